@@ -1,1 +1,5 @@
-//! aidtrace-iati
+//! IATI 2.03: streaming reader, three-layer validator (schema, codelists, rules) and writer.
+//!
+//! Reference data: IATI Standard (http://iatistandard.org/), CC BY 4.0.
+
+pub mod xml;
