@@ -2,4 +2,6 @@
 //!
 //! Reference data: IATI Standard (http://iatistandard.org/), CC BY 4.0.
 
+pub mod conformance;
+pub mod schema;
 pub mod xml;
