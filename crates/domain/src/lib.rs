@@ -1,1 +1,19 @@
-//! aidtrace-domain
+//! aidtrace domain core: the model, its validation, money and exchange rates, totals that never
+//! double count, and data-quality rules. Pure: no files, no database, no clock.
+
+pub mod checks;
+pub mod codes;
+pub mod error;
+pub mod fx;
+pub mod ledger;
+pub mod model;
+pub mod money;
+pub mod sectors;
+pub mod totals;
+pub mod validate;
+
+pub use codes::{CountryCode, CurrencyCode, IatiOrgId, RecordId};
+pub use error::ValidationError;
+pub use ledger::Ledger;
+pub use model::{Record, RecordKind};
+pub use money::Money;

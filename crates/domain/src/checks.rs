@@ -1,0 +1,343 @@
+//! Data-quality rules. Each finding names its rule, a severity, the record and a message a person
+//! can act on. Errors and warnings are problems (`aidtrace check` exits 1); info is context.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::codes::{CurrencyCode, RecordId};
+use crate::fx::RateTable;
+use crate::ledger::{Ledger, RateDateBasis};
+use crate::model::{ActivityStatus, FlowKind, Instrument, RecordKind};
+use crate::money::Money;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Error => "error",
+            Self::Warning => "warning",
+            Self::Info => "info",
+        }
+    }
+
+    pub fn is_problem(self) -> bool {
+        self != Self::Info
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub record_kind: RecordKind,
+    pub record: RecordId,
+    pub message: String,
+    /// For the stated-equivalent rule: stated ÷ converted.
+    #[serde(skip_serializing_if = "Option::is_none", with = "crate::money::exact_decimal::option")]
+    pub ratio: Option<Decimal>,
+}
+
+/// Every rule aidtrace checks, with what it means; printed by the docs and the web app.
+pub const RULES: &[(&str, Severity, &str)] = &[
+    ("FX-EQUIV", Severity::Warning, "a stated equivalent is more than 25 % away from the conversion at the IMF rate"),
+    ("FX-MISSING", Severity::Warning, "a flow cannot be converted to US dollars (no rate for its currency and date)"),
+    ("FX-NODATE", Severity::Info, "a flow has no value date; its rate date comes from a legal step, the source's date, or the latest rate"),
+    ("FX-WITHDRAWN", Severity::Warning, "a flow is in a withdrawn currency code"),
+    ("LEDGER-OVERALLOC", Severity::Error, "child flows add up to more than their envelope"),
+    ("LEDGER-ENVELOPE", Severity::Info, "an activity and its sub-activities both report the same flow kind; the parent is treated as an envelope"),
+    ("LEDGER-OVERSPENT", Severity::Warning, "disbursements exceed commitments for an activity"),
+    ("LEDGER-PIPELINE", Severity::Warning, "a pipeline activity has disbursements or expenditures"),
+    ("LEDGER-NOSOURCE", Severity::Info, "a flow cites no source"),
+    ("GGP-CEILING", Severity::Warning, "a grassroots grant exceeds its ceiling (JPY 10 million in principle, JPY 100 million at most)"),
+    ("GGP-WINDOW", Severity::Warning, "a grassroots grant runs longer than one year"),
+    ("ACT-NOSECTOR", Severity::Info, "an activity has no sector"),
+    ("FAC-NOLOCATION", Severity::Info, "a facility has no coordinates, so it cannot be mapped"),
+    ("EQ-OVERCOST", Severity::Warning, "equipment lines cost more than the activity's commitments"),
+];
+
+/// How far a stated equivalent may stray from the conversion before it is flagged.
+pub const EQUIVALENT_TOLERANCE: Decimal = Decimal::from_parts(25, 0, 0, false, 2);
+
+pub fn run(ledger: &Ledger, rates: &RateTable) -> Vec<Finding> {
+    let mut out = Vec::new();
+    flows(ledger, rates, &mut out);
+    envelopes(ledger, &mut out);
+    activities(ledger, rates, &mut out);
+    for f in ledger.facilities.values().filter(|f| f.location.is_none()) {
+        out.push(finding("FAC-NOLOCATION", RecordKind::Facility, &f.id, format!("{} has no coordinates", f.name)));
+    }
+    out.sort_by(|a, b| (a.severity, a.rule, &a.record).cmp(&(b.severity, b.rule, &b.record)));
+    out
+}
+
+fn severity_of(rule: &str) -> Severity {
+    RULES.iter().find(|(r, _, _)| *r == rule).map_or(Severity::Warning, |(_, s, _)| *s)
+}
+
+fn finding(rule: &'static str, kind: RecordKind, id: &RecordId, message: String) -> Finding {
+    Finding {
+        rule,
+        severity: severity_of(rule),
+        record_kind: kind,
+        record: id.clone(),
+        message,
+        ratio: None,
+    }
+}
+
+fn fmt_amount(d: Decimal) -> String {
+    d.round_dp(2).normalize().to_string()
+}
+
+fn flows(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
+    let usd = CurrencyCode::usd();
+    for flow in ledger.flows.values() {
+        let dated = ledger.rate_date(flow, rates);
+        if flow.money.currency.is_withdrawn() {
+            out.push(finding(
+                "FX-WITHDRAWN",
+                RecordKind::Flow,
+                &flow.id,
+                format!("currency {} is withdrawn from ISO 4217", flow.money.currency),
+            ));
+        }
+        if flow.sources.is_empty() {
+            out.push(finding("LEDGER-NOSOURCE", RecordKind::Flow, &flow.id, "no source cited".to_string()));
+        }
+        let Some((day, basis)) = dated else {
+            out.push(finding(
+                "FX-MISSING",
+                RecordKind::Flow,
+                &flow.id,
+                format!("no {} rate exists for any date", flow.money.currency),
+            ));
+            continue;
+        };
+        if basis != RateDateBasis::ValueDate {
+            out.push(finding(
+                "FX-NODATE",
+                RecordKind::Flow,
+                &flow.id,
+                format!("no value date; rates of {day} used ({basis:?})"),
+            ));
+        }
+        if let Err(e) = rates.convert_on(&flow.money, &usd, day) {
+            out.push(finding("FX-MISSING", RecordKind::Flow, &flow.id, format!("unconverted: {e}")));
+        }
+        if let Some(eq) = &flow.stated_equivalent {
+            let Ok(conversion) = rates.convert_on(&flow.money, &eq.currency, day) else {
+                continue;
+            };
+            if conversion.amount.is_zero() {
+                continue;
+            }
+            let ratio = eq.amount / conversion.amount;
+            if (ratio - Decimal::ONE).abs() > EQUIVALENT_TOLERANCE {
+                let mut f = finding(
+                    "FX-EQUIV",
+                    RecordKind::Flow,
+                    &flow.id,
+                    format!(
+                        "stated equivalent {} {} is {}× the conversion of {} {} at the IMF rate ({} {}; {})",
+                        fmt_amount(eq.amount),
+                        eq.currency,
+                        ratio.round_dp(2),
+                        fmt_amount(flow.money.amount),
+                        flow.money.currency,
+                        fmt_amount(conversion.amount),
+                        eq.currency,
+                        conversion.source
+                    ),
+                );
+                f.ratio = Some(ratio.round_dp(4));
+                out.push(f);
+            }
+        }
+    }
+}
+
+fn envelopes(ledger: &Ledger, out: &mut Vec<Finding>) {
+    for flow in ledger.flows.values() {
+        let children = ledger.flow_children(&flow.id);
+        if children.is_empty() {
+            continue;
+        }
+        let mut sum = Decimal::ZERO;
+        let mut comparable = true;
+        for child in children.iter().filter_map(|c| ledger.flows.get(c)) {
+            comparable &= child.money.currency == flow.money.currency;
+            sum += child.money.amount;
+        }
+        if comparable && sum > flow.money.amount {
+            out.push(finding(
+                "LEDGER-OVERALLOC",
+                RecordKind::Flow,
+                &flow.id,
+                format!(
+                    "child flows add up to {} {} but the envelope is {} {}",
+                    fmt_amount(sum),
+                    flow.money.currency,
+                    fmt_amount(flow.money.amount),
+                    flow.money.currency
+                ),
+            ));
+        }
+    }
+    for activity in ledger.activities.values() {
+        let below = ledger.kinds_below(&activity.id);
+        let own: std::collections::BTreeSet<FlowKind> = ledger
+            .flows
+            .values()
+            .filter(|f| f.activity == activity.id && ledger.flow_children(&f.id).is_empty())
+            .map(|f| f.kind)
+            .collect();
+        for kind in own.intersection(&below) {
+            out.push(finding(
+                "LEDGER-ENVELOPE",
+                RecordKind::Activity,
+                &activity.id,
+                format!(
+                    "both this activity and its sub-activities report {} flows without links; totals count the sub-activities only",
+                    kind.as_str()
+                ),
+            ));
+        }
+    }
+}
+
+fn sum_usd(ledger: &Ledger, rates: &RateTable, activity: &RecordId, kind: FlowKind) -> Option<Decimal> {
+    let usd = CurrencyCode::usd();
+    let mut total = Decimal::ZERO;
+    let mut any = false;
+    for flow in ledger.flows.values().filter(|f| &f.activity == activity && f.kind == kind) {
+        let (day, _) = ledger.rate_date(flow, rates)?;
+        total += rates.convert_on(&flow.money, &usd, day).ok()?.amount;
+        any = true;
+    }
+    any.then_some(total)
+}
+
+fn activities(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
+    let usd = CurrencyCode::usd();
+    let jpy = CurrencyCode::parse("JPY").ok();
+    for a in ledger.activities.values() {
+        if a.sectors.is_empty() && ledger.lineage(&a.id).iter().all(|x| x.sectors.is_empty()) {
+            out.push(finding("ACT-NOSECTOR", RecordKind::Activity, &a.id, format!("{} has no sector", a.title)));
+        }
+        let own_flows: Vec<_> = ledger.flows.values().filter(|f| f.activity == a.id).collect();
+        if a.status == ActivityStatus::Pipeline
+            && own_flows
+                .iter()
+                .any(|f| matches!(f.kind, FlowKind::Disbursement | FlowKind::Expenditure))
+        {
+            out.push(finding(
+                "LEDGER-PIPELINE",
+                RecordKind::Activity,
+                &a.id,
+                "a pipeline activity has money disbursed or spent".to_string(),
+            ));
+        }
+        let committed = sum_usd(ledger, rates, &a.id, FlowKind::Commitment);
+        let disbursed = sum_usd(ledger, rates, &a.id, FlowKind::Disbursement);
+        if let (Some(c), Some(d)) = (committed, disbursed)
+            && d > c
+        {
+            out.push(finding(
+                "LEDGER-OVERSPENT",
+                RecordKind::Activity,
+                &a.id,
+                format!("disbursed {} USD against {} USD committed", fmt_amount(d), fmt_amount(c)),
+            ));
+        }
+        if a.instrument == Instrument::GrassrootsGrant {
+            grassroots(ledger, rates, a, jpy.as_ref(), out);
+        }
+        let equipment: Option<Decimal> = ledger
+            .equipment_lines
+            .values()
+            .filter(|e| e.activity == a.id)
+            .filter_map(|e| {
+                let cost = e.unit_cost.as_ref()?;
+                let qty = Decimal::from(e.quantity?);
+                let day = cost.value_date.or_else(|| own_flows.first().and_then(|f| ledger.rate_date(f, rates)).map(|x| x.0))?;
+                Some(rates.convert_on(cost, &usd, day).ok()?.amount * qty)
+            })
+            .reduce(|x, y| x + y);
+        let funded = committed.or(disbursed);
+        if let (Some(e), Some(c)) = (equipment, funded)
+            && e > c
+        {
+            out.push(finding(
+                "EQ-OVERCOST",
+                RecordKind::Activity,
+                &a.id,
+                format!("equipment lines cost {} USD, more than the {} USD funded", fmt_amount(e), fmt_amount(c)),
+            ));
+        }
+    }
+}
+
+fn grassroots(
+    ledger: &Ledger,
+    rates: &RateTable,
+    a: &crate::model::Activity,
+    jpy: Option<&CurrencyCode>,
+    out: &mut Vec<Finding>,
+) {
+    if let (Some(start), Some(end)) = (a.start_date, a.end_date)
+        && (end - start).num_days() > 366
+    {
+        out.push(finding(
+            "GGP-WINDOW",
+            RecordKind::Activity,
+            &a.id,
+            format!("runs {start} to {end}, longer than the one-year window"),
+        ));
+    }
+    let Some(jpy) = jpy else { return };
+    // The grant's size is its largest commitment or disbursement in yen, whichever is larger.
+    let mut in_yen = Decimal::ZERO;
+    for flow in ledger
+        .flows
+        .values()
+        .filter(|f| f.activity == a.id && matches!(f.kind, FlowKind::Commitment | FlowKind::Disbursement))
+    {
+        if let Some((day, _)) = ledger.rate_date(flow, rates)
+            && let Ok(c) = rates.convert_on(&flow.money, jpy, day)
+        {
+            in_yen = in_yen.max(c.amount);
+        }
+    }
+    let ceiling = a
+        .ceiling
+        .clone()
+        .or_else(|| Money::new(Decimal::from(100_000_000u64), jpy.clone(), None).ok());
+    let principle = Decimal::from(10_000_000u64);
+    if let Some(ceiling) = ceiling
+        && ceiling.currency == *jpy
+        && in_yen > ceiling.amount
+    {
+        out.push(finding(
+            "GGP-CEILING",
+            RecordKind::Activity,
+            &a.id,
+            format!("about {} JPY, above the ceiling of {} JPY", fmt_amount(in_yen), fmt_amount(ceiling.amount)),
+        ));
+    } else if in_yen > principle {
+        let mut f = finding(
+            "GGP-CEILING",
+            RecordKind::Activity,
+            &a.id,
+            format!("about {} JPY, above the JPY 10 million a grassroots grant gets in principle", fmt_amount(in_yen)),
+        );
+        f.severity = Severity::Info;
+        out.push(f);
+    }
+}

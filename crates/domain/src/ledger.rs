@@ -1,0 +1,186 @@
+//! A read-only view of all records, indexed for the rules that need to look across them:
+//! totals, checks, and the rate basis of a flow.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::codes::RecordId;
+use crate::fx::RateTable;
+use crate::model::{
+    Activity, Claim, EquipmentLine, Facility, Flow, FlowKind, MarketRegistration, Organisation, Partnership, Record,
+    Source,
+};
+
+#[derive(Debug, Clone, Default)]
+pub struct Ledger {
+    pub sources: BTreeMap<RecordId, Source>,
+    pub organisations: BTreeMap<RecordId, Organisation>,
+    pub facilities: BTreeMap<RecordId, Facility>,
+    pub activities: BTreeMap<RecordId, Activity>,
+    pub flows: BTreeMap<RecordId, Flow>,
+    pub equipment_lines: BTreeMap<RecordId, EquipmentLine>,
+    pub partnerships: BTreeMap<RecordId, Partnership>,
+    pub registrations: BTreeMap<RecordId, MarketRegistration>,
+    pub claims: BTreeMap<RecordId, Claim>,
+    flow_children: HashMap<RecordId, Vec<RecordId>>,
+    activity_children: HashMap<RecordId, Vec<RecordId>>,
+}
+
+/// Which date picked the exchange rate of a flow. Flows without a value date still get a rate so
+/// totals are useful, but the basis is shown beside the figure so nobody mistakes it for a fact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RateDateBasis {
+    ValueDate,
+    /// No value date: the earliest dated legal step of the activity (signing, exchange of notes).
+    LegalStep,
+    /// No value date nor dated step: the publication date of the source the flow cites.
+    SourcePublished,
+    /// Nothing dated at all: the latest year the rate table has for the currency.
+    LatestAvailableRate,
+}
+
+impl Ledger {
+    pub fn from_records(records: impl IntoIterator<Item = Record>) -> Self {
+        let mut ledger = Self::default();
+        for record in records {
+            match record {
+                Record::Source(r) => drop(ledger.sources.insert(r.id.clone(), r)),
+                Record::Organisation(r) => drop(ledger.organisations.insert(r.id.clone(), r)),
+                Record::Facility(r) => drop(ledger.facilities.insert(r.id.clone(), r)),
+                Record::Activity(r) => drop(ledger.activities.insert(r.id.clone(), r)),
+                Record::Flow(r) => drop(ledger.flows.insert(r.id.clone(), r)),
+                Record::EquipmentLine(r) => drop(ledger.equipment_lines.insert(r.id.clone(), r)),
+                Record::Partnership(r) => drop(ledger.partnerships.insert(r.id.clone(), r)),
+                Record::MarketRegistration(r) => drop(ledger.registrations.insert(r.id.clone(), r)),
+                Record::Claim(r) => drop(ledger.claims.insert(r.id.clone(), r)),
+            }
+        }
+        for flow in ledger.flows.values() {
+            if let Some(parent) = &flow.parent_flow {
+                ledger.flow_children.entry(parent.clone()).or_default().push(flow.id.clone());
+            }
+        }
+        for activity in ledger.activities.values() {
+            if let Some(parent) = &activity.parent {
+                ledger
+                    .activity_children
+                    .entry(parent.clone())
+                    .or_default()
+                    .push(activity.id.clone());
+            }
+        }
+        ledger
+    }
+
+    pub fn flow_children(&self, flow: &RecordId) -> &[RecordId] {
+        self.flow_children.get(flow).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn activity_children(&self, activity: &RecordId) -> &[RecordId] {
+        self.activity_children.get(activity).map_or(&[], Vec::as_slice)
+    }
+
+    /// All activities below `activity` (not itself). Guards against cycles in bad data.
+    pub fn descendants(&self, activity: &RecordId) -> Vec<RecordId> {
+        let mut seen = BTreeSet::new();
+        let mut stack: Vec<RecordId> = self.activity_children(activity).to_vec();
+        while let Some(next) = stack.pop() {
+            if seen.insert(next.clone()) {
+                stack.extend(self.activity_children(&next).iter().cloned());
+            }
+        }
+        seen.remove(activity);
+        seen.into_iter().collect()
+    }
+
+    /// The activity and its ancestors, nearest first (cycle-safe).
+    pub fn lineage(&self, activity: &RecordId) -> Vec<&Activity> {
+        let mut out = Vec::new();
+        let mut seen = BTreeSet::new();
+        let mut current = self.activities.get(activity);
+        while let Some(a) = current {
+            if !seen.insert(&a.id) {
+                break;
+            }
+            out.push(a);
+            current = a.parent.as_ref().and_then(|p| self.activities.get(p));
+        }
+        out
+    }
+
+    /// Flow kinds recorded anywhere below an activity.
+    pub fn kinds_below(&self, activity: &RecordId) -> BTreeSet<FlowKind> {
+        let below: BTreeSet<RecordId> = self.descendants(activity).into_iter().collect();
+        self.flows
+            .values()
+            .filter(|f| below.contains(&f.activity))
+            .map(|f| f.kind)
+            .collect()
+    }
+
+    /// The top of an organisation's parent chain (JICA → Government of Japan).
+    pub fn top_organisation<'a>(&'a self, org: &'a RecordId) -> &'a RecordId {
+        let mut current = org;
+        let mut seen = BTreeSet::new();
+        while let Some(parent) = self.organisations.get(current).and_then(|o| o.parent.as_ref()) {
+            if !seen.insert(current) {
+                break;
+            }
+            current = parent;
+        }
+        current
+    }
+
+    /// The first flow of a chain of parent flows: the money's original provider.
+    pub fn root_flow<'a>(&'a self, flow: &'a Flow) -> &'a Flow {
+        let mut current = flow;
+        let mut seen = BTreeSet::new();
+        while let Some(parent) = current.parent_flow.as_ref().and_then(|p| self.flows.get(p)) {
+            if !seen.insert(&current.id) {
+                break;
+            }
+            current = parent;
+        }
+        current
+    }
+
+    pub fn org_name(&self, id: &RecordId) -> String {
+        self.organisations.get(id).map_or_else(|| id.to_string(), |o| o.name.clone())
+    }
+
+    /// The date whose rate converts a flow, and why that date.
+    pub fn rate_date(&self, flow: &Flow, rates: &RateTable) -> Option<(NaiveDate, RateDateBasis)> {
+        if let Some(d) = flow.money.value_date {
+            return Some((d, RateDateBasis::ValueDate));
+        }
+        let step = self
+            .lineage(&flow.activity)
+            .into_iter()
+            .flat_map(|a| a.legal_steps.iter().filter_map(|s| s.date))
+            .min();
+        if let Some(d) = step {
+            return Some((d, RateDateBasis::LegalStep));
+        }
+        let published = flow
+            .sources
+            .iter()
+            .filter_map(|c| self.sources.get(&c.source).and_then(|s| s.published))
+            .max();
+        if let Some(d) = published {
+            return Some((d, RateDateBasis::SourcePublished));
+        }
+        latest_rate_year(rates, &flow.money.currency).map(|d| (d, RateDateBasis::LatestAvailableRate))
+    }
+}
+
+fn latest_rate_year(rates: &RateTable, currency: &crate::codes::CurrencyCode) -> Option<NaiveDate> {
+    // Walk back from a far year rather than read the clock: the domain core does no IO.
+    (1950..=2100)
+        .rev()
+        .filter_map(|y| NaiveDate::from_ymd_opt(y, 12, 31))
+        .find(|d| rates.lookup(currency, *d).is_some() && rates.lookup(&crate::codes::CurrencyCode::usd(), *d).is_some())
+        .map(|d| rates.lookup(currency, d).map_or(d, |leg| leg.rate_date))
+}

@@ -1,0 +1,739 @@
+//! The aidtrace model: who gives what to whom, through which agreement, for which facility and
+//! equipment, and where each fact comes from. Unknown facts stay `None`; nothing is invented.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::codes::{CountryCode, CurrencyCode, IatiOrgId, RecordId};
+use crate::error::ValidationError;
+use crate::money::{Money, Qualifier, StatedEquivalent, exact_decimal};
+
+/// A pointer from a fact to the document that states it, with the words it quotes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Citation {
+    pub source: RecordId,
+    /// The quoted span, verbatim from the source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
+    /// Which field of the record the quote supports (e.g. `money`, `stated_equivalent`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    NewsArticle,
+    PressRelease,
+    OfficialDocument,
+    IatiFile,
+    Dataset,
+    Other,
+}
+
+/// A document facts are cited from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub id: RecordId,
+    pub title: String,
+    pub kind: SourceKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgKind {
+    Government,
+    GovernmentAgency,
+    Ministry,
+    Embassy,
+    Multilateral,
+    Ngo,
+    University,
+    FacilityOperator,
+    Manufacturer,
+    Supplier,
+    Other,
+}
+
+/// What an organisation may appear as. An organisation can hold several roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgRole {
+    Donor,
+    DonorAgency,
+    Recipient,
+    Implementer,
+    FacilityOperator,
+    Academic,
+    Manufacturer,
+    Supplier,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "scheme", content = "value", rename_all = "snake_case")]
+pub enum OrgIdentifier {
+    /// IATI organisation identifier, e.g. `XM-DAC-701-8` (JICA).
+    Iati(IatiOrgId),
+    /// National company or charity register number, with the register named in the value.
+    Registration(String),
+    Other(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Organisation {
+    pub id: RecordId,
+    pub name: String,
+    pub kind: OrgKind,
+    #[serde(default)]
+    pub roles: Vec<OrgRole>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<CountryCode>,
+    /// The organisation this one belongs to (JICA and the embassy belong to the Government of Japan).
+    /// Totals "by donor" roll agencies up to their top-level parent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<RecordId>,
+    #[serde(default)]
+    pub identifiers: Vec<OrgIdentifier>,
+    #[serde(default)]
+    pub sources: Vec<Citation>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Instrument {
+    /// Project grant aid: exchange of notes, grant agreement, contracts, payments.
+    GrantAid,
+    /// Small grants to local bodies with a ceiling and a one-year window (Japan's GGP).
+    GrassrootsGrant,
+    TechnicalCooperation,
+    TrainingExchange,
+    Loan,
+    InKind,
+    BudgetSupport,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityStatus {
+    Pipeline,
+    Implementation,
+    Finalisation,
+    Closed,
+    Cancelled,
+    Suspended,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParticipantRole {
+    Funding,
+    Accountable,
+    Extending,
+    Implementing,
+    Beneficiary,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Participant {
+    pub org: RecordId,
+    pub role: ParticipantRole,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LegalStepKind {
+    IntergovernmentalAgreement,
+    ExchangeOfNotes,
+    GrantAgreement,
+    GrantContract,
+    Contract,
+    ContractVerification,
+    BankingArrangement,
+    AuthorisationToPay,
+    Payment,
+    Audit,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signatory {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<RecordId>,
+}
+
+/// A dated legal step of an agreement (signing, exchange of notes, a contract, a payment order).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LegalStep {
+    pub kind: LegalStepKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<NaiveDate>,
+    #[serde(default)]
+    pub signatories: Vec<Signatory>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    #[serde(default)]
+    pub sources: Vec<Citation>,
+}
+
+/// OECD DAC sector with its share of the activity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectorShare {
+    /// 5-digit DAC purpose code, e.g. 12191 (medical services).
+    pub code: String,
+    #[serde(with = "exact_decimal")]
+    pub percentage: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountryShare {
+    pub country: CountryCode,
+    #[serde(with = "exact_decimal")]
+    pub percentage: Decimal,
+}
+
+/// A subnational region (oblast, region) of a recipient country.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionShare {
+    pub country: CountryCode,
+    pub name: String,
+    #[serde(with = "exact_decimal")]
+    pub percentage: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Activity {
+    pub id: RecordId,
+    pub title: String,
+    pub instrument: Instrument,
+    pub status: ActivityStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iati_identifier: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+    /// Programme → project hierarchy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<RecordId>,
+    #[serde(default)]
+    pub participants: Vec<Participant>,
+    #[serde(default)]
+    pub legal_steps: Vec<LegalStep>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<NaiveDate>,
+    #[serde(default)]
+    pub sectors: Vec<SectorShare>,
+    #[serde(default)]
+    pub countries: Vec<CountryShare>,
+    #[serde(default)]
+    pub regions: Vec<RegionShare>,
+    #[serde(default)]
+    pub facilities: Vec<RecordId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_population: Option<String>,
+    /// A ceiling the instrument sets (a grassroots grant's maximum amount).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ceiling: Option<Money>,
+    #[serde(default)]
+    pub sources: Vec<Citation>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlowKind {
+    Pledge,
+    Commitment,
+    Disbursement,
+    Expenditure,
+}
+
+impl FlowKind {
+    pub const ALL: [FlowKind; 4] = [Self::Pledge, Self::Commitment, Self::Disbursement, Self::Expenditure];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pledge => "pledge",
+            Self::Commitment => "commitment",
+            Self::Disbursement => "disbursement",
+            Self::Expenditure => "expenditure",
+        }
+    }
+}
+
+/// A rate a publisher used for its own conversion (kept apart from aidtrace's own conversions).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordedRate {
+    #[serde(with = "exact_decimal")]
+    pub rate: Decimal,
+    pub to: CurrencyCode,
+    pub rate_date: NaiveDate,
+    pub source: String,
+}
+
+/// Money moving (or promised to move) for an activity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Flow {
+    pub id: RecordId,
+    pub activity: RecordId,
+    pub kind: FlowKind,
+    pub money: Money,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<RecordId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receiver: Option<RecordId>,
+    /// The flow this one passes on or breaks down (a programme's commitment for a project's
+    /// commitment, a donor's transfer for an agency's disbursement). A flow with children is an
+    /// envelope: totals count its children instead of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_flow: Option<RecordId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stated_equivalent: Option<StatedEquivalent>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_rate: Option<RecordedRate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub sources: Vec<Citation>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimKind {
+    /// A running total such as "more than 12 billion dollars since the war began".
+    CumulativeFunding,
+    /// A physical quantity or capacity, e.g. "more than 100 generators, over 130 MW".
+    Capacity,
+    Quantity,
+    Other,
+}
+
+/// A figure a source states that is not a flow. Claims are shown with their source and never
+/// enter totals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Claim {
+    pub id: RecordId,
+    pub kind: ClaimKind,
+    pub statement: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activity: Option<RecordId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<RecordId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub money: Option<Money>,
+    #[serde(default, with = "exact_decimal::option", skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qualifier: Option<Qualifier>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period_start: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period_end: Option<NaiveDate>,
+    #[serde(default)]
+    pub sources: Vec<Citation>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FacilityKind {
+    UniversityHospital,
+    EmergencyHospital,
+    RegionalHospital,
+    DistrictHospital,
+    NationalCentre,
+    BloodCentre,
+    PrimaryCare,
+    Laboratory,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FacilityStatus {
+    Operational,
+    Damaged,
+    Destroyed,
+    UnderRepair,
+    Restored,
+    Closed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChange {
+    pub status: FacilityStatus,
+    pub date: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub sources: Vec<Citation>,
+}
+
+/// WGS84 point in decimal degrees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GeoPoint {
+    #[serde(with = "exact_decimal")]
+    pub lat: Decimal,
+    #[serde(with = "exact_decimal")]
+    pub lon: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Facility {
+    pub id: RecordId,
+    pub name: String,
+    pub kind: FacilityKind,
+    pub country: CountryCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<RecordId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<GeoPoint>,
+    /// Where the location is illustrative (the city centre rather than the building), say so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location_note: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub beds: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub population_served: Option<u64>,
+    /// Facilities under attack: public views blur their coordinates.
+    #[serde(default)]
+    pub sensitive: bool,
+    #[serde(default)]
+    pub status_history: Vec<StatusChange>,
+    #[serde(default)]
+    pub sources: Vec<Citation>,
+}
+
+impl Facility {
+    /// The latest status by date (the history may be entered out of order).
+    pub fn current_status(&self) -> Option<&StatusChange> {
+        self.status_history.iter().max_by_key(|s| s.date)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EquipmentCategory {
+    Imaging,
+    Endoscopy,
+    IntensiveCare,
+    Laboratory,
+    BloodBank,
+    Surgical,
+    Communication,
+    Power,
+    Other,
+}
+
+/// A line of equipment an activity buys: what, how many, for which facility.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EquipmentLine {
+    pub id: RecordId,
+    pub activity: RecordId,
+    pub category: EquipmentCategory,
+    /// Generic device name, e.g. "MRI scanner", "platelet storage device".
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_cost: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facility: Option<RecordId>,
+    /// Assets this line became (filled in as equipment is delivered and registered).
+    #[serde(default)]
+    pub assets: Vec<RecordId>,
+    #[serde(default)]
+    pub sources: Vec<Citation>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartnershipArea {
+    AcademicExchange,
+    ClinicalInternships,
+    JointResearch,
+    FacultyExchange,
+    Training,
+    Other,
+}
+
+/// An institutional partnership, e.g. a university with its partner universities abroad.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Partnership {
+    pub id: RecordId,
+    pub lead: RecordId,
+    pub partners: Vec<RecordId>,
+    #[serde(default)]
+    pub areas: Vec<PartnershipArea>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participants: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activity: Option<RecordId>,
+    #[serde(default)]
+    pub sources: Vec<Citation>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProductKind {
+    Medicine,
+    MedicalDevice,
+}
+
+/// Products of one origin registered in a recipient country's market.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarketRegistration {
+    pub id: RecordId,
+    pub country: CountryCode,
+    pub origin_country: CountryCode,
+    pub product_kind: ProductKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manufacturer: Option<RecordId>,
+    #[serde(default)]
+    pub products: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<NaiveDate>,
+    #[serde(default)]
+    pub sources: Vec<Citation>,
+}
+
+/// Any record the store keeps. The tag is the record kind as used in the audit log and the CLI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Record {
+    Source(Source),
+    Organisation(Organisation),
+    Facility(Facility),
+    Activity(Activity),
+    Flow(Flow),
+    EquipmentLine(EquipmentLine),
+    Partnership(Partnership),
+    MarketRegistration(MarketRegistration),
+    Claim(Claim),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    Source,
+    Organisation,
+    Facility,
+    Activity,
+    Flow,
+    EquipmentLine,
+    Partnership,
+    MarketRegistration,
+    Claim,
+}
+
+impl RecordKind {
+    /// In dependency order: a record only refers to kinds listed before it (activities refer to
+    /// their parent activity too), so writing in this order never trips a foreign key.
+    pub const ALL: [RecordKind; 9] = [
+        Self::Source,
+        Self::Organisation,
+        Self::Facility,
+        Self::Activity,
+        Self::Flow,
+        Self::EquipmentLine,
+        Self::Partnership,
+        Self::MarketRegistration,
+        Self::Claim,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Source => "source",
+            Self::Organisation => "organisation",
+            Self::Facility => "facility",
+            Self::Activity => "activity",
+            Self::Flow => "flow",
+            Self::EquipmentLine => "equipment_line",
+            Self::Partnership => "partnership",
+            Self::MarketRegistration => "market_registration",
+            Self::Claim => "claim",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == raw)
+    }
+}
+
+impl Record {
+    pub fn kind(&self) -> RecordKind {
+        match self {
+            Self::Source(_) => RecordKind::Source,
+            Self::Organisation(_) => RecordKind::Organisation,
+            Self::Facility(_) => RecordKind::Facility,
+            Self::Activity(_) => RecordKind::Activity,
+            Self::Flow(_) => RecordKind::Flow,
+            Self::EquipmentLine(_) => RecordKind::EquipmentLine,
+            Self::Partnership(_) => RecordKind::Partnership,
+            Self::MarketRegistration(_) => RecordKind::MarketRegistration,
+            Self::Claim(_) => RecordKind::Claim,
+        }
+    }
+
+    pub fn id(&self) -> &RecordId {
+        match self {
+            Self::Source(r) => &r.id,
+            Self::Organisation(r) => &r.id,
+            Self::Facility(r) => &r.id,
+            Self::Activity(r) => &r.id,
+            Self::Flow(r) => &r.id,
+            Self::EquipmentLine(r) => &r.id,
+            Self::Partnership(r) => &r.id,
+            Self::MarketRegistration(r) => &r.id,
+            Self::Claim(r) => &r.id,
+        }
+    }
+
+    /// Every (kind, id) this record refers to, with the field that holds the reference, so the
+    /// service can refuse a record that points at nothing.
+    pub fn references(&self) -> Vec<(&'static str, RecordKind, &RecordId)> {
+        fn citations<'a>(out: &mut Vec<(&'static str, RecordKind, &'a RecordId)>, sources: &'a [Citation]) {
+            out.extend(sources.iter().map(|c| ("sources.source", RecordKind::Source, &c.source)));
+        }
+        let mut refs = Vec::new();
+        match self {
+            Self::Source(_) => {}
+            Self::Organisation(o) => {
+                citations(&mut refs, &o.sources);
+                if let Some(p) = &o.parent {
+                    refs.push(("parent", RecordKind::Organisation, p));
+                }
+            }
+            Self::Facility(f) => {
+                citations(&mut refs, &f.sources);
+                for s in &f.status_history {
+                    citations(&mut refs, &s.sources);
+                }
+                if let Some(o) = &f.operator {
+                    refs.push(("operator", RecordKind::Organisation, o));
+                }
+            }
+            Self::Activity(a) => {
+                citations(&mut refs, &a.sources);
+                if let Some(p) = &a.parent {
+                    refs.push(("parent", RecordKind::Activity, p));
+                }
+                for p in &a.participants {
+                    refs.push(("participants.org", RecordKind::Organisation, &p.org));
+                }
+                for step in &a.legal_steps {
+                    citations(&mut refs, &step.sources);
+                    for s in step.signatories.iter().filter_map(|s| s.org.as_ref()) {
+                        refs.push(("legal_steps.signatories.org", RecordKind::Organisation, s));
+                    }
+                }
+                for f in &a.facilities {
+                    refs.push(("facilities", RecordKind::Facility, f));
+                }
+            }
+            Self::Flow(f) => {
+                citations(&mut refs, &f.sources);
+                refs.push(("activity", RecordKind::Activity, &f.activity));
+                if let Some(p) = &f.provider {
+                    refs.push(("provider", RecordKind::Organisation, p));
+                }
+                if let Some(r) = &f.receiver {
+                    refs.push(("receiver", RecordKind::Organisation, r));
+                }
+                if let Some(p) = &f.parent_flow {
+                    refs.push(("parent_flow", RecordKind::Flow, p));
+                }
+            }
+            Self::EquipmentLine(e) => {
+                citations(&mut refs, &e.sources);
+                refs.push(("activity", RecordKind::Activity, &e.activity));
+                if let Some(f) = &e.facility {
+                    refs.push(("facility", RecordKind::Facility, f));
+                }
+            }
+            Self::Partnership(p) => {
+                citations(&mut refs, &p.sources);
+                refs.push(("lead", RecordKind::Organisation, &p.lead));
+                for o in &p.partners {
+                    refs.push(("partners", RecordKind::Organisation, o));
+                }
+                if let Some(a) = &p.activity {
+                    refs.push(("activity", RecordKind::Activity, a));
+                }
+            }
+            Self::MarketRegistration(m) => {
+                citations(&mut refs, &m.sources);
+                if let Some(o) = &m.manufacturer {
+                    refs.push(("manufacturer", RecordKind::Organisation, o));
+                }
+            }
+            Self::Claim(c) => {
+                citations(&mut refs, &c.sources);
+                if let Some(a) = &c.activity {
+                    refs.push(("activity", RecordKind::Activity, a));
+                }
+                if let Some(o) = &c.organisation {
+                    refs.push(("organisation", RecordKind::Organisation, o));
+                }
+            }
+        }
+        refs
+    }
+}
+
+/// Convenience for citing a source without a quote.
+pub fn cite(source: &RecordId, quote: &str) -> Citation {
+    Citation {
+        source: source.clone(),
+        quote: Some(quote.to_string()),
+        field: None,
+    }
+}
+
+pub(crate) fn non_empty(field: &str, value: &str) -> Result<(), ValidationError> {
+    if value.trim().is_empty() {
+        Err(ValidationError::new(field, value, "must not be empty"))
+    } else {
+        Ok(())
+    }
+}

@@ -1,0 +1,297 @@
+//! Totals that never count the same money twice.
+//!
+//! The rule (also in ARCHITECTURE.md):
+//! 1. Totals are always per flow kind: pledges, commitments, disbursements and expenditures are
+//!    never added to one another.
+//! 2. A flow with child flows (`parent_flow` links) is an envelope: its children are counted, the
+//!    envelope is not.
+//! 3. A flow of an activity whose descendant activities report flows of the same kind is an
+//!    envelope too (the programme's commitment when its projects report theirs).
+//! 4. Claims (cumulative figures, capacities) are not flows and never enter totals.
+//! 5. Pledges and commitments of cancelled activities are void and not counted; money that moved
+//!    (disbursements, expenditures) still is.
+//! 6. Shares split a flow across recipients, regions and sectors by the activity's percentages
+//!    (inherited from the nearest ancestor that has them), so each dimension adds up to the whole.
+
+use std::collections::BTreeMap;
+
+use chrono::Datelike;
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::Serialize;
+
+use crate::codes::{CurrencyCode, RecordId};
+use crate::fx::{ConversionError, RateTable};
+use crate::ledger::{Ledger, RateDateBasis};
+use crate::model::{ActivityStatus, Flow, FlowKind, ParticipantRole};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    Donor,
+    Recipient,
+    Region,
+    Sector,
+    Year,
+    Facility,
+}
+
+impl GroupBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Donor => "donor",
+            Self::Recipient => "recipient",
+            Self::Region => "region",
+            Self::Sector => "sector",
+            Self::Year => "year",
+            Self::Facility => "facility",
+        }
+    }
+}
+
+/// Why a flow is left out of totals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "reason")]
+pub enum Exclusion {
+    /// Rule 2: counted through its child flows.
+    EnvelopeWithChildFlows { children: Vec<RecordId> },
+    /// Rule 3: sub-activities report flows of the same kind.
+    EnvelopeWithChildActivities,
+    /// Rule 5.
+    CancelledActivity,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExcludedFlow {
+    pub flow: RecordId,
+    #[serde(flatten)]
+    pub why: Exclusion,
+}
+
+/// How one flow's share was converted: enough to retrace the figure by hand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RateUse {
+    pub flow: RecordId,
+    #[serde(with = "crate::money::exact_decimal")]
+    pub share: Decimal,
+    #[serde(with = "crate::money::exact_decimal")]
+    pub original_amount: Decimal,
+    pub original_currency: CurrencyCode,
+    #[serde(with = "crate::money::exact_decimal")]
+    pub converted_amount: Decimal,
+    #[serde(with = "crate::money::exact_decimal")]
+    pub rate: Decimal,
+    pub rate_date: chrono::NaiveDate,
+    pub rate_date_basis: RateDateBasis,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unconverted {
+    pub flow: RecordId,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TotalsRow {
+    pub key: String,
+    pub kind: FlowKind,
+    /// Sum in each original currency, exact.
+    pub original: BTreeMap<CurrencyCode, Decimal>,
+    /// Sum of the converted shares; `None` when nothing could be converted.
+    #[serde(with = "crate::money::exact_decimal::option")]
+    pub converted: Option<Decimal>,
+    /// False when some flows could not be converted: the converted sum is then partial.
+    pub converted_complete: bool,
+    pub flows: Vec<RecordId>,
+    pub rates: Vec<RateUse>,
+    pub unconverted: Vec<Unconverted>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TotalsReport {
+    pub by: GroupBy,
+    pub currency: CurrencyCode,
+    pub rows: Vec<TotalsRow>,
+    pub excluded: Vec<ExcludedFlow>,
+    /// Claims present in the ledger; listed so readers see they were deliberately left out.
+    pub claims_not_counted: Vec<RecordId>,
+    pub rule: &'static str,
+    pub attribution: &'static str,
+}
+
+pub const RULE: &str = "per kind; envelopes (flows with child flows, or activities whose sub-activities report the same kind) are counted through their parts; claims never counted; pledges and commitments of cancelled activities void";
+
+/// Whether a flow counts in totals, and if not, why.
+pub fn exclusion(ledger: &Ledger, flow: &Flow) -> Option<Exclusion> {
+    let children = ledger.flow_children(&flow.id);
+    if !children.is_empty() {
+        return Some(Exclusion::EnvelopeWithChildFlows {
+            children: children.to_vec(),
+        });
+    }
+    if ledger.kinds_below(&flow.activity).contains(&flow.kind) {
+        return Some(Exclusion::EnvelopeWithChildActivities);
+    }
+    let cancelled = ledger
+        .activities
+        .get(&flow.activity)
+        .is_some_and(|a| a.status == ActivityStatus::Cancelled);
+    if cancelled && matches!(flow.kind, FlowKind::Pledge | FlowKind::Commitment) {
+        return Some(Exclusion::CancelledActivity);
+    }
+    None
+}
+
+const HUNDRED: Decimal = Decimal::ONE_HUNDRED;
+
+/// The keys a flow falls under for a grouping, each with its share (fractions summing to 1).
+fn keys(ledger: &Ledger, flow: &Flow, by: GroupBy) -> Vec<(String, Decimal)> {
+    let whole = |k: String| vec![(k, Decimal::ONE)];
+    let lineage = ledger.lineage(&flow.activity);
+    match by {
+        GroupBy::Donor => {
+            let root = ledger.root_flow(flow);
+            let provider = root.provider.as_ref().or_else(|| {
+                lineage.iter().find_map(|a| {
+                    a.participants
+                        .iter()
+                        .find(|p| p.role == ParticipantRole::Funding)
+                        .map(|p| &p.org)
+                })
+            });
+            whole(provider.map_or_else(
+                || "(unknown donor)".to_string(),
+                |p| ledger.org_name(ledger.top_organisation(p)),
+            ))
+        }
+        GroupBy::Recipient => lineage
+            .iter()
+            .find(|a| !a.countries.is_empty())
+            .map_or_else(
+                || whole("(unspecified)".to_string()),
+                |a| {
+                    a.countries
+                        .iter()
+                        .map(|c| (c.country.to_string(), c.percentage / HUNDRED))
+                        .collect()
+                },
+            ),
+        GroupBy::Region => lineage.iter().find(|a| !a.regions.is_empty()).map_or_else(
+            || whole("(unspecified)".to_string()),
+            |a| {
+                a.regions
+                    .iter()
+                    .map(|r| (format!("{} / {}", r.country, r.name), r.percentage / HUNDRED))
+                    .collect()
+            },
+        ),
+        GroupBy::Sector => lineage.iter().find(|a| !a.sectors.is_empty()).map_or_else(
+            || whole("(unspecified)".to_string()),
+            |a| {
+                a.sectors
+                    .iter()
+                    .map(|s| (crate::sectors::label(&s.code), s.percentage / HUNDRED))
+                    .collect()
+            },
+        ),
+        GroupBy::Year => whole(
+            flow.money
+                .value_date
+                .map_or_else(|| "(no value date)".to_string(), |d| d.year().to_string()),
+        ),
+        GroupBy::Facility => {
+            let facilities = lineage.iter().find(|a| !a.facilities.is_empty()).map(|a| &a.facilities);
+            match facilities {
+                None => whole("(no facility)".to_string()),
+                Some(list) => {
+                    let names: Vec<String> = list
+                        .iter()
+                        .map(|f| ledger.facilities.get(f).map_or_else(|| f.to_string(), |x| x.name.clone()))
+                        .collect();
+                    // Shared between facilities with no stated split: kept together rather than
+                    // divided by a guess.
+                    whole(names.join(" + "))
+                }
+            }
+        }
+    }
+}
+
+pub fn totals(ledger: &Ledger, rates: &RateTable, by: GroupBy, currency: &CurrencyCode) -> TotalsReport {
+    let mut rows: BTreeMap<(String, FlowKind), TotalsRow> = BTreeMap::new();
+    let mut excluded = Vec::new();
+    for flow in ledger.flows.values() {
+        if let Some(why) = exclusion(ledger, flow) {
+            excluded.push(ExcludedFlow {
+                flow: flow.id.clone(),
+                why,
+            });
+            continue;
+        }
+        let conversion = match ledger.rate_date(flow, rates) {
+            None => Err(ConversionError::NoValueDate),
+            Some((day, basis)) => rates.convert_on(&flow.money, currency, day).map(|c| (c, basis)),
+        };
+        for (key, share) in keys(ledger, flow, by) {
+            let row = rows.entry((key.clone(), flow.kind)).or_insert_with(|| TotalsRow {
+                key,
+                kind: flow.kind,
+                original: BTreeMap::new(),
+                converted: None,
+                converted_complete: true,
+                flows: Vec::new(),
+                rates: Vec::new(),
+                unconverted: Vec::new(),
+            });
+            let part = flow.money.amount * share;
+            *row.original.entry(flow.money.currency.clone()).or_default() += part;
+            row.flows.push(flow.id.clone());
+            match &conversion {
+                Ok((c, basis)) => {
+                    let converted = c.amount * share;
+                    row.converted = Some(row.converted.unwrap_or_default() + converted);
+                    row.rates.push(RateUse {
+                        flow: flow.id.clone(),
+                        share,
+                        original_amount: part,
+                        original_currency: flow.money.currency.clone(),
+                        converted_amount: converted,
+                        rate: c.rate,
+                        rate_date: c.rate_date,
+                        rate_date_basis: *basis,
+                        source: c.source.clone(),
+                    });
+                }
+                Err(e) => {
+                    row.converted_complete = false;
+                    row.unconverted.push(Unconverted {
+                        flow: flow.id.clone(),
+                        reason: e.to_string(),
+                    });
+                }
+            }
+        }
+    }
+    let digits = currency.minor_unit_digits();
+    let rows = rows
+        .into_values()
+        .map(|mut row| {
+            row.converted = row
+                .converted
+                .map(|v| v.round_dp_with_strategy(digits, RoundingStrategy::MidpointNearestEven));
+            for v in row.original.values_mut() {
+                *v = v.normalize();
+            }
+            row
+        })
+        .collect();
+    TotalsReport {
+        by,
+        currency: currency.clone(),
+        rows,
+        excluded,
+        claims_not_counted: ledger.claims.keys().cloned().collect(),
+        rule: RULE,
+        attribution: crate::fx::IMF_ATTRIBUTION,
+    }
+}

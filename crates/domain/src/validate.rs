@@ -1,0 +1,164 @@
+//! Rules a record must satisfy on its own, before the store sees it. Rules that need other
+//! records (does the activity exist?) live in the service.
+
+use rust_decimal::Decimal;
+
+use crate::error::ValidationError;
+use crate::model::{Activity, Claim, EquipmentLine, Facility, Flow, Organisation, Partnership, Record, Source, non_empty};
+use crate::money::Money;
+
+pub fn validate(record: &Record) -> Result<(), ValidationError> {
+    match record {
+        Record::Source(s) => source(s),
+        Record::Organisation(o) => organisation(o),
+        Record::Facility(f) => facility(f),
+        Record::Activity(a) => activity(a),
+        Record::Flow(f) => flow(f),
+        Record::EquipmentLine(e) => equipment_line(e),
+        Record::Partnership(p) => partnership(p),
+        Record::MarketRegistration(_) => Ok(()),
+        Record::Claim(c) => claim(c),
+    }
+}
+
+fn source(s: &Source) -> Result<(), ValidationError> {
+    non_empty("title", &s.title)
+}
+
+fn organisation(o: &Organisation) -> Result<(), ValidationError> {
+    non_empty("name", &o.name)?;
+    if o.parent.as_ref() == Some(&o.id) {
+        return Err(ValidationError::new("parent", &o.id, "an organisation cannot be its own parent"));
+    }
+    Ok(())
+}
+
+fn facility(f: &Facility) -> Result<(), ValidationError> {
+    non_empty("name", &f.name)?;
+    if let Some(p) = &f.location {
+        if p.lat < Decimal::from(-90) || p.lat > Decimal::from(90) {
+            return Err(ValidationError::new("location.lat", p.lat, "latitude must be between -90 and 90"));
+        }
+        if p.lon < Decimal::from(-180) || p.lon > Decimal::from(180) {
+            return Err(ValidationError::new("location.lon", p.lon, "longitude must be between -180 and 180"));
+        }
+    }
+    Ok(())
+}
+
+/// Shares must each lie in (0, 100] and add up to exactly 100, as IATI requires.
+fn percentages(field: &str, values: impl Iterator<Item = Decimal>) -> Result<(), ValidationError> {
+    let mut sum = Decimal::ZERO;
+    let mut any = false;
+    for (i, p) in values.enumerate() {
+        any = true;
+        if p <= Decimal::ZERO || p > Decimal::ONE_HUNDRED {
+            return Err(ValidationError::new(
+                format!("{field}[{i}].percentage"),
+                p,
+                "a percentage must be greater than 0 and at most 100",
+            ));
+        }
+        sum += p;
+    }
+    if any && sum != Decimal::ONE_HUNDRED {
+        return Err(ValidationError::new(
+            format!("{field}.percentage"),
+            sum.normalize(),
+            "percentages must sum to 100",
+        ));
+    }
+    Ok(())
+}
+
+fn activity(a: &Activity) -> Result<(), ValidationError> {
+    non_empty("title", &a.title)?;
+    if a.parent.as_ref() == Some(&a.id) {
+        return Err(ValidationError::new("parent", &a.id, "an activity cannot be its own parent"));
+    }
+    if let (Some(start), Some(end)) = (a.start_date, a.end_date)
+        && end < start
+    {
+        return Err(ValidationError::new(
+            "end_date",
+            end,
+            format!("the end date is before the start date {start}"),
+        ));
+    }
+    for (i, s) in a.sectors.iter().enumerate() {
+        if s.code.len() != 5 || !s.code.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ValidationError::new(
+                format!("sectors[{i}].code"),
+                &s.code,
+                "an OECD DAC purpose code has 5 digits, e.g. 12191",
+            ));
+        }
+    }
+    percentages("sectors", a.sectors.iter().map(|s| s.percentage))?;
+    percentages("countries", a.countries.iter().map(|c| c.percentage))?;
+    percentages("regions", a.regions.iter().map(|r| r.percentage))?;
+    for (i, r) in a.regions.iter().enumerate() {
+        non_empty(&format!("regions[{i}].name"), &r.name)?;
+    }
+    if let Some(c) = &a.ceiling {
+        money("ceiling", c)?;
+    }
+    Ok(())
+}
+
+fn money(field: &str, m: &Money) -> Result<(), ValidationError> {
+    m.validate().map_err(|e| e.within(field))
+}
+
+fn flow(f: &Flow) -> Result<(), ValidationError> {
+    money("money", &f.money)?;
+    if f.parent_flow.as_ref() == Some(&f.id) {
+        return Err(ValidationError::new("parent_flow", &f.id, "a flow cannot be its own parent"));
+    }
+    if let Some(eq) = &f.stated_equivalent
+        && eq.amount.is_sign_negative()
+        && !eq.amount.is_zero()
+    {
+        return Err(ValidationError::new("stated_equivalent.amount", eq.amount, "must not be negative"));
+    }
+    if let Some(r) = &f.recorded_rate
+        && r.rate <= Decimal::ZERO
+    {
+        return Err(ValidationError::new("recorded_rate.rate", r.rate, "a rate must be greater than zero"));
+    }
+    Ok(())
+}
+
+fn equipment_line(e: &EquipmentLine) -> Result<(), ValidationError> {
+    non_empty("description", &e.description)?;
+    if e.quantity == Some(0) {
+        return Err(ValidationError::new("quantity", 0, "a quantity must be at least 1 (leave it empty when unknown)"));
+    }
+    if let Some(c) = &e.unit_cost {
+        money("unit_cost", c)?;
+    }
+    Ok(())
+}
+
+fn partnership(p: &Partnership) -> Result<(), ValidationError> {
+    if p.partners.is_empty() {
+        return Err(ValidationError::new("partners", "[]", "a partnership needs at least one partner"));
+    }
+    if p.partners.contains(&p.lead) {
+        return Err(ValidationError::new("partners", &p.lead, "the lead organisation cannot also be its own partner"));
+    }
+    Ok(())
+}
+
+fn claim(c: &Claim) -> Result<(), ValidationError> {
+    non_empty("statement", &c.statement)?;
+    if let Some(m) = &c.money {
+        money("money", m)?;
+    }
+    if let (Some(start), Some(end)) = (c.period_start, c.period_end)
+        && end < start
+    {
+        return Err(ValidationError::new("period_end", end, format!("the end is before the start {start}")));
+    }
+    Ok(())
+}
