@@ -1,1 +1,28 @@
-//! aidtrace-energy
+//! aidtrace-energy: allocation of a donated generator fleet to health facilities
+//! (`shared/energy/MODEL.md`), re-planning after losses, explanations, and backup-power
+//! autonomy of one facility.
+//!
+//! Entry points: [`Instance::from_json_slice`] → [`solve`] → [`Plan`]; [`check_plan`] verifies a
+//! plan independently; [`replan()`] and [`explain()`] work on a plan; [`autonomy::assess`]
+//! simulates one facility; [`generate()`] writes benchmark instances.
+
+pub mod autonomy;
+mod bound;
+mod check;
+pub mod diesel;
+mod error;
+pub mod explain;
+pub mod generate;
+mod instance;
+mod plan;
+pub mod replan;
+mod search;
+mod state;
+
+pub use check::check_plan;
+pub use error::{EnergyError, Result};
+pub use explain::{FacilityExplanation, explain};
+pub use generate::{GenOptions, Variant, generate};
+pub use instance::{Facility, GenModel, Instance};
+pub use plan::{Assignment, OPTIMAL_GAP, Options, Plan, Status, solve};
+pub use replan::{Events, Move, Replan, ReplanOptions, StockLoss, replan};

@@ -1,0 +1,263 @@
+//! The fleet-allocation instance of `shared/energy/MODEL.md`: parsing, validation, and an indexed
+//! form the solver works on.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{EnergyError, Result};
+
+/// One allocation problem, exactly the input JSON of MODEL.md.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Instance {
+    /// Hours H the fleet must run on the fuel budget.
+    pub hours: f64,
+    /// Total diesel available for the whole fleet over `hours`.
+    pub fuel_litres: f64,
+    /// Fuel slope a: litres per kWh delivered.
+    pub fuel_l_per_kwh: f64,
+    /// A unit may only go where `min_loading`·prime_kw ≤ unmet_kw (wet stacking).
+    pub min_loading: f64,
+    /// K: at most this many units at one facility.
+    pub max_units_per_facility: u32,
+    pub facilities: Vec<Facility>,
+    pub fleet: Vec<GenModel>,
+    /// Prime kW that can be delivered per region; a region not listed is unlimited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transport_kw: Option<BTreeMap<String, f64>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Facility {
+    pub id: String,
+    pub region: String,
+    pub weight: f64,
+    pub unmet_kw: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenModel {
+    pub model: String,
+    pub prime_kw: f64,
+    pub count: u32,
+    pub idle_l_per_h: f64,
+}
+
+impl Instance {
+    /// Parses and validates. Accepts any size that fits in memory; a 50 MB file parses in well
+    /// under a second in a release build.
+    pub fn from_json_slice(bytes: &[u8]) -> Result<Self> {
+        let inst: Instance =
+            serde_json::from_slice(bytes).map_err(|source| EnergyError::Parse {
+                what: "instance JSON",
+                source,
+            })?;
+        inst.validate()?;
+        Ok(inst)
+    }
+
+    pub fn from_json_str(text: &str) -> Result<Self> {
+        Self::from_json_slice(text.as_bytes())
+    }
+
+    /// Checks every value the model depends on; the first problem found is reported.
+    pub fn validate(&self) -> Result<()> {
+        positive("hours", self.hours)?;
+        non_negative("fuel_litres", self.fuel_litres)?;
+        non_negative("fuel_l_per_kwh", self.fuel_l_per_kwh)?;
+        non_negative("min_loading", self.min_loading)?;
+        if self.min_loading > 1.0 {
+            return Err(EnergyError::invalid(
+                "min_loading",
+                self.min_loading,
+                "must be a fraction between 0 and 1",
+            ));
+        }
+        let mut ids: HashMap<&str, usize> = HashMap::with_capacity(self.facilities.len());
+        let mut regions: HashMap<&str, ()> = HashMap::new();
+        for (i, f) in self.facilities.iter().enumerate() {
+            let at = format!("facilities[{i}] (id {:?})", f.id);
+            if f.id.is_empty() {
+                return Err(EnergyError::invalid(
+                    format!("facilities[{i}].id"),
+                    "\"\"",
+                    "must not be empty",
+                ));
+            }
+            if let Some(first) = ids.insert(&f.id, i) {
+                return Err(EnergyError::invalid(
+                    format!("facilities[{i}].id"),
+                    format!("{:?}", f.id),
+                    format!("duplicate of facilities[{first}].id"),
+                ));
+            }
+            non_negative(&format!("{at}.weight"), f.weight)?;
+            non_negative(&format!("{at}.unmet_kw"), f.unmet_kw)?;
+            regions.insert(&f.region, ());
+        }
+        let mut models: HashMap<&str, usize> = HashMap::with_capacity(self.fleet.len());
+        for (i, m) in self.fleet.iter().enumerate() {
+            if let Some(first) = models.insert(&m.model, i) {
+                return Err(EnergyError::invalid(
+                    format!("fleet[{i}].model"),
+                    format!("{:?}", m.model),
+                    format!("duplicate of fleet[{first}].model; merge the counts"),
+                ));
+            }
+            let at = format!("fleet[{i}] (model {:?})", m.model);
+            positive(&format!("{at}.prime_kw"), m.prime_kw)?;
+            non_negative(&format!("{at}.idle_l_per_h"), m.idle_l_per_h)?;
+        }
+        if let Some(t) = &self.transport_kw {
+            for (r, &kw) in t {
+                non_negative(&format!("transport_kw.{r}"), kw)?;
+                // A limit for a region no facility is in is almost always a misspelt region,
+                // which would silently leave the intended region unlimited.
+                if !regions.contains_key(r.as_str()) {
+                    let mut known: Vec<&str> = regions.keys().copied().collect();
+                    known.sort_unstable();
+                    known.truncate(10);
+                    return Err(EnergyError::invalid(
+                        format!("transport_kw.{r}"),
+                        kw,
+                        format!(
+                            "no facility is in region {r:?} (regions in the instance include: {})",
+                            known.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn non_negative(field: &str, v: f64) -> Result<()> {
+    if !v.is_finite() || v < 0.0 {
+        return Err(EnergyError::invalid(
+            field,
+            v,
+            "must be a finite number ≥ 0",
+        ));
+    }
+    Ok(())
+}
+
+fn positive(field: &str, v: f64) -> Result<()> {
+    if !v.is_finite() || v <= 0.0 {
+        return Err(EnergyError::invalid(
+            field,
+            v,
+            "must be a finite number > 0",
+        ));
+    }
+    Ok(())
+}
+
+/// The instance with indices instead of names, the per-hour fuel budget, and the list of models
+/// each facility may receive. Built once; every solver routine reads it.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub nf: usize,
+    pub ns: usize,
+    pub w: Vec<f64>,
+    pub u: Vec<f64>,
+    /// Index into `region_cap`.
+    pub region: Vec<usize>,
+    pub region_names: Vec<String>,
+    /// `None` = unlimited.
+    pub region_cap: Vec<Option<f64>>,
+    pub p: Vec<f64>,
+    pub n: Vec<u32>,
+    pub idle: Vec<f64>,
+    pub k: u32,
+    pub a: f64,
+    /// Fuel budget per hour: row 5 of the model divided by H.
+    pub fuel_h: f64,
+    /// Models facility f may receive (row 4, stock > 0, and one unit fits the region limit).
+    pub allowed: Vec<Vec<usize>>,
+    /// Facilities by weight, highest first: the order in which fuel goes to coverage.
+    pub by_weight: Vec<usize>,
+}
+
+impl Prepared {
+    pub fn new(inst: &Instance) -> Self {
+        let nf = inst.facilities.len();
+        let ns = inst.fleet.len();
+        let mut region_ix: HashMap<&str, usize> = HashMap::new();
+        let mut region_names = Vec::new();
+        let mut region = Vec::with_capacity(nf);
+        for f in &inst.facilities {
+            let next = region_names.len();
+            let ix = *region_ix.entry(f.region.as_str()).or_insert_with(|| {
+                region_names.push(f.region.clone());
+                next
+            });
+            region.push(ix);
+        }
+        let region_cap: Vec<Option<f64>> = region_names
+            .iter()
+            .map(|r| inst.transport_kw.as_ref().and_then(|t| t.get(r).copied()))
+            .collect();
+        let w: Vec<f64> = inst.facilities.iter().map(|f| f.weight).collect();
+        let u: Vec<f64> = inst.facilities.iter().map(|f| f.unmet_kw).collect();
+        let p: Vec<f64> = inst.fleet.iter().map(|m| m.prime_kw).collect();
+        let n: Vec<u32> = inst.fleet.iter().map(|m| m.count).collect();
+        let idle: Vec<f64> = inst.fleet.iter().map(|m| m.idle_l_per_h).collect();
+        let k = inst.max_units_per_facility;
+        let allowed = (0..nf)
+            .map(|f| {
+                if k == 0 || w[f] <= 0.0 || u[f] <= 0.0 {
+                    // Units there can cover nothing; excluding them loses no value.
+                    return Vec::new();
+                }
+                (0..ns)
+                    .filter(|&s| {
+                        n[s] > 0
+                            && inst.min_loading * p[s] <= u[f]
+                            && region_cap[region[f]].is_none_or(|t| p[s] <= t + tol(t))
+                            && idle[s] <= inst.fuel_litres / inst.hours + tol(idle[s])
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut by_weight: Vec<usize> = (0..nf).collect();
+        by_weight.sort_by(|&x, &y| w[y].total_cmp(&w[x]).then(x.cmp(&y)));
+        Prepared {
+            nf,
+            ns,
+            w,
+            u,
+            region,
+            region_names,
+            region_cap,
+            p,
+            n,
+            idle,
+            k,
+            a: inst.fuel_l_per_kwh,
+            fuel_h: inst.fuel_litres / inst.hours,
+            allowed,
+            by_weight,
+        }
+    }
+
+    /// Coverage coefficient min(P_s, U_f) of row 1.
+    #[inline]
+    pub fn m(&self, f: usize, s: usize) -> f64 {
+        self.p[s].min(self.u[f])
+    }
+
+    pub fn nregions(&self) -> usize {
+        self.region_cap.len()
+    }
+}
+
+/// Slack for comparisons of sums of kW or litres, so that exact fits are not lost to rounding.
+#[inline]
+pub fn tol(x: f64) -> f64 {
+    1e-9 * x.abs().max(1.0)
+}
