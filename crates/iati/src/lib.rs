@@ -3,5 +3,8 @@
 //! Reference data: IATI Standard (http://iatistandard.org/), CC BY 4.0.
 
 pub mod conformance;
+pub mod model;
+pub mod reader;
 pub mod schema;
+pub mod writer;
 pub mod xml;
