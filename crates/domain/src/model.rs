@@ -537,9 +537,10 @@ pub struct MarketRegistration {
     pub sources: Vec<Citation>,
 }
 
-/// Any record the store keeps. The tag is the record kind as used in the audit log and the CLI.
+/// Any record the store keeps. The `record` tag is the record kind as used in the audit log and
+/// the CLI (`kind` is taken: several records have a kind of their own).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "record", rename_all = "snake_case")]
 pub enum Record {
     Source(Source),
     Organisation(Organisation),

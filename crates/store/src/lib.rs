@@ -1,1 +1,98 @@
-//! aidtrace-store
+//! Storage for aidtrace. [`Store`] is the only seam between the services and a database: it speaks
+//! in domain records, never in SQL rows. [`SqliteStore`] is the embedded default; a PostgreSQL
+//! backend implements the same trait and runs the same [`conformance`] suite.
+
+pub mod audit;
+pub mod conformance;
+mod sqlite;
+
+use std::path::Path;
+
+use aidtrace_domain::fx::RateEntry;
+use aidtrace_domain::{Ledger, Record, RecordId, RecordKind};
+
+pub use audit::{AuditEntry, AuditVerification};
+pub use sqlite::SqliteStore;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A write would leave a reference dangling or remove a record others point at.
+    #[error("{0}")]
+    Integrity(String),
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
+    #[error("{0}")]
+    InvalidRequest(String),
+    #[error("database error: {0}")]
+    Database(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match &e {
+            rusqlite::Error::SqliteFailure(err, msg) if err.code == rusqlite::ErrorCode::ConstraintViolation => {
+                Self::Integrity(msg.clone().unwrap_or_else(|| e.to_string()))
+            }
+            _ => Self::Database(e.to_string()),
+        }
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// One change in a batch. A batch is applied atomically: all of it or nothing.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// Create or replace a record. Writing a record identical to the stored one changes nothing
+    /// and adds no audit entry, which is what makes imports and `demo` idempotent.
+    Put(Record),
+    Delete(RecordKind, RecordId),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ApplyReport {
+    pub created: usize,
+    pub updated: usize,
+    pub deleted: usize,
+    pub unchanged: usize,
+}
+
+impl ApplyReport {
+    pub fn changed(&self) -> usize {
+        self.created + self.updated + self.deleted
+    }
+}
+
+/// The domain-shaped storage interface.
+pub trait Store: Send {
+    /// Applies a batch in one transaction, writing an audit entry for every record that changes.
+    fn apply(&mut self, actor: &str, changes: &[Change]) -> StoreResult<ApplyReport>;
+
+    fn get(&self, kind: RecordKind, id: &RecordId) -> StoreResult<Option<Record>>;
+
+    /// All records of a kind, ordered by id.
+    fn list(&self, kind: RecordKind) -> StoreResult<Vec<Record>>;
+
+    /// Every record, for rules that look across the ledger (totals, checks).
+    fn ledger(&self) -> StoreResult<Ledger> {
+        let mut records = Vec::new();
+        for kind in RecordKind::ALL {
+            records.extend(self.list(kind)?);
+        }
+        Ok(Ledger::from_records(records))
+    }
+
+    /// Adds or replaces user-supplied exchange rates in one transaction, audited like records.
+    fn put_fx_rates(&mut self, actor: &str, rates: &[RateEntry]) -> StoreResult<ApplyReport>;
+
+    fn fx_rates(&self) -> StoreResult<Vec<RateEntry>>;
+
+    /// Audit entries about one record (or all, with `None`), oldest first.
+    fn audit_log(&self, record: Option<(RecordKind, &RecordId)>) -> StoreResult<Vec<AuditEntry>>;
+
+    /// Recomputes the hash chain and compares the live records with the last audited state.
+    fn verify_audit(&self) -> StoreResult<AuditVerification>;
+
+    /// A consistent copy of the whole store, taken while it stays open for use.
+    fn backup(&self, target: &Path) -> StoreResult<()>;
+}

@@ -1,0 +1,396 @@
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use aidtrace_domain::fx::RateEntry;
+use aidtrace_domain::{Record, RecordId, RecordKind};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite_migration::{M, Migrations};
+
+use crate::audit::{self, AuditEntry, AuditVerification, GENESIS};
+use crate::{ApplyReport, Change, Store, StoreError, StoreResult};
+
+/// The embedded default: one SQLite file in WAL mode with foreign keys enforced.
+pub struct SqliteStore {
+    conn: Connection,
+    path: PathBuf,
+}
+
+const FX_KIND: &str = "fx_rate";
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(include_str!("../migrations/0001_ledger.sql"))])
+}
+
+fn table(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKind::Source => "sources",
+        RecordKind::Organisation => "organisations",
+        RecordKind::Facility => "facilities",
+        RecordKind::Activity => "activities",
+        RecordKind::Flow => "flows",
+        RecordKind::EquipmentLine => "equipment_lines",
+        RecordKind::Partnership => "partnerships",
+        RecordKind::MarketRegistration => "market_registrations",
+        RecordKind::Claim => "claims",
+    }
+}
+
+/// The indexed and foreign-key columns of a record, beside its JSON document.
+fn key_columns(record: &Record) -> Vec<(&'static str, Option<String>)> {
+    let s = |id: &RecordId| Some(id.to_string());
+    let o = |id: &Option<RecordId>| id.as_ref().map(ToString::to_string);
+    match record {
+        Record::Source(_) | Record::MarketRegistration(_) => vec![],
+        Record::Organisation(r) => vec![("parent_id", o(&r.parent))],
+        Record::Facility(r) => vec![("operator_id", o(&r.operator)), ("country", Some(r.country.to_string()))],
+        Record::Activity(r) => vec![
+            ("parent_id", o(&r.parent)),
+            ("status", serde_json::to_value(r.status).ok().and_then(|v| v.as_str().map(String::from))),
+        ],
+        Record::Flow(r) => vec![
+            ("activity_id", s(&r.activity)),
+            ("parent_flow_id", o(&r.parent_flow)),
+            ("provider_id", o(&r.provider)),
+            ("receiver_id", o(&r.receiver)),
+            ("kind", Some(r.kind.as_str().to_string())),
+            ("currency", Some(r.money.currency.to_string())),
+            ("amount", Some(r.money.amount.to_string())),
+            ("value_date", r.money.value_date.map(|d| d.to_string())),
+        ],
+        Record::EquipmentLine(r) => vec![("activity_id", s(&r.activity)), ("facility_id", o(&r.facility))],
+        Record::Partnership(r) => vec![("lead_id", s(&r.lead))],
+        Record::Claim(r) => vec![("activity_id", o(&r.activity))],
+    }
+}
+
+fn fx_id(rate: &RateEntry) -> String {
+    format!("{}:{}:{:?}:{}", rate.currency, rate.date, rate.frequency, rate.source)
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> StoreResult<Self> {
+        let mut conn = Connection::open(path)
+            .map_err(|e| StoreError::Database(format!("cannot open {}: {e}", path.display())))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // FULL: a commit that returned is on disk even if the machine loses power right after.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        migrations()
+            .to_latest(&mut conn)
+            .map_err(|e| StoreError::Database(format!("schema migration failed: {e}")))?;
+        Ok(Self {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// SQLite's own consistency check of the file (pages, indexes, foreign keys).
+    pub fn integrity_check(&self) -> StoreResult<Vec<String>> {
+        let mut problems: Vec<String> = Vec::new();
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        for row in stmt.query_map([], |r| r.get::<_, String>(0))? {
+            let line = row?;
+            if line != "ok" {
+                problems.push(line);
+            }
+        }
+        let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
+        let fk: Vec<String> = stmt
+            .query_map([], |r| Ok(format!("foreign key broken in {} row {}", r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
+            .collect::<Result<_, _>>()?;
+        problems.extend(fk);
+        Ok(problems)
+    }
+
+    fn begin(&mut self) -> StoreResult<Transaction<'_>> {
+        // IMMEDIATE takes the write lock up front, so two writers queue instead of failing mid-way.
+        Ok(self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+}
+
+fn read_doc(tx: &Connection, table: &str, id: &str) -> StoreResult<Option<String>> {
+    Ok(tx
+        .query_row(&format!("SELECT doc FROM {table} WHERE id = ?1"), [id], |r| r.get(0))
+        .optional()?)
+}
+
+fn append_audit(
+    tx: &Connection,
+    actor: &str,
+    action: &str,
+    kind: &str,
+    record_id: &str,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> StoreResult<()> {
+    let head: Option<(i64, String)> = tx
+        .query_row("SELECT seq, hash FROM audit_head WHERE singleton = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (last_seq, prev_hash) = head.unwrap_or((0, GENESIS.to_string()));
+    let mut entry = AuditEntry {
+        seq: last_seq + 1,
+        at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+        actor: actor.to_string(),
+        action: action.to_string(),
+        kind: kind.to_string(),
+        record_id: record_id.to_string(),
+        before: before.map(String::from),
+        after: after.map(String::from),
+        prev_hash,
+        hash: String::new(),
+    };
+    entry.hash = entry.compute_hash();
+    tx.execute(
+        "INSERT INTO audit_log (seq, at, actor, action, kind, record_id, before, after, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            entry.seq,
+            entry.at,
+            entry.actor,
+            entry.action,
+            entry.kind,
+            entry.record_id,
+            entry.before,
+            entry.after,
+            entry.prev_hash,
+            entry.hash
+        ],
+    )?;
+    tx.execute(
+        "INSERT INTO audit_head (singleton, seq, hash) VALUES (1, ?1, ?2)
+         ON CONFLICT(singleton) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+        params![entry.seq, entry.hash],
+    )?;
+    Ok(())
+}
+
+fn put_record(tx: &Connection, actor: &str, record: &Record, report: &mut ApplyReport) -> StoreResult<()> {
+    let kind = record.kind();
+    let table = table(kind);
+    let id = record.id().to_string();
+    let doc = serde_json::to_string(record).map_err(|e| StoreError::InvalidRequest(e.to_string()))?;
+    let before = read_doc(tx, table, &id)?;
+    if before.as_deref() == Some(doc.as_str()) {
+        report.unchanged += 1;
+        return Ok(());
+    }
+    let extra = key_columns(record);
+    let mut columns = vec!["id", "doc"];
+    columns.extend(extra.iter().map(|(c, _)| *c));
+    let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+    let updates: Vec<String> = columns.iter().skip(1).map(|c| format!("{c} = excluded.{c}")).collect();
+    let sql = format!(
+        "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {}",
+        columns.join(", "),
+        placeholders.join(", "),
+        updates.join(", ")
+    );
+    let mut values: Vec<Option<String>> = vec![Some(id.clone()), Some(doc.clone())];
+    values.extend(extra.into_iter().map(|(_, v)| v));
+    tx.execute(&sql, rusqlite::params_from_iter(values.iter()))
+        .map_err(|e| integrity_message(e, kind, &id))?;
+    let action = if before.is_some() { "update" } else { "create" };
+    if before.is_some() {
+        report.updated += 1;
+    } else {
+        report.created += 1;
+    }
+    append_audit(tx, actor, action, kind.as_str(), &id, before.as_deref(), Some(&doc))
+}
+
+fn integrity_message(e: rusqlite::Error, kind: RecordKind, id: &str) -> StoreError {
+    match StoreError::from(e) {
+        StoreError::Integrity(msg) => StoreError::Integrity(format!(
+            "{} {id}: {msg} (it refers to a record that does not exist, or is referred to by another)",
+            kind.as_str()
+        )),
+        other => other,
+    }
+}
+
+fn delete_record(tx: &Connection, actor: &str, kind: RecordKind, id: &RecordId, report: &mut ApplyReport) -> StoreResult<()> {
+    let table = table(kind);
+    let Some(before) = read_doc(tx, table, id.as_str())? else {
+        return Err(StoreError::InvalidRequest(format!("{} {id} does not exist", kind.as_str())));
+    };
+    tx.execute(&format!("DELETE FROM {table} WHERE id = ?1"), [id.as_str()])
+        .map_err(|e| integrity_message(e, kind, id.as_str()))?;
+    report.deleted += 1;
+    append_audit(tx, actor, "delete", kind.as_str(), id.as_str(), Some(&before), None)
+}
+
+fn parse_record(doc: &str) -> StoreResult<Record> {
+    serde_json::from_str(doc).map_err(|e| StoreError::Corrupt(format!("{e}: {doc:.120}")))
+}
+
+impl Store for SqliteStore {
+    fn apply(&mut self, actor: &str, changes: &[Change]) -> StoreResult<ApplyReport> {
+        let tx = self.begin()?;
+        let mut report = ApplyReport::default();
+        for change in changes {
+            match change {
+                Change::Put(record) => put_record(&tx, actor, record, &mut report)?,
+                Change::Delete(kind, id) => delete_record(&tx, actor, *kind, id, &mut report)?,
+            }
+        }
+        tx.commit()?;
+        Ok(report)
+    }
+
+    fn get(&self, kind: RecordKind, id: &RecordId) -> StoreResult<Option<Record>> {
+        read_doc(&self.conn, table(kind), id.as_str())?
+            .map(|doc| parse_record(&doc))
+            .transpose()
+    }
+
+    fn list(&self, kind: RecordKind) -> StoreResult<Vec<Record>> {
+        let mut stmt = self.conn.prepare_cached(&format!("SELECT doc FROM {} ORDER BY id", table(kind)))?;
+        let docs: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        docs.iter().map(|d| parse_record(d)).collect()
+    }
+
+    fn put_fx_rates(&mut self, actor: &str, rates: &[RateEntry]) -> StoreResult<ApplyReport> {
+        let tx = self.begin()?;
+        let mut report = ApplyReport::default();
+        for rate in rates {
+            let id = fx_id(rate);
+            let doc = serde_json::to_string(rate).map_err(|e| StoreError::InvalidRequest(e.to_string()))?;
+            let before = read_doc(&tx, "fx_rates", &id)?;
+            if before.as_deref() == Some(doc.as_str()) {
+                report.unchanged += 1;
+                continue;
+            }
+            tx.execute(
+                "INSERT INTO fx_rates (id, doc) VALUES (?1, ?2) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc",
+                params![id, doc],
+            )?;
+            let action = if before.is_some() { "update" } else { "create" };
+            if before.is_some() {
+                report.updated += 1;
+            } else {
+                report.created += 1;
+            }
+            append_audit(&tx, actor, action, FX_KIND, &id, before.as_deref(), Some(&doc))?;
+        }
+        tx.commit()?;
+        Ok(report)
+    }
+
+    fn fx_rates(&self) -> StoreResult<Vec<RateEntry>> {
+        let mut stmt = self.conn.prepare("SELECT doc FROM fx_rates ORDER BY rowid")?;
+        let docs: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        docs.iter()
+            .map(|d| serde_json::from_str(d).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .collect()
+    }
+
+    fn audit_log(&self, record: Option<(RecordKind, &RecordId)>) -> StoreResult<Vec<AuditEntry>> {
+        let map = |r: &rusqlite::Row<'_>| {
+            Ok(AuditEntry {
+                seq: r.get(0)?,
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                action: r.get(3)?,
+                kind: r.get(4)?,
+                record_id: r.get(5)?,
+                before: r.get(6)?,
+                after: r.get(7)?,
+                prev_hash: r.get(8)?,
+                hash: r.get(9)?,
+            })
+        };
+        let columns = "seq, at, actor, action, kind, record_id, before, after, prev_hash, hash";
+        match record {
+            None => {
+                let mut stmt = self.conn.prepare(&format!("SELECT {columns} FROM audit_log ORDER BY seq"))?;
+                Ok(stmt.query_map([], map)?.collect::<Result<_, _>>()?)
+            }
+            Some((kind, id)) => {
+                let mut stmt = self.conn.prepare(&format!(
+                    "SELECT {columns} FROM audit_log WHERE kind = ?1 AND record_id = ?2 ORDER BY seq"
+                ))?;
+                Ok(stmt.query_map(params![kind.as_str(), id.as_str()], map)?.collect::<Result<_, _>>()?)
+            }
+        }
+    }
+
+    fn verify_audit(&self) -> StoreResult<AuditVerification> {
+        let entries = self.audit_log(None)?;
+        let (head, mut problems) = audit::verify_chain(&entries);
+        let stored_head: Option<(i64, String)> = self
+            .conn
+            .query_row("SELECT seq, hash FROM audit_head WHERE singleton = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let last_seq = entries.last().map_or(0, |e| e.seq);
+        match stored_head {
+            None if !entries.is_empty() => problems.push("the chain head record is missing".to_string()),
+            Some((seq, hash)) if seq != last_seq || hash != head => problems.push(format!(
+                "the chain head says entry {seq} is last, but the log ends at entry {last_seq} (entries removed or added outside aidtrace)"
+            )),
+            _ => {}
+        }
+        // The live data must be exactly what the log says it became.
+        let mut last_state: HashMap<(String, String), Option<String>> = HashMap::new();
+        for e in &entries {
+            last_state.insert((e.kind.clone(), e.record_id.clone()), e.after.clone());
+        }
+        let mut live: Vec<(String, String, String)> = Vec::new();
+        for kind in RecordKind::ALL {
+            let mut stmt = self.conn.prepare(&format!("SELECT id, doc FROM {}", table(kind)))?;
+            for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+                let (id, doc) = row?;
+                live.push((kind.as_str().to_string(), id, doc));
+            }
+        }
+        let mut stmt = self.conn.prepare("SELECT id, doc FROM fx_rates")?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+            let (id, doc) = row?;
+            live.push((FX_KIND.to_string(), id, doc));
+        }
+        for (kind, id, doc) in &live {
+            match last_state.remove(&(kind.clone(), id.clone())) {
+                Some(Some(after)) if &after == doc => {}
+                Some(Some(_)) => problems.push(format!("{kind} {id}: stored record differs from its last audited state")),
+                Some(None) => problems.push(format!("{kind} {id}: exists although the log records its deletion")),
+                None => problems.push(format!("{kind} {id}: exists with no audit entry")),
+            }
+        }
+        for ((kind, id), after) in last_state {
+            if after.is_some() {
+                problems.push(format!("{kind} {id}: audited but missing from the store"));
+            }
+        }
+        Ok(AuditVerification {
+            entries: entries.len(),
+            head,
+            problems,
+        })
+    }
+
+    fn backup(&self, target: &Path) -> StoreResult<()> {
+        if target.exists() {
+            return Err(StoreError::InvalidRequest(format!(
+                "{} already exists; choose a new file so no backup is overwritten",
+                target.display()
+            )));
+        }
+        let target_str = target
+            .to_str()
+            .ok_or_else(|| StoreError::InvalidRequest(format!("{} is not a UTF-8 path", target.display())))?;
+        // VACUUM INTO reads one snapshot of the database, so the copy is consistent even while
+        // other connections write.
+        self.conn.execute("VACUUM INTO ?1", [target_str])?;
+        let copy = Connection::open(target)?;
+        let check: String = copy.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if check != "ok" {
+            return Err(StoreError::Corrupt(format!("backup failed its integrity check: {check}")));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,96 @@
+//! Runs the backend-independent store behaviour against real SQLite files.
+
+use aidtrace_store::{SqliteStore, Store, conformance};
+
+#[test]
+fn sqlite_passes_every_conformance_case() {
+    for (name, case) in conformance::CASES {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = SqliteStore::open(&dir.path().join("aidtrace.db")).expect("open");
+        eprintln!("case {name}");
+        case(&mut store);
+        assert!(store.integrity_check().expect("integrity").is_empty(), "{name}: integrity");
+    }
+}
+
+#[test]
+fn a_store_reopens_with_its_data_and_migrations_are_idempotent() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("aidtrace.db");
+    {
+        let mut store = SqliteStore::open(&path).expect("open");
+        store
+            .apply("t", &[aidtrace_store::Change::Put(conformance::org("o1"))])
+            .expect("put");
+    }
+    let store = SqliteStore::open(&path).expect("reopen");
+    assert_eq!(store.list(aidtrace_domain::RecordKind::Organisation).expect("list").len(), 1);
+    assert!(store.verify_audit().expect("verify").ok());
+}
+
+#[test]
+fn altering_any_audit_row_by_hand_is_detected() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("aidtrace.db");
+    let mut store = SqliteStore::open(&path).expect("open");
+    store
+        .apply(
+            "t",
+            &[
+                aidtrace_store::Change::Put(conformance::activity("a1")),
+                aidtrace_store::Change::Put(conformance::flow("f1", "a1", "10")),
+                aidtrace_store::Change::Put(conformance::org("o1")),
+            ],
+        )
+        .expect("put");
+    assert!(store.verify_audit().expect("verify").ok());
+    drop(store);
+    let tamper = [
+        "UPDATE audit_log SET actor = 'mallory' WHERE seq = 1",
+        "UPDATE audit_log SET after = replace(after, '\"10\"', '\"99\"') WHERE seq = 2",
+        "UPDATE audit_log SET at = '2020-01-01T00:00:00Z' WHERE seq = 3",
+        "DELETE FROM audit_log WHERE seq = 3",
+        "UPDATE flows SET doc = replace(doc, '\"10\"', '\"11\"')",
+    ];
+    for sql in tamper {
+        let copy = dir.path().join(format!("copy-{}.db", sql.len()));
+        SqliteStore::open(&path).expect("open").backup(&copy).expect("backup");
+        let conn = rusqlite::Connection::open(&copy).expect("raw open");
+        conn.execute_batch(&format!(
+            "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; {sql};"
+        ))
+        .expect("tamper");
+        drop(conn);
+        let v = SqliteStore::open(&copy).expect("open copy").verify_audit().expect("verify");
+        assert!(!v.ok(), "tampering not detected: {sql}");
+    }
+}
+
+#[test]
+fn the_audit_log_refuses_updates_through_sql() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("aidtrace.db");
+    let mut store = SqliteStore::open(&path).expect("open");
+    store
+        .apply("t", &[aidtrace_store::Change::Put(conformance::org("o1"))])
+        .expect("put");
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).expect("raw open");
+    assert!(conn.execute("UPDATE audit_log SET actor = 'x'", []).is_err());
+    assert!(conn.execute("DELETE FROM audit_log", []).is_err());
+}
+
+#[test]
+fn backup_is_a_consistent_copy_and_never_overwrites() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = SqliteStore::open(&dir.path().join("a.db")).expect("open");
+    store
+        .apply("t", &[aidtrace_store::Change::Put(conformance::org("o1"))])
+        .expect("put");
+    let target = dir.path().join("backup.db");
+    store.backup(&target).expect("backup");
+    let copy = SqliteStore::open(&target).expect("open backup");
+    assert_eq!(copy.list(aidtrace_domain::RecordKind::Organisation).expect("list").len(), 1);
+    assert!(copy.verify_audit().expect("verify").ok());
+    assert!(store.backup(&target).is_err(), "an existing file must not be overwritten");
+}
