@@ -2,6 +2,7 @@
 //!
 //! Reference data: IATI Standard (http://iatistandard.org/), CC BY 4.0.
 
+pub mod codelists;
 pub mod conformance;
 pub mod model;
 pub mod reader;
