@@ -1,0 +1,1224 @@
+//! The rule- and dictionary-based extractor.
+//!
+//! Outline: split sentences; find countries, donors and agencies; decide the article's main donor
+//! and recipient from how they are mentioned ("Japan will provide" vs "to Kazakhstan"); find
+//! amounts, pair each with a stated equivalent in parentheses, merge repeated mentions; classify
+//! each amount (cumulative, not aid, pledge, commitment, disbursement) by the cue words nearest to
+//! it; attach items, facilities, region, programme and signing date from the amount's sentence and
+//! the sentences that continue it ("The grant will be used to buy …").
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use regex::Regex;
+use rust_decimal::Decimal;
+
+use crate::lexicon::{COUNTRIES, DONORS, DonorKind, FACILITY_HEADS, GENERIC_EQUIPMENT, ITEMS};
+use crate::model::{AmountKind, Extraction, Fact, Instrument, Item, Money, Sector, Sourced, Span};
+use crate::money::{CurrencyContext, MoneyMention, find_money};
+use crate::number::{parse_digits, parse_number_words};
+
+/// Press releases are kilobytes; anything past this is not an article and is refused with a
+/// clear error instead of being processed for minutes.
+pub const DEFAULT_MAX_BYTES: usize = 4 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum IntakeError {
+    #[error("text is {bytes} bytes; the limit for one article is {limit} bytes")]
+    TooLarge { bytes: usize, limit: usize },
+    #[error("input is not UTF-8 text (invalid byte at offset {offset})")]
+    NotUtf8 { offset: usize },
+    #[error("input looks binary: {control} control characters in {chars} characters")]
+    Binary { control: usize, chars: usize },
+}
+
+#[derive(Debug, Clone)]
+pub struct ExtractOptions {
+    /// Publication date: resolves "on the 29th" and "on Tuesday" in signing dates.
+    pub published: Option<NaiveDate>,
+    pub max_bytes: usize,
+}
+
+impl Default for ExtractOptions {
+    fn default() -> Self {
+        Self { published: None, max_bytes: DEFAULT_MAX_BYTES }
+    }
+}
+
+/// Extracts from raw bytes, refusing non-UTF-8 input with the offset of the first bad byte.
+pub fn extract_bytes(bytes: &[u8], opts: &ExtractOptions) -> Result<Extraction, IntakeError> {
+    if bytes.len() > opts.max_bytes {
+        return Err(IntakeError::TooLarge { bytes: bytes.len(), limit: opts.max_bytes });
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| IntakeError::NotUtf8 { offset: e.valid_up_to() })?;
+    extract(text, opts)
+}
+
+/// Extracts draft facts from one article. Text in another language gives an empty result.
+pub fn extract(text: &str, opts: &ExtractOptions) -> Result<Extraction, IntakeError> {
+    if text.len() > opts.max_bytes {
+        return Err(IntakeError::TooLarge { bytes: text.len(), limit: opts.max_bytes });
+    }
+    let chars = text.chars().count();
+    let control = text
+        .chars()
+        .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}'))
+        .count();
+    if chars > 0 && control * 100 > chars {
+        return Err(IntakeError::Binary { control, chars });
+    }
+    Ok(Extractor::new(text, opts).run())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dictionaries compiled once.
+
+fn alternation(mut names: Vec<String>) -> String {
+    names.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    names.dedup();
+    names.iter().map(|s| regex::escape(s)).collect::<Vec<_>>().join("|")
+}
+
+static COUNTRY_RE: LazyLock<Regex> = LazyLock::new(|| {
+    let names = COUNTRIES.iter().flat_map(|(_, n)| n.iter().map(|s| (*s).to_string())).collect();
+    Regex::new(&format!(r"\b(?:{})(?:'s|’s)?\b", alternation(names))).expect("country pattern compiles")
+});
+
+static COUNTRY_BY_NAME: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
+    COUNTRIES.iter().flat_map(|(iso, names)| names.iter().map(move |n| (*n, *iso))).collect()
+});
+
+static AGENCY_RE: LazyLock<Regex> = LazyLock::new(|| {
+    let names = DONORS.iter().flat_map(|d| d.agencies.iter().map(|s| (*s).to_string())).collect();
+    Regex::new(&format!(r"\b(?:{})\b", alternation(names))).expect("agency pattern compiles")
+});
+
+static AGENCY_BY_NAME: LazyLock<HashMap<&'static str, usize>> = LazyLock::new(|| {
+    DONORS.iter().enumerate().flat_map(|(i, d)| d.agencies.iter().map(move |a| (*a, i))).collect()
+});
+
+struct ItemForm {
+    canonical: &'static str,
+}
+
+static ITEM_RE: LazyLock<(Regex, Vec<(String, ItemForm)>)> = LazyLock::new(|| {
+    let mut forms: Vec<(String, ItemForm)> = ITEMS
+        .iter()
+        .flat_map(|(canonical, forms)| forms.iter().map(move |f| (f.to_lowercase(), ItemForm { canonical })))
+        .collect();
+    forms.sort_by_key(|(f, _)| std::cmp::Reverse(f.len()));
+    let pattern = forms.iter().map(|(f, _)| regex::escape(f)).collect::<Vec<_>>().join("|");
+    let re = Regex::new(&format!(r"(?i)\b(?:{pattern})(?:e?s)?\b")).expect("item pattern compiles");
+    (re, forms)
+});
+
+/// A counted noun phrase not in the dictionary: "5 platelet storage devices", "12 delivery beds".
+static GENERIC_ITEM_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b([a-z][a-z-]+(?:\s[a-z][a-z-]+){0,2})\s(devices|machines|units|systems|analy[sz]ers|monitors|scanners|kits|pumps|beds|chairs|sets|stations|lamps|tables|concentrators|cylinders|refrigerators|vehicles|trucks)\b")
+        .expect("generic item pattern compiles")
+});
+
+static FACILITY_RE: LazyLock<Regex> = LazyLock::new(|| {
+    let heads = alternation(FACILITY_HEADS.iter().map(|s| (*s).to_string()).collect());
+    Regex::new(&format!(
+        r"(?:\b(?:[A-Z][\w'’.-]*|No\.\s?\d+|\d+)\s+(?:(?:of|for|and|the|&)\s+)?){{0,7}}(?:{heads})s?\b(?:\s(?:of|for)\s(?:the\s)?(?:[A-Z][\w'’-]*\s?)+)?(?:\s+in\s+(?:the\s+)?[A-Z][\w'’-]+\s+(?:region|province|oblast|district))?"
+    ))
+    .expect("facility pattern compiles")
+});
+
+static REGION_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b((?:[A-Z][\w'’-]+\s){1,2}(?:[Rr]egion|[Pp]rovince|[Oo]blast|[Dd]istrict|[Gg]overnorate|[Pp]refecture|State))\b")
+        .expect("region pattern compiles")
+});
+
+static PROGRAM_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"["“]?\b((?:[A-Z][\w'’-]*["”]?\s+(?:(?:of|for|and|the|on|in)\s+)?){1,8})(Programme|Program|Project|Initiative)\b"#)
+        .expect("program pattern compiles")
+});
+
+static ORG_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(Ministry of (?:Public )?Health(?:(?:,| and) [A-Z][a-z]+(?: [A-Z][a-z]+)*)?|Health Ministry|Ministry of Health and Social Protection|(?:[A-Z][a-z]+ )?Red (?:Crescent|Cross)(?: Society)?|National [A-Z][a-z]+ (?:Service|Agency|Institute|Centre|Center)(?: [a-z]+ [A-Z][a-z]+)*)")
+        .expect("organisation pattern compiles")
+});
+
+static HEALTH_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(health|hospital|medical|medicine|clinic|patient|vaccin|disease|maternal|nutrition|blood|surgery|surgical|diagnos|treatment|doctor|nurse|epidemic|pandemic|covid|malaria|tuberculosis|hiv|cancer|ambulance|ventilator|oxygen|laborator|pharmac|immuni|polio|cholera|dialysis)")
+        .expect("health pattern compiles")
+});
+
+static NONHEALTH_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(road|bridge|railway|school|education|agricultur|irrigation|port|airport|budget support|energy sector|power plant|electricity grid|water supply|sewer|housing|food security|fisher|military|defen[cs]e|police|border)")
+        .expect("non-health pattern compiles")
+});
+
+/// Cue words for the kind of an amount. Strong cues outrank nearer weak ones.
+struct Cue {
+    re: Regex,
+    kind: AmountKind,
+    strong: bool,
+}
+
+static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
+    let c = |p: &str, kind, strong| Cue { re: Regex::new(p).expect("cue pattern compiles"), kind, strong };
+    vec![
+        c(r"(?i)\b(hand(?:ed|s|ing)? over|handover|delivered|disbursed|released|transferred|arrived|has received|have received|received|was used|were used|has been used|inaugurated|shipped)\b", AmountKind::Disbursement, true),
+        c(r"(?i)\b(donated|provided|gave|has given|supplied|funded|financed|paid|distributed|has contributed|contributed|spent|purchased with|bought with)\b", AmountKind::Disbursement, false),
+        c(r"(?i)\b(signed|signing|exchange of notes|exchanged notes|approved|approval of|ratified|grant agreement|loan agreement|agreement|committed)\b", AmountKind::Commitment, true),
+        c(r"(?i)\b(will (?:provide|fund|finance|supply|donate|give|grant|deliver|extend|support|cover|allocate|contribute)|provides|is providing|extends|extended|granted|awarded|allocated|allocates|earmarked|grants)\b", AmountKind::Commitment, false),
+        c(r"(?i)\b(pledg\w*|promis\w*|plans? to|planned|intends? to|will consider|considering|subject to|proposed|is expected to|are expected to|could|would|aims? to mobili[sz]e)\b", AmountKind::Pledge, true),
+        c(r"(?i)\b(announced|announces|unveiled|offered|offers)\b", AmountKind::Pledge, false),
+    ]
+});
+
+static CUMULATIVE_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(since (?:19|20)\d\d|since the (?:start|beginning|outbreak|war|invasion|pandemic|establishment|launch|full-scale)|since (?:it|they) (?:began|started)|so far|to date|thus far|up to now|until now|till now|cumulative\w*|in total since|over the (?:past |last |more than |previous )*(?:\w+ )?(?:years|decades)|over the (?:past |last )?decade|in the past (?:\w+ )?(?:years|decades)|altogether since|(?:has|have) (?:already|so far) (?:provided|given|contributed|disbursed|spent|allocated)|already provided|in all,)")
+        .expect("cumulative pattern compiles")
+});
+
+static NOT_AID_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(budget|GDP|gross domestic|revenue|turnover|price[ds]?|costs? (?:about |around |roughly )?(?:\S+ )?(?:each|apiece|per)|each|apiece|per (?:unit|dose|patient|day|month|year|person|capita|head|bed|test)|salar(?:y|ies)|wages?|market|exports?|imports?|trade|investors?|invest(?:ed|ment|ing)? by|profit|loss(?:es)?|damages?|debt service|taxes|tax|fees?|bonds?|fined|fine of|tender|procured|procurement|paid for (?:it|them) (?:itself|themselves)|own (?:funds|resources|budget)|valued at \S+ each|sold|sales)\b")
+        .expect("not-aid pattern compiles")
+});
+
+static AID_NEAR_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(grant|aid|donat\w*|assistance|loan|credit|fund(?:s|ing|ed)?|support|provide\w*|contribut\w*|gift|relief|financ\w*)\b")
+        .expect("aid pattern compiles")
+});
+
+static INSTRUMENT_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(grant aid|grant-in-aid|grants?|non-refundable|free of charge|gratis|loans?|credits?|concessional|lending|borrow\w*|in-kind|in kind|donations? of|donated|handed over|technical cooperation|technical assistance)\b")
+        .expect("instrument pattern compiles")
+});
+
+static CONVERTED_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:convert\w*|turn\w*|transform\w*)\b[^.]{0,80}?\b(?:loans?|credits?)\b[^.]{0,40}?\b(?:into|to)\s+(?:an?\s+)?(?:outright\s+)?grants?\b|(?:loans?|credits?)\b[^.]{0,40}?\b(?:converted|turned)\s+(?:into|to)\s+(?:an?\s+)?grants?\b")
+        .expect("conversion pattern compiles")
+});
+
+static CONTINUATION_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:(?:the|this|these|that|such) (?:grant|grants|funds?|funding|aid|assistance|project|money|donation|loan|support|equipment|consignment|package|shipment|items?|goods|supplies|contribution|financing|amount|programme|program)|it will|they will|will be used|are to be used|is to be used|will go|include|includes|including|consists? of|comprises?|covers?)\b")
+        .expect("continuation pattern compiles")
+});
+
+static NEW_TOPIC_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\W*(additionally|in addition|separately|meanwhile|previously|earlier|also|at the same time|besides|furthermore|moreover|currently|in another|on another)\b")
+        .expect("topic pattern compiles")
+});
+
+static BACKREF_START_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\W*(?:the|this|these|its|their) (?:equipment|donation|consignment|items|goods|supplies|package|shipment|delivery|gift|batch)\b|^\W*(?:it|they|all) (?:is|are|was|were) (?:worth|valued)|\b(?:worth|valued at|a value of|total value)\b")
+        .expect("back-reference pattern compiles")
+});
+
+static GIVING_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(donat\w*|hand(?:ed|s|ing)? over|handover|deliver\w*|provid\w*|supplied|supply|gift\w*|received|receives|grant\w*|gave|give[sn]?|present\w*|equipped|will send|sent|dispatched)\b")
+        .expect("giving pattern compiles")
+});
+
+static TOTAL_CUE_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(a total of|in total|totall?ing|total of|altogether|overall|combined|the entire|whole package)\W*(?:\w+\W+){0,2}$")
+        .expect("total pattern compiles")
+});
+
+static DATE_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?(?:,?\s+(?P<y1>(?:19|20)\d\d))?|(?P<m2>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y2>(?:19|20)\d\d))?|(?P<iso>(?:19|20)\d\d-\d\d-\d\d)|on the (?P<d3>\d{1,2})(?:st|nd|rd|th)\b|\bon (?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\b(?P<today>today|yesterday)\b)")
+        .expect("date pattern compiles")
+});
+
+static SIGN_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(sign\w*|exchange of notes|exchanged notes|inked)\b").expect("sign pattern compiles")
+});
+
+static DONOR_ROLE_AFTER_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:'s|’s)?\s*(?:\(\w+\)\s*)?(?:government|embassy|ambassador|side|people|grant|aid|assistance|funding|donation|support|has|have|had|will|would|is|was|donat\w*|provid\w*|hand\w*|pledg\w*|sign\w*|approv\w*|grant\w*|gave|give\w*|fund\w*|financ\w*|deliver\w*|extend\w*|allocat\w*|announc\w*|contribut\w*|through|also|and its)\b")
+        .expect("donor role pattern compiles")
+});
+
+static DONOR_ROLE_BEFORE_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:from|by|government of|embassy of|thanks to|courtesy of|on behalf of|people of)\s+(?:the\s+)?$")
+        .expect("donor role pattern compiles")
+});
+
+static RECIPIENT_ROLE_BEFORE_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:to|for|in|across|throughout|of|within|inside)\s+(?:the\s+)?$").expect("recipient role pattern compiles")
+});
+
+static RECIPIENT_ROLE_AFTER_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:'s|’s)?\s*(?:ministry|health ministry|minister|hospitals?|health|people|patients|government received|received|receives|national|public|capital|state|regional|province|region|citizens|population|children|mothers|authorities)\b")
+        .expect("recipient role pattern compiles")
+});
+
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Entity {
+    Country(&'static str),
+    /// Index into `DONORS`, with the agency name as written.
+    Agency(usize),
+}
+
+#[derive(Debug, Clone)]
+struct Mention {
+    entity: Entity,
+    span: Span,
+    donor_cue: bool,
+    recipient_cue: bool,
+}
+
+struct Sentence {
+    start: usize,
+    end: usize,
+}
+
+struct Extractor<'t> {
+    text: &'t str,
+    opts: &'t ExtractOptions,
+    sentences: Vec<Sentence>,
+    mentions: Vec<Mention>,
+    article_donor: Option<usize>,
+    article_recipient: Option<&'static str>,
+}
+
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_boundary(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while i < text.len() && !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+const ABBREVIATIONS: &[&str] = &[
+    "U.S", "U.K", "Rs", "Nu", "Tk", "Mr", "Mrs", "Ms", "Dr", "No", "approx", "St", "Inc", "Ltd", "Co", "vs",
+    "e.g", "i.e", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Gov",
+    "Prof", "Amb", "H.E", "Rep", "Sen", "Gen", "Col", "Lt", "etc", "Jr", "Sr", "U.N", "E.U",
+];
+
+fn split_sentences(text: &str) -> Vec<Sentence> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let boundary_end = if b == b'\n' {
+            Some(i + 1)
+        } else if matches!(b, b'.' | b'!' | b'?') {
+            let mut j = i + 1;
+            while j < bytes.len() && matches!(bytes[j], b'"' | b'\'' | b')') {
+                j += 1;
+            }
+            let followed_by_space = j >= bytes.len() || bytes[j] == b' ' || bytes[j] == b'\t';
+            let next_starts = {
+                let mut k = j;
+                while k < bytes.len() && bytes[k] == b' ' {
+                    k += 1;
+                }
+                k >= bytes.len()
+                    || bytes[k].is_ascii_uppercase()
+                    || bytes[k].is_ascii_digit()
+                    || matches!(bytes[k], b'"' | b'\'' | b'(' | b'\n')
+                    || bytes[k] >= 0x80
+            };
+            let word_start = text[..i].rfind(|c: char| c.is_whitespace() || c == '(').map_or(0, |p| p + 1);
+            let word = text.get(word_start..i).unwrap_or("");
+            let is_abbrev = b == b'.'
+                && (ABBREVIATIONS.iter().any(|a| a.eq_ignore_ascii_case(word))
+                    || (word.len() == 1 && word.chars().all(|c| c.is_ascii_uppercase())));
+            if followed_by_space && next_starts && !is_abbrev { Some(j) } else { None }
+        } else {
+            None
+        };
+        if let Some(end) = boundary_end {
+            if text[start..end].trim().len() > 1 {
+                out.push(Sentence { start, end });
+            }
+            start = end;
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    if start < text.len() && !text[start..].trim().is_empty() {
+        out.push(Sentence { start, end: text.len() });
+    }
+    out
+}
+
+fn donor_of(entity: Entity) -> Option<usize> {
+    match entity {
+        Entity::Agency(i) => Some(i),
+        Entity::Country(iso) => DONORS
+            .iter()
+            .position(|d| d.kind == DonorKind::Bilateral && d.country == Some(iso)),
+    }
+}
+
+fn country_of(entity: Entity) -> Option<&'static str> {
+    match entity {
+        Entity::Country(iso) => Some(iso),
+        Entity::Agency(i) => DONORS.get(i).and_then(|d| d.country),
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Candidate {
+    mention: MoneyMention,
+    sentence: usize,
+    equivalent: Option<MoneyMention>,
+    repeated: Vec<Span>,
+}
+
+impl<'t> Extractor<'t> {
+    fn new(text: &'t str, opts: &'t ExtractOptions) -> Self {
+        Self {
+            text,
+            opts,
+            sentences: split_sentences(text),
+            mentions: Vec::new(),
+            article_donor: None,
+            article_recipient: None,
+        }
+    }
+
+    fn sentence_of(&self, pos: usize) -> usize {
+        self.sentences
+            .partition_point(|s| s.end <= pos)
+            .min(self.sentences.len().saturating_sub(1))
+    }
+
+    fn sentence_text(&self, idx: usize) -> &'t str {
+        self.sentences.get(idx).map_or("", |s| &self.text[s.start..s.end])
+    }
+
+    fn run(mut self) -> Extraction {
+        let text = self.text;
+        if self.sentences.is_empty() {
+            return Extraction { facts: Vec::new(), text_bytes: text.len() };
+        }
+        self.find_entities();
+        self.decide_roles();
+        let donor_country = self.article_donor.and_then(|d| DONORS.get(d)).and_then(|d| d.country);
+        let mentions = find_money(text, CurrencyContext { recipient: self.article_recipient, donor_country });
+        let candidates = self.group_mentions(mentions);
+        let mut facts: Vec<Fact> = Vec::new();
+        let primary_sentences: Vec<usize> = candidates.iter().map(|c| c.sentence).collect();
+        for c in &candidates {
+            facts.push(self.build_fact(c, &primary_sentences));
+        }
+        mark_totals(&mut facts, &candidates, text);
+        if !facts.iter().any(|f| f.amount_kind.value.is_flow()) {
+            facts.extend(self.amountless_facts());
+        }
+        Extraction { facts, text_bytes: text.len() }
+    }
+
+    fn find_entities(&mut self) {
+        let text = self.text;
+        let mut mentions = Vec::new();
+        let mut taken: Vec<Span> = Vec::new();
+        for m in AGENCY_RE.find_iter(text) {
+            if let Some(&i) = AGENCY_BY_NAME.get(m.as_str()) {
+                mentions.push((Entity::Agency(i), Span { start: m.start(), end: m.end() }));
+                taken.push(Span { start: m.start(), end: m.end() });
+            }
+        }
+        for m in COUNTRY_RE.find_iter(text) {
+            if taken.iter().any(|t| t.start < m.end() && m.start() < t.end) {
+                continue;
+            }
+            let name = m.as_str().trim_end_matches("'s").trim_end_matches("’s");
+            if let Some(&iso) = COUNTRY_BY_NAME.get(name) {
+                mentions.push((Entity::Country(iso), Span { start: m.start(), end: m.end() }));
+            }
+        }
+        mentions.sort_by_key(|(_, s)| s.start);
+        self.mentions = mentions
+            .into_iter()
+            .map(|(entity, span)| {
+                let after_end = ceil_boundary(text, span.end + 60);
+                let after = &text[span.end..after_end];
+                let before_start = floor_boundary(text, span.start.saturating_sub(30));
+                let before = &text[before_start..span.start];
+                // The words between the name and the verb are usually short ("Japan will").
+                let donor_cue = DONOR_ROLE_AFTER_RE.is_match(after) || DONOR_ROLE_BEFORE_RE.is_match(before);
+                let recipient_cue = RECIPIENT_ROLE_BEFORE_RE.is_match(before) || RECIPIENT_ROLE_AFTER_RE.is_match(after);
+                Mention { entity, span, donor_cue, recipient_cue }
+            })
+            .collect();
+    }
+
+    fn decide_roles(&mut self) {
+        let mut donor_score: HashMap<usize, i32> = HashMap::new();
+        let mut recipient_score: HashMap<&'static str, i32> = HashMap::new();
+        for m in &self.mentions {
+            if let Some(d) = donor_of(m.entity) {
+                let weight = match DONORS.get(d).map(|d| d.kind) {
+                    Some(DonorKind::Channel) => 1,
+                    _ => 2,
+                };
+                *donor_score.entry(d).or_default() += weight * (1 + 2 * i32::from(m.donor_cue) - i32::from(m.recipient_cue));
+            }
+            if let Entity::Country(iso) = m.entity {
+                *recipient_score.entry(iso).or_default() += 1 + 2 * i32::from(m.recipient_cue) - i32::from(m.donor_cue);
+            }
+        }
+        let mut donors: Vec<(usize, i32)> = donor_score.into_iter().filter(|(_, s)| *s > 0).collect();
+        donors.sort_by_key(|(d, s)| (std::cmp::Reverse(*s), *d));
+        // A channel agency is the donor only when no government or bank is named.
+        let best = donors
+            .iter()
+            .find(|(d, _)| DONORS.get(*d).is_some_and(|x| x.kind != DonorKind::Channel))
+            .or(donors.first());
+        self.article_donor = best.map(|(d, _)| *d);
+        let donor_country = self.article_donor.and_then(|d| DONORS.get(d)).and_then(|d| d.country);
+        let mut recipients: Vec<(&'static str, i32)> = recipient_score
+            .into_iter()
+            .filter(|(iso, s)| Some(*iso) != donor_country && *s > 0)
+            .collect();
+        recipients.sort_by_key(|(iso, s)| (std::cmp::Reverse(*s), *iso));
+        self.article_recipient = recipients.first().map(|(iso, _)| *iso);
+    }
+
+    /// Pairs each amount with a stated equivalent that follows it and merges repeated mentions of
+    /// the same amount (headline and body) into one candidate.
+    fn group_mentions(&self, mentions: Vec<MoneyMention>) -> Vec<Candidate> {
+        let text = self.text;
+        let mut out: Vec<Candidate> = Vec::new();
+        let mut i = 0;
+        while i < mentions.len() {
+            let m = mentions[i].clone();
+            let mut equivalent = None;
+            if let Some(next) = mentions.get(i + 1)
+                && next.currency != m.currency
+                && next.span.start >= m.span.end
+                && next.span.start - m.span.end <= 40
+                && is_equivalent_gap(&text[m.span.end..next.span.start])
+            {
+                equivalent = Some(next.clone());
+                i += 1;
+            }
+            i += 1;
+            let sentence = self.sentence_of(m.span.start);
+            let same = |a: &MoneyMention, b: &MoneyMention| a.currency == b.currency && within(a.amount, b.amount, Decimal::new(5, 3));
+            if let Some(existing) = out.iter_mut().find(|c| {
+                same(&c.mention, &m) || c.equivalent.as_ref().is_some_and(|e| same(e, &m)) || equivalent.as_ref().is_some_and(|e| same(e, &c.mention))
+            }) {
+                // The headline usually repeats the body; keep the body mention, which has the cues.
+                if existing.sentence == 0 && sentence != 0 && existing.mention.currency == m.currency {
+                    existing.repeated.push(existing.mention.span);
+                    existing.mention = m;
+                    existing.sentence = sentence;
+                    if existing.equivalent.is_none() {
+                        existing.equivalent = equivalent;
+                    }
+                } else {
+                    existing.repeated.push(m.span);
+                    if existing.equivalent.is_none() && equivalent.as_ref().is_some_and(|e| e.currency != existing.mention.currency) {
+                        existing.equivalent = equivalent;
+                    }
+                }
+                continue;
+            }
+            out.push(Candidate { mention: m, sentence, equivalent, repeated: Vec::new() });
+        }
+        out
+    }
+
+    fn window(&self, sentence: usize, primary_sentences: &[usize]) -> Vec<usize> {
+        let mut w = Vec::new();
+        // An amount sentence that points back ("The equipment is worth …") takes the previous one.
+        if sentence > 0
+            && !primary_sentences.contains(&(sentence - 1))
+            && BACKREF_START_RE.is_match(self.sentence_text(sentence))
+        {
+            w.push(sentence - 1);
+        }
+        w.push(sentence);
+        let mut next = sentence + 1;
+        while next < self.sentences.len() && next <= sentence + 3 {
+            let s = self.sentence_text(next);
+            if primary_sentences.contains(&next) || NEW_TOPIC_RE.is_match(s) || !CONTINUATION_RE.is_match(s) {
+                break;
+            }
+            w.push(next);
+            next += 1;
+        }
+        w
+    }
+
+    fn build_fact(&self, c: &Candidate, primary_sentences: &[usize]) -> Fact {
+        let text = self.text;
+        let sentence = c.sentence;
+        let window = self.window(sentence, primary_sentences);
+        let kind = self.classify(&c.mention, sentence);
+        let (donor, agency, channel) = self.donor_for(sentence, c.mention.span.start);
+        let recipient = self.recipient_for(sentence, donor.as_ref().map(|d| d.0));
+        let mut fact = empty_fact(text, kind);
+        fact.amount = Some(Sourced::new(
+            Money { amount: c.mention.amount, currency: c.mention.currency.clone() },
+            text,
+            c.mention.span,
+        ));
+        fact.amount_qualifier = c.mention.qualifier;
+        fact.stated_equivalent = c
+            .equivalent
+            .as_ref()
+            .map(|e| Sourced::new(Money { amount: e.amount, currency: e.currency.clone() }, text, e.span));
+        fact.repeated_at = c.repeated.clone();
+        self.fill_common(&mut fact, donor, agency, channel, recipient, &window);
+        if fact.amount_kind.value != AmountKind::NotAid {
+            fact.instrument = self.instrument(sentence, c.mention.span.start, !fact.items.is_empty());
+        } else {
+            fact.items.clear();
+            fact.facilities.clear();
+        }
+        fact
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn fill_common(
+        &self,
+        fact: &mut Fact,
+        donor: Option<(usize, Span)>,
+        agency: Option<Span>,
+        channel: Option<Span>,
+        recipient: Option<(&'static str, Option<Span>)>,
+        window: &[usize],
+    ) {
+        let text = self.text;
+        let first = window.first().copied().unwrap_or(0);
+        let anchor_span = fact.amount.as_ref().map(|a| a.span).unwrap_or_else(|| {
+            let s = &self.sentences[first.min(self.sentences.len() - 1)];
+            Span { start: s.start, end: s.start }
+        });
+        if let Some((d, span)) = donor {
+            if let Some(def) = DONORS.get(d) {
+                fact.donor = Some(Sourced::new(def.canonical.to_string(), text, span));
+            }
+            if let Some(a) = agency {
+                fact.donor_agency = Some(Sourced::new(text[a.start..a.end].to_string(), text, a));
+            }
+        }
+        if let Some(ch) = channel {
+            fact.channel = Some(Sourced::new(text[ch.start..ch.end].to_string(), text, ch));
+        }
+        if let Some((iso, span)) = recipient {
+            fact.recipient_country = Some(Sourced::new(iso.to_string(), text, span.unwrap_or(anchor_span)));
+        }
+        let mut health = false;
+        let mut other = false;
+        for &si in window {
+            let s = &self.sentences[si];
+            let st = &text[s.start..s.end];
+            health |= HEALTH_RE.is_match(st);
+            other |= NONHEALTH_RE.is_match(st);
+            for item in find_items(text, s.start, s.end) {
+                if !fact.items.iter().any(|i| i.name == item.name) {
+                    fact.items.push(item);
+                } else if let Some(existing) = fact.items.iter_mut().find(|i| i.name == item.name)
+                    && existing.quantity.is_none()
+                {
+                    existing.quantity = item.quantity;
+                }
+            }
+            for m in FACILITY_RE.find_iter(st) {
+                let name = m.as_str().trim();
+                let lead = name.split_whitespace().next().unwrap_or("");
+                // "The hospital" alone or a sentence-initial "In" is not a facility name.
+                let name = name.strip_prefix("The ").or_else(|| name.strip_prefix("In ")).unwrap_or(name);
+                if name.split_whitespace().count() < 2 || lead.eq_ignore_ascii_case("this") {
+                    continue;
+                }
+                let start = s.start + m.start() + (m.as_str().len() - m.as_str().trim_start().len());
+                let start = start + (m.as_str().trim().len() - name.len());
+                let span = Span { start, end: start + name.len() };
+                if !fact.facilities.iter().any(|f| f.value == name) {
+                    fact.facilities.push(Sourced::new(name.to_string(), text, span));
+                }
+            }
+            if fact.region.is_none()
+                && let Some(m) = REGION_RE.captures(st).and_then(|c| c.get(1))
+            {
+                let span = Span { start: s.start + m.start(), end: s.start + m.end() };
+                fact.region = Some(Sourced::new(m.as_str().to_string(), text, span));
+            }
+            if fact.program.is_none()
+                && let Some(caps) = PROGRAM_RE.captures(st)
+                && let Some(m) = caps.get(0)
+            {
+                let name = m.as_str().trim_matches(|c: char| c == '"' || c == '“' || c.is_whitespace());
+                let first_word = name.split_whitespace().next().unwrap_or("");
+                if !matches!(first_word, "The" | "This" | "A" | "An") || name.split_whitespace().count() > 2 {
+                    let name = name.strip_prefix("The ").unwrap_or(name);
+                    let offset = m.as_str().find(name).unwrap_or(0);
+                    let span = Span { start: s.start + m.start() + offset, end: s.start + m.start() + offset + name.len() };
+                    let clean: String = name.chars().filter(|c| !matches!(c, '"' | '“' | '”')).collect();
+                    fact.program = Some(Sourced::new(clean, text, span));
+                }
+            }
+            if fact.recipient_org.is_none()
+                && let Some(m) = ORG_RE.find(st)
+            {
+                let span = Span { start: s.start + m.start(), end: s.start + m.end() };
+                fact.recipient_org = Some(Sourced::new(m.as_str().to_string(), text, span));
+            }
+        }
+        fact.sector = match (health || !fact.items.is_empty(), other) {
+            (true, true) => Sector::Mixed,
+            (true, false) => Sector::Health,
+            (false, true) => Sector::NonHealth,
+            (false, false) => Sector::Unspecified,
+        };
+        if fact.amount_kind.value == AmountKind::Commitment {
+            fact.date_signed = self.signing_date(window);
+        }
+    }
+
+    fn classify(&self, m: &MoneyMention, sentence: usize) -> Sourced<AmountKind> {
+        let text = self.text;
+        let s = &self.sentences[sentence];
+        let st = &text[s.start..s.end];
+        let rel = m.span.start - s.start;
+        let rel_end = m.span.end - s.start;
+        let found = |span: Span, kind| Sourced::new(kind, text, span);
+        let abs = |a: usize, b: usize| Span { start: s.start + a, end: s.start + b };
+        if let Some(c) = CUMULATIVE_RE.find(st) {
+            return found(abs(c.start(), c.end()), AmountKind::Cumulative);
+        }
+        // Not-aid wins when its cue is closer to the amount than any aid word.
+        let dist = |a: usize, b: usize| if b <= rel { rel - b } else { a.saturating_sub(rel_end) };
+        let nearest = |re: &Regex| re.find_iter(st).map(|x| (dist(x.start(), x.end()), x.start(), x.end())).min();
+        if let Some((nd, a, b)) = nearest(&NOT_AID_RE) {
+            let aid = nearest(&AID_NEAR_RE).map_or(usize::MAX, |x| x.0);
+            if nd < aid && nd < 80 {
+                return found(abs(a, b), AmountKind::NotAid);
+            }
+        }
+        let mut best: Option<(usize, AmountKind, usize, usize)> = None;
+        for cue in CUES.iter() {
+            for x in cue.re.find_iter(st) {
+                let d = dist(x.start(), x.end());
+                // Strong cues count as if four times nearer.
+                let score = if cue.strong { d / 4 } else { d };
+                if best.is_none_or(|b| score < b.0) {
+                    best = Some((score, cue.kind, x.start(), x.end()));
+                }
+            }
+        }
+        if let Some((_, kind, a, b)) = best {
+            return found(abs(a, b), kind);
+        }
+        // No cue in the sentence: the previous one often carries it ("signed an agreement.
+        // Under it, Japan …").
+        if sentence > 0 {
+            let p = &self.sentences[sentence - 1];
+            let pt = &text[p.start..p.end];
+            for cue in CUES.iter().filter(|c| c.strong) {
+                if let Some(x) = cue.re.find(pt) {
+                    return found(Span { start: p.start + x.start(), end: p.start + x.end() }, cue.kind);
+                }
+            }
+        }
+        found(m.span, AmountKind::Commitment)
+    }
+
+    fn instrument(&self, sentence: usize, pos: usize, has_items: bool) -> Option<Sourced<Instrument>> {
+        let text = self.text;
+        let s = &self.sentences[sentence];
+        let st = &text[s.start..s.end];
+        if let Some(c) = CONVERTED_RE.find(st) {
+            return Some(Sourced::new(Instrument::Grant, text, Span { start: s.start + c.start(), end: s.start + c.end() }));
+        }
+        let rel = pos - s.start;
+        let best = INSTRUMENT_RE
+            .find_iter(st)
+            .min_by_key(|x| if x.start() >= rel { x.start() - rel } else { rel - x.end().min(rel) });
+        if let Some(x) = best {
+            let w = x.as_str().to_ascii_lowercase();
+            let kind = if w.starts_with("loan") || w.starts_with("credit") || w.starts_with("concessional") || w.starts_with("lending") || w.starts_with("borrow") {
+                Instrument::Loan
+            } else if w.starts_with("technical") {
+                Instrument::TechnicalCooperation
+            } else if w.contains("kind") || w.starts_with("donat") || w.starts_with("handed") {
+                if has_items && !st.to_ascii_lowercase().contains("grant") { Instrument::InKind } else { Instrument::Grant }
+            } else {
+                Instrument::Grant
+            };
+            return Some(Sourced::new(kind, text, Span { start: s.start + x.start(), end: s.start + x.end() }));
+        }
+        None
+    }
+
+    /// The donor nearest before the amount in its sentence, else the article's donor. A channel
+    /// (UNICEF, WHO) yields to a government or bank named in the same sentence.
+    fn donor_for(&self, sentence: usize, pos: usize) -> (Option<(usize, Span)>, Option<Span>, Option<Span>) {
+        let s = &self.sentences[sentence];
+        let in_sentence: Vec<&Mention> = self
+            .mentions
+            .iter()
+            .filter(|m| m.span.start >= s.start && m.span.end <= s.end)
+            .filter(|m| donor_of(m.entity).is_some())
+            .filter(|m| {
+                // The recipient's own name is not its donor.
+                country_of(m.entity).is_none_or(|c| Some(c) != self.article_recipient || m.donor_cue)
+            })
+            .filter(|m| !m.recipient_cue || m.donor_cue)
+            .collect();
+        let rank = |m: &&&Mention| {
+            let kind = donor_of(m.entity).and_then(|d| DONORS.get(d)).map(|d| d.kind);
+            let channel = i64::from(kind == Some(DonorKind::Channel));
+            let article = i64::from(donor_of(m.entity) != self.article_donor);
+            let before = if m.span.start <= pos { 0 } else { 1 };
+            let distance = (pos as i64 - m.span.start as i64).abs();
+            (channel, before, article, distance)
+        };
+        let chosen = in_sentence.iter().min_by_key(rank).copied();
+        let donor_idx = chosen.and_then(|m| donor_of(m.entity)).or(self.article_donor);
+        let Some(d) = donor_idx else { return (None, None, None) };
+        let span = chosen.map(|m| m.span).or_else(|| {
+            self.mentions.iter().find(|m| donor_of(m.entity) == Some(d)).map(|m| m.span)
+        });
+        let agency = in_sentence
+            .iter()
+            .chain(self.mentions.iter().collect::<Vec<_>>().iter())
+            .find(|m| matches!(m.entity, Entity::Agency(i) if i == d) && DONORS.get(d).is_some_and(|x| x.country.is_some()))
+            .map(|m| m.span);
+        let channel = in_sentence
+            .iter()
+            .find(|m| {
+                donor_of(m.entity) != Some(d)
+                    && donor_of(m.entity).and_then(|x| DONORS.get(x)).is_some_and(|x| x.kind == DonorKind::Channel)
+            })
+            .map(|m| m.span);
+        (span.map(|sp| (d, sp)), agency, channel)
+    }
+
+    fn recipient_for(&self, sentence: usize, donor: Option<usize>) -> Option<(&'static str, Option<Span>)> {
+        let s = &self.sentences[sentence];
+        let donor_country = donor.and_then(|d| DONORS.get(d)).and_then(|d| d.country);
+        let local = self
+            .mentions
+            .iter()
+            .filter(|m| m.span.start >= s.start && m.span.end <= s.end)
+            .filter_map(|m| match m.entity {
+                Entity::Country(iso) if Some(iso) != donor_country => Some((iso, m)),
+                _ => None,
+            })
+            .max_by_key(|(iso, m)| (m.recipient_cue, Some(*iso) == self.article_recipient, std::cmp::Reverse(m.span.start)));
+        if let Some((iso, m)) = local
+            && (m.recipient_cue || Some(iso) == self.article_recipient || !m.donor_cue)
+        {
+            return Some((iso, Some(m.span)));
+        }
+        let iso = self.article_recipient.filter(|r| Some(*r) != donor_country)?;
+        let span = self.mentions.iter().find(|m| m.entity == Entity::Country(iso)).map(|m| m.span);
+        Some((iso, span))
+    }
+
+    fn signing_date(&self, window: &[usize]) -> Option<Sourced<NaiveDate>> {
+        let text = self.text;
+        let mut sentences: Vec<usize> = window.to_vec();
+        if let Some(&f) = window.first()
+            && f > 0
+        {
+            sentences.insert(0, f - 1);
+        }
+        for si in sentences {
+            let s = &self.sentences[si];
+            let st = &text[s.start..s.end];
+            if !SIGN_RE.is_match(st) {
+                continue;
+            }
+            for caps in DATE_RE.captures_iter(st) {
+                let Some(whole) = caps.get(0) else { continue };
+                if let Some(date) = self.resolve_date(&caps) {
+                    let span = Span { start: s.start + whole.start(), end: s.start + whole.end() };
+                    return Some(Sourced::new(date, text, span));
+                }
+            }
+        }
+        None
+    }
+
+    fn resolve_date(&self, caps: &regex::Captures<'_>) -> Option<NaiveDate> {
+        let published = self.opts.published;
+        let month_of = |m: &str| -> Option<u32> {
+            let m = m.to_ascii_lowercase();
+            let names = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+            names.iter().position(|n| m.starts_with(n)).and_then(|p| u32::try_from(p + 1).ok())
+        };
+        let with_year = |month: u32, day: u32, year: Option<&str>| -> Option<NaiveDate> {
+            let y = match year {
+                Some(y) => y.parse().ok()?,
+                None => {
+                    let p = published?;
+                    // A month after the publication month belongs to the previous year.
+                    if month > p.month() { p.year() - 1 } else { p.year() }
+                }
+            };
+            NaiveDate::from_ymd_opt(y, month, day)
+        };
+        if let Some(iso) = caps.name("iso") {
+            return NaiveDate::parse_from_str(iso.as_str(), "%Y-%m-%d").ok();
+        }
+        if let (Some(d), Some(m)) = (caps.name("d1"), caps.name("m1")) {
+            return with_year(month_of(m.as_str())?, d.as_str().parse().ok()?, caps.name("y1").map(|y| y.as_str()));
+        }
+        if let (Some(d), Some(m)) = (caps.name("d2"), caps.name("m2")) {
+            return with_year(month_of(m.as_str())?, d.as_str().parse().ok()?, caps.name("y2").map(|y| y.as_str()));
+        }
+        let p = published?;
+        if let Some(d) = caps.name("d3") {
+            let day: u32 = d.as_str().parse().ok()?;
+            return if day <= p.day() {
+                NaiveDate::from_ymd_opt(p.year(), p.month(), day)
+            } else {
+                let prev = p.with_day(1)?.pred_opt()?;
+                NaiveDate::from_ymd_opt(prev.year(), prev.month(), day)
+            };
+        }
+        if let Some(wd) = caps.name("wd") {
+            let target = match wd.as_str().to_ascii_lowercase().as_str() {
+                "monday" => Weekday::Mon,
+                "tuesday" => Weekday::Tue,
+                "wednesday" => Weekday::Wed,
+                "thursday" => Weekday::Thu,
+                "friday" => Weekday::Fri,
+                "saturday" => Weekday::Sat,
+                _ => Weekday::Sun,
+            };
+            let back = (7 + p.weekday().num_days_from_monday() - target.num_days_from_monday()) % 7;
+            return p.checked_sub_signed(Duration::days(i64::from(back)));
+        }
+        if let Some(t) = caps.name("today") {
+            return if t.as_str().eq_ignore_ascii_case("yesterday") { p.pred_opt() } else { Some(p) };
+        }
+        None
+    }
+
+    /// Articles about donated goods often give no value: one fact per donor for the sentences
+    /// that give items.
+    fn amountless_facts(&self) -> Vec<Fact> {
+        let text = self.text;
+        let mut facts: Vec<Fact> = Vec::new();
+        let mut used = vec![false; self.sentences.len()];
+        for si in 0..self.sentences.len() {
+            if used[si] {
+                continue;
+            }
+            let s = &self.sentences[si];
+            let st = &text[s.start..s.end];
+            let items = find_items(text, s.start, s.end);
+            if items.is_empty() || !GIVING_RE.is_match(st) {
+                continue;
+            }
+            let (donor, agency, channel) = self.donor_for(si, s.start);
+            if donor.is_none() {
+                continue;
+            }
+            let recipient = self.recipient_for(si, donor.map(|d| d.0));
+            let window = self.window(si, &[]);
+            for &w in &window {
+                if let Some(u) = used.get_mut(w) {
+                    *u = true;
+                }
+            }
+            let kind = self.classify_amountless(si);
+            let donor_idx = donor.map(|d| d.0);
+            if let Some(existing) = facts.iter_mut().find(|f| {
+                f.donor.as_ref().map(|d| d.value.as_str()) == donor_idx.and_then(|d| DONORS.get(d)).map(|d| d.canonical)
+                    && f.recipient_country.as_ref().map(|r| r.value.as_str()) == recipient.map(|r| r.0)
+            }) {
+                let mut extra = empty_fact(text, kind);
+                self.fill_common(&mut extra, donor, agency, channel, recipient, &window);
+                for item in extra.items {
+                    if !existing.items.iter().any(|i| i.name == item.name) {
+                        existing.items.push(item);
+                    }
+                }
+                for f in extra.facilities {
+                    if !existing.facilities.iter().any(|x| x.value == f.value) {
+                        existing.facilities.push(f);
+                    }
+                }
+                continue;
+            }
+            let mut fact = empty_fact(text, kind);
+            self.fill_common(&mut fact, donor, agency, channel, recipient, &window);
+            let sp = Span { start: s.start, end: s.end };
+            fact.instrument = Some(Sourced::new(Instrument::InKind, text, sp));
+            facts.push(fact);
+        }
+        facts
+    }
+
+    fn classify_amountless(&self, sentence: usize) -> Sourced<AmountKind> {
+        let s = &self.sentences[sentence];
+        let st = &self.text[s.start..s.end];
+        let mut best: Option<(usize, AmountKind, usize, usize)> = None;
+        for cue in CUES.iter() {
+            if let Some(x) = cue.re.find(st) {
+                let score = if cue.strong { 0 } else { 1 };
+                if best.is_none_or(|b| score < b.0) {
+                    best = Some((score, cue.kind, x.start(), x.end()));
+                }
+            }
+        }
+        match best {
+            Some((_, kind, a, b)) => Sourced::new(kind, self.text, Span { start: s.start + a, end: s.start + b }),
+            None => Sourced::new(AmountKind::Disbursement, self.text, Span { start: s.start, end: s.end }),
+        }
+    }
+}
+
+fn is_equivalent_gap(gap: &str) -> bool {
+    static GAP_RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^\s*[,(\[–—-]?\s*(?:or|i\.e\.|equivalent to|equivalent of|the equivalent of|equal to|which is|worth|amounting to)?\s*(?:approximately|approx\.?|about|around|roughly|some|nearly|almost|over|more than|an estimated|est\.)?\s*$")
+            .expect("gap pattern compiles")
+    });
+    GAP_RE.is_match(gap)
+}
+
+fn within(a: Decimal, b: Decimal, tolerance: Decimal) -> bool {
+    if b.is_zero() {
+        return a.is_zero();
+    }
+    ((a - b) / b).abs() <= tolerance
+}
+
+fn empty_fact(text: &str, kind: Sourced<AmountKind>) -> Fact {
+    let _ = text;
+    Fact {
+        donor: None,
+        donor_agency: None,
+        channel: None,
+        recipient_country: None,
+        recipient_org: None,
+        region: None,
+        amount: None,
+        stated_equivalent: None,
+        amount_qualifier: None,
+        amount_kind: kind,
+        instrument: None,
+        program: None,
+        items: Vec::new(),
+        facilities: Vec::new(),
+        date_signed: None,
+        sector: Sector::Unspecified,
+        is_total: false,
+        repeated_at: Vec::new(),
+        checks: Vec::new(),
+    }
+}
+
+/// A total is an amount that the other amounts of the same currency add up to, or one introduced
+/// as "a total of" while smaller amounts exist.
+fn mark_totals(facts: &mut [Fact], candidates: &[Candidate], text: &str) {
+    let amounts: Vec<Option<(Decimal, String)>> = facts
+        .iter()
+        .map(|f| f.amount.as_ref().map(|a| (a.value.amount, a.value.currency.clone())))
+        .collect();
+    for (i, fact) in facts.iter_mut().enumerate() {
+        let Some((total, currency)) = &amounts[i] else { continue };
+        let parts: Vec<Decimal> = amounts
+            .iter()
+            .enumerate()
+            .filter(|(j, a)| *j != i && a.as_ref().is_some_and(|(v, c)| c == currency && v < total))
+            .filter_map(|(_, a)| a.as_ref().map(|(v, _)| *v))
+            .collect();
+        if parts.len() < 2 && !(parts.len() == 1 && has_total_cue(text, candidates[i].mention.span.start)) {
+            continue;
+        }
+        let sum: Decimal = parts.iter().copied().sum();
+        if within(sum, *total, Decimal::new(1, 2)) || has_total_cue(text, candidates[i].mention.span.start) {
+            fact.is_total = true;
+        }
+    }
+}
+
+fn has_total_cue(text: &str, pos: usize) -> bool {
+    let from = floor_boundary(text, pos.saturating_sub(40));
+    TOTAL_CUE_RE.is_match(&text[from..pos])
+}
+
+/// Items in `text[start..end]`, with their quantity when a count stands before them.
+fn find_items(text: &str, start: usize, end: usize) -> Vec<Item> {
+    let st = &text[start..end];
+    let (re, forms) = &*ITEM_RE;
+    let mut out: Vec<Item> = Vec::new();
+    let mut taken: Vec<(usize, usize)> = Vec::new();
+    for m in re.find_iter(st) {
+        let lower = m.as_str().to_lowercase();
+        let Some((_, form)) = forms
+            .iter()
+            .find(|(f, _)| lower == *f || lower.strip_suffix("es") == Some(f) || lower.strip_suffix('s') == Some(f))
+        else {
+            continue;
+        };
+        // "800-bed hospital" and "X-ray department" describe a building, not items.
+        let after = &st[m.end()..];
+        if after.starts_with('-') || (form.canonical == "X-ray machine" && after.trim_start().starts_with("department")) {
+            continue;
+        }
+        let quantity = quantity_before(&st[..m.start()]).or_else(|| quantity_after(after));
+        taken.push((m.start(), m.end()));
+        out.push(Item {
+            name: form.canonical.to_string(),
+            quantity,
+            span: Span { start: start + m.start(), end: start + m.end() },
+            quote: m.as_str().to_string(),
+        });
+    }
+    for caps in GENERIC_ITEM_RE.captures_iter(st) {
+        let (Some(whole), Some(mods), Some(head)) = (caps.get(0), caps.get(1), caps.get(2)) else { continue };
+        if taken.iter().any(|(a, b)| *a < whole.end() && whole.start() < *b) {
+            continue;
+        }
+        let Some(q) = quantity_before(&st[..whole.start()]) else { continue };
+        let words: Vec<&str> = mods
+            .as_str()
+            .split_whitespace()
+            .filter(|w| !matches!(*w, "new" | "modern" | "advanced" | "additional" | "other" | "more" | "medical" | "high-tech" | "the" | "of" | "and" | "with" | "essential" | "basic"))
+            .collect();
+        if words.is_empty() || words.iter().any(|w| COUNTRY_BY_NAME.contains_key(capitalise(w).as_str())) {
+            continue;
+        }
+        let head_singular = singular(head.as_str());
+        let name = format!("{} {}", words.join(" "), head_singular);
+        if GENERIC_EQUIPMENT.contains(&name.as_str()) {
+            continue;
+        }
+        out.push(Item {
+            name,
+            quantity: Some(q),
+            span: Span { start: start + whole.start(), end: start + whole.end() },
+            quote: whole.as_str().to_string(),
+        });
+    }
+    out.sort_by_key(|i| i.span.start);
+    out
+}
+
+fn capitalise(w: &str) -> String {
+    let mut c = w.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+fn singular(w: &str) -> String {
+    if let Some(s) = w.strip_suffix("ies") {
+        format!("{s}y")
+    } else if w.ends_with("ses") || w.ends_with("xes") {
+        w[..w.len() - 2].to_string()
+    } else {
+        w.strip_suffix('s').unwrap_or(w).to_string()
+    }
+}
+
+/// A count just before an item: "5 platelet storage devices", "two new ambulances",
+/// "more than 100 generators", "12 units of".
+fn quantity_before(before: &str) -> Option<u64> {
+    static Q_RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(?:^|[\s(])(?P<n>\d{1,3}(?:,\d{3})*|\d+|(?:a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|dozen)(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine|hundred|dozen))*)\s+(?:(?:units|sets|pieces|pcs)\s+of\s+)?(?:(?:[A-Za-z][\w-]*)\s+){0,3}$")
+            .expect("quantity pattern compiles")
+    });
+    let tail_start = floor_boundary(before, before.len().saturating_sub(60));
+    let tail = &before[tail_start..];
+    let caps = Q_RE.captures(tail)?;
+    let n = caps.name("n")?;
+    let between = &tail[n.end()..];
+    // Words between the count and the item must be modifiers, not verbs or another noun phrase.
+    if between
+        .split_whitespace()
+        .any(|w| matches!(w.to_ascii_lowercase().as_str(), "and" | "or" | "of" | "with" | "to" | "for" | "in" | "by" | "from" | "were" | "was" | "are" | "is" | "have" | "has" | "million" | "billion" | "thousand" | "percent") || w.ends_with(',') || w.chars().any(|c| c.is_ascii_digit()))
+        && !between.trim_start().to_ascii_lowercase().starts_with("units of")
+        && !between.trim_start().to_ascii_lowercase().starts_with("sets of")
+        && !between.trim_start().to_ascii_lowercase().starts_with("pieces of")
+    {
+        return None;
+    }
+    let raw = n.as_str();
+    let value = if raw.chars().next()?.is_ascii_digit() {
+        parse_digits(raw)?
+    } else if raw.eq_ignore_ascii_case("a") {
+        return None;
+    } else {
+        parse_number_words(raw)?
+    };
+    let q = u64::try_from(value.trunc().mantissa()).ok()?;
+    // A year before a noun ("2024 ambulances" is rare; "in 2024 ventilators …" is a date).
+    if (1900..=2100).contains(&q) && raw.len() == 4 {
+        return None;
+    }
+    (q > 0).then_some(q)
+}
+
+fn quantity_after(after: &str) -> Option<u64> {
+    static QA_RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*\((?P<n>\d[\d,]*)\s*(?:units?|pieces|pcs|sets)?\)").expect("quantity pattern compiles")
+    });
+    let caps = QA_RE.captures(after)?;
+    let v = parse_digits(caps.name("n")?.as_str())?;
+    u64::try_from(v.trunc().mantissa()).ok().filter(|q| *q > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str) -> Extraction {
+        extract(text, &ExtractOptions::default()).expect("extracts")
+    }
+
+    #[test]
+    fn sentence_split_keeps_abbreviations() {
+        let s = split_sentences("It costs 5 million U.S. dollars. Rs. 5 is small. Next one.");
+        assert_eq!(s.len(), 3);
+    }
+
+    #[test]
+    fn basic_grant() {
+        let e = run("Japan will provide 108.7 million yen (approximately 7 million US dollars) in grant aid to Kazakhstan to buy MRI machines and 3 CT scanners for the Semey State Medical University Hospital.");
+        assert_eq!(e.facts.len(), 1, "{:#?}", e.facts);
+        let f = &e.facts[0];
+        assert_eq!(f.donor.as_ref().map(|d| d.value.as_str()), Some("Japan"));
+        assert_eq!(f.recipient_country.as_ref().map(|d| d.value.as_str()), Some("KZ"));
+        assert_eq!(f.amount_kind.value, AmountKind::Commitment);
+        assert_eq!(f.instrument.as_ref().map(|i| i.value), Some(Instrument::Grant));
+        assert_eq!(f.stated_equivalent.as_ref().map(|m| m.value.currency.as_str()), Some("USD"));
+        assert!(f.items.iter().any(|i| i.name == "CT scanner" && i.quantity == Some(3)));
+        assert!(f.facilities.iter().any(|x| x.value == "Semey State Medical University Hospital"), "{:?}", f.facilities);
+        let a = f.amount.as_ref().expect("amount");
+        assert_eq!(&"Japan will provide 108.7 million yen"[a.span.start..a.span.end], "108.7 million yen");
+    }
+
+    #[test]
+    fn cumulative_and_not_aid() {
+        let e = run("Over the more than two years of war, Japan has already provided Ukraine with more than $12 billion. The hospital's annual budget is $3 million.");
+        let kinds: Vec<AmountKind> = e.facts.iter().map(|f| f.amount_kind.value).collect();
+        assert_eq!(kinds, vec![AmountKind::Cumulative, AmountKind::NotAid]);
+    }
+
+    #[test]
+    fn bad_input() {
+        assert_eq!(run("").facts.len(), 0);
+        assert!(matches!(
+            extract_bytes(&[0xff, 0xfe, 0x00], &ExtractOptions::default()),
+            Err(IntakeError::NotUtf8 { offset: 0 })
+        ));
+        let binary: String = (0..200u8).map(|b| char::from(b % 32)).collect();
+        assert!(matches!(extract(&binary, &ExtractOptions::default()), Err(IntakeError::Binary { .. })));
+        let big = "a".repeat(DEFAULT_MAX_BYTES + 1);
+        assert!(matches!(extract(&big, &ExtractOptions::default()), Err(IntakeError::TooLarge { .. })));
+        assert_eq!(run("日本政府は2024年5月29日、カザフスタンに1億870万円の無償資金協力を行う。").facts.len(), 0);
+        assert_eq!(run("Das Krankenhaus erhält 5 Millionen Euro von der Regierung.").facts.len(), 0);
+    }
+}
