@@ -6,6 +6,8 @@ pub mod codelists;
 pub mod conformance;
 pub mod model;
 pub mod reader;
+pub mod rules;
 pub mod schema;
+pub mod validate;
 pub mod writer;
 pub mod xml;

@@ -1,0 +1,252 @@
+//! The three validation layers over a stream: schema, codelists, rules; per file and per
+//! activity (or organisation), with exact source positions.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::reader::{Unit, UnitReader};
+use crate::schema::{self, SchemaError};
+use crate::xml::{Element, Limits};
+use crate::{codelists, rules};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layer {
+    /// Not well-formed XML, or input refused (DTD, limits, encoding).
+    Xml,
+    Schema,
+    Codelist,
+    Rule,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One finding. `rule` is the schema error kind, the codelist name, or the ruleset rule id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Issue {
+    pub layer: Layer,
+    pub rule: String,
+    pub severity: Severity,
+    pub message: String,
+    pub line: u64,
+    pub column: u64,
+}
+
+impl Issue {
+    fn from_schema(e: SchemaError) -> Self {
+        Issue {
+            layer: Layer::Schema,
+            rule: e.kind.code().to_owned(),
+            severity: Severity::Error,
+            message: e.message,
+            line: e.line,
+            column: e.column,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActivityReport {
+    /// `iati-identifier` (or `organisation-identifier`), trimmed; empty if missing.
+    pub identifier: String,
+    pub line: u64,
+    pub schema_valid: bool,
+    pub codelists_valid: bool,
+    pub rules_valid: bool,
+    pub errors: Vec<Issue>,
+}
+
+impl ActivityReport {
+    pub fn valid(&self) -> bool {
+        self.schema_valid && self.codelists_valid && self.rules_valid
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub well_formed: bool,
+    pub activities: usize,
+    pub schema_valid: usize,
+    pub codelists_valid: usize,
+    pub rules_valid: usize,
+    pub fully_valid: usize,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub file: String,
+    /// Root element (`iati-activities`, `iati-organisations`…), if one was read.
+    pub root: Option<String>,
+    pub version: Option<String>,
+    /// Findings on the file itself: not well-formed, root attributes, root content model.
+    pub file_errors: Vec<Issue>,
+    pub activities: Vec<ActivityReport>,
+    pub summary: Summary,
+}
+
+impl Report {
+    /// True when the file is well-formed and nothing at error severity was found.
+    pub fn is_clean(&self) -> bool {
+        self.summary.well_formed && !self.file_errors.iter().chain(self.activities.iter().flat_map(|a| &a.errors)).any(|i| i.severity == Severity::Error)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// "Now" for the rules about dates in the future.
+    pub today: NaiveDate,
+    pub limits: Limits,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { today: chrono::Utc::now().date_naive(), limits: Limits::default() }
+    }
+}
+
+fn identifier(el: &Element) -> String {
+    let id = if el.name == "iati-organisation" { "organisation-identifier" } else { "iati-identifier" };
+    el.child(id).map(|e| e.text().trim().to_owned()).unwrap_or_default()
+}
+
+/// Validates one unit through the three layers.
+pub fn validate_unit(schema: &'static schema::Schema, unit: Unit, opts: &Options) -> ActivityReport {
+    let el = &unit.element;
+    let mut schema_errors = unit.errors;
+    if let Some(ty) = unit.ty {
+        schema::validate_element(schema, el, ty, &mut schema_errors);
+    }
+    let schema_valid = schema_errors.is_empty();
+    let mut errors: Vec<Issue> = schema_errors.into_iter().map(Issue::from_schema).collect();
+    let mut codelists_valid = true;
+    for c in codelists::check_unit(el) {
+        codelists_valid &= !c.error;
+        errors.push(Issue {
+            layer: Layer::Codelist,
+            rule: c.codelist.to_owned(),
+            severity: if c.error { Severity::Error } else { Severity::Warning },
+            message: c.message,
+            line: c.line,
+            column: c.column,
+        });
+    }
+    let mut rules_valid = true;
+    for r in rules::check_unit(el, opts.today) {
+        rules_valid &= !r.error;
+        errors.push(Issue {
+            layer: Layer::Rule,
+            rule: r.id.to_owned(),
+            severity: if r.error { Severity::Error } else { Severity::Warning },
+            message: r.message,
+            line: r.line,
+            column: r.column,
+        });
+    }
+    ActivityReport { identifier: identifier(el), line: el.line, schema_valid, codelists_valid, rules_valid, errors }
+}
+
+/// Validates a stream, handing each activity report to `each` as soon as it is ready, so
+/// memory stays bounded whatever the file size. Returns the file-level part of the report
+/// (with an empty `activities` list) and the summary.
+pub fn validate_stream<R: BufRead>(
+    name: &str,
+    input: R,
+    opts: &Options,
+    mut each: impl FnMut(ActivityReport),
+) -> Report {
+    let mut units = UnitReader::with_limits(input, opts.limits);
+    let mut summary = Summary { well_formed: true, ..Summary::default() };
+    let mut file_errors = Vec::new();
+    let mut root_checked = false;
+    loop {
+        let next = units.next_unit();
+        if !root_checked && let Some(h) = units.header() {
+            root_checked = true;
+            let root = Element { name: h.root.clone(), attrs: h.attrs.clone(), line: h.line, column: h.column, ..Element::default() };
+            for c in codelists::check_root(&root) {
+                file_errors.push(Issue {
+                    layer: Layer::Codelist,
+                    rule: c.codelist.to_owned(),
+                    severity: if c.error { Severity::Error } else { Severity::Warning },
+                    message: c.message,
+                    line: c.line,
+                    column: c.column,
+                });
+            }
+        }
+        match next {
+            Ok(Some(unit)) => {
+                // Extension elements at root level are skipped (lax wildcard), not reported.
+                if unit.element.ns.is_some() && unit.errors.is_empty() {
+                    continue;
+                }
+                let r = validate_unit(units.schema(), unit, opts);
+                summary.activities += 1;
+                summary.schema_valid += usize::from(r.schema_valid);
+                summary.codelists_valid += usize::from(r.codelists_valid);
+                summary.rules_valid += usize::from(r.rules_valid);
+                summary.fully_valid += usize::from(r.valid());
+                for i in &r.errors {
+                    match i.severity {
+                        Severity::Error => summary.errors += 1,
+                        Severity::Warning => summary.warnings += 1,
+                    }
+                }
+                each(r);
+            }
+            Ok(None) => break,
+            Err(e) => {
+                summary.well_formed = false;
+                file_errors.push(Issue {
+                    layer: Layer::Xml,
+                    rule: "not-well-formed".into(),
+                    severity: Severity::Error,
+                    message: e.message,
+                    line: e.line,
+                    column: e.column,
+                });
+                break;
+            }
+        }
+    }
+    file_errors.extend(units.root_errors().iter().cloned().map(Issue::from_schema));
+    for i in &file_errors {
+        match i.severity {
+            Severity::Error => summary.errors += 1,
+            Severity::Warning => summary.warnings += 1,
+        }
+    }
+    let header = units.header();
+    Report {
+        file: name.to_owned(),
+        root: header.map(|h| h.root.clone()),
+        version: header.and_then(|h| h.version.clone()),
+        file_errors,
+        activities: Vec::new(),
+        summary,
+    }
+}
+
+/// Validates a stream and collects every activity report.
+pub fn validate_reader<R: BufRead>(name: &str, input: R, opts: &Options) -> Report {
+    let mut acts = Vec::new();
+    let mut report = validate_stream(name, input, opts, |a| acts.push(a));
+    report.activities = acts;
+    report
+}
+
+/// Validates a file on disk.
+pub fn validate_file(path: &Path, opts: &Options) -> std::io::Result<Report> {
+    let f = std::fs::File::open(path)?;
+    Ok(validate_reader(&path.display().to_string(), BufReader::with_capacity(256 * 1024, f), opts))
+}
