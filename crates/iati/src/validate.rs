@@ -88,7 +88,9 @@ pub struct Report {
     /// Root element (`iati-activities`, `iati-organisations`…), if one was read.
     pub root: Option<String>,
     pub version: Option<String>,
-    /// Findings on the file itself: not well-formed, root attributes, root content model.
+    /// Findings on the file itself: not well-formed (then the only one), root attributes,
+    /// root content model. Serialised as `errors`.
+    #[serde(rename = "errors")]
     pub file_errors: Vec<Issue>,
     pub activities: Vec<ActivityReport>,
     pub summary: Summary,
