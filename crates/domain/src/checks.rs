@@ -40,26 +40,77 @@ pub struct Finding {
     pub record: RecordId,
     pub message: String,
     /// For the stated-equivalent rule: stated ÷ converted.
-    #[serde(skip_serializing_if = "Option::is_none", with = "crate::money::exact_decimal::option")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "crate::money::exact_decimal::option"
+    )]
     pub ratio: Option<Decimal>,
 }
 
 /// Every rule aidtrace checks, with what it means; printed by the docs and the web app.
 pub const RULES: &[(&str, Severity, &str)] = &[
-    ("FX-EQUIV", Severity::Warning, "a stated equivalent is more than 25 % away from the conversion at the IMF rate"),
-    ("FX-MISSING", Severity::Warning, "a flow cannot be converted to US dollars (no rate for its currency and date)"),
-    ("FX-NODATE", Severity::Info, "a flow has no value date; its rate date comes from a legal step, the source's date, or the latest rate"),
-    ("FX-WITHDRAWN", Severity::Warning, "a flow is in a withdrawn currency code"),
-    ("LEDGER-OVERALLOC", Severity::Error, "child flows add up to more than their envelope"),
-    ("LEDGER-ENVELOPE", Severity::Info, "an activity and its sub-activities both report the same flow kind; the parent is treated as an envelope"),
-    ("LEDGER-OVERSPENT", Severity::Warning, "disbursements exceed commitments for an activity"),
-    ("LEDGER-PIPELINE", Severity::Warning, "a pipeline activity has disbursements or expenditures"),
+    (
+        "FX-EQUIV",
+        Severity::Warning,
+        "a stated equivalent is more than 25 % away from the conversion at the IMF rate",
+    ),
+    (
+        "FX-MISSING",
+        Severity::Warning,
+        "a flow cannot be converted to US dollars (no rate for its currency and date)",
+    ),
+    (
+        "FX-NODATE",
+        Severity::Info,
+        "a flow has no value date; its rate date comes from a legal step, the source's date, or the latest rate",
+    ),
+    (
+        "FX-WITHDRAWN",
+        Severity::Warning,
+        "a flow is in a withdrawn currency code",
+    ),
+    (
+        "LEDGER-OVERALLOC",
+        Severity::Error,
+        "child flows add up to more than their envelope",
+    ),
+    (
+        "LEDGER-ENVELOPE",
+        Severity::Info,
+        "an activity and its sub-activities both report the same flow kind; the parent is treated as an envelope",
+    ),
+    (
+        "LEDGER-OVERSPENT",
+        Severity::Warning,
+        "disbursements exceed commitments for an activity",
+    ),
+    (
+        "LEDGER-PIPELINE",
+        Severity::Warning,
+        "a pipeline activity has disbursements or expenditures",
+    ),
     ("LEDGER-NOSOURCE", Severity::Info, "a flow cites no source"),
-    ("GGP-CEILING", Severity::Warning, "a grassroots grant exceeds its ceiling (JPY 10 million in principle, JPY 100 million at most)"),
-    ("GGP-WINDOW", Severity::Warning, "a grassroots grant runs longer than one year"),
+    (
+        "GGP-CEILING",
+        Severity::Warning,
+        "a grassroots grant exceeds its ceiling (JPY 10 million in principle, JPY 100 million at most)",
+    ),
+    (
+        "GGP-WINDOW",
+        Severity::Warning,
+        "a grassroots grant runs longer than one year",
+    ),
     ("ACT-NOSECTOR", Severity::Info, "an activity has no sector"),
-    ("FAC-NOLOCATION", Severity::Info, "a facility has no coordinates, so it cannot be mapped"),
-    ("EQ-OVERCOST", Severity::Warning, "equipment lines cost more than the activity's commitments"),
+    (
+        "FAC-NOLOCATION",
+        Severity::Info,
+        "a facility has no coordinates, so it cannot be mapped",
+    ),
+    (
+        "EQ-OVERCOST",
+        Severity::Warning,
+        "equipment lines cost more than the activity's commitments",
+    ),
 ];
 
 /// How far a stated equivalent may stray from the conversion before it is flagged.
@@ -71,14 +122,22 @@ pub fn run(ledger: &Ledger, rates: &RateTable) -> Vec<Finding> {
     envelopes(ledger, &mut out);
     activities(ledger, rates, &mut out);
     for f in ledger.facilities.values().filter(|f| f.location.is_none()) {
-        out.push(finding("FAC-NOLOCATION", RecordKind::Facility, &f.id, format!("{} has no coordinates", f.name)));
+        out.push(finding(
+            "FAC-NOLOCATION",
+            RecordKind::Facility,
+            &f.id,
+            format!("{} has no coordinates", f.name),
+        ));
     }
     out.sort_by(|a, b| (a.severity, a.rule, &a.record).cmp(&(b.severity, b.rule, &b.record)));
     out
 }
 
 fn severity_of(rule: &str) -> Severity {
-    RULES.iter().find(|(r, _, _)| *r == rule).map_or(Severity::Warning, |(_, s, _)| *s)
+    RULES
+        .iter()
+        .find(|(r, _, _)| *r == rule)
+        .map_or(Severity::Warning, |(_, s, _)| *s)
 }
 
 fn finding(rule: &'static str, kind: RecordKind, id: &RecordId, message: String) -> Finding {
@@ -105,11 +164,19 @@ fn flows(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
                 "FX-WITHDRAWN",
                 RecordKind::Flow,
                 &flow.id,
-                format!("currency {} is withdrawn from ISO 4217", flow.money.currency),
+                format!(
+                    "currency {} is withdrawn from ISO 4217",
+                    flow.money.currency
+                ),
             ));
         }
         if flow.sources.is_empty() {
-            out.push(finding("LEDGER-NOSOURCE", RecordKind::Flow, &flow.id, "no source cited".to_string()));
+            out.push(finding(
+                "LEDGER-NOSOURCE",
+                RecordKind::Flow,
+                &flow.id,
+                "no source cited".to_string(),
+            ));
         }
         let Some((day, basis)) = dated else {
             out.push(finding(
@@ -129,7 +196,12 @@ fn flows(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
             ));
         }
         if let Err(e) = rates.convert_on(&flow.money, &usd, day) {
-            out.push(finding("FX-MISSING", RecordKind::Flow, &flow.id, format!("unconverted: {e}")));
+            out.push(finding(
+                "FX-MISSING",
+                RecordKind::Flow,
+                &flow.id,
+                format!("unconverted: {e}"),
+            ));
         }
         if let Some(eq) = &flow.stated_equivalent {
             let Ok(conversion) = rates.convert_on(&flow.money, &eq.currency, day) else {
@@ -212,11 +284,20 @@ fn envelopes(ledger: &Ledger, out: &mut Vec<Finding>) {
     }
 }
 
-fn sum_usd(ledger: &Ledger, rates: &RateTable, activity: &RecordId, kind: FlowKind) -> Option<Decimal> {
+fn sum_usd(
+    ledger: &Ledger,
+    rates: &RateTable,
+    activity: &RecordId,
+    kind: FlowKind,
+) -> Option<Decimal> {
     let usd = CurrencyCode::usd();
     let mut total = Decimal::ZERO;
     let mut any = false;
-    for flow in ledger.flows.values().filter(|f| &f.activity == activity && f.kind == kind) {
+    for flow in ledger
+        .flows
+        .values()
+        .filter(|f| &f.activity == activity && f.kind == kind)
+    {
         let (day, _) = ledger.rate_date(flow, rates)?;
         total += rates.convert_on(&flow.money, &usd, day).ok()?.amount;
         any = true;
@@ -229,9 +310,18 @@ fn activities(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
     let jpy = CurrencyCode::parse("JPY").ok();
     for a in ledger.activities.values() {
         if a.sectors.is_empty() && ledger.lineage(&a.id).iter().all(|x| x.sectors.is_empty()) {
-            out.push(finding("ACT-NOSECTOR", RecordKind::Activity, &a.id, format!("{} has no sector", a.title)));
+            out.push(finding(
+                "ACT-NOSECTOR",
+                RecordKind::Activity,
+                &a.id,
+                format!("{} has no sector", a.title),
+            ));
         }
-        let own_flows: Vec<_> = ledger.flows.values().filter(|f| f.activity == a.id).collect();
+        let own_flows: Vec<_> = ledger
+            .flows
+            .values()
+            .filter(|f| f.activity == a.id)
+            .collect();
         if a.status == ActivityStatus::Pipeline
             && own_flows
                 .iter()
@@ -253,7 +343,11 @@ fn activities(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
                 "LEDGER-OVERSPENT",
                 RecordKind::Activity,
                 &a.id,
-                format!("disbursed {} USD against {} USD committed", fmt_amount(d), fmt_amount(c)),
+                format!(
+                    "disbursed {} USD against {} USD committed",
+                    fmt_amount(d),
+                    fmt_amount(c)
+                ),
             ));
         }
         if a.instrument == Instrument::GrassrootsGrant {
@@ -266,7 +360,12 @@ fn activities(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
             .filter_map(|e| {
                 let cost = e.unit_cost.as_ref()?;
                 let qty = Decimal::from(e.quantity?);
-                let day = cost.value_date.or_else(|| own_flows.first().and_then(|f| ledger.rate_date(f, rates)).map(|x| x.0))?;
+                let day = cost.value_date.or_else(|| {
+                    own_flows
+                        .first()
+                        .and_then(|f| ledger.rate_date(f, rates))
+                        .map(|x| x.0)
+                })?;
                 Some(rates.convert_on(cost, &usd, day).ok()?.amount * qty)
             })
             .reduce(|x, y| x + y);
@@ -278,7 +377,11 @@ fn activities(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
                 "EQ-OVERCOST",
                 RecordKind::Activity,
                 &a.id,
-                format!("equipment lines cost {} USD, more than the {} USD funded", fmt_amount(e), fmt_amount(c)),
+                format!(
+                    "equipment lines cost {} USD, more than the {} USD funded",
+                    fmt_amount(e),
+                    fmt_amount(c)
+                ),
             ));
         }
     }
@@ -304,11 +407,9 @@ fn grassroots(
     let Some(jpy) = jpy else { return };
     // The grant's size is its largest commitment or disbursement in yen, whichever is larger.
     let mut in_yen = Decimal::ZERO;
-    for flow in ledger
-        .flows
-        .values()
-        .filter(|f| f.activity == a.id && matches!(f.kind, FlowKind::Commitment | FlowKind::Disbursement))
-    {
+    for flow in ledger.flows.values().filter(|f| {
+        f.activity == a.id && matches!(f.kind, FlowKind::Commitment | FlowKind::Disbursement)
+    }) {
         if let Some((day, _)) = ledger.rate_date(flow, rates)
             && let Ok(c) = rates.convert_on(&flow.money, jpy, day)
         {
@@ -328,14 +429,21 @@ fn grassroots(
             "GGP-CEILING",
             RecordKind::Activity,
             &a.id,
-            format!("about {} JPY, above the ceiling of {} JPY", fmt_amount(in_yen), fmt_amount(ceiling.amount)),
+            format!(
+                "about {} JPY, above the ceiling of {} JPY",
+                fmt_amount(in_yen),
+                fmt_amount(ceiling.amount)
+            ),
         ));
     } else if in_yen > principle {
         let mut f = finding(
             "GGP-CEILING",
             RecordKind::Activity,
             &a.id,
-            format!("about {} JPY, above the JPY 10 million a grassroots grant gets in principle", fmt_amount(in_yen)),
+            format!(
+                "about {} JPY, above the JPY 10 million a grassroots grant gets in principle",
+                fmt_amount(in_yen)
+            ),
         );
         f.severity = Severity::Info;
         out.push(f);

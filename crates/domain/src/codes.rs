@@ -85,10 +85,17 @@ string_newtype_serde!(CurrencyCode);
 impl CurrencyCode {
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let code = raw.trim();
-        if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) && known_currencies().contains(code) {
+        if code.len() == 3
+            && code.bytes().all(|b| b.is_ascii_uppercase())
+            && known_currencies().contains(code)
+        {
             Ok(Self(code.to_string()))
         } else {
-            Err(ValidationError::new("currency", raw, "not an ISO 4217 currency code (e.g. USD, JPY, KZT)"))
+            Err(ValidationError::new(
+                "currency",
+                raw,
+                "not an ISO 4217 currency code (e.g. USD, JPY, KZT)",
+            ))
         }
     }
 
@@ -104,8 +111,8 @@ impl CurrencyCode {
     /// Decimal places of the currency's minor unit (ISO 4217 exponent), used to round converted figures.
     pub fn minor_unit_digits(&self) -> u32 {
         const ZERO: &[&str] = &[
-            "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV", "XAF",
-            "XOF", "XPF",
+            "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI",
+            "VND", "VUV", "XAF", "XOF", "XPF",
         ];
         const THREE: &[&str] = &["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"];
         if ZERO.contains(&self.0.as_str()) {
@@ -129,7 +136,11 @@ impl CountryCode {
         if code.len() == 2 && known_countries().contains(code) {
             Ok(Self(code.to_string()))
         } else {
-            Err(ValidationError::new("country", raw, "not an ISO 3166-1 alpha-2 country code (e.g. KZ, UA, JP)"))
+            Err(ValidationError::new(
+                "country",
+                raw,
+                "not an ISO 3166-1 alpha-2 country code (e.g. KZ, UA, JP)",
+            ))
         }
     }
 }

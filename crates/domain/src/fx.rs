@@ -78,7 +78,9 @@ impl RateEntry {
     fn covers(&self, day: NaiveDate) -> bool {
         match self.frequency {
             Frequency::Annual => self.date.year() == day.year(),
-            Frequency::Monthly => self.date.year() == day.year() && self.date.month() == day.month(),
+            Frequency::Monthly => {
+                self.date.year() == day.year() && self.date.month() == day.month()
+            }
             Frequency::Daily => self.date == day,
         }
     }
@@ -87,7 +89,11 @@ impl RateEntry {
     pub fn period_label(&self) -> String {
         match self.frequency {
             Frequency::Annual => format!("annual average {}", self.date.year()),
-            Frequency::Monthly => format!("monthly average {}-{:02}", self.date.year(), self.date.month()),
+            Frequency::Monthly => format!(
+                "monthly average {}-{:02}",
+                self.date.year(),
+                self.date.month()
+            ),
             Frequency::Daily => format!("daily rate {}", self.date),
         }
     }
@@ -110,7 +116,10 @@ pub enum ConversionError {
     #[error("no value date, so no rate can be chosen")]
     NoValueDate,
     #[error("no {currency} rate for {date}")]
-    MissingRate { currency: CurrencyCode, date: NaiveDate },
+    MissingRate {
+        currency: CurrencyCode,
+        date: NaiveDate,
+    },
     #[error("amount too large to convert")]
     Overflow,
 }
@@ -146,7 +155,12 @@ impl fmt::Display for Conversion {
         write!(
             f,
             "{} {} = {} {} at {} ({})",
-            self.from.amount, self.from.currency, self.amount, self.currency, self.rate, self.source
+            self.from.amount,
+            self.from.currency,
+            self.amount,
+            self.currency,
+            self.rate,
+            self.source
         )
     }
 }
@@ -170,7 +184,10 @@ impl RateTable {
 
     pub fn extend(&mut self, entries: impl IntoIterator<Item = RateEntry>) {
         for entry in entries {
-            self.by_currency.entry(entry.currency.clone()).or_default().push(entry);
+            self.by_currency
+                .entry(entry.currency.clone())
+                .or_default()
+                .push(entry);
         }
     }
 
@@ -180,6 +197,14 @@ impl RateTable {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The last date the table has a rate for; for the dollar (rate 1 always) the table's last date.
+    pub fn latest_date(&self, currency: &CurrencyCode) -> Option<NaiveDate> {
+        if currency.as_str() == "USD" {
+            return self.by_currency.values().flatten().map(|e| e.date).max();
+        }
+        self.by_currency.get(currency)?.iter().map(|e| e.date).max()
     }
 
     /// The rate for `currency` on `day`: the most specific period wins (daily, then monthly, then
@@ -219,19 +244,29 @@ impl RateTable {
 
     /// Converts at the rate of `day` (used when a document gives no value date but the caller knows
     /// which year's rate applies, e.g. a stated equivalent in an article of that year).
-    pub fn convert_on(&self, money: &Money, to: &CurrencyCode, day: NaiveDate) -> Result<Conversion, ConversionError> {
+    pub fn convert_on(
+        &self,
+        money: &Money,
+        to: &CurrencyCode,
+        day: NaiveDate,
+    ) -> Result<Conversion, ConversionError> {
         let missing = |currency: &CurrencyCode| ConversionError::MissingRate {
             currency: currency.clone(),
             date: day,
         };
-        let from_leg = self.lookup(&money.currency, day).ok_or_else(|| missing(&money.currency))?;
+        let from_leg = self
+            .lookup(&money.currency, day)
+            .ok_or_else(|| missing(&money.currency))?;
         let to_leg = self.lookup(to, day).ok_or_else(|| missing(to))?;
         let exact = money
             .amount
             .checked_mul(to_leg.units_per_usd)
             .and_then(|v| v.checked_div(from_leg.units_per_usd))
             .ok_or(ConversionError::Overflow)?;
-        let amount = exact.round_dp_with_strategy(to.minor_unit_digits(), RoundingStrategy::MidpointNearestEven);
+        let amount = exact.round_dp_with_strategy(
+            to.minor_unit_digits(),
+            RoundingStrategy::MidpointNearestEven,
+        );
         let rate = to_leg
             .units_per_usd
             .checked_div(from_leg.units_per_usd)
@@ -260,7 +295,14 @@ fn describe_source(legs: &[RateLeg]) -> String {
     let parts: Vec<String> = legs
         .iter()
         .filter(|l| l.currency.as_str() != "USD")
-        .map(|l| format!("{} per USD {} ({})", l.currency, l.units_per_usd.normalize(), l.period))
+        .map(|l| {
+            format!(
+                "{} per USD {} ({})",
+                l.currency,
+                l.units_per_usd.normalize(),
+                l.period
+            )
+        })
         .collect();
     let mut sources: Vec<&str> = legs
         .iter()
@@ -300,7 +342,8 @@ pub fn parse_csv(text: &str, origin: RateOrigin) -> Result<Vec<RateEntry>, Valid
     for (index, record) in reader.records().enumerate() {
         let line = index + 2;
         let at = |field: &str| format!("line {line}: {field}");
-        let record = record.map_err(|e| ValidationError::new(at("row"), "", format!("unreadable CSV row: {e}")))?;
+        let record = record
+            .map_err(|e| ValidationError::new(at("row"), "", format!("unreadable CSV row: {e}")))?;
         let get = |i: usize| record.get(i).unwrap_or("").trim();
         let date = NaiveDate::parse_from_str(get(0), "%Y-%m-%d")
             .map_err(|_| ValidationError::new(at("Date"), get(0), "expected a date YYYY-MM-DD"))?;
@@ -309,11 +352,20 @@ pub fn parse_csv(text: &str, origin: RateOrigin) -> Result<Vec<RateEntry>, Valid
             .or_else(|_| Decimal::from_scientific(get(1)))
             .map_err(|_| ValidationError::new(at("Rate"), get(1), "expected a decimal number"))?;
         if rate <= Decimal::ZERO {
-            return Err(ValidationError::new(at("Rate"), get(1), "a rate must be greater than zero"));
+            return Err(ValidationError::new(
+                at("Rate"),
+                get(1),
+                "a rate must be greater than zero",
+            ));
         }
         let currency = CurrencyCode::parse(get(2)).map_err(|e| e.within(&at("Currency")))?;
-        let frequency = Frequency::parse(get(3))
-            .ok_or_else(|| ValidationError::new(at("Frequency"), get(3), "expected A (annual), M (monthly) or D (daily)"))?;
+        let frequency = Frequency::parse(get(3)).ok_or_else(|| {
+            ValidationError::new(
+                at("Frequency"),
+                get(3),
+                "expected A (annual), M (monthly) or D (daily)",
+            )
+        })?;
         let source = if get(4).is_empty() { "unknown" } else { get(4) };
         let source = if origin == RateOrigin::BuiltIn && source == "IMF" {
             "International Monetary Fund".to_string()
@@ -347,7 +399,12 @@ mod tests {
     }
 
     fn money(amount: &str, currency: &str, date: &str) -> Money {
-        Money::new(Decimal::from_str(amount).unwrap(), cur(currency), Some(day(date))).unwrap()
+        Money::new(
+            Decimal::from_str(amount).unwrap(),
+            cur(currency),
+            Some(day(date)),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -356,28 +413,45 @@ mod tests {
         assert!(parsed.len() > 10_000);
         let table = RateTable::imf_annual();
         let jpy = table.lookup(&cur("JPY"), day("2024-05-29")).unwrap();
-        assert_eq!(jpy.units_per_usd.round_dp(3), Decimal::from_str("151.366").unwrap());
+        assert_eq!(
+            jpy.units_per_usd.round_dp(3),
+            Decimal::from_str("151.366").unwrap()
+        );
         assert_eq!(jpy.source, "International Monetary Fund");
         let kzt = table.lookup(&cur("KZT"), day("2024-01-01")).unwrap();
-        assert_eq!(kzt.units_per_usd.round_dp(2), Decimal::from_str("468.96").unwrap());
+        assert_eq!(
+            kzt.units_per_usd.round_dp(2),
+            Decimal::from_str("468.96").unwrap()
+        );
         let uah = table.lookup(&cur("UAH"), day("2024-12-31")).unwrap();
-        assert_eq!(uah.units_per_usd.round_dp(2), Decimal::from_str("40.15").unwrap());
+        assert_eq!(
+            uah.units_per_usd.round_dp(2),
+            Decimal::from_str("40.15").unwrap()
+        );
     }
 
     #[test]
     fn the_seed_yen_amount_is_about_0_72_million_dollars() {
         let table = RateTable::imf_annual();
-        let c = table.convert(&money("108700000", "JPY", "2024-05-29"), &cur("USD")).unwrap();
+        let c = table
+            .convert(&money("108700000", "JPY", "2024-05-29"), &cur("USD"))
+            .unwrap();
         assert_eq!(c.amount, Decimal::from_str("718125.54").unwrap());
         assert_eq!(c.rate_date, day("2024-12-31"));
-        assert!(c.source.contains("International Monetary Fund"), "{}", c.source);
+        assert!(
+            c.source.contains("International Monetary Fund"),
+            "{}",
+            c.source
+        );
         assert!(c.source.contains("annual average 2024"), "{}", c.source);
     }
 
     #[test]
     fn cross_rates_go_through_the_dollar_and_round_to_the_minor_unit() {
         let table = RateTable::imf_annual();
-        let c = table.convert(&money("1000000", "KZT", "2024-03-01"), &cur("JPY")).unwrap();
+        let c = table
+            .convert(&money("1000000", "KZT", "2024-03-01"), &cur("JPY"))
+            .unwrap();
         // 1,000,000 × 151.3662913 / 468.9625 = 322,768.1… → JPY has no minor unit.
         assert_eq!(c.amount, Decimal::from_str("322768").unwrap());
         assert_eq!(c.legs.len(), 2);
@@ -386,10 +460,15 @@ mod tests {
     #[test]
     fn missing_rates_are_errors_never_zero() {
         let table = RateTable::imf_annual();
-        let err = table.convert(&money("5", "JPY", "2031-01-01"), &cur("USD")).unwrap_err();
+        let err = table
+            .convert(&money("5", "JPY", "2031-01-01"), &cur("USD"))
+            .unwrap_err();
         assert!(matches!(err, ConversionError::MissingRate { .. }));
         let no_date = Money::new(Decimal::ONE, cur("JPY"), None).unwrap();
-        assert_eq!(table.convert(&no_date, &cur("USD")).unwrap_err(), ConversionError::NoValueDate);
+        assert_eq!(
+            table.convert(&no_date, &cur("USD")).unwrap_err(),
+            ConversionError::NoValueDate
+        );
     }
 
     #[test]
@@ -401,26 +480,49 @@ mod tests {
         )
         .unwrap();
         table.extend(imported);
-        assert_eq!(table.lookup(&cur("JPY"), day("2024-05-20")).unwrap().source, "Bank of Japan");
-        assert_eq!(table.lookup(&cur("JPY"), day("2024-07-20")).unwrap().source, "My ministry");
+        assert_eq!(
+            table.lookup(&cur("JPY"), day("2024-05-20")).unwrap().source,
+            "Bank of Japan"
+        );
+        assert_eq!(
+            table.lookup(&cur("JPY"), day("2024-07-20")).unwrap().source,
+            "My ministry"
+        );
     }
 
     #[test]
     fn bad_csv_rows_name_the_line_and_field() {
-        let err = parse_csv("Date,Rate,Currency,Frequency,Source\n2024-12-31,-1,JPY,A,x\n", RateOrigin::Imported).unwrap_err();
+        let err = parse_csv(
+            "Date,Rate,Currency,Frequency,Source\n2024-12-31,-1,JPY,A,x\n",
+            RateOrigin::Imported,
+        )
+        .unwrap_err();
         assert_eq!(err.field, "line 2: Rate");
-        let err = parse_csv("Date,Rate,Currency,Frequency,Source\n2024-13-31,1,JPY,A,x\n", RateOrigin::Imported).unwrap_err();
+        let err = parse_csv(
+            "Date,Rate,Currency,Frequency,Source\n2024-13-31,1,JPY,A,x\n",
+            RateOrigin::Imported,
+        )
+        .unwrap_err();
         assert_eq!(err.field, "line 2: Date");
-        let err = parse_csv("Date,Rate,Currency,Frequency,Source\n2024-12-31,1,QQQ,A,x\n", RateOrigin::Imported).unwrap_err();
+        let err = parse_csv(
+            "Date,Rate,Currency,Frequency,Source\n2024-12-31,1,QQQ,A,x\n",
+            RateOrigin::Imported,
+        )
+        .unwrap_err();
         assert_eq!(err.field, "line 2: Currency.currency");
-        let err = parse_csv("Date,Rate,Currency,Frequency,Source\n2024-12-31,1,JPY,W,x\n", RateOrigin::Imported).unwrap_err();
+        let err = parse_csv(
+            "Date,Rate,Currency,Frequency,Source\n2024-12-31,1,JPY,W,x\n",
+            RateOrigin::Imported,
+        )
+        .unwrap_err();
         assert_eq!(err.field, "line 2: Frequency");
         let err = parse_csv("When,Rate\n", RateOrigin::Imported).unwrap_err();
         assert!(err.field.starts_with("header"));
     }
 
     fn amount_strategy() -> impl Strategy<Value = Decimal> {
-        (0u64..1_000_000_000_000u64, 0u32..3).prop_map(|(n, scale)| Decimal::from_i128_with_scale(i128::from(n), scale))
+        (0u64..1_000_000_000_000u64, 0u32..3)
+            .prop_map(|(n, scale)| Decimal::from_i128_with_scale(i128::from(n), scale))
     }
 
     proptest! {

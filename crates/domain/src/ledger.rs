@@ -9,8 +9,8 @@ use serde::Serialize;
 use crate::codes::RecordId;
 use crate::fx::RateTable;
 use crate::model::{
-    Activity, Claim, EquipmentLine, Facility, Flow, FlowKind, MarketRegistration, Organisation, Partnership, Record,
-    Source,
+    Activity, Claim, EquipmentLine, Facility, Flow, FlowKind, MarketRegistration, Organisation,
+    Partnership, Record, Source,
 };
 
 #[derive(Debug, Clone, Default)]
@@ -60,7 +60,11 @@ impl Ledger {
         }
         for flow in ledger.flows.values() {
             if let Some(parent) = &flow.parent_flow {
-                ledger.flow_children.entry(parent.clone()).or_default().push(flow.id.clone());
+                ledger
+                    .flow_children
+                    .entry(parent.clone())
+                    .or_default()
+                    .push(flow.id.clone());
             }
         }
         for activity in ledger.activities.values() {
@@ -80,7 +84,9 @@ impl Ledger {
     }
 
     pub fn activity_children(&self, activity: &RecordId) -> &[RecordId] {
-        self.activity_children.get(activity).map_or(&[], Vec::as_slice)
+        self.activity_children
+            .get(activity)
+            .map_or(&[], Vec::as_slice)
     }
 
     /// All activities below `activity` (not itself). Guards against cycles in bad data.
@@ -125,7 +131,11 @@ impl Ledger {
     pub fn top_organisation<'a>(&'a self, org: &'a RecordId) -> &'a RecordId {
         let mut current = org;
         let mut seen = BTreeSet::new();
-        while let Some(parent) = self.organisations.get(current).and_then(|o| o.parent.as_ref()) {
+        while let Some(parent) = self
+            .organisations
+            .get(current)
+            .and_then(|o| o.parent.as_ref())
+        {
             if !seen.insert(current) {
                 break;
             }
@@ -148,7 +158,9 @@ impl Ledger {
     }
 
     pub fn org_name(&self, id: &RecordId) -> String {
-        self.organisations.get(id).map_or_else(|| id.to_string(), |o| o.name.clone())
+        self.organisations
+            .get(id)
+            .map_or_else(|| id.to_string(), |o| o.name.clone())
     }
 
     /// The date whose rate converts a flow, and why that date.
@@ -172,15 +184,11 @@ impl Ledger {
         if let Some(d) = published {
             return Some((d, RateDateBasis::SourcePublished));
         }
-        latest_rate_year(rates, &flow.money.currency).map(|d| (d, RateDateBasis::LatestAvailableRate))
+        latest_rate_year(rates, &flow.money.currency)
+            .map(|d| (d, RateDateBasis::LatestAvailableRate))
     }
 }
 
 fn latest_rate_year(rates: &RateTable, currency: &crate::codes::CurrencyCode) -> Option<NaiveDate> {
-    // Walk back from a far year rather than read the clock: the domain core does no IO.
-    (1950..=2100)
-        .rev()
-        .filter_map(|y| NaiveDate::from_ymd_opt(y, 12, 31))
-        .find(|d| rates.lookup(currency, *d).is_some() && rates.lookup(&crate::codes::CurrencyCode::usd(), *d).is_some())
-        .map(|d| rates.lookup(currency, d).map_or(d, |leg| leg.rate_date))
+    rates.latest_date(currency)
 }

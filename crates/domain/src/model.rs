@@ -273,7 +273,12 @@ pub enum FlowKind {
 }
 
 impl FlowKind {
-    pub const ALL: [FlowKind; 4] = [Self::Pledge, Self::Commitment, Self::Disbursement, Self::Expenditure];
+    pub const ALL: [FlowKind; 4] = [
+        Self::Pledge,
+        Self::Commitment,
+        Self::Disbursement,
+        Self::Expenditure,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -348,7 +353,11 @@ pub struct Claim {
     pub organisation: Option<RecordId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub money: Option<Money>,
-    #[serde(default, with = "exact_decimal::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "exact_decimal::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub quantity: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
@@ -633,8 +642,15 @@ impl Record {
     /// Every (kind, id) this record refers to, with the field that holds the reference, so the
     /// service can refuse a record that points at nothing.
     pub fn references(&self) -> Vec<(&'static str, RecordKind, &RecordId)> {
-        fn citations<'a>(out: &mut Vec<(&'static str, RecordKind, &'a RecordId)>, sources: &'a [Citation]) {
-            out.extend(sources.iter().map(|c| ("sources.source", RecordKind::Source, &c.source)));
+        fn citations<'a>(
+            out: &mut Vec<(&'static str, RecordKind, &'a RecordId)>,
+            sources: &'a [Citation],
+        ) {
+            out.extend(
+                sources
+                    .iter()
+                    .map(|c| ("sources.source", RecordKind::Source, &c.source)),
+            );
         }
         let mut refs = Vec::new();
         match self {

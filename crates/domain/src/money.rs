@@ -21,7 +21,11 @@ pub struct Money {
 }
 
 impl Money {
-    pub fn new(amount: Decimal, currency: CurrencyCode, value_date: Option<NaiveDate>) -> Result<Self, ValidationError> {
+    pub fn new(
+        amount: Decimal,
+        currency: CurrencyCode,
+        value_date: Option<NaiveDate>,
+    ) -> Result<Self, ValidationError> {
         let money = Self {
             amount,
             currency,
@@ -34,7 +38,11 @@ impl Money {
     /// Aid amounts are never negative here: a reversal is its own flow, so totals stay explainable.
     pub fn validate(&self) -> Result<(), ValidationError> {
         if self.amount.is_sign_negative() && !self.amount.is_zero() {
-            return Err(ValidationError::new("amount", self.amount, "must not be negative"));
+            return Err(ValidationError::new(
+                "amount",
+                self.amount,
+                "must not be negative",
+            ));
         }
         Ok(())
     }
@@ -114,7 +122,10 @@ pub mod exact_decimal {
     pub mod option {
         use super::*;
 
-        pub fn serialize<S: serde::Serializer>(value: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+        pub fn serialize<S: serde::Serializer>(
+            value: &Option<Decimal>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
             match value {
                 Some(v) => super::serialize(v, s),
                 None => s.serialize_none(),
@@ -146,9 +157,11 @@ mod tests {
         assert_eq!(m.amount, Decimal::new(1087, 1));
         let m: Money = serde_json::from_str(r#"{"amount":68790,"currency":"USD"}"#).unwrap();
         assert_eq!(m.amount, Decimal::from(68790));
-        let err = serde_json::from_str::<Money>(r#"{"amount":108.7,"currency":"JPY"}"#).unwrap_err();
+        let err =
+            serde_json::from_str::<Money>(r#"{"amount":108.7,"currency":"JPY"}"#).unwrap_err();
         assert!(err.to_string().contains("floating-point"), "{err}");
-        let err = serde_json::from_str::<Money>(r#"{"amount":"abc","currency":"JPY"}"#).unwrap_err();
+        let err =
+            serde_json::from_str::<Money>(r#"{"amount":"abc","currency":"JPY"}"#).unwrap_err();
         assert!(err.to_string().contains("\"abc\""), "{err}");
         let err = serde_json::from_str::<Money>(r#"{"amount":"1","currency":"XXQ"}"#).unwrap_err();
         assert!(err.to_string().contains("XXQ"), "{err}");

@@ -181,7 +181,12 @@ fn keys(ledger: &Ledger, flow: &Flow, by: GroupBy) -> Vec<(String, Decimal)> {
             |a| {
                 a.regions
                     .iter()
-                    .map(|r| (format!("{} / {}", r.country, r.name), r.percentage / HUNDRED))
+                    .map(|r| {
+                        (
+                            format!("{} / {}", r.country, r.name),
+                            r.percentage / HUNDRED,
+                        )
+                    })
                     .collect()
             },
         ),
@@ -200,13 +205,21 @@ fn keys(ledger: &Ledger, flow: &Flow, by: GroupBy) -> Vec<(String, Decimal)> {
                 .map_or_else(|| "(no value date)".to_string(), |d| d.year().to_string()),
         ),
         GroupBy::Facility => {
-            let facilities = lineage.iter().find(|a| !a.facilities.is_empty()).map(|a| &a.facilities);
+            let facilities = lineage
+                .iter()
+                .find(|a| !a.facilities.is_empty())
+                .map(|a| &a.facilities);
             match facilities {
                 None => whole("(no facility)".to_string()),
                 Some(list) => {
                     let names: Vec<String> = list
                         .iter()
-                        .map(|f| ledger.facilities.get(f).map_or_else(|| f.to_string(), |x| x.name.clone()))
+                        .map(|f| {
+                            ledger
+                                .facilities
+                                .get(f)
+                                .map_or_else(|| f.to_string(), |x| x.name.clone())
+                        })
                         .collect();
                     // Shared between facilities with no stated split: kept together rather than
                     // divided by a guess.
@@ -217,7 +230,12 @@ fn keys(ledger: &Ledger, flow: &Flow, by: GroupBy) -> Vec<(String, Decimal)> {
     }
 }
 
-pub fn totals(ledger: &Ledger, rates: &RateTable, by: GroupBy, currency: &CurrencyCode) -> TotalsReport {
+pub fn totals(
+    ledger: &Ledger,
+    rates: &RateTable,
+    by: GroupBy,
+    currency: &CurrencyCode,
+) -> TotalsReport {
     let mut rows: BTreeMap<(String, FlowKind), TotalsRow> = BTreeMap::new();
     let mut excluded = Vec::new();
     for flow in ledger.flows.values() {
@@ -230,19 +248,23 @@ pub fn totals(ledger: &Ledger, rates: &RateTable, by: GroupBy, currency: &Curren
         }
         let conversion = match ledger.rate_date(flow, rates) {
             None => Err(ConversionError::NoValueDate),
-            Some((day, basis)) => rates.convert_on(&flow.money, currency, day).map(|c| (c, basis)),
+            Some((day, basis)) => rates
+                .convert_on(&flow.money, currency, day)
+                .map(|c| (c, basis)),
         };
         for (key, share) in keys(ledger, flow, by) {
-            let row = rows.entry((key.clone(), flow.kind)).or_insert_with(|| TotalsRow {
-                key,
-                kind: flow.kind,
-                original: BTreeMap::new(),
-                converted: None,
-                converted_complete: true,
-                flows: Vec::new(),
-                rates: Vec::new(),
-                unconverted: Vec::new(),
-            });
+            let row = rows
+                .entry((key.clone(), flow.kind))
+                .or_insert_with(|| TotalsRow {
+                    key,
+                    kind: flow.kind,
+                    original: BTreeMap::new(),
+                    converted: None,
+                    converted_complete: true,
+                    flows: Vec::new(),
+                    rates: Vec::new(),
+                    unconverted: Vec::new(),
+                });
             let part = flow.money.amount * share;
             *row.original.entry(flow.money.currency.clone()).or_default() += part;
             row.flows.push(flow.id.clone());

@@ -4,7 +4,10 @@
 use rust_decimal::Decimal;
 
 use crate::error::ValidationError;
-use crate::model::{Activity, Claim, EquipmentLine, Facility, Flow, Organisation, Partnership, Record, Source, non_empty};
+use crate::model::{
+    Activity, Claim, EquipmentLine, Facility, Flow, Organisation, Partnership, Record, Source,
+    non_empty,
+};
 use crate::money::Money;
 
 pub fn validate(record: &Record) -> Result<(), ValidationError> {
@@ -28,7 +31,11 @@ fn source(s: &Source) -> Result<(), ValidationError> {
 fn organisation(o: &Organisation) -> Result<(), ValidationError> {
     non_empty("name", &o.name)?;
     if o.parent.as_ref() == Some(&o.id) {
-        return Err(ValidationError::new("parent", &o.id, "an organisation cannot be its own parent"));
+        return Err(ValidationError::new(
+            "parent",
+            &o.id,
+            "an organisation cannot be its own parent",
+        ));
     }
     Ok(())
 }
@@ -37,10 +44,18 @@ fn facility(f: &Facility) -> Result<(), ValidationError> {
     non_empty("name", &f.name)?;
     if let Some(p) = &f.location {
         if p.lat < Decimal::from(-90) || p.lat > Decimal::from(90) {
-            return Err(ValidationError::new("location.lat", p.lat, "latitude must be between -90 and 90"));
+            return Err(ValidationError::new(
+                "location.lat",
+                p.lat,
+                "latitude must be between -90 and 90",
+            ));
         }
         if p.lon < Decimal::from(-180) || p.lon > Decimal::from(180) {
-            return Err(ValidationError::new("location.lon", p.lon, "longitude must be between -180 and 180"));
+            return Err(ValidationError::new(
+                "location.lon",
+                p.lon,
+                "longitude must be between -180 and 180",
+            ));
         }
     }
     Ok(())
@@ -74,7 +89,11 @@ fn percentages(field: &str, values: impl Iterator<Item = Decimal>) -> Result<(),
 fn activity(a: &Activity) -> Result<(), ValidationError> {
     non_empty("title", &a.title)?;
     if a.parent.as_ref() == Some(&a.id) {
-        return Err(ValidationError::new("parent", &a.id, "an activity cannot be its own parent"));
+        return Err(ValidationError::new(
+            "parent",
+            &a.id,
+            "an activity cannot be its own parent",
+        ));
     }
     if let (Some(start), Some(end)) = (a.start_date, a.end_date)
         && end < start
@@ -113,18 +132,30 @@ fn money(field: &str, m: &Money) -> Result<(), ValidationError> {
 fn flow(f: &Flow) -> Result<(), ValidationError> {
     money("money", &f.money)?;
     if f.parent_flow.as_ref() == Some(&f.id) {
-        return Err(ValidationError::new("parent_flow", &f.id, "a flow cannot be its own parent"));
+        return Err(ValidationError::new(
+            "parent_flow",
+            &f.id,
+            "a flow cannot be its own parent",
+        ));
     }
     if let Some(eq) = &f.stated_equivalent
         && eq.amount.is_sign_negative()
         && !eq.amount.is_zero()
     {
-        return Err(ValidationError::new("stated_equivalent.amount", eq.amount, "must not be negative"));
+        return Err(ValidationError::new(
+            "stated_equivalent.amount",
+            eq.amount,
+            "must not be negative",
+        ));
     }
     if let Some(r) = &f.recorded_rate
         && r.rate <= Decimal::ZERO
     {
-        return Err(ValidationError::new("recorded_rate.rate", r.rate, "a rate must be greater than zero"));
+        return Err(ValidationError::new(
+            "recorded_rate.rate",
+            r.rate,
+            "a rate must be greater than zero",
+        ));
     }
     Ok(())
 }
@@ -132,7 +163,11 @@ fn flow(f: &Flow) -> Result<(), ValidationError> {
 fn equipment_line(e: &EquipmentLine) -> Result<(), ValidationError> {
     non_empty("description", &e.description)?;
     if e.quantity == Some(0) {
-        return Err(ValidationError::new("quantity", 0, "a quantity must be at least 1 (leave it empty when unknown)"));
+        return Err(ValidationError::new(
+            "quantity",
+            0,
+            "a quantity must be at least 1 (leave it empty when unknown)",
+        ));
     }
     if let Some(c) = &e.unit_cost {
         money("unit_cost", c)?;
@@ -142,10 +177,18 @@ fn equipment_line(e: &EquipmentLine) -> Result<(), ValidationError> {
 
 fn partnership(p: &Partnership) -> Result<(), ValidationError> {
     if p.partners.is_empty() {
-        return Err(ValidationError::new("partners", "[]", "a partnership needs at least one partner"));
+        return Err(ValidationError::new(
+            "partners",
+            "[]",
+            "a partnership needs at least one partner",
+        ));
     }
     if p.partners.contains(&p.lead) {
-        return Err(ValidationError::new("partners", &p.lead, "the lead organisation cannot also be its own partner"));
+        return Err(ValidationError::new(
+            "partners",
+            &p.lead,
+            "the lead organisation cannot also be its own partner",
+        ));
     }
     Ok(())
 }
@@ -158,7 +201,11 @@ fn claim(c: &Claim) -> Result<(), ValidationError> {
     if let (Some(start), Some(end)) = (c.period_start, c.period_end)
         && end < start
     {
-        return Err(ValidationError::new("period_end", end, format!("the end is before the start {start}")));
+        return Err(ValidationError::new(
+            "period_end",
+            end,
+            format!("the end is before the start {start}"),
+        ));
     }
     Ok(())
 }

@@ -1,1 +1,248 @@
-//! aidtrace-service
+//! aidtrace services: the rules that need more than one record (references, hierarchies without
+//! cycles), writes through the [`Store`], and the reports built on the ledger.
+
+pub mod demo;
+pub mod error;
+pub mod records;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use aidtrace_domain::checks::{self, Finding};
+use aidtrace_domain::fx::{self, Conversion, RateOrigin, RateTable};
+use aidtrace_domain::totals::{self, GroupBy, TotalsReport};
+use aidtrace_domain::validate::validate;
+use aidtrace_domain::{CurrencyCode, Ledger, Money, Record, RecordId, RecordKind, ValidationError};
+use aidtrace_store::{ApplyReport, AuditEntry, AuditVerification, Change, SqliteStore, Store};
+
+pub use error::{ServiceError, ServiceResult};
+
+/// The application: one store, the rules around it.
+pub struct Aidtrace {
+    store: Box<dyn Store>,
+}
+
+fn label(record: &Record) -> String {
+    format!("{} {}", record.kind().as_str(), record.id())
+}
+
+impl Aidtrace {
+    pub fn new(store: Box<dyn Store>) -> Self {
+        Self { store }
+    }
+
+    /// Opens the embedded SQLite store at `path`, creating and migrating it as needed.
+    pub fn open_sqlite(path: &Path) -> ServiceResult<Self> {
+        Ok(Self::new(Box::new(SqliteStore::open(path)?)))
+    }
+
+    pub fn store(&self) -> &dyn Store {
+        self.store.as_ref()
+    }
+
+    /// Validates a batch as a whole (each record, its references, hierarchies) and writes it in
+    /// one transaction. Nothing is written when any record is refused.
+    pub fn put(&mut self, actor: &str, records: Vec<Record>) -> ServiceResult<ApplyReport> {
+        self.check_batch(&records)?;
+        let mut ordered = records;
+        // Parents before children, so foreign keys hold at every statement of the transaction.
+        ordered.sort_by_key(|r| RecordKind::ALL.iter().position(|k| *k == r.kind()));
+        order_hierarchies(&mut ordered);
+        let changes: Vec<Change> = ordered.into_iter().map(Change::Put).collect();
+        Ok(self.store.apply(actor, &changes)?)
+    }
+
+    pub fn delete(
+        &mut self,
+        actor: &str,
+        kind: RecordKind,
+        id: &RecordId,
+    ) -> ServiceResult<ApplyReport> {
+        Ok(self
+            .store
+            .apply(actor, &[Change::Delete(kind, id.clone())])?)
+    }
+
+    fn check_batch(&self, records: &[Record]) -> ServiceResult<()> {
+        let mut in_batch: HashSet<(RecordKind, &RecordId)> = HashSet::new();
+        for record in records {
+            validate(record).map_err(|e| ServiceError::invalid(label(record), e))?;
+            if !in_batch.insert((record.kind(), record.id())) {
+                return Err(ServiceError::invalid(
+                    label(record),
+                    ValidationError::new("id", record.id(), "appears twice in one batch"),
+                ));
+            }
+        }
+        for record in records {
+            for (field, kind, target) in record.references() {
+                if in_batch.contains(&(kind, target)) || self.store.get(kind, target)?.is_some() {
+                    continue;
+                }
+                return Err(ServiceError::invalid(
+                    label(record),
+                    ValidationError::new(
+                        field,
+                        target,
+                        format!("no {} with this id exists", kind.as_str()),
+                    ),
+                ));
+            }
+        }
+        self.check_hierarchies(records)
+    }
+
+    /// Parent links (activities, organisations, flows) must not loop, counting the batch's changes.
+    fn check_hierarchies(&self, records: &[Record]) -> ServiceResult<()> {
+        for kind in [
+            RecordKind::Activity,
+            RecordKind::Organisation,
+            RecordKind::Flow,
+        ] {
+            if !records.iter().any(|r| r.kind() == kind) {
+                continue;
+            }
+            let mut parents: HashMap<RecordId, Option<RecordId>> = HashMap::new();
+            for r in self
+                .store
+                .list(kind)?
+                .iter()
+                .chain(records.iter().filter(|r| r.kind() == kind))
+            {
+                parents.insert(r.id().clone(), parent_of(r));
+            }
+            for record in records.iter().filter(|r| r.kind() == kind) {
+                let mut seen = HashSet::new();
+                let mut current = Some(record.id().clone());
+                while let Some(id) = current {
+                    if !seen.insert(id.clone()) {
+                        let field = if kind == RecordKind::Flow {
+                            "parent_flow"
+                        } else {
+                            "parent"
+                        };
+                        return Err(ServiceError::invalid(
+                            label(record),
+                            ValidationError::new(
+                                field,
+                                parent_of(record).map(|p| p.to_string()).unwrap_or_default(),
+                                "this parent link makes a cycle",
+                            ),
+                        ));
+                    }
+                    current = parents.get(&id).cloned().flatten();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Loads a JSON records file (see `records::records_from_json`) atomically.
+    pub fn load_json(&mut self, actor: &str, text: &str) -> ServiceResult<ApplyReport> {
+        let records = records::records_from_json(text)?;
+        self.put(actor, records)
+    }
+
+    /// Creates or refreshes the seed scenario; running it twice changes nothing.
+    pub fn load_demo(&mut self, actor: &str) -> ServiceResult<ApplyReport> {
+        self.load_json(actor, demo::SEED_JSON)
+    }
+
+    pub fn ledger(&self) -> ServiceResult<Ledger> {
+        Ok(self.store.ledger()?)
+    }
+
+    /// The built-in IMF table with the user's imported rates on top.
+    pub fn rates(&self) -> ServiceResult<RateTable> {
+        let mut table = RateTable::imf_annual();
+        table.extend(self.store.fx_rates()?);
+        Ok(table)
+    }
+
+    /// Imports a rates CSV (IMF form). All rows or none; re-importing the same file changes nothing.
+    pub fn import_rates(&mut self, actor: &str, csv_text: &str) -> ServiceResult<ApplyReport> {
+        let entries = fx::parse_csv(csv_text, RateOrigin::Imported)
+            .map_err(|e| ServiceError::invalid("rates file", e))?;
+        Ok(self.store.put_fx_rates(actor, &entries)?)
+    }
+
+    pub fn convert(&self, money: &Money, to: &CurrencyCode) -> ServiceResult<Conversion> {
+        let rates = self.rates()?;
+        rates
+            .convert(money, to)
+            .map_err(|e| ServiceError::NotFound(format!("unconverted: {e}")))
+    }
+
+    pub fn totals(&self, by: GroupBy, currency: &CurrencyCode) -> ServiceResult<TotalsReport> {
+        Ok(totals::totals(
+            &self.ledger()?,
+            &self.rates()?,
+            by,
+            currency,
+        ))
+    }
+
+    pub fn check(&self) -> ServiceResult<Vec<Finding>> {
+        Ok(checks::run(&self.ledger()?, &self.rates()?))
+    }
+
+    pub fn verify_audit(&self) -> ServiceResult<AuditVerification> {
+        Ok(self.store.verify_audit()?)
+    }
+
+    pub fn history(&self, kind: RecordKind, id: &RecordId) -> ServiceResult<Vec<AuditEntry>> {
+        Ok(self.store.audit_log(Some((kind, id)))?)
+    }
+
+    pub fn backup(&self, target: &Path) -> ServiceResult<()> {
+        Ok(self.store.backup(target)?)
+    }
+
+    /// Counts of each record kind, for status lines.
+    pub fn counts(&self) -> ServiceResult<BTreeMap<&'static str, usize>> {
+        let mut out = BTreeMap::new();
+        for kind in RecordKind::ALL {
+            out.insert(kind.as_str(), self.store.list(kind)?.len());
+        }
+        Ok(out)
+    }
+}
+
+fn parent_of(record: &Record) -> Option<RecordId> {
+    match record {
+        Record::Activity(a) => a.parent.clone(),
+        Record::Organisation(o) => o.parent.clone(),
+        Record::Flow(f) => f.parent_flow.clone(),
+        _ => None,
+    }
+}
+
+/// Within each kind, puts a record after the record it names as parent (stable otherwise).
+fn order_hierarchies(records: &mut Vec<Record>) {
+    let mut placed: HashSet<(RecordKind, RecordId)> = HashSet::new();
+    let mut pending: Vec<Record> = std::mem::take(records);
+    let in_batch: HashSet<(RecordKind, RecordId)> =
+        pending.iter().map(|r| (r.kind(), r.id().clone())).collect();
+    while !pending.is_empty() {
+        let before = pending.len();
+        let mut rest = Vec::new();
+        for r in pending {
+            let ready = parent_of(&r).is_none_or(|p| {
+                !in_batch.contains(&(r.kind(), p.clone())) || placed.contains(&(r.kind(), p))
+            });
+            if ready {
+                placed.insert((r.kind(), r.id().clone()));
+                records.push(r);
+            } else {
+                rest.push(r);
+            }
+        }
+        if rest.len() == before {
+            // Only a cycle can stop progress, and check_hierarchies refused cycles already.
+            records.extend(rest);
+            break;
+        }
+        pending = rest;
+    }
+    records.sort_by_key(|r| RecordKind::ALL.iter().position(|k| *k == r.kind()));
+}

@@ -72,13 +72,22 @@ pub fn verify_chain(entries: &[AuditEntry]) -> (String, Vec<String>) {
     for (i, e) in entries.iter().enumerate() {
         let expected_seq = i64::try_from(i).unwrap_or(i64::MAX) + 1;
         if e.seq != expected_seq {
-            problems.push(format!("entry {}: expected sequence number {expected_seq} (an entry is missing)", e.seq));
+            problems.push(format!(
+                "entry {}: expected sequence number {expected_seq} (an entry is missing)",
+                e.seq
+            ));
         }
         if e.prev_hash != prev {
-            problems.push(format!("entry {}: does not link to the previous entry's hash", e.seq));
+            problems.push(format!(
+                "entry {}: does not link to the previous entry's hash",
+                e.seq
+            ));
         }
         if e.compute_hash() != e.hash {
-            problems.push(format!("entry {}: content does not match its hash (altered)", e.seq));
+            problems.push(format!(
+                "entry {}: content does not match its hash (altered)",
+                e.seq
+            ));
         }
         prev = e.hash.clone();
     }

@@ -4,7 +4,7 @@
 use std::str::FromStr;
 
 use aidtrace_domain::RecordKind;
-use aidtrace_domain::fx::{RateEntry, parse_csv, RateOrigin};
+use aidtrace_domain::fx::{RateEntry, RateOrigin, parse_csv};
 use aidtrace_domain::model::{
     Activity, ActivityStatus, Flow, FlowKind, Instrument, OrgKind, Organisation, Record,
 };
@@ -15,13 +15,34 @@ use crate::{Change, Store, StoreError};
 pub type Case = (&'static str, fn(&mut dyn Store));
 
 pub const CASES: &[Case] = &[
-    ("put_then_get_returns_the_same_record", put_then_get_returns_the_same_record),
-    ("identical_put_is_a_no_op_without_audit", identical_put_is_a_no_op_without_audit),
-    ("batch_is_atomic_when_one_change_fails", batch_is_atomic_when_one_change_fails),
-    ("dangling_reference_is_refused", dangling_reference_is_refused),
-    ("delete_of_referenced_record_is_refused", delete_of_referenced_record_is_refused),
-    ("every_change_is_audited_and_chain_verifies", every_change_is_audited_and_chain_verifies),
-    ("fx_rates_round_trip_and_are_audited", fx_rates_round_trip_and_are_audited),
+    (
+        "put_then_get_returns_the_same_record",
+        put_then_get_returns_the_same_record,
+    ),
+    (
+        "identical_put_is_a_no_op_without_audit",
+        identical_put_is_a_no_op_without_audit,
+    ),
+    (
+        "batch_is_atomic_when_one_change_fails",
+        batch_is_atomic_when_one_change_fails,
+    ),
+    (
+        "dangling_reference_is_refused",
+        dangling_reference_is_refused,
+    ),
+    (
+        "delete_of_referenced_record_is_refused",
+        delete_of_referenced_record_is_refused,
+    ),
+    (
+        "every_change_is_audited_and_chain_verifies",
+        every_change_is_audited_and_chain_verifies,
+    ),
+    (
+        "fx_rates_round_trip_and_are_audited",
+        fx_rates_round_trip_and_are_audited,
+    ),
     ("list_is_ordered_by_id", list_is_ordered_by_id),
 ];
 
@@ -101,7 +122,10 @@ pub fn put_then_get_returns_the_same_record(store: &mut dyn Store) {
     put(store, vec![a.clone()]).expect("put");
     let got = store.get(RecordKind::Activity, &id("a1")).expect("get");
     assert_eq!(got, Some(a), "stored record differs from the one written");
-    assert_eq!(store.get(RecordKind::Activity, &id("nope")).expect("get"), None);
+    assert_eq!(
+        store.get(RecordKind::Activity, &id("nope")).expect("get"),
+        None
+    );
 }
 
 pub fn identical_put_is_a_no_op_without_audit(store: &mut dyn Store) {
@@ -109,52 +133,103 @@ pub fn identical_put_is_a_no_op_without_audit(store: &mut dyn Store) {
     assert_eq!(first.created, 2);
     let entries = store.audit_log(None).expect("audit").len();
     let second = put(store, vec![org("o1"), activity("a1")]).expect("second put");
-    assert_eq!(second.changed(), 0, "an identical write must change nothing");
+    assert_eq!(
+        second.changed(),
+        0,
+        "an identical write must change nothing"
+    );
     assert_eq!(second.unchanged, 2);
-    assert_eq!(store.audit_log(None).expect("audit").len(), entries, "no audit entry for a no-op");
+    assert_eq!(
+        store.audit_log(None).expect("audit").len(),
+        entries,
+        "no audit entry for a no-op"
+    );
 }
 
 pub fn batch_is_atomic_when_one_change_fails(store: &mut dyn Store) {
-    let result = put(store, vec![activity("a1"), flow("f1", "a1", "10"), flow("f2", "missing", "5")]);
-    assert!(result.is_err(), "a flow on a missing activity must fail the batch");
-    assert_eq!(store.list(RecordKind::Activity).expect("list"), vec![], "nothing of a failed batch may remain");
+    let result = put(
+        store,
+        vec![
+            activity("a1"),
+            flow("f1", "a1", "10"),
+            flow("f2", "missing", "5"),
+        ],
+    );
+    assert!(
+        result.is_err(),
+        "a flow on a missing activity must fail the batch"
+    );
+    assert_eq!(
+        store.list(RecordKind::Activity).expect("list"),
+        vec![],
+        "nothing of a failed batch may remain"
+    );
     assert_eq!(store.list(RecordKind::Flow).expect("list"), vec![]);
-    assert!(store.audit_log(None).expect("audit").is_empty(), "a failed batch leaves no audit entry");
+    assert!(
+        store.audit_log(None).expect("audit").is_empty(),
+        "a failed batch leaves no audit entry"
+    );
 }
 
 pub fn dangling_reference_is_refused(store: &mut dyn Store) {
     let err = put(store, vec![flow("f1", "ghost", "1")]).expect_err("dangling activity");
-    assert!(matches!(err, StoreError::Integrity(_)), "expected an integrity error, got {err:?}");
-    assert!(err.to_string().contains("f1"), "the message names the record: {err}");
+    assert!(
+        matches!(err, StoreError::Integrity(_)),
+        "expected an integrity error, got {err:?}"
+    );
+    assert!(
+        err.to_string().contains("f1"),
+        "the message names the record: {err}"
+    );
 }
 
 pub fn delete_of_referenced_record_is_refused(store: &mut dyn Store) {
     put(store, vec![activity("a1"), flow("f1", "a1", "1")]).expect("put");
     let err = store
-        .apply("conformance", &[Change::Delete(RecordKind::Activity, id("a1"))])
+        .apply(
+            "conformance",
+            &[Change::Delete(RecordKind::Activity, id("a1"))],
+        )
         .expect_err("activity still has a flow");
     assert!(matches!(err, StoreError::Integrity(_)), "{err:?}");
     store
         .apply(
             "conformance",
-            &[Change::Delete(RecordKind::Flow, id("f1")), Change::Delete(RecordKind::Activity, id("a1"))],
+            &[
+                Change::Delete(RecordKind::Flow, id("f1")),
+                Change::Delete(RecordKind::Activity, id("a1")),
+            ],
         )
         .expect("delete flow then activity");
-    assert_eq!(store.get(RecordKind::Activity, &id("a1")).expect("get"), None);
+    assert_eq!(
+        store.get(RecordKind::Activity, &id("a1")).expect("get"),
+        None
+    );
 }
 
 pub fn every_change_is_audited_and_chain_verifies(store: &mut dyn Store) {
     put(store, vec![activity("a1"), flow("f1", "a1", "1")]).expect("put");
     put(store, vec![flow("f1", "a1", "2")]).expect("update");
     store
-        .apply("someone-else", &[Change::Delete(RecordKind::Flow, id("f1"))])
+        .apply(
+            "someone-else",
+            &[Change::Delete(RecordKind::Flow, id("f1"))],
+        )
         .expect("delete");
     let log = store.audit_log(None).expect("audit");
     let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["create", "create", "update", "delete"]);
     assert_eq!(log[3].actor, "someone-else");
-    assert!(log[2].before.as_deref().is_some_and(|b| b.contains("\"1\"")), "update keeps the before image");
-    let flow_log = store.audit_log(Some((RecordKind::Flow, &id("f1")))).expect("audit");
+    assert!(
+        log[2]
+            .before
+            .as_deref()
+            .is_some_and(|b| b.contains("\"1\"")),
+        "update keeps the before image"
+    );
+    let flow_log = store
+        .audit_log(Some((RecordKind::Flow, &id("f1"))))
+        .expect("audit");
     assert_eq!(flow_log.len(), 3);
     let v = store.verify_audit().expect("verify");
     assert!(v.ok(), "fresh chain must verify: {:?}", v.problems);
@@ -167,10 +242,18 @@ pub fn fx_rates_round_trip_and_are_audited(store: &mut dyn Store) {
         RateOrigin::Imported,
     )
     .expect("csv");
-    let r = store.put_fx_rates("conformance", &rates).expect("put rates");
+    let r = store
+        .put_fx_rates("conformance", &rates)
+        .expect("put rates");
     assert_eq!(r.created, 1);
-    let again = store.put_fx_rates("conformance", &rates).expect("put rates again");
-    assert_eq!(again.changed(), 0, "re-importing the same rates changes nothing");
+    let again = store
+        .put_fx_rates("conformance", &rates)
+        .expect("put rates again");
+    assert_eq!(
+        again.changed(),
+        0,
+        "re-importing the same rates changes nothing"
+    );
     assert_eq!(store.fx_rates().expect("rates"), rates);
     assert!(store.verify_audit().expect("verify").ok());
 }

@@ -30,7 +30,9 @@ pub enum StoreError {
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         match &e {
-            rusqlite::Error::SqliteFailure(err, msg) if err.code == rusqlite::ErrorCode::ConstraintViolation => {
+            rusqlite::Error::SqliteFailure(err, msg)
+                if err.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
                 Self::Integrity(msg.clone().unwrap_or_else(|| e.to_string()))
             }
             _ => Self::Database(e.to_string()),

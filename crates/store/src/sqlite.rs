@@ -42,10 +42,18 @@ fn key_columns(record: &Record) -> Vec<(&'static str, Option<String>)> {
     match record {
         Record::Source(_) | Record::MarketRegistration(_) => vec![],
         Record::Organisation(r) => vec![("parent_id", o(&r.parent))],
-        Record::Facility(r) => vec![("operator_id", o(&r.operator)), ("country", Some(r.country.to_string()))],
+        Record::Facility(r) => vec![
+            ("operator_id", o(&r.operator)),
+            ("country", Some(r.country.to_string())),
+        ],
         Record::Activity(r) => vec![
             ("parent_id", o(&r.parent)),
-            ("status", serde_json::to_value(r.status).ok().and_then(|v| v.as_str().map(String::from))),
+            (
+                "status",
+                serde_json::to_value(r.status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from)),
+            ),
         ],
         Record::Flow(r) => vec![
             ("activity_id", s(&r.activity)),
@@ -57,14 +65,20 @@ fn key_columns(record: &Record) -> Vec<(&'static str, Option<String>)> {
             ("amount", Some(r.money.amount.to_string())),
             ("value_date", r.money.value_date.map(|d| d.to_string())),
         ],
-        Record::EquipmentLine(r) => vec![("activity_id", s(&r.activity)), ("facility_id", o(&r.facility))],
+        Record::EquipmentLine(r) => vec![
+            ("activity_id", s(&r.activity)),
+            ("facility_id", o(&r.facility)),
+        ],
         Record::Partnership(r) => vec![("lead_id", s(&r.lead))],
         Record::Claim(r) => vec![("activity_id", o(&r.activity))],
     }
 }
 
 fn fx_id(rate: &RateEntry) -> String {
-    format!("{}:{}:{:?}:{}", rate.currency, rate.date, rate.frequency, rate.source)
+    format!(
+        "{}:{}:{:?}:{}",
+        rate.currency, rate.date, rate.frequency, rate.source
+    )
 }
 
 impl SqliteStore {
@@ -102,7 +116,13 @@ impl SqliteStore {
         }
         let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
         let fk: Vec<String> = stmt
-            .query_map([], |r| Ok(format!("foreign key broken in {} row {}", r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
+            .query_map([], |r| {
+                Ok(format!(
+                    "foreign key broken in {} row {}",
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?
+                ))
+            })?
             .collect::<Result<_, _>>()?;
         problems.extend(fk);
         Ok(problems)
@@ -110,13 +130,19 @@ impl SqliteStore {
 
     fn begin(&mut self) -> StoreResult<Transaction<'_>> {
         // IMMEDIATE takes the write lock up front, so two writers queue instead of failing mid-way.
-        Ok(self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
+        Ok(self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?)
     }
 }
 
 fn read_doc(tx: &Connection, table: &str, id: &str) -> StoreResult<Option<String>> {
     Ok(tx
-        .query_row(&format!("SELECT doc FROM {table} WHERE id = ?1"), [id], |r| r.get(0))
+        .query_row(
+            &format!("SELECT doc FROM {table} WHERE id = ?1"),
+            [id],
+            |r| r.get(0),
+        )
         .optional()?)
 }
 
@@ -130,12 +156,18 @@ fn append_audit(
     after: Option<&str>,
 ) -> StoreResult<()> {
     let head: Option<(i64, String)> = tx
-        .query_row("SELECT seq, hash FROM audit_head WHERE singleton = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT seq, hash FROM audit_head WHERE singleton = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
     let (last_seq, prev_hash) = head.unwrap_or((0, GENESIS.to_string()));
     let mut entry = AuditEntry {
         seq: last_seq + 1,
-        at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+        at: chrono::Utc::now()
+            .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+            .to_string(),
         actor: actor.to_string(),
         action: action.to_string(),
         kind: kind.to_string(),
@@ -170,11 +202,17 @@ fn append_audit(
     Ok(())
 }
 
-fn put_record(tx: &Connection, actor: &str, record: &Record, report: &mut ApplyReport) -> StoreResult<()> {
+fn put_record(
+    tx: &Connection,
+    actor: &str,
+    record: &Record,
+    report: &mut ApplyReport,
+) -> StoreResult<()> {
     let kind = record.kind();
     let table = table(kind);
     let id = record.id().to_string();
-    let doc = serde_json::to_string(record).map_err(|e| StoreError::InvalidRequest(e.to_string()))?;
+    let doc =
+        serde_json::to_string(record).map_err(|e| StoreError::InvalidRequest(e.to_string()))?;
     let before = read_doc(tx, table, &id)?;
     if before.as_deref() == Some(doc.as_str()) {
         report.unchanged += 1;
@@ -184,7 +222,11 @@ fn put_record(tx: &Connection, actor: &str, record: &Record, report: &mut ApplyR
     let mut columns = vec!["id", "doc"];
     columns.extend(extra.iter().map(|(c, _)| *c));
     let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
-    let updates: Vec<String> = columns.iter().skip(1).map(|c| format!("{c} = excluded.{c}")).collect();
+    let updates: Vec<String> = columns
+        .iter()
+        .skip(1)
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
     let sql = format!(
         "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {}",
         columns.join(", "),
@@ -201,7 +243,15 @@ fn put_record(tx: &Connection, actor: &str, record: &Record, report: &mut ApplyR
     } else {
         report.created += 1;
     }
-    append_audit(tx, actor, action, kind.as_str(), &id, before.as_deref(), Some(&doc))
+    append_audit(
+        tx,
+        actor,
+        action,
+        kind.as_str(),
+        &id,
+        before.as_deref(),
+        Some(&doc),
+    )
 }
 
 fn integrity_message(e: rusqlite::Error, kind: RecordKind, id: &str) -> StoreError {
@@ -214,15 +264,32 @@ fn integrity_message(e: rusqlite::Error, kind: RecordKind, id: &str) -> StoreErr
     }
 }
 
-fn delete_record(tx: &Connection, actor: &str, kind: RecordKind, id: &RecordId, report: &mut ApplyReport) -> StoreResult<()> {
+fn delete_record(
+    tx: &Connection,
+    actor: &str,
+    kind: RecordKind,
+    id: &RecordId,
+    report: &mut ApplyReport,
+) -> StoreResult<()> {
     let table = table(kind);
     let Some(before) = read_doc(tx, table, id.as_str())? else {
-        return Err(StoreError::InvalidRequest(format!("{} {id} does not exist", kind.as_str())));
+        return Err(StoreError::InvalidRequest(format!(
+            "{} {id} does not exist",
+            kind.as_str()
+        )));
     };
     tx.execute(&format!("DELETE FROM {table} WHERE id = ?1"), [id.as_str()])
         .map_err(|e| integrity_message(e, kind, id.as_str()))?;
     report.deleted += 1;
-    append_audit(tx, actor, "delete", kind.as_str(), id.as_str(), Some(&before), None)
+    append_audit(
+        tx,
+        actor,
+        "delete",
+        kind.as_str(),
+        id.as_str(),
+        Some(&before),
+        None,
+    )
 }
 
 fn parse_record(doc: &str) -> StoreResult<Record> {
@@ -250,8 +317,12 @@ impl Store for SqliteStore {
     }
 
     fn list(&self, kind: RecordKind) -> StoreResult<Vec<Record>> {
-        let mut stmt = self.conn.prepare_cached(&format!("SELECT doc FROM {} ORDER BY id", table(kind)))?;
-        let docs: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT doc FROM {} ORDER BY id", table(kind)))?;
+        let docs: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
         docs.iter().map(|d| parse_record(d)).collect()
     }
 
@@ -260,7 +331,8 @@ impl Store for SqliteStore {
         let mut report = ApplyReport::default();
         for rate in rates {
             let id = fx_id(rate);
-            let doc = serde_json::to_string(rate).map_err(|e| StoreError::InvalidRequest(e.to_string()))?;
+            let doc = serde_json::to_string(rate)
+                .map_err(|e| StoreError::InvalidRequest(e.to_string()))?;
             let before = read_doc(&tx, "fx_rates", &id)?;
             if before.as_deref() == Some(doc.as_str()) {
                 report.unchanged += 1;
@@ -276,15 +348,27 @@ impl Store for SqliteStore {
             } else {
                 report.created += 1;
             }
-            append_audit(&tx, actor, action, FX_KIND, &id, before.as_deref(), Some(&doc))?;
+            append_audit(
+                &tx,
+                actor,
+                action,
+                FX_KIND,
+                &id,
+                before.as_deref(),
+                Some(&doc),
+            )?;
         }
         tx.commit()?;
         Ok(report)
     }
 
     fn fx_rates(&self) -> StoreResult<Vec<RateEntry>> {
-        let mut stmt = self.conn.prepare("SELECT doc FROM fx_rates ORDER BY rowid")?;
-        let docs: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT doc FROM fx_rates ORDER BY rowid")?;
+        let docs: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
         docs.iter()
             .map(|d| serde_json::from_str(d).map_err(|e| StoreError::Corrupt(e.to_string())))
             .collect()
@@ -308,14 +392,18 @@ impl Store for SqliteStore {
         let columns = "seq, at, actor, action, kind, record_id, before, after, prev_hash, hash";
         match record {
             None => {
-                let mut stmt = self.conn.prepare(&format!("SELECT {columns} FROM audit_log ORDER BY seq"))?;
+                let mut stmt = self
+                    .conn
+                    .prepare(&format!("SELECT {columns} FROM audit_log ORDER BY seq"))?;
                 Ok(stmt.query_map([], map)?.collect::<Result<_, _>>()?)
             }
             Some((kind, id)) => {
                 let mut stmt = self.conn.prepare(&format!(
                     "SELECT {columns} FROM audit_log WHERE kind = ?1 AND record_id = ?2 ORDER BY seq"
                 ))?;
-                Ok(stmt.query_map(params![kind.as_str(), id.as_str()], map)?.collect::<Result<_, _>>()?)
+                Ok(stmt
+                    .query_map(params![kind.as_str(), id.as_str()], map)?
+                    .collect::<Result<_, _>>()?)
             }
         }
     }
@@ -325,7 +413,11 @@ impl Store for SqliteStore {
         let (head, mut problems) = audit::verify_chain(&entries);
         let stored_head: Option<(i64, String)> = self
             .conn
-            .query_row("SELECT seq, hash FROM audit_head WHERE singleton = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(
+                "SELECT seq, hash FROM audit_head WHERE singleton = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?;
         let last_seq = entries.last().map_or(0, |e| e.seq);
         match stored_head {
@@ -342,8 +434,12 @@ impl Store for SqliteStore {
         }
         let mut live: Vec<(String, String, String)> = Vec::new();
         for kind in RecordKind::ALL {
-            let mut stmt = self.conn.prepare(&format!("SELECT id, doc FROM {}", table(kind)))?;
-            for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+            let mut stmt = self
+                .conn
+                .prepare(&format!("SELECT id, doc FROM {}", table(kind)))?;
+            for row in
+                stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            {
                 let (id, doc) = row?;
                 live.push((kind.as_str().to_string(), id, doc));
             }
@@ -356,8 +452,12 @@ impl Store for SqliteStore {
         for (kind, id, doc) in &live {
             match last_state.remove(&(kind.clone(), id.clone())) {
                 Some(Some(after)) if &after == doc => {}
-                Some(Some(_)) => problems.push(format!("{kind} {id}: stored record differs from its last audited state")),
-                Some(None) => problems.push(format!("{kind} {id}: exists although the log records its deletion")),
+                Some(Some(_)) => problems.push(format!(
+                    "{kind} {id}: stored record differs from its last audited state"
+                )),
+                Some(None) => problems.push(format!(
+                    "{kind} {id}: exists although the log records its deletion"
+                )),
                 None => problems.push(format!("{kind} {id}: exists with no audit entry")),
             }
         }
@@ -380,16 +480,18 @@ impl Store for SqliteStore {
                 target.display()
             )));
         }
-        let target_str = target
-            .to_str()
-            .ok_or_else(|| StoreError::InvalidRequest(format!("{} is not a UTF-8 path", target.display())))?;
+        let target_str = target.to_str().ok_or_else(|| {
+            StoreError::InvalidRequest(format!("{} is not a UTF-8 path", target.display()))
+        })?;
         // VACUUM INTO reads one snapshot of the database, so the copy is consistent even while
         // other connections write.
         self.conn.execute("VACUUM INTO ?1", [target_str])?;
         let copy = Connection::open(target)?;
         let check: String = copy.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
         if check != "ok" {
-            return Err(StoreError::Corrupt(format!("backup failed its integrity check: {check}")));
+            return Err(StoreError::Corrupt(format!(
+                "backup failed its integrity check: {check}"
+            )));
         }
         Ok(())
     }

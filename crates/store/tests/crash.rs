@@ -13,7 +13,9 @@ const CHILD_ENV: &str = "AIDTRACE_CRASH_CHILD_DB";
 #[test]
 #[ignore = "started by killed_writers_leave_a_consistent_store"]
 fn crash_child_writer() {
-    let Ok(path) = std::env::var(CHILD_ENV) else { return };
+    let Ok(path) = std::env::var(CHILD_ENV) else {
+        return;
+    };
     let mut store = SqliteStore::open(std::path::Path::new(&path)).expect("child open");
     store
         .apply("child", &[Change::Put(conformance::activity("act"))])
@@ -27,7 +29,10 @@ fn crash_child_writer() {
         store
             .apply(
                 "child",
-                &[Change::Put(conformance::flow(&a, "act", "1")), Change::Put(conformance::flow(&b, "act", "2"))],
+                &[
+                    Change::Put(conformance::flow(&a, "act", "1")),
+                    Change::Put(conformance::flow(&b, "act", "2")),
+                ],
             )
             .expect("child write");
         writeln!(out, "committed {a} {b}").expect("stdout");
@@ -43,7 +48,13 @@ fn killed_writers_leave_a_consistent_store() {
     let mut committed: Vec<String> = Vec::new();
     for round in 0..6 {
         let mut child = Command::new(&exe)
-            .args(["--ignored", "--exact", "crash_child_writer", "--nocapture", "--test-threads=1"])
+            .args([
+                "--ignored",
+                "--exact",
+                "crash_child_writer",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env(CHILD_ENV, &path)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -69,12 +80,22 @@ fn killed_writers_leave_a_consistent_store() {
                 committed.extend(rest.split(' ').map(String::from));
             }
         }
-        assert!(seen >= wanted, "round {round}: writer stopped early after {seen} commits");
+        assert!(
+            seen >= wanted,
+            "round {round}: writer stopped early after {seen} commits"
+        );
     }
     let store = SqliteStore::open(&path).expect("reopen after crashes");
-    assert_eq!(store.integrity_check().expect("integrity"), Vec::<String>::new());
+    assert_eq!(
+        store.integrity_check().expect("integrity"),
+        Vec::<String>::new()
+    );
     let verification = store.verify_audit().expect("verify");
-    assert!(verification.ok(), "audit chain after crashes: {:?}", verification.problems);
+    assert!(
+        verification.ok(),
+        "audit chain after crashes: {:?}",
+        verification.problems
+    );
     let flows = store.list(RecordKind::Flow).expect("flows");
     assert_eq!(flows.len() % 2, 0, "a transaction was half applied");
     for id in &committed {

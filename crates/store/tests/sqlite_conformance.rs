@@ -9,7 +9,10 @@ fn sqlite_passes_every_conformance_case() {
         let mut store = SqliteStore::open(&dir.path().join("aidtrace.db")).expect("open");
         eprintln!("case {name}");
         case(&mut store);
-        assert!(store.integrity_check().expect("integrity").is_empty(), "{name}: integrity");
+        assert!(
+            store.integrity_check().expect("integrity").is_empty(),
+            "{name}: integrity"
+        );
     }
 }
 
@@ -24,7 +27,13 @@ fn a_store_reopens_with_its_data_and_migrations_are_idempotent() {
             .expect("put");
     }
     let store = SqliteStore::open(&path).expect("reopen");
-    assert_eq!(store.list(aidtrace_domain::RecordKind::Organisation).expect("list").len(), 1);
+    assert_eq!(
+        store
+            .list(aidtrace_domain::RecordKind::Organisation)
+            .expect("list")
+            .len(),
+        1
+    );
     assert!(store.verify_audit().expect("verify").ok());
 }
 
@@ -54,14 +63,20 @@ fn altering_any_audit_row_by_hand_is_detected() {
     ];
     for sql in tamper {
         let copy = dir.path().join(format!("copy-{}.db", sql.len()));
-        SqliteStore::open(&path).expect("open").backup(&copy).expect("backup");
+        SqliteStore::open(&path)
+            .expect("open")
+            .backup(&copy)
+            .expect("backup");
         let conn = rusqlite::Connection::open(&copy).expect("raw open");
         conn.execute_batch(&format!(
             "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; {sql};"
         ))
         .expect("tamper");
         drop(conn);
-        let v = SqliteStore::open(&copy).expect("open copy").verify_audit().expect("verify");
+        let v = SqliteStore::open(&copy)
+            .expect("open copy")
+            .verify_audit()
+            .expect("verify");
         assert!(!v.ok(), "tampering not detected: {sql}");
     }
 }
@@ -76,7 +91,10 @@ fn the_audit_log_refuses_updates_through_sql() {
         .expect("put");
     drop(store);
     let conn = rusqlite::Connection::open(&path).expect("raw open");
-    assert!(conn.execute("UPDATE audit_log SET actor = 'x'", []).is_err());
+    assert!(
+        conn.execute("UPDATE audit_log SET actor = 'x'", [])
+            .is_err()
+    );
     assert!(conn.execute("DELETE FROM audit_log", []).is_err());
 }
 
@@ -90,7 +108,15 @@ fn backup_is_a_consistent_copy_and_never_overwrites() {
     let target = dir.path().join("backup.db");
     store.backup(&target).expect("backup");
     let copy = SqliteStore::open(&target).expect("open backup");
-    assert_eq!(copy.list(aidtrace_domain::RecordKind::Organisation).expect("list").len(), 1);
+    assert_eq!(
+        copy.list(aidtrace_domain::RecordKind::Organisation)
+            .expect("list")
+            .len(),
+        1
+    );
     assert!(copy.verify_audit().expect("verify").ok());
-    assert!(store.backup(&target).is_err(), "an existing file must not be overwritten");
+    assert!(
+        store.backup(&target).is_err(),
+        "an existing file must not be overwritten"
+    );
 }

@@ -1,0 +1,101 @@
+//! Reading records from JSON with errors that name the record and the field.
+
+use aidtrace_domain::model::{
+    Activity, Claim, EquipmentLine, Facility, Flow, MarketRegistration, Organisation, Partnership,
+    Source,
+};
+use aidtrace_domain::{Record, RecordKind, ValidationError};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::{ServiceError, ServiceResult};
+
+fn typed<T: DeserializeOwned>(
+    value: Value,
+    wrap: fn(T) -> Record,
+) -> Result<Record, ValidationError> {
+    serde_path_to_error::deserialize::<_, T>(value)
+        .map(wrap)
+        .map_err(|e| {
+            let field = e.path().to_string();
+            let message = e.inner().to_string();
+            ValidationError::new(
+                if field == "." { String::new() } else { field },
+                "",
+                message,
+            )
+        })
+}
+
+/// One record from a JSON object carrying its kind in `"record"`.
+pub fn record_from_json(mut value: Value) -> Result<Record, ValidationError> {
+    let Some(object) = value.as_object_mut() else {
+        return Err(ValidationError::new(
+            "",
+            value.to_string(),
+            "a record is a JSON object",
+        ));
+    };
+    let tag = object.remove("record").ok_or_else(|| {
+        ValidationError::new(
+            "record",
+            "",
+            "missing: say which kind of record this is, e.g. \"flow\"",
+        )
+    })?;
+    let tag_str = tag.as_str().unwrap_or_default();
+    let kind = RecordKind::parse(tag_str).ok_or_else(|| {
+        let kinds: Vec<&str> = RecordKind::ALL.iter().map(|k| k.as_str()).collect();
+        ValidationError::new(
+            "record",
+            &tag,
+            format!("unknown record kind; expected one of {}", kinds.join(", ")),
+        )
+    })?;
+    match kind {
+        RecordKind::Source => typed::<Source>(value, Record::Source),
+        RecordKind::Organisation => typed::<Organisation>(value, Record::Organisation),
+        RecordKind::Facility => typed::<Facility>(value, Record::Facility),
+        RecordKind::Activity => typed::<Activity>(value, Record::Activity),
+        RecordKind::Flow => typed::<Flow>(value, Record::Flow),
+        RecordKind::EquipmentLine => typed::<EquipmentLine>(value, Record::EquipmentLine),
+        RecordKind::Partnership => typed::<Partnership>(value, Record::Partnership),
+        RecordKind::MarketRegistration => {
+            typed::<MarketRegistration>(value, Record::MarketRegistration)
+        }
+        RecordKind::Claim => typed::<Claim>(value, Record::Claim),
+    }
+}
+
+/// A records file: `{"records": [...]}` or a bare array.
+pub fn records_from_json(text: &str) -> ServiceResult<Vec<Record>> {
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| ServiceError::Parse(format!("not valid JSON: {e}")))?;
+    let items = match value {
+        Value::Array(items) => items,
+        Value::Object(mut map) => match map.remove("records") {
+            Some(Value::Array(items)) => items,
+            _ => {
+                return Err(ServiceError::Parse(
+                    "expected {\"records\": [...]} or a JSON array of records".to_string(),
+                ));
+            }
+        },
+        _ => {
+            return Err(ServiceError::Parse(
+                "expected a JSON array of records".to_string(),
+            ));
+        }
+    };
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let label = item.get("id").and_then(Value::as_str).map_or_else(
+                || format!("records[{i}]"),
+                |id| format!("records[{i}] ({id})"),
+            );
+            record_from_json(item).map_err(|e| ServiceError::invalid(label, e))
+        })
+        .collect()
+}
