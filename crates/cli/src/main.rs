@@ -1,22 +1,40 @@
 mod cmd_energy;
 mod cmd_iati;
 mod cmd_intake;
+mod cmd_ledger;
+mod config;
 mod error;
 mod output;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "aidtrace", version, about = "Trace medical aid from agreement to working equipment")]
+#[command(
+    name = "aidtrace",
+    version,
+    about = "Trace medical aid from agreement to working equipment"
+)]
 struct Cli {
+    /// SQLite database file [default: ./aidtrace.db]
+    #[arg(long, global = true, env = "AIDTRACE_DB")]
+    db: Option<PathBuf>,
+    /// Who the audit log records as making changes [default: $USER]
+    #[arg(long, global = true, env = "AIDTRACE_ACTOR")]
+    actor: Option<String>,
+    /// TOML settings file (keys: db, actor) [default: ./aidtrace.toml when present]
+    #[arg(long, global = true, env = "AIDTRACE_CONFIG")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    #[command(flatten)]
+    Ledger(cmd_ledger::Command),
     /// IATI 2.03: validate, import, export
     #[command(subcommand)]
     Iati(cmd_iati::Command),
@@ -28,14 +46,21 @@ enum Command {
     Intake(cmd_intake::Command),
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command {
+fn run(cli: Cli) -> error::CliResult {
+    match cli.command {
+        Command::Ledger(c) => {
+            let file = config::FileConfig::load(cli.config.as_deref())?;
+            let settings = config::Settings::resolve(cli.db, cli.actor, file);
+            cmd_ledger::run(c, &settings)
+        }
         Command::Iati(c) => cmd_iati::run(c),
         Command::Energy(c) => cmd_energy::run(c),
         Command::Intake(c) => cmd_intake::run(c),
-    };
-    match result {
+    }
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
         Ok(error::Outcome::Clean) => ExitCode::SUCCESS,
         Ok(error::Outcome::ProblemsFound) => ExitCode::from(1),
         Err(e) => {

@@ -1,0 +1,541 @@
+//! The ledger commands: demo data, loading records, reports, checks, rates, audit, backup.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use aidtrace_domain::checks::Finding;
+use aidtrace_domain::fx::IMF_ATTRIBUTION;
+use aidtrace_domain::totals::{GroupBy, TotalsReport};
+use aidtrace_domain::{CurrencyCode, Money, RecordId, RecordKind};
+use aidtrace_service::{Aidtrace, ServiceError};
+use chrono::NaiveDate;
+use clap::{Subcommand, ValueEnum};
+use comfy_table::Table;
+use rust_decimal::Decimal;
+use serde_json::json;
+
+use crate::config::Settings;
+use crate::error::{CliError, CliResult, Outcome};
+use crate::output::Format;
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create or refresh the seed scenario (idempotent: a second run changes nothing)
+    Demo,
+    /// Load records from a JSON file ({"records": [...]}); all or nothing
+    Load { file: PathBuf },
+    /// Show one record with its change history
+    Show {
+        /// Record kind: source, organisation, facility, activity, flow, equipment_line, partnership, market_registration, claim
+        kind: String,
+        id: String,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// List records of one kind
+    List {
+        kind: String,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Reports on the ledger
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// Data-quality findings (exit 1 when any error or warning is found)
+    Check {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Exchange rates
+    #[command(subcommand)]
+    Fx(FxCommand),
+    /// The tamper-evident audit trail
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Write a consistent copy of the database to FILE (never overwrites)
+    Backup { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Totals per flow kind, in original currencies and converted, with the rate used
+    Totals {
+        #[arg(long, value_enum)]
+        by: By,
+        #[arg(long, default_value = "USD")]
+        currency: String,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum By {
+    Donor,
+    Recipient,
+    Region,
+    Sector,
+    Year,
+    Facility,
+}
+
+impl From<By> for GroupBy {
+    fn from(b: By) -> Self {
+        match b {
+            By::Donor => Self::Donor,
+            By::Recipient => Self::Recipient,
+            By::Region => Self::Region,
+            By::Sector => Self::Sector,
+            By::Year => Self::Year,
+            By::Facility => Self::Facility,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FxCommand {
+    /// Convert an amount at the rate of a date, showing the rate and its source
+    Convert {
+        /// Taken as given (negative numbers too) so a bad amount gets our message, not clap's.
+        #[arg(allow_hyphen_values = true)]
+        amount: String,
+        currency: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        date: String,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Import rates from a CSV in the IMF form: Date,Rate,Currency,Frequency(A|M|D),Source
+    Import { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain and compare it with the data (exit 1 on any problem)
+    Verify {
+        /// The head hash recorded earlier, to detect a rewrite of the whole chain
+        #[arg(long)]
+        expect_head: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+fn service_error(e: ServiceError) -> CliError {
+    if e.is_bad_input() {
+        CliError::input(e.to_string())
+    } else {
+        CliError::failure(e.to_string())
+    }
+}
+
+fn open(settings: &Settings) -> Result<Aidtrace, CliError> {
+    Aidtrace::open_sqlite(&settings.db).map_err(service_error)
+}
+
+fn read_file(path: &Path) -> Result<String, CliError> {
+    std::fs::read_to_string(path).map_err(|e| CliError::input(format!("{}: {e}", path.display())))
+}
+
+fn print_json(value: &impl serde::Serialize) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| CliError::failure(e.to_string()))?;
+    println!("{text}");
+    Ok(())
+}
+
+fn print_csv(header: &[&str], rows: &[Vec<String>]) -> Result<(), CliError> {
+    let mut w = csv::Writer::from_writer(std::io::stdout());
+    let fail = |e: csv::Error| CliError::failure(e.to_string());
+    w.write_record(header).map_err(fail)?;
+    for row in rows {
+        w.write_record(row).map_err(fail)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn print_table(header: &[&str], rows: &[Vec<String>]) {
+    let mut table = Table::new();
+    table.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY);
+    // Wrap long cells (rate sources, messages) instead of printing lines hundreds of columns wide.
+    table.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    if table.width().is_none() {
+        table.set_width(140);
+    }
+    table.set_header(header.to_vec());
+    for row in rows {
+        table.add_row(row.clone());
+    }
+    println!("{table}");
+}
+
+fn parse_kind(raw: &str) -> Result<RecordKind, CliError> {
+    RecordKind::parse(raw).ok_or_else(|| {
+        let kinds: Vec<&str> = RecordKind::ALL.iter().map(|k| k.as_str()).collect();
+        CliError::input(format!(
+            "kind = {raw:?}: expected one of {}",
+            kinds.join(", ")
+        ))
+    })
+}
+
+fn parse_id(raw: &str) -> Result<RecordId, CliError> {
+    RecordId::parse(raw).map_err(|e| CliError::input(e.to_string()))
+}
+
+pub fn run(command: Command, settings: &Settings) -> CliResult {
+    match command {
+        Command::Demo => {
+            let mut app = open(settings)?;
+            let report = app.load_demo(&settings.actor).map_err(service_error)?;
+            println!(
+                "seed scenario in {}: {} created, {} updated, {} unchanged",
+                settings.db.display(),
+                report.created,
+                report.updated,
+                report.unchanged
+            );
+            Ok(Outcome::Clean)
+        }
+        Command::Load { file } => {
+            let text = read_file(&file)?;
+            let mut app = open(settings)?;
+            let report = app
+                .load_json(&settings.actor, &text)
+                .map_err(service_error)?;
+            println!(
+                "{}: {} created, {} updated, {} unchanged",
+                file.display(),
+                report.created,
+                report.updated,
+                report.unchanged
+            );
+            Ok(Outcome::Clean)
+        }
+        Command::Show { kind, id, format } => show(settings, &kind, &id, format),
+        Command::List { kind, format } => list(settings, &kind, format),
+        Command::Report(ReportCommand::Totals {
+            by,
+            currency,
+            format,
+        }) => {
+            let currency = CurrencyCode::parse(&currency)
+                .map_err(|e| CliError::input(format!("--currency: {e}")))?;
+            let app = open(settings)?;
+            let report = app.totals(by.into(), &currency).map_err(service_error)?;
+            print_totals(&report, format)?;
+            Ok(Outcome::Clean)
+        }
+        Command::Check { format } => {
+            let app = open(settings)?;
+            let findings = app.check().map_err(service_error)?;
+            print_findings(&findings, format)?;
+            Ok(if findings.iter().any(|f| f.severity.is_problem()) {
+                Outcome::ProblemsFound
+            } else {
+                Outcome::Clean
+            })
+        }
+        Command::Fx(FxCommand::Convert {
+            amount,
+            currency,
+            to,
+            date,
+            format,
+        }) => convert(settings, &amount, &currency, &to, &date, format),
+        Command::Fx(FxCommand::Import { file }) => {
+            let text = read_file(&file)?;
+            let mut app = open(settings)?;
+            let report = app
+                .import_rates(&settings.actor, &text)
+                .map_err(service_error)?;
+            println!(
+                "{}: {} rates added, {} replaced, {} unchanged",
+                file.display(),
+                report.created,
+                report.updated,
+                report.unchanged
+            );
+            Ok(Outcome::Clean)
+        }
+        Command::Audit(AuditCommand::Verify {
+            expect_head,
+            format,
+        }) => {
+            let app = open(settings)?;
+            let mut v = app.verify_audit().map_err(service_error)?;
+            if let Some(expected) = expect_head
+                && expected != v.head
+            {
+                v.problems.push(format!(
+                    "head is {} but {expected} was expected (the chain was rewritten)",
+                    v.head
+                ));
+            }
+            match format {
+                Format::Json => print_json(
+                    &json!({"ok": v.ok(), "entries": v.entries, "head": v.head, "problems": v.problems}),
+                )?,
+                Format::Csv => print_csv(
+                    &["problem"],
+                    &v.problems
+                        .iter()
+                        .map(|p| vec![p.clone()])
+                        .collect::<Vec<_>>(),
+                )?,
+                Format::Table => {
+                    println!("{} audit entries; head {}", v.entries, v.head);
+                    for p in &v.problems {
+                        println!("problem: {p}");
+                    }
+                    println!(
+                        "{}",
+                        if v.ok() {
+                            "audit trail verified"
+                        } else {
+                            "AUDIT TRAIL BROKEN"
+                        }
+                    );
+                }
+            }
+            Ok(if v.ok() {
+                Outcome::Clean
+            } else {
+                Outcome::ProblemsFound
+            })
+        }
+        Command::Backup { file } => {
+            let app = open(settings)?;
+            app.backup(&file).map_err(service_error)?;
+            println!("backup written to {}", file.display());
+            Ok(Outcome::Clean)
+        }
+    }
+}
+
+fn show(settings: &Settings, kind: &str, id: &str, format: Format) -> CliResult {
+    let kind = parse_kind(kind)?;
+    let id = parse_id(id)?;
+    let app = open(settings)?;
+    let record = app
+        .store()
+        .get(kind, &id)
+        .map_err(|e| service_error(e.into()))?
+        .ok_or_else(|| CliError::input(format!("{} {id} does not exist", kind.as_str())))?;
+    let history = app.history(kind, &id).map_err(service_error)?;
+    match format {
+        Format::Json => print_json(&json!({"record": record, "history": history}))?,
+        Format::Table | Format::Csv => {
+            let text = serde_json::to_string_pretty(&record)
+                .map_err(|e| CliError::failure(e.to_string()))?;
+            println!("{text}");
+            let rows: Vec<Vec<String>> = history
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.seq.to_string(),
+                        e.at.clone(),
+                        e.actor.clone(),
+                        e.action.clone(),
+                    ]
+                })
+                .collect();
+            print_table(&["seq", "at", "actor", "action"], &rows);
+        }
+    }
+    Ok(Outcome::Clean)
+}
+
+fn list(settings: &Settings, kind: &str, format: Format) -> CliResult {
+    let kind = parse_kind(kind)?;
+    let app = open(settings)?;
+    let records = app
+        .store()
+        .list(kind)
+        .map_err(|e| service_error(e.into()))?;
+    match format {
+        Format::Json => print_json(&records)?,
+        _ => {
+            let rows: Vec<Vec<String>> = records
+                .iter()
+                .map(|r| {
+                    let v = serde_json::to_value(r).unwrap_or_default();
+                    let name = ["name", "title", "description", "statement"]
+                        .iter()
+                        .find_map(|k| v.get(*k).and_then(|x| x.as_str()))
+                        .unwrap_or("")
+                        .to_string();
+                    vec![r.id().to_string(), name]
+                })
+                .collect();
+            if format == Format::Csv {
+                print_csv(&["id", "name"], &rows)?;
+            } else {
+                print_table(&["id", "name"], &rows);
+            }
+        }
+    }
+    Ok(Outcome::Clean)
+}
+
+fn decimal_text(d: Decimal) -> String {
+    d.normalize().to_string()
+}
+
+fn print_totals(report: &TotalsReport, format: Format) -> Result<(), CliError> {
+    if format == Format::Json {
+        return print_json(report);
+    }
+    let converted_header = format!("converted ({})", report.currency);
+    let header = [
+        report.by.as_str(),
+        "kind",
+        "original",
+        converted_header.as_str(),
+        "flows",
+        "rates used",
+    ];
+    let rows: Vec<Vec<String>> = report
+        .rows
+        .iter()
+        .map(|r| {
+            let original: Vec<String> = r
+                .original
+                .iter()
+                .map(|(c, v)| format!("{} {c}", decimal_text(*v)))
+                .collect();
+            let converted = match (r.converted, r.converted_complete) {
+                (Some(v), true) => decimal_text(v),
+                (Some(v), false) => format!(
+                    "{} (partial: {} unconverted)",
+                    decimal_text(v),
+                    r.unconverted.len()
+                ),
+                (None, _) => "unconverted".to_string(),
+            };
+            let rates: Vec<String> = r
+                .rates
+                .iter()
+                .map(|u| format!("{}: {} ({:?})", u.flow, u.source, u.rate_date_basis))
+                .collect();
+            vec![
+                r.key.clone(),
+                r.kind.as_str().to_string(),
+                original.join("; "),
+                converted,
+                r.flows.len().to_string(),
+                rates.join("\n"),
+            ]
+        })
+        .collect();
+    if format == Format::Csv {
+        return print_csv(&header, &rows);
+    }
+    print_table(&header, &rows);
+    for e in &report.excluded {
+        println!("not counted: flow {} ({:?})", e.flow, e.why);
+    }
+    if !report.claims_not_counted.is_empty() {
+        let claims: Vec<String> = report
+            .claims_not_counted
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        println!("claims, never counted: {}", claims.join(", "));
+    }
+    println!("rule: {}", report.rule);
+    println!("{IMF_ATTRIBUTION}");
+    Ok(())
+}
+
+fn print_findings(findings: &[Finding], format: Format) -> Result<(), CliError> {
+    if format == Format::Json {
+        let problems = findings.iter().filter(|f| f.severity.is_problem()).count();
+        return print_json(
+            &json!({"findings": findings, "problems": problems, "total": findings.len()}),
+        );
+    }
+    let rows: Vec<Vec<String>> = findings
+        .iter()
+        .map(|f| {
+            vec![
+                f.rule.to_string(),
+                f.severity.as_str().to_string(),
+                format!("{} {}", f.record_kind.as_str(), f.record),
+                f.message.clone(),
+            ]
+        })
+        .collect();
+    let header = ["rule", "severity", "record", "message"];
+    if format == Format::Csv {
+        print_csv(&header, &rows)
+    } else {
+        print_table(&header, &rows);
+        Ok(())
+    }
+}
+
+fn convert(
+    settings: &Settings,
+    amount: &str,
+    currency: &str,
+    to: &str,
+    date: &str,
+    format: Format,
+) -> CliResult {
+    let amount = Decimal::from_str(amount.trim()).map_err(|_| {
+        CliError::input(format!(
+            "AMOUNT = {amount:?}: expected a decimal number such as 108700000 or 68790.50"
+        ))
+    })?;
+    let currency = CurrencyCode::parse(currency).map_err(|e| CliError::input(e.to_string()))?;
+    let to = CurrencyCode::parse(to).map_err(|e| CliError::input(format!("--to: {e}")))?;
+    let date = NaiveDate::parse_from_str(date, "%Y-%m-%d")
+        .map_err(|_| CliError::input(format!("--date = {date:?}: expected YYYY-MM-DD")))?;
+    let money =
+        Money::new(amount, currency, Some(date)).map_err(|e| CliError::input(e.to_string()))?;
+    let app = open(settings)?;
+    let conversion = app.convert(&money, &to).map_err(service_error)?;
+    match format {
+        Format::Json => print_json(&conversion)?,
+        Format::Csv => print_csv(
+            &[
+                "amount",
+                "currency",
+                "converted",
+                "to",
+                "rate",
+                "rate_date",
+                "source",
+            ],
+            &[vec![
+                decimal_text(money.amount),
+                money.currency.to_string(),
+                decimal_text(conversion.amount),
+                to.to_string(),
+                decimal_text(conversion.rate),
+                conversion.rate_date.to_string(),
+                conversion.source.clone(),
+            ]],
+        )?,
+        Format::Table => {
+            println!(
+                "{} {} = {} {}",
+                decimal_text(money.amount),
+                money.currency,
+                decimal_text(conversion.amount),
+                to
+            );
+            println!(
+                "rate: {} {to} per {} (rate date {})",
+                decimal_text(conversion.rate),
+                money.currency,
+                conversion.rate_date
+            );
+            println!("source: {}", conversion.source);
+        }
+    }
+    Ok(Outcome::Clean)
+}

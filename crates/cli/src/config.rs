@@ -1,0 +1,59 @@
+//! Settings, layered: built-in defaults, then a TOML file, then `AIDTRACE_*` environment
+//! variables, then command-line flags (clap reads the last two; flags win).
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::CliError;
+
+pub const DEFAULT_DB: &str = "aidtrace.db";
+pub const DEFAULT_CONFIG: &str = "aidtrace.toml";
+
+/// What the TOML file may set. Unknown keys are refused so a typo does not silently do nothing.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub db: Option<PathBuf>,
+    pub actor: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub db: PathBuf,
+    pub actor: String,
+}
+
+impl FileConfig {
+    /// Reads `path`; a missing default file is fine, a missing named file is an error.
+    pub fn load(path: Option<&Path>) -> Result<Self, CliError> {
+        let (path, required) = match path {
+            Some(p) => (p.to_path_buf(), true),
+            None => (PathBuf::from(DEFAULT_CONFIG), false),
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
+                return Ok(Self::default());
+            }
+            Err(e) => return Err(CliError::input(format!("config {}: {e}", path.display()))),
+        };
+        toml::from_str(&text)
+            .map_err(|e| CliError::input(format!("config {}: {e}", path.display())))
+    }
+}
+
+impl Settings {
+    pub fn resolve(flag_db: Option<PathBuf>, flag_actor: Option<String>, file: FileConfig) -> Self {
+        let actor = flag_actor
+            .or(file.actor)
+            .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
+            .unwrap_or_else(|| "cli".to_string());
+        Self {
+            db: flag_db
+                .or(file.db)
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_DB)),
+            actor,
+        }
+    }
+}

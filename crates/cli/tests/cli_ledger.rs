@@ -1,0 +1,388 @@
+//! The `aidtrace` binary end to end on real SQLite files: the commands of the README walkthrough,
+//! their exit codes, and bad input refused with nothing written.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("aidtrace.db")
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_aidtrace"))
+            .current_dir(self.dir.path())
+            .env_remove("AIDTRACE_DB")
+            .env_remove("AIDTRACE_CONFIG")
+            .env("AIDTRACE_ACTOR", "tester")
+            .args(args)
+            .output()
+            .expect("run aidtrace")
+    }
+
+    fn file(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).expect("write file");
+        path
+    }
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().expect("exit code")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(out)))
+}
+
+#[test]
+fn the_readme_walkthrough_works_in_the_default_database() {
+    let env = Env::new();
+    let first = env.run(&["demo"]);
+    assert_eq!(code(&first), 0, "{}", stderr(&first));
+    assert!(
+        env.dir.path().join("aidtrace.db").exists(),
+        "default database is ./aidtrace.db"
+    );
+    let again = env.run(&["demo"]);
+    assert!(
+        stdout(&again).contains("0 created, 0 updated"),
+        "{}",
+        stdout(&again)
+    );
+
+    let totals = env.run(&["report", "totals", "--by", "donor", "--format", "json"]);
+    assert_eq!(code(&totals), 0, "{}", stderr(&totals));
+    let report = json(&totals);
+    let rows = report["rows"].as_array().expect("rows");
+    assert!(
+        rows.iter()
+            .any(|r| r["key"] == "Government of Japan" && r["kind"] == "commitment")
+    );
+    assert_eq!(report["attribution"], "Source: International Monetary Fund");
+
+    let check = env.run(&["check", "--format", "json"]);
+    assert_eq!(code(&check), 1, "check finds the mismatch, so exits 1");
+    let findings = json(&check);
+    let mismatch = findings["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "FX-EQUIV")
+        .expect("FX-EQUIV finding")
+        .clone();
+    assert_eq!(mismatch["record"], "flow-kz-semey-commitment");
+    let ratio: f64 = mismatch["ratio"]
+        .as_str()
+        .expect("ratio")
+        .parse()
+        .expect("number");
+    assert!((9.0..11.0).contains(&ratio), "ratio {ratio}");
+
+    let verify = env.run(&["audit", "verify"]);
+    assert_eq!(code(&verify), 0, "{}", stdout(&verify));
+}
+
+#[test]
+fn every_grouping_and_format_prints() {
+    let env = Env::new();
+    assert_eq!(code(&env.run(&["demo"])), 0);
+    for by in ["donor", "recipient", "region", "sector", "year", "facility"] {
+        for format in ["table", "csv", "json"] {
+            let out = env.run(&["report", "totals", "--by", by, "--format", format]);
+            assert_eq!(code(&out), 0, "{by} {format}: {}", stderr(&out));
+            assert!(!stdout(&out).is_empty());
+        }
+    }
+    let csv = env.run(&["report", "totals", "--by", "region", "--format", "csv"]);
+    assert!(
+        stdout(&csv).contains("KZ / Abai region"),
+        "{}",
+        stdout(&csv)
+    );
+    let eur = env.run(&[
+        "report",
+        "totals",
+        "--by",
+        "donor",
+        "--currency",
+        "EUR",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(json(&eur)["currency"], "EUR");
+}
+
+#[test]
+fn tampering_with_the_audit_log_makes_verify_fail() {
+    let env = Env::new();
+    assert_eq!(code(&env.run(&["demo"])), 0);
+    let conn = rusqlite::Connection::open(env.db()).expect("open");
+    conn.execute_batch(
+        "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'mallory' WHERE seq = 7;",
+    )
+    .expect("tamper");
+    drop(conn);
+    let out = env.run(&["audit", "verify", "--format", "json"]);
+    assert_eq!(code(&out), 1);
+    let v = json(&out);
+    assert_eq!(v["ok"], false);
+    assert!(
+        v["problems"][0]
+            .as_str()
+            .expect("problem")
+            .contains("entry 7"),
+        "{v}"
+    );
+}
+
+#[test]
+fn a_recorded_head_detects_a_rewritten_chain() {
+    let env = Env::new();
+    assert_eq!(code(&env.run(&["demo"])), 0);
+    let out = env.run(&["audit", "verify", "--expect-head", "deadbeef"]);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+}
+
+#[test]
+fn fx_convert_prints_rate_and_source_and_refuses_bad_input() {
+    let env = Env::new();
+    let out = env.run(&[
+        "fx",
+        "convert",
+        "108700000",
+        "JPY",
+        "--to",
+        "USD",
+        "--date",
+        "2024-05-29",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("718125.54 USD"), "{text}");
+    assert!(text.contains("International Monetary Fund"), "{text}");
+    assert!(text.contains("annual average 2024"), "{text}");
+    for (args, needle) in [
+        (
+            vec![
+                "fx",
+                "convert",
+                "abc",
+                "JPY",
+                "--to",
+                "USD",
+                "--date",
+                "2024-01-01",
+            ],
+            "AMOUNT",
+        ),
+        (
+            vec![
+                "fx",
+                "convert",
+                "-5",
+                "JPY",
+                "--to",
+                "USD",
+                "--date",
+                "2024-01-01",
+            ],
+            "negative",
+        ),
+        (
+            vec![
+                "fx",
+                "convert",
+                "5",
+                "XYZ",
+                "--to",
+                "USD",
+                "--date",
+                "2024-01-01",
+            ],
+            "XYZ",
+        ),
+        (
+            vec![
+                "fx",
+                "convert",
+                "5",
+                "JPY",
+                "--to",
+                "USD",
+                "--date",
+                "2024-13-01",
+            ],
+            "--date",
+        ),
+        (
+            vec![
+                "fx",
+                "convert",
+                "5",
+                "JPY",
+                "--to",
+                "USD",
+                "--date",
+                "1901-01-01",
+            ],
+            "unconverted",
+        ),
+    ] {
+        let out = env.run(&args);
+        assert_eq!(code(&out), 2, "{args:?}");
+        assert!(stderr(&out).contains(needle), "{args:?}: {}", stderr(&out));
+        assert_eq!(
+            stderr(&out).lines().count(),
+            1,
+            "one clear line: {}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn loading_bad_records_exits_2_and_writes_nothing() {
+    let env = Env::new();
+    let bad = env.file(
+        "bad.json",
+        r#"{"records": [
+          {"record": "activity", "id": "a1", "title": "A", "instrument": "grant_aid", "status": "implementation"},
+          {"record": "flow", "id": "f1", "activity": "nowhere", "kind": "commitment", "money": {"amount": "5", "currency": "USD"}}
+        ]}"#,
+    );
+    let out = env.run(&["load", bad.to_str().expect("path")]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("nowhere"), "{}", stderr(&out));
+    let list = env.run(&["list", "activity", "--format", "json"]);
+    assert_eq!(
+        json(&list),
+        Value::Array(vec![]),
+        "the good record of the batch was written"
+    );
+    let broken = env.file("broken.json", "{ not json");
+    assert_eq!(code(&env.run(&["load", broken.to_str().expect("path")])), 2);
+    assert_eq!(code(&env.run(&["load", "missing.json"])), 2);
+}
+
+#[test]
+fn fx_import_is_atomic_and_then_used() {
+    let env = Env::new();
+    let good = env.file(
+        "rates.csv",
+        "Date,Rate,Currency,Frequency,Source\n2024-05-01,156,JPY,M,Bank of Japan\n",
+    );
+    let out = env.run(&["fx", "import", good.to_str().expect("path")]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = env.run(&[
+        "fx",
+        "convert",
+        "156",
+        "JPY",
+        "--to",
+        "USD",
+        "--date",
+        "2024-05-15",
+    ]);
+    assert!(
+        stdout(&out).contains("1 USD") || stdout(&out).contains("= 1.00 USD"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains("Bank of Japan"));
+    let bad = env.file(
+        "bad.csv",
+        "Date,Rate,Currency,Frequency,Source\n2024-06-01,150,JPY,M,x\n2024-07-01,150,QQQ,M,x\n",
+    );
+    let out = env.run(&["fx", "import", bad.to_str().expect("path")]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("line 3"), "{}", stderr(&out));
+}
+
+#[test]
+fn backup_copies_and_never_overwrites() {
+    let env = Env::new();
+    assert_eq!(code(&env.run(&["demo"])), 0);
+    let target = env.dir.path().join("copy.db");
+    let out = env.run(&["backup", target.to_str().expect("path")]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = env.run(&["--db", target.to_str().expect("path"), "audit", "verify"]);
+    assert_eq!(code(&out), 0, "the backup verifies on its own");
+    let out = env.run(&["backup", target.to_str().expect("path")]);
+    assert_eq!(code(&out), 2);
+}
+
+#[test]
+fn database_comes_from_flag_env_or_config_file() {
+    let env = Env::new();
+    let from_config = env.dir.path().join("from-config.db");
+    env.file(
+        "aidtrace.toml",
+        &format!("db = {:?}\n", from_config.to_str().expect("path")),
+    );
+    assert_eq!(code(&env.run(&["demo"])), 0);
+    assert!(from_config.exists(), "aidtrace.toml's db is used");
+    let from_env = env.dir.path().join("from-env.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_aidtrace"))
+        .current_dir(env.dir.path())
+        .env("AIDTRACE_DB", &from_env)
+        .arg("demo")
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 0);
+    assert!(from_env.exists(), "AIDTRACE_DB beats the file");
+    let from_flag = env.dir.path().join("from-flag.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_aidtrace"))
+        .current_dir(env.dir.path())
+        .env("AIDTRACE_DB", &from_env)
+        .args(["--db", from_flag.to_str().expect("path"), "demo"])
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 0);
+    assert!(from_flag.exists(), "--db beats the environment");
+    env.file("aidtrace.toml", "dbb = \"typo.db\"\n");
+    let out = env.run(&["demo"]);
+    assert_eq!(code(&out), 2, "unknown config keys are refused");
+    assert!(stderr(&out).contains("dbb"), "{}", stderr(&out));
+}
+
+#[test]
+fn show_prints_a_record_with_its_history() {
+    let env = Env::new();
+    assert_eq!(code(&env.run(&["demo"])), 0);
+    let out = env.run(&[
+        "show",
+        "flow",
+        "flow-kz-semey-commitment",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let v = json(&out);
+    assert_eq!(v["record"]["money"]["amount"], "108700000");
+    assert_eq!(v["history"][0]["actor"], "tester");
+    assert_eq!(code(&env.run(&["show", "flow", "nope"])), 2);
+    assert_eq!(code(&env.run(&["show", "spaceship", "x"])), 2);
+    let _ = Path::new(".");
+}
