@@ -596,8 +596,23 @@ where
                 r.facilities.predicted += pf.len();
                 r.facilities.matched += fm;
                 r.facilities.matched_with_quantity += fmq;
-                add_field(&mut r.fields.amount_kind, g.amount_kind == p.amount_kind.value);
-                add_field(&mut r.fields.instrument, g.instrument == p.instrument.as_ref().map(|i| i.value));
+                let kind_ok = g.amount_kind == p.amount_kind.value;
+                let instrument_ok = g.instrument == p.instrument.as_ref().map(|i| i.value);
+                add_field(&mut r.fields.amount_kind, kind_ok);
+                add_field(&mut r.fields.instrument, instrument_ok);
+                if !kind_ok || !instrument_ok {
+                    r.errors.push(ArticleError {
+                        article: article.id.clone(),
+                        kind: "fields",
+                        detail: format!(
+                            "kind gold {:?} predicted {:?}; instrument gold {:?} predicted {:?}",
+                            g.amount_kind,
+                            p.amount_kind.value,
+                            g.instrument,
+                            p.instrument.as_ref().map(|i| i.value)
+                        ),
+                    });
+                }
                 let eq_ok = match (&g.stated_equivalent, &p.stated_equivalent) {
                     (None, None) => true,
                     (Some(ge), Some(pe)) => ge.currency == pe.value.currency && within_1pct(pe.value.amount, ge.amount),

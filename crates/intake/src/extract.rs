@@ -165,19 +165,19 @@ static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
         c(r"(?i)\b(hand(?:ed|s|ing)? over|handover|delivered|disbursed|released|transferred|arrived|has received|have received|received|was used|were used|has been used|inaugurated|shipped)\b", AmountKind::Disbursement, true),
         c(r"(?i)\b(donated|provided|gave|has given|supplied|funded|financed|paid|distributed|has contributed|contributed|spent|purchased with|bought with)\b", AmountKind::Disbursement, false),
         c(r"(?i)\b(signed|signing|exchange of notes|exchanged notes|approved|approval of|ratified|grant agreement|loan agreement|agreement|committed)\b", AmountKind::Commitment, true),
-        c(r"(?i)\b(will (?:provide|fund|finance|supply|donate|give|grant|deliver|extend|support|cover|allocate|contribute)|provides|is providing|extends|extended|granted|awarded|allocated|allocates|earmarked|grants)\b", AmountKind::Commitment, false),
+        c(r"(?i)\b(will (?:also |further |now |soon |additionally )?(?:provide|fund|finance|supply|donate|give|grant|deliver|extend|support|cover|allocate|contribute)|provides|is providing|extends|extended|granted|awarded|allocated|allocates|earmarked|grants)\b", AmountKind::Commitment, false),
         c(r"(?i)\b(pledg\w*|promis\w*|plans? to|planned|intends? to|will consider|considering|subject to|proposed|is expected to|are expected to|could|would|aims? to mobili[sz]e)\b", AmountKind::Pledge, true),
         c(r"(?i)\b(announced|announces|unveiled|offered|offers)\b", AmountKind::Pledge, false),
     ]
 });
 
 static CUMULATIVE_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(since (?:19|20)\d\d|since the (?:start|beginning|outbreak|war|invasion|pandemic|establishment|launch|full-scale)|since (?:it|they) (?:began|started)|so far|to date|thus far|up to now|until now|till now|cumulative\w*|in total since|over the (?:past |last |more than |previous )*(?:\w+ )?(?:years|decades)|over the (?:past |last )?decade|in the past (?:\w+ )?(?:years|decades)|altogether since|(?:has|have) (?:already|so far) (?:provided|given|contributed|disbursed|spent|allocated)|already provided|in all,)")
+    Regex::new(r"(?i)\b(since (?:(?:early|late|mid-?|the end of|the start of)\s)?(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s)?(?:19|20)\d\d|since the (?:start|beginning|outbreak|war|invasion|pandemic|establishment|launch|full-scale)|since (?:it|they) (?:began|started)|so far|to date|thus far|up to now|until now|till now|cumulative\w*|in total since|over the (?:past |last |more than |previous )*(?:\w+ )?(?:years|decades)|over the (?:past |last )?decade|in the past (?:\w+ )?(?:years|decades)|altogether since|(?:has|have) (?:already|so far) (?:provided|given|contributed|disbursed|spent|allocated)|already provided|in all,)")
         .expect("cumulative pattern compiles")
 });
 
 static NOT_AID_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(budget|GDP|gross domestic|revenue|turnover|price[ds]?|costs? (?:about |around |roughly )?(?:\S+ )?(?:each|apiece|per)|each|apiece|per (?:unit|dose|patient|day|month|year|person|capita|head|bed|test)|salar(?:y|ies)|wages?|market|exports?|imports?|trade|investors?|invest(?:ed|ment|ing)? by|profit|loss(?:es)?|damages?|debt service|taxes|tax|fees?|bonds?|fined|fine of|tender|procured|procurement|paid for (?:it|them) (?:itself|themselves)|own (?:funds|resources|budget)|valued at \S+ each|sold|sales)\b")
+    Regex::new(r"(?i)\b(budget|GDP|gross domestic|revenue|turnover|price[ds]?|costs? (?:about |around |roughly )?(?:\S+ )?(?:each|apiece|per)|each|apiece|per (?:unit|dose|patient|day|month|year|person|capita|head|bed|test)|salar(?:y|ies)|wages?|market|exports?|imports?|trade|investors?|invest(?:ed|ment|ing)? by|profit|loss(?:es)?|damages?|debt service|taxes|tax|fees?|bonds?|fined|fine of|tender|procured|procurement|paid for (?:it|them) (?:itself|themselves)|own (?:funds|resources|budget)|valued at \S+ each|sold|sales|(?:a|one|each|per|every) (?:[\w-]+ ){0,4}costs?|needs?|appeal\w*|requires?|required|requirements?|shortfall|funding gap|seeks|seeking|calls? for)\b")
         .expect("not-aid pattern compiles")
 });
 
@@ -192,12 +192,12 @@ static INSTRUMENT_RE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static CONVERTED_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:convert\w*|turn\w*|transform\w*)\b[^.]{0,80}?\b(?:loans?|credits?)\b[^.]{0,40}?\b(?:into|to)\s+(?:an?\s+)?(?:outright\s+)?grants?\b|(?:loans?|credits?)\b[^.]{0,40}?\b(?:converted|turned)\s+(?:into|to)\s+(?:an?\s+)?grants?\b")
+    Regex::new(r"(?i)\b(?:convert\w*|turn\w*|transform\w*)\b.{0,80}?\b(?:loans?|credits?)\b.{0,160}?\b(?:into|to)\s+(?:an?\s+)?(?:outright\s+)?grants?\b|(?:loans?|credits?)\b[^.]{0,40}?\b(?:converted|turned)\s+(?:into|to)\s+(?:an?\s+)?grants?\b")
         .expect("conversion pattern compiles")
 });
 
 static CONTINUATION_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:(?:the|this|these|that|such) (?:grant|grants|funds?|funding|aid|assistance|project|money|donation|loan|support|equipment|consignment|package|shipment|items?|goods|supplies|contribution|financing|amount|programme|program)|it will|they will|will be used|are to be used|is to be used|will go|include|includes|including|consists? of|comprises?|covers?)\b")
+    Regex::new(r"(?i)\b(?:(?:the|this|these|that|such) (?:grant|grants|funds?|funding|aid|assistance|project|money|donation|loan|support|equipment|consignment|package|shipment|items?|goods|supplies|contribution|financing|amount|programme|program)|it will|they will|will be used|will (?:also )?(?:install|buy|purchase|procure|equip|supply|pay for|finance|fund|cover)|(?:will be |be |is |are )?equipped with|are to be used|is to be used|will go|include|includes|including|consists? of|comprises?|covers?)\b")
         .expect("continuation pattern compiles")
 });
 
@@ -209,6 +209,20 @@ static NEW_TOPIC_RE: LazyLock<Regex> = LazyLock::new(|| {
 static BACKREF_START_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\W*(?:the|this|these|its|their) (?:equipment|donation|consignment|items|goods|supplies|package|shipment|delivery|gift|batch)\b|^\W*(?:it|they|all) (?:is|are|was|were) (?:worth|valued)|\b(?:worth|valued at|a value of|total value)\b")
         .expect("back-reference pattern compiles")
+});
+
+static WORTH_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(worth|valued at|value of|donat\w*|handed over|delivered)\b").expect("worth pattern compiles")
+});
+
+static OTHER_DONORS_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:other|several|many|international|bilateral|multilateral) (?:donors|partners|governments|countries)\b|\bdonors (?:together|collectively|jointly)\b|\binternational community\b")
+        .expect("other donors pattern compiles")
+});
+
+static EQUIVALENT_SENTENCE_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\W*(?:the|this|that) (?:loan|grant|amount|sum|funding|contribution|assistance|aid|package|donation|credit) (?:is|was|are|were) (?:equivalent|equal) to\s+(?:about|around|approximately|roughly|some|nearly)?\s*$")
+        .expect("equivalent sentence pattern compiles")
 });
 
 static GIVING_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -435,6 +449,11 @@ impl<'t> Extractor<'t> {
             if taken.iter().any(|t| t.start < m.end() && m.start() < t.end) {
                 continue;
             }
+            // "US dollars", "Hong Kong dollars": a currency, not a country in the story.
+            let rest = text[m.end()..].trim_start().to_ascii_lowercase();
+            if rest.starts_with("dollar") || rest.starts_with('$') {
+                continue;
+            }
             let name = m.as_str().trim_end_matches("'s").trim_end_matches("’s");
             if let Some(&iso) = COUNTRY_BY_NAME.get(name) {
                 mentions.push((Entity::Country(iso), Span { start: m.start(), end: m.end() }));
@@ -508,6 +527,17 @@ impl<'t> Extractor<'t> {
             }
             i += 1;
             let sentence = self.sentence_of(m.span.start);
+            // "The loan is equivalent to about 13 billion CFA francs." restates the last amount.
+            let lead_start = self.sentences.get(sentence).map_or(0, |s| s.start);
+            if let Some(last) = out.last_mut()
+                && last.equivalent.is_none()
+                && last.sentence + 1 == sentence
+                && last.mention.currency != m.currency
+                && EQUIVALENT_SENTENCE_RE.is_match(&text[lead_start..m.span.start])
+            {
+                last.equivalent = Some(m);
+                continue;
+            }
             let same = |a: &MoneyMention, b: &MoneyMention| a.currency == b.currency && within(a.amount, b.amount, Decimal::new(5, 3));
             if let Some(existing) = out.iter_mut().find(|c| {
                 same(&c.mention, &m) || c.equivalent.as_ref().is_some_and(|e| same(e, &m)) || equivalent.as_ref().is_some_and(|e| same(e, &c.mention))
@@ -576,7 +606,12 @@ impl<'t> Extractor<'t> {
         fact.repeated_at = c.repeated.clone();
         self.fill_common(&mut fact, donor, agency, channel, recipient, &window);
         if fact.amount_kind.value != AmountKind::NotAid {
-            fact.instrument = self.instrument(sentence, c.mention.span.start, !fact.items.is_empty());
+            fact.instrument = self.instrument(
+                sentence,
+                c.mention.span.start,
+                c.mention.span.end - c.mention.span.start,
+                !fact.items.is_empty(),
+            );
         } else {
             fact.items.clear();
             fact.facilities.clear();
@@ -731,7 +766,7 @@ impl<'t> Extractor<'t> {
         found(m.span, AmountKind::Commitment)
     }
 
-    fn instrument(&self, sentence: usize, pos: usize, has_items: bool) -> Option<Sourced<Instrument>> {
+    fn instrument(&self, sentence: usize, pos: usize, amount_len: usize, has_items: bool) -> Option<Sourced<Instrument>> {
         let text = self.text;
         let s = &self.sentences[sentence];
         let st = &text[s.start..s.end];
@@ -739,9 +774,11 @@ impl<'t> Extractor<'t> {
             return Some(Sourced::new(Instrument::Grant, text, Span { start: s.start + c.start(), end: s.start + c.end() }));
         }
         let rel = pos - s.start;
-        let best = INSTRUMENT_RE
-            .find_iter(st)
-            .min_by_key(|x| if x.start() >= rel { x.start() - rel } else { rel - x.end().min(rel) });
+        let rel_end = rel + amount_len;
+        // Words after the amount count from its end: "$10 million credit" is a credit.
+        let best = INSTRUMENT_RE.find_iter(st).min_by_key(|x| {
+            if x.start() >= rel_end { x.start() - rel_end } else { rel.saturating_sub(x.end()) }
+        });
         if let Some(x) = best {
             let w = x.as_str().to_ascii_lowercase();
             let kind = if w.starts_with("loan") || w.starts_with("credit") || w.starts_with("concessional") || w.starts_with("lending") || w.starts_with("borrow") {
@@ -755,7 +792,14 @@ impl<'t> Extractor<'t> {
             };
             return Some(Sourced::new(kind, text, Span { start: s.start + x.start(), end: s.start + x.end() }));
         }
-        None
+        // No instrument word: goods "worth" an amount are in kind; other aid money is a grant
+        // unless called a loan or credit, which press releases always do.
+        let worth = WORTH_RE.find(st);
+        let (kind, span) = match worth {
+            Some(w) if has_items => (Instrument::InKind, Span { start: s.start + w.start(), end: s.start + w.end() }),
+            _ => (Instrument::Grant, Span { start: pos, end: pos + amount_len }),
+        };
+        Some(Sourced::new(kind, text, span))
     }
 
     /// The donor nearest before the amount in its sentence, else the article's donor. A channel
@@ -782,6 +826,10 @@ impl<'t> Extractor<'t> {
             (channel, before, article, distance)
         };
         let chosen = in_sentence.iter().min_by_key(rank).copied();
+        // "Other donors pledged …" names no donor; it is not the article's donor either.
+        if chosen.is_none() && OTHER_DONORS_RE.is_match(&self.text[s.start..s.end]) {
+            return (None, None, None);
+        }
         let donor_idx = chosen.and_then(|m| donor_of(m.entity)).or(self.article_donor);
         let Some(d) = donor_idx else { return (None, None, None) };
         let span = chosen.map(|m| m.span).or_else(|| {
@@ -941,8 +989,11 @@ impl<'t> Extractor<'t> {
                 let mut extra = empty_fact(text, kind);
                 self.fill_common(&mut extra, donor, agency, channel, recipient, &window);
                 for item in extra.items {
-                    if !existing.items.iter().any(|i| i.name == item.name) {
-                        existing.items.push(item);
+                    match existing.items.iter_mut().find(|i| i.name == item.name) {
+                        // A headline names the item, the body counts it.
+                        Some(known) if known.quantity.is_none() => known.quantity = item.quantity,
+                        Some(_) => {}
+                        None => existing.items.push(item),
                     }
                 }
                 for f in extra.facilities {
@@ -1127,7 +1178,7 @@ fn singular(w: &str) -> String {
 /// "more than 100 generators", "12 units of".
 fn quantity_before(before: &str) -> Option<u64> {
     static Q_RE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)(?:^|[\s(])(?P<n>\d{1,3}(?:,\d{3})*|\d+|(?:a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|dozen)(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine|hundred|dozen))*)\s+(?:(?:units|sets|pieces|pcs)\s+of\s+)?(?:(?:[A-Za-z][\w-]*)\s+){0,3}$")
+        Regex::new(r"(?i)(?:^|[\s(])(?P<n>\d{1,3}(?:,\d{3})*|\d+|(?:an|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|dozen)(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine|hundred|dozen))*)\s+(?:(?:units|sets|pieces|pcs)\s+of\s+)?(?:(?:[A-Za-z][\w-]*)\s+){0,3}$")
             .expect("quantity pattern compiles")
     });
     let tail_start = floor_boundary(before, before.len().saturating_sub(60));
@@ -1148,8 +1199,8 @@ fn quantity_before(before: &str) -> Option<u64> {
     let raw = n.as_str();
     let value = if raw.chars().next()?.is_ascii_digit() {
         parse_digits(raw)?
-    } else if raw.eq_ignore_ascii_case("a") {
-        return None;
+    } else if raw.eq_ignore_ascii_case("a") || raw.eq_ignore_ascii_case("an") {
+        Decimal::ONE
     } else {
         parse_number_words(raw)?
     };

@@ -527,6 +527,9 @@ pub const ITEMS: &[(&str, &[&str])] = &[
     ("medical waste incinerator", &["medical waste incinerator", "incinerator"]),
     ("dialyser", &["dialyser", "dialyzer"]),
     ("tent", &["tent"]),
+    ("colposcope", &["colposcope"]),
+    ("linear accelerator", &["linear accelerator", "LINAC"]),
+    ("mosquito net", &["long-lasting insecticidal net", "insecticidal net", "mosquito net", "bed net"]),
 ];
 
 /// Nouns that end the name of a facility.

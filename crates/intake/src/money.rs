@@ -39,7 +39,7 @@ static MONEY_RE: LazyLock<Regex> = LazyLock::new(|| {
     let adjectives = escape_all(CURRENCY_ADJECTIVES.iter().map(|(a, _, _)| (*a).to_string()));
     let pattern = format!(
         r"(?x)
-        (?: (?P<pre>{prefixes}) | (?P<precode>\b(?:{codes})) \s? )? \s?
+        (?: (?P<pre>{prefixes}) \s? | (?P<precode>\b(?:{codes})) \s? )?
         (?: (?P<num>{NUM}) | \b(?P<wnum>{WORDNUM}) )
         (?: [\s-]? (?P<scale>{SCALE}) )?
         (?: \s (?:and\s)? (?P<num2>{NUM}) \s (?P<scale2>{SCALE}) )?
@@ -84,7 +84,7 @@ fn qualifier_before(text: &str, start: usize) -> Option<Qualifier> {
     })
 }
 
-fn currency_of_word(adj: Option<&str>, word: &str, recipient: Option<&str>) -> Option<String> {
+fn currency_of_word(adj: Option<&str>, word: &str, recipient: Option<&str>, donor_country: Option<&str>) -> Option<String> {
     let w = word.to_ascii_lowercase();
     let base = w.trim_end_matches('s');
     if let Some(a) = adj {
@@ -103,6 +103,10 @@ fn currency_of_word(adj: Option<&str>, word: &str, recipient: Option<&str>) -> O
         _ => None,
     };
     if let Some(b) = ambiguous_base {
+        // India's own grants are counted in Indian rupees whatever the recipient.
+        if b == "rupee" && donor_country == Some("IN") {
+            return Some("INR".to_string());
+        }
         return resolve_ambiguous(b, recipient).map(str::to_string);
     }
     CURRENCY_WORDS
@@ -191,7 +195,7 @@ pub fn find_money(text: &str, ctx: CurrencyContext<'_>) -> Vec<MoneyMention> {
         } else if let Some(c) = precode.or(postcode) {
             Some(c.as_str().to_string())
         } else if let Some(w) = word {
-            currency_of_word(caps.name("adj").map(|m| m.as_str()), w.as_str(), ctx.recipient)
+            currency_of_word(caps.name("adj").map(|m| m.as_str()), w.as_str(), ctx.recipient, ctx.donor_country)
         } else {
             None
         };
