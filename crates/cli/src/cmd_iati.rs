@@ -46,9 +46,17 @@ pub enum Command {
 
 pub fn run(command: Command) -> CliResult {
     match command {
-        Command::Validate { paths, format, today } => validate_cmd(&paths, format, today),
+        Command::Validate {
+            paths,
+            format,
+            today,
+        } => validate_cmd(&paths, format, today),
         Command::Conformance { dir, format } => conformance_cmd(&dir, format),
-        Command::Rewrite { input, out, activity } => rewrite_cmd(&input, &out, &activity),
+        Command::Rewrite {
+            input,
+            out,
+            activity,
+        } => rewrite_cmd(&input, &out, &activity),
     }
 }
 
@@ -69,14 +77,18 @@ fn collect_xml(p: &Path, out: &mut Vec<PathBuf>) -> Result<(), CliError> {
         out.push(p.to_owned());
         Ok(())
     } else {
-        Err(CliError::input(format!("no such file or folder: {}", p.display())))
+        Err(CliError::input(format!(
+            "no such file or folder: {}",
+            p.display()
+        )))
     }
 }
 
 fn json_out<T: serde::Serialize>(v: &T) -> Result<(), CliError> {
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
-    serde_json::to_writer_pretty(&mut lock, v).map_err(|e| CliError::failure(format!("cannot write JSON: {e}")))?;
+    serde_json::to_writer_pretty(&mut lock, v)
+        .map_err(|e| CliError::failure(format!("cannot write JSON: {e}")))?;
     writeln!(lock)?;
     Ok(())
 }
@@ -92,7 +104,8 @@ fn validate_cmd(paths: &[PathBuf], format: Format, today: Option<chrono::NaiveDa
     }
     let mut reports: Vec<Report> = Vec::new();
     for f in &files {
-        let r = validate::validate_file(f, &opts).map_err(|e| CliError::input(format!("cannot read {}: {e}", f.display())))?;
+        let r = validate::validate_file(f, &opts)
+            .map_err(|e| CliError::input(format!("cannot read {}: {e}", f.display())))?;
         reports.push(r);
     }
     let clean = reports.iter().all(Report::is_clean);
@@ -100,20 +113,44 @@ fn validate_cmd(paths: &[PathBuf], format: Format, today: Option<chrono::NaiveDa
         Format::Json => json_out(&reports)?,
         Format::Csv => {
             let mut w = csv::Writer::from_writer(std::io::stdout());
-            w.write_record(["file", "identifier", "layer", "rule", "severity", "line", "column", "message"])
-                .map_err(|e| CliError::failure(e.to_string()))?;
+            w.write_record([
+                "file",
+                "identifier",
+                "layer",
+                "rule",
+                "severity",
+                "line",
+                "column",
+                "message",
+            ])
+            .map_err(|e| CliError::failure(e.to_string()))?;
             for r in &reports {
-                let rows = r.file_errors.iter().map(|i| ("", i)).chain(r.activities.iter().flat_map(|a| a.errors.iter().map(move |i| (a.identifier.as_str(), i))));
+                let rows = r.file_errors.iter().map(|i| ("", i)).chain(
+                    r.activities
+                        .iter()
+                        .flat_map(|a| a.errors.iter().map(move |i| (a.identifier.as_str(), i))),
+                );
                 for (id, i) in rows {
-                    w.serialize((&r.file, id, i.layer, &i.rule, i.severity, i.line, i.column, &i.message))
-                        .map_err(|e| CliError::failure(e.to_string()))?;
+                    w.serialize((
+                        &r.file, id, i.layer, &i.rule, i.severity, i.line, i.column, &i.message,
+                    ))
+                    .map_err(|e| CliError::failure(e.to_string()))?;
                 }
             }
             w.flush()?;
         }
         Format::Table => {
             let mut t = Table::new();
-            t.set_header(["file", "activities", "schema-valid", "codelists-valid", "rules-valid", "errors", "warnings", "well-formed"]);
+            t.set_header([
+                "file",
+                "activities",
+                "schema-valid",
+                "codelists-valid",
+                "rules-valid",
+                "errors",
+                "warnings",
+                "well-formed",
+            ]);
             for r in &reports {
                 let s = &r.summary;
                 t.add_row([
@@ -130,52 +167,80 @@ fn validate_cmd(paths: &[PathBuf], format: Format, today: Option<chrono::NaiveDa
             println!("{t}");
             let mut shown = 0;
             for r in &reports {
-                let errs = r.file_errors.iter().map(|i| ("", i)).chain(r.activities.iter().flat_map(|a| a.errors.iter().map(move |i| (a.identifier.as_str(), i))));
+                let errs = r.file_errors.iter().map(|i| ("", i)).chain(
+                    r.activities
+                        .iter()
+                        .flat_map(|a| a.errors.iter().map(move |i| (a.identifier.as_str(), i))),
+                );
                 for (id, i) in errs.filter(|(_, i)| i.severity == Severity::Error) {
                     if shown == 50 {
                         println!("… more errors: use --format json or csv for all of them");
                         break;
                     }
-                    println!("{}:{}:{}: [{:?}/{}] {} {}", r.file, i.line, i.column, i.layer, i.rule, id, i.message);
+                    println!(
+                        "{}:{}:{}: [{:?}/{}] {} {}",
+                        r.file, i.line, i.column, i.layer, i.rule, id, i.message
+                    );
                     shown += 1;
                 }
             }
         }
     }
-    Ok(if clean { Outcome::Clean } else { Outcome::ProblemsFound })
+    Ok(if clean {
+        Outcome::Clean
+    } else {
+        Outcome::ProblemsFound
+    })
 }
 
 fn conformance_cmd(dir: &Path, format: Format) -> CliResult {
     if !dir.is_dir() {
         return Err(CliError::input(format!("not a folder: {}", dir.display())));
     }
-    let report = conformance::run(dir).map_err(|e| CliError::input(format!("cannot read {}: {e}", dir.display())))?;
+    let report = conformance::run(dir)
+        .map_err(|e| CliError::input(format!("cannot read {}: {e}", dir.display())))?;
     match format {
         Format::Json => json_out(&report)?,
         Format::Csv => {
             let mut w = csv::Writer::from_writer(std::io::stdout());
-            w.write_record(["path", "schema", "expected", "ok", "first_error"]).map_err(|e| CliError::failure(e.to_string()))?;
+            w.write_record(["path", "schema", "expected", "ok", "first_error"])
+                .map_err(|e| CliError::failure(e.to_string()))?;
             for c in &report.cases {
-                let first = c.errors.first().map(|e| e.message.clone()).or(c.xml_error.clone()).unwrap_or_default();
-                w.serialize((&c.path, c.schema, c.expected, c.ok, first)).map_err(|e| CliError::failure(e.to_string()))?;
+                let first = c
+                    .errors
+                    .first()
+                    .map(|e| e.message.clone())
+                    .or(c.xml_error.clone())
+                    .unwrap_or_default();
+                w.serialize((&c.path, c.schema, c.expected, c.ok, first))
+                    .map_err(|e| CliError::failure(e.to_string()))?;
             }
             w.flush()?;
         }
         Format::Table => {
             let mut t = Table::new();
             t.set_header(["cases", "passed", "failed"]);
-            t.add_row([report.total.to_string(), report.passed.to_string(), report.failed.to_string()]);
+            t.add_row([
+                report.total.to_string(),
+                report.passed.to_string(),
+                report.failed.to_string(),
+            ]);
             println!("{t}");
             for c in report.cases.iter().filter(|c| !c.ok) {
                 println!("FAIL {} (expected {:?})", c.path, c.expected);
             }
         }
     }
-    Ok(if report.failed == 0 { Outcome::Clean } else { Outcome::ProblemsFound })
+    Ok(if report.failed == 0 {
+        Outcome::Clean
+    } else {
+        Outcome::ProblemsFound
+    })
 }
 
 fn rewrite_cmd(input: &Path, out: &Path, only: &[String]) -> CliResult {
-    let f = File::open(input).map_err(|e| CliError::input(format!("cannot open {}: {e}", input.display())))?;
+    let f = File::open(input)
+        .map_err(|e| CliError::input(format!("cannot open {}: {e}", input.display())))?;
     let mut reader = ActivityReader::new(BufReader::with_capacity(256 * 1024, f));
     let mut kept = Vec::new();
     while let Some((a, _, _)) = reader
@@ -187,11 +252,18 @@ fn rewrite_cmd(input: &Path, out: &Path, only: &[String]) -> CliResult {
         }
     }
     let header = reader.header().cloned();
-    let missing: Vec<&String> = only.iter().filter(|id| !kept.iter().any(|a| &a.identifier == *id)).collect();
+    let missing: Vec<&String> = only
+        .iter()
+        .filter(|id| !kept.iter().any(|a| &a.identifier == *id))
+        .collect();
     if !missing.is_empty() {
-        return Err(CliError::input(format!("activities not found in {}: {missing:?}", input.display())));
+        return Err(CliError::input(format!(
+            "activities not found in {}: {missing:?}",
+            input.display()
+        )));
     }
-    let file = File::create(out).map_err(|e| CliError::input(format!("cannot create {}: {e}", out.display())))?;
+    let file = File::create(out)
+        .map_err(|e| CliError::input(format!("cannot create {}: {e}", out.display())))?;
     let mut w = BufWriter::new(file);
     writer::write_activities(&mut w, header.as_ref(), &kept)?;
     w.flush()?;

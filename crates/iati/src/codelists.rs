@@ -11,8 +11,7 @@ use serde::Serialize;
 use crate::xml::{Element, XML_NS};
 
 /// Codelist version shipped (see `data/README.md`).
-pub const CODELIST_VERSION: &str =
-    "IATI-Codelists version-2.03@75e827bacd29f77356cb43defbc0b655705432f3 + IATI-Codelists-NonEmbedded master@7aeece773c60afa0265eb95e988d5e61e96d8482";
+pub const CODELIST_VERSION: &str = "IATI-Codelists version-2.03@75e827bacd29f77356cb43defbc0b655705432f3 + IATI-Codelists-NonEmbedded master@7aeece773c60afa0265eb95e988d5e61e96d8482";
 
 const CODELISTS: &str = include_str!("../data/codelists.tsv");
 const MAPPING: &str = include_str!("../data/mapping.tsv");
@@ -29,7 +28,10 @@ pub struct Codelist {
 enum Condition {
     Always,
     /// `@vocabulary = 'v'` (or, with `or_absent`, also when the attribute is missing).
-    Vocabulary { value: String, or_absent: bool },
+    Vocabulary {
+        value: String,
+        or_absent: bool,
+    },
 }
 
 #[derive(Debug)]
@@ -49,16 +51,24 @@ fn parse_condition(c: &str) -> Condition {
         return Condition::Always;
     }
     let value = c.split('\'').nth(1).unwrap_or("").to_owned();
-    Condition::Vocabulary { value, or_absent: c.contains("not(@vocabulary)") }
+    Condition::Vocabulary {
+        value,
+        or_absent: c.contains("not(@vocabulary)"),
+    }
 }
 
 fn tables() -> &'static Tables {
     static T: OnceLock<Tables> = OnceLock::new();
     T.get_or_init(|| {
         let mut lists = HashMap::new();
-        for line in CODELISTS.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+        for line in CODELISTS
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+        {
             let mut f = line.split('\t');
-            let (Some(name), Some(complete), Some(codes)) = (f.next(), f.next(), f.next()) else { continue };
+            let (Some(name), Some(complete), Some(codes)) = (f.next(), f.next(), f.next()) else {
+                continue;
+            };
             let codes = codes
                 .split(',')
                 .filter(|c| !c.is_empty())
@@ -67,14 +77,29 @@ fn tables() -> &'static Tables {
                     None => (c, false),
                 })
                 .collect();
-            lists.insert(name, Codelist { name, complete: complete == "1", codes });
+            lists.insert(
+                name,
+                Codelist {
+                    name,
+                    complete: complete == "1",
+                    codes,
+                },
+            );
         }
         let mut by_path: HashMap<String, Vec<Mapping>> = HashMap::new();
-        for line in MAPPING.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+        for line in MAPPING
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+        {
             let mut f = line.split('\t');
-            let (Some(path), Some(list)) = (f.next(), f.next()) else { continue };
+            let (Some(path), Some(list)) = (f.next(), f.next()) else {
+                continue;
+            };
             let condition = parse_condition(f.next().unwrap_or(""));
-            by_path.entry(path.trim_start_matches('/').to_owned()).or_default().push(Mapping { list, condition });
+            by_path
+                .entry(path.trim_start_matches('/').to_owned())
+                .or_default()
+                .push(Mapping { list, condition });
         }
         Tables { lists, by_path }
     })
@@ -110,21 +135,35 @@ fn condition_holds(c: &Condition, el: &Element) -> bool {
     }
 }
 
-fn check_value(list_name: &'static str, value: &str, where_: &str, el: &Element, out: &mut Vec<CodelistIssue>) {
-    let Some(list) = codelist(list_name) else { return };
+fn check_value(
+    list_name: &'static str,
+    value: &str,
+    where_: &str,
+    el: &Element,
+    out: &mut Vec<CodelistIssue>,
+) {
+    let Some(list) = codelist(list_name) else {
+        return;
+    };
     match list.codes.get(value) {
         Some(false) => {}
         Some(true) => out.push(CodelistIssue {
             codelist: list.name,
             error: false,
-            message: format!("{where_}: code '{value}' is withdrawn from the {} codelist", list.name),
+            message: format!(
+                "{where_}: code '{value}' is withdrawn from the {} codelist",
+                list.name
+            ),
             line: el.line,
             column: el.column,
         }),
         None => out.push(CodelistIssue {
             codelist: list.name,
             error: list.complete,
-            message: format!("{where_}: '{value}' is not a code of the {} codelist", list.name),
+            message: format!(
+                "{where_}: '{value}' is not a code of the {} codelist",
+                list.name
+            ),
             line: el.line,
             column: el.column,
         }),
@@ -173,7 +212,10 @@ pub fn check_unit(el: &Element) -> Vec<CodelistIssue> {
 
 /// Checks only the attributes of the root element (`@version`, `@xml:lang`).
 pub fn check_root(el: &Element) -> Vec<CodelistIssue> {
-    let bare = Element { children: Vec::new(), ..el.clone() };
+    let bare = Element {
+        children: Vec::new(),
+        ..el.clone()
+    };
     check_unit(&bare)
 }
 
@@ -191,12 +233,16 @@ mod tests {
         let (lists, paths) = stats();
         assert_eq!(lists, 70);
         assert!(paths > 100, "{paths}");
-        assert!(codelist("Currency").is_some_and(|c| c.complete && c.codes.get("BYR") == Some(&true)));
+        assert!(
+            codelist("Currency").is_some_and(|c| c.complete && c.codes.get("BYR") == Some(&true))
+        );
     }
 
     #[test]
     fn complete_lists_give_errors_withdrawn_give_warnings() {
-        let i = issues(r#"<iati-activity default-currency="BYR"><transaction><value currency="XXZ"/></transaction></iati-activity>"#);
+        let i = issues(
+            r#"<iati-activity default-currency="BYR"><transaction><value currency="XXZ"/></transaction></iati-activity>"#,
+        );
         assert_eq!(i.len(), 2, "{i:?}");
         assert!(!i[0].error && i[0].message.contains("withdrawn"));
         assert!(i[1].error && i[1].codelist == "Currency");
@@ -207,7 +253,10 @@ mod tests {
         assert!(issues(r#"<iati-activity><sector code="12250"/><sector vocabulary="2" code="122"/></iati-activity>"#).is_empty());
         let i = issues(r#"<iati-activity><sector vocabulary="1" code="122"/></iati-activity>"#);
         assert_eq!(i.len(), 1);
-        assert!(issues(r#"<iati-activity><sector vocabulary="99" code="anything"/></iati-activity>"#).is_empty());
+        assert!(
+            issues(r#"<iati-activity><sector vocabulary="99" code="anything"/></iati-activity>"#)
+                .is_empty()
+        );
     }
 
     #[test]

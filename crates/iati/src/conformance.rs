@@ -70,7 +70,11 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 /// Checks one test file; `None` when its path says neither pass nor fail or names no schema.
 pub fn check_case(root: &Path, path: &Path) -> std::io::Result<Option<CaseResult>> {
-    let rel = path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/");
+    let rel = path
+        .strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/");
     let expected = if rel.split('/').any(|c| c == "should-pass") {
         Expectation::Pass
     } else if rel.split('/').any(|c| c == "should-fail") {
@@ -85,7 +89,10 @@ pub fn check_case(root: &Path, path: &Path) -> std::io::Result<Option<CaseResult
     } else {
         return Ok(None);
     };
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let expected_kind = kind_from_name(&file_name);
     let bytes = std::fs::read(path)?;
     let (errors, xml_error) = match parse_document(bytes.as_slice(), Limits::default()) {
@@ -100,7 +107,15 @@ pub fn check_case(root: &Path, path: &Path) -> std::io::Result<Option<CaseResult
                 && expected_kind.is_none_or(|k| errors.iter().any(|e| e.kind == k))
         }
     };
-    Ok(Some(CaseResult { path: rel, schema: schema.name, expected, expected_kind, ok, errors, xml_error }))
+    Ok(Some(CaseResult {
+        path: rel,
+        schema: schema.name,
+        expected,
+        expected_kind,
+        ok,
+        errors,
+        xml_error,
+    }))
 }
 
 /// Runs every `.xml` case under `dir` (the `schema-tests` folder).
@@ -115,5 +130,10 @@ pub fn run(dir: &Path) -> std::io::Result<ConformanceReport> {
         }
     }
     let passed = cases.iter().filter(|c| c.ok).count();
-    Ok(ConformanceReport { total: cases.len(), passed, failed: cases.len() - passed, cases })
+    Ok(ConformanceReport {
+        total: cases.len(),
+        passed,
+        failed: cases.len() - passed,
+        cases,
+    })
 }

@@ -32,14 +32,24 @@ pub struct Ext {
 impl Ext {
     fn from_el(el: &Element) -> Self {
         Ext {
-            attrs: el.attrs.iter().filter(|a| a.ns.is_some() && !a.is_ns_decl() && !is_xml_lang(a)).cloned().collect(),
-            elements: el.elements().filter(|c| c.ns.is_some()).map(normalise).collect(),
+            attrs: el
+                .attrs
+                .iter()
+                .filter(|a| a.ns.is_some() && !a.is_ns_decl() && !is_xml_lang(a))
+                .cloned()
+                .collect(),
+            elements: el
+                .elements()
+                .filter(|c| c.ns.is_some())
+                .map(normalise)
+                .collect(),
         }
     }
 
     fn apply(&self, el: &mut Element) {
         el.attrs.extend(self.attrs.iter().cloned());
-        el.children.extend(self.elements.iter().cloned().map(Node::Element));
+        el.children
+            .extend(self.elements.iter().cloned().map(Node::Element));
     }
 
     pub fn is_empty(&self) -> bool {
@@ -58,7 +68,12 @@ pub fn normalise(el: &Element) -> Element {
     Element {
         name: el.name.clone(),
         ns: el.ns.clone(),
-        attrs: el.attrs.iter().filter(|a| !a.is_ns_decl()).cloned().collect(),
+        attrs: el
+            .attrs
+            .iter()
+            .filter(|a| !a.is_ns_decl())
+            .cloned()
+            .collect(),
         children: el
             .children
             .iter()
@@ -80,7 +95,12 @@ pub struct Narrative {
 }
 
 fn narratives(el: &Element) -> Vec<Narrative> {
-    el.children_named("narrative").map(|n| Narrative { lang: n.xml_lang().map(str::to_owned), text: n.text() }).collect()
+    el.children_named("narrative")
+        .map(|n| Narrative {
+            lang: n.xml_lang().map(str::to_owned),
+            text: n.text(),
+        })
+        .collect()
 }
 
 fn attr(el: &Element, name: &str) -> Option<String> {
@@ -88,7 +108,9 @@ fn attr(el: &Element, name: &str) -> Option<String> {
 }
 
 fn child_attr(el: &Element, child: &str, name: &str) -> Option<String> {
-    el.child(child).and_then(|c| c.attr(name)).map(str::to_owned)
+    el.child(child)
+        .and_then(|c| c.attr(name))
+        .map(str::to_owned)
 }
 
 /// Small builder used by the writer side of every struct.
@@ -101,7 +123,11 @@ impl B {
     fn attr(mut self, name: &str, v: &Option<String>) -> Self {
         if let Some(v) = v {
             let ns = name.starts_with("xml:").then(|| XML_NS.to_owned());
-            self.0.attrs.push(Attr { name: name.to_owned(), ns, value: v.clone() });
+            self.0.attrs.push(Attr {
+                name: name.to_owned(),
+                ns,
+                value: v.clone(),
+            });
         }
         self
     }
@@ -146,7 +172,8 @@ impl B {
 
 /// `<name code="…"/>`-style element, or `None`.
 fn code_el(name: &str, code: &Option<String>) -> Option<Element> {
-    code.as_ref().map(|c| B::new(name).attr("code", &Some(c.clone())).done())
+    code.as_ref()
+        .map(|c| B::new(name).attr("code", &Some(c.clone())).done())
 }
 
 /// Element holding only narratives (title, description, name…), or `None` if absent.
@@ -174,7 +201,9 @@ impl Money {
     fn from_el(el: &Element) -> Self {
         let text = el.text();
         let trimmed = text.trim();
-        let amount = Decimal::from_str(trimmed).ok().filter(|_| crate::schema::check_datatype(crate::schema::Datatype::Decimal, trimmed));
+        let amount = Decimal::from_str(trimmed)
+            .ok()
+            .filter(|_| crate::schema::check_datatype(crate::schema::Datatype::Decimal, trimmed));
         Money {
             raw: if amount.is_none() { Some(text) } else { None },
             amount,
@@ -190,7 +219,12 @@ impl Money {
             (None, Some(r)) => r.clone(),
             (None, None) => String::new(),
         };
-        B::new("value").attr("currency", &self.currency).attr("value-date", &self.value_date).text(&text).ext(&self.ext).done()
+        B::new("value")
+            .attr("currency", &self.currency)
+            .attr("value-date", &self.value_date)
+            .text(&text)
+            .ext(&self.ext)
+            .done()
     }
 
     /// Currency of this value: its own, else the activity's default.
@@ -288,7 +322,12 @@ pub struct FlowOrg {
 
 impl FlowOrg {
     fn from_el(el: &Element, id_attr: &str) -> Self {
-        FlowOrg { r#ref: attr(el, "ref"), r#type: attr(el, "type"), activity_id: attr(el, id_attr), narratives: narratives(el) }
+        FlowOrg {
+            r#ref: attr(el, "ref"),
+            r#type: attr(el, "type"),
+            activity_id: attr(el, id_attr),
+            narratives: narratives(el),
+        }
     }
     fn to_el(&self, name: &str, id_attr: &str) -> Element {
         B::new(name)
@@ -357,10 +396,16 @@ pub struct AidType {
 
 impl AidType {
     fn from_el(el: &Element) -> Self {
-        AidType { code: attr(el, "code"), vocabulary: attr(el, "vocabulary") }
+        AidType {
+            code: attr(el, "code"),
+            vocabulary: attr(el, "vocabulary"),
+        }
     }
     fn to_el(&self, name: &str) -> Element {
-        B::new(name).attr("code", &self.code).attr("vocabulary", &self.vocabulary).done()
+        B::new(name)
+            .attr("code", &self.code)
+            .attr("vocabulary", &self.vocabulary)
+            .done()
     }
 }
 
@@ -435,12 +480,16 @@ impl Transaction {
         // A legacy letter either comes from 1.x data or from our own writer, which stores
         // the original letter in the aidtrace namespace next to the mapped numeric code.
         let stored_legacy = tt.and_then(|t| {
-            t.attrs.iter().find(|a| a.ns.as_deref() == Some(AIDTRACE_NS) && a.local() == "legacy-code").map(|a| a.value.clone())
+            t.attrs
+                .iter()
+                .find(|a| a.ns.as_deref() == Some(AIDTRACE_NS) && a.local() == "legacy-code")
+                .map(|a| a.value.clone())
         });
-        let (transaction_type, legacy_type) = match raw_type.as_deref().and_then(transaction_type_from_legacy) {
-            Some(mapped) => (Some(mapped.to_owned()), raw_type.clone()),
-            None => (raw_type, stored_legacy),
-        };
+        let (transaction_type, legacy_type) =
+            match raw_type.as_deref().and_then(transaction_type_from_legacy) {
+                Some(mapped) => (Some(mapped.to_owned()), raw_type.clone()),
+                None => (raw_type, stored_legacy),
+            };
         Transaction {
             r#ref: attr(el, "ref"),
             humanitarian: attr(el, "humanitarian"),
@@ -449,15 +498,25 @@ impl Transaction {
             transaction_date: child_attr(el, "transaction-date", "iso-date"),
             value: el.child("value").map(Money::from_el),
             description: opt_narratives(el, "description"),
-            provider_org: el.child("provider-org").map(|o| FlowOrg::from_el(o, "provider-activity-id")),
-            receiver_org: el.child("receiver-org").map(|o| FlowOrg::from_el(o, "receiver-activity-id")),
+            provider_org: el
+                .child("provider-org")
+                .map(|o| FlowOrg::from_el(o, "provider-activity-id")),
+            receiver_org: el
+                .child("receiver-org")
+                .map(|o| FlowOrg::from_el(o, "receiver-activity-id")),
             disbursement_channel: child_attr(el, "disbursement-channel", "code"),
-            sectors: el.children_named("sector").map(Classification::from_el).collect(),
+            sectors: el
+                .children_named("sector")
+                .map(Classification::from_el)
+                .collect(),
             recipient_country: el.child("recipient-country").map(Classification::from_el),
             recipient_region: el.child("recipient-region").map(Classification::from_el),
             flow_type: child_attr(el, "flow-type", "code"),
             finance_type: child_attr(el, "finance-type", "code"),
-            aid_types: el.children_named("aid-type").map(AidType::from_el).collect(),
+            aid_types: el
+                .children_named("aid-type")
+                .map(AidType::from_el)
+                .collect(),
             tied_status: child_attr(el, "tied-status", "code"),
             ext: Ext::from_el(el),
         }
@@ -465,7 +524,9 @@ impl Transaction {
 
     fn to_el(&self) -> Element {
         let tt = self.transaction_type.as_ref().map(|c| {
-            let mut e = B::new("transaction-type").attr("code", &Some(c.clone())).done();
+            let mut e = B::new("transaction-type")
+                .attr("code", &Some(c.clone()))
+                .done();
             if let Some(l) = &self.legacy_type {
                 e.attrs.push(Attr {
                     name: format!("{AIDTRACE_PREFIX}:legacy-code"),
@@ -479,15 +540,35 @@ impl Transaction {
             .attr("ref", &self.r#ref)
             .attr("humanitarian", &self.humanitarian)
             .child_opt(tt)
-            .child_opt(self.transaction_date.as_ref().map(|d| B::new("transaction-date").attr("iso-date", &Some(d.clone())).done()))
+            .child_opt(self.transaction_date.as_ref().map(|d| {
+                B::new("transaction-date")
+                    .attr("iso-date", &Some(d.clone()))
+                    .done()
+            }))
             .child_opt(self.value.as_ref().map(Money::to_el))
             .child_opt(narr_el("description", &self.description))
-            .child_opt(self.provider_org.as_ref().map(|o| o.to_el("provider-org", "provider-activity-id")))
-            .child_opt(self.receiver_org.as_ref().map(|o| o.to_el("receiver-org", "receiver-activity-id")))
+            .child_opt(
+                self.provider_org
+                    .as_ref()
+                    .map(|o| o.to_el("provider-org", "provider-activity-id")),
+            )
+            .child_opt(
+                self.receiver_org
+                    .as_ref()
+                    .map(|o| o.to_el("receiver-org", "receiver-activity-id")),
+            )
             .child_opt(code_el("disbursement-channel", &self.disbursement_channel))
             .children(self.sectors.iter().map(|s| s.to_el("sector")))
-            .child_opt(self.recipient_country.as_ref().map(|c| c.to_el("recipient-country")))
-            .child_opt(self.recipient_region.as_ref().map(|c| c.to_el("recipient-region")))
+            .child_opt(
+                self.recipient_country
+                    .as_ref()
+                    .map(|c| c.to_el("recipient-country")),
+            )
+            .child_opt(
+                self.recipient_region
+                    .as_ref()
+                    .map(|c| c.to_el("recipient-region")),
+            )
             .child_opt(code_el("flow-type", &self.flow_type))
             .child_opt(code_el("finance-type", &self.finance_type))
             .children(self.aid_types.iter().map(|a| a.to_el("aid-type")))
@@ -498,7 +579,9 @@ impl Transaction {
 
     /// Currency of the value: its own, else the activity default.
     pub fn currency<'a>(&'a self, activity: &'a IatiActivity) -> Option<&'a str> {
-        self.value.as_ref()?.currency_or(activity.default_currency.as_deref())
+        self.value
+            .as_ref()?
+            .currency_or(activity.default_currency.as_deref())
     }
 }
 
@@ -522,8 +605,14 @@ impl DocumentLink {
             format: attr(el, "format"),
             title: opt_narratives(el, "title"),
             description: opt_narratives(el, "description"),
-            categories: el.children_named("category").filter_map(|c| attr(c, "code")).collect(),
-            languages: el.children_named("language").filter_map(|c| attr(c, "code")).collect(),
+            categories: el
+                .children_named("category")
+                .filter_map(|c| attr(c, "code"))
+                .collect(),
+            languages: el
+                .children_named("language")
+                .filter_map(|c| attr(c, "code"))
+                .collect(),
             document_date: child_attr(el, "document-date", "iso-date"),
             ext: Ext::from_el(el),
         }
@@ -534,9 +623,21 @@ impl DocumentLink {
             .attr("format", &self.format)
             .child_opt(narr_el("title", &self.title))
             .child_opt(narr_el("description", &self.description))
-            .children(self.categories.iter().map(|c| B::new("category").attr("code", &Some(c.clone())).done()))
-            .children(self.languages.iter().map(|c| B::new("language").attr("code", &Some(c.clone())).done()))
-            .child_opt(self.document_date.as_ref().map(|d| B::new("document-date").attr("iso-date", &Some(d.clone())).done()))
+            .children(
+                self.categories
+                    .iter()
+                    .map(|c| B::new("category").attr("code", &Some(c.clone())).done()),
+            )
+            .children(
+                self.languages
+                    .iter()
+                    .map(|c| B::new("language").attr("code", &Some(c.clone())).done()),
+            )
+            .child_opt(self.document_date.as_ref().map(|d| {
+                B::new("document-date")
+                    .attr("iso-date", &Some(d.clone()))
+                    .done()
+            }))
             .ext(&self.ext)
             .done()
     }
@@ -561,15 +662,33 @@ pub struct Indicator {
     pub rest: Vec<Element>,
 }
 
+/// Targets and actuals of one indicator period, as published.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PeriodValues {
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub targets: Vec<String>,
+    pub actuals: Vec<String>,
+}
+
 impl Indicator {
-    /// Target and actual values of each period: (period-start, period-end, targets, actuals).
-    pub fn periods(&self) -> Vec<(Option<String>, Option<String>, Vec<String>, Vec<String>)> {
+    /// Target and actual values of each period (delivered "15 beds" are unit targets/actuals).
+    pub fn periods(&self) -> Vec<PeriodValues> {
         self.rest
             .iter()
             .filter(|e| e.is_iati() && e.name == "period")
             .map(|p| {
-                let vals = |n: &str| p.children_named(n).filter_map(|c| attr(c, "value")).collect::<Vec<_>>();
-                (child_attr(p, "period-start", "iso-date"), child_attr(p, "period-end", "iso-date"), vals("target"), vals("actual"))
+                let vals = |n: &str| {
+                    p.children_named(n)
+                        .filter_map(|c| attr(c, "value"))
+                        .collect::<Vec<_>>()
+                };
+                PeriodValues {
+                    start: child_attr(p, "period-start", "iso-date"),
+                    end: child_attr(p, "period-end", "iso-date"),
+                    targets: vals("target"),
+                    actuals: vals("actual"),
+                }
             })
             .collect()
     }
@@ -596,7 +715,11 @@ impl IatiResult {
             aggregation_status: attr(el, "aggregation-status"),
             title: opt_narratives(el, "title"),
             description: opt_narratives(el, "description"),
-            links: el.elements().filter(|c| c.is_iati() && matches!(c.name.as_str(), "document-link" | "reference")).map(normalise).collect(),
+            links: el
+                .elements()
+                .filter(|c| c.is_iati() && matches!(c.name.as_str(), "document-link" | "reference"))
+                .map(normalise)
+                .collect(),
             indicators: el
                 .children_named("indicator")
                 .map(|i| Indicator {
@@ -605,7 +728,13 @@ impl IatiResult {
                     aggregation_status: attr(i, "aggregation-status"),
                     title: opt_narratives(i, "title"),
                     description: opt_narratives(i, "description"),
-                    rest: i.elements().filter(|c| !(c.is_iati() && matches!(c.name.as_str(), "title" | "description"))).map(normalise).collect(),
+                    rest: i
+                        .elements()
+                        .filter(|c| {
+                            !(c.is_iati() && matches!(c.name.as_str(), "title" | "description"))
+                        })
+                        .map(normalise)
+                        .collect(),
                 })
                 .collect(),
             ext: Ext::from_el(el),
@@ -620,7 +749,8 @@ impl IatiResult {
                 .child_opt(narr_el("title", &i.title))
                 .child_opt(narr_el("description", &i.description));
             // The schema puts extension elements last; keep the IATI ones in their order.
-            let (iati, foreign): (Vec<_>, Vec<_>) = i.rest.iter().cloned().partition(|e| e.is_iati());
+            let (iati, foreign): (Vec<_>, Vec<_>) =
+                i.rest.iter().cloned().partition(|e| e.is_iati());
             b = b.children(iati).children(foreign);
             b.done()
         });
@@ -629,7 +759,12 @@ impl IatiResult {
             .attr("aggregation-status", &self.aggregation_status)
             .child_opt(narr_el("title", &self.title))
             .child_opt(narr_el("description", &self.description))
-            .children(self.links.iter().filter(|e| e.name == "document-link").cloned())
+            .children(
+                self.links
+                    .iter()
+                    .filter(|e| e.name == "document-link")
+                    .cloned(),
+            )
             .children(self.links.iter().filter(|e| e.name == "reference").cloned())
             .children(indicators)
             .ext(&self.ext)
@@ -699,13 +834,24 @@ pub struct IatiActivity {
 }
 
 fn date_pair(el: &Element) -> (Option<String>, Option<String>) {
-    (child_attr(el, "period-start", "iso-date"), child_attr(el, "period-end", "iso-date"))
+    (
+        child_attr(el, "period-start", "iso-date"),
+        child_attr(el, "period-end", "iso-date"),
+    )
 }
 
 fn period_els(start: &Option<String>, end: &Option<String>) -> [Option<Element>; 2] {
     [
-        start.as_ref().map(|d| B::new("period-start").attr("iso-date", &Some(d.clone())).done()),
-        end.as_ref().map(|d| B::new("period-end").attr("iso-date", &Some(d.clone())).done()),
+        start.as_ref().map(|d| {
+            B::new("period-start")
+                .attr("iso-date", &Some(d.clone()))
+                .done()
+        }),
+        end.as_ref().map(|d| {
+            B::new("period-end")
+                .attr("iso-date", &Some(d.clone()))
+                .done()
+        }),
     ]
 }
 
@@ -715,7 +861,10 @@ impl IatiActivity {
         let all = |name: &'static str| el.children_named(name).map(normalise).collect::<Vec<_>>();
         let one = |name: &str| el.child(name).map(normalise);
         IatiActivity {
-            identifier: el.child("iati-identifier").map(|e| e.text().trim().to_owned()).unwrap_or_default(),
+            identifier: el
+                .child("iati-identifier")
+                .map(|e| e.text().trim().to_owned())
+                .unwrap_or_default(),
             last_updated_datetime: attr(el, "last-updated-datetime"),
             lang: el.xml_lang().map(str::to_owned),
             default_currency: attr(el, "default-currency"),
@@ -725,20 +874,42 @@ impl IatiActivity {
             budget_not_provided: attr(el, "budget-not-provided"),
             reporting_org: el.child("reporting-org").map(ReportingOrg::from_el),
             title: opt_narratives(el, "title"),
-            descriptions: el.children_named("description").map(|d| Description { r#type: attr(d, "type"), narratives: narratives(d) }).collect(),
-            participating_orgs: el.children_named("participating-org").map(ParticipatingOrg::from_el).collect(),
+            descriptions: el
+                .children_named("description")
+                .map(|d| Description {
+                    r#type: attr(d, "type"),
+                    narratives: narratives(d),
+                })
+                .collect(),
+            participating_orgs: el
+                .children_named("participating-org")
+                .map(ParticipatingOrg::from_el)
+                .collect(),
             other_identifiers: all("other-identifier"),
             activity_status: child_attr(el, "activity-status", "code"),
             activity_dates: el
                 .children_named("activity-date")
-                .map(|d| ActivityDate { r#type: attr(d, "type"), iso_date: attr(d, "iso-date"), narratives: narratives(d) })
+                .map(|d| ActivityDate {
+                    r#type: attr(d, "type"),
+                    iso_date: attr(d, "iso-date"),
+                    narratives: narratives(d),
+                })
                 .collect(),
             contact_info: all("contact-info"),
             activity_scope: child_attr(el, "activity-scope", "code"),
-            recipient_countries: el.children_named("recipient-country").map(Classification::from_el).collect(),
-            recipient_regions: el.children_named("recipient-region").map(Classification::from_el).collect(),
+            recipient_countries: el
+                .children_named("recipient-country")
+                .map(Classification::from_el)
+                .collect(),
+            recipient_regions: el
+                .children_named("recipient-region")
+                .map(Classification::from_el)
+                .collect(),
             locations: all("location"),
-            sectors: el.children_named("sector").map(Classification::from_el).collect(),
+            sectors: el
+                .children_named("sector")
+                .map(Classification::from_el)
+                .collect(),
             tags: all("tag"),
             country_budget_items: one("country-budget-items"),
             humanitarian_scopes: all("humanitarian-scope"),
@@ -746,7 +917,10 @@ impl IatiActivity {
             collaboration_type: child_attr(el, "collaboration-type", "code"),
             default_flow_type: child_attr(el, "default-flow-type", "code"),
             default_finance_type: child_attr(el, "default-finance-type", "code"),
-            default_aid_types: el.children_named("default-aid-type").map(AidType::from_el).collect(),
+            default_aid_types: el
+                .children_named("default-aid-type")
+                .map(AidType::from_el)
+                .collect(),
             default_tied_status: child_attr(el, "default-tied-status", "code"),
             budgets: el
                 .children_named("budget")
@@ -771,22 +945,38 @@ impl IatiActivity {
                         period_start,
                         period_end,
                         value: p.child("value").map(Money::from_el),
-                        provider_org: p.child("provider-org").map(|o| FlowOrg::from_el(o, "provider-activity-id")),
-                        receiver_org: p.child("receiver-org").map(|o| FlowOrg::from_el(o, "receiver-activity-id")),
+                        provider_org: p
+                            .child("provider-org")
+                            .map(|o| FlowOrg::from_el(o, "provider-activity-id")),
+                        receiver_org: p
+                            .child("receiver-org")
+                            .map(|o| FlowOrg::from_el(o, "receiver-activity-id")),
                         ext: Ext::from_el(p),
                     }
                 })
                 .collect(),
             capital_spend: child_attr(el, "capital-spend", "percentage"),
-            transactions: el.children_named("transaction").map(Transaction::from_el).collect(),
-            document_links: el.children_named("document-link").map(DocumentLink::from_el).collect(),
+            transactions: el
+                .children_named("transaction")
+                .map(Transaction::from_el)
+                .collect(),
+            document_links: el
+                .children_named("document-link")
+                .map(DocumentLink::from_el)
+                .collect(),
             related_activities: el
                 .children_named("related-activity")
-                .map(|r| RelatedActivity { r#ref: attr(r, "ref"), r#type: attr(r, "type") })
+                .map(|r| RelatedActivity {
+                    r#ref: attr(r, "ref"),
+                    r#type: attr(r, "type"),
+                })
                 .collect(),
             legacy_data: all("legacy-data"),
             conditions: one("conditions"),
-            results: el.children_named("result").map(IatiResult::from_el).collect(),
+            results: el
+                .children_named("result")
+                .map(IatiResult::from_el)
+                .collect(),
             crs_add: one("crs-add"),
             fss: one("fss"),
             ext: Ext::from_el(el),
@@ -807,17 +997,34 @@ impl IatiActivity {
             .child(B::new("iati-identifier").text(&self.identifier).done())
             .child_opt(self.reporting_org.as_ref().map(ReportingOrg::to_el))
             .child_opt(narr_el("title", &self.title))
-            .children(self.descriptions.iter().map(|d| B::new("description").attr("type", &d.r#type).narratives(&d.narratives).done()))
+            .children(self.descriptions.iter().map(|d| {
+                B::new("description")
+                    .attr("type", &d.r#type)
+                    .narratives(&d.narratives)
+                    .done()
+            }))
             .children(self.participating_orgs.iter().map(ParticipatingOrg::to_el))
             .children(self.other_identifiers.iter().cloned())
             .child_opt(code("activity-status", &self.activity_status))
             .children(self.activity_dates.iter().map(|d| {
-                B::new("activity-date").attr("type", &d.r#type).attr("iso-date", &d.iso_date).narratives(&d.narratives).done()
+                B::new("activity-date")
+                    .attr("type", &d.r#type)
+                    .attr("iso-date", &d.iso_date)
+                    .narratives(&d.narratives)
+                    .done()
             }))
             .children(self.contact_info.iter().cloned())
             .child_opt(code("activity-scope", &self.activity_scope))
-            .children(self.recipient_countries.iter().map(|c| c.to_el("recipient-country")))
-            .children(self.recipient_regions.iter().map(|c| c.to_el("recipient-region")))
+            .children(
+                self.recipient_countries
+                    .iter()
+                    .map(|c| c.to_el("recipient-country")),
+            )
+            .children(
+                self.recipient_regions
+                    .iter()
+                    .map(|c| c.to_el("recipient-region")),
+            )
             .children(self.locations.iter().cloned())
             .children(self.sectors.iter().map(|c| c.to_el("sector")))
             .children(self.tags.iter().cloned())
@@ -827,7 +1034,11 @@ impl IatiActivity {
             .child_opt(code("collaboration-type", &self.collaboration_type))
             .child_opt(code("default-flow-type", &self.default_flow_type))
             .child_opt(code("default-finance-type", &self.default_finance_type))
-            .children(self.default_aid_types.iter().map(|a| a.to_el("default-aid-type")))
+            .children(
+                self.default_aid_types
+                    .iter()
+                    .map(|a| a.to_el("default-aid-type")),
+            )
             .child_opt(code("default-tied-status", &self.default_tied_status))
             .children(self.budgets.iter().map(|b| {
                 let [s, e] = period_els(&b.period_start, &b.period_end);
@@ -847,15 +1058,32 @@ impl IatiActivity {
                     .child_opt(s)
                     .child_opt(e)
                     .child_opt(p.value.as_ref().map(Money::to_el))
-                    .child_opt(p.provider_org.as_ref().map(|o| o.to_el("provider-org", "provider-activity-id")))
-                    .child_opt(p.receiver_org.as_ref().map(|o| o.to_el("receiver-org", "receiver-activity-id")))
+                    .child_opt(
+                        p.provider_org
+                            .as_ref()
+                            .map(|o| o.to_el("provider-org", "provider-activity-id")),
+                    )
+                    .child_opt(
+                        p.receiver_org
+                            .as_ref()
+                            .map(|o| o.to_el("receiver-org", "receiver-activity-id")),
+                    )
                     .ext(&p.ext)
                     .done()
             }))
-            .child_opt(self.capital_spend.as_ref().map(|p| B::new("capital-spend").attr("percentage", &Some(p.clone())).done()))
+            .child_opt(self.capital_spend.as_ref().map(|p| {
+                B::new("capital-spend")
+                    .attr("percentage", &Some(p.clone()))
+                    .done()
+            }))
             .children(self.transactions.iter().map(Transaction::to_el))
             .children(self.document_links.iter().map(DocumentLink::to_el))
-            .children(self.related_activities.iter().map(|r| B::new("related-activity").attr("ref", &r.r#ref).attr("type", &r.r#type).done()))
+            .children(self.related_activities.iter().map(|r| {
+                B::new("related-activity")
+                    .attr("ref", &r.r#ref)
+                    .attr("type", &r.r#type)
+                    .done()
+            }))
             .children(self.legacy_data.iter().cloned())
             .child_opt(self.conditions.clone())
             .children(self.results.iter().map(IatiResult::to_el))
@@ -867,7 +1095,10 @@ impl IatiActivity {
 
     /// Extension elements in the aidtrace namespace.
     pub fn aidtrace_elements(&self) -> impl Iterator<Item = &Element> {
-        self.ext.elements.iter().filter(|e| e.ns.as_deref() == Some(AIDTRACE_NS))
+        self.ext
+            .elements
+            .iter()
+            .filter(|e| e.ns.as_deref() == Some(AIDTRACE_NS))
     }
 }
 
@@ -890,7 +1121,10 @@ pub struct IatiOrganisation {
 impl IatiOrganisation {
     pub fn from_element(el: &Element) -> Self {
         IatiOrganisation {
-            identifier: el.child("organisation-identifier").map(|e| e.text().trim().to_owned()).unwrap_or_default(),
+            identifier: el
+                .child("organisation-identifier")
+                .map(|e| e.text().trim().to_owned())
+                .unwrap_or_default(),
             last_updated_datetime: attr(el, "last-updated-datetime"),
             lang: el.xml_lang().map(str::to_owned),
             default_currency: attr(el, "default-currency"),
@@ -898,7 +1132,13 @@ impl IatiOrganisation {
             reporting_org: el.child("reporting-org").map(ReportingOrg::from_el),
             rest: el
                 .elements()
-                .filter(|c| c.is_iati() && !matches!(c.name.as_str(), "organisation-identifier" | "name" | "reporting-org"))
+                .filter(|c| {
+                    c.is_iati()
+                        && !matches!(
+                            c.name.as_str(),
+                            "organisation-identifier" | "name" | "reporting-org"
+                        )
+                })
                 .map(normalise)
                 .collect(),
             ext: Ext::from_el(el),
@@ -910,7 +1150,11 @@ impl IatiOrganisation {
             .attr("last-updated-datetime", &self.last_updated_datetime)
             .attr("xml:lang", &self.lang)
             .attr("default-currency", &self.default_currency)
-            .child(B::new("organisation-identifier").text(&self.identifier).done())
+            .child(
+                B::new("organisation-identifier")
+                    .text(&self.identifier)
+                    .done(),
+            )
             .child_opt(narr_el("name", &self.name))
             .child_opt(self.reporting_org.as_ref().map(ReportingOrg::to_el))
             .children(self.rest.iter().cloned())

@@ -29,7 +29,12 @@ impl FileHeader {
         self.attrs
             .iter()
             .filter(|a| a.is_ns_decl())
-            .map(|a| (a.name.strip_prefix("xmlns:").unwrap_or("").to_owned(), a.value.clone()))
+            .map(|a| {
+                (
+                    a.name.strip_prefix("xmlns:").unwrap_or("").to_owned(),
+                    a.value.clone(),
+                )
+            })
             .collect()
     }
 }
@@ -105,7 +110,11 @@ impl<R: BufRead> UnitReader<R> {
     }
 
     fn open_root(&mut self, el: Element, empty: bool) -> Result<Option<Unit>, XmlError> {
-        self.schema = if el.name.starts_with("iati-organisation") { schema::organisations() } else { schema::activities() };
+        self.schema = if el.name.starts_with("iati-organisation") {
+            schema::organisations()
+        } else {
+            schema::activities()
+        };
         self.header = Some(FileHeader {
             root: el.name.clone(),
             version: el.attr("version").map(str::to_owned),
@@ -114,11 +123,16 @@ impl<R: BufRead> UnitReader<R> {
             line: el.line,
             column: el.column,
         });
-        let is_list = el.ns.is_none() && matches!(el.name.as_str(), "iati-activities" | "iati-organisations");
+        let is_list =
+            el.ns.is_none() && matches!(el.name.as_str(), "iati-activities" | "iati-organisations");
         if !is_list {
             // A lone activity, or something else: validate the whole tree as one unit.
             let element = self.parser.read_subtree(el, empty)?;
-            let ty = if element.ns.is_none() { self.schema.global(&element.name) } else { None };
+            let ty = if element.ns.is_none() {
+                self.schema.global(&element.name)
+            } else {
+                None
+            };
             let mut errors = Vec::new();
             if ty.is_none() {
                 errors.push(SchemaError {
@@ -132,9 +146,16 @@ impl<R: BufRead> UnitReader<R> {
                 });
             }
             self.state = State::Done;
-            return Ok(Some(Unit { element, ty, errors }));
+            return Ok(Some(Unit {
+                element,
+                ty,
+                errors,
+            }));
         }
-        let ty = self.schema.global(&el.name).expect("list roots are global elements of their schema");
+        let ty = self
+            .schema
+            .global(&el.name)
+            .expect("list roots are global elements of their schema");
         schema::check_attributes_and_text(&el, ty, &mut self.root_errors);
         self.matcher = Some(SequenceMatcher::new(ty));
         self.root_el = el;
@@ -187,7 +208,13 @@ impl<R: BufRead> UnitReader<R> {
                             return Ok(Some(u));
                         }
                     }
-                    Token::Eof => return Err(XmlError { message: "no root element".into(), line: 1, column: 1 }),
+                    Token::Eof => {
+                        return Err(XmlError {
+                            message: "no root element".into(),
+                            line: 1,
+                            column: 1,
+                        });
+                    }
                     Token::Text(_) | Token::End => {}
                 },
                 State::InRoot => match self.parser.next_token()? {
@@ -201,7 +228,11 @@ impl<R: BufRead> UnitReader<R> {
                             },
                             None => None,
                         };
-                        return Ok(Some(Unit { element, ty, errors }));
+                        return Ok(Some(Unit {
+                            element,
+                            ty,
+                            errors,
+                        }));
                     }
                     Token::Text(t) => {
                         if !t.trim().is_empty() {
@@ -217,7 +248,13 @@ impl<R: BufRead> UnitReader<R> {
                         }
                     }
                     Token::End => self.close_root(),
-                    Token::Eof => return Err(XmlError { message: "unexpected end of file".into(), line: 0, column: 0 }),
+                    Token::Eof => {
+                        return Err(XmlError {
+                            message: "unexpected end of file".into(),
+                            line: 0,
+                            column: 0,
+                        });
+                    }
                 },
             }
         }
@@ -231,11 +268,15 @@ pub struct ActivityReader<R: BufRead> {
 
 impl<R: BufRead> ActivityReader<R> {
     pub fn new(inner: R) -> Self {
-        ActivityReader { units: UnitReader::new(inner) }
+        ActivityReader {
+            units: UnitReader::new(inner),
+        }
     }
 
     pub fn with_limits(inner: R, limits: Limits) -> Self {
-        ActivityReader { units: UnitReader::with_limits(inner, limits) }
+        ActivityReader {
+            units: UnitReader::with_limits(inner, limits),
+        }
     }
 
     pub fn header(&self) -> Option<&FileHeader> {
@@ -250,7 +291,11 @@ impl<R: BufRead> ActivityReader<R> {
     pub fn next_activity(&mut self) -> Result<Option<(IatiActivity, u64, u64)>, XmlError> {
         while let Some(u) = self.units.next_unit()? {
             if u.element.ns.is_none() && u.element.name == "iati-activity" {
-                return Ok(Some((IatiActivity::from_element(&u.element), u.element.line, u.element.column)));
+                return Ok(Some((
+                    IatiActivity::from_element(&u.element),
+                    u.element.line,
+                    u.element.column,
+                )));
             }
         }
         Ok(None)
@@ -261,7 +306,9 @@ impl<R: BufRead> Iterator for ActivityReader<R> {
     type Item = Result<IatiActivity, XmlError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.next_activity().map(|o| o.map(|(a, _, _)| a)).transpose()
+        self.next_activity()
+            .map(|o| o.map(|(a, _, _)| a))
+            .transpose()
     }
 }
 
@@ -272,7 +319,9 @@ pub struct OrganisationReader<R: BufRead> {
 
 impl<R: BufRead> OrganisationReader<R> {
     pub fn new(inner: R) -> Self {
-        OrganisationReader { units: UnitReader::new(inner) }
+        OrganisationReader {
+            units: UnitReader::new(inner),
+        }
     }
 
     pub fn header(&self) -> Option<&FileHeader> {

@@ -165,7 +165,13 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn flag(&mut self, id: &'static str, at: &Element, message: String) {
-        self.out.push(RuleIssue { id, error: severity(id), message, line: at.line, column: at.column });
+        self.out.push(RuleIssue {
+            id,
+            error: severity(id),
+            message,
+            line: at.line,
+            column: at.column,
+        });
     }
 }
 
@@ -187,7 +193,9 @@ fn dec(s: &str) -> Option<Decimal> {
 
 /// Sum of the given percentages; `None` if any is not a number.
 fn sum(values: &[&str]) -> Option<Decimal> {
-    values.iter().try_fold(Decimal::ZERO, |acc, v| dec(v).map(|d| acc + d))
+    values
+        .iter()
+        .try_fold(Decimal::ZERO, |acc, v| dec(v).map(|d| acc + d))
 }
 
 fn is_hundred(s: &str) -> bool {
@@ -199,7 +207,9 @@ fn xpath_number(s: &str) -> bool {
     let t = s.trim();
     let t = t.strip_prefix('-').unwrap_or(t);
     let (i, f) = t.split_once('.').unwrap_or((t, ""));
-    !(i.is_empty() && f.is_empty()) && i.bytes().all(|b| b.is_ascii_digit()) && f.bytes().all(|b| b.is_ascii_digit())
+    !(i.is_empty() && f.is_empty())
+        && i.bytes().all(|b| b.is_ascii_digit())
+        && f.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn spaced(s: &str) -> bool {
@@ -214,7 +224,11 @@ fn check_spaces(c: &mut Ctx, id: &'static str, at: &Element, what: &str, v: Opti
     if let Some(v) = v
         && spaced(v)
     {
-        c.flag(id, at, format!("{what} '{v}' starts or ends with whitespace"));
+        c.flag(
+            id,
+            at,
+            format!("{what} '{v}' starts or ends with whitespace"),
+        );
     }
 }
 
@@ -222,13 +236,20 @@ fn check_symbols(c: &mut Ctx, id: &'static str, at: &Element, what: &str, v: Opt
     if let Some(v) = v
         && bad_symbols(v)
     {
-        c.flag(id, at, format!("{what} '{v}' is empty or contains one of / & | ?"));
+        c.flag(
+            id,
+            at,
+            format!("{what} '{v}' is empty or contains one of / & | ?"),
+        );
     }
 }
 
 fn org_prefix_ok(r: &str) -> bool {
-    crate::codelists::codelist("OrganisationRegistrationAgency")
-        .is_some_and(|l| l.codes.keys().any(|p| r.len() > p.len() && r.starts_with(p) && r.as_bytes()[p.len()] == b'-'))
+    crate::codelists::codelist("OrganisationRegistrationAgency").is_some_and(|l| {
+        l.codes
+            .keys()
+            .any(|p| r.len() > p.len() && r.starts_with(p) && r.as_bytes()[p.len()] == b'-')
+    })
 }
 
 fn date_of(e: Option<&Element>, attr: &str) -> Option<NaiveDate> {
@@ -236,22 +257,34 @@ fn date_of(e: Option<&Element>, attr: &str) -> Option<NaiveDate> {
 }
 
 fn period(e: &Element) -> (Option<NaiveDate>, Option<NaiveDate>) {
-    (date_of(e.child("period-start"), "iso-date"), date_of(e.child("period-end"), "iso-date"))
+    (
+        date_of(e.child("period-start"), "iso-date"),
+        date_of(e.child("period-end"), "iso-date"),
+    )
 }
 
 fn period_order(c: &mut Ctx, id: &'static str, e: &Element) {
     if let (Some(s), Some(t)) = period(e)
         && s > t
     {
-        c.flag(id, e, format!("<{}> period-start {s} is after period-end {t}", e.name));
+        c.flag(
+            id,
+            e,
+            format!("<{}> period-start {s} is after period-end {t}", e.name),
+        );
     }
 }
 
 fn time_limit(c: &mut Ctx, e: &Element) {
     if let (Some(s), Some(t)) = period(e)
-        && s.checked_add_months(Months::new(12)).is_some_and(|limit| t > limit)
+        && s.checked_add_months(Months::new(12))
+            .is_some_and(|limit| t > limit)
     {
-        c.flag("7.5.3", e, format!("<{}> period {s} to {t} is longer than one year", e.name));
+        c.flag(
+            "7.5.3",
+            e,
+            format!("<{}> period {s} to {t} is longer than one year", e.name),
+        );
     }
 }
 
@@ -262,8 +295,12 @@ fn narratives_have_text(e: &Element) -> bool {
 fn walk_titles(c: &mut Ctx, e: &Element) {
     for ch in e.elements().filter(|x| x.is_iati()) {
         match ch.name.as_str() {
-            "title" if !narratives_have_text(ch) => c.flag("4.3.1", ch, "title has no narrative text".into()),
-            "description" if !narratives_have_text(ch) => c.flag("4.4.1", ch, "description has no narrative text".into()),
+            "title" if !narratives_have_text(ch) => {
+                c.flag("4.3.1", ch, "title has no narrative text".into())
+            }
+            "description" if !narratives_have_text(ch) => {
+                c.flag("4.4.1", ch, "description has no narrative text".into())
+            }
             _ => {}
         }
         walk_titles(c, ch);
@@ -285,7 +322,11 @@ fn lang_and_currency(c: &mut Ctx, e: &Element, lang_id: &'static str, cur_id: &'
         let mut ns = Vec::new();
         all_descendants(e, "narrative", &mut ns);
         if let Some(n) = ns.iter().find(|n| n.xml_lang().is_none()) {
-            c.flag(lang_id, n, "no default @xml:lang and this narrative has no @xml:lang".into());
+            c.flag(
+                lang_id,
+                n,
+                "no default @xml:lang and this narrative has no @xml:lang".into(),
+            );
         }
     }
     if e.attr("default-currency").is_none() {
@@ -294,16 +335,42 @@ fn lang_and_currency(c: &mut Ctx, e: &Element, lang_id: &'static str, cur_id: &'
             all_descendants(e, name, &mut vs);
         }
         if let Some(v) = vs.iter().find(|v| v.attr("currency").is_none()) {
-            c.flag(cur_id, v, format!("no @default-currency and this <{}> has no @currency", v.name));
+            c.flag(
+                cur_id,
+                v,
+                format!(
+                    "no @default-currency and this <{}> has no @currency",
+                    v.name
+                ),
+            );
         }
     }
 }
 
 fn flow_org(c: &mut Ctx, o: &Element, provider: bool) {
-    let (need, sym, sp, idsp, id_attr) =
-        if provider { ("6.9.1", "1.10.13", "1.10.1", "1.4.1", "provider-activity-id") } else { ("6.9.2", "1.15.13", "1.15.1", "1.5.1", "receiver-activity-id") };
+    let (need, sym, sp, idsp, id_attr) = if provider {
+        (
+            "6.9.1",
+            "1.10.13",
+            "1.10.1",
+            "1.4.1",
+            "provider-activity-id",
+        )
+    } else {
+        (
+            "6.9.2",
+            "1.15.13",
+            "1.15.1",
+            "1.5.1",
+            "receiver-activity-id",
+        )
+    };
     if o.attr("ref").is_none() && kids(o, "narrative").next().is_none() {
-        c.flag(need, o, format!("<{}> has neither @ref nor a narrative", o.name));
+        c.flag(
+            need,
+            o,
+            format!("<{}> has neither @ref nor a narrative", o.name),
+        );
     }
     check_symbols(c, sym, o, &format!("<{}> @ref", o.name), o.attr("ref"));
     check_spaces(c, sp, o, &format!("<{}> @ref", o.name), o.attr("ref"));
@@ -311,7 +378,11 @@ fn flow_org(c: &mut Ctx, o: &Element, provider: bool) {
 }
 
 fn vocab_groups<'a>(items: &[&'a Element], skip_dac: bool) -> BTreeSet<&'a str> {
-    items.iter().filter_map(|e| e.attr("vocabulary")).filter(|v| !skip_dac || *v != "1").collect()
+    items
+        .iter()
+        .filter_map(|e| e.attr("vocabulary"))
+        .filter(|v| !skip_dac || *v != "1")
+        .collect()
 }
 
 fn activity(c: &mut Ctx, a: &Element) {
@@ -324,10 +395,17 @@ fn activity(c: &mut Ctx, a: &Element) {
     if let Some(r) = rep_ref
         && r.trim() == id.trim()
     {
-        c.flag("1.1.3", at_id, format!("iati-identifier '{id}' equals the reporting organisation identifier"));
+        c.flag(
+            "1.1.3",
+            at_id,
+            format!("iati-identifier '{id}' equals the reporting organisation identifier"),
+        );
     }
     // 1.1.21 startswith (prefix + "-")
-    let b1: Vec<&str> = kids(a, "other-identifier").filter(|o| o.attr("type") == Some("B1")).filter_map(|o| o.attr("ref")).collect();
+    let b1: Vec<&str> = kids(a, "other-identifier")
+        .filter(|o| o.attr("type") == Some("B1"))
+        .filter_map(|o| o.attr("ref"))
+        .collect();
     let prefixes: Vec<&str> = rep_ref.into_iter().chain(b1.iter().copied()).collect();
     if id_el.is_some() && !prefixes.iter().any(|p| id.starts_with(&format!("{p}-"))) {
         c.flag("1.1.21", at_id, format!("iati-identifier '{id}' does not start with the reporting organisation identifier and '-'"));
@@ -336,65 +414,126 @@ fn activity(c: &mut Ctx, a: &Element) {
     if let (Some(r), Some(rep)) = (rep_ref, rep)
         && !org_prefix_ok(r)
     {
-        c.flag("1.14.8", rep, format!("reporting-org/@ref '{r}' does not start with a known registration agency prefix"));
+        c.flag(
+            "1.14.8",
+            rep,
+            format!(
+                "reporting-org/@ref '{r}' does not start with a known registration agency prefix"
+            ),
+        );
     }
     // 6.11.1
     let dates: Vec<&Element> = kids(a, "activity-date").collect();
-    if !dates.iter().any(|d| matches!(d.attr("type"), Some("1" | "2"))) {
-        c.flag("6.11.1", a, "no planned (type 1) or actual (type 2) start date".into());
+    if !dates
+        .iter()
+        .any(|d| matches!(d.attr("type"), Some("1" | "2")))
+    {
+        c.flag(
+            "6.11.1",
+            a,
+            "no planned (type 1) or actual (type 2) start date".into(),
+        );
     }
     let sectors: Vec<&Element> = kids(a, "sector").collect();
     let txs: Vec<&Element> = kids(a, "transaction").collect();
     let tx_sector = txs.iter().any(|t| t.child("sector").is_some());
     // 6.2.2
     if sectors.is_empty() && !tx_sector {
-        c.flag("6.2.2", a, "no sector, neither on the activity nor on any transaction".into());
+        c.flag(
+            "6.2.2",
+            a,
+            "no sector, neither on the activity nor on any transaction".into(),
+        );
     }
     lang_and_currency(c, a, "4.1.1", "7.8.1");
     // 6.7.2 one_or_all
     if sectors.is_empty()
         && let Some(t) = txs.iter().find(|t| t.child("sector").is_none())
     {
-        c.flag("6.7.2", t, "no activity sector, and this transaction has no sector".into());
+        c.flag(
+            "6.7.2",
+            t,
+            "no activity sector, and this transaction has no sector".into(),
+        );
     }
     // 11.1.1
     if let Some(d) = a.attr("last-updated-datetime").and_then(parse_date)
         && d > c.today
     {
-        c.flag("11.1.1", a, format!("@last-updated-datetime {d} is in the future"));
+        c.flag(
+            "11.1.1",
+            a,
+            format!("@last-updated-datetime {d} is in the future"),
+        );
     }
-    let date = |t: &str| dates.iter().find(|d| d.attr("type") == Some(t)).and_then(|d| d.attr("iso-date")).and_then(parse_date);
-    let date_el = |t: &str| dates.iter().find(|d| d.attr("type") == Some(t)).copied().unwrap_or(a);
+    let date = |t: &str| {
+        dates
+            .iter()
+            .find(|d| d.attr("type") == Some(t))
+            .and_then(|d| d.attr("iso-date"))
+            .and_then(parse_date)
+    };
+    let date_el = |t: &str| {
+        dates
+            .iter()
+            .find(|d| d.attr("type") == Some(t))
+            .copied()
+            .unwrap_or(a)
+    };
     if let (Some(s), Some(e)) = (date("1"), date("3"))
         && s > e
     {
-        c.flag("11.1.2", date_el("1"), format!("planned start {s} is after planned end {e}"));
+        c.flag(
+            "11.1.2",
+            date_el("1"),
+            format!("planned start {s} is after planned end {e}"),
+        );
     }
     if let (Some(s), Some(e)) = (date("2"), date("4"))
         && s > e
     {
-        c.flag("11.1.3", date_el("2"), format!("actual start {s} is after actual end {e}"));
+        c.flag(
+            "11.1.3",
+            date_el("2"),
+            format!("actual start {s} is after actual end {e}"),
+        );
     }
     if let Some(s) = date("2")
         && s > c.today
     {
-        c.flag("11.1.4", date_el("2"), format!("actual start {s} is in the future"));
+        c.flag(
+            "11.1.4",
+            date_el("2"),
+            format!("actual start {s} is in the future"),
+        );
     }
     if let Some(e) = date("4")
         && e > c.today
     {
-        c.flag("11.1.5", date_el("4"), format!("actual end {e} is in the future"));
+        c.flag(
+            "11.1.5",
+            date_el("4"),
+            format!("actual end {e} is in the future"),
+        );
     }
     for t in &txs {
         if let Some(d) = date_of(t.child("transaction-date"), "iso-date")
             && d > c.today
         {
-            c.flag("11.2.1", t, format!("transaction-date {d} is in the future"));
+            c.flag(
+                "11.2.1",
+                t,
+                format!("transaction-date {d} is in the future"),
+            );
         }
         if let Some(d) = date_of(t.child("value"), "value-date")
             && d > c.today
         {
-            c.flag("11.2.2", t, format!("transaction value-date {d} is in the future"));
+            c.flag(
+                "11.2.2",
+                t,
+                format!("transaction value-date {d} is in the future"),
+            );
         }
     }
     if id_el.is_some() {
@@ -407,13 +546,25 @@ fn activity(c: &mut Ctx, a: &Element) {
     }
     for o in kids(a, "other-identifier") {
         match o.attr("type") {
-            Some("B1") => check_spaces(c, "1.16.1", o, "previous reporting organisation identifier", o.attr("ref")),
-            Some("A3") => check_spaces(c, "1.6.1", o, "previous activity identifier", o.attr("ref")),
+            Some("B1") => check_spaces(
+                c,
+                "1.16.1",
+                o,
+                "previous reporting organisation identifier",
+                o.attr("ref"),
+            ),
+            Some("A3") => {
+                check_spaces(c, "1.6.1", o, "previous activity identifier", o.attr("ref"))
+            }
             _ => {}
         }
         for own in kids(o, "owner-org") {
             if own.attr("ref").is_none() && kids(own, "narrative").next().is_none() {
-                c.flag("6.8.1", own, "owner-org has neither @ref nor a narrative".into());
+                c.flag(
+                    "6.8.1",
+                    own,
+                    "owner-org has neither @ref nor a narrative".into(),
+                );
             }
             check_spaces(c, "1.11.1", own, "owner-org/@ref", own.attr("ref"));
             check_symbols(c, "1.11.13", own, "owner-org/@ref", own.attr("ref"));
@@ -423,30 +574,58 @@ fn activity(c: &mut Ctx, a: &Element) {
         check_spaces(c, "1.7.1", r, "related-activity/@ref", r.attr("ref"));
     }
     // Sector percentages, per vocabulary.
-    let non_dac: Vec<&Element> = sectors.iter().copied().filter(|s| s.attr("vocabulary").is_some_and(|v| v != "1")).collect();
+    let non_dac: Vec<&Element> = sectors
+        .iter()
+        .copied()
+        .filter(|s| s.attr("vocabulary").is_some_and(|v| v != "1"))
+        .collect();
     for v in vocab_groups(&non_dac, true) {
-        let group: Vec<&Element> = sectors.iter().copied().filter(|s| s.attr("vocabulary") == Some(v)).collect();
+        let group: Vec<&Element> = sectors
+            .iter()
+            .copied()
+            .filter(|s| s.attr("vocabulary") == Some(v))
+            .collect();
         percentage_group(c, a, &group, &format!("sectors of vocabulary '{v}'"), true);
     }
-    let dac: Vec<&Element> = sectors.iter().copied().filter(|s| is_dac_vocab(s)).collect();
+    let dac: Vec<&Element> = sectors
+        .iter()
+        .copied()
+        .filter(|s| is_dac_vocab(s))
+        .collect();
     percentage_group(c, a, &dac, "DAC sectors", false);
     // Countries and regions.
     let countries: Vec<&Element> = kids(a, "recipient-country").collect();
     let regions: Vec<&Element> = kids(a, "recipient-region").collect();
     for v in vocab_groups(&regions, false) {
-        let group: Vec<&Element> = regions.iter().copied().filter(|r| r.attr("vocabulary") == Some(v)).collect();
+        let group: Vec<&Element> = regions
+            .iter()
+            .copied()
+            .filter(|r| r.attr("vocabulary") == Some(v))
+            .collect();
         if group.len() > 1 && group.iter().any(|r| pct(r).is_none()) {
-            c.flag("3.4.1", group[0], format!("several regions of vocabulary '{v}' but not all have a percentage"));
+            c.flag(
+                "3.4.1",
+                group[0],
+                format!("several regions of vocabulary '{v}' but not all have a percentage"),
+            );
         }
         if group.len() == 1
             && countries.is_empty()
             && let Some(p) = pct(group[0])
             && !is_hundred(p)
         {
-            c.flag("3.4.4", group[0], format!("the only region has percentage {p}, expected none or 100"));
+            c.flag(
+                "3.4.4",
+                group[0],
+                format!("the only region has percentage {p}, expected none or 100"),
+            );
         }
         if group.len() + countries.len() > 1 {
-            let vals: Vec<&str> = group.iter().chain(countries.iter()).filter_map(|e| pct(e)).collect();
+            let vals: Vec<&str> = group
+                .iter()
+                .chain(countries.iter())
+                .filter_map(|e| pct(e))
+                .collect();
             if sum(&vals) != Some(Decimal::ONE_HUNDRED) {
                 c.flag("3.4.2", group[0], format!("percentages of regions (vocabulary '{v}') and countries add up to {}, not 100", show_sum(&vals)));
             }
@@ -455,10 +634,21 @@ fn activity(c: &mut Ctx, a: &Element) {
     if countries.len() > 1 && regions.is_empty() {
         let vals: Vec<&str> = countries.iter().filter_map(|e| pct(e)).collect();
         if sum(&vals) != Some(Decimal::ONE_HUNDRED) {
-            c.flag("3.1.2", countries[0], format!("recipient-country percentages add up to {}, not 100", show_sum(&vals)));
+            c.flag(
+                "3.1.2",
+                countries[0],
+                format!(
+                    "recipient-country percentages add up to {}, not 100",
+                    show_sum(&vals)
+                ),
+            );
         }
         if vals.len() != countries.len() {
-            c.flag("3.1.1", countries[0], "several recipient countries but not all have a percentage".into());
+            c.flag(
+                "3.1.1",
+                countries[0],
+                "several recipient countries but not all have a percentage".into(),
+            );
         }
     }
     if countries.len() == 1
@@ -466,33 +656,60 @@ fn activity(c: &mut Ctx, a: &Element) {
         && let Some(p) = pct(countries[0])
         && !is_hundred(p)
     {
-        c.flag("3.1.4", countries[0], format!("the only recipient country has percentage {p}, expected none or 100"));
+        c.flag(
+            "3.1.4",
+            countries[0],
+            format!("the only recipient country has percentage {p}, expected none or 100"),
+        );
     }
     // Country budget items.
     let cbis: Vec<&Element> = kids(a, "country-budget-items").collect();
     for v in vocab_groups(&cbis, false) {
-        let items: Vec<&Element> = cbis.iter().filter(|x| x.attr("vocabulary") == Some(v)).flat_map(|x| kids(x, "budget-item")).collect();
+        let items: Vec<&Element> = cbis
+            .iter()
+            .filter(|x| x.attr("vocabulary") == Some(v))
+            .flat_map(|x| kids(x, "budget-item"))
+            .collect();
         let vals: Vec<&str> = items.iter().filter_map(|e| pct(e)).collect();
         if items.len() > 1 {
             if sum(&vals) != Some(Decimal::ONE_HUNDRED) {
-                c.flag("7.9.2", items[0], format!("budget-item percentages add up to {}, not 100", show_sum(&vals)));
+                c.flag(
+                    "7.9.2",
+                    items[0],
+                    format!(
+                        "budget-item percentages add up to {}, not 100",
+                        show_sum(&vals)
+                    ),
+                );
             }
             if vals.is_empty() {
-                c.flag("7.9.1", items[0], "several budget items but none has a percentage".into());
+                c.flag(
+                    "7.9.1",
+                    items[0],
+                    "several budget items but none has a percentage".into(),
+                );
             }
         }
         if items.len() == 1
             && let Some(p) = pct(items[0])
             && !is_hundred(p)
         {
-            c.flag("7.9.4", items[0], format!("the only budget item has percentage {p}, expected none or 100"));
+            c.flag(
+                "7.9.4",
+                items[0],
+                format!("the only budget item has percentage {p}, expected none or 100"),
+            );
         }
     }
     // Aid types.
     let dats: Vec<&Element> = kids(a, "default-aid-type").collect();
     aid_types(c, a, &dats, "107.1.2", Some("107.1.1"));
     // Ranges.
-    for (id, list) in [("12.1.1", &countries), ("12.1.1", &regions), ("12.3.1", &sectors)] {
+    for (id, list) in [
+        ("12.1.1", &countries),
+        ("12.1.1", &regions),
+        ("12.3.1", &sectors),
+    ] {
         for e in list.iter() {
             range(c, id, e, pct(e));
         }
@@ -504,29 +721,62 @@ fn activity(c: &mut Ctx, a: &Element) {
         range(c, "12.2.1", bi, pct(bi));
     }
     // 2.2.1 reporting-organisation vocabularies need a narrative.
-    for s in sectors.iter().filter(|s| matches!(s.attr("vocabulary"), Some("98" | "99"))) {
+    for s in sectors
+        .iter()
+        .filter(|s| matches!(s.attr("vocabulary"), Some("98" | "99")))
+    {
         if kids(s, "narrative").next().is_none() {
-            c.flag("2.2.1", s, format!("sector of vocabulary {} has no narrative", s.attr("vocabulary").unwrap_or("")));
+            c.flag(
+                "2.2.1",
+                s,
+                format!(
+                    "sector of vocabulary {} has no narrative",
+                    s.attr("vocabulary").unwrap_or("")
+                ),
+            );
         }
     }
     // 102.1.1
     if !sectors.is_empty() && !sectors.iter().any(|s| is_dac_vocab(s)) {
-        c.flag("102.1.1", sectors[0], "sectors are given only in non-DAC vocabularies".into());
+        c.flag(
+            "102.1.1",
+            sectors[0],
+            "sectors are given only in non-DAC vocabularies".into(),
+        );
     }
     // 6.6.2, 3.6.2, 3.7.1, 3.7.2
     if !sectors.is_empty() && tx_sector {
-        c.flag("6.6.2", a, "sectors are given both on the activity and on transactions".into());
+        c.flag(
+            "6.6.2",
+            a,
+            "sectors are given both on the activity and on transactions".into(),
+        );
     }
-    let tx_geo = |t: &Element| t.child("recipient-country").is_some() || t.child("recipient-region").is_some();
+    let tx_geo = |t: &Element| {
+        t.child("recipient-country").is_some() || t.child("recipient-region").is_some()
+    };
     if !countries.is_empty() || !regions.is_empty() {
         if let Some(t) = txs.iter().find(|t| tx_geo(t)) {
-            c.flag("3.6.2", t, "recipient country/region given both on the activity and on a transaction".into());
+            c.flag(
+                "3.6.2",
+                t,
+                "recipient country/region given both on the activity and on a transaction".into(),
+            );
         }
     } else if !txs.is_empty() {
         if !txs.iter().any(|t| tx_geo(t)) {
-            c.flag("3.7.1", a, "no recipient country or region, neither on the activity nor on any transaction".into());
+            c.flag(
+                "3.7.1",
+                a,
+                "no recipient country or region, neither on the activity nor on any transaction"
+                    .into(),
+            );
         } else if let Some(t) = txs.iter().find(|t| !tx_geo(t)) {
-            c.flag("3.7.2", t, "no activity-level country/region, and this transaction has none".into());
+            c.flag(
+                "3.7.2",
+                t,
+                "no activity-level country/region, and this transaction has none".into(),
+            );
         }
     }
     // Transactions.
@@ -543,7 +793,11 @@ fn activity(c: &mut Ctx, a: &Element) {
         }
     }
     if tx_aid.iter().any(|x| !is_dac_vocab(x)) && !tx_aid.iter().any(|x| is_dac_vocab(x)) {
-        c.flag("107.2.1", a, "transaction aid types are given only in non-DAC vocabularies".into());
+        c.flag(
+            "107.2.1",
+            a,
+            "transaction aid types are given only in non-DAC vocabularies".into(),
+        );
     }
     for p in kids(a, "planned-disbursement") {
         period_order(c, "8.6.3", p);
@@ -560,41 +814,76 @@ fn activity(c: &mut Ctx, a: &Element) {
     }
     for pm in kids(a, "policy-marker") {
         if is_dac_vocab(pm) && pm.attr("significance").is_none() {
-            c.flag("6.14.1", pm, "DAC policy marker without @significance".into());
+            c.flag(
+                "6.14.1",
+                pm,
+                "DAC policy marker without @significance".into(),
+            );
         }
         if pm.attr("vocabulary") == Some("99") && kids(pm, "narrative").next().is_none() {
-            c.flag("6.13.1", pm, "policy marker of vocabulary 99 without a narrative".into());
+            c.flag(
+                "6.13.1",
+                pm,
+                "policy marker of vocabulary 99 without a narrative".into(),
+            );
         }
     }
     for po in kids(a, "participating-org") {
         if po.attr("ref").is_none() && kids(po, "narrative").next().is_none() {
-            c.flag("6.10.1", po, "participating-org has neither @ref nor a narrative".into());
+            c.flag(
+                "6.10.1",
+                po,
+                "participating-org has neither @ref nor a narrative".into(),
+            );
         }
         check_symbols(c, "1.8.13", po, "participating-org/@ref", po.attr("ref"));
         check_spaces(c, "1.8.1", po, "participating-org/@ref", po.attr("ref"));
-        check_spaces(c, "1.9.1", po, "participating-org/@activity-id", po.attr("activity-id"));
+        check_spaces(
+            c,
+            "1.9.1",
+            po,
+            "participating-org/@activity-id",
+            po.attr("activity-id"),
+        );
     }
     for r in kids(a, "result") {
         let result_ref = r.child("reference").is_some();
         for ind in kids(r, "indicator") {
             if result_ref && ind.child("reference").is_some() {
-                c.flag("8.11.1", ind, "reference given on both the result and the indicator".into());
+                c.flag(
+                    "8.11.1",
+                    ind,
+                    "reference given on both the result and the indicator".into(),
+                );
             }
             let measure = ind.attr("measure");
             let quantitative = matches!(measure, Some("1" | "2" | "3" | "4"));
             let qualitative = measure == Some("5");
-            let check_value = |c: &mut Ctx, e: &Element, ids: (&'static str, &'static str, &'static str)| {
-                let v = e.attr("value");
-                if quantitative {
-                    match v {
-                        None => c.flag(ids.0, e, format!("<{}> has no @value for a quantitative measure", e.name)),
-                        Some(v) if !xpath_number(v) => c.flag(ids.1, e, format!("<{}> @value '{v}' is not a number", e.name)),
-                        Some(_) => {}
+            let check_value =
+                |c: &mut Ctx, e: &Element, ids: (&'static str, &'static str, &'static str)| {
+                    let v = e.attr("value");
+                    if quantitative {
+                        match v {
+                            None => c.flag(
+                                ids.0,
+                                e,
+                                format!("<{}> has no @value for a quantitative measure", e.name),
+                            ),
+                            Some(v) if !xpath_number(v) => c.flag(
+                                ids.1,
+                                e,
+                                format!("<{}> @value '{v}' is not a number", e.name),
+                            ),
+                            Some(_) => {}
+                        }
+                    } else if qualitative && v.is_some() {
+                        c.flag(
+                            ids.2,
+                            e,
+                            format!("<{}> has a @value for a qualitative measure", e.name),
+                        );
                     }
-                } else if qualitative && v.is_some() {
-                    c.flag(ids.2, e, format!("<{}> has a @value for a qualitative measure", e.name));
-                }
-            };
+                };
             for b in kids(ind, "baseline") {
                 check_value(c, b, ("8.8.1", "8.8.2", "8.8.3"));
             }
@@ -621,38 +910,82 @@ fn percentage_group(c: &mut Ctx, a: &Element, group: &[&Element], what: &str, by
     let ids = ("2.1.2", "2.1.1", "2.1.4");
     let vals: Vec<&str> = group.iter().filter_map(|e| pct(e)).collect();
     let at = group.first().copied().unwrap_or(a);
-    let applies = if by_count { group.len() > 1 } else { vals.len() > 1 };
+    let applies = if by_count {
+        group.len() > 1
+    } else {
+        vals.len() > 1
+    };
     if applies && sum(&vals) != Some(Decimal::ONE_HUNDRED) {
-        c.flag(ids.0, at, format!("percentages of {what} add up to {}, not 100", show_sum(&vals)));
+        c.flag(
+            ids.0,
+            at,
+            format!(
+                "percentages of {what} add up to {}, not 100",
+                show_sum(&vals)
+            ),
+        );
     }
     if group.len() > 1 && vals.len() != group.len() {
-        c.flag(ids.1, at, format!("several {what} but not all have a percentage"));
+        c.flag(
+            ids.1,
+            at,
+            format!("several {what} but not all have a percentage"),
+        );
     }
     if group.len() == 1
         && let Some(p) = vals.first()
         && !is_hundred(p)
     {
-        c.flag(ids.2, at, format!("the only one of the {what} has percentage {p}, expected none or 100"));
+        c.flag(
+            ids.2,
+            at,
+            format!("the only one of the {what} has percentage {p}, expected none or 100"),
+        );
     }
 }
 
-fn aid_types(c: &mut Ctx, at: &Element, list: &[&Element], one_id: &'static str, accompany_id: Option<&'static str>) {
+fn aid_types(
+    c: &mut Ctx,
+    at: &Element,
+    list: &[&Element],
+    one_id: &'static str,
+    accompany_id: Option<&'static str>,
+) {
     let dac: Vec<&&Element> = list.iter().filter(|x| is_dac_vocab(x)).collect();
     if dac.len() > 1 {
-        c.flag(one_id, dac[1], "more than one aid type of the DAC vocabulary".into());
+        c.flag(
+            one_id,
+            dac[1],
+            "more than one aid type of the DAC vocabulary".into(),
+        );
     }
-    let others: Vec<&Element> = list.iter().copied().filter(|x| x.attr("vocabulary").is_some_and(|v| v != "1")).collect();
+    let others: Vec<&Element> = list
+        .iter()
+        .copied()
+        .filter(|x| x.attr("vocabulary").is_some_and(|v| v != "1"))
+        .collect();
     for v in vocab_groups(&others, true) {
-        let n = others.iter().filter(|x| x.attr("vocabulary") == Some(v)).count();
+        let n = others
+            .iter()
+            .filter(|x| x.attr("vocabulary") == Some(v))
+            .count();
         if n > 1 {
-            c.flag(one_id, at, format!("more than one aid type of vocabulary '{v}'"));
+            c.flag(
+                one_id,
+                at,
+                format!("more than one aid type of vocabulary '{v}'"),
+            );
         }
     }
     if let Some(id) = accompany_id
         && list.iter().any(|x| !is_dac_vocab(x))
         && dac.is_empty()
     {
-        c.flag(id, at, "aid types are given only in non-DAC vocabularies".into());
+        c.flag(
+            id,
+            at,
+            "aid types are given only in non-DAC vocabularies".into(),
+        );
     }
 }
 
@@ -661,7 +994,11 @@ fn range(c: &mut Ctx, id: &'static str, e: &Element, v: Option<&str>) {
         && let Some(d) = dec(v)
         && (d < Decimal::ZERO || d > Decimal::ONE_HUNDRED)
     {
-        c.flag(id, e, format!("<{}> percentage {v} is outside 0..100", e.name));
+        c.flag(
+            id,
+            e,
+            format!("<{}> percentage {v} is outside 0..100", e.name),
+        );
     }
 }
 
@@ -688,10 +1025,20 @@ fn organisation(c: &mut Ctx, o: &Element) {
     if let Some(d) = o.attr("last-updated-datetime").and_then(parse_date)
         && d > c.today
     {
-        c.flag("11.4.1", o, format!("@last-updated-datetime {d} is in the future"));
+        c.flag(
+            "11.4.1",
+            o,
+            format!("@last-updated-datetime {d} is in the future"),
+        );
     }
     lang_and_currency(c, o, "4.5.1", "7.8.2");
-    for name in ["total-budget", "recipient-country-budget", "recipient-org-budget", "recipient-region-budget", "total-expenditure"] {
+    for name in [
+        "total-budget",
+        "recipient-country-budget",
+        "recipient-org-budget",
+        "recipient-region-budget",
+        "total-expenditure",
+    ] {
         for b in kids(o, name) {
             period_order(c, "8.6.3", b);
             time_limit(c, b);
@@ -702,7 +1049,11 @@ fn organisation(c: &mut Ctx, o: &Element) {
                     if let Some(d) = date_of(line.child("value"), "value-date")
                         && (d < s || d > e)
                     {
-                        c.flag("11.3.1", line, format!("budget-line value-date {d} is outside the period {s} to {e}"));
+                        c.flag(
+                            "11.3.1",
+                            line,
+                            format!("budget-line value-date {d} is outside the period {s} to {e}"),
+                        );
                     }
                 }
             }
@@ -713,7 +1064,10 @@ fn organisation(c: &mut Ctx, o: &Element) {
 /// Runs every rule case that applies to a unit (`iati-activity` or `iati-organisation`).
 pub fn check_unit(el: &Element, today: NaiveDate) -> Vec<RuleIssue> {
     let mut out = Vec::new();
-    let mut c = Ctx { out: &mut out, today };
+    let mut c = Ctx {
+        out: &mut out,
+        today,
+    };
     match (el.is_iati(), el.name.as_str()) {
         (true, "iati-activity") => activity(&mut c, el),
         (true, "iati-organisation") => organisation(&mut c, el),

@@ -99,7 +99,12 @@ pub struct Report {
 impl Report {
     /// True when the file is well-formed and nothing at error severity was found.
     pub fn is_clean(&self) -> bool {
-        self.summary.well_formed && !self.file_errors.iter().chain(self.activities.iter().flat_map(|a| &a.errors)).any(|i| i.severity == Severity::Error)
+        self.summary.well_formed
+            && !self
+                .file_errors
+                .iter()
+                .chain(self.activities.iter().flat_map(|a| &a.errors))
+                .any(|i| i.severity == Severity::Error)
     }
 }
 
@@ -112,17 +117,30 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { today: chrono::Utc::now().date_naive(), limits: Limits::default() }
+        Options {
+            today: chrono::Utc::now().date_naive(),
+            limits: Limits::default(),
+        }
     }
 }
 
 fn identifier(el: &Element) -> String {
-    let id = if el.name == "iati-organisation" { "organisation-identifier" } else { "iati-identifier" };
-    el.child(id).map(|e| e.text().trim().to_owned()).unwrap_or_default()
+    let id = if el.name == "iati-organisation" {
+        "organisation-identifier"
+    } else {
+        "iati-identifier"
+    };
+    el.child(id)
+        .map(|e| e.text().trim().to_owned())
+        .unwrap_or_default()
 }
 
 /// Validates one unit through the three layers.
-pub fn validate_unit(schema: &'static schema::Schema, unit: Unit, opts: &Options) -> ActivityReport {
+pub fn validate_unit(
+    schema: &'static schema::Schema,
+    unit: Unit,
+    opts: &Options,
+) -> ActivityReport {
     let el = &unit.element;
     let mut schema_errors = unit.errors;
     if let Some(ty) = unit.ty {
@@ -136,7 +154,11 @@ pub fn validate_unit(schema: &'static schema::Schema, unit: Unit, opts: &Options
         errors.push(Issue {
             layer: Layer::Codelist,
             rule: c.codelist.to_owned(),
-            severity: if c.error { Severity::Error } else { Severity::Warning },
+            severity: if c.error {
+                Severity::Error
+            } else {
+                Severity::Warning
+            },
             message: c.message,
             line: c.line,
             column: c.column,
@@ -148,13 +170,24 @@ pub fn validate_unit(schema: &'static schema::Schema, unit: Unit, opts: &Options
         errors.push(Issue {
             layer: Layer::Rule,
             rule: r.id.to_owned(),
-            severity: if r.error { Severity::Error } else { Severity::Warning },
+            severity: if r.error {
+                Severity::Error
+            } else {
+                Severity::Warning
+            },
             message: r.message,
             line: r.line,
             column: r.column,
         });
     }
-    ActivityReport { identifier: identifier(el), line: el.line, schema_valid, codelists_valid, rules_valid, errors }
+    ActivityReport {
+        identifier: identifier(el),
+        line: el.line,
+        schema_valid,
+        codelists_valid,
+        rules_valid,
+        errors,
+    }
 }
 
 /// Validates a stream, handing each activity report to `each` as soon as it is ready, so
@@ -167,19 +200,32 @@ pub fn validate_stream<R: BufRead>(
     mut each: impl FnMut(ActivityReport),
 ) -> Report {
     let mut units = UnitReader::with_limits(input, opts.limits);
-    let mut summary = Summary { well_formed: true, ..Summary::default() };
+    let mut summary = Summary {
+        well_formed: true,
+        ..Summary::default()
+    };
     let mut file_errors = Vec::new();
     let mut root_checked = false;
     loop {
         let next = units.next_unit();
         if !root_checked && let Some(h) = units.header() {
             root_checked = true;
-            let root = Element { name: h.root.clone(), attrs: h.attrs.clone(), line: h.line, column: h.column, ..Element::default() };
+            let root = Element {
+                name: h.root.clone(),
+                attrs: h.attrs.clone(),
+                line: h.line,
+                column: h.column,
+                ..Element::default()
+            };
             for c in codelists::check_root(&root) {
                 file_errors.push(Issue {
                     layer: Layer::Codelist,
                     rule: c.codelist.to_owned(),
-                    severity: if c.error { Severity::Error } else { Severity::Warning },
+                    severity: if c.error {
+                        Severity::Error
+                    } else {
+                        Severity::Warning
+                    },
                     message: c.message,
                     line: c.line,
                     column: c.column,
@@ -250,5 +296,9 @@ pub fn validate_reader<R: BufRead>(name: &str, input: R, opts: &Options) -> Repo
 /// Validates a file on disk.
 pub fn validate_file(path: &Path, opts: &Options) -> std::io::Result<Report> {
     let f = std::fs::File::open(path)?;
-    Ok(validate_reader(&path.display().to_string(), BufReader::with_capacity(256 * 1024, f), opts))
+    Ok(validate_reader(
+        &path.display().to_string(),
+        BufReader::with_capacity(256 * 1024, f),
+        opts,
+    ))
 }

@@ -40,9 +40,19 @@ fn prefix_of(name: &str) -> Option<&str> {
     name.split_once(':').map(|(p, _)| p)
 }
 
-fn need(scope: &[(String, String)], needed: &mut Vec<(String, String)>, p: Option<&str>, ns: Option<&str>) {
+fn need(
+    scope: &[(String, String)],
+    needed: &mut Vec<(String, String)>,
+    p: Option<&str>,
+    ns: Option<&str>,
+) {
     let (Some(p), Some(ns)) = (p, ns) else { return };
-    let bound = (p == "xml" && ns == XML_NS) || scope.iter().rev().find(|(q, _)| q == p).is_some_and(|(_, u)| u == ns);
+    let bound = (p == "xml" && ns == XML_NS)
+        || scope
+            .iter()
+            .rev()
+            .find(|(q, _)| q == p)
+            .is_some_and(|(_, u)| u == ns);
     if !bound && !needed.iter().any(|(q, _)| q == p) {
         needed.push((p.to_owned(), ns.to_owned()));
     }
@@ -55,7 +65,6 @@ struct Ser<'a> {
 }
 
 impl Ser<'_> {
-
     fn element(&mut self, el: &Element, indent: usize) {
         let mark = self.scope.len();
         self.out.extend(std::iter::repeat_n(b' ', indent));
@@ -67,14 +76,30 @@ impl Ser<'_> {
             self.scope.push((p, a.value.clone()));
         }
         let mut needed: Vec<(String, String)> = Vec::new();
-        need(&self.scope, &mut needed, prefix_of(&el.name), el.ns.as_deref());
-        let default_ns = self.scope.iter().rev().find(|(p, _)| p.is_empty()).map(|(_, u)| u.as_str()).unwrap_or("");
+        need(
+            &self.scope,
+            &mut needed,
+            prefix_of(&el.name),
+            el.ns.as_deref(),
+        );
+        let default_ns = self
+            .scope
+            .iter()
+            .rev()
+            .find(|(p, _)| p.is_empty())
+            .map(|(_, u)| u.as_str())
+            .unwrap_or("");
         if prefix_of(&el.name).is_none() && el.ns.as_deref().unwrap_or("") != default_ns {
             // Unprefixed element whose namespace differs from the default in force.
             needed.push((String::new(), el.ns.clone().unwrap_or_default()));
         }
         for a in el.attrs.iter().filter(|a| !a.is_ns_decl()) {
-            need(&self.scope, &mut needed, prefix_of(&a.name), a.ns.as_deref());
+            need(
+                &self.scope,
+                &mut needed,
+                prefix_of(&a.name),
+                a.ns.as_deref(),
+            );
         }
         for a in &el.attrs {
             self.out.push(b' ');
@@ -84,7 +109,11 @@ impl Ser<'_> {
             self.out.push(b'"');
         }
         for (p, uri) in needed {
-            self.out.extend_from_slice(if p.is_empty() { b" xmlns=\"".as_slice() } else { b" xmlns:".as_slice() });
+            self.out.extend_from_slice(if p.is_empty() {
+                b" xmlns=\"".as_slice()
+            } else {
+                b" xmlns:".as_slice()
+            });
             if !p.is_empty() {
                 self.out.extend_from_slice(p.as_bytes());
                 self.out.extend_from_slice(b"=\"");
@@ -129,7 +158,11 @@ impl Ser<'_> {
 /// Serialises one element tree (with a trailing newline), declaring prefixes as needed.
 pub fn write_element<W: Write>(w: &mut W, el: &Element) -> io::Result<()> {
     let mut out = Vec::new();
-    Ser { out: &mut out, scope: Vec::new() }.element(el, 0);
+    Ser {
+        out: &mut out,
+        scope: Vec::new(),
+    }
+    .element(el, 0);
     w.write_all(&out)
 }
 
@@ -142,7 +175,10 @@ fn root_open(name: &str, header: Option<&FileHeader>) -> (Vec<u8>, Vec<(String, 
     let mut has_generated = false;
     if let Some(h) = header {
         for a in &h.attrs {
-            if a.name == "version" || (a.is_ns_decl() && (a.name == "xmlns" || a.name == format!("xmlns:{AIDTRACE_PREFIX}"))) {
+            if a.name == "version"
+                || (a.is_ns_decl()
+                    && (a.name == "xmlns" || a.name == format!("xmlns:{AIDTRACE_PREFIX}")))
+            {
                 continue;
             }
             has_generated |= a.name == "generated-datetime";
@@ -152,7 +188,10 @@ fn root_open(name: &str, header: Option<&FileHeader>) -> (Vec<u8>, Vec<(String, 
             escape_attr(&a.value, &mut out);
             out.push(b'"');
             if a.is_ns_decl() {
-                scope.push((a.name.trim_start_matches("xmlns:").to_owned(), a.value.clone()));
+                scope.push((
+                    a.name.trim_start_matches("xmlns:").to_owned(),
+                    a.value.clone(),
+                ));
             }
         }
     }
@@ -175,7 +214,11 @@ pub fn write_activities<'a, W: Write>(
     w.write_all(&out)?;
     for a in activities {
         out.clear();
-        Ser { out: &mut out, scope: scope.clone() }.element(&a.to_element(), 1);
+        Ser {
+            out: &mut out,
+            scope: scope.clone(),
+        }
+        .element(&a.to_element(), 1);
         w.write_all(&out)?;
     }
     w.write_all(b"</iati-activities>\n")
@@ -191,7 +234,11 @@ pub fn write_organisations<'a, W: Write>(
     w.write_all(&out)?;
     for o in organisations {
         out.clear();
-        Ser { out: &mut out, scope: scope.clone() }.element(&o.to_element(), 1);
+        Ser {
+            out: &mut out,
+            scope: scope.clone(),
+        }
+        .element(&o.to_element(), 1);
         w.write_all(&out)?;
     }
     w.write_all(b"</iati-organisations>\n")

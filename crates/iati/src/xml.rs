@@ -68,7 +68,9 @@ impl Attr {
 
     /// True for `xmlns` and `xmlns:p` declarations, which are not attributes for the schema.
     pub fn is_ns_decl(&self) -> bool {
-        self.ns.as_deref() == Some(XMLNS_NS) || self.name == "xmlns" || self.name.starts_with("xmlns:")
+        self.ns.as_deref() == Some(XMLNS_NS)
+            || self.name == "xmlns"
+            || self.name.starts_with("xmlns:")
     }
 }
 
@@ -93,7 +95,10 @@ pub struct Element {
 impl Element {
     /// A bare element in no namespace, for building trees in code.
     pub fn new(name: impl Into<String>) -> Self {
-        Self { name: name.into(), ..Self::default() }
+        Self {
+            name: name.into(),
+            ..Self::default()
+        }
     }
 
     pub fn local(&self) -> &str {
@@ -107,7 +112,10 @@ impl Element {
 
     /// Value of an unprefixed attribute.
     pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs.iter().find(|a| a.ns.is_none() && a.name == name).map(|a| a.value.as_str())
+        self.attrs
+            .iter()
+            .find(|a| a.ns.is_none() && a.name == name)
+            .map(|a| a.value.as_str())
     }
 
     /// Value of `xml:lang` (also accepting the real-world `ns2:lang` malformation where a
@@ -129,7 +137,8 @@ impl Element {
 
     /// IATI (no-namespace) children with the given name.
     pub fn children_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
-        self.elements().filter(move |e| e.ns.is_none() && e.name == name)
+        self.elements()
+            .filter(move |e| e.ns.is_none() && e.name == name)
     }
 
     pub fn child(&self, name: &str) -> Option<&Element> {
@@ -165,6 +174,10 @@ struct Pos {
     consumed: u64,
     token_start: u64,
     max_token: u64,
+    /// Position of the first `<` consumed since the current token started.
+    first_lt: Option<(u64, u64)>,
+    /// Whether the last byte consumed was `<` (quick-xml eats it with the text before a tag).
+    last_was_lt: bool,
 }
 
 fn count_chars(b: &[u8]) -> u64 {
@@ -176,19 +189,29 @@ fn count_newlines(b: &[u8]) -> u64 {
 }
 
 impl Pos {
+    fn position_in(&self, bytes: &[u8], i: usize) -> (u64, u64) {
+        let before = &bytes[..i];
+        match memchr::memrchr(b'\n', before) {
+            Some(nl) => (
+                self.line + count_newlines(before),
+                count_chars(&before[nl + 1..]) + 1,
+            ),
+            None => (self.line, self.col + count_chars(before) + 1),
+        }
+    }
+
     fn advance(&mut self, bytes: &[u8]) {
-        if let Some(lt) = memchr::memrchr(b'<', bytes) {
-            let before = &bytes[..lt];
-            match memchr::memrchr(b'\n', before) {
-                Some(nl) => {
-                    self.lt_line = self.line + count_newlines(before);
-                    self.lt_col = count_chars(&before[nl + 1..]) + 1;
-                }
-                None => {
-                    self.lt_line = self.line;
-                    self.lt_col = self.col + count_chars(before) + 1;
-                }
-            }
+        if bytes.is_empty() {
+            return;
+        }
+        if self.first_lt.is_none()
+            && let Some(i) = memchr::memchr(b'<', bytes)
+        {
+            self.first_lt = Some(self.position_in(bytes, i));
+        }
+        self.last_was_lt = bytes.last() == Some(&b'<');
+        if self.last_was_lt {
+            (self.lt_line, self.lt_col) = self.position_in(bytes, bytes.len() - 1);
         }
         match memchr::memrchr(b'\n', bytes) {
             Some(nl) => {
@@ -254,6 +277,8 @@ pub struct Parser<R: BufRead> {
     queued: Option<Token>,
     seen_root: bool,
     finished: bool,
+    /// Where the markup of the current token starts (its `<`).
+    tag_pos: (u64, u64),
 }
 
 impl<R: BufRead> Parser<R> {
@@ -268,6 +293,8 @@ impl<R: BufRead> Parser<R> {
                 consumed: 0,
                 token_start: 0,
                 max_token: limits.max_token_bytes,
+                first_lt: None,
+                last_was_lt: false,
             },
         };
         let mut reader = NsReader::from_reader(tracked);
@@ -286,6 +313,7 @@ impl<R: BufRead> Parser<R> {
             queued: None,
             seen_root: false,
             finished: false,
+            tag_pos: (1, 1),
         }
     }
 
@@ -300,17 +328,23 @@ impl<R: BufRead> Parser<R> {
 
     fn err_here(&self, message: impl Into<String>) -> XmlError {
         let t = &self.reader.get_ref().pos;
-        XmlError { message: message.into(), line: t.line, column: t.col + 1 }
+        XmlError {
+            message: message.into(),
+            line: t.line,
+            column: t.col + 1,
+        }
     }
 
     fn err_at_tag(&self, message: impl Into<String>) -> XmlError {
-        let t = &self.reader.get_ref().pos;
-        XmlError { message: message.into(), line: t.lt_line, column: t.lt_col }
+        XmlError {
+            message: message.into(),
+            line: self.tag_pos.0,
+            column: self.tag_pos.1,
+        }
     }
 
     fn start_element(&self, e: &BytesStart<'_>) -> Result<Element, XmlError> {
-        let t = &self.reader.get_ref().pos;
-        let (line, column) = (t.lt_line, t.lt_col);
+        let (line, column) = self.tag_pos;
         let raw_name = std::str::from_utf8(e.name().as_ref())
             .map_err(|_| self.err_at_tag("element name is not valid UTF-8"))?
             .to_owned();
@@ -342,13 +376,17 @@ impl<R: BufRead> Parser<R> {
                 .to_owned();
             let value = a
                 .unescape_value()
-                .map_err(|err| self.err_at_tag(format!("attribute '{name}' of <{raw_name}>: {err}")))?
+                .map_err(|err| {
+                    self.err_at_tag(format!("attribute '{name}' of <{raw_name}>: {err}"))
+                })?
                 .into_owned();
             let ans = if name == "xmlns" || name.starts_with("xmlns:") {
                 Some(XMLNS_NS.to_owned())
             } else if name.contains(':') {
                 match self.reader.resolve_attribute(a.key).0 {
-                    ResolveResult::Bound(n) => Some(String::from_utf8_lossy(n.as_ref()).into_owned()),
+                    ResolveResult::Bound(n) => {
+                        Some(String::from_utf8_lossy(n.as_ref()).into_owned())
+                    }
                     ResolveResult::Unbound => None,
                     ResolveResult::Unknown(p) => {
                         return Err(self.err_at_tag(format!(
@@ -360,9 +398,20 @@ impl<R: BufRead> Parser<R> {
             } else {
                 None
             };
-            attrs.push(Attr { name, ns: ans, value });
+            attrs.push(Attr {
+                name,
+                ns: ans,
+                value,
+            });
         }
-        Ok(Element { name: raw_name, ns, attrs, children: Vec::new(), line, column })
+        Ok(Element {
+            name: raw_name,
+            ns,
+            attrs,
+            children: Vec::new(),
+            line,
+            column,
+        })
     }
 
     /// Hands out pending text first, so a run of text always precedes the tag that ended it.
@@ -392,8 +441,18 @@ impl<R: BufRead> Parser<R> {
             {
                 let t = &mut self.reader.get_mut().pos;
                 t.token_start = t.consumed;
+                t.first_lt = None;
             }
-            let ev = match self.reader.read_event_into(&mut self.buf) {
+            let carried = {
+                let t = &self.reader.get_ref().pos;
+                t.last_was_lt.then_some((t.lt_line, t.lt_col))
+            };
+            let read = self.reader.read_event_into(&mut self.buf);
+            {
+                let t = &self.reader.get_ref().pos;
+                self.tag_pos = carried.or(t.first_lt).unwrap_or((t.lt_line, t.lt_col));
+            }
+            let ev = match read {
                 Ok(ev) => ev,
                 Err(e) => {
                     let msg = match &e {
@@ -448,12 +507,16 @@ impl<R: BufRead> Parser<R> {
                         }
                         continue;
                     }
-                    self.pending_text.get_or_insert_with(String::new).push_str(s);
+                    self.pending_text
+                        .get_or_insert_with(String::new)
+                        .push_str(s);
                 }
                 Event::CData(t) => {
                     let s = std::str::from_utf8(t.as_ref())
                         .map_err(|_| self.err_here("invalid UTF-8 in CDATA"))?;
-                    self.pending_text.get_or_insert_with(String::new).push_str(s);
+                    self.pending_text
+                        .get_or_insert_with(String::new)
+                        .push_str(s);
                 }
                 Event::GeneralRef(r) => {
                     let c = match r.resolve_char_ref() {
@@ -473,7 +536,9 @@ impl<R: BufRead> Parser<R> {
                                 }
                             }
                         }
-                        Err(e) => return Err(self.err_here(format!("bad character reference: {e}"))),
+                        Err(e) => {
+                            return Err(self.err_here(format!("bad character reference: {e}")));
+                        }
                     };
                     self.pending_text.get_or_insert_with(String::new).push(c);
                 }
@@ -504,7 +569,9 @@ impl<R: BufRead> Parser<R> {
                 }
                 Event::Eof => {
                     if self.depth > 0 {
-                        return Err(self.err_here("unexpected end of file: the document is truncated"));
+                        return Err(
+                            self.err_here("unexpected end of file: the document is truncated")
+                        );
                     }
                     if !self.seen_root {
                         return Err(self.err_here("no root element: the file is empty or not XML"));
@@ -626,7 +693,8 @@ mod tests {
 
     #[test]
     fn doctype_is_refused() {
-        let e = parse("<?xml version='1.0'?>\n<!DOCTYPE a [<!ENTITY x 'y'>]><a>&x;</a>").expect_err("refused");
+        let e = parse("<?xml version='1.0'?>\n<!DOCTYPE a [<!ENTITY x 'y'>]><a>&x;</a>")
+            .expect_err("refused");
         assert!(e.message.contains("DOCTYPE"), "{e}");
         assert_eq!(e.line, 2);
     }
@@ -639,7 +707,12 @@ mod tests {
 
     #[test]
     fn truncated_and_mismatched() {
-        assert!(parse("<a><b>").expect_err("truncated").message.contains("truncated"));
+        assert!(
+            parse("<a><b>")
+                .expect_err("truncated")
+                .message
+                .contains("truncated")
+        );
         let e = parse("<a>\n<b></c></a>").expect_err("mismatch");
         assert_eq!(e.line, 2);
     }
@@ -659,11 +732,22 @@ mod tests {
             attrs.push_str(&format!(" a{i}='1'"));
         }
         attrs.push_str("/>");
-        assert!(parse(&attrs).expect_err("attrs").message.contains("attributes"));
-        let limits = Limits { max_token_bytes: 1000, ..Limits::default() };
+        assert!(
+            parse(&attrs)
+                .expect_err("attrs")
+                .message
+                .contains("attributes")
+        );
+        let limits = Limits {
+            max_token_bytes: 1000,
+            ..Limits::default()
+        };
         let big = format!("<a>{}</a>", "x".repeat(100_000));
-        let e = parse_document(std::io::BufReader::with_capacity(64, big.as_bytes()), limits)
-            .expect_err("token");
+        let e = parse_document(
+            std::io::BufReader::with_capacity(64, big.as_bytes()),
+            limits,
+        )
+        .expect_err("token");
         assert!(e.message.contains("limit"), "{e}");
     }
 

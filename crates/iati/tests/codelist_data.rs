@@ -18,7 +18,9 @@ const MAP_HEADER: &str = "# IATI codelist mapping (path<TAB>codelist<TAB>conditi
 
 #[test]
 fn codelist_data_matches_the_shared_codelists() {
-    let Some(shared) = common::shared() else { return };
+    let Some(shared) = common::shared() else {
+        return;
+    };
     let dir = shared.join("iati/codelists");
     let mut names: Vec<_> = std::fs::read_dir(dir.join("xml"))
         .expect("codelist dir")
@@ -28,23 +30,43 @@ fn codelist_data_matches_the_shared_codelists() {
     names.sort();
     let mut out = String::from(HEADER);
     for p in &names {
-        let root = parse_document(std::fs::read(p).expect("read").as_slice(), Limits::default()).expect("xml");
+        let root = parse_document(
+            std::fs::read(p).expect("read").as_slice(),
+            Limits::default(),
+        )
+        .expect("xml");
         let name = root.attr("name").expect("codelist name");
         let complete = root.attr("complete").unwrap_or("0");
         let mut codes = Vec::new();
-        for item in root.child("codelist-items").expect("items").children_named("codelist-item") {
-            let code = item.child("code").map(|c| c.text().trim().to_owned()).expect("code");
+        for item in root
+            .child("codelist-items")
+            .expect("items")
+            .children_named("codelist-item")
+        {
+            let code = item
+                .child("code")
+                .map(|c| c.text().trim().to_owned())
+                .expect("code");
             assert!(!code.contains([',', '\t', '\n']), "code {code:?} in {name}");
             let withdrawn = item.attr("status") == Some("withdrawn");
             codes.push(if withdrawn { format!("~{code}") } else { code });
         }
         out.push_str(&format!("{name}\t{complete}\t{}\n", codes.join(",")));
     }
-    let map = parse_document(std::fs::read(dir.join("mapping.xml")).expect("mapping").as_slice(), Limits::default()).expect("xml");
+    let map = parse_document(
+        std::fs::read(dir.join("mapping.xml"))
+            .expect("mapping")
+            .as_slice(),
+        Limits::default(),
+    )
+    .expect("xml");
     let mut mout = String::from(MAP_HEADER);
     for m in map.children_named("mapping") {
         let path = m.child("path").expect("path").text();
-        let list = m.child("codelist").and_then(|c| c.attr("ref")).expect("ref");
+        let list = m
+            .child("codelist")
+            .and_then(|c| c.attr("ref"))
+            .expect("ref");
         let cond = m.child("condition").map(|c| c.text()).unwrap_or_default();
         mout.push_str(&format!("{}\t{list}\t{}\n", path.trim(), cond.trim()));
     }
@@ -54,6 +76,12 @@ fn codelist_data_matches_the_shared_codelists() {
         std::fs::write(base.join("mapping.tsv"), &mout).expect("write");
         return;
     }
-    assert!(std::fs::read_to_string(base.join("codelists.tsv")).expect("read") == out, "data/codelists.tsv is stale");
-    assert!(std::fs::read_to_string(base.join("mapping.tsv")).expect("read") == mout, "data/mapping.tsv is stale");
+    assert!(
+        std::fs::read_to_string(base.join("codelists.tsv")).expect("read") == out,
+        "data/codelists.tsv is stale"
+    );
+    assert!(
+        std::fs::read_to_string(base.join("mapping.tsv")).expect("read") == mout,
+        "data/mapping.tsv is stale"
+    );
 }

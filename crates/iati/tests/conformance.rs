@@ -4,15 +4,28 @@ mod common;
 
 #[test]
 fn schema_test_suite_686_of_686() {
-    let Some(shared) = common::shared() else { return };
-    let report = aidtrace_iati::conformance::run(&shared.join("iati/schema-tests")).expect("run suite");
+    let Some(shared) = common::shared() else {
+        return;
+    };
+    let report =
+        aidtrace_iati::conformance::run(&shared.join("iati/schema-tests")).expect("run suite");
     let failures: Vec<String> = report
         .cases
         .iter()
         .filter(|c| !c.ok)
-        .map(|c| format!("{} ({:?} {:?}): {:?} {:?}", c.path, c.expected, c.expected_kind, c.errors, c.xml_error))
+        .map(|c| {
+            format!(
+                "{} ({:?} {:?}): {:?} {:?}",
+                c.path, c.expected, c.expected_kind, c.errors, c.xml_error
+            )
+        })
         .collect();
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert_eq!(report.total, 686);
     assert_eq!(report.passed, 686);
 }

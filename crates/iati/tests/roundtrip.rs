@@ -27,14 +27,22 @@ fn roundtrip(path: &Path) -> usize {
     let (second, _) = read_all(&out);
     assert_eq!(first.len(), second.len(), "{}", path.display());
     for (a, b) in first.iter().zip(&second) {
-        assert_eq!(a, b, "activity {} of {} differs after a round trip", a.identifier, path.display());
+        assert_eq!(
+            a,
+            b,
+            "activity {} of {} differs after a round trip",
+            a.identifier,
+            path.display()
+        );
     }
     first.len()
 }
 
 #[test]
 fn official_example_round_trips_and_stays_schema_valid() {
-    let Some(shared) = common::shared() else { return };
+    let Some(shared) = common::shared() else {
+        return;
+    };
     let path = shared.join("iati/examples/activity-standard-example-annotated.xml");
     assert!(roundtrip(&path) >= 1);
     let bytes = std::fs::read(&path).expect("read");
@@ -51,15 +59,24 @@ fn official_example_round_trips_and_stays_schema_valid() {
         }
     }
     errors.extend(units.root_errors().iter().cloned());
-    assert!(errors.is_empty(), "writer output is not schema-valid: {errors:?}");
+    assert!(
+        errors.is_empty(),
+        "writer output is not schema-valid: {errors:?}"
+    );
 }
 
 #[test]
 fn real_files_round_trip() {
-    let Some(shared) = common::shared() else { return };
+    let Some(shared) = common::shared() else {
+        return;
+    };
     let dir = shared.join("iati/real-data");
     let mut n = 0;
-    for f in ["fixtures/foodsecurity-input-dportal.xml", "dportal-covid-2021/dportal_4.xml", "dportal-covid-2021/dportal_100.xml"] {
+    for f in [
+        "fixtures/foodsecurity-input-dportal.xml",
+        "dportal-covid-2021/dportal_4.xml",
+        "dportal-covid-2021/dportal_100.xml",
+    ] {
         n += roundtrip(&dir.join(f));
     }
     assert!(n > 100, "only {n} activities read");
@@ -80,7 +97,10 @@ fn legacy_letter_codes_are_mapped_and_survive() {
     let mut out = Vec::new();
     write_activities(&mut out, h.as_ref(), &acts).expect("write");
     let text = String::from_utf8(out.clone()).expect("utf8");
-    assert!(text.contains(r#"<transaction-type code="3" aidtrace:legacy-code="D"/>"#), "{text}");
+    assert!(
+        text.contains(r#"<transaction-type code="3" aidtrace:legacy-code="D"/>"#),
+        "{text}"
+    );
     let (again, _) = read_all(&out);
     assert_eq!(acts, again);
 }

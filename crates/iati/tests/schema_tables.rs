@@ -18,7 +18,13 @@ struct Gen {
 }
 
 fn load(dir: &Path, files: &[&str]) -> Gen {
-    let mut g = Gen { elements: HashMap::new(), types: HashMap::new(), attrs: HashMap::new(), out: Vec::new(), memo: HashMap::new() };
+    let mut g = Gen {
+        elements: HashMap::new(),
+        types: HashMap::new(),
+        attrs: HashMap::new(),
+        out: Vec::new(),
+        memo: HashMap::new(),
+    };
     for f in files {
         let bytes = std::fs::read(dir.join(f)).expect("read xsd");
         let root = parse_document(bytes.as_slice(), Limits::default()).expect("parse xsd");
@@ -101,7 +107,11 @@ impl Gen {
         }
         let id = self.reserve();
         self.memo.insert(key, id);
-        let ct = self.types.get(name).unwrap_or_else(|| panic!("no type {name}")).clone();
+        let ct = self
+            .types
+            .get(name)
+            .unwrap_or_else(|| panic!("no type {name}"))
+            .clone();
         let parts = self.complex(&ct);
         self.out[id as usize] = Some(render(&parts));
         id
@@ -112,7 +122,11 @@ impl Gen {
         if let Some(&id) = self.memo.get(&key) {
             return id;
         }
-        let decl = self.elements.get(name).unwrap_or_else(|| panic!("no element {name}")).clone();
+        let decl = self
+            .elements
+            .get(name)
+            .unwrap_or_else(|| panic!("no element {name}"))
+            .clone();
         let id = self.element_type(&decl);
         self.memo.insert(key, id);
         id
@@ -123,7 +137,11 @@ impl Gen {
             return self.global_element(r);
         }
         if let Some(t) = decl.attr("type") {
-            return if t.starts_with("xsd:") { self.simple(t) } else { self.named(t) };
+            return if t.starts_with("xsd:") {
+                self.simple(t)
+            } else {
+                self.named(t)
+            };
         }
         match decl.elements().find(|c| c.local() == "complexType") {
             Some(ct) => {
@@ -141,8 +159,14 @@ impl Gen {
         let (name, ty) = match a.attr("ref") {
             Some(r) if r.starts_with("xml:") => (r.to_owned(), "Language"),
             Some(r) => {
-                let g = self.attrs.get(r).unwrap_or_else(|| panic!("no attribute {r}"));
-                (r.to_owned(), builtin(g.attr("type").unwrap_or("xsd:string")))
+                let g = self
+                    .attrs
+                    .get(r)
+                    .unwrap_or_else(|| panic!("no attribute {r}"));
+                (
+                    r.to_owned(),
+                    builtin(g.attr("type").unwrap_or("xsd:string")),
+                )
             }
             None => (
                 a.attr("name").expect("attribute name").to_owned(),
@@ -153,11 +177,18 @@ impl Gen {
     }
 
     fn sequence(&mut self, seq: &Element, parts: &mut Parts) {
-        assert!(seq.attr("minOccurs").is_none() && seq.attr("maxOccurs").is_none(), "sequence occurs");
+        assert!(
+            seq.attr("minOccurs").is_none() && seq.attr("maxOccurs").is_none(),
+            "sequence occurs"
+        );
         for p in seq.elements() {
             match p.local() {
                 "element" => {
-                    let name = p.attr("name").or(p.attr("ref")).expect("element name").to_owned();
+                    let name = p
+                        .attr("name")
+                        .or(p.attr("ref"))
+                        .expect("element name")
+                        .to_owned();
                     let ty = self.element_type(p);
                     parts.particles.push(format!(
                         "Particle::Element {{ name: {name:?}, ty: {ty}, min: {}, max: {} }}",
@@ -190,14 +221,26 @@ impl Gen {
                 "anyAttribute" => parts.any_attr = true,
                 "annotation" => {}
                 "simpleContent" => {
-                    let ext = c.elements().find(|e| e.local() == "extension").expect("extension");
-                    parts.content =
-                        format!("Content::Simple(Datatype::{})", builtin(ext.attr("base").expect("base")));
+                    let ext = c
+                        .elements()
+                        .find(|e| e.local() == "extension")
+                        .expect("extension");
+                    parts.content = format!(
+                        "Content::Simple(Datatype::{})",
+                        builtin(ext.attr("base").expect("base"))
+                    );
                     self.members(ext, parts);
                 }
                 "complexContent" => {
-                    let ext = c.elements().find(|e| e.local() == "extension").expect("extension");
-                    let base = self.types.get(ext.attr("base").expect("base")).expect("base type").clone();
+                    let ext = c
+                        .elements()
+                        .find(|e| e.local() == "extension")
+                        .expect("extension");
+                    let base = self
+                        .types
+                        .get(ext.attr("base").expect("base"))
+                        .expect("base type")
+                        .clone();
                     self.members(&base, parts);
                     self.members(ext, parts);
                 }
@@ -208,7 +251,12 @@ impl Gen {
 
     fn complex(&mut self, ct: &Element) -> Parts {
         assert!(ct.attr("mixed").is_none(), "mixed content");
-        let mut parts = Parts { particles: Vec::new(), attrs: Vec::new(), any_attr: false, content: "Content::Elements".into() };
+        let mut parts = Parts {
+            particles: Vec::new(),
+            attrs: Vec::new(),
+            any_attr: false,
+            content: "Content::Elements".into(),
+        };
         self.members(ct, &mut parts);
         parts
     }
@@ -228,8 +276,15 @@ fn generate_one(dir: &Path, files: &[&str], ident: &str, root: &str, src: &mut S
     let mut g = load(dir, files);
     let mut names: Vec<String> = g.elements.keys().cloned().collect();
     names.sort();
-    let globals: Vec<(String, u16)> = names.iter().map(|n| (n.clone(), g.global_element(n))).collect();
-    let types: Vec<String> = g.out.into_iter().map(|t| t.expect("every reserved type is filled")).collect();
+    let globals: Vec<(String, u16)> = names
+        .iter()
+        .map(|n| (n.clone(), g.global_element(n)))
+        .collect();
+    let types: Vec<String> = g
+        .out
+        .into_iter()
+        .map(|t| t.expect("every reserved type is filled"))
+        .collect();
     writeln!(src, "pub static {ident}: Schema = Schema {{").ok();
     writeln!(src, "    name: {root:?},").ok();
     writeln!(src, "    types: &{ident}_TYPES,").ok();
@@ -247,7 +302,9 @@ fn generate_one(dir: &Path, files: &[&str], ident: &str, root: &str, src: &mut S
 
 #[test]
 fn schema_tables_match_the_xsds() {
-    let Some(shared) = common::shared() else { return };
+    let Some(shared) = common::shared() else {
+        return;
+    };
     let dir = shared.join("iati/schemas");
     let mut src = String::from(
         "// @generated by crates/iati/tests/schema_tables.rs from the IATI 2.03 XSDs\n\
@@ -255,7 +312,13 @@ fn schema_tables_match_the_xsds() {
          // Source: IATI Standard (http://iatistandard.org/), CC BY 4.0. Do not edit by hand.\n\n\
          use super::{AttrDecl, Content, Datatype, Particle, Schema, TypeDef, UNBOUNDED};\n\n",
     );
-    generate_one(&dir, &["iati-activities-schema.xsd", "iati-common.xsd"], "ACTIVITIES", "iati-activities", &mut src);
+    generate_one(
+        &dir,
+        &["iati-activities-schema.xsd", "iati-common.xsd"],
+        "ACTIVITIES",
+        "iati-activities",
+        &mut src,
+    );
     generate_one(
         &dir,
         &["iati-organisations-schema.xsd", "iati-common.xsd"],
@@ -266,11 +329,19 @@ fn schema_tables_match_the_xsds() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/schema/tables.rs");
     if std::env::var("AIDTRACE_REGEN_SCHEMA").is_ok() {
         std::fs::write(&path, &src).expect("write tables");
-        std::process::Command::new("rustfmt").arg("--edition=2024").arg(&path).status().ok();
+        std::process::Command::new("rustfmt")
+            .arg("--edition=2024")
+            .arg(&path)
+            .status()
+            .ok();
         return;
     }
     // Compare modulo formatting: rustfmt may re-wrap the generated lines.
-    let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace() && *c != ',').collect::<String>();
+    let squash = |s: &str| {
+        s.chars()
+            .filter(|c| !c.is_whitespace() && *c != ',')
+            .collect::<String>()
+    };
     let current = std::fs::read_to_string(&path).expect("read tables.rs");
     assert!(
         squash(&current) == squash(&src),

@@ -14,7 +14,11 @@ pub fn check(dt: Datatype, raw: &str) -> bool {
         Datatype::Boolean => matches!(v, "true" | "false" | "1" | "0"),
         Datatype::Int => integer(v).is_some_and(|(neg, digits)| {
             let mag: u64 = digits.parse().unwrap_or(u64::MAX);
-            if neg { mag <= 2_147_483_648 } else { mag <= 2_147_483_647 }
+            if neg {
+                mag <= 2_147_483_648
+            } else {
+                mag <= 2_147_483_647
+            }
         }),
         Datatype::PositiveInteger => {
             integer(v).is_some_and(|(neg, d)| !neg && d.bytes().any(|b| b != b'0'))
@@ -51,7 +55,8 @@ pub fn is_decimal(v: &str) -> bool {
 }
 
 fn two(b: &[u8]) -> Option<u32> {
-    (b.len() == 2 && b.iter().all(u8::is_ascii_digit)).then(|| u32::from(b[0] - b'0') * 10 + u32::from(b[1] - b'0'))
+    (b.len() == 2 && b.iter().all(u8::is_ascii_digit))
+        .then(|| u32::from(b[0] - b'0') * 10 + u32::from(b[1] - b'0'))
 }
 
 fn days_in_month(year: i64, month: u32) -> u32 {
@@ -71,14 +76,17 @@ fn date_part(v: &str) -> Option<&str> {
     };
     let dash = body.find('-')?;
     let ys = &body[..dash];
-    if ys.len() < 4 || !ys.bytes().all(|b| b.is_ascii_digit()) || (ys.len() > 4 && ys.starts_with('0')) {
+    if ys.len() < 4
+        || !ys.bytes().all(|b| b.is_ascii_digit())
+        || (ys.len() > 4 && ys.starts_with('0'))
+    {
         return None;
     }
     let year: i64 = ys.parse().ok()?;
     if year == 0 {
         return None;
     }
-    let rest = body[dash + 1..].as_bytes();
+    let rest = &body.as_bytes()[dash + 1..];
     if rest.len() < 5 || rest[2] != b'-' {
         return None;
     }
@@ -110,8 +118,12 @@ pub fn is_date(v: &str) -> bool {
 }
 
 pub fn is_datetime(v: &str) -> bool {
-    let Some(rest) = date_part(v) else { return false };
-    let Some(t) = rest.strip_prefix('T') else { return false };
+    let Some(rest) = date_part(v) else {
+        return false;
+    };
+    let Some(t) = rest.strip_prefix('T') else {
+        return false;
+    };
     let b = t.as_bytes();
     if b.len() < 8 || b[2] != b':' || b[5] != b':' {
         return false;
@@ -147,7 +159,8 @@ fn is_language(v: &str) -> bool {
     let mut parts = v.split('-');
     let first = parts.next().unwrap_or("");
     let ok_first = (1..=8).contains(&first.len()) && first.bytes().all(|b| b.is_ascii_alphabetic());
-    ok_first && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+    ok_first
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 #[cfg(test)]
@@ -167,16 +180,37 @@ mod tests {
 
     #[test]
     fn dates_and_datetimes() {
-        for ok in ["2020-02-29", "2019-12-31Z", "2019-12-31+05:30", "12345-01-01"] {
+        for ok in [
+            "2020-02-29",
+            "2019-12-31Z",
+            "2019-12-31+05:30",
+            "12345-01-01",
+        ] {
             assert!(check(Datatype::Date, ok), "{ok}");
         }
-        for bad in ["2019-02-29", "2019-13-01", "19-01-01", "2019-1-01", "2019-01-01T00:00:00", "0000-01-01"] {
+        for bad in [
+            "2019-02-29",
+            "2019-13-01",
+            "19-01-01",
+            "2019-1-01",
+            "2019-01-01T00:00:00",
+            "0000-01-01",
+        ] {
             assert!(!check(Datatype::Date, bad), "{bad}");
         }
-        for ok in ["2019-01-01T00:00:00", "2019-01-01T24:00:00Z", "2019-01-01T10:11:12.123+01:00"] {
+        for ok in [
+            "2019-01-01T00:00:00",
+            "2019-01-01T24:00:00Z",
+            "2019-01-01T10:11:12.123+01:00",
+        ] {
             assert!(check(Datatype::DateTime, ok), "{ok}");
         }
-        for bad in ["2019-01-01", "2019-01-01T25:00:00", "2019-01-01T10:11", "2019-01-01T10:11:12."] {
+        for bad in [
+            "2019-01-01",
+            "2019-01-01T25:00:00",
+            "2019-01-01T10:11",
+            "2019-01-01T10:11:12.",
+        ] {
             assert!(!check(Datatype::DateTime, bad), "{bad}");
         }
     }

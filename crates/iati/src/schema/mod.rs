@@ -69,7 +69,12 @@ pub const UNBOUNDED: u32 = u32::MAX;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Particle {
-    Element { name: &'static str, ty: u16, min: u32, max: u32 },
+    Element {
+        name: &'static str,
+        ty: u16,
+        min: u32,
+        max: u32,
+    },
     /// `xsd:any namespace="##other" processContents="lax"`.
     Any { min: u32, max: u32 },
 }
@@ -115,7 +120,10 @@ pub struct Schema {
 
 impl Schema {
     pub fn global(&self, name: &str) -> Option<&'static TypeDef> {
-        self.globals.iter().find(|(n, _)| *n == name).map(|(_, t)| &self.types[*t as usize])
+        self.globals
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, t)| &self.types[*t as usize])
     }
 
     pub fn ty(&self, id: u16) -> &'static TypeDef {
@@ -165,7 +173,12 @@ pub struct SchemaError {
 }
 
 fn err(kind: SchemaErrorKind, el: &Element, message: String) -> SchemaError {
-    SchemaError { kind, message, line: el.line, column: el.column }
+    SchemaError {
+        kind,
+        message,
+        line: el.line,
+        column: el.column,
+    }
 }
 
 /// Checks the attributes and text of an element against its type (not its children).
@@ -224,14 +237,18 @@ fn check_attributes(el: &Element, ty: &TypeDef, out: &mut Vec<SchemaError>) {
             None => ty.attrs.iter().find(|d| d.name == a.name),
             Some(XML_NS) => {
                 let local = a.local();
-                ty.attrs.iter().find(|d| d.name.strip_prefix("xml:") == Some(local))
+                ty.attrs
+                    .iter()
+                    .find(|d| d.name.strip_prefix("xml:") == Some(local))
             }
             Some(_) => None,
         };
         let dt = match (decl, a.ns.as_deref()) {
             (Some(d), _) => Some(d.ty),
             // Lax wildcard: the only namespaced attribute with a global declaration is xml:lang.
-            (None, Some(XML_NS)) if ty.any_attr => (a.local() == "lang").then_some(Datatype::Language),
+            (None, Some(XML_NS)) if ty.any_attr => {
+                (a.local() == "lang").then_some(Datatype::Language)
+            }
             (None, Some(_)) if ty.any_attr => None,
             (None, _) => {
                 out.push(err(
@@ -263,7 +280,10 @@ fn check_attributes(el: &Element, ty: &TypeDef, out: &mut Vec<SchemaError>) {
     }
     for d in ty.attrs.iter().filter(|d| d.required) {
         let present = match d.name.strip_prefix("xml:") {
-            Some(local) => el.attrs.iter().any(|a| a.ns.as_deref() == Some(XML_NS) && a.local() == local),
+            Some(local) => el
+                .attrs
+                .iter()
+                .any(|a| a.ns.as_deref() == Some(XML_NS) && a.local() == local),
             None => el.attr(d.name).is_some(),
         };
         if !present {
@@ -301,7 +321,12 @@ pub enum Step {
 
 impl SequenceMatcher {
     pub fn new(ty: &'static TypeDef) -> Self {
-        Self { ty, index: 0, count: 0, failed: false }
+        Self {
+            ty,
+            index: 0,
+            count: 0,
+            failed: false,
+        }
     }
 
     fn expected(&self) -> String {
@@ -354,7 +379,11 @@ impl SequenceMatcher {
                 out.push(err(
                     SchemaErrorKind::MissingRequiredElement,
                     child,
-                    format!("Element '{}': This element is not expected.{}", child.name, self.expected()),
+                    format!(
+                        "Element '{}': This element is not expected.{}",
+                        child.name,
+                        self.expected()
+                    ),
                 ));
                 self.failed = true;
                 return Step::Rejected;
@@ -389,7 +418,12 @@ impl SequenceMatcher {
 }
 
 /// Validates a whole subtree against a type.
-pub fn validate_element(schema: &Schema, el: &Element, ty: &'static TypeDef, out: &mut Vec<SchemaError>) {
+pub fn validate_element(
+    schema: &Schema,
+    el: &Element,
+    ty: &'static TypeDef,
+    out: &mut Vec<SchemaError>,
+) {
     check_attributes_and_text(el, ty, out);
     if let Content::Simple(_) = ty.content {
         return;
@@ -411,7 +445,10 @@ pub fn validate_document(schema: &Schema, root: &Element) -> Vec<SchemaError> {
         _ => out.push(err(
             SchemaErrorKind::Other,
             root,
-            format!("Element '{}': No matching global declaration available for the validation root.", root.name),
+            format!(
+                "Element '{}': No matching global declaration available for the validation root.",
+                root.name
+            ),
         )),
     }
     out

@@ -13,8 +13,14 @@ pub fn shared() -> Option<PathBuf> {
         return Some(dir);
     }
     if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("shared reference data not found at {} (CI=true)", dir.display());
+        panic!(
+            "shared reference data not found at {} (CI=true)",
+            dir.display()
+        );
     }
-    eprintln!("note: skipping, shared reference data not found at {}", dir.display());
+    eprintln!(
+        "note: skipping, shared reference data not found at {}",
+        dir.display()
+    );
     None
 }

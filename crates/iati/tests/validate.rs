@@ -1,0 +1,90 @@
+//! Report shape and positions of the three-layer validator.
+
+use std::io::BufReader;
+
+use aidtrace_iati::validate::{Options, validate_reader};
+
+fn opts() -> Options {
+    Options {
+        today: chrono::NaiveDate::from_ymd_opt(2021, 6, 1).expect("date"),
+        ..Options::default()
+    }
+}
+
+#[test]
+fn json_shape_matches_the_issue() {
+    let doc = r#"<iati-activities version="2.03">
+<iati-activity default-currency="XXX"><iati-identifier>A-1</iati-identifier></iati-activity>
+</iati-activities>"#;
+    let r = validate_reader("f.xml", BufReader::new(doc.as_bytes()), &opts());
+    let v = serde_json::to_value(&r).expect("json");
+    assert_eq!(v["file"], "f.xml");
+    let a = &v["activities"][0];
+    for key in [
+        "identifier",
+        "line",
+        "schema_valid",
+        "codelists_valid",
+        "rules_valid",
+        "errors",
+    ] {
+        assert!(a.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(a["identifier"], "A-1");
+    assert_eq!(a["line"], 2);
+    assert_eq!(a["schema_valid"], false);
+    assert_eq!(a["codelists_valid"], false);
+    let e = &a["errors"][0];
+    for key in ["layer", "rule", "severity", "message", "line", "column"] {
+        assert!(e.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(e["layer"], "schema");
+    assert!(v["summary"]["activities"] == 1);
+    assert!(
+        a["errors"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .any(|e| e["layer"] == "codelist" && e["rule"] == "Currency")
+    );
+}
+
+#[test]
+fn error_lines_are_exact_beyond_65535() {
+    let mut doc = String::from("<iati-activities version=\"2.03\">\n");
+    for i in 0..70_000 {
+        doc.push_str(&format!(
+            "<iati-activity><iati-identifier>X-{i}</iati-identifier></iati-activity>\n"
+        ));
+    }
+    doc.push_str("<iati-activity><iati-identifier>X-last</iati-identifier><reporting-org ref=\"X\" bogus=\"1\"/></iati-activity>\n</iati-activities>\n");
+    let r = validate_reader("big.xml", BufReader::new(doc.as_bytes()), &opts());
+    let last = r.activities.last().expect("activities");
+    assert_eq!(last.line, 70_002);
+    let e = last
+        .errors
+        .iter()
+        .find(|e| e.rule == "forbidden-attribute")
+        .expect("forbidden attribute reported");
+    assert_eq!((e.line, e.column), (70_002, 57));
+}
+
+#[test]
+fn organisation_files_are_validated() {
+    let doc = r#"<iati-organisations version="2.03"><iati-organisation><organisation-identifier>XM-DAC-7</organisation-identifier></iati-organisation></iati-organisations>"#;
+    let r = validate_reader("o.xml", BufReader::new(doc.as_bytes()), &opts());
+    assert_eq!(r.root.as_deref(), Some("iati-organisations"));
+    assert_eq!(r.activities[0].identifier, "XM-DAC-7");
+    assert!(!r.activities[0].schema_valid, "reporting-org is required");
+}
+
+#[test]
+fn root_content_errors_are_file_errors() {
+    let doc = r#"<iati-activities generated-datetime="yesterday"></iati-activities>"#;
+    let r = validate_reader("r.xml", BufReader::new(doc.as_bytes()), &opts());
+    let rules: Vec<&str> = r.file_errors.iter().map(|e| e.rule.as_str()).collect();
+    assert!(rules.contains(&"missing-attribute"), "{rules:?}");
+    assert!(rules.contains(&"incorrect-datatype"), "{rules:?}");
+    assert!(rules.contains(&"missing-required-element"), "{rules:?}");
+    assert!(!r.is_clean());
+}
