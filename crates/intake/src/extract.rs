@@ -133,7 +133,7 @@ static REGION_RE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static PROGRAM_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"["“]?\b((?:[A-Z][\w'’-]*["”]?\s+(?:(?:of|for|and|the|on|in)\s+)?){1,8})(Programme|Program|Project|Initiative)\b"#)
+    Regex::new(r#"["“]?\b((?:[A-Z][\w'’-]*["”]?\s+(?:(?:of|for|and|the|on|in)\s+)?){1,8})(Programme|Program|Project|Initiative|programme|program)\b"#)
         .expect("program pattern compiles")
 });
 
@@ -542,12 +542,15 @@ impl<'t> Extractor<'t> {
             if let Some(existing) = out.iter_mut().find(|c| {
                 same(&c.mention, &m) || c.equivalent.as_ref().is_some_and(|e| same(e, &m)) || equivalent.as_ref().is_some_and(|e| same(e, &c.mention))
             }) {
-                // The headline usually repeats the body; keep the body mention, which has the cues.
-                if existing.sentence == 0 && sentence != 0 && existing.mention.currency == m.currency {
+                let restates_main = same(&existing.mention, &m);
+                let gives_original = !restates_main && equivalent.as_ref().is_some_and(|e| same(e, &existing.mention));
+                if gives_original || (restates_main && existing.sentence == 0 && sentence != 0) {
+                    // A headline often gives only the rounded or converted figure; the body's
+                    // original amount, with its cues, becomes the fact.
                     existing.repeated.push(existing.mention.span);
                     existing.mention = m;
                     existing.sentence = sentence;
-                    if existing.equivalent.is_none() {
+                    if equivalent.is_some() {
                         existing.equivalent = equivalent;
                     }
                 } else {
