@@ -1,17 +1,505 @@
 //! `aidtrace energy …` subcommands. Thin: parse flags, call aidtrace-energy, print.
 
-use clap::Subcommand;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use crate::error::{CliResult, Outcome};
+use aidtrace_energy::autonomy::{self, Profile};
+use aidtrace_energy::replan::ReplanOptions;
+use aidtrace_energy::{
+    Assignment, Events, GenOptions, Instance, Options, Plan, Variant, check_plan, explain,
+    generate, replan, solve,
+};
+use clap::{Subcommand, ValueEnum};
+use comfy_table::Table;
+
+use crate::error::{CliError, CliResult, Outcome};
+use crate::output::Format;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Placeholder until the energy commands land.
-    Info,
+    /// Allocate a donated generator fleet to facilities (shared/energy/MODEL.md); prints the plan
+    /// with a proven upper bound and the gap
+    Plan {
+        /// Instance JSON (MODEL.md input format)
+        instance: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Seconds to spend improving the plan (a feasible plan exists after milliseconds)
+        #[arg(long, default_value_t = 5.0)]
+        time_limit: f64,
+        /// Seed of the randomised improvement phase
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Table format only: add why each facility got what it got
+        #[arg(long)]
+        explain: bool,
+    },
+    /// Re-plan after units are destroyed or facilities hit, moving as few units as possible
+    Replan {
+        /// Instance JSON the current plan was made for
+        instance: PathBuf,
+        /// Current plan (the JSON printed by `energy plan --format json`)
+        #[arg(long)]
+        current: PathBuf,
+        /// Events JSON: destroyed_units, destroyed_stock, facilities_hit, unmet_kw
+        #[arg(long)]
+        events: Option<PathBuf>,
+        /// A unit destroyed in place, as FACILITY:MODEL (repeatable)
+        #[arg(long = "destroy", value_name = "FACILITY:MODEL")]
+        destroy: Vec<String>,
+        /// A facility out of service (repeatable); its units become free to move
+        #[arg(long = "hit", value_name = "FACILITY")]
+        hit: Vec<String>,
+        /// Relocate an installed unit only if that gains at least this % of the objective
+        #[arg(long, default_value_t = 0.5)]
+        min_gain_percent: f64,
+        #[arg(long, default_value_t = 2.0)]
+        time_limit: f64,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Explain a plan: per facility its weight, load, coverage and the binding constraint
+    Explain {
+        instance: PathBuf,
+        /// Plan JSON from `energy plan --format json`
+        plan: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Check a plan against its instance with the independent checker (exit 1 if infeasible)
+    Check { instance: PathBuf, plan: PathBuf },
+    /// Hours of autonomy per tier and survival probabilities for one facility power profile
+    Autonomy {
+        /// Facility power profile JSON (see docs/energy.md)
+        profile: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Override the profile's seed
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Override the profile's number of Monte Carlo trials
+        #[arg(long)]
+        trials: Option<u32>,
+    },
+    /// Write a random instance (documented distribution in docs/energy.md)
+    Gen {
+        #[arg(long)]
+        facilities: usize,
+        #[arg(long)]
+        units: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, value_enum, default_value_t = GenVariant::Normal)]
+        variant: GenVariant,
+        /// Output file (default: stdout)
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum GenVariant {
+    Normal,
+    FuelScarce,
+    OnePerSite,
 }
 
 pub fn run(command: Command) -> CliResult {
     match command {
-        Command::Info => Ok(Outcome::Clean),
+        Command::Plan {
+            instance,
+            format,
+            time_limit,
+            seed,
+            explain: with_explain,
+        } => {
+            let inst = load_instance(&instance)?;
+            let plan = solve(
+                &inst,
+                &Options {
+                    time_limit: seconds(time_limit)?,
+                    seed,
+                },
+            );
+            print_plan(&inst, &plan, format, with_explain)?;
+            Ok(Outcome::Clean)
+        }
+        Command::Replan {
+            instance,
+            current,
+            events,
+            destroy,
+            hit,
+            min_gain_percent,
+            time_limit,
+            format,
+        } => {
+            let inst = load_instance(&instance)?;
+            let cur = load_plan(&current)?;
+            let mut ev = match events {
+                Some(p) => serde_json::from_slice::<Events>(&read(&p)?)
+                    .map_err(|e| CliError::input(format!("{}: {e}", p.display())))?,
+                None => Events::default(),
+            };
+            for d in destroy {
+                let Some((f, m)) = d.split_once(':') else {
+                    return Err(CliError::input(format!(
+                        "--destroy {d:?}: expected FACILITY:MODEL"
+                    )));
+                };
+                ev.destroyed_units.push(Assignment {
+                    facility: f.to_string(),
+                    model: m.to_string(),
+                    units: 1,
+                });
+            }
+            ev.facilities_hit.extend(hit);
+            if !(min_gain_percent.is_finite() && min_gain_percent >= 0.0) {
+                return Err(CliError::input(format!(
+                    "--min-gain-percent {min_gain_percent}: must be ≥ 0"
+                )));
+            }
+            let r = replan(
+                &inst,
+                &cur.assignments,
+                &ev,
+                &ReplanOptions {
+                    time_limit: seconds(time_limit)?,
+                    min_gain_per_move: min_gain_percent / 100.0,
+                },
+            )
+            .map_err(|e| CliError::input(e.to_string()))?;
+            match format {
+                Format::Json => println!("{}", to_json(&r)?),
+                Format::Csv => {
+                    let mut w = csv::Writer::from_writer(std::io::stdout());
+                    w.write_record(["model", "from", "to", "units"])
+                        .map_err(csv_err)?;
+                    for m in &r.moves {
+                        w.write_record([
+                            m.model.as_str(),
+                            m.from.as_deref().unwrap_or("depot"),
+                            m.to.as_deref().unwrap_or("depot"),
+                            &m.units.to_string(),
+                        ])
+                        .map_err(csv_err)?;
+                    }
+                    w.flush()?;
+                }
+                Format::Table => {
+                    let mut t = Table::new();
+                    t.set_header(["model", "from", "to", "units"]);
+                    for m in &r.moves {
+                        t.add_row([
+                            m.model.clone(),
+                            m.from.clone().unwrap_or_else(|| "depot".into()),
+                            m.to.clone().unwrap_or_else(|| "depot".into()),
+                            m.units.to_string(),
+                        ]);
+                    }
+                    println!("{t}");
+                    println!(
+                        "units moved: {}; objective after losses {:.1} → after re-plan {:.1} (bound {:.1}, gap {:.3} %); a from-scratch plan would reach {:.1}",
+                        r.units_moved,
+                        r.objective_before,
+                        r.plan.objective,
+                        r.plan.upper_bound,
+                        r.plan.gap * 100.0,
+                        r.reoptimised_objective
+                    );
+                }
+            }
+            Ok(Outcome::Clean)
+        }
+        Command::Explain {
+            instance,
+            plan,
+            format,
+        } => {
+            let inst = load_instance(&instance)?;
+            let plan = load_plan(&plan)?;
+            print_explain(&inst, &plan, format)?;
+            Ok(Outcome::Clean)
+        }
+        Command::Check { instance, plan } => {
+            let inst = load_instance(&instance)?;
+            let plan = load_plan(&plan)?;
+            let problems = check_plan(&inst, &plan);
+            if problems.is_empty() {
+                println!("plan is feasible; objective {:.3}", plan.objective);
+                Ok(Outcome::Clean)
+            } else {
+                for p in &problems {
+                    println!("{p}");
+                }
+                Ok(Outcome::ProblemsFound)
+            }
+        }
+        Command::Autonomy {
+            profile,
+            format,
+            seed,
+            trials,
+        } => {
+            let mut p = Profile::from_json_slice(&read(&profile)?)
+                .map_err(|e| CliError::input(format!("{}: {e}", profile.display())))?;
+            if let Some(s) = seed {
+                p.seed = s;
+            }
+            if let Some(t) = trials {
+                p.trials = t;
+                p.validate().map_err(|e| CliError::input(e.to_string()))?;
+            }
+            let a = autonomy::assess(&p);
+            print_autonomy(&a, format)?;
+            Ok(Outcome::Clean)
+        }
+        Command::Gen {
+            facilities,
+            units,
+            seed,
+            variant,
+            output,
+        } => {
+            let inst = generate(&GenOptions {
+                facilities,
+                units,
+                seed,
+                variant: match variant {
+                    GenVariant::Normal => Variant::Normal,
+                    GenVariant::FuelScarce => Variant::FuelScarce,
+                    GenVariant::OnePerSite => Variant::OnePerSite,
+                },
+            });
+            let text = to_json(&inst)?;
+            match output {
+                Some(p) => std::fs::write(&p, text + "\n")
+                    .map_err(|e| CliError::failure(format!("cannot write {}: {e}", p.display())))?,
+                None => println!("{text}"),
+            }
+            Ok(Outcome::Clean)
+        }
     }
+}
+
+fn seconds(s: f64) -> Result<Duration, CliError> {
+    if s.is_finite() && (0.0..=86_400.0).contains(&s) {
+        Ok(Duration::from_secs_f64(s))
+    } else {
+        Err(CliError::input(format!(
+            "--time-limit {s}: must be between 0 and 86400 seconds"
+        )))
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, CliError> {
+    std::fs::read(path).map_err(|e| CliError::input(format!("cannot read {}: {e}", path.display())))
+}
+
+fn load_instance(path: &Path) -> Result<Instance, CliError> {
+    Instance::from_json_slice(&read(path)?)
+        .map_err(|e| CliError::input(format!("{}: {e}", path.display())))
+}
+
+fn load_plan(path: &Path) -> Result<Plan, CliError> {
+    serde_json::from_slice(&read(path)?)
+        .map_err(|e| CliError::input(format!("{}: not a plan JSON: {e}", path.display())))
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String, CliError> {
+    serde_json::to_string_pretty(v)
+        .map_err(|e| CliError::failure(format!("cannot encode JSON: {e}")))
+}
+
+fn csv_err(e: csv::Error) -> CliError {
+    CliError::failure(format!("cannot write CSV: {e}"))
+}
+
+fn print_plan(
+    inst: &Instance,
+    plan: &Plan,
+    format: Format,
+    with_explain: bool,
+) -> Result<(), CliError> {
+    match format {
+        Format::Json => println!("{}", to_json(plan)?),
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(std::io::stdout());
+            w.write_record(["facility", "model", "units", "covered_kw"])
+                .map_err(csv_err)?;
+            for a in &plan.assignments {
+                let y = plan.covered_kw.get(&a.facility).copied().unwrap_or(0.0);
+                w.write_record([
+                    a.facility.as_str(),
+                    a.model.as_str(),
+                    &a.units.to_string(),
+                    &format!("{y:.3}"),
+                ])
+                .map_err(csv_err)?;
+            }
+            w.flush()?;
+        }
+        Format::Table => {
+            let mut t = Table::new();
+            t.set_header(["facility", "model", "units", "covered kW"]);
+            for a in &plan.assignments {
+                let y = plan.covered_kw.get(&a.facility).copied().unwrap_or(0.0);
+                t.add_row([
+                    a.facility.clone(),
+                    a.model.clone(),
+                    a.units.to_string(),
+                    format!("{y:.1}"),
+                ]);
+            }
+            println!("{t}");
+            println!(
+                "objective {:.3}  upper bound {:.3}  gap {:.3} %  status {:?}  {:.2} s",
+                plan.objective,
+                plan.upper_bound,
+                plan.gap * 100.0,
+                plan.status,
+                plan.seconds
+            );
+            if with_explain {
+                print_explain(inst, plan, Format::Table)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_explain(inst: &Instance, plan: &Plan, format: Format) -> Result<(), CliError> {
+    let rows = explain(inst, plan).map_err(|e| CliError::input(e.to_string()))?;
+    match format {
+        Format::Json => println!("{}", to_json(&rows)?),
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(std::io::stdout());
+            w.write_record([
+                "facility",
+                "region",
+                "weight",
+                "unmet_kw",
+                "covered_kw",
+                "uncovered_kw",
+                "units",
+                "binding",
+                "reason",
+            ])
+            .map_err(csv_err)?;
+            for r in &rows {
+                w.write_record([
+                    r.facility.clone(),
+                    r.region.clone(),
+                    r.weight.to_string(),
+                    r.unmet_kw.to_string(),
+                    format!("{:.3}", r.covered_kw),
+                    format!("{:.3}", r.uncovered_kw),
+                    r.units.join(" "),
+                    r.binding.clone(),
+                    r.reason.clone(),
+                ])
+                .map_err(csv_err)?;
+            }
+            w.flush()?;
+        }
+        Format::Table => {
+            let mut t = Table::new();
+            t.set_header([
+                "facility",
+                "weight",
+                "unmet kW",
+                "covered kW",
+                "units",
+                "binding",
+                "why",
+            ]);
+            for r in &rows {
+                t.add_row([
+                    r.facility.clone(),
+                    format!("{}", r.weight),
+                    format!("{:.1}", r.unmet_kw),
+                    format!("{:.1}", r.covered_kw),
+                    r.units.join(" "),
+                    r.binding.clone(),
+                    r.reason.clone(),
+                ]);
+            }
+            println!("{t}");
+        }
+    }
+    Ok(())
+}
+
+fn print_autonomy(a: &autonomy::Assessment, format: Format) -> Result<(), CliError> {
+    match format {
+        Format::Json => println!("{}", to_json(a)?),
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(std::io::stdout());
+            w.write_record(["regime", "duration_h", "life_support", "critical", "other"])
+                .map_err(csv_err)?;
+            for s in &a.survival {
+                w.write_record([
+                    s.regime.clone(),
+                    s.duration_h.to_string(),
+                    format!("{:.4}", s.life_support),
+                    format!("{:.4}", s.critical),
+                    format!("{:.4}", s.other),
+                ])
+                .map_err(csv_err)?;
+            }
+            w.flush()?;
+            for x in &a.assumptions {
+                eprintln!("assumption: {x}");
+            }
+        }
+        Format::Table => {
+            println!("facility: {}", a.facility);
+            let mut t = Table::new();
+            t.set_header([
+                "tier (cumulative)",
+                "day kW",
+                "night kW",
+                "autonomy h",
+                "L/day",
+                "limited by",
+            ]);
+            for (l, h) in a.loads.iter().zip(&a.autonomy) {
+                t.add_row([
+                    l.tier.name().to_string(),
+                    format!("{:.1}", l.day_kw),
+                    format!("{:.1}", l.night_kw),
+                    format!("{:.0}", h.hours),
+                    format!("{:.0}", h.litres_per_day),
+                    h.limited_by.clone(),
+                ]);
+            }
+            println!("{t}");
+            let mut s = Table::new();
+            s.set_header([
+                "regime",
+                "outage h",
+                "P life support",
+                "P critical",
+                "P other",
+            ]);
+            for v in &a.survival {
+                s.add_row([
+                    v.regime.clone(),
+                    v.duration_h.to_string(),
+                    format!("{:.3}", v.life_support),
+                    format!("{:.3}", v.critical),
+                    format!("{:.3}", v.other),
+                ]);
+            }
+            println!("{s}");
+            for w in &a.warnings {
+                println!("warning: {w}");
+            }
+            println!("assumptions:");
+            for x in &a.assumptions {
+                println!("  - {x}");
+            }
+        }
+    }
+    Ok(())
 }

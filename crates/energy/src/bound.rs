@@ -41,8 +41,6 @@ pub struct LagrangeValue {
     pub used: Vec<f64>,
     pub fuel: f64,
     pub region_kw: Vec<f64>,
-    /// The inner maximiser's units per facility, used to seed primal heuristics.
-    pub z: Vec<Vec<usize>>,
 }
 
 /// Above this many enumeration nodes a facility's inner problem is bounded by a simple
@@ -62,7 +60,6 @@ pub fn evaluate(prep: &Prepared, prices: &Prices) -> LagrangeValue {
     let mut used = vec![0.0; prep.ns];
     let mut fuel = 0.0;
     let mut region_kw = vec![0.0; prep.nregions()];
-    let mut z = vec![Vec::new(); prep.nf];
     let mut cand: Vec<Cand> = Vec::new();
     for f in 0..prep.nf {
         let g = prep.w[f] - prices.lambda * prep.a;
@@ -120,16 +117,14 @@ pub fn evaluate(prep: &Prepared, prices: &Prices) -> LagrangeValue {
         if !set.is_empty() {
             fuel += prep.a * cover;
         }
-        z[f] = set;
     }
     // Guard the last bits of floating-point rounding so the bound stays valid.
-    bound = bound * (1.0 + 1e-12) + 1e-9;
+    bound *= 1.0 + 1e-12;
     LagrangeValue {
         bound,
         used,
         fuel,
         region_kw,
-        z,
     }
 }
 

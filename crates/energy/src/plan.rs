@@ -179,6 +179,7 @@ pub(crate) fn solve_prepared(
         }
     }
     let best = State::rebuild(prep, best.units);
+    debug_assert!(best.is_feasible(prep), "solver produced an infeasible plan");
     let obj = best.objective(prep);
     (best, ub.max(obj))
 }
