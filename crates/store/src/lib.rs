@@ -43,6 +43,8 @@ impl From<rusqlite::Error> for StoreError {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// One change in a batch. A batch is applied atomically: all of it or nothing.
+// Changes live only as long as one batch; boxing each record would buy nothing but allocations.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Change {
     /// Create or replace a record. Writing a record identical to the stored one changes nothing
