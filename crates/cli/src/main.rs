@@ -2,6 +2,7 @@ mod cmd_energy;
 mod cmd_iati;
 mod cmd_intake;
 mod cmd_ledger;
+mod cmd_web;
 mod config;
 mod error;
 mod output;
@@ -35,6 +36,8 @@ struct Cli {
 enum Command {
     #[command(flatten)]
     Ledger(cmd_ledger::Command),
+    #[command(flatten)]
+    Web(cmd_web::Command),
     /// IATI 2.03: validate, import, export
     #[command(subcommand)]
     Iati(cmd_iati::Command),
@@ -46,13 +49,19 @@ enum Command {
     Intake(cmd_intake::Command),
 }
 
+fn settings(
+    db: Option<PathBuf>,
+    actor: Option<String>,
+    config: Option<PathBuf>,
+) -> Result<config::Settings, error::CliError> {
+    let file = config::FileConfig::load(config.as_deref())?;
+    Ok(config::Settings::resolve(db, actor, file))
+}
+
 fn run(cli: Cli) -> error::CliResult {
     match cli.command {
-        Command::Ledger(c) => {
-            let file = config::FileConfig::load(cli.config.as_deref())?;
-            let settings = config::Settings::resolve(cli.db, cli.actor, file);
-            cmd_ledger::run(c, &settings)
-        }
+        Command::Ledger(c) => cmd_ledger::run(c, &settings(cli.db, cli.actor, cli.config)?),
+        Command::Web(c) => cmd_web::run(c, &settings(cli.db, cli.actor, cli.config)?),
         Command::Iati(c) => cmd_iati::run(c),
         Command::Energy(c) => cmd_energy::run(c),
         Command::Intake(c) => cmd_intake::run(c),
