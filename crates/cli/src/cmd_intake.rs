@@ -1,17 +1,339 @@
 //! `aidtrace intake …` subcommands. Thin: parse flags, call aidtrace-intake, print.
 
-use clap::Subcommand;
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
 
-use crate::error::{CliResult, Outcome};
+use aidtrace_intake::checks::{CheckContext, ExistingRecord, RateTable, run_checks};
+use aidtrace_intake::eval::{EvalReport, evaluate, load_jsonl};
+use aidtrace_intake::{Check, ExtractOptions, Extraction, Fact, extract, extract_bytes};
+use chrono::{Datelike, NaiveDate};
+use clap::Subcommand;
+use comfy_table::Table;
+
+use crate::error::{CliError, CliResult, Outcome};
+use crate::output::Format;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Placeholder until the intake commands land.
-    Info,
+    /// Extract draft aid facts (with the words they came from, as byte spans) from an English
+    /// press release or news text, and run the intake checks.
+    Extract {
+        /// UTF-8 text file with one article.
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Publication date (YYYY-MM-DD): resolves "on the 29th" and gives the year of the
+        /// exchange-rate check when no signing date is found.
+        #[arg(long)]
+        published: Option<NaiveDate>,
+        /// Annual exchange rates in the IMF CSV layout
+        /// (Date,Rate,Currency,Frequency,Source,Country code,Country), units per US dollar.
+        /// Without it the stated-equivalent check is reported as unchecked.
+        #[arg(long)]
+        rates: Option<PathBuf>,
+        /// Year for the exchange-rate check when neither a signing date nor --published is known.
+        #[arg(long)]
+        year: Option<i32>,
+        /// JSON array of existing records ({id, donor, recipient_country, amount, currency,
+        /// date}) to propose "same as" links against.
+        #[arg(long)]
+        existing: Option<PathBuf>,
+    },
+    /// Score the extractor against labelled articles (JSON lines, shared/intake/FORMAT.md).
+    /// Exits 1 when a target is missed: strict F1 ≥ 0.85, no prediction on a negative article,
+    /// not-aid false positives ≤ 1 in 10, items F1 ≥ 0.8.
+    Eval {
+        /// JSON-lines file of labelled articles.
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
 }
 
 pub fn run(command: Command) -> CliResult {
     match command {
-        Command::Info => Ok(Outcome::Clean),
+        Command::Extract {
+            file,
+            format,
+            published,
+            rates,
+            year,
+            existing,
+        } => run_extract(
+            &file,
+            format,
+            published,
+            rates.as_deref(),
+            year,
+            existing.as_deref(),
+        ),
+        Command::Eval { file, format } => run_eval(&file, format),
     }
+}
+
+/// Writes to stdout; a closed pipe (`| head`) ends the output quietly instead of panicking.
+fn emit(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.write_all(b"\n")) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(CliError::from),
+    }
+}
+
+fn csv_text(rows: impl IntoIterator<Item = Vec<String>>) -> Result<String, CliError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.write_record(&r).map_err(|e| CliError::failure(format!("csv: {e}")))?;
+    }
+    let bytes = w.into_inner().map_err(|e| CliError::failure(format!("csv: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| CliError::failure(format!("csv: {e}")))
+}
+
+fn read_input(path: &Path) -> Result<Vec<u8>, CliError> {
+    std::fs::read(path).map_err(|e| CliError::input(format!("cannot read {}: {e}", path.display())))
+}
+
+fn run_extract(
+    file: &Path,
+    format: Format,
+    published: Option<NaiveDate>,
+    rates: Option<&Path>,
+    year: Option<i32>,
+    existing: Option<&Path>,
+) -> CliResult {
+    let bytes = read_input(file)?;
+    let opts = ExtractOptions {
+        published,
+        ..ExtractOptions::default()
+    };
+    let mut extraction = extract_bytes(&bytes, &opts)
+        .map_err(|e| CliError::input(format!("{}: {e}", file.display())))?;
+    let table = match rates {
+        Some(p) => {
+            let f = File::open(p)
+                .map_err(|e| CliError::input(format!("cannot read rates {}: {e}", p.display())))?;
+            Some(
+                RateTable::from_imf_csv(f)
+                    .map_err(|e| CliError::input(format!("{}: {e}", p.display())))?,
+            )
+        }
+        None => None,
+    };
+    let records: Vec<ExistingRecord> = match existing {
+        Some(p) => {
+            let f = File::open(p)
+                .map_err(|e| CliError::input(format!("cannot read {}: {e}", p.display())))?;
+            serde_json::from_reader(BufReader::new(f)).map_err(|e| {
+                CliError::input(format!(
+                    "{}: not a JSON array of existing records: {e}",
+                    p.display()
+                ))
+            })?
+        }
+        None => Vec::new(),
+    };
+    let default_year = year.or(published.map(|d| d.year()));
+    let ctx = CheckContext::new(
+        table
+            .as_ref()
+            .map(|t| t as &dyn aidtrace_intake::RateLookup),
+        &records,
+        default_year,
+    );
+    run_checks(&mut extraction, &ctx);
+    print_extraction(&extraction, format)?;
+    Ok(Outcome::Clean)
+}
+
+fn money(f: &Fact) -> String {
+    f.amount.as_ref().map_or(String::new(), |a| {
+        format!("{} {}", a.value.amount, a.value.currency)
+    })
+}
+
+fn check_summary(c: &Check) -> String {
+    match c {
+        Check::EquivalentMismatch {
+            year,
+            amount_in_usd,
+            stated_in_usd,
+            ratio,
+            ..
+        } => {
+            format!(
+                "equivalent off: stated {stated_in_usd} USD vs {amount_in_usd} USD at IMF {year} (ratio {ratio})"
+            )
+        }
+        Check::EquivalentConsistent { year, ratio, .. } => {
+            format!("equivalent ok at IMF {year} (ratio {ratio})")
+        }
+        Check::EquivalentUnchecked { reason } => format!("equivalent unchecked: {reason}"),
+        Check::SameAs { record_id, .. } => format!("same as {record_id}"),
+    }
+}
+
+fn row(i: usize, f: &Fact) -> Vec<String> {
+    let v = |s: &Option<aidtrace_intake::Sourced<String>>| {
+        s.as_ref().map_or(String::new(), |x| x.value.clone())
+    };
+    vec![
+        (i + 1).to_string(),
+        format!("{:?}", f.amount_kind.value).to_lowercase(),
+        v(&f.donor),
+        v(&f.recipient_country),
+        money(f),
+        f.stated_equivalent.as_ref().map_or(String::new(), |e| {
+            format!("{} {}", e.value.amount, e.value.currency)
+        }),
+        f.instrument
+            .as_ref()
+            .map_or(String::new(), |x| format!("{:?}", x.value).to_lowercase()),
+        f.items
+            .iter()
+            .map(|i| match i.quantity {
+                Some(q) => format!("{} ×{q}", i.name),
+                None => i.name.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        f.facilities
+            .iter()
+            .map(|x| x.value.clone())
+            .collect::<Vec<_>>()
+            .join("; "),
+        f.checks
+            .iter()
+            .map(check_summary)
+            .collect::<Vec<_>>()
+            .join("; "),
+    ]
+}
+
+const HEADER: [&str; 10] = [
+    "#",
+    "kind",
+    "donor",
+    "recipient",
+    "amount",
+    "stated equivalent",
+    "instrument",
+    "items",
+    "facilities",
+    "checks",
+];
+
+fn print_extraction(e: &Extraction, format: Format) -> Result<(), CliError> {
+    match format {
+        Format::Json => {
+            let s = serde_json::to_string_pretty(e).map_err(|err| CliError::failure(format!("json: {err}")))?;
+            emit(&s)
+        }
+        Format::Csv => {
+            let header = HEADER.iter().map(|h| (*h).to_string()).collect();
+            let rows = std::iter::once(header).chain(e.facts.iter().enumerate().map(|(i, f)| row(i, f)));
+            emit(csv_text(rows)?.trim_end())
+        }
+        Format::Table => {
+            let mut t = Table::new();
+            t.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY);
+            t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+            t.set_header(HEADER);
+            for (i, f) in e.facts.iter().enumerate() {
+                t.add_row(row(i, f));
+            }
+            if e.facts.is_empty() { emit("no aid facts found") } else { emit(&t.to_string()) }
+        }
+    }
+}
+
+fn targets_met(r: &EvalReport) -> Vec<String> {
+    let mut missed = Vec::new();
+    if r.strict.f1 < 0.85 {
+        missed.push(format!("strict F1 {} < 0.85", r.strict.f1));
+    }
+    if r.negative_with_predictions > 0 {
+        missed.push(format!(
+            "{} negative articles with predictions",
+            r.negative_with_predictions
+        ));
+    }
+    if r.not_aid_fp * 10 > r.not_aid_facts {
+        missed.push(format!(
+            "not-aid false positives {} of {} facts",
+            r.not_aid_fp, r.not_aid_facts
+        ));
+    }
+    if r.items.f1 < 0.8 {
+        missed.push(format!("items F1 {} < 0.8", r.items.f1));
+    }
+    missed
+}
+
+fn run_eval(file: &Path, format: Format) -> CliResult {
+    let f = File::open(file)
+        .map_err(|e| CliError::input(format!("cannot read {}: {e}", file.display())))?;
+    let articles = load_jsonl(BufReader::new(f))
+        .map_err(|e| CliError::input(format!("{}: {e}", file.display())))?;
+    let report = evaluate(&articles, |a| {
+        extract(
+            &a.text,
+            &ExtractOptions {
+                published: a.published,
+                ..ExtractOptions::default()
+            },
+        )
+    });
+    let missed = targets_met(&report);
+    match format {
+        Format::Json => {
+            let s = serde_json::to_string_pretty(&report).map_err(|e| CliError::failure(format!("json: {e}")))?;
+            emit(&s)?;
+        }
+        Format::Csv | Format::Table => {
+            let rows: Vec<(String, String)> = vec![
+                ("articles".into(), report.articles.to_string()),
+                ("gold core facts".into(), report.gold_core.to_string()),
+                ("predicted flows".into(), report.predicted.to_string()),
+                ("strict P / R / F1".into(), format!("{} / {} / {}", report.strict.precision, report.strict.recall, report.strict.f1)),
+                ("lenient P / R / F1".into(), format!("{} / {} / {}", report.lenient.precision, report.lenient.recall, report.lenient.f1)),
+                ("items F1 (with quantity)".into(), format!("{} ({})", report.items.f1, report.items.f1_with_quantity)),
+                ("facilities F1".into(), report.facilities.f1.to_string()),
+                ("amount kind accuracy".into(), report.fields.amount_kind.accuracy.to_string()),
+                ("instrument accuracy".into(), report.fields.instrument.accuracy.to_string()),
+                ("stated equivalent accuracy".into(), report.fields.stated_equivalent.accuracy.to_string()),
+                ("date signed accuracy".into(), report.fields.date_signed.accuracy.to_string()),
+                ("not-aid false positives".into(), format!("{} of {}", report.not_aid_fp, report.not_aid_facts)),
+                ("cumulative leaks".into(), report.cumulative_leaks.to_string()),
+                ("totals beside parts".into(), report.totals_beside_parts.to_string()),
+                ("negative articles with predictions".into(), format!("{} of {}", report.negative_with_predictions, report.negative_articles)),
+            ];
+            if format == Format::Csv {
+                let all = std::iter::once(vec!["metric".to_string(), "value".to_string()])
+                    .chain(rows.into_iter().map(|(k, v)| vec![k, v]));
+                emit(csv_text(all)?.trim_end())?;
+            } else {
+                let mut t = Table::new();
+                t.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY);
+                t.set_header(["metric", "value"]);
+                for (k, v) in rows {
+                    t.add_row([k, v]);
+                }
+                let mut text = t.to_string();
+                for e in &report.errors {
+                    text.push_str(&format!("\n{} {}: {}", e.article, e.kind, e.detail));
+                }
+                for m in &missed {
+                    text.push_str(&format!("\ntarget missed: {m}"));
+                }
+                emit(&text)?;
+            }
+        }
+    }
+    Ok(if missed.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::ProblemsFound
+    })
 }
