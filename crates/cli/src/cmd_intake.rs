@@ -76,7 +76,10 @@ pub fn run(command: Command) -> CliResult {
 fn emit(text: &str) -> Result<(), CliError> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.write_all(b"\n")) {
+    match out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.write_all(b"\n"))
+    {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.map_err(CliError::from),
     }
@@ -85,9 +88,12 @@ fn emit(text: &str) -> Result<(), CliError> {
 fn csv_text(rows: impl IntoIterator<Item = Vec<String>>) -> Result<String, CliError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in rows {
-        w.write_record(&r).map_err(|e| CliError::failure(format!("csv: {e}")))?;
+        w.write_record(&r)
+            .map_err(|e| CliError::failure(format!("csv: {e}")))?;
     }
-    let bytes = w.into_inner().map_err(|e| CliError::failure(format!("csv: {e}")))?;
+    let bytes = w
+        .into_inner()
+        .map_err(|e| CliError::failure(format!("csv: {e}")))?;
     String::from_utf8(bytes).map_err(|e| CliError::failure(format!("csv: {e}")))
 }
 
@@ -227,12 +233,14 @@ const HEADER: [&str; 10] = [
 fn print_extraction(e: &Extraction, format: Format) -> Result<(), CliError> {
     match format {
         Format::Json => {
-            let s = serde_json::to_string_pretty(e).map_err(|err| CliError::failure(format!("json: {err}")))?;
+            let s = serde_json::to_string_pretty(e)
+                .map_err(|err| CliError::failure(format!("json: {err}")))?;
             emit(&s)
         }
         Format::Csv => {
             let header = HEADER.iter().map(|h| (*h).to_string()).collect();
-            let rows = std::iter::once(header).chain(e.facts.iter().enumerate().map(|(i, f)| row(i, f)));
+            let rows =
+                std::iter::once(header).chain(e.facts.iter().enumerate().map(|(i, f)| row(i, f)));
             emit(csv_text(rows)?.trim_end())
         }
         Format::Table => {
@@ -243,7 +251,11 @@ fn print_extraction(e: &Extraction, format: Format) -> Result<(), CliError> {
             for (i, f) in e.facts.iter().enumerate() {
                 t.add_row(row(i, f));
             }
-            if e.facts.is_empty() { emit("no aid facts found") } else { emit(&t.to_string()) }
+            if e.facts.is_empty() {
+                emit("no aid facts found")
+            } else {
+                emit(&t.to_string())
+            }
         }
     }
 }
@@ -288,7 +300,8 @@ fn run_eval(file: &Path, format: Format) -> CliResult {
     let missed = targets_met(&report);
     match format {
         Format::Json => {
-            let s = serde_json::to_string_pretty(&report).map_err(|e| CliError::failure(format!("json: {e}")))?;
+            let s = serde_json::to_string_pretty(&report)
+                .map_err(|e| CliError::failure(format!("json: {e}")))?;
             emit(&s)?;
         }
         Format::Csv | Format::Table => {
@@ -296,18 +309,60 @@ fn run_eval(file: &Path, format: Format) -> CliResult {
                 ("articles".into(), report.articles.to_string()),
                 ("gold core facts".into(), report.gold_core.to_string()),
                 ("predicted flows".into(), report.predicted.to_string()),
-                ("strict P / R / F1".into(), format!("{} / {} / {}", report.strict.precision, report.strict.recall, report.strict.f1)),
-                ("lenient P / R / F1".into(), format!("{} / {} / {}", report.lenient.precision, report.lenient.recall, report.lenient.f1)),
-                ("items F1 (with quantity)".into(), format!("{} ({})", report.items.f1, report.items.f1_with_quantity)),
+                (
+                    "strict P / R / F1".into(),
+                    format!(
+                        "{} / {} / {}",
+                        report.strict.precision, report.strict.recall, report.strict.f1
+                    ),
+                ),
+                (
+                    "lenient P / R / F1".into(),
+                    format!(
+                        "{} / {} / {}",
+                        report.lenient.precision, report.lenient.recall, report.lenient.f1
+                    ),
+                ),
+                (
+                    "items F1 (with quantity)".into(),
+                    format!("{} ({})", report.items.f1, report.items.f1_with_quantity),
+                ),
                 ("facilities F1".into(), report.facilities.f1.to_string()),
-                ("amount kind accuracy".into(), report.fields.amount_kind.accuracy.to_string()),
-                ("instrument accuracy".into(), report.fields.instrument.accuracy.to_string()),
-                ("stated equivalent accuracy".into(), report.fields.stated_equivalent.accuracy.to_string()),
-                ("date signed accuracy".into(), report.fields.date_signed.accuracy.to_string()),
-                ("not-aid false positives".into(), format!("{} of {}", report.not_aid_fp, report.not_aid_facts)),
-                ("cumulative leaks".into(), report.cumulative_leaks.to_string()),
-                ("totals beside parts".into(), report.totals_beside_parts.to_string()),
-                ("negative articles with predictions".into(), format!("{} of {}", report.negative_with_predictions, report.negative_articles)),
+                (
+                    "amount kind accuracy".into(),
+                    report.fields.amount_kind.accuracy.to_string(),
+                ),
+                (
+                    "instrument accuracy".into(),
+                    report.fields.instrument.accuracy.to_string(),
+                ),
+                (
+                    "stated equivalent accuracy".into(),
+                    report.fields.stated_equivalent.accuracy.to_string(),
+                ),
+                (
+                    "date signed accuracy".into(),
+                    report.fields.date_signed.accuracy.to_string(),
+                ),
+                (
+                    "not-aid false positives".into(),
+                    format!("{} of {}", report.not_aid_fp, report.not_aid_facts),
+                ),
+                (
+                    "cumulative leaks".into(),
+                    report.cumulative_leaks.to_string(),
+                ),
+                (
+                    "totals beside parts".into(),
+                    report.totals_beside_parts.to_string(),
+                ),
+                (
+                    "negative articles with predictions".into(),
+                    format!(
+                        "{} of {}",
+                        report.negative_with_predictions, report.negative_articles
+                    ),
+                ),
             ];
             if format == Format::Csv {
                 let all = std::iter::once(vec!["metric".to_string(), "value".to_string()])

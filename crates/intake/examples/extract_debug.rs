@@ -2,5 +2,9 @@
 fn main() {
     let text = std::env::args().nth(1).unwrap_or_default();
     let e = aidtrace_intake::extract(&text, &aidtrace_intake::ExtractOptions::default());
-    println!("{}", serde_json::to_string_pretty(&e.map(|e| e.facts).map_err(|e| e.to_string())).unwrap_or_default());
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&e.map(|e| e.facts).map_err(|e| e.to_string()))
+            .unwrap_or_default()
+    );
 }

@@ -32,7 +32,8 @@ impl RateTable {
     }
 
     pub fn insert(&mut self, currency: &str, year: i32, units_per_usd: Decimal) {
-        self.rates.insert((currency.to_string(), year), units_per_usd);
+        self.rates
+            .insert((currency.to_string(), year), units_per_usd);
     }
 
     /// Reads the IMF layout `Date,Rate,Currency,Frequency,Source,Country code,Country`.
@@ -42,7 +43,10 @@ impl RateTable {
         let mut table = Self::new();
         let mut preferred: HashMap<(String, i32), bool> = HashMap::new();
         let mut csv = csv::Reader::from_reader(reader);
-        let headers = csv.headers().map_err(|e| RateError::Csv(e.to_string()))?.clone();
+        let headers = csv
+            .headers()
+            .map_err(|e| RateError::Csv(e.to_string()))?
+            .clone();
         let col = |name: &str| {
             headers
                 .iter()
@@ -55,10 +59,14 @@ impl RateTable {
             let record = record.map_err(|e| RateError::Csv(e.to_string()))?;
             let row = line + 2;
             let date = record.get(c_date).unwrap_or("");
-            let year: i32 = date
-                .get(..4)
-                .and_then(|y| y.parse().ok())
-                .ok_or_else(|| RateError::Value { row, field: "Date", value: date.to_string() })?;
+            let year: i32 =
+                date.get(..4)
+                    .and_then(|y| y.parse().ok())
+                    .ok_or_else(|| RateError::Value {
+                        row,
+                        field: "Date",
+                        value: date.to_string(),
+                    })?;
             let raw = record.get(c_rate).unwrap_or("").trim();
             if raw.is_empty() {
                 continue;
@@ -66,13 +74,18 @@ impl RateTable {
             let rate = raw
                 .parse::<Decimal>()
                 .or_else(|_| Decimal::from_scientific(raw))
-                .map_err(|_| RateError::Value { row, field: "Rate", value: raw.to_string() })?;
+                .map_err(|_| RateError::Value {
+                    row,
+                    field: "Rate",
+                    value: raw.to_string(),
+                })?;
             if rate <= Decimal::ZERO {
                 continue;
             }
             let currency = record.get(c_cur).unwrap_or("").trim().to_string();
             let country = c_country.and_then(|c| record.get(c)).unwrap_or("");
-            let issuer = (currency == "EUR" && country == "U2") || currency.get(..2) == Some(country);
+            let issuer =
+                (currency == "EUR" && country == "U2") || currency.get(..2) == Some(country);
             let key = (currency.clone(), year);
             let have_issuer = preferred.get(&key).copied().unwrap_or(false);
             if !table.rates.contains_key(&key) || (issuer && !have_issuer) {
@@ -108,7 +121,11 @@ pub enum RateError {
     #[error("rates file has no column {0:?}")]
     MissingColumn(String),
     #[error("rates file row {row}: {field} {value:?} is not valid")]
-    Value { row: usize, field: &'static str, value: String },
+    Value {
+        row: usize,
+        field: &'static str,
+        value: String,
+    },
 }
 
 /// A record already in the ledger, as far as "same as" matching needs it.
@@ -136,11 +153,19 @@ pub enum Check {
         source: String,
     },
     /// The stated equivalent agrees with the IMF rate within the tolerance.
-    EquivalentConsistent { year: i32, ratio: Decimal, source: String },
+    EquivalentConsistent {
+        year: i32,
+        ratio: Decimal,
+        source: String,
+    },
     /// No rate for a currency or year, or no year: the equivalent could not be checked.
     EquivalentUnchecked { reason: String },
     /// Probably the same flow as a record already in the ledger: propose a link, not a new record.
-    SameAs { record_id: String, amount_difference: Decimal, days_apart: Option<i64> },
+    SameAs {
+        record_id: String,
+        amount_difference: Decimal,
+        days_apart: Option<i64>,
+    },
 }
 
 /// Settings for [`run_checks`].
@@ -158,7 +183,11 @@ pub struct CheckContext<'a> {
 }
 
 impl<'a> CheckContext<'a> {
-    pub fn new(rates: Option<&'a dyn RateLookup>, existing: &'a [ExistingRecord], default_year: Option<i32>) -> Self {
+    pub fn new(
+        rates: Option<&'a dyn RateLookup>,
+        existing: &'a [ExistingRecord],
+        default_year: Option<i32>,
+    ) -> Self {
         Self {
             rates,
             existing,
@@ -196,10 +225,19 @@ pub fn check_equivalent(fact: &Fact, ctx: &CheckContext<'_>) -> Option<Check> {
     let amount = fact.amount.as_ref()?;
     let stated = fact.stated_equivalent.as_ref()?;
     let Some(rates) = ctx.rates else {
-        return Some(Check::EquivalentUnchecked { reason: "no exchange-rate table given".to_string() });
+        return Some(Check::EquivalentUnchecked {
+            reason: "no exchange-rate table given".to_string(),
+        });
     };
-    let Some(year) = fact.date_signed.as_ref().map(|d| chrono::Datelike::year(&d.value)).or(ctx.default_year) else {
-        return Some(Check::EquivalentUnchecked { reason: "no signing or publication year".to_string() });
+    let Some(year) = fact
+        .date_signed
+        .as_ref()
+        .map(|d| chrono::Datelike::year(&d.value))
+        .or(ctx.default_year)
+    else {
+        return Some(Check::EquivalentUnchecked {
+            reason: "no signing or publication year".to_string(),
+        });
     };
     let amount_usd = to_usd(rates, amount.value.amount, &amount.value.currency, year);
     let stated_usd = to_usd(rates, stated.value.amount, &stated.value.currency, year);
@@ -225,20 +263,29 @@ pub fn check_equivalent(fact: &Fact, ctx: &CheckContext<'_>) -> Option<Check> {
             source: RATE_SOURCE.to_string(),
         }
     } else {
-        Check::EquivalentConsistent { year, ratio, source: RATE_SOURCE.to_string() }
+        Check::EquivalentConsistent {
+            year,
+            ratio,
+            source: RATE_SOURCE.to_string(),
+        }
     })
 }
 
 /// Existing records with the same donor (after aliasing) and recipient, an amount within the
 /// tolerance, and dates close enough (or unknown on either side).
 pub fn same_as(fact: &Fact, ctx: &CheckContext<'_>) -> Vec<Check> {
-    let (Some(amount), Some(donor), Some(recipient)) = (&fact.amount, &fact.donor, &fact.recipient_country) else {
+    let (Some(amount), Some(donor), Some(recipient)) =
+        (&fact.amount, &fact.donor, &fact.recipient_country)
+    else {
         return Vec::new();
     };
     let donor = canonical_donor(&donor.value);
     ctx.existing
         .iter()
-        .filter(|r| canonical_donor(&r.donor) == donor && r.recipient_country.eq_ignore_ascii_case(&recipient.value))
+        .filter(|r| {
+            canonical_donor(&r.donor) == donor
+                && r.recipient_country.eq_ignore_ascii_case(&recipient.value)
+        })
         .filter(|r| r.currency == amount.value.currency && !r.amount.is_zero())
         .filter_map(|r| {
             let diff = ((amount.value.amount - r.amount) / r.amount).abs();
@@ -252,7 +299,11 @@ pub fn same_as(fact: &Fact, ctx: &CheckContext<'_>) -> Vec<Check> {
             if days.is_some_and(|d| d > ctx.same_max_days) {
                 return None;
             }
-            Some(Check::SameAs { record_id: r.id.clone(), amount_difference: diff.round_dp(4), days_apart: days })
+            Some(Check::SameAs {
+                record_id: r.id.clone(),
+                amount_difference: diff.round_dp(4),
+                days_apart: days,
+            })
         })
         .collect()
 }
@@ -283,7 +334,11 @@ mod tests {
         run_checks(&mut e, &CheckContext::new(Some(&r), &[], Some(2024)));
         let check = &e.facts[0].checks[0];
         match check {
-            Check::EquivalentMismatch { ratio, amount_in_usd, .. } => {
+            Check::EquivalentMismatch {
+                ratio,
+                amount_in_usd,
+                ..
+            } => {
                 assert!(*ratio > d("9") && *ratio < d("10"), "{ratio}");
                 assert!(*amount_in_usd > d("718000") && *amount_in_usd < d("719000"));
             }
@@ -297,7 +352,11 @@ mod tests {
         let mut e = extract(text, &ExtractOptions::default()).expect("extracts");
         let r = rates();
         run_checks(&mut e, &CheckContext::new(Some(&r), &[], Some(2024)));
-        assert!(matches!(e.facts[0].checks[0], Check::EquivalentConsistent { .. }), "{:?}", e.facts[0].checks);
+        assert!(
+            matches!(e.facts[0].checks[0], Check::EquivalentConsistent { .. }),
+            "{:?}",
+            e.facts[0].checks
+        );
     }
 
     #[test]
@@ -306,7 +365,10 @@ mod tests {
         let mut e = extract(text, &ExtractOptions::default()).expect("extracts");
         let r = rates();
         run_checks(&mut e, &CheckContext::new(Some(&r), &[], Some(1990)));
-        assert!(matches!(e.facts[0].checks[0], Check::EquivalentUnchecked { .. }));
+        assert!(matches!(
+            e.facts[0].checks[0],
+            Check::EquivalentUnchecked { .. }
+        ));
     }
 
     #[test]
@@ -322,8 +384,18 @@ mod tests {
             date,
         };
         let existing = vec![
-            rec("close", "JICA", "108750000", NaiveDate::from_ymd_opt(2024, 6, 10)),
-            rec("too-far-apart", "Japan", "108700000", NaiveDate::from_ymd_opt(2022, 1, 1)),
+            rec(
+                "close",
+                "JICA",
+                "108750000",
+                NaiveDate::from_ymd_opt(2024, 6, 10),
+            ),
+            rec(
+                "too-far-apart",
+                "Japan",
+                "108700000",
+                NaiveDate::from_ymd_opt(2022, 1, 1),
+            ),
             rec("other-amount", "Japan", "120000000", None),
             rec("other-donor", "Korea", "108700000", None),
         ];

@@ -100,9 +100,14 @@ fn decimal_from_json(v: &serde_json::Value) -> Result<Option<Decimal>, String> {
         serde_json::Value::Null => Ok(None),
         serde_json::Value::Number(n) => {
             let s = n.to_string();
-            Decimal::from_str(&s).or_else(|_| Decimal::from_scientific(&s)).map(Some).map_err(|e| format!("amount {s}: {e}"))
+            Decimal::from_str(&s)
+                .or_else(|_| Decimal::from_scientific(&s))
+                .map(Some)
+                .map_err(|e| format!("amount {s}: {e}"))
         }
-        serde_json::Value::String(s) => Decimal::from_str(s.trim()).map(Some).map_err(|e| format!("amount {s:?}: {e}")),
+        serde_json::Value::String(s) => Decimal::from_str(s.trim())
+            .map(Some)
+            .map_err(|e| format!("amount {s:?}: {e}")),
         other => Err(format!("amount must be a number, got {other}")),
     }
 }
@@ -136,7 +141,10 @@ pub fn load_jsonl(reader: impl BufRead) -> Result<Vec<LabelledArticle>, EvalErro
             continue;
         }
         let article: LabelledArticle =
-            serde_json::from_str(&line).map_err(|e| EvalError::Parse { line: i + 1, message: e.to_string() })?;
+            serde_json::from_str(&line).map_err(|e| EvalError::Parse {
+                line: i + 1,
+                message: e.to_string(),
+            })?;
         out.push(article);
     }
     Ok(out)
@@ -146,7 +154,10 @@ pub fn load_jsonl(reader: impl BufRead) -> Result<Vec<LabelledArticle>, EvalErro
 // Aliases and similarity.
 
 static COUNTRY_LOWER: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
-    COUNTRIES.iter().flat_map(|(iso, names)| names.iter().map(move |n| (n.to_lowercase(), *iso))).collect()
+    COUNTRIES
+        .iter()
+        .flat_map(|(iso, names)| names.iter().map(move |n| (n.to_lowercase(), *iso)))
+        .collect()
 });
 
 static AGENCY_LOWER: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
@@ -165,12 +176,27 @@ static AGENCY_LOWER: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| 
 /// government" all give "japan"; unknown names are compared as written (lower case).
 pub fn canonical_donor(name: &str) -> String {
     let mut s = name.trim().to_lowercase().replace('’', "'");
-    for prefix in ["the ", "government of the ", "government of ", "embassy of the ", "embassy of ", "people of the ", "people of "] {
+    for prefix in [
+        "the ",
+        "government of the ",
+        "government of ",
+        "embassy of the ",
+        "embassy of ",
+        "people of the ",
+        "people of ",
+    ] {
         if let Some(rest) = s.strip_prefix(prefix) {
             s = rest.to_string();
         }
     }
-    for suffix in ["'s government", " government", " embassy", " side", " people", "'s"] {
+    for suffix in [
+        "'s government",
+        " government",
+        " embassy",
+        " side",
+        " people",
+        "'s",
+    ] {
         if let Some(rest) = s.strip_suffix(suffix) {
             s = rest.trim().to_string();
         }
@@ -179,7 +205,10 @@ pub fn canonical_donor(name: &str) -> String {
         return c.to_lowercase();
     }
     if let Some(iso) = COUNTRY_LOWER.get(&s) {
-        if let Some(d) = DONORS.iter().find(|d| d.kind == DonorKind::Bilateral && d.country == Some(*iso)) {
+        if let Some(d) = DONORS
+            .iter()
+            .find(|d| d.kind == DonorKind::Bilateral && d.country == Some(*iso))
+        {
             return d.canonical.to_lowercase();
         }
         return (*iso).to_lowercase();
@@ -190,11 +219,18 @@ pub fn canonical_donor(name: &str) -> String {
 static ITEM_CANONICAL: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
     ITEMS
         .iter()
-        .flat_map(|(c, forms)| forms.iter().map(move |f| (normalise_phrase(f), *c)).chain(std::iter::once((normalise_phrase(c), *c))))
+        .flat_map(|(c, forms)| {
+            forms
+                .iter()
+                .map(move |f| (normalise_phrase(f), *c))
+                .chain(std::iter::once((normalise_phrase(c), *c)))
+        })
         .collect()
 });
 
-const STOP: &[&str] = &["the", "of", "in", "a", "an", "and", "for", "at", "to", "on", "with"];
+const STOP: &[&str] = &[
+    "the", "of", "in", "a", "an", "and", "for", "at", "to", "on", "with",
+];
 
 fn singular_token(t: &str) -> String {
     if t.len() > 4 && t.ends_with("ies") {
@@ -220,8 +256,14 @@ fn tokens_raw(s: &str) -> Vec<String> {
 
 fn item_tokens(name: &str) -> BTreeSet<String> {
     let norm = normalise_phrase(name);
-    let canonical = ITEM_CANONICAL.get(&norm).map_or(norm, |c| normalise_phrase(c));
-    canonical.split(' ').filter(|t| !t.is_empty()).map(str::to_string).collect()
+    let canonical = ITEM_CANONICAL
+        .get(&norm)
+        .map_or(norm, |c| normalise_phrase(c));
+    canonical
+        .split(' ')
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn name_tokens(name: &str) -> BTreeSet<String> {
@@ -235,7 +277,11 @@ pub fn token_set_similarity(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
     }
     let inter = a.intersection(b).count() as f64;
     let (la, lb) = (a.len() as f64, b.len() as f64);
-    if a.len() >= 2 && b.len() >= 2 { inter / la.min(lb) } else { 2.0 * inter / (la + lb) }
+    if a.len() >= 2 && b.len() >= 2 {
+        inter / la.min(lb)
+    } else {
+        2.0 * inter / (la + lb)
+    }
 }
 
 pub fn item_similarity(a: &str, b: &str) -> f64 {
@@ -262,10 +308,29 @@ pub struct Prf {
 
 impl Prf {
     fn from_counts(tp: usize, fp: usize, fn_: usize) -> Self {
-        let p = if tp + fp == 0 { 1.0 } else { tp as f64 / (tp + fp) as f64 };
-        let r = if tp + fn_ == 0 { 1.0 } else { tp as f64 / (tp + fn_) as f64 };
-        let f1 = if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) };
-        Self { tp, fp, fn_, precision: round4(p), recall: round4(r), f1: round4(f1) }
+        let p = if tp + fp == 0 {
+            1.0
+        } else {
+            tp as f64 / (tp + fp) as f64
+        };
+        let r = if tp + fn_ == 0 {
+            1.0
+        } else {
+            tp as f64 / (tp + fn_) as f64
+        };
+        let f1 = if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        };
+        Self {
+            tp,
+            fp,
+            fn_,
+            precision: round4(p),
+            recall: round4(r),
+            f1: round4(f1),
+        }
     }
 }
 
@@ -363,7 +428,9 @@ fn same_opt(a: Option<&str>, b: Option<&str>) -> bool {
 fn match_cost(g: &GoldFact, p: &Fact, lenient: bool) -> Option<Decimal> {
     let p_amount = p.amount.as_ref().map(|a| &a.value);
     if class_of(g) == Class::NotAid {
-        let (Some(ga), Some(gc), Some(pa)) = (g.amount, g.currency.as_deref(), p_amount) else { return None };
+        let (Some(ga), Some(gc), Some(pa)) = (g.amount, g.currency.as_deref(), p_amount) else {
+            return None;
+        };
         return (gc == pa.currency && within_1pct(pa.amount, ga)).then(|| relative(pa.amount, ga));
     }
     let donor_ok = match (&g.donor, &p.donor) {
@@ -371,7 +438,10 @@ fn match_cost(g: &GoldFact, p: &Fact, lenient: bool) -> Option<Decimal> {
         (None, None) => true,
         _ => false,
     };
-    let recipient_ok = same_opt(g.recipient_country.as_deref(), p.recipient_country.as_ref().map(|r| r.value.as_str()));
+    let recipient_ok = same_opt(
+        g.recipient_country.as_deref(),
+        p.recipient_country.as_ref().map(|r| r.value.as_str()),
+    );
     if !donor_ok || !recipient_ok {
         return None;
     }
@@ -393,7 +463,10 @@ fn match_cost(g: &GoldFact, p: &Fact, lenient: bool) -> Option<Decimal> {
         (None, None) => {
             // Amountless: at least one matching item (with its quantity where the gold has one).
             let ok = g.items.iter().any(|gi| {
-                p.items.iter().any(|pi| item_similarity(&gi.name, &pi.name) >= 0.8 && gi.quantity.is_none_or(|q| pi.quantity == Some(q)))
+                p.items.iter().any(|pi| {
+                    item_similarity(&gi.name, &pi.name) >= 0.8
+                        && gi.quantity.is_none_or(|q| pi.quantity == Some(q))
+                })
             });
             ok.then_some(Decimal::ZERO)
         }
@@ -402,7 +475,11 @@ fn match_cost(g: &GoldFact, p: &Fact, lenient: bool) -> Option<Decimal> {
 }
 
 fn relative(p: Decimal, g: Decimal) -> Decimal {
-    if g.is_zero() { Decimal::ZERO } else { ((p - g) / g).abs() }
+    if g.is_zero() {
+        Decimal::ZERO
+    } else {
+        ((p - g) / g).abs()
+    }
 }
 
 /// One-to-one greedy matching: all candidate pairs of one gold class sorted by cost, taken while
@@ -411,9 +488,18 @@ fn greedy_match(gold: &[GoldFact], preds: &[&Fact], lenient: bool) -> Vec<(usize
     let mut gold_used = vec![false; gold.len()];
     let mut pred_used = vec![false; preds.len()];
     let mut pairs = Vec::new();
-    for class in [Class::Core, Class::Neutral, Class::Cumulative, Class::NotAid] {
+    for class in [
+        Class::Core,
+        Class::Neutral,
+        Class::Cumulative,
+        Class::NotAid,
+    ] {
         let mut candidates: Vec<(Decimal, usize, usize)> = Vec::new();
-        for (gi, g) in gold.iter().enumerate().filter(|(_, g)| class_of(g) == class) {
+        for (gi, g) in gold
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| class_of(g) == class)
+        {
             for (pi, p) in preds.iter().enumerate() {
                 if let Some(cost) = match_cost(g, p, lenient) {
                     candidates.push((cost, gi, pi));
@@ -432,7 +518,12 @@ fn greedy_match(gold: &[GoldFact], preds: &[&Fact], lenient: bool) -> Vec<(usize
     pairs
 }
 
-fn match_names<'a>(gold: &'a [(String, Option<u64>)], pred: &'a [(String, Option<u64>)], sim: fn(&str, &str) -> f64, threshold: f64) -> (usize, usize) {
+fn match_names<'a>(
+    gold: &'a [(String, Option<u64>)],
+    pred: &'a [(String, Option<u64>)],
+    sim: fn(&str, &str) -> f64,
+    threshold: f64,
+) -> (usize, usize) {
     let mut candidates: Vec<(i64, usize, usize)> = Vec::new();
     for (gi, (g, _)) in gold.iter().enumerate() {
         for (pi, (p, _)) in pred.iter().enumerate() {
@@ -464,7 +555,12 @@ fn finish_items(s: &mut ItemScores) {
     s.precision = prf.precision;
     s.recall = prf.recall;
     s.f1 = prf.f1;
-    s.f1_with_quantity = Prf::from_counts(s.matched_with_quantity, s.predicted - s.matched_with_quantity, s.gold - s.matched_with_quantity).f1;
+    s.f1_with_quantity = Prf::from_counts(
+        s.matched_with_quantity,
+        s.predicted - s.matched_with_quantity,
+        s.gold - s.matched_with_quantity,
+    )
+    .f1;
 }
 
 fn add_field(f: &mut FieldAccuracy, ok: bool) {
@@ -479,7 +575,9 @@ fn describe_gold(g: &GoldFact) -> String {
         "{} -> {} {} {} {:?}",
         g.donor.as_deref().unwrap_or("?"),
         g.recipient_country.as_deref().unwrap_or("?"),
-        g.amount.map(|a| a.to_string()).unwrap_or_else(|| "-".to_string()),
+        g.amount
+            .map(|a| a.to_string())
+            .unwrap_or_else(|| "-".to_string()),
         g.currency.as_deref().unwrap_or(""),
         g.amount_kind
     )
@@ -489,8 +587,13 @@ fn describe_pred(p: &Fact) -> String {
     format!(
         "{} -> {} {} {:?}",
         p.donor.as_ref().map_or("?", |d| d.value.as_str()),
-        p.recipient_country.as_ref().map_or("?", |d| d.value.as_str()),
-        p.amount.as_ref().map_or("-".to_string(), |a| format!("{} {}", a.value.amount, a.value.currency)),
+        p.recipient_country
+            .as_ref()
+            .map_or("?", |d| d.value.as_str()),
+        p.amount.as_ref().map_or("-".to_string(), |a| format!(
+            "{} {}",
+            a.value.amount, a.value.currency
+        )),
         p.amount_kind.value
     )
 }
@@ -500,7 +603,10 @@ pub fn evaluate<F>(articles: &[LabelledArticle], mut extract: F) -> EvalReport
 where
     F: FnMut(&LabelledArticle) -> Result<Extraction, IntakeError>,
 {
-    let mut r = EvalReport { articles: articles.len(), ..EvalReport::default() };
+    let mut r = EvalReport {
+        articles: articles.len(),
+        ..EvalReport::default()
+    };
     let (mut s_tp, mut s_fp, mut s_fn) = (0, 0, 0);
     let (mut l_tp, mut l_fp, mut l_fn) = (0, 0, 0);
     for article in articles {
@@ -508,8 +614,15 @@ where
             Ok(e) => e,
             Err(e) => {
                 r.extraction_errors += 1;
-                r.errors.push(ArticleError { article: article.id.clone(), kind: "extraction_error", detail: e.to_string() });
-                Extraction { facts: Vec::new(), text_bytes: article.text.len() }
+                r.errors.push(ArticleError {
+                    article: article.id.clone(),
+                    kind: "extraction_error",
+                    detail: e.to_string(),
+                });
+                Extraction {
+                    facts: Vec::new(),
+                    text_bytes: article.text.len(),
+                }
             }
         };
         let preds: Vec<&Fact> = extraction.flows().collect();
@@ -536,14 +649,22 @@ where
                         bad += 1;
                         if !lenient {
                             r.cumulative_leaks += 1;
-                            r.errors.push(ArticleError { article: article.id.clone(), kind: "cumulative_leak", detail: describe_pred(preds[pi]) });
+                            r.errors.push(ArticleError {
+                                article: article.id.clone(),
+                                kind: "cumulative_leak",
+                                detail: describe_pred(preds[pi]),
+                            });
                         }
                     }
                     Class::NotAid => {
                         bad += 1;
                         if !lenient {
                             r.not_aid_fp += 1;
-                            r.errors.push(ArticleError { article: article.id.clone(), kind: "not_aid_fp", detail: describe_pred(preds[pi]) });
+                            r.errors.push(ArticleError {
+                                article: article.id.clone(),
+                                kind: "not_aid_fp",
+                                detail: describe_pred(preds[pi]),
+                            });
                         }
                     }
                 }
@@ -562,21 +683,45 @@ where
             s_fn += fn_;
             for (pi, p) in preds.iter().enumerate() {
                 if !pairs.iter().any(|&(_, x)| x == pi) {
-                    r.errors.push(ArticleError { article: article.id.clone(), kind: "false_positive", detail: describe_pred(p) });
+                    r.errors.push(ArticleError {
+                        article: article.id.clone(),
+                        kind: "false_positive",
+                        detail: describe_pred(p),
+                    });
                 }
             }
             for (gi, g) in gold.iter().enumerate() {
                 if class_of(g) == Class::Core && !pairs.iter().any(|&(x, _)| x == gi) {
-                    r.errors.push(ArticleError { article: article.id.clone(), kind: "missed", detail: describe_gold(g) });
+                    r.errors.push(ArticleError {
+                        article: article.id.clone(),
+                        kind: "missed",
+                        detail: describe_gold(g),
+                    });
                 }
             }
-            let matched_any_part = pairs.iter().any(|&(gi, _)| !gold[gi].is_total && class_of(&gold[gi]) != Class::NotAid);
-            r.totals_beside_parts += pairs.iter().filter(|&&(gi, _)| gold[gi].is_total && matched_any_part).count();
-            for &(gi, pi) in pairs.iter().filter(|&&(gi, _)| class_of(&gold[gi]) == Class::Core) {
+            let matched_any_part = pairs
+                .iter()
+                .any(|&(gi, _)| !gold[gi].is_total && class_of(&gold[gi]) != Class::NotAid);
+            r.totals_beside_parts += pairs
+                .iter()
+                .filter(|&&(gi, _)| gold[gi].is_total && matched_any_part)
+                .count();
+            for &(gi, pi) in pairs
+                .iter()
+                .filter(|&&(gi, _)| class_of(&gold[gi]) == Class::Core)
+            {
                 let g = &gold[gi];
                 let p = preds[pi];
-                let gi_items: Vec<(String, Option<u64>)> = g.items.iter().map(|i| (i.name.clone(), i.quantity)).collect();
-                let pi_items: Vec<(String, Option<u64>)> = p.items.iter().map(|i| (i.name.clone(), i.quantity)).collect();
+                let gi_items: Vec<(String, Option<u64>)> = g
+                    .items
+                    .iter()
+                    .map(|i| (i.name.clone(), i.quantity))
+                    .collect();
+                let pi_items: Vec<(String, Option<u64>)> = p
+                    .items
+                    .iter()
+                    .map(|i| (i.name.clone(), i.quantity))
+                    .collect();
                 let (m, mq) = match_names(&gi_items, &pi_items, item_similarity, 0.8);
                 r.items.gold += gi_items.len();
                 r.items.predicted += pi_items.len();
@@ -589,8 +734,13 @@ where
                         detail: format!("gold {gi_items:?} predicted {pi_items:?}"),
                     });
                 }
-                let gf: Vec<(String, Option<u64>)> = g.facilities.iter().map(|f| (f.clone(), None)).collect();
-                let pf: Vec<(String, Option<u64>)> = p.facilities.iter().map(|f| (f.value.clone(), None)).collect();
+                let gf: Vec<(String, Option<u64>)> =
+                    g.facilities.iter().map(|f| (f.clone(), None)).collect();
+                let pf: Vec<(String, Option<u64>)> = p
+                    .facilities
+                    .iter()
+                    .map(|f| (f.value.clone(), None))
+                    .collect();
                 let (fm, fmq) = match_names(&gf, &pf, facility_similarity, 0.85);
                 r.facilities.gold += gf.len();
                 r.facilities.predicted += pf.len();
@@ -615,11 +765,16 @@ where
                 }
                 let eq_ok = match (&g.stated_equivalent, &p.stated_equivalent) {
                     (None, None) => true,
-                    (Some(ge), Some(pe)) => ge.currency == pe.value.currency && within_1pct(pe.value.amount, ge.amount),
+                    (Some(ge), Some(pe)) => {
+                        ge.currency == pe.value.currency && within_1pct(pe.value.amount, ge.amount)
+                    }
                     _ => false,
                 };
                 add_field(&mut r.fields.stated_equivalent, eq_ok);
-                add_field(&mut r.fields.date_signed, g.date_signed == p.date_signed.as_ref().map(|d| d.value));
+                add_field(
+                    &mut r.fields.date_signed,
+                    g.date_signed == p.date_signed.as_ref().map(|d| d.value),
+                );
             }
         }
     }
@@ -627,8 +782,17 @@ where
     r.lenient = Prf::from_counts(l_tp, l_fp, l_fn);
     finish_items(&mut r.items);
     finish_items(&mut r.facilities);
-    for f in [&mut r.fields.amount_kind, &mut r.fields.instrument, &mut r.fields.stated_equivalent, &mut r.fields.date_signed] {
-        f.accuracy = if f.total == 0 { 1.0 } else { round4(f.correct as f64 / f.total as f64) };
+    for f in [
+        &mut r.fields.amount_kind,
+        &mut r.fields.instrument,
+        &mut r.fields.stated_equivalent,
+        &mut r.fields.date_signed,
+    ] {
+        f.accuracy = if f.total == 0 {
+            1.0
+        } else {
+            round4(f.correct as f64 / f.total as f64)
+        };
     }
     r
 }
@@ -640,7 +804,14 @@ mod tests {
 
     #[test]
     fn donor_aliases() {
-        for name in ["Japan", "Government of Japan", "Embassy of Japan", "JICA", "Japanese Government", "the Japanese government"] {
+        for name in [
+            "Japan",
+            "Government of Japan",
+            "Embassy of Japan",
+            "JICA",
+            "Japanese Government",
+            "the Japanese government",
+        ] {
             assert_eq!(canonical_donor(name), "japan", "{name}");
         }
         for name in ["Republic of Korea", "South Korea", "KOICA", "Korea"] {
@@ -649,7 +820,10 @@ mod tests {
         assert_eq!(canonical_donor("USAID"), "united states");
         assert_eq!(canonical_donor("United States"), "united states");
         assert_eq!(canonical_donor("KSrelief"), "saudi arabia");
-        assert_ne!(canonical_donor("World Bank"), canonical_donor("Asian Development Bank"));
+        assert_ne!(
+            canonical_donor("World Bank"),
+            canonical_donor("Asian Development Bank")
+        );
     }
 
     #[test]
@@ -657,8 +831,18 @@ mod tests {
         assert!(item_similarity("ECG", "electrocardiograph") >= 0.8);
         assert!(item_similarity("MRI machines", "magnetic resonance imaging scanner") >= 0.8);
         assert!(item_similarity("CT scanner", "MRI machine") < 0.8);
-        assert!(facility_similarity("blood center in Jambyl region", "Zhezbek blood center in the Jambyl region") >= 0.85);
-        assert!(facility_similarity("Semey City Emergency Hospital", "Semey State Medical University Hospital") < 0.85);
+        assert!(
+            facility_similarity(
+                "blood center in Jambyl region",
+                "Zhezbek blood center in the Jambyl region"
+            ) >= 0.85
+        );
+        assert!(
+            facility_similarity(
+                "Semey City Emergency Hospital",
+                "Semey State Medical University Hospital"
+            ) < 0.85
+        );
     }
 
     const LINE: &str = r#"{"id":"t1","published":"2024-05-30","text":"Japan will provide 108.7 million yen (approximately 7 million US dollars) in grant aid to Kazakhstan. The hospital's annual budget is 5 million US dollars.","facts":[{"donor":"Government of Japan","recipient_country":"KZ","amount":108700000,"currency":"JPY","stated_equivalent":{"amount":7000000,"currency":"USD"},"amount_kind":"commitment","instrument":"grant","sector":"health","items":[],"facilities":[]},{"amount":5000000,"currency":"USD","amount_kind":"not_aid","sector":"health"}]}"#;
@@ -666,8 +850,19 @@ mod tests {
     #[test]
     fn scores_a_labelled_line() {
         let articles = load_jsonl(LINE.as_bytes()).expect("parses");
-        assert_eq!(articles[0].facts[0].amount, Some(Decimal::from(108_700_000)));
-        let report = evaluate(&articles, |a| extract(&a.text, &ExtractOptions { published: a.published, ..ExtractOptions::default() }));
+        assert_eq!(
+            articles[0].facts[0].amount,
+            Some(Decimal::from(108_700_000))
+        );
+        let report = evaluate(&articles, |a| {
+            extract(
+                &a.text,
+                &ExtractOptions {
+                    published: a.published,
+                    ..ExtractOptions::default()
+                },
+            )
+        });
         assert_eq!(report.gold_core, 1);
         assert_eq!(report.strict.tp, 1, "{report:#?}");
         assert_eq!(report.strict.fp, 0, "{report:#?}");

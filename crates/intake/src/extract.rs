@@ -42,23 +42,34 @@ pub struct ExtractOptions {
 
 impl Default for ExtractOptions {
     fn default() -> Self {
-        Self { published: None, max_bytes: DEFAULT_MAX_BYTES }
+        Self {
+            published: None,
+            max_bytes: DEFAULT_MAX_BYTES,
+        }
     }
 }
 
 /// Extracts from raw bytes, refusing non-UTF-8 input with the offset of the first bad byte.
 pub fn extract_bytes(bytes: &[u8], opts: &ExtractOptions) -> Result<Extraction, IntakeError> {
     if bytes.len() > opts.max_bytes {
-        return Err(IntakeError::TooLarge { bytes: bytes.len(), limit: opts.max_bytes });
+        return Err(IntakeError::TooLarge {
+            bytes: bytes.len(),
+            limit: opts.max_bytes,
+        });
     }
-    let text = std::str::from_utf8(bytes).map_err(|e| IntakeError::NotUtf8 { offset: e.valid_up_to() })?;
+    let text = std::str::from_utf8(bytes).map_err(|e| IntakeError::NotUtf8 {
+        offset: e.valid_up_to(),
+    })?;
     extract(text, opts)
 }
 
 /// Extracts draft facts from one article. Text in another language gives an empty result.
 pub fn extract(text: &str, opts: &ExtractOptions) -> Result<Extraction, IntakeError> {
     if text.len() > opts.max_bytes {
-        return Err(IntakeError::TooLarge { bytes: text.len(), limit: opts.max_bytes });
+        return Err(IntakeError::TooLarge {
+            bytes: text.len(),
+            limit: opts.max_bytes,
+        });
     }
     let chars = text.chars().count();
     let control = text
@@ -77,25 +88,43 @@ pub fn extract(text: &str, opts: &ExtractOptions) -> Result<Extraction, IntakeEr
 fn alternation(mut names: Vec<String>) -> String {
     names.sort_by_key(|s| std::cmp::Reverse(s.len()));
     names.dedup();
-    names.iter().map(|s| regex::escape(s)).collect::<Vec<_>>().join("|")
+    names
+        .iter()
+        .map(|s| regex::escape(s))
+        .collect::<Vec<_>>()
+        .join("|")
 }
 
 static COUNTRY_RE: LazyLock<Regex> = LazyLock::new(|| {
-    let names = COUNTRIES.iter().flat_map(|(_, n)| n.iter().map(|s| (*s).to_string())).collect();
-    Regex::new(&format!(r"\b(?:{})(?:'s|’s)?\b", alternation(names))).expect("country pattern compiles")
+    let names = COUNTRIES
+        .iter()
+        .flat_map(|(_, n)| n.iter().map(|s| (*s).to_string()))
+        .collect();
+    Regex::new(&format!(r"\b(?:{})(?:'s|’s)?\b", alternation(names)))
+        .expect("country pattern compiles")
 });
 
 static COUNTRY_BY_NAME: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
-    COUNTRIES.iter().flat_map(|(iso, names)| names.iter().map(move |n| (*n, *iso))).collect()
+    COUNTRIES
+        .iter()
+        .flat_map(|(iso, names)| names.iter().map(move |n| (*n, *iso)))
+        .collect()
 });
 
 static AGENCY_RE: LazyLock<Regex> = LazyLock::new(|| {
-    let names = DONORS.iter().flat_map(|d| d.agencies.iter().map(|s| (*s).to_string())).collect();
+    let names = DONORS
+        .iter()
+        .flat_map(|d| d.agencies.iter().map(|s| (*s).to_string()))
+        .collect();
     Regex::new(&format!(r"\b(?:{})\b", alternation(names))).expect("agency pattern compiles")
 });
 
 static AGENCY_BY_NAME: LazyLock<HashMap<&'static str, usize>> = LazyLock::new(|| {
-    DONORS.iter().enumerate().flat_map(|(i, d)| d.agencies.iter().map(move |a| (*a, i))).collect()
+    DONORS
+        .iter()
+        .enumerate()
+        .flat_map(|(i, d)| d.agencies.iter().map(move |a| (*a, i)))
+        .collect()
 });
 
 struct ItemForm {
@@ -105,10 +134,18 @@ struct ItemForm {
 static ITEM_RE: LazyLock<(Regex, Vec<(String, ItemForm)>)> = LazyLock::new(|| {
     let mut forms: Vec<(String, ItemForm)> = ITEMS
         .iter()
-        .flat_map(|(canonical, forms)| forms.iter().map(move |f| (f.to_lowercase(), ItemForm { canonical })))
+        .flat_map(|(canonical, forms)| {
+            forms
+                .iter()
+                .map(move |f| (f.to_lowercase(), ItemForm { canonical }))
+        })
         .collect();
     forms.sort_by_key(|(f, _)| std::cmp::Reverse(f.len()));
-    let pattern = forms.iter().map(|(f, _)| regex::escape(f)).collect::<Vec<_>>().join("|");
+    let pattern = forms
+        .iter()
+        .map(|(f, _)| regex::escape(f))
+        .collect::<Vec<_>>()
+        .join("|");
     let re = Regex::new(&format!(r"(?i)\b(?:{pattern})(?:e?s)?\b")).expect("item pattern compiles");
     (re, forms)
 });
@@ -160,14 +197,42 @@ struct Cue {
 }
 
 static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
-    let c = |p: &str, kind, strong| Cue { re: Regex::new(p).expect("cue pattern compiles"), kind, strong };
+    let c = |p: &str, kind, strong| Cue {
+        re: Regex::new(p).expect("cue pattern compiles"),
+        kind,
+        strong,
+    };
     vec![
-        c(r"(?i)\b(hand(?:ed|s|ing)? over|handover|delivered|disbursed|released|transferred|arrived|has received|have received|received|was used|were used|has been used|inaugurated|shipped)\b", AmountKind::Disbursement, true),
-        c(r"(?i)\b(donated|provided|gave|has given|supplied|funded|financed|paid|distributed|has contributed|contributed|spent|purchased with|bought with)\b", AmountKind::Disbursement, false),
-        c(r"(?i)\b(signed|signing|exchange of notes|exchanged notes|approved|approval of|ratified|grant agreement|loan agreement|agreement|committed)\b", AmountKind::Commitment, true),
-        c(r"(?i)\b(will (?:also |further |now |soon |additionally )?(?:provide|fund|finance|supply|donate|give|grant|deliver|extend|support|cover|allocate|contribute)|provides|is providing|extends|extended|granted|awarded|allocated|allocates|earmarked|grants)\b", AmountKind::Commitment, false),
-        c(r"(?i)\b(pledg\w*|promis\w*|plans? to|planned|intends? to|will consider|considering|subject to|proposed|is expected to|are expected to|could|would|aims? to mobili[sz]e)\b", AmountKind::Pledge, true),
-        c(r"(?i)\b(announced|announces|unveiled|offered|offers)\b", AmountKind::Pledge, false),
+        c(
+            r"(?i)\b(hand(?:ed|s|ing)? over|handover|delivered|disbursed|released|transferred|arrived|has received|have received|received|was used|were used|has been used|inaugurated|shipped)\b",
+            AmountKind::Disbursement,
+            true,
+        ),
+        c(
+            r"(?i)\b(donated|provided|gave|has given|supplied|funded|financed|paid|distributed|has contributed|contributed|spent|purchased with|bought with)\b",
+            AmountKind::Disbursement,
+            false,
+        ),
+        c(
+            r"(?i)\b(signed|signing|exchange of notes|exchanged notes|approved|approval of|ratified|grant agreement|loan agreement|agreement|committed)\b",
+            AmountKind::Commitment,
+            true,
+        ),
+        c(
+            r"(?i)\b(will (?:also |further |now |soon |additionally )?(?:provide|fund|finance|supply|donate|give|grant|deliver|extend|support|cover|allocate|contribute)|provides|is providing|extends|extended|granted|awarded|allocated|allocates|earmarked|grants)\b",
+            AmountKind::Commitment,
+            false,
+        ),
+        c(
+            r"(?i)\b(pledg\w*|promis\w*|plans? to|planned|intends? to|will consider|considering|subject to|proposed|is expected to|are expected to|could|would|aims? to mobili[sz]e)\b",
+            AmountKind::Pledge,
+            true,
+        ),
+        c(
+            r"(?i)\b(announced|announces|unveiled|offered|offers)\b",
+            AmountKind::Pledge,
+            false,
+        ),
     ]
 });
 
@@ -212,7 +277,8 @@ static BACKREF_START_RE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static WORTH_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(worth|valued at|value of|donat\w*|handed over|delivered)\b").expect("worth pattern compiles")
+    Regex::new(r"(?i)\b(worth|valued at|value of|donat\w*|handed over|delivered)\b")
+        .expect("worth pattern compiles")
 });
 
 static OTHER_DONORS_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -241,7 +307,8 @@ static DATE_RE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static SIGN_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(sign\w*|exchange of notes|exchanged notes|inked)\b").expect("sign pattern compiles")
+    Regex::new(r"(?i)\b(sign\w*|exchange of notes|exchanged notes|inked)\b")
+        .expect("sign pattern compiles")
 });
 
 static DONOR_ROLE_AFTER_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -255,7 +322,8 @@ static DONOR_ROLE_BEFORE_RE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static RECIPIENT_ROLE_BEFORE_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:to|for|in|across|throughout|of|within|inside)\s+(?:the\s+)?$").expect("recipient role pattern compiles")
+    Regex::new(r"(?i)\b(?:to|for|in|across|throughout|of|within|inside)\s+(?:the\s+)?$")
+        .expect("recipient role pattern compiles")
 });
 
 static RECIPIENT_ROLE_AFTER_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -311,9 +379,10 @@ fn ceil_boundary(text: &str, mut i: usize) -> usize {
 }
 
 const ABBREVIATIONS: &[&str] = &[
-    "U.S", "U.K", "Rs", "Nu", "Tk", "Mr", "Mrs", "Ms", "Dr", "No", "approx", "St", "Inc", "Ltd", "Co", "vs",
-    "e.g", "i.e", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Gov",
-    "Prof", "Amb", "H.E", "Rep", "Sen", "Gen", "Col", "Lt", "etc", "Jr", "Sr", "U.N", "E.U",
+    "U.S", "U.K", "Rs", "Nu", "Tk", "Mr", "Mrs", "Ms", "Dr", "No", "approx", "St", "Inc", "Ltd",
+    "Co", "vs", "e.g", "i.e", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept",
+    "Oct", "Nov", "Dec", "Gov", "Prof", "Amb", "H.E", "Rep", "Sen", "Gen", "Col", "Lt", "etc",
+    "Jr", "Sr", "U.N", "E.U",
 ];
 
 fn split_sentences(text: &str) -> Vec<Sentence> {
@@ -342,12 +411,18 @@ fn split_sentences(text: &str) -> Vec<Sentence> {
                     || matches!(bytes[k], b'"' | b'\'' | b'(' | b'\n')
                     || bytes[k] >= 0x80
             };
-            let word_start = text[..i].rfind(|c: char| c.is_whitespace() || c == '(').map_or(0, |p| p + 1);
+            let word_start = text[..i]
+                .rfind(|c: char| c.is_whitespace() || c == '(')
+                .map_or(0, |p| p + 1);
             let word = text.get(word_start..i).unwrap_or("");
             let is_abbrev = b == b'.'
                 && (ABBREVIATIONS.iter().any(|a| a.eq_ignore_ascii_case(word))
                     || (word.len() == 1 && word.chars().all(|c| c.is_ascii_uppercase())));
-            if followed_by_space && next_starts && !is_abbrev { Some(j) } else { None }
+            if followed_by_space && next_starts && !is_abbrev {
+                Some(j)
+            } else {
+                None
+            }
         } else {
             None
         };
@@ -362,7 +437,10 @@ fn split_sentences(text: &str) -> Vec<Sentence> {
         }
     }
     if start < text.len() && !text[start..].trim().is_empty() {
-        out.push(Sentence { start, end: text.len() });
+        out.push(Sentence {
+            start,
+            end: text.len(),
+        });
     }
     out
 }
@@ -410,18 +488,32 @@ impl<'t> Extractor<'t> {
     }
 
     fn sentence_text(&self, idx: usize) -> &'t str {
-        self.sentences.get(idx).map_or("", |s| &self.text[s.start..s.end])
+        self.sentences
+            .get(idx)
+            .map_or("", |s| &self.text[s.start..s.end])
     }
 
     fn run(mut self) -> Extraction {
         let text = self.text;
         if self.sentences.is_empty() {
-            return Extraction { facts: Vec::new(), text_bytes: text.len() };
+            return Extraction {
+                facts: Vec::new(),
+                text_bytes: text.len(),
+            };
         }
         self.find_entities();
         self.decide_roles();
-        let donor_country = self.article_donor.and_then(|d| DONORS.get(d)).and_then(|d| d.country);
-        let mentions = find_money(text, CurrencyContext { recipient: self.article_recipient, donor_country });
+        let donor_country = self
+            .article_donor
+            .and_then(|d| DONORS.get(d))
+            .and_then(|d| d.country);
+        let mentions = find_money(
+            text,
+            CurrencyContext {
+                recipient: self.article_recipient,
+                donor_country,
+            },
+        );
         let candidates = self.group_mentions(mentions);
         let mut facts: Vec<Fact> = Vec::new();
         let primary_sentences: Vec<usize> = candidates.iter().map(|c| c.sentence).collect();
@@ -432,7 +524,10 @@ impl<'t> Extractor<'t> {
         if !facts.iter().any(|f| f.amount_kind.value.is_flow()) {
             facts.extend(self.amountless_facts());
         }
-        Extraction { facts, text_bytes: text.len() }
+        Extraction {
+            facts,
+            text_bytes: text.len(),
+        }
     }
 
     fn find_entities(&mut self) {
@@ -441,8 +536,17 @@ impl<'t> Extractor<'t> {
         let mut taken: Vec<Span> = Vec::new();
         for m in AGENCY_RE.find_iter(text) {
             if let Some(&i) = AGENCY_BY_NAME.get(m.as_str()) {
-                mentions.push((Entity::Agency(i), Span { start: m.start(), end: m.end() }));
-                taken.push(Span { start: m.start(), end: m.end() });
+                mentions.push((
+                    Entity::Agency(i),
+                    Span {
+                        start: m.start(),
+                        end: m.end(),
+                    },
+                ));
+                taken.push(Span {
+                    start: m.start(),
+                    end: m.end(),
+                });
             }
         }
         for m in COUNTRY_RE.find_iter(text) {
@@ -456,7 +560,13 @@ impl<'t> Extractor<'t> {
             }
             let name = m.as_str().trim_end_matches("'s").trim_end_matches("’s");
             if let Some(&iso) = COUNTRY_BY_NAME.get(name) {
-                mentions.push((Entity::Country(iso), Span { start: m.start(), end: m.end() }));
+                mentions.push((
+                    Entity::Country(iso),
+                    Span {
+                        start: m.start(),
+                        end: m.end(),
+                    },
+                ));
             }
         }
         mentions.sort_by_key(|(_, s)| s.start);
@@ -468,9 +578,16 @@ impl<'t> Extractor<'t> {
                 let before_start = floor_boundary(text, span.start.saturating_sub(30));
                 let before = &text[before_start..span.start];
                 // The words between the name and the verb are usually short ("Japan will").
-                let donor_cue = DONOR_ROLE_AFTER_RE.is_match(after) || DONOR_ROLE_BEFORE_RE.is_match(before);
-                let recipient_cue = RECIPIENT_ROLE_BEFORE_RE.is_match(before) || RECIPIENT_ROLE_AFTER_RE.is_match(after);
-                Mention { entity, span, donor_cue, recipient_cue }
+                let donor_cue =
+                    DONOR_ROLE_AFTER_RE.is_match(after) || DONOR_ROLE_BEFORE_RE.is_match(before);
+                let recipient_cue = RECIPIENT_ROLE_BEFORE_RE.is_match(before)
+                    || RECIPIENT_ROLE_AFTER_RE.is_match(after);
+                Mention {
+                    entity,
+                    span,
+                    donor_cue,
+                    recipient_cue,
+                }
             })
             .collect();
     }
@@ -484,13 +601,16 @@ impl<'t> Extractor<'t> {
                     Some(DonorKind::Channel) => 1,
                     _ => 2,
                 };
-                *donor_score.entry(d).or_default() += weight * (1 + 2 * i32::from(m.donor_cue) - i32::from(m.recipient_cue));
+                *donor_score.entry(d).or_default() +=
+                    weight * (1 + 2 * i32::from(m.donor_cue) - i32::from(m.recipient_cue));
             }
             if let Entity::Country(iso) = m.entity {
-                *recipient_score.entry(iso).or_default() += 1 + 2 * i32::from(m.recipient_cue) - i32::from(m.donor_cue);
+                *recipient_score.entry(iso).or_default() +=
+                    1 + 2 * i32::from(m.recipient_cue) - i32::from(m.donor_cue);
             }
         }
-        let mut donors: Vec<(usize, i32)> = donor_score.into_iter().filter(|(_, s)| *s > 0).collect();
+        let mut donors: Vec<(usize, i32)> =
+            donor_score.into_iter().filter(|(_, s)| *s > 0).collect();
         donors.sort_by_key(|(d, s)| (std::cmp::Reverse(*s), *d));
         // A channel agency is the donor only when no government or bank is named.
         let best = donors
@@ -498,7 +618,10 @@ impl<'t> Extractor<'t> {
             .find(|(d, _)| DONORS.get(*d).is_some_and(|x| x.kind != DonorKind::Channel))
             .or(donors.first());
         self.article_donor = best.map(|(d, _)| *d);
-        let donor_country = self.article_donor.and_then(|d| DONORS.get(d)).and_then(|d| d.country);
+        let donor_country = self
+            .article_donor
+            .and_then(|d| DONORS.get(d))
+            .and_then(|d| d.country);
         let mut recipients: Vec<(&'static str, i32)> = recipient_score
             .into_iter()
             .filter(|(iso, s)| Some(*iso) != donor_country && *s > 0)
@@ -538,12 +661,19 @@ impl<'t> Extractor<'t> {
                 last.equivalent = Some(m);
                 continue;
             }
-            let same = |a: &MoneyMention, b: &MoneyMention| a.currency == b.currency && within(a.amount, b.amount, Decimal::new(5, 3));
+            let same = |a: &MoneyMention, b: &MoneyMention| {
+                a.currency == b.currency && within(a.amount, b.amount, Decimal::new(5, 3))
+            };
             if let Some(existing) = out.iter_mut().find(|c| {
-                same(&c.mention, &m) || c.equivalent.as_ref().is_some_and(|e| same(e, &m)) || equivalent.as_ref().is_some_and(|e| same(e, &c.mention))
+                same(&c.mention, &m)
+                    || c.equivalent.as_ref().is_some_and(|e| same(e, &m))
+                    || equivalent.as_ref().is_some_and(|e| same(e, &c.mention))
             }) {
                 let restates_main = same(&existing.mention, &m);
-                let gives_original = !restates_main && equivalent.as_ref().is_some_and(|e| same(e, &existing.mention));
+                let gives_original = !restates_main
+                    && equivalent
+                        .as_ref()
+                        .is_some_and(|e| same(e, &existing.mention));
                 if gives_original || (restates_main && existing.sentence == 0 && sentence != 0) {
                     // A headline often gives only the rounded or converted figure; the body's
                     // original amount, with its cues, becomes the fact.
@@ -555,13 +685,22 @@ impl<'t> Extractor<'t> {
                     }
                 } else {
                     existing.repeated.push(m.span);
-                    if existing.equivalent.is_none() && equivalent.as_ref().is_some_and(|e| e.currency != existing.mention.currency) {
+                    if existing.equivalent.is_none()
+                        && equivalent
+                            .as_ref()
+                            .is_some_and(|e| e.currency != existing.mention.currency)
+                    {
                         existing.equivalent = equivalent;
                     }
                 }
                 continue;
             }
-            out.push(Candidate { mention: m, sentence, equivalent, repeated: Vec::new() });
+            out.push(Candidate {
+                mention: m,
+                sentence,
+                equivalent,
+                repeated: Vec::new(),
+            });
         }
         out
     }
@@ -579,7 +718,10 @@ impl<'t> Extractor<'t> {
         let mut next = sentence + 1;
         while next < self.sentences.len() && next <= sentence + 3 {
             let s = self.sentence_text(next);
-            if primary_sentences.contains(&next) || NEW_TOPIC_RE.is_match(s) || !CONTINUATION_RE.is_match(s) {
+            if primary_sentences.contains(&next)
+                || NEW_TOPIC_RE.is_match(s)
+                || !CONTINUATION_RE.is_match(s)
+            {
                 break;
             }
             w.push(next);
@@ -597,15 +739,24 @@ impl<'t> Extractor<'t> {
         let recipient = self.recipient_for(sentence, donor.as_ref().map(|d| d.0));
         let mut fact = empty_fact(text, kind);
         fact.amount = Some(Sourced::new(
-            Money { amount: c.mention.amount, currency: c.mention.currency.clone() },
+            Money {
+                amount: c.mention.amount,
+                currency: c.mention.currency.clone(),
+            },
             text,
             c.mention.span,
         ));
         fact.amount_qualifier = c.mention.qualifier;
-        fact.stated_equivalent = c
-            .equivalent
-            .as_ref()
-            .map(|e| Sourced::new(Money { amount: e.amount, currency: e.currency.clone() }, text, e.span));
+        fact.stated_equivalent = c.equivalent.as_ref().map(|e| {
+            Sourced::new(
+                Money {
+                    amount: e.amount,
+                    currency: e.currency.clone(),
+                },
+                text,
+                e.span,
+            )
+        });
         fact.repeated_at = c.repeated.clone();
         self.fill_common(&mut fact, donor, agency, channel, recipient, &window);
         if fact.amount_kind.value != AmountKind::NotAid {
@@ -636,7 +787,10 @@ impl<'t> Extractor<'t> {
         let first = window.first().copied().unwrap_or(0);
         let anchor_span = fact.amount.as_ref().map(|a| a.span).unwrap_or_else(|| {
             let s = &self.sentences[first.min(self.sentences.len() - 1)];
-            Span { start: s.start, end: s.start }
+            Span {
+                start: s.start,
+                end: s.start,
+            }
         });
         if let Some((d, span)) = donor {
             if let Some(def) = DONORS.get(d) {
@@ -650,7 +804,11 @@ impl<'t> Extractor<'t> {
             fact.channel = Some(Sourced::new(text[ch.start..ch.end].to_string(), text, ch));
         }
         if let Some((iso, span)) = recipient {
-            fact.recipient_country = Some(Sourced::new(iso.to_string(), text, span.unwrap_or(anchor_span)));
+            fact.recipient_country = Some(Sourced::new(
+                iso.to_string(),
+                text,
+                span.unwrap_or(anchor_span),
+            ));
         }
         let mut health = false;
         let mut other = false;
@@ -672,41 +830,65 @@ impl<'t> Extractor<'t> {
                 let name = m.as_str().trim();
                 let lead = name.split_whitespace().next().unwrap_or("");
                 // "The hospital" alone or a sentence-initial "In" is not a facility name.
-                let name = name.strip_prefix("The ").or_else(|| name.strip_prefix("In ")).unwrap_or(name);
+                let name = name
+                    .strip_prefix("The ")
+                    .or_else(|| name.strip_prefix("In "))
+                    .unwrap_or(name);
                 if name.split_whitespace().count() < 2 || lead.eq_ignore_ascii_case("this") {
                     continue;
                 }
-                let start = s.start + m.start() + (m.as_str().len() - m.as_str().trim_start().len());
+                let start =
+                    s.start + m.start() + (m.as_str().len() - m.as_str().trim_start().len());
                 let start = start + (m.as_str().trim().len() - name.len());
-                let span = Span { start, end: start + name.len() };
+                let span = Span {
+                    start,
+                    end: start + name.len(),
+                };
                 if !fact.facilities.iter().any(|f| f.value == name) {
-                    fact.facilities.push(Sourced::new(name.to_string(), text, span));
+                    fact.facilities
+                        .push(Sourced::new(name.to_string(), text, span));
                 }
             }
             if fact.region.is_none()
                 && let Some(m) = REGION_RE.captures(st).and_then(|c| c.get(1))
             {
-                let span = Span { start: s.start + m.start(), end: s.start + m.end() };
+                let span = Span {
+                    start: s.start + m.start(),
+                    end: s.start + m.end(),
+                };
                 fact.region = Some(Sourced::new(m.as_str().to_string(), text, span));
             }
             if fact.program.is_none()
                 && let Some(caps) = PROGRAM_RE.captures(st)
                 && let Some(m) = caps.get(0)
             {
-                let name = m.as_str().trim_matches(|c: char| c == '"' || c == '“' || c.is_whitespace());
+                let name = m
+                    .as_str()
+                    .trim_matches(|c: char| c == '"' || c == '“' || c.is_whitespace());
                 let first_word = name.split_whitespace().next().unwrap_or("");
-                if !matches!(first_word, "The" | "This" | "A" | "An") || name.split_whitespace().count() > 2 {
+                if !matches!(first_word, "The" | "This" | "A" | "An")
+                    || name.split_whitespace().count() > 2
+                {
                     let name = name.strip_prefix("The ").unwrap_or(name);
                     let offset = m.as_str().find(name).unwrap_or(0);
-                    let span = Span { start: s.start + m.start() + offset, end: s.start + m.start() + offset + name.len() };
-                    let clean: String = name.chars().filter(|c| !matches!(c, '"' | '“' | '”')).collect();
+                    let span = Span {
+                        start: s.start + m.start() + offset,
+                        end: s.start + m.start() + offset + name.len(),
+                    };
+                    let clean: String = name
+                        .chars()
+                        .filter(|c| !matches!(c, '"' | '“' | '”'))
+                        .collect();
                     fact.program = Some(Sourced::new(clean, text, span));
                 }
             }
             if fact.recipient_org.is_none()
                 && let Some(m) = ORG_RE.find(st)
             {
-                let span = Span { start: s.start + m.start(), end: s.start + m.end() };
+                let span = Span {
+                    start: s.start + m.start(),
+                    end: s.start + m.end(),
+                };
                 fact.recipient_org = Some(Sourced::new(m.as_str().to_string(), text, span));
             }
         }
@@ -728,13 +910,26 @@ impl<'t> Extractor<'t> {
         let rel = m.span.start - s.start;
         let rel_end = m.span.end - s.start;
         let found = |span: Span, kind| Sourced::new(kind, text, span);
-        let abs = |a: usize, b: usize| Span { start: s.start + a, end: s.start + b };
+        let abs = |a: usize, b: usize| Span {
+            start: s.start + a,
+            end: s.start + b,
+        };
         if let Some(c) = CUMULATIVE_RE.find(st) {
             return found(abs(c.start(), c.end()), AmountKind::Cumulative);
         }
         // Not-aid wins when its cue is closer to the amount than any aid word.
-        let dist = |a: usize, b: usize| if b <= rel { rel - b } else { a.saturating_sub(rel_end) };
-        let nearest = |re: &Regex| re.find_iter(st).map(|x| (dist(x.start(), x.end()), x.start(), x.end())).min();
+        let dist = |a: usize, b: usize| {
+            if b <= rel {
+                rel - b
+            } else {
+                a.saturating_sub(rel_end)
+            }
+        };
+        let nearest = |re: &Regex| {
+            re.find_iter(st)
+                .map(|x| (dist(x.start(), x.end()), x.start(), x.end()))
+                .min()
+        };
         if let Some((nd, a, b)) = nearest(&NOT_AID_RE) {
             let aid = nearest(&AID_NEAR_RE).map_or(usize::MAX, |x| x.0);
             if nd < aid && nd < 80 {
@@ -762,52 +957,107 @@ impl<'t> Extractor<'t> {
             let pt = &text[p.start..p.end];
             for cue in CUES.iter().filter(|c| c.strong) {
                 if let Some(x) = cue.re.find(pt) {
-                    return found(Span { start: p.start + x.start(), end: p.start + x.end() }, cue.kind);
+                    return found(
+                        Span {
+                            start: p.start + x.start(),
+                            end: p.start + x.end(),
+                        },
+                        cue.kind,
+                    );
                 }
             }
         }
         found(m.span, AmountKind::Commitment)
     }
 
-    fn instrument(&self, sentence: usize, pos: usize, amount_len: usize, has_items: bool) -> Option<Sourced<Instrument>> {
+    fn instrument(
+        &self,
+        sentence: usize,
+        pos: usize,
+        amount_len: usize,
+        has_items: bool,
+    ) -> Option<Sourced<Instrument>> {
         let text = self.text;
         let s = &self.sentences[sentence];
         let st = &text[s.start..s.end];
         if let Some(c) = CONVERTED_RE.find(st) {
-            return Some(Sourced::new(Instrument::Grant, text, Span { start: s.start + c.start(), end: s.start + c.end() }));
+            return Some(Sourced::new(
+                Instrument::Grant,
+                text,
+                Span {
+                    start: s.start + c.start(),
+                    end: s.start + c.end(),
+                },
+            ));
         }
         let rel = pos - s.start;
         let rel_end = rel + amount_len;
         // Words after the amount count from its end: "$10 million credit" is a credit.
         let best = INSTRUMENT_RE.find_iter(st).min_by_key(|x| {
-            if x.start() >= rel_end { x.start() - rel_end } else { rel.saturating_sub(x.end()) }
+            if x.start() >= rel_end {
+                x.start() - rel_end
+            } else {
+                rel.saturating_sub(x.end())
+            }
         });
         if let Some(x) = best {
             let w = x.as_str().to_ascii_lowercase();
-            let kind = if w.starts_with("loan") || w.starts_with("credit") || w.starts_with("concessional") || w.starts_with("lending") || w.starts_with("borrow") {
+            let kind = if w.starts_with("loan")
+                || w.starts_with("credit")
+                || w.starts_with("concessional")
+                || w.starts_with("lending")
+                || w.starts_with("borrow")
+            {
                 Instrument::Loan
             } else if w.starts_with("technical") {
                 Instrument::TechnicalCooperation
             } else if w.contains("kind") || w.starts_with("donat") || w.starts_with("handed") {
-                if has_items && !st.to_ascii_lowercase().contains("grant") { Instrument::InKind } else { Instrument::Grant }
+                if has_items && !st.to_ascii_lowercase().contains("grant") {
+                    Instrument::InKind
+                } else {
+                    Instrument::Grant
+                }
             } else {
                 Instrument::Grant
             };
-            return Some(Sourced::new(kind, text, Span { start: s.start + x.start(), end: s.start + x.end() }));
+            return Some(Sourced::new(
+                kind,
+                text,
+                Span {
+                    start: s.start + x.start(),
+                    end: s.start + x.end(),
+                },
+            ));
         }
         // No instrument word: goods "worth" an amount are in kind; other aid money is a grant
         // unless called a loan or credit, which press releases always do.
         let worth = WORTH_RE.find(st);
         let (kind, span) = match worth {
-            Some(w) if has_items => (Instrument::InKind, Span { start: s.start + w.start(), end: s.start + w.end() }),
-            _ => (Instrument::Grant, Span { start: pos, end: pos + amount_len }),
+            Some(w) if has_items => (
+                Instrument::InKind,
+                Span {
+                    start: s.start + w.start(),
+                    end: s.start + w.end(),
+                },
+            ),
+            _ => (
+                Instrument::Grant,
+                Span {
+                    start: pos,
+                    end: pos + amount_len,
+                },
+            ),
         };
         Some(Sourced::new(kind, text, span))
     }
 
     /// The donor nearest before the amount in its sentence, else the article's donor. A channel
     /// (UNICEF, WHO) yields to a government or bank named in the same sentence.
-    fn donor_for(&self, sentence: usize, pos: usize) -> (Option<(usize, Span)>, Option<Span>, Option<Span>) {
+    fn donor_for(
+        &self,
+        sentence: usize,
+        pos: usize,
+    ) -> (Option<(usize, Span)>, Option<Span>, Option<Span>) {
         let s = &self.sentences[sentence];
         let in_sentence: Vec<&Mention> = self
             .mentions
@@ -816,12 +1066,15 @@ impl<'t> Extractor<'t> {
             .filter(|m| donor_of(m.entity).is_some())
             .filter(|m| {
                 // The recipient's own name is not its donor.
-                country_of(m.entity).is_none_or(|c| Some(c) != self.article_recipient || m.donor_cue)
+                country_of(m.entity)
+                    .is_none_or(|c| Some(c) != self.article_recipient || m.donor_cue)
             })
             .filter(|m| !m.recipient_cue || m.donor_cue)
             .collect();
         let rank = |m: &&&Mention| {
-            let kind = donor_of(m.entity).and_then(|d| DONORS.get(d)).map(|d| d.kind);
+            let kind = donor_of(m.entity)
+                .and_then(|d| DONORS.get(d))
+                .map(|d| d.kind);
             let channel = i64::from(kind == Some(DonorKind::Channel));
             let article = i64::from(donor_of(m.entity) != self.article_donor);
             let before = if m.span.start <= pos { 0 } else { 1 };
@@ -833,27 +1086,43 @@ impl<'t> Extractor<'t> {
         if chosen.is_none() && OTHER_DONORS_RE.is_match(&self.text[s.start..s.end]) {
             return (None, None, None);
         }
-        let donor_idx = chosen.and_then(|m| donor_of(m.entity)).or(self.article_donor);
-        let Some(d) = donor_idx else { return (None, None, None) };
+        let donor_idx = chosen
+            .and_then(|m| donor_of(m.entity))
+            .or(self.article_donor);
+        let Some(d) = donor_idx else {
+            return (None, None, None);
+        };
         let span = chosen.map(|m| m.span).or_else(|| {
-            self.mentions.iter().find(|m| donor_of(m.entity) == Some(d)).map(|m| m.span)
+            self.mentions
+                .iter()
+                .find(|m| donor_of(m.entity) == Some(d))
+                .map(|m| m.span)
         });
         let agency = in_sentence
             .iter()
             .chain(self.mentions.iter().collect::<Vec<_>>().iter())
-            .find(|m| matches!(m.entity, Entity::Agency(i) if i == d) && DONORS.get(d).is_some_and(|x| x.country.is_some()))
+            .find(|m| {
+                matches!(m.entity, Entity::Agency(i) if i == d)
+                    && DONORS.get(d).is_some_and(|x| x.country.is_some())
+            })
             .map(|m| m.span);
         let channel = in_sentence
             .iter()
             .find(|m| {
                 donor_of(m.entity) != Some(d)
-                    && donor_of(m.entity).and_then(|x| DONORS.get(x)).is_some_and(|x| x.kind == DonorKind::Channel)
+                    && donor_of(m.entity)
+                        .and_then(|x| DONORS.get(x))
+                        .is_some_and(|x| x.kind == DonorKind::Channel)
             })
             .map(|m| m.span);
         (span.map(|sp| (d, sp)), agency, channel)
     }
 
-    fn recipient_for(&self, sentence: usize, donor: Option<usize>) -> Option<(&'static str, Option<Span>)> {
+    fn recipient_for(
+        &self,
+        sentence: usize,
+        donor: Option<usize>,
+    ) -> Option<(&'static str, Option<Span>)> {
         let s = &self.sentences[sentence];
         let donor_country = donor.and_then(|d| DONORS.get(d)).and_then(|d| d.country);
         let local = self
@@ -864,14 +1133,26 @@ impl<'t> Extractor<'t> {
                 Entity::Country(iso) if Some(iso) != donor_country => Some((iso, m)),
                 _ => None,
             })
-            .max_by_key(|(iso, m)| (m.recipient_cue, Some(*iso) == self.article_recipient, std::cmp::Reverse(m.span.start)));
+            .max_by_key(|(iso, m)| {
+                (
+                    m.recipient_cue,
+                    Some(*iso) == self.article_recipient,
+                    std::cmp::Reverse(m.span.start),
+                )
+            });
         if let Some((iso, m)) = local
             && (m.recipient_cue || Some(iso) == self.article_recipient || !m.donor_cue)
         {
             return Some((iso, Some(m.span)));
         }
-        let iso = self.article_recipient.filter(|r| Some(*r) != donor_country)?;
-        let span = self.mentions.iter().find(|m| m.entity == Entity::Country(iso)).map(|m| m.span);
+        let iso = self
+            .article_recipient
+            .filter(|r| Some(*r) != donor_country)?;
+        let span = self
+            .mentions
+            .iter()
+            .find(|m| m.entity == Entity::Country(iso))
+            .map(|m| m.span);
         Some((iso, span))
     }
 
@@ -892,7 +1173,10 @@ impl<'t> Extractor<'t> {
             for caps in DATE_RE.captures_iter(st) {
                 let Some(whole) = caps.get(0) else { continue };
                 if let Some(date) = self.resolve_date(&caps) {
-                    let span = Span { start: s.start + whole.start(), end: s.start + whole.end() };
+                    let span = Span {
+                        start: s.start + whole.start(),
+                        end: s.start + whole.end(),
+                    };
                     return Some(Sourced::new(date, text, span));
                 }
             }
@@ -904,8 +1188,13 @@ impl<'t> Extractor<'t> {
         let published = self.opts.published;
         let month_of = |m: &str| -> Option<u32> {
             let m = m.to_ascii_lowercase();
-            let names = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-            names.iter().position(|n| m.starts_with(n)).and_then(|p| u32::try_from(p + 1).ok())
+            let names = [
+                "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+            ];
+            names
+                .iter()
+                .position(|n| m.starts_with(n))
+                .and_then(|p| u32::try_from(p + 1).ok())
         };
         let with_year = |month: u32, day: u32, year: Option<&str>| -> Option<NaiveDate> {
             let y = match year {
@@ -913,7 +1202,11 @@ impl<'t> Extractor<'t> {
                 None => {
                     let p = published?;
                     // A month after the publication month belongs to the previous year.
-                    if month > p.month() { p.year() - 1 } else { p.year() }
+                    if month > p.month() {
+                        p.year() - 1
+                    } else {
+                        p.year()
+                    }
                 }
             };
             NaiveDate::from_ymd_opt(y, month, day)
@@ -922,10 +1215,18 @@ impl<'t> Extractor<'t> {
             return NaiveDate::parse_from_str(iso.as_str(), "%Y-%m-%d").ok();
         }
         if let (Some(d), Some(m)) = (caps.name("d1"), caps.name("m1")) {
-            return with_year(month_of(m.as_str())?, d.as_str().parse().ok()?, caps.name("y1").map(|y| y.as_str()));
+            return with_year(
+                month_of(m.as_str())?,
+                d.as_str().parse().ok()?,
+                caps.name("y1").map(|y| y.as_str()),
+            );
         }
         if let (Some(d), Some(m)) = (caps.name("d2"), caps.name("m2")) {
-            return with_year(month_of(m.as_str())?, d.as_str().parse().ok()?, caps.name("y2").map(|y| y.as_str()));
+            return with_year(
+                month_of(m.as_str())?,
+                d.as_str().parse().ok()?,
+                caps.name("y2").map(|y| y.as_str()),
+            );
         }
         let p = published?;
         if let Some(d) = caps.name("d3") {
@@ -951,7 +1252,11 @@ impl<'t> Extractor<'t> {
             return p.checked_sub_signed(Duration::days(i64::from(back)));
         }
         if let Some(t) = caps.name("today") {
-            return if t.as_str().eq_ignore_ascii_case("yesterday") { p.pred_opt() } else { Some(p) };
+            return if t.as_str().eq_ignore_ascii_case("yesterday") {
+                p.pred_opt()
+            } else {
+                Some(p)
+            };
         }
         None
     }
@@ -986,8 +1291,10 @@ impl<'t> Extractor<'t> {
             let kind = self.classify_amountless(si);
             let donor_idx = donor.map(|d| d.0);
             if let Some(existing) = facts.iter_mut().find(|f| {
-                f.donor.as_ref().map(|d| d.value.as_str()) == donor_idx.and_then(|d| DONORS.get(d)).map(|d| d.canonical)
-                    && f.recipient_country.as_ref().map(|r| r.value.as_str()) == recipient.map(|r| r.0)
+                f.donor.as_ref().map(|d| d.value.as_str())
+                    == donor_idx.and_then(|d| DONORS.get(d)).map(|d| d.canonical)
+                    && f.recipient_country.as_ref().map(|r| r.value.as_str())
+                        == recipient.map(|r| r.0)
             }) {
                 let mut extra = empty_fact(text, kind);
                 self.fill_common(&mut extra, donor, agency, channel, recipient, &window);
@@ -1008,7 +1315,10 @@ impl<'t> Extractor<'t> {
             }
             let mut fact = empty_fact(text, kind);
             self.fill_common(&mut fact, donor, agency, channel, recipient, &window);
-            let sp = Span { start: s.start, end: s.end };
+            let sp = Span {
+                start: s.start,
+                end: s.end,
+            };
             fact.instrument = Some(Sourced::new(Instrument::InKind, text, sp));
             facts.push(fact);
         }
@@ -1028,8 +1338,22 @@ impl<'t> Extractor<'t> {
             }
         }
         match best {
-            Some((_, kind, a, b)) => Sourced::new(kind, self.text, Span { start: s.start + a, end: s.start + b }),
-            None => Sourced::new(AmountKind::Disbursement, self.text, Span { start: s.start, end: s.end }),
+            Some((_, kind, a, b)) => Sourced::new(
+                kind,
+                self.text,
+                Span {
+                    start: s.start + a,
+                    end: s.start + b,
+                },
+            ),
+            None => Sourced::new(
+                AmountKind::Disbursement,
+                self.text,
+                Span {
+                    start: s.start,
+                    end: s.end,
+                },
+            ),
         }
     }
 }
@@ -1079,21 +1403,31 @@ fn empty_fact(text: &str, kind: Sourced<AmountKind>) -> Fact {
 fn mark_totals(facts: &mut [Fact], candidates: &[Candidate], text: &str) {
     let amounts: Vec<Option<(Decimal, String)>> = facts
         .iter()
-        .map(|f| f.amount.as_ref().map(|a| (a.value.amount, a.value.currency.clone())))
+        .map(|f| {
+            f.amount
+                .as_ref()
+                .map(|a| (a.value.amount, a.value.currency.clone()))
+        })
         .collect();
     for (i, fact) in facts.iter_mut().enumerate() {
-        let Some((total, currency)) = &amounts[i] else { continue };
+        let Some((total, currency)) = &amounts[i] else {
+            continue;
+        };
         let parts: Vec<Decimal> = amounts
             .iter()
             .enumerate()
             .filter(|(j, a)| *j != i && a.as_ref().is_some_and(|(v, c)| c == currency && v < total))
             .filter_map(|(_, a)| a.as_ref().map(|(v, _)| *v))
             .collect();
-        if parts.len() < 2 && !(parts.len() == 1 && has_total_cue(text, candidates[i].mention.span.start)) {
+        if parts.len() < 2
+            && !(parts.len() == 1 && has_total_cue(text, candidates[i].mention.span.start))
+        {
             continue;
         }
         let sum: Decimal = parts.iter().copied().sum();
-        if within(sum, *total, Decimal::new(1, 2)) || has_total_cue(text, candidates[i].mention.span.start) {
+        if within(sum, *total, Decimal::new(1, 2))
+            || has_total_cue(text, candidates[i].mention.span.start)
+        {
             fact.is_total = true;
         }
     }
@@ -1112,15 +1446,16 @@ fn find_items(text: &str, start: usize, end: usize) -> Vec<Item> {
     let mut taken: Vec<(usize, usize)> = Vec::new();
     for m in re.find_iter(st) {
         let lower = m.as_str().to_lowercase();
-        let Some((_, form)) = forms
-            .iter()
-            .find(|(f, _)| lower == *f || lower.strip_suffix("es") == Some(f) || lower.strip_suffix('s') == Some(f))
-        else {
+        let Some((_, form)) = forms.iter().find(|(f, _)| {
+            lower == *f || lower.strip_suffix("es") == Some(f) || lower.strip_suffix('s') == Some(f)
+        }) else {
             continue;
         };
         // "800-bed hospital" and "X-ray department" describe a building, not items.
         let after = &st[m.end()..];
-        if after.starts_with('-') || (form.canonical == "X-ray machine" && after.trim_start().starts_with("department")) {
+        if after.starts_with('-')
+            || (form.canonical == "X-ray machine" && after.trim_start().starts_with("department"))
+        {
             continue;
         }
         let quantity = quantity_before(&st[..m.start()]).or_else(|| quantity_after(after));
@@ -1128,22 +1463,54 @@ fn find_items(text: &str, start: usize, end: usize) -> Vec<Item> {
         out.push(Item {
             name: form.canonical.to_string(),
             quantity,
-            span: Span { start: start + m.start(), end: start + m.end() },
+            span: Span {
+                start: start + m.start(),
+                end: start + m.end(),
+            },
             quote: m.as_str().to_string(),
         });
     }
     for caps in GENERIC_ITEM_RE.captures_iter(st) {
-        let (Some(whole), Some(mods), Some(head)) = (caps.get(0), caps.get(1), caps.get(2)) else { continue };
-        if taken.iter().any(|(a, b)| *a < whole.end() && whole.start() < *b) {
+        let (Some(whole), Some(mods), Some(head)) = (caps.get(0), caps.get(1), caps.get(2)) else {
+            continue;
+        };
+        if taken
+            .iter()
+            .any(|(a, b)| *a < whole.end() && whole.start() < *b)
+        {
             continue;
         }
-        let Some(q) = quantity_before(&st[..whole.start()]) else { continue };
+        let Some(q) = quantity_before(&st[..whole.start()]) else {
+            continue;
+        };
         let words: Vec<&str> = mods
             .as_str()
             .split_whitespace()
-            .filter(|w| !matches!(*w, "new" | "modern" | "advanced" | "additional" | "other" | "more" | "medical" | "high-tech" | "the" | "of" | "and" | "with" | "essential" | "basic"))
+            .filter(|w| {
+                !matches!(
+                    *w,
+                    "new"
+                        | "modern"
+                        | "advanced"
+                        | "additional"
+                        | "other"
+                        | "more"
+                        | "medical"
+                        | "high-tech"
+                        | "the"
+                        | "of"
+                        | "and"
+                        | "with"
+                        | "essential"
+                        | "basic"
+                )
+            })
             .collect();
-        if words.is_empty() || words.iter().any(|w| COUNTRY_BY_NAME.contains_key(capitalise(w).as_str())) {
+        if words.is_empty()
+            || words
+                .iter()
+                .any(|w| COUNTRY_BY_NAME.contains_key(capitalise(w).as_str()))
+        {
             continue;
         }
         let head_singular = singular(head.as_str());
@@ -1154,7 +1521,10 @@ fn find_items(text: &str, start: usize, end: usize) -> Vec<Item> {
         out.push(Item {
             name,
             quantity: Some(q),
-            span: Span { start: start + whole.start(), end: start + whole.end() },
+            span: Span {
+                start: start + whole.start(),
+                end: start + whole.end(),
+            },
             quote: whole.as_str().to_string(),
         });
     }
@@ -1164,7 +1534,9 @@ fn find_items(text: &str, start: usize, end: usize) -> Vec<Item> {
 
 fn capitalise(w: &str) -> String {
     let mut c = w.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 fn singular(w: &str) -> String {
@@ -1190,12 +1562,42 @@ fn quantity_before(before: &str) -> Option<u64> {
     let n = caps.name("n")?;
     let between = &tail[n.end()..];
     // Words between the count and the item must be modifiers, not verbs or another noun phrase.
-    if between
-        .split_whitespace()
-        .any(|w| matches!(w.to_ascii_lowercase().as_str(), "and" | "or" | "of" | "with" | "to" | "for" | "in" | "by" | "from" | "were" | "was" | "are" | "is" | "have" | "has" | "million" | "billion" | "thousand" | "percent") || w.ends_with(',') || w.chars().any(|c| c.is_ascii_digit()))
-        && !between.trim_start().to_ascii_lowercase().starts_with("units of")
-        && !between.trim_start().to_ascii_lowercase().starts_with("sets of")
-        && !between.trim_start().to_ascii_lowercase().starts_with("pieces of")
+    if between.split_whitespace().any(|w| {
+        matches!(
+            w.to_ascii_lowercase().as_str(),
+            "and"
+                | "or"
+                | "of"
+                | "with"
+                | "to"
+                | "for"
+                | "in"
+                | "by"
+                | "from"
+                | "were"
+                | "was"
+                | "are"
+                | "is"
+                | "have"
+                | "has"
+                | "million"
+                | "billion"
+                | "thousand"
+                | "percent"
+        ) || w.ends_with(',')
+            || w.chars().any(|c| c.is_ascii_digit())
+    }) && !between
+        .trim_start()
+        .to_ascii_lowercase()
+        .starts_with("units of")
+        && !between
+            .trim_start()
+            .to_ascii_lowercase()
+            .starts_with("sets of")
+        && !between
+            .trim_start()
+            .to_ascii_lowercase()
+            .starts_with("pieces of")
     {
         return None;
     }
@@ -1217,7 +1619,8 @@ fn quantity_before(before: &str) -> Option<u64> {
 
 fn quantity_after(after: &str) -> Option<u64> {
     static QA_RE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^\s*\((?P<n>\d[\d,]*)\s*(?:units?|pieces|pcs|sets)?\)").expect("quantity pattern compiles")
+        Regex::new(r"^\s*\((?P<n>\d[\d,]*)\s*(?:units?|pieces|pcs|sets)?\)")
+            .expect("quantity pattern compiles")
     });
     let caps = QA_RE.captures(after)?;
     let v = parse_digits(caps.name("n")?.as_str())?;
@@ -1240,23 +1643,51 @@ mod tests {
 
     #[test]
     fn basic_grant() {
-        let e = run("Japan will provide 108.7 million yen (approximately 7 million US dollars) in grant aid to Kazakhstan to buy MRI machines and 3 CT scanners for the Semey State Medical University Hospital.");
+        let e = run(
+            "Japan will provide 108.7 million yen (approximately 7 million US dollars) in grant aid to Kazakhstan to buy MRI machines and 3 CT scanners for the Semey State Medical University Hospital.",
+        );
         assert_eq!(e.facts.len(), 1, "{:#?}", e.facts);
         let f = &e.facts[0];
         assert_eq!(f.donor.as_ref().map(|d| d.value.as_str()), Some("Japan"));
-        assert_eq!(f.recipient_country.as_ref().map(|d| d.value.as_str()), Some("KZ"));
+        assert_eq!(
+            f.recipient_country.as_ref().map(|d| d.value.as_str()),
+            Some("KZ")
+        );
         assert_eq!(f.amount_kind.value, AmountKind::Commitment);
-        assert_eq!(f.instrument.as_ref().map(|i| i.value), Some(Instrument::Grant));
-        assert_eq!(f.stated_equivalent.as_ref().map(|m| m.value.currency.as_str()), Some("USD"));
-        assert!(f.items.iter().any(|i| i.name == "CT scanner" && i.quantity == Some(3)));
-        assert!(f.facilities.iter().any(|x| x.value == "Semey State Medical University Hospital"), "{:?}", f.facilities);
+        assert_eq!(
+            f.instrument.as_ref().map(|i| i.value),
+            Some(Instrument::Grant)
+        );
+        assert_eq!(
+            f.stated_equivalent
+                .as_ref()
+                .map(|m| m.value.currency.as_str()),
+            Some("USD")
+        );
+        assert!(
+            f.items
+                .iter()
+                .any(|i| i.name == "CT scanner" && i.quantity == Some(3))
+        );
+        assert!(
+            f.facilities
+                .iter()
+                .any(|x| x.value == "Semey State Medical University Hospital"),
+            "{:?}",
+            f.facilities
+        );
         let a = f.amount.as_ref().expect("amount");
-        assert_eq!(&"Japan will provide 108.7 million yen"[a.span.start..a.span.end], "108.7 million yen");
+        assert_eq!(
+            &"Japan will provide 108.7 million yen"[a.span.start..a.span.end],
+            "108.7 million yen"
+        );
     }
 
     #[test]
     fn cumulative_and_not_aid() {
-        let e = run("Over the more than two years of war, Japan has already provided Ukraine with more than $12 billion. The hospital's annual budget is $3 million.");
+        let e = run(
+            "Over the more than two years of war, Japan has already provided Ukraine with more than $12 billion. The hospital's annual budget is $3 million.",
+        );
         let kinds: Vec<AmountKind> = e.facts.iter().map(|f| f.amount_kind.value).collect();
         assert_eq!(kinds, vec![AmountKind::Cumulative, AmountKind::NotAid]);
     }
@@ -1269,10 +1700,26 @@ mod tests {
             Err(IntakeError::NotUtf8 { offset: 0 })
         ));
         let binary: String = (0..200u8).map(|b| char::from(b % 32)).collect();
-        assert!(matches!(extract(&binary, &ExtractOptions::default()), Err(IntakeError::Binary { .. })));
+        assert!(matches!(
+            extract(&binary, &ExtractOptions::default()),
+            Err(IntakeError::Binary { .. })
+        ));
         let big = "a".repeat(DEFAULT_MAX_BYTES + 1);
-        assert!(matches!(extract(&big, &ExtractOptions::default()), Err(IntakeError::TooLarge { .. })));
-        assert_eq!(run("日本政府は2024年5月29日、カザフスタンに1億870万円の無償資金協力を行う。").facts.len(), 0);
-        assert_eq!(run("Das Krankenhaus erhält 5 Millionen Euro von der Regierung.").facts.len(), 0);
+        assert!(matches!(
+            extract(&big, &ExtractOptions::default()),
+            Err(IntakeError::TooLarge { .. })
+        ));
+        assert_eq!(
+            run("日本政府は2024年5月29日、カザフスタンに1億870万円の無償資金協力を行う。")
+                .facts
+                .len(),
+            0
+        );
+        assert_eq!(
+            run("Das Krankenhaus erhält 5 Millionen Euro von der Regierung.")
+                .facts
+                .len(),
+            0
+        );
     }
 }

@@ -15,4 +15,6 @@ pub mod number;
 
 pub use checks::{Check, ExistingRecord, RateLookup, RateTable, run_checks};
 pub use extract::{ExtractOptions, IntakeError, extract, extract_bytes};
-pub use model::{AmountKind, Extraction, Fact, Instrument, Item, Money, Qualifier, Sector, Sourced, Span};
+pub use model::{
+    AmountKind, Extraction, Fact, Instrument, Item, Money, Qualifier, Sector, Sourced, Span,
+};

@@ -22,7 +22,10 @@ pub struct Sourced<T> {
 
 impl<T> Sourced<T> {
     pub fn new(value: T, text: &str, span: Span) -> Self {
-        let quote = text.get(span.start..span.end).unwrap_or_default().to_string();
+        let quote = text
+            .get(span.start..span.end)
+            .unwrap_or_default()
+            .to_string();
         Self { value, span, quote }
     }
 }

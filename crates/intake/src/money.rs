@@ -7,7 +7,9 @@ use std::sync::LazyLock;
 use regex::Regex;
 use rust_decimal::Decimal;
 
-use crate::lexicon::{CURRENCY_ADJECTIVES, CURRENCY_CODES, CURRENCY_PREFIXES, CURRENCY_WORDS, resolve_ambiguous};
+use crate::lexicon::{
+    CURRENCY_ADJECTIVES, CURRENCY_CODES, CURRENCY_PREFIXES, CURRENCY_WORDS, resolve_ambiguous,
+};
 use crate::model::{Qualifier, Span};
 use crate::number::{parse_digits, parse_number_words, scale_factor, scaled};
 
@@ -29,7 +31,10 @@ fn escape_all(items: impl Iterator<Item = String>) -> String {
     // Longest first so "US$" wins over "$" and "Sri Lankan" over "Sri".
     v.sort_by_key(|s| std::cmp::Reverse(s.len()));
     // The pattern is in verbose mode, where a literal space must be written as an escape.
-    v.iter().map(|s| regex::escape(s).replace(' ', r"\x20")).collect::<Vec<_>>().join("|")
+    v.iter()
+        .map(|s| regex::escape(s).replace(' ', r"\x20"))
+        .collect::<Vec<_>>()
+        .join("|")
 }
 
 static MONEY_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -70,8 +75,15 @@ fn qualifier_before(text: &str, start: usize) -> Option<Qualifier> {
     let q = caps.get(1)?.as_str().to_ascii_lowercase();
     // "handed over $2 million" is a delivery, not "more than".
     if q == "over" {
-        let lead = before[..caps.get(1)?.start()].trim_end().to_ascii_lowercase();
-        if ["hand", "hands", "handed", "handing", "turned", "took", "taken"].iter().any(|w| lead.ends_with(w)) {
+        let lead = before[..caps.get(1)?.start()]
+            .trim_end()
+            .to_ascii_lowercase();
+        if [
+            "hand", "hands", "handed", "handing", "turned", "took", "taken",
+        ]
+        .iter()
+        .any(|w| lead.ends_with(w))
+        {
             return None;
         }
     }
@@ -84,7 +96,12 @@ fn qualifier_before(text: &str, start: usize) -> Option<Qualifier> {
     })
 }
 
-fn currency_of_word(adj: Option<&str>, word: &str, recipient: Option<&str>, donor_country: Option<&str>) -> Option<String> {
+fn currency_of_word(
+    adj: Option<&str>,
+    word: &str,
+    recipient: Option<&str>,
+    donor_country: Option<&str>,
+) -> Option<String> {
     let w = word.to_ascii_lowercase();
     let base = w.trim_end_matches('s');
     if let Some(a) = adj {
@@ -98,8 +115,8 @@ fn currency_of_word(adj: Option<&str>, word: &str, recipient: Option<&str>, dono
     }
     // A word shared by several currencies follows the recipient country ("rupees" in Sri Lanka).
     let ambiguous_base = match base {
-        "rupee" | "kwacha" | "riyal" | "rial" | "dinar" | "franc" | "shilling" | "pound" | "peso" | "som" | "manat"
-        | "dirham" => Some(base),
+        "rupee" | "kwacha" | "riyal" | "rial" | "dinar" | "franc" | "shilling" | "pound"
+        | "peso" | "som" | "manat" | "dirham" => Some(base),
         _ => None,
     };
     if let Some(b) = ambiguous_base {
@@ -115,7 +132,11 @@ fn currency_of_word(adj: Option<&str>, word: &str, recipient: Option<&str>, dono
         .map(|(_, code)| (*code).to_string())
 }
 
-fn currency_of_prefix(prefix: &str, recipient: Option<&str>, donor_country: Option<&str>) -> Option<String> {
+fn currency_of_prefix(
+    prefix: &str,
+    recipient: Option<&str>,
+    donor_country: Option<&str>,
+) -> Option<String> {
     let p = prefix.trim();
     let (_, code) = CURRENCY_PREFIXES.iter().find(|(sym, _)| *sym == p)?;
     match code {
@@ -179,12 +200,18 @@ pub fn find_money(text: &str, ctx: CurrencyContext<'_>) -> Vec<MoneyMention> {
             None
         };
         let Some(base) = base else { continue };
-        let Some(mut amount) = scaled(base, scale.and_then(scale_factor)) else { continue };
+        let Some(mut amount) = scaled(base, scale.and_then(scale_factor)) else {
+            continue;
+        };
         if let (Some(n2), Some(s2)) = (caps.name("num2"), caps.name("scale2")) {
-            let Some(part) = parse_digits(n2.as_str()).and_then(|v| scaled(v, scale_factor(s2.as_str()))) else {
+            let Some(part) =
+                parse_digits(n2.as_str()).and_then(|v| scaled(v, scale_factor(s2.as_str())))
+            else {
                 continue;
             };
-            let Some(sum) = amount.checked_add(part) else { continue };
+            let Some(sum) = amount.checked_add(part) else {
+                continue;
+            };
             amount = sum;
         }
         if amount.is_zero() {
@@ -195,7 +222,12 @@ pub fn find_money(text: &str, ctx: CurrencyContext<'_>) -> Vec<MoneyMention> {
         } else if let Some(c) = precode.or(postcode) {
             Some(c.as_str().to_string())
         } else if let Some(w) = word {
-            currency_of_word(caps.name("adj").map(|m| m.as_str()), w.as_str(), ctx.recipient, ctx.donor_country)
+            currency_of_word(
+                caps.name("adj").map(|m| m.as_str()),
+                w.as_str(),
+                ctx.recipient,
+                ctx.donor_country,
+            )
         } else {
             None
         };
@@ -219,7 +251,10 @@ pub fn find_money(text: &str, ctx: CurrencyContext<'_>) -> Vec<MoneyMention> {
             amount: amount.normalize(),
             currency,
             qualifier: qualifier_before(text, start),
-            span: Span { start, end: end_trim },
+            span: Span {
+                start,
+                end: end_trim,
+            },
         });
     }
     out
@@ -231,32 +266,68 @@ mod tests {
     use std::str::FromStr;
 
     fn one(text: &str, recipient: Option<&str>) -> (String, String) {
-        let found = find_money(text, CurrencyContext { recipient, donor_country: None });
+        let found = find_money(
+            text,
+            CurrencyContext {
+                recipient,
+                donor_country: None,
+            },
+        );
         assert_eq!(found.len(), 1, "{text}: {found:?}");
         (found[0].amount.to_string(), found[0].currency.clone())
     }
 
     fn pair(a: &str, c: &str) -> (String, String) {
-        (Decimal::from_str(a).expect("test literal").normalize().to_string(), c.to_string())
+        (
+            Decimal::from_str(a)
+                .expect("test literal")
+                .normalize()
+                .to_string(),
+            c.to_string(),
+        )
     }
 
     #[test]
     fn formats_from_the_issue() {
-        assert_eq!(one("will provide 108.7 million yen in grant aid", None), pair("108700000", "JPY"));
-        assert_eq!(one("a loan of 11,703 million yen", None), pair("11703000000", "JPY"));
-        assert_eq!(one("worth Nu 319 million", Some("BT")), pair("319000000", "BTN"));
-        assert_eq!(one("K4.5 billion for drugs", Some("MW")), pair("4500000000", "MWK"));
-        assert_eq!(one("cost NPR 16, 05,750 in total", Some("NP")), pair("1605750", "NPR"));
+        assert_eq!(
+            one("will provide 108.7 million yen in grant aid", None),
+            pair("108700000", "JPY")
+        );
+        assert_eq!(
+            one("a loan of 11,703 million yen", None),
+            pair("11703000000", "JPY")
+        );
+        assert_eq!(
+            one("worth Nu 319 million", Some("BT")),
+            pair("319000000", "BTN")
+        );
+        assert_eq!(
+            one("K4.5 billion for drugs", Some("MW")),
+            pair("4500000000", "MWK")
+        );
+        assert_eq!(
+            one("cost NPR 16, 05,750 in total", Some("NP")),
+            pair("1605750", "NPR")
+        );
         assert_eq!(one("70 crore rupees", Some("IN")), pair("700000000", "INR"));
         assert_eq!(one("€498 000 for the clinic", None), pair("498000", "EUR"));
-        assert_eq!(one("5 mln 400 thousand U.S. dollars", None), pair("5400000", "USD"));
-        assert_eq!(one("three-point-two million dollars", None), pair("3200000", "USD"));
+        assert_eq!(
+            one("5 mln 400 thousand U.S. dollars", None),
+            pair("5400000", "USD")
+        );
+        assert_eq!(
+            one("three-point-two million dollars", None),
+            pair("3200000", "USD")
+        );
         assert_eq!(one("USD$116,000 in kind", None), pair("116000", "USD"));
         assert_eq!(one("Rs. 25 million", Some("LK")), pair("25000000", "LKR"));
         assert_eq!(one("Rs 25 million", Some("IN")), pair("25000000", "INR"));
         assert_eq!(one("68,790 US dollars", None), pair("68790", "USD"));
         assert_eq!(one("$1.2bn", None), pair("1200000000", "USD"));
-        assert_eq!(one("2 billion Sri Lankan rupees", Some("IN")), pair("2000000000", "LKR"));
+        assert_eq!(
+            one("2 billion Sri Lankan rupees", Some("IN")),
+            pair("2000000000", "LKR")
+        );
     }
 
     #[test]
@@ -274,7 +345,10 @@ mod tests {
         let q = |t: &str| find_money(t, CurrencyContext::default())[0].qualifier;
         assert_eq!(q("up to $5 million"), Some(Qualifier::UpTo));
         assert_eq!(q("more than $12 billion"), Some(Qualifier::MoreThan));
-        assert_eq!(q("approximately 7 million US dollars"), Some(Qualifier::Approx));
+        assert_eq!(
+            q("approximately 7 million US dollars"),
+            Some(Qualifier::Approx)
+        );
         assert_eq!(q("$7 million"), None);
     }
 

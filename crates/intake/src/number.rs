@@ -39,7 +39,11 @@ pub fn parse_digits(raw: &str) -> Option<Decimal> {
         let after = s.rsplit(',').next()?.len();
         if after == 3 {
             s.replace(',', "")
-        } else if commas == 1 && after <= 2 && !s.starts_with('0') && s.split(',').next()?.len() <= 3 {
+        } else if commas == 1
+            && after <= 2
+            && !s.starts_with('0')
+            && s.split(',').next()?.len() <= 3
+        {
             s.replace(',', ".")
         } else {
             s.replace(',', "")
@@ -220,7 +224,8 @@ mod tests {
         assert_eq!(scale_factor("bn"), Some(d("1000000000")));
         assert_eq!(scale_factor("apple"), None);
         // billions of billions still fit; a further factor overflows to None, never panics.
-        let big = scaled(d("5"), scale_factor("trillion")).and_then(|v| scaled(v, scale_factor("trillion")));
+        let big = scaled(d("5"), scale_factor("trillion"))
+            .and_then(|v| scaled(v, scale_factor("trillion")));
         assert_eq!(big, Some(d("5000000000000000000000000")));
         assert_eq!(big.and_then(|v| scaled(v, scale_factor("trillion"))), None);
     }

@@ -12,19 +12,37 @@ use aidtrace_intake::eval::{EvalReport, evaluate, load_jsonl};
 use aidtrace_intake::{ExtractOptions, extract};
 
 fn score(name: &str) -> EvalReport {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name);
     let file = File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let articles = load_jsonl(BufReader::new(file)).expect("labelled set parses");
     let report = evaluate(&articles, |a| {
-        extract(&a.text, &ExtractOptions { published: a.published, ..ExtractOptions::default() })
+        extract(
+            &a.text,
+            &ExtractOptions {
+                published: a.published,
+                ..ExtractOptions::default()
+            },
+        )
     });
-    println!("{name}: {}", serde_json::to_string_pretty(&report).expect("report serialises"));
+    println!(
+        "{name}: {}",
+        serde_json::to_string_pretty(&report).expect("report serialises")
+    );
     report
 }
 
 fn assert_targets(r: &EvalReport, name: &str) {
-    assert!(r.strict.f1 >= 0.85, "{name}: strict F1 {} < 0.85", r.strict.f1);
-    assert_eq!(r.negative_with_predictions, 0, "{name}: predictions on negative articles");
+    assert!(
+        r.strict.f1 >= 0.85,
+        "{name}: strict F1 {} < 0.85",
+        r.strict.f1
+    );
+    assert_eq!(
+        r.negative_with_predictions, 0,
+        "{name}: predictions on negative articles"
+    );
     assert!(
         r.not_aid_fp * 10 <= r.not_aid_facts,
         "{name}: not-aid false positives {} of {} (> 1 in 10)",
@@ -66,13 +84,34 @@ fn whole_set_has_the_variety_the_issue_asks_for() {
     }
     assert!(all.len() >= 40, "only {} labelled articles", all.len());
     let facts: Vec<_> = all.iter().flat_map(|a| a.facts.iter()).collect();
-    let donors: std::collections::BTreeSet<_> = facts.iter().filter_map(|f| f.donor.as_deref()).collect();
-    let currencies: std::collections::BTreeSet<_> = facts.iter().filter_map(|f| f.currency.as_deref()).collect();
+    let donors: std::collections::BTreeSet<_> =
+        facts.iter().filter_map(|f| f.donor.as_deref()).collect();
+    let currencies: std::collections::BTreeSet<_> =
+        facts.iter().filter_map(|f| f.currency.as_deref()).collect();
     assert!(donors.len() >= 12, "{donors:?}");
     assert!(currencies.len() >= 12, "{currencies:?}");
-    assert!(facts.iter().any(|f| f.amount.is_none()), "an article without amounts");
-    assert!(facts.iter().filter(|f| f.amount_kind == aidtrace_intake::AmountKind::NotAid).count() >= 5);
-    assert!(facts.iter().filter(|f| f.amount_kind == aidtrace_intake::AmountKind::Cumulative).count() >= 4);
+    assert!(
+        facts.iter().any(|f| f.amount.is_none()),
+        "an article without amounts"
+    );
+    assert!(
+        facts
+            .iter()
+            .filter(|f| f.amount_kind == aidtrace_intake::AmountKind::NotAid)
+            .count()
+            >= 5
+    );
+    assert!(
+        facts
+            .iter()
+            .filter(|f| f.amount_kind == aidtrace_intake::AmountKind::Cumulative)
+            .count()
+            >= 4
+    );
     assert!(facts.iter().any(|f| f.is_total));
-    assert!(facts.iter().any(|f| f.amount_qualifier == Some(aidtrace_intake::Qualifier::UpTo)));
+    assert!(
+        facts
+            .iter()
+            .any(|f| f.amount_qualifier == Some(aidtrace_intake::Qualifier::UpTo))
+    );
 }
