@@ -788,16 +788,14 @@ fn grid_pattern(r: &Regime, horizon: usize, rng: &mut ChaCha8Rng) -> Vec<bool> {
             } else {
                 rng.random_range(0..24)
             };
-            for h in d * 24 + start..(d * 24 + start + block).min(horizon) {
-                off[h] = true;
-            }
+            let a = (d * 24 + start).min(horizon);
+            off[a..(d * 24 + start + block).min(horizon)].fill(true);
         }
         if r.strike_probability_per_day > 0.0 && rng.random_bool(r.strike_probability_per_day) {
             let len = rng.random_range(r.strike_outage_h[0]..=r.strike_outage_h[1]) as usize;
             let start = d * 24 + rng.random_range(0..24);
-            for h in start..(start + len).min(horizon) {
-                off[h] = true;
-            }
+            let a = start.min(horizon);
+            off[a..(start + len).min(horizon)].fill(true);
         }
     }
     off

@@ -6,6 +6,9 @@
 //! plan independently; [`replan()`] and [`explain()`] work on a plan; [`autonomy::assess`]
 //! simulates one facility; [`generate()`] writes benchmark instances.
 
+// The solver works on parallel per-facility and per-model arrays; index loops read better there.
+#![allow(clippy::needless_range_loop)]
+
 pub mod autonomy;
 mod bound;
 mod check;

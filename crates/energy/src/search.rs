@@ -337,12 +337,10 @@ fn pass_facility_moves(prep: &Prepared, st: &mut State, mut obj: f64, deadline: 
 fn push_top(top: &mut Vec<(f64, usize)>, v: f64, f: usize, n: usize) {
     if top.len() < n {
         top.push((v, f));
-    } else if let Some(min_ix) = (0..top.len()).min_by(|&a, &b| top[a].0.total_cmp(&top[b].0)) {
-        if v > top[min_ix].0 {
-            top[min_ix] = (v, f);
-        } else {
-            return;
-        }
+    } else if let Some(min_ix) = (0..top.len()).min_by(|&a, &b| top[a].0.total_cmp(&top[b].0))
+        && v > top[min_ix].0
+    {
+        top[min_ix] = (v, f);
     }
 }
 
