@@ -5,6 +5,7 @@ Why a script and not a build step: the product must build and run without ../sha
 so the derived facts are committed; this script documents exactly how they were derived.
 """
 import csv
+import json
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -56,7 +57,13 @@ last_year = max(r["Date"][:4] for r in rows)
 imf_last = {}
 for r in rows:
     imf_last[r["Currency"]] = max(imf_last.get(r["Currency"], ""), r["Date"][:4])
-imf_name = {r["Currency"]: r["Country"] for r in rows}
+imf_name = {r["Currency"]: "currency of " + r["Country"] + " (IMF table)" for r in rows}
+# The monthly SDR table has a few codes the annual table lacks (e.g. VEB); accept those as well.
+monthly = json.load(open(shared / "data/fx/iaticloud_currency_monthlyaverage_sdr.json"))
+for m in monthly:
+    code, year = m["currency_id"], str(m["year"])
+    imf_last[code] = max(imf_last.get(code, ""), year)
+    imf_name.setdefault(code, "currency listed in the IMF monthly SDR table")
 
 for name, file in (("Currency", "currencies.csv"), ("Country", "countries.csv")):
     with open(out / file, "w", newline="") as f:
@@ -69,4 +76,4 @@ for name, file in (("Currency", "currencies.csv"), ("Country", "countries.csv"))
         if name == "Currency":
             for code in sorted(set(imf_last) - listed - {"USD"}):
                 retired = imf_last[code] < last_year
-                w.writerow([code, f"currency of {imf_name[code]} (IMF table)", "1" if retired else "0"])
+                w.writerow([code, imf_name[code], "1" if retired else "0"])

@@ -384,6 +384,77 @@ pub fn parse_csv(text: &str, origin: RateOrigin) -> Result<Vec<RateEntry>, Valid
     Ok(entries)
 }
 
+/// Reads the monthly table in IATI.cloud's form, `[{"year", "month", "currency_id", "value"}]`
+/// with `value` in SDR per unit of currency, and turns it into units per US dollar for each month
+/// that has a dollar value too (units per USD = SDR per USD ÷ SDR per unit).
+///
+/// The values are JSON numbers; their shortest decimal form is the published text for the up-to-15
+/// significant digits these tables carry, so nothing is lost by reading them through `f64`.
+pub fn parse_sdr_monthly_json(text: &str, source: &str) -> Result<Vec<RateEntry>, ValidationError> {
+    #[derive(Deserialize)]
+    struct Row {
+        year: i32,
+        month: u32,
+        currency_id: String,
+        value: serde_json::Number,
+    }
+    let rows: Vec<Row> = serde_json::from_str(text).map_err(|e| {
+        ValidationError::new(
+            "json",
+            "",
+            format!("expected [{{year, month, currency_id, value}}]: {e}"),
+        )
+    })?;
+    let mut usd: HashMap<(i32, u32), Decimal> = HashMap::new();
+    let mut parsed = Vec::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        let at = |f: &str| format!("[{i}].{f}");
+        let value: Decimal = row
+            .value
+            .to_string()
+            .parse()
+            .or_else(|_| Decimal::from_scientific(&row.value.to_string()))
+            .map_err(|_| {
+                ValidationError::new(at("value"), &row.value, "expected a decimal number")
+            })?;
+        if value <= Decimal::ZERO {
+            return Err(ValidationError::new(
+                at("value"),
+                value,
+                "a rate must be greater than zero",
+            ));
+        }
+        let date = NaiveDate::from_ymd_opt(row.year, row.month, 1).ok_or_else(|| {
+            ValidationError::new(at("month"), row.month, "not a valid year and month")
+        })?;
+        if row.currency_id == "USD" {
+            usd.insert((row.year, row.month), value);
+            continue;
+        }
+        let currency =
+            CurrencyCode::parse(&row.currency_id).map_err(|e| e.within(&at("currency_id")))?;
+        parsed.push((row.year, row.month, currency, date, value));
+    }
+    let mut entries = Vec::with_capacity(parsed.len());
+    for (year, month, currency, date, sdr_per_unit) in parsed {
+        let Some(sdr_per_usd) = usd.get(&(year, month)) else {
+            continue;
+        };
+        let Some(units_per_usd) = sdr_per_usd.checked_div(sdr_per_unit) else {
+            continue;
+        };
+        entries.push(RateEntry {
+            currency,
+            date,
+            frequency: Frequency::Monthly,
+            units_per_usd,
+            source: source.to_string(),
+            origin: RateOrigin::Imported,
+        });
+    }
+    Ok(entries)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -523,6 +594,26 @@ mod tests {
     fn amount_strategy() -> impl Strategy<Value = Decimal> {
         (0u64..1_000_000_000_000u64, 0u32..3)
             .prop_map(|(n, scale)| Decimal::from_i128_with_scale(i128::from(n), scale))
+    }
+
+    #[test]
+    fn the_monthly_sdr_table_becomes_units_per_dollar() {
+        let json = r#"[{"year": 2024, "month": 5, "currency_id": "USD", "value": 0.7546},
+                      {"year": 2024, "month": 5, "currency_id": "JPY", "value": 0.00484508},
+                      {"year": 2024, "month": 6, "currency_id": "JPY", "value": 0.0048}]"#;
+        let entries = parse_sdr_monthly_json(json, "IMF monthly").unwrap();
+        assert_eq!(entries.len(), 1, "June has no dollar value, so no JPY rate");
+        assert_eq!(entries[0].frequency, Frequency::Monthly);
+        assert_eq!(
+            entries[0].units_per_usd.round_dp(3),
+            Decimal::from_str("155.746").unwrap()
+        );
+        assert!(parse_sdr_monthly_json("{}", "x").is_err());
+        let bad = r#"[{"year": 2024, "month": 13, "currency_id": "JPY", "value": 1}]"#;
+        assert_eq!(
+            parse_sdr_monthly_json(bad, "x").unwrap_err().field,
+            "[0].month"
+        );
     }
 
     proptest! {

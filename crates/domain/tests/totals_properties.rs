@@ -4,7 +4,9 @@
 use std::collections::BTreeSet;
 
 use aidtrace_domain::fx::RateTable;
-use aidtrace_domain::model::{Activity, ActivityStatus, CountryShare, Flow, FlowKind, Instrument, Record, SectorShare};
+use aidtrace_domain::model::{
+    Activity, ActivityStatus, CountryShare, Flow, FlowKind, Instrument, Record, SectorShare,
+};
 use aidtrace_domain::totals::{GroupBy, exclusion, totals};
 use aidtrace_domain::{CountryCode, CurrencyCode, Ledger, Money, RecordId};
 use chrono::NaiveDate;
@@ -32,16 +34,28 @@ fn activity(name: &str, parent: Option<&str>, split: bool) -> Record {
         end_date: None,
         sectors: if split {
             vec![
-                SectorShare { code: "12191".into(), percentage: pct(70) },
-                SectorShare { code: "12220".into(), percentage: pct(30) },
+                SectorShare {
+                    code: "12191".into(),
+                    percentage: pct(70),
+                },
+                SectorShare {
+                    code: "12220".into(),
+                    percentage: pct(30),
+                },
             ]
         } else {
             vec![]
         },
         countries: if split {
             vec![
-                CountryShare { country: CountryCode::parse("KZ").unwrap(), percentage: pct(55) },
-                CountryShare { country: CountryCode::parse("UA").unwrap(), percentage: pct(45) },
+                CountryShare {
+                    country: CountryCode::parse("KZ").unwrap(),
+                    percentage: pct(55),
+                },
+                CountryShare {
+                    country: CountryCode::parse("UA").unwrap(),
+                    percentage: pct(45),
+                },
             ]
         } else {
             vec![]
@@ -94,7 +108,9 @@ fn build(specs: &[FlowSpec], split: bool) -> Ledger {
         let parent = s.parent.filter(|p| *p < i).map(|p| id(format!("f{p}")));
         records.push(Record::Flow(Flow {
             id: id(format!("f{i}")),
-            activity: id(s.project.map_or_else(|| "prog".to_string(), |p| format!("proj{p}"))),
+            activity: id(s
+                .project
+                .map_or_else(|| "prog".to_string(), |p| format!("proj{p}"))),
             kind: FlowKind::ALL[s.kind],
             money: Money::new(
                 Decimal::from(s.amount),

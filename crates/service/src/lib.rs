@@ -17,6 +17,10 @@ use aidtrace_store::{ApplyReport, AuditEntry, AuditVerification, Change, SqliteS
 
 pub use error::{ServiceError, ServiceResult};
 
+/// How rates imported from the monthly SDR table are credited.
+pub const MONTHLY_SDR_SOURCE: &str =
+    "International Monetary Fund (monthly average, derived from SDR rates)";
+
 /// The application: one store, the rules around it.
 pub struct Aidtrace {
     store: Box<dyn Store>,
@@ -159,10 +163,17 @@ impl Aidtrace {
         Ok(table)
     }
 
-    /// Imports a rates CSV (IMF form). All rows or none; re-importing the same file changes nothing.
-    pub fn import_rates(&mut self, actor: &str, csv_text: &str) -> ServiceResult<ApplyReport> {
-        let entries = fx::parse_csv(csv_text, RateOrigin::Imported)
-            .map_err(|e| ServiceError::invalid("rates file", e))?;
+    /// Imports rates: a CSV in the IMF form, or the IMF monthly table in IATI.cloud's JSON form
+    /// (SDR per unit). All rows or none; re-importing the same file changes nothing.
+    pub fn import_rates(&mut self, actor: &str, text: &str) -> ServiceResult<ApplyReport> {
+        // Spreadsheet tools often prefix a byte-order mark; it is not part of the data.
+        let text = text.trim_start_matches('\u{feff}');
+        let entries = if text.trim_start().starts_with('[') {
+            fx::parse_sdr_monthly_json(text, MONTHLY_SDR_SOURCE)
+        } else {
+            fx::parse_csv(text, RateOrigin::Imported)
+        }
+        .map_err(|e| ServiceError::invalid("rates file", e))?;
         Ok(self.store.put_fx_rates(actor, &entries)?)
     }
 

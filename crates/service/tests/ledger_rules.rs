@@ -355,3 +355,38 @@ fn imported_rates_are_used_atomic_and_idempotent() {
     assert_eq!(c.amount, Decimal::ONE);
     assert!(c.source.contains("Bank of Japan"));
 }
+
+#[test]
+fn the_shared_monthly_table_imports_and_wins_over_the_annual_rate() {
+    let shared = std::env::var("AIDTRACE_SHARED")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
+        });
+    let path = shared.join("data/fx/iaticloud_currency_monthlyaverage_sdr.json");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "{} is missing under CI",
+            path.display()
+        );
+        eprintln!("skipped: {} not found", path.display());
+        return;
+    };
+    let (_dir, mut app) = open();
+    let report = app.import_rates("test", &text).expect("import monthly");
+    assert!(report.created > 10_000, "{report:?}");
+    let money = aidtrace_domain::Money::new(
+        Decimal::from(108_700_000),
+        CurrencyCode::parse("JPY").expect("jpy"),
+        chrono::NaiveDate::from_ymd_opt(2024, 5, 29),
+    )
+    .expect("money");
+    let c = app.convert(&money, &usd()).expect("convert");
+    assert!(c.source.contains("monthly average 2024-05"), "{}", c.source);
+    assert!(
+        c.amount > Decimal::from(690_000) && c.amount < Decimal::from(710_000),
+        "{}",
+        c.amount
+    );
+}
