@@ -587,19 +587,9 @@ impl Sim<'_> {
                 }
             }
             was_off = true;
-            // Largest working units first until the top tier's load is covered.
-            let mut order: Vec<usize> = (0..self.units.len()).filter(|&i| up[i]).collect();
-            order.sort_by(|&a, &b| self.units[b].kw.total_cmp(&self.units[a].kw));
-            let full = self.load(2, h);
-            let mut running = Vec::new();
-            let mut cap = 0.0;
-            for i in order {
-                if cap >= full {
-                    break;
-                }
-                cap += self.units[i].kw;
-                running.push(i);
-            }
+            let working: Vec<usize> = (0..self.units.len()).filter(|&i| up[i]).collect();
+            let running = dispatch(&self.units, &working, self.load(2, h));
+            let cap: f64 = running.iter().map(|&i| self.units[i].kw).sum();
             let soc_kw = bat_kw.min(soc);
             // Highest level whose load the units plus battery can carry this hour.
             let mut level: Option<usize> = None;
@@ -725,13 +715,40 @@ pub fn assess(p: &Profile) -> Assessment {
         );
     }
     let horizon = p.durations_h.iter().copied().max().unwrap_or(168) as usize;
+    // One simulator per tier: when judging tier t the facility sheds every lower-priority load,
+    // as operators do in long outages, so survival agrees with the autonomy hours.
+    let per_level: Vec<Sim> = (0..3)
+        .map(|lv| Sim {
+            p,
+            units: sim
+                .units
+                .iter()
+                .map(|u| Unit {
+                    kw: u.kw,
+                    idle: u.idle,
+                    fts: u.fts,
+                    fail_per_h: u.fail_per_h,
+                })
+                .collect(),
+            loads: (0..3).map(|j| loads[j.min(lv)].clone()).collect(),
+            tank: sim.tank,
+        })
+        .collect();
     let mut survival = Vec::new();
     for (ri, regime) in p.regimes.iter().enumerate() {
         let mut rng = ChaCha8Rng::seed_from_u64(p.seed ^ ((ri as u64 + 1) << 32));
         let mut survived = vec![[0u32; 3]; p.durations_h.len()];
         for _ in 0..p.trials {
             let off = grid_pattern(regime, horizon, &mut rng);
-            let ff = sim.run(&off, Some(&mut rng));
+            let mut ff = [0usize; 3];
+            let mut furthest = rng.get_word_pos();
+            for lv in 0..3 {
+                // Common random numbers: every tier sees the same failures in a trial.
+                let mut r = rng.clone();
+                ff[lv] = per_level[lv].run(&off, Some(&mut r))[lv];
+                furthest = furthest.max(r.get_word_pos());
+            }
+            rng.set_word_pos(furthest);
             for (di, &d) in p.durations_h.iter().enumerate() {
                 for lv in 0..3 {
                     if ff[lv] >= d as usize {
@@ -762,18 +779,38 @@ pub fn assess(p: &Profile) -> Assessment {
 }
 
 fn litres_per_day(units: &[Unit], kw: f64, slope: f64) -> f64 {
-    let mut order: Vec<&Unit> = units.iter().collect();
-    order.sort_by(|a, b| b.kw.total_cmp(&a.kw));
+    let all: Vec<usize> = (0..units.len()).collect();
+    let running = dispatch(units, &all, kw);
+    let cap: f64 = running.iter().map(|&i| units[i].kw).sum();
+    let idle: f64 = running.iter().map(|&i| units[i].idle).sum();
+    24.0 * (slope * kw.min(cap) + idle)
+}
+
+/// Units to run for `load` kW: the smallest single unit that carries it (least idle fuel), or
+/// else the largest units until the load is covered.
+fn dispatch(units: &[Unit], working: &[usize], load: f64) -> Vec<usize> {
+    if load <= 0.0 {
+        return Vec::new();
+    }
+    if let Some(&one) = working
+        .iter()
+        .filter(|&&i| units[i].kw >= load)
+        .min_by(|&&a, &&b| units[a].kw.total_cmp(&units[b].kw))
+    {
+        return vec![one];
+    }
+    let mut order = working.to_vec();
+    order.sort_by(|&a, &b| units[b].kw.total_cmp(&units[a].kw));
     let mut cap = 0.0;
-    let mut idle = 0.0;
-    for u in order {
-        if cap >= kw {
+    let mut out = Vec::new();
+    for i in order {
+        if cap >= load {
             break;
         }
-        cap += u.kw;
-        idle += u.idle;
+        cap += units[i].kw;
+        out.push(i);
     }
-    24.0 * (slope * kw.min(cap) + idle)
+    out
 }
 
 /// Which hours of the horizon the grid is down in one random draw of the regime.
@@ -811,7 +848,7 @@ fn assumptions(p: &Profile) -> Vec<String> {
             "generator failure to start {} per outage start, failure while running 1/{} per hour (NREL REopt defaults unless edited); a failed set stays down until the grid returns",
             p.reliability.failure_to_start, p.reliability.mttf_h
         ),
-        "tiers are cumulative and served in priority: life support, then critical (life safety + critical branches), then other".into(),
+        "tiers are cumulative (critical includes life support; other is the whole load); each tier's figures assume everything of lower priority is shed".into(),
         "life support counts as interrupted at an outage start unless UPS kW + battery kW cover it (0.5 s changeover)".into(),
         format!(
             "day hours {}:00–{}:00 use day loads{}; other hours night loads",

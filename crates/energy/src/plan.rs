@@ -76,7 +76,8 @@ pub(crate) fn solve_prepared(
     start: Instant,
     seed_state: Option<State>,
 ) -> (State, f64) {
-    let deadline = start + opts.time_limit;
+    // A little headroom: the last ruin-and-recreate round and the output are not interruptible.
+    let deadline = start + opts.time_limit.mul_f64(0.95);
     let mut best = greedy(prep, State::empty(prep), Scoring::Value);
     let mut best_obj = best.objective(prep);
     let consider = |st: State, best: &mut State, best_obj: &mut f64| {
