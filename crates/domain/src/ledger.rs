@@ -9,8 +9,8 @@ use serde::Serialize;
 use crate::codes::RecordId;
 use crate::fx::RateTable;
 use crate::model::{
-    Activity, Claim, EquipmentLine, Facility, Flow, FlowKind, MarketRegistration, Organisation,
-    Partnership, Record, Source,
+    Activity, Budget, Claim, EquipmentLine, Facility, Flow, FlowKind, MarketRegistration,
+    Organisation, Partnership, Record, Source,
 };
 
 #[derive(Debug, Clone, Default)]
@@ -20,6 +20,7 @@ pub struct Ledger {
     pub facilities: BTreeMap<RecordId, Facility>,
     pub activities: BTreeMap<RecordId, Activity>,
     pub flows: BTreeMap<RecordId, Flow>,
+    pub budgets: BTreeMap<RecordId, Budget>,
     pub equipment_lines: BTreeMap<RecordId, EquipmentLine>,
     pub partnerships: BTreeMap<RecordId, Partnership>,
     pub registrations: BTreeMap<RecordId, MarketRegistration>,
@@ -52,6 +53,7 @@ impl Ledger {
                 Record::Facility(r) => drop(ledger.facilities.insert(r.id.clone(), r)),
                 Record::Activity(r) => drop(ledger.activities.insert(r.id.clone(), r)),
                 Record::Flow(r) => drop(ledger.flows.insert(r.id.clone(), r)),
+                Record::Budget(r) => drop(ledger.budgets.insert(r.id.clone(), r)),
                 Record::EquipmentLine(r) => drop(ledger.equipment_lines.insert(r.id.clone(), r)),
                 Record::Partnership(r) => drop(ledger.partnerships.insert(r.id.clone(), r)),
                 Record::MarketRegistration(r) => drop(ledger.registrations.insert(r.id.clone(), r)),

@@ -263,6 +263,8 @@ pub struct Activity {
     pub sources: Vec<Citation>,
 }
 
+/// What a flow is. The first four are aidtrace's core kinds; the rest complete IATI's transaction
+/// types so imported data keeps its meaning. Totals never add one kind to another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FlowKind {
@@ -270,14 +272,33 @@ pub enum FlowKind {
     Commitment,
     Disbursement,
     Expenditure,
+    /// Money received from another activity: counted where it was disbursed.
+    IncomingFunds,
+    IncomingCommitment,
+    IncomingPledge,
+    InterestPayment,
+    LoanRepayment,
+    Reimbursement,
+    PurchaseOfEquity,
+    SaleOfEquity,
+    CreditGuarantee,
 }
 
 impl FlowKind {
-    pub const ALL: [FlowKind; 4] = [
+    pub const ALL: [FlowKind; 13] = [
         Self::Pledge,
         Self::Commitment,
         Self::Disbursement,
         Self::Expenditure,
+        Self::IncomingFunds,
+        Self::IncomingCommitment,
+        Self::IncomingPledge,
+        Self::InterestPayment,
+        Self::LoanRepayment,
+        Self::Reimbursement,
+        Self::PurchaseOfEquity,
+        Self::SaleOfEquity,
+        Self::CreditGuarantee,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -286,8 +307,85 @@ impl FlowKind {
             Self::Commitment => "commitment",
             Self::Disbursement => "disbursement",
             Self::Expenditure => "expenditure",
+            Self::IncomingFunds => "incoming_funds",
+            Self::IncomingCommitment => "incoming_commitment",
+            Self::IncomingPledge => "incoming_pledge",
+            Self::InterestPayment => "interest_payment",
+            Self::LoanRepayment => "loan_repayment",
+            Self::Reimbursement => "reimbursement",
+            Self::PurchaseOfEquity => "purchase_of_equity",
+            Self::SaleOfEquity => "sale_of_equity",
+            Self::CreditGuarantee => "credit_guarantee",
         }
     }
+
+    /// IATI TransactionType code (2.x numeric).
+    pub fn iati_code(self) -> &'static str {
+        match self {
+            Self::IncomingFunds => "1",
+            Self::Commitment => "2",
+            Self::Disbursement => "3",
+            Self::Expenditure => "4",
+            Self::InterestPayment => "5",
+            Self::LoanRepayment => "6",
+            Self::Reimbursement => "7",
+            Self::PurchaseOfEquity => "8",
+            Self::SaleOfEquity => "9",
+            Self::CreditGuarantee => "10",
+            Self::IncomingCommitment => "11",
+            Self::Pledge => "12",
+            Self::IncomingPledge => "13",
+        }
+    }
+
+    pub fn from_iati_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.iati_code() == code.trim())
+    }
+
+    /// Incoming kinds record the receiving side of money another activity sends.
+    pub fn is_incoming(self) -> bool {
+        matches!(
+            self,
+            Self::IncomingFunds | Self::IncomingCommitment | Self::IncomingPledge
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BudgetKind {
+    Original,
+    Revised,
+    /// IATI planned disbursement: when money is expected to move, not a budget line.
+    PlannedDisbursement,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BudgetStatus {
+    Indicative,
+    Committed,
+}
+
+/// Money planned for a period of an activity. Budgets are plans, never flows: they are reported
+/// beside totals, not in them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Budget {
+    pub id: RecordId,
+    pub activity: RecordId,
+    pub kind: BudgetKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<BudgetStatus>,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub money: Money,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<RecordId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receiver: Option<RecordId>,
+    #[serde(default)]
+    pub sources: Vec<Citation>,
 }
 
 /// A rate a publisher used for its own conversion (kept apart from aidtrace's own conversions).
@@ -556,6 +654,7 @@ pub enum Record {
     Facility(Facility),
     Activity(Activity),
     Flow(Flow),
+    Budget(Budget),
     EquipmentLine(EquipmentLine),
     Partnership(Partnership),
     MarketRegistration(MarketRegistration),
@@ -570,6 +669,7 @@ pub enum RecordKind {
     Facility,
     Activity,
     Flow,
+    Budget,
     EquipmentLine,
     Partnership,
     MarketRegistration,
@@ -579,12 +679,13 @@ pub enum RecordKind {
 impl RecordKind {
     /// In dependency order: a record only refers to kinds listed before it (activities refer to
     /// their parent activity too), so writing in this order never trips a foreign key.
-    pub const ALL: [RecordKind; 9] = [
+    pub const ALL: [RecordKind; 10] = [
         Self::Source,
         Self::Organisation,
         Self::Facility,
         Self::Activity,
         Self::Flow,
+        Self::Budget,
         Self::EquipmentLine,
         Self::Partnership,
         Self::MarketRegistration,
@@ -598,6 +699,7 @@ impl RecordKind {
             Self::Facility => "facility",
             Self::Activity => "activity",
             Self::Flow => "flow",
+            Self::Budget => "budget",
             Self::EquipmentLine => "equipment_line",
             Self::Partnership => "partnership",
             Self::MarketRegistration => "market_registration",
@@ -618,6 +720,7 @@ impl Record {
             Self::Facility(_) => RecordKind::Facility,
             Self::Activity(_) => RecordKind::Activity,
             Self::Flow(_) => RecordKind::Flow,
+            Self::Budget(_) => RecordKind::Budget,
             Self::EquipmentLine(_) => RecordKind::EquipmentLine,
             Self::Partnership(_) => RecordKind::Partnership,
             Self::MarketRegistration(_) => RecordKind::MarketRegistration,
@@ -632,6 +735,7 @@ impl Record {
             Self::Facility(r) => &r.id,
             Self::Activity(r) => &r.id,
             Self::Flow(r) => &r.id,
+            Self::Budget(r) => &r.id,
             Self::EquipmentLine(r) => &r.id,
             Self::Partnership(r) => &r.id,
             Self::MarketRegistration(r) => &r.id,
@@ -699,6 +803,16 @@ impl Record {
                 }
                 if let Some(p) = &f.parent_flow {
                     refs.push(("parent_flow", RecordKind::Flow, p));
+                }
+            }
+            Self::Budget(b) => {
+                citations(&mut refs, &b.sources);
+                refs.push(("activity", RecordKind::Activity, &b.activity));
+                if let Some(p) = &b.provider {
+                    refs.push(("provider", RecordKind::Organisation, p));
+                }
+                if let Some(r) = &b.receiver {
+                    refs.push(("receiver", RecordKind::Organisation, r));
                 }
             }
             Self::EquipmentLine(e) => {

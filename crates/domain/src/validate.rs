@@ -5,8 +5,8 @@ use rust_decimal::Decimal;
 
 use crate::error::ValidationError;
 use crate::model::{
-    Activity, Claim, EquipmentLine, Facility, Flow, Organisation, Partnership, Record, Source,
-    non_empty,
+    Activity, Budget, Claim, EquipmentLine, Facility, Flow, Organisation, Partnership, Record,
+    Source, non_empty,
 };
 use crate::money::Money;
 
@@ -17,6 +17,7 @@ pub fn validate(record: &Record) -> Result<(), ValidationError> {
         Record::Facility(f) => facility(f),
         Record::Activity(a) => activity(a),
         Record::Flow(f) => flow(f),
+        Record::Budget(b) => budget(b),
         Record::EquipmentLine(e) => equipment_line(e),
         Record::Partnership(p) => partnership(p),
         Record::MarketRegistration(_) => Ok(()),
@@ -155,6 +156,18 @@ fn flow(f: &Flow) -> Result<(), ValidationError> {
             "recorded_rate.rate",
             r.rate,
             "a rate must be greater than zero",
+        ));
+    }
+    Ok(())
+}
+
+fn budget(b: &Budget) -> Result<(), ValidationError> {
+    money("money", &b.money)?;
+    if b.period_end < b.period_start {
+        return Err(ValidationError::new(
+            "period_end",
+            b.period_end,
+            format!("the period ends before it starts ({})", b.period_start),
         ));
     }
     Ok(())

@@ -1,8 +1,8 @@
 //! Reading records from JSON with errors that name the record and the field.
 
 use aidtrace_domain::model::{
-    Activity, Claim, EquipmentLine, Facility, Flow, MarketRegistration, Organisation, Partnership,
-    Source,
+    Activity, Budget, Claim, EquipmentLine, Facility, Flow, MarketRegistration, Organisation,
+    Partnership, Source,
 };
 use aidtrace_domain::{Record, RecordKind, ValidationError};
 use serde::de::DeserializeOwned;
@@ -58,6 +58,7 @@ pub fn record_from_json(mut value: Value) -> Result<Record, ValidationError> {
         RecordKind::Facility => typed::<Facility>(value, Record::Facility),
         RecordKind::Activity => typed::<Activity>(value, Record::Activity),
         RecordKind::Flow => typed::<Flow>(value, Record::Flow),
+        RecordKind::Budget => typed::<Budget>(value, Record::Budget),
         RecordKind::EquipmentLine => typed::<EquipmentLine>(value, Record::EquipmentLine),
         RecordKind::Partnership => typed::<Partnership>(value, Record::Partnership),
         RecordKind::MarketRegistration => {

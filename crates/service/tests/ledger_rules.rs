@@ -390,3 +390,32 @@ fn the_shared_monthly_table_imports_and_wins_over_the_annual_rate() {
         c.amount
     );
 }
+
+#[test]
+fn budgets_are_kept_apart_from_flows_and_checked() {
+    let (_dir, mut app) = open();
+    load(
+        &mut app,
+        r#"[
+      {"record":"activity","id":"a","title":"A","instrument":"grant_aid","status":"implementation"},
+      {"record":"budget","id":"b1","activity":"a","kind":"original","status":"committed",
+       "period_start":"2024-01-01","period_end":"2024-12-31","money":{"amount":"500","currency":"USD","value_date":"2024-01-01"}}
+    ]"#,
+    )
+    .expect("budget");
+    assert_eq!(app.ledger().expect("ledger").budgets.len(), 1);
+    assert!(
+        app.totals(GroupBy::Year, &usd())
+            .expect("totals")
+            .rows
+            .is_empty(),
+        "a budget is not a flow"
+    );
+    let err = load(
+        &mut app,
+        r#"[{"record":"budget","id":"b2","activity":"a","kind":"revised",
+       "period_start":"2024-12-31","period_end":"2024-01-01","money":{"amount":"1","currency":"USD"}}]"#,
+    )
+    .expect_err("backwards period");
+    assert!(err.to_string().contains("period_end"), "{err}");
+}

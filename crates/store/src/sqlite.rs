@@ -18,7 +18,10 @@ pub struct SqliteStore {
 const FX_KIND: &str = "fx_rate";
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../migrations/0001_ledger.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("../migrations/0001_ledger.sql")),
+        M::up(include_str!("../migrations/0003_budgets.sql")),
+    ])
 }
 
 fn table(kind: RecordKind) -> &'static str {
@@ -28,6 +31,7 @@ fn table(kind: RecordKind) -> &'static str {
         RecordKind::Facility => "facilities",
         RecordKind::Activity => "activities",
         RecordKind::Flow => "flows",
+        RecordKind::Budget => "budgets",
         RecordKind::EquipmentLine => "equipment_lines",
         RecordKind::Partnership => "partnerships",
         RecordKind::MarketRegistration => "market_registrations",
@@ -64,6 +68,11 @@ fn key_columns(record: &Record) -> Vec<(&'static str, Option<String>)> {
             ("currency", Some(r.money.currency.to_string())),
             ("amount", Some(r.money.amount.to_string())),
             ("value_date", r.money.value_date.map(|d| d.to_string())),
+        ],
+        Record::Budget(r) => vec![
+            ("activity_id", s(&r.activity)),
+            ("provider_id", o(&r.provider)),
+            ("receiver_id", o(&r.receiver)),
         ],
         Record::EquipmentLine(r) => vec![
             ("activity_id", s(&r.activity)),
