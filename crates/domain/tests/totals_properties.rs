@@ -14,7 +14,7 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 
 fn id(s: String) -> RecordId {
-    RecordId::parse(&s).unwrap()
+    RecordId::parse(&s).expect("fixture id")
 }
 
 fn activity(name: &str, parent: Option<&str>, split: bool) -> Record {
@@ -49,11 +49,11 @@ fn activity(name: &str, parent: Option<&str>, split: bool) -> Record {
         countries: if split {
             vec![
                 CountryShare {
-                    country: CountryCode::parse("KZ").unwrap(),
+                    country: CountryCode::parse("KZ").expect("KZ"),
                     percentage: pct(55),
                 },
                 CountryShare {
-                    country: CountryCode::parse("UA").unwrap(),
+                    country: CountryCode::parse("UA").expect("UA"),
                     percentage: pct(45),
                 },
             ]
@@ -114,10 +114,10 @@ fn build(specs: &[FlowSpec], split: bool) -> Ledger {
             kind: FlowKind::ALL[s.kind],
             money: Money::new(
                 Decimal::from(s.amount),
-                CurrencyCode::parse(currencies[s.currency]).unwrap(),
+                CurrencyCode::parse(currencies[s.currency]).expect("currency"),
                 NaiveDate::from_ymd_opt(s.year, 6, 1),
             )
-            .unwrap(),
+            .expect("fixture money"),
             provider: None,
             receiver: None,
             parent_flow: parent,
