@@ -100,8 +100,7 @@ static COUNTRY_RE: LazyLock<Regex> = LazyLock::new(|| {
         .iter()
         .flat_map(|(_, n)| n.iter().map(|s| (*s).to_string()))
         .collect();
-    Regex::new(&format!(r"\b(?:{})(?:'s|’s)?\b", alternation(names)))
-        .expect("country pattern compiles")
+    crate::compile_regex(&format!(r"\b(?:{})(?:'s|’s)?\b", alternation(names)))
 });
 
 static COUNTRY_BY_NAME: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
@@ -116,7 +115,7 @@ static AGENCY_RE: LazyLock<Regex> = LazyLock::new(|| {
         .iter()
         .flat_map(|d| d.agencies.iter().map(|s| (*s).to_string()))
         .collect();
-    Regex::new(&format!(r"\b(?:{})\b", alternation(names))).expect("agency pattern compiles")
+    crate::compile_regex(&format!(r"\b(?:{})\b", alternation(names)))
 });
 
 static AGENCY_BY_NAME: LazyLock<HashMap<&'static str, usize>> = LazyLock::new(|| {
@@ -146,47 +145,52 @@ static ITEM_RE: LazyLock<(Regex, Vec<(String, ItemForm)>)> = LazyLock::new(|| {
         .map(|(f, _)| regex::escape(f))
         .collect::<Vec<_>>()
         .join("|");
-    let re = Regex::new(&format!(r"(?i)\b(?:{pattern})(?:e?s)?\b")).expect("item pattern compiles");
+    let re = crate::compile_regex(&format!(r"(?i)\b(?:{pattern})(?:e?s)?\b"));
     (re, forms)
 });
 
 /// A counted noun phrase not in the dictionary: "5 platelet storage devices", "12 delivery beds".
 static GENERIC_ITEM_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b([a-z][a-z-]+(?:\s[a-z][a-z-]+){0,2})\s(devices|machines|units|systems|analy[sz]ers|monitors|scanners|kits|pumps|beds|chairs|sets|stations|lamps|tables|concentrators|cylinders|refrigerators|vehicles|trucks)\b")
-        .expect("generic item pattern compiles")
+    crate::compile_regex(
+        r"\b([a-z][a-z-]+(?:\s[a-z][a-z-]+){0,2})\s(devices|machines|units|systems|analy[sz]ers|monitors|scanners|kits|pumps|beds|chairs|sets|stations|lamps|tables|concentrators|cylinders|refrigerators|vehicles|trucks)\b",
+    )
 });
 
 static FACILITY_RE: LazyLock<Regex> = LazyLock::new(|| {
     let heads = alternation(FACILITY_HEADS.iter().map(|s| (*s).to_string()).collect());
-    Regex::new(&format!(
+    crate::compile_regex(&format!(
         r"(?:\b(?:[A-Z][\w'’.-]*|No\.\s?\d+|\d+)\s+(?:(?:of|for|and|the|&)\s+)?){{0,7}}(?:{heads})s?\b(?:\s(?:of|for)\s(?:the\s)?(?:[A-Z][\w'’-]*\s?)+)?(?:\s+in\s+(?:the\s+)?[A-Z][\w'’-]+\s+(?:region|province|oblast|district))?"
     ))
-    .expect("facility pattern compiles")
 });
 
 static REGION_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b((?:[A-Z][\w'’-]+\s){1,2}(?:[Rr]egion|[Pp]rovince|[Oo]blast|[Dd]istrict|[Gg]overnorate|[Pp]refecture|State))\b")
-        .expect("region pattern compiles")
+    crate::compile_regex(
+        r"\b((?:[A-Z][\w'’-]+\s){1,2}(?:[Rr]egion|[Pp]rovince|[Oo]blast|[Dd]istrict|[Gg]overnorate|[Pp]refecture|State))\b",
+    )
 });
 
 static PROGRAM_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"["“]?\b((?:[A-Z][\w'’-]*["”]?\s+(?:(?:of|for|and|the|on|in)\s+)?){1,8})(Programme|Program|Project|Initiative|programme|program)\b"#)
-        .expect("program pattern compiles")
+    crate::compile_regex(
+        r#"["“]?\b((?:[A-Z][\w'’-]*["”]?\s+(?:(?:of|for|and|the|on|in)\s+)?){1,8})(Programme|Program|Project|Initiative|programme|program)\b"#,
+    )
 });
 
 static ORG_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(Ministry of (?:Public )?Health(?:(?:,| and) [A-Z][a-z]+(?: [A-Z][a-z]+)*)?|Health Ministry|Ministry of Health and Social Protection|(?:[A-Z][a-z]+ )?Red (?:Crescent|Cross)(?: Society)?|National [A-Z][a-z]+ (?:Service|Agency|Institute|Centre|Center)(?: [a-z]+ [A-Z][a-z]+)*)")
-        .expect("organisation pattern compiles")
+    crate::compile_regex(
+        r"\b(Ministry of (?:Public )?Health(?:(?:,| and) [A-Z][a-z]+(?: [A-Z][a-z]+)*)?|Health Ministry|Ministry of Health and Social Protection|(?:[A-Z][a-z]+ )?Red (?:Crescent|Cross)(?: Society)?|National [A-Z][a-z]+ (?:Service|Agency|Institute|Centre|Center)(?: [a-z]+ [A-Z][a-z]+)*)",
+    )
 });
 
 static HEALTH_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(health|hospital|medical|medicine|clinic|patient|vaccin|disease|maternal|nutrition|blood|surgery|surgical|diagnos|treatment|doctor|nurse|epidemic|pandemic|covid|malaria|tuberculosis|hiv|cancer|ambulance|ventilator|oxygen|laborator|pharmac|immuni|polio|cholera|dialysis)")
-        .expect("health pattern compiles")
+    crate::compile_regex(
+        r"(?i)\b(health|hospital|medical|medicine|clinic|patient|vaccin|disease|maternal|nutrition|blood|surgery|surgical|diagnos|treatment|doctor|nurse|epidemic|pandemic|covid|malaria|tuberculosis|hiv|cancer|ambulance|ventilator|oxygen|laborator|pharmac|immuni|polio|cholera|dialysis)",
+    )
 });
 
 static NONHEALTH_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(road|bridge|railway|school|education|agricultur|irrigation|port|airport|budget support|energy sector|power plant|electricity grid|water supply|sewer|housing|food security|fisher|military|defen[cs]e|police|border)")
-        .expect("non-health pattern compiles")
+    crate::compile_regex(
+        r"(?i)\b(road|bridge|railway|school|education|agricultur|irrigation|port|airport|budget support|energy sector|power plant|electricity grid|water supply|sewer|housing|food security|fisher|military|defen[cs]e|police|border)",
+    )
 });
 
 /// Cue words for the kind of an amount. Strong cues outrank nearer weak ones.
@@ -198,7 +202,7 @@ struct Cue {
 
 static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
     let c = |p: &str, kind, strong| Cue {
-        re: Regex::new(p).expect("cue pattern compiles"),
+        re: crate::compile_regex(p),
         kind,
         strong,
     };
@@ -237,98 +241,111 @@ static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
 });
 
 static CUMULATIVE_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(since (?:(?:early|late|mid-?|the end of|the start of)\s)?(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s)?(?:19|20)\d\d|since the (?:start|beginning|outbreak|war|invasion|pandemic|establishment|launch|full-scale)|since (?:it|they) (?:began|started)|so far|to date|thus far|up to now|until now|till now|cumulative\w*|in total since|over the (?:past |last |more than |previous )*(?:\w+ )?(?:years|decades)|over the (?:past |last )?decade|in the past (?:\w+ )?(?:years|decades)|altogether since|(?:has|have) (?:already|so far) (?:provided|given|contributed|disbursed|spent|allocated)|already provided|in all,)")
-        .expect("cumulative pattern compiles")
+    crate::compile_regex(
+        r"(?i)\b(since (?:(?:early|late|mid-?|the end of|the start of)\s)?(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s)?(?:19|20)\d\d|since the (?:start|beginning|outbreak|war|invasion|pandemic|establishment|launch|full-scale)|since (?:it|they) (?:began|started)|so far|to date|thus far|up to now|until now|till now|cumulative\w*|in total since|over the (?:past |last |more than |previous )*(?:\w+ )?(?:years|decades)|over the (?:past |last )?decade|in the past (?:\w+ )?(?:years|decades)|altogether since|(?:has|have) (?:already|so far) (?:provided|given|contributed|disbursed|spent|allocated)|already provided|in all,)",
+    )
 });
 
 static NOT_AID_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(budget|GDP|gross domestic|revenue|turnover|price[ds]?|costs? (?:about |around |roughly )?(?:\S+ )?(?:each|apiece|per)|each|apiece|per (?:unit|dose|patient|day|month|year|person|capita|head|bed|test)|salar(?:y|ies)|wages?|market|exports?|imports?|trade|investors?|invest(?:ed|ment|ing)? by|profit|loss(?:es)?|damages?|debt service|taxes|tax|fees?|bonds?|fined|fine of|tender|procured|procurement|paid for (?:it|them) (?:itself|themselves)|own (?:funds|resources|budget)|valued at \S+ each|sold|sales|(?:a|one|each|per|every) (?:[\w-]+ ){0,4}costs?|needs?|appeal\w*|requires?|required|requirements?|shortfall|funding gap|seeks|seeking|calls? for)\b")
-        .expect("not-aid pattern compiles")
+    crate::compile_regex(
+        r"(?i)\b(budget|GDP|gross domestic|revenue|turnover|price[ds]?|costs? (?:about |around |roughly )?(?:\S+ )?(?:each|apiece|per)|each|apiece|per (?:unit|dose|patient|day|month|year|person|capita|head|bed|test)|salar(?:y|ies)|wages?|market|exports?|imports?|trade|investors?|invest(?:ed|ment|ing)? by|profit|loss(?:es)?|damages?|debt service|taxes|tax|fees?|bonds?|fined|fine of|tender|procured|procurement|paid for (?:it|them) (?:itself|themselves)|own (?:funds|resources|budget)|valued at \S+ each|sold|sales|(?:a|one|each|per|every) (?:[\w-]+ ){0,4}costs?|needs?|appeal\w*|requires?|required|requirements?|shortfall|funding gap|seeks|seeking|calls? for)\b",
+    )
 });
 
 static AID_NEAR_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(grant|aid|donat\w*|assistance|loan|credit|fund(?:s|ing|ed)?|support|provide\w*|contribut\w*|gift|relief|financ\w*)\b")
-        .expect("aid pattern compiles")
+    crate::compile_regex(
+        r"(?i)\b(grant|aid|donat\w*|assistance|loan|credit|fund(?:s|ing|ed)?|support|provide\w*|contribut\w*|gift|relief|financ\w*)\b",
+    )
 });
 
 static INSTRUMENT_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(grant aid|grant-in-aid|grants?|non-refundable|free of charge|gratis|loans?|credits?|concessional|lending|borrow\w*|in-kind|in kind|donations? of|donated|handed over|technical cooperation|technical assistance)\b")
-        .expect("instrument pattern compiles")
+    crate::compile_regex(
+        r"(?i)\b(grant aid|grant-in-aid|grants?|non-refundable|free of charge|gratis|loans?|credits?|concessional|lending|borrow\w*|in-kind|in kind|donations? of|donated|handed over|technical cooperation|technical assistance)\b",
+    )
 });
 
 static CONVERTED_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:convert\w*|turn\w*|transform\w*)\b.{0,80}?\b(?:loans?|credits?)\b.{0,160}?\b(?:into|to)\s+(?:an?\s+)?(?:outright\s+)?grants?\b|(?:loans?|credits?)\b[^.]{0,40}?\b(?:converted|turned)\s+(?:into|to)\s+(?:an?\s+)?grants?\b")
-        .expect("conversion pattern compiles")
+    crate::compile_regex(
+        r"(?i)\b(?:convert\w*|turn\w*|transform\w*)\b.{0,80}?\b(?:loans?|credits?)\b.{0,160}?\b(?:into|to)\s+(?:an?\s+)?(?:outright\s+)?grants?\b|(?:loans?|credits?)\b[^.]{0,40}?\b(?:converted|turned)\s+(?:into|to)\s+(?:an?\s+)?grants?\b",
+    )
 });
 
 static CONTINUATION_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:(?:the|this|these|that|such) (?:grant|grants|funds?|funding|aid|assistance|project|money|donation|loan|support|equipment|consignment|package|shipment|items?|goods|supplies|contribution|financing|amount|programme|program)|it will|they will|will be used|will (?:also )?(?:install|buy|purchase|procure|equip|supply|pay for|finance|fund|cover)|(?:will be |be |is |are )?equipped with|are to be used|is to be used|will go|include|includes|including|consists? of|comprises?|covers?)\b")
-        .expect("continuation pattern compiles")
+    crate::compile_regex(
+        r"(?i)\b(?:(?:the|this|these|that|such) (?:grant|grants|funds?|funding|aid|assistance|project|money|donation|loan|support|equipment|consignment|package|shipment|items?|goods|supplies|contribution|financing|amount|programme|program)|it will|they will|will be used|will (?:also )?(?:install|buy|purchase|procure|equip|supply|pay for|finance|fund|cover)|(?:will be |be |is |are )?equipped with|are to be used|is to be used|will go|include|includes|including|consists? of|comprises?|covers?)\b",
+    )
 });
 
 static NEW_TOPIC_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\W*(additionally|in addition|separately|meanwhile|previously|earlier|also|at the same time|besides|furthermore|moreover|currently|in another|on another)\b")
-        .expect("topic pattern compiles")
+    crate::compile_regex(
+        r"(?i)^\W*(additionally|in addition|separately|meanwhile|previously|earlier|also|at the same time|besides|furthermore|moreover|currently|in another|on another)\b",
+    )
 });
 
 static BACKREF_START_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\W*(?:the|this|these|its|their) (?:equipment|donation|consignment|items|goods|supplies|package|shipment|delivery|gift|batch)\b|^\W*(?:it|they|all) (?:is|are|was|were) (?:worth|valued)|\b(?:worth|valued at|a value of|total value)\b")
-        .expect("back-reference pattern compiles")
+    crate::compile_regex(
+        r"(?i)^\W*(?:the|this|these|its|their) (?:equipment|donation|consignment|items|goods|supplies|package|shipment|delivery|gift|batch)\b|^\W*(?:it|they|all) (?:is|are|was|were) (?:worth|valued)|\b(?:worth|valued at|a value of|total value)\b",
+    )
 });
 
 static WORTH_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(worth|valued at|value of|donat\w*|handed over|delivered)\b")
-        .expect("worth pattern compiles")
+    crate::compile_regex(r"(?i)\b(worth|valued at|value of|donat\w*|handed over|delivered)\b")
 });
 
 static OTHER_DONORS_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:other|several|many|international|bilateral|multilateral) (?:donors|partners|governments|countries)\b|\bdonors (?:together|collectively|jointly)\b|\binternational community\b")
-        .expect("other donors pattern compiles")
+    crate::compile_regex(
+        r"(?i)\b(?:other|several|many|international|bilateral|multilateral) (?:donors|partners|governments|countries)\b|\bdonors (?:together|collectively|jointly)\b|\binternational community\b",
+    )
 });
 
 static EQUIVALENT_SENTENCE_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\W*(?:the|this|that) (?:loan|grant|amount|sum|funding|contribution|assistance|aid|package|donation|credit) (?:is|was|are|were) (?:equivalent|equal) to\s+(?:about|around|approximately|roughly|some|nearly)?\s*$")
-        .expect("equivalent sentence pattern compiles")
+    crate::compile_regex(
+        r"(?i)^\W*(?:the|this|that) (?:loan|grant|amount|sum|funding|contribution|assistance|aid|package|donation|credit) (?:is|was|are|were) (?:equivalent|equal) to\s+(?:about|around|approximately|roughly|some|nearly)?\s*$",
+    )
 });
 
 static GIVING_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(donat\w*|hand(?:ed|s|ing)? over|handover|deliver\w*|provid\w*|supplied|supply|gift\w*|received|receives|grant\w*|gave|give[sn]?|present\w*|equipped|will send|sent|dispatched)\b")
-        .expect("giving pattern compiles")
+    crate::compile_regex(
+        r"(?i)\b(donat\w*|hand(?:ed|s|ing)? over|handover|deliver\w*|provid\w*|supplied|supply|gift\w*|received|receives|grant\w*|gave|give[sn]?|present\w*|equipped|will send|sent|dispatched)\b",
+    )
 });
 
 static TOTAL_CUE_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(a total of|in total|totall?ing|total of|altogether|overall|combined|the entire|whole package)\W*(?:\w+\W+){0,2}$")
-        .expect("total pattern compiles")
+    crate::compile_regex(
+        r"(?i)\b(a total of|in total|totall?ing|total of|altogether|overall|combined|the entire|whole package)\W*(?:\w+\W+){0,2}$",
+    )
 });
 
 static DATE_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?(?:,?\s+(?P<y1>(?:19|20)\d\d))?|(?P<m2>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y2>(?:19|20)\d\d))?|(?P<iso>(?:19|20)\d\d-\d\d-\d\d)|on the (?P<d3>\d{1,2})(?:st|nd|rd|th)\b|\bon (?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\b(?P<today>today|yesterday)\b)")
-        .expect("date pattern compiles")
+    crate::compile_regex(
+        r"(?i)\b(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?(?:,?\s+(?P<y1>(?:19|20)\d\d))?|(?P<m2>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y2>(?:19|20)\d\d))?|(?P<iso>(?:19|20)\d\d-\d\d-\d\d)|on the (?P<d3>\d{1,2})(?:st|nd|rd|th)\b|\bon (?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\b(?P<today>today|yesterday)\b)",
+    )
 });
 
 static SIGN_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(sign\w*|exchange of notes|exchanged notes|inked)\b")
-        .expect("sign pattern compiles")
+    crate::compile_regex(r"(?i)\b(sign\w*|exchange of notes|exchanged notes|inked)\b")
 });
 
 static DONOR_ROLE_AFTER_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:'s|’s)?\s*(?:\(\w+\)\s*)?(?:government|embassy|ambassador|side|people|grant|aid|assistance|funding|donation|support|has|have|had|will|would|is|was|donat\w*|provid\w*|hand\w*|pledg\w*|sign\w*|approv\w*|grant\w*|gave|give\w*|fund\w*|financ\w*|deliver\w*|extend\w*|allocat\w*|announc\w*|contribut\w*|through|also|and its)\b")
-        .expect("donor role pattern compiles")
+    crate::compile_regex(
+        r"(?i)^(?:'s|’s)?\s*(?:\(\w+\)\s*)?(?:government|embassy|ambassador|side|people|grant|aid|assistance|funding|donation|support|has|have|had|will|would|is|was|donat\w*|provid\w*|hand\w*|pledg\w*|sign\w*|approv\w*|grant\w*|gave|give\w*|fund\w*|financ\w*|deliver\w*|extend\w*|allocat\w*|announc\w*|contribut\w*|through|also|and its)\b",
+    )
 });
 
 static DONOR_ROLE_BEFORE_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:from|by|government of|embassy of|thanks to|courtesy of|on behalf of|people of)\s+(?:the\s+)?$")
-        .expect("donor role pattern compiles")
+    crate::compile_regex(
+        r"(?i)\b(?:from|by|government of|embassy of|thanks to|courtesy of|on behalf of|people of)\s+(?:the\s+)?$",
+    )
 });
 
 static RECIPIENT_ROLE_BEFORE_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:to|for|in|across|throughout|of|within|inside)\s+(?:the\s+)?$")
-        .expect("recipient role pattern compiles")
+    crate::compile_regex(r"(?i)\b(?:to|for|in|across|throughout|of|within|inside)\s+(?:the\s+)?$")
 });
 
 static RECIPIENT_ROLE_AFTER_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:'s|’s)?\s*(?:ministry|health ministry|minister|hospitals?|health|people|patients|government received|received|receives|national|public|capital|state|regional|province|region|citizens|population|children|mothers|authorities)\b")
-        .expect("recipient role pattern compiles")
+    crate::compile_regex(
+        r"(?i)^(?:'s|’s)?\s*(?:ministry|health ministry|minister|hospitals?|health|people|patients|government received|received|receives|national|public|capital|state|regional|province|region|citizens|population|children|mothers|authorities)\b",
+    )
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -549,12 +566,19 @@ impl<'t> Extractor<'t> {
                 });
             }
         }
+        // Agency spans are in text order, so one cursor finds any overlap in linear time.
+        let mut cursor = 0;
         for m in COUNTRY_RE.find_iter(text) {
-            if taken.iter().any(|t| t.start < m.end() && m.start() < t.end) {
+            while cursor < taken.len() && taken[cursor].end <= m.start() {
+                cursor += 1;
+            }
+            if taken.get(cursor).is_some_and(|t| t.start < m.end()) {
                 continue;
             }
             // "US dollars", "Hong Kong dollars": a currency, not a country in the story.
-            let rest = text[m.end()..].trim_start().to_ascii_lowercase();
+            let rest = text[m.end()..ceil_boundary(text, m.end() + 12)]
+                .trim_start()
+                .to_ascii_lowercase();
             if rest.starts_with("dollar") || rest.starts_with('$') {
                 continue;
             }
@@ -1360,8 +1384,9 @@ impl<'t> Extractor<'t> {
 
 fn is_equivalent_gap(gap: &str) -> bool {
     static GAP_RE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)^\s*[,(\[–—-]?\s*(?:or|i\.e\.|equivalent to|equivalent of|the equivalent of|equal to|which is|worth|amounting to)?\s*(?:approximately|approx\.?|about|around|roughly|some|nearly|almost|over|more than|an estimated|est\.)?\s*$")
-            .expect("gap pattern compiles")
+        crate::compile_regex(
+            r"(?i)^\s*[,(\[–—-]?\s*(?:or|i\.e\.|equivalent to|equivalent of|the equivalent of|equal to|which is|worth|amounting to)?\s*(?:approximately|approx\.?|about|around|roughly|some|nearly|almost|over|more than|an estimated|est\.)?\s*$",
+        )
     });
     GAP_RE.is_match(gap)
 }
@@ -1553,8 +1578,9 @@ fn singular(w: &str) -> String {
 /// "more than 100 generators", "12 units of".
 fn quantity_before(before: &str) -> Option<u64> {
     static Q_RE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)(?:^|[\s(])(?P<n>\d{1,3}(?:,\d{3})*|\d+|(?:an|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|dozen)(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine|hundred|dozen))*)\s+(?:(?:units|sets|pieces|pcs)\s+of\s+)?(?:(?:[A-Za-z][\w-]*)\s+){0,3}$")
-            .expect("quantity pattern compiles")
+        crate::compile_regex(
+            r"(?i)(?:^|[\s(])(?P<n>\d{1,3}(?:,\d{3})*|\d+|(?:an|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|dozen)(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine|hundred|dozen))*)\s+(?:(?:units|sets|pieces|pcs)\s+of\s+)?(?:(?:[A-Za-z][\w-]*)\s+){0,3}$",
+        )
     });
     let tail_start = floor_boundary(before, before.len().saturating_sub(60));
     let tail = &before[tail_start..];
@@ -1619,8 +1645,7 @@ fn quantity_before(before: &str) -> Option<u64> {
 
 fn quantity_after(after: &str) -> Option<u64> {
     static QA_RE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^\s*\((?P<n>\d[\d,]*)\s*(?:units?|pieces|pcs|sets)?\)")
-            .expect("quantity pattern compiles")
+        crate::compile_regex(r"^\s*\((?P<n>\d[\d,]*)\s*(?:units?|pieces|pcs|sets)?\)")
     });
     let caps = QA_RE.captures(after)?;
     let v = parse_digits(caps.name("n")?.as_str())?;
@@ -1690,6 +1715,41 @@ mod tests {
         );
         let kinds: Vec<AmountKind> = e.facts.iter().map(|f| f.amount_kind.value).collect();
         assert_eq!(kinds, vec![AmountKind::Cumulative, AmountKind::NotAid]);
+    }
+
+    #[test]
+    fn billions_of_billions_do_not_panic() {
+        let e = run(
+            "Japan will provide 999,999,999,999,999,999,999 billion billion yen and 5 trillion trillion dollars to Nepal.",
+        );
+        assert!(e.facts.iter().all(|f| {
+            f.amount
+                .as_ref()
+                .is_none_or(|a| a.value.amount > Decimal::ZERO)
+        }));
+        let digits = format!("Japan gave ${} to Nepal.", "9".repeat(5000));
+        assert!(run(&digits).facts.is_empty());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn never_panics_on_aid_like_soup(s in "(Japan|KOICA|the World Bank|to Nepal|Sri Lanka|US\\$|USD|¥|€|Rs\\.?|K|Nu|NPR|[0-9]{1,4}|,|\\.| |-|million|billion|crore|lakh|yen|rupees|dollars|donated|signed on 3 May|since 2010|budget|5 ventilators|three-point-two|\\(|\\)|\n|é|日本){0,80}") {
+            let e = extract(&s, &ExtractOptions { published: NaiveDate::from_ymd_opt(2024, 5, 30), ..ExtractOptions::default() });
+            if let Ok(e) = e {
+                for f in &e.facts {
+                    for span in f.amount.iter().map(|a| a.span).chain(f.items.iter().map(|i| i.span)) {
+                        proptest::prop_assert!(s.is_char_boundary(span.start) && s.is_char_boundary(span.end) && span.start <= span.end);
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn never_panics_on_any_text(s in "\\PC{0,300}") {
+            let _ = extract(&s, &ExtractOptions::default());
+        }
     }
 
     #[test]

@@ -18,3 +18,11 @@ pub use extract::{ExtractOptions, IntakeError, extract, extract_bytes};
 pub use model::{
     AmountKind, Extraction, Fact, Instrument, Item, Money, Qualifier, Sector, Sourced, Span,
 };
+
+/// Compiles one of the crate's constant patterns. Word boundaries are made ASCII (`(?-u:\b)`):
+/// the texts are English, and an ASCII boundary lets the fast DFA engines run on any input
+/// instead of falling back to the slow ones whenever a text contains "€" or "’".
+pub(crate) fn compile_regex(pattern: &str) -> regex::Regex {
+    let ascii = pattern.replace(r"\b", r"(?-u:\b)");
+    regex::Regex::new(&ascii).expect("the crate's patterns are constants and compile")
+}

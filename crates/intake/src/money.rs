@@ -42,23 +42,38 @@ static MONEY_RE: LazyLock<Regex> = LazyLock::new(|| {
     let codes = CURRENCY_CODES.join("|");
     let words = escape_all(CURRENCY_WORDS.iter().map(|(w, _)| (*w).to_string()));
     let adjectives = escape_all(CURRENCY_ADJECTIVES.iter().map(|(a, _, _)| (*a).to_string()));
+    // Two branches so that only text with a currency matches at all: a currency before the
+    // number (optionally one after too), or a currency after it. Without that, every "a" and
+    // every number would be a candidate and the capture engine would run on each.
+    let body = |s: &str| {
+        format!(
+            r"(?: (?P<num{s}>{NUM}) | \b(?P<wnum{s}>{WORDNUM}) )
+              (?: [\s-]? (?P<scale{s}>{SCALE}) )?
+              (?: \s (?:and\s)? (?P<num2{s}>{NUM}) \s (?P<scale2{s}>{SCALE}) )?"
+        )
+    };
+    let post = |s: &str| {
+        format!(
+            r"\s (?: (?P<postcode{s}>(?:{codes})\b) | (?P<adj{s}>(?i:{adjectives}))?\s?(?P<word{s}>(?i:{words}))\b )"
+        )
+    };
     let pattern = format!(
         r"(?x)
-        (?: (?P<pre>{prefixes}) \s? | (?P<precode>\b(?:{codes})) \s? )?
-        (?: (?P<num>{NUM}) | \b(?P<wnum>{WORDNUM}) )
-        (?: [\s-]? (?P<scale>{SCALE}) )?
-        (?: \s (?:and\s)? (?P<num2>{NUM}) \s (?P<scale2>{SCALE}) )?
-        (?: \s (?: (?P<postcode>(?:{codes})\b) | (?P<adj>(?i:{adjectives}))?\s?(?P<word>(?i:{words}))\b ) )?
-        "
+        (?: (?: (?P<pre>{prefixes}) \s? | (?P<precode>\b(?:{codes})) \s? ) {b1} (?: {p1} )? )
+        | (?: {b2} {p2} )
+        ",
+        b1 = body("1"),
+        p1 = post("1"),
+        b2 = body("2"),
+        p2 = post("2"),
     );
-    Regex::new(&pattern).expect("money pattern is a constant and compiles")
+    crate::compile_regex(&pattern)
 });
 
 static QUALIFIER_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    crate::compile_regex(
         r"(?i)\b(up to|as much as|a maximum of|a ceiling of|more than|over|in excess of|above|exceeding|approximately|approx\.?|about|around|some|roughly|an estimated|estimated at|close to|nearly|almost|at least|a minimum of|no less than|not less than)\s*$",
     )
-    .expect("qualifier pattern is a constant and compiles")
 });
 
 fn floor_boundary(text: &str, mut i: usize) -> usize {
@@ -162,8 +177,12 @@ pub fn find_money(text: &str, ctx: CurrencyContext<'_>) -> Vec<MoneyMention> {
         let Some(whole) = caps.get(0) else { continue };
         let pre = caps.name("pre");
         let precode = caps.name("precode");
-        let postcode = caps.name("postcode");
-        let word = caps.name("word");
+        let g = |name: &str| {
+            caps.name(&format!("{name}1"))
+                .or_else(|| caps.name(&format!("{name}2")))
+        };
+        let postcode = g("postcode");
+        let word = g("word");
         if pre.is_none() && precode.is_none() && postcode.is_none() && word.is_none() {
             continue;
         }
@@ -175,7 +194,7 @@ pub fn find_money(text: &str, ctx: CurrencyContext<'_>) -> Vec<MoneyMention> {
                 continue;
             }
         }
-        let scale = caps.name("scale").map(|m| m.as_str());
+        let scale = g("scale").map(|m| m.as_str());
         // "5m" or "3k" are only money with a prefix currency; "130 m" is a length.
         if let Some(s) = scale
             && matches!(s, "m" | "k" | "mn" | "cr" | "M" | "B" | "K" | "bil")
@@ -184,13 +203,13 @@ pub fn find_money(text: &str, ctx: CurrencyContext<'_>) -> Vec<MoneyMention> {
         {
             continue;
         }
-        let base = if let Some(n) = caps.name("num") {
+        let base = if let Some(n) = g("num") {
             let prev = text[..n.start()].chars().next_back();
             if prev.is_some_and(|c| c.is_ascii_digit() || c == '.' || c == ',') {
                 continue;
             }
             parse_digits(n.as_str())
-        } else if let Some(w) = caps.name("wnum") {
+        } else if let Some(w) = g("wnum") {
             // Spelled-out amounts need a scale word: "two dollars" is not aid news.
             if scale.is_none() {
                 continue;
@@ -203,7 +222,7 @@ pub fn find_money(text: &str, ctx: CurrencyContext<'_>) -> Vec<MoneyMention> {
         let Some(mut amount) = scaled(base, scale.and_then(scale_factor)) else {
             continue;
         };
-        if let (Some(n2), Some(s2)) = (caps.name("num2"), caps.name("scale2")) {
+        if let (Some(n2), Some(s2)) = (g("num2"), g("scale2")) {
             let Some(part) =
                 parse_digits(n2.as_str()).and_then(|v| scaled(v, scale_factor(s2.as_str())))
             else {
@@ -223,7 +242,7 @@ pub fn find_money(text: &str, ctx: CurrencyContext<'_>) -> Vec<MoneyMention> {
             Some(c.as_str().to_string())
         } else if let Some(w) = word {
             currency_of_word(
-                caps.name("adj").map(|m| m.as_str()),
+                g("adj").map(|m| m.as_str()),
                 w.as_str(),
                 ctx.recipient,
                 ctx.donor_country,
@@ -361,6 +380,40 @@ mod tests {
         assert!(none("one of the hospitals"));
         assert!(none(""));
         assert!(none("日本政府将提供1.087亿日元"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn finder_never_panics_and_spans_are_boundaries(s in "(US\\$|USD\\$|¥|€|£|₹|Rs\\.?|K|Nu|NPR|[0-9]{1,4}|,|\\.| |\u{a0}|million|mln|bn|crore|lakh|thousand|yen|rupees|dollars|U\\.S\\. dollars|point|three|a|up to|over|\\(|\\)|ü|€){0,40}") {
+            for m in find_money(&s, CurrencyContext { recipient: Some("MW"), donor_country: None }) {
+                proptest::prop_assert!(s.is_char_boundary(m.span.start) && s.is_char_boundary(m.span.end));
+                proptest::prop_assert!(m.amount > Decimal::ZERO);
+            }
+        }
+
+        #[test]
+        fn grouped_amounts_roundtrip(n in 1u64..1_000_000_000_000u64) {
+            let plain = n.to_string();
+            let mut grouped = String::new();
+            for (i, c) in plain.chars().enumerate() {
+                if i > 0 && (plain.len() - i) % 3 == 0 {
+                    grouped.push(',');
+                }
+                grouped.push(c);
+            }
+            let found = find_money(&format!("a grant of US${grouped} for the clinic"), CurrencyContext::default());
+            proptest::prop_assert_eq!(found.len(), 1);
+            proptest::prop_assert_eq!(found[0].amount, Decimal::from(n));
+        }
+
+        #[test]
+        fn scaled_amounts_roundtrip(int in 1u32..1000, frac in 0u32..100) {
+            let text = format!("{int}.{frac:02} million yen");
+            let found = find_money(&text, CurrencyContext::default());
+            let expected = (Decimal::from(int) + Decimal::new(i64::from(frac), 2)) * Decimal::from(1_000_000);
+            proptest::prop_assert_eq!(found.len(), 1);
+            proptest::prop_assert_eq!(found[0].amount, expected.normalize());
+        }
     }
 
     #[test]
