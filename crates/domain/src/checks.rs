@@ -245,7 +245,7 @@ fn envelopes(ledger: &Ledger, out: &mut Vec<Finding>) {
         let mut comparable = true;
         for child in children.iter().filter_map(|c| ledger.flows.get(c)) {
             comparable &= child.money.currency == flow.money.currency;
-            sum += child.money.amount;
+            sum += child.money.amount * child.sign();
         }
         if comparable && sum > flow.money.amount {
             out.push(finding(
@@ -299,7 +299,7 @@ fn sum_usd(
         .filter(|f| &f.activity == activity && f.kind == kind)
     {
         let (day, _) = ledger.rate_date(flow, rates)?;
-        total += rates.convert_on(&flow.money, &usd, day).ok()?.amount;
+        total += rates.convert_on(&flow.money, &usd, day).ok()?.amount * flow.sign();
         any = true;
     }
     any.then_some(total)

@@ -416,6 +416,10 @@ pub struct Flow {
     /// envelope: totals count its children instead of it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_flow: Option<RecordId>,
+    /// A reversal takes money back (IATI publishes it as a negative value): the amount stays
+    /// positive and totals subtract it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reversal: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stated_equivalent: Option<StatedEquivalent>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -642,6 +646,17 @@ pub struct MarketRegistration {
     pub as_of: Option<NaiveDate>,
     #[serde(default)]
     pub sources: Vec<Citation>,
+}
+
+impl Flow {
+    /// +1 for money moving as the kind says, −1 for a reversal.
+    pub fn sign(&self) -> Decimal {
+        if self.reversal {
+            Decimal::NEGATIVE_ONE
+        } else {
+            Decimal::ONE
+        }
+    }
 }
 
 /// Any record the store keeps. The `record` tag is the record kind as used in the audit log and

@@ -265,12 +265,12 @@ pub fn totals(
                     rates: Vec::new(),
                     unconverted: Vec::new(),
                 });
-            let part = flow.money.amount * share;
+            let part = flow.money.amount * share * flow.sign();
             *row.original.entry(flow.money.currency.clone()).or_default() += part;
             row.flows.push(flow.id.clone());
             match &conversion {
                 Ok((c, basis)) => {
-                    let converted = c.amount * share;
+                    let converted = c.amount * share * flow.sign();
                     row.converted = Some(row.converted.unwrap_or_default() + converted);
                     row.rates.push(RateUse {
                         flow: flow.id.clone(),

@@ -121,6 +121,7 @@ fn build(specs: &[FlowSpec], split: bool) -> Ledger {
             provider: None,
             receiver: None,
             parent_flow: parent,
+            reversal: false,
             stated_equivalent: None,
             recorded_rate: None,
             description: None,

@@ -419,3 +419,23 @@ fn budgets_are_kept_apart_from_flows_and_checked() {
     .expect_err("backwards period");
     assert!(err.to_string().contains("period_end"), "{err}");
 }
+
+#[test]
+fn reversals_are_subtracted_from_totals() {
+    let (_dir, mut app) = open();
+    load(
+        &mut app,
+        r#"[
+      {"record":"activity","id":"a","title":"A","instrument":"grant_aid","status":"implementation"},
+      {"record":"flow","id":"d","activity":"a","kind":"disbursement","money":{"amount":"100","currency":"USD","value_date":"2023-01-01"}},
+      {"record":"flow","id":"r","activity":"a","kind":"disbursement","reversal":true,"money":{"amount":"30","currency":"USD","value_date":"2023-03-01"}}
+    ]"#,
+    )
+    .expect("ledger");
+    let report = app.totals(GroupBy::Year, &usd()).expect("totals");
+    assert_eq!(report.rows[0].converted, Some(Decimal::from(70)));
+    assert_eq!(
+        report.rows[0].original.values().next(),
+        Some(&Decimal::from(70))
+    );
+}

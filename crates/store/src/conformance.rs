@@ -101,6 +101,7 @@ pub fn flow(name: &str, activity: &str, amount: &str) -> Record {
         provider: None,
         receiver: None,
         parent_flow: None,
+        reversal: false,
         stated_equivalent: None,
         recorded_rate: None,
         description: None,
