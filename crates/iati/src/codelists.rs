@@ -172,29 +172,35 @@ fn check_value(
 
 fn walk(el: &Element, path: &mut String, out: &mut Vec<CodelistIssue>) {
     let t = tables();
+    let len = path.len();
     for a in &el.attrs {
         if a.ns.as_deref() == Some(XML_NS) && a.local() == "lang" {
-            check_value("Language", &a.value, &format!("{path}/@xml:lang"), el, out);
+            path.push_str("/@xml:lang");
+            check_value("Language", &a.value, path, el, out);
+            path.truncate(len);
             continue;
         }
         if a.ns.is_some() {
             continue;
         }
-        let key = format!("{path}/@{}", a.name);
-        if let Some(maps) = t.by_path.get(&key) {
+        path.push_str("/@");
+        path.push_str(&a.name);
+        if let Some(maps) = t.by_path.get(path.as_str()) {
             for m in maps.iter().filter(|m| condition_holds(&m.condition, el)) {
-                check_value(m.list, &a.value, &key, el, out);
+                check_value(m.list, &a.value, path, el, out);
             }
         }
+        path.truncate(len);
     }
-    if let Some(maps) = t.by_path.get(&format!("{path}/text()")) {
+    path.push_str("/text()");
+    if let Some(maps) = t.by_path.get(path.as_str()) {
         let text = el.text();
         for m in maps {
-            check_value(m.list, text.trim(), &format!("{path}/text()"), el, out);
+            check_value(m.list, text.trim(), path, el, out);
         }
     }
+    path.truncate(len);
     for c in el.elements().filter(|c| c.ns.is_none()) {
-        let len = path.len();
         path.push('/');
         path.push_str(&c.name);
         walk(c, path, out);
@@ -205,7 +211,7 @@ fn walk(el: &Element, path: &mut String, out: &mut Vec<CodelistIssue>) {
 /// Checks every mapped attribute of a unit (an `iati-activity`, `iati-organisation`, or root).
 pub fn check_unit(el: &Element) -> Vec<CodelistIssue> {
     let mut out = Vec::new();
-    let mut path = el.name.clone();
+    let mut path = el.name.to_string();
     walk(el, &mut path, &mut out);
     out
 }

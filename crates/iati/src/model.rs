@@ -98,7 +98,7 @@ fn narratives(el: &Element) -> Vec<Narrative> {
     el.children_named("narrative")
         .map(|n| Narrative {
             lang: n.xml_lang().map(str::to_owned),
-            text: n.text(),
+            text: n.text().into_owned(),
         })
         .collect()
 }
@@ -124,9 +124,9 @@ impl B {
         if let Some(v) = v {
             let ns = name.starts_with("xml:").then(|| XML_NS.to_owned());
             self.0.attrs.push(Attr {
-                name: name.to_owned(),
+                name: name.into(),
                 ns,
-                value: v.clone(),
+                value: v.into(),
             });
         }
         self
@@ -135,7 +135,7 @@ impl B {
         for n in ns {
             let mut e = B::new("narrative").attr("xml:lang", &n.lang).0;
             if !n.text.is_empty() {
-                e.children.push(Node::Text(n.text.clone()));
+                e.children.push(Node::Text(n.text.as_str().into()));
             }
             self.0.children.push(Node::Element(e));
         }
@@ -143,7 +143,7 @@ impl B {
     }
     fn text(mut self, t: &str) -> Self {
         if !t.is_empty() {
-            self.0.children.push(Node::Text(t.to_owned()));
+            self.0.children.push(Node::Text(t.into()));
         }
         self
     }
@@ -205,7 +205,11 @@ impl Money {
             .ok()
             .filter(|_| crate::schema::check_datatype(crate::schema::Datatype::Decimal, trimmed));
         Money {
-            raw: if amount.is_none() { Some(text) } else { None },
+            raw: if amount.is_none() {
+                Some(text.into_owned())
+            } else {
+                None
+            },
             amount,
             currency: attr(el, "currency"),
             value_date: attr(el, "value-date"),
@@ -483,7 +487,7 @@ impl Transaction {
             t.attrs
                 .iter()
                 .find(|a| a.ns.as_deref() == Some(AIDTRACE_NS) && a.local() == "legacy-code")
-                .map(|a| a.value.clone())
+                .map(|a| a.value.to_string())
         });
         let (transaction_type, legacy_type) =
             match raw_type.as_deref().and_then(transaction_type_from_legacy) {
@@ -529,9 +533,9 @@ impl Transaction {
                 .done();
             if let Some(l) = &self.legacy_type {
                 e.attrs.push(Attr {
-                    name: format!("{AIDTRACE_PREFIX}:legacy-code"),
+                    name: compact_str::format_compact!("{AIDTRACE_PREFIX}:legacy-code"),
                     ns: Some(AIDTRACE_NS.to_owned()),
-                    value: l.clone(),
+                    value: l.into(),
                 });
             }
             e

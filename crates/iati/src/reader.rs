@@ -32,7 +32,7 @@ impl FileHeader {
             .map(|a| {
                 (
                     a.name.strip_prefix("xmlns:").unwrap_or("").to_owned(),
-                    a.value.clone(),
+                    a.value.to_string(),
                 )
             })
             .collect()
@@ -116,7 +116,7 @@ impl<R: BufRead> UnitReader<R> {
             schema::activities()
         };
         self.header = Some(FileHeader {
-            root: el.name.clone(),
+            root: el.name.to_string(),
             version: el.attr("version").map(str::to_owned),
             generated_datetime: el.attr("generated-datetime").map(str::to_owned),
             attrs: el.attrs.clone(),

@@ -211,7 +211,7 @@ pub fn validate_stream<R: BufRead>(
         if !root_checked && let Some(h) = units.header() {
             root_checked = true;
             let root = Element {
-                name: h.root.clone(),
+                name: h.root.as_str().into(),
                 attrs: h.attrs.clone(),
                 line: h.line,
                 column: h.column,

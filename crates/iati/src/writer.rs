@@ -73,7 +73,7 @@ impl Ser<'_> {
         // Own declarations first (kept ones), then any missing ones.
         for a in el.attrs.iter().filter(|a| a.is_ns_decl()) {
             let p = a.name.strip_prefix("xmlns:").unwrap_or("").to_owned();
-            self.scope.push((p, a.value.clone()));
+            self.scope.push((p, a.value.to_string()));
         }
         let mut needed: Vec<(String, String)> = Vec::new();
         need(
@@ -190,7 +190,7 @@ fn root_open(name: &str, header: Option<&FileHeader>) -> (Vec<u8>, Vec<(String, 
             if a.is_ns_decl() {
                 scope.push((
                     a.name.trim_start_matches("xmlns:").to_owned(),
-                    a.value.clone(),
+                    a.value.to_string(),
                 ));
             }
         }

@@ -7,6 +7,7 @@
 
 use std::io::{self, BufRead};
 
+use compact_str::CompactString;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::reader::NsReader;
@@ -53,11 +54,11 @@ pub struct XmlError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attr {
     /// Qualified name as written (`xml:lang`, `dstore:index`, `code`).
-    pub name: String,
+    pub name: CompactString,
     /// Namespace URI; `None` for unprefixed attributes.
     pub ns: Option<String>,
     /// Value with entity and character references expanded.
-    pub value: String,
+    pub value: CompactString,
 }
 
 impl Attr {
@@ -78,13 +79,15 @@ impl Attr {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Node {
     Element(Element),
-    Text(String),
+    Text(CompactString),
 }
 
 /// An owned element with its source position (1-based line and column of its `<`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Element {
-    pub name: String,
+    /// Qualified name as written. Short strings stay inline: most IATI names and codes
+    /// need no heap allocation, which is what makes the per-activity tree cheap.
+    pub name: CompactString,
     pub ns: Option<String>,
     pub attrs: Vec<Attr>,
     pub children: Vec<Node>,
@@ -94,7 +97,7 @@ pub struct Element {
 
 impl Element {
     /// A bare element in no namespace, for building trees in code.
-    pub fn new(name: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<CompactString>) -> Self {
         Self {
             name: name.into(),
             ..Self::default()
@@ -145,15 +148,23 @@ impl Element {
         self.elements().find(|e| e.ns.is_none() && e.name == name)
     }
 
-    /// Concatenated text content of this element (not of descendants).
-    pub fn text(&self) -> String {
-        let mut s = String::new();
-        for n in &self.children {
-            if let Node::Text(t) = n {
-                s.push_str(t);
+    /// Concatenated text content of this element (not of descendants); borrowed in the
+    /// usual case of a single text run.
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        let mut texts = self.children.iter().filter_map(|n| match n {
+            Node::Text(t) => Some(t.as_str()),
+            Node::Element(_) => None,
+        });
+        match (texts.next(), texts.next()) {
+            (None, _) => std::borrow::Cow::Borrowed(""),
+            (Some(t), None) => std::borrow::Cow::Borrowed(t),
+            (Some(a), Some(b)) => {
+                let mut s = String::from(a);
+                s.push_str(b);
+                texts.for_each(|t| s.push_str(t));
+                std::borrow::Cow::Owned(s)
             }
         }
-        s
     }
 }
 
@@ -201,17 +212,18 @@ impl Pos {
     }
 
     fn advance(&mut self, bytes: &[u8]) {
-        if bytes.is_empty() {
-            return;
-        }
-        if self.first_lt.is_none()
-            && let Some(i) = memchr::memchr(b'<', bytes)
+        let Some(&last) = bytes.last() else { return };
+        let first = if self.first_lt.is_none() {
+            memchr::memchr(b'<', bytes)
+        } else {
+            None
+        };
+        // Positions are computed from what was already counted: a `<` at the start or at
+        // the end of a chunk (the usual places) costs no extra scan.
+        if let Some(i) = first
+            && i + 1 != bytes.len()
         {
             self.first_lt = Some(self.position_in(bytes, i));
-        }
-        self.last_was_lt = bytes.last() == Some(&b'<');
-        if self.last_was_lt {
-            (self.lt_line, self.lt_col) = self.position_in(bytes, bytes.len() - 1);
         }
         match memchr::memrchr(b'\n', bytes) {
             Some(nl) => {
@@ -221,6 +233,13 @@ impl Pos {
             None => self.col += count_chars(bytes),
         }
         self.consumed += bytes.len() as u64;
+        self.last_was_lt = last == b'<';
+        if self.last_was_lt {
+            (self.lt_line, self.lt_col) = (self.line, self.col);
+            if first == Some(bytes.len() - 1) {
+                self.first_lt = Some((self.line, self.col));
+            }
+        }
     }
 }
 
@@ -262,7 +281,7 @@ impl<R: BufRead> BufRead for Tracked<R> {
 pub enum Token {
     Start(Element, bool),
     End,
-    Text(String),
+    Text(CompactString),
     Eof,
 }
 
@@ -273,7 +292,7 @@ pub struct Parser<R: BufRead> {
     buf: Vec<u8>,
     limits: Limits,
     depth: usize,
-    pending_text: Option<String>,
+    pending_text: Option<CompactString>,
     queued: Option<Token>,
     seen_root: bool,
     finished: bool,
@@ -345,9 +364,10 @@ impl<R: BufRead> Parser<R> {
 
     fn start_element(&self, e: &BytesStart<'_>) -> Result<Element, XmlError> {
         let (line, column) = self.tag_pos;
-        let raw_name = std::str::from_utf8(e.name().as_ref())
-            .map_err(|_| self.err_at_tag("element name is not valid UTF-8"))?
-            .to_owned();
+        let raw_name = CompactString::from(
+            std::str::from_utf8(e.name().as_ref())
+                .map_err(|_| self.err_at_tag("element name is not valid UTF-8"))?,
+        );
         let ns = match self.reader.resolve_element(e.name()).0 {
             ResolveResult::Unbound => None,
             ResolveResult::Bound(n) => Some(
@@ -362,7 +382,13 @@ impl<R: BufRead> Parser<R> {
                 )));
             }
         };
-        let mut attrs = Vec::new();
+        // Sized from the number of `=` (an upper bound), so pushing never reallocates.
+        let raw = e.attributes_raw();
+        let mut attrs = if raw.is_empty() {
+            Vec::new()
+        } else {
+            Vec::with_capacity(memchr::memchr_iter(b'=', raw).count())
+        };
         for a in e.attributes().with_checks(true) {
             let a = a.map_err(|err| self.err_at_tag(format!("in <{raw_name}>: {err}")))?;
             if attrs.len() >= self.limits.max_attributes {
@@ -371,15 +397,17 @@ impl<R: BufRead> Parser<R> {
                     self.limits.max_attributes
                 )));
             }
-            let name = std::str::from_utf8(a.key.as_ref())
-                .map_err(|_| self.err_at_tag("attribute name is not valid UTF-8"))?
-                .to_owned();
-            let value = a
-                .unescape_value()
-                .map_err(|err| {
-                    self.err_at_tag(format!("attribute '{name}' of <{raw_name}>: {err}"))
-                })?
-                .into_owned();
+            let name = CompactString::from(
+                std::str::from_utf8(a.key.as_ref())
+                    .map_err(|_| self.err_at_tag("attribute name is not valid UTF-8"))?,
+            );
+            let value = CompactString::from(
+                a.unescape_value()
+                    .map_err(|err| {
+                        self.err_at_tag(format!("attribute '{name}' of <{raw_name}>: {err}"))
+                    })?
+                    .as_ref(),
+            );
             let ans = if name == "xmlns" || name.starts_with("xmlns:") {
                 Some(XMLNS_NS.to_owned())
             } else if name.contains(':') {
@@ -430,6 +458,15 @@ impl<R: BufRead> Parser<R> {
         if let Some(t) = self.queued.take() {
             return Ok(t);
         }
+        // The event borrows the buffer; taking it out lets the event be used in place
+        // (no per-event copy) while the rest of `self` stays available.
+        let mut buf = std::mem::take(&mut self.buf);
+        let r = self.next_token_in(&mut buf);
+        self.buf = buf;
+        r
+    }
+
+    fn next_token_in(&mut self, buf: &mut Vec<u8>) -> Result<Token, XmlError> {
         loop {
             if self.finished {
                 if let Some(t) = self.pending_text.take() {
@@ -437,7 +474,7 @@ impl<R: BufRead> Parser<R> {
                 }
                 return Ok(Token::Eof);
             }
-            self.buf.clear();
+            buf.clear();
             {
                 let t = &mut self.reader.get_mut().pos;
                 t.token_start = t.consumed;
@@ -447,7 +484,7 @@ impl<R: BufRead> Parser<R> {
                 let t = &self.reader.get_ref().pos;
                 t.last_was_lt.then_some((t.lt_line, t.lt_col))
             };
-            let read = self.reader.read_event_into(&mut self.buf);
+            let read = self.reader.read_event_into(buf);
             {
                 let t = &self.reader.get_ref().pos;
                 self.tag_pos = carried.or(t.first_lt).unwrap_or((t.lt_line, t.lt_col));
@@ -466,17 +503,13 @@ impl<R: BufRead> Parser<R> {
                     });
                 }
             };
-            // Checked in one pass so that every byte handed out is valid UTF-8.
-            let ev = ev.into_owned();
             match ev {
                 Event::Start(ref s) | Event::Empty(ref s) => {
                     let empty = matches!(ev, Event::Empty(_));
                     if self.depth == 0 && self.seen_root {
                         return Err(self.err_at_tag("content after the root element"));
                     }
-                    if std::str::from_utf8(s.as_ref()).is_err() {
-                        return Err(self.err_at_tag("invalid UTF-8 in a start tag"));
-                    }
+                    // Name, attribute names and values are each checked for UTF-8 below.
                     let el = self.start_element(s)?;
                     if empty {
                         if self.depth == 0 {
@@ -508,14 +541,14 @@ impl<R: BufRead> Parser<R> {
                         continue;
                     }
                     self.pending_text
-                        .get_or_insert_with(String::new)
+                        .get_or_insert_with(CompactString::default)
                         .push_str(s);
                 }
                 Event::CData(t) => {
                     let s = std::str::from_utf8(t.as_ref())
                         .map_err(|_| self.err_here("invalid UTF-8 in CDATA"))?;
                     self.pending_text
-                        .get_or_insert_with(String::new)
+                        .get_or_insert_with(CompactString::default)
                         .push_str(s);
                 }
                 Event::GeneralRef(r) => {
@@ -540,7 +573,9 @@ impl<R: BufRead> Parser<R> {
                             return Err(self.err_here(format!("bad character reference: {e}")));
                         }
                     };
-                    self.pending_text.get_or_insert_with(String::new).push(c);
+                    self.pending_text
+                        .get_or_insert_with(CompactString::default)
+                        .push(c);
                 }
                 Event::DocType(_) => {
                     return Err(self.err_at_tag(
@@ -605,8 +640,15 @@ impl<R: BufRead> Parser<R> {
                             column: el.column,
                         });
                     }
+                    let parent = stack.last_mut().unwrap_or(&mut root);
+                    // Indentation before a child element carries no data; dropping it here
+                    // saves an allocation per element (simple-content text is kept whole).
+                    if let Some(Node::Text(t)) = parent.children.last()
+                        && is_blank(t)
+                    {
+                        parent.children.pop();
+                    }
                     if is_empty {
-                        let parent = stack.last_mut().unwrap_or(&mut root);
                         parent.children.push(Node::Element(el));
                     } else {
                         stack.push(el);
@@ -621,7 +663,9 @@ impl<R: BufRead> Parser<R> {
                 },
                 Token::Text(t) => {
                     let parent = stack.last_mut().unwrap_or(&mut root);
-                    parent.children.push(Node::Text(t));
+                    if !(is_blank(&t) && matches!(parent.children.last(), Some(Node::Element(_)))) {
+                        parent.children.push(Node::Text(t));
+                    }
                 }
                 Token::Eof => {
                     return Err(self.err_here("unexpected end of file: the document is truncated"));
@@ -629,6 +673,10 @@ impl<R: BufRead> Parser<R> {
             }
         }
     }
+}
+
+fn is_blank(t: &CompactString) -> bool {
+    t.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
 }
 
 /// Parses a whole (small) document into a tree; for tests, tools and schema generation.
