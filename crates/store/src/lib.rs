@@ -2,6 +2,7 @@
 //! in domain records, never in SQL rows. [`SqliteStore`] is the embedded default; a PostgreSQL
 //! backend implements the same trait and runs the same [`conformance`] suite.
 
+mod accounts;
 pub mod audit;
 pub mod conformance;
 mod sqlite;
@@ -11,6 +12,7 @@ use std::path::Path;
 use aidtrace_domain::fx::RateEntry;
 use aidtrace_domain::{Ledger, Record, RecordId, RecordKind};
 
+pub use accounts::{Account, AccountStore, ChangeRow, ChangeState, SessionRow, SqliteAccounts};
 pub use audit::{AuditEntry, AuditVerification};
 pub use sqlite::SqliteStore;
 

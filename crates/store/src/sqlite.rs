@@ -21,6 +21,7 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../migrations/0001_ledger.sql")),
         M::up(include_str!("../migrations/0003_budgets.sql")),
+        M::up(include_str!("../migrations/0002_web.sql")),
     ])
 }
 

@@ -1,0 +1,481 @@
+//! Storage for the web application: accounts with their scopes, sessions, API tokens and the
+//! proposed changes that wait for approval. Kept apart from [`Store`](crate::Store) so that the
+//! ledger's interface and its audit chain stay exactly as they are: a proposed change reaches the
+//! ledger only through `Store::apply`, when it is approved.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::{SqliteStore, StoreError, StoreResult};
+
+/// A person or machine that signs in. `role` is kept as text here; the web layer gives it meaning.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Account {
+    pub name: String,
+    pub role: String,
+    pub organisations: Vec<String>,
+    pub facilities: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub token_hash: String,
+    pub account: String,
+    pub csrf: String,
+    pub created_at: String,
+    pub expires_at: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeState {
+    Draft,
+    Submitted,
+    Approved,
+    Rejected,
+}
+
+impl ChangeState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Submitted => "submitted",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Self::Draft, Self::Submitted, Self::Approved, Self::Rejected]
+            .into_iter()
+            .find(|s| s.as_str() == raw)
+    }
+}
+
+/// A proposed create-or-replace of one record, as JSON in the record's own form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChangeRow {
+    pub id: i64,
+    pub kind: String,
+    pub record_id: String,
+    pub doc: String,
+    pub base_etag: Option<String>,
+    pub state: ChangeState,
+    pub author: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub decided_by: Option<String>,
+    pub note: Option<String>,
+}
+
+/// The web application's own storage, domain-shaped like [`Store`](crate::Store).
+pub trait AccountStore: Send {
+    /// Creates the account or replaces its role, password hash and scopes.
+    fn put_account(&mut self, account: &Account, password_hash: &str) -> StoreResult<()>;
+    /// The account and its password hash.
+    fn account(&self, name: &str) -> StoreResult<Option<(Account, String)>>;
+    fn accounts(&self) -> StoreResult<Vec<Account>>;
+
+    fn create_session(&mut self, session: &SessionRow) -> StoreResult<()>;
+    fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRow>>;
+    fn delete_session(&mut self, token_hash: &str) -> StoreResult<()>;
+    /// Removes sessions that expired before `now` (RFC 3339, UTC); returns how many.
+    fn purge_sessions(&mut self, now: &str) -> StoreResult<usize>;
+
+    fn create_token(
+        &mut self,
+        token_hash: &str,
+        account: &str,
+        label: &str,
+        created_at: &str,
+        expires_at: Option<&str>,
+    ) -> StoreResult<()>;
+    /// The account a token belongs to, if the token exists and has not expired at `now`.
+    fn token_account(&self, token_hash: &str, now: &str) -> StoreResult<Option<String>>;
+
+    /// Records a proposed change and returns its id.
+    #[allow(clippy::too_many_arguments)]
+    fn add_change(
+        &mut self,
+        kind: &str,
+        record_id: &str,
+        doc: &str,
+        base_etag: Option<&str>,
+        state: ChangeState,
+        author: &str,
+        at: &str,
+    ) -> StoreResult<i64>;
+    fn change(&self, id: i64) -> StoreResult<Option<ChangeRow>>;
+    /// Changes in a state (all with `None`), newest first.
+    fn changes(&self, state: Option<ChangeState>) -> StoreResult<Vec<ChangeRow>>;
+    /// Moves a change from `from` to `to` only if it is still in `from`: two approvers clicking at
+    /// once cannot both act. Returns whether the change moved.
+    fn set_change_state(
+        &mut self,
+        id: i64,
+        from: ChangeState,
+        to: ChangeState,
+        by: &str,
+        note: Option<&str>,
+        at: &str,
+    ) -> StoreResult<bool>;
+}
+
+/// [`AccountStore`] on the same SQLite file as the ledger, through its own connection (the
+/// ledger's connection stays private to [`SqliteStore`]); WAL mode lets both work side by side.
+pub struct SqliteAccounts {
+    conn: Connection,
+}
+
+impl SqliteAccounts {
+    /// Opens the accounts tables of the store at `path`, creating and migrating the file first.
+    pub fn open(path: &Path) -> StoreResult<Self> {
+        // Opening the ledger store runs every migration, this one's tables included.
+        drop(SqliteStore::open(path)?);
+        let conn = Connection::open(path)
+            .map_err(|e| StoreError::Database(format!("cannot open {}: {e}", path.display())))?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        Ok(Self { conn })
+    }
+
+    fn scopes(&self, account: &str, kind: &str) -> StoreResult<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT record_id FROM web_account_scopes WHERE account = ?1 AND kind = ?2 ORDER BY record_id",
+        )?;
+        let rows = stmt
+            .query_map(params![account, kind], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    fn load_account(&self, name: &str, role: String) -> StoreResult<Account> {
+        Ok(Account {
+            name: name.to_string(),
+            role,
+            organisations: self.scopes(name, "organisation")?,
+            facilities: self.scopes(name, "facility")?,
+        })
+    }
+}
+
+fn change_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ChangeRow> {
+    let state: String = r.get(5)?;
+    Ok(ChangeRow {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        record_id: r.get(2)?,
+        doc: r.get(3)?,
+        base_etag: r.get(4)?,
+        // The CHECK constraint admits only the four names, so the fallback is never taken.
+        state: ChangeState::parse(&state).unwrap_or(ChangeState::Draft),
+        author: r.get(6)?,
+        created_at: r.get(7)?,
+        updated_at: r.get(8)?,
+        decided_by: r.get(9)?,
+        note: r.get(10)?,
+    })
+}
+
+const CHANGE_COLUMNS: &str =
+    "id, kind, record_id, doc, base_etag, state, author, created_at, updated_at, decided_by, note";
+
+impl AccountStore for SqliteAccounts {
+    fn put_account(&mut self, account: &Account, password_hash: &str) -> StoreResult<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO web_accounts (name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash",
+            params![
+                account.name,
+                account.role,
+                password_hash,
+                chrono::Utc::now().to_rfc3339()
+            ],
+        )?;
+        tx.execute(
+            "DELETE FROM web_account_scopes WHERE account = ?1",
+            [&account.name],
+        )?;
+        for (kind, ids) in [
+            ("organisation", &account.organisations),
+            ("facility", &account.facilities),
+        ] {
+            for id in ids {
+                tx.execute(
+                    "INSERT OR IGNORE INTO web_account_scopes (account, kind, record_id) VALUES (?1, ?2, ?3)",
+                    params![account.name, kind, id],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn account(&self, name: &str) -> StoreResult<Option<(Account, String)>> {
+        let row: Option<(String, String)> = self
+            .conn
+            .prepare_cached("SELECT role, password_hash FROM web_accounts WHERE name = ?1")?
+            .query_row([name], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        match row {
+            None => Ok(None),
+            Some((role, hash)) => Ok(Some((self.load_account(name, role)?, hash))),
+        }
+    }
+
+    fn accounts(&self) -> StoreResult<Vec<Account>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, role FROM web_accounts ORDER BY name")?;
+        let rows: Vec<(String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        rows.into_iter()
+            .map(|(name, role)| self.load_account(&name, role))
+            .collect()
+    }
+
+    fn create_session(&mut self, s: &SessionRow) -> StoreResult<()> {
+        self.conn.execute(
+            "INSERT INTO web_sessions (token_hash, account, csrf, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![s.token_hash, s.account, s.csrf, s.created_at, s.expires_at],
+        )?;
+        Ok(())
+    }
+
+    fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRow>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT token_hash, account, csrf, created_at, expires_at FROM web_sessions WHERE token_hash = ?1",
+            )?
+            .query_row([token_hash], |r| {
+                Ok(SessionRow {
+                    token_hash: r.get(0)?,
+                    account: r.get(1)?,
+                    csrf: r.get(2)?,
+                    created_at: r.get(3)?,
+                    expires_at: r.get(4)?,
+                })
+            })
+            .optional()?)
+    }
+
+    fn delete_session(&mut self, token_hash: &str) -> StoreResult<()> {
+        self.conn.execute(
+            "DELETE FROM web_sessions WHERE token_hash = ?1",
+            [token_hash],
+        )?;
+        Ok(())
+    }
+
+    fn purge_sessions(&mut self, now: &str) -> StoreResult<usize> {
+        Ok(self
+            .conn
+            .execute("DELETE FROM web_sessions WHERE expires_at < ?1", [now])?)
+    }
+
+    fn create_token(
+        &mut self,
+        token_hash: &str,
+        account: &str,
+        label: &str,
+        created_at: &str,
+        expires_at: Option<&str>,
+    ) -> StoreResult<()> {
+        self.conn.execute(
+            "INSERT INTO web_tokens (token_hash, account, label, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![token_hash, account, label, created_at, expires_at],
+        )?;
+        Ok(())
+    }
+
+    fn token_account(&self, token_hash: &str, now: &str) -> StoreResult<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT account FROM web_tokens WHERE token_hash = ?1 AND (expires_at IS NULL OR expires_at > ?2)",
+            )?
+            .query_row(params![token_hash, now], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn add_change(
+        &mut self,
+        kind: &str,
+        record_id: &str,
+        doc: &str,
+        base_etag: Option<&str>,
+        state: ChangeState,
+        author: &str,
+        at: &str,
+    ) -> StoreResult<i64> {
+        self.conn.execute(
+            "INSERT INTO web_changes (kind, record_id, doc, base_etag, state, author, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+            params![kind, record_id, doc, base_etag, state.as_str(), author, at],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn change(&self, id: i64) -> StoreResult<Option<ChangeRow>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {CHANGE_COLUMNS} FROM web_changes WHERE id = ?1"
+            ))?
+            .query_row([id], change_from_row)
+            .optional()?)
+    }
+
+    fn changes(&self, state: Option<ChangeState>) -> StoreResult<Vec<ChangeRow>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {CHANGE_COLUMNS} FROM web_changes WHERE ?1 IS NULL OR state = ?1 ORDER BY id DESC"
+        ))?;
+        let rows = stmt
+            .query_map([state.map(ChangeState::as_str)], change_from_row)?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    fn set_change_state(
+        &mut self,
+        id: i64,
+        from: ChangeState,
+        to: ChangeState,
+        by: &str,
+        note: Option<&str>,
+        at: &str,
+    ) -> StoreResult<bool> {
+        let n = self.conn.execute(
+            "UPDATE web_changes SET state = ?3, decided_by = ?4, note = ?5, updated_at = ?6
+             WHERE id = ?1 AND state = ?2",
+            params![id, from.as_str(), to.as_str(), by, note, at],
+        )?;
+        Ok(n == 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn open() -> (tempfile::TempDir, SqliteAccounts) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = SqliteAccounts::open(&dir.path().join("a.db")).expect("open");
+        (dir, store)
+    }
+
+    #[test]
+    fn account_scopes_round_trip_and_replace() {
+        let (_d, mut s) = open();
+        let mut acc = Account {
+            name: "ed".into(),
+            role: "editor".into(),
+            organisations: vec!["org-a".into(), "org-b".into()],
+            facilities: vec![],
+        };
+        s.put_account(&acc, "h1").expect("put");
+        let (got, hash) = s.account("ed").expect("get").expect("exists");
+        assert_eq!(got, acc);
+        assert_eq!(hash, "h1");
+        acc.organisations = vec!["org-c".into()];
+        s.put_account(&acc, "h2").expect("replace");
+        assert_eq!(s.account("ed").expect("get").expect("exists").0, acc);
+        assert_eq!(s.accounts().expect("list").len(), 1);
+        assert!(s.account("nobody").expect("get").is_none());
+    }
+
+    #[test]
+    fn change_state_moves_only_from_the_expected_state() {
+        let (_d, mut s) = open();
+        let id = s
+            .add_change(
+                "activity",
+                "a-1",
+                "{}",
+                None,
+                ChangeState::Submitted,
+                "ed",
+                "t0",
+            )
+            .expect("add");
+        assert!(
+            s.set_change_state(
+                id,
+                ChangeState::Submitted,
+                ChangeState::Approved,
+                "ap",
+                None,
+                "t1"
+            )
+            .expect("approve")
+        );
+        // A second approver acting on the same change finds it already decided.
+        assert!(
+            !s.set_change_state(
+                id,
+                ChangeState::Submitted,
+                ChangeState::Rejected,
+                "ap2",
+                None,
+                "t2"
+            )
+            .expect("second")
+        );
+        let row = s.change(id).expect("get").expect("exists");
+        assert_eq!(row.state, ChangeState::Approved);
+        assert_eq!(row.decided_by.as_deref(), Some("ap"));
+        assert_eq!(
+            s.changes(Some(ChangeState::Submitted)).expect("list").len(),
+            0
+        );
+    }
+
+    #[test]
+    fn expired_tokens_and_sessions_are_not_honoured() {
+        let (_d, mut s) = open();
+        s.put_account(
+            &Account {
+                name: "bot".into(),
+                role: "viewer".into(),
+                organisations: vec![],
+                facilities: vec![],
+            },
+            "h",
+        )
+        .expect("put");
+        s.create_token(
+            "t",
+            "bot",
+            "ci",
+            "2026-01-01T00:00:00Z",
+            Some("2026-06-01T00:00:00Z"),
+        )
+        .expect("token");
+        assert_eq!(
+            s.token_account("t", "2026-02-01T00:00:00Z")
+                .expect("q")
+                .as_deref(),
+            Some("bot")
+        );
+        assert!(
+            s.token_account("t", "2026-07-01T00:00:00Z")
+                .expect("q")
+                .is_none()
+        );
+        s.create_session(&SessionRow {
+            token_hash: "s".into(),
+            account: "bot".into(),
+            csrf: "c".into(),
+            created_at: "2026-01-01T00:00:00Z".into(),
+            expires_at: "2026-01-02T00:00:00Z".into(),
+        })
+        .expect("session");
+        assert_eq!(s.purge_sessions("2026-01-03T00:00:00Z").expect("purge"), 1);
+        assert!(s.session("s").expect("q").is_none());
+    }
+}

@@ -1,0 +1,592 @@
+//! JSON API under `/api/v1`. Collections are plural; records are the model's own JSON form.
+//! Updates need the ETag from the last read in `If-Match`, so concurrent edits never overwrite
+//! each other silently.
+
+use aidtrace_domain::totals::GroupBy;
+use aidtrace_domain::{CurrencyCode, Record, RecordId, RecordKind};
+use aidtrace_store::{AccountStore, ChangeState};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::OpenApi;
+use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
+use utoipa::openapi::{Required, ResponseBuilder};
+
+use crate::auth::Caller;
+use crate::edit::{self, Decision, WriteOutcome};
+use crate::error::{ApiError, ApiResult};
+use crate::state::{AppState, blocking};
+
+/// Collections and the record kind each holds.
+pub const COLLECTIONS: &[(&str, RecordKind)] = &[
+    ("activities", RecordKind::Activity),
+    ("facilities", RecordKind::Facility),
+    ("organisations", RecordKind::Organisation),
+    ("flows", RecordKind::Flow),
+    ("equipment-lines", RecordKind::EquipmentLine),
+    ("partnerships", RecordKind::Partnership),
+    ("sources", RecordKind::Source),
+    ("claims", RecordKind::Claim),
+    ("market-registrations", RecordKind::MarketRegistration),
+    ("budgets", RecordKind::Budget),
+];
+
+fn collection(name: &str) -> ApiResult<RecordKind> {
+    COLLECTIONS
+        .iter()
+        .find(|(c, _)| *c == name)
+        .map(|(_, k)| *k)
+        .ok_or_else(|| {
+            let names: Vec<&str> = COLLECTIONS.iter().map(|(c, _)| *c).collect();
+            ApiError::not_found(format!(
+                "no collection {name:?}; collections are {}",
+                names.join(", ")
+            ))
+        })
+}
+
+fn readable(state: &AppState, caller: &Caller) -> ApiResult<()> {
+    match caller {
+        Caller::Signed(_) => Ok(()),
+        Caller::Anonymous if state.config.public_view => Ok(()),
+        other => other.require().map(|_| ()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    #[serde(default = "one")]
+    page: usize,
+    #[serde(default = "fifty")]
+    per_page: usize,
+    /// Text search (ids, titles, names).
+    #[serde(default)]
+    q: String,
+}
+
+fn one() -> usize {
+    1
+}
+fn fifty() -> usize {
+    50
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Page {
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<Value>,
+    pub page: usize,
+    pub per_page: usize,
+    pub total: usize,
+    pub next: Option<String>,
+}
+
+fn query<T: serde::de::DeserializeOwned>(raw: Option<&str>) -> ApiResult<T> {
+    serde_urlencoded_like(raw.unwrap_or_default())
+}
+
+/// Query strings parsed with the same rules as forms, so errors name the parameter.
+fn serde_urlencoded_like<T: serde::de::DeserializeOwned>(raw: &str) -> ApiResult<T> {
+    axum::extract::Query::<T>::try_from_uri(
+        &format!("/?{raw}")
+            .parse()
+            .map_err(|_| ApiError::bad_request("invalid_query", "unreadable query string"))?,
+    )
+    .map(|q| q.0)
+    .map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))
+}
+
+/// The JSON a viewer may see of a record: sensitive facilities' coordinates are blurred for
+/// the public.
+fn visible(state: &AppState, caller: &Caller, record: &Record) -> Value {
+    let mut value = serde_json::to_value(record).unwrap_or(Value::Null);
+    if let (Record::Facility(f), None) = (record, caller.principal())
+        && let Some(p) = f.location
+    {
+        let (shown, blurred) = crate::pages::shown_location(f, p, Some(state.config.blur_km));
+        if blurred {
+            value["location"] =
+                serde_json::json!({"lat": shown.lat.to_string(), "lon": shown.lon.to_string()});
+            value["location_blurred_km"] = Value::String(state.config.blur_km.to_string());
+        }
+    }
+    value
+}
+
+fn text_of(record: &Record) -> String {
+    let mut s = record.id().to_string();
+    match record {
+        Record::Activity(a) => s.push_str(&a.title),
+        Record::Facility(f) => s.push_str(&f.name),
+        Record::Organisation(o) => s.push_str(&o.name),
+        Record::Source(x) => s.push_str(&x.title),
+        Record::EquipmentLine(e) => s.push_str(&e.description),
+        Record::Flow(f) => s.push_str(f.description.as_deref().unwrap_or_default()),
+        Record::Claim(c) => s.push_str(&c.statement),
+        _ => {}
+    }
+    s.to_lowercase()
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+    uri: axum::http::Uri,
+) -> ApiResult<Json<Page>> {
+    readable(&state, &caller)?;
+    let kind = collection(&name)?;
+    let q: PageQuery = query(uri.query())?;
+    if q.page == 0 || q.per_page == 0 || q.per_page > 500 {
+        return Err(
+            ApiError::bad_request("invalid_query", "page starts at 1; per_page is 1-500")
+                .with_field(if q.page == 0 { "page" } else { "per_page" }),
+        );
+    }
+    let snap = state.snapshot().await?;
+    let needle = q.q.trim().to_lowercase();
+    let records: &[Record] = snap.records.get(&kind).map_or(&[], Vec::as_slice);
+    let matching: Vec<&Record> = records
+        .iter()
+        .filter(|r| needle.is_empty() || text_of(r).contains(&needle))
+        .collect();
+    let total = matching.len();
+    let items = matching
+        .into_iter()
+        .skip((q.page - 1).saturating_mul(q.per_page))
+        .take(q.per_page)
+        .map(|r| visible(&state, &caller, r))
+        .collect();
+    let next = (q.page.saturating_mul(q.per_page) < total)
+        .then(|| format!("/api/v1/{name}?page={}&per_page={}", q.page + 1, q.per_page));
+    Ok(Json(Page {
+        items,
+        page: q.page,
+        per_page: q.per_page,
+        total,
+        next,
+    }))
+}
+
+fn parse_id(raw: &str) -> ApiResult<RecordId> {
+    RecordId::parse(raw)
+        .map_err(|e| ApiError::bad_request("invalid_id", e.message).with_field("id"))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((name, raw)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    readable(&state, &caller)?;
+    let kind = collection(&name)?;
+    let id = parse_id(&raw)?;
+    let st = state.clone();
+    let rid = id.clone();
+    let record = blocking(move || Ok(st.service().store().get(kind, &rid)?))
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no {} {id}", kind.as_str())))?;
+    let etag = edit::etag(&record);
+    let body = visible(&state, &caller, &record);
+    Ok(([(header::ETAG, etag)], Json(body)).into_response())
+}
+
+fn body_json(body: Result<Bytes, BytesRejection>) -> ApiResult<Value> {
+    let bytes = body.map_err(|e| {
+        let status = e.status();
+        ApiError::new(
+            status,
+            if status == StatusCode::PAYLOAD_TOO_LARGE {
+                "too_large"
+            } else {
+                "unreadable_body"
+            },
+            e.body_text(),
+        )
+    })?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::bad_request("malformed_json", format!("the body is not JSON: {e}")))
+}
+
+pub async fn put(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path((name, raw)): Path<(String, String)>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let principal = caller.require()?.clone();
+    let kind = collection(&name)?;
+    let id = parse_id(&raw)?;
+    let mut value = body_json(body)?;
+    let Some(obj) = value.as_object_mut() else {
+        return Err(ApiError::bad_request(
+            "invalid_record",
+            "a record is a JSON object",
+        ));
+    };
+    match obj.get("record").and_then(Value::as_str) {
+        None => {
+            obj.insert("record".into(), Value::String(kind.as_str().into()));
+        }
+        Some(tag) if tag == kind.as_str() => {}
+        Some(tag) => {
+            return Err(ApiError::bad_request(
+                "invalid_record",
+                format!("a {tag} cannot be stored in {name}"),
+            )
+            .with_field("record"));
+        }
+    }
+    if obj.get("id").and_then(Value::as_str) != Some(id.as_str()) {
+        return Err(ApiError::bad_request(
+            "invalid_record",
+            format!("the body's id must be {id:?}, as in the URL"),
+        )
+        .with_field("id"));
+    }
+    let record = aidtrace_service::records::record_from_json(value)
+        .map_err(|e| edit::invalid(kind.as_str(), e))?;
+    let header_str = |h: header::HeaderName| {
+        headers
+            .get(h)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.trim().to_string())
+    };
+    let if_match = header_str(header::IF_MATCH);
+    let create_only = header_str(header::IF_NONE_MATCH).as_deref() == Some("*");
+    let st = state.clone();
+    let rid = id.clone();
+    let exists = blocking(move || Ok(st.service().store().get(kind, &rid)?.is_some())).await?;
+    let precondition = match (exists, if_match, create_only) {
+        (_, _, true) => Some(String::new()),
+        (true, None, false) => {
+            return Err(ApiError::new(
+                StatusCode::PRECONDITION_REQUIRED,
+                "precondition_required",
+                format!(
+                    "{} {id} exists: send the ETag you read in If-Match",
+                    kind.as_str()
+                ),
+            ));
+        }
+        (_, m, false) => m,
+    };
+    let st = state.clone();
+    let outcome =
+        blocking(move || edit::write(&st, &principal, vec![record], precondition.as_deref(), true))
+            .await?;
+    Ok(match &outcome {
+        WriteOutcome::Applied { etag } => {
+            let mut resp = (StatusCode::OK, Json(&outcome)).into_response();
+            if let Ok(v) = HeaderValue::from_str(etag) {
+                resp.headers_mut().insert(header::ETAG, v);
+            }
+            resp
+        }
+        WriteOutcome::Proposed { .. } => (StatusCode::ACCEPTED, Json(&outcome)).into_response(),
+    })
+}
+
+pub async fn findings(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
+    readable(&state, &caller)?;
+    let snap = state.snapshot().await?;
+    Ok(Json(&snap.findings).into_response())
+}
+
+pub async fn dashboard(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
+    readable(&state, &caller)?;
+    let snap = state.snapshot().await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        Bytes::from_owner(snap.dashboard_json.clone()),
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TotalsQuery {
+    by: String,
+    #[serde(default)]
+    currency: Option<String>,
+}
+
+fn group_by(raw: &str) -> ApiResult<GroupBy> {
+    Ok(match raw {
+        "donor" => GroupBy::Donor,
+        "recipient" => GroupBy::Recipient,
+        "region" => GroupBy::Region,
+        "sector" => GroupBy::Sector,
+        "year" => GroupBy::Year,
+        "facility" => GroupBy::Facility,
+        other => {
+            return Err(ApiError::bad_request(
+                "invalid_query",
+                format!(
+                    "by={other:?} is not one of donor, recipient, region, sector, year, facility"
+                ),
+            )
+            .with_field("by"));
+        }
+    })
+}
+
+pub async fn totals(
+    State(state): State<AppState>,
+    caller: Caller,
+    uri: axum::http::Uri,
+) -> ApiResult<Response> {
+    readable(&state, &caller)?;
+    let q: TotalsQuery = query(uri.query())?;
+    let by = group_by(&q.by)?;
+    let currency = match q.currency.as_deref() {
+        None | Some("") => CurrencyCode::usd(),
+        Some(c) => CurrencyCode::parse(c).map_err(|e| {
+            ApiError::bad_request("invalid_query", e.message).with_field("currency")
+        })?,
+    };
+    let snap = state.snapshot().await?;
+    if currency == CurrencyCode::usd()
+        && let Some(report) = snap.totals.get(by.as_str())
+    {
+        return Ok(Json(report).into_response());
+    }
+    let report = aidtrace_domain::totals::totals(&snap.ledger, &snap.rates, by, &currency);
+    Ok(Json(report).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangesQuery {
+    #[serde(default)]
+    state: Option<String>,
+}
+
+pub async fn changes(
+    State(state): State<AppState>,
+    caller: Caller,
+    uri: axum::http::Uri,
+) -> ApiResult<Response> {
+    caller.require()?;
+    let q: ChangesQuery = query(uri.query())?;
+    let filter = match q.state.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(ChangeState::parse(s).ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_query",
+                format!("state={s:?} is not draft, submitted, approved or rejected"),
+            )
+            .with_field("state")
+        })?),
+    };
+    let st = state.clone();
+    let list = blocking(move || Ok(st.accounts().changes(filter)?)).await?;
+    Ok(Json(list).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionBody {
+    #[serde(default)]
+    note: Option<String>,
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, action)): Path<(i64, String)>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let p = caller.require()?.clone();
+    let decision = match action.as_str() {
+        "approve" => Decision::Approve,
+        "reject" => Decision::Reject,
+        "submit" => Decision::Submit,
+        _ => {
+            return Err(ApiError::not_found(format!(
+                "no action {action:?}; use approve, reject or submit"
+            )));
+        }
+    };
+    let raw = body_json(body.map(|b| {
+        if b.is_empty() {
+            Bytes::from_static(b"{}")
+        } else {
+            b
+        }
+    }))?;
+    let body: DecisionBody = serde_json::from_value(raw)
+        .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?;
+    let st = state.clone();
+    let to = blocking(move || edit::decide(&st, &p, id, decision, body.note.as_deref())).await?;
+    Ok(Json(serde_json::json!({"change": id, "state": to.as_str()})).into_response())
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "aidtrace API",
+        description = "Medical aid from agreement to working equipment. Records use the model's JSON form; amounts are exact decimal strings."
+    ),
+    components(schemas(ApiError, WriteOutcome, Page))
+)]
+struct ApiDoc;
+
+fn param(
+    name: &str,
+    at: ParameterIn,
+    required: bool,
+    what: &str,
+) -> utoipa::openapi::path::Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(at)
+        .required(if required {
+            Required::True
+        } else {
+            Required::False
+        })
+        .description(Some(what))
+        .build()
+}
+
+fn resp(what: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new().description(what).build()
+}
+
+/// The OpenAPI 3 document, built from the same tables the router uses.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    let error = "Error as JSON {code, field, message}";
+    for (name, kind) in COLLECTIONS {
+        let k = kind.as_str();
+        doc.paths.add_path_operation(
+            format!("/api/v1/{name}"),
+            vec![HttpMethod::Get],
+            OperationBuilder::new()
+                .operation_id(Some(format!("list_{}", name.replace('-', "_"))))
+                .summary(Some(format!("List {name} (approved data; paginated)")))
+                .tag(*name)
+                .parameter(param(
+                    "page",
+                    ParameterIn::Query,
+                    false,
+                    "1-based page number",
+                ))
+                .parameter(param(
+                    "per_page",
+                    ParameterIn::Query,
+                    false,
+                    "1-500, default 50",
+                ))
+                .parameter(param(
+                    "q",
+                    ParameterIn::Query,
+                    false,
+                    "text search in ids and titles",
+                ))
+                .response("200", resp("A page of records"))
+                .response("400", resp(error))
+                .build(),
+        );
+        doc.paths.add_path_operation(
+            format!("/api/v1/{name}/{{id}}"),
+            vec![HttpMethod::Get],
+            OperationBuilder::new()
+                .operation_id(Some(format!("get_{k}")))
+                .summary(Some(format!("One {k}, with its ETag")))
+                .tag(*name)
+                .parameter(param("id", ParameterIn::Path, true, "record id"))
+                .response(
+                    "200",
+                    resp("The record; the ETag header identifies this version"),
+                )
+                .response("404", resp(error))
+                .build(),
+        );
+        doc.paths.add_path_operation(
+            format!("/api/v1/{name}/{{id}}"),
+            vec![HttpMethod::Put],
+            OperationBuilder::new()
+                .operation_id(Some(format!("put_{k}")))
+                .summary(Some(format!("Create or replace a {k}")))
+                .description(Some("Admins write at once (200, new ETag); other roles propose a change for approval (202). Updating an existing record needs If-Match with its current ETag; `If-None-Match: *` creates only."))
+                .tag(*name)
+                .parameter(param("id", ParameterIn::Path, true, "record id"))
+                .parameter(param("If-Match", ParameterIn::Header, false, "ETag of the version being replaced"))
+                .response("200", resp("Written"))
+                .response("202", resp("Proposed for approval"))
+                .response("400", resp(error))
+                .response("401", resp(error))
+                .response("403", resp(error))
+                .response("409", resp(error))
+                .response("412", resp(error))
+                .response("413", resp(error))
+                .response("422", resp(error))
+                .response("428", resp(error))
+                .build(),
+        );
+    }
+    let simple = |id: &str, summary: &str| {
+        OperationBuilder::new()
+            .operation_id(Some(id))
+            .summary(Some(summary))
+            .response("200", resp("OK"))
+            .response("400", resp(error))
+    };
+    doc.paths.add_path_operation(
+        "/api/v1/reports/totals",
+        vec![HttpMethod::Get],
+        simple("totals", "Totals by donor, recipient, region, sector, year or facility, per flow kind, in original currencies and converted (each conversion with rate, date and source)")
+            .parameter(param("by", ParameterIn::Query, true, "donor | recipient | region | sector | year | facility"))
+            .parameter(param("currency", ParameterIn::Query, false, "ISO 4217 code, default USD"))
+            .build(),
+    );
+    doc.paths.add_path_operation(
+        "/api/v1/findings",
+        vec![HttpMethod::Get],
+        simple("findings", "Data-quality findings (as `aidtrace check`)").build(),
+    );
+    doc.paths.add_path_operation(
+        "/api/v1/dashboard",
+        vec![HttpMethod::Get],
+        simple(
+            "dashboard",
+            "Counts, findings counts and USD totals by every grouping",
+        )
+        .build(),
+    );
+    doc.paths.add_path_operation(
+        "/api/v1/changes",
+        vec![HttpMethod::Get],
+        simple("changes", "Proposed changes (signed in)")
+            .parameter(param(
+                "state",
+                ParameterIn::Query,
+                false,
+                "draft | submitted | approved | rejected",
+            ))
+            .build(),
+    );
+    doc.paths.add_path_operation(
+        "/api/v1/changes/{id}/{action}",
+        vec![HttpMethod::Post],
+        simple("decide", "Approve, reject (approvers) or submit (author) a change; approval refuses (409) a change whose record moved on")
+            .parameter(param("id", ParameterIn::Path, true, "change id"))
+            .parameter(param("action", ParameterIn::Path, true, "approve | reject | submit"))
+            .response("409", resp(error))
+            .build(),
+    );
+    doc
+}
+
+pub async fn openapi_json() -> Response {
+    Json(openapi()).into_response()
+}

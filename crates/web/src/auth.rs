@@ -1,0 +1,433 @@
+//! Accounts, roles and what each role may do; passwords (argon2id), sessions, CSRF and API tokens.
+
+use std::collections::BTreeSet;
+
+use aidtrace_domain::{Ledger, Record, RecordId};
+use aidtrace_store::{Account, AccountStore, SessionRow};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+use crate::state::{AppState, blocking};
+
+pub const SESSION_COOKIE: &str = "aidtrace_session";
+pub const LOGIN_CSRF_COOKIE: &str = "aidtrace_login_csrf";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    /// Edits the records of the organisations in its scope.
+    Editor,
+    Approver,
+    /// Edits the facilities in its scope and their equipment lines.
+    FacilityEngineer,
+    Viewer,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Self::Admin,
+        Self::Editor,
+        Self::Approver,
+        Self::FacilityEngineer,
+        Self::Viewer,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Editor => "editor",
+            Self::Approver => "approver",
+            Self::FacilityEngineer => "facility_engineer",
+            Self::Viewer => "viewer",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        let raw = raw.replace('-', "_");
+        Self::ALL.into_iter().find(|r| r.as_str() == raw)
+    }
+}
+
+/// Who is asking, once signed in.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub name: String,
+    pub role: Role,
+    pub organisations: BTreeSet<String>,
+    pub facilities: BTreeSet<String>,
+    /// The session's CSRF token; `None` for bearer tokens (no cookies, so no CSRF).
+    pub csrf: Option<String>,
+}
+
+impl Principal {
+    pub fn from_account(account: Account, csrf: Option<String>) -> Option<Self> {
+        Some(Self {
+            role: Role::parse(&account.role)?,
+            name: account.name,
+            organisations: account.organisations.into_iter().collect(),
+            facilities: account.facilities.into_iter().collect(),
+            csrf,
+        })
+    }
+
+    pub fn can_approve(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::Approver)
+    }
+
+    /// Admins' edits enter the ledger at once; everyone else's wait for an approver.
+    pub fn writes_directly(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    pub fn can_edit_something(&self) -> bool {
+        matches!(
+            self.role,
+            Role::Admin | Role::Editor | Role::FacilityEngineer
+        )
+    }
+
+    fn owns_org(&self, id: Option<&RecordId>) -> bool {
+        id.is_some_and(|id| self.organisations.contains(id.as_str()))
+    }
+
+    /// Whether this account may write `record` (the new version), given the ledger (for the
+    /// stored version and for the activity a flow or equipment line belongs to) and the other
+    /// records of the same batch. `Err` says why not.
+    pub fn may_write(
+        &self,
+        record: &Record,
+        ledger: &Ledger,
+        batch: &[Record],
+    ) -> Result<(), String> {
+        if self.role == Role::Admin {
+            return Ok(());
+        }
+        let activity_owned = |id: &RecordId| {
+            let in_batch = batch.iter().find_map(|r| match r {
+                Record::Activity(a) if &a.id == id => Some(a),
+                _ => None,
+            });
+            in_batch
+                .or_else(|| ledger.activities.get(id))
+                .is_some_and(|a| a.participants.iter().any(|p| self.owns_org(Some(&p.org))))
+                && ledger
+                    .activities
+                    .get(id)
+                    .is_none_or(|a| a.participants.iter().any(|p| self.owns_org(Some(&p.org))))
+        };
+        let allowed = match (self.role, record) {
+            (Role::Editor, Record::Organisation(o)) => {
+                (self.owns_org(Some(&o.id)) || self.owns_org(o.parent.as_ref()))
+                    && ledger.organisations.get(&o.id).is_none_or(|old| {
+                        self.owns_org(Some(&old.id)) || self.owns_org(old.parent.as_ref())
+                    })
+            }
+            (Role::Editor, Record::Activity(a)) => activity_owned(&a.id),
+            (Role::Editor, Record::Flow(f)) => {
+                activity_owned(&f.activity)
+                    && ledger
+                        .flows
+                        .get(&f.id)
+                        .is_none_or(|old| activity_owned(&old.activity))
+            }
+            (Role::Editor, Record::EquipmentLine(e)) => {
+                activity_owned(&e.activity)
+                    && ledger
+                        .equipment_lines
+                        .get(&e.id)
+                        .is_none_or(|old| activity_owned(&old.activity))
+            }
+            (Role::Editor, Record::Facility(f)) => {
+                self.owns_org(f.operator.as_ref())
+                    && ledger
+                        .facilities
+                        .get(&f.id)
+                        .is_none_or(|old| self.owns_org(old.operator.as_ref()))
+            }
+            // Sources are citations, not anyone's figures; editors need to add them.
+            (Role::Editor, Record::Source(_)) => true,
+            (Role::FacilityEngineer, Record::Facility(f)) => {
+                self.facilities.contains(f.id.as_str())
+            }
+            (Role::FacilityEngineer, Record::EquipmentLine(e)) => {
+                let here =
+                    |f: Option<&RecordId>| f.is_some_and(|f| self.facilities.contains(f.as_str()));
+                here(e.facility.as_ref())
+                    && ledger
+                        .equipment_lines
+                        .get(&e.id)
+                        .is_none_or(|old| here(old.facility.as_ref()))
+            }
+            _ => false,
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} {} is outside what {} ({}) may edit",
+                record.kind().as_str(),
+                record.id(),
+                self.name,
+                self.role.as_str()
+            ))
+        }
+    }
+}
+
+/// How expensive a password hash is. The default is OWASP's argon2id minimum (19 MiB, 2 passes);
+/// tests use a cheaper one, stored in the hash itself so verification needs no setting.
+#[derive(Debug, Clone, Copy)]
+pub struct PasswordCost {
+    pub memory_kib: u32,
+    pub passes: u32,
+}
+
+impl Default for PasswordCost {
+    fn default() -> Self {
+        Self {
+            memory_kib: 19 * 1024,
+            passes: 2,
+        }
+    }
+}
+
+pub fn hash_password(password: &str, cost: PasswordCost) -> Result<String, ApiError> {
+    let params = Params::new(cost.memory_kib, cost.passes, 1, None).map_err(ApiError::internal)?;
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+    let mut salt_bytes = [0u8; 16];
+    getrandom::fill(&mut salt_bytes).map_err(ApiError::internal)?;
+    let salt = SaltString::encode_b64(&salt_bytes).map_err(ApiError::internal)?;
+    Ok(argon
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(ApiError::internal)?
+        .to_string())
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
+/// 256 random bits, hex: session ids, CSRF tokens, API tokens.
+pub fn random_token() -> Result<String, ApiError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(ApiError::internal)?;
+    Ok(hex::encode(bytes))
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Comparison whose time does not depend on where the first difference is.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+pub fn now_rfc3339() -> String {
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+        .to_string()
+}
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: u64) -> String {
+    format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{}",
+        if state.config.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        }
+    )
+}
+
+/// Creates a session for `account` and returns the cookie value (the raw token).
+pub fn start_session(state: &AppState, account: &str) -> Result<String, ApiError> {
+    let token = random_token()?;
+    let now = chrono::Utc::now();
+    let ttl = chrono::Duration::from_std(state.config.session_ttl).map_err(ApiError::internal)?;
+    let mut accounts = state.accounts();
+    accounts.purge_sessions(&now_rfc3339())?;
+    accounts.create_session(&SessionRow {
+        token_hash: token_hash(&token),
+        account: account.to_string(),
+        csrf: random_token()?,
+        created_at: now_rfc3339(),
+        expires_at: (now + ttl).format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+    })?;
+    Ok(token)
+}
+
+/// The caller of a request: signed in, anonymous, or holding a session that is no longer valid.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    Anonymous,
+    /// A session cookie that names no live session (expired, signed out, forged).
+    Expired,
+    Signed(Principal),
+}
+
+impl Caller {
+    pub fn principal(&self) -> Option<&Principal> {
+        match self {
+            Self::Signed(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The principal, or the 401 that explains why there is none.
+    pub fn require(&self) -> Result<&Principal, ApiError> {
+        match self {
+            Self::Signed(p) => Ok(p),
+            Self::Expired => Err(ApiError::unauthorized(
+                "your session has expired or was signed out; sign in again",
+            )),
+            Self::Anonymous => Err(ApiError::unauthorized(
+                "sign in (or send an API token as `Authorization: Bearer …`) to do this",
+            )),
+        }
+    }
+}
+
+fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
+    let now = now_rfc3339();
+    if let Some(auth) = headers.get(header::AUTHORIZATION) {
+        let raw = auth.to_str().unwrap_or_default();
+        let Some(token) = raw.strip_prefix("Bearer ") else {
+            return Err(ApiError::unauthorized(
+                "Authorization must be `Bearer <token>`",
+            ));
+        };
+        let accounts = state.accounts();
+        let Some(name) = accounts.token_account(&token_hash(token.trim()), &now)? else {
+            return Err(ApiError::unauthorized("unknown or expired API token"));
+        };
+        let account = accounts.account(&name)?.map(|(a, _)| a);
+        return Ok(account
+            .and_then(|a| Principal::from_account(a, None))
+            .map_or(Caller::Expired, Caller::Signed));
+    }
+    let Some(token) = cookie(headers, SESSION_COOKIE) else {
+        return Ok(Caller::Anonymous);
+    };
+    let accounts = state.accounts();
+    let Some(session) = accounts.session(&token_hash(token))? else {
+        return Ok(Caller::Expired);
+    };
+    if session.expires_at < now {
+        return Ok(Caller::Expired);
+    }
+    let account = accounts.account(&session.account)?.map(|(a, _)| a);
+    Ok(account
+        .and_then(|a| Principal::from_account(a, Some(session.csrf)))
+        .map_or(Caller::Expired, Caller::Signed))
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let has_credentials = parts.headers.contains_key(header::AUTHORIZATION)
+            || cookie(&parts.headers, SESSION_COOKIE).is_some();
+        if !has_credentials {
+            return Ok(Caller::Anonymous);
+        }
+        let headers = parts.headers.clone();
+        let state = state.clone();
+        blocking(move || resolve(&state, &headers)).await
+    }
+}
+
+/// Checks a form's CSRF token against the session's.
+pub fn check_csrf(principal: &Principal, submitted: &str) -> Result<(), ApiError> {
+    match &principal.csrf {
+        Some(expected) if same_secret(expected, submitted) => Ok(()),
+        _ => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "the form's security token does not match your session; reload the page and try again",
+        )),
+    }
+}
+
+/// Creates or replaces an account (the `aidtrace user add` command).
+pub fn add_user(
+    accounts: &mut dyn AccountStore,
+    account: &Account,
+    password: &str,
+    cost: PasswordCost,
+) -> Result<(), ApiError> {
+    if Role::parse(&account.role).is_none() {
+        let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        return Err(ApiError::bad_request(
+            "invalid_role",
+            format!("role {:?} is not one of {}", account.role, roles.join(", ")),
+        )
+        .with_field("role"));
+    }
+    if account.name.trim().is_empty() || account.name.len() > 100 {
+        return Err(
+            ApiError::bad_request("invalid_name", "a name is 1-100 characters").with_field("name"),
+        );
+    }
+    if password.chars().count() < 10 {
+        return Err(ApiError::bad_request(
+            "weak_password",
+            "a password has at least 10 characters",
+        )
+        .with_field("password"));
+    }
+    let hash = hash_password(password, cost)?;
+    accounts.put_account(account, &hash)?;
+    Ok(())
+}
+
+/// Creates an API token for an existing account; returns the token, shown once.
+pub fn create_token(
+    accounts: &mut dyn AccountStore,
+    account: &str,
+    label: &str,
+    valid_days: Option<u32>,
+) -> Result<String, ApiError> {
+    if accounts.account(account)?.is_none() {
+        return Err(ApiError::not_found(format!("no account named {account:?}")).with_field("name"));
+    }
+    let token = random_token()?;
+    let expires = valid_days.map(|d| {
+        (chrono::Utc::now() + chrono::Duration::days(i64::from(d)))
+            .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+            .to_string()
+    });
+    accounts.create_token(
+        &token_hash(&token),
+        account,
+        label,
+        &now_rfc3339(),
+        expires.as_deref(),
+    )?;
+    Ok(token)
+}

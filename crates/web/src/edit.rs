@@ -1,0 +1,584 @@
+//! The write path shared by forms and the API: validate a batch as the CLI does, check the
+//! author's scope, then either write it (admins) or keep it as a proposed change for approval.
+
+use std::collections::BTreeMap;
+
+use aidtrace_domain::validate::validate;
+use aidtrace_domain::{Ledger, Record, RecordKind, ValidationError};
+use aidtrace_store::{AccountStore, ChangeRow, ChangeState};
+use axum::http::StatusCode;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::auth::{Principal, now_rfc3339};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// A strong validator for the stored form of a record.
+pub fn etag(record: &Record) -> String {
+    let json = serde_json::to_vec(record).unwrap_or_default();
+    format!("\"{}\"", &hex::encode(Sha256::digest(&json))[..32])
+}
+
+/// Field problems of a batch, each naming the record and the field; empty when the batch is fine.
+/// `exists` answers whether a referenced record is stored.
+pub fn check_batch(
+    records: &[Record],
+    exists: impl Fn(RecordKind, &aidtrace_domain::RecordId) -> Result<bool, ApiError>,
+) -> Result<(), ApiError> {
+    let label = |r: &Record| format!("{} {}", r.kind().as_str(), r.id());
+    for record in records {
+        validate(record).map_err(|e| invalid(&label(record), e))?;
+    }
+    for record in records {
+        for (field, kind, target) in record.references() {
+            let in_batch = records.iter().any(|r| r.kind() == kind && r.id() == target);
+            if in_batch || exists(kind, target)? {
+                continue;
+            }
+            return Err(invalid(
+                &label(record),
+                ValidationError::new(
+                    field,
+                    target,
+                    format!("no {} with this id exists", kind.as_str()),
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub fn invalid(record: &str, e: ValidationError) -> ApiError {
+    let message = if e.value.is_empty() {
+        format!("{record}: {}", e.message)
+    } else {
+        format!("{record}: {} (value {:?})", e.message, e.value)
+    };
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_record", message).with_field(e.field)
+}
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum WriteOutcome {
+    /// The change is in the ledger; `etag` is the main record's new ETag.
+    Applied { etag: String },
+    /// The change waits for an approver.
+    Proposed { change: i64, state: String },
+}
+
+/// Validates, authorises and writes or proposes `records` (the first is the main one).
+/// `if_match` is the ETag the client last saw of the main record (`None`: not checked; `Some("")`:
+/// the record must not exist yet).
+pub fn write(
+    state: &AppState,
+    principal: &Principal,
+    records: Vec<Record>,
+    if_match: Option<&str>,
+    submit: bool,
+) -> Result<WriteOutcome, ApiError> {
+    let Some(main) = records.first() else {
+        return Err(ApiError::bad_request("empty", "nothing to write"));
+    };
+    let (kind, id) = (main.kind(), main.id().clone());
+    let mut service = state.service();
+    let stored = service.store().get(kind, &id)?;
+    let current = stored.as_ref().map(etag);
+    match (if_match, &current) {
+        (Some(""), Some(_)) => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "exists",
+                format!(
+                    "{} {id} already exists; load it and edit it instead",
+                    kind.as_str()
+                ),
+            )
+            .with_field("id"));
+        }
+        (Some(want), Some(have)) if !want.is_empty() && want != have => {
+            return Err(ApiError::new(
+                StatusCode::PRECONDITION_FAILED,
+                "precondition_failed",
+                format!(
+                    "{} {id} changed since you loaded it (ETag {have}, you sent {want}); reload and redo your edit",
+                    kind.as_str()
+                ),
+            ));
+        }
+        (Some(want), None) if !want.is_empty() => {
+            return Err(ApiError::new(
+                StatusCode::PRECONDITION_FAILED,
+                "precondition_failed",
+                format!("{} {id} does not exist (any more)", kind.as_str()),
+            ));
+        }
+        _ => {}
+    }
+    check_batch(&records, |k, id| Ok(service.store().get(k, id)?.is_some()))?;
+    let ledger = service.ledger()?;
+    for record in &records {
+        principal
+            .may_write(record, &ledger, &records)
+            .map_err(ApiError::forbidden)?;
+    }
+    if principal.writes_directly() {
+        service.put(&principal.name, records)?;
+        let now = service.store().get(kind, &id)?;
+        drop(service);
+        state.invalidate();
+        return Ok(WriteOutcome::Applied {
+            etag: now.as_ref().map(etag).unwrap_or_default(),
+        });
+    }
+    drop(service);
+    let doc = serde_json::to_string(&records).map_err(ApiError::internal)?;
+    let to = if submit {
+        ChangeState::Submitted
+    } else {
+        ChangeState::Draft
+    };
+    let change = state.accounts().add_change(
+        kind.as_str(),
+        id.as_str(),
+        &doc,
+        current.as_deref(),
+        to,
+        &principal.name,
+        &now_rfc3339(),
+    )?;
+    Ok(WriteOutcome::Proposed {
+        change,
+        state: to.as_str().to_string(),
+    })
+}
+
+pub fn change_records(change: &ChangeRow) -> Result<Vec<Record>, ApiError> {
+    let values: Vec<Value> = serde_json::from_str(&change.doc).map_err(ApiError::internal)?;
+    values
+        .into_iter()
+        .map(|v| aidtrace_service::records::record_from_json(v).map_err(ApiError::internal))
+        .collect()
+}
+
+/// Approver's decision on a submitted change; an author may also submit their own draft.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Submit,
+    Approve,
+    Reject,
+}
+
+pub fn decide(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+    decision: Decision,
+    note: Option<&str>,
+) -> Result<ChangeState, ApiError> {
+    // The service lock serialises decisions with every ledger write, so the ETag checked here is
+    // still current when the change is applied.
+    let mut service = state.service();
+    let mut accounts = state.accounts();
+    let change = accounts
+        .change(id)?
+        .ok_or_else(|| ApiError::not_found(format!("no change {id}")))?;
+    let (from, to) = match decision {
+        Decision::Submit => {
+            if change.author != principal.name && principal.role != crate::auth::Role::Admin {
+                return Err(ApiError::forbidden("only the author submits a draft"));
+            }
+            (ChangeState::Draft, ChangeState::Submitted)
+        }
+        Decision::Approve | Decision::Reject => {
+            if !principal.can_approve() {
+                return Err(ApiError::forbidden(format!(
+                    "{} ({}) may not approve or reject changes",
+                    principal.name,
+                    principal.role.as_str()
+                )));
+            }
+            let to = if decision == Decision::Approve {
+                ChangeState::Approved
+            } else {
+                ChangeState::Rejected
+            };
+            (ChangeState::Submitted, to)
+        }
+    };
+    if change.state != from {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "wrong_state",
+            format!(
+                "change {id} is {}, not {}",
+                change.state.as_str(),
+                from.as_str()
+            ),
+        ));
+    }
+    if decision == Decision::Approve {
+        let records = change_records(&change)?;
+        let kind = RecordKind::parse(&change.kind)
+            .ok_or_else(|| ApiError::internal(format!("change {id} has kind {}", change.kind)))?;
+        let rid = aidtrace_domain::RecordId::parse(&change.record_id)?;
+        let current = service.store().get(kind, &rid)?.as_ref().map(etag);
+        if current != change.base_etag {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                format!(
+                    "{} {} changed after this edit was made; reject it and redo the edit on the current version",
+                    change.kind, change.record_id
+                ),
+            ));
+        }
+        service.put(
+            &format!("{} (proposed by {})", principal.name, change.author),
+            records,
+        )?;
+    }
+    if !accounts.set_change_state(id, from, to, &principal.name, note, &now_rfc3339())? {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "wrong_state",
+            format!("change {id} was decided by someone else meanwhile"),
+        ));
+    }
+    drop(accounts);
+    drop(service);
+    if decision == Decision::Approve {
+        state.invalidate();
+    }
+    Ok(to)
+}
+
+// ---- forms: a flat set of named inputs mapped onto a record's JSON -------------------------
+
+#[derive(Debug, Clone, Copy)]
+pub enum Input {
+    Text,
+    LongText,
+    Date,
+    /// Exact decimal, kept as a string so no float ever touches it.
+    Decimal,
+    Integer,
+    Checkbox,
+    Choice(&'static [&'static str]),
+    /// An id of an existing record of this kind.
+    Ref(RecordKind),
+}
+
+pub struct FieldSpec {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub input: Input,
+    pub required: bool,
+}
+
+const fn f(name: &'static str, label: &'static str, input: Input, required: bool) -> FieldSpec {
+    FieldSpec {
+        name,
+        label,
+        input,
+        required,
+    }
+}
+
+pub const ORG_KINDS: &[&str] = &[
+    "government",
+    "government_agency",
+    "ministry",
+    "embassy",
+    "multilateral",
+    "ngo",
+    "university",
+    "facility_operator",
+    "manufacturer",
+    "supplier",
+    "other",
+];
+pub const INSTRUMENTS: &[&str] = &[
+    "grant_aid",
+    "grassroots_grant",
+    "technical_cooperation",
+    "training_exchange",
+    "loan",
+    "in_kind",
+    "budget_support",
+    "other",
+];
+pub const ACTIVITY_STATUSES: &[&str] = &[
+    "pipeline",
+    "implementation",
+    "finalisation",
+    "closed",
+    "cancelled",
+    "suspended",
+];
+pub const FLOW_KINDS: &[&str] = &["pledge", "commitment", "disbursement", "expenditure"];
+pub const FACILITY_KINDS: &[&str] = &[
+    "university_hospital",
+    "emergency_hospital",
+    "regional_hospital",
+    "district_hospital",
+    "national_centre",
+    "blood_centre",
+    "primary_care",
+    "laboratory",
+    "other",
+];
+pub const EQUIPMENT_CATEGORIES: &[&str] = &[
+    "imaging",
+    "endoscopy",
+    "intensive_care",
+    "laboratory",
+    "blood_bank",
+    "surgical",
+    "communication",
+    "power",
+    "other",
+];
+
+/// The kinds that have a data-entry form, with their URL names.
+pub const EDITABLE: &[(&str, RecordKind)] = &[
+    ("organisations", RecordKind::Organisation),
+    ("activities", RecordKind::Activity),
+    ("flows", RecordKind::Flow),
+    ("equipment-lines", RecordKind::EquipmentLine),
+    ("facilities", RecordKind::Facility),
+];
+
+pub fn form_fields(kind: RecordKind) -> &'static [FieldSpec] {
+    use Input::*;
+    const ORG: &[FieldSpec] = &[
+        f("id", "Id", Text, true),
+        f("name", "Name", Text, true),
+        f("kind", "Kind", Choice(ORG_KINDS), true),
+        f("country", "Country (ISO code)", Text, false),
+        f(
+            "parent",
+            "Parent organisation",
+            Ref(RecordKind::Organisation),
+            false,
+        ),
+    ];
+    const ACTIVITY: &[FieldSpec] = &[
+        f("id", "Id", Text, true),
+        f("title", "Title", Text, true),
+        f("instrument", "Instrument", Choice(INSTRUMENTS), true),
+        f("status", "Status", Choice(ACTIVITY_STATUSES), true),
+        f(
+            "funding_org",
+            "Funding organisation",
+            Ref(RecordKind::Organisation),
+            false,
+        ),
+        f(
+            "recipient_country",
+            "Recipient country (ISO code)",
+            Text,
+            false,
+        ),
+        f("start_date", "Start date", Date, false),
+        f("end_date", "End date", Date, false),
+        f("description", "Description", LongText, false),
+        f("equipment.id", "Equipment line id", Text, false),
+        f("equipment.description", "Equipment", Text, false),
+        f(
+            "equipment.category",
+            "Equipment category",
+            Choice(EQUIPMENT_CATEGORIES),
+            false,
+        ),
+        f("equipment.quantity", "Quantity", Integer, false),
+        f(
+            "equipment.facility",
+            "For facility",
+            Ref(RecordKind::Facility),
+            false,
+        ),
+    ];
+    const FLOW: &[FieldSpec] = &[
+        f("id", "Id", Text, true),
+        f("activity", "Activity", Ref(RecordKind::Activity), true),
+        f("kind", "Kind", Choice(FLOW_KINDS), true),
+        f("money.amount", "Amount", Decimal, true),
+        f("money.currency", "Currency (ISO code)", Text, true),
+        f("money.value_date", "Value date", Date, false),
+        f("provider", "Provider", Ref(RecordKind::Organisation), false),
+        f("receiver", "Receiver", Ref(RecordKind::Organisation), false),
+        f("description", "Description", LongText, false),
+    ];
+    const EQUIPMENT: &[FieldSpec] = &[
+        f("id", "Id", Text, true),
+        f("activity", "Activity", Ref(RecordKind::Activity), true),
+        f("category", "Category", Choice(EQUIPMENT_CATEGORIES), true),
+        f("description", "Description", Text, true),
+        f("quantity", "Quantity", Integer, false),
+        f("facility", "Facility", Ref(RecordKind::Facility), false),
+        f("unit_cost.amount", "Unit cost", Decimal, false),
+        f("unit_cost.currency", "Unit cost currency", Text, false),
+    ];
+    const FACILITY: &[FieldSpec] = &[
+        f("id", "Id", Text, true),
+        f("name", "Name", Text, true),
+        f("kind", "Kind", Choice(FACILITY_KINDS), true),
+        f("country", "Country (ISO code)", Text, true),
+        f("region", "Region", Text, false),
+        f("city", "City", Text, false),
+        f("operator", "Operator", Ref(RecordKind::Organisation), false),
+        f("location.lat", "Latitude", Decimal, false),
+        f("location.lon", "Longitude", Decimal, false),
+        f("beds", "Beds", Integer, false),
+        f(
+            "sensitive",
+            "Sensitive (blur location in public view)",
+            Checkbox,
+            false,
+        ),
+    ];
+    match kind {
+        RecordKind::Organisation => ORG,
+        RecordKind::Activity => ACTIVITY,
+        RecordKind::Flow => FLOW,
+        RecordKind::EquipmentLine => EQUIPMENT,
+        RecordKind::Facility => FACILITY,
+        _ => &[],
+    }
+}
+
+fn get_path<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(v, |v, k| v.get(k))
+}
+
+fn set_path(v: &mut Map<String, Value>, path: &str, value: Option<Value>) {
+    match path.split_once('.') {
+        None => {
+            match value {
+                Some(x) => v.insert(path.to_string(), x),
+                None => v.remove(path),
+            };
+        }
+        Some((head, rest)) => {
+            if value.is_none() && !v.contains_key(head) {
+                return;
+            }
+            let child = v
+                .entry(head.to_string())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(m) = child {
+                set_path(m, rest, value);
+                if m.is_empty() {
+                    v.remove(head);
+                }
+            }
+        }
+    }
+}
+
+/// The form values of a stored record, for pre-filling an edit form.
+pub fn form_values(record: &Record, ledger: &Ledger) -> BTreeMap<String, String> {
+    let json = serde_json::to_value(record).unwrap_or(Value::Null);
+    let mut out = BTreeMap::new();
+    for spec in form_fields(record.kind()) {
+        let v = get_path(&json, spec.name);
+        let s = match v {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Bool(b)) => {
+                if *b {
+                    "on".into()
+                } else {
+                    String::new()
+                }
+            }
+            Some(Value::Null) | None => String::new(),
+            Some(other) => other.to_string(),
+        };
+        out.insert(spec.name.to_string(), s);
+    }
+    if let Record::Activity(a) = record {
+        if let Some(p) = a
+            .participants
+            .iter()
+            .find(|p| p.role == aidtrace_domain::model::ParticipantRole::Funding)
+        {
+            out.insert("funding_org".into(), p.org.to_string());
+        }
+        if let [c] = a.countries.as_slice() {
+            out.insert("recipient_country".into(), c.country.to_string());
+        }
+        let _ = ledger;
+    }
+    out
+}
+
+/// Builds the batch a form describes: the main record (starting from the stored version, so
+/// fields the form does not show are kept) and, for an activity, its first equipment line.
+pub fn records_from_form(
+    kind: RecordKind,
+    form: &BTreeMap<String, String>,
+    stored: Option<&Record>,
+) -> Result<Vec<Record>, ValidationError> {
+    let mut obj = match stored.map(serde_json::to_value) {
+        Some(Ok(Value::Object(m))) => m,
+        _ => Map::new(),
+    };
+    obj.remove("record");
+    let mut equipment = Map::new();
+    for spec in form_fields(kind) {
+        let raw = form.get(spec.name).map(|s| s.trim()).unwrap_or_default();
+        if spec.required && raw.is_empty() {
+            return Err(ValidationError::new(spec.name, "", "required"));
+        }
+        let value = match spec.input {
+            Input::Checkbox => Some(Value::Bool(!raw.is_empty())),
+            _ if raw.is_empty() => None,
+            Input::Integer => Some(Value::Number(
+                raw.parse::<u64>()
+                    .map_err(|_| ValidationError::new(spec.name, raw, "a whole number, e.g. 2"))?
+                    .into(),
+            )),
+            _ => Some(Value::String(raw.to_string())),
+        };
+        if let Some(rest) = spec.name.strip_prefix("equipment.") {
+            if let Some(v) = value {
+                equipment.insert(rest.to_string(), v);
+            }
+            continue;
+        }
+        match spec.name {
+            "funding_org" => {
+                let mut parts: Vec<Value> = obj
+                    .get("participants")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                parts.retain(|p| p.get("role").and_then(Value::as_str) != Some("funding"));
+                if let Some(org) = value {
+                    parts.insert(0, serde_json::json!({"org": org, "role": "funding"}));
+                }
+                obj.insert("participants".into(), Value::Array(parts));
+            }
+            "recipient_country" => {
+                let countries = value
+                    .map(|c| vec![serde_json::json!({"country": c, "percentage": "100"})])
+                    .unwrap_or_default();
+                obj.insert("countries".into(), Value::Array(countries));
+            }
+            name => set_path(&mut obj, name, value),
+        }
+    }
+    obj.insert("record".into(), Value::String(kind.as_str().into()));
+    let main = aidtrace_service::records::record_from_json(Value::Object(obj))?;
+    let mut out = vec![main];
+    if !equipment.is_empty() {
+        let activity = out[0].id().to_string();
+        equipment.insert("record".into(), Value::String("equipment_line".into()));
+        equipment.insert("activity".into(), Value::String(activity));
+        let line = aidtrace_service::records::record_from_json(Value::Object(equipment))
+            .map_err(|e| e.within("equipment"))?;
+        out.push(line);
+    }
+    Ok(out)
+}

@@ -1,0 +1,130 @@
+//! One error type for the API (JSON `{code, field, message}`) and one for pages (an HTML page
+//! with the same message). Both keep internal causes on the server and show users what to fix.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use aidtrace_service::ServiceError;
+use aidtrace_store::StoreError;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ApiError {
+    #[serde(skip)]
+    pub status: StatusCode,
+    /// Stable machine-readable code, e.g. `invalid_record`, `forbidden`, `precondition_failed`.
+    pub code: &'static str,
+    /// The field at fault (dotted path), when one is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        let field = field.into();
+        self.field = (!field.is_empty()).then_some(field);
+        self
+    }
+
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", what)
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        // The cause can name files and SQL; it goes to the server log, not to the client.
+        eprintln!("aidtrace-web: internal error: {cause}");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error; the server log has the details",
+        )
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        match &e {
+            ServiceError::Invalid { record, error } => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_record",
+                format!("{record}: {} (value {:?})", error.message, error.value),
+            )
+            .with_field(error.field.clone()),
+            ServiceError::NotFound(m) => Self::not_found(m.clone()),
+            _ if e.is_bad_input() => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.to_string())
+            }
+            _ => Self::internal(e),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ServiceError::from(e).into()
+    }
+}
+
+impl From<aidtrace_domain::ValidationError> for ApiError {
+    fn from(e: aidtrace_domain::ValidationError) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_record",
+            if e.value.is_empty() {
+                e.message.clone()
+            } else {
+                format!("{} (value {:?})", e.message, e.value)
+            },
+        )
+        .with_field(e.field)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, axum::Json(&self)).into_response()
+    }
+}
+
+/// A page-level error: the same facts as [`ApiError`], rendered as HTML.
+#[derive(Debug)]
+pub struct PageError(pub ApiError);
+
+impl<E: Into<ApiError>> From<E> for PageError {
+    fn from(e: E) -> Self {
+        Self(e.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        let body = crate::pages::error_page(e.status, &e.message, e.field.as_deref());
+        (e.status, body).into_response()
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+pub type PageResult<T> = Result<T, PageError>;

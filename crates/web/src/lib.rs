@@ -1,0 +1,127 @@
+//! aidtrace web application and JSON API.
+//!
+//! [`app`] builds the router (pages, `/api/v1`, static assets compiled into the binary);
+//! [`serve`] runs it. Every figure shown keeps its original currency; converted figures show
+//! their rate, its date and its source on demand. Nothing is loaded from outside the machine.
+
+pub mod api;
+pub mod auth;
+pub mod edit;
+pub mod error;
+pub mod pages;
+pub mod state;
+pub mod svg;
+pub mod tables;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+pub use auth::{PasswordCost, Role, add_user, create_token};
+pub use error::ApiError;
+pub use state::{AppState, WebConfig};
+
+const CSS: &str = include_str!("../assets/app.css");
+
+/// No script runs inline or from elsewhere; the pages may not be framed.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        h.get(header::CACHE_CONTROL)
+            .cloned()
+            .unwrap_or(HeaderValue::from_static("no-store")),
+    );
+    resp
+}
+
+async fn css() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        CSS,
+    )
+        .into_response()
+}
+
+async fn not_found(uri: axum::http::Uri) -> Response {
+    let e = ApiError::not_found(format!("nothing at {}", uri.path()));
+    if uri.path().starts_with("/api/") {
+        e.into_response()
+    } else {
+        (
+            StatusCode::NOT_FOUND,
+            pages::error_page(StatusCode::NOT_FOUND, &e.message, None),
+        )
+            .into_response()
+    }
+}
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    let limit = state.config.body_limit;
+    Router::new()
+        .route("/", get(pages::dashboard))
+        .route("/activities", get(pages::activities))
+        .route("/activities/{id}", get(pages::activity))
+        .route("/facilities", get(pages::facilities))
+        .route("/facilities/{id}", get(pages::facility))
+        .route("/map", get(pages::map))
+        .route("/organisations", get(pages::organisations))
+        .route("/quality", get(pages::quality))
+        .route("/import", get(pages::import))
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route("/changes", get(pages::changes))
+        .route("/changes/{id}/{action}", post(pages::decide))
+        .route("/edit/{collection}", post(pages::edit_submit))
+        .route("/edit/{collection}/{id}", get(pages::edit_form))
+        .route("/export/{list}/{format}", get(pages::export))
+        .route("/static/app.css", get(css))
+        .route("/api/v1/openapi.json", get(api::openapi_json))
+        .route("/api/v1/dashboard", get(api::dashboard))
+        .route("/api/v1/findings", get(api::findings))
+        .route("/api/v1/reports/totals", get(api::totals))
+        .route("/api/v1/changes", get(api::changes))
+        .route("/api/v1/changes/{id}/{action}", post(api::decide))
+        .route("/api/v1/{collection}", get(api::list))
+        .route("/api/v1/{collection}/{id}", get(api::get).put(api::put))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+/// Serves `state` on `addr` until Ctrl-C. Prints the address it listens on.
+pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    println!("aidtrace: serving on http://{}", listener.local_addr()?);
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}

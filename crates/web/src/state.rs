@@ -1,0 +1,245 @@
+//! Shared state: the service behind a mutex (one SQLite connection is not `Sync`), the accounts
+//! store, and a snapshot of the ledger with its derived reports, rebuilt after each write.
+
+use std::collections::BTreeMap;
+use std::num::NonZeroU32;
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::{Duration, Instant};
+
+use aidtrace_domain::checks::{Finding, Severity};
+use aidtrace_domain::fx::RateTable;
+use aidtrace_domain::totals::{GroupBy, TotalsReport};
+use aidtrace_domain::{CurrencyCode, Ledger, Record, RecordKind};
+use aidtrace_service::Aidtrace;
+use aidtrace_store::SqliteAccounts;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use rust_decimal::Decimal;
+
+use crate::error::ApiError;
+
+/// Settings of the web application (the CLI fills them from flags and the TOML file).
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Whether visitors who are not signed in see the read-only public view.
+    pub public_view: bool,
+    /// Radius (km) to which public views blur the coordinates of sensitive facilities.
+    pub blur_km: Decimal,
+    /// Mark cookies `Secure`. Off only for plain-HTTP use on the loopback interface.
+    pub secure_cookies: bool,
+    pub session_ttl: Duration,
+    /// Sign-in attempts allowed per account name per minute.
+    pub login_attempts_per_minute: u32,
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
+    /// How long a snapshot of the ledger serves reads before it is rebuilt (writes made through
+    /// this server rebuild it at once; this bounds staleness for writes made by the CLI).
+    pub snapshot_ttl: Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            public_view: true,
+            blur_km: Decimal::from(10),
+            secure_cookies: true,
+            session_ttl: Duration::from_secs(8 * 3600),
+            login_attempts_per_minute: 5,
+            body_limit: 256 * 1024,
+            snapshot_ttl: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Everything the reports need, computed once per ledger version and shared by all requests.
+pub struct Snapshot {
+    pub ledger: Ledger,
+    /// Every record by kind, ordered by id (what the API lists).
+    pub records: BTreeMap<RecordKind, Vec<Record>>,
+    pub rates: RateTable,
+    pub findings: Vec<Finding>,
+    pub totals: BTreeMap<&'static str, TotalsReport>,
+    /// The dashboard JSON, serialised once: it is the most requested document.
+    pub dashboard_json: bytes_like::Bytes,
+}
+
+pub mod bytes_like {
+    /// Serialized JSON shared between requests without copying.
+    pub type Bytes = std::sync::Arc<[u8]>;
+}
+
+pub const GROUPS: [GroupBy; 5] = [
+    GroupBy::Donor,
+    GroupBy::Recipient,
+    GroupBy::Region,
+    GroupBy::Sector,
+    GroupBy::Year,
+];
+
+impl Snapshot {
+    pub fn build(service: &Aidtrace) -> Result<Self, ApiError> {
+        let mut records = BTreeMap::new();
+        for kind in RecordKind::ALL {
+            records.insert(kind, service.store().list(kind)?);
+        }
+        let ledger = Ledger::from_records(records.values().flatten().cloned());
+        let rates = service.rates()?;
+        let findings = aidtrace_domain::checks::run(&ledger, &rates);
+        let usd = CurrencyCode::usd();
+        let totals: BTreeMap<&'static str, TotalsReport> = GROUPS
+            .iter()
+            .map(|g| {
+                (
+                    g.as_str(),
+                    aidtrace_domain::totals::totals(&ledger, &rates, *g, &usd),
+                )
+            })
+            .collect();
+        let dashboard = serde_json::json!({
+            "counts": {
+                "organisations": ledger.organisations.len(),
+                "activities": ledger.activities.len(),
+                "facilities": ledger.facilities.len(),
+                "flows": ledger.flows.len(),
+                "equipment_lines": ledger.equipment_lines.len(),
+            },
+            "findings": {
+                "errors": findings.iter().filter(|f| f.severity == Severity::Error).count(),
+                "warnings": findings.iter().filter(|f| f.severity == Severity::Warning).count(),
+                "info": findings.iter().filter(|f| f.severity == Severity::Info).count(),
+            },
+            "totals": &totals,
+        });
+        let dashboard_json: Arc<[u8]> = serde_json::to_vec(&dashboard)
+            .map_err(ApiError::internal)?
+            .into();
+        Ok(Self {
+            ledger,
+            records,
+            rates,
+            findings,
+            totals,
+            dashboard_json,
+        })
+    }
+}
+
+pub struct Inner {
+    pub service: Mutex<Aidtrace>,
+    pub accounts: Mutex<SqliteAccounts>,
+    pub config: WebConfig,
+    snapshot: RwLock<Option<(Instant, Arc<Snapshot>)>>,
+    pub login_limiter: DefaultKeyedRateLimiter<String>,
+}
+
+/// Cheap to clone; handed to every handler.
+#[derive(Clone)]
+pub struct AppState(pub Arc<Inner>);
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// Opens the store at `db` (creating and migrating it as needed).
+    pub fn open(db: &Path, config: WebConfig) -> Result<Self, ApiError> {
+        let service = Aidtrace::open_sqlite(db)?;
+        let accounts = SqliteAccounts::open(db)?;
+        let per_minute =
+            NonZeroU32::new(config.login_attempts_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
+        Ok(Self(Arc::new(Inner {
+            service: Mutex::new(service),
+            accounts: Mutex::new(accounts),
+            snapshot: RwLock::new(None),
+            login_limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            config,
+        })))
+    }
+
+    pub fn service(&self) -> MutexGuard<'_, Aidtrace> {
+        // A panic while holding the lock leaves the connection usable (SQLite rolls back the
+        // open transaction), so a poisoned lock is taken over rather than failing every request.
+        self.0
+            .service
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn accounts(&self) -> MutexGuard<'_, SqliteAccounts> {
+        self.0
+            .accounts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The current snapshot, rebuilt when older than the TTL or invalidated by a write.
+    pub fn snapshot_blocking(&self) -> Result<Arc<Snapshot>, ApiError> {
+        {
+            let guard = self
+                .snapshot
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some((at, snap)) = guard.as_ref()
+                && at.elapsed() < self.config.snapshot_ttl
+            {
+                return Ok(snap.clone());
+            }
+        }
+        let service = self.service();
+        // Another request may have rebuilt it while this one waited for the service lock.
+        {
+            let guard = self
+                .snapshot
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some((at, snap)) = guard.as_ref()
+                && at.elapsed() < self.config.snapshot_ttl
+            {
+                return Ok(snap.clone());
+            }
+        }
+        let snap = Arc::new(Snapshot::build(&service)?);
+        *self
+            .snapshot
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some((Instant::now(), snap.clone()));
+        Ok(snap)
+    }
+
+    pub async fn snapshot(&self) -> Result<Arc<Snapshot>, ApiError> {
+        {
+            let guard = self
+                .snapshot
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some((at, snap)) = guard.as_ref()
+                && at.elapsed() < self.config.snapshot_ttl
+            {
+                return Ok(snap.clone());
+            }
+        }
+        let state = self.clone();
+        blocking(move || state.snapshot_blocking()).await
+    }
+
+    /// Called after every write made through the server.
+    pub fn invalidate(&self) {
+        *self
+            .snapshot
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+    }
+}
+
+/// Runs database work off the async threads.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(ApiError::internal)?
+}

@@ -1,0 +1,157 @@
+//! Charts and the facility map as SVG drawn on the server: no script, nothing fetched from
+//! elsewhere. Pixel geometry uses f64; the figures printed beside the bars are the exact decimals.
+
+use maud::{Markup, html};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+
+fn fmt_amount(d: Decimal) -> String {
+    crate::pages::group_digits(d.round_dp(0))
+}
+
+/// Horizontal bars, one per (label, value); values are shown in full beside each bar.
+pub fn bar_chart(title: &str, unit: &str, rows: &[(String, Decimal)]) -> Markup {
+    let max = rows
+        .iter()
+        .map(|(_, v)| *v)
+        .max()
+        .unwrap_or(Decimal::ONE)
+        .max(Decimal::ONE);
+    let bar_h = 22.0;
+    let label_w = 230.0;
+    let chart_w = 360.0;
+    let height = (rows.len() as f64).mul_add(bar_h, 30.0);
+    html! {
+        svg class="chart" role="img" viewBox=(format!("0 0 760 {height}")) width="760" height=(height) {
+            title { (title) }
+            @for (i, (label, value)) in rows.iter().enumerate() {
+                @let y = (i as f64).mul_add(bar_h, 20.0);
+                @let w = (value / max).to_f64().unwrap_or(0.0) * chart_w;
+                text x=(label_w - 6.0) y=(y + 15.0) text-anchor="end" class="axis" { (truncate(label, 34)) }
+                rect x=(label_w) y=(y + 3.0) width=(w.max(1.0)) height=(bar_h - 6.0) class="bar" {
+                    title { (label) ": " (fmt_amount(*value)) " " (unit) }
+                }
+                text x=(label_w + w + 6.0) y=(y + 15.0) class="value" { (fmt_amount(*value)) " " (unit) }
+            }
+            text x="0" y="12" class="caption" { (title) }
+        }
+    }
+}
+
+/// One line per series over years.
+pub fn time_series(title: &str, unit: &str, series: &[(String, Vec<(i32, Decimal)>)]) -> Markup {
+    let years: Vec<i32> = series
+        .iter()
+        .flat_map(|(_, pts)| pts.iter().map(|(y, _)| *y))
+        .collect();
+    let (Some(&y0), Some(&y1)) = (years.iter().min(), years.iter().max()) else {
+        return html! { p class="muted" { "No dated flows to plot." } };
+    };
+    let max = series
+        .iter()
+        .flat_map(|(_, pts)| pts.iter().map(|(_, v)| *v))
+        .max()
+        .unwrap_or(Decimal::ONE)
+        .max(Decimal::ONE);
+    let (left, top, w, h) = (90.0, 24.0, 600.0, 180.0);
+    let span = f64::from((y1 - y0).max(1));
+    let x = |year: i32| left + f64::from(year - y0) / span * w;
+    let y = |v: Decimal| top + h - (v / max).to_f64().unwrap_or(0.0) * h;
+    html! {
+        svg class="chart" role="img" viewBox="0 0 760 250" width="760" height="250" {
+            title { (title) }
+            text x="0" y="12" class="caption" { (title) }
+            line x1=(left) y1=(top + h) x2=(left + w) y2=(top + h) class="axisline" {}
+            line x1=(left) y1=(top) x2=(left) y2=(top + h) class="axisline" {}
+            text x=(left - 6.0) y=(top + 4.0) text-anchor="end" class="axis" { (fmt_amount(max)) }
+            text x=(left - 6.0) y=(top + h) text-anchor="end" class="axis" { "0" }
+            @for year in y0..=y1 {
+                text x=(x(year)) y=(top + h + 16.0) text-anchor="middle" class="axis" { (year) }
+            }
+            @for (i, (name, pts)) in series.iter().enumerate() {
+                @let points = pts.iter().map(|(yr, v)| format!("{:.1},{:.1}", x(*yr), y(*v))).collect::<Vec<_>>().join(" ");
+                polyline points=(points) class=(format!("series s{}", i % 4)) {}
+                @for (yr, v) in pts {
+                    circle cx=(x(*yr)) cy=(y(*v)) r="4" class=(format!("dot s{}", i % 4)) {
+                        title { (name) " " (yr) ": " (fmt_amount(*v)) " " (unit) }
+                    }
+                }
+                text x=(left + w + 8.0) y=((i as f64).mul_add(16.0, top + 10.0)) class=(format!("legend s{}", i % 4)) { (name) }
+            }
+        }
+    }
+}
+
+pub struct MapPoint {
+    pub id: String,
+    pub name: String,
+    pub lat: f64,
+    pub lon: f64,
+    /// Drawn as an area rather than a point: the public view blurred it.
+    pub blurred: bool,
+    pub href: String,
+}
+
+/// Facilities on an equirectangular projection of their bounding box, with a graticule.
+pub fn facility_map(points: &[MapPoint]) -> Markup {
+    if points.is_empty() {
+        return html! { p class="muted" { "No facility has coordinates." } };
+    }
+    let (mut lat0, mut lat1, mut lon0, mut lon1) = (90.0f64, -90.0f64, 180.0f64, -180.0f64);
+    for p in points {
+        lat0 = lat0.min(p.lat);
+        lat1 = lat1.max(p.lat);
+        lon0 = lon0.min(p.lon);
+        lon1 = lon1.max(p.lon);
+    }
+    // Pad so that single points and labels stay inside the frame.
+    let pad = ((lat1 - lat0).max(lon1 - lon0) * 0.15).max(1.0);
+    let (lat0, lat1, lon0, lon1) = (lat0 - pad, lat1 + pad, lon0 - pad, lon1 + pad);
+    let (w, h) = (760.0, 460.0);
+    let px = |lon: f64| (lon - lon0) / (lon1 - lon0) * w;
+    let py = |lat: f64| h - (lat - lat0) / (lat1 - lat0) * h;
+    let grid_lons: Vec<i32> = ((lon0.ceil() as i32)..=(lon1.floor() as i32))
+        .filter(|d| d % 5 == 0)
+        .collect();
+    let grid_lats: Vec<i32> = ((lat0.ceil() as i32)..=(lat1.floor() as i32))
+        .filter(|d| d % 5 == 0)
+        .collect();
+    html! {
+        svg class="map" role="img" viewBox=(format!("0 0 {w} {h}")) width=(w) height=(h) {
+            title { "Facilities by coordinates" }
+            rect x="0" y="0" width=(w) height=(h) class="sea" {}
+            @for d in &grid_lons {
+                line x1=(px(f64::from(*d))) y1="0" x2=(px(f64::from(*d))) y2=(h) class="grid" {}
+                text x=(px(f64::from(*d)) + 2.0) y=(h - 4.0) class="axis" { (d) "°E" }
+            }
+            @for d in &grid_lats {
+                line x1="0" y1=(py(f64::from(*d))) x2=(w) y2=(py(f64::from(*d))) class="grid" {}
+                text x="2" y=(py(f64::from(*d)) - 2.0) class="axis" { (d) "°N" }
+            }
+            @for p in points {
+                a href=(p.href) {
+                    @if p.blurred {
+                        circle cx=(px(p.lon)) cy=(py(p.lat)) r="14" class="blurred" {
+                            title { (p.name) " (location blurred)" }
+                        }
+                    } @else {
+                        circle cx=(px(p.lon)) cy=(py(p.lat)) r="6" class="site" id=(format!("map-{}", p.id)) {
+                            title { (p.name) }
+                        }
+                    }
+                    text x=(px(p.lon) + 9.0) y=(py(p.lat) + 4.0) class="label" { (truncate(&p.name, 40)) }
+                }
+            }
+        }
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n - 1).collect();
+        t.push('…');
+        t
+    }
+}

@@ -1,0 +1,325 @@
+//! Test harness: a demo store with one account per role, and one client interface over two
+//! transports (in-process `oneshot`, and a real socket on 127.0.0.1:0).
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::net::SocketAddr;
+
+use aidtrace_store::{Account, SqliteAccounts};
+use aidtrace_web::{AppState, PasswordCost, WebConfig};
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "correct horse battery";
+pub const CHEAP: PasswordCost = PasswordCost {
+    memory_kib: 1024,
+    passes: 1,
+};
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub state: AppState,
+}
+
+/// (name, role, organisations, facilities)
+pub const ACCOUNTS: &[(&str, &str, &[&str], &[&str])] = &[
+    ("ada", "admin", &[], &[]),
+    ("eve", "editor", &["org-embassy-japan-kz"], &[]),
+    ("abe", "approver", &[], &[]),
+    (
+        "fen",
+        "facility_engineer",
+        &[],
+        &["fac-semey-university-hospital"],
+    ),
+    ("vic", "viewer", &[], &[]),
+];
+
+pub fn env_with(config: WebConfig) -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("web.db");
+    let state = AppState::open(&db, config).unwrap();
+    state.service().load_demo("seed").unwrap();
+    let mut accounts = SqliteAccounts::open(&db).unwrap();
+    for (name, role, orgs, facs) in ACCOUNTS {
+        let account = Account {
+            name: (*name).into(),
+            role: (*role).into(),
+            organisations: orgs.iter().map(|s| (*s).to_string()).collect(),
+            facilities: facs.iter().map(|s| (*s).to_string()).collect(),
+        };
+        aidtrace_web::add_user(&mut accounts, &account, PASSWORD, CHEAP).unwrap();
+    }
+    Env { dir, state }
+}
+
+pub fn env() -> Env {
+    env_with(WebConfig {
+        secure_cookies: false,
+        ..WebConfig::default()
+    })
+}
+
+impl Env {
+    pub fn token(&self, name: &str) -> String {
+        let mut accounts = SqliteAccounts::open(&self.dir.path().join("web.db")).unwrap();
+        aidtrace_web::create_token(&mut accounts, name, "test", Some(1)).unwrap()
+    }
+
+    pub fn record_count(&self) -> usize {
+        self.state.service().counts().unwrap().values().sum()
+    }
+}
+
+#[derive(Debug)]
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Resp {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+    pub fn header(&self, name: &str) -> String {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default()
+    }
+    /// `name=value` of every Set-Cookie, for sending back.
+    pub fn cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok()?.split(';').next().map(String::from))
+            .collect()
+    }
+}
+
+/// Either transport.
+#[derive(Clone)]
+pub enum Client {
+    InProcess(AppState),
+    Socket(SocketAddr),
+}
+
+pub struct Req<'a> {
+    pub method: Method,
+    pub uri: &'a str,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl<'a> Req<'a> {
+    pub fn get(uri: &'a str) -> Self {
+        Self {
+            method: Method::GET,
+            uri,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+    pub fn new(method: Method, uri: &'a str) -> Self {
+        Self {
+            method,
+            uri,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+    pub fn header(mut self, k: &str, v: &str) -> Self {
+        self.headers.push((k.to_string(), v.to_string()));
+        self
+    }
+    pub fn bearer(self, token: &str) -> Self {
+        self.header("authorization", &format!("Bearer {token}"))
+    }
+    pub fn cookie(self, c: &str) -> Self {
+        self.header("cookie", c)
+    }
+    pub fn json(mut self, v: &serde_json::Value) -> Self {
+        self.body = serde_json::to_vec(v).unwrap();
+        self.header("content-type", "application/json")
+    }
+    pub fn raw(mut self, body: &[u8]) -> Self {
+        self.body = body.to_vec();
+        self.header("content-type", "application/json")
+    }
+    pub fn form(mut self, fields: &[(&str, &str)]) -> Self {
+        let mut s = String::new();
+        for (k, v) in fields {
+            if !s.is_empty() {
+                s.push('&');
+            }
+            s.push_str(&enc(k));
+            s.push('=');
+            s.push_str(&enc(v));
+        }
+        self.body = s.into_bytes();
+        self.header("content-type", "application/x-www-form-urlencoded")
+    }
+}
+
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl Client {
+    pub async fn send(&self, req: Req<'_>) -> Resp {
+        match self {
+            Client::InProcess(state) => {
+                let mut b = Request::builder().method(req.method).uri(req.uri);
+                for (k, v) in &req.headers {
+                    b = b.header(k, v);
+                }
+                let resp = aidtrace_web::app(state.clone())
+                    .oneshot(b.body(Body::from(req.body)).unwrap())
+                    .await
+                    .unwrap();
+                let status = resp.status();
+                let headers = resp.headers().clone();
+                let bytes = resp
+                    .into_body()
+                    .collect()
+                    .await
+                    .unwrap()
+                    .to_bytes()
+                    .to_vec();
+                Resp {
+                    status,
+                    headers,
+                    body: String::from_utf8_lossy(&bytes).into_owned(),
+                    bytes,
+                }
+            }
+            Client::Socket(addr) => raw_http(*addr, req).await,
+        }
+    }
+
+    pub async fn get(&self, uri: &str) -> Resp {
+        self.send(Req::get(uri)).await
+    }
+}
+
+/// A deliberately small HTTP/1.1 client: one request per connection, `Connection: close`.
+async fn raw_http(addr: SocketAddr, req: Req<'_>) -> Resp {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut head = format!(
+        "{} {} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        req.method,
+        req.uri,
+        req.body.len()
+    );
+    for (k, v) in &req.headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&req.body).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut body = raw[split + 4..].to_vec();
+    let mut lines = head.lines();
+    let status: u16 = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut headers = HeaderMap::new();
+    for line in lines {
+        if let Some((k, v)) = line.split_once(':') {
+            headers.append(
+                header::HeaderName::from_bytes(k.trim().as_bytes()).unwrap(),
+                v.trim().parse().unwrap(),
+            );
+        }
+    }
+    if headers
+        .get(header::TRANSFER_ENCODING)
+        .is_some_and(|v| v == "chunked")
+    {
+        body = dechunk(&body);
+    }
+    Resp {
+        status: StatusCode::from_u16(status).unwrap(),
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+        bytes: body,
+    }
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = b.windows(2).position(|w| w == b"\r\n").unwrap();
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&b[..line_end]).unwrap().trim(), 16).unwrap();
+        b = &b[line_end + 2..];
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&b[..size]);
+        b = &b[size + 2..];
+    }
+}
+
+/// Starts the app on 127.0.0.1:0 and returns its address.
+pub async fn spawn(state: AppState) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, aidtrace_web::app(state))
+            .await
+            .unwrap();
+    });
+    addr
+}
+
+/// Signs in through the login form; returns the session cookie and the session's CSRF token.
+pub async fn login(client: &Client, name: &str) -> (String, String) {
+    let form = client.get("/login").await;
+    let login_cookie = form.cookies().into_iter().next().unwrap();
+    let token = hidden_csrf(&form.body);
+    let resp = client
+        .send(
+            Req::new(Method::POST, "/login")
+                .cookie(&login_cookie)
+                .form(&[("name", name), ("password", PASSWORD), ("csrf", &token)]),
+        )
+        .await;
+    assert_eq!(
+        resp.status,
+        StatusCode::SEE_OTHER,
+        "login {name}: {}",
+        resp.body
+    );
+    let session = resp
+        .cookies()
+        .into_iter()
+        .find(|c| c.starts_with("aidtrace_session=") && c.len() > 20)
+        .unwrap();
+    let page = client.send(Req::get("/changes").cookie(&session)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    (session, hidden_csrf(&page.body))
+}
+
+pub fn hidden_csrf(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
+    html[at..].split('"').next().unwrap().to_string()
+}
