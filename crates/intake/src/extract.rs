@@ -260,7 +260,7 @@ static AID_NEAR_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 static INSTRUMENT_RE: LazyLock<Regex> = LazyLock::new(|| {
     crate::compile_regex(
-        r"(?i)\b(grant aid|grant-in-aid|grants?|non-refundable|free of charge|gratis|loans?|credits?|concessional|lending|borrow\w*|in-kind|in kind|donations? of|donated|handed over|technical cooperation|technical assistance)\b",
+        r"(?i)\b(grant aid|grant-in-aid|grants?|non-refundable|free of charge|gratis|loans?|credits?|concessional|lending|borrow\w*|EDCF|Economic Development Cooperation Fund|Exim\s?Bank|Export-Import Bank|in-kind|in kind|donations? of|donated|handed over|technical cooperation|technical assistance)\b",
     )
 });
 
@@ -290,6 +290,28 @@ static BACKREF_START_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 static WORTH_RE: LazyLock<Regex> = LazyLock::new(|| {
     crate::compile_regex(r"(?i)\b(worth|valued at|value of|donat\w*|handed over|delivered)\b")
+});
+
+static HANDOVER_RE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::compile_regex(
+        r"(?i)\b(donat\w*|hand(?:ed|s|ing)? over|handover|deliver\w*|supplied|gift\w*|arriv\w*|consignment|shipment)\b",
+    )
+});
+
+static FROM_GAP_RE: LazyLock<Regex> =
+    LazyLock::new(|| crate::compile_regex(r"(?i)^[^.;]{0,50}\b(?:from|by)\s+(?:the\s+)?$"));
+
+static GOODS_RE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::compile_regex(
+        r"(?i)\b(supplies|medicines|drugs|consumables|equipment|vaccines|goods|devices|kits|commodities)\b",
+    )
+});
+
+/// "In 2023, the EU allocated a total of €118 million": a year's total of many flows.
+static ANNUAL_TOTAL_RE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::compile_regex(
+        r"(?i)(?:\b(?:in|during|for) (?:19|20)\d\d\b|\b(?:this|last|each|every|per) year\b|\bannually\b).{0,120}\b(?:a total of|in total|totall?ing)\b|\b(?:a total of|in total|totall?ing)\b.{0,120}\b(?:in|during) (?:19|20)\d\d\b",
+    )
 });
 
 static OTHER_DONORS_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -323,7 +345,9 @@ static DATE_RE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static SIGN_RE: LazyLock<Regex> = LazyLock::new(|| {
-    crate::compile_regex(r"(?i)\b(sign\w*|exchange of notes|exchanged notes|inked)\b")
+    crate::compile_regex(
+        r"(?i)\b(sign\w*|exchange of notes|exchanged notes|notes\b.{0,40}\bexchanged|inked)\b",
+    )
 });
 
 static DONOR_ROLE_AFTER_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -740,15 +764,22 @@ impl<'t> Extractor<'t> {
         }
         w.push(sentence);
         let mut next = sentence + 1;
+        let mut skipped = 0;
         while next < self.sentences.len() && next <= sentence + 3 {
             let s = self.sentence_text(next);
-            if primary_sentences.contains(&next)
-                || NEW_TOPIC_RE.is_match(s)
-                || !CONTINUATION_RE.is_match(s)
-            {
+            if primary_sentences.contains(&next) || NEW_TOPIC_RE.is_match(s) {
                 break;
             }
-            w.push(next);
+            if CONTINUATION_RE.is_match(s) {
+                w.push(next);
+            } else {
+                // One aside ("Notes were exchanged on Monday by …") may sit between the amount
+                // and the sentence listing what it buys; two end the story of this amount.
+                skipped += 1;
+                if skipped > 1 {
+                    break;
+                }
+            }
             next += 1;
         }
         w
@@ -938,7 +969,7 @@ impl<'t> Extractor<'t> {
             start: s.start + a,
             end: s.start + b,
         };
-        if let Some(c) = CUMULATIVE_RE.find(st) {
+        if let Some(c) = CUMULATIVE_RE.find(st).or_else(|| ANNUAL_TOTAL_RE.find(st)) {
             return found(abs(c.start(), c.end()), AmountKind::Cumulative);
         }
         // Not-aid wins when its cue is closer to the amount than any aid word.
@@ -1026,7 +1057,12 @@ impl<'t> Extractor<'t> {
         });
         if let Some(x) = best {
             let w = x.as_str().to_ascii_lowercase();
-            let kind = if w.starts_with("loan")
+            let lender = w.starts_with("edcf")
+                || w.starts_with("economic development")
+                || w.starts_with("exim")
+                || w.starts_with("export-import");
+            let kind = if lender
+                || w.starts_with("loan")
                 || w.starts_with("credit")
                 || w.starts_with("concessional")
                 || w.starts_with("lending")
@@ -1036,7 +1072,9 @@ impl<'t> Extractor<'t> {
             } else if w.starts_with("technical") {
                 Instrument::TechnicalCooperation
             } else if w.contains("kind") || w.starts_with("donat") || w.starts_with("handed") {
-                if has_items && !st.to_ascii_lowercase().contains("grant") {
+                if (has_items || GOODS_RE.is_match(st))
+                    && !st.to_ascii_lowercase().contains("grant")
+                {
                     Instrument::InKind
                 } else {
                     Instrument::Grant
@@ -1056,8 +1094,13 @@ impl<'t> Extractor<'t> {
         // No instrument word: goods "worth" an amount are in kind; other aid money is a grant
         // unless called a loan or credit, which press releases always do.
         let worth = WORTH_RE.find(st);
+        // "… handed over 50 concentrators. The equipment, valued at $250,000, …"
+        let handed_over = HANDOVER_RE.is_match(st)
+            || (sentence > 0
+                && BACKREF_START_RE.is_match(st)
+                && HANDOVER_RE.is_match(self.sentence_text(sentence - 1)));
         let (kind, span) = match worth {
-            Some(w) if has_items => (
+            Some(w) if (has_items || GOODS_RE.is_match(st)) && handed_over => (
                 Instrument::InKind,
                 Span {
                     start: s.start + w.start(),
@@ -1103,7 +1146,14 @@ impl<'t> Extractor<'t> {
             let article = i64::from(donor_of(m.entity) != self.article_donor);
             let before = if m.span.start <= pos { 0 } else { 1 };
             let distance = (pos as i64 - m.span.start as i64).abs();
-            (channel, before, article, distance)
+            // "a $50 million grant from the Global Fund" names the donor right after the amount.
+            let from_after = m.span.start > pos
+                && m.span.start - pos <= 60
+                && self
+                    .text
+                    .get(pos..m.span.start)
+                    .is_some_and(|gap| FROM_GAP_RE.is_match(gap));
+            (channel, i64::from(!from_after), before, article, distance)
         };
         let chosen = in_sentence.iter().min_by_key(rank).copied();
         // "Other donors pledged …" names no donor; it is not the article's donor either.
@@ -1182,12 +1232,12 @@ impl<'t> Extractor<'t> {
 
     fn signing_date(&self, window: &[usize]) -> Option<Sourced<NaiveDate>> {
         let text = self.text;
-        let mut sentences: Vec<usize> = window.to_vec();
-        if let Some(&f) = window.first()
-            && f > 0
-        {
-            sentences.insert(0, f - 1);
-        }
+        // From the sentence before the window to its last sentence, asides included: "Notes
+        // were exchanged on Monday" often sits between the amount and its details.
+        let (Some(&first), Some(&last)) = (window.iter().min(), window.iter().max()) else {
+            return None;
+        };
+        let sentences = first.saturating_sub(1)..=last;
         for si in sentences {
             let s = &self.sentences[si];
             let st = &text[s.start..s.end];

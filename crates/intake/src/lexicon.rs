@@ -452,6 +452,12 @@ pub const DONORS: &[Donor] = &[
         ],
     },
     Donor {
+        canonical: "Global Financing Facility",
+        country: None,
+        kind: DonorKind::Multilateral,
+        agencies: &["Global Financing Facility", "GFF"],
+    },
+    Donor {
         canonical: "Gavi",
         country: None,
         kind: DonorKind::Multilateral,
@@ -773,6 +779,8 @@ pub const CURRENCY_PREFIXES: &[(&str, Option<&str>)] = &[
     ("KD", Some("KWD")),
     ("SR", Some("SAR")),
     ("GH₵", Some("GHS")),
+    ("GH¢", Some("GHS")),
+    ("GHS", Some("GHS")),
     ("K", None),
 ];
 
@@ -890,7 +898,11 @@ pub const ITEMS: &[(&str, &[&str])] = &[
     ("infant warmer", &["radiant warmer", "infant warmer"]),
     ("ambulance", &["ambulance"]),
     ("mobile clinic", &["mobile clinic", "mobile health clinic"]),
-    ("vehicle", &["vehicle", "motorcycle"]),
+    (
+        "vehicle",
+        &["vehicle", "pickup truck", "four-wheel drive vehicle"],
+    ),
+    ("motorcycle", &["motorcycle", "motorbike"]),
     (
         "hospital bed",
         &["hospital bed", "ICU bed", "intensive care bed"],

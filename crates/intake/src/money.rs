@@ -47,8 +47,8 @@ static MONEY_RE: LazyLock<Regex> = LazyLock::new(|| {
     // every number would be a candidate and the capture engine would run on each.
     let body = |s: &str| {
         format!(
-            r"(?: (?P<num{s}>{NUM}) | \b(?P<wnum{s}>{WORDNUM}) )
-              (?: [\s-]? (?P<scale{s}>{SCALE}) )?
+            r"(?: (?P<num{s}>{NUM}) (?: [\s-]? (?P<scale{s}>{SCALE}) )?
+                | \b(?P<wnum{s}>{WORDNUM}) [\s-]? (?P<wscale{s}>{SCALE}) )
               (?: \s (?:and\s)? (?P<num2{s}>{NUM}) \s (?P<scale2{s}>{SCALE}) )?"
         )
     };
@@ -194,7 +194,8 @@ pub fn find_money(text: &str, ctx: CurrencyContext<'_>) -> Vec<MoneyMention> {
                 continue;
             }
         }
-        let scale = g("scale").map(|m| m.as_str());
+        // Spelled-out amounts always have a scale word ("two dollars" is not aid news).
+        let scale = g("scale").or_else(|| g("wscale")).map(|m| m.as_str());
         // "5m" or "3k" are only money with a prefix currency; "130 m" is a length.
         if let Some(s) = scale
             && matches!(s, "m" | "k" | "mn" | "cr" | "M" | "B" | "K" | "bil")
@@ -347,6 +348,13 @@ mod tests {
             one("2 billion Sri Lankan rupees", Some("IN")),
             pair("2000000000", "LKR")
         );
+        // An article before a code must not swallow the code ("a" is also a number word).
+        assert_eq!(
+            one("signed a USD 98 million loan", None),
+            pair("98000000", "USD")
+        );
+        assert_eq!(one("a million dollars", None), pair("1000000", "USD"));
+        assert_eq!(one("GH¢8.9 billion", None), pair("8900000000", "GHS"));
     }
 
     #[test]
