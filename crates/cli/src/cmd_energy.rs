@@ -15,6 +15,23 @@ use comfy_table::Table;
 use crate::error::{CliError, CliResult, Outcome};
 use crate::output::Format;
 
+/// println! that returns an error instead of panicking, and treats a closed pipe
+/// (`aidtrace energy plan … | head`) as a normal end of output.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        say_line(format_args!($($arg)*))?
+    };
+}
+
+fn say_line(args: std::fmt::Arguments<'_>) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_fmt(args).and_then(|()| out.write_all(b"\n")) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Allocate a donated generator fleet to facilities (shared/energy/MODEL.md); prints the plan
@@ -170,7 +187,7 @@ pub fn run(command: Command) -> CliResult {
             )
             .map_err(|e| CliError::input(e.to_string()))?;
             match format {
-                Format::Json => println!("{}", to_json(&r)?),
+                Format::Json => say!("{}", to_json(&r)?),
                 Format::Csv => {
                     let mut w = csv::Writer::from_writer(std::io::stdout());
                     w.write_record(["model", "from", "to", "units"])
@@ -197,8 +214,8 @@ pub fn run(command: Command) -> CliResult {
                             m.units.to_string(),
                         ]);
                     }
-                    println!("{t}");
-                    println!(
+                    say!("{t}");
+                    say!(
                         "units moved: {}; objective after losses {:.1} → after re-plan {:.1} (bound {:.1}, gap {:.3} %); a from-scratch plan would reach {:.1}",
                         r.units_moved,
                         r.objective_before,
@@ -226,11 +243,11 @@ pub fn run(command: Command) -> CliResult {
             let plan = load_plan(&plan)?;
             let problems = check_plan(&inst, &plan);
             if problems.is_empty() {
-                println!("plan is feasible; objective {:.3}", plan.objective);
+                say!("plan is feasible; objective {:.3}", plan.objective);
                 Ok(Outcome::Clean)
             } else {
                 for p in &problems {
-                    println!("{p}");
+                    say!("{p}");
                 }
                 Ok(Outcome::ProblemsFound)
             }
@@ -275,7 +292,7 @@ pub fn run(command: Command) -> CliResult {
             match output {
                 Some(p) => std::fs::write(&p, text + "\n")
                     .map_err(|e| CliError::failure(format!("cannot write {}: {e}", p.display())))?,
-                None => println!("{text}"),
+                None => say!("{text}"),
             }
             Ok(Outcome::Clean)
         }
@@ -322,7 +339,7 @@ fn print_plan(
     with_explain: bool,
 ) -> Result<(), CliError> {
     match format {
-        Format::Json => println!("{}", to_json(plan)?),
+        Format::Json => say!("{}", to_json(plan)?),
         Format::Csv => {
             let mut w = csv::Writer::from_writer(std::io::stdout());
             w.write_record(["facility", "model", "units", "covered_kw"])
@@ -351,8 +368,8 @@ fn print_plan(
                     format!("{y:.1}"),
                 ]);
             }
-            println!("{t}");
-            println!(
+            say!("{t}");
+            say!(
                 "objective {:.3}  upper bound {:.3}  gap {:.3} %  status {:?}  {:.2} s",
                 plan.objective,
                 plan.upper_bound,
@@ -371,7 +388,7 @@ fn print_plan(
 fn print_explain(inst: &Instance, plan: &Plan, format: Format) -> Result<(), CliError> {
     let rows = explain(inst, plan).map_err(|e| CliError::input(e.to_string()))?;
     match format {
-        Format::Json => println!("{}", to_json(&rows)?),
+        Format::Json => say!("{}", to_json(&rows)?),
         Format::Csv => {
             let mut w = csv::Writer::from_writer(std::io::stdout());
             w.write_record([
@@ -424,7 +441,7 @@ fn print_explain(inst: &Instance, plan: &Plan, format: Format) -> Result<(), Cli
                     r.reason.clone(),
                 ]);
             }
-            println!("{t}");
+            say!("{t}");
         }
     }
     Ok(())
@@ -432,7 +449,7 @@ fn print_explain(inst: &Instance, plan: &Plan, format: Format) -> Result<(), Cli
 
 fn print_autonomy(a: &autonomy::Assessment, format: Format) -> Result<(), CliError> {
     match format {
-        Format::Json => println!("{}", to_json(a)?),
+        Format::Json => say!("{}", to_json(a)?),
         Format::Csv => {
             let mut w = csv::Writer::from_writer(std::io::stdout());
             w.write_record(["regime", "duration_h", "life_support", "critical", "other"])
@@ -453,7 +470,7 @@ fn print_autonomy(a: &autonomy::Assessment, format: Format) -> Result<(), CliErr
             }
         }
         Format::Table => {
-            println!("facility: {}", a.facility);
+            say!("facility: {}", a.facility);
             let mut t = Table::new();
             t.set_header([
                 "tier (cumulative)",
@@ -473,7 +490,7 @@ fn print_autonomy(a: &autonomy::Assessment, format: Format) -> Result<(), CliErr
                     h.limited_by.clone(),
                 ]);
             }
-            println!("{t}");
+            say!("{t}");
             let mut s = Table::new();
             s.set_header([
                 "regime",
@@ -491,13 +508,13 @@ fn print_autonomy(a: &autonomy::Assessment, format: Format) -> Result<(), CliErr
                     format!("{:.3}", v.other),
                 ]);
             }
-            println!("{s}");
+            say!("{s}");
             for w in &a.warnings {
-                println!("warning: {w}");
+                say!("warning: {w}");
             }
-            println!("assumptions:");
+            say!("assumptions:");
             for x in &a.assumptions {
-                println!("  - {x}");
+                say!("  - {x}");
             }
         }
     }
