@@ -231,6 +231,10 @@ pub struct Activity {
     pub status: ActivityStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iati_identifier: Option<String>,
+    /// The publisher's `last-updated-datetime`: a re-import only replaces an activity with a
+    /// version at least as new.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iati_last_updated: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -25,6 +25,7 @@ fn activity(name: &str, parent: Option<&str>, split: bool) -> Record {
         instrument: Instrument::GrantAid,
         status: ActivityStatus::Implementation,
         iati_identifier: None,
+        iati_last_updated: None,
         description: None,
         purpose: None,
         parent: parent.map(|p| id(p.to_string())),

@@ -3,6 +3,7 @@
 
 pub mod demo;
 pub mod error;
+pub mod iati;
 pub mod records;
 
 use std::collections::{BTreeMap, HashMap, HashSet};

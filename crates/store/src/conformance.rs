@@ -70,6 +70,7 @@ pub fn activity(name: &str) -> Record {
         instrument: Instrument::GrantAid,
         status: ActivityStatus::Implementation,
         iati_identifier: None,
+        iati_last_updated: None,
         description: None,
         purpose: None,
         parent: None,

@@ -1,0 +1,750 @@
+//! IATI import: streams a file, validates each activity on the three layers, maps it into the
+//! ledger and writes the accepted ones in one transaction per file.
+//!
+//! - Each activity is accepted or rejected on its own, with reasons; `strict` rejects the file
+//!   when any activity is rejected or fails a validation layer.
+//! - Re-importing is idempotent: the same identifier updates the same records, and an activity
+//!   is only replaced by one whose `last-updated-datetime` is at least as new.
+//! - Identifiers seen twice in a file, or already imported from another file, are reported.
+//! - What the ledger has no place for yet (locations, results, supranational regions, other
+//!   sector vocabularies) is listed per activity as a note, never dropped silently.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::BufRead;
+
+use aidtrace_domain::model::{
+    Activity, ActivityStatus, Budget, BudgetKind, BudgetStatus, Citation, CountryShare, Flow,
+    FlowKind, Instrument, OrgIdentifier, OrgKind, Organisation, Participant, ParticipantRole,
+    Record, SectorShare, Source, SourceKind,
+};
+use aidtrace_domain::validate::validate;
+use aidtrace_domain::{CountryCode, CurrencyCode, IatiOrgId, Money, RecordId, RecordKind};
+use aidtrace_iati::model::{FlowOrg, IatiActivity, Narrative, parse_date};
+use aidtrace_iati::reader::UnitReader;
+use aidtrace_iati::validate::{Options, validate_unit};
+use chrono::DateTime;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::Aidtrace;
+use crate::error::{ServiceError, ServiceResult};
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case", tag = "outcome")]
+pub enum Outcome {
+    Accepted {
+        notes: Vec<String>,
+    },
+    /// A stored version is newer: kept as it is.
+    KeptNewer {
+        stored: String,
+    },
+    Rejected {
+        reasons: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ActivityImport {
+    pub identifier: String,
+    pub line: u64,
+    pub schema_valid: bool,
+    pub codelists_valid: bool,
+    pub rules_valid: bool,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LayerCounts {
+    pub activities: usize,
+    pub schema_valid: usize,
+    pub codelists_valid: usize,
+    pub rules_valid: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileImport {
+    pub file: String,
+    pub version: Option<String>,
+    pub layers: LayerCounts,
+    pub accepted: usize,
+    pub rejected: usize,
+    pub kept_newer: usize,
+    pub records_created: usize,
+    pub records_updated: usize,
+    pub records_unchanged: usize,
+    /// Identifiers that appear more than once in this file (the last one wins, all are reported).
+    pub duplicates_in_file: Vec<String>,
+    /// Identifiers already imported from another file, with that file.
+    pub duplicates_across_files: Vec<(String, String)>,
+    /// Set when the whole file was refused (not well-formed, or `strict` with problems).
+    pub refused: Option<String>,
+    pub activities: Vec<ActivityImport>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportOptions {
+    pub strict: bool,
+}
+
+/// Turns an identifier from outside into a record id: readable, and unique (a hash is added
+/// whenever characters had to be replaced, so `a/b` and `a_b` stay apart).
+pub fn record_id(prefix: &str, raw: &str) -> RecordId {
+    let cleaned: String = raw
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let changed = cleaned != raw || cleaned.len() + prefix.len() > 150 || cleaned.is_empty();
+    let mut id = format!("{prefix}{}", cleaned.chars().take(150).collect::<String>());
+    if changed {
+        let digest = hex::encode(Sha256::digest(raw.as_bytes()));
+        id.push('-');
+        id.push_str(&digest[..10]);
+    }
+    // Only characters RecordId accepts were kept, and the length is bounded, so this holds.
+    RecordId::parse(&id)
+        .unwrap_or_else(|_| RecordId::parse("iati-invalid-id").expect("literal id is valid"))
+}
+
+fn text(narratives: &[Narrative], lang: Option<&str>) -> Option<String> {
+    let pick = narratives
+        .iter()
+        .find(|n| n.lang.as_deref() == Some("en"))
+        .or_else(|| {
+            narratives
+                .iter()
+                .find(|n| n.lang.as_deref() == lang || n.lang.is_none())
+        })
+        .or_else(|| narratives.first())?;
+    let t = pick.text.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+fn org_kind(code: Option<&str>) -> OrgKind {
+    match code.unwrap_or("") {
+        "10" => OrgKind::Government,
+        "11" | "15" => OrgKind::GovernmentAgency,
+        "21" | "22" | "23" | "24" | "60" => OrgKind::Ngo,
+        "40" => OrgKind::Multilateral,
+        "80" => OrgKind::University,
+        "70" | "71" | "72" | "73" => OrgKind::Supplier,
+        _ => OrgKind::Other,
+    }
+}
+
+fn status(code: Option<&str>) -> ActivityStatus {
+    match code.unwrap_or("") {
+        "1" => ActivityStatus::Pipeline,
+        "3" => ActivityStatus::Finalisation,
+        "4" => ActivityStatus::Closed,
+        "5" => ActivityStatus::Cancelled,
+        "6" => ActivityStatus::Suspended,
+        _ => ActivityStatus::Implementation,
+    }
+}
+
+fn instrument(a: &IatiActivity) -> Instrument {
+    let finance = a.default_finance_type.as_deref().unwrap_or("");
+    let aid: Vec<&str> = a
+        .default_aid_types
+        .iter()
+        .filter_map(|t| t.code.as_deref())
+        .collect();
+    if finance.starts_with('4') || finance.starts_with('5') {
+        Instrument::Loan
+    } else if aid.iter().any(|c| c.starts_with("A0")) {
+        Instrument::BudgetSupport
+    } else if aid.iter().any(|c| matches!(*c, "D01" | "D02")) {
+        Instrument::TechnicalCooperation
+    } else if aid.iter().any(|c| c.starts_with('E')) {
+        Instrument::TrainingExchange
+    } else if finance.starts_with("11") {
+        Instrument::GrantAid
+    } else {
+        Instrument::Other
+    }
+}
+
+/// Collects the organisations an activity names, so flows and participants can point at them.
+#[derive(Default)]
+struct Orgs {
+    records: BTreeMap<RecordId, Organisation>,
+}
+
+impl Orgs {
+    fn get(
+        &mut self,
+        r#ref: Option<&str>,
+        kind: Option<&str>,
+        narratives: &[Narrative],
+    ) -> Option<RecordId> {
+        let name = text(narratives, None);
+        let r#ref = r#ref.map(str::trim).filter(|r| !r.is_empty());
+        let id = match (r#ref, &name) {
+            (Some(r), _) => record_id("org-iati-", r),
+            (None, Some(n)) => record_id("org-name-", &n.to_lowercase()),
+            (None, None) => return None,
+        };
+        let entry = self
+            .records
+            .entry(id.clone())
+            .or_insert_with(|| Organisation {
+                id: id.clone(),
+                name: name
+                    .clone()
+                    .or_else(|| r#ref.map(String::from))
+                    .unwrap_or_default(),
+                kind: org_kind(kind),
+                roles: vec![],
+                country: None,
+                parent: None,
+                identifiers: r#ref
+                    .and_then(|r| IatiOrgId::parse(r).ok())
+                    .map(OrgIdentifier::Iati)
+                    .into_iter()
+                    .collect(),
+                sources: vec![],
+            });
+        if entry.name.is_empty()
+            && let Some(n) = name
+        {
+            entry.name = n;
+        }
+        Some(id)
+    }
+
+    fn flow_org(&mut self, o: Option<&FlowOrg>) -> Option<RecordId> {
+        let o = o?;
+        self.get(o.r#ref.as_deref(), o.r#type.as_deref(), &o.narratives)
+    }
+}
+
+/// Shares must add to 100 for the ledger; when they do not, the block is left out with a note.
+fn shares<T>(
+    what: &str,
+    items: Vec<(String, Option<String>)>,
+    make: impl Fn(&str, Decimal) -> Option<T>,
+    notes: &mut Vec<String>,
+) -> Vec<T> {
+    if items.is_empty() {
+        return vec![];
+    }
+    let single = items.len() == 1;
+    let mut out = Vec::new();
+    let mut sum = Decimal::ZERO;
+    for (code, pct) in &items {
+        let pct = match pct.as_deref().map(str::trim).map(str::parse::<Decimal>) {
+            Some(Ok(p)) => p,
+            None if single => Decimal::ONE_HUNDRED,
+            _ => {
+                notes.push(format!(
+                    "{what} not imported: percentage missing or unreadable for {code}"
+                ));
+                return vec![];
+            }
+        };
+        sum += pct;
+        match make(code, pct) {
+            Some(t) => out.push(t),
+            None => {
+                notes.push(format!(
+                    "{what} not imported: {code} is not a code aidtrace knows"
+                ));
+                return vec![];
+            }
+        }
+    }
+    if sum != Decimal::ONE_HUNDRED {
+        notes.push(format!(
+            "{what} not imported: percentages sum to {}",
+            sum.normalize()
+        ));
+        return vec![];
+    }
+    out
+}
+
+struct Mapped {
+    records: Vec<Record>,
+    notes: Vec<String>,
+}
+
+fn map_activity(
+    a: &IatiActivity,
+    source: &RecordId,
+    orgs: &mut Orgs,
+    known_activities: &dyn Fn(&RecordId) -> bool,
+) -> Result<Mapped, Vec<String>> {
+    let mut notes = Vec::new();
+    let mut reasons = Vec::new();
+    let lang = a.lang.as_deref();
+    let id = record_id("iati-", &a.identifier);
+    let cite = vec![Citation {
+        source: source.clone(),
+        quote: None,
+        field: Some(format!("iati-activity {}", a.identifier)),
+    }];
+    let mut participants = Vec::new();
+    for p in &a.participating_orgs {
+        let role = match p.role.as_deref().unwrap_or("") {
+            "1" => ParticipantRole::Funding,
+            "2" => ParticipantRole::Accountable,
+            "3" => ParticipantRole::Extending,
+            "4" => ParticipantRole::Implementing,
+            other => {
+                notes.push(format!("participating-org role {other:?} not imported"));
+                continue;
+            }
+        };
+        if let Some(org) = orgs.get(p.r#ref.as_deref(), p.r#type.as_deref(), &p.narratives) {
+            participants.push(Participant { org, role });
+        }
+    }
+    let reporting = a
+        .reporting_org
+        .as_ref()
+        .and_then(|r| orgs.get(r.r#ref.as_deref(), r.r#type.as_deref(), &r.narratives));
+    let date = |types: &[&str]| {
+        types.iter().find_map(|t| {
+            a.activity_dates
+                .iter()
+                .find(|d| d.r#type.as_deref() == Some(*t))
+                .and_then(|d| d.iso_date.as_deref().and_then(parse_date))
+        })
+    };
+    let sectors = shares(
+        "sectors",
+        a.sectors
+            .iter()
+            .filter(|s| matches!(s.vocabulary.as_deref(), None | Some("1")))
+            .map(|s| (s.code.clone().unwrap_or_default(), s.percentage.clone()))
+            .collect(),
+        |code, percentage| {
+            (code.len() == 5 && code.bytes().all(|b| b.is_ascii_digit())).then(|| SectorShare {
+                code: code.to_string(),
+                percentage,
+            })
+        },
+        &mut notes,
+    );
+    let other_vocab = a
+        .sectors
+        .iter()
+        .filter(|s| !matches!(s.vocabulary.as_deref(), None | Some("1")))
+        .count();
+    if other_vocab > 0 {
+        notes.push(format!(
+            "{other_vocab} sector(s) in vocabularies other than DAC 5-digit kept out"
+        ));
+    }
+    let countries = shares(
+        "recipient countries",
+        a.recipient_countries
+            .iter()
+            .map(|c| (c.code.clone().unwrap_or_default(), c.percentage.clone()))
+            .collect(),
+        |code, percentage| {
+            CountryCode::parse(code).ok().map(|country| CountryShare {
+                country,
+                percentage,
+            })
+        },
+        &mut notes,
+    );
+    if !a.recipient_regions.is_empty() {
+        notes.push(format!(
+            "{} supranational recipient region(s) kept out",
+            a.recipient_regions.len()
+        ));
+    }
+    if !a.locations.is_empty() {
+        notes.push(format!("{} location(s) kept out", a.locations.len()));
+    }
+    if !a.results.is_empty() {
+        notes.push(format!("{} result(s) kept out", a.results.len()));
+    }
+    let parent = a
+        .related_activities
+        .iter()
+        .find(|r| r.r#type.as_deref() == Some("1"))
+        .and_then(|r| r.r#ref.as_deref())
+        .map(|r| record_id("iati-", r));
+    let parent = match parent {
+        Some(p) if known_activities(&p) && p != id => Some(p),
+        Some(p) => {
+            notes.push(format!(
+                "parent activity {p} is not in the ledger; link kept out"
+            ));
+            None
+        }
+        None => None,
+    };
+    let title = a
+        .title
+        .as_deref()
+        .and_then(|t| text(t, lang))
+        .unwrap_or_else(|| a.identifier.clone());
+    let description = a
+        .descriptions
+        .iter()
+        .find(|d| matches!(d.r#type.as_deref(), None | Some("1")))
+        .and_then(|d| text(&d.narratives, lang));
+    let activity = Activity {
+        id: id.clone(),
+        title,
+        instrument: instrument(a),
+        status: status(a.activity_status.as_deref()),
+        iati_identifier: Some(a.identifier.clone()),
+        iati_last_updated: a.last_updated_datetime.clone(),
+        description,
+        purpose: None,
+        parent,
+        participants,
+        legal_steps: vec![],
+        start_date: date(&["2", "1"]),
+        end_date: date(&["4", "3"]),
+        sectors,
+        countries,
+        regions: vec![],
+        facilities: vec![],
+        target_population: None,
+        ceiling: None,
+        sources: cite.clone(),
+    };
+    let default_currency = a.default_currency.as_deref();
+    let money = |value: &aidtrace_iati::model::Money,
+                 fallback_date: Option<&str>,
+                 what: &str|
+     -> Result<(Money, bool), String> {
+        let amount = value.amount.ok_or_else(|| {
+            format!(
+                "{what}: value {:?} is not a number",
+                value.raw.as_deref().unwrap_or("")
+            )
+        })?;
+        let code = value
+            .currency_or(default_currency)
+            .ok_or_else(|| format!("{what}: no currency and no default-currency"))?;
+        let currency = CurrencyCode::parse(code).map_err(|e| format!("{what}: {e}"))?;
+        let value_date = value
+            .value_date()
+            .or_else(|| fallback_date.and_then(parse_date));
+        Ok((
+            Money {
+                amount: amount.abs(),
+                currency,
+                value_date,
+            },
+            amount.is_sign_negative() && !amount.is_zero(),
+        ))
+    };
+    let mut records = vec![Record::Activity(activity)];
+    for (i, t) in a.transactions.iter().enumerate() {
+        let what = format!("transaction {}", i + 1);
+        let Some(kind) = t
+            .transaction_type
+            .as_deref()
+            .and_then(FlowKind::from_iati_code)
+        else {
+            reasons.push(format!(
+                "{what}: transaction type {:?} unknown",
+                t.transaction_type.as_deref().unwrap_or("")
+            ));
+            continue;
+        };
+        let Some(value) = &t.value else {
+            reasons.push(format!("{what}: no value"));
+            continue;
+        };
+        match money(value, t.transaction_date.as_deref(), &what) {
+            Ok((money, reversal)) => records.push(Record::Flow(Flow {
+                id: RecordId::parse(&format!("{id}-t{}", i + 1)).unwrap_or_else(|_| id.clone()),
+                activity: id.clone(),
+                kind,
+                money,
+                provider: orgs.flow_org(t.provider_org.as_ref()),
+                receiver: orgs.flow_org(t.receiver_org.as_ref()),
+                parent_flow: None,
+                reversal,
+                stated_equivalent: None,
+                recorded_rate: None,
+                description: t.description.as_deref().and_then(|d| text(d, lang)),
+                sources: cite.clone(),
+            })),
+            Err(e) => reasons.push(e),
+        }
+    }
+    let budget_lines = a
+        .budgets
+        .iter()
+        .map(|b| {
+            let kind = if b.r#type.as_deref() == Some("2") {
+                BudgetKind::Revised
+            } else {
+                BudgetKind::Original
+            };
+            let status = match b.status.as_deref() {
+                Some("2") => Some(BudgetStatus::Committed),
+                Some("1") => Some(BudgetStatus::Indicative),
+                _ => None,
+            };
+            (
+                kind,
+                status,
+                &b.period_start,
+                &b.period_end,
+                &b.value,
+                None,
+                None,
+            )
+        })
+        .chain(a.planned_disbursements.iter().map(|p| {
+            (
+                BudgetKind::PlannedDisbursement,
+                None,
+                &p.period_start,
+                &p.period_end,
+                &p.value,
+                orgs.flow_org(p.provider_org.as_ref()),
+                orgs.flow_org(p.receiver_org.as_ref()),
+            )
+        }))
+        .collect::<Vec<_>>();
+    for (i, (kind, status, start, end, value, provider, receiver)) in
+        budget_lines.into_iter().enumerate()
+    {
+        let what = format!("budget {}", i + 1);
+        let (Some(start), Some(end)) = (
+            start.as_deref().and_then(parse_date),
+            end.as_deref().and_then(parse_date),
+        ) else {
+            notes.push(format!("{what}: period missing or unreadable; kept out"));
+            continue;
+        };
+        let Some(value) = value else {
+            notes.push(format!("{what}: no value; kept out"));
+            continue;
+        };
+        match money(value, None, &what) {
+            Ok((money, false)) => records.push(Record::Budget(Budget {
+                id: RecordId::parse(&format!("{id}-b{}", i + 1)).unwrap_or_else(|_| id.clone()),
+                activity: id.clone(),
+                kind,
+                status,
+                period_start: start,
+                period_end: end,
+                money,
+                provider,
+                receiver,
+                sources: cite.clone(),
+            })),
+            Ok((_, true)) => notes.push(format!("{what}: negative budget kept out")),
+            Err(e) => reasons.push(e),
+        }
+    }
+    // The reporting organisation is recorded as a participant only when it also participates;
+    // it is still created as an organisation so users can find who published the data.
+    let _ = reporting;
+    for record in &records {
+        if let Err(e) = validate(record) {
+            reasons.push(format!("{} {}: {e}", record.kind().as_str(), record.id()));
+        }
+    }
+    if reasons.is_empty() {
+        Ok(Mapped { records, notes })
+    } else {
+        Err(reasons)
+    }
+}
+
+fn newer_or_same(incoming: Option<&str>, stored: Option<&str>) -> bool {
+    let parse = |s: &str| DateTime::parse_from_rfc3339(s.trim()).ok();
+    match (incoming.and_then(parse), stored.and_then(parse)) {
+        (Some(i), Some(s)) => i >= s,
+        _ => true,
+    }
+}
+
+impl Aidtrace {
+    /// Imports one IATI activity file. `progress` is told the bytes read and activities seen.
+    pub fn import_iati<R: BufRead>(
+        &mut self,
+        actor: &str,
+        file_name: &str,
+        input: R,
+        options: ImportOptions,
+        progress: &mut dyn FnMut(u64, usize),
+    ) -> ServiceResult<FileImport> {
+        let source_id = record_id("src-iati-", file_name);
+        let source = Record::Source(Source {
+            id: source_id.clone(),
+            title: format!("IATI file {file_name}"),
+            kind: SourceKind::IatiFile,
+            url: None,
+            publisher: None,
+            published: None,
+            language: None,
+        });
+        let mut report = FileImport {
+            file: file_name.to_string(),
+            version: None,
+            layers: LayerCounts::default(),
+            accepted: 0,
+            rejected: 0,
+            kept_newer: 0,
+            records_created: 0,
+            records_updated: 0,
+            records_unchanged: 0,
+            duplicates_in_file: vec![],
+            duplicates_across_files: vec![],
+            refused: None,
+            activities: vec![],
+        };
+        let mut reader = UnitReader::new(input);
+        let validate_options = Options::default();
+        let mut orgs = Orgs::default();
+        let mut accepted: Vec<Record> = Vec::new();
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut in_file: HashSet<RecordId> = HashSet::new();
+        let stored_activities: HashMap<RecordId, Activity> = self
+            .store()
+            .list(RecordKind::Activity)?
+            .into_iter()
+            .filter_map(|r| match r {
+                Record::Activity(a) => Some((a.id.clone(), a)),
+                _ => None,
+            })
+            .collect();
+        loop {
+            let unit = match reader.next_unit() {
+                Ok(Some(unit)) => unit,
+                Ok(None) => break,
+                Err(e) => {
+                    report.refused = Some(format!("not well-formed XML: {e}"));
+                    return Ok(report);
+                }
+            };
+            if report.version.is_none() {
+                report.version = reader.header().and_then(|h| h.version.clone());
+            }
+            if unit.element.ns.is_some() || unit.element.name != "iati-activity" {
+                continue;
+            }
+            let activity = IatiActivity::from_element(&unit.element);
+            let line = unit.element.line;
+            let check = validate_unit(reader.schema(), unit, &validate_options);
+            report.layers.activities += 1;
+            report.layers.schema_valid += usize::from(check.schema_valid);
+            report.layers.codelists_valid += usize::from(check.codelists_valid);
+            report.layers.rules_valid += usize::from(check.rules_valid);
+            progress(reader.bytes_read(), report.layers.activities);
+            let count = seen.entry(activity.identifier.clone()).or_default();
+            *count += 1;
+            if *count == 2 {
+                report.duplicates_in_file.push(activity.identifier.clone());
+            }
+            let id = record_id("iati-", &activity.identifier);
+            let stored = stored_activities.get(&id);
+            if let Some(stored) = stored {
+                let other_file = stored.sources.iter().find(|c| c.source != source_id);
+                if let Some(other) = other_file {
+                    report
+                        .duplicates_across_files
+                        .push((activity.identifier.clone(), other.source.to_string()));
+                }
+                if !newer_or_same(
+                    activity.last_updated_datetime.as_deref(),
+                    stored.iati_last_updated.as_deref(),
+                ) {
+                    report.kept_newer += 1;
+                    report.activities.push(ActivityImport {
+                        identifier: activity.identifier.clone(),
+                        line,
+                        schema_valid: check.schema_valid,
+                        codelists_valid: check.codelists_valid,
+                        rules_valid: check.rules_valid,
+                        outcome: Outcome::KeptNewer {
+                            stored: stored.iati_last_updated.clone().unwrap_or_default(),
+                        },
+                    });
+                    continue;
+                }
+            }
+            let known = |p: &RecordId| in_file.contains(p) || stored_activities.contains_key(p);
+            let outcome = if activity.identifier.trim().is_empty() {
+                Outcome::Rejected {
+                    reasons: vec!["no iati-identifier".to_string()],
+                }
+            } else {
+                match map_activity(&activity, &source_id, &mut orgs, &known) {
+                    Ok(mapped) => {
+                        in_file.insert(id.clone());
+                        // A later duplicate in the same file replaces the earlier one.
+                        accepted.retain(|r| !record_belongs_to(r, &id));
+                        accepted.extend(mapped.records);
+                        Outcome::Accepted {
+                            notes: mapped.notes,
+                        }
+                    }
+                    Err(reasons) => Outcome::Rejected { reasons },
+                }
+            };
+            match &outcome {
+                Outcome::Accepted { .. } => report.accepted += 1,
+                Outcome::Rejected { .. } => report.rejected += 1,
+                Outcome::KeptNewer { .. } => report.kept_newer += 1,
+            }
+            report.activities.push(ActivityImport {
+                identifier: activity.identifier.clone(),
+                line,
+                schema_valid: check.schema_valid,
+                codelists_valid: check.codelists_valid,
+                rules_valid: check.rules_valid,
+                outcome,
+            });
+        }
+        let layer_failures = report.layers.activities * 3
+            - report.layers.schema_valid
+            - report.layers.codelists_valid
+            - report.layers.rules_valid;
+        if options.strict && (report.rejected > 0 || layer_failures > 0) {
+            report.refused = Some(format!(
+                "strict: {} activities rejected, {} validation layer failures; nothing imported",
+                report.rejected, layer_failures
+            ));
+            return Ok(report);
+        }
+        let mut batch = vec![source];
+        batch.extend(orgs.records.into_values().map(Record::Organisation));
+        batch.extend(accepted);
+        let applied = self.put(actor, batch).map_err(|e| match e {
+            ServiceError::Invalid { record, error } => ServiceError::Invalid {
+                record: format!("{file_name}: {record}"),
+                error,
+            },
+            other => other,
+        })?;
+        report.records_created = applied.created;
+        report.records_updated = applied.updated;
+        report.records_unchanged = applied.unchanged;
+        Ok(report)
+    }
+}
+
+fn record_belongs_to(record: &Record, activity: &RecordId) -> bool {
+    match record {
+        Record::Activity(a) => &a.id == activity,
+        Record::Flow(f) => &f.activity == activity,
+        Record::Budget(b) => &b.activity == activity,
+        _ => false,
+    }
+}

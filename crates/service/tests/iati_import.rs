@@ -1,0 +1,206 @@
+//! IATI import into a real SQLite ledger, on the annotated example and real published files.
+
+use std::io::Cursor;
+use std::path::PathBuf;
+
+use aidtrace_domain::RecordKind;
+use aidtrace_service::Aidtrace;
+use aidtrace_service::iati::{ImportOptions, Outcome};
+
+fn shared() -> Option<PathBuf> {
+    let path = std::env::var("AIDTRACE_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+    if path.join("iati").is_dir() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var("CI").is_err(),
+        "{} is missing under CI",
+        path.display()
+    );
+    eprintln!("skipped: {} not found", path.display());
+    None
+}
+
+fn open() -> (tempfile::TempDir, Aidtrace) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = Aidtrace::open_sqlite(&dir.path().join("aidtrace.db")).expect("open");
+    (dir, app)
+}
+
+fn import(
+    app: &mut Aidtrace,
+    name: &str,
+    xml: &str,
+    strict: bool,
+) -> aidtrace_service::iati::FileImport {
+    app.import_iati(
+        "test",
+        name,
+        Cursor::new(xml.as_bytes()),
+        ImportOptions { strict },
+        &mut |_, _| {},
+    )
+    .expect("import")
+}
+
+const SMALL: &str = r#"<?xml version="1.0"?>
+<iati-activities version="2.03">
+ <iati-activity last-updated-datetime="2024-01-01T00:00:00Z" default-currency="JPY">
+  <iati-identifier>XM-DAC-701-8-TEST1</iati-identifier>
+  <reporting-org ref="XM-DAC-701-8" type="10"><narrative>JICA</narrative></reporting-org>
+  <title><narrative>Medical equipment</narrative></title>
+  <participating-org ref="XM-DAC-701-8" role="1" type="10"><narrative>JICA</narrative></participating-org>
+  <activity-status code="2"/>
+  <activity-date type="1" iso-date="2024-01-01"/>
+  <recipient-country code="KZ"/>
+  <sector code="12191" vocabulary="1"/>
+  <budget type="1" status="2"><period-start iso-date="2024-01-01"/><period-end iso-date="2024-12-31"/><value value-date="2024-01-01">1000</value></budget>
+  <transaction><transaction-type code="2"/><transaction-date iso-date="2024-02-01"/><value value-date="2024-02-01">108700000</value></transaction>
+  <transaction><transaction-type code="D"/><transaction-date iso-date="2024-03-01"/><value value-date="2024-03-01" currency="USD">-50</value></transaction>
+ </iati-activity>
+ <iati-activity>
+  <iati-identifier>BROKEN-1</iati-identifier>
+  <reporting-org ref="XX-1" type="10"><narrative>X</narrative></reporting-org>
+  <title><narrative>No currency anywhere</narrative></title>
+  <transaction><transaction-type code="3"/><transaction-date iso-date="2024-02-01"/><value value-date="2024-02-01">5</value></transaction>
+ </iati-activity>
+</iati-activities>"#;
+
+#[test]
+fn activities_are_accepted_or_rejected_on_their_own_and_reimport_changes_nothing() {
+    let (_dir, mut app) = open();
+    let first = import(&mut app, "small.xml", SMALL, false);
+    assert_eq!(first.accepted, 1, "{first:#?}");
+    assert_eq!(first.rejected, 1);
+    let rejected = first
+        .activities
+        .iter()
+        .find(|a| a.identifier == "BROKEN-1")
+        .expect("broken");
+    match &rejected.outcome {
+        Outcome::Rejected { reasons } => assert!(reasons[0].contains("no currency"), "{reasons:?}"),
+        other => panic!("expected rejection, got {other:?}"),
+    }
+    let ledger = app.ledger().expect("ledger");
+    let flows: Vec<_> = ledger.flows.values().collect();
+    assert_eq!(flows.len(), 2);
+    assert!(
+        flows
+            .iter()
+            .any(|f| f.kind.as_str() == "disbursement" && f.reversal),
+        "1.x letter code D and a negative value"
+    );
+    assert_eq!(ledger.budgets.len(), 1);
+    assert!(ledger.organisations.values().any(|o| o.name == "JICA"));
+    let again = import(&mut app, "small.xml", SMALL, false);
+    assert_eq!(
+        again.records_created + again.records_updated,
+        0,
+        "{again:#?}"
+    );
+    assert!(app.verify_audit().expect("verify").ok());
+}
+
+#[test]
+fn strict_mode_refuses_the_whole_file() {
+    let (_dir, mut app) = open();
+    let report = import(&mut app, "small.xml", SMALL, true);
+    assert!(report.refused.is_some());
+    assert!(
+        app.store()
+            .list(RecordKind::Activity)
+            .expect("list")
+            .is_empty()
+    );
+}
+
+#[test]
+fn an_older_version_never_replaces_a_newer_one_and_duplicates_are_reported() {
+    let (_dir, mut app) = open();
+    import(&mut app, "a.xml", SMALL, false);
+    let older = SMALL
+        .replace("2024-01-01T00:00:00Z", "2023-01-01T00:00:00Z")
+        .replace("Medical equipment", "Old title");
+    let report = import(&mut app, "b.xml", &older, false);
+    assert_eq!(report.kept_newer, 1, "{report:#?}");
+    assert!(
+        report
+            .duplicates_across_files
+            .iter()
+            .any(|(id, _)| id == "XM-DAC-701-8-TEST1")
+    );
+    let ledger = app.ledger().expect("ledger");
+    assert!(
+        ledger
+            .activities
+            .values()
+            .any(|a| a.title == "Medical equipment")
+    );
+    let doubled = SMALL.replace("</iati-activities>", "").to_string()
+        + &SMALL[SMALL.find("<iati-activity last").expect("first activity")..];
+    let report = import(&mut app, "c.xml", &doubled, false);
+    assert_eq!(
+        report.duplicates_in_file,
+        vec!["XM-DAC-701-8-TEST1".to_string(), "BROKEN-1".to_string()]
+    );
+}
+
+#[test]
+fn a_malformed_file_imports_nothing() {
+    let (_dir, mut app) = open();
+    let truncated = &SMALL[..SMALL.len() / 2];
+    let report = import(&mut app, "bad.xml", truncated, false);
+    assert!(
+        report
+            .refused
+            .as_deref()
+            .is_some_and(|r| r.contains("not well-formed")),
+        "{report:#?}"
+    );
+    assert!(
+        app.store()
+            .list(RecordKind::Activity)
+            .expect("list")
+            .is_empty()
+    );
+}
+
+#[test]
+fn real_published_files_import_with_layer_counts() {
+    let Some(shared) = shared() else { return };
+    let (_dir, mut app) = open();
+    for name in ["dportal_58.xml", "dportal_0.xml"] {
+        let path = shared.join("iati/real-data/dportal-covid-2021").join(name);
+        let file = std::fs::File::open(&path).expect("open real file");
+        let report = app
+            .import_iati(
+                "test",
+                name,
+                std::io::BufReader::new(file),
+                ImportOptions::default(),
+                &mut |_, _| {},
+            )
+            .expect("import");
+        assert!(report.refused.is_none(), "{name}: {:?}", report.refused);
+        assert!(report.layers.activities > 0);
+        assert!(
+            report.accepted > 0,
+            "{name}: nothing accepted: {:#?}",
+            &report.activities[..3.min(report.activities.len())]
+        );
+        assert_eq!(
+            report.accepted + report.rejected + report.kept_newer,
+            report.layers.activities
+        );
+        for a in &report.activities {
+            if let Outcome::Rejected { reasons } = &a.outcome {
+                assert!(!reasons.is_empty(), "a rejection always says why");
+            }
+        }
+    }
+    assert!(app.verify_audit().expect("verify").ok());
+    let demo_like_checks = app.check().expect("check");
+    assert!(!demo_like_checks.is_empty());
+}
