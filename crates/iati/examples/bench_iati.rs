@@ -112,6 +112,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("peak RSS:         {:7.1} MiB", peak_rss_mib());
 
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let t = Instant::now();
+    for _ in 0..rounds {
+        for r in aidtrace_iati::validate::validate_files(&files, &opts, threads) {
+            r?;
+        }
+    }
+    let par = t.elapsed().as_secs_f64();
+    println!(
+        "parse+validate on {threads} threads: {:7.1} MB/s wall ({par:.2} s)",
+        total / par
+    );
+
     let xsd = shared().join("iati/schemas/iati-activities-schema.xsd");
     let t = Instant::now();
     let mut ok = true;
