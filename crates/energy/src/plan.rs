@@ -107,7 +107,7 @@ pub(crate) fn solve_prepared(
     let mut theta = 1.0;
     let mut since_improve = 0;
     let phase1_end = start + opts.time_limit.mul_f64(0.45);
-    for iter in 0..3000 {
+    for iter in 0..200_000 {
         let val = bound::evaluate(prep, &prices);
         if ub.is_infinite() || val.bound < ub - 1e-9 * ub.abs().max(1.0) {
             ub = val.bound;
@@ -115,13 +115,15 @@ pub(crate) fn solve_prepared(
             since_improve = 0;
         } else {
             since_improve += 1;
-            if since_improve >= 15 {
+            // Patient halving: measured on M instances, patience 15 stalls ≈1 % above the
+            // dual optimum that patience 100 reaches in 0.1 s.
+            if since_improve >= 100 {
                 theta *= 0.5;
                 since_improve = 0;
                 prices = best_prices.clone();
             }
         }
-        if iter % 5 == 0 || since_improve == 0 {
+        if (iter < 500 && (iter % 5 == 0 || since_improve == 0)) || iter % 100 == 0 {
             let priced = greedy(prep, State::empty(prep), Scoring::Priced(&prices));
             let filled = greedy(prep, priced, Scoring::Density);
             let o = filled.objective(prep);
@@ -131,7 +133,7 @@ pub(crate) fn solve_prepared(
             }
         }
         if ub - best_obj <= OPTIMAL_GAP * ub.abs().max(1e-12)
-            || theta < 1e-3
+            || theta < 1e-7
             || Instant::now() >= phase1_end
         {
             break;
