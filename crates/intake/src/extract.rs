@@ -264,11 +264,23 @@ static INSTRUMENT_RE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-static CONVERTED_RE: LazyLock<Regex> = LazyLock::new(|| {
-    crate::compile_regex(
-        r"(?i)\b(?:convert\w*|turn\w*|transform\w*)\b.{0,80}?\b(?:loans?|credits?)\b.{0,160}?\b(?:into|to)\s+(?:an?\s+)?(?:outright\s+)?grants?\b|(?:loans?|credits?)\b[^.]{0,40}?\b(?:converted|turned)\s+(?:into|to)\s+(?:an?\s+)?grants?\b",
-    )
+static CONVERT_VERB_RE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::compile_regex(r"(?i)\b(?:convert\w*|turn\w* (?:\w+ )?into|transform\w*)\b")
 });
+
+static LOAN_WORD_RE: LazyLock<Regex> =
+    LazyLock::new(|| crate::compile_regex(r"(?i)\b(?:loans?|credits?)\b"));
+
+static INTO_GRANT_RE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::compile_regex(r"(?i)\b(?:into|to)\s+(?:an?\s+)?(?:outright\s+)?grants?\b")
+});
+
+/// "convert a loan of $15 million … into a grant": the span of the conversion verb.
+fn converted_to_grant(sentence: &str) -> Option<(usize, usize)> {
+    let verb = CONVERT_VERB_RE.find(sentence)?;
+    (LOAN_WORD_RE.is_match(sentence) && INTO_GRANT_RE.is_match(sentence))
+        .then_some((verb.start(), verb.end()))
+}
 
 static CONTINUATION_RE: LazyLock<Regex> = LazyLock::new(|| {
     crate::compile_regex(
@@ -299,7 +311,7 @@ static HANDOVER_RE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static FROM_GAP_RE: LazyLock<Regex> =
-    LazyLock::new(|| crate::compile_regex(r"(?i)^[^.;]{0,50}\b(?:from|by)\s+(?:the\s+)?$"));
+    LazyLock::new(|| crate::compile_regex(r"(?i)\b(?:from|by)\s+(?:the\s+)?$"));
 
 static GOODS_RE: LazyLock<Regex> = LazyLock::new(|| {
     crate::compile_regex(
@@ -307,12 +319,20 @@ static GOODS_RE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-/// "In 2023, the EU allocated a total of €118 million": a year's total of many flows.
-static ANNUAL_TOTAL_RE: LazyLock<Regex> = LazyLock::new(|| {
+static YEAR_SCOPE_RE: LazyLock<Regex> = LazyLock::new(|| {
     crate::compile_regex(
-        r"(?i)(?:\b(?:in|during|for) (?:19|20)\d\d\b|\b(?:this|last|each|every|per) year\b|\bannually\b).{0,120}\b(?:a total of|in total|totall?ing)\b|\b(?:a total of|in total|totall?ing)\b.{0,120}\b(?:in|during) (?:19|20)\d\d\b",
+        r"(?i)\b(?:in|during|for) (?:19|20)\d\d\b|\b(?:this|last|each|every|per) year\b|\bannually\b",
     )
 });
+
+static TOTAL_WORD_RE: LazyLock<Regex> =
+    LazyLock::new(|| crate::compile_regex(r"(?i)\b(?:a total of|in total|totall?ing)\b"));
+
+/// "In 2023, the EU allocated a total of €118 million": a year's total of many flows.
+fn annual_total(sentence: &str) -> Option<regex::Match<'_>> {
+    let total = TOTAL_WORD_RE.find(sentence)?;
+    YEAR_SCOPE_RE.is_match(sentence).then_some(total)
+}
 
 static OTHER_DONORS_RE: LazyLock<Regex> = LazyLock::new(|| {
     crate::compile_regex(
@@ -346,7 +366,7 @@ static DATE_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 static SIGN_RE: LazyLock<Regex> = LazyLock::new(|| {
     crate::compile_regex(
-        r"(?i)\b(sign\w*|exchange of notes|exchanged notes|notes\b.{0,40}\bexchanged|inked)\b",
+        r"(?i)\b(sign\w*|exchange of notes|exchanged notes|notes\s(?:[A-Za-z]+\s){0,6}exchanged|inked)\b",
     )
 });
 
@@ -969,7 +989,7 @@ impl<'t> Extractor<'t> {
             start: s.start + a,
             end: s.start + b,
         };
-        if let Some(c) = CUMULATIVE_RE.find(st).or_else(|| ANNUAL_TOTAL_RE.find(st)) {
+        if let Some(c) = CUMULATIVE_RE.find(st).or_else(|| annual_total(st)) {
             return found(abs(c.start(), c.end()), AmountKind::Cumulative);
         }
         // Not-aid wins when its cue is closer to the amount than any aid word.
@@ -1035,13 +1055,13 @@ impl<'t> Extractor<'t> {
         let text = self.text;
         let s = &self.sentences[sentence];
         let st = &text[s.start..s.end];
-        if let Some(c) = CONVERTED_RE.find(st) {
+        if let Some((a, b)) = converted_to_grant(st) {
             return Some(Sourced::new(
                 Instrument::Grant,
                 text,
                 Span {
-                    start: s.start + c.start(),
-                    end: s.start + c.end(),
+                    start: s.start + a,
+                    end: s.start + b,
                 },
             ));
         }
@@ -1152,7 +1172,7 @@ impl<'t> Extractor<'t> {
                 && self
                     .text
                     .get(pos..m.span.start)
-                    .is_some_and(|gap| FROM_GAP_RE.is_match(gap));
+                    .is_some_and(|gap| !gap.contains(';') && FROM_GAP_RE.is_match(gap));
             (channel, i64::from(!from_after), before, article, distance)
         };
         let chosen = in_sentence.iter().min_by_key(rank).copied();

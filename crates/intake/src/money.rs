@@ -177,12 +177,10 @@ pub fn find_money(text: &str, ctx: CurrencyContext<'_>) -> Vec<MoneyMention> {
         let Some(whole) = caps.get(0) else { continue };
         let pre = caps.name("pre");
         let precode = caps.name("precode");
-        let g = |name: &str| {
-            caps.name(&format!("{name}1"))
-                .or_else(|| caps.name(&format!("{name}2")))
-        };
-        let postcode = g("postcode");
-        let word = g("word");
+        // The two branches of the pattern name their groups with suffixes 1 and 2.
+        let g = |first: &str, second: &str| caps.name(first).or_else(|| caps.name(second));
+        let postcode = g("postcode1", "postcode2");
+        let word = g("word1", "word2");
         if pre.is_none() && precode.is_none() && postcode.is_none() && word.is_none() {
             continue;
         }
@@ -195,7 +193,9 @@ pub fn find_money(text: &str, ctx: CurrencyContext<'_>) -> Vec<MoneyMention> {
             }
         }
         // Spelled-out amounts always have a scale word ("two dollars" is not aid news).
-        let scale = g("scale").or_else(|| g("wscale")).map(|m| m.as_str());
+        let scale = g("scale1", "scale2")
+            .or_else(|| g("wscale1", "wscale2"))
+            .map(|m| m.as_str());
         // "5m" or "3k" are only money with a prefix currency; "130 m" is a length.
         if let Some(s) = scale
             && matches!(s, "m" | "k" | "mn" | "cr" | "M" | "B" | "K" | "bil")
@@ -204,13 +204,13 @@ pub fn find_money(text: &str, ctx: CurrencyContext<'_>) -> Vec<MoneyMention> {
         {
             continue;
         }
-        let base = if let Some(n) = g("num") {
+        let base = if let Some(n) = g("num1", "num2") {
             let prev = text[..n.start()].chars().next_back();
             if prev.is_some_and(|c| c.is_ascii_digit() || c == '.' || c == ',') {
                 continue;
             }
             parse_digits(n.as_str())
-        } else if let Some(w) = g("wnum") {
+        } else if let Some(w) = g("wnum1", "wnum2") {
             // Spelled-out amounts need a scale word: "two dollars" is not aid news.
             if scale.is_none() {
                 continue;
@@ -223,7 +223,7 @@ pub fn find_money(text: &str, ctx: CurrencyContext<'_>) -> Vec<MoneyMention> {
         let Some(mut amount) = scaled(base, scale.and_then(scale_factor)) else {
             continue;
         };
-        if let (Some(n2), Some(s2)) = (g("num2"), g("scale2")) {
+        if let (Some(n2), Some(s2)) = (g("num21", "num22"), g("scale21", "scale22")) {
             let Some(part) =
                 parse_digits(n2.as_str()).and_then(|v| scaled(v, scale_factor(s2.as_str())))
             else {
@@ -243,7 +243,7 @@ pub fn find_money(text: &str, ctx: CurrencyContext<'_>) -> Vec<MoneyMention> {
             Some(c.as_str().to_string())
         } else if let Some(w) = word {
             currency_of_word(
-                g("adj").map(|m| m.as_str()),
+                g("adj1", "adj2").map(|m| m.as_str()),
                 w.as_str(),
                 ctx.recipient,
                 ctx.donor_country,
