@@ -65,9 +65,12 @@ struct Ser<'a> {
 }
 
 impl Ser<'_> {
-    fn element(&mut self, el: &Element, indent: usize) {
+    /// `indent: None` writes compactly (no added whitespace): used inside mixed content,
+    /// where added indentation would change the text.
+    fn element(&mut self, el: &Element, indent: Option<usize>) {
         let mark = self.scope.len();
-        self.out.extend(std::iter::repeat_n(b' ', indent));
+        self.out
+            .extend(std::iter::repeat_n(b' ', indent.unwrap_or(0)));
         self.out.push(b'<');
         self.out.extend_from_slice(el.name.as_bytes());
         // Own declarations first (kept ones), then any missing ones.
@@ -122,36 +125,49 @@ impl Ser<'_> {
             self.out.push(b'"');
             self.scope.push((p, uri));
         }
+        let newline = |out: &mut Vec<u8>| {
+            if indent.is_some() {
+                out.push(b'\n');
+            }
+        };
+        let has_elements = el.elements().next().is_some();
+        let mixed = has_elements
+            && el
+                .children
+                .iter()
+                .any(|n| matches!(n, Node::Text(t) if !t.trim().is_empty()));
         if el.children.is_empty() {
-            self.out.extend_from_slice(b"/>\n");
-        } else if el.elements().next().is_none() {
+            self.out.extend_from_slice(b"/>");
+            newline(self.out);
+        } else if !has_elements || mixed || indent.is_none() {
             self.out.push(b'>');
             for n in &el.children {
-                if let Node::Text(t) = n {
-                    escape_text(t, self.out);
+                match n {
+                    Node::Text(t) => escape_text(t, self.out),
+                    Node::Element(c) => self.element(c, None),
                 }
             }
-            self.close(el, 0);
+            self.close(el, None);
+            newline(self.out);
         } else {
             self.out.extend_from_slice(b">\n");
             for n in &el.children {
-                match n {
-                    Node::Element(c) => self.element(c, indent + 1),
-                    // Mixed content in kept extension elements: written as is.
-                    Node::Text(t) if !t.trim().is_empty() => escape_text(t, self.out),
-                    Node::Text(_) => {}
+                if let Node::Element(c) = n {
+                    self.element(c, indent.map(|i| i + 1));
                 }
             }
             self.close(el, indent);
+            self.out.push(b'\n');
         }
         self.scope.truncate(mark);
     }
 
-    fn close(&mut self, el: &Element, indent: usize) {
-        self.out.extend(std::iter::repeat_n(b' ', indent));
+    fn close(&mut self, el: &Element, indent: Option<usize>) {
+        self.out
+            .extend(std::iter::repeat_n(b' ', indent.unwrap_or(0)));
         self.out.extend_from_slice(b"</");
         self.out.extend_from_slice(el.name.as_bytes());
-        self.out.extend_from_slice(b">\n");
+        self.out.push(b'>');
     }
 }
 
@@ -162,7 +178,7 @@ pub fn write_element<W: Write>(w: &mut W, el: &Element) -> io::Result<()> {
         out: &mut out,
         scope: Vec::new(),
     }
-    .element(el, 0);
+    .element(el, Some(0));
     w.write_all(&out)
 }
 
@@ -218,7 +234,7 @@ pub fn write_activities<'a, W: Write>(
             out: &mut out,
             scope: scope.clone(),
         }
-        .element(&a.to_element(), 1);
+        .element(&a.to_element(), Some(1));
         w.write_all(&out)?;
     }
     w.write_all(b"</iati-activities>\n")
@@ -238,7 +254,7 @@ pub fn write_organisations<'a, W: Write>(
             out: &mut out,
             scope: scope.clone(),
         }
-        .element(&o.to_element(), 1);
+        .element(&o.to_element(), Some(1));
         w.write_all(&out)?;
     }
     w.write_all(b"</iati-organisations>\n")

@@ -118,3 +118,16 @@ fn extension_elements_survive() {
     let (again, _) = read_all(&out);
     assert_eq!(acts, again);
 }
+
+#[test]
+fn mixed_content_in_kept_elements_survives() {
+    // Found by the fuzzer: text beside child elements must not pick up indentation.
+    let xml = r#"<iati-activities version="2.03" xmlns:e="urn:e"><iati-activity><iati-identifier>X-1</iati-identifier>
+      <result type="1"><indicator measure="1"><baseline year="2017" value="1"><document-link url="u" format="f">A   <title><narrative>t</narrative></title> b <e:x> c </e:x></document-link></baseline></indicator></result>
+      <e:note>before <e:b>bold</e:b> after</e:note></iati-activity></iati-activities>"#;
+    let (acts, h) = read_all(xml.as_bytes());
+    let mut out = Vec::new();
+    write_activities(&mut out, h.as_ref(), &acts).expect("write");
+    let (again, _) = read_all(&out);
+    assert_eq!(acts, again, "{}", String::from_utf8_lossy(&out));
+}
