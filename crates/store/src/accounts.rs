@@ -95,6 +95,10 @@ pub trait AccountStore: Send {
     /// The account a token belongs to, if the token exists and has not expired at `now`.
     fn token_account(&self, token_hash: &str, now: &str) -> StoreResult<Option<String>>;
 
+    /// The sequence number of the latest audit entry. Every change to the ledger or the rates
+    /// (from any process) moves it, so caches of derived reports can tell when to rebuild.
+    fn ledger_version(&self) -> StoreResult<i64>;
+
     /// Records a proposed change and returns its id.
     #[allow(clippy::too_many_arguments)]
     fn add_change(
@@ -303,6 +307,15 @@ impl AccountStore for SqliteAccounts {
             .optional()?)
     }
 
+    fn ledger_version(&self) -> StoreResult<i64> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT seq FROM audit_head WHERE singleton = 1")?
+            .query_row([], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0))
+    }
+
     fn add_change(
         &mut self,
         kind: &str,
@@ -387,6 +400,31 @@ mod tests {
         assert_eq!(s.account("ed").expect("get").expect("exists").0, acc);
         assert_eq!(s.accounts().expect("list").len(), 1);
         assert!(s.account("nobody").expect("get").is_none());
+    }
+
+    #[test]
+    fn ledger_version_follows_the_audit_head() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("v.db");
+        let accounts = SqliteAccounts::open(&path).expect("open");
+        assert_eq!(accounts.ledger_version().expect("v0"), 0);
+        let mut store = SqliteStore::open(&path).expect("store");
+        let source = aidtrace_domain::model::Source {
+            id: aidtrace_domain::RecordId::parse("src-1").expect("id"),
+            title: "t".into(),
+            kind: aidtrace_domain::model::SourceKind::Other,
+            url: None,
+            publisher: None,
+            published: None,
+            language: None,
+        };
+        crate::Store::apply(
+            &mut store,
+            "t",
+            &[crate::Change::Put(aidtrace_domain::Record::Source(source))],
+        )
+        .expect("apply");
+        assert_eq!(accounts.ledger_version().expect("v1"), 1);
     }
 
     #[test]

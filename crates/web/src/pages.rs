@@ -220,15 +220,13 @@ fn totals_section(report: &TotalsReport) -> Markup {
 }
 
 fn bar_rows(report: &TotalsReport) -> Vec<(String, Decimal)> {
-    // One bar per key: commitments when there are any, the dominant stage for aid agreements.
-    let mut by_key: BTreeMap<String, Decimal> = BTreeMap::new();
-    for row in &report.rows {
-        if row.kind == aidtrace_domain::model::FlowKind::Commitment {
-            *by_key.entry(row.key.clone()).or_default() += row.converted.unwrap_or_default();
-        }
-    }
-    let mut rows: Vec<(String, Decimal)> = by_key.into_iter().collect();
-    rows.sort_by(|a, b| b.1.cmp(&a.1));
+    // One bar per key and flow kind: kinds are never added together.
+    let mut rows: Vec<(String, Decimal)> = report
+        .rows
+        .iter()
+        .filter_map(|r| Some((format!("{} · {}", r.key, r.kind.as_str()), r.converted?)))
+        .collect();
+    rows.sort_by_key(|r| std::cmp::Reverse(r.1));
     rows.truncate(12);
     rows
 }
@@ -278,7 +276,7 @@ pub async fn dashboard(State(state): State<AppState>, caller: Caller) -> PageRes
             }
         }
         @if let Some(donors) = snap.totals.get("donor") {
-            (svg::bar_chart("Commitments by donor (USD at IMF rates)", "USD", &bar_rows(donors)))
+            (svg::bar_chart("Flows by donor and kind (USD at IMF rates)", "USD", &bar_rows(donors)))
         }
         (svg::time_series("Converted flows by year and kind (USD at IMF rates)", "USD", &series))
         @if dated_by_fallback > 0 {
@@ -522,6 +520,9 @@ pub async fn activity(
                     p class="stated" { "Stated equivalent: " @if let Some(q) = s.qualifier { (enum_name(&q)) " " } (group_digits(s.amount)) " " (s.currency) " (as the source states it; not used in totals)" }
                 }
                 @if let Some(d) = &f.description { p { (d) } }
+                @for finding in snap.findings.iter().filter(|x| x.record == f.id) {
+                    p class=(format!("finding {}", finding.severity.as_str())) { b { (finding.rule) } " " (finding.message) }
+                }
                 (citations(&snap, &f.sources))
             }
         }

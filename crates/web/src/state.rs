@@ -12,7 +12,7 @@ use aidtrace_domain::fx::RateTable;
 use aidtrace_domain::totals::{GroupBy, TotalsReport};
 use aidtrace_domain::{CurrencyCode, Ledger, Record, RecordKind};
 use aidtrace_service::Aidtrace;
-use aidtrace_store::SqliteAccounts;
+use aidtrace_store::{AccountStore, SqliteAccounts};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use rust_decimal::Decimal;
 
@@ -32,8 +32,9 @@ pub struct WebConfig {
     pub login_attempts_per_minute: u32,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
-    /// How long a snapshot of the ledger serves reads before it is rebuilt (writes made through
-    /// this server rebuild it at once; this bounds staleness for writes made by the CLI).
+    /// How long a snapshot of the ledger serves reads before the ledger version is checked again
+    /// (writes made through this server drop it at once; this bounds staleness for writes made
+    /// by other processes, such as the CLI).
     pub snapshot_ttl: Duration,
 }
 
@@ -46,7 +47,7 @@ impl Default for WebConfig {
             session_ttl: Duration::from_secs(8 * 3600),
             login_attempts_per_minute: 5,
             body_limit: 256 * 1024,
-            snapshot_ttl: Duration::from_secs(2),
+            snapshot_ttl: Duration::from_secs(1),
         }
     }
 }
@@ -128,7 +129,8 @@ pub struct Inner {
     pub service: Mutex<Aidtrace>,
     pub accounts: Mutex<SqliteAccounts>,
     pub config: WebConfig,
-    snapshot: RwLock<Option<(Instant, Arc<Snapshot>)>>,
+    /// When the snapshot was last confirmed current, the ledger version it was built from, and it.
+    snapshot: RwLock<Option<(Instant, i64, Arc<Snapshot>)>>,
     pub login_limiter: DefaultKeyedRateLimiter<String>,
 }
 
@@ -175,52 +177,48 @@ impl AppState {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// The current snapshot, rebuilt when older than the TTL or invalidated by a write.
+    fn fresh(&self) -> Option<Arc<Snapshot>> {
+        let guard = self
+            .snapshot
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match guard.as_ref() {
+            Some((at, _, snap)) if at.elapsed() < self.config.snapshot_ttl => Some(snap.clone()),
+            _ => None,
+        }
+    }
+
+    /// The current snapshot. Within the TTL it is served as is; after that one cheap query on the
+    /// audit head decides whether the ledger changed (through this server or any other process)
+    /// and only then is it rebuilt.
     pub fn snapshot_blocking(&self) -> Result<Arc<Snapshot>, ApiError> {
-        {
-            let guard = self
-                .snapshot
-                .read()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if let Some((at, snap)) = guard.as_ref()
-                && at.elapsed() < self.config.snapshot_ttl
-            {
-                return Ok(snap.clone());
-            }
+        if let Some(snap) = self.fresh() {
+            return Ok(snap);
         }
         let service = self.service();
-        // Another request may have rebuilt it while this one waited for the service lock.
-        {
-            let guard = self
-                .snapshot
-                .read()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if let Some((at, snap)) = guard.as_ref()
-                && at.elapsed() < self.config.snapshot_ttl
-            {
-                return Ok(snap.clone());
-            }
+        // Another request may have refreshed it while this one waited for the service lock.
+        if let Some(snap) = self.fresh() {
+            return Ok(snap);
         }
-        let snap = Arc::new(Snapshot::build(&service)?);
-        *self
+        let version = self.accounts().ledger_version()?;
+        let mut guard = self
             .snapshot
             .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) =
-            Some((Instant::now(), snap.clone()));
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((at, v, snap)) = guard.as_mut()
+            && *v == version
+        {
+            *at = Instant::now();
+            return Ok(snap.clone());
+        }
+        let snap = Arc::new(Snapshot::build(&service)?);
+        *guard = Some((Instant::now(), version, snap.clone()));
         Ok(snap)
     }
 
     pub async fn snapshot(&self) -> Result<Arc<Snapshot>, ApiError> {
-        {
-            let guard = self
-                .snapshot
-                .read()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if let Some((at, snap)) = guard.as_ref()
-                && at.elapsed() < self.config.snapshot_ttl
-            {
-                return Ok(snap.clone());
-            }
+        if let Some(snap) = self.fresh() {
+            return Ok(snap);
         }
         let state = self.clone();
         blocking(move || state.snapshot_blocking()).await

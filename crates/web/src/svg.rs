@@ -44,8 +44,14 @@ pub fn time_series(title: &str, unit: &str, series: &[(String, Vec<(i32, Decimal
         .iter()
         .flat_map(|(_, pts)| pts.iter().map(|(y, _)| *y))
         .collect();
-    let (Some(&y0), Some(&y1)) = (years.iter().min(), years.iter().max()) else {
+    let (Some(&first), Some(&last)) = (years.iter().min(), years.iter().max()) else {
         return html! { p class="muted" { "No dated flows to plot." } };
+    };
+    // A single year still gets an axis with a year either side, so the point is readable.
+    let (y0, y1) = if first == last {
+        (first - 1, last + 1)
+    } else {
+        (first, last)
     };
     let max = series
         .iter()
@@ -76,7 +82,8 @@ pub fn time_series(title: &str, unit: &str, series: &[(String, Vec<(i32, Decimal
                         title { (name) " " (yr) ": " (fmt_amount(*v)) " " (unit) }
                     }
                 }
-                text x=(left + w + 8.0) y=((i as f64).mul_add(16.0, top + 10.0)) class=(format!("legend s{}", i % 4)) { (name) }
+                rect x=((i as f64).mul_add(140.0, left)) y="236" width="10" height="10" class=(format!("s{}", i % 4)) {}
+                text x=((i as f64).mul_add(140.0, left + 14.0)) y="245" class="axis" { (name) }
             }
         }
     }

@@ -134,7 +134,7 @@ async fn newcomer_walks_from_dashboard_to_semey_and_the_yen_dollar_mismatch() {
     let e = env();
     let c = Client::InProcess(e.state.clone());
     let dash = c.get("/").await.body;
-    assert!(dash.contains("Commitments by donor"), "bar chart");
+    assert!(dash.contains("Flows by donor and kind"), "bar chart");
     assert!(dash.contains("<polyline"), "time series");
     assert!(dash.contains("id=\"findings-count\""));
     assert!(dash.contains("Government of Japan"));

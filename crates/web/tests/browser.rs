@@ -1,0 +1,245 @@
+//! Browser test in headless Chromium through WebDriver: sign in, see the dashboard's charts,
+//! create an activity with an equipment line, get a field error, approve it, see it in the
+//! public view. Screenshots go to `target/tmp/screenshots/`.
+//!
+//! Needs `chromium` and `chromium-driver` (Debian). Without chromedriver the test is skipped
+//! with a note, except when `CI=true`: then it fails, so CI cannot pass without running it.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use thirtyfour::prelude::*;
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        // Reaping avoids leaving chromedriver behind as a zombie.
+        let _ = self.0.wait();
+    }
+}
+
+fn chromedriver() -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join("chromedriver"))
+            .find(|p| p.is_file())
+    })
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn shot(driver: &WebDriver, name: &str) {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    driver
+        .screenshot(&dir.join(format!("{name}.png")))
+        .await
+        .unwrap();
+}
+
+async fn fill(driver: &WebDriver, id: &str, text: &str) {
+    let el = driver.find(By::Id(id)).await.unwrap();
+    el.clear().await.unwrap();
+    el.send_keys(text).await.unwrap();
+}
+
+async fn choose(driver: &WebDriver, name: &str, value: &str) {
+    driver
+        .find(By::Css(format!(
+            "select[name='{name}'] option[value='{value}']"
+        )))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn sign_in(driver: &WebDriver, base: &str, name: &str) {
+    driver.goto(format!("{base}/login")).await.unwrap();
+    fill(driver, "name", name).await;
+    fill(driver, "password", common::PASSWORD).await;
+    driver
+        .find(By::Id("submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let who = driver.query(By::Id("whoami")).first().await.unwrap();
+    assert!(who.text().await.unwrap().starts_with(name));
+}
+
+async fn sign_out(driver: &WebDriver) {
+    driver
+        .find(By::Css("header form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    driver.query(By::Id("signin")).first().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_walkthrough() {
+    let Some(chromedriver) = chromedriver() else {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("chromedriver is not installed; CI must install chromium and chromium-driver");
+        }
+        eprintln!(
+            "note: skipping the browser test: chromedriver not found (apt-get install chromium chromium-driver)"
+        );
+        return;
+    };
+    let env = common::env();
+    let addr = common::spawn(env.state.clone()).await;
+    let base = format!("http://{addr}");
+    let port = free_port();
+    let _driver_process = Driver(
+        Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "chromedriver did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut caps = DesiredCapabilities::chrome();
+    for arg in [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,1000",
+    ] {
+        caps.add_arg(arg).unwrap();
+    }
+    let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
+        .await
+        .unwrap();
+
+    // The public dashboard with its charts, then the Semey walk.
+    driver.goto(&base).await.unwrap();
+    assert!(driver.find_all(By::Css("svg.chart")).await.unwrap().len() >= 2);
+    shot(&driver, "dashboard").await;
+    driver
+        .goto(format!("{base}/activities/act-kz-semey-equipment"))
+        .await
+        .unwrap();
+    assert!(driver.source().await.unwrap().contains("FX-EQUIV"));
+    shot(&driver, "activity-semey").await;
+    driver.goto(format!("{base}/map")).await.unwrap();
+    shot(&driver, "map").await;
+
+    // An editor creates an activity with an equipment line; bad input gets a field error.
+    sign_in(&driver, &base, "eve").await;
+    driver
+        .goto(format!("{base}/edit/activities/new"))
+        .await
+        .unwrap();
+    fill(&driver, "f-id", "act-kz-browser-ventilators").await;
+    fill(&driver, "f-title", "Ventilators (browser test)").await;
+    choose(&driver, "instrument", "grant_aid").await;
+    choose(&driver, "status", "pipeline").await;
+    choose(&driver, "funding_org", "org-embassy-japan-kz").await;
+    fill(&driver, "f-recipient_country", "KZ").await;
+    fill(&driver, "f-equipment-id", "eq-browser-ventilators").await;
+    fill(&driver, "f-equipment-description", "ICU ventilator").await;
+    choose(&driver, "equipment.category", "intensive_care").await;
+    fill(&driver, "f-equipment-quantity", "four").await;
+    driver
+        .find(By::Id("submit-approval"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let Ok(err) = driver.query(By::Id("err-equipment-quantity")).first().await else {
+        panic!("no field error: {}", driver.source().await.unwrap());
+    };
+    assert!(err.text().await.unwrap().contains("whole number"));
+    shot(&driver, "field-error").await;
+    fill(&driver, "f-equipment-quantity", "4").await;
+    driver
+        .find(By::Id("submit-approval"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    driver
+        .query(By::Css("article.change"))
+        .first()
+        .await
+        .unwrap();
+    assert!(
+        driver
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .starts_with("/changes")
+    );
+    sign_out(&driver).await;
+
+    // Not public before approval.
+    driver
+        .goto(format!("{base}/activities/act-kz-browser-ventilators"))
+        .await
+        .unwrap();
+    assert!(driver.find(By::Id("error")).await.is_ok());
+
+    // The approver approves it.
+    sign_in(&driver, &base, "abe").await;
+    driver.goto(format!("{base}/changes")).await.unwrap();
+    shot(&driver, "changes").await;
+    driver
+        .find(By::Css("button.approve"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    driver
+        .query(By::Css("article.change.approved"))
+        .first()
+        .await
+        .unwrap();
+    sign_out(&driver).await;
+
+    // Public view shows it.
+    driver
+        .goto(format!("{base}/activities/act-kz-browser-ventilators"))
+        .await
+        .unwrap();
+    let page = driver.source().await.unwrap();
+    assert!(page.contains("ICU ventilator"), "{page}");
+    shot(&driver, "public-activity").await;
+    driver.quit().await.unwrap();
+}
