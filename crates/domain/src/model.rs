@@ -85,6 +85,9 @@ pub enum OrgRole {
 pub enum OrgIdentifier {
     /// IATI organisation identifier, e.g. `XM-DAC-701-8` (JICA).
     Iati(IatiOrgId),
+    /// An identifier as an IATI publisher wrote it when it is not in the AGENCY-NUMBER form
+    /// (older data uses bare DAC codes such as `44000`).
+    IatiAsPublished(String),
     /// National company or charity register number, with the register named in the value.
     Registration(String),
     Other(String),
@@ -242,6 +245,9 @@ pub struct Activity {
     /// Programme → project hierarchy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<RecordId>,
+    /// Who published the activity (IATI `reporting-org`), when it came from a publisher.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reporting_org: Option<RecordId>,
     #[serde(default)]
     pub participants: Vec<Participant>,
     #[serde(default)]
@@ -797,6 +803,9 @@ impl Record {
                 citations(&mut refs, &a.sources);
                 if let Some(p) = &a.parent {
                     refs.push(("parent", RecordKind::Activity, p));
+                }
+                if let Some(r) = &a.reporting_org {
+                    refs.push(("reporting_org", RecordKind::Organisation, r));
                 }
                 for p in &a.participants {
                     refs.push(("participants.org", RecordKind::Organisation, &p.org));

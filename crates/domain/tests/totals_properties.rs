@@ -29,6 +29,7 @@ fn activity(name: &str, parent: Option<&str>, split: bool) -> Record {
         description: None,
         purpose: None,
         parent: parent.map(|p| id(p.to_string())),
+        reporting_org: None,
         participants: vec![],
         legal_steps: vec![],
         start_date: None,

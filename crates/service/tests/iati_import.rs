@@ -204,3 +204,87 @@ fn real_published_files_import_with_layer_counts() {
     let demo_like_checks = app.check().expect("check");
     assert!(!demo_like_checks.is_empty());
 }
+
+#[test]
+fn import_export_import_gives_the_same_ledger_and_schema_valid_xml() {
+    let Some(shared) = shared() else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    for name in ["dportal_58.xml", "dportal_0.xml"] {
+        let path = shared.join("iati/real-data/dportal-covid-2021").join(name);
+        let mut first =
+            Aidtrace::open_sqlite(&dir.path().join(format!("first-{name}.db"))).expect("open");
+        let file = std::io::BufReader::new(std::fs::File::open(&path).expect("open real file"));
+        first
+            .import_iati("test", name, file, ImportOptions::default(), &mut |_, _| {})
+            .expect("first import");
+        let mut xml = Vec::new();
+        let exported = first.export_iati(&[], &mut xml).expect("export");
+        assert!(exported.activities > 0);
+        let text = String::from_utf8(xml.clone()).expect("utf-8");
+        if let Ok(dump) = std::env::var("AIDTRACE_DUMP_EXPORT") {
+            std::fs::write(format!("{dump}-{name}"), &text).expect("dump");
+        }
+        let check = aidtrace_iati::validate::validate_reader(
+            name,
+            Cursor::new(text.as_bytes()),
+            &Default::default(),
+        );
+        assert_eq!(
+            check.summary.schema_valid,
+            check.summary.activities,
+            "{name}: exported activities must be schema-valid: {:?}",
+            check
+                .activities
+                .iter()
+                .flat_map(|a| &a.errors)
+                .filter(|e| matches!(e.layer, aidtrace_iati::validate::Layer::Schema))
+                .take(3)
+                .collect::<Vec<_>>()
+        );
+        let mut second =
+            Aidtrace::open_sqlite(&dir.path().join(format!("second-{name}.db"))).expect("open");
+        second
+            .import_iati(
+                "test",
+                name,
+                Cursor::new(xml),
+                ImportOptions::default(),
+                &mut |_, _| {},
+            )
+            .expect("second import");
+        let (a, b) = (
+            first.ledger().expect("ledger"),
+            second.ledger().expect("ledger"),
+        );
+        same(name, "activities", &a.activities, &b.activities);
+        same(name, "flows", &a.flows, &b.flows);
+        same(name, "budgets", &a.budgets, &b.budgets);
+        same(name, "organisations", &a.organisations, &b.organisations);
+    }
+}
+
+/// Compares two record maps and names the first record that differs, instead of printing both.
+fn same<T: PartialEq + std::fmt::Debug>(
+    file: &str,
+    what: &str,
+    a: &std::collections::BTreeMap<aidtrace_domain::RecordId, T>,
+    b: &std::collections::BTreeMap<aidtrace_domain::RecordId, T>,
+) {
+    let keys_a: Vec<_> = a.keys().collect();
+    let keys_b: Vec<_> = b.keys().collect();
+    assert_eq!(
+        keys_a.len(),
+        keys_b.len(),
+        "{file}: {what}: {} before, {} after the round trip",
+        keys_a.len(),
+        keys_b.len()
+    );
+    for (id, before) in a {
+        let after = b.get(id);
+        assert_eq!(
+            Some(before),
+            after,
+            "{file}: {what} {id} differs after the round trip"
+        );
+    }
+}

@@ -74,6 +74,7 @@ pub fn activity(name: &str) -> Record {
         description: None,
         purpose: None,
         parent: None,
+        reporting_org: None,
         participants: vec![],
         legal_steps: vec![],
         start_date: None,
