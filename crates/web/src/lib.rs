@@ -8,6 +8,7 @@ pub mod api;
 pub mod auth;
 pub mod edit;
 pub mod error;
+pub mod i18n;
 pub mod pages;
 pub mod state;
 pub mod svg;
@@ -111,6 +112,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/{collection}/{id}", get(api::get).put(api::put))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn(i18n::middleware))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }

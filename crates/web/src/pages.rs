@@ -18,26 +18,14 @@ use rust_decimal::Decimal;
 use crate::auth::{self, Caller, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::edit::{self, Decision, Input, WriteOutcome};
 use crate::error::{ApiError, PageError, PageResult};
+use crate::i18n::{self, t, tn};
 use crate::state::{AppState, GROUPS, Snapshot, blocking};
 use crate::svg;
 use crate::tables::{self, ActivityFilter, Table, enum_name};
 
-/// 1234567.5 → "1,234,567.5".
+/// An exact decimal with the current language's separators.
 pub fn group_digits(d: Decimal) -> String {
-    let s = d.to_string();
-    let (sign, s) = s.strip_prefix('-').map_or(("", s.as_str()), |r| ("-", r));
-    let (int, frac) = s.split_once('.').map_or((s, None), |(i, f)| (i, Some(f)));
-    let mut out = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    match frac {
-        Some(f) => format!("{sign}{out}.{f}"),
-        None => format!("{sign}{out}"),
-    }
+    crate::i18n::number(d)
 }
 
 fn money(m: &Money) -> String {
@@ -88,7 +76,7 @@ pub fn layout(title: &str, caller: &Caller, content: Markup) -> Html<String> {
     Html(
         html! {
             (DOCTYPE)
-            html lang="en" {
+            html lang=(i18n::current().code()) {
                 head {
                     meta charset="utf-8";
                     meta name="viewport" content="width=device-width, initial-scale=1";
@@ -99,15 +87,20 @@ pub fn layout(title: &str, caller: &Caller, content: Markup) -> Html<String> {
                     header {
                         a href="/" class="brand" { "aidtrace" }
                         nav {
-                            a href="/" { "Dashboard" }
-                            a href="/activities" { "Activities" }
-                            a href="/facilities" { "Facilities" }
-                            a href="/map" { "Map" }
-                            a href="/organisations" { "Organisations" }
-                            a href="/quality" { "Data quality" }
-                            @if principal.is_some() { a href="/changes" { "Changes" } }
-                            a href="/import" { "Import" }
-                            a href="/api/v1/openapi.json" { "API" }
+                            a href="/" { (t("nav-dashboard")) }
+                            a href="/activities" { (t("nav-activities")) }
+                            a href="/facilities" { (t("nav-facilities")) }
+                            a href="/map" { (t("nav-map")) }
+                            a href="/organisations" { (t("nav-organisations")) }
+                            a href="/quality" { (t("nav-quality")) }
+                            @if principal.is_some() { a href="/changes" { (t("nav-changes")) } }
+                            a href="/import" { (t("nav-import")) }
+                            a href="/api/v1/openapi.json" { (t("nav-api")) }
+                        }
+                        nav class="langs" aria-label=(t("language")) {
+                            @for l in i18n::Lang::ALL {
+                                a href=(format!("?lang={}", l.code())) lang=(l.code()) class=(if l == i18n::current() { "current" } else { "" }) { (l.name()) }
+                            }
                         }
                         div class="who" {
                             @match principal {
@@ -115,19 +108,19 @@ pub fn layout(title: &str, caller: &Caller, content: Markup) -> Html<String> {
                                     span id="whoami" { (p.name) " (" (p.role.as_str()) ")" }
                                     form method="post" action="/logout" class="inline" {
                                         input type="hidden" name="csrf" value=(p.csrf.clone().unwrap_or_default());
-                                        button type="submit" { "Sign out" }
+                                        button type="submit" { (t("sign-out")) }
                                     }
                                 }
                                 None => {
-                                    span class="muted" { "Public view: approved data only" }
+                                    span class="muted" { (t("public-view")) }
                                     " "
-                                    a href="/login" id="signin" { "Sign in" }
+                                    a href="/login" id="signin" { (t("sign-in")) }
                                 }
                             }
                         }
                     }
                     main { h1 { (title) } (content) }
-                    footer { "Converted figures use International Monetary Fund exchange rates unless stated. Source: International Monetary Fund." }
+                    footer { (t("footer")) }
                 }
             }
         }
@@ -173,7 +166,7 @@ fn table_html(table: &Table, link: Option<&str>) -> Markup {
 fn exports(list: &str, query: &str) -> Markup {
     html! {
         p class="exports" {
-            "Export: "
+            (t("export")) ": "
             a href=(format!("/export/{list}/csv{query}")) { "CSV" } " · "
             a href=(format!("/export/{list}/xlsx{query}")) { "XLSX" }
         }
@@ -184,7 +177,7 @@ fn totals_section(report: &TotalsReport) -> Markup {
     let by = report.by.as_str();
     html! {
         section id=(format!("totals-{by}")) {
-            h2 { "By " (by) }
+            h2 { (t(&format!("by-{by}"))) }
             table class="list" {
                 thead { tr { th { "" (by) } th { "kind" } th { "original currencies" } th { "converted (" (report.currency) ")" } } }
                 tbody {
@@ -266,19 +259,20 @@ pub async fn dashboard(State(state): State<AppState>, caller: Caller) -> PageRes
         .collect();
     let content = html! {
         section class="cards" {
-            div class="card" { b { (ledger.activities.len()) } " activities" }
-            div class="card" { b { (ledger.flows.len()) } " flows" }
-            div class="card" { b { (ledger.facilities.len()) } " facilities" }
-            div class="card" { b { (ledger.organisations.len()) } " organisations" }
+            div class="card" { b { (ledger.activities.len()) } " " (tn("card-activities", ledger.activities.len())) }
+            div class="card" { b { (ledger.flows.len()) } " " (tn("card-flows", ledger.flows.len())) }
+            div class="card" { b { (ledger.facilities.len()) } " " (tn("card-facilities", ledger.facilities.len())) }
+            div class="card" { b { (ledger.organisations.len()) } " " (tn("card-organisations", ledger.organisations.len())) }
+            @let problems = count(Severity::Error) + count(Severity::Warning);
             a class="card warn" href="/quality" id="findings-count" {
-                b { (count(Severity::Error) + count(Severity::Warning)) } " data-quality problems"
+                b { (problems) } " " (tn("card-problems", problems))
                 span class="muted" { " (" (count(Severity::Error)) " errors, " (count(Severity::Warning)) " warnings, " (count(Severity::Info)) " notes)" }
             }
         }
         @if let Some(donors) = snap.totals.get("donor") {
-            (svg::bar_chart("Flows by donor and kind (USD at IMF rates)", "USD", &bar_rows(donors)))
+            (svg::bar_chart(&t("chart-by-donor"), "USD", &bar_rows(donors)))
         }
-        (svg::time_series("Converted flows by year and kind (USD at IMF rates)", "USD", &series))
+        (svg::time_series(&t("chart-by-year"), "USD", &series))
         @if dated_by_fallback > 0 {
             p class="muted" { (dated_by_fallback) " flow(s) have no value date and are placed in the year of the rate used for them (see each conversion's basis)." }
         }
@@ -286,7 +280,7 @@ pub async fn dashboard(State(state): State<AppState>, caller: Caller) -> PageRes
             @if let Some(report) = snap.totals.get(g.as_str()) { (totals_section(report)) }
         }
     };
-    Ok(layout("Dashboard", &caller, content))
+    Ok(layout(&t("title-dashboard"), &caller, content))
 }
 
 pub async fn activities(
@@ -308,16 +302,16 @@ pub async fn activities(
         .is_some_and(auth::Principal::can_edit_something);
     let content = html! {
         form method="get" action="/activities" class="filters" {
-            label { "Search " input type="search" name="q" value=(filter.q) id="q"; }
-            label { "Status " select name="status" { option value="" { "any" } @for s in edit::ACTIVITY_STATUSES { option value=(s) selected[filter.status == *s] { (s) } } } }
-            label { "Instrument " select name="instrument" { option value="" { "any" } @for s in edit::INSTRUMENTS { option value=(s) selected[filter.instrument == *s] { (s) } } } }
-            button type="submit" { "Filter" }
+            label { (t("search")) " " input type="search" name="q" value=(filter.q) id="q"; }
+            label { (t("status")) " " select name="status" { option value="" { (t("any")) } @for s in edit::ACTIVITY_STATUSES { option value=(s) selected[filter.status == *s] { (s) } } } }
+            label { (t("instrument")) " " select name="instrument" { option value="" { (t("any")) } @for s in edit::INSTRUMENTS { option value=(s) selected[filter.instrument == *s] { (s) } } } }
+            button type="submit" { (t("filter")) }
         }
         p { (table.rows.len()) " activities" @if can_edit { " · " a href="/edit/activities/new" id="new-activity" { "New activity" } } }
         (table_html(&table, Some("/activities/")))
         (exports("activities", &query))
     };
-    Ok(layout("Activities", &caller, content))
+    Ok(layout(&t("title-activities"), &caller, content))
 }
 
 fn urlencode(s: &str) -> String {
@@ -405,7 +399,7 @@ async fn history_of(
 
 fn history_html(caller: &Caller, entries: &[aidtrace_store::AuditEntry]) -> Markup {
     html! {
-        h2 { "Change history" }
+        h2 { (t("history")) }
         @if caller.principal().is_none() {
             p class="muted" { "Sign in to see who changed what (the audit trail)." }
         } @else if entries.is_empty() {
@@ -430,7 +424,7 @@ fn findings_html(snap: &Snapshot, ids: &[&RecordId]) -> Markup {
         .filter(|f| ids.contains(&&f.record))
         .collect();
     html! {
-        h2 { "Findings" }
+        h2 { (t("findings")) }
         @if list.is_empty() { p class="muted" { "None." } }
         ul class="findings" {
             @for f in list {
@@ -476,6 +470,13 @@ pub async fn activity(
     let mut related: Vec<&RecordId> = vec![&a.id];
     related.extend(flows.iter().map(|f| &f.id));
     related.extend(lines.iter().map(|e| &e.id));
+    related.extend(
+        ledger
+            .budgets
+            .values()
+            .filter(|b| b.activity == id)
+            .map(|b| &b.id),
+    );
     let mut hist_items = vec![(RecordKind::Activity, id.clone())];
     hist_items.extend(flows.iter().map(|f| (RecordKind::Flow, f.id.clone())));
     hist_items.extend(
@@ -495,8 +496,8 @@ pub async fn activity(
             @if !children.is_empty() { dt { "Sub-activities" } dd { @for c in children { a href=(format!("/activities/{c}")) { (ledger.activities.get(c).map_or(c.to_string(), |x| x.title.clone())) } br; } } }
             @if let Some(d) = &a.description { dt { "Description" } dd { (d) } }
             @if let Some(d) = &a.purpose { dt { "Purpose" } dd { (d) } }
-            @if let Some(d) = a.start_date { dt { "Start" } dd { (d) } }
-            @if let Some(d) = a.end_date { dt { "End" } dd { (d) } }
+            @if let Some(d) = a.start_date { dt { "Start" } dd { (i18n::date(d)) } }
+            @if let Some(d) = a.end_date { dt { "End" } dd { (i18n::date(d)) } }
             @if let Some(c) = &a.ceiling { dt { "Ceiling" } dd { (money(c)) (conversion(&snap, c)) } }
             dt { "Participants" } dd { @for p in &a.participants { (ledger.org_name(&p.org)) " (" (enum_name(&p.role)) ")" br; } }
             @if !a.countries.is_empty() { dt { "Countries" } dd { @for c in &a.countries { (c.country) " " (c.percentage) "% " } } }
@@ -507,7 +508,7 @@ pub async fn activity(
             h2 { "Legal steps" }
             ul { @for s in &a.legal_steps { li { (enum_name(&s.kind)) @if let Some(d) = s.date { " " (d) } @if let Some(r) = &s.reference { " ref " (r) } @for g in &s.signatories { " · " (g.name) @if let Some(t) = &g.title { ", " (t) } } (citations(&snap, &s.sources)) } } }
         }
-        h2 { "Flows" }
+        h2 { (t("flows")) }
         @if flows.is_empty() { p class="muted" { "No flows recorded." } }
         @for f in &flows {
             article class="flow" id=(f.id) {
@@ -526,7 +527,20 @@ pub async fn activity(
                 (citations(&snap, &f.sources))
             }
         }
-        h2 { "Equipment" }
+        @let budgets: Vec<_> = ledger.budgets.values().filter(|b| b.activity == id).collect();
+        @if !budgets.is_empty() {
+            h2 { "Budgets" }
+            table class="list" id="budgets" {
+                thead { tr { th { "kind" } th { "period" } th { "amount" } th { "status" } } }
+                tbody { @for b in &budgets { tr id=(b.id) {
+                    td { (enum_name(&b.kind)) } td { (b.period_start) " – " (b.period_end) }
+                    td { (money(&b.money)) (conversion(&snap, &b.money)) }
+                    td { (b.status.as_ref().map(enum_name).unwrap_or_default()) }
+                } } }
+            }
+            p class="muted" { "Budgets are plans, not flows: they never enter totals." }
+        }
+        h2 { (t("equipment")) }
         @if lines.is_empty() { p class="muted" { "No equipment lines." } }
         @if !lines.is_empty() {
             table class="list" id="equipment" {
@@ -545,7 +559,7 @@ pub async fn activity(
             h2 { "Partnerships" }
             @for p in &partnerships { p { (ledger.org_name(&p.lead)) " with " @for o in &p.partners { (ledger.org_name(o)) "; " } @if let Some(n) = p.participants { " (" (n) " participants)" } } (citations(&snap, &p.sources)) }
         }
-        h2 { "Sources" }
+        h2 { (t("sources")) }
         (citations(&snap, &a.sources))
         (findings_html(&snap, &related))
         (history_html(&caller, &history))
@@ -563,7 +577,7 @@ pub async fn facilities(State(state): State<AppState>, caller: Caller) -> PageRe
         (table_html(&table, Some("/facilities/")))
         (exports("facilities", ""))
     };
-    Ok(layout("Facilities", &caller, content))
+    Ok(layout(&t("title-facilities"), &caller, content))
 }
 
 pub async fn facility(
@@ -622,7 +636,7 @@ pub async fn facility(
         }
         h2 { "Status history" }
         @if f.status_history.is_empty() { p class="muted" { "No status recorded." } }
-        ul { @for s in &f.status_history { li { (s.date) ": " (enum_name(&s.status)) @if let Some(n) = &s.note { " — " (n) } (citations(&snap, &s.sources)) } } }
+        ul { @for s in &f.status_history { li { (i18n::date(s.date)) ": " (enum_name(&s.status)) @if let Some(n) = &s.note { " — " (n) } (citations(&snap, &s.sources)) } } }
         h2 { "Equipment for this facility" }
         @if lines.is_empty() { p class="muted" { "None recorded." } }
         ul id="facility-equipment" { @for e in &lines { li { (e.description) @if let Some(q) = e.quantity { " × " (q) } " — " a href=(format!("/activities/{}#{}", e.activity, e.id)) { (ledger.activities.get(&e.activity).map_or(e.activity.to_string(), |a| a.title.clone())) } } } }
@@ -632,7 +646,7 @@ pub async fn facility(
             h2 { "Partnerships of the operator" }
             @for p in &partnerships { p { (ledger.org_name(&p.lead)) " with " @for o in &p.partners { (ledger.org_name(o)) "; " } @for a in &p.areas { (enum_name(a)) " " } } }
         }
-        h2 { "Sources" }
+        h2 { (t("sources")) }
         (citations(&snap, &f.sources))
         (findings_html(&snap, &[&f.id]))
         (history_html(&caller, &history))
@@ -672,7 +686,7 @@ pub async fn map(State(state): State<AppState>, caller: Caller) -> PageResult<Ht
         p class="muted" { "Drawn from the facilities' coordinates (WGS84, equirectangular); no map tiles are loaded. Coordinates marked illustrative are city centres." }
         @if !missing.is_empty() { p { "Without coordinates: " @for f in missing { a href=(format!("/facilities/{}", f.id)) { (f.name) } "; " } } }
     };
-    Ok(layout("Map of facilities", &caller, content))
+    Ok(layout(&t("title-map"), &caller, content))
 }
 
 pub async fn organisations(
@@ -691,7 +705,7 @@ pub async fn organisations(
         (exports("organisations", ""))
         p { "All flows: " (exports("flows", "")) }
     };
-    Ok(layout("Organisations", &caller, content))
+    Ok(layout(&t("title-organisations"), &caller, content))
 }
 
 pub async fn quality(State(state): State<AppState>, caller: Caller) -> PageResult<Html<String>> {
@@ -715,13 +729,13 @@ pub async fn quality(State(state): State<AppState>, caller: Caller) -> PageResul
         h2 { "Rules" }
         dl { @for (rule, sev, what) in aidtrace_domain::checks::RULES { dt { (rule) " (" (sev.as_str()) ")" } dd { (what) } } }
     };
-    Ok(layout("Data quality", &caller, content))
+    Ok(layout(&t("title-quality"), &caller, content))
 }
 
 pub async fn import(State(state): State<AppState>, caller: Caller) -> PageResult<Html<String>> {
     can_read(&state, &caller)?;
     Ok(layout(
-        "Import",
+        &t("title-import"),
         &caller,
         html! {
             p id="import-status" { "IATI import is not wired into the web application yet." }
@@ -735,7 +749,7 @@ pub async fn import(State(state): State<AppState>, caller: Caller) -> PageResult
 pub async fn login_form(State(state): State<AppState>, caller: Caller) -> PageResult<Response> {
     let token = auth::random_token()?;
     let page = layout(
-        "Sign in",
+        &t("title-sign-in"),
         &caller,
         html! {
             form method="post" action="/login" class="form" id="login" {
@@ -1092,7 +1106,7 @@ pub async fn changes(State(state): State<AppState>, caller: Caller) -> PageResul
             }
         }
     };
-    Ok(layout("Changes", &caller, content))
+    Ok(layout(&t("title-changes"), &caller, content))
 }
 
 pub async fn decide(

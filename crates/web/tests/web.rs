@@ -203,6 +203,21 @@ async fn api_lists_paginate_and_totals_carry_rates() {
         assert!(doc["paths"][p].is_object(), "{p} documented");
     }
     assert!(doc["paths"]["/api/v1/flows/{id}"]["put"].is_object());
+    // Budgets are shown on their activity, beside (not in) the totals.
+    let admin = e.token("ada");
+    let budget = json!({"id":"bud-semey-2024","activity":"act-kz-semey-equipment","kind":"original",
+        "period_start":"2024-04-01","period_end":"2025-03-31","money":{"amount":"108700000","currency":"JPY"}});
+    let r = c
+        .send(
+            Req::new(Method::PUT, "/api/v1/budgets/bud-semey-2024")
+                .bearer(&admin)
+                .json(&budget),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let page = c.get("/activities/act-kz-semey-equipment").await.body;
+    assert!(page.contains("id=\"bud-semey-2024\""));
+    assert_eq!(c.get("/api/v1/budgets").await.json()["total"], 1);
 }
 
 #[tokio::test]
@@ -722,4 +737,34 @@ async fn exports_show_the_page_figures() {
     let totals = c.get("/export/totals/csv?by=donor").await.body;
     assert!(totals.contains("108700000 JPY"));
     assert!(totals.contains("International Monetary Fund"));
+}
+
+#[tokio::test]
+async fn language_switch_translates_and_formats_numbers() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let ru = c.get("/?lang=ru").await;
+    assert!(ru.body.contains("<html lang=\"ru\""));
+    assert!(ru.body.contains("Сводка"));
+    assert!(
+        ru.body.contains("108\u{a0}700\u{a0}000 JPY"),
+        "Russian number format"
+    );
+    let cookie = ru
+        .cookies()
+        .into_iter()
+        .find(|c| c.starts_with("aidtrace_lang="))
+        .unwrap();
+    assert_eq!(cookie, "aidtrace_lang=ru");
+    // The cookie keeps the choice on the next page.
+    let next = c.send(Req::get("/activities").cookie(&cookie)).await.body;
+    assert!(next.contains("Проекты"));
+    for (lang, word) in [("uk", "Огляд"), ("kk", "Шолу"), ("en", "Dashboard")] {
+        assert!(
+            c.get(&format!("/?lang={lang}")).await.body.contains(word),
+            "{lang}"
+        );
+    }
+    // An unknown language falls back to English.
+    assert!(c.get("/?lang=xx").await.body.contains("<html lang=\"en\""));
 }

@@ -1,0 +1,228 @@
+//! Interface languages (English, Russian, Ukrainian, Kazakh) from Fluent catalogues compiled into
+//! the binary, and numbers and dates formatted per language. The language of a request is chosen
+//! by `?lang=`, then the `aidtrace_lang` cookie, then English, and is available to all rendering
+//! code of that request through a task-local.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use chrono::NaiveDate;
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource};
+use rust_decimal::Decimal;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Lang {
+    En,
+    Ru,
+    Uk,
+    Kk,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 4] = [Self::En, Self::Ru, Self::Uk, Self::Kk];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::Ru => "ru",
+            Self::Uk => "uk",
+            Self::Kk => "kk",
+        }
+    }
+
+    /// The language's own name, for the switch.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::En => "English",
+            Self::Ru => "Русский",
+            Self::Uk => "Українська",
+            Self::Kk => "Қазақша",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.code() == raw)
+    }
+
+    fn catalogue(self) -> &'static str {
+        match self {
+            Self::En => include_str!("../assets/i18n/en.ftl"),
+            Self::Ru => include_str!("../assets/i18n/ru.ftl"),
+            Self::Uk => include_str!("../assets/i18n/uk.ftl"),
+            Self::Kk => include_str!("../assets/i18n/kk.ftl"),
+        }
+    }
+}
+
+/// The catalogues are constant data shipped in the binary, so they are parsed once.
+static BUNDLES: LazyLock<HashMap<Lang, FluentBundle<FluentResource>>> = LazyLock::new(|| {
+    Lang::ALL
+        .into_iter()
+        .map(|lang| {
+            let id: unic_langid::LanguageIdentifier = lang.code().parse().unwrap_or_default();
+            let mut bundle = FluentBundle::new_concurrent(vec![id]);
+            // Isolation marks around placeables would show up in plain-text exports and titles.
+            bundle.set_use_isolating(false);
+            // A broken catalogue is a build defect caught by the tests; its valid entries still load.
+            let resource = FluentResource::try_new(lang.catalogue().to_string())
+                .unwrap_or_else(|(partial, _)| partial);
+            let _ = bundle.add_resource(resource);
+            (lang, bundle)
+        })
+        .collect()
+});
+
+tokio::task_local! {
+    static LANG: Lang;
+}
+
+/// The language of the request being handled (English outside a request).
+pub fn current() -> Lang {
+    LANG.try_with(|l| *l).unwrap_or(Lang::En)
+}
+
+fn lookup(lang: Lang, key: &str, args: Option<&FluentArgs<'_>>) -> Option<String> {
+    let bundle = BUNDLES.get(&lang)?;
+    let pattern = bundle.get_message(key)?.value()?;
+    let mut errors = Vec::new();
+    Some(
+        bundle
+            .format_pattern(pattern, args, &mut errors)
+            .into_owned(),
+    )
+}
+
+/// The interface text for `key` in the current language, falling back to English, then the key.
+pub fn t(key: &str) -> String {
+    lookup(current(), key, None)
+        .or_else(|| lookup(Lang::En, key, None))
+        .unwrap_or_else(|| key.to_string())
+}
+
+/// As [`t`], with a count for plural forms.
+pub fn tn(key: &str, count: usize) -> String {
+    let mut args = FluentArgs::new();
+    args.set("count", count);
+    lookup(current(), key, Some(&args))
+        .or_else(|| lookup(Lang::En, key, Some(&args)))
+        .unwrap_or_else(|| key.to_string())
+}
+
+/// 1234567.5 → "1,234,567.5" (en) or "1 234 567,5" (ru, uk, kk; no-break spaces).
+pub fn number(d: Decimal) -> String {
+    let (group, point) = match current() {
+        Lang::En => (",", "."),
+        Lang::Ru | Lang::Uk | Lang::Kk => ("\u{a0}", ","),
+    };
+    let s = d.to_string();
+    let (sign, s) = s.strip_prefix('-').map_or(("", s.as_str()), |r| ("-", r));
+    let (int, frac) = s.split_once('.').map_or((s, None), |(i, f)| (i, Some(f)));
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push_str(group);
+        }
+        out.push(c);
+    }
+    match frac {
+        Some(f) => format!("{sign}{out}{point}{f}"),
+        None => format!("{sign}{out}"),
+    }
+}
+
+/// ISO 8601 in English (unambiguous for an international readership), day.month.year otherwise.
+pub fn date(d: NaiveDate) -> String {
+    match current() {
+        Lang::En => d.format("%Y-%m-%d").to_string(),
+        Lang::Ru | Lang::Uk | Lang::Kk => d.format("%d.%m.%Y").to_string(),
+    }
+}
+
+pub const LANG_COOKIE: &str = "aidtrace_lang";
+
+/// Picks the request's language and remembers a `?lang=` choice in a cookie.
+pub async fn middleware(req: Request, next: Next) -> Response {
+    let from_query = req.uri().query().and_then(|q| {
+        q.split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == "lang")
+            .and_then(|(_, v)| Lang::parse(v))
+    });
+    let lang = from_query
+        .or_else(|| crate::auth::cookie(req.headers(), LANG_COOKIE).and_then(Lang::parse))
+        .unwrap_or(Lang::En);
+    let mut resp = LANG.scope(lang, next.run(req)).await;
+    if let Some(l) = from_query
+        && let Ok(v) = HeaderValue::from_str(&format!(
+            "{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000",
+            l.code()
+        ))
+    {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_catalogue_parses_and_has_every_english_key() {
+        let keys: Vec<&str> = Lang::En
+            .catalogue()
+            .lines()
+            .filter_map(|l| l.split_once(" = ").map(|(k, _)| k))
+            .filter(|k| !k.starts_with('#') && !k.contains(' '))
+            .collect();
+        assert!(keys.len() > 30);
+        for lang in Lang::ALL {
+            if let Err((_, e)) = FluentResource::try_new(lang.catalogue().to_string()) {
+                panic!("{}.ftl: {e:?}", lang.code());
+            }
+            for key in &keys {
+                assert!(
+                    lookup(lang, key, None).is_some()
+                        || lookup(
+                            lang,
+                            key,
+                            Some(&{
+                                let mut a = FluentArgs::new();
+                                a.set("count", 1);
+                                a
+                            })
+                        )
+                        .is_some(),
+                    "{} lacks {key}",
+                    lang.code()
+                );
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn plurals_numbers_and_dates_follow_the_language() {
+        let d = NaiveDate::from_ymd_opt(2024, 3, 9).expect("date");
+        let n: Decimal = "1234567.5".parse().expect("decimal");
+        LANG.scope(Lang::Ru, async {
+            assert_eq!(tn("card-activities", 1), "проект");
+            assert_eq!(tn("card-activities", 3), "проекта");
+            assert_eq!(tn("card-activities", 5), "проектов");
+            assert_eq!(number(n), "1\u{a0}234\u{a0}567,5");
+            assert_eq!(date(d), "09.03.2024");
+        })
+        .await;
+        LANG.scope(Lang::En, async {
+            assert_eq!(tn("card-activities", 1), "activity");
+            assert_eq!(number(n), "1,234,567.5");
+            assert_eq!(date(d), "2024-03-09");
+        })
+        .await;
+        assert_eq!(current(), Lang::En);
+    }
+}
