@@ -242,13 +242,13 @@ static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
 
 static CUMULATIVE_RE: LazyLock<Regex> = LazyLock::new(|| {
     crate::compile_regex(
-        r"(?i)\b(since (?:(?:early|late|mid-?|the end of|the start of)\s)?(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s)?(?:19|20)\d\d|since the (?:start|beginning|outbreak|war|invasion|pandemic|establishment|launch|full-scale)|since (?:it|they) (?:began|started)|so far|to date|thus far|up to now|until now|till now|cumulative\w*|in total since|over the (?:past |last |more than |previous )*(?:\w+ )?(?:years|decades)|over the (?:past |last )?decade|in the past (?:\w+ )?(?:years|decades)|altogether since|(?:has|have) (?:already|so far) (?:provided|given|contributed|disbursed|spent|allocated)|already provided|in all,)",
+        r"(?i)\b(since (?:(?:early|late|mid-?|the end of|the start of)\s)?(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s)?(?:19|20)\d\d|since the (?:start|beginning|outbreak|war|invasion|pandemic|establishment|launch|full-scale)|since (?:it|they) (?:began|started)|so far|to date|thus far|up to now|until now|till now|cumulative\w*|in total since|over the (?:past |last |more than |previous )*(?:\w+ )?(?:years|decades)|over the (?:past |last )?decade|in the past (?:\w+ )?(?:years|decades)|altogether since|(?:has|have) (?:already|so far) (?:provided|given|contributed|disbursed|spent|allocated)|already provided|in all,|brings? (?:the |its )?total|bringing (?:the |its )?total)",
     )
 });
 
 static NOT_AID_RE: LazyLock<Regex> = LazyLock::new(|| {
     crate::compile_regex(
-        r"(?i)\b(budget|GDP|gross domestic|revenue|turnover|price[ds]?|costs? (?:about |around |roughly )?(?:\S+ )?(?:each|apiece|per)|each|apiece|per (?:unit|dose|patient|day|month|year|person|capita|head|bed|test)|salar(?:y|ies)|wages?|market|exports?|imports?|trade|investors?|invest(?:ed|ment|ing)? by|profit|loss(?:es)?|damages?|debt service|taxes|tax|fees?|bonds?|fined|fine of|tender|procured|procurement|paid for (?:it|them) (?:itself|themselves)|own (?:funds|resources|budget)|valued at \S+ each|sold|sales|(?:a|one|each|per|every) (?:[\w-]+ ){0,4}costs?|needs?|appeal\w*|requires?|required|requirements?|shortfall|funding gap|seeks|seeking|calls? for)\b",
+        r"(?i)\b(budget|GDP|gross domestic|revenue|turnover|price[ds]?|costs? (?:about |around |roughly )?(?:\S+ )?(?:each|apiece|per)|each|apiece|per (?:unit|dose|patient|day|month|year|person|capita|head|bed|test)|salar(?:y|ies)|wages?|market|exports|imports|export earnings|trade|(?:external|public|national|foreign|total) debt|debt (?:stood|stands|reached|rose|of)|stood at|stands at|investors?|invest(?:ed|ment|ing)? by|profit|loss(?:es)?|damages?|debt service|taxes|tax|fees?|bonds?|fined|fine of|tender|procured|procurement|paid for (?:it|them) (?:itself|themselves)|own (?:funds|resources|budget)|valued at \S+ each|sold|sales|(?:a|one|each|per|every) (?:[\w-]+ ){0,4}costs?|needs?|appeal\w*|requires?|required|requirements?|shortfall|funding gap|seeks|seeking|calls? for)\b",
     )
 });
 
@@ -321,12 +321,12 @@ static GOODS_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 static YEAR_SCOPE_RE: LazyLock<Regex> = LazyLock::new(|| {
     crate::compile_regex(
-        r"(?i)\b(?:in|during|for) (?:19|20)\d\d\b|\b(?:this|last|each|every|per) year\b|\bannually\b",
+        r"(?i)\b(?:in|during|for) (?:19|20)\d\d\b|\b(?:this|last|each|every|per) (?:financial |fiscal )?year\b|\bannually\b",
     )
 });
 
 static TOTAL_WORD_RE: LazyLock<Regex> =
-    LazyLock::new(|| crate::compile_regex(r"(?i)\b(?:a total of|in total|totall?ing)\b"));
+    LazyLock::new(|| crate::compile_regex(r"(?i)\b(?:a total of|in total|totall?ing|part of)\b"));
 
 /// "In 2023, the EU allocated a total of €118 million": a year's total of many flows.
 fn annual_total(sentence: &str) -> Option<regex::Match<'_>> {
@@ -348,7 +348,7 @@ static EQUIVALENT_SENTENCE_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 static GIVING_RE: LazyLock<Regex> = LazyLock::new(|| {
     crate::compile_regex(
-        r"(?i)\b(donat\w*|hand(?:ed|s|ing)? over|handover|deliver\w*|provid\w*|supplied|supply|gift\w*|received|receives|grant\w*|gave|give[sn]?|present\w*|equipped|will send|sent|dispatched)\b",
+        r"(?i)\b(donat\w*|hand(?:ed|s|ing)? over|handover|deliver\w*|provid\w*|supplied|supply|gift\w*|received|receives|grant\w*|gave|give[sn]?|present\w*|equipped|will send|sent|dispatched|shipment|consignment|convoy|airlift\w*|arrived)\b",
     )
 });
 
@@ -421,6 +421,8 @@ struct Extractor<'t> {
     mentions: Vec<Mention>,
     article_donor: Option<usize>,
     article_recipient: Option<&'static str>,
+    /// Spans of every amount of the article, for assigning countries to the nearest one.
+    amount_spans: Vec<Span>,
 }
 
 fn floor_boundary(text: &str, mut i: usize) -> usize {
@@ -539,6 +541,7 @@ impl<'t> Extractor<'t> {
             mentions: Vec::new(),
             article_donor: None,
             article_recipient: None,
+            amount_spans: Vec::new(),
         }
     }
 
@@ -575,6 +578,7 @@ impl<'t> Extractor<'t> {
                 donor_country,
             },
         );
+        self.amount_spans = mentions.iter().map(|m| m.span).collect();
         let candidates = self.group_mentions(mentions);
         let mut facts: Vec<Fact> = Vec::new();
         let primary_sentences: Vec<usize> = candidates.iter().map(|c| c.sentence).collect();
@@ -582,6 +586,7 @@ impl<'t> Extractor<'t> {
             facts.push(self.build_fact(c, &primary_sentences));
         }
         mark_totals(&mut facts, &candidates, text);
+        multi_country_totals(&mut facts);
         if !facts.iter().any(|f| f.amount_kind.value.is_flow()) {
             facts.extend(self.amountless_facts());
         }
@@ -623,7 +628,7 @@ impl<'t> Extractor<'t> {
             let rest = text[m.end()..ceil_boundary(text, m.end() + 12)]
                 .trim_start()
                 .to_ascii_lowercase();
-            if rest.starts_with("dollar") || rest.starts_with('$') {
+            if rest.starts_with("dollar") || text[m.end()..].starts_with('$') {
                 continue;
             }
             let name = m.as_str().trim_end_matches("'s").trim_end_matches("’s");
@@ -673,8 +678,10 @@ impl<'t> Extractor<'t> {
                     weight * (1 + 2 * i32::from(m.donor_cue) - i32::from(m.recipient_cue));
             }
             if let Entity::Country(iso) = m.entity {
+                // "the Lebanese government signed" is a donor cue only for a country that gives aid.
+                let donor_capable = donor_of(m.entity).is_some();
                 *recipient_score.entry(iso).or_default() +=
-                    1 + 2 * i32::from(m.recipient_cue) - i32::from(m.donor_cue);
+                    1 + 2 * i32::from(m.recipient_cue) - i32::from(m.donor_cue && donor_capable);
             }
         }
         let mut donors: Vec<(usize, i32)> =
@@ -811,7 +818,8 @@ impl<'t> Extractor<'t> {
         let window = self.window(sentence, primary_sentences);
         let kind = self.classify(&c.mention, sentence);
         let (donor, agency, channel) = self.donor_for(sentence, c.mention.span.start);
-        let recipient = self.recipient_for(sentence, donor.as_ref().map(|d| d.0));
+        let recipient =
+            self.recipient_for(sentence, donor.as_ref().map(|d| d.0), Some(c.mention.span));
         let mut fact = empty_fact(text, kind);
         fact.amount = Some(Sourced::new(
             Money {
@@ -834,7 +842,7 @@ impl<'t> Extractor<'t> {
         });
         fact.repeated_at = c.repeated.clone();
         self.fill_common(&mut fact, donor, agency, channel, recipient, &window);
-        if fact.amount_kind.value != AmountKind::NotAid {
+        if fact.amount_kind.value.is_flow() {
             fact.instrument = self.instrument(
                 sentence,
                 c.mention.span.start,
@@ -1212,13 +1220,29 @@ impl<'t> Extractor<'t> {
         (span.map(|sp| (d, sp)), agency, channel)
     }
 
+    /// The recipient of an amount: a country in its sentence that is not the donor and is nearer
+    /// to this amount than to any other amount of the sentence ("Tonga will receive $30 million
+    /// and Samoa $20 million"), else the article's recipient.
     fn recipient_for(
         &self,
         sentence: usize,
         donor: Option<usize>,
+        amount: Option<Span>,
     ) -> Option<(&'static str, Option<Span>)> {
         let s = &self.sentences[sentence];
         let donor_country = donor.and_then(|d| DONORS.get(d)).and_then(|d| d.country);
+        let distance = |m: &Span, a: &Span| {
+            if m.end <= a.start {
+                a.start - m.end
+            } else {
+                m.start.saturating_sub(a.end)
+            }
+        };
+        let in_sentence: Vec<&Span> = self
+            .amount_spans
+            .iter()
+            .filter(|a| a.start >= s.start && a.end <= s.end)
+            .collect();
         let local = self
             .mentions
             .iter()
@@ -1227,11 +1251,18 @@ impl<'t> Extractor<'t> {
                 Entity::Country(iso) if Some(iso) != donor_country => Some((iso, m)),
                 _ => None,
             })
+            .filter(|(_, m)| {
+                let Some(a) = amount else { return true };
+                let own = distance(&m.span, &a);
+                in_sentence
+                    .iter()
+                    .all(|other| **other == a || distance(&m.span, other) >= own)
+            })
             .max_by_key(|(iso, m)| {
                 (
                     m.recipient_cue,
                     Some(*iso) == self.article_recipient,
-                    std::cmp::Reverse(m.span.start),
+                    std::cmp::Reverse(amount.map_or(m.span.start, |a| distance(&m.span, &a))),
                 )
             });
         if let Some((iso, m)) = local
@@ -1375,7 +1406,7 @@ impl<'t> Extractor<'t> {
             if donor.is_none() {
                 continue;
             }
-            let recipient = self.recipient_for(si, donor.map(|d| d.0));
+            let recipient = self.recipient_for(si, donor.map(|d| d.0), None);
             let window = self.window(si, &[]);
             for &w in &window {
                 if let Some(u) = used.get_mut(w) {
@@ -1524,6 +1555,37 @@ fn mark_totals(facts: &mut [Fact], candidates: &[Candidate], text: &str) {
             || has_total_cue(text, candidates[i].mention.span.start)
         {
             fact.is_total = true;
+        }
+    }
+}
+
+/// A total whose parts go to different countries belongs to no single country.
+fn multi_country_totals(facts: &mut [Fact]) {
+    let recipients: Vec<(bool, Option<String>, Option<String>)> = facts
+        .iter()
+        .map(|f| {
+            (
+                f.is_total,
+                f.recipient_country.as_ref().map(|r| r.value.clone()),
+                f.amount.as_ref().map(|a| a.value.currency.clone()),
+            )
+        })
+        .collect();
+    for (i, fact) in facts.iter_mut().enumerate() {
+        if !fact.is_total {
+            continue;
+        }
+        let currency = &recipients[i].2;
+        let mut parts: Vec<&String> = recipients
+            .iter()
+            .enumerate()
+            .filter(|(j, r)| *j != i && !r.0 && &r.2 == currency)
+            .filter_map(|(_, r)| r.1.as_ref())
+            .collect();
+        parts.sort();
+        parts.dedup();
+        if parts.len() >= 2 {
+            fact.recipient_country = None;
         }
     }
 }
