@@ -485,7 +485,9 @@ pub async fn activity(
             .map(|e| (RecordKind::EquipmentLine, e.id.clone())),
     );
     let history = history_of(&state, &caller, hist_items).await?;
-    let blur = blur_for(&state, &caller);
+    let can_edit = caller
+        .principal()
+        .is_some_and(auth::Principal::can_edit_something);
     let content = html! {
         (edit_link(&caller, "activities", &id))
         dl class="facts" {
@@ -509,10 +511,12 @@ pub async fn activity(
             ul { @for s in &a.legal_steps { li { (enum_name(&s.kind)) @if let Some(d) = s.date { " " (d) } @if let Some(r) = &s.reference { " ref " (r) } @for g in &s.signatories { " · " (g.name) @if let Some(t) = &g.title { ", " (t) } } (citations(&snap, &s.sources)) } } }
         }
         h2 { (t("flows")) }
+        @if can_edit { p { a href=(format!("/edit/flows/new?activity={id}")) { "New flow" } " · " a href=(format!("/edit/equipment-lines/new?activity={id}")) { "New equipment line" } } }
         @if flows.is_empty() { p class="muted" { "No flows recorded." } }
         @for f in &flows {
             article class="flow" id=(f.id) {
                 h3 { (f.kind.as_str()) ": " (money(&f.money)) }
+                (edit_link(&caller, "flows", &f.id))
                 (conversion(&snap, &f.money))
                 @if let Some(v) = f.money.value_date { p { "Value date " (v) } }
                 @if let Some(p) = &f.provider { p { "From " (ledger.org_name(p)) } }
@@ -546,7 +550,7 @@ pub async fn activity(
             table class="list" id="equipment" {
                 thead { tr { th { "id" } th { "equipment" } th { "category" } th { "quantity" } th { "unit cost" } th { "facility" } } }
                 tbody { @for e in &lines { tr id=(e.id) {
-                    td { (e.id) } td { (e.description) } td { (enum_name(&e.category)) }
+                    td { @if can_edit { a href=(format!("/edit/equipment-lines/{}", e.id)) { (e.id) } } @else { (e.id) } } td { (e.description) } td { (enum_name(&e.category)) }
                     td { (e.quantity.map(|q| q.to_string()).unwrap_or_default()) }
                     td { @if let Some(c) = &e.unit_cost { (money(c)) (conversion(&snap, c)) } }
                     td { @if let Some(f) = &e.facility { a href=(format!("/facilities/{f}")) { (ledger.facilities.get(f).map_or(f.to_string(), |x| x.name.clone())) } } }
@@ -564,7 +568,6 @@ pub async fn activity(
         (findings_html(&snap, &related))
         (history_html(&caller, &history))
     };
-    let _ = blur;
     Ok(layout(&a.title, &caller, content))
 }
 
@@ -967,6 +970,7 @@ pub async fn edit_form(
     State(state): State<AppState>,
     caller: Caller,
     Path((collection, raw)): Path<(String, String)>,
+    Query(prefill): Query<BTreeMap<String, String>>,
 ) -> PageResult<Html<String>> {
     let p = caller.require()?;
     if !p.can_edit_something() {
@@ -979,12 +983,16 @@ pub async fn edit_form(
     let kind = kind_of(&collection)?;
     let snap = state.snapshot().await?;
     if raw == "new" {
+        // Links such as "New flow" on an activity pass the activity in the query.
+        let known: Vec<&str> = edit::form_fields(kind).iter().map(|f| f.name).collect();
+        let mut values = prefill;
+        values.retain(|k, _| known.contains(&k.as_str()));
         return Ok(form_page(
             &caller,
             &snap,
             &collection,
             kind,
-            &BTreeMap::new(),
+            &values,
             "new",
             "",
             None,

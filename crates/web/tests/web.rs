@@ -612,6 +612,28 @@ async fn forms_csrf_field_errors_approval_and_public_view() {
     assert_eq!(e.record_count(), before + 2);
     let public = c.get("/activities/act-kz-new-ventilators").await.body;
     assert!(public.contains("ICU ventilator"));
+    // The editor adds a flow from the activity page's link; the activity is pre-selected.
+    let act = c
+        .send(Req::get("/activities/act-kz-semey-equipment").cookie(&eve))
+        .await
+        .body;
+    assert!(act.contains("href=\"/edit/flows/new?activity=act-kz-semey-equipment\""));
+    let form = c
+        .send(Req::get("/edit/flows/new?activity=act-kz-semey-equipment").cookie(&eve))
+        .await
+        .body;
+    assert!(
+        form.contains("<option value=\"act-kz-semey-equipment\" selected>"),
+        "{form}"
+    );
+    // Viewers get no forms.
+    let (vic, _) = login(&c, "vic").await;
+    assert_eq!(
+        c.send(Req::get("/edit/flows/new").cookie(&vic))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
     // Sign out ends the session.
     let out = c
         .send(
