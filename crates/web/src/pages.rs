@@ -418,11 +418,7 @@ fn history_html(caller: &Caller, entries: &[aidtrace_store::AuditEntry]) -> Mark
 }
 
 fn findings_html(snap: &Snapshot, ids: &[&RecordId]) -> Markup {
-    let list: Vec<_> = snap
-        .findings
-        .iter()
-        .filter(|f| ids.contains(&&f.record))
-        .collect();
+    let list = snap.findings_for(ids);
     html! {
         h2 { (t("findings")) }
         @if list.is_empty() { p class="muted" { "None." } }
@@ -455,28 +451,31 @@ pub async fn activity(
         .activities
         .get(&id)
         .ok_or_else(|| ApiError::not_found(format!("no activity {id}")))?;
-    let flows: Vec<_> = ledger.flows.values().filter(|f| f.activity == id).collect();
-    let lines: Vec<_> = ledger
-        .equipment_lines
-        .values()
-        .filter(|e| e.activity == id)
+    let flows: Vec<_> = snap
+        .of_activity(&id, RecordKind::Flow)
+        .into_iter()
+        .filter_map(|f| ledger.flows.get(f))
         .collect();
-    let partnerships: Vec<_> = ledger
-        .partnerships
-        .values()
-        .filter(|p| p.activity.as_ref() == Some(&id))
+    let lines: Vec<_> = snap
+        .of_activity(&id, RecordKind::EquipmentLine)
+        .into_iter()
+        .filter_map(|e| ledger.equipment_lines.get(e))
+        .collect();
+    let partnerships: Vec<_> = snap
+        .of_activity(&id, RecordKind::Partnership)
+        .into_iter()
+        .filter_map(|p| ledger.partnerships.get(p))
+        .collect();
+    let budgets: Vec<_> = snap
+        .of_activity(&id, RecordKind::Budget)
+        .into_iter()
+        .filter_map(|b| ledger.budgets.get(b))
         .collect();
     let children = ledger.activity_children(&id);
     let mut related: Vec<&RecordId> = vec![&a.id];
     related.extend(flows.iter().map(|f| &f.id));
     related.extend(lines.iter().map(|e| &e.id));
-    related.extend(
-        ledger
-            .budgets
-            .values()
-            .filter(|b| b.activity == id)
-            .map(|b| &b.id),
-    );
+    related.extend(budgets.iter().map(|b| &b.id));
     let mut hist_items = vec![(RecordKind::Activity, id.clone())];
     hist_items.extend(flows.iter().map(|f| (RecordKind::Flow, f.id.clone())));
     hist_items.extend(
@@ -525,13 +524,12 @@ pub async fn activity(
                     p class="stated" { "Stated equivalent: " @if let Some(q) = s.qualifier { (enum_name(&q)) " " } (group_digits(s.amount)) " " (s.currency) " (as the source states it; not used in totals)" }
                 }
                 @if let Some(d) = &f.description { p { (d) } }
-                @for finding in snap.findings.iter().filter(|x| x.record == f.id) {
+                @for finding in snap.findings_for(&[&f.id]) {
                     p class=(format!("finding {}", finding.severity.as_str())) { b { (finding.rule) } " " (finding.message) }
                 }
                 (citations(&snap, &f.sources))
             }
         }
-        @let budgets: Vec<_> = ledger.budgets.values().filter(|b| b.activity == id).collect();
         @if !budgets.is_empty() {
             h2 { "Budgets" }
             table class="list" id="budgets" {

@@ -1,7 +1,7 @@
 //! Shared state: the service behind a mutex (one SQLite connection is not `Sync`), the accounts
 //! store, and a snapshot of the ledger with its derived reports, rebuilt after each write.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::num::NonZeroU32;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use aidtrace_domain::checks::{Finding, Severity};
 use aidtrace_domain::fx::RateTable;
 use aidtrace_domain::totals::{GroupBy, TotalsReport};
-use aidtrace_domain::{CurrencyCode, Ledger, Record, RecordKind};
+use aidtrace_domain::{CurrencyCode, Ledger, Record, RecordId, RecordKind};
 use aidtrace_service::Aidtrace;
 use aidtrace_store::{AccountStore, SqliteAccounts};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -59,6 +59,11 @@ pub struct Snapshot {
     pub records: BTreeMap<RecordKind, Vec<Record>>,
     pub rates: RateTable,
     pub findings: Vec<Finding>,
+    /// Records that name an activity in their `activity` field (flows, equipment lines, budgets,
+    /// partnerships, claims), so an activity page does not scan every flow.
+    pub by_activity: HashMap<RecordId, Vec<(RecordKind, RecordId)>>,
+    /// Indexes into `findings` by record id.
+    pub findings_by_record: HashMap<RecordId, Vec<usize>>,
     pub totals: BTreeMap<&'static str, TotalsReport>,
     /// The dashboard JSON, serialised once: it is the most requested document.
     pub dashboard_json: bytes_like::Bytes,
@@ -78,6 +83,33 @@ pub const GROUPS: [GroupBy; 5] = [
 ];
 
 impl Snapshot {
+    /// Ids of the records of `kind` that belong to `activity`.
+    pub fn of_activity(&self, activity: &RecordId, kind: RecordKind) -> Vec<&RecordId> {
+        self.by_activity
+            .get(activity)
+            .map(|v| {
+                v.iter()
+                    .filter(|(k, _)| *k == kind)
+                    .map(|(_, id)| id)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn findings_for<'a>(&'a self, ids: &[&RecordId]) -> Vec<&'a Finding> {
+        let mut out: Vec<usize> = ids
+            .iter()
+            .filter_map(|id| self.findings_by_record.get(*id))
+            .flatten()
+            .copied()
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out.into_iter()
+            .filter_map(|i| self.findings.get(i))
+            .collect()
+    }
+
     pub fn build(service: &Aidtrace) -> Result<Self, ApiError> {
         let mut records = BTreeMap::new();
         for kind in RecordKind::ALL {
@@ -86,6 +118,24 @@ impl Snapshot {
         let ledger = Ledger::from_records(records.values().flatten().cloned());
         let rates = service.rates()?;
         let findings = aidtrace_domain::checks::run(&ledger, &rates);
+        let mut by_activity: HashMap<RecordId, Vec<(RecordKind, RecordId)>> = HashMap::new();
+        for record in records.values().flatten() {
+            for (field, kind, target) in record.references() {
+                if field == "activity" && kind == RecordKind::Activity {
+                    by_activity
+                        .entry(target.clone())
+                        .or_default()
+                        .push((record.kind(), record.id().clone()));
+                }
+            }
+        }
+        let mut findings_by_record: HashMap<RecordId, Vec<usize>> = HashMap::new();
+        for (i, f) in findings.iter().enumerate() {
+            findings_by_record
+                .entry(f.record.clone())
+                .or_default()
+                .push(i);
+        }
         let usd = CurrencyCode::usd();
         let totals: BTreeMap<&'static str, TotalsReport> = GROUPS
             .iter()
@@ -119,6 +169,8 @@ impl Snapshot {
             records,
             rates,
             findings,
+            by_activity,
+            findings_by_record,
             totals,
             dashboard_json,
         })
