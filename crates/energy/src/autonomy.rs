@@ -623,6 +623,9 @@ impl Sim<'_> {
                     *ff = (*ff).min(h);
                 }
             }
+            if first_fail.iter().all(|&x| x < horizon) {
+                break;
+            }
             if let Some(rng) = rng.as_deref_mut() {
                 for &i in &running {
                     if rng.random_bool(self.units[i].fail_per_h) {

@@ -66,8 +66,18 @@ impl Instance {
     /// Checks every value the model depends on; the first problem found is reported.
     pub fn validate(&self) -> Result<()> {
         positive("hours", self.hours)?;
+        at_most("hours", self.hours, 1e6)?;
+        if self.hours < 1e-3 {
+            return Err(EnergyError::invalid(
+                "hours",
+                self.hours,
+                "must be at least 0.001",
+            ));
+        }
         non_negative("fuel_litres", self.fuel_litres)?;
+        at_most("fuel_litres", self.fuel_litres, MAX_QUANTITY)?;
         non_negative("fuel_l_per_kwh", self.fuel_l_per_kwh)?;
+        at_most("fuel_l_per_kwh", self.fuel_l_per_kwh, 1e3)?;
         non_negative("min_loading", self.min_loading)?;
         if self.min_loading > 1.0 {
             return Err(EnergyError::invalid(
@@ -95,7 +105,9 @@ impl Instance {
                 ));
             }
             non_negative(&format!("{at}.weight"), f.weight)?;
+            at_most(&format!("{at}.weight"), f.weight, MAX_QUANTITY)?;
             non_negative(&format!("{at}.unmet_kw"), f.unmet_kw)?;
+            at_most(&format!("{at}.unmet_kw"), f.unmet_kw, MAX_QUANTITY)?;
             regions.insert(&f.region, ());
         }
         let mut models: HashMap<&str, usize> = HashMap::with_capacity(self.fleet.len());
@@ -109,11 +121,14 @@ impl Instance {
             }
             let at = format!("fleet[{i}] (model {:?})", m.model);
             positive(&format!("{at}.prime_kw"), m.prime_kw)?;
+            at_most(&format!("{at}.prime_kw"), m.prime_kw, MAX_QUANTITY)?;
             non_negative(&format!("{at}.idle_l_per_h"), m.idle_l_per_h)?;
+            at_most(&format!("{at}.idle_l_per_h"), m.idle_l_per_h, MAX_QUANTITY)?;
         }
         if let Some(t) = &self.transport_kw {
             for (r, &kw) in t {
                 non_negative(&format!("transport_kw.{r}"), kw)?;
+                at_most(&format!("transport_kw.{r}"), kw, MAX_QUANTITY)?;
                 // A limit for a region no facility is in is almost always a misspelt region,
                 // which would silently leave the intended region unlimited.
                 if !regions.contains_key(r.as_str()) {
@@ -133,6 +148,21 @@ impl Instance {
         }
         Ok(())
     }
+}
+
+/// Largest accepted kW, litre or weight value. Far beyond any real grid (1 TW), and small enough
+/// that sums and products over millions of facilities stay finite.
+pub const MAX_QUANTITY: f64 = 1e12;
+
+fn at_most(field: &str, v: f64, max: f64) -> Result<()> {
+    if v > max {
+        return Err(EnergyError::invalid(
+            field,
+            v,
+            format!("must be at most {max:e}"),
+        ));
+    }
+    Ok(())
 }
 
 fn non_negative(field: &str, v: f64) -> Result<()> {

@@ -112,7 +112,9 @@ pub fn greedy(prep: &Prepared, mut st: State, scoring: Scoring<'_>) -> State {
         let fresh = best_addition(prep, &st, f, scoring, fuel_left);
         match fresh {
             Some((score, s))
-                if s == item.s && (score - item.score).abs() <= 1e-9 * score.abs().max(1.0) =>
+                if s == item.s
+                    && (score == item.score
+                        || (score - item.score).abs() <= 1e-9 * score.abs().max(1.0)) =>
             {
                 let before = st.cap[f];
                 st.add(prep, f, s);

@@ -148,3 +148,13 @@ fn large_instance_parses_and_answers_within_its_time_limit() {
     assert!(check_plan(&parsed, &plan).is_empty());
     assert!(plan.objective > 0.0 && plan.objective <= plan.upper_bound);
 }
+
+#[test]
+fn absurd_magnitudes_are_rejected() {
+    let e = err(&GOOD.replace("\"unmet_kw\": 180.0", "\"unmet_kw\": 1e300"));
+    assert!(e.contains("unmet_kw") && e.contains("at most"), "{e}");
+    let e = err(&GOOD.replace("\"hours\": 72", "\"hours\": 1e-9"));
+    assert!(e.contains("hours"), "{e}");
+    let e = err(&GOOD.replace("\"prime_kw\": 100.0", "\"prime_kw\": 1e308"));
+    assert!(e.contains("prime_kw"), "{e}");
+}
