@@ -208,7 +208,7 @@ static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
     };
     vec![
         c(
-            r"(?i)\b(hand(?:ed|s|ing)? over|handover|delivered|disbursed|released|transferred|arrived|has received|have received|received|was used|were used|has been used|inaugurated|shipped)\b",
+            r"(?i)\b(hand(?:ed|s|ing)? over|handover|delivered|disbursed|released|transferred|arrived|has received|have received|received|was used|were used|has been used|inaugurated|shipped|completed|has completed|handed|built with|constructed with)\b",
             AmountKind::Disbursement,
             true,
         ),
@@ -242,7 +242,7 @@ static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
 
 static CUMULATIVE_RE: LazyLock<Regex> = LazyLock::new(|| {
     crate::compile_regex(
-        r"(?i)\b(since (?:(?:early|late|mid-?|the end of|the start of)\s)?(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s)?(?:19|20)\d\d|since the (?:start|beginning|outbreak|war|invasion|pandemic|establishment|launch|full-scale)|since (?:it|they) (?:began|started)|so far|to date|thus far|up to now|until now|till now|cumulative\w*|in total since|over the (?:past |last |more than |previous )*(?:\w+ )?(?:years|decades)|over the (?:past |last )?decade|in the past (?:\w+ )?(?:years|decades)|altogether since|(?:has|have) (?:already|so far) (?:provided|given|contributed|disbursed|spent|allocated)|already provided|in all,|brings? (?:the |its )?total|bringing (?:the |its )?total)",
+        r"(?i)\b(since (?:(?:early|late|mid-?|the end of|the start of)\s)?(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s)?(?:19|20)\d\d|since the (?:start|beginning|outbreak|war|invasion|pandemic|establishment|launch|full-scale)|since (?:it|they) (?:began|started)|so far|to date|thus far|up to now|until now|till now|cumulative\w*|in total since|over the (?:past |last |more than |previous )*(?:\w+ )?(?:years|decades)|over the (?:past |last )?decade|in the past (?:\w+ )?(?:years|decades)|altogether since|(?:has|have) (?:already|so far) (?:provided|given|contributed|disbursed|spent|allocated)|already provided|in all,|brings? (?:the |its )?total|bringing (?:the |its )?total|portfolio)",
     )
 });
 
@@ -312,6 +312,12 @@ static HANDOVER_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 static FROM_GAP_RE: LazyLock<Regex> =
     LazyLock::new(|| crate::compile_regex(r"(?i)\b(?:from|by)\s+(?:the\s+)?$"));
+
+static DOMESTIC_RE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::compile_regex(
+        r"(?i)\b(?:plans? to spend|will spend|spends|spending|spent|financial year|fiscal year|national budget|state budget|government funds|public funds|own funds|domestic resources|domestic funding)\b",
+    )
+});
 
 static GOODS_RE: LazyLock<Regex> = LazyLock::new(|| {
     crate::compile_regex(
@@ -586,6 +592,25 @@ impl<'t> Extractor<'t> {
             facts.push(self.build_fact(c, &primary_sentences));
         }
         mark_totals(&mut facts, &candidates, text);
+        // A single flow without a named facility takes the one named in the headline or lead
+        // ("New maternity wing opens at Gulu Regional Referral Hospital").
+        let flows = facts
+            .iter()
+            .filter(|f| f.amount_kind.value.is_flow())
+            .count();
+        if flows == 1
+            && let Some(fact) = facts
+                .iter_mut()
+                .find(|f| f.amount_kind.value.is_flow() && f.facilities.is_empty())
+        {
+            for si in 0..self.sentences.len().min(2) {
+                for f in self.facilities_in(si) {
+                    if !fact.facilities.iter().any(|x| x.value == f.value) {
+                        fact.facilities.push(f);
+                    }
+                }
+            }
+        }
         multi_country_totals(&mut facts);
         if !facts.iter().any(|f| f.amount_kind.value.is_flow()) {
             facts.extend(self.amountless_facts());
@@ -739,8 +764,10 @@ impl<'t> Extractor<'t> {
             let same = |a: &MoneyMention, b: &MoneyMention| {
                 a.currency == b.currency && within(a.amount, b.amount, Decimal::new(5, 3))
             };
+            // Two equal amounts in one sentence ("a $50 million grant and a $50 million
+            // credit") are two flows; repeats come in other sentences (headline, summary).
             if let Some(existing) = out.iter_mut().find(|c| {
-                same(&c.mention, &m)
+                (same(&c.mention, &m) && c.sentence != sentence)
                     || c.equivalent.as_ref().is_some_and(|e| same(e, &m))
                     || equivalent.as_ref().is_some_and(|e| same(e, &c.mention))
             }) {
@@ -909,27 +936,9 @@ impl<'t> Extractor<'t> {
                     existing.quantity = item.quantity;
                 }
             }
-            for m in FACILITY_RE.find_iter(st) {
-                let name = m.as_str().trim();
-                let lead = name.split_whitespace().next().unwrap_or("");
-                // "The hospital" alone or a sentence-initial "In" is not a facility name.
-                let name = name
-                    .strip_prefix("The ")
-                    .or_else(|| name.strip_prefix("In "))
-                    .unwrap_or(name);
-                if name.split_whitespace().count() < 2 || lead.eq_ignore_ascii_case("this") {
-                    continue;
-                }
-                let start =
-                    s.start + m.start() + (m.as_str().len() - m.as_str().trim_start().len());
-                let start = start + (m.as_str().trim().len() - name.len());
-                let span = Span {
-                    start,
-                    end: start + name.len(),
-                };
-                if !fact.facilities.iter().any(|f| f.value == name) {
-                    fact.facilities
-                        .push(Sourced::new(name.to_string(), text, span));
+            for f in self.facilities_in(si) {
+                if !fact.facilities.iter().any(|x| x.value == f.value) {
+                    fact.facilities.push(f);
                 }
             }
             if fact.region.is_none()
@@ -986,6 +995,39 @@ impl<'t> Extractor<'t> {
         }
     }
 
+    /// Named health facilities in one sentence.
+    fn facilities_in(&self, sentence: usize) -> Vec<Sourced<String>> {
+        let text = self.text;
+        let s = &self.sentences[sentence];
+        let st = &text[s.start..s.end];
+        let mut out = Vec::new();
+        for m in FACILITY_RE.find_iter(st) {
+            let trimmed = m.as_str().trim();
+            let lead = trimmed.split_whitespace().next().unwrap_or("");
+            // "The hospital" alone or a sentence-initial "In" is not a facility name.
+            let name = trimmed
+                .strip_prefix("The ")
+                .or_else(|| trimmed.strip_prefix("In "))
+                .unwrap_or(trimmed);
+            if name.split_whitespace().count() < 2 || lead.eq_ignore_ascii_case("this") {
+                continue;
+            }
+            let start = s.start
+                + m.start()
+                + (m.as_str().len() - m.as_str().trim_start().len())
+                + (trimmed.len() - name.len());
+            out.push(Sourced::new(
+                name.to_string(),
+                text,
+                Span {
+                    start,
+                    end: start + name.len(),
+                },
+            ));
+        }
+        out
+    }
+
     fn classify(&self, m: &MoneyMention, sentence: usize) -> Sourced<AmountKind> {
         let text = self.text;
         let s = &self.sentences[sentence];
@@ -999,6 +1041,19 @@ impl<'t> Extractor<'t> {
         };
         if let Some(c) = CUMULATIVE_RE.find(st).or_else(|| annual_total(st)) {
             return found(abs(c.start(), c.end()), AmountKind::Cumulative);
+        }
+        // The recipient's own spending ("the ministry plans to spend", "bought with government
+        // funds") is not aid when no donor is named in the sentence.
+        if let Some(d) = DOMESTIC_RE.find(st) {
+            let donor_named = self.mentions.iter().any(|x| {
+                x.span.start >= s.start
+                    && x.span.end <= s.end
+                    && donor_of(x.entity).is_some()
+                    && country_of(x.entity) != self.article_recipient
+            });
+            if !donor_named {
+                return found(abs(d.start(), d.end()), AmountKind::NotAid);
+            }
         }
         // Not-aid wins when its cue is closer to the amount than any aid word.
         let dist = |a: usize, b: usize| {
@@ -1616,6 +1671,11 @@ fn find_items(text: &str, start: usize, end: usize) -> Vec<Item> {
             continue;
         }
         let quantity = quantity_before(&st[..m.start()]).or_else(|| quantity_after(after));
+        // A bare "vaccine" is an item only when counted ("500,000 doses of vaccine"); otherwise
+        // it qualifies another noun ("vaccine cold chain").
+        if lower.starts_with("vaccine") && !lower.contains("dose") && quantity.is_none() {
+            continue;
+        }
         taken.push((m.start(), m.end()));
         out.push(Item {
             name: form.canonical.to_string(),
@@ -1711,7 +1771,7 @@ fn singular(w: &str) -> String {
 fn quantity_before(before: &str) -> Option<u64> {
     static Q_RE: LazyLock<Regex> = LazyLock::new(|| {
         crate::compile_regex(
-            r"(?i)(?:^|[\s(])(?P<n>\d{1,3}(?:,\d{3})*|\d+|(?:an|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|dozen)(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine|hundred|dozen))*)\s+(?:(?:units|sets|pieces|pcs)\s+of\s+)?(?:(?:[A-Za-z][\w-]*)\s+){0,3}$",
+            r"(?i)(?:^|[\s(])(?P<n>\d{1,3}(?:,\d{3})*|\d+|(?:an|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|dozen)(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine|hundred|dozen))*)\s+(?:(?:units|sets|pieces|pcs|doses|kits|boxes)\s+of\s+)?(?:(?:[A-Za-z][\w-]*)\s+){0,3}$",
         )
     });
     let tail_start = floor_boundary(before, before.len().saturating_sub(60));
@@ -1719,44 +1779,31 @@ fn quantity_before(before: &str) -> Option<u64> {
     let caps = Q_RE.captures(tail)?;
     let n = caps.name("n")?;
     let between = &tail[n.end()..];
-    // Words between the count and the item must be modifiers, not verbs or another noun phrase.
-    if between.split_whitespace().any(|w| {
-        matches!(
-            w.to_ascii_lowercase().as_str(),
-            "and"
-                | "or"
-                | "of"
-                | "with"
-                | "to"
-                | "for"
-                | "in"
-                | "by"
-                | "from"
-                | "were"
-                | "was"
-                | "are"
-                | "is"
-                | "have"
-                | "has"
-                | "million"
-                | "billion"
-                | "thousand"
-                | "percent"
-        ) || w.ends_with(',')
-            || w.chars().any(|c| c.is_ascii_digit())
-    }) && !between
-        .trim_start()
-        .to_ascii_lowercase()
-        .starts_with("units of")
-        && !between
-            .trim_start()
-            .to_ascii_lowercase()
-            .starts_with("sets of")
-        && !between
-            .trim_start()
-            .to_ascii_lowercase()
-            .starts_with("pieces of")
-    {
+    // Words between the count and the item must be modifiers, not verbs or another noun phrase
+    // ("12 units of", "500,000 doses of COVID-19 vaccine" are fine).
+    let lower = between.trim_start().to_ascii_lowercase();
+    let modifiers = [
+        "units of ",
+        "sets of ",
+        "pieces of ",
+        "pcs of ",
+        "doses of ",
+        "kits of ",
+        "boxes of ",
+    ]
+    .iter()
+    .find_map(|p| lower.strip_prefix(p))
+    .unwrap_or(&lower);
+    let stop = [
+        "and", "or", "of", "with", "to", "for", "in", "by", "from", "were", "was", "are", "is",
+        "have", "has", "million", "billion", "thousand", "percent",
+    ];
+    if modifiers.split_whitespace().any(|w| {
+        stop.contains(&w)
+            || w.ends_with(',')
+            || w.chars()
+                .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+    }) {
         return None;
     }
     let raw = n.as_str();

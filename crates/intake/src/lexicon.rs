@@ -1015,7 +1015,12 @@ pub const ITEMS: &[(&str, &[&str])] = &[
     ),
     (
         "vaccine dose",
-        &["vaccine dose", "dose of vaccine", "doses of vaccine"],
+        &[
+            "vaccine dose",
+            "dose of vaccine",
+            "doses of vaccine",
+            "vaccine",
+        ],
     ),
     (
         "surgical mask",
