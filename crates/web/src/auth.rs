@@ -217,6 +217,15 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
     })
 }
 
+/// A hash of a random password with the default cost, checked against when a name is unknown.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let password = random_token().unwrap_or_default();
+        hash_password(&password, PasswordCost::default()).unwrap_or_default()
+    });
+    &DUMMY
+}
+
 /// 256 random bits, hex: session ids, CSRF tokens, API tokens.
 pub fn random_token() -> Result<String, ApiError> {
     let mut bytes = [0u8; 32];

@@ -806,9 +806,14 @@ pub async fn login(
     let st = state.clone();
     let token = blocking(move || {
         let found = st.accounts().account(&form.name)?;
-        let ok = found
-            .as_ref()
-            .is_some_and(|(_, hash)| auth::verify_password(&form.password, hash));
+        // Unknown names cost a hash check too, so timing does not tell which names exist.
+        let ok = match &found {
+            Some((_, hash)) => auth::verify_password(&form.password, hash),
+            None => {
+                let _ = auth::verify_password(&form.password, auth::dummy_hash());
+                false
+            }
+        };
         if !ok {
             return Ok(None);
         }
