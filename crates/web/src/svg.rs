@@ -111,9 +111,26 @@ pub fn facility_map(points: &[MapPoint]) -> Markup {
         lon0 = lon0.min(p.lon);
         lon1 = lon1.max(p.lon);
     }
-    // Pad so that single points and labels stay inside the frame.
+    // Pad so that labels stay inside the frame, and show at least a region's worth of context.
     let pad = ((lat1 - lat0).max(lon1 - lon0) * 0.15).max(1.0);
-    let (lat0, lat1, lon0, lon1) = (lat0 - pad, lat1 + pad, lon0 - pad, lon1 + pad);
+    let widen = |lo: f64, hi: f64, min: f64| {
+        let (lo, hi) = (lo - pad, hi + pad);
+        let extra = ((min - (hi - lo)) / 2.0).max(0.0);
+        (lo - extra, hi + extra)
+    };
+    let (lat0, lat1) = widen(lat0, lat1, 10.0);
+    let (lon0, lon1) = widen(lon0, lon1, 16.0);
+    // Sites at the same spot (city-centre coordinates) get their labels stacked, not overprinted.
+    let mut seen: std::collections::HashMap<(i64, i64), usize> = std::collections::HashMap::new();
+    let label_row: Vec<usize> = points
+        .iter()
+        .map(|p| {
+            let key = ((p.lat * 1000.0).round() as i64, (p.lon * 1000.0).round() as i64);
+            let n = seen.entry(key).or_insert(0);
+            *n += 1;
+            *n - 1
+        })
+        .collect();
     let (w, h) = (760.0, 460.0);
     let px = |lon: f64| (lon - lon0) / (lon1 - lon0) * w;
     let py = |lat: f64| h - (lat - lat0) / (lat1 - lat0) * h;
@@ -135,7 +152,7 @@ pub fn facility_map(points: &[MapPoint]) -> Markup {
                 line x1="0" y1=(py(f64::from(*d))) x2=(w) y2=(py(f64::from(*d))) class="grid" {}
                 text x="2" y=(py(f64::from(*d)) - 2.0) class="axis" { (d) "°N" }
             }
-            @for p in points {
+            @for (p, row) in points.iter().zip(&label_row) {
                 a href=(p.href) {
                     @if p.blurred {
                         circle cx=(px(p.lon)) cy=(py(p.lat)) r="14" class="blurred" {
@@ -146,7 +163,7 @@ pub fn facility_map(points: &[MapPoint]) -> Markup {
                             title { (p.name) }
                         }
                     }
-                    text x=(px(p.lon) + 9.0) y=(py(p.lat) + 4.0) class="label" { (truncate(&p.name, 40)) }
+                    text x=(px(p.lon) + 9.0) y=((*row as f64).mul_add(14.0, py(p.lat) + 4.0)) class="label" { (truncate(&p.name, 40)) }
                 }
             }
         }
