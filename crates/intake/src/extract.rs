@@ -223,12 +223,12 @@ static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
             true,
         ),
         c(
-            r"(?i)\b(will (?:also |further |now |soon |additionally )?(?:provide|fund|finance|supply|donate|give|grant|deliver|extend|support|cover|allocate|contribute)|provides|is providing|extends|extended|granted|awarded|allocated|allocates|earmarked|grants)\b",
+            r"(?i)\b((?:will|would|shall) (?:also |further |now |soon |additionally )?(?:provide|fund|finance|supply|donate|give|grant|deliver|extend|support|cover|allocate|contribute)|provides|is providing|extends|extended|granted|awarded|allocated|allocates|earmarked|grants)\b",
             AmountKind::Commitment,
             false,
         ),
         c(
-            r"(?i)\b(pledg\w*|promis\w*|plans? to|planned|intends? to|will consider|considering|subject to|proposed|is expected to|are expected to|could|would|aims? to mobili[sz]e)\b",
+            r"(?i)\b(pledg\w*|promis\w*|plans? to|planned|intends? to|will consider|considering|subject to|proposed|is expected to|are expected to|could|aims? to mobili[sz]e)\b",
             AmountKind::Pledge,
             true,
         ),
@@ -316,6 +316,12 @@ static FROM_GAP_RE: LazyLock<Regex> =
 static DOMESTIC_RE: LazyLock<Regex> = LazyLock::new(|| {
     crate::compile_regex(
         r"(?i)\b(?:plans? to spend|will spend|spends|spending|spent|financial year|fiscal year|national budget|state budget|government funds|public funds|own funds|domestic resources|domestic funding)\b",
+    )
+});
+
+static FOREIGN_AFTER_RE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::compile_regex(
+        r"(?i)^(?:'s|’s)?\s*(?:ministry of foreign affairs|foreign ministry|foreign minister|minister of foreign affairs|ministry of foreign|development agency|aid agency|development minister|ministry for (?:economic )?(?:development|cooperation))\b",
     )
 });
 
@@ -676,10 +682,15 @@ impl<'t> Extractor<'t> {
                 let before_start = floor_boundary(text, span.start.saturating_sub(30));
                 let before = &text[before_start..span.start];
                 // The words between the name and the verb are usually short ("Japan will").
-                let donor_cue =
-                    DONOR_ROLE_AFTER_RE.is_match(after) || DONOR_ROLE_BEFORE_RE.is_match(before);
-                let recipient_cue = RECIPIENT_ROLE_BEFORE_RE.is_match(before)
-                    || RECIPIENT_ROLE_AFTER_RE.is_match(after);
+                // "Korea's foreign ministry said …" speaks for a donor, whereas "Nepal's
+                // ministry of health" is a recipient's.
+                let foreign = FOREIGN_AFTER_RE.is_match(after);
+                let donor_cue = foreign
+                    || DONOR_ROLE_AFTER_RE.is_match(after)
+                    || DONOR_ROLE_BEFORE_RE.is_match(before);
+                let recipient_cue = !foreign
+                    && (RECIPIENT_ROLE_BEFORE_RE.is_match(before)
+                        || RECIPIENT_ROLE_AFTER_RE.is_match(after));
                 Mention {
                     entity,
                     span,

@@ -85,7 +85,12 @@ fn unseen2_set_meets_targets() {
 fn whole_set_has_the_variety_the_issue_asks_for() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data");
     let mut all = Vec::new();
-    for name in ["dev.jsonl", "heldout.jsonl", "unseen.jsonl", "unseen2.jsonl"] {
+    for name in [
+        "dev.jsonl",
+        "heldout.jsonl",
+        "unseen.jsonl",
+        "unseen2.jsonl",
+    ] {
         let file = File::open(path.join(name)).expect("labelled file exists");
         all.extend(load_jsonl(BufReader::new(file)).expect("parses"));
     }
