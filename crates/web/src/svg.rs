@@ -125,7 +125,10 @@ pub fn facility_map(points: &[MapPoint]) -> Markup {
     let label_row: Vec<usize> = points
         .iter()
         .map(|p| {
-            let key = ((p.lat * 1000.0).round() as i64, (p.lon * 1000.0).round() as i64);
+            let key = (
+                (p.lat * 1000.0).round() as i64,
+                (p.lon * 1000.0).round() as i64,
+            );
             let n = seen.entry(key).or_insert(0);
             *n += 1;
             *n - 1

@@ -463,7 +463,16 @@ async fn authorisation_matrix() {
 #[tokio::test]
 async fn approval_refuses_a_change_whose_record_moved_on() {
     let e = env();
-    let c = Client::InProcess(e.state.clone());
+    approval_conflict(&e, &Client::InProcess(e.state.clone())).await;
+}
+
+#[tokio::test]
+async fn approval_over_a_real_socket() {
+    let e = env();
+    approval_conflict(&e, &Client::Socket(common::spawn(e.state.clone()).await)).await;
+}
+
+async fn approval_conflict(e: &common::Env, c: &Client) {
     let (eve, admin) = (e.token("eve"), e.token("ada"));
     let uri = "/api/v1/activities/act-kz-semey-equipment";
     let got = c.get(uri).await;
@@ -508,8 +517,17 @@ async fn approval_refuses_a_change_whose_record_moved_on() {
 #[tokio::test]
 async fn forms_csrf_field_errors_approval_and_public_view() {
     let e = env();
-    let c = Client::InProcess(e.state.clone());
-    let (eve, csrf) = login(&c, "eve").await;
+    forms_flow(&e, &Client::InProcess(e.state.clone())).await;
+}
+
+#[tokio::test]
+async fn forms_over_a_real_socket() {
+    let e = env();
+    forms_flow(&e, &Client::Socket(common::spawn(e.state.clone()).await)).await;
+}
+
+async fn forms_flow(e: &common::Env, c: &Client) {
+    let (eve, csrf) = login(c, "eve").await;
     let before = e.record_count();
     let fields = |csrf: &str, start: &str| -> Vec<(String, String)> {
         [
@@ -579,7 +597,7 @@ async fn forms_csrf_field_errors_approval_and_public_view() {
     );
     assert_eq!(e.record_count(), before);
     // The approver approves through the page.
-    let (abe, abe_csrf) = login(&c, "abe").await;
+    let (abe, abe_csrf) = login(c, "abe").await;
     let changes = c.send(Req::get("/changes").cookie(&abe)).await.body;
     let at = changes.find("id=\"approve-").unwrap() + "id=\"approve-".len();
     let id: i64 = changes[at..].split('"').next().unwrap().parse().unwrap();
@@ -627,7 +645,7 @@ async fn forms_csrf_field_errors_approval_and_public_view() {
         "{form}"
     );
     // Viewers get no forms.
-    let (vic, _) = login(&c, "vic").await;
+    let (vic, _) = login(c, "vic").await;
     assert_eq!(
         c.send(Req::get("/edit/flows/new").cookie(&vic))
             .await
