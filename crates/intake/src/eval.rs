@@ -746,6 +746,18 @@ where
                 r.facilities.predicted += pf.len();
                 r.facilities.matched += fm;
                 r.facilities.matched_with_quantity += fmq;
+                let date_ok = g.date_signed == p.date_signed.as_ref().map(|d| d.value);
+                if !date_ok {
+                    r.errors.push(ArticleError {
+                        article: article.id.clone(),
+                        kind: "fields",
+                        detail: format!(
+                            "date signed gold {:?} predicted {:?}",
+                            g.date_signed,
+                            p.date_signed.as_ref().map(|d| d.value)
+                        ),
+                    });
+                }
                 let kind_ok = g.amount_kind == p.amount_kind.value;
                 let instrument_ok = g.instrument == p.instrument.as_ref().map(|i| i.value);
                 add_field(&mut r.fields.amount_kind, kind_ok);
@@ -771,10 +783,7 @@ where
                     _ => false,
                 };
                 add_field(&mut r.fields.stated_equivalent, eq_ok);
-                add_field(
-                    &mut r.fields.date_signed,
-                    g.date_signed == p.date_signed.as_ref().map(|d| d.value),
-                );
+                add_field(&mut r.fields.date_signed, date_ok);
             }
         }
     }
