@@ -48,7 +48,12 @@ fn best_of_5(
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
     let mut texts = Vec::new();
-    for name in ["dev.jsonl", "heldout.jsonl", "unseen.jsonl", "unseen2.jsonl"] {
+    for name in [
+        "dev.jsonl",
+        "heldout.jsonl",
+        "unseen.jsonl",
+        "unseen2.jsonl",
+    ] {
         let file = std::fs::File::open(dir.join(name))?;
         texts.extend(
             load_jsonl(std::io::BufReader::new(file))?

@@ -544,6 +544,30 @@ struct Candidate {
     repeated: Vec<Span>,
 }
 
+impl Candidate {
+    /// The amount with its stated equivalent when that follows it directly: the unit that
+    /// countries and donors of the sentence are assigned to by distance.
+    fn region(&self) -> Span {
+        let m = self.mention.span;
+        match &self.equivalent {
+            Some(e) if e.span.start >= m.end && e.span.start - m.end <= 40 => Span {
+                start: m.start,
+                end: e.span.end,
+            },
+            _ => m,
+        }
+    }
+}
+
+/// Bytes between two spans (0 when they touch or overlap).
+fn gap(a: &Span, b: &Span) -> usize {
+    if a.end <= b.start {
+        b.start - a.end
+    } else {
+        a.start.saturating_sub(b.end)
+    }
+}
+
 impl<'t> Extractor<'t> {
     fn new(text: &'t str, opts: &'t ExtractOptions) -> Self {
         Self {
@@ -590,8 +614,8 @@ impl<'t> Extractor<'t> {
                 donor_country,
             },
         );
-        self.amount_spans = mentions.iter().map(|m| m.span).collect();
         let candidates = self.group_mentions(mentions);
+        self.amount_spans = candidates.iter().map(Candidate::region).collect();
         let mut facts: Vec<Fact> = Vec::new();
         let primary_sentences: Vec<usize> = candidates.iter().map(|c| c.sentence).collect();
         for c in &candidates {
@@ -855,9 +879,9 @@ impl<'t> Extractor<'t> {
         let sentence = c.sentence;
         let window = self.window(sentence, primary_sentences);
         let kind = self.classify(&c.mention, sentence);
-        let (donor, agency, channel) = self.donor_for(sentence, c.mention.span.start);
-        let recipient =
-            self.recipient_for(sentence, donor.as_ref().map(|d| d.0), Some(c.mention.span));
+        let (donor, agency, channel) =
+            self.donor_for(sentence, c.mention.span.start, Some(c.region()));
+        let recipient = self.recipient_for(sentence, donor.as_ref().map(|d| d.0), Some(c.region()));
         let mut fact = empty_fact(text, kind);
         fact.amount = Some(Sourced::new(
             Money {
@@ -1218,8 +1242,14 @@ impl<'t> Extractor<'t> {
         &self,
         sentence: usize,
         pos: usize,
+        region: Option<Span>,
     ) -> (Option<(usize, Span)>, Option<Span>, Option<Span>) {
         let s = &self.sentences[sentence];
+        let regions: Vec<&Span> = self
+            .amount_spans
+            .iter()
+            .filter(|a| a.start >= s.start && a.end <= s.end)
+            .collect();
         let in_sentence: Vec<&Mention> = self
             .mentions
             .iter()
@@ -1231,6 +1261,15 @@ impl<'t> Extractor<'t> {
                     .is_none_or(|c| Some(c) != self.article_recipient || m.donor_cue)
             })
             .filter(|m| !m.recipient_cue || m.donor_cue)
+            // "Japan provided $2 million, South Korea $1 million": each donor goes with the
+            // amount nearest to it.
+            .filter(|m| {
+                let Some(r) = region else { return true };
+                let own = gap(&m.span, &r);
+                regions
+                    .iter()
+                    .all(|other| **other == r || gap(&m.span, other) >= own)
+            })
             .collect();
         let rank = |m: &&&Mention| {
             let kind = donor_of(m.entity)
@@ -1468,7 +1507,7 @@ impl<'t> Extractor<'t> {
             if items.is_empty() || !GIVING_RE.is_match(st) {
                 continue;
             }
-            let (donor, agency, channel) = self.donor_for(si, s.start);
+            let (donor, agency, channel) = self.donor_for(si, s.start, None);
             if donor.is_none() {
                 continue;
             }
@@ -1611,15 +1650,13 @@ fn mark_totals(facts: &mut [Fact], candidates: &[Candidate], text: &str) {
             .filter(|(j, a)| *j != i && a.as_ref().is_some_and(|(v, c)| c == currency && v < total))
             .filter_map(|(_, a)| a.as_ref().map(|(v, _)| *v))
             .collect();
-        if parts.len() < 2
-            && !(parts.len() == 1 && has_total_cue(text, candidates[i].mention.span.start))
-        {
+        let cue = has_total_cue(text, candidates[i].mention.span.start)
+            || has_parts_after(text, candidates[i].region().end);
+        if parts.is_empty() || (parts.len() == 1 && !cue) {
             continue;
         }
         let sum: Decimal = parts.iter().copied().sum();
-        if within(sum, *total, Decimal::new(1, 2))
-            || has_total_cue(text, candidates[i].mention.span.start)
-        {
+        if within(sum, *total, Decimal::new(1, 2)) || cue {
             fact.is_total = true;
         }
     }
@@ -1654,6 +1691,17 @@ fn multi_country_totals(facts: &mut [Fact]) {
             fact.recipient_country = None;
         }
     }
+}
+
+/// "US$ 1 billion, of which US$ 200 million …", "CHF 5 million, including CHF 1.5 million".
+fn has_parts_after(text: &str, end: usize) -> bool {
+    static PARTS_RE: LazyLock<Regex> = LazyLock::new(|| {
+        crate::compile_regex(
+            r"(?i)^[^.;]{0,80}?,?\s*(?:of which|out of which|of this|including|includes)\b",
+        )
+    });
+    let to = ceil_boundary(text, end + 90);
+    PARTS_RE.is_match(&text[end..to])
 }
 
 fn has_total_cue(text: &str, pos: usize) -> bool {
@@ -1786,8 +1834,23 @@ fn quantity_before(before: &str) -> Option<u64> {
         )
     });
     let tail_start = floor_boundary(before, before.len().saturating_sub(60));
-    let tail = &before[tail_start..];
-    let caps = Q_RE.captures(tail)?;
+    let full_tail = &before[tail_start..];
+    // The count nearest to the item wins ("4 ventilators and a dialysis machine" gives the
+    // machine 1, not 4): try the shortest suffixes that start at a word first.
+    let starts = std::iter::once(0).chain(
+        full_tail
+            .char_indices()
+            .filter(|(_, c)| c.is_whitespace() || *c == '(')
+            .map(|(i, _)| i),
+    );
+    let mut starts: Vec<usize> = starts.collect();
+    starts.reverse();
+    let (tail, caps) = starts.into_iter().find_map(|st| {
+        let t = &full_tail[st..];
+        Q_RE.captures(t)
+            .filter(|c| c.get(0).is_some_and(|m| m.start() == 0))
+            .map(|c| (t, c))
+    })?;
     let n = caps.name("n")?;
     let between = &tail[n.end()..];
     // Words between the count and the item must be modifiers, not verbs or another noun phrase
