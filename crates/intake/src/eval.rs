@@ -620,6 +620,7 @@ where
                     detail: e.to_string(),
                 });
                 Extraction {
+                    title: None,
                     facts: Vec::new(),
                     text_bytes: article.text.len(),
                 }

@@ -597,6 +597,7 @@ impl<'t> Extractor<'t> {
         let text = self.text;
         if self.sentences.is_empty() {
             return Extraction {
+                title: None,
                 facts: Vec::new(),
                 text_bytes: text.len(),
             };
@@ -646,9 +647,30 @@ impl<'t> Extractor<'t> {
             facts.extend(self.amountless_facts());
         }
         Extraction {
+            title: self.title(),
             facts,
             text_bytes: text.len(),
         }
+    }
+
+    fn title(&self) -> Option<Sourced<String>> {
+        let first = self.sentences.first()?;
+        let line = &self.text[first.start..first.end];
+        let trimmed = line.trim();
+        let is_headline =
+            line.ends_with('\n') && !trimmed.ends_with(['.', '!', '?']) && trimmed.len() <= 300;
+        if !is_headline || trimmed.is_empty() {
+            return None;
+        }
+        let start = first.start + (line.len() - line.trim_start().len());
+        Some(Sourced::new(
+            trimmed.to_string(),
+            self.text,
+            Span {
+                start,
+                end: start + trimmed.len(),
+            },
+        ))
     }
 
     fn find_entities(&mut self) {
@@ -1958,6 +1980,21 @@ mod tests {
         assert_eq!(
             &"Japan will provide 108.7 million yen"[a.span.start..a.span.end],
             "108.7 million yen"
+        );
+    }
+
+    #[test]
+    fn headline_is_the_title() {
+        let text =
+            "Japan funds MRI for Semey hospital\nJapan will provide $5 million to Kazakhstan.";
+        let e = run(text);
+        let title = e.title.expect("title");
+        assert_eq!(title.value, "Japan funds MRI for Semey hospital");
+        assert_eq!(&text[title.span.start..title.span.end], title.value);
+        assert!(
+            run("Japan will provide $5 million to Kazakhstan.")
+                .title
+                .is_none()
         );
     }
 

@@ -125,6 +125,9 @@ pub struct Fact {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Extraction {
+    /// The headline: the first line when it has no sentence-ending punctuation. With the
+    /// article's address and date it makes the source of records accepted from this draft.
+    pub title: Option<Sourced<String>>,
     pub facts: Vec<Fact>,
     /// Byte length of the text the spans refer to.
     pub text_bytes: usize,
