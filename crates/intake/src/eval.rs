@@ -213,6 +213,10 @@ pub fn canonical_donor(name: &str) -> String {
         }
         return (*iso).to_lowercase();
     }
+    // Free-form names ("Japan International Cooperation Agency (JICA)") through the dictionaries.
+    if let Some(c) = crate::extract::donor_named_in(name) {
+        return c.to_lowercase();
+    }
     s
 }
 
@@ -431,7 +435,8 @@ fn match_cost(g: &GoldFact, p: &Fact, lenient: bool) -> Option<Decimal> {
         let (Some(ga), Some(gc), Some(pa)) = (g.amount, g.currency.as_deref(), p_amount) else {
             return None;
         };
-        return (gc == pa.currency && within_1pct(pa.amount, ga)).then(|| relative(pa.amount, ga));
+        return (gc.eq_ignore_ascii_case(&pa.currency) && within_1pct(pa.amount, ga))
+            .then(|| relative(pa.amount, ga));
     }
     let donor_ok = match (&g.donor, &p.donor) {
         (Some(gd), Some(pd)) => canonical_donor(gd) == canonical_donor(&pd.value),
@@ -448,12 +453,12 @@ fn match_cost(g: &GoldFact, p: &Fact, lenient: bool) -> Option<Decimal> {
     match (g.amount, p_amount) {
         (Some(ga), Some(pa)) => {
             let gc = g.currency.as_deref().unwrap_or("");
-            if gc == pa.currency && within_1pct(pa.amount, ga) {
+            if gc.eq_ignore_ascii_case(&pa.currency) && within_1pct(pa.amount, ga) {
                 return Some(relative(pa.amount, ga));
             }
             if lenient
                 && let Some(eq) = &g.stated_equivalent
-                && eq.currency == pa.currency
+                && eq.currency.eq_ignore_ascii_case(&pa.currency)
                 && within_1pct(pa.amount, eq.amount)
             {
                 return Some(relative(pa.amount, eq.amount) + Decimal::ONE);
@@ -830,6 +835,15 @@ mod tests {
         assert_eq!(canonical_donor("USAID"), "united states");
         assert_eq!(canonical_donor("United States"), "united states");
         assert_eq!(canonical_donor("KSrelief"), "saudi arabia");
+        assert_eq!(
+            canonical_donor("Japan International Cooperation Agency (JICA)"),
+            "japan"
+        );
+        assert_eq!(
+            canonical_donor("the Government of Japan, through UNICEF"),
+            "japan"
+        );
+        assert_eq!(canonical_donor("Some Foundation"), "some foundation");
         assert_ne!(
             canonical_donor("World Bank"),
             canonical_donor("Asian Development Bank")

@@ -520,6 +520,29 @@ fn split_sentences(text: &str) -> Vec<Sentence> {
     out
 }
 
+/// The first donor named in a free-form donor string ("Japan International Cooperation Agency
+/// (JICA)", "the Government of Japan, through UNICEF"), by the extractor's dictionaries.
+pub(crate) fn donor_named_in(name: &str) -> Option<&'static str> {
+    let agencies = AGENCY_RE
+        .find_iter(name)
+        .filter_map(|m| AGENCY_BY_NAME.get(m.as_str()).map(|&i| (m.start(), i)));
+    let countries = COUNTRY_RE.find_iter(name).filter_map(|m| {
+        let n = m.as_str().trim_end_matches("'s").trim_end_matches("’s");
+        let iso = COUNTRY_BY_NAME.get(n)?;
+        donor_of(Entity::Country(iso)).map(|i| (m.start(), i))
+    });
+    // A government or bank named anywhere outranks a UN channel named first.
+    agencies
+        .chain(countries)
+        .filter_map(|(pos, i)| {
+            DONORS
+                .get(i)
+                .map(|d| (d.kind == DonorKind::Channel, pos, d.canonical))
+        })
+        .min()
+        .map(|(_, _, canonical)| canonical)
+}
+
 fn donor_of(entity: Entity) -> Option<usize> {
     match entity {
         Entity::Agency(i) => Some(i),
