@@ -28,7 +28,7 @@ pub struct LabelledArticle {
     pub id: String,
     #[serde(default)]
     pub source: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_date")]
     pub published: Option<NaiveDate>,
     pub text: String,
     #[serde(default)]
@@ -70,7 +70,7 @@ pub struct GoldFact {
     #[serde(default)]
     pub stated_equivalent: Option<GoldMoney>,
     pub amount_kind: AmountKind,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_instrument")]
     pub instrument: Option<Instrument>,
     #[serde(default)]
     pub program: Option<String>,
@@ -78,13 +78,13 @@ pub struct GoldFact {
     pub items: Vec<GoldItem>,
     #[serde(default)]
     pub facilities: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_date")]
     pub date_signed: Option<NaiveDate>,
-    #[serde(default = "unspecified")]
+    #[serde(default = "unspecified", deserialize_with = "lenient_sector")]
     pub sector: Sector,
     #[serde(default)]
     pub is_total: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_qualifier")]
     pub amount_qualifier: Option<Qualifier>,
     #[serde(default)]
     pub optional: bool,
@@ -92,6 +92,39 @@ pub struct GoldFact {
 
 fn unspecified() -> Sector {
     Sector::Unspecified
+}
+
+// Labels from elsewhere may carry a partial date ("2024-05") or a value outside the enums; such a
+// field is read as unknown instead of rejecting the whole file. `amount_kind` stays strict: the
+// scoring depends on it.
+
+fn lenient_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+    let v = serde_json::Value::deserialize(d)?;
+    Ok(v.as_str()
+        .and_then(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()))
+}
+
+fn lenient_enum<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    let v = serde_json::Value::deserialize(d)?;
+    Ok(serde_json::from_value(v).ok())
+}
+
+fn lenient_instrument<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Instrument>, D::Error> {
+    let v = serde_json::Value::deserialize(d)?;
+    Ok(match v {
+        serde_json::Value::Null => None,
+        other => Some(serde_json::from_value(other).unwrap_or(Instrument::Other)),
+    })
+}
+
+fn lenient_qualifier<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Qualifier>, D::Error> {
+    lenient_enum(d)
+}
+
+fn lenient_sector<'de, D: Deserializer<'de>>(d: D) -> Result<Sector, D::Error> {
+    Ok(lenient_enum(d)?.unwrap_or(Sector::Unspecified))
 }
 
 /// JSON numbers are read through their decimal text so "108.7" stays exactly 108.7.
@@ -906,6 +939,22 @@ mod tests {
         });
         assert_eq!(report.not_aid_fp, 1);
         assert_eq!(report.strict.fp, 1);
+    }
+
+    #[test]
+    fn labels_from_elsewhere_are_read_leniently() {
+        let line = r#"{"id":"x","published":20240501,"text":"t","extra":1,"facts":[{"amount":5,"currency":"usd","amount_kind":"pledge","instrument":"blended","amount_qualifier":"about","sector":"health","date_signed":"May 2024"}]}"#;
+        let a = load_jsonl(line.as_bytes()).expect("parses");
+        let f = &a[0].facts[0];
+        assert_eq!(a[0].published, None);
+        assert_eq!(f.instrument, Some(Instrument::Other));
+        assert_eq!(f.amount_qualifier, None);
+        assert_eq!(f.date_signed, None);
+        assert_eq!(f.sector, Sector::Health);
+        assert!(
+            load_jsonl(r#"{"id":"x","text":"t","facts":[{"amount_kind":"maybe"}]}"#.as_bytes())
+                .is_err()
+        );
     }
 
     #[test]
