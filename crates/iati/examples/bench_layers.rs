@@ -1,0 +1,72 @@
+//! Where the time goes: raw quick-xml events vs the hardened parser vs unit trees vs the model.
+//!
+//! `cargo run --release -p aidtrace-iati --example bench_layers`
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use aidtrace_iati::reader::UnitReader;
+use aidtrace_iati::xml::{Limits, Parser, Token};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let shared = std::env::var("AIDTRACE_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")));
+    let dir = shared.join("iati/real-data/dportal-covid-2021");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    files.sort();
+    let mb: f64 = files.iter().map(|f| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0)).sum::<u64>() as f64 / 1e6;
+    let open = |f: &PathBuf| -> std::io::Result<BufReader<File>> { Ok(BufReader::with_capacity(256 * 1024, File::open(f)?)) };
+
+    let t = Instant::now();
+    let mut n = 0u64;
+    for f in &files {
+        let mut r = quick_xml::reader::NsReader::from_reader(open(f)?);
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            match r.read_event_into(&mut buf)? {
+                quick_xml::events::Event::Eof => break,
+                _ => n += 1,
+            }
+        }
+    }
+    println!("raw NsReader events:   {:7.1} MB/s ({n} events)", mb / t.elapsed().as_secs_f64());
+
+    let t = Instant::now();
+    let mut n = 0u64;
+    for f in &files {
+        let mut p = Parser::new(open(f)?, Limits::default());
+        loop {
+            match p.next_token()? {
+                Token::Eof => break,
+                _ => n += 1,
+            }
+        }
+    }
+    println!("hardened tokens:       {:7.1} MB/s ({n} tokens)", mb / t.elapsed().as_secs_f64());
+
+    let t = Instant::now();
+    let mut n = 0u64;
+    for f in &files {
+        let mut u = UnitReader::new(open(f)?);
+        while let Some(unit) = u.next_unit()? {
+            n += unit.element.children.len() as u64;
+        }
+    }
+    println!("unit trees:            {:7.1} MB/s ({n})", mb / t.elapsed().as_secs_f64());
+
+    let t = Instant::now();
+    let mut n = 0u64;
+    for f in &files {
+        let mut u = UnitReader::new(open(f)?);
+        while let Some(unit) = u.next_unit()? {
+            let a = aidtrace_iati::model::IatiActivity::from_element(&unit.element);
+            n += a.transactions.len() as u64;
+        }
+    }
+    println!("trees + model:         {:7.1} MB/s ({n})", mb / t.elapsed().as_secs_f64());
+    Ok(())
+}
