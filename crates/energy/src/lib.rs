@@ -14,6 +14,7 @@ mod bound;
 mod check;
 pub mod diesel;
 mod error;
+mod exact;
 pub mod explain;
 pub mod generate;
 mod instance;

@@ -149,21 +149,83 @@ pub(crate) fn solve_prepared(
     // Phase 2: local search on the best plan, then ruin-and-recreate around it.
     if ub - best_obj > OPTIMAL_GAP * ub.abs().max(1e-12) {
         best_obj = local_search(prep, &mut best, deadline);
+        // Small instances: a short branch and bound often closes the Lagrangian duality gap at
+        // once; if not, ruin-and-recreate gets most of the time and the search resumes at the end.
+        let try_exact =
+            |frac: f64, nodes: u64, best: &mut State, best_obj: &mut f64, ub: &mut f64| {
+                if prep.nf > crate::exact::MAX_FACILITIES {
+                    return;
+                }
+                let now = Instant::now();
+                let budget = (start + opts.time_limit.mul_f64(frac)).max(now);
+                if let Some((st, proven)) =
+                    crate::exact::search(prep, &best_prices, best, budget.min(deadline), nodes)
+                {
+                    let o = st.objective(prep);
+                    if o > *best_obj {
+                        *best = st;
+                        *best_obj = o;
+                    }
+                    if proven {
+                        *ub = ub.min(*best_obj * (1.0 + 1e-9));
+                    }
+                }
+            };
+        try_exact(0.6, 200_000, &mut best, &mut best_obj, &mut ub);
         let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
         let mut rounds = 0u32;
+        let mut exact_done = false;
+        let mut cur = best.clone();
+        let mut cur_obj = best_obj;
         while Instant::now() < deadline
             && ub - best_obj > OPTIMAL_GAP * ub.abs().max(1e-12)
             && rounds < 10_000
             && prep.nf > 1
         {
             rounds += 1;
-            let mut cand = best.clone();
-            // Free the units of a random share of facilities, then rebuild with prices and polish.
+            if !exact_done && Instant::now() >= start + opts.time_limit.mul_f64(0.75) {
+                exact_done = true;
+                try_exact(0.95, 50_000_000, &mut best, &mut best_obj, &mut ub);
+                continue;
+            }
+            // Threshold acceptance: the walk may step to a slightly worse plan early on, which gets
+            // it out of local optima that pure improvement keeps (measured on M instances).
+            let progress = (Instant::now() - start).as_secs_f64() / opts.time_limit.as_secs_f64();
+            let threshold = 0.002 * (1.0 - progress / 0.95).max(0.0);
+            let mut cand = cur.clone();
             let share = rng.random_range(0.05..0.3);
-            for f in 0..prep.nf {
-                if !cand.units[f].is_empty() && rng.random_bool(share) {
-                    for s in cand.units[f].clone() {
-                        cand.remove(prep, f, s);
+            match rng.random_range(0..3) {
+                // Random facilities.
+                0 => {
+                    for f in 0..prep.nf {
+                        if !cand.units[f].is_empty() && rng.random_bool(share) {
+                            for s in cand.units[f].clone() {
+                                cand.remove(prep, f, s);
+                            }
+                        }
+                    }
+                }
+                // One region: rebalances against its transport limit.
+                1 => {
+                    let r = rng.random_range(0..prep.nregions().max(1));
+                    for f in 0..prep.nf {
+                        if prep.region[f] == r && rng.random_bool((2.0 * share).min(1.0)) {
+                            for s in cand.units[f].clone() {
+                                cand.remove(prep, f, s);
+                            }
+                        }
+                    }
+                }
+                // Units of two models: lets large and small units trade places.
+                _ => {
+                    let a = rng.random_range(0..prep.ns.max(1));
+                    let b = rng.random_range(0..prep.ns.max(1));
+                    for f in 0..prep.nf {
+                        for s in cand.units[f].clone() {
+                            if (s == a || s == b) && rng.random_bool((2.0 * share).min(1.0)) {
+                                cand.remove(prep, f, s);
+                            }
+                        }
                     }
                 }
             }
@@ -176,9 +238,16 @@ pub(crate) fn solve_prepared(
             let mut cand = greedy(prep, cand, Scoring::Value);
             let o = local_search(prep, &mut cand, deadline);
             if o > best_obj {
-                best = cand;
+                best = cand.clone();
                 best_obj = o;
             }
+            if o >= cur_obj * (1.0 - threshold) {
+                cur = cand;
+                cur_obj = o;
+            }
+        }
+        if !exact_done && ub - best_obj > OPTIMAL_GAP * ub.abs().max(1e-12) {
+            try_exact(0.95, 50_000_000, &mut best, &mut best_obj, &mut ub);
         }
     }
     let best = State::rebuild(prep, best.units);

@@ -305,3 +305,18 @@ fn output_json_has_exactly_the_model_md_fields() {
     let status = v["status"].as_str().expect("status string");
     assert!(status == "optimal" || status == "feasible");
 }
+
+#[test]
+fn small_instance_is_proven_optimal_and_matches_highs() {
+    // HiGHS (bench/highs_reference.py) proves 6234.9 optimal for this instance.
+    let inst = generate(&GenOptions {
+        facilities: 30,
+        units: 15,
+        seed: 1,
+        variant: Variant::Normal,
+    });
+    let plan = solve(&inst, &opts(5000));
+    assert!(check_plan(&inst, &plan).is_empty());
+    assert_eq!(plan.status, Status::Optimal, "gap {}", plan.gap);
+    assert!((plan.objective - 6234.9).abs() < 0.05, "{}", plan.objective);
+}
