@@ -1,3 +1,4 @@
+mod cmd_asset;
 mod cmd_energy;
 mod cmd_iati;
 mod cmd_intake;
@@ -38,6 +39,8 @@ enum Command {
     Ledger(cmd_ledger::Command),
     #[command(flatten)]
     Web(cmd_web::Command),
+    #[command(flatten)]
+    Assets(cmd_asset::Command),
     /// IATI 2.03: validate, import, export
     #[command(subcommand)]
     Iati(cmd_iati::Command),
@@ -62,6 +65,7 @@ fn run(cli: Cli) -> error::CliResult {
     match cli.command {
         Command::Ledger(c) => cmd_ledger::run(c, &settings(cli.db, cli.actor, cli.config)?),
         Command::Web(c) => cmd_web::run(c, &settings(cli.db, cli.actor, cli.config)?),
+        Command::Assets(c) => cmd_asset::run(c, &settings(cli.db, cli.actor, cli.config)?),
         Command::Iati(c) => cmd_iati::run(c),
         Command::Energy(c) => cmd_energy::run(c),
         Command::Intake(c) => cmd_intake::run(c),

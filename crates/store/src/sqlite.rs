@@ -146,7 +146,7 @@ impl SqliteStore {
     }
 }
 
-fn read_doc(tx: &Connection, table: &str, id: &str) -> StoreResult<Option<String>> {
+pub(crate) fn read_doc(tx: &Connection, table: &str, id: &str) -> StoreResult<Option<String>> {
     Ok(tx
         .query_row(
             &format!("SELECT doc FROM {table} WHERE id = ?1"),
@@ -156,7 +156,7 @@ fn read_doc(tx: &Connection, table: &str, id: &str) -> StoreResult<Option<String
         .optional()?)
 }
 
-fn append_audit(
+pub(crate) fn append_audit(
     tx: &Connection,
     actor: &str,
     action: &str,
