@@ -353,13 +353,13 @@ pub async fn totals(
         })?,
     };
     let snap = state.snapshot().await?;
-    if currency == CurrencyCode::usd()
-        && let Some(report) = snap.totals.get(by.as_str())
-    {
-        return Ok(Json(report).into_response());
-    }
-    let report = aidtrace_domain::totals::totals(&snap.ledger, &snap.rates, by, &currency);
-    Ok(Json(report).into_response())
+    // The full report (one rate entry per flow) is computed on demand, off the async threads.
+    let body = blocking(move || {
+        let report = aidtrace_domain::totals::totals(&snap.ledger, &snap.rates, by, &currency);
+        serde_json::to_vec(&report).map_err(ApiError::internal)
+    })
+    .await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 #[derive(Debug, Deserialize)]

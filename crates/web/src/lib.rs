@@ -11,6 +11,7 @@ pub mod error;
 pub mod i18n;
 pub mod pages;
 pub mod state;
+pub mod summary;
 pub mod svg;
 pub mod tables;
 

@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::summary::TotalsSummary;
 use aidtrace_domain::checks::Severity;
 use aidtrace_domain::model::{Facility, GeoPoint};
-use aidtrace_domain::totals::TotalsReport;
 use aidtrace_domain::{CurrencyCode, Money, RecordId, RecordKind};
 use aidtrace_store::{AccountStore, ChangeState};
 use axum::Form;
@@ -173,8 +173,8 @@ fn exports(list: &str, query: &str) -> Markup {
     }
 }
 
-fn totals_section(report: &TotalsReport) -> Markup {
-    let by = report.by.as_str();
+fn totals_section(report: &TotalsSummary) -> Markup {
+    let by = report.by;
     html! {
         section id=(format!("totals-{by}")) {
             h2 { (t(&format!("by-{by}"))) }
@@ -192,10 +192,10 @@ fn totals_section(report: &TotalsReport) -> Markup {
                                         details {
                                             summary { (group_digits(v.round_dp(2))) " " (report.currency) @if !row.converted_complete { " (partial)" } }
                                             ul class="rates" {
-                                                @for u in &row.rates {
-                                                    li { (u.flow) ": " (group_digits(u.original_amount)) " " (u.original_currency) " → " (group_digits(u.converted_amount.round_dp(2))) " " (report.currency) " at " (u.rate) " (rate of " (u.rate_date) ", " (enum_name(&u.rate_date_basis)) "; " (u.source) ")" }
+                                                @for r in &row.rates {
+                                                    li { (r.currency) " at " (r.rate) " " (report.currency) "/" (r.currency) ", rate of " (i18n::date(r.rate_date)) " (" (enum_name(&r.basis)) "; " (r.source) "), " (r.flows) " flow(s)" }
                                                 }
-                                                @for u in &row.unconverted { li { (u.flow) ": unconverted, " (u.reason) } }
+                                                @if row.unconverted > 0 { li { (row.unconverted) " flow(s) unconverted" } }
                                             }
                                         }
                                     }
@@ -212,7 +212,7 @@ fn totals_section(report: &TotalsReport) -> Markup {
     }
 }
 
-fn bar_rows(report: &TotalsReport) -> Vec<(String, Decimal)> {
+fn bar_rows(report: &TotalsSummary) -> Vec<(String, Decimal)> {
     // One bar per key and flow kind: kinds are never added together.
     let mut rows: Vec<(String, Decimal)> = report
         .rows
@@ -229,34 +229,7 @@ pub async fn dashboard(State(state): State<AppState>, caller: Caller) -> PageRes
     let snap = state.snapshot().await?;
     let ledger = &snap.ledger;
     let count = |s: Severity| snap.findings.iter().filter(|f| f.severity == s).count();
-    // Flows without a value date are placed by the date their rate was taken from (a legal
-    // step, the source's date, or the latest rate), and the chart says so.
-    let mut by_kind_year: BTreeMap<(&'static str, i32), Decimal> = BTreeMap::new();
-    let mut dated_by_fallback = 0usize;
-    if let Some(years) = snap.totals.get("year") {
-        for row in &years.rows {
-            for u in &row.rates {
-                use chrono::Datelike;
-                if u.rate_date_basis != aidtrace_domain::ledger::RateDateBasis::ValueDate {
-                    dated_by_fallback += 1;
-                }
-                *by_kind_year
-                    .entry((row.kind.as_str(), u.rate_date.year()))
-                    .or_default() += u.converted_amount;
-            }
-        }
-    }
-    let series: Vec<(String, Vec<(i32, Decimal)>)> = aidtrace_domain::model::FlowKind::ALL
-        .iter()
-        .filter_map(|kind| {
-            let pts: Vec<(i32, Decimal)> = by_kind_year
-                .iter()
-                .filter(|((k, _), _)| *k == kind.as_str())
-                .map(|((_, y), v)| (*y, *v))
-                .collect();
-            (!pts.is_empty()).then(|| (kind.as_str().to_string(), pts))
-        })
-        .collect();
+    let (series, dated_by_fallback) = (&snap.series, snap.dated_by_fallback);
     let content = html! {
         section class="cards" {
             div class="card" { b { (ledger.activities.len()) } " " (tn("card-activities", ledger.activities.len())) }
@@ -272,7 +245,7 @@ pub async fn dashboard(State(state): State<AppState>, caller: Caller) -> PageRes
         @if let Some(donors) = snap.totals.get("donor") {
             (svg::bar_chart(&t("chart-by-donor"), "USD", &bar_rows(donors)))
         }
-        (svg::time_series(&t("chart-by-year"), "USD", &series))
+        (svg::time_series(&t("chart-by-year"), "USD", series))
         @if dated_by_fallback > 0 {
             p class="muted" { (dated_by_fallback) " flow(s) have no value date and are placed in the year of the rate used for them (see each conversion's basis)." }
         }

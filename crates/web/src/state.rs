@@ -17,6 +17,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use rust_decimal::Decimal;
 
 use crate::error::ApiError;
+use crate::summary::TotalsSummary;
 
 /// Settings of the web application (the CLI fills them from flags and the TOML file).
 #[derive(Debug, Clone)]
@@ -64,7 +65,11 @@ pub struct Snapshot {
     pub by_activity: HashMap<RecordId, Vec<(RecordKind, RecordId)>>,
     /// Indexes into `findings` by record id.
     pub findings_by_record: HashMap<RecordId, Vec<usize>>,
-    pub totals: BTreeMap<&'static str, TotalsReport>,
+    /// USD totals for each grouping of the dashboard, summarised.
+    pub totals: BTreeMap<&'static str, TotalsSummary>,
+    /// The dashboard's time series and how many flows it places by a fallback date.
+    pub series: Vec<crate::summary::Series>,
+    pub dated_by_fallback: usize,
     /// The dashboard JSON, serialised once: it is the most requested document.
     pub dashboard_json: bytes_like::Bytes,
 }
@@ -137,15 +142,17 @@ impl Snapshot {
                 .push(i);
         }
         let usd = CurrencyCode::usd();
-        let totals: BTreeMap<&'static str, TotalsReport> = GROUPS
-            .iter()
-            .map(|g| {
-                (
-                    g.as_str(),
-                    aidtrace_domain::totals::totals(&ledger, &rates, *g, &usd),
-                )
-            })
-            .collect();
+        let mut totals = BTreeMap::new();
+        let mut series = Vec::new();
+        let mut dated_by_fallback = 0;
+        for g in GROUPS {
+            // The full report holds one rate entry per flow; only its summary is kept.
+            let report: TotalsReport = aidtrace_domain::totals::totals(&ledger, &rates, g, &usd);
+            if g == GroupBy::Year {
+                (series, dated_by_fallback) = crate::summary::by_year(&report);
+            }
+            totals.insert(g.as_str(), TotalsSummary::of(&report));
+        }
         let dashboard = serde_json::json!({
             "counts": {
                 "organisations": ledger.organisations.len(),
@@ -172,6 +179,8 @@ impl Snapshot {
             by_activity,
             findings_by_record,
             totals,
+            series,
+            dated_by_fallback,
             dashboard_json,
         })
     }

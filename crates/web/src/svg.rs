@@ -39,7 +39,7 @@ pub fn bar_chart(title: &str, unit: &str, rows: &[(String, Decimal)]) -> Markup 
 }
 
 /// One line per series over years.
-pub fn time_series(title: &str, unit: &str, series: &[(String, Vec<(i32, Decimal)>)]) -> Markup {
+pub fn time_series(title: &str, unit: &str, series: &[crate::summary::Series]) -> Markup {
     let years: Vec<i32> = series
         .iter()
         .flat_map(|(_, pts)| pts.iter().map(|(y, _)| *y))

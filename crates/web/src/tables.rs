@@ -1,8 +1,8 @@
 //! Lists and reports as plain tables, so a page, its CSV and its XLSX show the same figures.
 
+use crate::summary::TotalsSummary;
 use aidtrace_domain::RecordKind;
 use aidtrace_domain::checks::Finding;
-use aidtrace_domain::totals::TotalsReport;
 use rust_decimal::Decimal;
 
 use crate::error::ApiError;
@@ -214,9 +214,9 @@ pub fn findings(list: &[Finding]) -> Table {
     }
 }
 
-pub fn totals(report: &TotalsReport) -> Table {
+pub fn totals(report: &TotalsSummary) -> Table {
     Table {
-        name: format!("totals-by-{}", report.by.as_str()),
+        name: format!("totals-by-{}", report.by),
         headers: vec![
             "key",
             "kind",
@@ -224,6 +224,7 @@ pub fn totals(report: &TotalsReport) -> Table {
             "converted",
             "currency",
             "complete",
+            "flows",
             "rates",
             "rate_source",
         ],
@@ -242,12 +243,13 @@ pub fn totals(report: &TotalsReport) -> Table {
                     r.converted.map(|d| d.to_string()).unwrap_or_default(),
                     report.currency.to_string(),
                     r.converted_complete.to_string(),
+                    r.flows.to_string(),
                     r.rates
                         .iter()
                         .map(|u| {
                             format!(
-                                "{}: {} {} at {} ({})",
-                                u.flow, u.original_amount, u.original_currency, u.rate, u.rate_date
+                                "{} at {} ({}, {} flows)",
+                                u.currency, u.rate, u.rate_date, u.flows
                             )
                         })
                         .collect::<Vec<_>>()
