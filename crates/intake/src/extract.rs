@@ -213,7 +213,7 @@ static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
             true,
         ),
         c(
-            r"(?i)\b(donated|provided|gave|has given|supplied|funded|financed|paid|distributed|has contributed|contributed|spent|purchased with|bought with)\b",
+            r"(?i)\b(donated|provided|gave|has given|supplied|funded|financed|paid|distributed|has contributed|contributed|spent|purchased with|bought with|opened|built)\b",
             AmountKind::Disbursement,
             false,
         ),
@@ -296,7 +296,7 @@ static NEW_TOPIC_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 static BACKREF_START_RE: LazyLock<Regex> = LazyLock::new(|| {
     crate::compile_regex(
-        r"(?i)^\W*(?:the|this|these|its|their) (?:equipment|donation|consignment|items|goods|supplies|package|shipment|delivery|gift|batch)\b|^\W*(?:it|they|all) (?:is|are|was|were) (?:worth|valued)|\b(?:worth|valued at|a value of|total value)\b",
+        r"(?i)^\W*(?:the|this|these|its|their) (?:equipment|donation|consignment|items|goods|supplies|package|shipment|delivery|gift|batch|centre|center|facility|building|ward|wing|unit|clinic|laboratory)\b|^\W*(?:it|they|all) (?:is|are|was|were) (?:worth|valued)|\b(?:worth|valued at|a value of|total value)\b",
     )
 });
 
@@ -1173,7 +1173,14 @@ impl<'t> Extractor<'t> {
         if sentence > 0 {
             let p = &self.sentences[sentence - 1];
             let pt = &text[p.start..p.end];
-            for cue in CUES.iter().filter(|c| c.strong) {
+            // Strong cues first; a weak one counts too when this sentence points back to the
+            // previous one ("TIKA opened a dialysis centre … The centre cost …").
+            let points_back = BACKREF_START_RE.is_match(st);
+            let strong_first = CUES
+                .iter()
+                .filter(|c| c.strong)
+                .chain(CUES.iter().filter(|c| !c.strong && points_back));
+            for cue in strong_first {
                 if let Some(x) = cue.re.find(pt) {
                     return found(
                         Span {

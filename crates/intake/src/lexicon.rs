@@ -948,6 +948,10 @@ pub const ITEMS: &[(&str, &[&str])] = &[
     ("ambulance", &["ambulance"]),
     ("mobile clinic", &["mobile clinic", "mobile health clinic"]),
     (
+        "mobile laboratory",
+        &["mobile laboratory", "mobile lab", "mobile laboratories"],
+    ),
+    (
         "vehicle",
         &["vehicle", "pickup truck", "four-wheel drive vehicle"],
     ),
