@@ -1,6 +1,7 @@
 //! aidtrace domain core: the model, its validation, money and exchange rates, totals that never
 //! double count, and data-quality rules. Pure: no files, no database, no clock.
 
+pub mod assets;
 pub mod checks;
 pub mod codes;
 pub mod error;

@@ -684,6 +684,17 @@ pub enum Record {
     Partnership(Partnership),
     MarketRegistration(MarketRegistration),
     Claim(Claim),
+    DeviceModel(crate::assets::DeviceModel),
+    FacilityPower(crate::assets::FacilityPower),
+    Population(crate::assets::Population),
+    EquipmentStandard(crate::assets::EquipmentStandard),
+    Asset(crate::assets::Asset),
+    MaintenancePlan(crate::assets::MaintenancePlan),
+    WorkOrder(crate::assets::WorkOrder),
+    AssetEvent(crate::assets::AssetEvent),
+    Downtime(crate::assets::Downtime),
+    MeterReading(crate::assets::MeterReading),
+    DonationCheck(crate::assets::DonationCheck),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -699,12 +710,23 @@ pub enum RecordKind {
     Partnership,
     MarketRegistration,
     Claim,
+    DeviceModel,
+    FacilityPower,
+    Population,
+    EquipmentStandard,
+    Asset,
+    MaintenancePlan,
+    WorkOrder,
+    AssetEvent,
+    Downtime,
+    MeterReading,
+    DonationCheck,
 }
 
 impl RecordKind {
     /// In dependency order: a record only refers to kinds listed before it (activities refer to
     /// their parent activity too), so writing in this order never trips a foreign key.
-    pub const ALL: [RecordKind; 10] = [
+    pub const ALL: [RecordKind; 21] = [
         Self::Source,
         Self::Organisation,
         Self::Facility,
@@ -715,6 +737,17 @@ impl RecordKind {
         Self::Partnership,
         Self::MarketRegistration,
         Self::Claim,
+        Self::DeviceModel,
+        Self::FacilityPower,
+        Self::Population,
+        Self::EquipmentStandard,
+        Self::Asset,
+        Self::MaintenancePlan,
+        Self::WorkOrder,
+        Self::AssetEvent,
+        Self::Downtime,
+        Self::MeterReading,
+        Self::DonationCheck,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -729,6 +762,17 @@ impl RecordKind {
             Self::Partnership => "partnership",
             Self::MarketRegistration => "market_registration",
             Self::Claim => "claim",
+            Self::DeviceModel => "device_model",
+            Self::FacilityPower => "facility_power",
+            Self::Population => "population",
+            Self::EquipmentStandard => "equipment_standard",
+            Self::Asset => "asset",
+            Self::MaintenancePlan => "maintenance_plan",
+            Self::WorkOrder => "work_order",
+            Self::AssetEvent => "asset_event",
+            Self::Downtime => "downtime",
+            Self::MeterReading => "meter_reading",
+            Self::DonationCheck => "donation_check",
         }
     }
 
@@ -750,6 +794,17 @@ impl Record {
             Self::Partnership(_) => RecordKind::Partnership,
             Self::MarketRegistration(_) => RecordKind::MarketRegistration,
             Self::Claim(_) => RecordKind::Claim,
+            Self::DeviceModel(_) => RecordKind::DeviceModel,
+            Self::FacilityPower(_) => RecordKind::FacilityPower,
+            Self::Population(_) => RecordKind::Population,
+            Self::EquipmentStandard(_) => RecordKind::EquipmentStandard,
+            Self::Asset(_) => RecordKind::Asset,
+            Self::MaintenancePlan(_) => RecordKind::MaintenancePlan,
+            Self::WorkOrder(_) => RecordKind::WorkOrder,
+            Self::AssetEvent(_) => RecordKind::AssetEvent,
+            Self::Downtime(_) => RecordKind::Downtime,
+            Self::MeterReading(_) => RecordKind::MeterReading,
+            Self::DonationCheck(_) => RecordKind::DonationCheck,
         }
     }
 
@@ -765,6 +820,17 @@ impl Record {
             Self::Partnership(r) => &r.id,
             Self::MarketRegistration(r) => &r.id,
             Self::Claim(r) => &r.id,
+            Self::DeviceModel(r) => &r.id,
+            Self::FacilityPower(r) => &r.id,
+            Self::Population(r) => &r.id,
+            Self::EquipmentStandard(r) => &r.id,
+            Self::Asset(r) => &r.id,
+            Self::MaintenancePlan(r) => &r.id,
+            Self::WorkOrder(r) => &r.id,
+            Self::AssetEvent(r) => &r.id,
+            Self::Downtime(r) => &r.id,
+            Self::MeterReading(r) => &r.id,
+            Self::DonationCheck(r) => &r.id,
         }
     }
 
@@ -875,6 +941,17 @@ impl Record {
                     refs.push(("organisation", RecordKind::Organisation, o));
                 }
             }
+            Self::DeviceModel(r) => refs.extend(r.references()),
+            Self::FacilityPower(r) => refs.extend(r.references()),
+            Self::Population(r) => refs.extend(r.references()),
+            Self::EquipmentStandard(r) => refs.extend(r.references()),
+            Self::Asset(r) => refs.extend(r.references()),
+            Self::MaintenancePlan(r) => refs.extend(r.references()),
+            Self::WorkOrder(r) => refs.extend(r.references()),
+            Self::AssetEvent(r) => refs.extend(r.references()),
+            Self::Downtime(r) => refs.extend(r.references()),
+            Self::MeterReading(r) => refs.extend(r.references()),
+            Self::DonationCheck(r) => refs.extend(r.references()),
         }
         refs
     }

@@ -22,6 +22,17 @@ pub fn validate(record: &Record) -> Result<(), ValidationError> {
         Record::Partnership(p) => partnership(p),
         Record::MarketRegistration(_) => Ok(()),
         Record::Claim(c) => claim(c),
+        Record::DeviceModel(r) => crate::assets::validate::device_model(r),
+        Record::FacilityPower(r) => crate::assets::validate::facility_power(r),
+        Record::Population(r) => crate::assets::validate::population(r),
+        Record::EquipmentStandard(r) => crate::assets::validate::equipment_standard(r),
+        Record::Asset(r) => crate::assets::validate::asset(r),
+        Record::MaintenancePlan(r) => crate::assets::validate::maintenance_plan(r),
+        Record::WorkOrder(r) => crate::assets::validate::work_order(r),
+        Record::AssetEvent(r) => crate::assets::validate::asset_event(r),
+        Record::Downtime(r) => crate::assets::validate::downtime(r),
+        Record::MeterReading(r) => crate::assets::validate::meter_reading(r),
+        Record::DonationCheck(r) => crate::assets::validate::donation_check(r),
     }
 }
 

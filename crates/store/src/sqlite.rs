@@ -22,6 +22,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0001_ledger.sql")),
         M::up(include_str!("../migrations/0003_budgets.sql")),
         M::up(include_str!("../migrations/0002_web.sql")),
+        M::up(include_str!("../migrations/0004_assets.sql")),
     ])
 }
 
@@ -37,6 +38,17 @@ fn table(kind: RecordKind) -> &'static str {
         RecordKind::Partnership => "partnerships",
         RecordKind::MarketRegistration => "market_registrations",
         RecordKind::Claim => "claims",
+        RecordKind::DeviceModel => "device_models",
+        RecordKind::FacilityPower => "facility_power",
+        RecordKind::Population => "populations",
+        RecordKind::EquipmentStandard => "equipment_standards",
+        RecordKind::Asset => "assets",
+        RecordKind::MaintenancePlan => "maintenance_plans",
+        RecordKind::WorkOrder => "work_orders",
+        RecordKind::AssetEvent => "asset_events",
+        RecordKind::Downtime => "downtimes",
+        RecordKind::MeterReading => "meter_readings",
+        RecordKind::DonationCheck => "donation_checks",
     }
 }
 
@@ -81,6 +93,48 @@ fn key_columns(record: &Record) -> Vec<(&'static str, Option<String>)> {
         ],
         Record::Partnership(r) => vec![("lead_id", s(&r.lead))],
         Record::Claim(r) => vec![("activity_id", o(&r.activity))],
+        Record::DeviceModel(r) => vec![
+            ("manufacturer_id", s(&r.manufacturer)),
+            ("generic_type", Some(r.generic_type.clone())),
+        ],
+        Record::FacilityPower(r) => vec![("facility_id", s(&r.facility))],
+        Record::Population(_) | Record::EquipmentStandard(_) => vec![],
+        Record::Asset(r) => vec![
+            ("model_id", s(&r.model)),
+            ("facility_id", s(&r.facility)),
+            ("parent_id", o(&r.parent)),
+            ("activity_id", o(&r.funding.activity)),
+            ("equipment_line_id", o(&r.funding.equipment_line)),
+        ],
+        Record::MaintenancePlan(r) => vec![("model_id", o(&r.model)), ("asset_id", o(&r.asset))],
+        Record::WorkOrder(r) => vec![
+            ("asset_id", s(&r.asset)),
+            ("plan_id", o(&r.plan)),
+            (
+                "status",
+                serde_json::to_value(r.status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from)),
+            ),
+        ],
+        Record::AssetEvent(r) => vec![
+            ("asset_id", s(&r.asset)),
+            ("at", Some(r.at.to_string())),
+            ("state", Some(r.state.as_str().to_string())),
+            ("acceptance_id", o(&r.acceptance)),
+        ],
+        Record::Downtime(r) => vec![
+            ("asset_id", s(&r.asset)),
+            ("work_order_id", o(&r.work_order)),
+            ("start", Some(r.start.to_string())),
+        ],
+        Record::MeterReading(r) => vec![("asset_id", s(&r.asset)), ("at", Some(r.at.to_string()))],
+        Record::DonationCheck(r) => vec![
+            ("asset_id", o(&r.asset)),
+            ("activity_id", o(&r.activity)),
+            ("model_id", s(&r.model)),
+            ("facility_id", s(&r.facility)),
+        ],
     }
 }
 

@@ -1,0 +1,716 @@
+//! Healthcare-technology indicators over any period, per asset and aggregated by facility,
+//! region, donor or model. The exact rules are in docs/assets.md; in short:
+//!
+//! * Operating time is the time an asset spends in an operational lifecycle state (commissioned,
+//!   in service, down, under repair) within the period.
+//! * Uptime % = (operating time − unplanned downtime) / operating time. Planned downtime
+//!   (scheduled maintenance) is reported apart and not counted against uptime. An open episode
+//!   runs to the period end.
+//! * MTBF = (operating time − unplanned downtime) / unplanned episodes starting in the period.
+//! * MTTR = duration of unplanned episodes ending in the period / their number (report to return
+//!   to service; open episodes are not repairs yet).
+//! * Fleet functional % at the period end = assets commissioned or in service without open
+//!   unplanned downtime / assets in inventory (installed, commissioned, in service, down, under
+//!   repair, in storage).
+//! * PM completion = scheduled maintenance due in the period done within its window / due.
+//! * COSR % = annualised service cost (done maintenance work orders closed in the period plus
+//!   prorated contract fees) / acquisition cost, for assets whose cost is known.
+//!
+//! Aggregates are ratios of sums, never averages of per-asset ratios, so a group of one asset
+//! gives that asset's figures and a large asset weighs as much as its hours.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::lifecycle::{commissioned_at, retired_at, state_at};
+use super::{
+    Acquisition, Asset, AssetEvent, Downtime, LifecycleState, MaintenancePlan, MeterReading,
+    PlanTrigger, WorkOrder, WorkOrderKind, WorkOrderStatus,
+};
+use crate::codes::RecordId;
+use crate::ledger::Ledger;
+use crate::money::Money;
+
+/// A half-open period `[from, to)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Period {
+    pub from: NaiveDateTime,
+    pub to: NaiveDateTime,
+}
+
+impl Period {
+    pub fn new(from: NaiveDateTime, to: NaiveDateTime) -> Option<Self> {
+        (to > from).then_some(Self { from, to })
+    }
+
+    /// Whole days, `from` 00:00 to the day after `to` 00:00 (both dates included).
+    pub fn days(from: NaiveDate, to: NaiveDate) -> Option<Self> {
+        let start = from.and_hms_opt(0, 0, 0)?;
+        let end = to.succ_opt()?.and_hms_opt(0, 0, 0)?;
+        Self::new(start, end)
+    }
+
+    pub fn seconds(&self) -> i64 {
+        (self.to - self.from).num_seconds()
+    }
+}
+
+/// Converts money into the report currency; `None` when no rate is known.
+pub type Converter<'a> = &'a dyn Fn(&Money) -> Option<Decimal>;
+
+/// Raw sums for one asset over a period; add them to aggregate.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Sums {
+    pub assets: u64,
+    pub in_inventory: u64,
+    pub functional: u64,
+    pub operating_secs: i64,
+    pub unplanned_down_secs: i64,
+    pub planned_down_secs: i64,
+    pub failures: u64,
+    pub repairs: u64,
+    pub repair_secs: i64,
+    pub pm_due: u64,
+    pub pm_on_time: u64,
+    /// Annualised service cost of assets whose acquisition cost is known, report currency.
+    pub service_cost: Decimal,
+    pub acquisition_cost: Decimal,
+    /// Assets left out of COSR: unknown acquisition cost or a cost with no exchange rate.
+    pub cost_unknown: u64,
+    pub age_0_5: u64,
+    pub age_6_10: u64,
+    pub age_over_10: u64,
+    pub age_unknown: u64,
+}
+
+impl Sums {
+    pub fn add(&mut self, o: &Sums) {
+        self.assets += o.assets;
+        self.in_inventory += o.in_inventory;
+        self.functional += o.functional;
+        self.operating_secs += o.operating_secs;
+        self.unplanned_down_secs += o.unplanned_down_secs;
+        self.planned_down_secs += o.planned_down_secs;
+        self.failures += o.failures;
+        self.repairs += o.repairs;
+        self.repair_secs += o.repair_secs;
+        self.pm_due += o.pm_due;
+        self.pm_on_time += o.pm_on_time;
+        self.service_cost += o.service_cost;
+        self.acquisition_cost += o.acquisition_cost;
+        self.cost_unknown += o.cost_unknown;
+        self.age_0_5 += o.age_0_5;
+        self.age_6_10 += o.age_6_10;
+        self.age_over_10 += o.age_over_10;
+        self.age_unknown += o.age_unknown;
+    }
+
+    pub fn indicators(&self) -> Indicators {
+        let hours = |s: i64| (Decimal::from(s) / Decimal::from(3600)).round_dp(2);
+        let pct = |num: Decimal, den: Decimal| {
+            (!den.is_zero()).then(|| (num * Decimal::ONE_HUNDRED / den).round_dp(2))
+        };
+        let up_secs = self.operating_secs - self.unplanned_down_secs;
+        Indicators {
+            assets: self.assets,
+            in_inventory: self.in_inventory,
+            functional: self.functional,
+            fleet_functional_pct: pct(self.functional.into(), self.in_inventory.into()),
+            operating_hours: hours(self.operating_secs),
+            unplanned_downtime_hours: hours(self.unplanned_down_secs),
+            planned_downtime_hours: hours(self.planned_down_secs),
+            uptime_pct: pct(up_secs.into(), self.operating_secs.into()),
+            failures: self.failures,
+            mtbf_hours: (self.failures > 0).then(|| {
+                (Decimal::from(up_secs) / Decimal::from(3600) / Decimal::from(self.failures))
+                    .round_dp(2)
+            }),
+            repairs: self.repairs,
+            mttr_hours: (self.repairs > 0).then(|| {
+                (Decimal::from(self.repair_secs) / Decimal::from(3600) / Decimal::from(self.repairs))
+                    .round_dp(2)
+            }),
+            pm_due: self.pm_due,
+            pm_on_time: self.pm_on_time,
+            pm_completion_pct: pct(self.pm_on_time.into(), self.pm_due.into()),
+            service_cost: self.service_cost.round_dp(2),
+            acquisition_cost: self.acquisition_cost.round_dp(2),
+            cosr_pct: pct(self.service_cost, self.acquisition_cost),
+            cost_unknown: self.cost_unknown,
+            age: AgeProfile {
+                years_0_5: self.age_0_5,
+                years_6_10: self.age_6_10,
+                over_10: self.age_over_10,
+                unknown: self.age_unknown,
+            },
+        }
+    }
+}
+
+/// Age of the inventory at the period end, in COCIR's bands (golden rule: ≥ 60 % up to 5 years,
+/// ≤ 30 % 6–10 years, ≤ 10 % over 10).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AgeProfile {
+    pub years_0_5: u64,
+    pub years_6_10: u64,
+    pub over_10: u64,
+    pub unknown: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Indicators {
+    pub assets: u64,
+    pub in_inventory: u64,
+    pub functional: u64,
+    pub fleet_functional_pct: Option<Decimal>,
+    pub operating_hours: Decimal,
+    pub unplanned_downtime_hours: Decimal,
+    pub planned_downtime_hours: Decimal,
+    pub uptime_pct: Option<Decimal>,
+    pub failures: u64,
+    pub mtbf_hours: Option<Decimal>,
+    pub repairs: u64,
+    pub mttr_hours: Option<Decimal>,
+    pub pm_due: u64,
+    pub pm_on_time: u64,
+    pub pm_completion_pct: Option<Decimal>,
+    pub service_cost: Decimal,
+    pub acquisition_cost: Decimal,
+    pub cosr_pct: Option<Decimal>,
+    pub cost_unknown: u64,
+    pub age: AgeProfile,
+}
+
+/// What to group assets by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    Asset,
+    Facility,
+    Region,
+    Donor,
+    Model,
+    All,
+}
+
+/// One asset's history, time-sorted, borrowed from the ledger.
+#[derive(Debug, Default)]
+pub struct History<'a> {
+    pub events: Vec<AssetEvent>,
+    pub downtimes: Vec<&'a Downtime>,
+    pub work_orders: Vec<&'a WorkOrder>,
+    pub readings: Vec<&'a MeterReading>,
+}
+
+/// An index over the ledger's assets for indicator queries: histories per asset, assets per
+/// facility, plans per model. Building it is the "full recompute" cost; a facility query then only
+/// touches that facility's assets.
+pub struct Fleet<'a> {
+    pub ledger: &'a Ledger,
+    pub assets: Vec<&'a Asset>,
+    pub histories: Vec<History<'a>>,
+    index: HashMap<&'a RecordId, usize>,
+    by_facility: HashMap<&'a RecordId, Vec<usize>>,
+    plans_by_model: HashMap<&'a RecordId, Vec<&'a MaintenancePlan>>,
+    plans_by_asset: HashMap<&'a RecordId, Vec<&'a MaintenancePlan>>,
+}
+
+impl<'a> Fleet<'a> {
+    pub fn build(ledger: &'a Ledger) -> Self {
+        let assets: Vec<&Asset> = ledger.assets.values().collect();
+        let index: HashMap<&RecordId, usize> =
+            assets.iter().enumerate().map(|(i, a)| (&a.id, i)).collect();
+        let mut histories: Vec<History<'a>> = (0..assets.len()).map(|_| History::default()).collect();
+        let mut by_facility: HashMap<&RecordId, Vec<usize>> = HashMap::new();
+        for (i, a) in assets.iter().enumerate() {
+            by_facility.entry(&a.facility).or_default().push(i);
+        }
+        for e in ledger.asset_events.values() {
+            if let Some(&i) = index.get(&e.asset) {
+                histories[i].events.push(e.clone());
+            }
+        }
+        for d in ledger.downtimes.values() {
+            if let Some(&i) = index.get(&d.asset) {
+                histories[i].downtimes.push(d);
+            }
+        }
+        for w in ledger.work_orders.values() {
+            if let Some(&i) = index.get(&w.asset) {
+                histories[i].work_orders.push(w);
+            }
+        }
+        for r in ledger.meter_readings.values() {
+            if let Some(&i) = index.get(&r.asset) {
+                histories[i].readings.push(r);
+            }
+        }
+        for h in &mut histories {
+            super::lifecycle::sort_events(&mut h.events);
+            h.downtimes.sort_by_key(|d| d.start);
+            h.work_orders.sort_by_key(|w| w.closed.unwrap_or(w.opened));
+            h.readings.sort_by_key(|r| (r.meter, r.at));
+        }
+        let mut plans_by_model: HashMap<&RecordId, Vec<&MaintenancePlan>> = HashMap::new();
+        let mut plans_by_asset: HashMap<&RecordId, Vec<&MaintenancePlan>> = HashMap::new();
+        for p in ledger.maintenance_plans.values() {
+            if let Some(m) = &p.model {
+                plans_by_model.entry(m).or_default().push(p);
+            }
+            if let Some(a) = &p.asset {
+                plans_by_asset.entry(a).or_default().push(p);
+            }
+        }
+        Self {
+            ledger,
+            assets,
+            histories,
+            index,
+            by_facility,
+            plans_by_model,
+            plans_by_asset,
+        }
+    }
+
+    pub fn position(&self, asset: &RecordId) -> Option<usize> {
+        self.index.get(asset).copied()
+    }
+
+    pub fn facility_assets(&self, facility: &RecordId) -> &[usize] {
+        self.by_facility.get(facility).map_or(&[], Vec::as_slice)
+    }
+
+    fn plans(&self, i: usize) -> impl Iterator<Item = &'a MaintenancePlan> + '_ {
+        let a = self.assets[i];
+        self.plans_by_model
+            .get(&a.model)
+            .into_iter()
+            .flatten()
+            .chain(self.plans_by_asset.get(&a.id).into_iter().flatten())
+            .copied()
+    }
+
+    /// The donor an asset is attributed to: its funding donor, else the funding participant of
+    /// its activity, rolled up to the top organisation (JICA → Government of Japan).
+    pub fn donor(&self, i: usize) -> Option<&'a RecordId> {
+        let a = self.assets[i];
+        let direct = a.funding.donor.as_ref().or_else(|| {
+            let activity = self.ledger.activities.get(a.funding.activity.as_ref()?)?;
+            activity
+                .participants
+                .iter()
+                .find(|p| p.role == crate::model::ParticipantRole::Funding)
+                .map(|p| &p.org)
+        })?;
+        Some(self.ledger.top_organisation(direct))
+    }
+
+    /// The key of an asset in a grouping.
+    pub fn key(&self, i: usize, by: GroupBy) -> String {
+        let a = self.assets[i];
+        match by {
+            GroupBy::Asset => a.id.to_string(),
+            GroupBy::Facility => a.facility.to_string(),
+            GroupBy::Region => self.ledger.facilities.get(&a.facility).map_or_else(
+                || "unknown".to_string(),
+                |f| {
+                    format!(
+                        "{}/{}",
+                        f.country,
+                        f.region.as_deref().unwrap_or("unknown region")
+                    )
+                },
+            ),
+            GroupBy::Donor => self
+                .donor(i)
+                .map_or_else(|| "unknown".to_string(), ToString::to_string),
+            GroupBy::Model => a.model.to_string(),
+            GroupBy::All => "all".to_string(),
+        }
+    }
+
+    /// Sums for one asset.
+    pub fn sums(&self, i: usize, period: Period, convert: Converter<'_>) -> Sums {
+        asset_sums(self.assets[i], &self.histories[i], self.plans(i), period, convert)
+    }
+
+    /// Indicators for a set of assets.
+    pub fn indicators(
+        &self,
+        assets: impl IntoIterator<Item = usize>,
+        period: Period,
+        convert: Converter<'_>,
+    ) -> Indicators {
+        let mut total = Sums::default();
+        for i in assets {
+            total.add(&self.sums(i, period, convert));
+        }
+        total.indicators()
+    }
+
+    /// Indicators for every group, keyed and sorted by the group key.
+    pub fn grouped(
+        &self,
+        by: GroupBy,
+        period: Period,
+        convert: Converter<'_>,
+    ) -> BTreeMap<String, Indicators> {
+        let mut groups: BTreeMap<String, Sums> = BTreeMap::new();
+        for i in 0..self.assets.len() {
+            groups
+                .entry(self.key(i, by))
+                .or_default()
+                .add(&self.sums(i, period, convert));
+        }
+        groups
+            .into_iter()
+            .map(|(k, s)| (k, s.indicators()))
+            .collect()
+    }
+}
+
+/// Intervals `[start, end)` in which the asset is in an operational state, clipped to the period.
+fn operating_intervals(events: &[AssetEvent], period: Period) -> Vec<(NaiveDateTime, NaiveDateTime)> {
+    let mut out = Vec::new();
+    for (k, e) in events.iter().enumerate() {
+        if !e.state.is_operational() {
+            continue;
+        }
+        let end = events.get(k + 1).map_or(NaiveDateTime::MAX, |n| n.at);
+        let (s, t) = (e.at.max(period.from), end.min(period.to));
+        if s < t {
+            match out.last_mut() {
+                Some((_, last_end)) if *last_end == s => *last_end = t,
+                _ => out.push((s, t)),
+            }
+        }
+    }
+    out
+}
+
+fn overlap_secs(
+    intervals: &[(NaiveDateTime, NaiveDateTime)],
+    start: NaiveDateTime,
+    end: NaiveDateTime,
+) -> i64 {
+    intervals
+        .iter()
+        .map(|&(s, t)| {
+            let (a, b) = (s.max(start), t.min(end));
+            if a < b { (b - a).num_seconds() } else { 0 }
+        })
+        .sum()
+}
+
+/// Due dates of a plan for one asset (all of them, before filtering by period).
+fn due_dates(
+    plan: &MaintenancePlan,
+    history: &History<'_>,
+    anchor: NaiveDateTime,
+    until: NaiveDateTime,
+) -> Vec<NaiveDateTime> {
+    let mut out = Vec::new();
+    match plan.trigger {
+        PlanTrigger::EveryDays(days) => {
+            let step = Duration::days(i64::from(days));
+            let mut due = anchor + step;
+            while due < until {
+                out.push(due);
+                due += step;
+            }
+        }
+        PlanTrigger::EveryMeter { meter, every } => {
+            let mut next = every;
+            for r in history.readings.iter().filter(|r| r.meter == meter) {
+                if r.value >= next && r.at >= anchor {
+                    out.push(r.at);
+                    // One reading may pass several thresholds; the work due is done once.
+                    next = (r.value / every + 1).saturating_mul(every);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn maintenance_kind(kind: WorkOrderKind) -> bool {
+    matches!(
+        kind,
+        WorkOrderKind::Corrective
+            | WorkOrderKind::Preventive
+            | WorkOrderKind::Inspection
+            | WorkOrderKind::Calibration
+            | WorkOrderKind::RecallAction
+    )
+}
+
+const INVENTORY: &[LifecycleState] = &[
+    LifecycleState::Installed,
+    LifecycleState::Commissioned,
+    LifecycleState::InService,
+    LifecycleState::Down,
+    LifecycleState::UnderRepair,
+    LifecycleState::InStorage,
+];
+
+fn asset_sums<'a>(
+    asset: &Asset,
+    h: &History<'_>,
+    plans: impl Iterator<Item = &'a MaintenancePlan>,
+    period: Period,
+    convert: Converter<'_>,
+) -> Sums {
+    let mut s = Sums {
+        assets: 1,
+        ..Sums::default()
+    };
+    let end = period.to;
+    let last = end - Duration::nanoseconds(1);
+    let state_end = state_at(&h.events, last);
+    let intervals = operating_intervals(&h.events, period);
+    s.operating_secs = intervals.iter().map(|(a, b)| (*b - *a).num_seconds()).sum();
+    let mut down_at_end = false;
+    for d in &h.downtimes {
+        let d_end = d.end.unwrap_or(NaiveDateTime::MAX);
+        let secs = overlap_secs(&intervals, d.start, d_end);
+        if d.planned {
+            s.planned_down_secs += secs;
+            continue;
+        }
+        s.unplanned_down_secs += secs;
+        if d.start >= period.from && d.start < end {
+            s.failures += 1;
+        }
+        if let Some(e) = d.end
+            && e >= period.from
+            && e < end
+        {
+            s.repairs += 1;
+            s.repair_secs += (e - d.start).num_seconds();
+        }
+        if d.start <= last && d.end.is_none_or(|e| e > last) {
+            down_at_end = true;
+        }
+    }
+    if let Some(state) = state_end
+        && INVENTORY.contains(&state)
+    {
+        s.in_inventory = 1;
+        if matches!(
+            state,
+            LifecycleState::Commissioned | LifecycleState::InService
+        ) && !down_at_end
+        {
+            s.functional = 1;
+        }
+        let born = commissioned_at(&h.events)
+            .filter(|c| *c <= last)
+            .or_else(|| asset.manufacture_date.and_then(|d| d.and_hms_opt(0, 0, 0)));
+        match born {
+            Some(b) => {
+                let years = (last - b).num_days() as f64 / 365.25;
+                if years <= 5.0 {
+                    s.age_0_5 = 1;
+                } else if years <= 10.0 {
+                    s.age_6_10 = 1;
+                } else {
+                    s.age_over_10 = 1;
+                }
+            }
+            None => s.age_unknown = 1,
+        }
+    }
+
+    // Scheduled maintenance: each due date in the period, matched to at most one done order.
+    if let Some(anchor) = commissioned_at(&h.events) {
+        let stop = retired_at(&h.events).unwrap_or(NaiveDateTime::MAX).min(end);
+        let mut used: Vec<bool> = vec![false; h.work_orders.len()];
+        for plan in plans {
+            let window = Duration::days(i64::from(plan.window_days));
+            for due in due_dates(plan, h, anchor, stop) {
+                if due < period.from {
+                    continue;
+                }
+                s.pm_due += 1;
+                let hit = h.work_orders.iter().enumerate().find(|(k, w)| {
+                    !used[*k]
+                        && w.status == WorkOrderStatus::Done
+                        && (w.plan.as_ref() == Some(&plan.id)
+                            || (w.plan.is_none() && w.kind == plan.kind.work_order_kind()))
+                        && w.closed.is_some_and(|c| c >= due - window && c <= due + window)
+                });
+                if let Some((k, _)) = hit {
+                    used[k] = true;
+                    s.pm_on_time += 1;
+                }
+            }
+        }
+    }
+
+    // Cost of service, annualised, only where the acquisition cost is known and convertible.
+    let acquisition = asset.cost.as_ref().and_then(convert);
+    match acquisition {
+        Some(cost) if s.in_inventory == 1 => {
+            let mut spent = Decimal::ZERO;
+            for w in &h.work_orders {
+                let closed_in = w.closed.is_some_and(|c| c >= period.from && c < end);
+                if w.status == WorkOrderStatus::Done && closed_in && maintenance_kind(w.kind) {
+                    for m in w.costs() {
+                        spent += convert(&m).unwrap_or_default();
+                    }
+                }
+            }
+            for c in &asset.contracts {
+                let (Some(fee), Some(cs), Some(ce)) = (
+                    c.annual_cost.as_ref().and_then(convert),
+                    c.start.and_hms_opt(0, 0, 0),
+                    c.end.succ_opt().and_then(|d| d.and_hms_opt(0, 0, 0)),
+                ) else {
+                    continue;
+                };
+                let (a, b) = (cs.max(period.from), ce.min(end));
+                if a < b {
+                    spent += fee * Decimal::from((b - a).num_seconds())
+                        / Decimal::from(SECONDS_PER_YEAR);
+                }
+            }
+            s.service_cost =
+                spent * Decimal::from(SECONDS_PER_YEAR) / Decimal::from(period.seconds());
+            s.acquisition_cost = cost;
+        }
+        None if s.in_inventory == 1 => s.cost_unknown = 1,
+        _ => {}
+    }
+    s
+}
+
+/// 365.25 days.
+const SECONDS_PER_YEAR: i64 = 31_557_600;
+
+/// Money-to-machine: what donated equipment became, at a point in time.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct MoneyToMachine {
+    pub donated: Bucket,
+    /// Ever commissioned (or registered already working).
+    pub commissioned: Bucket,
+    /// Commissioned and working now.
+    pub in_service: Bucket,
+    /// Commissioned but not working now: down, under repair, in storage.
+    pub idle: Bucket,
+    /// Never reached installation.
+    pub never_installed: Bucket,
+    pub retired: Bucket,
+    /// Months from the agreement to commissioning, per commissioned asset whose agreement date
+    /// is known.
+    pub months_to_commissioning: Vec<(RecordId, Decimal)>,
+    pub median_months_to_commissioning: Option<Decimal>,
+    /// Commissioned assets whose funding activity has no dated agreement.
+    pub agreement_date_unknown: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Bucket {
+    pub count: u64,
+    /// Value in the report currency of the assets whose cost is known and convertible.
+    pub value: Decimal,
+    pub value_unknown: u64,
+}
+
+impl Bucket {
+    fn add(&mut self, value: Option<Decimal>) {
+        self.count += 1;
+        match value {
+            Some(v) => self.value += v,
+            None => self.value_unknown += 1,
+        }
+    }
+}
+
+/// The date an activity's agreement was made: its earliest dated legal step, else its start.
+pub fn agreement_date(ledger: &Ledger, activity: &RecordId) -> Option<NaiveDate> {
+    ledger
+        .lineage(activity)
+        .into_iter()
+        .find_map(|a| a.legal_steps.iter().filter_map(|s| s.date).min().or(a.start_date))
+}
+
+impl Fleet<'_> {
+    /// Money-to-machine over the given assets (donations only), at `at`.
+    pub fn money_to_machine(
+        &self,
+        assets: impl IntoIterator<Item = usize>,
+        at: NaiveDateTime,
+        convert: Converter<'_>,
+    ) -> MoneyToMachine {
+        let mut out = MoneyToMachine::default();
+        for i in assets {
+            let a = self.assets[i];
+            if a.funding.acquisition != Acquisition::Donation {
+                continue;
+            }
+            let h = &self.histories[i];
+            let value = a.cost.as_ref().and_then(convert);
+            out.donated.add(value);
+            let state = state_at(&h.events, at);
+            let commissioned = commissioned_at(&h.events).filter(|c| *c <= at);
+            let installed = h.events.iter().any(|e| {
+                e.at <= at
+                    && matches!(
+                        e.state,
+                        LifecycleState::Installed
+                            | LifecycleState::Commissioned
+                            | LifecycleState::InService
+                    )
+            });
+            if !installed {
+                out.never_installed.add(value);
+            }
+            let Some(c) = commissioned else {
+                if state.is_some_and(LifecycleState::is_retired) && installed {
+                    out.retired.add(value);
+                }
+                continue;
+            };
+            out.commissioned.add(value);
+            let open_down = h
+                .downtimes
+                .iter()
+                .any(|d| !d.planned && d.start <= at && d.end.is_none_or(|e| e > at));
+            match state {
+                Some(s) if s.is_retired() => out.retired.add(value),
+                Some(LifecycleState::InService | LifecycleState::Commissioned) if !open_down => {
+                    out.in_service.add(value);
+                }
+                _ => out.idle.add(value),
+            }
+            let agreed = a
+                .funding
+                .activity
+                .as_ref()
+                .and_then(|act| agreement_date(self.ledger, act));
+            match agreed {
+                Some(d) => {
+                    let days = (c.date() - d).num_days();
+                    let months = (Decimal::from(days) / Decimal::new(304_375, 4)).round_dp(1);
+                    out.months_to_commissioning.push((a.id.clone(), months));
+                }
+                None => out.agreement_date_unknown += 1,
+            }
+        }
+        let mut months: Vec<Decimal> = out
+            .months_to_commissioning
+            .iter()
+            .map(|(_, m)| *m)
+            .collect();
+        months.sort();
+        out.median_months_to_commissioning = match months.len() {
+            0 => None,
+            n if n % 2 == 1 => Some(months[n / 2]),
+            n => Some(((months[n / 2 - 1] + months[n / 2]) / Decimal::TWO).round_dp(1)),
+        };
+        out
+    }
+}

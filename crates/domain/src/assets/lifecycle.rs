@@ -1,0 +1,308 @@
+//! The lifecycle state machine and the rules that look at an asset's whole history: events in
+//! order, legal transitions, downtime that does not overlap, meters that never go backwards, no
+//! work on a retired asset. Pure functions over slices; the service feeds them the stored history
+//! plus the batch being written.
+
+use chrono::NaiveDateTime;
+
+use super::{AssetEvent, Downtime, LifecycleState, MeterReading, WorkOrder, WorkOrderKind};
+use crate::error::ValidationError;
+
+use LifecycleState as S;
+
+/// States an asset's first event may have. `InService` lets an inventory register equipment that
+/// was already working before aidtrace knew of it (the WHO baseline inventory).
+pub const INITIAL: &[LifecycleState] = &[
+    S::Planned,
+    S::Procured,
+    S::Shipped,
+    S::Delivered,
+    S::InStorage,
+    S::Installed,
+    S::InService,
+];
+
+/// The states that may follow `from`. Returning to service from storage or a transfer needs an
+/// earlier commissioning; [`check_sequence`] enforces that.
+pub fn allowed_next(from: LifecycleState) -> &'static [LifecycleState] {
+    match from {
+        S::Planned => &[S::Procured, S::Decommissioned],
+        S::Procured => &[S::Shipped, S::Delivered, S::Decommissioned],
+        S::Shipped => &[S::Delivered],
+        S::Delivered => &[S::Installed, S::InStorage, S::Transferred],
+        S::Installed => &[S::Commissioned, S::InStorage, S::Decommissioned],
+        S::Commissioned => &[S::InService, S::Down],
+        S::InService => &[
+            S::Down,
+            S::UnderRepair,
+            S::InStorage,
+            S::Transferred,
+            S::Decommissioned,
+        ],
+        S::Down => &[S::UnderRepair, S::InService, S::Decommissioned],
+        S::UnderRepair => &[S::InService, S::Down, S::Decommissioned],
+        S::InStorage => &[
+            S::Installed,
+            S::InService,
+            S::Transferred,
+            S::Decommissioned,
+        ],
+        S::Transferred => &[S::Delivered, S::Installed, S::InStorage, S::InService],
+        S::Decommissioned => &[S::Disposed],
+        S::Disposed => &[],
+    }
+}
+
+fn names(states: &[LifecycleState]) -> String {
+    if states.is_empty() {
+        return "nothing (the asset is disposed)".to_string();
+    }
+    states
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Sorts events by time, then id, so equal timestamps have a stable order.
+pub fn sort_events(events: &mut [AssetEvent]) {
+    events.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+}
+
+/// Checks a whole, time-sorted history of one asset against the state machine.
+pub fn check_sequence(events: &[AssetEvent]) -> Result<(), ValidationError> {
+    let mut current: Option<LifecycleState> = None;
+    let mut commissioned = false;
+    for e in events {
+        let ok = match current {
+            None => INITIAL.contains(&e.state),
+            Some(from) => allowed_next(from).contains(&e.state),
+        };
+        if !ok {
+            let expected = match current {
+                None => names(INITIAL),
+                Some(from) => names(allowed_next(from)),
+            };
+            let from = current.map_or("no earlier event", LifecycleState::as_str);
+            return Err(ValidationError::new(
+                "state",
+                e.state.as_str(),
+                format!(
+                    "event {} at {}: cannot go from {from} to {}; allowed next: {expected}",
+                    e.id,
+                    e.at,
+                    e.state.as_str()
+                ),
+            ));
+        }
+        if e.state == S::InService
+            && matches!(current, Some(S::InStorage | S::Transferred))
+            && !commissioned
+        {
+            return Err(ValidationError::new(
+                "state",
+                e.state.as_str(),
+                format!(
+                    "event {}: the asset was never commissioned; install and commission it first",
+                    e.id
+                ),
+            ));
+        }
+        if matches!(e.state, S::Commissioned | S::InService) {
+            commissioned = true;
+        }
+        current = Some(e.state);
+    }
+    Ok(())
+}
+
+/// Adds `new` events to an asset's stored history. Events are append-only: a stored event may be
+/// written again unchanged, never altered, and a new event may not be earlier than the latest
+/// stored one (a late entry would rewrite the past that indicators were computed from).
+pub fn check_append(stored: &[AssetEvent], new: &[AssetEvent]) -> Result<(), ValidationError> {
+    let latest = stored.iter().map(|e| e.at).max();
+    let mut fresh: Vec<AssetEvent> = Vec::new();
+    for e in new {
+        if let Some(old) = stored.iter().find(|s| s.id == e.id) {
+            if old != e {
+                return Err(ValidationError::new(
+                    "id",
+                    &e.id,
+                    "lifecycle events are append-only: record a new event instead of changing this one",
+                ));
+            }
+            continue;
+        }
+        if let Some(latest) = latest
+            && e.at < latest
+        {
+            return Err(ValidationError::new(
+                "at",
+                e.at,
+                format!(
+                    "event {} is out of order: the asset's latest event is at {latest}",
+                    e.id
+                ),
+            ));
+        }
+        fresh.push(e.clone());
+    }
+    let mut all: Vec<AssetEvent> = stored.to_vec();
+    all.extend(fresh);
+    sort_events(&mut all);
+    check_sequence(&all)
+}
+
+/// The state at `t` (the latest event at or before `t`), from time-sorted events.
+pub fn state_at(events: &[AssetEvent], t: NaiveDateTime) -> Option<LifecycleState> {
+    let n = events.partition_point(|e| e.at <= t);
+    n.checked_sub(1).map(|i| events[i].state)
+}
+
+/// When the asset was first commissioned, or first in service when registered already working.
+pub fn commissioned_at(events: &[AssetEvent]) -> Option<NaiveDateTime> {
+    events
+        .iter()
+        .find(|e| matches!(e.state, S::Commissioned | S::InService))
+        .map(|e| e.at)
+}
+
+/// When the asset left service for good.
+pub fn retired_at(events: &[AssetEvent]) -> Option<NaiveDateTime> {
+    events.iter().find(|e| e.state.is_retired()).map(|e| e.at)
+}
+
+fn overlaps(a: &Downtime, b: &Downtime) -> bool {
+    let a_end = a.end.unwrap_or(NaiveDateTime::MAX);
+    let b_end = b.end.unwrap_or(NaiveDateTime::MAX);
+    a.start < b_end && b.start < a_end
+}
+
+/// Downtime of one asset: episodes may not overlap, nor start before the asset exists in the
+/// events, nor after it was retired.
+pub fn check_downtimes(
+    stored: &[Downtime],
+    new: &[Downtime],
+    events: &[AssetEvent],
+) -> Result<(), ValidationError> {
+    let mut all: Vec<&Downtime> = stored
+        .iter()
+        .filter(|s| !new.iter().any(|n| n.id == s.id))
+        .collect();
+    for d in new {
+        if let Some(other) = all.iter().find(|o| overlaps(o, d)) {
+            let end = other
+                .end
+                .map_or_else(|| "still open".to_string(), |e| e.to_string());
+            return Err(ValidationError::new(
+                "start",
+                d.start,
+                format!(
+                    "downtime {} overlaps downtime {} ({} to {end}) of the same asset; close that one first",
+                    d.id, other.id, other.start
+                ),
+            ));
+        }
+        if let Some(first) = events.first()
+            && d.start < first.at
+        {
+            return Err(ValidationError::new(
+                "start",
+                d.start,
+                format!(
+                    "downtime {} starts before the asset's first lifecycle event ({})",
+                    d.id, first.at
+                ),
+            ));
+        }
+        if let Some(retired) = retired_at(events)
+            && d.start >= retired
+        {
+            return Err(ValidationError::new(
+                "start",
+                d.start,
+                format!(
+                    "downtime {} starts after the asset was retired ({retired})",
+                    d.id
+                ),
+            ));
+        }
+        all.push(d);
+    }
+    Ok(())
+}
+
+/// Meter readings of one asset never go backwards in time order, per meter.
+pub fn check_readings(stored: &[MeterReading], new: &[MeterReading]) -> Result<(), ValidationError> {
+    let mut all: Vec<&MeterReading> = stored
+        .iter()
+        .filter(|s| !new.iter().any(|n| n.id == s.id))
+        .chain(new.iter())
+        .collect();
+    all.sort_by(|a, b| {
+        (a.meter, a.at, a.value)
+            .cmp(&(b.meter, b.at, b.value))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    for pair in all.windows(2) {
+        let (prev, next) = (pair[0], pair[1]);
+        if prev.meter == next.meter && next.value < prev.value {
+            let (bad, other) = if new.iter().any(|n| n.id == next.id) {
+                (next, prev)
+            } else {
+                (prev, next)
+            };
+            return Err(ValidationError::new(
+                "value",
+                bad.value,
+                format!(
+                    "meter reading {} goes backwards: reading {} at {} says {}",
+                    bad.id, other.id, other.at, other.value
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A work order must not be opened on a retired asset, and an acceptance that commissions an
+/// asset must be done.
+pub fn check_work_order(order: &WorkOrder, events: &[AssetEvent]) -> Result<(), ValidationError> {
+    if let Some(state) = state_at(events, order.opened)
+        && state.is_retired()
+    {
+        return Err(ValidationError::new(
+            "asset",
+            &order.asset,
+            format!(
+                "work order {}: the asset is {} at {}; no work can be ordered on it",
+                order.id,
+                state.as_str(),
+                order.opened
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The acceptance work order named by a commissioning event must be a done acceptance of the
+/// same asset, closed no later than the commissioning.
+pub fn check_acceptance(event: &AssetEvent, order: &WorkOrder) -> Result<(), ValidationError> {
+    let fail = |why: String| Err(ValidationError::new("acceptance", &order.id, why));
+    if order.asset != event.asset {
+        return fail(format!("work order {} is for asset {}", order.id, order.asset));
+    }
+    if order.kind != WorkOrderKind::Acceptance {
+        return fail(format!("work order {} is not an acceptance test", order.id));
+    }
+    if order.status != super::WorkOrderStatus::Done {
+        return fail(format!("acceptance {} is not done", order.id));
+    }
+    if order.closed.is_some_and(|c| c > event.at) {
+        return fail(format!(
+            "acceptance {} was closed after the commissioning at {}",
+            order.id, event.at
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,803 @@
+//! Equipment from grant line to working machine: the catalogue of device models, assets, their
+//! lifecycle as append-only events, downtime, work orders, maintenance plans, meter readings,
+//! donation checklists, essential-equipment standards and population figures for densities.
+//!
+//! Records here are plain data with single-record rules ([`validate`]). Rules that look at several
+//! records (transition order, overlapping downtime, meters going backwards) live in [`lifecycle`]
+//! and are enforced by the service before anything is written. Indicators are in [`kpi`].
+
+pub mod donation;
+pub mod gaps;
+pub mod kpi;
+pub mod lifecycle;
+pub mod validate;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::codes::{CountryCode, RecordId};
+use crate::model::{Citation, FacilityKind};
+use crate::money::{Money, exact_decimal};
+
+/// Code systems a device model can be classified in. EMDN is free to ship; GMDN and UMDNS are
+/// licensed, so aidtrace only stores codes users bring, never a copy of those lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CodeSystem {
+    Emdn,
+    Gmdn,
+    Umdns,
+    Local,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceCode {
+    pub system: CodeSystem,
+    pub code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskClass {
+    I,
+    IIa,
+    IIb,
+    III,
+}
+
+/// Electrical needs of a model. kW and kVA are physical quantities but kept as exact decimals so
+/// records compare and hash exactly (the audit chain stores them as text).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PowerNeeds {
+    #[serde(default, with = "exact_decimal::option", skip_serializing_if = "Option::is_none")]
+    pub idle_kw: Option<Decimal>,
+    #[serde(default, with = "exact_decimal::option", skip_serializing_if = "Option::is_none")]
+    pub active_kw: Option<Decimal>,
+    #[serde(default, with = "exact_decimal::option", skip_serializing_if = "Option::is_none")]
+    pub peak_kva: Option<Decimal>,
+    /// 1 or 3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phases: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voltage_min: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voltage_max: Option<u32>,
+    /// 50 or 60; `None` when the device accepts both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frequency_hz: Option<u32>,
+    #[serde(default)]
+    pub needs_ups: bool,
+}
+
+/// A catalogue entry. Assets name a model by id: no free-text manufacturer or model on an asset,
+/// because inconsistent free text is how recalls get missed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceModel {
+    pub id: RecordId,
+    /// The manufacturer organisation.
+    pub manufacturer: RecordId,
+    pub model_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_number: Option<String>,
+    /// UDI device identifiers (GS1 GTIN or other issuer) of this model.
+    #[serde(default)]
+    pub udi_di: Vec<String>,
+    /// aidtrace's generic device type (e.g. `ct_scanner`), the key of essential-equipment
+    /// standards and densities.
+    pub generic_type: String,
+    #[serde(default)]
+    pub codes: Vec<DeviceCode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk_class: Option<RiskClass>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_life_years: Option<u32>,
+    /// Last day the manufacturer supports the model (parts, service).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support_until: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub power: Option<PowerNeeds>,
+    #[serde(default)]
+    pub consumables: Vec<String>,
+    /// Languages (ISO 639-1) the operator and service manuals and the user interface come in.
+    #[serde(default)]
+    pub manual_languages: Vec<String>,
+    #[serde(default)]
+    pub sources: Vec<Citation>,
+}
+
+/// The electricity a facility can offer, to check a model's needs before it ships.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FacilityPower {
+    pub id: RecordId,
+    pub facility: RecordId,
+    pub phases: u8,
+    pub voltage: u32,
+    pub frequency_hz: u32,
+    /// Capacity left for new equipment at the connection point.
+    #[serde(default, with = "exact_decimal::option", skip_serializing_if = "Option::is_none")]
+    pub available_kva: Option<Decimal>,
+    #[serde(default, with = "exact_decimal::option", skip_serializing_if = "Option::is_none")]
+    pub backup_kva: Option<Decimal>,
+    #[serde(default, with = "exact_decimal::option", skip_serializing_if = "Option::is_none")]
+    pub typical_outage_hours_per_day: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub sources: Vec<Citation>,
+}
+
+/// Population of a country (no region) or of one of its regions, for equipment densities.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Population {
+    pub id: RecordId,
+    pub country: CountryCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    pub population: u64,
+    pub year: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub sources: Vec<Citation>,
+}
+
+/// The minimum number of a generic device a facility of a kind should have (openMEDIS's
+/// `essential_equipment`, by facility kind rather than facility).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EquipmentStandard {
+    pub id: RecordId,
+    pub facility_kind: FacilityKind,
+    pub generic_type: String,
+    pub min_quantity: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub sources: Vec<Citation>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Acquisition {
+    Purchase,
+    Donation,
+    Loan,
+    Lease,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceiptCondition {
+    New,
+    Refurbished,
+    Used,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Criticality {
+    /// Life support or high risk: down time here harms patients first.
+    High,
+    Medium,
+    Low,
+}
+
+/// Which grant bought the asset, through which equipment line, given by whom.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Funding {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activity: Option<RecordId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub equipment_line: Option<RecordId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub donor: Option<RecordId>,
+    pub acquisition: Acquisition,
+    pub condition: ReceiptCondition,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContractKind {
+    Warranty,
+    FullService,
+    PreventiveOnly,
+    TimeAndMaterials,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceContract {
+    pub kind: ContractKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<RecordId>,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// Yearly price; counted in the cost of service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annual_cost: Option<Money>,
+}
+
+/// One physical device at a facility.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Asset {
+    pub id: RecordId,
+    pub inventory_tag: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// UDI production identifier (lot, serial, dates) as printed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub udi_pi: Option<String>,
+    pub model: RecordId,
+    pub facility: RecordId,
+    /// Room or ward within the facility.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// The asset this one is an accessory or component of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<RecordId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<RecordId>,
+    pub funding: Funding,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manufacture_date: Option<NaiveDate>,
+    #[serde(default)]
+    pub contracts: Vec<ServiceContract>,
+    pub criticality: Criticality,
+    /// Who looks after operation and maintenance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub responsible: Option<RecordId>,
+    /// Who pays for operation and maintenance (grants often pay for the machine only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub om_payer: Option<RecordId>,
+    /// Says what is illustrative when the sources give no serial or dates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub sources: Vec<Citation>,
+}
+
+/// Lifecycle states. The current state of an asset is its latest event's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LifecycleState {
+    Planned,
+    Procured,
+    Shipped,
+    Delivered,
+    Installed,
+    Commissioned,
+    InService,
+    Down,
+    UnderRepair,
+    InStorage,
+    Transferred,
+    Decommissioned,
+    Disposed,
+}
+
+impl LifecycleState {
+    pub const ALL: [LifecycleState; 13] = [
+        Self::Planned,
+        Self::Procured,
+        Self::Shipped,
+        Self::Delivered,
+        Self::Installed,
+        Self::Commissioned,
+        Self::InService,
+        Self::Down,
+        Self::UnderRepair,
+        Self::InStorage,
+        Self::Transferred,
+        Self::Decommissioned,
+        Self::Disposed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Planned => "planned",
+            Self::Procured => "procured",
+            Self::Shipped => "shipped",
+            Self::Delivered => "delivered",
+            Self::Installed => "installed",
+            Self::Commissioned => "commissioned",
+            Self::InService => "in_service",
+            Self::Down => "down",
+            Self::UnderRepair => "under_repair",
+            Self::InStorage => "in_storage",
+            Self::Transferred => "transferred",
+            Self::Decommissioned => "decommissioned",
+            Self::Disposed => "disposed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    /// States in which the asset is expected to serve patients: the time counted in uptime.
+    pub fn is_operational(self) -> bool {
+        matches!(
+            self,
+            Self::Commissioned | Self::InService | Self::Down | Self::UnderRepair
+        )
+    }
+
+    /// States after which nothing can happen to the asset but disposal.
+    pub fn is_retired(self) -> bool {
+        matches!(self, Self::Decommissioned | Self::Disposed)
+    }
+}
+
+/// A lifecycle step. Append-only: a later fact is a new event, never an edit of an old one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssetEvent {
+    pub id: RecordId,
+    pub asset: RecordId,
+    pub at: NaiveDateTime,
+    pub state: LifecycleState,
+    /// The passed acceptance work order, required to commission.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acceptance: Option<RecordId>,
+    /// The receiving facility, required for a transfer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_facility: Option<RecordId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub sources: Vec<Citation>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DowntimeCause {
+    Mechanical,
+    Electrical,
+    ExternalPower,
+    UserError,
+    Wear,
+    ConsumablesOutOfStock,
+    AwaitingParts,
+    PlannedMaintenance,
+    Other,
+}
+
+impl DowntimeCause {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Mechanical => "mechanical",
+            Self::Electrical => "electrical",
+            Self::ExternalPower => "external_power",
+            Self::UserError => "user_error",
+            Self::Wear => "wear",
+            Self::ConsumablesOutOfStock => "consumables_out_of_stock",
+            Self::AwaitingParts => "awaiting_parts",
+            Self::PlannedMaintenance => "planned_maintenance",
+            Self::Other => "other",
+        }
+    }
+}
+
+/// A period an asset could not be used: the only source of uptime. `end` is empty while it lasts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Downtime {
+    pub id: RecordId,
+    pub asset: RecordId,
+    pub start: NaiveDateTime,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<NaiveDateTime>,
+    pub cause: DowntimeCause,
+    /// Planned downtime (scheduled maintenance) is reported apart and not counted against uptime.
+    #[serde(default)]
+    pub planned: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work_order: Option<RecordId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reported_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkOrderKind {
+    Corrective,
+    Preventive,
+    Inspection,
+    Calibration,
+    Installation,
+    Acceptance,
+    RecallAction,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkOrderStatus {
+    Open,
+    Assigned,
+    AwaitingParts,
+    AwaitingApproval,
+    AwaitingVendor,
+    Done,
+    Cancelled,
+}
+
+impl WorkOrderStatus {
+    pub fn is_closed(self) -> bool {
+        matches!(self, Self::Done | Self::Cancelled)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    Routine,
+    Normal,
+    Urgent,
+    Emergency,
+    Safety,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartUse {
+    pub description: String,
+    pub quantity: u32,
+    pub unit_cost: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkOrder {
+    pub id: RecordId,
+    pub asset: RecordId,
+    pub kind: WorkOrderKind,
+    pub status: WorkOrderStatus,
+    pub priority: Priority,
+    pub opened: NaiveDateTime,
+    /// When the work was finished (or cancelled). Required once closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed: Option<NaiveDateTime>,
+    /// The maintenance plan a scheduled order carries out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<RecordId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_cause: Option<DowntimeCause>,
+    #[serde(default, with = "exact_decimal::option", skip_serializing_if = "Option::is_none")]
+    pub labour_hours: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labour_cost: Option<Money>,
+    #[serde(default)]
+    pub parts: Vec<PartUse>,
+    /// Vendor invoices and other costs outside labour and parts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_cost: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<RecordId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanKind {
+    Preventive,
+    Inspection,
+    Calibration,
+    ElectricalSafety,
+}
+
+impl PlanKind {
+    /// The work order kind that carries the plan out.
+    pub fn work_order_kind(self) -> WorkOrderKind {
+        match self {
+            Self::Preventive | Self::ElectricalSafety => WorkOrderKind::Preventive,
+            Self::Inspection => WorkOrderKind::Inspection,
+            Self::Calibration => WorkOrderKind::Calibration,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeterKind {
+    Hours,
+    Exams,
+}
+
+/// When a plan falls due: every so many days from commissioning, or every so many meter units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum PlanTrigger {
+    EveryDays(u32),
+    EveryMeter { meter: MeterKind, every: u64 },
+}
+
+/// Scheduled maintenance for every asset of a model, or for one asset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaintenancePlan {
+    pub id: RecordId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<RecordId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asset: Option<RecordId>,
+    pub kind: PlanKind,
+    pub trigger: PlanTrigger,
+    /// Days either side of the due date in which the work counts as on time.
+    pub window_days: u32,
+    pub description: String,
+    #[serde(default)]
+    pub sources: Vec<Citation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeterReading {
+    pub id: RecordId,
+    pub asset: RecordId,
+    pub at: NaiveDateTime,
+    pub meter: MeterKind,
+    pub value: u64,
+}
+
+/// The items of the WHO donation checklist (Medical device donations, 2011) aidtrace scores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DonationItem {
+    RecipientRequest,
+    RecipientAcceptance,
+    PowerMatch,
+    LocalLanguage,
+    ConsumablesLocal,
+    SparePartsLocal,
+    ManufacturerSupport,
+    TrainingPlan,
+    InstallationPlan,
+    ServiceProviderInCountry,
+    MarketRegistration,
+}
+
+impl DonationItem {
+    pub const ALL: [DonationItem; 11] = [
+        Self::RecipientRequest,
+        Self::RecipientAcceptance,
+        Self::PowerMatch,
+        Self::LocalLanguage,
+        Self::ConsumablesLocal,
+        Self::SparePartsLocal,
+        Self::ManufacturerSupport,
+        Self::TrainingPlan,
+        Self::InstallationPlan,
+        Self::ServiceProviderInCountry,
+        Self::MarketRegistration,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RecipientRequest => "recipient_request",
+            Self::RecipientAcceptance => "recipient_acceptance",
+            Self::PowerMatch => "power_match",
+            Self::LocalLanguage => "local_language",
+            Self::ConsumablesLocal => "consumables_local",
+            Self::SparePartsLocal => "spare_parts_local",
+            Self::ManufacturerSupport => "manufacturer_support",
+            Self::TrainingPlan => "training_plan",
+            Self::InstallationPlan => "installation_plan",
+            Self::ServiceProviderInCountry => "service_provider_in_country",
+            Self::MarketRegistration => "market_registration",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Answer {
+    Yes,
+    No,
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChecklistAnswer {
+    pub item: DonationItem,
+    pub answer: Answer,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A donation checklist filled in before shipment, for one asset or for an equipment line.
+/// Power match, manufacturer support and market registration are also computed from the
+/// records ([`donation::score`]); the answers here are what people attested.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DonationCheck {
+    pub id: RecordId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asset: Option<RecordId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activity: Option<RecordId>,
+    pub model: RecordId,
+    pub facility: RecordId,
+    pub checked_on: NaiveDate,
+    /// Languages (ISO 639-1) the recipient needs manuals and interface in.
+    #[serde(default)]
+    pub local_languages: Vec<String>,
+    #[serde(default)]
+    pub answers: Vec<ChecklistAnswer>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked_by: Option<String>,
+}
+
+/// A reference from one record to another: (field, kind, id).
+pub type Reference<'a> = (&'static str, crate::model::RecordKind, &'a RecordId);
+
+fn cite_refs<'a>(out: &mut Vec<Reference<'a>>, sources: &'a [Citation]) {
+    use crate::model::RecordKind;
+    out.extend(
+        sources
+            .iter()
+            .map(|c| ("sources.source", RecordKind::Source, &c.source)),
+    );
+}
+
+fn opt<'a>(
+    out: &mut Vec<Reference<'a>>,
+    field: &'static str,
+    kind: crate::model::RecordKind,
+    id: &'a Option<RecordId>,
+) {
+    if let Some(id) = id {
+        out.push((field, kind, id));
+    }
+}
+
+impl DeviceModel {
+    pub fn references(&self) -> Vec<Reference<'_>> {
+        use crate::model::RecordKind as K;
+        let mut out = vec![("manufacturer", K::Organisation, &self.manufacturer)];
+        cite_refs(&mut out, &self.sources);
+        out
+    }
+}
+
+impl FacilityPower {
+    pub fn references(&self) -> Vec<Reference<'_>> {
+        use crate::model::RecordKind as K;
+        let mut out = vec![("facility", K::Facility, &self.facility)];
+        cite_refs(&mut out, &self.sources);
+        out
+    }
+}
+
+impl Population {
+    pub fn references(&self) -> Vec<Reference<'_>> {
+        let mut out = Vec::new();
+        cite_refs(&mut out, &self.sources);
+        out
+    }
+}
+
+impl EquipmentStandard {
+    pub fn references(&self) -> Vec<Reference<'_>> {
+        let mut out = Vec::new();
+        cite_refs(&mut out, &self.sources);
+        out
+    }
+}
+
+impl Asset {
+    pub fn references(&self) -> Vec<Reference<'_>> {
+        use crate::model::RecordKind as K;
+        let mut out = vec![
+            ("model", K::DeviceModel, &self.model),
+            ("facility", K::Facility, &self.facility),
+        ];
+        opt(&mut out, "parent", K::Asset, &self.parent);
+        opt(&mut out, "owner", K::Organisation, &self.owner);
+        opt(&mut out, "funding.activity", K::Activity, &self.funding.activity);
+        opt(
+            &mut out,
+            "funding.equipment_line",
+            K::EquipmentLine,
+            &self.funding.equipment_line,
+        );
+        opt(&mut out, "funding.donor", K::Organisation, &self.funding.donor);
+        opt(&mut out, "responsible", K::Organisation, &self.responsible);
+        opt(&mut out, "om_payer", K::Organisation, &self.om_payer);
+        for c in &self.contracts {
+            opt(&mut out, "contracts.provider", K::Organisation, &c.provider);
+        }
+        cite_refs(&mut out, &self.sources);
+        out
+    }
+}
+
+impl MaintenancePlan {
+    pub fn references(&self) -> Vec<Reference<'_>> {
+        use crate::model::RecordKind as K;
+        let mut out = Vec::new();
+        opt(&mut out, "model", K::DeviceModel, &self.model);
+        opt(&mut out, "asset", K::Asset, &self.asset);
+        cite_refs(&mut out, &self.sources);
+        out
+    }
+}
+
+impl WorkOrder {
+    pub fn references(&self) -> Vec<Reference<'_>> {
+        use crate::model::RecordKind as K;
+        let mut out = vec![("asset", K::Asset, &self.asset)];
+        opt(&mut out, "plan", K::MaintenancePlan, &self.plan);
+        opt(&mut out, "provider", K::Organisation, &self.provider);
+        out
+    }
+
+    /// Labour, parts and external costs, each in its own currency.
+    pub fn costs(&self) -> Vec<Money> {
+        let mut out: Vec<Money> = Vec::new();
+        out.extend(self.labour_cost.iter().cloned());
+        for p in &self.parts {
+            let mut m = p.unit_cost.clone();
+            m.amount *= Decimal::from(p.quantity);
+            out.push(m);
+        }
+        out.extend(self.external_cost.iter().cloned());
+        out
+    }
+}
+
+impl AssetEvent {
+    pub fn references(&self) -> Vec<Reference<'_>> {
+        use crate::model::RecordKind as K;
+        let mut out = vec![("asset", K::Asset, &self.asset)];
+        opt(&mut out, "acceptance", K::WorkOrder, &self.acceptance);
+        opt(&mut out, "to_facility", K::Facility, &self.to_facility);
+        cite_refs(&mut out, &self.sources);
+        out
+    }
+}
+
+impl Downtime {
+    pub fn references(&self) -> Vec<Reference<'_>> {
+        use crate::model::RecordKind as K;
+        let mut out = vec![("asset", K::Asset, &self.asset)];
+        opt(&mut out, "work_order", K::WorkOrder, &self.work_order);
+        out
+    }
+}
+
+impl MeterReading {
+    pub fn references(&self) -> Vec<Reference<'_>> {
+        vec![("asset", crate::model::RecordKind::Asset, &self.asset)]
+    }
+}
+
+impl DonationCheck {
+    pub fn references(&self) -> Vec<Reference<'_>> {
+        use crate::model::RecordKind as K;
+        let mut out = vec![
+            ("model", K::DeviceModel, &self.model),
+            ("facility", K::Facility, &self.facility),
+        ];
+        opt(&mut out, "asset", K::Asset, &self.asset);
+        opt(&mut out, "activity", K::Activity, &self.activity);
+        out
+    }
+}

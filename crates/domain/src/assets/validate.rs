@@ -1,0 +1,259 @@
+//! Rules each asset record must satisfy on its own.
+
+use rust_decimal::Decimal;
+
+use super::{
+    Asset, AssetEvent, DeviceModel, DonationCheck, Downtime, EquipmentStandard, FacilityPower,
+    LifecycleState, MaintenancePlan, MeterReading, PlanTrigger, Population, WorkOrder,
+};
+use crate::error::ValidationError;
+use crate::model::non_empty;
+use crate::money::Money;
+
+fn money(field: &str, m: &Money) -> Result<(), ValidationError> {
+    m.validate().map_err(|e| e.within(field))
+}
+
+fn not_negative(field: &str, v: Option<Decimal>) -> Result<(), ValidationError> {
+    match v {
+        Some(v) if v.is_sign_negative() && !v.is_zero() => {
+            Err(ValidationError::new(field, v, "must not be negative"))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn phases(field: &str, p: Option<u8>) -> Result<(), ValidationError> {
+    match p {
+        Some(p) if p != 1 && p != 3 => Err(ValidationError::new(field, p, "phases are 1 or 3")),
+        _ => Ok(()),
+    }
+}
+
+fn frequency(field: &str, f: Option<u32>) -> Result<(), ValidationError> {
+    match f {
+        Some(f) if f != 50 && f != 60 => Err(ValidationError::new(
+            field,
+            f,
+            "mains frequency is 50 or 60 Hz",
+        )),
+        _ => Ok(()),
+    }
+}
+
+pub fn device_model(m: &DeviceModel) -> Result<(), ValidationError> {
+    non_empty("model_name", &m.model_name)?;
+    non_empty("generic_type", &m.generic_type)?;
+    if !m
+        .generic_type
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return Err(ValidationError::new(
+            "generic_type",
+            &m.generic_type,
+            "a generic type is lower-case letters, digits and '_', e.g. ct_scanner",
+        ));
+    }
+    for (i, c) in m.codes.iter().enumerate() {
+        non_empty(&format!("codes[{i}].code"), &c.code)?;
+    }
+    if m.expected_life_years == Some(0) {
+        return Err(ValidationError::new(
+            "expected_life_years",
+            0,
+            "an expected life must be at least 1 year (leave it empty when unknown)",
+        ));
+    }
+    if let Some(p) = &m.power {
+        not_negative("power.idle_kw", p.idle_kw)?;
+        not_negative("power.active_kw", p.active_kw)?;
+        not_negative("power.peak_kva", p.peak_kva)?;
+        phases("power.phases", p.phases)?;
+        frequency("power.frequency_hz", p.frequency_hz)?;
+        if let (Some(lo), Some(hi)) = (p.voltage_min, p.voltage_max)
+            && hi < lo
+        {
+            return Err(ValidationError::new(
+                "power.voltage_max",
+                hi,
+                format!("below voltage_min {lo}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub fn facility_power(p: &FacilityPower) -> Result<(), ValidationError> {
+    phases("phases", Some(p.phases))?;
+    frequency("frequency_hz", Some(p.frequency_hz))?;
+    not_negative("available_kva", p.available_kva)?;
+    not_negative("backup_kva", p.backup_kva)?;
+    if let Some(h) = p.typical_outage_hours_per_day
+        && (h.is_sign_negative() && !h.is_zero() || h > Decimal::from(24))
+    {
+        return Err(ValidationError::new(
+            "typical_outage_hours_per_day",
+            h,
+            "must be between 0 and 24",
+        ));
+    }
+    Ok(())
+}
+
+pub fn population(p: &Population) -> Result<(), ValidationError> {
+    if p.population == 0 {
+        return Err(ValidationError::new(
+            "population",
+            0,
+            "a population must be at least 1",
+        ));
+    }
+    if let Some(r) = &p.region {
+        non_empty("region", r)?;
+    }
+    Ok(())
+}
+
+pub fn equipment_standard(s: &EquipmentStandard) -> Result<(), ValidationError> {
+    non_empty("generic_type", &s.generic_type)
+}
+
+pub fn asset(a: &Asset) -> Result<(), ValidationError> {
+    non_empty("inventory_tag", &a.inventory_tag)?;
+    if a.parent.as_ref() == Some(&a.id) {
+        return Err(ValidationError::new(
+            "parent",
+            &a.id,
+            "an asset cannot be its own parent",
+        ));
+    }
+    if let Some(c) = &a.cost {
+        money("cost", c)?;
+    }
+    for (i, c) in a.contracts.iter().enumerate() {
+        if c.end < c.start {
+            return Err(ValidationError::new(
+                format!("contracts[{i}].end"),
+                c.end,
+                format!("the contract ends before it starts ({})", c.start),
+            ));
+        }
+        if let Some(m) = &c.annual_cost {
+            money(&format!("contracts[{i}].annual_cost"), m)?;
+        }
+    }
+    Ok(())
+}
+
+pub fn asset_event(e: &AssetEvent) -> Result<(), ValidationError> {
+    if e.state == LifecycleState::Commissioned && e.acceptance.is_none() {
+        return Err(ValidationError::new(
+            "acceptance",
+            "",
+            "commissioning needs the acceptance work order that passed",
+        ));
+    }
+    if e.state == LifecycleState::Transferred && e.to_facility.is_none() {
+        return Err(ValidationError::new(
+            "to_facility",
+            "",
+            "a transfer needs the receiving facility",
+        ));
+    }
+    Ok(())
+}
+
+pub fn downtime(d: &Downtime) -> Result<(), ValidationError> {
+    if let Some(end) = d.end
+        && end < d.start
+    {
+        return Err(ValidationError::new(
+            "end",
+            end,
+            format!("the downtime ends before it starts ({})", d.start),
+        ));
+    }
+    Ok(())
+}
+
+pub fn work_order(w: &WorkOrder) -> Result<(), ValidationError> {
+    match (w.status.is_closed(), w.closed) {
+        (true, None) => {
+            return Err(ValidationError::new(
+                "closed",
+                "",
+                "a done or cancelled work order needs the time it was closed",
+            ));
+        }
+        (false, Some(c)) => {
+            return Err(ValidationError::new(
+                "closed",
+                c,
+                "an open work order has no closing time; set the status to done or cancelled",
+            ));
+        }
+        (true, Some(c)) if c < w.opened => {
+            return Err(ValidationError::new(
+                "closed",
+                c,
+                format!("closed before it was opened ({})", w.opened),
+            ));
+        }
+        _ => {}
+    }
+    not_negative("labour_hours", w.labour_hours)?;
+    if let Some(m) = &w.labour_cost {
+        money("labour_cost", m)?;
+    }
+    if let Some(m) = &w.external_cost {
+        money("external_cost", m)?;
+    }
+    for (i, p) in w.parts.iter().enumerate() {
+        non_empty(&format!("parts[{i}].description"), &p.description)?;
+        money(&format!("parts[{i}].unit_cost"), &p.unit_cost)?;
+    }
+    Ok(())
+}
+
+pub fn maintenance_plan(p: &MaintenancePlan) -> Result<(), ValidationError> {
+    non_empty("description", &p.description)?;
+    if p.model.is_some() == p.asset.is_some() {
+        return Err(ValidationError::new(
+            "model",
+            p.model.as_ref().map(ToString::to_string).unwrap_or_default(),
+            "a plan applies to a model or to one asset: give exactly one of model and asset",
+        ));
+    }
+    match p.trigger {
+        PlanTrigger::EveryDays(0) => Err(ValidationError::new(
+            "trigger.every_days",
+            0,
+            "an interval must be at least 1 day",
+        )),
+        PlanTrigger::EveryMeter { every: 0, .. } => Err(ValidationError::new(
+            "trigger.every_meter.every",
+            0,
+            "an interval must be at least 1",
+        )),
+        _ => Ok(()),
+    }
+}
+
+pub fn meter_reading(_m: &MeterReading) -> Result<(), ValidationError> {
+    Ok(())
+}
+
+pub fn donation_check(d: &DonationCheck) -> Result<(), ValidationError> {
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, a) in d.answers.iter().enumerate() {
+        if !seen.insert(a.item) {
+            return Err(ValidationError::new(
+                format!("answers[{i}].item"),
+                a.item.as_str(),
+                "answered twice",
+            ));
+        }
+    }
+    Ok(())
+}
