@@ -306,7 +306,7 @@ static WORTH_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 static HANDOVER_RE: LazyLock<Regex> = LazyLock::new(|| {
     crate::compile_regex(
-        r"(?i)\b(donat\w*|hand(?:ed|s|ing)? over|handover|deliver\w*|supplied|gift\w*|arriv\w*|consignment|shipment)\b",
+        r"(?i)\b(donat\w*|hand(?:ed|s|ing)? over|handover|deliver\w*|provided|supplied|gift\w*|arriv\w*|consignment|shipment)\b",
     )
 });
 
@@ -390,7 +390,7 @@ static DONOR_ROLE_AFTER_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 static DONOR_ROLE_BEFORE_RE: LazyLock<Regex> = LazyLock::new(|| {
     crate::compile_regex(
-        r"(?i)\b(?:from|by|government of|embassy of|thanks to|courtesy of|on behalf of|people of)\s+(?:the\s+)?$",
+        r"(?i)\b(?:from|by|government of|embassy of|ambassador of|ambassadors of|envoy of|consulate of|thanks to|courtesy of|on behalf of|people of)\s+(?:the\s+)?$",
     )
 });
 
@@ -490,8 +490,16 @@ fn split_sentences(text: &str) -> Vec<Sentence> {
                 .rfind(|c: char| c.is_whitespace() || c == '(')
                 .map_or(0, |p| p + 1);
             let word = text.get(word_start..i).unwrap_or("");
+            // "1. On March 14 …": a list number at the start of a line opens a sentence.
+            let list_number = (1..=2).contains(&word.len())
+                && word.bytes().all(|c| c.is_ascii_digit())
+                && (word_start == start
+                    || text[..word_start]
+                        .trim_end_matches([' ', '\t'])
+                        .ends_with('\n'));
             let is_abbrev = b == b'.'
-                && (ABBREVIATIONS.iter().any(|a| a.eq_ignore_ascii_case(word))
+                && (list_number
+                    || ABBREVIATIONS.iter().any(|a| a.eq_ignore_ascii_case(word))
                     || (word.len() == 1 && word.chars().all(|c| c.is_ascii_uppercase())));
             if followed_by_space && next_starts && !is_abbrev {
                 Some(j)
@@ -1963,6 +1971,13 @@ mod tests {
 
     fn run(text: &str) -> Extraction {
         extract(text, &ExtractOptions::default()).expect("extracts")
+    }
+
+    #[test]
+    fn numbered_paragraphs_are_not_sentences() {
+        let s =
+            split_sentences("Title\n1. On May 3 it was signed.\n2. The grant is 5 million yen.");
+        assert_eq!(s.len(), 3);
     }
 
     #[test]

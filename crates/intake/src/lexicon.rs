@@ -821,6 +821,7 @@ pub const CURRENCY_PREFIXES: &[(&str, Option<&str>)] = &[
     ("Tk", Some("BDT")),
     ("Rp", Some("IDR")),
     ("KSh", Some("KES")),
+    ("Sh", None),
     ("Ksh", Some("KES")),
     ("TSh", Some("TZS")),
     ("USh", Some("UGX")),

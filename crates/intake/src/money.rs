@@ -158,6 +158,8 @@ fn currency_of_prefix(
         Some("JPY") if donor_country == Some("CN") => Some("CNY".to_string()),
         Some(c) => Some((*c).to_string()),
         None if p.starts_with("Rs") => resolve_ambiguous("rupee", recipient).map(str::to_string),
+        // "Sh500 million": the shilling of the recipient (Kenya, Uganda, Tanzania, Somalia).
+        None if p == "Sh" => resolve_ambiguous("shilling", recipient).map(str::to_string),
         None => resolve_ambiguous("k", recipient).map(str::to_string),
     }
 }
@@ -355,6 +357,7 @@ mod tests {
         );
         assert_eq!(one("a million dollars", None), pair("1000000", "USD"));
         assert_eq!(one("GH¢8.9 billion", None), pair("8900000000", "GHS"));
+        assert_eq!(one("Sh500 million", Some("UG")), pair("500000000", "UGX"));
     }
 
     #[test]
