@@ -380,3 +380,120 @@ mod tests {
         std::fs::remove_dir_all(&dir).ok();
     }
 }
+
+/// One root child read and checked: its report, and the model when it is an activity or
+/// an organisation (what an importer accepts or rejects).
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub report: ActivityReport,
+    pub activity: Option<crate::model::IatiActivity>,
+    pub organisation: Option<crate::model::IatiOrganisation>,
+    /// 1-based (line, column) of the element's start tag.
+    pub position: (u64, u64),
+}
+
+/// Single pass for importers: every activity comes with its three-layer report, so each can
+/// be accepted or rejected on its own while the file streams.
+pub struct ValidatingReader<R: BufRead> {
+    units: UnitReader<R>,
+    opts: Options,
+    root_issues: Vec<Issue>,
+    root_checked: bool,
+}
+
+impl<R: BufRead> ValidatingReader<R> {
+    pub fn new(input: R, opts: Options) -> Self {
+        ValidatingReader {
+            units: UnitReader::with_limits(input, opts.limits),
+            opts,
+            root_issues: Vec::new(),
+            root_checked: false,
+        }
+    }
+
+    pub fn header(&self) -> Option<&crate::reader::FileHeader> {
+        self.units.header()
+    }
+
+    pub fn bytes_read(&self) -> u64 {
+        self.units.bytes_read()
+    }
+
+    /// Findings on the root element (attributes, codelists, content model); complete once
+    /// `next_checked` has returned `Ok(None)`.
+    pub fn file_issues(&self) -> Vec<Issue> {
+        let mut v = self.root_issues.clone();
+        v.extend(
+            self.units
+                .root_errors()
+                .iter()
+                .cloned()
+                .map(Issue::from_schema),
+        );
+        v
+    }
+
+    /// The next activity or organisation with its report; `Ok(None)` at the end; an
+    /// `XmlError` when the file stops being well-formed (nothing follows it).
+    pub fn next_checked(&mut self) -> Result<Option<Checked>, crate::xml::XmlError> {
+        loop {
+            let next = self.units.next_unit();
+            if !self.root_checked
+                && let Some(h) = self.units.header()
+            {
+                self.root_checked = true;
+                let root = Element {
+                    name: h.root.as_str().into(),
+                    attrs: h.attrs.clone(),
+                    line: h.line,
+                    column: h.column,
+                    ..Element::default()
+                };
+                for c in codelists::check_root(&root) {
+                    self.root_issues.push(Issue {
+                        layer: Layer::Codelist,
+                        rule: c.codelist.to_owned(),
+                        severity: if c.error {
+                            Severity::Error
+                        } else {
+                            Severity::Warning
+                        },
+                        message: c.message,
+                        line: c.line,
+                        column: c.column,
+                    });
+                }
+            }
+            let Some(unit) = next? else { return Ok(None) };
+            if unit.element.ns.is_some() && unit.errors.is_empty() {
+                continue;
+            }
+            let el = &unit.element;
+            let position = (el.line, el.column);
+            let (activity, organisation) = match (el.is_iati(), el.name.as_str()) {
+                (true, "iati-activity") => {
+                    (Some(crate::model::IatiActivity::from_element(el)), None)
+                }
+                (true, "iati-organisation") => {
+                    (None, Some(crate::model::IatiOrganisation::from_element(el)))
+                }
+                _ => (None, None),
+            };
+            let report = validate_unit(self.units.schema(), unit, &self.opts);
+            return Ok(Some(Checked {
+                report,
+                activity,
+                organisation,
+                position,
+            }));
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for ValidatingReader<R> {
+    type Item = Result<Checked, crate::xml::XmlError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_checked().transpose()
+    }
+}
