@@ -1097,7 +1097,21 @@ impl<'t> Extractor<'t> {
                 .strip_prefix("The ")
                 .or_else(|| trimmed.strip_prefix("In "))
                 .unwrap_or(trimmed);
-            if name.split_whitespace().count() < 2 || lead.eq_ignore_ascii_case("this") {
+            // "The Project for the Improvement of … Provincial Hospitals" names a project.
+            let project_words = [
+                "Project",
+                "Programme",
+                "Program",
+                "Improvement",
+                "Equipment",
+                "Construction",
+                "Rehabilitation",
+                "Upgrading",
+            ];
+            if name.split_whitespace().count() < 2
+                || lead.eq_ignore_ascii_case("this")
+                || name.split_whitespace().any(|w| project_words.contains(&w))
+            {
                 continue;
             }
             let start = s.start
