@@ -72,9 +72,13 @@ impl Ledger {
                 Record::DeviceModel(r) => drop(ledger.device_models.insert(r.id.clone(), r)),
                 Record::FacilityPower(r) => drop(ledger.facility_power.insert(r.id.clone(), r)),
                 Record::Population(r) => drop(ledger.populations.insert(r.id.clone(), r)),
-                Record::EquipmentStandard(r) => drop(ledger.equipment_standards.insert(r.id.clone(), r)),
+                Record::EquipmentStandard(r) => {
+                    drop(ledger.equipment_standards.insert(r.id.clone(), r))
+                }
                 Record::Asset(r) => drop(ledger.assets.insert(r.id.clone(), r)),
-                Record::MaintenancePlan(r) => drop(ledger.maintenance_plans.insert(r.id.clone(), r)),
+                Record::MaintenancePlan(r) => {
+                    drop(ledger.maintenance_plans.insert(r.id.clone(), r))
+                }
                 Record::WorkOrder(r) => drop(ledger.work_orders.insert(r.id.clone(), r)),
                 Record::AssetEvent(r) => drop(ledger.asset_events.insert(r.id.clone(), r)),
                 Record::Downtime(r) => drop(ledger.downtimes.insert(r.id.clone(), r)),

@@ -1,6 +1,7 @@
 //! aidtrace services: the rules that need more than one record (references, hierarchies without
 //! cycles), writes through the [`Store`], and the reports built on the ledger.
 
+pub mod assets;
 pub mod demo;
 pub mod error;
 pub mod iati;
@@ -150,7 +151,10 @@ impl Aidtrace {
 
     /// Creates or refreshes the seed scenario; running it twice changes nothing.
     pub fn load_demo(&mut self, actor: &str) -> ServiceResult<ApplyReport> {
-        self.load_json(actor, demo::SEED_JSON)
+        let mut records = records::records_from_json(demo::SEED_JSON)?;
+        records.extend(assets::demo_records()?);
+        assets::check_rules(self, &records)?;
+        self.put(actor, records)
     }
 
     pub fn ledger(&self) -> ServiceResult<Ledger> {

@@ -65,17 +65,35 @@ pub fn record_from_json(mut value: Value) -> Result<Record, ValidationError> {
             typed::<MarketRegistration>(value, Record::MarketRegistration)
         }
         RecordKind::Claim => typed::<Claim>(value, Record::Claim),
-        RecordKind::DeviceModel => typed::<aidtrace_domain::assets::DeviceModel>(value, Record::DeviceModel),
-        RecordKind::FacilityPower => typed::<aidtrace_domain::assets::FacilityPower>(value, Record::FacilityPower),
-        RecordKind::Population => typed::<aidtrace_domain::assets::Population>(value, Record::Population),
-        RecordKind::EquipmentStandard => typed::<aidtrace_domain::assets::EquipmentStandard>(value, Record::EquipmentStandard),
+        RecordKind::DeviceModel => {
+            typed::<aidtrace_domain::assets::DeviceModel>(value, Record::DeviceModel)
+        }
+        RecordKind::FacilityPower => {
+            typed::<aidtrace_domain::assets::FacilityPower>(value, Record::FacilityPower)
+        }
+        RecordKind::Population => {
+            typed::<aidtrace_domain::assets::Population>(value, Record::Population)
+        }
+        RecordKind::EquipmentStandard => {
+            typed::<aidtrace_domain::assets::EquipmentStandard>(value, Record::EquipmentStandard)
+        }
         RecordKind::Asset => typed::<aidtrace_domain::assets::Asset>(value, Record::Asset),
-        RecordKind::MaintenancePlan => typed::<aidtrace_domain::assets::MaintenancePlan>(value, Record::MaintenancePlan),
-        RecordKind::WorkOrder => typed::<aidtrace_domain::assets::WorkOrder>(value, Record::WorkOrder),
-        RecordKind::AssetEvent => typed::<aidtrace_domain::assets::AssetEvent>(value, Record::AssetEvent),
+        RecordKind::MaintenancePlan => {
+            typed::<aidtrace_domain::assets::MaintenancePlan>(value, Record::MaintenancePlan)
+        }
+        RecordKind::WorkOrder => {
+            typed::<aidtrace_domain::assets::WorkOrder>(value, Record::WorkOrder)
+        }
+        RecordKind::AssetEvent => {
+            typed::<aidtrace_domain::assets::AssetEvent>(value, Record::AssetEvent)
+        }
         RecordKind::Downtime => typed::<aidtrace_domain::assets::Downtime>(value, Record::Downtime),
-        RecordKind::MeterReading => typed::<aidtrace_domain::assets::MeterReading>(value, Record::MeterReading),
-        RecordKind::DonationCheck => typed::<aidtrace_domain::assets::DonationCheck>(value, Record::DonationCheck),
+        RecordKind::MeterReading => {
+            typed::<aidtrace_domain::assets::MeterReading>(value, Record::MeterReading)
+        }
+        RecordKind::DonationCheck => {
+            typed::<aidtrace_domain::assets::DonationCheck>(value, Record::DonationCheck)
+        }
     }
 }
 

@@ -114,7 +114,9 @@ fn support(model: &DeviceModel, on: NaiveDate) -> Option<ItemResult> {
     computed(
         DonationItem::ManufacturerSupport,
         outcome,
-        format!("manufacturer support until {until}: {years:.1} years left (at least {MIN_SUPPORT_YEARS} needed, 4 preferred)"),
+        format!(
+            "manufacturer support until {until}: {years:.1} years left (at least {MIN_SUPPORT_YEARS} needed, 4 preferred)"
+        ),
     )
 }
 
@@ -122,10 +124,12 @@ fn language(check: &DonationCheck, model: &DeviceModel) -> Option<ItemResult> {
     if check.local_languages.is_empty() || model.manual_languages.is_empty() {
         return None;
     }
-    let found = check
-        .local_languages
-        .iter()
-        .find(|l| model.manual_languages.iter().any(|m| m.eq_ignore_ascii_case(l)));
+    let found = check.local_languages.iter().find(|l| {
+        model
+            .manual_languages
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(l))
+    });
     match found {
         Some(l) => computed(
             DonationItem::LocalLanguage,
@@ -180,7 +184,8 @@ pub fn registration(
             format!(
                 "{} {} devices of {} origin",
                 r.id,
-                r.count.map_or_else(|| "some".to_string(), |c| c.to_string()),
+                r.count
+                    .map_or_else(|| "some".to_string(), |c| c.to_string()),
                 r.origin_country
             )
         })

@@ -17,7 +17,11 @@ use crate::codes::RecordId;
 pub const REFERENCE_DENSITY: &[(&str, &str, &str)] = &[
     ("ct_scanner", "OECD average (c. 2011-12)", "23.6"),
     ("ct_scanner", "Japan (c. 2011-12)", "101.3"),
-    ("ct_scanner", "low and lower-middle income countries (WHO 2010)", "1"),
+    (
+        "ct_scanner",
+        "low and lower-middle income countries (WHO 2010)",
+        "1",
+    ),
     ("mri_scanner", "OECD average (c. 2011-12)", "13.3"),
     ("mri_scanner", "Japan (c. 2011-12)", "46.9"),
 ];
@@ -144,8 +148,7 @@ pub fn density(fleet: &Fleet<'_>, at: NaiveDateTime) -> Vec<Density> {
             let pop = population(&country, &region);
             Density {
                 per_million: pop.map(|p| {
-                    (Decimal::from(units) * Decimal::from(1_000_000) / Decimal::from(p))
-                        .round_dp(2)
+                    (Decimal::from(units) * Decimal::from(1_000_000) / Decimal::from(p)).round_dp(2)
                 }),
                 country,
                 region,

@@ -130,8 +130,10 @@ impl Sums {
             }),
             repairs: self.repairs,
             mttr_hours: (self.repairs > 0).then(|| {
-                (Decimal::from(self.repair_secs) / Decimal::from(3600) / Decimal::from(self.repairs))
-                    .round_dp(2)
+                (Decimal::from(self.repair_secs)
+                    / Decimal::from(3600)
+                    / Decimal::from(self.repairs))
+                .round_dp(2)
             }),
             pm_due: self.pm_due,
             pm_on_time: self.pm_on_time,
@@ -223,7 +225,8 @@ impl<'a> Fleet<'a> {
         let assets: Vec<&Asset> = ledger.assets.values().collect();
         let index: HashMap<&RecordId, usize> =
             assets.iter().enumerate().map(|(i, a)| (&a.id, i)).collect();
-        let mut histories: Vec<History<'a>> = (0..assets.len()).map(|_| History::default()).collect();
+        let mut histories: Vec<History<'a>> =
+            (0..assets.len()).map(|_| History::default()).collect();
         let mut by_facility: HashMap<&RecordId, Vec<usize>> = HashMap::new();
         for (i, a) in assets.iter().enumerate() {
             by_facility.entry(&a.facility).or_default().push(i);
@@ -334,7 +337,13 @@ impl<'a> Fleet<'a> {
 
     /// Sums for one asset.
     pub fn sums(&self, i: usize, period: Period, convert: Converter<'_>) -> Sums {
-        asset_sums(self.assets[i], &self.histories[i], self.plans(i), period, convert)
+        asset_sums(
+            self.assets[i],
+            &self.histories[i],
+            self.plans(i),
+            period,
+            convert,
+        )
     }
 
     /// Indicators for a set of assets.
@@ -373,7 +382,10 @@ impl<'a> Fleet<'a> {
 }
 
 /// Intervals `[start, end)` in which the asset is in an operational state, clipped to the period.
-fn operating_intervals(events: &[AssetEvent], period: Period) -> Vec<(NaiveDateTime, NaiveDateTime)> {
+fn operating_intervals(
+    events: &[AssetEvent],
+    period: Period,
+) -> Vec<(NaiveDateTime, NaiveDateTime)> {
     let mut out = Vec::new();
     for (k, e) in events.iter().enumerate() {
         if !e.state.is_operational() {
@@ -540,7 +552,8 @@ fn asset_sums<'a>(
                         && w.status == WorkOrderStatus::Done
                         && (w.plan.as_ref() == Some(&plan.id)
                             || (w.plan.is_none() && w.kind == plan.kind.work_order_kind()))
-                        && w.closed.is_some_and(|c| c >= due - window && c <= due + window)
+                        && w.closed
+                            .is_some_and(|c| c >= due - window && c <= due + window)
                 });
                 if let Some((k, _)) = hit {
                     used[k] = true;
@@ -554,32 +567,40 @@ fn asset_sums<'a>(
     let acquisition = asset.cost.as_ref().and_then(convert);
     match acquisition {
         Some(cost) if s.in_inventory == 1 => {
-            let mut spent = Decimal::ZERO;
+            // A cost with no exchange rate leaves the whole asset out rather than understating it.
+            let mut spent = Some(Decimal::ZERO);
             for w in &h.work_orders {
                 let closed_in = w.closed.is_some_and(|c| c >= period.from && c < end);
                 if w.status == WorkOrderStatus::Done && closed_in && maintenance_kind(w.kind) {
                     for m in w.costs() {
-                        spent += convert(&m).unwrap_or_default();
+                        spent = spent.zip(convert(&m)).map(|(a, b)| a + b);
                     }
                 }
             }
             for c in &asset.contracts {
-                let (Some(fee), Some(cs), Some(ce)) = (
-                    c.annual_cost.as_ref().and_then(convert),
+                let (Some(cs), Some(ce)) = (
                     c.start.and_hms_opt(0, 0, 0),
                     c.end.succ_opt().and_then(|d| d.and_hms_opt(0, 0, 0)),
                 ) else {
                     continue;
                 };
                 let (a, b) = (cs.max(period.from), ce.min(end));
-                if a < b {
-                    spent += fee * Decimal::from((b - a).num_seconds())
-                        / Decimal::from(SECONDS_PER_YEAR);
+                if let Some(fee) = &c.annual_cost
+                    && a < b
+                {
+                    let share =
+                        Decimal::from((b - a).num_seconds()) / Decimal::from(SECONDS_PER_YEAR);
+                    spent = spent.zip(convert(fee)).map(|(x, f)| x + f * share);
                 }
             }
-            s.service_cost =
-                spent * Decimal::from(SECONDS_PER_YEAR) / Decimal::from(period.seconds());
-            s.acquisition_cost = cost;
+            match spent {
+                Some(spent) => {
+                    s.service_cost =
+                        spent * Decimal::from(SECONDS_PER_YEAR) / Decimal::from(period.seconds());
+                    s.acquisition_cost = cost;
+                }
+                None => s.cost_unknown = 1,
+            }
         }
         None if s.in_inventory == 1 => s.cost_unknown = 1,
         _ => {}
@@ -631,10 +652,13 @@ impl Bucket {
 
 /// The date an activity's agreement was made: its earliest dated legal step, else its start.
 pub fn agreement_date(ledger: &Ledger, activity: &RecordId) -> Option<NaiveDate> {
-    ledger
-        .lineage(activity)
-        .into_iter()
-        .find_map(|a| a.legal_steps.iter().filter_map(|s| s.date).min().or(a.start_date))
+    ledger.lineage(activity).into_iter().find_map(|a| {
+        a.legal_steps
+            .iter()
+            .filter_map(|s| s.date)
+            .min()
+            .or(a.start_date)
+    })
 }
 
 impl Fleet<'_> {

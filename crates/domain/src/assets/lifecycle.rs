@@ -233,7 +233,10 @@ pub fn check_downtimes(
 }
 
 /// Meter readings of one asset never go backwards in time order, per meter.
-pub fn check_readings(stored: &[MeterReading], new: &[MeterReading]) -> Result<(), ValidationError> {
+pub fn check_readings(
+    stored: &[MeterReading],
+    new: &[MeterReading],
+) -> Result<(), ValidationError> {
     let mut all: Vec<&MeterReading> = stored
         .iter()
         .filter(|s| !new.iter().any(|n| n.id == s.id))
@@ -290,7 +293,10 @@ pub fn check_work_order(order: &WorkOrder, events: &[AssetEvent]) -> Result<(), 
 pub fn check_acceptance(event: &AssetEvent, order: &WorkOrder) -> Result<(), ValidationError> {
     let fail = |why: String| Err(ValidationError::new("acceptance", &order.id, why));
     if order.asset != event.asset {
-        return fail(format!("work order {} is for asset {}", order.id, order.asset));
+        return fail(format!(
+            "work order {} is for asset {}",
+            order.id, order.asset
+        ));
     }
     if order.kind != WorkOrderKind::Acceptance {
         return fail(format!("work order {} is not an acceptance test", order.id));

@@ -54,11 +54,23 @@ pub enum RiskClass {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PowerNeeds {
-    #[serde(default, with = "exact_decimal::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "exact_decimal::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub idle_kw: Option<Decimal>,
-    #[serde(default, with = "exact_decimal::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "exact_decimal::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub active_kw: Option<Decimal>,
-    #[serde(default, with = "exact_decimal::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "exact_decimal::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub peak_kva: Option<Decimal>,
     /// 1 or 3.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -121,11 +133,23 @@ pub struct FacilityPower {
     pub voltage: u32,
     pub frequency_hz: u32,
     /// Capacity left for new equipment at the connection point.
-    #[serde(default, with = "exact_decimal::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "exact_decimal::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub available_kva: Option<Decimal>,
-    #[serde(default, with = "exact_decimal::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "exact_decimal::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub backup_kva: Option<Decimal>,
-    #[serde(default, with = "exact_decimal::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "exact_decimal::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub typical_outage_hours_per_day: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -478,7 +502,11 @@ pub struct WorkOrder {
     pub plan: Option<RecordId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_cause: Option<DowntimeCause>,
-    #[serde(default, with = "exact_decimal::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "exact_decimal::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub labour_hours: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labour_cost: Option<Money>,
@@ -711,14 +739,24 @@ impl Asset {
         ];
         opt(&mut out, "parent", K::Asset, &self.parent);
         opt(&mut out, "owner", K::Organisation, &self.owner);
-        opt(&mut out, "funding.activity", K::Activity, &self.funding.activity);
+        opt(
+            &mut out,
+            "funding.activity",
+            K::Activity,
+            &self.funding.activity,
+        );
         opt(
             &mut out,
             "funding.equipment_line",
             K::EquipmentLine,
             &self.funding.equipment_line,
         );
-        opt(&mut out, "funding.donor", K::Organisation, &self.funding.donor);
+        opt(
+            &mut out,
+            "funding.donor",
+            K::Organisation,
+            &self.funding.donor,
+        );
         opt(&mut out, "responsible", K::Organisation, &self.responsible);
         opt(&mut out, "om_payer", K::Organisation, &self.om_payer);
         for c in &self.contracts {

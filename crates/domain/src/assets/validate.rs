@@ -221,7 +221,10 @@ pub fn maintenance_plan(p: &MaintenancePlan) -> Result<(), ValidationError> {
     if p.model.is_some() == p.asset.is_some() {
         return Err(ValidationError::new(
             "model",
-            p.model.as_ref().map(ToString::to_string).unwrap_or_default(),
+            p.model
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             "a plan applies to a model or to one asset: give exactly one of model and asset",
         ));
     }

@@ -1,0 +1,818 @@
+//! Equipment services: the rules that need an asset's whole history (transition order, overlapping
+//! downtime, meters going backwards, no work on retired assets), the "device down" flow,
+//! indicators, donation fitness, gaps and densities. Everything writes through
+//! [`Aidtrace::put`], so each call is one audited, all-or-nothing batch.
+//!
+//! Writers should use [`put_checked`] (or the helpers built on it) rather than `Aidtrace::put`:
+//! `put` knows only single-record rules and references. [`check_stored`] finds breaches in data
+//! that came in another way (a generic records file).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use aidtrace_domain::assets::donation::{self, FitnessReport};
+use aidtrace_domain::assets::gaps::{self, Density, Gap};
+use aidtrace_domain::assets::kpi::{Fleet, GroupBy, Indicators, MoneyToMachine, Period};
+use aidtrace_domain::assets::lifecycle::{self, sort_events, state_at};
+use aidtrace_domain::assets::{
+    Asset, AssetEvent, Downtime, DowntimeCause, LifecycleState, MeterReading, Priority, WorkOrder,
+    WorkOrderKind, WorkOrderStatus,
+};
+use aidtrace_domain::fx::RateTable;
+use aidtrace_domain::{CurrencyCode, Ledger, Money, Record, RecordId, RecordKind, ValidationError};
+use aidtrace_store::ApplyReport;
+use chrono::NaiveDateTime;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::error::{ServiceError, ServiceResult};
+use crate::{Aidtrace, records};
+
+/// Illustrative assets, events and plans for the seed scenario (see `demo/assets.json`).
+pub const DEMO_JSON: &str = include_str!("../demo/assets.json");
+
+/// The demo asset records, parsed.
+pub fn demo_records() -> ServiceResult<Vec<Record>> {
+    records::records_from_json(DEMO_JSON)
+}
+
+fn stored<T>(
+    app: &Aidtrace,
+    kind: RecordKind,
+    pick: fn(Record) -> Option<T>,
+) -> ServiceResult<Vec<T>> {
+    Ok(app
+        .store()
+        .list(kind)?
+        .into_iter()
+        .filter_map(pick)
+        .collect())
+}
+
+fn as_event(r: Record) -> Option<AssetEvent> {
+    match r {
+        Record::AssetEvent(e) => Some(e),
+        _ => None,
+    }
+}
+fn as_downtime(r: Record) -> Option<Downtime> {
+    match r {
+        Record::Downtime(e) => Some(e),
+        _ => None,
+    }
+}
+fn as_reading(r: Record) -> Option<MeterReading> {
+    match r {
+        Record::MeterReading(e) => Some(e),
+        _ => None,
+    }
+}
+fn as_work_order(r: Record) -> Option<WorkOrder> {
+    match r {
+        Record::WorkOrder(e) => Some(e),
+        _ => None,
+    }
+}
+fn as_asset(r: Record) -> Option<Asset> {
+    match r {
+        Record::Asset(e) => Some(e),
+        _ => None,
+    }
+}
+
+fn refuse(kind: &str, id: &RecordId, e: ValidationError) -> ServiceError {
+    ServiceError::invalid(format!("{kind} {id}"), e)
+}
+
+fn by_asset<T: Clone>(items: &[T], asset: impl Fn(&T) -> &RecordId) -> HashMap<RecordId, Vec<T>> {
+    let mut out: HashMap<RecordId, Vec<T>> = HashMap::new();
+    for i in items {
+        out.entry(asset(i).clone()).or_default().push(i.clone());
+    }
+    out
+}
+
+/// The rules across an asset's history, for a batch about to be written. Nothing is written.
+pub fn check_rules(app: &Aidtrace, batch: &[Record]) -> ServiceResult<()> {
+    let pick = |k: RecordKind| batch.iter().filter(move |r| r.kind() == k);
+    let new_events: Vec<AssetEvent> = pick(RecordKind::AssetEvent)
+        .cloned()
+        .filter_map(as_event)
+        .collect();
+    let new_downtimes: Vec<Downtime> = pick(RecordKind::Downtime)
+        .cloned()
+        .filter_map(as_downtime)
+        .collect();
+    let new_readings: Vec<MeterReading> = pick(RecordKind::MeterReading)
+        .cloned()
+        .filter_map(as_reading)
+        .collect();
+    let new_orders: Vec<WorkOrder> = pick(RecordKind::WorkOrder)
+        .cloned()
+        .filter_map(as_work_order)
+        .collect();
+    let new_assets: Vec<Asset> = pick(RecordKind::Asset)
+        .cloned()
+        .filter_map(as_asset)
+        .collect();
+    if new_events.is_empty()
+        && new_downtimes.is_empty()
+        && new_readings.is_empty()
+        && new_orders.is_empty()
+        && new_assets.is_empty()
+    {
+        return Ok(());
+    }
+    let stored_events = by_asset(&stored(app, RecordKind::AssetEvent, as_event)?, |e| {
+        &e.asset
+    });
+    let stored_orders = stored(app, RecordKind::WorkOrder, as_work_order)?;
+
+    // Lifecycle: append-only, in order, legal transitions.
+    let mut histories: HashMap<RecordId, Vec<AssetEvent>> = HashMap::new();
+    for (asset, events) in by_asset(&new_events, |e| &e.asset) {
+        let old = stored_events.get(&asset).cloned().unwrap_or_default();
+        lifecycle::check_append(&old, &events).map_err(|e| refuse("asset", &asset, e))?;
+        let mut all = old;
+        all.extend(
+            events
+                .into_iter()
+                .filter(|e| !all_ids(&stored_events, &asset).contains(&e.id)),
+        );
+        sort_events(&mut all);
+        histories.insert(asset, all);
+    }
+    let history = |asset: &RecordId| -> Vec<AssetEvent> {
+        histories
+            .get(asset)
+            .or_else(|| stored_events.get(asset))
+            .cloned()
+            .map(|mut v| {
+                sort_events(&mut v);
+                v
+            })
+            .unwrap_or_default()
+    };
+
+    // Commissioning needs a passed acceptance of the same asset.
+    for e in new_events
+        .iter()
+        .filter(|e| e.state == LifecycleState::Commissioned)
+    {
+        let Some(acc) = &e.acceptance else { continue };
+        let order = new_orders
+            .iter()
+            .chain(stored_orders.iter())
+            .find(|w| &w.id == acc)
+            .ok_or_else(|| {
+                refuse(
+                    "asset_event",
+                    &e.id,
+                    ValidationError::new("acceptance", acc, "no work_order with this id exists"),
+                )
+            })?;
+        lifecycle::check_acceptance(e, order).map_err(|err| refuse("asset_event", &e.id, err))?;
+    }
+
+    // No work on a retired asset.
+    for w in &new_orders {
+        if stored_orders.iter().any(|s| s == w) {
+            continue;
+        }
+        lifecycle::check_work_order(w, &history(&w.asset))
+            .map_err(|e| refuse("work_order", &w.id, e))?;
+    }
+
+    if !new_downtimes.is_empty() {
+        let stored_down = by_asset(&stored(app, RecordKind::Downtime, as_downtime)?, |d| {
+            &d.asset
+        });
+        for (asset, downs) in by_asset(&new_downtimes, |d| &d.asset) {
+            let old = stored_down.get(&asset).cloned().unwrap_or_default();
+            lifecycle::check_downtimes(&old, &downs, &history(&asset))
+                .map_err(|e| refuse("asset", &asset, e))?;
+        }
+    }
+    if !new_readings.is_empty() {
+        let stored_meter = by_asset(&stored(app, RecordKind::MeterReading, as_reading)?, |r| {
+            &r.asset
+        });
+        for (asset, readings) in by_asset(&new_readings, |r| &r.asset) {
+            let old = stored_meter.get(&asset).cloned().unwrap_or_default();
+            lifecycle::check_readings(&old, &readings).map_err(|e| refuse("asset", &asset, e))?;
+        }
+    }
+
+    // Accessory chains must not loop.
+    if !new_assets.is_empty() {
+        let mut parents: HashMap<RecordId, Option<RecordId>> =
+            stored(app, RecordKind::Asset, as_asset)?
+                .into_iter()
+                .map(|a| (a.id, a.parent))
+                .collect();
+        for a in &new_assets {
+            parents.insert(a.id.clone(), a.parent.clone());
+        }
+        for a in &new_assets {
+            let mut seen = HashSet::new();
+            let mut current = Some(a.id.clone());
+            while let Some(id) = current {
+                if !seen.insert(id.clone()) {
+                    return Err(refuse(
+                        "asset",
+                        &a.id,
+                        ValidationError::new(
+                            "parent",
+                            a.parent
+                                .as_ref()
+                                .map(ToString::to_string)
+                                .unwrap_or_default(),
+                            "this parent link makes a cycle",
+                        ),
+                    ));
+                }
+                current = parents.get(&id).cloned().flatten();
+            }
+        }
+    }
+    Ok(())
+}
+
+fn all_ids(map: &HashMap<RecordId, Vec<AssetEvent>>, asset: &RecordId) -> HashSet<RecordId> {
+    map.get(asset)
+        .map(|v| v.iter().map(|e| e.id.clone()).collect())
+        .unwrap_or_default()
+}
+
+/// Checks the asset rules, then writes the batch atomically.
+pub fn put_checked(
+    app: &mut Aidtrace,
+    actor: &str,
+    records: Vec<Record>,
+) -> ServiceResult<ApplyReport> {
+    check_rules(app, &records)?;
+    app.put(actor, records)
+}
+
+/// Breaches of the asset rules in stored data (for records that came in through a generic
+/// import, which only checks single records and references).
+pub fn check_stored(ledger: &Ledger) -> Vec<String> {
+    let mut out = Vec::new();
+    let fleet = Fleet::build(ledger);
+    for (i, asset) in fleet.assets.iter().enumerate() {
+        let h = &fleet.histories[i];
+        if let Err(e) = lifecycle::check_sequence(&h.events) {
+            out.push(format!("asset {}: {e}", asset.id));
+        }
+        let downs: Vec<Downtime> = h.downtimes.iter().map(|d| (*d).clone()).collect();
+        if let Err(e) = lifecycle::check_downtimes(&[], &downs, &h.events) {
+            out.push(format!("asset {}: {e}", asset.id));
+        }
+        let readings: Vec<MeterReading> = h.readings.iter().map(|r| (*r).clone()).collect();
+        if let Err(e) = lifecycle::check_readings(&[], &readings) {
+            out.push(format!("asset {}: {e}", asset.id));
+        }
+        for w in &h.work_orders {
+            if let Err(e) = lifecycle::check_work_order(w, &h.events) {
+                out.push(format!("work_order {}: {e}", w.id));
+            }
+        }
+    }
+    out
+}
+
+fn fresh_id(app: &Aidtrace, kind: RecordKind, stem: &str) -> ServiceResult<RecordId> {
+    for n in 0..1000 {
+        let raw = if n == 0 {
+            stem.to_string()
+        } else {
+            format!("{stem}-{n}")
+        };
+        let id = RecordId::parse(&raw).map_err(|e| ServiceError::invalid("id", e))?;
+        if app.store().get(kind, &id)?.is_none() {
+            return Ok(id);
+        }
+    }
+    Err(ServiceError::Parse(format!("no free id for {stem}")))
+}
+
+fn stamp(at: NaiveDateTime) -> String {
+    at.format("%Y%m%dT%H%M%S").to_string()
+}
+
+fn asset_history(app: &Aidtrace, asset: &RecordId) -> ServiceResult<Vec<AssetEvent>> {
+    let mut events: Vec<AssetEvent> = stored(app, RecordKind::AssetEvent, as_event)?
+        .into_iter()
+        .filter(|e| &e.asset == asset)
+        .collect();
+    sort_events(&mut events);
+    Ok(events)
+}
+
+fn require_asset(app: &Aidtrace, asset: &RecordId) -> ServiceResult<Asset> {
+    match app.store().get(RecordKind::Asset, asset)? {
+        Some(Record::Asset(a)) => Ok(a),
+        _ => Err(ServiceError::NotFound(format!("no asset with id {asset}"))),
+    }
+}
+
+/// A lifecycle step for an asset, with a generated id.
+pub struct NewEvent {
+    pub asset: RecordId,
+    pub at: NaiveDateTime,
+    pub state: LifecycleState,
+    pub acceptance: Option<RecordId>,
+    pub to_facility: Option<RecordId>,
+    pub by: Option<String>,
+    pub note: Option<String>,
+}
+
+/// Records a lifecycle event; returns its id.
+pub fn record_event(app: &mut Aidtrace, actor: &str, e: NewEvent) -> ServiceResult<RecordId> {
+    require_asset(app, &e.asset)?;
+    let id = fresh_id(
+        app,
+        RecordKind::AssetEvent,
+        &format!("ev-{}-{}", e.asset, stamp(e.at)),
+    )?;
+    let event = AssetEvent {
+        id: id.clone(),
+        asset: e.asset,
+        at: e.at,
+        state: e.state,
+        acceptance: e.acceptance,
+        to_facility: e.to_facility,
+        by: e.by,
+        note: e.note,
+        sources: vec![],
+    };
+    put_checked(app, actor, vec![Record::AssetEvent(event)])?;
+    Ok(id)
+}
+
+/// What "device down" created.
+#[derive(Debug, Clone, Serialize)]
+pub struct DownReport {
+    pub downtime: RecordId,
+    pub work_order: RecordId,
+    /// The lifecycle event, when the asset was in service (an asset already down gets none).
+    pub event: Option<RecordId>,
+}
+
+/// The "device down" flow (a hospital engineer on a phone): opens a downtime episode and a
+/// corrective work order and, if the asset was working, moves it to `down`, in one batch.
+pub fn report_down(
+    app: &mut Aidtrace,
+    actor: &str,
+    asset: &RecordId,
+    at: NaiveDateTime,
+    cause: DowntimeCause,
+    reported_by: Option<String>,
+    note: Option<String>,
+) -> ServiceResult<DownReport> {
+    let a = require_asset(app, asset)?;
+    let events = asset_history(app, asset)?;
+    let state = events.last().map(|e| e.state);
+    if !matches!(
+        state,
+        Some(
+            LifecycleState::InService
+                | LifecycleState::Commissioned
+                | LifecycleState::Down
+                | LifecycleState::UnderRepair
+        )
+    ) {
+        return Err(refuse(
+            "asset",
+            asset,
+            ValidationError::new(
+                "state",
+                state.map_or("none", LifecycleState::as_str),
+                "only an asset in service can be reported down",
+            ),
+        ));
+    }
+    let stem = format!("{}-{}", a.id, stamp(at));
+    let wo_id = fresh_id(app, RecordKind::WorkOrder, &format!("wo-{stem}"))?;
+    let dt_id = fresh_id(app, RecordKind::Downtime, &format!("down-{stem}"))?;
+    let mut batch = vec![
+        Record::WorkOrder(WorkOrder {
+            id: wo_id.clone(),
+            asset: asset.clone(),
+            kind: WorkOrderKind::Corrective,
+            status: WorkOrderStatus::Open,
+            priority: if a.criticality == aidtrace_domain::assets::Criticality::High {
+                Priority::Urgent
+            } else {
+                Priority::Normal
+            },
+            opened: at,
+            closed: None,
+            plan: None,
+            failure_cause: Some(cause),
+            labour_hours: None,
+            labour_cost: None,
+            parts: vec![],
+            external_cost: None,
+            provider: None,
+            note: note.clone(),
+        }),
+        Record::Downtime(Downtime {
+            id: dt_id.clone(),
+            asset: asset.clone(),
+            start: at,
+            end: None,
+            cause,
+            planned: cause == DowntimeCause::PlannedMaintenance,
+            work_order: Some(wo_id.clone()),
+            reported_by: reported_by.clone(),
+            note,
+        }),
+    ];
+    let mut event = None;
+    if matches!(
+        state,
+        Some(LifecycleState::InService | LifecycleState::Commissioned)
+    ) {
+        let id = fresh_id(app, RecordKind::AssetEvent, &format!("ev-{stem}"))?;
+        batch.push(Record::AssetEvent(AssetEvent {
+            id: id.clone(),
+            asset: asset.clone(),
+            at,
+            state: LifecycleState::Down,
+            acceptance: None,
+            to_facility: None,
+            by: reported_by,
+            note: Some(format!("reported down: {}", cause.as_str())),
+            sources: vec![],
+        }));
+        event = Some(id);
+    }
+    put_checked(app, actor, batch)?;
+    Ok(DownReport {
+        downtime: dt_id,
+        work_order: wo_id,
+        event,
+    })
+}
+
+/// Back in service: closes the open downtime (and its work order, as done) and records the
+/// `in_service` event, in one batch.
+pub fn return_to_service(
+    app: &mut Aidtrace,
+    actor: &str,
+    asset: &RecordId,
+    at: NaiveDateTime,
+    note: Option<String>,
+) -> ServiceResult<RecordId> {
+    require_asset(app, asset)?;
+    let open = stored(app, RecordKind::Downtime, as_downtime)?
+        .into_iter()
+        .find(|d| &d.asset == asset && d.end.is_none())
+        .ok_or_else(|| {
+            refuse(
+                "asset",
+                asset,
+                ValidationError::new("downtime", "", "the asset has no open downtime"),
+            )
+        })?;
+    let mut batch = Vec::new();
+    if let Some(wo) = &open.work_order
+        && let Some(Record::WorkOrder(mut w)) = app.store().get(RecordKind::WorkOrder, wo)?
+        && !w.status.is_closed()
+    {
+        w.status = WorkOrderStatus::Done;
+        w.closed = Some(at);
+        batch.push(Record::WorkOrder(w));
+    }
+    let mut closed = open;
+    closed.end = Some(at);
+    batch.push(Record::Downtime(closed));
+    let id = fresh_id(
+        app,
+        RecordKind::AssetEvent,
+        &format!("ev-{asset}-{}", stamp(at)),
+    )?;
+    batch.push(Record::AssetEvent(AssetEvent {
+        id: id.clone(),
+        asset: asset.clone(),
+        at,
+        state: LifecycleState::InService,
+        acceptance: None,
+        to_facility: None,
+        by: None,
+        note,
+        sources: vec![],
+    }));
+    put_checked(app, actor, batch)?;
+    Ok(id)
+}
+
+/// Closes a work order as done or cancelled, with its labour and cost.
+pub fn close_work_order(
+    app: &mut Aidtrace,
+    actor: &str,
+    id: &RecordId,
+    status: WorkOrderStatus,
+    at: NaiveDateTime,
+    labour_hours: Option<Decimal>,
+    external_cost: Option<Money>,
+) -> ServiceResult<()> {
+    let Some(Record::WorkOrder(mut w)) = app.store().get(RecordKind::WorkOrder, id)? else {
+        return Err(ServiceError::NotFound(format!(
+            "no work order with id {id}"
+        )));
+    };
+    if !status.is_closed() {
+        return Err(refuse(
+            "work_order",
+            id,
+            ValidationError::new(
+                "status",
+                format!("{status:?}"),
+                "close as done or cancelled",
+            ),
+        ));
+    }
+    w.status = status;
+    w.closed = Some(at);
+    if labour_hours.is_some() {
+        w.labour_hours = labour_hours;
+    }
+    if external_cost.is_some() {
+        w.external_cost = external_cost;
+    }
+    put_checked(app, actor, vec![Record::WorkOrder(w)])?;
+    Ok(())
+}
+
+/// A converter into `currency` using the rate table (at the money's value date, else `fallback`).
+pub fn converter(
+    rates: &RateTable,
+    currency: &CurrencyCode,
+    fallback: chrono::NaiveDate,
+) -> impl Fn(&Money) -> Option<Decimal> {
+    move |m: &Money| {
+        if &m.currency == currency {
+            return Some(m.amount);
+        }
+        rates
+            .convert_on(m, currency, m.value_date.unwrap_or(fallback))
+            .ok()
+            .map(|c| c.amount)
+    }
+}
+
+/// Indicators for every group over a period, in `currency`.
+pub fn indicators(
+    app: &Aidtrace,
+    period: Period,
+    by: GroupBy,
+    currency: &CurrencyCode,
+) -> ServiceResult<BTreeMap<String, Indicators>> {
+    let ledger = app.ledger()?;
+    let rates = app.rates()?;
+    let convert = converter(&rates, currency, period.to.date());
+    Ok(Fleet::build(&ledger).grouped(by, period, &convert))
+}
+
+/// Indicators for one facility.
+pub fn facility_indicators(
+    app: &Aidtrace,
+    facility: &RecordId,
+    period: Period,
+    currency: &CurrencyCode,
+) -> ServiceResult<Indicators> {
+    let ledger = app.ledger()?;
+    if !ledger.facilities.contains_key(facility) {
+        return Err(ServiceError::NotFound(format!(
+            "no facility with id {facility}"
+        )));
+    }
+    let rates = app.rates()?;
+    let convert = converter(&rates, currency, period.to.date());
+    let fleet = Fleet::build(&ledger);
+    let assets = fleet.facility_assets(facility).to_vec();
+    Ok(fleet.indicators(assets, period, &convert))
+}
+
+/// Money-to-machine for all donated assets, or those of one activity (and its sub-activities).
+pub fn money_to_machine(
+    app: &Aidtrace,
+    at: NaiveDateTime,
+    activity: Option<&RecordId>,
+    currency: &CurrencyCode,
+) -> ServiceResult<MoneyToMachine> {
+    let ledger = app.ledger()?;
+    let rates = app.rates()?;
+    let convert = converter(&rates, currency, at.date());
+    let fleet = Fleet::build(&ledger);
+    let scope: Option<HashSet<RecordId>> = activity.map(|a| {
+        let mut s: HashSet<RecordId> = ledger.descendants(a).into_iter().collect();
+        s.insert(a.clone());
+        s
+    });
+    let picked: Vec<usize> = (0..fleet.assets.len())
+        .filter(|&i| {
+            scope.as_ref().is_none_or(|s| {
+                fleet.assets[i]
+                    .funding
+                    .activity
+                    .as_ref()
+                    .is_some_and(|a| s.contains(a))
+            })
+        })
+        .collect();
+    Ok(fleet.money_to_machine(picked, at, &convert))
+}
+
+/// One row of an asset list.
+#[derive(Debug, Clone, Serialize)]
+pub struct AssetRow {
+    pub id: RecordId,
+    pub inventory_tag: String,
+    pub model: String,
+    pub facility: RecordId,
+    pub state: Option<LifecycleState>,
+    pub since: Option<NaiveDateTime>,
+    pub down_since: Option<NaiveDateTime>,
+    pub open_work_orders: usize,
+    pub activity: Option<RecordId>,
+    pub equipment_line: Option<RecordId>,
+    pub donor: Option<RecordId>,
+    /// Failed donation fitness items (a failed item shows on the asset).
+    pub donation_failures: Vec<String>,
+}
+
+/// Assets with their current state, optionally of one facility.
+pub fn list_assets(app: &Aidtrace, facility: Option<&RecordId>) -> ServiceResult<Vec<AssetRow>> {
+    let ledger = app.ledger()?;
+    let fleet = Fleet::build(&ledger);
+    let fitness = all_fitness(&ledger);
+    let mut out = Vec::new();
+    for (i, a) in fleet.assets.iter().enumerate() {
+        if facility.is_some_and(|f| f != &a.facility) {
+            continue;
+        }
+        let h = &fleet.histories[i];
+        let last = h.events.last();
+        out.push(AssetRow {
+            id: a.id.clone(),
+            inventory_tag: a.inventory_tag.clone(),
+            model: ledger
+                .device_models
+                .get(&a.model)
+                .map_or_else(|| a.model.to_string(), |m| m.model_name.clone()),
+            facility: a.facility.clone(),
+            state: last.map(|e| e.state),
+            since: last.map(|e| e.at),
+            down_since: h
+                .downtimes
+                .iter()
+                .find(|d| d.end.is_none() && !d.planned)
+                .map(|d| d.start),
+            open_work_orders: h
+                .work_orders
+                .iter()
+                .filter(|w| !w.status.is_closed())
+                .count(),
+            activity: a.funding.activity.clone(),
+            equipment_line: a.funding.equipment_line.clone(),
+            donor: fleet.donor(i).cloned(),
+            donation_failures: failures_of(&fitness, &a.id),
+        });
+    }
+    Ok(out)
+}
+
+/// The assets an equipment line became (assets name their line in `funding.equipment_line`).
+pub fn line_assets(app: &Aidtrace, line: &RecordId) -> ServiceResult<Vec<RecordId>> {
+    Ok(stored(app, RecordKind::Asset, as_asset)?
+        .into_iter()
+        .filter(|a| a.funding.equipment_line.as_ref() == Some(line))
+        .map(|a| a.id)
+        .collect())
+}
+
+/// An asset with its history, for a detail page.
+#[derive(Debug, Clone, Serialize)]
+pub struct AssetDetail {
+    pub asset: Asset,
+    pub state: Option<LifecycleState>,
+    pub events: Vec<AssetEvent>,
+    pub downtimes: Vec<Downtime>,
+    pub work_orders: Vec<WorkOrder>,
+    pub meter_readings: Vec<MeterReading>,
+    pub donation: Vec<FitnessReport>,
+}
+
+pub fn asset_detail(app: &Aidtrace, asset: &RecordId) -> ServiceResult<AssetDetail> {
+    let a = require_asset(app, asset)?;
+    let ledger = app.ledger()?;
+    let fleet = Fleet::build(&ledger);
+    let i = fleet
+        .position(asset)
+        .ok_or_else(|| ServiceError::NotFound(format!("no asset with id {asset}")))?;
+    let h = &fleet.histories[i];
+    let donation = all_fitness(&ledger)
+        .into_iter()
+        .filter(|(c, _)| c.as_ref() == Some(asset))
+        .map(|(_, r)| r)
+        .collect();
+    Ok(AssetDetail {
+        state: h.events.last().map(|e| e.state),
+        events: h.events.clone(),
+        downtimes: h.downtimes.iter().map(|d| (*d).clone()).collect(),
+        work_orders: h.work_orders.iter().map(|w| (*w).clone()).collect(),
+        meter_readings: h.readings.iter().map(|r| (*r).clone()).collect(),
+        donation,
+        asset: a,
+    })
+}
+
+type Fitness = (Option<RecordId>, FitnessReport);
+
+fn all_fitness(ledger: &Ledger) -> Vec<Fitness> {
+    let registrations: Vec<_> = ledger.registrations.values().collect();
+    ledger
+        .donation_checks
+        .values()
+        .filter_map(|c| {
+            let model = ledger.device_models.get(&c.model)?;
+            let facility = ledger.facilities.get(&c.facility)?;
+            let supply = ledger
+                .facility_power
+                .values()
+                .find(|p| p.facility == c.facility);
+            Some((
+                c.asset.clone(),
+                donation::score(c, model, facility, supply, &registrations),
+            ))
+        })
+        .collect()
+}
+
+fn failures_of(fitness: &[Fitness], asset: &RecordId) -> Vec<String> {
+    fitness
+        .iter()
+        .filter(|(a, _)| a.as_ref() == Some(asset))
+        .flat_map(|(_, r)| {
+            r.items
+                .iter()
+                .filter(|i| i.outcome == donation::Outcome::Fail)
+                .map(|i| format!("{}: {}", i.item.as_str(), i.reason))
+        })
+        .collect()
+}
+
+/// Donation fitness reports: all, or those of one activity or one asset.
+pub fn donation_fitness(
+    app: &Aidtrace,
+    activity: Option<&RecordId>,
+    asset: Option<&RecordId>,
+) -> ServiceResult<Vec<FitnessReport>> {
+    let ledger = app.ledger()?;
+    let registrations: Vec<_> = ledger.registrations.values().collect();
+    let mut out = Vec::new();
+    for c in ledger.donation_checks.values() {
+        if activity.is_some_and(|a| c.activity.as_ref() != Some(a)) {
+            continue;
+        }
+        if asset.is_some_and(|a| c.asset.as_ref() != Some(a)) {
+            continue;
+        }
+        let model = ledger.device_models.get(&c.model).ok_or_else(|| {
+            ServiceError::NotFound(format!("donation check {}: no model {}", c.id, c.model))
+        })?;
+        let facility = ledger.facilities.get(&c.facility).ok_or_else(|| {
+            ServiceError::NotFound(format!(
+                "donation check {}: no facility {}",
+                c.id, c.facility
+            ))
+        })?;
+        let supply = ledger
+            .facility_power
+            .values()
+            .find(|p| p.facility == c.facility);
+        out.push(donation::score(c, model, facility, supply, &registrations));
+    }
+    Ok(out)
+}
+
+pub fn equipment_gaps(app: &Aidtrace, at: NaiveDateTime) -> ServiceResult<Vec<Gap>> {
+    let ledger = app.ledger()?;
+    Ok(gaps::gaps(&Fleet::build(&ledger), at))
+}
+
+pub fn equipment_density(app: &Aidtrace, at: NaiveDateTime) -> ServiceResult<Vec<Density>> {
+    let ledger = app.ledger()?;
+    Ok(gaps::density(&Fleet::build(&ledger), at))
+}
+
+/// The asset's state at a time, from stored events.
+pub fn state_of(
+    app: &Aidtrace,
+    asset: &RecordId,
+    at: NaiveDateTime,
+) -> ServiceResult<Option<LifecycleState>> {
+    Ok(state_at(&asset_history(app, asset)?, at))
+}

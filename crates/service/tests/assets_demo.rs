@@ -1,0 +1,117 @@
+//! The seed scenario's assets load, are idempotent, and give the indicators their illustrative
+//! year was written for.
+
+use aidtrace_domain::assets::LifecycleState;
+use aidtrace_domain::assets::kpi::{GroupBy, Period};
+use aidtrace_domain::{CurrencyCode, RecordId};
+use aidtrace_service::{Aidtrace, assets};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+fn app() -> (tempfile::TempDir, Aidtrace) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = Aidtrace::open_sqlite(&dir.path().join("t.db")).expect("open");
+    app.load_demo("test").expect("demo");
+    (dir, app)
+}
+
+fn id(s: &str) -> RecordId {
+    RecordId::parse(s).expect("id")
+}
+
+fn year_2025() -> Period {
+    Period::days(
+        NaiveDate::from_ymd_opt(2025, 1, 1).expect("date"),
+        NaiveDate::from_ymd_opt(2025, 12, 31).expect("date"),
+    )
+    .expect("period")
+}
+
+fn d(s: &str) -> Decimal {
+    s.parse().expect("decimal")
+}
+
+#[test]
+fn demo_assets_load_twice_without_change_and_link_their_lines() {
+    let (_dir, mut app) = app();
+    let again = app.load_demo("test").expect("demo again");
+    assert_eq!(again.changed(), 0, "{again:?}");
+    let platelets = assets::line_assets(&app, &id("eq-zhezbek-platelet-storage")).expect("line");
+    assert_eq!(platelets.len(), 5);
+    for line in [
+        "eq-semey-mri",
+        "eq-semey-ct",
+        "eq-semey-endoscopes",
+        "eq-semey-icu",
+        "eq-semey-emergency-call-system",
+        "eq-nct-ct-room",
+    ] {
+        assert!(
+            !assets::line_assets(&app, &id(line))
+                .expect("line")
+                .is_empty(),
+            "{line}"
+        );
+    }
+    assert!(assets::check_stored(&app.ledger().expect("ledger")).is_empty());
+    assert!(app.verify_audit().expect("verify").problems.is_empty());
+}
+
+#[test]
+fn demo_year_indicators_match_hand_computed_values() {
+    let (_dir, app) = app();
+    let usd = CurrencyCode::parse("USD").expect("usd");
+    let by_asset = assets::indicators(&app, year_2025(), GroupBy::Asset, &usd).expect("kpi");
+    // MRI: in service all year (8760 h); down 10 Mar 08:00 to 12 Mar 16:00 = 56 h.
+    let mri = &by_asset["as-semey-mri-1"];
+    assert_eq!(mri.operating_hours, d("8760"));
+    assert_eq!(mri.unplanned_downtime_hours, d("56"));
+    assert_eq!(mri.planned_downtime_hours, d("18"));
+    assert_eq!(mri.uptime_pct, Some(d("99.36")));
+    assert_eq!(mri.failures, 1);
+    assert_eq!(mri.mtbf_hours, Some(d("8704")));
+    assert_eq!(mri.mttr_hours, Some(d("56")));
+    // Quarterly PM due 17 Mar, 16 Jun, 15 Sep, 15 Dec: two on time, one late, one missed; plus the
+    // 2000-hour inspection done within its window.
+    assert_eq!((mri.pm_due, mri.pm_on_time), (5, 3));
+    // Ventilator 2: open downtime from 20 Nov 07:30 runs to the period end: 1000.5 h.
+    let vent = &by_asset["as-semey-vent-2"];
+    assert_eq!(vent.unplanned_downtime_hours, d("1000.5"));
+    assert_eq!(vent.repairs, 0);
+    assert_eq!(vent.functional, 0);
+    // Platelet device 1, commissioned mid-period (3 Mar 09:00): operating time starts there,
+    // 61 days and 9 hours into the year: 8760 - 1473 = 7287 h.
+    let plt = &by_asset["as-zhezbek-platelet-1"];
+    assert_eq!(plt.operating_hours, d("7287"));
+    // Its COSR: no service cost in the year, acquisition 13,758 USD.
+    assert_eq!(plt.cosr_pct, Some(Decimal::ZERO));
+
+    let facilities = assets::indicators(&app, year_2025(), GroupBy::Facility, &usd).expect("kpi");
+    let zhezbek = &facilities["fac-zhezbek-blood-centre"];
+    // 4 in service + 1 in storage; all four installed ones work at the year end.
+    assert_eq!((zhezbek.in_inventory, zhezbek.functional), (5, 4));
+    assert_eq!(zhezbek.fleet_functional_pct, Some(d("80")));
+}
+
+#[test]
+fn money_to_machine_counts_what_donations_became() {
+    let (_dir, app) = app();
+    let usd = CurrencyCode::parse("USD").expect("usd");
+    let end = NaiveDate::from_ymd_opt(2025, 12, 31)
+        .and_then(|d| d.and_hms_opt(23, 59, 59))
+        .expect("time");
+    let all = assets::money_to_machine(&app, end, None, &usd).expect("m2m");
+    assert_eq!(all.donated.count, 16);
+    assert_eq!(all.never_installed.count, 2);
+    assert_eq!(all.commissioned.count, 14);
+    assert_eq!(all.idle.count, 1);
+    assert_eq!(all.in_service.count, 13);
+    let platelets =
+        assets::money_to_machine(&app, end, Some(&id("act-kz-ggp-zhezbek-platelets")), &usd)
+            .expect("m2m");
+    assert_eq!(platelets.donated.value, d("68790"));
+    assert_eq!(platelets.in_service.value, d("55032"));
+    assert_eq!(platelets.never_installed.value, d("13758"));
+    let semey = assets::state_of(&app, &id("as-semey-vent-4"), end).expect("state");
+    assert_eq!(semey, Some(LifecycleState::InStorage));
+}
