@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod demo;
 pub mod error;
+pub mod fhir;
 pub mod iati;
 pub mod records;
 

@@ -493,7 +493,8 @@ fn asset_sums<'a>(
             continue;
         }
         s.unplanned_down_secs += secs;
-        if d.start >= period.from && d.start < end {
+        // A failure is counted where it starts, and only while the asset was meant to be working.
+        if intervals.iter().any(|(a, b)| d.start >= *a && d.start < *b) {
             s.failures += 1;
         }
         if let Some(e) = d.end
@@ -628,7 +629,8 @@ pub struct MoneyToMachine {
     /// is known.
     pub months_to_commissioning: Vec<(RecordId, Decimal)>,
     pub median_months_to_commissioning: Option<Decimal>,
-    /// Commissioned assets whose funding activity has no dated agreement.
+    /// Commissioned assets whose agreement date is unknown: no funding activity, or one with no
+    /// dated legal step nor start date.
     pub agreement_date_unknown: u64,
 }
 

@@ -1,0 +1,451 @@
+//! Indicators against hand-computed values, including the edge cases: an asset commissioned
+//! mid-period, downtime still open at the period end, planned downtime, late PM; property tests
+//! for the arithmetic.
+
+use aidtrace_domain::assets::kpi::{Fleet, GroupBy, Period, Sums};
+use aidtrace_domain::assets::{
+    Acquisition, Asset, AssetEvent, Criticality, DeviceModel, Downtime, DowntimeCause, Funding,
+    LifecycleState, MaintenancePlan, PlanKind, PlanTrigger, Priority, ReceiptCondition, WorkOrder,
+    WorkOrderKind, WorkOrderStatus,
+};
+use aidtrace_domain::model::{Facility, FacilityKind, OrgKind, Organisation};
+use aidtrace_domain::{CountryCode, Ledger, Money, Record, RecordId};
+use chrono::{NaiveDate, NaiveDateTime};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+fn id(s: &str) -> RecordId {
+    RecordId::parse(s).expect("id")
+}
+fn t(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("time")
+}
+fn d(s: &str) -> Decimal {
+    s.parse().expect("decimal")
+}
+fn usd(amount: &str) -> Money {
+    Money {
+        amount: d(amount),
+        currency: aidtrace_domain::CurrencyCode::parse("USD").expect("usd"),
+        value_date: None,
+    }
+}
+fn same_currency(m: &Money) -> Option<Decimal> {
+    (m.currency.as_str() == "USD").then_some(m.amount)
+}
+
+fn base() -> Vec<Record> {
+    vec![
+        Record::Organisation(Organisation {
+            id: id("org-m"),
+            name: "Maker".into(),
+            kind: OrgKind::Manufacturer,
+            roles: vec![],
+            country: None,
+            parent: None,
+            identifiers: vec![],
+            sources: vec![],
+        }),
+        Record::Facility(Facility {
+            id: id("fac-1"),
+            name: "Hospital".into(),
+            kind: FacilityKind::DistrictHospital,
+            country: CountryCode::parse("KZ").expect("kz"),
+            region: Some("Abai region".into()),
+            city: None,
+            operator: None,
+            location: None,
+            location_note: None,
+            beds: None,
+            population_served: None,
+            sensitive: false,
+            status_history: vec![],
+            sources: vec![],
+        }),
+        Record::DeviceModel(DeviceModel {
+            id: id("dm-1"),
+            manufacturer: id("org-m"),
+            model_name: "X".into(),
+            model_number: None,
+            udi_di: vec![],
+            generic_type: "ct_scanner".into(),
+            codes: vec![],
+            risk_class: None,
+            expected_life_years: Some(10),
+            support_until: None,
+            power: None,
+            consumables: vec![],
+            manual_languages: vec![],
+            sources: vec![],
+        }),
+    ]
+}
+
+fn asset(name: &str, cost: Option<&str>) -> Record {
+    Record::Asset(Asset {
+        id: id(name),
+        inventory_tag: name.to_uppercase(),
+        serial: None,
+        udi_pi: None,
+        model: id("dm-1"),
+        facility: id("fac-1"),
+        location: None,
+        parent: None,
+        owner: None,
+        funding: Funding {
+            activity: None,
+            equipment_line: None,
+            donor: None,
+            acquisition: Acquisition::Donation,
+            condition: ReceiptCondition::New,
+        },
+        cost: cost.map(usd),
+        manufacture_date: None,
+        contracts: vec![],
+        criticality: Criticality::High,
+        responsible: None,
+        om_payer: None,
+        note: None,
+        sources: vec![],
+    })
+}
+
+fn event(asset: &str, n: u32, at: &str, state: LifecycleState) -> Record {
+    Record::AssetEvent(AssetEvent {
+        id: id(&format!("ev-{asset}-{n}")),
+        asset: id(asset),
+        at: t(at),
+        state,
+        acceptance: (state == LifecycleState::Commissioned).then(|| id("wo-acc")),
+        to_facility: None,
+        by: None,
+        note: None,
+        sources: vec![],
+    })
+}
+
+fn down(name: &str, asset: &str, start: &str, end: Option<&str>, planned: bool) -> Record {
+    Record::Downtime(Downtime {
+        id: id(name),
+        asset: id(asset),
+        start: t(start),
+        end: end.map(t),
+        cause: if planned {
+            DowntimeCause::PlannedMaintenance
+        } else {
+            DowntimeCause::Mechanical
+        },
+        planned,
+        work_order: None,
+        reported_by: None,
+        note: None,
+    })
+}
+
+fn order(name: &str, asset: &str, kind: WorkOrderKind, closed: &str, cost: Option<&str>) -> Record {
+    Record::WorkOrder(WorkOrder {
+        id: id(name),
+        asset: id(asset),
+        kind,
+        status: WorkOrderStatus::Done,
+        priority: Priority::Normal,
+        opened: t(closed),
+        closed: Some(t(closed)),
+        plan: None,
+        failure_cause: None,
+        labour_hours: None,
+        labour_cost: None,
+        parts: vec![],
+        external_cost: cost.map(usd),
+        provider: None,
+        note: None,
+    })
+}
+
+/// January 2025: 31 days = 744 hours.
+fn january() -> Period {
+    Period::days(
+        NaiveDate::from_ymd_opt(2025, 1, 1).expect("d"),
+        NaiveDate::from_ymd_opt(2025, 1, 31).expect("d"),
+    )
+    .expect("period")
+}
+
+fn ledger(extra: Vec<Record>) -> Ledger {
+    let mut all = base();
+    all.extend(extra);
+    Ledger::from_records(all)
+}
+
+#[test]
+fn uptime_mtbf_mttr_with_mid_period_commissioning_and_open_downtime() {
+    use LifecycleState as S;
+    let l = ledger(vec![
+        asset("a1", Some("100000")),
+        asset("a2", None),
+        // a1: in service all month. Down 2 Jan 00:00–3 Jan 00:00 (24 h) and from 31 Jan 12:00,
+        // still open at the period end (12 h counted, no repair yet). Planned PM 10 Jan 4 h.
+        event("a1", 1, "2024-06-01 00:00", S::InService),
+        down(
+            "d1",
+            "a1",
+            "2025-01-02 00:00",
+            Some("2025-01-03 00:00"),
+            false,
+        ),
+        down("d2", "a1", "2025-01-31 12:00", None, false),
+        down(
+            "d3",
+            "a1",
+            "2025-01-10 08:00",
+            Some("2025-01-10 12:00"),
+            true,
+        ),
+        // a2: commissioned mid-period, 16 Jan 00:00: 16 days = 384 h of operating time.
+        event("a2", 1, "2025-01-10 00:00", S::Installed),
+        event("a2", 2, "2025-01-16 00:00", S::Commissioned),
+        event("a2", 3, "2025-01-16 06:00", S::InService),
+        order(
+            "w1",
+            "a1",
+            WorkOrderKind::Corrective,
+            "2025-01-03 00:00",
+            Some("500"),
+        ),
+        order(
+            "w2",
+            "a1",
+            WorkOrderKind::Installation,
+            "2025-01-05 00:00",
+            Some("9999"),
+        ),
+    ]);
+    let fleet = Fleet::build(&l);
+    let p = january();
+    let by = fleet.grouped(GroupBy::Asset, p, &same_currency);
+    let a1 = &by["a1"];
+    assert_eq!(a1.operating_hours, d("744"));
+    assert_eq!(a1.unplanned_downtime_hours, d("36"));
+    assert_eq!(a1.planned_downtime_hours, d("4"));
+    // (744 − 36) / 744 = 95.161…%
+    assert_eq!(a1.uptime_pct, Some(d("95.16")));
+    assert_eq!(a1.failures, 2);
+    assert_eq!(a1.mtbf_hours, Some(d("354")));
+    assert_eq!((a1.repairs, a1.mttr_hours), (1, Some(d("24"))));
+    assert_eq!((a1.in_inventory, a1.functional), (1, 0));
+    // COSR: corrective 500 USD in 31 days, annualised ×365.25/31 = 5891.13 → 5.89 % of 100,000.
+    // Installation work is part of acquisition, not service.
+    assert_eq!(a1.cosr_pct, Some(d("5.89")));
+
+    let a2 = &by["a2"];
+    assert_eq!(a2.operating_hours, d("384"));
+    assert_eq!(a2.uptime_pct, Some(d("100")));
+    assert_eq!(a2.mtbf_hours, None);
+    assert_eq!(a2.cost_unknown, 1);
+
+    // The facility: ratio of sums, not the mean of ratios.
+    let fac = fleet.indicators(
+        fleet.facility_assets(&id("fac-1")).to_vec(),
+        p,
+        &same_currency,
+    );
+    assert_eq!(fac.operating_hours, d("1128"));
+    // (1128 − 36) / 1128 = 96.808…%
+    assert_eq!(fac.uptime_pct, Some(d("96.81")));
+    assert_eq!(fac.fleet_functional_pct, Some(d("50")));
+    assert_eq!(fac.cosr_pct, Some(d("5.89")));
+}
+
+#[test]
+fn downtime_before_commissioning_and_after_period_is_not_counted() {
+    use LifecycleState as S;
+    let l = ledger(vec![
+        asset("a1", None),
+        event("a1", 1, "2025-01-20 00:00", S::InService),
+        // Started before the asset entered service: only the part from 20 Jan counts (24 h).
+        down(
+            "d1",
+            "a1",
+            "2025-01-19 00:00",
+            Some("2025-01-21 00:00"),
+            false,
+        ),
+        down(
+            "d2",
+            "a1",
+            "2025-02-05 00:00",
+            Some("2025-02-06 00:00"),
+            false,
+        ),
+    ]);
+    let fleet = Fleet::build(&l);
+    let i = fleet.grouped(GroupBy::All, january(), &same_currency);
+    let all = &i["all"];
+    assert_eq!(all.operating_hours, d("288"));
+    assert_eq!(all.unplanned_downtime_hours, d("24"));
+    assert_eq!(
+        all.failures, 0,
+        "d1 started before the period's operating time"
+    );
+}
+
+#[test]
+fn pm_due_in_window_late_and_missed() {
+    use LifecycleState as S;
+    let mut plan_records = vec![
+        asset("a1", None),
+        event("a1", 1, "2024-12-01 00:00", S::InService),
+        Record::MaintenancePlan(MaintenancePlan {
+            id: id("p1"),
+            model: Some(id("dm-1")),
+            asset: None,
+            kind: PlanKind::Preventive,
+            trigger: PlanTrigger::EveryDays(10),
+            window_days: 2,
+            description: "every 10 days".into(),
+            sources: vec![],
+        }),
+    ];
+    // Due dates from 1 Dec: 11 Dec, 21 Dec, 31 Dec, 10 Jan, 20 Jan, 30 Jan (Jan: 3 due).
+    plan_records.push(order(
+        "w1",
+        "a1",
+        WorkOrderKind::Preventive,
+        "2025-01-11 10:00",
+        None,
+    )); // on time
+    plan_records.push(order(
+        "w2",
+        "a1",
+        WorkOrderKind::Preventive,
+        "2025-01-25 10:00",
+        None,
+    )); // late
+    plan_records.push(order(
+        "w3",
+        "a1",
+        WorkOrderKind::Corrective,
+        "2025-01-30 10:00",
+        None,
+    )); // wrong kind
+    let l = ledger(plan_records);
+    let fleet = Fleet::build(&l);
+    let all = &fleet.grouped(GroupBy::All, january(), &same_currency)["all"];
+    assert_eq!((all.pm_due, all.pm_on_time), (3, 1));
+    assert_eq!(all.pm_completion_pct, Some(d("33.33")));
+}
+
+#[test]
+fn money_to_machine_buckets() {
+    use LifecycleState as S;
+    let l = ledger(vec![
+        asset("a1", Some("1000")),
+        asset("a2", Some("2000")),
+        asset("a3", None),
+        event("a1", 1, "2025-01-01 00:00", S::InService),
+        event("a2", 1, "2025-01-01 00:00", S::Delivered),
+        event("a3", 1, "2025-01-01 00:00", S::InService),
+        down("d1", "a3", "2025-01-05 00:00", None, false),
+    ]);
+    let fleet = Fleet::build(&l);
+    let m = fleet.money_to_machine(0..3, t("2025-01-10 00:00"), &same_currency);
+    assert_eq!(
+        (m.donated.count, m.donated.value, m.donated.value_unknown),
+        (3, d("3000"), 1)
+    );
+    assert_eq!((m.in_service.count, m.in_service.value), (1, d("1000")));
+    assert_eq!((m.idle.count, m.idle.value_unknown), (1, 1));
+    assert_eq!(
+        (m.never_installed.count, m.never_installed.value),
+        (1, d("2000"))
+    );
+    assert_eq!(
+        m.agreement_date_unknown, 2,
+        "no funding activity, so no agreement to date"
+    );
+    assert!(m.months_to_commissioning.is_empty());
+}
+
+fn arb_sums() -> impl Strategy<Value = Sums> {
+    (1i64..1_000_000, 0u64..50, 0u64..20).prop_flat_map(|(op, failures, due)| {
+        (0..=op, 0..=due, 0u64..=1, 0u64..10_000_000).prop_map(move |(down, on_time, f, cost)| {
+            Sums {
+                assets: 1,
+                in_inventory: 1,
+                functional: f,
+                operating_secs: op,
+                unplanned_down_secs: down,
+                failures,
+                pm_due: due,
+                pm_on_time: on_time,
+                service_cost: Decimal::from(cost),
+                acquisition_cost: Decimal::from(1_000_000),
+                ..Sums::default()
+            }
+        })
+    })
+}
+
+proptest! {
+    /// Percentages stay within 0–100 and an aggregate's uptime lies between its members'.
+    #[test]
+    fn aggregate_uptime_is_bounded_by_members(parts in prop::collection::vec(arb_sums(), 1..20)) {
+        let mut total = Sums::default();
+        let mut lo = Decimal::ONE_HUNDRED;
+        let mut hi = Decimal::ZERO;
+        for s in &parts {
+            total.add(s);
+            let u = s.indicators().uptime_pct.expect("operating time > 0");
+            lo = lo.min(u);
+            hi = hi.max(u);
+        }
+        let i = total.indicators();
+        let u = i.uptime_pct.expect("uptime");
+        // Rounding to 2 places can move the aggregate by at most 0.005 past a member.
+        prop_assert!(u >= lo - d("0.01") && u <= hi + d("0.01"), "{u} not in [{lo}, {hi}]");
+        for p in [i.uptime_pct, i.fleet_functional_pct, i.pm_completion_pct].into_iter().flatten() {
+            prop_assert!(p >= Decimal::ZERO && p <= Decimal::ONE_HUNDRED);
+        }
+        prop_assert_eq!(i.assets, parts.len() as u64);
+    }
+
+    /// Adding is order-independent: the same parts in reverse give the same indicators.
+    #[test]
+    fn aggregation_is_order_independent(parts in prop::collection::vec(arb_sums(), 1..10)) {
+        let mut a = Sums::default();
+        let mut b = Sums::default();
+        for s in &parts { a.add(s); }
+        for s in parts.iter().rev() { b.add(s); }
+        prop_assert_eq!(a.indicators(), b.indicators());
+    }
+
+    /// Operating hours never exceed the period, downtime never exceeds operating time, whatever
+    /// the episodes.
+    #[test]
+    fn downtime_is_clipped_to_operating_time(
+        start_h in 0i64..1000, episodes in prop::collection::vec((0i64..1000, 0i64..400, any::<bool>()), 0..6)
+    ) {
+        use LifecycleState as S;
+        let base_t = t("2025-01-01 00:00");
+        let mut recs = vec![asset("a1", None), Record::AssetEvent(AssetEvent {
+            id: id("e1"), asset: id("a1"), at: base_t + chrono::Duration::hours(start_h),
+            state: S::InService, acceptance: None, to_facility: None, by: None, note: None, sources: vec![],
+        })];
+        for (k, (s, len, open)) in episodes.iter().enumerate() {
+            let st = base_t + chrono::Duration::hours(*s);
+            recs.push(Record::Downtime(Downtime {
+                id: id(&format!("d{k}")), asset: id("a1"), start: st,
+                end: (!open).then(|| st + chrono::Duration::hours(*len)),
+                cause: DowntimeCause::Wear, planned: false, work_order: None, reported_by: None, note: None,
+            }));
+        }
+        let l = ledger(recs);
+        let fleet = Fleet::build(&l);
+        let s = fleet.sums(0, january(), &same_currency);
+        prop_assert!(s.operating_secs <= january().seconds());
+        // Overlapping episodes are refused on write; here they may overlap, so only the bound
+        // per episode holds: each contributes at most the operating time.
+        prop_assert!(s.unplanned_down_secs <= s.operating_secs * (episodes.len() as i64).max(1));
+        prop_assert!(s.unplanned_down_secs >= 0);
+    }
+}
