@@ -30,12 +30,19 @@ pub struct Ext {
 }
 
 impl Ext {
+    /// Like `from_el`, without `xml:lang` (for elements whose model has a `lang` field).
+    fn from_el_without_lang(el: &Element) -> Self {
+        let mut e = Ext::from_el(el);
+        e.attrs.retain(|a| !is_xml_lang(a));
+        e
+    }
+
     fn from_el(el: &Element) -> Self {
         Ext {
             attrs: el
                 .attrs
                 .iter()
-                .filter(|a| a.ns.is_some() && !a.is_ns_decl() && !is_xml_lang(a))
+                .filter(|a| a.ns.is_some() && !a.is_ns_decl())
                 .cloned()
                 .collect(),
             elements: el
@@ -177,12 +184,31 @@ fn code_el(name: &str, code: &Option<String>) -> Option<Element> {
 }
 
 /// Element holding only narratives (title, description, name…), or `None` if absent.
-fn narr_el(name: &str, ns: &Option<Vec<Narrative>>) -> Option<Element> {
-    ns.as_ref().map(|ns| B::new(name).narratives(ns).done())
+/// A narrative container (title, description, name…): its narratives and any extension content.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Text {
+    pub narratives: Vec<Narrative>,
+    #[serde(skip)]
+    pub ext: Ext,
 }
 
-fn opt_narratives(el: &Element, child: &str) -> Option<Vec<Narrative>> {
-    el.child(child).map(narratives)
+impl Text {
+    /// The first narrative's text (the default-language one, usually).
+    pub fn first(&self) -> Option<&str> {
+        self.narratives.first().map(|n| n.text.as_str())
+    }
+}
+
+fn narr_el(name: &str, t: &Option<Text>) -> Option<Element> {
+    t.as_ref()
+        .map(|t| B::new(name).narratives(&t.narratives).ext(&t.ext).done())
+}
+
+fn opt_narratives(el: &Element, child: &str) -> Option<Text> {
+    el.child(child).map(|c| Text {
+        narratives: narratives(c),
+        ext: Ext::from_el(c),
+    })
 }
 
 /// A monetary value: amount, currency (if given on the value) and value date.
@@ -322,6 +348,8 @@ pub struct FlowOrg {
     /// `provider-activity-id` or `receiver-activity-id`: the activity funds come from or go to.
     pub activity_id: Option<String>,
     pub narratives: Vec<Narrative>,
+    #[serde(skip)]
+    pub ext: Ext,
 }
 
 impl FlowOrg {
@@ -331,6 +359,7 @@ impl FlowOrg {
             r#type: attr(el, "type"),
             activity_id: attr(el, id_attr),
             narratives: narratives(el),
+            ext: Ext::from_el(el),
         }
     }
     fn to_el(&self, name: &str, id_attr: &str) -> Element {
@@ -339,6 +368,7 @@ impl FlowOrg {
             .attr(id_attr, &self.activity_id)
             .attr("type", &self.r#type)
             .narratives(&self.narratives)
+            .ext(&self.ext)
             .done()
     }
 }
@@ -347,6 +377,8 @@ impl FlowOrg {
 pub struct Description {
     pub r#type: Option<String>,
     pub narratives: Vec<Narrative>,
+    #[serde(skip)]
+    pub ext: Ext,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -354,6 +386,8 @@ pub struct ActivityDate {
     pub r#type: Option<String>,
     pub iso_date: Option<String>,
     pub narratives: Vec<Narrative>,
+    #[serde(skip)]
+    pub ext: Ext,
 }
 
 /// Sector, recipient country or recipient region: a coded share of the activity.
@@ -364,6 +398,8 @@ pub struct Classification {
     pub vocabulary_uri: Option<String>,
     pub percentage: Option<String>,
     pub narratives: Vec<Narrative>,
+    #[serde(skip)]
+    pub ext: Ext,
 }
 
 impl Classification {
@@ -374,6 +410,7 @@ impl Classification {
             vocabulary_uri: attr(el, "vocabulary-uri"),
             percentage: attr(el, "percentage"),
             narratives: narratives(el),
+            ext: Ext::from_el(el),
         }
     }
     fn to_el(&self, name: &str) -> Element {
@@ -383,6 +420,7 @@ impl Classification {
             .attr("vocabulary-uri", &self.vocabulary_uri)
             .attr("percentage", &self.percentage)
             .narratives(&self.narratives)
+            .ext(&self.ext)
             .done()
     }
 
@@ -396,6 +434,8 @@ impl Classification {
 pub struct AidType {
     pub code: Option<String>,
     pub vocabulary: Option<String>,
+    #[serde(skip)]
+    pub ext: Ext,
 }
 
 impl AidType {
@@ -403,12 +443,14 @@ impl AidType {
         AidType {
             code: attr(el, "code"),
             vocabulary: attr(el, "vocabulary"),
+            ext: Ext::from_el(el),
         }
     }
     fn to_el(&self, name: &str) -> Element {
         B::new(name)
             .attr("code", &self.code)
             .attr("vocabulary", &self.vocabulary)
+            .ext(&self.ext)
             .done()
     }
 }
@@ -462,7 +504,7 @@ pub struct Transaction {
     pub legacy_type: Option<String>,
     pub transaction_date: Option<String>,
     pub value: Option<Money>,
-    pub description: Option<Vec<Narrative>>,
+    pub description: Option<Text>,
     pub provider_org: Option<FlowOrg>,
     pub receiver_org: Option<FlowOrg>,
     pub disbursement_channel: Option<String>,
@@ -593,8 +635,8 @@ impl Transaction {
 pub struct DocumentLink {
     pub url: Option<String>,
     pub format: Option<String>,
-    pub title: Option<Vec<Narrative>>,
-    pub description: Option<Vec<Narrative>>,
+    pub title: Option<Text>,
+    pub description: Option<Text>,
     pub categories: Vec<String>,
     pub languages: Vec<String>,
     pub document_date: Option<String>,
@@ -652,6 +694,8 @@ pub struct RelatedActivity {
     pub r#ref: Option<String>,
     /// 1 parent, 2 child, 3 sibling, 4 co-funded, 5 third party.
     pub r#type: Option<String>,
+    #[serde(skip)]
+    pub ext: Ext,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -659,8 +703,8 @@ pub struct Indicator {
     pub measure: Option<String>,
     pub ascending: Option<String>,
     pub aggregation_status: Option<String>,
-    pub title: Option<Vec<Narrative>>,
-    pub description: Option<Vec<Narrative>>,
+    pub title: Option<Text>,
+    pub description: Option<Text>,
     /// document-link, reference, baseline and period children, kept whole and in order.
     #[serde(skip)]
     pub rest: Vec<Element>,
@@ -702,8 +746,8 @@ impl Indicator {
 pub struct IatiResult {
     pub r#type: Option<String>,
     pub aggregation_status: Option<String>,
-    pub title: Option<Vec<Narrative>>,
-    pub description: Option<Vec<Narrative>>,
+    pub title: Option<Text>,
+    pub description: Option<Text>,
     /// document-link and reference children, kept whole.
     #[serde(skip)]
     pub links: Vec<Element>,
@@ -788,7 +832,7 @@ pub struct IatiActivity {
     pub linked_data_uri: Option<String>,
     pub budget_not_provided: Option<String>,
     pub reporting_org: Option<ReportingOrg>,
-    pub title: Option<Vec<Narrative>>,
+    pub title: Option<Text>,
     pub descriptions: Vec<Description>,
     pub participating_orgs: Vec<ParticipatingOrg>,
     #[serde(skip)]
@@ -883,6 +927,7 @@ impl IatiActivity {
                 .map(|d| Description {
                     r#type: attr(d, "type"),
                     narratives: narratives(d),
+                    ext: Ext::from_el(d),
                 })
                 .collect(),
             participating_orgs: el
@@ -897,6 +942,7 @@ impl IatiActivity {
                     r#type: attr(d, "type"),
                     iso_date: attr(d, "iso-date"),
                     narratives: narratives(d),
+                    ext: Ext::from_el(d),
                 })
                 .collect(),
             contact_info: all("contact-info"),
@@ -973,6 +1019,7 @@ impl IatiActivity {
                 .map(|r| RelatedActivity {
                     r#ref: attr(r, "ref"),
                     r#type: attr(r, "type"),
+                    ext: Ext::from_el(r),
                 })
                 .collect(),
             legacy_data: all("legacy-data"),
@@ -983,7 +1030,7 @@ impl IatiActivity {
                 .collect(),
             crs_add: one("crs-add"),
             fss: one("fss"),
-            ext: Ext::from_el(el),
+            ext: Ext::from_el_without_lang(el),
         }
     }
 
@@ -1005,6 +1052,7 @@ impl IatiActivity {
                 B::new("description")
                     .attr("type", &d.r#type)
                     .narratives(&d.narratives)
+                    .ext(&d.ext)
                     .done()
             }))
             .children(self.participating_orgs.iter().map(ParticipatingOrg::to_el))
@@ -1015,6 +1063,7 @@ impl IatiActivity {
                     .attr("type", &d.r#type)
                     .attr("iso-date", &d.iso_date)
                     .narratives(&d.narratives)
+                    .ext(&d.ext)
                     .done()
             }))
             .children(self.contact_info.iter().cloned())
@@ -1086,6 +1135,7 @@ impl IatiActivity {
                 B::new("related-activity")
                     .attr("ref", &r.r#ref)
                     .attr("type", &r.r#type)
+                    .ext(&r.ext)
                     .done()
             }))
             .children(self.legacy_data.iter().cloned())
@@ -1113,7 +1163,7 @@ pub struct IatiOrganisation {
     pub last_updated_datetime: Option<String>,
     pub lang: Option<String>,
     pub default_currency: Option<String>,
-    pub name: Option<Vec<Narrative>>,
+    pub name: Option<Text>,
     pub reporting_org: Option<ReportingOrg>,
     /// All other IATI children, in document (= schema) order.
     #[serde(skip)]
@@ -1145,7 +1195,7 @@ impl IatiOrganisation {
                 })
                 .map(normalise)
                 .collect(),
-            ext: Ext::from_el(el),
+            ext: Ext::from_el_without_lang(el),
         }
     }
 
