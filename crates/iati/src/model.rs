@@ -39,12 +39,7 @@ impl Ext {
 
     fn from_el(el: &Element) -> Self {
         Ext {
-            attrs: el
-                .attrs
-                .iter()
-                .filter(|a| a.ns.is_some() && !a.is_ns_decl())
-                .cloned()
-                .collect(),
+            attrs: foreign_attrs(el).cloned().collect(),
             elements: el
                 .elements()
                 .filter(|c| c.ns.is_some())
@@ -61,6 +56,97 @@ impl Ext {
 
     pub fn is_empty(&self) -> bool {
         self.attrs.is_empty() && self.elements.is_empty()
+    }
+}
+
+/// Attributes in another namespace (`xml:lang`, `dstore:index`…), not namespace declarations.
+fn foreign_attrs(el: &Element) -> impl Iterator<Item = &Attr> {
+    el.attrs
+        .iter()
+        .filter(|a| a.ns.is_some() && !a.is_ns_decl())
+}
+
+/// Foreign attributes on an element the typed model has no room for (e.g. `xml:lang` on a
+/// description in 1.x-style data), with the path to put them back: (name, index among
+/// same-name siblings) from the activity down.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeptAttrs {
+    pub path: Vec<(String, usize)>,
+    pub attrs: Vec<Attr>,
+}
+
+fn has_nested_foreign(el: &Element) -> bool {
+    el.elements()
+        .filter(|c| c.is_iati())
+        .any(|c| foreign_attrs(c).next().is_some() || has_nested_foreign(c))
+}
+
+/// Finds foreign attributes of `orig` (recursively) that `written` lacks at the same path.
+fn diff_attrs(
+    orig: &Element,
+    written: &Element,
+    path: &mut Vec<(String, usize)>,
+    out: &mut Vec<KeptAttrs>,
+) {
+    let mut seen: Vec<(&str, usize)> = Vec::new();
+    for c in orig.elements().filter(|c| c.is_iati()) {
+        let idx = match seen.iter_mut().find(|(n, _)| *n == c.name.as_str()) {
+            Some((_, i)) => {
+                *i += 1;
+                *i
+            }
+            None => {
+                seen.push((c.name.as_str(), 0));
+                0
+            }
+        };
+        let Some(w) = written.children_named(&c.name).nth(idx) else {
+            continue;
+        };
+        path.push((c.name.to_string(), idx));
+        let missing: Vec<Attr> = foreign_attrs(c)
+            .filter(|a| {
+                !w.attrs
+                    .iter()
+                    .any(|b| b.name == a.name && b.value == a.value)
+            })
+            .cloned()
+            .collect();
+        if !missing.is_empty() {
+            out.push(KeptAttrs {
+                path: path.clone(),
+                attrs: missing,
+            });
+        }
+        diff_attrs(c, w, path, out);
+        path.pop();
+    }
+}
+
+fn apply_kept(root: &mut Element, kept: &[KeptAttrs]) {
+    for k in kept {
+        let mut cur: &mut Element = root;
+        let mut found = true;
+        for (name, idx) in &k.path {
+            let next = cur
+                .children
+                .iter_mut()
+                .filter_map(|n| match n {
+                    Node::Element(e) if e.is_iati() && e.name == name.as_str() => Some(e),
+                    _ => None,
+                })
+                .nth(*idx);
+            match next {
+                Some(e) => cur = e,
+                None => {
+                    found = false;
+                    break;
+                }
+            }
+        }
+        if found {
+            cur.attrs.extend(k.attrs.iter().cloned());
+        }
     }
 }
 
@@ -184,31 +270,12 @@ fn code_el(name: &str, code: &Option<String>) -> Option<Element> {
 }
 
 /// Element holding only narratives (title, description, name…), or `None` if absent.
-/// A narrative container (title, description, name…): its narratives and any extension content.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Text {
-    pub narratives: Vec<Narrative>,
-    #[serde(skip)]
-    pub ext: Ext,
+fn narr_el(name: &str, ns: &Option<Vec<Narrative>>) -> Option<Element> {
+    ns.as_ref().map(|ns| B::new(name).narratives(ns).done())
 }
 
-impl Text {
-    /// The first narrative's text (the default-language one, usually).
-    pub fn first(&self) -> Option<&str> {
-        self.narratives.first().map(|n| n.text.as_str())
-    }
-}
-
-fn narr_el(name: &str, t: &Option<Text>) -> Option<Element> {
-    t.as_ref()
-        .map(|t| B::new(name).narratives(&t.narratives).ext(&t.ext).done())
-}
-
-fn opt_narratives(el: &Element, child: &str) -> Option<Text> {
-    el.child(child).map(|c| Text {
-        narratives: narratives(c),
-        ext: Ext::from_el(c),
-    })
+fn opt_narratives(el: &Element, child: &str) -> Option<Vec<Narrative>> {
+    el.child(child).map(narratives)
 }
 
 /// A monetary value: amount, currency (if given on the value) and value date.
@@ -348,8 +415,6 @@ pub struct FlowOrg {
     /// `provider-activity-id` or `receiver-activity-id`: the activity funds come from or go to.
     pub activity_id: Option<String>,
     pub narratives: Vec<Narrative>,
-    #[serde(skip)]
-    pub ext: Ext,
 }
 
 impl FlowOrg {
@@ -359,7 +424,6 @@ impl FlowOrg {
             r#type: attr(el, "type"),
             activity_id: attr(el, id_attr),
             narratives: narratives(el),
-            ext: Ext::from_el(el),
         }
     }
     fn to_el(&self, name: &str, id_attr: &str) -> Element {
@@ -368,7 +432,6 @@ impl FlowOrg {
             .attr(id_attr, &self.activity_id)
             .attr("type", &self.r#type)
             .narratives(&self.narratives)
-            .ext(&self.ext)
             .done()
     }
 }
@@ -377,8 +440,6 @@ impl FlowOrg {
 pub struct Description {
     pub r#type: Option<String>,
     pub narratives: Vec<Narrative>,
-    #[serde(skip)]
-    pub ext: Ext,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -386,8 +447,6 @@ pub struct ActivityDate {
     pub r#type: Option<String>,
     pub iso_date: Option<String>,
     pub narratives: Vec<Narrative>,
-    #[serde(skip)]
-    pub ext: Ext,
 }
 
 /// Sector, recipient country or recipient region: a coded share of the activity.
@@ -398,8 +457,6 @@ pub struct Classification {
     pub vocabulary_uri: Option<String>,
     pub percentage: Option<String>,
     pub narratives: Vec<Narrative>,
-    #[serde(skip)]
-    pub ext: Ext,
 }
 
 impl Classification {
@@ -410,7 +467,6 @@ impl Classification {
             vocabulary_uri: attr(el, "vocabulary-uri"),
             percentage: attr(el, "percentage"),
             narratives: narratives(el),
-            ext: Ext::from_el(el),
         }
     }
     fn to_el(&self, name: &str) -> Element {
@@ -420,7 +476,6 @@ impl Classification {
             .attr("vocabulary-uri", &self.vocabulary_uri)
             .attr("percentage", &self.percentage)
             .narratives(&self.narratives)
-            .ext(&self.ext)
             .done()
     }
 
@@ -434,8 +489,6 @@ impl Classification {
 pub struct AidType {
     pub code: Option<String>,
     pub vocabulary: Option<String>,
-    #[serde(skip)]
-    pub ext: Ext,
 }
 
 impl AidType {
@@ -443,14 +496,12 @@ impl AidType {
         AidType {
             code: attr(el, "code"),
             vocabulary: attr(el, "vocabulary"),
-            ext: Ext::from_el(el),
         }
     }
     fn to_el(&self, name: &str) -> Element {
         B::new(name)
             .attr("code", &self.code)
             .attr("vocabulary", &self.vocabulary)
-            .ext(&self.ext)
             .done()
     }
 }
@@ -504,7 +555,7 @@ pub struct Transaction {
     pub legacy_type: Option<String>,
     pub transaction_date: Option<String>,
     pub value: Option<Money>,
-    pub description: Option<Text>,
+    pub description: Option<Vec<Narrative>>,
     pub provider_org: Option<FlowOrg>,
     pub receiver_org: Option<FlowOrg>,
     pub disbursement_channel: Option<String>,
@@ -635,8 +686,8 @@ impl Transaction {
 pub struct DocumentLink {
     pub url: Option<String>,
     pub format: Option<String>,
-    pub title: Option<Text>,
-    pub description: Option<Text>,
+    pub title: Option<Vec<Narrative>>,
+    pub description: Option<Vec<Narrative>>,
     pub categories: Vec<String>,
     pub languages: Vec<String>,
     pub document_date: Option<String>,
@@ -694,8 +745,6 @@ pub struct RelatedActivity {
     pub r#ref: Option<String>,
     /// 1 parent, 2 child, 3 sibling, 4 co-funded, 5 third party.
     pub r#type: Option<String>,
-    #[serde(skip)]
-    pub ext: Ext,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -703,8 +752,8 @@ pub struct Indicator {
     pub measure: Option<String>,
     pub ascending: Option<String>,
     pub aggregation_status: Option<String>,
-    pub title: Option<Text>,
-    pub description: Option<Text>,
+    pub title: Option<Vec<Narrative>>,
+    pub description: Option<Vec<Narrative>>,
     /// document-link, reference, baseline and period children, kept whole and in order.
     #[serde(skip)]
     pub rest: Vec<Element>,
@@ -746,8 +795,8 @@ impl Indicator {
 pub struct IatiResult {
     pub r#type: Option<String>,
     pub aggregation_status: Option<String>,
-    pub title: Option<Text>,
-    pub description: Option<Text>,
+    pub title: Option<Vec<Narrative>>,
+    pub description: Option<Vec<Narrative>>,
     /// document-link and reference children, kept whole.
     #[serde(skip)]
     pub links: Vec<Element>,
@@ -832,7 +881,7 @@ pub struct IatiActivity {
     pub linked_data_uri: Option<String>,
     pub budget_not_provided: Option<String>,
     pub reporting_org: Option<ReportingOrg>,
-    pub title: Option<Text>,
+    pub title: Option<Vec<Narrative>>,
     pub descriptions: Vec<Description>,
     pub participating_orgs: Vec<ParticipatingOrg>,
     #[serde(skip)]
@@ -879,6 +928,9 @@ pub struct IatiActivity {
     /// aidtrace's own data…).
     #[serde(skip)]
     pub ext: Ext,
+    /// Foreign attributes on inner elements the typed model does not hold.
+    #[serde(skip)]
+    pub kept_attrs: Vec<KeptAttrs>,
 }
 
 fn date_pair(el: &Element) -> (Option<String>, Option<String>) {
@@ -908,7 +960,7 @@ impl IatiActivity {
     pub fn from_element(el: &Element) -> Self {
         let all = |name: &'static str| el.children_named(name).map(normalise).collect::<Vec<_>>();
         let one = |name: &str| el.child(name).map(normalise);
-        IatiActivity {
+        let mut a = IatiActivity {
             identifier: el
                 .child("iati-identifier")
                 .map(|e| e.text().trim().to_owned())
@@ -927,7 +979,6 @@ impl IatiActivity {
                 .map(|d| Description {
                     r#type: attr(d, "type"),
                     narratives: narratives(d),
-                    ext: Ext::from_el(d),
                 })
                 .collect(),
             participating_orgs: el
@@ -942,7 +993,6 @@ impl IatiActivity {
                     r#type: attr(d, "type"),
                     iso_date: attr(d, "iso-date"),
                     narratives: narratives(d),
-                    ext: Ext::from_el(d),
                 })
                 .collect(),
             contact_info: all("contact-info"),
@@ -1019,7 +1069,6 @@ impl IatiActivity {
                 .map(|r| RelatedActivity {
                     r#ref: attr(r, "ref"),
                     r#type: attr(r, "type"),
-                    ext: Ext::from_el(r),
                 })
                 .collect(),
             legacy_data: all("legacy-data"),
@@ -1031,13 +1080,23 @@ impl IatiActivity {
             crs_add: one("crs-add"),
             fss: one("fss"),
             ext: Ext::from_el_without_lang(el),
+            kept_attrs: Vec::new(),
+        };
+        // Only when inner elements carry foreign attributes (rare: 1.x-style data) is the
+        // written form compared with the source to keep what the typed model has no room for.
+        if has_nested_foreign(el) {
+            let written = a.to_element();
+            let mut kept = Vec::new();
+            diff_attrs(el, &written, &mut Vec::new(), &mut kept);
+            a.kept_attrs = kept;
         }
+        a
     }
 
     /// Builds the `iati-activity` element, children in 2.03 schema order.
     pub fn to_element(&self) -> Element {
         let code = |name: &str, v: &Option<String>| code_el(name, v);
-        B::new("iati-activity")
+        let mut root = B::new("iati-activity")
             .attr("last-updated-datetime", &self.last_updated_datetime)
             .attr("xml:lang", &self.lang)
             .attr("default-currency", &self.default_currency)
@@ -1052,7 +1111,6 @@ impl IatiActivity {
                 B::new("description")
                     .attr("type", &d.r#type)
                     .narratives(&d.narratives)
-                    .ext(&d.ext)
                     .done()
             }))
             .children(self.participating_orgs.iter().map(ParticipatingOrg::to_el))
@@ -1063,7 +1121,6 @@ impl IatiActivity {
                     .attr("type", &d.r#type)
                     .attr("iso-date", &d.iso_date)
                     .narratives(&d.narratives)
-                    .ext(&d.ext)
                     .done()
             }))
             .children(self.contact_info.iter().cloned())
@@ -1135,7 +1192,6 @@ impl IatiActivity {
                 B::new("related-activity")
                     .attr("ref", &r.r#ref)
                     .attr("type", &r.r#type)
-                    .ext(&r.ext)
                     .done()
             }))
             .children(self.legacy_data.iter().cloned())
@@ -1144,7 +1200,9 @@ impl IatiActivity {
             .child_opt(self.crs_add.clone())
             .child_opt(self.fss.clone())
             .ext(&self.ext)
-            .done()
+            .done();
+        apply_kept(&mut root, &self.kept_attrs);
+        root
     }
 
     /// Extension elements in the aidtrace namespace.
@@ -1163,7 +1221,7 @@ pub struct IatiOrganisation {
     pub last_updated_datetime: Option<String>,
     pub lang: Option<String>,
     pub default_currency: Option<String>,
-    pub name: Option<Text>,
+    pub name: Option<Vec<Narrative>>,
     pub reporting_org: Option<ReportingOrg>,
     /// All other IATI children, in document (= schema) order.
     #[serde(skip)]
