@@ -1,26 +1,868 @@
 //! `aidtrace asset …`, `aidtrace workorder …`, `aidtrace kpi …`, `aidtrace fhir …`: equipment
 //! from grant line to working machine.
 
-use clap::Subcommand;
+use std::path::PathBuf;
+
+use aidtrace_domain::assets::kpi::{GroupBy, Indicators, Period};
+use aidtrace_domain::assets::{
+    DowntimeCause, LifecycleState, Priority, WorkOrder, WorkOrderKind, WorkOrderStatus,
+};
+use aidtrace_domain::{CurrencyCode, Money, Record, RecordId, RecordKind};
+use aidtrace_service::assets::{self as svc, NewEvent};
+use aidtrace_service::{Aidtrace, ServiceError, fhir, records};
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use clap::{Args, Subcommand};
+use comfy_table::Table;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::config::Settings;
-use crate::error::{CliError, CliResult};
+use crate::error::{CliError, CliResult, Outcome};
+use crate::output::Format;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Assets: register, move through the lifecycle, report down (placeholder until the assets work lands)
+    /// Equipment assets: list, show, lifecycle events, report down / back in service, checks
     #[command(subcommand)]
     Asset(AssetCommand),
+    /// Maintenance work orders: list, open, close
+    #[command(subcommand)]
+    Workorder(WorkorderCommand),
+    /// Equipment indicators: uptime, fleet functional, PM completion, MTBF, MTTR, COSR, age; money-to-machine
+    #[command(subcommand)]
+    Kpi(KpiCommand),
+    /// FHIR R4 export of devices, models, facilities and organisations
+    #[command(subcommand)]
+    Fhir(FhirCommand),
 }
 
 #[derive(Debug, Subcommand)]
 pub enum AssetCommand {
-    /// List assets
-    List,
+    /// List assets with their current state
+    List {
+        #[arg(long)]
+        facility: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// One asset with its events, downtime, work orders and donation checks (JSON)
+    Show { id: String },
+    /// Load asset records (models, assets, events, downtime, work orders…) from a JSON records
+    /// file, checking the lifecycle rules; all or nothing
+    Load { file: PathBuf },
+    /// Record a lifecycle event (planned, procured, shipped, delivered, installed, commissioned,
+    /// in_service, down, under_repair, in_storage, transferred, decommissioned, disposed)
+    Event {
+        id: String,
+        state: String,
+        /// When it happened (YYYY-MM-DDTHH:MM[:SS] or YYYY-MM-DD) [default: now, UTC]
+        #[arg(long)]
+        at: Option<String>,
+        /// The done acceptance work order (required to commission)
+        #[arg(long)]
+        acceptance: Option<String>,
+        /// The receiving facility (required for a transfer)
+        #[arg(long)]
+        to_facility: Option<String>,
+        #[arg(long)]
+        by: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Report a device down: opens a downtime episode and a corrective work order
+    Down {
+        id: String,
+        /// mechanical, electrical, external_power, user_error, wear, consumables_out_of_stock,
+        /// awaiting_parts, planned_maintenance, other
+        #[arg(long)]
+        cause: String,
+        #[arg(long)]
+        at: Option<String>,
+        #[arg(long)]
+        by: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Back in service: closes the open downtime and its work order
+    Up {
+        id: String,
+        #[arg(long)]
+        at: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Check stored asset histories against the lifecycle rules (exit 1 on breaches)
+    Check,
+    /// WHO donation fitness checks (exit 1 when an item fails)
+    Fitness {
+        #[arg(long)]
+        activity: Option<String>,
+        #[arg(long)]
+        asset: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Essential-equipment gaps per facility
+    Gaps {
+        #[arg(long)]
+        at: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Equipment per million population by region and nationally
+    Density {
+        #[arg(long)]
+        at: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
 }
 
-pub fn run(command: Command, _settings: &Settings) -> CliResult {
+#[derive(Debug, Subcommand)]
+pub enum WorkorderCommand {
+    /// List work orders
+    List {
+        #[arg(long)]
+        asset: Option<String>,
+        /// Only those not done or cancelled
+        #[arg(long)]
+        open: bool,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Open a work order
+    Open {
+        asset: String,
+        /// corrective, preventive, inspection, calibration, installation, acceptance, recall_action
+        #[arg(long)]
+        kind: String,
+        /// routine, normal, urgent, emergency, safety
+        #[arg(long, default_value = "normal")]
+        priority: String,
+        #[arg(long)]
+        plan: Option<String>,
+        #[arg(long)]
+        at: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Close a work order as done or cancelled
+    Close {
+        id: String,
+        #[arg(long, default_value = "done")]
+        status: String,
+        #[arg(long)]
+        at: Option<String>,
+        #[arg(long)]
+        hours: Option<Decimal>,
+        /// Vendor or other cost, e.g. 250
+        #[arg(long, requires = "currency")]
+        cost: Option<Decimal>,
+        #[arg(long)]
+        currency: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct PeriodArgs {
+    /// First day of the period [default: 1 January of last year]
+    #[arg(long)]
+    from: Option<NaiveDate>,
+    /// Last day of the period, included [default: 31 December of last year]
+    #[arg(long)]
+    to: Option<NaiveDate>,
+    /// Currency costs are reported in
+    #[arg(long, default_value = "USD")]
+    currency: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KpiCommand {
+    /// Indicators per group over a period
+    Show {
+        #[command(flatten)]
+        period: PeriodArgs,
+        /// asset, facility, region, donor, model, all
+        #[arg(long, default_value = "facility")]
+        by: String,
+        /// Only this facility
+        #[arg(long)]
+        facility: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Money-to-machine: what donated equipment became
+    Money {
+        /// Point in time [default: now]
+        #[arg(long)]
+        at: Option<String>,
+        #[arg(long)]
+        activity: Option<String>,
+        #[arg(long, default_value = "USD")]
+        currency: String,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FhirCommand {
+    /// Write Device, DeviceDefinition, Location and Organization bundles as JSON into DIR
+    Export {
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+fn service_error(e: ServiceError) -> CliError {
+    if e.is_bad_input() {
+        CliError::input(e.to_string())
+    } else {
+        CliError::failure(e.to_string())
+    }
+}
+
+fn open(settings: &Settings) -> Result<Aidtrace, CliError> {
+    Aidtrace::open_sqlite(&settings.db).map_err(service_error)
+}
+
+fn rid(field: &str, raw: &str) -> Result<RecordId, CliError> {
+    RecordId::parse(raw).map_err(|e| CliError::input(format!("{field}: {e}")))
+}
+
+fn opt_rid(field: &str, raw: Option<&String>) -> Result<Option<RecordId>, CliError> {
+    raw.map(|r| rid(field, r)).transpose()
+}
+
+/// Parses a snake_case value of a domain enum through its serde names.
+fn value<T: DeserializeOwned>(field: &str, raw: &str) -> Result<T, CliError> {
+    serde_json::from_value(serde_json::Value::String(raw.trim().to_string()))
+        .map_err(|e| CliError::input(format!("--{field} {raw:?}: {e}")))
+}
+
+fn time(field: &str, raw: Option<&String>) -> Result<NaiveDateTime, CliError> {
+    let Some(raw) = raw else {
+        return Ok(Utc::now().naive_utc());
+    };
+    let s = raw.trim().trim_end_matches('Z');
+    for f in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
+            return Ok(t);
+        }
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .ok_or_else(|| {
+            CliError::input(format!(
+                "--{field} {raw:?}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] (UTC)"
+            ))
+        })
+}
+
+fn currency(raw: &str) -> Result<CurrencyCode, CliError> {
+    CurrencyCode::parse(raw).map_err(|e| CliError::input(format!("--currency: {e}")))
+}
+
+fn period(args: &PeriodArgs) -> Result<Period, CliError> {
+    let last_year = {
+        use chrono::Datelike;
+        Utc::now().date_naive().year() - 1
+    };
+    let from = args
+        .from
+        .or_else(|| NaiveDate::from_ymd_opt(last_year, 1, 1))
+        .ok_or_else(|| CliError::input("--from: no such date"))?;
+    let to = args
+        .to
+        .or_else(|| NaiveDate::from_ymd_opt(last_year, 12, 31))
+        .ok_or_else(|| CliError::input("--to: no such date"))?;
+    Period::days(from, to)
+        .ok_or_else(|| CliError::input(format!("--to {to} is before --from {from}")))
+}
+
+fn print_table(header: &[&str], rows: &[Vec<String>]) {
+    let mut table = Table::new();
+    table.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY);
+    table.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    if table.width().is_none() {
+        table.set_width(160);
+    }
+    table.set_header(header.to_vec());
+    for row in rows {
+        table.add_row(row.clone());
+    }
+    out(&table.to_string());
+}
+
+/// Prints a line; a closed pipe (`| head`) ends the output quietly instead of panicking.
+fn out(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{text}");
+}
+
+fn print_csv(header: &[&str], rows: &[Vec<String>]) -> Result<(), CliError> {
+    let mut w = csv::Writer::from_writer(std::io::stdout());
+    let fail = |e: csv::Error| CliError::failure(format!("cannot write CSV: {e}"));
+    w.write_record(header).map_err(fail)?;
+    for r in rows {
+        w.write_record(r).map_err(fail)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn print_json<T: Serialize>(v: &T) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(v)
+        .map_err(|e| CliError::failure(format!("cannot write JSON: {e}")))?;
+    out(&text);
+    Ok(())
+}
+
+fn emit<T: Serialize>(
+    format: Format,
+    json: &T,
+    header: &[&str],
+    rows: &[Vec<String>],
+) -> Result<(), CliError> {
+    match format {
+        Format::Json => print_json(json),
+        Format::Csv => print_csv(header, rows),
+        Format::Table => {
+            print_table(header, rows);
+            Ok(())
+        }
+    }
+}
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+pub fn run(command: Command, settings: &Settings) -> CliResult {
     match command {
-        Command::Asset(AssetCommand::List) => Err(CliError::failure("asset tracking is not built yet")),
+        Command::Asset(c) => asset(c, settings),
+        Command::Workorder(c) => workorder(c, settings),
+        Command::Kpi(c) => kpi(c, settings),
+        Command::Fhir(FhirCommand::Export { out }) => {
+            let app = open(settings)?;
+            let ledger = app.ledger().map_err(service_error)?;
+            for path in fhir::write(&ledger, &out).map_err(service_error)? {
+                println!("wrote {}", path.display());
+            }
+            Ok(Outcome::Clean)
+        }
+    }
+}
+
+fn asset(c: AssetCommand, settings: &Settings) -> CliResult {
+    let actor = settings.actor.as_str();
+    match c {
+        AssetCommand::List { facility, format } => {
+            let app = open(settings)?;
+            let facility = opt_rid("--facility", facility.as_ref())?;
+            let rows_data = svc::list_assets(&app, facility.as_ref()).map_err(service_error)?;
+            let rows: Vec<Vec<String>> = rows_data
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.id.to_string(),
+                        r.inventory_tag.clone(),
+                        r.model.clone(),
+                        r.facility.to_string(),
+                        r.state.map_or("", LifecycleState::as_str).to_string(),
+                        opt(r.since),
+                        opt(r.down_since),
+                        r.open_work_orders.to_string(),
+                        opt(r.equipment_line.as_ref()),
+                        opt(r.donor.as_ref()),
+                        r.donation_failures.join("; "),
+                    ]
+                })
+                .collect();
+            let header = [
+                "id",
+                "tag",
+                "model",
+                "facility",
+                "state",
+                "since",
+                "down since",
+                "open WOs",
+                "equipment line",
+                "donor",
+                "donation check failures",
+            ];
+            emit(format, &rows_data, &header, &rows)?;
+            Ok(Outcome::Clean)
+        }
+        AssetCommand::Show { id } => {
+            let app = open(settings)?;
+            let detail = svc::asset_detail(&app, &rid("id", &id)?).map_err(service_error)?;
+            print_json(&detail)?;
+            Ok(Outcome::Clean)
+        }
+        AssetCommand::Load { file } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| CliError::input(format!("{}: {e}", file.display())))?;
+            let mut app = open(settings)?;
+            let recs = records::records_from_json(&text).map_err(service_error)?;
+            let report = svc::put_checked(&mut app, actor, recs).map_err(service_error)?;
+            println!(
+                "{} created, {} updated, {} unchanged",
+                report.created, report.updated, report.unchanged
+            );
+            Ok(Outcome::Clean)
+        }
+        AssetCommand::Event {
+            id,
+            state,
+            at,
+            acceptance,
+            to_facility,
+            by,
+            note,
+        } => {
+            let mut app = open(settings)?;
+            let state = LifecycleState::parse(state.trim()).ok_or_else(|| {
+                let all: Vec<&str> = LifecycleState::ALL.iter().map(|s| s.as_str()).collect();
+                CliError::input(format!(
+                    "state {state:?}: expected one of {}",
+                    all.join(", ")
+                ))
+            })?;
+            let event = NewEvent {
+                asset: rid("id", &id)?,
+                at: time("at", at.as_ref())?,
+                state,
+                acceptance: opt_rid("--acceptance", acceptance.as_ref())?,
+                to_facility: opt_rid("--to-facility", to_facility.as_ref())?,
+                by,
+                note,
+            };
+            let ev = svc::record_event(&mut app, actor, event).map_err(service_error)?;
+            println!("recorded {ev}: {id} is {}", state.as_str());
+            Ok(Outcome::Clean)
+        }
+        AssetCommand::Down {
+            id,
+            cause,
+            at,
+            by,
+            note,
+        } => {
+            let mut app = open(settings)?;
+            let cause: DowntimeCause = value("cause", &cause)?;
+            let report = svc::report_down(
+                &mut app,
+                actor,
+                &rid("id", &id)?,
+                time("at", at.as_ref())?,
+                cause,
+                by,
+                note,
+            )
+            .map_err(service_error)?;
+            println!(
+                "{id} is down: downtime {}, work order {}",
+                report.downtime, report.work_order
+            );
+            Ok(Outcome::Clean)
+        }
+        AssetCommand::Up { id, at, note } => {
+            let mut app = open(settings)?;
+            let ev = svc::return_to_service(
+                &mut app,
+                actor,
+                &rid("id", &id)?,
+                time("at", at.as_ref())?,
+                note,
+            )
+            .map_err(service_error)?;
+            println!("{id} is back in service ({ev})");
+            Ok(Outcome::Clean)
+        }
+        AssetCommand::Check => {
+            let app = open(settings)?;
+            let problems = svc::check_stored(&app.ledger().map_err(service_error)?);
+            for p in &problems {
+                println!("{p}");
+            }
+            if problems.is_empty() {
+                println!("asset histories follow the lifecycle rules");
+                Ok(Outcome::Clean)
+            } else {
+                Ok(Outcome::ProblemsFound)
+            }
+        }
+        AssetCommand::Fitness {
+            activity,
+            asset,
+            format,
+        } => {
+            let app = open(settings)?;
+            let reports = svc::donation_fitness(
+                &app,
+                opt_rid("--activity", activity.as_ref())?.as_ref(),
+                opt_rid("--asset", asset.as_ref())?.as_ref(),
+            )
+            .map_err(service_error)?;
+            let rows: Vec<Vec<String>> = reports
+                .iter()
+                .flat_map(|r| {
+                    r.items.iter().map(|i| {
+                        vec![
+                            r.check.clone(),
+                            i.item.as_str().to_string(),
+                            format!("{:?}", i.outcome).to_lowercase(),
+                            if i.computed { "records" } else { "attested" }.to_string(),
+                            i.reason.clone(),
+                        ]
+                    })
+                })
+                .collect();
+            emit(
+                format,
+                &reports,
+                &["check", "item", "outcome", "from", "reason"],
+                &rows,
+            )?;
+            Ok(if reports.iter().all(|r| r.fit) {
+                Outcome::Clean
+            } else {
+                Outcome::ProblemsFound
+            })
+        }
+        AssetCommand::Gaps { at, format } => {
+            let app = open(settings)?;
+            let gaps =
+                svc::equipment_gaps(&app, time("at", at.as_ref())?).map_err(service_error)?;
+            let rows: Vec<Vec<String>> = gaps
+                .iter()
+                .map(|g| {
+                    vec![
+                        g.facility.to_string(),
+                        g.region.clone(),
+                        g.generic_type.clone(),
+                        g.required.to_string(),
+                        g.present.to_string(),
+                        g.functional.to_string(),
+                        g.gap.to_string(),
+                    ]
+                })
+                .collect();
+            emit(
+                format,
+                &gaps,
+                &[
+                    "facility",
+                    "region",
+                    "device",
+                    "required",
+                    "present",
+                    "functional",
+                    "gap",
+                ],
+                &rows,
+            )?;
+            Ok(Outcome::Clean)
+        }
+        AssetCommand::Density { at, format } => {
+            let app = open(settings)?;
+            let rows_data =
+                svc::equipment_density(&app, time("at", at.as_ref())?).map_err(service_error)?;
+            let mut rows: Vec<Vec<String>> = rows_data
+                .iter()
+                .map(|d| {
+                    vec![
+                        d.country.clone(),
+                        d.region.clone().unwrap_or_else(|| "(national)".to_string()),
+                        d.generic_type.clone(),
+                        d.units.to_string(),
+                        opt(d.population),
+                        opt(d.per_million),
+                    ]
+                })
+                .collect();
+            for (device, label, value) in aidtrace_domain::assets::gaps::REFERENCE_DENSITY {
+                rows.push(vec![
+                    "reference".into(),
+                    (*label).into(),
+                    (*device).into(),
+                    String::new(),
+                    String::new(),
+                    (*value).into(),
+                ]);
+            }
+            emit(
+                format,
+                &rows_data,
+                &[
+                    "country",
+                    "region",
+                    "device",
+                    "units",
+                    "population",
+                    "per million",
+                ],
+                &rows,
+            )?;
+            Ok(Outcome::Clean)
+        }
+    }
+}
+
+fn workorder(c: WorkorderCommand, settings: &Settings) -> CliResult {
+    let actor = settings.actor.as_str();
+    match c {
+        WorkorderCommand::List {
+            asset,
+            open: only_open,
+            format,
+        } => {
+            let app = open(settings)?;
+            let asset = opt_rid("--asset", asset.as_ref())?;
+            let orders: Vec<WorkOrder> = app
+                .store()
+                .list(RecordKind::WorkOrder)
+                .map_err(|e| service_error(e.into()))?
+                .into_iter()
+                .filter_map(|r| match r {
+                    Record::WorkOrder(w) => Some(w),
+                    _ => None,
+                })
+                .filter(|w| asset.as_ref().is_none_or(|a| &w.asset == a))
+                .filter(|w| !only_open || !w.status.is_closed())
+                .collect();
+            let rows: Vec<Vec<String>> = orders
+                .iter()
+                .map(|w| {
+                    let cost: Vec<String> = w
+                        .costs()
+                        .iter()
+                        .map(|m| format!("{} {}", m.amount, m.currency))
+                        .collect();
+                    vec![
+                        w.id.to_string(),
+                        w.asset.to_string(),
+                        enum_str(&w.kind),
+                        enum_str(&w.status),
+                        enum_str(&w.priority),
+                        w.opened.to_string(),
+                        opt(w.closed),
+                        opt(w.labour_hours),
+                        cost.join(" + "),
+                    ]
+                })
+                .collect();
+            emit(
+                format,
+                &orders,
+                &[
+                    "id", "asset", "kind", "status", "priority", "opened", "closed", "hours",
+                    "cost",
+                ],
+                &rows,
+            )?;
+            Ok(Outcome::Clean)
+        }
+        WorkorderCommand::Open {
+            asset,
+            kind,
+            priority,
+            plan,
+            at,
+            note,
+        } => {
+            let mut app = open(settings)?;
+            let asset = rid("asset", &asset)?;
+            let kind: WorkOrderKind = value("kind", &kind)?;
+            let priority: Priority = value("priority", &priority)?;
+            let opened = time("at", at.as_ref())?;
+            let id = rid(
+                "id",
+                &format!("wo-{asset}-{}", opened.format("%Y%m%dT%H%M%S")),
+            )?;
+            if app
+                .store()
+                .get(RecordKind::WorkOrder, &id)
+                .map_err(|e| service_error(e.into()))?
+                .is_some()
+            {
+                return Err(CliError::input(format!(
+                    "work order {id} exists already; give another --at"
+                )));
+            }
+            let order = WorkOrder {
+                id: id.clone(),
+                asset,
+                kind,
+                status: WorkOrderStatus::Open,
+                priority,
+                opened,
+                closed: None,
+                plan: opt_rid("--plan", plan.as_ref())?,
+                failure_cause: None,
+                labour_hours: None,
+                labour_cost: None,
+                parts: vec![],
+                external_cost: None,
+                provider: None,
+                note,
+            };
+            svc::put_checked(&mut app, actor, vec![Record::WorkOrder(order)])
+                .map_err(service_error)?;
+            println!("opened {id}");
+            Ok(Outcome::Clean)
+        }
+        WorkorderCommand::Close {
+            id,
+            status,
+            at,
+            hours,
+            cost,
+            currency: cur,
+        } => {
+            let mut app = open(settings)?;
+            let status: WorkOrderStatus = value("status", &status)?;
+            let external = match (cost, cur) {
+                (Some(amount), Some(c)) => Some(Money {
+                    amount,
+                    currency: currency(&c)?,
+                    value_date: None,
+                }),
+                _ => None,
+            };
+            svc::close_work_order(
+                &mut app,
+                actor,
+                &rid("id", &id)?,
+                status,
+                time("at", at.as_ref())?,
+                hours,
+                external,
+            )
+            .map_err(service_error)?;
+            println!("closed {id} as {}", enum_str(&status));
+            Ok(Outcome::Clean)
+        }
+    }
+}
+
+fn enum_str<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
+}
+
+fn indicator_row(key: &str, i: &Indicators) -> Vec<String> {
+    vec![
+        key.to_string(),
+        i.assets.to_string(),
+        opt(i.uptime_pct),
+        opt(i.fleet_functional_pct),
+        format!("{}/{}", i.pm_on_time, i.pm_due),
+        opt(i.pm_completion_pct),
+        opt(i.mtbf_hours),
+        opt(i.mttr_hours),
+        i.failures.to_string(),
+        opt(i.cosr_pct),
+        format!(
+            "{}/{}/{}/{}",
+            i.age.years_0_5, i.age.years_6_10, i.age.over_10, i.age.unknown
+        ),
+    ]
+}
+
+const KPI_HEADER: [&str; 11] = [
+    "group",
+    "assets",
+    "uptime %",
+    "functional %",
+    "PM on time/due",
+    "PM %",
+    "MTBF h",
+    "MTTR h",
+    "failures",
+    "COSR %",
+    "age ≤5/6-10/>10/?",
+];
+
+fn kpi(c: KpiCommand, settings: &Settings) -> CliResult {
+    match c {
+        KpiCommand::Show {
+            period: p,
+            by,
+            facility,
+            format,
+        } => {
+            let app = open(settings)?;
+            let per = period(&p)?;
+            let cur = currency(&p.currency)?;
+            if let Some(f) = facility {
+                let f = rid("--facility", &f)?;
+                let i = svc::facility_indicators(&app, &f, per, &cur).map_err(service_error)?;
+                emit(format, &i, &KPI_HEADER, &[indicator_row(f.as_str(), &i)])?;
+                return Ok(Outcome::Clean);
+            }
+            let by: GroupBy = value("by", &by)?;
+            let groups = svc::indicators(&app, per, by, &cur).map_err(service_error)?;
+            let rows: Vec<Vec<String>> = groups.iter().map(|(k, i)| indicator_row(k, i)).collect();
+            emit(format, &groups, &KPI_HEADER, &rows)?;
+            Ok(Outcome::Clean)
+        }
+        KpiCommand::Money {
+            at,
+            activity,
+            currency: cur,
+            format,
+        } => {
+            let app = open(settings)?;
+            let cur = currency(&cur)?;
+            let m = svc::money_to_machine(
+                &app,
+                time("at", at.as_ref())?,
+                opt_rid("--activity", activity.as_ref())?.as_ref(),
+                &cur,
+            )
+            .map_err(service_error)?;
+            let bucket = |name: &str, b: &aidtrace_domain::assets::kpi::Bucket| {
+                vec![
+                    name.to_string(),
+                    b.count.to_string(),
+                    format!("{} {cur}", b.value.round_dp(2)),
+                    b.value_unknown.to_string(),
+                ]
+            };
+            let mut rows = vec![
+                bucket("donated", &m.donated),
+                bucket("commissioned", &m.commissioned),
+                bucket("in service", &m.in_service),
+                bucket("idle", &m.idle),
+                bucket("never installed", &m.never_installed),
+                bucket("retired", &m.retired),
+            ];
+            rows.push(vec![
+                "months agreement → commissioning (median)".into(),
+                m.months_to_commissioning.len().to_string(),
+                opt(m.median_months_to_commissioning),
+                m.agreement_date_unknown.to_string(),
+            ]);
+            emit(
+                format,
+                &m,
+                &["what", "assets", "value", "value or date unknown"],
+                &rows,
+            )?;
+            Ok(Outcome::Clean)
+        }
     }
 }

@@ -187,7 +187,7 @@ pub struct Indicators {
 }
 
 /// What to group assets by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GroupBy {
     Asset,

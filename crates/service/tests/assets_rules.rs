@@ -1,0 +1,391 @@
+//! Bad input is refused with a message naming the field and value, and nothing is written.
+
+use aidtrace_domain::assets::kpi::{GroupBy, Period};
+use aidtrace_domain::assets::{
+    AssetEvent, Downtime, DowntimeCause, LifecycleState, MeterKind, MeterReading, Priority,
+    WorkOrder, WorkOrderKind, WorkOrderStatus,
+};
+use aidtrace_domain::{CurrencyCode, Record, RecordId};
+use aidtrace_service::assets::{self, NewEvent};
+use aidtrace_service::{Aidtrace, ServiceError};
+use chrono::{NaiveDate, NaiveDateTime};
+
+fn app() -> (tempfile::TempDir, Aidtrace) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = Aidtrace::open_sqlite(&dir.path().join("t.db")).expect("open");
+    app.load_demo("test").expect("demo");
+    (dir, app)
+}
+fn id(s: &str) -> RecordId {
+    RecordId::parse(s).expect("id")
+}
+fn t(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("time")
+}
+fn audit_len(app: &Aidtrace) -> usize {
+    app.verify_audit().expect("verify").entries
+}
+
+/// Asserts the call was refused as bad input naming `field`, and that nothing was written.
+fn refused<T: std::fmt::Debug>(
+    result: Result<T, ServiceError>,
+    app: &Aidtrace,
+    before: usize,
+    field: &str,
+    words: &str,
+) {
+    let err = result.expect_err("must be refused");
+    assert!(err.is_bad_input(), "{err}");
+    match &err {
+        ServiceError::Invalid { error, .. } => assert_eq!(error.field, field, "{err}"),
+        other => panic!("expected a field error, got {other}"),
+    }
+    assert!(err.to_string().contains(words), "{err}");
+    assert_eq!(audit_len(app), before, "nothing may be written");
+}
+
+fn downtime(name: &str, asset: &str, start: &str, end: Option<&str>) -> Record {
+    Record::Downtime(Downtime {
+        id: id(name),
+        asset: id(asset),
+        start: t(start),
+        end: end.map(t),
+        cause: DowntimeCause::Electrical,
+        planned: false,
+        work_order: None,
+        reported_by: None,
+        note: None,
+    })
+}
+
+fn event(name: &str, asset: &str, at: &str, state: LifecycleState) -> Record {
+    Record::AssetEvent(AssetEvent {
+        id: id(name),
+        asset: id(asset),
+        at: t(at),
+        state,
+        acceptance: None,
+        to_facility: None,
+        by: None,
+        note: None,
+        sources: vec![],
+    })
+}
+
+fn order(name: &str, asset: &str, opened: &str, status: WorkOrderStatus) -> WorkOrder {
+    WorkOrder {
+        id: id(name),
+        asset: id(asset),
+        kind: WorkOrderKind::Corrective,
+        status,
+        priority: Priority::Normal,
+        opened: t(opened),
+        closed: status.is_closed().then(|| t(opened)),
+        plan: None,
+        failure_cause: None,
+        labour_hours: None,
+        labour_cost: None,
+        parts: vec![],
+        external_cost: None,
+        provider: None,
+        note: None,
+    }
+}
+
+#[test]
+fn device_down_and_back_round_trip() {
+    let (_d, mut app) = app();
+    let mri = id("as-semey-mri-1");
+    let report = assets::report_down(
+        &mut app,
+        "engineer",
+        &mri,
+        t("2026-01-05 08:00"),
+        DowntimeCause::ExternalPower,
+        Some("night engineer".into()),
+        None,
+    )
+    .expect("down");
+    assert!(report.event.is_some());
+    assert_eq!(
+        assets::state_of(&app, &mri, t("2026-01-05 09:00")).expect("state"),
+        Some(LifecycleState::Down)
+    );
+    // Reporting again while down adds no second open episode.
+    let before = audit_len(&app);
+    refused(
+        assets::report_down(
+            &mut app,
+            "engineer",
+            &mri,
+            t("2026-01-05 10:00"),
+            DowntimeCause::Wear,
+            None,
+            None,
+        ),
+        &app,
+        before,
+        "start",
+        "overlaps",
+    );
+    assets::return_to_service(&mut app, "engineer", &mri, t("2026-01-05 14:00"), None).expect("up");
+    let detail = assets::asset_detail(&app, &mri).expect("detail");
+    let wo = detail
+        .work_orders
+        .iter()
+        .find(|w| w.id == report.work_order)
+        .expect("work order");
+    assert_eq!(wo.status, WorkOrderStatus::Done);
+    let usd = CurrencyCode::parse("USD").expect("usd");
+    let jan = Period::days(
+        NaiveDate::from_ymd_opt(2026, 1, 1).expect("d"),
+        NaiveDate::from_ymd_opt(2026, 1, 31).expect("d"),
+    )
+    .expect("period");
+    let k = assets::indicators(&app, jan, GroupBy::Asset, &usd).expect("kpi");
+    assert_eq!(
+        k["as-semey-mri-1"].mttr_hours,
+        Some("6".parse().expect("6"))
+    );
+    assert!(app.verify_audit().expect("verify").problems.is_empty());
+}
+
+#[test]
+fn an_asset_in_storage_cannot_be_reported_down() {
+    let (_d, mut app) = app();
+    let before = audit_len(&app);
+    refused(
+        assets::report_down(
+            &mut app,
+            "e",
+            &id("as-semey-vent-4"),
+            t("2026-01-05 08:00"),
+            DowntimeCause::Wear,
+            None,
+            None,
+        ),
+        &app,
+        before,
+        "state",
+        "in_storage",
+    );
+}
+
+#[test]
+fn illegal_transition_and_out_of_order_events_are_refused() {
+    let (_d, mut app) = app();
+    let before = audit_len(&app);
+    let new = |state, at: &str| NewEvent {
+        asset: id("as-semey-vent-4"),
+        at: t(at),
+        state,
+        acceptance: None,
+        to_facility: None,
+        by: None,
+        note: None,
+    };
+    refused(
+        assets::record_event(
+            &mut app,
+            "e",
+            new(LifecycleState::InService, "2026-01-01 00:00"),
+        ),
+        &app,
+        before,
+        "state",
+        "never commissioned",
+    );
+    refused(
+        assets::record_event(
+            &mut app,
+            "e",
+            new(LifecycleState::Disposed, "2026-01-01 00:00"),
+        ),
+        &app,
+        before,
+        "state",
+        "cannot go from in_storage to disposed",
+    );
+    refused(
+        assets::record_event(
+            &mut app,
+            "e",
+            new(LifecycleState::Installed, "2024-10-01 00:00"),
+        ),
+        &app,
+        before,
+        "at",
+        "out of order",
+    );
+    assets::record_event(
+        &mut app,
+        "e",
+        new(LifecycleState::Installed, "2026-01-01 00:00"),
+    )
+    .expect("storage → installed is legal");
+}
+
+#[test]
+fn overlapping_and_backwards_downtime_is_refused_atomically() {
+    let (_d, mut app) = app();
+    let before = audit_len(&app);
+    // A legal event and an overlapping downtime in one batch: neither is written.
+    let batch = vec![
+        event(
+            "ev-x",
+            "as-semey-ct-1",
+            "2026-02-01 00:00",
+            LifecycleState::Down,
+        ),
+        downtime(
+            "dt-x",
+            "as-semey-ct-1",
+            "2025-06-10 00:00",
+            Some("2025-06-11 00:00"),
+        ),
+    ];
+    refused(
+        assets::put_checked(&mut app, "e", batch),
+        &app,
+        before,
+        "start",
+        "overlaps downtime down-as-semey-ct-1-2025-06",
+    );
+    refused(
+        assets::put_checked(
+            &mut app,
+            "e",
+            vec![downtime(
+                "dt-y",
+                "as-semey-ct-1",
+                "2026-03-02 00:00",
+                Some("2026-03-01 00:00"),
+            )],
+        ),
+        &app,
+        before,
+        "end",
+        "ends before it starts",
+    );
+}
+
+#[test]
+fn no_work_on_a_disposed_asset_and_meters_never_go_back() {
+    let (_d, mut app) = app();
+    let endo = "as-semey-endo-3";
+    assets::put_checked(
+        &mut app,
+        "e",
+        vec![
+            event(
+                "ev-endo3-dec",
+                endo,
+                "2026-01-10 00:00",
+                LifecycleState::Decommissioned,
+            ),
+            event(
+                "ev-endo3-disp",
+                endo,
+                "2026-01-20 00:00",
+                LifecycleState::Disposed,
+            ),
+        ],
+    )
+    .expect("retire");
+    let before = audit_len(&app);
+    refused(
+        assets::put_checked(
+            &mut app,
+            "e",
+            vec![Record::WorkOrder(order(
+                "wo-late",
+                endo,
+                "2026-02-01 00:00",
+                WorkOrderStatus::Open,
+            ))],
+        ),
+        &app,
+        before,
+        "asset",
+        "disposed",
+    );
+    refused(
+        assets::put_checked(
+            &mut app,
+            "e",
+            vec![Record::MeterReading(MeterReading {
+                id: id("mr-back"),
+                asset: id("as-semey-mri-1"),
+                at: t("2026-01-31 18:00"),
+                meter: MeterKind::Hours,
+                value: 2500,
+            })],
+        ),
+        &app,
+        before,
+        "value",
+        "goes backwards",
+    );
+}
+
+#[test]
+fn commissioning_needs_a_done_acceptance_of_the_same_asset() {
+    let (_d, mut app) = app();
+    let vent = "as-semey-vent-4";
+    assets::put_checked(
+        &mut app,
+        "e",
+        vec![event(
+            "ev-v4-inst",
+            vent,
+            "2026-01-10 00:00",
+            LifecycleState::Installed,
+        )],
+    )
+    .expect("install");
+    let mut acc = order("wo-v4-acc", vent, "2026-01-11 00:00", WorkOrderStatus::Open);
+    acc.kind = WorkOrderKind::Acceptance;
+    let mut commission = AssetEvent {
+        id: id("ev-v4-comm"),
+        asset: id(vent),
+        at: t("2026-01-12 00:00"),
+        state: LifecycleState::Commissioned,
+        acceptance: Some(id("wo-v4-acc")),
+        to_facility: None,
+        by: None,
+        note: None,
+        sources: vec![],
+    };
+    let before = audit_len(&app);
+    refused(
+        assets::put_checked(
+            &mut app,
+            "e",
+            vec![
+                Record::WorkOrder(acc.clone()),
+                Record::AssetEvent(commission.clone()),
+            ],
+        ),
+        &app,
+        before,
+        "acceptance",
+        "is not done",
+    );
+    commission.acceptance = None;
+    refused(
+        assets::put_checked(&mut app, "e", vec![Record::AssetEvent(commission.clone())]),
+        &app,
+        before,
+        "acceptance",
+        "needs the acceptance",
+    );
+    acc.status = WorkOrderStatus::Done;
+    acc.closed = Some(t("2026-01-11 16:00"));
+    commission.acceptance = Some(id("wo-v4-acc"));
+    assets::put_checked(
+        &mut app,
+        "e",
+        vec![Record::WorkOrder(acc), Record::AssetEvent(commission)],
+    )
+    .expect("commissioned");
+}
