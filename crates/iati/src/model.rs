@@ -33,7 +33,9 @@ impl Ext {
     /// Like `from_el`, without `xml:lang` (for elements whose model has a `lang` field).
     fn from_el_without_lang(el: &Element) -> Self {
         let mut e = Ext::from_el(el);
-        e.attrs.retain(|a| !is_xml_lang(a));
+        if let Some(taken) = el.xml_lang_attr() {
+            e.attrs.retain(|a| a.name != taken.name);
+        }
         e
     }
 
@@ -148,10 +150,6 @@ fn apply_kept(root: &mut Element, kept: &[KeptAttrs]) {
             cur.attrs.extend(k.attrs.iter().cloned());
         }
     }
-}
-
-fn is_xml_lang(a: &Attr) -> bool {
-    a.local() == "lang" && matches!(a.ns.as_deref(), Some(XML_NS) | Some("xml"))
 }
 
 /// Clears source positions and drops namespace declarations and indentation, so that a

@@ -124,10 +124,17 @@ impl Element {
     /// Value of `xml:lang` (also accepting the real-world `ns2:lang` malformation where a
     /// writer bound a prefix to the literal URI "xml").
     pub fn xml_lang(&self) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|a| a.local() == "lang" && matches!(a.ns.as_deref(), Some(XML_NS) | Some("xml")))
-            .map(|a| a.value.as_str())
+        self.xml_lang_attr().map(|a| a.value.as_str())
+    }
+
+    /// The attribute [`Self::xml_lang`] reads: a real `xml:lang` first, else the malformation.
+    pub fn xml_lang_attr(&self) -> Option<&Attr> {
+        let lang = |ns: &str| {
+            self.attrs
+                .iter()
+                .find(|a| a.ns.as_deref() == Some(ns) && a.local() == "lang")
+        };
+        lang(XML_NS).or_else(|| lang("xml"))
     }
 
     /// Child elements in document order.

@@ -180,3 +180,19 @@ fn writing_loses_no_element_or_attribute_of_real_files() {
         );
     }
 }
+
+#[test]
+fn malformed_and_real_xml_lang_side_by_side_survive() {
+    // Seen in d-portal data: a prefix bound to the literal URI "xml" next to a real xml:lang.
+    let xml = r#"<iati-activities version="2.03" xmlns:p2="xml"><iati-activity p2:lang="en" xml:lang="EN"><iati-identifier>X-1</iati-identifier>
+      <reporting-org ref="X"><narrative p2:lang="en" xml:lang="EN">R</narrative></reporting-org>
+      <description xml:lang="fr"><narrative>D</narrative></description></iati-activity></iati-activities>"#;
+    let (acts, h) = read_all(xml.as_bytes());
+    assert_eq!(acts[0].lang.as_deref(), Some("EN"));
+    let mut out = Vec::new();
+    write_activities(&mut out, h.as_ref(), &acts).expect("write");
+    let (again, _) = read_all(&out);
+    assert_eq!(acts, again, "{}", String::from_utf8_lossy(&out));
+    let text = String::from_utf8(out).expect("utf8");
+    assert!(text.contains(r#"<description xml:lang="fr">"#), "{text}");
+}
