@@ -75,6 +75,7 @@ fn real_files_round_trip() {
     for f in [
         "fixtures/foodsecurity-input-dportal.xml",
         "dportal-covid-2021/dportal_4.xml",
+        "dportal-covid-2021/dportal_10.xml",
         "dportal-covid-2021/dportal_100.xml",
     ] {
         n += roundtrip(&dir.join(f));
@@ -153,8 +154,10 @@ fn writing_loses_no_element_or_attribute_of_real_files() {
     };
     for f in [
         "dportal-covid-2021/dportal_4.xml",
+        "dportal-covid-2021/dportal_10.xml",
         "dportal-covid-2021/dportal_120.xml",
         "fixtures/foodsecurity-input-dportal.xml",
+        "fixtures/covid-input-dportal.xml",
     ] {
         let bytes = std::fs::read(shared.join("iati/real-data").join(f)).expect("read");
         let (acts, header) = read_all(&bytes);
