@@ -79,6 +79,9 @@ pub(crate) fn solve_prepared(
     // A little headroom: the last ruin-and-recreate round and the output are not interruptible.
     let deadline = start + opts.time_limit.mul_f64(0.95);
     let mut best = greedy(prep, State::empty(prep), Scoring::Value);
+    // One greedy construction's duration: a ruin-and-recreate round costs about two of them plus
+    // local search, and is not interruptible, so no round starts without that much time left.
+    let greedy_time = start.elapsed();
     let mut best_obj = best.objective(prep);
     let consider = |st: State, best: &mut State, best_obj: &mut f64| {
         let o = st.objective(prep);
@@ -175,6 +178,7 @@ pub(crate) fn solve_prepared(
         let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
         let mut rounds = 0u32;
         let mut exact_done = false;
+        let mut last_round = Duration::ZERO;
         let mut cur = best.clone();
         let mut cur_obj = best_obj;
         while Instant::now() < deadline
@@ -183,6 +187,10 @@ pub(crate) fn solve_prepared(
             && prep.nf > 1
         {
             rounds += 1;
+            let round_start = Instant::now();
+            if round_start + last_round.max(greedy_time * 3) > deadline {
+                break;
+            }
             if !exact_done && Instant::now() >= start + opts.time_limit.mul_f64(0.75) {
                 exact_done = true;
                 try_exact(0.95, 50_000_000, &mut best, &mut best_obj, &mut ub);
@@ -245,6 +253,7 @@ pub(crate) fn solve_prepared(
                 cur = cand;
                 cur_obj = o;
             }
+            last_round = round_start.elapsed();
         }
         if !exact_done && ub - best_obj > OPTIMAL_GAP * ub.abs().max(1e-12) {
             try_exact(0.95, 50_000_000, &mut best, &mut best_obj, &mut ub);
