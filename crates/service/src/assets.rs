@@ -720,7 +720,7 @@ pub fn asset_detail(app: &Aidtrace, asset: &RecordId) -> ServiceResult<AssetDeta
         .collect();
     Ok(AssetDetail {
         state: h.events.last().map(|e| e.state),
-        events: h.events.clone(),
+        events: h.events.iter().map(|e| (*e).clone()).collect(),
         downtimes: h.downtimes.iter().map(|d| (*d).clone()).collect(),
         work_orders: h.work_orders.iter().map(|w| (*w).clone()).collect(),
         meter_readings: h.readings.iter().map(|r| (*r).clone()).collect(),

@@ -201,7 +201,7 @@ pub enum GroupBy {
 /// One asset's history, time-sorted, borrowed from the ledger.
 #[derive(Debug, Default)]
 pub struct History<'a> {
-    pub events: Vec<AssetEvent>,
+    pub events: Vec<&'a AssetEvent>,
     pub downtimes: Vec<&'a Downtime>,
     pub work_orders: Vec<&'a WorkOrder>,
     pub readings: Vec<&'a MeterReading>,
@@ -233,7 +233,7 @@ impl<'a> Fleet<'a> {
         }
         for e in ledger.asset_events.values() {
             if let Some(&i) = index.get(&e.asset) {
-                histories[i].events.push(e.clone());
+                histories[i].events.push(e);
             }
         }
         for d in ledger.downtimes.values() {
@@ -383,7 +383,7 @@ impl<'a> Fleet<'a> {
 
 /// Intervals `[start, end)` in which the asset is in an operational state, clipped to the period.
 fn operating_intervals(
-    events: &[AssetEvent],
+    events: &[&AssetEvent],
     period: Period,
 ) -> Vec<(NaiveDateTime, NaiveDateTime)> {
     let mut out = Vec::new();

@@ -3,6 +3,8 @@
 //! work on a retired asset. Pure functions over slices; the service feeds them the stored history
 //! plus the batch being written.
 
+use std::borrow::Borrow;
+
 use chrono::NaiveDateTime;
 
 use super::{AssetEvent, Downtime, LifecycleState, MeterReading, WorkOrder, WorkOrderKind};
@@ -65,15 +67,19 @@ fn names(states: &[LifecycleState]) -> String {
 }
 
 /// Sorts events by time, then id, so equal timestamps have a stable order.
-pub fn sort_events(events: &mut [AssetEvent]) {
-    events.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+pub fn sort_events<E: Borrow<AssetEvent>>(events: &mut [E]) {
+    events.sort_by(|a, b| {
+        let (a, b) = (a.borrow(), b.borrow());
+        a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id))
+    });
 }
 
 /// Checks a whole, time-sorted history of one asset against the state machine.
-pub fn check_sequence(events: &[AssetEvent]) -> Result<(), ValidationError> {
+pub fn check_sequence<E: Borrow<AssetEvent>>(events: &[E]) -> Result<(), ValidationError> {
     let mut current: Option<LifecycleState> = None;
     let mut commissioned = false;
     for e in events {
+        let e = e.borrow();
         let ok = match current {
             None => INITIAL.contains(&e.state),
             Some(from) => allowed_next(from).contains(&e.state),
@@ -154,22 +160,27 @@ pub fn check_append(stored: &[AssetEvent], new: &[AssetEvent]) -> Result<(), Val
 }
 
 /// The state at `t` (the latest event at or before `t`), from time-sorted events.
-pub fn state_at(events: &[AssetEvent], t: NaiveDateTime) -> Option<LifecycleState> {
-    let n = events.partition_point(|e| e.at <= t);
-    n.checked_sub(1).map(|i| events[i].state)
+pub fn state_at<E: Borrow<AssetEvent>>(events: &[E], t: NaiveDateTime) -> Option<LifecycleState> {
+    let n = events.partition_point(|e| e.borrow().at <= t);
+    n.checked_sub(1).map(|i| events[i].borrow().state)
 }
 
 /// When the asset was first commissioned, or first in service when registered already working.
-pub fn commissioned_at(events: &[AssetEvent]) -> Option<NaiveDateTime> {
+pub fn commissioned_at<E: Borrow<AssetEvent>>(events: &[E]) -> Option<NaiveDateTime> {
     events
         .iter()
+        .map(Borrow::borrow)
         .find(|e| matches!(e.state, S::Commissioned | S::InService))
         .map(|e| e.at)
 }
 
 /// When the asset left service for good.
-pub fn retired_at(events: &[AssetEvent]) -> Option<NaiveDateTime> {
-    events.iter().find(|e| e.state.is_retired()).map(|e| e.at)
+pub fn retired_at<E: Borrow<AssetEvent>>(events: &[E]) -> Option<NaiveDateTime> {
+    events
+        .iter()
+        .map(Borrow::borrow)
+        .find(|e| e.state.is_retired())
+        .map(|e| e.at)
 }
 
 fn overlaps(a: &Downtime, b: &Downtime) -> bool {
@@ -180,10 +191,10 @@ fn overlaps(a: &Downtime, b: &Downtime) -> bool {
 
 /// Downtime of one asset: episodes may not overlap, nor start before the asset exists in the
 /// events, nor after it was retired.
-pub fn check_downtimes(
+pub fn check_downtimes<E: Borrow<AssetEvent>>(
     stored: &[Downtime],
     new: &[Downtime],
-    events: &[AssetEvent],
+    events: &[E],
 ) -> Result<(), ValidationError> {
     let mut all: Vec<&Downtime> = stored
         .iter()
@@ -203,7 +214,7 @@ pub fn check_downtimes(
                 ),
             ));
         }
-        if let Some(first) = events.first()
+        if let Some(first) = events.first().map(Borrow::borrow)
             && d.start < first.at
         {
             return Err(ValidationError::new(
@@ -270,7 +281,10 @@ pub fn check_readings(
 
 /// A work order must not be opened on a retired asset, and an acceptance that commissions an
 /// asset must be done.
-pub fn check_work_order(order: &WorkOrder, events: &[AssetEvent]) -> Result<(), ValidationError> {
+pub fn check_work_order<E: Borrow<AssetEvent>>(
+    order: &WorkOrder,
+    events: &[E],
+) -> Result<(), ValidationError> {
     if let Some(state) = state_at(events, order.opened)
         && state.is_retired()
     {
