@@ -29,7 +29,7 @@ pub enum Command {
         published: Option<NaiveDate>,
         /// Annual exchange rates in the IMF CSV layout
         /// (Date,Rate,Currency,Frequency,Source,Country code,Country), units per US dollar.
-        /// Without it the stated-equivalent check is reported as unchecked.
+        /// Without it the IMF annual table shipped with aidtrace is used.
         #[arg(long)]
         rates: Option<PathBuf>,
         /// Year for the exchange-rate check when neither a signing date nor --published is known.
@@ -127,6 +127,8 @@ fn run_extract(
         }
         None => None,
     };
+    // Without --rates, the checks use the IMF annual table aidtrace ships.
+    let imf = ImfRates(aidtrace_domain::fx::RateTable::imf_annual());
     let records: Vec<ExistingRecord> = match existing {
         Some(p) => {
             let f = File::open(p)
@@ -140,17 +142,35 @@ fn run_extract(
         }
         None => Vec::new(),
     };
-    let default_year = year.or(published.map(|d| d.year()));
+    // With no signing or publication date, check at the latest year the IMF table has (as the
+    // ledger does for undated flows) rather than leave the check undone.
+    let latest = imf.0.latest_date(&aidtrace_domain::CurrencyCode::usd()).map(|d| d.year());
+    let default_year = year.or(published.map(|d| d.year())).or(latest);
     let ctx = CheckContext::new(
-        table
-            .as_ref()
-            .map(|t| t as &dyn aidtrace_intake::RateLookup),
+        Some(
+            table
+                .as_ref()
+                .map_or(&imf as &dyn aidtrace_intake::RateLookup, |t| {
+                    t as &dyn aidtrace_intake::RateLookup
+                }),
+        ),
         &records,
         default_year,
     );
     run_checks(&mut extraction, &ctx);
     print_extraction(&extraction, format)?;
     Ok(Outcome::Clean)
+}
+
+/// The ledger's IMF table seen through the intake crate's rate interface.
+struct ImfRates(aidtrace_domain::fx::RateTable);
+
+impl aidtrace_intake::RateLookup for ImfRates {
+    fn units_per_usd(&self, currency: &str, year: i32) -> Option<rust_decimal::Decimal> {
+        let code = aidtrace_domain::CurrencyCode::parse(currency).ok()?;
+        let day = NaiveDate::from_ymd_opt(year, 12, 31)?;
+        self.0.lookup(&code, day).map(|leg| leg.units_per_usd)
+    }
 }
 
 fn money(f: &Fact) -> String {
