@@ -115,3 +115,48 @@ fn money_to_machine_counts_what_donations_became() {
     let semey = assets::state_of(&app, &id("as-semey-vent-4"), end).expect("state");
     assert_eq!(semey, Some(LifecycleState::InStorage));
 }
+
+#[test]
+fn gaps_and_densities_of_the_demo() {
+    let (_dir, app) = app();
+    let end = NaiveDate::from_ymd_opt(2025, 12, 31)
+        .and_then(|d| d.and_hms_opt(23, 0, 0))
+        .expect("time");
+    let gaps = assets::equipment_gaps(&app, end).expect("gaps");
+    let icu = gaps
+        .iter()
+        .find(|g| g.generic_type == "icu_ventilator")
+        .expect("icu standard");
+    // 4 ventilators: 3 installed, of which one is down; the fourth is in storage.
+    assert_eq!(
+        (icu.required, icu.present, icu.functional, icu.gap),
+        (6, 3, 2, 4)
+    );
+    let density = assets::equipment_density(&app, end).expect("density");
+    let abai_ct = density
+        .iter()
+        .find(|d| d.region.as_deref() == Some("Abai region") && d.generic_type == "ct_scanner")
+        .expect("Abai CT");
+    // 1 CT for 603,000 people = 1.66 per million.
+    assert_eq!(abai_ct.per_million, Some(d("1.66")));
+    let failures = assets::donation_fitness(&app, Some(&id("act-kz-ggp-zhezbek-platelets")), None)
+        .expect("fitness");
+    assert_eq!(failures.len(), 1);
+    assert!(
+        !failures[0].fit,
+        "the illustrative platelet check has failed items"
+    );
+    let rows = assets::list_assets(&app, Some(&id("fac-zhezbek-blood-centre"))).expect("list");
+    let first = rows
+        .iter()
+        .find(|r| r.id.as_str() == "as-zhezbek-platelet-1")
+        .expect("row");
+    assert!(
+        first
+            .donation_failures
+            .iter()
+            .any(|f| f.starts_with("manufacturer_support")),
+        "{:?}",
+        first.donation_failures
+    );
+}
