@@ -68,22 +68,19 @@ fn foreign_attrs(el: &Element) -> impl Iterator<Item = &Attr> {
         .filter(|a| a.ns.is_some() && !a.is_ns_decl())
 }
 
-/// Foreign attributes on an element the typed model has no room for (e.g. `xml:lang` on a
-/// description in 1.x-style data), with the path to put them back: (name, index among
-/// same-name siblings) from the activity down.
+/// Source content the typed model has no room for — foreign attributes on inner elements
+/// (e.g. `xml:lang` on a description in 1.x-style data), attributes the schema does not know,
+/// elements it cannot represent (a `transaction-type` without a code) — with the path to put
+/// it back: (name, index among same-name siblings) from the activity down.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KeptAttrs {
     pub path: Vec<(String, usize)>,
     pub attrs: Vec<Attr>,
+    /// Whole child elements to append under the element at `path`.
+    pub elements: Vec<Element>,
 }
 
-fn has_nested_foreign(el: &Element) -> bool {
-    el.elements()
-        .filter(|c| c.is_iati())
-        .any(|c| foreign_attrs(c).next().is_some() || has_nested_foreign(c))
-}
-
-/// Finds foreign attributes of `orig` (recursively) that `written` lacks at the same path.
+/// Finds what `orig` (recursively) has that `written` lacks at the same path.
 fn diff_attrs(
     orig: &Element,
     written: &Element,
@@ -91,6 +88,7 @@ fn diff_attrs(
     out: &mut Vec<KeptAttrs>,
 ) {
     let mut seen: Vec<(&str, usize)> = Vec::new();
+    let mut lost_elements = Vec::new();
     for c in orig.elements().filter(|c| c.is_iati()) {
         let idx = match seen.iter_mut().find(|(n, _)| *n == c.name.as_str()) {
             Some((_, i)) => {
@@ -103,51 +101,57 @@ fn diff_attrs(
             }
         };
         let Some(w) = written.children_named(&c.name).nth(idx) else {
+            lost_elements.push(normalise(c));
             continue;
         };
         path.push((c.name.to_string(), idx));
-        let missing: Vec<Attr> = foreign_attrs(c)
-            .filter(|a| {
-                !w.attrs
-                    .iter()
-                    .any(|b| b.name == a.name && b.value == a.value)
-            })
+        // Same name already written (even with another value): adding it would duplicate it.
+        let missing: Vec<Attr> = c
+            .attrs
+            .iter()
+            .filter(|a| !a.is_ns_decl() && !w.attrs.iter().any(|b| b.name == a.name))
             .cloned()
             .collect();
         if !missing.is_empty() {
             out.push(KeptAttrs {
                 path: path.clone(),
                 attrs: missing,
+                elements: Vec::new(),
             });
         }
         diff_attrs(c, w, path, out);
         path.pop();
     }
+    if !lost_elements.is_empty() {
+        out.push(KeptAttrs {
+            path: path.clone(),
+            attrs: Vec::new(),
+            elements: lost_elements,
+        });
+    }
+}
+
+fn find_mut<'a>(el: &'a mut Element, path: &[(String, usize)]) -> Option<&'a mut Element> {
+    let Some(((name, idx), rest)) = path.split_first() else {
+        return Some(el);
+    };
+    let child = el
+        .children
+        .iter_mut()
+        .filter_map(|n| match n {
+            Node::Element(e) if e.is_iati() && e.name == name.as_str() => Some(e),
+            _ => None,
+        })
+        .nth(*idx)?;
+    find_mut(child, rest)
 }
 
 fn apply_kept(root: &mut Element, kept: &[KeptAttrs]) {
     for k in kept {
-        let mut cur: &mut Element = root;
-        let mut found = true;
-        for (name, idx) in &k.path {
-            let next = cur
-                .children
-                .iter_mut()
-                .filter_map(|n| match n {
-                    Node::Element(e) if e.is_iati() && e.name == name.as_str() => Some(e),
-                    _ => None,
-                })
-                .nth(*idx);
-            match next {
-                Some(e) => cur = e,
-                None => {
-                    found = false;
-                    break;
-                }
-            }
-        }
-        if found {
+        if let Some(cur) = find_mut(root, &k.path) {
             cur.attrs.extend(k.attrs.iter().cloned());
+            cur.children
+                .extend(k.elements.iter().cloned().map(Node::Element));
         }
     }
 }
@@ -926,7 +930,7 @@ pub struct IatiActivity {
     /// aidtrace's own data…).
     #[serde(skip)]
     pub ext: Ext,
-    /// Foreign attributes on inner elements the typed model does not hold.
+    /// Inner content the typed model does not hold (see [`KeptAttrs`]).
     #[serde(skip)]
     pub kept_attrs: Vec<KeptAttrs>,
 }
@@ -1080,14 +1084,12 @@ impl IatiActivity {
             ext: Ext::from_el_without_lang(el),
             kept_attrs: Vec::new(),
         };
-        // Only when inner elements carry foreign attributes (rare: 1.x-style data) is the
-        // written form compared with the source to keep what the typed model has no room for.
-        if has_nested_foreign(el) {
-            let written = a.to_element();
-            let mut kept = Vec::new();
-            diff_attrs(el, &written, &mut Vec::new(), &mut kept);
-            a.kept_attrs = kept;
-        }
+        // The written form is compared with the source so that nothing the typed model has
+        // no room for is lost (invalid or 1.x-style content); for valid files this finds nothing.
+        let written = a.to_element();
+        let mut kept = Vec::new();
+        diff_attrs(el, &written, &mut Vec::new(), &mut kept);
+        a.kept_attrs = kept;
         a
     }
 
