@@ -160,3 +160,30 @@ fn gaps_and_densities_of_the_demo() {
         first.donation_failures
     );
 }
+
+#[test]
+fn indexed_facility_query_matches_the_full_ledger() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("t.db");
+    let mut app = Aidtrace::open_sqlite(&path).expect("open");
+    app.load_demo("test").expect("demo");
+    let queries = aidtrace_store::SqliteAssetQueries::open(&path).expect("queries");
+    let rates = app.rates().expect("rates");
+    let usd = CurrencyCode::parse("USD").expect("usd");
+    for f in app.ledger().expect("ledger").facilities.keys() {
+        let full = assets::facility_indicators(&app, f, year_2025(), &usd).expect("full");
+        let indexed = assets::facility_indicators_indexed(&queries, &rates, f, year_2025(), &usd)
+            .expect("indexed");
+        assert_eq!(full, indexed, "{f}");
+    }
+    assert!(
+        assets::facility_indicators_indexed(
+            &queries,
+            &rates,
+            &id("fac-nowhere"),
+            year_2025(),
+            &usd
+        )
+        .is_err()
+    );
+}

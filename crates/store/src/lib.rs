@@ -3,6 +3,7 @@
 //! backend implements the same trait and runs the same [`conformance`] suite.
 
 mod accounts;
+mod assets;
 pub mod audit;
 pub mod conformance;
 mod sqlite;
@@ -13,6 +14,7 @@ use aidtrace_domain::fx::RateEntry;
 use aidtrace_domain::{Ledger, Record, RecordId, RecordKind};
 
 pub use accounts::{Account, AccountStore, ChangeRow, ChangeState, SessionRow, SqliteAccounts};
+pub use assets::SqliteAssetQueries;
 pub use audit::{AuditEntry, AuditVerification};
 pub use sqlite::SqliteStore;
 
