@@ -166,7 +166,21 @@ impl Snapshot {
                 "warnings": findings.iter().filter(|f| f.severity == Severity::Warning).count(),
                 "info": findings.iter().filter(|f| f.severity == Severity::Info).count(),
             },
-            "totals": &totals,
+            // Sums only: the rates behind each figure are on the dashboard page and in
+            // /api/v1/reports/totals, which keeps this, the most requested document, small.
+            "totals": totals.iter().map(|(by, t)| (*by, serde_json::json!({
+                "currency": t.currency,
+                "attribution": t.attribution,
+                "rows": t.rows.iter().map(|r| serde_json::json!({
+                    "key": r.key,
+                    "kind": r.kind,
+                    "original": r.original,
+                    "converted": r.converted,
+                    "converted_complete": r.converted_complete,
+                    "flows": r.flows,
+                    "rates_used": r.rates.len(),
+                })).collect::<Vec<_>>(),
+            }))).collect::<BTreeMap<_, _>>(),
         });
         let dashboard_json: Arc<[u8]> = serde_json::to_vec(&dashboard)
             .map_err(ApiError::internal)?

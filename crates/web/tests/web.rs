@@ -192,6 +192,12 @@ async fn api_lists_paginate_and_totals_carry_rates() {
             .unwrap()
             .contains("International Monetary Fund")
     );
+    let dash = c.get("/api/v1/dashboard").await.json();
+    assert_eq!(dash["counts"]["activities"], 9);
+    assert_eq!(dash["findings"]["warnings"], 1);
+    let row = &dash["totals"]["donor"]["rows"][0];
+    assert_eq!(row["key"], "Government of Japan");
+    assert_eq!(row["converted"], "718125.54");
     let doc = c.get("/api/v1/openapi.json").await.json();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     for p in [
