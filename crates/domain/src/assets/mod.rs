@@ -10,6 +10,7 @@ pub mod donation;
 pub mod gaps;
 pub mod kpi;
 pub mod lifecycle;
+pub mod synthetic;
 pub mod validate;
 
 use chrono::{NaiveDate, NaiveDateTime};
