@@ -227,10 +227,38 @@ fn bar_rows(report: &TotalsSummary) -> Vec<(String, Decimal)> {
 pub async fn dashboard(State(state): State<AppState>, caller: Caller) -> PageResult<Html<String>> {
     can_read(&state, &caller)?;
     let snap = state.snapshot().await?;
+    // The dashboard's body is the same for every reader of a snapshot in one language, and it is
+    // the largest page, so it is rendered once per snapshot and language.
+    let lang = i18n::current();
+    let cached = snap
+        .dashboard_html
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .get(&lang)
+        .cloned();
+    let body = match cached {
+        Some(body) => body,
+        None => {
+            let body: Arc<str> = dashboard_body(&snap).into_string().into();
+            snap.dashboard_html
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(lang, body.clone());
+            body
+        }
+    };
+    Ok(layout(
+        &t("title-dashboard"),
+        &caller,
+        maud::PreEscaped(body.to_string()),
+    ))
+}
+
+fn dashboard_body(snap: &Snapshot) -> Markup {
     let ledger = &snap.ledger;
     let count = |s: Severity| snap.findings.iter().filter(|f| f.severity == s).count();
     let (series, dated_by_fallback) = (&snap.series, snap.dated_by_fallback);
-    let content = html! {
+    html! {
         section class="cards" {
             div class="card" { b { (ledger.activities.len()) } " " (tn("card-activities", ledger.activities.len())) }
             div class="card" { b { (ledger.flows.len()) } " " (tn("card-flows", ledger.flows.len())) }
@@ -252,8 +280,7 @@ pub async fn dashboard(State(state): State<AppState>, caller: Caller) -> PageRes
         @for g in GROUPS {
             @if let Some(report) = snap.totals.get(g.as_str()) { (totals_section(report)) }
         }
-    };
-    Ok(layout(&t("title-dashboard"), &caller, content))
+    }
 }
 
 pub async fn activities(

@@ -72,6 +72,8 @@ pub struct Snapshot {
     pub dated_by_fallback: usize,
     /// The dashboard JSON, serialised once: it is the most requested document.
     pub dashboard_json: bytes_like::Bytes,
+    /// The dashboard page's body per language, rendered on first request.
+    pub dashboard_html: Mutex<HashMap<crate::i18n::Lang, Arc<str>>>,
 }
 
 pub mod bytes_like {
@@ -196,6 +198,7 @@ impl Snapshot {
             series,
             dated_by_fallback,
             dashboard_json,
+            dashboard_html: Mutex::new(HashMap::new()),
         })
     }
 }
