@@ -327,8 +327,10 @@ pub struct NewEvent {
 }
 
 /// Records a lifecycle event; returns its id.
+/// A transfer also moves the asset record to the receiving facility, in the same batch, so
+/// indicators count it where it now is.
 pub fn record_event(app: &mut Aidtrace, actor: &str, e: NewEvent) -> ServiceResult<RecordId> {
-    require_asset(app, &e.asset)?;
+    let mut asset = require_asset(app, &e.asset)?;
     let id = fresh_id(
         app,
         RecordKind::AssetEvent,
@@ -345,7 +347,16 @@ pub fn record_event(app: &mut Aidtrace, actor: &str, e: NewEvent) -> ServiceResu
         note: e.note,
         sources: vec![],
     };
-    put_checked(app, actor, vec![Record::AssetEvent(event)])?;
+    let mut batch = Vec::new();
+    if event.state == LifecycleState::Transferred
+        && let Some(to) = &event.to_facility
+        && to != &asset.facility
+    {
+        asset.facility = to.clone();
+        batch.push(Record::Asset(asset));
+    }
+    batch.push(Record::AssetEvent(event));
+    put_checked(app, actor, batch)?;
     Ok(id)
 }
 

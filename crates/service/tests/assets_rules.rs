@@ -389,3 +389,46 @@ fn commissioning_needs_a_done_acceptance_of_the_same_asset() {
     )
     .expect("commissioned");
 }
+
+#[test]
+fn a_transfer_moves_the_asset_to_the_receiving_facility() {
+    let (_d, mut app) = app();
+    let ct = id("as-nct-ct-1");
+    assets::record_event(
+        &mut app,
+        "e",
+        NewEvent {
+            asset: ct.clone(),
+            at: t("2026-02-01 00:00"),
+            state: LifecycleState::Transferred,
+            acceptance: None,
+            to_facility: Some(id("fac-semey-city-emergency-hospital")),
+            by: None,
+            note: None,
+        },
+    )
+    .expect("transfer");
+    let rows =
+        assets::list_assets(&app, Some(&id("fac-semey-city-emergency-hospital"))).expect("list");
+    assert!(rows.iter().any(|r| r.id == ct), "{rows:?}");
+    let before = audit_len(&app);
+    refused(
+        assets::record_event(
+            &mut app,
+            "e",
+            NewEvent {
+                asset: ct,
+                at: t("2026-02-02 00:00"),
+                state: LifecycleState::Transferred,
+                acceptance: None,
+                to_facility: None,
+                by: None,
+                note: None,
+            },
+        ),
+        &app,
+        before,
+        "state",
+        "cannot go from transferred to transferred",
+    );
+}
