@@ -199,3 +199,16 @@ fn malformed_and_real_xml_lang_side_by_side_survive() {
     let text = String::from_utf8(out).expect("utf8");
     assert!(text.contains(r#"<description xml:lang="fr">"#), "{text}");
 }
+
+#[test]
+fn out_of_order_unknown_content_round_trips() {
+    // Found by the fuzzer: a misplaced element with unknown attributes after the budgets.
+    let xml = r#"<iati-activities version="2.03"><iati-activity><iati-identifier>X-1</iati-identifier>
+      <default-aid-type code="A01"/><budget type="1" odd="1"><value value-date="2020-01-01">1</value></budget>
+      <default-aid-type ref="R" type="1"/></iati-activity></iati-activities>"#;
+    let (acts, h) = read_all(xml.as_bytes());
+    let mut out = Vec::new();
+    write_activities(&mut out, h.as_ref(), &acts).expect("write");
+    let (again, _) = read_all(&out);
+    assert_eq!(acts, again, "{}", String::from_utf8_lossy(&out));
+}
