@@ -774,6 +774,11 @@ fn indicator_row(key: &str, i: &Indicators) -> Vec<String> {
         opt(i.mtbf_hours),
         opt(i.mttr_hours),
         i.failures.to_string(),
+        i.failures_by_cause
+            .iter()
+            .map(|(c, n)| format!("{} {n}", c.as_str()))
+            .collect::<Vec<_>>()
+            .join(", "),
         opt(i.cosr_pct),
         format!(
             "{}/{}/{}/{}",
@@ -782,7 +787,7 @@ fn indicator_row(key: &str, i: &Indicators) -> Vec<String> {
     ]
 }
 
-const KPI_HEADER: [&str; 11] = [
+const KPI_HEADER: [&str; 12] = [
     "group",
     "assets",
     "uptime %",
@@ -792,6 +797,7 @@ const KPI_HEADER: [&str; 11] = [
     "MTBF h",
     "MTTR h",
     "failures",
+    "by cause",
     "COSR %",
     "age ≤5/6-10/>10/?",
 ];

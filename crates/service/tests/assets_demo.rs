@@ -87,6 +87,23 @@ fn demo_year_indicators_match_hand_computed_values() {
     assert_eq!(plt.cosr_pct, Some(Decimal::ZERO));
 
     let facilities = assets::indicators(&app, year_2025(), GroupBy::Facility, &usd).expect("kpi");
+    // Semey University Hospital's 2025 failures: external power (MRI), awaiting parts (CT),
+    // user error (endoscope), wear (ventilator).
+    let semey = &facilities["fac-semey-university-hospital"];
+    let causes: Vec<(&str, u64)> = semey
+        .failures_by_cause
+        .iter()
+        .map(|(c, n)| (c.as_str(), *n))
+        .collect();
+    assert_eq!(
+        causes,
+        [
+            ("external_power", 1),
+            ("user_error", 1),
+            ("wear", 1),
+            ("awaiting_parts", 1)
+        ]
+    );
     let zhezbek = &facilities["fac-zhezbek-blood-centre"];
     // 4 in service + 1 in storage; all four installed ones work at the year end.
     assert_eq!((zhezbek.in_inventory, zhezbek.functional), (5, 4));

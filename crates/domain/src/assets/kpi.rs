@@ -27,8 +27,8 @@ use serde::Serialize;
 
 use super::lifecycle::{commissioned_at, retired_at, state_at};
 use super::{
-    Acquisition, Asset, AssetEvent, Downtime, LifecycleState, MaintenancePlan, MeterReading,
-    PlanTrigger, WorkOrder, WorkOrderKind, WorkOrderStatus,
+    Acquisition, Asset, AssetEvent, Downtime, DowntimeCause, LifecycleState, MaintenancePlan,
+    MeterReading, PlanTrigger, WorkOrder, WorkOrderKind, WorkOrderStatus,
 };
 use crate::codes::RecordId;
 use crate::ledger::Ledger;
@@ -71,6 +71,8 @@ pub struct Sums {
     pub unplanned_down_secs: i64,
     pub planned_down_secs: i64,
     pub failures: u64,
+    /// Failures by cause (user error and external power are the causes maintenance cannot fix).
+    pub failures_by_cause: BTreeMap<DowntimeCause, u64>,
     pub repairs: u64,
     pub repair_secs: i64,
     pub pm_due: u64,
@@ -95,6 +97,9 @@ impl Sums {
         self.unplanned_down_secs += o.unplanned_down_secs;
         self.planned_down_secs += o.planned_down_secs;
         self.failures += o.failures;
+        for (cause, n) in &o.failures_by_cause {
+            *self.failures_by_cause.entry(*cause).or_default() += n;
+        }
         self.repairs += o.repairs;
         self.repair_secs += o.repair_secs;
         self.pm_due += o.pm_due;
@@ -124,6 +129,7 @@ impl Sums {
             planned_downtime_hours: hours(self.planned_down_secs),
             uptime_pct: pct(up_secs.into(), self.operating_secs.into()),
             failures: self.failures,
+            failures_by_cause: self.failures_by_cause.clone(),
             mtbf_hours: (self.failures > 0).then(|| {
                 (Decimal::from(up_secs) / Decimal::from(3600) / Decimal::from(self.failures))
                     .round_dp(2)
@@ -173,6 +179,7 @@ pub struct Indicators {
     pub planned_downtime_hours: Decimal,
     pub uptime_pct: Option<Decimal>,
     pub failures: u64,
+    pub failures_by_cause: BTreeMap<DowntimeCause, u64>,
     pub mtbf_hours: Option<Decimal>,
     pub repairs: u64,
     pub mttr_hours: Option<Decimal>,
@@ -496,6 +503,7 @@ fn asset_sums<'a>(
         // A failure is counted where it starts, and only while the asset was meant to be working.
         if intervals.iter().any(|(a, b)| d.start >= *a && d.start < *b) {
             s.failures += 1;
+            *s.failures_by_cause.entry(d.cause).or_default() += 1;
         }
         if let Some(e) = d.end
             && e >= period.from
