@@ -131,6 +131,19 @@ pub enum WorkorderCommand {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Scheduled maintenance due in a period, met on time, missed or still to do
+    Due {
+        #[arg(long)]
+        facility: Option<String>,
+        /// First day [default: today]
+        #[arg(long)]
+        from: Option<NaiveDate>,
+        /// Last day, included [default: 90 days after --from]
+        #[arg(long)]
+        to: Option<NaiveDate>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
     /// Open a work order
     Open {
         asset: String,
@@ -669,6 +682,52 @@ fn workorder(c: WorkorderCommand, settings: &Settings) -> CliResult {
                     "id", "asset", "kind", "status", "priority", "opened", "closed", "hours",
                     "cost",
                 ],
+                &rows,
+            )?;
+            Ok(Outcome::Clean)
+        }
+        WorkorderCommand::Due {
+            facility,
+            from,
+            to,
+            format,
+        } => {
+            let app = open(settings)?;
+            let now = Utc::now().naive_utc();
+            let from = from.unwrap_or(now.date());
+            let to = to.unwrap_or(from + chrono::Duration::days(90));
+            let per = Period::days(from, to)
+                .ok_or_else(|| CliError::input(format!("--to {to} is before --from {from}")))?;
+            let items = svc::pm_schedule(
+                &app,
+                opt_rid("--facility", facility.as_ref())?.as_ref(),
+                per.from,
+                per.to,
+            )
+            .map_err(service_error)?;
+            let rows: Vec<Vec<String>> = items
+                .iter()
+                .map(|d| {
+                    let window = chrono::Duration::days(i64::from(d.window_days));
+                    let status = match &d.done_by {
+                        Some(w) => format!("done on time ({w})"),
+                        None if now > d.due + window => "missed".to_string(),
+                        None => "to do".to_string(),
+                    };
+                    vec![
+                        d.due.date().to_string(),
+                        format!("±{} d", d.window_days),
+                        d.asset.to_string(),
+                        d.plan.to_string(),
+                        d.description.clone(),
+                        status,
+                    ]
+                })
+                .collect();
+            emit(
+                format,
+                &items,
+                &["due", "window", "asset", "plan", "what", "status"],
                 &rows,
             )?;
             Ok(Outcome::Clean)

@@ -849,3 +849,20 @@ pub fn facility_indicators_indexed(
     let fleet = Fleet::build(&ledger);
     Ok(fleet.indicators(0..fleet.assets.len(), period, &convert))
 }
+
+/// Scheduled maintenance due in `[from, to)`, for one facility or all, each with the work order
+/// that met it on time (if any): the engineer's to-do list and the PM completion detail.
+pub fn pm_schedule(
+    app: &Aidtrace,
+    facility: Option<&RecordId>,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> ServiceResult<Vec<aidtrace_domain::assets::kpi::DueItem>> {
+    let ledger = app.ledger()?;
+    let fleet = Fleet::build(&ledger);
+    let picked: Vec<usize> = match facility {
+        Some(f) => fleet.facility_assets(f).to_vec(),
+        None => (0..fleet.assets.len()).collect(),
+    };
+    Ok(fleet.pm_schedule(picked, from, to))
+}

@@ -204,3 +204,27 @@ fn indexed_facility_query_matches_the_full_ledger() {
         .is_err()
     );
 }
+
+#[test]
+fn pm_schedule_lists_each_due_date_with_the_order_that_met_it() {
+    let (_dir, app) = app();
+    let p = year_2025();
+    let items = assets::pm_schedule(
+        &app,
+        Some(&id("fac-semey-university-hospital")),
+        p.from,
+        p.to,
+    )
+    .expect("schedule");
+    assert_eq!(items.len(), 13);
+    assert_eq!(items.iter().filter(|d| d.done_by.is_some()).count(), 9);
+    // The MRI's third quarterly PM (due 15 Sep) was done on 20 Oct, outside its ±14 days.
+    let sep = items
+        .iter()
+        .find(|d| {
+            d.asset.as_str() == "as-semey-mri-1" && d.due.to_string().starts_with("2025-09-15")
+        })
+        .expect("September due");
+    assert_eq!(sep.done_by, None);
+    assert!(items.windows(2).all(|w| w[0].due <= w[1].due));
+}

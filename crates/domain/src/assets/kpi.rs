@@ -466,6 +466,89 @@ fn maintenance_kind(kind: WorkOrderKind) -> bool {
     )
 }
 
+/// One due date of a maintenance plan for an asset, and the order that met it on time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DueItem {
+    pub asset: RecordId,
+    pub plan: RecordId,
+    pub description: String,
+    pub due: NaiveDateTime,
+    pub window_days: u32,
+    pub done_by: Option<RecordId>,
+}
+
+/// Due dates of every plan of an asset from commissioning until `stop`, in time order, each
+/// matched to at most one done order of the plan (or of its kind, when the order names no plan)
+/// closed within ± the window.
+fn pm_matches<'a>(
+    plans: impl Iterator<Item = &'a MaintenancePlan>,
+    h: &History<'_>,
+    stop: NaiveDateTime,
+) -> Vec<DueItem> {
+    let Some(anchor) = commissioned_at(&h.events) else {
+        return Vec::new();
+    };
+    let Some(asset) = h.events.first().map(|e| &e.asset) else {
+        return Vec::new();
+    };
+    let mut dues: Vec<(&MaintenancePlan, NaiveDateTime)> = Vec::new();
+    for plan in plans {
+        for due in due_dates(plan, h, anchor, stop) {
+            dues.push((plan, due));
+        }
+    }
+    dues.sort_by_key(|(p, d)| (*d, p.id.clone()));
+    let mut used: Vec<bool> = vec![false; h.work_orders.len()];
+    dues.into_iter()
+        .map(|(plan, due)| {
+            let window = Duration::days(i64::from(plan.window_days));
+            let hit = h.work_orders.iter().enumerate().find(|(k, w)| {
+                !used[*k]
+                    && w.status == WorkOrderStatus::Done
+                    && (w.plan.as_ref() == Some(&plan.id)
+                        || (w.plan.is_none() && w.kind == plan.kind.work_order_kind()))
+                    && w.closed
+                        .is_some_and(|c| c >= due - window && c <= due + window)
+            });
+            let done_by = hit.map(|(k, w)| {
+                used[k] = true;
+                w.id.clone()
+            });
+            DueItem {
+                asset: asset.clone(),
+                plan: plan.id.clone(),
+                description: plan.description.clone(),
+                due,
+                window_days: plan.window_days,
+                done_by,
+            }
+        })
+        .collect()
+}
+
+impl Fleet<'_> {
+    /// Scheduled maintenance due in `[from, to)` for the given assets, met or not.
+    pub fn pm_schedule(
+        &self,
+        assets: impl IntoIterator<Item = usize>,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+    ) -> Vec<DueItem> {
+        let mut out = Vec::new();
+        for i in assets {
+            let h = &self.histories[i];
+            let stop = retired_at(&h.events).unwrap_or(NaiveDateTime::MAX).min(to);
+            out.extend(
+                pm_matches(self.plans(i), h, stop)
+                    .into_iter()
+                    .filter(|d| d.due >= from),
+            );
+        }
+        out.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.asset.cmp(&b.asset)));
+        out
+    }
+}
+
 const INVENTORY: &[LifecycleState] = &[
     LifecycleState::Installed,
     LifecycleState::Commissioned,
@@ -545,29 +628,14 @@ fn asset_sums<'a>(
         }
     }
 
-    // Scheduled maintenance: each due date in the period, matched to at most one done order.
-    if let Some(anchor) = commissioned_at(&h.events) {
-        let stop = retired_at(&h.events).unwrap_or(NaiveDateTime::MAX).min(end);
-        let mut used: Vec<bool> = vec![false; h.work_orders.len()];
-        for plan in plans {
-            let window = Duration::days(i64::from(plan.window_days));
-            for due in due_dates(plan, h, anchor, stop) {
-                if due < period.from {
-                    continue;
-                }
-                s.pm_due += 1;
-                let hit = h.work_orders.iter().enumerate().find(|(k, w)| {
-                    !used[*k]
-                        && w.status == WorkOrderStatus::Done
-                        && (w.plan.as_ref() == Some(&plan.id)
-                            || (w.plan.is_none() && w.kind == plan.kind.work_order_kind()))
-                        && w.closed
-                            .is_some_and(|c| c >= due - window && c <= due + window)
-                });
-                if let Some((k, _)) = hit {
-                    used[k] = true;
-                    s.pm_on_time += 1;
-                }
+    // Scheduled maintenance: every due date since commissioning is matched (so earlier dues use
+    // up their orders), then those in the period are counted.
+    let stop = retired_at(&h.events).unwrap_or(NaiveDateTime::MAX).min(end);
+    for item in pm_matches(plans, h, stop) {
+        if item.due >= period.from {
+            s.pm_due += 1;
+            if item.done_by.is_some() {
+                s.pm_on_time += 1;
             }
         }
     }
