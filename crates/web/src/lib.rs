@@ -122,6 +122,16 @@ pub fn app(state: AppState) -> Router {
 pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     println!("aidtrace: serving on http://{}", listener.local_addr()?);
+    // Build the first snapshot now rather than on the first visitor's request.
+    let warm = state.clone();
+    tokio::spawn(async move {
+        if let Err(e) = warm.snapshot().await {
+            eprintln!(
+                "aidtrace: could not build the first snapshot: {}",
+                e.message
+            );
+        }
+    });
     axum::serve(listener, app(state))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
