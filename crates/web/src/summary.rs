@@ -1,0 +1,126 @@
+//! Totals as the dashboard shows them: per row the sums, and the distinct rates used (currency,
+//! rate, rate date, basis, source, number of flows) instead of one entry per flow, so the page
+//! and the dashboard JSON stay small at a million flows. The full per-flow detail is
+//! `/api/v1/reports/totals`.
+
+use std::collections::BTreeMap;
+
+use aidtrace_domain::CurrencyCode;
+use aidtrace_domain::ledger::RateDateBasis;
+use aidtrace_domain::model::FlowKind;
+use aidtrace_domain::totals::TotalsReport;
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RateSummary {
+    pub currency: CurrencyCode,
+    pub rate: Decimal,
+    pub rate_date: NaiveDate,
+    pub basis: RateDateBasis,
+    pub source: String,
+    pub flows: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RowSummary {
+    pub key: String,
+    pub kind: FlowKind,
+    pub original: BTreeMap<CurrencyCode, Decimal>,
+    pub converted: Option<Decimal>,
+    pub converted_complete: bool,
+    pub flows: usize,
+    pub unconverted: usize,
+    pub rates: Vec<RateSummary>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TotalsSummary {
+    pub by: &'static str,
+    pub currency: CurrencyCode,
+    pub rule: &'static str,
+    pub attribution: &'static str,
+    pub rows: Vec<RowSummary>,
+}
+
+impl TotalsSummary {
+    pub fn of(report: &TotalsReport) -> Self {
+        let rows = report
+            .rows
+            .iter()
+            .map(|row| {
+                let mut rates: BTreeMap<(CurrencyCode, NaiveDate, String, String), RateSummary> =
+                    BTreeMap::new();
+                for u in &row.rates {
+                    let basis = serde_json::to_string(&u.rate_date_basis).unwrap_or_default();
+                    rates
+                        .entry((
+                            u.original_currency.clone(),
+                            u.rate_date,
+                            u.rate.to_string(),
+                            basis,
+                        ))
+                        .or_insert_with(|| RateSummary {
+                            currency: u.original_currency.clone(),
+                            rate: u.rate,
+                            rate_date: u.rate_date,
+                            basis: u.rate_date_basis,
+                            source: u.source.clone(),
+                            flows: 0,
+                        })
+                        .flows += 1;
+                }
+                RowSummary {
+                    key: row.key.clone(),
+                    kind: row.kind,
+                    original: row.original.clone(),
+                    converted: row.converted,
+                    converted_complete: row.converted_complete,
+                    flows: row.flows.len(),
+                    unconverted: row.unconverted.len(),
+                    rates: rates.into_values().collect(),
+                }
+            })
+            .collect();
+        Self {
+            by: report.by.as_str(),
+            currency: report.currency.clone(),
+            rule: report.rule,
+            attribution: report.attribution,
+            rows,
+        }
+    }
+}
+
+/// One line of the time series: a flow kind and its (year, converted sum) points.
+pub type Series = (String, Vec<(i32, Decimal)>);
+
+/// Converted sums by flow kind and year of the rate used (the value date, or the date the rate
+/// was taken from when there is none), and how many flows had no value date.
+pub fn by_year(report: &TotalsReport) -> (Vec<Series>, usize) {
+    let mut by_kind_year: BTreeMap<(FlowKind, i32), Decimal> = BTreeMap::new();
+    let mut fallback = 0;
+    for row in &report.rows {
+        for u in &row.rates {
+            if u.rate_date_basis != RateDateBasis::ValueDate {
+                fallback += 1;
+            }
+            *by_kind_year
+                .entry((row.kind, u.rate_date.year()))
+                .or_default() += u.converted_amount;
+        }
+    }
+    let series = FlowKind::ALL
+        .iter()
+        .filter_map(|kind| {
+            let pts: Vec<(i32, Decimal)> = by_kind_year
+                .iter()
+                .filter(|((k, _), _)| k == kind)
+                .map(|((_, y), v)| (*y, *v))
+                .collect();
+            (!pts.is_empty()).then(|| (kind.as_str().to_string(), pts))
+        })
+        .collect();
+    (series, fallback)
+}
