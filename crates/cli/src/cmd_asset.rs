@@ -695,7 +695,9 @@ fn workorder(c: WorkorderCommand, settings: &Settings) -> CliResult {
             let app = open(settings)?;
             let now = Utc::now().naive_utc();
             let from = from.unwrap_or(now.date());
-            let to = to.unwrap_or(from + chrono::Duration::days(90));
+            let to = to
+                .or_else(|| from.checked_add_signed(chrono::Duration::days(90)))
+                .ok_or_else(|| CliError::input(format!("--from {from}: too late a date")))?;
             let per = Period::days(from, to)
                 .ok_or_else(|| CliError::input(format!("--to {to} is before --from {from}")))?;
             let items = svc::pm_schedule(
@@ -711,7 +713,13 @@ fn workorder(c: WorkorderCommand, settings: &Settings) -> CliResult {
                     let window = chrono::Duration::days(i64::from(d.window_days));
                     let status = match &d.done_by {
                         Some(w) => format!("done on time ({w})"),
-                        None if now > d.due + window => "missed".to_string(),
+                        None if d
+                            .due
+                            .checked_add_signed(window)
+                            .is_some_and(|end| now > end) =>
+                        {
+                            "missed".to_string()
+                        }
                         None => "to do".to_string(),
                     };
                     vec![

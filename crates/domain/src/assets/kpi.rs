@@ -116,7 +116,12 @@ impl Sums {
     pub fn indicators(&self) -> Indicators {
         let hours = |s: i64| (Decimal::from(s) / Decimal::from(3600)).round_dp(2);
         let pct = |num: Decimal, den: Decimal| {
-            (!den.is_zero()).then(|| (num * Decimal::ONE_HUNDRED / den).round_dp(2))
+            if den.is_zero() {
+                return None;
+            }
+            num.checked_mul(Decimal::ONE_HUNDRED)
+                .and_then(|n| n.checked_div(den))
+                .map(|p| p.round_dp(2))
         };
         let up_secs = self.operating_secs - self.unplanned_down_secs;
         Indicators {
@@ -435,10 +440,10 @@ fn due_dates(
     match plan.trigger {
         PlanTrigger::EveryDays(days) => {
             let step = Duration::days(i64::from(days));
-            let mut due = anchor + step;
-            while due < until {
-                out.push(due);
-                due += step;
+            let mut due = anchor.checked_add_signed(step);
+            while let Some(d) = due.filter(|d| *d < until) {
+                out.push(d);
+                due = d.checked_add_signed(step);
             }
         }
         PlanTrigger::EveryMeter { meter, every } => {
@@ -507,8 +512,10 @@ fn pm_matches<'a>(
                     && w.status == WorkOrderStatus::Done
                     && (w.plan.as_ref() == Some(&plan.id)
                         || (w.plan.is_none() && w.kind == plan.kind.work_order_kind()))
-                    && w.closed
-                        .is_some_and(|c| c >= due - window && c <= due + window)
+                    && w.closed.is_some_and(|c| {
+                        due.checked_sub_signed(window).is_none_or(|lo| c >= lo)
+                            && due.checked_add_signed(window).is_none_or(|hi| c <= hi)
+                    })
             });
             let done_by = hit.map(|(k, w)| {
                 used[k] = true;
@@ -570,7 +577,9 @@ fn asset_sums<'a>(
         ..Sums::default()
     };
     let end = period.to;
-    let last = end - Duration::nanoseconds(1);
+    let last = end
+        .checked_sub_signed(Duration::nanoseconds(1))
+        .unwrap_or(end);
     let state_end = state_at(&h.events, last);
     let intervals = operating_intervals(&h.events, period);
     s.operating_secs = intervals.iter().map(|(a, b)| (*b - *a).num_seconds()).sum();
@@ -672,9 +681,16 @@ fn asset_sums<'a>(
             }
             match spent {
                 Some(spent) => {
-                    s.service_cost =
-                        spent * Decimal::from(SECONDS_PER_YEAR) / Decimal::from(period.seconds());
-                    s.acquisition_cost = cost;
+                    let annual = spent
+                        .checked_mul(Decimal::from(SECONDS_PER_YEAR))
+                        .and_then(|x| x.checked_div(Decimal::from(period.seconds())));
+                    match annual {
+                        Some(a) => {
+                            s.service_cost = a;
+                            s.acquisition_cost = cost;
+                        }
+                        None => s.cost_unknown = 1,
+                    }
                 }
                 None => s.cost_unknown = 1,
             }

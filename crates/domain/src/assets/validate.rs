@@ -10,8 +10,20 @@ use crate::error::ValidationError;
 use crate::model::non_empty;
 use crate::money::Money;
 
+/// Asset costs above this are refused as implausible (no device or repair costs 10^15 in any
+/// currency); the cap keeps indicator arithmetic far from decimal overflow.
+pub const MAX_AMOUNT: u64 = 1_000_000_000_000_000;
+
 fn money(field: &str, m: &Money) -> Result<(), ValidationError> {
-    m.validate().map_err(|e| e.within(field))
+    m.validate().map_err(|e| e.within(field))?;
+    if m.amount > Decimal::from(MAX_AMOUNT) {
+        return Err(ValidationError::new(
+            format!("{field}.amount"),
+            m.amount,
+            "implausibly large: amounts above 10^15 are refused",
+        ));
+    }
+    Ok(())
 }
 
 fn not_negative(field: &str, v: Option<Decimal>) -> Result<(), ValidationError> {
@@ -211,6 +223,13 @@ pub fn work_order(w: &WorkOrder) -> Result<(), ValidationError> {
     }
     for (i, p) in w.parts.iter().enumerate() {
         non_empty(&format!("parts[{i}].description"), &p.description)?;
+        if p.quantity > 1_000_000 {
+            return Err(ValidationError::new(
+                format!("parts[{i}].quantity"),
+                p.quantity,
+                "implausibly many parts on one work order (at most 1,000,000)",
+            ));
+        }
         money(&format!("parts[{i}].unit_cost"), &p.unit_cost)?;
     }
     Ok(())

@@ -1,0 +1,140 @@
+//! Single-record rules of the asset records: each refusal names the field and the value.
+
+use aidtrace_domain::assets::{
+    Downtime, DowntimeCause, FacilityPower, MaintenancePlan, PartUse, PlanKind, PlanTrigger,
+    Priority, WorkOrder, WorkOrderKind, WorkOrderStatus,
+};
+use aidtrace_domain::validate::validate;
+use aidtrace_domain::{CurrencyCode, Money, Record, RecordId};
+use chrono::NaiveDateTime;
+
+fn id(s: &str) -> RecordId {
+    RecordId::parse(s).expect("id")
+}
+fn t(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("time")
+}
+
+fn order() -> WorkOrder {
+    WorkOrder {
+        id: id("w"),
+        asset: id("a"),
+        kind: WorkOrderKind::Corrective,
+        status: WorkOrderStatus::Open,
+        priority: Priority::Normal,
+        opened: t("2025-01-02 00:00"),
+        closed: None,
+        plan: None,
+        failure_cause: None,
+        labour_hours: None,
+        labour_cost: None,
+        parts: vec![],
+        external_cost: None,
+        provider: None,
+        note: None,
+    }
+}
+
+fn field_of(r: Record) -> (String, String) {
+    let e = validate(&r).expect_err("refused");
+    (e.field, e.value)
+}
+
+#[test]
+fn downtime_ending_before_it_starts() {
+    let d = Downtime {
+        id: id("d"),
+        asset: id("a"),
+        start: t("2025-01-02 00:00"),
+        end: Some(t("2025-01-01 00:00")),
+        cause: DowntimeCause::Wear,
+        planned: false,
+        work_order: None,
+        reported_by: None,
+        note: None,
+    };
+    assert_eq!(
+        field_of(Record::Downtime(d)),
+        ("end".into(), "2025-01-01 00:00:00".into())
+    );
+}
+
+#[test]
+fn work_order_closing_rules_and_implausible_amounts() {
+    let mut w = order();
+    w.status = WorkOrderStatus::Done;
+    assert_eq!(field_of(Record::WorkOrder(w.clone())).0, "closed");
+    w.closed = Some(t("2025-01-01 00:00"));
+    assert_eq!(field_of(Record::WorkOrder(w.clone())).0, "closed");
+    w.closed = Some(t("2025-01-03 00:00"));
+    validate(&Record::WorkOrder(w.clone())).expect("valid");
+    w.external_cost = Some(Money {
+        amount: rust_decimal::Decimal::from(10_000_000_000_000_000u64),
+        currency: CurrencyCode::parse("USD").expect("usd"),
+        value_date: None,
+    });
+    assert_eq!(
+        field_of(Record::WorkOrder(w.clone())).0,
+        "external_cost.amount"
+    );
+    w.external_cost = None;
+    w.parts = vec![PartUse {
+        description: "valve".into(),
+        quantity: 2_000_000,
+        unit_cost: Money {
+            amount: 1.into(),
+            currency: CurrencyCode::parse("USD").expect("usd"),
+            value_date: None,
+        },
+    }];
+    assert_eq!(
+        field_of(Record::WorkOrder(w)),
+        ("parts[0].quantity".into(), "2000000".into())
+    );
+}
+
+#[test]
+fn plans_apply_to_a_model_or_an_asset_and_supplies_are_physical() {
+    let plan = MaintenancePlan {
+        id: id("p"),
+        model: Some(id("m")),
+        asset: Some(id("a")),
+        kind: PlanKind::Inspection,
+        trigger: PlanTrigger::EveryDays(30),
+        window_days: 3,
+        description: "monthly".into(),
+        sources: vec![],
+    };
+    assert_eq!(field_of(Record::MaintenancePlan(plan.clone())).0, "model");
+    let zero = MaintenancePlan {
+        asset: None,
+        trigger: PlanTrigger::EveryDays(0),
+        ..plan
+    };
+    assert_eq!(
+        field_of(Record::MaintenancePlan(zero)).0,
+        "trigger.every_days"
+    );
+    let supply = FacilityPower {
+        id: id("pw"),
+        facility: id("f"),
+        phases: 2,
+        voltage: 230,
+        frequency_hz: 50,
+        available_kva: None,
+        backup_kva: None,
+        typical_outage_hours_per_day: None,
+        note: None,
+        sources: vec![],
+    };
+    assert_eq!(
+        field_of(Record::FacilityPower(supply.clone())),
+        ("phases".into(), "2".into())
+    );
+    let hz = FacilityPower {
+        phases: 3,
+        frequency_hz: 55,
+        ..supply
+    };
+    assert_eq!(field_of(Record::FacilityPower(hz)).0, "frequency_hz");
+}
