@@ -265,9 +265,8 @@ fn envelopes(ledger: &Ledger, out: &mut Vec<Finding>) {
     for activity in ledger.activities.values() {
         let below = ledger.kinds_below(&activity.id);
         let own: std::collections::BTreeSet<FlowKind> = ledger
-            .flows
-            .values()
-            .filter(|f| f.activity == activity.id && ledger.flow_children(&f.id).is_empty())
+            .flows_of(&activity.id)
+            .filter(|f| ledger.flow_children(&f.id).is_empty())
             .map(|f| f.kind)
             .collect();
         for kind in own.intersection(&below) {
@@ -293,11 +292,7 @@ fn sum_usd(
     let usd = CurrencyCode::usd();
     let mut total = Decimal::ZERO;
     let mut any = false;
-    for flow in ledger
-        .flows
-        .values()
-        .filter(|f| &f.activity == activity && f.kind == kind)
-    {
+    for flow in ledger.flows_of(activity).filter(|f| f.kind == kind) {
         let (day, _) = ledger.rate_date(flow, rates)?;
         total += rates.convert_on(&flow.money, &usd, day).ok()?.amount * flow.sign();
         any = true;
@@ -317,11 +312,7 @@ fn activities(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
                 format!("{} has no sector", a.title),
             ));
         }
-        let own_flows: Vec<_> = ledger
-            .flows
-            .values()
-            .filter(|f| f.activity == a.id)
-            .collect();
+        let own_flows: Vec<_> = ledger.flows_of(&a.id).collect();
         if a.status == ActivityStatus::Pipeline
             && own_flows
                 .iter()
@@ -354,9 +345,7 @@ fn activities(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
             grassroots(ledger, rates, a, jpy.as_ref(), out);
         }
         let equipment: Option<Decimal> = ledger
-            .equipment_lines
-            .values()
-            .filter(|e| e.activity == a.id)
+            .equipment_of(&a.id)
             .filter_map(|e| {
                 let cost = e.unit_cost.as_ref()?;
                 let qty = Decimal::from(e.quantity?);
@@ -407,9 +396,10 @@ fn grassroots(
     let Some(jpy) = jpy else { return };
     // The grant's size is its largest commitment or disbursement in yen, whichever is larger.
     let mut in_yen = Decimal::ZERO;
-    for flow in ledger.flows.values().filter(|f| {
-        f.activity == a.id && matches!(f.kind, FlowKind::Commitment | FlowKind::Disbursement)
-    }) {
+    for flow in ledger
+        .flows_of(&a.id)
+        .filter(|f| matches!(f.kind, FlowKind::Commitment | FlowKind::Disbursement))
+    {
         if let Some((day, _)) = ledger.rate_date(flow, rates)
             && let Ok(c) = rates.convert_on(&flow.money, jpy, day)
         {

@@ -38,6 +38,10 @@ pub struct Ledger {
     pub donation_checks: BTreeMap<RecordId, crate::assets::DonationCheck>,
     flow_children: HashMap<RecordId, Vec<RecordId>>,
     activity_children: HashMap<RecordId, Vec<RecordId>>,
+    /// Indexes built once so rules stay linear in the size of the ledger.
+    flows_by_activity: HashMap<RecordId, Vec<RecordId>>,
+    equipment_by_activity: HashMap<RecordId, Vec<RecordId>>,
+    kinds_below: HashMap<RecordId, BTreeSet<FlowKind>>,
 }
 
 /// Which date picked the exchange rate of a flow. Flows without a value date still get a rate so
@@ -104,7 +108,65 @@ impl Ledger {
                     .push(activity.id.clone());
             }
         }
+        for flow in ledger.flows.values() {
+            ledger
+                .flows_by_activity
+                .entry(flow.activity.clone())
+                .or_default()
+                .push(flow.id.clone());
+        }
+        for line in ledger.equipment_lines.values() {
+            ledger
+                .equipment_by_activity
+                .entry(line.activity.clone())
+                .or_default()
+                .push(line.id.clone());
+        }
+        // Each flow's kind is recorded on every ancestor of its activity (cycle-safe).
+        let mut kinds_below: HashMap<RecordId, BTreeSet<FlowKind>> = HashMap::new();
+        for flow in ledger.flows.values() {
+            let mut seen = BTreeSet::new();
+            let mut current = ledger
+                .activities
+                .get(&flow.activity)
+                .and_then(|a| a.parent.as_ref());
+            while let Some(ancestor) = current {
+                if !seen.insert(ancestor) {
+                    break;
+                }
+                kinds_below
+                    .entry(ancestor.clone())
+                    .or_default()
+                    .insert(flow.kind);
+                current = ledger
+                    .activities
+                    .get(ancestor)
+                    .and_then(|a| a.parent.as_ref());
+            }
+        }
+        ledger.kinds_below = kinds_below;
         ledger
+    }
+
+    /// The flows of one activity (not of its sub-activities).
+    pub fn flows_of<'a>(&'a self, activity: &RecordId) -> impl Iterator<Item = &'a Flow> + 'a {
+        self.flows_by_activity
+            .get(activity)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.flows.get(id))
+    }
+
+    /// The equipment lines of one activity.
+    pub fn equipment_of<'a>(
+        &'a self,
+        activity: &RecordId,
+    ) -> impl Iterator<Item = &'a EquipmentLine> + 'a {
+        self.equipment_by_activity
+            .get(activity)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.equipment_lines.get(id))
     }
 
     pub fn flow_children(&self, flow: &RecordId) -> &[RecordId] {
@@ -147,12 +209,7 @@ impl Ledger {
 
     /// Flow kinds recorded anywhere below an activity.
     pub fn kinds_below(&self, activity: &RecordId) -> BTreeSet<FlowKind> {
-        let below: BTreeSet<RecordId> = self.descendants(activity).into_iter().collect();
-        self.flows
-            .values()
-            .filter(|f| below.contains(&f.activity))
-            .map(|f| f.kind)
-            .collect()
+        self.kinds_below.get(activity).cloned().unwrap_or_default()
     }
 
     /// The top of an organisation's parent chain (JICA → Government of Japan).
