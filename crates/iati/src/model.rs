@@ -814,11 +814,18 @@ impl IatiResult {
             aggregation_status: attr(el, "aggregation-status"),
             title: opt_narratives(el, "title"),
             description: opt_narratives(el, "description"),
-            links: el
-                .elements()
-                .filter(|c| c.is_iati() && matches!(c.name.as_str(), "document-link" | "reference"))
-                .map(normalise)
-                .collect(),
+            links: {
+                let mut links: Vec<Element> = el
+                    .elements()
+                    .filter(|c| {
+                        c.is_iati() && matches!(c.name.as_str(), "document-link" | "reference")
+                    })
+                    .map(normalise)
+                    .collect();
+                // Writer (schema) order: document links, then references.
+                links.sort_by_key(|e| e.name == "reference");
+                links
+            },
             indicators: el
                 .children_named("indicator")
                 .map(|i| Indicator {
@@ -827,13 +834,19 @@ impl IatiResult {
                     aggregation_status: attr(i, "aggregation-status"),
                     title: opt_narratives(i, "title"),
                     description: opt_narratives(i, "description"),
-                    rest: i
-                        .elements()
-                        .filter(|c| {
-                            !(c.is_iati() && matches!(c.name.as_str(), "title" | "description"))
-                        })
-                        .map(normalise)
-                        .collect(),
+                    rest: {
+                        let mut rest: Vec<Element> = i
+                            .elements()
+                            .filter(|c| {
+                                !(c.is_iati() && matches!(c.name.as_str(), "title" | "description"))
+                            })
+                            .map(normalise)
+                            .collect();
+                        // Same order as the writer: IATI elements, then extensions (the
+                        // schema puts the wildcard last). Found by fuzzing.
+                        rest.sort_by_key(|e| !e.is_iati());
+                        rest
+                    },
                 })
                 .collect(),
             ext: Ext::from_el(el),

@@ -212,3 +212,15 @@ fn out_of_order_unknown_content_round_trips() {
     let (again, _) = read_all(&out);
     assert_eq!(acts, again, "{}", String::from_utf8_lossy(&out));
 }
+
+#[test]
+fn extension_before_iati_content_in_an_indicator_round_trips() {
+    let xml = r#"<iati-activities version="2.03"><iati-activity><iati-identifier>X-1</iati-identifier>
+      <result type="1"><indicator measure="1"><baseline xmlns="urn:x" year="1"/><baseline year="2020" value="1"/></indicator></result>
+      </iati-activity></iati-activities>"#;
+    let (acts, h) = read_all(xml.as_bytes());
+    let mut out = Vec::new();
+    write_activities(&mut out, h.as_ref(), &acts).expect("write");
+    let (again, _) = read_all(&out);
+    assert_eq!(acts, again, "{}", String::from_utf8_lossy(&out));
+}
