@@ -8,7 +8,7 @@ use aidtrace_domain::assets::{
     DowntimeCause, LifecycleState, Priority, WorkOrder, WorkOrderKind, WorkOrderStatus,
 };
 use aidtrace_domain::{CurrencyCode, Money, Record, RecordId, RecordKind};
-use aidtrace_service::assets::{self as svc, NewEvent};
+use aidtrace_service::assets::{self as svc, HistorySource, NewEvent};
 use aidtrace_service::{Aidtrace, ServiceError, fhir, records};
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use clap::{Args, Subcommand};
@@ -240,6 +240,12 @@ fn open(settings: &Settings) -> Result<Aidtrace, CliError> {
     Aidtrace::open_sqlite(&settings.db).map_err(service_error)
 }
 
+/// Per-asset reads for the history rules, so a write does not list the whole store.
+fn queries(settings: &Settings) -> Result<aidtrace_store::SqliteAssetQueries, CliError> {
+    aidtrace_store::SqliteAssetQueries::open(&settings.db)
+        .map_err(|e| service_error(ServiceError::Store(e)))
+}
+
 fn rid(field: &str, raw: &str) -> Result<RecordId, CliError> {
     RecordId::parse(raw).map_err(|e| CliError::input(format!("{field}: {e}")))
 }
@@ -427,7 +433,9 @@ fn asset(c: AssetCommand, settings: &Settings) -> CliResult {
                 .map_err(|e| CliError::input(format!("{}: {e}", file.display())))?;
             let mut app = open(settings)?;
             let recs = records::records_from_json(&text).map_err(service_error)?;
-            let report = svc::put_checked(&mut app, actor, recs).map_err(service_error)?;
+            let q = queries(settings)?;
+            let report = svc::put_checked_from(&mut app, HistorySource::Indexed(&q), actor, recs)
+                .map_err(service_error)?;
             println!(
                 "{} created, {} updated, {} unchanged",
                 report.created, report.updated, report.unchanged
@@ -460,7 +468,9 @@ fn asset(c: AssetCommand, settings: &Settings) -> CliResult {
                 by,
                 note,
             };
-            let ev = svc::record_event(&mut app, actor, event).map_err(service_error)?;
+            let q = queries(settings)?;
+            let ev = svc::record_event(&mut app, HistorySource::Indexed(&q), actor, event)
+                .map_err(service_error)?;
             println!("recorded {ev}: {id} is {}", state.as_str());
             Ok(Outcome::Clean)
         }
@@ -475,12 +485,15 @@ fn asset(c: AssetCommand, settings: &Settings) -> CliResult {
             let cause: DowntimeCause = value("cause", &cause)?;
             let report = svc::report_down(
                 &mut app,
+                HistorySource::Indexed(&queries(settings)?),
                 actor,
-                &rid("id", &id)?,
-                time("at", at.as_ref())?,
-                cause,
-                by,
-                note,
+                svc::DeviceDown {
+                    asset: rid("id", &id)?,
+                    at: time("at", at.as_ref())?,
+                    cause,
+                    reported_by: by,
+                    note,
+                },
             )
             .map_err(service_error)?;
             println!(
@@ -493,6 +506,7 @@ fn asset(c: AssetCommand, settings: &Settings) -> CliResult {
             let mut app = open(settings)?;
             let ev = svc::return_to_service(
                 &mut app,
+                HistorySource::Indexed(&queries(settings)?),
                 actor,
                 &rid("id", &id)?,
                 time("at", at.as_ref())?,
@@ -784,8 +798,13 @@ fn workorder(c: WorkorderCommand, settings: &Settings) -> CliResult {
                 provider: None,
                 note,
             };
-            svc::put_checked(&mut app, actor, vec![Record::WorkOrder(order)])
-                .map_err(service_error)?;
+            svc::put_checked_from(
+                &mut app,
+                HistorySource::Indexed(&queries(settings)?),
+                actor,
+                vec![Record::WorkOrder(order)],
+            )
+            .map_err(service_error)?;
             println!("opened {id}");
             Ok(Outcome::Clean)
         }
@@ -809,12 +828,15 @@ fn workorder(c: WorkorderCommand, settings: &Settings) -> CliResult {
             };
             svc::close_work_order(
                 &mut app,
+                HistorySource::Indexed(&queries(settings)?),
                 actor,
-                &rid("id", &id)?,
-                status,
-                time("at", at.as_ref())?,
-                hours,
-                external,
+                svc::Closing {
+                    id: rid("id", &id)?,
+                    status,
+                    at: time("at", at.as_ref())?,
+                    labour_hours: hours,
+                    external_cost: external,
+                },
             )
             .map_err(service_error)?;
             println!("closed {id} as {}", enum_str(&status));

@@ -19,7 +19,7 @@ use aidtrace_domain::assets::{
 };
 use aidtrace_domain::fx::RateTable;
 use aidtrace_domain::{CurrencyCode, Ledger, Money, Record, RecordId, RecordKind, ValidationError};
-use aidtrace_store::ApplyReport;
+use aidtrace_store::{ApplyReport, SqliteAssetQueries};
 use chrono::NaiveDateTime;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -91,8 +91,90 @@ fn by_asset<T: Clone>(items: &[T], asset: impl Fn(&T) -> &RecordId) -> HashMap<R
     out
 }
 
+/// Where the history rules read an asset's stored history from.
+#[derive(Clone, Copy)]
+pub enum HistorySource<'q> {
+    /// Through the `Store` trait: every stored event, downtime, reading and work order is listed
+    /// once per call. Works with any store; slow on very large ones.
+    Store,
+    /// Through the SQLite per-asset indexes: only the touched assets' histories are read.
+    Indexed(&'q SqliteAssetQueries),
+}
+
+#[derive(Debug, Default, Clone)]
+struct StoredHistory {
+    events: Vec<AssetEvent>,
+    downtimes: Vec<Downtime>,
+    readings: Vec<MeterReading>,
+    orders: Vec<WorkOrder>,
+}
+
+fn stored_histories(
+    app: &Aidtrace,
+    source: HistorySource<'_>,
+    assets: &HashSet<RecordId>,
+) -> ServiceResult<HashMap<RecordId, StoredHistory>> {
+    let mut out: HashMap<RecordId, StoredHistory> = assets
+        .iter()
+        .map(|a| (a.clone(), StoredHistory::default()))
+        .collect();
+    let mut keep = |r: Record| match r {
+        Record::AssetEvent(e) => {
+            if let Some(h) = out.get_mut(&e.asset) {
+                h.events.push(e);
+            }
+        }
+        Record::Downtime(d) => {
+            if let Some(h) = out.get_mut(&d.asset) {
+                h.downtimes.push(d);
+            }
+        }
+        Record::MeterReading(m) => {
+            if let Some(h) = out.get_mut(&m.asset) {
+                h.readings.push(m);
+            }
+        }
+        Record::WorkOrder(w) => {
+            if let Some(h) = out.get_mut(&w.asset) {
+                h.orders.push(w);
+            }
+        }
+        _ => {}
+    };
+    match source {
+        HistorySource::Store => {
+            for kind in [
+                RecordKind::AssetEvent,
+                RecordKind::Downtime,
+                RecordKind::MeterReading,
+                RecordKind::WorkOrder,
+            ] {
+                app.store().list(kind)?.into_iter().for_each(&mut keep);
+            }
+        }
+        HistorySource::Indexed(q) => {
+            for a in assets {
+                q.asset_records(a)?.into_iter().for_each(&mut keep);
+            }
+        }
+    }
+    for h in out.values_mut() {
+        sort_events(&mut h.events);
+    }
+    Ok(out)
+}
+
 /// The rules across an asset's history, for a batch about to be written. Nothing is written.
 pub fn check_rules(app: &Aidtrace, batch: &[Record]) -> ServiceResult<()> {
+    check_rules_from(app, HistorySource::Store, batch)
+}
+
+/// [`check_rules`], reading stored histories from `source`.
+pub fn check_rules_from(
+    app: &Aidtrace,
+    source: HistorySource<'_>,
+    batch: &[Record],
+) -> ServiceResult<()> {
     let pick = |k: RecordKind| batch.iter().filter(move |r| r.kind() == k);
     let new_events: Vec<AssetEvent> = pick(RecordKind::AssetEvent)
         .cloned()
@@ -114,43 +196,39 @@ pub fn check_rules(app: &Aidtrace, batch: &[Record]) -> ServiceResult<()> {
         .cloned()
         .filter_map(as_asset)
         .collect();
-    if new_events.is_empty()
-        && new_downtimes.is_empty()
-        && new_readings.is_empty()
-        && new_orders.is_empty()
-        && new_assets.is_empty()
-    {
-        return Ok(());
-    }
-    let stored_events = by_asset(&stored(app, RecordKind::AssetEvent, as_event)?, |e| {
-        &e.asset
-    });
-    let stored_orders = stored(app, RecordKind::WorkOrder, as_work_order)?;
+    let touched: HashSet<RecordId> = new_events
+        .iter()
+        .map(|e| e.asset.clone())
+        .chain(new_downtimes.iter().map(|d| d.asset.clone()))
+        .chain(new_readings.iter().map(|r| r.asset.clone()))
+        .chain(new_orders.iter().map(|w| w.asset.clone()))
+        .collect();
+    let stored = if touched.is_empty() {
+        HashMap::new()
+    } else {
+        stored_histories(app, source, &touched)?
+    };
+    let empty = StoredHistory::default();
+    let old = |asset: &RecordId| stored.get(asset).unwrap_or(&empty);
 
     // Lifecycle: append-only, in order, legal transitions.
     let mut histories: HashMap<RecordId, Vec<AssetEvent>> = HashMap::new();
     for (asset, events) in by_asset(&new_events, |e| &e.asset) {
-        let old = stored_events.get(&asset).cloned().unwrap_or_default();
-        lifecycle::check_append(&old, &events).map_err(|e| refuse("asset", &asset, e))?;
-        let mut all = old;
+        let before = &old(&asset).events;
+        lifecycle::check_append(before, &events).map_err(|e| refuse("asset", &asset, e))?;
+        let mut all = before.clone();
         all.extend(
             events
                 .into_iter()
-                .filter(|e| !all_ids(&stored_events, &asset).contains(&e.id)),
+                .filter(|e| !before.iter().any(|b| b.id == e.id)),
         );
         sort_events(&mut all);
         histories.insert(asset, all);
     }
-    let history = |asset: &RecordId| -> Vec<AssetEvent> {
+    let history = |asset: &RecordId| -> &[AssetEvent] {
         histories
             .get(asset)
-            .or_else(|| stored_events.get(asset))
-            .cloned()
-            .map(|mut v| {
-                sort_events(&mut v);
-                v
-            })
-            .unwrap_or_default()
+            .map_or(old(asset).events.as_slice(), Vec::as_slice)
     };
 
     // Commissioning needs a passed acceptance of the same asset.
@@ -159,10 +237,14 @@ pub fn check_rules(app: &Aidtrace, batch: &[Record]) -> ServiceResult<()> {
         .filter(|e| e.state == LifecycleState::Commissioned)
     {
         let Some(acc) = &e.acceptance else { continue };
+        let stored_order = match app.store().get(RecordKind::WorkOrder, acc)? {
+            Some(Record::WorkOrder(w)) => Some(w),
+            _ => None,
+        };
         let order = new_orders
             .iter()
-            .chain(stored_orders.iter())
             .find(|w| &w.id == acc)
+            .or(stored_order.as_ref())
             .ok_or_else(|| {
                 refuse(
                     "asset_event",
@@ -173,74 +255,54 @@ pub fn check_rules(app: &Aidtrace, batch: &[Record]) -> ServiceResult<()> {
         lifecycle::check_acceptance(e, order).map_err(|err| refuse("asset_event", &e.id, err))?;
     }
 
-    // No work on a retired asset.
+    // No work on a retired asset (rewriting a stored order unchanged is not new work).
     for w in &new_orders {
-        if stored_orders.iter().any(|s| s == w) {
+        if old(&w.asset).orders.iter().any(|s| s == w) {
             continue;
         }
-        lifecycle::check_work_order(w, &history(&w.asset))
+        lifecycle::check_work_order(w, history(&w.asset))
             .map_err(|e| refuse("work_order", &w.id, e))?;
     }
-
-    if !new_downtimes.is_empty() {
-        let stored_down = by_asset(&stored(app, RecordKind::Downtime, as_downtime)?, |d| {
-            &d.asset
-        });
-        for (asset, downs) in by_asset(&new_downtimes, |d| &d.asset) {
-            let old = stored_down.get(&asset).cloned().unwrap_or_default();
-            lifecycle::check_downtimes(&old, &downs, &history(&asset))
-                .map_err(|e| refuse("asset", &asset, e))?;
-        }
+    for (asset, downs) in by_asset(&new_downtimes, |d| &d.asset) {
+        lifecycle::check_downtimes(&old(&asset).downtimes, &downs, history(&asset))
+            .map_err(|e| refuse("asset", &asset, e))?;
     }
-    if !new_readings.is_empty() {
-        let stored_meter = by_asset(&stored(app, RecordKind::MeterReading, as_reading)?, |r| {
-            &r.asset
-        });
-        for (asset, readings) in by_asset(&new_readings, |r| &r.asset) {
-            let old = stored_meter.get(&asset).cloned().unwrap_or_default();
-            lifecycle::check_readings(&old, &readings).map_err(|e| refuse("asset", &asset, e))?;
-        }
+    for (asset, readings) in by_asset(&new_readings, |r| &r.asset) {
+        lifecycle::check_readings(&old(&asset).readings, &readings)
+            .map_err(|e| refuse("asset", &asset, e))?;
     }
 
-    // Accessory chains must not loop.
-    if !new_assets.is_empty() {
-        let mut parents: HashMap<RecordId, Option<RecordId>> =
-            stored(app, RecordKind::Asset, as_asset)?
-                .into_iter()
-                .map(|a| (a.id, a.parent))
-                .collect();
-        for a in &new_assets {
-            parents.insert(a.id.clone(), a.parent.clone());
-        }
-        for a in &new_assets {
-            let mut seen = HashSet::new();
-            let mut current = Some(a.id.clone());
-            while let Some(id) = current {
-                if !seen.insert(id.clone()) {
-                    return Err(refuse(
-                        "asset",
-                        &a.id,
-                        ValidationError::new(
-                            "parent",
-                            a.parent
-                                .as_ref()
-                                .map(ToString::to_string)
-                                .unwrap_or_default(),
-                            "this parent link makes a cycle",
-                        ),
-                    ));
-                }
-                current = parents.get(&id).cloned().flatten();
+    // Accessory chains must not loop: follow each new asset's parents through the batch and the
+    // store.
+    let in_batch: HashMap<&RecordId, &Asset> = new_assets.iter().map(|a| (&a.id, a)).collect();
+    for a in &new_assets {
+        let mut seen = HashSet::new();
+        let mut current = Some(a.id.clone());
+        while let Some(id) = current {
+            if !seen.insert(id.clone()) {
+                return Err(refuse(
+                    "asset",
+                    &a.id,
+                    ValidationError::new(
+                        "parent",
+                        a.parent
+                            .as_ref()
+                            .map(ToString::to_string)
+                            .unwrap_or_default(),
+                        "this parent link makes a cycle",
+                    ),
+                ));
             }
+            current = match in_batch.get(&id) {
+                Some(b) => b.parent.clone(),
+                None => match app.store().get(RecordKind::Asset, &id)? {
+                    Some(Record::Asset(b)) => b.parent,
+                    _ => None,
+                },
+            };
         }
     }
     Ok(())
-}
-
-fn all_ids(map: &HashMap<RecordId, Vec<AssetEvent>>, asset: &RecordId) -> HashSet<RecordId> {
-    map.get(asset)
-        .map(|v| v.iter().map(|e| e.id.clone()).collect())
-        .unwrap_or_default()
 }
 
 /// Checks the asset rules, then writes the batch atomically.
@@ -249,7 +311,17 @@ pub fn put_checked(
     actor: &str,
     records: Vec<Record>,
 ) -> ServiceResult<ApplyReport> {
-    check_rules(app, &records)?;
+    put_checked_from(app, HistorySource::Store, actor, records)
+}
+
+/// [`put_checked`], reading stored histories from `source`.
+pub fn put_checked_from(
+    app: &mut Aidtrace,
+    source: HistorySource<'_>,
+    actor: &str,
+    records: Vec<Record>,
+) -> ServiceResult<ApplyReport> {
+    check_rules_from(app, source, &records)?;
     app.put(actor, records)
 }
 
@@ -299,13 +371,15 @@ fn stamp(at: NaiveDateTime) -> String {
     at.format("%Y%m%dT%H%M%S").to_string()
 }
 
-fn asset_history(app: &Aidtrace, asset: &RecordId) -> ServiceResult<Vec<AssetEvent>> {
-    let mut events: Vec<AssetEvent> = stored(app, RecordKind::AssetEvent, as_event)?
-        .into_iter()
-        .filter(|e| &e.asset == asset)
-        .collect();
-    sort_events(&mut events);
-    Ok(events)
+fn asset_history(
+    app: &Aidtrace,
+    source: HistorySource<'_>,
+    asset: &RecordId,
+) -> ServiceResult<StoredHistory> {
+    let one: HashSet<RecordId> = std::iter::once(asset.clone()).collect();
+    Ok(stored_histories(app, source, &one)?
+        .remove(asset)
+        .unwrap_or_default())
 }
 
 fn require_asset(app: &Aidtrace, asset: &RecordId) -> ServiceResult<Asset> {
@@ -329,7 +403,12 @@ pub struct NewEvent {
 /// Records a lifecycle event; returns its id.
 /// A transfer also moves the asset record to the receiving facility, in the same batch, so
 /// indicators count it where it now is.
-pub fn record_event(app: &mut Aidtrace, actor: &str, e: NewEvent) -> ServiceResult<RecordId> {
+pub fn record_event(
+    app: &mut Aidtrace,
+    source: HistorySource<'_>,
+    actor: &str,
+    e: NewEvent,
+) -> ServiceResult<RecordId> {
     let mut asset = require_asset(app, &e.asset)?;
     let id = fresh_id(
         app,
@@ -356,7 +435,7 @@ pub fn record_event(app: &mut Aidtrace, actor: &str, e: NewEvent) -> ServiceResu
         batch.push(Record::Asset(asset));
     }
     batch.push(Record::AssetEvent(event));
-    put_checked(app, actor, batch)?;
+    put_checked_from(app, source, actor, batch)?;
     Ok(id)
 }
 
@@ -371,18 +450,35 @@ pub struct DownReport {
 
 /// The "device down" flow (a hospital engineer on a phone): opens a downtime episode and a
 /// corrective work order and, if the asset was working, moves it to `down`, in one batch.
+/// What a "device down" report says.
+#[derive(Debug, Clone)]
+pub struct DeviceDown {
+    pub asset: RecordId,
+    pub at: NaiveDateTime,
+    pub cause: DowntimeCause,
+    pub reported_by: Option<String>,
+    pub note: Option<String>,
+}
+
 pub fn report_down(
     app: &mut Aidtrace,
+    source: HistorySource<'_>,
     actor: &str,
-    asset: &RecordId,
-    at: NaiveDateTime,
-    cause: DowntimeCause,
-    reported_by: Option<String>,
-    note: Option<String>,
+    down: DeviceDown,
 ) -> ServiceResult<DownReport> {
+    let DeviceDown {
+        asset,
+        at,
+        cause,
+        reported_by,
+        note,
+    } = down;
+    let asset = &asset;
     let a = require_asset(app, asset)?;
-    let events = asset_history(app, asset)?;
-    let state = events.last().map(|e| e.state);
+    let state = asset_history(app, source, asset)?
+        .events
+        .last()
+        .map(|e| e.state);
     if !matches!(
         state,
         Some(
@@ -458,7 +554,7 @@ pub fn report_down(
         }));
         event = Some(id);
     }
-    put_checked(app, actor, batch)?;
+    put_checked_from(app, source, actor, batch)?;
     Ok(DownReport {
         downtime: dt_id,
         work_order: wo_id,
@@ -470,15 +566,17 @@ pub fn report_down(
 /// `in_service` event, in one batch.
 pub fn return_to_service(
     app: &mut Aidtrace,
+    source: HistorySource<'_>,
     actor: &str,
     asset: &RecordId,
     at: NaiveDateTime,
     note: Option<String>,
 ) -> ServiceResult<RecordId> {
     require_asset(app, asset)?;
-    let open = stored(app, RecordKind::Downtime, as_downtime)?
+    let open = asset_history(app, source, asset)?
+        .downtimes
         .into_iter()
-        .find(|d| &d.asset == asset && d.end.is_none())
+        .find(|d| d.end.is_none())
         .ok_or_else(|| {
             refuse(
                 "asset",
@@ -514,20 +612,35 @@ pub fn return_to_service(
         note,
         sources: vec![],
     }));
-    put_checked(app, actor, batch)?;
+    put_checked_from(app, source, actor, batch)?;
     Ok(id)
+}
+
+/// Closing a work order: done or cancelled, when, with its labour and cost.
+#[derive(Debug, Clone)]
+pub struct Closing {
+    pub id: RecordId,
+    pub status: WorkOrderStatus,
+    pub at: NaiveDateTime,
+    pub labour_hours: Option<Decimal>,
+    pub external_cost: Option<Money>,
 }
 
 /// Closes a work order as done or cancelled, with its labour and cost.
 pub fn close_work_order(
     app: &mut Aidtrace,
+    source: HistorySource<'_>,
     actor: &str,
-    id: &RecordId,
-    status: WorkOrderStatus,
-    at: NaiveDateTime,
-    labour_hours: Option<Decimal>,
-    external_cost: Option<Money>,
+    closing: Closing,
 ) -> ServiceResult<()> {
+    let Closing {
+        id,
+        status,
+        at,
+        labour_hours,
+        external_cost,
+    } = closing;
+    let id = &id;
     let Some(Record::WorkOrder(mut w)) = app.store().get(RecordKind::WorkOrder, id)? else {
         return Err(ServiceError::NotFound(format!(
             "no work order with id {id}"
@@ -552,7 +665,7 @@ pub fn close_work_order(
     if external_cost.is_some() {
         w.external_cost = external_cost;
     }
-    put_checked(app, actor, vec![Record::WorkOrder(w)])?;
+    put_checked_from(app, source, actor, vec![Record::WorkOrder(w)])?;
     Ok(())
 }
 
@@ -825,7 +938,10 @@ pub fn state_of(
     asset: &RecordId,
     at: NaiveDateTime,
 ) -> ServiceResult<Option<LifecycleState>> {
-    Ok(state_at(&asset_history(app, asset)?, at))
+    Ok(state_at(
+        &asset_history(app, HistorySource::Store, asset)?.events,
+        at,
+    ))
 }
 
 /// One facility's indicators read through the store's facility indexes, without loading the

@@ -6,7 +6,7 @@ use aidtrace_domain::assets::{
     WorkOrder, WorkOrderKind, WorkOrderStatus,
 };
 use aidtrace_domain::{CurrencyCode, Record, RecordId};
-use aidtrace_service::assets::{self, NewEvent};
+use aidtrace_service::assets::{self, HistorySource, NewEvent};
 use aidtrace_service::{Aidtrace, ServiceError};
 use chrono::{NaiveDate, NaiveDateTime};
 
@@ -94,16 +94,22 @@ fn order(name: &str, asset: &str, opened: &str, status: WorkOrderStatus) -> Work
 
 #[test]
 fn device_down_and_back_round_trip() {
-    let (_d, mut app) = app();
+    let (d, mut app) = app();
+    // The phone flow reads histories through the per-asset indexes.
+    let queries = aidtrace_store::SqliteAssetQueries::open(&d.path().join("t.db")).expect("q");
+    let indexed = HistorySource::Indexed(&queries);
     let mri = id("as-semey-mri-1");
     let report = assets::report_down(
         &mut app,
+        indexed,
         "engineer",
-        &mri,
-        t("2026-01-05 08:00"),
-        DowntimeCause::ExternalPower,
-        Some("night engineer".into()),
-        None,
+        assets::DeviceDown {
+            asset: mri.clone(),
+            at: t("2026-01-05 08:00"),
+            cause: DowntimeCause::ExternalPower,
+            reported_by: Some("night engineer".into()),
+            note: None,
+        },
     )
     .expect("down");
     assert!(report.event.is_some());
@@ -116,19 +122,30 @@ fn device_down_and_back_round_trip() {
     refused(
         assets::report_down(
             &mut app,
+            indexed,
             "engineer",
-            &mri,
-            t("2026-01-05 10:00"),
-            DowntimeCause::Wear,
-            None,
-            None,
+            assets::DeviceDown {
+                asset: mri.clone(),
+                at: t("2026-01-05 10:00"),
+                cause: DowntimeCause::Wear,
+                reported_by: None,
+                note: None,
+            },
         ),
         &app,
         before,
         "start",
         "overlaps",
     );
-    assets::return_to_service(&mut app, "engineer", &mri, t("2026-01-05 14:00"), None).expect("up");
+    assets::return_to_service(
+        &mut app,
+        indexed,
+        "engineer",
+        &mri,
+        t("2026-01-05 14:00"),
+        None,
+    )
+    .expect("up");
     let detail = assets::asset_detail(&app, &mri).expect("detail");
     let wo = detail
         .work_orders
@@ -157,12 +174,15 @@ fn an_asset_in_storage_cannot_be_reported_down() {
     refused(
         assets::report_down(
             &mut app,
+            HistorySource::Store,
             "e",
-            &id("as-semey-vent-4"),
-            t("2026-01-05 08:00"),
-            DowntimeCause::Wear,
-            None,
-            None,
+            assets::DeviceDown {
+                asset: id("as-semey-vent-4"),
+                at: t("2026-01-05 08:00"),
+                cause: DowntimeCause::Wear,
+                reported_by: None,
+                note: None,
+            },
         ),
         &app,
         before,
@@ -187,6 +207,7 @@ fn illegal_transition_and_out_of_order_events_are_refused() {
     refused(
         assets::record_event(
             &mut app,
+            HistorySource::Store,
             "e",
             new(LifecycleState::InService, "2026-01-01 00:00"),
         ),
@@ -198,6 +219,7 @@ fn illegal_transition_and_out_of_order_events_are_refused() {
     refused(
         assets::record_event(
             &mut app,
+            HistorySource::Store,
             "e",
             new(LifecycleState::Disposed, "2026-01-01 00:00"),
         ),
@@ -209,6 +231,7 @@ fn illegal_transition_and_out_of_order_events_are_refused() {
     refused(
         assets::record_event(
             &mut app,
+            HistorySource::Store,
             "e",
             new(LifecycleState::Installed, "2024-10-01 00:00"),
         ),
@@ -219,6 +242,7 @@ fn illegal_transition_and_out_of_order_events_are_refused() {
     );
     assets::record_event(
         &mut app,
+        HistorySource::Store,
         "e",
         new(LifecycleState::Installed, "2026-01-01 00:00"),
     )
@@ -396,6 +420,7 @@ fn a_transfer_moves_the_asset_to_the_receiving_facility() {
     let ct = id("as-nct-ct-1");
     assets::record_event(
         &mut app,
+        HistorySource::Store,
         "e",
         NewEvent {
             asset: ct.clone(),
@@ -415,6 +440,7 @@ fn a_transfer_moves_the_asset_to_the_receiving_facility() {
     refused(
         assets::record_event(
             &mut app,
+            HistorySource::Store,
             "e",
             NewEvent {
                 asset: ct,

@@ -26,6 +26,13 @@ const FACILITY_QUERIES: &[&str] = &[
     "SELECT m.doc FROM meter_readings m JOIN assets a ON a.id = m.asset_id WHERE a.facility_id = ?1",
 ];
 
+const ASSET_QUERIES: &[&str] = &[
+    "SELECT doc FROM asset_events WHERE asset_id = ?1",
+    "SELECT doc FROM downtimes WHERE asset_id = ?1",
+    "SELECT doc FROM meter_readings WHERE asset_id = ?1",
+    "SELECT doc FROM work_orders WHERE asset_id = ?1",
+];
+
 impl SqliteAssetQueries {
     /// Opens the store at `path` (creating and migrating it first, like the ledger store).
     pub fn open(path: &Path) -> StoreResult<Self> {
@@ -39,10 +46,20 @@ impl SqliteAssetQueries {
     /// The records one facility's indicators need: the facility, its assets with their models
     /// and maintenance plans, and the assets' work orders, events, downtime and meter readings.
     pub fn facility_records(&self, facility: &RecordId) -> StoreResult<Vec<Record>> {
+        self.read(FACILITY_QUERIES, facility)
+    }
+
+    /// One asset's history: its lifecycle events, downtime, meter readings and work orders, for
+    /// the rules checked before a write.
+    pub fn asset_records(&self, asset: &RecordId) -> StoreResult<Vec<Record>> {
+        self.read(ASSET_QUERIES, asset)
+    }
+
+    fn read(&self, queries: &[&str], key: &RecordId) -> StoreResult<Vec<Record>> {
         let mut out = Vec::new();
-        for sql in FACILITY_QUERIES {
+        for sql in queries {
             let mut stmt = self.conn.prepare_cached(sql)?;
-            let docs = stmt.query_map([facility.as_str()], |r| r.get::<_, String>(0))?;
+            let docs = stmt.query_map([key.as_str()], |r| r.get::<_, String>(0))?;
             for doc in docs {
                 let doc = doc?;
                 out.push(
