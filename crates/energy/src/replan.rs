@@ -125,7 +125,8 @@ pub fn replan(
                 ));
             };
             units[f].swap_remove(pos);
-            new.fleet[s].count -= 1;
+            // The current plan may claim more units than the fleet lists; never go below zero.
+            new.fleet[s].count = new.fleet[s].count.saturating_sub(1);
         }
     }
     for (i, d) in events.destroyed_stock.iter().enumerate() {
