@@ -17,11 +17,13 @@ pub struct SqliteStore {
 
 const FX_KIND: &str = "fx_rate";
 
+/// In file-name order: SQLite's `user_version` counts how many have run, so the order is part of
+/// the schema and new migrations only ever go at the end.
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../migrations/0001_ledger.sql")),
-        M::up(include_str!("../migrations/0003_budgets.sql")),
         M::up(include_str!("../migrations/0002_web.sql")),
+        M::up(include_str!("../migrations/0003_budgets.sql")),
         M::up(include_str!("../migrations/0004_assets.sql")),
     ])
 }

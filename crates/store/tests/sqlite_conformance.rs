@@ -120,3 +120,25 @@ fn backup_is_a_consistent_copy_and_never_overwrites() {
         "an existing file must not be overwritten"
     );
 }
+
+#[test]
+fn migrations_are_listed_in_file_name_order() {
+    let source = include_str!("../src/sqlite.rs");
+    let listed: Vec<&str> = source
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("M::up(include_str!(\"../migrations/"))
+        .filter_map(|l| l.split('"').next())
+        .collect();
+    let mut files: Vec<String> =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+            .expect("migrations dir")
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+    files.sort();
+    assert_eq!(
+        listed, files,
+        "every migration file is applied, in name order"
+    );
+}
