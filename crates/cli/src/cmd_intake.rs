@@ -144,7 +144,10 @@ fn run_extract(
     };
     // With no signing or publication date, check at the latest year the IMF table has (as the
     // ledger does for undated flows) rather than leave the check undone.
-    let latest = imf.0.latest_date(&aidtrace_domain::CurrencyCode::usd()).map(|d| d.year());
+    let latest = imf
+        .0
+        .latest_date(&aidtrace_domain::CurrencyCode::usd())
+        .map(|d| d.year());
     let default_year = year.or(published.map(|d| d.year())).or(latest);
     let ctx = CheckContext::new(
         Some(
