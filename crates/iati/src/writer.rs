@@ -47,6 +47,10 @@ fn need(
     ns: Option<&str>,
 ) {
     let (Some(p), Some(ns)) = (p, ns) else { return };
+    // Reserved prefixes are never declared (binding them is not well-formed).
+    if p == "xmlns" || p == "xml" {
+        return;
+    }
     let bound = (p == "xml" && ns == XML_NS)
         || scope
             .iter()

@@ -375,6 +375,12 @@ impl<R: BufRead> Parser<R> {
             std::str::from_utf8(e.name().as_ref())
                 .map_err(|_| self.err_at_tag("element name is not valid UTF-8"))?,
         );
+        // Namespaces in XML 1.0: element names must not use the reserved prefix xmlns.
+        if raw_name.starts_with("xmlns:") {
+            return Err(self.err_at_tag(format!(
+                "element <{raw_name}> uses the reserved prefix 'xmlns'"
+            )));
+        }
         let ns = match self.reader.resolve_element(e.name()).0 {
             ResolveResult::Unbound => None,
             ResolveResult::Bound(n) => Some(

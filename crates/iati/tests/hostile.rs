@@ -106,6 +106,15 @@ fn truncated_file_keeps_activities_before_the_cut() {
 }
 
 #[test]
+fn reserved_xmlns_prefix_on_an_element_is_refused() {
+    // Found by the fuzzer: such an element made the writer bind the reserved prefix.
+    let doc = "<iati-activities version=\"2.03\">\n<iati-activity><xmlns:default-flow-type code=\"10\"/></iati-activity></iati-activities>";
+    let (msg, line, column) = xml_error(doc.as_bytes());
+    assert!(msg.contains("xmlns"), "{msg}");
+    assert_eq!((line, column), (2, 16));
+}
+
+#[test]
 fn garbage_and_empty_inputs() {
     for input in [
         &b""[..],
