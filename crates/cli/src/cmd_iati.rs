@@ -10,6 +10,7 @@ use aidtrace_iati::{conformance, writer};
 use clap::Subcommand;
 use comfy_table::Table;
 
+use crate::config::Settings;
 use crate::error::{CliError, CliResult, Outcome};
 use crate::output::Format;
 
@@ -33,6 +34,26 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Import activity files into the ledger: each activity accepted or rejected on its own, each
+    /// file atomic, re-imports idempotent (exit 1 when anything was rejected or refused)
+    Import {
+        /// Files, or folders searched for *.xml
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Refuse a whole file when any activity is rejected or fails a validation layer
+        #[arg(long)]
+        strict: bool,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Export ledger activities (all, or those named) as IATI 2.03
+    Export {
+        /// Activity record ids; all activities when none is given
+        #[arg(long = "activity")]
+        activities: Vec<String>,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Read an activity file and write it back as 2.03 in schema order (optionally a subset)
     Rewrite {
         input: PathBuf,
@@ -44,8 +65,16 @@ pub enum Command {
     },
 }
 
-pub fn run(command: Command) -> CliResult {
+pub fn run(command: Command, settings: &Settings) -> CliResult {
     match command {
+        Command::Import {
+            paths,
+            strict,
+            format,
+        } => crate::iati_ledger::import(&paths, strict, format, settings),
+        Command::Export { activities, out } => {
+            crate::iati_ledger::export(&activities, &out, settings)
+        }
         Command::Validate {
             paths,
             format,

@@ -6,6 +6,7 @@ mod cmd_ledger;
 mod cmd_web;
 mod config;
 mod error;
+mod iati_ledger;
 mod output;
 
 use std::path::PathBuf;
@@ -66,7 +67,7 @@ fn run(cli: Cli) -> error::CliResult {
         Command::Ledger(c) => cmd_ledger::run(c, &settings(cli.db, cli.actor, cli.config)?),
         Command::Web(c) => cmd_web::run(c, &settings(cli.db, cli.actor, cli.config)?),
         Command::Assets(c) => cmd_asset::run(c, &settings(cli.db, cli.actor, cli.config)?),
-        Command::Iati(c) => cmd_iati::run(c),
+        Command::Iati(c) => cmd_iati::run(c, &settings(cli.db, cli.actor, cli.config)?),
         Command::Energy(c) => cmd_energy::run(c),
         Command::Intake(c) => cmd_intake::run(c),
     }
