@@ -5,10 +5,13 @@
 //! their rate, its date and its source on demand. Nothing is loaded from outside the machine.
 
 pub mod api;
+pub mod asset_pages;
 pub mod auth;
 pub mod edit;
+pub mod energy_pages;
 pub mod error;
 pub mod i18n;
+pub mod intake_pages;
 pub mod pages;
 pub mod state;
 pub mod summary;
@@ -111,6 +114,9 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/changes/{id}/{action}", post(api::decide))
         .route("/api/v1/{collection}", get(api::list))
         .route("/api/v1/{collection}/{id}", get(api::get).put(api::put))
+        .merge(asset_pages::routes())
+        .merge(energy_pages::routes())
+        .merge(intake_pages::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn(i18n::middleware))

@@ -93,6 +93,9 @@ pub fn layout(title: &str, caller: &Caller, content: Markup) -> Html<String> {
                             a href="/map" { (t("nav-map")) }
                             a href="/organisations" { (t("nav-organisations")) }
                             a href="/quality" { (t("nav-quality")) }
+                            a href="/assets" { (t("nav-assets")) }
+                            a href="/energy" { (t("nav-energy")) }
+                            a href="/intake" { (t("nav-intake")) }
                             @if principal.is_some() { a href="/changes" { (t("nav-changes")) } }
                             a href="/import" { (t("nav-import")) }
                             a href="/api/v1/openapi.json" { (t("nav-api")) }

@@ -1,0 +1,10 @@
+//! Equipment pages: asset register, indicators and the device-down form.
+
+use axum::Router;
+
+use crate::state::AppState;
+
+/// Routes of this area, merged into [`crate::app`].
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}

@@ -1,0 +1,10 @@
+//! Intake pages: review queue of facts drafted from press releases.
+
+use axum::Router;
+
+use crate::state::AppState;
+
+/// Routes of this area, merged into [`crate::app`].
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}
