@@ -164,6 +164,26 @@ fn stored_histories(
     Ok(out)
 }
 
+/// Kinds whose records make up an asset's history: writing one runs the history rules.
+pub fn is_history_kind(kind: RecordKind) -> bool {
+    matches!(
+        kind,
+        RecordKind::Asset
+            | RecordKind::AssetEvent
+            | RecordKind::Downtime
+            | RecordKind::MeterReading
+            | RecordKind::WorkOrder
+    )
+}
+
+/// Kinds that are never deleted: the history they record is what indicators are computed from.
+pub fn is_append_only(kind: RecordKind) -> bool {
+    matches!(
+        kind,
+        RecordKind::AssetEvent | RecordKind::Downtime | RecordKind::MeterReading
+    )
+}
+
 /// The rules across an asset's history, for a batch about to be written. Nothing is written.
 pub fn check_rules(app: &Aidtrace, batch: &[Record]) -> ServiceResult<()> {
     check_rules_from(app, HistorySource::Store, batch)
@@ -322,7 +342,7 @@ pub fn put_checked_from(
     records: Vec<Record>,
 ) -> ServiceResult<ApplyReport> {
     check_rules_from(app, source, &records)?;
-    app.put(actor, records)
+    app.write_batch(actor, records)
 }
 
 /// Breaches of the asset rules in stored data (for records that came in through a generic

@@ -47,9 +47,23 @@ impl Aidtrace {
         self.store.as_ref()
     }
 
-    /// Validates a batch as a whole (each record, its references, hierarchies) and writes it in
-    /// one transaction. Nothing is written when any record is refused.
+    /// Validates a batch as a whole (each record, its references, hierarchies, and the rules
+    /// across an asset's history when the batch touches one) and writes it in one transaction.
+    /// Nothing is written when any record is refused.
     pub fn put(&mut self, actor: &str, records: Vec<Record>) -> ServiceResult<ApplyReport> {
+        if records.iter().any(|r| assets::is_history_kind(r.kind())) {
+            assets::check_rules(self, &records)?;
+        }
+        self.write_batch(actor, records)
+    }
+
+    /// [`Self::put`] for callers that have already checked the asset rules (with an indexed
+    /// history source, which is faster than listing the store).
+    pub(crate) fn write_batch(
+        &mut self,
+        actor: &str,
+        records: Vec<Record>,
+    ) -> ServiceResult<ApplyReport> {
         self.check_batch(&records)?;
         let mut ordered = records;
         // Parents before children, so foreign keys hold at every statement of the transaction.
@@ -65,6 +79,16 @@ impl Aidtrace {
         kind: RecordKind,
         id: &RecordId,
     ) -> ServiceResult<ApplyReport> {
+        if assets::is_append_only(kind) {
+            return Err(ServiceError::invalid(
+                format!("{} {id}", kind.as_str()),
+                ValidationError::new(
+                    "id",
+                    id,
+                    "asset history is append-only: record a correcting event instead of deleting",
+                ),
+            ));
+        }
         Ok(self
             .store
             .apply(actor, &[Change::Delete(kind, id.clone())])?)
@@ -154,7 +178,6 @@ impl Aidtrace {
     pub fn load_demo(&mut self, actor: &str) -> ServiceResult<ApplyReport> {
         let mut records = records::records_from_json(demo::SEED_JSON)?;
         records.extend(assets::demo_records()?);
-        assets::check_rules(self, &records)?;
         self.put(actor, records)
     }
 

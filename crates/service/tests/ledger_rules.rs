@@ -439,3 +439,34 @@ fn reversals_are_subtracted_from_totals() {
         Some(&Decimal::from(70))
     );
 }
+
+#[test]
+fn generic_writes_run_the_asset_history_rules_and_history_is_never_deleted() {
+    let (_dir, mut app) = open();
+    app.load_demo("test").expect("demo");
+    let ledger = app.ledger().expect("ledger");
+    let event = ledger
+        .asset_events
+        .values()
+        .next()
+        .expect("the demo has asset events")
+        .clone();
+    // The same event id with a different content is an edit of history, refused on the generic path too.
+    let mut edited =
+        serde_json::to_value(aidtrace_domain::Record::AssetEvent(event.clone())).expect("json");
+    edited["note"] = serde_json::json!("rewritten");
+    let err = app
+        .load_json("test", &serde_json::json!([edited]).to_string())
+        .expect_err("editing a stored event must be refused");
+    assert!(err.is_bad_input(), "{err}");
+    eprintln!("refused as: {err}");
+    assert!(
+        !err.to_string().contains("unknown field"),
+        "refused for the wrong reason: {err}"
+    );
+    let err = app
+        .delete("test", RecordKind::AssetEvent, &event.id)
+        .expect_err("deleting history must be refused");
+    assert!(err.to_string().contains("append-only"), "{err}");
+    assert!(app.verify_audit().expect("verify").ok());
+}
