@@ -394,7 +394,11 @@ fn iati_import_then_export_through_the_cli() {
         .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
     let file = shared.join("iati/real-data/dportal-covid-2021/dportal_58.xml");
     if !file.exists() {
-        assert!(std::env::var("CI").is_err(), "{} is missing under CI", file.display());
+        assert!(
+            std::env::var("CI").is_err(),
+            "{} is missing under CI",
+            file.display()
+        );
         return;
     }
     let env = Env::new();
@@ -404,15 +408,31 @@ fn iati_import_then_export_through_the_cli() {
     let report = json(&out);
     assert_eq!(report["files"][0]["accepted"], 100);
     let again = json(&env.run(&["iati", "import", path, "--format", "json"]));
-    assert_eq!(again["files"][0]["records_created"], 0, "re-import is idempotent");
+    assert_eq!(
+        again["files"][0]["records_created"], 0,
+        "re-import is idempotent"
+    );
     assert_eq!(again["files"][0]["records_updated"], 0);
     let target = env.dir.path().join("export.xml");
     let out = env.run(&["iati", "export", "--out", target.to_str().expect("path")]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let check = env.run(&["iati", "validate", target.to_str().expect("path"), "--format", "json"]);
+    let check = env.run(&[
+        "iati",
+        "validate",
+        target.to_str().expect("path"),
+        "--format",
+        "json",
+    ]);
     let report = json(&check);
-    let summary = if report.is_array() { &report[0]["summary"] } else { &report["summary"] };
+    let summary = if report.is_array() {
+        &report[0]["summary"]
+    } else {
+        &report["summary"]
+    };
     assert_eq!(summary["schema_valid"], summary["activities"], "{summary}");
     assert_eq!(code(&env.run(&["iati", "import", "/no/such/file.xml"])), 2);
-    assert_eq!(code(&env.run(&["iati", "export", "--activity", "nope", "--out", "x.xml"])), 2);
+    assert_eq!(
+        code(&env.run(&["iati", "export", "--activity", "nope", "--out", "x.xml"])),
+        2
+    );
 }
