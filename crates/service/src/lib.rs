@@ -3,9 +3,11 @@
 
 pub mod assets;
 pub mod demo;
+pub mod energy;
 pub mod error;
 pub mod fhir;
 pub mod iati;
+pub mod intake;
 pub mod records;
 
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -1,0 +1,429 @@
+//! From the store to the energy models: the unmet critical load of each facility (assets,
+//! device-model power needs, `facility_power` backup), its weight and region, and a donated fleet
+//! given from outside (the store has no record of generators waiting to be allocated).
+//! Rules are in docs/energy.md, "Instances from the store".
+
+use std::collections::{BTreeMap, HashMap};
+
+use aidtrace_domain::assets::{Asset, AssetEvent, Criticality, DeviceModel, LifecycleState};
+use aidtrace_domain::model::Facility;
+use aidtrace_domain::{Ledger, RecordId};
+use chrono::NaiveDateTime;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use serde::{Deserialize, Serialize};
+
+pub use aidtrace_energy;
+use aidtrace_energy::autonomy::Profile;
+use aidtrace_energy::{GenModel, Instance};
+
+use crate::{ServiceError, ServiceResult};
+
+/// kW drawn per kVA when only an apparent power is known (a common diesel-set rating basis).
+pub const DEFAULT_POWER_FACTOR: f64 = 0.8;
+
+/// One facility's load as read from the store.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FacilityLoad {
+    pub facility: String,
+    pub name: String,
+    pub region: String,
+    pub weight: f64,
+    /// Where the weight came from: `given`, `beds`, `population` or `equal`.
+    pub weight_basis: &'static str,
+    /// Sum of the powered high and medium criticality assets' kW.
+    pub critical_kw: f64,
+    /// Existing backup: `facility_power.backup_kva` × power factor.
+    pub backup_kw: f64,
+    /// max(0, critical − backup): what the donated fleet is asked to cover.
+    pub unmet_kw: f64,
+    /// Critical assets whose model states no kW (counted as 0, so the load is a lower bound).
+    pub assets_without_kw: usize,
+}
+
+/// A fleet file for `energy plan --from-db`: the units to allocate and what the store cannot say.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FleetSpec {
+    pub fleet: Vec<FleetUnit>,
+    /// Facility id → weight, overriding the beds/population rule.
+    #[serde(default)]
+    pub weights: BTreeMap<String, f64>,
+    #[serde(default)]
+    pub transport_kw: Option<BTreeMap<String, f64>>,
+    #[serde(default)]
+    pub fuel_litres: Option<f64>,
+    #[serde(default)]
+    pub hours: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FleetUnit {
+    pub model: String,
+    pub prime_kw: f64,
+    pub count: u32,
+    /// Default: the MODEL.md idle table for the size.
+    #[serde(default)]
+    pub idle_l_per_h: Option<f64>,
+}
+
+impl FleetSpec {
+    pub fn from_json_slice(bytes: &[u8]) -> ServiceResult<Self> {
+        let de = &mut serde_json::Deserializer::from_slice(bytes);
+        serde_path_to_error::deserialize(de)
+            .map_err(|e| ServiceError::Parse(format!("fleet file: {}: {}", e.path(), e.inner())))
+    }
+}
+
+/// Everything `--from-db` needs besides the store.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    pub hours: f64,
+    /// `None`: enough to run the fleet at the load it can cover for `hours` (see docs).
+    pub fuel_litres: Option<f64>,
+    pub fuel_l_per_kwh: f64,
+    pub min_loading: f64,
+    pub max_units_per_facility: u32,
+    pub power_factor: f64,
+    pub fleet: Vec<FleetUnit>,
+    pub weights: BTreeMap<String, f64>,
+    pub transport_kw: Option<BTreeMap<String, f64>>,
+    /// Asset states are read at this time.
+    pub at: NaiveDateTime,
+}
+
+impl StoreOptions {
+    /// MODEL.md's usual figures (72 h, 0.25 L/kWh, 30 % minimum loading, 2 units per site).
+    pub fn new(fleet: Vec<FleetUnit>, at: NaiveDateTime) -> Self {
+        StoreOptions {
+            hours: 72.0,
+            fuel_litres: None,
+            fuel_l_per_kwh: aidtrace_energy::diesel::L_PER_KWH,
+            min_loading: 0.3,
+            max_units_per_facility: 2,
+            power_factor: DEFAULT_POWER_FACTOR,
+            fleet,
+            weights: BTreeMap::new(),
+            transport_kw: None,
+            at,
+        }
+    }
+}
+
+/// `MODEL:KW:COUNT`, e.g. `G60:60:4` (a flag form of one fleet entry).
+pub fn parse_unit(raw: &str) -> ServiceResult<FleetUnit> {
+    let bad = |why: &str| ServiceError::Parse(format!("--unit {raw:?}: {why}"));
+    let parts: Vec<&str> = raw.split(':').collect();
+    let [model, kw, count] = parts[..] else {
+        return Err(bad("expected MODEL:KW:COUNT, e.g. G60:60:4"));
+    };
+    if model.trim().is_empty() {
+        return Err(bad("the model name is empty"));
+    }
+    let prime_kw: f64 = kw
+        .parse()
+        .map_err(|_| bad("KW is not a number"))
+        .and_then(|v: f64| {
+            if v.is_finite() && v > 0.0 {
+                Ok(v)
+            } else {
+                Err(bad("KW must be a finite number > 0"))
+            }
+        })?;
+    let count: u32 = count
+        .parse()
+        .map_err(|_| bad("COUNT is not a whole number ≥ 0"))?;
+    Ok(FleetUnit {
+        model: model.to_string(),
+        prime_kw,
+        count,
+        idle_l_per_h: None,
+    })
+}
+
+/// An illustrative fleet for pages shown without one: sizes within the 9–264 kW range UNOPS
+/// delivered in 2023, counts chosen only to give a small plan something to allocate.
+pub fn illustrative_fleet() -> Vec<FleetUnit> {
+    [("G30", 30.0, 4), ("G100", 100.0, 2), ("G250", 250.0, 1)]
+        .into_iter()
+        .map(|(m, kw, n)| FleetUnit {
+            model: m.to_string(),
+            prime_kw: kw,
+            count: n,
+            idle_l_per_h: None,
+        })
+        .collect()
+}
+
+fn kw(d: Option<Decimal>) -> Option<f64> {
+    d.and_then(|v| v.to_f64())
+}
+
+/// The kW an asset draws while working: active, else idle, else peak kVA × power factor.
+fn model_kw(model: Option<&DeviceModel>, pf: f64) -> Option<f64> {
+    let p = model?.power.as_ref()?;
+    kw(p.active_kw)
+        .or_else(|| kw(p.idle_kw))
+        .or_else(|| kw(p.peak_kva).map(|v| v * pf))
+}
+
+/// Assets in these states are on site and need power (a broken device will be repaired onto the
+/// same circuit); stored, planned, shipped or retired ones do not.
+fn powered(state: Option<LifecycleState>) -> bool {
+    use LifecycleState as S;
+    matches!(
+        state,
+        Some(S::Installed | S::Commissioned | S::InService | S::Down | S::UnderRepair)
+    )
+}
+
+struct AssetView<'a> {
+    asset: &'a Asset,
+    facility: RecordId,
+    state: Option<LifecycleState>,
+}
+
+/// Each asset with its state at `at` and its facility after any transfer up to `at`.
+fn asset_views(ledger: &Ledger, at: NaiveDateTime) -> Vec<AssetView<'_>> {
+    let mut events: HashMap<&RecordId, Vec<&AssetEvent>> = HashMap::new();
+    for e in ledger.asset_events.values() {
+        events.entry(&e.asset).or_default().push(e);
+    }
+    ledger
+        .assets
+        .values()
+        .map(|a| {
+            let mut ev = events.remove(&a.id).unwrap_or_default();
+            ev.sort_by(|x, y| x.at.cmp(&y.at).then(x.id.cmp(&y.id)));
+            let ev: Vec<&AssetEvent> = ev.into_iter().filter(|e| e.at <= at).collect();
+            let facility = ev
+                .iter()
+                .rev()
+                .find_map(|e| e.to_facility.clone())
+                .unwrap_or_else(|| a.facility.clone());
+            AssetView {
+                asset: a,
+                facility,
+                state: ev.last().map(|e| e.state),
+            }
+        })
+        .collect()
+}
+
+fn region_of(f: &Facility) -> String {
+    f.region
+        .clone()
+        .unwrap_or_else(|| format!("{} (country)", f.country))
+}
+
+/// Weight rule: given > 1 + beds/100 > 1 + population served/100,000 > 1.
+fn weight_of(f: &Facility, given: &BTreeMap<String, f64>) -> (f64, &'static str) {
+    if let Some(w) = given.get(f.id.as_str()) {
+        (*w, "given")
+    } else if let Some(b) = f.beds {
+        (1.0 + f64::from(b) / 100.0, "beds")
+    } else if let Some(p) = f.population_served {
+        (1.0 + p as f64 / 100_000.0, "population")
+    } else {
+        (1.0, "equal")
+    }
+}
+
+/// The unmet critical load of every facility in the ledger (all of them, also those at 0).
+pub fn facility_loads(
+    ledger: &Ledger,
+    at: NaiveDateTime,
+    power_factor: f64,
+    weights: &BTreeMap<String, f64>,
+) -> Vec<FacilityLoad> {
+    let mut crit: HashMap<RecordId, (f64, usize)> = HashMap::new();
+    for v in asset_views(ledger, at) {
+        if !powered(v.state) || v.asset.criticality == Criticality::Low {
+            continue;
+        }
+        let e = crit.entry(v.facility).or_default();
+        match model_kw(ledger.device_models.get(&v.asset.model), power_factor) {
+            Some(k) => e.0 += k,
+            None => e.1 += 1,
+        }
+    }
+    let mut backup: HashMap<&RecordId, f64> = HashMap::new();
+    for p in ledger.facility_power.values() {
+        *backup.entry(&p.facility).or_default() += kw(p.backup_kva).unwrap_or(0.0) * power_factor;
+    }
+    ledger
+        .facilities
+        .values()
+        .map(|f| {
+            let (critical_kw, assets_without_kw) = crit.get(&f.id).copied().unwrap_or_default();
+            let backup_kw = backup.get(&f.id).copied().unwrap_or(0.0);
+            let (weight, weight_basis) = weight_of(f, weights);
+            FacilityLoad {
+                facility: f.id.to_string(),
+                name: f.name.clone(),
+                region: region_of(f),
+                weight,
+                weight_basis,
+                critical_kw,
+                backup_kw,
+                unmet_kw: (critical_kw - backup_kw).max(0.0),
+                assets_without_kw,
+            }
+        })
+        .collect()
+}
+
+fn invalid(field: &str, value: impl std::fmt::Display, reason: &str) -> ServiceError {
+    ServiceError::Parse(format!("{field} = {value}: {reason}"))
+}
+
+/// The MODEL.md instance for the ledger's facilities and the given fleet, validated.
+pub fn instance_from_ledger(
+    ledger: &Ledger,
+    opts: &StoreOptions,
+) -> ServiceResult<(Instance, Vec<FacilityLoad>)> {
+    if !(opts.power_factor.is_finite() && opts.power_factor > 0.0 && opts.power_factor <= 1.0) {
+        return Err(invalid(
+            "power_factor",
+            opts.power_factor,
+            "must be in (0, 1]",
+        ));
+    }
+    if opts.fleet.is_empty() {
+        return Err(invalid(
+            "fleet",
+            "[]",
+            "give the donated units (--unit MODEL:KW:COUNT or --fleet FILE)",
+        ));
+    }
+    for id in opts.weights.keys() {
+        if RecordId::parse(id)
+            .ok()
+            .is_none_or(|r| !ledger.facilities.contains_key(&r))
+        {
+            return Err(invalid(
+                &format!("weights[{id:?}]"),
+                id,
+                "no facility with this id in the store",
+            ));
+        }
+    }
+    let loads = facility_loads(ledger, opts.at, opts.power_factor, &opts.weights);
+    let fleet: Vec<GenModel> = opts
+        .fleet
+        .iter()
+        .map(|u| GenModel {
+            model: u.model.clone(),
+            prime_kw: u.prime_kw,
+            count: u.count,
+            idle_l_per_h: u
+                .idle_l_per_h
+                .unwrap_or_else(|| aidtrace_energy::diesel::idle_l_per_h(u.prime_kw)),
+        })
+        .collect();
+    let fuel_litres = match opts.fuel_litres {
+        Some(l) => l,
+        None => {
+            // Enough to run every unit for the whole horizon at the load the fleet can cover.
+            let load: f64 = loads.iter().map(|l| l.unmet_kw).sum();
+            let fleet_kw: f64 = fleet.iter().map(|m| m.prime_kw * f64::from(m.count)).sum();
+            let idle: f64 = fleet
+                .iter()
+                .map(|m| m.idle_l_per_h * f64::from(m.count))
+                .sum();
+            opts.hours * (opts.fuel_l_per_kwh * load.min(fleet_kw) + idle)
+        }
+    };
+    let inst = Instance {
+        hours: opts.hours,
+        fuel_litres,
+        fuel_l_per_kwh: opts.fuel_l_per_kwh,
+        min_loading: opts.min_loading,
+        max_units_per_facility: opts.max_units_per_facility,
+        facilities: loads
+            .iter()
+            .map(|l| aidtrace_energy::Facility {
+                id: l.facility.clone(),
+                region: l.region.clone(),
+                weight: l.weight,
+                unmet_kw: l.unmet_kw,
+            })
+            .collect(),
+        fleet,
+        transport_kw: opts.transport_kw.clone(),
+    };
+    inst.validate()
+        .map_err(|e| ServiceError::Parse(e.to_string()))?;
+    Ok((inst, loads))
+}
+
+/// A facility power profile for `energy autonomy FACILITY`: loads from its powered assets
+/// (high criticality with UPS → life support, high and medium → critical, low → other), the
+/// existing backup as one generator, fuel from the caller (the store holds no fuel stock).
+pub fn profile_from_ledger(
+    ledger: &Ledger,
+    facility: &str,
+    fuel_litres: f64,
+    at: NaiveDateTime,
+    power_factor: f64,
+) -> ServiceResult<Profile> {
+    let fid = RecordId::parse(facility)
+        .map_err(|e| ServiceError::Parse(format!("facility {facility:?}: {e}")))?;
+    let f = ledger.facilities.get(&fid).ok_or_else(|| {
+        ServiceError::NotFound(format!("facility {facility:?} is not in the store"))
+    })?;
+    let mut tiers: BTreeMap<&'static str, Vec<serde_json::Value>> = BTreeMap::new();
+    for v in asset_views(ledger, at) {
+        if v.facility != fid || !powered(v.state) {
+            continue;
+        }
+        let model = ledger.device_models.get(&v.asset.model);
+        let Some(k) = model_kw(model, power_factor) else {
+            continue;
+        };
+        let ups = model
+            .and_then(|m| m.power.as_ref())
+            .is_some_and(|p| p.needs_ups);
+        let tier = match v.asset.criticality {
+            Criticality::High if ups => "life_support",
+            Criticality::High | Criticality::Medium => "critical",
+            Criticality::Low => "other",
+        };
+        tiers.entry(tier).or_default().push(serde_json::json!({
+            "name": v.asset.id.to_string(),
+            "watts": k * 1000.0,
+        }));
+    }
+    if tiers.is_empty() {
+        return Err(ServiceError::NotFound(format!(
+            "facility {facility:?}: no powered asset with a stated kW in the store, so there is no load to assess"
+        )));
+    }
+    let loads: Vec<serde_json::Value> = tiers
+        .into_iter()
+        .map(|(tier, devices)| {
+            serde_json::json!({"department": format!("{tier} assets"), "tier": tier, "devices": devices})
+        })
+        .collect();
+    let mut generators = Vec::new();
+    let mut grid = serde_json::json!({"connected": false});
+    for p in ledger.facility_power.values().filter(|p| p.facility == fid) {
+        grid = serde_json::json!({"connected": true, "phases": p.phases, "voltage_v": p.voltage});
+        if let Some(k) = kw(p.backup_kva).filter(|k| *k > 0.0) {
+            generators.push(serde_json::json!({
+                "name": format!("existing backup ({})", p.id),
+                "prime_kw": k * power_factor,
+            }));
+        }
+    }
+    let v = serde_json::json!({
+        "facility": f.id.to_string(),
+        "grid": grid,
+        "loads": loads,
+        "generators": generators,
+        "fuel_litres": fuel_litres,
+    });
+    let bytes = serde_json::to_vec(&v).map_err(|e| ServiceError::Io(e.to_string()))?;
+    Profile::from_json_slice(&bytes).map_err(|e| ServiceError::Parse(e.to_string()))
+}
