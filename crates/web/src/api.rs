@@ -584,6 +584,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
             .response("409", resp(error))
             .build(),
     );
+    crate::asset_pages::openapi_paths(&mut doc);
     doc
 }
 

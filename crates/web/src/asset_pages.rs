@@ -1,10 +1,1037 @@
-//! Equipment pages: asset register, indicators and the device-down form.
+//! Equipment pages: asset register, asset detail, indicators, the phone "device down" form, and
+//! their JSON API (`/api/v1/assets`, `/api/v1/reports/assets`, `/api/v1/fhir/{type}`) and CSV.
+//!
+//! Reads use the snapshot's ledger (approved data only, like every other page) through the
+//! service's asset functions. The "device down" and "back in service" reports are written
+//! directly (not through the approval queue): a broken ventilator has to show as down now, and the
+//! report only appends history (downtime, work order, lifecycle event) for one asset in the
+//! reporter's scope; the audit log names the reporter.
 
-use axum::Router;
+use std::collections::BTreeMap;
 
-use crate::state::AppState;
+use aidtrace_domain::assets::kpi::{GroupBy, Indicators, MoneyToMachine, Period};
+use aidtrace_domain::assets::{DowntimeCause, LifecycleState};
+use aidtrace_domain::{CurrencyCode, Ledger, RecordId};
+use aidtrace_service::assets::{self as svc, AssetRow, DeviceDown, HistorySource};
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use maud::html;
+use rust_decimal::Decimal;
+use serde_json::Value;
+use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
+use utoipa::openapi::{Required, ResponseBuilder};
+
+use crate::auth::{self, Caller, Principal, Role};
+use crate::error::{ApiError, ApiResult, PageError, PageResult};
+use crate::i18n::{self, t};
+use crate::pages::layout;
+use crate::state::{AppState, blocking};
+use crate::tables::{self, Table, enum_name};
 
 /// Routes of this area, merged into [`crate::app`].
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/assets", get(register))
+        .route("/assets/register.csv", get(register_csv))
+        .route("/assets/indicators", get(indicators_page))
+        .route("/assets/indicators.csv", get(indicators_csv))
+        .route("/assets/{id}", get(detail))
+        .route("/assets/{id}/down", get(down_form).post(down_submit))
+        .route("/assets/{id}/up", post(up_submit))
+        .route("/a/{id}", get(short_url))
+        .route("/api/v1/assets", get(api_list))
+        .route("/api/v1/assets/{id}", get(api_detail))
+        .route("/api/v1/reports/assets", get(api_indicators))
+        .route("/api/v1/fhir/{resource}", get(api_fhir))
+}
+
+/// Downtime causes a reporter may choose, in the order the form shows them.
+pub const CAUSES: [DowntimeCause; 9] = [
+    DowntimeCause::Mechanical,
+    DowntimeCause::Electrical,
+    DowntimeCause::ExternalPower,
+    DowntimeCause::UserError,
+    DowntimeCause::Wear,
+    DowntimeCause::ConsumablesOutOfStock,
+    DowntimeCause::AwaitingParts,
+    DowntimeCause::PlannedMaintenance,
+    DowntimeCause::Other,
+];
+
+const FHIR_TYPES: [&str; 4] = ["Device", "DeviceDefinition", "Location", "Organization"];
+
+// ---- access ---------------------------------------------------------------------------------
+
+/// Pages and API need a signed-in user unless the public view is on (as elsewhere in the app).
+fn readable(state: &AppState, caller: &Caller) -> ApiResult<()> {
+    match caller {
+        Caller::Signed(_) => Ok(()),
+        Caller::Anonymous if state.config.public_view => Ok(()),
+        other => other.require().map(|_| ()),
+    }
+}
+
+/// Who may report an asset down or back in service: admins; facility engineers of the asset's
+/// facility; editors whose organisations operate that facility. Approvers and viewers may not.
+pub fn may_report(p: &Principal, ledger: &Ledger, asset: &RecordId) -> ApiResult<()> {
+    let a = ledger
+        .assets
+        .get(asset)
+        .ok_or_else(|| ApiError::not_found(format!("no asset {asset}")))?;
+    let allowed = match p.role {
+        Role::Admin => true,
+        Role::FacilityEngineer => p.facilities.contains(a.facility.as_str()),
+        Role::Editor => ledger
+            .facilities
+            .get(&a.facility)
+            .and_then(|f| f.operator.as_ref())
+            .is_some_and(|o| p.organisations.contains(o.as_str())),
+        Role::Approver | Role::Viewer => false,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(format!(
+            "asset {asset} at {} is outside what {} ({}) may report",
+            a.facility,
+            p.name,
+            p.role.as_str()
+        )))
+    }
+}
+
+fn parse_id(raw: &str) -> ApiResult<RecordId> {
+    RecordId::parse(raw).map_err(|e| {
+        ApiError::not_found(format!("no asset {raw:?}: {}", e.message)).with_field("id")
+    })
+}
+
+fn parse_cause(raw: &str) -> ApiResult<DowntimeCause> {
+    CAUSES
+        .into_iter()
+        .find(|c| c.as_str() == raw.trim())
+        .ok_or_else(|| {
+            let names: Vec<&str> = CAUSES.iter().map(|c| c.as_str()).collect();
+            ApiError::bad_request(
+                "invalid_cause",
+                format!("cause {raw:?} is not one of {}", names.join(", ")),
+            )
+            .with_field("cause")
+        })
+}
+
+/// Now, in whole seconds: stored times carry no fractions, and ids are built from them.
+fn now() -> NaiveDateTime {
+    let n = Utc::now().naive_utc();
+    chrono::Timelike::with_nanosecond(&n, 0).unwrap_or(n)
+}
+
+// ---- filters and period ---------------------------------------------------------------------
+
+/// Filters of the register (page, CSV and API share them).
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct AssetFilter {
+    #[serde(default)]
+    pub facility: String,
+    #[serde(default)]
+    pub state: String,
+    #[serde(default)]
+    pub donor: String,
+    #[serde(default)]
+    pub activity: String,
+}
+
+impl AssetFilter {
+    fn matches(&self, r: &AssetRow) -> bool {
+        let state = r.state.map_or("none", LifecycleState::as_str);
+        (self.facility.is_empty() || r.facility.as_str() == self.facility)
+            && (self.state.is_empty() || state == self.state)
+            && (self.donor.is_empty() || r.donor.as_ref().is_some_and(|d| d.as_str() == self.donor))
+            && (self.activity.is_empty()
+                || r.activity
+                    .as_ref()
+                    .is_some_and(|a| a.as_str() == self.activity))
+    }
+
+    fn query(&self) -> String {
+        format!(
+            "?facility={}&state={}&donor={}&activity={}",
+            enc(&self.facility),
+            enc(&self.state),
+            enc(&self.donor),
+            enc(&self.activity)
+        )
+    }
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Indicator query: whole days `from`..=`to`, a grouping and a report currency.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct IndicatorQuery {
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub by: String,
+    #[serde(default)]
+    pub currency: String,
+}
+
+struct Resolved {
+    period: Period,
+    from: NaiveDate,
+    to: NaiveDate,
+    by: GroupBy,
+    by_name: &'static str,
+    currency: CurrencyCode,
+}
+
+const GROUPINGS: [(&str, GroupBy); 6] = [
+    ("facility", GroupBy::Facility),
+    ("region", GroupBy::Region),
+    ("donor", GroupBy::Donor),
+    ("model", GroupBy::Model),
+    ("asset", GroupBy::Asset),
+    ("all", GroupBy::All),
+];
+
+impl IndicatorQuery {
+    /// Defaults: the last 365 days to today, by facility, in USD.
+    fn resolve(&self) -> ApiResult<Resolved> {
+        let today = Utc::now().date_naive();
+        let date = |field: &'static str, raw: &str, default: NaiveDate| {
+            if raw.trim().is_empty() {
+                return Ok(default);
+            }
+            NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| {
+                ApiError::bad_request(
+                    "invalid_query",
+                    format!("{field} = {raw:?} is not a date (YYYY-MM-DD)"),
+                )
+                .with_field(field)
+            })
+        };
+        let to = date("to", &self.to, today)?;
+        let from = date("from", &self.from, to - chrono::Duration::days(364))?;
+        let period = Period::days(from, to).ok_or_else(|| {
+            ApiError::bad_request("invalid_query", format!("from = {from} is after to = {to}"))
+                .with_field("from")
+        })?;
+        let by_raw = if self.by.is_empty() {
+            "facility"
+        } else {
+            self.by.as_str()
+        };
+        let (by_name, by) = GROUPINGS
+            .into_iter()
+            .find(|(n, _)| *n == by_raw)
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    "invalid_query",
+                    format!(
+                        "by = {by_raw:?} is not one of facility, region, donor, model, asset, all"
+                    ),
+                )
+                .with_field("by")
+            })?;
+        let currency = if self.currency.trim().is_empty() {
+            CurrencyCode::usd()
+        } else {
+            CurrencyCode::parse(self.currency.trim()).map_err(|e| {
+                ApiError::bad_request(
+                    "invalid_query",
+                    format!("currency = {:?}: {}", self.currency, e.message),
+                )
+                .with_field("currency")
+            })?
+        };
+        Ok(Resolved {
+            period,
+            from,
+            to,
+            by,
+            by_name,
+            currency,
+        })
+    }
+}
+
+// ---- data -----------------------------------------------------------------------------------
+
+async fn rows(state: &AppState, filter: &AssetFilter) -> ApiResult<Vec<AssetRow>> {
+    let st = state.clone();
+    let filter = filter.clone();
+    blocking(move || {
+        let rows = svc::list_assets(&st.service(), None)?;
+        Ok(rows.into_iter().filter(|r| filter.matches(r)).collect())
+    })
+    .await
+}
+
+struct Report {
+    groups: BTreeMap<String, Indicators>,
+    money: MoneyToMachine,
+}
+
+async fn report(state: &AppState, q: &Resolved) -> ApiResult<Report> {
+    let st = state.clone();
+    let (period, by, currency) = (q.period, q.by, q.currency.clone());
+    blocking(move || {
+        let app = st.service();
+        let groups = svc::indicators(&app, period, by, &currency)?;
+        // Money-to-machine is a point-in-time figure: taken at the period's end.
+        let money = svc::money_to_machine(&app, period.to, None, &currency)?;
+        Ok(Report { groups, money })
+    })
+    .await
+}
+
+fn dec(d: Option<Decimal>) -> String {
+    d.map(|v| v.round_dp(1).to_string()).unwrap_or_default()
+}
+
+fn register_table(ledger: &Ledger, rows: &[AssetRow]) -> Table {
+    Table {
+        name: "assets".into(),
+        headers: vec![
+            "id",
+            "inventory_tag",
+            "model",
+            "facility",
+            "state",
+            "since",
+            "down_since",
+            "open_work_orders",
+            "activity",
+            "equipment_line",
+            "donor",
+            "donation_failures",
+        ],
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.id.to_string(),
+                    r.inventory_tag.clone(),
+                    r.model.clone(),
+                    ledger
+                        .facilities
+                        .get(&r.facility)
+                        .map_or_else(|| r.facility.to_string(), |f| f.name.clone()),
+                    r.state
+                        .map(LifecycleState::as_str)
+                        .unwrap_or("")
+                        .to_string(),
+                    r.since.map(|d| d.to_string()).unwrap_or_default(),
+                    r.down_since.map(|d| d.to_string()).unwrap_or_default(),
+                    r.open_work_orders.to_string(),
+                    r.activity
+                        .as_ref()
+                        .map(|a| a.to_string())
+                        .unwrap_or_default(),
+                    r.equipment_line
+                        .as_ref()
+                        .map(|a| a.to_string())
+                        .unwrap_or_default(),
+                    r.donor
+                        .as_ref()
+                        .map(|d| ledger.org_name(d))
+                        .unwrap_or_default(),
+                    r.donation_failures.join("; "),
+                ]
+            })
+            .collect(),
+    }
+}
+
+const INDICATOR_HEADERS: [&str; 20] = [
+    "group",
+    "assets",
+    "in_inventory",
+    "functional",
+    "fleet_functional_pct",
+    "operating_hours",
+    "unplanned_downtime_hours",
+    "planned_downtime_hours",
+    "uptime_pct",
+    "failures",
+    "mtbf_hours",
+    "repairs",
+    "mttr_hours",
+    "pm_due",
+    "pm_on_time",
+    "pm_completion_pct",
+    "service_cost",
+    "acquisition_cost",
+    "cosr_pct",
+    "cost_unknown",
+];
+
+fn indicator_table(groups: &BTreeMap<String, Indicators>) -> Table {
+    Table {
+        name: "asset-indicators".into(),
+        headers: INDICATOR_HEADERS.to_vec(),
+        rows: groups
+            .iter()
+            .map(|(k, i)| {
+                vec![
+                    k.clone(),
+                    i.assets.to_string(),
+                    i.in_inventory.to_string(),
+                    i.functional.to_string(),
+                    dec(i.fleet_functional_pct),
+                    dec(Some(i.operating_hours)),
+                    dec(Some(i.unplanned_downtime_hours)),
+                    dec(Some(i.planned_downtime_hours)),
+                    dec(i.uptime_pct),
+                    i.failures.to_string(),
+                    dec(i.mtbf_hours),
+                    i.repairs.to_string(),
+                    dec(i.mttr_hours),
+                    i.pm_due.to_string(),
+                    i.pm_on_time.to_string(),
+                    dec(i.pm_completion_pct),
+                    i.service_cost.round_dp(2).to_string(),
+                    i.acquisition_cost.round_dp(2).to_string(),
+                    dec(i.cosr_pct),
+                    i.cost_unknown.to_string(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn csv_response(table: &Table) -> ApiResult<Response> {
+    let body = tables::to_csv(table)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}.csv\"", table.name),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+// ---- pages ----------------------------------------------------------------------------------
+
+fn facility_name(ledger: &Ledger, id: &RecordId) -> String {
+    ledger
+        .facilities
+        .get(id)
+        .map_or_else(|| id.to_string(), |f| f.name.clone())
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(filter): Query<AssetFilter>,
+) -> PageResult<Html<String>> {
+    readable(&state, &caller)?;
+    let snap = state.snapshot().await?;
+    let ledger = &snap.ledger;
+    let all = rows(&state, &AssetFilter::default()).await?;
+    let list: Vec<&AssetRow> = all.iter().filter(|r| filter.matches(r)).collect();
+    let facilities: Vec<&RecordId> = {
+        let mut v: Vec<&RecordId> = ledger.assets.values().map(|a| &a.facility).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let donors: Vec<RecordId> = {
+        let mut v: Vec<RecordId> = all.iter().filter_map(|r| r.donor.clone()).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let content = html! {
+        form method="get" action="/assets" class="filters" {
+            label { (t("assets-facility")) " " select name="facility" id="f-facility" {
+                option value="" { (t("any")) }
+                @for f in &facilities { option value=(f) selected[filter.facility == f.as_str()] { (facility_name(ledger, f)) } }
+            } }
+            label { (t("status")) " " select name="state" id="f-state" {
+                option value="" { (t("any")) }
+                @for s in LifecycleState::ALL { option value=(s.as_str()) selected[filter.state == s.as_str()] { (s.as_str()) } }
+            } }
+            label { (t("assets-donor")) " " select name="donor" id="f-donor" {
+                option value="" { (t("any")) }
+                @for d in &donors { option value=(d) selected[filter.donor == d.as_str()] { (ledger.org_name(d)) } }
+            } }
+            @if !filter.activity.is_empty() { input type="hidden" name="activity" value=(filter.activity); }
+            button type="submit" { (t("filter")) }
+        }
+        p { (list.len()) " " (t("assets-count")) " · " a href="/assets/indicators" { (t("title-asset-indicators")) } }
+        table class="list" id="table-assets" {
+            thead { tr {
+                th { "id" } th { (t("assets-tag")) } th { (t("assets-model")) } th { (t("assets-facility")) }
+                th { (t("status")) } th { (t("assets-since")) } th { (t("assets-open-orders")) }
+                th { (t("assets-money-to-machine")) } th { (t("assets-donor")) } th { (t("assets-donation-failures")) }
+            } }
+            tbody { @for r in &list { tr id=(format!("asset-{}", r.id)) {
+                td { a href=(format!("/assets/{}", r.id)) { (r.id) } }
+                td { (r.inventory_tag) }
+                td { (r.model) }
+                td { a href=(format!("/facilities/{}", r.facility)) { (facility_name(ledger, &r.facility)) } }
+                td class=(format!("state {}", r.state.map_or("none", LifecycleState::as_str))) { (r.state.map_or("—", LifecycleState::as_str)) }
+                td { (r.since.map(|d| d.to_string()).unwrap_or_default()) @if let Some(d) = r.down_since { br; span class="warn" { "down since " (d) } } }
+                td { (r.open_work_orders) }
+                td {
+                    @if let Some(a) = &r.activity {
+                        a href=(format!("/activities/{a}")) { (ledger.activities.get(a).map_or_else(|| a.to_string(), |x| x.title.clone())) }
+                        @if let Some(l) = &r.equipment_line { " → " a href=(format!("/activities/{a}#{l}")) { (ledger.equipment_lines.get(l).map_or_else(|| l.to_string(), |x| x.description.clone())) } }
+                    }
+                }
+                td { (r.donor.as_ref().map(|d| ledger.org_name(d)).unwrap_or_default()) }
+                td { @for f in &r.donation_failures { span class="finding error" { (f) } br; } }
+            } } }
+        }
+        p class="exports" { (t("export")) ": " a href=(format!("/assets/register.csv{}", filter.query())) { "CSV" } " · " a href="/api/v1/assets" { "JSON" } }
+    };
+    Ok(layout(&t("title-assets"), &caller, content))
+}
+
+pub async fn register_csv(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(filter): Query<AssetFilter>,
+) -> PageResult<Response> {
+    readable(&state, &caller)?;
+    let snap = state.snapshot().await?;
+    let list = rows(&state, &filter).await?;
+    Ok(csv_response(&register_table(&snap.ledger, &list))?)
+}
+
+fn reportable(caller: &Caller, ledger: &Ledger, asset: &RecordId) -> bool {
+    caller
+        .principal()
+        .is_some_and(|p| may_report(p, ledger, asset).is_ok())
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<String>,
+) -> PageResult<Html<String>> {
+    readable(&state, &caller)?;
+    let id = parse_id(&raw)?;
+    let snap = state.snapshot().await?;
+    let ledger = &snap.ledger;
+    let st = state.clone();
+    let aid = id.clone();
+    let (d, pm) = blocking(move || {
+        let app = st.service();
+        let d = svc::asset_detail(&app, &aid)?;
+        let today = Utc::now().naive_utc();
+        let from = d
+            .events
+            .first()
+            .map_or(today - chrono::Duration::days(365), |e| e.at);
+        let pm = svc::pm_schedule(
+            &app,
+            Some(&d.asset.facility),
+            from,
+            today + chrono::Duration::days(180),
+        )?
+        .into_iter()
+        .filter(|i| i.asset == aid)
+        .collect::<Vec<_>>();
+        Ok((d, pm))
+    })
+    .await?;
+    let a = &d.asset;
+    let org = |o: &Option<RecordId>| o.as_ref().map(|o| ledger.org_name(o));
+    let model = ledger.device_models.get(&a.model);
+    let failed: Vec<String> = d
+        .donation
+        .iter()
+        .flat_map(|r| {
+            r.items
+                .iter()
+                .filter(|i| i.outcome == aidtrace_domain::assets::donation::Outcome::Fail)
+                .map(|i| format!("{}: {}", i.item.as_str(), i.reason))
+        })
+        .collect();
+    let content = html! {
+        dl class="facts" {
+            dt { (t("status")) } dd id="asset-state" { (d.state.map_or("—", LifecycleState::as_str)) }
+            dt { (t("assets-tag")) } dd { (a.inventory_tag) }
+            @if let Some(s) = &a.serial { dt { "Serial" } dd { (s) } }
+            dt { (t("assets-model")) } dd { (model.map_or_else(|| a.model.to_string(), |m| m.model_name.clone())) @if let Some(m) = model { " — " (ledger.org_name(&m.manufacturer)) } }
+            dt { (t("assets-facility")) } dd { a href=(format!("/facilities/{}", a.facility)) { (facility_name(ledger, &a.facility)) } @if let Some(l) = &a.location { " · " (l) } }
+            dt { "Criticality" } dd { (enum_name(&a.criticality)) }
+            dt { (t("assets-money-to-machine")) } dd id="money-to-machine" {
+                @if let Some(act) = &a.funding.activity { a href=(format!("/activities/{act}")) { (ledger.activities.get(act).map_or_else(|| act.to_string(), |x| x.title.clone())) } }
+                @if let (Some(act), Some(l)) = (&a.funding.activity, &a.funding.equipment_line) { " → " a href=(format!("/activities/{act}#{l}")) { (ledger.equipment_lines.get(l).map_or_else(|| l.to_string(), |x| x.description.clone())) } }
+                " (" (enum_name(&a.funding.acquisition)) ", " (enum_name(&a.funding.condition)) ")"
+            }
+            @if let Some(c) = &a.cost { dt { "Cost" } dd { (i18n::number(c.amount)) " " (c.currency) } }
+            dt { (t("assets-responsible")) } dd { (org(&a.responsible).unwrap_or_else(|| "—".into())) }
+            dt { (t("assets-om-payer")) } dd id="om-payer" { (org(&a.om_payer).unwrap_or_else(|| "not recorded".into())) }
+            @if let Some(n) = &a.note { dt { "Note" } dd class="muted" { (n) } }
+        }
+        @if reportable(&caller, ledger, &id) {
+            p { a class="button" id="report-down" href=(format!("/assets/{id}/down")) { (t("assets-report-down")) } }
+        }
+        p class="muted" { (t("assets-short-url")) ": " code { "/a/" (id) } }
+        @if !failed.is_empty() {
+            h2 { (t("assets-donation-failures")) }
+            ul id="donation-failures" { @for f in &failed { li class="finding error" { (f) } } }
+        }
+        h2 { (t("assets-events")) }
+        table class="list" id="events" {
+            thead { tr { th { "at" } th { (t("status")) } th { "by" } th { "note" } } }
+            tbody { @for e in &d.events { tr { td { (e.at) } td { (e.state.as_str()) } td { (e.by.clone().unwrap_or_default()) } td { (e.note.clone().unwrap_or_default()) } } } }
+        }
+        h2 { (t("assets-downtime")) }
+        @if d.downtimes.is_empty() { p class="muted" { "—" } }
+        @else {
+            table class="list" id="downtimes" {
+                thead { tr { th { "start" } th { "end" } th { "cause" } th { "planned" } th { "work order" } } }
+                tbody { @for x in &d.downtimes { tr {
+                    td { (x.start) } td { @match x.end { Some(e) => { (e) }, None => { b { "open" } } } }
+                    td { (x.cause.as_str()) } td { (if x.planned { "yes" } else { "" }) }
+                    td { (x.work_order.as_ref().map(|w| w.to_string()).unwrap_or_default()) }
+                } } }
+            }
+        }
+        h2 { (t("assets-work-orders")) }
+        @if d.work_orders.is_empty() { p class="muted" { "—" } }
+        @else {
+            table class="list" id="work-orders" {
+                thead { tr { th { "id" } th { "kind" } th { (t("status")) } th { "priority" } th { "opened" } th { "closed" } th { "note" } } }
+                tbody { @for w in &d.work_orders { tr {
+                    td { (w.id) } td { (enum_name(&w.kind)) } td { (enum_name(&w.status)) } td { (enum_name(&w.priority)) }
+                    td { (w.opened) } td { (w.closed.map(|c| c.to_string()).unwrap_or_default()) } td { (w.note.clone().unwrap_or_default()) }
+                } } }
+            }
+        }
+        h2 { (t("assets-pm-schedule")) }
+        @if pm.is_empty() { p class="muted" { "—" } }
+        @else {
+            table class="list" id="pm-schedule" {
+                thead { tr { th { "due" } th { "plan" } th { "window (days)" } th { "done by" } } }
+                tbody { @for i in &pm { tr {
+                    td { (i.due) } td { (i.description) } td { "± " (i.window_days) }
+                    td { @match &i.done_by { Some(w) => { (w) }, None => { @if i.due < now() { span class="warn" { "missed" } } @else { "to do" } } } }
+                } } }
+            }
+        }
+    };
+    Ok(layout(
+        &format!("{} · {}", a.inventory_tag, a.id),
+        &caller,
+        content,
+    ))
+}
+
+pub async fn short_url(Path(raw): Path<String>) -> PageResult<Redirect> {
+    let id = parse_id(&raw)?;
+    Ok(Redirect::to(&format!("/assets/{id}")))
+}
+
+fn indicator_query_string(q: &Resolved) -> String {
+    format!(
+        "?from={}&to={}&by={}&currency={}",
+        q.from, q.to, q.by_name, q.currency
+    )
+}
+
+pub async fn indicators_page(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(raw): Query<IndicatorQuery>,
+) -> PageResult<Html<String>> {
+    readable(&state, &caller)?;
+    let q = raw.resolve()?;
+    let r = report(&state, &q).await?;
+    let table = indicator_table(&r.groups);
+    let m = &r.money;
+    let buckets = [
+        ("donated", &m.donated),
+        ("commissioned", &m.commissioned),
+        ("in_service", &m.in_service),
+        ("idle", &m.idle),
+        ("never_installed", &m.never_installed),
+        ("retired", &m.retired),
+    ];
+    let content = html! {
+        form method="get" action="/assets/indicators" class="filters" {
+            label { (t("assets-from")) " " input type="date" name="from" value=(q.from); }
+            label { (t("assets-to")) " " input type="date" name="to" value=(q.to); }
+            label { (t("assets-by")) " " select name="by" { @for (n, _) in GROUPINGS { option value=(n) selected[n == q.by_name] { (n) } } } }
+            label { (t("assets-currency")) " " input type="text" name="currency" value=(q.currency) size="4"; }
+            button type="submit" { (t("filter")) }
+        }
+        p class="muted" { "Period " (q.from) " – " (q.to) " (both days included). Uptime counts operating time only and unplanned downtime episodes; aggregates are ratios of sums (docs/assets.md)." }
+        div class="scroll" {
+            table class="list" id="table-asset-indicators" {
+                thead { tr { @for h in &table.headers { th { (h) } } } }
+                tbody { @for row in &table.rows { tr { @for c in row { td { (c) } } } } }
+            }
+        }
+        h2 { (t("assets-money-to-machine")) }
+        p class="muted" { "Donated equipment at " (q.to) ", value in " (q.currency) "." }
+        table class="list" id="money-to-machine" {
+            thead { tr { th { "" } th { "count" } th { "value" } th { "value unknown" } } }
+            tbody { @for (name, b) in buckets { tr id=(format!("m2m-{name}")) { td { (name) } td { (b.count) } td { (i18n::number(b.value.round_dp(2))) } td { (b.value_unknown) } } } }
+        }
+        @if let Some(med) = m.median_months_to_commissioning { p { "Median months from agreement to commissioning: " (med.round_dp(1)) } }
+        @if m.agreement_date_unknown > 0 { p class="muted" { (m.agreement_date_unknown) " commissioned asset(s) have no dated agreement." } }
+        p class="exports" { (t("export")) ": " a href=(format!("/assets/indicators.csv{}", indicator_query_string(&q))) { "CSV" } " · " a href=(format!("/api/v1/reports/assets{}", indicator_query_string(&q))) { "JSON" } }
+    };
+    Ok(layout(&t("title-asset-indicators"), &caller, content))
+}
+
+pub async fn indicators_csv(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(raw): Query<IndicatorQuery>,
+) -> PageResult<Response> {
+    readable(&state, &caller)?;
+    let q = raw.resolve()?;
+    let r = report(&state, &q).await?;
+    Ok(csv_response(&indicator_table(&r.groups))?)
+}
+
+// ---- device down (phone) --------------------------------------------------------------------
+
+fn down_page(
+    caller: &Caller,
+    p: &Principal,
+    ledger: &Ledger,
+    id: &RecordId,
+    open: bool,
+    error: Option<&ApiError>,
+) -> Html<String> {
+    let a = ledger.assets.get(id);
+    let csrf = p.csrf.clone().unwrap_or_default();
+    let title = format!(
+        "{} {}",
+        t("assets-report-down"),
+        a.map_or_else(|| id.to_string(), |a| a.inventory_tag.clone())
+    );
+    layout(
+        &title,
+        caller,
+        html! {
+            @if let Some(a) = a { p { (facility_name(ledger, &a.facility)) " · " a href=(format!("/assets/{id}")) { (id) } } }
+            @if let Some(e) = error { p class="error" id="error" { (e.message) } }
+            form method="post" action=(format!("/assets/{id}/down")) class="phone" id="down-form" {
+                input type="hidden" name="csrf" value=(csrf);
+                label { (t("assets-cause")) br;
+                    select name="cause" id="cause" required {
+                        @for c in CAUSES { option value=(c.as_str()) { (t(&format!("assets-cause-{}", c.as_str().replace('_', "-")))) } }
+                    }
+                }
+                br;
+                label { (t("assets-note")) br; textarea name="note" rows="3" maxlength="1000" {} }
+                br;
+                button type="submit" id="submit-down" { (t("assets-report-down")) }
+            }
+            @if open {
+                form method="post" action=(format!("/assets/{id}/up")) class="phone" id="up-form" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    label { (t("assets-note")) br; textarea name="note" rows="2" maxlength="1000" {} }
+                    br;
+                    button type="submit" id="submit-up" { (t("assets-back-in-service")) }
+                }
+            }
+        },
+    )
+}
+
+pub async fn down_form(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<String>,
+) -> PageResult<Html<String>> {
+    let p = caller.require()?.clone();
+    let id = parse_id(&raw)?;
+    let snap = state.snapshot().await?;
+    may_report(&p, &snap.ledger, &id)?;
+    let open = snap
+        .ledger
+        .downtimes
+        .values()
+        .any(|d| d.asset == id && d.end.is_none());
+    Ok(down_page(&caller, &p, &snap.ledger, &id, open, None))
+}
+
+/// Form fields kept as a map so a missing or unknown field is our error message, not axum's.
+type FormMap = BTreeMap<String, String>;
+
+fn note_of(form: &FormMap) -> ApiResult<Option<String>> {
+    let note = form.get("note").map(|s| s.trim()).unwrap_or_default();
+    if note.chars().count() > 1000 {
+        return Err(ApiError::bad_request(
+            "invalid_note",
+            format!("note is {} characters; at most 1000", note.chars().count()),
+        )
+        .with_field("note"));
+    }
+    Ok((!note.is_empty()).then(|| note.to_string()))
+}
+
+pub async fn down_submit(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<String>,
+    Form(form): Form<FormMap>,
+) -> PageResult<Response> {
+    let p = caller.require()?.clone();
+    auth::check_csrf(&p, form.get("csrf").map(String::as_str).unwrap_or_default())?;
+    let id = parse_id(&raw)?;
+    let snap = state.snapshot().await?;
+    may_report(&p, &snap.ledger, &id)?;
+    let open = snap
+        .ledger
+        .downtimes
+        .values()
+        .any(|d| d.asset == id && d.end.is_none());
+    let parsed = parse_cause(form.get("cause").map(String::as_str).unwrap_or_default())
+        .and_then(|c| Ok((c, note_of(&form)?)));
+    let (cause, note) = match parsed {
+        Ok(v) => v,
+        Err(e) => {
+            return Ok((
+                e.status,
+                down_page(&caller, &p, &snap.ledger, &id, open, Some(&e)),
+            )
+                .into_response());
+        }
+    };
+    let st = state.clone();
+    let (pp, aid) = (p.clone(), id.clone());
+    let result = blocking(move || {
+        let mut app = st.service();
+        let report = svc::report_down(
+            &mut app,
+            HistorySource::Store,
+            &pp.name,
+            DeviceDown {
+                asset: aid,
+                at: now(),
+                cause,
+                reported_by: Some(pp.name.clone()),
+                note,
+            },
+        )?;
+        Ok(report)
+    })
+    .await;
+    state.invalidate();
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/assets/{id}")).into_response()),
+        Err(e) if e.status.is_client_error() => Ok((
+            e.status,
+            down_page(&caller, &p, &snap.ledger, &id, open, Some(&e)),
+        )
+            .into_response()),
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+pub async fn up_submit(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<String>,
+    Form(form): Form<FormMap>,
+) -> PageResult<Response> {
+    let p = caller.require()?.clone();
+    auth::check_csrf(&p, form.get("csrf").map(String::as_str).unwrap_or_default())?;
+    let id = parse_id(&raw)?;
+    let snap = state.snapshot().await?;
+    may_report(&p, &snap.ledger, &id)?;
+    let note = note_of(&form)?;
+    let st = state.clone();
+    let (name, aid) = (p.name.clone(), id.clone());
+    let result = blocking(move || {
+        let mut app = st.service();
+        Ok(svc::return_to_service(
+            &mut app,
+            HistorySource::Store,
+            &name,
+            &aid,
+            now(),
+            note,
+        )?)
+    })
+    .await;
+    state.invalidate();
+    result?;
+    Ok(Redirect::to(&format!("/assets/{id}")).into_response())
+}
+
+// ---- JSON API -------------------------------------------------------------------------------
+
+pub async fn api_list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(filter): Query<AssetFilter>,
+) -> ApiResult<Json<Value>> {
+    readable(&state, &caller)?;
+    let list = rows(&state, &filter).await?;
+    Ok(Json(
+        serde_json::json!({ "total": list.len(), "items": list }),
+    ))
+}
+
+pub async fn api_detail(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<String>,
+) -> ApiResult<Json<Value>> {
+    readable(&state, &caller)?;
+    let id = RecordId::parse(&raw)
+        .map_err(|e| ApiError::bad_request("invalid_id", e.message).with_field("id"))?;
+    let st = state.clone();
+    let d = blocking(move || Ok(svc::asset_detail(&st.service(), &id)?)).await?;
+    Ok(Json(serde_json::to_value(&d).map_err(ApiError::internal)?))
+}
+
+pub async fn api_indicators(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(raw): Query<IndicatorQuery>,
+) -> ApiResult<Json<Value>> {
+    readable(&state, &caller)?;
+    let q = raw.resolve()?;
+    let r = report(&state, &q).await?;
+    Ok(Json(serde_json::json!({
+        "from": q.from,
+        "to": q.to,
+        "by": q.by_name,
+        "currency": q.currency,
+        "groups": r.groups,
+        "money_to_machine": r.money,
+    })))
+}
+
+pub async fn api_fhir(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(resource): Path<String>,
+) -> ApiResult<Response> {
+    readable(&state, &caller)?;
+    if !FHIR_TYPES.contains(&resource.as_str()) {
+        return Err(ApiError::not_found(format!(
+            "no FHIR resource type {resource:?}; use one of {}",
+            FHIR_TYPES.join(", ")
+        ))
+        .with_field("resource"));
+    }
+    let snap = state.snapshot().await?;
+    // Sensitive facilities are exported without coordinates (fhir::export), for every caller.
+    let mut bundles = aidtrace_service::fhir::export(&snap.ledger);
+    let bundle = bundles
+        .remove(resource.as_str())
+        .ok_or_else(|| ApiError::not_found(format!("no {resource} bundle")))?;
+    Ok((
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/fhir+json")],
+        serde_json::to_vec(&bundle).map_err(ApiError::internal)?,
+    )
+        .into_response())
+}
+
+// ---- OpenAPI --------------------------------------------------------------------------------
+
+fn param(
+    name: &str,
+    at: ParameterIn,
+    required: bool,
+    what: &str,
+) -> utoipa::openapi::path::Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(at)
+        .required(if required {
+            Required::True
+        } else {
+            Required::False
+        })
+        .description(Some(what))
+        .build()
+}
+
+/// Adds this area's endpoints to the OpenAPI document.
+pub fn openapi_paths(doc: &mut utoipa::openapi::OpenApi) {
+    let error = "Error as JSON {code, field, message}";
+    let op = |id: &str, summary: &str| {
+        OperationBuilder::new()
+            .operation_id(Some(id))
+            .summary(Some(summary))
+            .tag("assets")
+            .response("200", ResponseBuilder::new().description("OK").build())
+            .response("400", ResponseBuilder::new().description(error).build())
+    };
+    let filters = |b: OperationBuilder| {
+        b.parameter(param("facility", ParameterIn::Query, false, "facility id"))
+            .parameter(param(
+                "state",
+                ParameterIn::Query,
+                false,
+                "lifecycle state, e.g. in_service, down",
+            ))
+            .parameter(param(
+                "donor",
+                ParameterIn::Query,
+                false,
+                "donor organisation id",
+            ))
+            .parameter(param(
+                "activity",
+                ParameterIn::Query,
+                false,
+                "funding activity id",
+            ))
+    };
+    doc.paths.add_path_operation(
+        "/api/v1/assets",
+        vec![HttpMethod::Get],
+        filters(op("list_assets", "Asset register: state, open work orders, funding activity and equipment line, donor, failed donation checks")).build(),
+    );
+    doc.paths.add_path_operation(
+        "/api/v1/assets/{id}",
+        vec![HttpMethod::Get],
+        op("get_asset", "One asset with its lifecycle events, downtime, work orders, meter readings and donation checks")
+            .parameter(param("id", ParameterIn::Path, true, "asset id"))
+            .response("404", ResponseBuilder::new().description(error).build())
+            .build(),
+    );
+    doc.paths.add_path_operation(
+        "/api/v1/reports/assets",
+        vec![HttpMethod::Get],
+        op("asset_indicators", "Equipment indicators (uptime %, fleet functional %, PM completion, MTBF, MTTR, COSR, age) per group over a period, and money-to-machine at its end")
+            .parameter(param("from", ParameterIn::Query, false, "first day, YYYY-MM-DD (default: 364 days before `to`)"))
+            .parameter(param("to", ParameterIn::Query, false, "last day included, YYYY-MM-DD (default: today)"))
+            .parameter(param("by", ParameterIn::Query, false, "facility | region | donor | model | asset | all"))
+            .parameter(param("currency", ParameterIn::Query, false, "ISO 4217 code, default USD"))
+            .build(),
+    );
+    doc.paths.add_path_operation(
+        "/api/v1/fhir/{resource}",
+        vec![HttpMethod::Get],
+        op("fhir_bundle", "FHIR R4 collection Bundle of Device, DeviceDefinition, Location or Organization resources (facilities as IHE mCSD; sensitive facilities without coordinates)")
+            .parameter(param("resource", ParameterIn::Path, true, "Device | DeviceDefinition | Location | Organization"))
+            .response("404", ResponseBuilder::new().description(error).build())
+            .build(),
+    );
 }

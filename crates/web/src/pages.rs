@@ -642,6 +642,7 @@ pub async fn facility(
         @if f.status_history.is_empty() { p class="muted" { "No status recorded." } }
         ul { @for s in &f.status_history { li { (i18n::date(s.date)) ": " (enum_name(&s.status)) @if let Some(n) = &s.note { " — " (n) } (citations(&snap, &s.sources)) } } }
         h2 { "Equipment for this facility" }
+        p { a href=(format!("/assets?facility={id}")) id="facility-assets" { (t("assets-of-facility")) } }
         @if lines.is_empty() { p class="muted" { "None recorded." } }
         ul id="facility-equipment" { @for e in &lines { li { (e.description) @if let Some(q) = e.quantity { " × " (q) } " — " a href=(format!("/activities/{}#{}", e.activity, e.id)) { (ledger.activities.get(&e.activity).map_or(e.activity.to_string(), |a| a.title.clone())) } } } }
         h2 { "Activities" }
