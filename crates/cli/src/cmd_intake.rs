@@ -11,6 +11,11 @@ use chrono::{Datelike, NaiveDate};
 use clap::Subcommand;
 use comfy_table::Table;
 
+use aidtrace_domain::model::{DraftStatus, IntakeDraft};
+use aidtrace_service::intake as review;
+use aidtrace_service::{Aidtrace, ServiceError};
+
+use crate::config::Settings;
 use crate::error::{CliError, CliResult, Outcome};
 use crate::output::Format;
 
@@ -49,9 +54,52 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Extract facts from an article, check them against the store's rates and flows, and put
+    /// them in the review queue as a draft. Prints the draft id and its facts.
+    Submit {
+        /// UTF-8 text file with one article (first line: the headline).
+        file: PathBuf,
+        /// Title of the article (default: its first line).
+        #[arg(long)]
+        title: Option<String>,
+        /// Where the article was published.
+        #[arg(long)]
+        url: Option<String>,
+        /// Publication date (YYYY-MM-DD).
+        #[arg(long)]
+        published: Option<NaiveDate>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// The review queue: every draft's facts with their status.
+    Queue {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Accept a pending fact: write it as records citing the article. A fact matched "same as"
+    /// an existing flow adds the article as that flow's source instead (unless edited).
+    Accept {
+        /// Draft id, e.g. draft-1.
+        draft: String,
+        /// Fact number as shown by `intake queue`.
+        fact: usize,
+        /// Edit a value first (repeatable): amount, currency, kind, donor, recipient_country,
+        /// date, title, equivalent_amount, equivalent_currency.
+        #[arg(long = "set", value_name = "FIELD=VALUE")]
+        set: Vec<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Reject a pending fact; the reason is kept.
+    Reject {
+        draft: String,
+        fact: usize,
+        #[arg(long)]
+        reason: String,
+    },
 }
 
-pub fn run(command: Command) -> CliResult {
+pub fn run(command: Command, settings: &Settings) -> CliResult {
     match command {
         Command::Extract {
             file,
@@ -69,7 +117,222 @@ pub fn run(command: Command) -> CliResult {
             existing.as_deref(),
         ),
         Command::Eval { file, format } => run_eval(&file, format),
+        Command::Submit {
+            file,
+            title,
+            url,
+            published,
+            format,
+        } => run_submit(&file, title, url, published, format, settings),
+        Command::Queue { format } => run_queue(format, settings),
+        Command::Accept {
+            draft,
+            fact,
+            set,
+            format,
+        } => run_accept(&draft, fact, &set, format, settings),
+        Command::Reject {
+            draft,
+            fact,
+            reason,
+        } => {
+            let mut app = open(settings)?;
+            let d = review::reject(&mut app, &settings.actor, &draft, fact, &reason)
+                .map_err(service_error)?;
+            emit(&format!(
+                "{} fact {fact}: rejected ({})",
+                d.id,
+                reason.trim()
+            ))?;
+            Ok(Outcome::Clean)
+        }
     }
+}
+
+fn service_error(e: ServiceError) -> CliError {
+    if e.is_bad_input() {
+        CliError::input(e.to_string())
+    } else {
+        CliError::failure(e.to_string())
+    }
+}
+
+fn open(settings: &Settings) -> Result<Aidtrace, CliError> {
+    Aidtrace::open_sqlite(&settings.db).map_err(service_error)
+}
+
+/// One queue row per fact: draft, fact number, status, kind, amount, donor, recipient, checks.
+fn queue_rows(d: &IntakeDraft) -> Result<Vec<Vec<String>>, CliError> {
+    let extraction = review::extraction_of(d).map_err(service_error)?;
+    Ok(d.facts
+        .iter()
+        .map(|f| {
+            let fact = usize::try_from(f.index)
+                .ok()
+                .and_then(|i| extraction.facts.get(i));
+            let status = match (&f.status, &f.reason) {
+                (DraftStatus::Rejected, Some(r)) => format!("rejected: {r}"),
+                (s, _) => format!("{s:?}").to_lowercase(),
+            };
+            let mut checks: Vec<String> = fact
+                .map(|x| x.checks.iter().map(check_summary).collect())
+                .unwrap_or_default();
+            if !f.records.is_empty() {
+                checks.push(format!(
+                    "records: {}",
+                    f.records
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ));
+            }
+            vec![
+                d.id.to_string(),
+                f.index.to_string(),
+                status,
+                fact.map(|x| format!("{:?}", x.amount_kind.value).to_lowercase())
+                    .unwrap_or_default(),
+                fact.map(money).unwrap_or_default(),
+                fact.and_then(|x| x.donor.as_ref().map(|d| d.value.clone()))
+                    .unwrap_or_default(),
+                fact.and_then(|x| x.recipient_country.as_ref().map(|d| d.value.clone()))
+                    .unwrap_or_default(),
+                checks.join("; "),
+            ]
+        })
+        .collect())
+}
+
+const QUEUE_HEADER: [&str; 8] = [
+    "draft",
+    "fact",
+    "status",
+    "kind",
+    "amount",
+    "donor",
+    "recipient",
+    "checks",
+];
+
+fn print_drafts(drafts: &[IntakeDraft], format: Format) -> CliResult {
+    match format {
+        Format::Json => {
+            let items: Vec<serde_json::Value> = drafts
+                .iter()
+                .map(|d| {
+                    serde_json::json!({
+                        "id": d.id,
+                        "title": d.title,
+                        "url": d.url,
+                        "published": d.published,
+                        "source": d.source,
+                        "review": d.facts,
+                        "facts": d.extraction.get("facts"),
+                    })
+                })
+                .collect();
+            emit(
+                &serde_json::to_string_pretty(&items)
+                    .map_err(|e| CliError::failure(e.to_string()))?,
+            )?;
+        }
+        Format::Csv => {
+            let mut rows = vec![QUEUE_HEADER.iter().map(|s| (*s).to_string()).collect()];
+            for d in drafts {
+                rows.extend(queue_rows(d)?);
+            }
+            emit(csv_text(rows)?.trim_end())?;
+        }
+        Format::Table => {
+            let mut t = Table::new();
+            t.set_header(QUEUE_HEADER);
+            for d in drafts {
+                for r in queue_rows(d)? {
+                    t.add_row(r);
+                }
+            }
+            emit(&t.to_string())?;
+        }
+    }
+    Ok(Outcome::Clean)
+}
+
+fn run_submit(
+    file: &Path,
+    title: Option<String>,
+    url: Option<String>,
+    published: Option<NaiveDate>,
+    format: Format,
+    settings: &Settings,
+) -> CliResult {
+    let bytes = read_input(file)?;
+    // Same refusals as `extract` (binary, too large, not UTF-8) before anything is stored.
+    extract_bytes(&bytes, &ExtractOptions::default())
+        .map_err(|e| CliError::input(format!("{}: {e}", file.display())))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|e| CliError::input(format!("{}: not UTF-8: {e}", file.display())))?;
+    let mut app = open(settings)?;
+    let d = review::submit(
+        &mut app,
+        &settings.actor,
+        review::Submission {
+            text,
+            title,
+            url,
+            published,
+        },
+    )
+    .map_err(service_error)?;
+    if format == Format::Table {
+        emit(&format!(
+            "draft {} ({} facts): {}",
+            d.id,
+            d.facts.len(),
+            d.title
+        ))?;
+    }
+    print_drafts(std::slice::from_ref(&d), format)
+}
+
+fn run_queue(format: Format, settings: &Settings) -> CliResult {
+    let app = open(settings)?;
+    let drafts = review::queue(&app).map_err(service_error)?;
+    print_drafts(&drafts, format)
+}
+
+fn run_accept(
+    draft: &str,
+    fact: usize,
+    set: &[String],
+    format: Format,
+    settings: &Settings,
+) -> CliResult {
+    let edits = review::parse_edits(set).map_err(service_error)?;
+    let mut app = open(settings)?;
+    let done =
+        review::accept(&mut app, &settings.actor, draft, fact, &edits).map_err(service_error)?;
+    match format {
+        Format::Json => emit(
+            &serde_json::to_string_pretty(&done).map_err(|e| CliError::failure(e.to_string()))?,
+        )?,
+        _ => {
+            if done.same_as.is_empty() {
+                emit(&format!(
+                    "{} fact {fact}: accepted; wrote {}",
+                    done.draft,
+                    done.records.join(", ")
+                ))?;
+            } else {
+                emit(&format!(
+                    "{} fact {fact}: same as {}; the article was added as their source",
+                    done.draft,
+                    done.same_as.join(", ")
+                ))?;
+            }
+        }
+    }
+    Ok(Outcome::Clean)
 }
 
 /// Writes to stdout; a closed pipe (`| head`) ends the output quietly instead of panicking.

@@ -69,7 +69,7 @@ fn run(cli: Cli) -> error::CliResult {
         Command::Assets(c) => cmd_asset::run(c, &settings(cli.db, cli.actor, cli.config)?),
         Command::Iati(c) => cmd_iati::run(c, &settings(cli.db, cli.actor, cli.config)?),
         Command::Energy(c) => cmd_energy::run(c, &settings(cli.db, cli.actor, cli.config)?),
-        Command::Intake(c) => cmd_intake::run(c),
+        Command::Intake(c) => cmd_intake::run(c, &settings(cli.db, cli.actor, cli.config)?),
     }
 }
 

@@ -88,6 +88,8 @@ impl Ledger {
                 Record::Downtime(r) => drop(ledger.downtimes.insert(r.id.clone(), r)),
                 Record::MeterReading(r) => drop(ledger.meter_readings.insert(r.id.clone(), r)),
                 Record::DonationCheck(r) => drop(ledger.donation_checks.insert(r.id.clone(), r)),
+                // Review drafts are not ledger facts: only what a reviewer accepted is.
+                Record::IntakeDraft(_) => {}
             }
         }
         for flow in ledger.flows.values() {

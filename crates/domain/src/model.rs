@@ -658,6 +658,59 @@ pub struct MarketRegistration {
     pub sources: Vec<Citation>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DraftStatus {
+    Pending,
+    Accepted,
+    Rejected,
+}
+
+/// A reviewer's decision on one extracted fact of an intake draft.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DraftFact {
+    /// Position of the fact in the draft's extraction (`facts[index]`).
+    pub index: u32,
+    pub status: DraftStatus,
+    /// Why a fact was rejected; kept so a later reviewer sees the reasoning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewer: Option<String>,
+    /// Reviewer edits applied on acceptance, `field -> value` as typed.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub edits: std::collections::BTreeMap<String, String>,
+    /// Records the acceptance created or updated (activity, flow, organisations, equipment lines).
+    #[serde(default)]
+    pub records: Vec<RecordId>,
+    /// Existing flows the intake checks matched as "same as": accepting links to them instead of
+    /// writing a duplicate.
+    #[serde(default)]
+    pub same_as: Vec<RecordId>,
+}
+
+/// A pasted article waiting for review: its text, the extractor's output (the intake crate's
+/// `Extraction` as JSON, with checks) and the review state of each fact. Drafts are not ledger
+/// facts; accepted facts become ordinary records citing the draft's source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntakeDraft {
+    pub id: RecordId,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<NaiveDate>,
+    pub text: String,
+    pub extraction: serde_json::Value,
+    pub facts: Vec<DraftFact>,
+    pub submitted_by: String,
+    /// The `Source` record written on the first acceptance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<RecordId>,
+}
+
 impl Flow {
     /// +1 for money moving as the kind says, −1 for a reversal.
     pub fn sign(&self) -> Decimal {
@@ -695,6 +748,7 @@ pub enum Record {
     Downtime(crate::assets::Downtime),
     MeterReading(crate::assets::MeterReading),
     DonationCheck(crate::assets::DonationCheck),
+    IntakeDraft(IntakeDraft),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -721,12 +775,13 @@ pub enum RecordKind {
     Downtime,
     MeterReading,
     DonationCheck,
+    IntakeDraft,
 }
 
 impl RecordKind {
     /// In dependency order: a record only refers to kinds listed before it (activities refer to
     /// their parent activity too), so writing in this order never trips a foreign key.
-    pub const ALL: [RecordKind; 21] = [
+    pub const ALL: [RecordKind; 22] = [
         Self::Source,
         Self::Organisation,
         Self::Facility,
@@ -748,6 +803,7 @@ impl RecordKind {
         Self::Downtime,
         Self::MeterReading,
         Self::DonationCheck,
+        Self::IntakeDraft,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -773,6 +829,7 @@ impl RecordKind {
             Self::Downtime => "downtime",
             Self::MeterReading => "meter_reading",
             Self::DonationCheck => "donation_check",
+            Self::IntakeDraft => "intake_draft",
         }
     }
 
@@ -805,6 +862,7 @@ impl Record {
             Self::Downtime(_) => RecordKind::Downtime,
             Self::MeterReading(_) => RecordKind::MeterReading,
             Self::DonationCheck(_) => RecordKind::DonationCheck,
+            Self::IntakeDraft(_) => RecordKind::IntakeDraft,
         }
     }
 
@@ -831,6 +889,7 @@ impl Record {
             Self::Downtime(r) => &r.id,
             Self::MeterReading(r) => &r.id,
             Self::DonationCheck(r) => &r.id,
+            Self::IntakeDraft(r) => &r.id,
         }
     }
 
@@ -952,6 +1011,11 @@ impl Record {
             Self::Downtime(r) => refs.extend(r.references()),
             Self::MeterReading(r) => refs.extend(r.references()),
             Self::DonationCheck(r) => refs.extend(r.references()),
+            Self::IntakeDraft(d) => {
+                if let Some(s) = &d.source {
+                    refs.push(("source", RecordKind::Source, s));
+                }
+            }
         }
         refs
     }

@@ -33,7 +33,27 @@ pub fn validate(record: &Record) -> Result<(), ValidationError> {
         Record::Downtime(r) => crate::assets::validate::downtime(r),
         Record::MeterReading(r) => crate::assets::validate::meter_reading(r),
         Record::DonationCheck(r) => crate::assets::validate::donation_check(r),
+        Record::IntakeDraft(d) => intake_draft(d),
     }
+}
+
+fn intake_draft(d: &crate::model::IntakeDraft) -> Result<(), ValidationError> {
+    use crate::model::DraftStatus;
+    non_empty("title", &d.title)?;
+    non_empty("submitted_by", &d.submitted_by)?;
+    for (i, f) in d.facts.iter().enumerate() {
+        // A rejection without its reason loses the review's only output.
+        if f.status == DraftStatus::Rejected
+            && f.reason.as_deref().is_none_or(|r| r.trim().is_empty())
+        {
+            return Err(ValidationError::new(
+                format!("facts[{i}].reason"),
+                "",
+                "a rejected fact needs a reason",
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn source(s: &Source) -> Result<(), ValidationError> {

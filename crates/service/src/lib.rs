@@ -7,6 +7,7 @@ pub mod energy;
 pub mod error;
 pub mod fhir;
 pub mod iati;
+pub mod intake;
 pub mod records;
 
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -94,6 +94,9 @@ pub fn record_from_json(mut value: Value) -> Result<Record, ValidationError> {
         RecordKind::DonationCheck => {
             typed::<aidtrace_domain::assets::DonationCheck>(value, Record::DonationCheck)
         }
+        RecordKind::IntakeDraft => {
+            typed::<aidtrace_domain::model::IntakeDraft>(value, Record::IntakeDraft)
+        }
     }
 }
 

@@ -25,6 +25,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0002_web.sql")),
         M::up(include_str!("../migrations/0003_budgets.sql")),
         M::up(include_str!("../migrations/0004_assets.sql")),
+        M::up(include_str!("../migrations/0005_intake.sql")),
     ])
 }
 
@@ -51,6 +52,7 @@ fn table(kind: RecordKind) -> &'static str {
         RecordKind::Downtime => "downtimes",
         RecordKind::MeterReading => "meter_readings",
         RecordKind::DonationCheck => "donation_checks",
+        RecordKind::IntakeDraft => "intake_drafts",
     }
 }
 
@@ -137,6 +139,7 @@ fn key_columns(record: &Record) -> Vec<(&'static str, Option<String>)> {
             ("model_id", s(&r.model)),
             ("facility_id", s(&r.facility)),
         ],
+        Record::IntakeDraft(r) => vec![("source_id", o(&r.source))],
     }
 }
 

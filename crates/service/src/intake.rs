@@ -1,0 +1,822 @@
+//! Intake review queue: a pasted article becomes an `intake_draft` record holding the extractor's
+//! facts; a reviewer accepts (optionally editing), or rejects each fact with a reason. Accepting
+//! writes ordinary ledger records (source, organisations, activity, flow, equipment lines) in the
+//! same batch as the draft's new state, so the ledger and the queue never disagree and every step
+//! is in the audit chain.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use aidtrace_domain::model::{
+    Activity, ActivityStatus, Citation, Claim, ClaimKind, CountryShare, DraftFact, DraftStatus,
+    EquipmentCategory, EquipmentLine, Flow, FlowKind, Instrument, IntakeDraft, OrgKind, OrgRole,
+    Organisation, Participant, ParticipantRole, Source, SourceKind,
+};
+use aidtrace_domain::money::{Money, Qualifier, StatedEquivalent};
+use aidtrace_domain::{
+    CountryCode, CurrencyCode, Ledger, Record, RecordId, RecordKind, ValidationError,
+};
+use aidtrace_intake::checks::{CheckContext, ExistingRecord, run_checks};
+use aidtrace_intake::model::{AmountKind, Instrument as IntakeInstrument};
+use aidtrace_intake::{Check, ExtractOptions, Extraction, Fact, extract};
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+
+use crate::Aidtrace;
+use crate::error::{ServiceError, ServiceResult};
+
+/// The store's rate table (IMF annual plus imported rates) seen through the intake crate's
+/// lookup, so the stated-equivalent check uses the same rates as the ledger's conversions.
+pub struct LedgerRates(pub aidtrace_domain::fx::RateTable);
+
+impl aidtrace_intake::RateLookup for LedgerRates {
+    fn units_per_usd(&self, currency: &str, year: i32) -> Option<Decimal> {
+        let code = CurrencyCode::parse(currency).ok()?;
+        let day = NaiveDate::from_ymd_opt(year, 12, 31)?;
+        self.0.lookup(&code, day).map(|leg| leg.units_per_usd)
+    }
+}
+
+/// An article as pasted or read from a file.
+#[derive(Debug, Clone, Default)]
+pub struct Submission {
+    pub text: String,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub published: Option<NaiveDate>,
+}
+
+/// Fields a reviewer may set when accepting a fact (`--set field=value`).
+pub const EDITABLE_FIELDS: [&str; 9] = [
+    "amount",
+    "currency",
+    "kind",
+    "donor",
+    "recipient_country",
+    "date",
+    "title",
+    "equivalent_amount",
+    "equivalent_currency",
+];
+
+fn bad(field: &str, value: &str, message: &str) -> ServiceError {
+    ServiceError::invalid("intake", ValidationError::new(field, value, message))
+}
+
+/// The draft's extraction, read back into the intake crate's types.
+pub fn extraction_of(draft: &IntakeDraft) -> ServiceResult<Extraction> {
+    serde_json::from_value(draft.extraction.clone()).map_err(|e| {
+        ServiceError::Io(format!(
+            "intake draft {}: stored extraction unreadable: {e}",
+            draft.id
+        ))
+    })
+}
+
+/// Existing flows as the "same as" check sees them: donor as its top-level organisation's name
+/// (the check aliases Japan = Government of Japan …), recipient as the receiver's or the
+/// activity's country.
+pub fn existing_flows(ledger: &Ledger) -> Vec<ExistingRecord> {
+    let root_name = |id: &RecordId| {
+        let mut org = ledger.organisations.get(id)?;
+        // Bounded walk: a cycle in parents must not hang intake.
+        for _ in 0..16 {
+            match org
+                .parent
+                .as_ref()
+                .and_then(|p| ledger.organisations.get(p))
+            {
+                Some(p) => org = p,
+                None => break,
+            }
+        }
+        Some(org.name.clone())
+    };
+    ledger
+        .flows
+        .values()
+        .filter_map(|f| {
+            let donor = root_name(f.provider.as_ref()?)?;
+            let recipient = f
+                .receiver
+                .as_ref()
+                .and_then(|r| ledger.organisations.get(r))
+                .and_then(|o| o.country.clone())
+                .or_else(|| {
+                    ledger
+                        .activities
+                        .get(&f.activity)
+                        .and_then(|a| a.countries.first().map(|c| c.country.clone()))
+                })?;
+            Some(ExistingRecord {
+                id: f.id.to_string(),
+                donor,
+                recipient_country: recipient.to_string(),
+                amount: f.money.amount,
+                currency: f.money.currency.to_string(),
+                date: f.money.value_date,
+            })
+        })
+        .collect()
+}
+
+fn next_draft_id(app: &Aidtrace) -> ServiceResult<RecordId> {
+    let n = app
+        .store()
+        .list(RecordKind::IntakeDraft)?
+        .iter()
+        .filter_map(|r| r.id().as_str().strip_prefix("draft-")?.parse::<u64>().ok())
+        .max()
+        .unwrap_or(0);
+    RecordId::parse(&format!("draft-{}", n + 1)).map_err(|e| ServiceError::invalid("intake", e))
+}
+
+/// Extracts facts from the article, runs the rate and "same as" checks against the store, and
+/// stores the result as a draft with every fact pending. Returns the draft.
+pub fn submit(app: &mut Aidtrace, actor: &str, sub: Submission) -> ServiceResult<IntakeDraft> {
+    let opts = ExtractOptions {
+        published: sub.published,
+        ..ExtractOptions::default()
+    };
+    let mut extraction =
+        extract(&sub.text, &opts).map_err(|e| ServiceError::Parse(format!("article: {e}")))?;
+    if sub.text.trim().is_empty() {
+        return Err(bad("text", "", "the article is empty"));
+    }
+    let rates = LedgerRates(app.rates()?);
+    let existing = existing_flows(&app.ledger()?);
+    let latest = rates.0.latest_date(&CurrencyCode::usd()).map(|d| d.year());
+    let year = sub.published.map(|d| d.year()).or(latest);
+    run_checks(
+        &mut extraction,
+        &CheckContext::new(Some(&rates), &existing, year),
+    );
+    let title = sub
+        .title
+        .filter(|t| !t.trim().is_empty())
+        .or_else(|| extraction.title.as_ref().map(|t| t.value.clone()))
+        .unwrap_or_else(|| "Untitled article".to_string());
+    let facts = extraction
+        .facts
+        .iter()
+        .enumerate()
+        .map(|(i, f)| DraftFact {
+            index: u32::try_from(i).unwrap_or(u32::MAX),
+            status: DraftStatus::Pending,
+            reason: None,
+            reviewer: None,
+            edits: BTreeMap::new(),
+            records: Vec::new(),
+            same_as: f
+                .checks
+                .iter()
+                .filter_map(|c| match c {
+                    Check::SameAs { record_id, .. } => RecordId::parse(record_id).ok(),
+                    _ => None,
+                })
+                .collect(),
+        })
+        .collect();
+    let draft = IntakeDraft {
+        id: next_draft_id(app)?,
+        title,
+        url: sub.url.filter(|u| !u.trim().is_empty()),
+        published: sub.published,
+        text: sub.text,
+        extraction: serde_json::to_value(&extraction)
+            .map_err(|e| ServiceError::Io(format!("intake: {e}")))?,
+        facts,
+        submitted_by: actor.to_string(),
+        source: None,
+    };
+    app.put(actor, vec![Record::IntakeDraft(draft.clone())])?;
+    Ok(draft)
+}
+
+/// Every draft, oldest first.
+pub fn queue(app: &Aidtrace) -> ServiceResult<Vec<IntakeDraft>> {
+    let mut drafts: Vec<IntakeDraft> = app
+        .store()
+        .list(RecordKind::IntakeDraft)?
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::IntakeDraft(d) => Some(d),
+            _ => None,
+        })
+        .collect();
+    drafts.sort_by_key(|d| {
+        d.id.as_str()
+            .strip_prefix("draft-")
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap_or(u64::MAX)
+    });
+    Ok(drafts)
+}
+
+pub fn draft(app: &Aidtrace, id: &str) -> ServiceResult<IntakeDraft> {
+    let rid = RecordId::parse(id).map_err(|e| ServiceError::invalid("intake draft", e))?;
+    match app.store().get(RecordKind::IntakeDraft, &rid)? {
+        Some(Record::IntakeDraft(d)) => Ok(d),
+        _ => Err(ServiceError::NotFound(format!("no intake draft {id:?}"))),
+    }
+}
+
+fn pending_fact(draft: &IntakeDraft, index: usize) -> ServiceResult<usize> {
+    let pos = draft
+        .facts
+        .iter()
+        .position(|f| usize::try_from(f.index).ok() == Some(index))
+        .ok_or_else(|| {
+            ServiceError::NotFound(format!(
+                "intake draft {} has no fact {index} (facts 0..{})",
+                draft.id,
+                draft.facts.len()
+            ))
+        })?;
+    let f = &draft.facts[pos];
+    if f.status != DraftStatus::Pending {
+        return Err(bad(
+            "fact",
+            &index.to_string(),
+            &format!("already {:?}; only pending facts can be reviewed", f.status).to_lowercase(),
+        ));
+    }
+    Ok(pos)
+}
+
+/// Rejects a pending fact; the reason is kept on the draft.
+pub fn reject(
+    app: &mut Aidtrace,
+    actor: &str,
+    draft_id: &str,
+    index: usize,
+    reason: &str,
+) -> ServiceResult<IntakeDraft> {
+    let mut d = draft(app, draft_id)?;
+    let pos = pending_fact(&d, index)?;
+    if reason.trim().is_empty() {
+        return Err(bad("reason", reason, "a rejection needs a reason"));
+    }
+    let f = &mut d.facts[pos];
+    f.status = DraftStatus::Rejected;
+    f.reason = Some(reason.trim().to_string());
+    f.reviewer = Some(actor.to_string());
+    app.put(actor, vec![Record::IntakeDraft(d.clone())])?;
+    Ok(d)
+}
+
+/// The values an accepted fact is written with: the extraction's, then the reviewer's edits.
+#[derive(Debug, Clone)]
+struct Values {
+    amount: Option<Decimal>,
+    currency: Option<CurrencyCode>,
+    kind: AmountKind,
+    donor: Option<String>,
+    recipient_country: Option<CountryCode>,
+    date: Option<NaiveDate>,
+    title: String,
+    equivalent: Option<(Decimal, CurrencyCode)>,
+}
+
+fn parse_kind(raw: &str) -> Option<AmountKind> {
+    Some(match raw {
+        "commitment" => AmountKind::Commitment,
+        "disbursement" => AmountKind::Disbursement,
+        "pledge" => AmountKind::Pledge,
+        "cumulative" => AmountKind::Cumulative,
+        "not_aid" => AmountKind::NotAid,
+        _ => return None,
+    })
+}
+
+fn positive_decimal(field: &str, raw: &str) -> ServiceResult<Decimal> {
+    let v = Decimal::from_str(raw.trim()).map_err(|_| {
+        bad(
+            field,
+            raw,
+            "not a decimal number (e.g. 108700000 or 68790.50)",
+        )
+    })?;
+    if v <= Decimal::ZERO {
+        return Err(bad(field, raw, "must be greater than zero"));
+    }
+    Ok(v)
+}
+
+fn values(fact: &Fact, title: &str, edits: &BTreeMap<String, String>) -> ServiceResult<Values> {
+    let mut v = Values {
+        amount: fact.amount.as_ref().map(|a| a.value.amount),
+        currency: fact
+            .amount
+            .as_ref()
+            .and_then(|a| CurrencyCode::parse(&a.value.currency).ok()),
+        kind: fact.amount_kind.value,
+        donor: fact.donor.as_ref().map(|d| d.value.clone()),
+        recipient_country: fact
+            .recipient_country
+            .as_ref()
+            .and_then(|c| CountryCode::parse(&c.value).ok()),
+        date: fact.date_signed.as_ref().map(|d| d.value),
+        title: title.to_string(),
+        equivalent: fact
+            .stated_equivalent
+            .as_ref()
+            .and_then(|e| Some((e.value.amount, CurrencyCode::parse(&e.value.currency).ok()?))),
+    };
+    let mut eq_amount = v.equivalent.as_ref().map(|e| e.0);
+    let mut eq_currency = v.equivalent.as_ref().map(|e| e.1.clone());
+    for (field, raw) in edits {
+        let raw = raw.trim();
+        match field.as_str() {
+            "amount" => v.amount = Some(positive_decimal(field, raw)?),
+            "currency" => {
+                v.currency = Some(CurrencyCode::parse(raw).map_err(|e| {
+                    ServiceError::invalid("intake", ValidationError::new(field, raw, e.to_string()))
+                })?)
+            }
+            "kind" => {
+                v.kind = parse_kind(raw).ok_or_else(|| {
+                    bad(
+                        field,
+                        raw,
+                        "expected commitment, disbursement, pledge, cumulative or not_aid",
+                    )
+                })?
+            }
+            "donor" => {
+                if raw.is_empty() {
+                    return Err(bad(field, raw, "must not be empty"));
+                }
+                v.donor = Some(raw.to_string());
+            }
+            "recipient_country" => {
+                v.recipient_country = Some(CountryCode::parse(raw).map_err(|e| {
+                    ServiceError::invalid("intake", ValidationError::new(field, raw, e.to_string()))
+                })?)
+            }
+            "date" => {
+                v.date = Some(
+                    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                        .map_err(|_| bad(field, raw, "expected a date as YYYY-MM-DD"))?,
+                )
+            }
+            "title" => {
+                if raw.is_empty() {
+                    return Err(bad(field, raw, "must not be empty"));
+                }
+                v.title = raw.to_string();
+            }
+            "equivalent_amount" => eq_amount = Some(positive_decimal(field, raw)?),
+            "equivalent_currency" => {
+                eq_currency = Some(CurrencyCode::parse(raw).map_err(|e| {
+                    ServiceError::invalid("intake", ValidationError::new(field, raw, e.to_string()))
+                })?)
+            }
+            _ => {
+                return Err(bad(
+                    field,
+                    raw,
+                    &format!(
+                        "not an editable field; expected one of {}",
+                        EDITABLE_FIELDS.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    v.equivalent = eq_amount.zip(eq_currency);
+    Ok(v)
+}
+
+/// Parses `field=value` pairs as typed on the command line or in a form.
+pub fn parse_edits(pairs: &[String]) -> ServiceResult<BTreeMap<String, String>> {
+    let mut edits = BTreeMap::new();
+    for p in pairs {
+        let (k, v) = p
+            .split_once('=')
+            .ok_or_else(|| bad("set", p, "expected field=value"))?;
+        let k = k.trim();
+        if !EDITABLE_FIELDS.contains(&k) {
+            return Err(bad(
+                k,
+                v,
+                &format!(
+                    "not an editable field; expected one of {}",
+                    EDITABLE_FIELDS.join(", ")
+                ),
+            ));
+        }
+        edits.insert(k.to_string(), v.trim().to_string());
+    }
+    Ok(edits)
+}
+
+fn slug(raw: &str) -> String {
+    let mut s: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    while s.contains("--") {
+        s = s.replace("--", "-");
+    }
+    let s = s.trim_matches('-');
+    let s: String = s.chars().take(60).collect();
+    if s.is_empty() { "unnamed".into() } else { s }
+}
+
+fn rid(raw: &str) -> ServiceResult<RecordId> {
+    RecordId::parse(raw).map_err(|e| ServiceError::invalid("intake", e))
+}
+
+fn cite(source: &RecordId, quote: &str, field: &str) -> Citation {
+    Citation {
+        source: source.clone(),
+        quote: Some(quote.to_string()),
+        field: Some(field.to_string()),
+    }
+}
+
+fn equipment_category(name: &str) -> EquipmentCategory {
+    let n = name.to_lowercase();
+    let has = |w: &[&str]| w.iter().any(|x| n.contains(x));
+    if has(&[
+        "mri",
+        "magnetic",
+        "ct ",
+        "ct scanner",
+        "x-ray",
+        "ultrasound",
+        "tomograph",
+        "mammograph",
+        "imaging",
+    ]) {
+        EquipmentCategory::Imaging
+    } else if has(&["endoscop"]) {
+        EquipmentCategory::Endoscopy
+    } else if has(&[
+        "ventilator",
+        "intensive",
+        "monitor",
+        "defibrillator",
+        "incubator",
+    ]) {
+        EquipmentCategory::IntensiveCare
+    } else if has(&["platelet", "blood"]) {
+        EquipmentCategory::BloodBank
+    } else if has(&["generator", "solar", "power"]) {
+        EquipmentCategory::Power
+    } else if has(&["analy", "laborator", "microscope", "pcr", "centrifuge"]) {
+        EquipmentCategory::Laboratory
+    } else if has(&["surgical", "operating", "anaesthe", "anesthe"]) {
+        EquipmentCategory::Surgical
+    } else if has(&["ambulance", "radio"]) {
+        EquipmentCategory::Communication
+    } else {
+        EquipmentCategory::Other
+    }
+}
+
+/// Finds an organisation by name (case-insensitive) or creates one; returns its id and, when
+/// created, the record to write.
+fn org_for(
+    ledger: &Ledger,
+    name: &str,
+    kind: OrgKind,
+    role: OrgRole,
+    country: Option<CountryCode>,
+    citation: Option<Citation>,
+    batch: &[Record],
+) -> ServiceResult<(RecordId, Option<Organisation>)> {
+    let lower = name.trim().to_lowercase();
+    let gov = format!("government of {lower}");
+    let found = ledger.organisations.values().find(|o| {
+        let n = o.name.to_lowercase();
+        n == lower || (o.parent.is_none() && n == gov)
+    });
+    if let Some(o) = found {
+        return Ok((o.id.clone(), None));
+    }
+    let id = rid(&format!("org-{}", slug(name)))?;
+    if batch.iter().any(|r| r.id() == &id) || ledger.organisations.contains_key(&id) {
+        return Ok((id, None));
+    }
+    let org = Organisation {
+        id: id.clone(),
+        name: name.trim().to_string(),
+        kind,
+        roles: vec![role],
+        country,
+        parent: None,
+        identifiers: Vec::new(),
+        sources: citation.into_iter().collect(),
+    };
+    Ok((id, Some(org)))
+}
+
+/// What an acceptance wrote.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Accepted {
+    pub draft: String,
+    pub fact: usize,
+    /// Records written (source, organisations, activity, flow, equipment lines, claim).
+    pub records: Vec<String>,
+    /// Existing flows the fact was linked to instead of creating a duplicate.
+    pub same_as: Vec<String>,
+}
+
+/// Accepts a pending fact, applying the reviewer's edits, and writes its records together with
+/// the draft's new state in one batch. A fact the checks matched to existing flows ("same as")
+/// adds the article as a further source of those flows rather than a second flow.
+pub fn accept(
+    app: &mut Aidtrace,
+    actor: &str,
+    draft_id: &str,
+    index: usize,
+    edits: &BTreeMap<String, String>,
+) -> ServiceResult<Accepted> {
+    let mut d = draft(app, draft_id)?;
+    let pos = pending_fact(&d, index)?;
+    let extraction = extraction_of(&d)?;
+    let fact = extraction.facts.get(index).ok_or_else(|| {
+        ServiceError::NotFound(format!("intake draft {} has no fact {index}", d.id))
+    })?;
+    let v = values(fact, &d.title, edits)?;
+    let ledger = app.ledger()?;
+    let mut batch: Vec<Record> = Vec::new();
+
+    let source_id = match &d.source {
+        Some(s) => s.clone(),
+        None => {
+            let id = rid(&format!("src-intake-{}", d.id))?;
+            batch.push(Record::Source(Source {
+                id: id.clone(),
+                title: d.title.clone(),
+                kind: SourceKind::NewsArticle,
+                url: d.url.clone(),
+                publisher: None,
+                published: d.published,
+                language: Some("en".into()),
+            }));
+            d.source = Some(id.clone());
+            id
+        }
+    };
+    let amount_quote = fact.amount.as_ref().map(|a| a.quote.as_str());
+    let mut written: Vec<RecordId> = Vec::new();
+    let same_as = d.facts[pos].same_as.clone();
+
+    if v.kind == AmountKind::NotAid {
+        return Err(bad(
+            "kind",
+            "not_aid",
+            "the extractor read this amount as not aid; reject it, or set kind=commitment|disbursement|pledge",
+        ));
+    }
+    if !same_as.is_empty() && edits.is_empty() {
+        // Corroboration: cite the article on the matched flows instead of duplicating them.
+        for id in &same_as {
+            if let Some(flow) = ledger.flows.get(id) {
+                let mut flow = flow.clone();
+                flow.sources
+                    .push(cite(&source_id, amount_quote.unwrap_or_default(), "money"));
+                written.push(flow.id.clone());
+                batch.push(Record::Flow(flow));
+            }
+        }
+    } else if v.kind == AmountKind::Cumulative {
+        let id = rid(&format!("claim-{}-{index}", d.id))?;
+        let money = match (v.amount, v.currency.clone()) {
+            (Some(a), Some(c)) => {
+                Some(Money::new(a, c, None).map_err(|e| ServiceError::invalid("intake", e))?)
+            }
+            _ => None,
+        };
+        batch.push(Record::Claim(Claim {
+            id: id.clone(),
+            kind: ClaimKind::CumulativeFunding,
+            statement: amount_quote.unwrap_or(&d.title).to_string(),
+            activity: None,
+            organisation: None,
+            money,
+            quantity: None,
+            unit: None,
+            qualifier: None,
+            period_start: None,
+            period_end: None,
+            sources: vec![cite(&source_id, amount_quote.unwrap_or_default(), "money")],
+        }));
+        written.push(id);
+    } else {
+        let (Some(amount), Some(currency)) = (v.amount, v.currency.clone()) else {
+            return Err(bad(
+                "amount",
+                "",
+                "this fact has no amount; set amount=… and currency=… to record it as a flow",
+            ));
+        };
+        let Some(donor) = v.donor.clone() else {
+            return Err(bad("donor", "", "no donor found; set donor=…"));
+        };
+        let donor_quote = fact
+            .donor
+            .as_ref()
+            .map(|q| cite(&source_id, &q.quote, "donor"));
+        let (donor_id, donor_rec) = org_for(
+            &ledger,
+            &donor,
+            OrgKind::Government,
+            OrgRole::Donor,
+            None,
+            donor_quote,
+            &batch,
+        )?;
+        batch.extend(donor_rec.map(Record::Organisation));
+        let mut receiver = None;
+        if let Some(country) = &v.recipient_country {
+            let existing = ledger.organisations.values().find(|o| {
+                o.parent.is_none()
+                    && o.kind == OrgKind::Government
+                    && o.country.as_ref() == Some(country)
+            });
+            let id = match existing {
+                Some(o) => o.id.clone(),
+                None => {
+                    let name = fact
+                        .recipient_country
+                        .as_ref()
+                        .filter(|_| !edits.contains_key("recipient_country"))
+                        .map_or_else(|| country.to_string(), |q| q.quote.clone());
+                    let (id, rec) = org_for(
+                        &ledger,
+                        &format!("Government of {name}"),
+                        OrgKind::Government,
+                        OrgRole::Recipient,
+                        Some(country.clone()),
+                        fact.recipient_country
+                            .as_ref()
+                            .map(|q| cite(&source_id, &q.quote, "recipient_country")),
+                        &batch,
+                    )?;
+                    batch.extend(rec.map(Record::Organisation));
+                    id
+                }
+            };
+            receiver = Some(id);
+        }
+        // Facilities are linked when the ledger already knows them by name; an article's name
+        // alone is too thin to create a facility (no kind, no location).
+        let facilities: Vec<RecordId> = fact
+            .facilities
+            .iter()
+            .filter_map(|f| {
+                let n = f.value.to_lowercase();
+                ledger
+                    .facilities
+                    .values()
+                    .find(|x| x.name.to_lowercase() == n)
+                    .map(|x| x.id.clone())
+            })
+            .collect();
+        let activity_id = rid(&format!("act-{}-{index}", d.id))?;
+        let mut participants = vec![Participant {
+            org: donor_id.clone(),
+            role: ParticipantRole::Funding,
+        }];
+        if let Some(r) = &receiver {
+            participants.push(Participant {
+                org: r.clone(),
+                role: ParticipantRole::Beneficiary,
+            });
+        }
+        let instrument = match fact.instrument.as_ref().map(|i| i.value) {
+            Some(IntakeInstrument::Loan) => Instrument::Loan,
+            Some(IntakeInstrument::InKind) => Instrument::InKind,
+            Some(IntakeInstrument::TechnicalCooperation) => Instrument::TechnicalCooperation,
+            Some(IntakeInstrument::Grant) => Instrument::GrantAid,
+            _ => Instrument::Other,
+        };
+        let sentence = amount_quote.unwrap_or_default();
+        batch.push(Record::Activity(Activity {
+            id: activity_id.clone(),
+            title: v.title.clone(),
+            instrument,
+            status: if v.kind == AmountKind::Pledge {
+                ActivityStatus::Pipeline
+            } else {
+                ActivityStatus::Implementation
+            },
+            iati_identifier: None,
+            iati_last_updated: None,
+            description: None,
+            purpose: fact.program.as_ref().map(|p| p.value.clone()),
+            parent: None,
+            reporting_org: None,
+            participants,
+            legal_steps: Vec::new(),
+            start_date: None,
+            end_date: None,
+            sectors: Vec::new(),
+            countries: v
+                .recipient_country
+                .iter()
+                .map(|c| CountryShare {
+                    country: c.clone(),
+                    percentage: Decimal::ONE_HUNDRED,
+                })
+                .collect(),
+            regions: Vec::new(),
+            facilities: facilities.clone(),
+            target_population: None,
+            ceiling: None,
+            sources: vec![cite(&source_id, sentence, "money")],
+        }));
+        written.push(activity_id.clone());
+        let kind = match v.kind {
+            AmountKind::Pledge => FlowKind::Pledge,
+            AmountKind::Disbursement => FlowKind::Disbursement,
+            _ => FlowKind::Commitment,
+        };
+        let money =
+            Money::new(amount, currency, v.date).map_err(|e| ServiceError::invalid("intake", e))?;
+        let qualifier = fact.amount_qualifier.map(|q| match q {
+            aidtrace_intake::model::Qualifier::Approx => Qualifier::Approximately,
+            aidtrace_intake::model::Qualifier::MoreThan => Qualifier::MoreThan,
+            aidtrace_intake::model::Qualifier::Nearly => Qualifier::Nearly,
+            aidtrace_intake::model::Qualifier::UpTo => Qualifier::UpTo,
+            aidtrace_intake::model::Qualifier::AtLeast => Qualifier::AtLeast,
+        });
+        let mut sources = vec![cite(&source_id, sentence, "money")];
+        if let Some(e) = &fact.stated_equivalent {
+            sources.push(cite(&source_id, &e.quote, "stated_equivalent"));
+        }
+        let flow_id = rid(&format!("flow-{}-{index}", d.id))?;
+        batch.push(Record::Flow(Flow {
+            id: flow_id.clone(),
+            activity: activity_id.clone(),
+            kind,
+            money,
+            provider: Some(donor_id),
+            receiver,
+            parent_flow: None,
+            reversal: false,
+            stated_equivalent: v.equivalent.map(|(amount, currency)| StatedEquivalent {
+                amount,
+                currency,
+                // The article's own hedge ("approximately") belongs to the equivalent too.
+                qualifier: qualifier.or(Some(Qualifier::Approximately)),
+            }),
+            recorded_rate: None,
+            description: fact
+                .amount_qualifier
+                .map(|q| format!("amount qualifier: {q:?}")),
+            sources,
+        }));
+        written.push(flow_id);
+        for (k, item) in fact.items.iter().enumerate() {
+            let id = rid(&format!("eq-{}-{index}-{k}", d.id))?;
+            batch.push(Record::EquipmentLine(EquipmentLine {
+                id: id.clone(),
+                activity: activity_id.clone(),
+                category: equipment_category(&item.name),
+                description: item.name.clone(),
+                quantity: item.quantity.and_then(|q| u32::try_from(q).ok()),
+                unit_cost: None,
+                facility: if facilities.len() == 1 {
+                    facilities.first().cloned()
+                } else {
+                    None
+                },
+                assets: Vec::new(),
+                sources: vec![cite(&source_id, &item.quote, "description")],
+            }));
+            written.push(id);
+        }
+    }
+    // Report every record the batch writes, including the source and new organisations.
+    let mut all: Vec<RecordId> = batch
+        .iter()
+        .filter(|r| matches!(r, Record::Source(_) | Record::Organisation(_)))
+        .map(|r| r.id().clone())
+        .collect();
+    all.extend(written);
+    let written = all;
+    let f = &mut d.facts[pos];
+    f.status = DraftStatus::Accepted;
+    f.reviewer = Some(actor.to_string());
+    f.edits = edits.clone();
+    f.records = written.clone();
+    batch.push(Record::IntakeDraft(d.clone()));
+    app.put(actor, batch)?;
+    Ok(Accepted {
+        draft: d.id.to_string(),
+        fact: index,
+        records: written.iter().map(ToString::to_string).collect(),
+        same_as: same_as.iter().map(ToString::to_string).collect(),
+    })
+}
