@@ -1,0 +1,156 @@
+//! The energy plan page and its CSV over real HTTP (127.0.0.1:0 and in-process), on the demo
+//! store: table, SVG map, the same rows in the CSV, bad query input, and the public view's blur.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use aidtrace_domain::model::GeoPoint;
+use aidtrace_domain::{Record, RecordId, RecordKind};
+use axum::http::StatusCode;
+use common::{Client, Req, env, login, spawn};
+
+/// The `<tbody>` rows of the plan table, cells with tags stripped.
+fn page_rows(html: &str) -> Vec<Vec<String>> {
+    let table = html.split("id=\"energy-plan\"").nth(1).unwrap();
+    let body = table.split("<tbody>").nth(1).unwrap();
+    let body = body.split("</tbody>").next().unwrap();
+    body.split("<tr>")
+        .skip(1)
+        .map(|tr| {
+            tr.split("<td")
+                .skip(1)
+                .map(|td| {
+                    let inner = &td[td.find('>').unwrap() + 1..];
+                    let inner = inner.split("</td>").next().unwrap();
+                    // Strip the facility link.
+                    let mut out = String::new();
+                    let mut in_tag = false;
+                    for ch in inner.chars() {
+                        match ch {
+                            '<' => in_tag = true,
+                            '>' => in_tag = false,
+                            c if !in_tag => out.push(c),
+                            _ => {}
+                        }
+                    }
+                    out.replace("&amp;", "&")
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn plan_page_table_map_and_csv_agree() {
+    let env = env();
+    let client = Client::Socket(spawn(env.state.clone()).await);
+    let q = "?units=G30:30:2,G100:100:2&fuel=20000&hours=72&k=2";
+    let page = client.get(&format!("/energy{q}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("<svg"), "no map");
+    assert!(page.body.contains("id=\"energy-map\""));
+    assert!(page.body.contains("id=\"energy-objective\""));
+    assert!(
+        page.body
+            .contains("/energy.csv?units=G30:30:2%2CG100:100:2")
+    );
+    let rows = page_rows(&page.body);
+    let ledger = env.state.service().ledger().unwrap();
+    assert_eq!(rows.len(), ledger.facilities.len());
+
+    let csv = client.get(&format!("/energy.csv{q}")).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.header("content-type").starts_with("text/csv"));
+    let mut r = csv::Reader::from_reader(csv.bytes.as_slice());
+    let headers = r.headers().unwrap().clone();
+    assert_eq!(
+        headers.iter().collect::<Vec<_>>(),
+        [
+            "facility",
+            "name",
+            "region",
+            "weight",
+            "unmet_kw",
+            "units",
+            "covered_kw",
+            "binding"
+        ]
+    );
+    let csv_rows: Vec<Vec<String>> = r
+        .records()
+        .map(|rec| rec.unwrap().iter().map(String::from).collect())
+        .collect();
+    assert_eq!(csv_rows.len(), rows.len());
+    for (c, p) in csv_rows.iter().zip(&rows) {
+        // The page shows the name where the CSV has id and name.
+        assert_eq!(&c[1..], &p[..], "row of {}", c[0]);
+    }
+    // The demo's two loaded hospitals (82.1 and 80 kW unmet) each get a 100 kW unit.
+    let nct = csv_rows
+        .iter()
+        .find(|c| c[0] == "fac-national-center-traumatology")
+        .unwrap();
+    assert_eq!(
+        (nct[4].as_str(), nct[5].as_str(), nct[6].as_str()),
+        ("80.0", "G100×1", "80.0")
+    );
+    assert_eq!(nct[7], "covered");
+}
+
+#[tokio::test]
+async fn default_fleet_is_labelled_and_bad_query_is_refused() {
+    let env = env();
+    let client = Client::InProcess(env.state.clone());
+    let page = client.get("/energy").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("illustrative fleet"));
+    for (uri, needle) in [
+        ("/energy?units=G30:abc:2", "G30:abc:2"),
+        ("/energy.csv?units=G30:30", "G30:30"),
+        ("/energy?units=G30:30:1&fuel=-5", "fuel_litres"),
+        ("/energy?units=G30:30:1&hours=0", "hours"),
+    ] {
+        let r = client.get(uri).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}: {}", r.body);
+        assert!(r.body.contains(needle), "{uri}: {}", r.body);
+    }
+    let r = client.get("/energy?k=notanumber").await;
+    assert!(r.status.is_client_error(), "{}", r.status);
+}
+
+#[tokio::test]
+async fn public_view_blurs_sensitive_facilities() {
+    let env = env();
+    {
+        let mut app = env.state.service();
+        let id = RecordId::parse("fac-national-center-traumatology").unwrap();
+        let Some(Record::Facility(mut f)) = app.store().get(RecordKind::Facility, &id).unwrap()
+        else {
+            panic!("no NCT facility in the demo");
+        };
+        f.sensitive = true;
+        f.location = Some(GeoPoint {
+            lat: "51.123456".parse().unwrap(),
+            lon: "71.456789".parse().unwrap(),
+        });
+        app.put("test", vec![Record::Facility(f)]).unwrap();
+    }
+    let client = Client::InProcess(env.state.clone());
+    let public = client.get("/energy").await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert!(public.body.contains("(location blurred)"));
+    assert!(
+        !public
+            .body
+            .contains("id=\"energy-fac-national-center-traumatology\"")
+    );
+    let (session, _) = login(&client, "vic").await;
+    let signed = client.send(Req::get("/energy").cookie(&session)).await;
+    assert_eq!(signed.status, StatusCode::OK);
+    assert!(
+        signed
+            .body
+            .contains("id=\"energy-fac-national-center-traumatology\"")
+    );
+}
