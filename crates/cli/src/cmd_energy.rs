@@ -161,6 +161,9 @@ pub struct StoreFlags {
     /// kW per kVA for backup ratings and peak-kVA-only device models (default 0.8)
     #[arg(long)]
     power_factor: Option<f64>,
+    /// Also write the instance built from the store to FILE (to re-run, check or share it)
+    #[arg(long, value_name = "FILE")]
+    save_instance: Option<PathBuf>,
     /// Read asset states at this UTC time (YYYY-MM-DDTHH:MM:SS; default now)
     #[arg(long)]
     at: Option<String>,
@@ -425,6 +428,7 @@ impl StoreFlags {
             (self.max_units.is_some(), "--max-units"),
             (self.power_factor.is_some(), "--power-factor"),
             (self.at.is_some(), "--at"),
+            (self.save_instance.is_some(), "--save-instance"),
         ]
         .into_iter()
         .find_map(|(given, name)| given.then_some(name))
@@ -457,6 +461,10 @@ fn instance_from_store(settings: &Settings, f: &StoreFlags) -> Result<Instance, 
     opts.weights = spec.weights;
     opts.transport_kw = spec.transport_kw;
     let (inst, _) = instance_from_ledger(&ledger, &opts).map_err(service_error)?;
+    if let Some(p) = &f.save_instance {
+        std::fs::write(p, to_json(&inst)? + "\n")
+            .map_err(|e| CliError::failure(format!("cannot write {}: {e}", p.display())))?;
+    }
     Ok(inst)
 }
 
