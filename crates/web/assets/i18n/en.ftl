@@ -126,24 +126,3 @@ energy-covered-kw = Covered kW
 energy-binding = Binding constraint
 energy-export-csv = Export as CSV
 energy-note = Unmet critical load = powered high and medium criticality equipment minus existing backup (kVA × 0.8); equipment without a stated kW counts 0. Green: covered; orange: partly; red: not covered; grey: nothing to cover.
-
-# Energy: generator allocation plan
-title-energy = Generator allocation plan
-energy-map = Facilities coloured by the share of unmet critical load covered
-energy-fleet = Fleet
-energy-fleet-illustrative = illustrative fleet (the store records none; give ?units=MODEL:KW:COUNT,…)
-energy-horizon = Horizon
-energy-fuel = Fuel
-energy-max-units = Units per facility at most
-energy-objective = Weighted kW covered
-energy-bound = Upper bound
-energy-gap = Gap
-energy-facility = Facility
-energy-region = Region
-energy-weight = Weight
-energy-unmet-kw = Unmet critical kW
-energy-units = Units by model
-energy-covered-kw = Covered kW
-energy-binding = Binding constraint
-energy-export-csv = Export as CSV
-energy-note = Unmet critical load = powered high and medium criticality equipment minus existing backup (kVA × 0.8); equipment without a stated kW counts 0. Green: covered; orange: partly; red: not covered; grey: nothing to cover.
