@@ -25,6 +25,9 @@ use rust_decimal::Decimal;
 use crate::Aidtrace;
 use crate::error::{ServiceError, ServiceResult};
 
+/// The extractor, for interfaces that render its facts without depending on it themselves.
+pub use aidtrace_intake;
+
 /// The store's rate table (IMF annual plus imported rates) seen through the intake crate's
 /// lookup, so the stated-equivalent check uses the same rates as the ledger's conversions.
 pub struct LedgerRates(pub aidtrace_domain::fx::RateTable);
@@ -142,6 +145,15 @@ pub fn submit(app: &mut Aidtrace, actor: &str, sub: Submission) -> ServiceResult
         extract(&sub.text, &opts).map_err(|e| ServiceError::Parse(format!("article: {e}")))?;
     if sub.text.trim().is_empty() {
         return Err(bad("text", "", "the article is empty"));
+    }
+    if let Some(u) = sub.url.as_deref().map(str::trim).filter(|u| !u.is_empty())
+        && !(u.starts_with("https://") || u.starts_with("http://"))
+    {
+        return Err(bad(
+            "url",
+            u,
+            "expected a web address starting with http:// or https://",
+        ));
     }
     let rates = LedgerRates(app.rates()?);
     let existing = existing_flows(&app.ledger()?);

@@ -271,5 +271,18 @@ fn empty_and_binary_articles_are_refused_without_writing() {
         .unwrap_err();
         assert!(err.is_bad_input(), "{text:?}: {err}");
     }
+    let err = intake::submit(
+        &mut app,
+        "alice",
+        Submission {
+            url: Some("javascript:alert(1)".into()),
+            ..submission()
+        },
+    )
+    .unwrap_err();
+    assert!(
+        err.is_bad_input() && err.to_string().contains("url"),
+        "{err}"
+    );
     assert_eq!(audit_len(&app), 0);
 }

@@ -126,3 +126,29 @@ energy-covered-kw = Covered kW
 energy-binding = Binding constraint
 energy-export-csv = Export as CSV
 energy-note = Unmet critical load = powered high and medium criticality equipment minus existing backup (kVA × 0.8); equipment without a stated kW counts 0. Green: covered; orange: partly; red: not covered; grey: nothing to cover.
+
+# intake review
+title-intake = Intake review
+intake-intro = Paste a press release or news item: aidtrace drafts its aid facts, each tied to the words it came from and checked against exchange rates and existing records. Editors and admins accept (optionally editing, as field=value) or reject each fact; accepted facts become records citing the article.
+intake-title = Title (default: first line)
+intake-url = Address (URL)
+intake-published = Published
+intake-text = Article text
+intake-submit = Draft facts
+intake-queue = Review queue
+intake-empty = No drafts yet.
+intake-no-facts = No aid facts found in this article.
+intake-submitted-by = submitted by
+intake-donor = Donor
+intake-recipient = Recipient
+intake-items = Items
+intake-reason = Reason
+intake-reviewed-by = reviewed by
+intake-records = Records
+intake-accept = Accept
+intake-reject = Reject
+intake-check-fx-off = Stated equivalent does not match the IMF rate
+intake-check-fx-ok = Stated equivalent agrees with the IMF rate
+intake-check-fx-unchecked = Stated equivalent not checked
+intake-check-same-as = Same as existing flow
+intake-ratio = ratio
