@@ -698,6 +698,70 @@ mod tests {
         assert_eq!(missed_targets(&r).len(), 4, "{:?}", missed_targets(&r));
     }
 
+    /// The review commands on a real SQLite file: bad draft ids, fact numbers and `--set` values
+    /// are input errors (exit 2) and write nothing; a good acceptance writes.
+    #[test]
+    fn review_commands_exit_2_on_bad_input_and_write_nothing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let settings = Settings {
+            db: dir.path().join("t.db"),
+            actor: "tester".into(),
+        };
+        let article = dir.path().join("a.txt");
+        std::fs::write(
+            &article,
+            "Japan grants Kazakhstan equipment\nJapan will provide 108.7 million yen \
+             (approximately 7 million US dollars) in grant aid to Kazakhstan for MRI machines.",
+        )
+        .expect("write");
+        let submit = Command::Submit {
+            file: article,
+            title: None,
+            url: None,
+            published: NaiveDate::from_ymd_opt(2024, 5, 30),
+            format: Format::Json,
+        };
+        assert!(matches!(run(submit, &settings), Ok(Outcome::Clean)));
+        let audit = || {
+            let conn = rusqlite::Connection::open(&settings.db).expect("db");
+            conn.query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get::<_, i64>(0))
+                .expect("count")
+        };
+        let before = audit();
+        let accept = |draft: &str, fact: usize, set: &[&str]| Command::Accept {
+            draft: draft.into(),
+            fact,
+            set: set.iter().map(|s| (*s).to_string()).collect(),
+            format: Format::Table,
+        };
+        for cmd in [
+            accept("draft-9", 0, &[]),
+            accept("no such id!", 0, &[]),
+            accept("draft-1", 5, &[]),
+            accept("draft-1", 0, &["amount=abc"]),
+            accept("draft-1", 0, &["currency=yen"]),
+            accept("draft-1", 0, &["colour=red"]),
+            accept("draft-1", 0, &["amount"]),
+            Command::Reject {
+                draft: "draft-1".into(),
+                fact: 0,
+                reason: " ".into(),
+            },
+        ] {
+            let shown = format!("{cmd:?}");
+            match run(cmd, &settings) {
+                Err(CliError::Input(msg)) => assert!(!msg.is_empty(), "{shown}"),
+                other => panic!("{shown}: expected an input error, got {other:?}"),
+            }
+        }
+        assert_eq!(audit(), before, "nothing written");
+        assert!(matches!(
+            run(accept("draft-1", 0, &["kind=pledge"]), &settings),
+            Ok(Outcome::Clean)
+        ));
+        assert!(audit() > before);
+    }
+
     #[test]
     fn csv_rows_are_quoted() {
         let text = csv_text([vec!["a,b".to_string(), "c".to_string()]]).expect("csv");
