@@ -84,7 +84,8 @@ pub enum Command {
         /// Fact number as shown by `intake queue`.
         fact: usize,
         /// Edit a value first (repeatable): amount, currency, kind, donor, recipient_country,
-        /// date, title, equivalent_amount, equivalent_currency.
+        /// date, title, equivalent_amount, equivalent_currency; same_as=none records a new flow
+        /// where the checks proposed an existing one.
         #[arg(long = "set", value_name = "FIELD=VALUE")]
         set: Vec<String>,
         #[arg(long, value_enum, default_value_t = Format::Table)]

@@ -50,7 +50,9 @@ pub struct Submission {
 }
 
 /// Fields a reviewer may set when accepting a fact (`--set field=value`).
-pub const EDITABLE_FIELDS: [&str; 9] = [
+/// `same_as=none` is not a value: it says the fact is not the flow the checks matched, so a new
+/// flow is written instead of citing the article on the matched one.
+pub const EDITABLE_FIELDS: [&str; 10] = [
     "amount",
     "currency",
     "kind",
@@ -60,6 +62,7 @@ pub const EDITABLE_FIELDS: [&str; 9] = [
     "title",
     "equivalent_amount",
     "equivalent_currency",
+    "same_as",
 ];
 
 fn bad(field: &str, value: &str, message: &str) -> ServiceError {
@@ -378,6 +381,15 @@ fn values(fact: &Fact, title: &str, edits: &BTreeMap<String, String>) -> Service
                 }
                 v.title = raw.to_string();
             }
+            "same_as" => {
+                if raw != "none" {
+                    return Err(bad(
+                        field,
+                        raw,
+                        "only same_as=none (record a new flow instead of linking) is accepted",
+                    ));
+                }
+            }
             "equivalent_amount" => eq_amount = Some(positive_decimal(field, raw)?),
             "equivalent_currency" => {
                 eq_currency = Some(CurrencyCode::parse(raw).map_err(|e| {
@@ -544,7 +556,9 @@ pub struct Accepted {
 
 /// Accepts a pending fact, applying the reviewer's edits, and writes its records together with
 /// the draft's new state in one batch. A fact the checks matched to existing flows ("same as")
-/// adds the article as a further source of those flows rather than a second flow.
+/// adds the article as a further source of those flows rather than a second flow, unless the
+/// reviewer says `same_as=none`; other edits are then not applied (the matched flow stays as
+/// recorded) and are refused so nothing is silently dropped.
 pub fn accept(
     app: &mut Aidtrace,
     actor: &str,
@@ -580,6 +594,20 @@ pub fn accept(
         }
     };
     let amount_quote = fact.amount.as_ref().map(|a| a.quote.as_str());
+    if !d.facts[pos].same_as.is_empty()
+        && edits.get("same_as").map(String::as_str) != Some("none")
+        && !edits.is_empty()
+    {
+        let (field, value) = edits
+            .iter()
+            .next()
+            .map_or(("", ""), |(k, v)| (k.as_str(), v.as_str()));
+        return Err(bad(
+            field,
+            value,
+            "this fact matches an existing flow and is linked to it, not written again; add same_as=none to record a new flow with your edits",
+        ));
+    }
     let mut written: Vec<RecordId> = Vec::new();
     let same_as = d.facts[pos].same_as.clone();
 
@@ -590,7 +618,8 @@ pub fn accept(
             "the extractor read this amount as not aid; reject it, or set kind=commitment|disbursement|pledge",
         ));
     }
-    if !same_as.is_empty() && edits.is_empty() {
+    let link = !same_as.is_empty() && edits.get("same_as").map(String::as_str) != Some("none");
+    if link {
         // Corroboration: cite the article on the matched flows instead of duplicating them.
         for id in &same_as {
             if let Some(flow) = ledger.flows.get(id) {

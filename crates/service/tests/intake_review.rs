@@ -159,6 +159,27 @@ fn the_same_article_again_proposes_same_as_instead_of_a_duplicate() {
     let ledger = app.ledger().expect("ledger");
     assert_eq!(ledger.flows.len(), 1, "no duplicate flow");
     assert!(!ledger.flows.contains_key(&id("flow-draft-2-0")));
+    // Edits on a linked fact are refused rather than dropped; same_as=none writes a new flow.
+    intake::submit(&mut app, "alice", submission()).expect("third");
+    let edits = intake::parse_edits(&["amount=5".to_string()]).expect("edits");
+    let err = intake::accept(&mut app, "bob", "draft-3", 0, &edits).unwrap_err();
+    assert!(
+        err.is_bad_input() && err.to_string().contains("same_as=none"),
+        "{err}"
+    );
+    let edits = intake::parse_edits(&["same_as=none".to_string()]).expect("edits");
+    intake::accept(&mut app, "bob", "draft-3", 0, &edits).expect("new flow");
+    assert!(
+        app.ledger()
+            .expect("ledger")
+            .flows
+            .contains_key(&id("flow-draft-3-0"))
+    );
+    assert!(
+        intake::parse_edits(&["same_as=flow-x".to_string()])
+            .and_then(|e| intake::accept(&mut app, "bob", "draft-3", 1, &e))
+            .is_err()
+    );
     let flow = &ledger.flows[&id("flow-draft-1-0")];
     assert!(
         flow.sources
