@@ -11,6 +11,7 @@ pub mod edit;
 pub mod energy_pages;
 pub mod error;
 pub mod i18n;
+pub mod import_page;
 pub mod intake_pages;
 pub mod pages;
 pub mod state;
@@ -97,7 +98,6 @@ pub fn app(state: AppState) -> Router {
         .route("/map", get(pages::map))
         .route("/organisations", get(pages::organisations))
         .route("/quality", get(pages::quality))
-        .route("/import", get(pages::import))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
         .route("/changes", get(pages::changes))
@@ -114,6 +114,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/changes/{id}/{action}", post(api::decide))
         .route("/api/v1/{collection}", get(api::list))
         .route("/api/v1/{collection}/{id}", get(api::get).put(api::put))
+        .merge(import_page::routes())
         .merge(asset_pages::routes())
         .merge(energy_pages::routes())
         .merge(intake_pages::routes())

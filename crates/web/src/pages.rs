@@ -737,18 +737,6 @@ pub async fn quality(State(state): State<AppState>, caller: Caller) -> PageResul
     Ok(layout(&t("title-quality"), &caller, content))
 }
 
-pub async fn import(State(state): State<AppState>, caller: Caller) -> PageResult<Html<String>> {
-    can_read(&state, &caller)?;
-    Ok(layout(
-        &t("title-import"),
-        &caller,
-        html! {
-            p id="import-status" { "IATI import is not wired into the web application yet." }
-            p { "Until it is, validate and import IATI 2.03 files with the command line: " code { "aidtrace iati validate FILE" } " and " code { "aidtrace load FILE" } " for records in aidtrace's JSON form." }
-        },
-    ))
-}
-
 // ---- sign in / out ------------------------------------------------------------------------
 
 pub async fn login_form(State(state): State<AppState>, caller: Caller) -> PageResult<Response> {

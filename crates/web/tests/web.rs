@@ -170,7 +170,7 @@ async fn newcomer_walks_from_dashboard_to_semey_and_the_yen_dollar_mismatch() {
     assert!(
         map.contains("<svg") && map.contains("href=\"/facilities/fac-semey-university-hospital\"")
     );
-    assert!(c.get("/import").await.body.contains("not wired"));
+    assert!(c.get("/import").await.body.contains("Sign in to upload"));
 }
 
 #[tokio::test]

@@ -1,0 +1,101 @@
+//! The IATI upload page over HTTP: validation for any signed-in user, import for admins only,
+//! CSRF on the upload, nothing written on refusal.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::{Client, Req, env, login};
+
+const XML: &str = r#"<?xml version="1.0"?>
+<iati-activities version="2.03">
+ <iati-activity last-updated-datetime="2024-01-01T00:00:00Z" default-currency="USD">
+  <iati-identifier>XM-DAC-701-8-WEBTEST</iati-identifier>
+  <reporting-org ref="XM-DAC-701-8" type="10"><narrative>JICA</narrative></reporting-org>
+  <title><narrative>Uploaded through the web</narrative></title>
+  <description><narrative>Test</narrative></description>
+  <activity-status code="2"/>
+  <activity-date type="1" iso-date="2024-01-01"/>
+  <transaction><transaction-type code="3"/><transaction-date iso-date="2024-02-01"/><value value-date="2024-02-01">1000</value></transaction>
+ </iati-activity>
+</iati-activities>"#;
+
+const BOUNDARY: &str = "aidtrace-test-boundary";
+
+fn multipart(csrf: &str, action: &str, file: &str) -> Vec<u8> {
+    let mut body = String::new();
+    for (name, value) in [("csrf", csrf), ("action", action)] {
+        body.push_str(&format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    body.push_str(&format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"upload.xml\"\r\nContent-Type: application/xml\r\n\r\n{file}\r\n--{BOUNDARY}--\r\n"
+    ));
+    body.into_bytes()
+}
+
+fn upload<'a>(cookie: &'a str, body: &'a [u8]) -> Req<'a> {
+    Req::new(Method::POST, "/import")
+        .cookie(cookie)
+        .header(
+            "content-type",
+            &format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .raw(body)
+}
+
+#[tokio::test]
+async fn upload_validates_for_viewers_and_imports_for_admins() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let anonymous = c.get("/import").await;
+    assert_eq!(anonymous.status, StatusCode::OK);
+    assert!(
+        anonymous.body.contains("Sign in to upload"),
+        "{}",
+        anonymous.body
+    );
+
+    let before = e.record_count();
+    let (vic, vic_csrf) = login(&c, "vic").await;
+    let body = multipart(&vic_csrf, "validate", XML);
+    let r = c.send(upload(&vic, &body)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Validation of upload.xml"), "{}", r.body);
+    assert!(r.body.contains("id=\"layers\""));
+    assert_eq!(e.record_count(), before, "validation writes nothing");
+
+    let body = multipart(&vic_csrf, "import", XML);
+    let r = c.send(upload(&vic, &body)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert_eq!(e.record_count(), before, "a refused import writes nothing");
+
+    let (ada, ada_csrf) = login(&c, "ada").await;
+    let body = multipart("forged", "import", XML);
+    let r = c.send(upload(&ada, &body)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "forged CSRF");
+    assert_eq!(e.record_count(), before);
+
+    let body = multipart(&ada_csrf, "import", XML);
+    let r = c.send(upload(&ada, &body)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("1 accepted"), "{}", r.body);
+    assert!(e.record_count() > before, "the import wrote the activity");
+    let page = c
+        .send(Req::get("/activities/iati-XM-DAC-701-8-WEBTEST").cookie(&ada))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Uploaded through the web"));
+
+    let broken = &XML[..XML.len() / 2];
+    let after_import = e.record_count();
+    let body = multipart(&ada_csrf, "import", broken);
+    let r = c.send(upload(&ada, &body)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("not well-formed"), "{}", r.body);
+    assert_eq!(
+        e.record_count(),
+        after_import,
+        "a broken file imports nothing"
+    );
+}
