@@ -12,14 +12,14 @@ use aidtrace_service::assets::{self as svc, HistorySource, NewEvent};
 use aidtrace_service::{Aidtrace, ServiceError, fhir, records};
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use clap::{Args, Subcommand};
-use comfy_table::Table;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::config::Settings;
+use crate::error::service_error;
 use crate::error::{CliError, CliResult, Outcome};
-use crate::output::Format;
+use crate::output::{Format, print_csv, print_json, print_table};
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -228,14 +228,6 @@ pub enum FhirCommand {
     },
 }
 
-fn service_error(e: ServiceError) -> CliError {
-    if e.is_bad_input() {
-        CliError::input(e.to_string())
-    } else {
-        CliError::failure(e.to_string())
-    }
-}
-
 fn open(settings: &Settings) -> Result<Aidtrace, CliError> {
     Aidtrace::open_sqlite(&settings.db).map_err(service_error)
 }
@@ -304,45 +296,6 @@ fn period(args: &PeriodArgs) -> Result<Period, CliError> {
         .ok_or_else(|| CliError::input("--to: no such date"))?;
     Period::days(from, to)
         .ok_or_else(|| CliError::input(format!("--to {to} is before --from {from}")))
-}
-
-fn print_table(header: &[&str], rows: &[Vec<String>]) {
-    let mut table = Table::new();
-    table.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY);
-    table.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
-    if table.width().is_none() {
-        table.set_width(160);
-    }
-    table.set_header(header.to_vec());
-    for row in rows {
-        table.add_row(row.clone());
-    }
-    out(&table.to_string());
-}
-
-/// Prints a line; a closed pipe (`| head`) ends the output quietly instead of panicking.
-fn out(text: &str) {
-    use std::io::Write;
-    let mut stdout = std::io::stdout().lock();
-    let _ = writeln!(stdout, "{text}");
-}
-
-fn print_csv(header: &[&str], rows: &[Vec<String>]) -> Result<(), CliError> {
-    let mut w = csv::Writer::from_writer(std::io::stdout());
-    let fail = |e: csv::Error| CliError::failure(format!("cannot write CSV: {e}"));
-    w.write_record(header).map_err(fail)?;
-    for r in rows {
-        w.write_record(r).map_err(fail)?;
-    }
-    w.flush()?;
-    Ok(())
-}
-
-fn print_json<T: Serialize>(v: &T) -> Result<(), CliError> {
-    let text = serde_json::to_string_pretty(v)
-        .map_err(|e| CliError::failure(format!("cannot write JSON: {e}")))?;
-    out(&text);
-    Ok(())
 }
 
 fn emit<T: Serialize>(

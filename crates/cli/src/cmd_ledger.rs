@@ -7,16 +7,16 @@ use aidtrace_domain::checks::Finding;
 use aidtrace_domain::fx::IMF_ATTRIBUTION;
 use aidtrace_domain::totals::{GroupBy, TotalsReport};
 use aidtrace_domain::{CurrencyCode, Money, RecordId, RecordKind};
-use aidtrace_service::{Aidtrace, ServiceError};
+use aidtrace_service::Aidtrace;
 use chrono::NaiveDate;
 use clap::{Subcommand, ValueEnum};
-use comfy_table::Table;
 use rust_decimal::Decimal;
 use serde_json::json;
 
 use crate::config::Settings;
+use crate::error::service_error;
 use crate::error::{CliError, CliResult, Outcome};
-use crate::output::Format;
+use crate::output::{Format, print_csv, print_json, print_table};
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -123,52 +123,12 @@ pub enum AuditCommand {
     },
 }
 
-fn service_error(e: ServiceError) -> CliError {
-    if e.is_bad_input() {
-        CliError::input(e.to_string())
-    } else {
-        CliError::failure(e.to_string())
-    }
-}
-
 fn open(settings: &Settings) -> Result<Aidtrace, CliError> {
     Aidtrace::open_sqlite(&settings.db).map_err(service_error)
 }
 
 fn read_file(path: &Path) -> Result<String, CliError> {
     std::fs::read_to_string(path).map_err(|e| CliError::input(format!("{}: {e}", path.display())))
-}
-
-fn print_json(value: &impl serde::Serialize) -> Result<(), CliError> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| CliError::failure(e.to_string()))?;
-    println!("{text}");
-    Ok(())
-}
-
-fn print_csv(header: &[&str], rows: &[Vec<String>]) -> Result<(), CliError> {
-    let mut w = csv::Writer::from_writer(std::io::stdout());
-    let fail = |e: csv::Error| CliError::failure(e.to_string());
-    w.write_record(header).map_err(fail)?;
-    for row in rows {
-        w.write_record(row).map_err(fail)?;
-    }
-    w.flush()?;
-    Ok(())
-}
-
-fn print_table(header: &[&str], rows: &[Vec<String>]) {
-    let mut table = Table::new();
-    table.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY);
-    // Wrap long cells (rate sources, messages) instead of printing lines hundreds of columns wide.
-    table.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
-    if table.width().is_none() {
-        table.set_width(140);
-    }
-    table.set_header(header.to_vec());
-    for row in rows {
-        table.add_row(row.clone());
-    }
-    println!("{table}");
 }
 
 fn parse_kind(raw: &str) -> Result<RecordKind, CliError> {

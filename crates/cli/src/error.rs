@@ -51,3 +51,12 @@ pub enum Outcome {
 }
 
 pub type CliResult = Result<Outcome, CliError>;
+
+/// Service errors keep their meaning at the exit code: bad input is 2, the rest 1.
+pub fn service_error(e: aidtrace_service::ServiceError) -> CliError {
+    if e.is_bad_input() {
+        CliError::input(e.to_string())
+    } else {
+        CliError::failure(e.to_string())
+    }
+}
