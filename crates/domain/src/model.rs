@@ -111,6 +111,10 @@ pub struct Organisation {
     pub identifiers: Vec<OrgIdentifier>,
     #[serde(default)]
     pub sources: Vec<Citation>,
+    /// Edits by this organisation's editors enter the ledger without the approval step. As in
+    /// AMP each organisation decides; the default is to require approval.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub skip_approval: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -45,6 +45,7 @@ fn base() -> Vec<Record> {
             parent: None,
             identifiers: vec![],
             sources: vec![],
+            skip_approval: false,
         }),
         Record::Facility(Facility {
             id: id("fac-1"),

@@ -217,6 +217,7 @@ impl Orgs {
                     .into_iter()
                     .collect(),
                 sources: vec![],
+                skip_approval: false,
             });
         if entry.name.is_empty()
             && let Some(n) = name

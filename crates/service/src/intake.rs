@@ -539,6 +539,7 @@ fn org_for(
         parent: None,
         identifiers: Vec::new(),
         sources: citation.into_iter().collect(),
+        skip_approval: false,
     };
     Ok((id, Some(org)))
 }

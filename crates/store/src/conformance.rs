@@ -60,6 +60,7 @@ pub fn org(name: &str) -> Record {
         parent: None,
         identifiers: vec![],
         sources: vec![],
+        skip_approval: false,
     })
 }
 

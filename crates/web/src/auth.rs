@@ -85,6 +85,20 @@ impl Principal {
         self.role == Role::Admin
     }
 
+    /// Whether this principal's edits skip the approval step: admins always; editors when every
+    /// organisation in their scope has chosen to skip approval.
+    pub fn writes_directly_in(&self, ledger: &aidtrace_domain::Ledger) -> bool {
+        self.writes_directly()
+            || (self.role == Role::Editor
+                && !self.organisations.is_empty()
+                && self.organisations.iter().all(|org| {
+                    ledger
+                        .organisations
+                        .values()
+                        .any(|o| o.id.as_str() == org && o.skip_approval)
+                }))
+    }
+
     pub fn can_edit_something(&self) -> bool {
         matches!(
             self.role,

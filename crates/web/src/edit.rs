@@ -122,7 +122,7 @@ pub fn write(
             .may_write(record, &ledger, &records)
             .map_err(ApiError::forbidden)?;
     }
-    if principal.writes_directly() {
+    if principal.writes_directly_in(&ledger) {
         service.put(&principal.name, records)?;
         let now = service.store().get(kind, &id)?;
         drop(service);

@@ -35,6 +35,7 @@ pub fn fleet(n_assets: usize, n_facilities: usize) -> Vec<Record> {
         parent: None,
         identifiers: vec![],
         sources: vec![],
+        skip_approval: false,
     }));
     for m in 0..10 {
         records.push(Record::DeviceModel(DeviceModel {

@@ -1,0 +1,96 @@
+//! An organisation may let its editors' changes skip the approval step; by default they wait for
+//! an approver.
+
+mod common;
+
+use aidtrace_domain::{Record, RecordId, RecordKind};
+use axum::http::{Method, StatusCode};
+use common::{Client, Req, env, login};
+
+fn activity_form(csrf: &str, id: &str) -> Vec<(String, String)> {
+    [
+        ("csrf", csrf),
+        ("_mode", "new"),
+        ("_etag", ""),
+        ("_action", "submit"),
+        ("id", id),
+        ("title", "Oxygen concentrators for Semey"),
+        ("instrument", "grant_aid"),
+        ("status", "pipeline"),
+        ("funding_org", "org-embassy-japan-kz"),
+        ("recipient_country", "KZ"),
+        ("start_date", "2025-01-01"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+    .collect()
+}
+
+async fn submit(c: &Client, cookie: &str, fields: &[(String, String)]) -> common::Resp {
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    c.send(
+        Req::new(Method::POST, "/edit/activities")
+            .cookie(cookie)
+            .form(&pairs),
+    )
+    .await
+}
+
+fn exists(e: &common::Env, id: &str) -> bool {
+    let id = RecordId::parse(id).expect("id");
+    e.state
+        .service()
+        .store()
+        .get(RecordKind::Activity, &id)
+        .expect("get")
+        .is_some()
+}
+
+#[tokio::test]
+async fn editors_of_an_organisation_that_skips_approval_write_directly() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let (eve, csrf) = login(&c, "eve").await;
+
+    // Default: the edit waits for an approver.
+    let r = submit(&c, &eve, &activity_form(&csrf, "act-wait-for-approval")).await;
+    assert!(
+        r.status.is_success() || r.status.is_redirection(),
+        "{}: {}",
+        r.status,
+        r.body
+    );
+    assert!(
+        !exists(&e, "act-wait-for-approval"),
+        "the default requires approval"
+    );
+
+    // The embassy (eve's organisation) opts out of the approval step.
+    {
+        let mut service = e.state.service();
+        let Some(Record::Organisation(mut org)) = service
+            .store()
+            .get(
+                RecordKind::Organisation,
+                &RecordId::parse("org-embassy-japan-kz").expect("id"),
+            )
+            .expect("get")
+        else {
+            panic!("the demo has the embassy");
+        };
+        org.skip_approval = true;
+        service
+            .put("ada", vec![Record::Organisation(org)])
+            .expect("set switch");
+    }
+    e.state.invalidate();
+    let r = submit(&c, &eve, &activity_form(&csrf, "act-direct")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(
+        exists(&e, "act-direct"),
+        "with the switch on the edit is applied at once"
+    );
+}
