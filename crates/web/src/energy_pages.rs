@@ -238,21 +238,7 @@ fn coverage_map(points: &[Point]) -> Markup {
     if points.is_empty() {
         return html! { p class="muted" { "No facility has coordinates." } };
     }
-    let (mut lat0, mut lat1, mut lon0, mut lon1) = (90.0f64, -90.0f64, 180.0f64, -180.0f64);
-    for p in points {
-        lat0 = lat0.min(p.lat);
-        lat1 = lat1.max(p.lat);
-        lon0 = lon0.min(p.lon);
-        lon1 = lon1.max(p.lon);
-    }
-    let pad = ((lat1 - lat0).max(lon1 - lon0) * 0.15).max(1.0);
-    let widen = |lo: f64, hi: f64, min: f64| {
-        let (lo, hi) = (lo - pad, hi + pad);
-        let extra = ((min - (hi - lo)) / 2.0).max(0.0);
-        (lo - extra, hi + extra)
-    };
-    let (lat0, lat1) = widen(lat0, lat1, 10.0);
-    let (lon0, lon1) = widen(lon0, lon1, 16.0);
+    let (lat0, lat1, lon0, lon1) = crate::svg::map_bounds(points.iter().map(|p| (p.lat, p.lon)));
     let (w, h) = (760.0, 460.0);
     let px = |lon: f64| (lon - lon0) / (lon1 - lon0) * w;
     let py = |lat: f64| h - (lat - lat0) / (lat1 - lat0) * h;

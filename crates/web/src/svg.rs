@@ -99,19 +99,16 @@ pub struct MapPoint {
     pub href: String,
 }
 
-/// Facilities on an equirectangular projection of their bounding box, with a graticule.
-pub fn facility_map(points: &[MapPoint]) -> Markup {
-    if points.is_empty() {
-        return html! { p class="muted" { "No facility has coordinates." } };
-    }
+/// The (south, north, west, east) edges of a map showing every point: the points' bounding box,
+/// padded so that labels stay inside the frame, and at least a region's worth of context.
+pub fn map_bounds(points: impl IntoIterator<Item = (f64, f64)>) -> (f64, f64, f64, f64) {
     let (mut lat0, mut lat1, mut lon0, mut lon1) = (90.0f64, -90.0f64, 180.0f64, -180.0f64);
-    for p in points {
-        lat0 = lat0.min(p.lat);
-        lat1 = lat1.max(p.lat);
-        lon0 = lon0.min(p.lon);
-        lon1 = lon1.max(p.lon);
+    for (lat, lon) in points {
+        lat0 = lat0.min(lat);
+        lat1 = lat1.max(lat);
+        lon0 = lon0.min(lon);
+        lon1 = lon1.max(lon);
     }
-    // Pad so that labels stay inside the frame, and show at least a region's worth of context.
     let pad = ((lat1 - lat0).max(lon1 - lon0) * 0.15).max(1.0);
     let widen = |lo: f64, hi: f64, min: f64| {
         let (lo, hi) = (lo - pad, hi + pad);
@@ -120,6 +117,15 @@ pub fn facility_map(points: &[MapPoint]) -> Markup {
     };
     let (lat0, lat1) = widen(lat0, lat1, 10.0);
     let (lon0, lon1) = widen(lon0, lon1, 16.0);
+    (lat0, lat1, lon0, lon1)
+}
+
+/// Facilities on an equirectangular projection of their bounding box, with a graticule.
+pub fn facility_map(points: &[MapPoint]) -> Markup {
+    if points.is_empty() {
+        return html! { p class="muted" { "No facility has coordinates." } };
+    }
+    let (lat0, lat1, lon0, lon1) = map_bounds(points.iter().map(|p| (p.lat, p.lon)));
     // Sites at the same spot (city-centre coordinates) get their labels stacked, not overprinted.
     let mut seen: std::collections::HashMap<(i64, i64), usize> = std::collections::HashMap::new();
     let label_row: Vec<usize> = points
