@@ -439,7 +439,8 @@ pub async fn decide(
 )]
 struct ApiDoc;
 
-fn param(
+/// One OpenAPI parameter; shared with the area modules that add their own paths.
+pub(crate) fn param(
     name: &str,
     at: ParameterIn,
     required: bool,

@@ -22,9 +22,10 @@ use chrono::{NaiveDate, NaiveDateTime, Utc};
 use maud::html;
 use rust_decimal::Decimal;
 use serde_json::Value;
-use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
-use utoipa::openapi::{Required, ResponseBuilder};
+use utoipa::openapi::ResponseBuilder;
+use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterIn};
 
+use crate::api::param;
 use crate::auth::{self, Caller, Principal, Role};
 use crate::error::{ApiError, ApiResult, PageError, PageResult};
 use crate::i18n::{self, t};
@@ -952,24 +953,6 @@ pub async fn api_fhir(
 }
 
 // ---- OpenAPI --------------------------------------------------------------------------------
-
-fn param(
-    name: &str,
-    at: ParameterIn,
-    required: bool,
-    what: &str,
-) -> utoipa::openapi::path::Parameter {
-    ParameterBuilder::new()
-        .name(name)
-        .parameter_in(at)
-        .required(if required {
-            Required::True
-        } else {
-            Required::False
-        })
-        .description(Some(what))
-        .build()
-}
 
 /// Adds this area's endpoints to the OpenAPI document.
 pub fn openapi_paths(doc: &mut utoipa::openapi::OpenApi) {
