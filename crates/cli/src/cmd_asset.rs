@@ -556,47 +556,89 @@ fn asset(c: AssetCommand, settings: &Settings) -> CliResult {
         }
         AssetCommand::Density { at, format } => {
             let app = open(settings)?;
-            let rows_data =
+            let report =
                 svc::equipment_density(&app, time("at", at.as_ref())?).map_err(service_error)?;
-            let mut rows: Vec<Vec<String>> = rows_data
-                .iter()
-                .map(|d| {
-                    vec![
-                        d.country.clone(),
-                        d.region.clone().unwrap_or_else(|| "(national)".to_string()),
-                        d.generic_type.clone(),
-                        d.units.to_string(),
-                        opt(d.population),
-                        opt(d.per_million),
-                    ]
-                })
-                .collect();
-            for (device, label, value) in aidtrace_domain::assets::gaps::REFERENCE_DENSITY {
-                rows.push(vec![
-                    "reference".into(),
-                    (*label).into(),
-                    (*device).into(),
-                    String::new(),
-                    String::new(),
-                    (*value).into(),
-                ]);
-            }
+            let rows = density_rows(&report);
             emit(
                 format,
-                &rows_data,
+                &report,
                 &[
-                    "country",
-                    "region",
                     "device",
+                    "area",
                     "units",
                     "population",
-                    "per million",
+                    "year",
+                    "per_million",
+                    "source",
                 ],
                 &rows,
             )?;
+            if format == Format::Table {
+                println!("\n{}", report.counted);
+            }
             Ok(Outcome::Clean)
         }
     }
+}
+
+/// Per country and device type: each region, the devices at facilities without a region, the
+/// national figure, then the published reference figures for that type with year and source.
+fn density_rows(report: &svc::DensityReport) -> Vec<Vec<String>> {
+    use aidtrace_domain::assets::gaps::Scope;
+    let mut rows = Vec::new();
+    let mut groups: Vec<(&str, &str)> = report
+        .rows
+        .iter()
+        .map(|d| (d.country.as_str(), d.generic_type.as_str()))
+        .collect();
+    groups.dedup();
+    for (country, generic_type) in groups {
+        let of_group = || {
+            report
+                .rows
+                .iter()
+                .filter(move |d| d.country == country && d.generic_type == generic_type)
+        };
+        let ordered = of_group()
+            .filter(|d| d.scope == Scope::Region)
+            .chain(of_group().filter(|d| d.scope == Scope::NoRegion))
+            .chain(of_group().filter(|d| d.scope == Scope::National));
+        for d in ordered {
+            let area = match (d.scope, &d.region) {
+                (Scope::Region, Some(r)) => format!("{country} {r}"),
+                (Scope::NoRegion, _) | (Scope::Region, None) => {
+                    format!("{country} (facilities without a region)")
+                }
+                (Scope::National, _) => format!("{country} (national)"),
+            };
+            let source = match (&d.population_record, &d.no_density) {
+                (_, Some(why)) => why.clone(),
+                (Some(p), None) => format!("population record {p}"),
+                (None, None) => String::new(),
+            };
+            rows.push(vec![
+                generic_type.to_string(),
+                area,
+                d.units.to_string(),
+                opt(d.population),
+                opt(d.population_year),
+                opt(d.per_million),
+                source,
+            ]);
+        }
+        for r in report.references_for(generic_type) {
+            rows.push(vec![
+                generic_type.to_string(),
+                format!("reference: {}", r.area),
+                String::new(),
+                String::new(),
+                r.years(),
+                r.figure(),
+                format!("{} <{}>", r.source_title, r.source_url),
+            ]);
+        }
+    }
+    rows
 }
 
 fn workorder(c: WorkorderCommand, settings: &Settings) -> CliResult {

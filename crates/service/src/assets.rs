@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use aidtrace_domain::assets::donation::{self, FitnessReport};
-use aidtrace_domain::assets::gaps::{self, Density, Gap};
+use aidtrace_domain::assets::gaps::{self, Density, Gap, ReferenceDensity};
 use aidtrace_domain::assets::kpi::{Fleet, GroupBy, Indicators, MoneyToMachine, Period};
 use aidtrace_domain::assets::lifecycle::{self, sort_events, state_at};
 use aidtrace_domain::assets::{
@@ -947,9 +947,40 @@ pub fn equipment_gaps(app: &Aidtrace, at: NaiveDateTime) -> ServiceResult<Vec<Ga
     Ok(gaps::gaps(&Fleet::build(&ledger), at))
 }
 
-pub fn equipment_density(app: &Aidtrace, at: NaiveDateTime) -> ServiceResult<Vec<Density>> {
+/// Densities per region and nationally beside the reference figures, with what is counted.
+#[derive(Debug, Clone, Serialize)]
+pub struct DensityReport {
+    pub at: NaiveDateTime,
+    /// What units and populations are, in words (`gaps::DENSITY_COUNTS`).
+    pub counted: &'static str,
+    pub rows: Vec<Density>,
+    /// Published figures shipped with aidtrace, each with its year and source address.
+    pub references: Vec<ReferenceDensity>,
+}
+
+impl DensityReport {
+    /// The reference figures for one generic type, in file order.
+    pub fn references_for<'a>(
+        &'a self,
+        generic_type: &'a str,
+    ) -> impl Iterator<Item = &'a ReferenceDensity> + 'a {
+        self.references
+            .iter()
+            .filter(move |r| r.generic_type == generic_type)
+    }
+}
+
+pub fn equipment_density(app: &Aidtrace, at: NaiveDateTime) -> ServiceResult<DensityReport> {
     let ledger = app.ledger()?;
-    Ok(gaps::density(&Fleet::build(&ledger), at))
+    // The shipped file is tested; failing here means the binary was built from a broken copy.
+    let references = gaps::shipped_references()
+        .map_err(|e| ServiceError::Io(format!("shipped device density references: {e}")))?;
+    Ok(DensityReport {
+        at,
+        counted: gaps::DENSITY_COUNTS,
+        rows: gaps::density(&Fleet::build(&ledger), at),
+        references,
+    })
 }
 
 /// The asset's state at a time, from stored events.

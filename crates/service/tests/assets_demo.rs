@@ -2,6 +2,7 @@
 //! year was written for.
 
 use aidtrace_domain::assets::LifecycleState;
+use aidtrace_domain::assets::gaps::Scope;
 use aidtrace_domain::assets::kpi::{GroupBy, Period};
 use aidtrace_domain::{CurrencyCode, RecordId};
 use aidtrace_service::{Aidtrace, assets};
@@ -151,11 +152,41 @@ fn gaps_and_densities_of_the_demo() {
     );
     let density = assets::equipment_density(&app, end).expect("density");
     let abai_ct = density
+        .rows
         .iter()
         .find(|d| d.region.as_deref() == Some("Abai region") && d.generic_type == "ct_scanner")
         .expect("Abai CT");
     // 1 CT for 603,000 people = 1.66 per million.
     assert_eq!(abai_ct.per_million, Some(d("1.66")));
+    // Nationally Semey's CT and the traumatology centre's (a facility without a region) for
+    // 20,030,000 people = 0.0998… → 0.10; Jambyl has none: 0.
+    let national = |t: &str| {
+        density
+            .rows
+            .iter()
+            .find(|d| d.scope == Scope::National && d.country == "KZ" && d.generic_type == t)
+            .unwrap_or_else(|| panic!("national {t}"))
+    };
+    assert_eq!(national("ct_scanner").per_million, Some(d("0.10")));
+    assert_eq!(
+        national("ct_scanner")
+            .population_record
+            .as_ref()
+            .map(|r| r.as_str()),
+        Some("pop-kz-2024")
+    );
+    let jambyl_ct = density
+        .rows
+        .iter()
+        .find(|d| d.region.as_deref() == Some("Jambyl region") && d.generic_type == "ct_scanner")
+        .expect("Jambyl CT");
+    assert_eq!((jambyl_ct.units, jambyl_ct.per_million), (0, Some(d("0"))));
+    let ct_refs: Vec<_> = density.references_for("ct_scanner").collect();
+    assert!(
+        ct_refs
+            .iter()
+            .any(|r| r.area == "OECD average" && r.per_million == d("23.6"))
+    );
     let failures = assets::donation_fitness(&app, Some(&id("act-kz-ggp-zhezbek-platelets")), None)
         .expect("fitness");
     assert_eq!(failures.len(), 1);

@@ -1,30 +1,17 @@
 //! Essential-equipment gaps per facility and region, and equipment density per million
 //! population by region next to national and reference figures.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDateTime;
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::LifecycleState;
 use super::kpi::Fleet;
 use super::lifecycle::state_at;
+use crate::ValidationError;
 use crate::codes::RecordId;
-
-/// Units per million population from the literature (see docs/assets.md for sources): OECD
-/// Health at a Glance (c. 2011–12) and the WHO 2010 baseline survey.
-pub const REFERENCE_DENSITY: &[(&str, &str, &str)] = &[
-    ("ct_scanner", "OECD average (c. 2011-12)", "23.6"),
-    ("ct_scanner", "Japan (c. 2011-12)", "101.3"),
-    (
-        "ct_scanner",
-        "low and lower-middle income countries (WHO 2010)",
-        "1",
-    ),
-    ("mri_scanner", "OECD average (c. 2011-12)", "13.3"),
-    ("mri_scanner", "Japan (c. 2011-12)", "46.9"),
-];
 
 /// An asset counts towards a standard while it is at the facility and usable or repairable.
 fn present(state: Option<LifecycleState>) -> bool {
@@ -100,26 +87,55 @@ pub fn gaps(fleet: &Fleet<'_>, at: NaiveDateTime) -> Vec<Gap> {
     out
 }
 
+/// What a density counts, shown beside every density table so nobody reads it as a census.
+pub const DENSITY_COUNTS: &str = "Units = devices registered in aidtrace whose facility is in the \
+area and whose state at the date is installed, commissioned, in service, down or under repair \
+(in storage, planned, in transit and retired devices are not counted; devices missing from the \
+register are not counted, so a figure is a floor where the register is incomplete). Population = \
+the population record of the area for the latest year not after the date (else the earliest); the \
+national figure uses the country's record without a region, never a sum of regions.";
+
+/// Which area a density row covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    National,
+    Region,
+    /// Devices at facilities that record no region: counted nationally, shown apart.
+    NoRegion,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Density {
     pub country: String,
-    /// `None` for the national figure.
+    pub scope: Scope,
+    /// The region for `Scope::Region`, else `None`.
     pub region: Option<String>,
     pub generic_type: String,
     pub units: u64,
+    /// The assets counted, so every figure leads back to its records.
+    pub assets: Vec<RecordId>,
     pub population: Option<u64>,
+    pub population_year: Option<u16>,
+    pub population_record: Option<RecordId>,
     pub per_million: Option<Decimal>,
+    /// Why `per_million` is empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_density: Option<String>,
 }
 
-/// Units present at `at` per million population, per region and nationally, for each generic
-/// type. Regions without a population record get counts but no density.
+/// Units present at `at` per million population, for every country with registered assets:
+/// per generic type, the national figure, every region that has a population record or a
+/// facility with assets (with zero units when it has none of that type), and the devices at
+/// facilities without a region. Types are those of the country's registered assets in any state.
 pub fn density(fleet: &Fleet<'_>, at: NaiveDateTime) -> Vec<Density> {
     let ledger = fleet.ledger;
-    let mut counts: BTreeMap<(String, Option<String>, String), u64> = BTreeMap::new();
+    let mut types: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut regions: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut without_region: BTreeSet<String> = BTreeSet::new();
+    let mut counted: BTreeMap<(String, Scope, Option<String>, String), Vec<RecordId>> =
+        BTreeMap::new();
     for (i, asset) in fleet.assets.iter().enumerate() {
-        if !present(state_at(&fleet.histories[i].events, at)) {
-            continue;
-        }
         let (Some(f), Some(m)) = (
             ledger.facilities.get(&asset.facility),
             ledger.device_models.get(&asset.model),
@@ -127,35 +143,310 @@ pub fn density(fleet: &Fleet<'_>, at: NaiveDateTime) -> Vec<Density> {
             continue;
         };
         let country = f.country.to_string();
-        *counts
-            .entry((country.clone(), f.region.clone(), m.generic_type.clone()))
-            .or_default() += 1;
-        *counts
-            .entry((country, None, m.generic_type.clone()))
-            .or_default() += 1;
+        types
+            .entry(country.clone())
+            .or_default()
+            .insert(m.generic_type.clone());
+        match &f.region {
+            Some(r) => drop(
+                regions
+                    .entry(country.clone())
+                    .or_default()
+                    .insert(r.clone()),
+            ),
+            None => drop(without_region.insert(country.clone())),
+        }
+        if !present(state_at(&fleet.histories[i].events, at)) {
+            continue;
+        }
+        let scope = if f.region.is_some() {
+            Scope::Region
+        } else {
+            Scope::NoRegion
+        };
+        for key in [
+            (
+                country.clone(),
+                Scope::National,
+                None,
+                m.generic_type.clone(),
+            ),
+            (
+                country.clone(),
+                scope,
+                f.region.clone(),
+                m.generic_type.clone(),
+            ),
+        ] {
+            counted.entry(key).or_default().push(asset.id.clone());
+        }
     }
-    let population = |country: &str, region: &Option<String>| {
-        ledger
-            .populations
-            .values()
-            .filter(|p| p.country.as_str() == country && &p.region == region)
-            .max_by_key(|p| p.year)
-            .map(|p| p.population)
-    };
-    counts
-        .into_iter()
-        .map(|((country, region, generic_type), units)| {
-            let pop = population(&country, &region);
-            Density {
-                per_million: pop.map(|p| {
-                    (Decimal::from(units) * Decimal::from(1_000_000) / Decimal::from(p)).round_dp(2)
-                }),
-                country,
-                region,
-                generic_type,
-                units,
-                population: pop,
+    for p in ledger.populations.values() {
+        if let Some(r) = &p.region
+            && types.contains_key(p.country.as_str())
+        {
+            regions
+                .entry(p.country.to_string())
+                .or_default()
+                .insert(r.clone());
+        }
+    }
+    let year = u16::try_from(chrono::Datelike::year(&at)).unwrap_or(u16::MAX);
+    let mut out = Vec::new();
+    for (country, kinds) in &types {
+        let mut areas: Vec<(Scope, Option<String>)> = vec![(Scope::National, None)];
+        areas.extend(
+            regions
+                .get(country)
+                .into_iter()
+                .flatten()
+                .map(|r| (Scope::Region, Some(r.clone()))),
+        );
+        if without_region.contains(country) {
+            areas.push((Scope::NoRegion, None));
+        }
+        for generic_type in kinds {
+            for (scope, region) in &areas {
+                let key = (
+                    country.clone(),
+                    *scope,
+                    region.clone(),
+                    generic_type.clone(),
+                );
+                let assets = counted.get(&key).cloned().unwrap_or_default();
+                out.push(density_row(
+                    ledger,
+                    country,
+                    *scope,
+                    region.as_deref(),
+                    generic_type,
+                    assets,
+                    year,
+                ));
             }
-        })
-        .collect()
+        }
+    }
+    out
+}
+
+fn density_row(
+    ledger: &crate::Ledger,
+    country: &str,
+    scope: Scope,
+    region: Option<&str>,
+    generic_type: &str,
+    assets: Vec<RecordId>,
+    year: u16,
+) -> Density {
+    let units = assets.len() as u64;
+    let mut row = Density {
+        country: country.to_string(),
+        scope,
+        region: region.map(str::to_string),
+        generic_type: generic_type.to_string(),
+        units,
+        assets,
+        population: None,
+        population_year: None,
+        population_record: None,
+        per_million: None,
+        no_density: None,
+    };
+    if scope == Scope::NoRegion {
+        row.no_density = Some("the facilities record no region, so no population applies".into());
+        return row;
+    }
+    let records: Vec<&super::Population> = ledger
+        .populations
+        .values()
+        .filter(|p| p.country.as_str() == country && p.region.as_deref() == region)
+        .collect();
+    let chosen = records
+        .iter()
+        .filter(|p| p.year <= year)
+        .max_by_key(|p| p.year)
+        .or_else(|| records.iter().min_by_key(|p| p.year));
+    let Some(p) = chosen else {
+        row.no_density = Some(match region {
+            Some(r) => format!("no population record for {country}, region {r:?}"),
+            None => format!("no population record for {country} without a region (national)"),
+        });
+        return row;
+    };
+    row.population = Some(p.population);
+    row.population_year = Some(p.year);
+    row.population_record = Some(p.id.clone());
+    // A zero population is refused on write, but a density must never divide by it.
+    row.per_million = (Decimal::from(units) * Decimal::from(1_000_000))
+        .checked_div(Decimal::from(p.population))
+        .map(|d| d.round_dp(2));
+    if row.per_million.is_none() {
+        row.no_density = Some(format!("population record {} gives 0 people", p.id));
+    }
+    row
+}
+
+/// How a published figure relates to the value: the sources say "about 1", "more than 44".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bound {
+    Equal,
+    About,
+    MoreThan,
+    LessThan,
+}
+
+impl Bound {
+    pub const ALL: [Bound; 4] = [Self::Equal, Self::About, Self::MoreThan, Self::LessThan];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Equal => "equal",
+            Self::About => "about",
+            Self::MoreThan => "more_than",
+            Self::LessThan => "less_than",
+        }
+    }
+
+    /// The sign written before the figure.
+    pub fn sign(self) -> &'static str {
+        match self {
+            Self::Equal => "",
+            Self::About => "≈ ",
+            Self::MoreThan => "> ",
+            Self::LessThan => "< ",
+        }
+    }
+}
+
+/// A published density (units per million population) of a device type in an area.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReferenceDensity {
+    pub generic_type: String,
+    pub area: String,
+    pub bound: Bound,
+    pub per_million: Decimal,
+    pub year: u16,
+    /// Last year when the figure covers several.
+    pub year_to: Option<u16>,
+    pub source_url: String,
+    pub source_title: String,
+}
+
+impl ReferenceDensity {
+    /// `2020` or `2011–2012`.
+    pub fn years(&self) -> String {
+        match self.year_to {
+            Some(to) => format!("{}–{to}", self.year),
+            None => self.year.to_string(),
+        }
+    }
+
+    /// `≈ 1`, `> 44`, `23.6`.
+    pub fn figure(&self) -> String {
+        format!("{}{}", self.bound.sign(), self.per_million)
+    }
+}
+
+/// The figures shipped with aidtrace (`data/device_density_reference.csv`; sources in
+/// `data/README.md`).
+const SHIPPED_REFERENCES: &str = include_str!("../../data/device_density_reference.csv");
+
+pub fn shipped_references() -> Result<Vec<ReferenceDensity>, ValidationError> {
+    parse_references(SHIPPED_REFERENCES)
+}
+
+/// Reads reference figures from CSV with the header
+/// `generic_type,area,bound,per_million,year,source_url,source_title`; `year` is `2020` or
+/// `2011-2012`. Errors name the line, the field and the value.
+pub fn parse_references(text: &str) -> Result<Vec<ReferenceDensity>, ValidationError> {
+    const HEADER: [&str; 7] = [
+        "generic_type",
+        "area",
+        "bound",
+        "per_million",
+        "year",
+        "source_url",
+        "source_title",
+    ];
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .map_err(|e| ValidationError::new("line 1", "", format!("unreadable CSV header: {e}")))?;
+    if header.iter().collect::<Vec<_>>() != HEADER {
+        return Err(ValidationError::new(
+            "line 1",
+            header.iter().collect::<Vec<_>>().join(","),
+            format!("the header must be {}", HEADER.join(",")),
+        ));
+    }
+    let mut out = Vec::new();
+    for (n, row) in reader.records().enumerate() {
+        let line = n + 2;
+        let row = row.map_err(|e| {
+            ValidationError::new(
+                format!("line {line}"),
+                "",
+                format!("unreadable CSV row: {e}"),
+            )
+        })?;
+        let cell = |i: usize| row.get(i).unwrap_or("").trim();
+        let bad = |i: usize, msg: &str| {
+            ValidationError::new(format!("line {line}: {}", HEADER[i]), cell(i), msg)
+        };
+        let generic_type = cell(0);
+        if generic_type.is_empty()
+            || !generic_type
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            return Err(bad(0, "a generic type is lower-case letters, digits and _"));
+        }
+        if cell(1).is_empty() {
+            return Err(bad(1, "the area is required"));
+        }
+        let bound = Bound::ALL
+            .into_iter()
+            .find(|b| b.as_str() == cell(2))
+            .ok_or_else(|| bad(2, "must be one of equal, about, more_than, less_than"))?;
+        let per_million: Decimal = cell(3)
+            .parse()
+            .ok()
+            .filter(|d: &Decimal| !d.is_sign_negative())
+            .ok_or_else(|| bad(3, "must be a number of units per million, at least 0"))?;
+        let year_of = |s: &str| s.parse::<u16>().ok().filter(|y| (1900..=2100).contains(y));
+        let (year, year_to) = match cell(4).split_once('-') {
+            None => (year_of(cell(4)), None),
+            Some((a, b)) => (year_of(a), Some(year_of(b))),
+        };
+        let (year, year_to) = match (year, year_to) {
+            (Some(y), None) => (y, None),
+            (Some(y), Some(Some(to))) if to > y => (y, Some(to)),
+            _ => {
+                return Err(bad(
+                    4,
+                    "must be a year (2020) or a range of years (2011-2012)",
+                ));
+            }
+        };
+        if !(cell(5).starts_with("https://") || cell(5).starts_with("http://")) {
+            return Err(bad(5, "the source must be an http(s) address"));
+        }
+        if cell(6).is_empty() {
+            return Err(bad(6, "the source title is required"));
+        }
+        out.push(ReferenceDensity {
+            generic_type: generic_type.to_string(),
+            area: cell(1).to_string(),
+            bound,
+            per_million,
+            year,
+            year_to,
+            source_url: cell(5).to_string(),
+            source_title: cell(6).to_string(),
+        });
+    }
+    Ok(out)
 }
