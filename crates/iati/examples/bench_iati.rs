@@ -15,6 +15,10 @@ use std::time::Instant;
 use aidtrace_iati::reader::ActivityReader;
 use aidtrace_iati::validate::{Options, validate_stream};
 
+// The product binary uses mimalloc too: per-activity trees make many small allocations.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn shared() -> PathBuf {
     std::env::var("AIDTRACE_SHARED")
         .map(PathBuf::from)

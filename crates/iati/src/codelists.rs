@@ -3,7 +3,7 @@
 //! Values outside a complete codelist are errors; outside an incomplete one (Country,
 //! Language…) warnings; withdrawn codes warnings.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 use serde::Serialize;
@@ -60,7 +60,7 @@ fn parse_condition(c: &str) -> Condition {
 fn tables() -> &'static Tables {
     static T: OnceLock<Tables> = OnceLock::new();
     T.get_or_init(|| {
-        let mut lists = HashMap::new();
+        let mut lists = HashMap::default();
         for line in CODELISTS
             .lines()
             .filter(|l| !l.starts_with('#') && !l.is_empty())
@@ -86,7 +86,7 @@ fn tables() -> &'static Tables {
                 },
             );
         }
-        let mut by_path: HashMap<String, Vec<Mapping>> = HashMap::new();
+        let mut by_path: HashMap<String, Vec<Mapping>> = HashMap::default();
         for line in MAPPING
             .lines()
             .filter(|l| !l.starts_with('#') && !l.is_empty())

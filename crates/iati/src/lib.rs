@@ -5,6 +5,7 @@
 pub mod codelists;
 pub mod conformance;
 pub mod model;
+mod parallel;
 pub mod reader;
 pub mod rules;
 pub mod schema;

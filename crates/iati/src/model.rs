@@ -338,7 +338,22 @@ impl Money {
 
 /// Parses the date part of an xs:date (ignoring a timezone suffix).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim().get(..10)?, "%Y-%m-%d").ok()
+    let head = s.trim().get(..10)?;
+    // The usual `YYYY-MM-DD` is read directly: chrono's format interpreter is a visible part
+    // of validation time. Anything else keeps chrono's (more lenient) reading.
+    let b = head.as_bytes();
+    let digits = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    if b[4] == b'-'
+        && b[7] == b'-'
+        && let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10))
+    {
+        return NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d);
+    }
+    NaiveDate::parse_from_str(head, "%Y-%m-%d").ok()
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -1288,5 +1303,28 @@ impl IatiOrganisation {
             .children(self.rest.iter().cloned())
             .ext(&self.ext)
             .done()
+    }
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::{NaiveDate, parse_date};
+    use proptest::prelude::*;
+
+    fn chrono_reading(s: &str) -> Option<NaiveDate> {
+        NaiveDate::parse_from_str(s.trim().get(..10)?, "%Y-%m-%d").ok()
+    }
+
+    proptest! {
+        // The direct reading of `YYYY-MM-DD` must agree with chrono's on every input.
+        #[test]
+        fn direct_date_reading_agrees_with_chrono(s in "[ 0-9-]{0,3}[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}[T0-9:Z+-]{0,8}") {
+            prop_assert_eq!(parse_date(&s), chrono_reading(&s));
+        }
+
+        #[test]
+        fn any_text_agrees_with_chrono(s in "\\PC{0,14}") {
+            prop_assert_eq!(parse_date(&s), chrono_reading(&s));
+        }
     }
 }

@@ -68,6 +68,9 @@ pub struct UnitReader<R: BufRead> {
     /// When the root is not a list element, the root itself is the single unit.
     single: Option<Unit>,
     failed: bool,
+    /// Set when this reader parses one chunk of a file behind a copy of the root start tag:
+    /// where the chunk starts in the original file (line, 0-based column).
+    chunk_origin: Option<(u64, u64)>,
 }
 
 impl<R: BufRead> UnitReader<R> {
@@ -86,7 +89,17 @@ impl<R: BufRead> UnitReader<R> {
             root_errors: Vec::new(),
             single: None,
             failed: false,
+            chunk_origin: None,
         }
+    }
+
+    /// A reader over `root start tag + chunk + closing tag` whose positions are those of the
+    /// chunk in the original file. The root's own checks belong to the whole file, so they
+    /// are not repeated here; any other root-level finding shows in [`Self::root_errors`].
+    pub(crate) fn for_chunk(inner: R, limits: Limits, origin: (u64, u64)) -> Self {
+        let mut r = Self::with_limits(inner, limits);
+        r.chunk_origin = Some(origin);
+        r
     }
 
     /// The root element; available after the first call to [`Self::next_unit`].
@@ -156,7 +169,10 @@ impl<R: BufRead> UnitReader<R> {
             .schema
             .global(&el.name)
             .expect("list roots are global elements of their schema");
-        schema::check_attributes_and_text(&el, ty, &mut self.root_errors);
+        match self.chunk_origin {
+            Some((line, column0)) => self.parser.rebase(line, column0),
+            None => schema::check_attributes_and_text(&el, ty, &mut self.root_errors),
+        }
         self.matcher = Some(SequenceMatcher::new(ty));
         self.root_el = el;
         self.state = State::InRoot;
@@ -164,6 +180,29 @@ impl<R: BufRead> UnitReader<R> {
             self.close_root();
         }
         Ok(None)
+    }
+
+    /// Reads up to and including the root start tag, so that [`Self::header`] and the root's
+    /// attribute findings in [`Self::root_errors`] are known without reading any unit.
+    pub(crate) fn open(&mut self) -> Result<(), XmlError> {
+        while self.state == State::BeforeRoot {
+            match self.parser.next_token()? {
+                Token::Start(el, empty) => {
+                    if let Some(u) = self.open_root(el, empty)? {
+                        self.single = Some(u);
+                    }
+                }
+                Token::Eof => {
+                    return Err(XmlError {
+                        message: "no root element".into(),
+                        line: 1,
+                        column: 1,
+                    });
+                }
+                Token::Text(_) | Token::End => {}
+            }
+        }
+        Ok(())
     }
 
     fn close_root(&mut self) {

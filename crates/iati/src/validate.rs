@@ -190,6 +190,161 @@ pub fn validate_unit(
     }
 }
 
+/// What one pass over a file's units found at the file level.
+struct FilePass {
+    header: Option<crate::reader::FileHeader>,
+    root_errors: Vec<SchemaError>,
+    xml_error: Option<crate::xml::XmlError>,
+}
+
+/// Hands `work(unit)` for every unit after the first `skip` to `each`, in file order.
+/// Extension elements at root level are skipped (lax wildcard) and not counted.
+fn units_sequential<R: BufRead, T>(
+    input: R,
+    limits: Limits,
+    skip: usize,
+    work: &impl Fn(&'static schema::Schema, crate::reader::Unit) -> T,
+    each: &mut impl FnMut(T),
+) -> FilePass {
+    let mut units = UnitReader::with_limits(input, limits);
+    let mut seen = 0usize;
+    let mut xml_error = None;
+    loop {
+        match units.next_unit() {
+            Ok(Some(unit)) => {
+                if unit.element.ns.is_some() && unit.errors.is_empty() {
+                    continue;
+                }
+                seen += 1;
+                if seen > skip {
+                    each(work(units.schema(), unit));
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                xml_error = Some(e);
+                break;
+            }
+        }
+    }
+    FilePass {
+        header: units.header().cloned(),
+        root_errors: units.root_errors().to_vec(),
+        xml_error,
+    }
+}
+
+/// The file on `threads` threads, chunk by chunk, finishing sequentially when the fast path
+/// meets anything unusual. Same results as [`units_sequential`] (tested on every real file).
+fn units_of_file<T: Send>(
+    path: &Path,
+    limits: Limits,
+    threads: usize,
+    work: &(impl Fn(&'static schema::Schema, crate::reader::Unit) -> T + Sync),
+    each: &mut impl FnMut(T),
+) -> std::io::Result<FilePass> {
+    let file = std::fs::File::open(path)?;
+    let (delivered, fallback, head) =
+        crate::parallel::run_chunked(file, limits, threads, work, each)?;
+    if fallback.is_some() {
+        return Ok(units_sequential(
+            crate::parallel::reopen(path)?,
+            limits,
+            delivered,
+            work,
+            each,
+        ));
+    }
+    // Every chunk was clean, so the root's content model held; only its start tag is left
+    // to check, by the same reader that checks it on the sequential path.
+    let head = head.map(|h| h.bytes).unwrap_or_default();
+    let mut root = UnitReader::with_limits(&head[..], limits);
+    let opened = root.open();
+    Ok(FilePass {
+        header: root.header().cloned(),
+        root_errors: root.root_errors().to_vec(),
+        xml_error: opened.err(),
+    })
+}
+
+fn tally(summary: &mut Summary, r: &ActivityReport) {
+    summary.activities += 1;
+    summary.schema_valid += usize::from(r.schema_valid);
+    summary.codelists_valid += usize::from(r.codelists_valid);
+    summary.rules_valid += usize::from(r.rules_valid);
+    summary.fully_valid += usize::from(r.valid());
+    for i in &r.errors {
+        match i.severity {
+            Severity::Error => summary.errors += 1,
+            Severity::Warning => summary.warnings += 1,
+        }
+    }
+}
+
+fn codelist_issue(c: codelists::CodelistIssue) -> Issue {
+    Issue {
+        layer: Layer::Codelist,
+        rule: c.codelist.to_owned(),
+        severity: if c.error {
+            Severity::Error
+        } else {
+            Severity::Warning
+        },
+        message: c.message,
+        line: c.line,
+        column: c.column,
+    }
+}
+
+fn root_element(h: &crate::reader::FileHeader) -> Element {
+    Element {
+        name: h.root.as_str().into(),
+        attrs: h.attrs.clone(),
+        line: h.line,
+        column: h.column,
+        ..Element::default()
+    }
+}
+
+fn file_report(name: &str, pass: FilePass, mut summary: Summary) -> Report {
+    let mut file_errors: Vec<Issue> = pass
+        .header
+        .as_ref()
+        .map(|h| {
+            codelists::check_root(&root_element(h))
+                .into_iter()
+                .map(codelist_issue)
+                .collect()
+        })
+        .unwrap_or_default();
+    summary.well_formed = pass.xml_error.is_none();
+    if let Some(e) = pass.xml_error {
+        file_errors.push(Issue {
+            layer: Layer::Xml,
+            rule: "not-well-formed".into(),
+            severity: Severity::Error,
+            message: e.message,
+            line: e.line,
+            column: e.column,
+        });
+    }
+    file_errors.extend(pass.root_errors.into_iter().map(Issue::from_schema));
+    for i in &file_errors {
+        match i.severity {
+            Severity::Error => summary.errors += 1,
+            Severity::Warning => summary.warnings += 1,
+        }
+    }
+    Report {
+        file: name.to_owned(),
+        root: pass.header.as_ref().map(|h| h.root.clone()),
+        version: pass.header.and_then(|h| h.version),
+        file_errors,
+        activities: Vec::new(),
+        summary,
+    }
+}
+
 /// Validates a stream, handing each activity report to `each` as soon as it is ready, so
 /// memory stays bounded whatever the file size. Returns the file-level part of the report
 /// (with an empty `activities` list) and the summary.
@@ -199,90 +354,37 @@ pub fn validate_stream<R: BufRead>(
     opts: &Options,
     mut each: impl FnMut(ActivityReport),
 ) -> Report {
-    let mut units = UnitReader::with_limits(input, opts.limits);
-    let mut summary = Summary {
-        well_formed: true,
-        ..Summary::default()
-    };
-    let mut file_errors = Vec::new();
-    let mut root_checked = false;
-    loop {
-        let next = units.next_unit();
-        if !root_checked && let Some(h) = units.header() {
-            root_checked = true;
-            let root = Element {
-                name: h.root.as_str().into(),
-                attrs: h.attrs.clone(),
-                line: h.line,
-                column: h.column,
-                ..Element::default()
-            };
-            for c in codelists::check_root(&root) {
-                file_errors.push(Issue {
-                    layer: Layer::Codelist,
-                    rule: c.codelist.to_owned(),
-                    severity: if c.error {
-                        Severity::Error
-                    } else {
-                        Severity::Warning
-                    },
-                    message: c.message,
-                    line: c.line,
-                    column: c.column,
-                });
-            }
-        }
-        match next {
-            Ok(Some(unit)) => {
-                // Extension elements at root level are skipped (lax wildcard), not reported.
-                if unit.element.ns.is_some() && unit.errors.is_empty() {
-                    continue;
-                }
-                let r = validate_unit(units.schema(), unit, opts);
-                summary.activities += 1;
-                summary.schema_valid += usize::from(r.schema_valid);
-                summary.codelists_valid += usize::from(r.codelists_valid);
-                summary.rules_valid += usize::from(r.rules_valid);
-                summary.fully_valid += usize::from(r.valid());
-                for i in &r.errors {
-                    match i.severity {
-                        Severity::Error => summary.errors += 1,
-                        Severity::Warning => summary.warnings += 1,
-                    }
-                }
-                each(r);
-            }
-            Ok(None) => break,
-            Err(e) => {
-                summary.well_formed = false;
-                file_errors.push(Issue {
-                    layer: Layer::Xml,
-                    rule: "not-well-formed".into(),
-                    severity: Severity::Error,
-                    message: e.message,
-                    line: e.line,
-                    column: e.column,
-                });
-                break;
-            }
-        }
-    }
-    file_errors.extend(units.root_errors().iter().cloned().map(Issue::from_schema));
-    for i in &file_errors {
-        match i.severity {
-            Severity::Error => summary.errors += 1,
-            Severity::Warning => summary.warnings += 1,
-        }
-    }
-    let header = units.header();
-    Report {
-        file: name.to_owned(),
-        root: header.map(|h| h.root.clone()),
-        version: header.and_then(|h| h.version.clone()),
-        file_errors,
-        activities: Vec::new(),
-        summary,
-    }
+    let mut summary = Summary::default();
+    let work = |schema: &'static schema::Schema, unit| validate_unit(schema, unit, opts);
+    let pass = units_sequential(input, opts.limits, 0, &work, &mut |r: ActivityReport| {
+        tally(&mut summary, &r);
+        each(r);
+    });
+    file_report(name, pass, summary)
+}
+
+/// Validates a file on disk with its activities spread over `threads` threads (memory stays
+/// bounded: a few chunks of about [`crate::parallel::CHUNK_TARGET`] bytes are in flight).
+/// The reports are those of [`validate_stream`], in file order.
+pub fn validate_path(
+    path: &Path,
+    opts: &Options,
+    threads: usize,
+    mut each: impl FnMut(ActivityReport),
+) -> std::io::Result<Report> {
+    let mut summary = Summary::default();
+    let work = |schema: &'static schema::Schema, unit| validate_unit(schema, unit, opts);
+    let pass = units_of_file(
+        path,
+        opts.limits,
+        threads,
+        &work,
+        &mut |r: ActivityReport| {
+            tally(&mut summary, &r);
+            each(r);
+        },
+    )?;
+    Ok(file_report(&path.display().to_string(), pass, summary))
 }
 
 /// Validates a stream and collects every activity report.
@@ -293,7 +395,7 @@ pub fn validate_reader<R: BufRead>(name: &str, input: R, opts: &Options) -> Repo
     report
 }
 
-/// Validates a file on disk.
+/// Validates a file on disk, on one thread.
 pub fn validate_file(path: &Path, opts: &Options) -> std::io::Result<Report> {
     let f = std::fs::File::open(path)?;
     Ok(validate_reader(
@@ -303,38 +405,21 @@ pub fn validate_file(path: &Path, opts: &Options) -> std::io::Result<Report> {
     ))
 }
 
-/// Validates several files on up to `threads` threads (files are independent), keeping the
-/// input order in the result. Throughput scales with cores; each file still streams.
+/// Validates several files one after the other, each spread over `threads` threads, keeping
+/// the input order. One large file uses every core as well as many small ones do.
 pub fn validate_files(
     paths: &[std::path::PathBuf],
     opts: &Options,
     threads: usize,
 ) -> Vec<std::io::Result<Report>> {
-    let threads = threads.clamp(1, paths.len().max(1));
-    if threads == 1 {
-        return paths.iter().map(|p| validate_file(p, opts)).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut slots: Vec<Option<std::io::Result<Report>>> = (0..paths.len()).map(|_| None).collect();
-    let results = std::sync::Mutex::new(&mut slots);
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(p) = paths.get(i) else { break };
-                    let r = validate_file(p, opts);
-                    // A poisoned lock only means another worker panicked; its slot stays empty.
-                    if let Ok(mut guard) = results.lock() {
-                        guard[i] = Some(r);
-                    }
-                }
-            });
-        }
-    });
-    slots
-        .into_iter()
-        .map(|r| r.unwrap_or_else(|| Err(std::io::Error::other("validation worker failed"))))
+    paths
+        .iter()
+        .map(|p| {
+            let mut acts = Vec::new();
+            let mut report = validate_path(p, opts, threads, |a| acts.push(a))?;
+            report.activities = acts;
+            Ok(report)
+        })
         .collect()
 }
 

@@ -198,12 +198,17 @@ struct Pos {
     last_was_lt: bool,
 }
 
-fn count_chars(b: &[u8]) -> u64 {
+/// Characters (not bytes) in UTF-8 text; columns count characters.
+pub(crate) fn count_chars(b: &[u8]) -> u64 {
+    // Nearly all markup is ASCII, and the ASCII test is much cheaper than the general count.
+    if b.is_ascii() {
+        return b.len() as u64;
+    }
     b.iter().filter(|&&c| (c & 0xC0) != 0x80).count() as u64
 }
 
-fn count_newlines(b: &[u8]) -> u64 {
-    b.iter().filter(|&&c| c == b'\n').count() as u64
+pub(crate) fn count_newlines(b: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', b).count() as u64
 }
 
 impl Pos {
@@ -341,6 +346,15 @@ impl<R: BufRead> Parser<R> {
             finished: false,
             tag_pos: (1, 1),
         }
+    }
+
+    /// Declares that the bytes still to come start at `line` and 0-based character `column0`
+    /// of the original file: used when one chunk of a file is parsed behind a copy of the
+    /// file's root start tag, so positions stay those of the original file.
+    pub(crate) fn rebase(&mut self, line: u64, column0: u64) {
+        let pos = &mut self.reader.get_mut().pos;
+        pos.line = line;
+        pos.col = column0;
     }
 
     /// Bytes consumed so far (for progress reporting).

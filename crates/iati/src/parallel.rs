@@ -1,0 +1,441 @@
+//! One file, all cores: the file is cut into chunks of whole activities, and each chunk is
+//! parsed and checked on its own behind a copy of the root start tag (which carries the
+//! namespace declarations), with positions re-based to the original file.
+//!
+//! The fast path only has to be right for the ordinary file. Anything unusual (a DOCTYPE, a
+//! root that is not a list, text or extension elements between activities, an XML error, an
+//! activity larger than [`MAX_CHUNK`]) makes the caller finish the file sequentially, from the
+//! first unit not yet delivered; the sequential path gives the exact finding and position.
+//! Reports from both paths are therefore identical, which the tests check on every real file.
+
+use std::collections::BTreeMap;
+use std::io::{self, BufRead, Read};
+use std::sync::mpsc;
+
+use crate::reader::{Unit, UnitReader};
+use crate::schema::{self, Schema};
+use crate::xml::{Limits, count_chars, count_newlines};
+
+/// Chunks are cut at the first activity boundary after this many bytes: small enough to
+/// keep both cores busy on a 1 MB file, large enough that the per-chunk set-up is noise.
+pub const CHUNK_TARGET: usize = 256 * 1024;
+/// A chunk that grows beyond this without an activity boundary ends the fast path, which
+/// keeps memory bounded whatever the file holds.
+pub const MAX_CHUNK: usize = 64 * 1024 * 1024;
+const READ_BLOCK: usize = 1024 * 1024;
+
+/// The file's prologue and root start tag, and what the root's children are called.
+#[derive(Debug, Clone)]
+pub(crate) struct Head {
+    pub bytes: Vec<u8>,
+    pub unit_open: &'static [u8],
+    pub unit_close: &'static [u8],
+    pub root_close: &'static [u8],
+}
+
+/// Finds the end of the root start tag in `buf`, if the prologue is the ordinary kind
+/// (declaration, comments, processing instructions, whitespace) and the root is a list root.
+pub(crate) fn find_head(buf: &[u8]) -> Option<Head> {
+    let mut i = if buf.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    loop {
+        while buf.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
+            i += 1;
+        }
+        let rest = buf.get(i..)?;
+        if rest.starts_with(b"<?") {
+            i += memchr::memmem::find(rest, b"?>")? + 2;
+        } else if rest.starts_with(b"<!--") {
+            i += memchr::memmem::find(rest, b"-->")? + 3;
+        } else if rest.starts_with(b"<") {
+            break;
+        } else {
+            return None;
+        }
+    }
+    let rest = &buf[i + 1..];
+    let name_len = rest
+        .iter()
+        .position(|b| b.is_ascii_whitespace() || *b == b'>' || *b == b'/')?;
+    let (unit_open, unit_close, root_close): (&[u8], &[u8], &[u8]) = match &rest[..name_len] {
+        b"iati-activities" => (
+            b"<iati-activity",
+            b"</iati-activity>",
+            b"</iati-activities>",
+        ),
+        b"iati-organisations" => (
+            b"<iati-organisation",
+            b"</iati-organisation>",
+            b"</iati-organisations>",
+        ),
+        _ => return None,
+    };
+    // The tag ends at the first `>` outside a quoted attribute value (values may hold `>`).
+    let mut quote = None;
+    let mut j = i + 1 + name_len;
+    loop {
+        let b = *buf.get(j)?;
+        match (quote, b) {
+            (None, b'"' | b'\'') => quote = Some(b),
+            (Some(q), _) if q == b => quote = None,
+            (None, b'>') => break,
+            (None, b'<') => return None,
+            _ => {}
+        }
+        j += 1;
+    }
+    if buf[j - 1] == b'/' {
+        return None;
+    }
+    Some(Head {
+        bytes: buf[..=j].to_vec(),
+        unit_open,
+        unit_close,
+        root_close,
+    })
+}
+
+/// Where the first activity boundary at or after `from` is: just before a unit start tag
+/// that follows a unit end tag and only whitespace. `Err(resume)` when the buffer ends
+/// before one is found: searching again from `resume` once more bytes are in loses nothing.
+fn next_boundary(buf: &[u8], from: usize, head: &Head) -> Result<usize, usize> {
+    let finder = memchr::memmem::Finder::new(head.unit_close);
+    let mut at = from;
+    while let Some(m) = finder.find(&buf[at..]) {
+        let end = at + m + head.unit_close.len();
+        let mut k = end;
+        while buf.get(k).is_some_and(|b| b.is_ascii_whitespace()) {
+            k += 1;
+        }
+        let open = head.unit_open;
+        match buf.get(k..k + open.len() + 1) {
+            Some(next)
+                if next.starts_with(open)
+                    && matches!(next[open.len()], b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'/') =>
+            {
+                return Ok(k);
+            }
+            // Not enough bytes to tell: look at this end tag again when more have arrived.
+            None => return Err(at + m),
+            Some(_) => at = end,
+        }
+    }
+    Err(buf.len().saturating_sub(head.unit_close.len()).max(from))
+}
+
+/// Line and 0-based column after a run of bytes, counted as the XML parser counts them.
+#[derive(Debug, Clone, Copy)]
+struct Origin {
+    line: u64,
+    column0: u64,
+}
+
+impl Origin {
+    fn advance(&mut self, bytes: &[u8]) {
+        let newlines = count_newlines(bytes);
+        match memchr::memrchr(b'\n', bytes) {
+            Some(nl) => {
+                self.line += newlines;
+                self.column0 = count_chars(&bytes[nl + 1..]);
+            }
+            None => self.column0 += count_chars(bytes),
+        }
+    }
+}
+
+struct Chunk {
+    index: usize,
+    bytes: Vec<u8>,
+    origin: Origin,
+    last: bool,
+}
+
+/// Why the fast path stopped; the caller continues sequentially.
+#[derive(Debug)]
+pub(crate) struct Fallback;
+
+/// Runs `work` on every unit of the file, in order, on `threads` threads. Returns how many
+/// units were handed to `each` and whether the rest must be done sequentially.
+///
+/// Units that are not the root's list element (extensions) are never handed out here: they
+/// make the fast path stop, because the sequential reader's content model decides about them.
+pub(crate) fn run_chunked<R, T, W, E>(
+    mut input: R,
+    limits: Limits,
+    threads: usize,
+    work: &W,
+    each: &mut E,
+) -> io::Result<(usize, Option<Fallback>, Option<Head>)>
+where
+    R: Read,
+    T: Send,
+    W: Fn(&'static Schema, Unit) -> T + Sync,
+    E: FnMut(T),
+{
+    let mut buf = Vec::with_capacity(READ_BLOCK * 2);
+    let eof = fill(&mut input, &mut buf, READ_BLOCK)?;
+    let Some(head) = find_head(&buf) else {
+        return Ok((0, Some(Fallback), None));
+    };
+    let schema = if head.root_close == b"</iati-organisations>" {
+        schema::organisations()
+    } else {
+        schema::activities()
+    };
+    let mut origin = Origin {
+        line: 1,
+        column0: 0,
+    };
+    origin.advance(&head.bytes);
+    buf.drain(..head.bytes.len());
+
+    let threads = threads.max(1);
+    let (chunk_tx, chunk_rx) = mpsc::sync_channel::<Chunk>(threads * 2);
+    let chunk_rx = std::sync::Mutex::new(chunk_rx);
+    let (result_tx, result_rx) = mpsc::channel::<(usize, Result<Vec<T>, Fallback>)>();
+    let mut delivered = 0usize;
+    let mut fallback = None;
+    let head_ref = &head;
+    let read_error = std::thread::scope(|s| {
+        for _ in 0..threads {
+            let result_tx = result_tx.clone();
+            let chunk_rx = &chunk_rx;
+            s.spawn(move || {
+                loop {
+                    let next = match chunk_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(chunk) = next else { return };
+                    let out = check_chunk(head_ref, &chunk, limits, schema, work);
+                    if result_tx.send((chunk.index, out)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(result_tx);
+        let mut pending: BTreeMap<usize, Result<Vec<T>, Fallback>> = BTreeMap::new();
+        let mut next_to_deliver = 0usize;
+        // Hands finished chunks to `each` in file order; `Err` once a chunk asked for the
+        // sequential path (nothing of that chunk is delivered).
+        let mut deliver = |pending: &mut BTreeMap<usize, Result<Vec<T>, Fallback>>,
+                           next_to_deliver: &mut usize,
+                           delivered: &mut usize|
+         -> Result<(), Fallback> {
+            while let Some(r) = pending.remove(next_to_deliver) {
+                let units = r?;
+                *delivered += units.len();
+                units.into_iter().for_each(&mut *each);
+                *next_to_deliver += 1;
+            }
+            Ok(())
+        };
+        let mut sent = 0usize;
+        let mut scan_from = 0usize;
+        let mut eof = eof;
+        let mut read_error = None;
+        let mut stop = false;
+        while !stop {
+            // Cut as many chunks as the buffer holds, then read on.
+            loop {
+                if buf.len() < CHUNK_TARGET && !eof {
+                    break;
+                }
+                let boundary = if eof && buf.len() < CHUNK_TARGET {
+                    Err(buf.len())
+                } else {
+                    next_boundary(&buf, scan_from.max(CHUNK_TARGET.min(buf.len())), head_ref)
+                };
+                let (cut, last) = match boundary {
+                    Ok(k) => (k, false),
+                    Err(_) if eof => (buf.len(), true),
+                    Err(resume) => {
+                        scan_from = resume;
+                        break;
+                    }
+                };
+                let rest = buf.split_off(cut);
+                let bytes = std::mem::replace(&mut buf, rest);
+                let chunk_origin = origin;
+                origin.advance(&bytes);
+                scan_from = 0;
+                let chunk = Chunk {
+                    index: sent,
+                    bytes,
+                    origin: chunk_origin,
+                    last,
+                };
+                sent += 1;
+                if chunk_tx.send(chunk).is_err() {
+                    stop = true;
+                    break;
+                }
+                while let Ok((i, r)) = result_rx.try_recv() {
+                    pending.insert(i, r);
+                }
+                if let Err(f) = deliver(&mut pending, &mut next_to_deliver, &mut delivered) {
+                    fallback = Some(f);
+                    stop = true;
+                    break;
+                }
+                if last {
+                    stop = true;
+                    break;
+                }
+            }
+            if stop {
+                break;
+            }
+            if buf.len() > MAX_CHUNK {
+                fallback = Some(Fallback);
+                break;
+            }
+            match fill(&mut input, &mut buf, READ_BLOCK) {
+                Ok(done) => eof = done,
+                Err(e) => {
+                    read_error = Some(e);
+                    break;
+                }
+            }
+        }
+        drop(chunk_tx);
+        if fallback.is_none() && read_error.is_none() {
+            while next_to_deliver < sent {
+                let Ok((i, r)) = result_rx.recv() else { break };
+                pending.insert(i, r);
+                if let Err(f) = deliver(&mut pending, &mut next_to_deliver, &mut delivered) {
+                    fallback = Some(f);
+                    break;
+                }
+            }
+            if next_to_deliver < sent && fallback.is_none() {
+                fallback = Some(Fallback);
+            }
+        }
+        // Workers stop when the chunk channel closes; results still queued are dropped.
+        read_error
+    });
+    if let Some(e) = read_error {
+        return Err(e);
+    }
+    Ok((delivered, fallback, Some(head)))
+}
+
+/// Reads up to `block` more bytes; true at end of input.
+fn fill<R: Read>(input: &mut R, buf: &mut Vec<u8>, block: usize) -> io::Result<bool> {
+    let start = buf.len();
+    buf.resize(start + block, 0);
+    let mut filled = start;
+    while filled < buf.len() {
+        match input.read(&mut buf[filled..]) {
+            Ok(0) => {
+                buf.truncate(filled);
+                return Ok(true);
+            }
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                buf.truncate(filled);
+                return Err(e);
+            }
+        }
+    }
+    Ok(false)
+}
+
+fn check_chunk<T, W>(
+    head: &Head,
+    chunk: &Chunk,
+    limits: Limits,
+    schema: &'static Schema,
+    work: &W,
+) -> Result<Vec<T>, Fallback>
+where
+    W: Fn(&'static Schema, Unit) -> T,
+{
+    let close: &[u8] = if chunk.last { b"" } else { head.root_close };
+    let doc = (&head.bytes[..]).chain(&chunk.bytes[..]).chain(close);
+    let mut units = UnitReader::for_chunk(
+        io::BufReader::with_capacity(256 * 1024, doc),
+        limits,
+        (chunk.origin.line, chunk.origin.column0),
+    );
+    let unit_name = &head.unit_open[1..];
+    let mut out = Vec::new();
+    loop {
+        match units.next_unit() {
+            Ok(Some(unit)) => {
+                let el = &unit.element;
+                if el.ns.is_some() || el.name.as_bytes() != unit_name || unit.ty.is_none() {
+                    return Err(Fallback);
+                }
+                out.push(work(schema, unit));
+            }
+            Ok(None) => break,
+            Err(_) => return Err(Fallback),
+        }
+    }
+    if !units.root_errors().is_empty() || out.is_empty() {
+        return Err(Fallback);
+    }
+    Ok(out)
+}
+
+/// A reader that yields the whole input again: used when the fast path gave up and the file
+/// must be read from its start by the sequential reader.
+pub(crate) fn reopen(path: &std::path::Path) -> io::Result<impl BufRead> {
+    Ok(io::BufReader::with_capacity(
+        256 * 1024,
+        std::fs::File::open(path)?,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn head_is_found_past_declaration_comments_and_quoted_gt() {
+        let doc = b"\xEF\xBB\xBF<?xml version='1.0'?>\n<!-- a > b -->\n<iati-activities version=\"2.03\" x='a>b'>\n<iati-activity>";
+        let head = find_head(doc).expect("head");
+        assert!(head.bytes.ends_with(b"x='a>b'>"));
+        assert_eq!(head.unit_open, b"<iati-activity");
+    }
+
+    #[test]
+    fn unusual_prologues_take_the_sequential_path() {
+        assert!(find_head(b"<!DOCTYPE x><iati-activities>").is_none());
+        assert!(find_head(b"<iati-activity>").is_none());
+        assert!(find_head(b"<iati-activities/>").is_none());
+        assert!(find_head(b"<iati-activities version='2.03'").is_none());
+    }
+
+    #[test]
+    fn boundaries_need_an_end_tag_then_only_whitespace_then_a_start_tag() {
+        let head = find_head(b"<iati-activities>").expect("head");
+        let buf = b"<iati-activity>a</iati-activity>\n  <iati-activity>b</iati-activity><!-- c --><iati-activity/>";
+        let first = next_boundary(buf, 0, &head).expect("one boundary");
+        assert_eq!(&buf[first..first + 15], b"<iati-activity>");
+        // After the second end tag comes a comment: no boundary there, and the buffer then
+        // ends before anything decides, so the search asks for more bytes.
+        assert!(next_boundary(buf, first + 1, &head).is_err());
+        let lookalike = b"</iati-activity><iati-activityx>";
+        assert!(next_boundary(lookalike, 0, &head).is_err());
+    }
+
+    #[test]
+    fn origin_counts_lines_and_characters_like_the_parser() {
+        let mut o = Origin {
+            line: 1,
+            column0: 0,
+        };
+        o.advance("ab\ncdé".as_bytes());
+        assert_eq!((o.line, o.column0), (2, 3));
+        o.advance(b"xy");
+        assert_eq!((o.line, o.column0), (2, 5));
+    }
+}
