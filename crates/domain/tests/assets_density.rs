@@ -254,3 +254,34 @@ fn bad_reference_rows_name_line_field_and_value() {
     let e = gaps::parse_references("type,area\n").expect_err("header");
     assert_eq!(e.field, "line 1");
 }
+
+#[test]
+fn region_gaps_add_facility_gaps_without_netting_surpluses() {
+    let g = |facility: &str, region: &str, required, functional| gaps::Gap {
+        facility: aidtrace_domain::RecordId::parse(facility).expect("id"),
+        region: region.into(),
+        generic_type: "icu_ventilator".into(),
+        required,
+        present: functional,
+        functional,
+        gap: u32::saturating_sub(required, functional),
+    };
+    // Region A: one facility 2 short, one 3 over: the region is 2 short, not 1 over.
+    let rows = gaps::region_gaps(&[
+        g("f-1", "A", 4, 2),
+        g("f-2", "A", 4, 7),
+        g("f-3", "B", 6, 0),
+    ]);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(
+        (
+            rows[0].region.as_str(),
+            rows[0].facilities,
+            rows[0].required,
+            rows[0].functional,
+            rows[0].gap
+        ),
+        ("A", 2, 8, 9, 2)
+    );
+    assert_eq!((rows[1].region.as_str(), rows[1].gap), ("B", 6));
+}

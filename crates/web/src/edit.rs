@@ -55,7 +55,9 @@ pub fn invalid(record: &str, e: ValidationError) -> ApiError {
     } else {
         format!("{record}: {} (value {:?})", e.message, e.value)
     };
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_record", message).with_field(e.field)
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_record", message)
+        .with_problem(e.value, e.message)
+        .with_field(e.field)
 }
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -271,6 +273,7 @@ pub enum Input {
 
 pub struct FieldSpec {
     pub name: &'static str,
+    /// Catalogue key of the label (see `assets/i18n`), so the form speaks the reader's language.
     pub label: &'static str,
     pub input: Input,
     pub required: bool,
@@ -352,91 +355,121 @@ pub const EDITABLE: &[(&str, RecordKind)] = &[
 pub fn form_fields(kind: RecordKind) -> &'static [FieldSpec] {
     use Input::*;
     const ORG: &[FieldSpec] = &[
-        f("id", "Id", Text, true),
-        f("name", "Name", Text, true),
-        f("kind", "Kind", Choice(ORG_KINDS), true),
-        f("country", "Country (ISO code)", Text, false),
+        f("id", "field-id", Text, true),
+        f("name", "field-name", Text, true),
+        f("kind", "field-kind", Choice(ORG_KINDS), true),
+        f("country", "field-country", Text, false),
         f(
             "parent",
-            "Parent organisation",
+            "field-parent",
             Ref(RecordKind::Organisation),
             false,
         ),
     ];
     const ACTIVITY: &[FieldSpec] = &[
-        f("id", "Id", Text, true),
-        f("title", "Title", Text, true),
-        f("instrument", "Instrument", Choice(INSTRUMENTS), true),
-        f("status", "Status", Choice(ACTIVITY_STATUSES), true),
+        f("id", "field-id", Text, true),
+        f("title", "field-title", Text, true),
+        f("instrument", "field-instrument", Choice(INSTRUMENTS), true),
+        f("status", "field-status", Choice(ACTIVITY_STATUSES), true),
         f(
             "funding_org",
-            "Funding organisation",
+            "field-funding-org",
             Ref(RecordKind::Organisation),
             false,
         ),
-        f(
-            "recipient_country",
-            "Recipient country (ISO code)",
-            Text,
-            false,
-        ),
-        f("start_date", "Start date", Date, false),
-        f("end_date", "End date", Date, false),
-        f("description", "Description", LongText, false),
-        f("equipment.id", "Equipment line id", Text, false),
-        f("equipment.description", "Equipment", Text, false),
+        f("recipient_country", "field-recipient-country", Text, false),
+        f("start_date", "field-start-date", Date, false),
+        f("end_date", "field-end-date", Date, false),
+        f("description", "field-description", LongText, false),
+        f("equipment.id", "field-equipment-id", Text, false),
+        f("equipment.description", "field-equipment", Text, false),
         f(
             "equipment.category",
-            "Equipment category",
+            "field-equipment-category",
             Choice(EQUIPMENT_CATEGORIES),
             false,
         ),
-        f("equipment.quantity", "Quantity", Integer, false),
+        f("equipment.quantity", "field-quantity", Integer, false),
         f(
             "equipment.facility",
-            "For facility",
+            "field-for-facility",
             Ref(RecordKind::Facility),
             false,
         ),
     ];
     const FLOW: &[FieldSpec] = &[
-        f("id", "Id", Text, true),
-        f("activity", "Activity", Ref(RecordKind::Activity), true),
-        f("kind", "Kind", Choice(FLOW_KINDS), true),
-        f("money.amount", "Amount", Decimal, true),
-        f("money.currency", "Currency (ISO code)", Text, true),
-        f("money.value_date", "Value date", Date, false),
-        f("provider", "Provider", Ref(RecordKind::Organisation), false),
-        f("receiver", "Receiver", Ref(RecordKind::Organisation), false),
-        f("description", "Description", LongText, false),
-    ];
-    const EQUIPMENT: &[FieldSpec] = &[
-        f("id", "Id", Text, true),
-        f("activity", "Activity", Ref(RecordKind::Activity), true),
-        f("category", "Category", Choice(EQUIPMENT_CATEGORIES), true),
-        f("description", "Description", Text, true),
-        f("quantity", "Quantity", Integer, false),
-        f("facility", "Facility", Ref(RecordKind::Facility), false),
-        f("unit_cost.amount", "Unit cost", Decimal, false),
-        f("unit_cost.currency", "Unit cost currency", Text, false),
-    ];
-    const FACILITY: &[FieldSpec] = &[
-        f("id", "Id", Text, true),
-        f("name", "Name", Text, true),
-        f("kind", "Kind", Choice(FACILITY_KINDS), true),
-        f("country", "Country (ISO code)", Text, true),
-        f("region", "Region", Text, false),
-        f("city", "City", Text, false),
-        f("operator", "Operator", Ref(RecordKind::Organisation), false),
-        f("location.lat", "Latitude", Decimal, false),
-        f("location.lon", "Longitude", Decimal, false),
-        f("beds", "Beds", Integer, false),
+        f("id", "field-id", Text, true),
         f(
-            "sensitive",
-            "Sensitive (blur location in public view)",
-            Checkbox,
+            "activity",
+            "field-activity",
+            Ref(RecordKind::Activity),
+            true,
+        ),
+        f("kind", "field-kind", Choice(FLOW_KINDS), true),
+        f("money.amount", "field-amount", Decimal, true),
+        f("money.currency", "field-currency", Text, true),
+        f("money.value_date", "field-value-date", Date, false),
+        f(
+            "provider",
+            "field-provider",
+            Ref(RecordKind::Organisation),
             false,
         ),
+        f(
+            "receiver",
+            "field-receiver",
+            Ref(RecordKind::Organisation),
+            false,
+        ),
+        f("description", "field-description", LongText, false),
+    ];
+    const EQUIPMENT: &[FieldSpec] = &[
+        f("id", "field-id", Text, true),
+        f(
+            "activity",
+            "field-activity",
+            Ref(RecordKind::Activity),
+            true,
+        ),
+        f(
+            "category",
+            "field-category",
+            Choice(EQUIPMENT_CATEGORIES),
+            true,
+        ),
+        f("description", "field-description", Text, true),
+        f("quantity", "field-quantity", Integer, false),
+        f(
+            "facility",
+            "field-facility",
+            Ref(RecordKind::Facility),
+            false,
+        ),
+        f("unit_cost.amount", "field-unit-cost", Decimal, false),
+        f(
+            "unit_cost.currency",
+            "field-unit-cost-currency",
+            Text,
+            false,
+        ),
+    ];
+    const FACILITY: &[FieldSpec] = &[
+        f("id", "field-id", Text, true),
+        f("name", "field-name", Text, true),
+        f("kind", "field-kind", Choice(FACILITY_KINDS), true),
+        f("country", "field-country", Text, true),
+        f("region", "field-region", Text, false),
+        f("city", "field-city", Text, false),
+        f(
+            "operator",
+            "field-operator",
+            Ref(RecordKind::Organisation),
+            false,
+        ),
+        f("location.lat", "field-lat", Decimal, false),
+        f("location.lon", "field-lon", Decimal, false),
+        f("beds", "field-beds", Integer, false),
+        f("sensitive", "field-sensitive", Checkbox, false),
     ];
     match kind {
         RecordKind::Organisation => ORG,

@@ -24,7 +24,7 @@ use rust_decimal::prelude::ToPrimitive;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, PageError, PageResult};
-use crate::i18n::t;
+use crate::i18n::{self, t, ta};
 use crate::pages::{layout, shown_location};
 use crate::state::{AppState, blocking};
 use crate::tables::{self, Table};
@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/energy", get(page))
         .route("/energy.csv", get(csv))
+        .route("/energy.xlsx", get(xlsx))
 }
 
 /// Time the solver may spend per request; small instances stop earlier, proven optimal.
@@ -93,13 +94,9 @@ fn urlencode(s: &str) -> String {
 fn can_read(state: &AppState, caller: &Caller) -> Result<(), PageError> {
     match caller {
         Caller::Signed(_) => Ok(()),
-        Caller::Expired => Err(PageError(ApiError::unauthorized(
-            "your session has expired or was signed out; sign in again",
-        ))),
+        Caller::Expired => Err(PageError(ApiError::unauthorized(t("err-session-expired")))),
         Caller::Anonymous if state.config.public_view => Ok(()),
-        Caller::Anonymous => Err(PageError(ApiError::unauthorized(
-            "sign in to see this page (the public view is switched off)",
-        ))),
+        Caller::Anonymous => Err(PageError(ApiError::unauthorized(t("err-sign-in-needed")))),
     }
 }
 
@@ -236,7 +233,7 @@ struct Point {
 /// Equirectangular projection of the points' bounding box, padded as on the facility map.
 fn coverage_map(points: &[Point]) -> Markup {
     if points.is_empty() {
-        return html! { p class="muted" { "No facility has coordinates." } };
+        return html! { p class="muted" { (t("energy-no-coordinates")) } };
     }
     let (lat0, lat1, lon0, lon1) = crate::svg::map_bounds(points.iter().map(|p| (p.lat, p.lon)));
     let (w, h) = (760.0, 460.0);
@@ -257,7 +254,7 @@ fn coverage_map(points: &[Point]) -> Markup {
                 a href=(format!("/facilities/{}", p.id)) {
                     @if p.blurred {
                         circle cx=(px(p.lon)) cy=(py(p.lat)) r="14" fill=(p.colour) fill-opacity="0.4" class="blurred" {
-                            title { (p.name) " (location blurred): " (p.note) }
+                            title { (p.name) " (" (t("energy-blurred")) "): " (p.note) }
                         }
                     } @else {
                         circle cx=(px(p.lon)) cy=(py(p.lat)) r="7" fill=(p.colour) stroke="#333" id=(format!("energy-{}", p.id)) {
@@ -300,7 +297,13 @@ pub async fn page(
                 lon: p.lon.to_f64()?,
                 blurred,
                 colour: coverage_colour(l.unmet_kw, covered),
-                note: format!("{covered:.1} of {:.1} kW covered", l.unmet_kw),
+                note: ta(
+                    "energy-covered-of",
+                    &[
+                        ("covered", &float(covered, 1)),
+                        ("unmet", &float(l.unmet_kw, 1)),
+                    ],
+                ),
             })
         })
         .collect();
@@ -308,24 +311,25 @@ pub async fn page(
         .inst
         .fleet
         .iter()
-        .map(|m| format!("{} ({} kW) × {}", m.model, m.prime_kw, m.count))
+        .map(|m| format!("{} ({} kW) × {}", m.model, float(m.prime_kw, 1), m.count))
         .collect();
     let csv_href = format!("/energy.csv{}", q.to_query());
+    let xlsx_href = format!("/energy.xlsx{}", q.to_query());
     let content = html! {
         p {
             (t("energy-fleet")) ": " (fleet.join(", "))
             @if c.illustrative_fleet { " — " em { (t("energy-fleet-illustrative")) } }
         }
         p {
-            (t("energy-horizon")) ": " (c.inst.hours) " h; "
-            (t("energy-fuel")) ": " (format!("{:.0}", c.inst.fuel_litres)) " L; "
+            (t("energy-horizon")) ": " (float(c.inst.hours, 1)) " " (t("unit-hours")) "; "
+            (t("energy-fuel")) ": " (float(c.inst.fuel_litres, 0)) " " (t("unit-litres")) "; "
             (t("energy-max-units")) ": " (c.inst.max_units_per_facility)
         }
         p id="energy-objective" {
-            (t("energy-objective")) ": " strong { (format!("{:.1}", c.plan.objective)) } "; "
-            (t("energy-bound")) ": " (format!("{:.1}", c.plan.upper_bound)) "; "
-            (t("energy-gap")) ": " (format!("{:.3} %", c.plan.gap * 100.0)) " ("
-            (format!("{:?}", c.plan.status).to_lowercase()) ")"
+            (t("energy-objective")) ": " strong { (float(c.plan.objective, 1)) } "; "
+            (t("energy-bound")) ": " (float(c.plan.upper_bound, 1)) "; "
+            (t("energy-gap")) ": " (float(c.plan.gap * 100.0, 3)) " % ("
+            (i18n::value(&format!("{:?}", c.plan.status).to_lowercase())) ")"
         }
         table id="energy-plan" {
             thead { tr {
@@ -337,17 +341,52 @@ pub async fn page(
                 @for r in &table.rows {
                     tr {
                         td { a href=(format!("/facilities/{}", r[0])) { (r[1]) } }
-                        td { (r[2]) } td class="num" { (r[3]) } td class="num" { (r[4]) }
-                        td { (r[5]) } td class="num" { (r[6]) } td { (r[7]) }
+                        td { (r[2]) } td class="num" { (shown_number(&r[3])) } td class="num" { (shown_number(&r[4])) }
+                        td { (r[5]) } td class="num" { (shown_number(&r[6])) } td { (i18n::value(&r[7])) }
                     }
                 }
             }
         }
-        p { a href=(csv_href) { (t("energy-export-csv")) } }
+        p class="exports" { (t("export")) ": " a href=(csv_href) { "CSV" } " · " a href=(xlsx_href) id="energy-xlsx" { "XLSX" } }
         (coverage_map(&points))
         p class="muted" { (t("energy-note")) }
     };
     Ok(layout(&t("title-energy"), &caller, content))
+}
+
+/// A figure of the shared table (written with a point, for the CSV) in the reader's format.
+fn shown_number(cell: &str) -> String {
+    cell.parse::<rust_decimal::Decimal>()
+        .map_or_else(|_| cell.to_string(), i18n::number)
+}
+
+/// A solver figure rounded to `dp` places in the reader's format (never a float's long tail).
+fn float(v: f64, dp: u32) -> String {
+    rust_decimal::Decimal::from_f64_retain(v).map_or_else(
+        || format!("{v}"),
+        |d| i18n::number(d.round_dp(dp).normalize()),
+    )
+}
+
+pub async fn xlsx(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<PlanQuery>,
+) -> PageResult<Response> {
+    can_read(&state, &caller)?;
+    let c = computed(&state, q).await?;
+    let body = tables::to_xlsx(&plan_table(&c))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, tables::XLSX_MIME),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"energy-plan.xlsx\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 pub async fn csv(

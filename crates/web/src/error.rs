@@ -18,6 +18,10 @@ pub struct ApiError {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     pub message: String,
+    /// The refused value and the model's sentence about it, kept apart so a form can say it in
+    /// the reader's language (the `message` above stays English for the API and the logs).
+    #[serde(skip)]
+    pub problem: Option<(String, String)>,
 }
 
 impl ApiError {
@@ -27,7 +31,13 @@ impl ApiError {
             code,
             field: None,
             message: message.into(),
+            problem: None,
         }
+    }
+
+    pub fn with_problem(mut self, value: impl Into<String>, message: impl Into<String>) -> Self {
+        self.problem = Some((value.into(), message.into()));
+        self
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
@@ -71,7 +81,8 @@ impl From<ServiceError> for ApiError {
                 "invalid_record",
                 format!("{record}: {} (value {:?})", error.message, error.value),
             )
-            .with_field(error.field.clone()),
+            .with_field(error.field.clone())
+            .with_problem(error.value.clone(), error.message.clone()),
             ServiceError::NotFound(m) => Self::not_found(m.clone()),
             _ if e.is_bad_input() => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.to_string())
@@ -98,6 +109,7 @@ impl From<aidtrace_domain::ValidationError> for ApiError {
                 format!("{} (value {:?})", e.message, e.value)
             },
         )
+        .with_problem(e.value.clone(), e.message.clone())
         .with_field(e.field)
     }
 }

@@ -113,6 +113,78 @@ pub fn tn(key: &str, count: usize) -> String {
         .unwrap_or_else(|| key.to_string())
 }
 
+/// The text for `key` in the current language or English, if either catalogue has it.
+pub fn t_opt(key: &str) -> Option<String> {
+    lookup(current(), key, None).or_else(|| lookup(Lang::En, key, None))
+}
+
+/// As [`t`], with named arguments (`{ $name }` in the catalogue).
+pub fn ta(key: &str, args: &[(&str, &str)]) -> String {
+    let mut fa = FluentArgs::new();
+    for (k, v) in args {
+        fa.set(*k, *v);
+    }
+    lookup(current(), key, Some(&fa))
+        .or_else(|| lookup(Lang::En, key, Some(&fa)))
+        .unwrap_or_else(|| key.to_string())
+}
+
+/// The label of a data value such as `grant_aid` or `implementation` (catalogue key
+/// `val-<value>`); values without an entry are shown as they are stored, so new enum variants
+/// still render.
+pub fn value(raw: &str) -> String {
+    lookup(current(), &format!("val-{raw}"), None)
+        .or_else(|| lookup(Lang::En, &format!("val-{raw}"), None))
+        .unwrap_or_else(|| raw.to_string())
+}
+
+/// A field problem in the current language. The model's messages are English sentences shared
+/// with the API and the CLI; the common ones have a catalogue entry (`err-…`), matched on the
+/// sentence's start because some carry a figure at the end. Others are shown after a translated
+/// lead so the reader still learns which value was refused.
+pub fn field_problem(value: &str, message: &str) -> String {
+    const KNOWN: &[(&str, &str)] = &[
+        ("required", "err-required"),
+        ("a whole number", "err-whole-number"),
+        ("must not be empty", "err-not-empty"),
+        ("must not be negative", "err-not-negative"),
+        ("must be greater than zero", "err-positive"),
+        ("not an ISO 4217 currency code", "err-currency"),
+        ("not an ISO 3166-1 alpha-2 country code", "err-country"),
+        ("an id is 1-200 characters", "err-id"),
+        ("latitude must be between", "err-lat"),
+        ("longitude must be between", "err-lon"),
+        (
+            "the end date is before the start date",
+            "err-end-before-start",
+        ),
+        ("a quantity must be at least 1", "err-quantity"),
+        ("an organisation cannot be its own parent", "err-own-parent"),
+        ("an activity cannot be its own parent", "err-own-parent"),
+        ("no organisation with this id exists", "err-no-organisation"),
+        ("no activity with this id exists", "err-no-activity"),
+        ("no facility with this id exists", "err-no-facility"),
+        ("expected a date", "err-date"),
+        ("input contains invalid characters", "err-date"),
+        ("premature end of input", "err-date"),
+        ("invalid decimal", "err-decimal"),
+        ("not a decimal number", "err-decimal"),
+        ("already exists", "err-exists"),
+    ];
+    let known = KNOWN
+        .iter()
+        .find(|(start, _)| message.starts_with(start) || message.contains(start));
+    let text = match known {
+        Some((_, key)) => t(key),
+        None => format!("{} ({message})", t("err-not-accepted")),
+    };
+    if value.is_empty() {
+        text
+    } else {
+        format!("{text} — «{value}»")
+    }
+}
+
 /// 1234567.5 → "1,234,567.5" (en) or "1 234 567,5" (ru, uk, kk; no-break spaces).
 pub fn number(d: Decimal) -> String {
     let (group, point) = match current() {
@@ -203,6 +275,72 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Message ids: lines that start an entry (`key =`, values on the same or the next lines).
+    fn message_ids(lang: Lang) -> Vec<String> {
+        lang.catalogue()
+            .lines()
+            .filter(|l| l.starts_with(|c: char| c.is_ascii_lowercase()))
+            .filter_map(|l| l.split_once(" =").map(|(k, _)| k.to_string()))
+            .filter(|k| !k.contains(' '))
+            .collect()
+    }
+
+    /// Every catalogue has exactly the English keys (multi-line entries included), none twice.
+    #[test]
+    fn catalogues_have_the_same_keys_once() {
+        let en = message_ids(Lang::En);
+        assert!(en.len() > 300, "{} keys", en.len());
+        let en_set: std::collections::BTreeSet<&String> = en.iter().collect();
+        assert_eq!(en_set.len(), en.len(), "en.ftl has a key twice");
+        for lang in [Lang::Ru, Lang::Uk, Lang::Kk] {
+            let ids = message_ids(lang);
+            let set: std::collections::BTreeSet<&String> = ids.iter().collect();
+            assert_eq!(set.len(), ids.len(), "{}.ftl has a key twice", lang.code());
+            let missing: Vec<_> = en_set.difference(&set).collect();
+            let extra: Vec<_> = set.difference(&en_set).collect();
+            assert!(missing.is_empty(), "{}.ftl lacks {missing:?}", lang.code());
+            assert!(extra.is_empty(), "{}.ftl has extra {extra:?}", lang.code());
+        }
+    }
+
+    /// A translated catalogue that repeats an English sentence is a forgotten translation; only
+    /// codes, units and names that read the same in every language may be equal.
+    #[test]
+    fn translations_are_not_english_copies() {
+        const SAME_EVERYWHERE: &[&str] =
+            &["nav-api", "val-audit", "col-donor", "val-editor", "act-ref"];
+        for key in message_ids(Lang::En) {
+            let en = lookup(Lang::En, &key, None).unwrap_or_default();
+            if SAME_EVERYWHERE.contains(&key.as_str())
+                || !en.chars().any(|c| c.is_ascii_lowercase())
+            {
+                continue;
+            }
+            for lang in [Lang::Ru, Lang::Uk, Lang::Kk] {
+                let other = lookup(lang, &key, None).unwrap_or_default();
+                assert_ne!(other, en, "{}.ftl: {key} is still English", lang.code());
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn field_problems_speak_the_language() {
+        LANG.scope(Lang::Ru, async {
+            let m = field_problem("four", "a whole number, e.g. 2");
+            assert!(m.contains("целое число") && m.contains("four"), "{m}");
+            let unknown = field_problem("x", "some new rule");
+            assert!(
+                unknown.starts_with("Это значение не принимается"),
+                "{unknown}"
+            );
+        })
+        .await;
+        LANG.scope(Lang::Kk, async {
+            assert!(field_problem("", "required").contains("Міндетті"));
+        })
+        .await;
     }
 
     #[tokio::test]

@@ -13,7 +13,7 @@ use maud::html;
 
 use crate::auth::{self, Caller, Role};
 use crate::error::{ApiError, PageResult};
-use crate::i18n::t;
+use crate::i18n::{self, t, ta};
 use crate::pages::layout;
 use crate::state::{AppState, blocking};
 
@@ -26,12 +26,12 @@ fn upload_form(csrf: &str, is_admin: bool) -> maud::Markup {
     html! {
         form method="post" action="/import" enctype="multipart/form-data" class="form" id="import-form" {
             input type="hidden" name="csrf" value=(csrf);
-            label { "IATI 2.03 activity file (XML)" input type="file" name="file" id="file" accept=".xml,application/xml,text/xml" required; }
-            label { input type="checkbox" name="strict" value="1"; " strict: refuse the whole file on any problem" }
-            button type="submit" name="action" value="validate" id="validate" { "Validate" }
+            label { (t("import-file")) input type="file" name="file" id="file" accept=".xml,application/xml,text/xml" required; }
+            label { input type="checkbox" name="strict" value="1"; " " (t("import-strict")) }
+            button type="submit" name="action" value="validate" id="validate" { (t("import-validate")) }
             @if is_admin {
                 " "
-                button type="submit" name="action" value="import" id="import" { "Validate and import" }
+                button type="submit" name="action" value="import" id="import" { (t("import-go")) }
             }
         }
     }
@@ -41,8 +41,8 @@ pub async fn form(caller: Caller) -> PageResult<Html<String>> {
     let body = match caller.principal() {
         Some(p) => upload_form(p.csrf.as_deref().unwrap_or_default(), p.role == Role::Admin),
         None => html! {
-            p id="import-status" { "Sign in to upload an IATI file. Files can also be checked and imported with "
-                code { "aidtrace iati validate FILE" } " and " code { "aidtrace iati import FILE" } "." }
+            p id="import-status" { (t("import-sign-in")) " "
+                code { "aidtrace iati validate FILE" } ", " code { "aidtrace iati import FILE" } }
         },
     };
     Ok(layout(&t("title-import"), &caller, body))
@@ -98,8 +98,7 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, ApiError> {
     }
     if upload.bytes.is_empty() {
         return Err(
-            ApiError::bad_request("invalid_upload", "file: no file was uploaded")
-                .with_field("file"),
+            ApiError::bad_request("invalid_upload", t("import-err-no-file")).with_field("file"),
         );
     }
     Ok(upload)
@@ -117,7 +116,7 @@ pub async fn upload(
         "validate" => false,
         "import" if principal.role == Role::Admin => true,
         "import" => {
-            return Err(ApiError::forbidden("only an admin imports files into the ledger").into());
+            return Err(ApiError::forbidden(t("import-err-admin")).into());
         }
         other => {
             return Err(ApiError::bad_request(
@@ -151,41 +150,43 @@ pub async fn upload(
     };
     let s = &report.summary;
     let body = html! {
-        h2 id="report-title" { "Validation of " (name) }
+        h2 id="report-title" { (ta("import-report-title", &[("file", &name)])) }
         @if !s.well_formed {
-            p class="error" id="not-well-formed" { "The file is not well-formed XML." }
+            p class="error" id="not-well-formed" { (t("import-not-well-formed")) }
         }
         table id="layers" {
-            tr { th { "activities" } th { "schema valid" } th { "codelists valid" } th { "rules valid" } th { "errors" } th { "warnings" } }
+            tr { th { (t("import-col-activities")) } th { (t("import-col-schema")) } th { (t("import-col-codelists")) } th { (t("import-col-rules")) } th { (t("import-col-errors")) } th { (t("import-col-warnings")) } }
             tr { td { (s.activities) } td { (s.schema_valid) } td { (s.codelists_valid) } td { (s.rules_valid) } td { (s.errors) } td { (s.warnings) } }
         }
         @for issue in &report.file_errors {
-            p class="error" { "line " (issue.line) ", column " (issue.column) ": " (issue.message) }
+            p class="error" { (ta("import-at", &[("line", &issue.line.to_string()), ("column", &issue.column.to_string())])) ": " (issue.message) }
         }
         @if let Some(r) = &imported {
-            h2 { "Import" }
+            h2 { (t("title-import")) }
             @if let Some(why) = &r.refused {
-                p class="error" id="import-refused" { "Refused: " (why) }
+                p class="error" id="import-refused" { (t("import-refused")) ": " (why) }
             } @else {
-                p id="import-result" { (r.accepted) " accepted, " (r.rejected) " rejected, " (r.kept_newer) " kept (stored version newer); "
-                    (r.records_created) " records created, " (r.records_updated) " updated." }
+                p id="import-result" { (ta("import-result", &[
+                    ("accepted", &r.accepted.to_string()), ("rejected", &r.rejected.to_string()),
+                    ("kept", &r.kept_newer.to_string()), ("created", &r.records_created.to_string()),
+                    ("updated", &r.records_updated.to_string())])) }
             }
             @for a in r.activities.iter().filter(|a| matches!(a.outcome, Outcome::Rejected { .. })).take(100) {
                 @if let Outcome::Rejected { reasons } = &a.outcome {
-                    p class="error" { "line " (a.line) ": " (a.identifier) " rejected: " (reasons.join("; ")) }
+                    p class="error" { (ta("import-line", &[("line", &a.line.to_string())])) ": " (a.identifier) " — " (t("import-rejected")) ": " (reasons.join("; ")) }
                 }
             }
         }
-        h2 { "Problems by activity" }
+        h2 { (t("import-problems")) }
         table id="issues" {
-            tr { th { "activity" } th { "line" } th { "layer" } th { "rule" } th { "severity" } th { "message" } }
+            tr { th { (t("col-activity")) } th { (t("col-line")) } th { (t("col-layer")) } th { (t("col-rule")) } th { (t("col-severity")) } th { (t("col-message")) } }
             @for a in &report.activities {
                 @for e in a.errors.iter().take(20) {
                     tr {
                         td { (a.identifier) } td { (e.line) }
-                        td { (match e.layer { Layer::Xml => "xml", Layer::Schema => "schema", Layer::Codelist => "codelist", Layer::Rule => "rule" }) }
+                        td { (match e.layer { Layer::Xml => "XML".to_string(), Layer::Schema => t("import-layer-schema"), Layer::Codelist => t("import-layer-codelist"), Layer::Rule => t("import-layer-rule") }) }
                         td { (e.rule) }
-                        td { (if e.severity == Severity::Error { "error" } else { "warning" }) }
+                        td { (i18n::value(if e.severity == Severity::Error { "error" } else { "warning" })) }
                         td { (e.message) }
                     }
                 }

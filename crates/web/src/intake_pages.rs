@@ -18,7 +18,7 @@ use maud::{Markup, html};
 
 use crate::auth::{self, Caller, Principal, Role};
 use crate::error::{ApiError, PageError, PageResult};
-use crate::i18n::t;
+use crate::i18n::{self, t, ta};
 use crate::pages::layout;
 use crate::state::{AppState, blocking};
 
@@ -44,9 +44,7 @@ fn reviewer(caller: &Caller, csrf: &str) -> Result<Principal, PageError> {
     let p = reader(caller)?;
     auth::check_csrf(p, csrf)?;
     if !may_review(p) {
-        return Err(PageError(ApiError::forbidden(
-            "only editors and admins may submit or review intake drafts",
-        )));
+        return Err(PageError(ApiError::forbidden(t("intake-err-role"))));
     }
     Ok(p.clone())
 }
@@ -101,7 +99,7 @@ fn check_line(c: &Check) -> Markup {
         } => html! {
             li class="finding info" {
                 (t("intake-check-same-as")) " " a href=(format!("/activities#{record_id}")) { (record_id) }
-                " (Δ " (amount_difference) @if let Some(d) = days_apart { ", " (d) " d" } ")"
+                " (Δ " (i18n::number(*amount_difference)) @if let Some(d) = days_apart { ", " (d) " " (t("unit-days")) } ")"
             }
         },
     }
@@ -125,10 +123,10 @@ fn fact_view(d: &IntakeDraft, index: usize, fact: &Fact, p: &Principal, csrf: &s
         section class=(format!("fact {status:?}").to_lowercase()) id=(id) {
             h4 {
                 "#" (index) " "
-                (format!("{:?}", fact.amount_kind.value).to_lowercase())
-                @if let Some(a) = &fact.amount { " · " (a.value.amount) " " (a.value.currency) }
-                @if let Some(e) = &fact.stated_equivalent { " (≈ " (e.value.amount) " " (e.value.currency) ")" }
-                " — " span class="state" { (format!("{status:?}").to_lowercase()) }
+                (i18n::value(&format!("{:?}", fact.amount_kind.value).to_lowercase()))
+                @if let Some(a) = &fact.amount { " · " (i18n::number(a.value.amount)) " " (a.value.currency) }
+                @if let Some(e) = &fact.stated_equivalent { " (≈ " (i18n::number(e.value.amount)) " " (e.value.currency) ")" }
+                " — " span class="state" { (i18n::value(&format!("{status:?}").to_lowercase())) }
             }
             p class="muted" {
                 (t("intake-donor")) ": " (fact.donor.as_ref().map_or("?", |x| x.value.as_str()))
@@ -211,7 +209,7 @@ pub async fn page(State(state): State<AppState>, caller: Caller) -> PageResult<H
                             a href=(u) rel="noopener noreferrer" { (u) }
                         } @else { (u) }
                     }
-                    @if let Some(pd) = d.published { " · " (pd) }
+                    @if let Some(pd) = d.published { " · " (i18n::date(pd)) }
                 }
                 @if ex.facts.is_empty() { p class="muted" { (t("intake-no-facts")) } }
                 @for (i, f) in ex.facts.iter().enumerate() { (fact_view(d, i, f, &p, &csrf)) }
@@ -247,7 +245,7 @@ pub async fn submit(
             PageError(
                 ApiError::bad_request(
                     "invalid_form",
-                    format!("published {raw:?}: expected a date as YYYY-MM-DD"),
+                    ta("intake-err-published", &[("value", raw)]),
                 )
                 .with_field("published"),
             )

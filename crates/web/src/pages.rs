@@ -18,7 +18,7 @@ use rust_decimal::Decimal;
 use crate::auth::{self, Caller, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::edit::{self, Decision, Input, WriteOutcome};
 use crate::error::{ApiError, PageError, PageResult};
-use crate::i18n::{self, t, tn};
+use crate::i18n::{self, t, ta, tn};
 use crate::state::{AppState, GROUPS, Snapshot, blocking};
 use crate::svg;
 use crate::tables::{self, ActivityFilter, Table, enum_name};
@@ -61,13 +61,9 @@ fn blur_for(state: &AppState, caller: &Caller) -> Option<Decimal> {
 fn can_read(state: &AppState, caller: &Caller) -> Result<(), PageError> {
     match caller {
         Caller::Signed(_) => Ok(()),
-        Caller::Expired => Err(PageError(ApiError::unauthorized(
-            "your session has expired or was signed out; sign in again",
-        ))),
+        Caller::Expired => Err(PageError(ApiError::unauthorized(t("err-session-expired")))),
         Caller::Anonymous if state.config.public_view => Ok(()),
-        Caller::Anonymous => Err(PageError(ApiError::unauthorized(
-            "sign in to see this page (the public view is switched off)",
-        ))),
+        Caller::Anonymous => Err(PageError(ApiError::unauthorized(t("err-sign-in-needed")))),
     }
 }
 
@@ -108,7 +104,7 @@ pub fn layout(title: &str, caller: &Caller, content: Markup) -> Html<String> {
                         div class="who" {
                             @match principal {
                                 Some(p) => {
-                                    span id="whoami" { (p.name) " (" (p.role.as_str()) ")" }
+                                    span id="whoami" { (p.name) " (" (i18n::value(p.role.as_str())) ")" }
                                     form method="post" action="/logout" class="inline" {
                                         input type="hidden" name="csrf" value=(p.csrf.clone().unwrap_or_default());
                                         button type="submit" { (t("sign-out")) }
@@ -132,23 +128,47 @@ pub fn layout(title: &str, caller: &Caller, content: Markup) -> Html<String> {
 }
 
 pub fn error_page(status: StatusCode, message: &str, field: Option<&str>) -> Html<String> {
-    let title = status.canonical_reason().unwrap_or("Error");
+    let title = i18n::t_opt(&format!("status-{}", status.as_u16()))
+        .unwrap_or_else(|| status.canonical_reason().unwrap_or("Error").to_string());
     layout(
-        title,
+        &title,
         &Caller::Anonymous,
         html! {
             p class="error" id="error" { (message) }
-            @if let Some(f) = field { p { "Field: " code { (f) } } }
-            @if status == StatusCode::UNAUTHORIZED { p { a href="/login" { "Sign in" } } }
-            p { a href="/" { "Back to the dashboard" } }
+            @if let Some(f) = field { p { (t("error-field")) ": " code { (f) } } }
+            @if status == StatusCode::UNAUTHORIZED { p { a href="/login" { (t("sign-in")) } } }
+            p { a href="/" { (t("back-to-dashboard")) } }
         },
     )
 }
 
+/// The message of an error shown on a page: the field problem in the reader's language when the
+/// error carries one, else the error's own text.
+pub fn error_text(e: &ApiError) -> String {
+    match &e.problem {
+        Some((value, message)) => i18n::field_problem(value, message),
+        None => e.message.clone(),
+    }
+}
+
+/// Headers of a shared table in the reader's language (`col-<name>`); exports keep the stable
+/// machine names so scripts reading them do not depend on the language.
+pub fn header_label(h: &str) -> String {
+    i18n::t_opt(&format!("col-{h}")).unwrap_or_else(|| h.to_string())
+}
+
+/// Columns whose cells are stored enum values, shown as their labels.
+const VALUE_COLUMNS: &[&str] = &["instrument", "status", "kind", "severity", "record_kind"];
+
 fn table_html(table: &Table, link: Option<&str>) -> Markup {
+    let value_col: Vec<bool> = table
+        .headers
+        .iter()
+        .map(|h| VALUE_COLUMNS.contains(h))
+        .collect();
     html! {
         table class="list" id=(format!("table-{}", table.name)) {
-            thead { tr { @for h in &table.headers { th { (h) } } } }
+            thead { tr { @for h in &table.headers { th { (header_label(h)) } } } }
             tbody {
                 @for row in &table.rows {
                     tr {
@@ -156,6 +176,8 @@ fn table_html(table: &Table, link: Option<&str>) -> Markup {
                             td {
                                 @if i == 0 && let Some(prefix) = link {
                                     a href=(format!("{prefix}{cell}")) { (cell) }
+                                } @else if value_col.get(i).copied().unwrap_or(false) {
+                                    (i18n::value(cell))
                                 } @else { (cell) }
                             }
                         }
@@ -182,34 +204,34 @@ fn totals_section(report: &TotalsSummary) -> Markup {
         section id=(format!("totals-{by}")) {
             h2 { (t(&format!("by-{by}"))) }
             table class="list" {
-                thead { tr { th { "" (by) } th { "kind" } th { "original currencies" } th { "converted (" (report.currency) ")" } } }
+                thead { tr { th { (header_label(by)) } th { (t("col-kind")) } th { (t("totals-original")) } th { (ta("totals-converted", &[("currency", report.currency.as_str())])) } } }
                 tbody {
                     @for row in &report.rows {
                         tr {
                             td { (row.key) }
-                            td { (row.kind.as_str()) }
+                            td { (i18n::value(row.kind.as_str())) }
                             td { @for (c, a) in &row.original { span class="amt" { (group_digits(*a)) " " (c) } br; } }
                             td {
                                 @match row.converted {
                                     Some(v) => {
                                         details {
-                                            summary { (group_digits(v.round_dp(2))) " " (report.currency) @if !row.converted_complete { " (partial)" } }
+                                            summary { (group_digits(v.round_dp(2))) " " (report.currency) @if !row.converted_complete { " (" (t("totals-partial")) ")" } }
                                             ul class="rates" {
                                                 @for r in &row.rates {
-                                                    li { (r.currency) " at " (r.rate) " " (report.currency) "/" (r.currency) ", rate of " (i18n::date(r.rate_date)) " (" (enum_name(&r.basis)) "; " (r.source) "), " (r.flows) " flow(s)" }
+                                                    li { (ta("totals-rate-line", &[("currency", r.currency.as_str()), ("rate", &group_digits(r.rate)), ("pair", &format!("{}/{}", report.currency, r.currency)), ("date", &i18n::date(r.rate_date)), ("basis", &i18n::value(&enum_name(&r.basis))), ("source", &r.source)])) ", " (r.flows) " " (tn("card-flows", r.flows)) }
                                                 }
-                                                @if row.unconverted > 0 { li { (row.unconverted) " flow(s) unconverted" } }
+                                                @if row.unconverted > 0 { li { (row.unconverted) " " (tn("card-flows", row.unconverted)) ": " (t("unconverted")) } }
                                             }
                                         }
                                     }
-                                    None => { span class="muted" { "unconverted" } }
+                                    None => { span class="muted" { (t("unconverted")) } }
                                 }
                             }
                         }
                     }
                 }
             }
-            p class="muted" { "Rule: " (report.rule) ". " (report.attribution) }
+            p class="muted" { (t("totals-rule")) ": " (report.rule) ". " (report.attribution) }
             (exports("totals", &format!("?by={by}")))
         }
     }
@@ -270,7 +292,7 @@ fn dashboard_body(snap: &Snapshot) -> Markup {
             @let problems = count(Severity::Error) + count(Severity::Warning);
             a class="card warn" href="/quality" id="findings-count" {
                 b { (problems) } " " (tn("card-problems", problems))
-                span class="muted" { " (" (count(Severity::Error)) " errors, " (count(Severity::Warning)) " warnings, " (count(Severity::Info)) " notes)" }
+                span class="muted" { " (" (ta("dash-severity-counts", &[("errors", &count(Severity::Error).to_string()), ("warnings", &count(Severity::Warning).to_string()), ("notes", &count(Severity::Info).to_string())])) ")" }
             }
         }
         @if let Some(donors) = snap.totals.get("donor") {
@@ -278,7 +300,7 @@ fn dashboard_body(snap: &Snapshot) -> Markup {
         }
         (svg::time_series(&t("chart-by-year"), "USD", series))
         @if dated_by_fallback > 0 {
-            p class="muted" { (dated_by_fallback) " flow(s) have no value date and are placed in the year of the rate used for them (see each conversion's basis)." }
+            p class="muted" { (ta("dash-dated-by-fallback", &[("count", &dated_by_fallback.to_string())])) }
         }
         @for g in GROUPS {
             @if let Some(report) = snap.totals.get(g.as_str()) { (totals_section(report)) }
@@ -306,11 +328,11 @@ pub async fn activities(
     let content = html! {
         form method="get" action="/activities" class="filters" {
             label { (t("search")) " " input type="search" name="q" value=(filter.q) id="q"; }
-            label { (t("status")) " " select name="status" { option value="" { (t("any")) } @for s in edit::ACTIVITY_STATUSES { option value=(s) selected[filter.status == *s] { (s) } } } }
-            label { (t("instrument")) " " select name="instrument" { option value="" { (t("any")) } @for s in edit::INSTRUMENTS { option value=(s) selected[filter.instrument == *s] { (s) } } } }
+            label { (t("status")) " " select name="status" { option value="" { (t("any")) } @for s in edit::ACTIVITY_STATUSES { option value=(s) selected[filter.status == *s] { (i18n::value(s)) } } } }
+            label { (t("instrument")) " " select name="instrument" { option value="" { (t("any")) } @for s in edit::INSTRUMENTS { option value=(s) selected[filter.instrument == *s] { (i18n::value(s)) } } } }
             button type="submit" { (t("filter")) }
         }
-        p { (table.rows.len()) " activities" @if can_edit { " · " a href="/edit/activities/new" id="new-activity" { "New activity" } } }
+        p { (table.rows.len()) " " (tn("card-activities", table.rows.len())) @if can_edit { " · " a href="/edit/activities/new" id="new-activity" { (t("new-activity")) } } }
         (table_html(&table, Some("/activities/")))
         (exports("activities", &query))
     };
@@ -329,8 +351,9 @@ fn urlencode(s: &str) -> String {
 fn parse_id(raw: &str) -> Result<RecordId, PageError> {
     RecordId::parse(raw).map_err(|e| {
         PageError(ApiError::not_found(format!(
-            "no record {:?}: {}",
-            raw, e.message
+            "{} {raw:?}: {}",
+            t("err-no-record"),
+            e.message
         )))
     })
 }
@@ -345,13 +368,13 @@ fn conversion(snap: &Snapshot, m: &Money) -> Markup {
         Some(Ok(c)) => html! {
             details class="conv" {
                 summary { "≈ " (group_digits(c.amount.round_dp(2))) " " (c.currency) }
-                (c.from.amount) " " (c.from.currency) " at " (c.rate) " " (c.currency) "/" (c.from.currency) ", rate of " (c.rate_date)
-                @if m.value_date.is_none() { " (no value date: latest rate)" }
-                ". Source: " (c.source)
+                (ta("conv-detail", &[("amount", &format!("{} {}", group_digits(c.from.amount), c.from.currency)), ("rate", &group_digits(c.rate)), ("pair", &format!("{}/{}", c.currency, c.from.currency)), ("date", &i18n::date(c.rate_date))]))
+                @if m.value_date.is_none() { " (" (t("conv-no-value-date")) ")" }
+                ". " (t("source")) ": " (c.source)
             }
         },
-        Some(Err(e)) => html! { span class="muted" { "unconverted: " (e) } },
-        None => html! { span class="muted" { "unconverted: no rate" } },
+        Some(Err(e)) => html! { span class="muted" { (t("unconverted")) ": " (e) } },
+        None => html! { span class="muted" { (t("unconverted")) ": " (t("conv-no-rate")) } },
     }
 }
 
@@ -366,11 +389,11 @@ fn citations(snap: &Snapshot, list: &[aidtrace_domain::model::Citation]) -> Mark
                         Some(s) => {
                             @match &s.url { Some(u) => { a href=(u) rel="noreferrer" { (s.title) } } None => { (s.title) } }
                             @if let Some(p) = &s.publisher { ", " (p) }
-                            @if let Some(d) = &s.published { ", " (d) }
+                            @if let Some(d) = s.published { ", " (i18n::date(d)) }
                         }
                         None => { (c.source) }
                     }
-                    @if let Some(f) = &c.field { " (supports " code { (f) } ")" }
+                    @if let Some(f) = &c.field { " (" (t("cite-supports")) " " code { (f) } ")" }
                 }
             }
         }
@@ -404,18 +427,18 @@ fn history_html(caller: &Caller, entries: &[aidtrace_store::AuditEntry]) -> Mark
     html! {
         h2 { (t("history")) }
         @if caller.principal().is_none() {
-            p class="muted" { "Sign in to see who changed what (the audit trail)." }
+            p class="muted" { (t("history-sign-in")) }
         } @else if entries.is_empty() {
-            p class="muted" { "No changes recorded." }
+            p class="muted" { (t("history-none")) }
         } @else {
             table class="list" id="history" {
-                thead { tr { th { "#" } th { "when" } th { "who" } th { "action" } th { "record" } th { "after" } } }
+                thead { tr { th { "#" } th { (t("col-when")) } th { (t("col-who")) } th { (t("col-action")) } th { (t("col-record")) } th { (t("col-after")) } } }
                 tbody { @for e in entries { tr {
-                    td { (e.seq) } td { (e.at) } td { (e.actor) } td { (e.action) } td { (e.kind) " " (e.record_id) }
-                    td { details { summary { "document" } pre { (e.after.clone().unwrap_or_default()) } } }
+                    td { (e.seq) } td { (e.at) } td { (e.actor) } td { (i18n::value(&e.action)) } td { (i18n::value(&e.kind)) " " (e.record_id) }
+                    td { details { summary { (t("history-document")) } pre { (e.after.clone().unwrap_or_default()) } } }
                 } } }
             }
-            p class="muted" { "Entries are hash-chained; " code { "aidtrace audit verify" } " checks the chain." }
+            p class="muted" { (t("history-chain")) " " code { "aidtrace audit verify" } }
         }
     }
 }
@@ -424,19 +447,36 @@ fn findings_html(snap: &Snapshot, ids: &[&RecordId]) -> Markup {
     let list = snap.findings_for(ids);
     html! {
         h2 { (t("findings")) }
-        @if list.is_empty() { p class="muted" { "None." } }
+        @if list.is_empty() { p class="muted" { (t("none")) } }
         ul class="findings" {
             @for f in list {
-                li class=(f.severity.as_str()) { b { (f.rule) } " " (f.severity.as_str()) " — " (f.record_kind.as_str()) " " (f.record) ": " (f.message) }
+                li class=(f.severity.as_str()) { b { (f.rule) } " " (i18n::value(f.severity.as_str())) " — " (i18n::value(f.record_kind.as_str())) " " (f.record) ": " (f.message) }
             }
         }
     }
 }
 
+/// Assets bought through an equipment line: those whose funding names the line, and those the
+/// line lists as delivered (either side may be recorded first), each once, by inventory tag.
+fn assets_of_line(ledger: &aidtrace_domain::Ledger, line: &RecordId) -> Vec<(RecordId, String)> {
+    let listed = ledger.equipment_lines.get(line).map(|e| &e.assets);
+    let mut out: Vec<(RecordId, String)> = ledger
+        .assets
+        .values()
+        .filter(|a| {
+            a.funding.equipment_line.as_ref() == Some(line)
+                || listed.is_some_and(|l| l.contains(&a.id))
+        })
+        .map(|a| (a.id.clone(), a.inventory_tag.clone()))
+        .collect();
+    out.sort();
+    out
+}
+
 fn edit_link(caller: &Caller, collection: &str, id: &RecordId) -> Markup {
     html! {
         @if caller.principal().is_some_and(auth::Principal::can_edit_something) {
-            p { a href=(format!("/edit/{collection}/{id}")) class="edit" { "Edit" } }
+            p { a href=(format!("/edit/{collection}/{id}")) class="edit" { (t("edit")) } }
         }
     }
 }
@@ -453,7 +493,7 @@ pub async fn activity(
     let a = ledger
         .activities
         .get(&id)
-        .ok_or_else(|| ApiError::not_found(format!("no activity {id}")))?;
+        .ok_or_else(|| ApiError::not_found(ta("err-no-activity-id", &[("id", id.as_str())])))?;
     let flows: Vec<_> = snap
         .of_activity(&id, RecordKind::Flow)
         .into_iter()
@@ -493,38 +533,38 @@ pub async fn activity(
     let content = html! {
         (edit_link(&caller, "activities", &id))
         dl class="facts" {
-            dt { "Id" } dd { code { (a.id) } }
-            dt { "Instrument" } dd { (enum_name(&a.instrument)) }
-            dt { "Status" } dd { (enum_name(&a.status)) }
-            @if let Some(p) = &a.parent { dt { "Part of" } dd { a href=(format!("/activities/{p}")) { (ledger.activities.get(p).map_or(p.to_string(), |x| x.title.clone())) } } }
-            @if !children.is_empty() { dt { "Sub-activities" } dd { @for c in children { a href=(format!("/activities/{c}")) { (ledger.activities.get(c).map_or(c.to_string(), |x| x.title.clone())) } br; } } }
-            @if let Some(d) = &a.description { dt { "Description" } dd { (d) } }
-            @if let Some(d) = &a.purpose { dt { "Purpose" } dd { (d) } }
-            @if let Some(d) = a.start_date { dt { "Start" } dd { (i18n::date(d)) } }
-            @if let Some(d) = a.end_date { dt { "End" } dd { (i18n::date(d)) } }
-            @if let Some(c) = &a.ceiling { dt { "Ceiling" } dd { (money(c)) (conversion(&snap, c)) } }
-            dt { "Participants" } dd { @for p in &a.participants { (ledger.org_name(&p.org)) " (" (enum_name(&p.role)) ")" br; } }
-            @if !a.countries.is_empty() { dt { "Countries" } dd { @for c in &a.countries { (c.country) " " (c.percentage) "% " } } }
-            @if !a.regions.is_empty() { dt { "Regions" } dd { @for r in &a.regions { (r.name) " (" (r.country) ") " (r.percentage) "% " } } }
-            @if !a.sectors.is_empty() { dt { "Sectors" } dd { @for s in &a.sectors { (s.code) " " (s.percentage) "% " } } }
+            dt { (t("field-id")) } dd { code { (a.id) } }
+            dt { (t("field-instrument")) } dd { (i18n::value(&enum_name(&a.instrument))) }
+            dt { (t("field-status")) } dd { (i18n::value(&enum_name(&a.status))) }
+            @if let Some(p) = &a.parent { dt { (t("act-part-of")) } dd { a href=(format!("/activities/{p}")) { (ledger.activities.get(p).map_or(p.to_string(), |x| x.title.clone())) } } }
+            @if !children.is_empty() { dt { (t("act-children")) } dd { @for c in children { a href=(format!("/activities/{c}")) { (ledger.activities.get(c).map_or(c.to_string(), |x| x.title.clone())) } br; } } }
+            @if let Some(d) = &a.description { dt { (t("field-description")) } dd { (d) } }
+            @if let Some(d) = &a.purpose { dt { (t("act-purpose")) } dd { (d) } }
+            @if let Some(d) = a.start_date { dt { (t("field-start-date")) } dd { (i18n::date(d)) } }
+            @if let Some(d) = a.end_date { dt { (t("field-end-date")) } dd { (i18n::date(d)) } }
+            @if let Some(c) = &a.ceiling { dt { (t("act-ceiling")) } dd { (money(c)) (conversion(&snap, c)) } }
+            dt { (t("act-participants")) } dd { @for p in &a.participants { (ledger.org_name(&p.org)) " (" (i18n::value(&enum_name(&p.role))) ")" br; } }
+            @if !a.countries.is_empty() { dt { (t("act-countries")) } dd { @for c in &a.countries { (c.country) " " (group_digits(c.percentage)) "% " } } }
+            @if !a.regions.is_empty() { dt { (t("act-regions")) } dd { @for r in &a.regions { (r.name) " (" (r.country) ") " (group_digits(r.percentage)) "% " } } }
+            @if !a.sectors.is_empty() { dt { (t("act-sectors")) } dd { @for s in &a.sectors { (s.code) " " (group_digits(s.percentage)) "% " } } }
         }
         @if !a.legal_steps.is_empty() {
-            h2 { "Legal steps" }
-            ul { @for s in &a.legal_steps { li { (enum_name(&s.kind)) @if let Some(d) = s.date { " " (d) } @if let Some(r) = &s.reference { " ref " (r) } @for g in &s.signatories { " · " (g.name) @if let Some(t) = &g.title { ", " (t) } } (citations(&snap, &s.sources)) } } }
+            h2 { (t("act-legal-steps")) }
+            ul { @for s in &a.legal_steps { li { (i18n::value(&enum_name(&s.kind))) @if let Some(d) = s.date { " " (i18n::date(d)) } @if let Some(r) = &s.reference { " " (t("act-ref")) " " (r) } @for g in &s.signatories { " · " (g.name) @if let Some(t) = &g.title { ", " (t) } } (citations(&snap, &s.sources)) } } }
         }
         h2 { (t("flows")) }
-        @if can_edit { p { a href=(format!("/edit/flows/new?activity={id}")) { "New flow" } " · " a href=(format!("/edit/equipment-lines/new?activity={id}")) { "New equipment line" } } }
-        @if flows.is_empty() { p class="muted" { "No flows recorded." } }
+        @if can_edit { p { a href=(format!("/edit/flows/new?activity={id}")) { (t("new-flow")) } " · " a href=(format!("/edit/equipment-lines/new?activity={id}")) { (t("new-equipment-line")) } } }
+        @if flows.is_empty() { p class="muted" { (t("act-no-flows")) } }
         @for f in &flows {
             article class="flow" id=(f.id) {
-                h3 { (f.kind.as_str()) ": " (money(&f.money)) }
+                h3 { (i18n::value(f.kind.as_str())) ": " (money(&f.money)) }
                 (edit_link(&caller, "flows", &f.id))
                 (conversion(&snap, &f.money))
-                @if let Some(v) = f.money.value_date { p { "Value date " (v) } }
-                @if let Some(p) = &f.provider { p { "From " (ledger.org_name(p)) } }
-                @if let Some(r) = &f.receiver { p { "To " (ledger.org_name(r)) } }
+                @if let Some(v) = f.money.value_date { p { (t("field-value-date")) ": " (i18n::date(v)) } }
+                @if let Some(p) = &f.provider { p { (t("flow-from")) ": " (ledger.org_name(p)) } }
+                @if let Some(r) = &f.receiver { p { (t("flow-to")) ": " (ledger.org_name(r)) } }
                 @if let Some(s) = &f.stated_equivalent {
-                    p class="stated" { "Stated equivalent: " @if let Some(q) = s.qualifier { (enum_name(&q)) " " } (group_digits(s.amount)) " " (s.currency) " (as the source states it; not used in totals)" }
+                    p class="stated" { (t("flow-stated")) ": " @if let Some(q) = s.qualifier { (i18n::value(&enum_name(&q))) " " } (group_digits(s.amount)) " " (s.currency) " (" (t("flow-stated-note")) ")" }
                 }
                 @if let Some(d) = &f.description { p { (d) } }
                 @for finding in snap.findings_for(&[&f.id]) {
@@ -534,35 +574,44 @@ pub async fn activity(
             }
         }
         @if !budgets.is_empty() {
-            h2 { "Budgets" }
+            h2 { (t("act-budgets")) }
             table class="list" id="budgets" {
-                thead { tr { th { "kind" } th { "period" } th { "amount" } th { "status" } } }
+                thead { tr { th { (t("col-kind")) } th { (t("col-period")) } th { (t("col-amount")) } th { (t("col-status")) } } }
                 tbody { @for b in &budgets { tr id=(b.id) {
-                    td { (enum_name(&b.kind)) } td { (b.period_start) " – " (b.period_end) }
+                    td { (i18n::value(&enum_name(&b.kind))) } td { (i18n::date(b.period_start)) " – " (i18n::date(b.period_end)) }
                     td { (money(&b.money)) (conversion(&snap, &b.money)) }
-                    td { (b.status.as_ref().map(enum_name).unwrap_or_default()) }
+                    td { (b.status.as_ref().map(|s| i18n::value(&enum_name(s))).unwrap_or_default()) }
                 } } }
             }
-            p class="muted" { "Budgets are plans, not flows: they never enter totals." }
+            p class="muted" { (t("act-budgets-note")) }
         }
         h2 { (t("equipment")) }
-        @if lines.is_empty() { p class="muted" { "No equipment lines." } }
+        @if lines.is_empty() { p class="muted" { (t("act-no-equipment")) } }
         @if !lines.is_empty() {
             table class="list" id="equipment" {
-                thead { tr { th { "id" } th { "equipment" } th { "category" } th { "quantity" } th { "unit cost" } th { "facility" } } }
+                thead { tr { th { (t("col-id")) } th { (t("col-equipment")) } th { (t("col-category")) } th { (t("col-quantity")) } th { (t("col-unit-cost")) } th { (t("col-facility")) } th { (t("col-assets")) } } }
                 tbody { @for e in &lines { tr id=(e.id) {
-                    td { @if can_edit { a href=(format!("/edit/equipment-lines/{}", e.id)) { (e.id) } } @else { (e.id) } } td { (e.description) } td { (enum_name(&e.category)) }
-                    td { (e.quantity.map(|q| q.to_string()).unwrap_or_default()) }
+                    td { @if can_edit { a href=(format!("/edit/equipment-lines/{}", e.id)) { (e.id) } } @else { (e.id) } } td { (e.description) } td { (i18n::value(&enum_name(&e.category))) }
+                    td { (e.quantity.map(|q| group_digits(Decimal::from(q))).unwrap_or_default()) }
                     td { @if let Some(c) = &e.unit_cost { (money(c)) (conversion(&snap, c)) } }
                     td { @if let Some(f) = &e.facility { a href=(format!("/facilities/{f}")) { (ledger.facilities.get(f).map_or(f.to_string(), |x| x.name.clone())) } } }
+                    td class="line-assets" {
+                        @let linked = assets_of_line(ledger, &e.id);
+                        @if linked.is_empty() { span class="muted" { "—" } }
+                        @for (i, (aid, tag)) in linked.iter().enumerate() {
+                            @if i > 0 { ", " }
+                            a href=(format!("/assets/{aid}")) class="asset-link" { (tag) }
+                        }
+                    }
                 } } }
             }
+            p { a href=(format!("/assets?activity={id}")) id="activity-assets" { (t("act-assets-link")) } }
         }
-        h2 { "Facilities" }
+        h2 { (t("nav-facilities")) }
         ul { @for f in &a.facilities { li { a href=(format!("/facilities/{f}")) { (ledger.facilities.get(f).map_or(f.to_string(), |x| x.name.clone())) } } } }
         @if !partnerships.is_empty() {
-            h2 { "Partnerships" }
-            @for p in &partnerships { p { (ledger.org_name(&p.lead)) " with " @for o in &p.partners { (ledger.org_name(o)) "; " } @if let Some(n) = p.participants { " (" (n) " participants)" } } (citations(&snap, &p.sources)) }
+            h2 { (t("act-partnerships")) }
+            @for p in &partnerships { p { (ledger.org_name(&p.lead)) " " (t("partner-with")) " " @for o in &p.partners { (ledger.org_name(o)) "; " } @if let Some(n) = p.participants { " (" (tn("partner-participants", n as usize)) ")" } } (citations(&snap, &p.sources)) }
         }
         h2 { (t("sources")) }
         (citations(&snap, &a.sources))
@@ -577,7 +626,7 @@ pub async fn facilities(State(state): State<AppState>, caller: Caller) -> PageRe
     let snap = state.snapshot().await?;
     let table = tables::facilities(&snap, blur_for(&state, &caller));
     let content = html! {
-        p { a href="/map" { "Show them on the map" } @if caller.principal().is_some_and(auth::Principal::can_edit_something) { " · " a href="/edit/facilities/new" { "New facility" } } }
+        p { a href="/map" { (t("fac-show-map")) } @if caller.principal().is_some_and(auth::Principal::can_edit_something) { " · " a href="/edit/facilities/new" { (t("new-facility")) } } }
         (table_html(&table, Some("/facilities/")))
         (exports("facilities", ""))
     };
@@ -596,7 +645,7 @@ pub async fn facility(
     let f = ledger
         .facilities
         .get(&id)
-        .ok_or_else(|| ApiError::not_found(format!("no facility {id}")))?;
+        .ok_or_else(|| ApiError::not_found(ta("err-no-facility-id", &[("id", id.as_str())])))?;
     let lines: Vec<_> = ledger
         .equipment_lines
         .values()
@@ -623,33 +672,33 @@ pub async fn facility(
     let content = html! {
         (edit_link(&caller, "facilities", &id))
         dl class="facts" {
-            dt { "Kind" } dd { (enum_name(&f.kind)) }
-            dt { "Country" } dd { (f.country) }
-            @if let Some(r) = &f.region { dt { "Region" } dd { (r) } }
-            @if let Some(c) = &f.city { dt { "City" } dd { (c) } }
-            @if let Some(o) = &f.operator { dt { "Operator" } dd { (ledger.org_name(o)) } }
-            @if let Some(b) = f.beds { dt { "Beds" } dd { (b) } }
-            @if let Some(p) = f.population_served { dt { "Population served" } dd { (p) } }
-            dt { "Location" } dd id="location" {
+            dt { (t("field-kind")) } dd { (i18n::value(&enum_name(&f.kind))) }
+            dt { (t("fac-country")) } dd { (f.country) }
+            @if let Some(r) = &f.region { dt { (t("field-region")) } dd { (r) } }
+            @if let Some(c) = &f.city { dt { (t("field-city")) } dd { (c) } }
+            @if let Some(o) = &f.operator { dt { (t("field-operator")) } dd { (ledger.org_name(o)) } }
+            @if let Some(b) = f.beds { dt { (t("field-beds")) } dd { (group_digits(Decimal::from(b))) } }
+            @if let Some(p) = f.population_served { dt { (t("fac-population")) } dd { (group_digits(Decimal::from(p))) } }
+            dt { (t("fac-location")) } dd id="location" {
                 @match location {
-                    Some((p, true)) => { (p.lat) ", " (p.lon) " (blurred to about " (state.config.blur_km) " km: this site is marked sensitive)" }
-                    Some((p, false)) => { (p.lat) ", " (p.lon) @if let Some(n) = &f.location_note { " — " (n) } }
-                    None => { span class="muted" { "no coordinates" } }
+                    Some((p, true)) => { (group_digits(p.lat)) "; " (group_digits(p.lon)) " (" (ta("fac-blurred", &[("km", &group_digits(state.config.blur_km))])) ")" }
+                    Some((p, false)) => { (group_digits(p.lat)) "; " (group_digits(p.lon)) @if let Some(n) = &f.location_note { " — " (n) } }
+                    None => { span class="muted" { (t("fac-no-coordinates")) } }
                 }
             }
         }
-        h2 { "Status history" }
-        @if f.status_history.is_empty() { p class="muted" { "No status recorded." } }
-        ul { @for s in &f.status_history { li { (i18n::date(s.date)) ": " (enum_name(&s.status)) @if let Some(n) = &s.note { " — " (n) } (citations(&snap, &s.sources)) } } }
-        h2 { "Equipment for this facility" }
+        h2 { (t("fac-status-history")) }
+        @if f.status_history.is_empty() { p class="muted" { (t("fac-no-status")) } }
+        ul { @for s in &f.status_history { li { (i18n::date(s.date)) ": " (i18n::value(&enum_name(&s.status))) @if let Some(n) = &s.note { " — " (n) } (citations(&snap, &s.sources)) } } }
+        h2 { (t("fac-equipment")) }
         p { a href=(format!("/assets?facility={id}")) id="facility-assets" { (t("assets-of-facility")) } }
-        @if lines.is_empty() { p class="muted" { "None recorded." } }
-        ul id="facility-equipment" { @for e in &lines { li { (e.description) @if let Some(q) = e.quantity { " × " (q) } " — " a href=(format!("/activities/{}#{}", e.activity, e.id)) { (ledger.activities.get(&e.activity).map_or(e.activity.to_string(), |a| a.title.clone())) } } } }
-        h2 { "Activities" }
+        @if lines.is_empty() { p class="muted" { (t("none-recorded")) } }
+        ul id="facility-equipment" { @for e in &lines { li { (e.description) @if let Some(q) = e.quantity { " × " (group_digits(Decimal::from(q))) } " — " a href=(format!("/activities/{}#{}", e.activity, e.id)) { (ledger.activities.get(&e.activity).map_or(e.activity.to_string(), |a| a.title.clone())) } } } }
+        h2 { (t("nav-activities")) }
         ul { @for a in &acts { li { a href=(format!("/activities/{}", a.id)) { (a.title) } } } }
         @if !partnerships.is_empty() {
-            h2 { "Partnerships of the operator" }
-            @for p in &partnerships { p { (ledger.org_name(&p.lead)) " with " @for o in &p.partners { (ledger.org_name(o)) "; " } @for a in &p.areas { (enum_name(a)) " " } } }
+            h2 { (t("fac-operator-partnerships")) }
+            @for p in &partnerships { p { (ledger.org_name(&p.lead)) " " (t("partner-with")) " " @for o in &p.partners { (ledger.org_name(o)) "; " } @for a in &p.areas { (i18n::value(&enum_name(a))) " " } } }
         }
         h2 { (t("sources")) }
         (citations(&snap, &f.sources))
@@ -688,8 +737,8 @@ pub async fn map(State(state): State<AppState>, caller: Caller) -> PageResult<Ht
         .collect();
     let content = html! {
         (svg::facility_map(&points))
-        p class="muted" { "Drawn from the facilities' coordinates (WGS84, equirectangular); no map tiles are loaded. Coordinates marked illustrative are city centres." }
-        @if !missing.is_empty() { p { "Without coordinates: " @for f in missing { a href=(format!("/facilities/{}", f.id)) { (f.name) } "; " } } }
+        p class="muted" { (t("map-note")) }
+        @if !missing.is_empty() { p { (t("map-without-coordinates")) ": " @for f in missing { a href=(format!("/facilities/{}", f.id)) { (f.name) } "; " } } }
     };
     Ok(layout(&t("title-map"), &caller, content))
 }
@@ -702,13 +751,15 @@ pub async fn organisations(
     let snap = state.snapshot().await?;
     let table = tables::organisations(&snap);
     let content = html! {
-        @if caller.principal().is_some_and(auth::Principal::can_edit_something) { p { a href="/edit/organisations/new" { "New organisation" } } }
+        @if caller.principal().is_some_and(auth::Principal::can_edit_something) { p { a href="/edit/organisations/new" { (t("new-organisation")) } } }
         table class="list" {
-            thead { tr { @for h in &table.headers { th { (h) } } } }
-            tbody { @for row in &table.rows { tr id=(row[0]) { @for c in row { td { (c) } } } } }
+            thead { tr { @for h in &table.headers { th { (header_label(h)) } } } }
+            tbody { @for row in &table.rows { tr id=(row[0]) { @for (i, c) in row.iter().enumerate() { td {
+                @if table.headers.get(i).is_some_and(|h| VALUE_COLUMNS.contains(h)) { (i18n::value(c)) } @else { (c) }
+            } } } } }
         }
         (exports("organisations", ""))
-        p { "All flows: " (exports("flows", "")) }
+        p { (t("org-all-flows")) ": " (exports("flows", "")) }
     };
     Ok(layout(&t("title-organisations"), &caller, content))
 }
@@ -717,22 +768,22 @@ pub async fn quality(State(state): State<AppState>, caller: Caller) -> PageResul
     can_read(&state, &caller)?;
     let snap = state.snapshot().await?;
     let content = html! {
-        p { "The findings of " code { "aidtrace check" } ". Errors and warnings are problems; notes are context." }
+        p { (t("quality-intro")) " (" code { "aidtrace check" } ")" }
         table class="list" id="findings" {
-            thead { tr { th { "rule" } th { "severity" } th { "record" } th { "message" } } }
+            thead { tr { th { (t("col-rule")) } th { (t("col-severity")) } th { (t("col-record")) } th { (t("col-message")) } } }
             tbody {
                 @for f in &snap.findings {
                     tr class=(f.severity.as_str()) {
-                        td { (f.rule) } td { (f.severity.as_str()) }
-                        td { a href=(tables::record_href(&snap, f.record_kind, f.record.as_str())) { (f.record_kind.as_str()) " " (f.record) } }
+                        td { (f.rule) } td { (i18n::value(f.severity.as_str())) }
+                        td { a href=(tables::record_href(&snap, f.record_kind, f.record.as_str())) { (i18n::value(f.record_kind.as_str())) " " (f.record) } }
                         td { (f.message) }
                     }
                 }
             }
         }
         (exports("findings", ""))
-        h2 { "Rules" }
-        dl { @for (rule, sev, what) in aidtrace_domain::checks::RULES { dt { (rule) " (" (sev.as_str()) ")" } dd { (what) } } }
+        h2 { (t("quality-rules")) }
+        dl { @for (rule, sev, what) in aidtrace_domain::checks::RULES { dt { (rule) " (" (i18n::value(sev.as_str())) ")" } dd { (what) } } }
     };
     Ok(layout(&t("title-quality"), &caller, content))
 }
@@ -747,9 +798,9 @@ pub async fn login_form(State(state): State<AppState>, caller: Caller) -> PageRe
         html! {
             form method="post" action="/login" class="form" id="login" {
                 input type="hidden" name="csrf" value=(token);
-                label { "Name" input type="text" name="name" id="name" autocomplete="username" required; }
-                label { "Password" input type="password" name="password" id="password" autocomplete="current-password" required; }
-                button type="submit" id="submit" { "Sign in" }
+                label { (t("login-name")) input type="text" name="name" id="name" autocomplete="username" required; }
+                label { (t("login-password")) input type="password" name="password" id="password" autocomplete="current-password" required; }
+                button type="submit" id="submit" { (t("sign-in")) }
             }
         },
     );
@@ -781,7 +832,7 @@ pub async fn login(
         return Err(PageError(ApiError::new(
             StatusCode::FORBIDDEN,
             "csrf",
-            "the sign-in form's security token is missing or wrong; reload the sign-in page",
+            t("err-login-csrf"),
         )));
     }
     if state
@@ -792,7 +843,7 @@ pub async fn login(
         return Err(PageError(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
-            "too many sign-in attempts for this name; wait a minute",
+            t("err-login-rate"),
         )));
     }
     let st = state.clone();
@@ -813,9 +864,7 @@ pub async fn login(
     })
     .await?;
     let Some(token) = token else {
-        return Err(PageError(ApiError::unauthorized(
-            "unknown name or wrong password",
-        )));
+        return Err(PageError(ApiError::unauthorized(t("err-login-wrong"))));
     };
     let ttl = state.config.session_ttl.as_secs();
     let mut resp = Redirect::to("/").into_response();
@@ -864,7 +913,12 @@ fn kind_of(collection: &str) -> Result<RecordKind, PageError> {
         .iter()
         .find(|(c, _)| *c == collection)
         .map(|(_, k)| *k)
-        .ok_or_else(|| PageError(ApiError::not_found(format!("no form for {collection:?}"))))
+        .ok_or_else(|| {
+            PageError(ApiError::not_found(ta(
+                "err-no-form",
+                &[("collection", collection)],
+            )))
+        })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -906,16 +960,17 @@ fn form_page(
             _ => Vec::new(),
         }
     };
-    let title = format!(
-        "{} {}",
-        if mode == "new" { "New" } else { "Edit" },
-        kind.as_str().replace('_', " ")
-    );
+    let kind_label = i18n::value(kind.as_str());
+    let title = if mode == "new" {
+        ta("form-new", &[("kind", &kind_label)])
+    } else {
+        ta("form-edit", &[("kind", &kind_label)])
+    };
     layout(
         &title,
         caller,
         html! {
-            @if let Some(e) = general { p class="error" id="form-error" { (e.message) @if let Some(f) = &e.field { " (" code { (f) } ")" } } }
+            @if let Some(e) = general { p class="error" id="form-error" { (error_text(e)) @if let Some(f) = &e.field { " (" code { (f) } ")" } } }
             form method="post" action=(format!("/edit/{collection}")) class="form" id="record-form" novalidate {
                 input type="hidden" name="csrf" value=(csrf);
                 input type="hidden" name="_mode" value=(mode);
@@ -925,14 +980,14 @@ fn form_page(
                     @let err = field_error(spec.name);
                     @let input_id = format!("f-{}", spec.name.replace('.', "-"));
                     div class=(if err.is_some() { "field invalid" } else { "field" }) {
-                        label for=(input_id) { (spec.label) @if spec.required { " *" } }
+                        label for=(input_id) { (t(spec.label)) @if spec.required { " *" } }
                         @match spec.input {
                             Input::LongText => { textarea name=(spec.name) id=(input_id) { (v) } }
                             Input::Checkbox => { input type="checkbox" name=(spec.name) id=(input_id) checked[!v.is_empty()]; }
                             Input::Choice(list) => {
                                 select name=(spec.name) id=(input_id) {
                                     option value="" { "—" }
-                                    @for c in list { option value=(c) selected[v == *c] { (c) } }
+                                    @for c in list { option value=(c) selected[v == *c] { (i18n::value(c)) } }
                                 }
                             }
                             Input::Ref(k) => {
@@ -946,15 +1001,15 @@ fn form_page(
                                 input type="text" name=(spec.name) id=(input_id) value=(v) readonly[spec.name == "id" && mode != "new"];
                             }
                         }
-                        @if let Some(e) = err { span class="field-error" id=(format!("err-{}", spec.name.replace('.', "-"))) { (e.message) } }
+                        @if let Some(e) = err { span class="field-error" id=(format!("err-{}", spec.name.replace('.', "-"))) { (error_text(e)) } }
                     }
                 }
                 @if caller.principal().is_some_and(auth::Principal::writes_directly) {
-                    button type="submit" name="_action" value="submit" id="save" { "Save" }
+                    button type="submit" name="_action" value="submit" id="save" { (t("form-save")) }
                 } @else {
-                    button type="submit" name="_action" value="draft" id="save-draft" { "Save draft" }
+                    button type="submit" name="_action" value="draft" id="save-draft" { (t("form-save-draft")) }
                     " "
-                    button type="submit" name="_action" value="submit" id="submit-approval" { "Submit for approval" }
+                    button type="submit" name="_action" value="submit" id="submit-approval" { (t("form-submit")) }
                 }
             }
         },
@@ -969,10 +1024,9 @@ pub async fn edit_form(
 ) -> PageResult<Html<String>> {
     let p = caller.require()?;
     if !p.can_edit_something() {
-        return Err(PageError(ApiError::forbidden(format!(
-            "{} ({}) may not edit records",
-            p.name,
-            p.role.as_str()
+        return Err(PageError(ApiError::forbidden(ta(
+            "err-may-not-edit",
+            &[("name", &p.name), ("role", &i18n::value(p.role.as_str()))],
         ))));
     }
     let kind = kind_of(&collection)?;
@@ -1082,28 +1136,28 @@ pub async fn changes(State(state): State<AppState>, caller: Caller) -> PageResul
     let list = blocking(move || Ok(st.accounts().changes(None)?)).await?;
     let csrf = p.csrf.clone().unwrap_or_default();
     let content = html! {
-        p { "Edits wait here until an approver approves them; only approved changes enter the ledger and the public view." }
-        @if list.is_empty() { p class="muted" { "No changes." } }
+        p { (t("changes-intro")) }
+        @if list.is_empty() { p class="muted" { (t("changes-none")) } }
         @for c in &list {
             article class=(format!("change {}", c.state.as_str())) id=(format!("change-{}", c.id)) {
-                h3 { "#" (c.id) " " (c.kind) " " (c.record_id) " — " span class="state" { (c.state.as_str()) } }
-                p class="muted" { "by " (c.author) " at " (c.created_at) @if let Some(d) = &c.decided_by { " · decided by " (d) " at " (c.updated_at) } @if let Some(n) = &c.note { " · " (n) } }
-                details { summary { "proposed records" } pre { (c.doc) } }
+                h3 { "#" (c.id) " " (i18n::value(&c.kind)) " " (c.record_id) " — " span class="state" data-state=(c.state.as_str()) { (i18n::value(c.state.as_str())) } }
+                p class="muted" { (ta("changes-by", &[("author", &c.author), ("at", &c.created_at)])) @if let Some(d) = &c.decided_by { " · " (ta("changes-decided-by", &[("by", d), ("at", &c.updated_at)])) } @if let Some(n) = &c.note { " · " (n) } }
+                details { summary { (t("changes-records")) } pre { (c.doc) } }
                 @if c.state == ChangeState::Submitted && p.can_approve() {
                     form method="post" action=(format!("/changes/{}/approve", c.id)) class="inline" {
                         input type="hidden" name="csrf" value=(csrf);
-                        button type="submit" class="approve" id=(format!("approve-{}", c.id)) { "Approve" }
+                        button type="submit" class="approve" id=(format!("approve-{}", c.id)) { (t("changes-approve")) }
                     }
                     form method="post" action=(format!("/changes/{}/reject", c.id)) class="inline" {
                         input type="hidden" name="csrf" value=(csrf);
-                        input type="text" name="note" placeholder="reason";
-                        button type="submit" class="reject" { "Reject" }
+                        input type="text" name="note" placeholder=(t("changes-reason"));
+                        button type="submit" class="reject" { (t("changes-reject")) }
                     }
                 }
                 @if c.state == ChangeState::Draft && c.author == p.name {
                     form method="post" action=(format!("/changes/{}/submit", c.id)) class="inline" {
                         input type="hidden" name="csrf" value=(csrf);
-                        button type="submit" { "Submit for approval" }
+                        button type="submit" { (t("form-submit")) }
                     }
                 }
             }

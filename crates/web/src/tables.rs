@@ -304,6 +304,8 @@ fn csv_safe(cell: &str) -> String {
     }
 }
 
+pub const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, ApiError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();

@@ -79,7 +79,7 @@ async fn upload_validates_for_viewers_and_imports_for_admins() {
     let body = multipart(&ada_csrf, "import", XML);
     let r = c.send(upload(&ada, &body)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert!(r.body.contains("1 accepted"), "{}", r.body);
+    assert!(r.body.contains("accepted: 1,"), "{}", r.body);
     assert!(e.record_count() > before, "the import wrote the activity");
     let page = c
         .send(Req::get("/activities/iati-XM-DAC-701-8-WEBTEST").cookie(&ada))

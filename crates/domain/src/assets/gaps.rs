@@ -87,6 +87,44 @@ pub fn gaps(fleet: &Fleet<'_>, at: NaiveDateTime) -> Vec<Gap> {
     out
 }
 
+/// The facility gaps of one region and device type added up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegionGap {
+    pub region: String,
+    pub generic_type: String,
+    /// Facilities with a standard for this type.
+    pub facilities: u32,
+    pub required: u32,
+    pub present: u32,
+    pub functional: u32,
+    /// The sum of the facilities' gaps: a surplus at one facility does not fill another's gap.
+    pub gap: u32,
+}
+
+/// Per region and generic type, ordered by region then type.
+pub fn region_gaps(gaps: &[Gap]) -> Vec<RegionGap> {
+    let mut out: BTreeMap<(&str, &str), RegionGap> = BTreeMap::new();
+    for g in gaps {
+        let r = out
+            .entry((g.region.as_str(), g.generic_type.as_str()))
+            .or_insert_with(|| RegionGap {
+                region: g.region.clone(),
+                generic_type: g.generic_type.clone(),
+                facilities: 0,
+                required: 0,
+                present: 0,
+                functional: 0,
+                gap: 0,
+            });
+        r.facilities += 1;
+        r.required = r.required.saturating_add(g.required);
+        r.present = r.present.saturating_add(g.present);
+        r.functional = r.functional.saturating_add(g.functional);
+        r.gap = r.gap.saturating_add(g.gap);
+    }
+    out.into_values().collect()
+}
+
 /// What a density counts, shown beside every density table so nobody reads it as a census.
 pub const DENSITY_COUNTS: &str = "Units = devices registered in aidtrace whose facility is in the \
 area and whose state at the date is installed, commissioned, in service, down or under repair \
