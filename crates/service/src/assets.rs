@@ -19,7 +19,7 @@ use aidtrace_domain::assets::{
 };
 use aidtrace_domain::fx::RateTable;
 use aidtrace_domain::{CurrencyCode, Ledger, Money, Record, RecordId, RecordKind, ValidationError};
-use aidtrace_store::{ApplyReport, SqliteAssetQueries};
+use aidtrace_store::{ApplyReport, AssetQueries};
 use chrono::NaiveDateTime;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -97,8 +97,9 @@ pub enum HistorySource<'q> {
     /// Through the `Store` trait: every stored event, downtime, reading and work order is listed
     /// once per call. Works with any store; slow on very large ones.
     Store,
-    /// Through the SQLite per-asset indexes: only the touched assets' histories are read.
-    Indexed(&'q SqliteAssetQueries),
+    /// Through per-asset indexes (`SqliteAssetQueries`): only the touched assets' histories
+    /// are read.
+    Indexed(&'q dyn AssetQueries),
 }
 
 #[derive(Debug, Default, Clone)]
@@ -999,7 +1000,7 @@ pub fn state_of(
 /// whole ledger: what a facility page under load should call. Gives the same figures as
 /// [`facility_indicators`].
 pub fn facility_indicators_indexed(
-    queries: &aidtrace_store::SqliteAssetQueries,
+    queries: &dyn AssetQueries,
     rates: &RateTable,
     facility: &RecordId,
     period: Period,

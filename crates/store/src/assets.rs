@@ -9,6 +9,19 @@ use rusqlite::Connection;
 
 use crate::{SqliteStore, StoreError, StoreResult};
 
+/// Indexed reads of one asset's history and one facility's equipment, in domain records: the
+/// hot paths of the asset rules ("device down" at 2 M history records) and facility pages. It sits
+/// beside [`crate::Store`], which stays the only way to write; a backend without such indexes
+/// simply does not offer it, and callers list through `Store` instead.
+pub trait AssetQueries: Send {
+    /// One asset's lifecycle events, downtime, meter readings and work orders.
+    fn asset_records(&self, asset: &RecordId) -> StoreResult<Vec<Record>>;
+
+    /// The facility, its assets with their models and maintenance plans, and the assets' work
+    /// orders, events, downtime and meter readings.
+    fn facility_records(&self, facility: &RecordId) -> StoreResult<Vec<Record>>;
+}
+
 /// A read connection to the store for facility-scoped asset queries.
 pub struct SqliteAssetQueries {
     conn: Connection,
@@ -32,6 +45,16 @@ const ASSET_QUERIES: &[&str] = &[
     "SELECT doc FROM meter_readings WHERE asset_id = ?1",
     "SELECT doc FROM work_orders WHERE asset_id = ?1",
 ];
+
+impl AssetQueries for SqliteAssetQueries {
+    fn asset_records(&self, asset: &RecordId) -> StoreResult<Vec<Record>> {
+        SqliteAssetQueries::asset_records(self, asset)
+    }
+
+    fn facility_records(&self, facility: &RecordId) -> StoreResult<Vec<Record>> {
+        SqliteAssetQueries::facility_records(self, facility)
+    }
+}
 
 impl SqliteAssetQueries {
     /// Opens the store at `path` (creating and migrating it first, like the ledger store).

@@ -14,7 +14,7 @@ use aidtrace_domain::fx::RateEntry;
 use aidtrace_domain::{Ledger, Record, RecordId, RecordKind};
 
 pub use accounts::{Account, AccountStore, ChangeRow, ChangeState, SessionRow, SqliteAccounts};
-pub use assets::SqliteAssetQueries;
+pub use assets::{AssetQueries, SqliteAssetQueries};
 pub use audit::{AuditEntry, AuditVerification};
 pub use sqlite::SqliteStore;
 

@@ -12,7 +12,7 @@ use aidtrace_domain::fx::RateTable;
 use aidtrace_domain::totals::{GroupBy, TotalsReport};
 use aidtrace_domain::{CurrencyCode, Ledger, Record, RecordId, RecordKind};
 use aidtrace_service::Aidtrace;
-use aidtrace_store::{AccountStore, SqliteAccounts};
+use aidtrace_store::{AccountStore, AssetQueries, SqliteAccounts, SqliteAssetQueries};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use rust_decimal::Decimal;
 
@@ -206,6 +206,9 @@ impl Snapshot {
 pub struct Inner {
     pub service: Mutex<Aidtrace>,
     pub accounts: Mutex<SqliteAccounts>,
+    /// Indexed reads of one asset's history, so the asset rules behind "device down" read that
+    /// asset only instead of every event of the store.
+    asset_queries: Mutex<Box<dyn AssetQueries>>,
     pub config: WebConfig,
     /// When the snapshot was last confirmed current, the ledger version it was built from, and it.
     snapshot: RwLock<Option<(Instant, i64, Arc<Snapshot>)>>,
@@ -228,11 +231,13 @@ impl AppState {
     pub fn open(db: &Path, config: WebConfig) -> Result<Self, ApiError> {
         let service = Aidtrace::open_sqlite(db)?;
         let accounts = SqliteAccounts::open(db)?;
+        let asset_queries: Box<dyn AssetQueries> = Box::new(SqliteAssetQueries::open(db)?);
         let per_minute =
             NonZeroU32::new(config.login_attempts_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
         Ok(Self(Arc::new(Inner {
             service: Mutex::new(service),
             accounts: Mutex::new(accounts),
+            asset_queries: Mutex::new(asset_queries),
             snapshot: RwLock::new(None),
             login_limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
             config,
@@ -251,6 +256,14 @@ impl AppState {
     pub fn accounts(&self) -> MutexGuard<'_, SqliteAccounts> {
         self.0
             .accounts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Take after [`Self::service`] when both are needed, never before (one lock order).
+    pub fn asset_queries(&self) -> MutexGuard<'_, Box<dyn AssetQueries>> {
+        self.0
+            .asset_queries
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
