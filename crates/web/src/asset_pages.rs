@@ -8,12 +8,14 @@
 //! reporter's scope; the audit log names the reporter.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
+use aidtrace_domain::assets::gaps::{self, Gap, RegionGap, Scope};
 use aidtrace_domain::assets::kpi::{GroupBy, Indicators, MoneyToMachine, Period};
 use aidtrace_domain::assets::{DowntimeCause, LifecycleState};
 use aidtrace_domain::{CurrencyCode, Ledger, RecordId};
-use aidtrace_service::assets::{self as svc, AssetRow, DeviceDown, HistorySource};
-use axum::extract::{Path, Query, State};
+use aidtrace_service::assets::{self as svc, AssetRow, DensityReport, DeviceDown, HistorySource};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -30,7 +32,7 @@ use crate::auth::{self, Caller, Principal, Role};
 use crate::error::{ApiError, ApiResult, PageError, PageResult};
 use crate::i18n::{self, t};
 use crate::pages::layout;
-use crate::state::{AppState, blocking};
+use crate::state::{AppState, Snapshot, blocking};
 use crate::tables::{self, Table, enum_name};
 
 /// Routes of this area, merged into [`crate::app`].
@@ -40,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/register.csv", get(register_csv))
         .route("/assets/indicators", get(indicators_page))
         .route("/assets/indicators.csv", get(indicators_csv))
+        .route("/assets/gaps", get(gaps_page))
         .route("/assets/{id}", get(detail))
         .route("/assets/{id}/down", get(down_form).post(down_submit))
         .route("/assets/{id}/up", post(up_submit))
@@ -47,6 +50,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/assets", get(api_list))
         .route("/api/v1/assets/{id}", get(api_detail))
         .route("/api/v1/reports/assets", get(api_indicators))
+        .route("/api/v1/reports/asset-gaps", get(api_gaps))
+        .route("/api/v1/reports/asset-density", get(api_density))
         .route("/api/v1/fhir/{resource}", get(api_fhir))
 }
 
@@ -144,6 +149,9 @@ pub struct AssetFilter {
     pub donor: String,
     #[serde(default)]
     pub activity: String,
+    /// The equipment line the assets were bought under (`funding.equipment_line`).
+    #[serde(default)]
+    pub line: String,
 }
 
 impl AssetFilter {
@@ -156,15 +164,31 @@ impl AssetFilter {
                 || r.activity
                     .as_ref()
                     .is_some_and(|a| a.as_str() == self.activity))
+            && (self.line.is_empty()
+                || r.equipment_line
+                    .as_ref()
+                    .is_some_and(|l| l.as_str() == self.line))
+    }
+
+    /// An unknown equipment line is an error rather than an empty list: a typo must not read
+    /// as "this grant line bought nothing".
+    fn check_line(&self, ledger: &Ledger) -> ApiResult<()> {
+        if self.line.is_empty()
+            || RecordId::parse(&self.line).is_ok_and(|l| ledger.equipment_lines.contains_key(&l))
+        {
+            return Ok(());
+        }
+        Err(ApiError::not_found(format!("no equipment line {:?}", self.line)).with_field("line"))
     }
 
     fn query(&self) -> String {
         format!(
-            "?facility={}&state={}&donor={}&activity={}",
+            "?facility={}&state={}&donor={}&activity={}&line={}",
             enc(&self.facility),
             enc(&self.state),
             enc(&self.donor),
-            enc(&self.activity)
+            enc(&self.activity),
+            enc(&self.line)
         )
     }
 }
@@ -439,6 +463,18 @@ fn facility_name(ledger: &Ledger, id: &RecordId) -> String {
         .map_or_else(|| id.to_string(), |f| f.name.clone())
 }
 
+/// The interface word for a stored value (`asset-<group>-<value>`, `_` as `-`), or the value
+/// itself when the catalogue has none (a user-defined device type, a new enum variant).
+fn word(group: &str, raw: &str) -> String {
+    let key = format!("asset-{group}-{}", raw.replace('_', "-"));
+    let text = t(&key);
+    if text == key { raw.to_string() } else { text }
+}
+
+fn state_word(s: Option<LifecycleState>) -> String {
+    s.map_or_else(|| "—".to_string(), |s| word("state", s.as_str()))
+}
+
 pub async fn register(
     State(state): State<AppState>,
     caller: Caller,
@@ -447,6 +483,7 @@ pub async fn register(
     readable(&state, &caller)?;
     let snap = state.snapshot().await?;
     let ledger = &snap.ledger;
+    filter.check_line(ledger)?;
     let all = rows(&state, &AssetFilter::default()).await?;
     let list: Vec<&AssetRow> = all.iter().filter(|r| filter.matches(r)).collect();
     let facilities: Vec<&RecordId> = {
@@ -469,19 +506,23 @@ pub async fn register(
             } }
             label { (t("status")) " " select name="state" id="f-state" {
                 option value="" { (t("any")) }
-                @for s in LifecycleState::ALL { option value=(s.as_str()) selected[filter.state == s.as_str()] { (s.as_str()) } }
+                @for s in LifecycleState::ALL { option value=(s.as_str()) selected[filter.state == s.as_str()] { (word("state", s.as_str())) } }
             } }
             label { (t("assets-donor")) " " select name="donor" id="f-donor" {
                 option value="" { (t("any")) }
                 @for d in &donors { option value=(d) selected[filter.donor == d.as_str()] { (ledger.org_name(d)) } }
             } }
             @if !filter.activity.is_empty() { input type="hidden" name="activity" value=(filter.activity); }
+            @if !filter.line.is_empty() { input type="hidden" name="line" value=(filter.line); }
             button type="submit" { (t("filter")) }
         }
-        p { (list.len()) " " (t("assets-count")) " · " a href="/assets/indicators" { (t("title-asset-indicators")) } }
+        @if let Some(l) = RecordId::parse(&filter.line).ok().and_then(|l| ledger.equipment_lines.get(&l)) {
+            p id="line-filter" { (t("asset-bought-by-line")) ": " a href=(format!("/activities/{}#{}", l.activity, l.id)) { (l.description) } }
+        }
+        p { (list.len()) " " (t("assets-count")) " · " a href="/assets/indicators" { (t("title-asset-indicators")) } " · " a href="/assets/gaps" { (t("asset-title-gaps")) } }
         table class="list" id="table-assets" {
             thead { tr {
-                th { "id" } th { (t("assets-tag")) } th { (t("assets-model")) } th { (t("assets-facility")) }
+                th { (t("asset-id")) } th { (t("assets-tag")) } th { (t("assets-model")) } th { (t("assets-facility")) }
                 th { (t("status")) } th { (t("assets-since")) } th { (t("assets-open-orders")) }
                 th { (t("assets-money-to-machine")) } th { (t("assets-donor")) } th { (t("assets-donation-failures")) }
             } }
@@ -490,8 +531,8 @@ pub async fn register(
                 td { (r.inventory_tag) }
                 td { (r.model) }
                 td { a href=(format!("/facilities/{}", r.facility)) { (facility_name(ledger, &r.facility)) } }
-                td class=(format!("state {}", r.state.map_or("none", LifecycleState::as_str))) { (r.state.map_or("—", LifecycleState::as_str)) }
-                td { (r.since.map(|d| d.to_string()).unwrap_or_default()) @if let Some(d) = r.down_since { br; span class="warn" { "down since " (d) } } }
+                td class=(format!("state {}", r.state.map_or("none", LifecycleState::as_str))) { (state_word(r.state)) }
+                td { (r.since.map(|d| d.to_string()).unwrap_or_default()) @if let Some(d) = r.down_since { br; span class="warn" { (t("asset-down-since")) " " (d) } } }
                 td { (r.open_work_orders) }
                 td {
                     @if let Some(a) = &r.activity {
@@ -515,6 +556,7 @@ pub async fn register_csv(
 ) -> PageResult<Response> {
     readable(&state, &caller)?;
     let snap = state.snapshot().await?;
+    filter.check_line(&snap.ledger)?;
     let list = rows(&state, &filter).await?;
     Ok(csv_response(&register_table(&snap.ledger, &list))?)
 }
@@ -571,21 +613,21 @@ pub async fn detail(
         .collect();
     let content = html! {
         dl class="facts" {
-            dt { (t("status")) } dd id="asset-state" { (d.state.map_or("—", LifecycleState::as_str)) }
+            dt { (t("status")) } dd id="asset-state" data-state=(d.state.map_or("none", LifecycleState::as_str)) { (state_word(d.state)) }
             dt { (t("assets-tag")) } dd { (a.inventory_tag) }
-            @if let Some(s) = &a.serial { dt { "Serial" } dd { (s) } }
+            @if let Some(s) = &a.serial { dt { (t("asset-serial")) } dd { (s) } }
             dt { (t("assets-model")) } dd { (model.map_or_else(|| a.model.to_string(), |m| m.model_name.clone())) @if let Some(m) = model { " — " (ledger.org_name(&m.manufacturer)) } }
             dt { (t("assets-facility")) } dd { a href=(format!("/facilities/{}", a.facility)) { (facility_name(ledger, &a.facility)) } @if let Some(l) = &a.location { " · " (l) } }
-            dt { "Criticality" } dd { (enum_name(&a.criticality)) }
+            dt { (t("asset-criticality")) } dd { (word("criticality", &enum_name(&a.criticality))) }
             dt { (t("assets-money-to-machine")) } dd id="money-to-machine" {
                 @if let Some(act) = &a.funding.activity { a href=(format!("/activities/{act}")) { (ledger.activities.get(act).map_or_else(|| act.to_string(), |x| x.title.clone())) } }
                 @if let (Some(act), Some(l)) = (&a.funding.activity, &a.funding.equipment_line) { " → " a href=(format!("/activities/{act}#{l}")) { (ledger.equipment_lines.get(l).map_or_else(|| l.to_string(), |x| x.description.clone())) } }
-                " (" (enum_name(&a.funding.acquisition)) ", " (enum_name(&a.funding.condition)) ")"
+                " (" (word("acquisition", &enum_name(&a.funding.acquisition))) ", " (word("condition", &enum_name(&a.funding.condition))) ")"
             }
-            @if let Some(c) = &a.cost { dt { "Cost" } dd { (i18n::number(c.amount)) " " (c.currency) } }
+            @if let Some(c) = &a.cost { dt { (t("asset-cost")) } dd { (i18n::number(c.amount)) " " (c.currency) } }
             dt { (t("assets-responsible")) } dd { (org(&a.responsible).unwrap_or_else(|| "—".into())) }
-            dt { (t("assets-om-payer")) } dd id="om-payer" { (org(&a.om_payer).unwrap_or_else(|| "not recorded".into())) }
-            @if let Some(n) = &a.note { dt { "Note" } dd class="muted" { (n) } }
+            dt { (t("assets-om-payer")) } dd id="om-payer" { (org(&a.om_payer).unwrap_or_else(|| t("asset-not-recorded"))) }
+            @if let Some(n) = &a.note { dt { (t("assets-note")) } dd class="muted" { (n) } }
         }
         @if reportable(&caller, ledger, &id) {
             p { a class="button" id="report-down" href=(format!("/assets/{id}/down")) { (t("assets-report-down")) } }
@@ -597,17 +639,17 @@ pub async fn detail(
         }
         h2 { (t("assets-events")) }
         table class="list" id="events" {
-            thead { tr { th { "at" } th { (t("status")) } th { "by" } th { "note" } } }
-            tbody { @for e in &d.events { tr { td { (e.at) } td { (e.state.as_str()) } td { (e.by.clone().unwrap_or_default()) } td { (e.note.clone().unwrap_or_default()) } } } }
+            thead { tr { th { (t("asset-at")) } th { (t("status")) } th { (t("asset-by-whom")) } th { (t("assets-note")) } } }
+            tbody { @for e in &d.events { tr { td { (e.at) } td { (word("state", e.state.as_str())) } td { (e.by.clone().unwrap_or_default()) } td { (e.note.clone().unwrap_or_default()) } } } }
         }
         h2 { (t("assets-downtime")) }
         @if d.downtimes.is_empty() { p class="muted" { "—" } }
         @else {
             table class="list" id="downtimes" {
-                thead { tr { th { "start" } th { "end" } th { "cause" } th { "planned" } th { "work order" } } }
+                thead { tr { th { (t("asset-start")) } th { (t("asset-end")) } th { (t("assets-cause")) } th { (t("asset-planned")) } th { (t("asset-work-order")) } } }
                 tbody { @for x in &d.downtimes { tr {
-                    td { (x.start) } td { @match x.end { Some(e) => { (e) }, None => { b { "open" } } } }
-                    td { (x.cause.as_str()) } td { (if x.planned { "yes" } else { "" }) }
+                    td { (x.start) } td { @match x.end { Some(e) => { (e) }, None => { b { (t("asset-open")) } } } }
+                    td { (t(&format!("assets-cause-{}", x.cause.as_str().replace('_', "-")))) } td { (if x.planned { t("asset-yes") } else { String::new() }) }
                     td { (x.work_order.as_ref().map(|w| w.to_string()).unwrap_or_default()) }
                 } } }
             }
@@ -616,9 +658,9 @@ pub async fn detail(
         @if d.work_orders.is_empty() { p class="muted" { "—" } }
         @else {
             table class="list" id="work-orders" {
-                thead { tr { th { "id" } th { "kind" } th { (t("status")) } th { "priority" } th { "opened" } th { "closed" } th { "note" } } }
+                thead { tr { th { (t("asset-id")) } th { (t("asset-kind")) } th { (t("status")) } th { (t("asset-priority")) } th { (t("asset-opened")) } th { (t("asset-closed")) } th { (t("assets-note")) } } }
                 tbody { @for w in &d.work_orders { tr {
-                    td { (w.id) } td { (enum_name(&w.kind)) } td { (enum_name(&w.status)) } td { (enum_name(&w.priority)) }
+                    td { (w.id) } td { (word("wo-kind", &enum_name(&w.kind))) } td { (word("wo-status", &enum_name(&w.status))) } td { (word("priority", &enum_name(&w.priority))) }
                     td { (w.opened) } td { (w.closed.map(|c| c.to_string()).unwrap_or_default()) } td { (w.note.clone().unwrap_or_default()) }
                 } } }
             }
@@ -627,10 +669,10 @@ pub async fn detail(
         @if pm.is_empty() { p class="muted" { "—" } }
         @else {
             table class="list" id="pm-schedule" {
-                thead { tr { th { "due" } th { "plan" } th { "window (days)" } th { "done by" } } }
+                thead { tr { th { (t("asset-due")) } th { (t("asset-plan")) } th { (t("asset-window-days")) } th { (t("asset-done-by")) } } }
                 tbody { @for i in &pm { tr {
                     td { (i.due) } td { (i.description) } td { "± " (i.window_days) }
-                    td { @match &i.done_by { Some(w) => { (w) }, None => { @if i.due < now() { span class="warn" { "missed" } } @else { "to do" } } } }
+                    td { @match &i.done_by { Some(w) => { (w) }, None => { @if i.due < now() { span class="warn" { (t("asset-missed")) } } @else { (t("asset-to-do")) } } } }
                 } } }
             }
         }
@@ -676,25 +718,25 @@ pub async fn indicators_page(
         form method="get" action="/assets/indicators" class="filters" {
             label { (t("assets-from")) " " input type="date" name="from" value=(q.from); }
             label { (t("assets-to")) " " input type="date" name="to" value=(q.to); }
-            label { (t("assets-by")) " " select name="by" { @for (n, _) in GROUPINGS { option value=(n) selected[n == q.by_name] { (n) } } } }
+            label { (t("assets-by")) " " select name="by" { @for (n, _) in GROUPINGS { option value=(n) selected[n == q.by_name] { (word("by", n)) } } } }
             label { (t("assets-currency")) " " input type="text" name="currency" value=(q.currency) size="4"; }
             button type="submit" { (t("filter")) }
         }
-        p class="muted" { "Period " (q.from) " – " (q.to) " (both days included). Uptime counts operating time only and unplanned downtime episodes; aggregates are ratios of sums (docs/assets.md)." }
+        p class="muted" { (t("asset-period")) " " (q.from) " – " (q.to) " " (t("asset-period-rules")) }
         div class="scroll" {
             table class="list" id="table-asset-indicators" {
-                thead { tr { @for h in &table.headers { th { (h) } } } }
+                thead { tr { @for h in &table.headers { th title=(h) { (word("ind", h)) } } } }
                 tbody { @for row in &table.rows { tr { @for c in row { td { (c) } } } } }
             }
         }
         h2 { (t("assets-money-to-machine")) }
-        p class="muted" { "Donated equipment at " (q.to) ", value in " (q.currency) "." }
+        p class="muted" { (t("asset-donated-at")) " " (q.to) ", " (t("asset-value-in")) " " (q.currency) "." }
         table class="list" id="money-to-machine" {
-            thead { tr { th { "" } th { "count" } th { "value" } th { "value unknown" } } }
-            tbody { @for (name, b) in buckets { tr id=(format!("m2m-{name}")) { td { (name) } td { (b.count) } td { (i18n::number(b.value.round_dp(2))) } td { (b.value_unknown) } } } }
+            thead { tr { th { "" } th { (t("asset-count")) } th { (t("asset-value")) } th { (t("asset-value-unknown")) } } }
+            tbody { @for (name, b) in buckets { tr id=(format!("m2m-{name}")) { td { (word("m2m", name)) } td { (b.count) } td { (i18n::number(b.value.round_dp(2))) } td { (b.value_unknown) } } } }
         }
-        @if let Some(med) = m.median_months_to_commissioning { p { "Median months from agreement to commissioning: " (med.round_dp(1)) } }
-        @if m.agreement_date_unknown > 0 { p class="muted" { (m.agreement_date_unknown) " commissioned asset(s) have no dated agreement." } }
+        @if let Some(med) = m.median_months_to_commissioning { p { (t("asset-median-months")) ": " (med.round_dp(1)) } }
+        @if m.agreement_date_unknown > 0 { p class="muted" { (t("asset-no-dated-agreement")) ": " (m.agreement_date_unknown) } }
         p class="exports" { (t("export")) ": " a href=(format!("/assets/indicators.csv{}", indicator_query_string(&q))) { "CSV" } " · " a href=(format!("/api/v1/reports/assets{}", indicator_query_string(&q))) { "JSON" } }
     };
     Ok(layout(&t("title-asset-indicators"), &caller, content))
@@ -709,6 +751,181 @@ pub async fn indicators_csv(
     let q = raw.resolve()?;
     let r = report(&state, &q).await?;
     Ok(csv_response(&indicator_table(&r.groups))?)
+}
+
+// ---- gaps and density -------------------------------------------------------------------------
+
+/// `?at=YYYY-MM-DD`: states are taken at the end of that day (default today).
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct AtQuery {
+    #[serde(default)]
+    pub at: String,
+}
+
+impl AtQuery {
+    fn resolve(&self) -> ApiResult<(NaiveDate, NaiveDateTime)> {
+        let day = if self.at.trim().is_empty() {
+            Utc::now().date_naive()
+        } else {
+            NaiveDate::parse_from_str(self.at.trim(), "%Y-%m-%d").map_err(|_| {
+                ApiError::bad_request(
+                    "invalid_query",
+                    format!("at = {:?} is not a date (YYYY-MM-DD)", self.at),
+                )
+                .with_field("at")
+            })?
+        };
+        let end = day
+            .and_hms_opt(23, 59, 59)
+            .ok_or_else(|| ApiError::internal(format!("no end of day for {day}")))?;
+        Ok((day, end))
+    }
+}
+
+struct GapsAndDensity {
+    gaps: Vec<Gap>,
+    regions: Vec<RegionGap>,
+    density: DensityReport,
+}
+
+async fn gaps_and_density(state: &AppState, at: NaiveDateTime) -> ApiResult<GapsAndDensity> {
+    let st = state.clone();
+    blocking(move || {
+        let app = st.service();
+        let gaps = svc::equipment_gaps(&app, at)?;
+        let regions = gaps::region_gaps(&gaps);
+        let density = svc::equipment_density(&app, at)?;
+        Ok(GapsAndDensity {
+            gaps,
+            regions,
+            density,
+        })
+    })
+    .await
+}
+
+fn area_label(d: &gaps::Density) -> String {
+    match (d.scope, &d.region) {
+        (Scope::Region, Some(r)) => r.clone(),
+        (Scope::National, _) => format!("{} · {}", d.country, t("asset-national")),
+        _ => t("asset-no-region"),
+    }
+}
+
+/// Why a row has no density, in the reader's language (the API keeps the English reason).
+fn no_density_label(d: &gaps::Density) -> String {
+    match (d.scope, d.population) {
+        (Scope::NoRegion, _) => t("asset-density-no-region"),
+        (_, None) => t("asset-density-no-population"),
+        (_, Some(_)) => t("asset-density-zero-population"),
+    }
+}
+
+pub async fn gaps_page(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(raw): Query<AtQuery>,
+) -> PageResult<Html<String>> {
+    readable(&state, &caller)?;
+    let (day, at) = raw.resolve()?;
+    let snap = state.snapshot().await?;
+    let ledger = &snap.ledger;
+    let r = gaps_and_density(&state, at).await?;
+    let mut groups: Vec<(&str, &str)> = r
+        .density
+        .rows
+        .iter()
+        .map(|d| (d.country.as_str(), d.generic_type.as_str()))
+        .collect();
+    groups.dedup();
+    let content = html! {
+        form method="get" action="/assets/gaps" class="filters" {
+            label { (t("asset-at-date")) " " input type="date" name="at" value=(day); }
+            button type="submit" { (t("filter")) }
+        }
+        h2 { (t("asset-gaps-by-region")) }
+        @if r.regions.is_empty() { p class="muted" { (t("asset-no-standards")) } }
+        @else {
+            table class="list" id="region-gaps" {
+                thead { tr { th { (t("asset-region")) } th { (t("asset-device")) } th { (t("asset-facilities")) } th { (t("asset-required")) } th { (t("asset-present")) } th { (t("asset-functional")) } th { (t("asset-gap")) } } }
+                tbody { @for g in &r.regions { tr {
+                    td { (g.region) } td { (word("type", &g.generic_type)) } td { (g.facilities) } td { (g.required) } td { (g.present) } td { (g.functional) }
+                    td { @if g.gap > 0 { b class="warn" { (g.gap) } } @else { (g.gap) } }
+                } } }
+            }
+        }
+        h2 { (t("asset-gaps-by-facility")) }
+        @if !r.gaps.is_empty() {
+            table class="list" id="facility-gaps" {
+                thead { tr { th { (t("assets-facility")) } th { (t("asset-region")) } th { (t("asset-device")) } th { (t("asset-required")) } th { (t("asset-present")) } th { (t("asset-functional")) } th { (t("asset-gap")) } } }
+                tbody { @for g in &r.gaps { tr {
+                    td { a href=(format!("/assets?facility={}", g.facility)) { (facility_name(ledger, &g.facility)) } }
+                    td { (g.region) } td { (word("type", &g.generic_type)) } td { (g.required) } td { (g.present) } td { (g.functional) }
+                    td { @if g.gap > 0 { b class="warn" { (g.gap) } } @else { (g.gap) } }
+                } } }
+            }
+        }
+        p class="muted" { (t("asset-gaps-rule")) }
+        h2 id="density" { (t("asset-density-title")) }
+        p class="muted" id="density-counted" { (t("asset-density-counted")) }
+        @for (country, generic_type) in &groups {
+            h3 { (word("type", generic_type)) " · " (country) }
+            table class="list density" id=(format!("density-{country}-{generic_type}")) {
+                thead { tr { th { (t("asset-area")) } th { (t("asset-units")) } th { (t("asset-population")) } th { (t("asset-year")) } th { (t("asset-per-million")) } th { (t("asset-source")) } } }
+                tbody {
+                    @for d in r.density.rows.iter().filter(|d| d.country == *country && d.generic_type == *generic_type) {
+                        tr class=(if d.scope == Scope::National { "national" } else { "" }) {
+                            td { @if d.scope == Scope::National { b { (area_label(d)) } } @else { (area_label(d)) } }
+                            td { (d.units) }
+                            td { (d.population.map(|p| i18n::number(Decimal::from(p))).unwrap_or_default()) }
+                            td { (d.population_year.map(|y| y.to_string()).unwrap_or_default()) }
+                            td { @match d.per_million { Some(v) => { (i18n::number(v)) }, None => { span class="muted" { (no_density_label(d)) } } } }
+                            td { @if let Some(p) = &d.population_record { (t("asset-population-record")) " " code { (p) } } }
+                        }
+                    }
+                    @for x in r.density.references_for(generic_type) {
+                        tr class="reference" {
+                            td { (t("asset-reference")) ": " (x.area) }
+                            td {} td {}
+                            td { (x.years()) }
+                            td { (x.bound.sign()) (i18n::number(x.per_million)) }
+                            td { a href=(x.source_url) rel="noopener" { (x.source_title) } }
+                        }
+                    }
+                }
+            }
+        }
+        p class="exports" { (t("export")) ": " a href=(format!("/api/v1/reports/asset-gaps?at={day}")) { "JSON (" (t("asset-gap")) ")" } " · " a href=(format!("/api/v1/reports/asset-density?at={day}")) { "JSON (" (t("asset-per-million")) ")" } }
+    };
+    Ok(layout(&t("asset-title-gaps"), &caller, content))
+}
+
+pub async fn api_gaps(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(raw): Query<AtQuery>,
+) -> ApiResult<Json<Value>> {
+    readable(&state, &caller)?;
+    let (_, at) = raw.resolve()?;
+    let r = gaps_and_density(&state, at).await?;
+    Ok(Json(serde_json::json!({
+        "at": at,
+        "regions": r.regions,
+        "facilities": r.gaps,
+    })))
+}
+
+pub async fn api_density(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(raw): Query<AtQuery>,
+) -> ApiResult<Json<Value>> {
+    readable(&state, &caller)?;
+    let (_, at) = raw.resolve()?;
+    let r = gaps_and_density(&state, at).await?;
+    Ok(Json(
+        serde_json::to_value(&r.density).map_err(ApiError::internal)?,
+    ))
 }
 
 // ---- device down (phone) --------------------------------------------------------------------
@@ -733,7 +950,7 @@ fn down_page(
         caller,
         html! {
             @if let Some(a) = a { p { (facility_name(ledger, &a.facility)) " · " a href=(format!("/assets/{id}")) { (id) } } }
-            @if let Some(e) = error { p class="error" id="error" { (e.message) } }
+            @if let Some(e) = error { p class="error" id="error" { (t("asset-not-saved")) ": " (refusal(e)) } }
             form method="post" action=(format!("/assets/{id}/down")) class="phone" id="down-form" {
                 input type="hidden" name="csrf" value=(csrf);
                 label { (t("assets-cause")) br;
@@ -758,6 +975,44 @@ fn down_page(
     )
 }
 
+/// A refusal of the phone form in the reader's language when it is one this form expects,
+/// keeping the field and value it names; any other refusal keeps the service's sentence, which
+/// names them too.
+fn refusal(e: &ApiError) -> String {
+    const KNOWN: [(&str, &str); 4] = [
+        (
+            "only an asset in service can be reported down",
+            "asset-err-not-in-service",
+        ),
+        (
+            "the asset has no open downtime",
+            "asset-err-no-open-downtime",
+        ),
+        ("is not one of", "asset-err-cause"),
+        ("at most 1000", "asset-err-note"),
+    ];
+    let Some((_, key)) = KNOWN.iter().find(|(m, _)| e.message.contains(m)) else {
+        return e.message.clone();
+    };
+    let value = e
+        .message
+        .split_once('"')
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(v, _)| v)
+        .unwrap_or_default();
+    match (&e.field, value.is_empty()) {
+        (Some(f), false) => format!("{} ({f} = «{value}»)", t(key)),
+        _ => t(key),
+    }
+}
+
+fn has_open_downtime(ledger: &Ledger, id: &RecordId) -> bool {
+    ledger
+        .downtimes
+        .values()
+        .any(|d| d.asset == *id && d.end.is_none())
+}
+
 pub async fn down_form(
     State(state): State<AppState>,
     caller: Caller,
@@ -767,11 +1022,7 @@ pub async fn down_form(
     let id = parse_id(&raw)?;
     let snap = state.snapshot().await?;
     may_report(&p, &snap.ledger, &id)?;
-    let open = snap
-        .ledger
-        .downtimes
-        .values()
-        .any(|d| d.asset == id && d.end.is_none());
+    let open = has_open_downtime(&snap.ledger, &id);
     Ok(down_page(&caller, &p, &snap.ledger, &id, open, None))
 }
 
@@ -790,94 +1041,151 @@ fn note_of(form: &FormMap) -> ApiResult<Option<String>> {
     Ok((!note.is_empty()).then(|| note.to_string()))
 }
 
-pub async fn down_submit(
-    State(state): State<AppState>,
+/// A "device down" or "back in service" form post that may be acted on: the caller is signed in,
+/// the form carries the session's CSRF token, the asset exists and is in the caller's scope.
+/// Checked in this order, so an anonymous post is a 401 and a forged one a 403 before anything
+/// about the asset is revealed.
+pub struct ReportPost {
     caller: Caller,
-    Path(raw): Path<String>,
-    Form(form): Form<FormMap>,
-) -> PageResult<Response> {
-    let p = caller.require()?.clone();
-    auth::check_csrf(&p, form.get("csrf").map(String::as_str).unwrap_or_default())?;
-    let id = parse_id(&raw)?;
-    let snap = state.snapshot().await?;
-    may_report(&p, &snap.ledger, &id)?;
-    let open = snap
-        .ledger
-        .downtimes
-        .values()
-        .any(|d| d.asset == id && d.end.is_none());
-    let parsed = parse_cause(form.get("cause").map(String::as_str).unwrap_or_default())
-        .and_then(|c| Ok((c, note_of(&form)?)));
-    let (cause, note) = match parsed {
-        Ok(v) => v,
-        Err(e) => {
-            return Ok((
-                e.status,
-                down_page(&caller, &p, &snap.ledger, &id, open, Some(&e)),
-            )
-                .into_response());
-        }
-    };
-    let st = state.clone();
-    let (pp, aid) = (p.clone(), id.clone());
-    let result = blocking(move || {
-        let mut app = st.service();
-        let report = svc::report_down(
-            &mut app,
-            HistorySource::Store,
-            &pp.name,
-            DeviceDown {
-                asset: aid,
-                at: now(),
-                cause,
-                reported_by: Some(pp.name.clone()),
-                note,
-            },
+    principal: Principal,
+    id: RecordId,
+    snap: Arc<Snapshot>,
+    form: FormMap,
+}
+
+impl FromRequest<AppState> for ReportPost {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, PageError> {
+        let (mut parts, body) = req.into_parts();
+        let caller = Caller::from_request_parts(&mut parts, state).await?;
+        let Path(raw) = Path::<String>::from_request_parts(&mut parts, state)
+            .await
+            .map_err(|e| ApiError::not_found(e.body_text()).with_field("id"))?;
+        let principal = caller.require()?.clone();
+        let Form(form) = Form::<FormMap>::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|e| ApiError::bad_request("invalid_form", e.body_text()))?;
+        auth::check_csrf(
+            &principal,
+            form.get("csrf").map(String::as_str).unwrap_or_default(),
         )?;
-        Ok(report)
-    })
-    .await;
-    state.invalidate();
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/assets/{id}")).into_response()),
-        Err(e) if e.status.is_client_error() => Ok((
-            e.status,
-            down_page(&caller, &p, &snap.ledger, &id, open, Some(&e)),
-        )
-            .into_response()),
-        Err(e) => Err(PageError(e)),
+        let id = parse_id(&raw)?;
+        let snap = state.snapshot().await?;
+        may_report(&principal, &snap.ledger, &id)?;
+        Ok(Self {
+            caller,
+            principal,
+            id,
+            snap,
+            form,
+        })
     }
 }
 
-pub async fn up_submit(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(raw): Path<String>,
-    Form(form): Form<FormMap>,
-) -> PageResult<Response> {
-    let p = caller.require()?.clone();
-    auth::check_csrf(&p, form.get("csrf").map(String::as_str).unwrap_or_default())?;
-    let id = parse_id(&raw)?;
-    let snap = state.snapshot().await?;
-    may_report(&p, &snap.ledger, &id)?;
-    let note = note_of(&form)?;
-    let st = state.clone();
-    let (name, aid) = (p.name.clone(), id.clone());
-    let result = blocking(move || {
-        let mut app = st.service();
-        Ok(svc::return_to_service(
-            &mut app,
-            HistorySource::Store,
-            &name,
-            &aid,
-            now(),
-            note,
-        )?)
-    })
-    .await;
-    state.invalidate();
-    result?;
-    Ok(Redirect::to(&format!("/assets/{id}")).into_response())
+impl ReportPost {
+    /// The form again with the refusal, for a client error; a server error stays an error page.
+    fn refused(&self, e: ApiError) -> PageResult<Response> {
+        if !e.status.is_client_error() {
+            return Err(PageError(e));
+        }
+        let open = has_open_downtime(&self.snap.ledger, &self.id);
+        Ok((
+            e.status,
+            down_page(
+                &self.caller,
+                &self.principal,
+                &self.snap.ledger,
+                &self.id,
+                open,
+                Some(&e),
+            ),
+        )
+            .into_response())
+    }
+
+    /// Runs one write with the rules reading the asset's history through the indexes, then drops
+    /// the snapshot so the register and indicators show the change on the next request.
+    async fn write<T: Send + 'static>(
+        &self,
+        state: &AppState,
+        f: impl FnOnce(&mut aidtrace_service::Aidtrace, HistorySource<'_>) -> ApiResult<T>
+        + Send
+        + 'static,
+    ) -> ApiResult<T> {
+        let st = state.clone();
+        let result = blocking(move || {
+            let mut app = st.service();
+            let queries = st.asset_queries();
+            f(&mut app, HistorySource::Indexed(&**queries))
+        })
+        .await;
+        state.invalidate();
+        result
+    }
+
+    fn done(&self) -> Response {
+        Redirect::to(&format!("/assets/{}", self.id)).into_response()
+    }
+}
+
+pub async fn down_submit(State(state): State<AppState>, post: ReportPost) -> PageResult<Response> {
+    let parsed = parse_cause(
+        post.form
+            .get("cause")
+            .map(String::as_str)
+            .unwrap_or_default(),
+    )
+    .and_then(|c| Ok((c, note_of(&post.form)?)));
+    let (cause, note) = match parsed {
+        Ok(v) => v,
+        Err(e) => return post.refused(e),
+    };
+    let (name, asset) = (post.principal.name.clone(), post.id.clone());
+    let result = post
+        .write(&state, move |app, source| {
+            Ok(svc::report_down(
+                app,
+                source,
+                &name,
+                DeviceDown {
+                    asset,
+                    at: now(),
+                    cause,
+                    reported_by: Some(name.clone()),
+                    note,
+                },
+            )?)
+        })
+        .await;
+    match result {
+        Ok(_) => Ok(post.done()),
+        Err(e) => post.refused(e),
+    }
+}
+
+pub async fn up_submit(State(state): State<AppState>, post: ReportPost) -> PageResult<Response> {
+    let note = match note_of(&post.form) {
+        Ok(n) => n,
+        Err(e) => return post.refused(e),
+    };
+    let (name, asset) = (post.principal.name.clone(), post.id.clone());
+    let result = post
+        .write(&state, move |app, source| {
+            Ok(svc::return_to_service(
+                app,
+                source,
+                &name,
+                &asset,
+                now(),
+                note,
+            )?)
+        })
+        .await;
+    match result {
+        Ok(_) => Ok(post.done()),
+        Err(e) => post.refused(e),
+    }
 }
 
 // ---- JSON API -------------------------------------------------------------------------------
@@ -888,6 +1196,7 @@ pub async fn api_list(
     Query(filter): Query<AssetFilter>,
 ) -> ApiResult<Json<Value>> {
     readable(&state, &caller)?;
+    filter.check_line(&state.snapshot().await?.ledger)?;
     let list = rows(&state, &filter).await?;
     Ok(Json(
         serde_json::json!({ "total": list.len(), "items": list }),
@@ -985,6 +1294,12 @@ pub fn openapi_paths(doc: &mut utoipa::openapi::OpenApi) {
                 false,
                 "funding activity id",
             ))
+            .parameter(param(
+                "line",
+                ParameterIn::Query,
+                false,
+                "equipment line id: the assets bought under it (404 when no such line)",
+            ))
     };
     doc.paths.add_path_operation(
         "/api/v1/assets",
@@ -1007,6 +1322,20 @@ pub fn openapi_paths(doc: &mut utoipa::openapi::OpenApi) {
             .parameter(param("to", ParameterIn::Query, false, "last day included, YYYY-MM-DD (default: today)"))
             .parameter(param("by", ParameterIn::Query, false, "facility | region | donor | model | asset | all"))
             .parameter(param("currency", ParameterIn::Query, false, "ISO 4217 code, default USD"))
+            .build(),
+    );
+    doc.paths.add_path_operation(
+        "/api/v1/reports/asset-gaps",
+        vec![HttpMethod::Get],
+        op("asset_gaps", "Essential-equipment gaps at a date: per region and device type, and per facility (required by the standard for its kind, present, functional, gap)")
+            .parameter(param("at", ParameterIn::Query, false, "day, YYYY-MM-DD; states at its end (default: today)"))
+            .build(),
+    );
+    doc.paths.add_path_operation(
+        "/api/v1/reports/asset-density",
+        vec![HttpMethod::Get],
+        op("asset_density", "Devices per million population per region and nationally (units with the asset ids counted, population with its record and year), what is counted, and published reference figures with bound, year and source address")
+            .parameter(param("at", ParameterIn::Query, false, "day, YYYY-MM-DD; states at its end (default: today)"))
             .build(),
     );
     doc.paths.add_path_operation(
