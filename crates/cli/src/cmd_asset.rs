@@ -43,6 +43,9 @@ pub enum AssetCommand {
     List {
         #[arg(long)]
         facility: Option<String>,
+        /// Only the assets bought under this equipment line (exit 2 when no such line)
+        #[arg(long)]
+        line: Option<String>,
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
@@ -337,10 +340,19 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
 fn asset(c: AssetCommand, settings: &Settings) -> CliResult {
     let actor = settings.actor.as_str();
     match c {
-        AssetCommand::List { facility, format } => {
+        AssetCommand::List {
+            facility,
+            line,
+            format,
+        } => {
             let app = open(settings)?;
             let facility = opt_rid("--facility", facility.as_ref())?;
-            let rows_data = svc::list_assets(&app, facility.as_ref()).map_err(service_error)?;
+            let line = opt_rid("--line", line.as_ref())?;
+            let mut rows_data = svc::list_assets(&app, facility.as_ref()).map_err(service_error)?;
+            if let Some(line) = &line {
+                let bought = svc::line_assets(&app, line).map_err(service_error)?;
+                rows_data.retain(|r| bought.contains(&r.id));
+            }
             let rows: Vec<Vec<String>> = rows_data
                 .iter()
                 .map(|r| {

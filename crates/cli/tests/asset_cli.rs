@@ -88,3 +88,39 @@ fn density_shows_regions_national_and_sourced_references() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("at"));
 }
+
+#[test]
+fn list_the_assets_bought_by_one_equipment_line() {
+    let dir = demo();
+    let out = run(
+        dir.path(),
+        &[
+            "asset",
+            "list",
+            "--line",
+            "eq-zhezbek-platelet-storage",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let mut ids: Vec<&str> = v
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    ids.sort_unstable();
+    // The grant's five platelet storage devices, and nothing else.
+    assert_eq!(
+        ids,
+        (1..=5)
+            .map(|i| format!("as-zhezbek-platelet-{i}"))
+            .collect::<Vec<_>>()
+    );
+    let out = run(dir.path(), &["asset", "list", "--line", "eq-nowhere"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line") && err.contains("eq-nowhere"), "{err}");
+}

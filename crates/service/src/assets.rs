@@ -830,7 +830,14 @@ pub fn list_assets(app: &Aidtrace, facility: Option<&RecordId>) -> ServiceResult
 }
 
 /// The assets an equipment line became (assets name their line in `funding.equipment_line`).
+/// An unknown line is an error, so a typo never reads as "this line bought nothing".
 pub fn line_assets(app: &Aidtrace, line: &RecordId) -> ServiceResult<Vec<RecordId>> {
+    if app.store().get(RecordKind::EquipmentLine, line)?.is_none() {
+        return Err(ServiceError::NotFound(format!(
+            "line = {:?}: no equipment line with this id",
+            line.as_str()
+        )));
+    }
     Ok(stored(app, RecordKind::Asset, as_asset)?
         .into_iter()
         .filter(|a| a.funding.equipment_line.as_ref() == Some(line))
