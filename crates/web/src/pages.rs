@@ -602,6 +602,7 @@ pub async fn activity(
                             @if i > 0 { ", " }
                             a href=(format!("/assets/{aid}")) class="asset-link" { (tag) }
                         }
+                        @if linked.len() > 1 { " (" a href=(format!("/assets?line={}", e.id)) { (t("act-line-register")) } ")" }
                     }
                 } } }
             }

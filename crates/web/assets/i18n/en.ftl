@@ -235,6 +235,7 @@ act-budgets = Budgets
 act-budgets-note = Budgets are plans, not flows: they never enter totals.
 act-no-equipment = No equipment lines.
 act-assets-link = All equipment bought under this activity (register)
+act-line-register = register
 act-partnerships = Partnerships
 partner-with = with
 partner-participants =

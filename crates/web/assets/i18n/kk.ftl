@@ -214,6 +214,7 @@ act-budgets = Бюджеттер
 act-budgets-note = Бюджеттер — төлемдер емес, жоспарлар: олар қорытындыға кірмейді.
 act-no-equipment = Жабдық позициялары жоқ.
 act-assets-link = Осы жоба бойынша сатып алынған барлық жабдық (тізілім)
+act-line-register = тізілім
 act-partnerships = Серіктестіктер
 partner-with = серіктестері:
 partner-participants =

@@ -239,6 +239,7 @@ act-budgets = Бюджеты
 act-budgets-note = Бюджеты — это планы, а не платежи: в итоги они не входят.
 act-no-equipment = Позиций оборудования нет.
 act-assets-link = Всё оборудование, купленное по этому проекту (реестр)
+act-line-register = реестр
 act-partnerships = Партнёрства
 partner-with = с
 partner-participants =

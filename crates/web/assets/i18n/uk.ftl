@@ -239,6 +239,7 @@ act-budgets = Бюджети
 act-budgets-note = Бюджети — це плани, а не платежі: до підсумків вони не входять.
 act-no-equipment = Позицій обладнання немає.
 act-assets-link = Усе обладнання, придбане за цим проєктом (реєстр)
+act-line-register = реєстр
 act-partnerships = Партнерства
 partner-with = з
 partner-participants =
