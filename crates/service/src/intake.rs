@@ -567,6 +567,21 @@ pub fn accept(
     index: usize,
     edits: &BTreeMap<String, String>,
 ) -> ServiceResult<Accepted> {
+    let (batch, accepted) = accept_batch(app, actor, draft_id, index, edits)?;
+    app.put(actor, batch)?;
+    Ok(accepted)
+}
+
+/// The batch [`accept`] would write (the records, then the draft with the fact accepted) and its
+/// summary, without writing it: for interfaces whose reviewers' acceptances wait for an approver.
+/// The draft is the batch's last record.
+pub fn accept_batch(
+    app: &Aidtrace,
+    actor: &str,
+    draft_id: &str,
+    index: usize,
+    edits: &BTreeMap<String, String>,
+) -> ServiceResult<(Vec<Record>, Accepted)> {
     let mut d = draft(app, draft_id)?;
     let pos = pending_fact(&d, index)?;
     let extraction = extraction_of(&d)?;
@@ -854,11 +869,11 @@ pub fn accept(
     f.edits = edits.clone();
     f.records = written.clone();
     batch.push(Record::IntakeDraft(d.clone()));
-    app.put(actor, batch)?;
-    Ok(Accepted {
+    let accepted = Accepted {
         draft: d.id.to_string(),
         fact: index,
         records: written.iter().map(ToString::to_string).collect(),
         same_as: same_as.iter().map(ToString::to_string).collect(),
-    })
+    };
+    Ok((batch, accepted))
 }

@@ -16,6 +16,9 @@ use axum::routing::{get, post};
 use chrono::NaiveDate;
 use maud::{Markup, html};
 
+use aidtrace_domain::{Record, RecordId, RecordKind};
+use aidtrace_store::{AccountStore, ChangeState};
+
 use crate::auth::{self, Caller, Principal, Role};
 use crate::error::{ApiError, PageError, PageResult};
 use crate::i18n::{self, t, ta};
@@ -105,7 +108,55 @@ fn check_line(c: &Check) -> Markup {
     }
 }
 
-fn fact_view(d: &IntakeDraft, index: usize, fact: &Fact, p: &Principal, csrf: &str) -> Markup {
+/// Facts whose acceptance waits for an approver: (draft id, fact index) → change id. A proposal
+/// carries the draft as it would be after the acceptance; the facts it marks accepted that the
+/// stored draft still has pending are the ones it proposes.
+fn open_proposals(
+    st: &AppState,
+    drafts: &[(IntakeDraft, Extraction)],
+) -> Result<BTreeMap<(String, usize), i64>, ApiError> {
+    let mut out = BTreeMap::new();
+    for change in st.accounts().changes(None)? {
+        if change.kind != RecordKind::IntakeDraft.as_str()
+            || !matches!(change.state, ChangeState::Draft | ChangeState::Submitted)
+        {
+            continue;
+        }
+        let Some((stored, _)) = drafts
+            .iter()
+            .find(|(d, _)| d.id.as_str() == change.record_id)
+        else {
+            continue;
+        };
+        for record in crate::edit::change_records(&change)? {
+            let Record::IntakeDraft(proposed) = record else {
+                continue;
+            };
+            for f in &proposed.facts {
+                let was_pending = stored
+                    .facts
+                    .iter()
+                    .any(|s| s.index == f.index && s.status == DraftStatus::Pending);
+                if f.status == DraftStatus::Accepted
+                    && was_pending
+                    && let Ok(i) = usize::try_from(f.index)
+                {
+                    out.insert((change.record_id.clone(), i), change.id);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn fact_view(
+    d: &IntakeDraft,
+    index: usize,
+    fact: &Fact,
+    p: &Principal,
+    csrf: &str,
+    proposal: Option<i64>,
+) -> Markup {
     let review = d
         .facts
         .iter()
@@ -151,7 +202,12 @@ fn fact_view(d: &IntakeDraft, index: usize, fact: &Fact, p: &Principal, csrf: &s
                     p { (t("intake-records")) ": " @for rid in &r.records { code { (rid) } " " } }
                 }
             }
-            @if status == DraftStatus::Pending && may_review(p) {
+            @if let Some(change) = proposal.filter(|_| status == DraftStatus::Pending) {
+                p class="proposed" id=(format!("proposed-{}-{index}", d.id)) {
+                    (t("intake-pending-change")) " " a href=(format!("/changes#change-{change}")) { "#" (change) }
+                }
+            }
+            @if status == DraftStatus::Pending && proposal.is_none() && may_review(p) {
                 form method="post" action=(action("accept")) class="inline" {
                     input type="hidden" name="csrf" value=(csrf);
                     input type="text" name="set" placeholder="amount=… currency=… kind=…" size="40";
@@ -170,16 +226,19 @@ fn fact_view(d: &IntakeDraft, index: usize, fact: &Fact, p: &Principal, csrf: &s
 pub async fn page(State(state): State<AppState>, caller: Caller) -> PageResult<Html<String>> {
     let p = reader(&caller)?.clone();
     let st = state.clone();
-    let drafts = blocking(move || {
+    let (drafts, proposals) = blocking(move || {
         let app = st.service();
         let drafts = review::queue(&app)?;
-        drafts
+        drop(app);
+        let drafts = drafts
             .into_iter()
             .map(|d| {
                 let ex = review::extraction_of(&d)?;
                 Ok((d, ex))
             })
-            .collect::<Result<Vec<(IntakeDraft, Extraction)>, ApiError>>()
+            .collect::<Result<Vec<(IntakeDraft, Extraction)>, ApiError>>()?;
+        let proposals = open_proposals(&st, &drafts)?;
+        Ok((drafts, proposals))
     })
     .await?;
     let csrf = p.csrf.clone().unwrap_or_default();
@@ -212,7 +271,9 @@ pub async fn page(State(state): State<AppState>, caller: Caller) -> PageResult<H
                     @if let Some(pd) = d.published { " · " (i18n::date(pd)) }
                 }
                 @if ex.facts.is_empty() { p class="muted" { (t("intake-no-facts")) } }
-                @for (i, f) in ex.facts.iter().enumerate() { (fact_view(d, i, f, &p, &csrf)) }
+                @for (i, f) in ex.facts.iter().enumerate() {
+                    (fact_view(d, i, f, &p, &csrf, proposals.get(&(d.id.to_string(), i)).copied()))
+                }
             }
         }
     };
@@ -263,6 +324,46 @@ pub async fn submit(
     Ok(Redirect::to(&format!("/intake#{}", draft.id)).into_response())
 }
 
+/// Accepts a fact as the reviewer's edits say. Acceptance writes ledger records, so it follows the
+/// same rule as every other edit: reviewers who write directly (admins, editors of organisations
+/// that skip approval) write at once; everyone else's acceptance becomes a submitted change with
+/// the whole batch, made against the draft's current version, which an approver decides on
+/// `/changes`. Returns the change id when one was proposed.
+fn accept(
+    st: &AppState,
+    p: &Principal,
+    draft: &str,
+    fact: usize,
+    pairs: &[String],
+) -> Result<Option<i64>, ApiError> {
+    let edits: BTreeMap<String, String> = review::parse_edits(pairs)?;
+    let mut app = st.service();
+    let ledger = app.ledger()?;
+    if p.writes_directly_in(&ledger) {
+        review::accept(&mut app, &p.name, draft, fact, &edits)?;
+        return Ok(None);
+    }
+    let (batch, _) = review::accept_batch(&app, &p.name, draft, fact, &edits)?;
+    let id = RecordId::parse(draft)?;
+    let base = app
+        .store()
+        .get(RecordKind::IntakeDraft, &id)?
+        .as_ref()
+        .map(crate::edit::etag);
+    drop(app);
+    let doc = serde_json::to_string(&batch).map_err(ApiError::internal)?;
+    let change = st.accounts().add_change(
+        RecordKind::IntakeDraft.as_str(),
+        id.as_str(),
+        &doc,
+        base.as_deref(),
+        ChangeState::Submitted,
+        &p.name,
+        &auth::now_rfc3339(),
+    )?;
+    Ok(Some(change))
+}
+
 #[derive(serde::Deserialize)]
 pub struct DecideForm {
     #[serde(default)]
@@ -286,12 +387,11 @@ pub async fn decide(
     match action.as_str() {
         "accept" => {
             let pairs: Vec<String> = form.set.split_whitespace().map(String::from).collect();
-            blocking(move || {
-                let edits: BTreeMap<String, String> = review::parse_edits(&pairs)?;
-                review::accept(&mut st.service(), &p.name, &draft, fact, &edits)?;
-                Ok(())
-            })
-            .await?;
+            let proposed = blocking(move || accept(&st, &p, &draft, fact, &pairs)).await?;
+            if proposed.is_some() {
+                // Nothing entered the ledger; the queue page shows the waiting change.
+                return Ok(Redirect::to(&target).into_response());
+            }
         }
         "reject" => {
             blocking(move || {

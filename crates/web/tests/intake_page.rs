@@ -152,6 +152,50 @@ async fn editor_submits_reviews_and_forged_tokens_are_refused() {
         )
         .await;
     assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+    // Eve's organisation requires approval: the acceptance waits as a submitted change and the
+    // ledger is untouched until an approver approves it.
+    let cites_article = |e: &common::Env| {
+        let ledger = e.state.service().ledger().expect("ledger");
+        ledger.flows[&RecordId::parse("flow-kz-semey-commitment").expect("id")]
+            .sources
+            .iter()
+            .any(|s| s.source.as_str() == "src-intake-draft-1")
+    };
+    assert!(!cites_article(&e), "nothing written before approval");
+    let page = c.send(Req::get("/intake").cookie(&eve)).await;
+    assert!(
+        page.body.contains("id=\"proposed-draft-1-0\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("id=\"accept-draft-1-0\""),
+        "no second proposal"
+    );
+    let changes = c
+        .send(Req::get("/api/v1/changes?state=submitted").bearer(&e.token("abe")))
+        .await;
+    let items = changes.json();
+    let change = items
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["kind"] == "intake_draft"))
+        .cloned()
+        .unwrap_or_else(|| panic!("no submitted intake change: {items}"));
+    assert_eq!(change["author"], "eve");
+    assert_eq!(change["record_id"], "draft-1");
+    let (abe, abe_csrf) = login(&c, "abe").await;
+    let approved = c
+        .send(
+            Req::new(Method::POST, &format!("/changes/{}/approve", change["id"]))
+                .cookie(&abe)
+                .form(&[("csrf", &abe_csrf)]),
+        )
+        .await;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
+    assert!(
+        cites_article(&e),
+        "the approved acceptance is in the ledger"
+    );
     let ledger = e.state.service().ledger().expect("ledger");
     assert_eq!(ledger.flows.len(), flows_before, "no duplicate flow");
     let flow = &ledger.flows[&RecordId::parse("flow-kz-semey-commitment").expect("id")];

@@ -303,7 +303,6 @@ unit-days = d
 intake-err-role = Only editors and admins may submit or review intake drafts.
 intake-err-published = Published: “{ $value }” is not a date; enter it as YYYY-MM-DD.
 intake-pending-change = waiting for approval as change
-intake-proposed = Proposed for approval
 # Stored values (enum names) shown as words.
 val-admin = admin
 val-editor = editor
