@@ -646,7 +646,13 @@ fn density_rows(report: &svc::DensityReport) -> Vec<Vec<String>> {
                 String::new(),
                 r.years(),
                 r.figure(),
-                format!("{} <{}>", r.source_title, r.source_url),
+                match (&r.record, r.source_url.is_empty()) {
+                    (Some(id), true) => format!("{} (record {id})", r.source_title),
+                    (Some(id), false) => {
+                        format!("{} <{}> (record {id})", r.source_title, r.source_url)
+                    }
+                    (None, _) => format!("{} <{}>", r.source_title, r.source_url),
+                },
             ]);
         }
     }

@@ -36,6 +36,7 @@ pub struct Ledger {
     pub downtimes: BTreeMap<RecordId, crate::assets::Downtime>,
     pub meter_readings: BTreeMap<RecordId, crate::assets::MeterReading>,
     pub donation_checks: BTreeMap<RecordId, crate::assets::DonationCheck>,
+    pub density_references: BTreeMap<RecordId, crate::assets::DensityReference>,
     flow_children: HashMap<RecordId, Vec<RecordId>>,
     activity_children: HashMap<RecordId, Vec<RecordId>>,
     /// Indexes built once so rules stay linear in the size of the ledger.
@@ -90,6 +91,9 @@ impl Ledger {
                 Record::DonationCheck(r) => drop(ledger.donation_checks.insert(r.id.clone(), r)),
                 // Review drafts are not ledger facts: only what a reviewer accepted is.
                 Record::IntakeDraft(_) => {}
+                Record::DensityReference(r) => {
+                    drop(ledger.density_references.insert(r.id.clone(), r))
+                }
             }
         }
         for flow in ledger.flows.values() {

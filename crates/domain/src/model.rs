@@ -753,6 +753,7 @@ pub enum Record {
     MeterReading(crate::assets::MeterReading),
     DonationCheck(crate::assets::DonationCheck),
     IntakeDraft(IntakeDraft),
+    DensityReference(crate::assets::DensityReference),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -780,12 +781,13 @@ pub enum RecordKind {
     MeterReading,
     DonationCheck,
     IntakeDraft,
+    DensityReference,
 }
 
 impl RecordKind {
     /// In dependency order: a record only refers to kinds listed before it (activities refer to
     /// their parent activity too), so writing in this order never trips a foreign key.
-    pub const ALL: [RecordKind; 22] = [
+    pub const ALL: [RecordKind; 23] = [
         Self::Source,
         Self::Organisation,
         Self::Facility,
@@ -808,6 +810,7 @@ impl RecordKind {
         Self::MeterReading,
         Self::DonationCheck,
         Self::IntakeDraft,
+        Self::DensityReference,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -834,6 +837,7 @@ impl RecordKind {
             Self::MeterReading => "meter_reading",
             Self::DonationCheck => "donation_check",
             Self::IntakeDraft => "intake_draft",
+            Self::DensityReference => "density_reference",
         }
     }
 
@@ -867,6 +871,7 @@ impl Record {
             Self::MeterReading(_) => RecordKind::MeterReading,
             Self::DonationCheck(_) => RecordKind::DonationCheck,
             Self::IntakeDraft(_) => RecordKind::IntakeDraft,
+            Self::DensityReference(_) => RecordKind::DensityReference,
         }
     }
 
@@ -894,6 +899,7 @@ impl Record {
             Self::MeterReading(r) => &r.id,
             Self::DonationCheck(r) => &r.id,
             Self::IntakeDraft(r) => &r.id,
+            Self::DensityReference(r) => &r.id,
         }
     }
 
@@ -1020,6 +1026,7 @@ impl Record {
                     refs.push(("source", RecordKind::Source, s));
                 }
             }
+            Self::DensityReference(r) => refs.extend(r.references()),
         }
         refs
     }

@@ -34,6 +34,7 @@ pub fn validate(record: &Record) -> Result<(), ValidationError> {
         Record::MeterReading(r) => crate::assets::validate::meter_reading(r),
         Record::DonationCheck(r) => crate::assets::validate::donation_check(r),
         Record::IntakeDraft(d) => intake_draft(d),
+        Record::DensityReference(r) => crate::assets::validate::density_reference(r),
     }
 }
 

@@ -962,7 +962,8 @@ pub struct DensityReport {
     /// What units and populations are, in words (`gaps::DENSITY_COUNTS`).
     pub counted: &'static str,
     pub rows: Vec<Density>,
-    /// Published figures shipped with aidtrace, each with its year and source address.
+    /// Published figures, each with its year and source: those shipped with aidtrace, then the
+    /// users' `density_reference` records.
     pub references: Vec<ReferenceDensity>,
 }
 
@@ -981,8 +982,9 @@ impl DensityReport {
 pub fn equipment_density(app: &Aidtrace, at: NaiveDateTime) -> ServiceResult<DensityReport> {
     let ledger = app.ledger()?;
     // The shipped file is tested; failing here means the binary was built from a broken copy.
-    let references = gaps::shipped_references()
+    let mut references = gaps::shipped_references()
         .map_err(|e| ServiceError::Io(format!("shipped device density references: {e}")))?;
+    references.extend(gaps::record_references(&ledger));
     Ok(DensityReport {
         at,
         counted: gaps::DENSITY_COUNTS,

@@ -97,6 +97,9 @@ pub fn record_from_json(mut value: Value) -> Result<Record, ValidationError> {
         RecordKind::IntakeDraft => {
             typed::<aidtrace_domain::model::IntakeDraft>(value, Record::IntakeDraft)
         }
+        RecordKind::DensityReference => {
+            typed::<aidtrace_domain::assets::DensityReference>(value, Record::DensityReference)
+        }
     }
 }
 

@@ -259,3 +259,78 @@ fn pm_schedule_lists_each_due_date_with_the_order_that_met_it() {
     assert_eq!(sep.done_by, None);
     assert!(items.windows(2).all(|w| w[0].due <= w[1].due));
 }
+
+#[test]
+fn user_supplied_reference_densities_need_a_source_and_show_beside_the_shipped_ones() {
+    let (_dir, mut app) = app();
+    let records = |v: serde_json::Value| {
+        aidtrace_service::records::records_from_json(&v.to_string()).expect("records")
+    };
+    let source = serde_json::json!({"record": "source", "id": "src-ref-test",
+        "title": "A national statistics yearbook (test)", "kind": "official_document",
+        "url": "https://example.org/yearbook"});
+    let figure = |id: &str, per_million: &str, sources: serde_json::Value| {
+        serde_json::json!({"record": "density_reference", "id": id, "generic_type": "ct_scanner",
+            "area": "Test country", "bound": "about", "per_million": per_million, "year": 2021,
+            "sources": sources})
+    };
+    let before = app.counts().expect("counts");
+
+    // Refused, nothing written: no source; a negative density.
+    let e = app
+        .put(
+            "test",
+            records(serde_json::json!([
+                source,
+                figure("ref-1", "12.5", serde_json::json!([]))
+            ])),
+        )
+        .expect_err("no source");
+    assert!(e.to_string().contains("sources"), "{e}");
+    let e = app
+        .put(
+            "test",
+            records(serde_json::json!([
+                source,
+                figure(
+                    "ref-1",
+                    "-3",
+                    serde_json::json!([{"source": "src-ref-test"}])
+                )
+            ])),
+        )
+        .expect_err("negative");
+    assert!(
+        e.to_string().contains("per_million") && e.to_string().contains("-3"),
+        "{e}"
+    );
+    assert_eq!(app.counts().expect("counts"), before);
+
+    app.put(
+        "test",
+        records(serde_json::json!([
+            source,
+            figure(
+                "ref-1",
+                "12.5",
+                serde_json::json!([{"source": "src-ref-test", "quote": "12.5"}])
+            )
+        ])),
+    )
+    .expect("a sourced figure is accepted");
+    let end = NaiveDate::from_ymd_opt(2025, 12, 31)
+        .and_then(|d| d.and_hms_opt(23, 0, 0))
+        .expect("time");
+    let density = assets::equipment_density(&app, end).expect("density");
+    let ct: Vec<_> = density.references_for("ct_scanner").collect();
+    let mine = ct
+        .iter()
+        .find(|r| r.record.as_ref().map(|r| r.as_str()) == Some("ref-1"))
+        .expect("the user's figure");
+    assert_eq!(mine.per_million, d("12.5"));
+    assert_eq!(mine.figure(), "≈ 12.5");
+    assert_eq!(mine.source_url, "https://example.org/yearbook");
+    assert_eq!(mine.source_title, "A national statistics yearbook (test)");
+    // The shipped figures are still there, without a record.
+    assert!(ct.iter().any(|r| r.area == "Japan" && r.record.is_none()));
+}

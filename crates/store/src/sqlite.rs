@@ -26,6 +26,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0003_budgets.sql")),
         M::up(include_str!("../migrations/0004_assets.sql")),
         M::up(include_str!("../migrations/0005_intake.sql")),
+        M::up(include_str!("../migrations/0006_density_references.sql")),
     ])
 }
 
@@ -53,6 +54,7 @@ fn table(kind: RecordKind) -> &'static str {
         RecordKind::MeterReading => "meter_readings",
         RecordKind::DonationCheck => "donation_checks",
         RecordKind::IntakeDraft => "intake_drafts",
+        RecordKind::DensityReference => "density_references",
     }
 }
 
@@ -102,7 +104,9 @@ fn key_columns(record: &Record) -> Vec<(&'static str, Option<String>)> {
             ("generic_type", Some(r.generic_type.clone())),
         ],
         Record::FacilityPower(r) => vec![("facility_id", s(&r.facility))],
-        Record::Population(_) | Record::EquipmentStandard(_) => vec![],
+        Record::Population(_) | Record::EquipmentStandard(_) | Record::DensityReference(_) => {
+            vec![]
+        }
         Record::Asset(r) => vec![
             ("model_id", s(&r.model)),
             ("facility_id", s(&r.facility)),

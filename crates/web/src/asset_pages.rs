@@ -889,7 +889,10 @@ pub async fn gaps_page(
                             td {} td {}
                             td { (x.years()) }
                             td { (x.bound.sign()) (i18n::number(x.per_million)) }
-                            td { a href=(x.source_url) rel="noopener" { (x.source_title) } }
+                            td {
+                                @if x.source_url.is_empty() { (x.source_title) } @else { a href=(x.source_url) rel="noopener" { (x.source_title) } }
+                                @if let Some(id) = &x.record { " · " code { (id) } }
+                            }
                         }
                     }
                 }

@@ -25,6 +25,21 @@ fn ct_row<'a>(rows: &'a Value, scope: &str, region: Option<&str>) -> &'a Value {
 #[tokio::test]
 async fn gaps_and_densities_beside_national_and_reference_figures() {
     let env = env();
+    // A user-supplied figure whose source has no address: shown with its title and record.
+    let user_figure = serde_json::json!([
+        {"record": "source", "id": "src-yearbook", "title": "Statistical yearbook (test)",
+         "kind": "official_document"},
+        {"record": "density_reference", "id": "ref-kz-ct-test", "generic_type": "ct_scanner",
+         "area": "Test area", "per_million": "7.5", "year": 2022,
+         "sources": [{"source": "src-yearbook"}]}
+    ]);
+    env.state
+        .service()
+        .put(
+            "test",
+            aidtrace_service::records::records_from_json(&user_figure.to_string()).unwrap(),
+        )
+        .unwrap();
     let client = Client::Socket(spawn(env.state.clone()).await);
 
     let api = client
@@ -110,6 +125,10 @@ async fn gaps_and_densities_beside_national_and_reference_figures() {
         "href=\"https://medivit.com.ua/en/articles/37\"",
         "> 44",
         "href=\"https://radiologykey.com/access-to-imaging-technology-in-the-developing-world\"",
+        "Reference: Test area",
+        "7.5",
+        "Statistical yearbook (test)",
+        "ref-kz-ct-test",
     ] {
         let escaped = needle.replace('>', "&gt;");
         assert!(

@@ -335,6 +335,11 @@ pub enum Bound {
 }
 
 impl Bound {
+    /// The serde default of a user-supplied figure.
+    pub fn equal() -> Self {
+        Self::Equal
+    }
+
     pub const ALL: [Bound; 4] = [Self::Equal, Self::About, Self::MoreThan, Self::LessThan];
 
     pub fn as_str(self) -> &'static str {
@@ -357,6 +362,16 @@ impl Bound {
     }
 }
 
+/// Years a published figure may carry.
+pub const YEARS: std::ops::RangeInclusive<u16> = 1900..=2100;
+
+/// aidtrace's generic device types are keys such as `ct_scanner`.
+pub fn is_generic_type(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
 /// A published density (units per million population) of a device type in an area.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReferenceDensity {
@@ -367,8 +382,46 @@ pub struct ReferenceDensity {
     pub year: u16,
     /// Last year when the figure covers several.
     pub year_to: Option<u16>,
+    /// Empty when a user-supplied figure cites a source without an address.
     pub source_url: String,
     pub source_title: String,
+    /// The `density_reference` record of a user-supplied figure; `None` for shipped ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<RecordId>,
+}
+
+/// The user-supplied figures of the ledger, each with the title and address of the first source
+/// it cites.
+pub fn record_references(ledger: &crate::Ledger) -> Vec<ReferenceDensity> {
+    ledger
+        .density_references
+        .values()
+        .map(|r| {
+            let source = r
+                .sources
+                .first()
+                .and_then(|c| ledger.sources.get(&c.source));
+            ReferenceDensity {
+                generic_type: r.generic_type.clone(),
+                area: r.area.clone(),
+                bound: r.bound,
+                per_million: r.per_million,
+                year: r.year,
+                year_to: r.year_to,
+                source_url: source.and_then(|s| s.url.clone()).unwrap_or_default(),
+                source_title: source.map_or_else(
+                    || {
+                        r.sources
+                            .first()
+                            .map(|c| c.source.to_string())
+                            .unwrap_or_default()
+                    },
+                    |s| s.title.clone(),
+                ),
+                record: Some(r.id.clone()),
+            }
+        })
+        .collect()
 }
 
 impl ReferenceDensity {
@@ -435,11 +488,7 @@ pub fn parse_references(text: &str) -> Result<Vec<ReferenceDensity>, ValidationE
             ValidationError::new(format!("line {line}: {}", HEADER[i]), cell(i), msg)
         };
         let generic_type = cell(0);
-        if generic_type.is_empty()
-            || !generic_type
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        {
+        if !is_generic_type(generic_type) {
             return Err(bad(0, "a generic type is lower-case letters, digits and _"));
         }
         if cell(1).is_empty() {
@@ -454,7 +503,7 @@ pub fn parse_references(text: &str) -> Result<Vec<ReferenceDensity>, ValidationE
             .ok()
             .filter(|d: &Decimal| !d.is_sign_negative())
             .ok_or_else(|| bad(3, "must be a number of units per million, at least 0"))?;
-        let year_of = |s: &str| s.parse::<u16>().ok().filter(|y| (1900..=2100).contains(y));
+        let year_of = |s: &str| s.parse::<u16>().ok().filter(|y| YEARS.contains(y));
         let (year, year_to) = match cell(4).split_once('-') {
             None => (year_of(cell(4)), None),
             Some((a, b)) => (year_of(a), Some(year_of(b))),
@@ -484,6 +533,7 @@ pub fn parse_references(text: &str) -> Result<Vec<ReferenceDensity>, ValidationE
             year_to,
             source_url: cell(5).to_string(),
             source_title: cell(6).to_string(),
+            record: None,
         });
     }
     Ok(out)

@@ -174,6 +174,29 @@ pub struct Population {
     pub sources: Vec<Citation>,
 }
 
+/// A published density of a device type (units per million population) in an area, supplied by
+/// a user beside the figures shipped in `data/device_density_reference.csv`. It must cite the
+/// source it was taken from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DensityReference {
+    pub id: RecordId,
+    pub generic_type: String,
+    /// A country, a group of countries, an average ("Kazakhstan", "WHO European Region").
+    pub area: String,
+    #[serde(default = "gaps::Bound::equal")]
+    pub bound: gaps::Bound,
+    #[serde(with = "exact_decimal")]
+    pub per_million: Decimal,
+    pub year: u16,
+    /// Last year when the figure covers several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year_to: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub sources: Vec<Citation>,
+}
+
 /// The minimum number of a generic device a facility of a kind should have (openMEDIS's
 /// `essential_equipment`, by facility kind rather than facility).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -716,6 +739,14 @@ impl FacilityPower {
 }
 
 impl Population {
+    pub fn references(&self) -> Vec<Reference<'_>> {
+        let mut out = Vec::new();
+        cite_refs(&mut out, &self.sources);
+        out
+    }
+}
+
+impl DensityReference {
     pub fn references(&self) -> Vec<Reference<'_>> {
         let mut out = Vec::new();
         cite_refs(&mut out, &self.sources);

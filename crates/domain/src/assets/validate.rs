@@ -3,8 +3,9 @@
 use rust_decimal::Decimal;
 
 use super::{
-    Asset, AssetEvent, DeviceModel, DonationCheck, Downtime, EquipmentStandard, FacilityPower,
-    LifecycleState, MaintenancePlan, MeterReading, PlanTrigger, Population, WorkOrder,
+    Asset, AssetEvent, DensityReference, DeviceModel, DonationCheck, Downtime, EquipmentStandard,
+    FacilityPower, LifecycleState, MaintenancePlan, MeterReading, PlanTrigger, Population,
+    WorkOrder,
 };
 use crate::error::ValidationError;
 use crate::model::non_empty;
@@ -108,6 +109,49 @@ pub fn facility_power(p: &FacilityPower) -> Result<(), ValidationError> {
             "typical_outage_hours_per_day",
             h,
             "must be between 0 and 24",
+        ));
+    }
+    Ok(())
+}
+
+pub fn density_reference(r: &DensityReference) -> Result<(), ValidationError> {
+    if !super::gaps::is_generic_type(&r.generic_type) {
+        return Err(ValidationError::new(
+            "generic_type",
+            &r.generic_type,
+            "a generic type is lower-case letters, digits and _",
+        ));
+    }
+    non_empty("area", &r.area)?;
+    if r.per_million.is_sign_negative() {
+        return Err(ValidationError::new(
+            "per_million",
+            r.per_million,
+            "must be a number of units per million, at least 0",
+        ));
+    }
+    if !super::gaps::YEARS.contains(&r.year) {
+        return Err(ValidationError::new(
+            "year",
+            r.year,
+            "must be a year from 1900 to 2100",
+        ));
+    }
+    if let Some(to) = r.year_to
+        && (to <= r.year || !super::gaps::YEARS.contains(&to))
+    {
+        return Err(ValidationError::new(
+            "year_to",
+            to,
+            format!("must be a year after {} and at most 2100", r.year),
+        ));
+    }
+    // A reference figure is only worth showing with the place it was published.
+    if r.sources.is_empty() {
+        return Err(ValidationError::new(
+            "sources",
+            "",
+            "a reference figure must cite the source it was taken from",
         ));
     }
     Ok(())
