@@ -106,10 +106,13 @@ pub enum AssetCommand {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
-    /// Essential-equipment gaps per facility
+    /// Essential-equipment gaps per facility, or per region and device type
     Gaps {
         #[arg(long)]
         at: Option<String>,
+        /// facility, or region (a region's gap is the sum of its facilities' gaps)
+        #[arg(long, value_enum, default_value_t = GapsBy::Facility)]
+        by: GapsBy,
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
@@ -120,6 +123,12 @@ pub enum AssetCommand {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GapsBy {
+    Facility,
+    Region,
 }
 
 #[derive(Debug, Subcommand)]
@@ -532,10 +541,42 @@ fn asset(c: AssetCommand, settings: &Settings) -> CliResult {
                 Outcome::ProblemsFound
             })
         }
-        AssetCommand::Gaps { at, format } => {
+        AssetCommand::Gaps { at, by, format } => {
             let app = open(settings)?;
             let gaps =
                 svc::equipment_gaps(&app, time("at", at.as_ref())?).map_err(service_error)?;
+            if by == GapsBy::Region {
+                let regions = aidtrace_domain::assets::gaps::region_gaps(&gaps);
+                let rows: Vec<Vec<String>> = regions
+                    .iter()
+                    .map(|g| {
+                        vec![
+                            g.region.clone(),
+                            g.generic_type.clone(),
+                            g.facilities.to_string(),
+                            g.required.to_string(),
+                            g.present.to_string(),
+                            g.functional.to_string(),
+                            g.gap.to_string(),
+                        ]
+                    })
+                    .collect();
+                emit(
+                    format,
+                    &regions,
+                    &[
+                        "region",
+                        "device",
+                        "facilities",
+                        "required",
+                        "present",
+                        "functional",
+                        "gap",
+                    ],
+                    &rows,
+                )?;
+                return Ok(Outcome::Clean);
+            }
             let rows: Vec<Vec<String>> = gaps
                 .iter()
                 .map(|g| {

@@ -124,3 +124,32 @@ fn list_the_assets_bought_by_one_equipment_line() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("line") && err.contains("eq-nowhere"), "{err}");
 }
+
+#[test]
+fn gaps_per_facility_and_per_region() {
+    let dir = demo();
+    let out = run(
+        dir.path(),
+        &[
+            "asset",
+            "gaps",
+            "--at",
+            "2025-12-31",
+            "--by",
+            "region",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(text.starts_with("region,device,facilities,required,present,functional,gap"));
+    // Abai: Semey needs 6 ICU ventilators; 3 are present, 2 work: 4 short.
+    assert!(
+        text.lines()
+            .any(|l| l == "Abai region,icu_ventilator,1,6,3,2,4"),
+        "{text}"
+    );
+    let out = run(dir.path(), &["asset", "gaps", "--by", "country"]);
+    assert_eq!(out.status.code(), Some(2));
+}

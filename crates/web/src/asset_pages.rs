@@ -471,6 +471,19 @@ fn word(group: &str, raw: &str) -> String {
     if text == key { raw.to_string() } else { text }
 }
 
+/// The area of a reference figure in the reader's language when the catalogue knows it (the
+/// shipped areas), keyed by its words in lower case joined by `-`.
+fn area_word(area: &str) -> String {
+    let slug: Vec<String> = area
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let key = format!("asset-area-{}", slug.join("-"));
+    let text = t(&key);
+    if text == key { area.to_string() } else { text }
+}
+
 fn state_word(s: Option<LifecycleState>) -> String {
     s.map_or_else(|| "—".to_string(), |s| word("state", s.as_str()))
 }
@@ -885,7 +898,7 @@ pub async fn gaps_page(
                     }
                     @for x in r.density.references_for(generic_type) {
                         tr class="reference" {
-                            td { (t("asset-reference")) ": " (x.area) }
+                            td { (t("asset-reference")) ": " (area_word(&x.area)) }
                             td {} td {}
                             td { (x.years()) }
                             td { (x.bound.sign()) (i18n::number(x.per_million)) }

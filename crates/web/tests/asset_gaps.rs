@@ -241,6 +241,7 @@ const ENGLISH_LABELS: &[&str] = &[
     "Per million",
     "population record",
     "Reference:",
+    "OECD average",
     "in service",
     "Not saved",
 ];

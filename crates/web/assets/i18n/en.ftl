@@ -652,3 +652,7 @@ asset-err-not-in-service = only a device that is in service can be reported down
 asset-err-no-open-downtime = the device has no open downtime to close
 asset-err-cause = choose one of the listed causes
 asset-err-note = the note is longer than 1000 characters
+asset-area-japan = Japan
+asset-area-oecd-average = OECD average
+asset-area-who-high-income-countries = WHO: high-income countries
+asset-area-who-low-and-lower-middle-income-countries = WHO: low and lower-middle income countries

@@ -630,3 +630,7 @@ asset-err-not-in-service = істен шыққан деп тек жұмыс іс
 asset-err-no-open-downtime = құрылғыда жабылатын ашық тоқтап қалу жоқ
 asset-err-cause = тізімдегі себептердің бірін таңдаңыз
 asset-err-note = ескертпе 1000 таңбадан ұзын
+asset-area-japan = Жапония
+asset-area-oecd-average = ЭЫДҰ бойынша орташа
+asset-area-who-high-income-countries = ДДСҰ: табысы жоғары елдер
+asset-area-who-low-and-lower-middle-income-countries = ДДСҰ: табысы төмен және орташадан төмен елдер

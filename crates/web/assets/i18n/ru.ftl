@@ -657,3 +657,7 @@ asset-err-not-in-service = отметить неисправным можно т
 asset-err-no-open-downtime = у изделия нет открытого простоя, который можно закрыть
 asset-err-cause = выберите одну из причин из списка
 asset-err-note = примечание длиннее 1000 символов
+asset-area-japan = Япония
+asset-area-oecd-average = Среднее по ОЭСР
+asset-area-who-high-income-countries = ВОЗ: страны с высоким уровнем дохода
+asset-area-who-low-and-lower-middle-income-countries = ВОЗ: страны с низким и ниже среднего уровнем дохода

@@ -657,3 +657,7 @@ asset-err-not-in-service = позначити несправним можна л
 asset-err-no-open-downtime = виріб не має відкритого простою, який можна закрити
 asset-err-cause = виберіть одну з причин зі списку
 asset-err-note = примітка довша за 1000 символів
+asset-area-japan = Японія
+asset-area-oecd-average = Середнє по ОЕСР
+asset-area-who-high-income-countries = ВООЗ: країни з високим рівнем доходу
+asset-area-who-low-and-lower-middle-income-countries = ВООЗ: країни з низьким і нижчим за середній рівнем доходу
