@@ -1,7 +1,7 @@
 //! `aidtrace iati import` and `aidtrace iati export`: IATI files into and out of the ledger.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use aidtrace_domain::RecordId;
@@ -71,15 +71,13 @@ pub fn import(paths: &[PathBuf], strict: bool, format: Format, settings: &Settin
             || file.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        let reader = BufReader::with_capacity(
-            1 << 16,
-            File::open(file).map_err(|e| CliError::input(format!("{}: {e}", file.display())))?,
-        );
+        // Opened once here to report a missing file as bad input; the import opens it again.
+        File::open(file).map_err(|e| CliError::input(format!("{}: {e}", file.display())))?;
         let report = app
             .import_iati(
                 &settings.actor,
                 &name,
-                reader,
+                || File::open(file),
                 ImportOptions { strict },
                 &mut |bytes, activities| {
                     bar.set_position(done_before + bytes);

@@ -9,7 +9,7 @@
 //! Reports from both paths are therefore identical, which the tests check on every real file.
 
 use std::collections::BTreeMap;
-use std::io::{self, BufRead, Read};
+use std::io::{self, Read};
 use std::sync::mpsc;
 
 use crate::reader::{Unit, UnitReader};
@@ -151,14 +151,20 @@ struct Chunk {
     bytes: Vec<u8>,
     origin: Origin,
     last: bool,
+    /// Offset in the file just after this chunk, for progress reports.
+    end_offset: u64,
 }
 
 /// Why the fast path stopped; the caller continues sequentially.
 #[derive(Debug)]
 pub(crate) struct Fallback;
 
-/// Runs `work` on every unit of the file, in order, on `threads` threads. Returns how many
-/// units were handed to `each` and whether the rest must be done sequentially.
+/// A checked chunk: its results and the file offset after it, or the request to fall back.
+type Done<T> = Result<(Vec<T>, u64), Fallback>;
+
+/// Runs `work` on every unit of the file, in order, on `threads` threads, handing each result
+/// to `each` with the number of file bytes read so far. Returns how many units were handed
+/// to `each` and whether the rest must be done sequentially.
 ///
 /// Units that are not the root's list element (extensions) are never handed out here: they
 /// make the fast path stop, because the sequential reader's content model decides about them.
@@ -173,7 +179,7 @@ where
     R: Read,
     T: Send,
     W: Fn(&'static Schema, Unit) -> T + Sync,
-    E: FnMut(T),
+    E: FnMut(T, u64),
 {
     let mut buf = Vec::with_capacity(READ_BLOCK * 2);
     let eof = fill(&mut input, &mut buf, READ_BLOCK)?;
@@ -191,11 +197,12 @@ where
     };
     origin.advance(&head.bytes);
     buf.drain(..head.bytes.len());
+    let mut offset = head.bytes.len() as u64;
 
     let threads = threads.max(1);
     let (chunk_tx, chunk_rx) = mpsc::sync_channel::<Chunk>(threads * 2);
     let chunk_rx = std::sync::Mutex::new(chunk_rx);
-    let (result_tx, result_rx) = mpsc::channel::<(usize, Result<Vec<T>, Fallback>)>();
+    let (result_tx, result_rx) = mpsc::channel::<(usize, Done<T>)>();
     let mut delivered = 0usize;
     let mut fallback = None;
     let head_ref = &head;
@@ -210,7 +217,8 @@ where
                         Err(_) => return,
                     };
                     let Ok(chunk) = next else { return };
-                    let out = check_chunk(head_ref, &chunk, limits, schema, work);
+                    let out = check_chunk(head_ref, &chunk, limits, schema, work)
+                        .map(|units| (units, chunk.end_offset));
                     if result_tx.send((chunk.index, out)).is_err() {
                         return;
                     }
@@ -218,18 +226,18 @@ where
             });
         }
         drop(result_tx);
-        let mut pending: BTreeMap<usize, Result<Vec<T>, Fallback>> = BTreeMap::new();
+        let mut pending: BTreeMap<usize, Done<T>> = BTreeMap::new();
         let mut next_to_deliver = 0usize;
         // Hands finished chunks to `each` in file order; `Err` once a chunk asked for the
         // sequential path (nothing of that chunk is delivered).
-        let mut deliver = |pending: &mut BTreeMap<usize, Result<Vec<T>, Fallback>>,
+        let mut deliver = |pending: &mut BTreeMap<usize, Done<T>>,
                            next_to_deliver: &mut usize,
                            delivered: &mut usize|
          -> Result<(), Fallback> {
             while let Some(r) = pending.remove(next_to_deliver) {
-                let units = r?;
+                let (units, end_offset) = r?;
                 *delivered += units.len();
-                units.into_iter().for_each(&mut *each);
+                units.into_iter().for_each(|u| each(u, end_offset));
                 *next_to_deliver += 1;
             }
             Ok(())
@@ -262,12 +270,14 @@ where
                 let bytes = std::mem::replace(&mut buf, rest);
                 let chunk_origin = origin;
                 origin.advance(&bytes);
+                offset += bytes.len() as u64;
                 scan_from = 0;
                 let chunk = Chunk {
                     index: sent,
                     bytes,
                     origin: chunk_origin,
                     last,
+                    end_offset: offset,
                 };
                 sent += 1;
                 if chunk_tx.send(chunk).is_err() {
@@ -383,15 +393,6 @@ where
         return Err(Fallback);
     }
     Ok(out)
-}
-
-/// A reader that yields the whole input again: used when the fast path gave up and the file
-/// must be read from its start by the sequential reader.
-pub(crate) fn reopen(path: &std::path::Path) -> io::Result<impl BufRead> {
-    Ok(io::BufReader::with_capacity(
-        256 * 1024,
-        std::fs::File::open(path)?,
-    ))
 }
 
 #[cfg(test)]

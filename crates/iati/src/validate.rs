@@ -197,14 +197,15 @@ struct FilePass {
     xml_error: Option<crate::xml::XmlError>,
 }
 
-/// Hands `work(unit)` for every unit after the first `skip` to `each`, in file order.
-/// Extension elements at root level are skipped (lax wildcard) and not counted.
+/// Hands `work(unit)` for every unit after the first `skip` to `each`, in file order, with
+/// the bytes read so far. Extension elements at root level are skipped (lax wildcard) and
+/// not counted.
 fn units_sequential<R: BufRead, T>(
     input: R,
     limits: Limits,
     skip: usize,
     work: &impl Fn(&'static schema::Schema, crate::reader::Unit) -> T,
-    each: &mut impl FnMut(T),
+    each: &mut impl FnMut(T, u64),
 ) -> FilePass {
     let mut units = UnitReader::with_limits(input, limits);
     let mut seen = 0usize;
@@ -217,7 +218,8 @@ fn units_sequential<R: BufRead, T>(
                 }
                 seen += 1;
                 if seen > skip {
-                    each(work(units.schema(), unit));
+                    let done = work(units.schema(), unit);
+                    each(done, units.bytes_read());
                 }
             }
             Ok(None) => break,
@@ -234,26 +236,21 @@ fn units_sequential<R: BufRead, T>(
     }
 }
 
-/// The file on `threads` threads, chunk by chunk, finishing sequentially when the fast path
-/// meets anything unusual. Same results as [`units_sequential`] (tested on every real file).
-fn units_of_file<T: Send>(
-    path: &Path,
+/// The input on `threads` threads, chunk by chunk, finishing sequentially (from a fresh
+/// `open()`) when the fast path meets anything unusual. Same results as
+/// [`units_sequential`] (tested on every real file).
+fn units_of_source<R: std::io::Read, T: Send>(
+    open: &impl Fn() -> std::io::Result<R>,
     limits: Limits,
     threads: usize,
     work: &(impl Fn(&'static schema::Schema, crate::reader::Unit) -> T + Sync),
-    each: &mut impl FnMut(T),
+    each: &mut impl FnMut(T, u64),
 ) -> std::io::Result<FilePass> {
-    let file = std::fs::File::open(path)?;
     let (delivered, fallback, head) =
-        crate::parallel::run_chunked(file, limits, threads, work, each)?;
+        crate::parallel::run_chunked(open()?, limits, threads, work, each)?;
     if fallback.is_some() {
-        return Ok(units_sequential(
-            crate::parallel::reopen(path)?,
-            limits,
-            delivered,
-            work,
-            each,
-        ));
+        let again = BufReader::with_capacity(256 * 1024, open()?);
+        return Ok(units_sequential(again, limits, delivered, work, each));
     }
     // Every chunk was clean, so the root's content model held; only its start tag is left
     // to check, by the same reader that checks it on the sequential path.
@@ -306,7 +303,9 @@ fn root_element(h: &crate::reader::FileHeader) -> Element {
     }
 }
 
-fn file_report(name: &str, pass: FilePass, mut summary: Summary) -> Report {
+/// Findings on the file itself, in the order the sequential reader meets them: the root's
+/// codelists, a well-formedness error, the root's schema findings.
+fn file_issues(pass: &mut FilePass) -> Vec<Issue> {
     let mut file_errors: Vec<Issue> = pass
         .header
         .as_ref()
@@ -317,8 +316,7 @@ fn file_report(name: &str, pass: FilePass, mut summary: Summary) -> Report {
                 .collect()
         })
         .unwrap_or_default();
-    summary.well_formed = pass.xml_error.is_none();
-    if let Some(e) = pass.xml_error {
+    if let Some(e) = pass.xml_error.clone() {
         file_errors.push(Issue {
             layer: Layer::Xml,
             rule: "not-well-formed".into(),
@@ -328,7 +326,13 @@ fn file_report(name: &str, pass: FilePass, mut summary: Summary) -> Report {
             column: e.column,
         });
     }
-    file_errors.extend(pass.root_errors.into_iter().map(Issue::from_schema));
+    file_errors.extend(pass.root_errors.drain(..).map(Issue::from_schema));
+    file_errors
+}
+
+fn file_report(name: &str, mut pass: FilePass, mut summary: Summary) -> Report {
+    let file_errors = file_issues(&mut pass);
+    summary.well_formed = pass.xml_error.is_none();
     for i in &file_errors {
         match i.severity {
             Severity::Error => summary.errors += 1,
@@ -356,7 +360,7 @@ pub fn validate_stream<R: BufRead>(
 ) -> Report {
     let mut summary = Summary::default();
     let work = |schema: &'static schema::Schema, unit| validate_unit(schema, unit, opts);
-    let pass = units_sequential(input, opts.limits, 0, &work, &mut |r: ActivityReport| {
+    let pass = units_sequential(input, opts.limits, 0, &work, &mut |r: ActivityReport, _| {
         tally(&mut summary, &r);
         each(r);
     });
@@ -374,12 +378,13 @@ pub fn validate_path(
 ) -> std::io::Result<Report> {
     let mut summary = Summary::default();
     let work = |schema: &'static schema::Schema, unit| validate_unit(schema, unit, opts);
-    let pass = units_of_file(
-        path,
+    let open = || std::fs::File::open(path);
+    let pass = units_of_source(
+        &open,
         opts.limits,
         threads,
         &work,
-        &mut |r: ActivityReport| {
+        &mut |r: ActivityReport, _| {
             tally(&mut summary, &r);
             each(r);
         },
@@ -477,6 +482,56 @@ pub struct Checked {
     pub position: (u64, u64),
 }
 
+/// Reads the model of a unit and checks it through the three layers.
+fn checked(schema: &'static schema::Schema, unit: crate::reader::Unit, opts: &Options) -> Checked {
+    let el = &unit.element;
+    let position = (el.line, el.column);
+    let (activity, organisation) = match (el.is_iati(), el.name.as_str()) {
+        (true, "iati-activity") => (Some(crate::model::IatiActivity::from_element(el)), None),
+        (true, "iati-organisation") => {
+            (None, Some(crate::model::IatiOrganisation::from_element(el)))
+        }
+        _ => (None, None),
+    };
+    let report = validate_unit(schema, unit, opts);
+    Checked {
+        report,
+        activity,
+        organisation,
+        position,
+    }
+}
+
+/// What a whole-file pass found on the file itself.
+#[derive(Debug, Clone)]
+pub struct FileChecked {
+    pub header: Option<crate::reader::FileHeader>,
+    /// Findings on the file itself (root codelists, well-formedness, root content model).
+    pub issues: Vec<Issue>,
+    /// Set when the file stops being well-formed; nothing after it was read.
+    pub xml_error: Option<crate::xml::XmlError>,
+}
+
+/// For importers: every activity or organisation of the input with its model and its
+/// three-layer report, in file order, parsed on `threads` threads; `each` also gets the
+/// number of input bytes read so far. `open` is called again if the input has to be
+/// re-read from the start on the sequential path (see [`validate_path`]).
+pub fn check_source<R: std::io::Read>(
+    open: impl Fn() -> std::io::Result<R>,
+    opts: &Options,
+    threads: usize,
+    mut each: impl FnMut(Checked, u64),
+) -> std::io::Result<FileChecked> {
+    let work = |schema: &'static schema::Schema, unit| checked(schema, unit, opts);
+    let mut pass = units_of_source(&open, opts.limits, threads, &work, &mut each)?;
+    let issues = file_issues(&mut pass);
+    Ok(FileChecked {
+        header: pass.header,
+        issues,
+        xml_error: pass.xml_error,
+    })
+}
+
 /// Single pass for importers: every activity comes with its three-layer report, so each can
 /// be accepted or rejected on its own while the file streams.
 pub struct ValidatingReader<R: BufRead> {
@@ -527,50 +582,17 @@ impl<R: BufRead> ValidatingReader<R> {
                 && let Some(h) = self.units.header()
             {
                 self.root_checked = true;
-                let root = Element {
-                    name: h.root.as_str().into(),
-                    attrs: h.attrs.clone(),
-                    line: h.line,
-                    column: h.column,
-                    ..Element::default()
-                };
-                for c in codelists::check_root(&root) {
-                    self.root_issues.push(Issue {
-                        layer: Layer::Codelist,
-                        rule: c.codelist.to_owned(),
-                        severity: if c.error {
-                            Severity::Error
-                        } else {
-                            Severity::Warning
-                        },
-                        message: c.message,
-                        line: c.line,
-                        column: c.column,
-                    });
-                }
+                self.root_issues.extend(
+                    codelists::check_root(&root_element(h))
+                        .into_iter()
+                        .map(codelist_issue),
+                );
             }
             let Some(unit) = next? else { return Ok(None) };
             if unit.element.ns.is_some() && unit.errors.is_empty() {
                 continue;
             }
-            let el = &unit.element;
-            let position = (el.line, el.column);
-            let (activity, organisation) = match (el.is_iati(), el.name.as_str()) {
-                (true, "iati-activity") => {
-                    (Some(crate::model::IatiActivity::from_element(el)), None)
-                }
-                (true, "iati-organisation") => {
-                    (None, Some(crate::model::IatiOrganisation::from_element(el)))
-                }
-                _ => (None, None),
-            };
-            let report = validate_unit(self.units.schema(), unit, &self.opts);
-            return Ok(Some(Checked {
-                report,
-                activity,
-                organisation,
-                position,
-            }));
+            return Ok(Some(checked(self.units.schema(), unit, &self.opts)));
         }
     }
 }

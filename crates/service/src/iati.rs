@@ -10,7 +10,6 @@
 //!   sector vocabularies) is listed per activity as a note, never dropped silently.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::BufRead;
 
 use aidtrace_domain::model::{
     Activity, ActivityStatus, Budget, BudgetKind, BudgetStatus, Citation, CountryShare, Flow,
@@ -20,8 +19,7 @@ use aidtrace_domain::model::{
 use aidtrace_domain::validate::validate;
 use aidtrace_domain::{CountryCode, CurrencyCode, IatiOrgId, Money, RecordId, RecordKind};
 use aidtrace_iati::model::{FlowOrg, IatiActivity, Narrative, parse_date};
-use aidtrace_iati::reader::UnitReader;
-use aidtrace_iati::validate::{Options, validate_unit};
+use aidtrace_iati::validate::{Options, check_source};
 use chrono::DateTime;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -573,12 +571,15 @@ fn newer_or_same(incoming: Option<&str>, stored: Option<&str>) -> bool {
 }
 
 impl Aidtrace {
-    /// Imports one IATI activity file. `progress` is told the bytes read and activities seen.
-    pub fn import_iati<R: BufRead>(
+    /// Imports one IATI activity file. `open` gives the file's bytes from the start; it is
+    /// called a second time only if the parallel reader has to hand over to the sequential
+    /// one (see `aidtrace_iati::validate::check_source`). `progress` is told the bytes read
+    /// and activities seen.
+    pub fn import_iati<R: std::io::Read>(
         &mut self,
         actor: &str,
         file_name: &str,
-        input: R,
+        open: impl Fn() -> std::io::Result<R>,
         options: ImportOptions,
         progress: &mut dyn FnMut(u64, usize),
     ) -> ServiceResult<FileImport> {
@@ -607,51 +608,49 @@ impl Aidtrace {
             refused: None,
             activities: vec![],
         };
-        let mut reader = UnitReader::new(input);
         let validate_options = Options::default();
         let mut orgs = Orgs::default();
         let mut accepted: Vec<Record> = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
         let mut in_file: HashSet<RecordId> = HashSet::new();
-        let stored_activities: HashMap<RecordId, Activity> = self
-            .store()
-            .list(RecordKind::Activity)?
-            .into_iter()
-            .filter_map(|r| match r {
-                Record::Activity(a) => Some((a.id.clone(), a)),
-                _ => None,
-            })
-            .collect();
-        loop {
-            let unit = match reader.next_unit() {
-                Ok(Some(unit)) => unit,
-                Ok(None) => break,
-                Err(e) => {
-                    report.refused = Some(format!("not well-formed XML: {e}"));
-                    return Ok(report);
-                }
+        // Only the activities this file names are read from the store, so importing file
+        // after file costs the same whatever the ledger already holds.
+        let mut stored_activities: HashMap<RecordId, Option<Activity>> = HashMap::new();
+        let mut store_failure: Option<ServiceError> = None;
+        let store = self.store();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let file = check_source(open, &validate_options, threads, |checked, bytes| {
+            let Some(activity) = checked.activity else {
+                return;
             };
-            if report.version.is_none() {
-                report.version = reader.header().and_then(|h| h.version.clone());
+            if store_failure.is_some() {
+                return;
             }
-            if unit.element.ns.is_some() || unit.element.name != "iati-activity" {
-                continue;
-            }
-            let activity = IatiActivity::from_element(&unit.element);
-            let line = unit.element.line;
-            let check = validate_unit(reader.schema(), unit, &validate_options);
+            let check = checked.report;
+            let line = checked.position.0;
             report.layers.activities += 1;
             report.layers.schema_valid += usize::from(check.schema_valid);
             report.layers.codelists_valid += usize::from(check.codelists_valid);
             report.layers.rules_valid += usize::from(check.rules_valid);
-            progress(reader.bytes_read(), report.layers.activities);
+            progress(bytes, report.layers.activities);
             let count = seen.entry(activity.identifier.clone()).or_default();
             *count += 1;
             if *count == 2 {
                 report.duplicates_in_file.push(activity.identifier.clone());
             }
             let id = record_id("iati-", &activity.identifier);
-            let stored = stored_activities.get(&id);
+            if !stored_activities.contains_key(&id) {
+                let found = match store.get(RecordKind::Activity, &id) {
+                    Ok(Some(Record::Activity(a))) => Some(a),
+                    Ok(_) => None,
+                    Err(e) => {
+                        store_failure = Some(e.into());
+                        return;
+                    }
+                };
+                stored_activities.insert(id.clone(), found);
+            }
+            let stored = stored_activities.get(&id).and_then(Option::as_ref);
             if let Some(stored) = stored {
                 let other_file = stored.sources.iter().find(|c| c.source != source_id);
                 if let Some(other) = other_file {
@@ -674,7 +673,7 @@ impl Aidtrace {
                             stored: stored.iati_last_updated.clone().unwrap_or_default(),
                         },
                     });
-                    continue;
+                    return;
                 }
             }
             let outcome = if activity.identifier.trim().is_empty() {
@@ -684,9 +683,10 @@ impl Aidtrace {
             } else {
                 match map_activity(&activity, &source_id, &mut orgs) {
                     Ok(mapped) => {
-                        in_file.insert(id.clone());
                         // A later duplicate in the same file replaces the earlier one.
-                        accepted.retain(|r| !record_belongs_to(r, &id));
+                        if !in_file.insert(id.clone()) {
+                            accepted.retain(|r| !record_belongs_to(r, &id));
+                        }
                         accepted.extend(mapped.records);
                         Outcome::Accepted {
                             notes: mapped.notes,
@@ -708,6 +708,15 @@ impl Aidtrace {
                 rules_valid: check.rules_valid,
                 outcome,
             });
+        })
+        .map_err(|e| ServiceError::Io(format!("{file_name}: {e}")))?;
+        if let Some(e) = store_failure {
+            return Err(e);
+        }
+        report.version = file.header.as_ref().and_then(|h| h.version.clone());
+        if let Some(e) = file.xml_error {
+            report.refused = Some(format!("not well-formed XML: {e}"));
+            return Ok(report);
         }
         let layer_failures = report.layers.activities * 3
             - report.layers.schema_valid
@@ -725,7 +734,7 @@ impl Aidtrace {
             if let Record::Activity(a) = record
                 && let Some(parent) = a.parent.clone()
                 && !in_file.contains(&parent)
-                && !stored_activities.contains_key(&parent)
+                && self.store().get(RecordKind::Activity, &parent)?.is_none()
             {
                 a.parent = None;
                 let note = format!("parent activity {parent} is not in the ledger; link kept out");

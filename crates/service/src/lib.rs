@@ -126,24 +126,21 @@ impl Aidtrace {
     }
 
     /// Parent links (activities, organisations, flows) must not loop, counting the batch's changes.
+    /// Only the chains that start in the batch are walked: the stored links hold no loop
+    /// already, so a new loop must pass through a record of the batch. Stored records are
+    /// read one by one along the chain, never the whole table.
     fn check_hierarchies(&self, records: &[Record]) -> ServiceResult<()> {
         for kind in [
             RecordKind::Activity,
             RecordKind::Organisation,
             RecordKind::Flow,
         ] {
-            if !records.iter().any(|r| r.kind() == kind) {
-                continue;
-            }
-            let mut parents: HashMap<RecordId, Option<RecordId>> = HashMap::new();
-            for r in self
-                .store
-                .list(kind)?
+            let in_batch: HashMap<&RecordId, Option<RecordId>> = records
                 .iter()
-                .chain(records.iter().filter(|r| r.kind() == kind))
-            {
-                parents.insert(r.id().clone(), parent_of(r));
-            }
+                .filter(|r| r.kind() == kind)
+                .map(|r| (r.id(), parent_of(r)))
+                .collect();
+            let mut stored: HashMap<RecordId, Option<RecordId>> = HashMap::new();
             for record in records.iter().filter(|r| r.kind() == kind) {
                 let mut seen = HashSet::new();
                 let mut current = Some(record.id().clone());
@@ -163,7 +160,17 @@ impl Aidtrace {
                             ),
                         ));
                     }
-                    current = parents.get(&id).cloned().flatten();
+                    current = match in_batch.get(&id) {
+                        Some(parent) => parent.clone(),
+                        None => match stored.get(&id) {
+                            Some(parent) => parent.clone(),
+                            None => {
+                                let parent = self.store.get(kind, &id)?.and_then(|r| parent_of(&r));
+                                stored.insert(id.clone(), parent.clone());
+                                parent
+                            }
+                        },
+                    };
                 }
             }
         }

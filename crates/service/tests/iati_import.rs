@@ -38,7 +38,7 @@ fn import(
     app.import_iati(
         "test",
         name,
-        Cursor::new(xml.as_bytes()),
+        || Ok(xml.as_bytes()),
         ImportOptions { strict },
         &mut |_, _| {},
     )
@@ -173,12 +173,11 @@ fn real_published_files_import_with_layer_counts() {
     let (_dir, mut app) = open();
     for name in ["dportal_58.xml", "dportal_0.xml"] {
         let path = shared.join("iati/real-data/dportal-covid-2021").join(name);
-        let file = std::fs::File::open(&path).expect("open real file");
         let report = app
             .import_iati(
                 "test",
                 name,
-                std::io::BufReader::new(file),
+                || std::fs::File::open(&path),
                 ImportOptions::default(),
                 &mut |_, _| {},
             )
@@ -213,9 +212,14 @@ fn import_export_import_gives_the_same_ledger_and_schema_valid_xml() {
         let path = shared.join("iati/real-data/dportal-covid-2021").join(name);
         let mut first =
             Aidtrace::open_sqlite(&dir.path().join(format!("first-{name}.db"))).expect("open");
-        let file = std::io::BufReader::new(std::fs::File::open(&path).expect("open real file"));
         first
-            .import_iati("test", name, file, ImportOptions::default(), &mut |_, _| {})
+            .import_iati(
+                "test",
+                name,
+                || std::fs::File::open(&path),
+                ImportOptions::default(),
+                &mut |_, _| {},
+            )
             .expect("first import");
         let mut xml = Vec::new();
         let exported = first.export_iati(&[], &mut xml).expect("export");
@@ -247,7 +251,7 @@ fn import_export_import_gives_the_same_ledger_and_schema_valid_xml() {
             .import_iati(
                 "test",
                 name,
-                Cursor::new(xml),
+                || Ok(xml.as_slice()),
                 ImportOptions::default(),
                 &mut |_, _| {},
             )

@@ -164,6 +164,8 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // Every record kind has its own read, upsert and audit statements; keep them all.
+        conn.set_prepared_statement_cache_capacity(128);
         migrations()
             .to_latest(&mut conn)
             .map_err(|e| StoreError::Database(format!("schema migration failed: {e}")))?;
@@ -210,13 +212,89 @@ impl SqliteStore {
 }
 
 pub(crate) fn read_doc(tx: &Connection, table: &str, id: &str) -> StoreResult<Option<String>> {
-    Ok(tx
-        .query_row(
-            &format!("SELECT doc FROM {table} WHERE id = ?1"),
-            [id],
-            |r| r.get(0),
-        )
-        .optional()?)
+    let mut stmt = tx.prepare_cached(&format!("SELECT doc FROM {table} WHERE id = ?1"))?;
+    Ok(stmt.query_row([id], |r| r.get(0)).optional()?)
+}
+
+/// The audit chain's head while one transaction appends to it: read once, written once, so
+/// a batch of many records costs one audit row each and not three statements each.
+pub(crate) struct AuditChain {
+    seq: i64,
+    hash: String,
+    /// One time for the whole transaction: its changes become visible together.
+    at: String,
+}
+
+impl AuditChain {
+    pub(crate) fn load(tx: &Connection) -> StoreResult<Self> {
+        let head: Option<(i64, String)> = tx
+            .prepare_cached("SELECT seq, hash FROM audit_head WHERE singleton = 1")?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let (seq, hash) = head.unwrap_or((0, GENESIS.to_string()));
+        Ok(Self {
+            seq,
+            hash,
+            at: chrono::Utc::now()
+                .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+                .to_string(),
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn append(
+        &mut self,
+        tx: &Connection,
+        actor: &str,
+        action: &str,
+        kind: &str,
+        record_id: &str,
+        before: Option<&str>,
+        after: Option<&str>,
+    ) -> StoreResult<()> {
+        let mut entry = AuditEntry {
+            seq: self.seq + 1,
+            at: self.at.clone(),
+            actor: actor.to_string(),
+            action: action.to_string(),
+            kind: kind.to_string(),
+            record_id: record_id.to_string(),
+            before: before.map(String::from),
+            after: after.map(String::from),
+            prev_hash: std::mem::take(&mut self.hash),
+            hash: String::new(),
+        };
+        entry.hash = entry.compute_hash();
+        tx.prepare_cached(
+            "INSERT INTO audit_log (seq, at, actor, action, kind, record_id, before, after, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?
+        .execute(params![
+            entry.seq,
+            entry.at,
+            entry.actor,
+            entry.action,
+            entry.kind,
+            entry.record_id,
+            entry.before,
+            entry.after,
+            entry.prev_hash,
+            entry.hash
+        ])?;
+        self.seq = entry.seq;
+        self.hash = entry.hash;
+        Ok(())
+    }
+
+    /// Writes the head back; must run before the transaction commits.
+    pub(crate) fn store_head(&self, tx: &Connection) -> StoreResult<()> {
+        tx.prepare_cached(
+            "INSERT INTO audit_head (singleton, seq, hash) VALUES (1, ?1, ?2)
+             ON CONFLICT(singleton) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+        )?
+        .execute(params![self.seq, self.hash])?;
+        Ok(())
+    }
 }
 
 pub(crate) fn append_audit(
@@ -228,55 +306,14 @@ pub(crate) fn append_audit(
     before: Option<&str>,
     after: Option<&str>,
 ) -> StoreResult<()> {
-    let head: Option<(i64, String)> = tx
-        .query_row(
-            "SELECT seq, hash FROM audit_head WHERE singleton = 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let (last_seq, prev_hash) = head.unwrap_or((0, GENESIS.to_string()));
-    let mut entry = AuditEntry {
-        seq: last_seq + 1,
-        at: chrono::Utc::now()
-            .format("%Y-%m-%dT%H:%M:%S%.6fZ")
-            .to_string(),
-        actor: actor.to_string(),
-        action: action.to_string(),
-        kind: kind.to_string(),
-        record_id: record_id.to_string(),
-        before: before.map(String::from),
-        after: after.map(String::from),
-        prev_hash,
-        hash: String::new(),
-    };
-    entry.hash = entry.compute_hash();
-    tx.execute(
-        "INSERT INTO audit_log (seq, at, actor, action, kind, record_id, before, after, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
-            entry.seq,
-            entry.at,
-            entry.actor,
-            entry.action,
-            entry.kind,
-            entry.record_id,
-            entry.before,
-            entry.after,
-            entry.prev_hash,
-            entry.hash
-        ],
-    )?;
-    tx.execute(
-        "INSERT INTO audit_head (singleton, seq, hash) VALUES (1, ?1, ?2)
-         ON CONFLICT(singleton) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-        params![entry.seq, entry.hash],
-    )?;
-    Ok(())
+    let mut chain = AuditChain::load(tx)?;
+    chain.append(tx, actor, action, kind, record_id, before, after)?;
+    chain.store_head(tx)
 }
 
 fn put_record(
     tx: &Connection,
+    chain: &mut AuditChain,
     actor: &str,
     record: &Record,
     report: &mut ApplyReport,
@@ -308,7 +345,8 @@ fn put_record(
     );
     let mut values: Vec<Option<String>> = vec![Some(id.clone()), Some(doc.clone())];
     values.extend(extra.into_iter().map(|(_, v)| v));
-    tx.execute(&sql, rusqlite::params_from_iter(values.iter()))
+    tx.prepare_cached(&sql)?
+        .execute(rusqlite::params_from_iter(values.iter()))
         .map_err(|e| integrity_message(e, kind, &id))?;
     let action = if before.is_some() { "update" } else { "create" };
     if before.is_some() {
@@ -316,7 +354,7 @@ fn put_record(
     } else {
         report.created += 1;
     }
-    append_audit(
+    chain.append(
         tx,
         actor,
         action,
@@ -339,6 +377,7 @@ fn integrity_message(e: rusqlite::Error, kind: RecordKind, id: &str) -> StoreErr
 
 fn delete_record(
     tx: &Connection,
+    chain: &mut AuditChain,
     actor: &str,
     kind: RecordKind,
     id: &RecordId,
@@ -354,7 +393,7 @@ fn delete_record(
     tx.execute(&format!("DELETE FROM {table} WHERE id = ?1"), [id.as_str()])
         .map_err(|e| integrity_message(e, kind, id.as_str()))?;
     report.deleted += 1;
-    append_audit(
+    chain.append(
         tx,
         actor,
         "delete",
@@ -373,11 +412,17 @@ impl Store for SqliteStore {
     fn apply(&mut self, actor: &str, changes: &[Change]) -> StoreResult<ApplyReport> {
         let tx = self.begin()?;
         let mut report = ApplyReport::default();
+        let mut chain = AuditChain::load(&tx)?;
         for change in changes {
             match change {
-                Change::Put(record) => put_record(&tx, actor, record, &mut report)?,
-                Change::Delete(kind, id) => delete_record(&tx, actor, *kind, id, &mut report)?,
+                Change::Put(record) => put_record(&tx, &mut chain, actor, record, &mut report)?,
+                Change::Delete(kind, id) => {
+                    delete_record(&tx, &mut chain, actor, *kind, id, &mut report)?
+                }
             }
+        }
+        if report.changed() > 0 {
+            chain.store_head(&tx)?;
         }
         tx.commit()?;
         Ok(report)

@@ -139,7 +139,7 @@ pub async fn upload(
         };
         let result = blocking(move || {
             st.service()
-                .import_iati(&actor, &file, Cursor::new(bytes), options, &mut |_, _| {})
+                .import_iati(&actor, &file, || Ok(bytes.as_slice()), options, &mut |_, _| {})
                 .map_err(ApiError::from)
         })
         .await?;
