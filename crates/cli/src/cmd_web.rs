@@ -78,6 +78,21 @@ pub enum TokenCommand {
         #[arg(long)]
         days: Option<u32>,
     },
+    /// Revoke (delete) an account's tokens with this label
+    Revoke {
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "api")]
+        label: String,
+    },
+}
+
+/// The accounts store of the database, with changes audited as the CLI's actor.
+fn open_accounts(settings: &Settings) -> Result<SqliteAccounts, CliError> {
+    let mut accounts =
+        SqliteAccounts::open(&settings.db).map_err(|e| CliError::failure(e.to_string()))?;
+    accounts.set_actor(&settings.actor);
+    Ok(accounts)
 }
 
 fn web_error(e: ApiError) -> CliError {
@@ -110,8 +125,7 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
             let mut password = String::new();
             std::io::stdin().read_to_string(&mut password)?;
             let password = password.trim_end_matches(['\r', '\n']);
-            let mut accounts =
-                SqliteAccounts::open(&settings.db).map_err(|e| CliError::failure(e.to_string()))?;
+            let mut accounts = open_accounts(settings)?;
             let account = Account {
                 name: name.clone(),
                 role,
@@ -146,12 +160,27 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
         Command::Token {
             command: TokenCommand::Create { name, label, days },
         } => {
-            let mut accounts =
-                SqliteAccounts::open(&settings.db).map_err(|e| CliError::failure(e.to_string()))?;
+            let mut accounts = open_accounts(settings)?;
             let token = aidtrace_web::create_token(&mut accounts, &name, &label, days)
                 .map_err(web_error)?;
             println!("{token}");
             eprintln!("send it as `Authorization: Bearer <token>`; it is not shown again");
+            Ok(Outcome::Clean)
+        }
+        Command::Token {
+            command: TokenCommand::Revoke { name, label },
+        } => {
+            use aidtrace_store::AccountStore;
+            let mut accounts = open_accounts(settings)?;
+            let n = accounts
+                .revoke_tokens(&name, &label)
+                .map_err(|e| CliError::failure(e.to_string()))?;
+            if n == 0 {
+                return Err(CliError::input(format!(
+                    "no token of account {name:?} has label {label:?} (--name, --label)"
+                )));
+            }
+            println!("revoked {n} token(s) of {name} labelled {label}");
             Ok(Outcome::Clean)
         }
     }

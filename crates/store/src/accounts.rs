@@ -1,14 +1,32 @@
 //! Storage for the web application: accounts with their scopes, sessions, API tokens and the
 //! proposed changes that wait for approval. Kept apart from [`Store`](crate::Store) so that the
-//! ledger's interface and its audit chain stay exactly as they are: a proposed change reaches the
-//! ledger only through `Store::apply`, when it is approved.
+//! ledger's interface stays as it is: a proposed change reaches the ledger only through
+//! `Store::apply`, when it is approved.
+//!
+//! Account and token changes are entries of the ledger's audit hash chain (kinds
+//! [`ACCOUNT_KIND`] and [`TOKEN_KIND`]), holding what an auditor needs (name, role, scopes; a
+//! token's account, label and dates) and never a password hash or a token hash, so the log can be
+//! shown without handing out anything to sign in with. `Store::verify_audit` compares the live
+//! rows with their last audited state, as it does for records. Sessions are not audited: they
+//! are sign-ins, not changes of who may do what.
 
 use std::path::Path;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
+use crate::audit::{AuditEntry, GENESIS};
 use crate::{SqliteStore, StoreError, StoreResult};
+
+/// Audit kind of account changes (record id: the account name).
+pub const ACCOUNT_KIND: &str = "account";
+/// Audit kind of API token changes (record id: `account@created_at`; the token's hash stays out).
+pub const TOKEN_KIND: &str = "api_token";
+/// Record id of the entry that starts account auditing in a store. Accounts that existed before
+/// it are recorded as they were (actor [`BASELINE_ACTOR`]); after it, an account or token row
+/// without an entry was added by hand. (The log admits only create, update and delete.)
+const AUDIT_START: &str = "*";
+const BASELINE_ACTOR: &str = "aidtrace (accounts found when auditing started)";
 
 /// A person or machine that signs in. `role` is kept as text here; the web layer gives it meaning.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -94,9 +112,12 @@ pub trait AccountStore: Send {
     ) -> StoreResult<()>;
     /// The account a token belongs to, if the token exists and has not expired at `now`.
     fn token_account(&self, token_hash: &str, now: &str) -> StoreResult<Option<String>>;
+    /// Deletes the account's tokens with this label; returns how many.
+    fn revoke_tokens(&mut self, account: &str, label: &str) -> StoreResult<usize>;
 
     /// The sequence number of the latest audit entry. Every change to the ledger or the rates
-    /// (from any process) moves it, so caches of derived reports can tell when to rebuild.
+    /// (from any process) moves it, so caches of derived reports can tell when to rebuild (account
+    /// changes move it too, which costs at most one needless rebuild).
     fn ledger_version(&self) -> StoreResult<i64>;
 
     /// Records a proposed change and returns its id.
@@ -131,6 +152,8 @@ pub trait AccountStore: Send {
 /// ledger's connection stays private to [`SqliteStore`]); WAL mode lets both work side by side.
 pub struct SqliteAccounts {
     conn: Connection,
+    /// Who the audit entries of account changes name.
+    actor: String,
 }
 
 impl SqliteAccounts {
@@ -142,7 +165,43 @@ impl SqliteAccounts {
             .map_err(|e| StoreError::Database(format!("cannot open {}: {e}", path.display())))?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        Ok(Self { conn })
+        let mut me = Self {
+            conn,
+            actor: "aidtrace".into(),
+        };
+        me.start_audit()?;
+        Ok(me)
+    }
+
+    /// Names the person or process that account changes are audited as.
+    pub fn set_actor(&mut self, actor: &str) {
+        self.actor = actor.to_string();
+    }
+
+    /// The first time a store is opened with account auditing, records the accounts and tokens
+    /// already there and the start marker, all in one transaction.
+    fn start_audit(&mut self) -> StoreResult<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if audit_started(&tx)? {
+            return Ok(());
+        }
+        for (kind, id, view) in live_views(&tx)? {
+            chain_append(&tx, BASELINE_ACTOR, "create", kind, &id, None, Some(&view))?;
+        }
+        let marker = r#"{"audit":"account and token changes are logged from here on"}"#;
+        chain_append(
+            &tx,
+            BASELINE_ACTOR,
+            "create",
+            ACCOUNT_KIND,
+            AUDIT_START,
+            None,
+            Some(marker),
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 
     fn scopes(&self, account: &str, kind: &str) -> StoreResult<Vec<String>> {
@@ -163,6 +222,201 @@ impl SqliteAccounts {
             facilities: self.scopes(name, "facility")?,
         })
     }
+}
+
+fn audit_started(conn: &Connection) -> StoreResult<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM audit_log WHERE kind = ?1 AND record_id = ?2")?
+        .query_row(params![ACCOUNT_KIND, AUDIT_START], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// What the audit log keeps of an account: everything but the password hash.
+fn account_view(conn: &Connection, name: &str) -> StoreResult<Option<String>> {
+    let role: Option<String> = conn
+        .prepare_cached("SELECT role FROM web_accounts WHERE name = ?1")?
+        .query_row([name], |r| r.get(0))
+        .optional()?;
+    let Some(role) = role else {
+        return Ok(None);
+    };
+    let mut scopes = conn.prepare_cached(
+        "SELECT kind, record_id FROM web_account_scopes WHERE account = ?1 ORDER BY kind, record_id",
+    )?;
+    let (mut organisations, mut facilities) = (Vec::new(), Vec::new());
+    for row in scopes.query_map([name], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })? {
+        let (kind, id) = row?;
+        if kind == "organisation" {
+            organisations.push(id);
+        } else {
+            facilities.push(id);
+        }
+    }
+    Ok(Some(
+        serde_json::json!({
+            "name": name,
+            "role": role,
+            "organisations": organisations,
+            "facilities": facilities,
+        })
+        .to_string(),
+    ))
+}
+
+/// What the audit log keeps of a token (never its hash), and the id it is logged under.
+fn token_view(
+    account: &str,
+    label: &str,
+    created: &str,
+    expires: Option<&str>,
+) -> (String, String) {
+    (
+        format!("{account}@{created}"),
+        serde_json::json!({
+            "account": account,
+            "label": label,
+            "created_at": created,
+            "expires_at": expires,
+        })
+        .to_string(),
+    )
+}
+
+type TokenRow = (String, String, String, Option<String>);
+
+fn token_rows(conn: &Connection, filter: Option<(&str, &str)>) -> StoreResult<Vec<TokenRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT account, label, created_at, expires_at FROM web_tokens
+         WHERE ?1 IS NULL OR (account = ?1 AND label = ?2) ORDER BY account, created_at",
+    )?;
+    let rows = stmt
+        .query_map(params![filter.map(|f| f.0), filter.map(|f| f.1)], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
+/// Every live account and token as (audit kind, record id, audited view).
+fn live_views(conn: &Connection) -> StoreResult<Vec<(&'static str, String, String)>> {
+    let mut out = Vec::new();
+    let names: Vec<String> = conn
+        .prepare("SELECT name FROM web_accounts ORDER BY name")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for name in names {
+        if let Some(view) = account_view(conn, &name)? {
+            out.push((ACCOUNT_KIND, name, view));
+        }
+    }
+    for (account, label, created, expires) in token_rows(conn, None)? {
+        let (id, view) = token_view(&account, &label, &created, expires.as_deref());
+        out.push((TOKEN_KIND, id, view));
+    }
+    Ok(out)
+}
+
+/// Appends one entry to the audit chain inside the caller's (immediate) transaction. The ledger
+/// appends through its own connection; both read the head in their transaction and hash with
+/// [`AuditEntry::compute_hash`], and SQLite lets one writer at a time, so the chain stays one.
+fn chain_append(
+    tx: &Connection,
+    actor: &str,
+    action: &str,
+    kind: &str,
+    record_id: &str,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> StoreResult<()> {
+    let head: Option<(i64, String)> = tx
+        .query_row(
+            "SELECT seq, hash FROM audit_head WHERE singleton = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (seq, prev_hash) = head.unwrap_or((0, GENESIS.to_string()));
+    let mut entry = AuditEntry {
+        seq: seq + 1,
+        at: chrono::Utc::now()
+            .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+            .to_string(),
+        actor: actor.to_string(),
+        action: action.to_string(),
+        kind: kind.to_string(),
+        record_id: record_id.to_string(),
+        before: before.map(String::from),
+        after: after.map(String::from),
+        prev_hash,
+        hash: String::new(),
+    };
+    entry.hash = entry.compute_hash();
+    tx.execute(
+        "INSERT INTO audit_log (seq, at, actor, action, kind, record_id, before, after, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            entry.seq,
+            entry.at,
+            entry.actor,
+            entry.action,
+            entry.kind,
+            entry.record_id,
+            entry.before,
+            entry.after,
+            entry.prev_hash,
+            entry.hash
+        ],
+    )?;
+    tx.execute(
+        "INSERT INTO audit_head (singleton, seq, hash) VALUES (1, ?1, ?2)
+         ON CONFLICT(singleton) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+        params![entry.seq, entry.hash],
+    )?;
+    Ok(())
+}
+
+/// Compares live accounts and tokens with their last audited state and takes their entries out
+/// of `last_state` (the ledger's check reports what is left). Stores never opened with account
+/// auditing have no start marker; their accounts are not reported as unaudited.
+pub(crate) fn verify_rows(
+    conn: &Connection,
+    last_state: &mut std::collections::HashMap<(String, String), Option<String>>,
+) -> StoreResult<Vec<String>> {
+    let mut problems = Vec::new();
+    let started = audit_started(conn)?;
+    last_state.remove(&(ACCOUNT_KIND.to_string(), AUDIT_START.to_string()));
+    for (kind, id, view) in live_views(conn)? {
+        match last_state.remove(&(kind.to_string(), id.clone())) {
+            Some(Some(after)) if after == view => {}
+            Some(Some(_)) => problems.push(format!(
+                "{kind} {id}: stored row differs from its last audited state (changed outside aidtrace)"
+            )),
+            Some(None) => problems.push(format!(
+                "{kind} {id}: exists although the log records its removal"
+            )),
+            None if started => problems.push(format!(
+                "{kind} {id}: exists with no audit entry (added outside aidtrace)"
+            )),
+            None => {}
+        }
+    }
+    let left: Vec<(String, String)> = last_state
+        .keys()
+        .filter(|(k, _)| k == ACCOUNT_KIND || k == TOKEN_KIND)
+        .cloned()
+        .collect();
+    for key in left {
+        if let Some(Some(_)) = last_state.remove(&key) {
+            problems.push(format!(
+                "{} {}: audited but missing from the store",
+                key.0, key.1
+            ));
+        }
+    }
+    Ok(problems)
 }
 
 fn change_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ChangeRow> {
@@ -188,7 +442,10 @@ const CHANGE_COLUMNS: &str =
 
 impl AccountStore for SqliteAccounts {
     fn put_account(&mut self, account: &Account, password_hash: &str) -> StoreResult<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let before = account_view(&tx, &account.name)?;
         tx.execute(
             "INSERT INTO web_accounts (name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT(name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash",
@@ -214,6 +471,19 @@ impl AccountStore for SqliteAccounts {
                 )?;
             }
         }
+        let after = account_view(&tx, &account.name)?;
+        // The password is always replaced, so there is always an entry; one with the same
+        // before and after records a password change.
+        let action = if before.is_some() { "update" } else { "create" };
+        chain_append(
+            &tx,
+            &self.actor,
+            action,
+            ACCOUNT_KIND,
+            &account.name,
+            before.as_deref(),
+            after.as_deref(),
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -290,11 +560,50 @@ impl AccountStore for SqliteAccounts {
         created_at: &str,
         expires_at: Option<&str>,
     ) -> StoreResult<()> {
-        self.conn.execute(
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
             "INSERT INTO web_tokens (token_hash, account, label, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![token_hash, account, label, created_at, expires_at],
         )?;
+        let (id, view) = token_view(account, label, created_at, expires_at);
+        chain_append(
+            &tx,
+            &self.actor,
+            "create",
+            TOKEN_KIND,
+            &id,
+            None,
+            Some(&view),
+        )?;
+        tx.commit()?;
         Ok(())
+    }
+
+    fn revoke_tokens(&mut self, account: &str, label: &str) -> StoreResult<usize> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let rows = token_rows(&tx, Some((account, label)))?;
+        for (account, label, created, expires) in &rows {
+            tx.execute(
+                "DELETE FROM web_tokens WHERE account = ?1 AND label = ?2 AND created_at = ?3",
+                params![account, label, created],
+            )?;
+            let (id, view) = token_view(account, label, created, expires.as_deref());
+            chain_append(
+                &tx,
+                &self.actor,
+                "delete",
+                TOKEN_KIND,
+                &id,
+                Some(&view),
+                None,
+            )?;
+        }
+        tx.commit()?;
+        Ok(rows.len())
     }
 
     fn token_account(&self, token_hash: &str, now: &str) -> StoreResult<Option<String>> {
@@ -382,6 +691,57 @@ mod tests {
         (dir, store)
     }
 
+    /// Accounts made before auditing existed are recorded once, when the store is first opened
+    /// with it; an account added by hand after that is reported.
+    #[test]
+    fn accounts_found_when_auditing_starts_are_recorded_once() {
+        use crate::Store;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("old.db");
+        drop(SqliteStore::open(&path).expect("migrate"));
+        let raw = Connection::open(&path).expect("raw");
+        let add = |name: &str| {
+            raw.execute(
+                "INSERT INTO web_accounts (name, role, password_hash, created_at) VALUES (?1, 'viewer', 'h', 't')",
+                [name],
+            )
+            .expect("insert")
+        };
+        add("old");
+        let mut accounts = SqliteAccounts::open(&path).expect("open");
+        let verify = || {
+            SqliteStore::open(&path)
+                .expect("store")
+                .verify_audit()
+                .expect("verify")
+        };
+        assert!(verify().ok(), "{:?}", verify().problems);
+        let log = SqliteStore::open(&path)
+            .expect("store")
+            .audit_log(None)
+            .expect("log");
+        assert_eq!(log.len(), 2, "the old account and the start marker");
+        assert_eq!(log[0].actor, BASELINE_ACTOR);
+        assert_eq!(log[0].record_id, "old");
+        // Opening again records nothing more.
+        drop(SqliteAccounts::open(&path).expect("reopen"));
+        assert_eq!(verify().entries, 2);
+        add("sneaky");
+        assert_eq!(
+            verify().problems,
+            ["account sneaky: exists with no audit entry (added outside aidtrace)"]
+        );
+        // Replacing the password alone is still an entry.
+        let old = accounts.account("old").expect("get").expect("exists").0;
+        accounts.put_account(&old, "h2").expect("put");
+        let last = SqliteStore::open(&path)
+            .expect("store")
+            .audit_log(None)
+            .expect("log");
+        let e = last.last().expect("entry");
+        assert_eq!((e.action.as_str(), e.before == e.after), ("update", true));
+    }
+
     #[test]
     fn account_scopes_round_trip_and_replace() {
         let (_d, mut s) = open();
@@ -407,7 +767,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("v.db");
         let accounts = SqliteAccounts::open(&path).expect("open");
-        assert_eq!(accounts.ledger_version().expect("v0"), 0);
+        // Opening starts account auditing: one entry.
+        assert_eq!(accounts.ledger_version().expect("v0"), 1);
         let mut store = SqliteStore::open(&path).expect("store");
         let source = aidtrace_domain::model::Source {
             id: aidtrace_domain::RecordId::parse("src-1").expect("id"),
@@ -424,7 +785,7 @@ mod tests {
             &[crate::Change::Put(aidtrace_domain::Record::Source(source))],
         )
         .expect("apply");
-        assert_eq!(accounts.ledger_version().expect("v1"), 1);
+        assert_eq!(accounts.ledger_version().expect("v1"), 2);
     }
 
     #[test]

@@ -579,6 +579,7 @@ impl Store for SqliteStore {
                 None => problems.push(format!("{kind} {id}: exists with no audit entry")),
             }
         }
+        problems.extend(crate::accounts::verify_rows(&self.conn, &mut last_state)?);
         for ((kind, id), after) in last_state {
             if after.is_some() {
                 problems.push(format!("{kind} {id}: audited but missing from the store"));

@@ -1,0 +1,227 @@
+//! Account changes made with `aidtrace user add`, `token create` and `token revoke` are entries of
+//! the audit hash chain (without password or token hashes), and `aidtrace audit verify` notices a
+//! hand edit of an account row, a hand-added account and a hand edit of an account's entry.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    fn db(&self) -> std::path::PathBuf {
+        self.dir.path().join("aidtrace.db")
+    }
+
+    fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_aidtrace"))
+            .current_dir(self.dir.path())
+            .env_remove("AIDTRACE_DB")
+            .env_remove("AIDTRACE_CONFIG")
+            .env("AIDTRACE_ACTOR", "tester")
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run aidtrace");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("write stdin");
+        child.wait_with_output().expect("wait")
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.run_with_stdin(args, "")
+    }
+
+    fn sql(&self, sql: &str) {
+        let conn = rusqlite::Connection::open(self.db()).expect("open");
+        conn.execute_batch(sql).expect("sql");
+    }
+
+    fn verify(&self) -> (i32, Value) {
+        let out = self.run(&["audit", "verify", "--format", "json"]);
+        let v = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+        (out.status.code().unwrap_or(-1), v)
+    }
+
+    fn entries(&self, kind: &str) -> Vec<(String, String, Option<String>)> {
+        let conn = rusqlite::Connection::open(self.db()).expect("open");
+        let mut stmt = conn
+            .prepare("SELECT actor, action, after FROM audit_log WHERE kind = ?1 ORDER BY seq")
+            .expect("prepare");
+        stmt.query_map([kind], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    }
+}
+
+fn ok(out: &Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// An account, a role change and a token, all audited and verified.
+fn setup() -> (Env, String) {
+    let env = Env::new();
+    ok(&env.run(&["demo"]));
+    ok(&env.run_with_stdin(
+        &[
+            "user",
+            "add",
+            "--name",
+            "eve",
+            "--role",
+            "viewer",
+            "--password-stdin",
+        ],
+        "a long password one\n",
+    ));
+    ok(&env.run_with_stdin(
+        &[
+            "user",
+            "add",
+            "--name",
+            "eve",
+            "--role",
+            "editor",
+            "--org",
+            "org-embassy-japan-kz",
+            "--password-stdin",
+        ],
+        "a long password two\n",
+    ));
+    let out = env.run(&[
+        "token", "create", "--name", "eve", "--label", "ci", "--days", "3",
+    ]);
+    ok(&out);
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    (env, token)
+}
+
+#[test]
+fn account_changes_are_audited_without_secrets_and_verify() {
+    let (env, token) = setup();
+    let accounts = env.entries("account");
+    let actions: Vec<&str> = accounts.iter().map(|e| e.1.as_str()).collect();
+    assert_eq!(actions, ["create", "create", "update"], "{accounts:?}");
+    assert!(
+        accounts[0].0.contains("auditing started"),
+        "the start marker"
+    );
+    assert!(
+        accounts[1..].iter().all(|e| e.0 == "tester"),
+        "{accounts:?}"
+    );
+    let after = accounts[2].2.clone().expect("after");
+    assert!(after.contains("\"role\":\"editor\"") && after.contains("org-embassy-japan-kz"));
+    let tokens = env.entries("api_token");
+    assert_eq!(tokens.len(), 1);
+    assert!(
+        tokens[0]
+            .2
+            .as_deref()
+            .is_some_and(|t| t.contains("\"label\":\"ci\""))
+    );
+
+    // No password hash, token or token hash anywhere in the log.
+    let conn = rusqlite::Connection::open(env.db()).expect("open");
+    let (pw, th): (String, String) = conn
+        .query_row(
+            "SELECT a.password_hash, t.token_hash FROM web_accounts a JOIN web_tokens t ON t.account = a.name",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("rows");
+    let log: String = conn
+        .query_row(
+            "SELECT group_concat(coalesce(before, '') || coalesce(after, ''), '|') FROM audit_log",
+            [],
+            |r| r.get(0),
+        )
+        .expect("log");
+    for secret in [&pw, &th, &token, &"argon2".to_string()] {
+        assert!(
+            !log.contains(secret.as_str()),
+            "a secret is in the audit log"
+        );
+    }
+    drop(conn);
+    let (code, v) = env.verify();
+    assert_eq!(code, 0, "{v}");
+
+    ok(&env.run(&["token", "revoke", "--name", "eve", "--label", "ci"]));
+    let tokens = env.entries("api_token");
+    assert_eq!(tokens.last().map(|t| t.1.as_str()), Some("delete"));
+    assert_eq!(env.verify().0, 0);
+    let again = env.run(&["token", "revoke", "--name", "eve", "--label", "ci"]);
+    assert_eq!(
+        again.status.code(),
+        Some(2),
+        "nothing left to revoke is a usage error"
+    );
+}
+
+#[test]
+fn a_hand_edited_role_is_detected() {
+    let (env, _) = setup();
+    env.sql("UPDATE web_accounts SET role = 'admin' WHERE name = 'eve'");
+    let (code, v) = env.verify();
+    assert_eq!(code, 1, "{v}");
+    assert!(
+        v["problems"]
+            .to_string()
+            .contains("account eve: stored row differs"),
+        "{v}"
+    );
+}
+
+#[test]
+fn a_hand_added_scope_or_account_is_detected() {
+    let (env, _) = setup();
+    env.sql(
+        "INSERT INTO web_account_scopes (account, kind, record_id) VALUES ('eve', 'organisation', 'org-gov-japan');
+         INSERT INTO web_accounts (name, role, password_hash, created_at) VALUES ('mallory', 'admin', 'x', 'now');",
+    );
+    let (code, v) = env.verify();
+    assert_eq!(code, 1, "{v}");
+    let problems = v["problems"].to_string();
+    assert!(problems.contains("account eve: stored row differs"), "{v}");
+    assert!(
+        problems.contains("account mallory: exists with no audit entry"),
+        "{v}"
+    );
+}
+
+#[test]
+fn a_hand_edited_account_entry_breaks_the_chain() {
+    let (env, _) = setup();
+    env.sql(
+        "DROP TRIGGER audit_log_no_update;
+         UPDATE audit_log SET after = replace(after, '\"editor\"', '\"admin\"')
+         WHERE kind = 'account' AND action = 'update';",
+    );
+    let (code, v) = env.verify();
+    assert_eq!(code, 1, "{v}");
+    assert!(v["problems"].to_string().contains("altered"), "{v}");
+}
