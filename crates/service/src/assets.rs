@@ -980,15 +980,19 @@ impl DensityReport {
 }
 
 pub fn equipment_density(app: &Aidtrace, at: NaiveDateTime) -> ServiceResult<DensityReport> {
-    let ledger = app.ledger()?;
+    density_report(&app.ledger()?, at)
+}
+
+/// [`equipment_density`] on a ledger already in memory (the web's snapshot).
+pub fn density_report(ledger: &Ledger, at: NaiveDateTime) -> ServiceResult<DensityReport> {
     // The shipped file is tested; failing here means the binary was built from a broken copy.
     let mut references = gaps::shipped_references()
         .map_err(|e| ServiceError::Io(format!("shipped device density references: {e}")))?;
-    references.extend(gaps::record_references(&ledger));
+    references.extend(gaps::record_references(ledger));
     Ok(DensityReport {
         at,
         counted: gaps::DENSITY_COUNTS,
-        rows: gaps::density(&Fleet::build(&ledger), at),
+        rows: gaps::density(&Fleet::build(ledger), at),
         references,
     })
 }

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use aidtrace_domain::assets::gaps::{self, Gap, RegionGap, Scope};
-use aidtrace_domain::assets::kpi::{GroupBy, Indicators, MoneyToMachine, Period};
+use aidtrace_domain::assets::kpi::{Fleet, GroupBy, Indicators, MoneyToMachine, Period};
 use aidtrace_domain::assets::{DowntimeCause, LifecycleState};
 use aidtrace_domain::{CurrencyCode, Ledger, RecordId};
 use aidtrace_service::assets::{self as svc, AssetRow, DensityReport, DeviceDown, HistorySource};
@@ -795,26 +795,20 @@ impl AtQuery {
     }
 }
 
-struct GapsAndDensity {
-    gaps: Vec<Gap>,
-    regions: Vec<RegionGap>,
-    density: DensityReport,
-}
-
-async fn gaps_and_density(state: &AppState, at: NaiveDateTime) -> ApiResult<GapsAndDensity> {
-    let st = state.clone();
+/// Gaps per facility and per region, from the snapshot's ledger (no second read of the store).
+async fn gap_tables(state: &AppState, at: NaiveDateTime) -> ApiResult<(Vec<Gap>, Vec<RegionGap>)> {
+    let snap = state.snapshot().await?;
     blocking(move || {
-        let app = st.service();
-        let gaps = svc::equipment_gaps(&app, at)?;
+        let gaps = gaps::gaps(&Fleet::build(&snap.ledger), at);
         let regions = gaps::region_gaps(&gaps);
-        let density = svc::equipment_density(&app, at)?;
-        Ok(GapsAndDensity {
-            gaps,
-            regions,
-            density,
-        })
+        Ok((gaps, regions))
     })
     .await
+}
+
+async fn density(state: &AppState, at: NaiveDateTime) -> ApiResult<DensityReport> {
+    let snap = state.snapshot().await?;
+    blocking(move || Ok(svc::density_report(&snap.ledger, at)?)).await
 }
 
 fn area_label(d: &gaps::Density) -> String {
@@ -843,9 +837,9 @@ pub async fn gaps_page(
     let (day, at) = raw.resolve()?;
     let snap = state.snapshot().await?;
     let ledger = &snap.ledger;
-    let r = gaps_and_density(&state, at).await?;
-    let mut groups: Vec<(&str, &str)> = r
-        .density
+    let (facility_gaps, region_gaps) = gap_tables(&state, at).await?;
+    let density = density(&state, at).await?;
+    let mut groups: Vec<(&str, &str)> = density
         .rows
         .iter()
         .map(|d| (d.country.as_str(), d.generic_type.as_str()))
@@ -857,21 +851,21 @@ pub async fn gaps_page(
             button type="submit" { (t("filter")) }
         }
         h2 { (t("asset-gaps-by-region")) }
-        @if r.regions.is_empty() { p class="muted" { (t("asset-no-standards")) } }
+        @if region_gaps.is_empty() { p class="muted" { (t("asset-no-standards")) } }
         @else {
             table class="list" id="region-gaps" {
                 thead { tr { th { (t("asset-region")) } th { (t("asset-device")) } th { (t("asset-facilities")) } th { (t("asset-required")) } th { (t("asset-present")) } th { (t("asset-functional")) } th { (t("asset-gap")) } } }
-                tbody { @for g in &r.regions { tr {
+                tbody { @for g in &region_gaps { tr {
                     td { (g.region) } td { (word("type", &g.generic_type)) } td { (g.facilities) } td { (g.required) } td { (g.present) } td { (g.functional) }
                     td { @if g.gap > 0 { b class="warn" { (g.gap) } } @else { (g.gap) } }
                 } } }
             }
         }
         h2 { (t("asset-gaps-by-facility")) }
-        @if !r.gaps.is_empty() {
+        @if !facility_gaps.is_empty() {
             table class="list" id="facility-gaps" {
                 thead { tr { th { (t("assets-facility")) } th { (t("asset-region")) } th { (t("asset-device")) } th { (t("asset-required")) } th { (t("asset-present")) } th { (t("asset-functional")) } th { (t("asset-gap")) } } }
-                tbody { @for g in &r.gaps { tr {
+                tbody { @for g in &facility_gaps { tr {
                     td { a href=(format!("/assets?facility={}", g.facility)) { (facility_name(ledger, &g.facility)) } }
                     td { (g.region) } td { (word("type", &g.generic_type)) } td { (g.required) } td { (g.present) } td { (g.functional) }
                     td { @if g.gap > 0 { b class="warn" { (g.gap) } } @else { (g.gap) } }
@@ -886,7 +880,7 @@ pub async fn gaps_page(
             table class="list density" id=(format!("density-{country}-{generic_type}")) {
                 thead { tr { th { (t("asset-area")) } th { (t("asset-units")) } th { (t("asset-population")) } th { (t("asset-year")) } th { (t("asset-per-million")) } th { (t("asset-source")) } } }
                 tbody {
-                    @for d in r.density.rows.iter().filter(|d| d.country == *country && d.generic_type == *generic_type) {
+                    @for d in density.rows.iter().filter(|d| d.country == *country && d.generic_type == *generic_type) {
                         tr class=(if d.scope == Scope::National { "national" } else { "" }) {
                             td { @if d.scope == Scope::National { b { (area_label(d)) } } @else { (area_label(d)) } }
                             td { (d.units) }
@@ -896,7 +890,7 @@ pub async fn gaps_page(
                             td { @if let Some(p) = &d.population_record { (t("asset-population-record")) " " code { (p) } } }
                         }
                     }
-                    @for x in r.density.references_for(generic_type) {
+                    @for x in density.references_for(generic_type) {
                         tr class="reference" {
                             td { (t("asset-reference")) ": " (area_word(&x.area)) }
                             td {} td {}
@@ -923,11 +917,11 @@ pub async fn api_gaps(
 ) -> ApiResult<Json<Value>> {
     readable(&state, &caller)?;
     let (_, at) = raw.resolve()?;
-    let r = gaps_and_density(&state, at).await?;
+    let (facilities, regions) = gap_tables(&state, at).await?;
     Ok(Json(serde_json::json!({
         "at": at,
-        "regions": r.regions,
-        "facilities": r.gaps,
+        "regions": regions,
+        "facilities": facilities,
     })))
 }
 
@@ -938,9 +932,9 @@ pub async fn api_density(
 ) -> ApiResult<Json<Value>> {
     readable(&state, &caller)?;
     let (_, at) = raw.resolve()?;
-    let r = gaps_and_density(&state, at).await?;
+    let report = density(&state, at).await?;
     Ok(Json(
-        serde_json::to_value(&r.density).map_err(ApiError::internal)?,
+        serde_json::to_value(&report).map_err(ApiError::internal)?,
     ))
 }
 
