@@ -325,6 +325,19 @@ mod tests {
         }
     }
 
+    /// The catalogue's English rule texts are the checks' own, and every rule has one, so a rule
+    /// added to the checks cannot go untranslated unnoticed.
+    #[test]
+    fn every_data_quality_rule_has_its_description() {
+        for (rule, _, what) in aidtrace_domain::checks::RULES {
+            assert_eq!(
+                lookup(Lang::En, &format!("rule-{rule}"), None).as_deref(),
+                Some(*what),
+                "en.ftl rule-{rule}"
+            );
+        }
+    }
+
     #[tokio::test]
     async fn field_problems_speak_the_language() {
         LANG.scope(Lang::Ru, async {

@@ -784,7 +784,7 @@ pub async fn quality(State(state): State<AppState>, caller: Caller) -> PageResul
         }
         (exports("findings", ""))
         h2 { (t("quality-rules")) }
-        dl { @for (rule, sev, what) in aidtrace_domain::checks::RULES { dt { (rule) " (" (i18n::value(sev.as_str())) ")" } dd { (what) } } }
+        dl { @for (rule, sev, what) in aidtrace_domain::checks::RULES { dt { (rule) " (" (i18n::value(sev.as_str())) ")" } dd { (i18n::t_opt(&format!("rule-{rule}")).unwrap_or_else(|| (*what).to_string())) } } }
     };
     Ok(layout(&t("title-quality"), &caller, content))
 }

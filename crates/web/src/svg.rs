@@ -45,7 +45,7 @@ pub fn time_series(title: &str, unit: &str, series: &[crate::summary::Series]) -
         .flat_map(|(_, pts)| pts.iter().map(|(y, _)| *y))
         .collect();
     let (Some(&first), Some(&last)) = (years.iter().min(), years.iter().max()) else {
-        return html! { p class="muted" { "No dated flows to plot." } };
+        return html! { p class="muted" { (crate::i18n::t("svg-no-dated")) } };
     };
     // A single year still gets an axis with a year either side, so the point is readable.
     let (y0, y1) = if first == last {
@@ -123,7 +123,7 @@ pub fn map_bounds(points: impl IntoIterator<Item = (f64, f64)>) -> (f64, f64, f6
 /// Facilities on an equirectangular projection of their bounding box, with a graticule.
 pub fn facility_map(points: &[MapPoint]) -> Markup {
     if points.is_empty() {
-        return html! { p class="muted" { "No facility has coordinates." } };
+        return html! { p class="muted" { (crate::i18n::t("energy-no-coordinates")) } };
     }
     let (lat0, lat1, lon0, lon1) = map_bounds(points.iter().map(|p| (p.lat, p.lon)));
     // Sites at the same spot (city-centre coordinates) get their labels stacked, not overprinted.
@@ -151,7 +151,7 @@ pub fn facility_map(points: &[MapPoint]) -> Markup {
         .collect();
     html! {
         svg class="map" role="img" viewBox=(format!("0 0 {w} {h}")) width=(w) height=(h) {
-            title { "Facilities by coordinates" }
+            title { (crate::i18n::t("svg-map-title")) }
             rect x="0" y="0" width=(w) height=(h) class="sea" {}
             @for d in &grid_lons {
                 line x1=(px(f64::from(*d))) y1="0" x2=(px(f64::from(*d))) y2=(h) class="grid" {}

@@ -108,6 +108,8 @@ async fn record_pages_have_no_english_labels_in_ru_uk_kk() {
             "message",
             "Rules",
             "Errors and warnings",
+            "a flow cites no source",
+            "disbursements exceed commitments",
         ],
     )
     .await;
@@ -126,6 +128,13 @@ async fn record_pages_have_no_english_labels_in_ru_uk_kk() {
     )
     .await;
     check(&c, "/login", None, &["Name", "Password"]).await;
+    check(
+        &c,
+        "/map",
+        None,
+        &["Facilities by coordinates", "no map tiles"],
+    )
+    .await;
     let (eve, _) = login(&c, "eve").await;
     check(
         &c,

@@ -417,6 +417,23 @@ val-fuel = fuel budget
 val-transport = transport
 val-units_per_site = units per facility
 val-no_eligible_model = no suitable model
+svg-no-dated = No dated flows to plot.
+svg-map-title = Facilities by coordinates
+# Data-quality rules (domain/src/checks.rs RULES), shown on /quality.
+rule-FX-EQUIV = a stated equivalent is more than 25 % away from the conversion at the IMF rate
+rule-FX-MISSING = a flow cannot be converted to US dollars (no rate for its currency and date)
+rule-FX-NODATE = a flow has no value date; its rate date comes from a legal step, the source's date, or the latest rate
+rule-FX-WITHDRAWN = a flow is in a withdrawn currency code
+rule-LEDGER-OVERALLOC = child flows add up to more than their envelope
+rule-LEDGER-ENVELOPE = an activity and its sub-activities both report the same flow kind; the parent is treated as an envelope
+rule-LEDGER-OVERSPENT = disbursements exceed commitments for an activity
+rule-LEDGER-PIPELINE = a pipeline activity has disbursements or expenditures
+rule-LEDGER-NOSOURCE = a flow cites no source
+rule-GGP-CEILING = a grassroots grant exceeds its ceiling (JPY 10 million in principle, JPY 100 million at most)
+rule-GGP-WINDOW = a grassroots grant runs longer than one year
+rule-ACT-NOSECTOR = an activity has no sector
+rule-FAC-NOLOCATION = a facility has no coordinates, so it cannot be mapped
+rule-EQ-OVERCOST = equipment lines cost more than the activity's commitments
 # Equipment pages (asset_pages.rs)
 title-assets = Equipment register
 title-asset-indicators = Equipment indicators
