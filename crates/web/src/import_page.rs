@@ -139,7 +139,13 @@ pub async fn upload(
         };
         let result = blocking(move || {
             st.service()
-                .import_iati(&actor, &file, || Ok(bytes.as_slice()), options, &mut |_, _| {})
+                .import_iati(
+                    &actor,
+                    &file,
+                    || Ok(bytes.as_slice()),
+                    options,
+                    &mut |_, _| {},
+                )
                 .map_err(ApiError::from)
         })
         .await?;
