@@ -96,7 +96,8 @@ pub fn write(
                     kind.as_str()
                 ),
             )
-            .with_field("id"));
+            .with_field("id")
+            .with_problem(id.as_str(), "already exists"));
         }
         (Some(want), Some(have)) if !want.is_empty() && want != have => {
             return Err(ApiError::new(
@@ -106,14 +107,16 @@ pub fn write(
                     "{} {id} changed since you loaded it (ETag {have}, you sent {want}); reload and redo your edit",
                     kind.as_str()
                 ),
-            ));
+            )
+            .with_problem(id.as_str(), "changed since you loaded it"));
         }
         (Some(want), None) if !want.is_empty() => {
             return Err(ApiError::new(
                 StatusCode::PRECONDITION_FAILED,
                 "precondition_failed",
                 format!("{} {id} does not exist (any more)", kind.as_str()),
-            ));
+            )
+            .with_problem(id.as_str(), "does not exist (any more)"));
         }
         _ => {}
     }
@@ -122,7 +125,10 @@ pub fn write(
     for record in &records {
         principal
             .may_write(record, &ledger, &records)
-            .map_err(ApiError::forbidden)?;
+            .map_err(|m| {
+                ApiError::forbidden(m)
+                    .with_problem(record.id().as_str(), "outside what you may edit")
+            })?;
     }
     if principal.writes_directly_in(&ledger) {
         service.put(&principal.name, records)?;
@@ -188,7 +194,8 @@ pub fn decide(
     let (from, to) = match decision {
         Decision::Submit => {
             if change.author != principal.name && principal.role != crate::auth::Role::Admin {
-                return Err(ApiError::forbidden("only the author submits a draft"));
+                return Err(ApiError::forbidden("only the author submits a draft")
+                    .with_problem("", "only the author submits a draft"));
             }
             (ChangeState::Draft, ChangeState::Submitted)
         }
@@ -198,7 +205,8 @@ pub fn decide(
                     "{} ({}) may not approve or reject changes",
                     principal.name,
                     principal.role.as_str()
-                )));
+                ))
+                .with_problem("", "may not approve or reject changes"));
             }
             let to = if decision == Decision::Approve {
                 ChangeState::Approved
@@ -233,7 +241,8 @@ pub fn decide(
                     "{} {} changed after this edit was made; reject it and redo the edit on the current version",
                     change.kind, change.record_id
                 ),
-            ));
+            )
+            .with_problem(change.record_id.as_str(), "changed after this edit was made"));
         }
         service.put(
             &format!("{} (proposed by {})", principal.name, change.author),
@@ -245,7 +254,8 @@ pub fn decide(
             StatusCode::CONFLICT,
             "wrong_state",
             format!("change {id} was decided by someone else meanwhile"),
-        ));
+        )
+        .with_problem("", "decided by someone else meanwhile"));
     }
     drop(accounts);
     drop(service);

@@ -133,7 +133,8 @@ impl<E: Into<ApiError>> From<E> for PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let e = self.0;
-        let body = crate::pages::error_page(e.status, &e.message, e.field.as_deref());
+        let body =
+            crate::pages::error_page(e.status, &crate::pages::error_text(&e), e.field.as_deref());
         (e.status, body).into_response()
     }
 }

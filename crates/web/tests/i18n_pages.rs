@@ -273,4 +273,67 @@ async fn field_error_and_form_in_russian() {
         "{}",
         r.body
     );
+    // An id that is taken: the message beside the id field, in Russian, naming the id.
+    let mut taken = fields.to_vec();
+    taken.retain(|(k, _)| !k.starts_with("equipment."));
+    for f in &mut taken {
+        if f.0 == "id" {
+            f.1 = "act-kz-semey-equipment";
+        }
+    }
+    let r = c
+        .send(
+            Req::new(Method::POST, "/edit/activities")
+                .cookie(&cookie)
+                .form(&taken),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    let err = r
+        .body
+        .split("id=\"err-id\"")
+        .nth(1)
+        .and_then(|s| s.split("</span>").next())
+        .unwrap_or_else(|| panic!("no error next to the id field: {}", r.body));
+    assert!(
+        err.contains("уже есть") && err.contains("act-kz-semey-equipment"),
+        "{err}"
+    );
+
+    // An activity outside eve's organisations: refused, said in Russian.
+    let edit = c
+        .send(Req::get("/edit/activities/act-kz-jica-training").cookie(&cookie))
+        .await;
+    assert_eq!(edit.status, StatusCode::OK);
+    let etag = edit
+        .body
+        .split("name=\"_etag\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .replace("&quot;", "\"");
+    let foreign = [
+        ("csrf", csrf.as_str()),
+        ("_mode", "edit"),
+        ("_etag", etag.as_str()),
+        ("_action", "submit"),
+        ("id", "act-kz-jica-training"),
+        ("title", "Чужой проект"),
+        ("instrument", "technical_cooperation"),
+        ("status", "implementation"),
+    ];
+    let r = c
+        .send(
+            Req::new(Method::POST, "/edit/activities")
+                .cookie(&cookie)
+                .form(&foreign),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let text = visible(&r.body);
+    assert!(
+        text.contains("вне того, что может изменять ваша учётная запись"),
+        "{text}"
+    );
+    assert!(!text.contains("outside what"), "{text}");
 }
