@@ -34,7 +34,8 @@ pub enum Outcome {
     Accepted {
         notes: Vec<String>,
     },
-    /// A stored version is newer: kept as it is.
+    /// The stored version is newer, or as new and from another file: kept as it is (a tie
+    /// between two files would otherwise flip the record on every re-import).
     KeptNewer {
         stored: String,
     },
@@ -562,6 +563,17 @@ fn map_activity(
     }
 }
 
+/// For an activity another file already brought: only a strictly newer timestamp replaces
+/// it; without timestamps on both sides the stored one stays.
+fn strictly_newer(incoming: Option<&str>, stored: Option<&str>) -> bool {
+    let parse = |s: &str| DateTime::parse_from_rfc3339(s.trim()).ok();
+    match (incoming.and_then(parse), stored.and_then(parse)) {
+        (Some(i), Some(s)) => i > s,
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
 fn newer_or_same(incoming: Option<&str>, stored: Option<&str>) -> bool {
     let parse = |s: &str| DateTime::parse_from_rfc3339(s.trim()).ok();
     match (incoming.and_then(parse), stored.and_then(parse)) {
@@ -658,10 +670,14 @@ impl Aidtrace {
                         .duplicates_across_files
                         .push((activity.identifier.clone(), other.source.to_string()));
                 }
-                if !newer_or_same(
-                    activity.last_updated_datetime.as_deref(),
-                    stored.iati_last_updated.as_deref(),
-                ) {
+                let incoming = activity.last_updated_datetime.as_deref();
+                let kept = stored.iati_last_updated.as_deref();
+                let wins = if other_file.is_some() {
+                    strictly_newer(incoming, kept)
+                } else {
+                    newer_or_same(incoming, kept)
+                };
+                if !wins {
                     report.kept_newer += 1;
                     report.activities.push(ActivityImport {
                         identifier: activity.identifier.clone(),
@@ -750,7 +766,18 @@ impl Aidtrace {
             }
         }
         let mut batch = vec![source];
-        batch.extend(orgs.records.into_values().map(Record::Organisation));
+        // An activity file only names organisations in passing, and files disagree on names
+        // and types: the first mention creates the record, later ones leave it alone, so a
+        // re-import changes nothing. Organisation files and editors are what curate them.
+        for org in orgs.records.into_values() {
+            if self
+                .store()
+                .get(RecordKind::Organisation, &org.id)?
+                .is_none()
+            {
+                batch.push(Record::Organisation(org));
+            }
+        }
         batch.extend(accepted);
         let applied = self.put(actor, batch).map_err(|e| match e {
             ServiceError::Invalid { record, error } => ServiceError::Invalid {

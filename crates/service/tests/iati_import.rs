@@ -148,6 +148,52 @@ fn an_older_version_never_replaces_a_newer_one_and_duplicates_are_reported() {
 }
 
 #[test]
+fn two_files_that_disagree_do_not_flip_records_on_reimport() {
+    let (_dir, mut app) = open();
+    // Same identifier and timestamp in two files, with another title and another name for
+    // the same organisation: the first file's versions stay.
+    let other = SMALL.replace("Medical equipment", "Other title").replace(
+        "<narrative>JICA</narrative>",
+        "<narrative>Japan International Cooperation Agency</narrative>",
+    );
+    import(&mut app, "a.xml", SMALL, false);
+    let b = import(&mut app, "b.xml", &other, false);
+    assert_eq!(b.kept_newer, 1, "{b:#?}");
+    assert!(
+        b.duplicates_across_files
+            .iter()
+            .any(|(id, _)| id == "XM-DAC-701-8-TEST1")
+    );
+    let ledger = app.ledger().expect("ledger");
+    assert!(
+        ledger
+            .activities
+            .values()
+            .any(|a| a.title == "Medical equipment")
+    );
+    assert!(ledger.organisations.values().any(|o| o.name == "JICA"));
+    for name in ["a.xml", "b.xml"] {
+        let xml = if name == "a.xml" {
+            SMALL
+        } else {
+            other.as_str()
+        };
+        let again = import(&mut app, name, xml, false);
+        assert_eq!(
+            again.records_created + again.records_updated,
+            0,
+            "{name}: {again:#?}"
+        );
+    }
+    // A strictly newer version from another file still wins.
+    let newer = other.replace("2024-01-01T00:00:00Z", "2025-01-01T00:00:00Z");
+    let c = import(&mut app, "c.xml", &newer, false);
+    assert_eq!(c.accepted, 1, "{c:#?}");
+    let ledger = app.ledger().expect("ledger");
+    assert!(ledger.activities.values().any(|a| a.title == "Other title"));
+}
+
+#[test]
 fn a_malformed_file_imports_nothing() {
     let (_dir, mut app) = open();
     let truncated = &SMALL[..SMALL.len() / 2];

@@ -1,0 +1,136 @@
+//! IATI import throughput into SQLite over the real d-portal pages (run by hand, release):
+//!
+//! `cargo run --release -p aidtrace-service --example bench_import -- [ROUNDS]`
+//!
+//! Each round imports all 98 pages into a fresh store (parse, three validation layers,
+//! mapping, audited writes), then imports them again into the same store (the idempotent
+//! re-import: every activity is compared and left unchanged). `xmllint --noout --schema`
+//! runs on the same files in the same run, as the reference speed.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Instant;
+
+use aidtrace_service::Aidtrace;
+use aidtrace_service::iati::ImportOptions;
+
+// As in the product binary.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn shared() -> PathBuf {
+    std::env::var("AIDTRACE_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")))
+}
+
+/// (own user+system CPU seconds, waited-for children's) from /proc/self/stat.
+fn cpu_seconds() -> (f64, f64) {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<f64> = after
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0.0))
+        .collect();
+    let g = |i: usize| f.get(i).copied().unwrap_or(0.0) / 100.0;
+    (g(11) + g(12), g(13) + g(14))
+}
+
+fn import_all(
+    app: &mut Aidtrace,
+    files: &[PathBuf],
+) -> Result<(usize, usize), Box<dyn std::error::Error>> {
+    let (mut activities, mut changed) = (0, 0);
+    for f in files {
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let r = app.import_iati(
+            "bench",
+            &name,
+            || std::fs::File::open(f),
+            ImportOptions::default(),
+            &mut |_, _| {},
+        )?;
+        activities += r.layers.activities;
+        changed += r.records_created + r.records_updated;
+    }
+    Ok((activities, changed))
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let rounds: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3);
+    let dir = shared().join("iati/real-data/dportal-covid-2021");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "xml"))
+        .collect();
+    files.sort();
+    let mb = files
+        .iter()
+        .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
+        .sum::<u64>() as f64
+        / 1e6;
+    println!(
+        "{} files, {mb:.1} MB per round, {rounds} rounds",
+        files.len()
+    );
+    let tmp = tempfile::tempdir()?;
+    let (mut fresh_wall, mut fresh_cpu, mut again_wall, mut again_cpu) = (0.0, 0.0, 0.0, 0.0);
+    for round in 0..rounds {
+        let mut app = Aidtrace::open_sqlite(&tmp.path().join(format!("round-{round}.db")))?;
+        let (c0, _) = cpu_seconds();
+        let t = Instant::now();
+        let (acts, changed) = import_all(&mut app, &files)?;
+        fresh_wall += t.elapsed().as_secs_f64();
+        let (c1, _) = cpu_seconds();
+        fresh_cpu += c1 - c0;
+        let t = Instant::now();
+        let (_, changed_again) = import_all(&mut app, &files)?;
+        again_wall += t.elapsed().as_secs_f64();
+        again_cpu += cpu_seconds().0 - c1;
+        if round == 0 {
+            println!(
+                "{acts} activities, {changed} records written; re-import changed {changed_again}"
+            );
+        }
+    }
+    let total = mb * rounds as f64;
+    println!(
+        "import into a fresh store: {:7.1} MB/s wall, {:7.1} MB/s CPU",
+        total / fresh_wall,
+        total / fresh_cpu
+    );
+    println!(
+        "re-import (idempotent):    {:7.1} MB/s wall, {:7.1} MB/s CPU",
+        total / again_wall,
+        total / again_cpu
+    );
+    let xsd = shared().join("iati/schemas/iati-activities-schema.xsd");
+    let (_, ch0) = cpu_seconds();
+    let t = Instant::now();
+    for _ in 0..rounds {
+        if let Err(e) = Command::new("xmllint")
+            .arg("--noout")
+            .arg("--schema")
+            .arg(&xsd)
+            .args(&files)
+            .output()
+        {
+            println!("xmllint not available ({e}); install libxml2-utils for the comparison");
+            return Ok(());
+        }
+    }
+    let x = total / t.elapsed().as_secs_f64();
+    let x_cpu = total / (cpu_seconds().1 - ch0);
+    println!("xmllint --schema (reference): {x:7.1} MB/s wall, {x_cpu:7.1} MB/s CPU");
+    println!(
+        "ratio import / xmllint: {:.2}x wall",
+        (total / fresh_wall) / x
+    );
+    Ok(())
+}
