@@ -169,6 +169,25 @@ pub fn change_records(change: &ChangeRow) -> Result<Vec<Record>, ApiError> {
         .collect()
 }
 
+const BATCH_BASE: &str = "batch:";
+
+/// A version of every record a batch writes, as stored now (absent ones included), for changes
+/// whose batch touches records besides its main one (an intake acceptance also cites the article
+/// on existing flows): approval refuses the change if any of them moved on, not only the main
+/// record, so no edit made meanwhile is overwritten.
+pub fn batch_base(
+    service: &aidtrace_service::Aidtrace,
+    records: &[Record],
+) -> Result<String, ApiError> {
+    let mut h = Sha256::new();
+    for r in records {
+        let now = service.store().get(r.kind(), r.id())?;
+        let tag = now.as_ref().map_or_else(|| "-".to_string(), etag);
+        h.update(format!("{}/{}={tag};", r.kind().as_str(), r.id()).as_bytes());
+    }
+    Ok(format!("{BATCH_BASE}{}", &hex::encode(h.finalize())[..32]))
+}
+
 /// Approver's decision on a submitted change; an author may also submit their own draft.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
@@ -232,7 +251,10 @@ pub fn decide(
         let kind = RecordKind::parse(&change.kind)
             .ok_or_else(|| ApiError::internal(format!("change {id} has kind {}", change.kind)))?;
         let rid = aidtrace_domain::RecordId::parse(&change.record_id)?;
-        let current = service.store().get(kind, &rid)?.as_ref().map(etag);
+        let current = match change.base_etag.as_deref() {
+            Some(base) if base.starts_with(BATCH_BASE) => Some(batch_base(&service, &records)?),
+            _ => service.store().get(kind, &rid)?.as_ref().map(etag),
+        };
         if current != change.base_etag {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,

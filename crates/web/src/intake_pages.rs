@@ -345,18 +345,16 @@ fn accept(
     }
     let (batch, _) = review::accept_batch(&app, &p.name, draft, fact, &edits)?;
     let id = RecordId::parse(draft)?;
-    let base = app
-        .store()
-        .get(RecordKind::IntakeDraft, &id)?
-        .as_ref()
-        .map(crate::edit::etag);
+    // The batch also rewrites existing flows (citing the article on them), so the approval
+    // checks all of its records, not only the draft.
+    let base = crate::edit::batch_base(&app, &batch)?;
     drop(app);
     let doc = serde_json::to_string(&batch).map_err(ApiError::internal)?;
     let change = st.accounts().add_change(
         RecordKind::IntakeDraft.as_str(),
         id.as_str(),
         &doc,
-        base.as_deref(),
+        Some(&base),
         ChangeState::Submitted,
         &p.name,
         &auth::now_rfc3339(),

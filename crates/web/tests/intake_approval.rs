@@ -121,3 +121,56 @@ async fn editor_of_an_organisation_skipping_approval_writes_directly() {
     let audit = e.state.service().verify_audit().unwrap();
     assert!(audit.ok(), "{:?}", audit.problems);
 }
+
+/// The acceptance cites the article on the demo's existing flow; an edit of that flow made while
+/// the acceptance waits must not be overwritten by approving it.
+#[tokio::test]
+async fn approval_refuses_an_acceptance_whose_flow_moved_on() {
+    let e = env();
+    let c = Client::Socket(spawn(e.state.clone()).await);
+    let (eve, csrf) = login(&c, "eve").await;
+    paste_and_accept(&c, &eve, &csrf).await;
+    let flow_id = RecordId::parse("flow-kz-semey-commitment").unwrap();
+    {
+        let mut service = e.state.service();
+        let Some(Record::Flow(mut flow)) = service.store().get(RecordKind::Flow, &flow_id).unwrap()
+        else {
+            panic!("the demo has the flow");
+        };
+        flow.description = Some("corrected meanwhile by an admin".into());
+        service.put("ada", vec![Record::Flow(flow)]).unwrap();
+    }
+    e.state.invalidate();
+    let change = SqliteAccounts::open(&e.dir.path().join("web.db"))
+        .unwrap()
+        .changes(None)
+        .unwrap()
+        .remove(0);
+    let (abe, abe_csrf) = login(&c, "abe").await;
+    let r = c
+        .send(
+            Req::new(Method::POST, &format!("/changes/{}/approve", change.id))
+                .cookie(&abe)
+                .form(&[("csrf", &abe_csrf)]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    let Some(Record::Flow(flow)) = e
+        .state
+        .service()
+        .store()
+        .get(RecordKind::Flow, &flow_id)
+        .unwrap()
+    else {
+        panic!("flow");
+    };
+    assert_eq!(
+        flow.description.as_deref(),
+        Some("corrected meanwhile by an admin"),
+        "the admin's edit stands"
+    );
+    assert!(
+        !cites_article(&e),
+        "nothing of the refused change was written"
+    );
+}
