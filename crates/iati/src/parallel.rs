@@ -368,9 +368,13 @@ where
     W: Fn(&'static Schema, Unit) -> T,
 {
     let close: &[u8] = if chunk.last { b"" } else { head.root_close };
-    let doc = (&head.bytes[..]).chain(&chunk.bytes[..]).chain(close);
+    // One contiguous buffer: the parser then reads it in place, with no second buffer.
+    let mut doc = Vec::with_capacity(head.bytes.len() + chunk.bytes.len() + close.len());
+    doc.extend_from_slice(&head.bytes);
+    doc.extend_from_slice(&chunk.bytes);
+    doc.extend_from_slice(close);
     let mut units = UnitReader::for_chunk(
-        io::BufReader::with_capacity(256 * 1024, doc),
+        &doc[..],
         limits,
         (chunk.origin.line, chunk.origin.column0),
     );
