@@ -373,11 +373,8 @@ where
     doc.extend_from_slice(&head.bytes);
     doc.extend_from_slice(&chunk.bytes);
     doc.extend_from_slice(close);
-    let mut units = UnitReader::for_chunk(
-        &doc[..],
-        limits,
-        (chunk.origin.line, chunk.origin.column0),
-    );
+    let mut units =
+        UnitReader::for_chunk(&doc[..], limits, (chunk.origin.line, chunk.origin.column0));
     let unit_name = &head.unit_open[1..];
     let mut out = Vec::new();
     loop {
