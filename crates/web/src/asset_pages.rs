@@ -1,5 +1,6 @@
 //! Equipment pages: asset register, asset detail, indicators, the phone "device down" form, and
-//! their JSON API (`/api/v1/assets`, `/api/v1/reports/assets`, `/api/v1/fhir/{type}`) and CSV.
+//! their JSON API (`/api/v1/assets`, `/api/v1/reports/assets`, `/api/v1/fhir/{type}`), CSV and
+//! XLSX.
 //!
 //! Reads use the snapshot's ledger (approved data only, like every other page) through the
 //! service's asset functions. The "device down" and "back in service" reports are written
@@ -21,7 +22,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use chrono::{NaiveDate, NaiveDateTime, Utc};
-use maud::html;
+use maud::{Markup, html};
 use rust_decimal::Decimal;
 use serde_json::Value;
 use utoipa::openapi::ResponseBuilder;
@@ -33,15 +34,17 @@ use crate::error::{ApiError, ApiResult, PageError, PageResult};
 use crate::i18n::{self, t};
 use crate::pages::layout;
 use crate::state::{AppState, Snapshot, blocking};
-use crate::tables::{self, Table, enum_name};
+use crate::tables::{self, FileKind, Table, enum_name};
 
 /// Routes of this area, merged into [`crate::app`].
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/assets", get(register))
-        .route("/assets/register.csv", get(register_csv))
+        .route("/assets/register.csv", get(register_file))
+        .route("/assets/register.xlsx", get(register_file))
         .route("/assets/indicators", get(indicators_page))
-        .route("/assets/indicators.csv", get(indicators_csv))
+        .route("/assets/indicators.csv", get(indicators_file))
+        .route("/assets/indicators.xlsx", get(indicators_file))
         .route("/assets/gaps", get(gaps_page))
         .route("/assets/{id}", get(detail))
         .route("/assets/{id}/down", get(down_form).post(down_submit))
@@ -439,21 +442,6 @@ fn indicator_table(groups: &BTreeMap<String, Indicators>) -> Table {
     }
 }
 
-fn csv_response(table: &Table) -> ApiResult<Response> {
-    let body = tables::to_csv(table)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}.csv\"", table.name),
-            ),
-        ],
-        body,
-    )
-        .into_response())
-}
-
 // ---- pages ----------------------------------------------------------------------------------
 
 fn facility_name(ledger: &Ledger, id: &RecordId) -> String {
@@ -482,6 +470,18 @@ fn area_word(area: &str) -> String {
     let key = format!("asset-area-{}", slug.join("-"));
     let text = t(&key);
     if text == key { area.to_string() } else { text }
+}
+
+/// The downloads under a list. Both files carry the list's query, so they hold the rows shown.
+fn export_links(base: &str, query: &str, json: &str) -> Markup {
+    html! {
+        p class="exports" {
+            (t("export")) ": "
+            a href=(format!("{base}.csv{query}")) { "CSV" } " · "
+            a href=(format!("{base}.xlsx{query}")) { "XLSX" } " · "
+            a href=(json) { "JSON" }
+        }
+    }
 }
 
 fn state_word(s: Option<LifecycleState>) -> String {
@@ -557,21 +557,26 @@ pub async fn register(
                 td { @for f in &r.donation_failures { span class="finding error" { (f) } br; } }
             } } }
         }
-        p class="exports" { (t("export")) ": " a href=(format!("/assets/register.csv{}", filter.query())) { "CSV" } " · " a href="/api/v1/assets" { "JSON" } }
+        (export_links("/assets/register", &filter.query(), "/api/v1/assets"))
     };
     Ok(layout(&t("title-assets"), &caller, content))
 }
 
-pub async fn register_csv(
+/// The register as CSV or XLSX (the route's extension), with the page's filters.
+pub async fn register_file(
     State(state): State<AppState>,
     caller: Caller,
+    kind: FileKind,
     Query(filter): Query<AssetFilter>,
 ) -> PageResult<Response> {
     readable(&state, &caller)?;
     let snap = state.snapshot().await?;
     filter.check_line(&snap.ledger)?;
     let list = rows(&state, &filter).await?;
-    Ok(csv_response(&register_table(&snap.ledger, &list))?)
+    Ok(tables::download(
+        &register_table(&snap.ledger, &list),
+        kind,
+    )?)
 }
 
 fn reportable(caller: &Caller, ledger: &Ledger, asset: &RecordId) -> bool {
@@ -718,6 +723,7 @@ pub async fn indicators_page(
     let q = raw.resolve()?;
     let r = report(&state, &q).await?;
     let table = indicator_table(&r.groups);
+    let query = indicator_query_string(&q);
     let m = &r.money;
     let buckets = [
         ("donated", &m.donated),
@@ -750,20 +756,22 @@ pub async fn indicators_page(
         }
         @if let Some(med) = m.median_months_to_commissioning { p { (t("asset-median-months")) ": " (med.round_dp(1)) } }
         @if m.agreement_date_unknown > 0 { p class="muted" { (t("asset-no-dated-agreement")) ": " (m.agreement_date_unknown) } }
-        p class="exports" { (t("export")) ": " a href=(format!("/assets/indicators.csv{}", indicator_query_string(&q))) { "CSV" } " · " a href=(format!("/api/v1/reports/assets{}", indicator_query_string(&q))) { "JSON" } }
+        (export_links("/assets/indicators", &query, &format!("/api/v1/reports/assets{query}")))
     };
     Ok(layout(&t("title-asset-indicators"), &caller, content))
 }
 
-pub async fn indicators_csv(
+/// The indicator table as CSV or XLSX (the route's extension), for the page's query.
+pub async fn indicators_file(
     State(state): State<AppState>,
     caller: Caller,
+    kind: FileKind,
     Query(raw): Query<IndicatorQuery>,
 ) -> PageResult<Response> {
     readable(&state, &caller)?;
     let q = raw.resolve()?;
     let r = report(&state, &q).await?;
-    Ok(csv_response(&indicator_table(&r.groups))?)
+    Ok(tables::download(&indicator_table(&r.groups), kind)?)
 }
 
 // ---- gaps and density -------------------------------------------------------------------------

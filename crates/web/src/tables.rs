@@ -306,6 +306,65 @@ fn csv_safe(cell: &str) -> String {
 
 pub const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
+/// The two files a list downloads as. As an extractor it is read from the route's extension, so
+/// a list needs one handler for `….csv` and `….xlsx` and both answer with the same rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Csv,
+    Xlsx,
+}
+
+impl FileKind {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Csv => "csv",
+            Self::Xlsx => "xlsx",
+        }
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for FileKind {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let path = parts.uri.path();
+        match path.rsplit_once('.').map(|(_, ext)| ext) {
+            Some("csv") => Ok(Self::Csv),
+            Some("xlsx") => Ok(Self::Xlsx),
+            // Only reachable if a route without either extension is given a download handler.
+            _ => Err(ApiError::not_found(format!(
+                "{path:?} names no csv or xlsx file"
+            ))),
+        }
+    }
+}
+
+/// The table as an attachment named after it.
+pub fn download(table: &Table, kind: FileKind) -> Result<axum::response::Response, ApiError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let (body, mime) = match kind {
+        FileKind::Csv => (to_csv(table)?, "text/csv; charset=utf-8"),
+        FileKind::Xlsx => (to_xlsx(table)?, XLSX_MIME),
+    };
+    let disposition = format!(
+        "attachment; filename=\"{}.{}\"",
+        table.name,
+        kind.extension()
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response())
+}
+
 pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, ApiError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();

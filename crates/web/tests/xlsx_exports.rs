@@ -7,9 +7,10 @@ mod common;
 
 use std::io::Cursor;
 
+use aidtrace_web::WebConfig;
 use axum::http::StatusCode;
 use calamine::{Reader, Xlsx, open_workbook_from_rs};
-use common::{Client, env, spawn};
+use common::{Client, Req, env, env_with, login, spawn};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -42,9 +43,26 @@ fn xlsx_rows(bytes: &[u8]) -> Vec<Vec<String>> {
 }
 
 async fn compare(c: &Client, csv_uri: &str, xlsx_uri: &str) -> Vec<Vec<String>> {
-    let csv = c.get(csv_uri).await;
+    compare_as(c, None, csv_uri, xlsx_uri).await
+}
+
+/// As [`compare`], sending `session` (a cookie) with both requests when given.
+async fn compare_as(
+    c: &Client,
+    session: Option<&str>,
+    csv_uri: &str,
+    xlsx_uri: &str,
+) -> Vec<Vec<String>> {
+    let get = |uri| {
+        let req = Req::get(uri);
+        c.send(match session {
+            Some(cookie) => req.cookie(cookie),
+            None => req,
+        })
+    };
+    let csv = get(csv_uri).await;
     assert_eq!(csv.status, StatusCode::OK, "{csv_uri}: {}", csv.body);
-    let book = c.get(xlsx_uri).await;
+    let book = get(xlsx_uri).await;
     assert_eq!(book.status, StatusCode::OK, "{xlsx_uri}: {}", book.body);
     assert_eq!(book.header("content-type"), XLSX, "{xlsx_uri}");
     assert!(
@@ -127,4 +145,126 @@ async fn the_flows_workbook_carries_the_exact_amount() {
         .find(|r| r[id] == "flow-kz-semey-commitment")
         .expect("the Semey commitment");
     assert_eq!(semey[amount], "108700000");
+}
+
+#[tokio::test]
+async fn every_asset_list_has_an_identical_xlsx() {
+    let e = env();
+    let c = Client::Socket(spawn(e.state.clone()).await);
+    let all = compare(&c, "/assets/register.csv", "/assets/register.xlsx").await;
+    assert_eq!(all.len(), 17, "the 16 demo assets and a header");
+    // The register's filters select the same rows in both files.
+    for q in [
+        "?state=in_service",
+        "?activity=act-kz-semey-equipment",
+        "?line=eq-semey-mri",
+        "?facility=&state=&donor=&activity=&line=",
+    ] {
+        compare(
+            &c,
+            &format!("/assets/register.csv{q}"),
+            &format!("/assets/register.xlsx{q}"),
+        )
+        .await;
+    }
+    let zhezbek = compare(
+        &c,
+        "/assets/register.csv?facility=fac-zhezbek-blood-centre",
+        "/assets/register.xlsx?facility=fac-zhezbek-blood-centre",
+    )
+    .await;
+    assert_eq!(zhezbek.len(), 6, "five Zhezbek assets and a header");
+
+    for by in ["facility", "region", "donor", "model", "asset", "all"] {
+        let q = format!("?from=2025-01-01&to=2025-12-31&by={by}&currency=EUR");
+        let rows = compare(
+            &c,
+            &format!("/assets/indicators.csv{q}"),
+            &format!("/assets/indicators.xlsx{q}"),
+        )
+        .await;
+        assert_eq!(rows[0][0], "group");
+    }
+    // Defaults (the last 365 days, by facility, USD) are the same for both files too.
+    compare(&c, "/assets/indicators.csv", "/assets/indicators.xlsx").await;
+
+    // A refused query is refused the same way, never answered with an empty workbook.
+    for (uri, status) in [
+        (
+            "/assets/register.xlsx?line=eq-no-such-line",
+            StatusCode::NOT_FOUND,
+        ),
+        ("/assets/indicators.xlsx?by=colour", StatusCode::BAD_REQUEST),
+        (
+            "/assets/indicators.xlsx?from=2025-13-01",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/assets/indicators.xlsx?from=2025-12-31&to=2025-01-01",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/assets/indicators.xlsx?currency=%3D1%2B1",
+            StatusCode::BAD_REQUEST,
+        ),
+    ] {
+        let csv = c.get(&uri.replace(".xlsx", ".csv")).await;
+        let book = c.get(uri).await;
+        assert_eq!(book.status, status, "{uri}: {}", book.body);
+        assert_eq!(csv.status, status, "{uri} as CSV: {}", csv.body);
+    }
+
+    // Each page links the workbook of the list it shows, next to the CSV.
+    let page = c.get("/assets?facility=fac-zhezbek-blood-centre").await;
+    assert!(
+        page.body.contains(
+            "href=\"/assets/register.xlsx?facility=fac-zhezbek-blood-centre&amp;state=&amp;"
+        ),
+        "{}",
+        page.body
+    );
+    let page = c
+        .get("/assets/indicators?from=2025-01-01&to=2025-12-31&by=donor")
+        .await;
+    for file in ["csv", "xlsx"] {
+        let href = format!(
+            "href=\"/assets/indicators.{file}?from=2025-01-01&amp;to=2025-12-31&amp;by=donor&amp;currency=USD\""
+        );
+        assert!(page.body.contains(&href), "{href} in {}", page.body);
+    }
+}
+
+#[tokio::test]
+async fn asset_workbooks_need_what_their_csv_needs() {
+    let e = env_with(WebConfig {
+        secure_cookies: false,
+        public_view: false,
+        ..WebConfig::default()
+    });
+    let c = Client::Socket(spawn(e.state.clone()).await);
+    for uri in [
+        "/assets/register.csv",
+        "/assets/register.xlsx",
+        "/assets/indicators.csv",
+        "/assets/indicators.xlsx",
+    ] {
+        let r = c.get(uri).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{uri} without sign-in");
+        assert_ne!(r.header("content-type"), XLSX, "{uri}");
+    }
+    let (session, _) = login(&c, "vic").await;
+    compare_as(
+        &c,
+        Some(&session),
+        "/assets/register.csv",
+        "/assets/register.xlsx",
+    )
+    .await;
+    compare_as(
+        &c,
+        Some(&session),
+        "/assets/indicators.csv?by=asset",
+        "/assets/indicators.xlsx?by=asset",
+    )
+    .await;
 }
