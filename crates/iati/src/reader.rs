@@ -241,21 +241,12 @@ impl<R: BufRead> UnitReader<R> {
                         }),
                     };
                 }
-                State::BeforeRoot => match self.parser.next_token()? {
-                    Token::Start(el, empty) => {
-                        if let Some(u) = self.open_root(el, empty)? {
-                            return Ok(Some(u));
-                        }
+                State::BeforeRoot => {
+                    self.open()?;
+                    if let Some(u) = self.single.take() {
+                        return Ok(Some(u));
                     }
-                    Token::Eof => {
-                        return Err(XmlError {
-                            message: "no root element".into(),
-                            line: 1,
-                            column: 1,
-                        });
-                    }
-                    Token::Text(_) | Token::End => {}
-                },
+                }
                 State::InRoot => match self.parser.next_token()? {
                     Token::Start(el, empty) => {
                         let element = self.parser.read_subtree(el, empty)?;

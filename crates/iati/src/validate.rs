@@ -151,18 +151,7 @@ pub fn validate_unit(
     let mut codelists_valid = true;
     for c in codelists::check_unit(el) {
         codelists_valid &= !c.error;
-        errors.push(Issue {
-            layer: Layer::Codelist,
-            rule: c.codelist.to_owned(),
-            severity: if c.error {
-                Severity::Error
-            } else {
-                Severity::Warning
-            },
-            message: c.message,
-            line: c.line,
-            column: c.column,
-        });
+        errors.push(codelist_issue(c));
     }
     let mut rules_valid = true;
     for r in rules::check_unit(el, opts.today) {

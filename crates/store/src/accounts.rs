@@ -15,7 +15,6 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
-use crate::audit::{AuditEntry, GENESIS};
 use crate::{SqliteStore, StoreError, StoreResult};
 
 /// Audit kind of account changes (record id: the account name).
@@ -331,51 +330,7 @@ fn chain_append(
     before: Option<&str>,
     after: Option<&str>,
 ) -> StoreResult<()> {
-    let head: Option<(i64, String)> = tx
-        .query_row(
-            "SELECT seq, hash FROM audit_head WHERE singleton = 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let (seq, prev_hash) = head.unwrap_or((0, GENESIS.to_string()));
-    let mut entry = AuditEntry {
-        seq: seq + 1,
-        at: chrono::Utc::now()
-            .format("%Y-%m-%dT%H:%M:%S%.6fZ")
-            .to_string(),
-        actor: actor.to_string(),
-        action: action.to_string(),
-        kind: kind.to_string(),
-        record_id: record_id.to_string(),
-        before: before.map(String::from),
-        after: after.map(String::from),
-        prev_hash,
-        hash: String::new(),
-    };
-    entry.hash = entry.compute_hash();
-    tx.execute(
-        "INSERT INTO audit_log (seq, at, actor, action, kind, record_id, before, after, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
-            entry.seq,
-            entry.at,
-            entry.actor,
-            entry.action,
-            entry.kind,
-            entry.record_id,
-            entry.before,
-            entry.after,
-            entry.prev_hash,
-            entry.hash
-        ],
-    )?;
-    tx.execute(
-        "INSERT INTO audit_head (singleton, seq, hash) VALUES (1, ?1, ?2)
-         ON CONFLICT(singleton) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-        params![entry.seq, entry.hash],
-    )?;
-    Ok(())
+    crate::sqlite::append_audit(tx, actor, action, kind, record_id, before, after)
 }
 
 /// Compares live accounts and tokens with their last audited state and takes their entries out
