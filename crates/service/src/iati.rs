@@ -177,6 +177,8 @@ fn instrument(a: &IatiActivity) -> Instrument {
 #[derive(Default)]
 struct Orgs {
     records: BTreeMap<RecordId, Organisation>,
+    /// Source records another aidtrace exported with its activities (provenance).
+    sources: BTreeMap<RecordId, Source>,
 }
 
 impl Orgs {
@@ -551,6 +553,8 @@ fn map_activity(
             Err(e) => reasons.push(e),
         }
     }
+    let lines = carried_over(a, &id, &mut records, orgs, &mut notes);
+    records.extend(lines);
     for record in &records {
         if let Err(e) = validate(record) {
             reasons.push(format!("{} {}: {e}", record.kind().as_str(), record.id()));
@@ -561,6 +565,66 @@ fn map_activity(
     } else {
         Err(reasons)
     }
+}
+
+/// Local names of the aidtrace extension elements an export writes into each activity.
+const PAYLOAD_RECORD: &str = "record";
+const PAYLOAD_SOURCES: &str = "sources";
+
+/// What another aidtrace wrote into the activity in its own namespace: the activity's
+/// citations, its equipment lines and the source records they cite, each as the record's
+/// JSON. Lines are re-attached to this activity; what cannot be read is noted, not fatal.
+fn carried_over(
+    a: &IatiActivity,
+    id: &RecordId,
+    records: &mut [Record],
+    orgs: &mut Orgs,
+    notes: &mut Vec<String>,
+) -> Vec<Record> {
+    let payload = a
+        .ext
+        .elements
+        .iter()
+        .filter(|e| e.ns.as_deref() == Some(aidtrace_iati::model::AIDTRACE_NS));
+    let mut lines = Vec::new();
+    for e in payload {
+        let text = e.text();
+        match e.local() {
+            PAYLOAD_SOURCES => match serde_json::from_str::<Vec<Citation>>(&text) {
+                Ok(citations) => {
+                    if let Some(Record::Activity(act)) = records
+                        .iter_mut()
+                        .find(|r| r.kind() == RecordKind::Activity)
+                    {
+                        for c in citations {
+                            if !act.sources.contains(&c) {
+                                act.sources.push(c);
+                            }
+                        }
+                    }
+                }
+                Err(err) => notes.push(format!("aidtrace:sources unreadable ({err}); kept out")),
+            },
+            PAYLOAD_RECORD => match serde_json::from_str::<Record>(&text) {
+                Ok(Record::EquipmentLine(mut line)) => {
+                    line.activity = id.clone();
+                    // Assets are registered where the equipment is, not carried between ledgers.
+                    line.assets.clear();
+                    lines.push(Record::EquipmentLine(line));
+                }
+                Ok(Record::Source(src)) => {
+                    orgs.sources.entry(src.id.clone()).or_insert(src);
+                }
+                Ok(other) => notes.push(format!(
+                    "aidtrace:record of kind {} is not carried by IATI files; kept out",
+                    other.kind().as_str()
+                )),
+                Err(err) => notes.push(format!("aidtrace:record unreadable ({err}); kept out")),
+            },
+            other => notes.push(format!("aidtrace:{other} is not known; kept out")),
+        }
+    }
+    lines
 }
 
 /// For an activity another file already brought: only a strictly newer timestamp replaces
@@ -745,27 +809,67 @@ impl Aidtrace {
             ));
             return Ok(report);
         }
-        // Parent links to activities neither in this file nor in the ledger are dropped, with a note.
+        // Links to records neither in this file nor in the ledger are dropped, with a note on
+        // the activity: a parent activity, an equipment line's facility, a cited source.
+        let mut known_sources: HashSet<RecordId> = orgs.sources.keys().cloned().collect();
+        known_sources.insert(source_id.clone());
+        let mut dropped: Vec<(RecordId, String)> = Vec::new();
         for record in &mut accepted {
-            if let Record::Activity(a) = record
-                && let Some(parent) = a.parent.clone()
-                && !in_file.contains(&parent)
-                && self.store().get(RecordKind::Activity, &parent)?.is_none()
-            {
-                a.parent = None;
-                let note = format!("parent activity {parent} is not in the ledger; link kept out");
-                if let Some(entry) = report
-                    .activities
-                    .iter_mut()
-                    .rev()
-                    .find(|e| a.iati_identifier.as_deref() == Some(e.identifier.as_str()))
-                    && let Outcome::Accepted { notes } = &mut entry.outcome
-                {
-                    notes.push(note);
+            match record {
+                Record::Activity(a) => {
+                    if let Some(parent) = a.parent.clone()
+                        && !in_file.contains(&parent)
+                        && self.store().get(RecordKind::Activity, &parent)?.is_none()
+                    {
+                        a.parent = None;
+                        dropped.push((
+                            a.id.clone(),
+                            format!("parent activity {parent} is not in the ledger; link kept out"),
+                        ));
+                    }
+                    let activity = a.id.clone();
+                    self.keep_known_citations(&mut a.sources, &known_sources, |note| {
+                        dropped.push((activity.clone(), note))
+                    })?;
                 }
+                Record::EquipmentLine(line) => {
+                    if let Some(facility) = line.facility.clone()
+                        && self.store().get(RecordKind::Facility, &facility)?.is_none()
+                    {
+                        line.facility = None;
+                        dropped.push((
+                            line.activity.clone(),
+                            format!(
+                                "equipment line {}: facility {facility} is not in the ledger; link kept out",
+                                line.id
+                            ),
+                        ));
+                    }
+                    let activity = line.activity.clone();
+                    self.keep_known_citations(&mut line.sources, &known_sources, |note| {
+                        dropped.push((activity.clone(), note))
+                    })?;
+                }
+                _ => {}
+            }
+        }
+        for (activity, note) in dropped {
+            if let Some(entry) = report
+                .activities
+                .iter_mut()
+                .rev()
+                .find(|e| record_id("iati-", &e.identifier) == activity)
+                && let Outcome::Accepted { notes } = &mut entry.outcome
+            {
+                notes.push(note);
             }
         }
         let mut batch = vec![source];
+        for src in orgs.sources.into_values() {
+            if src.id != source_id && self.store().get(RecordKind::Source, &src.id)?.is_none() {
+                batch.push(Record::Source(src));
+            }
+        }
         // An activity file only names organisations in passing, and files disagree on names
         // and types: the first mention creates the record, later ones leave it alone, so a
         // re-import changes nothing. Organisation files and editors are what curate them.
@@ -793,11 +897,38 @@ impl Aidtrace {
     }
 }
 
+impl Aidtrace {
+    /// Keeps the citations whose source is in this import or already in the ledger.
+    fn keep_known_citations(
+        &self,
+        citations: &mut Vec<Citation>,
+        in_import: &HashSet<RecordId>,
+        mut note: impl FnMut(String),
+    ) -> ServiceResult<()> {
+        let mut kept = Vec::with_capacity(citations.len());
+        for c in citations.drain(..) {
+            if in_import.contains(&c.source)
+                || self.store().get(RecordKind::Source, &c.source)?.is_some()
+            {
+                kept.push(c);
+            } else {
+                note(format!(
+                    "citation of source {} kept out: no such source",
+                    c.source
+                ));
+            }
+        }
+        *citations = kept;
+        Ok(())
+    }
+}
+
 fn record_belongs_to(record: &Record, activity: &RecordId) -> bool {
     match record {
         Record::Activity(a) => &a.id == activity,
         Record::Flow(f) => &f.activity == activity,
         Record::Budget(b) => &b.activity == activity,
+        Record::EquipmentLine(l) => &l.activity == activity,
         _ => false,
     }
 }
@@ -1092,6 +1223,7 @@ impl Aidtrace {
                     r#type: Some("1".to_string()),
                 });
             }
+            x.ext.elements.extend(payload(&ledger, a)?);
             activities.push(x);
             report.activities += 1;
         }
@@ -1099,6 +1231,55 @@ impl Aidtrace {
             .map_err(|e| ServiceError::Io(format!("writing IATI: {e}")))?;
         Ok(report)
     }
+}
+
+/// aidtrace's own data on an activity, for another aidtrace to read back (IATI readers skip
+/// it: the schema allows any other namespace at the end of an activity): the activity's
+/// citations, its equipment lines, and every source record they cite, each as its JSON.
+fn payload(
+    ledger: &aidtrace_domain::ledger::Ledger,
+    a: &Activity,
+) -> ServiceResult<Vec<aidtrace_iati::xml::Element>> {
+    use aidtrace_iati::model::{AIDTRACE_NS, AIDTRACE_PREFIX};
+    use aidtrace_iati::xml::{Element, Node};
+    let element = |local: &str, json: String| Element {
+        name: format!("{AIDTRACE_PREFIX}:{local}").into(),
+        ns: Some(AIDTRACE_NS.to_string()),
+        children: vec![Node::Text(json.into())],
+        ..Element::default()
+    };
+    fn json<T: Serialize>(value: &T, activity: &RecordId) -> ServiceResult<String> {
+        serde_json::to_string(value)
+            .map_err(|e| ServiceError::Io(format!("writing aidtrace data of {activity}: {e}")))
+    }
+    let lines: Vec<&aidtrace_domain::model::EquipmentLine> = ledger.equipment_of(&a.id).collect();
+    let mut cited: Vec<&RecordId> = a.sources.iter().map(|c| &c.source).collect();
+    cited.extend(
+        lines
+            .iter()
+            .flat_map(|l| l.sources.iter().map(|c| &c.source)),
+    );
+    cited.sort();
+    cited.dedup();
+    let mut out = Vec::new();
+    if !a.sources.is_empty() {
+        out.push(element(PAYLOAD_SOURCES, json(&a.sources, &a.id)?));
+    }
+    for id in cited {
+        if let Some(src) = ledger.sources.get(id) {
+            out.push(element(
+                PAYLOAD_RECORD,
+                json(&Record::Source(src.clone()), &a.id)?,
+            ));
+        }
+    }
+    for line in lines {
+        out.push(element(
+            PAYLOAD_RECORD,
+            json(&Record::EquipmentLine(line.clone()), &a.id)?,
+        ));
+    }
+    Ok(out)
 }
 
 /// The position an imported record had in its activity (`…-t3` is the third transaction).
