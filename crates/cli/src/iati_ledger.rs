@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use aidtrace_domain::RecordId;
 use aidtrace_service::Aidtrace;
-use aidtrace_service::iati::{FileImport, ImportOptions, Outcome};
+use aidtrace_service::iati::{ImportOptions, Outcome};
 use comfy_table::Table;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
@@ -63,38 +63,38 @@ pub fn import(paths: &[PathBuf], strict: bool, format: Format, settings: &Settin
         .sum();
     let mut app = open(settings)?;
     let bar = progress_bar(total);
-    let mut reports: Vec<FileImport> = Vec::new();
-    let mut done_before = 0u64;
-    let mut activities_before = 0usize;
-    for file in &files {
-        let name = file.file_name().map_or_else(
-            || file.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
-        // Opened once here to report a missing file as bad input; the import opens it again.
-        File::open(file).map_err(|e| CliError::input(format!("{}: {e}", file.display())))?;
-        let report = app
-            .import_iati(
-                &settings.actor,
-                &name,
-                || File::open(file),
-                ImportOptions { strict },
-                &mut |bytes, activities| {
-                    bar.set_position(done_before + bytes);
-                    bar.set_message(format!("{} activities", activities_before + activities));
-                },
-            )
-            .map_err(|e| {
-                if e.is_bad_input() {
-                    CliError::input(e.to_string())
-                } else {
-                    CliError::failure(e.to_string())
+    // Where each file starts in the bar, and the activities of the files already done.
+    let starts: Vec<u64> = files
+        .iter()
+        .scan(0u64, |acc, f| {
+            let start = *acc;
+            *acc += f.metadata().map(|m| m.len()).unwrap_or(0);
+            Some(start)
+        })
+        .collect();
+    let (mut current, mut done_activities, mut in_current) = (0usize, 0usize, 0usize);
+    let reports = app
+        .import_iati_files(
+            &settings.actor,
+            &files,
+            ImportOptions { strict },
+            &mut |file, bytes, activities| {
+                if file != current {
+                    done_activities += in_current;
+                    current = file;
                 }
-            })?;
-        done_before += file.metadata().map(|m| m.len()).unwrap_or(0);
-        activities_before += report.layers.activities;
-        reports.push(report);
-    }
+                in_current = activities;
+                bar.set_position(starts.get(file).copied().unwrap_or(0) + bytes);
+                bar.set_message(format!("{} activities", done_activities + activities));
+            },
+        )
+        .map_err(|e| {
+            if e.is_bad_input() {
+                CliError::input(e.to_string())
+            } else {
+                CliError::failure(e.to_string())
+            }
+        })?;
     bar.finish_and_clear();
     let problems = reports
         .iter()

@@ -40,23 +40,14 @@ fn import_all(
     app: &mut Aidtrace,
     files: &[PathBuf],
 ) -> Result<(usize, usize), Box<dyn std::error::Error>> {
-    let (mut activities, mut changed) = (0, 0);
-    for f in files {
-        let name = f
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let r = app.import_iati(
-            "bench",
-            &name,
-            || std::fs::File::open(f),
-            ImportOptions::default(),
-            &mut |_, _| {},
-        )?;
-        activities += r.layers.activities;
-        changed += r.records_created + r.records_updated;
-    }
-    Ok((activities, changed))
+    let reports =
+        app.import_iati_files("bench", files, ImportOptions::default(), &mut |_, _, _| {})?;
+    Ok(reports.iter().fold((0, 0), |(a, c), r| {
+        (
+            a + r.layers.activities,
+            c + r.records_created + r.records_updated,
+        )
+    }))
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -646,16 +646,98 @@ fn newer_or_same(incoming: Option<&str>, stored: Option<&str>) -> bool {
     }
 }
 
+/// One IATI file read, checked and modelled, not yet written: the part of an import that
+/// needs no store, so a caller can prepare the next file while the previous one is written.
+pub struct ParsedFile {
+    /// Each activity with its three-layer report and the file bytes read when it was ready.
+    items: Vec<(aidtrace_iati::validate::Checked, u64)>,
+    file: aidtrace_iati::validate::FileChecked,
+}
+
+/// Reads and checks a file on all cores (`open` may be called twice; see
+/// `aidtrace_iati::validate::check_source`). Memory: the file's activity models.
+pub fn parse_iati<R: std::io::Read>(
+    open: impl Fn() -> std::io::Result<R>,
+) -> std::io::Result<ParsedFile> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut items = Vec::new();
+    let file = check_source(open, &Options::default(), threads, |checked, bytes| {
+        if checked.activity.is_some() {
+            items.push((checked, bytes));
+        }
+    })?;
+    Ok(ParsedFile { items, file })
+}
+
 impl Aidtrace {
-    /// Imports one IATI activity file. `open` gives the file's bytes from the start; it is
-    /// called a second time only if the parallel reader has to hand over to the sequential
-    /// one (see `aidtrace_iati::validate::check_source`). `progress` is told the bytes read
-    /// and activities seen.
+    /// Imports one IATI activity file: [`parse_iati`] then [`Self::import_parsed`].
     pub fn import_iati<R: std::io::Read>(
         &mut self,
         actor: &str,
         file_name: &str,
         open: impl Fn() -> std::io::Result<R>,
+        options: ImportOptions,
+        progress: &mut dyn FnMut(u64, usize),
+    ) -> ServiceResult<FileImport> {
+        let parsed = parse_iati(open).map_err(|e| ServiceError::Io(format!("{file_name}: {e}")))?;
+        self.import_parsed(actor, file_name, parsed, options, progress)
+    }
+
+    /// Imports files one after the other, each atomically, reading and checking the next
+    /// file on other threads while the current one is written (the two halves take about as
+    /// long each). Stops at the first file that cannot be read or written; `progress` is told
+    /// the file's index, its bytes read and its activities seen.
+    pub fn import_iati_files(
+        &mut self,
+        actor: &str,
+        files: &[std::path::PathBuf],
+        options: ImportOptions,
+        progress: &mut dyn FnMut(usize, u64, usize),
+    ) -> ServiceResult<Vec<FileImport>> {
+        std::thread::scope(|scope| {
+            let parse = |file: &std::path::PathBuf| {
+                let file = file.clone();
+                scope.spawn(move || parse_iati(|| std::fs::File::open(&file)))
+            };
+            let mut next = files.first().map(parse);
+            let mut reports = Vec::with_capacity(files.len());
+            for (i, file) in files.iter().enumerate() {
+                let parsed = match next.take().map(|job| job.join()) {
+                    Some(Ok(Ok(parsed))) => parsed,
+                    Some(Ok(Err(e))) => {
+                        return Err(ServiceError::NotFound(format!("{}: {e}", file.display())));
+                    }
+                    _ => {
+                        return Err(ServiceError::Io(format!(
+                            "{}: the reader stopped unexpectedly",
+                            file.display()
+                        )));
+                    }
+                };
+                next = files.get(i + 1).map(parse);
+                let name = file.file_name().map_or_else(
+                    || file.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                );
+                reports.push(self.import_parsed(
+                    actor,
+                    &name,
+                    parsed,
+                    options,
+                    &mut |bytes, activities| progress(i, bytes, activities),
+                )?);
+            }
+            Ok(reports)
+        })
+    }
+
+    /// Writes a parsed file into the ledger, atomically. `progress` is told the bytes read and
+    /// activities seen.
+    pub fn import_parsed(
+        &mut self,
+        actor: &str,
+        file_name: &str,
+        parsed: ParsedFile,
         options: ImportOptions,
         progress: &mut dyn FnMut(u64, usize),
     ) -> ServiceResult<FileImport> {
@@ -684,7 +766,6 @@ impl Aidtrace {
             refused: None,
             activities: vec![],
         };
-        let validate_options = Options::default();
         let mut orgs = Orgs::default();
         let mut accepted: Vec<Record> = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
@@ -692,16 +773,11 @@ impl Aidtrace {
         // Only the activities this file names are read from the store, so importing file
         // after file costs the same whatever the ledger already holds.
         let mut stored_activities: HashMap<RecordId, Option<Activity>> = HashMap::new();
-        let mut store_failure: Option<ServiceError> = None;
         let store = self.store();
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let file = check_source(open, &validate_options, threads, |checked, bytes| {
+        for (checked, bytes) in parsed.items {
             let Some(activity) = checked.activity else {
-                return;
+                continue;
             };
-            if store_failure.is_some() {
-                return;
-            }
             let check = checked.report;
             let line = checked.position.0;
             report.layers.activities += 1;
@@ -716,13 +792,9 @@ impl Aidtrace {
             }
             let id = record_id("iati-", &activity.identifier);
             if !stored_activities.contains_key(&id) {
-                let found = match store.get(RecordKind::Activity, &id) {
-                    Ok(Some(Record::Activity(a))) => Some(a),
-                    Ok(_) => None,
-                    Err(e) => {
-                        store_failure = Some(e.into());
-                        return;
-                    }
+                let found = match store.get(RecordKind::Activity, &id)? {
+                    Some(Record::Activity(a)) => Some(a),
+                    _ => None,
                 };
                 stored_activities.insert(id.clone(), found);
             }
@@ -753,7 +825,7 @@ impl Aidtrace {
                             stored: stored.iati_last_updated.clone().unwrap_or_default(),
                         },
                     });
-                    return;
+                    continue;
                 }
             }
             let outcome = if activity.identifier.trim().is_empty() {
@@ -788,11 +860,8 @@ impl Aidtrace {
                 rules_valid: check.rules_valid,
                 outcome,
             });
-        })
-        .map_err(|e| ServiceError::Io(format!("{file_name}: {e}")))?;
-        if let Some(e) = store_failure {
-            return Err(e);
         }
+        let file = parsed.file;
         report.version = file.header.as_ref().and_then(|h| h.version.clone());
         if let Some(e) = file.xml_error {
             report.refused = Some(format!("not well-formed XML: {e}"));
