@@ -23,6 +23,9 @@ pub const CHUNK_TARGET: usize = 256 * 1024;
 /// keeps memory bounded whatever the file holds.
 pub const MAX_CHUNK: usize = 64 * 1024 * 1024;
 const READ_BLOCK: usize = 1024 * 1024;
+/// Chunks sent but not yet handed out, per worker: enough to keep every worker busy while
+/// one chunk is slow, few enough that memory stays a few chunks' worth.
+const MAX_IN_FLIGHT_PER_THREAD: usize = 3;
 
 /// The file's prologue and root start tag, and what the root's children are called.
 #[derive(Debug, Clone)]
@@ -148,9 +151,10 @@ impl Origin {
 
 struct Chunk {
     index: usize,
-    bytes: Vec<u8>,
+    /// The file's prologue and root start tag, the chunk, and (but for the last chunk) the
+    /// root end tag: a document the sequential reader can parse on its own.
+    doc: Vec<u8>,
     origin: Origin,
-    last: bool,
     /// Offset in the file just after this chunk, for progress reports.
     end_offset: u64,
 }
@@ -217,8 +221,13 @@ where
                         Err(_) => return,
                     };
                     let Ok(chunk) = next else { return };
-                    let out = check_chunk(head_ref, &chunk, limits, schema, work)
-                        .map(|units| (units, chunk.end_offset));
+                    // A panic in one chunk must not leave the reader waiting for its result:
+                    // the chunk goes to the sequential path, which panics in plain sight.
+                    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        check_chunk(&chunk, &head_ref.unit_open[1..], limits, schema, work)
+                    }))
+                    .unwrap_or(Err(Fallback))
+                    .map(|units| (units, chunk.end_offset));
                     if result_tx.send((chunk.index, out)).is_err() {
                         return;
                     }
@@ -243,6 +252,8 @@ where
             Ok(())
         };
         let mut sent = 0usize;
+        // Bytes of `buf` already cut into chunks; moved out only before the next read.
+        let mut cut_to = 0usize;
         let mut scan_from = 0usize;
         let mut eof = eof;
         let mut read_error = None;
@@ -250,35 +261,57 @@ where
         while !stop {
             // Cut as many chunks as the buffer holds, then read on.
             loop {
-                if buf.len() < CHUNK_TARGET && !eof {
+                let rest = &buf[cut_to..];
+                if rest.len() < CHUNK_TARGET && !eof {
                     break;
                 }
-                let boundary = if eof && buf.len() < CHUNK_TARGET {
-                    Err(buf.len())
+                let boundary = if eof && rest.len() < CHUNK_TARGET {
+                    Err(rest.len())
                 } else {
-                    next_boundary(&buf, scan_from.max(CHUNK_TARGET.min(buf.len())), head_ref)
+                    next_boundary(rest, scan_from.max(CHUNK_TARGET.min(rest.len())), head_ref)
                 };
                 let (cut, last) = match boundary {
                     Ok(k) => (k, false),
-                    Err(_) if eof => (buf.len(), true),
+                    Err(_) if eof => (rest.len(), true),
                     Err(resume) => {
                         scan_from = resume;
                         break;
                     }
                 };
-                let rest = buf.split_off(cut);
-                let bytes = std::mem::replace(&mut buf, rest);
+                let bytes = &rest[..cut];
+                let close: &[u8] = if last { b"" } else { head_ref.root_close };
+                let mut doc = Vec::with_capacity(head_ref.bytes.len() + cut + close.len());
+                doc.extend_from_slice(&head_ref.bytes);
+                doc.extend_from_slice(bytes);
+                doc.extend_from_slice(close);
                 let chunk_origin = origin;
-                origin.advance(&bytes);
-                offset += bytes.len() as u64;
+                origin.advance(bytes);
+                offset += cut as u64;
+                cut_to += cut;
                 scan_from = 0;
                 let chunk = Chunk {
                     index: sent,
-                    bytes,
+                    doc,
                     origin: chunk_origin,
-                    last,
                     end_offset: offset,
                 };
+                // Finished results wait in `pending` until the chunks before them are done;
+                // capping what is in flight keeps that bounded behind one slow chunk.
+                while sent - next_to_deliver >= MAX_IN_FLIGHT_PER_THREAD * threads {
+                    let Ok((i, r)) = result_rx.recv() else {
+                        fallback = Some(Fallback);
+                        break;
+                    };
+                    pending.insert(i, r);
+                    if let Err(f) = deliver(&mut pending, &mut next_to_deliver, &mut delivered) {
+                        fallback = Some(f);
+                        break;
+                    }
+                }
+                if fallback.is_some() {
+                    stop = true;
+                    break;
+                }
                 sent += 1;
                 if chunk_tx.send(chunk).is_err() {
                     stop = true;
@@ -300,6 +333,8 @@ where
             if stop {
                 break;
             }
+            buf.drain(..cut_to);
+            cut_to = 0;
             if buf.len() > MAX_CHUNK {
                 fallback = Some(Fallback);
                 break;
@@ -326,7 +361,9 @@ where
                 fallback = Some(Fallback);
             }
         }
-        // Workers stop when the chunk channel closes; results still queued are dropped.
+        // Workers finish the chunks already queued (at most a few per worker, see
+        // MAX_IN_FLIGHT_PER_THREAD) and stop when the chunk channel closes; after a fallback
+        // or a read error their results are dropped.
         read_error
     });
     if let Some(e) = read_error {
@@ -358,8 +395,8 @@ fn fill<R: Read>(input: &mut R, buf: &mut Vec<u8>, block: usize) -> io::Result<b
 }
 
 fn check_chunk<T, W>(
-    head: &Head,
     chunk: &Chunk,
+    unit_name: &[u8],
     limits: Limits,
     schema: &'static Schema,
     work: &W,
@@ -367,15 +404,11 @@ fn check_chunk<T, W>(
 where
     W: Fn(&'static Schema, Unit) -> T,
 {
-    let close: &[u8] = if chunk.last { b"" } else { head.root_close };
-    // One contiguous buffer: the parser then reads it in place, with no second buffer.
-    let mut doc = Vec::with_capacity(head.bytes.len() + chunk.bytes.len() + close.len());
-    doc.extend_from_slice(&head.bytes);
-    doc.extend_from_slice(&chunk.bytes);
-    doc.extend_from_slice(close);
-    let mut units =
-        UnitReader::for_chunk(&doc[..], limits, (chunk.origin.line, chunk.origin.column0));
-    let unit_name = &head.unit_open[1..];
+    let mut units = UnitReader::for_chunk(
+        &chunk.doc[..],
+        limits,
+        (chunk.origin.line, chunk.origin.column0),
+    );
     let mut out = Vec::new();
     loop {
         match units.next_unit() {
@@ -427,6 +460,52 @@ mod tests {
         assert!(next_boundary(buf, first + 1, &head).is_err());
         let lookalike = b"</iati-activity><iati-activityx>";
         assert!(next_boundary(lookalike, 0, &head).is_err());
+    }
+
+    fn many_activities(n: usize) -> Vec<u8> {
+        let mut doc = String::from("<iati-activities version=\"2.03\">\n");
+        for i in 0..n {
+            doc.push_str(&format!(
+                "<iati-activity><iati-identifier>X-{i}</iati-identifier></iati-activity>\n"
+            ));
+        }
+        doc.push_str("</iati-activities>\n");
+        doc.into_bytes()
+    }
+
+    #[test]
+    fn every_unit_is_delivered_once_in_order() {
+        let doc = many_activities(40_000);
+        let mut seen = Vec::new();
+        let (delivered, fallback, _) = run_chunked(
+            &doc[..],
+            Limits::default(),
+            2,
+            &|_, unit: Unit| unit.element.line,
+            &mut |line, _| seen.push(line),
+        )
+        .expect("in memory");
+        assert!(fallback.is_none());
+        assert_eq!(delivered, 40_000);
+        assert_eq!(seen, (2..40_002).collect::<Vec<u64>>());
+    }
+
+    #[test]
+    fn a_panicking_chunk_becomes_a_fallback_not_a_hang() {
+        let doc = many_activities(40_000);
+        let (delivered, fallback, _) = run_chunked(
+            &doc[..],
+            Limits::default(),
+            2,
+            &|_, unit: Unit| {
+                assert!(unit.element.line != 30_000, "deliberate");
+                unit.element.line
+            },
+            &mut |_, _| {},
+        )
+        .expect("in memory");
+        assert!(fallback.is_some());
+        assert!(delivered < 30_000);
     }
 
     #[test]

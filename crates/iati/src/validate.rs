@@ -399,20 +399,51 @@ pub fn validate_file(path: &Path, opts: &Options) -> std::io::Result<Report> {
     ))
 }
 
-/// Validates several files one after the other, each spread over `threads` threads, keeping
-/// the input order. One large file uses every core as well as many small ones do.
+/// Validates several files on `threads` threads, keeping the input order. Many files are
+/// spread over the threads whole (a small file is one chunk, so cutting it gains nothing);
+/// fewer files than twice the threads are each cut into chunks of whole activities.
 pub fn validate_files(
     paths: &[std::path::PathBuf],
     opts: &Options,
     threads: usize,
 ) -> Vec<std::io::Result<Report>> {
-    paths
-        .iter()
-        .map(|p| {
-            let mut acts = Vec::new();
-            let mut report = validate_path(p, opts, threads, |a| acts.push(a))?;
-            report.activities = acts;
-            Ok(report)
+    let threads = threads.max(1);
+    if paths.len() < 2 * threads {
+        return paths
+            .iter()
+            .map(|p| {
+                let mut acts = Vec::new();
+                let mut report = validate_path(p, opts, threads, |a| acts.push(a))?;
+                report.activities = acts;
+                Ok(report)
+            })
+            .collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<std::io::Result<Report>>>> =
+        paths.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(p) = paths.get(i) else { break };
+                    let r = validate_file(p, opts);
+                    // A poisoned slot only means another worker panicked; this one is free.
+                    if let Ok(mut slot) = slots[i].lock() {
+                        *slot = Some(r);
+                    }
+                }
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .map(|slot| {
+            slot.into_inner()
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| Err(std::io::Error::other("validation worker failed")))
         })
         .collect()
 }
