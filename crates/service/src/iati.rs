@@ -612,9 +612,15 @@ fn carried_over(
                     line.assets.clear();
                     lines.push(Record::EquipmentLine(line));
                 }
-                Ok(Record::Source(src)) => {
-                    orgs.sources.entry(src.id.clone()).or_insert(src);
-                }
+                Ok(Record::Source(src)) => match validate(&Record::Source(src.clone())) {
+                    Ok(()) => {
+                        orgs.sources.entry(src.id.clone()).or_insert(src);
+                    }
+                    Err(err) => notes.push(format!(
+                        "aidtrace:record source {}: {err}; kept out",
+                        src.id
+                    )),
+                },
                 Ok(other) => notes.push(format!(
                     "aidtrace:record of kind {} is not carried by IATI files; kept out",
                     other.kind().as_str()
@@ -800,7 +806,9 @@ impl Aidtrace {
             }
             let stored = stored_activities.get(&id).and_then(Option::as_ref);
             if let Some(stored) = stored {
-                let other_file = stored.sources.iter().find(|c| c.source != source_id);
+                // The file an activity came from is its first citation (the import puts it
+                // there); later ones are provenance another aidtrace carried along.
+                let other_file = stored.sources.first().filter(|c| c.source != source_id);
                 if let Some(other) = other_file {
                     report
                         .duplicates_across_files
@@ -883,6 +891,7 @@ impl Aidtrace {
         let mut known_sources: HashSet<RecordId> = orgs.sources.keys().cloned().collect();
         known_sources.insert(source_id.clone());
         let mut dropped: Vec<(RecordId, String)> = Vec::new();
+        let mut foreign_lines: HashSet<RecordId> = HashSet::new();
         for record in &mut accepted {
             match record {
                 Record::Activity(a) => {
@@ -902,6 +911,33 @@ impl Aidtrace {
                     })?;
                 }
                 Record::EquipmentLine(line) => {
+                    let stored = match self.store().get(RecordKind::EquipmentLine, &line.id)? {
+                        Some(Record::EquipmentLine(stored)) => Some(stored),
+                        _ => None,
+                    };
+                    if let Some(stored) = &stored {
+                        if stored.activity != line.activity {
+                            dropped.push((
+                                line.activity.clone(),
+                                format!(
+                                    "equipment line {}: this ledger has a line with that id under activity {}; kept out",
+                                    line.id, stored.activity
+                                ),
+                            ));
+                            foreign_lines.insert(line.id.clone());
+                            continue;
+                        }
+                        // What this ledger recorded about the line stays: the assets it became
+                        // here, and its facility when the file's is unknown here.
+                        line.assets = stored.assets.clone();
+                        let known = match &line.facility {
+                            Some(f) => self.store().get(RecordKind::Facility, f)?.is_some(),
+                            None => false,
+                        };
+                        if !known {
+                            line.facility = stored.facility.clone();
+                        }
+                    }
                     if let Some(facility) = line.facility.clone()
                         && self.store().get(RecordKind::Facility, &facility)?.is_none()
                     {
@@ -922,6 +958,8 @@ impl Aidtrace {
                 _ => {}
             }
         }
+        accepted
+            .retain(|r| !(r.kind() == RecordKind::EquipmentLine && foreign_lines.contains(r.id())));
         for (activity, note) in dropped {
             if let Some(entry) = report
                 .activities

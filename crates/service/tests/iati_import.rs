@@ -417,3 +417,106 @@ fn equipment_lines_and_provenance_travel_in_the_aidtrace_namespace() {
     }
     assert!(other.verify_audit().expect("verify").ok());
 }
+
+#[test]
+fn a_second_export_updates_the_receiving_ledger_and_keeps_what_it_recorded() {
+    use aidtrace_domain::model::Record;
+    let (_dir, mut a) = open();
+    a.load_demo("test").expect("demo");
+    let export = |app: &Aidtrace| {
+        let mut xml = Vec::new();
+        app.export_iati(&[], &mut xml).expect("export");
+        xml
+    };
+    let import = |app: &mut Aidtrace, xml: &[u8]| {
+        app.import_iati(
+            "test",
+            "from-a.xml",
+            || Ok(xml),
+            ImportOptions::default(),
+            &mut |_, _| {},
+        )
+        .expect("import")
+    };
+    let (_dir2, mut b) = open();
+    let first = import(&mut b, &export(&a));
+    assert!(first.accepted > 0, "{first:#?}");
+    let ledger_a = a.ledger().expect("ledger");
+    let (line_id, line) = ledger_a
+        .equipment_lines
+        .iter()
+        .find(|(_, l)| l.facility.is_some())
+        .expect("a demo line with a facility");
+    // B records where the line's equipment went, with its own copy of the facility.
+    let mut facility = ledger_a.facilities[line.facility.as_ref().expect("facility")].clone();
+    facility.operator = None;
+    let mut in_b = b.ledger().expect("ledger").equipment_lines[line_id].clone();
+    in_b.facility = Some(facility.id.clone());
+    b.put(
+        "test",
+        vec![
+            Record::Facility(facility.clone()),
+            Record::EquipmentLine(in_b),
+        ],
+    )
+    .expect("B records the facility");
+
+    // A corrects the line and exports again under the same name: B takes the change.
+    let mut changed = line.clone();
+    changed.description = format!("{} (corrected)", line.description);
+    a.put("test", vec![Record::EquipmentLine(changed)])
+        .expect("edit in A");
+    let second = import(&mut b, &export(&a));
+    assert_eq!(second.kept_newer, 0, "{second:#?}");
+    assert!(second.duplicates_across_files.is_empty(), "{second:#?}");
+    let got = &b.ledger().expect("ledger").equipment_lines[line_id];
+    assert!(got.description.ends_with("(corrected)"), "{got:?}");
+    assert_eq!(
+        got.facility.as_ref(),
+        Some(&facility.id),
+        "B's own facility link stays"
+    );
+
+    // Importing the same file again changes nothing.
+    let third = import(&mut b, &export(&a));
+    assert_eq!(
+        third.records_created + third.records_updated,
+        0,
+        "{third:#?}"
+    );
+}
+
+#[test]
+fn a_carried_line_whose_id_belongs_to_another_activity_here_is_kept_out() {
+    let (_dir, mut a) = open();
+    a.load_demo("test").expect("demo");
+    let mut xml = Vec::new();
+    a.export_iati(&[], &mut xml).expect("export");
+    // B already has the demo: every carried line id exists here under the demo's activity.
+    let (_dir2, mut b) = open();
+    b.load_demo("test").expect("demo");
+    let before = b.ledger().expect("ledger").equipment_lines;
+    let report = b
+        .import_iati(
+            "test",
+            "from-a.xml",
+            || Ok(xml.as_slice()),
+            ImportOptions::default(),
+            &mut |_, _| {},
+        )
+        .expect("import");
+    assert!(
+        report.activities.iter().any(|a| match &a.outcome {
+            Outcome::Accepted { notes } => notes
+                .iter()
+                .any(|n| n.contains("kept out") && n.contains("equipment line")),
+            _ => false,
+        }),
+        "{report:#?}"
+    );
+    assert_eq!(
+        b.ledger().expect("ledger").equipment_lines,
+        before,
+        "local lines untouched"
+    );
+}
