@@ -58,7 +58,21 @@ fn intake_draft(d: &crate::model::IntakeDraft) -> Result<(), ValidationError> {
 }
 
 fn source(s: &Source) -> Result<(), ValidationError> {
-    non_empty("title", &s.title)
+    non_empty("title", &s.title)?;
+    // Pages link to the source, so only web addresses may become links: a scheme other than
+    // http(s) (javascript:, data:, file:) is refused; an address without one is a web address.
+    if let Some(url) = &s.url {
+        let before_path = url.split('/').next().unwrap_or_default();
+        let web = url.starts_with("https://") || url.starts_with("http://");
+        if before_path.contains(':') && !web {
+            return Err(ValidationError::new(
+                "url",
+                url,
+                "a source address must be a web address (https://…)",
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn organisation(o: &Organisation) -> Result<(), ValidationError> {
