@@ -339,11 +339,18 @@ fn accept(
     let edits: BTreeMap<String, String> = review::parse_edits(pairs)?;
     let mut app = st.service();
     let ledger = app.ledger()?;
-    if p.writes_directly_in(&ledger) {
+    let (batch, _) = review::accept_batch(&app, &p.name, draft, fact, &edits)?;
+    // Writing directly also needs every ledger record of the batch to be within the reviewer's
+    // scope, as for any edit; otherwise an approver decides. (The draft itself is the review
+    // queue's, which `reviewer` already allowed.)
+    let in_scope = batch
+        .iter()
+        .filter(|r| r.kind() != RecordKind::IntakeDraft)
+        .all(|r| p.may_write(r, &ledger, &batch).is_ok());
+    if p.writes_directly_in(&ledger) && in_scope {
         review::accept(&mut app, &p.name, draft, fact, &edits)?;
         return Ok(None);
     }
-    let (batch, _) = review::accept_batch(&app, &p.name, draft, fact, &edits)?;
     let id = RecordId::parse(draft)?;
     // The batch also rewrites existing flows (citing the article on them), so the approval
     // checks all of its records, not only the draft.

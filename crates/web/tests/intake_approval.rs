@@ -174,3 +174,40 @@ async fn approval_refuses_an_acceptance_whose_flow_moved_on() {
         "nothing of the refused change was written"
     );
 }
+
+/// Skipping approval is about the editor's own organisation; a fact that writes records outside
+/// the editor's scope still waits for an approver.
+#[tokio::test]
+async fn an_acceptance_outside_the_editors_scope_waits_even_when_their_organisation_skips_approval()
+{
+    let e = env();
+    {
+        let mut service = e.state.service();
+        let Some(Record::Organisation(mut org)) = service
+            .store()
+            .get(
+                RecordKind::Organisation,
+                &RecordId::parse("org-gov-ukraine").unwrap(),
+            )
+            .unwrap()
+        else {
+            panic!("the demo has Ukraine's government");
+        };
+        org.skip_approval = true;
+        service.put("ada", vec![Record::Organisation(org)]).unwrap();
+    }
+    let mut accounts = SqliteAccounts::open(&e.dir.path().join("web.db")).unwrap();
+    let zed = aidtrace_store::Account {
+        name: "zed".into(),
+        role: "editor".into(),
+        organisations: vec!["org-gov-ukraine".into()],
+        facilities: vec![],
+    };
+    aidtrace_web::add_user(&mut accounts, &zed, common::PASSWORD, common::CHEAP).unwrap();
+    e.state.invalidate();
+    let c = Client::Socket(spawn(e.state.clone()).await);
+    let (session, csrf) = login(&c, "zed").await;
+    paste_and_accept(&c, &session, &csrf).await;
+    assert!(!cites_article(&e), "the Semey flow is not zed's to write");
+    assert_eq!(open_changes(&e), 1, "the acceptance waits for an approver");
+}
