@@ -9,26 +9,15 @@ use std::path::PathBuf;
 use aidtrace_iati::reader::UnitReader;
 use aidtrace_iati::xml::{Limits, Parser, Token};
 
+mod bench_common;
+
 /// Own user+system CPU seconds (steadier than wall time on a shared machine).
 fn cpu() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let f: Vec<f64> = after
-        .split_whitespace()
-        .map(|x| x.parse().unwrap_or(0.0))
-        .collect();
-    (f.get(11).copied().unwrap_or(0.0) + f.get(12).copied().unwrap_or(0.0)) / 100.0
+    bench_common::cpu_seconds().0
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let shared = std::env::var("AIDTRACE_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")));
-    let dir = shared.join("iati/real-data/dportal-covid-2021");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    files.sort();
+    let files = bench_common::real_pages()?;
     // Each stage reads every file twice to give the CPU clock (10 ms ticks) enough to count.
     let files: Vec<PathBuf> = files.iter().chain(files.iter()).cloned().collect();
     let mb: f64 = files

@@ -1,6 +1,7 @@
 //! IATI import throughput into SQLite over the real d-portal pages (run by hand, release):
 //!
-//! `cargo run --release -p aidtrace-service --example bench_import -- [ROUNDS]`
+//! `cargo run --release -p aidtrace-service --example bench_import -- [ROUNDS] [--concat N]`
+//! (`--concat N`: the pages' activities written N times into one file, see bench_iati).
 //!
 //! Each round imports all 98 pages into a fresh store (parse, three validation layers,
 //! mapping, audited writes), then imports them again into the same store (the idempotent
@@ -18,23 +19,10 @@ use aidtrace_service::iati::ImportOptions;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn shared() -> PathBuf {
-    std::env::var("AIDTRACE_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")))
-}
-
-/// (own user+system CPU seconds, waited-for children's) from /proc/self/stat.
-fn cpu_seconds() -> (f64, f64) {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let f: Vec<f64> = after
-        .split_whitespace()
-        .map(|x| x.parse().unwrap_or(0.0))
-        .collect();
-    let g = |i: usize| f.get(i).copied().unwrap_or(0.0) / 100.0;
-    (g(11) + g(12), g(13) + g(14))
-}
+// The IATI benchmarks' shared helpers (real pages, `--concat N`, CPU clocks).
+#[path = "../../iati/examples/bench_common/mod.rs"]
+mod bench_common;
+use bench_common::{cpu_seconds, inputs, rounds_arg, shared};
 
 fn import_all(
     app: &mut Aidtrace,
@@ -51,16 +39,9 @@ fn import_all(
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let rounds: usize = std::env::args()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(3);
-    let dir = shared().join("iati/real-data/dportal-covid-2021");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "xml"))
-        .collect();
-    files.sort();
+    let rounds = rounds_arg(3);
+    let tmp = tempfile::tempdir()?;
+    let files = inputs(tmp.path())?;
     let mb = files
         .iter()
         .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
@@ -70,7 +51,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "{} files, {mb:.1} MB per round, {rounds} rounds",
         files.len()
     );
-    let tmp = tempfile::tempdir()?;
     let (mut fresh_wall, mut fresh_cpu, mut again_wall, mut again_cpu) = (0.0, 0.0, 0.0, 0.0);
     for round in 0..rounds {
         let mut app = Aidtrace::open_sqlite(&tmp.path().join(format!("round-{round}.db")))?;

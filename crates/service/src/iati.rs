@@ -652,47 +652,66 @@ fn newer_or_same(incoming: Option<&str>, stored: Option<&str>) -> bool {
     }
 }
 
-/// One IATI file read, checked and modelled, not yet written: the part of an import that
-/// needs no store, so a caller can prepare the next file while the previous one is written.
-pub struct ParsedFile {
-    /// Each activity with its three-layer report and the file bytes read when it was ready.
-    items: Vec<(aidtrace_iati::validate::Checked, u64)>,
-    file: aidtrace_iati::validate::FileChecked,
+/// What the reading side of an import hands to the writing side, file after file: each
+/// activity with its three-layer report and the file bytes read when it was ready, then the
+/// file's own findings (or why it could not be read).
+enum Parsed {
+    Unit(Box<aidtrace_iati::validate::Checked>, u64),
+    End(std::io::Result<aidtrace_iati::validate::FileChecked>),
 }
 
-/// Reads and checks a file on all cores (`open` may be called twice; see
-/// `aidtrace_iati::validate::check_source`). Memory: the file's activity models.
-pub fn parse_iati<R: std::io::Read>(
-    open: impl Fn() -> std::io::Result<R>,
-) -> std::io::Result<ParsedFile> {
+/// Activities read ahead of the writer at most: enough for the reader to run a few files
+/// ahead while one is written, few enough to keep memory small whatever the file size.
+const READ_AHEAD: usize = 4096;
+
+/// Reads and checks the files one after the other on all cores (see
+/// `aidtrace_iati::validate::check_source`), sending what it finds to the writer. Stops when
+/// the writer has gone.
+fn read_files<R: std::io::Read>(
+    opens: &[&(dyn Fn() -> std::io::Result<R> + Sync)],
+    tx: &std::sync::mpsc::SyncSender<Parsed>,
+) {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut items = Vec::new();
-    let file = check_source(open, &Options::default(), threads, |checked, bytes| {
-        if checked.activity.is_some() {
-            items.push((checked, bytes));
+    for open in opens {
+        let mut gone = false;
+        let file = check_source(open, &Options::default(), threads, |checked, bytes| {
+            if !gone && checked.activity.is_some() {
+                gone = tx.send(Parsed::Unit(Box::new(checked), bytes)).is_err();
+            }
+        });
+        if gone || tx.send(Parsed::End(file)).is_err() {
+            return;
         }
-    })?;
-    Ok(ParsedFile { items, file })
+    }
 }
 
 impl Aidtrace {
-    /// Imports one IATI activity file: [`parse_iati`] then [`Self::import_parsed`].
+    /// Imports one IATI activity file, atomically. `open` gives the file's bytes from the
+    /// start (it is called again only if the parallel reader hands over to the sequential
+    /// one); `progress` is told the bytes read and activities seen.
     pub fn import_iati<R: std::io::Read>(
         &mut self,
         actor: &str,
         file_name: &str,
-        open: impl Fn() -> std::io::Result<R>,
+        open: impl Fn() -> std::io::Result<R> + Sync,
         options: ImportOptions,
         progress: &mut dyn FnMut(u64, usize),
     ) -> ServiceResult<FileImport> {
-        let parsed = parse_iati(open).map_err(|e| ServiceError::Io(format!("{file_name}: {e}")))?;
-        self.import_parsed(actor, file_name, parsed, options, progress)
+        let mut reports = self.import_sources(
+            actor,
+            &[(file_name.to_string(), &open)],
+            options,
+            &mut |_, bytes, activities| progress(bytes, activities),
+        )?;
+        reports
+            .pop()
+            .ok_or_else(|| ServiceError::Io(format!("{file_name}: nothing was read")))
     }
 
-    /// Imports files one after the other, each atomically, reading and checking the next
-    /// file on other threads while the current one is written (the two halves take about as
-    /// long each). Stops at the first file that cannot be read or written; `progress` is told
-    /// the file's index, its bytes read and its activities seen.
+    /// Imports files one after the other, each atomically, while the reader runs ahead on
+    /// other threads (the next file is read and checked while this one is written). Stops at
+    /// the first file that cannot be read or written; `progress` is told the file's index,
+    /// its bytes read and its activities seen.
     pub fn import_iati_files(
         &mut self,
         actor: &str,
@@ -700,35 +719,45 @@ impl Aidtrace {
         options: ImportOptions,
         progress: &mut dyn FnMut(usize, u64, usize),
     ) -> ServiceResult<Vec<FileImport>> {
-        std::thread::scope(|scope| {
-            let parse = |file: &std::path::PathBuf| {
-                let file = file.clone();
-                scope.spawn(move || parse_iati(|| std::fs::File::open(&file)))
-            };
-            let mut next = files.first().map(parse);
-            let mut reports = Vec::with_capacity(files.len());
-            for (i, file) in files.iter().enumerate() {
-                let parsed = match next.take().map(|job| job.join()) {
-                    Some(Ok(Ok(parsed))) => parsed,
-                    Some(Ok(Err(e))) => {
-                        return Err(ServiceError::NotFound(format!("{}: {e}", file.display())));
-                    }
-                    _ => {
-                        return Err(ServiceError::Io(format!(
-                            "{}: the reader stopped unexpectedly",
-                            file.display()
-                        )));
-                    }
-                };
-                next = files.get(i + 1).map(parse);
-                let name = file.file_name().map_or_else(
-                    || file.display().to_string(),
+        let opens: Vec<_> = files
+            .iter()
+            .map(|f| move || std::fs::File::open(f))
+            .collect();
+        let named: Vec<(String, &(dyn Fn() -> std::io::Result<std::fs::File> + Sync))> = files
+            .iter()
+            .zip(&opens)
+            .map(|(f, open)| {
+                let name = f.file_name().map_or_else(
+                    || f.display().to_string(),
                     |n| n.to_string_lossy().into_owned(),
                 );
+                (
+                    name,
+                    open as &(dyn Fn() -> std::io::Result<std::fs::File> + Sync),
+                )
+            })
+            .collect();
+        self.import_sources(actor, &named, options, progress)
+    }
+
+    fn import_sources<R: std::io::Read>(
+        &mut self,
+        actor: &str,
+        sources: &[(String, &(dyn Fn() -> std::io::Result<R> + Sync))],
+        options: ImportOptions,
+        progress: &mut dyn FnMut(usize, u64, usize),
+    ) -> ServiceResult<Vec<FileImport>> {
+        let opens: Vec<_> = sources.iter().map(|(_, open)| *open).collect();
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel(READ_AHEAD);
+            scope.spawn(move || read_files(&opens, &tx));
+            let mut reports = Vec::with_capacity(sources.len());
+            for (i, (name, _)) in sources.iter().enumerate() {
+                // Returning drops `rx`, which stops the reader before the scope waits for it.
                 reports.push(self.import_parsed(
                     actor,
-                    &name,
-                    parsed,
+                    name,
+                    &rx,
                     options,
                     &mut |bytes, activities| progress(i, bytes, activities),
                 )?);
@@ -739,11 +768,11 @@ impl Aidtrace {
 
     /// Writes a parsed file into the ledger, atomically. `progress` is told the bytes read and
     /// activities seen.
-    pub fn import_parsed(
+    fn import_parsed(
         &mut self,
         actor: &str,
         file_name: &str,
-        parsed: ParsedFile,
+        parsed: &std::sync::mpsc::Receiver<Parsed>,
         options: ImportOptions,
         progress: &mut dyn FnMut(u64, usize),
     ) -> ServiceResult<FileImport> {
@@ -773,14 +802,29 @@ impl Aidtrace {
             activities: vec![],
         };
         let mut orgs = Orgs::default();
-        let mut accepted: Vec<Record> = Vec::new();
+        // The records of each accepted activity, in file order; a later duplicate in the same
+        // file replaces its earlier slot (a map, so a file full of duplicates stays linear).
+        let mut accepted_slots: Vec<Vec<Record>> = Vec::new();
+        let mut slot_of: HashMap<RecordId, usize> = HashMap::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
         let mut in_file: HashSet<RecordId> = HashSet::new();
         // Only the activities this file names are read from the store, so importing file
         // after file costs the same whatever the ledger already holds.
         let mut stored_activities: HashMap<RecordId, Option<Activity>> = HashMap::new();
         let store = self.store();
-        for (checked, bytes) in parsed.items {
+        let file = loop {
+            let (checked, bytes) = match parsed.recv() {
+                Ok(Parsed::Unit(checked, bytes)) => (*checked, bytes),
+                Ok(Parsed::End(Ok(file))) => break file,
+                Ok(Parsed::End(Err(e))) => {
+                    return Err(ServiceError::NotFound(format!("{file_name}: {e}")));
+                }
+                Err(_) => {
+                    return Err(ServiceError::Io(format!(
+                        "{file_name}: the reader stopped unexpectedly"
+                    )));
+                }
+            };
             let Some(activity) = checked.activity else {
                 continue;
             };
@@ -843,11 +887,14 @@ impl Aidtrace {
             } else {
                 match map_activity(&activity, &source_id, &mut orgs) {
                     Ok(mapped) => {
-                        // A later duplicate in the same file replaces the earlier one.
-                        if !in_file.insert(id.clone()) {
-                            accepted.retain(|r| !record_belongs_to(r, &id));
+                        in_file.insert(id.clone());
+                        match slot_of.get(&id) {
+                            Some(&slot) => accepted_slots[slot] = mapped.records,
+                            None => {
+                                slot_of.insert(id.clone(), accepted_slots.len());
+                                accepted_slots.push(mapped.records);
+                            }
                         }
-                        accepted.extend(mapped.records);
                         Outcome::Accepted {
                             notes: mapped.notes,
                         }
@@ -868,8 +915,7 @@ impl Aidtrace {
                 rules_valid: check.rules_valid,
                 outcome,
             });
-        }
-        let file = parsed.file;
+        };
         report.version = file.header.as_ref().and_then(|h| h.version.clone());
         if let Some(e) = file.xml_error {
             report.refused = Some(format!("not well-formed XML: {e}"));
@@ -888,6 +934,7 @@ impl Aidtrace {
         }
         // Links to records neither in this file nor in the ledger are dropped, with a note on
         // the activity: a parent activity, an equipment line's facility, a cited source.
+        let mut accepted: Vec<Record> = accepted_slots.into_iter().flatten().collect();
         let mut known_sources: HashSet<RecordId> = orgs.sources.keys().cloned().collect();
         known_sources.insert(source_id.clone());
         let mut dropped: Vec<(RecordId, String)> = Vec::new();
@@ -960,15 +1007,20 @@ impl Aidtrace {
         }
         accepted
             .retain(|r| !(r.kind() == RecordKind::EquipmentLine && foreign_lines.contains(r.id())));
-        for (activity, note) in dropped {
-            if let Some(entry) = report
+        if !dropped.is_empty() {
+            // The last report entry of each activity (a later duplicate is the one accepted).
+            let entry_of: HashMap<RecordId, usize> = report
                 .activities
-                .iter_mut()
-                .rev()
-                .find(|e| record_id("iati-", &e.identifier) == activity)
-                && let Outcome::Accepted { notes } = &mut entry.outcome
-            {
-                notes.push(note);
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (record_id("iati-", &e.identifier), i))
+                .collect();
+            for (activity, note) in dropped {
+                if let Some(&i) = entry_of.get(&activity)
+                    && let Outcome::Accepted { notes } = &mut report.activities[i].outcome
+                {
+                    notes.push(note);
+                }
             }
         }
         let mut batch = vec![source];
@@ -1027,16 +1079,6 @@ impl Aidtrace {
         }
         *citations = kept;
         Ok(())
-    }
-}
-
-fn record_belongs_to(record: &Record, activity: &RecordId) -> bool {
-    match record {
-        Record::Activity(a) => &a.id == activity,
-        Record::Flow(f) => &f.activity == activity,
-        Record::Budget(b) => &b.activity == activity,
-        Record::EquipmentLine(l) => &l.activity == activity,
-        _ => false,
     }
 }
 

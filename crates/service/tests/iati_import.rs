@@ -520,3 +520,39 @@ fn a_carried_line_whose_id_belongs_to_another_activity_here_is_kept_out() {
         "local lines untouched"
     );
 }
+
+#[test]
+fn files_import_one_after_the_other_and_a_missing_one_stops_the_run() {
+    let (dir, mut app) = open();
+    let a = dir.path().join("a.xml");
+    let b = dir.path().join("b.xml");
+    std::fs::write(&a, SMALL).expect("write");
+    std::fs::write(
+        &b,
+        SMALL.replace("XM-DAC-701-8-TEST1", "XM-DAC-701-8-TEST2"),
+    )
+    .expect("write");
+    let missing = dir.path().join("missing.xml");
+    let mut seen = Vec::new();
+    let reports = app
+        .import_iati_files(
+            "test",
+            &[a.clone(), b.clone()],
+            ImportOptions::default(),
+            &mut |file, _, activities| seen.push((file, activities)),
+        )
+        .expect("import");
+    assert_eq!(reports.len(), 2);
+    assert_eq!((reports[0].accepted, reports[1].accepted), (1, 1));
+    assert!(seen.contains(&(1, 2)), "progress names the file: {seen:?}");
+    let err = app
+        .import_iati_files(
+            "test",
+            &[missing.clone(), a],
+            ImportOptions::default(),
+            &mut |_, _, _| {},
+        )
+        .expect_err("missing file");
+    assert!(err.to_string().contains("missing.xml"), "{err}");
+    assert!(err.is_bad_input());
+}
