@@ -257,30 +257,49 @@ impl Aidtrace {
     }
 }
 
-fn parent_of(record: &Record) -> Option<RecordId> {
+fn parent_of_ref(record: &Record) -> Option<&RecordId> {
     match record {
-        Record::Activity(a) => a.parent.clone(),
-        Record::Organisation(o) => o.parent.clone(),
-        Record::Flow(f) => f.parent_flow.clone(),
+        Record::Activity(a) => a.parent.as_ref(),
+        Record::Organisation(o) => o.parent.as_ref(),
+        Record::Flow(f) => f.parent_flow.as_ref(),
         _ => None,
     }
 }
 
+fn parent_of(record: &Record) -> Option<RecordId> {
+    parent_of_ref(record).cloned()
+}
+
 /// Within each kind, puts a record after the record it names as parent (stable otherwise).
+/// Only records that are some other record's parent in the batch are tracked, so a large
+/// batch with few parent links costs one pass.
 fn order_hierarchies(records: &mut Vec<Record>) {
+    let named: HashSet<(RecordKind, &RecordId)> = records
+        .iter()
+        .filter_map(|r| Some(r.kind()).zip(parent_of_ref(r)))
+        .collect();
+    let parents_in_batch: HashSet<(RecordKind, RecordId)> = records
+        .iter()
+        .filter(|r| named.contains(&(r.kind(), r.id())))
+        .map(|r| (r.kind(), r.id().clone()))
+        .collect();
+    if parents_in_batch.is_empty() {
+        return;
+    }
     let mut placed: HashSet<(RecordKind, RecordId)> = HashSet::new();
     let mut pending: Vec<Record> = std::mem::take(records);
-    let in_batch: HashSet<(RecordKind, RecordId)> =
-        pending.iter().map(|r| (r.kind(), r.id().clone())).collect();
     while !pending.is_empty() {
         let before = pending.len();
         let mut rest = Vec::new();
         for r in pending {
-            let ready = parent_of(&r).is_none_or(|p| {
-                !in_batch.contains(&(r.kind(), p.clone())) || placed.contains(&(r.kind(), p))
+            let ready = parent_of_ref(&r).is_none_or(|p| {
+                let key = (r.kind(), p.clone());
+                !parents_in_batch.contains(&key) || placed.contains(&key)
             });
             if ready {
-                placed.insert((r.kind(), r.id().clone()));
+                if parents_in_batch.contains(&(r.kind(), r.id().clone())) {
+                    placed.insert((r.kind(), r.id().clone()));
+                }
                 records.push(r);
             } else {
                 rest.push(r);
