@@ -235,22 +235,7 @@ where
             });
         }
         drop(result_tx);
-        let mut pending: BTreeMap<usize, Done<T>> = BTreeMap::new();
-        let mut next_to_deliver = 0usize;
-        // Hands finished chunks to `each` in file order; `Err` once a chunk asked for the
-        // sequential path (nothing of that chunk is delivered).
-        let mut deliver = |pending: &mut BTreeMap<usize, Done<T>>,
-                           next_to_deliver: &mut usize,
-                           delivered: &mut usize|
-         -> Result<(), Fallback> {
-            while let Some(r) = pending.remove(next_to_deliver) {
-                let (units, end_offset) = r?;
-                *delivered += units.len();
-                units.into_iter().for_each(|u| each(u, end_offset));
-                *next_to_deliver += 1;
-            }
-            Ok(())
-        };
+        let mut delivery = Delivery::new();
         let mut sent = 0usize;
         // Bytes of `buf` already cut into chunks; moved out only before the next read.
         let mut cut_to = 0usize;
@@ -295,20 +280,11 @@ where
                     origin: chunk_origin,
                     end_offset: offset,
                 };
-                // Finished results wait in `pending` until the chunks before them are done;
-                // capping what is in flight keeps that bounded behind one slow chunk.
-                while sent - next_to_deliver >= MAX_IN_FLIGHT_PER_THREAD * threads {
-                    let Ok((i, r)) = result_rx.recv() else {
-                        fallback = Some(Fallback);
-                        break;
-                    };
-                    pending.insert(i, r);
-                    if let Err(f) = deliver(&mut pending, &mut next_to_deliver, &mut delivered) {
-                        fallback = Some(f);
-                        break;
-                    }
-                }
-                if fallback.is_some() {
+                // Finished results wait until the chunks before them are done; capping what
+                // is in flight keeps that bounded behind one slow chunk.
+                let in_flight = MAX_IN_FLIGHT_PER_THREAD * threads - 1;
+                if let Err(f) = delivery.wait_until(&result_rx, sent, in_flight, each) {
+                    fallback = Some(f);
                     stop = true;
                     break;
                 }
@@ -318,11 +294,13 @@ where
                     break;
                 }
                 while let Ok((i, r)) = result_rx.try_recv() {
-                    pending.insert(i, r);
+                    if let Err(f) = delivery.take(i, r, each) {
+                        fallback = Some(f);
+                        stop = true;
+                        break;
+                    }
                 }
-                if let Err(f) = deliver(&mut pending, &mut next_to_deliver, &mut delivered) {
-                    fallback = Some(f);
-                    stop = true;
+                if stop {
                     break;
                 }
                 if last {
@@ -348,19 +326,13 @@ where
             }
         }
         drop(chunk_tx);
-        if fallback.is_none() && read_error.is_none() {
-            while next_to_deliver < sent {
-                let Ok((i, r)) = result_rx.recv() else { break };
-                pending.insert(i, r);
-                if let Err(f) = deliver(&mut pending, &mut next_to_deliver, &mut delivered) {
-                    fallback = Some(f);
-                    break;
-                }
-            }
-            if next_to_deliver < sent && fallback.is_none() {
-                fallback = Some(Fallback);
-            }
+        if fallback.is_none()
+            && read_error.is_none()
+            && let Err(f) = delivery.wait_until(&result_rx, sent, 0, each)
+        {
+            fallback = Some(f);
         }
+        delivered = delivery.delivered;
         // Workers finish the chunks already queued (at most a few per worker, see
         // MAX_IN_FLIGHT_PER_THREAD) and stop when the chunk channel closes; after a fallback
         // or a read error their results are dropped.
@@ -370,6 +342,57 @@ where
         return Err(e);
     }
     Ok((delivered, fallback, Some(head)))
+}
+
+/// Hands finished chunks to the caller in file order, whatever order the workers finish in.
+struct Delivery<T> {
+    pending: BTreeMap<usize, Done<T>>,
+    next: usize,
+    delivered: usize,
+}
+
+impl<T> Delivery<T> {
+    fn new() -> Self {
+        Delivery {
+            pending: BTreeMap::new(),
+            next: 0,
+            delivered: 0,
+        }
+    }
+
+    /// Takes chunk `index`'s result and delivers every chunk now in order; `Err` once a chunk
+    /// asked for the sequential path (nothing of that chunk is delivered).
+    fn take(
+        &mut self,
+        index: usize,
+        result: Done<T>,
+        each: &mut impl FnMut(T, u64),
+    ) -> Result<(), Fallback> {
+        self.pending.insert(index, result);
+        while let Some(r) = self.pending.remove(&self.next) {
+            let (units, end_offset) = r?;
+            self.delivered += units.len();
+            units.into_iter().for_each(|u| each(u, end_offset));
+            self.next += 1;
+        }
+        Ok(())
+    }
+
+    /// Waits for results until at most `in_flight` of the `sent` chunks are undelivered. Workers
+    /// that are all gone with results missing also mean the sequential path.
+    fn wait_until(
+        &mut self,
+        results: &mpsc::Receiver<(usize, Done<T>)>,
+        sent: usize,
+        in_flight: usize,
+        each: &mut impl FnMut(T, u64),
+    ) -> Result<(), Fallback> {
+        while sent - self.next > in_flight {
+            let (index, result) = results.recv().map_err(|_| Fallback)?;
+            self.take(index, result, each)?;
+        }
+        Ok(())
+    }
 }
 
 /// Reads up to `block` more bytes; true at end of input. (`read_to_end` fills spare capacity
