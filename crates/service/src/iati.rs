@@ -660,6 +660,10 @@ enum Parsed {
     End(std::io::Result<aidtrace_iati::validate::FileChecked>),
 }
 
+/// How an import gets a file's bytes from the start (called again if the parallel reader hands
+/// over to the sequential one).
+type Opener<'a, R> = &'a (dyn Fn() -> std::io::Result<R> + Sync);
+
 /// Activities read ahead of the writer at most: enough for the reader to run a few files
 /// ahead while one is written, few enough to keep memory small whatever the file size.
 const READ_AHEAD: usize = 4096;
@@ -667,10 +671,7 @@ const READ_AHEAD: usize = 4096;
 /// Reads and checks the files one after the other on all cores (see
 /// `aidtrace_iati::validate::check_source`), sending what it finds to the writer. Stops when
 /// the writer has gone.
-fn read_files<R: std::io::Read>(
-    opens: &[&(dyn Fn() -> std::io::Result<R> + Sync)],
-    tx: &std::sync::mpsc::SyncSender<Parsed>,
-) {
+fn read_files<R: std::io::Read>(opens: &[Opener<'_, R>], tx: &std::sync::mpsc::SyncSender<Parsed>) {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     for open in opens {
         let mut gone = false;
@@ -723,7 +724,7 @@ impl Aidtrace {
             .iter()
             .map(|f| move || std::fs::File::open(f))
             .collect();
-        let named: Vec<(String, &(dyn Fn() -> std::io::Result<std::fs::File> + Sync))> = files
+        let named: Vec<(String, Opener<'_, std::fs::File>)> = files
             .iter()
             .zip(&opens)
             .map(|(f, open)| {
@@ -731,10 +732,7 @@ impl Aidtrace {
                     || f.display().to_string(),
                     |n| n.to_string_lossy().into_owned(),
                 );
-                (
-                    name,
-                    open as &(dyn Fn() -> std::io::Result<std::fs::File> + Sync),
-                )
+                (name, open as Opener<'_, std::fs::File>)
             })
             .collect();
         self.import_sources(actor, &named, options, progress)
@@ -743,7 +741,7 @@ impl Aidtrace {
     fn import_sources<R: std::io::Read>(
         &mut self,
         actor: &str,
-        sources: &[(String, &(dyn Fn() -> std::io::Result<R> + Sync))],
+        sources: &[(String, Opener<'_, R>)],
         options: ImportOptions,
         progress: &mut dyn FnMut(usize, u64, usize),
     ) -> ServiceResult<Vec<FileImport>> {
