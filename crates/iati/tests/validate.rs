@@ -90,14 +90,21 @@ fn root_content_errors_are_file_errors() {
 }
 
 #[test]
-fn validating_reader_pairs_models_with_reports() {
-    use aidtrace_iati::validate::ValidatingReader;
+fn check_source_pairs_models_with_reports() {
+    use aidtrace_iati::validate::check_source;
     let doc = r#"<iati-activities version="2.03">
 <iati-activity><iati-identifier>A-1</iati-identifier></iati-activity>
 <iati-activity default-currency="EUR"><iati-identifier>A-2</iati-identifier><transaction><transaction-type code="D"/><transaction-date iso-date="2020-01-01"/><value value-date="2020-01-01">5</value></transaction></iati-activity>
 <iati-activity><iati-identifier>A-3</iati-identifier>"#;
-    let mut r = ValidatingReader::new(BufReader::new(doc.as_bytes()), opts());
-    let a = r.next_checked().expect("ok").expect("first");
+    let mut checked = Vec::new();
+    let file =
+        check_source(|| Ok(doc.as_bytes()), &opts(), 2, |c, _| checked.push(c)).expect("in memory");
+    assert_eq!(
+        checked.len(),
+        2,
+        "the truncated third activity is not handed out"
+    );
+    let a = &checked[0];
     assert_eq!(
         a.activity.as_ref().map(|x| x.identifier.as_str()),
         Some("A-1")
@@ -105,14 +112,13 @@ fn validating_reader_pairs_models_with_reports() {
     assert_eq!(a.report.identifier, "A-1");
     assert_eq!(a.position, (2, 1));
     assert!(!a.report.schema_valid);
-    let b = r.next_checked().expect("ok").expect("second");
-    let t = &b.activity.expect("activity").transactions[0];
+    let b = &checked[1];
+    let t = &b.activity.as_ref().expect("activity").transactions[0];
     assert_eq!(t.transaction_type.as_deref(), Some("3"));
     assert!(
         b.report.errors.iter().any(|e| e.rule == "TransactionType"),
         "letter codes are not 2.03 codes"
     );
-    let e = r.next_checked().expect_err("truncated");
+    let e = file.xml_error.expect("truncated");
     assert!(e.message.contains("truncated"), "{e}");
-    assert!(r.next_checked().expect("after an error: end").is_none());
 }
