@@ -447,6 +447,7 @@ impl Store for SqliteStore {
     fn put_fx_rates(&mut self, actor: &str, rates: &[RateEntry]) -> StoreResult<ApplyReport> {
         let tx = self.begin()?;
         let mut report = ApplyReport::default();
+        let mut chain = AuditChain::load(&tx)?;
         for rate in rates {
             let id = fx_id(rate);
             let doc = serde_json::to_string(rate)
@@ -456,17 +457,17 @@ impl Store for SqliteStore {
                 report.unchanged += 1;
                 continue;
             }
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO fx_rates (id, doc) VALUES (?1, ?2) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc",
-                params![id, doc],
-            )?;
+            )?
+            .execute(params![id, doc])?;
             let action = if before.is_some() { "update" } else { "create" };
             if before.is_some() {
                 report.updated += 1;
             } else {
                 report.created += 1;
             }
-            append_audit(
+            chain.append(
                 &tx,
                 actor,
                 action,
@@ -475,6 +476,9 @@ impl Store for SqliteStore {
                 before.as_deref(),
                 Some(&doc),
             )?;
+        }
+        if report.changed() > 0 {
+            chain.store_head(&tx)?;
         }
         tx.commit()?;
         Ok(report)
