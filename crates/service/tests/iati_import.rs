@@ -45,6 +45,13 @@ fn import(
     .expect("import")
 }
 
+/// The ledger's activities as IATI XML.
+fn export(app: &Aidtrace) -> String {
+    let mut xml = Vec::new();
+    app.export_iati(&[], &mut xml).expect("export");
+    String::from_utf8(xml).expect("utf-8")
+}
+
 const SMALL: &str = r#"<?xml version="1.0"?>
 <iati-activities version="2.03">
  <iati-activity last-updated-datetime="2024-01-01T00:00:00Z" default-currency="JPY">
@@ -345,13 +352,11 @@ fn equipment_lines_and_provenance_travel_in_the_aidtrace_namespace() {
     demo.load_demo("test").expect("demo");
     let before = demo.ledger().expect("ledger");
     assert!(!before.equipment_lines.is_empty());
-    let mut xml = Vec::new();
-    demo.export_iati(&[], &mut xml).expect("export");
-    let text = String::from_utf8(xml.clone()).expect("utf-8");
+    let text = export(&demo);
     assert!(text.contains("aidtrace:record"), "payload written");
     let check = aidtrace_iati::validate::validate_reader(
         "demo.xml",
-        Cursor::new(xml.as_slice()),
+        Cursor::new(text.as_bytes()),
         &Default::default(),
     );
     // The demo's activities miss dates IATI requires (the export says so); what matters here
@@ -365,15 +370,7 @@ fn equipment_lines_and_provenance_travel_in_the_aidtrace_namespace() {
     assert!(payload_errors.is_empty(), "{payload_errors:?}");
 
     let (_dir2, mut other) = open();
-    let report = other
-        .import_iati(
-            "test",
-            "demo.xml",
-            || Ok(xml.as_slice()),
-            ImportOptions::default(),
-            &mut |_, _| {},
-        )
-        .expect("import");
+    let report = import(&mut other, "demo.xml", &text, false);
     assert!(report.refused.is_none(), "{report:#?}");
     let after = other.ledger().expect("ledger");
     for (id, line) in &before.equipment_lines {
@@ -423,23 +420,8 @@ fn a_second_export_updates_the_receiving_ledger_and_keeps_what_it_recorded() {
     use aidtrace_domain::model::Record;
     let (_dir, mut a) = open();
     a.load_demo("test").expect("demo");
-    let export = |app: &Aidtrace| {
-        let mut xml = Vec::new();
-        app.export_iati(&[], &mut xml).expect("export");
-        xml
-    };
-    let import = |app: &mut Aidtrace, xml: &[u8]| {
-        app.import_iati(
-            "test",
-            "from-a.xml",
-            || Ok(xml),
-            ImportOptions::default(),
-            &mut |_, _| {},
-        )
-        .expect("import")
-    };
     let (_dir2, mut b) = open();
-    let first = import(&mut b, &export(&a));
+    let first = import(&mut b, "from-a.xml", &export(&a), false);
     assert!(first.accepted > 0, "{first:#?}");
     let ledger_a = a.ledger().expect("ledger");
     let (line_id, line) = ledger_a
@@ -466,7 +448,7 @@ fn a_second_export_updates_the_receiving_ledger_and_keeps_what_it_recorded() {
     changed.description = format!("{} (corrected)", line.description);
     a.put("test", vec![Record::EquipmentLine(changed)])
         .expect("edit in A");
-    let second = import(&mut b, &export(&a));
+    let second = import(&mut b, "from-a.xml", &export(&a), false);
     assert_eq!(second.kept_newer, 0, "{second:#?}");
     assert!(second.duplicates_across_files.is_empty(), "{second:#?}");
     let got = &b.ledger().expect("ledger").equipment_lines[line_id];
@@ -478,7 +460,7 @@ fn a_second_export_updates_the_receiving_ledger_and_keeps_what_it_recorded() {
     );
 
     // Importing the same file again changes nothing.
-    let third = import(&mut b, &export(&a));
+    let third = import(&mut b, "from-a.xml", &export(&a), false);
     assert_eq!(
         third.records_created + third.records_updated,
         0,
@@ -490,21 +472,11 @@ fn a_second_export_updates_the_receiving_ledger_and_keeps_what_it_recorded() {
 fn a_carried_line_whose_id_belongs_to_another_activity_here_is_kept_out() {
     let (_dir, mut a) = open();
     a.load_demo("test").expect("demo");
-    let mut xml = Vec::new();
-    a.export_iati(&[], &mut xml).expect("export");
     // B already has the demo: every carried line id exists here under the demo's activity.
     let (_dir2, mut b) = open();
     b.load_demo("test").expect("demo");
     let before = b.ledger().expect("ledger").equipment_lines;
-    let report = b
-        .import_iati(
-            "test",
-            "from-a.xml",
-            || Ok(xml.as_slice()),
-            ImportOptions::default(),
-            &mut |_, _| {},
-        )
-        .expect("import");
+    let report = import(&mut b, "from-a.xml", &export(&a), false);
     assert!(
         report.activities.iter().any(|a| match &a.outcome {
             Outcome::Accepted { notes } => notes
