@@ -25,8 +25,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::Aidtrace;
 use crate::error::{ServiceError, ServiceResult};
+use crate::{Aidtrace, RecordWriter};
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "snake_case", tag = "outcome")]
@@ -666,7 +666,7 @@ type Opener<'a, R> = &'a (dyn Fn() -> std::io::Result<R> + Sync);
 
 /// Activities read ahead of the writer at most: enough for the reader to run a few files
 /// ahead while one is written, few enough to keep memory small whatever the file size.
-const READ_AHEAD: usize = 4096;
+const READ_AHEAD: usize = 512;
 
 /// Reads and checks the files one after the other on all cores (see
 /// `aidtrace_iati::validate::check_source`), sending what it finds to the writer. Stops when
@@ -750,22 +750,80 @@ impl Aidtrace {
             let (tx, rx) = std::sync::mpsc::sync_channel(READ_AHEAD);
             scope.spawn(move || read_files(&opens, &tx));
             let mut reports = Vec::with_capacity(sources.len());
+            let mut unlinked = Vec::new();
             for (i, (name, _)) in sources.iter().enumerate() {
                 // Returning drops `rx`, which stops the reader before the scope waits for it.
-                reports.push(self.import_parsed(
-                    actor,
-                    name,
-                    &rx,
-                    options,
-                    &mut |bytes, activities| progress(i, bytes, activities),
-                )?);
+                let (report, missing) =
+                    self.import_parsed(actor, name, &rx, options, &mut |bytes, activities| {
+                        progress(i, bytes, activities)
+                    })?;
+                unlinked.extend(missing.into_iter().map(|m| (i, m)));
+                reports.push(report);
             }
+            self.link_later_parents(actor, &unlinked, &mut reports)?;
             Ok(reports)
         })
     }
 
-    /// Writes a parsed file into the ledger, atomically. `progress` is told the bytes read and
-    /// activities seen.
+    /// A parent may come in a later file of the same run: once all files are in, such links
+    /// are made (in one more transaction), so that one run gives the whole hierarchy and
+    /// running it again changes nothing.
+    fn link_later_parents(
+        &mut self,
+        actor: &str,
+        unlinked: &[(usize, MissingParent)],
+        reports: &mut [FileImport],
+    ) -> ServiceResult<()> {
+        if unlinked.is_empty() {
+            return Ok(());
+        }
+        let mut writer = self.writer(actor)?;
+        let mut linked = Vec::new();
+        for (file, missing) in unlinked {
+            if !writer.exists(RecordKind::Activity, &missing.parent)? {
+                continue;
+            }
+            let Some(Record::Activity(mut child)) =
+                writer.get(RecordKind::Activity, &missing.child)?
+            else {
+                continue;
+            };
+            if child.parent.is_some() {
+                continue;
+            }
+            child.parent = Some(missing.parent.clone());
+            let note = match writer.put_group(vec![Record::Activity(child)]) {
+                Ok(()) => format!(
+                    "parent activity {} came in a later file; linked at the end of the import",
+                    missing.parent
+                ),
+                Err(ServiceError::Invalid { error, .. }) => format!(
+                    "parent activity {} came in a later file; link kept out: {error}",
+                    missing.parent
+                ),
+                Err(other) => return Err(other),
+            };
+            linked.push((*file, missing, note));
+        }
+        let applied = writer.commit()?;
+        for (file, missing, note) in linked {
+            let report = &mut reports[file];
+            if let Outcome::Accepted { notes } = &mut report.activities[missing.entry].outcome {
+                notes.retain(|n| *n != missing.note);
+                notes.push(note);
+            }
+        }
+        // The links are changes to activities the files brought: counted with the first
+        // file that had one.
+        if let Some((first, _)) = unlinked.first() {
+            reports[*first].records_updated += applied.updated;
+        }
+        Ok(())
+    }
+
+    /// Writes a parsed file into the ledger, atomically: activity by activity into one
+    /// transaction while the reader goes on, committed when the file has been read and passes.
+    /// `progress` is told the bytes read and activities seen.
     fn import_parsed(
         &mut self,
         actor: &str,
@@ -773,7 +831,7 @@ impl Aidtrace {
         parsed: &std::sync::mpsc::Receiver<Parsed>,
         options: ImportOptions,
         progress: &mut dyn FnMut(u64, usize),
-    ) -> ServiceResult<FileImport> {
+    ) -> ServiceResult<(FileImport, Vec<MissingParent>)> {
         let source_id = record_id("src-iati-", file_name);
         let source = Record::Source(Source {
             id: source_id.clone(),
@@ -800,16 +858,16 @@ impl Aidtrace {
             activities: vec![],
         };
         let mut orgs = Orgs::default();
-        // The records of each accepted activity, in file order; a later duplicate in the same
-        // file replaces its earlier slot (a map, so a file full of duplicates stays linear).
-        let mut accepted_slots: Vec<Vec<Record>> = Vec::new();
-        let mut slot_of: HashMap<RecordId, usize> = HashMap::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
-        let mut in_file: HashSet<RecordId> = HashSet::new();
-        // Only the activities this file names are read from the store, so importing file
-        // after file costs the same whatever the ledger already holds.
-        let mut stored_activities: HashMap<RecordId, Option<Activity>> = HashMap::new();
-        let store = self.store();
+        // What the ledger held before this file, for the activities the file names: a later
+        // copy in the same file is judged against that, not against the earlier copy.
+        let mut before_file: HashMap<RecordId, Option<StoredActivity>> = HashMap::new();
+        // Accepted activities whose parent the file has not brought (yet), written last.
+        let mut awaiting_parent: Vec<Option<Awaiting>> = Vec::new();
+        let mut awaiting_slot: HashMap<RecordId, usize> = HashMap::new();
+        let mut writer = self.writer(actor)?;
+        writer.defer_reference_checks()?;
+        writer.put_group(vec![source])?;
         let file = loop {
             let (checked, bytes) = match parsed.recv() {
                 Ok(Parsed::Unit(checked, bytes)) => (*checked, bytes),
@@ -839,25 +897,35 @@ impl Aidtrace {
                 report.duplicates_in_file.push(activity.identifier.clone());
             }
             let id = record_id("iati-", &activity.identifier);
-            if !stored_activities.contains_key(&id) {
-                let found = match store.get(RecordKind::Activity, &id)? {
-                    Some(Record::Activity(a)) => Some(a),
+            if !before_file.contains_key(&id) {
+                let found = match writer.get(RecordKind::Activity, &id)? {
+                    Some(Record::Activity(a)) => Some(StoredActivity {
+                        origin: a.sources.into_iter().next().map(|c| c.source),
+                        last_updated: a.iati_last_updated,
+                    }),
                     _ => None,
                 };
-                stored_activities.insert(id.clone(), found);
+                before_file.insert(id.clone(), found);
             }
-            let stored = stored_activities.get(&id).and_then(Option::as_ref);
-            if let Some(stored) = stored {
+            let entry = ActivityImport {
+                identifier: activity.identifier.clone(),
+                line,
+                schema_valid: check.schema_valid,
+                codelists_valid: check.codelists_valid,
+                rules_valid: check.rules_valid,
+                outcome: Outcome::Accepted { notes: vec![] },
+            };
+            if let Some(Some(stored)) = before_file.get(&id) {
                 // The file an activity came from is its first citation (the import puts it
                 // there); later ones are provenance another aidtrace carried along.
-                let other_file = stored.sources.first().filter(|c| c.source != source_id);
+                let other_file = stored.origin.as_ref().filter(|s| **s != source_id);
                 if let Some(other) = other_file {
                     report
                         .duplicates_across_files
-                        .push((activity.identifier.clone(), other.source.to_string()));
+                        .push((activity.identifier.clone(), other.to_string()));
                 }
                 let incoming = activity.last_updated_datetime.as_deref();
-                let kept = stored.iati_last_updated.as_deref();
+                let kept = stored.last_updated.as_deref();
                 let wins = if other_file.is_some() {
                     strictly_newer(incoming, kept)
                 } else {
@@ -866,58 +934,65 @@ impl Aidtrace {
                 if !wins {
                     report.kept_newer += 1;
                     report.activities.push(ActivityImport {
-                        identifier: activity.identifier.clone(),
-                        line,
-                        schema_valid: check.schema_valid,
-                        codelists_valid: check.codelists_valid,
-                        rules_valid: check.rules_valid,
                         outcome: Outcome::KeptNewer {
-                            stored: stored.iati_last_updated.clone().unwrap_or_default(),
+                            stored: kept.unwrap_or_default().to_string(),
                         },
+                        ..entry
                     });
                     continue;
                 }
             }
-            let outcome = if activity.identifier.trim().is_empty() {
-                Outcome::Rejected {
-                    reasons: vec!["no iati-identifier".to_string()],
-                }
+            let mapped = if activity.identifier.trim().is_empty() {
+                Err(vec!["no iati-identifier".to_string()])
             } else {
-                match map_activity(&activity, &source_id, &mut orgs) {
-                    Ok(mapped) => {
-                        in_file.insert(id.clone());
-                        match slot_of.get(&id) {
-                            Some(&slot) => accepted_slots[slot] = mapped.records,
-                            None => {
-                                slot_of.insert(id.clone(), accepted_slots.len());
-                                accepted_slots.push(mapped.records);
-                            }
-                        }
+                map_activity(&activity, &source_id, &mut orgs)
+            };
+            let outcome = match mapped {
+                Ok(mapped) => {
+                    report.accepted += 1;
+                    // A later copy replaces an earlier one still waiting for its parent.
+                    if let Some(slot) = awaiting_slot.remove(&id) {
+                        awaiting_parent[slot] = None;
+                    }
+                    let parent = mapped.records.iter().find_map(|r| match r {
+                        Record::Activity(a) => a.parent.clone(),
+                        _ => None,
+                    });
+                    let waits = match &parent {
+                        Some(p) => !writer.exists(RecordKind::Activity, p)?,
+                        None => false,
+                    };
+                    if waits {
+                        awaiting_slot.insert(id.clone(), awaiting_parent.len());
+                        awaiting_parent.push(Some(Awaiting {
+                            records: mapped.records,
+                            entry: report.activities.len(),
+                        }));
                         Outcome::Accepted {
                             notes: mapped.notes,
                         }
+                    } else {
+                        let mut notes = mapped.notes;
+                        let group =
+                            settle_links(&writer, mapped.records, &orgs, &source_id, &mut |n| {
+                                notes.push(n)
+                            })?;
+                        writer.put_group(group).map_err(|e| in_file(file_name, e))?;
+                        Outcome::Accepted { notes }
                     }
-                    Err(reasons) => Outcome::Rejected { reasons },
+                }
+                Err(reasons) => {
+                    report.rejected += 1;
+                    Outcome::Rejected { reasons }
                 }
             };
-            match &outcome {
-                Outcome::Accepted { .. } => report.accepted += 1,
-                Outcome::Rejected { .. } => report.rejected += 1,
-                Outcome::KeptNewer { .. } => report.kept_newer += 1,
-            }
-            report.activities.push(ActivityImport {
-                identifier: activity.identifier.clone(),
-                line,
-                schema_valid: check.schema_valid,
-                codelists_valid: check.codelists_valid,
-                rules_valid: check.rules_valid,
-                outcome,
-            });
+            report.activities.push(ActivityImport { outcome, ..entry });
         };
         report.version = file.header.as_ref().and_then(|h| h.version.clone());
+        // Returning before the commit drops the writer, which rolls the transaction back.
         if let Some(e) = file.xml_error {
             report.refused = Some(format!("not well-formed XML: {e}"));
-            return Ok(report);
+            return Ok((report, vec![]));
         }
         let layer_failures = report.layers.activities * 3
             - report.layers.schema_valid
@@ -928,156 +1003,192 @@ impl Aidtrace {
                 "strict: {} activities rejected, {} validation layer failures; nothing imported",
                 report.rejected, layer_failures
             ));
-            return Ok(report);
+            return Ok((report, vec![]));
         }
-        // Links to records neither in this file nor in the ledger are dropped, with a note on
-        // the activity: a parent activity, an equipment line's facility, a cited source.
-        let mut accepted: Vec<Record> = accepted_slots.into_iter().flatten().collect();
-        let mut known_sources: HashSet<RecordId> = orgs.sources.keys().cloned().collect();
-        known_sources.insert(source_id.clone());
-        let mut dropped: Vec<(RecordId, String)> = Vec::new();
-        let mut foreign_lines: HashSet<RecordId> = HashSet::new();
-        for record in &mut accepted {
-            match record {
-                Record::Activity(a) => {
-                    if let Some(parent) = a.parent.clone()
-                        && !in_file.contains(&parent)
-                        && self.store().get(RecordKind::Activity, &parent)?.is_none()
-                    {
-                        a.parent = None;
-                        dropped.push((
-                            a.id.clone(),
-                            format!("parent activity {parent} is not in the ledger; link kept out"),
-                        ));
-                    }
-                    let activity = a.id.clone();
-                    self.keep_known_citations(&mut a.sources, &known_sources, |note| {
-                        dropped.push((activity.clone(), note))
-                    })?;
-                }
-                Record::EquipmentLine(line) => {
-                    let stored = match self.store().get(RecordKind::EquipmentLine, &line.id)? {
-                        Some(Record::EquipmentLine(stored)) => Some(stored),
-                        _ => None,
-                    };
-                    if let Some(stored) = &stored {
-                        if stored.activity != line.activity {
-                            dropped.push((
-                                line.activity.clone(),
-                                format!(
-                                    "equipment line {}: this ledger has a line with that id under activity {}; kept out",
-                                    line.id, stored.activity
-                                ),
-                            ));
-                            foreign_lines.insert(line.id.clone());
-                            continue;
-                        }
-                        // What this ledger recorded about the line stays: the assets it became
-                        // here, and its facility when the file's is unknown here.
-                        line.assets = stored.assets.clone();
-                        let known = match &line.facility {
-                            Some(f) => self.store().get(RecordKind::Facility, f)?.is_some(),
-                            None => false,
-                        };
-                        if !known {
-                            line.facility = stored.facility.clone();
-                        }
-                    }
-                    if let Some(facility) = line.facility.clone()
-                        && self.store().get(RecordKind::Facility, &facility)?.is_none()
-                    {
-                        line.facility = None;
-                        dropped.push((
-                            line.activity.clone(),
-                            format!(
-                                "equipment line {}: facility {facility} is not in the ledger; link kept out",
-                                line.id
-                            ),
-                        ));
-                    }
-                    let activity = line.activity.clone();
-                    self.keep_known_citations(&mut line.sources, &known_sources, |note| {
-                        dropped.push((activity.clone(), note))
-                    })?;
-                }
-                _ => {}
-            }
-        }
-        accepted
-            .retain(|r| !(r.kind() == RecordKind::EquipmentLine && foreign_lines.contains(r.id())));
-        if !dropped.is_empty() {
-            // The last report entry of each activity (a later duplicate is the one accepted).
-            let entry_of: HashMap<RecordId, usize> = report
-                .activities
-                .iter()
-                .enumerate()
-                .map(|(i, e)| (record_id("iati-", &e.identifier), i))
-                .collect();
-            for (activity, note) in dropped {
-                if let Some(&i) = entry_of.get(&activity)
-                    && let Outcome::Accepted { notes } = &mut report.activities[i].outcome
+        // The file has said all it will: a parent that is neither in it nor in the ledger is
+        // dropped, with a note on the activity.
+        let waiting: Vec<Awaiting> = awaiting_parent.into_iter().flatten().collect();
+        let waiting_ids: HashSet<RecordId> = awaiting_slot.into_keys().collect();
+        let mut group: Vec<Record> = Vec::new();
+        let mut in_group: HashSet<(RecordKind, RecordId)> = HashSet::new();
+        let mut missing_parents = Vec::new();
+        for Awaiting { mut records, entry } in waiting {
+            let mut notes = Vec::new();
+            for record in &mut records {
+                if let Record::Activity(a) = record
+                    && let Some(parent) = a.parent.clone()
+                    && !waiting_ids.contains(&parent)
+                    && !writer.exists(RecordKind::Activity, &parent)?
                 {
+                    a.parent = None;
+                    let note =
+                        format!("parent activity {parent} is not in the ledger; link kept out");
+                    missing_parents.push(MissingParent {
+                        child: a.id.clone(),
+                        parent,
+                        entry,
+                        note: note.clone(),
+                    });
                     notes.push(note);
                 }
             }
-        }
-        let mut batch = vec![source];
-        for src in orgs.sources.into_values() {
-            if src.id != source_id && self.store().get(RecordKind::Source, &src.id)?.is_none() {
-                batch.push(Record::Source(src));
+            let settled =
+                settle_links(&writer, records, &orgs, &source_id, &mut |n| notes.push(n))?;
+            // Organisations and sources several waiting activities name are written once.
+            group.extend(
+                settled
+                    .into_iter()
+                    .filter(|r| in_group.insert((r.kind(), r.id().clone()))),
+            );
+            if let Outcome::Accepted { notes: kept } = &mut report.activities[entry].outcome {
+                kept.extend(notes);
             }
         }
-        // An activity file only names organisations in passing, and files disagree on names
-        // and types: the first mention creates the record, later ones leave it alone, so a
-        // re-import changes nothing. Organisation files and editors are what curate them.
-        for org in orgs.records.into_values() {
-            if self
-                .store()
-                .get(RecordKind::Organisation, &org.id)?
-                .is_none()
-            {
-                batch.push(Record::Organisation(org));
-            }
+        if !group.is_empty() {
+            writer.put_group(group).map_err(|e| in_file(file_name, e))?;
         }
-        batch.extend(accepted);
-        let applied = self.put(actor, batch).map_err(|e| match e {
-            ServiceError::Invalid { record, error } => ServiceError::Invalid {
-                record: format!("{file_name}: {record}"),
-                error,
-            },
-            other => other,
-        })?;
+        let applied = writer.commit()?;
         report.records_created = applied.created;
         report.records_updated = applied.updated;
         report.records_unchanged = applied.unchanged;
-        Ok(report)
+        Ok((report, missing_parents))
     }
 }
 
-impl Aidtrace {
-    /// Keeps the citations whose source is in this import or already in the ledger.
-    fn keep_known_citations(
-        &self,
-        citations: &mut Vec<Citation>,
-        in_import: &HashSet<RecordId>,
-        mut note: impl FnMut(String),
-    ) -> ServiceResult<()> {
-        let mut kept = Vec::with_capacity(citations.len());
-        for c in citations.drain(..) {
-            if in_import.contains(&c.source)
-                || self.store().get(RecordKind::Source, &c.source)?.is_some()
+/// A parent link an import kept out because the parent was in neither the file nor the
+/// ledger, with the activity's report entry and the note it was given.
+struct MissingParent {
+    child: RecordId,
+    parent: RecordId,
+    entry: usize,
+    note: String,
+}
+
+/// What an import needs to know of an activity the ledger held before the file.
+struct StoredActivity {
+    /// The source it was imported from (its first citation).
+    origin: Option<RecordId>,
+    last_updated: Option<String>,
+}
+
+/// An accepted activity's records held back until the file's end, and its report entry.
+struct Awaiting {
+    records: Vec<Record>,
+    entry: usize,
+}
+
+fn in_file(file_name: &str, e: ServiceError) -> ServiceError {
+    match e {
+        ServiceError::Invalid { record, error } => ServiceError::Invalid {
+            record: format!("{file_name}: {record}"),
+            error,
+        },
+        other => other,
+    }
+}
+
+/// Fits an activity's records to the ledger as it stands: links to records it does not hold
+/// (an equipment line's facility, a cited source) are dropped with a note; what this ledger
+/// recorded about a line stays (its assets, its facility when the file's is unknown here), and
+/// a line whose id belongs to another activity here is kept out. The organisations and
+/// sources the records name that the ledger lacks are added, so that their first mention
+/// creates them.
+fn settle_links(
+    writer: &RecordWriter<'_>,
+    records: Vec<Record>,
+    orgs: &Orgs,
+    file_source: &RecordId,
+    note: &mut dyn FnMut(String),
+) -> ServiceResult<Vec<Record>> {
+    let known_source = |id: &RecordId| -> ServiceResult<bool> {
+        Ok(id == file_source
+            || orgs.sources.contains_key(id)
+            || writer.exists(RecordKind::Source, id)?)
+    };
+    let mut out = Vec::with_capacity(records.len());
+    for mut record in records {
+        match &mut record {
+            Record::Activity(a) => keep_known_citations(&mut a.sources, &known_source, note)?,
+            Record::EquipmentLine(line) => {
+                if let Some(Record::EquipmentLine(stored)) =
+                    writer.get(RecordKind::EquipmentLine, &line.id)?
+                {
+                    if stored.activity != line.activity {
+                        note(format!(
+                            "equipment line {}: this ledger has a line with that id under activity {}; kept out",
+                            line.id, stored.activity
+                        ));
+                        continue;
+                    }
+                    line.assets = stored.assets;
+                    let known = match &line.facility {
+                        Some(f) => writer.exists(RecordKind::Facility, f)?,
+                        None => false,
+                    };
+                    if !known {
+                        line.facility = stored.facility;
+                    }
+                }
+                if let Some(facility) = line.facility.clone()
+                    && !writer.exists(RecordKind::Facility, &facility)?
+                {
+                    line.facility = None;
+                    note(format!(
+                        "equipment line {}: facility {facility} is not in the ledger; link kept out",
+                        line.id
+                    ));
+                }
+                keep_known_citations(&mut line.sources, &known_source, note)?;
+            }
+            _ => {}
+        }
+        out.push(record);
+    }
+    let mut parties: Vec<Record> = Vec::new();
+    let mut added: HashSet<(RecordKind, RecordId)> = HashSet::new();
+    for record in &out {
+        for (_, kind, target) in record.references() {
+            let party = match kind {
+                RecordKind::Organisation => {
+                    orgs.records.get(target).cloned().map(Record::Organisation)
+                }
+                RecordKind::Source if target != file_source => {
+                    orgs.sources.get(target).cloned().map(Record::Source)
+                }
+                _ => None,
+            };
+            if let Some(party) = party
+                && !added.contains(&(kind, target.clone()))
+                && !writer.exists(kind, target)?
             {
-                kept.push(c);
-            } else {
-                note(format!(
-                    "citation of source {} kept out: no such source",
-                    c.source
-                ));
+                added.insert((kind, target.clone()));
+                parties.push(party);
             }
         }
-        *citations = kept;
-        Ok(())
     }
+    out.extend(parties);
+    Ok(out)
+}
+
+/// Keeps the citations whose source is in this import or already in the ledger.
+fn keep_known_citations(
+    citations: &mut Vec<Citation>,
+    known: &dyn Fn(&RecordId) -> ServiceResult<bool>,
+    note: &mut dyn FnMut(String),
+) -> ServiceResult<()> {
+    let mut kept = Vec::with_capacity(citations.len());
+    for c in citations.drain(..) {
+        if known(&c.source)? {
+            kept.push(c);
+        } else {
+            note(format!(
+                "citation of source {} kept out: no such source",
+                c.source
+            ));
+        }
+    }
+    *citations = kept;
+    Ok(())
 }
 
 /// Written where an activity has no description, which the 2.03 schema requires.

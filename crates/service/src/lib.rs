@@ -18,7 +18,9 @@ use aidtrace_domain::fx::{self, Conversion, RateOrigin, RateTable};
 use aidtrace_domain::totals::{self, GroupBy, TotalsReport};
 use aidtrace_domain::validate::validate;
 use aidtrace_domain::{CurrencyCode, Ledger, Money, Record, RecordId, RecordKind, ValidationError};
-use aidtrace_store::{ApplyReport, AuditEntry, AuditVerification, Change, SqliteStore, Store};
+use aidtrace_store::{
+    ApplyReport, AuditEntry, AuditVerification, Change, SqliteStore, Store, WriteBatch,
+};
 
 pub use error::{ServiceError, ServiceResult};
 
@@ -66,13 +68,17 @@ impl Aidtrace {
         actor: &str,
         records: Vec<Record>,
     ) -> ServiceResult<ApplyReport> {
-        self.check_batch(&records)?;
-        let mut ordered = records;
-        // Parents before children, so foreign keys hold at every statement of the transaction.
-        ordered.sort_by_key(|r| RecordKind::ALL.iter().position(|k| *k == r.kind()));
-        order_hierarchies(&mut ordered);
-        let changes: Vec<Change> = ordered.into_iter().map(Change::Put).collect();
-        Ok(self.store.apply(actor, &changes)?)
+        let mut writer = self.writer(actor)?;
+        writer.put_group(records)?;
+        writer.commit()
+    }
+
+    /// Opens one transaction that groups of records are written into as they come (see
+    /// [`RecordWriter`]).
+    pub(crate) fn writer<'s>(&'s mut self, actor: &'s str) -> ServiceResult<RecordWriter<'s>> {
+        Ok(RecordWriter {
+            batch: self.store.begin_batch(actor)?,
+        })
     }
 
     pub fn delete(
@@ -94,87 +100,6 @@ impl Aidtrace {
         Ok(self
             .store
             .apply(actor, &[Change::Delete(kind, id.clone())])?)
-    }
-
-    fn check_batch(&self, records: &[Record]) -> ServiceResult<()> {
-        let mut in_batch: HashSet<(RecordKind, &RecordId)> = HashSet::new();
-        for record in records {
-            validate(record).map_err(|e| ServiceError::invalid(label(record), e))?;
-            if !in_batch.insert((record.kind(), record.id())) {
-                return Err(ServiceError::invalid(
-                    label(record),
-                    ValidationError::new("id", record.id(), "appears twice in one batch"),
-                ));
-            }
-        }
-        for record in records {
-            for (field, kind, target) in record.references() {
-                if in_batch.contains(&(kind, target)) || self.store.get(kind, target)?.is_some() {
-                    continue;
-                }
-                return Err(ServiceError::invalid(
-                    label(record),
-                    ValidationError::new(
-                        field,
-                        target,
-                        format!("no {} with this id exists", kind.as_str()),
-                    ),
-                ));
-            }
-        }
-        self.check_hierarchies(records)
-    }
-
-    /// Parent links (activities, organisations, flows) must not loop, counting the batch's changes.
-    /// Only the chains that start in the batch are walked: the stored links hold no loop
-    /// already, so a new loop must pass through a record of the batch. Stored records are
-    /// read one by one along the chain, never the whole table.
-    fn check_hierarchies(&self, records: &[Record]) -> ServiceResult<()> {
-        for kind in [
-            RecordKind::Activity,
-            RecordKind::Organisation,
-            RecordKind::Flow,
-        ] {
-            let in_batch: HashMap<&RecordId, Option<RecordId>> = records
-                .iter()
-                .filter(|r| r.kind() == kind)
-                .map(|r| (r.id(), parent_of(r)))
-                .collect();
-            let mut stored: HashMap<RecordId, Option<RecordId>> = HashMap::new();
-            for record in records.iter().filter(|r| r.kind() == kind) {
-                let mut seen = HashSet::new();
-                let mut current = Some(record.id().clone());
-                while let Some(id) = current {
-                    if !seen.insert(id.clone()) {
-                        let field = if kind == RecordKind::Flow {
-                            "parent_flow"
-                        } else {
-                            "parent"
-                        };
-                        return Err(ServiceError::invalid(
-                            label(record),
-                            ValidationError::new(
-                                field,
-                                parent_of(record).map(|p| p.to_string()).unwrap_or_default(),
-                                "this parent link makes a cycle",
-                            ),
-                        ));
-                    }
-                    current = match in_batch.get(&id) {
-                        Some(parent) => parent.clone(),
-                        None => match stored.get(&id) {
-                            Some(parent) => parent.clone(),
-                            None => {
-                                let parent = self.store.get(kind, &id)?.and_then(|r| parent_of(&r));
-                                stored.insert(id.clone(), parent.clone());
-                                parent
-                            }
-                        },
-                    };
-                }
-            }
-        }
-        Ok(())
     }
 
     /// Loads a JSON records file (see `records::records_from_json`) atomically.
@@ -254,6 +179,129 @@ impl Aidtrace {
             out.insert(kind.as_str(), self.store.list(kind)?.len());
         }
         Ok(out)
+    }
+}
+
+/// Groups of records written into one transaction as they come: each group is checked as
+/// [`Aidtrace::put`] checks a batch, against the ledger as the transaction has changed it so
+/// far, so a large import need not hold all its records at once. Dropped without
+/// [`RecordWriter::commit`], it leaves the ledger as it was.
+pub(crate) struct RecordWriter<'s> {
+    batch: Box<dyn WriteBatch + 's>,
+}
+
+impl RecordWriter<'_> {
+    pub(crate) fn get(&self, kind: RecordKind, id: &RecordId) -> ServiceResult<Option<Record>> {
+        Ok(self.batch.get(kind, id)?)
+    }
+
+    pub(crate) fn exists(&self, kind: RecordKind, id: &RecordId) -> ServiceResult<bool> {
+        Ok(self.batch.exists(kind, id)?)
+    }
+
+    /// Checks the group as a whole (each record, its references, hierarchies) and writes it;
+    /// on a refusal nothing of the group is written.
+    pub(crate) fn put_group(&mut self, records: Vec<Record>) -> ServiceResult<()> {
+        self.check_batch(&records)?;
+        let mut ordered = records;
+        // Parents before children, so foreign keys hold at every statement of the transaction.
+        ordered.sort_by_key(|r| RecordKind::ALL.iter().position(|k| *k == r.kind()));
+        order_hierarchies(&mut ordered);
+        for record in &ordered {
+            self.batch.put(record)?;
+        }
+        Ok(())
+    }
+
+    /// See [`WriteBatch::defer_reference_checks`]: every group is checked before it is
+    /// written, so the database's own check can wait for the commit.
+    pub(crate) fn defer_reference_checks(&mut self) -> ServiceResult<()> {
+        Ok(self.batch.defer_reference_checks()?)
+    }
+
+    pub(crate) fn commit(self) -> ServiceResult<ApplyReport> {
+        Ok(self.batch.commit()?)
+    }
+
+    fn check_batch(&self, records: &[Record]) -> ServiceResult<()> {
+        let mut in_batch: HashSet<(RecordKind, &RecordId)> = HashSet::new();
+        for record in records {
+            validate(record).map_err(|e| ServiceError::invalid(label(record), e))?;
+            if !in_batch.insert((record.kind(), record.id())) {
+                return Err(ServiceError::invalid(
+                    label(record),
+                    ValidationError::new("id", record.id(), "appears twice in one batch"),
+                ));
+            }
+        }
+        for record in records {
+            for (field, kind, target) in record.references() {
+                if in_batch.contains(&(kind, target)) || self.batch.exists(kind, target)? {
+                    continue;
+                }
+                return Err(ServiceError::invalid(
+                    label(record),
+                    ValidationError::new(
+                        field,
+                        target,
+                        format!("no {} with this id exists", kind.as_str()),
+                    ),
+                ));
+            }
+        }
+        self.check_hierarchies(records)
+    }
+
+    /// Parent links (activities, organisations, flows) must not loop, counting the batch's changes.
+    /// Only the chains that start in the batch are walked: the stored links hold no loop
+    /// already, so a new loop must pass through a record of the batch. Stored records are
+    /// read one by one along the chain, never the whole table.
+    fn check_hierarchies(&self, records: &[Record]) -> ServiceResult<()> {
+        for kind in [
+            RecordKind::Activity,
+            RecordKind::Organisation,
+            RecordKind::Flow,
+        ] {
+            let in_batch: HashMap<&RecordId, Option<RecordId>> = records
+                .iter()
+                .filter(|r| r.kind() == kind)
+                .map(|r| (r.id(), parent_of(r)))
+                .collect();
+            let mut stored: HashMap<RecordId, Option<RecordId>> = HashMap::new();
+            for record in records.iter().filter(|r| r.kind() == kind) {
+                let mut seen = HashSet::new();
+                let mut current = Some(record.id().clone());
+                while let Some(id) = current {
+                    if !seen.insert(id.clone()) {
+                        let field = if kind == RecordKind::Flow {
+                            "parent_flow"
+                        } else {
+                            "parent"
+                        };
+                        return Err(ServiceError::invalid(
+                            label(record),
+                            ValidationError::new(
+                                field,
+                                parent_of(record).map(|p| p.to_string()).unwrap_or_default(),
+                                "this parent link makes a cycle",
+                            ),
+                        ));
+                    }
+                    current = match in_batch.get(&id) {
+                        Some(parent) => parent.clone(),
+                        None => match stored.get(&id) {
+                            Some(parent) => parent.clone(),
+                            None => {
+                                let parent = self.batch.get(kind, &id)?.and_then(|r| parent_of(&r));
+                                stored.insert(id.clone(), parent.clone());
+                                parent
+                            }
+                        },
+                    };
+                }
+            }
+        }
+        Ok(())
     }
 }
 

@@ -110,17 +110,24 @@ fn activities_are_accepted_or_rejected_on_their_own_and_reimport_changes_nothing
     assert!(app.verify_audit().expect("verify").ok());
 }
 
+/// Nothing at all: no record of any kind, no audit entry.
+fn assert_empty(app: &Aidtrace) {
+    for kind in RecordKind::ALL {
+        assert!(
+            app.store().list(kind).expect("list").is_empty(),
+            "{} written",
+            kind.as_str()
+        );
+    }
+    assert!(app.store().audit_log(None).expect("audit").is_empty());
+}
+
 #[test]
 fn strict_mode_refuses_the_whole_file() {
     let (_dir, mut app) = open();
     let report = import(&mut app, "small.xml", SMALL, true);
     assert!(report.refused.is_some());
-    assert!(
-        app.store()
-            .list(RecordKind::Activity)
-            .expect("list")
-            .is_empty()
-    );
+    assert_empty(&app);
 }
 
 #[test]
@@ -212,12 +219,148 @@ fn a_malformed_file_imports_nothing() {
             .is_some_and(|r| r.contains("not well-formed")),
         "{report:#?}"
     );
-    assert!(
-        app.store()
-            .list(RecordKind::Activity)
-            .expect("list")
-            .is_empty()
+    assert_empty(&app);
+}
+
+/// An activity file; each activity is (identifier, title, parent's identifier).
+fn family(activities: &[(&str, &str, Option<&str>)]) -> String {
+    let mut xml = String::from("<iati-activities version=\"2.03\">\n");
+    for (id, title, parent) in activities {
+        let related = parent.map_or(String::new(), |p| {
+            format!(r#"<related-activity ref="{p}" type="1"/>"#)
+        });
+        xml += &format!(
+            r#"<iati-activity last-updated-datetime="2024-01-01T00:00:00Z" default-currency="USD">
+  <iati-identifier>{id}</iati-identifier>
+  <reporting-org ref="XM-DAC-701-8" type="10"><narrative>JICA</narrative></reporting-org>
+  <title><narrative>{title}</narrative></title>
+  {related}
+</iati-activity>
+"#
+        );
+    }
+    xml + "</iati-activities>"
+}
+
+fn parent_and_title(app: &Aidtrace, identifier: &str) -> (Option<String>, String) {
+    let ledger = app.ledger().expect("ledger");
+    let a = ledger
+        .activities
+        .values()
+        .find(|a| a.iati_identifier.as_deref() == Some(identifier))
+        .unwrap_or_else(|| panic!("{identifier} not in the ledger"));
+    (a.parent.as_ref().map(|p| p.to_string()), a.title.clone())
+}
+
+fn notes_of(report: &aidtrace_service::iati::FileImport, identifier: &str) -> Vec<String> {
+    report
+        .activities
+        .iter()
+        .filter(|a| a.identifier == identifier)
+        .flat_map(|a| match &a.outcome {
+            Outcome::Accepted { notes } => notes.clone(),
+            other => panic!("{identifier}: {other:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn a_parent_later_in_the_file_keeps_its_link_and_a_missing_one_is_noted() {
+    let (_dir, mut app) = open();
+    let xml = family(&[
+        ("XM-C", "grandchild", Some("XM-B")),
+        ("XM-B", "child", Some("XM-A")),
+        ("XM-D", "orphan", Some("XM-NOWHERE")),
+        ("XM-A", "root", None),
+    ]);
+    let report = import(&mut app, "family.xml", &xml, false);
+    assert_eq!(report.accepted, 4, "{report:#?}");
+    assert_eq!(
+        parent_and_title(&app, "XM-C").0.as_deref(),
+        Some("iati-XM-B")
     );
+    assert_eq!(
+        parent_and_title(&app, "XM-B").0.as_deref(),
+        Some("iati-XM-A")
+    );
+    assert_eq!(parent_and_title(&app, "XM-D").0, None);
+    assert!(
+        notes_of(&report, "XM-D")
+            .iter()
+            .any(|n| n.contains("parent activity iati-XM-NOWHERE is not in the ledger")),
+        "{report:#?}"
+    );
+    assert!(notes_of(&report, "XM-C").is_empty(), "{report:#?}");
+    // The link to a parent already in the ledger holds in a later file.
+    let report = import(
+        &mut app,
+        "later.xml",
+        &family(&[("XM-E", "late child", Some("XM-A"))]),
+        false,
+    );
+    assert_eq!(report.accepted, 1);
+    assert_eq!(
+        parent_and_title(&app, "XM-E").0.as_deref(),
+        Some("iati-XM-A")
+    );
+}
+
+#[test]
+fn the_last_copy_in_a_file_wins_whether_or_not_it_waits_for_its_parent() {
+    let (_dir, mut app) = open();
+    // The first copy waits for its parent; the second, without one, replaces it.
+    let xml = family(&[
+        ("XM-X", "first", Some("XM-P")),
+        ("XM-X", "second", None),
+        ("XM-P", "parent", None),
+    ]);
+    import(&mut app, "a.xml", &xml, false);
+    assert_eq!(parent_and_title(&app, "XM-X"), (None, "second".to_string()));
+    // The first copy is written at once; the second waits for its parent and still wins.
+    let (_dir, mut app) = open();
+    let xml = family(&[
+        ("XM-X", "first", None),
+        ("XM-X", "second", Some("XM-P")),
+        ("XM-P", "parent", None),
+    ]);
+    import(&mut app, "a.xml", &xml, false);
+    assert_eq!(
+        parent_and_title(&app, "XM-X"),
+        (Some("iati-XM-P".to_string()), "second".to_string())
+    );
+}
+
+#[test]
+fn a_loop_of_parent_links_refuses_the_file_and_writes_nothing() {
+    let (_dir, mut app) = open();
+    let xml = family(&[("XM-A", "a", Some("XM-B")), ("XM-B", "b", Some("XM-A"))]);
+    let err = app
+        .import_iati(
+            "test",
+            "loop.xml",
+            || Ok(xml.as_bytes()),
+            ImportOptions::default(),
+            &mut |_, _| {},
+        )
+        .expect_err("a loop");
+    assert!(err.to_string().contains("loop.xml"), "{err}");
+    assert!(err.to_string().contains("cycle"), "{err}");
+    assert_empty(&app);
+}
+
+#[test]
+fn organisations_named_only_by_rejected_activities_are_not_written() {
+    let (_dir, mut app) = open();
+    let report = import(&mut app, "small.xml", SMALL, false);
+    assert_eq!((report.accepted, report.rejected), (1, 1));
+    let orgs: Vec<String> = app
+        .store()
+        .list(RecordKind::Organisation)
+        .expect("list")
+        .iter()
+        .map(|o| o.id().to_string())
+        .collect();
+    assert_eq!(orgs, vec!["org-iati-XM-DAC-701-8".to_string()]);
 }
 
 #[test]
@@ -527,4 +670,50 @@ fn files_import_one_after_the_other_and_a_missing_one_stops_the_run() {
         .expect_err("missing file");
     assert!(err.to_string().contains("missing.xml"), "{err}");
     assert!(err.is_bad_input());
+}
+
+#[test]
+fn a_parent_in_a_later_file_of_the_same_run_is_linked_and_a_rerun_changes_nothing() {
+    let (dir, mut app) = open();
+    let children = dir.path().join("1-children.xml");
+    let parents = dir.path().join("2-parents.xml");
+    std::fs::write(
+        &children,
+        family(&[
+            ("XM-KID", "child", Some("XM-MUM")),
+            ("XM-LOST", "orphan", Some("XM-NOWHERE")),
+        ]),
+    )
+    .expect("write");
+    std::fs::write(&parents, family(&[("XM-MUM", "parent", None)])).expect("write");
+    let files = [children, parents];
+    let reports = app
+        .import_iati_files("test", &files, ImportOptions::default(), &mut |_, _, _| {})
+        .expect("import");
+    assert_eq!(
+        parent_and_title(&app, "XM-KID").0.as_deref(),
+        Some("iati-XM-MUM")
+    );
+    assert_eq!(parent_and_title(&app, "XM-LOST").0, None);
+    let kid = notes_of(&reports[0], "XM-KID");
+    assert!(
+        kid.iter().any(|n| n.contains("linked at the end"))
+            && !kid.iter().any(|n| n.contains("kept out")),
+        "{kid:?}"
+    );
+    assert!(
+        notes_of(&reports[0], "XM-LOST")
+            .iter()
+            .any(|n| n.contains("iati-XM-NOWHERE is not in the ledger"))
+    );
+    let again = app
+        .import_iati_files("test", &files, ImportOptions::default(), &mut |_, _, _| {})
+        .expect("import");
+    for report in &again {
+        assert_eq!(
+            report.records_created + report.records_updated,
+            0,
+            "{report:#?}"
+        );
+    }
 }

@@ -22,32 +22,59 @@ pub struct AuditEntry {
 }
 
 impl AuditEntry {
-    /// Each field is length-prefixed so that moving text from one field to the next changes the hash.
     pub fn compute_hash(&self) -> String {
-        let mut h = Sha256::new();
-        let seq = self.seq.to_string();
-        let fields: [Option<&str>; 9] = [
-            Some(&self.prev_hash),
-            Some(&seq),
-            Some(&self.at),
-            Some(&self.actor),
-            Some(&self.action),
-            Some(&self.kind),
-            Some(&self.record_id),
-            self.before.as_deref(),
-            self.after.as_deref(),
-        ];
-        for field in fields {
-            match field {
-                Some(text) => {
-                    h.update((text.len() as u64).to_be_bytes());
-                    h.update(text.as_bytes());
-                }
-                None => h.update(u64::MAX.to_be_bytes()),
-            }
-        }
-        hex::encode(h.finalize())
+        entry_hash(&EntryFields {
+            prev_hash: &self.prev_hash,
+            seq: self.seq,
+            at: &self.at,
+            actor: &self.actor,
+            action: &self.action,
+            kind: &self.kind,
+            record_id: &self.record_id,
+            before: self.before.as_deref(),
+            after: self.after.as_deref(),
+        })
     }
+}
+
+/// An entry's content as borrowed text, so that writing one need not copy the records.
+pub(crate) struct EntryFields<'a> {
+    pub prev_hash: &'a str,
+    pub seq: i64,
+    pub at: &'a str,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub kind: &'a str,
+    pub record_id: &'a str,
+    pub before: Option<&'a str>,
+    pub after: Option<&'a str>,
+}
+
+/// Each field is length-prefixed so that moving text from one field to the next changes the hash.
+pub(crate) fn entry_hash(e: &EntryFields<'_>) -> String {
+    let mut h = Sha256::new();
+    let seq = e.seq.to_string();
+    let fields: [Option<&str>; 9] = [
+        Some(e.prev_hash),
+        Some(&seq),
+        Some(e.at),
+        Some(e.actor),
+        Some(e.action),
+        Some(e.kind),
+        Some(e.record_id),
+        e.before,
+        e.after,
+    ];
+    for field in fields {
+        match field {
+            Some(text) => {
+                h.update((text.len() as u64).to_be_bytes());
+                h.update(text.as_bytes());
+            }
+            None => h.update(u64::MAX.to_be_bytes()),
+        }
+    }
+    hex::encode(h.finalize())
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

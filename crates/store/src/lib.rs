@@ -71,10 +71,39 @@ impl ApplyReport {
     }
 }
 
+/// An open transaction (see [`Store::begin_batch`]). Each change is audited as in
+/// [`Store::apply`]; the audit entries share the transaction's time.
+pub trait WriteBatch {
+    /// Creates or replaces a record; an identical record changes nothing.
+    fn put(&mut self, record: &Record) -> StoreResult<()>;
+    fn delete(&mut self, kind: RecordKind, id: &RecordId) -> StoreResult<()>;
+    fn get(&self, kind: RecordKind, id: &RecordId) -> StoreResult<Option<Record>>;
+    /// Whether the record exists, without reading it.
+    fn exists(&self, kind: RecordKind, id: &RecordId) -> StoreResult<bool>;
+    /// Checks that references hold once, at commit, instead of at every change: for writers
+    /// that have checked them already, since a failure at commit cannot name the record.
+    fn defer_reference_checks(&mut self) -> StoreResult<()>;
+    fn commit(self: Box<Self>) -> StoreResult<ApplyReport>;
+}
+
 /// The domain-shaped storage interface.
 pub trait Store: Send {
     /// Applies a batch in one transaction, writing an audit entry for every record that changes.
-    fn apply(&mut self, actor: &str, changes: &[Change]) -> StoreResult<ApplyReport>;
+    fn apply(&mut self, actor: &str, changes: &[Change]) -> StoreResult<ApplyReport> {
+        let mut batch = self.begin_batch(actor)?;
+        for change in changes {
+            match change {
+                Change::Put(record) => batch.put(record)?,
+                Change::Delete(kind, id) => batch.delete(*kind, id)?,
+            }
+        }
+        batch.commit()
+    }
+
+    /// Opens one transaction to write into change by change, for writers that cannot hold the
+    /// whole batch in memory (a large import). Reads through it see its own changes; dropped
+    /// without [`WriteBatch::commit`], it leaves the store as it was.
+    fn begin_batch<'s>(&'s mut self, actor: &'s str) -> StoreResult<Box<dyn WriteBatch + 's>>;
 
     fn get(&self, kind: RecordKind, id: &RecordId) -> StoreResult<Option<Record>>;
 

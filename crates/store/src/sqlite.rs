@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 use rusqlite_migration::{M, Migrations};
 
 use crate::audit::{self, AuditEntry, AuditVerification, GENESIS};
-use crate::{ApplyReport, Change, Store, StoreError, StoreResult};
+use crate::{ApplyReport, Store, StoreError, StoreResult, WriteBatch};
 
 /// The embedded default: one SQLite file in WAL mode with foreign keys enforced.
 pub struct SqliteStore {
@@ -161,8 +161,12 @@ impl SqliteStore {
             .map_err(|e| StoreError::Database(format!("cannot open {}: {e}", path.display())))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // FULL: a commit that returned is on disk even if the machine loses power right after.
-        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // A file's import is one transaction of many pages: a cache that holds them saves
+        // spilling to the log mid-way, and statement journals in memory save a temp file.
+        conn.pragma_update(None, "cache_size", -65536)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         // Every record kind has its own read, upsert and audit statements; keep them all.
         conn.set_prepared_statement_cache_capacity(128);
@@ -252,37 +256,36 @@ impl AuditChain {
         before: Option<&str>,
         after: Option<&str>,
     ) -> StoreResult<()> {
-        let mut entry = AuditEntry {
+        let fields = audit::EntryFields {
+            prev_hash: &self.hash,
             seq: self.seq + 1,
-            at: self.at.clone(),
-            actor: actor.to_string(),
-            action: action.to_string(),
-            kind: kind.to_string(),
-            record_id: record_id.to_string(),
-            before: before.map(String::from),
-            after: after.map(String::from),
-            prev_hash: std::mem::take(&mut self.hash),
-            hash: String::new(),
+            at: &self.at,
+            actor,
+            action,
+            kind,
+            record_id,
+            before,
+            after,
         };
-        entry.hash = entry.compute_hash();
+        let hash = audit::entry_hash(&fields);
         tx.prepare_cached(
             "INSERT INTO audit_log (seq, at, actor, action, kind, record_id, before, after, prev_hash, hash)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )?
         .execute(params![
-            entry.seq,
-            entry.at,
-            entry.actor,
-            entry.action,
-            entry.kind,
-            entry.record_id,
-            entry.before,
-            entry.after,
-            entry.prev_hash,
-            entry.hash
+            fields.seq,
+            fields.at,
+            fields.actor,
+            fields.action,
+            fields.kind,
+            fields.record_id,
+            fields.before,
+            fields.after,
+            fields.prev_hash,
+            hash
         ])?;
-        self.seq = entry.seq;
-        self.hash = entry.hash;
+        self.seq = fields.seq;
+        self.hash = hash;
         Ok(())
     }
 
@@ -309,6 +312,65 @@ pub(crate) fn append_audit(
     let mut chain = AuditChain::load(tx)?;
     chain.append(tx, actor, action, kind, record_id, before, after)?;
     chain.store_head(tx)
+}
+
+/// One write transaction with the audit chain's head held in memory until commit.
+struct SqliteBatch<'c> {
+    tx: Transaction<'c>,
+    chain: AuditChain,
+    actor: &'c str,
+    report: ApplyReport,
+}
+
+impl WriteBatch for SqliteBatch<'_> {
+    fn put(&mut self, record: &Record) -> StoreResult<()> {
+        put_record(
+            &self.tx,
+            &mut self.chain,
+            self.actor,
+            record,
+            &mut self.report,
+        )
+    }
+
+    fn delete(&mut self, kind: RecordKind, id: &RecordId) -> StoreResult<()> {
+        delete_record(
+            &self.tx,
+            &mut self.chain,
+            self.actor,
+            kind,
+            id,
+            &mut self.report,
+        )
+    }
+
+    fn get(&self, kind: RecordKind, id: &RecordId) -> StoreResult<Option<Record>> {
+        read_doc(&self.tx, table(kind), id.as_str())?
+            .map(|doc| parse_record(&doc))
+            .transpose()
+    }
+
+    fn exists(&self, kind: RecordKind, id: &RecordId) -> StoreResult<bool> {
+        let mut stmt = self
+            .tx
+            .prepare_cached(&format!("SELECT 1 FROM {} WHERE id = ?1", table(kind)))?;
+        Ok(stmt.exists([id.as_str()])?)
+    }
+
+    fn defer_reference_checks(&mut self) -> StoreResult<()> {
+        // A statement that cannot fail half-way needs no statement journal, which is a good
+        // part of a large import's cost.
+        self.tx.pragma_update(None, "defer_foreign_keys", "ON")?;
+        Ok(())
+    }
+
+    fn commit(self: Box<Self>) -> StoreResult<ApplyReport> {
+        if self.report.changed() > 0 {
+            self.chain.store_head(&self.tx)?;
+        }
+        self.tx.commit()?;
+        Ok(self.report)
+    }
 }
 
 fn put_record(
@@ -343,8 +405,8 @@ fn put_record(
         placeholders.join(", "),
         updates.join(", ")
     );
-    let mut values: Vec<Option<String>> = vec![Some(id.clone()), Some(doc.clone())];
-    values.extend(extra.into_iter().map(|(_, v)| v));
+    let mut values: Vec<Option<&str>> = vec![Some(&id), Some(&doc)];
+    values.extend(extra.iter().map(|(_, v)| v.as_deref()));
     tx.prepare_cached(&sql)?
         .execute(rusqlite::params_from_iter(values.iter()))
         .map_err(|e| integrity_message(e, kind, &id))?;
@@ -409,23 +471,15 @@ fn parse_record(doc: &str) -> StoreResult<Record> {
 }
 
 impl Store for SqliteStore {
-    fn apply(&mut self, actor: &str, changes: &[Change]) -> StoreResult<ApplyReport> {
+    fn begin_batch<'s>(&'s mut self, actor: &'s str) -> StoreResult<Box<dyn WriteBatch + 's>> {
         let tx = self.begin()?;
-        let mut report = ApplyReport::default();
-        let mut chain = AuditChain::load(&tx)?;
-        for change in changes {
-            match change {
-                Change::Put(record) => put_record(&tx, &mut chain, actor, record, &mut report)?,
-                Change::Delete(kind, id) => {
-                    delete_record(&tx, &mut chain, actor, *kind, id, &mut report)?
-                }
-            }
-        }
-        if report.changed() > 0 {
-            chain.store_head(&tx)?;
-        }
-        tx.commit()?;
-        Ok(report)
+        let chain = AuditChain::load(&tx)?;
+        Ok(Box::new(SqliteBatch {
+            tx,
+            chain,
+            actor,
+            report: ApplyReport::default(),
+        }))
     }
 
     fn get(&self, kind: RecordKind, id: &RecordId) -> StoreResult<Option<Record>> {
