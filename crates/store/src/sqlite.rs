@@ -161,7 +161,7 @@ impl SqliteStore {
             .map_err(|e| StoreError::Database(format!("cannot open {}: {e}", path.display())))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // FULL: a commit that returned is on disk even if the machine loses power right after.
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // A file's import is one transaction of many pages: a cache that holds them saves
         // spilling to the log mid-way, and statement journals in memory save a temp file.
