@@ -22,7 +22,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 // The IATI benchmarks' shared helpers (real pages, `--concat N`, CPU clocks).
 #[path = "../../iati/examples/bench_common/mod.rs"]
 mod bench_common;
-use bench_common::{cpu_seconds, inputs, rounds_arg, shared};
+use bench_common::{cpu_seconds, inputs, peak_rss_mib, rounds_arg, shared};
 
 fn import_all(
     app: &mut Aidtrace,
@@ -81,6 +81,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         total / again_wall,
         total / again_cpu
     );
+    // Before xmllint runs: a child's memory is not counted here anyway, but the figure should
+    // be the import's alone.
+    println!("peak memory of the process: {:.0} MiB", peak_rss_mib());
     let xsd = shared().join("iati/schemas/iati-activities-schema.xsd");
     let (_, ch0) = cpu_seconds();
     let t = Instant::now();

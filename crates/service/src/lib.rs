@@ -10,6 +10,7 @@ pub mod iati;
 pub mod intake;
 pub mod records;
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
@@ -78,6 +79,7 @@ impl Aidtrace {
     pub(crate) fn writer<'s>(&'s mut self, actor: &'s str) -> ServiceResult<RecordWriter<'s>> {
         Ok(RecordWriter {
             batch: self.store.begin_batch(actor)?,
+            known: RefCell::new(HashSet::new()),
         })
     }
 
@@ -188,6 +190,17 @@ impl Aidtrace {
 /// [`RecordWriter::commit`], it leaves the ledger as it was.
 pub(crate) struct RecordWriter<'s> {
     batch: Box<dyn WriteBatch + 's>,
+    /// Organisations, sources and facilities known to exist: thousands of records of one
+    /// file name the same few, and nothing is deleted while the transaction is open.
+    known: RefCell<HashSet<(RecordKind, RecordId)>>,
+}
+
+/// The kinds records name over and over (see [`RecordWriter::known`]).
+fn often_named(kind: RecordKind) -> bool {
+    matches!(
+        kind,
+        RecordKind::Organisation | RecordKind::Source | RecordKind::Facility
+    )
 }
 
 impl RecordWriter<'_> {
@@ -196,7 +209,17 @@ impl RecordWriter<'_> {
     }
 
     pub(crate) fn exists(&self, kind: RecordKind, id: &RecordId) -> ServiceResult<bool> {
-        Ok(self.batch.exists(kind, id)?)
+        if !often_named(kind) {
+            return Ok(self.batch.exists(kind, id)?);
+        }
+        if self.known.borrow().contains(&(kind, id.clone())) {
+            return Ok(true);
+        }
+        let found = self.batch.exists(kind, id)?;
+        if found {
+            self.known.borrow_mut().insert((kind, id.clone()));
+        }
+        Ok(found)
     }
 
     /// Checks the group as a whole (each record, its references, hierarchies) and writes it;
@@ -210,6 +233,13 @@ impl RecordWriter<'_> {
         for record in &ordered {
             self.batch.put(record)?;
         }
+        let known = self.known.get_mut();
+        known.extend(
+            ordered
+                .into_iter()
+                .filter(|r| often_named(r.kind()))
+                .map(|r| (r.kind(), r.id().clone())),
+        );
         Ok(())
     }
 
@@ -236,7 +266,7 @@ impl RecordWriter<'_> {
         }
         for record in records {
             for (field, kind, target) in record.references() {
-                if in_batch.contains(&(kind, target)) || self.batch.exists(kind, target)? {
+                if in_batch.contains(&(kind, target)) || self.exists(kind, target)? {
                     continue;
                 }
                 return Err(ServiceError::invalid(
