@@ -129,31 +129,36 @@ pub async fn upload(
     };
     let name = upload.name.clone();
     let bytes = upload.bytes;
-    let report = validate_reader(&name, Cursor::new(bytes.as_slice()), &Options::default());
-    let imported = if import {
-        let st = state.clone();
-        let actor = principal.name.clone();
-        let file = name.clone();
-        let options = ImportOptions {
-            strict: upload.strict,
-        };
-        let result = blocking(move || {
-            st.service()
-                .import_iati(
-                    &actor,
-                    &file,
-                    || Ok(bytes.as_slice()),
-                    options,
-                    &mut |_, _| {},
-                )
-                .map_err(ApiError::from)
-        })
-        .await?;
-        state.invalidate();
-        Some(result)
-    } else {
-        None
+    let options = ImportOptions {
+        strict: upload.strict,
     };
+    let st = state.clone();
+    let actor = principal.name.clone();
+    let file = name.clone();
+    // Checking a large file takes seconds of CPU: off the async workers, with the import.
+    let (report, imported) = blocking(move || {
+        let report = validate_reader(&file, Cursor::new(bytes.as_slice()), &Options::default());
+        let imported = if import {
+            Some(
+                st.service()
+                    .import_iati(
+                        &actor,
+                        &file,
+                        || Ok(bytes.as_slice()),
+                        options,
+                        &mut |_, _| {},
+                    )
+                    .map_err(ApiError::from)?,
+            )
+        } else {
+            None
+        };
+        Ok((report, imported))
+    })
+    .await?;
+    if imported.is_some() {
+        state.invalidate();
+    }
     let s = &report.summary;
     let body = html! {
         h2 id="report-title" { (ta("import-report-title", &[("file", &name)])) }
