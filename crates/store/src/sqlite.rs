@@ -320,17 +320,13 @@ struct SqliteBatch<'c> {
     chain: AuditChain,
     actor: &'c str,
     report: ApplyReport,
+    /// Upsert statements by kind, built once per transaction.
+    upserts: HashMap<RecordKind, String>,
 }
 
 impl WriteBatch for SqliteBatch<'_> {
     fn put(&mut self, record: &Record) -> StoreResult<()> {
-        put_record(
-            &self.tx,
-            &mut self.chain,
-            self.actor,
-            record,
-            &mut self.report,
-        )
+        self.put_record(record)
     }
 
     fn delete(&mut self, kind: RecordKind, id: &RecordId) -> StoreResult<()> {
@@ -373,24 +369,8 @@ impl WriteBatch for SqliteBatch<'_> {
     }
 }
 
-fn put_record(
-    tx: &Connection,
-    chain: &mut AuditChain,
-    actor: &str,
-    record: &Record,
-    report: &mut ApplyReport,
-) -> StoreResult<()> {
-    let kind = record.kind();
-    let table = table(kind);
-    let id = record.id().to_string();
-    let doc =
-        serde_json::to_string(record).map_err(|e| StoreError::InvalidRequest(e.to_string()))?;
-    let before = read_doc(tx, table, &id)?;
-    if before.as_deref() == Some(doc.as_str()) {
-        report.unchanged += 1;
-        return Ok(());
-    }
-    let extra = key_columns(record);
+/// The upsert of a record kind: the same columns for every record of the kind.
+fn upsert_sql(table: &str, extra: &[(&'static str, Option<String>)]) -> String {
     let mut columns = vec!["id", "doc"];
     columns.extend(extra.iter().map(|(c, _)| *c));
     let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
@@ -399,32 +379,53 @@ fn put_record(
         .skip(1)
         .map(|c| format!("{c} = excluded.{c}"))
         .collect();
-    let sql = format!(
+    format!(
         "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {}",
         columns.join(", "),
         placeholders.join(", "),
         updates.join(", ")
-    );
-    let mut values: Vec<Option<&str>> = vec![Some(&id), Some(&doc)];
-    values.extend(extra.iter().map(|(_, v)| v.as_deref()));
-    tx.prepare_cached(&sql)?
-        .execute(rusqlite::params_from_iter(values.iter()))
-        .map_err(|e| integrity_message(e, kind, &id))?;
-    let action = if before.is_some() { "update" } else { "create" };
-    if before.is_some() {
-        report.updated += 1;
-    } else {
-        report.created += 1;
-    }
-    chain.append(
-        tx,
-        actor,
-        action,
-        kind.as_str(),
-        &id,
-        before.as_deref(),
-        Some(&doc),
     )
+}
+
+impl SqliteBatch<'_> {
+    fn put_record(&mut self, record: &Record) -> StoreResult<()> {
+        let kind = record.kind();
+        let table = table(kind);
+        let id = record.id().to_string();
+        let doc =
+            serde_json::to_string(record).map_err(|e| StoreError::InvalidRequest(e.to_string()))?;
+        let before = read_doc(&self.tx, table, &id)?;
+        if before.as_deref() == Some(doc.as_str()) {
+            self.report.unchanged += 1;
+            return Ok(());
+        }
+        let extra = key_columns(record);
+        let sql = self
+            .upserts
+            .entry(kind)
+            .or_insert_with(|| upsert_sql(table, &extra));
+        let mut values: Vec<Option<&str>> = vec![Some(&id), Some(&doc)];
+        values.extend(extra.iter().map(|(_, v)| v.as_deref()));
+        self.tx
+            .prepare_cached(sql)?
+            .execute(rusqlite::params_from_iter(values.iter()))
+            .map_err(|e| integrity_message(e, kind, &id))?;
+        let action = if before.is_some() { "update" } else { "create" };
+        if before.is_some() {
+            self.report.updated += 1;
+        } else {
+            self.report.created += 1;
+        }
+        self.chain.append(
+            &self.tx,
+            self.actor,
+            action,
+            kind.as_str(),
+            &id,
+            before.as_deref(),
+            Some(&doc),
+        )
+    }
 }
 
 fn integrity_message(e: rusqlite::Error, kind: RecordKind, id: &str) -> StoreError {
@@ -479,6 +480,7 @@ impl Store for SqliteStore {
             chain,
             actor,
             report: ApplyReport::default(),
+            upserts: HashMap::new(),
         }))
     }
 
