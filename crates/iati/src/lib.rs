@@ -8,6 +8,7 @@ pub mod model;
 mod parallel;
 pub mod reader;
 pub mod rules;
+pub mod scan;
 pub mod schema;
 pub mod validate;
 pub mod writer;

@@ -221,6 +221,30 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
+    fn the_identifier_scan_never_panics_and_counts_plain_repeats(
+        ids in proptest::collection::vec("[A-Za-z0-9&<> -]{0,12}", 0..40),
+        noise in proptest::collection::vec(any::<u8>(), 0..64),
+    ) {
+        let mut xml = String::from("<iati-activities>");
+        for id in &ids {
+            xml += "<iati-activity><iati-identifier>";
+            xml += &quick_xml::escape::escape(id.as_str());
+            xml += "</iati-identifier></iati-activity>";
+        }
+        xml += "</iati-activities>";
+        let mut expected = std::collections::HashMap::new();
+        for id in &ids {
+            *expected.entry(aidtrace_iati::scan::identifier_key(id.trim())).or_insert(0u32) += 1;
+        }
+        expected.retain(|_, n| *n > 1);
+        let counted = aidtrace_iati::scan::repeated_identifiers(xml.as_bytes()).expect("scan");
+        prop_assert_eq!(counted, expected);
+        let mut hostile = xml.into_bytes();
+        hostile.extend(&noise);
+        let _ = aidtrace_iati::scan::repeated_identifiers(hostile.as_slice());
+    }
+
+    #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
         let _ = validate(&bytes);
     }

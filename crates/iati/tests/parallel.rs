@@ -194,3 +194,63 @@ fn files_that_stop_the_fast_path_still_match_sequential() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The identifiers the parser reads more than once in a file, with their counts.
+fn parsed_repeats(path: &Path) -> std::collections::HashMap<u64, u32> {
+    let mut counts = std::collections::HashMap::new();
+    let mut reader = aidtrace_iati::reader::ActivityReader::new(std::io::BufReader::new(
+        std::fs::File::open(path).expect("open"),
+    ));
+    while let Ok(Some((a, _, _))) = reader.next_activity() {
+        *counts
+            .entry(aidtrace_iati::scan::identifier_key(&a.identifier))
+            .or_insert(0u32) += 1;
+    }
+    counts.retain(|_, n| *n > 1);
+    counts
+}
+
+#[test]
+fn the_identifier_scan_counts_repeats_as_the_parser_reads_them() {
+    let Some(shared) = common::shared() else {
+        return;
+    };
+    let mut files = Vec::new();
+    xml_files(&shared.join("iati/real-data"), &mut files);
+    assert!(files.len() >= 98, "real files missing: {}", files.len());
+    let dir = tmp_dir("scan");
+    // Every real file once, then a file that repeats each page's activities: every identifier
+    // twice, with block boundaries falling anywhere.
+    let doubled = dir.join("doubled.xml");
+    let pages: Vec<String> = files
+        .iter()
+        .filter(|f| f.to_string_lossy().contains("dportal"))
+        .take(12)
+        .map(|f| std::fs::read_to_string(f).expect("read"))
+        .collect();
+    let inner = |t: &str| {
+        let root = t.find("<iati-activities").expect("root");
+        let start = root + t[root..].find('>').expect("root end") + 1;
+        let end = t.rfind("</iati-activities>").expect("root close");
+        (start, end)
+    };
+    let (first_start, _) = inner(&pages[0]);
+    let mut body = pages[0][..first_start].to_string();
+    for page in pages.iter().chain(&pages) {
+        let (start, end) = inner(page);
+        body += &page[start..end];
+    }
+    body += "</iati-activities>";
+    std::fs::write(&doubled, body).expect("write");
+    assert!(
+        parsed_repeats(&doubled).len() > 1000,
+        "the doubled file repeats"
+    );
+    files.push(doubled);
+    for f in &files {
+        let scanned =
+            aidtrace_iati::scan::repeated_identifiers(std::fs::File::open(f).expect("open"))
+                .expect("scan");
+        assert_eq!(scanned, parsed_repeats(f), "{}", f.display());
+    }
+}

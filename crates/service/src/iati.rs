@@ -751,12 +751,28 @@ impl Aidtrace {
             scope.spawn(move || read_files(&opens, &tx));
             let mut reports = Vec::with_capacity(sources.len());
             let mut unlinked = Vec::new();
-            for (i, (name, _)) in sources.iter().enumerate() {
+            for (i, (name, open)) in sources.iter().enumerate() {
+                // A file that cannot be opened is reported by the reader; no repeats then.
+                let repeats = open()
+                    .and_then(aidtrace_iati::scan::repeated_identifiers)
+                    .unwrap_or_default();
                 // Returning drops `rx`, which stops the reader before the scope waits for it.
-                let (report, missing) =
-                    self.import_parsed(actor, name, &rx, options, &mut |bytes, activities| {
-                        progress(i, bytes, activities)
-                    })?;
+                let (report, missing) = self.import_parsed(
+                    actor,
+                    name,
+                    &rx,
+                    &repeats,
+                    options,
+                    &mut |bytes, activities| progress(i, bytes, activities),
+                )?;
+                // A later file's copy of a child replaces the earlier one, parent link and all.
+                let replaced: HashSet<RecordId> = report
+                    .activities
+                    .iter()
+                    .filter(|a| matches!(a.outcome, Outcome::Accepted { .. }))
+                    .map(|a| record_id("iati-", &a.identifier))
+                    .collect();
+                unlinked.retain(|(_, m): &(usize, MissingParent)| !replaced.contains(&m.child));
                 unlinked.extend(missing.into_iter().map(|m| (i, m)));
                 reports.push(report);
             }
@@ -792,31 +808,37 @@ impl Aidtrace {
                 continue;
             }
             child.parent = Some(missing.parent.clone());
-            let note = match writer.put_group(vec![Record::Activity(child)]) {
-                Ok(()) => format!(
-                    "parent activity {} came in a later file; linked at the end of the import",
-                    missing.parent
+            let (note, made) = match writer.put_group(vec![Record::Activity(child)]) {
+                Ok(()) => (
+                    format!(
+                        "parent activity {} came in a later file; linked at the end of the import",
+                        missing.parent
+                    ),
+                    true,
                 ),
-                Err(ServiceError::Invalid { error, .. }) => format!(
-                    "parent activity {} came in a later file; link kept out: {error}",
-                    missing.parent
+                Err(ServiceError::Invalid { error, .. }) => (
+                    format!(
+                        "parent activity {} came in a later file; link kept out: {error}",
+                        missing.parent
+                    ),
+                    false,
                 ),
                 Err(other) => return Err(other),
             };
-            linked.push((*file, missing, note));
+            linked.push((*file, missing, note, made));
         }
-        let applied = writer.commit()?;
-        for (file, missing, note) in linked {
+        writer.commit()?;
+        for (file, missing, note, made) in linked {
             let report = &mut reports[file];
-            if let Outcome::Accepted { notes } = &mut report.activities[missing.entry].outcome {
+            report.records_updated += usize::from(made);
+            if let Some(ActivityImport {
+                outcome: Outcome::Accepted { notes },
+                ..
+            }) = report.activities.get_mut(missing.entry)
+            {
                 notes.retain(|n| *n != missing.note);
                 notes.push(note);
             }
-        }
-        // The links are changes to activities the files brought: counted with the first
-        // file that had one.
-        if let Some((first, _)) = unlinked.first() {
-            reports[*first].records_updated += applied.updated;
         }
         Ok(())
     }
@@ -829,6 +851,7 @@ impl Aidtrace {
         actor: &str,
         file_name: &str,
         parsed: &std::sync::mpsc::Receiver<Parsed>,
+        repeats: &HashMap<u64, u32>,
         options: ImportOptions,
         progress: &mut dyn FnMut(u64, usize),
     ) -> ServiceResult<(FileImport, Vec<MissingParent>)> {
@@ -862,9 +885,11 @@ impl Aidtrace {
         // What the ledger held before this file, for the activities the file names: a later
         // copy in the same file is judged against that, not against the earlier copy.
         let mut before_file: HashMap<RecordId, Option<StoredActivity>> = HashMap::new();
-        // Accepted activities whose parent the file has not brought (yet), written last.
-        let mut awaiting_parent: Vec<Option<Awaiting>> = Vec::new();
-        let mut awaiting_slot: HashMap<RecordId, usize> = HashMap::new();
+        let mut waiting = WaitingForParent::default();
+        // The last copy of an identifier the file repeats is the one written; an accepted
+        // earlier copy is held until then, and written if the last copy is not accepted.
+        let mut copies_seen: HashMap<u64, u32> = HashMap::new();
+        let mut held: HashMap<RecordId, Pending> = HashMap::new();
         let mut writer = self.writer(actor)?;
         writer.defer_reference_checks()?;
         writer.put_group(vec![source])?;
@@ -897,6 +922,15 @@ impl Aidtrace {
                 report.duplicates_in_file.push(activity.identifier.clone());
             }
             let id = record_id("iati-", &activity.identifier);
+            let key = aidtrace_iati::scan::identifier_key(&activity.identifier);
+            let last_copy = match repeats.get(&key) {
+                Some(&copies) => {
+                    let nth = copies_seen.entry(key).or_default();
+                    *nth += 1;
+                    *nth >= copies
+                }
+                None => true,
+            };
             if !before_file.contains_key(&id) {
                 let found = match writer.get(RecordKind::Activity, &id)? {
                     Some(Record::Activity(a)) => Some(StoredActivity {
@@ -939,6 +973,10 @@ impl Aidtrace {
                         },
                         ..entry
                     });
+                    if last_copy && let Some(earlier) = held.remove(&id) {
+                        let mut out = Out::new(&mut writer, &mut waiting, &mut report, &orgs);
+                        out.write_or_wait(earlier, &source_id, file_name)?;
+                    }
                     continue;
                 }
             }
@@ -947,47 +985,60 @@ impl Aidtrace {
             } else {
                 map_activity(&activity, &source_id, &mut orgs)
             };
-            let outcome = match mapped {
+            let entry_index = report.activities.len();
+            match mapped {
                 Ok(mapped) => {
                     report.accepted += 1;
-                    // A later copy replaces an earlier one still waiting for its parent.
-                    if let Some(slot) = awaiting_slot.remove(&id) {
-                        awaiting_parent[slot] = None;
-                    }
-                    let parent = mapped.records.iter().find_map(|r| match r {
-                        Record::Activity(a) => a.parent.clone(),
-                        _ => None,
-                    });
-                    let waits = match &parent {
-                        Some(p) => !writer.exists(RecordKind::Activity, p)?,
-                        None => false,
-                    };
-                    if waits {
-                        awaiting_slot.insert(id.clone(), awaiting_parent.len());
-                        awaiting_parent.push(Some(Awaiting {
-                            records: mapped.records,
-                            entry: report.activities.len(),
-                        }));
-                        Outcome::Accepted {
+                    report.activities.push(ActivityImport {
+                        outcome: Outcome::Accepted {
                             notes: mapped.notes,
-                        }
+                        },
+                        ..entry
+                    });
+                    let copy = Pending {
+                        id: id.clone(),
+                        records: mapped.records,
+                        entry: entry_index,
+                    };
+                    let replaced = if last_copy {
+                        let earlier = held.remove(&id);
+                        Out::new(&mut writer, &mut waiting, &mut report, &orgs)
+                            .write_or_wait(copy, &source_id, file_name)?;
+                        earlier
                     } else {
-                        let mut notes = mapped.notes;
-                        let group =
-                            settle_links(&writer, mapped.records, &orgs, &source_id, &mut |n| {
-                                notes.push(n)
-                            })?;
-                        writer.put_group(group).map_err(|e| in_file(file_name, e))?;
-                        Outcome::Accepted { notes }
+                        held.insert(id.clone(), copy)
+                    };
+                    if let Some(earlier) = replaced {
+                        add_note(
+                            &mut report,
+                            earlier.entry,
+                            format!(
+                                "not written: a later copy in this file (line {line}) replaces it"
+                            ),
+                        );
                     }
                 }
                 Err(reasons) => {
                     report.rejected += 1;
-                    Outcome::Rejected { reasons }
+                    report.activities.push(ActivityImport {
+                        outcome: Outcome::Rejected { reasons },
+                        ..entry
+                    });
+                    if last_copy && let Some(earlier) = held.remove(&id) {
+                        Out::new(&mut writer, &mut waiting, &mut report, &orgs)
+                            .write_or_wait(earlier, &source_id, file_name)?;
+                    }
                 }
-            };
-            report.activities.push(ActivityImport { outcome, ..entry });
+            }
         };
+        // Copies held for a last copy that never came (the scan counted one the parser did
+        // not read, inside a comment say).
+        let mut left: Vec<Pending> = held.into_values().collect();
+        left.sort_by_key(|p| p.entry);
+        for copy in left {
+            Out::new(&mut writer, &mut waiting, &mut report, &orgs)
+                .write_or_wait(copy, &source_id, file_name)?;
+        }
         report.version = file.header.as_ref().and_then(|h| h.version.clone());
         // Returning before the commit drops the writer, which rolls the transaction back.
         if let Some(e) = file.xml_error {
@@ -1007,12 +1058,15 @@ impl Aidtrace {
         }
         // The file has said all it will: a parent that is neither in it nor in the ledger is
         // dropped, with a note on the activity.
-        let waiting: Vec<Awaiting> = awaiting_parent.into_iter().flatten().collect();
-        let waiting_ids: HashSet<RecordId> = awaiting_slot.into_keys().collect();
+        let waiting_ids: HashSet<RecordId> = waiting.slot_of.into_keys().collect();
+        let waiting: Vec<Pending> = waiting.slots.into_iter().flatten().collect();
         let mut group: Vec<Record> = Vec::new();
         let mut in_group: HashSet<(RecordKind, RecordId)> = HashSet::new();
         let mut missing_parents = Vec::new();
-        for Awaiting { mut records, entry } in waiting {
+        for Pending {
+            mut records, entry, ..
+        } in waiting
+        {
             let mut notes = Vec::new();
             for record in &mut records {
                 if let Record::Activity(a) = record
@@ -1034,12 +1088,19 @@ impl Aidtrace {
             }
             let settled =
                 settle_links(&writer, records, &orgs, &source_id, &mut |n| notes.push(n))?;
-            // Organisations and sources several waiting activities name are written once.
-            group.extend(
-                settled
-                    .into_iter()
-                    .filter(|r| in_group.insert((r.kind(), r.id().clone()))),
-            );
+            // Organisations and sources several waiting activities name are written once; a
+            // line id another waiting activity has already is kept out, as it would be if that
+            // activity had been written first.
+            for record in settled {
+                if in_group.insert((record.kind(), record.id().clone())) {
+                    group.push(record);
+                } else if record.kind() == RecordKind::EquipmentLine {
+                    notes.push(format!(
+                        "equipment line {}: another activity of this file has a line with that id; kept out",
+                        record.id()
+                    ));
+                }
+            }
             if let Outcome::Accepted { notes: kept } = &mut report.activities[entry].outcome {
                 kept.extend(notes);
             }
@@ -1071,10 +1132,95 @@ struct StoredActivity {
     last_updated: Option<String>,
 }
 
-/// An accepted activity's records held back until the file's end, and its report entry.
-struct Awaiting {
+/// An accepted activity's records not written yet, and its report entry.
+struct Pending {
+    id: RecordId,
     records: Vec<Record>,
     entry: usize,
+}
+
+/// Accepted activities whose parent the file has not brought (yet), written at its end; a
+/// later copy of one replaces it.
+#[derive(Default)]
+struct WaitingForParent {
+    slots: Vec<Option<Pending>>,
+    slot_of: HashMap<RecordId, usize>,
+}
+
+fn add_note(report: &mut FileImport, entry: usize, note: String) {
+    if let Some(ActivityImport {
+        outcome: Outcome::Accepted { notes },
+        ..
+    }) = report.activities.get_mut(entry)
+    {
+        notes.push(note);
+    }
+}
+
+/// Where an accepted copy goes: into the transaction now, or to wait for its parent.
+struct Out<'a, 'w> {
+    writer: &'a mut RecordWriter<'w>,
+    waiting: &'a mut WaitingForParent,
+    report: &'a mut FileImport,
+    orgs: &'a Orgs,
+}
+
+impl<'a, 'w> Out<'a, 'w> {
+    fn new(
+        writer: &'a mut RecordWriter<'w>,
+        waiting: &'a mut WaitingForParent,
+        report: &'a mut FileImport,
+        orgs: &'a Orgs,
+    ) -> Self {
+        Self {
+            writer,
+            waiting,
+            report,
+            orgs,
+        }
+    }
+
+    fn write_or_wait(
+        &mut self,
+        copy: Pending,
+        file_source: &RecordId,
+        file_name: &str,
+    ) -> ServiceResult<()> {
+        // A later copy replaces an earlier one still waiting for its parent.
+        if let Some(slot) = self.waiting.slot_of.remove(&copy.id) {
+            self.waiting.slots[slot] = None;
+        }
+        let parent = copy.records.iter().find_map(|r| match r {
+            Record::Activity(a) => a.parent.clone(),
+            _ => None,
+        });
+        let waits = match &parent {
+            Some(p) => !self.writer.exists(RecordKind::Activity, p)?,
+            None => false,
+        };
+        if waits {
+            self.waiting
+                .slot_of
+                .insert(copy.id.clone(), self.waiting.slots.len());
+            self.waiting.slots.push(Some(copy));
+            return Ok(());
+        }
+        let mut notes = Vec::new();
+        let group = settle_links(
+            self.writer,
+            copy.records,
+            self.orgs,
+            file_source,
+            &mut |n| notes.push(n),
+        )?;
+        self.writer
+            .put_group(group)
+            .map_err(|e| in_file(file_name, e))?;
+        for note in notes {
+            add_note(self.report, copy.entry, note);
+        }
+        Ok(())
+    }
 }
 
 fn in_file(file_name: &str, e: ServiceError) -> ServiceError {

@@ -717,3 +717,93 @@ fn a_parent_in_a_later_file_of_the_same_run_is_linked_and_a_rerun_changes_nothin
         );
     }
 }
+
+/// One activity with `transactions` disbursements of 10 USD each.
+fn with_transactions(identifier: &str, updated: &str, transactions: usize) -> String {
+    let mut xml = format!(
+        r#"<iati-activity last-updated-datetime="{updated}" default-currency="USD">
+  <iati-identifier>{identifier}</iati-identifier>
+  <reporting-org ref="XM-DAC-701-8" type="10"><narrative>JICA</narrative></reporting-org>
+  <title><narrative>Copy with {transactions}</narrative></title>
+"#
+    );
+    for _ in 0..transactions {
+        xml += r#"  <transaction><transaction-type code="3"/><transaction-date iso-date="2024-02-01"/><value value-date="2024-02-01">10</value></transaction>
+"#;
+    }
+    xml + "</iati-activity>\n"
+}
+
+fn activities(body: &[String]) -> String {
+    format!(
+        "<iati-activities version=\"2.03\">\n{}</iati-activities>",
+        body.concat()
+    )
+}
+
+#[test]
+fn only_the_last_copy_in_a_file_is_written_and_a_rerun_changes_nothing() {
+    let (_dir, mut app) = open();
+    let when = "2024-01-01T00:00:00Z";
+    let xml = activities(&[
+        with_transactions("XM-TWICE", when, 3),
+        with_transactions("XM-TWICE", when, 1),
+    ]);
+    let report = import(&mut app, "twice.xml", &xml, false);
+    assert_eq!(report.duplicates_in_file, vec!["XM-TWICE".to_string()]);
+    let ledger = app.ledger().expect("ledger");
+    assert_eq!(
+        ledger.flows.len(),
+        1,
+        "the first copy's flows are not written"
+    );
+    assert_eq!(parent_and_title(&app, "XM-TWICE").1, "Copy with 1");
+    assert!(
+        notes_of(&report, "XM-TWICE")
+            .iter()
+            .any(|n| n.contains("not written: a later copy")),
+        "{report:#?}"
+    );
+    let again = import(&mut app, "twice.xml", &xml, false);
+    assert_eq!(
+        again.records_created + again.records_updated,
+        0,
+        "{again:#?}"
+    );
+    // When the last copy is rejected, the accepted earlier one stands.
+    let (_dir, mut app) = open();
+    let rejected = with_transactions("XM-TWICE", when, 1).replace(" default-currency=\"USD\"", "");
+    let xml = activities(&[with_transactions("XM-TWICE", when, 2), rejected]);
+    let report = import(&mut app, "twice.xml", &xml, false);
+    assert_eq!((report.accepted, report.rejected), (1, 1), "{report:#?}");
+    assert_eq!(app.ledger().expect("ledger").flows.len(), 2);
+}
+
+#[test]
+fn a_later_file_that_drops_a_parent_link_wins_over_linking_it_at_the_end() {
+    let (dir, mut app) = open();
+    let first = dir.path().join("1.xml");
+    let second = dir.path().join("2.xml");
+    let third = dir.path().join("3.xml");
+    std::fs::write(&first, family(&[("XM-KID", "january", Some("XM-MUM"))])).expect("write");
+    std::fs::write(
+        &second,
+        family(&[("XM-KID", "june", None)]).replace("2024-01-01T", "2024-06-01T"),
+    )
+    .expect("write");
+    std::fs::write(&third, family(&[("XM-MUM", "parent", None)])).expect("write");
+    let files = [first, second, third];
+    app.import_iati_files("test", &files, ImportOptions::default(), &mut |_, _, _| {})
+        .expect("import");
+    assert_eq!(parent_and_title(&app, "XM-KID"), (None, "june".to_string()));
+    let again = app
+        .import_iati_files("test", &files, ImportOptions::default(), &mut |_, _, _| {})
+        .expect("import");
+    for report in &again {
+        assert_eq!(
+            report.records_created + report.records_updated,
+            0,
+            "{report:#?}"
+        );
+    }
+}
