@@ -48,7 +48,7 @@ pub fn repeated_identifiers<R: Read>(mut input: R) -> std::io::Result<HashMap<u6
                 continue;
             }
             let window = &buf[after_name..buf.len().min(after_name + MAX_IDENTIFIER)];
-            let Some(gt) = memchr::memchr(b'>', window) else {
+            let Some(gt) = tag_end(window) else {
                 if buf.len() - after_name > MAX_IDENTIFIER || done {
                     at = after_name;
                     continue;
@@ -57,7 +57,14 @@ pub fn repeated_identifiers<R: Read>(mut input: R) -> std::io::Result<HashMap<u6
                 break;
             };
             let text_start = after_name + gt + 1;
-            let Some(len) = close.find(&buf[text_start..]) else {
+            if gt > 0 && window[gt - 1] == b'/' {
+                // An empty element: no identifier.
+                at = text_start;
+                continue;
+            }
+            // The text runs to the next markup, which must be the closing tag.
+            let text_window = &buf[text_start..buf.len().min(text_start + MAX_IDENTIFIER)];
+            let Some(lt) = memchr::memchr(b'<', text_window) else {
                 if buf.len() - text_start > MAX_IDENTIFIER || done {
                     at = text_start;
                     continue;
@@ -65,11 +72,20 @@ pub fn repeated_identifiers<R: Read>(mut input: R) -> std::io::Result<HashMap<u6
                 keep = start;
                 break;
             };
-            let raw = &buf[text_start..text_start + len];
-            if let Some(identifier) = identifier_text(raw) {
+            let close_at = text_start + lt;
+            if buf.len() < close_at + CLOSE.len() && !done {
+                keep = start;
+                break;
+            }
+            if !buf[close_at..].starts_with(CLOSE) {
+                // Markup inside the identifier (CDATA, a comment, an element): not counted.
+                at = close_at;
+                continue;
+            }
+            if let Some(identifier) = identifier_text(&buf[text_start..close_at]) {
                 *counts.entry(identifier_key(&identifier)).or_default() += 1;
             }
-            at = text_start + len + CLOSE.len();
+            at = close_at + CLOSE.len();
             keep = keep.max(at);
         }
         let keep = if done { buf.len() } else { keep.min(buf.len()) };
@@ -79,10 +95,26 @@ pub fn repeated_identifiers<R: Read>(mut input: R) -> std::io::Result<HashMap<u6
     Ok(counts)
 }
 
+/// Where a start tag's `>` is, outside quoted attribute values.
+fn tag_end(tag: &[u8]) -> Option<usize> {
+    let mut quote: Option<u8> = None;
+    for (i, &b) in tag.iter().enumerate() {
+        match (quote, b) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'>') => return Some(i),
+            (None, b'<') => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
 /// The identifier as the model reads it, when the raw text is plain (no markup, known
 /// entities only).
 fn identifier_text(raw: &[u8]) -> Option<String> {
-    if raw.len() > MAX_IDENTIFIER || raw.contains(&b'<') {
+    if raw.len() > MAX_IDENTIFIER {
         return None;
     }
     let text = std::str::from_utf8(raw).ok()?;

@@ -239,6 +239,21 @@ proptest! {
         expected.retain(|_, n| *n > 1);
         let counted = aidtrace_iati::scan::repeated_identifiers(xml.as_bytes()).expect("scan");
         prop_assert_eq!(counted, expected);
+        // Markup the scan must step over without losing the identifiers after it.
+        let tricky = format!(
+            "<iati-identifier xml:lang=\"en\"/><!-- <iati-identifier> --><iati-identifier a=\"x>y\">{}</iati-identifier>",
+            quick_xml::escape::escape(ids.first().map_or("", String::as_str))
+        );
+        let with_tricky = xml.replacen("<iati-activities>", &format!("<iati-activities>{tricky}"), 1);
+        let mut expected_tricky = std::collections::HashMap::new();
+        for id in ids.iter().chain(ids.first()) {
+            *expected_tricky.entry(aidtrace_iati::scan::identifier_key(id.trim())).or_insert(0u32) += 1;
+        }
+        expected_tricky.retain(|_, n| *n > 1);
+        prop_assert_eq!(
+            aidtrace_iati::scan::repeated_identifiers(with_tricky.as_bytes()).expect("scan"),
+            expected_tricky
+        );
         let mut hostile = xml.into_bytes();
         hostile.extend(&noise);
         let _ = aidtrace_iati::scan::repeated_identifiers(hostile.as_slice());

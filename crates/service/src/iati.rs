@@ -769,6 +769,7 @@ impl Aidtrace {
                 let replaced: HashSet<RecordId> = report
                     .activities
                     .iter()
+                    .filter(|_| report.refused.is_none())
                     .filter(|a| matches!(a.outcome, Outcome::Accepted { .. }))
                     .map(|a| record_id("iati-", &a.identifier))
                     .collect();

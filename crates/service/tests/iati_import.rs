@@ -807,3 +807,28 @@ fn a_later_file_that_drops_a_parent_link_wins_over_linking_it_at_the_end() {
         );
     }
 }
+
+#[test]
+fn a_refused_file_in_between_does_not_cancel_a_later_parent_link() {
+    let (dir, mut app) = open();
+    let first = dir.path().join("1.xml");
+    let broken = dir.path().join("2.xml");
+    let third = dir.path().join("3.xml");
+    std::fs::write(&first, family(&[("XM-KID", "child", Some("XM-MUM"))])).expect("write");
+    let kid_again = family(&[("XM-KID", "unfinished", None)]);
+    std::fs::write(&broken, &kid_again[..kid_again.len() - 10]).expect("write");
+    std::fs::write(&third, family(&[("XM-MUM", "parent", None)])).expect("write");
+    let reports = app
+        .import_iati_files(
+            "test",
+            &[first, broken, third],
+            ImportOptions::default(),
+            &mut |_, _, _| {},
+        )
+        .expect("import");
+    assert!(reports[1].refused.is_some(), "{:#?}", reports[1]);
+    assert_eq!(
+        parent_and_title(&app, "XM-KID"),
+        (Some("iati-XM-MUM".to_string()), "child".to_string())
+    );
+}
