@@ -26,7 +26,6 @@ pub fn identifier_key(identifier: &str) -> u64 {
 /// may count one inside a comment, never more.
 pub fn repeated_identifiers<R: Read>(mut input: R) -> std::io::Result<HashMap<u64, u32>> {
     let open = memchr::memmem::Finder::new(OPEN);
-    let close = memchr::memmem::Finder::new(CLOSE);
     let mut counts: HashMap<u64, u32> = HashMap::new();
     let mut buf: Vec<u8> = Vec::with_capacity(2 * BLOCK);
     let mut done = false;
