@@ -45,6 +45,22 @@ fn import(
     .expect("import")
 }
 
+/// Imports the files in one run, as `aidtrace iati import` does.
+fn run(app: &mut Aidtrace, files: &[PathBuf]) -> Vec<aidtrace_service::iati::FileImport> {
+    app.import_iati_files("test", files, ImportOptions::default(), &mut |_, _, _| {})
+        .expect("import")
+}
+
+fn assert_nothing_changed(reports: &[aidtrace_service::iati::FileImport]) {
+    for report in reports {
+        assert_eq!(
+            report.records_created + report.records_updated,
+            0,
+            "{report:#?}"
+        );
+    }
+}
+
 /// The ledger's activities as IATI XML.
 fn export(app: &Aidtrace) -> String {
     let mut xml = Vec::new();
@@ -604,11 +620,7 @@ fn a_second_export_updates_the_receiving_ledger_and_keeps_what_it_recorded() {
 
     // Importing the same file again changes nothing.
     let third = import(&mut b, "from-a.xml", &export(&a), false);
-    assert_eq!(
-        third.records_created + third.records_updated,
-        0,
-        "{third:#?}"
-    );
+    assert_nothing_changed(&[third]);
 }
 
 #[test]
@@ -687,9 +699,7 @@ fn a_parent_in_a_later_file_of_the_same_run_is_linked_and_a_rerun_changes_nothin
     .expect("write");
     std::fs::write(&parents, family(&[("XM-MUM", "parent", None)])).expect("write");
     let files = [children, parents];
-    let reports = app
-        .import_iati_files("test", &files, ImportOptions::default(), &mut |_, _, _| {})
-        .expect("import");
+    let reports = run(&mut app, &files);
     assert_eq!(
         parent_and_title(&app, "XM-KID").0.as_deref(),
         Some("iati-XM-MUM")
@@ -706,16 +716,8 @@ fn a_parent_in_a_later_file_of_the_same_run_is_linked_and_a_rerun_changes_nothin
             .iter()
             .any(|n| n.contains("iati-XM-NOWHERE is not in the ledger"))
     );
-    let again = app
-        .import_iati_files("test", &files, ImportOptions::default(), &mut |_, _, _| {})
-        .expect("import");
-    for report in &again {
-        assert_eq!(
-            report.records_created + report.records_updated,
-            0,
-            "{report:#?}"
-        );
-    }
+    let again = run(&mut app, &files);
+    assert_nothing_changed(&again);
 }
 
 /// One activity with `transactions` disbursements of 10 USD each.
@@ -765,11 +767,7 @@ fn only_the_last_copy_in_a_file_is_written_and_a_rerun_changes_nothing() {
         "{report:#?}"
     );
     let again = import(&mut app, "twice.xml", &xml, false);
-    assert_eq!(
-        again.records_created + again.records_updated,
-        0,
-        "{again:#?}"
-    );
+    assert_nothing_changed(&[again]);
     // When the last copy is rejected, the accepted earlier one stands.
     let (_dir, mut app) = open();
     let rejected = with_transactions("XM-TWICE", when, 1).replace(" default-currency=\"USD\"", "");
@@ -793,19 +791,10 @@ fn a_later_file_that_drops_a_parent_link_wins_over_linking_it_at_the_end() {
     .expect("write");
     std::fs::write(&third, family(&[("XM-MUM", "parent", None)])).expect("write");
     let files = [first, second, third];
-    app.import_iati_files("test", &files, ImportOptions::default(), &mut |_, _, _| {})
-        .expect("import");
+    run(&mut app, &files);
     assert_eq!(parent_and_title(&app, "XM-KID"), (None, "june".to_string()));
-    let again = app
-        .import_iati_files("test", &files, ImportOptions::default(), &mut |_, _, _| {})
-        .expect("import");
-    for report in &again {
-        assert_eq!(
-            report.records_created + report.records_updated,
-            0,
-            "{report:#?}"
-        );
-    }
+    let again = run(&mut app, &files);
+    assert_nothing_changed(&again);
 }
 
 #[test]
@@ -818,14 +807,7 @@ fn a_refused_file_in_between_does_not_cancel_a_later_parent_link() {
     let kid_again = family(&[("XM-KID", "unfinished", None)]);
     std::fs::write(&broken, &kid_again[..kid_again.len() - 10]).expect("write");
     std::fs::write(&third, family(&[("XM-MUM", "parent", None)])).expect("write");
-    let reports = app
-        .import_iati_files(
-            "test",
-            &[first, broken, third],
-            ImportOptions::default(),
-            &mut |_, _, _| {},
-        )
-        .expect("import");
+    let reports = run(&mut app, &[first, broken, third]);
     assert!(reports[1].refused.is_some(), "{:#?}", reports[1]);
     assert_eq!(
         parent_and_title(&app, "XM-KID"),
