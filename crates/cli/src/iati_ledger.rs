@@ -77,7 +77,10 @@ pub fn import(paths: &[PathBuf], strict: bool, format: Format, settings: &Settin
         .import_iati_files(
             &settings.actor,
             &files,
-            ImportOptions { strict },
+            ImportOptions {
+                strict,
+                ..ImportOptions::default()
+            },
             &mut |file, bytes, activities| {
                 if file != current {
                     done_activities += in_current;

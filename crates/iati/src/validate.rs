@@ -319,9 +319,20 @@ fn file_issues(pass: &mut FilePass) -> Vec<Issue> {
     file_errors
 }
 
-fn file_report(name: &str, mut pass: FilePass, mut summary: Summary) -> Report {
+fn file_report(name: &str, mut pass: FilePass, summary: Summary) -> Report {
     let file_errors = file_issues(&mut pass);
-    summary.well_formed = pass.xml_error.is_none();
+    let well_formed = pass.xml_error.is_none();
+    finish_report(name, pass.header, file_errors, well_formed, summary)
+}
+
+fn finish_report(
+    name: &str,
+    header: Option<crate::reader::FileHeader>,
+    file_errors: Vec<Issue>,
+    well_formed: bool,
+    mut summary: Summary,
+) -> Report {
+    summary.well_formed = well_formed;
     for i in &file_errors {
         match i.severity {
             Severity::Error => summary.errors += 1,
@@ -330,8 +341,8 @@ fn file_report(name: &str, mut pass: FilePass, mut summary: Summary) -> Report {
     }
     Report {
         file: name.to_owned(),
-        root: pass.header.as_ref().map(|h| h.root.clone()),
-        version: pass.header.and_then(|h| h.version),
+        root: header.as_ref().map(|h| h.root.clone()),
+        version: header.and_then(|h| h.version),
         file_errors,
         activities: Vec::new(),
         summary,
@@ -530,6 +541,26 @@ pub struct FileChecked {
     pub issues: Vec<Issue>,
     /// Set when the file stops being well-formed; nothing after it was read.
     pub xml_error: Option<crate::xml::XmlError>,
+}
+
+impl FileChecked {
+    /// The validation report of the file, given every unit's report in file order: what
+    /// [`validate_reader`] gives for the same input, so an importer need not read it twice.
+    pub fn report(&self, name: &str, activities: Vec<ActivityReport>) -> Report {
+        let mut summary = Summary::default();
+        for a in &activities {
+            tally(&mut summary, a);
+        }
+        let mut report = finish_report(
+            name,
+            self.header.clone(),
+            self.issues.clone(),
+            self.xml_error.is_none(),
+            summary,
+        );
+        report.activities = activities;
+        report
+    }
 }
 
 /// For importers: every activity or organisation of the input with its model and its

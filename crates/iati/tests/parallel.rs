@@ -254,3 +254,27 @@ fn the_identifier_scan_counts_repeats_as_the_parser_reads_them() {
         assert_eq!(scanned, parsed_repeats(f), "{}", f.display());
     }
 }
+
+#[test]
+fn an_importer_gets_the_validation_report_from_its_own_read() {
+    let Some(shared) = common::shared() else {
+        return;
+    };
+    let mut files = Vec::new();
+    xml_files(&shared.join("iati/real-data"), &mut files);
+    xml_files(&shared.join("iati/schema-tests"), &mut files);
+    assert!(files.len() >= 98, "files missing: {}", files.len());
+    for f in &files {
+        let mut units = Vec::new();
+        let checked = aidtrace_iati::validate::check_source(
+            || std::fs::File::open(f),
+            &opts(),
+            2,
+            |c, _| units.push(c.report),
+        )
+        .expect("readable");
+        let report = checked.report(&f.display().to_string(), units);
+        let expected = validate_file(f, &opts()).expect("readable");
+        assert_eq!(report, expected, "{}", f.display());
+    }
+}

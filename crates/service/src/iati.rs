@@ -81,11 +81,17 @@ pub struct FileImport {
     /// Set when the whole file was refused (not well-formed, or `strict` with problems).
     pub refused: Option<String>,
     pub activities: Vec<ActivityImport>,
+    /// The file's three-layer validation report, as `iati validate` gives it, when
+    /// [`ImportOptions::validation_report`] asked for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validation: Option<aidtrace_iati::validate::Report>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ImportOptions {
     pub strict: bool,
+    /// Keep every unit's findings for [`FileImport::validation`] (one read serves both).
+    pub validation_report: bool,
 }
 
 /// Turns an identifier from outside into a record id: readable, and unique (a hash is added
@@ -671,12 +677,16 @@ const READ_AHEAD: usize = 512;
 /// Reads and checks the files one after the other on all cores (see
 /// `aidtrace_iati::validate::check_source`), sending what it finds to the writer. Stops when
 /// the writer has gone.
-fn read_files<R: std::io::Read>(opens: &[Opener<'_, R>], tx: &std::sync::mpsc::SyncSender<Parsed>) {
+fn read_files<R: std::io::Read>(
+    opens: &[Opener<'_, R>],
+    every_unit: bool,
+    tx: &std::sync::mpsc::SyncSender<Parsed>,
+) {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     for open in opens {
         let mut gone = false;
         let file = check_source(open, &Options::default(), threads, |checked, bytes| {
-            if !gone && checked.activity.is_some() {
+            if !gone && (every_unit || checked.activity.is_some()) {
                 gone = tx.send(Parsed::Unit(Box::new(checked), bytes)).is_err();
             }
         });
@@ -748,7 +758,8 @@ impl Aidtrace {
         let opens: Vec<_> = sources.iter().map(|(_, open)| *open).collect();
         std::thread::scope(|scope| {
             let (tx, rx) = std::sync::mpsc::sync_channel(READ_AHEAD);
-            scope.spawn(move || read_files(&opens, &tx));
+            let every_unit = options.validation_report;
+            scope.spawn(move || read_files(&opens, every_unit, &tx));
             let mut reports = Vec::with_capacity(sources.len());
             let mut unlinked = Vec::new();
             for (i, (name, open)) in sources.iter().enumerate() {
@@ -880,7 +891,9 @@ impl Aidtrace {
             duplicates_across_files: vec![],
             refused: None,
             activities: vec![],
+            validation: None,
         };
+        let mut unit_reports = Vec::new();
         let mut orgs = Orgs::default();
         let mut seen: HashMap<String, usize> = HashMap::new();
         // What the ledger held before this file, for the activities the file names: a later
@@ -907,6 +920,9 @@ impl Aidtrace {
                     )));
                 }
             };
+            if options.validation_report {
+                unit_reports.push(checked.report.clone());
+            }
             let Some(activity) = checked.activity else {
                 continue;
             };
@@ -1041,6 +1057,9 @@ impl Aidtrace {
                 .write_or_wait(copy, &source_id, file_name)?;
         }
         report.version = file.header.as_ref().and_then(|h| h.version.clone());
+        if options.validation_report {
+            report.validation = Some(file.report(file_name, unit_reports));
+        }
         // Returning before the commit drops the writer, which rolls the transaction back.
         if let Some(e) = file.xml_error {
             report.refused = Some(format!("not well-formed XML: {e}"));

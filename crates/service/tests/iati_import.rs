@@ -39,7 +39,10 @@ fn import(
         "test",
         name,
         || Ok(xml.as_bytes()),
-        ImportOptions { strict },
+        ImportOptions {
+            strict,
+            ..ImportOptions::default()
+        },
         &mut |_, _| {},
     )
     .expect("import")
@@ -136,6 +139,34 @@ fn assert_empty(app: &Aidtrace) {
         );
     }
     assert!(app.store().audit_log(None).expect("audit").is_empty());
+}
+
+#[test]
+fn an_import_can_give_the_validation_report_from_the_same_read() {
+    let (_dir, mut app) = open();
+    let report = app
+        .import_iati(
+            "test",
+            "small.xml",
+            || Ok(SMALL.as_bytes()),
+            ImportOptions {
+                validation_report: true,
+                ..ImportOptions::default()
+            },
+            &mut |_, _| {},
+        )
+        .expect("import");
+    let expected = aidtrace_iati::validate::validate_reader(
+        "small.xml",
+        SMALL.as_bytes(),
+        &aidtrace_iati::validate::Options::default(),
+    );
+    assert_eq!(report.validation, Some(expected));
+    assert!(
+        import(&mut app, "small.xml", SMALL, false)
+            .validation
+            .is_none()
+    );
 }
 
 #[test]

@@ -131,29 +131,32 @@ pub async fn upload(
     let bytes = upload.bytes;
     let options = ImportOptions {
         strict: upload.strict,
+        validation_report: true,
     };
     let st = state.clone();
     let actor = principal.name.clone();
     let file = name.clone();
-    // Checking a large file takes seconds of CPU: off the async workers, with the import.
+    // Checking a large file takes seconds of CPU: off the async workers. An import gives the
+    // validation report from the same read.
     let (report, imported) = blocking(move || {
-        let report = validate_reader(&file, Cursor::new(bytes.as_slice()), &Options::default());
-        let imported = if import {
-            Some(
-                st.service()
-                    .import_iati(
-                        &actor,
-                        &file,
-                        || Ok(bytes.as_slice()),
-                        options,
-                        &mut |_, _| {},
-                    )
-                    .map_err(ApiError::from)?,
+        if !import {
+            let report = validate_reader(&file, Cursor::new(bytes.as_slice()), &Options::default());
+            return Ok((report, None));
+        }
+        let mut imported = st
+            .service()
+            .import_iati(
+                &actor,
+                &file,
+                || Ok(bytes.as_slice()),
+                options,
+                &mut |_, _| {},
             )
-        } else {
-            None
-        };
-        Ok((report, imported))
+            .map_err(ApiError::from)?;
+        let report = imported.validation.take().ok_or_else(|| {
+            ApiError::internal(format!("{file}: the import kept no validation report"))
+        })?;
+        Ok((report, Some(imported)))
     })
     .await?;
     if imported.is_some() {

@@ -80,6 +80,9 @@ async fn upload_validates_for_viewers_and_imports_for_admins() {
     let r = c.send(upload(&ada, &body)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("accepted: 1,"), "{}", r.body);
+    // The import's own read gives the validation report beside the outcome.
+    assert!(r.body.contains("Validation of upload.xml"), "{}", r.body);
+    assert!(r.body.contains("id=\"layers\""), "{}", r.body);
     assert!(e.record_count() > before, "the import wrote the activity");
     let page = c
         .send(Req::get("/activities/iati-XM-DAC-701-8-WEBTEST").cookie(&ada))
@@ -93,6 +96,7 @@ async fn upload_validates_for_viewers_and_imports_for_admins() {
     let r = c.send(upload(&ada, &body)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("not well-formed"), "{}", r.body);
+    assert!(r.body.contains("id=\"not-well-formed\""), "{}", r.body);
     assert_eq!(
         e.record_count(),
         after_import,
