@@ -46,14 +46,23 @@ fn xml_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// The XML files under `../shared/iati/<dir>` (at least `min` of them), or `None` when the
+/// shared data is absent outside CI.
+fn shared_files(dirs: &[&str], min: usize) -> Option<Vec<PathBuf>> {
+    let shared = common::shared()?;
+    let mut files = Vec::new();
+    for dir in dirs {
+        xml_files(&shared.join("iati").join(dir), &mut files);
+    }
+    assert!(files.len() >= min, "{dirs:?}: only {} files", files.len());
+    Some(files)
+}
+
 #[test]
 fn chunked_reports_equal_sequential_on_every_real_file() {
-    let Some(shared) = common::shared() else {
+    let Some(files) = shared_files(&["real-data"], 98) else {
         return;
     };
-    let mut files = Vec::new();
-    xml_files(&shared.join("iati/real-data"), &mut files);
-    assert!(files.len() >= 98, "real files missing: {}", files.len());
     for f in &files {
         assert_same(f, &[2]);
     }
@@ -61,12 +70,9 @@ fn chunked_reports_equal_sequential_on_every_real_file() {
 
 #[test]
 fn chunked_reports_equal_sequential_on_the_schema_test_suite() {
-    let Some(shared) = common::shared() else {
+    let Some(files) = shared_files(&["schema-tests"], 601) else {
         return;
     };
-    let mut files = Vec::new();
-    xml_files(&shared.join("iati/schema-tests"), &mut files);
-    assert!(files.len() > 600, "schema tests missing: {}", files.len());
     for f in &files {
         let seq = validate_file(f, &opts()).expect("readable");
         assert_eq!(chunked(f, 2), seq, "{}", f.display());
@@ -212,12 +218,9 @@ fn parsed_repeats(path: &Path) -> std::collections::HashMap<u64, u32> {
 
 #[test]
 fn the_identifier_scan_counts_repeats_as_the_parser_reads_them() {
-    let Some(shared) = common::shared() else {
+    let Some(mut files) = shared_files(&["real-data"], 98) else {
         return;
     };
-    let mut files = Vec::new();
-    xml_files(&shared.join("iati/real-data"), &mut files);
-    assert!(files.len() >= 98, "real files missing: {}", files.len());
     let dir = tmp_dir("scan");
     // Every real file once, then a file that repeats each page's activities: every identifier
     // twice, with block boundaries falling anywhere.
@@ -257,13 +260,9 @@ fn the_identifier_scan_counts_repeats_as_the_parser_reads_them() {
 
 #[test]
 fn an_importer_gets_the_validation_report_from_its_own_read() {
-    let Some(shared) = common::shared() else {
+    let Some(files) = shared_files(&["real-data", "schema-tests"], 98 + 601) else {
         return;
     };
-    let mut files = Vec::new();
-    xml_files(&shared.join("iati/real-data"), &mut files);
-    xml_files(&shared.join("iati/schema-tests"), &mut files);
-    assert!(files.len() >= 98, "files missing: {}", files.len());
     for f in &files {
         let mut units = Vec::new();
         let checked = aidtrace_iati::validate::check_source(
