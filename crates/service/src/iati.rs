@@ -902,7 +902,6 @@ impl Aidtrace {
         let mut waiting = WaitingForParent::default();
         // The last copy of an identifier the file repeats is the one written; an accepted
         // earlier copy is held until then, and written if the last copy is not accepted.
-        let mut copies_seen: HashMap<u64, u32> = HashMap::new();
         let mut held: HashMap<RecordId, Pending> = HashMap::new();
         let mut writer = self.writer(actor)?;
         writer.defer_reference_checks()?;
@@ -935,19 +934,15 @@ impl Aidtrace {
             progress(bytes, report.layers.activities);
             let count = seen.entry(activity.identifier.clone()).or_default();
             *count += 1;
-            if *count == 2 {
+            let nth = *count;
+            if nth == 2 {
                 report.duplicates_in_file.push(activity.identifier.clone());
             }
             let id = record_id("iati-", &activity.identifier);
             let key = aidtrace_iati::scan::identifier_key(&activity.identifier);
-            let last_copy = match repeats.get(&key) {
-                Some(&copies) => {
-                    let nth = copies_seen.entry(key).or_default();
-                    *nth += 1;
-                    *nth >= copies
-                }
-                None => true,
-            };
+            let last_copy = repeats
+                .get(&key)
+                .is_none_or(|&copies| nth >= copies as usize);
             if !before_file.contains_key(&id) {
                 let found = match writer.get(RecordKind::Activity, &id)? {
                     Some(Record::Activity(a)) => Some(StoredActivity {

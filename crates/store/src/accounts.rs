@@ -15,6 +15,7 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
+use crate::sqlite::append_audit;
 use crate::{SqliteStore, StoreError, StoreResult};
 
 /// Audit kind of account changes (record id: the account name).
@@ -187,10 +188,10 @@ impl SqliteAccounts {
             return Ok(());
         }
         for (kind, id, view) in live_views(&tx)? {
-            chain_append(&tx, BASELINE_ACTOR, "create", kind, &id, None, Some(&view))?;
+            append_audit(&tx, BASELINE_ACTOR, "create", kind, &id, None, Some(&view))?;
         }
         let marker = r#"{"audit":"account and token changes are logged from here on"}"#;
-        chain_append(
+        append_audit(
             &tx,
             BASELINE_ACTOR,
             "create",
@@ -318,21 +319,6 @@ fn live_views(conn: &Connection) -> StoreResult<Vec<(&'static str, String, Strin
     Ok(out)
 }
 
-/// Appends one entry to the audit chain inside the caller's (immediate) transaction. The ledger
-/// appends through its own connection; both read the head in their transaction and hash with
-/// [`AuditEntry::compute_hash`], and SQLite lets one writer at a time, so the chain stays one.
-fn chain_append(
-    tx: &Connection,
-    actor: &str,
-    action: &str,
-    kind: &str,
-    record_id: &str,
-    before: Option<&str>,
-    after: Option<&str>,
-) -> StoreResult<()> {
-    crate::sqlite::append_audit(tx, actor, action, kind, record_id, before, after)
-}
-
 /// Compares live accounts and tokens with their last audited state and takes their entries out
 /// of `last_state` (the ledger's check reports what is left). Stores never opened with account
 /// auditing have no start marker; their accounts are not reported as unaudited.
@@ -430,7 +416,7 @@ impl AccountStore for SqliteAccounts {
         // The password is always replaced, so there is always an entry; one with the same
         // before and after records a password change.
         let action = if before.is_some() { "update" } else { "create" };
-        chain_append(
+        append_audit(
             &tx,
             &self.actor,
             action,
@@ -523,7 +509,7 @@ impl AccountStore for SqliteAccounts {
             params![token_hash, account, label, created_at, expires_at],
         )?;
         let (id, view) = token_view(account, label, created_at, expires_at);
-        chain_append(
+        append_audit(
             &tx,
             &self.actor,
             "create",
@@ -547,7 +533,7 @@ impl AccountStore for SqliteAccounts {
                 params![account, label, created],
             )?;
             let (id, view) = token_view(account, label, created, expires.as_deref());
-            chain_append(
+            append_audit(
                 &tx,
                 &self.actor,
                 "delete",

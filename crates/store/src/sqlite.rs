@@ -300,6 +300,9 @@ impl AuditChain {
     }
 }
 
+/// Appends one entry to the audit chain inside the caller's (immediate) transaction. Accounts
+/// append through their own connection; both read the head in their transaction, and SQLite
+/// lets one writer at a time, so the chain stays one.
 pub(crate) fn append_audit(
     tx: &Connection,
     actor: &str,
