@@ -141,9 +141,19 @@ pub fn validate_unit(
     unit: Unit,
     opts: &Options,
 ) -> ActivityReport {
-    let el = &unit.element;
-    let mut schema_errors = unit.errors;
-    if let Some(ty) = unit.ty {
+    report_of(schema, &unit.element, unit.ty, unit.errors, opts)
+}
+
+/// The three layers over a unit's parts: its element, the type the root gave it and the
+/// root's content-model errors it raised.
+fn report_of(
+    schema: &'static schema::Schema,
+    el: &Element,
+    ty: Option<&'static schema::TypeDef>,
+    mut schema_errors: Vec<SchemaError>,
+    opts: &Options,
+) -> ActivityReport {
+    if let Some(ty) = ty {
         schema::validate_element(schema, el, ty, &mut schema_errors);
     }
     let schema_valid = schema_errors.is_empty();
@@ -513,18 +523,27 @@ pub struct Checked {
     pub position: (u64, u64),
 }
 
-/// Reads the model of a unit and checks it through the three layers.
-fn checked(schema: &'static schema::Schema, unit: crate::reader::Unit, opts: &Options) -> Checked {
-    let el = &unit.element;
+/// Checks a unit through the three layers and reads its model.
+fn checked(schema: &'static schema::Schema, unit: Unit, opts: &Options) -> Checked {
+    let Unit {
+        element: el,
+        ty,
+        errors,
+    } = unit;
+    let report = report_of(schema, &el, ty, errors, opts);
     let position = (el.line, el.column);
     let (activity, organisation) = match (el.is_iati(), el.name.as_str()) {
-        (true, "iati-activity") => (Some(crate::model::IatiActivity::from_element(el)), None),
-        (true, "iati-organisation") => {
-            (None, Some(crate::model::IatiOrganisation::from_element(el)))
-        }
+        (true, "iati-activity") if report.schema_valid => (
+            Some(crate::model::IatiActivity::from_schema_valid_element(&el)),
+            None,
+        ),
+        (true, "iati-activity") => (Some(crate::model::IatiActivity::from_element(&el)), None),
+        (true, "iati-organisation") => (
+            None,
+            Some(crate::model::IatiOrganisation::from_element(&el)),
+        ),
         _ => (None, None),
     };
-    let report = validate_unit(schema, unit, opts);
     Checked {
         report,
         activity,

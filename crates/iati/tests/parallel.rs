@@ -35,32 +35,9 @@ fn assert_same(path: &Path, threads: &[usize]) {
     }
 }
 
-fn xml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).expect("readable dir").flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            xml_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "xml") {
-            out.push(p);
-        }
-    }
-}
-
-/// The XML files under `../shared/iati/<dir>` (at least `min` of them), or `None` when the
-/// shared data is absent outside CI.
-fn shared_files(dirs: &[&str], min: usize) -> Option<Vec<PathBuf>> {
-    let shared = common::shared()?;
-    let mut files = Vec::new();
-    for dir in dirs {
-        xml_files(&shared.join("iati").join(dir), &mut files);
-    }
-    assert!(files.len() >= min, "{dirs:?}: only {} files", files.len());
-    Some(files)
-}
-
 #[test]
 fn chunked_reports_equal_sequential_on_every_real_file() {
-    let Some(files) = shared_files(&["real-data"], 98) else {
+    let Some(files) = common::shared_files(&["real-data"], 98) else {
         return;
     };
     for f in &files {
@@ -70,7 +47,7 @@ fn chunked_reports_equal_sequential_on_every_real_file() {
 
 #[test]
 fn chunked_reports_equal_sequential_on_the_schema_test_suite() {
-    let Some(files) = shared_files(&["schema-tests"], 601) else {
+    let Some(files) = common::shared_files(&["schema-tests"], 601) else {
         return;
     };
     for f in &files {
@@ -218,7 +195,7 @@ fn parsed_repeats(path: &Path) -> std::collections::HashMap<u64, u32> {
 
 #[test]
 fn the_identifier_scan_counts_repeats_as_the_parser_reads_them() {
-    let Some(mut files) = shared_files(&["real-data"], 98) else {
+    let Some(mut files) = common::shared_files(&["real-data"], 98) else {
         return;
     };
     let dir = tmp_dir("scan");
@@ -260,7 +237,7 @@ fn the_identifier_scan_counts_repeats_as_the_parser_reads_them() {
 
 #[test]
 fn an_importer_gets_the_validation_report_from_its_own_read() {
-    let Some(files) = shared_files(&["real-data", "schema-tests"], 98 + 601) else {
+    let Some(files) = common::shared_files(&["real-data", "schema-tests"], 98 + 601) else {
         return;
     };
     for f in &files {

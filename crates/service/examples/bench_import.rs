@@ -1,7 +1,8 @@
 //! IATI import throughput into SQLite over the real d-portal pages (run by hand, release):
 //!
 //! `cargo run --release -p aidtrace-service --example bench_import -- [ROUNDS] [--concat N]`
-//! (`--concat N`: the pages' activities written N times into one file, see bench_iati).
+//! (`--concat N`: the pages' activities written N times into one file, see bench_iati;
+//! `--fresh-only`: only the import into a fresh store, for a profiler).
 //!
 //! Each round imports all 98 pages into a fresh store (parse, three validation layers,
 //! mapping, audited writes), then imports them again into the same store (the idempotent
@@ -51,15 +52,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "{} files, {mb:.1} MB per round, {rounds} rounds",
         files.len()
     );
+    let fresh_only = std::env::args().any(|a| a == "--fresh-only");
     let (mut fresh_wall, mut fresh_cpu, mut again_wall, mut again_cpu) = (0.0, 0.0, 0.0, 0.0);
     for round in 0..rounds {
         let mut app = Aidtrace::open_sqlite(&tmp.path().join(format!("round-{round}.db")))?;
         let (c0, _) = cpu_seconds();
         let t = Instant::now();
         let (acts, changed) = import_all(&mut app, &files)?;
-        fresh_wall += t.elapsed().as_secs_f64();
+        let wall = t.elapsed().as_secs_f64();
+        fresh_wall += wall;
         let (c1, _) = cpu_seconds();
         fresh_cpu += c1 - c0;
+        if fresh_only {
+            println!(
+                "{acts} activities, {changed} records written: {:.1} MB/s wall, {:.1} MB/s CPU",
+                mb / wall,
+                mb / (c1 - c0)
+            );
+            continue;
+        }
         let t = Instant::now();
         let (_, changed_again) = import_all(&mut app, &files)?;
         again_wall += t.elapsed().as_secs_f64();
@@ -69,6 +80,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "{acts} activities, {changed} records written; re-import changed {changed_again}"
             );
         }
+    }
+    if fresh_only {
+        return Ok(());
     }
     let total = mb * rounds as f64;
     println!(
