@@ -97,6 +97,20 @@ pub struct ImportOptions {
 /// Turns an identifier from outside into a record id: readable, and unique (a hash is added
 /// whenever characters had to be replaced, so `a/b` and `a_b` stay apart).
 pub fn record_id(prefix: &str, raw: &str) -> RecordId {
+    let plain = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b':');
+    // The usual identifier needs no cleaning: one allocation, no hash.
+    if !raw.is_empty() && prefix.len() + raw.len() <= 150 && raw.bytes().all(plain) {
+        let mut id = String::with_capacity(prefix.len() + raw.len());
+        id.push_str(prefix);
+        id.push_str(raw);
+        if let Ok(id) = RecordId::parse(&id) {
+            return id;
+        }
+    }
+    cleaned_record_id(prefix, raw)
+}
+
+fn cleaned_record_id(prefix: &str, raw: &str) -> RecordId {
     let cleaned: String = raw
         .trim()
         .chars()
@@ -183,6 +197,9 @@ fn instrument(a: &IatiActivity) -> Instrument {
 #[derive(Default)]
 struct Orgs {
     records: BTreeMap<RecordId, Organisation>,
+    /// Record ids of the organisation references seen so far: most activities name the same
+    /// few organisations many times (every transaction names two).
+    by_ref: HashMap<String, RecordId>,
     /// Source records another aidtrace exported with its activities (provenance).
     sources: BTreeMap<RecordId, Source>,
 }
@@ -194,8 +211,17 @@ impl Orgs {
         kind: Option<&str>,
         narratives: &[Narrative],
     ) -> Option<RecordId> {
-        let name = text(narratives, None);
         let r#ref = r#ref.map(str::trim).filter(|r| !r.is_empty());
+        if let Some(id) = r#ref.and_then(|r| self.by_ref.get(r)) {
+            if let Some(known) = self.records.get_mut(id)
+                && known.name.is_empty()
+                && let Some(n) = text(narratives, None)
+            {
+                known.name = n;
+            }
+            return Some(id.clone());
+        }
+        let name = text(narratives, None);
         let id = match (r#ref, &name) {
             (Some(r), _) => record_id("org-iati-", r),
             (None, Some(n)) => record_id("org-name-", &n.to_lowercase()),
@@ -230,6 +256,9 @@ impl Orgs {
             && let Some(n) = name
         {
             entry.name = n;
+        }
+        if let Some(r) = r#ref {
+            self.by_ref.insert(r.to_string(), id.clone());
         }
         Some(id)
     }
@@ -1707,4 +1736,20 @@ fn suffix_index(id: &RecordId, marker: &str) -> u64 {
         .rsplit_once(marker)
         .and_then(|(_, n)| n.parse().ok())
         .unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_quick_record_id_is_the_cleaned_one(
+            raw in "[ -~]{0,160}|[a-zA-Z0-9._:-]{0,160}|\\PC{0,20}",
+            prefix in "iati-|org-iati-|src-iati-",
+        ) {
+            prop_assert_eq!(record_id(&prefix, &raw), cleaned_record_id(&prefix, &raw));
+        }
+    }
 }
