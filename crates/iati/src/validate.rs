@@ -590,9 +590,21 @@ pub fn check_source<R: std::io::Read>(
     open: impl Fn() -> std::io::Result<R>,
     opts: &Options,
     threads: usize,
-    mut each: impl FnMut(Checked, u64),
+    each: impl FnMut(Checked, u64),
 ) -> std::io::Result<FileChecked> {
-    let work = |schema: &'static schema::Schema, unit| checked(schema, unit, opts);
+    check_source_then(open, opts, threads, |c| c, each)
+}
+
+/// [`check_source`] with `then` applied to each unit on the thread that read it, so that an
+/// importer's own per-activity work runs on all cores too.
+pub fn check_source_then<R: std::io::Read, T: Send>(
+    open: impl Fn() -> std::io::Result<R>,
+    opts: &Options,
+    threads: usize,
+    then: impl Fn(Checked) -> T + Sync,
+    mut each: impl FnMut(T, u64),
+) -> std::io::Result<FileChecked> {
+    let work = |schema: &'static schema::Schema, unit| then(checked(schema, unit, opts));
     let mut pass = units_of_source(&open, opts.limits, threads, &work, &mut each)?;
     let issues = file_issues(&mut pass);
     Ok(FileChecked {

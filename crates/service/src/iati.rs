@@ -19,7 +19,7 @@ use aidtrace_domain::model::{
 use aidtrace_domain::validate::validate;
 use aidtrace_domain::{CountryCode, CurrencyCode, IatiOrgId, Money, RecordId, RecordKind};
 use aidtrace_iati::model::{FlowOrg, IatiActivity, Narrative, parse_date};
-use aidtrace_iati::validate::{Options, check_source};
+use aidtrace_iati::validate::{ActivityReport, Checked, Options, check_source_then};
 use chrono::DateTime;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -261,6 +261,26 @@ impl Orgs {
             self.by_ref.insert(r.to_string(), id.clone());
         }
         Some(id)
+    }
+
+    /// Takes in the organisations and sources a later activity named: the first mention of
+    /// each stays, as if one map had seen them all in file order.
+    fn merge(&mut self, later: Orgs) {
+        for (id, org) in later.records {
+            match self.records.entry(id) {
+                std::collections::btree_map::Entry::Vacant(v) => {
+                    v.insert(org);
+                }
+                std::collections::btree_map::Entry::Occupied(mut o) => {
+                    if o.get().name.is_empty() && !org.name.is_empty() {
+                        o.get_mut().name = org.name;
+                    }
+                }
+            }
+        }
+        for (id, source) in later.sources {
+            self.sources.entry(id).or_insert(source);
+        }
     }
 
     fn flow_org(&mut self, o: Option<&FlowOrg>) -> Option<RecordId> {
@@ -687,11 +707,67 @@ fn newer_or_same(incoming: Option<&str>, stored: Option<&str>) -> bool {
     }
 }
 
+/// An activity as the reading threads hand it to the writer: mapped into ledger records there,
+/// with the organisations and sources it names.
+struct ReadActivity {
+    identifier: String,
+    last_updated: Option<String>,
+    mapped: Result<Mapped, Vec<String>>,
+    orgs: Orgs,
+}
+
+/// Which of the three layers a unit passed.
+#[derive(Clone, Copy)]
+struct Layers {
+    schema_valid: bool,
+    codelists_valid: bool,
+    rules_valid: bool,
+}
+
+/// One unit of a file: the layers it passed, its whole report when the import gives a
+/// validation report, and where it starts.
+struct ReadUnit {
+    layers: Layers,
+    report: Option<ActivityReport>,
+    position: (u64, u64),
+    activity: Option<ReadActivity>,
+}
+
+/// Mapping runs on the thread that read the activity, so the writer only writes; the
+/// findings are kept only when asked for.
+fn read_unit(checked: Checked, file_source: &RecordId, keep_report: bool) -> ReadUnit {
+    let activity = checked.activity.map(|a| {
+        let mut orgs = Orgs::default();
+        let mapped = if a.identifier.trim().is_empty() {
+            Err(vec!["no iati-identifier".to_string()])
+        } else {
+            map_activity(&a, file_source, &mut orgs)
+        };
+        ReadActivity {
+            identifier: a.identifier,
+            last_updated: a.last_updated_datetime,
+            mapped,
+            orgs,
+        }
+    });
+    let report = checked.report;
+    ReadUnit {
+        layers: Layers {
+            schema_valid: report.schema_valid,
+            codelists_valid: report.codelists_valid,
+            rules_valid: report.rules_valid,
+        },
+        report: keep_report.then_some(report),
+        position: checked.position,
+        activity,
+    }
+}
+
 /// What the reading side of an import hands to the writing side, file after file: each
 /// activity with its three-layer report and the file bytes read when it was ready, then the
 /// file's own findings (or why it could not be read).
 enum Parsed {
-    Unit(Box<aidtrace_iati::validate::Checked>, u64),
+    Unit(Box<ReadUnit>, u64),
     End(std::io::Result<aidtrace_iati::validate::FileChecked>),
 }
 
@@ -707,18 +783,25 @@ const READ_AHEAD: usize = 512;
 /// `aidtrace_iati::validate::check_source`), sending what it finds to the writer. Stops when
 /// the writer has gone.
 fn read_files<R: std::io::Read>(
-    opens: &[Opener<'_, R>],
+    sources: &[(String, Opener<'_, R>)],
     every_unit: bool,
     tx: &std::sync::mpsc::SyncSender<Parsed>,
 ) {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    for open in opens {
+    for (name, open) in sources {
+        let file_source = record_id("src-iati-", name);
         let mut gone = false;
-        let file = check_source(open, &Options::default(), threads, |checked, bytes| {
-            if !gone && (every_unit || checked.activity.is_some()) {
-                gone = tx.send(Parsed::Unit(Box::new(checked), bytes)).is_err();
-            }
-        });
+        let file = check_source_then(
+            open,
+            &Options::default(),
+            threads,
+            |checked| read_unit(checked, &file_source, every_unit),
+            |unit, bytes| {
+                if !gone && (every_unit || unit.activity.is_some()) {
+                    gone = tx.send(Parsed::Unit(Box::new(unit), bytes)).is_err();
+                }
+            },
+        );
         if gone || tx.send(Parsed::End(file)).is_err() {
             return;
         }
@@ -784,14 +867,14 @@ impl Aidtrace {
         options: ImportOptions,
         progress: &mut dyn FnMut(usize, u64, usize),
     ) -> ServiceResult<Vec<FileImport>> {
-        let opens: Vec<_> = sources.iter().map(|(_, open)| *open).collect();
         std::thread::scope(|scope| {
             let (tx, rx) = std::sync::mpsc::sync_channel(READ_AHEAD);
             let every_unit = options.validation_report;
-            scope.spawn(move || read_files(&opens, every_unit, &tx));
+            scope.spawn(move || read_files(sources, every_unit, &tx));
             let mut reports = Vec::with_capacity(sources.len());
             let mut unlinked = Vec::new();
-            for (i, (name, open)) in sources.iter().enumerate() {
+            for (i, source) in sources.iter().enumerate() {
+                let (_, open) = source;
                 // A file that cannot be opened is reported by the reader; no repeats then.
                 let repeats = open()
                     .and_then(aidtrace_iati::scan::repeated_identifiers)
@@ -799,7 +882,7 @@ impl Aidtrace {
                 // Returning drops `rx`, which stops the reader before the scope waits for it.
                 let (report, missing) = self.import_parsed(
                     actor,
-                    name,
+                    source,
                     &rx,
                     &repeats,
                     options,
@@ -887,10 +970,10 @@ impl Aidtrace {
     /// Writes a parsed file into the ledger, atomically: activity by activity into one
     /// transaction while the reader goes on, committed when the file has been read and passes.
     /// `progress` is told the bytes read and activities seen.
-    fn import_parsed(
+    fn import_parsed<R: std::io::Read>(
         &mut self,
         actor: &str,
-        file_name: &str,
+        (file_name, open): &(String, Opener<'_, R>),
         parsed: &std::sync::mpsc::Receiver<Parsed>,
         repeats: &HashMap<u64, u32>,
         options: ImportOptions,
@@ -929,15 +1012,17 @@ impl Aidtrace {
         // copy in the same file is judged against that, not against the earlier copy.
         let mut before_file: HashMap<RecordId, Option<StoredActivity>> = HashMap::new();
         let mut waiting = WaitingForParent::default();
-        // The last copy of an identifier the file repeats is the one written; an accepted
-        // earlier copy is held until then, and written if the last copy is not accepted.
-        let mut held: HashMap<RecordId, Pending> = HashMap::new();
+        // The last copy of an identifier the file repeats is the one written. Where the latest
+        // accepted earlier copy starts is kept; if the last copy is not accepted, that copy is
+        // read again and written (holding copies instead would let memory grow with the file).
+        let mut earlier_copies: HashMap<RecordId, EarlierCopy> = HashMap::new();
+        let mut to_read_again: Vec<EarlierCopy> = Vec::new();
         let mut writer = self.writer(actor)?;
         writer.defer_reference_checks()?;
         writer.put_group(vec![source])?;
         let file = loop {
-            let (checked, bytes) = match parsed.recv() {
-                Ok(Parsed::Unit(checked, bytes)) => (*checked, bytes),
+            let (unit, bytes) = match parsed.recv() {
+                Ok(Parsed::Unit(unit, bytes)) => (*unit, bytes),
                 Ok(Parsed::End(Ok(file))) => break file,
                 Ok(Parsed::End(Err(e))) => {
                     return Err(ServiceError::NotFound(format!("{file_name}: {e}")));
@@ -948,14 +1033,14 @@ impl Aidtrace {
                     )));
                 }
             };
-            if options.validation_report {
-                unit_reports.push(checked.report.clone());
+            let check = unit.layers;
+            if let Some(full) = unit.report {
+                unit_reports.push(full);
             }
-            let Some(activity) = checked.activity else {
+            let Some(activity) = unit.activity else {
                 continue;
             };
-            let check = checked.report;
-            let line = checked.position.0;
+            let line = unit.position.0;
             report.layers.activities += 1;
             report.layers.schema_valid += usize::from(check.schema_valid);
             report.layers.codelists_valid += usize::from(check.codelists_valid);
@@ -999,7 +1084,7 @@ impl Aidtrace {
                         .duplicates_across_files
                         .push((activity.identifier.clone(), other.to_string()));
                 }
-                let incoming = activity.last_updated_datetime.as_deref();
+                let incoming = activity.last_updated.as_deref();
                 let kept = stored.last_updated.as_deref();
                 let wins = if other_file.is_some() {
                     strictly_newer(incoming, kept)
@@ -1014,18 +1099,14 @@ impl Aidtrace {
                         },
                         ..entry
                     });
-                    if last_copy && let Some(earlier) = held.remove(&id) {
-                        let mut out = Out::new(&mut writer, &mut waiting, &mut report, &orgs);
-                        out.write_or_wait(earlier, &source_id, file_name)?;
+                    if last_copy && let Some(earlier) = earlier_copies.remove(&id) {
+                        to_read_again.push(earlier);
                     }
                     continue;
                 }
             }
-            let mapped = if activity.identifier.trim().is_empty() {
-                Err(vec!["no iati-identifier".to_string()])
-            } else {
-                map_activity(&activity, &source_id, &mut orgs)
-            };
+            orgs.merge(activity.orgs);
+            let mapped = activity.mapped;
             let entry_index = report.activities.len();
             match mapped {
                 Ok(mapped) => {
@@ -1036,18 +1117,24 @@ impl Aidtrace {
                         },
                         ..entry
                     });
-                    let copy = Pending {
-                        id: id.clone(),
-                        records: mapped.records,
-                        entry: entry_index,
-                    };
                     let replaced = if last_copy {
-                        let earlier = held.remove(&id);
-                        Out::new(&mut writer, &mut waiting, &mut report, &orgs)
-                            .write_or_wait(copy, &source_id, file_name)?;
-                        earlier
+                        Out::new(&mut writer, &mut waiting, &mut report, &orgs).write_or_wait(
+                            Pending {
+                                id: id.clone(),
+                                records: mapped.records,
+                                entry: entry_index,
+                            },
+                            &source_id,
+                            file_name,
+                        )?;
+                        earlier_copies.remove(&id)
                     } else {
-                        held.insert(id.clone(), copy)
+                        let copy = EarlierCopy {
+                            id: id.clone(),
+                            at: unit.position,
+                            entry: entry_index,
+                        };
+                        earlier_copies.insert(id.clone(), copy)
                     };
                     if let Some(earlier) = replaced {
                         add_note(
@@ -1065,20 +1152,39 @@ impl Aidtrace {
                         outcome: Outcome::Rejected { reasons },
                         ..entry
                     });
-                    if last_copy && let Some(earlier) = held.remove(&id) {
-                        Out::new(&mut writer, &mut waiting, &mut report, &orgs)
-                            .write_or_wait(earlier, &source_id, file_name)?;
+                    if last_copy && let Some(earlier) = earlier_copies.remove(&id) {
+                        to_read_again.push(earlier);
                     }
                 }
             }
         };
-        // Copies held for a last copy that never came (the scan counted one the parser did
-        // not read, inside a comment say).
-        let mut left: Vec<Pending> = held.into_values().collect();
-        left.sort_by_key(|p| p.entry);
-        for copy in left {
-            Out::new(&mut writer, &mut waiting, &mut report, &orgs)
-                .write_or_wait(copy, &source_id, file_name)?;
+        // Copies whose last copy never came (the scan counted one the parser did not read,
+        // inside a comment say) are written too.
+        to_read_again.extend(earlier_copies.into_values());
+        if file.xml_error.is_none() && !to_read_again.is_empty() {
+            let again = read_again(open, &to_read_again, &source_id)?;
+            for (copy, found) in to_read_again.into_iter().zip(again) {
+                match found {
+                    // Its organisations were taken in when it was first read.
+                    Some(records) => {
+                        Out::new(&mut writer, &mut waiting, &mut report, &orgs).write_or_wait(
+                            Pending {
+                                id: copy.id,
+                                records,
+                                entry: copy.entry,
+                            },
+                            &source_id,
+                            file_name,
+                        )?;
+                    }
+                    None => add_note(
+                        &mut report,
+                        copy.entry,
+                        "not written: the file changed before this copy could be read again"
+                            .to_string(),
+                    ),
+                }
+            }
         }
         report.version = file.header.as_ref().and_then(|h| h.version.clone());
         if options.validation_report {
@@ -1174,6 +1280,43 @@ struct StoredActivity {
     /// The source it was imported from (its first citation).
     origin: Option<RecordId>,
     last_updated: Option<String>,
+}
+
+/// An accepted copy of a repeated identifier that a later copy may replace: where it starts in
+/// the file, and its report entry.
+struct EarlierCopy {
+    id: RecordId,
+    at: (u64, u64),
+    entry: usize,
+}
+
+/// Reads the file again for the copies that turned out to be needed, mapped as on the first
+/// read; `None` for a copy no longer found where it was (the file changed meanwhile).
+fn read_again<R: std::io::Read>(
+    open: Opener<'_, R>,
+    copies: &[EarlierCopy],
+    file_source: &RecordId,
+) -> ServiceResult<Vec<Option<Vec<Record>>>> {
+    let wanted: HashMap<(u64, u64), usize> = copies
+        .iter()
+        .enumerate()
+        .map(|(i, copy)| (copy.at, i))
+        .collect();
+    let mut found: Vec<Option<Vec<Record>>> = copies.iter().map(|_| None).collect();
+    let input = open().map_err(|e| ServiceError::Io(format!("reading the file again: {e}")))?;
+    let mut reader = aidtrace_iati::reader::ActivityReader::new(std::io::BufReader::new(input));
+    while let Ok(Some((activity, line, column))) = reader.next_activity() {
+        let Some(&i) = wanted.get(&(line, column)) else {
+            continue;
+        };
+        if record_id("iati-", &activity.identifier) != copies[i].id {
+            continue;
+        }
+        if let Ok(mapped) = map_activity(&activity, file_source, &mut Orgs::default()) {
+            found[i] = Some(mapped.records);
+        }
+    }
+    Ok(found)
 }
 
 /// An accepted activity's records not written yet, and its report entry.

@@ -809,6 +809,95 @@ fn only_the_last_copy_in_a_file_is_written_and_a_rerun_changes_nothing() {
 }
 
 #[test]
+fn when_the_last_copy_fails_the_latest_accepted_earlier_copy_is_read_again_and_written() {
+    let when = "2024-01-01T00:00:00Z";
+    let rejected = with_transactions("XM-THRICE", when, 1).replace(" default-currency=\"USD\"", "");
+    // On one line, as minified files are: copies are found again by line and column.
+    let xml = activities(&[
+        with_transactions("XM-THRICE", when, 2),
+        with_transactions("XM-THRICE", when, 3),
+        rejected,
+    ])
+    .replace('\n', " ");
+    let (_dir, mut app) = open();
+    let report = import(&mut app, "thrice.xml", &xml, false);
+    assert_eq!((report.accepted, report.rejected), (2, 1), "{report:#?}");
+    assert_eq!(parent_and_title(&app, "XM-THRICE").1, "Copy with 3");
+    assert_eq!(app.ledger().expect("ledger").flows.len(), 3);
+    let notes: Vec<&Vec<String>> = report
+        .activities
+        .iter()
+        .filter_map(|a| match &a.outcome {
+            Outcome::Accepted { notes } => Some(notes),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        notes[0]
+            .iter()
+            .any(|n| n.contains("not written: a later copy")),
+        "{notes:?}"
+    );
+    assert!(
+        notes[1].is_empty(),
+        "the copy written has no such note: {notes:?}"
+    );
+    assert_nothing_changed(&[import(&mut app, "thrice.xml", &xml, false)]);
+    // The ledger holds a newer version than the last copy: an earlier copy newer still wins.
+    let (_dir, mut app) = open();
+    let stored = activities(&[with_transactions("XM-THRICE", "2024-06-01T00:00:00Z", 4)]);
+    import(&mut app, "stored.xml", &stored, false);
+    let xml = activities(&[
+        with_transactions("XM-THRICE", "2024-09-01T00:00:00Z", 5),
+        with_transactions("XM-THRICE", "2024-03-01T00:00:00Z", 6),
+    ]);
+    let report = import(&mut app, "stored.xml", &xml, false);
+    assert_eq!(report.kept_newer, 1, "{report:#?}");
+    assert_eq!(parent_and_title(&app, "XM-THRICE").1, "Copy with 5");
+}
+
+#[test]
+fn a_copy_that_changed_before_it_could_be_read_again_is_noted_not_written() {
+    let when = "2024-01-01T00:00:00Z";
+    let rejected = with_transactions("XM-TWICE", when, 1).replace(" default-currency=\"USD\"", "");
+    let first = activities(&[with_transactions("XM-TWICE", when, 2), rejected.clone()]);
+    // Same length and positions, another identifier: what a file rewritten mid-import gives.
+    let changed = first.replacen("XM-TWICE", "XM-OTHER", 1);
+    let opened = std::sync::atomic::AtomicUsize::new(0);
+    let (_dir, mut app) = open();
+    let report = app
+        .import_iati(
+            "test",
+            "changing.xml",
+            || {
+                // The scan and the read come first; the third opening is the second read.
+                let n = opened.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                Ok(if n < 2 {
+                    first.as_bytes()
+                } else {
+                    changed.as_bytes()
+                })
+            },
+            ImportOptions::default(),
+            &mut |_, _| {},
+        )
+        .expect("import");
+    assert_eq!(
+        opened.load(std::sync::atomic::Ordering::SeqCst),
+        3,
+        "the file is opened for the scan, the read and once again"
+    );
+    let Outcome::Accepted { notes } = &report.activities[0].outcome else {
+        panic!("{report:#?}");
+    };
+    assert!(
+        notes.iter().any(|n| n.contains("the file changed")),
+        "{report:#?}"
+    );
+    assert!(app.ledger().expect("ledger").activities.is_empty());
+}
+
+#[test]
 fn a_later_file_that_drops_a_parent_link_wins_over_linking_it_at_the_end() {
     let (dir, mut app) = open();
     let first = dir.path().join("1.xml");
