@@ -267,25 +267,38 @@ impl AuditChain {
             before,
             after,
         };
-        let hash = audit::entry_hash(&fields);
-        tx.prepare_cached(
-            "INSERT INTO audit_log (seq, at, actor, action, kind, record_id, before, after, prev_hash, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        )?
-        .execute(params![
-            fields.seq,
-            fields.at,
-            fields.actor,
-            fields.action,
-            fields.kind,
-            fields.record_id,
-            fields.before,
-            fields.after,
-            fields.prev_hash,
-            hash
-        ])?;
-        self.seq = fields.seq;
-        self.hash = hash;
+        let seq = fields.seq;
+        self.hash = insert_entry(tx, &fields, after)?;
+        self.seq = seq;
+        Ok(())
+    }
+
+    /// The entry for a record just created in its table. Its text is not stored a second time
+    /// here: until the record changes it is the record's row, afterwards the `before` of the
+    /// entry that changed it, and [`Store::audit_log`] puts it back from there. The hash
+    /// covers it as for any entry, so `audit verify` also proves the row is what was written.
+    pub(crate) fn append_create(
+        &mut self,
+        tx: &Connection,
+        actor: &str,
+        kind: RecordKind,
+        record_id: &str,
+        doc: &str,
+    ) -> StoreResult<()> {
+        let fields = audit::EntryFields {
+            prev_hash: &self.hash,
+            seq: self.seq + 1,
+            at: &self.at,
+            actor,
+            action: "create",
+            kind: kind.as_str(),
+            record_id,
+            before: None,
+            after: Some(doc),
+        };
+        let seq = fields.seq;
+        self.hash = insert_entry(tx, &fields, None)?;
+        self.seq = seq;
         Ok(())
     }
 
@@ -298,6 +311,32 @@ impl AuditChain {
         .execute(params![self.seq, self.hash])?;
         Ok(())
     }
+}
+
+/// Writes one audit row, with `stored_after` as its `after` column; returns its hash.
+fn insert_entry(
+    tx: &Connection,
+    fields: &audit::EntryFields<'_>,
+    stored_after: Option<&str>,
+) -> StoreResult<String> {
+    let hash = audit::entry_hash(fields);
+    tx.prepare_cached(
+        "INSERT INTO audit_log (seq, at, actor, action, kind, record_id, before, after, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        fields.seq,
+        fields.at,
+        fields.actor,
+        fields.action,
+        fields.kind,
+        fields.record_id,
+        fields.before,
+        stored_after,
+        fields.prev_hash,
+        hash
+    ])?;
+    Ok(hash)
 }
 
 /// Appends one entry to the audit chain inside the caller's (immediate) transaction. Accounts
@@ -390,6 +429,27 @@ fn upsert_sql(table: &str, extra: &[(&'static str, Option<String>)]) -> String {
     )
 }
 
+impl SqliteStore {
+    /// Puts back the text of each created record that its entry does not store (see
+    /// [`AuditChain::append_create`]): the `before` of the record's next entry, or its row.
+    /// `entries` holds every entry of each record it names, in order.
+    fn restore_created_texts(&self, entries: &mut [AuditEntry]) -> StoreResult<()> {
+        let mut next_before: HashMap<(String, String), Option<String>> = HashMap::new();
+        for e in entries.iter_mut().rev() {
+            let key = (e.kind.clone(), e.record_id.clone());
+            if e.action == "create" && e.after.is_none() {
+                e.after = match (next_before.get(&key), RecordKind::parse(&e.kind)) {
+                    (Some(before), _) => before.clone(),
+                    (None, Some(kind)) => read_doc(&self.conn, table(kind), &e.record_id)?,
+                    (None, None) => None,
+                };
+            }
+            next_before.insert(key, e.before.clone());
+        }
+        Ok(())
+    }
+}
+
 impl SqliteBatch<'_> {
     fn put_record(&mut self, record: &Record) -> StoreResult<()> {
         let kind = record.kind();
@@ -413,21 +473,25 @@ impl SqliteBatch<'_> {
             .prepare_cached(sql)?
             .execute(rusqlite::params_from_iter(values.iter()))
             .map_err(|e| integrity_message(e, kind, &id))?;
-        let action = if before.is_some() { "update" } else { "create" };
-        if before.is_some() {
-            self.report.updated += 1;
-        } else {
-            self.report.created += 1;
+        match before {
+            Some(before) => {
+                self.report.updated += 1;
+                self.chain.append(
+                    &self.tx,
+                    self.actor,
+                    "update",
+                    kind.as_str(),
+                    &id,
+                    Some(&before),
+                    Some(&doc),
+                )
+            }
+            None => {
+                self.report.created += 1;
+                self.chain
+                    .append_create(&self.tx, self.actor, kind, &id, &doc)
+            }
         }
-        self.chain.append(
-            &self.tx,
-            self.actor,
-            action,
-            kind.as_str(),
-            &id,
-            before.as_deref(),
-            Some(&doc),
-        )
     }
 }
 
@@ -571,22 +635,23 @@ impl Store for SqliteStore {
             })
         };
         let columns = "seq, at, actor, action, kind, record_id, before, after, prev_hash, hash";
-        match record {
+        let mut entries: Vec<AuditEntry> = match record {
             None => {
                 let mut stmt = self
                     .conn
                     .prepare(&format!("SELECT {columns} FROM audit_log ORDER BY seq"))?;
-                Ok(stmt.query_map([], map)?.collect::<Result<_, _>>()?)
+                stmt.query_map([], map)?.collect::<Result<_, _>>()?
             }
             Some((kind, id)) => {
                 let mut stmt = self.conn.prepare(&format!(
                     "SELECT {columns} FROM audit_log WHERE kind = ?1 AND record_id = ?2 ORDER BY seq"
                 ))?;
-                Ok(stmt
-                    .query_map(params![kind.as_str(), id.as_str()], map)?
-                    .collect::<Result<_, _>>()?)
+                stmt.query_map(params![kind.as_str(), id.as_str()], map)?
+                    .collect::<Result<_, _>>()?
             }
-        }
+        };
+        self.restore_created_texts(&mut entries)?;
+        Ok(entries)
     }
 
     fn verify_audit(&self) -> StoreResult<AuditVerification> {

@@ -52,17 +52,30 @@ fn altering_any_audit_row_by_hand_is_detected() {
             ],
         )
         .expect("put");
+    store
+        .apply(
+            "t",
+            &[aidtrace_store::Change::Put(conformance::flow(
+                "f1", "a1", "12",
+            ))],
+        )
+        .expect("update");
     assert!(store.verify_audit().expect("verify").ok());
     drop(store);
+    // Entry 2 creates f1 (its text is not stored again: entry 4's `before` holds it), entry 3
+    // creates o1 (its text is its row), entry 4 updates f1.
     let tamper = [
         "UPDATE audit_log SET actor = 'mallory' WHERE seq = 1",
-        "UPDATE audit_log SET after = replace(after, '\"10\"', '\"99\"') WHERE seq = 2",
+        "UPDATE audit_log SET after = '{}' WHERE seq = 2",
+        "UPDATE audit_log SET before = replace(before, '\"10\"', '\"99\"') WHERE seq = 4",
+        "UPDATE audit_log SET after = replace(after, '\"12\"', '\"99\"') WHERE seq = 4",
         "UPDATE audit_log SET at = '2020-01-01T00:00:00Z' WHERE seq = 3",
         "DELETE FROM audit_log WHERE seq = 3",
-        "UPDATE flows SET doc = replace(doc, '\"10\"', '\"11\"')",
+        "UPDATE flows SET doc = replace(doc, '\"12\"', '\"11\"')",
+        "UPDATE organisations SET doc = replace(doc, 'o1', 'o2')",
     ];
-    for sql in tamper {
-        let copy = dir.path().join(format!("copy-{}.db", sql.len()));
+    for (i, sql) in tamper.iter().enumerate() {
+        let copy = dir.path().join(format!("copy-{i}.db"));
         SqliteStore::open(&path)
             .expect("open")
             .backup(&copy)
@@ -141,4 +154,66 @@ fn migrations_are_listed_in_file_name_order() {
         listed, files,
         "every migration file is applied, in name order"
     );
+}
+
+#[test]
+fn a_created_record_is_stored_once_and_its_history_still_shows_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("aidtrace.db");
+    let mut store = SqliteStore::open(&path).expect("open");
+    let put = |store: &mut SqliteStore, amount: &str| {
+        store
+            .apply(
+                "t",
+                &[
+                    aidtrace_store::Change::Put(conformance::activity("a1")),
+                    aidtrace_store::Change::Put(conformance::flow("f1", "a1", amount)),
+                ],
+            )
+            .expect("put");
+    };
+    put(&mut store, "10");
+    let raw = |path: &std::path::Path| -> Vec<Option<String>> {
+        let conn = rusqlite::Connection::open(path).expect("raw open");
+        let mut stmt = conn
+            .prepare("SELECT after FROM audit_log ORDER BY seq")
+            .expect("query");
+        stmt.query_map([], |r| r.get(0))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    };
+    assert_eq!(
+        raw(&path),
+        vec![None, None],
+        "a create does not store the text again"
+    );
+    let flow_id = aidtrace_domain::RecordId::parse("f1").expect("id");
+    let history = |store: &SqliteStore| {
+        store
+            .audit_log(Some((aidtrace_domain::RecordKind::Flow, &flow_id)))
+            .expect("history")
+    };
+    let created = history(&store);
+    assert!(
+        created[0]
+            .after
+            .as_deref()
+            .is_some_and(|a| a.contains("\"10\""))
+    );
+    put(&mut store, "12");
+    let changed = history(&store);
+    assert_eq!(changed.len(), 2);
+    assert_eq!(
+        changed[0].after, created[0].after,
+        "the create still shows what it wrote"
+    );
+    assert_eq!(changed[1].before, created[0].after);
+    assert!(
+        changed[1]
+            .after
+            .as_deref()
+            .is_some_and(|a| a.contains("\"12\""))
+    );
+    assert!(store.verify_audit().expect("verify").ok());
 }
