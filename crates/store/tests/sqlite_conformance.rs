@@ -217,3 +217,53 @@ fn a_created_record_is_stored_once_and_its_history_still_shows_it() {
     );
     assert!(store.verify_audit().expect("verify").ok());
 }
+
+#[test]
+fn the_audit_log_keeps_every_entry_through_the_action_check_migration() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("aidtrace.db");
+    let mut store = SqliteStore::open(&path).expect("open");
+    store
+        .apply(
+            "t",
+            &[
+                aidtrace_store::Change::Put(conformance::activity("a1")),
+                aidtrace_store::Change::Put(conformance::flow("f1", "a1", "10")),
+            ],
+        )
+        .expect("put");
+    let before = store.audit_log(None).expect("log");
+    drop(store);
+    // Back to the table as the sixth migration left it.
+    let conn = rusqlite::Connection::open(&path).expect("raw open");
+    conn.execute_batch(
+        "CREATE TABLE old_log AS SELECT * FROM audit_log;
+         DROP TABLE audit_log;
+         CREATE TABLE audit_log (
+             seq INTEGER PRIMARY KEY NOT NULL, at TEXT NOT NULL, actor TEXT NOT NULL,
+             action TEXT NOT NULL CHECK (action IN ('create', 'update', 'delete')),
+             kind TEXT NOT NULL, record_id TEXT NOT NULL, before TEXT, after TEXT,
+             prev_hash TEXT NOT NULL, hash TEXT NOT NULL) STRICT;
+         INSERT INTO audit_log SELECT * FROM old_log;
+         DROP TABLE old_log;
+         PRAGMA user_version = 6;",
+    )
+    .expect("downgrade");
+    drop(conn);
+    let store = SqliteStore::open(&path).expect("migrate");
+    assert_eq!(store.audit_log(None).expect("log"), before);
+    assert!(store.verify_audit().expect("verify").ok());
+    let conn = rusqlite::Connection::open(&path).expect("raw open");
+    let check: String = conn
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE name = 'audit_log'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("schema");
+    assert!(check.contains("action = 'create' OR"), "{check}");
+    assert!(
+        conn.execute("DELETE FROM audit_log", []).is_err(),
+        "the log stays append-only"
+    );
+}
