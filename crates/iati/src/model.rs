@@ -87,23 +87,34 @@ fn diff_attrs(
     path: &mut Vec<(String, usize)>,
     out: &mut Vec<KeptAttrs>,
 ) {
-    let mut seen: Vec<(&str, usize)> = Vec::new();
+    // Per child name: how many copies the source had so far, and where in `written` to look
+    // for the next one (so a thousand transactions cost a thousand steps, not a million).
+    let mut seen: Vec<(&str, usize, usize)> = Vec::new();
     let mut lost_elements = Vec::new();
     for c in orig.elements().filter(|c| c.is_iati()) {
-        let idx = match seen.iter_mut().find(|(n, _)| *n == c.name.as_str()) {
-            Some((_, i)) => {
-                *i += 1;
-                *i
-            }
+        let slot = match seen.iter().position(|(n, ..)| *n == c.name.as_str()) {
+            Some(slot) => slot,
             None => {
-                seen.push((c.name.as_str(), 0));
-                0
+                seen.push((c.name.as_str(), 0, 0));
+                seen.len() - 1
             }
         };
-        let Some(w) = written.children_named(&c.name).nth(idx) else {
+        let (_, copies, from) = &mut seen[slot];
+        let idx = *copies;
+        *copies += 1;
+        let next = written.children[*from..]
+            .iter()
+            .enumerate()
+            .find_map(|(k, n)| match n {
+                Node::Element(e) if e.ns.is_none() && e.name == c.name => Some((k, e)),
+                _ => None,
+            });
+        let Some((k, w)) = next else {
+            *from = written.children.len();
             lost_elements.push(normalise(c));
             continue;
         };
+        *from += k + 1;
         path.push((c.name.to_string(), idx));
         // Same name already written (even with another value): adding it would duplicate it.
         let missing: Vec<Attr> = c
