@@ -1305,10 +1305,14 @@ fn read_again<R: std::io::Read>(
     let mut found: Vec<Option<Vec<Record>>> = copies.iter().map(|_| None).collect();
     let input = open().map_err(|e| ServiceError::Io(format!("reading the file again: {e}")))?;
     let mut reader = aidtrace_iati::reader::ActivityReader::new(std::io::BufReader::new(input));
-    while let Ok(Some((activity, line, column))) = reader.next_activity() {
+    let mut left = copies.len();
+    while left > 0
+        && let Ok(Some((activity, line, column))) = reader.next_activity()
+    {
         let Some(&i) = wanted.get(&(line, column)) else {
             continue;
         };
+        left -= 1;
         if record_id("iati-", &activity.identifier) != copies[i].id {
             continue;
         }
