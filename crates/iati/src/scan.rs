@@ -1,6 +1,7 @@
-//! A byte scan for the identifiers that occur more than once in a file, without parsing it: an
-//! import runs it before it writes the file, so that only the last copy of such an activity is
-//! written, without holding the others (see `aidtrace_service::iati`).
+//! A byte scan for the identifiers of a file and how often each occurs, without parsing it: an
+//! import runs it before it writes the file, so that only the last copy of a repeated activity
+//! is written, and an activity whose parent the file does not hold need not wait for the end of
+//! the file (see `aidtrace_service::iati`).
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
@@ -19,12 +20,12 @@ pub fn identifier_key(identifier: &str) -> u64 {
     BuildHasherDefault::<DefaultHasher>::default().hash_one(identifier)
 }
 
-/// How often each identifier occurs, for those that occur more than once, keyed by
-/// [`identifier_key`] of the text the model reads (unescaped, trimmed). An identifier written
+/// How often each identifier occurs, keyed by [`identifier_key`] of the text the model reads
+/// (unescaped, trimmed). An identifier written
 /// with markup inside it (CDATA, a comment) or an entity the scan does not know is not
 /// counted, nor is `iati-identifier` with a namespace prefix: the count may miss a repeat, and
 /// may count one inside a comment, never more.
-pub fn repeated_identifiers<R: Read>(mut input: R) -> std::io::Result<HashMap<u64, u32>> {
+pub fn identifier_counts<R: Read>(mut input: R) -> std::io::Result<HashMap<u64, u32>> {
     let open = memchr::memmem::Finder::new(OPEN);
     let mut counts: HashMap<u64, u32> = HashMap::new();
     let mut buf: Vec<u8> = Vec::with_capacity(2 * BLOCK);
@@ -90,7 +91,6 @@ pub fn repeated_identifiers<R: Read>(mut input: R) -> std::io::Result<HashMap<u6
         let keep = if done { buf.len() } else { keep.min(buf.len()) };
         buf.drain(..keep);
     }
-    counts.retain(|_, n| *n > 1);
     Ok(counts)
 }
 

@@ -337,6 +337,8 @@ fn shares<T>(
 struct Mapped {
     records: Vec<Record>,
     notes: Vec<String>,
+    /// `scan::identifier_key` of the parent's identifier, if the activity names one.
+    parent_key: Option<u64>,
 }
 
 fn map_activity(
@@ -432,12 +434,13 @@ fn map_activity(
     if !a.results.is_empty() {
         notes.push(format!("{} result(s) kept out", a.results.len()));
     }
-    let parent = a
+    let parent_ref = a
         .related_activities
         .iter()
         .find(|r| r.r#type.as_deref() == Some("1"))
-        .and_then(|r| r.r#ref.as_deref())
-        .map(|r| record_id("iati-", r));
+        .and_then(|r| r.r#ref.as_deref());
+    let parent_key = parent_ref.map(|r| aidtrace_iati::scan::identifier_key(r.trim()));
+    let parent = parent_ref.map(|r| record_id("iati-", r));
     // Whether the parent exists is settled after the whole file is read (it may come later).
     let parent = parent.filter(|p| *p != id);
     let title = a
@@ -616,7 +619,11 @@ fn map_activity(
         }
     }
     if reasons.is_empty() {
-        Ok(Mapped { records, notes })
+        Ok(Mapped {
+            records,
+            notes,
+            parent_key,
+        })
     } else {
         Err(reasons)
     }
@@ -875,16 +882,16 @@ impl Aidtrace {
             let mut unlinked = Vec::new();
             for (i, source) in sources.iter().enumerate() {
                 let (_, open) = source;
-                // A file that cannot be opened is reported by the reader; no repeats then.
-                let repeats = open()
-                    .and_then(aidtrace_iati::scan::repeated_identifiers)
+                // A file that cannot be opened is reported by the reader; no counts then.
+                let counts = open()
+                    .and_then(aidtrace_iati::scan::identifier_counts)
                     .unwrap_or_default();
                 // Returning drops `rx`, which stops the reader before the scope waits for it.
                 let (report, missing) = self.import_parsed(
                     actor,
                     source,
                     &rx,
-                    &repeats,
+                    counts,
                     options,
                     &mut |bytes, activities| progress(i, bytes, activities),
                 )?;
@@ -935,14 +942,14 @@ impl Aidtrace {
             let (note, made) = match writer.put_group(vec![Record::Activity(child)]) {
                 Ok(()) => (
                     format!(
-                        "parent activity {} came in a later file; linked at the end of the import",
+                        "parent activity {} came later in the run; linked at the end of the import",
                         missing.parent
                     ),
                     true,
                 ),
                 Err(ServiceError::Invalid { error, .. }) => (
                     format!(
-                        "parent activity {} came in a later file; link kept out: {error}",
+                        "parent activity {} came later in the run; link kept out: {error}",
                         missing.parent
                     ),
                     false,
@@ -975,7 +982,7 @@ impl Aidtrace {
         actor: &str,
         (file_name, open): &(String, Opener<'_, R>),
         parsed: &std::sync::mpsc::Receiver<Parsed>,
-        repeats: &HashMap<u64, u32>,
+        identifier_counts: HashMap<u64, u32>,
         options: ImportOptions,
         progress: &mut dyn FnMut(u64, usize),
     ) -> ServiceResult<(FileImport, Vec<MissingParent>)> {
@@ -1011,7 +1018,7 @@ impl Aidtrace {
         // What the ledger held before this file, for the activities the file names: a later
         // copy in the same file is judged against that, not against the earlier copy.
         let mut before_file: HashMap<RecordId, Option<StoredActivity>> = HashMap::new();
-        let mut waiting = WaitingForParent::default();
+        let mut waiting = WaitingForParent::new(identifier_counts);
         // The last copy of an identifier the file repeats is the one written. Where the latest
         // accepted earlier copy starts is kept; if the last copy is not accepted, that copy is
         // read again and written (holding copies instead would let memory grow with the file).
@@ -1054,7 +1061,8 @@ impl Aidtrace {
             }
             let id = record_id("iati-", &activity.identifier);
             let key = aidtrace_iati::scan::identifier_key(&activity.identifier);
-            let last_copy = repeats
+            let last_copy = waiting
+                .in_file
                 .get(&key)
                 .is_none_or(|&copies| nth >= copies as usize);
             if !before_file.contains_key(&id) {
@@ -1123,6 +1131,7 @@ impl Aidtrace {
                                 id: id.clone(),
                                 records: mapped.records,
                                 entry: entry_index,
+                                parent_key: mapped.parent_key,
                             },
                             &source_id,
                             file_name,
@@ -1166,12 +1175,13 @@ impl Aidtrace {
             for (copy, found) in to_read_again.into_iter().zip(again) {
                 match found {
                     // Its organisations were taken in when it was first read.
-                    Some(records) => {
+                    Some(mapped) => {
                         Out::new(&mut writer, &mut waiting, &mut report, &orgs).write_or_wait(
                             Pending {
                                 id: copy.id,
-                                records,
+                                records: mapped.records,
                                 entry: copy.entry,
+                                parent_key: mapped.parent_key,
                             },
                             &source_id,
                             file_name,
@@ -1209,10 +1219,10 @@ impl Aidtrace {
         // The file has said all it will: a parent that is neither in it nor in the ledger is
         // dropped, with a note on the activity.
         let waiting_ids: HashSet<RecordId> = waiting.slot_of.into_keys().collect();
+        let mut missing_parents = waiting.missing;
         let waiting: Vec<Pending> = waiting.slots.into_iter().flatten().collect();
         let mut group: Vec<Record> = Vec::new();
         let mut in_group: HashSet<(RecordKind, RecordId)> = HashSet::new();
-        let mut missing_parents = Vec::new();
         for Pending {
             mut records, entry, ..
         } in waiting
@@ -1220,20 +1230,11 @@ impl Aidtrace {
             let mut notes = Vec::new();
             for record in &mut records {
                 if let Record::Activity(a) = record
-                    && let Some(parent) = a.parent.clone()
-                    && !waiting_ids.contains(&parent)
-                    && !writer.exists(RecordKind::Activity, &parent)?
+                    && let Some(parent) = &a.parent
+                    && !waiting_ids.contains(parent)
+                    && !writer.exists(RecordKind::Activity, parent)?
                 {
-                    a.parent = None;
-                    let note =
-                        format!("parent activity {parent} is not in the ledger; link kept out");
-                    missing_parents.push(MissingParent {
-                        child: a.id.clone(),
-                        parent,
-                        entry,
-                        note: note.clone(),
-                    });
-                    notes.push(note);
+                    drop_parent_link(a, entry, &mut missing_parents, &mut notes);
                 }
             }
             let settled =
@@ -1296,13 +1297,13 @@ fn read_again<R: std::io::Read>(
     open: Opener<'_, R>,
     copies: &[EarlierCopy],
     file_source: &RecordId,
-) -> ServiceResult<Vec<Option<Vec<Record>>>> {
+) -> ServiceResult<Vec<Option<Mapped>>> {
     let wanted: HashMap<(u64, u64), usize> = copies
         .iter()
         .enumerate()
         .map(|(i, copy)| (copy.at, i))
         .collect();
-    let mut found: Vec<Option<Vec<Record>>> = copies.iter().map(|_| None).collect();
+    let mut found: Vec<Option<Mapped>> = copies.iter().map(|_| None).collect();
     let input = open().map_err(|e| ServiceError::Io(format!("reading the file again: {e}")))?;
     let mut reader = aidtrace_iati::reader::ActivityReader::new(std::io::BufReader::new(input));
     let mut left = copies.len();
@@ -1317,7 +1318,7 @@ fn read_again<R: std::io::Read>(
             continue;
         }
         if let Ok(mapped) = map_activity(&activity, file_source, &mut Orgs::default()) {
-            found[i] = Some(mapped.records);
+            found[i] = Some(mapped);
         }
     }
     Ok(found)
@@ -1328,14 +1329,50 @@ struct Pending {
     id: RecordId,
     records: Vec<Record>,
     entry: usize,
+    /// `scan::identifier_key` of its parent's identifier, if it names one.
+    parent_key: Option<u64>,
 }
 
-/// Accepted activities whose parent the file has not brought (yet), written at its end; a
-/// later copy of one replaces it.
-#[derive(Default)]
+/// Accepted activities whose parent the file has not brought yet but holds further on, written
+/// at its end; a later copy of one replaces it. A parent the file does not hold at all (nor the
+/// ledger) is dropped at once, with a note and a record of it in `missing`.
 struct WaitingForParent {
     slots: Vec<Option<Pending>>,
     slot_of: HashMap<RecordId, usize>,
+    /// How often each identifier occurs in the file (`scan::identifier_counts`).
+    in_file: HashMap<u64, u32>,
+    missing: Vec<MissingParent>,
+}
+
+impl WaitingForParent {
+    fn new(in_file: HashMap<u64, u32>) -> Self {
+        Self {
+            slots: Vec::new(),
+            slot_of: HashMap::new(),
+            in_file,
+            missing: Vec::new(),
+        }
+    }
+}
+
+/// Takes out a parent link the ledger cannot hold, noting it on the activity and keeping it
+/// for a later file of the run to fill in.
+fn drop_parent_link(
+    activity: &mut aidtrace_domain::model::Activity,
+    entry: usize,
+    missing: &mut Vec<MissingParent>,
+    notes: &mut Vec<String>,
+) {
+    if let Some(parent) = activity.parent.take() {
+        let note = format!("parent activity {parent} is not in the ledger; link kept out");
+        missing.push(MissingParent {
+            child: activity.id.clone(),
+            parent,
+            entry,
+            note: note.clone(),
+        });
+        notes.push(note);
+    }
 }
 
 fn add_note(report: &mut FileImport, entry: usize, note: String) {
@@ -1385,25 +1422,32 @@ impl<'a, 'w> Out<'a, 'w> {
             Record::Activity(a) => a.parent.clone(),
             _ => None,
         });
-        let waits = match &parent {
-            Some(p) => !self.writer.exists(RecordKind::Activity, p)?,
-            None => false,
-        };
-        if waits {
-            self.waiting
-                .slot_of
-                .insert(copy.id.clone(), self.waiting.slots.len());
-            self.waiting.slots.push(Some(copy));
-            return Ok(());
-        }
+        let mut records = copy.records;
         let mut notes = Vec::new();
-        let group = settle_links(
-            self.writer,
-            copy.records,
-            self.orgs,
-            file_source,
-            &mut |n| notes.push(n),
-        )?;
+        if let Some(p) = &parent
+            && !self.writer.exists(RecordKind::Activity, p)?
+        {
+            // Only a parent the file holds further on is worth waiting for; the scan names
+            // every identifier of the file (one it cannot see is linked when the run ends).
+            let in_file = copy
+                .parent_key
+                .is_some_and(|key| self.waiting.in_file.contains_key(&key));
+            if in_file {
+                self.waiting
+                    .slot_of
+                    .insert(copy.id.clone(), self.waiting.slots.len());
+                self.waiting.slots.push(Some(Pending { records, ..copy }));
+                return Ok(());
+            }
+            for record in &mut records {
+                if let Record::Activity(a) = record {
+                    drop_parent_link(a, copy.entry, &mut self.waiting.missing, &mut notes);
+                }
+            }
+        }
+        let group = settle_links(self.writer, records, self.orgs, file_source, &mut |n| {
+            notes.push(n)
+        })?;
         self.writer
             .put_group(group)
             .map_err(|e| in_file(file_name, e))?;

@@ -857,6 +857,29 @@ fn when_the_last_copy_fails_the_latest_accepted_earlier_copy_is_read_again_and_w
 }
 
 #[test]
+fn a_parent_the_identifier_scan_cannot_see_is_still_linked() {
+    // The comment inside the parent's identifier hides it from the byte scan, so its child does
+    // not wait for it; the link is made when the run ends.
+    let xml = family(&[
+        ("XM-CHILD", "Child", Some("XM-HIDDEN")),
+        ("XM-HIDDEN", "Parent", None),
+    ])
+    .replace(
+        "<iati-identifier>XM-HIDDEN</iati-identifier>",
+        "<iati-identifier>XM-HIDDEN<!-- no scan --></iati-identifier>",
+    );
+    assert!(xml.contains("<!-- no scan -->"), "{xml}");
+    let (_dir, mut app) = open();
+    let report = import(&mut app, "hidden.xml", &xml, false);
+    assert_eq!(report.accepted, 2, "{report:#?}");
+    assert_eq!(
+        parent_and_title(&app, "XM-CHILD").0.as_deref(),
+        Some("iati-XM-HIDDEN")
+    );
+    assert_nothing_changed(&[import(&mut app, "hidden.xml", &xml, false)]);
+}
+
+#[test]
 fn a_copy_that_changed_before_it_could_be_read_again_is_noted_not_written() {
     let when = "2024-01-01T00:00:00Z";
     let rejected = with_transactions("XM-TWICE", when, 1).replace(" default-currency=\"USD\"", "");
