@@ -1136,7 +1136,12 @@ impl Aidtrace {
                             &source_id,
                             file_name,
                         )?;
-                        earlier_copies.remove(&id)
+                        // A copy the scan did not count comes after the counted last one: it
+                        // replaces an earlier copy even if that was due to be read again.
+                        earlier_copies.remove(&id).or_else(|| {
+                            let at = to_read_again.iter().position(|c| c.id == id)?;
+                            Some(to_read_again.remove(at))
+                        })
                     } else {
                         let copy = EarlierCopy {
                             id: id.clone(),
@@ -1167,10 +1172,32 @@ impl Aidtrace {
                 }
             }
         };
+        report.version = file.header.as_ref().and_then(|h| h.version.clone());
+        if options.validation_report {
+            report.validation = Some(file.report(file_name, unit_reports));
+        }
+        // Returning before the commit drops the writer, which rolls the transaction back.
+        if let Some(e) = file.xml_error {
+            report.refused = Some(format!("not well-formed XML: {e}"));
+            return Ok((report, vec![]));
+        }
+        let layer_failures = report.layers.activities * 3
+            - report.layers.schema_valid
+            - report.layers.codelists_valid
+            - report.layers.rules_valid;
+        if options.strict && (report.rejected > 0 || layer_failures > 0) {
+            report.refused = Some(format!(
+                "strict: {} activities rejected, {} validation layer failures; nothing imported",
+                report.rejected, layer_failures
+            ));
+            return Ok((report, vec![]));
+        }
         // Copies whose last copy never came (the scan counted one the parser did not read,
         // inside a comment say) are written too.
         to_read_again.extend(earlier_copies.into_values());
-        if file.xml_error.is_none() && !to_read_again.is_empty() {
+        // In file order, as the copies would have been written.
+        to_read_again.sort_by_key(|c| c.entry);
+        if !to_read_again.is_empty() {
             let again = read_again(open, &to_read_again, &source_id)?;
             for (copy, found) in to_read_again.into_iter().zip(again) {
                 match found {
@@ -1195,26 +1222,6 @@ impl Aidtrace {
                     ),
                 }
             }
-        }
-        report.version = file.header.as_ref().and_then(|h| h.version.clone());
-        if options.validation_report {
-            report.validation = Some(file.report(file_name, unit_reports));
-        }
-        // Returning before the commit drops the writer, which rolls the transaction back.
-        if let Some(e) = file.xml_error {
-            report.refused = Some(format!("not well-formed XML: {e}"));
-            return Ok((report, vec![]));
-        }
-        let layer_failures = report.layers.activities * 3
-            - report.layers.schema_valid
-            - report.layers.codelists_valid
-            - report.layers.rules_valid;
-        if options.strict && (report.rejected > 0 || layer_failures > 0) {
-            report.refused = Some(format!(
-                "strict: {} activities rejected, {} validation layer failures; nothing imported",
-                report.rejected, layer_failures
-            ));
-            return Ok((report, vec![]));
         }
         // The file has said all it will: a parent that is neither in it nor in the ledger is
         // dropped, with a note on the activity.

@@ -880,6 +880,35 @@ fn a_parent_the_identifier_scan_cannot_see_is_still_linked() {
 }
 
 #[test]
+fn a_copy_the_scan_did_not_count_still_replaces_an_earlier_one() {
+    // The scan counts two copies (the third hides its identifier in CDATA): the second, counted
+    // last, is rejected, so the first is due to be read again, but the third replaces both.
+    let when = "2024-01-01T00:00:00Z";
+    let rejected = with_transactions("XM-CD", when, 1).replace(" default-currency=\"USD\"", "");
+    let hidden = with_transactions("XM-CD", when, 3).replace(
+        "<iati-identifier>XM-CD</iati-identifier>",
+        "<iati-identifier><![CDATA[XM-CD]]></iati-identifier>",
+    );
+    let xml = activities(&[with_transactions("XM-CD", when, 2), rejected, hidden]);
+    assert!(xml.contains("CDATA"), "{xml}");
+    let (_dir, mut app) = open();
+    let report = import(&mut app, "cdata.xml", &xml, false);
+    assert_eq!((report.accepted, report.rejected), (2, 1), "{report:#?}");
+    assert_eq!(parent_and_title(&app, "XM-CD").1, "Copy with 3");
+    assert_eq!(app.ledger().expect("ledger").flows.len(), 3);
+    let Outcome::Accepted { notes } = &report.activities[0].outcome else {
+        panic!("{report:#?}");
+    };
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("not written: a later copy")),
+        "{notes:?}"
+    );
+    assert_nothing_changed(&[import(&mut app, "cdata.xml", &xml, false)]);
+}
+
+#[test]
 fn a_copy_that_changed_before_it_could_be_read_again_is_noted_not_written() {
     let when = "2024-01-01T00:00:00Z";
     let rejected = with_transactions("XM-TWICE", when, 1).replace(" default-currency=\"USD\"", "");
