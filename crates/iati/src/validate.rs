@@ -530,10 +530,13 @@ fn checked(schema: &'static schema::Schema, unit: Unit, opts: &Options) -> Check
         ty,
         errors,
     } = unit;
+    // A unit the root's content model rejected is not checked against a type, so it has no
+    // schema errors without being schema-valid.
+    let checked_by_schema = ty.is_some();
     let report = report_of(schema, &el, ty, errors, opts);
     let position = (el.line, el.column);
     let (activity, organisation) = match (el.is_iati(), el.name.as_str()) {
-        (true, "iati-activity") if report.schema_valid => (
+        (true, "iati-activity") if report.schema_valid && checked_by_schema => (
             Some(crate::model::IatiActivity::from_schema_valid_element(&el)),
             None,
         ),

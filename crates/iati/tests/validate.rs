@@ -122,3 +122,47 @@ fn check_source_pairs_models_with_reports() {
     let e = file.xml_error.expect("truncated");
     assert!(e.message.contains("truncated"), "{e}");
 }
+
+#[test]
+fn an_activity_after_a_rejected_root_child_keeps_what_the_model_lacks() {
+    // After `<foo/>` the root's content model is broken and later activities are not checked
+    // against a type: the import must not take them for schema-valid and skip the comparison.
+    use aidtrace_iati::validate::check_source;
+    let activity = |id: &str, extra: &str| {
+        format!(
+            r#"<iati-activity><iati-identifier>{id}</iati-identifier><title><narrative>T</narrative></title>{extra}</iati-activity>"#
+        )
+    };
+    let doc = format!(
+        "<iati-activities version=\"2.03\">{}<foo/>{}{}</iati-activities>",
+        activity("XM-A", ""),
+        activity("XM-B", ""),
+        activity(
+            "XM-C",
+            "<activity-website>https://example.org</activity-website>"
+        )
+    );
+    let mut checked = Vec::new();
+    check_source(|| Ok(doc.as_bytes()), &opts(), 2, |c, _| checked.push(c)).expect("in memory");
+    let c = checked
+        .iter()
+        .filter_map(|c| c.activity.as_ref())
+        .find(|a| a.identifier == "XM-C")
+        .expect("XM-C read");
+    let full = aidtrace_iati::model::IatiActivity::from_element(
+        &aidtrace_iati::xml::parse_document(
+            activity(
+                "XM-C",
+                "<activity-website>https://example.org</activity-website>",
+            )
+            .as_bytes(),
+            Default::default(),
+        )
+        .expect("parse"),
+    );
+    assert!(
+        !full.kept_attrs.is_empty(),
+        "the model has no room for activity-website"
+    );
+    assert_eq!(c.kept_attrs, full.kept_attrs);
+}
