@@ -430,25 +430,60 @@ fn upsert_sql(table: &str, extra: &[(&'static str, Option<String>)]) -> String {
     )
 }
 
-impl SqliteStore {
-    /// Puts back the text of each created record that its entry does not store (see
-    /// [`AuditChain::append_create`]): the `before` of the record's next entry, or its row.
-    /// `entries` holds every entry of each record it names, in order.
-    fn restore_created_texts(&self, entries: &mut [AuditEntry]) -> StoreResult<()> {
-        let mut next_before: HashMap<(String, String), Option<String>> = HashMap::new();
-        for e in entries.iter_mut().rev() {
-            let key = (e.kind.clone(), e.record_id.clone());
-            if e.action == "create" && e.after.is_none() {
-                e.after = match (next_before.get(&key), RecordKind::parse(&e.kind)) {
-                    (Some(before), _) => before.clone(),
-                    (None, Some(kind)) => read_doc(&self.conn, table(kind), &e.record_id)?,
-                    (None, None) => None,
-                };
-            }
-            next_before.insert(key, e.before.clone());
+/// The audit entries (all, or one record's), with the text of each created record put back
+/// where its entry does not store it (see [`AuditChain::append_create`]): the `before` of the
+/// record's next entry, or its row. Also returns the entries whose text came from a row. Run it
+/// inside one read transaction, so the rows are those of the same moment as the log.
+fn read_audit_entries(
+    conn: &Connection,
+    record: Option<(RecordKind, &RecordId)>,
+) -> StoreResult<(Vec<AuditEntry>, Vec<i64>)> {
+    let map = |r: &rusqlite::Row<'_>| {
+        Ok(AuditEntry {
+            seq: r.get(0)?,
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            action: r.get(3)?,
+            kind: r.get(4)?,
+            record_id: r.get(5)?,
+            before: r.get(6)?,
+            after: r.get(7)?,
+            prev_hash: r.get(8)?,
+            hash: r.get(9)?,
+        })
+    };
+    let columns = "seq, at, actor, action, kind, record_id, before, after, prev_hash, hash";
+    let mut entries: Vec<AuditEntry> = match record {
+        None => {
+            let mut stmt =
+                conn.prepare(&format!("SELECT {columns} FROM audit_log ORDER BY seq"))?;
+            stmt.query_map([], map)?.collect::<Result<_, _>>()?
         }
-        Ok(())
+        Some((kind, id)) => {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT {columns} FROM audit_log WHERE kind = ?1 AND record_id = ?2 ORDER BY seq"
+            ))?;
+            stmt.query_map(params![kind.as_str(), id.as_str()], map)?
+                .collect::<Result<_, _>>()?
+        }
+    };
+    let mut from_rows = Vec::new();
+    let mut next_before: HashMap<(String, String), Option<String>> = HashMap::new();
+    for e in entries.iter_mut().rev() {
+        let key = (e.kind.clone(), e.record_id.clone());
+        if e.action == "create" && e.after.is_none() {
+            e.after = match (next_before.get(&key), RecordKind::parse(&e.kind)) {
+                (Some(before), _) => before.clone(),
+                (None, Some(kind)) => {
+                    from_rows.push(e.seq);
+                    read_doc(conn, table(kind), &e.record_id)?
+                }
+                (None, None) => None,
+            };
+        }
+        next_before.insert(key, e.before.clone());
     }
+    Ok((entries, from_rows))
 }
 
 impl SqliteBatch<'_> {
@@ -621,45 +656,25 @@ impl Store for SqliteStore {
     }
 
     fn audit_log(&self, record: Option<(RecordKind, &RecordId)>) -> StoreResult<Vec<AuditEntry>> {
-        let map = |r: &rusqlite::Row<'_>| {
-            Ok(AuditEntry {
-                seq: r.get(0)?,
-                at: r.get(1)?,
-                actor: r.get(2)?,
-                action: r.get(3)?,
-                kind: r.get(4)?,
-                record_id: r.get(5)?,
-                before: r.get(6)?,
-                after: r.get(7)?,
-                prev_hash: r.get(8)?,
-                hash: r.get(9)?,
-            })
-        };
-        let columns = "seq, at, actor, action, kind, record_id, before, after, prev_hash, hash";
-        let mut entries: Vec<AuditEntry> = match record {
-            None => {
-                let mut stmt = self
-                    .conn
-                    .prepare(&format!("SELECT {columns} FROM audit_log ORDER BY seq"))?;
-                stmt.query_map([], map)?.collect::<Result<_, _>>()?
-            }
-            Some((kind, id)) => {
-                let mut stmt = self.conn.prepare(&format!(
-                    "SELECT {columns} FROM audit_log WHERE kind = ?1 AND record_id = ?2 ORDER BY seq"
-                ))?;
-                stmt.query_map(params![kind.as_str(), id.as_str()], map)?
-                    .collect::<Result<_, _>>()?
-            }
-        };
-        self.restore_created_texts(&mut entries)?;
-        Ok(entries)
+        let tx = self.conn.unchecked_transaction()?;
+        Ok(read_audit_entries(&tx, record)?.0)
     }
 
     fn verify_audit(&self) -> StoreResult<AuditVerification> {
-        let entries = self.audit_log(None)?;
+        // One snapshot: the log and the rows as of the same moment.
+        let tx = self.conn.unchecked_transaction()?;
+        let (entries, from_rows) = read_audit_entries(&tx, None)?;
         let (head, mut problems) = audit::verify_chain(&entries);
-        let stored_head: Option<(i64, String)> = self
-            .conn
+        // A create entry whose text is its record's row: a mismatch there is a changed row.
+        for e in entries.iter().filter(|e| from_rows.contains(&e.seq)) {
+            if e.compute_hash() != e.hash {
+                problems.push(format!(
+                    "{} {}: the stored record is not what its create entry {} recorded (changed outside aidtrace)",
+                    e.kind, e.record_id, e.seq
+                ));
+            }
+        }
+        let stored_head: Option<(i64, String)> = tx
             .query_row(
                 "SELECT seq, hash FROM audit_head WHERE singleton = 1",
                 [],
@@ -681,9 +696,7 @@ impl Store for SqliteStore {
         }
         let mut live: Vec<(String, String, String)> = Vec::new();
         for kind in RecordKind::ALL {
-            let mut stmt = self
-                .conn
-                .prepare(&format!("SELECT id, doc FROM {}", table(kind)))?;
+            let mut stmt = tx.prepare(&format!("SELECT id, doc FROM {}", table(kind)))?;
             for row in
                 stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
             {
@@ -691,7 +704,7 @@ impl Store for SqliteStore {
                 live.push((kind.as_str().to_string(), id, doc));
             }
         }
-        let mut stmt = self.conn.prepare("SELECT id, doc FROM fx_rates")?;
+        let mut stmt = tx.prepare("SELECT id, doc FROM fx_rates")?;
         for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
             let (id, doc) = row?;
             live.push((FX_KIND.to_string(), id, doc));
@@ -708,7 +721,7 @@ impl Store for SqliteStore {
                 None => problems.push(format!("{kind} {id}: exists with no audit entry")),
             }
         }
-        problems.extend(crate::accounts::verify_rows(&self.conn, &mut last_state)?);
+        problems.extend(crate::accounts::verify_rows(&tx, &mut last_state)?);
         for ((kind, id), after) in last_state {
             if after.is_some() {
                 problems.push(format!("{kind} {id}: audited but missing from the store"));

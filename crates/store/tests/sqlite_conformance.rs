@@ -216,6 +216,23 @@ fn a_created_record_is_stored_once_and_its_history_still_shows_it() {
             .is_some_and(|a| a.contains("\"12\""))
     );
     assert!(store.verify_audit().expect("verify").ok());
+    // A row changed by hand is named as a changed record, not only as an altered entry.
+    drop(store);
+    rusqlite::Connection::open(&path)
+        .expect("raw open")
+        .execute_batch("UPDATE activities SET doc = replace(doc, 'a1', 'a2')")
+        .expect("tamper");
+    let v = SqliteStore::open(&path)
+        .expect("open")
+        .verify_audit()
+        .expect("verify");
+    assert!(
+        v.problems
+            .iter()
+            .any(|p| p.contains("activity a1: the stored record is not what its create entry")),
+        "{:?}",
+        v.problems
+    );
 }
 
 #[test]
