@@ -257,10 +257,7 @@ impl AuditChain {
         before: Option<&str>,
         after: Option<&str>,
     ) -> StoreResult<()> {
-        let fields = audit::EntryFields {
-            prev_hash: &self.hash,
-            seq: self.seq + 1,
-            at: &self.at,
+        let change = AuditChange {
             actor,
             action,
             kind,
@@ -268,10 +265,7 @@ impl AuditChain {
             before,
             after,
         };
-        let seq = fields.seq;
-        self.hash = insert_entry(tx, &fields, after)?;
-        self.seq = seq;
-        Ok(())
+        self.push(tx, &change, after)
     }
 
     /// The entry for a record just created in its table. Its text is not stored a second time
@@ -286,10 +280,7 @@ impl AuditChain {
         record_id: &str,
         doc: &str,
     ) -> StoreResult<()> {
-        let fields = audit::EntryFields {
-            prev_hash: &self.hash,
-            seq: self.seq + 1,
-            at: &self.at,
+        let change = AuditChange {
             actor,
             action: "create",
             kind: kind.as_str(),
@@ -297,8 +288,29 @@ impl AuditChain {
             before: None,
             after: Some(doc),
         };
+        self.push(tx, &change, None)
+    }
+
+    /// Chains one entry to the head; `stored_after` is what its `after` column holds.
+    fn push(
+        &mut self,
+        tx: &Connection,
+        change: &AuditChange<'_>,
+        stored_after: Option<&str>,
+    ) -> StoreResult<()> {
+        let fields = audit::EntryFields {
+            prev_hash: &self.hash,
+            seq: self.seq + 1,
+            at: &self.at,
+            actor: change.actor,
+            action: change.action,
+            kind: change.kind,
+            record_id: change.record_id,
+            before: change.before,
+            after: change.after,
+        };
         let seq = fields.seq;
-        self.hash = insert_entry(tx, &fields, None)?;
+        self.hash = insert_entry(tx, &fields, stored_after)?;
         self.seq = seq;
         Ok(())
     }
@@ -312,6 +324,16 @@ impl AuditChain {
         .execute(params![self.seq, self.hash])?;
         Ok(())
     }
+}
+
+/// One change as the audit trail records it.
+struct AuditChange<'a> {
+    actor: &'a str,
+    action: &'a str,
+    kind: &'a str,
+    record_id: &'a str,
+    before: Option<&'a str>,
+    after: Option<&'a str>,
 }
 
 /// Writes one audit row, with `stored_after` as its `after` column; returns its hash.

@@ -37,21 +37,29 @@ fn a_store_reopens_with_its_data_and_migrations_are_idempotent() {
     assert!(store.verify_audit().expect("verify").ok());
 }
 
-#[test]
-fn altering_any_audit_row_by_hand_is_detected() {
+/// A store in a new folder holding `records`, put in one batch.
+fn store_with(
+    records: &[aidtrace_domain::Record],
+) -> (tempfile::TempDir, std::path::PathBuf, SqliteStore) {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("aidtrace.db");
     let mut store = SqliteStore::open(&path).expect("open");
-    store
-        .apply(
-            "t",
-            &[
-                aidtrace_store::Change::Put(conformance::activity("a1")),
-                aidtrace_store::Change::Put(conformance::flow("f1", "a1", "10")),
-                aidtrace_store::Change::Put(conformance::org("o1")),
-            ],
-        )
-        .expect("put");
+    let changes: Vec<_> = records
+        .iter()
+        .cloned()
+        .map(aidtrace_store::Change::Put)
+        .collect();
+    store.apply("t", &changes).expect("put");
+    (dir, path, store)
+}
+
+#[test]
+fn altering_any_audit_row_by_hand_is_detected() {
+    let (dir, path, mut store) = store_with(&[
+        conformance::activity("a1"),
+        conformance::flow("f1", "a1", "10"),
+        conformance::org("o1"),
+    ]);
     store
         .apply(
             "t",
@@ -237,18 +245,10 @@ fn a_created_record_is_stored_once_and_its_history_still_shows_it() {
 
 #[test]
 fn the_audit_log_keeps_every_entry_through_the_action_check_migration() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("aidtrace.db");
-    let mut store = SqliteStore::open(&path).expect("open");
-    store
-        .apply(
-            "t",
-            &[
-                aidtrace_store::Change::Put(conformance::activity("a1")),
-                aidtrace_store::Change::Put(conformance::flow("f1", "a1", "10")),
-            ],
-        )
-        .expect("put");
+    let (_dir, path, store) = store_with(&[
+        conformance::activity("a1"),
+        conformance::flow("f1", "a1", "10"),
+    ]);
     let before = store.audit_log(None).expect("log");
     drop(store);
     // Back to the table as the sixth migration left it.
