@@ -1014,7 +1014,8 @@ impl Aidtrace {
         };
         let mut unit_reports = Vec::new();
         let mut orgs = Orgs::default();
-        let mut seen: HashMap<String, usize> = HashMap::new();
+        // Copies of each identifier read so far (by `scan::identifier_key`, as the scan counts).
+        let mut seen: HashMap<u64, u32> = HashMap::new();
         // What the ledger held before this file, for the activities the file names: a later
         // copy in the same file is judged against that, not against the earlier copy.
         let mut before_file: HashMap<RecordId, Option<StoredActivity>> = HashMap::new();
@@ -1053,28 +1054,29 @@ impl Aidtrace {
             report.layers.codelists_valid += usize::from(check.codelists_valid);
             report.layers.rules_valid += usize::from(check.rules_valid);
             progress(bytes, report.layers.activities);
-            let count = seen.entry(activity.identifier.clone()).or_default();
+            let key = aidtrace_iati::scan::identifier_key(&activity.identifier);
+            let count = seen.entry(key).or_default();
             *count += 1;
             let nth = *count;
             if nth == 2 {
                 report.duplicates_in_file.push(activity.identifier.clone());
             }
             let id = record_id("iati-", &activity.identifier);
-            let key = aidtrace_iati::scan::identifier_key(&activity.identifier);
-            let last_copy = waiting
-                .in_file
-                .get(&key)
-                .is_none_or(|&copies| nth >= copies as usize);
-            if !before_file.contains_key(&id) {
-                let found = match writer.get(RecordKind::Activity, &id)? {
-                    Some(Record::Activity(a)) => Some(StoredActivity {
-                        origin: a.sources.into_iter().next().map(|c| c.source),
-                        last_updated: a.iati_last_updated,
-                    }),
-                    _ => None,
-                };
-                before_file.insert(id.clone(), found);
-            }
+            let copies_in_file = waiting.in_file.get(&key).copied();
+            let last_copy = copies_in_file.is_none_or(|copies| nth >= copies);
+            let stored = if copies_in_file == Some(1) {
+                // Read once: nothing to remember (a file of a million activities stays small).
+                stored_activity(&writer, &id)?
+            } else {
+                match before_file.get(&id) {
+                    Some(stored) => stored.clone(),
+                    None => {
+                        let found = stored_activity(&writer, &id)?;
+                        before_file.insert(id.clone(), found.clone());
+                        found
+                    }
+                }
+            };
             let entry = ActivityImport {
                 identifier: activity.identifier.clone(),
                 line,
@@ -1083,7 +1085,7 @@ impl Aidtrace {
                 rules_valid: check.rules_valid,
                 outcome: Outcome::Accepted { notes: vec![] },
             };
-            if let Some(Some(stored)) = before_file.get(&id) {
+            if let Some(stored) = &stored {
                 // The file an activity came from is its first citation (the import puts it
                 // there); later ones are provenance another aidtrace carried along.
                 let other_file = stored.origin.as_ref().filter(|s| **s != source_id);
@@ -1284,10 +1286,24 @@ struct MissingParent {
 }
 
 /// What an import needs to know of an activity the ledger held before the file.
+#[derive(Clone)]
 struct StoredActivity {
     /// The source it was imported from (its first citation).
     origin: Option<RecordId>,
     last_updated: Option<String>,
+}
+
+fn stored_activity(
+    writer: &RecordWriter<'_>,
+    id: &RecordId,
+) -> ServiceResult<Option<StoredActivity>> {
+    Ok(match writer.get(RecordKind::Activity, id)? {
+        Some(Record::Activity(a)) => Some(StoredActivity {
+            origin: a.sources.into_iter().next().map(|c| c.source),
+            last_updated: a.iati_last_updated,
+        }),
+        _ => None,
+    })
 }
 
 /// An accepted copy of a repeated identifier that a later copy may replace: where it starts in
