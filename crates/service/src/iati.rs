@@ -341,15 +341,17 @@ struct Mapped {
     parent_key: Option<u64>,
 }
 
+/// Maps an activity whose record id is `id` (`record_id("iati-", identifier)`).
 fn map_activity(
     a: &IatiActivity,
+    id: &RecordId,
     source: &RecordId,
     orgs: &mut Orgs,
 ) -> Result<Mapped, Vec<String>> {
     let mut notes = Vec::new();
     let mut reasons = Vec::new();
     let lang = a.lang.as_deref();
-    let id = record_id("iati-", &a.identifier);
+    let id = id.clone();
     let cite = vec![Citation {
         source: source.clone(),
         quote: None,
@@ -718,6 +720,10 @@ fn newer_or_same(incoming: Option<&str>, stored: Option<&str>) -> bool {
 /// with the organisations and sources it names.
 struct ReadActivity {
     identifier: String,
+    /// `record_id("iati-", identifier)` and `scan::identifier_key(identifier)`, worked out
+    /// here rather than on the writer.
+    id: RecordId,
+    key: u64,
     last_updated: Option<String>,
     mapped: Result<Mapped, Vec<String>>,
     orgs: Orgs,
@@ -745,12 +751,15 @@ struct ReadUnit {
 fn read_unit(checked: Checked, file_source: &RecordId, keep_report: bool) -> ReadUnit {
     let activity = checked.activity.map(|a| {
         let mut orgs = Orgs::default();
+        let id = record_id("iati-", &a.identifier);
         let mapped = if a.identifier.trim().is_empty() {
             Err(vec!["no iati-identifier".to_string()])
         } else {
-            map_activity(&a, file_source, &mut orgs)
+            map_activity(&a, &id, file_source, &mut orgs)
         };
         ReadActivity {
+            key: aidtrace_iati::scan::identifier_key(&a.identifier),
+            id,
             identifier: a.identifier,
             last_updated: a.last_updated_datetime,
             mapped,
@@ -1054,14 +1063,14 @@ impl Aidtrace {
             report.layers.codelists_valid += usize::from(check.codelists_valid);
             report.layers.rules_valid += usize::from(check.rules_valid);
             progress(bytes, report.layers.activities);
-            let key = aidtrace_iati::scan::identifier_key(&activity.identifier);
+            let key = activity.key;
             let count = seen.entry(key).or_default();
             *count += 1;
             let nth = *count;
             if nth == 2 {
                 report.duplicates_in_file.push(activity.identifier.clone());
             }
-            let id = record_id("iati-", &activity.identifier);
+            let id = activity.id;
             let copies_in_file = waiting.in_file.get(&key).copied();
             let last_copy = copies_in_file.is_none_or(|copies| nth >= copies);
             let stored = if copies_in_file == Some(1) {
@@ -1261,8 +1270,8 @@ impl Aidtrace {
                     ));
                 }
             }
-            if let Outcome::Accepted { notes: kept } = &mut report.activities[entry].outcome {
-                kept.extend(notes);
+            for note in notes {
+                add_note(&mut report, entry, note);
             }
         }
         if !group.is_empty() {
@@ -1337,10 +1346,11 @@ fn read_again<R: std::io::Read>(
             continue;
         };
         left -= 1;
-        if record_id("iati-", &activity.identifier) != copies[i].id {
+        let copy = &copies[i];
+        if record_id("iati-", &activity.identifier) != copy.id {
             continue;
         }
-        if let Ok(mapped) = map_activity(&activity, file_source, &mut Orgs::default()) {
+        if let Ok(mapped) = map_activity(&activity, &copy.id, file_source, &mut Orgs::default()) {
             found[i] = Some(mapped);
         }
     }
