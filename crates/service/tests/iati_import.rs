@@ -48,6 +48,19 @@ fn import(
     .expect("import")
 }
 
+/// Writes `contents` to `1.xml`, `2.xml`… in `dir`, in the order a run imports them.
+fn numbered_files(dir: &std::path::Path, contents: &[String]) -> Vec<PathBuf> {
+    contents
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let path = dir.join(format!("{}.xml", i + 1));
+            std::fs::write(&path, text).expect("write");
+            path
+        })
+        .collect()
+}
+
 /// Imports the files in one run, as `aidtrace iati import` does.
 fn run(app: &mut Aidtrace, files: &[PathBuf]) -> Vec<aidtrace_service::iati::FileImport> {
     app.import_iati_files("test", files, ImportOptions::default(), &mut |_, _, _| {})
@@ -718,18 +731,16 @@ fn files_import_one_after_the_other_and_a_missing_one_stops_the_run() {
 #[test]
 fn a_parent_in_a_later_file_of_the_same_run_is_linked_and_a_rerun_changes_nothing() {
     let (dir, mut app) = open();
-    let children = dir.path().join("1-children.xml");
-    let parents = dir.path().join("2-parents.xml");
-    std::fs::write(
-        &children,
-        family(&[
-            ("XM-KID", "child", Some("XM-MUM")),
-            ("XM-LOST", "orphan", Some("XM-NOWHERE")),
-        ]),
-    )
-    .expect("write");
-    std::fs::write(&parents, family(&[("XM-MUM", "parent", None)])).expect("write");
-    let files = [children, parents];
+    let files = numbered_files(
+        dir.path(),
+        &[
+            family(&[
+                ("XM-KID", "child", Some("XM-MUM")),
+                ("XM-LOST", "orphan", Some("XM-NOWHERE")),
+            ]),
+            family(&[("XM-MUM", "parent", None)]),
+        ],
+    );
     let reports = run(&mut app, &files);
     assert_eq!(
         parent_and_title(&app, "XM-KID").0.as_deref(),
@@ -952,17 +963,14 @@ fn a_copy_that_changed_before_it_could_be_read_again_is_noted_not_written() {
 #[test]
 fn a_later_file_that_drops_a_parent_link_wins_over_linking_it_at_the_end() {
     let (dir, mut app) = open();
-    let first = dir.path().join("1.xml");
-    let second = dir.path().join("2.xml");
-    let third = dir.path().join("3.xml");
-    std::fs::write(&first, family(&[("XM-KID", "january", Some("XM-MUM"))])).expect("write");
-    std::fs::write(
-        &second,
-        family(&[("XM-KID", "june", None)]).replace("2024-01-01T", "2024-06-01T"),
-    )
-    .expect("write");
-    std::fs::write(&third, family(&[("XM-MUM", "parent", None)])).expect("write");
-    let files = [first, second, third];
+    let files = numbered_files(
+        dir.path(),
+        &[
+            family(&[("XM-KID", "january", Some("XM-MUM"))]),
+            family(&[("XM-KID", "june", None)]).replace("2024-01-01T", "2024-06-01T"),
+            family(&[("XM-MUM", "parent", None)]),
+        ],
+    );
     run(&mut app, &files);
     assert_eq!(parent_and_title(&app, "XM-KID"), (None, "june".to_string()));
     let again = run(&mut app, &files);
@@ -972,14 +980,16 @@ fn a_later_file_that_drops_a_parent_link_wins_over_linking_it_at_the_end() {
 #[test]
 fn a_refused_file_in_between_does_not_cancel_a_later_parent_link() {
     let (dir, mut app) = open();
-    let first = dir.path().join("1.xml");
-    let broken = dir.path().join("2.xml");
-    let third = dir.path().join("3.xml");
-    std::fs::write(&first, family(&[("XM-KID", "child", Some("XM-MUM"))])).expect("write");
     let kid_again = family(&[("XM-KID", "unfinished", None)]);
-    std::fs::write(&broken, &kid_again[..kid_again.len() - 10]).expect("write");
-    std::fs::write(&third, family(&[("XM-MUM", "parent", None)])).expect("write");
-    let reports = run(&mut app, &[first, broken, third]);
+    let files = numbered_files(
+        dir.path(),
+        &[
+            family(&[("XM-KID", "child", Some("XM-MUM"))]),
+            kid_again[..kid_again.len() - 10].to_string(),
+            family(&[("XM-MUM", "parent", None)]),
+        ],
+    );
+    let reports = run(&mut app, &files);
     assert!(reports[1].refused.is_some(), "{:#?}", reports[1]);
     assert_eq!(
         parent_and_title(&app, "XM-KID"),
