@@ -12,12 +12,21 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::{Principal, now_rfc3339};
 use crate::error::ApiError;
+use crate::precondition::Precondition;
 use crate::state::AppState;
 
 /// A strong validator for the stored form of a record.
 pub fn etag(record: &Record) -> String {
-    let json = serde_json::to_vec(record).unwrap_or_default();
-    format!("\"{}\"", &hex::encode(Sha256::digest(&json))[..32])
+    etag_of_bytes(&serde_json::to_vec(record).unwrap_or_default())
+}
+
+/// A validator of a response body that is not the stored record (the public view of one).
+pub fn etag_of_json(value: &Value) -> String {
+    etag_of_bytes(&serde_json::to_vec(value).unwrap_or_default())
+}
+
+fn etag_of_bytes(bytes: &[u8]) -> String {
+    format!("\"{}\"", &hex::encode(Sha256::digest(bytes))[..32])
 }
 
 /// Field problems of a batch, each naming the record and the field; empty when the batch is fine.
@@ -70,13 +79,13 @@ pub enum WriteOutcome {
 }
 
 /// Validates, authorises and writes or proposes `records` (the first is the main one).
-/// `if_match` is the ETag the client last saw of the main record (`None`: not checked; `Some("")`:
-/// the record must not exist yet).
+/// `precondition` is checked against the stored main record under the service lock, in the same
+/// step as the write, so a concurrent write of the same id cannot slip in between.
 pub fn write(
     state: &AppState,
     principal: &Principal,
     records: Vec<Record>,
-    if_match: Option<&str>,
+    precondition: &Precondition,
     submit: bool,
 ) -> Result<WriteOutcome, ApiError> {
     let Some(main) = records.first() else {
@@ -86,40 +95,11 @@ pub fn write(
     let mut service = state.service();
     let stored = service.store().get(kind, &id)?;
     let current = stored.as_ref().map(etag);
-    match (if_match, &current) {
-        (Some(""), Some(_)) => {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "exists",
-                format!(
-                    "{} {id} already exists; load it and edit it instead",
-                    kind.as_str()
-                ),
-            )
-            .with_field("id")
-            .with_problem(id.as_str(), "already exists"));
-        }
-        (Some(want), Some(have)) if !want.is_empty() && want != have => {
-            return Err(ApiError::new(
-                StatusCode::PRECONDITION_FAILED,
-                "precondition_failed",
-                format!(
-                    "{} {id} changed since you loaded it (ETag {have}, you sent {want}); reload and redo your edit",
-                    kind.as_str()
-                ),
-            )
-            .with_problem(id.as_str(), "changed since you loaded it"));
-        }
-        (Some(want), None) if !want.is_empty() => {
-            return Err(ApiError::new(
-                StatusCode::PRECONDITION_FAILED,
-                "precondition_failed",
-                format!("{} {id} does not exist (any more)", kind.as_str()),
-            )
-            .with_problem(id.as_str(), "does not exist (any more)"));
-        }
-        _ => {}
-    }
+    precondition.check(
+        current.as_deref(),
+        &format!("{} {id}", kind.as_str()),
+        id.as_str(),
+    )?;
     check_batch(&records, |k, id| Ok(service.store().get(k, id)?.is_some()))?;
     let ledger = service.ledger()?;
     for record in &records {
@@ -186,6 +166,13 @@ pub fn batch_base(
         h.update(format!("{}/{}={tag};", r.kind().as_str(), r.id()).as_bytes());
     }
     Ok(format!("{BATCH_BASE}{}", &hex::encode(h.finalize())[..32]))
+}
+
+/// The number of a proposed change in a URL; anything else names no change (404, as an unknown
+/// number does), in the caller's error shape rather than the framework's plain text.
+pub fn change_id(raw: &str) -> Result<i64, ApiError> {
+    raw.parse::<i64>()
+        .map_err(|_| ApiError::not_found(format!("no change {raw:?}")).with_field("id"))
 }
 
 /// Approver's decision on a submitted change; an author may also submit their own draft.

@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod import_page;
 pub mod intake_pages;
 pub mod pages;
+pub mod precondition;
 pub mod state;
 pub mod summary;
 pub mod svg;

@@ -19,6 +19,7 @@ use crate::auth::{self, Caller, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::edit::{self, Decision, Input, WriteOutcome};
 use crate::error::{ApiError, PageError, PageResult};
 use crate::i18n::{self, t, ta, tn};
+use crate::precondition::Precondition;
 use crate::state::{AppState, GROUPS, Snapshot, blocking};
 use crate::svg;
 use crate::tables::{self, ActivityFilter, Table, enum_name};
@@ -1078,10 +1079,10 @@ pub async fn edit_submit(
     let kind = kind_of(&collection)?;
     let mode = form.get("_mode").cloned().unwrap_or_default();
     let submit = form.get("_action").map(String::as_str) != Some("draft");
-    let if_match = if mode == "new" {
-        String::new()
+    let precondition = if mode == "new" {
+        Precondition::New
     } else {
-        form.get("_etag").cloned().unwrap_or_default()
+        Precondition::Loaded(form.get("_etag").cloned().unwrap_or_default())
     };
     let snap = state.snapshot().await?;
     let st = state.clone();
@@ -1094,7 +1095,7 @@ pub async fn edit_submit(
         };
         let records = edit::records_from_form(kind, &form2, stored.as_ref())
             .map_err(|e| edit::invalid(kind.as_str(), e))?;
-        edit::write(&st, &pp, records, Some(&if_match), submit)
+        edit::write(&st, &pp, records, &precondition, submit)
     })
     .await;
     match result {
@@ -1170,11 +1171,12 @@ pub async fn changes(State(state): State<AppState>, caller: Caller) -> PageResul
 pub async fn decide(
     State(state): State<AppState>,
     caller: Caller,
-    Path((id, action)): Path<(i64, String)>,
+    Path((raw_id, action)): Path<(String, String)>,
     Form(form): Form<CsrfForm>,
 ) -> PageResult<Response> {
     let p = caller.require()?.clone();
     auth::check_csrf(&p, &form.csrf)?;
+    let id = edit::change_id(&raw_id)?;
     let decision = match action.as_str() {
         "approve" => Decision::Approve,
         "reject" => Decision::Reject,

@@ -258,7 +258,7 @@ async fn etag_if_match_guards_updates() {
     assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
     assert_eq!(stale.json()["code"], "precondition_failed");
     assert_eq!(c.get(uri).await.json()["description"], "edited by A");
-    // Creating over an existing record is a conflict.
+    // Creating over an existing record fails its precondition (RFC 9110 §13.1.2).
     let create = c
         .send(
             Req::new(Method::PUT, uri)
@@ -267,7 +267,7 @@ async fn etag_if_match_guards_updates() {
                 .json(&body),
         )
         .await;
-    assert_eq!(create.status, StatusCode::CONFLICT);
+    assert_eq!(create.status, StatusCode::PRECONDITION_FAILED);
 }
 
 #[tokio::test]
