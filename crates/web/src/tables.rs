@@ -3,6 +3,7 @@
 use crate::summary::TotalsSummary;
 use aidtrace_domain::RecordKind;
 use aidtrace_domain::checks::Finding;
+use aidtrace_domain::sheet::formula_safe;
 use rust_decimal::Decimal;
 
 use crate::error::ApiError;
@@ -287,21 +288,10 @@ pub fn to_csv(table: &Table) -> Result<Vec<u8>, ApiError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(&table.headers).map_err(ApiError::internal)?;
     for row in &table.rows {
-        w.write_record(row.iter().map(|c| csv_safe(c)))
+        w.write_record(row.iter().map(|c| formula_safe(c).into_owned()))
             .map_err(ApiError::internal)?;
     }
     w.into_inner().map_err(ApiError::internal)
-}
-
-/// Spreadsheets run cells that start with `=`, `+`, `-` or `@` as formulas; a quote keeps them text.
-fn csv_safe(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '@'])
-        || (cell.starts_with('-') && cell.parse::<Decimal>().is_err())
-    {
-        format!("'{cell}")
-    } else {
-        cell.to_string()
-    }
 }
 
 pub const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -366,8 +356,12 @@ pub fn download(table: &Table, kind: FileKind) -> Result<axum::response::Respons
 }
 
 pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, ApiError> {
-    use rust_xlsxwriter::{Format, Workbook};
+    use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
     let mut book = Workbook::new();
+    // A fixed creation date instead of the clock: the same rows give the same bytes, so a
+    // download reveals nothing but its rows (and can be compared or cached).
+    let epoch = ExcelDateTime::from_ymd(2000, 1, 1).map_err(ApiError::internal)?;
+    book.set_properties(&DocProperties::new().set_creation_datetime(&epoch));
     let sheet = book.add_worksheet();
     let name: String = table.name.chars().take(31).collect();
     sheet.set_name(&name).map_err(ApiError::internal)?;
