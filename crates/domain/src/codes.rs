@@ -58,6 +58,13 @@ macro_rules! string_newtype_serde {
                 $ty::parse(&raw).map_err(serde::de::Error::custom)
             }
         }
+        // Debug shows the text as a quoted string, so a message built with `{:?}` never shows
+        // the type's name (`RecordId("…")`) to a user.
+        impl fmt::Debug for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(&self.0, f)
+            }
+        }
         impl fmt::Display for $ty {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(&self.0)
@@ -78,7 +85,7 @@ macro_rules! string_newtype_serde {
 }
 
 /// ISO 4217 alphabetic code, checked against the IATI Currency codelist shipped in `data/`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CurrencyCode(String);
 string_newtype_serde!(CurrencyCode);
 
@@ -126,7 +133,7 @@ impl CurrencyCode {
 }
 
 /// ISO 3166-1 alpha-2 code, checked against the IATI Country codelist.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CountryCode(String);
 string_newtype_serde!(CountryCode);
 
@@ -146,7 +153,7 @@ impl CountryCode {
 }
 
 /// Identifier of a record inside aidtrace: short, stable, URL- and CLI-safe.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RecordId(String);
 string_newtype_serde!(RecordId);
 
@@ -155,11 +162,17 @@ impl RecordId {
 
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let ok_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':');
-        if raw.is_empty() || raw.len() > Self::MAX_LEN || !raw.chars().all(ok_char) {
+        // At least one letter or digit: ids of punctuation alone ("." and ".." above all) read
+        // as path segments in URLs and file names.
+        if raw.is_empty()
+            || raw.len() > Self::MAX_LEN
+            || !raw.chars().all(ok_char)
+            || !raw.chars().any(|c| c.is_ascii_alphanumeric())
+        {
             return Err(ValidationError::new(
                 "id",
                 raw,
-                "an id is 1-200 characters of letters, digits, '-', '_', '.', ':'",
+                "an id is 1-200 characters of letters, digits, '-', '_', '.', ':', with at least one letter or digit",
             ));
         }
         Ok(Self(raw.to_string()))
@@ -168,7 +181,7 @@ impl RecordId {
 
 /// IATI organisation identifier such as `XM-DAC-701-8` (registration agency prefix, then the
 /// agency's number). Checked for shape only: the agency list changes faster than releases.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct IatiOrgId(String);
 string_newtype_serde!(IatiOrgId);
 
