@@ -10,7 +10,7 @@ use crate::codes::RecordId;
 use crate::fx::RateTable;
 use crate::model::{
     Activity, Budget, Claim, EquipmentLine, Facility, Flow, FlowKind, MarketRegistration,
-    Organisation, Partnership, Record, Source,
+    Organisation, Partnership, Record, RecordKind, Source,
 };
 
 #[derive(Debug, Clone, Default)]
@@ -155,6 +155,50 @@ impl Ledger {
     }
 
     /// The flows of one activity (not of its sub-activities).
+    /// Every record whose citations name `source`. It clones what it finds and walks every
+    /// record, so it serves rare decisions (who may edit a source), not reports.
+    pub fn records_citing(&self, source: &RecordId) -> Vec<Record> {
+        let mut found = Vec::new();
+        macro_rules! scan {
+            ($($map:ident => $variant:ident),* $(,)?) => {$(
+                for r in self.$map.values() {
+                    let record = Record::$variant(r.clone());
+                    if record
+                        .references()
+                        .iter()
+                        .any(|(_, kind, id)| *kind == RecordKind::Source && *id == source)
+                    {
+                        found.push(record);
+                    }
+                }
+            )*};
+        }
+        scan!(
+            organisations => Organisation,
+            facilities => Facility,
+            activities => Activity,
+            flows => Flow,
+            budgets => Budget,
+            equipment_lines => EquipmentLine,
+            partnerships => Partnership,
+            registrations => MarketRegistration,
+            claims => Claim,
+            device_models => DeviceModel,
+            facility_power => FacilityPower,
+            populations => Population,
+            equipment_standards => EquipmentStandard,
+            assets => Asset,
+            maintenance_plans => MaintenancePlan,
+            work_orders => WorkOrder,
+            asset_events => AssetEvent,
+            downtimes => Downtime,
+            meter_readings => MeterReading,
+            donation_checks => DonationCheck,
+            density_references => DensityReference,
+        );
+        found
+    }
+
     pub fn flows_of<'a>(&'a self, activity: &RecordId) -> impl Iterator<Item = &'a Flow> + 'a {
         self.flows_by_activity
             .get(activity)

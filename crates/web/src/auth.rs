@@ -164,8 +164,21 @@ impl Principal {
                         .get(&f.id)
                         .is_none_or(|old| self.owns_org(old.operator.as_ref()))
             }
-            // Sources are citations, not anyone's figures; editors need to add them.
-            (Role::Editor, Record::Source(_)) => true,
+            // Editors add the sources they cite. A stored source is shared by whatever cites it,
+            // so an editor may change it only when every record citing it is theirs to edit (and
+            // something cites it): a rewritten title would otherwise reach other organisations'
+            // records, at once with `skip_approval`.
+            (Role::Editor, Record::Source(s)) => match ledger.sources.get(&s.id) {
+                None => true,
+                Some(_) => {
+                    let citing = ledger.records_citing(&s.id);
+                    !citing.is_empty()
+                        && citing.iter().all(|r| {
+                            !matches!(r, Record::Source(_))
+                                && self.may_write(r, ledger, batch).is_ok()
+                        })
+                }
+            },
             (Role::FacilityEngineer, Record::Facility(f)) => {
                 self.facilities.contains(f.id.as_str())
             }
