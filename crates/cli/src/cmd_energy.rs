@@ -266,12 +266,12 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
                     w.write_record(["model", "from", "to", "units"])
                         .map_err(csv_err)?;
                     for m in &r.moves {
-                        w.write_record([
+                        w.write_record(crate::output::sheet_row([
                             m.model.as_str(),
                             m.from.as_deref().unwrap_or("depot"),
                             m.to.as_deref().unwrap_or("depot"),
                             &m.units.to_string(),
-                        ])
+                        ]))
                         .map_err(csv_err)?;
                     }
                     w.flush()?;
@@ -515,12 +515,12 @@ fn print_plan(
                 .map_err(csv_err)?;
             for a in &plan.assignments {
                 let y = plan.covered_kw.get(&a.facility).copied().unwrap_or(0.0);
-                w.write_record([
+                w.write_record(crate::output::sheet_row([
                     a.facility.as_str(),
                     a.model.as_str(),
                     &a.units.to_string(),
                     &format!("{y:.3}"),
-                ])
+                ]))
                 .map_err(csv_err)?;
             }
             w.flush()?;
@@ -560,7 +560,7 @@ fn print_explain(inst: &Instance, plan: &Plan, format: Format) -> Result<(), Cli
         Format::Json => say!("{}", to_json(&rows)?),
         Format::Csv => {
             let mut w = csv::Writer::from_writer(std::io::stdout());
-            w.write_record([
+            w.write_record(crate::output::sheet_row([
                 "facility",
                 "region",
                 "weight",
@@ -570,10 +570,10 @@ fn print_explain(inst: &Instance, plan: &Plan, format: Format) -> Result<(), Cli
                 "units",
                 "binding",
                 "reason",
-            ])
+            ]))
             .map_err(csv_err)?;
             for r in &rows {
-                w.write_record([
+                w.write_record(crate::output::sheet_row([
                     r.facility.clone(),
                     r.region.clone(),
                     r.weight.to_string(),
@@ -583,7 +583,7 @@ fn print_explain(inst: &Instance, plan: &Plan, format: Format) -> Result<(), Cli
                     r.units.join(" "),
                     r.binding.clone(),
                     r.reason.clone(),
-                ])
+                ]))
                 .map_err(csv_err)?;
             }
             w.flush()?;
@@ -624,13 +624,13 @@ fn print_autonomy(a: &autonomy::Assessment, format: Format) -> Result<(), CliErr
             w.write_record(["regime", "duration_h", "life_support", "critical", "other"])
                 .map_err(csv_err)?;
             for s in &a.survival {
-                w.write_record([
+                w.write_record(crate::output::sheet_row([
                     s.regime.clone(),
                     s.duration_h.to_string(),
                     format!("{:.4}", s.life_support),
                     format!("{:.4}", s.critical),
                     format!("{:.4}", s.other),
-                ])
+                ]))
                 .map_err(csv_err)?;
             }
             w.flush()?;

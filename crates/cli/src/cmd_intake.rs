@@ -352,7 +352,7 @@ fn emit(text: &str) -> Result<(), CliError> {
 fn csv_text(rows: impl IntoIterator<Item = Vec<String>>) -> Result<String, CliError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in rows {
-        w.write_record(&r)
+        w.write_record(crate::output::sheet_row(&r))
             .map_err(|e| CliError::failure(format!("csv: {e}")))?;
     }
     let bytes = w

@@ -141,7 +141,8 @@ pub fn import(paths: &[PathBuf], strict: bool, format: Format, settings: &Settin
                 let fail = |e: csv::Error| CliError::failure(e.to_string());
                 w.write_record(header).map_err(fail)?;
                 for row in &rows {
-                    w.write_record(row).map_err(fail)?;
+                    w.write_record(crate::output::sheet_row(row))
+                        .map_err(fail)?;
                 }
                 w.flush()?;
             } else {

@@ -35,12 +35,21 @@ pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
     out(&table.to_string());
 }
 
+/// A CSV row whose text cells no spreadsheet will run as formulas (names and titles come from
+/// imported data).
+pub fn sheet_row<S: AsRef<str>>(fields: impl IntoIterator<Item = S>) -> Vec<String> {
+    fields
+        .into_iter()
+        .map(|c| aidtrace_domain::sheet::formula_safe(c.as_ref()).into_owned())
+        .collect()
+}
+
 pub fn print_csv(header: &[&str], rows: &[Vec<String>]) -> Result<(), CliError> {
     let mut w = csv::Writer::from_writer(std::io::stdout());
     let fail = |e: csv::Error| CliError::failure(format!("cannot write CSV: {e}"));
     w.write_record(header).map_err(fail)?;
     for r in rows {
-        w.write_record(r).map_err(fail)?;
+        w.write_record(sheet_row(r)).map_err(fail)?;
     }
     w.flush()?;
     Ok(())

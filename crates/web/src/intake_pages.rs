@@ -383,10 +383,17 @@ pub struct DecideForm {
 pub async fn decide(
     State(state): State<AppState>,
     caller: Caller,
-    Path((draft, fact, action)): Path<(String, usize, String)>,
+    Path((draft, raw_fact, action)): Path<(String, String, String)>,
     Form(form): Form<DecideForm>,
 ) -> PageResult<Response> {
     let p = reviewer(&caller, &form.csrf)?;
+    // Parsed here, not by the extractor, so a bad number gets the error page, not plain text.
+    let fact: usize = raw_fact.parse().map_err(|_| {
+        PageError(
+            ApiError::not_found(format!("no fact {raw_fact:?} in draft {draft:?}"))
+                .with_field("fact"),
+        )
+    })?;
     let st = state.clone();
     let target = format!("/intake#{draft}-fact-{fact}");
     match action.as_str() {
