@@ -41,6 +41,9 @@ pub struct ServeArgs {
     /// Radius in km to which the public view blurs sensitive facilities' coordinates
     #[arg(long, default_value = "10")]
     blur_km: Decimal,
+    /// Largest IATI file accepted by the upload page, in MiB (larger files: `iati import`)
+    #[arg(long, default_value = "256", value_parser = clap::value_parser!(u64).range(1..=65536))]
+    upload_limit_mb: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -193,6 +196,7 @@ fn serve(args: ServeArgs, settings: &Settings) -> CliResult {
         // Browsers drop `Secure` cookies sent over plain HTTP except on the loopback interface;
         // anywhere else the server must sit behind TLS, and cookies are marked Secure.
         secure_cookies: !args.addr.ip().is_loopback(),
+        upload_limit: args.upload_limit_mb.saturating_mul(1024 * 1024),
         ..WebConfig::default()
     };
     let state = AppState::open(&settings.db, config).map_err(web_error)?;

@@ -1,12 +1,12 @@
 //! The IATI import page: upload a file, see its three-layer validation report, and (admins) import
 //! it into the ledger with the same rules as `aidtrace iati import`.
 
-use std::io::Cursor;
+use std::io::Write;
 
 use aidtrace_iati::validate::{Layer, Options, Severity, validate_reader};
 use aidtrace_service::iati::{ImportOptions, Outcome};
 use axum::Router;
-use axum::extract::{Multipart, State};
+use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::response::Html;
 use axum::routing::get;
 use maud::html;
@@ -17,9 +17,39 @@ use crate::i18n::{self, t, ta};
 use crate::pages::layout;
 use crate::state::{AppState, blocking};
 
-/// Routes of this area, merged into [`crate::app`].
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/import", get(form).post(upload))
+/// Routes of this area, merged into [`crate::app`]. The upload has its own body limit (the
+/// file's limit and room for the form's other fields); every other body keeps the small one.
+pub fn routes(upload_limit: u64) -> Router<AppState> {
+    let body = usize::try_from(upload_limit.saturating_add(FORM_ROOM)).unwrap_or(usize::MAX);
+    Router::new().route(
+        "/import",
+        get(form).post(upload).layer(DefaultBodyLimit::max(body)),
+    )
+}
+
+/// Bytes allowed besides the file: the CSRF token, the action, the strict box, multipart framing.
+const FORM_ROOM: u64 = 64 * 1024;
+
+/// `n` bytes in words: "256 MiB".
+fn size_label(n: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if n >= MIB && n.is_multiple_of(MIB) {
+        format!("{} MiB", n / MIB)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+fn too_large(limit: u64) -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+        "too_large",
+        format!(
+            "the file is larger than the upload limit of {} (`serve --upload-limit-mb`); use `aidtrace iati import FILE` for larger files",
+            size_label(limit)
+        ),
+    )
+    .with_field("file")
 }
 
 fn upload_form(csrf: &str, is_admin: bool) -> maud::Markup {
@@ -53,22 +83,33 @@ struct Upload {
     action: String,
     strict: bool,
     name: String,
-    bytes: Vec<u8>,
+    /// The file as received, on disk: a 200 MB upload never sits in memory.
+    file: tempfile::NamedTempFile,
+    size: u64,
 }
 
-async fn read_upload(mut multipart: Multipart) -> Result<Upload, ApiError> {
+async fn read_upload(mut multipart: Multipart, limit: u64) -> Result<Upload, ApiError> {
     let bad = |m: String| ApiError::bad_request("invalid_upload", m);
+    // The body limit ends the stream with 413 when the whole request is too large.
+    let unreadable = |what: &str, e: axum::extract::multipart::MultipartError| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            too_large(limit)
+        } else {
+            bad(format!("{what}: {}", e.body_text()))
+        }
+    };
     let mut upload = Upload {
         csrf: String::new(),
         action: "validate".into(),
         strict: false,
         name: String::new(),
-        bytes: Vec::new(),
+        file: tempfile::NamedTempFile::new().map_err(ApiError::internal)?,
+        size: 0,
     };
-    while let Some(field) = multipart
+    while let Some(mut field) = multipart
         .next_field()
         .await
-        .map_err(|e| bad(format!("upload: {e}")))?
+        .map_err(|e| unreadable("upload", e))?
     {
         match field.name().unwrap_or_default() {
             "csrf" => upload.csrf = field.text().await.map_err(|e| bad(format!("csrf: {e}")))?,
@@ -87,16 +128,21 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, ApiError> {
             }
             "file" => {
                 upload.name = field.file_name().unwrap_or("upload.xml").to_string();
-                upload.bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| bad(format!("file: {e}")))?
-                    .to_vec();
+                while let Some(chunk) = field.chunk().await.map_err(|e| unreadable("file", e))? {
+                    upload.size = upload.size.saturating_add(chunk.len() as u64);
+                    if upload.size > limit {
+                        return Err(too_large(limit));
+                    }
+                    // Chunks are small and land in the page cache; a blocking write here costs
+                    // less than a hop to the blocking pool per chunk.
+                    upload.file.write_all(&chunk).map_err(ApiError::internal)?;
+                }
             }
             other => return Err(bad(format!("unknown form field {other:?}"))),
         }
     }
-    if upload.bytes.is_empty() {
+    upload.file.flush().map_err(ApiError::internal)?;
+    if upload.size == 0 {
         return Err(
             ApiError::bad_request("invalid_upload", t("import-err-no-file")).with_field("file"),
         );
@@ -110,7 +156,7 @@ pub async fn upload(
     multipart: Multipart,
 ) -> PageResult<Html<String>> {
     let principal = caller.require()?.clone();
-    let upload = read_upload(multipart).await?;
+    let upload = read_upload(multipart, state.config.upload_limit).await?;
     auth::check_csrf(&principal, &upload.csrf)?;
     let import = match upload.action.as_str() {
         "validate" => false,
@@ -128,7 +174,7 @@ pub async fn upload(
         }
     };
     let name = upload.name.clone();
-    let bytes = upload.bytes;
+    let received = upload.file;
     let options = ImportOptions {
         strict: upload.strict,
         validation_report: true,
@@ -140,18 +186,13 @@ pub async fn upload(
     // validation report from the same read.
     let (report, imported) = blocking(move || {
         if !import {
-            let report = validate_reader(&file, Cursor::new(bytes.as_slice()), &Options::default());
+            let reader = std::io::BufReader::new(received.reopen().map_err(ApiError::internal)?);
+            let report = validate_reader(&file, reader, &Options::default());
             return Ok((report, None));
         }
         let mut imported = st
             .service()
-            .import_iati(
-                &actor,
-                &file,
-                || Ok(bytes.as_slice()),
-                options,
-                &mut |_, _| {},
-            )
+            .import_iati(&actor, &file, || received.reopen(), options, &mut |_, _| {})
             .map_err(ApiError::from)?;
         let report = imported.validation.take().ok_or_else(|| {
             ApiError::internal(format!("{file}: the import kept no validation report"))

@@ -115,7 +115,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/changes/{id}/{action}", post(api::decide))
         .route("/api/v1/{collection}", get(api::list))
         .route("/api/v1/{collection}/{id}", get(api::get).put(api::put))
-        .merge(import_page::routes())
+        .merge(import_page::routes(state.config.upload_limit))
         .merge(asset_pages::routes())
         .merge(energy_pages::routes())
         .merge(intake_pages::routes())

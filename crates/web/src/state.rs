@@ -31,8 +31,11 @@ pub struct WebConfig {
     pub session_ttl: Duration,
     /// Sign-in attempts allowed per account name per minute.
     pub login_attempts_per_minute: u32,
-    /// Largest request body accepted, in bytes.
+    /// Largest request body accepted, in bytes (forms and API writes).
     pub body_limit: usize,
+    /// Largest IATI upload accepted on `/import`, in bytes. Uploads stream to a temporary file,
+    /// so this bounds disk use, not memory.
+    pub upload_limit: u64,
     /// How long a snapshot of the ledger serves reads before the ledger version is checked again
     /// (writes made through this server drop it at once; this bounds staleness for writes made
     /// by other processes, such as the CLI).
@@ -48,6 +51,7 @@ impl Default for WebConfig {
             session_ttl: Duration::from_secs(8 * 3600),
             login_attempts_per_minute: 5,
             body_limit: 256 * 1024,
+            upload_limit: 256 * 1024 * 1024,
             snapshot_ttl: Duration::from_secs(1),
         }
     }

@@ -22,16 +22,23 @@ const XML: &str = r#"<?xml version="1.0"?>
 const BOUNDARY: &str = "aidtrace-test-boundary";
 
 fn multipart(csrf: &str, action: &str, file: &str) -> Vec<u8> {
+    multipart_bytes(csrf, action, "upload.xml", file.as_bytes())
+}
+
+fn multipart_bytes(csrf: &str, action: &str, name: &str, file: &[u8]) -> Vec<u8> {
     let mut body = String::new();
-    for (name, value) in [("csrf", csrf), ("action", action)] {
+    for (field, value) in [("csrf", csrf), ("action", action)] {
         body.push_str(&format!(
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n"
         ));
     }
     body.push_str(&format!(
-        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"upload.xml\"\r\nContent-Type: application/xml\r\n\r\n{file}\r\n--{BOUNDARY}--\r\n"
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/xml\r\n\r\n"
     ));
-    body.into_bytes()
+    let mut bytes = body.into_bytes();
+    bytes.extend_from_slice(file);
+    bytes.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    bytes
 }
 
 fn upload<'a>(cookie: &'a str, body: &'a [u8]) -> Req<'a> {
@@ -102,4 +109,97 @@ async fn upload_validates_for_viewers_and_imports_for_admins() {
         after_import,
         "a broken file imports nothing"
     );
+}
+
+/// A real published file of 1.78 MB: seven times the form body limit, which used to refuse it
+/// with "Error parsing multipart/form-data request".
+fn real_file() -> Option<(String, Vec<u8>)> {
+    let path = common::shared()?.join("iati/real-data/dportal-covid-2021/dportal_0.xml");
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(
+        bytes.len() > 1_700_000,
+        "{} is a large file",
+        path.display()
+    );
+    Some(("dportal_0.xml".into(), bytes))
+}
+
+#[tokio::test]
+async fn a_real_file_larger_than_the_form_limit_validates_over_a_socket() {
+    let Some((name, file)) = real_file() else {
+        return;
+    };
+    let e = env();
+    let c = Client::Socket(common::spawn(e.state.clone()).await);
+    let (vic, csrf) = login(&c, "vic").await;
+    let body = multipart_bytes(&csrf, "validate", &name, &file);
+    let r = c.send(upload(&vic, &body)).await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        &r.body[..r.body.len().min(2000)]
+    );
+    assert!(r.body.contains("Validation of dportal_0.xml"));
+}
+
+#[tokio::test]
+async fn a_real_file_imports_for_an_admin() {
+    let Some((name, file)) = real_file() else {
+        return;
+    };
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let before = e.record_count();
+    let (ada, csrf) = login(&c, "ada").await;
+    let body = multipart_bytes(&csrf, "import", &name, &file);
+    let r = c.send(upload(&ada, &body)).await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        &r.body[..r.body.len().min(2000)]
+    );
+    assert!(
+        r.body.contains("id=\"import-result\""),
+        "{}",
+        &r.body[..r.body.len().min(4000)]
+    );
+    assert!(
+        e.record_count() > before + 10,
+        "the file's activities were written"
+    );
+}
+
+#[tokio::test]
+async fn an_upload_over_the_limit_is_a_413_naming_the_limit_and_writes_nothing() {
+    let e = common::env_with(aidtrace_web::WebConfig {
+        secure_cookies: false,
+        upload_limit: 1024 * 1024,
+        ..aidtrace_web::WebConfig::default()
+    });
+    let c = Client::Socket(common::spawn(e.state.clone()).await);
+    let before = e.record_count();
+    let (ada, csrf) = login(&c, "ada").await;
+    let big = format!("{XML}{}", " ".repeat(1024 * 1024 + 1));
+    let body = multipart(&csrf, "import", &big);
+    let r = c.send(upload(&ada, &body)).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.body.contains("1 MiB"), "{}", r.body);
+    assert_eq!(e.record_count(), before);
+}
+
+#[tokio::test]
+async fn other_bodies_keep_the_small_limit() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let token = e.token("ada");
+    let r = c
+        .send(
+            Req::new(Method::PUT, "/api/v1/sources/src-big")
+                .bearer(&token)
+                .raw(&vec![b' '; 300 * 1024]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
 }

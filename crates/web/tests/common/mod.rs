@@ -323,3 +323,23 @@ pub fn hidden_csrf(html: &str) -> String {
     let at = html.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
     html[at..].split('"').next().unwrap().to_string()
 }
+
+/// The reference data beside the repository (or `AIDTRACE_SHARED`); `None` (test skipped with a
+/// note) only outside CI, since under `CI=true` a missing copy must fail the test.
+pub fn shared() -> Option<std::path::PathBuf> {
+    let path = std::env::var("AIDTRACE_SHARED")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| {
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
+        });
+    if path.join("iati").is_dir() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var("CI").is_err(),
+        "{} is missing under CI",
+        path.display()
+    );
+    eprintln!("skipped: {} not found", path.display());
+    None
+}
