@@ -115,7 +115,7 @@ async fn upload_validates_for_viewers_and_imports_for_admins() {
 /// with "Error parsing multipart/form-data request".
 fn real_file() -> Option<(String, Vec<u8>)> {
     let path = common::shared()?.join("iati/real-data/dportal-covid-2021/dportal_0.xml");
-    let bytes = std::fs::read(&path).unwrap();
+    let bytes = std::fs::read(&path).expect("the real file reads");
     assert!(
         bytes.len() > 1_700_000,
         "{} is a large file",
