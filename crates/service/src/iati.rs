@@ -1634,7 +1634,9 @@ fn org_type_code(kind: OrgKind) -> Option<String> {
             OrgKind::Multilateral => "40",
             OrgKind::University => "80",
             OrgKind::Supplier | OrgKind::Manufacturer => "70",
-            OrgKind::FacilityOperator | OrgKind::Other => return None,
+            // "Other": the schema requires a type on reporting-org, and a facility's operator
+            // or an unclassified organisation has no closer code.
+            OrgKind::FacilityOperator | OrgKind::Other => "90",
         }
         .to_string(),
     )
@@ -1713,7 +1715,7 @@ impl Aidtrace {
                 },
                 None => m::ReportingOrg {
                     r#ref: Some("XX-AIDTRACE".to_string()),
-                    r#type: None,
+                    r#type: Some("90".to_string()),
                     secondary_reporter: None,
                     narratives: narratives_of("aidtrace ledger"),
                     ext: Default::default(),

@@ -996,3 +996,25 @@ fn a_refused_file_in_between_does_not_cancel_a_later_parent_link() {
         (Some("iati-XM-MUM".to_string()), "child".to_string())
     );
 }
+
+/// The 2.03 schema requires `type` on reporting-org; an organisation without a closer code (and
+/// the ledger's own stand-in reporter) is exported as 90 "Other" instead of without one.
+#[test]
+fn every_exported_reporting_org_has_a_type() {
+    let (_dir, mut app) = open();
+    app.load_demo("seed").expect("demo");
+    let xml = export(&app);
+    let report = aidtrace_iati::validate::validate_reader(
+        "demo.xml",
+        Cursor::new(xml.as_bytes()),
+        &aidtrace_iati::validate::Options::default(),
+    );
+    let missing: Vec<_> = report
+        .activities
+        .iter()
+        .flat_map(|a| &a.errors)
+        .filter(|e| e.message.contains("'type' is required"))
+        .collect();
+    assert!(missing.is_empty(), "{missing:#?}");
+    assert!(xml.contains("<reporting-org"), "{xml}");
+}
