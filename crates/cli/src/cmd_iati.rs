@@ -241,7 +241,7 @@ impl ValidateOutput {
             }
             Self::Table(rows, shown) => {
                 if shown > TABLE_GROUPS {
-                    println!("… more errors: use --format json or csv for all of them");
+                    crate::output::out("… more errors: use --format json or csv for all of them");
                 }
                 let mut t = Table::new();
                 t.set_header([
@@ -257,8 +257,8 @@ impl ValidateOutput {
                 for r in rows {
                     t.add_row(r);
                 }
-                let mut stdout = std::io::stdout().lock();
-                writeln!(stdout, "{t}")
+                crate::output::out(&t.to_string());
+                Ok(())
             }
         }
     }
