@@ -178,7 +178,8 @@ const TABLE_GROUPS: usize = 50;
 /// as the validation hands results out.
 enum ValidateOutput {
     Json(JsonReports<BufWriter<std::io::Stdout>>),
-    Csv(csv::Writer<BufWriter<std::io::Stdout>>, bool),
+    // Boxed: the CSV writer's buffers make it the large variant, and only one is ever made.
+    Csv(Box<csv::Writer<BufWriter<std::io::Stdout>>>, bool),
     /// Summary rows (one per file, printed at the end) and how many error groups were listed.
     Table(Vec<[String; 8]>, usize),
 }
@@ -188,7 +189,7 @@ impl ValidateOutput {
         let stdout = || BufWriter::new(std::io::stdout());
         match format {
             Format::Json => Self::Json(JsonReports::new(stdout())),
-            Format::Csv => Self::Csv(csv::Writer::from_writer(stdout()), false),
+            Format::Csv => Self::Csv(Box::new(csv::Writer::from_writer(stdout())), false),
             Format::Table => Self::Table(Vec::new(), 0),
         }
     }
