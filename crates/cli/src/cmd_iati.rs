@@ -4,8 +4,11 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use aidtrace_iati::grouped::{
+    self, ActivityGroups, FileEvent, GroupedReport, IssueGroup, JsonReports,
+};
 use aidtrace_iati::reader::ActivityReader;
-use aidtrace_iati::validate::{self, Options, Report, Severity};
+use aidtrace_iati::validate::{Options, Severity};
 use aidtrace_iati::{conformance, writer};
 use clap::Subcommand;
 use comfy_table::Table;
@@ -131,61 +134,89 @@ fn validate_cmd(paths: &[PathBuf], format: Format, today: Option<chrono::NaiveDa
     if let Some(t) = today {
         opts.today = t;
     }
-    // Files are independent: validate them on all cores, reports stay in input order.
+    // Files are independent: validate them on all cores. Each file's result is written as soon
+    // as it and the files before it are done, and a large file's activities as they are
+    // checked, so memory does not grow with the input.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut reports: Vec<Report> = Vec::new();
-    for (f, r) in files
-        .iter()
-        .zip(validate::validate_files(&files, &opts, threads))
-    {
-        reports.push(r.map_err(|e| CliError::input(format!("cannot read {}: {e}", f.display())))?);
-    }
-    let clean = reports.iter().all(Report::is_clean);
-    match format {
-        Format::Json => json_out(&reports)?,
-        Format::Csv => {
-            let mut w = csv::Writer::from_writer(std::io::stdout());
-            w.write_record([
-                "file",
-                "identifier",
-                "layer",
-                "rule",
-                "severity",
-                "line",
-                "column",
-                "message",
-            ])
-            .map_err(|e| CliError::failure(e.to_string()))?;
-            for r in &reports {
-                let rows = r.file_errors.iter().map(|i| ("", i)).chain(
-                    r.activities
-                        .iter()
-                        .flat_map(|a| a.errors.iter().map(move |i| (a.identifier.as_str(), i))),
-                );
-                for (id, i) in rows {
-                    w.serialize((
-                        &r.file, id, i.layer, &i.rule, i.severity, i.line, i.column, &i.message,
-                    ))
-                    .map_err(|e| CliError::failure(e.to_string()))?;
-                }
-            }
-            w.flush()?;
+    let mut out = ValidateOutput::new(format);
+    let mut clean = true;
+    let mut unreadable: Option<CliError> = None;
+    let run = grouped::validate_files_grouped(&files, &opts, threads, |k, event| match event {
+        FileEvent::Activity(a) => out.activity(&files[k], &a),
+        FileEvent::Done(Ok(r)) => {
+            clean &= r.is_clean();
+            out.file(&r)
         }
-        Format::Table => {
-            let mut t = Table::new();
-            t.set_header([
-                "file",
-                "activities",
-                "schema-valid",
-                "codelists-valid",
-                "rules-valid",
-                "errors",
-                "warnings",
-                "well-formed",
-            ]);
-            for r in &reports {
+        FileEvent::Done(Err(e)) => {
+            unreadable = Some(CliError::input(format!(
+                "cannot read {}: {e}",
+                files[k].display()
+            )));
+            Err(std::io::Error::other("unreadable file"))
+        }
+    });
+    if let Some(e) = unreadable {
+        return Err(e);
+    }
+    match run.and_then(|()| out.finish()) {
+        Ok(()) => {}
+        // `| head`: the reader has what it wanted.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(CliError::failure(format!("cannot write the report: {e}"))),
+    }
+    Ok(if clean {
+        Outcome::Clean
+    } else {
+        Outcome::ProblemsFound
+    })
+}
+
+/// Error groups the table lists below the summary before it points to json or csv.
+const TABLE_GROUPS: usize = 50;
+
+/// `iati validate`'s output, written file by file (and activity by activity for json and csv)
+/// as the validation hands results out.
+enum ValidateOutput {
+    Json(JsonReports<BufWriter<std::io::Stdout>>),
+    // Boxed: the CSV writer's buffers make it the large variant, and only one is ever made.
+    Csv(Box<csv::Writer<BufWriter<std::io::Stdout>>>, bool),
+    /// Summary rows (one per file, printed at the end) and how many error groups were listed.
+    Table(Vec<[String; 8]>, usize),
+}
+
+impl ValidateOutput {
+    fn new(format: Format) -> Self {
+        let stdout = || BufWriter::new(std::io::stdout());
+        match format {
+            Format::Json => Self::Json(JsonReports::new(stdout())),
+            Format::Csv => Self::Csv(Box::new(csv::Writer::from_writer(stdout())), false),
+            Format::Table => Self::Table(Vec::new(), 0),
+        }
+    }
+
+    fn activity(&mut self, file: &Path, a: &ActivityGroups) -> std::io::Result<()> {
+        let name = file.display().to_string();
+        match self {
+            Self::Json(w) => w.activity(&name, a),
+            Self::Csv(w, header) => csv_groups(w, header, &name, &a.identifier, &a.errors),
+            Self::Table(_, shown) => {
+                table_groups(shown, &name, &a.identifier, &a.errors);
+                Ok(())
+            }
+        }
+    }
+
+    fn file(&mut self, r: &GroupedReport) -> std::io::Result<()> {
+        match self {
+            Self::Json(w) => w.file(r),
+            Self::Csv(w, header) => {
+                csv_groups(w, header, &r.file, "", &r.file_errors)?;
+                w.flush()
+            }
+            Self::Table(rows, shown) => {
+                table_groups(shown, &r.file, "", &r.file_errors);
                 let s = &r.summary;
-                t.add_row([
+                rows.push([
                     r.file.clone(),
                     s.activities.to_string(),
                     s.schema_valid.to_string(),
@@ -195,34 +226,112 @@ fn validate_cmd(paths: &[PathBuf], format: Format, today: Option<chrono::NaiveDa
                     s.warnings.to_string(),
                     s.well_formed.to_string(),
                 ]);
-            }
-            println!("{t}");
-            let mut shown = 0;
-            for r in &reports {
-                let errs = r.file_errors.iter().map(|i| ("", i)).chain(
-                    r.activities
-                        .iter()
-                        .flat_map(|a| a.errors.iter().map(move |i| (a.identifier.as_str(), i))),
-                );
-                for (id, i) in errs.filter(|(_, i)| i.severity == Severity::Error) {
-                    if shown == 50 {
-                        println!("… more errors: use --format json or csv for all of them");
-                        break;
-                    }
-                    println!(
-                        "{}:{}:{}: [{:?}/{}] {} {}",
-                        r.file, i.line, i.column, i.layer, i.rule, id, i.message
-                    );
-                    shown += 1;
-                }
+                Ok(())
             }
         }
     }
-    Ok(if clean {
-        Outcome::Clean
-    } else {
-        Outcome::ProblemsFound
-    })
+
+    fn finish(self) -> std::io::Result<()> {
+        match self {
+            Self::Json(w) => w.finish().map(drop),
+            Self::Csv(mut w, header) => {
+                if !header {
+                    w.write_record(CSV_HEADER)?;
+                }
+                w.flush()
+            }
+            Self::Table(rows, shown) => {
+                if shown > TABLE_GROUPS {
+                    crate::output::out("… more errors: use --format json or csv for all of them");
+                }
+                let mut t = Table::new();
+                t.set_header([
+                    "file",
+                    "activities",
+                    "schema-valid",
+                    "codelists-valid",
+                    "rules-valid",
+                    "errors",
+                    "warnings",
+                    "well-formed",
+                ]);
+                for r in rows {
+                    t.add_row(r);
+                }
+                crate::output::out(&t.to_string());
+                Ok(())
+            }
+        }
+    }
+}
+
+const CSV_HEADER: [&str; 10] = [
+    "file",
+    "identifier",
+    "layer",
+    "rule",
+    "severity",
+    "count",
+    "line",
+    "column",
+    "lines",
+    "message",
+];
+
+/// One CSV row per group; `lines` holds the first few lines, separated by spaces.
+fn csv_groups(
+    w: &mut csv::Writer<BufWriter<std::io::Stdout>>,
+    header: &mut bool,
+    file: &str,
+    id: &str,
+    groups: &[IssueGroup],
+) -> std::io::Result<()> {
+    if !*header {
+        w.write_record(CSV_HEADER)?;
+        *header = true;
+    }
+    for g in groups {
+        let lines: Vec<String> = g.lines.iter().map(u64::to_string).collect();
+        w.serialize((
+            file,
+            id,
+            g.layer,
+            &g.rule,
+            g.severity,
+            g.count,
+            g.line,
+            g.column,
+            lines.join(" "),
+            &g.message,
+        ))?;
+    }
+    Ok(())
+}
+
+/// Prints the error groups among `groups` until [`TABLE_GROUPS`] have been listed, then only
+/// counts them (so the caller knows to say there are more).
+fn table_groups(shown: &mut usize, file: &str, id: &str, groups: &[IssueGroup]) {
+    for g in groups.iter().filter(|g| g.severity == Severity::Error) {
+        *shown += 1;
+        if *shown > TABLE_GROUPS {
+            return;
+        }
+        let times = if g.count > 1 {
+            let lines: Vec<String> = g.lines.iter().map(u64::to_string).collect();
+            let more = if g.count > g.lines.len() as u64 {
+                ", …"
+            } else {
+                ""
+            };
+            format!(" (×{}: lines {}{more})", g.count, lines.join(", "))
+        } else {
+            String::new()
+        };
+        crate::output::out(&format!(
+            "{file}:{}:{}: [{:?}/{}] {id} {}{times}",
+            g.line, g.column, g.layer, g.rule, g.message
+        ));
+    }
 }
 
 fn conformance_cmd(dir: &Path, format: Format) -> CliResult {

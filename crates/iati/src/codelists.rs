@@ -170,6 +170,14 @@ fn check_value(
     }
 }
 
+/// A codelist finding's message without the path it starts with (`"{path}: "`, see
+/// [`check_value`]): what is wrong with the value, the same wherever the value sits. Grouped
+/// reports group codelist findings by it, so a wrong language code on every narrative of an
+/// activity is one entry. Paths are element and attribute names, which never hold `": "`.
+pub fn message_without_path(message: &str) -> &str {
+    message.split_once(": ").map_or(message, |(_, rest)| rest)
+}
+
 fn walk(el: &Element, path: &mut String, out: &mut Vec<CodelistIssue>) {
     let t = tables();
     let len = path.len();

@@ -4,6 +4,7 @@
 
 pub mod codelists;
 pub mod conformance;
+pub mod grouped;
 pub mod model;
 mod parallel;
 pub mod reader;

@@ -12,7 +12,7 @@ use crate::schema::{self, SchemaError};
 use crate::xml::{Element, Limits};
 use crate::{codelists, rules};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Layer {
     /// Not well-formed XML, or input refused (DTD, limits, encoding).
@@ -22,7 +22,7 @@ pub enum Layer {
     Rule,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -144,29 +144,51 @@ pub fn validate_unit(
     report_of(schema, &unit.element, unit.ty, unit.errors, opts)
 }
 
-/// The three layers over a unit's parts: its element, the type the root gave it and the
-/// root's content-model errors it raised.
-fn report_of(
+/// What the three layers concluded about a unit.
+pub(crate) struct Verdict {
+    pub schema_valid: bool,
+    pub codelists_valid: bool,
+    pub rules_valid: bool,
+}
+
+/// The three layers over a unit, each finding handed to `sink` as it is made (the grouped
+/// reports group them there instead of collecting them). Returns the unit's identifier and
+/// line with the verdict.
+pub(crate) fn check_unit(
+    schema: &'static schema::Schema,
+    unit: Unit,
+    opts: &Options,
+    sink: &mut impl FnMut(Issue),
+) -> ((String, u64), Verdict) {
+    let verdict = check_layers(schema, &unit.element, unit.ty, unit.errors, opts, sink);
+    ((identifier(&unit.element), unit.element.line), verdict)
+}
+
+fn check_layers(
     schema: &'static schema::Schema,
     el: &Element,
     ty: Option<&'static schema::TypeDef>,
     mut schema_errors: Vec<SchemaError>,
     opts: &Options,
-) -> ActivityReport {
+    sink: &mut impl FnMut(Issue),
+) -> Verdict {
     if let Some(ty) = ty {
         schema::validate_element(schema, el, ty, &mut schema_errors);
     }
     let schema_valid = schema_errors.is_empty();
-    let mut errors: Vec<Issue> = schema_errors.into_iter().map(Issue::from_schema).collect();
+    schema_errors
+        .into_iter()
+        .map(Issue::from_schema)
+        .for_each(&mut *sink);
     let mut codelists_valid = true;
     for c in codelists::check_unit(el) {
         codelists_valid &= !c.error;
-        errors.push(codelist_issue(c));
+        sink(codelist_issue(c));
     }
     let mut rules_valid = true;
     for r in rules::check_unit(el, opts.today) {
         rules_valid &= !r.error;
-        errors.push(Issue {
+        sink(Issue {
             layer: Layer::Rule,
             rule: r.id.to_owned(),
             severity: if r.error {
@@ -179,18 +201,36 @@ fn report_of(
             column: r.column,
         });
     }
-    ActivityReport {
-        identifier: identifier(el),
-        line: el.line,
+    Verdict {
         schema_valid,
         codelists_valid,
         rules_valid,
+    }
+}
+
+/// The three layers over a unit's parts: its element, the type the root gave it and the
+/// root's content-model errors it raised.
+fn report_of(
+    schema: &'static schema::Schema,
+    el: &Element,
+    ty: Option<&'static schema::TypeDef>,
+    schema_errors: Vec<SchemaError>,
+    opts: &Options,
+) -> ActivityReport {
+    let mut errors = Vec::new();
+    let v = check_layers(schema, el, ty, schema_errors, opts, &mut |i| errors.push(i));
+    ActivityReport {
+        identifier: identifier(el),
+        line: el.line,
+        schema_valid: v.schema_valid,
+        codelists_valid: v.codelists_valid,
+        rules_valid: v.rules_valid,
         errors,
     }
 }
 
 /// What one pass over a file's units found at the file level.
-struct FilePass {
+pub(crate) struct FilePass {
     header: Option<crate::reader::FileHeader>,
     root_errors: Vec<SchemaError>,
     xml_error: Option<crate::xml::XmlError>,
@@ -199,7 +239,7 @@ struct FilePass {
 /// Hands `work(unit)` for every unit after the first `skip` to `each`, in file order, with
 /// the bytes read so far. Extension elements at root level are skipped (lax wildcard) and
 /// not counted.
-fn units_sequential<R: BufRead, T>(
+pub(crate) fn units_sequential<R: BufRead, T>(
     input: R,
     limits: Limits,
     skip: usize,
@@ -238,7 +278,7 @@ fn units_sequential<R: BufRead, T>(
 /// The input on `threads` threads, chunk by chunk, finishing sequentially (from a fresh
 /// `open()`) when the fast path meets anything unusual. Same results as
 /// [`units_sequential`] (tested on every real file).
-fn units_of_source<R: std::io::Read, T: Send>(
+pub(crate) fn units_of_source<R: std::io::Read, T: Send>(
     open: &impl Fn() -> std::io::Result<R>,
     limits: Limits,
     threads: usize,
@@ -329,7 +369,7 @@ fn file_issues(pass: &mut FilePass) -> Vec<Issue> {
     file_errors
 }
 
-fn file_report(name: &str, mut pass: FilePass, summary: Summary) -> Report {
+pub(crate) fn file_report(name: &str, mut pass: FilePass, summary: Summary) -> Report {
     let file_errors = file_issues(&mut pass);
     let well_formed = pass.xml_error.is_none();
     finish_report(name, pass.header, file_errors, well_formed, summary)

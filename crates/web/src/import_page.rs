@@ -3,7 +3,8 @@
 
 use std::io::Write;
 
-use aidtrace_iati::validate::{Layer, Options, Severity, validate_reader};
+use aidtrace_iati::grouped::{GroupedReport, validate_reader_grouped};
+use aidtrace_iati::validate::{Layer, Options, Severity};
 use aidtrace_service::iati::{ImportOptions, Outcome};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
@@ -187,7 +188,7 @@ pub async fn upload(
     let (report, imported) = blocking(move || {
         if !import {
             let reader = std::io::BufReader::new(received.reopen().map_err(ApiError::internal)?);
-            let report = validate_reader(&file, reader, &Options::default());
+            let report = validate_reader_grouped(&file, reader, &Options::default());
             return Ok((report, None));
         }
         let mut imported = st
@@ -197,7 +198,7 @@ pub async fn upload(
         let report = imported.validation.take().ok_or_else(|| {
             ApiError::internal(format!("{file}: the import kept no validation report"))
         })?;
-        Ok((report, Some(imported)))
+        Ok((GroupedReport::from_report(report), Some(imported)))
     })
     .await?;
     if imported.is_some() {
@@ -214,7 +215,8 @@ pub async fn upload(
             tr { td { (s.activities) } td { (s.schema_valid) } td { (s.codelists_valid) } td { (s.rules_valid) } td { (s.errors) } td { (s.warnings) } }
         }
         @for issue in &report.file_errors {
-            p class="error" { (ta("import-at", &[("line", &issue.line.to_string()), ("column", &issue.column.to_string())])) ": " (issue.message) }
+            p class="error" { (ta("import-at", &[("line", &issue.line.to_string()), ("column", &issue.column.to_string())])) ": " (issue.message)
+                @if issue.count > 1 { " (×" (issue.count) ")" } }
         }
         @if let Some(r) = &imported {
             h2 { (t("title-import")) }
@@ -233,16 +235,20 @@ pub async fn upload(
             }
         }
         h2 { (t("import-problems")) }
+        // Repeated findings of an activity are one row with their count and first lines, the
+        // grouping of `aidtrace iati validate`.
         table id="issues" {
-            tr { th { (t("col-activity")) } th { (t("col-line")) } th { (t("col-layer")) } th { (t("col-rule")) } th { (t("col-severity")) } th { (t("col-message")) } }
+            tr { th { (t("col-activity")) } th { (t("col-line")) } th { (t("col-layer")) } th { (t("col-rule")) } th { (t("col-severity")) } th { (t("col-message")) } th { (t("import-col-count")) } th { (t("import-col-lines")) } }
             @for a in &report.activities {
-                @for e in a.errors.iter().take(20) {
-                    tr {
-                        td { (a.identifier) } td { (e.line) }
-                        td { (match e.layer { Layer::Xml => "XML".to_string(), Layer::Schema => t("import-layer-schema"), Layer::Codelist => t("import-layer-codelist"), Layer::Rule => t("import-layer-rule") }) }
-                        td { (e.rule) }
-                        td { (i18n::value(if e.severity == Severity::Error { "error" } else { "warning" })) }
-                        td { (e.message) }
+                @for g in a.errors.iter().take(20) {
+                    tr class="issue-group" {
+                        td { (a.identifier) } td { (g.line) }
+                        td { (match g.layer { Layer::Xml => "XML".to_string(), Layer::Schema => t("import-layer-schema"), Layer::Codelist => t("import-layer-codelist"), Layer::Rule => t("import-layer-rule") }) }
+                        td { (g.rule) }
+                        td { (i18n::value(if g.severity == Severity::Error { "error" } else { "warning" })) }
+                        td { (g.message) }
+                        td class="count" { (g.count) }
+                        td class="lines" { (g.lines.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")) @if g.count > g.lines.len() as u64 { ", …" } }
                     }
                 }
             }

@@ -203,3 +203,53 @@ async fn other_bodies_keep_the_small_limit() {
         .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+/// Eight transactions with the same unknown transaction type, on lines 4 to 11.
+fn repeated_findings() -> String {
+    let mut doc = String::from(
+        "<iati-activities version=\"2.03\">\n<iati-activity default-currency=\"USD\">\n<iati-identifier>XM-T-REPEAT</iati-identifier>\n",
+    );
+    for _ in 0..8 {
+        doc.push_str("<transaction><transaction-type code=\"99\"/><transaction-date iso-date=\"2024-01-01\"/><value value-date=\"2024-01-01\">1</value></transaction>\n");
+    }
+    doc.push_str("</iati-activity>\n</iati-activities>\n");
+    doc
+}
+
+fn transaction_type_rows(body: &str) -> Vec<&str> {
+    body.split("<tr class=\"issue-group\">")
+        .skip(1)
+        .map(|row| row.split("</tr>").next().unwrap_or_default())
+        .filter(|row| row.contains("TransactionType"))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_report_groups_repeated_findings_with_count_and_first_lines() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let xml = repeated_findings();
+    for (user, action) in [("vic", "validate"), ("ada", "import")] {
+        let (cookie, csrf) = login(&c, user).await;
+        let body = multipart(&csrf, action, &xml);
+        let r = c.send(upload(&cookie, &body)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let rows = transaction_type_rows(&r.body);
+        assert_eq!(
+            rows.len(),
+            1,
+            "{action}: one row for eight findings: {}",
+            r.body
+        );
+        assert!(
+            rows[0].contains("<td class=\"count\">8</td>"),
+            "{action}: {}",
+            rows[0]
+        );
+        assert!(
+            rows[0].contains("<td class=\"lines\">4, 5, 6, 7, 8, …</td>"),
+            "{action}: {}",
+            rows[0]
+        );
+    }
+}
