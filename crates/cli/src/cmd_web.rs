@@ -1,7 +1,8 @@
 //! `aidtrace serve`, `aidtrace user …`, `aidtrace token …`: the web application and its accounts.
 
 use std::io::Read;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 
 use aidtrace_store::{Account, SqliteAccounts};
 use aidtrace_web::{ApiError, AppState, PasswordCost, WebConfig};
@@ -41,6 +42,34 @@ pub struct ServeArgs {
     /// Radius in km to which the public view blurs sensitive facilities' coordinates
     #[arg(long, default_value = "10")]
     blur_km: Decimal,
+    /// The address users reach the server at, e.g. https://aid.example.org behind a TLS proxy;
+    /// an https address makes cookies Secure whatever address the server listens on
+    #[arg(long, env = "AIDTRACE_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Reverse proxy whose X-Forwarded-For header names the client (repeatable; comma-separated
+    /// in the environment). Without it the header is ignored
+    #[arg(
+        long = "trusted-proxy",
+        env = "AIDTRACE_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<IpAddr>,
+    /// Seconds a client may take to send a request's headers (and a kept-alive connection may
+    /// wait idle for its next request)
+    #[arg(long, env = "AIDTRACE_HEADER_TIMEOUT", default_value = "10", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    header_timeout: u64,
+    /// Seconds a request body or a response may pause before the connection is closed
+    #[arg(long, env = "AIDTRACE_IDLE_TIMEOUT", default_value = "30", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    idle_timeout: u64,
+    /// Connections served at once (more wait in the listen queue)
+    #[arg(long, env = "AIDTRACE_MAX_CONNECTIONS", default_value = "1024", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    max_connections: u64,
+    /// Connections one client address (an IPv6 /64) may hold at once; trusted proxies are exempt
+    #[arg(long, env = "AIDTRACE_MAX_CONNECTIONS_PER_ADDRESS", default_value = "64", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    max_connections_per_address: u64,
+    /// Password hashes computed at once (19 MiB each; default: the number of cores)
+    #[arg(long, env = "AIDTRACE_MAX_HASHES", value_parser = clap::value_parser!(u64).range(1..=256))]
+    max_hashes: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -61,6 +90,12 @@ pub enum UserCommand {
         /// Read the password from standard input (required: passwords never go on the command line)
         #[arg(long)]
         password_stdin: bool,
+    },
+    /// Disable an account: end its sessions, delete its API tokens and refuse its sign-in
+    /// (`user add` with a new password enables it again)
+    Disable {
+        #[arg(long)]
+        name: String,
     },
     /// List accounts
     List,
@@ -134,7 +169,30 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
             };
             aidtrace_web::add_user(&mut accounts, &account, password, PasswordCost::default())
                 .map_err(web_error)?;
-            println!("account {name} saved ({})", account.role);
+            println!(
+                "account {name} saved ({}); its sessions were ended",
+                account.role
+            );
+            Ok(Outcome::Clean)
+        }
+        Command::User {
+            command: UserCommand::Disable { name },
+        } => {
+            use aidtrace_store::AccountStore;
+            let mut accounts = open_accounts(settings)?;
+            let done = accounts
+                .disable_account(&name, &aidtrace_web::auth::now_rfc3339())
+                .map_err(|e| CliError::failure(e.to_string()))?
+                .ok_or_else(|| CliError::input(format!("no account named {name:?} (--name)")))?;
+            if done.already {
+                println!("account {name} was already disabled");
+            } else {
+                println!("account {name} disabled");
+            }
+            println!(
+                "ended {} session(s), revoked {} token(s)",
+                done.sessions, done.tokens
+            );
             Ok(Outcome::Clean)
         }
         Command::User {
@@ -143,12 +201,15 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
             let accounts =
                 SqliteAccounts::open(&settings.db).map_err(|e| CliError::failure(e.to_string()))?;
             use aidtrace_store::AccountStore;
-            for a in accounts
-                .accounts()
-                .map_err(|e| CliError::failure(e.to_string()))?
-            {
+            let failure = |e: aidtrace_store::StoreError| CliError::failure(e.to_string());
+            for a in accounts.accounts().map_err(failure)? {
+                let disabled = accounts
+                    .disabled_at(&a.name)
+                    .map_err(failure)?
+                    .map(|at| format!("\tdisabled={at}"))
+                    .unwrap_or_default();
                 println!(
-                    "{}\t{}\torgs={}\tfacilities={}",
+                    "{}\t{}\torgs={}\tfacilities={}{disabled}",
                     a.name,
                     a.role,
                     a.organisations.join(","),
@@ -186,14 +247,37 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
     }
 }
 
+/// Whether cookies are marked Secure: when users reach the server over https (behind a TLS
+/// proxy, `--public-url https://…`), and whenever it listens beyond the loopback interface
+/// (browsers keep `Secure` cookies sent over plain HTTP only from loopback addresses).
+fn secure_cookies(addr: &SocketAddr, public_url: Option<&str>) -> Result<bool, CliError> {
+    match public_url {
+        None => Ok(!addr.ip().is_loopback()),
+        Some(url) if url.starts_with("https://") => Ok(true),
+        Some(url) if url.starts_with("http://") => Ok(!addr.ip().is_loopback()),
+        Some(url) => Err(CliError::input(format!(
+            "--public-url {url:?} must start with https:// (or http://)"
+        ))),
+    }
+}
+
 fn serve(args: ServeArgs, settings: &Settings) -> CliResult {
+    let defaults = WebConfig::default();
     let config = WebConfig {
         public_view: !args.no_public,
         blur_km: args.blur_km,
-        // Browsers drop `Secure` cookies sent over plain HTTP except on the loopback interface;
-        // anywhere else the server must sit behind TLS, and cookies are marked Secure.
-        secure_cookies: !args.addr.ip().is_loopback(),
-        ..WebConfig::default()
+        secure_cookies: secure_cookies(&args.addr, args.public_url.as_deref())?,
+        trusted_proxies: args.trusted_proxies,
+        header_read_timeout: Duration::from_secs(args.header_timeout),
+        idle_timeout: Duration::from_secs(args.idle_timeout),
+        max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+        max_connections_per_address: usize::try_from(args.max_connections_per_address)
+            .unwrap_or(usize::MAX),
+        max_concurrent_hashes: args
+            .max_hashes
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(defaults.max_concurrent_hashes),
+        ..defaults
     };
     let state = AppState::open(&settings.db, config).map_err(web_error)?;
     if args.demo {
@@ -215,4 +299,23 @@ fn serve(args: ServeArgs, settings: &Settings) -> CliResult {
         .build()?;
     runtime.block_on(aidtrace_web::serve(state, args.addr))?;
     Ok(Outcome::Clean)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// Behind a TLS proxy the server listens on loopback, yet its cookies must be Secure.
+    #[test]
+    fn an_https_public_url_makes_cookies_secure_even_on_loopback() {
+        let loopback: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let everywhere: SocketAddr = "0.0.0.0:8080".parse().unwrap();
+        assert!(!secure_cookies(&loopback, None).unwrap());
+        assert!(secure_cookies(&loopback, Some("https://aid.example.org")).unwrap());
+        assert!(!secure_cookies(&loopback, Some("http://127.0.0.1:8080")).unwrap());
+        assert!(secure_cookies(&everywhere, None).unwrap());
+        assert!(secure_cookies(&everywhere, Some("http://aid.example.org")).unwrap());
+        assert!(secure_cookies(&loopback, Some("aid.example.org")).is_err());
+    }
 }
