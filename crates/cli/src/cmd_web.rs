@@ -55,20 +55,22 @@ pub struct ServeArgs {
     )]
     trusted_proxies: Vec<IpAddr>,
     /// Seconds a client may take to send a request's headers (and a kept-alive connection may
-    /// wait idle for its next request)
-    #[arg(long, env = "AIDTRACE_HEADER_TIMEOUT", default_value = "10", value_parser = clap::value_parser!(u64).range(1..=3600))]
-    header_timeout: u64,
+    /// wait idle for its next request) [default: 10]
+    #[arg(long, env = "AIDTRACE_HEADER_TIMEOUT")]
+    header_timeout: Option<u64>,
     /// Seconds a request body or a response may pause before the connection is closed
-    #[arg(long, env = "AIDTRACE_IDLE_TIMEOUT", default_value = "30", value_parser = clap::value_parser!(u64).range(1..=3600))]
-    idle_timeout: u64,
-    /// Connections served at once (more wait in the listen queue)
-    #[arg(long, env = "AIDTRACE_MAX_CONNECTIONS", default_value = "1024", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
-    max_connections: u64,
-    /// Connections one client address (an IPv6 /64) may hold at once; trusted proxies are exempt
-    #[arg(long, env = "AIDTRACE_MAX_CONNECTIONS_PER_ADDRESS", default_value = "64", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
-    max_connections_per_address: u64,
-    /// Password hashes computed at once (19 MiB each; default: the number of cores)
-    #[arg(long, env = "AIDTRACE_MAX_HASHES", value_parser = clap::value_parser!(u64).range(1..=256))]
+    /// [default: 30]
+    #[arg(long, env = "AIDTRACE_IDLE_TIMEOUT")]
+    idle_timeout: Option<u64>,
+    /// Connections served at once (more wait in the listen queue) [default: 1024]
+    #[arg(long, env = "AIDTRACE_MAX_CONNECTIONS")]
+    max_connections: Option<u64>,
+    /// Connections one client address (an IPv6 /64) may hold at once; trusted proxies are
+    /// exempt [default: 64]
+    #[arg(long, env = "AIDTRACE_MAX_CONNECTIONS_PER_ADDRESS")]
+    max_connections_per_address: Option<u64>,
+    /// Password hashes computed at once, 19 MiB each [default: the number of cores]
+    #[arg(long, env = "AIDTRACE_MAX_HASHES")]
     max_hashes: Option<u64>,
 }
 
@@ -261,22 +263,76 @@ fn secure_cookies(addr: &SocketAddr, public_url: Option<&str>) -> Result<bool, C
     }
 }
 
+/// A serve setting from the flag (or its variable), else the `[serve]` table, else `default`,
+/// checked to lie within `lo..=hi`.
+fn setting(
+    name: &str,
+    flag: Option<u64>,
+    file: Option<u64>,
+    default: u64,
+    (lo, hi): (u64, u64),
+) -> Result<u64, CliError> {
+    let v = flag.or(file).unwrap_or(default);
+    if (lo..=hi).contains(&v) {
+        Ok(v)
+    } else {
+        Err(CliError::input(format!(
+            "--{name} (or serve.{}) is {v}; it must be {lo} to {hi}",
+            name.replace('-', "_")
+        )))
+    }
+}
+
 fn serve(args: ServeArgs, settings: &Settings) -> CliResult {
     let defaults = WebConfig::default();
+    let file = &settings.serve;
+    let size = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+    let public_url = args.public_url.as_deref().or(file.public_url.as_deref());
+    let trusted_proxies = if args.trusted_proxies.is_empty() {
+        file.trusted_proxies.clone().unwrap_or_default()
+    } else {
+        args.trusted_proxies
+    };
     let config = WebConfig {
         public_view: !args.no_public,
         blur_km: args.blur_km,
-        secure_cookies: secure_cookies(&args.addr, args.public_url.as_deref())?,
-        trusted_proxies: args.trusted_proxies,
-        header_read_timeout: Duration::from_secs(args.header_timeout),
-        idle_timeout: Duration::from_secs(args.idle_timeout),
-        max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
-        max_connections_per_address: usize::try_from(args.max_connections_per_address)
-            .unwrap_or(usize::MAX),
-        max_concurrent_hashes: args
-            .max_hashes
-            .and_then(|n| usize::try_from(n).ok())
-            .unwrap_or(defaults.max_concurrent_hashes),
+        secure_cookies: secure_cookies(&args.addr, public_url)?,
+        trusted_proxies,
+        header_read_timeout: Duration::from_secs(setting(
+            "header-timeout",
+            args.header_timeout,
+            file.header_timeout,
+            defaults.header_read_timeout.as_secs(),
+            (1, 3600),
+        )?),
+        idle_timeout: Duration::from_secs(setting(
+            "idle-timeout",
+            args.idle_timeout,
+            file.idle_timeout,
+            defaults.idle_timeout.as_secs(),
+            (1, 3600),
+        )?),
+        max_connections: size(setting(
+            "max-connections",
+            args.max_connections,
+            file.max_connections,
+            defaults.max_connections as u64,
+            (1, 1_000_000),
+        )?),
+        max_connections_per_address: size(setting(
+            "max-connections-per-address",
+            args.max_connections_per_address,
+            file.max_connections_per_address,
+            defaults.max_connections_per_address as u64,
+            (1, 1_000_000),
+        )?),
+        max_concurrent_hashes: size(setting(
+            "max-hashes",
+            args.max_hashes,
+            file.max_hashes,
+            defaults.max_concurrent_hashes as u64,
+            (1, 256),
+        )?),
         ..defaults
     };
     let state = AppState::open(&settings.db, config).map_err(web_error)?;
@@ -317,5 +373,32 @@ mod tests {
         assert!(secure_cookies(&everywhere, None).unwrap());
         assert!(secure_cookies(&everywhere, Some("http://aid.example.org")).unwrap());
         assert!(secure_cookies(&loopback, Some("aid.example.org")).is_err());
+    }
+
+    /// Flag (or its variable) over the `[serve]` table over the built-in default; out of range
+    /// is an input error naming both spellings.
+    #[test]
+    fn serve_settings_layer_flag_over_file_over_default() {
+        assert_eq!(
+            setting("idle-timeout", None, None, 30, (1, 60)).unwrap(),
+            30
+        );
+        assert_eq!(
+            setting("idle-timeout", None, Some(5), 30, (1, 60)).unwrap(),
+            5
+        );
+        assert_eq!(
+            setting("idle-timeout", Some(7), Some(5), 30, (1, 60)).unwrap(),
+            7
+        );
+        let e = setting("idle-timeout", None, Some(0), 30, (1, 60)).unwrap_err();
+        assert!(e.to_string().contains("serve.idle_timeout"), "{e}");
+        let file: crate::config::FileConfig = toml::from_str(
+            "[serve]\npublic_url = \"https://aid.example.org\"\ntrusted_proxies = [\"10.0.0.2\"]\nheader_timeout = 5\n",
+        )
+        .unwrap();
+        assert_eq!(file.serve.header_timeout, Some(5));
+        assert_eq!(file.serve.trusted_proxies.unwrap().len(), 1);
+        assert!(toml::from_str::<crate::config::FileConfig>("[serve]\nsecure = true\n").is_err());
     }
 }
