@@ -707,6 +707,7 @@ mod tests {
         let settings = Settings {
             db: dir.path().join("t.db"),
             actor: "tester".into(),
+            serve: Default::default(),
         };
         let article = dir.path().join("a.txt");
         std::fs::write(

@@ -16,12 +16,29 @@ pub const DEFAULT_CONFIG: &str = "aidtrace.toml";
 pub struct FileConfig {
     pub db: Option<PathBuf>,
     pub actor: Option<String>,
+    #[serde(default)]
+    pub serve: ServeFile,
+}
+
+/// The `[serve]` table: settings of `aidtrace serve` (its flags and `AIDTRACE_*` variables win).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeFile {
+    pub public_url: Option<String>,
+    pub trusted_proxies: Option<Vec<std::net::IpAddr>>,
+    pub header_timeout: Option<u64>,
+    pub idle_timeout: Option<u64>,
+    pub max_connections: Option<u64>,
+    pub max_connections_per_address: Option<u64>,
+    pub max_hashes: Option<u64>,
+    pub upload_limit_mb: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub db: PathBuf,
     pub actor: String,
+    pub serve: ServeFile,
 }
 
 impl FileConfig {
@@ -54,6 +71,7 @@ impl Settings {
                 .or(file.db)
                 .unwrap_or_else(|| PathBuf::from(DEFAULT_DB)),
             actor,
+            serve: file.serve,
         }
     }
 }

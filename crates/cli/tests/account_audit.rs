@@ -225,3 +225,105 @@ fn a_hand_edited_account_entry_breaks_the_chain() {
     assert_eq!(code, 1, "{v}");
     assert!(v["problems"].to_string().contains("altered"), "{v}");
 }
+
+fn session_count(env: &Env) -> i64 {
+    let conn = rusqlite::Connection::open(env.db()).expect("open");
+    conn.query_row(
+        "SELECT count(*) FROM web_sessions WHERE account = 'eve'",
+        [],
+        |r| r.get(0),
+    )
+    .expect("count")
+}
+
+fn add_session(env: &Env, hash: &str) {
+    env.sql(&format!(
+        "INSERT INTO web_sessions (token_hash, account, csrf, created_at, expires_at)
+         VALUES ('{hash}', 'eve', 'c', '2026-01-01T00:00:00Z', '2999-01-01T00:00:00Z')"
+    ));
+}
+
+/// `user add` on an existing account (here only a new password) ends its sessions.
+#[test]
+fn replacing_a_password_ends_the_accounts_sessions() {
+    let (env, _) = setup();
+    add_session(&env, "s1");
+    ok(&env.run_with_stdin(
+        &[
+            "user",
+            "add",
+            "--name",
+            "eve",
+            "--role",
+            "editor",
+            "--org",
+            "org-embassy-japan-kz",
+            "--password-stdin",
+        ],
+        "a long password three\n",
+    ));
+    assert_eq!(session_count(&env), 0);
+    assert_eq!(env.verify().0, 0);
+}
+
+/// `user disable` ends sessions, revokes tokens (each audited), is an audited account update,
+/// keeps `audit verify` clean, is listed, refuses new tokens, and `user add` enables again.
+#[test]
+fn disabling_an_account_ends_sessions_and_tokens_and_is_audited() {
+    let (env, _) = setup();
+    add_session(&env, "s1");
+    let out = env.run(&["user", "disable", "--name", "eve"]);
+    ok(&out);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("ended 1 session(s), revoked 1 token(s)"),
+        "{said}"
+    );
+    assert_eq!(session_count(&env), 0);
+    let accounts = env.entries("account");
+    let last = accounts.last().expect("entry");
+    assert_eq!((last.0.as_str(), last.1.as_str()), ("tester", "update"));
+    assert!(last.2.as_deref().is_some_and(|a| a.contains("disabled_at")));
+    let tokens = env.entries("api_token");
+    assert_eq!(tokens.last().map(|t| t.1.as_str()), Some("delete"));
+    assert_eq!(env.verify().0, 0);
+
+    let list = env.run(&["user", "list"]);
+    assert!(String::from_utf8_lossy(&list.stdout).contains("disabled="));
+    let token = env.run(&["token", "create", "--name", "eve"]);
+    assert_eq!(
+        token.status.code(),
+        Some(2),
+        "no tokens for a disabled account"
+    );
+    assert!(String::from_utf8_lossy(&token.stderr).contains("disabled"));
+    let again = env.run(&["user", "disable", "--name", "eve"]);
+    ok(&again);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("already disabled"));
+    assert_eq!(
+        env.entries("account").len(),
+        accounts.len(),
+        "nothing new logged"
+    );
+    let unknown = env.run(&["user", "disable", "--name", "nobody"]);
+    assert_eq!(unknown.status.code(), Some(2));
+
+    // A hand re-enable is caught by verify; `user add` re-enables properly.
+    env.sql("UPDATE web_accounts SET disabled_at = NULL WHERE name = 'eve'");
+    assert_eq!(env.verify().0, 1);
+    ok(&env.run_with_stdin(
+        &[
+            "user",
+            "add",
+            "--name",
+            "eve",
+            "--role",
+            "viewer",
+            "--password-stdin",
+        ],
+        "a long password four\n",
+    ));
+    assert_eq!(env.verify().0, 0);
+    let list = env.run(&["user", "list"]);
+    assert!(!String::from_utf8_lossy(&list.stdout).contains("disabled="));
+}

@@ -8,7 +8,9 @@
 //! token's account, label and dates) and never a password hash or a token hash, so the log can be
 //! shown without handing out anything to sign in with. `Store::verify_audit` compares the live
 //! rows with their last audited state, as it does for records. Sessions are not audited: they
-//! are sign-ins, not changes of who may do what.
+//! are sign-ins, not changes of who may do what. Every audited change of an account (password,
+//! role, scopes, disabling) ends its sessions in the same transaction, so nobody keeps acting
+//! under the rights, or the password, the change took away; disabling also deletes its tokens.
 
 use std::path::Path;
 
@@ -35,6 +37,15 @@ pub struct Account {
     pub role: String,
     pub organisations: Vec<String>,
     pub facilities: Vec<String>,
+}
+
+/// What disabling an account ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Disabled {
+    pub sessions: usize,
+    pub tokens: usize,
+    /// Whether it was disabled already (nothing was changed or audited then).
+    pub already: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,11 +101,19 @@ pub struct ChangeRow {
 
 /// The web application's own storage, domain-shaped like [`Store`](crate::Store).
 pub trait AccountStore: Send {
-    /// Creates the account or replaces its role, password hash and scopes.
+    /// Creates the account or replaces its role, password hash and scopes, enables it if it was
+    /// disabled, and ends its sessions (its API tokens stay; they are revoked on their own).
     fn put_account(&mut self, account: &Account, password_hash: &str) -> StoreResult<()>;
-    /// The account and its password hash.
+    /// The account and its password hash; `None` for a disabled account, which can neither sign
+    /// in nor act (and so looks to sign-in exactly like an unknown name).
     fn account(&self, name: &str) -> StoreResult<Option<(Account, String)>>;
+    /// Every account, disabled ones included (see [`Self::disabled_at`]).
     fn accounts(&self) -> StoreResult<Vec<Account>>;
+    /// When the account was disabled, if it is.
+    fn disabled_at(&self, name: &str) -> StoreResult<Option<String>>;
+    /// Disables the account at `at`, ends its sessions and deletes its API tokens, auditing the
+    /// account change and each token's removal. `None` when there is no such account.
+    fn disable_account(&mut self, name: &str, at: &str) -> StoreResult<Option<Disabled>>;
 
     fn create_session(&mut self, session: &SessionRow) -> StoreResult<()>;
     fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRow>>;
@@ -232,13 +251,14 @@ fn audit_started(conn: &Connection) -> StoreResult<bool> {
         .is_some())
 }
 
-/// What the audit log keeps of an account: everything but the password hash.
+/// What the audit log keeps of an account: everything but the password hash. `disabled_at`
+/// appears only on disabled accounts, so the entries written before it existed still match.
 fn account_view(conn: &Connection, name: &str) -> StoreResult<Option<String>> {
-    let role: Option<String> = conn
-        .prepare_cached("SELECT role FROM web_accounts WHERE name = ?1")?
-        .query_row([name], |r| r.get(0))
+    let row: Option<(String, Option<String>)> = conn
+        .prepare_cached("SELECT role, disabled_at FROM web_accounts WHERE name = ?1")?
+        .query_row([name], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    let Some(role) = role else {
+    let Some((role, disabled_at)) = row else {
         return Ok(None);
     };
     let mut scopes = conn.prepare_cached(
@@ -255,15 +275,29 @@ fn account_view(conn: &Connection, name: &str) -> StoreResult<Option<String>> {
             facilities.push(id);
         }
     }
-    Ok(Some(
-        serde_json::json!({
-            "name": name,
-            "role": role,
-            "organisations": organisations,
-            "facilities": facilities,
-        })
-        .to_string(),
-    ))
+    let mut view = serde_json::json!({
+        "name": name,
+        "role": role,
+        "organisations": organisations,
+        "facilities": facilities,
+    });
+    if let Some(at) = disabled_at {
+        view["disabled_at"] = serde_json::Value::String(at);
+    }
+    Ok(Some(view.to_string()))
+}
+
+/// Deletes the account's tokens, auditing each removal; returns how many.
+fn delete_tokens(tx: &Connection, actor: &str, rows: &[TokenRow]) -> StoreResult<usize> {
+    for (account, label, created, expires) in rows {
+        tx.execute(
+            "DELETE FROM web_tokens WHERE account = ?1 AND label = ?2 AND created_at = ?3",
+            params![account, label, created],
+        )?;
+        let (id, view) = token_view(account, label, created, expires.as_deref());
+        append_audit(tx, actor, "delete", TOKEN_KIND, &id, Some(&view), None)?;
+    }
+    Ok(rows.len())
 }
 
 /// What the audit log keeps of a token (never its hash), and the id it is logged under.
@@ -287,10 +321,14 @@ fn token_view(
 
 type TokenRow = (String, String, String, Option<String>);
 
-fn token_rows(conn: &Connection, filter: Option<(&str, &str)>) -> StoreResult<Vec<TokenRow>> {
+/// Tokens: all (`None`), or one account's (with a label: only those with it).
+fn token_rows(
+    conn: &Connection,
+    filter: Option<(&str, Option<&str>)>,
+) -> StoreResult<Vec<TokenRow>> {
     let mut stmt = conn.prepare_cached(
         "SELECT account, label, created_at, expires_at FROM web_tokens
-         WHERE ?1 IS NULL OR (account = ?1 AND label = ?2) ORDER BY account, created_at",
+         WHERE ?1 IS NULL OR (account = ?1 AND (?2 IS NULL OR label = ?2)) ORDER BY account, created_at",
     )?;
     let rows = stmt
         .query_map(params![filter.map(|f| f.0), filter.map(|f| f.1)], |r| {
@@ -389,7 +427,8 @@ impl AccountStore for SqliteAccounts {
         let before = account_view(&tx, &account.name)?;
         tx.execute(
             "INSERT INTO web_accounts (name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT(name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash",
+             ON CONFLICT(name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash,
+                 disabled_at = NULL",
             params![
                 account.name,
                 account.role,
@@ -412,6 +451,11 @@ impl AccountStore for SqliteAccounts {
                 )?;
             }
         }
+        // A new password or narrower rights must not leave a stolen or old session working.
+        tx.execute(
+            "DELETE FROM web_sessions WHERE account = ?1",
+            [&account.name],
+        )?;
         let after = account_view(&tx, &account.name)?;
         // The password is always replaced, so there is always an entry; one with the same
         // before and after records a password change.
@@ -432,7 +476,9 @@ impl AccountStore for SqliteAccounts {
     fn account(&self, name: &str) -> StoreResult<Option<(Account, String)>> {
         let row: Option<(String, String)> = self
             .conn
-            .prepare_cached("SELECT role, password_hash FROM web_accounts WHERE name = ?1")?
+            .prepare_cached(
+                "SELECT role, password_hash FROM web_accounts WHERE name = ?1 AND disabled_at IS NULL",
+            )?
             .query_row([name], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         match row {
@@ -451,6 +497,50 @@ impl AccountStore for SqliteAccounts {
         rows.into_iter()
             .map(|(name, role)| self.load_account(&name, role))
             .collect()
+    }
+
+    fn disabled_at(&self, name: &str) -> StoreResult<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT disabled_at FROM web_accounts WHERE name = ?1")?
+            .query_row([name], |r| r.get::<_, Option<String>>(0))
+            .optional()?
+            .flatten())
+    }
+
+    fn disable_account(&mut self, name: &str, at: &str) -> StoreResult<Option<Disabled>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let Some(before) = account_view(&tx, name)? else {
+            return Ok(None);
+        };
+        let already = tx.execute(
+            "UPDATE web_accounts SET disabled_at = ?2 WHERE name = ?1 AND disabled_at IS NULL",
+            params![name, at],
+        )? == 0;
+        // Sessions and tokens are ended even when it was disabled already: a row added by hand
+        // since then must not outlive the command that was meant to stop the account.
+        let sessions = tx.execute("DELETE FROM web_sessions WHERE account = ?1", [name])?;
+        let tokens = delete_tokens(&tx, &self.actor, &token_rows(&tx, Some((name, None)))?)?;
+        if !already {
+            let after = account_view(&tx, name)?;
+            append_audit(
+                &tx,
+                &self.actor,
+                "update",
+                ACCOUNT_KIND,
+                name,
+                Some(&before),
+                after.as_deref(),
+            )?;
+        }
+        tx.commit()?;
+        Ok(Some(Disabled {
+            sessions,
+            tokens,
+            already,
+        }))
     }
 
     fn create_session(&mut self, s: &SessionRow) -> StoreResult<()> {
@@ -526,25 +616,10 @@ impl AccountStore for SqliteAccounts {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let rows = token_rows(&tx, Some((account, label)))?;
-        for (account, label, created, expires) in &rows {
-            tx.execute(
-                "DELETE FROM web_tokens WHERE account = ?1 AND label = ?2 AND created_at = ?3",
-                params![account, label, created],
-            )?;
-            let (id, view) = token_view(account, label, created, expires.as_deref());
-            append_audit(
-                &tx,
-                &self.actor,
-                "delete",
-                TOKEN_KIND,
-                &id,
-                Some(&view),
-                None,
-            )?;
-        }
+        let rows = token_rows(&tx, Some((account, Some(label))))?;
+        let n = delete_tokens(&tx, &self.actor, &rows)?;
         tx.commit()?;
-        Ok(rows.len())
+        Ok(n)
     }
 
     fn token_account(&self, token_hash: &str, now: &str) -> StoreResult<Option<String>> {
@@ -681,6 +756,129 @@ mod tests {
             .expect("log");
         let e = last.last().expect("entry");
         assert_eq!((e.action.as_str(), e.before == e.after), ("update", true));
+    }
+
+    fn session(s: &mut SqliteAccounts, hash: &str, account: &str) {
+        s.create_session(&SessionRow {
+            token_hash: hash.into(),
+            account: account.into(),
+            csrf: "c".into(),
+            created_at: "2026-01-01T00:00:00Z".into(),
+            expires_at: "2999-01-01T00:00:00Z".into(),
+        })
+        .expect("session");
+    }
+
+    fn viewer(name: &str) -> Account {
+        Account {
+            name: name.into(),
+            role: "viewer".into(),
+            organisations: vec![],
+            facilities: vec![],
+        }
+    }
+
+    /// A new password (or role, or scope) ends the account's sessions, not other accounts'.
+    #[test]
+    fn replacing_an_account_ends_its_sessions() {
+        let (_d, mut s) = open();
+        s.put_account(&viewer("vic"), "h1").expect("put");
+        s.put_account(&viewer("other"), "h1").expect("put");
+        session(&mut s, "s-vic", "vic");
+        session(&mut s, "s-other", "other");
+        s.create_token("t", "vic", "ci", "2026-01-01T00:00:00Z", None)
+            .expect("token");
+        let mut editor = viewer("vic");
+        editor.role = "editor".into();
+        s.put_account(&editor, "h2").expect("replace");
+        assert!(s.session("s-vic").expect("q").is_none());
+        assert!(s.session("s-other").expect("q").is_some());
+        // Tokens are revoked on their own; a password change leaves them.
+        assert_eq!(
+            s.token_account("t", "2026-02-01T00:00:00Z")
+                .expect("q")
+                .as_deref(),
+            Some("vic")
+        );
+    }
+
+    /// Disabling ends sessions and tokens, hides the account from sign-in, is audited (the
+    /// account update and each token's removal) and verifies; `put_account` enables it again.
+    #[test]
+    fn disabling_ends_sessions_and_tokens_and_is_audited() {
+        use crate::Store;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("d.db");
+        let mut s = SqliteAccounts::open(&path).expect("open");
+        s.put_account(&viewer("vic"), "h1").expect("put");
+        session(&mut s, "s-vic", "vic");
+        s.create_token("t1", "vic", "ci", "2026-01-01T00:00:00Z", None)
+            .expect("token");
+        s.create_token("t2", "vic", "other", "2026-01-02T00:00:00Z", None)
+            .expect("token");
+        let done = s
+            .disable_account("vic", "2026-03-01T00:00:00Z")
+            .expect("disable")
+            .expect("exists");
+        assert_eq!(
+            done,
+            Disabled {
+                sessions: 1,
+                tokens: 2,
+                already: false
+            }
+        );
+        assert!(s.account("vic").expect("q").is_none(), "cannot sign in");
+        assert!(s.session("s-vic").expect("q").is_none());
+        assert!(
+            s.token_account("t1", "2026-02-01T00:00:00Z")
+                .expect("q")
+                .is_none()
+        );
+        assert_eq!(
+            s.disabled_at("vic").expect("q").as_deref(),
+            Some("2026-03-01T00:00:00Z")
+        );
+        assert_eq!(s.accounts().expect("list").len(), 1, "still listed");
+        let store = SqliteStore::open(&path).expect("store");
+        let log = store.audit_log(None).expect("log");
+        let tail: Vec<(&str, &str)> = log[log.len() - 3..]
+            .iter()
+            .map(|e| (e.kind.as_str(), e.action.as_str()))
+            .collect();
+        assert_eq!(
+            tail,
+            [
+                (TOKEN_KIND, "delete"),
+                (TOKEN_KIND, "delete"),
+                (ACCOUNT_KIND, "update")
+            ]
+        );
+        let last = log.last().expect("entry");
+        assert!(
+            last.after
+                .as_deref()
+                .is_some_and(|a| a.contains("\"disabled_at\":\"2026-03-01T00:00:00Z\""))
+        );
+        let v = store.verify_audit().expect("verify");
+        assert!(v.ok(), "{:?}", v.problems);
+        // Disabling again changes and audits nothing.
+        let again = s
+            .disable_account("vic", "2026-04-01T00:00:00Z")
+            .expect("again");
+        assert!(again.is_some_and(|d| d.already && d.tokens == 0));
+        assert_eq!(store.audit_log(None).expect("log").len(), log.len());
+        assert!(s.disable_account("nobody", "t").expect("q").is_none());
+        // A hand re-enable is reported by verify.
+        Connection::open(&path)
+            .expect("raw")
+            .execute("UPDATE web_accounts SET disabled_at = NULL", [])
+            .expect("hand edit");
+        assert!(!store.verify_audit().expect("verify").ok());
+        // `user add` (a new password) enables it again, audited.
+        s.put_account(&viewer("vic"), "h2").expect("put");
+        assert!(s.account("vic").expect("q").is_some());
+        assert!(store.verify_audit().expect("verify").ok());
     }
 
     #[test]

@@ -13,7 +13,9 @@ use std::path::Path;
 use aidtrace_domain::fx::RateEntry;
 use aidtrace_domain::{Ledger, Record, RecordId, RecordKind};
 
-pub use accounts::{Account, AccountStore, ChangeRow, ChangeState, SessionRow, SqliteAccounts};
+pub use accounts::{
+    Account, AccountStore, ChangeRow, ChangeState, Disabled, SessionRow, SqliteAccounts,
+};
 pub use assets::{AssetQueries, SqliteAssetQueries};
 pub use audit::{AuditEntry, AuditVerification};
 pub use sqlite::SqliteStore;

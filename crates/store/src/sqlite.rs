@@ -28,6 +28,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0005_intake.sql")),
         M::up(include_str!("../migrations/0006_density_references.sql")),
         M::up(include_str!("../migrations/0007_audit_action_check.sql")),
+        M::up(include_str!("../migrations/0008_account_disabled.sql")),
     ])
 }
 

@@ -263,6 +263,7 @@ fn the_audit_log_keeps_every_entry_through_the_action_check_migration() {
              prev_hash TEXT NOT NULL, hash TEXT NOT NULL) STRICT;
          INSERT INTO audit_log SELECT * FROM old_log;
          DROP TABLE old_log;
+         ALTER TABLE web_accounts DROP COLUMN disabled_at;
          PRAGMA user_version = 6;",
     )
     .expect("downgrade");

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use aidtrace_domain::{Ledger, Record, RecordId};
 use aidtrace_store::{Account, AccountStore, SessionRow};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -236,15 +236,8 @@ pub fn hash_password(password: &str, cost: PasswordCost) -> Result<String, ApiEr
         .to_string())
 }
 
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
-}
-
-/// A hash of a random password with the default cost, checked against when a name is unknown.
+/// A hash of a random password with the default cost, checked against when a name is unknown
+/// (through the same bounded verifier as real ones, [`crate::guard::LoginGuard::verify`]).
 pub fn dummy_hash() -> &'static str {
     static DUMMY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         let password = random_token().unwrap_or_default();
@@ -266,11 +259,51 @@ pub fn token_hash(token: &str) -> String {
 
 /// Comparison whose time does not depend on where the first difference is.
 pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    same_secret_bytes(a.as_bytes(), b.as_bytes())
+}
+
+pub fn same_secret_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+type HmacSha256 = hmac::Hmac<Sha256>;
+
+/// HMAC takes keys of any length, so this never fails in practice.
+fn login_mac(key: &[u8; 32], body: &str) -> Option<HmacSha256> {
+    let mut mac = <HmacSha256 as hmac::Mac>::new_from_slice(key).ok()?;
+    hmac::Mac::update(&mut mac, body.as_bytes());
+    Some(mac)
+}
+
+/// A sign-in form token: `nonce.expiry.mac`, the MAC (HMAC-SHA256 with the process's key) over
+/// a random nonce and the Unix time it expires at. Only this server can make one, so a pair of
+/// cookie and form field made up elsewhere (or planted in a browser) does not sign anyone in.
+pub fn login_token(key: &[u8; 32], ttl_secs: i64) -> Result<String, ApiError> {
+    let mut nonce = [0u8; 16];
+    getrandom::fill(&mut nonce).map_err(ApiError::internal)?;
+    let expires = chrono::Utc::now().timestamp().saturating_add(ttl_secs);
+    let body = format!("{}.{expires}", hex::encode(nonce));
+    let mac = login_mac(key, &body).ok_or_else(|| ApiError::internal("HMAC key refused"))?;
+    Ok(format!(
+        "{body}.{}",
+        hex::encode(hmac::Mac::finalize(mac).into_bytes())
+    ))
+}
+
+/// Whether `token` was made by [`login_token`] with `key` and has not expired.
+pub fn login_token_valid(key: &[u8; 32], token: &str) -> bool {
+    let Some((body, mac_hex)) = token.rsplit_once('.') else {
+        return false;
+    };
+    let Some((nonce, expires)) = body.split_once('.') else {
+        return false;
+    };
+    let (Ok(mac_bytes), Ok(expires)) = (hex::decode(mac_hex), expires.parse::<i64>()) else {
+        return false;
+    };
+    nonce.len() == 32
+        && login_mac(key, body).is_some_and(|mac| hmac::Mac::verify_slice(mac, &mac_bytes).is_ok())
+        && expires > chrono::Utc::now().timestamp()
 }
 
 pub fn now_rfc3339() -> String {
@@ -410,7 +443,8 @@ pub fn check_csrf(principal: &Principal, submitted: &str) -> Result<(), ApiError
     }
 }
 
-/// Creates or replaces an account (the `aidtrace user add` command).
+/// Creates or replaces an account (the `aidtrace user add` command), enabling it if it was
+/// disabled and ending its sessions: a new password or narrower rights take effect at once.
 pub fn add_user(
     accounts: &mut dyn AccountStore,
     account: &Account,
@@ -450,7 +484,12 @@ pub fn create_token(
     valid_days: Option<u32>,
 ) -> Result<String, ApiError> {
     if accounts.account(account)?.is_none() {
-        return Err(ApiError::not_found(format!("no account named {account:?}")).with_field("name"));
+        let why = if accounts.disabled_at(account)?.is_some() {
+            format!("account {account:?} is disabled; `aidtrace user add` enables it again")
+        } else {
+            format!("no account named {account:?}")
+        };
+        return Err(ApiError::not_found(why).with_field("name"));
     }
     let token = random_token()?;
     let expires = valid_days.map(|d| {
@@ -466,4 +505,36 @@ pub fn create_token(
         expires.as_deref(),
     )?;
     Ok(token)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn login_tokens_verify_only_with_their_key_unaltered_and_unexpired() {
+        let key = [7u8; 32];
+        let token = login_token(&key, 60).unwrap();
+        assert!(login_token_valid(&key, &token));
+        assert!(
+            !login_token_valid(&[8u8; 32], &token),
+            "another process's key"
+        );
+        let expired = login_token(&key, -1).unwrap();
+        assert!(!login_token_valid(&key, &expired));
+        // Any changed character breaks it.
+        for i in 0..token.len() {
+            let mut bytes = token.clone().into_bytes();
+            bytes[i] = if bytes[i] == b'0' { b'1' } else { b'0' };
+            let changed = String::from_utf8(bytes).unwrap();
+            assert!(
+                changed == token || !login_token_valid(&key, &changed),
+                "{i}"
+            );
+        }
+        for junk in ["", ".", "..", "a.b.c", &"0".repeat(64)] {
+            assert!(!login_token_valid(&key, junk));
+        }
+    }
 }

@@ -10,11 +10,14 @@ pub mod auth;
 pub mod edit;
 pub mod energy_pages;
 pub mod error;
+pub mod guard;
 pub mod i18n;
 pub mod import_page;
 pub mod intake_pages;
+pub mod login;
 pub mod pages;
 pub mod precondition;
+pub mod server;
 pub mod state;
 pub mod summary;
 pub mod svg;
@@ -99,7 +102,7 @@ pub fn app(state: AppState) -> Router {
         .route("/map", get(pages::map))
         .route("/organisations", get(pages::organisations))
         .route("/quality", get(pages::quality))
-        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/login", get(login::login_form).post(login::login))
         .route("/logout", post(pages::logout))
         .route("/changes", get(pages::changes))
         .route("/changes/{id}/{action}", post(pages::decide))
@@ -126,7 +129,8 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves `state` on `addr` until Ctrl-C. Prints the address it listens on.
+/// Serves `state` on `addr` until Ctrl-C (through [`server::serve_on`]: timeouts, connection
+/// cap, client addresses). Prints the address it listens on.
 pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     println!("aidtrace: serving on http://{}", listener.local_addr()?);
@@ -140,9 +144,8 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
             );
         }
     });
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    server::serve_on(state, listener, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
 }

@@ -15,7 +15,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::{DOCTYPE, Markup, html};
 use rust_decimal::Decimal;
 
-use crate::auth::{self, Caller, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::auth::{self, Caller, SESSION_COOKIE};
 use crate::edit::{self, Decision, Input, WriteOutcome};
 use crate::error::{ApiError, PageError, PageResult};
 use crate::i18n::{self, t, ta, tn};
@@ -792,93 +792,7 @@ pub async fn quality(State(state): State<AppState>, caller: Caller) -> PageResul
 
 // ---- sign in / out ------------------------------------------------------------------------
 
-pub async fn login_form(State(state): State<AppState>, caller: Caller) -> PageResult<Response> {
-    let token = auth::random_token()?;
-    let page = layout(
-        &t("title-sign-in"),
-        &caller,
-        html! {
-            form method="post" action="/login" class="form" id="login" {
-                input type="hidden" name="csrf" value=(token);
-                label { (t("login-name")) input type="text" name="name" id="name" autocomplete="username" required; }
-                label { (t("login-password")) input type="password" name="password" id="password" autocomplete="current-password" required; }
-                button type="submit" id="submit" { (t("sign-in")) }
-            }
-        },
-    );
-    Ok((
-        [(
-            header::SET_COOKIE,
-            auth::set_cookie(&state, LOGIN_CSRF_COOKIE, &token, 3600),
-        )],
-        page,
-    )
-        .into_response())
-}
-
-#[derive(serde::Deserialize)]
-pub struct LoginForm {
-    name: String,
-    password: String,
-    csrf: String,
-}
-
-pub async fn login(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<LoginForm>,
-) -> PageResult<Response> {
-    // Login forms carry a token that must match a cookie only this site could have set.
-    let cookie = auth::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
-    if cookie.is_empty() || !auth::same_secret(cookie, &form.csrf) {
-        return Err(PageError(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "csrf",
-            t("err-login-csrf"),
-        )));
-    }
-    if state
-        .login_limiter
-        .check_key(&form.name.to_lowercase())
-        .is_err()
-    {
-        return Err(PageError(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            t("err-login-rate"),
-        )));
-    }
-    let st = state.clone();
-    let token = blocking(move || {
-        let found = st.accounts().account(&form.name)?;
-        // Unknown names cost a hash check too, so timing does not tell which names exist.
-        let ok = match &found {
-            Some((_, hash)) => auth::verify_password(&form.password, hash),
-            None => {
-                let _ = auth::verify_password(&form.password, auth::dummy_hash());
-                false
-            }
-        };
-        if !ok {
-            return Ok(None);
-        }
-        auth::start_session(&st, &form.name).map(Some)
-    })
-    .await?;
-    let Some(token) = token else {
-        return Err(PageError(ApiError::unauthorized(t("err-login-wrong"))));
-    };
-    let ttl = state.config.session_ttl.as_secs();
-    let mut resp = Redirect::to("/").into_response();
-    let headers = resp.headers_mut();
-    if let Ok(v) = auth::set_cookie(&state, SESSION_COOKIE, &token, ttl).parse() {
-        headers.append(header::SET_COOKIE, v);
-    }
-    if let Ok(v) = auth::set_cookie(&state, LOGIN_CSRF_COOKIE, "", 0).parse() {
-        headers.append(header::SET_COOKIE, v);
-    }
-    Ok(resp)
-}
+// `/login` lives in `login.rs`.
 
 #[derive(serde::Deserialize)]
 pub struct CsrfForm {

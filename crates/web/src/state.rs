@@ -2,7 +2,6 @@
 //! store, and a snapshot of the ledger with its derived reports, rebuilt after each write.
 
 use std::collections::{BTreeMap, HashMap};
-use std::num::NonZeroU32;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
@@ -13,7 +12,6 @@ use aidtrace_domain::totals::{GroupBy, TotalsReport};
 use aidtrace_domain::{CurrencyCode, Ledger, Record, RecordId, RecordKind};
 use aidtrace_service::Aidtrace;
 use aidtrace_store::{AccountStore, AssetQueries, SqliteAccounts, SqliteAssetQueries};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use rust_decimal::Decimal;
 
 use crate::error::ApiError;
@@ -31,6 +29,24 @@ pub struct WebConfig {
     pub session_ttl: Duration,
     /// Sign-in attempts allowed per account name per minute.
     pub login_attempts_per_minute: u32,
+    /// Sign-in attempts allowed per client address (an IPv6 /64) per minute.
+    pub login_attempts_per_address_per_minute: u32,
+    /// Password hashes (19 MiB each) computed at once; as many more attempts may wait, the rest
+    /// get 503 at once. This bounds sign-in's memory to this many hash buffers.
+    pub max_concurrent_hashes: usize,
+    /// Peers whose `X-Forwarded-For` is believed (a reverse proxy in front of the server); from
+    /// anyone else the header is ignored and the peer address is the client's.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How long a client may take to send a request's headers, and how long a kept-alive
+    /// connection may wait for its next request.
+    pub header_read_timeout: Duration,
+    /// The longest pause allowed while a request body is being received or a response sent.
+    pub idle_timeout: Duration,
+    /// Connections served at once; further ones wait in the listen queue.
+    pub max_connections: usize,
+    /// Connections one client address (an IPv6 /64) may hold at once; more are closed on
+    /// accept, so one client cannot take every slot. Trusted proxies are not limited.
+    pub max_connections_per_address: usize,
     /// Largest request body accepted, in bytes (forms and API writes).
     pub body_limit: usize,
     /// Largest IATI upload accepted on `/import`, in bytes. Uploads stream to a temporary file,
@@ -50,6 +66,13 @@ impl Default for WebConfig {
             secure_cookies: true,
             session_ttl: Duration::from_secs(8 * 3600),
             login_attempts_per_minute: 5,
+            login_attempts_per_address_per_minute: 20,
+            max_concurrent_hashes: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            trusted_proxies: Vec::new(),
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(30),
+            max_connections: 1024,
+            max_connections_per_address: 64,
             body_limit: 256 * 1024,
             upload_limit: 256 * 1024 * 1024,
             snapshot_ttl: Duration::from_secs(1),
@@ -216,7 +239,9 @@ pub struct Inner {
     pub config: WebConfig,
     /// When the snapshot was last confirmed current, the ledger version it was built from, and it.
     snapshot: RwLock<Option<(Instant, i64, Arc<Snapshot>)>>,
-    pub login_limiter: DefaultKeyedRateLimiter<String>,
+    pub login_guard: crate::guard::LoginGuard,
+    /// Signs the sign-in form's tokens; random per process (a restart voids open sign-in forms).
+    pub login_key: [u8; 32],
 }
 
 /// Cheap to clone; handed to every handler.
@@ -236,14 +261,15 @@ impl AppState {
         let service = Aidtrace::open_sqlite(db)?;
         let accounts = SqliteAccounts::open(db)?;
         let asset_queries: Box<dyn AssetQueries> = Box::new(SqliteAssetQueries::open(db)?);
-        let per_minute =
-            NonZeroU32::new(config.login_attempts_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
+        let mut login_key = [0u8; 32];
+        getrandom::fill(&mut login_key).map_err(ApiError::internal)?;
         Ok(Self(Arc::new(Inner {
             service: Mutex::new(service),
             accounts: Mutex::new(accounts),
             asset_queries: Mutex::new(asset_queries),
             snapshot: RwLock::new(None),
-            login_limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            login_guard: crate::guard::LoginGuard::new(&config),
+            login_key,
             config,
         })))
     }

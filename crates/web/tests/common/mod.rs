@@ -279,16 +279,12 @@ fn dechunk(mut b: &[u8]) -> Vec<u8> {
     }
 }
 
-/// Starts the app on 127.0.0.1:0 and returns its address.
+/// Starts the app on 127.0.0.1:0, through the server's own loop (timeouts, connection cap,
+/// client addresses), and returns its address.
 pub async fn spawn(state: AppState) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(listener, aidtrace_web::app(state))
-            .await
-            .unwrap();
-    });
-    addr
+    aidtrace_web::server::spawn_on_loopback(state)
+        .await
+        .unwrap()
 }
 
 /// Signs in through the login form; returns the session cookie and the session's CSRF token.
