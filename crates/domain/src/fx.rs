@@ -494,12 +494,14 @@ fn describe_source(legs: &[RateLeg]) -> String {
         .iter()
         .filter(|l| l.currency.as_str() != "USD")
         .map(|l| {
-            format!(
-                "{} per USD {} ({})",
-                l.currency,
-                l.units_per_usd.normalize(),
-                l.period
-            )
+            // An ECB leg is a quotient of two published figures (both in its period label):
+            // its decimal expansion is shown to 10 places.
+            let shown = if l.ratio.1 == Decimal::ONE {
+                l.units_per_usd.normalize().to_string()
+            } else {
+                format!("≈{}", l.units_per_usd.round_dp(10).normalize())
+            };
+            format!("{} per USD {shown} ({})", l.currency, l.period)
         })
         .collect();
     let mut sources: Vec<&str> = legs
