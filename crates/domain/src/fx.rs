@@ -273,6 +273,13 @@ impl RateTable {
         table
     }
 
+    /// The same table without the ECB daily rates: for checks defined on annual averages (the
+    /// intake's stated-equivalent check compares with "the IMF rate of the year").
+    pub fn without_ecb(mut self) -> Self {
+        self.ecb = None;
+        self
+    }
+
     /// The ECB table in use, if any.
     pub fn ecb(&self) -> Option<&'static ecb::EcbTable> {
         self.ecb

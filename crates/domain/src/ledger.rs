@@ -293,7 +293,9 @@ impl Ledger {
             .rate_date(flow, rates)
             .ok_or(crate::fx::ConversionError::NoValueDate)?;
         let mut c = rates.convert_on(&flow.money, to, day)?;
-        if basis == RateDateBasis::LatestAvailableRate && c.provisional.is_none() {
+        // A conversion that needs no rate (dollars to dollars) is exact whatever the date.
+        let uses_a_rate = c.legs.iter().any(|l| l.currency.as_str() != "USD");
+        if basis == RateDateBasis::LatestAvailableRate && uses_a_rate && c.provisional.is_none() {
             c.provisional = Some(c.rate_date);
         }
         Ok((c, day, basis))

@@ -105,7 +105,10 @@ fn totals_by_donor_roll_agencies_up_and_leave_claims_out() {
         "{}",
         rate.source
     );
-    assert_eq!(rate.provisional, chrono::NaiveDate::from_ymd_opt(2026, 10, 30));
+    assert_eq!(
+        rate.provisional,
+        chrono::NaiveDate::from_ymd_opt(2026, 10, 30)
+    );
     assert_eq!(report.claims_not_counted.len(), 3);
     let all_usd: Decimal = report.rows.iter().filter_map(|r| r.converted).sum();
     assert!(
