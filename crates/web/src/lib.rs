@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod import_page;
 pub mod intake_pages;
 pub mod pages;
+pub mod rates_page;
 pub mod state;
 pub mod summary;
 pub mod svg;
@@ -115,6 +116,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/{collection}", get(api::list))
         .route("/api/v1/{collection}/{id}", get(api::get).put(api::put))
         .merge(import_page::routes())
+        .merge(rates_page::routes())
         .merge(asset_pages::routes())
         .merge(energy_pages::routes())
         .merge(intake_pages::routes())
