@@ -91,7 +91,10 @@ fn the_readme_walkthrough_works_in_the_default_database() {
         .expect("commitment row");
     assert_eq!(commitment["rates"][0]["provisional"], "2026-10-30");
     let csv = stdout(&env.run(&["report", "totals", "--by", "donor", "--format", "csv"]));
-    assert!(csv.contains("provisional: latest rate, of 2026-10-30"), "{csv}");
+    assert!(
+        csv.contains("provisional: latest rate, of 2026-10-30"),
+        "{csv}"
+    );
     assert!(csv.contains("691254.78 (provisional: 1 flow(s)"), "{csv}");
 
     let check = env.run(&["check", "--format", "json"]);
@@ -198,7 +201,14 @@ fn fx_convert_prints_rate_and_source_and_refuses_bad_input() {
     assert!(text.contains("daily reference rate 2024-05-29"), "{text}");
     assert!(!text.contains("provisional"), "{text}");
     let later = stdout(&env.run(&[
-        "fx", "convert", "1000", "JPY", "--to", "USD", "--date", "2027-01-04",
+        "fx",
+        "convert",
+        "1000",
+        "JPY",
+        "--to",
+        "USD",
+        "--date",
+        "2027-01-04",
     ]));
     assert!(
         later.contains("converted at the latest rate, of 2026-10-30"),
@@ -485,7 +495,10 @@ fn fx_coverage_prints_first_and_last_date_per_currency_and_source() {
     let import = env.run(&["fx", "import", rates.to_str().expect("path")]);
     assert_eq!(code(&import), 0, "{}", stderr(&import));
     let csv = stdout(&env.run(&["fx", "coverage", "--format", "csv"]));
-    assert!(csv.starts_with("currency,source,frequency,origin,first,last,rates\n"), "{csv}");
+    assert!(
+        csv.starts_with("currency,source,frequency,origin,first,last,rates\n"),
+        "{csv}"
+    );
     assert!(
         csv.contains("KZT,National Bank of Kazakhstan,monthly,imported,2025-06-30,2025-06-30,1"),
         "{csv}"
