@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use aidtrace_domain::checks::Finding;
 use aidtrace_domain::fx::IMF_ATTRIBUTION;
+use aidtrace_domain::fx::coverage::CoverageRow;
 use aidtrace_domain::totals::{GroupBy, TotalsReport};
 use aidtrace_domain::{CurrencyCode, Money, RecordId, RecordKind};
 use aidtrace_service::Aidtrace;
@@ -108,7 +109,13 @@ pub enum FxCommand {
         format: Format,
     },
     /// Import rates from a CSV in the IMF form: Date,Rate,Currency,Frequency(A|M|D),Source
+    /// (or the IMF monthly SDR table in IATI.cloud's JSON form); all rows or none, audited
     Import { file: PathBuf },
+    /// First and last date per currency and source of the rates in use (built-in and imported)
+    Coverage {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -205,6 +212,12 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
             date,
             format,
         }) => convert(settings, &amount, &currency, &to, &date, format),
+        Command::Fx(FxCommand::Coverage { format }) => {
+            let app = open(settings)?;
+            let rows = app.rate_coverage().map_err(service_error)?;
+            print_coverage(&rows, format)?;
+            Ok(Outcome::Clean)
+        }
         Command::Fx(FxCommand::Import { file }) => {
             let text = read_file(&file)?;
             let mut app = open(settings)?;
@@ -366,7 +379,7 @@ fn print_totals(report: &TotalsReport, format: Format) -> Result<(), CliError> {
                 .iter()
                 .map(|(c, v)| format!("{} {c}", decimal_text(*v)))
                 .collect();
-            let converted = match (r.converted, r.converted_complete) {
+            let mut converted = match (r.converted, r.converted_complete) {
                 (Some(v), true) => decimal_text(v),
                 (Some(v), false) => format!(
                     "{} (partial: {} unconverted)",
@@ -375,10 +388,22 @@ fn print_totals(report: &TotalsReport, format: Format) -> Result<(), CliError> {
                 ),
                 (None, _) => "unconverted".to_string(),
             };
+            let provisional = r.rates.iter().filter(|u| u.provisional.is_some()).count();
+            if provisional > 0 {
+                converted.push_str(&format!(
+                    " (provisional: {provisional} flow(s) at the latest rate)"
+                ));
+            }
             let rates: Vec<String> = r
                 .rates
                 .iter()
-                .map(|u| format!("{}: {} ({:?})", u.flow, u.source, u.rate_date_basis))
+                .map(|u| {
+                    let mark = u
+                        .provisional
+                        .map(|d| format!(", provisional: latest rate, of {d}"))
+                        .unwrap_or_default();
+                    format!("{}: {} ({:?}{mark})", u.flow, u.source, u.rate_date_basis)
+                })
                 .collect();
             vec![
                 r.key.clone(),
@@ -469,6 +494,7 @@ fn convert(
                 "rate",
                 "rate_date",
                 "source",
+                "provisional",
             ],
             &[vec![
                 decimal_text(money.amount),
@@ -478,6 +504,10 @@ fn convert(
                 decimal_text(conversion.rate),
                 conversion.rate_date.to_string(),
                 conversion.source.clone(),
+                conversion
+                    .provisional
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
             ]],
         )?,
         Format::Table => {
@@ -495,7 +525,48 @@ fn convert(
                 conversion.rate_date
             );
             println!("source: {}", conversion.source);
+            if let Some(d) = conversion.provisional {
+                println!(
+                    "provisional: {date} is after the rates available; converted at the latest rate, of {d}"
+                );
+            }
         }
     }
     Ok(Outcome::Clean)
+}
+
+fn print_coverage(rows: &[CoverageRow], format: Format) -> Result<(), CliError> {
+    if format == Format::Json {
+        return print_json(&json!({"coverage": rows}));
+    }
+    let header = [
+        "currency",
+        "source",
+        "frequency",
+        "origin",
+        "first",
+        "last",
+        "rates",
+    ];
+    let lines: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.currency.to_string(),
+                r.source.clone(),
+                r.frequency.as_str().to_string(),
+                r.origin.as_str().to_string(),
+                r.first.to_string(),
+                r.last.to_string(),
+                r.rates.to_string(),
+            ]
+        })
+        .collect();
+    if format == Format::Csv {
+        return print_csv(&header, &lines);
+    }
+    print_table(&header, &lines);
+    println!("a value date after a currency's last date converts provisionally at its latest rate");
+    println!("{IMF_ATTRIBUTION}");
+    Ok(())
 }

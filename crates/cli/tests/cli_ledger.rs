@@ -80,7 +80,22 @@ fn the_readme_walkthrough_works_in_the_default_database() {
         rows.iter()
             .any(|r| r["key"] == "Government of Japan" && r["kind"] == "commitment")
     );
-    assert_eq!(report["attribution"], "Source: International Monetary Fund");
+    assert_eq!(
+        report["attribution"],
+        "Source: International Monetary Fund; European Central Bank"
+    );
+    // The undated Semey commitment converts at the latest rate and is marked provisional.
+    let commitment = rows
+        .iter()
+        .find(|r| r["key"] == "Government of Japan" && r["kind"] == "commitment")
+        .expect("commitment row");
+    assert_eq!(commitment["rates"][0]["provisional"], "2026-10-30");
+    let csv = stdout(&env.run(&["report", "totals", "--by", "donor", "--format", "csv"]));
+    assert!(
+        csv.contains("provisional: latest rate, of 2026-10-30"),
+        "{csv}"
+    );
+    assert!(csv.contains("691254.78 (provisional: 1 flow(s)"), "{csv}");
 
     let check = env.run(&["check", "--format", "json"]);
     assert_eq!(code(&check), 1, "check finds the mismatch, so exits 1");
@@ -180,9 +195,25 @@ fn fx_convert_prints_rate_and_source_and_refuses_bad_input() {
     ]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(text.contains("718125.54 USD"), "{text}");
-    assert!(text.contains("International Monetary Fund"), "{text}");
-    assert!(text.contains("annual average 2024"), "{text}");
+    // The ECB daily rates of that Wednesday: 108,700,000 × 1.0857 ÷ 170.74.
+    assert!(text.contains("= 691200.6 USD"), "{text}");
+    assert!(text.contains("European Central Bank"), "{text}");
+    assert!(text.contains("daily reference rate 2024-05-29"), "{text}");
+    assert!(!text.contains("provisional"), "{text}");
+    let later = stdout(&env.run(&[
+        "fx",
+        "convert",
+        "1000",
+        "JPY",
+        "--to",
+        "USD",
+        "--date",
+        "2027-01-04",
+    ]));
+    assert!(
+        later.contains("converted at the latest rate, of 2026-10-30"),
+        "{later}"
+    );
     for (args, needle) in [
         (
             vec![
@@ -435,4 +466,57 @@ fn iati_import_then_export_through_the_cli() {
         code(&env.run(&["iati", "export", "--activity", "nope", "--out", "x.xml"])),
         2
     );
+}
+
+#[test]
+fn fx_coverage_prints_first_and_last_date_per_currency_and_source() {
+    let env = Env::new();
+    let out = env.run(&["fx", "coverage", "--format", "json"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let rows = json(&out)["coverage"].as_array().expect("rows").clone();
+    let find = |currency: &str, source: &str| {
+        rows.iter()
+            .find(|r| r["currency"] == currency && r["source"] == source)
+            .unwrap_or_else(|| panic!("{currency} {source} in {rows:?}"))
+            .clone()
+    };
+    let jpy = find("JPY", "European Central Bank");
+    assert_eq!(jpy["first"], "1999-01-04");
+    assert_eq!(jpy["last"], "2026-10-30");
+    assert_eq!(jpy["frequency"], "daily");
+    let kzt = find("KZT", "International Monetary Fund");
+    assert_eq!(kzt["last"], "2024-12-31");
+    assert_eq!(kzt["frequency"], "annual");
+
+    let rates = env.file(
+        "rates.csv",
+        "Date,Rate,Currency,Frequency,Source\n2025-06-30,510.5,KZT,M,National Bank of Kazakhstan\n",
+    );
+    let import = env.run(&["fx", "import", rates.to_str().expect("path")]);
+    assert_eq!(code(&import), 0, "{}", stderr(&import));
+    let csv = stdout(&env.run(&["fx", "coverage", "--format", "csv"]));
+    assert!(
+        csv.starts_with("currency,source,frequency,origin,first,last,rates\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("KZT,National Bank of Kazakhstan,monthly,imported,2025-06-30,2025-06-30,1"),
+        "{csv}"
+    );
+    let table = stdout(&env.run(&["fx", "coverage"]));
+    assert!(table.contains("European Central Bank"), "{table}");
+}
+
+#[test]
+fn a_rate_file_with_a_duplicate_date_is_refused_naming_the_line() {
+    let env = Env::new();
+    let rates = env.file(
+        "rates.csv",
+        "Date,Rate,Currency,Frequency,Source\n2025-06-02,160,JPY,D,x\n2025-06-02,161,JPY,D,x\n",
+    );
+    let out = env.run(&["fx", "import", rates.to_str().expect("path")]);
+    assert_eq!(code(&out), 2, "{}", stdout(&out));
+    assert!(stderr(&out).contains("line 3"), "{}", stderr(&out));
+    let coverage = stdout(&env.run(&["fx", "coverage", "--format", "csv"]));
+    assert!(!coverage.contains(",x,"), "nothing written: {coverage}");
 }

@@ -52,7 +52,7 @@ pub const RULES: &[(&str, Severity, &str)] = &[
     (
         "FX-EQUIV",
         Severity::Warning,
-        "a stated equivalent is more than 25 % away from the conversion at the IMF rate",
+        "a stated equivalent is more than 25 % away from the conversion at the reference rate (imported, ECB or IMF)",
     ),
     (
         "FX-MISSING",
@@ -63,6 +63,11 @@ pub const RULES: &[(&str, Severity, &str)] = &[
         "FX-NODATE",
         Severity::Info,
         "a flow has no value date; its rate date comes from a legal step, the source's date, or the latest rate",
+    ),
+    (
+        "FX-PROVISIONAL",
+        Severity::Info,
+        "a flow is converted provisionally at the latest rate available: its value date is after the rates aidtrace has, or it has no date at all",
     ),
     (
         "FX-WITHDRAWN",
@@ -195,13 +200,34 @@ fn flows(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
                 format!("no value date; rates of {day} used ({basis:?})"),
             ));
         }
-        if let Err(e) = rates.convert_on(&flow.money, &usd, day) {
-            out.push(finding(
+        match ledger.convert_flow(flow, rates, &usd) {
+            Err(e) => out.push(finding(
                 "FX-MISSING",
                 RecordKind::Flow,
                 &flow.id,
                 format!("unconverted: {e}"),
-            ));
+            )),
+            Ok((c, _, _)) => {
+                if let Some(rate_date) = c.provisional {
+                    let why = if basis == RateDateBasis::LatestAvailableRate {
+                        "nothing dates the flow".to_string()
+                    } else {
+                        format!("no rate covers {day}")
+                    };
+                    out.push(finding(
+                        "FX-PROVISIONAL",
+                        RecordKind::Flow,
+                        &flow.id,
+                        format!(
+                            "{why}: {} {} converted provisionally at the latest rate, of {rate_date}, to {} USD ({}); import a rate to settle it",
+                            fmt_amount(flow.money.amount),
+                            flow.money.currency,
+                            fmt_amount(c.amount),
+                            c.source
+                        ),
+                    ));
+                }
+            }
         }
         if let Some(eq) = &flow.stated_equivalent {
             let Ok(conversion) = rates.convert_on(&flow.money, &eq.currency, day) else {
@@ -217,7 +243,7 @@ fn flows(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
                     RecordKind::Flow,
                     &flow.id,
                     format!(
-                        "stated equivalent {} {} is {}× the conversion of {} {} at the IMF rate ({} {}; {})",
+                        "stated equivalent {} {} is {}× the conversion of {} {} at the reference rate ({} {}; {})",
                         fmt_amount(eq.amount),
                         eq.currency,
                         ratio.round_dp(2),
@@ -228,6 +254,9 @@ fn flows(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
                         conversion.source
                     ),
                 );
+                if conversion.provisional.is_some() || basis == RateDateBasis::LatestAvailableRate {
+                    f.message.push_str(" (provisional: latest rate)");
+                }
                 f.ratio = Some(ratio.round_dp(4));
                 out.push(f);
             }

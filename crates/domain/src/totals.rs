@@ -20,7 +20,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
 use crate::codes::{CurrencyCode, RecordId};
-use crate::fx::{ConversionError, RateTable};
+use crate::fx::RateTable;
 use crate::ledger::{Ledger, RateDateBasis};
 use crate::model::{ActivityStatus, Flow, FlowKind, ParticipantRole};
 
@@ -83,6 +83,10 @@ pub struct RateUse {
     pub rate_date: chrono::NaiveDate,
     pub rate_date_basis: RateDateBasis,
     pub source: String,
+    /// The date converted for: the value date, or the date the basis stands in for it.
+    pub converted_for: chrono::NaiveDate,
+    /// `Some(rate date)` when converted at the latest rate because none covers the date.
+    pub provisional: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -246,12 +250,7 @@ pub fn totals(
             });
             continue;
         }
-        let conversion = match ledger.rate_date(flow, rates) {
-            None => Err(ConversionError::NoValueDate),
-            Some((day, basis)) => rates
-                .convert_on(&flow.money, currency, day)
-                .map(|c| (c, basis)),
-        };
+        let conversion = ledger.convert_flow(flow, rates, currency);
         for (key, share) in keys(ledger, flow, by) {
             let row = rows
                 .entry((key.clone(), flow.kind))
@@ -269,7 +268,7 @@ pub fn totals(
             *row.original.entry(flow.money.currency.clone()).or_default() += part;
             row.flows.push(flow.id.clone());
             match &conversion {
-                Ok((c, basis)) => {
+                Ok((c, day, basis)) => {
                     let converted = c.amount * share * flow.sign();
                     row.converted = Some(row.converted.unwrap_or_default() + converted);
                     row.rates.push(RateUse {
@@ -282,6 +281,8 @@ pub fn totals(
                         rate_date: c.rate_date,
                         rate_date_basis: *basis,
                         source: c.source.clone(),
+                        converted_for: *day,
+                        provisional: c.provisional,
                     });
                 }
                 Err(e) => {

@@ -158,7 +158,9 @@ pub fn submit(app: &mut Aidtrace, actor: &str, sub: Submission) -> ServiceResult
             "expected a web address starting with http:// or https://",
         ));
     }
-    let rates = LedgerRates(app.rates()?);
+    // The intake compares with the annual average of the year (IMF, or an imported rate), as its
+    // findings say; the ECB's daily rate of 31 December is not that.
+    let rates = LedgerRates(app.rates()?.without_ecb());
     let existing = existing_flows(&app.ledger()?);
     let latest = rates.0.latest_date(&CurrencyCode::usd()).map(|d| d.year());
     let year = sub.published.map(|d| d.year()).or(latest);

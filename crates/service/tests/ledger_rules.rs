@@ -45,10 +45,19 @@ fn check_flags_the_yen_dollar_mismatch_with_its_ratio() {
         ratio > Decimal::from(9) && ratio < Decimal::from(11),
         "ratio {ratio}"
     );
+    // Nothing dates the commitment, so it converts at the latest rate (ECB, 2026-10-30),
+    // provisionally, and says so.
     assert!(
-        mismatch.message.contains("International Monetary Fund"),
+        mismatch.message.contains("European Central Bank")
+            && mismatch.message.contains("provisional"),
         "{}",
         mismatch.message
+    );
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.rule == "FX-PROVISIONAL" && f.record.as_str() == "flow-kz-semey-commitment"),
+        "the undated commitment is listed as provisional"
     );
     // 68,790 USD is about 10.4 million yen: over the grassroots "in principle" size, but info only.
     let ggp = findings
@@ -84,15 +93,21 @@ fn totals_by_donor_roll_agencies_up_and_leave_claims_out() {
             .get(&CurrencyCode::parse("JPY").expect("jpy")),
         Some(&Decimal::from(108_700_000))
     );
+    // 108,700,000 × 1.1172 ÷ 175.68: the ECB rates of 2026-10-30, the latest, since nothing
+    // dates the commitment.
     assert_eq!(
         commitment.converted,
-        Some(Decimal::from_str("718125.54").expect("dec"))
+        Some(Decimal::from_str("691254.78").expect("dec"))
     );
     let rate = &commitment.rates[0];
     assert!(
-        rate.source.contains("annual average 2024"),
+        rate.source.contains("daily reference rate 2026-10-30"),
         "{}",
         rate.source
+    );
+    assert_eq!(
+        rate.provisional,
+        chrono::NaiveDate::from_ymd_opt(2026, 10, 30)
     );
     assert_eq!(report.claims_not_counted.len(), 3);
     let all_usd: Decimal = report.rows.iter().filter_map(|r| r.converted).sum();

@@ -95,6 +95,7 @@ pub fn layout(title: &str, caller: &Caller, content: Markup) -> Html<String> {
                             a href="/intake" { (t("nav-intake")) }
                             @if principal.is_some() { a href="/changes" { (t("nav-changes")) } }
                             a href="/import" { (t("nav-import")) }
+                            @if principal.is_some_and(|p| p.role == auth::Role::Admin) { a href="/rates" { (t("nav-rates")) } }
                             a href="/api/v1/openapi.json" { (t("nav-api")) }
                         }
                         nav class="langs" aria-label=(t("language")) {
@@ -216,10 +217,12 @@ fn totals_section(report: &TotalsSummary) -> Markup {
                                 @match row.converted {
                                     Some(v) => {
                                         details {
-                                            summary { (group_digits(v.round_dp(2))) " " (report.currency) @if !row.converted_complete { " (" (t("totals-partial")) ")" } }
+                                            summary { (group_digits(v.round_dp(2))) " " (report.currency) @if !row.converted_complete { " (" (t("totals-partial")) ")" }
+                                                @if row.rates.iter().any(|r| r.provisional.is_some()) { " " strong class="provisional" { "*" } } }
                                             ul class="rates" {
                                                 @for r in &row.rates {
-                                                    li { (ta("totals-rate-line", &[("currency", r.currency.as_str()), ("rate", &group_digits(r.rate)), ("pair", &format!("{}/{}", report.currency, r.currency)), ("date", &i18n::date(r.rate_date)), ("basis", &i18n::value(&enum_name(&r.basis))), ("source", &r.source)])) ", " (r.flows) " " (tn("card-flows", r.flows)) }
+                                                    li { (ta("totals-rate-line", &[("currency", r.currency.as_str()), ("rate", &group_digits(r.rate)), ("pair", &format!("{}/{}", report.currency, r.currency)), ("date", &i18n::date(r.rate_date)), ("basis", &i18n::value(&enum_name(&r.basis))), ("source", &r.source)])) ", " (r.flows) " " (tn("card-flows", r.flows))
+                                                        @if let Some(d) = r.provisional { " — " strong class="provisional" { (ta("conv-provisional", &[("date", &i18n::date(d))])) } } }
                                                 }
                                                 @if row.unconverted > 0 { li { (row.unconverted) " " (tn("card-flows", row.unconverted)) ": " (t("unconverted")) } }
                                             }
@@ -303,6 +306,10 @@ fn dashboard_body(snap: &Snapshot) -> Markup {
         @if dated_by_fallback > 0 {
             p class="muted" { (ta("dash-dated-by-fallback", &[("count", &dated_by_fallback.to_string())])) }
         }
+        @let provisional = snap.totals.get("donor").map_or(0, crate::summary::provisional_flows);
+        @if provisional > 0 {
+            p class="muted" id="dash-provisional" { strong class="provisional" { "* " } (ta("dash-provisional", &[("count", &provisional.to_string())])) }
+        }
         @for g in GROUPS {
             @if let Some(report) = snap.totals.get(g.as_str()) { (totals_section(report)) }
         }
@@ -368,9 +375,11 @@ fn conversion(snap: &Snapshot, m: &Money) -> Markup {
     match when.map(|d| snap.rates.convert_on(m, &usd, d)) {
         Some(Ok(c)) => html! {
             details class="conv" {
-                summary { "≈ " (group_digits(c.amount.round_dp(2))) " " (c.currency) }
+                @let provisional = c.provisional.or(m.value_date.is_none().then_some(c.rate_date));
+                summary { "≈ " (group_digits(c.amount.round_dp(2))) " " (c.currency) @if provisional.is_some() { " " strong class="provisional" { "*" } } }
                 (ta("conv-detail", &[("amount", &format!("{} {}", group_digits(c.from.amount), c.from.currency)), ("rate", &group_digits(c.rate)), ("pair", &format!("{}/{}", c.currency, c.from.currency)), ("date", &i18n::date(c.rate_date))]))
                 @if m.value_date.is_none() { " (" (t("conv-no-value-date")) ")" }
+                @if let Some(d) = provisional { " — " strong class="provisional" { (ta("conv-provisional", &[("date", &i18n::date(d))])) } }
                 ". " (t("source")) ": " (c.source)
             }
         },

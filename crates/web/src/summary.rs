@@ -20,6 +20,8 @@ pub struct RateSummary {
     pub rate_date: NaiveDate,
     pub basis: RateDateBasis,
     pub source: String,
+    /// `Some(rate date)`: the latest rate, used because none covers the flows' date.
+    pub provisional: Option<NaiveDate>,
     pub flows: usize,
 }
 
@@ -50,8 +52,8 @@ impl TotalsSummary {
             .rows
             .iter()
             .map(|row| {
-                let mut rates: BTreeMap<(CurrencyCode, NaiveDate, String, String), RateSummary> =
-                    BTreeMap::new();
+                type Key = (CurrencyCode, NaiveDate, String, String, Option<NaiveDate>);
+                let mut rates: BTreeMap<Key, RateSummary> = BTreeMap::new();
                 for u in &row.rates {
                     let basis = serde_json::to_string(&u.rate_date_basis).unwrap_or_default();
                     rates
@@ -60,6 +62,7 @@ impl TotalsSummary {
                             u.rate_date,
                             u.rate.to_string(),
                             basis,
+                            u.provisional,
                         ))
                         .or_insert_with(|| RateSummary {
                             currency: u.original_currency.clone(),
@@ -67,6 +70,7 @@ impl TotalsSummary {
                             rate_date: u.rate_date,
                             basis: u.rate_date_basis,
                             source: u.source.clone(),
+                            provisional: u.provisional,
                             flows: 0,
                         })
                         .flows += 1;
@@ -96,8 +100,8 @@ impl TotalsSummary {
 /// One line of the time series: a flow kind and its (year, converted sum) points.
 pub type Series = (String, Vec<(i32, Decimal)>);
 
-/// Converted sums by flow kind and year of the rate used (the value date, or the date the rate
-/// was taken from when there is none), and how many flows had no value date.
+/// Converted sums by flow kind and year of the date converted for (the value date, or the date
+/// the rate was taken from when there is none), and how many flows had no value date.
 pub fn by_year(report: &TotalsReport) -> (Vec<Series>, usize) {
     let mut by_kind_year: BTreeMap<(FlowKind, i32), Decimal> = BTreeMap::new();
     let mut fallback = 0;
@@ -107,7 +111,7 @@ pub fn by_year(report: &TotalsReport) -> (Vec<Series>, usize) {
                 fallback += 1;
             }
             *by_kind_year
-                .entry((row.kind, u.rate_date.year()))
+                .entry((row.kind, u.converted_for.year()))
                 .or_default() += u.converted_amount;
         }
     }
@@ -123,4 +127,16 @@ pub fn by_year(report: &TotalsReport) -> (Vec<Series>, usize) {
         })
         .collect();
     (series, fallback)
+}
+
+/// How many flows of a grouping are converted at a provisional rate (each flow is counted once:
+/// use a grouping that does not split flows, such as by donor).
+pub fn provisional_flows(report: &TotalsSummary) -> usize {
+    report
+        .rows
+        .iter()
+        .flat_map(|r| &r.rates)
+        .filter(|r| r.provisional.is_some())
+        .map(|r| r.flows)
+        .sum()
 }
