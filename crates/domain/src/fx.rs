@@ -258,10 +258,19 @@ impl RateTable {
             .lookup(&money.currency, day)
             .ok_or_else(|| missing(&money.currency))?;
         let to_leg = self.lookup(to, day).ok_or_else(|| missing(to))?;
+        // Multiplying first keeps every digit; when that intermediate overflows (a large amount
+        // between two currencies with large rates) dividing first may still give a result that
+        // fits. Only a result beyond a decimal's range is an overflow.
         let exact = money
             .amount
             .checked_mul(to_leg.units_per_usd)
             .and_then(|v| v.checked_div(from_leg.units_per_usd))
+            .or_else(|| {
+                money
+                    .amount
+                    .checked_div(from_leg.units_per_usd)
+                    .and_then(|v| v.checked_mul(to_leg.units_per_usd))
+            })
             .ok_or(ConversionError::Overflow)?;
         let amount = exact.round_dp_with_strategy(
             to.minor_unit_digits(),

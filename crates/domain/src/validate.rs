@@ -6,11 +6,16 @@ use rust_decimal::Decimal;
 use crate::error::ValidationError;
 use crate::model::{
     Activity, Budget, Claim, EquipmentLine, Facility, Flow, Organisation, Partnership, Record,
-    Source, non_empty,
+    Source, non_empty, plausible_date, plausible_dates,
 };
-use crate::money::Money;
+use crate::money::{Money, within_bound};
 
 pub fn validate(record: &Record) -> Result<(), ValidationError> {
+    plain_text(record)?;
+    by_kind(record)
+}
+
+fn by_kind(record: &Record) -> Result<(), ValidationError> {
     match record {
         Record::Source(s) => source(s),
         Record::Organisation(o) => organisation(o),
@@ -20,7 +25,7 @@ pub fn validate(record: &Record) -> Result<(), ValidationError> {
         Record::Budget(b) => budget(b),
         Record::EquipmentLine(e) => equipment_line(e),
         Record::Partnership(p) => partnership(p),
-        Record::MarketRegistration(_) => Ok(()),
+        Record::MarketRegistration(m) => plausible_dates(&[("as_of", m.as_of)]),
         Record::Claim(c) => claim(c),
         Record::DeviceModel(r) => crate::assets::validate::device_model(r),
         Record::FacilityPower(r) => crate::assets::validate::facility_power(r),
@@ -38,10 +43,89 @@ pub fn validate(record: &Record) -> Result<(), ValidationError> {
     }
 }
 
+/// Whether a character may appear in a text field: anything printable, plus tab, line feed and
+/// carriage return (browsers send a textarea's line breaks as CR LF). NUL and the other control
+/// characters break CSV, XML (IATI export refuses them) and terminals, and are never meant.
+fn allowed_char(c: char) -> bool {
+    !c.is_control() || matches!(c, '\t' | '\n' | '\r')
+}
+
+/// Refuses a control character in any text of the record, naming the field.
+///
+/// Every text field of every record kind is covered by looking at the record's JSON form, so a
+/// field added later is covered too. The common case (nothing wrong) costs one serialisation and
+/// a byte scan; only a record that has such a character is walked again to name the field.
+fn plain_text(record: &Record) -> Result<(), ValidationError> {
+    let Ok(json) = serde_json::to_vec(record) else {
+        return Ok(());
+    };
+    if !json_has_control(&json) {
+        return Ok(());
+    }
+    let value = serde_json::to_value(record).unwrap_or_default();
+    match first_control(&value, String::new()) {
+        Some((field, text)) => {
+            let c = text.chars().find(|c| !allowed_char(*c)).unwrap_or('\0');
+            Err(ValidationError::new(
+                field,
+                text.escape_debug(),
+                format!(
+                    "contains the control character U+{:04X}; only tab and line breaks are allowed in text",
+                    u32::from(c)
+                ),
+            ))
+        }
+        None => Ok(()),
+    }
+}
+
+/// Scans serde_json's output: it writes C0 control characters as `\uXXXX`, `\b` or `\f` (tab,
+/// line feed and carriage return as `\t`, `\n`, `\r`) and DEL and C1 characters as they are.
+fn json_has_control(json: &[u8]) -> bool {
+    let mut i = 0;
+    while i < json.len() {
+        match json[i] {
+            b'\\' => match json.get(i + 1) {
+                Some(b'u' | b'b' | b'f') => return true,
+                _ => i += 2,
+            },
+            0x7f => return true,
+            0xc2 if json.get(i + 1).is_some_and(|b| (0x80..=0x9f).contains(b)) => return true,
+            _ => i += 1,
+        }
+    }
+    false
+}
+
+fn first_control(value: &serde_json::Value, path: String) -> Option<(String, String)> {
+    use serde_json::Value;
+    let bad = |s: &str| s.chars().any(|c| !allowed_char(c));
+    match value {
+        Value::String(s) => bad(s).then(|| (path, s.clone())),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| first_control(v, format!("{path}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let field = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            if bad(k) {
+                return Some((field, k.clone()));
+            }
+            first_control(v, field)
+        }),
+        _ => None,
+    }
+}
+
 fn intake_draft(d: &crate::model::IntakeDraft) -> Result<(), ValidationError> {
     use crate::model::DraftStatus;
     non_empty("title", &d.title)?;
     non_empty("submitted_by", &d.submitted_by)?;
+    plausible_dates(&[("published", d.published)])?;
     for (i, f) in d.facts.iter().enumerate() {
         // A rejection without its reason loses the review's only output.
         if f.status == DraftStatus::Rejected
@@ -59,6 +143,7 @@ fn intake_draft(d: &crate::model::IntakeDraft) -> Result<(), ValidationError> {
 
 fn source(s: &Source) -> Result<(), ValidationError> {
     non_empty("title", &s.title)?;
+    plausible_dates(&[("published", s.published)])?;
     // Pages link to the source, so only web addresses may become links: a scheme other than
     // http(s) (javascript:, data:, file:) is refused; an address without one is a web address.
     if let Some(url) = &s.url {
@@ -89,6 +174,9 @@ fn organisation(o: &Organisation) -> Result<(), ValidationError> {
 
 fn facility(f: &Facility) -> Result<(), ValidationError> {
     non_empty("name", &f.name)?;
+    for (i, s) in f.status_history.iter().enumerate() {
+        plausible_date(&format!("status_history[{i}].date"), s.date)?;
+    }
     if let Some(p) = &f.location {
         if p.lat < Decimal::from(-90) || p.lat > Decimal::from(90) {
             return Err(ValidationError::new(
@@ -142,6 +230,10 @@ fn activity(a: &Activity) -> Result<(), ValidationError> {
             "an activity cannot be its own parent",
         ));
     }
+    plausible_dates(&[("start_date", a.start_date), ("end_date", a.end_date)])?;
+    for (i, step) in a.legal_steps.iter().enumerate() {
+        plausible_dates(&[(&format!("legal_steps[{i}].date"), step.date)])?;
+    }
     if let (Some(start), Some(end)) = (a.start_date, a.end_date)
         && end < start
     {
@@ -185,30 +277,33 @@ fn flow(f: &Flow) -> Result<(), ValidationError> {
             "a flow cannot be its own parent",
         ));
     }
-    if let Some(eq) = &f.stated_equivalent
-        && eq.amount.is_sign_negative()
-        && !eq.amount.is_zero()
-    {
-        return Err(ValidationError::new(
-            "stated_equivalent.amount",
-            eq.amount,
-            "must not be negative",
-        ));
+    if let Some(eq) = &f.stated_equivalent {
+        if eq.amount.is_sign_negative() && !eq.amount.is_zero() {
+            return Err(ValidationError::new(
+                "stated_equivalent.amount",
+                eq.amount,
+                "must not be negative",
+            ));
+        }
+        within_bound("stated_equivalent.amount", eq.amount)?;
     }
-    if let Some(r) = &f.recorded_rate
-        && r.rate <= Decimal::ZERO
-    {
-        return Err(ValidationError::new(
-            "recorded_rate.rate",
-            r.rate,
-            "a rate must be greater than zero",
-        ));
+    if let Some(r) = &f.recorded_rate {
+        if r.rate <= Decimal::ZERO {
+            return Err(ValidationError::new(
+                "recorded_rate.rate",
+                r.rate,
+                "a rate must be greater than zero",
+            ));
+        }
+        plausible_date("recorded_rate.rate_date", r.rate_date)?;
     }
     Ok(())
 }
 
 fn budget(b: &Budget) -> Result<(), ValidationError> {
     money("money", &b.money)?;
+    plausible_date("period_start", b.period_start)?;
+    plausible_date("period_end", b.period_end)?;
     if b.period_end < b.period_start {
         return Err(ValidationError::new(
             "period_end",
@@ -257,6 +352,10 @@ fn claim(c: &Claim) -> Result<(), ValidationError> {
     if let Some(m) = &c.money {
         money("money", m)?;
     }
+    plausible_dates(&[
+        ("period_start", c.period_start),
+        ("period_end", c.period_end),
+    ])?;
     if let (Some(start), Some(end)) = (c.period_start, c.period_end)
         && end < start
     {

@@ -194,6 +194,7 @@ col-layer = деңгей
 totals-original = бастапқы валюталарда
 totals-converted = қайта есептегенде ({ $currency })
 totals-partial = ішінара
+totals-overflow = асып кету (сома тым үлкен; LEDGER-OVERFLOW ескертпесін қараңыз)
 totals-rate-line = { $currency }, бағамы { $rate } { $pair }, { $date } күнгі бағам ({ $basis }; { $source })
 totals-rule = Ереже
 dash-severity-counts = қателер: { $errors }, ескертулер: { $warnings }, ескертпелер: { $notes }

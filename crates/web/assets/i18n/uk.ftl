@@ -219,6 +219,7 @@ col-layer = рівень
 totals-original = у вихідних валютах
 totals-converted = у перерахунку ({ $currency })
 totals-partial = частково
+totals-overflow = переповнення (сума завелика; див. зауваження LEDGER-OVERFLOW)
 totals-rate-line = { $currency } за курсом { $rate } { $pair }, курс на { $date } ({ $basis }; { $source })
 totals-rule = Правило
 dash-severity-counts = помилок: { $errors }, попереджень: { $warnings }, приміток: { $notes }
