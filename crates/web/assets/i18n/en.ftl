@@ -434,6 +434,7 @@ rule-FX-NODATE = a flow has no value date; its rate date comes from a legal step
 rule-FX-WITHDRAWN = a flow is in a withdrawn currency code
 rule-LEDGER-OVERALLOC = child flows add up to more than their envelope
 rule-LEDGER-ENVELOPE = an activity and its sub-activities both report the same flow kind; the parent is treated as an envelope
+rule-LEDGER-OVERFLOW = a stored amount is beyond the accepted bound of 10^18, or amounts or their conversion add up to more than a decimal holds (about 7.9 × 10^28); totals show such a sum as overflow
 rule-LEDGER-OVERSPENT = disbursements exceed commitments for an activity
 rule-LEDGER-PIPELINE = a pipeline activity has disbursements or expenditures
 rule-LEDGER-NOSOURCE = a flow cites no source
