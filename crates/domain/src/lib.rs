@@ -10,6 +10,7 @@ pub mod ledger;
 pub mod model;
 pub mod money;
 pub mod sectors;
+pub mod text;
 pub mod totals;
 pub mod validate;
 

@@ -11,7 +11,7 @@ use crate::model::{
 use crate::money::{Money, within_bound};
 
 pub fn validate(record: &Record) -> Result<(), ValidationError> {
-    plain_text(record)?;
+    crate::text::plain_text(record)?;
     by_kind(record)
 }
 
@@ -40,84 +40,6 @@ fn by_kind(record: &Record) -> Result<(), ValidationError> {
         Record::DonationCheck(r) => crate::assets::validate::donation_check(r),
         Record::IntakeDraft(d) => intake_draft(d),
         Record::DensityReference(r) => crate::assets::validate::density_reference(r),
-    }
-}
-
-/// Whether a character may appear in a text field: anything printable, plus tab, line feed and
-/// carriage return (browsers send a textarea's line breaks as CR LF). NUL and the other control
-/// characters break CSV, XML (IATI export refuses them) and terminals, and are never meant.
-fn allowed_char(c: char) -> bool {
-    !c.is_control() || matches!(c, '\t' | '\n' | '\r')
-}
-
-/// Refuses a control character in any text of the record, naming the field.
-///
-/// Every text field of every record kind is covered by looking at the record's JSON form, so a
-/// field added later is covered too. The common case (nothing wrong) costs one serialisation and
-/// a byte scan; only a record that has such a character is walked again to name the field.
-fn plain_text(record: &Record) -> Result<(), ValidationError> {
-    let Ok(json) = serde_json::to_vec(record) else {
-        return Ok(());
-    };
-    if !json_has_control(&json) {
-        return Ok(());
-    }
-    let value = serde_json::to_value(record).unwrap_or_default();
-    match first_control(&value, String::new()) {
-        Some((field, text)) => {
-            let c = text.chars().find(|c| !allowed_char(*c)).unwrap_or('\0');
-            Err(ValidationError::new(
-                field,
-                text.escape_debug(),
-                format!(
-                    "contains the control character U+{:04X}; only tab and line breaks are allowed in text",
-                    u32::from(c)
-                ),
-            ))
-        }
-        None => Ok(()),
-    }
-}
-
-/// Scans serde_json's output: it writes C0 control characters as `\uXXXX`, `\b` or `\f` (tab,
-/// line feed and carriage return as `\t`, `\n`, `\r`) and DEL and C1 characters as they are.
-fn json_has_control(json: &[u8]) -> bool {
-    let mut i = 0;
-    while i < json.len() {
-        match json[i] {
-            b'\\' => match json.get(i + 1) {
-                Some(b'u' | b'b' | b'f') => return true,
-                _ => i += 2,
-            },
-            0x7f => return true,
-            0xc2 if json.get(i + 1).is_some_and(|b| (0x80..=0x9f).contains(b)) => return true,
-            _ => i += 1,
-        }
-    }
-    false
-}
-
-fn first_control(value: &serde_json::Value, path: String) -> Option<(String, String)> {
-    use serde_json::Value;
-    let bad = |s: &str| s.chars().any(|c| !allowed_char(c));
-    match value {
-        Value::String(s) => bad(s).then(|| (path, s.clone())),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .find_map(|(i, v)| first_control(v, format!("{path}[{i}]"))),
-        Value::Object(map) => map.iter().find_map(|(k, v)| {
-            let field = if path.is_empty() {
-                k.clone()
-            } else {
-                format!("{path}.{k}")
-            };
-            if bad(k) {
-                return Some((field, k.clone()));
-            }
-            first_control(v, field)
-        }),
-        _ => None,
     }
 }
 
