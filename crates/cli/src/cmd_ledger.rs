@@ -1,12 +1,11 @@
 //! The ledger commands: demo data, loading records, reports, checks, rates, audit, backup.
 
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 use aidtrace_domain::checks::Finding;
 use aidtrace_domain::fx::IMF_ATTRIBUTION;
 use aidtrace_domain::fx::coverage::CoverageRow;
-use aidtrace_domain::totals::{GroupBy, TotalsReport};
+use aidtrace_domain::totals::{GroupBy, Sum, TotalsReport};
 use aidtrace_domain::{CurrencyCode, Money, RecordId, RecordKind};
 use aidtrace_service::Aidtrace;
 use chrono::NaiveDate;
@@ -377,11 +376,18 @@ fn print_totals(report: &TotalsReport, format: Format) -> Result<(), CliError> {
             let original: Vec<String> = r
                 .original
                 .iter()
-                .map(|(c, v)| format!("{} {c}", decimal_text(*v)))
+                .map(|(c, v)| match v {
+                    Sum::Exact(d) => format!("{} {c}", decimal_text(*d)),
+                    overflow => format!("{overflow} {c}"),
+                })
                 .collect();
+            // An overflowed sum prints as "overflow", never as a number.
             let mut converted = match (r.converted, r.converted_complete) {
-                (Some(v), true) => decimal_text(v),
-                (Some(v), false) => format!(
+                (Some(Sum::Overflow), _) => {
+                    "overflow (see `aidtrace check`, rule LEDGER-OVERFLOW)".to_string()
+                }
+                (Some(Sum::Exact(v)), true) => decimal_text(v),
+                (Some(Sum::Exact(v)), false) => format!(
                     "{} (partial: {} unconverted)",
                     decimal_text(v),
                     r.unconverted.len()
@@ -470,9 +476,9 @@ fn convert(
     date: &str,
     format: Format,
 ) -> CliResult {
-    let amount = Decimal::from_str(amount.trim()).map_err(|_| {
+    let amount = aidtrace_domain::money::parse_exact(amount).map_err(|e| {
         CliError::input(format!(
-            "AMOUNT = {amount:?}: expected a decimal number such as 108700000 or 68790.50"
+            "AMOUNT: {e}; expected a decimal number such as 108700000 or 68790.50"
         ))
     })?;
     let currency = CurrencyCode::parse(currency).map_err(|e| CliError::input(e.to_string()))?;

@@ -520,3 +520,119 @@ fn a_rate_file_with_a_duplicate_date_is_refused_naming_the_line() {
     let coverage = stdout(&env.run(&["fx", "coverage", "--format", "csv"]));
     assert!(!coverage.contains(",x,"), "nothing written: {coverage}");
 }
+
+const HUGE_FLOWS: &str = r#"{"records": [
+  {"record": "activity", "id": "a1", "title": "A", "instrument": "grant_aid", "status": "implementation"},
+  {"record": "flow", "id": "f1", "activity": "a1", "kind": "commitment", "money": {"amount": "AMOUNT", "currency": "USD", "value_date": "2024-01-01"}},
+  {"record": "flow", "id": "f2", "activity": "a1", "kind": "commitment", "money": {"amount": "1000000000000000000", "currency": "USD", "value_date": "2024-01-01"}}
+]}"#;
+
+#[test]
+fn loading_a_flow_beyond_the_amount_bound_exits_2_naming_the_field() {
+    let env = Env::new();
+    let file = env.file(
+        "huge.json",
+        &HUGE_FLOWS.replace("AMOUNT", "1000000000000000001"),
+    );
+    let out = env.run(&["load", file.to_str().expect("path")]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("money.amount"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("10^18"), "{}", stderr(&out));
+    let list = env.run(&["list", "flow", "--format", "json"]);
+    assert_eq!(json(&list), Value::Array(vec![]), "nothing written");
+}
+
+#[test]
+fn loading_an_amount_with_29_decimal_places_exits_2_instead_of_rounding() {
+    let env = Env::new();
+    let file = env.file(
+        "precise.json",
+        &HUGE_FLOWS.replace("AMOUNT", "0.12345678901234567890123456789"),
+    );
+    let out = env.run(&["load", file.to_str().expect("path")]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("money.amount"), "{}", stderr(&out));
+}
+
+#[test]
+fn loading_a_nul_in_a_title_or_year_zero_exits_2_naming_the_field() {
+    let env = Env::new();
+    let nul = env.file(
+        "nul.json",
+        &HUGE_FLOWS
+            .replace("AMOUNT", "5")
+            .replace("\"title\": \"A\"", "\"title\": \"A\\u0000\""),
+    );
+    let out = env.run(&["load", nul.to_str().expect("path")]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("title"), "{}", stderr(&out));
+    let year = env.file(
+        "year.json",
+        &HUGE_FLOWS
+            .replace("AMOUNT", "5")
+            .replacen("2024-01-01", "0000-01-01", 1),
+    );
+    let out = env.run(&["load", year.to_str().expect("path")]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("money.value_date"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Two flows whose sum exceeds a decimal, written into the database behind validation's back
+/// (as data stored before the bound existed would be): totals show an overflow cell and check
+/// reports LEDGER-OVERFLOW, where both used to panic.
+#[test]
+fn huge_stored_flows_give_an_overflow_cell_and_finding_not_a_crash() {
+    let env = Env::new();
+    let file = env.file("ok.json", &HUGE_FLOWS.replace("AMOUNT", "5"));
+    assert_eq!(code(&env.run(&["load", file.to_str().expect("path")])), 0);
+    let conn = rusqlite::Connection::open(env.db()).expect("open");
+    let changed = conn
+        .execute(
+            "UPDATE flows SET doc = json_set(doc, '$.money.amount', '79228162514264337593543950335')",
+            [],
+        )
+        .expect("update");
+    assert_eq!(changed, 2);
+    drop(conn);
+
+    let out = env.run(&["report", "totals", "--by", "donor", "--format", "json"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let report = json(&out);
+    assert_eq!(report["rows"][0]["converted"], "overflow", "{report}");
+    assert_eq!(report["rows"][0]["original"]["USD"], "overflow", "{report}");
+    let out = env.run(&["report", "totals", "--by", "donor"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("overflow"), "{}", stdout(&out));
+    let out = env.run(&["report", "totals", "--by", "donor", "--format", "csv"]);
+    assert!(stdout(&out).contains("overflow"), "{}", stdout(&out));
+
+    let out = env.run(&["check", "--format", "json"]);
+    assert_eq!(
+        code(&out),
+        1,
+        "problems found, not a panic: {}",
+        stderr(&out)
+    );
+    let findings = json(&out);
+    let overflow: Vec<&Value> = findings["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "LEDGER-OVERFLOW")
+        .collect();
+    assert!(overflow.iter().any(|f| f["record"] == "a1"), "{findings}");
+}
+
+#[test]
+fn backup_into_a_missing_folder_exits_2_with_a_clear_message() {
+    let env = Env::new();
+    assert_eq!(code(&env.run(&["demo"])), 0);
+    let target = env.dir.path().join("no-such-folder").join("copy.db");
+    let out = env.run(&["backup", target.to_str().expect("path")]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("does not exist"), "{}", stderr(&out));
+}

@@ -445,12 +445,22 @@ impl RateTable {
             .ok_or_else(|| missing(&money.currency))?;
         let to_leg = self.leg_for(to, day).ok_or_else(|| missing(to))?;
         // amount × (to per USD) ÷ (from per USD), each leg a published ratio: the products are
-        // exact and the only division is the last step.
+        // exact and the only division is the last step. When that intermediate overflows (a
+        // large amount between two currencies with large rates) dividing first may still give a
+        // result that fits; only a result beyond a decimal's range is an overflow.
         let exact = money
             .amount
             .checked_mul(to_leg.ratio.0)
             .and_then(|v| v.checked_mul(from_leg.ratio.1))
             .and_then(|v| v.checked_div(to_leg.ratio.1.checked_mul(from_leg.ratio.0)?))
+            .or_else(|| {
+                money
+                    .amount
+                    .checked_div(from_leg.ratio.0)
+                    .and_then(|v| v.checked_mul(from_leg.ratio.1))
+                    .and_then(|v| v.checked_mul(to_leg.ratio.0))
+                    .and_then(|v| v.checked_div(to_leg.ratio.1))
+            })
             .ok_or(ConversionError::Overflow)?;
         let amount = exact.round_dp_with_strategy(
             to.minor_unit_digits(),

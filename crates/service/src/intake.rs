@@ -5,7 +5,6 @@
 //! is in the audit chain.
 
 use std::collections::BTreeMap;
-use std::str::FromStr;
 
 use aidtrace_domain::model::{
     Activity, ActivityStatus, Citation, Claim, ClaimKind, CountryShare, DraftFact, DraftStatus,
@@ -307,11 +306,12 @@ fn parse_kind(raw: &str) -> Option<AmountKind> {
 }
 
 fn positive_decimal(field: &str, raw: &str) -> ServiceResult<Decimal> {
-    let v = Decimal::from_str(raw.trim()).map_err(|_| {
+    // Exact: a reviewer's edit with more digits than a decimal holds is refused, not rounded.
+    let v = aidtrace_domain::money::parse_exact(raw).map_err(|e| {
         bad(
             field,
             raw,
-            "not a decimal number (e.g. 108700000 or 68790.50)",
+            &format!("{e} (write e.g. 108700000 or 68790.50)"),
         )
     })?;
     if v <= Decimal::ZERO {

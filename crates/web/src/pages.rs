@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::summary::TotalsSummary;
 use aidtrace_domain::checks::Severity;
 use aidtrace_domain::model::{Facility, GeoPoint};
+use aidtrace_domain::totals::Sum;
 use aidtrace_domain::{CurrencyCode, Money, RecordId, RecordKind};
 use aidtrace_store::{AccountStore, ChangeState};
 use axum::Form;
@@ -27,6 +28,14 @@ use crate::tables::{self, ActivityFilter, Table, enum_name};
 /// An exact decimal with the current language's separators.
 pub fn group_digits(d: Decimal) -> String {
     crate::i18n::number(d)
+}
+
+/// A sum as a page shows it: grouped digits, or the word for a sum beyond a decimal's range.
+fn sum_cell(s: Sum) -> String {
+    match s {
+        Sum::Exact(d) => group_digits(d),
+        Sum::Overflow => t("totals-overflow"),
+    }
 }
 
 fn money(m: &Money) -> String {
@@ -212,10 +221,11 @@ fn totals_section(report: &TotalsSummary) -> Markup {
                         tr {
                             td { (row.key) }
                             td { (i18n::value(row.kind.as_str())) }
-                            td { @for (c, a) in &row.original { span class="amt" { (group_digits(*a)) " " (c) } br; } }
+                            td { @for (c, a) in &row.original { span class="amt" { (sum_cell(*a)) " " (c) } br; } }
                             td {
                                 @match row.converted {
-                                    Some(v) => {
+                                    Some(Sum::Overflow) => { span class="muted" { (t("totals-overflow")) } }
+                                    Some(Sum::Exact(v)) => {
                                         details {
                                             summary { (group_digits(v.round_dp(2))) " " (report.currency) @if !row.converted_complete { " (" (t("totals-partial")) ")" }
                                                 @if row.rates.iter().any(|r| r.provisional.is_some()) { " " strong class="provisional" { "*" } } }
@@ -246,7 +256,12 @@ fn bar_rows(report: &TotalsSummary) -> Vec<(String, Decimal)> {
     let mut rows: Vec<(String, Decimal)> = report
         .rows
         .iter()
-        .filter_map(|r| Some((format!("{} · {}", r.key, r.kind.as_str()), r.converted?)))
+        .filter_map(|r| {
+            Some((
+                format!("{} · {}", r.key, r.kind.as_str()),
+                r.converted?.exact()?,
+            ))
+        })
         .collect();
     rows.sort_by_key(|r| std::cmp::Reverse(r.1));
     rows.truncate(12);

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use aidtrace_domain::CurrencyCode;
 use aidtrace_domain::ledger::RateDateBasis;
 use aidtrace_domain::model::FlowKind;
-use aidtrace_domain::totals::TotalsReport;
+use aidtrace_domain::totals::{Sum, TotalsReport};
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -29,8 +29,8 @@ pub struct RateSummary {
 pub struct RowSummary {
     pub key: String,
     pub kind: FlowKind,
-    pub original: BTreeMap<CurrencyCode, Decimal>,
-    pub converted: Option<Decimal>,
+    pub original: BTreeMap<CurrencyCode, Sum>,
+    pub converted: Option<Sum>,
     pub converted_complete: bool,
     pub flows: usize,
     pub unconverted: usize,
@@ -103,16 +103,17 @@ pub type Series = (String, Vec<(i32, Decimal)>);
 /// Converted sums by flow kind and year of the date converted for (the value date, or the date
 /// the rate was taken from when there is none), and how many flows had no value date.
 pub fn by_year(report: &TotalsReport) -> (Vec<Series>, usize) {
-    let mut by_kind_year: BTreeMap<(FlowKind, i32), Decimal> = BTreeMap::new();
+    let mut by_kind_year: BTreeMap<(FlowKind, i32), Sum> = BTreeMap::new();
     let mut fallback = 0;
     for row in &report.rows {
         for u in &row.rates {
             if u.rate_date_basis != RateDateBasis::ValueDate {
                 fallback += 1;
             }
-            *by_kind_year
+            let point = by_kind_year
                 .entry((row.kind, u.converted_for.year()))
-                .or_default() += u.converted_amount;
+                .or_insert(Sum::ZERO);
+            *point = point.plus(u.converted_amount);
         }
     }
     let series = FlowKind::ALL
@@ -121,7 +122,9 @@ pub fn by_year(report: &TotalsReport) -> (Vec<Series>, usize) {
             let pts: Vec<(i32, Decimal)> = by_kind_year
                 .iter()
                 .filter(|((k, _), _)| k == kind)
-                .map(|((_, y), v)| (*y, *v))
+                // A year whose sum overflowed has no height to draw; the totals table beside the
+                // chart shows it as overflow.
+                .filter_map(|((_, y), v)| Some((*y, v.exact()?)))
                 .collect();
             (!pts.is_empty()).then(|| (kind.as_str().to_string(), pts))
         })
