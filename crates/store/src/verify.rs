@@ -204,9 +204,14 @@ fn verify_live(conn: &Connection, problems: &mut Problems) -> StoreResult<()> {
         problems.push(p);
     }
     // A kind no table holds (an entry altered by hand): its records cannot exist.
-    let mut next_kind = conn.prepare("SELECT min(kind) FROM audit_log WHERE kind > ?1")?;
+    // The kinds the log holds, one index seek each (the log has a few dozen kinds at most).
+    let mut next_kind =
+        conn.prepare("SELECT kind FROM audit_log WHERE kind > ?1 ORDER BY kind LIMIT 1")?;
     let mut after = String::new();
-    while let Some(kind) = next_kind.query_row([&after], |r| r.get::<_, Option<String>>(0))? {
+    while let Some(kind) = next_kind
+        .query_row([&after], |r| r.get::<_, String>(0))
+        .optional()?
+    {
         let known = RecordKind::parse(&kind).is_some()
             || [FX_KIND, ACCOUNT_KIND, TOKEN_KIND].contains(&kind.as_str());
         if !known {
