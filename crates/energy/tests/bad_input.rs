@@ -71,10 +71,16 @@ fn a_transport_limit_for_a_region_without_facilities_plans_and_is_noted() {
     );
     let plan = solve(&inst, &Options::default());
     assert!(check_plan(&inst, &plan).is_empty());
-    let without = solve(&Instance::from_json_str(GOOD).expect("valid"), &Options::default());
+    let without = solve(
+        &Instance::from_json_str(GOOD).expect("valid"),
+        &Options::default(),
+    );
     assert_eq!(plan.objective, without.objective);
     assert!(
-        Instance::from_json_str(GOOD).expect("valid").notes().is_empty(),
+        Instance::from_json_str(GOOD)
+            .expect("valid")
+            .notes()
+            .is_empty(),
         "nothing to note in the MODEL.md example"
     );
 }
@@ -94,14 +100,23 @@ fn a_region_listed_twice_in_transport_kw_is_refused() {
 #[test]
 fn wrong_types_name_the_field() {
     for (bad, field) in [
-        (GOOD.replace("\"count\": 12", "\"count\": -3"), "fleet[0].count"),
-        (GOOD.replace("\"count\": 12", "\"count\": 1.5"), "fleet[0].count"),
+        (
+            GOOD.replace("\"count\": 12", "\"count\": -3"),
+            "fleet[0].count",
+        ),
+        (
+            GOOD.replace("\"count\": 12", "\"count\": 1.5"),
+            "fleet[0].count",
+        ),
         (
             GOOD.replace("\"weight\": 1.5", "\"weight\": \"high\""),
             "facilities[1].weight",
         ),
         (
-            GOOD.replace("\"max_units_per_facility\": 2", "\"max_units_per_facility\": -1"),
+            GOOD.replace(
+                "\"max_units_per_facility\": 2",
+                "\"max_units_per_facility\": -1",
+            ),
             "max_units_per_facility",
         ),
         (
@@ -138,9 +153,7 @@ fn a_zero_kw_model_plans_and_is_never_assigned() {
 /// An empty facility id was refused before, while an empty model name was accepted.
 #[test]
 fn empty_facility_ids_and_model_names_plan() {
-    let text = GOOD
-        .replace("\"F002\"", "\"\"")
-        .replace("\"G100\"", "\"\"");
+    let text = GOOD.replace("\"F002\"", "\"\"").replace("\"G100\"", "\"\"");
     let inst = Instance::from_json_str(&text).expect("empty labels are valid");
     let plan = solve(&inst, &Options::default());
     assert!(check_plan(&inst, &plan).is_empty());

@@ -16,10 +16,10 @@ use std::collections::HashMap;
 use aidtrace_domain::RecordKind;
 use rusqlite::{Connection, OptionalExtension, Statement, params};
 
-use crate::{StoreError, StoreResult};
 use crate::accounts::{ACCOUNT_KIND, TOKEN_KIND};
 use crate::audit::{AuditVerification, ChainCheck, EntryFields, MAX_LISTED_PROBLEMS, Problems};
 use crate::sqlite::{FX_KIND, table};
+use crate::{StoreError, StoreResult};
 
 /// Verifies the whole audit trail; run it inside one read transaction.
 pub(crate) fn verify(conn: &Connection) -> StoreResult<AuditVerification> {

@@ -98,11 +98,14 @@ fn an_altered_update_in_the_middle_of_a_long_log_is_named() {
     let seq = seq_of(&path, "update", "flow", "f120");
     let v = verify_after(
         &path,
-        &format!("UPDATE audit_log SET after = replace(after, '\"12\"', '\"13\"') WHERE seq = {seq}"),
+        &format!(
+            "UPDATE audit_log SET after = replace(after, '\"12\"', '\"13\"') WHERE seq = {seq}"
+        ),
     );
     assert!(
-        v.problems
-            .contains(&format!("entry {seq}: content does not match its hash (altered)")),
+        v.problems.contains(&format!(
+            "entry {seq}: content does not match its hash (altered)"
+        )),
         "{:?}",
         v.problems
     );
@@ -129,8 +132,9 @@ fn a_create_whose_text_is_the_next_entrys_before_is_checked_through_it() {
     );
     for seq in [create, update] {
         assert!(
-            v.problems
-                .contains(&format!("entry {seq}: content does not match its hash (altered)")),
+            v.problems.contains(&format!(
+                "entry {seq}: content does not match its hash (altered)"
+            )),
             "entry {seq}: {:?}",
             v.problems
         );
@@ -151,8 +155,9 @@ fn an_entry_removed_from_the_middle_breaks_the_sequence_and_the_link() {
         v.problems
     );
     assert!(
-        v.problems
-            .contains(&format!("entry {next}: does not link to the previous entry's hash")),
+        v.problems.contains(&format!(
+            "entry {next}: does not link to the previous entry's hash"
+        )),
         "{:?}",
         v.problems
     );
@@ -279,7 +284,10 @@ fn fx_rates_changed_by_hand_are_named() {
     .expect("csv");
     store.put_fx_rates("t", &rates).expect("rates");
     drop(store);
-    let v = verify_after(&path, "UPDATE fx_rates SET doc = replace(doc, '156.1', '158')");
+    let v = verify_after(
+        &path,
+        "UPDATE fx_rates SET doc = replace(doc, '156.1', '158')",
+    );
     assert_eq!(v.problems.len(), 1, "{:?}", v.problems);
     assert!(
         v.problems[0].starts_with("fx_rate JPY:2024-05-01")
