@@ -204,6 +204,11 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
                     ));
                 }
             };
+            // On stderr, so that the JSON and CSV output stays exactly the plan.
+            for note in inst.notes() {
+                use std::io::Write;
+                let _ = writeln!(std::io::stderr(), "note: {note}");
+            }
             let plan = solve(
                 &inst,
                 &Options {

@@ -208,3 +208,40 @@ fn autonomy_from_store_prints_assumptions() {
     assert_eq!(a["facility"], "fac-semey-university-hospital");
     assert!(!a["assumptions"].as_array().expect("assumptions").is_empty());
 }
+
+/// A `transport_kw` region no facility is in is planned (MODEL.md row 6 is empty for it) and
+/// noted on stderr, so the JSON on stdout stays the plan alone.
+#[test]
+fn plan_notes_a_transport_region_without_facilities_on_stderr() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inst = dir.path().join("inst.json");
+    std::fs::write(
+        &inst,
+        r#"{"hours": 72, "fuel_litres": 150000, "fuel_l_per_kwh": 0.25, "min_loading": 0.3,
+            "max_units_per_facility": 2,
+            "facilities": [{"id": "F001", "region": "R1", "weight": 3.0, "unmet_kw": 180.0}],
+            "fleet": [{"model": "G100", "prime_kw": 100.0, "count": 12, "idle_l_per_h": 3.45}],
+            "transport_kw": {"R1": 900.0, "R9": 50.0}}"#,
+    )
+    .expect("write instance");
+    let out = run(
+        dir.path(),
+        &[
+            "energy",
+            "plan",
+            "inst.json",
+            "--format",
+            "json",
+            "--time-limit",
+            "0.5",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("note: transport_kw.R9") && stderr.contains("binds nothing"),
+        "{stderr}"
+    );
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).expect("plan JSON");
+    assert_eq!(plan["objective"], serde_json::json!(540.0));
+}

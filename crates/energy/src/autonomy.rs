@@ -297,10 +297,7 @@ const MAX_HOURS: usize = 8760;
 
 impl Profile {
     pub fn from_json_slice(bytes: &[u8]) -> Result<Self> {
-        let p: Profile = serde_json::from_slice(bytes).map_err(|source| EnergyError::Parse {
-            what: "facility power profile JSON",
-            source,
-        })?;
+        let p: Profile = crate::error::parse_json("facility power profile JSON", bytes)?;
         p.validate()?;
         Ok(p)
     }

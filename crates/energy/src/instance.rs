@@ -23,8 +23,13 @@ pub struct Instance {
     pub max_units_per_facility: u32,
     pub facilities: Vec<Facility>,
     pub fleet: Vec<GenModel>,
-    /// Prime kW that can be delivered per region; a region not listed is unlimited.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Prime kW that can be delivered per region; a region not listed is unlimited, a listed
+    /// region no facility is in limits nothing (see [`Instance::notes`]).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "regions_once"
+    )]
     pub transport_kw: Option<BTreeMap<String, f64>>,
 }
 
@@ -50,11 +55,7 @@ impl Instance {
     /// Parses and validates. Accepts any size that fits in memory; a 50 MB file parses in well
     /// under a second in a release build.
     pub fn from_json_slice(bytes: &[u8]) -> Result<Self> {
-        let inst: Instance =
-            serde_json::from_slice(bytes).map_err(|source| EnergyError::Parse {
-                what: "instance JSON",
-                source,
-            })?;
+        let inst: Instance = crate::error::parse_json("instance JSON", bytes)?;
         inst.validate()?;
         Ok(inst)
     }
@@ -86,17 +87,11 @@ impl Instance {
                 "must be a fraction between 0 and 1",
             ));
         }
+        // Ids are labels (MODEL.md puts no rule on them, and an empty one is a JSON key like any
+        // other); only a duplicate makes the output ambiguous.
         let mut ids: HashMap<&str, usize> = HashMap::with_capacity(self.facilities.len());
-        let mut regions: HashMap<&str, ()> = HashMap::new();
         for (i, f) in self.facilities.iter().enumerate() {
             let at = format!("facilities[{i}] (id {:?})", f.id);
-            if f.id.is_empty() {
-                return Err(EnergyError::invalid(
-                    format!("facilities[{i}].id"),
-                    "\"\"",
-                    "must not be empty",
-                ));
-            }
             if let Some(first) = ids.insert(&f.id, i) {
                 return Err(EnergyError::invalid(
                     format!("facilities[{i}].id"),
@@ -108,7 +103,6 @@ impl Instance {
             at_most(&format!("{at}.weight"), f.weight, MAX_QUANTITY)?;
             non_negative(&format!("{at}.unmet_kw"), f.unmet_kw)?;
             at_most(&format!("{at}.unmet_kw"), f.unmet_kw, MAX_QUANTITY)?;
-            regions.insert(&f.region, ());
         }
         let mut models: HashMap<&str, usize> = HashMap::with_capacity(self.fleet.len());
         for (i, m) in self.fleet.iter().enumerate() {
@@ -120,7 +114,8 @@ impl Instance {
                 ));
             }
             let at = format!("fleet[{i}] (model {:?})", m.model);
-            positive(&format!("{at}.prime_kw"), m.prime_kw)?;
+            // A 0 kW unit covers nothing (min(P, U) = 0 in row 1): valid, never assigned.
+            non_negative(&format!("{at}.prime_kw"), m.prime_kw)?;
             at_most(&format!("{at}.prime_kw"), m.prime_kw, MAX_QUANTITY)?;
             non_negative(&format!("{at}.idle_l_per_h"), m.idle_l_per_h)?;
             at_most(&format!("{at}.idle_l_per_h"), m.idle_l_per_h, MAX_QUANTITY)?;
@@ -129,25 +124,87 @@ impl Instance {
             for (r, &kw) in t {
                 non_negative(&format!("transport_kw.{r}"), kw)?;
                 at_most(&format!("transport_kw.{r}"), kw, MAX_QUANTITY)?;
-                // A limit for a region no facility is in is almost always a misspelt region,
-                // which would silently leave the intended region unlimited.
-                if !regions.contains_key(r.as_str()) {
-                    let mut known: Vec<&str> = regions.keys().copied().collect();
-                    known.sort_unstable();
-                    known.truncate(10);
-                    return Err(EnergyError::invalid(
-                        format!("transport_kw.{r}"),
-                        kw,
-                        format!(
-                            "no facility is in region {r:?} (regions in the instance include: {})",
-                            known.join(", ")
-                        ),
-                    ));
-                }
             }
         }
         Ok(())
     }
+}
+
+impl Instance {
+    /// What a valid instance holds that the planner will not use, for the reader to check: a
+    /// `transport_kw` region no facility is in (row 6 of MODEL.md is then empty, so the limit
+    /// binds nothing; often a misspelt region, which leaves the intended one unlimited) and
+    /// models of 0 kW (they cover nothing).
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if let Some(t) = &self.transport_kw {
+            let regions: std::collections::HashSet<&str> =
+                self.facilities.iter().map(|f| f.region.as_str()).collect();
+            for (r, kw) in t {
+                if !regions.contains(r.as_str()) {
+                    notes.push(format!(
+                        "transport_kw.{r} = {kw}: no facility is in region {r:?}, so this limit binds nothing (is the region's name spelt as in facilities?)"
+                    ));
+                }
+            }
+        }
+        for (i, m) in self.fleet.iter().enumerate() {
+            if m.prime_kw <= 0.0 && m.count > 0 {
+                notes.push(format!(
+                    "fleet[{i}] (model {:?}).prime_kw = 0: its units cover nothing and are not assigned",
+                    m.model
+                ));
+            }
+        }
+        notes
+    }
+}
+
+/// `transport_kw` with each region once: a JSON object may repeat a key, and a map would keep
+/// the last value without a word, so the limit meant first would be lost.
+fn regions_once<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<BTreeMap<String, f64>>, D::Error> {
+    struct Regions;
+    impl<'de> serde::de::Visitor<'de> for Regions {
+        type Value = Option<BTreeMap<String, f64>>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object of region name to kW, or null")
+        }
+
+        fn visit_none<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D2: serde::Deserializer<'de>>(
+            self,
+            d: D2,
+        ) -> std::result::Result<Self::Value, D2::Error> {
+            d.deserialize_map(self)
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some((region, kw)) = map.next_entry::<String, f64>()? {
+                if out.contains_key(&region) {
+                    return Err(serde::de::Error::custom(format!(
+                        "region {region:?} is listed twice"
+                    )));
+                }
+                out.insert(region, kw);
+            }
+            Ok(Some(out))
+        }
+    }
+    d.deserialize_option(Regions)
 }
 
 /// Largest accepted kW, litre or weight value. Far beyond any real grid (1 TW), and small enough
@@ -207,7 +264,8 @@ pub struct Prepared {
     pub a: f64,
     /// Fuel budget per hour: row 5 of the model divided by H.
     pub fuel_h: f64,
-    /// Models facility f may receive (row 4, stock > 0, and one unit fits the region limit).
+    /// Models facility f may receive (row 4, stock > 0, more than 0 kW, and one unit fits the
+    /// region limit).
     pub allowed: Vec<Vec<usize>>,
     /// Facilities by weight, highest first: the order in which fuel goes to coverage.
     pub by_weight: Vec<usize>,
@@ -247,6 +305,7 @@ impl Prepared {
                 (0..ns)
                     .filter(|&s| {
                         n[s] > 0
+                            && p[s] > 0.0
                             && inst.min_loading * p[s] <= u[f]
                             && region_cap[region[f]].is_none_or(|t| p[s] <= t + tol(t))
                             && idle[s] <= inst.fuel_litres / inst.hours + tol(idle[s])

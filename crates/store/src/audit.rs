@@ -91,32 +91,110 @@ impl AuditVerification {
     }
 }
 
-/// Checks the chain itself: sequence without gaps, each entry linked to the previous one, each
-/// hash matching its content.
-pub fn verify_chain(entries: &[AuditEntry]) -> (String, Vec<String>) {
-    let mut problems = Vec::new();
-    let mut prev = GENESIS.to_string();
-    for (i, e) in entries.iter().enumerate() {
-        let expected_seq = i64::try_from(i).unwrap_or(i64::MAX) + 1;
-        if e.seq != expected_seq {
+/// Checks the chain itself, one entry at a time in sequence order, so that a log of any length
+/// is verified in constant memory: sequence without gaps, each entry linked to the previous one,
+/// each hash matching its content.
+pub(crate) struct ChainCheck {
+    /// Stored hash of the last entry seen (the genesis hash before the first).
+    prev: String,
+    /// Entries seen so far.
+    seen: i64,
+    /// Sequence number of the last entry seen (0 before the first).
+    last_seq: i64,
+}
+
+impl ChainCheck {
+    pub(crate) fn new() -> Self {
+        Self {
+            prev: GENESIS.to_string(),
+            seen: 0,
+            last_seq: 0,
+        }
+    }
+
+    /// Checks the next entry, whose stored hash is `stored_hash`; returns whether its content
+    /// matches that hash (the caller names the record when the content came from a row).
+    pub(crate) fn check(
+        &mut self,
+        fields: &EntryFields<'_>,
+        stored_hash: &str,
+        problems: &mut Problems,
+    ) -> bool {
+        self.seen = self.seen.saturating_add(1);
+        if fields.seq != self.seen {
             problems.push(format!(
-                "entry {}: expected sequence number {expected_seq} (an entry is missing)",
-                e.seq
+                "entry {}: expected sequence number {} (an entry is missing)",
+                fields.seq, self.seen
             ));
         }
-        if e.prev_hash != prev {
+        if fields.prev_hash != self.prev {
             problems.push(format!(
                 "entry {}: does not link to the previous entry's hash",
-                e.seq
+                fields.seq
             ));
         }
-        if e.compute_hash() != e.hash {
+        let matches = entry_hash(fields) == stored_hash;
+        if !matches {
             problems.push(format!(
                 "entry {}: content does not match its hash (altered)",
-                e.seq
+                fields.seq
             ));
         }
-        prev = e.hash.clone();
+        self.prev.clear();
+        self.prev.push_str(stored_hash);
+        self.last_seq = fields.seq;
+        matches
     }
-    (prev, problems)
+
+    pub(crate) fn entries(&self) -> usize {
+        usize::try_from(self.seen).unwrap_or(usize::MAX)
+    }
+
+    pub(crate) fn last_seq(&self) -> i64 {
+        self.last_seq
+    }
+
+    /// The stored hash of the last entry: the chain's head.
+    pub(crate) fn head(&self) -> &str {
+        &self.prev
+    }
+}
+
+/// The problems a verification found, keeping at most `limit` of them: a store whose every row
+/// was rewritten must not make the check itself hold a message per row. The rest are counted.
+pub(crate) struct Problems {
+    list: Vec<String>,
+    limit: usize,
+    left_out: usize,
+}
+
+/// How many problems `audit verify` lists; the count of the others follows them.
+pub const MAX_LISTED_PROBLEMS: usize = 1000;
+
+impl Problems {
+    pub(crate) fn new(limit: usize) -> Self {
+        Self {
+            list: Vec::new(),
+            limit,
+            left_out: 0,
+        }
+    }
+
+    pub(crate) fn push(&mut self, problem: String) {
+        if self.list.len() < self.limit {
+            self.list.push(problem);
+        } else {
+            self.left_out = self.left_out.saturating_add(1);
+        }
+    }
+
+    pub(crate) fn into_list(mut self) -> Vec<String> {
+        if self.left_out > 0 {
+            self.list.push(format!(
+                "{} more problems not listed (only the first {} are)",
+                self.left_out, self.limit
+            ));
+        }
+        self.list
+    }
 }

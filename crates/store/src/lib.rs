@@ -7,6 +7,7 @@ mod assets;
 pub mod audit;
 pub mod conformance;
 mod sqlite;
+mod verify;
 
 use std::path::Path;
 

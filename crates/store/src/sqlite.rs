@@ -15,7 +15,7 @@ pub struct SqliteStore {
     path: PathBuf,
 }
 
-const FX_KIND: &str = "fx_rate";
+pub(crate) const FX_KIND: &str = "fx_rate";
 
 /// In file-name order: SQLite's `user_version` counts how many have run, so the order is part of
 /// the schema and new migrations only ever go at the end.
@@ -32,7 +32,7 @@ fn migrations() -> Migrations<'static> {
     ])
 }
 
-fn table(kind: RecordKind) -> &'static str {
+pub(crate) fn table(kind: RecordKind) -> &'static str {
     match kind {
         RecordKind::Source => "sources",
         RecordKind::Organisation => "organisations",
@@ -455,12 +455,12 @@ fn upsert_sql(table: &str, extra: &[(&'static str, Option<String>)]) -> String {
 
 /// The audit entries (all, or one record's), with the text of each created record put back
 /// where its entry does not store it (see [`AuditChain::append_create`]): the `before` of the
-/// record's next entry, or its row. Also returns the entries whose text came from a row. Run it
-/// inside one read transaction, so the rows are those of the same moment as the log.
+/// record's next entry, or its row. Run it inside one read transaction, so the rows are those
+/// of the same moment as the log. (`audit verify` streams instead: `verify.rs`.)
 fn read_audit_entries(
     conn: &Connection,
     record: Option<(RecordKind, &RecordId)>,
-) -> StoreResult<(Vec<AuditEntry>, Vec<i64>)> {
+) -> StoreResult<Vec<AuditEntry>> {
     let map = |r: &rusqlite::Row<'_>| {
         Ok(AuditEntry {
             seq: r.get(0)?,
@@ -490,23 +490,19 @@ fn read_audit_entries(
                 .collect::<Result<_, _>>()?
         }
     };
-    let mut from_rows = Vec::new();
     let mut next_before: HashMap<(String, String), Option<String>> = HashMap::new();
     for e in entries.iter_mut().rev() {
         let key = (e.kind.clone(), e.record_id.clone());
         if e.action == "create" && e.after.is_none() {
             e.after = match (next_before.get(&key), RecordKind::parse(&e.kind)) {
                 (Some(before), _) => before.clone(),
-                (None, Some(kind)) => {
-                    from_rows.push(e.seq);
-                    read_doc(conn, table(kind), &e.record_id)?
-                }
+                (None, Some(kind)) => read_doc(conn, table(kind), &e.record_id)?,
                 (None, None) => None,
             };
         }
         next_before.insert(key, e.before.clone());
     }
-    Ok((entries, from_rows))
+    Ok(entries)
 }
 
 impl SqliteBatch<'_> {
@@ -680,81 +676,13 @@ impl Store for SqliteStore {
 
     fn audit_log(&self, record: Option<(RecordKind, &RecordId)>) -> StoreResult<Vec<AuditEntry>> {
         let tx = self.conn.unchecked_transaction()?;
-        Ok(read_audit_entries(&tx, record)?.0)
+        read_audit_entries(&tx, record)
     }
 
     fn verify_audit(&self) -> StoreResult<AuditVerification> {
         // One snapshot: the log and the rows as of the same moment.
         let tx = self.conn.unchecked_transaction()?;
-        let (entries, from_rows) = read_audit_entries(&tx, None)?;
-        let (head, mut problems) = audit::verify_chain(&entries);
-        // A create entry whose text is its record's row: a mismatch there is a changed row.
-        for e in entries.iter().filter(|e| from_rows.contains(&e.seq)) {
-            if e.compute_hash() != e.hash {
-                problems.push(format!(
-                    "{} {}: the stored record is not what its create entry {} recorded (changed outside aidtrace)",
-                    e.kind, e.record_id, e.seq
-                ));
-            }
-        }
-        let stored_head: Option<(i64, String)> = tx
-            .query_row(
-                "SELECT seq, hash FROM audit_head WHERE singleton = 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let last_seq = entries.last().map_or(0, |e| e.seq);
-        match stored_head {
-            None if !entries.is_empty() => problems.push("the chain head record is missing".to_string()),
-            Some((seq, hash)) if seq != last_seq || hash != head => problems.push(format!(
-                "the chain head says entry {seq} is last, but the log ends at entry {last_seq} (entries removed or added outside aidtrace)"
-            )),
-            _ => {}
-        }
-        // The live data must be exactly what the log says it became.
-        let mut last_state: HashMap<(String, String), Option<String>> = HashMap::new();
-        for e in &entries {
-            last_state.insert((e.kind.clone(), e.record_id.clone()), e.after.clone());
-        }
-        let mut live: Vec<(String, String, String)> = Vec::new();
-        for kind in RecordKind::ALL {
-            let mut stmt = tx.prepare(&format!("SELECT id, doc FROM {}", table(kind)))?;
-            for row in
-                stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-            {
-                let (id, doc) = row?;
-                live.push((kind.as_str().to_string(), id, doc));
-            }
-        }
-        let mut stmt = tx.prepare("SELECT id, doc FROM fx_rates")?;
-        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
-            let (id, doc) = row?;
-            live.push((FX_KIND.to_string(), id, doc));
-        }
-        for (kind, id, doc) in &live {
-            match last_state.remove(&(kind.clone(), id.clone())) {
-                Some(Some(after)) if &after == doc => {}
-                Some(Some(_)) => problems.push(format!(
-                    "{kind} {id}: stored record differs from its last audited state"
-                )),
-                Some(None) => problems.push(format!(
-                    "{kind} {id}: exists although the log records its deletion"
-                )),
-                None => problems.push(format!("{kind} {id}: exists with no audit entry")),
-            }
-        }
-        problems.extend(crate::accounts::verify_rows(&tx, &mut last_state)?);
-        for ((kind, id), after) in last_state {
-            if after.is_some() {
-                problems.push(format!("{kind} {id}: audited but missing from the store"));
-            }
-        }
-        Ok(AuditVerification {
-            entries: entries.len(),
-            head,
-            problems,
-        })
+        crate::verify::verify(&tx)
     }
 
     fn backup(&self, target: &Path) -> StoreResult<()> {
