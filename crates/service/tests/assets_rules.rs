@@ -589,3 +589,34 @@ fn decommissioning_closes_open_downtime_and_cancels_open_work_orders_with_a_reas
         "{w:?}"
     );
 }
+
+#[test]
+fn a_generic_load_refuses_a_downtime_in_the_future_and_stores_offsets_as_utc() {
+    use aidtrace_domain::RecordKind;
+    let (_d, app) = app();
+    let mut app = app.with_clock(fixed_now);
+    let file = |start: &str| {
+        format!(
+            r#"{{"records":[{{"record":"downtime","id":"down-load","asset":"as-semey-mri-1",
+                "start":"{start}","cause":"wear","planned":false}}]}}"#
+        )
+    };
+    let before = audit_len(&app);
+    refused(
+        app.load_json("loader", &file("2030-01-01T00:00:00")),
+        &app,
+        before,
+        "start",
+        "in the future",
+    );
+    app.load_json("loader", &file("2026-02-01T10:00:00+05:00"))
+        .expect("offset accepted");
+    let Some(Record::Downtime(d)) = app
+        .store()
+        .get(RecordKind::Downtime, &id("down-load"))
+        .expect("read")
+    else {
+        panic!("not stored");
+    };
+    assert_eq!(d.start, t("2026-02-01 05:00"));
+}
