@@ -171,7 +171,8 @@ fn validate_cmd(paths: &[PathBuf], format: Format, today: Option<chrono::NaiveDa
     })
 }
 
-/// Error groups the table lists below the summary before it points to json or csv.
+/// Error groups the table output lists (above the summary table) before it points to json or
+/// csv for the rest.
 const TABLE_GROUPS: usize = 50;
 
 /// `iati validate`'s output, written file by file (and activity by activity for json and csv)

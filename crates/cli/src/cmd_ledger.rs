@@ -1,11 +1,11 @@
 //! The ledger commands: demo data, loading records, reports, checks, rates, audit, backup.
 
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 use aidtrace_domain::checks::Finding;
 use aidtrace_domain::fx::IMF_ATTRIBUTION;
-use aidtrace_domain::totals::{GroupBy, TotalsReport};
+use aidtrace_domain::fx::coverage::CoverageRow;
+use aidtrace_domain::totals::{GroupBy, Sum, TotalsReport};
 use aidtrace_domain::{CurrencyCode, Money, RecordId, RecordKind};
 use aidtrace_service::Aidtrace;
 use chrono::NaiveDate;
@@ -108,7 +108,13 @@ pub enum FxCommand {
         format: Format,
     },
     /// Import rates from a CSV in the IMF form: Date,Rate,Currency,Frequency(A|M|D),Source
+    /// (or the IMF monthly SDR table in IATI.cloud's JSON form); all rows or none, audited
     Import { file: PathBuf },
+    /// First and last date per currency and source of the rates in use (built-in and imported)
+    Coverage {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -205,6 +211,12 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
             date,
             format,
         }) => convert(settings, &amount, &currency, &to, &date, format),
+        Command::Fx(FxCommand::Coverage { format }) => {
+            let app = open(settings)?;
+            let rows = app.rate_coverage().map_err(service_error)?;
+            print_coverage(&rows, format)?;
+            Ok(Outcome::Clean)
+        }
         Command::Fx(FxCommand::Import { file }) => {
             let text = read_file(&file)?;
             let mut app = open(settings)?;
@@ -364,21 +376,40 @@ fn print_totals(report: &TotalsReport, format: Format) -> Result<(), CliError> {
             let original: Vec<String> = r
                 .original
                 .iter()
-                .map(|(c, v)| format!("{} {c}", decimal_text(*v)))
+                .map(|(c, v)| match v {
+                    Sum::Exact(d) => format!("{} {c}", decimal_text(*d)),
+                    overflow => format!("{overflow} {c}"),
+                })
                 .collect();
-            let converted = match (r.converted, r.converted_complete) {
-                (Some(v), true) => decimal_text(v),
-                (Some(v), false) => format!(
+            // An overflowed sum prints as "overflow", never as a number.
+            let mut converted = match (r.converted, r.converted_complete) {
+                (Some(Sum::Overflow), _) => {
+                    "overflow (see `aidtrace check`, rule LEDGER-OVERFLOW)".to_string()
+                }
+                (Some(Sum::Exact(v)), true) => decimal_text(v),
+                (Some(Sum::Exact(v)), false) => format!(
                     "{} (partial: {} unconverted)",
                     decimal_text(v),
                     r.unconverted.len()
                 ),
                 (None, _) => "unconverted".to_string(),
             };
+            let provisional = r.rates.iter().filter(|u| u.provisional.is_some()).count();
+            if provisional > 0 {
+                converted.push_str(&format!(
+                    " (provisional: {provisional} flow(s) at the latest rate)"
+                ));
+            }
             let rates: Vec<String> = r
                 .rates
                 .iter()
-                .map(|u| format!("{}: {} ({:?})", u.flow, u.source, u.rate_date_basis))
+                .map(|u| {
+                    let mark = u
+                        .provisional
+                        .map(|d| format!(", provisional: latest rate, of {d}"))
+                        .unwrap_or_default();
+                    format!("{}: {} ({:?}{mark})", u.flow, u.source, u.rate_date_basis)
+                })
                 .collect();
             vec![
                 r.key.clone(),
@@ -445,9 +476,9 @@ fn convert(
     date: &str,
     format: Format,
 ) -> CliResult {
-    let amount = Decimal::from_str(amount.trim()).map_err(|_| {
+    let amount = aidtrace_domain::money::parse_exact(amount).map_err(|e| {
         CliError::input(format!(
-            "AMOUNT = {amount:?}: expected a decimal number such as 108700000 or 68790.50"
+            "AMOUNT: {e}; expected a decimal number such as 108700000 or 68790.50"
         ))
     })?;
     let currency = CurrencyCode::parse(currency).map_err(|e| CliError::input(e.to_string()))?;
@@ -469,6 +500,7 @@ fn convert(
                 "rate",
                 "rate_date",
                 "source",
+                "provisional",
             ],
             &[vec![
                 decimal_text(money.amount),
@@ -478,6 +510,10 @@ fn convert(
                 decimal_text(conversion.rate),
                 conversion.rate_date.to_string(),
                 conversion.source.clone(),
+                conversion
+                    .provisional
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
             ]],
         )?,
         Format::Table => {
@@ -495,7 +531,48 @@ fn convert(
                 conversion.rate_date
             );
             println!("source: {}", conversion.source);
+            if let Some(d) = conversion.provisional {
+                println!(
+                    "provisional: {date} is after the rates available; converted at the latest rate, of {d}"
+                );
+            }
         }
     }
     Ok(Outcome::Clean)
+}
+
+fn print_coverage(rows: &[CoverageRow], format: Format) -> Result<(), CliError> {
+    if format == Format::Json {
+        return print_json(&json!({"coverage": rows}));
+    }
+    let header = [
+        "currency",
+        "source",
+        "frequency",
+        "origin",
+        "first",
+        "last",
+        "rates",
+    ];
+    let lines: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.currency.to_string(),
+                r.source.clone(),
+                r.frequency.as_str().to_string(),
+                r.origin.as_str().to_string(),
+                r.first.to_string(),
+                r.last.to_string(),
+                r.rates.to_string(),
+            ]
+        })
+        .collect();
+    if format == Format::Csv {
+        return print_csv(&header, &lines);
+    }
+    print_table(&header, &lines);
+    println!("a value date after a currency's last date converts provisionally at its latest rate");
+    println!("{IMF_ATTRIBUTION}");
+    Ok(())
 }

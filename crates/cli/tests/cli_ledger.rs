@@ -80,7 +80,22 @@ fn the_readme_walkthrough_works_in_the_default_database() {
         rows.iter()
             .any(|r| r["key"] == "Government of Japan" && r["kind"] == "commitment")
     );
-    assert_eq!(report["attribution"], "Source: International Monetary Fund");
+    assert_eq!(
+        report["attribution"],
+        "Source: International Monetary Fund; European Central Bank"
+    );
+    // The undated Semey commitment converts at the latest rate and is marked provisional.
+    let commitment = rows
+        .iter()
+        .find(|r| r["key"] == "Government of Japan" && r["kind"] == "commitment")
+        .expect("commitment row");
+    assert_eq!(commitment["rates"][0]["provisional"], "2026-10-30");
+    let csv = stdout(&env.run(&["report", "totals", "--by", "donor", "--format", "csv"]));
+    assert!(
+        csv.contains("provisional: latest rate, of 2026-10-30"),
+        "{csv}"
+    );
+    assert!(csv.contains("691254.78 (provisional: 1 flow(s)"), "{csv}");
 
     let check = env.run(&["check", "--format", "json"]);
     assert_eq!(code(&check), 1, "check finds the mismatch, so exits 1");
@@ -180,9 +195,25 @@ fn fx_convert_prints_rate_and_source_and_refuses_bad_input() {
     ]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(text.contains("718125.54 USD"), "{text}");
-    assert!(text.contains("International Monetary Fund"), "{text}");
-    assert!(text.contains("annual average 2024"), "{text}");
+    // The ECB daily rates of that Wednesday: 108,700,000 × 1.0857 ÷ 170.74.
+    assert!(text.contains("= 691200.6 USD"), "{text}");
+    assert!(text.contains("European Central Bank"), "{text}");
+    assert!(text.contains("daily reference rate 2024-05-29"), "{text}");
+    assert!(!text.contains("provisional"), "{text}");
+    let later = stdout(&env.run(&[
+        "fx",
+        "convert",
+        "1000",
+        "JPY",
+        "--to",
+        "USD",
+        "--date",
+        "2027-01-04",
+    ]));
+    assert!(
+        later.contains("converted at the latest rate, of 2026-10-30"),
+        "{later}"
+    );
     for (args, needle) in [
         (
             vec![
@@ -435,4 +466,173 @@ fn iati_import_then_export_through_the_cli() {
         code(&env.run(&["iati", "export", "--activity", "nope", "--out", "x.xml"])),
         2
     );
+}
+
+#[test]
+fn fx_coverage_prints_first_and_last_date_per_currency_and_source() {
+    let env = Env::new();
+    let out = env.run(&["fx", "coverage", "--format", "json"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let rows = json(&out)["coverage"].as_array().expect("rows").clone();
+    let find = |currency: &str, source: &str| {
+        rows.iter()
+            .find(|r| r["currency"] == currency && r["source"] == source)
+            .unwrap_or_else(|| panic!("{currency} {source} in {rows:?}"))
+            .clone()
+    };
+    let jpy = find("JPY", "European Central Bank");
+    assert_eq!(jpy["first"], "1999-01-04");
+    assert_eq!(jpy["last"], "2026-10-30");
+    assert_eq!(jpy["frequency"], "daily");
+    let kzt = find("KZT", "International Monetary Fund");
+    assert_eq!(kzt["last"], "2024-12-31");
+    assert_eq!(kzt["frequency"], "annual");
+
+    let rates = env.file(
+        "rates.csv",
+        "Date,Rate,Currency,Frequency,Source\n2025-06-30,510.5,KZT,M,National Bank of Kazakhstan\n",
+    );
+    let import = env.run(&["fx", "import", rates.to_str().expect("path")]);
+    assert_eq!(code(&import), 0, "{}", stderr(&import));
+    let csv = stdout(&env.run(&["fx", "coverage", "--format", "csv"]));
+    assert!(
+        csv.starts_with("currency,source,frequency,origin,first,last,rates\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("KZT,National Bank of Kazakhstan,monthly,imported,2025-06-30,2025-06-30,1"),
+        "{csv}"
+    );
+    let table = stdout(&env.run(&["fx", "coverage"]));
+    assert!(table.contains("European Central Bank"), "{table}");
+}
+
+#[test]
+fn a_rate_file_with_a_duplicate_date_is_refused_naming_the_line() {
+    let env = Env::new();
+    let rates = env.file(
+        "rates.csv",
+        "Date,Rate,Currency,Frequency,Source\n2025-06-02,160,JPY,D,x\n2025-06-02,161,JPY,D,x\n",
+    );
+    let out = env.run(&["fx", "import", rates.to_str().expect("path")]);
+    assert_eq!(code(&out), 2, "{}", stdout(&out));
+    assert!(stderr(&out).contains("line 3"), "{}", stderr(&out));
+    let coverage = stdout(&env.run(&["fx", "coverage", "--format", "csv"]));
+    assert!(!coverage.contains(",x,"), "nothing written: {coverage}");
+}
+
+const HUGE_FLOWS: &str = r#"{"records": [
+  {"record": "activity", "id": "a1", "title": "A", "instrument": "grant_aid", "status": "implementation"},
+  {"record": "flow", "id": "f1", "activity": "a1", "kind": "commitment", "money": {"amount": "AMOUNT", "currency": "USD", "value_date": "2024-01-01"}},
+  {"record": "flow", "id": "f2", "activity": "a1", "kind": "commitment", "money": {"amount": "1000000000000000000", "currency": "USD", "value_date": "2024-01-01"}}
+]}"#;
+
+#[test]
+fn loading_a_flow_beyond_the_amount_bound_exits_2_naming_the_field() {
+    let env = Env::new();
+    let file = env.file(
+        "huge.json",
+        &HUGE_FLOWS.replace("AMOUNT", "1000000000000000001"),
+    );
+    let out = env.run(&["load", file.to_str().expect("path")]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("money.amount"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("10^18"), "{}", stderr(&out));
+    let list = env.run(&["list", "flow", "--format", "json"]);
+    assert_eq!(json(&list), Value::Array(vec![]), "nothing written");
+}
+
+#[test]
+fn loading_an_amount_with_29_decimal_places_exits_2_instead_of_rounding() {
+    let env = Env::new();
+    let file = env.file(
+        "precise.json",
+        &HUGE_FLOWS.replace("AMOUNT", "0.12345678901234567890123456789"),
+    );
+    let out = env.run(&["load", file.to_str().expect("path")]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("money.amount"), "{}", stderr(&out));
+}
+
+#[test]
+fn loading_a_nul_in_a_title_or_year_zero_exits_2_naming_the_field() {
+    let env = Env::new();
+    let nul = env.file(
+        "nul.json",
+        &HUGE_FLOWS
+            .replace("AMOUNT", "5")
+            .replace("\"title\": \"A\"", "\"title\": \"A\\u0000\""),
+    );
+    let out = env.run(&["load", nul.to_str().expect("path")]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("title"), "{}", stderr(&out));
+    let year = env.file(
+        "year.json",
+        &HUGE_FLOWS
+            .replace("AMOUNT", "5")
+            .replacen("2024-01-01", "0000-01-01", 1),
+    );
+    let out = env.run(&["load", year.to_str().expect("path")]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("money.value_date"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Two flows whose sum exceeds a decimal, written into the database behind validation's back
+/// (as data stored before the bound existed would be): totals show an overflow cell and check
+/// reports LEDGER-OVERFLOW, where both used to panic.
+#[test]
+fn huge_stored_flows_give_an_overflow_cell_and_finding_not_a_crash() {
+    let env = Env::new();
+    let file = env.file("ok.json", &HUGE_FLOWS.replace("AMOUNT", "5"));
+    assert_eq!(code(&env.run(&["load", file.to_str().expect("path")])), 0);
+    let conn = rusqlite::Connection::open(env.db()).expect("open");
+    let changed = conn
+        .execute(
+            "UPDATE flows SET doc = json_set(doc, '$.money.amount', '79228162514264337593543950335')",
+            [],
+        )
+        .expect("update");
+    assert_eq!(changed, 2);
+    drop(conn);
+
+    let out = env.run(&["report", "totals", "--by", "donor", "--format", "json"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let report = json(&out);
+    assert_eq!(report["rows"][0]["converted"], "overflow", "{report}");
+    assert_eq!(report["rows"][0]["original"]["USD"], "overflow", "{report}");
+    let out = env.run(&["report", "totals", "--by", "donor"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("overflow"), "{}", stdout(&out));
+    let out = env.run(&["report", "totals", "--by", "donor", "--format", "csv"]);
+    assert!(stdout(&out).contains("overflow"), "{}", stdout(&out));
+
+    let out = env.run(&["check", "--format", "json"]);
+    assert_eq!(
+        code(&out),
+        1,
+        "problems found, not a panic: {}",
+        stderr(&out)
+    );
+    let findings = json(&out);
+    let overflow: Vec<&Value> = findings["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "LEDGER-OVERFLOW")
+        .collect();
+    assert!(overflow.iter().any(|f| f["record"] == "a1"), "{findings}");
+}
+
+#[test]
+fn backup_into_a_missing_folder_exits_2_with_a_clear_message() {
+    let env = Env::new();
+    assert_eq!(code(&env.run(&["demo"])), 0);
+    let target = env.dir.path().join("no-such-folder").join("copy.db");
+    let out = env.run(&["backup", target.to_str().expect("path")]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("does not exist"), "{}", stderr(&out));
 }

@@ -5,10 +5,11 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::codes::{CurrencyCode, RecordId};
-use crate::fx::RateTable;
+use crate::fx::{ConversionError, RateTable};
 use crate::ledger::{Ledger, RateDateBasis};
 use crate::model::{ActivityStatus, FlowKind, Instrument, RecordKind};
-use crate::money::Money;
+use crate::money::{MAX_AMOUNT, Money};
+use crate::totals::Sum;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -52,7 +53,7 @@ pub const RULES: &[(&str, Severity, &str)] = &[
     (
         "FX-EQUIV",
         Severity::Warning,
-        "a stated equivalent is more than 25 % away from the conversion at the IMF rate",
+        "a stated equivalent is more than 25 % away from the conversion at the reference rate (imported, ECB or IMF)",
     ),
     (
         "FX-MISSING",
@@ -63,6 +64,11 @@ pub const RULES: &[(&str, Severity, &str)] = &[
         "FX-NODATE",
         Severity::Info,
         "a flow has no value date; its rate date comes from a legal step, the source's date, or the latest rate",
+    ),
+    (
+        "FX-PROVISIONAL",
+        Severity::Info,
+        "a flow is converted provisionally at the latest rate available: its value date is after the rates aidtrace has, or it has no date at all",
     ),
     (
         "FX-WITHDRAWN",
@@ -78,6 +84,11 @@ pub const RULES: &[(&str, Severity, &str)] = &[
         "LEDGER-ENVELOPE",
         Severity::Info,
         "an activity and its sub-activities both report the same flow kind; the parent is treated as an envelope",
+    ),
+    (
+        "LEDGER-OVERFLOW",
+        Severity::Error,
+        "a stored amount is beyond the accepted bound of 10^18, or amounts or their conversion add up to more than a decimal holds (about 7.9 × 10^28); totals show such a sum as overflow",
     ),
     (
         "LEDGER-OVERSPENT",
@@ -195,29 +206,68 @@ fn flows(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
                 format!("no value date; rates of {day} used ({basis:?})"),
             ));
         }
-        if let Err(e) = rates.convert_on(&flow.money, &usd, day) {
+        if flow.money.amount.abs() > MAX_AMOUNT {
             out.push(finding(
+                "LEDGER-OVERFLOW",
+                RecordKind::Flow,
+                &flow.id,
+                format!(
+                    "amount {} {} is beyond the accepted bound of 10^18 (written before the bound, or directly into the database); sums that include it may overflow: correct it",
+                    flow.money.amount, flow.money.currency
+                ),
+            ));
+        }
+        match ledger.convert_flow(flow, rates, &usd) {
+            Err(ConversionError::Overflow) => out.push(overflow(
+                RecordKind::Flow,
+                &flow.id,
+                "its amount in US dollars is more than aidtrace can compute",
+            )),
+            Err(e) => out.push(finding(
                 "FX-MISSING",
                 RecordKind::Flow,
                 &flow.id,
                 format!("unconverted: {e}"),
-            ));
+            )),
+            Ok((c, _, _)) => {
+                if let Some(rate_date) = c.provisional {
+                    let why = if basis == RateDateBasis::LatestAvailableRate {
+                        "nothing dates the flow".to_string()
+                    } else {
+                        format!("no rate covers {day}")
+                    };
+                    out.push(finding(
+                        "FX-PROVISIONAL",
+                        RecordKind::Flow,
+                        &flow.id,
+                        format!(
+                            "{why}: {} {} converted provisionally at the latest rate, of {rate_date}, to {} USD ({}); import a rate to settle it",
+                            fmt_amount(flow.money.amount),
+                            flow.money.currency,
+                            fmt_amount(c.amount),
+                            c.source
+                        ),
+                    ));
+                }
+            }
         }
         if let Some(eq) = &flow.stated_equivalent {
             let Ok(conversion) = rates.convert_on(&flow.money, &eq.currency, day) else {
                 continue;
             };
-            if conversion.amount.is_zero() {
+            // A ratio beyond a decimal's range is certainly more than 25 % off; it is left to
+            // the bound on amounts (a stored amount that large gets LEDGER-OVERFLOW elsewhere).
+            let Some(ratio) = eq.amount.checked_div(conversion.amount) else {
                 continue;
-            }
-            let ratio = eq.amount / conversion.amount;
-            if (ratio - Decimal::ONE).abs() > EQUIVALENT_TOLERANCE {
+            };
+            let off = ratio.checked_sub(Decimal::ONE).map(|d| d.abs());
+            if off.is_some_and(|d| d > EQUIVALENT_TOLERANCE) {
                 let mut f = finding(
                     "FX-EQUIV",
                     RecordKind::Flow,
                     &flow.id,
                     format!(
-                        "stated equivalent {} {} is {}× the conversion of {} {} at the IMF rate ({} {}; {})",
+                        "stated equivalent {} {} is {}× the conversion of {} {} at the reference rate ({} {}; {})",
                         fmt_amount(eq.amount),
                         eq.currency,
                         ratio.round_dp(2),
@@ -228,6 +278,9 @@ fn flows(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
                         conversion.source
                     ),
                 );
+                if conversion.provisional.is_some() || basis == RateDateBasis::LatestAvailableRate {
+                    f.message.push_str(" (provisional: latest rate)");
+                }
                 f.ratio = Some(ratio.round_dp(4));
                 out.push(f);
             }
@@ -241,12 +294,20 @@ fn envelopes(ledger: &Ledger, out: &mut Vec<Finding>) {
         if children.is_empty() {
             continue;
         }
-        let mut sum = Decimal::ZERO;
+        let mut sum = Sum::ZERO;
         let mut comparable = true;
         for child in children.iter().filter_map(|c| ledger.flows.get(c)) {
             comparable &= child.money.currency == flow.money.currency;
-            sum += child.money.amount * child.sign();
+            sum = sum.plus_checked(child.money.amount.checked_mul(child.sign()));
         }
+        let Sum::Exact(sum) = sum else {
+            out.push(overflow(
+                RecordKind::Flow,
+                &flow.id,
+                "its child flows add up to more than aidtrace can compute",
+            ));
+            continue;
+        };
         if comparable && sum > flow.money.amount {
             out.push(finding(
                 "LEDGER-OVERALLOC",
@@ -283,21 +344,34 @@ fn envelopes(ledger: &Ledger, out: &mut Vec<Finding>) {
     }
 }
 
-fn sum_usd(
-    ledger: &Ledger,
-    rates: &RateTable,
-    activity: &RecordId,
-    kind: FlowKind,
-) -> Option<Decimal> {
+/// The activity's flows of one kind in US dollars: `None` when one cannot be converted (or there
+/// are none), `Overflow` when a conversion or the sum is beyond a decimal's range.
+fn sum_usd(ledger: &Ledger, rates: &RateTable, activity: &RecordId, kind: FlowKind) -> Option<Sum> {
     let usd = CurrencyCode::usd();
-    let mut total = Decimal::ZERO;
+    let mut total = Sum::ZERO;
     let mut any = false;
     for flow in ledger.flows_of(activity).filter(|f| f.kind == kind) {
         let (day, _) = ledger.rate_date(flow, rates)?;
-        total += rates.convert_on(&flow.money, &usd, day).ok()?.amount * flow.sign();
+        let converted = match rates.convert_on(&flow.money, &usd, day) {
+            Ok(c) => c.amount.checked_mul(flow.sign()),
+            Err(ConversionError::Overflow) => None,
+            Err(_) => return None,
+        };
+        total = total.plus_checked(converted);
         any = true;
     }
     any.then_some(total)
+}
+
+fn overflow(kind: RecordKind, id: &RecordId, what: &str) -> Finding {
+    finding(
+        "LEDGER-OVERFLOW",
+        kind,
+        id,
+        format!(
+            "{what} (about 7.9 × 10^28); an amount is beyond the accepted bound of 10^18: correct it"
+        ),
+    )
 }
 
 fn activities(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
@@ -327,6 +401,17 @@ fn activities(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
         }
         let committed = sum_usd(ledger, rates, &a.id, FlowKind::Commitment);
         let disbursed = sum_usd(ledger, rates, &a.id, FlowKind::Disbursement);
+        for (kind, sum) in [("commitments", committed), ("disbursements", disbursed)] {
+            if sum.is_some_and(Sum::is_overflow) {
+                out.push(overflow(
+                    RecordKind::Activity,
+                    &a.id,
+                    &format!("its {kind} in US dollars add up to more than aidtrace can compute"),
+                ));
+            }
+        }
+        let committed = committed.and_then(Sum::exact);
+        let disbursed = disbursed.and_then(Sum::exact);
         if let (Some(c), Some(d)) = (committed, disbursed)
             && d > c
         {
@@ -344,7 +429,8 @@ fn activities(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
         if a.instrument == Instrument::GrassrootsGrant {
             grassroots(ledger, rates, a, jpy.as_ref(), out);
         }
-        let equipment: Option<Decimal> = ledger
+        // Each line's cost in dollars; `Some(None)` is a line whose cost overflowed.
+        let equipment: Option<Sum> = ledger
             .equipment_of(&a.id)
             .filter_map(|e| {
                 let cost = e.unit_cost.as_ref()?;
@@ -355,9 +441,23 @@ fn activities(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
                         .and_then(|f| ledger.rate_date(f, rates))
                         .map(|x| x.0)
                 })?;
-                Some(rates.convert_on(cost, &usd, day).ok()?.amount * qty)
+                match rates.convert_on(cost, &usd, day) {
+                    Ok(c) => Some(c.amount.checked_mul(qty)),
+                    Err(ConversionError::Overflow) => Some(None),
+                    Err(_) => None,
+                }
             })
-            .reduce(|x, y| x + y);
+            .fold(None, |acc: Option<Sum>, line| {
+                Some(acc.unwrap_or(Sum::ZERO).plus_checked(line))
+            });
+        if equipment.is_some_and(Sum::is_overflow) {
+            out.push(overflow(
+                RecordKind::Activity,
+                &a.id,
+                "its equipment lines cost more than aidtrace can compute",
+            ));
+        }
+        let equipment = equipment.and_then(Sum::exact);
         let funded = committed.or(disbursed);
         if let (Some(e), Some(c)) = (equipment, funded)
             && e > c

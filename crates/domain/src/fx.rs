@@ -1,9 +1,22 @@
 //! Exchange rates and conversion.
 //!
 //! Every rate is "national currency units per US dollar" for a period (a year, a month or a day),
-//! as the IMF publishes it. A conversion from A to B goes through the dollar: B-per-USD ÷ A-per-USD,
-//! each leg taken for the value date's period. Rounding rules:
-//! - legs are used at full published precision; the cross rate is never rounded before use;
+//! as the IMF publishes it, or a day's pair of euro rates from the ECB (units per EUR and USD per
+//! EUR, see [`ecb`]). A conversion from A to B goes through the dollar: B-per-USD ÷ A-per-USD,
+//! each leg taken for the value date's period. Which rate a leg uses, in order of preference:
+//! 1. a rate the user imported that covers the value date (daily, then monthly, then annual);
+//! 2. the ECB daily reference rate of the value date, or of the last business day before it
+//!    (at most [`ecb::DAILY_WINDOW_DAYS`] days back, and never past the table's last day);
+//! 3. a built-in monthly, then annual rate (IMF) — the IMF is also what covers currencies the ECB
+//!    does not quote (KZT, UAH, …);
+//! 4. a value date after every rate available for the currency: the latest rate, and the
+//!    conversion is **provisional** (`Conversion::provisional` holds that rate's date).
+//!
+//! A date before the first rate, or in a gap of the series, has no rate: "unconverted".
+//!
+//! Rounding rules:
+//! - legs are used at full published precision; the cross rate is never rounded before use (an
+//!   ECB leg is kept as its two published figures and divided only in the final computation);
 //! - the converted amount is rounded once, half to even, to the target currency's minor unit
 //!   (0 digits for JPY, 2 for USD, 3 for KWD);
 //! - the effective rate shown next to a figure is rounded to 10 decimal places (display only).
@@ -21,10 +34,13 @@ use crate::codes::CurrencyCode;
 use crate::error::ValidationError;
 use crate::money::Money;
 
+pub mod coverage;
+pub mod ecb;
+
 const IMF_ANNUAL_CSV: &str = include_str!("../data/imf_annual_usd.csv");
 
-/// What every screen that shows a converted figure must credit.
-pub const IMF_ATTRIBUTION: &str = "Source: International Monetary Fund";
+/// What every screen that shows a converted figure must credit (both built-in sources).
+pub const IMF_ATTRIBUTION: &str = "Source: International Monetary Fund; European Central Bank";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
@@ -75,13 +91,45 @@ pub struct RateEntry {
 }
 
 impl RateEntry {
-    fn covers(&self, day: NaiveDate) -> bool {
+    /// Whether the rate is the one of `day`'s period. A daily rate also stands in for the days
+    /// after it within the window (weekends, holidays) up to `daily_last`, the last day of its series.
+    fn covers(&self, day: NaiveDate, daily_last: NaiveDate) -> bool {
         match self.frequency {
             Frequency::Annual => self.date.year() == day.year(),
             Frequency::Monthly => {
                 self.date.year() == day.year() && self.date.month() == day.month()
             }
-            Frequency::Daily => self.date == day,
+            Frequency::Daily => {
+                self.date <= day
+                    && day <= daily_last
+                    && (day - self.date).num_days() < ecb::DAILY_WINDOW_DAYS
+            }
+        }
+    }
+
+    /// The last day of the period the rate stands for.
+    fn period_end(&self) -> NaiveDate {
+        match self.frequency {
+            Frequency::Annual => NaiveDate::from_ymd_opt(self.date.year(), 12, 31),
+            Frequency::Monthly => self
+                .date
+                .with_day(1)
+                .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
+                .and_then(|d| d.pred_opt()),
+            Frequency::Daily => None,
+        }
+        .unwrap_or(self.date)
+    }
+
+    fn leg(&self, provisional: bool) -> RateLeg {
+        RateLeg {
+            currency: self.currency.clone(),
+            units_per_usd: self.units_per_usd,
+            rate_date: self.date,
+            period: self.period_label(),
+            source: self.source.clone(),
+            provisional,
+            ratio: (self.units_per_usd, Decimal::ONE),
         }
     }
 
@@ -133,6 +181,43 @@ pub struct RateLeg {
     pub rate_date: NaiveDate,
     pub period: String,
     pub source: String,
+    /// True when the value date is after every rate available and this is the latest one.
+    pub provisional: bool,
+    /// The leg as published: units per USD = `ratio.0 ÷ ratio.1` (an ECB leg is units per EUR ÷
+    /// USD per EUR; any other is the rate ÷ 1). Kept apart so the division happens once, at the end.
+    #[serde(skip)]
+    ratio: (Decimal, Decimal),
+}
+
+impl RateLeg {
+    fn pivot(currency: &CurrencyCode, day: NaiveDate) -> Self {
+        Self {
+            currency: currency.clone(),
+            units_per_usd: Decimal::ONE,
+            rate_date: day,
+            period: "pivot currency".to_string(),
+            source: "US dollar (pivot, rate 1 by definition)".to_string(),
+            provisional: false,
+            ratio: (Decimal::ONE, Decimal::ONE),
+        }
+    }
+
+    fn from_ecb(currency: &CurrencyCode, q: ecb::EcbQuote, provisional: bool) -> Option<Self> {
+        Some(Self {
+            currency: currency.clone(),
+            units_per_usd: q.units_per_eur.checked_div(q.usd_per_eur)?,
+            rate_date: q.date,
+            period: format!(
+                "daily reference rate {} ({} {currency} and {} USD per EUR)",
+                q.date,
+                q.units_per_eur.normalize(),
+                q.usd_per_eur.normalize()
+            ),
+            source: ecb::ECB_SOURCE.to_string(),
+            provisional,
+            ratio: (q.units_per_eur, q.usd_per_eur),
+        })
+    }
 }
 
 /// A converted figure with everything needed to trace it: the rate, its date and its source.
@@ -148,6 +233,9 @@ pub struct Conversion {
     pub rate_date: NaiveDate,
     pub source: String,
     pub legs: Vec<RateLeg>,
+    /// `Some(date)` when the figure is provisional: the value date is after the rates available
+    /// (or there is none), so the latest rate, of this date, was used. Shown wherever the figure is.
+    pub provisional: Option<NaiveDate>,
 }
 
 impl fmt::Display for Conversion {
@@ -161,17 +249,47 @@ impl fmt::Display for Conversion {
             self.currency,
             self.rate,
             self.source
-        )
+        )?;
+        if let Some(d) = self.provisional {
+            write!(f, " [provisional: latest rate, of {d}]")?;
+        }
+        Ok(())
     }
 }
 
-/// All rates known: the built-in IMF annual table plus whatever users imported.
+/// All rates known: the built-in IMF annual table, the ECB daily table (when built with
+/// [`RateTable::builtin`]) and whatever users imported.
 #[derive(Debug, Clone, Default)]
 pub struct RateTable {
     by_currency: HashMap<CurrencyCode, Vec<RateEntry>>,
+    ecb: Option<&'static ecb::EcbTable>,
 }
 
 impl RateTable {
+    /// Everything shipped: the IMF annual averages and the ECB daily reference rates.
+    pub fn builtin() -> Self {
+        let mut table = Self::imf_annual();
+        table.ecb = Some(ecb::shipped());
+        table
+    }
+
+    /// The same table without the ECB daily rates: for checks defined on annual averages (the
+    /// intake's stated-equivalent check compares with "the IMF rate of the year").
+    pub fn without_ecb(mut self) -> Self {
+        self.ecb = None;
+        self
+    }
+
+    /// The ECB table in use, if any.
+    pub fn ecb(&self) -> Option<&'static ecb::EcbTable> {
+        self.ecb
+    }
+
+    /// Every rate entry of the IMF form (built-in and imported), grouped by currency.
+    pub fn entries(&self) -> impl Iterator<Item = &RateEntry> {
+        self.by_currency.values().flatten()
+    }
+
     /// The IMF annual averages shipped in `data/imf_annual_usd.csv`.
     pub fn imf_annual() -> Self {
         let mut table = Self::default();
@@ -201,40 +319,108 @@ impl RateTable {
 
     /// The last date the table has a rate for; for the dollar (rate 1 always) the table's last date.
     pub fn latest_date(&self, currency: &CurrencyCode) -> Option<NaiveDate> {
-        if currency.as_str() == "USD" {
-            return self.by_currency.values().flatten().map(|e| e.date).max();
-        }
-        self.by_currency.get(currency)?.iter().map(|e| e.date).max()
+        let ecb_last = self.ecb.and_then(|t| {
+            if currency.as_str() == "USD" {
+                t.last_date()
+            } else {
+                t.span(currency).map(|(_, last, _)| last.date)
+            }
+        });
+        let entries_last = if currency.as_str() == "USD" {
+            self.by_currency.values().flatten().map(|e| e.date).max()
+        } else {
+            self.by_currency
+                .get(currency)
+                .and_then(|list| list.iter().map(|e| e.date).max())
+        };
+        entries_last.max(ecb_last)
     }
 
-    /// The rate for `currency` on `day`: the most specific period wins (daily, then monthly, then
-    /// annual); at equal specificity an imported rate wins over the built-in one, and among imported
-    /// rates the one imported last.
+    /// The rate for `currency` on `day`, in the order of preference of the module documentation:
+    /// an imported rate (the most specific period first, then the one imported last), the ECB
+    /// daily rate, then a built-in monthly or annual rate. `None` when nothing covers the day.
     pub fn lookup(&self, currency: &CurrencyCode, day: NaiveDate) -> Option<RateLeg> {
         if currency.as_str() == "USD" {
-            return Some(RateLeg {
-                currency: currency.clone(),
-                units_per_usd: Decimal::ONE,
-                rate_date: day,
-                period: "pivot currency".to_string(),
-                source: "US dollar (pivot, rate 1 by definition)".to_string(),
-            });
+            return Some(RateLeg::pivot(currency, day));
         }
-        let entries = self.by_currency.get(currency)?;
-        let rank = |e: &RateEntry| (e.frequency, e.origin == RateOrigin::Imported);
-        let mut best: Option<&RateEntry> = None;
-        for entry in entries.iter().filter(|e| e.covers(day)) {
-            if best.is_none_or(|b| rank(entry) >= rank(b)) {
-                best = Some(entry);
+        let entries = self
+            .by_currency
+            .get(currency)
+            .map_or(&[][..], Vec::as_slice);
+        let best = |origin: RateOrigin| {
+            let daily_last = entries
+                .iter()
+                .filter(|e| e.origin == origin && e.frequency == Frequency::Daily)
+                .map(|e| e.date)
+                .max()
+                .unwrap_or(NaiveDate::MIN);
+            let rank = |e: &RateEntry| (e.frequency, e.date);
+            let mut best: Option<&RateEntry> = None;
+            for entry in entries
+                .iter()
+                .filter(|e| e.origin == origin && e.covers(day, daily_last))
+            {
+                if best.is_none_or(|b| rank(entry) >= rank(b)) {
+                    best = Some(entry);
+                }
+            }
+            best
+        };
+        if let Some(e) = best(RateOrigin::Imported) {
+            return Some(e.leg(false));
+        }
+        if let Some(leg) = self
+            .ecb
+            .and_then(|t| t.quote(currency, day))
+            .and_then(|q| RateLeg::from_ecb(currency, q, false))
+        {
+            return Some(leg);
+        }
+        best(RateOrigin::BuiltIn).map(|e| e.leg(false))
+    }
+
+    /// The latest rate of any source for `currency`, with the last day of its period. At equal
+    /// dates the order of preference holds: imported, then ECB, then built-in.
+    fn latest_leg(&self, currency: &CurrencyCode) -> Option<(NaiveDate, RateLeg)> {
+        let entries = self
+            .by_currency
+            .get(currency)
+            .map_or(&[][..], Vec::as_slice);
+        let newest = |origin: RateOrigin| {
+            entries
+                .iter()
+                .filter(|e| e.origin == origin)
+                .max_by_key(|e| (e.period_end(), e.frequency))
+                .map(|e| (e.period_end(), e.leg(true)))
+        };
+        let ecb = self.ecb.and_then(|t| {
+            let (_, last, _) = t.span(currency)?;
+            Some((last.date, RateLeg::from_ecb(currency, last, true)?))
+        });
+        let mut best: Option<(NaiveDate, RateLeg)> = None;
+        for candidate in [
+            newest(RateOrigin::Imported),
+            ecb,
+            newest(RateOrigin::BuiltIn),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if best.as_ref().is_none_or(|(d, _)| candidate.0 > *d) {
+                best = Some(candidate);
             }
         }
-        best.map(|e| RateLeg {
-            currency: e.currency.clone(),
-            units_per_usd: e.units_per_usd,
-            rate_date: e.date,
-            period: e.period_label(),
-            source: e.source.clone(),
-        })
+        best
+    }
+
+    /// The leg used to convert on `day`: [`Self::lookup`], or, for a day after every rate for the
+    /// currency, the latest rate marked provisional.
+    pub fn leg_for(&self, currency: &CurrencyCode, day: NaiveDate) -> Option<RateLeg> {
+        if let Some(leg) = self.lookup(currency, day) {
+            return Some(leg);
+        }
+        let (end, leg) = self.latest_leg(currency)?;
+        (day > end).then_some(leg)
     }
 
     pub fn convert(&self, money: &Money, to: &CurrencyCode) -> Result<Conversion, ConversionError> {
@@ -255,21 +441,36 @@ impl RateTable {
             date: day,
         };
         let from_leg = self
-            .lookup(&money.currency, day)
+            .leg_for(&money.currency, day)
             .ok_or_else(|| missing(&money.currency))?;
-        let to_leg = self.lookup(to, day).ok_or_else(|| missing(to))?;
+        let to_leg = self.leg_for(to, day).ok_or_else(|| missing(to))?;
+        // amount × (to per USD) ÷ (from per USD), each leg a published ratio: the products are
+        // exact and the only division is the last step. When that intermediate overflows (a
+        // large amount between two currencies with large rates) dividing first may still give a
+        // result that fits; only a result beyond a decimal's range is an overflow.
         let exact = money
             .amount
-            .checked_mul(to_leg.units_per_usd)
-            .and_then(|v| v.checked_div(from_leg.units_per_usd))
+            .checked_mul(to_leg.ratio.0)
+            .and_then(|v| v.checked_mul(from_leg.ratio.1))
+            .and_then(|v| v.checked_div(to_leg.ratio.1.checked_mul(from_leg.ratio.0)?))
+            .or_else(|| {
+                money
+                    .amount
+                    .checked_div(from_leg.ratio.0)
+                    .and_then(|v| v.checked_mul(from_leg.ratio.1))
+                    .and_then(|v| v.checked_mul(to_leg.ratio.0))
+                    .and_then(|v| v.checked_div(to_leg.ratio.1))
+            })
             .ok_or(ConversionError::Overflow)?;
         let amount = exact.round_dp_with_strategy(
             to.minor_unit_digits(),
             RoundingStrategy::MidpointNearestEven,
         );
         let rate = to_leg
-            .units_per_usd
-            .checked_div(from_leg.units_per_usd)
+            .ratio
+            .0
+            .checked_mul(from_leg.ratio.1)
+            .and_then(|v| v.checked_div(to_leg.ratio.1.checked_mul(from_leg.ratio.0)?))
             .ok_or(ConversionError::Overflow)?
             .round_dp_with_strategy(10, RoundingStrategy::MidpointNearestEven)
             .normalize();
@@ -277,7 +478,20 @@ impl RateTable {
         if money.currency != *to {
             legs.push(to_leg);
         }
-        let rate_date = legs.iter().map(|l| l.rate_date).max().unwrap_or(day);
+        // The pivot's "rate" is dated by the day asked for; the date of a conversion is its
+        // published legs' date.
+        let rate_date = legs
+            .iter()
+            .filter(|l| l.currency.as_str() != "USD")
+            .map(|l| l.rate_date)
+            .max()
+            .unwrap_or(day);
+        // The stalest provisional leg dates the conversion's provisional status.
+        let provisional = legs
+            .iter()
+            .filter(|l| l.provisional)
+            .map(|l| l.rate_date)
+            .min();
         let source = describe_source(&legs);
         Ok(Conversion {
             from: money.clone(),
@@ -287,6 +501,7 @@ impl RateTable {
             rate_date,
             source,
             legs,
+            provisional,
         })
     }
 }
@@ -296,12 +511,14 @@ fn describe_source(legs: &[RateLeg]) -> String {
         .iter()
         .filter(|l| l.currency.as_str() != "USD")
         .map(|l| {
-            format!(
-                "{} per USD {} ({})",
-                l.currency,
-                l.units_per_usd.normalize(),
-                l.period
-            )
+            // An ECB leg is a quotient of two published figures (both in its period label):
+            // its decimal expansion is shown to 10 places.
+            let shown = if l.ratio.1 == Decimal::ONE {
+                l.units_per_usd.normalize().to_string()
+            } else {
+                format!("≈{}", l.units_per_usd.round_dp(10).normalize())
+            };
+            format!("{} per USD {shown} ({})", l.currency, l.period)
         })
         .collect();
     let mut sources: Vec<&str> = legs
@@ -339,6 +556,8 @@ pub fn parse_csv(text: &str, origin: RateOrigin) -> Result<Vec<RateEntry>, Valid
         }
     }
     let mut entries = Vec::new();
+    // One rate per currency, frequency and date: a second one would make the file ambiguous.
+    let mut seen: HashMap<(CurrencyCode, Frequency, NaiveDate), usize> = HashMap::new();
     for (index, record) in reader.records().enumerate() {
         let line = index + 2;
         let at = |field: &str| format!("line {line}: {field}");
@@ -366,6 +585,16 @@ pub fn parse_csv(text: &str, origin: RateOrigin) -> Result<Vec<RateEntry>, Valid
                 "expected A (annual), M (monthly) or D (daily)",
             )
         })?;
+        if let Some(first) = seen.insert((currency.clone(), frequency, date), line) {
+            return Err(ValidationError::new(
+                at("Date"),
+                get(0),
+                format!(
+                    "{currency} already has a {} rate for this date on line {first}",
+                    frequency.code()
+                ),
+            ));
+        }
         let source = if get(4).is_empty() { "unknown" } else { get(4) };
         let source = if origin == RateOrigin::BuiltIn && source == "IMF" {
             "International Monetary Fund".to_string()
@@ -407,8 +636,19 @@ pub fn parse_sdr_monthly_json(text: &str, source: &str) -> Result<Vec<RateEntry>
     })?;
     let mut usd: HashMap<(i32, u32), Decimal> = HashMap::new();
     let mut parsed = Vec::with_capacity(rows.len());
+    let mut seen: HashMap<(&str, i32, u32), usize> = HashMap::new();
     for (i, row) in rows.iter().enumerate() {
         let at = |f: &str| format!("[{i}].{f}");
+        if let Some(first) = seen.insert((row.currency_id.as_str(), row.year, row.month), i) {
+            return Err(ValidationError::new(
+                at("month"),
+                format!("{}-{:02}", row.year, row.month),
+                format!(
+                    "{} already has a rate for this month at [{first}]",
+                    row.currency_id
+                ),
+            ));
+        }
         let value: Decimal = row
             .value
             .to_string()
@@ -532,7 +772,7 @@ mod tests {
     fn missing_rates_are_errors_never_zero() {
         let table = RateTable::imf_annual();
         let err = table
-            .convert(&money("5", "JPY", "2031-01-01"), &cur("USD"))
+            .convert(&money("5", "JPY", "1900-01-01"), &cur("USD"))
             .unwrap_err();
         assert!(matches!(err, ConversionError::MissingRate { .. }));
         let no_date = Money::new(Decimal::ONE, cur("JPY"), None).unwrap();

@@ -324,6 +324,28 @@ impl Ledger {
     }
 }
 
+impl Ledger {
+    /// Converts a flow at the rate of the date [`Self::rate_date`] picks. A flow with nothing
+    /// dated (`LatestAvailableRate`) is provisional, like one dated after the rates available.
+    pub fn convert_flow(
+        &self,
+        flow: &Flow,
+        rates: &RateTable,
+        to: &crate::codes::CurrencyCode,
+    ) -> Result<(crate::fx::Conversion, NaiveDate, RateDateBasis), crate::fx::ConversionError> {
+        let (day, basis) = self
+            .rate_date(flow, rates)
+            .ok_or(crate::fx::ConversionError::NoValueDate)?;
+        let mut c = rates.convert_on(&flow.money, to, day)?;
+        // A conversion that needs no rate (dollars to dollars) is exact whatever the date.
+        let uses_a_rate = c.legs.iter().any(|l| l.currency.as_str() != "USD");
+        if basis == RateDateBasis::LatestAvailableRate && uses_a_rate && c.provisional.is_none() {
+            c.provisional = Some(c.rate_date);
+        }
+        Ok((c, day, basis))
+    }
+}
+
 fn latest_rate_year(rates: &RateTable, currency: &crate::codes::CurrencyCode) -> Option<NaiveDate> {
     rates.latest_date(currency)
 }

@@ -11,6 +11,7 @@ pub mod model;
 pub mod money;
 pub mod sectors;
 pub mod sheet;
+pub mod text;
 pub mod totals;
 pub mod validate;
 

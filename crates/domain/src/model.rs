@@ -1048,3 +1048,35 @@ pub(crate) fn non_empty(field: &str, value: &str) -> Result<(), ValidationError>
         Ok(())
     }
 }
+
+/// The years a date may fall in: aid records begin in the 20th century and the longest loans
+/// (40 years and a grace period) end before 2100. A year outside is a typo (0, 10000, 2204).
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
+
+/// Refuses a date whose year lies outside [`YEARS`], naming the field.
+pub fn plausible_date(field: &str, date: NaiveDate) -> Result<(), ValidationError> {
+    use chrono::Datelike;
+    if YEARS.contains(&date.year()) {
+        Ok(())
+    } else {
+        Err(ValidationError::new(
+            field,
+            date,
+            format!(
+                "the year must lie between {} and {}",
+                YEARS.start(),
+                YEARS.end()
+            ),
+        ))
+    }
+}
+
+/// The same for a list of optional dates, each with its field.
+pub fn plausible_dates(dates: &[(&str, Option<NaiveDate>)]) -> Result<(), ValidationError> {
+    for (field, date) in dates {
+        if let Some(d) = date {
+            plausible_date(field, *d)?;
+        }
+    }
+    Ok(())
+}

@@ -36,6 +36,7 @@ impl Money {
     }
 
     /// Aid amounts are never negative here: a reversal is its own flow, so totals stay explainable.
+    /// They are bounded by [`MAX_AMOUNT`] so that no realistic ledger's sums can overflow.
     pub fn validate(&self) -> Result<(), ValidationError> {
         if self.amount.is_sign_negative() && !self.amount.is_zero() {
             return Err(ValidationError::new(
@@ -44,8 +45,69 @@ impl Money {
                 "must not be negative",
             ));
         }
+        within_bound("amount", self.amount)?;
+        if let Some(d) = self.value_date {
+            crate::model::plausible_date("value_date", d)?;
+        }
         Ok(())
     }
+}
+
+/// The largest amount aidtrace accepts, in any currency: 10^18.
+///
+/// Why this number: the largest economies measured in their own currency units (Iran in rials,
+/// Indonesia in rupiah, Viet Nam in dong) have annual GDPs of about 10^16 to 10^17 units, so no
+/// real aid flow, budget or price comes near 10^18 units of any currency in use. Yet a
+/// `rust_decimal` holds up to about 7.9 × 10^28, so ten billion flows at the bound still add up
+/// without overflow, and an amount at the bound keeps ten decimal places exactly. Conversions
+/// into a currency with a large rate (or totals of data written before this bound) can still
+/// exceed the range; totals then show "overflow" and `check` reports LEDGER-OVERFLOW.
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(0xA764_0000, 0x0DE0_B6B3, 0, false, 0);
+
+/// Refuses an amount above [`MAX_AMOUNT`], naming the field.
+pub fn within_bound(field: &str, amount: Decimal) -> Result<(), ValidationError> {
+    if amount.abs() > MAX_AMOUNT {
+        return Err(ValidationError::new(
+            field,
+            amount,
+            "is larger than any aid amount can be: at most 1000000000000000000 (10^18) units of any currency are accepted",
+        ));
+    }
+    Ok(())
+}
+
+/// Parses a decimal amount written as text ("68790.50", "1.2e6") and refuses one whose digits
+/// cannot all be kept: `rust_decimal` holds 28 to 29 significant digits and would otherwise round
+/// the rest away silently (29 decimal places, or a long integer part with many decimals).
+pub fn parse_exact(text: &str) -> Result<Decimal, String> {
+    use std::str::FromStr;
+    let t = text.trim();
+    let (mantissa, exponent) = match t.find(['e', 'E']) {
+        Some(i) => (&t[..i], t[i + 1..].parse::<i64>().ok()),
+        None => (t, Some(0)),
+    };
+    let parsed = if t.contains(['e', 'E']) {
+        Decimal::from_scientific(t)
+    } else {
+        Decimal::from_str(t)
+    };
+    let (Ok(value), Some(exponent)) = (parsed, exponent) else {
+        return Err(format!("{text:?} is not a decimal number"));
+    };
+    // The decimal places the text writes, after the exponent moves the point.
+    let written = mantissa
+        .split_once('.')
+        .map_or(0, |(_, f)| f.bytes().filter(u8::is_ascii_digit).count());
+    let written = i64::try_from(written)
+        .unwrap_or(i64::MAX)
+        .saturating_sub(exponent)
+        .max(0);
+    if i64::from(value.scale()) != written {
+        return Err(format!(
+            "{text:?} has more digits than can be kept exactly (at most 28 significant digits); it is refused rather than rounded"
+        ));
+    }
+    Ok(value)
 }
 
 /// How a document qualifies a figure ("approximately 7 million", "more than 100", "up to").
@@ -78,7 +140,6 @@ pub mod exact_decimal {
     use super::*;
     use serde::de::{self, Visitor};
     use std::fmt;
-    use std::str::FromStr;
 
     pub fn serialize<S: serde::Serializer>(value: &Decimal, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&value.normalize().to_string())
@@ -98,9 +159,7 @@ pub mod exact_decimal {
         }
 
         fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
-            Decimal::from_str(v.trim())
-                .or_else(|_| Decimal::from_scientific(v.trim()))
-                .map_err(|_| E::custom(format!("{v:?} is not a decimal number")))
+            super::parse_exact(v).map_err(E::custom)
         }
 
         fn visit_u64<E: de::Error>(self, v: u64) -> Result<Decimal, E> {
@@ -143,12 +202,86 @@ pub mod exact_decimal {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever text comes in, the parser either keeps it exactly or refuses it; it never
+        /// panics and never returns a rounded value.
+        #[test]
+        fn parse_exact_keeps_or_refuses(int in "[0-9]{0,30}", frac in "[0-9]{0,32}") {
+            let text = format!("{int}.{frac}");
+            if let Ok(d) = parse_exact(&text) {
+                let int = int.trim_start_matches('0');
+                let frac = frac.trim_end_matches('0');
+                let canonical = format!(
+                    "{}{}{}",
+                    if int.is_empty() { "0" } else { int },
+                    if frac.is_empty() { "" } else { "." },
+                    frac
+                );
+                prop_assert_eq!(d.normalize().to_string(), canonical);
+            }
+        }
+    }
 
     #[test]
     fn negative_amounts_are_refused_with_the_field_named() {
         let err = Money::new(Decimal::new(-5, 0), CurrencyCode::usd(), None).unwrap_err();
         assert_eq!(err.field, "amount");
         assert_eq!(err.value, "-5");
+    }
+
+    #[test]
+    fn amounts_beyond_the_bound_are_refused_with_the_field_named() {
+        assert!(Money::new(MAX_AMOUNT, CurrencyCode::usd(), None).is_ok());
+        let err = Money::new(MAX_AMOUNT + Decimal::ONE, CurrencyCode::usd(), None).unwrap_err();
+        assert_eq!(err.field, "amount");
+        assert!(err.message.contains("10^18"), "{err}");
+        assert_eq!(MAX_AMOUNT, Decimal::from(10u64.pow(18)));
+    }
+
+    #[test]
+    fn value_dates_outside_the_plausible_years_are_refused() {
+        for bad in ["0000-01-01", "1899-12-31", "2101-01-01"] {
+            let d = NaiveDate::parse_from_str(bad, "%Y-%m-%d").unwrap();
+            let err = Money::new(Decimal::ONE, CurrencyCode::usd(), Some(d)).unwrap_err();
+            assert_eq!(err.field, "value_date", "{bad}");
+        }
+        let ok = NaiveDate::from_ymd_opt(2100, 12, 31);
+        assert!(Money::new(Decimal::ONE, CurrencyCode::usd(), ok).is_ok());
+    }
+
+    #[test]
+    fn twenty_nine_decimal_places_are_refused_not_rounded() {
+        let err = parse_exact("0.12345678901234567890123456789").unwrap_err();
+        assert!(err.contains("refused rather than rounded"), "{err}");
+        // A long integer part with many decimals would be rounded to fewer places, too.
+        assert!(parse_exact("123456789012345678.123456789012").is_err());
+        let err = serde_json::from_str::<Money>(
+            r#"{"amount":"1.00000000000000000000000000001","currency":"USD"}"#,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("rounded"), "{err}");
+    }
+
+    #[test]
+    fn exact_amounts_keep_every_digit() {
+        for (text, want) in [
+            ("68790.50", "68790.50"),
+            ("44414.824494500004", "44414.824494500004"),
+            (
+                "0.1234567890123456789012345678",
+                "0.1234567890123456789012345678",
+            ),
+            ("1.2e6", "1200000"),
+            ("1.25E1", "12.5"),
+            ("2.5e-3", "0.0025"),
+            (" 7 ", "7"),
+        ] {
+            assert_eq!(parse_exact(text).unwrap().to_string(), want, "{text}");
+        }
+        assert!(parse_exact("abc").is_err());
+        assert!(parse_exact("1e-30").is_err());
     }
 
     #[test]

@@ -83,6 +83,10 @@ pub struct RateUse {
     pub rate_date: chrono::NaiveDate,
     pub rate_date_basis: RateDateBasis,
     pub source: String,
+    /// The date converted for: the value date, or the date the basis stands in for it.
+    pub converted_for: chrono::NaiveDate,
+    /// `Some(rate date)` when converted at the latest rate because none covers the date.
+    pub provisional: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -91,15 +95,81 @@ pub struct Unconverted {
     pub reason: String,
 }
 
+/// A sum of stored amounts. Amounts are bounded when written, but data written before the bound,
+/// or a conversion into a currency with a large rate, can still exceed what a decimal holds
+/// (about 7.9 × 10^28): such a sum is `Overflow`, shown as "overflow", never a wrong number and
+/// never a crash. It serialises as the decimal string, or as the string `"overflow"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sum {
+    Exact(Decimal),
+    Overflow,
+}
+
+impl Sum {
+    pub const ZERO: Self = Self::Exact(Decimal::ZERO);
+
+    /// Adds with checked arithmetic; once overflowed, a sum stays overflowed.
+    #[must_use]
+    pub fn plus(self, value: Decimal) -> Self {
+        match self {
+            Self::Exact(total) => total.checked_add(value).map_or(Self::Overflow, Self::Exact),
+            Self::Overflow => Self::Overflow,
+        }
+    }
+
+    /// Adds an optional value, `None` standing for a term that itself overflowed.
+    #[must_use]
+    pub fn plus_checked(self, value: Option<Decimal>) -> Self {
+        value.map_or(Self::Overflow, |v| self.plus(v))
+    }
+
+    pub fn exact(self) -> Option<Decimal> {
+        match self {
+            Self::Exact(d) => Some(d),
+            Self::Overflow => None,
+        }
+    }
+
+    pub fn is_overflow(self) -> bool {
+        self == Self::Overflow
+    }
+
+    #[must_use]
+    pub fn map(self, f: impl FnOnce(Decimal) -> Decimal) -> Self {
+        match self {
+            Self::Exact(d) => Self::Exact(f(d)),
+            Self::Overflow => Self::Overflow,
+        }
+    }
+}
+
+impl std::fmt::Display for Sum {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Exact(d) => write!(f, "{}", d.normalize()),
+            Self::Overflow => f.write_str("overflow"),
+        }
+    }
+}
+
+impl Serialize for Sum {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Exact(d) => crate::money::exact_decimal::serialize(d, s),
+            Self::Overflow => s.serialize_str("overflow"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TotalsRow {
     pub key: String,
     pub kind: FlowKind,
-    /// Sum in each original currency, exact.
-    pub original: BTreeMap<CurrencyCode, Decimal>,
-    /// Sum of the converted shares; `None` when nothing could be converted.
-    #[serde(with = "crate::money::exact_decimal::option")]
-    pub converted: Option<Decimal>,
+    /// Sum in each original currency, exact (or overflow).
+    pub original: BTreeMap<CurrencyCode, Sum>,
+    /// Sum of the converted shares; `None` when nothing could be converted, `Overflow` when a
+    /// converted share or the sum is beyond a decimal's range.
+    pub converted: Option<Sum>,
     /// False when some flows could not be converted: the converted sum is then partial.
     pub converted_complete: bool,
     pub flows: Vec<RecordId>,
@@ -246,12 +316,7 @@ pub fn totals(
             });
             continue;
         }
-        let conversion = match ledger.rate_date(flow, rates) {
-            None => Err(ConversionError::NoValueDate),
-            Some((day, basis)) => rates
-                .convert_on(&flow.money, currency, day)
-                .map(|c| (c, basis)),
-        };
+        let conversion = ledger.convert_flow(flow, rates, currency);
         for (key, share) in keys(ledger, flow, by) {
             let row = rows
                 .entry((key.clone(), flow.kind))
@@ -265,23 +330,48 @@ pub fn totals(
                     rates: Vec::new(),
                     unconverted: Vec::new(),
                 });
-            let part = flow.money.amount * share * flow.sign();
-            *row.original.entry(flow.money.currency.clone()).or_default() += part;
+            // Stored data is not trusted to be within the bound (it may predate it, or shares
+            // may not add up): every operation is checked and an overflow becomes the cell's value.
+            let signed = |amount: Decimal| {
+                amount
+                    .checked_mul(share)
+                    .and_then(|v| v.checked_mul(flow.sign()))
+            };
+            let part = signed(flow.money.amount);
+            let original = row
+                .original
+                .entry(flow.money.currency.clone())
+                .or_insert(Sum::ZERO);
+            *original = original.plus_checked(part);
             row.flows.push(flow.id.clone());
             match &conversion {
-                Ok((c, basis)) => {
-                    let converted = c.amount * share * flow.sign();
-                    row.converted = Some(row.converted.unwrap_or_default() + converted);
-                    row.rates.push(RateUse {
+                Ok((c, day, basis)) => {
+                    let converted = signed(c.amount);
+                    row.converted =
+                        Some(row.converted.unwrap_or(Sum::ZERO).plus_checked(converted));
+                    if let (Some(part), Some(converted)) = (part, converted) {
+                        row.rates.push(RateUse {
+                            flow: flow.id.clone(),
+                            share,
+                            original_amount: part,
+                            original_currency: flow.money.currency.clone(),
+                            converted_amount: converted,
+                            rate: c.rate,
+                            rate_date: c.rate_date,
+                            rate_date_basis: *basis,
+                            source: c.source.clone(),
+                            converted_for: *day,
+                            provisional: c.provisional,
+                        });
+                    }
+                }
+                Err(ConversionError::Overflow) => {
+                    // The converted figure exists but no decimal holds it: the sum is overflow,
+                    // not partial.
+                    row.converted = Some(Sum::Overflow);
+                    row.unconverted.push(Unconverted {
                         flow: flow.id.clone(),
-                        share,
-                        original_amount: part,
-                        original_currency: flow.money.currency.clone(),
-                        converted_amount: converted,
-                        rate: c.rate,
-                        rate_date: c.rate_date,
-                        rate_date_basis: *basis,
-                        source: c.source.clone(),
+                        reason: ConversionError::Overflow.to_string(),
                     });
                 }
                 Err(e) => {
@@ -298,11 +388,11 @@ pub fn totals(
     let rows = rows
         .into_values()
         .map(|mut row| {
-            row.converted = row
-                .converted
-                .map(|v| v.round_dp_with_strategy(digits, RoundingStrategy::MidpointNearestEven));
+            row.converted = row.converted.map(|v| {
+                v.map(|d| d.round_dp_with_strategy(digits, RoundingStrategy::MidpointNearestEven))
+            });
             for v in row.original.values_mut() {
-                *v = v.normalize();
+                *v = v.map(|d| d.normalize());
             }
             row
         })

@@ -6,11 +6,16 @@ use rust_decimal::Decimal;
 use crate::error::ValidationError;
 use crate::model::{
     Activity, Budget, Claim, EquipmentLine, Facility, Flow, Organisation, Partnership, Record,
-    Source, non_empty,
+    Source, non_empty, plausible_date, plausible_dates,
 };
-use crate::money::Money;
+use crate::money::{Money, within_bound};
 
 pub fn validate(record: &Record) -> Result<(), ValidationError> {
+    crate::text::plain_text(record)?;
+    by_kind(record)
+}
+
+fn by_kind(record: &Record) -> Result<(), ValidationError> {
     match record {
         Record::Source(s) => source(s),
         Record::Organisation(o) => organisation(o),
@@ -20,7 +25,7 @@ pub fn validate(record: &Record) -> Result<(), ValidationError> {
         Record::Budget(b) => budget(b),
         Record::EquipmentLine(e) => equipment_line(e),
         Record::Partnership(p) => partnership(p),
-        Record::MarketRegistration(_) => Ok(()),
+        Record::MarketRegistration(m) => plausible_dates(&[("as_of", m.as_of)]),
         Record::Claim(c) => claim(c),
         Record::DeviceModel(r) => crate::assets::validate::device_model(r),
         Record::FacilityPower(r) => crate::assets::validate::facility_power(r),
@@ -42,6 +47,7 @@ fn intake_draft(d: &crate::model::IntakeDraft) -> Result<(), ValidationError> {
     use crate::model::DraftStatus;
     non_empty("title", &d.title)?;
     non_empty("submitted_by", &d.submitted_by)?;
+    plausible_dates(&[("published", d.published)])?;
     for (i, f) in d.facts.iter().enumerate() {
         // A rejection without its reason loses the review's only output.
         if f.status == DraftStatus::Rejected
@@ -59,6 +65,7 @@ fn intake_draft(d: &crate::model::IntakeDraft) -> Result<(), ValidationError> {
 
 fn source(s: &Source) -> Result<(), ValidationError> {
     non_empty("title", &s.title)?;
+    plausible_dates(&[("published", s.published)])?;
     // Pages link to the source, so only web addresses may become links: a scheme other than
     // http(s) (javascript:, data:, file:) is refused; an address without one is a web address.
     if let Some(url) = &s.url {
@@ -89,6 +96,9 @@ fn organisation(o: &Organisation) -> Result<(), ValidationError> {
 
 fn facility(f: &Facility) -> Result<(), ValidationError> {
     non_empty("name", &f.name)?;
+    for (i, s) in f.status_history.iter().enumerate() {
+        plausible_date(&format!("status_history[{i}].date"), s.date)?;
+    }
     if let Some(p) = &f.location {
         if p.lat < Decimal::from(-90) || p.lat > Decimal::from(90) {
             return Err(ValidationError::new(
@@ -142,6 +152,10 @@ fn activity(a: &Activity) -> Result<(), ValidationError> {
             "an activity cannot be its own parent",
         ));
     }
+    plausible_dates(&[("start_date", a.start_date), ("end_date", a.end_date)])?;
+    for (i, step) in a.legal_steps.iter().enumerate() {
+        plausible_dates(&[(&format!("legal_steps[{i}].date"), step.date)])?;
+    }
     if let (Some(start), Some(end)) = (a.start_date, a.end_date)
         && end < start
     {
@@ -185,30 +199,33 @@ fn flow(f: &Flow) -> Result<(), ValidationError> {
             "a flow cannot be its own parent",
         ));
     }
-    if let Some(eq) = &f.stated_equivalent
-        && eq.amount.is_sign_negative()
-        && !eq.amount.is_zero()
-    {
-        return Err(ValidationError::new(
-            "stated_equivalent.amount",
-            eq.amount,
-            "must not be negative",
-        ));
+    if let Some(eq) = &f.stated_equivalent {
+        if eq.amount.is_sign_negative() && !eq.amount.is_zero() {
+            return Err(ValidationError::new(
+                "stated_equivalent.amount",
+                eq.amount,
+                "must not be negative",
+            ));
+        }
+        within_bound("stated_equivalent.amount", eq.amount)?;
     }
-    if let Some(r) = &f.recorded_rate
-        && r.rate <= Decimal::ZERO
-    {
-        return Err(ValidationError::new(
-            "recorded_rate.rate",
-            r.rate,
-            "a rate must be greater than zero",
-        ));
+    if let Some(r) = &f.recorded_rate {
+        if r.rate <= Decimal::ZERO {
+            return Err(ValidationError::new(
+                "recorded_rate.rate",
+                r.rate,
+                "a rate must be greater than zero",
+            ));
+        }
+        plausible_date("recorded_rate.rate_date", r.rate_date)?;
     }
     Ok(())
 }
 
 fn budget(b: &Budget) -> Result<(), ValidationError> {
     money("money", &b.money)?;
+    plausible_date("period_start", b.period_start)?;
+    plausible_date("period_end", b.period_end)?;
     if b.period_end < b.period_start {
         return Err(ValidationError::new(
             "period_end",
@@ -257,6 +274,10 @@ fn claim(c: &Claim) -> Result<(), ValidationError> {
     if let Some(m) = &c.money {
         money("money", m)?;
     }
+    plausible_dates(&[
+        ("period_start", c.period_start),
+        ("period_end", c.period_end),
+    ])?;
     if let (Some(start), Some(end)) = (c.period_start, c.period_end)
         && end < start
     {

@@ -307,8 +307,14 @@ impl Money {
     fn from_el(el: &Element) -> Self {
         let text = el.text();
         let trimmed = text.trim();
+        // `from_str` rounds away digits beyond what a decimal holds (29 decimal places, or a long
+        // integer part with many decimals); such a value is kept as text, not silently rounded.
+        let written_places = trimmed
+            .split_once('.')
+            .map_or(0, |(_, f)| f.bytes().filter(u8::is_ascii_digit).count());
         let amount = Decimal::from_str(trimmed)
             .ok()
+            .filter(|d| usize::try_from(d.scale()).is_ok_and(|s| s == written_places))
             .filter(|_| crate::schema::check_datatype(crate::schema::Datatype::Decimal, trimmed));
         Money {
             raw: if amount.is_none() {

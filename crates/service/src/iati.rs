@@ -313,7 +313,14 @@ fn shares<T>(
                 return vec![];
             }
         };
-        sum += pct;
+        // Published percentages are input: a huge one must be a note, not an overflow panic.
+        let Some(next) = sum.checked_add(pct) else {
+            notes.push(format!(
+                "{what} not imported: percentages add up to more than a decimal holds"
+            ));
+            return vec![];
+        };
+        sum = next;
         match make(code, pct) {
             Some(t) => out.push(t),
             None => {
@@ -489,7 +496,7 @@ fn map_activity(
      -> Result<(Money, bool), String> {
         let amount = value.amount.ok_or_else(|| {
             format!(
-                "{what}: value {:?} is not a number",
+                "{what}: value {:?} is not a number, or has more digits than can be kept exactly",
                 value.raw.as_deref().unwrap_or("")
             )
         })?;

@@ -5,7 +5,6 @@
 //! is in the audit chain.
 
 use std::collections::BTreeMap;
-use std::str::FromStr;
 
 use aidtrace_domain::model::{
     Activity, ActivityStatus, Citation, Claim, ClaimKind, CountryShare, DraftFact, DraftStatus,
@@ -158,7 +157,9 @@ pub fn submit(app: &mut Aidtrace, actor: &str, sub: Submission) -> ServiceResult
             "expected a web address starting with http:// or https://",
         ));
     }
-    let rates = LedgerRates(app.rates()?);
+    // The intake compares with the annual average of the year (IMF, or an imported rate), as its
+    // findings say; the ECB's daily rate of 31 December is not that.
+    let rates = LedgerRates(app.rates()?.without_ecb());
     let existing = existing_flows(&app.ledger()?);
     let latest = rates.0.latest_date(&CurrencyCode::usd()).map(|d| d.year());
     let year = sub.published.map(|d| d.year()).or(latest);
@@ -305,11 +306,12 @@ fn parse_kind(raw: &str) -> Option<AmountKind> {
 }
 
 fn positive_decimal(field: &str, raw: &str) -> ServiceResult<Decimal> {
-    let v = Decimal::from_str(raw.trim()).map_err(|_| {
+    // Exact: a reviewer's edit with more digits than a decimal holds is refused, not rounded.
+    let v = aidtrace_domain::money::parse_exact(raw).map_err(|e| {
         bad(
             field,
             raw,
-            "not a decimal number (e.g. 108700000 or 68790.50)",
+            &format!("{e} (write e.g. 108700000 or 68790.50)"),
         )
     })?;
     if v <= Decimal::ZERO {

@@ -143,9 +143,9 @@ impl Aidtrace {
         Ok(self.store.ledger()?)
     }
 
-    /// The built-in IMF table with the user's imported rates on top.
+    /// The built-in tables (IMF annual, ECB daily) with the user's imported rates on top.
     pub fn rates(&self) -> ServiceResult<RateTable> {
-        let mut table = RateTable::imf_annual();
+        let mut table = RateTable::builtin();
         table.extend(self.store.fx_rates()?);
         Ok(table)
     }
@@ -153,15 +153,26 @@ impl Aidtrace {
     /// Imports rates: a CSV in the IMF form, or the IMF monthly table in IATI.cloud's JSON form
     /// (SDR per unit). All rows or none; re-importing the same file changes nothing.
     pub fn import_rates(&mut self, actor: &str, text: &str) -> ServiceResult<ApplyReport> {
+        let entries = Self::read_rates(text)?;
+        Ok(self.store.put_fx_rates(actor, &entries)?)
+    }
+
+    /// Reads a rates file as [`Self::import_rates`] would, writing nothing (the preview of the
+    /// `/rates` page). The first bad row is the error, named by its line.
+    pub fn read_rates(text: &str) -> ServiceResult<Vec<fx::RateEntry>> {
         // Spreadsheet tools often prefix a byte-order mark; it is not part of the data.
         let text = text.trim_start_matches('\u{feff}');
-        let entries = if text.trim_start().starts_with('[') {
+        if text.trim_start().starts_with('[') {
             fx::parse_sdr_monthly_json(text, MONTHLY_SDR_SOURCE)
         } else {
             fx::parse_csv(text, RateOrigin::Imported)
         }
-        .map_err(|e| ServiceError::invalid("rates file", e))?;
-        Ok(self.store.put_fx_rates(actor, &entries)?)
+        .map_err(|e| ServiceError::invalid("rates file", e))
+    }
+
+    /// First and last date per currency and source of the rates in use.
+    pub fn rate_coverage(&self) -> ServiceResult<Vec<fx::coverage::CoverageRow>> {
+        Ok(self.rates()?.coverage())
     }
 
     pub fn convert(&self, money: &Money, to: &CurrencyCode) -> ServiceResult<Conversion> {

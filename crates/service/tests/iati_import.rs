@@ -1018,3 +1018,38 @@ fn every_exported_reporting_org_has_a_type() {
     assert!(missing.is_empty(), "{missing:#?}");
     assert!(xml.contains("<reporting-org"), "{xml}");
 }
+
+fn rejection_of(xml_value: &str) -> Vec<String> {
+    let (_dir, mut app) = open();
+    let xml = SMALL.replace(">108700000</value>", &format!(">{xml_value}</value>"));
+    let report = import(&mut app, "value.xml", &xml, false);
+    let activity = report
+        .activities
+        .iter()
+        .find(|a| a.identifier == "XM-DAC-701-8-TEST1")
+        .expect("activity");
+    match &activity.outcome {
+        Outcome::Rejected { reasons } => reasons.clone(),
+        other => panic!("expected rejection, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_transaction_value_beyond_the_amount_bound_rejects_its_activity_naming_the_field() {
+    let reasons = rejection_of("50000000000000000000000000000");
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("money.amount") && r.contains("10^18")),
+        "{reasons:?}"
+    );
+}
+
+#[test]
+fn a_transaction_value_with_29_decimal_places_is_refused_not_rounded() {
+    let reasons = rejection_of("0.12345678901234567890123456789");
+    assert!(
+        reasons.iter().any(|r| r.contains("kept exactly")),
+        "{reasons:?}"
+    );
+}

@@ -225,6 +225,9 @@ fn bad_ids_and_bad_edits_are_refused_and_write_nothing() {
     for pair in [
         "amount=abc",
         "amount=-5",
+        "amount=0.12345678901234567890123456789",
+        "amount=1000000000000000001",
+        "date=0000-01-01",
         "currency=XYZ",
         "kind=gift",
         "date=29 May",

@@ -3,7 +3,7 @@
 
 use std::str::FromStr;
 
-use aidtrace_domain::totals::GroupBy;
+use aidtrace_domain::totals::{GroupBy, Sum};
 use aidtrace_domain::{CurrencyCode, RecordKind};
 use aidtrace_service::Aidtrace;
 use rust_decimal::Decimal;
@@ -45,10 +45,19 @@ fn check_flags_the_yen_dollar_mismatch_with_its_ratio() {
         ratio > Decimal::from(9) && ratio < Decimal::from(11),
         "ratio {ratio}"
     );
+    // Nothing dates the commitment, so it converts at the latest rate (ECB, 2026-10-30),
+    // provisionally, and says so.
     assert!(
-        mismatch.message.contains("International Monetary Fund"),
+        mismatch.message.contains("European Central Bank")
+            && mismatch.message.contains("provisional"),
         "{}",
         mismatch.message
+    );
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.rule == "FX-PROVISIONAL" && f.record.as_str() == "flow-kz-semey-commitment"),
+        "the undated commitment is listed as provisional"
     );
     // 68,790 USD is about 10.4 million yen: over the grassroots "in principle" size, but info only.
     let ggp = findings
@@ -82,20 +91,30 @@ fn totals_by_donor_roll_agencies_up_and_leave_claims_out() {
         commitment
             .original
             .get(&CurrencyCode::parse("JPY").expect("jpy")),
-        Some(&Decimal::from(108_700_000))
+        Some(&Sum::Exact(Decimal::from(108_700_000)))
     );
+    // 108,700,000 × 1.1172 ÷ 175.68: the ECB rates of 2026-10-30, the latest, since nothing
+    // dates the commitment.
     assert_eq!(
         commitment.converted,
-        Some(Decimal::from_str("718125.54").expect("dec"))
+        Some(Sum::Exact(Decimal::from_str("691254.78").expect("dec")))
     );
     let rate = &commitment.rates[0];
     assert!(
-        rate.source.contains("annual average 2024"),
+        rate.source.contains("daily reference rate 2026-10-30"),
         "{}",
         rate.source
     );
+    assert_eq!(
+        rate.provisional,
+        chrono::NaiveDate::from_ymd_opt(2026, 10, 30)
+    );
     assert_eq!(report.claims_not_counted.len(), 3);
-    let all_usd: Decimal = report.rows.iter().filter_map(|r| r.converted).sum();
+    let all_usd: Decimal = report
+        .rows
+        .iter()
+        .filter_map(|r| r.converted.and_then(Sum::exact))
+        .sum();
     assert!(
         all_usd < Decimal::from(1_000_000),
         "the 12 billion claim must never enter totals: {all_usd}"
@@ -111,7 +130,7 @@ fn every_grouping_adds_up_to_the_same_total() {
             .expect("totals")
             .rows
             .iter()
-            .filter_map(|r| r.converted)
+            .filter_map(|r| r.converted.and_then(Sum::exact))
             .sum()
     };
     let donor = grand(GroupBy::Donor);
@@ -258,7 +277,7 @@ fn a_programme_and_its_projects_are_not_counted_twice() {
             .rows
             .iter()
             .find(|r| r.key == "Donor" && r.kind.as_str() == kind)
-            .and_then(|r| r.converted)
+            .and_then(|r| r.converted.and_then(Sum::exact))
     };
     assert_eq!(
         get("commitment"),
@@ -433,10 +452,13 @@ fn reversals_are_subtracted_from_totals() {
     )
     .expect("ledger");
     let report = app.totals(GroupBy::Year, &usd()).expect("totals");
-    assert_eq!(report.rows[0].converted, Some(Decimal::from(70)));
+    assert_eq!(
+        report.rows[0].converted,
+        Some(Sum::Exact(Decimal::from(70)))
+    );
     assert_eq!(
         report.rows[0].original.values().next(),
-        Some(&Decimal::from(70))
+        Some(&Sum::Exact(Decimal::from(70)))
     );
 }
 

@@ -764,6 +764,19 @@ impl Store for SqliteStore {
                 target.display()
             )));
         }
+        // A folder that is not there is the caller's mistake (exit 2), not a failed backup: say
+        // so before SQLite reports it as a bare "unable to open database file".
+        let folder = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if !folder.is_dir() {
+            return Err(StoreError::InvalidRequest(format!(
+                "{}: the folder {} does not exist; create it first or choose another place",
+                target.display(),
+                folder.display()
+            )));
+        }
         let target_str = target.to_str().ok_or_else(|| {
             StoreError::InvalidRequest(format!("{} is not a UTF-8 path", target.display()))
         })?;

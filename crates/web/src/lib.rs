@@ -17,6 +17,7 @@ pub mod intake_pages;
 pub mod login;
 pub mod pages;
 pub mod precondition;
+pub mod rates_page;
 pub mod server;
 pub mod state;
 pub mod summary;
@@ -119,6 +120,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/{collection}", get(api::list))
         .route("/api/v1/{collection}/{id}", get(api::get).put(api::put))
         .merge(import_page::routes(state.config.upload_limit))
+        .merge(rates_page::routes())
         .merge(asset_pages::routes())
         .merge(energy_pages::routes())
         .merge(intake_pages::routes())

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::summary::TotalsSummary;
 use aidtrace_domain::checks::Severity;
 use aidtrace_domain::model::{Facility, GeoPoint};
+use aidtrace_domain::totals::Sum;
 use aidtrace_domain::{CurrencyCode, Money, RecordId, RecordKind};
 use aidtrace_store::{AccountStore, ChangeState};
 use axum::Form;
@@ -27,6 +28,14 @@ use crate::tables::{self, ActivityFilter, Table, enum_name};
 /// An exact decimal with the current language's separators.
 pub fn group_digits(d: Decimal) -> String {
     crate::i18n::number(d)
+}
+
+/// A sum as a page shows it: grouped digits, or the word for a sum beyond a decimal's range.
+fn sum_cell(s: Sum) -> String {
+    match s {
+        Sum::Exact(d) => group_digits(d),
+        Sum::Overflow => t("totals-overflow"),
+    }
 }
 
 fn money(m: &Money) -> String {
@@ -95,6 +104,7 @@ pub fn layout(title: &str, caller: &Caller, content: Markup) -> Html<String> {
                             a href="/intake" { (t("nav-intake")) }
                             @if principal.is_some() { a href="/changes" { (t("nav-changes")) } }
                             a href="/import" { (t("nav-import")) }
+                            @if principal.is_some_and(|p| p.role == auth::Role::Admin) { a href="/rates" { (t("nav-rates")) } }
                             a href="/api/v1/openapi.json" { (t("nav-api")) }
                         }
                         nav class="langs" aria-label=(t("language")) {
@@ -211,15 +221,18 @@ fn totals_section(report: &TotalsSummary) -> Markup {
                         tr {
                             td { (row.key) }
                             td { (i18n::value(row.kind.as_str())) }
-                            td { @for (c, a) in &row.original { span class="amt" { (group_digits(*a)) " " (c) } br; } }
+                            td { @for (c, a) in &row.original { span class="amt" { (sum_cell(*a)) " " (c) } br; } }
                             td {
                                 @match row.converted {
-                                    Some(v) => {
+                                    Some(Sum::Overflow) => { span class="muted" { (t("totals-overflow")) } }
+                                    Some(Sum::Exact(v)) => {
                                         details {
-                                            summary { (group_digits(v.round_dp(2))) " " (report.currency) @if !row.converted_complete { " (" (t("totals-partial")) ")" } }
+                                            summary { (group_digits(v.round_dp(2))) " " (report.currency) @if !row.converted_complete { " (" (t("totals-partial")) ")" }
+                                                @if row.rates.iter().any(|r| r.provisional.is_some()) { " " strong class="provisional" { "*" } } }
                                             ul class="rates" {
                                                 @for r in &row.rates {
-                                                    li { (ta("totals-rate-line", &[("currency", r.currency.as_str()), ("rate", &group_digits(r.rate)), ("pair", &format!("{}/{}", report.currency, r.currency)), ("date", &i18n::date(r.rate_date)), ("basis", &i18n::value(&enum_name(&r.basis))), ("source", &r.source)])) ", " (r.flows) " " (tn("card-flows", r.flows)) }
+                                                    li { (ta("totals-rate-line", &[("currency", r.currency.as_str()), ("rate", &group_digits(r.rate)), ("pair", &format!("{}/{}", report.currency, r.currency)), ("date", &i18n::date(r.rate_date)), ("basis", &i18n::value(&enum_name(&r.basis))), ("source", &r.source)])) ", " (r.flows) " " (tn("card-flows", r.flows))
+                                                        @if let Some(d) = r.provisional { " — " strong class="provisional" { (ta("conv-provisional", &[("date", &i18n::date(d))])) } } }
                                                 }
                                                 @if row.unconverted > 0 { li { (row.unconverted) " " (tn("card-flows", row.unconverted)) ": " (t("unconverted")) } }
                                             }
@@ -243,7 +256,12 @@ fn bar_rows(report: &TotalsSummary) -> Vec<(String, Decimal)> {
     let mut rows: Vec<(String, Decimal)> = report
         .rows
         .iter()
-        .filter_map(|r| Some((format!("{} · {}", r.key, r.kind.as_str()), r.converted?)))
+        .filter_map(|r| {
+            Some((
+                format!("{} · {}", r.key, r.kind.as_str()),
+                r.converted?.exact()?,
+            ))
+        })
         .collect();
     rows.sort_by_key(|r| std::cmp::Reverse(r.1));
     rows.truncate(12);
@@ -302,6 +320,10 @@ fn dashboard_body(snap: &Snapshot) -> Markup {
         (svg::time_series(&t("chart-by-year"), "USD", series))
         @if dated_by_fallback > 0 {
             p class="muted" { (ta("dash-dated-by-fallback", &[("count", &dated_by_fallback.to_string())])) }
+        }
+        @let provisional = snap.totals.get("donor").map_or(0, crate::summary::provisional_flows);
+        @if provisional > 0 {
+            p class="muted" id="dash-provisional" { strong class="provisional" { "* " } (ta("dash-provisional", &[("count", &provisional.to_string())])) }
         }
         @for g in GROUPS {
             @if let Some(report) = snap.totals.get(g.as_str()) { (totals_section(report)) }
@@ -368,9 +390,11 @@ fn conversion(snap: &Snapshot, m: &Money) -> Markup {
     match when.map(|d| snap.rates.convert_on(m, &usd, d)) {
         Some(Ok(c)) => html! {
             details class="conv" {
-                summary { "≈ " (group_digits(c.amount.round_dp(2))) " " (c.currency) }
+                @let provisional = c.provisional.or(m.value_date.is_none().then_some(c.rate_date));
+                summary { "≈ " (group_digits(c.amount.round_dp(2))) " " (c.currency) @if provisional.is_some() { " " strong class="provisional" { "*" } } }
                 (ta("conv-detail", &[("amount", &format!("{} {}", group_digits(c.from.amount), c.from.currency)), ("rate", &group_digits(c.rate)), ("pair", &format!("{}/{}", c.currency, c.from.currency)), ("date", &i18n::date(c.rate_date))]))
                 @if m.value_date.is_none() { " (" (t("conv-no-value-date")) ")" }
+                @if let Some(d) = provisional { " — " strong class="provisional" { (ta("conv-provisional", &[("date", &i18n::date(d))])) } }
                 ". " (t("source")) ": " (c.source)
             }
         },

@@ -208,6 +208,8 @@ impl Snapshot {
                     "converted_complete": r.converted_complete,
                     "flows": r.flows,
                     "rates_used": r.rates.len(),
+                    // Flows in this sum converted at the latest rate because none covers their date.
+                    "provisional_flows": r.rates.iter().filter(|u| u.provisional.is_some()).map(|u| u.flows).sum::<usize>(),
                 })).collect::<Vec<_>>(),
             }))).collect::<BTreeMap<_, _>>(),
         });

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use aidtrace_domain::CurrencyCode;
 use aidtrace_domain::ledger::RateDateBasis;
 use aidtrace_domain::model::FlowKind;
-use aidtrace_domain::totals::TotalsReport;
+use aidtrace_domain::totals::{Sum, TotalsReport};
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -20,6 +20,8 @@ pub struct RateSummary {
     pub rate_date: NaiveDate,
     pub basis: RateDateBasis,
     pub source: String,
+    /// `Some(rate date)`: the latest rate, used because none covers the flows' date.
+    pub provisional: Option<NaiveDate>,
     pub flows: usize,
 }
 
@@ -27,8 +29,8 @@ pub struct RateSummary {
 pub struct RowSummary {
     pub key: String,
     pub kind: FlowKind,
-    pub original: BTreeMap<CurrencyCode, Decimal>,
-    pub converted: Option<Decimal>,
+    pub original: BTreeMap<CurrencyCode, Sum>,
+    pub converted: Option<Sum>,
     pub converted_complete: bool,
     pub flows: usize,
     pub unconverted: usize,
@@ -50,8 +52,8 @@ impl TotalsSummary {
             .rows
             .iter()
             .map(|row| {
-                let mut rates: BTreeMap<(CurrencyCode, NaiveDate, String, String), RateSummary> =
-                    BTreeMap::new();
+                type Key = (CurrencyCode, NaiveDate, String, String, Option<NaiveDate>);
+                let mut rates: BTreeMap<Key, RateSummary> = BTreeMap::new();
                 for u in &row.rates {
                     let basis = serde_json::to_string(&u.rate_date_basis).unwrap_or_default();
                     rates
@@ -60,6 +62,7 @@ impl TotalsSummary {
                             u.rate_date,
                             u.rate.to_string(),
                             basis,
+                            u.provisional,
                         ))
                         .or_insert_with(|| RateSummary {
                             currency: u.original_currency.clone(),
@@ -67,6 +70,7 @@ impl TotalsSummary {
                             rate_date: u.rate_date,
                             basis: u.rate_date_basis,
                             source: u.source.clone(),
+                            provisional: u.provisional,
                             flows: 0,
                         })
                         .flows += 1;
@@ -96,19 +100,20 @@ impl TotalsSummary {
 /// One line of the time series: a flow kind and its (year, converted sum) points.
 pub type Series = (String, Vec<(i32, Decimal)>);
 
-/// Converted sums by flow kind and year of the rate used (the value date, or the date the rate
-/// was taken from when there is none), and how many flows had no value date.
+/// Converted sums by flow kind and year of the date converted for (the value date, or the date
+/// the rate was taken from when there is none), and how many flows had no value date.
 pub fn by_year(report: &TotalsReport) -> (Vec<Series>, usize) {
-    let mut by_kind_year: BTreeMap<(FlowKind, i32), Decimal> = BTreeMap::new();
+    let mut by_kind_year: BTreeMap<(FlowKind, i32), Sum> = BTreeMap::new();
     let mut fallback = 0;
     for row in &report.rows {
         for u in &row.rates {
             if u.rate_date_basis != RateDateBasis::ValueDate {
                 fallback += 1;
             }
-            *by_kind_year
-                .entry((row.kind, u.rate_date.year()))
-                .or_default() += u.converted_amount;
+            let point = by_kind_year
+                .entry((row.kind, u.converted_for.year()))
+                .or_insert(Sum::ZERO);
+            *point = point.plus(u.converted_amount);
         }
     }
     let series = FlowKind::ALL
@@ -117,10 +122,24 @@ pub fn by_year(report: &TotalsReport) -> (Vec<Series>, usize) {
             let pts: Vec<(i32, Decimal)> = by_kind_year
                 .iter()
                 .filter(|((k, _), _)| k == kind)
-                .map(|((_, y), v)| (*y, *v))
+                // A year whose sum overflowed has no height to draw; the totals table beside the
+                // chart shows it as overflow.
+                .filter_map(|((_, y), v)| Some((*y, v.exact()?)))
                 .collect();
             (!pts.is_empty()).then(|| (kind.as_str().to_string(), pts))
         })
         .collect();
     (series, fallback)
+}
+
+/// How many flows of a grouping are converted at a provisional rate (each flow is counted once:
+/// use a grouping that does not split flows, such as by donor).
+pub fn provisional_flows(report: &TotalsSummary) -> usize {
+    report
+        .rows
+        .iter()
+        .flat_map(|r| &r.rates)
+        .filter(|r| r.provisional.is_some())
+        .map(|r| r.flows)
+        .sum()
 }

@@ -228,6 +228,7 @@ pub fn totals(report: &TotalsSummary) -> Table {
             "flows",
             "rates",
             "rate_source",
+            "provisional_flows",
         ],
         rows: report
             .rows
@@ -248,14 +249,24 @@ pub fn totals(report: &TotalsSummary) -> Table {
                     r.rates
                         .iter()
                         .map(|u| {
+                            let mark = u
+                                .provisional
+                                .map(|d| format!(", provisional: latest rate, of {d}"))
+                                .unwrap_or_default();
                             format!(
-                                "{} at {} ({}, {} flows)",
+                                "{} at {} ({}, {} flows{mark})",
                                 u.currency, u.rate, u.rate_date, u.flows
                             )
                         })
                         .collect::<Vec<_>>()
                         .join("; "),
                     report.attribution.to_string(),
+                    r.rates
+                        .iter()
+                        .filter(|u| u.provisional.is_some())
+                        .map(|u| u.flows)
+                        .sum::<usize>()
+                        .to_string(),
                 ]
             })
             .collect(),

@@ -215,8 +215,17 @@ async fn numbers_and_dates_follow_the_language() {
     // Converted figures on the dashboard: a decimal comma in Russian, a point in English.
     let dash_en = page(&c, "/", "en", None).await;
     let dash_ru = page(&c, "/", "ru", None).await;
-    assert!(dash_en.contains("718,125.54"), "{dash_en}");
-    assert!(dash_ru.contains("718\u{a0}125,54"), "{dash_ru}");
+    assert!(dash_en.contains("691,254.78"), "{dash_en}");
+    assert!(dash_ru.contains("691\u{a0}254,78"), "{dash_ru}");
+    // The provisional mark speaks the language too, with the rate's date in its form.
+    assert!(
+        dash_en.contains("provisional: latest rate, of 2026-10-30"),
+        "{dash_en}"
+    );
+    assert!(
+        dash_ru.contains("предварительно: последний курс, на 30.10.2026"),
+        "{dash_ru}"
+    );
 }
 
 /// The first `yyyy-mm-dd` in `text` (with `sep` between the parts).

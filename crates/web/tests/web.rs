@@ -186,18 +186,21 @@ async fn api_lists_paginate_and_totals_carry_rates() {
     assert!(last["next"].is_null());
     let totals = c.get("/api/v1/reports/totals?by=donor").await.json();
     let row = &totals["rows"][0];
+    // The undated Semey commitment: the latest rate (ECB, 2026-10-30), provisional.
     assert!(
         row["rates"][0]["source"]
             .as_str()
             .unwrap()
-            .contains("International Monetary Fund")
+            .contains("European Central Bank")
     );
+    assert_eq!(row["rates"][0]["provisional"], "2026-10-30");
     let dash = c.get("/api/v1/dashboard").await.json();
     assert_eq!(dash["counts"]["activities"], 9);
     assert_eq!(dash["findings"]["warnings"], 1);
     let row = &dash["totals"]["donor"]["rows"][0];
     assert_eq!(row["key"], "Government of Japan");
-    assert_eq!(row["converted"], "718125.54");
+    assert_eq!(row["converted"], "691254.78");
+    assert_eq!(row["provisional_flows"], 1);
     let doc = c.get("/api/v1/openapi.json").await.json();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     for p in [

@@ -8,7 +8,7 @@ use super::{
     WorkOrder,
 };
 use crate::error::ValidationError;
-use crate::model::non_empty;
+use crate::model::{non_empty, plausible_date, plausible_dates};
 use crate::money::Money;
 
 /// Asset costs above this are refused as implausible (no device or repair costs 10^15 in any
@@ -56,6 +56,7 @@ fn frequency(field: &str, f: Option<u32>) -> Result<(), ValidationError> {
 
 pub fn device_model(m: &DeviceModel) -> Result<(), ValidationError> {
     non_empty("model_name", &m.model_name)?;
+    plausible_dates(&[("support_until", m.support_until)])?;
     non_empty("generic_type", &m.generic_type)?;
     if !m
         .generic_type
@@ -187,7 +188,10 @@ pub fn asset(a: &Asset) -> Result<(), ValidationError> {
     if let Some(c) = &a.cost {
         money("cost", c)?;
     }
+    plausible_dates(&[("manufacture_date", a.manufacture_date)])?;
     for (i, c) in a.contracts.iter().enumerate() {
+        plausible_date(&format!("contracts[{i}].start"), c.start)?;
+        plausible_date(&format!("contracts[{i}].end"), c.end)?;
         if c.end < c.start {
             return Err(ValidationError::new(
                 format!("contracts[{i}].end"),
@@ -203,6 +207,7 @@ pub fn asset(a: &Asset) -> Result<(), ValidationError> {
 }
 
 pub fn asset_event(e: &AssetEvent) -> Result<(), ValidationError> {
+    plausible_date("at", e.at.date())?;
     if e.state == LifecycleState::Commissioned && e.acceptance.is_none() {
         return Err(ValidationError::new(
             "acceptance",
@@ -221,6 +226,8 @@ pub fn asset_event(e: &AssetEvent) -> Result<(), ValidationError> {
 }
 
 pub fn downtime(d: &Downtime) -> Result<(), ValidationError> {
+    plausible_date("start", d.start.date())?;
+    plausible_dates(&[("end", d.end.map(|e| e.date()))])?;
     if let Some(end) = d.end
         && end < d.start
     {
@@ -234,6 +241,8 @@ pub fn downtime(d: &Downtime) -> Result<(), ValidationError> {
 }
 
 pub fn work_order(w: &WorkOrder) -> Result<(), ValidationError> {
+    plausible_date("opened", w.opened.date())?;
+    plausible_dates(&[("closed", w.closed.map(|c| c.date()))])?;
     match (w.status.is_closed(), w.closed) {
         (true, None) => {
             return Err(ValidationError::new(
@@ -306,11 +315,12 @@ pub fn maintenance_plan(p: &MaintenancePlan) -> Result<(), ValidationError> {
     }
 }
 
-pub fn meter_reading(_m: &MeterReading) -> Result<(), ValidationError> {
-    Ok(())
+pub fn meter_reading(m: &MeterReading) -> Result<(), ValidationError> {
+    plausible_date("at", m.at.date())
 }
 
 pub fn donation_check(d: &DonationCheck) -> Result<(), ValidationError> {
+    plausible_date("checked_on", d.checked_on)?;
     let mut seen = std::collections::BTreeSet::new();
     for (i, a) in d.answers.iter().enumerate() {
         if !seen.insert(a.item) {

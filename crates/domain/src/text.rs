@@ -1,0 +1,345 @@
+//! Text fields refuse control characters other than tab, line feed and carriage return
+//! (browsers send a textarea's line breaks as CR LF). NUL and the other control characters break
+//! CSV, XML (IATI export refuses them) and terminals, and are never meant.
+//!
+//! Every text field of every record kind is covered by walking the record's serde form, so a
+//! field added later is covered too. The common case (nothing wrong) is a walk that looks at each
+//! string without building anything; only a record that has such a character is walked again,
+//! as JSON, to name the field.
+
+use std::fmt;
+
+use serde::Serialize;
+use serde::ser;
+
+use crate::error::ValidationError;
+use crate::model::Record;
+
+/// Whether a character may appear in a text field.
+pub fn allowed_char(c: char) -> bool {
+    !c.is_control() || matches!(c, '\t' | '\n' | '\r')
+}
+
+/// Refuses a control character in any text of the record, naming the field.
+pub fn plain_text(record: &Record) -> Result<(), ValidationError> {
+    if record.serialize(Scan).is_ok() {
+        return Ok(());
+    }
+    let value = serde_json::to_value(record).unwrap_or_default();
+    match first_control(&value, String::new()) {
+        Some((field, text)) => {
+            let c = text.chars().find(|c| !allowed_char(*c)).unwrap_or('\0');
+            Err(ValidationError::new(
+                field,
+                text.escape_debug(),
+                format!(
+                    "contains the control character U+{:04X}; only tab and line breaks are allowed in text",
+                    u32::from(c)
+                ),
+            ))
+        }
+        None => Ok(()),
+    }
+}
+
+fn first_control(value: &serde_json::Value, path: String) -> Option<(String, String)> {
+    use serde_json::Value;
+    let bad = |s: &str| s.chars().any(|c| !allowed_char(c));
+    match value {
+        Value::String(s) => bad(s).then(|| (path, s.clone())),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| first_control(v, format!("{path}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let field = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            if bad(k) {
+                return Some((field, k.clone()));
+            }
+            first_control(v, field)
+        }),
+        _ => None,
+    }
+}
+
+/// "A refused character was seen" (or the record could not be serialised: the JSON walk then
+/// decides).
+#[derive(Debug)]
+struct Found;
+
+impl fmt::Display for Found {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("control character")
+    }
+}
+
+impl std::error::Error for Found {}
+
+impl ser::Error for Found {
+    fn custom<T: fmt::Display>(_: T) -> Self {
+        Found
+    }
+}
+
+fn check(s: &str) -> Result<(), Found> {
+    // Printable ASCII, the common case, needs no decoding.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) || s.chars().all(allowed_char) {
+        Ok(())
+    } else {
+        Err(Found)
+    }
+}
+
+/// Checks text formatted through `collect_str` (dates, ids) without allocating it.
+struct CheckWriter;
+
+impl fmt::Write for CheckWriter {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        check(s).map_err(|_| fmt::Error)
+    }
+}
+
+/// A serializer that only looks at strings.
+#[derive(Clone, Copy)]
+struct Scan;
+
+type R = Result<(), Found>;
+
+impl ser::Serializer for Scan {
+    type Ok = ();
+    type Error = Found;
+    type SerializeSeq = Self;
+    type SerializeTuple = Self;
+    type SerializeTupleStruct = Self;
+    type SerializeTupleVariant = Self;
+    type SerializeMap = Self;
+    type SerializeStruct = Self;
+    type SerializeStructVariant = Self;
+
+    fn serialize_bool(self, _: bool) -> R {
+        Ok(())
+    }
+    fn serialize_i8(self, _: i8) -> R {
+        Ok(())
+    }
+    fn serialize_i16(self, _: i16) -> R {
+        Ok(())
+    }
+    fn serialize_i32(self, _: i32) -> R {
+        Ok(())
+    }
+    fn serialize_i64(self, _: i64) -> R {
+        Ok(())
+    }
+    fn serialize_u8(self, _: u8) -> R {
+        Ok(())
+    }
+    fn serialize_u16(self, _: u16) -> R {
+        Ok(())
+    }
+    fn serialize_u32(self, _: u32) -> R {
+        Ok(())
+    }
+    fn serialize_u64(self, _: u64) -> R {
+        Ok(())
+    }
+    fn serialize_f32(self, _: f32) -> R {
+        Ok(())
+    }
+    fn serialize_f64(self, _: f64) -> R {
+        Ok(())
+    }
+    fn serialize_char(self, c: char) -> R {
+        if allowed_char(c) { Ok(()) } else { Err(Found) }
+    }
+    fn serialize_str(self, s: &str) -> R {
+        check(s)
+    }
+    fn serialize_bytes(self, _: &[u8]) -> R {
+        Ok(())
+    }
+    fn serialize_none(self) -> R {
+        Ok(())
+    }
+    fn serialize_some<T: ?Sized + Serialize>(self, v: &T) -> R {
+        v.serialize(self)
+    }
+    fn serialize_unit(self) -> R {
+        Ok(())
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> R {
+        Ok(())
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> R {
+        Ok(())
+    }
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, v: &T) -> R {
+        v.serialize(self)
+    }
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        v: &T,
+    ) -> R {
+        v.serialize(self)
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self, Found> {
+        Ok(self)
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self, Found> {
+        Ok(self)
+    }
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self, Found> {
+        Ok(self)
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self, Found> {
+        Ok(self)
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self, Found> {
+        Ok(self)
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self, Found> {
+        Ok(self)
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self, Found> {
+        Ok(self)
+    }
+    fn collect_str<T: ?Sized + fmt::Display>(self, v: &T) -> R {
+        fmt::write(&mut CheckWriter, format_args!("{v}")).map_err(|_| Found)
+    }
+}
+
+impl ser::SerializeSeq for Scan {
+    type Ok = ();
+    type Error = Found;
+    fn serialize_element<T: ?Sized + Serialize>(&mut self, v: &T) -> R {
+        v.serialize(Scan)
+    }
+    fn end(self) -> R {
+        Ok(())
+    }
+}
+
+impl ser::SerializeTuple for Scan {
+    type Ok = ();
+    type Error = Found;
+    fn serialize_element<T: ?Sized + Serialize>(&mut self, v: &T) -> R {
+        v.serialize(Scan)
+    }
+    fn end(self) -> R {
+        Ok(())
+    }
+}
+
+impl ser::SerializeTupleStruct for Scan {
+    type Ok = ();
+    type Error = Found;
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, v: &T) -> R {
+        v.serialize(Scan)
+    }
+    fn end(self) -> R {
+        Ok(())
+    }
+}
+
+impl ser::SerializeTupleVariant for Scan {
+    type Ok = ();
+    type Error = Found;
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, v: &T) -> R {
+        v.serialize(Scan)
+    }
+    fn end(self) -> R {
+        Ok(())
+    }
+}
+
+impl ser::SerializeMap for Scan {
+    type Ok = ();
+    type Error = Found;
+    fn serialize_key<T: ?Sized + Serialize>(&mut self, k: &T) -> R {
+        k.serialize(Scan)
+    }
+    fn serialize_value<T: ?Sized + Serialize>(&mut self, v: &T) -> R {
+        v.serialize(Scan)
+    }
+    fn end(self) -> R {
+        Ok(())
+    }
+}
+
+impl ser::SerializeStruct for Scan {
+    type Ok = ();
+    type Error = Found;
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, _: &'static str, v: &T) -> R {
+        v.serialize(Scan)
+    }
+    fn end(self) -> R {
+        Ok(())
+    }
+}
+
+impl ser::SerializeStructVariant for Scan {
+    type Ok = ();
+    type Error = Found;
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, _: &'static str, v: &T) -> R {
+        v.serialize(Scan)
+    }
+    fn end(self) -> R {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Source, SourceKind};
+    use proptest::prelude::*;
+
+    fn source(title: &str, quote_like: Option<String>) -> Record {
+        Record::Source(Source {
+            id: crate::RecordId::parse("s1").unwrap(),
+            title: title.to_string(),
+            kind: SourceKind::Other,
+            url: None,
+            publisher: quote_like,
+            published: None,
+            language: None,
+        })
+    }
+
+    proptest! {
+        /// The fast walk and the naming walk agree: a text is refused exactly when it holds a
+        /// refused character, and the field is named.
+        #[test]
+        fn refused_exactly_when_a_control_character_is_present(title in any::<String>(), publisher in proptest::option::of(any::<String>())) {
+            let bad = |s: &str| s.chars().any(|c| !allowed_char(c));
+            let expect_title = bad(&title);
+            let expect_publisher = publisher.as_deref().is_some_and(bad);
+            match plain_text(&source(&title, publisher.clone())) {
+                Ok(()) => prop_assert!(!expect_title && !expect_publisher),
+                Err(e) => {
+                    prop_assert!(expect_title || expect_publisher);
+                    prop_assert!(e.field == "title" || e.field == "publisher", "{}", e.field);
+                }
+            }
+        }
+    }
+}
