@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use aidtrace_domain::assets::donation::Verdict;
+use aidtrace_domain::assets::instant;
 use aidtrace_domain::assets::kpi::{GroupBy, Indicators, Period};
 use aidtrace_domain::assets::{
     DowntimeCause, LifecycleState, Priority, WorkOrder, WorkOrderKind, WorkOrderStatus,
@@ -59,7 +61,8 @@ pub enum AssetCommand {
     Event {
         id: String,
         state: String,
-        /// When it happened (YYYY-MM-DDTHH:MM[:SS] or YYYY-MM-DD) [default: now, UTC]
+        /// When it happened: YYYY-MM-DDTHH:MM[:SS] (UTC, or with Z / ±HH:MM), or YYYY-MM-DD
+        /// (00:00 UTC that day); at most 10 minutes ahead of now [default: now]
         #[arg(long)]
         at: Option<String>,
         /// The done acceptance work order (required to commission)
@@ -97,7 +100,7 @@ pub enum AssetCommand {
     },
     /// Check stored asset histories against the lifecycle rules (exit 1 on breaches)
     Check,
-    /// WHO donation fitness checks (exit 1 when an item fails)
+    /// WHO donation fitness checks: fit, not fit or not assessed (exit 1 unless every check is fit)
     Fitness {
         #[arg(long)]
         activity: Option<String>,
@@ -264,29 +267,13 @@ fn value<T: DeserializeOwned>(field: &str, raw: &str) -> Result<T, CliError> {
         .map_err(|e| CliError::input(format!("--{field} {raw:?}: {e}")))
 }
 
+/// A time from the command line through the shared parser (`assets::instant`, also used by the
+/// web): a bare date is 00:00 UTC of that day; offsets are converted to UTC. Default now.
 fn time(field: &str, raw: Option<&String>) -> Result<NaiveDateTime, CliError> {
     let Some(raw) = raw else {
         return Ok(Utc::now().naive_utc());
     };
-    let s = raw.trim().trim_end_matches('Z');
-    for f in [
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%d %H:%M",
-    ] {
-        if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
-            return Ok(t);
-        }
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .ok_or_else(|| {
-            CliError::input(format!(
-                "--{field} {raw:?}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] (UTC)"
-            ))
-        })
+    instant::parse_field(&format!("--{field}"), raw).map_err(|e| CliError::input(e.to_string()))
 }
 
 fn currency(raw: &str) -> Result<CurrencyCode, CliError> {
@@ -521,10 +508,17 @@ fn asset(c: AssetCommand, settings: &Settings) -> CliResult {
                     r.items.iter().map(|i| {
                         vec![
                             r.check.clone(),
+                            r.verdict.as_str().to_string(),
                             i.item.as_str().to_string(),
                             format!("{:?}", i.outcome).to_lowercase(),
                             if i.computed { "records" } else { "attested" }.to_string(),
-                            i.reason.clone(),
+                            i.attested
+                                .map(|a| format!("{a:?}").to_lowercase())
+                                .unwrap_or_default(),
+                            match &i.disagreement {
+                                Some(d) => format!("{} (disagreement: {d})", i.reason),
+                                None => i.reason.clone(),
+                            },
                         ]
                     })
                 })
@@ -532,10 +526,18 @@ fn asset(c: AssetCommand, settings: &Settings) -> CliResult {
             emit(
                 format,
                 &reports,
-                &["check", "item", "outcome", "from", "reason"],
+                &[
+                    "check", "verdict", "item", "outcome", "from", "attested", "reason",
+                ],
                 &rows,
             )?;
-            Ok(if reports.iter().all(|r| r.fit) {
+            if format == Format::Table {
+                for r in &reports {
+                    println!("{}", verdict_line(&r.check, &r.verdict));
+                }
+            }
+            // Not assessed is not fit either: a script gating a shipment must stop on both.
+            Ok(if reports.iter().all(|r| r.is_fit()) {
                 Outcome::Clean
             } else {
                 Outcome::ProblemsFound
@@ -630,6 +632,18 @@ fn asset(c: AssetCommand, settings: &Settings) -> CliResult {
                 println!("\n{}", report.counted);
             }
             Ok(Outcome::Clean)
+        }
+    }
+}
+
+/// `dc-1: not assessed (missing: recipient_request, …)`.
+fn verdict_line(check: &str, verdict: &Verdict) -> String {
+    let names: Vec<&str> = verdict.items().iter().map(|i| i.as_str()).collect();
+    match verdict {
+        Verdict::Fit => format!("{check}: fit"),
+        Verdict::NotFit { .. } => format!("{check}: not fit (failed: {})", names.join(", ")),
+        Verdict::NotAssessed { .. } => {
+            format!("{check}: not assessed (missing: {})", names.join(", "))
         }
     }
 }

@@ -153,3 +153,117 @@ fn gaps_per_facility_and_per_region() {
     let out = run(dir.path(), &["asset", "gaps", "--by", "country"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_down_report_dated_in_the_future_exits_2_naming_the_field_and_value() {
+    let dir = demo();
+    let out = run(
+        dir.path(),
+        &[
+            "asset",
+            "down",
+            "as-semey-mri-1",
+            "--cause",
+            "mechanical",
+            "--at",
+            "2030-01-01",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("2030-01-01 00:00:00") && err.contains("in the future"),
+        "{err}"
+    );
+    // Nothing was written, and a real report still goes in.
+    let ok = run(
+        dir.path(),
+        &["asset", "down", "as-semey-mri-1", "--cause", "mechanical"],
+    );
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+}
+
+#[test]
+fn a_time_with_an_offset_is_stored_as_the_utc_instant() {
+    let dir = demo();
+    let out = run(
+        dir.path(),
+        &[
+            "asset",
+            "down",
+            "as-semey-mri-1",
+            "--cause",
+            "mechanical",
+            "--at",
+            "2026-03-01T10:00:00+05:00",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let show = run(dir.path(), &["asset", "show", "as-semey-mri-1"]);
+    let detail: Value = serde_json::from_slice(&show.stdout).expect("json");
+    let starts: Vec<&str> = detail["downtimes"]
+        .as_array()
+        .expect("downtimes")
+        .iter()
+        .filter_map(|d| d["start"].as_str())
+        .collect();
+    assert!(starts.contains(&"2026-03-01T05:00:00"), "{starts:?}");
+}
+
+#[test]
+fn an_unreadable_time_exits_2_naming_the_option() {
+    let dir = demo();
+    let out = run(dir.path(), &["asset", "gaps", "--at", "31.12.2025"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--at = \"31.12.2025\""),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn fitness_gives_a_verdict_and_an_empty_checklist_is_not_assessed() {
+    let dir = demo();
+    let file = dir.path().join("check.json");
+    std::fs::write(
+        &file,
+        r#"{"records":[{"record":"donation_check","id":"dc-empty","model":"dm-illustrative-mri",
+            "facility":"fac-semey-university-hospital","checked_on":"2025-01-01"}]}"#,
+    )
+    .expect("write");
+    let load = run(dir.path(), &["asset", "load", file.to_str().expect("path")]);
+    assert_eq!(load.status.code(), Some(0), "{}", stderr(&load));
+    let out = run(dir.path(), &["asset", "fitness", "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "not fit and not assessed exit 1"
+    );
+    let reports: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let empty = reports
+        .as_array()
+        .expect("reports")
+        .iter()
+        .find(|r| r["check"] == "dc-empty")
+        .expect("dc-empty");
+    assert_eq!(empty["verdict"]["status"], "not_assessed");
+    let missing = empty["verdict"]["missing"].to_string();
+    for item in [
+        "recipient_request",
+        "recipient_acceptance",
+        "market_registration",
+    ] {
+        assert!(missing.contains(item), "{missing}");
+    }
+    let table = run(dir.path(), &["asset", "fitness"]);
+    assert!(
+        stdout(&table).contains("dc-empty: not assessed (missing: recipient_request"),
+        "{}",
+        stdout(&table)
+    );
+}

@@ -1,7 +1,9 @@
 //! Donation fitness: power match, manufacturer support, languages and market registration are
 //! computed from the records; the rest is attested.
 
-use aidtrace_domain::assets::donation::{Outcome, power_match, registration, score};
+use aidtrace_domain::assets::donation::{
+    Outcome, PHASE_PAIRS, Verdict, power_match, registration, score,
+};
 use aidtrace_domain::assets::{
     Answer, ChecklistAnswer, DeviceModel, DonationCheck, DonationItem, FacilityPower, PowerNeeds,
 };
@@ -147,7 +149,7 @@ fn score_prefers_records_over_attestation_and_fails_short_support() {
         checked_on: NaiveDate::from_ymd_opt(2025, 6, 1).expect("d"),
         local_languages: vec!["kk".into(), "ru".into()],
         answers: vec![
-            // Attested yes, but the records show a mismatch: the records win.
+            // Attested yes, but the records show a mismatch: both are kept, the failure stands.
             ChecklistAnswer {
                 item: DonationItem::PowerMatch,
                 answer: Answer::Yes,
@@ -190,9 +192,171 @@ fn score_prefers_records_over_attestation_and_fails_short_support() {
     assert_eq!(outcome(DonationItem::TrainingPlan), Outcome::Fail);
     assert_eq!(outcome(DonationItem::SparePartsLocal), Outcome::Unknown);
     assert_eq!(report.failed, 3);
-    assert!(!report.fit);
+    assert_eq!(
+        report.verdict,
+        Verdict::NotFit {
+            failed: vec![
+                DonationItem::PowerMatch,
+                DonationItem::ManufacturerSupport,
+                DonationItem::TrainingPlan
+            ]
+        }
+    );
     assert_eq!(
         report.passed + report.failed + report.unknown,
         DonationItem::ALL.len()
     );
+}
+
+fn single_phase(lo: u32, hi: u32, phases: Option<u8>) -> PowerNeeds {
+    PowerNeeds {
+        phases,
+        voltage_min: Some(lo),
+        voltage_max: Some(hi),
+        frequency_hz: Some(50),
+        ..PowerNeeds::default()
+    }
+}
+
+#[test]
+fn a_single_phase_device_fits_a_400_v_three_phase_hospital() {
+    // 400 V line-to-line is 230 V phase-to-neutral, what a single-phase device is wired to.
+    let m = model(Some(single_phase(220, 240, Some(1))));
+    let r = power_match(&m, Some(&supply(3, 400, 50, "150"))).expect("known");
+    assert_eq!(r.outcome, Outcome::Pass, "{}", r.reason);
+}
+
+#[test]
+fn a_device_of_unknown_phases_fits_when_the_phase_voltage_does() {
+    let m = model(Some(single_phase(210, 230, None)));
+    let r = power_match(&m, Some(&supply(3, 380, 50, "150"))).expect("known");
+    assert_eq!(r.outcome, Outcome::Pass, "{}", r.reason);
+}
+
+#[test]
+fn a_single_phase_device_outside_the_phase_voltage_still_fails() {
+    // 208 V line-to-line (North American) is 120 V to neutral: a 220-240 V device does not fit.
+    let m = model(Some(single_phase(220, 240, Some(1))));
+    let r = power_match(&m, Some(&supply(3, 208, 50, "150"))).expect("known");
+    assert_eq!(r.outcome, Outcome::Fail);
+    assert!(r.reason.contains("120 V phase-to-neutral"), "{}", r.reason);
+}
+
+#[test]
+fn a_three_phase_device_is_still_checked_against_line_voltage() {
+    let m = model(Some(ct_power()));
+    let r = power_match(&m, Some(&supply(3, 208, 50, "150"))).expect("known");
+    assert_eq!(r.outcome, Outcome::Fail);
+    assert!(r.reason.contains("208 V"), "{}", r.reason);
+}
+
+#[test]
+fn a_non_standard_line_voltage_is_compared_exactly() {
+    // 440 V / √3 = 254.03 V: inside 250-260, outside 220-254.
+    let sup = supply(3, 440, 50, "150");
+    let fits = power_match(&model(Some(single_phase(250, 260, Some(1)))), Some(&sup));
+    assert_eq!(fits.expect("known").outcome, Outcome::Pass);
+    let short = power_match(&model(Some(single_phase(220, 254, Some(1)))), Some(&sup));
+    assert_eq!(short.expect("known").outcome, Outcome::Fail);
+}
+
+fn bare_check(answers: Vec<ChecklistAnswer>) -> DonationCheck {
+    DonationCheck {
+        id: id("dc"),
+        asset: None,
+        activity: None,
+        model: id("dm-1"),
+        facility: id("fac"),
+        checked_on: NaiveDate::from_ymd_opt(2024, 1, 1).expect("d"),
+        local_languages: vec![],
+        answers,
+        checked_by: None,
+    }
+}
+
+fn yes(item: DonationItem) -> ChecklistAnswer {
+    ChecklistAnswer {
+        item,
+        answer: Answer::Yes,
+        note: None,
+    }
+}
+
+#[test]
+fn an_empty_checklist_is_not_assessed_naming_the_missing_items() {
+    let report = score(&bare_check(vec![]), &model(None), &facility(), None, &[]);
+    assert_eq!(
+        report.verdict,
+        Verdict::NotAssessed {
+            missing: vec![
+                DonationItem::RecipientRequest,
+                DonationItem::RecipientAcceptance,
+                DonationItem::MarketRegistration
+            ]
+        }
+    );
+    assert!(!report.is_fit());
+}
+
+#[test]
+fn a_checklist_with_request_acceptance_and_registration_known_is_fit() {
+    let check = bare_check(vec![
+        yes(DonationItem::RecipientRequest),
+        yes(DonationItem::RecipientAcceptance),
+        yes(DonationItem::MarketRegistration),
+    ]);
+    let report = score(&check, &model(None), &facility(), None, &[]);
+    assert_eq!(report.verdict, Verdict::Fit);
+}
+
+#[test]
+fn an_attested_answer_is_kept_beside_the_computed_one_and_a_disagreement_reported() {
+    let m = model(Some(ct_power()));
+    let check = bare_check(vec![ChecklistAnswer {
+        item: DonationItem::PowerMatch,
+        answer: Answer::No,
+        note: Some("sockets are the wrong type".into()),
+    }]);
+    // The records say the supply fits; the person on site said no.
+    let report = score(
+        &check,
+        &m,
+        &facility(),
+        Some(&supply(3, 400, 50, "150")),
+        &[],
+    );
+    let power = report
+        .items
+        .iter()
+        .find(|i| i.item == DonationItem::PowerMatch)
+        .expect("power");
+    assert!(power.computed);
+    assert_eq!(power.attested, Some(Answer::No));
+    let why = power
+        .disagreement
+        .as_deref()
+        .expect("disagreement reported");
+    assert!(why.contains("sockets"), "{why}");
+    assert_eq!(power.outcome, Outcome::Fail, "the failure is not overruled");
+}
+
+proptest::proptest! {
+    #[test]
+    fn phase_voltage_verdict_agrees_with_v_over_root_3_away_from_the_edges(
+        v in 100u32..1000, lo in 50u32..600, w in 0u32..100
+    ) {
+        // Standard pairs use their nominal phase voltage; every other line voltage is compared
+        // exactly. A float is safe as a cross-check only away from the range edges.
+        proptest::prop_assume!(!PHASE_PAIRS.iter().any(|(line, _)| *line == v));
+        let hi = lo + w;
+        let m = model(Some(single_phase(lo, hi, Some(1))));
+        let r = power_match(&m, Some(&supply(3, v, 50, "150"))).expect("known");
+        let phase = f64::from(v) / 3f64.sqrt();
+        if phase > f64::from(lo) + 0.01 && phase < f64::from(hi) - 0.01 {
+            proptest::prop_assert_eq!(r.outcome, Outcome::Pass, "{}", r.reason);
+        }
+        if phase < f64::from(lo) - 0.01 || phase > f64::from(hi) + 0.01 {
+            proptest::prop_assert_eq!(r.outcome, Outcome::Fail, "{}", r.reason);
+        }
+    }
 }

@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use aidtrace_domain::assets::donation::{self, FitnessReport};
 use aidtrace_domain::assets::gaps::{self, Density, Gap, ReferenceDensity};
+use aidtrace_domain::assets::instant;
 use aidtrace_domain::assets::kpi::{Fleet, GroupBy, Indicators, MoneyToMachine, Period};
 use aidtrace_domain::assets::lifecycle::{self, sort_events, state_at};
 use aidtrace_domain::assets::{
@@ -217,6 +218,13 @@ pub fn check_rules_from(
         .cloned()
         .filter_map(as_asset)
         .collect();
+    check_not_future(
+        app.now(),
+        &new_events,
+        &new_downtimes,
+        &new_readings,
+        &new_orders,
+    )?;
     let touched: HashSet<RecordId> = new_events
         .iter()
         .map(|e| e.asset.clone())
@@ -321,6 +329,39 @@ pub fn check_rules_from(
                     _ => None,
                 },
             };
+        }
+    }
+    Ok(())
+}
+
+/// No history time beyond now (plus a small tolerance): one report dated in the future would
+/// make every real event after it "out of order" and lock the asset.
+fn check_not_future(
+    now: NaiveDateTime,
+    events: &[AssetEvent],
+    downtimes: &[Downtime],
+    readings: &[MeterReading],
+    orders: &[WorkOrder],
+) -> ServiceResult<()> {
+    let at = |kind: &str, id: &RecordId, field: &str, t: NaiveDateTime| {
+        instant::check_not_future(field, t, now).map_err(|e| refuse(kind, id, e))
+    };
+    for e in events {
+        at("asset_event", &e.id, "at", e.at)?;
+    }
+    for d in downtimes {
+        at("downtime", &d.id, "start", d.start)?;
+        if let Some(end) = d.end {
+            at("downtime", &d.id, "end", end)?;
+        }
+    }
+    for r in readings {
+        at("meter_reading", &r.id, "at", r.at)?;
+    }
+    for w in orders {
+        at("work_order", &w.id, "opened", w.opened)?;
+        if let Some(closed) = w.closed {
+            at("work_order", &w.id, "closed", closed)?;
         }
     }
     Ok(())
@@ -448,6 +489,9 @@ pub fn record_event(
         sources: vec![],
     };
     let mut batch = Vec::new();
+    if event.state.is_retired() {
+        batch.extend(close_on_retirement(app, source, &event)?);
+    }
     if event.state == LifecycleState::Transferred
         && let Some(to) = &event.to_facility
         && to != &asset.facility
@@ -458,6 +502,41 @@ pub fn record_event(
     batch.push(Record::AssetEvent(event));
     put_checked_from(app, source, actor, batch)?;
     Ok(id)
+}
+
+/// Retiring an asset ends what was open on it: open downtime ends and open work orders are
+/// cancelled at the retirement, each with the reason in its note. Left open, they would count as
+/// downtime and backlog forever.
+fn close_on_retirement(
+    app: &Aidtrace,
+    source: HistorySource<'_>,
+    event: &AssetEvent,
+) -> ServiceResult<Vec<Record>> {
+    let history = asset_history(app, source, &event.asset)?;
+    let reason = format!(
+        "closed: the asset was {} at {}",
+        event.state.as_str(),
+        event.at
+    );
+    let with_reason = |note: Option<String>| {
+        Some(match note {
+            Some(n) if !n.is_empty() => format!("{n}; {reason}"),
+            _ => reason.clone(),
+        })
+    };
+    let mut out = Vec::new();
+    for mut d in history.downtimes.into_iter().filter(|d| d.end.is_none()) {
+        d.end = Some(event.at);
+        d.note = with_reason(d.note.take());
+        out.push(Record::Downtime(d));
+    }
+    for mut w in history.orders.into_iter().filter(|w| !w.status.is_closed()) {
+        w.status = WorkOrderStatus::Cancelled;
+        w.closed = Some(event.at);
+        w.note = with_reason(w.note.take());
+        out.push(Record::WorkOrder(w));
+    }
+    Ok(out)
 }
 
 /// What "device down" created.

@@ -32,6 +32,13 @@ pub const MONTHLY_SDR_SOURCE: &str =
 /// The application: one store, the rules around it.
 pub struct Aidtrace {
     store: Box<dyn Store>,
+    /// The clock the rules read "now" from (times in the future are refused); injected so
+    /// tests can fix it. The domain crate has no clock.
+    clock: fn() -> chrono::NaiveDateTime,
+}
+
+fn system_now() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
 }
 
 fn label(record: &Record) -> String {
@@ -40,7 +47,22 @@ fn label(record: &Record) -> String {
 
 impl Aidtrace {
     pub fn new(store: Box<dyn Store>) -> Self {
-        Self { store }
+        Self {
+            store,
+            clock: system_now,
+        }
+    }
+
+    /// The same application reading "now" from `clock`.
+    #[must_use]
+    pub fn with_clock(mut self, clock: fn() -> chrono::NaiveDateTime) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Now, UTC, from the injected clock.
+    pub fn now(&self) -> chrono::NaiveDateTime {
+        (self.clock)()
     }
 
     /// Opens the embedded SQLite store at `path`, creating and migrating it as needed.

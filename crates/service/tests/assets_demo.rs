@@ -191,7 +191,7 @@ fn gaps_and_densities_of_the_demo() {
         .expect("fitness");
     assert_eq!(failures.len(), 1);
     assert!(
-        !failures[0].fit,
+        !failures[0].is_fit(),
         "the illustrative platelet check has failed items"
     );
     let rows = assets::list_assets(&app, Some(&id("fac-zhezbek-blood-centre"))).expect("list");

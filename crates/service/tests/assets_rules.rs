@@ -458,3 +458,165 @@ fn a_transfer_moves_the_asset_to_the_receiving_facility() {
         "cannot go from transferred to transferred",
     );
 }
+
+/// The injected clock of the tests below: "now" is 2026-03-01 12:00 UTC.
+fn fixed_now() -> NaiveDateTime {
+    t("2026-03-01 12:00")
+}
+
+fn down_at(app: &mut Aidtrace, asset: &str, at: &str) -> Result<assets::DownReport, ServiceError> {
+    assets::report_down(
+        app,
+        HistorySource::Store,
+        "engineer",
+        assets::DeviceDown {
+            asset: id(asset),
+            at: t(at),
+            cause: DowntimeCause::Mechanical,
+            reported_by: None,
+            note: None,
+        },
+    )
+}
+
+#[test]
+fn a_down_report_dated_in_the_future_is_refused_and_real_reports_still_go_in() {
+    let (_d, app) = app();
+    let mut app = app.with_clock(fixed_now);
+    let before = audit_len(&app);
+    refused(
+        down_at(&mut app, "as-semey-mri-1", "2030-01-01 00:00"),
+        &app,
+        before,
+        "at",
+        "2030-01-01 00:00:00",
+    );
+    let err = down_at(&mut app, "as-semey-mri-1", "2030-01-01 00:00").expect_err("future");
+    assert!(err.to_string().contains("in the future"), "{err}");
+    // Nothing was locked: a report dated now goes in.
+    down_at(&mut app, "as-semey-mri-1", "2026-03-01 11:00").expect("a real report");
+}
+
+#[test]
+fn a_time_within_ten_minutes_ahead_is_accepted_and_eleven_is_not() {
+    let (_d, app) = app();
+    let mut app = app.with_clock(fixed_now);
+    let before = audit_len(&app);
+    refused(
+        down_at(&mut app, "as-semey-mri-1", "2026-03-01 12:11"),
+        &app,
+        before,
+        "at",
+        "in the future",
+    );
+    down_at(&mut app, "as-semey-mri-1", "2026-03-01 12:10").expect("clock drift is tolerated");
+}
+
+#[test]
+fn a_work_order_closed_in_the_future_is_refused() {
+    let (_d, app) = app();
+    let mut app = app.with_clock(fixed_now);
+    let report = down_at(&mut app, "as-semey-mri-1", "2026-03-01 09:00").expect("down");
+    let before = audit_len(&app);
+    refused(
+        assets::close_work_order(
+            &mut app,
+            HistorySource::Store,
+            "engineer",
+            assets::Closing {
+                id: report.work_order,
+                status: WorkOrderStatus::Done,
+                at: t("2027-01-01 00:00"),
+                labour_hours: None,
+                external_cost: None,
+            },
+        ),
+        &app,
+        before,
+        "closed",
+        "in the future",
+    );
+}
+
+#[test]
+fn decommissioning_closes_open_downtime_and_cancels_open_work_orders_with_a_reason() {
+    use aidtrace_domain::RecordKind;
+    let (_d, app) = app();
+    let mut app = app.with_clock(fixed_now);
+    let report = down_at(&mut app, "as-semey-mri-1", "2026-02-01 09:00").expect("down");
+    assets::record_event(
+        &mut app,
+        HistorySource::Store,
+        "engineer",
+        NewEvent {
+            asset: id("as-semey-mri-1"),
+            at: t("2026-02-10 10:00"),
+            state: LifecycleState::Decommissioned,
+            acceptance: None,
+            to_facility: None,
+            by: None,
+            note: Some("beyond repair".into()),
+        },
+    )
+    .expect("decommission");
+    let Some(Record::Downtime(d)) = app
+        .store()
+        .get(RecordKind::Downtime, &report.downtime)
+        .expect("read")
+    else {
+        panic!("downtime gone");
+    };
+    assert_eq!(d.end, Some(t("2026-02-10 10:00")));
+    assert!(
+        d.note
+            .as_deref()
+            .is_some_and(|n| n.contains("decommissioned")),
+        "{d:?}"
+    );
+    let Some(Record::WorkOrder(w)) = app
+        .store()
+        .get(RecordKind::WorkOrder, &report.work_order)
+        .expect("read")
+    else {
+        panic!("work order gone");
+    };
+    assert_eq!(w.status, WorkOrderStatus::Cancelled);
+    assert_eq!(w.closed, Some(t("2026-02-10 10:00")));
+    assert!(
+        w.note
+            .as_deref()
+            .is_some_and(|n| n.contains("decommissioned")),
+        "{w:?}"
+    );
+}
+
+#[test]
+fn a_generic_load_refuses_a_downtime_in_the_future_and_stores_offsets_as_utc() {
+    use aidtrace_domain::RecordKind;
+    let (_d, app) = app();
+    let mut app = app.with_clock(fixed_now);
+    let file = |start: &str| {
+        format!(
+            r#"{{"records":[{{"record":"downtime","id":"down-load","asset":"as-semey-mri-1",
+                "start":"{start}","cause":"wear","planned":false}}]}}"#
+        )
+    };
+    let before = audit_len(&app);
+    refused(
+        app.load_json("loader", &file("2030-01-01T00:00:00")),
+        &app,
+        before,
+        "start",
+        "in the future",
+    );
+    app.load_json("loader", &file("2026-02-01T10:00:00+05:00"))
+        .expect("offset accepted");
+    let Some(Record::Downtime(d)) = app
+        .store()
+        .get(RecordKind::Downtime, &id("down-load"))
+        .expect("read")
+    else {
+        panic!("not stored");
+    };
+    assert_eq!(d.start, t("2026-02-01 05:00"));
+}

@@ -11,7 +11,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use aidtrace_domain::assets::donation::Verdict;
 use aidtrace_domain::assets::gaps::{self, Gap, RegionGap, Scope};
+use aidtrace_domain::assets::instant;
 use aidtrace_domain::assets::kpi::{Fleet, GroupBy, Indicators, MoneyToMachine, Period};
 use aidtrace_domain::assets::{DowntimeCause, LifecycleState};
 use aidtrace_domain::{CurrencyCode, Ledger, RecordId};
@@ -651,6 +653,20 @@ pub async fn detail(
             p { a class="button" id="report-down" href=(format!("/assets/{id}/down")) { (t("assets-report-down")) } }
         }
         p class="muted" { (t("assets-short-url")) ": " code { "/a/" (id) } }
+        @if !d.donation.is_empty() {
+            h2 { (t("donation-verdict")) }
+            ul id="donation-verdicts" { @for r in &d.donation {
+                li class=(verdict_class(&r.verdict)) data-verdict=(r.verdict.as_str()) {
+                    (r.check) ": " b { (t(&format!("donation-verdict-{}", r.verdict.as_str().replace('_', "-")))) }
+                    @if !r.verdict.items().is_empty() {
+                        " — " (r.verdict.items().iter().map(|i| t(&format!("donation-item-{}", i.as_str().replace('_', "-")))).collect::<Vec<_>>().join(", "))
+                    }
+                }
+                @for i in r.items.iter().filter(|i| i.disagreement.is_some()) {
+                    li class="finding warning" { (t("donation-disagreement")) " · " (t(&format!("donation-item-{}", i.item.as_str().replace('_', "-")))) ": " (i.disagreement.clone().unwrap_or_default()) }
+                }
+            } }
+        }
         @if !failed.is_empty() {
             h2 { (t("assets-donation-failures")) }
             ul id="donation-failures" { @for f in &failed { li class="finding error" { (f) } } }
@@ -776,7 +792,8 @@ pub async fn indicators_file(
 
 // ---- gaps and density -------------------------------------------------------------------------
 
-/// `?at=YYYY-MM-DD`: states are taken at the end of that day (default today).
+/// `?at=`: the instant states are taken at, read by the shared parser (`assets::instant`, as in
+/// the CLI): a bare date is 00:00 UTC of that day; a time may carry an offset. Default now.
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 pub struct AtQuery {
     #[serde(default)]
@@ -785,21 +802,14 @@ pub struct AtQuery {
 
 impl AtQuery {
     fn resolve(&self) -> ApiResult<(NaiveDate, NaiveDateTime)> {
-        let day = if self.at.trim().is_empty() {
-            Utc::now().date_naive()
+        let at = if self.at.trim().is_empty() {
+            now()
         } else {
-            NaiveDate::parse_from_str(self.at.trim(), "%Y-%m-%d").map_err(|_| {
-                ApiError::bad_request(
-                    "invalid_query",
-                    format!("at = {:?} is not a date (YYYY-MM-DD)", self.at),
-                )
-                .with_field("at")
+            instant::parse_field("at", &self.at).map_err(|e| {
+                ApiError::bad_request("invalid_query", e.to_string()).with_field("at")
             })?
         };
-        let end = day
-            .and_hms_opt(23, 59, 59)
-            .ok_or_else(|| ApiError::internal(format!("no end of day for {day}")))?;
-        Ok((day, end))
+        Ok((at.date(), at))
     }
 }
 
@@ -977,6 +987,8 @@ fn down_page(
                     }
                 }
                 br;
+                label { (t("asset-when")) br; input type="text" name="at" id="at" inputmode="numeric" placeholder="2025-03-01T10:00+05:00"; }
+                br;
                 label { (t("assets-note")) br; textarea name="note" rows="3" maxlength="1000" {} }
                 br;
                 button type="submit" id="submit-down" { (t("assets-report-down")) }
@@ -984,6 +996,8 @@ fn down_page(
             @if open {
                 form method="post" action=(format!("/assets/{id}/up")) class="phone" id="up-form" {
                     input type="hidden" name="csrf" value=(csrf);
+                    label { (t("asset-when")) br; input type="text" name="at" inputmode="numeric" placeholder="2025-03-01T10:00+05:00"; }
+                    br;
                     label { (t("assets-note")) br; textarea name="note" rows="2" maxlength="1000" {} }
                     br;
                     button type="submit" id="submit-up" { (t("assets-back-in-service")) }
@@ -993,11 +1007,21 @@ fn down_page(
     )
 }
 
+fn verdict_class(v: &Verdict) -> &'static str {
+    match v {
+        Verdict::Fit => "finding",
+        Verdict::NotFit { .. } => "finding error",
+        Verdict::NotAssessed { .. } => "finding warning",
+    }
+}
+
 /// A refusal of the phone form in the reader's language when it is one this form expects,
 /// keeping the field and value it names; any other refusal keeps the service's sentence, which
 /// names them too.
 fn refusal(e: &ApiError) -> String {
-    const KNOWN: [(&str, &str); 4] = [
+    const KNOWN: [(&str, &str); 6] = [
+        ("is in the future", "asset-err-future"),
+        ("is not a time", "asset-err-time"),
         (
             "only an asset in service can be reported down",
             "asset-err-not-in-service",
@@ -1022,6 +1046,22 @@ fn refusal(e: &ApiError) -> String {
         (Some(f), false) => format!("{} ({f} = «{value}»)", t(key)),
         _ => t(key),
     }
+}
+
+/// When the report says it happened: empty is now; otherwise the shared parser (a bare date is
+/// 00:00 UTC, offsets are converted). A time in the future is refused by the service rules.
+fn at_of(form: &FormMap) -> ApiResult<NaiveDateTime> {
+    let raw = form.get("at").map(|s| s.trim()).unwrap_or_default();
+    if raw.is_empty() {
+        return Ok(now());
+    }
+    instant::parse(raw).ok_or_else(|| {
+        ApiError::bad_request(
+            "invalid_time",
+            format!("at {raw:?} is not a time: expected {}", instant::FORMATS),
+        )
+        .with_field("at")
+    })
 }
 
 fn has_open_downtime(ledger: &Ledger, id: &RecordId) -> bool {
@@ -1154,8 +1194,8 @@ pub async fn down_submit(State(state): State<AppState>, post: ReportPost) -> Pag
             .map(String::as_str)
             .unwrap_or_default(),
     )
-    .and_then(|c| Ok((c, note_of(&post.form)?)));
-    let (cause, note) = match parsed {
+    .and_then(|c| Ok((c, note_of(&post.form)?, at_of(&post.form)?)));
+    let (cause, note, at) = match parsed {
         Ok(v) => v,
         Err(e) => return post.refused(e),
     };
@@ -1168,7 +1208,7 @@ pub async fn down_submit(State(state): State<AppState>, post: ReportPost) -> Pag
                 &name,
                 DeviceDown {
                     asset,
-                    at: now(),
+                    at,
                     cause,
                     reported_by: Some(name.clone()),
                     note,
@@ -1183,20 +1223,15 @@ pub async fn down_submit(State(state): State<AppState>, post: ReportPost) -> Pag
 }
 
 pub async fn up_submit(State(state): State<AppState>, post: ReportPost) -> PageResult<Response> {
-    let note = match note_of(&post.form) {
-        Ok(n) => n,
+    let (note, at) = match note_of(&post.form).and_then(|n| Ok((n, at_of(&post.form)?))) {
+        Ok(v) => v,
         Err(e) => return post.refused(e),
     };
     let (name, asset) = (post.principal.name.clone(), post.id.clone());
     let result = post
         .write(&state, move |app, source| {
             Ok(svc::return_to_service(
-                app,
-                source,
-                &name,
-                &asset,
-                now(),
-                note,
+                app, source, &name, &asset, at, note,
             )?)
         })
         .await;

@@ -1,11 +1,12 @@
 //! The WHO donation fitness check (Medical device donations, 2011): each item passes, fails or is
 //! unknown. Power match, manufacturer support, manual language and market registration are
-//! computed from the records when they say enough; otherwise the attested answer stands.
+//! computed from the records when they say enough; the attested answer is kept beside the
+//! computed one, and when they disagree the disagreement is reported and the worse one stands.
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::{Answer, DeviceModel, DonationCheck, DonationItem, FacilityPower};
+use super::{Answer, ChecklistAnswer, DeviceModel, DonationCheck, DonationItem, FacilityPower};
 use crate::model::{Facility, MarketRegistration, ProductKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -23,7 +24,57 @@ pub struct ItemResult {
     /// Computed from records, rather than attested.
     pub computed: bool,
     pub reason: String,
+    /// What people attested for this item, kept beside a computed outcome (never replaced).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attested: Option<Answer>,
+    /// The computed and the attested answer disagree: said why, so someone resolves it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disagreement: Option<String>,
 }
+
+/// The verdict on a checklist. WHO (Medical device donations, 2011) puts the recipient's request
+/// and need first, so a checklist that does not know whether the recipient asked for, accepted
+/// and may register the device is not assessed, never fit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Verdict {
+    Fit,
+    /// At least one item failed (decisive even when other items are unknown).
+    NotFit {
+        failed: Vec<DonationItem>,
+    },
+    /// No item failed, but these essential items are unknown.
+    NotAssessed {
+        missing: Vec<DonationItem>,
+    },
+}
+
+impl Verdict {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Fit => "fit",
+            Self::NotFit { .. } => "not_fit",
+            Self::NotAssessed { .. } => "not_assessed",
+        }
+    }
+
+    /// The items the verdict names: failed ones for `NotFit`, missing ones for `NotAssessed`.
+    pub fn items(&self) -> &[DonationItem] {
+        match self {
+            Self::Fit => &[],
+            Self::NotFit { failed } => failed,
+            Self::NotAssessed { missing } => missing,
+        }
+    }
+}
+
+/// Items that must be known before a donation can be called fit: the recipient asked for it,
+/// accepted it, and the model may be used in the recipient's market.
+pub const ESSENTIAL: [DonationItem; 3] = [
+    DonationItem::RecipientRequest,
+    DonationItem::RecipientAcceptance,
+    DonationItem::MarketRegistration,
+];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FitnessReport {
@@ -32,8 +83,15 @@ pub struct FitnessReport {
     pub passed: usize,
     pub failed: usize,
     pub unknown: usize,
-    /// No item failed. Unknown items do not fail a donation but are listed for follow-up.
-    pub fit: bool,
+    /// Fit, not fit (failed items named) or not assessed (missing essential items named).
+    /// Other unknown items do not decide the verdict but are listed for follow-up.
+    pub verdict: Verdict,
+}
+
+impl FitnessReport {
+    pub fn is_fit(&self) -> bool {
+        self.verdict == Verdict::Fit
+    }
 }
 
 /// Years of manufacturer support WHO-derived guidance asks for at least (4 preferred).
@@ -45,7 +103,43 @@ fn computed(item: DonationItem, outcome: Outcome, reason: String) -> Option<Item
         outcome,
         computed: true,
         reason,
+        attested: None,
+        disagreement: None,
     })
+}
+
+/// Standard three-phase systems (IEC 60038 and North American practice): line-to-line voltage
+/// and the nominal phase-to-neutral voltage a single-phase device connected to one phase sees.
+pub const PHASE_PAIRS: [(u32, u32); 7] = [
+    (400, 230),
+    (380, 220),
+    (415, 240),
+    (208, 120),
+    (480, 277),
+    (690, 400),
+    (600, 347),
+];
+
+/// The voltage a single-phase device sees on a supply of `phases` at `voltage` (line-to-line for
+/// three-phase), as (text to show, whether it lies within `lo..=hi`). Standard pairs use their
+/// nominal phase voltage; any other line voltage V is compared exactly as V/√3 in integers
+/// (3·lo² ≤ V² ≤ 3·hi²), so no float and no tolerance decides the verdict.
+fn single_phase_fits(phases: u8, voltage: u32, lo: u32, hi: u32) -> (String, bool) {
+    if phases != 3 {
+        return (format!("{voltage} V"), (lo..=hi).contains(&voltage));
+    }
+    if let Some((_, phase)) = PHASE_PAIRS.iter().find(|(line, _)| *line == voltage) {
+        return (
+            format!("{phase} V phase-to-neutral ({voltage} V line-to-line)"),
+            (lo..=hi).contains(phase),
+        );
+    }
+    let sq = |v: u32| u64::from(v) * u64::from(v);
+    let v2 = sq(voltage);
+    (
+        format!("{voltage}/√3 V phase-to-neutral ({voltage} V line-to-line)"),
+        3 * sq(lo) <= v2 && v2 <= 3 * sq(hi),
+    )
 }
 
 /// Power needs of the model against the facility's supply. `None` when either side is unknown.
@@ -70,13 +164,26 @@ pub fn power_match(model: &DeviceModel, supply: Option<&FacilityPower>) -> Optio
     }
     let lo = need.voltage_min.unwrap_or(0);
     let hi = need.voltage_max.unwrap_or(u32::MAX);
-    if (need.voltage_min.is_some() || need.voltage_max.is_some())
-        && !(lo..=hi).contains(&supply.voltage)
-    {
-        problems.push(format!(
-            "the model takes {lo}-{hi} V, the facility supplies {} V",
-            supply.voltage
-        ));
+    if need.voltage_min.is_some() || need.voltage_max.is_some() {
+        // A three-phase supply's voltage is line-to-line. A three-phase device takes that; a
+        // single-phase device is wired phase to neutral and sees V/√3. When the model does not
+        // say how many phases it has, either connection that fits is enough.
+        let line = (
+            format!("{} V", supply.voltage),
+            (lo..=hi).contains(&supply.voltage),
+        );
+        let phase = single_phase_fits(supply.phases, supply.voltage, lo, hi);
+        let (seen, fits) = match need.phases {
+            Some(3) => line,
+            Some(_) => phase,
+            None if line.1 => line,
+            None => phase,
+        };
+        if !fits {
+            problems.push(format!(
+                "the model takes {lo}-{hi} V, the facility supplies {seen}"
+            ));
+        }
     }
     if let (Some(peak), Some(avail)) = (need.peak_kva, supply.available_kva)
         && peak > avail
@@ -202,8 +309,9 @@ pub fn registration(
     )
 }
 
-/// Scores a checklist. Computed evidence decides when it passes or fails; otherwise the attested
-/// answer stands, and an item nobody answered is unknown.
+/// Scores a checklist. Computed evidence and the attested answer are both kept; when both are
+/// known the worse one stands (a failure from either side fails the item) and a disagreement is
+/// reported. An item nobody answered and the records cannot decide is unknown.
 pub fn score(
     check: &DonationCheck,
     model: &DeviceModel,
@@ -221,31 +329,7 @@ pub fn score(
             _ => None,
         };
         let attested = check.answers.iter().find(|a| a.item == item);
-        let result = match (from_records, attested) {
-            (Some(r), _) if r.outcome != Outcome::Unknown => r,
-            (computed_unknown, Some(a)) if a.answer != Answer::Unknown => ItemResult {
-                item,
-                outcome: if a.answer == Answer::Yes {
-                    Outcome::Pass
-                } else {
-                    Outcome::Fail
-                },
-                computed: false,
-                reason: a.note.clone().unwrap_or_else(|| {
-                    computed_unknown.map_or_else(|| "attested".to_string(), |c| c.reason)
-                }),
-            },
-            (Some(r), _) => r,
-            (None, a) => ItemResult {
-                item,
-                outcome: Outcome::Unknown,
-                computed: false,
-                reason: a
-                    .and_then(|a| a.note.clone())
-                    .unwrap_or_else(|| "not answered".to_string()),
-            },
-        };
-        items.push(result);
+        items.push(combine(item, from_records, attested));
     }
     let count = |o: Outcome| items.iter().filter(|i| i.outcome == o).count();
     let (passed, failed, unknown) = (
@@ -253,12 +337,94 @@ pub fn score(
         count(Outcome::Fail),
         count(Outcome::Unknown),
     );
+    let verdict = verdict(&items);
     FitnessReport {
         check: check.id.to_string(),
         items,
         passed,
         failed,
         unknown,
-        fit: failed == 0,
+        verdict,
+    }
+}
+
+fn attested_outcome(a: Answer) -> Outcome {
+    match a {
+        Answer::Yes => Outcome::Pass,
+        Answer::No => Outcome::Fail,
+        Answer::Unknown => Outcome::Unknown,
+    }
+}
+
+fn combine(
+    item: DonationItem,
+    from_records: Option<ItemResult>,
+    attested: Option<&ChecklistAnswer>,
+) -> ItemResult {
+    let said = attested.map(|a| a.answer);
+    let note = attested.and_then(|a| a.note.clone());
+    let said_outcome = said.map_or(Outcome::Unknown, attested_outcome);
+    match from_records {
+        Some(mut r) if r.outcome != Outcome::Unknown => {
+            r.attested = said;
+            if said_outcome != Outcome::Unknown && said_outcome != r.outcome {
+                let word = if said_outcome == Outcome::Pass {
+                    "yes"
+                } else {
+                    "no"
+                };
+                r.disagreement = Some(format!(
+                    "attested {word}{}, the records say {}",
+                    note.as_ref().map(|n| format!(" ({n})")).unwrap_or_default(),
+                    if r.outcome == Outcome::Pass {
+                        "pass"
+                    } else {
+                        "fail"
+                    }
+                ));
+                // The worse answer stands: a failure seen by either side is not overruled.
+                r.outcome = Outcome::Fail;
+            }
+            r
+        }
+        computed_unknown => ItemResult {
+            item,
+            outcome: said_outcome,
+            reason: note.unwrap_or_else(|| match (&computed_unknown, said_outcome) {
+                (Some(c), _) => c.reason.clone(),
+                (None, Outcome::Unknown) => "not answered".to_string(),
+                (None, _) => "attested".to_string(),
+            }),
+            // An unknown from the records with nothing attested is still the records' word.
+            computed: computed_unknown.is_some() && said_outcome == Outcome::Unknown,
+            attested: said,
+            disagreement: None,
+        },
+    }
+}
+
+/// Not fit when any item failed; otherwise not assessed while an essential item is unknown.
+pub fn verdict(items: &[ItemResult]) -> Verdict {
+    let failed: Vec<DonationItem> = items
+        .iter()
+        .filter(|i| i.outcome == Outcome::Fail)
+        .map(|i| i.item)
+        .collect();
+    if !failed.is_empty() {
+        return Verdict::NotFit { failed };
+    }
+    let missing: Vec<DonationItem> = ESSENTIAL
+        .into_iter()
+        .filter(|e| {
+            items
+                .iter()
+                .find(|i| i.item == *e)
+                .is_none_or(|i| i.outcome == Outcome::Unknown)
+        })
+        .collect();
+    if missing.is_empty() {
+        Verdict::Fit
+    } else {
+        Verdict::NotAssessed { missing }
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod donation;
 pub mod gaps;
+pub mod instant;
 pub mod kpi;
 pub mod lifecycle;
 pub mod synthetic;
@@ -394,6 +395,7 @@ impl LifecycleState {
 pub struct AssetEvent {
     pub id: RecordId,
     pub asset: RecordId,
+    #[serde(deserialize_with = "instant::serde_utc::deserialize")]
     pub at: NaiveDateTime,
     pub state: LifecycleState,
     /// The passed acceptance work order, required to commission.
@@ -446,8 +448,13 @@ impl DowntimeCause {
 pub struct Downtime {
     pub id: RecordId,
     pub asset: RecordId,
+    #[serde(deserialize_with = "instant::serde_utc::deserialize")]
     pub start: NaiveDateTime,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "instant::serde_utc::option::deserialize",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub end: Option<NaiveDateTime>,
     pub cause: DowntimeCause,
     /// Planned downtime (scheduled maintenance) is reported apart and not counted against uptime.
@@ -517,9 +524,14 @@ pub struct WorkOrder {
     pub kind: WorkOrderKind,
     pub status: WorkOrderStatus,
     pub priority: Priority,
+    #[serde(deserialize_with = "instant::serde_utc::deserialize")]
     pub opened: NaiveDateTime,
     /// When the work was finished (or cancelled). Required once closed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "instant::serde_utc::option::deserialize",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub closed: Option<NaiveDateTime>,
     /// The maintenance plan a scheduled order carries out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -603,6 +615,7 @@ pub struct MaintenancePlan {
 pub struct MeterReading {
     pub id: RecordId,
     pub asset: RecordId,
+    #[serde(deserialize_with = "instant::serde_utc::deserialize")]
     pub at: NaiveDateTime,
     pub meter: MeterKind,
     pub value: u64,
