@@ -10,6 +10,15 @@ use axum::http::{Method, StatusCode};
 use common::{Client, Req, env};
 use serde_json::json;
 
+/// A demo store, an in-process client and an admin's bearer token (the store lives as long as
+/// the returned `Env`).
+fn as_admin() -> (common::Env, Client, String) {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let admin = e.token("ada");
+    (e, c, admin)
+}
+
 const SECRET: &str = "/api/v1/facilities/fac-secret";
 
 fn secret_at(lat: &str, lon: &str) -> serde_json::Value {
@@ -31,9 +40,7 @@ async fn observed(c: &Client, uri: &str) -> (StatusCode, Vec<(String, String)>, 
 
 #[tokio::test]
 async fn anonymous_responses_do_not_depend_on_exact_coordinates_inside_a_blur_cell() {
-    let e = env();
-    let c = Client::InProcess(e.state.clone());
-    let admin = e.token("ada");
+    let (_e, c, admin) = as_admin();
     let put = |body: serde_json::Value, etag: Option<String>| {
         let mut r = Req::new(Method::PUT, SECRET).bearer(&admin).json(&body);
         if let Some(t) = etag {
@@ -73,9 +80,7 @@ async fn anonymous_responses_do_not_depend_on_exact_coordinates_inside_a_blur_ce
 
 #[tokio::test]
 async fn signed_in_readers_get_the_stored_records_etag() {
-    let e = env();
-    let c = Client::InProcess(e.state.clone());
-    let admin = e.token("ada");
+    let (_e, c, admin) = as_admin();
     let r = c
         .send(
             Req::new(Method::PUT, SECRET)
@@ -143,18 +148,14 @@ async fn put_with(c: &Client, token: &str, header: (&str, &str)) -> common::Resp
 
 #[tokio::test]
 async fn if_match_star_replaces_an_existing_record() {
-    let e = env();
-    let c = Client::InProcess(e.state.clone());
-    let admin = e.token("ada");
+    let (_e, c, admin) = as_admin();
     let r = put_with(&c, &admin, ("if-match", "*")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
 
 #[tokio::test]
 async fn if_match_star_does_not_create() {
-    let e = env();
-    let c = Client::InProcess(e.state.clone());
-    let admin = e.token("ada");
+    let (_e, c, admin) = as_admin();
     let r = c
         .send(
             Req::new(Method::PUT, "/api/v1/sources/src-new")
@@ -172,9 +173,7 @@ async fn if_match_star_does_not_create() {
 
 #[tokio::test]
 async fn a_weak_tag_never_satisfies_if_match() {
-    let e = env();
-    let c = Client::InProcess(e.state.clone());
-    let admin = e.token("ada");
+    let (_e, c, admin) = as_admin();
     let uri = "/api/v1/sources/src-kz-semey-grant";
     let etag = c.send(Req::get(uri).bearer(&admin)).await.header("etag");
     let r = put_with(&c, &admin, ("if-match", &format!("W/{etag}"))).await;
@@ -183,9 +182,7 @@ async fn a_weak_tag_never_satisfies_if_match() {
 
 #[tokio::test]
 async fn a_tag_list_matches_any_of_its_tags() {
-    let e = env();
-    let c = Client::InProcess(e.state.clone());
-    let admin = e.token("ada");
+    let (_e, c, admin) = as_admin();
     let uri = "/api/v1/sources/src-kz-semey-grant";
     let etag = c.send(Req::get(uri).bearer(&admin)).await.header("etag");
     let r = put_with(&c, &admin, ("if-match", &format!("\"stale\", {etag}"))).await;
@@ -194,9 +191,7 @@ async fn a_tag_list_matches_any_of_its_tags() {
 
 #[tokio::test]
 async fn if_none_match_star_over_an_existing_record_fails_its_precondition() {
-    let e = env();
-    let c = Client::InProcess(e.state.clone());
-    let admin = e.token("ada");
+    let (_e, c, admin) = as_admin();
     let r = put_with(&c, &admin, ("if-none-match", "*")).await;
     assert_eq!(r.status, StatusCode::PRECONDITION_FAILED, "{}", r.body);
     assert_eq!(r.json()["code"], "precondition_failed");
@@ -204,9 +199,7 @@ async fn if_none_match_star_over_an_existing_record_fails_its_precondition() {
 
 #[tokio::test]
 async fn a_malformed_if_match_is_a_400_naming_the_header() {
-    let e = env();
-    let c = Client::InProcess(e.state.clone());
-    let admin = e.token("ada");
+    let (_e, c, admin) = as_admin();
     let r = put_with(&c, &admin, ("if-match", "no-quotes")).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert_eq!(r.json()["field"], "If-Match");
@@ -214,9 +207,7 @@ async fn a_malformed_if_match_is_a_400_naming_the_header() {
 
 #[tokio::test]
 async fn dot_ids_are_refused() {
-    let e = env();
-    let c = Client::InProcess(e.state.clone());
-    let admin = e.token("ada");
+    let (_e, c, admin) = as_admin();
     for id in [".", "..", "...", ".-_:"] {
         let r = c
             .send(
@@ -232,9 +223,7 @@ async fn dot_ids_are_refused() {
 
 #[tokio::test]
 async fn an_id_mismatch_message_shows_no_debug_text() {
-    let e = env();
-    let c = Client::InProcess(e.state.clone());
-    let admin = e.token("ada");
+    let (_e, c, admin) = as_admin();
     let r = c
         .send(
             Req::new(Method::PUT, "/api/v1/sources/src-a")
@@ -307,9 +296,7 @@ async fn an_editor_may_add_a_source() {
 
 #[tokio::test]
 async fn an_editor_may_edit_a_source_only_their_records_cite() {
-    let e = env();
-    let c = Client::InProcess(e.state.clone());
-    let admin = e.token("ada");
+    let (e, c, admin) = as_admin();
     let editor = e.token("eve");
     let source = json!({"id":"src-embassy","kind":"news_article","title":"Embassy release"});
     let activity = json!({"id":"act-embassy","title":"Embassy grant","instrument":"grant_aid","status":"pipeline",
