@@ -363,6 +363,26 @@ fn sum_usd(ledger: &Ledger, rates: &RateTable, activity: &RecordId, kind: FlowKi
     any.then_some(total)
 }
 
+/// The signed sum of an activity's own flows of `kind` when they are all in one currency; `None`
+/// when there are none or they are in several.
+fn sum_in_one_currency(
+    ledger: &Ledger,
+    activity: &RecordId,
+    kind: FlowKind,
+) -> Option<(CurrencyCode, Sum)> {
+    let mut flows = ledger.flows_of(activity).filter(|f| f.kind == kind);
+    let first = flows.next()?;
+    let currency = first.money.currency.clone();
+    let mut total = Sum::ZERO.plus_checked(first.money.amount.checked_mul(first.sign()));
+    for flow in flows {
+        if flow.money.currency != currency {
+            return None;
+        }
+        total = total.plus_checked(flow.money.amount.checked_mul(flow.sign()));
+    }
+    Some((currency, total))
+}
+
 fn overflow(kind: RecordKind, id: &RecordId, what: &str) -> Finding {
     finding(
         "LEDGER-OVERFLOW",
@@ -410,22 +430,40 @@ fn activities(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
                 ));
             }
         }
-        let committed = committed.and_then(Sum::exact);
-        let disbursed = disbursed.and_then(Sum::exact);
-        if let (Some(c), Some(d)) = (committed, disbursed)
+        // Compared in the flows' own currency whenever every commitment and disbursement shares
+        // one: exact, and independent of exchange rates (a year without a rate used to hide a
+        // yen disbursement twice the yen commitment). Otherwise in converted US dollars.
+        let compared = match (
+            sum_in_one_currency(ledger, &a.id, FlowKind::Commitment),
+            sum_in_one_currency(ledger, &a.id, FlowKind::Disbursement),
+        ) {
+            (Some((cc, c)), Some((dc, d))) if cc == dc => c.exact().zip(d.exact()).map(|p| (p, cc)),
+            _ => committed
+                .and_then(Sum::exact)
+                .zip(disbursed.and_then(Sum::exact))
+                .map(|p| (p, usd.clone())),
+        };
+        if let Some(((c, d), currency)) = compared
             && d > c
         {
+            let ratio = d
+                .checked_div(c)
+                .filter(|_| c > Decimal::ZERO)
+                .map(|r| format!(" ({}× the commitment)", r.round_dp(2)))
+                .unwrap_or_default();
             out.push(finding(
                 "LEDGER-OVERSPENT",
                 RecordKind::Activity,
                 &a.id,
                 format!(
-                    "disbursed {} USD against {} USD committed",
+                    "disbursed {} {currency} against {} {currency} committed{ratio}",
                     fmt_amount(d),
                     fmt_amount(c)
                 ),
             ));
         }
+        let committed = committed.and_then(Sum::exact);
+        let disbursed = disbursed.and_then(Sum::exact);
         if a.instrument == Instrument::GrassrootsGrant {
             grassroots(ledger, rates, a, jpy.as_ref(), out);
         }
