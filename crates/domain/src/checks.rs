@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::codes::{CurrencyCode, RecordId};
 use crate::fx::{ConversionError, RateTable};
 use crate::ledger::{Ledger, RateDateBasis};
-use crate::model::{ActivityStatus, FlowKind, Instrument, RecordKind};
+use crate::model::{Activity, ActivityStatus, Flow, FlowKind, Instrument, RecordKind};
 use crate::money::{MAX_AMOUNT, Money};
 use crate::totals::Sum;
 
@@ -94,6 +94,16 @@ pub const RULES: &[(&str, Severity, &str)] = &[
         "LEDGER-OVERSPENT",
         Severity::Warning,
         "disbursements exceed commitments for an activity",
+    ),
+    (
+        "LEDGER-EARLY-DISBURSEMENT",
+        Severity::Warning,
+        "a disbursement is dated before the activity's first dated commitment",
+    ),
+    (
+        "LEDGER-PROVIDER",
+        Severity::Warning,
+        "a flow's provider is not a participant of its activity, nor of the same organisation as one",
     ),
     (
         "LEDGER-PIPELINE",
@@ -383,6 +393,66 @@ fn sum_in_one_currency(
     Some((currency, total))
 }
 
+/// Money paid out before anything was committed usually means a wrong date or a missing
+/// commitment. Only dated flows are compared.
+fn early_disbursements(flows: &[&Flow], out: &mut Vec<Finding>) {
+    let first_commitment = flows
+        .iter()
+        .filter(|f| f.kind == FlowKind::Commitment)
+        .filter_map(|f| f.money.value_date)
+        .min();
+    let Some(committed_on) = first_commitment else {
+        return;
+    };
+    for f in flows.iter().filter(|f| f.kind == FlowKind::Disbursement) {
+        if let Some(day) = f.money.value_date.filter(|d| *d < committed_on) {
+            out.push(finding(
+                "LEDGER-EARLY-DISBURSEMENT",
+                RecordKind::Flow,
+                &f.id,
+                format!("disbursed on {day}, before the first commitment of {committed_on}"),
+            ));
+        }
+    }
+}
+
+/// A provider counts as a participant when it, or the organisation it rolls up to, is the same
+/// as a participant's (an embassy paying for its government's grant is the government paying).
+fn providers_outside(ledger: &Ledger, a: &Activity, flows: &[&Flow], out: &mut Vec<Finding>) {
+    if a.participants.is_empty() {
+        return;
+    }
+    let tops: Vec<&RecordId> = a
+        .participants
+        .iter()
+        .map(|p| ledger.top_organisation(&p.org))
+        .collect();
+    for f in flows {
+        let Some(provider) = &f.provider else {
+            continue;
+        };
+        // Incoming funds come from outside the activity by nature.
+        if matches!(
+            f.kind,
+            FlowKind::IncomingFunds | FlowKind::IncomingCommitment | FlowKind::IncomingPledge
+        ) {
+            continue;
+        }
+        if !tops.contains(&ledger.top_organisation(provider)) {
+            out.push(finding(
+                "LEDGER-PROVIDER",
+                RecordKind::Flow,
+                &f.id,
+                format!(
+                    "provider {} is not a participant of activity {}",
+                    ledger.org_name(provider),
+                    a.id
+                ),
+            ));
+        }
+    }
+}
+
 fn overflow(kind: RecordKind, id: &RecordId, what: &str) -> Finding {
     finding(
         "LEDGER-OVERFLOW",
@@ -464,6 +534,8 @@ fn activities(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
         }
         let committed = committed.and_then(Sum::exact);
         let disbursed = disbursed.and_then(Sum::exact);
+        early_disbursements(&own_flows, out);
+        providers_outside(ledger, a, &own_flows, out);
         if a.instrument == Instrument::GrassrootsGrant {
             grassroots(ledger, rates, a, jpy.as_ref(), out);
         }

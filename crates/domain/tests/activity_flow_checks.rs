@@ -1,5 +1,6 @@
-//! LEDGER-OVERSPENT compares an activity's disbursements with its commitments in their own
-//! currency when they share one, so neither a missing rate nor a rate's movement decides it.
+//! Checks an aid officer expects across an activity's flows: overspending (compared in the
+//! flows' own currency when they share one, so neither a missing rate nor a rate's movement
+//! decides it), disbursements before the commitment, providers outside the activity.
 
 use aidtrace_domain::checks::{self, Finding};
 use aidtrace_domain::fx::RateTable;
@@ -92,4 +93,75 @@ fn mixed_currencies_are_compared_in_converted_dollars() {
         "{}",
         found[0].message
     );
+}
+
+fn findings_of(ledger: &Ledger, rule: &str) -> Vec<Finding> {
+    checks::run(ledger, &RateTable::builtin())
+        .into_iter()
+        .filter(|f| f.rule == rule)
+        .collect()
+}
+
+#[test]
+fn a_disbursement_before_the_first_commitment_is_flagged() {
+    let l = ledger(&[
+        ("c", "commitment", "100", "JPY", Some("2024-05-29")),
+        ("d-early", "disbursement", "10", "JPY", Some("2024-01-10")),
+        ("d-later", "disbursement", "10", "JPY", Some("2024-06-10")),
+    ]);
+    let found = findings_of(&l, "LEDGER-EARLY-DISBURSEMENT");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].record.as_str(), "d-early");
+    assert!(
+        found[0].message.contains("2024-05-29"),
+        "{}",
+        found[0].message
+    );
+}
+
+#[test]
+fn undated_flows_are_not_compared_for_order() {
+    let l = ledger(&[
+        ("c", "commitment", "100", "JPY", None),
+        ("d", "disbursement", "10", "JPY", Some("2024-01-10")),
+    ]);
+    assert!(findings_of(&l, "LEDGER-EARLY-DISBURSEMENT").is_empty());
+}
+
+/// Japan (with its embassy under it) and Korea; an activity Japan funds; flows by `providers`.
+fn with_providers(providers: &[(&str, &str)]) -> Ledger {
+    let mut records = vec![
+        json!({"record": "organisation", "id": "gov-jp", "name": "Government of Japan", "kind": "government"}),
+        json!({"record": "organisation", "id": "emb-jp", "name": "Embassy of Japan", "kind": "embassy", "parent": "gov-jp"}),
+        json!({"record": "organisation", "id": "gov-kr", "name": "Republic of Korea", "kind": "government"}),
+        json!({"record": "activity", "id": "act", "title": "Equipment", "instrument": "grant_aid", "status": "implementation",
+            "participants": [{"org": "gov-jp", "role": "funding"}]}),
+    ];
+    for (id, provider) in providers {
+        records.push(json!({"record": "flow", "id": id, "activity": "act", "kind": "disbursement",
+            "provider": provider, "money": {"amount": "10", "currency": "JPY", "value_date": "2024-06-10"}}));
+    }
+    Ledger::from_records(
+        records
+            .into_iter()
+            .map(|r| serde_json::from_value::<Record>(r).expect("fixture record")),
+    )
+}
+
+#[test]
+fn a_provider_outside_the_activity_is_flagged() {
+    let l = with_providers(&[("f-kr", "gov-kr")]);
+    let found = findings_of(&l, "LEDGER-PROVIDER");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].message.contains("Republic of Korea"),
+        "{}",
+        found[0].message
+    );
+}
+
+#[test]
+fn a_provider_under_a_participating_government_is_a_participant() {
+    let l = with_providers(&[("f-jp", "gov-jp"), ("f-emb", "emb-jp")]);
+    assert!(findings_of(&l, "LEDGER-PROVIDER").is_empty());
 }
