@@ -292,12 +292,19 @@ impl RateTable {
 
     /// The IMF annual averages shipped in `data/imf_annual_usd.csv`.
     pub fn imf_annual() -> Self {
-        let mut table = Self::default();
-        // The shipped file is generated and checked by the tests below, so a parse failure here
-        // would be a build defect, not user input.
-        let entries = parse_csv(IMF_ANNUAL_CSV, RateOrigin::BuiltIn).unwrap_or_default();
-        table.extend(entries);
-        table
+        // Parsed once per process, as the ECB table is: every `rates()` call and every report
+        // starts from it, and cloning the parsed table costs a fraction of parsing the CSV.
+        static TABLE: std::sync::OnceLock<RateTable> = std::sync::OnceLock::new();
+        TABLE
+            .get_or_init(|| {
+                let mut table = Self::default();
+                // The shipped file is generated and checked by the tests below, so a parse
+                // failure here would be a build defect, not user input.
+                let entries = parse_csv(IMF_ANNUAL_CSV, RateOrigin::BuiltIn).unwrap_or_default();
+                table.extend(entries);
+                table
+            })
+            .clone()
     }
 
     pub fn extend(&mut self, entries: impl IntoIterator<Item = RateEntry>) {
