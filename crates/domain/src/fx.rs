@@ -540,10 +540,10 @@ fn describe_source(legs: &[RateLeg]) -> String {
     format!("{}; {}", sources.join(", "), parts.join("; "))
 }
 
-/// Reads rates in the IMF CSV form: `Date,Rate,Currency,Frequency,Source[,Country code,Country]`,
-/// rate in national currency units per US dollar. The first bad row stops the parse and is
-/// reported with its line number, so an import is all or nothing.
-pub fn parse_csv(text: &str, origin: RateOrigin) -> Result<Vec<RateEntry>, ValidationError> {
+/// A CSV reader over `text` (rows may differ in length) and its header row.
+pub(crate) fn csv_with_header(
+    text: &str,
+) -> Result<(csv::Reader<&[u8]>, csv::StringRecord), ValidationError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
@@ -552,6 +552,14 @@ pub fn parse_csv(text: &str, origin: RateOrigin) -> Result<Vec<RateEntry>, Valid
         .headers()
         .map_err(|e| ValidationError::new("header", "", format!("unreadable CSV header: {e}")))?
         .clone();
+    Ok((reader, headers))
+}
+
+/// Reads rates in the IMF CSV form: `Date,Rate,Currency,Frequency,Source[,Country code,Country]`,
+/// rate in national currency units per US dollar. The first bad row stops the parse and is
+/// reported with its line number, so an import is all or nothing.
+pub fn parse_csv(text: &str, origin: RateOrigin) -> Result<Vec<RateEntry>, ValidationError> {
+    let (mut reader, headers) = csv_with_header(text)?;
     let expected = ["Date", "Rate", "Currency", "Frequency", "Source"];
     for (i, name) in expected.iter().enumerate() {
         if headers.get(i).map(str::trim) != Some(*name) {

@@ -69,14 +69,7 @@ pub fn shipped() -> &'static EcbTable {
 /// Reads the ECB's wide form: `Date,USD,JPY,…`, one row per day, empty or `N/A` where a currency
 /// has no quote that day.
 pub fn parse_wide(text: &str) -> Result<EcbTable, ValidationError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| ValidationError::new("header", "", format!("unreadable CSV header: {e}")))?
-        .clone();
+    let (mut reader, headers) = super::csv_with_header(text)?;
     if headers.get(0).map(str::trim) != Some("Date") {
         return Err(ValidationError::new(
             "header column 1",
