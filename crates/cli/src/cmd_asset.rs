@@ -479,7 +479,7 @@ fn asset(c: AssetCommand, settings: &Settings) -> CliResult {
         }
         AssetCommand::Check => {
             let app = open(settings)?;
-            let problems = svc::check_stored(&app.ledger().map_err(service_error)?);
+            let problems = svc::check_stored(&app.ledger().map_err(service_error)?, app.now());
             for p in &problems {
                 println!("{p}");
             }

@@ -388,20 +388,26 @@ pub fn put_checked_from(
 }
 
 /// Breaches of the asset rules in stored data (for records that came in through a generic
-/// import, which only checks single records and references).
-pub fn check_stored(ledger: &Ledger) -> Vec<String> {
+/// import, which only checks single records and references, or that were stored before times
+/// beyond `now` were refused: such a time still locks its asset until it is corrected).
+pub fn check_stored(ledger: &Ledger, now: NaiveDateTime) -> Vec<String> {
     let mut out = Vec::new();
     let fleet = Fleet::build(ledger);
     for (i, asset) in fleet.assets.iter().enumerate() {
         let h = &fleet.histories[i];
+        let events: Vec<AssetEvent> = h.events.iter().map(|e| (*e).clone()).collect();
+        let downs: Vec<Downtime> = h.downtimes.iter().map(|d| (*d).clone()).collect();
+        let readings: Vec<MeterReading> = h.readings.iter().map(|r| (*r).clone()).collect();
+        let orders: Vec<WorkOrder> = h.work_orders.iter().map(|w| (*w).clone()).collect();
+        if let Err(e) = check_not_future(now, &events, &downs, &readings, &orders) {
+            out.push(e.to_string());
+        }
         if let Err(e) = lifecycle::check_sequence(&h.events) {
             out.push(format!("asset {}: {e}", asset.id));
         }
-        let downs: Vec<Downtime> = h.downtimes.iter().map(|d| (*d).clone()).collect();
         if let Err(e) = lifecycle::check_downtimes(&[], &downs, &h.events) {
             out.push(format!("asset {}: {e}", asset.id));
         }
-        let readings: Vec<MeterReading> = h.readings.iter().map(|r| (*r).clone()).collect();
         if let Err(e) = lifecycle::check_readings(&[], &readings) {
             out.push(format!("asset {}: {e}", asset.id));
         }

@@ -54,7 +54,7 @@ fn demo_assets_load_twice_without_change_and_link_their_lines() {
             "{line}"
         );
     }
-    assert!(assets::check_stored(&app.ledger().expect("ledger")).is_empty());
+    assert!(assets::check_stored(&app.ledger().expect("ledger"), app.now()).is_empty());
     assert!(app.verify_audit().expect("verify").problems.is_empty());
 }
 

@@ -620,3 +620,25 @@ fn a_generic_load_refuses_a_downtime_in_the_future_and_stores_offsets_as_utc() {
     };
     assert_eq!(d.start, t("2026-02-01 05:00"));
 }
+
+fn far_future_now() -> NaiveDateTime {
+    t("2031-01-01 00:00")
+}
+
+#[test]
+fn asset_check_reports_a_future_time_stored_before_such_times_were_refused() {
+    // A store written while the clock read 2031 (or by a release that let such times in) still
+    // holds a report dated 2030; the check at the real date names it so it can be corrected.
+    let (_d, app) = app();
+    let mut app = app.with_clock(far_future_now);
+    down_at(&mut app, "as-semey-mri-1", "2030-01-01 00:00").expect("not future in 2031");
+    let ledger = app.ledger().expect("ledger");
+    assert!(assets::check_stored(&ledger, far_future_now()).is_empty());
+    let problems = assets::check_stored(&ledger, fixed_now());
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("2030-01-01 00:00:00") && p.contains("in the future")),
+        "{problems:?}"
+    );
+}
