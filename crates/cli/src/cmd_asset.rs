@@ -941,10 +941,14 @@ fn indicator_row(key: &str, i: &Indicators) -> Vec<String> {
             "{}/{}/{}/{}",
             i.age.years_0_5, i.age.years_6_10, i.age.over_10, i.age.unknown
         ),
+        format!(
+            "{} (unknown {})",
+            i.age.past_expected_life, i.age.expected_life_unknown
+        ),
     ]
 }
 
-const KPI_HEADER: [&str; 12] = [
+const KPI_HEADER: [&str; 13] = [
     "group",
     "assets",
     "uptime %",
@@ -957,6 +961,7 @@ const KPI_HEADER: [&str; 12] = [
     "by cause",
     "COSR %",
     "age ≤5/6-10/>10/?",
+    "past expected life",
 ];
 
 fn kpi(c: KpiCommand, settings: &Settings) -> CliResult {

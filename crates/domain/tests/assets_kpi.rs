@@ -450,3 +450,72 @@ proptest! {
         prop_assert!(s.unplanned_down_secs >= 0);
     }
 }
+
+fn made_in(name: &str, year: i32) -> Record {
+    let Record::Asset(mut a) = asset(name, None) else {
+        unreachable!("asset() builds an asset")
+    };
+    a.manufacture_date = NaiveDate::from_ymd_opt(year, 1, 1);
+    Record::Asset(a)
+}
+
+fn age_of(l: &Ledger, name: &str) -> aidtrace_domain::assets::kpi::AgeProfile {
+    let fleet = Fleet::build(l);
+    fleet.grouped(GroupBy::Asset, january(), &same_currency)[name]
+        .age
+        .clone()
+}
+
+#[test]
+fn a_2005_device_registered_in_2025_is_over_ten_years_old_and_past_its_expected_life() {
+    use LifecycleState as S;
+    let l = ledger(vec![
+        made_in("old", 2005),
+        event("old", 1, "2025-01-05 00:00", S::InService),
+    ]);
+    let age = age_of(&l, "old");
+    assert_eq!((age.years_0_5, age.over_10), (0, 1), "{age:?}");
+    // The model's expected life is 10 years.
+    assert_eq!(age.past_expected_life, 1, "{age:?}");
+}
+
+#[test]
+fn age_counts_from_installation_when_commissioning_came_later() {
+    use LifecycleState as S;
+    let l = ledger(vec![
+        asset("late", None),
+        event("late", 1, "2014-06-01 00:00", S::Installed),
+        event("late", 2, "2016-06-01 00:00", S::Commissioned),
+    ]);
+    let age = age_of(&l, "late");
+    assert_eq!((age.years_6_10, age.over_10), (0, 1), "{age:?}");
+    assert_eq!(age.past_expected_life, 1, "{age:?}");
+}
+
+#[test]
+fn the_fifth_anniversary_ends_the_first_age_band() {
+    use LifecycleState as S;
+    // The period ends on 31 January 2025 at midnight.
+    let l = ledger(vec![
+        asset("young", None),
+        event("young", 1, "2020-02-01 00:00", S::InService),
+        asset("older", None),
+        event("older", 1, "2020-01-15 00:00", S::InService),
+    ]);
+    assert_eq!(age_of(&l, "young").years_0_5, 1);
+    let older = age_of(&l, "older");
+    assert_eq!((older.years_0_5, older.years_6_10), (0, 1), "{older:?}");
+    assert_eq!(older.past_expected_life, 0, "{older:?}");
+}
+
+#[test]
+fn an_asset_in_storage_never_installed_and_without_a_manufacture_date_has_an_unknown_age() {
+    use LifecycleState as S;
+    let l = ledger(vec![
+        asset("boxed", None),
+        event("boxed", 1, "2024-12-01 00:00", S::InStorage),
+    ]);
+    let age = age_of(&l, "boxed");
+    assert_eq!((age.unknown, age.expected_life_unknown), (1, 1), "{age:?}");
+    assert_eq!(age.past_expected_life, 0, "{age:?}");
+}

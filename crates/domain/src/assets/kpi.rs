@@ -86,6 +86,10 @@ pub struct Sums {
     pub age_6_10: u64,
     pub age_over_10: u64,
     pub age_unknown: u64,
+    /// Assets older than their model's expected life at the period end.
+    pub past_expected_life: u64,
+    /// Assets whose age or model's expected life is not known.
+    pub expected_life_unknown: u64,
 }
 
 impl Sums {
@@ -111,6 +115,8 @@ impl Sums {
         self.age_6_10 += o.age_6_10;
         self.age_over_10 += o.age_over_10;
         self.age_unknown += o.age_unknown;
+        self.past_expected_life += o.past_expected_life;
+        self.expected_life_unknown += o.expected_life_unknown;
     }
 
     pub fn indicators(&self) -> Indicators {
@@ -158,19 +164,25 @@ impl Sums {
                 years_6_10: self.age_6_10,
                 over_10: self.age_over_10,
                 unknown: self.age_unknown,
+                past_expected_life: self.past_expected_life,
+                expected_life_unknown: self.expected_life_unknown,
             },
         }
     }
 }
 
 /// Age of the inventory at the period end, in COCIR's bands (golden rule: ≥ 60 % up to 5 years,
-/// ≤ 30 % 6–10 years, ≤ 10 % over 10).
+/// ≤ 30 % 6–10 years, ≤ 10 % over 10), counted from the earlier of manufacture and first
+/// installation (a 2005 device registered in 2025 is twenty years old, not new), and against
+/// each model's expected life.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AgeProfile {
     pub years_0_5: u64,
     pub years_6_10: u64,
     pub over_10: u64,
     pub unknown: u64,
+    pub past_expected_life: u64,
+    pub expected_life_unknown: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -349,10 +361,16 @@ impl<'a> Fleet<'a> {
 
     /// Sums for one asset.
     pub fn sums(&self, i: usize, period: Period, convert: Converter<'_>) -> Sums {
+        let expected_life = self
+            .ledger
+            .device_models
+            .get(&self.assets[i].model)
+            .and_then(|m| m.expected_life_years);
         asset_sums(
             self.assets[i],
             &self.histories[i],
             self.plans(i),
+            expected_life,
             period,
             convert,
         )
@@ -565,10 +583,42 @@ const INVENTORY: &[LifecycleState] = &[
     LifecycleState::InStorage,
 ];
 
+/// When the asset's life began: the earlier of its manufacture and its first installation (or
+/// commissioning, or first service when registered already working) at or before `at`. Taking
+/// commissioning alone made a 2005 device registered in 2025 look new.
+fn born_at(asset: &Asset, events: &[&AssetEvent], at: NaiveDateTime) -> Option<NaiveDateTime> {
+    let installed = events
+        .iter()
+        .filter(|e| e.at <= at)
+        .find(|e| {
+            matches!(
+                e.state,
+                LifecycleState::Installed
+                    | LifecycleState::Commissioned
+                    | LifecycleState::InService
+            )
+        })
+        .map(|e| e.at);
+    let made = asset.manufacture_date.and_then(|d| d.and_hms_opt(0, 0, 0));
+    match (made, installed) {
+        (Some(m), Some(i)) => Some(m.min(i)),
+        (m, i) => m.or(i),
+    }
+}
+
+/// Whether `at` is no later than `years` calendar years after `born`.
+fn within_years(born: NaiveDateTime, at: NaiveDateTime, years: u32) -> bool {
+    years
+        .checked_mul(12)
+        .and_then(|months| born.checked_add_months(chrono::Months::new(months)))
+        .is_none_or(|limit| at <= limit)
+}
+
 fn asset_sums<'a>(
     asset: &Asset,
     h: &History<'_>,
     plans: impl Iterator<Item = &'a MaintenancePlan>,
+    expected_life_years: Option<u32>,
     period: Period,
     convert: Converter<'_>,
 ) -> Sums {
@@ -619,21 +669,25 @@ fn asset_sums<'a>(
         {
             s.functional = 1;
         }
-        let born = commissioned_at(&h.events)
-            .filter(|c| *c <= last)
-            .or_else(|| asset.manufacture_date.and_then(|d| d.and_hms_opt(0, 0, 0)));
-        match born {
-            Some(b) => {
-                let years = (last - b).num_days() as f64 / 365.25;
-                if years <= 5.0 {
+        match born_at(asset, &h.events, last) {
+            Some(born) => {
+                if within_years(born, last, 5) {
                     s.age_0_5 = 1;
-                } else if years <= 10.0 {
+                } else if within_years(born, last, 10) {
                     s.age_6_10 = 1;
                 } else {
                     s.age_over_10 = 1;
                 }
+                match expected_life_years {
+                    Some(life) if !within_years(born, last, life) => s.past_expected_life = 1,
+                    Some(_) => {}
+                    None => s.expected_life_unknown = 1,
+                }
             }
-            None => s.age_unknown = 1,
+            None => {
+                s.age_unknown = 1;
+                s.expected_life_unknown = 1;
+            }
         }
     }
 
