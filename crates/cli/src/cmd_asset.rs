@@ -929,6 +929,7 @@ fn indicator_row(key: &str, i: &Indicators) -> Vec<String> {
         format!("{}/{}", i.pm_on_time, i.pm_due),
         opt(i.pm_completion_pct),
         opt(i.mtbf_hours),
+        opt(i.device_mtbf_hours),
         opt(i.mttr_hours),
         i.failures.to_string(),
         i.failures_by_cause
@@ -948,14 +949,15 @@ fn indicator_row(key: &str, i: &Indicators) -> Vec<String> {
     ]
 }
 
-const KPI_HEADER: [&str; 13] = [
+const KPI_HEADER: [&str; 14] = [
     "group",
     "assets",
     "uptime %",
     "functional %",
     "PM on time/due",
     "PM %",
-    "MTBF h",
+    "MTBF h (all causes)",
+    "device MTBF h",
     "MTTR h",
     "failures",
     "by cause",

@@ -519,3 +519,54 @@ fn an_asset_in_storage_never_installed_and_without_a_manufacture_date_has_an_unk
     assert_eq!((age.unknown, age.expected_life_unknown), (1, 1), "{age:?}");
     assert_eq!(age.past_expected_life, 0, "{age:?}");
 }
+
+fn down_for(name: &str, asset: &str, start: &str, end: &str, cause: DowntimeCause) -> Record {
+    let Record::Downtime(mut d) = down(name, asset, start, Some(end), false) else {
+        unreachable!("down() builds a downtime")
+    };
+    d.cause = cause;
+    Record::Downtime(d)
+}
+
+#[test]
+fn power_cuts_and_waits_for_parts_count_in_all_cause_mtbf_but_not_in_device_mtbf() {
+    use LifecycleState as S;
+    let l = ledger(vec![
+        asset("a1", None),
+        event("a1", 1, "2024-06-01 00:00", S::InService),
+        // 744 h in January; 4 stops of 6 h each: 720 h up.
+        down_for(
+            "p1",
+            "a1",
+            "2025-01-03 00:00",
+            "2025-01-03 06:00",
+            DowntimeCause::ExternalPower,
+        ),
+        down_for(
+            "p2",
+            "a1",
+            "2025-01-10 00:00",
+            "2025-01-10 06:00",
+            DowntimeCause::AwaitingParts,
+        ),
+        down_for(
+            "m1",
+            "a1",
+            "2025-01-17 00:00",
+            "2025-01-17 06:00",
+            DowntimeCause::Mechanical,
+        ),
+        down_for(
+            "u1",
+            "a1",
+            "2025-01-24 00:00",
+            "2025-01-24 06:00",
+            DowntimeCause::UserError,
+        ),
+    ]);
+    let by = Fleet::build(&l).grouped(GroupBy::Asset, january(), &same_currency);
+    let a1 = &by["a1"];
+    assert_eq!((a1.failures, a1.device_failures), (4, 1));
+    assert_eq!(a1.mtbf_hours, Some(d("180")));
+    assert_eq!(a1.device_mtbf_hours, Some(d("720")));
+}

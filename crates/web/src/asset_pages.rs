@@ -387,7 +387,7 @@ fn register_table(ledger: &Ledger, rows: &[AssetRow]) -> Table {
     }
 }
 
-const INDICATOR_HEADERS: [&str; 20] = [
+const INDICATOR_HEADERS: [&str; 22] = [
     "group",
     "assets",
     "in_inventory",
@@ -399,6 +399,8 @@ const INDICATOR_HEADERS: [&str; 20] = [
     "uptime_pct",
     "failures",
     "mtbf_hours",
+    "device_failures",
+    "device_mtbf_hours",
     "repairs",
     "mttr_hours",
     "pm_due",
@@ -429,6 +431,8 @@ fn indicator_table(groups: &BTreeMap<String, Indicators>) -> Table {
                     dec(i.uptime_pct),
                     i.failures.to_string(),
                     dec(i.mtbf_hours),
+                    i.device_failures.to_string(),
+                    dec(i.device_mtbf_hours),
                     i.repairs.to_string(),
                     dec(i.mttr_hours),
                     i.pm_due.to_string(),

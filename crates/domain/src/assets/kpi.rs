@@ -73,6 +73,8 @@ pub struct Sums {
     pub failures: u64,
     /// Failures by cause (user error and external power are the causes maintenance cannot fix).
     pub failures_by_cause: BTreeMap<DowntimeCause, u64>,
+    /// Failures whose cause is the device's own ([`DowntimeCause::is_device_failure`]).
+    pub device_failures: u64,
     pub repairs: u64,
     pub repair_secs: i64,
     pub pm_due: u64,
@@ -104,6 +106,7 @@ impl Sums {
         for (cause, n) in &o.failures_by_cause {
             *self.failures_by_cause.entry(*cause).or_default() += n;
         }
+        self.device_failures += o.device_failures;
         self.repairs += o.repairs;
         self.repair_secs += o.repair_secs;
         self.pm_due += o.pm_due;
@@ -143,6 +146,11 @@ impl Sums {
             failures_by_cause: self.failures_by_cause.clone(),
             mtbf_hours: (self.failures > 0).then(|| {
                 (Decimal::from(up_secs) / Decimal::from(3600) / Decimal::from(self.failures))
+                    .round_dp(2)
+            }),
+            device_failures: self.device_failures,
+            device_mtbf_hours: (self.device_failures > 0).then(|| {
+                (Decimal::from(up_secs) / Decimal::from(3600) / Decimal::from(self.device_failures))
                     .round_dp(2)
             }),
             repairs: self.repairs,
@@ -197,7 +205,12 @@ pub struct Indicators {
     pub uptime_pct: Option<Decimal>,
     pub failures: u64,
     pub failures_by_cause: BTreeMap<DowntimeCause, u64>,
+    /// All-cause MTBF: every unplanned stop while the asset was meant to work.
     pub mtbf_hours: Option<Decimal>,
+    pub device_failures: u64,
+    /// Device-attributable MTBF: only failures of the device itself (no power cuts, user errors,
+    /// missing consumables or waits for parts).
+    pub device_mtbf_hours: Option<Decimal>,
     pub repairs: u64,
     pub mttr_hours: Option<Decimal>,
     pub pm_due: u64,
@@ -646,6 +659,9 @@ fn asset_sums<'a>(
         if intervals.iter().any(|(a, b)| d.start >= *a && d.start < *b) {
             s.failures += 1;
             *s.failures_by_cause.entry(d.cause).or_default() += 1;
+            if d.cause.is_device_failure() {
+                s.device_failures += 1;
+            }
         }
         if let Some(e) = d.end
             && e >= period.from

@@ -440,6 +440,21 @@ impl DowntimeCause {
             Self::Other => "other",
         }
     }
+
+    /// Whether the cause is a loss of the device's own ability (IEC 60050-192 "failure"): a power
+    /// cut, a user error, a missing consumable, a wait for parts or planned work is downtime but
+    /// not a failure of the item. An unstated cause counts as the device's, so that leaving the
+    /// cause out never flatters MTBF.
+    pub fn is_device_failure(self) -> bool {
+        match self {
+            Self::Mechanical | Self::Electrical | Self::Wear | Self::Other => true,
+            Self::ExternalPower
+            | Self::UserError
+            | Self::ConsumablesOutOfStock
+            | Self::AwaitingParts
+            | Self::PlannedMaintenance => false,
+        }
+    }
 }
 
 /// A period an asset could not be used: the only source of uptime. `end` is empty while it lasts.
