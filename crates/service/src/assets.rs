@@ -289,6 +289,8 @@ pub fn check_rules_from(
         if old(&w.asset).orders.iter().any(|s| s == w) {
             continue;
         }
+        check_closed_once(w, old(&w.asset).orders.iter().find(|s| s.id == w.id))?;
+        check_plan_fits(app, w, &new_assets, batch)?;
         lifecycle::check_work_order(w, history(&w.asset))
             .map_err(|e| refuse("work_order", &w.id, e))?;
     }
@@ -332,6 +334,93 @@ pub fn check_rules_from(
         }
     }
     Ok(())
+}
+
+/// A done or cancelled order is closed once: closing it again with other figures would rewrite
+/// what the report of that period said (a correction is a new, audited record).
+fn check_closed_once(order: &WorkOrder, stored: Option<&WorkOrder>) -> ServiceResult<()> {
+    let Some(before) = stored.filter(|s| s.status.is_closed()) else {
+        return Ok(());
+    };
+    Err(refuse(
+        "work_order",
+        &order.id,
+        ValidationError::new(
+            "status",
+            before.status.as_str(),
+            format!(
+                "the order was closed ({}) at {}; a closed order is not changed again, record a correction as a new work order",
+                before.status.as_str(),
+                before
+                    .closed
+                    .map_or_else(|| "an unknown time".to_string(), |c| c.to_string()),
+            ),
+        ),
+    ))
+}
+
+/// The plan an order carries out must belong to the order's asset or to its model: a PM done
+/// under another model's plan would mark that plan's dues as met.
+fn check_plan_fits(
+    app: &Aidtrace,
+    order: &WorkOrder,
+    new_assets: &[Asset],
+    batch: &[Record],
+) -> ServiceResult<()> {
+    let Some(plan_id) = &order.plan else {
+        return Ok(());
+    };
+    let plan = match batch
+        .iter()
+        .find(|r| r.kind() == RecordKind::MaintenancePlan && r.id() == plan_id)
+    {
+        Some(Record::MaintenancePlan(p)) => Some(p.clone()),
+        _ => match app.store().get(RecordKind::MaintenancePlan, plan_id)? {
+            Some(Record::MaintenancePlan(p)) => Some(p),
+            _ => None,
+        },
+    };
+    // A missing plan is a reference error, reported by the reference check.
+    let Some(plan) = plan else { return Ok(()) };
+    let asset = match new_assets.iter().find(|a| a.id == order.asset) {
+        Some(a) => Some(a.clone()),
+        None => match app.store().get(RecordKind::Asset, &order.asset)? {
+            Some(Record::Asset(a)) => Some(a),
+            _ => None,
+        },
+    };
+    let Some(asset) = asset else { return Ok(()) };
+    let fits = match (&plan.asset, &plan.model) {
+        (Some(for_asset), _) => for_asset == &asset.id,
+        (None, Some(model)) => model == &asset.model,
+        (None, None) => true,
+    };
+    if fits {
+        return Ok(());
+    }
+    Err(refuse(
+        "work_order",
+        &order.id,
+        ValidationError::new(
+            "plan",
+            plan_id,
+            format!(
+                "the plan is for {}, not for asset {} (model {})",
+                plan.asset.as_ref().map_or_else(
+                    || format!(
+                        "model {}",
+                        plan.model
+                            .as_ref()
+                            .map(ToString::to_string)
+                            .unwrap_or_default()
+                    ),
+                    |a| format!("asset {a}")
+                ),
+                asset.id,
+                asset.model
+            ),
+        ),
+    ))
 }
 
 /// No history time beyond now (plus a small tolerance): one report dated in the future would

@@ -642,3 +642,62 @@ fn asset_check_reports_a_future_time_stored_before_such_times_were_refused() {
         "{problems:?}"
     );
 }
+
+fn closing(id: &RecordId, at: &str, hours: &str) -> assets::Closing {
+    assets::Closing {
+        id: id.clone(),
+        status: WorkOrderStatus::Done,
+        at: t(at),
+        labour_hours: Some(hours.parse().expect("hours")),
+        external_cost: None,
+    }
+}
+
+#[test]
+fn a_done_work_order_is_closed_once() {
+    let (_d, app) = app();
+    let mut app = app.with_clock(fixed_now);
+    let report = down_at(&mut app, "as-semey-mri-1", "2026-03-01 09:00").expect("down");
+    let order = report.work_order;
+    let first = closing(&order, "2026-03-01 11:00", "2");
+    assets::close_work_order(&mut app, HistorySource::Store, "engineer", first).expect("close");
+    let before = audit_len(&app);
+    let again = closing(&order, "2026-03-01 11:30", "40");
+    refused(
+        assets::close_work_order(&mut app, HistorySource::Store, "engineer", again),
+        &app,
+        before,
+        "status",
+        "not changed again",
+    );
+}
+
+#[test]
+fn a_work_order_under_another_models_plan_is_refused() {
+    use aidtrace_domain::RecordKind;
+    let (_d, app) = app();
+    let mut app = app.with_clock(fixed_now);
+    let Some(Record::WorkOrder(mut w)) = app
+        .store()
+        .get(RecordKind::WorkOrder, &id("wo-as-semey-mri-1-acceptance"))
+        .expect("get")
+    else {
+        panic!("the demo has the MRI's acceptance")
+    };
+    w.id = id("wo-mri-pm-under-ct-plan");
+    w.kind = WorkOrderKind::Preventive;
+    w.plan = Some(id("plan-ct-half-yearly"));
+    w.opened = t("2026-02-01 08:00");
+    w.closed = Some(t("2026-02-01 12:00"));
+    let before = audit_len(&app);
+    refused(
+        assets::put_checked(&mut app, "engineer", vec![Record::WorkOrder(w.clone())]),
+        &app,
+        before,
+        "plan",
+        "dm-illustrative-ct",
+    );
+    w.plan = Some(id("plan-mri-quarterly"));
+    assets::put_checked(&mut app, "engineer", vec![Record::WorkOrder(w)])
+        .expect("the MRI's own plan fits");
+}

@@ -508,6 +508,18 @@ pub enum WorkOrderStatus {
 }
 
 impl WorkOrderStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Assigned => "assigned",
+            Self::AwaitingParts => "awaiting_parts",
+            Self::AwaitingApproval => "awaiting_approval",
+            Self::AwaitingVendor => "awaiting_vendor",
+            Self::Done => "done",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
     pub fn is_closed(self) -> bool {
         matches!(self, Self::Done | Self::Cancelled)
     }
