@@ -474,7 +474,10 @@ fn asset(c: AssetCommand, settings: &Settings) -> CliResult {
                 note,
             )
             .map_err(service_error)?;
-            println!("{id} is back in service ({ev})");
+            match ev {
+                Some(ev) => println!("{id} is back in service ({ev})"),
+                None => println!("{id}: the planned work is done (the asset stayed in service)"),
+            }
             Ok(Outcome::Clean)
         }
         AssetCommand::Check => {

@@ -696,13 +696,21 @@ pub fn report_down(
     let stem = format!("{}-{}", a.id, stamp(at));
     let wo_id = fresh_id(app, RecordKind::WorkOrder, &format!("wo-{stem}"))?;
     let dt_id = fresh_id(app, RecordKind::Downtime, &format!("down-{stem}"))?;
+    // Scheduled maintenance taken through the same "out of use" form is preventive work at normal
+    // priority, not a failure: it must not become an urgent corrective order or mark the device
+    // down (which dropped functional % and counted as a failure).
+    let planned = cause == DowntimeCause::PlannedMaintenance;
     let mut batch = vec![
         Record::WorkOrder(WorkOrder {
             id: wo_id.clone(),
             asset: asset.clone(),
-            kind: WorkOrderKind::Corrective,
+            kind: if planned {
+                WorkOrderKind::Preventive
+            } else {
+                WorkOrderKind::Corrective
+            },
             status: WorkOrderStatus::Open,
-            priority: if a.criticality == aidtrace_domain::assets::Criticality::High {
+            priority: if !planned && a.criticality == aidtrace_domain::assets::Criticality::High {
                 Priority::Urgent
             } else {
                 Priority::Normal
@@ -710,7 +718,7 @@ pub fn report_down(
             opened: at,
             closed: None,
             plan: None,
-            failure_cause: Some(cause),
+            failure_cause: (!planned).then_some(cause),
             labour_hours: None,
             labour_cost: None,
             parts: vec![],
@@ -724,17 +732,19 @@ pub fn report_down(
             start: at,
             end: None,
             cause,
-            planned: cause == DowntimeCause::PlannedMaintenance,
+            planned,
             work_order: Some(wo_id.clone()),
             reported_by: reported_by.clone(),
             note,
         }),
     ];
     let mut event = None;
-    if matches!(
-        state,
-        Some(LifecycleState::InService | LifecycleState::Commissioned)
-    ) {
+    if !planned
+        && matches!(
+            state,
+            Some(LifecycleState::InService | LifecycleState::Commissioned)
+        )
+    {
         let id = fresh_id(app, RecordKind::AssetEvent, &format!("ev-{stem}"))?;
         batch.push(Record::AssetEvent(AssetEvent {
             id: id.clone(),
@@ -758,7 +768,8 @@ pub fn report_down(
 }
 
 /// Back in service: closes the open downtime (and its work order, as done) and records the
-/// `in_service` event, in one batch.
+/// `in_service` event, in one batch. Planned work that never took the asset out of service (see
+/// [`report_down`]) needs no event: `None`.
 pub fn return_to_service(
     app: &mut Aidtrace,
     source: HistorySource<'_>,
@@ -766,9 +777,14 @@ pub fn return_to_service(
     asset: &RecordId,
     at: NaiveDateTime,
     note: Option<String>,
-) -> ServiceResult<RecordId> {
+) -> ServiceResult<Option<RecordId>> {
     require_asset(app, asset)?;
-    let open = asset_history(app, source, asset)?
+    let history = asset_history(app, source, asset)?;
+    let still_in_service = history
+        .events
+        .last()
+        .is_some_and(|e| e.state == LifecycleState::InService);
+    let open = history
         .downtimes
         .into_iter()
         .find(|d| d.end.is_none())
@@ -791,6 +807,10 @@ pub fn return_to_service(
     let mut closed = open;
     closed.end = Some(at);
     batch.push(Record::Downtime(closed));
+    if still_in_service {
+        put_checked_from(app, source, actor, batch)?;
+        return Ok(None);
+    }
     let id = fresh_id(
         app,
         RecordKind::AssetEvent,
@@ -808,7 +828,7 @@ pub fn return_to_service(
         sources: vec![],
     }));
     put_checked_from(app, source, actor, batch)?;
-    Ok(id)
+    Ok(Some(id))
 }
 
 /// Closing a work order: done or cancelled, when, with its labour and cost.

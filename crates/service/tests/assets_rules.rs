@@ -701,3 +701,57 @@ fn a_work_order_under_another_models_plan_is_refused() {
     assets::put_checked(&mut app, "engineer", vec![Record::WorkOrder(w)])
         .expect("the MRI's own plan fits");
 }
+
+#[test]
+fn planned_maintenance_reported_through_device_down_is_preventive_work_and_keeps_the_asset_in_service()
+ {
+    use aidtrace_domain::RecordKind;
+    let (_d, app) = app();
+    let mut app = app.with_clock(fixed_now);
+    let mri = id("as-semey-mri-1");
+    let report = assets::report_down(
+        &mut app,
+        HistorySource::Store,
+        "engineer",
+        assets::DeviceDown {
+            asset: mri.clone(),
+            at: t("2026-02-10 08:00"),
+            cause: DowntimeCause::PlannedMaintenance,
+            reported_by: None,
+            note: None,
+        },
+    )
+    .expect("planned work");
+    assert_eq!(report.event, None, "no 'down' event for planned work");
+    let Some(Record::WorkOrder(w)) = app
+        .store()
+        .get(RecordKind::WorkOrder, &report.work_order)
+        .expect("get")
+    else {
+        panic!("the work order was written")
+    };
+    assert_eq!(
+        (w.kind, w.priority, w.failure_cause),
+        (WorkOrderKind::Preventive, Priority::Normal, None)
+    );
+    let Some(Record::Downtime(d)) = app
+        .store()
+        .get(RecordKind::Downtime, &report.downtime)
+        .expect("get")
+    else {
+        panic!("the downtime was written")
+    };
+    assert!(d.planned);
+    let up = assets::return_to_service(
+        &mut app,
+        HistorySource::Store,
+        "engineer",
+        &mri,
+        t("2026-02-10 12:00"),
+        None,
+    )
+    .expect("done");
+    assert_eq!(up, None, "the asset never left service");
+    let detail = assets::asset_detail(&app, &mri).expect("detail");
+    assert_eq!(detail.state, Some(LifecycleState::InService));
+}
