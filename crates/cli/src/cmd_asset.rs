@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use aidtrace_domain::assets::donation::Verdict;
 use aidtrace_domain::assets::instant;
-use aidtrace_domain::assets::kpi::{GroupBy, Indicators, Period};
+use aidtrace_domain::assets::kpi::{GroupBy, Indicators, Period, PmStatus};
 use aidtrace_domain::assets::{
     DowntimeCause, LifecycleState, Priority, WorkOrder, WorkOrderKind, WorkOrderStatus,
 };
@@ -162,7 +162,8 @@ pub enum WorkorderCommand {
     /// Open a work order
     Open {
         asset: String,
-        /// corrective, preventive, inspection, calibration, installation, acceptance, recall_action
+        /// corrective, preventive, inspection, calibration, installation, acceptance, recall_action,
+        /// electrical_safety
         #[arg(long)]
         kind: String,
         /// routine, normal, urgent, emergency, safety
@@ -795,17 +796,10 @@ fn workorder(c: WorkorderCommand, settings: &Settings) -> CliResult {
             let rows: Vec<Vec<String>> = items
                 .iter()
                 .map(|d| {
-                    let window = chrono::Duration::days(i64::from(d.window_days));
-                    let status = match &d.done_by {
-                        Some(w) => format!("done on time ({w})"),
-                        None if d
-                            .due
-                            .checked_add_signed(window)
-                            .is_some_and(|end| now > end) =>
-                        {
-                            "missed".to_string()
-                        }
-                        None => "to do".to_string(),
+                    let status = match (d.status(now), &d.done_by, &d.done_late_by) {
+                        (PmStatus::OnTime, Some(w), _) => format!("done on time ({w})"),
+                        (PmStatus::Late, _, Some(w)) => format!("done late ({w})"),
+                        (status, _, _) => status.as_str().replace('_', " "),
                     };
                     vec![
                         d.due.date().to_string(),
@@ -929,7 +923,7 @@ fn indicator_row(key: &str, i: &Indicators) -> Vec<String> {
         i.assets.to_string(),
         opt(i.uptime_pct),
         opt(i.fleet_functional_pct),
-        format!("{}/{}", i.pm_on_time, i.pm_due),
+        format!("{}/{}/{}", i.pm_on_time, i.pm_late, i.pm_due),
         opt(i.pm_completion_pct),
         opt(i.mtbf_hours),
         opt(i.device_mtbf_hours),
@@ -957,7 +951,7 @@ const KPI_HEADER: [&str; 14] = [
     "assets",
     "uptime %",
     "functional %",
-    "PM on time/due",
+    "PM on time/late/due",
     "PM %",
     "MTBF h (all causes)",
     "device MTBF h",

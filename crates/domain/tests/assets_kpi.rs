@@ -333,6 +333,8 @@ fn pm_due_in_window_late_and_missed() {
     let fleet = Fleet::build(&l);
     let all = &fleet.grouped(GroupBy::All, january(), &same_currency)["all"];
     assert_eq!((all.pm_due, all.pm_on_time), (3, 1));
+    // w2 on 25 Jan meets the 20 Jan due late (its window closed on 22 Jan, before the next due).
+    assert_eq!(all.pm_late, 1);
     assert_eq!(all.pm_completion_pct, Some(d("33.33")));
 }
 
@@ -569,4 +571,122 @@ fn power_cuts_and_waits_for_parts_count_in_all_cause_mtbf_but_not_in_device_mtbf
     assert_eq!((a1.failures, a1.device_failures), (4, 1));
     assert_eq!(a1.mtbf_hours, Some(d("180")));
     assert_eq!(a1.device_mtbf_hours, Some(d("720")));
+}
+
+fn ten_day_plan(kind: PlanKind) -> Record {
+    Record::MaintenancePlan(MaintenancePlan {
+        id: id("p1"),
+        model: Some(id("dm-1")),
+        asset: None,
+        kind,
+        trigger: PlanTrigger::EveryDays(10),
+        window_days: 2,
+        description: "every 10 days".into(),
+        sources: vec![],
+    })
+}
+
+fn january_schedule(l: &Ledger) -> Vec<aidtrace_domain::assets::kpi::DueItem> {
+    let fleet = Fleet::build(l);
+    let p = january();
+    fleet.pm_schedule(0..fleet.assets.len(), p.from, p.to)
+}
+
+#[test]
+fn a_due_whose_window_is_still_open_is_to_do_not_missed() {
+    use LifecycleState as S;
+    use aidtrace_domain::assets::kpi::PmStatus;
+    let l = ledger(vec![
+        asset("a1", None),
+        event("a1", 1, "2024-12-01 00:00", S::InService),
+        ten_day_plan(PlanKind::Preventive),
+    ]);
+    let items = january_schedule(&l);
+    let due_10_jan = items
+        .iter()
+        .find(|i| i.due == t("2025-01-10 00:00"))
+        .expect("10 Jan due");
+    assert_eq!(due_10_jan.status(t("2025-01-11 09:00")), PmStatus::ToDo);
+    assert_eq!(due_10_jan.status(t("2025-01-12 00:01")), PmStatus::Missed);
+}
+
+#[test]
+fn no_maintenance_falls_due_while_the_asset_is_in_storage() {
+    use LifecycleState as S;
+    let l = ledger(vec![
+        asset("a1", None),
+        event("a1", 1, "2024-12-01 00:00", S::InService),
+        event("a1", 2, "2025-01-05 00:00", S::InStorage),
+        ten_day_plan(PlanKind::Preventive),
+    ]);
+    // Dues 10, 20 and 30 Jan fall while the device is stored (it never returns): none counts.
+    let fleet = Fleet::build(&l);
+    let all = &fleet.grouped(GroupBy::All, january(), &same_currency)["all"];
+    assert_eq!(all.pm_due, 0);
+    assert!(january_schedule(&l).is_empty());
+}
+
+#[test]
+fn an_electrical_safety_plan_is_met_only_by_an_electrical_safety_test() {
+    use LifecycleState as S;
+    let l = ledger(vec![
+        asset("a1", None),
+        event("a1", 1, "2024-12-01 00:00", S::InService),
+        ten_day_plan(PlanKind::ElectricalSafety),
+        order(
+            "w1",
+            "a1",
+            WorkOrderKind::Preventive,
+            "2025-01-10 10:00",
+            None,
+        ),
+        order(
+            "w2",
+            "a1",
+            WorkOrderKind::ElectricalSafety,
+            "2025-01-20 10:00",
+            None,
+        ),
+    ]);
+    let items = january_schedule(&l);
+    let by_due = |s: &str| {
+        items
+            .iter()
+            .find(|i| i.due == t(s))
+            .and_then(|i| i.done_by.clone())
+    };
+    assert_eq!(
+        by_due("2025-01-10 00:00"),
+        None,
+        "a PM is not a safety test"
+    );
+    assert_eq!(by_due("2025-01-20 00:00"), Some(id("w2")));
+}
+
+#[test]
+fn a_due_that_falls_while_the_asset_awaits_parts_moves_to_its_return_to_service() {
+    use LifecycleState as S;
+    let l = ledger(vec![
+        asset("a1", None),
+        event("a1", 1, "2024-12-01 00:00", S::InService),
+        event("a1", 2, "2025-01-08 00:00", S::Down),
+        event("a1", 3, "2025-01-09 00:00", S::UnderRepair),
+        event("a1", 4, "2025-01-14 00:00", S::InService),
+        ten_day_plan(PlanKind::Preventive),
+        order(
+            "w1",
+            "a1",
+            WorkOrderKind::Preventive,
+            "2025-01-15 10:00",
+            None,
+        ),
+    ]);
+    let items = january_schedule(&l);
+    // The 10 Jan due is deferred to 14 Jan, and the PM of 15 Jan meets it on time.
+    let deferred = items
+        .iter()
+        .find(|i| i.due == t("2025-01-14 00:00"))
+        .expect("deferred due");
+    assert_eq!(deferred.done_by, Some(id("w1")));
+    assert!(!items.iter().any(|i| i.due == t("2025-01-10 00:00")));
 }

@@ -247,7 +247,9 @@ fn pm_schedule_lists_each_due_date_with_the_order_that_met_it() {
         p.to,
     )
     .expect("schedule");
-    assert_eq!(items.len(), 13);
+    // 13 due dates, less the second ventilator's December inspection: it has been down since 20
+    // November and nothing falls due while it is out of service.
+    assert_eq!(items.len(), 12, "{items:#?}");
     assert_eq!(items.iter().filter(|d| d.done_by.is_some()).count(), 9);
     // The MRI's third quarterly PM (due 15 Sep) was done on 20 Oct, outside its ±14 days.
     let sep = items
@@ -257,6 +259,8 @@ fn pm_schedule_lists_each_due_date_with_the_order_that_met_it() {
         })
         .expect("September due");
     assert_eq!(sep.done_by, None);
+    // Late, not missed: it was done before the next due date (15 Dec).
+    assert!(sep.done_late_by.is_some(), "{sep:?}");
     assert!(items.windows(2).all(|w| w[0].due <= w[1].due));
 }
 

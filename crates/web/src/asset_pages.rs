@@ -14,7 +14,7 @@ use std::sync::Arc;
 use aidtrace_domain::assets::donation::Verdict;
 use aidtrace_domain::assets::gaps::{self, Gap, RegionGap, Scope};
 use aidtrace_domain::assets::instant;
-use aidtrace_domain::assets::kpi::{Fleet, GroupBy, Indicators, MoneyToMachine, Period};
+use aidtrace_domain::assets::kpi::{Fleet, GroupBy, Indicators, MoneyToMachine, Period, PmStatus};
 use aidtrace_domain::assets::{DowntimeCause, LifecycleState};
 use aidtrace_domain::{CurrencyCode, Ledger, RecordId};
 use aidtrace_service::assets::{self as svc, AssetRow, DensityReport, DeviceDown, HistorySource};
@@ -387,7 +387,7 @@ fn register_table(ledger: &Ledger, rows: &[AssetRow]) -> Table {
     }
 }
 
-const INDICATOR_HEADERS: [&str; 22] = [
+const INDICATOR_HEADERS: [&str; 23] = [
     "group",
     "assets",
     "in_inventory",
@@ -405,6 +405,7 @@ const INDICATOR_HEADERS: [&str; 22] = [
     "mttr_hours",
     "pm_due",
     "pm_on_time",
+    "pm_late",
     "pm_completion_pct",
     "service_cost",
     "acquisition_cost",
@@ -437,6 +438,7 @@ fn indicator_table(groups: &BTreeMap<String, Indicators>) -> Table {
                     dec(i.mttr_hours),
                     i.pm_due.to_string(),
                     i.pm_on_time.to_string(),
+                    i.pm_late.to_string(),
                     dec(i.pm_completion_pct),
                     i.service_cost.round_dp(2).to_string(),
                     i.acquisition_cost.round_dp(2).to_string(),
@@ -710,7 +712,12 @@ pub async fn detail(
                 thead { tr { th { (t("asset-due")) } th { (t("asset-plan")) } th { (t("asset-window-days")) } th { (t("asset-done-by")) } } }
                 tbody { @for i in &pm { tr {
                     td { (i.due) } td { (i.description) } td { "± " (i.window_days) }
-                    td { @match &i.done_by { Some(w) => { (w) }, None => { @if i.due < now() { span class="warn" { (t("asset-missed")) } } @else { (t("asset-to-do")) } } } }
+                    td { @match (i.status(now()), i.done_by.as_ref().or(i.done_late_by.as_ref())) {
+                        (PmStatus::OnTime, Some(w)) => { (w) },
+                        (PmStatus::Late, Some(w)) => { span class="warn" { (t("asset-late")) } " " (w) },
+                        (PmStatus::Missed, _) => { span class="warn" { (t("asset-missed")) } },
+                        _ => { (t("asset-to-do")) },
+                    } }
                 } } }
             }
         }

@@ -79,6 +79,7 @@ pub struct Sums {
     pub repair_secs: i64,
     pub pm_due: u64,
     pub pm_on_time: u64,
+    pub pm_late: u64,
     /// Annualised service cost of assets whose acquisition cost is known, report currency.
     pub service_cost: Decimal,
     pub acquisition_cost: Decimal,
@@ -111,6 +112,7 @@ impl Sums {
         self.repair_secs += o.repair_secs;
         self.pm_due += o.pm_due;
         self.pm_on_time += o.pm_on_time;
+        self.pm_late += o.pm_late;
         self.service_cost += o.service_cost;
         self.acquisition_cost += o.acquisition_cost;
         self.cost_unknown += o.cost_unknown;
@@ -162,6 +164,7 @@ impl Sums {
             }),
             pm_due: self.pm_due,
             pm_on_time: self.pm_on_time,
+            pm_late: self.pm_late,
             pm_completion_pct: pct(self.pm_on_time.into(), self.pm_due.into()),
             service_cost: self.service_cost.round_dp(2),
             acquisition_cost: self.acquisition_cost.round_dp(2),
@@ -215,6 +218,8 @@ pub struct Indicators {
     pub mttr_hours: Option<Decimal>,
     pub pm_due: u64,
     pub pm_on_time: u64,
+    /// Done after the window, before the next due date; neither on time nor missed.
+    pub pm_late: u64,
     pub pm_completion_pct: Option<Decimal>,
     pub service_cost: Decimal,
     pub acquisition_cost: Decimal,
@@ -499,10 +504,11 @@ fn maintenance_kind(kind: WorkOrderKind) -> bool {
             | WorkOrderKind::Inspection
             | WorkOrderKind::Calibration
             | WorkOrderKind::RecallAction
+            | WorkOrderKind::ElectricalSafety
     )
 }
 
-/// One due date of a maintenance plan for an asset, and the order that met it on time.
+/// One due date of a maintenance plan for an asset, and the order that met it on time, or late.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DueItem {
     pub asset: RecordId,
@@ -510,7 +516,66 @@ pub struct DueItem {
     pub description: String,
     pub due: NaiveDateTime,
     pub window_days: u32,
+    /// Done within ± the window.
     pub done_by: Option<RecordId>,
+    /// Done after the window closed but before the plan's next due date: late, not missed.
+    pub done_late_by: Option<RecordId>,
+}
+
+/// Where a due date stands: the one reading for the CLI, the pages and the indicators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PmStatus {
+    OnTime,
+    Late,
+    /// The window has closed with no work done (yet).
+    Missed,
+    /// The window is still open.
+    ToDo,
+}
+
+impl PmStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OnTime => "on_time",
+            Self::Late => "late",
+            Self::Missed => "missed",
+            Self::ToDo => "to_do",
+        }
+    }
+}
+
+impl DueItem {
+    /// The item's standing at `now`: missed only once its window has closed (a PM done inside
+    /// the window was shown as missed as soon as the due date passed).
+    pub fn status(&self, now: NaiveDateTime) -> PmStatus {
+        if self.done_by.is_some() {
+            return PmStatus::OnTime;
+        }
+        if self.done_late_by.is_some() {
+            return PmStatus::Late;
+        }
+        let window = Duration::days(i64::from(self.window_days));
+        match self.due.checked_add_signed(window) {
+            Some(end) if now > end => PmStatus::Missed,
+            _ => PmStatus::ToDo,
+        }
+    }
+}
+
+/// No maintenance falls due while the asset is out of service (in storage, down, awaiting parts,
+/// transferred): such dues counted as missed work nobody could do. A due date that falls then is
+/// deferred to the asset's return to service; none when it does not return.
+fn in_service_due(events: &[&AssetEvent], due: NaiveDateTime) -> Option<NaiveDateTime> {
+    let serving =
+        |s: LifecycleState| matches!(s, LifecycleState::Commissioned | LifecycleState::InService);
+    if state_at(events, due).is_some_and(serving) {
+        return Some(due);
+    }
+    events
+        .iter()
+        .find(|e| e.at > due && serving(e.state))
+        .map(|e| e.at)
 }
 
 /// Due dates of every plan of an asset from commissioning until `stop`, in time order, each
@@ -530,19 +595,25 @@ fn pm_matches<'a>(
     let mut dues: Vec<(&MaintenancePlan, NaiveDateTime)> = Vec::new();
     for plan in plans {
         for due in due_dates(plan, h, anchor, stop) {
-            dues.push((plan, due));
+            if let Some(due) = in_service_due(&h.events, due).filter(|d| *d < stop) {
+                dues.push((plan, due));
+            }
         }
     }
     dues.sort_by_key(|(p, d)| (*d, p.id.clone()));
+    let fits = |plan: &MaintenancePlan, w: &WorkOrder| {
+        w.status == WorkOrderStatus::Done
+            && (w.plan.as_ref() == Some(&plan.id)
+                || (w.plan.is_none() && w.kind == plan.kind.work_order_kind()))
+    };
     let mut used: Vec<bool> = vec![false; h.work_orders.len()];
-    dues.into_iter()
-        .map(|(plan, due)| {
+    let mut items: Vec<DueItem> = dues
+        .iter()
+        .map(|&(plan, due)| {
             let window = Duration::days(i64::from(plan.window_days));
             let hit = h.work_orders.iter().enumerate().find(|(k, w)| {
                 !used[*k]
-                    && w.status == WorkOrderStatus::Done
-                    && (w.plan.as_ref() == Some(&plan.id)
-                        || (w.plan.is_none() && w.kind == plan.kind.work_order_kind()))
+                    && fits(plan, w)
                     && w.closed.is_some_and(|c| {
                         due.checked_sub_signed(window).is_none_or(|lo| c >= lo)
                             && due.checked_add_signed(window).is_none_or(|hi| c <= hi)
@@ -559,9 +630,35 @@ fn pm_matches<'a>(
                 due,
                 window_days: plan.window_days,
                 done_by,
+                done_late_by: None,
             }
         })
-        .collect()
+        .collect();
+    // Late work: an order of the plan done after the window closed and before the plan's next
+    // due date meets the earlier due late (it disappeared before, neither on time nor missed).
+    for n in 0..items.len() {
+        if items[n].done_by.is_some() {
+            continue;
+        }
+        let (plan, due) = dues[n];
+        let window = Duration::days(i64::from(plan.window_days));
+        let next = dues[n + 1..]
+            .iter()
+            .find(|(p, _)| p.id == plan.id)
+            .map_or(stop, |(_, d)| *d);
+        let hit = h.work_orders.iter().enumerate().find(|(k, w)| {
+            !used[*k]
+                && fits(plan, w)
+                && w.closed.is_some_and(|c| {
+                    due.checked_add_signed(window).is_some_and(|hi| c > hi) && c < next
+                })
+        });
+        if let Some((k, w)) = hit {
+            used[k] = true;
+            items[n].done_late_by = Some(w.id.clone());
+        }
+    }
+    items
 }
 
 impl Fleet<'_> {
@@ -715,6 +812,8 @@ fn asset_sums<'a>(
             s.pm_due += 1;
             if item.done_by.is_some() {
                 s.pm_on_time += 1;
+            } else if item.done_late_by.is_some() {
+                s.pm_late += 1;
             }
         }
     }

@@ -493,6 +493,8 @@ pub enum WorkOrderKind {
     Installation,
     Acceptance,
     RecallAction,
+    /// An electrical safety test (IEC 62353): only such an order meets an electrical-safety plan.
+    ElectricalSafety,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -597,7 +599,8 @@ impl PlanKind {
     /// The work order kind that carries the plan out.
     pub fn work_order_kind(self) -> WorkOrderKind {
         match self {
-            Self::Preventive | Self::ElectricalSafety => WorkOrderKind::Preventive,
+            Self::Preventive => WorkOrderKind::Preventive,
+            Self::ElectricalSafety => WorkOrderKind::ElectricalSafety,
             Self::Inspection => WorkOrderKind::Inspection,
             Self::Calibration => WorkOrderKind::Calibration,
         }
