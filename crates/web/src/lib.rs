@@ -8,6 +8,7 @@ pub mod api;
 pub mod asset_pages;
 pub mod auth;
 pub mod edit;
+pub mod forms;
 pub mod energy_pages;
 pub mod error;
 pub mod guard;
@@ -124,6 +125,7 @@ pub fn app(state: AppState) -> Router {
         .merge(asset_pages::routes())
         .merge(energy_pages::routes())
         .merge(intake_pages::routes())
+        .merge(forms::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn(i18n::middleware))

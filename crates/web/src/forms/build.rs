@@ -1,0 +1,590 @@
+//! A posted form → the records it describes, with every field problem found at once (not the
+//! first one only): each field is converted on its own, rows and sums are checked, and then each
+//! record goes through the model's own rules. No IO: stored versions come from the snapshot.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aidtrace_domain::validate::{entered_flow, validate};
+use aidtrace_domain::{CountryCode, CurrencyCode, Ledger, Record, RecordId, RecordKind};
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+
+use super::specs::{Field, Group, In, NEW_SOURCE, Spec};
+use super::{FieldError, Values, group_rows};
+
+/// What a posted form became: the records (main first) or the problems, and the values to show
+/// again (with generated ids filled in, so a person sees and may still change them).
+pub struct Built {
+    pub records: Vec<Record>,
+    pub errors: Vec<FieldError>,
+    pub values: Values,
+    /// The form prefix of each record (`""`, `new_source.`, `flows[0].`) with its kind and id,
+    /// so an error the write reports about a record lands beside its row.
+    pub located: Vec<(String, (RecordKind, RecordId))>,
+}
+
+struct Ctx<'a> {
+    ledger: &'a Ledger,
+    /// Ids the form itself creates, so rows may refer to them before they are stored.
+    new_ids: BTreeSet<(RecordKind, String)>,
+    errors: Vec<FieldError>,
+}
+
+impl Ctx<'_> {
+    fn err(&mut self, field: &str, value: &str, message: impl Into<String>) {
+        if self.errors.iter().any(|e| e.field == field) {
+            return;
+        }
+        self.errors.push(FieldError {
+            field: field.to_string(),
+            value: value.to_string(),
+            message: message.into(),
+        });
+    }
+
+    fn exists(&self, kind: RecordKind, id: &str) -> bool {
+        if self.new_ids.contains(&(kind, id.to_string())) {
+            return true;
+        }
+        let Ok(id) = RecordId::parse(id) else {
+            return false;
+        };
+        let l = self.ledger;
+        match kind {
+            RecordKind::Organisation => l.organisations.contains_key(&id),
+            RecordKind::Activity => l.activities.contains_key(&id),
+            RecordKind::Facility => l.facilities.contains_key(&id),
+            RecordKind::Flow => l.flows.contains_key(&id),
+            RecordKind::Source => l.sources.contains_key(&id),
+            RecordKind::EquipmentLine => l.equipment_lines.contains_key(&id),
+            _ => false,
+        }
+    }
+
+    /// A reference typed as an id, or as the exact name of one record (a person picking from
+    /// the type-ahead list may type the name instead of choosing the entry).
+    fn reference(&self, kind: RecordKind, raw: &str) -> Option<String> {
+        if self.exists(kind, raw) {
+            return Some(raw.to_string());
+        }
+        let want = raw.to_lowercase();
+        let l = self.ledger;
+        let mut names: Vec<(&RecordId, &str)> = match kind {
+            RecordKind::Organisation => l.organisations.values().map(|o| (&o.id, o.name.as_str())).collect(),
+            RecordKind::Activity => l.activities.values().map(|o| (&o.id, o.title.as_str())).collect(),
+            RecordKind::Facility => l.facilities.values().map(|o| (&o.id, o.name.as_str())).collect(),
+            RecordKind::Source => l.sources.values().map(|o| (&o.id, o.title.as_str())).collect(),
+            _ => Vec::new(),
+        };
+        names.retain(|(_, n)| n.to_lowercase() == want);
+        match names.as_slice() {
+            [(id, _)] => Some(id.to_string()),
+            _ => None,
+        }
+    }
+}
+
+fn set_path(obj: &mut Map<String, Value>, path: &str, value: Option<Value>) {
+    match path.split_once('.') {
+        None => {
+            match value {
+                Some(v) => obj.insert(path.to_string(), v),
+                None => obj.remove(path),
+            };
+        }
+        Some((head, rest)) => {
+            if value.is_none() && !obj.contains_key(head) {
+                return;
+            }
+            let child = obj
+                .entry(head.to_string())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if !child.is_object() {
+                *child = Value::Object(Map::new());
+            }
+            if let Value::Object(m) = child {
+                set_path(m, rest, value);
+                if m.is_empty() {
+                    obj.remove(head);
+                }
+            }
+        }
+    }
+}
+
+/// Converts one field's text, recording a problem under `name` (the form's name of the field).
+fn convert(ctx: &mut Ctx, field: &Field, name: &str, raw: &str, values: &Values) -> Option<Value> {
+    let raw = raw.trim();
+    if let In::Multi(list) = field.input {
+        let chosen: Vec<Value> = list
+            .iter()
+            .filter(|v| values.contains_key(&format!("{name}.{v}")))
+            .map(|v| Value::String((*v).to_string()))
+            .collect();
+        return Some(Value::Array(chosen));
+    }
+    if let In::Check = field.input {
+        return Some(Value::Bool(!raw.is_empty()));
+    }
+    if raw.is_empty() {
+        if field.required {
+            ctx.err(name, "", "required");
+        }
+        return None;
+    }
+    let text = |s: &str| Some(Value::String(s.to_string()));
+    match field.input {
+        In::Text | In::Long => text(raw),
+        In::Id => match RecordId::parse(raw) {
+            Ok(_) => text(raw),
+            Err(e) => {
+                ctx.err(name, raw, e.message);
+                None
+            }
+        },
+        In::Date => match raw.parse::<chrono::NaiveDate>() {
+            Ok(_) => text(raw),
+            Err(_) => {
+                ctx.err(name, raw, "expected a date (YYYY-MM-DD)");
+                None
+            }
+        },
+        In::Decimal => match aidtrace_domain::money::parse_exact(raw) {
+            Ok(_) => text(raw),
+            Err(_) => {
+                ctx.err(name, raw, "not a decimal number");
+                None
+            }
+        },
+        In::Integer => match raw.parse::<u32>() {
+            Ok(n) => Some(Value::Number(n.into())),
+            Err(_) => {
+                ctx.err(name, raw, "a whole number, e.g. 2");
+                None
+            }
+        },
+        In::Choice(list) => {
+            if list.contains(&raw) {
+                text(raw)
+            } else {
+                ctx.err(name, raw, "not one of the choices");
+                None
+            }
+        }
+        In::Multi(_) | In::Check => None,
+        In::Ref(kind) => match ctx.reference(kind, raw) {
+            Some(id) => text(&id),
+            None => {
+                ctx.err(name, raw, format!("no {} with this id exists", kind.as_str()));
+                None
+            }
+        },
+        In::Country => match CountryCode::lookup(raw) {
+            Ok(c) => text(c.as_str()),
+            Err(e) => {
+                ctx.err(name, raw, e.message);
+                None
+            }
+        },
+        In::Currency => match CurrencyCode::lookup(raw) {
+            Ok(c) => text(c.as_str()),
+            Err(e) => {
+                ctx.err(name, raw, e.message);
+                None
+            }
+        },
+        In::Sector => {
+            if raw.len() == 5 && raw.bytes().all(|b| b.is_ascii_digit()) {
+                text(raw)
+            } else {
+                ctx.err(name, raw, "an OECD DAC purpose code has 5 digits, e.g. 12191");
+                None
+            }
+        }
+    }
+}
+
+/// `text` as an id: ASCII letters and digits joined by '-', Latin transliteration left to the
+/// person (a title in Cyrillic gives the prefix and a number), at most 60 characters.
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+        if out.len() >= 60 {
+            break;
+        }
+    }
+    out.trim_matches('-').to_string()
+}
+
+/// A fresh id `prefix + slug`, with `-2`, `-3`, … when taken in the ledger or by the form.
+fn fresh_id(ctx: &Ctx, kind: RecordKind, prefix: &str, base: &str) -> String {
+    let stem = match slug(base) {
+        s if s.is_empty() => format!("{}new", prefix),
+        s if s.starts_with(prefix) => s,
+        s => format!("{prefix}{s}"),
+    };
+    let mut id = stem.clone();
+    let mut n = 2;
+    while ctx.exists(kind, &id) {
+        id = format!("{stem}-{n}");
+        n += 1;
+    }
+    id
+}
+
+/// The id a form names, or one generated from `base` (written back into the form's values).
+fn id_of(
+    ctx: &mut Ctx,
+    values: &mut Values,
+    name: &str,
+    kind: RecordKind,
+    prefix: &str,
+    base: &str,
+) -> String {
+    let typed = values.get(name).map(|s| s.trim().to_string()).unwrap_or_default();
+    let id = if typed.is_empty() {
+        fresh_id(ctx, kind, prefix, base)
+    } else {
+        typed
+    };
+    values.insert(name.to_string(), id.clone());
+    ctx.new_ids.insert((kind, id.clone()));
+    id
+}
+
+fn stored_json(ledger: &Ledger, kind: RecordKind, id: &str) -> Map<String, Value> {
+    let Ok(rid) = RecordId::parse(id) else {
+        return Map::new();
+    };
+    let record: Option<Record> = match kind {
+        RecordKind::Activity => ledger.activities.get(&rid).cloned().map(Record::Activity),
+        RecordKind::Flow => ledger.flows.get(&rid).cloned().map(Record::Flow),
+        RecordKind::EquipmentLine => ledger.equipment_lines.get(&rid).cloned().map(Record::EquipmentLine),
+        RecordKind::Organisation => ledger.organisations.get(&rid).cloned().map(Record::Organisation),
+        RecordKind::Facility => ledger.facilities.get(&rid).cloned().map(Record::Facility),
+        _ => None,
+    };
+    match record.map(serde_json::to_value) {
+        Some(Ok(Value::Object(mut m))) => {
+            m.remove("record");
+            m
+        }
+        _ => Map::new(),
+    }
+}
+
+/// Sets the spec's single fields on `obj`.
+fn singles(ctx: &mut Ctx, fields: &[Field], prefix: &str, values: &Values, obj: &mut Map<String, Value>) {
+    for field in fields {
+        let name = format!("{prefix}{}", field.name);
+        let raw = values.get(&name).cloned().unwrap_or_default();
+        let v = convert(ctx, field, &name, &raw, values);
+        set_path(obj, field.name, v);
+    }
+}
+
+/// The rows of a group as JSON objects (empty rows skipped), with their form index.
+fn rows_json(ctx: &mut Ctx, group: &Group, values: &Values) -> Vec<(usize, Map<String, Value>)> {
+    let mut out = Vec::new();
+    for (i, row) in group_rows(values, group.name).into_iter().enumerate() {
+        if row.values().all(|v| v.trim().is_empty()) {
+            continue;
+        }
+        let mut obj = Map::new();
+        for field in group.fields {
+            let name = format!("{}[{i}].{}", group.name, field.name);
+            let raw = row.get(field.name).cloned().unwrap_or_default();
+            // The id, source and quote of a row are handled by the caller.
+            if matches!(field.name, "id" | "source" | "quote") && group.record.is_some() {
+                continue;
+            }
+            let v = convert(ctx, field, &name, &raw, values);
+            set_path(&mut obj, field.name, v);
+        }
+        out.push((i, obj));
+    }
+    out
+}
+
+fn percent_sum(ctx: &mut Ctx, group: &Group, rows: &[(usize, Map<String, Value>)]) {
+    if !group.percent || rows.is_empty() {
+        return;
+    }
+    let mut sum = Decimal::ZERO;
+    for (i, row) in rows {
+        let p = row
+            .get("percentage")
+            .and_then(Value::as_str)
+            .and_then(|s| aidtrace_domain::money::parse_exact(s).ok());
+        match p {
+            Some(p) if p > Decimal::ZERO && p <= Decimal::ONE_HUNDRED => {
+                sum = sum.checked_add(p).unwrap_or(Decimal::MAX);
+            }
+            Some(p) => ctx.err(
+                &format!("{}[{i}].percentage", group.name),
+                &p.to_string(),
+                "a percentage must be greater than 0 and at most 100",
+            ),
+            None => {}
+        }
+    }
+    if sum != Decimal::ONE_HUNDRED && ctx.errors.iter().all(|e| !e.field.starts_with(group.name)) {
+        ctx.err(
+            &format!("{}.percentage", group.name),
+            &sum.normalize().to_string(),
+            "percentages must sum to 100",
+        );
+    }
+}
+
+/// Parses one record and applies the model's rules, reporting problems under `prefix`.
+fn finish(ctx: &mut Ctx, kind: RecordKind, prefix: &str, mut obj: Map<String, Value>) -> Option<Record> {
+    obj.insert("record".into(), Value::String(kind.as_str().into()));
+    let record = match aidtrace_service::records::record_from_json(Value::Object(obj)) {
+        Ok(r) => r,
+        Err(e) => {
+            // A field already refused leaves a hole the parser trips on; that is not news.
+            if ctx.errors.is_empty() {
+                ctx.err(&format!("{prefix}{}", e.field), &e.value, e.message);
+            }
+            return None;
+        }
+    };
+    let checked = validate(&record).and_then(|()| match &record {
+        Record::Flow(f) => entered_flow(f),
+        _ => Ok(()),
+    });
+    if let Err(e) = checked {
+        // The model names list items `sectors[0].code` and sums `sectors.percentage`, as the form does.
+        ctx.err(&format!("{prefix}{}", e.field), &e.value, e.message);
+    }
+    Some(record)
+}
+
+/// Builds the records of `spec`'s form. `mode` is "new" or "edit" (the stored version is the
+/// base, so fields the form does not show are kept).
+pub fn build(spec: &Spec, values: &Values, mode: &str, ledger: &Ledger) -> Built {
+    let mut values = values.clone();
+    let mut ctx = Ctx {
+        ledger,
+        new_ids: BTreeSet::new(),
+        errors: Vec::new(),
+    };
+    let mut records = Vec::new();
+
+    // The main record's id first, so rows can name it.
+    let title = values.get(spec.title_field).cloned().unwrap_or_default();
+    let base = if title.trim().is_empty() && spec.kind == RecordKind::Flow {
+        format!(
+            "{}-{}",
+            values.get("activity").map(|a| a.trim_start_matches("act-")).unwrap_or_default(),
+            values.get("kind").cloned().unwrap_or_default()
+        )
+    } else {
+        title.chars().take(60).collect()
+    };
+    let main_id = if mode == "new" {
+        id_of(&mut ctx, &mut values, "id", spec.kind, spec.id_prefix, &base)
+    } else {
+        values.get("id").cloned().unwrap_or_default()
+    };
+
+    // A new source typed on the form, cited where a row names no source.
+    let new_source = values
+        .get("new_source.title")
+        .is_some_and(|t| !t.trim().is_empty())
+        .then(|| {
+            let title = values.get("new_source.title").cloned().unwrap_or_default();
+            id_of(&mut ctx, &mut values, "new_source.id", RecordKind::Source, "src-", &title)
+        });
+    let mut source_obj = Map::new();
+    if new_source.is_some() {
+        singles(&mut ctx, NEW_SOURCE, "", &values, &mut source_obj);
+        let mut plain = Map::new();
+        for (k, v) in source_obj {
+            if let Value::Object(inner) = v {
+                plain.extend(inner);
+            } else {
+                plain.insert(k, v);
+            }
+        }
+        plain.entry("kind").or_insert(Value::String("other".into()));
+        source_obj = plain;
+    }
+
+    // Ids of record rows, generated before any row is converted so rows may name each other
+    // (a disbursement whose parent is the commitment above it).
+    let mut row_ids: BTreeMap<(&str, usize), String> = BTreeMap::new();
+    for group in spec.groups.iter().filter(|g| g.record.is_some()) {
+        let kind = group.record.unwrap_or(RecordKind::Flow);
+        for (i, row) in group_rows(&values, group.name).into_iter().enumerate() {
+            if row.iter().all(|(k, v)| k == "id" || v.trim().is_empty()) {
+                continue;
+            }
+            let (prefix, base) = match kind {
+                RecordKind::Flow => (
+                    "flow-",
+                    format!(
+                        "{}-{}",
+                        main_id.trim_start_matches(spec.id_prefix),
+                        row.get("kind").cloned().unwrap_or_default()
+                    ),
+                ),
+                _ => ("eq-", row.get("description").cloned().unwrap_or_default()),
+            };
+            let name = format!("{}[{i}].id", group.name);
+            let id = id_of(&mut ctx, &mut values, &name, kind, prefix, &base);
+            row_ids.insert((group.name, i), id);
+        }
+    }
+
+    let mut main = if mode == "new" {
+        Map::new()
+    } else {
+        stored_json(ledger, spec.kind, &main_id)
+    };
+    if mode == "new" {
+        match RecordId::parse(&main_id) {
+            Ok(_) => {}
+            Err(e) => ctx.err("id", &main_id, e.message),
+        }
+    }
+    main.insert("id".into(), Value::String(main_id.clone()));
+    let fields: Vec<&Field> = spec.fields.iter().filter(|f| f.name != "id").collect();
+    for field in fields {
+        let raw = values.get(field.name).cloned().unwrap_or_default();
+        let v = convert(&mut ctx, field, field.name, &raw, &values);
+        set_path(&mut main, field.name, v);
+    }
+
+    // The first source cited anywhere on the form: what rows without a source of their own cite.
+    let mut default_source = new_source.clone();
+    let mut children: Vec<(String, RecordKind, Map<String, Value>)> = Vec::new();
+    for group in spec.groups {
+        let rows = rows_json(&mut ctx, group, &values);
+        percent_sum(&mut ctx, group, &rows);
+        match (group.name, group.record) {
+            ("sources", None) => {
+                let mut cites = Vec::new();
+                for (i, row) in group_rows(&values, "sources").into_iter().enumerate() {
+                    let quote = row.get("quote").map(|q| q.trim()).unwrap_or_default();
+                    let src = row.get("source").map(|q| q.trim()).unwrap_or_default();
+                    if quote.is_empty() && src.is_empty() {
+                        continue;
+                    }
+                    let source = if src.is_empty() {
+                        new_source.clone()
+                    } else {
+                        ctx.reference(RecordKind::Source, src)
+                    };
+                    let Some(source) = source else {
+                        let msg = if src.is_empty() { "choose a source or enter a new one" } else { "no source with this id exists" };
+                        ctx.err(&format!("sources[{i}].source"), src, msg);
+                        continue;
+                    };
+                    if default_source.is_none() {
+                        default_source = Some(source.clone());
+                    }
+                    let mut c = Map::new();
+                    c.insert("source".into(), Value::String(source));
+                    if !quote.is_empty() {
+                        c.insert("quote".into(), Value::String(quote.to_string()));
+                    }
+                    cites.push(Value::Object(c));
+                }
+                // An activity or flow is only as good as its evidence: it needs a quoted source (a flow
+                // without one is what LEDGER-NOSOURCE flags).
+                if matches!(spec.kind, RecordKind::Activity | RecordKind::Flow)
+                    && !cites.iter().any(|c| c.get("quote").is_some())
+                {
+                    ctx.err("sources[0].quote", "", "at least one source with a quote is required");
+                }
+                main.insert("sources".into(), Value::Array(cites));
+            }
+            ("facilities", None) => {
+                let ids: Vec<Value> = rows.into_iter().filter_map(|(_, mut r)| r.remove("facility")).collect();
+                main.insert("facilities".into(), Value::Array(ids));
+            }
+            (name, None) => {
+                main.insert(name.into(), Value::Array(rows.into_iter().map(|(_, r)| Value::Object(r)).collect()));
+            }
+            (name, Some(kind)) => {
+                let all = group_rows(&values, name);
+                for (i, mut obj) in rows {
+                    let Some(id) = row_ids.get(&(name, i)).cloned() else { continue };
+                    let mut base = stored_json(ledger, kind, &id);
+                    base.append(&mut obj);
+                    base.insert("id".into(), Value::String(id.clone()));
+                    base.insert("activity".into(), Value::String(main_id.clone()));
+                    let row = &all[i];
+                    let src = row.get("source").map(|s| s.trim()).unwrap_or_default();
+                    let quote = row.get("quote").map(|s| s.trim()).unwrap_or_default();
+                    let source = if src.is_empty() { None } else { ctx.reference(RecordKind::Source, src) };
+                    if !src.is_empty() && source.is_none() {
+                        ctx.err(&format!("{name}[{i}].source"), src, "no source with this id exists");
+                    }
+                    if kind == RecordKind::Flow && quote.is_empty() {
+                        ctx.err(&format!("{name}[{i}].quote"), "", "required");
+                    }
+                    children.push((format!("{name}[{i}]."), kind, base));
+                    let last = children.last_mut().map(|c| &mut c.2);
+                    if let (Some(obj), false) = (last, quote.is_empty() && source.is_none()) {
+                        let mut c = Map::new();
+                        c.insert("source".into(), Value::String(source.clone().or_else(|| default_source.clone()).unwrap_or_default()));
+                        if !quote.is_empty() {
+                            c.insert("quote".into(), Value::String(quote.to_string()));
+                        }
+                        obj.insert("sources".into(), Value::Array(vec![Value::Object(c)]));
+                    }
+                }
+            }
+        }
+    }
+    // A flow with no source to cite: say so at its quote.
+    for (prefix, kind, obj) in &children {
+        if *kind == RecordKind::Flow
+            && default_source.is_none()
+            && obj.get("sources").and_then(Value::as_array).is_some_and(|s| s.iter().any(|c| c.get("source").and_then(Value::as_str) == Some("")))
+        {
+            let field = format!("{prefix}source");
+            ctx.err(&field, "", "choose a source or enter a new one");
+        }
+    }
+
+    let mut located = Vec::new();
+    let mut keep = |prefix: &str, r: Record, records: &mut Vec<Record>| {
+        located.push((prefix.to_string(), (r.kind(), r.id().clone())));
+        records.push(r);
+    };
+    if let Some(r) = finish(&mut ctx, spec.kind, "", main) {
+        keep("", r, &mut records);
+    }
+    if new_source.is_some()
+        && let Some(r) = finish(&mut ctx, RecordKind::Source, "new_source.", source_obj)
+    {
+        keep("new_source.", r, &mut records);
+    }
+    for (prefix, kind, obj) in children {
+        let valid_source = obj.get("sources").and_then(Value::as_array).is_none_or(|s| s.iter().all(|c| c.get("source").and_then(Value::as_str) != Some("")));
+        if !valid_source {
+            continue;
+        }
+        if let Some(r) = finish(&mut ctx, kind, &prefix, obj) {
+            keep(&prefix, r, &mut records);
+        }
+    }
+    if !ctx.errors.is_empty() {
+        records.clear();
+    }
+    Built {
+        records,
+        errors: ctx.errors,
+        values,
+        located,
+    }
+}
