@@ -202,7 +202,12 @@ async fn browser_activity_form_one_change() {
     choose(&driver, "flows[0].kind", "commitment").await;
     fill(&driver, "f-flows-0-money-amount", "0").await;
     fill(&driver, "f-flows-0-money-currency", "yen").await;
-    fill(&driver, "f-flows-0-quote", "ventilators worth 20 million yen").await;
+    fill(
+        &driver,
+        "f-flows-0-quote",
+        "ventilators worth 20 million yen",
+    )
+    .await;
     fill(&driver, "f-equipment-0-description", "ICU ventilator").await;
     choose(&driver, "equipment[0].category", "intensive_care").await;
     fill(&driver, "f-equipment-0-quantity", "four").await;
@@ -249,7 +254,13 @@ async fn browser_activity_form_one_change() {
 
     // One change holds all four records; the approver approves it once.
     let before = env.record_count();
-    driver.find(By::Css("header form button")).await.unwrap().click().await.unwrap();
+    driver
+        .find(By::Css("header form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     sign_in(&driver, &base, "abe").await;
     driver.goto(format!("{base}/changes")).await.unwrap();
     click(&driver, "button.approve").await;

@@ -36,15 +36,24 @@ fn activity(title: &str) -> Fields {
         ("sectors[1].percentage", "30"),
         ("participants[0].org", "org-embassy-japan-kz"),
         ("participants[0].role", "funding"),
-        ("participants[1].org", "Ministry of Health of the Republic of Kazakhstan"),
+        (
+            "participants[1].org",
+            "Ministry of Health of the Republic of Kazakhstan",
+        ),
         ("participants[1].role", "implementing"),
         ("legal_steps[0].kind", "grant_contract"),
         ("legal_steps[0].date", "2026-02-20"),
         ("facilities[0].facility", "fac-semey-university-hospital"),
-        ("sources[0].quote", "Japan provides 30 million yen for ventilators"),
+        (
+            "sources[0].quote",
+            "Japan provides 30 million yen for ventilators",
+        ),
         ("new_source.title", "Embassy press release on ventilators"),
         ("new_source.kind", "press_release"),
-        ("new_source.url", "https://www.kz.emb-japan.go.jp/ventilators"),
+        (
+            "new_source.url",
+            "https://www.kz.emb-japan.go.jp/ventilators",
+        ),
         ("flows[0].kind", "commitment"),
         ("flows[0].money.amount", "30000000"),
         ("flows[0].money.currency", "yen"),
@@ -62,8 +71,18 @@ fn activity(title: &str) -> Fields {
     .collect()
 }
 
-async fn post(c: &Client, cookie: &str, csrf: &str, path: &str, fields: &Fields, action: &str) -> common::Resp {
-    let mut all: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+async fn post(
+    c: &Client,
+    cookie: &str,
+    csrf: &str,
+    path: &str,
+    fields: &Fields,
+    action: &str,
+) -> common::Resp {
+    let mut all: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     all.push(("csrf", csrf));
     all.push(("_mode", "new"));
     all.push(("_action", action));
@@ -86,7 +105,15 @@ fn change_number(location: &str) -> i64 {
 async fn an_editors_activity_with_flow_and_equipment_is_one_change_approved_together() {
     let (env, c, eve, csrf) = signed_in("eve").await;
     let before = env.record_count();
-    let resp = post(&c, &eve, &csrf, "/forms/activities", &activity("Ventilators for Semey"), "submit").await;
+    let resp = post(
+        &c,
+        &eve,
+        &csrf,
+        "/forms/activities",
+        &activity("Ventilators for Semey"),
+        "submit",
+    )
+    .await;
     assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.body);
     let location = resp.header("location");
     assert!(location.starts_with("/changes#change-"), "{location}");
@@ -95,13 +122,21 @@ async fn an_editors_activity_with_flow_and_equipment_is_one_change_approved_toge
     let token = env.token("abe");
     let id = change_number(&location);
     let ok = c
-        .send(Req::new(Method::POST, &format!("/api/v1/changes/{id}/approve")).bearer(&token).json(&serde_json::json!({})))
+        .send(
+            Req::new(Method::POST, &format!("/api/v1/changes/{id}/approve"))
+                .bearer(&token)
+                .json(&serde_json::json!({})),
+        )
         .await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
     // Activity, source, flow and equipment line arrive together.
     assert_eq!(env.record_count(), before + 4);
     let snap = env.state.service().ledger().unwrap();
-    let act = snap.activities.values().find(|a| a.title == "Ventilators for Semey").unwrap();
+    let act = snap
+        .activities
+        .values()
+        .find(|a| a.title == "Ventilators for Semey")
+        .unwrap();
     assert_eq!(act.id.as_str(), "act-ventilators-for-semey");
     let countries: Vec<&str> = act.countries.iter().map(|c| c.country.as_str()).collect();
     assert_eq!(countries, ["KZ", "KG"]);
@@ -116,19 +151,37 @@ async fn an_editors_activity_with_flow_and_equipment_is_one_change_approved_toge
     assert_eq!(flow.money.currency.as_str(), "JPY");
     assert_eq!(flow.sources[0].source, source);
     assert_eq!(flow.sources[0].quote.as_deref(), Some("30 million yen"));
-    let line = snap.equipment_lines.values().find(|e| e.activity == act.id).unwrap();
+    let line = snap
+        .equipment_lines
+        .values()
+        .find(|e| e.activity == act.id)
+        .unwrap();
     assert_eq!(line.quantity, Some(4));
 }
 
 #[tokio::test]
 async fn an_admins_activity_with_its_flow_is_written_at_once() {
     let (env, c, ada, csrf) = signed_in("ada").await;
-    let resp = post(&c, &ada, &csrf, "/forms/activities", &activity("Admin grant"), "submit").await;
+    let resp = post(
+        &c,
+        &ada,
+        &csrf,
+        "/forms/activities",
+        &activity("Admin grant"),
+        "submit",
+    )
+    .await;
     assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.body);
     assert_eq!(resp.header("location"), "/activities/act-admin-grant");
     let snap = env.state.service().ledger().unwrap();
-    assert!(snap.flows.values().any(|f| f.activity.as_str() == "act-admin-grant"));
-    let page = c.send(Req::get("/activities/act-admin-grant").cookie(&ada)).await;
+    assert!(
+        snap.flows
+            .values()
+            .any(|f| f.activity.as_str() == "act-admin-grant")
+    );
+    let page = c
+        .send(Req::get("/activities/act-admin-grant").cookie(&ada))
+        .await;
     assert!(page.body.contains("ICU ventilator"));
 }
 
@@ -146,7 +199,12 @@ async fn all_field_errors_are_shown_at_once_next_to_their_fields_with_values_kep
     set(&mut f, "end_date", "2027-13-45");
     set(&mut f, "instrument", "");
     let resp = post(&c, &eve, &csrf, "/forms/activities", &f, "submit").await;
-    assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", resp.body);
+    assert_eq!(
+        resp.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        resp.body
+    );
     for id in [
         "err-countries-0-country",
         "err-sectors-0-code",
@@ -156,7 +214,11 @@ async fn all_field_errors_are_shown_at_once_next_to_their_fields_with_values_kep
         "err-end_date",
         "err-instrument",
     ] {
-        assert!(resp.body.contains(&format!("id=\"{id}\"")), "{id} missing: {}", resp.body);
+        assert!(
+            resp.body.contains(&format!("id=\"{id}\"")),
+            "{id} missing: {}",
+            resp.body
+        );
     }
     assert!(resp.body.contains("id=\"form-errors\""));
     // What was typed stays in the form.
@@ -172,7 +234,11 @@ async fn percentages_that_do_not_add_up_are_refused_with_the_sum() {
     set(&mut f, "sectors[1].percentage", "20");
     let resp = post(&c, &eve, &csrf, "/forms/activities", &f, "submit").await;
     assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(resp.body.contains("id=\"err-sectors-percentage\""), "{}", resp.body);
+    assert!(
+        resp.body.contains("id=\"err-sectors-percentage\""),
+        "{}",
+        resp.body
+    );
     assert!(resp.body.contains("«90»"));
     // The server shows the same sum the script keeps live.
     assert!(resp.body.contains("<output id=\"sum-sectors\">90</output>"));
@@ -185,7 +251,11 @@ async fn an_activity_without_a_quoted_source_is_refused() {
     f.retain(|(k, _)| !k.starts_with("new_source.") && k != "sources[0].quote");
     let resp = post(&c, &eve, &csrf, "/forms/activities", &f, "submit").await;
     assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(resp.body.contains("id=\"err-sources-0-quote\""), "{}", resp.body);
+    assert!(
+        resp.body.contains("id=\"err-sources-0-quote\""),
+        "{}",
+        resp.body
+    );
     assert!(resp.body.contains("id=\"err-flows-0-source\""));
 }
 
@@ -196,31 +266,60 @@ async fn a_zero_commitment_is_refused_but_a_zero_interest_payment_is_not() {
     set(&mut f, "flows[0].money.amount", "0");
     let resp = post(&c, &ada, &csrf, "/forms/activities", &f, "submit").await;
     assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(resp.body.contains("id=\"err-flows-0-money-amount\""), "{}", resp.body);
+    assert!(
+        resp.body.contains("id=\"err-flows-0-money-amount\""),
+        "{}",
+        resp.body
+    );
     assert!(resp.body.contains("only for interest payments"));
     set(&mut f, "flows[0].kind", "interest_payment");
     let resp = post(&c, &ada, &csrf, "/forms/activities", &f, "submit").await;
     assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.body);
-    assert!(env.state.service().ledger().unwrap().flows.values().any(|f| f.money.amount.is_zero()));
+    assert!(
+        env.state
+            .service()
+            .ledger()
+            .unwrap()
+            .flows
+            .values()
+            .any(|f| f.money.amount.is_zero())
+    );
 }
 
 #[tokio::test]
 async fn countries_and_currencies_are_accepted_by_name_in_any_case() {
     let (env, c, ada, csrf) = signed_in("ada").await;
-    for (i, (country, currency)) in [("Kazakhstan", "yen"), ("kazakhstan", "JPY"), ("KZ", "Yen")].iter().enumerate() {
+    for (i, (country, currency)) in [("Kazakhstan", "yen"), ("kazakhstan", "JPY"), ("KZ", "Yen")]
+        .iter()
+        .enumerate()
+    {
         let mut f = activity(&format!("By name {i}"));
         f.retain(|(k, _)| !k.starts_with("countries[1]"));
         set(&mut f, "countries[0].country", country);
         set(&mut f, "countries[0].percentage", "100");
         set(&mut f, "flows[0].money.currency", currency);
         let resp = post(&c, &ada, &csrf, "/forms/activities", &f, "submit").await;
-        assert_eq!(resp.status, StatusCode::SEE_OTHER, "{country}: {}", resp.body);
+        assert_eq!(
+            resp.status,
+            StatusCode::SEE_OTHER,
+            "{country}: {}",
+            resp.body
+        );
     }
     let snap = env.state.service().ledger().unwrap();
-    let made: Vec<_> = snap.activities.values().filter(|a| a.title.starts_with("By name")).collect();
+    let made: Vec<_> = snap
+        .activities
+        .values()
+        .filter(|a| a.title.starts_with("By name"))
+        .collect();
     assert_eq!(made.len(), 3);
     assert!(made.iter().all(|a| a.countries[0].country.as_str() == "KZ"));
-    assert!(snap.flows.values().filter(|f| f.activity.as_str().starts_with("act-by-name")).all(|f| f.money.currency.as_str() == "JPY"));
+    assert!(
+        snap.flows
+            .values()
+            .filter(|f| f.activity.as_str().starts_with("act-by-name"))
+            .all(|f| f.money.currency.as_str() == "JPY")
+    );
 }
 
 #[tokio::test]
@@ -242,7 +341,10 @@ async fn a_facility_in_kazakhstan_by_name_and_an_organisation_with_roles() {
     .collect();
     let resp = post(&c, &ada, &csrf, "/forms/facilities", &fac, "submit").await;
     assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.body);
-    assert_eq!(resp.header("location"), "/facilities/fac-pavlodar-regional-hospital");
+    assert_eq!(
+        resp.header("location"),
+        "/facilities/fac-pavlodar-regional-hospital"
+    );
     let org: Fields = [
         ("name", "Korea International Cooperation Agency"),
         ("kind", "government_agency"),
@@ -257,10 +359,18 @@ async fn a_facility_in_kazakhstan_by_name_and_an_organisation_with_roles() {
     let resp = post(&c, &ada, &csrf, "/forms/organisations", &org, "submit").await;
     assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.body);
     let snap = env.state.service().ledger().unwrap();
-    let fac = snap.facilities.values().find(|f| f.name == "Pavlodar Regional Hospital").unwrap();
+    let fac = snap
+        .facilities
+        .values()
+        .find(|f| f.name == "Pavlodar Regional Hospital")
+        .unwrap();
     assert_eq!(fac.country.as_str(), "KZ");
     assert_eq!(fac.status_history.len(), 1);
-    let koica = snap.organisations.values().find(|o| o.name.starts_with("Korea International")).unwrap();
+    let koica = snap
+        .organisations
+        .values()
+        .find(|o| o.name.starts_with("Korea International"))
+        .unwrap();
     assert_eq!(koica.country.as_ref().unwrap().as_str(), "KR");
     assert_eq!(koica.roles.len(), 1);
     assert_eq!(koica.identifiers.len(), 1);
@@ -270,12 +380,28 @@ async fn a_facility_in_kazakhstan_by_name_and_an_organisation_with_roles() {
 async fn ids_come_from_the_title_and_get_a_suffix_when_taken() {
     let (env, c, ada, csrf) = signed_in("ada").await;
     for _ in 0..2 {
-        let resp = post(&c, &ada, &csrf, "/forms/activities", &activity("Same title"), "submit").await;
+        let resp = post(
+            &c,
+            &ada,
+            &csrf,
+            "/forms/activities",
+            &activity("Same title"),
+            "submit",
+        )
+        .await;
         assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.body);
     }
     let snap = env.state.service().ledger().unwrap();
-    assert!(snap.activities.keys().any(|k| k.as_str() == "act-same-title"));
-    assert!(snap.activities.keys().any(|k| k.as_str() == "act-same-title-2"));
+    assert!(
+        snap.activities
+            .keys()
+            .any(|k| k.as_str() == "act-same-title")
+    );
+    assert!(
+        snap.activities
+            .keys()
+            .any(|k| k.as_str() == "act-same-title-2")
+    );
     // An id typed before the first save is used as typed.
     let mut f = activity("Typed id");
     set(&mut f, "id", "act-kz-my-own-id");
@@ -290,7 +416,12 @@ async fn a_generated_id_is_shown_for_editing_when_the_form_comes_back() {
     set(&mut f, "instrument", "");
     let resp = post(&c, &eve, &csrf, "/forms/activities", &f, "submit").await;
     assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(resp.body.contains("name=\"id\" id=\"f-id\" value=\"act-shown-id\""), "{}", resp.body);
+    assert!(
+        resp.body
+            .contains("name=\"id\" id=\"f-id\" value=\"act-shown-id\""),
+        "{}",
+        resp.body
+    );
 }
 
 #[tokio::test]
@@ -318,7 +449,9 @@ async fn script_in_every_text_field_is_stored_as_text_and_shown_escaped() {
     let snap = env.state.service().ledger().unwrap();
     let act = snap.activities.values().find(|a| a.title == evil).unwrap();
     assert_eq!(act.description.as_deref(), Some(evil));
-    let page = c.send(Req::get(&format!("/activities/{}", act.id)).cookie(&ada)).await;
+    let page = c
+        .send(Req::get(&format!("/activities/{}", act.id)).cookie(&ada))
+        .await;
     assert!(page.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(!page.body.contains(evil));
     // A refused form shows the typed script as text as well.
@@ -349,7 +482,12 @@ async fn remove_row_without_a_script_drops_that_row() {
     let resp = post(&c, &eve, &csrf, "/forms/activities", &f, "submit").await;
     assert_eq!(resp.status, StatusCode::OK);
     assert!(!resp.body.contains("value=\"Kazakhstan\""));
-    assert!(resp.body.contains("name=\"countries[0].country\" id=\"f-countries-0-country\" value=\"kg\""), "{}", resp.body);
+    assert!(
+        resp.body
+            .contains("name=\"countries[0].country\" id=\"f-countries-0-country\" value=\"kg\""),
+        "{}",
+        resp.body
+    );
 }
 
 #[tokio::test]
@@ -362,10 +500,18 @@ async fn field_errors_speak_the_readers_language() {
     all.push(("csrf", &csrf));
     all.push(("_mode", "new"));
     let resp = c
-        .send(Req::new(Method::POST, "/forms/activities").cookie(&format!("{eve}; aidtrace_lang=ru")).form(&all))
+        .send(
+            Req::new(Method::POST, "/forms/activities")
+                .cookie(&format!("{eve}; aidtrace_lang=ru"))
+                .form(&all),
+        )
         .await;
     assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(resp.body.contains("проценты должны в сумме давать 100"), "{}", resp.body);
+    assert!(
+        resp.body.contains("проценты должны в сумме давать 100"),
+        "{}",
+        resp.body
+    );
     assert!(resp.body.contains("не код и не название страны"));
 }
 
@@ -375,12 +521,22 @@ async fn long_choice_lists_have_type_ahead() {
     let page = c.send(Req::get("/forms/activities/new").cookie(&eve)).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("list=\"dl-country\""));
-    let countries = page.body.split("<datalist id=\"dl-country\">").nth(1).unwrap().split("</datalist>").next().unwrap();
+    let countries = page
+        .body
+        .split("<datalist id=\"dl-country\">")
+        .nth(1)
+        .unwrap()
+        .split("</datalist>")
+        .next()
+        .unwrap();
     assert!(countries.matches("<option").count() > 200);
     assert!(countries.contains("<option value=\"KZ\">Kazakhstan</option>"));
     assert!(page.body.contains("list=\"dl-currency\""));
     assert!(page.body.contains("list=\"dl-organisation\""));
-    assert!(page.body.contains("<script src=\"/static/forms.js\" defer></script>"));
+    assert!(
+        page.body
+            .contains("<script src=\"/static/forms.js\" defer></script>")
+    );
     let js = c.get("/static/forms.js").await;
     assert_eq!(js.status, StatusCode::OK);
     assert!(js.header("content-type").starts_with("text/javascript"));
@@ -389,47 +545,94 @@ async fn long_choice_lists_have_type_ahead() {
 #[tokio::test]
 async fn a_stored_activity_opens_with_its_flows_and_lines_and_saves_back_unchanged() {
     let (env, c, ada, csrf) = signed_in("ada").await;
-    let page = c.send(Req::get("/forms/activities/act-kz-semey-equipment").cookie(&ada)).await;
+    let page = c
+        .send(Req::get("/forms/activities/act-kz-semey-equipment").cookie(&ada))
+        .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("value=\"flow-kz-semey-commitment\""));
     let before = env.state.service().ledger().unwrap();
-    let act_before = before.activities.values().find(|a| a.id.as_str() == "act-kz-semey-equipment").unwrap().clone();
+    let act_before = before
+        .activities
+        .values()
+        .find(|a| a.id.as_str() == "act-kz-semey-equipment")
+        .unwrap()
+        .clone();
     // Post back every input as the page shows it.
     let mut fields: Vec<(String, String)> = Vec::new();
     let doc = page.body.clone();
     for piece in doc.split("<input").skip(1) {
-        let attr = |a: &str| piece.split(&format!(" {a}=\"")).nth(1).map(|s| s.split('"').next().unwrap().to_string());
-        let (Some(name), Some(value)) = (attr("name"), attr("value")) else { continue };
-        if piece.contains("type=\"checkbox\"") && !piece.contains(" checked") {
+        let tag = piece.split('>').next().unwrap();
+        let attr = |a: &str| {
+            tag.split(&format!(" {a}=\""))
+                .nth(1)
+                .map(|s| s.split('"').next().unwrap().to_string())
+        };
+        let Some(name) = attr("name") else { continue };
+        if tag.contains("type=\"checkbox\"") {
+            if tag.contains(" checked") {
+                fields.push((html_unescape(&name), "on".into()));
+            }
             continue;
         }
+        let value = attr("value").unwrap_or_default();
         fields.push((html_unescape(&name), html_unescape(&value)));
     }
     for piece in doc.split("<select name=\"").skip(1) {
         let name = piece.split('"').next().unwrap().to_string();
-        let selected = piece.split("</select>").next().unwrap().split("<option value=\"").skip(1).find(|o| o.contains("\" selected")).map(|o| o.split('"').next().unwrap().to_string()).unwrap_or_default();
+        let selected = piece
+            .split("</select>")
+            .next()
+            .unwrap()
+            .split("<option value=\"")
+            .skip(1)
+            .find(|o| o.contains("\" selected"))
+            .map(|o| o.split('"').next().unwrap().to_string())
+            .unwrap_or_default();
         fields.push((name, selected));
     }
     for piece in doc.split("<textarea name=\"").skip(1) {
         let name = piece.split('"').next().unwrap().to_string();
-        let text = piece.split_once('>').unwrap().1.split("</textarea>").next().unwrap();
+        let text = piece
+            .split_once('>')
+            .unwrap()
+            .1
+            .split("</textarea>")
+            .next()
+            .unwrap();
         fields.push((name, html_unescape(text)));
     }
-    fields.retain(|(k, _)| !k.starts_with('_') && k != "csrf");
+    fields.retain(|(k, _)| k != "csrf");
     fields.push(("_action".into(), "submit".into()));
     fields.push(("csrf".into(), csrf.clone()));
-    let all: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let resp = c.send(Req::new(Method::POST, "/forms/activities").cookie(&ada).form(&all)).await;
+    let all: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let resp = c
+        .send(
+            Req::new(Method::POST, "/forms/activities")
+                .cookie(&ada)
+                .form(&all),
+        )
+        .await;
     assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.body);
     let after = env.state.service().ledger().unwrap();
-    let act_after = after.activities.values().find(|a| a.id.as_str() == "act-kz-semey-equipment").unwrap();
+    let act_after = after
+        .activities
+        .values()
+        .find(|a| a.id.as_str() == "act-kz-semey-equipment")
+        .unwrap();
     assert_eq!(&act_before, act_after);
     assert_eq!(before.flows, after.flows);
     assert_eq!(before.equipment_lines, after.equipment_lines);
 }
 
 fn html_unescape(s: &str) -> String {
-    s.replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&#39;", "'").replace("&amp;", "&")
+    s.replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
 #[tokio::test]
@@ -448,7 +651,11 @@ async fn a_flow_needs_a_source_and_quote() {
     let before = env.record_count();
     let resp = post(&c, &eve, &csrf, "/forms/flows", &f, "submit").await;
     assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(resp.body.contains("id=\"err-sources-0-quote\""), "{}", resp.body);
+    assert!(
+        resp.body.contains("id=\"err-sources-0-quote\""),
+        "{}",
+        resp.body
+    );
     set(&mut f, "sources[0].source", "src-kz-semey-grant");
     set(&mut f, "sources[0].quote", "the first payment");
     let resp = post(&c, &eve, &csrf, "/forms/flows", &f, "submit").await;

@@ -70,10 +70,26 @@ impl Ctx<'_> {
         let want = raw.to_lowercase();
         let l = self.ledger;
         let mut names: Vec<(&RecordId, &str)> = match kind {
-            RecordKind::Organisation => l.organisations.values().map(|o| (&o.id, o.name.as_str())).collect(),
-            RecordKind::Activity => l.activities.values().map(|o| (&o.id, o.title.as_str())).collect(),
-            RecordKind::Facility => l.facilities.values().map(|o| (&o.id, o.name.as_str())).collect(),
-            RecordKind::Source => l.sources.values().map(|o| (&o.id, o.title.as_str())).collect(),
+            RecordKind::Organisation => l
+                .organisations
+                .values()
+                .map(|o| (&o.id, o.name.as_str()))
+                .collect(),
+            RecordKind::Activity => l
+                .activities
+                .values()
+                .map(|o| (&o.id, o.title.as_str()))
+                .collect(),
+            RecordKind::Facility => l
+                .facilities
+                .values()
+                .map(|o| (&o.id, o.name.as_str()))
+                .collect(),
+            RecordKind::Source => l
+                .sources
+                .values()
+                .map(|o| (&o.id, o.title.as_str()))
+                .collect(),
             _ => Vec::new(),
         };
         names.retain(|(_, n)| n.to_lowercase() == want);
@@ -110,6 +126,12 @@ fn set_path(obj: &mut Map<String, Value>, path: &str, value: Option<Value>) {
             }
         }
     }
+}
+
+fn get_path(obj: &Map<String, Value>, path: &str) -> Option<Value> {
+    let mut parts = path.split('.');
+    let first = obj.get(parts.next()?)?;
+    parts.try_fold(first, |v, k| v.get(k)).cloned()
 }
 
 /// Converts one field's text, recording a problem under `name` (the form's name of the field).
@@ -175,7 +197,11 @@ fn convert(ctx: &mut Ctx, field: &Field, name: &str, raw: &str, values: &Values)
         In::Ref(kind) => match ctx.reference(kind, raw) {
             Some(id) => text(&id),
             None => {
-                ctx.err(name, raw, format!("no {} with this id exists", kind.as_str()));
+                ctx.err(
+                    name,
+                    raw,
+                    format!("no {} with this id exists", kind.as_str()),
+                );
                 None
             }
         },
@@ -197,7 +223,11 @@ fn convert(ctx: &mut Ctx, field: &Field, name: &str, raw: &str, values: &Values)
             if raw.len() == 5 && raw.bytes().all(|b| b.is_ascii_digit()) {
                 text(raw)
             } else {
-                ctx.err(name, raw, "an OECD DAC purpose code has 5 digits, e.g. 12191");
+                ctx.err(
+                    name,
+                    raw,
+                    "an OECD DAC purpose code has 5 digits, e.g. 12191",
+                );
                 None
             }
         }
@@ -224,7 +254,7 @@ pub fn slug(text: &str) -> String {
 /// A fresh id `prefix + slug`, with `-2`, `-3`, … when taken in the ledger or by the form.
 fn fresh_id(ctx: &Ctx, kind: RecordKind, prefix: &str, base: &str) -> String {
     let stem = match slug(base) {
-        s if s.is_empty() => format!("{}new", prefix),
+        s if s.is_empty() => format!("{prefix}new"),
         s if s.starts_with(prefix) => s,
         s => format!("{prefix}{s}"),
     };
@@ -246,7 +276,10 @@ fn id_of(
     prefix: &str,
     base: &str,
 ) -> String {
-    let typed = values.get(name).map(|s| s.trim().to_string()).unwrap_or_default();
+    let typed = values
+        .get(name)
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
     let id = if typed.is_empty() {
         fresh_id(ctx, kind, prefix, base)
     } else {
@@ -264,8 +297,16 @@ fn stored_json(ledger: &Ledger, kind: RecordKind, id: &str) -> Map<String, Value
     let record: Option<Record> = match kind {
         RecordKind::Activity => ledger.activities.get(&rid).cloned().map(Record::Activity),
         RecordKind::Flow => ledger.flows.get(&rid).cloned().map(Record::Flow),
-        RecordKind::EquipmentLine => ledger.equipment_lines.get(&rid).cloned().map(Record::EquipmentLine),
-        RecordKind::Organisation => ledger.organisations.get(&rid).cloned().map(Record::Organisation),
+        RecordKind::EquipmentLine => ledger
+            .equipment_lines
+            .get(&rid)
+            .cloned()
+            .map(Record::EquipmentLine),
+        RecordKind::Organisation => ledger
+            .organisations
+            .get(&rid)
+            .cloned()
+            .map(Record::Organisation),
         RecordKind::Facility => ledger.facilities.get(&rid).cloned().map(Record::Facility),
         _ => None,
     };
@@ -279,7 +320,13 @@ fn stored_json(ledger: &Ledger, kind: RecordKind, id: &str) -> Map<String, Value
 }
 
 /// Sets the spec's single fields on `obj`.
-fn singles(ctx: &mut Ctx, fields: &[Field], prefix: &str, values: &Values, obj: &mut Map<String, Value>) {
+fn singles(
+    ctx: &mut Ctx,
+    fields: &[Field],
+    prefix: &str,
+    values: &Values,
+    obj: &mut Map<String, Value>,
+) {
     for field in fields {
         let name = format!("{prefix}{}", field.name);
         let raw = values.get(&name).cloned().unwrap_or_default();
@@ -343,7 +390,12 @@ fn percent_sum(ctx: &mut Ctx, group: &Group, rows: &[(usize, Map<String, Value>)
 }
 
 /// Parses one record and applies the model's rules, reporting problems under `prefix`.
-fn finish(ctx: &mut Ctx, kind: RecordKind, prefix: &str, mut obj: Map<String, Value>) -> Option<Record> {
+fn finish(
+    ctx: &mut Ctx,
+    kind: RecordKind,
+    prefix: &str,
+    mut obj: Map<String, Value>,
+) -> Option<Record> {
     obj.insert("record".into(), Value::String(kind.as_str().into()));
     let record = match aidtrace_service::records::record_from_json(Value::Object(obj)) {
         Ok(r) => r,
@@ -382,14 +434,24 @@ pub fn build(spec: &Spec, values: &Values, mode: &str, ledger: &Ledger) -> Built
     let base = if title.trim().is_empty() && spec.kind == RecordKind::Flow {
         format!(
             "{}-{}",
-            values.get("activity").map(|a| a.trim_start_matches("act-")).unwrap_or_default(),
+            values
+                .get("activity")
+                .map(|a| a.trim_start_matches("act-"))
+                .unwrap_or_default(),
             values.get("kind").cloned().unwrap_or_default()
         )
     } else {
         title.chars().take(60).collect()
     };
     let main_id = if mode == "new" {
-        id_of(&mut ctx, &mut values, "id", spec.kind, spec.id_prefix, &base)
+        id_of(
+            &mut ctx,
+            &mut values,
+            "id",
+            spec.kind,
+            spec.id_prefix,
+            &base,
+        )
     } else {
         values.get("id").cloned().unwrap_or_default()
     };
@@ -400,7 +462,14 @@ pub fn build(spec: &Spec, values: &Values, mode: &str, ledger: &Ledger) -> Built
         .is_some_and(|t| !t.trim().is_empty())
         .then(|| {
             let title = values.get("new_source.title").cloned().unwrap_or_default();
-            id_of(&mut ctx, &mut values, "new_source.id", RecordKind::Source, "src-", &title)
+            id_of(
+                &mut ctx,
+                &mut values,
+                "new_source.id",
+                RecordKind::Source,
+                "src-",
+                &title,
+            )
         });
     let mut source_obj = Map::new();
     if new_source.is_some() {
@@ -448,11 +517,10 @@ pub fn build(spec: &Spec, values: &Values, mode: &str, ledger: &Ledger) -> Built
     } else {
         stored_json(ledger, spec.kind, &main_id)
     };
-    if mode == "new" {
-        match RecordId::parse(&main_id) {
-            Ok(_) => {}
-            Err(e) => ctx.err("id", &main_id, e.message),
-        }
+    if mode == "new"
+        && let Err(e) = RecordId::parse(&main_id)
+    {
+        ctx.err("id", &main_id, e.message);
     }
     main.insert("id".into(), Value::String(main_id.clone()));
     let fields: Vec<&Field> = spec.fields.iter().filter(|f| f.name != "id").collect();
@@ -470,6 +538,11 @@ pub fn build(spec: &Spec, values: &Values, mode: &str, ledger: &Ledger) -> Built
         percent_sum(&mut ctx, group, &rows);
         match (group.name, group.record) {
             ("sources", None) => {
+                let stored_cites: Vec<Value> = main
+                    .get("sources")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
                 let mut cites = Vec::new();
                 for (i, row) in group_rows(&values, "sources").into_iter().enumerate() {
                     let quote = row.get("quote").map(|q| q.trim()).unwrap_or_default();
@@ -483,7 +556,11 @@ pub fn build(spec: &Spec, values: &Values, mode: &str, ledger: &Ledger) -> Built
                         ctx.reference(RecordKind::Source, src)
                     };
                     let Some(source) = source else {
-                        let msg = if src.is_empty() { "choose a source or enter a new one" } else { "no source with this id exists" };
+                        let msg = if src.is_empty() {
+                            "choose a source or enter a new one"
+                        } else {
+                            "no source with this id exists"
+                        };
                         ctx.err(&format!("sources[{i}].source"), src, msg);
                         continue;
                     };
@@ -495,38 +572,86 @@ pub fn build(spec: &Spec, values: &Values, mode: &str, ledger: &Ledger) -> Built
                     if !quote.is_empty() {
                         c.insert("quote".into(), Value::String(quote.to_string()));
                     }
-                    cites.push(Value::Object(c));
+                    // The same citation as stored keeps what the form does not show (`field`).
+                    let same = stored_cites.iter().find(|s| {
+                        s.get("source") == c.get("source") && s.get("quote") == c.get("quote")
+                    });
+                    cites.push(same.cloned().unwrap_or(Value::Object(c)));
                 }
                 // An activity or flow is only as good as its evidence: it needs a quoted source (a flow
                 // without one is what LEDGER-NOSOURCE flags).
                 if matches!(spec.kind, RecordKind::Activity | RecordKind::Flow)
                     && !cites.iter().any(|c| c.get("quote").is_some())
                 {
-                    ctx.err("sources[0].quote", "", "at least one source with a quote is required");
+                    ctx.err(
+                        "sources[0].quote",
+                        "",
+                        "at least one source with a quote is required",
+                    );
                 }
                 main.insert("sources".into(), Value::Array(cites));
             }
             ("facilities", None) => {
-                let ids: Vec<Value> = rows.into_iter().filter_map(|(_, mut r)| r.remove("facility")).collect();
+                let ids: Vec<Value> = rows
+                    .into_iter()
+                    .filter_map(|(_, mut r)| r.remove("facility"))
+                    .collect();
                 main.insert("facilities".into(), Value::Array(ids));
             }
             (name, None) => {
-                main.insert(name.into(), Value::Array(rows.into_iter().map(|(_, r)| Value::Object(r)).collect()));
+                // A row keeps what the form does not show (a legal step's signatories and
+                // sources) from the stored item at its place, when that item is the same kind of
+                // thing (same first field); a reordered list starts afresh.
+                let stored_items: Vec<Value> = main
+                    .get(name)
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                let lead = group.fields.first().map_or("", |f| f.name);
+                let mut items = Vec::new();
+                for (k, (_, row)) in rows.into_iter().enumerate() {
+                    let mut item = match stored_items.get(k) {
+                        Some(Value::Object(old)) if old.get(lead) == row.get(lead) => old.clone(),
+                        _ => Map::new(),
+                    };
+                    for f in group.fields {
+                        set_path(&mut item, f.name, get_path(&row, f.name));
+                    }
+                    items.push(Value::Object(item));
+                }
+                main.insert(name.into(), Value::Array(items));
             }
             (name, Some(kind)) => {
                 let all = group_rows(&values, name);
-                for (i, mut obj) in rows {
-                    let Some(id) = row_ids.get(&(name, i)).cloned() else { continue };
+                for (i, obj) in rows {
+                    let Some(id) = row_ids.get(&(name, i)).cloned() else {
+                        continue;
+                    };
                     let mut base = stored_json(ledger, kind, &id);
-                    base.append(&mut obj);
+                    let stored_sources = base.get("sources").cloned();
+                    for f in group
+                        .fields
+                        .iter()
+                        .filter(|f| !matches!(f.name, "id" | "source" | "quote"))
+                    {
+                        set_path(&mut base, f.name, get_path(&obj, f.name));
+                    }
                     base.insert("id".into(), Value::String(id.clone()));
                     base.insert("activity".into(), Value::String(main_id.clone()));
                     let row = &all[i];
                     let src = row.get("source").map(|s| s.trim()).unwrap_or_default();
                     let quote = row.get("quote").map(|s| s.trim()).unwrap_or_default();
-                    let source = if src.is_empty() { None } else { ctx.reference(RecordKind::Source, src) };
+                    let source = if src.is_empty() {
+                        None
+                    } else {
+                        ctx.reference(RecordKind::Source, src)
+                    };
                     if !src.is_empty() && source.is_none() {
-                        ctx.err(&format!("{name}[{i}].source"), src, "no source with this id exists");
+                        ctx.err(
+                            &format!("{name}[{i}].source"),
+                            src,
+                            "no source with this id exists",
+                        );
                     }
                     if kind == RecordKind::Flow && quote.is_empty() {
                         ctx.err(&format!("{name}[{i}].quote"), "", "required");
@@ -535,11 +660,32 @@ pub fn build(spec: &Spec, values: &Values, mode: &str, ledger: &Ledger) -> Built
                     let last = children.last_mut().map(|c| &mut c.2);
                     if let (Some(obj), false) = (last, quote.is_empty() && source.is_none()) {
                         let mut c = Map::new();
-                        c.insert("source".into(), Value::String(source.clone().or_else(|| default_source.clone()).unwrap_or_default()));
+                        c.insert(
+                            "source".into(),
+                            Value::String(
+                                source
+                                    .clone()
+                                    .or_else(|| default_source.clone())
+                                    .unwrap_or_default(),
+                            ),
+                        );
                         if !quote.is_empty() {
                             c.insert("quote".into(), Value::String(quote.to_string()));
                         }
-                        obj.insert("sources".into(), Value::Array(vec![Value::Object(c)]));
+                        // The stored citations stay when the form shows the first one unchanged.
+                        let unchanged =
+                            stored_sources
+                                .as_ref()
+                                .and_then(|s| s.get(0))
+                                .is_some_and(|first| {
+                                    first.get("source") == c.get("source")
+                                        && first.get("quote") == c.get("quote")
+                                });
+                        let cites = match (&stored_sources, unchanged) {
+                            (Some(all), true) => all.clone(),
+                            _ => Value::Array(vec![Value::Object(c)]),
+                        };
+                        obj.insert("sources".into(), cites);
                     }
                 }
             }
@@ -549,7 +695,13 @@ pub fn build(spec: &Spec, values: &Values, mode: &str, ledger: &Ledger) -> Built
     for (prefix, kind, obj) in &children {
         if *kind == RecordKind::Flow
             && default_source.is_none()
-            && obj.get("sources").and_then(Value::as_array).is_some_and(|s| s.iter().any(|c| c.get("source").and_then(Value::as_str) == Some("")))
+            && obj
+                .get("sources")
+                .and_then(Value::as_array)
+                .is_some_and(|s| {
+                    s.iter()
+                        .any(|c| c.get("source").and_then(Value::as_str) == Some(""))
+                })
         {
             let field = format!("{prefix}source");
             ctx.err(&field, "", "choose a source or enter a new one");
@@ -570,7 +722,13 @@ pub fn build(spec: &Spec, values: &Values, mode: &str, ledger: &Ledger) -> Built
         keep("new_source.", r, &mut records);
     }
     for (prefix, kind, obj) in children {
-        let valid_source = obj.get("sources").and_then(Value::as_array).is_none_or(|s| s.iter().all(|c| c.get("source").and_then(Value::as_str) != Some("")));
+        let valid_source = obj
+            .get("sources")
+            .and_then(Value::as_array)
+            .is_none_or(|s| {
+                s.iter()
+                    .all(|c| c.get("source").and_then(Value::as_str) != Some(""))
+            });
         if !valid_source {
             continue;
         }

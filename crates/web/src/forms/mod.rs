@@ -83,7 +83,9 @@ pub fn group_rows(values: &Values, name: &str) -> Vec<BTreeMap<String, String>> 
         if i > 10_000 {
             continue;
         }
-        rows.entry(i).or_default().insert(field.to_string(), v.clone());
+        rows.entry(i)
+            .or_default()
+            .insert(field.to_string(), v.clone());
     }
     rows.into_values().collect()
 }
@@ -157,12 +159,21 @@ fn values_of(spec: &specs::Spec, record: &Record, ledger: &aidtrace_domain::Ledg
         for f in fields {
             match f.input {
                 specs::In::Multi(_) => {
-                    for x in path(v, f.name).and_then(|a| a.as_array().cloned()).unwrap_or_default() {
-                        out.insert(format!("{prefix}{}.{}", f.name, text(Some(&x))), "on".into());
+                    for x in path(v, f.name)
+                        .and_then(|a| a.as_array().cloned())
+                        .unwrap_or_default()
+                    {
+                        out.insert(
+                            format!("{prefix}{}.{}", f.name, text(Some(&x))),
+                            "on".into(),
+                        );
                     }
                 }
                 _ => {
-                    out.insert(format!("{prefix}{}", f.name), text(path(v, f.name).as_ref()));
+                    out.insert(
+                        format!("{prefix}{}", f.name),
+                        text(path(v, f.name).as_ref()),
+                    );
                 }
             }
         }
@@ -242,7 +253,13 @@ pub async fn page(
         let mut values = prefill;
         values.retain(|k, _| !k.starts_with('_') && k != "csrf");
         renumber(spec, &mut values);
-        let ctx = render::Page { caller: &caller, snap: &snap, spec, mode: "new", etag: "" };
+        let ctx = render::Page {
+            caller: &caller,
+            snap: &snap,
+            spec,
+            mode: "new",
+            etag: "",
+        };
         return Ok(render::form(&ctx, &values, &[]));
     }
     let id = RecordId::parse(&raw).map_err(|e| PageError(ApiError::from(e)))?;
@@ -254,7 +271,13 @@ pub async fn page(
         .ok_or_else(|| ApiError::not_found(format!("no {} {id}", kind.as_str())))?;
     let values = values_of(spec, &record, &snap.ledger);
     let etag = edit::etag(&record);
-    let ctx = render::Page { caller: &caller, snap: &snap, spec, mode: "edit", etag: &etag };
+    let ctx = render::Page {
+        caller: &caller,
+        snap: &snap,
+        spec,
+        mode: "edit",
+        etag: &etag,
+    };
     Ok(render::form(&ctx, &values, &[]))
 }
 
@@ -267,14 +290,24 @@ pub async fn submit(
     let p = caller.require()?.clone();
     auth::check_csrf(&p, form.get("csrf").map(String::as_str).unwrap_or_default())?;
     let spec = spec_of(&collection)?;
-    let mode = if form.get("_mode").map(String::as_str) == Some("edit") { "edit" } else { "new" };
+    let mode = if form.get("_mode").map(String::as_str) == Some("edit") {
+        "edit"
+    } else {
+        "new"
+    };
     let etag = form.get("_etag").cloned().unwrap_or_default();
     let submit_now = form.get("_action").map(String::as_str) != Some("draft");
     let mut values = form.clone();
     values.retain(|k, _| !k.starts_with('_') && k != "csrf");
     renumber(spec, &mut values);
     let snap = state.snapshot().await?;
-    let ctx = render::Page { caller: &caller, snap: &snap, spec, mode, etag: &etag };
+    let ctx = render::Page {
+        caller: &caller,
+        snap: &snap,
+        spec,
+        mode,
+        etag: &etag,
+    };
     if row_action(spec, &mut values, &form) {
         return Ok(render::form(&ctx, &values, &[]).into_response());
     }
@@ -340,5 +373,9 @@ fn locate(e: &ApiError, located: &[(String, RecordKind, RecordId)]) -> FieldErro
         Some(f) => format!("{prefix}{f}"),
         None => String::new(),
     };
-    FieldError { field, value, message }
+    FieldError {
+        field,
+        value,
+        message,
+    }
 }

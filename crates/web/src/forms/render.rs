@@ -25,7 +25,10 @@ pub struct Page<'a> {
 /// sentences go through [`i18n::field_problem`].
 const OWN: &[(&str, &str)] = &[
     ("at least one source with a quote", "form-err-source-needed"),
-    ("choose a source or enter a new one", "form-err-choose-source"),
+    (
+        "choose a source or enter a new one",
+        "form-err-choose-source",
+    ),
     ("percentages must sum to 100", "form-err-percent-sum"),
     ("a percentage must be greater than 0", "form-err-percent"),
     ("an OECD DAC purpose code", "form-err-sector"),
@@ -50,7 +53,13 @@ pub fn problem_text(e: &FieldError) -> String {
 /// `countries[0].percentage` → `countries-0-percentage`, usable as an HTML id.
 pub fn dom_id(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect::<String>()
         .replace("--", "-")
         .trim_matches('-')
@@ -73,16 +82,44 @@ fn options(snap: &Snapshot, input: In) -> Option<(String, Vec<(String, String)>)
             .collect(),
         In::Sector => SECTORS
             .iter()
-            .filter_map(|c| aidtrace_domain::sectors::name(c).map(|n| ((*c).to_string(), n.to_string())))
+            .filter_map(|c| {
+                aidtrace_domain::sectors::name(c).map(|n| ((*c).to_string(), n.to_string()))
+            })
             .collect(),
-        In::Ref(RecordKind::Organisation) => l.organisations.values().map(|o| (o.id.to_string(), o.name.clone())).collect(),
-        In::Ref(RecordKind::Activity) => l.activities.values().map(|o| (o.id.to_string(), o.title.clone())).collect(),
-        In::Ref(RecordKind::Facility) => l.facilities.values().map(|o| (o.id.to_string(), o.name.clone())).collect(),
-        In::Ref(RecordKind::Source) => l.sources.values().map(|o| (o.id.to_string(), o.title.clone())).collect(),
+        In::Ref(RecordKind::Organisation) => l
+            .organisations
+            .values()
+            .map(|o| (o.id.to_string(), o.name.clone()))
+            .collect(),
+        In::Ref(RecordKind::Activity) => l
+            .activities
+            .values()
+            .map(|o| (o.id.to_string(), o.title.clone()))
+            .collect(),
+        In::Ref(RecordKind::Facility) => l
+            .facilities
+            .values()
+            .map(|o| (o.id.to_string(), o.name.clone()))
+            .collect(),
+        In::Ref(RecordKind::Source) => l
+            .sources
+            .values()
+            .map(|o| (o.id.to_string(), o.title.clone()))
+            .collect(),
         In::Ref(RecordKind::Flow) => l
             .flows
             .values()
-            .map(|f| (f.id.to_string(), format!("{} {} {}", f.kind.as_str(), f.money.amount, f.money.currency)))
+            .map(|f| {
+                (
+                    f.id.to_string(),
+                    format!(
+                        "{} {} {}",
+                        f.kind.as_str(),
+                        f.money.amount,
+                        f.money.currency
+                    ),
+                )
+            })
             .collect(),
         _ => return None,
     };
@@ -174,7 +211,10 @@ fn group_html(c: &Ctx, page: &Page, g: &Group) -> Markup {
     if rows.len() < g.min_rows {
         rows.resize_with(g.min_rows, BTreeMap::new);
     }
-    let sum_err = c.errors.iter().find(|e| e.field == format!("{}.percentage", g.name));
+    let sum_err = c
+        .errors
+        .iter()
+        .find(|e| e.field == format!("{}.percentage", g.name));
     html! {
         fieldset class=(if sum_err.is_some() { "group invalid" } else { "group" }) id=(format!("group-{}", g.name)) data-group=(g.name) data-percent=[g.percent.then_some("1")] {
             legend { (t(g.label)) }
