@@ -558,8 +558,36 @@ async fn a_stored_activity_opens_with_its_flows_and_lines_and_saves_back_unchang
         .unwrap()
         .clone();
     // Post back every input as the page shows it.
+    let mut fields = shown_values(&page.body);
+    fields.retain(|(k, _)| k != "csrf");
+    fields.push(("_action".into(), "submit".into()));
+    fields.push(("csrf".into(), csrf.clone()));
+    let all: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let resp = c
+        .send(
+            Req::new(Method::POST, "/forms/activities")
+                .cookie(&ada)
+                .form(&all),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.body);
+    let after = env.state.service().ledger().unwrap();
+    let act_after = after
+        .activities
+        .values()
+        .find(|a| a.id.as_str() == "act-kz-semey-equipment")
+        .unwrap();
+    assert_eq!(&act_before, act_after);
+    assert_eq!(before.flows, after.flows);
+    assert_eq!(before.equipment_lines, after.equipment_lines);
+}
+
+/// Every input, select and textarea of a form page with the value it shows, as a browser posts them.
+fn shown_values(doc: &str) -> Vec<(String, String)> {
     let mut fields: Vec<(String, String)> = Vec::new();
-    let doc = page.body.clone();
     for piece in doc.split("<input").skip(1) {
         let tag = piece.split('>').next().unwrap();
         let attr = |a: &str| {
@@ -601,30 +629,7 @@ async fn a_stored_activity_opens_with_its_flows_and_lines_and_saves_back_unchang
             .unwrap();
         fields.push((name, html_unescape(text)));
     }
-    fields.retain(|(k, _)| k != "csrf");
-    fields.push(("_action".into(), "submit".into()));
-    fields.push(("csrf".into(), csrf.clone()));
-    let all: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let resp = c
-        .send(
-            Req::new(Method::POST, "/forms/activities")
-                .cookie(&ada)
-                .form(&all),
-        )
-        .await;
-    assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.body);
-    let after = env.state.service().ledger().unwrap();
-    let act_after = after
-        .activities
-        .values()
-        .find(|a| a.id.as_str() == "act-kz-semey-equipment")
-        .unwrap();
-    assert_eq!(&act_before, act_after);
-    assert_eq!(before.flows, after.flows);
-    assert_eq!(before.equipment_lines, after.equipment_lines);
+    fields
 }
 
 fn html_unescape(s: &str) -> String {
@@ -662,4 +667,60 @@ async fn a_flow_needs_a_source_and_quote() {
     assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.body);
     assert!(resp.header("location").starts_with("/changes#change-"));
     assert_eq!(env.record_count(), before);
+}
+
+#[tokio::test]
+async fn a_stored_flow_is_edited_in_its_own_form() {
+    let (env, c, ada, csrf) = signed_in("ada").await;
+    let page = c
+        .send(Req::get("/forms/flows/flow-kz-semey-commitment").cookie(&ada))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("value=\"108700000\""));
+    let mut fields = shown_values(&page.body);
+    fields.retain(|(k, _)| k != "csrf" && k != "money.value_date");
+    fields.push(("money.value_date".into(), "2025-06-01".into()));
+    fields.push(("_action".into(), "submit".into()));
+    fields.push(("csrf".into(), csrf.clone()));
+    let all: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let resp = c
+        .send(
+            Req::new(Method::POST, "/forms/flows")
+                .cookie(&ada)
+                .form(&all),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.body);
+    assert_eq!(
+        resp.header("location"),
+        "/activities/act-kz-semey-equipment"
+    );
+    let ledger = env.state.service().ledger().unwrap();
+    let flow = ledger
+        .flows
+        .values()
+        .find(|f| f.id.as_str() == "flow-kz-semey-commitment")
+        .unwrap();
+    assert_eq!(flow.money.value_date.unwrap().to_string(), "2025-06-01");
+    // What the form does not show is kept: the stated equivalent and the citation's field.
+    assert!(flow.stated_equivalent.is_some());
+    assert_eq!(flow.sources[0].field.as_deref(), Some("money"));
+    // A second save of the page as loaded is refused: the flow moved on since.
+    let stale = c
+        .send(
+            Req::new(Method::POST, "/forms/flows")
+                .cookie(&ada)
+                .form(&all),
+        )
+        .await;
+    assert_eq!(
+        stale.status,
+        StatusCode::PRECONDITION_FAILED,
+        "{}",
+        stale.body
+    );
+    assert!(stale.body.contains("id=\"form-errors\""));
 }

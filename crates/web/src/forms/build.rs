@@ -746,3 +746,72 @@ pub fn build(spec: &Spec, values: &Values, mode: &str, ledger: &Ledger) -> Built
         located,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::forms::specs::{ACTIVITY, FACILITY, FLOW};
+    use proptest::prelude::*;
+
+    /// Input names of a spec, rows 0 to 2, plus names no form has.
+    fn names(spec: &Spec) -> Vec<String> {
+        let mut out: Vec<String> = spec.fields.iter().map(|f| f.name.to_string()).collect();
+        for g in spec.groups {
+            for i in 0..3 {
+                out.extend(
+                    g.fields
+                        .iter()
+                        .map(|f| format!("{}[{i}].{}", g.name, f.name)),
+                );
+            }
+        }
+        out.extend(NEW_SOURCE.iter().map(|f| f.name.to_string()));
+        out.extend(
+            [
+                "countries[99999999999].country",
+                "flows[x].kind",
+                "roles.donor",
+                "sectors[",
+            ]
+            .map(String::from),
+        );
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn any_posted_form_gives_records_or_problems_never_a_panic(
+            picks in proptest::collection::vec((0usize..400, "\\PC{0,24}"), 0..40),
+            which in 0usize..3,
+        ) {
+            let spec = [&ACTIVITY, &FLOW, &FACILITY][which];
+            let all = names(spec);
+            let values: Values = picks
+                .into_iter()
+                .map(|(i, v)| (all[i % all.len()].clone(), v))
+                .collect();
+            let built = build(spec, &values, "new", &Ledger::default());
+            if built.errors.is_empty() {
+                prop_assert!(!built.records.is_empty());
+                prop_assert_eq!(built.records[0].kind(), spec.kind);
+            } else {
+                prop_assert!(built.records.is_empty());
+            }
+        }
+
+        #[test]
+        fn a_slug_is_always_an_id_after_its_prefix(text in "\\PC{0,80}") {
+            let s = slug(&text);
+            prop_assert!(s.len() <= 61);
+            prop_assert!(!s.starts_with('-') && !s.ends_with('-'));
+            let id = format!("act-{s}");
+            prop_assert!(RecordId::parse(&id).is_ok());
+        }
+    }
+
+    #[test]
+    fn a_kazakh_title_gives_the_prefix_and_a_suffix_when_taken() {
+        assert_eq!(slug("Аппараты ИВЛ"), "");
+        assert_eq!(slug("  MRI -- for Semey!! "), "mri-for-semey");
+    }
+}

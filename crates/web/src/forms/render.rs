@@ -67,7 +67,7 @@ pub fn dom_id(name: &str) -> String {
 }
 
 /// The type-ahead list of a field kind: id (or code) and the words shown beside it.
-fn options(snap: &Snapshot, input: In) -> Option<(String, Vec<(String, String)>)> {
+fn options(snap: &Snapshot, input: In, near: &[String]) -> Option<(String, Vec<(String, String)>)> {
     let l = &snap.ledger;
     let list: Vec<(String, String)> = match input {
         In::Country => aidtrace_domain::code_names::countries()
@@ -106,9 +106,12 @@ fn options(snap: &Snapshot, input: In) -> Option<(String, Vec<(String, String)>)
             .values()
             .map(|o| (o.id.to_string(), o.title.clone()))
             .collect(),
+        // Parent flows are those of the activity the form is about, or of its parent activity
+        // (a programme's envelope): every flow of a large ledger would make the page megabytes.
         In::Ref(RecordKind::Flow) => l
             .flows
             .values()
+            .filter(|f| near.iter().any(|a| a == f.activity.as_str()))
             .map(|f| {
                 (
                     f.id.to_string(),
@@ -261,6 +264,28 @@ fn sum_of(rows: &[BTreeMap<String, String>]) -> String {
     sum.normalize().to_string()
 }
 
+/// The activities whose flows a parent-flow list offers: the form's activity (its id, or the
+/// activity a flow or line belongs to) and that activity's parent.
+fn related_activities(page: &Page, values: &Values) -> Vec<String> {
+    let own = if page.spec.kind == RecordKind::Activity {
+        "id"
+    } else {
+        "activity"
+    };
+    let mut out: Vec<String> = values.get(own).into_iter().cloned().collect();
+    if let Some(parent) = values.get("parent") {
+        out.push(parent.clone());
+    }
+    let stored_parent = out
+        .first()
+        .and_then(|a| aidtrace_domain::RecordId::parse(a).ok())
+        .and_then(|a| page.snap.ledger.activities.get(&a))
+        .and_then(|a| a.parent.as_ref())
+        .map(ToString::to_string);
+    out.extend(stored_parent);
+    out
+}
+
 /// The whole form page with `errors` beside their fields and listed at the top.
 pub fn form(page: &Page, values: &Values, errors: &[FieldError]) -> Html<String> {
     let spec = page.spec;
@@ -316,8 +341,9 @@ pub fn form(page: &Page, values: &Values, errors: &[FieldError]) -> Html<String>
                         @for f in NEW_SOURCE { (field_html(&c, f, f.name, false)) }
                     }
                 }
+                @let near = related_activities(page, values);
                 @for input in all_inputs(spec) {
-                    @if let Some((id, list)) = options(page.snap, input) {
+                    @if let Some((id, list)) = options(page.snap, input, &near) {
                         datalist id=(id) {
                             @for (value, label) in list { option value=(value) { (label) } }
                         }
