@@ -724,3 +724,29 @@ async fn a_stored_flow_is_edited_in_its_own_form() {
     );
     assert!(stale.body.contains("id=\"form-errors\""));
 }
+
+#[tokio::test]
+async fn long_lists_are_searched_on_the_server_for_signed_in_users() {
+    let (_env, c, eve, _csrf) = signed_in("eve").await;
+    let resp = c
+        .send(Req::get("/forms/suggest/organisation?q=JAPAN").cookie(&eve))
+        .await;
+    assert_eq!(resp.status, StatusCode::OK);
+    let entries = resp.json();
+    let ids: Vec<&str> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e[0].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"org-gov-japan"), "{ids:?}");
+    assert!(!ids.contains(&"org-moh-ua"));
+    assert_eq!(
+        c.get("/forms/suggest/organisation?q=japan").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let other = c
+        .send(Req::get("/forms/suggest/asset?q=x").cookie(&eve))
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+}

@@ -50,6 +50,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/forms/{collection}", post(submit))
         .route("/forms/{collection}/{id}", get(page))
+        .route("/forms/suggest/{kind}", get(suggest))
         .route("/static/forms.js", get(script))
 }
 
@@ -62,6 +63,36 @@ async fn script() -> Response {
         SCRIPT,
     )
         .into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct SuggestQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// Type-ahead entries for long lists, as `[[id, label], …]` (signed-in users: the lists name
+/// records of the whole ledger, as the forms do).
+async fn suggest(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(kind): Path<String>,
+    Query(q): Query<SuggestQuery>,
+) -> Result<Response, ApiError> {
+    caller.require()?;
+    let kind = RecordKind::parse(&kind)
+        .filter(|k| {
+            matches!(
+                k,
+                RecordKind::Organisation
+                    | RecordKind::Activity
+                    | RecordKind::Facility
+                    | RecordKind::Source
+            )
+        })
+        .ok_or_else(|| ApiError::not_found(format!("no list of {kind}")))?;
+    let snap = state.snapshot().await?;
+    Ok(axum::Json(render::suggest(&snap, kind, &q.q)).into_response())
 }
 
 /// The rows of group `name` in index order, each as field → text. Indices need not be

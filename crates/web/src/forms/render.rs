@@ -129,6 +129,28 @@ fn options(snap: &Snapshot, input: In, near: &[String]) -> Option<(String, Vec<(
     Some((list_id(input), list))
 }
 
+/// Lists longer than this are searched on the server as a person types (see [`suggest`]).
+pub const INLINE_LIMIT: usize = 500;
+
+fn suggest_kind(input: In) -> &'static str {
+    match input {
+        In::Ref(k) => k.as_str(),
+        _ => "",
+    }
+}
+
+/// Up to 30 entries of the type-ahead list of `kind` whose id or name holds `q` (any case).
+pub fn suggest(snap: &Snapshot, kind: RecordKind, q: &str) -> Vec<(String, String)> {
+    let q = q.trim().to_lowercase();
+    let Some((_, list)) = options(snap, In::Ref(kind), &[]) else {
+        return Vec::new();
+    };
+    list.into_iter()
+        .filter(|(id, label)| id.to_lowercase().contains(&q) || label.to_lowercase().contains(&q))
+        .take(30)
+        .collect()
+}
+
 const SECTORS: &[&str] = &[
     "12110", "12181", "12182", "12191", "12220", "12230", "12240", "12250", "12264", "12310",
     "15110", "23210", "23630", "23640", "72010", "73010", "74020",
@@ -344,8 +366,15 @@ pub fn form(page: &Page, values: &Values, errors: &[FieldError]) -> Html<String>
                 @let near = related_activities(page, values);
                 @for input in all_inputs(spec) {
                     @if let Some((id, list)) = options(page.snap, input, &near) {
-                        datalist id=(id) {
-                            @for (value, label) in list { option value=(value) { (label) } }
+                        @if list.len() > INLINE_LIMIT {
+                            // Too many to send with every form (9,000 activities after an IATI
+                            // import): the script asks `/forms/suggest` as the person types; an
+                            // id or exact name typed without it is accepted all the same.
+                            datalist id=(id) data-suggest=(format!("/forms/suggest/{}", suggest_kind(input))) {}
+                        } @else {
+                            datalist id=(id) {
+                                @for (value, label) in list { option value=(value) { (label) } }
+                            }
                         }
                     }
                 }
