@@ -418,6 +418,27 @@ fn finish(
     Some(record)
 }
 
+/// A record row of the form (an activity page's flow or equipment line) on its way to a record.
+struct Child {
+    /// The form's prefix of the row (`flows[0].`).
+    prefix: String,
+    kind: RecordKind,
+    obj: Map<String, Value>,
+}
+
+impl Child {
+    /// A row whose citation names no source (none typed, none on the form to fall back on).
+    fn cites_nothing(&self) -> bool {
+        self.obj
+            .get("sources")
+            .and_then(Value::as_array)
+            .is_some_and(|s| {
+                s.iter()
+                    .any(|c| c.get("source").and_then(Value::as_str) == Some(""))
+            })
+    }
+}
+
 /// Builds the records of `spec`'s form. `mode` is "new" or "edit" (the stored version is the
 /// base, so fields the form does not show are kept).
 pub fn build(spec: &Spec, values: &Values, mode: &str, ledger: &Ledger) -> Built {
@@ -427,159 +448,30 @@ pub fn build(spec: &Spec, values: &Values, mode: &str, ledger: &Ledger) -> Built
         new_ids: BTreeSet::new(),
         errors: Vec::new(),
     };
-    let mut records = Vec::new();
-
-    // The main record's id first, so rows can name it.
-    let title = values.get(spec.title_field).cloned().unwrap_or_default();
-    let base = if title.trim().is_empty() && spec.kind == RecordKind::Flow {
-        format!(
-            "{}-{}",
-            values
-                .get("activity")
-                .map(|a| a.trim_start_matches("act-"))
-                .unwrap_or_default(),
-            values.get("kind").cloned().unwrap_or_default()
-        )
-    } else {
-        title.chars().take(60).collect()
-    };
-    let main_id = if mode == "new" {
-        id_of(
-            &mut ctx,
-            &mut values,
-            "id",
-            spec.kind,
-            spec.id_prefix,
-            &base,
-        )
-    } else {
-        values.get("id").cloned().unwrap_or_default()
-    };
-
-    // A new source typed on the form, cited where a row names no source.
-    let new_source = values
-        .get("new_source.title")
-        .is_some_and(|t| !t.trim().is_empty())
-        .then(|| {
-            let title = values.get("new_source.title").cloned().unwrap_or_default();
-            id_of(
-                &mut ctx,
-                &mut values,
-                "new_source.id",
-                RecordKind::Source,
-                "src-",
-                &title,
-            )
-        });
-    let mut source_obj = Map::new();
-    if new_source.is_some() {
-        singles(&mut ctx, NEW_SOURCE, "", &values, &mut source_obj);
-        let mut plain = Map::new();
-        for (k, v) in source_obj {
-            if let Value::Object(inner) = v {
-                plain.extend(inner);
-            } else {
-                plain.insert(k, v);
-            }
-        }
-        plain.entry("kind").or_insert(Value::String("other".into()));
-        source_obj = plain;
-    }
-
-    // Ids of record rows, generated before any row is converted so rows may name each other
-    // (a disbursement whose parent is the commitment above it).
-    let mut row_ids: BTreeMap<(&str, usize), String> = BTreeMap::new();
-    for group in spec.groups.iter().filter(|g| g.record.is_some()) {
-        let kind = group.record.unwrap_or(RecordKind::Flow);
-        for (i, row) in group_rows(&values, group.name).into_iter().enumerate() {
-            if row.iter().all(|(k, v)| k == "id" || v.trim().is_empty()) {
-                continue;
-            }
-            let (prefix, base) = match kind {
-                RecordKind::Flow => (
-                    "flow-",
-                    format!(
-                        "{}-{}",
-                        main_id.trim_start_matches(spec.id_prefix),
-                        row.get("kind").cloned().unwrap_or_default()
-                    ),
-                ),
-                _ => ("eq-", row.get("description").cloned().unwrap_or_default()),
-            };
-            let name = format!("{}[{i}].id", group.name);
-            let id = id_of(&mut ctx, &mut values, &name, kind, prefix, &base);
-            row_ids.insert((group.name, i), id);
-        }
-    }
-
-    let mut main = if mode == "new" {
-        Map::new()
-    } else {
-        stored_json(ledger, spec.kind, &main_id)
-    };
-    if mode == "new"
-        && let Err(e) = RecordId::parse(&main_id)
-    {
-        ctx.err("id", &main_id, e.message);
-    }
-    main.insert("id".into(), Value::String(main_id.clone()));
-    let fields: Vec<&Field> = spec.fields.iter().filter(|f| f.name != "id").collect();
-    for field in fields {
-        let raw = values.get(field.name).cloned().unwrap_or_default();
-        let v = convert(&mut ctx, field, field.name, &raw, &values);
-        set_path(&mut main, field.name, v);
-    }
-
-    // The first source cited anywhere on the form: what rows without a source of their own cite.
-    let mut default_source = new_source.clone();
-    let mut children: Vec<(String, RecordKind, Map<String, Value>)> = Vec::new();
+    // Ids first (the main record's, the new source's, the rows'), so rows can name them.
+    let main_id = main_id(&mut ctx, &mut values, spec, mode);
+    let new_source = new_source(&mut ctx, &mut values);
+    let row_ids = row_ids(&mut ctx, &mut values, spec, &main_id);
+    let mut main = main_fields(&mut ctx, &values, spec, mode, &main_id);
+    // The first source cited on the form: what rows without a source of their own cite.
+    let mut default_source = new_source.as_ref().map(|(id, _)| id.clone());
+    let mut children = Vec::new();
     for group in spec.groups {
         let rows = rows_json(&mut ctx, group, &values);
         percent_sum(&mut ctx, group, &rows);
         match (group.name, group.record) {
             ("sources", None) => {
-                let stored_cites: Vec<Value> = main
-                    .get("sources")
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default();
-                let mut cites = Vec::new();
-                for (i, row) in group_rows(&values, "sources").into_iter().enumerate() {
-                    let quote = row.get("quote").map(|q| q.trim()).unwrap_or_default();
-                    let src = row.get("source").map(|q| q.trim()).unwrap_or_default();
-                    if quote.is_empty() && src.is_empty() {
-                        continue;
-                    }
-                    let source = if src.is_empty() {
-                        new_source.clone()
-                    } else {
-                        ctx.reference(RecordKind::Source, src)
-                    };
-                    let Some(source) = source else {
-                        let msg = if src.is_empty() {
-                            "choose a source or enter a new one"
-                        } else {
-                            "no source with this id exists"
-                        };
-                        ctx.err(&format!("sources[{i}].source"), src, msg);
-                        continue;
-                    };
-                    if default_source.is_none() {
-                        default_source = Some(source.clone());
-                    }
-                    let mut c = Map::new();
-                    c.insert("source".into(), Value::String(source));
-                    if !quote.is_empty() {
-                        c.insert("quote".into(), Value::String(quote.to_string()));
-                    }
-                    // The same citation as stored keeps what the form does not show (`field`).
-                    let same = stored_cites.iter().find(|s| {
-                        s.get("source") == c.get("source") && s.get("quote") == c.get("quote")
-                    });
-                    cites.push(same.cloned().unwrap_or(Value::Object(c)));
+                let new_id = new_source.as_ref().map(|(id, _)| id.as_str());
+                let cites = citations(&mut ctx, &values, &main, new_id);
+                if default_source.is_none() {
+                    default_source = cites
+                        .first()
+                        .and_then(|c| c.get("source"))
+                        .and_then(Value::as_str)
+                        .map(String::from);
                 }
-                // An activity or flow is only as good as its evidence: it needs a quoted source (a flow
-                // without one is what LEDGER-NOSOURCE flags).
+                // An activity or flow is only as good as its evidence: it needs a quoted source
+                // (a flow without one is what LEDGER-NOSOURCE flags).
                 if matches!(spec.kind, RecordKind::Activity | RecordKind::Flow)
                     && !cites.iter().any(|c| c.get("quote").is_some())
                 {
@@ -599,145 +491,339 @@ pub fn build(spec: &Spec, values: &Values, mode: &str, ledger: &Ledger) -> Built
                 main.insert("facilities".into(), Value::Array(ids));
             }
             (name, None) => {
-                // A row keeps what the form does not show (a legal step's signatories and
-                // sources) from the stored item at its place, when that item is the same kind of
-                // thing (same first field); a reordered list starts afresh.
-                let stored_items: Vec<Value> = main
-                    .get(name)
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default();
-                let lead = group.fields.first().map_or("", |f| f.name);
-                let mut items = Vec::new();
-                for (k, (_, row)) in rows.into_iter().enumerate() {
-                    let mut item = match stored_items.get(k) {
-                        Some(Value::Object(old)) if old.get(lead) == row.get(lead) => old.clone(),
-                        _ => Map::new(),
-                    };
-                    for f in group.fields {
-                        set_path(&mut item, f.name, get_path(&row, f.name));
-                    }
-                    items.push(Value::Object(item));
-                }
+                let items = list_items(group, rows, &main);
                 main.insert(name.into(), Value::Array(items));
             }
-            (name, Some(kind)) => {
-                let all = group_rows(&values, name);
-                for (i, obj) in rows {
-                    let Some(id) = row_ids.get(&(name, i)).cloned() else {
-                        continue;
-                    };
-                    let mut base = stored_json(ledger, kind, &id);
-                    let stored_sources = base.get("sources").cloned();
-                    for f in group
-                        .fields
-                        .iter()
-                        .filter(|f| !matches!(f.name, "id" | "source" | "quote"))
-                    {
-                        set_path(&mut base, f.name, get_path(&obj, f.name));
-                    }
-                    base.insert("id".into(), Value::String(id.clone()));
-                    base.insert("activity".into(), Value::String(main_id.clone()));
-                    let row = &all[i];
-                    let src = row.get("source").map(|s| s.trim()).unwrap_or_default();
-                    let quote = row.get("quote").map(|s| s.trim()).unwrap_or_default();
-                    let source = if src.is_empty() {
-                        None
-                    } else {
-                        ctx.reference(RecordKind::Source, src)
-                    };
-                    if !src.is_empty() && source.is_none() {
-                        ctx.err(
-                            &format!("{name}[{i}].source"),
-                            src,
-                            "no source with this id exists",
-                        );
-                    }
-                    if kind == RecordKind::Flow && quote.is_empty() {
-                        ctx.err(&format!("{name}[{i}].quote"), "", "required");
-                    }
-                    children.push((format!("{name}[{i}]."), kind, base));
-                    let last = children.last_mut().map(|c| &mut c.2);
-                    if let (Some(obj), false) = (last, quote.is_empty() && source.is_none()) {
-                        let mut c = Map::new();
-                        c.insert(
-                            "source".into(),
-                            Value::String(
-                                source
-                                    .clone()
-                                    .or_else(|| default_source.clone())
-                                    .unwrap_or_default(),
-                            ),
-                        );
-                        if !quote.is_empty() {
-                            c.insert("quote".into(), Value::String(quote.to_string()));
-                        }
-                        // The stored citations stay when the form shows the first one unchanged.
-                        let unchanged =
-                            stored_sources
-                                .as_ref()
-                                .and_then(|s| s.get(0))
-                                .is_some_and(|first| {
-                                    first.get("source") == c.get("source")
-                                        && first.get("quote") == c.get("quote")
-                                });
-                        let cites = match (&stored_sources, unchanged) {
-                            (Some(all), true) => all.clone(),
-                            _ => Value::Array(vec![Value::Object(c)]),
-                        };
-                        obj.insert("sources".into(), cites);
-                    }
-                }
+            (_, Some(kind)) => {
+                let made = RecordRows {
+                    group,
+                    kind,
+                    row_ids: &row_ids,
+                    activity: &main_id,
+                    default_source: default_source.as_deref(),
+                };
+                children.extend(made.children(&mut ctx, rows, &values));
             }
         }
     }
-    // A flow with no source to cite: say so at its quote.
-    for (prefix, kind, obj) in &children {
-        if *kind == RecordKind::Flow
-            && default_source.is_none()
-            && obj
-                .get("sources")
-                .and_then(Value::as_array)
-                .is_some_and(|s| {
-                    s.iter()
-                        .any(|c| c.get("source").and_then(Value::as_str) == Some(""))
-                })
-        {
-            let field = format!("{prefix}source");
-            ctx.err(&field, "", "choose a source or enter a new one");
+    if default_source.is_none() {
+        for child in children.iter().filter(|c| c.kind == RecordKind::Flow) {
+            if child.cites_nothing() {
+                let field = format!("{}source", child.prefix);
+                ctx.err(&field, "", "choose a source or enter a new one");
+            }
         }
     }
+    assemble(ctx, spec.kind, main, new_source, children, values)
+}
 
+/// The main record's id: as typed, else made from the title (a flow without a description from
+/// its activity and kind). A stored record keeps its id.
+fn main_id(ctx: &mut Ctx, values: &mut Values, spec: &Spec, mode: &str) -> String {
+    if mode != "new" {
+        return values.get("id").cloned().unwrap_or_default();
+    }
+    let title = values.get(spec.title_field).cloned().unwrap_or_default();
+    let base = if title.trim().is_empty() && spec.kind == RecordKind::Flow {
+        format!(
+            "{}-{}",
+            values
+                .get("activity")
+                .map(|a| a.trim_start_matches("act-"))
+                .unwrap_or_default(),
+            values.get("kind").cloned().unwrap_or_default()
+        )
+    } else {
+        title.chars().take(60).collect()
+    };
+    id_of(ctx, values, "id", spec.kind, spec.id_prefix, &base)
+}
+
+/// A new source typed on the form (its id and JSON), cited where a row names no source.
+fn new_source(ctx: &mut Ctx, values: &mut Values) -> Option<(String, Map<String, Value>)> {
+    let title = values.get("new_source.title").cloned().unwrap_or_default();
+    if title.trim().is_empty() {
+        return None;
+    }
+    let id = id_of(
+        ctx,
+        values,
+        "new_source.id",
+        RecordKind::Source,
+        "src-",
+        &title,
+    );
+    let mut nested = Map::new();
+    singles(ctx, NEW_SOURCE, "", values, &mut nested);
+    let mut obj = match nested.remove("new_source") {
+        Some(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    obj.entry("kind").or_insert(Value::String("other".into()));
+    Some((id, obj))
+}
+
+/// Ids of record rows, made before any row is converted so rows may name each other (a
+/// disbursement whose parent is the commitment above it).
+fn row_ids(
+    ctx: &mut Ctx,
+    values: &mut Values,
+    spec: &Spec,
+    main_id: &str,
+) -> BTreeMap<(&'static str, usize), String> {
+    let mut out = BTreeMap::new();
+    for group in spec.groups {
+        let Some(kind) = group.record else {
+            continue;
+        };
+        for (i, row) in group_rows(values, group.name).into_iter().enumerate() {
+            if row.iter().all(|(k, v)| k == "id" || v.trim().is_empty()) {
+                continue;
+            }
+            let (prefix, base) = match kind {
+                RecordKind::Flow => (
+                    "flow-",
+                    format!(
+                        "{}-{}",
+                        main_id.trim_start_matches(spec.id_prefix),
+                        row.get("kind").cloned().unwrap_or_default()
+                    ),
+                ),
+                _ => ("eq-", row.get("description").cloned().unwrap_or_default()),
+            };
+            let name = format!("{}[{i}].id", group.name);
+            let id = id_of(ctx, values, &name, kind, prefix, &base);
+            out.insert((group.name, i), id);
+        }
+    }
+    out
+}
+
+/// The main record's single fields, on its stored version when it has one.
+fn main_fields(
+    ctx: &mut Ctx,
+    values: &Values,
+    spec: &Spec,
+    mode: &str,
+    main_id: &str,
+) -> Map<String, Value> {
+    let mut main = if mode == "new" {
+        Map::new()
+    } else {
+        stored_json(ctx.ledger, spec.kind, main_id)
+    };
+    if mode == "new"
+        && let Err(e) = RecordId::parse(main_id)
+    {
+        ctx.err("id", main_id, e.message);
+    }
+    main.insert("id".into(), Value::String(main_id.to_string()));
+    for field in spec.fields.iter().filter(|f| f.name != "id") {
+        let raw = values.get(field.name).cloned().unwrap_or_default();
+        let v = convert(ctx, field, field.name, &raw, values);
+        set_path(&mut main, field.name, v);
+    }
+    main
+}
+
+/// The citations of the `sources` rows: an existing source or the new one, with the quote.
+fn citations(
+    ctx: &mut Ctx,
+    values: &Values,
+    main: &Map<String, Value>,
+    new_source: Option<&str>,
+) -> Vec<Value> {
+    let stored: Vec<Value> = main
+        .get("sources")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut cites = Vec::new();
+    for (i, row) in group_rows(values, "sources").into_iter().enumerate() {
+        let quote = row.get("quote").map(|q| q.trim()).unwrap_or_default();
+        let src = row.get("source").map(|q| q.trim()).unwrap_or_default();
+        if quote.is_empty() && src.is_empty() {
+            continue;
+        }
+        let source = if src.is_empty() {
+            new_source.map(String::from)
+        } else {
+            ctx.reference(RecordKind::Source, src)
+        };
+        let Some(source) = source else {
+            let msg = if src.is_empty() {
+                "choose a source or enter a new one"
+            } else {
+                "no source with this id exists"
+            };
+            ctx.err(&format!("sources[{i}].source"), src, msg);
+            continue;
+        };
+        let mut c = Map::new();
+        c.insert("source".into(), Value::String(source));
+        if !quote.is_empty() {
+            c.insert("quote".into(), Value::String(quote.to_string()));
+        }
+        // The same citation as stored keeps what the form does not show (`field`).
+        let same = stored
+            .iter()
+            .find(|s| s.get("source") == c.get("source") && s.get("quote") == c.get("quote"));
+        cites.push(same.cloned().unwrap_or(Value::Object(c)));
+    }
+    cites
+}
+
+/// The items of a list inside the main record. A row keeps what the form does not show (a legal
+/// step's signatories and sources) from the stored item at its place when that item is the same
+/// kind of thing (same first field); a reordered list starts afresh.
+fn list_items(
+    group: &Group,
+    rows: Vec<(usize, Map<String, Value>)>,
+    main: &Map<String, Value>,
+) -> Vec<Value> {
+    let stored: Vec<Value> = main
+        .get(group.name)
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let lead = group.fields.first().map_or("", |f| f.name);
+    let mut items = Vec::new();
+    for (k, (_, row)) in rows.into_iter().enumerate() {
+        let mut item = match stored.get(k) {
+            Some(Value::Object(old)) if old.get(lead) == row.get(lead) => old.clone(),
+            _ => Map::new(),
+        };
+        for f in group.fields {
+            set_path(&mut item, f.name, get_path(&row, f.name));
+        }
+        items.push(Value::Object(item));
+    }
+    items
+}
+
+/// Turns the rows of a record group (flows, equipment lines) into records of the activity.
+struct RecordRows<'a> {
+    group: &'a Group,
+    kind: RecordKind,
+    row_ids: &'a BTreeMap<(&'static str, usize), String>,
+    activity: &'a str,
+    default_source: Option<&'a str>,
+}
+
+impl RecordRows<'_> {
+    fn children(
+        &self,
+        ctx: &mut Ctx,
+        rows: Vec<(usize, Map<String, Value>)>,
+        values: &Values,
+    ) -> Vec<Child> {
+        let name = self.group.name;
+        let all = group_rows(values, name);
+        let mut out = Vec::new();
+        for (i, obj) in rows {
+            let Some(id) = self.row_ids.get(&(name, i)).cloned() else {
+                continue;
+            };
+            // The stored version is the base, so what the row does not show is kept.
+            let mut base = stored_json(ctx.ledger, self.kind, &id);
+            let stored_sources = base.get("sources").cloned();
+            for f in self
+                .group
+                .fields
+                .iter()
+                .filter(|f| !matches!(f.name, "id" | "source" | "quote"))
+            {
+                set_path(&mut base, f.name, get_path(&obj, f.name));
+            }
+            base.insert("id".into(), Value::String(id));
+            base.insert("activity".into(), Value::String(self.activity.to_string()));
+            let row = &all[i];
+            let src = row.get("source").map(|s| s.trim()).unwrap_or_default();
+            let quote = row.get("quote").map(|s| s.trim()).unwrap_or_default();
+            let source = if src.is_empty() {
+                None
+            } else {
+                ctx.reference(RecordKind::Source, src)
+            };
+            if !src.is_empty() && source.is_none() {
+                ctx.err(
+                    &format!("{name}[{i}].source"),
+                    src,
+                    "no source with this id exists",
+                );
+            }
+            if self.kind == RecordKind::Flow && quote.is_empty() {
+                ctx.err(&format!("{name}[{i}].quote"), "", "required");
+            }
+            if !quote.is_empty() || source.is_some() {
+                let cited = source
+                    .or_else(|| self.default_source.map(String::from))
+                    .unwrap_or_default();
+                let mut c = Map::new();
+                c.insert("source".into(), Value::String(cited));
+                if !quote.is_empty() {
+                    c.insert("quote".into(), Value::String(quote.to_string()));
+                }
+                // The stored citations stay when the form shows the first one unchanged.
+                let unchanged =
+                    stored_sources
+                        .as_ref()
+                        .and_then(|s| s.get(0))
+                        .is_some_and(|first| {
+                            first.get("source") == c.get("source")
+                                && first.get("quote") == c.get("quote")
+                        });
+                let cites = match (&stored_sources, unchanged) {
+                    (Some(all), true) => all.clone(),
+                    _ => Value::Array(vec![Value::Object(c)]),
+                };
+                base.insert("sources".into(), cites);
+            }
+            out.push(Child {
+                prefix: format!("{name}[{i}]."),
+                kind: self.kind,
+                obj: base,
+            });
+        }
+        out
+    }
+}
+
+/// The records, main first, each through the model's rules; none when any problem was found.
+fn assemble(
+    mut ctx: Ctx,
+    kind: RecordKind,
+    main: Map<String, Value>,
+    new_source: Option<(String, Map<String, Value>)>,
+    children: Vec<Child>,
+    values: Values,
+) -> Built {
+    let mut records = Vec::new();
     let mut located = Vec::new();
-    let mut keep = |prefix: &str, r: Record, records: &mut Vec<Record>| {
+    let mut keep = |prefix: &str, r: Record| {
         located.push((prefix.to_string(), (r.kind(), r.id().clone())));
         records.push(r);
     };
-    if let Some(r) = finish(&mut ctx, spec.kind, "", main) {
-        keep("", r, &mut records);
+    if let Some(r) = finish(&mut ctx, kind, "", main) {
+        keep("", r);
     }
-    if new_source.is_some()
-        && let Some(r) = finish(&mut ctx, RecordKind::Source, "new_source.", source_obj)
+    if let Some((_, obj)) = new_source
+        && let Some(r) = finish(&mut ctx, RecordKind::Source, "new_source.", obj)
     {
-        keep("new_source.", r, &mut records);
+        keep("new_source.", r);
     }
-    for (prefix, kind, obj) in children {
-        let valid_source = obj
-            .get("sources")
-            .and_then(Value::as_array)
-            .is_none_or(|s| {
-                s.iter()
-                    .all(|c| c.get("source").and_then(Value::as_str) != Some(""))
-            });
-        if !valid_source {
+    for child in children {
+        // Already reported above; a citation of "" would only add a parser's complaint.
+        if child.cites_nothing() {
             continue;
         }
-        if let Some(r) = finish(&mut ctx, kind, &prefix, obj) {
-            keep(&prefix, r, &mut records);
+        if let Some(r) = finish(&mut ctx, child.kind, &child.prefix, child.obj) {
+            keep(&child.prefix, r);
         }
     }
     if !ctx.errors.is_empty() {
         records.clear();
+        located.clear();
     }
     Built {
         records,
