@@ -537,6 +537,9 @@ async fn long_choice_lists_have_type_ahead() {
         page.body
             .contains("<script src=\"/static/forms.js\" defer></script>")
     );
+    // The lists travel with every form: keep the page small (long lists go to /forms/suggest).
+    eprintln!("activity form: {} bytes", page.body.len());
+    assert!(page.body.len() < 150_000, "{} bytes", page.body.len());
     let js = c.get("/static/forms.js").await;
     assert_eq!(js.status, StatusCode::OK);
     assert!(js.header("content-type").starts_with("text/javascript"));
