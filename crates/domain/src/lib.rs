@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod checks;
+pub mod code_names;
 pub mod codes;
 pub mod error;
 pub mod fx;

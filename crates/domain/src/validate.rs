@@ -5,8 +5,8 @@ use rust_decimal::Decimal;
 
 use crate::error::ValidationError;
 use crate::model::{
-    Activity, Budget, Claim, EquipmentLine, Facility, Flow, Organisation, Partnership, Record,
-    Source, non_empty, plausible_date, plausible_dates,
+    Activity, Budget, Claim, EquipmentLine, Facility, Flow, FlowKind, Organisation, Partnership,
+    Record, Source, non_empty, plausible_date, plausible_dates,
 };
 use crate::money::{Money, within_bound};
 
@@ -222,6 +222,36 @@ fn flow(f: &Flow) -> Result<(), ValidationError> {
     Ok(())
 }
 
+/// Whether a flow of this kind may state an amount of 0 when a person enters it.
+///
+/// Only the scheduled parts of a loan: an interest payment or a repayment of 0 records that
+/// nothing was due for the period (a zero-interest loan, a grace period), which is a fact worth
+/// keeping. For every kind that moves or promises money (pledges, commitments, disbursements,
+/// expenditures, incoming funds, reimbursements, equity, guarantees) a 0 says nothing moved, so
+/// it is not a flow at all and is almost always a forgotten amount; a reversal of 0 takes nothing
+/// back. Published IATI files do carry such zeros (hundreds of 0-value disbursements in the
+/// shared real data), so [`validate`] keeps accepting them on import, where the publisher's
+/// figures are recorded as published; this rule is for data entry.
+pub fn zero_amount_allowed(kind: FlowKind) -> bool {
+    matches!(kind, FlowKind::InterestPayment | FlowKind::LoanRepayment)
+}
+
+/// The rules for a flow a person enters, on top of [`validate`]: a 0 amount only where
+/// [`zero_amount_allowed`].
+pub fn entered_flow(f: &Flow) -> Result<(), ValidationError> {
+    if f.money.amount.is_zero() && !zero_amount_allowed(f.kind) {
+        return Err(ValidationError::new(
+            "money.amount",
+            f.money.amount,
+            format!(
+                "an amount of 0 is not a {}; enter the amount stated (0 is accepted only for interest payments and loan repayments)",
+                f.kind.as_str()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn budget(b: &Budget) -> Result<(), ValidationError> {
     money("money", &b.money)?;
     plausible_date("period_start", b.period_start)?;
@@ -288,4 +318,41 @@ fn claim(c: &Claim) -> Result<(), ValidationError> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod entered_flow_tests {
+    use super::*;
+    use crate::model::Record;
+
+    fn flow(kind: &str, amount: &str) -> Flow {
+        let json = serde_json::json!({"record": "flow", "id": "f", "activity": "a", "kind": kind,
+            "money": {"amount": amount, "currency": "JPY"}});
+        match serde_json::from_value(json).unwrap() {
+            Record::Flow(f) => f,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn a_zero_disbursement_is_refused_naming_the_amount() {
+        let e = entered_flow(&flow("disbursement", "0")).unwrap_err();
+        assert_eq!(e.field, "money.amount");
+        assert!(
+            e.message
+                .starts_with("an amount of 0 is not a disbursement")
+        );
+        assert!(validate(&Record::Flow(flow("disbursement", "0"))).is_ok());
+    }
+
+    #[test]
+    fn zero_is_accepted_only_for_loan_schedules() {
+        for kind in FlowKind::ALL {
+            let ok = entered_flow(&flow(kind.as_str(), "0.00")).is_ok();
+            assert_eq!(ok, zero_amount_allowed(kind), "{kind:?}");
+            assert!(entered_flow(&flow(kind.as_str(), "1")).is_ok());
+        }
+        assert!(zero_amount_allowed(FlowKind::InterestPayment));
+        assert!(!zero_amount_allowed(FlowKind::Commitment));
+    }
 }

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod edit;
 pub mod energy_pages;
 pub mod error;
+pub mod forms;
 pub mod guard;
 pub mod i18n;
 pub mod import_page;
@@ -124,6 +125,7 @@ pub fn app(state: AppState) -> Router {
         .merge(asset_pages::routes())
         .merge(energy_pages::routes())
         .merge(intake_pages::routes())
+        .merge(forms::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn(i18n::middleware))

@@ -355,7 +355,7 @@ pub async fn activities(
             label { (t("instrument")) " " select name="instrument" { option value="" { (t("any")) } @for s in edit::INSTRUMENTS { option value=(s) selected[filter.instrument == *s] { (i18n::value(s)) } } } }
             button type="submit" { (t("filter")) }
         }
-        p { (table.rows.len()) " " (tn("card-activities", table.rows.len())) @if can_edit { " · " a href="/edit/activities/new" id="new-activity" { (t("new-activity")) } } }
+        p { (table.rows.len()) " " (tn("card-activities", table.rows.len())) @if can_edit { " · " a href="/forms/activities/new" id="new-activity" { (t("new-activity")) } } }
         (table_html(&table, Some("/activities/")))
         (exports("activities", &query))
     };
@@ -501,7 +501,7 @@ fn assets_of_line(ledger: &aidtrace_domain::Ledger, line: &RecordId) -> Vec<(Rec
 fn edit_link(caller: &Caller, collection: &str, id: &RecordId) -> Markup {
     html! {
         @if caller.principal().is_some_and(auth::Principal::can_edit_something) {
-            p { a href=(format!("/edit/{collection}/{id}")) class="edit" { (t("edit")) } }
+            p { a href=(format!("/forms/{collection}/{id}")) class="edit" { (t("edit")) } }
         }
     }
 }
@@ -578,7 +578,7 @@ pub async fn activity(
             ul { @for s in &a.legal_steps { li { (i18n::value(&enum_name(&s.kind))) @if let Some(d) = s.date { " " (i18n::date(d)) } @if let Some(r) = &s.reference { " " (t("act-ref")) " " (r) } @for g in &s.signatories { " · " (g.name) @if let Some(t) = &g.title { ", " (t) } } (citations(&snap, &s.sources)) } } }
         }
         h2 { (t("flows")) }
-        @if can_edit { p { a href=(format!("/edit/flows/new?activity={id}")) { (t("new-flow")) } " · " a href=(format!("/edit/equipment-lines/new?activity={id}")) { (t("new-equipment-line")) } } }
+        @if can_edit { p { a href=(format!("/forms/flows/new?activity={id}")) { (t("new-flow")) } " · " a href=(format!("/forms/equipment-lines/new?activity={id}")) { (t("new-equipment-line")) } } }
         @if flows.is_empty() { p class="muted" { (t("act-no-flows")) } }
         @for f in &flows {
             article class="flow" id=(f.id) {
@@ -616,7 +616,7 @@ pub async fn activity(
             table class="list" id="equipment" {
                 thead { tr { th { (t("col-id")) } th { (t("col-equipment")) } th { (t("col-category")) } th { (t("col-quantity")) } th { (t("col-unit-cost")) } th { (t("col-facility")) } th { (t("col-assets")) } } }
                 tbody { @for e in &lines { tr id=(e.id) {
-                    td { @if can_edit { a href=(format!("/edit/equipment-lines/{}", e.id)) { (e.id) } } @else { (e.id) } } td { (e.description) } td { (i18n::value(&enum_name(&e.category))) }
+                    td { @if can_edit { a href=(format!("/forms/equipment-lines/{}", e.id)) { (e.id) } } @else { (e.id) } } td { (e.description) } td { (i18n::value(&enum_name(&e.category))) }
                     td { (e.quantity.map(|q| group_digits(Decimal::from(q))).unwrap_or_default()) }
                     td { @if let Some(c) = &e.unit_cost { (money(c)) (conversion(&snap, c)) } }
                     td { @if let Some(f) = &e.facility { a href=(format!("/facilities/{f}")) { (ledger.facilities.get(f).map_or(f.to_string(), |x| x.name.clone())) } } }
@@ -652,7 +652,7 @@ pub async fn facilities(State(state): State<AppState>, caller: Caller) -> PageRe
     let snap = state.snapshot().await?;
     let table = tables::facilities(&snap, blur_for(&state, &caller));
     let content = html! {
-        p { a href="/map" { (t("fac-show-map")) } @if caller.principal().is_some_and(auth::Principal::can_edit_something) { " · " a href="/edit/facilities/new" { (t("new-facility")) } } }
+        p { a href="/map" { (t("fac-show-map")) } @if caller.principal().is_some_and(auth::Principal::can_edit_something) { " · " a href="/forms/facilities/new" { (t("new-facility")) } } }
         (table_html(&table, Some("/facilities/")))
         (exports("facilities", ""))
     };
@@ -777,7 +777,7 @@ pub async fn organisations(
     let snap = state.snapshot().await?;
     let table = tables::organisations(&snap);
     let content = html! {
-        @if caller.principal().is_some_and(auth::Principal::can_edit_something) { p { a href="/edit/organisations/new" { (t("new-organisation")) } } }
+        @if caller.principal().is_some_and(auth::Principal::can_edit_something) { p { a href="/forms/organisations/new" { (t("new-organisation")) } } }
         table class="list" {
             thead { tr { @for h in &table.headers { th { (header_label(h)) } } } }
             tbody { @for row in &table.rows { tr id=(row[0]) { @for (i, c) in row.iter().enumerate() { td {

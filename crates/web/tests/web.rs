@@ -644,13 +644,13 @@ async fn forms_flow(e: &common::Env, c: &Client) {
         .send(Req::get("/activities/act-kz-semey-equipment").cookie(&eve))
         .await
         .body;
-    assert!(act.contains("href=\"/edit/flows/new?activity=act-kz-semey-equipment\""));
+    assert!(act.contains("href=\"/forms/flows/new?activity=act-kz-semey-equipment\""));
     let form = c
-        .send(Req::get("/edit/flows/new?activity=act-kz-semey-equipment").cookie(&eve))
+        .send(Req::get("/forms/flows/new?activity=act-kz-semey-equipment").cookie(&eve))
         .await
         .body;
     assert!(
-        form.contains("<option value=\"act-kz-semey-equipment\" selected>"),
+        form.contains("name=\"activity\" id=\"f-activity\" value=\"act-kz-semey-equipment\""),
         "{form}"
     );
     // Viewers get no forms.
