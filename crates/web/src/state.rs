@@ -56,6 +56,8 @@ pub struct WebConfig {
     /// (writes made through this server drop it at once; this bounds staleness for writes made
     /// by other processes, such as the CLI).
     pub snapshot_ttl: Duration,
+    /// Days a dated commitment may go without a disbursement before LEDGER-UNDISBURSED.
+    pub undisbursed_after_days: u32,
 }
 
 impl Default for WebConfig {
@@ -76,6 +78,7 @@ impl Default for WebConfig {
             body_limit: 256 * 1024,
             upload_limit: 256 * 1024 * 1024,
             snapshot_ttl: Duration::from_secs(1),
+            undisbursed_after_days: aidtrace_domain::checks::DEFAULT_UNDISBURSED_AFTER_DAYS,
         }
     }
 }
@@ -144,14 +147,18 @@ impl Snapshot {
             .collect()
     }
 
-    pub fn build(service: &Aidtrace) -> Result<Self, ApiError> {
+    pub fn build(service: &Aidtrace, config: &WebConfig) -> Result<Self, ApiError> {
         let mut records = BTreeMap::new();
         for kind in RecordKind::ALL {
             records.insert(kind, service.store().list(kind)?);
         }
         let ledger = Ledger::from_records(records.values().flatten().cloned());
         let rates = service.rates()?;
-        let findings = aidtrace_domain::checks::run(&ledger, &rates);
+        let findings = aidtrace_domain::checks::run_with(
+            &ledger,
+            &rates,
+            &service.check_options(config.undisbursed_after_days),
+        );
         let mut by_activity: HashMap<RecordId, Vec<(RecordKind, RecordId)>> = HashMap::new();
         for record in records.values().flatten() {
             for (field, kind, target) in record.references() {
@@ -334,7 +341,7 @@ impl AppState {
             *at = Instant::now();
             return Ok(snap.clone());
         }
-        let snap = Arc::new(Snapshot::build(&service)?);
+        let snap = Arc::new(Snapshot::build(&service, &self.0.config)?);
         *guard = Some((Instant::now(), version, snap.clone()));
         Ok(snap)
     }
