@@ -22,7 +22,14 @@ fn activity(id: &str, status: &str, end: Option<&str>) -> Value {
     a
 }
 
-fn flow(id: &str, activity: &str, kind: &str, amount: &str, currency: &str, date: Option<&str>) -> Value {
+fn flow(
+    id: &str,
+    activity: &str,
+    kind: &str,
+    amount: &str,
+    currency: &str,
+    date: Option<&str>,
+) -> Value {
     let mut money = json!({"amount": amount, "currency": currency});
     if let Some(d) = date {
         money["value_date"] = json!(d);
@@ -68,7 +75,12 @@ fn an_activity_past_its_end_date_still_in_implementation_is_flagged() {
     let f = found(&l, "ACT-OVERDUE", TODAY, 365);
     assert_eq!(f.len(), 1, "{f:?}");
     assert_eq!(f[0].record.as_str(), "act");
-    assert!(f[0].message.contains("ended on 2025-12-31, 340 days before 2026-12-06"), "{}", f[0].message);
+    assert!(
+        f[0].message
+            .contains("ended on 2025-12-31, 340 days before 2026-12-06"),
+        "{}",
+        f[0].message
+    );
     assert!(f[0].severity.is_problem());
 }
 
@@ -106,12 +118,24 @@ fn the_dated_rules_are_not_run_without_a_date() {
 fn a_commitment_without_disbursement_after_a_year_is_flagged() {
     let l = ledger(vec![
         activity("act", "implementation", None),
-        flow("c", "act", "commitment", "108700000", "JPY", Some("2025-06-01")),
+        flow(
+            "c",
+            "act",
+            "commitment",
+            "108700000",
+            "JPY",
+            Some("2025-06-01"),
+        ),
     ]);
     let f = found(&l, "LEDGER-UNDISBURSED", TODAY, 365);
     assert_eq!(f.len(), 1, "{f:?}");
     assert_eq!(f[0].record.as_str(), "c");
-    assert!(f[0].message.contains("committed on 2025-06-01, 553 days before 2026-12-06 (limit 365 days)"), "{}", f[0].message);
+    assert!(
+        f[0].message
+            .contains("committed on 2025-06-01, 553 days before 2026-12-06 (limit 365 days)"),
+        "{}",
+        f[0].message
+    );
 }
 
 #[test]
@@ -132,7 +156,14 @@ fn a_disbursement_in_a_sub_activity_counts_for_the_programme_commitment() {
         activity("act", "implementation", None),
         project,
         flow("c", "act", "commitment", "1000", "JPY", Some("2024-06-01")),
-        flow("d", "act-project", "disbursement", "10", "JPY", Some("2026-11-01")),
+        flow(
+            "d",
+            "act-project",
+            "disbursement",
+            "10",
+            "JPY",
+            Some("2026-11-01"),
+        ),
     ]);
     assert!(found(&l, "LEDGER-UNDISBURSED", TODAY, 365).is_empty());
 }
@@ -164,7 +195,14 @@ fn an_undated_commitment_or_a_cancelled_activity_is_not_undisbursed() {
         activity("act", "implementation", None),
         flow("c", "act", "commitment", "1000", "JPY", None),
         activity("act-cancelled", "cancelled", None),
-        flow("c2", "act-cancelled", "commitment", "1000", "JPY", Some("2020-01-01")),
+        flow(
+            "c2",
+            "act-cancelled",
+            "commitment",
+            "1000",
+            "JPY",
+            Some("2020-01-01"),
+        ),
     ]);
     assert!(found(&l, "LEDGER-UNDISBURSED", TODAY, 365).is_empty());
 }
@@ -172,8 +210,22 @@ fn an_undated_commitment_or_a_cancelled_activity_is_not_undisbursed() {
 fn with_lines(commitment: (&str, &str), lines: Vec<Value>) -> Ledger {
     let mut records = vec![
         activity("act", "implementation", None),
-        flow("c", "act", "commitment", commitment.0, commitment.1, Some("2026-01-05")),
-        flow("d", "act", "disbursement", commitment.0, commitment.1, Some("2026-02-05")),
+        flow(
+            "c",
+            "act",
+            "commitment",
+            commitment.0,
+            commitment.1,
+            Some("2026-01-05"),
+        ),
+        flow(
+            "d",
+            "act",
+            "disbursement",
+            commitment.0,
+            commitment.1,
+            Some("2026-02-05"),
+        ),
     ];
     records.extend(lines);
     ledger(records)
@@ -201,7 +253,10 @@ fn equipment_lines_below_the_commitment_in_its_currency_are_flagged() {
 
 #[test]
 fn equipment_lines_above_the_commitment_are_flagged() {
-    let l = with_lines(("1000", "EUR"), vec![line("eq", Some(3), Some(("400", "EUR")))]);
+    let l = with_lines(
+        ("1000", "EUR"),
+        vec![line("eq", Some(3), Some(("400", "EUR")))],
+    );
     assert_eq!(found(&l, "EQ-SUM", TODAY, 365).len(), 1);
 }
 
@@ -209,7 +264,10 @@ fn equipment_lines_above_the_commitment_are_flagged() {
 fn equipment_lines_within_one_percent_of_the_commitment_are_not_flagged() {
     let l = with_lines(
         ("1000", "EUR"),
-        vec![line("eq-a", Some(3), Some(("330", "EUR"))), line("eq-b", Some(1), Some(("5", "EUR")))],
+        vec![
+            line("eq-a", Some(3), Some(("330", "EUR"))),
+            line("eq-b", Some(1), Some(("5", "EUR"))),
+        ],
     );
     assert!(found(&l, "EQ-SUM", TODAY, 365).is_empty());
 }
@@ -218,18 +276,27 @@ fn equipment_lines_within_one_percent_of_the_commitment_are_not_flagged() {
 fn a_line_without_quantity_or_cost_leaves_the_sum_unknown_and_unflagged() {
     let l = with_lines(
         ("1000", "EUR"),
-        vec![line("eq-a", Some(1), Some(("10", "EUR"))), line("eq-b", None, Some(("10", "EUR")))],
+        vec![
+            line("eq-a", Some(1), Some(("10", "EUR"))),
+            line("eq-b", None, Some(("10", "EUR"))),
+        ],
     );
     assert!(found(&l, "EQ-SUM", TODAY, 365).is_empty());
     let l = with_lines(
         ("1000", "EUR"),
-        vec![line("eq-a", Some(1), Some(("10", "EUR"))), line("eq-b", Some(4), None)],
+        vec![
+            line("eq-a", Some(1), Some(("10", "EUR"))),
+            line("eq-b", Some(4), None),
+        ],
     );
     assert!(found(&l, "EQ-SUM", TODAY, 365).is_empty());
 }
 
 #[test]
 fn lines_in_another_currency_than_the_commitment_are_not_compared() {
-    let l = with_lines(("1000", "EUR"), vec![line("eq", Some(1), Some(("10", "JPY")))]);
+    let l = with_lines(
+        ("1000", "EUR"),
+        vec![line("eq", Some(1), Some(("10", "JPY")))],
+    );
     assert!(found(&l, "EQ-SUM", TODAY, 365).is_empty());
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
-use aidtrace_domain::checks::{Finding, Severity};
+use aidtrace_domain::checks::Finding;
 use aidtrace_domain::fx::RateTable;
 use aidtrace_domain::totals::{GroupBy, TotalsReport};
 use aidtrace_domain::{CurrencyCode, Ledger, Record, RecordId, RecordKind};
@@ -189,37 +189,7 @@ impl Snapshot {
             }
             totals.insert(g.as_str(), TotalsSummary::of(&report));
         }
-        let dashboard = serde_json::json!({
-            "counts": {
-                "organisations": ledger.organisations.len(),
-                "activities": ledger.activities.len(),
-                "facilities": ledger.facilities.len(),
-                "flows": ledger.flows.len(),
-                "equipment_lines": ledger.equipment_lines.len(),
-            },
-            "findings": {
-                "errors": findings.iter().filter(|f| f.severity == Severity::Error).count(),
-                "warnings": findings.iter().filter(|f| f.severity == Severity::Warning).count(),
-                "info": findings.iter().filter(|f| f.severity == Severity::Info).count(),
-            },
-            // Sums only: the rates behind each figure are on the dashboard page and in
-            // /api/v1/reports/totals, which keeps this, the most requested document, small.
-            "totals": totals.iter().map(|(by, t)| (*by, serde_json::json!({
-                "currency": t.currency,
-                "attribution": t.attribution,
-                "rows": t.rows.iter().map(|r| serde_json::json!({
-                    "key": r.key,
-                    "kind": r.kind,
-                    "original": r.original,
-                    "converted": r.converted,
-                    "converted_complete": r.converted_complete,
-                    "flows": r.flows,
-                    "rates_used": r.rates.len(),
-                    // Flows in this sum converted at the latest rate because none covers their date.
-                    "provisional_flows": r.rates.iter().filter(|u| u.provisional.is_some()).map(|u| u.flows).sum::<usize>(),
-                })).collect::<Vec<_>>(),
-            }))).collect::<BTreeMap<_, _>>(),
-        });
+        let dashboard = crate::api_types::Dashboard::of(&ledger, &findings, &totals);
         let dashboard_json: Arc<[u8]> = serde_json::to_vec(&dashboard)
             .map_err(ApiError::internal)?
             .into();

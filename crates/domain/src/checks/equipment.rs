@@ -5,7 +5,7 @@
 
 use rust_decimal::Decimal;
 
-use super::{Finding, fmt_amount, finding, sum_in_one_currency};
+use super::{Finding, finding, fmt_amount, sum_in_one_currency};
 use crate::ledger::Ledger;
 use crate::model::{FlowKind, RecordKind};
 
