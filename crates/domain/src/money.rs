@@ -11,6 +11,7 @@ use crate::error::ValidationError;
 /// An amount as a document or publisher states it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"amount": "108700000", "currency": "JPY", "value_date": "2024-05-29"})))]
 #[serde(deny_unknown_fields)]
 pub struct Money {
     #[serde(with = "exact_decimal")]
