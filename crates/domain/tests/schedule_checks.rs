@@ -257,7 +257,14 @@ fn equipment_lines_above_the_commitment_are_flagged() {
         ("1000", "EUR"),
         vec![line("eq", Some(3), Some(("400", "EUR")))],
     );
-    assert_eq!(found(&l, "EQ-SUM", TODAY, 365).len(), 1);
+    let f = found(&l, "EQ-SUM", TODAY, 365);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(
+        f[0].message
+            .starts_with("1 equipment line (quantity × unit cost) add up to 1200 EUR"),
+        "{}",
+        f[0].message
+    );
 }
 
 #[test]

@@ -60,8 +60,11 @@ pub(super) fn run(ledger: &Ledger, out: &mut Vec<Finding>) {
                 RecordKind::Activity,
                 &a.id,
                 format!(
-                    "{} equipment lines (quantity × unit cost) add up to {} {currency}, but the commitments are {} {currency}",
-                    lines.len(),
+                    "{} (quantity × unit cost) add up to {} {currency}, but the commitments are {} {currency}",
+                    match lines.len() {
+                        1 => "1 equipment line".to_string(),
+                        n => format!("{n} equipment lines"),
+                    },
                     fmt_amount(sum),
                     fmt_amount(committed)
                 ),
