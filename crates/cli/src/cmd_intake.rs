@@ -708,6 +708,7 @@ mod tests {
             db: dir.path().join("t.db"),
             actor: "tester".into(),
             serve: Default::default(),
+            checks: Default::default(),
         };
         let article = dir.path().join("a.txt");
         std::fs::write(

@@ -45,6 +45,10 @@ pub enum Command {
     Check {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// Days a dated commitment may go without any disbursement before it is flagged
+        /// (LEDGER-UNDISBURSED) [default: 365, or `[checks] undisbursed_days`]
+        #[arg(long, env = "AIDTRACE_UNDISBURSED_DAYS")]
+        undisbursed_days: Option<u32>,
     },
     /// Exchange rates
     #[command(subcommand)]
@@ -194,9 +198,13 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
             print_totals(&report, format)?;
             Ok(Outcome::Clean)
         }
-        Command::Check { format } => {
+        Command::Check {
+            format,
+            undisbursed_days,
+        } => {
+            let days = settings.undisbursed_days(undisbursed_days)?;
             let app = open(settings)?;
-            let findings = app.check().map_err(service_error)?;
+            let findings = app.check_with(days).map_err(service_error)?;
             print_findings(&findings, format)?;
             Ok(if findings.iter().any(|f| f.severity.is_problem()) {
                 Outcome::ProblemsFound

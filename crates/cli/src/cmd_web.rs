@@ -76,6 +76,10 @@ pub struct ServeArgs {
     /// [default: 256]
     #[arg(long, env = "AIDTRACE_UPLOAD_LIMIT_MB")]
     upload_limit_mb: Option<u64>,
+    /// Days a dated commitment may go without any disbursement before it is flagged
+    /// (LEDGER-UNDISBURSED) [default: 365]
+    #[arg(long, env = "AIDTRACE_UNDISBURSED_DAYS")]
+    undisbursed_days: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -345,6 +349,7 @@ fn serve(args: ServeArgs, settings: &Settings) -> CliResult {
             (1, 65_536),
         )?
         .saturating_mul(1024 * 1024),
+        undisbursed_after_days: settings.undisbursed_days(args.undisbursed_days)?,
         ..defaults
     };
     let state = AppState::open(&settings.db, config).map_err(web_error)?;

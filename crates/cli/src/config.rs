@@ -18,6 +18,16 @@ pub struct FileConfig {
     pub actor: Option<String>,
     #[serde(default)]
     pub serve: ServeFile,
+    #[serde(default)]
+    pub checks: ChecksFile,
+}
+
+/// The `[checks]` table: settings of the data-quality checks, read by `check` and `serve`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChecksFile {
+    /// Days a dated commitment may wait for a disbursement before LEDGER-UNDISBURSED.
+    pub undisbursed_days: Option<u32>,
 }
 
 /// The `[serve]` table: settings of `aidtrace serve` (its flags and `AIDTRACE_*` variables win).
@@ -39,6 +49,7 @@ pub struct Settings {
     pub db: PathBuf,
     pub actor: String,
     pub serve: ServeFile,
+    pub checks: ChecksFile,
 }
 
 impl FileConfig {
@@ -72,6 +83,24 @@ impl Settings {
                 .unwrap_or_else(|| PathBuf::from(DEFAULT_DB)),
             actor,
             serve: file.serve,
+            checks: file.checks,
+        }
+    }
+}
+
+impl Settings {
+    /// Days a commitment may wait for a disbursement (LEDGER-UNDISBURSED): the flag (or
+    /// `AIDTRACE_UNDISBURSED_DAYS`), else `[checks] undisbursed_days`, else 365; 1 to 36,500.
+    pub fn undisbursed_days(&self, flag: Option<u32>) -> Result<u32, CliError> {
+        let days = flag
+            .or(self.checks.undisbursed_days)
+            .unwrap_or(aidtrace_domain::checks::DEFAULT_UNDISBURSED_AFTER_DAYS);
+        if (1..=36_500).contains(&days) {
+            Ok(days)
+        } else {
+            Err(CliError::input(format!(
+                "--undisbursed-days (or checks.undisbursed_days) is {days}; it must be 1 to 36500"
+            )))
         }
     }
 }

@@ -11,7 +11,13 @@ use crate::model::{Activity, ActivityStatus, Flow, FlowKind, Instrument, RecordK
 use crate::money::{MAX_AMOUNT, Money};
 use crate::totals::Sum;
 
+mod equipment;
+mod schedule;
+
+pub use equipment::EQUIPMENT_TOLERANCE;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Error,
@@ -34,13 +40,15 @@ impl Severity {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Finding {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "LEDGER-OVERSPENT"))]
     pub rule: &'static str,
     pub severity: Severity,
     pub record_kind: RecordKind,
     pub record: RecordId,
     pub message: String,
-    /// For the stated-equivalent rule: stated ÷ converted.
+    /// For the stated-equivalent rule: stated ÷ converted; for EQ-SUM: lines ÷ commitments.
     #[serde(
         skip_serializing_if = "Option::is_none",
         with = "crate::money::exact_decimal::option"
@@ -132,16 +140,61 @@ pub const RULES: &[(&str, Severity, &str)] = &[
         Severity::Warning,
         "equipment lines cost more than the activity's commitments",
     ),
+    (
+        "ACT-OVERDUE",
+        Severity::Warning,
+        "an activity is past its end date but still in implementation",
+    ),
+    (
+        "LEDGER-UNDISBURSED",
+        Severity::Warning,
+        "a commitment is older than the configured time (365 days by default) and nothing has been disbursed for its activity",
+    ),
+    (
+        "EQ-SUM",
+        Severity::Warning,
+        "equipment lines' quantities × unit costs differ by more than 1 % from the activity's commitments in the same currency",
+    ),
 ];
+
+/// What the checks need beyond the ledger and the rates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Today's date, for the rules that compare with it (ACT-OVERDUE, LEDGER-UNDISBURSED). The
+    /// domain has no clock: the service passes its clock's date; `None` skips those rules.
+    pub as_of: Option<chrono::NaiveDate>,
+    /// Days a dated commitment may go without any disbursement before LEDGER-UNDISBURSED.
+    pub undisbursed_after_days: u32,
+}
+
+/// A year: most grant agreements expect a first payment within one.
+pub const DEFAULT_UNDISBURSED_AFTER_DAYS: u32 = 365;
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            as_of: None,
+            undisbursed_after_days: DEFAULT_UNDISBURSED_AFTER_DAYS,
+        }
+    }
+}
 
 /// How far a stated equivalent may stray from the conversion before it is flagged.
 pub const EQUIVALENT_TOLERANCE: Decimal = Decimal::from_parts(25, 0, 0, false, 2);
 
+/// The rules that need no date; see [`run_with`] for all of them.
 pub fn run(ledger: &Ledger, rates: &RateTable) -> Vec<Finding> {
+    run_with(ledger, rates, &Options::default())
+}
+
+/// Every rule, the dated ones as of `options.as_of`.
+pub fn run_with(ledger: &Ledger, rates: &RateTable, options: &Options) -> Vec<Finding> {
     let mut out = Vec::new();
     flows(ledger, rates, &mut out);
     envelopes(ledger, &mut out);
     activities(ledger, rates, &mut out);
+    schedule::run(ledger, options, &mut out);
+    equipment::run(ledger, &mut out);
     for f in ledger.facilities.values().filter(|f| f.location.is_none()) {
         out.push(finding(
             "FAC-NOLOCATION",

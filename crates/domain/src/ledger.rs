@@ -48,6 +48,7 @@ pub struct Ledger {
 /// Which date picked the exchange rate of a flow. Flows without a value date still get a rate so
 /// totals are useful, but the basis is shown beside the figure so nobody mistakes it for a fact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RateDateBasis {
     ValueDate,

@@ -10,6 +10,8 @@ pub mod fx;
 pub mod ledger;
 pub mod model;
 pub mod money;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod sectors;
 pub mod sheet;
 pub mod text;

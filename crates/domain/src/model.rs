@@ -11,6 +11,7 @@ use crate::money::{Money, Qualifier, StatedEquivalent, exact_decimal};
 
 /// A pointer from a fact to the document that states it, with the words it quotes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Citation {
     pub source: RecordId,
@@ -23,6 +24,7 @@ pub struct Citation {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
     NewsArticle,
@@ -35,6 +37,7 @@ pub enum SourceKind {
 
 /// A document facts are cited from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Source {
     pub id: RecordId,
@@ -51,6 +54,7 @@ pub struct Source {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OrgKind {
     Government,
@@ -68,6 +72,7 @@ pub enum OrgKind {
 
 /// What an organisation may appear as. An organisation can hold several roles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OrgRole {
     Donor,
@@ -81,6 +86,7 @@ pub enum OrgRole {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "scheme", content = "value", rename_all = "snake_case")]
 pub enum OrgIdentifier {
     /// IATI organisation identifier, e.g. `XM-DAC-701-8` (JICA).
@@ -94,6 +100,7 @@ pub enum OrgIdentifier {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Organisation {
     pub id: RecordId,
@@ -118,6 +125,7 @@ pub struct Organisation {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Instrument {
     /// Project grant aid: exchange of notes, grant agreement, contracts, payments.
@@ -133,6 +141,7 @@ pub enum Instrument {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ActivityStatus {
     Pipeline,
@@ -144,6 +153,7 @@ pub enum ActivityStatus {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ParticipantRole {
     Funding,
@@ -154,6 +164,7 @@ pub enum ParticipantRole {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Participant {
     pub org: RecordId,
@@ -161,6 +172,7 @@ pub struct Participant {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LegalStepKind {
     IntergovernmentalAgreement,
@@ -177,6 +189,7 @@ pub enum LegalStepKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Signatory {
     pub name: String,
@@ -188,6 +201,7 @@ pub struct Signatory {
 
 /// A dated legal step of an agreement (signing, exchange of notes, a contract, a payment order).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LegalStep {
     pub kind: LegalStepKind,
@@ -203,6 +217,7 @@ pub struct LegalStep {
 
 /// OECD DAC sector with its share of the activity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SectorShare {
     /// 5-digit DAC purpose code, e.g. 12191 (medical services).
@@ -212,6 +227,7 @@ pub struct SectorShare {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CountryShare {
     pub country: CountryCode,
@@ -221,6 +237,7 @@ pub struct CountryShare {
 
 /// A subnational region (oblast, region) of a recipient country.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RegionShare {
     pub country: CountryCode,
@@ -230,6 +247,7 @@ pub struct RegionShare {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Activity {
     pub id: RecordId,
@@ -280,6 +298,7 @@ pub struct Activity {
 /// What a flow is. The first four are aidtrace's core kinds; the rest complete IATI's transaction
 /// types so imported data keeps its meaning. Totals never add one kind to another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FlowKind {
     Pledge,
@@ -366,6 +385,7 @@ impl FlowKind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BudgetKind {
     Original,
@@ -375,6 +395,7 @@ pub enum BudgetKind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BudgetStatus {
     Indicative,
@@ -384,6 +405,7 @@ pub enum BudgetStatus {
 /// Money planned for a period of an activity. Budgets are plans, never flows: they are reported
 /// beside totals, not in them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Budget {
     pub id: RecordId,
@@ -404,6 +426,7 @@ pub struct Budget {
 
 /// A rate a publisher used for its own conversion (kept apart from aidtrace's own conversions).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RecordedRate {
     #[serde(with = "exact_decimal")]
@@ -415,6 +438,7 @@ pub struct RecordedRate {
 
 /// Money moving (or promised to move) for an activity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Flow {
     pub id: RecordId,
@@ -445,6 +469,7 @@ pub struct Flow {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ClaimKind {
     /// A running total such as "more than 12 billion dollars since the war began".
@@ -458,6 +483,7 @@ pub enum ClaimKind {
 /// A figure a source states that is not a flow. Claims are shown with their source and never
 /// enter totals.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Claim {
     pub id: RecordId,
@@ -488,6 +514,7 @@ pub struct Claim {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FacilityKind {
     UniversityHospital,
@@ -502,6 +529,7 @@ pub enum FacilityKind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FacilityStatus {
     Operational,
@@ -513,6 +541,7 @@ pub enum FacilityStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StatusChange {
     pub status: FacilityStatus,
@@ -525,6 +554,7 @@ pub struct StatusChange {
 
 /// WGS84 point in decimal degrees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GeoPoint {
     #[serde(with = "exact_decimal")]
@@ -534,6 +564,7 @@ pub struct GeoPoint {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Facility {
     pub id: RecordId,
@@ -572,6 +603,7 @@ impl Facility {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EquipmentCategory {
     Imaging,
@@ -587,6 +619,7 @@ pub enum EquipmentCategory {
 
 /// A line of equipment an activity buys: what, how many, for which facility.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EquipmentLine {
     pub id: RecordId,
@@ -608,6 +641,7 @@ pub struct EquipmentLine {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PartnershipArea {
     AcademicExchange,
@@ -620,6 +654,7 @@ pub enum PartnershipArea {
 
 /// An institutional partnership, e.g. a university with its partner universities abroad.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Partnership {
     pub id: RecordId,
@@ -636,6 +671,7 @@ pub struct Partnership {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ProductKind {
     Medicine,
@@ -644,6 +680,7 @@ pub enum ProductKind {
 
 /// Products of one origin registered in a recipient country's market.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MarketRegistration {
     pub id: RecordId,
@@ -663,6 +700,7 @@ pub struct MarketRegistration {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DraftStatus {
     Pending,
@@ -672,6 +710,7 @@ pub enum DraftStatus {
 
 /// A reviewer's decision on one extracted fact of an intake draft.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DraftFact {
     /// Position of the fact in the draft's extraction (`facts[index]`).
@@ -698,6 +737,7 @@ pub struct DraftFact {
 /// `Extraction` as JSON, with checks) and the review state of each fact. Drafts are not ledger
 /// facts; accepted facts become ordinary records citing the draft's source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct IntakeDraft {
     pub id: RecordId,
@@ -757,6 +797,7 @@ pub enum Record {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RecordKind {
     Source,

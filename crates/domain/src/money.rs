@@ -10,6 +10,8 @@ use crate::error::ValidationError;
 
 /// An amount as a document or publisher states it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"amount": "108700000", "currency": "JPY", "value_date": "2024-05-29"})))]
 #[serde(deny_unknown_fields)]
 pub struct Money {
     #[serde(with = "exact_decimal")]
@@ -112,6 +114,7 @@ pub fn parse_exact(text: &str) -> Result<Decimal, String> {
 
 /// How a document qualifies a figure ("approximately 7 million", "more than 100", "up to").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Qualifier {
     Exactly,
@@ -125,6 +128,7 @@ pub enum Qualifier {
 /// A figure a document states as the equivalent of an amount ("108.7 million yen (approximately 7
 /// million US dollars)"). It is a claim kept beside the amount, never used in its place.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StatedEquivalent {
     #[serde(with = "exact_decimal")]

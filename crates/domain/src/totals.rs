@@ -25,6 +25,7 @@ use crate::ledger::{Ledger, RateDateBasis};
 use crate::model::{ActivityStatus, Flow, FlowKind, ParticipantRole};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum GroupBy {
     Donor,
@@ -69,6 +70,7 @@ pub struct ExcludedFlow {
 
 /// How one flow's share was converted: enough to retrace the figure by hand.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RateUse {
     pub flow: RecordId,
     #[serde(with = "crate::money::exact_decimal")]
@@ -90,6 +92,7 @@ pub struct RateUse {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Unconverted {
     pub flow: RecordId,
     pub reason: String,
@@ -162,6 +165,7 @@ impl Serialize for Sum {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TotalsRow {
     pub key: String,
     pub kind: FlowKind,
@@ -178,6 +182,7 @@ pub struct TotalsRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TotalsReport {
     pub by: GroupBy,
     pub currency: CurrencyCode,
@@ -185,7 +190,9 @@ pub struct TotalsReport {
     pub excluded: Vec<ExcludedFlow>,
     /// Claims present in the ledger; listed so readers see they were deliberately left out.
     pub claims_not_counted: Vec<RecordId>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub rule: &'static str,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub attribution: &'static str,
 }
 

@@ -191,8 +191,27 @@ impl Aidtrace {
         ))
     }
 
+    /// Every check, as of the clock's date, with the default time a commitment may wait for a
+    /// disbursement.
     pub fn check(&self) -> ServiceResult<Vec<Finding>> {
-        Ok(checks::run(&self.ledger()?, &self.rates()?))
+        self.check_with(checks::DEFAULT_UNDISBURSED_AFTER_DAYS)
+    }
+
+    /// Every check, as of the clock's date; LEDGER-UNDISBURSED after `undisbursed_after_days`.
+    pub fn check_with(&self, undisbursed_after_days: u32) -> ServiceResult<Vec<Finding>> {
+        Ok(checks::run_with(
+            &self.ledger()?,
+            &self.rates()?,
+            &self.check_options(undisbursed_after_days),
+        ))
+    }
+
+    /// The options of the checks: today from the injected clock (the domain has none).
+    pub fn check_options(&self, undisbursed_after_days: u32) -> checks::Options {
+        checks::Options {
+            as_of: Some(self.now().date()),
+            undisbursed_after_days,
+        }
     }
 
     pub fn verify_audit(&self) -> ServiceResult<AuditVerification> {

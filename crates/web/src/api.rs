@@ -13,13 +13,15 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use utoipa::OpenApi;
-use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
-use utoipa::openapi::{Required, ResponseBuilder};
+use utoipa::openapi::path::ParameterIn;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
+use utoipa::openapi::{Ref, RefOr, Schema};
+use utoipa::{OpenApi, PartialSchema};
 
 use crate::auth::Caller;
 use crate::edit::{self, Decision, WriteOutcome};
 use crate::error::{ApiError, ApiResult};
+use crate::openapi::{self, Access, Op};
 use crate::precondition::Precondition;
 use crate::state::{AppState, blocking};
 
@@ -97,6 +99,23 @@ fn query<T: serde::de::DeserializeOwned>(raw: Option<&str>) -> ApiResult<T> {
         .filter(|pair| *pair != "lang" && !pair.starts_with("lang="))
         .collect();
     serde_urlencoded_like(&own.join("&"))
+}
+
+/// A query string read as `T`, refusing a bad one with the API's JSON error (axum's own `Query`
+/// answers in plain text, which the OpenAPI document does not describe).
+pub struct ApiQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S>
+    for ApiQuery<T>
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        query(parts.uri.query()).map(Self)
+    }
 }
 
 /// Query strings parsed with the same rules as forms, so errors name the parameter.
@@ -384,9 +403,10 @@ pub async fn changes(
     Ok(Json(list).into_response())
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionBody {
+    /// Why (shown with the decision).
     #[serde(default)]
     note: Option<String>,
 }
@@ -420,166 +440,173 @@ pub async fn decide(
         .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?;
     let st = state.clone();
     let to = blocking(move || edit::decide(&st, &p, id, decision, body.note.as_deref())).await?;
-    Ok(Json(serde_json::json!({"change": id, "state": to.as_str()})).into_response())
+    Ok(Json(crate::api_types::Decided {
+        change: id,
+        state: to.into(),
+    })
+    .into_response())
 }
 
 #[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "aidtrace API",
-        description = "Medical aid from agreement to working equipment. Records use the model's JSON form; amounts are exact decimal strings."
-    ),
-    components(schemas(ApiError, WriteOutcome, Page))
-)]
+#[openapi(info(
+    title = "aidtrace API",
+    description = "Medical aid from agreement to working equipment. Records use the model's JSON form; amounts are exact decimal strings. Errors are `{code, field, message}` (schema ApiError) with a 4xx status for anything the client can fix. `?lang=en|ru|uk|kk` on any request chooses the language of messages."
+))]
 struct ApiDoc;
 
-/// One OpenAPI parameter; shared with the area modules that add their own paths.
-pub(crate) fn param(
-    name: &str,
-    at: ParameterIn,
-    required: bool,
-    what: &str,
-) -> utoipa::openapi::path::Parameter {
-    ParameterBuilder::new()
-        .name(name)
-        .parameter_in(at)
-        .required(if required {
-            Required::True
-        } else {
-            Required::False
-        })
-        .description(Some(what))
-        .build()
-}
-
-fn resp(what: &str) -> utoipa::openapi::Response {
-    ResponseBuilder::new().description(what).build()
-}
-
-/// The OpenAPI 3 document, built from the same tables the router uses.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    let mut doc = ApiDoc::openapi();
-    let error = "Error as JSON {code, field, message}";
-    for (name, kind) in COLLECTIONS {
-        let k = kind.as_str();
-        doc.paths.add_path_operation(
-            format!("/api/v1/{name}"),
-            vec![HttpMethod::Get],
-            OperationBuilder::new()
-                .operation_id(Some(format!("list_{}", name.replace('-', "_"))))
-                .summary(Some(format!("List {name} (approved data; paginated)")))
-                .tag(*name)
-                .parameter(param(
-                    "page",
-                    ParameterIn::Query,
-                    false,
-                    "1-based page number",
-                ))
-                .parameter(param(
-                    "per_page",
-                    ParameterIn::Query,
-                    false,
-                    "1-500, default 50",
-                ))
-                .parameter(param(
-                    "q",
-                    ParameterIn::Query,
-                    false,
-                    "text search in ids and titles",
-                ))
-                .response("200", resp("A page of records"))
-                .response("400", resp(error))
-                .build(),
-        );
-        doc.paths.add_path_operation(
-            format!("/api/v1/{name}/{{id}}"),
-            vec![HttpMethod::Get],
-            OperationBuilder::new()
-                .operation_id(Some(format!("get_{k}")))
-                .summary(Some(format!("One {k}, with its ETag")))
-                .tag(*name)
-                .parameter(param("id", ParameterIn::Path, true, "record id"))
-                .response(
-                    "200",
-                    resp("The record; the ETag header identifies this version"),
-                )
-                .response("404", resp(error))
-                .build(),
-        );
-        doc.paths.add_path_operation(
-            format!("/api/v1/{name}/{{id}}"),
-            vec![HttpMethod::Put],
-            OperationBuilder::new()
-                .operation_id(Some(format!("put_{k}")))
-                .summary(Some(format!("Create or replace a {k}")))
-                .description(Some("Admins write at once (200, new ETag); other roles propose a change for approval (202). Updating an existing record needs If-Match with its current ETag; `If-None-Match: *` creates only."))
-                .tag(*name)
-                .parameter(param("id", ParameterIn::Path, true, "record id"))
-                .parameter(param("If-Match", ParameterIn::Header, false, "ETag of the version being replaced"))
-                .response("200", resp("Written"))
-                .response("202", resp("Proposed for approval"))
-                .response("400", resp(error))
-                .response("401", resp(error))
-                .response("403", resp(error))
-                .response("409", resp(error))
-                .response("412", resp(error))
-                .response("413", resp(error))
-                .response("422", resp(error))
-                .response("428", resp(error))
-                .build(),
-        );
-    }
-    let simple = |id: &str, summary: &str| {
-        OperationBuilder::new()
-            .operation_id(Some(id))
-            .summary(Some(summary))
-            .response("200", resp("OK"))
-            .response("400", resp(error))
-    };
-    doc.paths.add_path_operation(
-        "/api/v1/reports/totals",
-        vec![HttpMethod::Get],
-        simple("totals", "Totals by donor, recipient, region, sector, year or facility, per flow kind, in original currencies and converted (each conversion with rate, date and source)")
-            .parameter(param("by", ParameterIn::Query, true, "donor | recipient | region | sector | year | facility"))
-            .parameter(param("currency", ParameterIn::Query, false, "ISO 4217 code, default USD"))
-            .build(),
-    );
-    doc.paths.add_path_operation(
-        "/api/v1/findings",
-        vec![HttpMethod::Get],
-        simple("findings", "Data-quality findings (as `aidtrace check`)").build(),
-    );
-    doc.paths.add_path_operation(
-        "/api/v1/dashboard",
-        vec![HttpMethod::Get],
-        simple(
-            "dashboard",
-            "Counts, findings counts and USD totals by every grouping",
+/// The body of `GET /api/v1/{collection}`, with `T` as the type of its items.
+fn page_schema<T: utoipa::ToSchema>() -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::new(Type::Object))
+        .property(
+            "items",
+            ArrayBuilder::new().items(Ref::from_schema_name(T::name())),
         )
-        .build(),
-    );
-    doc.paths.add_path_operation(
-        "/api/v1/changes",
-        vec![HttpMethod::Get],
-        simple("changes", "Proposed changes (signed in)")
-            .parameter(param(
-                "state",
-                ParameterIn::Query,
-                false,
-                "draft | submitted | approved | rejected",
-            ))
-            .build(),
-    );
-    doc.paths.add_path_operation(
-        "/api/v1/changes/{id}/{action}",
-        vec![HttpMethod::Post],
-        simple("decide", "Approve, reject (approvers) or submit (author) a change; approval refuses (409) a change whose record moved on")
-            .parameter(param("id", ParameterIn::Path, true, "change id"))
-            .parameter(param("action", ParameterIn::Path, true, "approve | reject | submit"))
-            .response("409", resp(error))
-            .build(),
-    );
+        .property("page", openapi::integer(1, None))
+        .property("per_page", openapi::integer(1, Some(500)))
+        .property("total", openapi::integer(0, None))
+        .property(
+            "next",
+            ObjectBuilder::new()
+                .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+                .description(Some("the next page's address; null on the last page")),
+        )
+        .required("items")
+        .required("page")
+        .required("per_page")
+        .required("total")
+        .required("next")
+        .into()
+}
+
+/// The three operations of one collection, with `T` the record type it holds.
+fn collection_paths<T: utoipa::ToSchema>(
+    doc: &mut utoipa::openapi::OpenApi,
+    name: &str,
+    kind: RecordKind,
+) {
+    let k = kind.as_str();
+    let record = || RefOr::Ref(Ref::from_schema_name(T::name()));
+    Op::get(
+        &format!("list_{}", name.replace('-', "_")),
+        &format!("List {name} (approved data; paginated)"),
+    )
+    .tag(name)
+    .param(
+        "page",
+        ParameterIn::Query,
+        false,
+        "1-based page number, default 1",
+        openapi::integer(1, None),
+    )
+    .param(
+        "per_page",
+        ParameterIn::Query,
+        false,
+        "1-500, default 50",
+        openapi::integer(1, Some(500)),
+    )
+    .query("q", false, "text search in ids and titles")
+    .uses::<T>()
+    .json("200", "A page of records", page_schema::<T>(), false)
+    .errors(&[400, 401])
+    .add(doc, &format!("/api/v1/{name}"));
+    Op::get(&format!("get_{k}"), &format!("One {k}, with its ETag"))
+        .tag(name)
+        .path_id("id", "record id")
+        .uses::<T>()
+        .json(
+            "200",
+            "The record; the ETag header identifies this version",
+            record(),
+            true,
+        )
+        .errors(&[400, 401, 404])
+        .add(doc, &format!("/api/v1/{name}/{{id}}"));
+    Op::put(&format!("put_{k}"), &format!("Create or replace a {k}"))
+        .describe("Admins write at once (200, new ETag); other roles propose a change for approval (202). Updating an existing record needs If-Match with its current ETag; `If-None-Match: *` creates only. The body is the record; its `record` tag may be left out and its `id` must be the one in the path.")
+        .tag(name)
+        .path_id("id", "record id")
+        .param("If-Match", ParameterIn::Header, false, "ETag of the version being replaced (or `*`)", openapi::string(&[]))
+        .param("If-None-Match", ParameterIn::Header, false, "`*`: create only", openapi::string(&[]))
+        .body::<T>("The record in the model's JSON form")
+        .ok::<WriteOutcome>("200", "Written; the ETag header is the new version")
+        .ok::<WriteOutcome>("202", "Proposed for approval")
+        .errors(&[400, 401, 403, 404, 409, 412, 413, 422, 428])
+        .add(doc, &format!("/api/v1/{name}/{{id}}"));
+}
+/// The OpenAPI 3.1 document, built from the same tables the router uses; each schema comes from
+/// the Rust type that reads or writes it (see `crate::openapi` for adding a route).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    use aidtrace_domain::model as m;
+    let mut doc = ApiDoc::openapi();
+    openapi::add_security(&mut doc);
+    for (name, kind) in COLLECTIONS {
+        let d = &mut doc;
+        match kind {
+            RecordKind::Activity => collection_paths::<m::Activity>(d, name, *kind),
+            RecordKind::Facility => collection_paths::<m::Facility>(d, name, *kind),
+            RecordKind::Organisation => collection_paths::<m::Organisation>(d, name, *kind),
+            RecordKind::Flow => collection_paths::<m::Flow>(d, name, *kind),
+            RecordKind::EquipmentLine => collection_paths::<m::EquipmentLine>(d, name, *kind),
+            RecordKind::Partnership => collection_paths::<m::Partnership>(d, name, *kind),
+            RecordKind::Source => collection_paths::<m::Source>(d, name, *kind),
+            RecordKind::Claim => collection_paths::<m::Claim>(d, name, *kind),
+            RecordKind::MarketRegistration => {
+                collection_paths::<m::MarketRegistration>(d, name, *kind);
+            }
+            RecordKind::Budget => collection_paths::<m::Budget>(d, name, *kind),
+            // Not served as a collection (see COLLECTIONS); a new one needs its schema here.
+            _ => {}
+        }
+    }
+    Op::get("totals", "Totals by donor, recipient, region, sector, year or facility, per flow kind, in original currencies and converted (each conversion with rate, date and source)")
+        .query_enum("by", true, "the grouping", &["donor", "recipient", "region", "sector", "year", "facility"])
+        .param_of::<CurrencyCode>("currency", ParameterIn::Query, false, "ISO 4217 code, default USD")
+        .ok::<aidtrace_domain::totals::TotalsReport>("200", "The totals report")
+        .errors(&[400, 401])
+        .add(&mut doc, "/api/v1/reports/totals");
+    Op::get("findings", "Data-quality findings (as `aidtrace check`)")
+        .ok_list::<aidtrace_domain::checks::Finding>("200", "Every finding, most severe first")
+        .errors(&[401])
+        .add(&mut doc, "/api/v1/findings");
+    Op::get(
+        "dashboard",
+        "Counts, findings counts and USD totals by every grouping",
+    )
+    .ok::<crate::api_types::Dashboard>("200", "The dashboard's figures")
+    .errors(&[401])
+    .add(&mut doc, "/api/v1/dashboard");
+    Op::get("changes", "Proposed changes (signed in)")
+        .access(Access::SignedIn)
+        .query_enum(
+            "state",
+            false,
+            "only changes in this state",
+            &["draft", "submitted", "approved", "rejected"],
+        )
+        .ok_list::<crate::api_types::ChangeRowSchema>("200", "The changes, newest first")
+        .errors(&[400])
+        .add(&mut doc, "/api/v1/changes");
+    Op::post("decide", "Approve, reject (approvers) or submit (author) a change; approval refuses (409) a change whose record moved on")
+        .param("id", ParameterIn::Path, true, "change id", openapi::integer(1, None))
+        .param("action", ParameterIn::Path, true, "what to do", openapi::string(&["approve", "reject", "submit"]))
+        .optional_body("An optional note (`{\"note\": \"…\"}`); an empty body is none", DecisionBody::schema())
+        .ok::<crate::api_types::Decided>("200", "The change's new state")
+        .errors(&[400, 403, 404, 409, 413, 422])
+        .add(&mut doc, "/api/v1/changes/{id}/{action}");
+    Op::get("openapi", "This document")
+        .json(
+            "200",
+            "The OpenAPI 3.1 document",
+            ObjectBuilder::new()
+                .schema_type(SchemaType::new(Type::Object))
+                .into(),
+            false,
+        )
+        .add(&mut doc, "/api/v1/openapi.json");
     crate::asset_pages::openapi_paths(&mut doc);
+    openapi::tag_records(&mut doc, COLLECTIONS);
     doc
 }
 

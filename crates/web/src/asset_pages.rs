@@ -27,10 +27,9 @@ use chrono::{NaiveDate, NaiveDateTime, Utc};
 use maud::{Markup, html};
 use rust_decimal::Decimal;
 use serde_json::Value;
-use utoipa::openapi::ResponseBuilder;
-use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterIn};
+use utoipa::openapi::path::ParameterIn;
 
-use crate::api::param;
+use crate::api::ApiQuery;
 use crate::auth::{self, Caller, Principal, Role};
 use crate::error::{ApiError, ApiResult, PageError, PageResult};
 use crate::i18n::{self, t};
@@ -942,7 +941,7 @@ pub async fn gaps_page(
 pub async fn api_gaps(
     State(state): State<AppState>,
     caller: Caller,
-    Query(raw): Query<AtQuery>,
+    ApiQuery(raw): ApiQuery<AtQuery>,
 ) -> ApiResult<Json<Value>> {
     readable(&state, &caller)?;
     let (_, at) = raw.resolve()?;
@@ -957,7 +956,7 @@ pub async fn api_gaps(
 pub async fn api_density(
     State(state): State<AppState>,
     caller: Caller,
-    Query(raw): Query<AtQuery>,
+    ApiQuery(raw): ApiQuery<AtQuery>,
 ) -> ApiResult<Json<Value>> {
     readable(&state, &caller)?;
     let (_, at) = raw.resolve()?;
@@ -1257,7 +1256,7 @@ pub async fn up_submit(State(state): State<AppState>, post: ReportPost) -> PageR
 pub async fn api_list(
     State(state): State<AppState>,
     caller: Caller,
-    Query(filter): Query<AssetFilter>,
+    ApiQuery(filter): ApiQuery<AssetFilter>,
 ) -> ApiResult<Json<Value>> {
     readable(&state, &caller)?;
     filter.check_line(&state.snapshot().await?.ledger)?;
@@ -1283,7 +1282,7 @@ pub async fn api_detail(
 pub async fn api_indicators(
     State(state): State<AppState>,
     caller: Caller,
-    Query(raw): Query<IndicatorQuery>,
+    ApiQuery(raw): ApiQuery<IndicatorQuery>,
 ) -> ApiResult<Json<Value>> {
     readable(&state, &caller)?;
     let q = raw.resolve()?;
@@ -1329,85 +1328,53 @@ pub async fn api_fhir(
 
 /// Adds this area's endpoints to the OpenAPI document.
 pub fn openapi_paths(doc: &mut utoipa::openapi::OpenApi) {
-    let error = "Error as JSON {code, field, message}";
-    let op = |id: &str, summary: &str| {
-        OperationBuilder::new()
-            .operation_id(Some(id))
-            .summary(Some(summary))
-            .tag("assets")
-            .response("200", ResponseBuilder::new().description("OK").build())
-            .response("400", ResponseBuilder::new().description(error).build())
-    };
-    let filters = |b: OperationBuilder| {
-        b.parameter(param("facility", ParameterIn::Query, false, "facility id"))
-            .parameter(param(
-                "state",
-                ParameterIn::Query,
-                false,
-                "lifecycle state, e.g. in_service, down",
-            ))
-            .parameter(param(
-                "donor",
-                ParameterIn::Query,
-                false,
-                "donor organisation id",
-            ))
-            .parameter(param(
-                "activity",
-                ParameterIn::Query,
-                false,
-                "funding activity id",
-            ))
-            .parameter(param(
+    use crate::openapi::{Op, object};
+    let filters = |b: Op| {
+        b.query("facility", false, "facility id")
+            .query("state", false, "lifecycle state, e.g. in_service, down")
+            .query("donor", false, "donor organisation id")
+            .query("activity", false, "funding activity id")
+            .query(
                 "line",
-                ParameterIn::Query,
                 false,
                 "equipment line id: the assets bought under it (404 when no such line)",
-            ))
+            )
     };
-    doc.paths.add_path_operation(
-        "/api/v1/assets",
-        vec![HttpMethod::Get],
-        filters(op("list_assets", "Asset register: state, open work orders, funding activity and equipment line, donor, failed donation checks")).build(),
-    );
-    doc.paths.add_path_operation(
-        "/api/v1/assets/{id}",
-        vec![HttpMethod::Get],
-        op("get_asset", "One asset with its lifecycle events, downtime, work orders, meter readings and donation checks")
-            .parameter(param("id", ParameterIn::Path, true, "asset id"))
-            .response("404", ResponseBuilder::new().description(error).build())
-            .build(),
-    );
-    doc.paths.add_path_operation(
-        "/api/v1/reports/assets",
-        vec![HttpMethod::Get],
-        op("asset_indicators", "Equipment indicators (uptime %, fleet functional %, PM completion, MTBF, MTTR, COSR, age) per group over a period, and money-to-machine at its end")
-            .parameter(param("from", ParameterIn::Query, false, "first day, YYYY-MM-DD (default: 364 days before `to`)"))
-            .parameter(param("to", ParameterIn::Query, false, "last day included, YYYY-MM-DD (default: today)"))
-            .parameter(param("by", ParameterIn::Query, false, "facility | region | donor | model | asset | all"))
-            .parameter(param("currency", ParameterIn::Query, false, "ISO 4217 code, default USD"))
-            .build(),
-    );
-    doc.paths.add_path_operation(
-        "/api/v1/reports/asset-gaps",
-        vec![HttpMethod::Get],
-        op("asset_gaps", "Essential-equipment gaps at a date: per region and device type, and per facility (required by the standard for its kind, present, functional, gap)")
-            .parameter(param("at", ParameterIn::Query, false, "day, YYYY-MM-DD; states at its end (default: today)"))
-            .build(),
-    );
-    doc.paths.add_path_operation(
-        "/api/v1/reports/asset-density",
-        vec![HttpMethod::Get],
-        op("asset_density", "Devices per million population per region and nationally (units with the asset ids counted, population with its record and year), what is counted, and published reference figures with bound, year and source address")
-            .parameter(param("at", ParameterIn::Query, false, "day, YYYY-MM-DD; states at its end (default: today)"))
-            .build(),
-    );
-    doc.paths.add_path_operation(
-        "/api/v1/fhir/{resource}",
-        vec![HttpMethod::Get],
-        op("fhir_bundle", "FHIR R4 collection Bundle of Device, DeviceDefinition, Location or Organization resources (facilities as IHE mCSD; sensitive facilities without coordinates)")
-            .parameter(param("resource", ParameterIn::Path, true, "Device | DeviceDefinition | Location | Organization"))
-            .response("404", ResponseBuilder::new().description(error).build())
-            .build(),
-    );
+    filters(Op::get("list_assets", "Asset register: state, open work orders, funding activity and equipment line, donor, failed donation checks").tag("assets"))
+        .json("200", "The register", object("rows of the asset register"), false)
+        .errors(&[400, 401, 404])
+        .add(doc, "/api/v1/assets");
+    Op::get("get_asset", "One asset with its lifecycle events, downtime, work orders, meter readings and donation checks")
+        .tag("assets")
+        .path_id("id", "asset id")
+        .json("200", "The asset and its history", object("the asset record and its history"), false)
+        .errors(&[400, 401, 404])
+        .add(doc, "/api/v1/assets/{id}");
+    Op::get("asset_indicators", "Equipment indicators (uptime %, fleet functional %, PM completion, MTBF, MTTR, COSR, age) per group over a period, and money-to-machine at its end")
+        .tag("assets")
+        .query_date("from", "first day (default: 364 days before `to`)")
+        .query_date("to", "last day included (default: today)")
+        .query_enum("by", false, "the grouping", &["facility", "region", "donor", "model", "asset", "all"])
+        .param_of::<aidtrace_domain::CurrencyCode>("currency", ParameterIn::Query, false, "ISO 4217 code, default USD")
+        .json("200", "Indicators per group", object("indicators per group and money-to-machine"), false)
+        .errors(&[400, 401])
+        .add(doc, "/api/v1/reports/assets");
+    Op::get("asset_gaps", "Essential-equipment gaps at a date: per region and device type, and per facility (required by the standard for its kind, present, functional, gap)")
+        .tag("assets")
+        .query_date("at", "the day; states at its end (default: today)")
+        .json("200", "Gaps per region and per facility", object("gaps per region and device type, and per facility"), false)
+        .errors(&[400, 401])
+        .add(doc, "/api/v1/reports/asset-gaps");
+    Op::get("asset_density", "Devices per million population per region and nationally (units with the asset ids counted, population with its record and year), what is counted, and published reference figures with bound, year and source address")
+        .tag("assets")
+        .query_date("at", "the day; states at its end (default: today)")
+        .json("200", "Density per region and nationally", object("density per region and nationally, with references"), false)
+        .errors(&[400, 401])
+        .add(doc, "/api/v1/reports/asset-density");
+    Op::get("fhir_bundle", "FHIR R4 collection Bundle of Device, DeviceDefinition, Location or Organization resources (facilities as IHE mCSD; sensitive facilities without coordinates)")
+        .tag("assets")
+        .param("resource", ParameterIn::Path, true, "the FHIR resource type", crate::openapi::string(&FHIR_TYPES))
+        .other("200", "A FHIR R4 Bundle (type collection)", "application/fhir+json")
+        .errors(&[401, 404])
+        .add(doc, "/api/v1/fhir/{resource}");
 }

@@ -9,6 +9,7 @@ use aidtrace_service::ServiceError;
 use aidtrace_store::StoreError;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"code": "invalid_query", "field": "per_page", "message": "page starts at 1; per_page is 1-500"}))]
 pub struct ApiError {
     #[serde(skip)]
     pub status: StatusCode,

@@ -5,6 +5,7 @@
 //! their rate, its date and its source on demand. Nothing is loaded from outside the machine.
 
 pub mod api;
+pub mod api_types;
 pub mod asset_pages;
 pub mod auth;
 pub mod edit;
@@ -16,6 +17,7 @@ pub mod i18n;
 pub mod import_page;
 pub mod intake_pages;
 pub mod login;
+pub mod openapi;
 pub mod pages;
 pub mod precondition;
 pub mod rates_page;

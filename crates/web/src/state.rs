@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
-use aidtrace_domain::checks::{Finding, Severity};
+use aidtrace_domain::checks::Finding;
 use aidtrace_domain::fx::RateTable;
 use aidtrace_domain::totals::{GroupBy, TotalsReport};
 use aidtrace_domain::{CurrencyCode, Ledger, Record, RecordId, RecordKind};
@@ -56,6 +56,8 @@ pub struct WebConfig {
     /// (writes made through this server drop it at once; this bounds staleness for writes made
     /// by other processes, such as the CLI).
     pub snapshot_ttl: Duration,
+    /// Days a dated commitment may go without a disbursement before LEDGER-UNDISBURSED.
+    pub undisbursed_after_days: u32,
 }
 
 impl Default for WebConfig {
@@ -76,6 +78,7 @@ impl Default for WebConfig {
             body_limit: 256 * 1024,
             upload_limit: 256 * 1024 * 1024,
             snapshot_ttl: Duration::from_secs(1),
+            undisbursed_after_days: aidtrace_domain::checks::DEFAULT_UNDISBURSED_AFTER_DAYS,
         }
     }
 }
@@ -144,14 +147,18 @@ impl Snapshot {
             .collect()
     }
 
-    pub fn build(service: &Aidtrace) -> Result<Self, ApiError> {
+    pub fn build(service: &Aidtrace, config: &WebConfig) -> Result<Self, ApiError> {
         let mut records = BTreeMap::new();
         for kind in RecordKind::ALL {
             records.insert(kind, service.store().list(kind)?);
         }
         let ledger = Ledger::from_records(records.values().flatten().cloned());
         let rates = service.rates()?;
-        let findings = aidtrace_domain::checks::run(&ledger, &rates);
+        let findings = aidtrace_domain::checks::run_with(
+            &ledger,
+            &rates,
+            &service.check_options(config.undisbursed_after_days),
+        );
         let mut by_activity: HashMap<RecordId, Vec<(RecordKind, RecordId)>> = HashMap::new();
         for record in records.values().flatten() {
             for (field, kind, target) in record.references() {
@@ -182,37 +189,7 @@ impl Snapshot {
             }
             totals.insert(g.as_str(), TotalsSummary::of(&report));
         }
-        let dashboard = serde_json::json!({
-            "counts": {
-                "organisations": ledger.organisations.len(),
-                "activities": ledger.activities.len(),
-                "facilities": ledger.facilities.len(),
-                "flows": ledger.flows.len(),
-                "equipment_lines": ledger.equipment_lines.len(),
-            },
-            "findings": {
-                "errors": findings.iter().filter(|f| f.severity == Severity::Error).count(),
-                "warnings": findings.iter().filter(|f| f.severity == Severity::Warning).count(),
-                "info": findings.iter().filter(|f| f.severity == Severity::Info).count(),
-            },
-            // Sums only: the rates behind each figure are on the dashboard page and in
-            // /api/v1/reports/totals, which keeps this, the most requested document, small.
-            "totals": totals.iter().map(|(by, t)| (*by, serde_json::json!({
-                "currency": t.currency,
-                "attribution": t.attribution,
-                "rows": t.rows.iter().map(|r| serde_json::json!({
-                    "key": r.key,
-                    "kind": r.kind,
-                    "original": r.original,
-                    "converted": r.converted,
-                    "converted_complete": r.converted_complete,
-                    "flows": r.flows,
-                    "rates_used": r.rates.len(),
-                    // Flows in this sum converted at the latest rate because none covers their date.
-                    "provisional_flows": r.rates.iter().filter(|u| u.provisional.is_some()).map(|u| u.flows).sum::<usize>(),
-                })).collect::<Vec<_>>(),
-            }))).collect::<BTreeMap<_, _>>(),
-        });
+        let dashboard = crate::api_types::Dashboard::of(&ledger, &findings, &totals);
         let dashboard_json: Arc<[u8]> = serde_json::to_vec(&dashboard)
             .map_err(ApiError::internal)?
             .into();
@@ -334,7 +311,7 @@ impl AppState {
             *at = Instant::now();
             return Ok(snap.clone());
         }
-        let snap = Arc::new(Snapshot::build(&service)?);
+        let snap = Arc::new(Snapshot::build(&service, &self.0.config)?);
         *guard = Some((Instant::now(), version, snap.clone()));
         Ok(snap)
     }

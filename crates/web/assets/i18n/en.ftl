@@ -559,6 +559,9 @@ rule-GGP-WINDOW = a grassroots grant runs longer than one year
 rule-ACT-NOSECTOR = an activity has no sector
 rule-FAC-NOLOCATION = a facility has no coordinates, so it cannot be mapped
 rule-EQ-OVERCOST = equipment lines cost more than the activity's commitments
+rule-ACT-OVERDUE = an activity is past its end date but still in implementation
+rule-LEDGER-UNDISBURSED = a commitment is older than the configured time (365 days by default) and nothing has been disbursed for its activity
+rule-EQ-SUM = equipment lines' quantities × unit costs differ by more than 1 % from the activity's commitments in the same currency
 # Equipment pages (asset_pages.rs)
 title-assets = Equipment register
 title-asset-indicators = Equipment indicators
