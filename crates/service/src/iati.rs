@@ -627,6 +627,14 @@ fn map_activity(
             reasons.push(format!("{} {}: {e}", record.kind().as_str(), record.id()));
         }
     }
+    // The organisations the activity names are written with it: one the ledger refuses (a
+    // name holding a control character, as a real d-portal page has) refuses this activity,
+    // not the whole import at the write.
+    for org in orgs.records.values() {
+        if let Err(e) = validate(&Record::Organisation(org.clone())) {
+            reasons.push(format!("organisation {}: {e}", org.id));
+        }
+    }
     if reasons.is_empty() {
         Ok(Mapped {
             records,
@@ -1131,11 +1139,13 @@ impl Aidtrace {
                     continue;
                 }
             }
-            orgs.merge(activity.orgs);
             let mapped = activity.mapped;
             let entry_index = report.activities.len();
             match mapped {
                 Ok(mapped) => {
+                    // Only accepted activities' organisations: a refused name must not become
+                    // the first mention another activity's write then carries.
+                    orgs.merge(activity.orgs);
                     report.accepted += 1;
                     report.activities.push(ActivityImport {
                         outcome: Outcome::Accepted {
