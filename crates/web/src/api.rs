@@ -4,7 +4,7 @@
 
 use aidtrace_domain::totals::GroupBy;
 use aidtrace_domain::{CurrencyCode, Record, RecordId, RecordKind};
-use aidtrace_store::{AccountStore, ChangeState};
+use aidtrace_store::ChangeState;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -18,7 +18,7 @@ use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, Para
 use utoipa::openapi::{Required, ResponseBuilder};
 
 use crate::auth::Caller;
-use crate::edit::{self, Decision, WriteOutcome};
+use crate::edit::{self, WriteOutcome};
 use crate::error::{ApiError, ApiResult};
 use crate::precondition::Precondition;
 use crate::state::{AppState, blocking};
@@ -380,7 +380,7 @@ pub async fn changes(
         })?),
     };
     let st = state.clone();
-    let list = blocking(move || Ok(st.accounts().changes(filter)?)).await?;
+    let list = blocking(move || crate::changes_page::views(&st, filter)).await?;
     Ok(Json(list).into_response())
 }
 
@@ -399,16 +399,7 @@ pub async fn decide(
 ) -> ApiResult<Response> {
     let p = caller.require()?.clone();
     let id = edit::change_id(&raw_id)?;
-    let decision = match action.as_str() {
-        "approve" => Decision::Approve,
-        "reject" => Decision::Reject,
-        "submit" => Decision::Submit,
-        _ => {
-            return Err(ApiError::not_found(format!(
-                "no action {action:?}; use approve, reject or submit"
-            )));
-        }
-    };
+    let decision = edit::decision(&action)?;
     let raw = body_json(body.map(|b| {
         if b.is_empty() {
             Bytes::from_static(b"{}")
