@@ -3,7 +3,7 @@
 //! would add or clear (the batch applied to an in-memory copy of the ledger, the checks run on
 //! both). Pure functions over domain types; interfaces render the result in their own words.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use aidtrace_domain::checks::{self, Finding};
 use aidtrace_domain::fx::RateTable;
@@ -260,13 +260,34 @@ pub struct FindingsPreview {
     pub cleared: Vec<Finding>,
 }
 
-fn key(f: &Finding) -> (&'static str, RecordKind, &RecordId, &str) {
-    (f.rule, f.record_kind, &f.record, &f.message)
+/// A finding's identity across the two runs: its rule and record. Messages name titles and
+/// figures, so renaming an activity must not read as clearing and re-adding its findings.
+fn key(f: &Finding) -> (&'static str, RecordKind, &RecordId) {
+    (f.rule, f.record_kind, &f.record)
+}
+
+/// The findings of `a` beyond those `b` has for the same rule and record (counted, as a rule
+/// may fire more than once on a record).
+fn beyond(a: &[Finding], b: &[Finding]) -> Vec<Finding> {
+    let mut have: BTreeMap<_, usize> = BTreeMap::new();
+    for f in b {
+        *have.entry(key(f)).or_default() += 1;
+    }
+    a.iter()
+        .filter(|f| match have.get_mut(&key(f)) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                false
+            }
+            _ => true,
+        })
+        .cloned()
+        .collect()
 }
 
 /// Runs the checks on the ledger with `batch` applied and compares them with `before` (the
-/// findings of `ledger` as it is, which callers usually hold already). A finding whose message
-/// changes (a larger overspend) counts as cleared and added.
+/// findings of `ledger` as it is, which callers usually hold already): the findings a rule
+/// raises on a record only after the change are added, those it raises only before are cleared.
 pub fn preview_findings(
     ledger: &Ledger,
     rates: &RateTable,
@@ -274,19 +295,9 @@ pub fn preview_findings(
     batch: &[Record],
 ) -> FindingsPreview {
     let after = checks::run(&ledger.with(batch), rates);
-    let old: BTreeSet<_> = before.iter().map(key).collect();
-    let new: BTreeSet<_> = after.iter().map(key).collect();
     FindingsPreview {
-        added: after
-            .iter()
-            .filter(|f| !old.contains(&key(f)))
-            .cloned()
-            .collect(),
-        cleared: before
-            .iter()
-            .filter(|f| !new.contains(&key(f)))
-            .cloned()
-            .collect(),
+        added: beyond(&after, before),
+        cleared: beyond(before, &after),
     }
 }
 

@@ -63,7 +63,7 @@ fn a_new_record_lists_every_field_as_added() {
 
 #[test]
 fn money_dates_codes_and_references_are_typed_not_json() {
-    let d = diff_record(None, &flow("f-1", "commitment", "1250.50"));
+    let d = diff_record(None, &flow("f-1", "commitment", "1250.5"));
     let after = |name: &str| {
         d.fields
             .iter()
@@ -74,14 +74,14 @@ fn money_dates_codes_and_references_are_typed_not_json() {
     assert_eq!(
         after("money"),
         Shown::Money {
-            amount: "1250.50".into(),
+            amount: "1250.5".into(),
             currency: "USD".into(),
             value_date: chrono::NaiveDate::from_ymd_opt(2024, 3, 1),
         }
     );
     assert_eq!(after("kind"), Shown::Code("commitment".into()));
     assert_eq!(after("activity"), Shown::Ref("a-1".into()));
-    assert_eq!(after("money").plain(), "1250.50 USD (2024-03-01)");
+    assert_eq!(after("money").plain(), "1250.5 USD (2024-03-01)");
 }
 
 #[test]
@@ -198,6 +198,7 @@ fn giving_a_facility_coordinates_is_previewed_as_clearing_its_finding() {
     assert_eq!(r.records[0].fields[0].field, "location");
 }
 
+/// Renaming an activity changes the wording of its findings (they name it), not the findings.
 #[test]
 fn a_change_that_alters_no_rule_outcome_previews_nothing() {
     let stored = ledger(vec![org(), activity("A"), flow("f-1", "commitment", "100")]);
