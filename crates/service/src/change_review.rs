@@ -177,7 +177,8 @@ pub struct RecordDiff {
     pub kind: RecordKind,
     pub id: RecordId,
     pub change: RecordChange,
-    /// The fields that differ, in the record's field order (every field of an added record).
+    /// The fields that differ, in the order of the record's JSON form (every field of an added
+    /// record).
     pub fields: Vec<FieldDiff>,
 }
 

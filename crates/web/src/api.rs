@@ -552,7 +552,10 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.paths.add_path_operation(
         "/api/v1/changes",
         vec![HttpMethod::Get],
-        simple("changes", "Proposed changes (signed in)")
+        simple(
+            "changes",
+            "Proposed changes, newest first (signed in). Drafts and submitted changes carry `review`: each record compared field by field with the stored one, and the findings approval would add or clear",
+        )
             .parameter(param(
                 "state",
                 ParameterIn::Query,
