@@ -1,4 +1,5 @@
 mod cmd_asset;
+mod cmd_changes;
 mod cmd_energy;
 mod cmd_iati;
 mod cmd_intake;
@@ -56,6 +57,9 @@ enum Command {
     /// Intake of press releases and news into draft facts
     #[command(subcommand)]
     Intake(cmd_intake::Command),
+    /// Proposed changes from the web application: list, compare, approve, reject
+    #[command(subcommand)]
+    Changes(cmd_changes::Command),
 }
 
 fn settings(
@@ -75,6 +79,7 @@ fn run(cli: Cli) -> error::CliResult {
         Command::Iati(c) => cmd_iati::run(c, &settings(cli.db, cli.actor, cli.config)?),
         Command::Energy(c) => cmd_energy::run(c, &settings(cli.db, cli.actor, cli.config)?),
         Command::Intake(c) => cmd_intake::run(c, &settings(cli.db, cli.actor, cli.config)?),
+        Command::Changes(c) => cmd_changes::run(c, &settings(cli.db, cli.actor, cli.config)?),
     }
 }
 

@@ -97,43 +97,48 @@ impl Ledger {
                 }
             }
         }
-        for flow in ledger.flows.values() {
+        ledger.reindexed()
+    }
+
+    /// Rebuilds the indexes from the record maps.
+    fn reindexed(mut self) -> Self {
+        self.flow_children.clear();
+        self.activity_children.clear();
+        self.flows_by_activity.clear();
+        self.equipment_by_activity.clear();
+        for flow in self.flows.values() {
             if let Some(parent) = &flow.parent_flow {
-                ledger
-                    .flow_children
+                self.flow_children
                     .entry(parent.clone())
                     .or_default()
                     .push(flow.id.clone());
             }
         }
-        for activity in ledger.activities.values() {
+        for activity in self.activities.values() {
             if let Some(parent) = &activity.parent {
-                ledger
-                    .activity_children
+                self.activity_children
                     .entry(parent.clone())
                     .or_default()
                     .push(activity.id.clone());
             }
         }
-        for flow in ledger.flows.values() {
-            ledger
-                .flows_by_activity
+        for flow in self.flows.values() {
+            self.flows_by_activity
                 .entry(flow.activity.clone())
                 .or_default()
                 .push(flow.id.clone());
         }
-        for line in ledger.equipment_lines.values() {
-            ledger
-                .equipment_by_activity
+        for line in self.equipment_lines.values() {
+            self.equipment_by_activity
                 .entry(line.activity.clone())
                 .or_default()
                 .push(line.id.clone());
         }
         // Each flow's kind is recorded on every ancestor of its activity (cycle-safe).
         let mut kinds_below: HashMap<RecordId, BTreeSet<FlowKind>> = HashMap::new();
-        for flow in ledger.flows.values() {
+        for flow in self.flows.values() {
             let mut seen = BTreeSet::new();
-            let mut current = ledger
+            let mut current = self
                 .activities
                 .get(&flow.activity)
                 .and_then(|a| a.parent.as_ref());
@@ -145,14 +150,14 @@ impl Ledger {
                     .entry(ancestor.clone())
                     .or_default()
                     .insert(flow.kind);
-                current = ledger
+                current = self
                     .activities
                     .get(ancestor)
                     .and_then(|a| a.parent.as_ref());
             }
         }
-        ledger.kinds_below = kinds_below;
-        ledger
+        self.kinds_below = kinds_below;
+        self
     }
 
     /// The flows of one activity (not of its sub-activities).
@@ -198,6 +203,86 @@ impl Ledger {
             density_references => DensityReference,
         );
         found
+    }
+
+    /// The stored version of one record, cloned (`None` for kinds the ledger does not hold,
+    /// such as intake drafts).
+    pub fn get(&self, kind: RecordKind, id: &RecordId) -> Option<Record> {
+        macro_rules! pick {
+            ($($map:ident => $variant:ident),* $(,)?) => {
+                match kind {
+                    $(RecordKind::$variant => self.$map.get(id).cloned().map(Record::$variant),)*
+                    RecordKind::IntakeDraft => None,
+                }
+            };
+        }
+        pick!(
+            sources => Source,
+            organisations => Organisation,
+            facilities => Facility,
+            activities => Activity,
+            flows => Flow,
+            budgets => Budget,
+            equipment_lines => EquipmentLine,
+            partnerships => Partnership,
+            registrations => MarketRegistration,
+            claims => Claim,
+            device_models => DeviceModel,
+            facility_power => FacilityPower,
+            populations => Population,
+            equipment_standards => EquipmentStandard,
+            assets => Asset,
+            maintenance_plans => MaintenancePlan,
+            work_orders => WorkOrder,
+            asset_events => AssetEvent,
+            downtimes => Downtime,
+            meter_readings => MeterReading,
+            donation_checks => DonationCheck,
+            density_references => DensityReference,
+        )
+    }
+
+    /// A copy of this ledger with `batch` written over it (each record created or replaced), the
+    /// indexes rebuilt: what the ledger would be if a proposed change were approved. It clones
+    /// every record, so it serves previews, not reports.
+    #[must_use]
+    pub fn with(&self, batch: &[Record]) -> Self {
+        let mut copy = self.clone();
+        macro_rules! put {
+            ($($map:ident => $variant:ident),* $(,)?) => {
+                for record in batch {
+                    match record.clone() {
+                        $(Record::$variant(r) => drop(copy.$map.insert(r.id.clone(), r)),)*
+                        Record::IntakeDraft(_) => {}
+                    }
+                }
+            };
+        }
+        put!(
+            sources => Source,
+            organisations => Organisation,
+            facilities => Facility,
+            activities => Activity,
+            flows => Flow,
+            budgets => Budget,
+            equipment_lines => EquipmentLine,
+            partnerships => Partnership,
+            registrations => MarketRegistration,
+            claims => Claim,
+            device_models => DeviceModel,
+            facility_power => FacilityPower,
+            populations => Population,
+            equipment_standards => EquipmentStandard,
+            assets => Asset,
+            maintenance_plans => MaintenancePlan,
+            work_orders => WorkOrder,
+            asset_events => AssetEvent,
+            downtimes => Downtime,
+            meter_readings => MeterReading,
+            donation_checks => DonationCheck,
+            density_references => DensityReference,
+        );
+        copy.reindexed()
     }
 
     pub fn flows_of<'a>(&'a self, activity: &RecordId) -> impl Iterator<Item = &'a Flow> + 'a {

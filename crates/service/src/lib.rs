@@ -2,12 +2,15 @@
 //! cycles), writes through the [`Store`], and the reports built on the ledger.
 
 pub mod assets;
+pub mod change_review;
+pub mod changes;
 pub mod demo;
 pub mod energy;
 pub mod error;
 pub mod fhir;
 pub mod iati;
 pub mod intake;
+pub mod policy;
 pub mod records;
 
 use std::cell::RefCell;

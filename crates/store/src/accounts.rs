@@ -57,50 +57,10 @@ pub struct SessionRow {
     pub expires_at: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ChangeState {
-    Draft,
-    Submitted,
-    Approved,
-    Rejected,
-}
-
-impl ChangeState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Submitted => "submitted",
-            Self::Approved => "approved",
-            Self::Rejected => "rejected",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Draft, Self::Submitted, Self::Approved, Self::Rejected]
-            .into_iter()
-            .find(|s| s.as_str() == raw)
-    }
-}
-
-/// A proposed create-or-replace of one record, as JSON in the record's own form.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ChangeRow {
-    pub id: i64,
-    pub kind: String,
-    pub record_id: String,
-    pub doc: String,
-    pub base_etag: Option<String>,
-    pub state: ChangeState,
-    pub author: String,
-    pub created_at: String,
-    pub updated_at: String,
-    pub decided_by: Option<String>,
-    pub note: Option<String>,
-}
-
-/// The web application's own storage, domain-shaped like [`Store`](crate::Store).
-pub trait AccountStore: Send {
+/// The web application's own storage, domain-shaped like [`Store`](crate::Store). The queue of
+/// proposed changes is its own seam, [`ChangeStore`](crate::ChangeStore), which every account
+/// store also is.
+pub trait AccountStore: crate::ChangeStore + Send {
     /// Creates the account or replaces its role, password hash and scopes, enables it if it was
     /// disabled, and ends its sessions (its API tokens stay; they are revoked on their own).
     fn put_account(&mut self, account: &Account, password_hash: &str) -> StoreResult<()>;
@@ -138,39 +98,12 @@ pub trait AccountStore: Send {
     /// (from any process) moves it, so caches of derived reports can tell when to rebuild (account
     /// changes move it too, which costs at most one needless rebuild).
     fn ledger_version(&self) -> StoreResult<i64>;
-
-    /// Records a proposed change and returns its id.
-    #[allow(clippy::too_many_arguments)]
-    fn add_change(
-        &mut self,
-        kind: &str,
-        record_id: &str,
-        doc: &str,
-        base_etag: Option<&str>,
-        state: ChangeState,
-        author: &str,
-        at: &str,
-    ) -> StoreResult<i64>;
-    fn change(&self, id: i64) -> StoreResult<Option<ChangeRow>>;
-    /// Changes in a state (all with `None`), newest first.
-    fn changes(&self, state: Option<ChangeState>) -> StoreResult<Vec<ChangeRow>>;
-    /// Moves a change from `from` to `to` only if it is still in `from`: two approvers clicking at
-    /// once cannot both act. Returns whether the change moved.
-    fn set_change_state(
-        &mut self,
-        id: i64,
-        from: ChangeState,
-        to: ChangeState,
-        by: &str,
-        note: Option<&str>,
-        at: &str,
-    ) -> StoreResult<bool>;
 }
 
 /// [`AccountStore`] on the same SQLite file as the ledger, through its own connection (the
 /// ledger's connection stays private to [`SqliteStore`]); WAL mode lets both work side by side.
 pub struct SqliteAccounts {
-    conn: Connection,
+    pub(crate) conn: Connection,
     /// Who the audit entries of account changes name.
     actor: String,
 }
@@ -398,27 +331,6 @@ pub(crate) fn verify_rows(
     Ok(problems)
 }
 
-fn change_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ChangeRow> {
-    let state: String = r.get(5)?;
-    Ok(ChangeRow {
-        id: r.get(0)?,
-        kind: r.get(1)?,
-        record_id: r.get(2)?,
-        doc: r.get(3)?,
-        base_etag: r.get(4)?,
-        // The CHECK constraint admits only the four names, so the fallback is never taken.
-        state: ChangeState::parse(&state).unwrap_or(ChangeState::Draft),
-        author: r.get(6)?,
-        created_at: r.get(7)?,
-        updated_at: r.get(8)?,
-        decided_by: r.get(9)?,
-        note: r.get(10)?,
-    })
-}
-
-const CHANGE_COLUMNS: &str =
-    "id, kind, record_id, doc, base_etag, state, author, created_at, updated_at, decided_by, note";
-
 impl AccountStore for SqliteAccounts {
     fn put_account(&mut self, account: &Account, password_hash: &str) -> StoreResult<()> {
         let tx = self
@@ -639,61 +551,6 @@ impl AccountStore for SqliteAccounts {
             .query_row([], |r| r.get(0))
             .optional()?
             .unwrap_or(0))
-    }
-
-    fn add_change(
-        &mut self,
-        kind: &str,
-        record_id: &str,
-        doc: &str,
-        base_etag: Option<&str>,
-        state: ChangeState,
-        author: &str,
-        at: &str,
-    ) -> StoreResult<i64> {
-        self.conn.execute(
-            "INSERT INTO web_changes (kind, record_id, doc, base_etag, state, author, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
-            params![kind, record_id, doc, base_etag, state.as_str(), author, at],
-        )?;
-        Ok(self.conn.last_insert_rowid())
-    }
-
-    fn change(&self, id: i64) -> StoreResult<Option<ChangeRow>> {
-        Ok(self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT {CHANGE_COLUMNS} FROM web_changes WHERE id = ?1"
-            ))?
-            .query_row([id], change_from_row)
-            .optional()?)
-    }
-
-    fn changes(&self, state: Option<ChangeState>) -> StoreResult<Vec<ChangeRow>> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {CHANGE_COLUMNS} FROM web_changes WHERE ?1 IS NULL OR state = ?1 ORDER BY id DESC"
-        ))?;
-        let rows = stmt
-            .query_map([state.map(ChangeState::as_str)], change_from_row)?
-            .collect::<Result<_, _>>()?;
-        Ok(rows)
-    }
-
-    fn set_change_state(
-        &mut self,
-        id: i64,
-        from: ChangeState,
-        to: ChangeState,
-        by: &str,
-        note: Option<&str>,
-        at: &str,
-    ) -> StoreResult<bool> {
-        let n = self.conn.execute(
-            "UPDATE web_changes SET state = ?3, decided_by = ?4, note = ?5, updated_at = ?6
-             WHERE id = ?1 AND state = ?2",
-            params![id, from.as_str(), to.as_str(), by, note, at],
-        )?;
-        Ok(n == 1)
     }
 }
 
@@ -925,52 +782,6 @@ mod tests {
         )
         .expect("apply");
         assert_eq!(accounts.ledger_version().expect("v1"), 2);
-    }
-
-    #[test]
-    fn change_state_moves_only_from_the_expected_state() {
-        let (_d, mut s) = open();
-        let id = s
-            .add_change(
-                "activity",
-                "a-1",
-                "{}",
-                None,
-                ChangeState::Submitted,
-                "ed",
-                "t0",
-            )
-            .expect("add");
-        assert!(
-            s.set_change_state(
-                id,
-                ChangeState::Submitted,
-                ChangeState::Approved,
-                "ap",
-                None,
-                "t1"
-            )
-            .expect("approve")
-        );
-        // A second approver acting on the same change finds it already decided.
-        assert!(
-            !s.set_change_state(
-                id,
-                ChangeState::Submitted,
-                ChangeState::Rejected,
-                "ap2",
-                None,
-                "t2"
-            )
-            .expect("second")
-        );
-        let row = s.change(id).expect("get").expect("exists");
-        assert_eq!(row.state, ChangeState::Approved);
-        assert_eq!(row.decided_by.as_deref(), Some("ap"));
-        assert_eq!(
-            s.changes(Some(ChangeState::Submitted)).expect("list").len(),
-            0
-        );
     }
 
     #[test]

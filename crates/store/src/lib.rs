@@ -5,6 +5,7 @@
 mod accounts;
 mod assets;
 pub mod audit;
+mod changes;
 pub mod conformance;
 mod sqlite;
 mod verify;
@@ -14,11 +15,10 @@ use std::path::Path;
 use aidtrace_domain::fx::RateEntry;
 use aidtrace_domain::{Ledger, Record, RecordId, RecordKind};
 
-pub use accounts::{
-    Account, AccountStore, ChangeRow, ChangeState, Disabled, SessionRow, SqliteAccounts,
-};
+pub use accounts::{Account, AccountStore, Disabled, SessionRow, SqliteAccounts};
 pub use assets::{AssetQueries, SqliteAssetQueries};
 pub use audit::{AuditEntry, AuditVerification};
+pub use changes::{ChangeRow, ChangeState, ChangeStore};
 pub use sqlite::SqliteStore;
 
 #[derive(Debug, thiserror::Error)]

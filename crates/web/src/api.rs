@@ -4,7 +4,7 @@
 
 use aidtrace_domain::totals::GroupBy;
 use aidtrace_domain::{CurrencyCode, Record, RecordId, RecordKind};
-use aidtrace_store::{AccountStore, ChangeState};
+use aidtrace_store::ChangeState;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -19,7 +19,7 @@ use utoipa::openapi::{Ref, RefOr, Schema};
 use utoipa::{OpenApi, PartialSchema};
 
 use crate::auth::Caller;
-use crate::edit::{self, Decision, WriteOutcome};
+use crate::edit::{self, WriteOutcome};
 use crate::error::{ApiError, ApiResult};
 use crate::openapi::{self, Access, Op};
 use crate::precondition::Precondition;
@@ -399,7 +399,7 @@ pub async fn changes(
         })?),
     };
     let st = state.clone();
-    let list = blocking(move || Ok(st.accounts().changes(filter)?)).await?;
+    let list = blocking(move || crate::changes_page::views(&st, filter)).await?;
     Ok(Json(list).into_response())
 }
 
@@ -419,16 +419,7 @@ pub async fn decide(
 ) -> ApiResult<Response> {
     let p = caller.require()?.clone();
     let id = edit::change_id(&raw_id)?;
-    let decision = match action.as_str() {
-        "approve" => Decision::Approve,
-        "reject" => Decision::Reject,
-        "submit" => Decision::Submit,
-        _ => {
-            return Err(ApiError::not_found(format!(
-                "no action {action:?}; use approve, reject or submit"
-            )));
-        }
-    };
+    let decision = edit::decision(&action)?;
     let raw = body_json(body.map(|b| {
         if b.is_empty() {
             Bytes::from_static(b"{}")
@@ -577,7 +568,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     .ok::<crate::api_types::Dashboard>("200", "The dashboard's figures")
     .errors(&[401])
     .add(&mut doc, "/api/v1/dashboard");
-    Op::get("changes", "Proposed changes (signed in)")
+    Op::get("changes", "Proposed changes, newest first (signed in). Drafts and submitted changes carry `review`: each record compared field by field with the stored one, and the findings approval would add or clear")
         .access(Access::SignedIn)
         .query_enum(
             "state",

@@ -165,4 +165,10 @@ pub struct ChangeRowSchema {
     pub updated_at: String,
     pub decided_by: Option<String>,
     pub note: Option<String>,
+    /// Drafts and submitted changes only: `records`, each proposed record compared field by
+    /// field with the stored one (typed values), and `findings` the approval would have
+    /// `added` and `cleared`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub review: Option<serde_json::Value>,
 }

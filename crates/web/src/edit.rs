@@ -1,61 +1,25 @@
-//! The write path shared by forms and the API: validate a batch as the CLI does, check the
-//! author's scope, then either write it (admins) or keep it as a proposed change for approval.
+//! The write path shared by forms and the API: the web's side of the approval workflow, which
+//! lives in the service (`aidtrace_service::changes`, rules in `aidtrace_service::policy`). This
+//! module checks the request's precondition, takes the locks, and maps the workflow's answers
+//! to HTTP errors.
 
 use std::collections::BTreeMap;
 
-use aidtrace_domain::validate::validate;
 use aidtrace_domain::{Ledger, Record, RecordKind, ValidationError};
-use aidtrace_store::{AccountStore, ChangeRow, ChangeState};
+use aidtrace_service::changes::{self, ChangeError, Written};
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
+
+pub use aidtrace_service::changes::{Decision, etag};
 
 use crate::auth::{Principal, now_rfc3339};
 use crate::error::ApiError;
 use crate::precondition::Precondition;
 use crate::state::AppState;
 
-/// A strong validator for the stored form of a record.
-pub fn etag(record: &Record) -> String {
-    etag_of_bytes(&serde_json::to_vec(record).unwrap_or_default())
-}
-
 /// A validator of a response body that is not the stored record (the public view of one).
 pub fn etag_of_json(value: &Value) -> String {
-    etag_of_bytes(&serde_json::to_vec(value).unwrap_or_default())
-}
-
-fn etag_of_bytes(bytes: &[u8]) -> String {
-    format!("\"{}\"", &hex::encode(Sha256::digest(bytes))[..32])
-}
-
-/// Field problems of a batch, each naming the record and the field; empty when the batch is fine.
-/// `exists` answers whether a referenced record is stored.
-pub fn check_batch(
-    records: &[Record],
-    exists: impl Fn(RecordKind, &aidtrace_domain::RecordId) -> Result<bool, ApiError>,
-) -> Result<(), ApiError> {
-    let label = |r: &Record| format!("{} {}", r.kind().as_str(), r.id());
-    for record in records {
-        validate(record).map_err(|e| invalid(&label(record), e))?;
-    }
-    for record in records {
-        for (field, kind, target) in record.references() {
-            let in_batch = records.iter().any(|r| r.kind() == kind && r.id() == target);
-            if in_batch || exists(kind, target)? {
-                continue;
-            }
-            return Err(invalid(
-                &label(record),
-                ValidationError::new(
-                    field,
-                    target,
-                    format!("no {} with this id exists", kind.as_str()),
-                ),
-            ));
-        }
-    }
-    Ok(())
+    changes::etag_of_bytes(&serde_json::to_vec(value).unwrap_or_default())
 }
 
 pub fn invalid(record: &str, e: ValidationError) -> ApiError {
@@ -67,6 +31,37 @@ pub fn invalid(record: &str, e: ValidationError) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_record", message)
         .with_problem(e.value, e.message)
         .with_field(e.field)
+}
+
+impl From<ChangeError> for ApiError {
+    fn from(e: ChangeError) -> Self {
+        match e {
+            ChangeError::Forbidden { message, value } => {
+                let problem = if value.is_empty() {
+                    message.clone()
+                } else {
+                    "outside what you may edit".to_string()
+                };
+                ApiError::forbidden(message).with_problem(value, problem)
+            }
+            ChangeError::WrongState { message, problem } => {
+                let e = ApiError::new(StatusCode::CONFLICT, "wrong_state", message);
+                if problem.is_empty() {
+                    e
+                } else {
+                    e.with_problem("", problem)
+                }
+            }
+            ChangeError::Conflict { message, value } => {
+                ApiError::new(StatusCode::CONFLICT, "conflict", message)
+                    .with_problem(value, "changed after this edit was made")
+            }
+            ChangeError::Service(aidtrace_service::ServiceError::Invalid { record, error }) => {
+                invalid(&record, error)
+            }
+            ChangeError::Service(e) => e.into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -93,79 +88,31 @@ pub fn write(
     };
     let (kind, id) = (main.kind(), main.id().clone());
     let mut service = state.service();
-    let stored = service.store().get(kind, &id)?;
-    let current = stored.as_ref().map(etag);
+    let current = changes::current_etag(&service, kind, &id)?;
     precondition.check(
         current.as_deref(),
         &format!("{} {id}", kind.as_str()),
         id.as_str(),
     )?;
-    check_batch(&records, |k, id| Ok(service.store().get(k, id)?.is_some()))?;
-    let ledger = service.ledger()?;
-    for record in &records {
-        principal
-            .may_write(record, &ledger, &records)
-            .map_err(|m| {
-                ApiError::forbidden(m)
-                    .with_problem(record.id().as_str(), "outside what you may edit")
-            })?;
-    }
-    if principal.writes_directly_in(&ledger) {
-        service.put(&principal.name, records)?;
-        let now = service.store().get(kind, &id)?;
-        drop(service);
-        state.invalidate();
-        return Ok(WriteOutcome::Applied {
-            etag: now.as_ref().map(etag).unwrap_or_default(),
-        });
-    }
-    drop(service);
-    let doc = serde_json::to_string(&records).map_err(ApiError::internal)?;
-    let to = if submit {
-        ChangeState::Submitted
-    } else {
-        ChangeState::Draft
-    };
-    let change = state.accounts().add_change(
-        kind.as_str(),
-        id.as_str(),
-        &doc,
-        current.as_deref(),
-        to,
-        &principal.name,
+    let written = changes::write(
+        &mut service,
+        &mut *state.accounts(),
+        principal,
+        records,
+        submit,
         &now_rfc3339(),
     )?;
-    Ok(WriteOutcome::Proposed {
-        change,
-        state: to.as_str().to_string(),
+    drop(service);
+    Ok(match written {
+        Written::Applied { etag } => {
+            state.invalidate();
+            WriteOutcome::Applied { etag }
+        }
+        Written::Proposed { change, state } => WriteOutcome::Proposed {
+            change,
+            state: state.as_str().to_string(),
+        },
     })
-}
-
-pub fn change_records(change: &ChangeRow) -> Result<Vec<Record>, ApiError> {
-    let values: Vec<Value> = serde_json::from_str(&change.doc).map_err(ApiError::internal)?;
-    values
-        .into_iter()
-        .map(|v| aidtrace_service::records::record_from_json(v).map_err(ApiError::internal))
-        .collect()
-}
-
-const BATCH_BASE: &str = "batch:";
-
-/// A version of every record a batch writes, as stored now (absent ones included), for changes
-/// whose batch touches records besides its main one (an intake acceptance also cites the article
-/// on existing flows): approval refuses the change if any of them moved on, not only the main
-/// record, so no edit made meanwhile is overwritten.
-pub fn batch_base(
-    service: &aidtrace_service::Aidtrace,
-    records: &[Record],
-) -> Result<String, ApiError> {
-    let mut h = Sha256::new();
-    for r in records {
-        let now = service.store().get(r.kind(), r.id())?;
-        let tag = now.as_ref().map_or_else(|| "-".to_string(), etag);
-        h.update(format!("{}/{}={tag};", r.kind().as_str(), r.id()).as_bytes());
-    }
-    Ok(format!("{BATCH_BASE}{}", &hex::encode(h.finalize())[..32]))
 }
 
 /// The number of a proposed change in a URL; anything else names no change (404, as an unknown
@@ -175,12 +122,13 @@ pub fn change_id(raw: &str) -> Result<i64, ApiError> {
         .map_err(|_| ApiError::not_found(format!("no change {raw:?}")).with_field("id"))
 }
 
-/// Approver's decision on a submitted change; an author may also submit their own draft.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
-    Submit,
-    Approve,
-    Reject,
+/// The decision an action in a URL names (`/changes/{id}/{action}`).
+pub fn decision(action: &str) -> Result<Decision, ApiError> {
+    Decision::parse(action).ok_or_else(|| {
+        ApiError::not_found(format!(
+            "no action {action:?}; use approve, reject or submit"
+        ))
+    })
 }
 
 pub fn decide(
@@ -189,84 +137,19 @@ pub fn decide(
     id: i64,
     decision: Decision,
     note: Option<&str>,
-) -> Result<ChangeState, ApiError> {
-    // The service lock serialises decisions with every ledger write, so the ETag checked here is
-    // still current when the change is applied.
+) -> Result<changes::ChangeState, ApiError> {
+    // The service lock serialises decisions with every ledger write, so the ETag checked by the
+    // workflow is still current when the change is applied.
     let mut service = state.service();
-    let mut accounts = state.accounts();
-    let change = accounts
-        .change(id)?
-        .ok_or_else(|| ApiError::not_found(format!("no change {id}")))?;
-    let (from, to) = match decision {
-        Decision::Submit => {
-            if change.author != principal.name && principal.role != crate::auth::Role::Admin {
-                return Err(ApiError::forbidden("only the author submits a draft")
-                    .with_problem("", "only the author submits a draft"));
-            }
-            (ChangeState::Draft, ChangeState::Submitted)
-        }
-        Decision::Approve | Decision::Reject => {
-            if !principal.can_approve() {
-                return Err(ApiError::forbidden(format!(
-                    "{} ({}) may not approve or reject changes",
-                    principal.name,
-                    principal.role.as_str()
-                ))
-                .with_problem("", "may not approve or reject changes"));
-            }
-            let to = if decision == Decision::Approve {
-                ChangeState::Approved
-            } else {
-                ChangeState::Rejected
-            };
-            (ChangeState::Submitted, to)
-        }
-    };
-    if change.state != from {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "wrong_state",
-            format!(
-                "change {id} is {}, not {}",
-                change.state.as_str(),
-                from.as_str()
-            ),
-        ));
-    }
-    if decision == Decision::Approve {
-        let records = change_records(&change)?;
-        let kind = RecordKind::parse(&change.kind)
-            .ok_or_else(|| ApiError::internal(format!("change {id} has kind {}", change.kind)))?;
-        let rid = aidtrace_domain::RecordId::parse(&change.record_id)?;
-        let current = match change.base_etag.as_deref() {
-            Some(base) if base.starts_with(BATCH_BASE) => Some(batch_base(&service, &records)?),
-            _ => service.store().get(kind, &rid)?.as_ref().map(etag),
-        };
-        if current != change.base_etag {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "conflict",
-                format!(
-                    "{} {} changed after this edit was made; reject it and redo the edit on the current version",
-                    change.kind, change.record_id
-                ),
-            )
-            .with_problem(change.record_id.as_str(), "changed after this edit was made"));
-        }
-        service.put(
-            &format!("{} (proposed by {})", principal.name, change.author),
-            records,
-        )?;
-    }
-    if !accounts.set_change_state(id, from, to, &principal.name, note, &now_rfc3339())? {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "wrong_state",
-            format!("change {id} was decided by someone else meanwhile"),
-        )
-        .with_problem("", "decided by someone else meanwhile"));
-    }
-    drop(accounts);
+    let to = changes::decide(
+        &mut service,
+        &mut *state.accounts(),
+        principal,
+        id,
+        decision,
+        note,
+        &now_rfc3339(),
+    )?;
     drop(service);
     if decision == Decision::Approve {
         state.invalidate();

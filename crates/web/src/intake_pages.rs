@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use maud::{Markup, html};
 
 use aidtrace_domain::{Record, RecordId, RecordKind};
-use aidtrace_store::{AccountStore, ChangeState};
+use aidtrace_service::changes::{self, ChangeState, ChangeStore};
 
 use crate::auth::{self, Caller, Principal, Role};
 use crate::error::{ApiError, PageError, PageResult};
@@ -128,7 +128,7 @@ fn open_proposals(
         else {
             continue;
         };
-        for record in crate::edit::change_records(&change)? {
+        for record in changes::records_of(&change)? {
             let Record::IntakeDraft(proposed) = record else {
                 continue;
             };
@@ -354,13 +354,12 @@ fn accept(
     let id = RecordId::parse(draft)?;
     // The batch also rewrites existing flows (citing the article on them), so the approval
     // checks all of its records, not only the draft.
-    let base = crate::edit::batch_base(&app, &batch)?;
+    let base = changes::batch_base(&app, &batch)?;
     drop(app);
-    let doc = serde_json::to_string(&batch).map_err(ApiError::internal)?;
-    let change = st.accounts().add_change(
-        RecordKind::IntakeDraft.as_str(),
-        id.as_str(),
-        &doc,
+    let change = changes::propose(
+        &mut *st.accounts(),
+        (RecordKind::IntakeDraft, &id),
+        &batch,
         Some(&base),
         ChangeState::Submitted,
         &p.name,

@@ -8,6 +8,7 @@ pub mod api;
 pub mod api_types;
 pub mod asset_pages;
 pub mod auth;
+pub mod changes_page;
 pub mod edit;
 pub mod energy_pages;
 pub mod error;
@@ -108,7 +109,7 @@ pub fn app(state: AppState) -> Router {
         .route("/quality", get(pages::quality))
         .route("/login", get(login::login_form).post(login::login))
         .route("/logout", post(pages::logout))
-        .route("/changes", get(pages::changes))
+        .route("/changes", get(changes_page::page))
         .route("/changes/{id}/{action}", post(pages::decide))
         .route("/edit/{collection}", post(pages::edit_submit))
         .route("/edit/{collection}/{id}", get(pages::edit_form))

@@ -8,7 +8,7 @@ use aidtrace_domain::checks::Severity;
 use aidtrace_domain::model::{Facility, GeoPoint};
 use aidtrace_domain::totals::Sum;
 use aidtrace_domain::{CurrencyCode, Money, RecordId, RecordKind};
-use aidtrace_store::{AccountStore, ChangeState};
+use aidtrace_store::AccountStore;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -17,7 +17,7 @@ use maud::{DOCTYPE, Markup, html};
 use rust_decimal::Decimal;
 
 use crate::auth::{self, Caller, SESSION_COOKIE};
-use crate::edit::{self, Decision, Input, WriteOutcome};
+use crate::edit::{self, Input, WriteOutcome};
 use crate::error::{ApiError, PageError, PageResult};
 use crate::i18n::{self, t, ta, tn};
 use crate::precondition::Precondition;
@@ -1070,42 +1070,6 @@ pub async fn edit_submit(
     }
 }
 
-pub async fn changes(State(state): State<AppState>, caller: Caller) -> PageResult<Html<String>> {
-    let p = caller.require()?.clone();
-    let st = state.clone();
-    let list = blocking(move || Ok(st.accounts().changes(None)?)).await?;
-    let csrf = p.csrf.clone().unwrap_or_default();
-    let content = html! {
-        p { (t("changes-intro")) }
-        @if list.is_empty() { p class="muted" { (t("changes-none")) } }
-        @for c in &list {
-            article class=(format!("change {}", c.state.as_str())) id=(format!("change-{}", c.id)) {
-                h3 { "#" (c.id) " " (i18n::value(&c.kind)) " " (c.record_id) " — " span class="state" data-state=(c.state.as_str()) { (i18n::value(c.state.as_str())) } }
-                p class="muted" { (ta("changes-by", &[("author", &c.author), ("at", &c.created_at)])) @if let Some(d) = &c.decided_by { " · " (ta("changes-decided-by", &[("by", d), ("at", &c.updated_at)])) } @if let Some(n) = &c.note { " · " (n) } }
-                details { summary { (t("changes-records")) } pre { (c.doc) } }
-                @if c.state == ChangeState::Submitted && p.can_approve() {
-                    form method="post" action=(format!("/changes/{}/approve", c.id)) class="inline" {
-                        input type="hidden" name="csrf" value=(csrf);
-                        button type="submit" class="approve" id=(format!("approve-{}", c.id)) { (t("changes-approve")) }
-                    }
-                    form method="post" action=(format!("/changes/{}/reject", c.id)) class="inline" {
-                        input type="hidden" name="csrf" value=(csrf);
-                        input type="text" name="note" placeholder=(t("changes-reason"));
-                        button type="submit" class="reject" { (t("changes-reject")) }
-                    }
-                }
-                @if c.state == ChangeState::Draft && c.author == p.name {
-                    form method="post" action=(format!("/changes/{}/submit", c.id)) class="inline" {
-                        input type="hidden" name="csrf" value=(csrf);
-                        button type="submit" { (t("form-submit")) }
-                    }
-                }
-            }
-        }
-    };
-    Ok(layout(&t("title-changes"), &caller, content))
-}
-
 pub async fn decide(
     State(state): State<AppState>,
     caller: Caller,
@@ -1115,16 +1079,7 @@ pub async fn decide(
     let p = caller.require()?.clone();
     auth::check_csrf(&p, &form.csrf)?;
     let id = edit::change_id(&raw_id)?;
-    let decision = match action.as_str() {
-        "approve" => Decision::Approve,
-        "reject" => Decision::Reject,
-        "submit" => Decision::Submit,
-        _ => {
-            return Err(PageError(ApiError::not_found(format!(
-                "no action {action:?}"
-            ))));
-        }
-    };
+    let decision = edit::decision(&action)?;
     let note = (!form.note.trim().is_empty()).then(|| form.note.trim().to_string());
     let st = state.clone();
     blocking(move || edit::decide(&st, &p, id, decision, note.as_deref())).await?;

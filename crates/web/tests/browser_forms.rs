@@ -42,10 +42,20 @@ fn free_port() -> u16 {
 }
 
 async fn fill(driver: &WebDriver, id: &str, text: &str) {
-    let el = driver
-        .find(By::Id(id))
-        .await
-        .unwrap_or_else(|_| panic!("no #{id}"));
+    let el = match driver.find(By::Id(id)).await {
+        Ok(el) => el,
+        Err(_) => panic!(
+            "no #{id} at {}: {}",
+            driver.current_url().await.unwrap(),
+            driver
+                .source()
+                .await
+                .unwrap()
+                .chars()
+                .take(3000)
+                .collect::<String>()
+        ),
+    };
     el.clear().await.unwrap();
     el.send_keys(text).await.unwrap();
 }
@@ -261,6 +271,9 @@ async fn browser_activity_form_one_change() {
         .click()
         .await
         .unwrap();
+    // Wait for the signed-out page: going to /login before the sign-out's redirect lands let
+    // the redirect replace the login page.
+    driver.query(By::Id("signin")).first().await.unwrap();
     sign_in(&driver, &base, "abe").await;
     driver.goto(format!("{base}/changes")).await.unwrap();
     click(&driver, "button.approve").await;

@@ -7,7 +7,7 @@
 mod common;
 
 use aidtrace_domain::{Record, RecordId, RecordKind};
-use aidtrace_store::{AccountStore, SqliteAccounts};
+use aidtrace_store::{ChangeStore, SqliteAccounts};
 use axum::http::{Method, StatusCode};
 use common::{Client, Req, env, login, spawn};
 

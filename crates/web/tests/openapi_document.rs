@@ -125,8 +125,21 @@ async fn every_api_route_is_documented() {
     let doc = document().await;
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut routes = Vec::new();
-    for entry in std::fs::read_dir(&src).unwrap() {
-        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+    // Modules may be folders (`forms/`): read every `.rs` file below `src`.
+    let mut files = Vec::new();
+    let mut dirs = vec![src];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    for file in files {
+        let text = std::fs::read_to_string(file).unwrap();
         for part in text.split(".route(\"").skip(1) {
             let path = &part[..part.find('"').unwrap()];
             if path.starts_with("/api/") {

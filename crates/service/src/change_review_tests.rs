@@ -1,0 +1,209 @@
+//! The comparison and the findings preview of proposed changes, on small ledgers built here.
+
+#![allow(clippy::unwrap_used)]
+
+use aidtrace_domain::fx::RateTable;
+use aidtrace_domain::{Ledger, Record, RecordKind, checks};
+use serde_json::{Value, json};
+
+use super::*;
+
+fn rec(v: Value) -> Record {
+    crate::records::record_from_json(v).unwrap()
+}
+
+fn org() -> Record {
+    rec(json!({"record": "organisation", "id": "org-d", "name": "Donor", "kind": "government"}))
+}
+
+fn activity(title: &str) -> Record {
+    rec(
+        json!({"record": "activity", "id": "a-1", "title": title, "instrument": "grant_aid",
+        "status": "implementation", "participants": [{"org": "org-d", "role": "funding"}]}),
+    )
+}
+
+fn flow(id: &str, kind: &str, amount: &str) -> Record {
+    rec(
+        json!({"record": "flow", "id": id, "activity": "a-1", "kind": kind,
+        "money": {"amount": amount, "currency": "USD", "value_date": "2024-03-01"}}),
+    )
+}
+
+fn facility(location: Option<Value>) -> Record {
+    let mut v = json!({"record": "facility", "id": "fac-1", "name": "Clinic", "kind": "primary_care",
+        "country": "KZ"});
+    if let Some(l) = location {
+        v["location"] = l;
+    }
+    rec(v)
+}
+
+fn ledger(records: Vec<Record>) -> Ledger {
+    Ledger::from_records(records)
+}
+
+#[test]
+fn a_new_record_lists_every_field_as_added() {
+    let d = diff_record(None, &flow("f-1", "commitment", "100"));
+    assert_eq!(d.change, RecordChange::Added);
+    assert_eq!(d.kind, RecordKind::Flow);
+    assert!(
+        d.fields
+            .iter()
+            .all(|f| f.change == FieldChange::Added && f.before.is_none())
+    );
+    let names: Vec<&str> = d.fields.iter().map(|f| f.field.as_str()).collect();
+    assert!(
+        names.contains(&"money") && names.contains(&"kind"),
+        "{names:?}"
+    );
+    assert!(!names.contains(&"id") && !names.contains(&"record"));
+}
+
+#[test]
+fn money_dates_codes_and_references_are_typed_not_json() {
+    let d = diff_record(None, &flow("f-1", "commitment", "1250.5"));
+    let after = |name: &str| {
+        d.fields
+            .iter()
+            .find(|f| f.field == name)
+            .and_then(|f| f.after.clone())
+            .unwrap()
+    };
+    assert_eq!(
+        after("money"),
+        Shown::Money {
+            amount: "1250.5".into(),
+            currency: "USD".into(),
+            value_date: chrono::NaiveDate::from_ymd_opt(2024, 3, 1),
+        }
+    );
+    assert_eq!(after("kind"), Shown::Code("commitment".into()));
+    assert_eq!(after("activity"), Shown::Ref("a-1".into()));
+    assert_eq!(after("money").plain(), "1250.5 USD (2024-03-01)");
+}
+
+#[test]
+fn a_changed_record_lists_only_the_fields_that_differ() {
+    let stored = flow("f-1", "commitment", "100");
+    let d = diff_record(Some(&stored), &flow("f-1", "commitment", "250"));
+    assert_eq!(d.change, RecordChange::Changed);
+    assert_eq!(d.fields.len(), 1, "{:?}", d.fields);
+    let f = &d.fields[0];
+    assert_eq!(
+        (f.field.as_str(), f.change),
+        ("money", FieldChange::Changed)
+    );
+    assert_eq!(f.before.as_ref().unwrap().plain(), "100 USD (2024-03-01)");
+    assert_eq!(f.after.as_ref().unwrap().plain(), "250 USD (2024-03-01)");
+}
+
+#[test]
+fn removed_and_added_fields_are_told_apart() {
+    let stored = facility(Some(json!({"lat": "50.4", "lon": "80.2"})));
+    let d = diff_record(Some(&stored), &facility(None));
+    assert_eq!(d.fields.len(), 1);
+    assert_eq!(d.fields[0].change, FieldChange::Removed);
+    assert!(d.fields[0].after.is_none());
+    let back = diff_record(Some(&facility(None)), &stored);
+    assert_eq!(back.fields[0].change, FieldChange::Added);
+    assert_eq!(
+        back.fields[0].after.as_ref().unwrap().plain(),
+        "lat: 50.4, lon: 80.2"
+    );
+}
+
+#[test]
+fn repeating_the_stored_record_is_no_change() {
+    let d = diff_record(Some(&activity("Ventilators")), &activity("Ventilators"));
+    assert_eq!(d.change, RecordChange::Unchanged);
+    assert!(d.fields.is_empty());
+}
+
+#[test]
+fn every_record_of_a_batch_is_compared_with_its_own_stored_version() {
+    let stored = ledger(vec![
+        org(),
+        activity("Old title"),
+        flow("f-1", "commitment", "100"),
+    ]);
+    let line = rec(
+        json!({"record": "equipment_line", "id": "eq-1", "activity": "a-1",
+        "category": "intensive_care", "description": "ICU ventilator", "quantity": 4}),
+    );
+    let batch = vec![
+        activity("New title"),
+        flow("f-1", "commitment", "100"),
+        flow("f-2", "disbursement", "40"),
+        line,
+    ];
+    let diffs = diff_batch(&stored, &[], &batch);
+    let summary: Vec<(RecordKind, &str, RecordChange)> = diffs
+        .iter()
+        .map(|d| (d.kind, d.id.as_str(), d.change))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (RecordKind::Activity, "a-1", RecordChange::Changed),
+            (RecordKind::Flow, "f-1", RecordChange::Unchanged),
+            (RecordKind::Flow, "f-2", RecordChange::Added),
+            (RecordKind::EquipmentLine, "eq-1", RecordChange::Added),
+        ]
+    );
+    assert_eq!(diffs[0].fields[0].field, "title");
+    let qty = diffs[3]
+        .fields
+        .iter()
+        .find(|f| f.field == "quantity")
+        .unwrap();
+    assert_eq!(qty.after, Some(Shown::Number("4".into())));
+}
+
+#[test]
+fn an_overspending_disbursement_is_previewed_as_a_new_finding() {
+    let stored = ledger(vec![org(), activity("A"), flow("f-1", "commitment", "100")]);
+    let rates = RateTable::builtin();
+    let before = checks::run(&stored, &rates);
+    let batch = vec![flow("f-2", "disbursement", "300")];
+    let preview = preview_findings(&stored, &rates, &before, &batch);
+    assert!(
+        preview
+            .added
+            .iter()
+            .any(|f| f.rule == "LEDGER-OVERSPENT" && f.record.as_str() == "a-1"),
+        "{preview:?}"
+    );
+    assert!(preview.cleared.is_empty(), "{preview:?}");
+    // The ledger itself is untouched by the preview.
+    assert!(
+        !stored
+            .flows
+            .contains_key(&flow("f-2", "disbursement", "1").id().clone())
+    );
+}
+
+#[test]
+fn giving_a_facility_coordinates_is_previewed_as_clearing_its_finding() {
+    let stored = ledger(vec![facility(None)]);
+    let rates = RateTable::builtin();
+    let before = checks::run(&stored, &rates);
+    assert!(before.iter().any(|f| f.rule == "FAC-NOLOCATION"));
+    let batch = vec![facility(Some(json!({"lat": "50.4", "lon": "80.2"})))];
+    let r = review(&stored, &[], &rates, &before, &batch);
+    assert!(r.findings.added.is_empty(), "{:?}", r.findings);
+    assert_eq!(r.findings.cleared.len(), 1);
+    assert_eq!(r.findings.cleared[0].rule, "FAC-NOLOCATION");
+    assert_eq!(r.records[0].fields[0].field, "location");
+}
+
+/// Renaming an activity changes the wording of its findings (they name it), not the findings.
+#[test]
+fn a_change_that_alters_no_rule_outcome_previews_nothing() {
+    let stored = ledger(vec![org(), activity("A"), flow("f-1", "commitment", "100")]);
+    let rates = RateTable::builtin();
+    let before = checks::run(&stored, &rates);
+    let p = preview_findings(&stored, &rates, &before, &[activity("B")]);
+    assert_eq!(p, FindingsPreview::default());
+}

@@ -1,0 +1,165 @@
+//! `/changes` shows a proposed change as a comparison with the stored records, field by field,
+//! in the reader's language, with the findings approval would add or clear; `/api/v1/changes`
+//! carries the same review. Who proposed and who decided are told apart.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::{Client, Req, env, login};
+use serde_json::json;
+
+/// An editor of the embassy proposes, through the API, a disbursement on the Semey activity
+/// several times its commitment.
+async fn propose_overspend(e: &common::Env, c: &Client) -> i64 {
+    let flow = json!({"record": "flow", "id": "flow-review-overspend", "activity": "act-kz-semey-equipment",
+        "kind": "disbursement", "money": {"amount": "500000000", "currency": "JPY", "value_date": "2024-06-01"},
+        "provider": "org-gov-japan"});
+    let r = c
+        .send(
+            Req::new(Method::PUT, "/api/v1/flows/flow-review-overspend")
+                .bearer(&e.token("eve"))
+                .json(&flow),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    r.json()["change"].as_i64().expect("change id")
+}
+
+#[tokio::test]
+async fn the_approver_sees_fields_values_and_the_finding_a_change_would_add() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let id = propose_overspend(&e, &c).await;
+    let (abe, _) = login(&c, "abe").await;
+    let page = c.send(Req::get("/changes").cookie(&abe)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let body = page.body;
+    let at = body
+        .find(&format!("id=\"change-{id}\""))
+        .expect("the change");
+    let article = &body[at..];
+    assert!(article.contains("class=\"record-diff added\""), "{article}");
+    assert!(article.contains("data-field=\"money\""));
+    assert!(
+        article.contains("500,000,000 JPY"),
+        "money readable: {article}"
+    );
+    assert!(article.contains(">Disbursement<") || article.contains(">disbursement<"));
+    assert!(!article.contains("{&quot;"), "no raw JSON: {article}");
+    assert!(article.contains("Findings approval would add"));
+    assert!(
+        article.contains("data-rule=\"LEDGER-OVERSPENT\""),
+        "{article}"
+    );
+    assert!(article.contains("proposed by eve"));
+    assert!(!article.contains("decided by"));
+}
+
+#[tokio::test]
+async fn field_labels_and_dates_follow_the_readers_language() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    propose_overspend(&e, &c).await;
+    let (abe, _) = login(&c, "abe").await;
+    let body = c.send(Req::get("/changes?lang=ru").cookie(&abe)).await.body;
+    assert!(body.contains("Сумма"), "ru label of money");
+    assert!(body.contains("Предложено"));
+    assert!(
+        body.contains("500\u{a0}000\u{a0}000 JPY"),
+        "ru digit groups"
+    );
+    assert!(body.contains("01.06.2024"), "ru date");
+}
+
+#[tokio::test]
+async fn a_change_with_several_records_compares_each_with_its_stored_version() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let (eve, csrf) = login(&c, "eve").await;
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("_mode", "new"),
+        ("_etag", ""),
+        ("_action", "submit"),
+        ("id", "act-review-ventilators"),
+        ("title", "Ventilators for Semey"),
+        ("instrument", "grant_aid"),
+        ("status", "pipeline"),
+        ("funding_org", "org-embassy-japan-kz"),
+        ("recipient_country", "KZ"),
+        ("equipment.id", "eq-review-vent"),
+        ("equipment.description", "ICU ventilator"),
+        ("equipment.category", "intensive_care"),
+        ("equipment.quantity", "4"),
+    ];
+    let r = c
+        .send(
+            Req::new(Method::POST, "/edit/activities")
+                .cookie(&eve)
+                .form(&fields),
+        )
+        .await;
+    assert!(r.status.is_redirection(), "{}: {}", r.status, r.body);
+    let (abe, _) = login(&c, "abe").await;
+    let list = c
+        .send(Req::get("/api/v1/changes?state=submitted").cookie(&abe))
+        .await
+        .json();
+    let change = &list[0];
+    assert_eq!(change["record_id"], "act-review-ventilators");
+    let records = change["review"]["records"].as_array().expect("records");
+    let kinds: Vec<&str> = records.iter().filter_map(|r| r["kind"].as_str()).collect();
+    assert_eq!(kinds, ["activity", "equipment_line"]);
+    assert!(records.iter().all(|r| r["change"] == "added"));
+    let page = c.send(Req::get("/changes").cookie(&abe)).await.body;
+    assert!(page.contains("data-id=\"eq-review-vent\""), "{page}");
+    assert!(page.contains("ICU ventilator"));
+}
+
+#[tokio::test]
+async fn submitting_ones_own_draft_is_not_a_decision() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let (eve, csrf) = login(&c, "eve").await;
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("_mode", "new"),
+        ("_etag", ""),
+        ("_action", "draft"),
+        ("id", "act-review-draft"),
+        ("title", "Oxygen for Semey"),
+        ("instrument", "grant_aid"),
+        ("status", "pipeline"),
+        ("funding_org", "org-embassy-japan-kz"),
+    ];
+    let r = c
+        .send(
+            Req::new(Method::POST, "/edit/activities")
+                .cookie(&eve)
+                .form(&fields),
+        )
+        .await;
+    assert!(r.status.is_redirection(), "{}: {}", r.status, r.body);
+    let list = c
+        .send(Req::get("/api/v1/changes").cookie(&eve))
+        .await
+        .json();
+    let id = list[0]["id"].as_i64().expect("id");
+    assert_eq!(list[0]["state"], "draft");
+    let r = c
+        .send(
+            Req::new(Method::POST, &format!("/changes/{id}/submit"))
+                .cookie(&eve)
+                .form(&[("csrf", &csrf)]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let list = c
+        .send(Req::get("/api/v1/changes").cookie(&eve))
+        .await
+        .json();
+    assert_eq!(list[0]["state"], "submitted");
+    assert_eq!(list[0]["decided_by"], serde_json::Value::Null);
+    let page = c.send(Req::get("/changes").cookie(&eve)).await.body;
+    assert!(!page.contains("decided by"), "{page}");
+}
