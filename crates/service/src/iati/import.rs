@@ -316,51 +316,10 @@ impl Aidtrace {
         options: ImportOptions,
         progress: &mut dyn FnMut(u64, usize),
     ) -> ServiceResult<(FileImport, Vec<MissingParent>)> {
-        let source_id = record_id("src-iati-", file_name);
-        let source = Record::Source(Source {
-            id: source_id.clone(),
-            title: format!("IATI file {file_name}"),
-            kind: SourceKind::IatiFile,
-            url: None,
-            publisher: None,
-            published: None,
-            language: None,
-        });
-        let mut report = FileImport {
-            file: file_name.to_string(),
-            version: None,
-            layers: LayerCounts::default(),
-            accepted: 0,
-            rejected: 0,
-            kept_newer: 0,
-            records_created: 0,
-            records_updated: 0,
-            records_unchanged: 0,
-            duplicates_in_file: vec![],
-            duplicates_across_files: vec![],
-            refused: None,
-            activities: vec![],
-            validation: None,
-        };
-        let mut unit_reports = Vec::new();
-        let mut orgs = Orgs::default();
-        // Copies of each identifier read so far (by `scan::identifier_key`, as the scan counts).
-        let mut seen: HashMap<u64, u32> = HashMap::new();
-        // What the ledger held before this file, for the activities the file names: a later
-        // copy in the same file is judged against that, not against the earlier copy.
-        let mut before_file: HashMap<RecordId, Option<StoredActivity>> = HashMap::new();
-        let mut waiting = WaitingForParent::new(identifier_counts);
-        // The last copy of an identifier the file repeats is the one written. Where the latest
-        // accepted earlier copy starts is kept; if the last copy is not accepted, that copy is
-        // read again and written (holding copies instead would let memory grow with the file).
-        let mut earlier_copies: HashMap<RecordId, EarlierCopy> = HashMap::new();
-        let mut to_read_again: Vec<EarlierCopy> = Vec::new();
-        let mut writer = self.writer(actor)?;
-        writer.defer_reference_checks()?;
-        writer.put_group(vec![source])?;
+        let mut run = FileRun::start(self.writer(actor)?, file_name, identifier_counts)?;
         let file = loop {
-            let (unit, bytes) = match parsed.recv() {
-                Ok(Parsed::Unit(unit, bytes)) => (*unit, bytes),
+            match parsed.recv() {
+                Ok(Parsed::Unit(unit, bytes)) => run.take(*unit, bytes, progress)?,
                 Ok(Parsed::End(Ok(file))) => break file,
                 Ok(Parsed::End(Err(e))) => {
                     return Err(ServiceError::NotFound(format!("{file_name}: {e}")));
@@ -370,214 +329,389 @@ impl Aidtrace {
                         "{file_name}: the reader stopped unexpectedly"
                     )));
                 }
-            };
-            let check = unit.layers;
-            if let Some(full) = unit.report {
-                unit_reports.push(full);
-            }
-            let Some(activity) = unit.activity else {
-                continue;
-            };
-            let line = unit.position.0;
-            report.layers.activities += 1;
-            report.layers.schema_valid += usize::from(check.schema_valid);
-            report.layers.codelists_valid += usize::from(check.codelists_valid);
-            report.layers.rules_valid += usize::from(check.rules_valid);
-            progress(bytes, report.layers.activities);
-            let key = activity.key;
-            let count = seen.entry(key).or_default();
-            *count += 1;
-            let nth = *count;
-            if nth == 2 {
-                report.duplicates_in_file.push(activity.identifier.clone());
-            }
-            let id = activity.id;
-            let copies_in_file = waiting.in_file.get(&key).copied();
-            let last_copy = copies_in_file.is_none_or(|copies| nth >= copies);
-            let stored = if copies_in_file == Some(1) {
-                // Read once: nothing to remember (a file of a million activities stays small).
-                stored_activity(&writer, &id)?
-            } else {
-                match before_file.get(&id) {
-                    Some(stored) => stored.clone(),
-                    None => {
-                        let found = stored_activity(&writer, &id)?;
-                        before_file.insert(id.clone(), found.clone());
-                        found
-                    }
-                }
-            };
-            let entry = ActivityImport {
-                identifier: activity.identifier.clone(),
-                line,
-                schema_valid: check.schema_valid,
-                codelists_valid: check.codelists_valid,
-                rules_valid: check.rules_valid,
-                outcome: Outcome::Accepted { notes: vec![] },
-            };
-            if let Some(stored) = &stored {
-                // The file an activity came from is its first citation (the import puts it
-                // there); later ones are provenance another aidtrace carried along.
-                let other_file = stored.origin.as_ref().filter(|s| **s != source_id);
-                if let Some(other) = other_file {
-                    report
-                        .duplicates_across_files
-                        .push((activity.identifier.clone(), other.to_string()));
-                }
-                let incoming = activity.last_updated.as_deref();
-                let kept = stored.last_updated.as_deref();
-                let wins = if other_file.is_some() {
-                    strictly_newer(incoming, kept)
-                } else {
-                    newer_or_same(incoming, kept)
-                };
-                if !wins {
-                    report.kept_newer += 1;
-                    report.activities.push(ActivityImport {
-                        outcome: Outcome::KeptNewer {
-                            stored: kept.unwrap_or_default().to_string(),
-                        },
-                        ..entry
-                    });
-                    if last_copy && let Some(earlier) = earlier_copies.remove(&id) {
-                        to_read_again.push(earlier);
-                    }
-                    continue;
-                }
-            }
-            orgs.merge(activity.orgs);
-            let mapped = activity.mapped;
-            let entry_index = report.activities.len();
-            match mapped {
-                Ok(mapped) => {
-                    report.accepted += 1;
-                    report.activities.push(ActivityImport {
-                        outcome: Outcome::Accepted {
-                            notes: mapped.notes,
-                        },
-                        ..entry
-                    });
-                    let replaced = if last_copy {
-                        Out::new(&mut writer, &mut waiting, &mut report, &orgs).write_or_wait(
-                            Pending {
-                                id: id.clone(),
-                                records: mapped.records,
-                                entry: entry_index,
-                                parent_key: mapped.parent_key,
-                            },
-                            &source_id,
-                            file_name,
-                        )?;
-                        // A copy the scan did not count comes after the counted last one: it
-                        // replaces an earlier copy even if that was due to be read again.
-                        earlier_copies.remove(&id).or_else(|| {
-                            let at = to_read_again.iter().position(|c| c.id == id)?;
-                            Some(to_read_again.remove(at))
-                        })
-                    } else {
-                        let copy = EarlierCopy {
-                            id: id.clone(),
-                            at: unit.position,
-                            entry: entry_index,
-                        };
-                        earlier_copies.insert(id.clone(), copy)
-                    };
-                    if let Some(earlier) = replaced {
-                        add_note(
-                            &mut report,
-                            earlier.entry,
-                            format!(
-                                "not written: a later copy in this file (line {line}) replaces it"
-                            ),
-                        );
-                    }
-                }
-                Err(reasons) => {
-                    report.rejected += 1;
-                    report.activities.push(ActivityImport {
-                        outcome: Outcome::Rejected { reasons },
-                        ..entry
-                    });
-                    if last_copy && let Some(earlier) = earlier_copies.remove(&id) {
-                        to_read_again.push(earlier);
-                    }
-                }
             }
         };
-        report.version = file.header.as_ref().and_then(|h| h.version.clone());
+        // Returning before the commit drops the writer, which rolls the transaction back.
+        run.finish(file, options, *open)
+    }
+}
+
+/// One file's import while it runs: its report, the open transaction, and what the writer has
+/// to remember from one activity to the next.
+struct FileRun<'a, 'w> {
+    file_name: &'a str,
+    source_id: RecordId,
+    writer: RecordWriter<'w>,
+    report: FileImport,
+    /// Every unit's findings, kept when a validation report was asked for.
+    unit_reports: Vec<ActivityReport>,
+    /// Organisations and sources the activities taken so far name (the first mention stays).
+    orgs: Orgs,
+    /// Copies of each identifier read so far (by `scan::identifier_key`, as the scan counts).
+    seen: HashMap<u64, u32>,
+    /// What the ledger held before this file, for the activities the file names: a later
+    /// copy in the same file is judged against that, not against the earlier copy.
+    before_file: HashMap<RecordId, Option<StoredActivity>>,
+    waiting: WaitingForParent,
+    /// The last copy of an identifier the file repeats is the one written. Where the latest
+    /// accepted earlier copy starts is kept; if the last copy is not accepted, that copy is
+    /// read again and written (holding copies instead would let memory grow with the file).
+    earlier_copies: HashMap<RecordId, EarlierCopy>,
+    to_read_again: Vec<EarlierCopy>,
+}
+
+/// Where a copy stands among the copies of its identifier in the file.
+#[derive(Clone, Copy)]
+struct CopyOf {
+    /// How many copies the byte scan counted (`None`: one it could not see).
+    in_file: Option<u32>,
+    /// Whether no later copy is to come: only the last copy is written.
+    last: bool,
+}
+
+impl<'a, 'w> FileRun<'a, 'w> {
+    /// Opens the file's transaction with the file itself as the source every record cites.
+    fn start(
+        mut writer: RecordWriter<'w>,
+        file_name: &'a str,
+        identifier_counts: HashMap<u64, u32>,
+    ) -> ServiceResult<Self> {
+        let source_id = record_id("src-iati-", file_name);
+        writer.defer_reference_checks()?;
+        writer.put_group(vec![Record::Source(Source {
+            id: source_id.clone(),
+            title: format!("IATI file {file_name}"),
+            kind: SourceKind::IatiFile,
+            url: None,
+            publisher: None,
+            published: None,
+            language: None,
+        })])?;
+        Ok(Self {
+            file_name,
+            source_id,
+            writer,
+            report: FileImport {
+                file: file_name.to_string(),
+                version: None,
+                layers: LayerCounts::default(),
+                accepted: 0,
+                rejected: 0,
+                kept_newer: 0,
+                records_created: 0,
+                records_updated: 0,
+                records_unchanged: 0,
+                duplicates_in_file: vec![],
+                duplicates_across_files: vec![],
+                refused: None,
+                activities: vec![],
+                validation: None,
+            },
+            unit_reports: Vec::new(),
+            orgs: Orgs::default(),
+            seen: HashMap::new(),
+            before_file: HashMap::new(),
+            waiting: WaitingForParent::new(identifier_counts),
+            earlier_copies: HashMap::new(),
+            to_read_again: Vec::new(),
+        })
+    }
+
+    /// One unit from the reader: its layers are counted, its activity judged against the
+    /// ledger and accepted (written, or remembered as an earlier copy) or rejected.
+    fn take(
+        &mut self,
+        unit: ReadUnit,
+        bytes: u64,
+        progress: &mut dyn FnMut(u64, usize),
+    ) -> ServiceResult<()> {
+        if let Some(full) = unit.report {
+            self.unit_reports.push(full);
+        }
+        let Some(activity) = unit.activity else {
+            return Ok(());
+        };
+        self.count_layers(unit.layers);
+        progress(bytes, self.report.layers.activities);
+        let copy = self.count_copy(&activity);
+        let stored = self.stored_before_file(&activity.id, copy)?;
+        let entry = ActivityImport {
+            identifier: activity.identifier.clone(),
+            line: unit.position.0,
+            schema_valid: unit.layers.schema_valid,
+            codelists_valid: unit.layers.codelists_valid,
+            rules_valid: unit.layers.rules_valid,
+            outcome: Outcome::Accepted { notes: vec![] },
+        };
+        if let Some(stored) = &stored
+            && !self.incoming_wins(&activity, stored)
+        {
+            self.report.kept_newer += 1;
+            self.report.activities.push(ActivityImport {
+                outcome: Outcome::KeptNewer {
+                    stored: stored.last_updated.clone().unwrap_or_default(),
+                },
+                ..entry
+            });
+            self.not_written(&activity.id, copy);
+            return Ok(());
+        }
+        self.orgs.merge(activity.orgs);
+        match activity.mapped {
+            Ok(mapped) => self.accept(activity.id, mapped, entry, unit.position, copy),
+            Err(reasons) => {
+                self.report.rejected += 1;
+                self.report.activities.push(ActivityImport {
+                    outcome: Outcome::Rejected { reasons },
+                    ..entry
+                });
+                self.not_written(&activity.id, copy);
+                Ok(())
+            }
+        }
+    }
+
+    fn count_layers(&mut self, layers: Layers) {
+        let counts = &mut self.report.layers;
+        counts.activities += 1;
+        counts.schema_valid += usize::from(layers.schema_valid);
+        counts.codelists_valid += usize::from(layers.codelists_valid);
+        counts.rules_valid += usize::from(layers.rules_valid);
+    }
+
+    /// Counts this copy of the identifier; the second copy reports the identifier as repeated.
+    fn count_copy(&mut self, activity: &ReadActivity) -> CopyOf {
+        let count = self.seen.entry(activity.key).or_default();
+        *count += 1;
+        let nth = *count;
+        if nth == 2 {
+            self.report
+                .duplicates_in_file
+                .push(activity.identifier.clone());
+        }
+        let in_file = self.waiting.in_file.get(&activity.key).copied();
+        CopyOf {
+            in_file,
+            last: in_file.is_none_or(|copies| nth >= copies),
+        }
+    }
+
+    /// The ledger's copy as it was before this file.
+    fn stored_before_file(
+        &mut self,
+        id: &RecordId,
+        copy: CopyOf,
+    ) -> ServiceResult<Option<StoredActivity>> {
+        if copy.in_file == Some(1) {
+            // Read once: nothing to remember (a file of a million activities stays small).
+            return stored_activity(&self.writer, id);
+        }
+        if let Some(stored) = self.before_file.get(id) {
+            return Ok(stored.clone());
+        }
+        let found = stored_activity(&self.writer, id)?;
+        self.before_file.insert(id.clone(), found.clone());
+        Ok(found)
+    }
+
+    /// Newer wins; against a copy another file brought, only a strictly newer one (which is
+    /// reported as a duplicate across files).
+    fn incoming_wins(&mut self, activity: &ReadActivity, stored: &StoredActivity) -> bool {
+        // The file an activity came from is its first citation (the import puts it there);
+        // later ones are provenance another aidtrace carried along.
+        let other_file = stored.origin.as_ref().filter(|s| **s != self.source_id);
+        if let Some(other) = other_file {
+            self.report
+                .duplicates_across_files
+                .push((activity.identifier.clone(), other.to_string()));
+        }
+        let incoming = activity.last_updated.as_deref();
+        let kept = stored.last_updated.as_deref();
+        if other_file.is_some() {
+            strictly_newer(incoming, kept)
+        } else {
+            newer_or_same(incoming, kept)
+        }
+    }
+
+    /// The last copy is not written: the latest accepted earlier copy is read again instead.
+    fn not_written(&mut self, id: &RecordId, copy: CopyOf) {
+        if copy.last
+            && let Some(earlier) = self.earlier_copies.remove(id)
+        {
+            self.to_read_again.push(earlier);
+        }
+    }
+
+    /// An accepted copy: the last one is written (or waits for its parent), an earlier one is
+    /// remembered by position; the copy it replaces gets a note.
+    fn accept(
+        &mut self,
+        id: RecordId,
+        mapped: Mapped,
+        entry: ActivityImport,
+        at: (u64, u64),
+        copy: CopyOf,
+    ) -> ServiceResult<()> {
+        let line = entry.line;
+        let entry_index = self.report.activities.len();
+        self.report.accepted += 1;
+        self.report.activities.push(ActivityImport {
+            outcome: Outcome::Accepted {
+                notes: mapped.notes,
+            },
+            ..entry
+        });
+        let replaced = if copy.last {
+            self.write_or_wait(Pending {
+                id: id.clone(),
+                records: mapped.records,
+                entry: entry_index,
+                parent_key: mapped.parent_key,
+            })?;
+            // A copy the scan did not count comes after the counted last one: it replaces an
+            // earlier copy even if that was due to be read again.
+            self.earlier_copies.remove(&id).or_else(|| {
+                let at = self.to_read_again.iter().position(|c| c.id == id)?;
+                Some(self.to_read_again.remove(at))
+            })
+        } else {
+            let copy = EarlierCopy {
+                id: id.clone(),
+                at,
+                entry: entry_index,
+            };
+            self.earlier_copies.insert(id, copy)
+        };
+        if let Some(earlier) = replaced {
+            add_note(
+                &mut self.report,
+                earlier.entry,
+                format!("not written: a later copy in this file (line {line}) replaces it"),
+            );
+        }
+        Ok(())
+    }
+
+    /// Writes an accepted copy now, or keeps it until its parent has come.
+    fn write_or_wait(&mut self, copy: Pending) -> ServiceResult<()> {
+        Out::new(
+            &mut self.writer,
+            &mut self.waiting,
+            &mut self.report,
+            &self.orgs,
+        )
+        .write_or_wait(copy, &self.source_id, self.file_name)
+    }
+
+    /// After the last unit: refuses the file (not well-formed, or `strict` with problems), or
+    /// writes what waited (earlier copies to read again, children of later parents) and
+    /// commits. Returns the report and the parent links kept out, for a later file to fill.
+    fn finish<R: std::io::Read>(
+        mut self,
+        file: aidtrace_iati::validate::FileChecked,
+        options: ImportOptions,
+        open: Opener<'_, R>,
+    ) -> ServiceResult<(FileImport, Vec<MissingParent>)> {
+        self.report.version = file.header.as_ref().and_then(|h| h.version.clone());
         if options.validation_report {
-            report.validation = Some(file.report(file_name, unit_reports));
+            let units = std::mem::take(&mut self.unit_reports);
+            self.report.validation = Some(file.report(self.file_name, units));
         }
         // Returning before the commit drops the writer, which rolls the transaction back.
         if let Some(e) = file.xml_error {
-            report.refused = Some(format!("not well-formed XML: {e}"));
-            return Ok((report, vec![]));
+            self.report.refused = Some(format!("not well-formed XML: {e}"));
+            return Ok((self.report, vec![]));
         }
-        let layer_failures = report.layers.activities * 3
-            - report.layers.schema_valid
-            - report.layers.codelists_valid
-            - report.layers.rules_valid;
-        if options.strict && (report.rejected > 0 || layer_failures > 0) {
-            report.refused = Some(format!(
+        if let Some(why) = self.strict_refusal(options) {
+            self.report.refused = Some(why);
+            return Ok((self.report, vec![]));
+        }
+        self.write_earlier_copies(open)?;
+        let missing_parents = self.write_waiting()?;
+        let applied = self.writer.commit()?;
+        self.report.records_created = applied.created;
+        self.report.records_updated = applied.updated;
+        self.report.records_unchanged = applied.unchanged;
+        Ok((self.report, missing_parents))
+    }
+
+    fn strict_refusal(&self, options: ImportOptions) -> Option<String> {
+        let layers = &self.report.layers;
+        let layer_failures = layers.activities * 3
+            - layers.schema_valid
+            - layers.codelists_valid
+            - layers.rules_valid;
+        (options.strict && (self.report.rejected > 0 || layer_failures > 0)).then(|| {
+            format!(
                 "strict: {} activities rejected, {} validation layer failures; nothing imported",
-                report.rejected, layer_failures
-            ));
-            return Ok((report, vec![]));
-        }
+                self.report.rejected, layer_failures
+            )
+        })
+    }
+
+    /// Earlier copies whose last copy was not written are read again and written, in file
+    /// order, as they would have been.
+    fn write_earlier_copies<R: std::io::Read>(&mut self, open: Opener<'_, R>) -> ServiceResult<()> {
+        let mut copies = std::mem::take(&mut self.to_read_again);
         // Copies whose last copy never came (the scan counted one the parser did not read,
         // inside a comment say) are written too.
-        to_read_again.extend(earlier_copies.into_values());
-        // In file order, as the copies would have been written.
-        to_read_again.sort_by_key(|c| c.entry);
-        if !to_read_again.is_empty() {
-            let again = read_again(open, &to_read_again, &source_id)?;
-            for (copy, found) in to_read_again.into_iter().zip(again) {
-                match found {
-                    // Its organisations were taken in when it was first read.
-                    Some(mapped) => {
-                        Out::new(&mut writer, &mut waiting, &mut report, &orgs).write_or_wait(
-                            Pending {
-                                id: copy.id,
-                                records: mapped.records,
-                                entry: copy.entry,
-                                parent_key: mapped.parent_key,
-                            },
-                            &source_id,
-                            file_name,
-                        )?;
-                    }
-                    None => add_note(
-                        &mut report,
-                        copy.entry,
-                        "not written: the file changed before this copy could be read again"
-                            .to_string(),
-                    ),
-                }
+        copies.extend(std::mem::take(&mut self.earlier_copies).into_values());
+        copies.sort_by_key(|c| c.entry);
+        if copies.is_empty() {
+            return Ok(());
+        }
+        let again = read_again(open, &copies, &self.source_id)?;
+        for (copy, found) in copies.into_iter().zip(again) {
+            match found {
+                // Its organisations were taken in when it was first read.
+                Some(mapped) => self.write_or_wait(Pending {
+                    id: copy.id,
+                    records: mapped.records,
+                    entry: copy.entry,
+                    parent_key: mapped.parent_key,
+                })?,
+                None => add_note(
+                    &mut self.report,
+                    copy.entry,
+                    "not written: the file changed before this copy could be read again"
+                        .to_string(),
+                ),
             }
         }
-        // The file has said all it will: a parent that is neither in it nor in the ledger is
-        // dropped, with a note on the activity.
+        Ok(())
+    }
+
+    /// The file has said all it will: activities waiting for a parent are written in one
+    /// group, and a parent that is neither in the file nor in the ledger is dropped, with a
+    /// note on the activity.
+    fn write_waiting(&mut self) -> ServiceResult<Vec<MissingParent>> {
+        let waiting = std::mem::take(&mut self.waiting);
         let waiting_ids: HashSet<RecordId> = waiting.slot_of.into_keys().collect();
         let mut missing_parents = waiting.missing;
-        let waiting: Vec<Pending> = waiting.slots.into_iter().flatten().collect();
         let mut group: Vec<Record> = Vec::new();
         let mut in_group: HashSet<(RecordKind, RecordId)> = HashSet::new();
         for Pending {
             mut records, entry, ..
-        } in waiting
+        } in waiting.slots.into_iter().flatten()
         {
             let mut notes = Vec::new();
             for record in &mut records {
                 if let Record::Activity(a) = record
                     && let Some(parent) = &a.parent
                     && !waiting_ids.contains(parent)
-                    && !writer.exists(RecordKind::Activity, parent)?
+                    && !self.writer.exists(RecordKind::Activity, parent)?
                 {
                     drop_parent_link(a, entry, &mut missing_parents, &mut notes);
                 }
             }
-            let settled =
-                settle_links(&writer, records, &orgs, &source_id, &mut |n| notes.push(n))?;
+            let settled = settle_links(
+                &self.writer,
+                records,
+                &self.orgs,
+                &self.source_id,
+                &mut |n| notes.push(n),
+            )?;
             // Organisations and sources several waiting activities name are written once; a
             // line id another waiting activity has already is kept out, as it would be if that
             // activity had been written first.
@@ -592,17 +726,15 @@ impl Aidtrace {
                 }
             }
             for note in notes {
-                add_note(&mut report, entry, note);
+                add_note(&mut self.report, entry, note);
             }
         }
         if !group.is_empty() {
-            writer.put_group(group).map_err(|e| in_file(file_name, e))?;
+            self.writer
+                .put_group(group)
+                .map_err(|e| in_file(self.file_name, e))?;
         }
-        let applied = writer.commit()?;
-        report.records_created = applied.created;
-        report.records_updated = applied.updated;
-        report.records_unchanged = applied.unchanged;
-        Ok((report, missing_parents))
+        Ok(missing_parents)
     }
 }
 

@@ -33,6 +33,7 @@ pub(super) struct Pending {
 /// Accepted activities whose parent the file has not brought yet but holds further on, written
 /// at its end; a later copy of one replaces it. A parent the file does not hold at all (nor the
 /// ledger) is dropped at once, with a note and a record of it in `missing`.
+#[derive(Default)]
 pub(super) struct WaitingForParent {
     pub(super) slots: Vec<Option<Pending>>,
     pub(super) slot_of: HashMap<RecordId, usize>,
