@@ -132,6 +132,11 @@ pub const RULES: &[(&str, Severity, &str)] = &[
         Severity::Warning,
         "equipment lines cost more than the activity's commitments",
     ),
+    (
+        "IATI-LEFT-OUT",
+        Severity::Warning,
+        "an element of an imported activity (a budget, a transaction) was left out because the ledger refuses it; the rest was imported",
+    ),
 ];
 
 /// How far a stated equivalent may stray from the conversion before it is flagged.
@@ -142,6 +147,7 @@ pub fn run(ledger: &Ledger, rates: &RateTable) -> Vec<Finding> {
     flows(ledger, rates, &mut out);
     envelopes(ledger, &mut out);
     activities(ledger, rates, &mut out);
+    left_out(ledger, &mut out);
     for f in ledger.facilities.values().filter(|f| f.location.is_none()) {
         out.push(finding(
             "FAC-NOLOCATION",
@@ -152,6 +158,24 @@ pub fn run(ledger: &Ledger, rates: &RateTable) -> Vec<Finding> {
     }
     out.sort_by(|a, b| (a.severity, a.rule, &a.record).cmp(&(b.severity, b.rule, &b.record)));
     out
+}
+
+/// What an import kept out of an activity stays visible on it until a corrected file replaces
+/// the activity.
+fn left_out(ledger: &Ledger, out: &mut Vec<Finding>) {
+    for a in ledger.activities.values() {
+        for l in &a.left_out {
+            out.push(finding(
+                "IATI-LEFT-OUT",
+                RecordKind::Activity,
+                &a.id,
+                format!(
+                    "{} ({}, line {}) left out on import: {}",
+                    l.element, l.file, l.line, l.reason
+                ),
+            ));
+        }
+    }
 }
 
 fn severity_of(rule: &str) -> Severity {

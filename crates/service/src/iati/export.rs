@@ -10,18 +10,55 @@ use aidtrace_iati::model::Narrative;
 use serde::Serialize;
 
 use super::NO_DESCRIPTION;
-use super::mapping::{PAYLOAD_RECORD, PAYLOAD_SOURCES};
+use super::mapping::{
+    BUDGET_ID_ATTR, PAYLOAD_RECORD, PAYLOAD_SOURCES, PAYLOAD_SUPPLIED, SUPPLIED_SECTOR,
+    SUPPLIED_START_DATE,
+};
 use crate::Aidtrace;
 use crate::error::{ServiceError, ServiceResult};
 
 /// What an export wrote and what it could not.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ExportReport {
+    /// Activities written (each passed the project's validator).
     pub activities: usize,
     pub flows: usize,
     pub budgets: usize,
     /// Records IATI cannot carry (e.g. a flow without any date: IATI requires one), with why.
     pub left_out: Vec<String>,
+    /// What the export filled in to meet IATI's rules where the ledger has nothing (a planned
+    /// start date, "sectors not specified"), per activity.
+    pub supplied: Vec<String>,
+    /// Activities not written because the file would then fail the IATI 2.03 schema, a
+    /// codelist or a rule (`aidtrace iati validate`), each with the validator's findings.
+    pub excluded: Vec<ExcludedActivity>,
+}
+
+/// An activity an export left out, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExcludedActivity {
+    pub activity: RecordId,
+    pub identifier: String,
+    /// The validator's errors for it, as `[layer/rule] message`.
+    pub reasons: Vec<String>,
+}
+
+/// Which activities an export covers.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ActivityFilter {
+    #[default]
+    All,
+    /// These activities (each must exist), in ledger order.
+    Only(Vec<RecordId>),
+}
+
+impl ActivityFilter {
+    fn covers(&self, id: &RecordId) -> bool {
+        match self {
+            Self::All => true,
+            Self::Only(ids) => ids.contains(id),
+        }
+    }
 }
 
 fn narratives_of(text: &str) -> Vec<Narrative> {
@@ -71,14 +108,38 @@ fn iati_money(money: &Money, negative: bool) -> aidtrace_iati::model::Money {
 }
 
 impl Aidtrace {
-    /// Writes activities (all, or those named) as IATI 2.03, children in schema order.
+    /// Writes activities (all, or those named; empty means all) as IATI 2.03: see
+    /// [`Aidtrace::export_iati_checked`].
     pub fn export_iati<W: std::io::Write>(
         &self,
         only: &[RecordId],
         out: &mut W,
     ) -> ServiceResult<ExportReport> {
+        let filter = if only.is_empty() {
+            ActivityFilter::All
+        } else {
+            ActivityFilter::Only(only.to_vec())
+        };
+        self.export_iati_checked(&filter, out)
+    }
+
+    /// Writes the activities `filter` names as IATI 2.03, children in schema order, each one
+    /// checked by the project's validator (schema, codelists, rules: what `aidtrace iati
+    /// validate` runs) before it is written. An activity that would fail is left out and listed
+    /// in [`ExportReport::excluded`] with the findings; what IATI cannot carry of a written
+    /// activity is in [`ExportReport::left_out`]. So the output always validates clean.
+    /// `NotFound` when the filter names an activity the ledger lacks; nothing is written then.
+    pub fn export_iati_checked<W: std::io::Write>(
+        &self,
+        filter: &ActivityFilter,
+        out: &mut W,
+    ) -> ServiceResult<ExportReport> {
         use aidtrace_iati::model as m;
         let ledger = self.ledger()?;
+        let only: &[RecordId] = match filter {
+            ActivityFilter::All => &[],
+            ActivityFilter::Only(ids) => ids,
+        };
         for id in only {
             if !ledger.activities.contains_key(id) {
                 return Err(ServiceError::NotFound(format!(
@@ -97,17 +158,23 @@ impl Aidtrace {
             })
         };
         let mut activities = Vec::new();
-        for a in ledger
-            .activities
-            .values()
-            .filter(|a| only.is_empty() || only.contains(&a.id))
-        {
+        for a in ledger.activities.values().filter(|a| filter.covers(&a.id)) {
             let identifier = a
                 .iati_identifier
                 .clone()
                 .unwrap_or_else(|| format!("aidtrace-{}", a.id));
+            // Rule 4.1.1 asks for the language of the narratives: the language of the source the
+            // activity was recorded from when the ledger knows it, else English, in which the
+            // ledger keeps imported text when the publisher gave it.
+            let lang = a
+                .sources
+                .first()
+                .and_then(|c| ledger.sources.get(&c.source))
+                .and_then(|s| s.language.clone())
+                .unwrap_or_else(|| "en".to_string());
             let mut x = m::IatiActivity {
                 identifier,
+                lang: Some(lang),
                 last_updated_datetime: a.iati_last_updated.clone(),
                 ..Default::default()
             };
@@ -167,7 +234,22 @@ impl Aidtrace {
                 }
                 .to_string(),
             );
-            for (code, date) in [("1", a.start_date), ("3", a.end_date)] {
+            // IATI requires a start date (rule 6.11.1, and the schema an activity-date): without
+            // one recorded, the earliest date the ledger knows for the activity (a legal step, a
+            // budget period, a flow) is given as the planned start, and said so.
+            // What is filled in is named in aidtrace's namespace too, so another aidtrace importing
+            // the file does not take it for recorded data.
+            let mut supplied = Vec::new();
+            let start = a.start_date.or_else(|| {
+                let earliest = earliest_date(&ledger, a)?;
+                report.supplied.push(format!(
+                    "activity {}: no start date recorded; planned start {earliest} given, the earliest date of its legal steps, budgets, flows and cited sources",
+                    a.id
+                ));
+                supplied.push(SUPPLIED_START_DATE);
+                Some(earliest)
+            });
+            for (code, date) in [("1", start), ("3", a.end_date)] {
                 if let Some(d) = date {
                     x.activity_dates.push(m::ActivityDate {
                         r#type: Some(code.to_string()),
@@ -175,12 +257,6 @@ impl Aidtrace {
                         narratives: vec![],
                     });
                 }
-            }
-            if x.activity_dates.is_empty() {
-                report.left_out.push(format!(
-                    "activity {}: no dates known (IATI expects a start date)",
-                    a.id
-                ));
             }
             for c in &a.countries {
                 x.recipient_countries.push(m::Classification {
@@ -196,6 +272,19 @@ impl Aidtrace {
                     percentage: Some(s.percentage.normalize().to_string()),
                     ..Default::default()
                 });
+            }
+            if a.sectors.is_empty() {
+                // Rule 6.2.2 requires a sector; DAC 99810 is the code for "sectors not specified".
+                x.sectors.push(m::Classification {
+                    code: Some(SECTORS_NOT_SPECIFIED.to_string()),
+                    vocabulary: Some("1".to_string()),
+                    ..Default::default()
+                });
+                report.supplied.push(format!(
+                    "activity {}: no sector recorded; exported as {SECTORS_NOT_SPECIFIED} (sectors not specified)",
+                    a.id
+                ));
+                supplied.push(SUPPLIED_SECTOR);
             }
             if !a.regions.is_empty() {
                 report.left_out.push(format!(
@@ -226,7 +315,16 @@ impl Aidtrace {
                 .filter(|b| b.activity == a.id)
                 .collect();
             budgets.sort_by_key(|b| (suffix_index(&b.id, "-b"), b.id.clone()));
+            let mut carried = Vec::new();
             for b in budgets {
+                if b.kind != BudgetKind::PlannedDisbursement && longer_than_a_year(b) {
+                    report.left_out.push(format!(
+                        "budget {}: period {} to {} is longer than the one year IATI allows (rule 7.5.3); carried only as aidtrace data",
+                        b.id, b.period_start, b.period_end
+                    ));
+                    carried.push(b);
+                    continue;
+                }
                 let period = (
                     Some(b.period_start.to_string()),
                     Some(b.period_end.to_string()),
@@ -239,7 +337,7 @@ impl Aidtrace {
                         value: Some(iati_money(&b.money, false)),
                         provider_org: flow_org(&b.provider),
                         receiver_org: flow_org(&b.receiver),
-                        ext: Default::default(),
+                        ext: id_attr(&b.id),
                     });
                 } else {
                     x.budgets.push(m::Budget {
@@ -262,10 +360,9 @@ impl Aidtrace {
                         period_start: period.0,
                         period_end: period.1,
                         value: Some(iati_money(&b.money, false)),
-                        ext: Default::default(),
+                        ext: id_attr(&b.id),
                     });
                 }
-                report.budgets += 1;
             }
             let mut flows: Vec<&Flow> = ledger
                 .flows
@@ -290,7 +387,6 @@ impl Aidtrace {
                     receiver_org: flow_org(&f.receiver),
                     ..Default::default()
                 });
-                report.flows += 1;
             }
             if let Some(parent) = a.parent.as_ref().and_then(|p| ledger.activities.get(p)) {
                 x.related_activities.push(m::RelatedActivity {
@@ -303,14 +399,124 @@ impl Aidtrace {
                     r#type: Some("1".to_string()),
                 });
             }
-            x.ext.elements.extend(payload(&ledger, a)?);
-            activities.push(x);
-            report.activities += 1;
+            x.ext
+                .elements
+                .extend(payload(&ledger, a, &carried, &supplied)?);
+            activities.push((a.id.clone(), x));
+        }
+        let activities = keep_valid(activities, &mut report)?;
+        // The schema requires at least one activity: an empty file would not be valid IATI.
+        if activities.is_empty() {
+            let why: Vec<String> = report
+                .excluded
+                .iter()
+                .take(5)
+                .map(|x| format!("{}: {}", x.activity, x.reasons.join("; ")))
+                .collect();
+            return Err(ServiceError::NotFound(format!(
+                "no activity can be exported as valid IATI 2.03{}{}",
+                if why.is_empty() { "" } else { ": " },
+                why.join(" | ")
+            )));
         }
         aidtrace_iati::writer::write_activities(out, None, activities.iter())
             .map_err(|e| ServiceError::Io(format!("writing IATI: {e}")))?;
         Ok(report)
     }
+}
+
+/// IATI rule 7.5.3: a budget period is at most one year.
+fn longer_than_a_year(b: &Budget) -> bool {
+    b.period_start
+        .checked_add_months(chrono::Months::new(12))
+        .is_some_and(|limit| b.period_end > limit)
+}
+
+/// The budget's record id in aidtrace's namespace, so that another aidtrace importing the file
+/// keeps it even when a budget before it was carried only as aidtrace data (ids otherwise
+/// follow the position in the file).
+fn id_attr(id: &RecordId) -> aidtrace_iati::model::Ext {
+    use aidtrace_iati::model::{AIDTRACE_NS, AIDTRACE_PREFIX};
+    aidtrace_iati::model::Ext {
+        attrs: vec![aidtrace_iati::xml::Attr {
+            name: format!("{AIDTRACE_PREFIX}:{BUDGET_ID_ATTR}").into(),
+            ns: Some(AIDTRACE_NS.to_string()),
+            value: id.as_str().into(),
+        }],
+        ..Default::default()
+    }
+}
+
+/// The DAC purpose code for "sectors not specified".
+const SECTORS_NOT_SPECIFIED: &str = "99810";
+
+/// The earliest date recorded for an activity: its legal steps, budget periods and flows, and
+/// the publication of the sources it cites (an activity announced in a press release was known
+/// by then; for an entry from an announcement it is the only date there is).
+fn earliest_date(
+    ledger: &aidtrace_domain::ledger::Ledger,
+    a: &Activity,
+) -> Option<chrono::NaiveDate> {
+    let steps = a.legal_steps.iter().filter_map(|s| s.date);
+    let budgets = ledger
+        .budgets
+        .values()
+        .filter(|b| b.activity == a.id)
+        .map(|b| b.period_start);
+    let flows = ledger
+        .flows
+        .values()
+        .filter(|f| f.activity == a.id)
+        .filter_map(|f| f.money.value_date);
+    let published = a
+        .sources
+        .iter()
+        .filter_map(|c| ledger.sources.get(&c.source)?.published);
+    steps.chain(budgets).chain(flows).chain(published).min()
+}
+
+/// Runs the project's validator on each activity alone (its rules are per activity) and keeps
+/// those without errors; the others go to `report.excluded` with the findings.
+fn keep_valid(
+    activities: Vec<(RecordId, aidtrace_iati::model::IatiActivity)>,
+    report: &mut ExportReport,
+) -> ServiceResult<Vec<aidtrace_iati::model::IatiActivity>> {
+    use aidtrace_iati::validate::{Options, Severity, validate_reader};
+    let options = Options::default();
+    let mut kept = Vec::with_capacity(activities.len());
+    let mut doc = Vec::new();
+    for (id, x) in activities {
+        doc.clear();
+        aidtrace_iati::writer::write_activities(&mut doc, None, [&x])
+            .map_err(|e| ServiceError::Io(format!("writing IATI: {e}")))?;
+        let checked = validate_reader(x.identifier.as_str(), doc.as_slice(), &options);
+        let reasons: Vec<String> = checked
+            .file_errors
+            .iter()
+            .chain(checked.activities.iter().flat_map(|a| &a.errors))
+            .filter(|e| e.severity == Severity::Error)
+            .map(|e| {
+                let layer = serde_json::to_value(e.layer)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                format!("[{layer}/{}] {}", e.rule, e.message)
+            })
+            .collect();
+        if reasons.is_empty() {
+            report.activities += 1;
+            report.flows += x.transactions.len();
+            report.budgets += x.budgets.len() + x.planned_disbursements.len();
+            kept.push(x);
+        } else {
+            report.excluded.push(ExcludedActivity {
+                activity: id,
+                identifier: x.identifier,
+                reasons,
+            });
+        }
+    }
+    Ok(kept)
 }
 
 /// aidtrace's own data on an activity, for another aidtrace to read back (IATI readers skip
@@ -319,6 +525,8 @@ impl Aidtrace {
 fn payload(
     ledger: &aidtrace_domain::ledger::Ledger,
     a: &Activity,
+    budgets: &[&Budget],
+    supplied: &[&str],
 ) -> ServiceResult<Vec<aidtrace_iati::xml::Element>> {
     use aidtrace_iati::model::{AIDTRACE_NS, AIDTRACE_PREFIX};
     use aidtrace_iati::xml::{Element, Node};
@@ -352,6 +560,15 @@ fn payload(
                 json(&Record::Source(src.clone()), &a.id)?,
             ));
         }
+    }
+    if !supplied.is_empty() {
+        out.push(element(PAYLOAD_SUPPLIED, json(&supplied, &a.id)?));
+    }
+    for budget in budgets {
+        out.push(element(
+            PAYLOAD_RECORD,
+            json(&Record::Budget((*budget).clone()), &a.id)?,
+        ));
     }
     for line in lines {
         out.push(element(

@@ -13,7 +13,7 @@ use super::links::{
     MissingParent, Out, Pending, WaitingForParent, add_note, drop_parent_link, in_file,
     settle_links,
 };
-use super::mapping::{Mapped, Orgs, map_activity, record_id};
+use super::mapping::{MapContext, Mapped, Orgs, map_activity, record_id};
 use super::{ActivityImport, FileImport, ImportOptions, LayerCounts, Outcome};
 use crate::error::{ServiceError, ServiceResult};
 use crate::{Aidtrace, RecordWriter};
@@ -69,14 +69,20 @@ struct ReadUnit {
 
 /// Mapping runs on the thread that read the activity, so the writer only writes; the
 /// findings are kept only when asked for.
-fn read_unit(checked: Checked, file_source: &RecordId, keep_report: bool) -> ReadUnit {
+fn read_unit(checked: Checked, file: &FileContext<'_>, keep_report: bool) -> ReadUnit {
     let activity = checked.activity.map(|a| {
         let mut orgs = Orgs::default();
         let id = record_id("iati-", &a.identifier);
         let mapped = if a.identifier.trim().is_empty() {
             Err(vec!["no iati-identifier".to_string()])
         } else {
-            map_activity(&a, &id, file_source, &mut orgs)
+            let ctx = MapContext {
+                source: &file.source,
+                file: file.name,
+                line: checked.position.0,
+                strict: file.strict,
+            };
+            map_activity(&a, &id, &ctx, &mut orgs)
         };
         ReadActivity {
             key: aidtrace_iati::scan::identifier_key(&a.identifier),
@@ -119,20 +125,33 @@ const READ_AHEAD: usize = 512;
 /// Reads and checks the files one after the other on all cores (see
 /// `aidtrace_iati::validate::check_source`), sending what it finds to the writer. Stops when
 /// the writer has gone.
+/// What every activity of a file is mapped with.
+struct FileContext<'a> {
+    name: &'a str,
+    /// `record_id("src-iati-", name)`.
+    source: RecordId,
+    strict: bool,
+}
+
 fn read_files<R: std::io::Read>(
     sources: &[(String, Opener<'_, R>)],
     every_unit: bool,
+    strict: bool,
     tx: &std::sync::mpsc::SyncSender<Parsed>,
 ) {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     for (name, open) in sources {
-        let file_source = record_id("src-iati-", name);
+        let file = FileContext {
+            name,
+            source: record_id("src-iati-", name),
+            strict,
+        };
         let mut gone = false;
         let file = check_source_then(
             open,
             &Options::default(),
             threads,
-            |checked| read_unit(checked, &file_source, every_unit),
+            |checked| read_unit(checked, &file, every_unit),
             |unit, bytes| {
                 if !gone && (every_unit || unit.activity.is_some()) {
                     gone = tx.send(Parsed::Unit(Box::new(unit), bytes)).is_err();
@@ -207,7 +226,8 @@ impl Aidtrace {
         std::thread::scope(|scope| {
             let (tx, rx) = std::sync::mpsc::sync_channel(READ_AHEAD);
             let every_unit = options.validation_report;
-            scope.spawn(move || read_files(sources, every_unit, &tx));
+            let strict = options.strict;
+            scope.spawn(move || read_files(sources, every_unit, strict, &tx));
             let mut reports = Vec::with_capacity(sources.len());
             let mut unlinked = Vec::new();
             for (i, source) in sources.iter().enumerate() {
@@ -398,6 +418,7 @@ impl<'a, 'w> FileRun<'a, 'w> {
                 accepted: 0,
                 rejected: 0,
                 kept_newer: 0,
+                left_out: 0,
                 records_created: 0,
                 records_updated: 0,
                 records_unchanged: 0,
@@ -442,6 +463,7 @@ impl<'a, 'w> FileRun<'a, 'w> {
             codelists_valid: unit.layers.codelists_valid,
             rules_valid: unit.layers.rules_valid,
             outcome: Outcome::Accepted { notes: vec![] },
+            left_out: vec![],
         };
         if let Some(stored) = &stored
             && !self.incoming_wins(&activity, stored)
@@ -556,10 +578,13 @@ impl<'a, 'w> FileRun<'a, 'w> {
         let line = entry.line;
         let entry_index = self.report.activities.len();
         self.report.accepted += 1;
+        let left_out = mapped.left_out().to_vec();
+        self.report.left_out += left_out.len();
         self.report.activities.push(ActivityImport {
             outcome: Outcome::Accepted {
                 notes: mapped.notes,
             },
+            left_out,
             ..entry
         });
         let replaced = if copy.last {
@@ -627,7 +652,7 @@ impl<'a, 'w> FileRun<'a, 'w> {
             self.report.refused = Some(why);
             return Ok((self.report, vec![]));
         }
-        self.write_earlier_copies(open)?;
+        self.write_earlier_copies(open, options.strict)?;
         let missing_parents = self.write_waiting()?;
         let applied = self.writer.commit()?;
         self.report.records_created = applied.created;
@@ -652,7 +677,11 @@ impl<'a, 'w> FileRun<'a, 'w> {
 
     /// Earlier copies whose last copy was not written are read again and written, in file
     /// order, as they would have been.
-    fn write_earlier_copies<R: std::io::Read>(&mut self, open: Opener<'_, R>) -> ServiceResult<()> {
+    fn write_earlier_copies<R: std::io::Read>(
+        &mut self,
+        open: Opener<'_, R>,
+        strict: bool,
+    ) -> ServiceResult<()> {
         let mut copies = std::mem::take(&mut self.to_read_again);
         // Copies whose last copy never came (the scan counted one the parser did not read,
         // inside a comment say) are written too.
@@ -661,7 +690,12 @@ impl<'a, 'w> FileRun<'a, 'w> {
         if copies.is_empty() {
             return Ok(());
         }
-        let again = read_again(open, &copies, &self.source_id)?;
+        let file = FileContext {
+            name: self.file_name,
+            source: self.source_id.clone(),
+            strict,
+        };
+        let again = read_again(open, &copies, &file)?;
         for (copy, found) in copies.into_iter().zip(again) {
             match found {
                 // Its organisations were taken in when it was first read.
@@ -772,7 +806,7 @@ struct EarlierCopy {
 fn read_again<R: std::io::Read>(
     open: Opener<'_, R>,
     copies: &[EarlierCopy],
-    file_source: &RecordId,
+    file: &FileContext<'_>,
 ) -> ServiceResult<Vec<Option<Mapped>>> {
     let wanted: HashMap<(u64, u64), usize> = copies
         .iter()
@@ -794,7 +828,13 @@ fn read_again<R: std::io::Read>(
         if record_id("iati-", &activity.identifier) != copy.id {
             continue;
         }
-        if let Ok(mapped) = map_activity(&activity, &copy.id, file_source, &mut Orgs::default()) {
+        let ctx = MapContext {
+            source: &file.source,
+            file: file.name,
+            line,
+            strict: file.strict,
+        };
+        if let Ok(mapped) = map_activity(&activity, &copy.id, &ctx, &mut Orgs::default()) {
             found[i] = Some(mapped);
         }
     }

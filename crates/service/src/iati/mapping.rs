@@ -6,11 +6,11 @@ use std::collections::{BTreeMap, HashMap};
 
 use aidtrace_domain::model::{
     Activity, ActivityStatus, Budget, BudgetKind, BudgetStatus, Citation, CountryShare, Flow,
-    FlowKind, Instrument, OrgIdentifier, OrgKind, Organisation, Participant, ParticipantRole,
-    Record, SectorShare, Source,
+    FlowKind, Instrument, LeftOut, OrgIdentifier, OrgKind, Organisation, Participant,
+    ParticipantRole, Record, SectorShare, Source,
 };
 use aidtrace_domain::validate::validate;
-use aidtrace_domain::{CountryCode, CurrencyCode, IatiOrgId, Money, RecordId, RecordKind};
+use aidtrace_domain::{CountryCode, CurrencyCode, IatiOrgId, Money, RecordId};
 use aidtrace_iati::model::{FlowOrg, IatiActivity, Narrative, parse_date};
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
@@ -271,15 +271,38 @@ pub(super) struct Mapped {
     pub(super) parent_key: Option<u64>,
 }
 
+impl Mapped {
+    /// What the mapping left out of the activity (on the activity record, which comes first).
+    pub(super) fn left_out(&self) -> &[LeftOut] {
+        match self.records.first() {
+            Some(Record::Activity(a)) => &a.left_out,
+            _ => &[],
+        }
+    }
+}
+
+/// Where an activity is read and how strictly its elements are taken.
+pub(super) struct MapContext<'a> {
+    /// The file's source record (`record_id("src-iati-", file)`), which every record cites.
+    pub(super) source: &'a RecordId,
+    /// The file's name, for the findings of elements left out.
+    pub(super) file: &'a str,
+    /// The activity's own line.
+    pub(super) line: u64,
+    /// `--strict`: an element the ledger refuses rejects the whole activity, as before partial
+    /// imports; otherwise it is left out with a finding and the rest is imported.
+    pub(super) strict: bool,
+}
+
 /// Maps an activity whose record id is `id` (`record_id("iati-", identifier)`).
 pub(super) fn map_activity(
     a: &IatiActivity,
     id: &RecordId,
-    source: &RecordId,
+    ctx: &MapContext<'_>,
     orgs: &mut Orgs,
 ) -> Result<Mapped, Vec<String>> {
+    let source = ctx.source;
     let mut notes = Vec::new();
-    let mut reasons = Vec::new();
     let lang = a.lang.as_deref();
     let id = id.clone();
     let cite = vec![Citation {
@@ -411,22 +434,22 @@ pub(super) fn map_activity(
         target_population: None,
         ceiling: None,
         sources: cite.clone(),
+        left_out: vec![],
     };
     let default_currency = a.default_currency.as_deref();
     let money = |value: &aidtrace_iati::model::Money,
-                 fallback_date: Option<&str>,
-                 what: &str|
+                 fallback_date: Option<&str>|
      -> Result<(Money, bool), String> {
         let amount = value.amount.ok_or_else(|| {
             format!(
-                "{what}: value {:?} is not a number, or has more digits than can be kept exactly",
+                "value {:?} is not a number, or has more digits than can be kept exactly",
                 value.raw.as_deref().unwrap_or("")
             )
         })?;
         let code = value
             .currency_or(default_currency)
-            .ok_or_else(|| format!("{what}: no currency and no default-currency"))?;
-        let currency = CurrencyCode::parse(code).map_err(|e| format!("{what}: {e}"))?;
+            .ok_or_else(|| "no currency and no default-currency".to_string())?;
+        let currency = CurrencyCode::parse(code).map_err(|e| e.to_string())?;
         let value_date = value
             .value_date()
             .or_else(|| fallback_date.and_then(parse_date));
@@ -439,40 +462,55 @@ pub(super) fn map_activity(
             amount.is_sign_negative() && !amount.is_zero(),
         ))
     };
-    let mut records = vec![Record::Activity(activity)];
+    // Each transaction and budget stands on its own: one the ledger would refuse is left out
+    // with a finding (or, under `strict`, rejects the activity as before).
+    let mut flaws = Flaws {
+        file: ctx.file,
+        strict: ctx.strict,
+        reasons: Vec::new(),
+        left_out: Vec::new(),
+    };
+    let mut records = Vec::new();
     for (i, t) in a.transactions.iter().enumerate() {
         let what = format!("transaction {}", i + 1);
+        let line = t.ext.line.0;
         let Some(kind) = t
             .transaction_type
             .as_deref()
             .and_then(FlowKind::from_iati_code)
         else {
-            reasons.push(format!(
-                "{what}: transaction type {:?} unknown",
+            let reason = format!(
+                "transaction type {:?} unknown",
                 t.transaction_type.as_deref().unwrap_or("")
-            ));
+            );
+            flaws.refuse(&what, line, reason);
             continue;
         };
         let Some(value) = &t.value else {
-            reasons.push(format!("{what}: no value"));
+            flaws.refuse(&what, line, "no value".to_string());
             continue;
         };
-        match money(value, t.transaction_date.as_deref(), &what) {
-            Ok((money, reversal)) => records.push(Record::Flow(Flow {
-                id: RecordId::parse(&format!("{id}-t{}", i + 1)).unwrap_or_else(|_| id.clone()),
-                activity: id.clone(),
-                kind,
-                money,
-                provider: orgs.flow_org(t.provider_org.as_ref()),
-                receiver: orgs.flow_org(t.receiver_org.as_ref()),
-                parent_flow: None,
-                reversal,
-                stated_equivalent: None,
-                recorded_rate: None,
-                description: t.description.as_deref().and_then(|d| text(d, lang)),
-                sources: cite.clone(),
-            })),
-            Err(e) => reasons.push(e),
+        match money(value, t.transaction_date.as_deref()) {
+            Ok((money, reversal)) => flaws.keep_valid(
+                &mut records,
+                &what,
+                line,
+                Record::Flow(Flow {
+                    id: RecordId::parse(&format!("{id}-t{}", i + 1)).unwrap_or_else(|_| id.clone()),
+                    activity: id.clone(),
+                    kind,
+                    money,
+                    provider: orgs.flow_org(t.provider_org.as_ref()),
+                    receiver: orgs.flow_org(t.receiver_org.as_ref()),
+                    parent_flow: None,
+                    reversal,
+                    stated_equivalent: None,
+                    recorded_rate: None,
+                    description: t.description.as_deref().and_then(|d| text(d, lang)),
+                    sources: cite.clone(),
+                }),
+            ),
+            Err(e) => flaws.refuse(&what, line, e),
         }
     }
     let budget_lines = a
@@ -497,6 +535,7 @@ pub(super) fn map_activity(
                 &b.value,
                 None,
                 None,
+                &b.ext,
             )
         })
         .chain(a.planned_disbursements.iter().map(|p| {
@@ -508,48 +547,90 @@ pub(super) fn map_activity(
                 &p.value,
                 orgs.flow_org(p.provider_org.as_ref()),
                 orgs.flow_org(p.receiver_org.as_ref()),
+                &p.ext,
             )
         }))
         .collect::<Vec<_>>();
-    for (i, (kind, status, start, end, value, provider, receiver)) in
+    for (i, (kind, status, start, end, value, provider, receiver, ext)) in
         budget_lines.into_iter().enumerate()
     {
+        let line = ext.line.0;
         let what = format!("budget {}", i + 1);
+        // These were never reasons to refuse the activity, so `strict` leaves them out too.
         let (Some(start), Some(end)) = (
             start.as_deref().and_then(parse_date),
             end.as_deref().and_then(parse_date),
         ) else {
-            notes.push(format!("{what}: period missing or unreadable; kept out"));
+            flaws.leave_out(&what, line, "period missing or unreadable".to_string());
             continue;
         };
         let Some(value) = value else {
-            notes.push(format!("{what}: no value; kept out"));
+            flaws.leave_out(&what, line, "no value".to_string());
             continue;
         };
-        match money(value, None, &what) {
-            Ok((money, false)) => records.push(Record::Budget(Budget {
-                id: RecordId::parse(&format!("{id}-b{}", i + 1)).unwrap_or_else(|_| id.clone()),
-                activity: id.clone(),
-                kind,
-                status,
-                period_start: start,
-                period_end: end,
-                money,
-                provider,
-                receiver,
-                sources: cite.clone(),
-            })),
-            Ok((_, true)) => notes.push(format!("{what}: negative budget kept out")),
-            Err(e) => reasons.push(e),
+        match money(value, None) {
+            Ok((money, false)) => flaws.keep_valid(
+                &mut records,
+                &what,
+                line,
+                Record::Budget(Budget {
+                    id: exported_budget_id(ext, &id).unwrap_or_else(|| {
+                        RecordId::parse(&format!("{id}-b{}", i + 1)).unwrap_or_else(|_| id.clone())
+                    }),
+                    activity: id.clone(),
+                    kind,
+                    status,
+                    period_start: start,
+                    period_end: end,
+                    money,
+                    provider,
+                    receiver,
+                    sources: cite.clone(),
+                }),
+            ),
+            Ok((_, true)) => flaws.leave_out(&what, line, "negative budget".to_string()),
+            Err(e) => flaws.refuse(&what, line, e),
         }
     }
-    let lines = carried_over(a, &id, &mut records, orgs, &mut notes);
-    records.extend(lines);
-    for record in &records {
-        if let Err(e) = validate(record) {
-            reasons.push(format!("{} {}: {e}", record.kind().as_str(), record.id()));
-        }
+    let mut activity = activity;
+    let lines = carried_over(a, &mut activity, orgs, &mut notes);
+    for line in lines {
+        let what = format!("{} {}", line.kind().as_str(), line.id());
+        // Carried-over records have no position of their own: the activity's line stands in.
+        flaws.keep_valid(&mut records, &what, ctx.line, line);
     }
+    let Flaws {
+        mut reasons,
+        left_out,
+        ..
+    } = flaws;
+    activity.left_out = left_out;
+    let mut activity = Record::Activity(activity);
+    let mut verdict = validate(&activity);
+    // A description the ledger refuses (a stray control character, as in text decoded from
+    // Windows-1252) is left out, not the activity with all its transactions.
+    if let Err(e) = &verdict
+        && e.field == "description"
+        && !ctx.strict
+        && let Record::Activity(a) = &mut activity
+    {
+        a.description = None;
+        a.left_out.push(LeftOut {
+            file: ctx.file.to_string(),
+            line: ctx.line,
+            element: "description".to_string(),
+            reason: e.message.clone(),
+        });
+        verdict = validate(&activity);
+    }
+    if let Err(e) = verdict {
+        reasons.push(format!(
+            "{} {}: {e}",
+            activity.kind().as_str(),
+            activity.id()
+        ));
+    }
+    records.insert(0, activity);
     if reasons.is_empty() {
         Ok(Mapped {
             records,
@@ -561,17 +642,83 @@ pub(super) fn map_activity(
     }
 }
 
+/// The id another aidtrace gave a budget it exported (`aidtrace:id`), if it is one of this
+/// activity's budget ids.
+fn exported_budget_id(ext: &aidtrace_iati::model::Ext, activity: &RecordId) -> Option<RecordId> {
+    let value = ext
+        .attrs
+        .iter()
+        .find(|a| {
+            a.ns.as_deref() == Some(aidtrace_iati::model::AIDTRACE_NS)
+                && a.local() == BUDGET_ID_ATTR
+        })?
+        .value
+        .as_str();
+    let suffix = value.strip_prefix(activity.as_str())?.strip_prefix("-b")?;
+    (!suffix.is_empty())
+        .then(|| RecordId::parse(value).ok())
+        .flatten()
+}
+
+/// Elements of one activity the ledger would refuse: left out with a finding, or under
+/// `strict` reasons to reject the whole activity.
+struct Flaws<'a> {
+    file: &'a str,
+    strict: bool,
+    reasons: Vec<String>,
+    left_out: Vec<LeftOut>,
+}
+
+impl Flaws<'_> {
+    /// An element the ledger refuses.
+    fn refuse(&mut self, what: &str, line: u64, reason: String) {
+        if self.strict {
+            self.reasons.push(format!("{what}: {reason}"));
+        } else {
+            self.leave_out(what, line, reason);
+        }
+    }
+
+    /// An element left out whatever the mode.
+    fn leave_out(&mut self, what: &str, line: u64, reason: String) {
+        self.left_out.push(LeftOut {
+            file: self.file.to_string(),
+            line,
+            element: what.to_string(),
+            reason,
+        });
+    }
+
+    /// Keeps the record if the ledger's own rules accept it.
+    fn keep_valid(&mut self, records: &mut Vec<Record>, what: &str, line: u64, record: Record) {
+        match validate(&record) {
+            Ok(()) => records.push(record),
+            Err(e) if self.strict => {
+                self.reasons
+                    .push(format!("{} {}: {e}", record.kind().as_str(), record.id()))
+            }
+            Err(e) => self.leave_out(what, line, e.to_string()),
+        }
+    }
+}
+
 /// Local names of the aidtrace extension elements an export writes into each activity.
 pub(super) const PAYLOAD_RECORD: &str = "record";
 pub(super) const PAYLOAD_SOURCES: &str = "sources";
+/// The fields an export filled in to meet IATI's rules (a JSON list of the names below): an
+/// aidtrace importing the file leaves them empty, as the exporting ledger had them.
+pub(super) const PAYLOAD_SUPPLIED: &str = "supplied";
+pub(super) const SUPPLIED_START_DATE: &str = "start_date";
+pub(super) const SUPPLIED_SECTOR: &str = "sectors";
+/// Attribute (in aidtrace's namespace) on an exported budget naming its record id.
+pub(super) const BUDGET_ID_ATTR: &str = "id";
 
 /// What another aidtrace wrote into the activity in its own namespace: the activity's
-/// citations, its equipment lines and the source records they cite, each as the record's
-/// JSON. Lines are re-attached to this activity; what cannot be read is noted, not fatal.
+/// citations, its equipment lines, the budgets IATI could not carry and the source records they
+/// cite, each as the record's JSON. Lines and budgets are re-attached to this activity; what cannot be read is noted, not fatal.
 fn carried_over(
     a: &IatiActivity,
-    id: &RecordId,
-    records: &mut [Record],
+    act: &mut Activity,
     orgs: &mut Orgs,
     notes: &mut Vec<String>,
 ) -> Vec<Record> {
@@ -586,25 +733,39 @@ fn carried_over(
         match e.local() {
             PAYLOAD_SOURCES => match serde_json::from_str::<Vec<Citation>>(&text) {
                 Ok(citations) => {
-                    if let Some(Record::Activity(act)) = records
-                        .iter_mut()
-                        .find(|r| r.kind() == RecordKind::Activity)
-                    {
-                        for c in citations {
-                            if !act.sources.contains(&c) {
-                                act.sources.push(c);
-                            }
+                    for c in citations {
+                        if !act.sources.contains(&c) {
+                            act.sources.push(c);
                         }
                     }
                 }
                 Err(err) => notes.push(format!("aidtrace:sources unreadable ({err}); kept out")),
             },
+            PAYLOAD_SUPPLIED => match serde_json::from_str::<Vec<String>>(&text) {
+                Ok(fields) => {
+                    for field in fields {
+                        match field.as_str() {
+                            SUPPLIED_START_DATE => act.start_date = None,
+                            SUPPLIED_SECTOR => act.sectors.clear(),
+                            other => notes.push(format!(
+                                "aidtrace:supplied names {other:?}, which aidtrace does not fill in"
+                            )),
+                        }
+                    }
+                }
+                Err(err) => notes.push(format!("aidtrace:supplied unreadable ({err}); kept out")),
+            },
             PAYLOAD_RECORD => match serde_json::from_str::<Record>(&text) {
                 Ok(Record::EquipmentLine(mut line)) => {
-                    line.activity = id.clone();
+                    line.activity = act.id.clone();
                     // Assets are registered where the equipment is, not carried between ledgers.
                     line.assets.clear();
                     lines.push(Record::EquipmentLine(line));
+                }
+                // A budget IATI cannot carry (a period over a year) travels as the record.
+                Ok(Record::Budget(mut budget)) => {
+                    budget.activity = act.id.clone();
+                    lines.push(Record::Budget(budget));
                 }
                 Ok(Record::Source(src)) => match validate(&Record::Source(src.clone())) {
                     Ok(()) => {
@@ -640,5 +801,151 @@ mod tests {
         ) {
             prop_assert_eq!(record_id(&prefix, &raw), cleaned_record_id(&prefix, &raw));
         }
+
+        /// Whatever percentages are published, `shares` keeps the block only when they add to
+        /// exactly 100, and never panics (a huge one is a note, not an overflow).
+        #[test]
+        fn shares_are_kept_only_when_they_add_to_100(
+            pcts in proptest::collection::vec(proptest::option::of("-?[0-9]{1,30}(\\.[0-9]{1,5})?|x"), 1..5),
+        ) {
+            let items: Vec<(String, Option<String>)> = pcts
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (format!("1219{i}"), p.clone()))
+                .collect();
+            let mut notes = Vec::new();
+            let kept = shares("sectors", items, |code, pct| Some((code.to_string(), pct)), &mut notes);
+            if kept.is_empty() {
+                prop_assert_eq!(notes.len(), 1);
+            } else {
+                let sum = kept.iter().try_fold(Decimal::ZERO, |s, (_, p)| s.checked_add(*p));
+                prop_assert_eq!(sum, Some(Decimal::ONE_HUNDRED));
+                prop_assert!(notes.is_empty());
+            }
+        }
+    }
+
+    const SOURCE: &str = "src-iati-test.xml";
+
+    /// The first activity of `body` (inside `<iati-activities>`), as the reader gives it.
+    fn read(body: &str) -> IatiActivity {
+        let xml = format!("<iati-activities version=\"2.03\">\n{body}\n</iati-activities>");
+        let mut reader = aidtrace_iati::reader::ActivityReader::new(xml.as_bytes());
+        reader
+            .next_activity()
+            .expect("well-formed")
+            .expect("one activity")
+            .0
+    }
+
+    fn map(body: &str, strict: bool) -> Result<Mapped, Vec<String>> {
+        let a = read(body);
+        let source = RecordId::parse(SOURCE).expect("id");
+        let ctx = MapContext {
+            source: &source,
+            file: "test.xml",
+            line: 2,
+            strict,
+        };
+        map_activity(
+            &a,
+            &record_id("iati-", &a.identifier),
+            &ctx,
+            &mut Orgs::default(),
+        )
+    }
+
+    const ACTIVITY: &str = r#"<iati-activity default-currency="EUR">
+<iati-identifier>XM-1</iati-identifier>
+<reporting-org ref="XM-ORG" type="10"><narrative>Ministry</narrative></reporting-org>
+<title><narrative xml:lang="en">Oxygen plant</narrative></title>
+<activity-status code="4"/>
+<activity-date type="2" iso-date="2024-02-01"/><activity-date type="1" iso-date="2024-01-01"/>
+<sector code="12191" percentage="60"/><sector code="12220" percentage="40"/>
+<transaction><transaction-type code="C"/><transaction-date iso-date="2024-02-01"/><value>-5</value><provider-org ref="XM-ORG"/></transaction>
+<budget><period-start iso-date="2024-01-01"/><period-end iso-date="2023-01-01"/><value>10</value></budget>
+</iati-activity>"#;
+
+    #[test]
+    fn an_activity_maps_to_its_records_with_status_dates_sectors_and_a_reversal() {
+        let mapped = map(ACTIVITY, false).expect("accepted");
+        let [Record::Activity(a), Record::Flow(f)] = mapped.records.as_slice() else {
+            panic!("{:#?}", mapped.records);
+        };
+        assert_eq!(a.title, "Oxygen plant");
+        assert_eq!(a.status, ActivityStatus::Closed);
+        assert_eq!(a.start_date, parse_date("2024-02-01"), "actual start first");
+        assert_eq!(a.sectors.len(), 2);
+        assert_eq!(
+            a.reporting_org.as_ref().map(RecordId::as_str),
+            Some("org-iati-XM-ORG")
+        );
+        assert_eq!(f.kind, FlowKind::Commitment, "1.x letter C");
+        assert!(f.reversal, "a negative value is a reversal");
+        assert_eq!(f.money.amount, Decimal::from(5));
+        assert_eq!(
+            f.money.value_date,
+            parse_date("2024-02-01"),
+            "the transaction date stands in"
+        );
+        assert_eq!(f.provider, a.reporting_org);
+    }
+
+    #[test]
+    fn a_budget_that_ends_before_it_starts_is_left_out_with_its_line() {
+        let mapped = map(ACTIVITY, false).expect("accepted");
+        assert_eq!(mapped.left_out().len(), 1);
+        let l = &mapped.left_out()[0];
+        // Line 1 is the root; the budget is the activity's ninth line.
+        assert_eq!(
+            (l.file.as_str(), l.line, l.element.as_str()),
+            ("test.xml", 10, "budget 1")
+        );
+        assert!(l.reason.contains("ends before it starts"), "{l:?}");
+    }
+
+    #[test]
+    fn under_strict_a_flawed_budget_rejects_the_activity() {
+        let reasons = map(ACTIVITY, true).err().expect("rejected");
+        assert_eq!(reasons.len(), 1, "{reasons:?}");
+        assert!(reasons[0].contains("period_end"), "{reasons:?}");
+    }
+
+    #[test]
+    fn a_budget_without_a_period_is_left_out_even_under_strict() {
+        let body = ACTIVITY.replace("<period-end iso-date=\"2023-01-01\"/>", "");
+        let mapped = map(&body, true).expect("accepted");
+        assert_eq!(mapped.left_out()[0].reason, "period missing or unreadable");
+    }
+
+    #[test]
+    fn shares_that_do_not_add_up_are_kept_out_with_a_note() {
+        let body = ACTIVITY.replace("percentage=\"40\"", "percentage=\"30\"");
+        let mapped = map(&body, false).expect("accepted");
+        let Some(Record::Activity(a)) = mapped.records.first() else {
+            panic!()
+        };
+        assert!(a.sectors.is_empty());
+        assert!(
+            mapped.notes.iter().any(|n| n.contains("sum to 90")),
+            "{:?}",
+            mapped.notes
+        );
+    }
+
+    #[test]
+    fn organisations_are_named_once_by_reference() {
+        let a = read(ACTIVITY);
+        let mut orgs = Orgs::default();
+        let first = orgs.get(Some("XM-ORG"), Some("10"), &[]);
+        let again = orgs.get(Some(" XM-ORG "), None, &a.title.clone().unwrap_or_default());
+        assert_eq!(first, again);
+        assert_eq!(orgs.records.len(), 1);
+        let org = orgs.records.values().next().expect("one");
+        // Without a name the reference stands in; the first mention's kind stays.
+        assert_eq!(
+            (org.name.as_str(), org.kind),
+            ("XM-ORG", OrgKind::Government)
+        );
     }
 }

@@ -20,7 +20,9 @@ mod mapping;
 
 use serde::Serialize;
 
-pub use export::ExportReport;
+pub use aidtrace_domain::model::LeftOut;
+
+pub use export::{ActivityFilter, ExcludedActivity, ExportReport};
 pub use mapping::record_id;
 
 #[derive(Debug, Clone, Serialize)]
@@ -48,6 +50,10 @@ pub struct ActivityImport {
     pub rules_valid: bool,
     #[serde(flatten)]
     pub outcome: Outcome,
+    /// Elements of an accepted activity left out because the ledger refuses them (the rest is
+    /// imported); the activity record keeps them too, so they show on its page.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub left_out: Vec<LeftOut>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -66,6 +72,8 @@ pub struct FileImport {
     pub accepted: usize,
     pub rejected: usize,
     pub kept_newer: usize,
+    /// Elements left out of accepted activities, over the file (each listed on its activity).
+    pub left_out: usize,
     pub records_created: usize,
     pub records_updated: usize,
     pub records_unchanged: usize,

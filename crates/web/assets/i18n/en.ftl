@@ -328,6 +328,8 @@ import-at = line { $line }, column { $column }
 import-line = line { $line }
 import-refused = Refused
 import-rejected = rejected
+import-left-out = { $element } left out, the rest of the activity imported: { $reason }
+import-left-out-count = Elements left out of accepted activities (each also shown as a finding on its activity): { $count }
 import-result = accepted: { $accepted }, rejected: { $rejected }, kept (stored version newer): { $kept }; records created: { $created }, updated: { $updated }.
 import-problems = Problems by activity
 import-layer-schema = schema
@@ -477,6 +479,7 @@ rule-GGP-WINDOW = a grassroots grant runs longer than one year
 rule-ACT-NOSECTOR = an activity has no sector
 rule-FAC-NOLOCATION = a facility has no coordinates, so it cannot be mapped
 rule-EQ-OVERCOST = equipment lines cost more than the activity's commitments
+rule-IATI-LEFT-OUT = an element of an imported activity (a budget, a transaction) was left out because the ledger refuses it; the rest was imported
 # Equipment pages (asset_pages.rs)
 title-assets = Equipment register
 title-asset-indicators = Equipment indicators

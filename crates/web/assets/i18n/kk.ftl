@@ -306,6 +306,8 @@ import-at = { $line }-жол, { $column }-баған
 import-line = { $line }-жол
 import-refused = Қабылданбады
 import-rejected = қабылданбады
+import-left-out = { $element } импортталмады, жобаның қалғаны импортталды: { $reason }
+import-left-out-count = Қабылданған жобалардан тыс қалған элементтер (әрқайсысы жоба бетінде ескерту ретінде де көрсетілген): { $count }
 import-result = қабылданды: { $accepted }, қабылданбады: { $rejected }, қалдырылды (сақталған нұсқа жаңарақ): { $kept }; жасалған жазбалар: { $created }, жаңартылғаны: { $updated }.
 import-problems = Жобалар бойынша мәселелер
 import-layer-schema = схема
@@ -455,6 +457,7 @@ rule-GGP-WINDOW = жергілікті жобаларға берілген гр�
 rule-ACT-NOSECTOR = жобаның саласы көрсетілмеген
 rule-FAC-NOLOCATION = мекеменің координаттары жоқ, сондықтан оны картада көрсету мүмкін емес
 rule-EQ-OVERCOST = жабдық позицияларының құны жоба бойынша міндеттемелерден көп
+rule-IATI-LEFT-OUT = импортталған жобаның элементі (бюджет, транзакция) тізілім оны қабылдамағандықтан импортталмады; қалғаны импортталды
 # Equipment pages (asset_pages.rs)
 title-assets = Жабдықтар тізілімі
 title-asset-indicators = Жабдық көрсеткіштері

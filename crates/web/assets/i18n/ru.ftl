@@ -333,6 +333,8 @@ import-at = строка { $line }, столбец { $column }
 import-line = строка { $line }
 import-refused = Отклонено
 import-rejected = отклонён
+import-left-out = { $element } не импортирован, остальная часть проекта импортирована: { $reason }
+import-left-out-count = Элементов, не импортированных в принятых проектах (каждый также показан как замечание на странице проекта): { $count }
 import-result = принято: { $accepted }, отклонено: { $rejected }, оставлено (сохранённая версия новее): { $kept }; создано записей: { $created }, обновлено: { $updated }.
 import-problems = Проблемы по проектам
 import-layer-schema = схема
@@ -482,6 +484,7 @@ rule-GGP-WINDOW = грант низовым проектам длится дол
 rule-ACT-NOSECTOR = у проекта не указан сектор
 rule-FAC-NOLOCATION = у учреждения нет координат, поэтому его нельзя показать на карте
 rule-EQ-OVERCOST = позиции оборудования стоят больше, чем обязательства по проекту
+rule-IATI-LEFT-OUT = элемент импортированного проекта (бюджет, транзакция) не импортирован, потому что реестр его не принимает; остальное импортировано
 # Equipment pages (asset_pages.rs)
 title-assets = Реестр оборудования
 title-asset-indicators = Показатели оборудования

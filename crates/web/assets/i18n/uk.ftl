@@ -333,6 +333,8 @@ import-at = рядок { $line }, стовпець { $column }
 import-line = рядок { $line }
 import-refused = Відхилено
 import-rejected = відхилено
+import-left-out = { $element } не імпортовано, решту проєкту імпортовано: { $reason }
+import-left-out-count = Елементів, не імпортованих у прийнятих проєктах (кожен також показано як зауваження на сторінці проєкту): { $count }
 import-result = прийнято: { $accepted }, відхилено: { $rejected }, залишено (збережена версія новіша): { $kept }; створено записів: { $created }, оновлено: { $updated }.
 import-problems = Проблеми за проєктами
 import-layer-schema = схема
@@ -482,6 +484,7 @@ rule-GGP-WINDOW = грант низовим проєктам триває дов
 rule-ACT-NOSECTOR = для проєкту не зазначено сектор
 rule-FAC-NOLOCATION = заклад не має координат, тому його не можна показати на карті
 rule-EQ-OVERCOST = позиції обладнання коштують більше, ніж зобов'язання за проєктом
+rule-IATI-LEFT-OUT = елемент імпортованого проєкту (бюджет, транзакцію) не імпортовано, бо реєстр його не приймає; решту імпортовано
 # Equipment pages (asset_pages.rs)
 title-assets = Реєстр обладнання
 title-asset-indicators = Показники обладнання
