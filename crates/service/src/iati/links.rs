@@ -188,6 +188,8 @@ pub(super) fn settle_links(
     for mut record in records {
         match &mut record {
             Record::Activity(a) => keep_known_citations(&mut a.sources, &known_source, note)?,
+            // A budget carried as aidtrace data cites the exporting ledger's sources.
+            Record::Budget(b) => keep_known_citations(&mut b.sources, &known_source, note)?,
             Record::EquipmentLine(line) => {
                 if let Some(Record::EquipmentLine(stored)) =
                     writer.get(RecordKind::EquipmentLine, &line.id)?
