@@ -240,9 +240,11 @@ impl Aidtrace {
             // What is filled in is named in aidtrace's namespace too, so another aidtrace importing
             // the file does not take it for recorded data.
             let mut supplied = Vec::new();
+            // Reported only if the activity is written.
+            let mut filled_in = Vec::new();
             let start = a.start_date.or_else(|| {
                 let earliest = earliest_date(&ledger, a)?;
-                report.supplied.push(format!(
+                filled_in.push(format!(
                     "activity {}: no start date recorded; planned start {earliest} given, the earliest date of its legal steps, budgets, flows and cited sources",
                     a.id
                 ));
@@ -280,7 +282,7 @@ impl Aidtrace {
                     vocabulary: Some("1".to_string()),
                     ..Default::default()
                 });
-                report.supplied.push(format!(
+                filled_in.push(format!(
                     "activity {}: no sector recorded; exported as {SECTORS_NOT_SPECIFIED} (sectors not specified)",
                     a.id
                 ));
@@ -402,7 +404,7 @@ impl Aidtrace {
             x.ext
                 .elements
                 .extend(payload(&ledger, a, &carried, &supplied)?);
-            activities.push((a.id.clone(), x));
+            activities.push((a.id.clone(), x, filled_in));
         }
         let activities = keep_valid(activities, &mut report)?;
         // The schema requires at least one activity: an empty file would not be valid IATI.
@@ -478,14 +480,14 @@ fn earliest_date(
 /// Runs the project's validator on each activity alone (its rules are per activity) and keeps
 /// those without errors; the others go to `report.excluded` with the findings.
 fn keep_valid(
-    activities: Vec<(RecordId, aidtrace_iati::model::IatiActivity)>,
+    activities: Vec<(RecordId, aidtrace_iati::model::IatiActivity, Vec<String>)>,
     report: &mut ExportReport,
 ) -> ServiceResult<Vec<aidtrace_iati::model::IatiActivity>> {
     use aidtrace_iati::validate::{Options, Severity, validate_reader};
     let options = Options::default();
     let mut kept = Vec::with_capacity(activities.len());
     let mut doc = Vec::new();
-    for (id, x) in activities {
+    for (id, x, filled_in) in activities {
         doc.clear();
         aidtrace_iati::writer::write_activities(&mut doc, None, [&x])
             .map_err(|e| ServiceError::Io(format!("writing IATI: {e}")))?;
@@ -507,6 +509,7 @@ fn keep_valid(
             report.activities += 1;
             report.flows += x.transactions.len();
             report.budgets += x.budgets.len() + x.planned_disbursements.len();
+            report.supplied.extend(filled_in);
             kept.push(x);
         } else {
             report.excluded.push(ExcludedActivity {
