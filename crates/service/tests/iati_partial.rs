@@ -186,3 +186,32 @@ fn an_activity_the_ledger_refuses_as_a_whole_is_still_rejected() {
     );
     assert!(app.ledger().expect("ledger").flows.is_empty());
 }
+
+#[test]
+fn an_organisation_the_ledger_refuses_is_left_out_not_the_run() {
+    let (_dir, mut app) = open();
+    // U+0096 (a Windows-1252 dash decoded as Latin-1) in a provider's name.
+    let xml = flawed_today().replace(
+        "<value value-date=\"2024-02-01\">1000</value>",
+        "<value value-date=\"2024-02-01\">1000</value><provider-org><narrative>Clinic \u{96} Gaza</narrative></provider-org>",
+    );
+    let report = import(&mut app, "flawed.xml", &xml, false);
+    assert_eq!((report.accepted, report.rejected), (1, 0), "{report:#?}");
+    let activity = &report.activities[0];
+    assert!(
+        activity
+            .left_out
+            .iter()
+            .any(|l| l.element.starts_with("organisation ") && l.reason.contains("U+0096")),
+        "{activity:#?}"
+    );
+    let ledger = app.ledger().expect("ledger");
+    let flow = ledger.flows.values().next().expect("the commitment stays");
+    assert_eq!(flow.provider, None);
+    assert!(
+        ledger
+            .organisations
+            .values()
+            .all(|o| !o.name.contains('\u{96}'))
+    );
+}

@@ -599,6 +599,7 @@ pub(super) fn map_activity(
         // Carried-over records have no position of their own: the activity's line stands in.
         flaws.keep_valid(&mut records, &what, ctx.line, line);
     }
+    drop_invalid_orgs(orgs, &mut activity, &mut records, &mut flaws, ctx.line);
     let Flaws {
         mut reasons,
         left_out,
@@ -639,6 +640,50 @@ pub(super) fn map_activity(
         })
     } else {
         Err(reasons)
+    }
+}
+
+/// An organisation the ledger refuses (a name with a control character, say) is not created:
+/// the links to it are left out with a finding (under `strict`, the activity is rejected).
+fn drop_invalid_orgs(
+    orgs: &mut Orgs,
+    activity: &mut Activity,
+    records: &mut [Record],
+    flaws: &mut Flaws<'_>,
+    line: u64,
+) {
+    let invalid: Vec<(RecordId, String)> = orgs
+        .records
+        .values()
+        .filter_map(|o| {
+            let e = validate(&Record::Organisation(o.clone())).err()?;
+            Some((o.id.clone(), format!("{}: {}", e.field, e.message)))
+        })
+        .collect();
+    for (id, reason) in invalid {
+        orgs.records.remove(&id);
+        orgs.by_ref.retain(|_, v| *v != id);
+        let gone = |o: &mut Option<RecordId>| {
+            if o.as_ref() == Some(&id) {
+                *o = None;
+            }
+        };
+        gone(&mut activity.reporting_org);
+        activity.participants.retain(|p| p.org != id);
+        for record in records.iter_mut() {
+            match record {
+                Record::Flow(f) => {
+                    gone(&mut f.provider);
+                    gone(&mut f.receiver);
+                }
+                Record::Budget(b) => {
+                    gone(&mut b.provider);
+                    gone(&mut b.receiver);
+                }
+                _ => {}
+            }
+        }
+        flaws.refuse(&format!("organisation {id}"), line, reason);
     }
 }
 
