@@ -157,6 +157,12 @@ impl Aidtrace {
                 narratives: narratives_of(&o.name),
             })
         };
+        // Budgets by activity, once (the ledger indexes flows, not budgets).
+        let mut budgets_of: std::collections::HashMap<&RecordId, Vec<&Budget>> =
+            std::collections::HashMap::new();
+        for b in ledger.budgets.values() {
+            budgets_of.entry(&b.activity).or_default().push(b);
+        }
         let mut activities = Vec::new();
         for a in ledger.activities.values().filter(|a| filter.covers(&a.id)) {
             let identifier = a
@@ -243,7 +249,11 @@ impl Aidtrace {
             // Reported only if the activity is written.
             let mut filled_in = Vec::new();
             let start = a.start_date.or_else(|| {
-                let earliest = earliest_date(&ledger, a)?;
+                let earliest = earliest_date(
+                    &ledger,
+                    a,
+                    budgets_of.get(&a.id).map_or(&[], Vec::as_slice),
+                )?;
                 filled_in.push(format!(
                     "activity {}: no start date recorded; planned start {earliest} given, the earliest date of its legal steps, budgets, flows and cited sources",
                     a.id
@@ -311,11 +321,7 @@ impl Aidtrace {
                 }),
                 Instrument::GrassrootsGrant | Instrument::InKind | Instrument::Other => {}
             }
-            let mut budgets: Vec<&Budget> = ledger
-                .budgets
-                .values()
-                .filter(|b| b.activity == a.id)
-                .collect();
+            let mut budgets: Vec<&Budget> = budgets_of.get(&a.id).cloned().unwrap_or_default();
             budgets.sort_by_key(|b| (suffix_index(&b.id, "-b"), b.id.clone()));
             let mut carried = Vec::new();
             for b in budgets {
@@ -366,11 +372,7 @@ impl Aidtrace {
                     });
                 }
             }
-            let mut flows: Vec<&Flow> = ledger
-                .flows
-                .values()
-                .filter(|f| f.activity == a.id)
-                .collect();
+            let mut flows: Vec<&Flow> = ledger.flows_of(&a.id).collect();
             // Imported transactions keep their order (their ids end in -t1, -t2, …).
             flows.sort_by_key(|f| (suffix_index(&f.id, "-t"), f.id.clone()));
             for f in flows {
@@ -458,18 +460,11 @@ const SECTORS_NOT_SPECIFIED: &str = "99810";
 fn earliest_date(
     ledger: &aidtrace_domain::ledger::Ledger,
     a: &Activity,
+    budgets: &[&Budget],
 ) -> Option<chrono::NaiveDate> {
     let steps = a.legal_steps.iter().filter_map(|s| s.date);
-    let budgets = ledger
-        .budgets
-        .values()
-        .filter(|b| b.activity == a.id)
-        .map(|b| b.period_start);
-    let flows = ledger
-        .flows
-        .values()
-        .filter(|f| f.activity == a.id)
-        .filter_map(|f| f.money.value_date);
+    let budgets = budgets.iter().map(|b| b.period_start);
+    let flows = ledger.flows_of(&a.id).filter_map(|f| f.money.value_date);
     let published = a
         .sources
         .iter()
