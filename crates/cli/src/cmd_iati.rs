@@ -37,13 +37,16 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// Import activity files into the ledger: each activity accepted or rejected on its own, each
-    /// file atomic, re-imports idempotent (exit 1 when anything was rejected or refused)
+    /// Import activity files into the ledger: each activity accepted or rejected on its own (a
+    /// budget or transaction the ledger refuses is left out with a finding, the rest imported),
+    /// each file atomic, re-imports idempotent (exit 1 when anything was left out, rejected or
+    /// refused)
     Import {
         /// Files, or folders searched for *.xml
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Refuse a whole file when any activity is rejected or fails a validation layer
+        /// All or nothing: an element the ledger refuses rejects its whole activity (instead of
+        /// being left out), and any rejected activity or failed validation layer refuses the file
         #[arg(long)]
         strict: bool,
         #[arg(long, value_enum, default_value_t = Format::Table)]

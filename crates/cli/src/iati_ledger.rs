@@ -101,7 +101,7 @@ pub fn import(paths: &[PathBuf], strict: bool, format: Format, settings: &Settin
     bar.finish_and_clear();
     let problems = reports
         .iter()
-        .any(|r| r.refused.is_some() || r.rejected > 0);
+        .any(|r| r.refused.is_some() || r.rejected > 0 || r.left_out > 0);
     match format {
         Format::Json => {
             let text = serde_json::to_string_pretty(&json!({ "files": reports }))
@@ -118,6 +118,7 @@ pub fn import(paths: &[PathBuf], strict: bool, format: Format, settings: &Settin
                 "accepted",
                 "rejected",
                 "kept newer",
+                "left out",
                 "records written",
             ];
             let rows: Vec<Vec<String>> = reports
@@ -132,6 +133,7 @@ pub fn import(paths: &[PathBuf], strict: bool, format: Format, settings: &Settin
                         r.accepted.to_string(),
                         r.rejected.to_string(),
                         r.kept_newer.to_string(),
+                        r.left_out.to_string(),
                         (r.records_created + r.records_updated).to_string(),
                     ]
                 })
@@ -162,6 +164,18 @@ pub fn import(paths: &[PathBuf], strict: bool, format: Format, settings: &Settin
                     }
                     for (id, other) in &r.duplicates_across_files {
                         println!("{}: identifier {id} was also imported from {other}", r.file);
+                    }
+                    // Elements an accepted activity was imported without, each also a finding
+                    // (IATI-LEFT-OUT) on the activity.
+                    let left_out = r
+                        .activities
+                        .iter()
+                        .flat_map(|a| a.left_out.iter().map(move |l| (a, l)));
+                    for (a, l) in left_out.take(50) {
+                        println!(
+                            "{}: line {}: {} {} left out: {}",
+                            r.file, l.line, a.identifier, l.element, l.reason
+                        );
                     }
                     for a in r.activities.iter().take(20) {
                         if let Outcome::Rejected { reasons } = &a.outcome {
@@ -216,6 +230,18 @@ pub fn export(ids: &[String], out: &Path, settings: &Settings) -> CliResult {
     );
     for line in &report.left_out {
         println!("left out: {line}");
+    }
+    for line in &report.supplied {
+        println!("supplied: {line}");
+    }
+    // The file itself validates clean; activities that would not are named with the findings.
+    for x in &report.excluded {
+        println!(
+            "activity {} ({}) not exported: {}",
+            x.activity,
+            x.identifier,
+            x.reasons.join("; ")
+        );
     }
     Ok(Exit::Clean)
 }

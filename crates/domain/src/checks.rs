@@ -155,6 +155,11 @@ pub const RULES: &[(&str, Severity, &str)] = &[
         Severity::Warning,
         "equipment lines' quantities × unit costs differ by more than 1 % from the activity's commitments in the same currency",
     ),
+    (
+        "IATI-LEFT-OUT",
+        Severity::Warning,
+        "an element of an imported activity (a budget, a transaction) was left out because the ledger refuses it; the rest was imported",
+    ),
 ];
 
 /// What the checks need beyond the ledger and the rates.
@@ -195,6 +200,7 @@ pub fn run_with(ledger: &Ledger, rates: &RateTable, options: &Options) -> Vec<Fi
     activities(ledger, rates, &mut out);
     schedule::run(ledger, options, &mut out);
     equipment::run(ledger, &mut out);
+    left_out(ledger, &mut out);
     for f in ledger.facilities.values().filter(|f| f.location.is_none()) {
         out.push(finding(
             "FAC-NOLOCATION",
@@ -205,6 +211,24 @@ pub fn run_with(ledger: &Ledger, rates: &RateTable, options: &Options) -> Vec<Fi
     }
     out.sort_by(|a, b| (a.severity, a.rule, &a.record).cmp(&(b.severity, b.rule, &b.record)));
     out
+}
+
+/// What an import kept out of an activity stays visible on it until a corrected file replaces
+/// the activity.
+fn left_out(ledger: &Ledger, out: &mut Vec<Finding>) {
+    for a in ledger.activities.values() {
+        for l in &a.left_out {
+            out.push(finding(
+                "IATI-LEFT-OUT",
+                RecordKind::Activity,
+                &a.id,
+                format!(
+                    "{} ({}, line {}) left out on import: {}",
+                    l.element, l.file, l.line, l.reason
+                ),
+            ));
+        }
+    }
 }
 
 fn severity_of(rule: &str) -> Severity {

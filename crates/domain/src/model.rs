@@ -293,6 +293,26 @@ pub struct Activity {
     pub ceiling: Option<Money>,
     #[serde(default)]
     pub sources: Vec<Citation>,
+    /// Elements of the published activity an import left out because the ledger refuses them
+    /// (a budget that ends before it starts, a value that is not a number), the rest being
+    /// imported. Part of the record, so a re-import of the same file changes nothing and one
+    /// of a corrected file clears them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub left_out: Vec<LeftOut>,
+}
+
+/// One element an import left out of an activity: where it was published and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LeftOut {
+    /// The file it was read from.
+    pub file: String,
+    /// 1-based line of the element in that file.
+    pub line: u64,
+    /// Which element, e.g. `budget 2`, `transaction 5`.
+    pub element: String,
+    pub reason: String,
 }
 
 /// What a flow is. The first four are aidtrace's core kinds; the rest complete IATI's transaction

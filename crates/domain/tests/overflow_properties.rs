@@ -59,6 +59,7 @@ fn activity(name: &str, percentage: Decimal) -> Record {
         target_population: None,
         ceiling: None,
         sources: vec![],
+        left_out: vec![],
     })
 }
 

@@ -67,6 +67,7 @@ fn activity(name: &str, parent: Option<&str>, split: bool) -> Record {
         target_population: None,
         ceiling: None,
         sources: vec![],
+        left_out: vec![],
     })
 }
 

@@ -20,14 +20,32 @@ pub const AIDTRACE_NS: &str = "urn:x-aidtrace:iati:1";
 /// Prefix the writer binds [`AIDTRACE_NS`] to.
 pub const AIDTRACE_PREFIX: &str = "aidtrace";
 
-/// Extension content from other namespaces, kept verbatim (positions cleared).
+/// Extension content from other namespaces, kept verbatim (positions cleared), and the line
+/// the element was read at.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Ext {
     #[serde(skip)]
     pub attrs: Vec<Attr>,
     #[serde(skip)]
     pub elements: Vec<Element>,
+    /// Where the element holding this was read, so an importer can say which budget or
+    /// transaction it left out.
+    #[serde(skip)]
+    pub line: SourceLine,
 }
+
+/// The 1-based line an element was read at (0 when built in code). Not content: two models that
+/// say the same are equal wherever they were read, so a write → read round trip compares equal.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SourceLine(pub u64);
+
+impl PartialEq for SourceLine {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for SourceLine {}
 
 impl Ext {
     /// Like `from_el`, without `xml:lang` (for elements whose model has a `lang` field).
@@ -47,6 +65,7 @@ impl Ext {
                 .filter(|c| c.ns.is_some())
                 .map(normalise)
                 .collect(),
+            line: SourceLine(el.line),
         }
     }
 
@@ -56,6 +75,7 @@ impl Ext {
             .extend(self.elements.iter().cloned().map(Node::Element));
     }
 
+    /// No extension content (the line is not content).
     pub fn is_empty(&self) -> bool {
         self.attrs.is_empty() && self.elements.is_empty()
     }

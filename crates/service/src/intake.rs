@@ -794,6 +794,7 @@ pub fn accept_batch(
             target_population: None,
             ceiling: None,
             sources: vec![cite(&source_id, sentence, "money")],
+            left_out: vec![],
         }));
         written.push(activity_id.clone());
         let kind = match v.kind {

@@ -87,6 +87,7 @@ pub fn activity(name: &str) -> Record {
         target_population: None,
         ceiling: None,
         sources: vec![],
+        left_out: vec![],
     })
 }
 

@@ -233,6 +233,13 @@ pub async fn upload(
                     p class="error" { (ta("import-line", &[("line", &a.line.to_string())])) ": " (a.identifier) " — " (t("import-rejected")) ": " (reasons.join("; ")) }
                 }
             }
+            // Elements an accepted activity was imported without (a flawed budget, say).
+            @if r.left_out > 0 {
+                p id="import-left-out" { (ta("import-left-out-count", &[("count", &r.left_out.to_string())])) }
+            }
+            @for (a, l) in r.activities.iter().flat_map(|a| a.left_out.iter().map(move |l| (a, l))).take(100) {
+                p class="warn left-out" { (ta("import-line", &[("line", &l.line.to_string())])) ": " (a.identifier) " — " (ta("import-left-out", &[("element", &l.element), ("reason", &l.reason)])) }
+            }
         }
         h2 { (t("import-problems")) }
         // Repeated findings of an activity are one row with their count and first lines, the

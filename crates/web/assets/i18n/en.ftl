@@ -484,6 +484,8 @@ import-at = line { $line }, column { $column }
 import-line = line { $line }
 import-refused = Refused
 import-rejected = rejected
+import-left-out = { $element } left out, the rest of the activity imported: { $reason }
+import-left-out-count = Elements left out of accepted activities (each also shown as a finding on its activity): { $count }
 import-result = accepted: { $accepted }, rejected: { $rejected }, kept (stored version newer): { $kept }; records created: { $created }, updated: { $updated }.
 import-problems = Problems by activity
 import-layer-schema = schema
@@ -636,6 +638,7 @@ rule-EQ-OVERCOST = equipment lines cost more than the activity's commitments
 rule-ACT-OVERDUE = an activity is past its end date but still in implementation
 rule-LEDGER-UNDISBURSED = a commitment is older than the configured time (365 days by default) and nothing has been disbursed for its activity
 rule-EQ-SUM = equipment lines' quantities × unit costs differ by more than 1 % from the activity's commitments in the same currency
+rule-IATI-LEFT-OUT = an element of an imported activity (a budget, a transaction) was left out because the ledger refuses it; the rest was imported
 # Equipment pages (asset_pages.rs)
 title-assets = Equipment register
 title-asset-indicators = Equipment indicators

@@ -1,0 +1,273 @@
+//! Fitting an accepted activity's records to the ledger as it stands: parents that come later
+//! in the file (or the run), equipment lines and citations pointing at records this ledger
+//! lacks, and the organisations and sources first named here.
+
+use std::collections::{HashMap, HashSet};
+
+use aidtrace_domain::model::{Citation, Record};
+use aidtrace_domain::{RecordId, RecordKind};
+
+use super::mapping::Orgs;
+use super::{ActivityImport, FileImport, Outcome};
+use crate::RecordWriter;
+use crate::error::{ServiceError, ServiceResult};
+
+/// A parent link an import kept out because the parent was in neither the file nor the
+/// ledger, with the activity's report entry and the note it was given.
+pub(super) struct MissingParent {
+    pub(super) child: RecordId,
+    pub(super) parent: RecordId,
+    pub(super) entry: usize,
+    pub(super) note: String,
+}
+
+/// An accepted activity's records not written yet, and its report entry.
+pub(super) struct Pending {
+    pub(super) id: RecordId,
+    pub(super) records: Vec<Record>,
+    pub(super) entry: usize,
+    /// `scan::identifier_key` of its parent's identifier, if it names one.
+    pub(super) parent_key: Option<u64>,
+}
+
+/// Accepted activities whose parent the file has not brought yet but holds further on, written
+/// at its end; a later copy of one replaces it. A parent the file does not hold at all (nor the
+/// ledger) is dropped at once, with a note and a record of it in `missing`.
+#[derive(Default)]
+pub(super) struct WaitingForParent {
+    pub(super) slots: Vec<Option<Pending>>,
+    pub(super) slot_of: HashMap<RecordId, usize>,
+    /// How often each identifier occurs in the file (`scan::identifier_counts`).
+    pub(super) in_file: HashMap<u64, u32>,
+    pub(super) missing: Vec<MissingParent>,
+}
+
+impl WaitingForParent {
+    pub(super) fn new(in_file: HashMap<u64, u32>) -> Self {
+        Self {
+            slots: Vec::new(),
+            slot_of: HashMap::new(),
+            in_file,
+            missing: Vec::new(),
+        }
+    }
+}
+
+/// Takes out a parent link the ledger cannot hold, noting it on the activity and keeping it
+/// for a later file of the run to fill in.
+pub(super) fn drop_parent_link(
+    activity: &mut aidtrace_domain::model::Activity,
+    entry: usize,
+    missing: &mut Vec<MissingParent>,
+    notes: &mut Vec<String>,
+) {
+    if let Some(parent) = activity.parent.take() {
+        let note = format!("parent activity {parent} is not in the ledger; link kept out");
+        missing.push(MissingParent {
+            child: activity.id.clone(),
+            parent,
+            entry,
+            note: note.clone(),
+        });
+        notes.push(note);
+    }
+}
+
+pub(super) fn add_note(report: &mut FileImport, entry: usize, note: String) {
+    if let Some(ActivityImport {
+        outcome: Outcome::Accepted { notes },
+        ..
+    }) = report.activities.get_mut(entry)
+    {
+        notes.push(note);
+    }
+}
+
+/// Where an accepted copy goes: into the transaction now, or to wait for its parent.
+pub(super) struct Out<'a, 'w> {
+    writer: &'a mut RecordWriter<'w>,
+    waiting: &'a mut WaitingForParent,
+    report: &'a mut FileImport,
+    orgs: &'a Orgs,
+}
+
+impl<'a, 'w> Out<'a, 'w> {
+    pub(super) fn new(
+        writer: &'a mut RecordWriter<'w>,
+        waiting: &'a mut WaitingForParent,
+        report: &'a mut FileImport,
+        orgs: &'a Orgs,
+    ) -> Self {
+        Self {
+            writer,
+            waiting,
+            report,
+            orgs,
+        }
+    }
+
+    pub(super) fn write_or_wait(
+        &mut self,
+        copy: Pending,
+        file_source: &RecordId,
+        file_name: &str,
+    ) -> ServiceResult<()> {
+        // A later copy replaces an earlier one still waiting for its parent.
+        if let Some(slot) = self.waiting.slot_of.remove(&copy.id) {
+            self.waiting.slots[slot] = None;
+        }
+        let parent = copy.records.iter().find_map(|r| match r {
+            Record::Activity(a) => a.parent.clone(),
+            _ => None,
+        });
+        let mut records = copy.records;
+        let mut notes = Vec::new();
+        if let Some(p) = &parent
+            && !self.writer.exists(RecordKind::Activity, p)?
+        {
+            // Only a parent the file holds further on is worth waiting for; the scan names
+            // every identifier of the file (one it cannot see is linked when the run ends).
+            let in_file = copy
+                .parent_key
+                .is_some_and(|key| self.waiting.in_file.contains_key(&key));
+            if in_file {
+                self.waiting
+                    .slot_of
+                    .insert(copy.id.clone(), self.waiting.slots.len());
+                self.waiting.slots.push(Some(Pending { records, ..copy }));
+                return Ok(());
+            }
+            for record in &mut records {
+                if let Record::Activity(a) = record {
+                    drop_parent_link(a, copy.entry, &mut self.waiting.missing, &mut notes);
+                }
+            }
+        }
+        let group = settle_links(self.writer, records, self.orgs, file_source, &mut |n| {
+            notes.push(n)
+        })?;
+        self.writer
+            .put_group(group)
+            .map_err(|e| in_file(file_name, e))?;
+        for note in notes {
+            add_note(self.report, copy.entry, note);
+        }
+        Ok(())
+    }
+}
+
+pub(super) fn in_file(file_name: &str, e: ServiceError) -> ServiceError {
+    match e {
+        ServiceError::Invalid { record, error } => ServiceError::Invalid {
+            record: format!("{file_name}: {record}"),
+            error,
+        },
+        other => other,
+    }
+}
+
+/// Fits an activity's records to the ledger as it stands: links to records it does not hold
+/// (an equipment line's facility, a cited source) are dropped with a note; what this ledger
+/// recorded about a line stays (its assets, its facility when the file's is unknown here), and
+/// a line whose id belongs to another activity here is kept out. The organisations and
+/// sources the records name that the ledger lacks are added, so that their first mention
+/// creates them.
+pub(super) fn settle_links(
+    writer: &RecordWriter<'_>,
+    records: Vec<Record>,
+    orgs: &Orgs,
+    file_source: &RecordId,
+    note: &mut dyn FnMut(String),
+) -> ServiceResult<Vec<Record>> {
+    let known_source = |id: &RecordId| -> ServiceResult<bool> {
+        Ok(id == file_source
+            || orgs.sources.contains_key(id)
+            || writer.exists(RecordKind::Source, id)?)
+    };
+    let mut out = Vec::with_capacity(records.len());
+    for mut record in records {
+        match &mut record {
+            Record::Activity(a) => keep_known_citations(&mut a.sources, &known_source, note)?,
+            // A budget carried as aidtrace data cites the exporting ledger's sources.
+            Record::Budget(b) => keep_known_citations(&mut b.sources, &known_source, note)?,
+            Record::EquipmentLine(line) => {
+                if let Some(Record::EquipmentLine(stored)) =
+                    writer.get(RecordKind::EquipmentLine, &line.id)?
+                {
+                    if stored.activity != line.activity {
+                        note(format!(
+                            "equipment line {}: this ledger has a line with that id under activity {}; kept out",
+                            line.id, stored.activity
+                        ));
+                        continue;
+                    }
+                    line.assets = stored.assets;
+                    let known = match &line.facility {
+                        Some(f) => writer.exists(RecordKind::Facility, f)?,
+                        None => false,
+                    };
+                    if !known {
+                        line.facility = stored.facility;
+                    }
+                }
+                if let Some(facility) = line.facility.clone()
+                    && !writer.exists(RecordKind::Facility, &facility)?
+                {
+                    line.facility = None;
+                    note(format!(
+                        "equipment line {}: facility {facility} is not in the ledger; link kept out",
+                        line.id
+                    ));
+                }
+                keep_known_citations(&mut line.sources, &known_source, note)?;
+            }
+            _ => {}
+        }
+        out.push(record);
+    }
+    let mut parties: Vec<Record> = Vec::new();
+    let mut added: HashSet<(RecordKind, RecordId)> = HashSet::new();
+    for record in &out {
+        for (_, kind, target) in record.references() {
+            let party = match kind {
+                RecordKind::Organisation => {
+                    orgs.records.get(target).cloned().map(Record::Organisation)
+                }
+                RecordKind::Source if target != file_source => {
+                    orgs.sources.get(target).cloned().map(Record::Source)
+                }
+                _ => None,
+            };
+            if let Some(party) = party
+                && !added.contains(&(kind, target.clone()))
+                && !writer.exists(kind, target)?
+            {
+                added.insert((kind, target.clone()));
+                parties.push(party);
+            }
+        }
+    }
+    out.extend(parties);
+    Ok(out)
+}
+
+/// Keeps the citations whose source is in this import or already in the ledger.
+fn keep_known_citations(
+    citations: &mut Vec<Citation>,
+    known: &dyn Fn(&RecordId) -> ServiceResult<bool>,
+    note: &mut dyn FnMut(String),
+) -> ServiceResult<()> {
+    let mut kept = Vec::with_capacity(citations.len());
+    for c in citations.drain(..) {
+        if known(&c.source)? {
+            kept.push(c);
+        } else {
+            note(format!(
+                "citation of source {} kept out: no such source",
+                c.source
+            ));
+        }
+    }
+    *citations = kept;
+    Ok(())
+}
