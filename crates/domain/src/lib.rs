@@ -9,6 +9,7 @@ pub mod fx;
 pub mod ledger;
 pub mod model;
 pub mod money;
+pub mod org_refs;
 pub mod sectors;
 pub mod sheet;
 pub mod text;

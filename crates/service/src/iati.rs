@@ -202,6 +202,8 @@ struct Orgs {
     by_ref: HashMap<String, RecordId>,
     /// Source records another aidtrace exported with its activities (provenance).
     sources: BTreeMap<RecordId, Source>,
+    /// Links the organisations named to those the ledger holds (`orgs.rs`).
+    links: crate::orgs::ImportLinks,
 }
 
 impl Orgs {
@@ -251,6 +253,8 @@ impl Orgs {
                     .collect(),
                 sources: vec![],
                 skip_approval: false,
+                aliases: vec![],
+                reviewed: false,
             });
         if entry.name.is_empty()
             && let Some(n) = name
@@ -1029,7 +1033,11 @@ impl Aidtrace {
             validation: None,
         };
         let mut unit_reports = Vec::new();
-        let mut orgs = Orgs::default();
+        let links = crate::orgs::ImportLinks::load(self.store())?;
+        let mut orgs = Orgs {
+            links,
+            ..Orgs::default()
+        };
         // Copies of each identifier read so far (by `scan::identifier_key`, as the scan counts).
         let mut seen: HashMap<u64, u32> = HashMap::new();
         // What the ledger held before this file, for the activities the file names: a later
@@ -1565,6 +1573,7 @@ fn settle_links(
         }
         out.push(record);
     }
+    orgs.links.link(writer, &mut out, &orgs.records)?;
     let mut parties: Vec<Record> = Vec::new();
     let mut added: HashSet<(RecordKind, RecordId)> = HashSet::new();
     for record in &out {

@@ -8,6 +8,7 @@ pub mod error;
 pub mod fhir;
 pub mod iati;
 pub mod intake;
+pub mod orgs;
 pub mod records;
 
 use std::cell::RefCell;
@@ -274,6 +275,12 @@ impl RecordWriter<'_> {
                 .map(|r| (r.kind(), r.id().clone())),
         );
         Ok(())
+    }
+
+    /// Deletes a record in the transaction (a merged organisation, once nothing names it).
+    pub(crate) fn delete(&mut self, kind: RecordKind, id: &RecordId) -> ServiceResult<()> {
+        self.known.get_mut().remove(&(kind, id.clone()));
+        Ok(self.batch.delete(kind, id)?)
     }
 
     /// See [`WriteBatch::defer_reference_checks`]: every group is checked before it is
