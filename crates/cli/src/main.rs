@@ -3,6 +3,7 @@ mod cmd_energy;
 mod cmd_iati;
 mod cmd_intake;
 mod cmd_ledger;
+mod cmd_org;
 mod cmd_web;
 mod config;
 mod error;
@@ -56,6 +57,9 @@ enum Command {
     /// Intake of press releases and news into draft facts
     #[command(subcommand)]
     Intake(cmd_intake::Command),
+    /// Organisations: merge two into one, review what imports created, aliases
+    #[command(subcommand)]
+    Org(cmd_org::Command),
 }
 
 fn settings(
@@ -75,6 +79,7 @@ fn run(cli: Cli) -> error::CliResult {
         Command::Iati(c) => cmd_iati::run(c, &settings(cli.db, cli.actor, cli.config)?),
         Command::Energy(c) => cmd_energy::run(c, &settings(cli.db, cli.actor, cli.config)?),
         Command::Intake(c) => cmd_intake::run(c, &settings(cli.db, cli.actor, cli.config)?),
+        Command::Org(c) => cmd_org::run(c, &settings(cli.db, cli.actor, cli.config)?),
     }
 }
 

@@ -478,6 +478,27 @@ impl Aidtrace {
             .collect())
     }
 
+    /// The organisation a person means by `raw`: its id, or else the one organisation whose
+    /// name or alias it is (normalised), so forms may take either.
+    pub fn resolve_organisation(&self, raw: &str) -> ServiceResult<Option<RecordId>> {
+        if let Ok(id) = RecordId::parse(raw.trim())
+            && self.organisation(&id)?.is_some()
+        {
+            return Ok(Some(id));
+        }
+        let key = normalise(raw);
+        if key.is_empty() {
+            return Ok(None);
+        }
+        let mut found = self.all_organisations()?.into_iter().filter(|o| {
+            normalise(&o.name) == key || o.aliases.iter().any(|a| normalise(&a.name) == key)
+        });
+        Ok(match (found.next(), found.next()) {
+            (Some(one), None) => Some(one.id),
+            _ => None,
+        })
+    }
+
     /// "Keep as new": marks an organisation an import created as reviewed. A repeat changes
     /// nothing.
     pub fn keep_organisation(&mut self, actor: &str, id: &RecordId) -> ServiceResult<ApplyReport> {
