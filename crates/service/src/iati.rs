@@ -1033,7 +1033,7 @@ impl Aidtrace {
             validation: None,
         };
         let mut unit_reports = Vec::new();
-        let links = crate::orgs::ImportLinks::load(self.store())?;
+        let links = crate::orgs::ImportLinks::for_import(self)?;
         let mut orgs = Orgs {
             links,
             ..Orgs::default()
@@ -1293,6 +1293,7 @@ impl Aidtrace {
             writer.put_group(group).map_err(|e| in_file(file_name, e))?;
         }
         let applied = writer.commit()?;
+        orgs.links.finish(self);
         report.records_created = applied.created;
         report.records_updated = applied.updated;
         report.records_unchanged = applied.unchanged;

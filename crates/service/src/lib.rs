@@ -36,6 +36,10 @@ pub struct Aidtrace {
     /// The clock the rules read "now" from (times in the future are refused); injected so
     /// tests can fix it. The domain crate has no clock.
     clock: fn() -> chrono::NaiveDateTime,
+    /// The organisations as the last IATI import left them indexed for matching, current until
+    /// anything else writes: a run of many files indexes the ledger's organisations once, not
+    /// once per file (see `orgs::ImportLinks`).
+    org_index: Option<orgs::OrgIndex>,
 }
 
 fn system_now() -> chrono::NaiveDateTime {
@@ -51,6 +55,7 @@ impl Aidtrace {
         Self {
             store,
             clock: system_now,
+            org_index: None,
         }
     }
 
@@ -100,6 +105,7 @@ impl Aidtrace {
     /// Opens one transaction that groups of records are written into as they come (see
     /// [`RecordWriter`]).
     pub(crate) fn writer<'s>(&'s mut self, actor: &'s str) -> ServiceResult<RecordWriter<'s>> {
+        self.org_index = None;
         Ok(RecordWriter {
             batch: self.store.begin_batch(actor)?,
             known: RefCell::new(HashSet::new()),
@@ -122,6 +128,7 @@ impl Aidtrace {
                 ),
             ));
         }
+        self.org_index = None;
         Ok(self
             .store
             .apply(actor, &[Change::Delete(kind, id.clone())])?)

@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use aidtrace_domain::model::{OrgAlias, OrgIdentifier, Organisation, Record};
 use aidtrace_domain::org_refs::REFERRING_KINDS;
 use aidtrace_domain::{RecordId, RecordKind, ValidationError};
-use aidtrace_store::{ApplyReport, Store};
+use aidtrace_store::ApplyReport;
 use serde::Serialize;
 
 use crate::error::{ServiceError, ServiceResult};
@@ -28,9 +28,38 @@ use crate::{Aidtrace, RecordWriter};
 /// The id prefixes the IATI import (`iati.rs`) gives the organisations it creates.
 pub const IMPORTED_PREFIXES: [&str; 2] = ["org-iati-", "org-name-"];
 
-/// Words that say nothing about which organisation is meant, left out of suggestions.
-const STOP_WORDS: [&str; 12] = [
-    "of", "the", "and", "for", "in", "on", "to", "a", "de", "des", "du", "la",
+/// Words that say nothing about which organisation is meant, left out of suggestions: function
+/// words, and the kinds of body every country has ("Ministry of Health of Ukraine" is no
+/// candidate for "Japan - Ministry of Foreign Affairs", whatever the word counts say).
+const STOP_WORDS: [&str; 28] = [
+    "of",
+    "the",
+    "and",
+    "for",
+    "in",
+    "on",
+    "to",
+    "a",
+    "de",
+    "des",
+    "du",
+    "la",
+    "ministry",
+    "government",
+    "agency",
+    "embassy",
+    "department",
+    "office",
+    "national",
+    "republic",
+    "international",
+    "cooperation",
+    "development",
+    "organisation",
+    "organization",
+    "state",
+    "federal",
+    "kingdom",
 ];
 
 /// A name as matching compares it: lower case, letters and digits only, one space between
@@ -185,19 +214,34 @@ struct Links {
 }
 
 impl ImportLinks {
-    /// Indexes the organisations the ledger holds before the file.
-    pub(crate) fn load(store: &dyn Store) -> ServiceResult<Self> {
-        let orgs = store.list(RecordKind::Organisation)?;
-        let index = OrgIndex::new(orgs.iter().filter_map(|r| match r {
-            Record::Organisation(o) => Some(o),
-            _ => None,
-        }));
+    /// Indexes the organisations the ledger holds before the file, or takes the index the
+    /// previous file of the run left (see [`Self::finish`]).
+    pub(crate) fn for_import(app: &mut Aidtrace) -> ServiceResult<Self> {
+        let index = match app.org_index.take() {
+            Some(index) => index,
+            None => {
+                let orgs = app.store().list(RecordKind::Organisation)?;
+                OrgIndex::new(orgs.iter().filter_map(|r| match r {
+                    Record::Organisation(o) => Some(o),
+                    _ => None,
+                }))
+            }
+        };
         Ok(Self {
             inner: RefCell::new(Some(Links {
                 index,
                 decided: HashMap::new(),
             })),
         })
+    }
+
+    /// After the file's commit: the index, with the organisations the file created, stays for
+    /// the next file (any other write drops it). Not called when the file is refused, so it
+    /// never holds an organisation a rolled-back transaction created.
+    pub(crate) fn finish(self, app: &mut Aidtrace) {
+        if let Some(links) = self.inner.into_inner() {
+            app.org_index = Some(links.index);
+        }
     }
 
     /// Points the records' organisation references at the existing organisation each one

@@ -210,6 +210,8 @@ fn an_unmatched_publisher_is_created_once_and_listed_for_review_with_suggestions
         .collect();
     assert_eq!(suggested.first(), Some(&"org-mofa-japan"), "{suggested:?}");
     assert!(suggested.contains(&"org-gov-japan"), "{suggested:?}");
+    // "Ministry" alone says nothing: another country's ministry is no candidate.
+    assert!(!suggested.contains(&"org-moh-ua"), "{suggested:?}");
 }
 
 #[test]
@@ -470,4 +472,75 @@ fn the_writable_organisation_references_are_the_listed_ones() {
             assert_eq!(listed, writable, "{} {}", kind.as_str(), record.id());
         }
     }
+}
+
+fn run(app: &mut Aidtrace, dir: &std::path::Path, files: &[&str], strict: bool) -> Vec<FileImport> {
+    let paths: Vec<std::path::PathBuf> = files
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let path = dir.join(format!("{}.xml", i + 1));
+            std::fs::write(&path, text).expect("write");
+            path
+        })
+        .collect();
+    app.import_iati_files(
+        "importer",
+        &paths,
+        ImportOptions {
+            strict,
+            ..ImportOptions::default()
+        },
+        &mut |_, _, _| {},
+    )
+    .expect("import")
+}
+
+#[test]
+fn a_later_file_of_the_run_links_to_an_organisation_an_earlier_file_created() {
+    let (dir, mut app) = demo();
+    let reports = run(
+        &mut app,
+        dir.path(),
+        &[
+            &publisher_file("KR-RUN-1", r#"ref="KR-GOV-010""#, "KOICA"),
+            &publisher_file("KR-RUN-2", "", "Koica"),
+        ],
+        false,
+    );
+    assert_eq!(reports.len(), 2);
+    assert_eq!(named_by(&app, "KR-RUN-1"), vec!["org-iati-KR-GOV-010"]);
+    assert_eq!(named_by(&app, "KR-RUN-2"), vec!["org-iati-KR-GOV-010"]);
+    assert_eq!(app.organisations_to_review().expect("review").len(), 1);
+}
+
+#[test]
+fn an_organisation_of_a_refused_file_is_not_linked_to_by_the_next_file() {
+    let (_dir, mut app) = demo();
+    // The first file is refused whole (strict, an activity without a currency) after its
+    // publisher was indexed; the second must create it, not point at nothing.
+    let refused = publisher_file("KR-REF-1", r#"ref="KR-GOV-010""#, "KOICA").replace(
+        "</iati-activities>",
+        r#" <iati-activity><iati-identifier>KR-REF-BAD</iati-identifier><reporting-org ref="KR-GOV-010" type="10"><narrative>KOICA</narrative></reporting-org><title><narrative>No currency</narrative></title><transaction><transaction-type code="3"/><transaction-date iso-date="2024-02-01"/><value value-date="2024-02-01">5</value></transaction></iati-activity>
+</iati-activities>"#,
+    );
+    let first = app
+        .import_iati(
+            "importer",
+            "refused.xml",
+            || Ok(refused.as_bytes()),
+            ImportOptions {
+                strict: true,
+                ..ImportOptions::default()
+            },
+            &mut |_, _| {},
+        )
+        .expect("import");
+    assert!(first.refused.is_some(), "{first:#?}");
+    import(
+        &mut app,
+        "second.xml",
+        &publisher_file("KR-REF-2", "", "KOICA"),
+    );
+    assert_eq!(named_by(&app, "KR-REF-2"), vec!["org-name-koica"]);
 }
