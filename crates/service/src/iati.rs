@@ -1293,7 +1293,7 @@ impl Aidtrace {
             writer.put_group(group).map_err(|e| in_file(file_name, e))?;
         }
         let applied = writer.commit()?;
-        orgs.links.finish(self);
+        orgs.links.finish(self, &orgs.records);
         report.records_created = applied.created;
         report.records_updated = applied.updated;
         report.records_unchanged = applied.unchanged;
@@ -1580,9 +1580,11 @@ fn settle_links(
     for record in &out {
         for (_, kind, target) in record.references() {
             let party = match kind {
-                RecordKind::Organisation => {
-                    orgs.records.get(target).cloned().map(Record::Organisation)
-                }
+                RecordKind::Organisation => orgs
+                    .records
+                    .get(target)
+                    .cloned()
+                    .map(|o| Record::Organisation(orgs.links.with_aliases(o))),
                 RecordKind::Source if target != file_source => {
                     orgs.sources.get(target).cloned().map(Record::Source)
                 }

@@ -211,6 +211,8 @@ pub(crate) struct ImportLinks {
 struct Links {
     index: OrgIndex,
     decided: HashMap<RecordId, RecordId>,
+    /// Aliases for organisations of the current group not stored yet.
+    pending: HashMap<RecordId, Vec<OrgAlias>>,
 }
 
 impl ImportLinks {
@@ -231,6 +233,7 @@ impl ImportLinks {
             inner: RefCell::new(Some(Links {
                 index,
                 decided: HashMap::new(),
+                pending: HashMap::new(),
             })),
         })
     }
@@ -238,8 +241,17 @@ impl ImportLinks {
     /// After the file's commit: the index, with the organisations the file created, stays for
     /// the next file (any other write drops it). Not called when the file is refused, so it
     /// never holds an organisation a rolled-back transaction created.
-    pub(crate) fn finish(self, app: &mut Aidtrace) {
-        if let Some(links) = self.inner.into_inner() {
+    /// `candidates` are the file's organisations as it ended: one first named without a name
+    /// may have got one later, and is indexed by it now, as a reload would.
+    pub(crate) fn finish(self, app: &mut Aidtrace, candidates: &BTreeMap<RecordId, Organisation>) {
+        if let Some(mut links) = self.inner.into_inner() {
+            for (from, to) in &links.decided {
+                if from == to
+                    && let Some(created) = candidates.get(from)
+                {
+                    links.index.add(created);
+                }
+            }
             app.org_index = Some(links.index);
         }
     }
@@ -251,14 +263,16 @@ impl ImportLinks {
     pub(crate) fn link(
         &self,
         writer: &RecordWriter<'_>,
-        records: &mut [Record],
+        records: &mut Vec<Record>,
         candidates: &BTreeMap<RecordId, Organisation>,
     ) -> ServiceResult<()> {
         let mut inner = self.inner.borrow_mut();
         let Some(links) = inner.as_mut() else {
             return Ok(());
         };
-        for record in records {
+        // Links made by name or alias, remembered on the organisation linked to (below).
+        let mut remembered: BTreeMap<RecordId, Vec<OrgAlias>> = BTreeMap::new();
+        for record in records.iter_mut() {
             let mut changed = false;
             for r in record.organisation_refs_mut() {
                 let to = match links.decided.get(r) {
@@ -268,7 +282,15 @@ impl ImportLinks {
                             r.clone()
                         } else if let Some(candidate) = candidates.get(r) {
                             match links.index.find(candidate) {
-                                Some((id, _)) => id,
+                                Some((id, by)) => {
+                                    if matches!(by, MatchedBy::Name | MatchedBy::Alias) {
+                                        remembered.entry(id.clone()).or_default().push(OrgAlias {
+                                            name: candidate.name.clone(),
+                                            merged_id: Some(candidate.id.clone()),
+                                        });
+                                    }
+                                    id
+                                }
                                 None => {
                                     links.index.add(candidate);
                                     r.clone()
@@ -290,7 +312,48 @@ impl ImportLinks {
                 record.dedupe_organisations();
             }
         }
+        // A name can become ambiguous later (a second organisation of that name arrives), so a
+        // link by name is kept as an alias carrying the file's id for the organisation: a
+        // re-import links by that id and changes nothing. An organisation this very group
+        // creates gets its aliases when it is written ([`Self::with_aliases`]).
+        for (target, aliases) in remembered {
+            for alias in &aliases {
+                if let Some(old) = &alias.merged_id {
+                    links.index.merged.insert(old.clone(), target.clone());
+                }
+            }
+            let Some(Record::Organisation(mut org)) =
+                writer.get(RecordKind::Organisation, &target)?
+            else {
+                links.pending.entry(target).or_default().extend(aliases);
+                continue;
+            };
+            let before = org.aliases.len();
+            for alias in aliases {
+                if !org.aliases.iter().any(|a| a.merged_id == alias.merged_id) {
+                    org.aliases.push(alias);
+                }
+            }
+            if org.aliases.len() > before {
+                records.push(Record::Organisation(org));
+            }
+        }
         Ok(())
+    }
+
+    /// An organisation the import is about to create, with the aliases of the links by name
+    /// made to it before it was stored.
+    pub(crate) fn with_aliases(&self, mut org: Organisation) -> Organisation {
+        if let Some(links) = self.inner.borrow_mut().as_mut()
+            && let Some(aliases) = links.pending.remove(&org.id)
+        {
+            for alias in aliases {
+                if !org.aliases.iter().any(|a| a.merged_id == alias.merged_id) {
+                    org.aliases.push(alias);
+                }
+            }
+        }
+        org
     }
 }
 
