@@ -145,6 +145,42 @@ fn a_normalised_name_links_to_the_organisation_of_that_name() {
     );
     assert_eq!(named_by(&app, "JP-GOV-ORG2"), vec!["org-gov-japan"]);
     assert_eq!(organisations(&app).len(), before);
+    // The link is remembered, so a re-import decides the same whatever arrives meanwhile.
+    let gov = org(&app, "org-gov-japan").expect("gov");
+    assert!(
+        gov.aliases
+            .iter()
+            .any(|a| a.merged_id.as_ref().map(RecordId::as_str) == Some("org-iati-JP-GOV")),
+        "{gov:#?}"
+    );
+}
+
+#[test]
+fn a_link_by_name_inside_one_activity_is_remembered_and_a_reimport_changes_nothing() {
+    let (_dir, mut app) = demo();
+    // The publisher with its reference, then a participant of the same name without one.
+    let xml = publisher_file("KR-SAME-1", r#"ref="KR-GOV-010""#, "KOICA").replace(
+        r#"<participating-org ref="KR-GOV-010" role="1" type="10">"#,
+        r#"<participating-org role="1" type="10">"#,
+    );
+    import(&mut app, "same.xml", &xml);
+    assert_eq!(named_by(&app, "KR-SAME-1"), vec!["org-iati-KR-GOV-010"]);
+    let koica = org(&app, "org-iati-KR-GOV-010").expect("created");
+    assert_eq!(
+        koica
+            .aliases
+            .first()
+            .and_then(|a| a.merged_id.as_ref())
+            .map(RecordId::as_str),
+        Some("org-name-koica"),
+        "{koica:#?}"
+    );
+    let again = import(&mut app, "same.xml", &xml);
+    assert_eq!(
+        again.records_created + again.records_updated,
+        0,
+        "{again:#?}"
+    );
 }
 
 #[test]
