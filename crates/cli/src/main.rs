@@ -4,6 +4,7 @@ mod cmd_energy;
 mod cmd_iati;
 mod cmd_intake;
 mod cmd_ledger;
+mod cmd_org;
 mod cmd_web;
 mod config;
 mod error;
@@ -60,6 +61,9 @@ enum Command {
     /// Proposed changes from the web application: list, compare, approve, reject
     #[command(subcommand)]
     Changes(cmd_changes::Command),
+    /// Organisations: merge two into one, review what imports created, aliases
+    #[command(subcommand)]
+    Org(cmd_org::Command),
 }
 
 fn settings(
@@ -80,6 +84,7 @@ fn run(cli: Cli) -> error::CliResult {
         Command::Energy(c) => cmd_energy::run(c, &settings(cli.db, cli.actor, cli.config)?),
         Command::Intake(c) => cmd_intake::run(c, &settings(cli.db, cli.actor, cli.config)?),
         Command::Changes(c) => cmd_changes::run(c, &settings(cli.db, cli.actor, cli.config)?),
+        Command::Org(c) => cmd_org::run(c, &settings(cli.db, cli.actor, cli.config)?),
     }
 }
 

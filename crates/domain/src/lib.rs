@@ -12,6 +12,7 @@ pub mod model;
 pub mod money;
 #[cfg(feature = "openapi")]
 pub mod openapi;
+pub mod org_refs;
 pub mod sectors;
 pub mod sheet;
 pub mod text;

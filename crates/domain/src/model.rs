@@ -122,6 +122,26 @@ pub struct Organisation {
     /// AMP each organisation decides; the default is to require approval.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub skip_approval: bool,
+    /// Other names this organisation goes by, and the organisations merged into it: an import
+    /// that names one of them links to this organisation instead of creating another
+    /// (`service/src/orgs.rs`). Only admins add them, so the list is a reviewed one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<OrgAlias>,
+    /// An admin has reviewed this organisation, created by an import, and kept it as a new one
+    /// (until then it is listed for review beside the organisations it may duplicate).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reviewed: bool,
+}
+
+/// A name by which an organisation is also known, or (with `merged_id`) the name and id of an
+/// organisation merged into it, so references to the old id still find it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OrgAlias {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_id: Option<RecordId>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

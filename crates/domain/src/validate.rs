@@ -91,6 +91,16 @@ fn organisation(o: &Organisation) -> Result<(), ValidationError> {
             "an organisation cannot be its own parent",
         ));
     }
+    for (i, alias) in o.aliases.iter().enumerate() {
+        non_empty(&format!("aliases[{i}].name"), &alias.name)?;
+        if alias.merged_id.as_ref() == Some(&o.id) {
+            return Err(ValidationError::new(
+                format!("aliases[{i}].merged_id"),
+                &o.id,
+                "an organisation cannot be merged into itself",
+            ));
+        }
+    }
     Ok(())
 }
 

@@ -46,6 +46,8 @@ fn base() -> Vec<Record> {
             identifiers: vec![],
             sources: vec![],
             skip_approval: false,
+            aliases: vec![],
+            reviewed: false,
         }),
         Record::Facility(Facility {
             id: id("fac-1"),

@@ -542,6 +542,8 @@ fn org_for(
         identifiers: Vec::new(),
         sources: citation.into_iter().collect(),
         skip_approval: false,
+        aliases: vec![],
+        reviewed: false,
     };
     Ok((id, Some(org)))
 }

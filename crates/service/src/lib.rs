@@ -10,6 +10,7 @@ pub mod error;
 pub mod fhir;
 pub mod iati;
 pub mod intake;
+pub mod orgs;
 pub mod policy;
 pub mod records;
 
@@ -38,6 +39,10 @@ pub struct Aidtrace {
     /// The clock the rules read "now" from (times in the future are refused); injected so
     /// tests can fix it. The domain crate has no clock.
     clock: fn() -> chrono::NaiveDateTime,
+    /// The organisations as the last IATI import left them indexed for matching, current until
+    /// anything else writes: a run of many files indexes the ledger's organisations once, not
+    /// once per file (see `orgs::ImportLinks`).
+    org_index: Option<orgs::OrgIndex>,
 }
 
 fn system_now() -> chrono::NaiveDateTime {
@@ -53,6 +58,7 @@ impl Aidtrace {
         Self {
             store,
             clock: system_now,
+            org_index: None,
         }
     }
 
@@ -102,6 +108,7 @@ impl Aidtrace {
     /// Opens one transaction that groups of records are written into as they come (see
     /// [`RecordWriter`]).
     pub(crate) fn writer<'s>(&'s mut self, actor: &'s str) -> ServiceResult<RecordWriter<'s>> {
+        self.org_index = None;
         Ok(RecordWriter {
             batch: self.store.begin_batch(actor)?,
             known: RefCell::new(HashSet::new()),
@@ -124,6 +131,7 @@ impl Aidtrace {
                 ),
             ));
         }
+        self.org_index = None;
         Ok(self
             .store
             .apply(actor, &[Change::Delete(kind, id.clone())])?)
@@ -296,6 +304,12 @@ impl RecordWriter<'_> {
                 .map(|r| (r.kind(), r.id().clone())),
         );
         Ok(())
+    }
+
+    /// Deletes a record in the transaction (a merged organisation, once nothing names it).
+    pub(crate) fn delete(&mut self, kind: RecordKind, id: &RecordId) -> ServiceResult<()> {
+        self.known.get_mut().remove(&(kind, id.clone()));
+        Ok(self.batch.delete(kind, id)?)
     }
 
     /// See [`WriteBatch::defer_reference_checks`]: every group is checked before it is

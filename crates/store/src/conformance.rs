@@ -61,6 +61,8 @@ pub fn org(name: &str) -> Record {
         identifiers: vec![],
         sources: vec![],
         skip_approval: false,
+        aliases: vec![],
+        reviewed: false,
     })
 }
 

@@ -19,6 +19,7 @@ pub mod import_page;
 pub mod intake_pages;
 pub mod login;
 pub mod openapi;
+pub mod org_pages;
 pub mod pages;
 pub mod precondition;
 pub mod rates_page;
@@ -125,6 +126,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/{collection}/{id}", get(api::get).put(api::put))
         .merge(import_page::routes(state.config.upload_limit))
         .merge(rates_page::routes())
+        .merge(org_pages::routes())
         .merge(asset_pages::routes())
         .merge(energy_pages::routes())
         .merge(intake_pages::routes())

@@ -778,6 +778,7 @@ pub async fn organisations(
     let table = tables::organisations(&snap);
     let content = html! {
         @if caller.principal().is_some_and(auth::Principal::can_edit_something) { p { a href="/forms/organisations/new" { (t("new-organisation")) } } }
+        (crate::org_pages::admin_links(&caller, &snap))
         table class="list" {
             thead { tr { @for h in &table.headers { th { (header_label(h)) } } } }
             tbody { @for row in &table.rows { tr id=(row[0]) { @for (i, c) in row.iter().enumerate() { td {

@@ -36,6 +36,8 @@ pub fn fleet(n_assets: usize, n_facilities: usize) -> Vec<Record> {
         identifiers: vec![],
         sources: vec![],
         skip_approval: false,
+        aliases: vec![],
+        reviewed: false,
     }));
     for m in 0..10 {
         records.push(Record::DeviceModel(DeviceModel {

@@ -336,7 +336,9 @@ impl Aidtrace {
         options: ImportOptions,
         progress: &mut dyn FnMut(u64, usize),
     ) -> ServiceResult<(FileImport, Vec<MissingParent>)> {
+        let links = crate::orgs::ImportLinks::for_import(self)?;
         let mut run = FileRun::start(self.writer(actor)?, file_name, identifier_counts)?;
+        run.orgs.links = links;
         let file = loop {
             match parsed.recv() {
                 Ok(Parsed::Unit(unit, bytes)) => run.take(*unit, bytes, progress)?,
@@ -352,7 +354,12 @@ impl Aidtrace {
             }
         };
         // Returning before the commit drops the writer, which rolls the transaction back.
-        run.finish(file, options, *open)
+        let (report, missing, committed) = run.finish(file, options, *open)?;
+        // Only a committed file's organisations may join the index the next file matches against.
+        if let Some(orgs) = committed {
+            orgs.links.finish(self, &orgs.records);
+        }
+        Ok((report, missing))
     }
 }
 
@@ -631,13 +638,14 @@ impl<'a, 'w> FileRun<'a, 'w> {
 
     /// After the last unit: refuses the file (not well-formed, or `strict` with problems), or
     /// writes what waited (earlier copies to read again, children of later parents) and
-    /// commits. Returns the report and the parent links kept out, for a later file to fill.
+    /// commits. Returns the report, the parent links kept out, for a later file to fill, and
+    /// the file's organisations when it was committed.
     fn finish<R: std::io::Read>(
         mut self,
         file: aidtrace_iati::validate::FileChecked,
         options: ImportOptions,
         open: Opener<'_, R>,
-    ) -> ServiceResult<(FileImport, Vec<MissingParent>)> {
+    ) -> ServiceResult<(FileImport, Vec<MissingParent>, Option<Orgs>)> {
         self.report.version = file.header.as_ref().and_then(|h| h.version.clone());
         if options.validation_report {
             let units = std::mem::take(&mut self.unit_reports);
@@ -646,11 +654,11 @@ impl<'a, 'w> FileRun<'a, 'w> {
         // Returning before the commit drops the writer, which rolls the transaction back.
         if let Some(e) = file.xml_error {
             self.report.refused = Some(format!("not well-formed XML: {e}"));
-            return Ok((self.report, vec![]));
+            return Ok((self.report, vec![], None));
         }
         if let Some(why) = self.strict_refusal(options) {
             self.report.refused = Some(why);
-            return Ok((self.report, vec![]));
+            return Ok((self.report, vec![], None));
         }
         self.write_earlier_copies(open, options.strict)?;
         let missing_parents = self.write_waiting()?;
@@ -658,7 +666,7 @@ impl<'a, 'w> FileRun<'a, 'w> {
         self.report.records_created = applied.created;
         self.report.records_updated = applied.updated;
         self.report.records_unchanged = applied.unchanged;
-        Ok((self.report, missing_parents))
+        Ok((self.report, missing_parents, Some(self.orgs)))
     }
 
     fn strict_refusal(&self, options: ImportOptions) -> Option<String> {

@@ -225,14 +225,17 @@ pub(super) fn settle_links(
         }
         out.push(record);
     }
+    orgs.links.link(writer, &mut out, &orgs.records)?;
     let mut parties: Vec<Record> = Vec::new();
     let mut added: HashSet<(RecordKind, RecordId)> = HashSet::new();
     for record in &out {
         for (_, kind, target) in record.references() {
             let party = match kind {
-                RecordKind::Organisation => {
-                    orgs.records.get(target).cloned().map(Record::Organisation)
-                }
+                RecordKind::Organisation => orgs
+                    .records
+                    .get(target)
+                    .cloned()
+                    .map(|o| Record::Organisation(orgs.links.with_aliases(o))),
                 RecordKind::Source if target != file_source => {
                     orgs.sources.get(target).cloned().map(Record::Source)
                 }

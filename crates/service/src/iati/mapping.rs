@@ -125,6 +125,8 @@ pub(super) struct Orgs {
     pub(super) by_ref: HashMap<String, RecordId>,
     /// Source records another aidtrace exported with its activities (provenance).
     pub(super) sources: BTreeMap<RecordId, Source>,
+    /// Links the organisations named to those the ledger holds (`orgs.rs`).
+    pub(super) links: crate::orgs::ImportLinks,
 }
 
 impl Orgs {
@@ -174,6 +176,8 @@ impl Orgs {
                     .collect(),
                 sources: vec![],
                 skip_approval: false,
+                aliases: vec![],
+                reviewed: false,
             });
         if entry.name.is_empty()
             && let Some(n) = name

@@ -1,0 +1,310 @@
+//! Organisation review and merge over HTTP: an admin links an imported publisher to the
+//! organisation it is, keeps another as new, merges two; refusals say why next to the field,
+//! in the reader's language, with nothing written.
+
+mod common;
+
+use aidtrace_service::iati::ImportOptions;
+use axum::http::{Method, StatusCode};
+use common::{Client, Req, env, login, spawn};
+
+const MOFA: &str = "Japan - Ministry of Foreign Affairs";
+
+fn publisher_file(identifier: &str, org_ref: &str, name: &str) -> String {
+    format!(
+        r#"<?xml version="1.0"?>
+<iati-activities version="2.03">
+ <iati-activity last-updated-datetime="2024-01-01T00:00:00Z" default-currency="JPY">
+  <iati-identifier>{identifier}</iati-identifier>
+  <reporting-org ref="{org_ref}" type="10"><narrative>{name}</narrative></reporting-org>
+  <title><narrative>Hospital equipment</narrative></title>
+  <participating-org ref="{org_ref}" role="1" type="10"><narrative>{name}</narrative></participating-org>
+  <activity-status code="2"/>
+  <recipient-country code="KZ"/>
+  <transaction><transaction-type code="2"/><transaction-date iso-date="2024-02-01"/><value value-date="2024-02-01">1000000</value><provider-org ref="{org_ref}"><narrative>{name}</narrative></provider-org></transaction>
+ </iati-activity>
+</iati-activities>"#
+    )
+}
+
+fn import(e: &common::Env, name: &str, xml: &str) {
+    let report = e
+        .state
+        .service()
+        .import_iati(
+            "importer",
+            name,
+            || Ok(xml.as_bytes()),
+            ImportOptions::default(),
+            &mut |_, _| {},
+        )
+        .expect("import");
+    assert_eq!(report.accepted, 1, "{report:#?}");
+    e.state.invalidate();
+}
+
+fn audit_entries(e: &common::Env) -> usize {
+    e.state
+        .service()
+        .store()
+        .audit_log(None)
+        .expect("log")
+        .len()
+}
+
+fn post<'a>(uri: &'a str, cookie: &'a str, fields: &[(&str, &str)]) -> Req<'a> {
+    Req::new(Method::POST, uri).cookie(cookie).form(fields)
+}
+
+#[tokio::test]
+async fn an_admin_links_an_imported_publisher_and_the_dashboard_shows_one_donor() {
+    let e = env();
+    import(&e, "mofa.xml", &publisher_file("JP-FA-WEB1", "JP-FA", MOFA));
+    let c = Client::Socket(spawn(e.state.clone()).await);
+    let (ada, csrf) = login(&c, "ada").await;
+    let list = c.send(Req::get("/organisations").cookie(&ada)).await;
+    assert!(
+        list.body.contains("Organisations to review: 1"),
+        "{}",
+        list.body
+    );
+    let page = c.send(Req::get("/organisations/review").cookie(&ada)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("review-org-iati-JP-FA"), "{}", page.body);
+    assert!(
+        page.body.contains("org-mofa-japan"),
+        "suggested: {}",
+        page.body
+    );
+    let dashboard = c.send(Req::get("/").cookie(&ada)).await;
+    assert!(dashboard.body.contains(MOFA), "before: {}", dashboard.body);
+    let done = c
+        .send(post(
+            "/organisations/review",
+            &ada,
+            &[
+                ("csrf", &csrf),
+                ("org", "org-iati-JP-FA"),
+                ("into", "org-gov-japan"),
+                ("action", "link"),
+            ],
+        ))
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let location = done.header("location");
+    let after = c.send(Req::get(&location).cookie(&ada)).await;
+    assert!(after.body.contains("org-done"), "{}", after.body);
+    assert!(after.body.contains("org-review-none"), "{}", after.body);
+    let dashboard = c.send(Req::get("/").cookie(&ada)).await;
+    assert!(!dashboard.body.contains(MOFA), "after: {}", dashboard.body);
+    let flows = e.state.service().ledger().expect("ledger").flows;
+    assert!(
+        flows
+            .values()
+            .filter(|f| f.activity.as_str().contains("JP-FA-WEB1"))
+            .all(|f| f.provider.as_ref().map(|p| p.as_str()) == Some("org-gov-japan")),
+        "{flows:#?}"
+    );
+}
+
+#[tokio::test]
+async fn keep_as_new_takes_the_publisher_off_the_list() {
+    let e = env();
+    import(
+        &e,
+        "koica.xml",
+        &publisher_file("KR-WEB2", "KR-GOV-010", "KOICA"),
+    );
+    let c = Client::InProcess(e.state.clone());
+    let (ada, csrf) = login(&c, "ada").await;
+    let done = c
+        .send(post(
+            "/organisations/review",
+            &ada,
+            &[
+                ("csrf", &csrf),
+                ("org", "org-iati-KR-GOV-010"),
+                ("into", ""),
+                ("action", "keep"),
+            ],
+        ))
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = c.send(Req::get("/organisations/review").cookie(&ada)).await;
+    assert!(page.body.contains("org-review-none"), "{}", page.body);
+}
+
+#[tokio::test]
+async fn a_non_admin_cannot_review_or_merge() {
+    let e = env();
+    import(&e, "mofa.xml", &publisher_file("JP-FA-WEB3", "JP-FA", MOFA));
+    let c = Client::InProcess(e.state.clone());
+    let (eve, csrf) = login(&c, "eve").await;
+    let page = c.send(Req::get("/organisations/review").cookie(&eve)).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    let entries = audit_entries(&e);
+    let refused = c
+        .send(post(
+            "/organisations/merge",
+            &eve,
+            &[
+                ("csrf", &csrf),
+                ("from", "org-iati-JP-FA"),
+                ("into", "org-gov-japan"),
+            ],
+        ))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(audit_entries(&e), entries);
+}
+
+#[tokio::test]
+async fn a_merge_without_the_csrf_token_is_refused() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let (ada, _) = login(&c, "ada").await;
+    let entries = audit_entries(&e);
+    let refused = c
+        .send(post(
+            "/organisations/merge",
+            &ada,
+            &[
+                ("csrf", "wrong"),
+                ("from", "org-jica"),
+                ("into", "org-gov-japan"),
+            ],
+        ))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert_eq!(audit_entries(&e), entries);
+}
+
+#[tokio::test]
+async fn a_merge_into_itself_is_refused_next_to_the_field_with_the_values_kept() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let (ada, csrf) = login(&c, "ada").await;
+    let entries = audit_entries(&e);
+    let refused = c
+        .send(post(
+            "/organisations/merge",
+            &ada,
+            &[("csrf", &csrf), ("from", "org-jica"), ("into", "org-jica")],
+        ))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("error-into"), "{}", refused.body);
+    assert!(
+        refused.body.contains("cannot be merged into itself"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains(r#"value="org-jica""#),
+        "{}",
+        refused.body
+    );
+    assert_eq!(audit_entries(&e), entries);
+}
+
+#[tokio::test]
+async fn a_merge_that_would_make_a_parent_cycle_is_refused_in_russian() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let (ada, csrf) = login(&c, "ada").await;
+    let entries = audit_entries(&e);
+    let cookie = format!("aidtrace_lang=ru; {ada}");
+    let refused = c
+        .send(post(
+            "/organisations/merge",
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("from", "org-gov-japan"),
+                ("into", "org-embassy-japan-kz"),
+            ],
+        ))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("своим же родителем"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused
+            .body
+            .contains("org-embassy-japan-kz → org-mofa-japan → org-gov-japan"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(audit_entries(&e), entries);
+}
+
+#[tokio::test]
+async fn an_unknown_organisation_is_named_in_the_refusal() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let (ada, csrf) = login(&c, "ada").await;
+    let refused = c
+        .send(post(
+            "/organisations/merge",
+            &ada,
+            &[
+                ("csrf", &csrf),
+                ("from", "org-nobody"),
+                ("into", "org-jica"),
+            ],
+        ))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("error-from"), "{}", refused.body);
+    assert!(refused.body.contains("org-nobody"), "{}", refused.body);
+}
+
+#[tokio::test]
+async fn the_merge_form_takes_a_name_for_into() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let (ada, csrf) = login(&c, "ada").await;
+    let done = c
+        .send(post(
+            "/organisations/merge",
+            &ada,
+            &[
+                ("csrf", &csrf),
+                ("from", "org-embassy-japan-ua"),
+                ("into", "ministry of foreign affairs of japan"),
+            ],
+        ))
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert!(
+        done.header("location").contains("into=org-mofa-japan"),
+        "{}",
+        done.header("location")
+    );
+}
+
+#[tokio::test]
+async fn the_pages_speak_every_language() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let (ada, _) = login(&c, "ada").await;
+    for (lang, review, merge) in [
+        ("en", "Organisations to review", "Merge organisations"),
+        ("ru", "Организации на проверку", "Объединение организаций"),
+        ("uk", "Організації на перевірку", "Об'єднання організацій"),
+        ("kk", "Тексерілетін ұйымдар", "Ұйымдарды біріктіру"),
+    ] {
+        let cookie = format!("aidtrace_lang={lang}; {ada}");
+        let page = c
+            .send(Req::get("/organisations/review").cookie(&cookie))
+            .await;
+        assert!(page.body.contains(review), "{lang}: {}", page.body);
+        let page = c
+            .send(Req::get("/organisations/merge?from=org-jica").cookie(&cookie))
+            .await;
+        assert!(page.body.contains(merge), "{lang}: {}", page.body);
+    }
+}
