@@ -12,7 +12,9 @@ pub mod energy_pages;
 pub mod error;
 pub mod guard;
 pub mod i18n;
+pub mod iati_export;
 pub mod import_page;
+pub mod import_report;
 pub mod intake_pages;
 pub mod login;
 pub mod pages;
@@ -23,6 +25,7 @@ pub mod state;
 pub mod summary;
 pub mod svg;
 pub mod tables;
+pub mod upload;
 
 use std::net::SocketAddr;
 
@@ -121,6 +124,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/{collection}/{id}", get(api::get).put(api::put))
         .merge(import_page::routes(state.config.upload_limit))
         .merge(rates_page::routes())
+        .merge(iati_export::routes())
         .merge(asset_pages::routes())
         .merge(energy_pages::routes())
         .merge(intake_pages::routes())
