@@ -127,13 +127,7 @@ pub async fn upload(
             let paths: Vec<_> = unpacked.files.iter().map(|f| f.path.clone()).collect();
             let names: Vec<_> = unpacked.files.iter().map(|f| f.name.clone()).collect();
             if import {
-                let imported = st
-                    .service()
-                    .import_iati_files(&actor, &paths, options, &mut |_, _, _| {})
-                    .map_err(ApiError::from)?;
-                for (i, (r, name)) in imported.into_iter().zip(names).enumerate() {
-                    report.files.push(FileReport::imported(i, name, r));
-                }
+                import_each(&st, &actor, &paths, names, options, &mut report);
             } else {
                 validate(&paths, names, &mut report)?;
             }
@@ -149,6 +143,31 @@ pub async fn upload(
         (upload_form(principal.csrf.as_deref().unwrap_or_default(), principal.role == Role::Admin))
     };
     Ok(layout(&t("title-import"), &caller, body))
+}
+
+/// Imports the files one by one, each atomically: a file the service cannot write (one record
+/// it refuses outright) is that file's refusal, with the reason, and the next file still goes
+/// in, where a single call for all files would stop at it.
+fn import_each(
+    state: &AppState,
+    actor: &str,
+    paths: &[std::path::PathBuf],
+    names: Vec<String>,
+    options: ImportOptions,
+    report: &mut UploadReport,
+) {
+    let mut service = state.service();
+    for (i, (path, name)) in paths.iter().zip(names).enumerate() {
+        let base = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let open = || std::fs::File::open(path);
+        match service.import_iati(actor, &base, open, options, &mut |_, _| {}) {
+            Ok(r) => report.files.push(FileReport::imported(i, name, r)),
+            Err(e) => report.files.push(FileReport::failed(name, ApiError::from(e).message)),
+        }
+    }
 }
 
 /// Validates the files on all cores, each folded into its rows as soon as it is done.

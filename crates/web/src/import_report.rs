@@ -178,6 +178,19 @@ impl FileReport {
         report.outcome = Some(outcome);
         report
     }
+
+    /// A file the service refused outright (nothing of it written), with why.
+    pub fn failed(name: String, why: String) -> Self {
+        FileReport {
+            name,
+            summary: Summary::default(),
+            rows: Rows::default(),
+            outcome: Some(FileOutcome {
+                refused: Some(why),
+                ..FileOutcome::default()
+            }),
+        }
+    }
 }
 
 /// The whole upload.
