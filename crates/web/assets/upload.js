@@ -28,7 +28,8 @@
     }
     status.hidden = false;
     var xhr = new XMLHttpRequest();
-    xhr.open("POST", form.action);
+    // Not `form.action`: the buttons are named "action", and a named control shadows it.
+    xhr.open("POST", form.getAttribute("action"));
     xhr.upload.addEventListener("progress", function (e) {
       if (e.lengthComputable) {
         var p = Math.floor((e.loaded * 100) / e.total);

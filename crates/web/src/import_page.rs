@@ -165,7 +165,9 @@ fn import_each(
         let open = || std::fs::File::open(path);
         match service.import_iati(actor, &base, open, options, &mut |_, _| {}) {
             Ok(r) => report.files.push(FileReport::imported(i, name, r)),
-            Err(e) => report.files.push(FileReport::failed(name, ApiError::from(e).message)),
+            Err(e) => report
+                .files
+                .push(FileReport::failed(name, ApiError::from(e).message)),
         }
     }
 }

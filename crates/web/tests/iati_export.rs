@@ -122,7 +122,10 @@ async fn an_activity_page_offers_its_own_export() {
         let file = c
             .send(Req::get(&format!("/export/iati.xml?activity={id}")).cookie(&ada))
             .await;
-        assert!(file.header("content-disposition").contains(&format!("{id}.xml")));
+        assert!(
+            file.header("content-disposition")
+                .contains(&format!("{id}.xml"))
+        );
     }
 }
 
