@@ -56,7 +56,7 @@
     });
     xhr.addEventListener("error", function () {
       // The connection broke before an answer (e.g. the server closed it at the size limit):
-      // say so and let the user try again; nothing was imported without an answer page.
+      // say so and let the user try again (an import again writes nothing twice).
       for (var i = 0; i < buttons.length; i++) {
         buttons[i].disabled = false;
       }
