@@ -183,7 +183,11 @@ impl FileReport {
     pub fn failed(name: String, why: String) -> Self {
         FileReport {
             name,
-            summary: Summary::default(),
+            // Unknown, not "broken": the refusal's reason says what went wrong.
+            summary: Summary {
+                well_formed: true,
+                ..Summary::default()
+            },
             rows: Rows::default(),
             outcome: Some(FileOutcome {
                 refused: Some(why),
@@ -255,7 +259,8 @@ impl UploadReport {
         };
         html! {
             h2 id="report-title" { (title) }
-            @if !summary.well_formed {
+            // Several files: each says so in its own section.
+            @if !many && !summary.well_formed {
                 p class="error" id="not-well-formed" { (t("import-not-well-formed")) }
             }
             (layers(&summary, Some("layers")))
@@ -389,5 +394,41 @@ fn rows_table(
                 p class="muted" { (ta("import-more-groups", &[("count", &(rows.len() - max).to_string())])) }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(rule: &str, count: u64, lines: &[u64]) -> IssueGroup {
+        IssueGroup {
+            layer: Layer::Rule,
+            rule: rule.into(),
+            severity: Severity::Error,
+            message: format!("{rule} broken"),
+            line: lines[0],
+            column: 1,
+            count,
+            lines: lines.to_vec(),
+        }
+    }
+
+    #[test]
+    fn rows_add_up_over_activities_and_files_keeping_the_first_locations() {
+        let mut a = Rows::default();
+        a.add(0, &group("6.2.2", 3, &[4, 9, 12]));
+        a.add(0, &group("6.2.2", 2, &[40, 41]));
+        a.add(0, &group("4.1.1", 1, &[2]));
+        let mut b = Rows::default();
+        b.add(1, &group("6.2.2", 7, &[5, 6, 7, 8, 10]));
+        let mut total = Rows::default();
+        total.merge(&a);
+        total.merge(&b);
+        let r = &total.rows()[0];
+        assert_eq!((r.rule.as_str(), r.count, r.places), ("6.2.2", 12, 3));
+        assert_eq!(r.first, vec![(0, 4), (0, 9), (0, 12), (0, 40), (0, 41)]);
+        assert_eq!(total.rows()[1].count, 1);
+        assert_eq!(total.rows().len(), 2);
     }
 }

@@ -108,6 +108,8 @@ async fn the_zipped_real_set_imports_with_a_summary_per_file() {
         r.body.contains("id=\"issues-total\""),
         "grouped over all files"
     );
+    // A file the service refuses is not called malformed.
+    assert!(!r.body.contains("id=\"not-well-formed\""));
     let rows = r.body.matches("<tr class=\"file-outcome").count();
     assert_eq!(rows, count, "one summary row per file");
     assert!(
