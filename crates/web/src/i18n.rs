@@ -86,6 +86,12 @@ pub fn current() -> Lang {
     LANG.try_with(|l| *l).unwrap_or(Lang::En)
 }
 
+/// Runs `f` with `lang` as the current language: for work moved off the request's task (the
+/// blocking pool), whose messages are still the reader's.
+pub fn scope<R>(lang: Lang, f: impl FnOnce() -> R) -> R {
+    LANG.sync_scope(lang, f)
+}
+
 fn lookup(lang: Lang, key: &str, args: Option<&FluentArgs<'_>>) -> Option<String> {
     let bundle = BUNDLES.get(&lang)?;
     let pattern = bundle.get_message(key)?.value()?;

@@ -15,7 +15,9 @@ pub mod error;
 pub mod forms;
 pub mod guard;
 pub mod i18n;
+pub mod iati_export;
 pub mod import_page;
+pub mod import_report;
 pub mod intake_pages;
 pub mod login;
 pub mod openapi;
@@ -28,6 +30,7 @@ pub mod state;
 pub mod summary;
 pub mod svg;
 pub mod tables;
+pub mod upload;
 
 use std::net::SocketAddr;
 
@@ -127,6 +130,7 @@ pub fn app(state: AppState) -> Router {
         .merge(import_page::routes(state.config.upload_limit))
         .merge(rates_page::routes())
         .merge(org_pages::routes())
+        .merge(iati_export::routes())
         .merge(asset_pages::routes())
         .merge(energy_pages::routes())
         .merge(intake_pages::routes())

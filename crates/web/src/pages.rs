@@ -68,7 +68,7 @@ fn blur_for(state: &AppState, caller: &Caller) -> Option<Decimal> {
 }
 
 /// Pages need a signed-in user unless the public view is switched on.
-fn can_read(state: &AppState, caller: &Caller) -> Result<(), PageError> {
+pub(crate) fn can_read(state: &AppState, caller: &Caller) -> Result<(), PageError> {
     match caller {
         Caller::Signed(_) => Ok(()),
         Caller::Expired => Err(PageError(ApiError::unauthorized(t("err-session-expired")))),
@@ -358,11 +358,12 @@ pub async fn activities(
         p { (table.rows.len()) " " (tn("card-activities", table.rows.len())) @if can_edit { " · " a href="/forms/activities/new" id="new-activity" { (t("new-activity")) } } }
         (table_html(&table, Some("/activities/")))
         (exports("activities", &query))
+        p class="exports" { a href=(format!("/export/iati{query}")) id="activities-iati" { "IATI XML" } }
     };
     Ok(layout(&t("title-activities"), &caller, content))
 }
 
-fn urlencode(s: &str) -> String {
+pub(crate) fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
@@ -573,6 +574,7 @@ pub async fn activity(
             @if !a.regions.is_empty() { dt { (t("act-regions")) } dd { @for r in &a.regions { (r.name) " (" (r.country) ") " (group_digits(r.percentage)) "% " } } }
             @if !a.sectors.is_empty() { dt { (t("act-sectors")) } dd { @for s in &a.sectors { (s.code) " " (group_digits(s.percentage)) "% " } } }
         }
+        p class="exports" { (t("export")) ": " a href=(format!("/export/iati?activity={id}")) id="activity-iati" { "IATI XML" } }
         @if !a.legal_steps.is_empty() {
             h2 { (t("act-legal-steps")) }
             ul { @for s in &a.legal_steps { li { (i18n::value(&enum_name(&s.kind))) @if let Some(d) = s.date { " " (i18n::date(d)) } @if let Some(r) = &s.reference { " " (t("act-ref")) " " (r) } @for g in &s.signatories { " · " (g.name) @if let Some(t) = &g.title { ", " (t) } } (citations(&snap, &s.sources)) } } }

@@ -53,7 +53,7 @@ async fn an_element_left_out_is_named_on_import_and_on_the_activity_page() {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("accepted: 1,"), "{}", r.body);
-    assert!(r.body.contains("id=\"import-left-out\""), "{}", r.body);
+    assert!(r.body.contains("class=\"import-left-out\""), "{}", r.body);
     assert!(
         r.body.contains("line 8") && r.body.contains("budget 1 left out"),
         "{}",

@@ -128,8 +128,34 @@ impl Aidtrace {
     /// validate` runs) before it is written. An activity that would fail is left out and listed
     /// in [`ExportReport::excluded`] with the findings; what IATI cannot carry of a written
     /// activity is in [`ExportReport::left_out`]. So the output always validates clean.
-    /// `NotFound` when the filter names an activity the ledger lacks; nothing is written then.
+    /// `NotFound` when the filter names an activity the ledger lacks, or when no activity would
+    /// be valid (the schema needs at least one); nothing is written then.
     pub fn export_iati_checked<W: std::io::Write>(
+        &self,
+        filter: &ActivityFilter,
+        out: &mut W,
+    ) -> ServiceResult<ExportReport> {
+        let report = self.export_iati_valid(filter, out)?;
+        if report.activities == 0 {
+            let why: Vec<String> = report
+                .excluded
+                .iter()
+                .take(5)
+                .map(|x| format!("{}: {}", x.activity, x.reasons.join("; ")))
+                .collect();
+            return Err(ServiceError::NotFound(format!(
+                "no activity can be exported as valid IATI 2.03{}{}",
+                if why.is_empty() { "" } else { ": " },
+                why.join(" | ")
+            )));
+        }
+        Ok(report)
+    }
+
+    /// [`Self::export_iati_checked`], but when no activity would be valid it writes nothing and
+    /// returns the report with `activities == 0` and every activity in `excluded` with its
+    /// reasons, for a page that shows them (the web's export preview).
+    pub fn export_iati_valid<W: std::io::Write>(
         &self,
         filter: &ActivityFilter,
         out: &mut W,
@@ -411,17 +437,7 @@ impl Aidtrace {
         let activities = keep_valid(activities, &mut report)?;
         // The schema requires at least one activity: an empty file would not be valid IATI.
         if activities.is_empty() {
-            let why: Vec<String> = report
-                .excluded
-                .iter()
-                .take(5)
-                .map(|x| format!("{}: {}", x.activity, x.reasons.join("; ")))
-                .collect();
-            return Err(ServiceError::NotFound(format!(
-                "no activity can be exported as valid IATI 2.03{}{}",
-                if why.is_empty() { "" } else { ": " },
-                why.join(" | ")
-            )));
+            return Ok(report);
         }
         aidtrace_iati::writer::write_activities(out, None, activities.iter())
             .map_err(|e| ServiceError::Io(format!("writing IATI: {e}")))?;

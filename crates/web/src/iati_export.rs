@@ -1,0 +1,196 @@
+//! IATI 2.03 export as a download: the activities of the list as filtered (`/activities?q=…`)
+//! or one activity, checked by the project's own validator before the file is offered.
+//!
+//! `/export/iati?…` shows what the download will hold and which activities are left out and
+//! why; `/export/iati.xml?…` is the file itself (the same selection, made again: the export is
+//! deterministic), with the left-out count in `X-Aidtrace-Left-Out`.
+
+use aidtrace_domain::RecordId;
+use aidtrace_service::Aidtrace;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use maud::html;
+
+use crate::auth::Caller;
+use crate::error::{ApiError, PageResult};
+use crate::i18n::{t, ta};
+use crate::pages::layout;
+use crate::state::{AppState, blocking};
+use crate::tables::ActivityFilter;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/export/iati", get(preview))
+        .route("/export/iati.xml", get(download))
+}
+
+/// The list's filter, or one activity (`activity=ID`, from its page).
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct ExportQuery {
+    #[serde(default)]
+    pub activity: String,
+    #[serde(flatten)]
+    pub filter: ActivityFilter,
+}
+
+impl ExportQuery {
+    fn query_string(&self) -> String {
+        let enc = |s: &str| crate::pages::urlencode(s);
+        if self.activity.is_empty() {
+            format!(
+                "?q={}&status={}&instrument={}",
+                enc(&self.filter.q),
+                enc(&self.filter.status),
+                enc(&self.filter.instrument)
+            )
+        } else {
+            format!("?activity={}", enc(&self.activity))
+        }
+    }
+}
+
+/// An export that passed the validator: the file, how many activities it holds, those left
+/// out (record id and why), and what the export itself could not carry.
+#[derive(Debug, Clone, Default)]
+pub struct ValidatedExport {
+    pub xml: Vec<u8>,
+    pub activities: usize,
+    pub left_out: Vec<(RecordId, String)>,
+    pub notes: Vec<String>,
+}
+
+/// Findings shown per left-out activity.
+const REASONS_SHOWN: usize = 3;
+
+/// Exports `ids` through the service, which runs the project's validator on each activity and
+/// leaves out, with the validator's findings, those that would make the file fail.
+pub fn export_validated(
+    service: &Aidtrace,
+    ids: Vec<RecordId>,
+) -> Result<ValidatedExport, ApiError> {
+    let mut xml = Vec::new();
+    let report = service
+        .export_iati_valid(&aidtrace_service::iati::ActivityFilter::Only(ids), &mut xml)
+        .map_err(ApiError::from)?;
+    Ok(ValidatedExport {
+        xml,
+        activities: report.activities,
+        left_out: report
+            .excluded
+            .into_iter()
+            .map(|x| {
+                let reasons: Vec<String> = x.reasons.into_iter().take(REASONS_SHOWN).collect();
+                (x.activity, reasons.join("; "))
+            })
+            .collect(),
+        notes: report.left_out.into_iter().chain(report.supplied).collect(),
+    })
+}
+
+/// The activities the query selects, in the ledger's order, with the identifier the export
+/// writes for each.
+async fn run(
+    state: &AppState,
+    caller: &Caller,
+    q: &ExportQuery,
+) -> Result<ValidatedExport, ApiError> {
+    crate::pages::can_read(state, caller).map_err(|e| e.0)?;
+    let snap = state.snapshot().await?;
+    let ids: Vec<RecordId> = if q.activity.is_empty() {
+        snap.ledger
+            .activities
+            .values()
+            .filter(|a| q.filter.matches(a))
+            .map(|a| a.id.clone())
+            .collect()
+    } else {
+        let id = RecordId::parse(&q.activity).map_err(|e| {
+            ApiError::not_found(format!("activity {:?}: {}", q.activity, e.message))
+        })?;
+        if !snap.ledger.activities.contains_key(&id) {
+            return Err(ApiError::not_found(format!(
+                "activity {} does not exist",
+                q.activity
+            )));
+        }
+        vec![id]
+    };
+    if ids.is_empty() {
+        // An empty list would mean "every activity" to the service.
+        return Ok(ValidatedExport::default());
+    }
+    let st = state.clone();
+    blocking(move || export_validated(&st.service(), ids)).await
+}
+
+pub async fn preview(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ExportQuery>,
+) -> PageResult<Html<String>> {
+    let export = run(&state, &caller, &q).await?;
+    let query = q.query_string();
+    let body = html! {
+        @if export.activities == 0 {
+            p id="iati-export-empty" class="muted" { (t("iati-export-none")) }
+        } @else {
+            p id="iati-export-ready" data-count=(export.activities) {
+                (ta("iati-export-ready", &[("count", &export.activities.to_string())])) " "
+                a href=(format!("/export/iati.xml{query}")) id="iati-download" download="aidtrace-iati.xml" { (t("iati-export-download")) }
+            }
+        }
+        @if !export.left_out.is_empty() {
+            h2 { (t("iati-export-left-out")) }
+            table id="iati-left-out" class="list" {
+                tr { th { (t("col-activity")) } th { (t("iati-export-reason")) } }
+                @for (id, why) in &export.left_out {
+                    tr { td { a href=(format!("/activities/{id}")) { (id) } } td { (why) } }
+                }
+            }
+        }
+        @if !export.notes.is_empty() {
+            h2 { (t("iati-export-notes")) }
+            ul id="iati-notes" { @for n in &export.notes { li { (n) } } }
+        }
+        p { a href=(if q.activity.is_empty() { format!("/activities{query}") } else { format!("/activities/{}", crate::pages::urlencode(&q.activity)) }) { (t("iati-export-back")) } }
+    };
+    Ok(layout(&t("title-iati-export"), &caller, body))
+}
+
+pub async fn download(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ExportQuery>,
+) -> PageResult<Response> {
+    let export = run(&state, &caller, &q).await?;
+    if export.activities == 0 {
+        return Err(ApiError::not_found(t("iati-export-none")).into());
+    }
+    let name = if q.activity.is_empty() {
+        "aidtrace-iati.xml".to_string()
+    } else {
+        // Record ids are letters, digits and `-_.:`; the name stays a plain token.
+        format!("{}.xml", q.activity.replace(':', "_"))
+    };
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/xml; charset=utf-8".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (
+                header::HeaderName::from_static("x-aidtrace-left-out"),
+                export.left_out.len().to_string(),
+            ),
+        ],
+        export.xml,
+    )
+        .into_response())
+}

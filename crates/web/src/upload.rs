@@ -1,0 +1,424 @@
+//! What `/import` receives, made safe before anything reads it as IATI: the multipart body
+//! streamed to temporary files (one or several files, each an XML file or a zip archive), and
+//! zip archives unpacked into a temporary directory under limits. A refusal here happens before
+//! the validator or the importer sees a byte, so nothing is written.
+//!
+//! Zip safety: a member whose path leaves the archive's root (`../`, an absolute path) refuses
+//! the whole upload (a crafted archive is not half-trusted); a member that inflates more than
+//! [`MAX_RATIO`] times its compressed size (past [`RATIO_GRACE`]), or members adding up to more
+//! than the upload limit once unpacked, refuse it too (a zip bomb). The sizes an archive
+//! declares are checked first and the bytes actually inflated are counted as they come, since a
+//! declared size can lie. Members that are not XML are skipped and listed.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+
+use axum::extract::Multipart;
+use axum::http::StatusCode;
+
+use crate::error::ApiError;
+use crate::i18n::{t, ta};
+
+/// A member may inflate at most this many times its compressed size. Real IATI XML compresses
+/// 5 to 30 times; a run of zeros, the usual bomb, over 1,000 times.
+pub const MAX_RATIO: u64 = 100;
+
+/// The ratio applies once a member has inflated past this: a small, very repetitive member
+/// (a few kilobytes of spaces) is harmless whatever its ratio.
+pub const RATIO_GRACE: u64 = 1024 * 1024;
+
+/// Members read from one archive, counting directories and skipped ones.
+pub const MAX_MEMBERS: usize = 10_000;
+
+/// The form as received: its plain fields and the uploaded files on disk (a 200 MB upload never
+/// sits in memory).
+pub struct Received {
+    pub csrf: String,
+    pub action: String,
+    pub strict: bool,
+    pub files: Vec<(String, tempfile::NamedTempFile)>,
+}
+
+/// One XML file to validate or import: the name shown (`set.zip/dportal_0.xml` for a member),
+/// and where its bytes are.
+pub struct XmlFile {
+    pub name: String,
+    pub path: PathBuf,
+}
+
+/// The XML files of an upload, with what was skipped and why; a temporary directory holds them
+/// all and is removed when this is dropped.
+pub struct Unpacked {
+    pub files: Vec<XmlFile>,
+    pub skipped: Vec<(String, String)>,
+    _dir: tempfile::TempDir,
+}
+
+/// Where the `index`th XML file goes: `dir/index/` and the base name it was sent or packed
+/// under. The importer names the file's source record after that base name, so uploading
+/// `dportal_0.xml` (alone or in any archive) twice, or through the CLI, gives the same source
+/// and writes nothing new; the folder keeps two `x.xml` of one upload apart.
+fn place(dir: &std::path::Path, index: usize, name: &str) -> Result<PathBuf, ApiError> {
+    let base = name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>();
+    let base = match base.trim() {
+        "" | "." | ".." => "upload.xml".to_string(),
+        b => b.to_string(),
+    };
+    let folder = dir.join(index.to_string());
+    // A skipped member leaves its folder empty for the next one.
+    std::fs::create_dir_all(&folder).map_err(ApiError::internal)?;
+    Ok(folder.join(base))
+}
+
+/// `n` bytes in words: "256 MiB".
+pub fn size_label(n: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if n >= MIB && n.is_multiple_of(MIB) {
+        format!("{} MiB", n / MIB)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+pub fn too_large(limit: u64) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too_large",
+        format!(
+            "the file is larger than the upload limit of {} (`serve --upload-limit-mb`); use `aidtrace iati import FILE` for larger files",
+            size_label(limit)
+        ),
+    )
+    .with_field("file")
+}
+
+fn refused(message: String) -> ApiError {
+    ApiError::bad_request("invalid_upload", message).with_field("file")
+}
+
+/// Streams the form to disk. `limit` bounds the files together (what the page promises as the
+/// upload limit); the body limit of the route ends a longer stream with 413 as well.
+pub async fn receive(mut multipart: Multipart, limit: u64) -> Result<Received, ApiError> {
+    let bad = |m: String| ApiError::bad_request("invalid_upload", m);
+    let unreadable = |what: &str, e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large(limit)
+        } else {
+            bad(format!("{what}: {}", e.body_text()))
+        }
+    };
+    let mut r = Received {
+        csrf: String::new(),
+        action: "validate".into(),
+        strict: false,
+        files: Vec::new(),
+    };
+    let mut total: u64 = 0;
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| unreadable("upload", e))?
+    {
+        match field.name().unwrap_or_default() {
+            "csrf" => r.csrf = field.text().await.map_err(|e| bad(format!("csrf: {e}")))?,
+            "action" => {
+                r.action = field
+                    .text()
+                    .await
+                    .map_err(|e| bad(format!("action: {e}")))?
+            }
+            "strict" => {
+                r.strict = !field
+                    .text()
+                    .await
+                    .map_err(|e| bad(format!("strict: {e}")))?
+                    .is_empty()
+            }
+            "file" => {
+                let name = field.file_name().unwrap_or("upload.xml").to_string();
+                let mut file = tempfile::NamedTempFile::new().map_err(ApiError::internal)?;
+                let mut size: u64 = 0;
+                while let Some(chunk) = field.chunk().await.map_err(|e| unreadable("file", e))? {
+                    size = size.saturating_add(chunk.len() as u64);
+                    total = total.saturating_add(chunk.len() as u64);
+                    if total > limit {
+                        return Err(too_large(limit));
+                    }
+                    // Chunks are small and land in the page cache; a blocking write here costs
+                    // less than a hop to the blocking pool per chunk.
+                    file.write_all(&chunk).map_err(ApiError::internal)?;
+                }
+                file.flush().map_err(ApiError::internal)?;
+                // A browser sends an empty part for a file input left empty.
+                if size > 0 {
+                    r.files.push((name, file));
+                }
+            }
+            other => return Err(bad(format!("unknown form field {other:?}"))),
+        }
+    }
+    if r.files.is_empty() {
+        return Err(refused(t("import-err-no-file")));
+    }
+    Ok(r)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Kind {
+    Xml,
+    Zip,
+    Other,
+}
+
+/// What the first bytes say: a zip's local header (or the end record of an empty one), or
+/// markup after an optional byte-order mark and white space. The extension is not trusted.
+fn sniff(head: &[u8]) -> Kind {
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        return Kind::Zip;
+    }
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        // UTF-16: the reader says what it makes of it.
+        return Kind::Xml;
+    }
+    let body = head.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(head);
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'<') => Kind::Xml,
+        _ => Kind::Other,
+    }
+}
+
+fn head_of(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(512);
+    std::fs::File::open(path)?
+        .take(512)
+        .read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// Sorts the received files into XML files and archives and unpacks the archives, within
+/// `limit` bytes unpacked in all. Blocking: call it off the async workers.
+pub fn unpack(
+    received: Vec<(String, tempfile::NamedTempFile)>,
+    limit: u64,
+) -> Result<Unpacked, ApiError> {
+    let dir = tempfile::tempdir().map_err(ApiError::internal)?;
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    let mut budget = Budget { left: limit, limit };
+    for (name, file) in received {
+        let head = head_of(file.path()).map_err(ApiError::internal)?;
+        match sniff(&head) {
+            Kind::Xml => {
+                budget.take(file.as_file().metadata().map_err(ApiError::internal)?.len())?;
+                let path = place(dir.path(), files.len(), &name)?;
+                file.persist(&path)
+                    .map_err(|e| ApiError::internal(e.error))?;
+                files.push(XmlFile { name, path });
+            }
+            Kind::Zip => {
+                let mut into = Members {
+                    files: &mut files,
+                    skipped: &mut skipped,
+                };
+                unzip(&name, file.as_file(), dir.path(), &mut budget, &mut into)?;
+            }
+            Kind::Other => {
+                return Err(refused(ta("import-err-not-xml", &[("file", &name)])));
+            }
+        }
+    }
+    if files.is_empty() {
+        let skipped = skipped
+            .iter()
+            .map(|(n, why)| format!("{n}: {why}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Err(refused(ta("import-err-no-xml", &[("skipped", &skipped)])));
+    }
+    Ok(Unpacked {
+        files,
+        skipped,
+        _dir: dir,
+    })
+}
+
+/// Where [`unzip`] puts what it finds.
+struct Members<'a> {
+    files: &'a mut Vec<XmlFile>,
+    skipped: &'a mut Vec<(String, String)>,
+}
+
+/// Bytes still allowed for the upload unpacked.
+struct Budget {
+    left: u64,
+    limit: u64,
+}
+
+impl Budget {
+    fn take(&mut self, n: u64) -> Result<(), ApiError> {
+        match self.left.checked_sub(n) {
+            Some(left) => {
+                self.left = left;
+                Ok(())
+            }
+            None => Err(unpacked_too_large(self.limit)),
+        }
+    }
+}
+
+fn unpacked_too_large(limit: u64) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too_large",
+        ta(
+            "import-err-unpacked-limit",
+            &[("limit", &size_label(limit))],
+        ),
+    )
+    .with_field("file")
+}
+
+fn bomb(archive: &str, member: &str) -> ApiError {
+    refused(ta(
+        "import-err-zip-bomb",
+        &[
+            ("file", &format!("{archive}/{member}")),
+            ("ratio", &MAX_RATIO.to_string()),
+        ],
+    ))
+}
+
+fn unzip(
+    archive_name: &str,
+    file: &std::fs::File,
+    dir: &std::path::Path,
+    budget: &mut Budget,
+    out: &mut Members<'_>,
+) -> Result<(), ApiError> {
+    let unreadable = |e: zip::result::ZipError| {
+        refused(ta(
+            "import-err-zip-unreadable",
+            &[("file", archive_name), ("reason", &e.to_string())],
+        ))
+    };
+    let mut zip = zip::ZipArchive::new(file).map_err(unreadable)?;
+    if zip.len() > MAX_MEMBERS {
+        return Err(refused(ta(
+            "import-err-zip-members",
+            &[("file", archive_name), ("max", &MAX_MEMBERS.to_string())],
+        )));
+    }
+    // Every path and declared size is checked before anything is inflated: a refused archive
+    // costs no unpacking.
+    let mut declared: u64 = 0;
+    for i in 0..zip.len() {
+        let m = zip.by_index_raw(i).map_err(unreadable)?;
+        let name = m.name().map_err(unreadable)?.into_owned();
+        if m.enclosed_name().is_none() {
+            return Err(refused(ta(
+                "import-err-zip-path",
+                &[("file", archive_name), ("member", &name)],
+            )));
+        }
+        if m.size() > RATIO_GRACE && m.size() / m.compressed_size().max(1) > MAX_RATIO {
+            return Err(bomb(archive_name, &name));
+        }
+        declared = declared.saturating_add(m.size());
+    }
+    if declared > budget.left {
+        return Err(unpacked_too_large(budget.limit));
+    }
+    for i in 0..zip.len() {
+        let mut m = zip.by_index(i).map_err(unreadable)?;
+        let name = m.name().map_err(unreadable)?.into_owned();
+        if m.is_dir() {
+            continue;
+        }
+        let shown = format!("{archive_name}/{name}");
+        if m.is_symlink() {
+            out.skipped.push((shown, t("import-skip-link")));
+            continue;
+        }
+        let compressed = m.compressed_size().max(1);
+        let path = place(dir, out.files.len(), &name)?;
+        let mut target = std::fs::File::create(&path).map_err(ApiError::internal)?;
+        let mut head = Vec::new();
+        let mut written: u64 = 0;
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = m.read(&mut buf).map_err(|e| {
+                refused(ta(
+                    "import-err-zip-unreadable",
+                    &[("file", &shown), ("reason", &e.to_string())],
+                ))
+            })?;
+            if n == 0 {
+                break;
+            }
+            let chunk = &buf[..n];
+            if head.len() < 512 {
+                head.extend_from_slice(&chunk[..chunk.len().min(512 - head.len())]);
+                if head.len() >= 64 && sniff(&head) != Kind::Xml {
+                    break;
+                }
+            }
+            written = written.saturating_add(n as u64);
+            budget.take(n as u64)?;
+            if written > RATIO_GRACE && written / compressed > MAX_RATIO {
+                return Err(bomb(archive_name, &name));
+            }
+            target.write_all(chunk).map_err(ApiError::internal)?;
+        }
+        if sniff(&head) != Kind::Xml {
+            drop(target);
+            // Its folder stays until the upload's directory goes.
+            let _ = std::fs::remove_file(&path);
+            out.skipped.push((shown, t("import-skip-not-xml")));
+            continue;
+        }
+        target.flush().map_err(ApiError::internal)?;
+        out.files.push(XmlFile { name: shown, path });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn sniffing_goes_by_content() {
+        assert_eq!(sniff(b"PK\x03\x04rest"), Kind::Zip);
+        assert_eq!(sniff(b"\xEF\xBB\xBF  \n<?xml"), Kind::Xml);
+        assert_eq!(sniff(b"<iati-activities/>"), Kind::Xml);
+        assert_eq!(sniff(b"%PDF-1.7"), Kind::Other);
+        assert_eq!(sniff(b""), Kind::Other);
+    }
+
+    #[test]
+    fn files_keep_their_base_name_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = |i, n| place(dir.path(), i, n).unwrap();
+        assert_eq!(
+            at(0, "set.zip/a/dportal_0.xml"),
+            dir.path().join("0/dportal_0.xml")
+        );
+        assert_eq!(at(1, "../../etc/x.xml"), dir.path().join("1/x.xml"));
+        assert_eq!(at(2, "C:\\data\\y.xml"), dir.path().join("2/y.xml"));
+        assert_eq!(at(3, "a/.."), dir.path().join("3/upload.xml"));
+        assert_eq!(at(4, "bell\u{7}.xml"), dir.path().join("4/bell.xml"));
+    }
+
+    #[test]
+    fn sizes_read_as_words() {
+        assert_eq!(size_label(256 * 1024 * 1024), "256 MiB");
+        assert_eq!(size_label(1000), "1000 bytes");
+    }
+}

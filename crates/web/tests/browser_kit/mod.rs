@@ -1,0 +1,132 @@
+//! Headless Chromium through chromedriver for browser tests: start both, sign in, wait.
+//! (`browser.rs` keeps its own copy of these steps for now; new browser tests use this kit.)
+//!
+//! Without chromedriver a test is skipped with a note, except under `CI=true`: then it fails,
+//! so CI cannot pass without running it.
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use thirtyfour::prelude::*;
+
+/// chromedriver, killed and reaped when dropped (after the WebDriver session is closed).
+pub struct Browser {
+    pub driver: WebDriver,
+    process: Child,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        // Reaping avoids leaving chromedriver behind as a zombie.
+        let _ = self.process.wait();
+    }
+}
+
+fn chromedriver() -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join("chromedriver"))
+            .find(|p| p.is_file())
+    })
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts chromedriver and a headless Chromium session; `None` (with a note) when chromedriver
+/// is missing outside CI.
+pub async fn start() -> Option<Browser> {
+    let Some(chromedriver) = chromedriver() else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "chromedriver is not installed; CI must install chromium and chromium-driver"
+        );
+        eprintln!(
+            "note: skipping the browser test: chromedriver not found (apt-get install chromium chromium-driver)"
+        );
+        return None;
+    };
+    let port = free_port();
+    let process = Command::new(chromedriver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "chromedriver did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut caps = DesiredCapabilities::chrome();
+    for arg in [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,1000",
+    ] {
+        caps.add_arg(arg).unwrap();
+    }
+    let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
+        .await
+        .unwrap();
+    Some(Browser { driver, process })
+}
+
+pub async fn shot(driver: &WebDriver, name: &str) {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    driver
+        .screenshot(&dir.join(format!("{name}.png")))
+        .await
+        .unwrap();
+}
+
+pub async fn fill(driver: &WebDriver, id: &str, text: &str) {
+    let el = driver.find(By::Id(id)).await.unwrap();
+    el.clear().await.unwrap();
+    el.send_keys(text).await.unwrap();
+}
+
+pub async fn sign_in(driver: &WebDriver, base: &str, name: &str, password: &str) {
+    driver.goto(format!("{base}/login")).await.unwrap();
+    fill(driver, "name", name).await;
+    fill(driver, "password", password).await;
+    driver
+        .find(By::Id("submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let who = driver.query(By::Id("whoami")).first().await.unwrap();
+    assert!(who.text().await.unwrap().starts_with(name));
+}
+
+/// Waits up to `secs` for an element.
+pub async fn wait_for(driver: &WebDriver, by: By, secs: u64) -> WebElement {
+    driver
+        .query(by)
+        .wait(Duration::from_secs(secs), Duration::from_millis(200))
+        .first()
+        .await
+        .unwrap()
+}

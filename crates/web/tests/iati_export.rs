@@ -1,0 +1,145 @@
+//! IATI export as a download from the activity list (its filter) and from an activity page:
+//! the file offered passes the project's own validator, and what was left out is listed.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use aidtrace_iati::validate::{Options, Severity, validate_reader};
+use axum::http::StatusCode;
+use common::{Client, Req, env, login};
+
+/// The download's body passes the three layers with no error, and holds `activities`
+/// activities.
+fn assert_valid(xml: &str, activities: usize) {
+    let report = validate_reader("download.xml", xml.as_bytes(), &Options::default());
+    let errors: Vec<_> = report
+        .file_errors
+        .iter()
+        .chain(report.activities.iter().flat_map(|a| &a.errors))
+        .filter(|i| i.severity == Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{xml}");
+    assert_eq!(report.activities.len(), activities, "{xml}");
+}
+
+/// The number the preview says the download holds (0 when it offers none).
+fn ready_count(body: &str) -> usize {
+    match body.find("data-count=\"") {
+        Some(at) => {
+            let rest = &body[at + "data-count=\"".len()..];
+            rest.split('"').next().unwrap().parse().unwrap()
+        }
+        None => {
+            assert!(body.contains("id=\"iati-export-empty\""), "{body}");
+            0
+        }
+    }
+}
+
+/// Left-out activities the preview lists, each with a reason.
+fn left_out_rows(body: &str) -> usize {
+    let rows: Vec<&str> = body
+        .split("<tr><td><a href=\"/activities/")
+        .skip(1)
+        .collect();
+    for r in &rows {
+        let reason = r.split("<td>").nth(1).unwrap_or_default();
+        assert!(reason.len() > "</td></tr>".len(), "a reason for each: {r}");
+    }
+    rows.len()
+}
+
+/// The preview of `query` and its download agree: the file (when one is offered) passes the
+/// validator with the activities the preview counts, and every selected activity is either
+/// in it or listed with a reason. Returns (exported, left out).
+async fn check_export(c: &Client, cookie: &str, query: &str, selected: usize) -> (usize, usize) {
+    let preview = c
+        .send(Req::get(&format!("/export/iati{query}")).cookie(cookie))
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    let n = ready_count(&preview.body);
+    let left_out = left_out_rows(&preview.body);
+    assert_eq!(n + left_out, selected, "{}", preview.body);
+    let file = c
+        .send(Req::get(&format!("/export/iati.xml{query}")).cookie(cookie))
+        .await;
+    if n == 0 {
+        assert_eq!(file.status, StatusCode::NOT_FOUND, "no file to offer");
+        return (n, left_out);
+    }
+    assert_eq!(file.status, StatusCode::OK, "{}", file.body);
+    assert!(file.header("content-type").starts_with("application/xml"));
+    assert!(file.header("content-disposition").starts_with("attachment"));
+    assert_eq!(file.header("x-aidtrace-left-out"), left_out.to_string());
+    assert_valid(&file.body, n);
+    (n, left_out)
+}
+
+#[tokio::test]
+async fn the_filtered_list_exports_a_valid_file_or_says_what_it_left_out() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let (vic, _) = login(&c, "vic").await;
+    let list = c.send(Req::get("/activities?q=semey").cookie(&vic)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        list.body
+            .contains("href=\"/export/iati?q=semey&amp;status=&amp;instrument=\""),
+        "the list links its own filter: {}",
+        list.body
+    );
+    let shown = list.body.matches("<tr><td><a href=\"/activities/").count();
+    assert!(shown >= 2, "{}", list.body);
+    check_export(&c, &vic, "?q=semey&status=&instrument=", shown).await;
+}
+
+#[tokio::test]
+async fn every_activity_is_exported_valid_or_left_out_with_a_reason() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let (vic, _) = login(&c, "vic").await;
+    let total = e.state.service().counts().unwrap()[aidtrace_domain::RecordKind::Activity.as_str()];
+    check_export(&c, &vic, "", total).await;
+}
+
+#[tokio::test]
+async fn an_activity_page_offers_its_own_export() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let id = "act-kz-semey-equipment";
+    let page = c.get(&format!("/activities/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains(&format!("href=\"/export/iati?activity={id}\"")),
+        "{}",
+        page.body
+    );
+    let (ada, _) = login(&c, "ada").await;
+    let (n, _) = check_export(&c, &ada, &format!("?activity={id}"), 1).await;
+    if n == 1 {
+        let file = c
+            .send(Req::get(&format!("/export/iati.xml?activity={id}")).cookie(&ada))
+            .await;
+        assert!(
+            file.header("content-disposition")
+                .contains(&format!("{id}.xml"))
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_activity_or_an_empty_filter_offers_no_file() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let r = c.get("/export/iati.xml?activity=act-nope").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = c.get("/export/iati.xml?activity=bad%20id").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = c.get("/export/iati?q=no-such-activity-anywhere").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("id=\"iati-export-empty\""), "{}", r.body);
+    let r = c.get("/export/iati.xml?q=no-such-activity-anywhere").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}

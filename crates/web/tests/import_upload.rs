@@ -1,0 +1,290 @@
+//! `/import` with several files and zip archives: the whole real 98-file set as one zip, a
+//! multi-file upload, and bad input (not XML or zip, a member outside the archive's root, a
+//! zip bomb, an upload too large once unpacked), each refused with a message naming the file
+//! and nothing written.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+mod upload_kit;
+
+use std::io::Write;
+
+use axum::http::{Method, StatusCode};
+use common::{Client, Req, env, login};
+
+const BOUNDARY: &str = "aidtrace-upload-boundary";
+
+fn activity(id: &str, title: &str) -> String {
+    format!(
+        r#"<?xml version="1.0"?>
+<iati-activities version="2.03">
+ <iati-activity last-updated-datetime="2024-01-01T00:00:00Z" default-currency="USD">
+  <iati-identifier>{id}</iati-identifier>
+  <reporting-org ref="XM-DAC-701-8" type="10"><narrative>JICA</narrative></reporting-org>
+  <title><narrative>{title}</narrative></title>
+  <description><narrative>Test</narrative></description>
+  <activity-status code="2"/>
+  <activity-date type="1" iso-date="2024-01-01"/>
+  <transaction><transaction-type code="3"/><transaction-date iso-date="2024-02-01"/><value value-date="2024-02-01">1000</value></transaction>
+ </iati-activity>
+</iati-activities>"#
+    )
+}
+
+/// A form with the CSRF token, the action and one part per file.
+fn form(csrf: &str, action: &str, files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (field, value) in [("csrf", csrf), ("action", action)] {
+        write!(
+            body,
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n"
+        )
+        .unwrap();
+    }
+    for (name, bytes) in files {
+        write!(
+            body,
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .unwrap();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    write!(body, "--{BOUNDARY}--\r\n").unwrap();
+    body
+}
+
+fn post<'a>(cookie: &'a str, body: &'a [u8]) -> Req<'a> {
+    Req::new(Method::POST, "/import")
+        .cookie(cookie)
+        .header(
+            "content-type",
+            &format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .raw(body)
+}
+
+/// A zip of `members` (name, bytes), deflated at the fastest level.
+fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in members {
+        w.start_file(*name, upload_kit::fast()).unwrap();
+        w.write_all(bytes).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+fn head(body: &str) -> &str {
+    &body[..body.len().min(3000)]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_zipped_real_set_imports_with_a_summary_per_file() {
+    let Some((_tmp, zip_path, count)) = upload_kit::real_set_zip() else {
+        return;
+    };
+    let zip = std::fs::read(&zip_path).unwrap();
+    let e = env();
+    let c = Client::Socket(common::spawn(e.state.clone()).await);
+    let before = e.record_count();
+    let (ada, csrf) = login(&c, "ada").await;
+    let body = form(&csrf, "import", &[("dportal-covid-2021.zip", &zip)]);
+    let started = std::time::Instant::now();
+    let r = c.send(post(&ada, &body)).await;
+    eprintln!(
+        "98 files ({} MB zipped) uploaded and imported in {:.1?}",
+        zip.len() / 1_000_000,
+        started.elapsed()
+    );
+    assert_eq!(r.status, StatusCode::OK, "{}", head(&r.body));
+    assert!(
+        r.body.contains(&format!("Validation of {count} files")),
+        "{}",
+        head(&r.body)
+    );
+    assert!(r.body.contains("id=\"layers\""));
+    assert!(
+        r.body.contains("id=\"issues-total\""),
+        "grouped over all files"
+    );
+    // A file the service refuses is not called malformed.
+    assert!(!r.body.contains("id=\"not-well-formed\""));
+    let rows = r.body.matches("<tr class=\"file-outcome").count();
+    assert_eq!(rows, count, "one summary row per file");
+    assert!(
+        r.body
+            .contains("dportal-covid-2021.zip/dportal-covid-2021/dportal_0.xml")
+    );
+    assert!(r.body.contains("id=\"import-summary\""));
+    assert!(
+        e.record_count() > before + 9000,
+        "the set's activities were written"
+    );
+}
+
+#[tokio::test]
+async fn several_files_at_once_validate_and_import_each() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let one = activity("XM-DAC-701-8-MULTI-1", "First of two");
+    let two = activity("XM-DAC-701-8-MULTI-2", "Second of two");
+    let files: &[(&str, &[u8])] = &[("one.xml", one.as_bytes()), ("two.xml", two.as_bytes())];
+
+    let before = e.record_count();
+    let (vic, vic_csrf) = login(&c, "vic").await;
+    let r = c
+        .send(post(&vic, &form(&vic_csrf, "validate", files)))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", head(&r.body));
+    assert!(
+        r.body.contains("Validation of 2 files"),
+        "{}",
+        head(&r.body)
+    );
+    assert!(r.body.contains("Validation of one.xml") && r.body.contains("Validation of two.xml"));
+    assert!(
+        !r.body.contains("id=\"import-summary\""),
+        "a viewer sees the report only"
+    );
+    assert_eq!(e.record_count(), before, "validation writes nothing");
+
+    let (ada, csrf) = login(&c, "ada").await;
+    let r = c.send(post(&ada, &form(&csrf, "import", files))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", head(&r.body));
+    assert_eq!(
+        r.body.matches("<tr class=\"file-outcome\"").count(),
+        2,
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("accepted: 2,"), "{}", r.body);
+    for id in ["iati-XM-DAC-701-8-MULTI-1", "iati-XM-DAC-701-8-MULTI-2"] {
+        let page = c
+            .send(Req::get(&format!("/activities/{id}")).cookie(&ada))
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{id}");
+    }
+
+    // Again: nothing new, each file's records counted as unchanged.
+    let after = e.record_count();
+    let r = c.send(post(&ada, &form(&csrf, "import", files))).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(e.record_count(), after, "a second import is idempotent");
+    assert!(
+        !r.body.contains("<td class=\"unchanged\">0</td>"),
+        "{}",
+        r.body
+    );
+}
+
+#[tokio::test]
+async fn a_zip_with_xml_and_other_members_imports_the_xml_and_lists_the_rest() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let xml = activity("XM-DAC-701-8-ZIPPED", "Zipped");
+    let zip = zip_of(&[
+        ("set/a.xml", xml.as_bytes()),
+        ("set/readme.pdf", b"%PDF-1.7 not xml"),
+    ]);
+    let (ada, csrf) = login(&c, "ada").await;
+    let r = c
+        .send(post(&ada, &form(&csrf, "import", &[("set.zip", &zip)])))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", head(&r.body));
+    assert!(
+        r.body.contains("Validation of set.zip/set/a.xml"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("id=\"skipped\""), "{}", r.body);
+    assert!(r.body.contains("set.zip/set/readme.pdf"), "{}", r.body);
+    assert!(r.body.contains("accepted: 1,"), "{}", r.body);
+}
+
+/// Posts `files` as admin import and expects a refusal naming `names`, with nothing written.
+async fn refused(files: &[(&str, &[u8])], status: StatusCode, names: &[&str]) {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let before = e.record_count();
+    let (ada, csrf) = login(&c, "ada").await;
+    let r = c.send(post(&ada, &form(&csrf, "import", files))).await;
+    assert_eq!(r.status, status, "{}", head(&r.body));
+    for n in names {
+        assert!(r.body.contains(n), "{n} not named: {}", head(&r.body));
+    }
+    assert_eq!(e.record_count(), before, "nothing written");
+}
+
+#[tokio::test]
+async fn an_upload_neither_xml_nor_zip_is_refused_naming_the_file() {
+    let xml = activity("XM-DAC-701-8-NEVER", "Never");
+    refused(
+        &[
+            ("good.xml", xml.as_bytes()),
+            ("scan.pdf", b"%PDF-1.7\n%binary"),
+        ],
+        StatusCode::BAD_REQUEST,
+        &["scan.pdf", "neither an XML file nor a zip archive"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_zip_with_a_path_outside_its_root_is_refused() {
+    let xml = activity("XM-DAC-701-8-ESCAPE", "Escape");
+    let zip = zip_of(&[
+        ("ok.xml", xml.as_bytes()),
+        ("../escape.xml", xml.as_bytes()),
+    ]);
+    refused(
+        &[("evil.zip", &zip)],
+        StatusCode::BAD_REQUEST,
+        &["evil.zip", "../escape.xml", "outside its root"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_zip_bomb_is_refused_by_its_ratio() {
+    // 20 MB of one repeated byte deflates to some twenty kilobytes: a ratio near 1,000.
+    let mut bomb = b"<iati-activities>".to_vec();
+    bomb.resize(20 * 1024 * 1024, b' ');
+    let zip = zip_of(&[("bomb.xml", &bomb)]);
+    assert!(zip.len() < 200 * 1024, "{} bytes", zip.len());
+    refused(
+        &[("bomb.zip", &zip)],
+        StatusCode::BAD_REQUEST,
+        &["bomb.zip/bomb.xml", "100 times"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_zip_larger_than_the_limit_once_unpacked_is_a_413_naming_the_limit() {
+    let e = common::env_with(aidtrace_web::WebConfig {
+        secure_cookies: false,
+        upload_limit: 1024 * 1024,
+        ..aidtrace_web::WebConfig::default()
+    });
+    let c = Client::InProcess(e.state.clone());
+    let before = e.record_count();
+    // Three members of 600 KB of ordinary text each: a sound ratio, too large together.
+    let text: Vec<u8> = (0..600_000u32)
+        .map(|i| {
+            b"<abcdefghijklmnopqrstuvwxyz0123456789>"[(i.wrapping_mul(2_654_435_761) % 38) as usize]
+        })
+        .collect();
+    let zip = zip_of(&[("a.xml", &text), ("b.xml", &text), ("c.xml", &text)]);
+    assert!(
+        zip.len() < 1024 * 1024,
+        "the archive itself is within the limit"
+    );
+    let (ada, csrf) = login(&c, "ada").await;
+    let r = c
+        .send(post(&ada, &form(&csrf, "import", &[("big.zip", &zip)])))
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", head(&r.body));
+    assert!(r.body.contains("1 MiB"), "{}", head(&r.body));
+    assert_eq!(e.record_count(), before);
+}

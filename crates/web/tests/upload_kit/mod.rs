@@ -1,0 +1,47 @@
+//! The real 98-file IATI set zipped at run time, for the upload tests (HTTP and browser).
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::path::PathBuf;
+
+use zip::write::SimpleFileOptions;
+
+/// Deflate at the fastest level: the test is about the upload, not the compression.
+pub fn fast() -> SimpleFileOptions {
+    SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(1))
+}
+
+/// The real file of 1.78 MB, `dportal_0.xml`.
+pub fn real_file() -> Option<PathBuf> {
+    let path = super::common::shared()?.join("iati/real-data/dportal-covid-2021/dportal_0.xml");
+    assert!(std::fs::metadata(&path).unwrap().len() > 1_700_000);
+    Some(path)
+}
+
+/// The 98 files of `dportal-covid-2021` zipped (under a folder of that name) into a temporary
+/// directory; `None` outside CI when `../shared` is missing (under `CI=true` that fails).
+pub fn real_set_zip() -> Option<(tempfile::TempDir, PathBuf, usize)> {
+    let dir = super::common::shared()?.join("iati/real-data/dportal-covid-2021");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 98, "the real set has 98 files");
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("dportal-covid-2021.zip");
+    let mut w = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    for p in &names {
+        let name = format!(
+            "dportal-covid-2021/{}",
+            p.file_name().unwrap().to_string_lossy()
+        );
+        w.start_file(name, fast()).unwrap();
+        std::io::copy(&mut std::fs::File::open(p).unwrap(), &mut w).unwrap();
+    }
+    w.finish().unwrap();
+    Some((tmp, path, names.len()))
+}
