@@ -7,58 +7,11 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod browser_kit;
 mod common;
 
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
+use browser_kit::fill;
 use thirtyfour::prelude::*;
-
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn chromedriver() -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|p| p.join("chromedriver"))
-            .find(|p| p.is_file())
-    })
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn fill(driver: &WebDriver, id: &str, text: &str) {
-    let el = match driver.find(By::Id(id)).await {
-        Ok(el) => el,
-        Err(_) => panic!(
-            "no #{id} at {}: {}",
-            driver.current_url().await.unwrap(),
-            driver
-                .source()
-                .await
-                .unwrap()
-                .chars()
-                .take(3000)
-                .collect::<String>()
-        ),
-    };
-    el.clear().await.unwrap();
-    el.send_keys(text).await.unwrap();
-}
 
 async fn choose(driver: &WebDriver, name: &str, value: &str) {
     driver
@@ -97,50 +50,13 @@ async fn text_of(driver: &WebDriver, id: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_activity_form_one_change() {
-    let Some(chromedriver) = chromedriver() else {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("chromedriver is not installed; CI must install chromium and chromium-driver");
-        }
-        eprintln!("note: skipping the browser form test: chromedriver not found");
+    let Some(browser) = browser_kit::start().await else {
         return;
     };
+    let driver = browser.driver.clone();
     let env = common::env();
     let addr = common::spawn(env.state.clone()).await;
     let base = format!("http://{addr}");
-    let port = free_port();
-    let _driver_process = Driver(
-        Command::new(chromedriver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "chromedriver did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let mut caps = DesiredCapabilities::chrome();
-    for arg in [
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1280,1000",
-    ] {
-        caps.add_arg(arg).unwrap();
-    }
-    let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
-        .await
-        .unwrap();
 
     sign_in(&driver, &base, "eve").await;
     driver

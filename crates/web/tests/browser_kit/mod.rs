@@ -1,5 +1,5 @@
-//! Headless Chromium through chromedriver for browser tests: start both, sign in, wait.
-//! (`browser.rs` keeps its own copy of these steps for now; new browser tests use this kit.)
+//! Headless Chromium through chromedriver for browser tests: start both, sign in, wait. Every
+//! browser test starts its session here.
 //!
 //! Without chromedriver a test is skipped with a note, except under `CI=true`: then it fails,
 //! so CI cannot pass without running it.
@@ -101,7 +101,16 @@ pub async fn shot(driver: &WebDriver, name: &str) {
 }
 
 pub async fn fill(driver: &WebDriver, id: &str, text: &str) {
-    let el = driver.find(By::Id(id)).await.unwrap();
+    let el = match driver.find(By::Id(id)).await {
+        Ok(el) => el,
+        Err(_) => panic!(
+            "no #{id} at {}",
+            driver
+                .current_url()
+                .await
+                .map_or_else(|e| e.to_string(), |u| u.to_string())
+        ),
+    };
     el.clear().await.unwrap();
     el.send_keys(text).await.unwrap();
 }
