@@ -576,6 +576,45 @@ pub fn accept(
     Ok(accepted)
 }
 
+/// Accepts a fact under the write policy, as every other edit: a reviewer who writes directly
+/// (an admin, an editor of an organisation that skips approval) and whose scope covers every
+/// ledger record of the batch writes at once (`None`); anyone else's acceptance becomes a
+/// submitted change holding the whole batch, made against the current version of each of its
+/// records (it also rewrites existing flows, citing the article), for an approver to decide.
+pub fn accept_or_propose(
+    app: &mut Aidtrace,
+    queue: &mut dyn crate::changes::ChangeStore,
+    actor: &crate::policy::Actor,
+    draft_id: &str,
+    index: usize,
+    edits: &BTreeMap<String, String>,
+    at: &str,
+) -> crate::changes::ChangeResult<Option<i64>> {
+    let ledger = app.ledger()?;
+    let (batch, _) = accept_batch(app, &actor.name, draft_id, index, edits)?;
+    // The draft itself belongs to the review queue, which the reviewer may already edit.
+    let in_scope = batch
+        .iter()
+        .filter(|r| r.kind() != RecordKind::IntakeDraft)
+        .all(|r| actor.may_write(r, &ledger, &batch).is_ok());
+    if actor.writes_directly_in(&ledger) && in_scope {
+        accept(app, &actor.name, draft_id, index, edits)?;
+        return Ok(None);
+    }
+    let id = RecordId::parse(draft_id).map_err(|e| ServiceError::invalid("draft", e))?;
+    let base = crate::changes::batch_base(app, &batch)?;
+    let change = crate::changes::propose(
+        queue,
+        (RecordKind::IntakeDraft, &id),
+        &batch,
+        Some(&base),
+        crate::changes::ChangeState::Submitted,
+        &actor.name,
+        at,
+    )?;
+    Ok(Some(change))
+}
+
 /// The batch [`accept`] would write (the records, then the draft with the fact accepted) and its
 /// summary, without writing it: for interfaces whose reviewers' acceptances wait for an approver.
 /// The draft is the batch's last record.

@@ -310,3 +310,75 @@ fn empty_and_binary_articles_are_refused_without_writing() {
     );
     assert_eq!(audit_len(&app), 0);
 }
+
+fn actor(name: &str, role: aidtrace_service::policy::Role) -> aidtrace_service::policy::Actor {
+    aidtrace_service::policy::Actor {
+        name: name.into(),
+        role,
+        organisations: Default::default(),
+        facilities: Default::default(),
+    }
+}
+
+const AT: &str = "2026-01-01T00:00:00.000000Z";
+
+#[test]
+fn an_admins_acceptance_writes_at_once_under_the_write_policy() {
+    use aidtrace_service::policy::Role;
+    let (dir, mut app) = open();
+    let mut queue = aidtrace_store::SqliteAccounts::open(&dir.path().join("t.db")).expect("queue");
+    intake::submit(&mut app, "alice", submission()).expect("submit");
+    let admin = actor("ada", Role::Admin);
+    let proposed = intake::accept_or_propose(
+        &mut app,
+        &mut queue,
+        &admin,
+        "draft-1",
+        0,
+        &BTreeMap::new(),
+        AT,
+    )
+    .expect("accept");
+    assert_eq!(proposed, None);
+    assert!(
+        app.ledger()
+            .expect("ledger")
+            .flows
+            .contains_key(&id("flow-draft-1-0"))
+    );
+}
+
+#[test]
+fn a_reviewer_who_does_not_write_directly_proposes_the_whole_batch() {
+    use aidtrace_service::changes::ChangeStore;
+    use aidtrace_service::policy::Role;
+    let (dir, mut app) = open();
+    let mut queue = aidtrace_store::SqliteAccounts::open(&dir.path().join("t.db")).expect("queue");
+    intake::submit(&mut app, "alice", submission()).expect("submit");
+    let before = audit_len(&app);
+    let editor = actor("eve", Role::Editor);
+    let proposed = intake::accept_or_propose(
+        &mut app,
+        &mut queue,
+        &editor,
+        "draft-1",
+        0,
+        &BTreeMap::new(),
+        AT,
+    )
+    .expect("propose");
+    let change = queue
+        .change(proposed.expect("a change"))
+        .expect("read")
+        .expect("stored");
+    assert_eq!(change.kind, "intake_draft");
+    assert!(change.doc.contains("flow-draft-1-0"), "{}", change.doc);
+    // Nothing entered the ledger.
+    assert!(
+        !app.ledger()
+            .expect("ledger")
+            .flows
+            .contains_key(&id("flow-draft-1-0"))
+    );
+    assert_eq!(audit_len(&app), before);
+}

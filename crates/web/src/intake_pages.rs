@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 use chrono::NaiveDate;
 use maud::{Markup, html};
 
-use aidtrace_domain::{Record, RecordId, RecordKind};
+use aidtrace_domain::{Record, RecordKind};
 use aidtrace_service::changes::{self, ChangeState, ChangeStore};
 
 use crate::auth::{self, Caller, Principal, Role};
@@ -324,11 +324,8 @@ pub async fn submit(
     Ok(Redirect::to(&format!("/intake#{}", draft.id)).into_response())
 }
 
-/// Accepts a fact as the reviewer's edits say. Acceptance writes ledger records, so it follows the
-/// same rule as every other edit: reviewers who write directly (admins, editors of organisations
-/// that skip approval) write at once; everyone else's acceptance becomes a submitted change with
-/// the whole batch, made against the draft's current version, which an approver decides on
-/// `/changes`. Returns the change id when one was proposed.
+/// Accepts a fact as the reviewer's edits say, under the service's write policy
+/// (`intake::accept_or_propose`). Returns the change id when one was proposed.
 fn accept(
     st: &AppState,
     p: &Principal,
@@ -337,35 +334,18 @@ fn accept(
     pairs: &[String],
 ) -> Result<Option<i64>, ApiError> {
     let edits: BTreeMap<String, String> = review::parse_edits(pairs)?;
+    // Lock order as everywhere: the service, then the change queue.
     let mut app = st.service();
-    let ledger = app.ledger()?;
-    let (batch, _) = review::accept_batch(&app, &p.name, draft, fact, &edits)?;
-    // Writing directly also needs every ledger record of the batch to be within the reviewer's
-    // scope, as for any edit; otherwise an approver decides. (The draft itself is the review
-    // queue's, which `reviewer` already allowed.)
-    let in_scope = batch
-        .iter()
-        .filter(|r| r.kind() != RecordKind::IntakeDraft)
-        .all(|r| p.may_write(r, &ledger, &batch).is_ok());
-    if p.writes_directly_in(&ledger) && in_scope {
-        review::accept(&mut app, &p.name, draft, fact, &edits)?;
-        return Ok(None);
-    }
-    let id = RecordId::parse(draft)?;
-    // The batch also rewrites existing flows (citing the article on them), so the approval
-    // checks all of its records, not only the draft.
-    let base = changes::batch_base(&app, &batch)?;
-    drop(app);
-    let change = changes::propose(
-        &mut *st.accounts(),
-        (RecordKind::IntakeDraft, &id),
-        &batch,
-        Some(&base),
-        ChangeState::Submitted,
-        &p.name,
+    let mut queue = st.accounts();
+    Ok(review::accept_or_propose(
+        &mut app,
+        &mut *queue,
+        p,
+        draft,
+        fact,
+        &edits,
         &auth::now_rfc3339(),
-    )?;
-    Ok(Some(change))
+    )?)
 }
 
 #[derive(serde::Deserialize)]
