@@ -943,10 +943,11 @@ fn indicator_row(key: &str, i: &Indicators) -> Vec<String> {
             "{} (unknown {})",
             i.age.past_expected_life, i.age.expected_life_unknown
         ),
+        format!("{} ({} repairs)", i.backlog, i.backlog_corrective),
     ]
 }
 
-const KPI_HEADER: [&str; 14] = [
+const KPI_HEADER: [&str; 15] = [
     "group",
     "assets",
     "uptime %",
@@ -961,6 +962,7 @@ const KPI_HEADER: [&str; 14] = [
     "COSR %",
     "age ≤5/6-10/>10/?",
     "past expected life",
+    "open orders at end",
 ];
 
 fn kpi(c: KpiCommand, settings: &Settings) -> CliResult {

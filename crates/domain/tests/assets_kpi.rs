@@ -692,3 +692,51 @@ fn a_due_that_falls_while_the_asset_awaits_parts_moves_to_its_return_to_service(
     assert_eq!(deferred.done_by, Some(id("w1")));
     assert!(!items.iter().any(|i| i.due == t("2025-01-10 00:00")));
 }
+
+fn open_order(name: &str, asset: &str, kind: WorkOrderKind, opened: &str) -> Record {
+    let Record::WorkOrder(mut w) = order(name, asset, kind, opened, None) else {
+        unreachable!("order() builds a work order")
+    };
+    w.status = WorkOrderStatus::Open;
+    w.closed = None;
+    Record::WorkOrder(w)
+}
+
+#[test]
+fn the_backlog_counts_orders_open_at_the_period_end() {
+    use LifecycleState as S;
+    let l = ledger(vec![
+        asset("a1", None),
+        event("a1", 1, "2024-12-01 00:00", S::InService),
+        // Open at the end of January: counted, one of them a repair.
+        open_order(
+            "w-open-repair",
+            "a1",
+            WorkOrderKind::Corrective,
+            "2025-01-20 09:00",
+        ),
+        open_order(
+            "w-open-pm",
+            "a1",
+            WorkOrderKind::Preventive,
+            "2024-12-20 09:00",
+        ),
+        // Closed inside January: not backlog.
+        order(
+            "w-done",
+            "a1",
+            WorkOrderKind::Corrective,
+            "2025-01-10 09:00",
+            None,
+        ),
+        // Opened after the period: not yet.
+        open_order(
+            "w-later",
+            "a1",
+            WorkOrderKind::Corrective,
+            "2025-02-03 09:00",
+        ),
+    ]);
+    let by = Fleet::build(&l).grouped(GroupBy::Asset, january(), &same_currency);
+    assert_eq!((by["a1"].backlog, by["a1"].backlog_corrective), (2, 1));
+}

@@ -386,7 +386,7 @@ fn register_table(ledger: &Ledger, rows: &[AssetRow]) -> Table {
     }
 }
 
-const INDICATOR_HEADERS: [&str; 23] = [
+const INDICATOR_HEADERS: [&str; 25] = [
     "group",
     "assets",
     "in_inventory",
@@ -410,6 +410,8 @@ const INDICATOR_HEADERS: [&str; 23] = [
     "acquisition_cost",
     "cosr_pct",
     "cost_unknown",
+    "backlog",
+    "backlog_corrective",
 ];
 
 fn indicator_table(groups: &BTreeMap<String, Indicators>) -> Table {
@@ -443,6 +445,8 @@ fn indicator_table(groups: &BTreeMap<String, Indicators>) -> Table {
                     i.acquisition_cost.round_dp(2).to_string(),
                     dec(i.cosr_pct),
                     i.cost_unknown.to_string(),
+                    i.backlog.to_string(),
+                    i.backlog_corrective.to_string(),
                 ]
             })
             .collect(),

@@ -85,6 +85,10 @@ pub struct Sums {
     pub acquisition_cost: Decimal,
     /// Assets left out of COSR: unknown acquisition cost or a cost with no exchange rate.
     pub cost_unknown: u64,
+    /// Work orders open at the period end (opened before it, not closed by then): the backlog.
+    pub backlog: u64,
+    /// Corrective orders among them.
+    pub backlog_corrective: u64,
     pub age_0_5: u64,
     pub age_6_10: u64,
     pub age_over_10: u64,
@@ -116,6 +120,8 @@ impl Sums {
         self.service_cost += o.service_cost;
         self.acquisition_cost += o.acquisition_cost;
         self.cost_unknown += o.cost_unknown;
+        self.backlog += o.backlog;
+        self.backlog_corrective += o.backlog_corrective;
         self.age_0_5 += o.age_0_5;
         self.age_6_10 += o.age_6_10;
         self.age_over_10 += o.age_over_10;
@@ -170,6 +176,8 @@ impl Sums {
             acquisition_cost: self.acquisition_cost.round_dp(2),
             cosr_pct: pct(self.service_cost, self.acquisition_cost),
             cost_unknown: self.cost_unknown,
+            backlog: self.backlog,
+            backlog_corrective: self.backlog_corrective,
             age: AgeProfile {
                 years_0_5: self.age_0_5,
                 years_6_10: self.age_6_10,
@@ -225,6 +233,9 @@ pub struct Indicators {
     pub acquisition_cost: Decimal,
     pub cosr_pct: Option<Decimal>,
     pub cost_unknown: u64,
+    /// Work orders open at the period end, and the corrective ones among them.
+    pub backlog: u64,
+    pub backlog_corrective: u64,
     pub age: AgeProfile,
 }
 
@@ -769,6 +780,16 @@ fn asset_sums<'a>(
         }
         if d.start <= last && d.end.is_none_or(|e| e > last) {
             down_at_end = true;
+        }
+    }
+    // Backlog: orders open at the period end. An order of a retired asset was closed (cancelled)
+    // when it was decommissioned, so it leaves the backlog then.
+    for w in &h.work_orders {
+        if w.opened <= last && w.closed.is_none_or(|c| c > last) {
+            s.backlog += 1;
+            if w.kind == WorkOrderKind::Corrective {
+                s.backlog_corrective += 1;
+            }
         }
     }
     if let Some(state) = state_end
