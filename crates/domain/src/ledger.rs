@@ -64,40 +64,40 @@ impl Ledger {
     pub fn from_records(records: impl IntoIterator<Item = Record>) -> Self {
         let mut ledger = Self::default();
         for record in records {
-            match record {
-                Record::Source(r) => drop(ledger.sources.insert(r.id.clone(), r)),
-                Record::Organisation(r) => drop(ledger.organisations.insert(r.id.clone(), r)),
-                Record::Facility(r) => drop(ledger.facilities.insert(r.id.clone(), r)),
-                Record::Activity(r) => drop(ledger.activities.insert(r.id.clone(), r)),
-                Record::Flow(r) => drop(ledger.flows.insert(r.id.clone(), r)),
-                Record::Budget(r) => drop(ledger.budgets.insert(r.id.clone(), r)),
-                Record::EquipmentLine(r) => drop(ledger.equipment_lines.insert(r.id.clone(), r)),
-                Record::Partnership(r) => drop(ledger.partnerships.insert(r.id.clone(), r)),
-                Record::MarketRegistration(r) => drop(ledger.registrations.insert(r.id.clone(), r)),
-                Record::Claim(r) => drop(ledger.claims.insert(r.id.clone(), r)),
-                Record::DeviceModel(r) => drop(ledger.device_models.insert(r.id.clone(), r)),
-                Record::FacilityPower(r) => drop(ledger.facility_power.insert(r.id.clone(), r)),
-                Record::Population(r) => drop(ledger.populations.insert(r.id.clone(), r)),
-                Record::EquipmentStandard(r) => {
-                    drop(ledger.equipment_standards.insert(r.id.clone(), r))
-                }
-                Record::Asset(r) => drop(ledger.assets.insert(r.id.clone(), r)),
-                Record::MaintenancePlan(r) => {
-                    drop(ledger.maintenance_plans.insert(r.id.clone(), r))
-                }
-                Record::WorkOrder(r) => drop(ledger.work_orders.insert(r.id.clone(), r)),
-                Record::AssetEvent(r) => drop(ledger.asset_events.insert(r.id.clone(), r)),
-                Record::Downtime(r) => drop(ledger.downtimes.insert(r.id.clone(), r)),
-                Record::MeterReading(r) => drop(ledger.meter_readings.insert(r.id.clone(), r)),
-                Record::DonationCheck(r) => drop(ledger.donation_checks.insert(r.id.clone(), r)),
-                // Review drafts are not ledger facts: only what a reviewer accepted is.
-                Record::IntakeDraft(_) => {}
-                Record::DensityReference(r) => {
-                    drop(ledger.density_references.insert(r.id.clone(), r))
-                }
-            }
+            ledger.insert(record);
         }
         ledger.reindexed()
+    }
+
+    /// Puts one record into its map, replacing the stored version (indexes are rebuilt by the
+    /// caller, once).
+    fn insert(&mut self, record: Record) {
+        match record {
+            Record::Source(r) => drop(self.sources.insert(r.id.clone(), r)),
+            Record::Organisation(r) => drop(self.organisations.insert(r.id.clone(), r)),
+            Record::Facility(r) => drop(self.facilities.insert(r.id.clone(), r)),
+            Record::Activity(r) => drop(self.activities.insert(r.id.clone(), r)),
+            Record::Flow(r) => drop(self.flows.insert(r.id.clone(), r)),
+            Record::Budget(r) => drop(self.budgets.insert(r.id.clone(), r)),
+            Record::EquipmentLine(r) => drop(self.equipment_lines.insert(r.id.clone(), r)),
+            Record::Partnership(r) => drop(self.partnerships.insert(r.id.clone(), r)),
+            Record::MarketRegistration(r) => drop(self.registrations.insert(r.id.clone(), r)),
+            Record::Claim(r) => drop(self.claims.insert(r.id.clone(), r)),
+            Record::DeviceModel(r) => drop(self.device_models.insert(r.id.clone(), r)),
+            Record::FacilityPower(r) => drop(self.facility_power.insert(r.id.clone(), r)),
+            Record::Population(r) => drop(self.populations.insert(r.id.clone(), r)),
+            Record::EquipmentStandard(r) => drop(self.equipment_standards.insert(r.id.clone(), r)),
+            Record::Asset(r) => drop(self.assets.insert(r.id.clone(), r)),
+            Record::MaintenancePlan(r) => drop(self.maintenance_plans.insert(r.id.clone(), r)),
+            Record::WorkOrder(r) => drop(self.work_orders.insert(r.id.clone(), r)),
+            Record::AssetEvent(r) => drop(self.asset_events.insert(r.id.clone(), r)),
+            Record::Downtime(r) => drop(self.downtimes.insert(r.id.clone(), r)),
+            Record::MeterReading(r) => drop(self.meter_readings.insert(r.id.clone(), r)),
+            Record::DonationCheck(r) => drop(self.donation_checks.insert(r.id.clone(), r)),
+            // Review drafts are not ledger facts: only what a reviewer accepted is.
+            Record::IntakeDraft(_) => {}
+            Record::DensityReference(r) => drop(self.density_references.insert(r.id.clone(), r)),
+        }
     }
 
     /// Rebuilds the indexes from the record maps.
@@ -248,40 +248,9 @@ impl Ledger {
     #[must_use]
     pub fn with(&self, batch: &[Record]) -> Self {
         let mut copy = self.clone();
-        macro_rules! put {
-            ($($map:ident => $variant:ident),* $(,)?) => {
-                for record in batch {
-                    match record.clone() {
-                        $(Record::$variant(r) => drop(copy.$map.insert(r.id.clone(), r)),)*
-                        Record::IntakeDraft(_) => {}
-                    }
-                }
-            };
+        for record in batch {
+            copy.insert(record.clone());
         }
-        put!(
-            sources => Source,
-            organisations => Organisation,
-            facilities => Facility,
-            activities => Activity,
-            flows => Flow,
-            budgets => Budget,
-            equipment_lines => EquipmentLine,
-            partnerships => Partnership,
-            registrations => MarketRegistration,
-            claims => Claim,
-            device_models => DeviceModel,
-            facility_power => FacilityPower,
-            populations => Population,
-            equipment_standards => EquipmentStandard,
-            assets => Asset,
-            maintenance_plans => MaintenancePlan,
-            work_orders => WorkOrder,
-            asset_events => AssetEvent,
-            downtimes => Downtime,
-            meter_readings => MeterReading,
-            donation_checks => DonationCheck,
-            density_references => DensityReference,
-        );
         copy.reindexed()
     }
 
