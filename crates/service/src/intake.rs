@@ -598,7 +598,7 @@ pub fn accept_or_propose(
         .filter(|r| r.kind() != RecordKind::IntakeDraft)
         .all(|r| actor.may_write(r, &ledger, &batch).is_ok());
     if actor.writes_directly_in(&ledger) && in_scope {
-        accept(app, &actor.name, draft_id, index, edits)?;
+        app.put(&actor.name, batch)?;
         return Ok(None);
     }
     let id = RecordId::parse(draft_id).map_err(|e| ServiceError::invalid("draft", e))?;
