@@ -487,7 +487,6 @@ import-rejected = rejected
 import-left-out = { $element } left out, the rest of the activity imported: { $reason }
 import-left-out-count = Elements left out of accepted activities (each also shown as a finding on its activity): { $count }
 import-result = accepted: { $accepted }, rejected: { $rejected }, kept (stored version newer): { $kept }; records created: { $created }, updated: { $updated }.
-import-problems = Problems by activity
 import-layer-schema = schema
 import-layer-codelist = codelist
 import-layer-rule = rule

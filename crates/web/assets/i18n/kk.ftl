@@ -465,7 +465,6 @@ import-rejected = қабылданбады
 import-left-out = { $element } импортталмады, жобаның қалғаны импортталды: { $reason }
 import-left-out-count = Қабылданған жобалардан тыс қалған элементтер (әрқайсысы жоба бетінде ескерту ретінде де көрсетілген): { $count }
 import-result = қабылданды: { $accepted }, қабылданбады: { $rejected }, қалдырылды (сақталған нұсқа жаңарақ): { $kept }; жасалған жазбалар: { $created }, жаңартылғаны: { $updated }.
-import-problems = Жобалар бойынша мәселелер
 import-layer-schema = схема
 import-layer-codelist = анықтамалық
 import-layer-rule = ереже

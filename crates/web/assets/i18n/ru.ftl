@@ -492,7 +492,6 @@ import-rejected = отклонён
 import-left-out = { $element } не импортирован, остальная часть проекта импортирована: { $reason }
 import-left-out-count = Элементов, не импортированных в принятых проектах (каждый также показан как замечание на странице проекта): { $count }
 import-result = принято: { $accepted }, отклонено: { $rejected }, оставлено (сохранённая версия новее): { $kept }; создано записей: { $created }, обновлено: { $updated }.
-import-problems = Проблемы по проектам
 import-layer-schema = схема
 import-layer-codelist = справочник
 import-layer-rule = правило

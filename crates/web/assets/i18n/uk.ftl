@@ -492,7 +492,6 @@ import-rejected = відхилено
 import-left-out = { $element } не імпортовано, решту проєкту імпортовано: { $reason }
 import-left-out-count = Елементів, не імпортованих у прийнятих проєктах (кожен також показано як зауваження на сторінці проєкту): { $count }
 import-result = прийнято: { $accepted }, відхилено: { $rejected }, залишено (збережена версія новіша): { $kept }; створено записів: { $created }, оновлено: { $updated }.
-import-problems = Проблеми за проєктами
 import-layer-schema = схема
 import-layer-codelist = довідник
 import-layer-rule = правило
