@@ -115,8 +115,6 @@ pub fn app(state: AppState) -> Router {
         .route("/logout", post(pages::logout))
         .route("/changes", get(changes_page::page))
         .route("/changes/{id}/{action}", post(pages::decide))
-        .route("/edit/{collection}", post(pages::edit_submit))
-        .route("/edit/{collection}/{id}", get(pages::edit_form))
         .route("/export/{list}/{format}", get(pages::export))
         .route("/static/app.css", get(css))
         .route("/api/v1/openapi.json", get(api::openapi_json))

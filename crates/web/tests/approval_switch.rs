@@ -4,39 +4,13 @@
 mod common;
 
 use aidtrace_domain::{Record, RecordId, RecordKind};
-use axum::http::{Method, StatusCode};
-use common::{Client, Req, env, login};
+use axum::http::StatusCode;
+use common::form_fields::{post_new, small_activity};
+use common::{Client, env, login};
 
-fn activity_form(csrf: &str, id: &str) -> Vec<(String, String)> {
-    [
-        ("csrf", csrf),
-        ("_mode", "new"),
-        ("_etag", ""),
-        ("_action", "submit"),
-        ("id", id),
-        ("title", "Oxygen concentrators for Semey"),
-        ("instrument", "grant_aid"),
-        ("status", "pipeline"),
-        ("funding_org", "org-embassy-japan-kz"),
-        ("recipient_country", "KZ"),
-        ("start_date", "2025-01-01"),
-    ]
-    .iter()
-    .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
-    .collect()
-}
-
-async fn submit(c: &Client, cookie: &str, fields: &[(String, String)]) -> common::Resp {
-    let pairs: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    c.send(
-        Req::new(Method::POST, "/edit/activities")
-            .cookie(cookie)
-            .form(&pairs),
-    )
-    .await
+async fn submit(c: &Client, cookie: &str, csrf: &str, id: &str) -> common::Resp {
+    let fields = small_activity(id, "Oxygen concentrators for Semey");
+    post_new(c, cookie, csrf, "/forms/activities", &fields, "submit").await
 }
 
 fn exists(e: &common::Env, id: &str) -> bool {
@@ -56,7 +30,7 @@ async fn editors_of_an_organisation_that_skips_approval_write_directly() {
     let (eve, csrf) = login(&c, "eve").await;
 
     // Default: the edit waits for an approver.
-    let r = submit(&c, &eve, &activity_form(&csrf, "act-wait-for-approval")).await;
+    let r = submit(&c, &eve, &csrf, "act-wait-for-approval").await;
     assert!(
         r.status.is_success() || r.status.is_redirection(),
         "{}: {}",
@@ -87,7 +61,7 @@ async fn editors_of_an_organisation_that_skips_approval_write_directly() {
             .expect("set switch");
     }
     e.state.invalidate();
-    let r = submit(&c, &eve, &activity_form(&csrf, "act-direct")).await;
+    let r = submit(&c, &eve, &csrf, "act-direct").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert!(
         exists(&e, "act-direct"),

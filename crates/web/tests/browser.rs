@@ -77,19 +77,23 @@ async fn browser_walkthrough() {
     // An editor creates an activity with an equipment line; bad input gets a field error.
     sign_in(&driver, &base, "eve").await;
     driver
-        .goto(format!("{base}/edit/activities/new"))
+        .goto(format!("{base}/forms/activities/new"))
         .await
         .unwrap();
     fill(&driver, "f-id", "act-kz-browser-ventilators").await;
     fill(&driver, "f-title", "Ventilators (browser test)").await;
     choose(&driver, "instrument", "grant_aid").await;
     choose(&driver, "status", "pipeline").await;
-    choose(&driver, "funding_org", "org-embassy-japan-kz").await;
-    fill(&driver, "f-recipient_country", "KZ").await;
-    fill(&driver, "f-equipment-id", "eq-browser-ventilators").await;
-    fill(&driver, "f-equipment-description", "ICU ventilator").await;
-    choose(&driver, "equipment.category", "intensive_care").await;
-    fill(&driver, "f-equipment-quantity", "four").await;
+    fill(&driver, "f-countries-0-country", "KZ").await;
+    fill(&driver, "f-countries-0-percentage", "100").await;
+    fill(&driver, "f-participants-0-org", "org-embassy-japan-kz").await;
+    choose(&driver, "participants[0].role", "funding").await;
+    fill(&driver, "f-sources-0-source", "src-kz-semey-grant").await;
+    fill(&driver, "f-sources-0-quote", "medical equipment").await;
+    fill(&driver, "f-equipment-0-id", "eq-browser-ventilators").await;
+    fill(&driver, "f-equipment-0-description", "ICU ventilator").await;
+    choose(&driver, "equipment[0].category", "intensive_care").await;
+    fill(&driver, "f-equipment-0-quantity", "four").await;
     driver
         .find(By::Id("submit-approval"))
         .await
@@ -97,12 +101,16 @@ async fn browser_walkthrough() {
         .click()
         .await
         .unwrap();
-    let Ok(err) = driver.query(By::Id("err-equipment-quantity")).first().await else {
+    let Ok(err) = driver
+        .query(By::Id("err-equipment-0-quantity"))
+        .first()
+        .await
+    else {
         panic!("no field error: {}", driver.source().await.unwrap());
     };
     assert!(err.text().await.unwrap().contains("whole number"));
     shot(&driver, "field-error").await;
-    fill(&driver, "f-equipment-quantity", "4").await;
+    fill(&driver, "f-equipment-0-quantity", "4").await;
     driver
         .find(By::Id("submit-approval"))
         .await

@@ -58,16 +58,17 @@ async fn an_approver_reads_the_comparison_and_the_finding_preview_then_approves(
     sign_in(&driver, &base, "eve").await;
     driver
         .goto(format!(
-            "{base}/edit/flows/new?activity=act-kz-semey-equipment"
+            "{base}/forms/flows/new?activity=act-kz-semey-equipment"
         ))
         .await
         .unwrap();
     fill(&driver, "f-id", "flow-browser-overspend").await;
-    choose(&driver, "activity", "act-kz-semey-equipment").await;
     choose(&driver, "kind", "disbursement").await;
     fill(&driver, "f-money-amount", "500000000").await;
     fill(&driver, "f-money-currency", "JPY").await;
-    choose(&driver, "provider", "org-gov-japan").await;
+    fill(&driver, "f-provider", "org-gov-japan").await;
+    fill(&driver, "f-sources-0-source", "src-kz-semey-grant").await;
+    fill(&driver, "f-sources-0-quote", "a further 500 million yen").await;
     click(&driver, By::Id("submit-approval")).await;
     driver
         .query(By::Css("article.change.submitted"))

@@ -5,6 +5,7 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
+use common::form_fields::{post_new, set, small_activity, with_equipment_line};
 use common::{Client, Req, env, login};
 use serde_json::json;
 
@@ -76,29 +77,13 @@ async fn a_change_with_several_records_compares_each_with_its_stored_version() {
     let e = env();
     let c = Client::InProcess(e.state.clone());
     let (eve, csrf) = login(&c, "eve").await;
-    let fields = [
-        ("csrf", csrf.as_str()),
-        ("_mode", "new"),
-        ("_etag", ""),
-        ("_action", "submit"),
-        ("id", "act-review-ventilators"),
-        ("title", "Ventilators for Semey"),
-        ("instrument", "grant_aid"),
-        ("status", "pipeline"),
-        ("funding_org", "org-embassy-japan-kz"),
-        ("recipient_country", "KZ"),
-        ("equipment.id", "eq-review-vent"),
-        ("equipment.description", "ICU ventilator"),
-        ("equipment.category", "intensive_care"),
-        ("equipment.quantity", "4"),
-    ];
-    let r = c
-        .send(
-            Req::new(Method::POST, "/edit/activities")
-                .cookie(&eve)
-                .form(&fields),
-        )
-        .await;
+    let mut fields = with_equipment_line(
+        small_activity("act-review-ventilators", "Ventilators for Semey"),
+        "ICU ventilator",
+        "4",
+    );
+    set(&mut fields, "equipment[0].id", "eq-review-vent");
+    let r = post_new(&c, &eve, &csrf, "/forms/activities", &fields, "submit").await;
     assert!(r.status.is_redirection(), "{}: {}", r.status, r.body);
     let (abe, _) = login(&c, "abe").await;
     let list = c
@@ -121,24 +106,8 @@ async fn submitting_ones_own_draft_is_not_a_decision() {
     let e = env();
     let c = Client::InProcess(e.state.clone());
     let (eve, csrf) = login(&c, "eve").await;
-    let fields = [
-        ("csrf", csrf.as_str()),
-        ("_mode", "new"),
-        ("_etag", ""),
-        ("_action", "draft"),
-        ("id", "act-review-draft"),
-        ("title", "Oxygen for Semey"),
-        ("instrument", "grant_aid"),
-        ("status", "pipeline"),
-        ("funding_org", "org-embassy-japan-kz"),
-    ];
-    let r = c
-        .send(
-            Req::new(Method::POST, "/edit/activities")
-                .cookie(&eve)
-                .form(&fields),
-        )
-        .await;
+    let fields = small_activity("act-review-draft", "Oxygen for Semey");
+    let r = post_new(&c, &eve, &csrf, "/forms/activities", &fields, "draft").await;
     assert!(r.status.is_redirection(), "{}: {}", r.status, r.body);
     let list = c
         .send(Req::get("/api/v1/changes").cookie(&eve))

@@ -10,66 +10,7 @@ mod common;
 use axum::http::{Method, StatusCode};
 use common::{Client, Env, Req, env, login};
 
-type Fields = Vec<(String, String)>;
-
-fn set(fields: &mut Fields, name: &str, value: &str) {
-    fields.retain(|(k, _)| k != name);
-    fields.push((name.to_string(), value.to_string()));
-}
-
-/// A complete, valid activity form as an editor of the Japanese embassy fills it.
-fn activity(title: &str) -> Fields {
-    [
-        ("title", title),
-        ("instrument", "grant_aid"),
-        ("status", "implementation"),
-        ("start_date", "2026-03-01"),
-        ("end_date", "2027-03-01"),
-        ("description", "Ventilators for two hospitals"),
-        ("countries[0].country", "Kazakhstan"),
-        ("countries[0].percentage", "60"),
-        ("countries[1].country", "kg"),
-        ("countries[1].percentage", "40"),
-        ("sectors[0].code", "12191"),
-        ("sectors[0].percentage", "70"),
-        ("sectors[1].code", "12230"),
-        ("sectors[1].percentage", "30"),
-        ("participants[0].org", "org-embassy-japan-kz"),
-        ("participants[0].role", "funding"),
-        (
-            "participants[1].org",
-            "Ministry of Health of the Republic of Kazakhstan",
-        ),
-        ("participants[1].role", "implementing"),
-        ("legal_steps[0].kind", "grant_contract"),
-        ("legal_steps[0].date", "2026-02-20"),
-        ("facilities[0].facility", "fac-semey-university-hospital"),
-        (
-            "sources[0].quote",
-            "Japan provides 30 million yen for ventilators",
-        ),
-        ("new_source.title", "Embassy press release on ventilators"),
-        ("new_source.kind", "press_release"),
-        (
-            "new_source.url",
-            "https://www.kz.emb-japan.go.jp/ventilators",
-        ),
-        ("flows[0].kind", "commitment"),
-        ("flows[0].money.amount", "30000000"),
-        ("flows[0].money.currency", "yen"),
-        ("flows[0].money.value_date", "2026-02-20"),
-        ("flows[0].provider", "org-embassy-japan-kz"),
-        ("flows[0].receiver", "org-moh-kz"),
-        ("flows[0].quote", "30 million yen"),
-        ("equipment[0].description", "ICU ventilator"),
-        ("equipment[0].category", "intensive_care"),
-        ("equipment[0].quantity", "4"),
-        ("equipment[0].facility", "fac-semey-university-hospital"),
-    ]
-    .iter()
-    .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
-    .collect()
-}
+use common::form_fields::{Fields, activity, set};
 
 async fn post(
     c: &Client,
@@ -79,15 +20,7 @@ async fn post(
     fields: &Fields,
     action: &str,
 ) -> common::Resp {
-    let mut all: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    all.push(("csrf", csrf));
-    all.push(("_mode", "new"));
-    all.push(("_action", action));
-    c.send(Req::new(Method::POST, path).cookie(cookie).form(&all))
-        .await
+    common::form_fields::post_new(c, cookie, csrf, path, fields, action).await
 }
 
 async fn signed_in(name: &str) -> (Env, Client, String, String) {

@@ -7,7 +7,10 @@
 
 mod common;
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
+use common::form_fields::{
+    drop_prefix, post_mode, post_new, set, small_activity, with_equipment_line,
+};
 use common::{Client, Req, env, login, spawn};
 
 /// The text a reader sees: tags dropped, entities decoded.
@@ -247,32 +250,17 @@ async fn field_error_and_form_in_russian() {
     let c = Client::Socket(spawn(e.state.clone()).await);
     let (eve, csrf) = login(&c, "eve").await;
     let cookie = format!("aidtrace_lang=ru; {eve}");
-    let fields = [
-        ("csrf", csrf.as_str()),
-        ("_mode", "new"),
-        ("_etag", ""),
-        ("_action", "submit"),
-        ("id", "act-ru-form"),
-        ("title", "Кислородные концентраторы"),
-        ("instrument", "grant_aid"),
-        ("status", "pipeline"),
-        ("funding_org", "org-embassy-japan-kz"),
-        ("equipment.id", "eq-ru-form"),
-        ("equipment.description", "Концентратор"),
-        ("equipment.category", "intensive_care"),
-        ("equipment.quantity", "four"),
-    ];
-    let r = c
-        .send(
-            Req::new(Method::POST, "/edit/activities")
-                .cookie(&cookie)
-                .form(&fields),
-        )
-        .await;
+    let mut fields = with_equipment_line(
+        small_activity("act-ru-form", "Кислородные концентраторы"),
+        "Концентратор",
+        "four",
+    );
+    set(&mut fields, "equipment[0].id", "eq-ru-form");
+    let r = post_new(&c, &cookie, &csrf, "/forms/activities", &fields, "submit").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     let err = r
         .body
-        .split("id=\"err-equipment-quantity\"")
+        .split("id=\"err-equipment-0-quantity\"")
         .nth(1)
         .and_then(|s| s.split("</span>").next())
         .unwrap_or_else(|| panic!("no error next to the quantity field: {}", r.body));
@@ -294,33 +282,17 @@ async fn field_error_and_form_in_russian() {
     // The input is kept.
     assert!(r.body.contains("value=\"four\""));
     // The same mistake in English reads in English (the check above is not vacuous).
-    let r = c
-        .send(
-            Req::new(Method::POST, "/edit/activities")
-                .cookie(&format!("aidtrace_lang=en; {eve}"))
-                .form(&fields),
-        )
-        .await;
+    let en = format!("aidtrace_lang=en; {eve}");
+    let r = post_new(&c, &en, &csrf, "/forms/activities", &fields, "submit").await;
     assert!(
         visible(&r.body).contains("Enter a whole number"),
         "{}",
         r.body
     );
     // An id that is taken: the message beside the id field, in Russian, naming the id.
-    let mut taken = fields.to_vec();
-    taken.retain(|(k, _)| !k.starts_with("equipment."));
-    for f in &mut taken {
-        if f.0 == "id" {
-            f.1 = "act-kz-semey-equipment";
-        }
-    }
-    let r = c
-        .send(
-            Req::new(Method::POST, "/edit/activities")
-                .cookie(&cookie)
-                .form(&taken),
-        )
-        .await;
+    let mut taken = small_activity("act-kz-semey-equipment", "Кислородные концентраторы");
+    drop_prefix(&mut taken, "equipment[");
+    let r = post_new(&c, &cookie, &csrf, "/forms/activities", &taken, "submit").await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     let err = r
         .body
@@ -335,7 +307,7 @@ async fn field_error_and_form_in_russian() {
 
     // An activity outside eve's organisations: refused, said in Russian.
     let edit = c
-        .send(Req::get("/edit/activities/act-kz-jica-training").cookie(&cookie))
+        .send(Req::get("/forms/activities/act-kz-jica-training").cookie(&cookie))
         .await;
     assert_eq!(edit.status, StatusCode::OK);
     let etag = edit
@@ -345,23 +317,18 @@ async fn field_error_and_form_in_russian() {
         .and_then(|s| s.split('"').next())
         .unwrap()
         .replace("&quot;", "\"");
-    let foreign = [
-        ("csrf", csrf.as_str()),
-        ("_mode", "edit"),
-        ("_etag", etag.as_str()),
-        ("_action", "submit"),
-        ("id", "act-kz-jica-training"),
-        ("title", "Чужой проект"),
-        ("instrument", "technical_cooperation"),
-        ("status", "implementation"),
-    ];
-    let r = c
-        .send(
-            Req::new(Method::POST, "/edit/activities")
-                .cookie(&cookie)
-                .form(&foreign),
-        )
-        .await;
+    let mut foreign = small_activity("act-kz-jica-training", "Чужой проект");
+    set(&mut foreign, "_etag", &etag);
+    let r = post_mode(
+        &c,
+        &cookie,
+        &csrf,
+        "/forms/activities",
+        &foreign,
+        "submit",
+        "edit",
+    )
+    .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     let text = visible(&r.body);
     assert!(

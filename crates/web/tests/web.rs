@@ -6,6 +6,7 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
+use common::form_fields::{set, small_activity, with_equipment_line};
 use common::{Client, Req, env, env_with, login};
 use serde_json::json;
 
@@ -27,7 +28,7 @@ const READS: &[(&str, u16)] = &[
     ("/import", 200),
     ("/login", 200),
     ("/changes", 401),
-    ("/edit/activities/new", 401),
+    ("/forms/activities/new", 401),
     ("/static/app.css", 200),
     ("/export/activities/csv", 200),
     ("/export/facilities/xlsx", 200),
@@ -539,31 +540,21 @@ async fn forms_flow(e: &common::Env, c: &Client) {
     let (eve, csrf) = login(c, "eve").await;
     let before = e.record_count();
     let fields = |csrf: &str, start: &str| -> Vec<(String, String)> {
-        [
-            ("csrf", csrf),
-            ("_mode", "new"),
-            ("_etag", ""),
-            ("_action", "submit"),
-            ("id", "act-kz-new-ventilators"),
-            ("title", "Ventilators for Semey"),
-            ("instrument", "grant_aid"),
-            ("status", "pipeline"),
-            ("funding_org", "org-embassy-japan-kz"),
-            ("recipient_country", "KZ"),
-            ("start_date", start),
-            ("equipment.id", "eq-new-ventilators"),
-            ("equipment.description", "ICU ventilator"),
-            ("equipment.category", "intensive_care"),
-            ("equipment.quantity", "4"),
-            ("equipment.facility", "fac-semey-university-hospital"),
-        ]
-        .iter()
-        .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
-        .collect()
+        let mut f = with_equipment_line(
+            small_activity("act-kz-new-ventilators", "Ventilators for Semey"),
+            "ICU ventilator",
+            "4",
+        );
+        set(&mut f, "equipment[0].id", "eq-new-ventilators");
+        set(&mut f, "start_date", start);
+        set(&mut f, "csrf", csrf);
+        set(&mut f, "_mode", "new");
+        set(&mut f, "_action", "submit");
+        f
     };
     let post = |f: Vec<(String, String)>, cookie: &str| {
         let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        Req::new(Method::POST, "/edit/activities")
+        Req::new(Method::POST, "/forms/activities")
             .cookie(cookie)
             .form(&pairs)
     };
@@ -656,7 +647,7 @@ async fn forms_flow(e: &common::Env, c: &Client) {
     // Viewers get no forms.
     let (vic, _) = login(c, "vic").await;
     assert_eq!(
-        c.send(Req::get("/edit/flows/new").cookie(&vic))
+        c.send(Req::get("/forms/flows/new").cookie(&vic))
             .await
             .status,
         StatusCode::FORBIDDEN

@@ -3,6 +3,8 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod form_fields;
+
 use std::net::SocketAddr;
 
 use aidtrace_store::{Account, SqliteAccounts};
