@@ -3,6 +3,7 @@
 
 use aidtrace_domain::RecordId;
 use aidtrace_service::Aidtrace;
+use aidtrace_store::SqliteAccounts;
 use clap::Subcommand;
 
 use crate::config::Settings;
@@ -51,9 +52,15 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
         Command::Merge { from, into, format } => {
             let (from, into) = (id("FROM", &from)?, id("INTO", &into)?);
             let mut app = open(settings)?;
-            let report = app
+            let mut report = app
                 .merge_organisations(actor, &from, &into)
                 .map_err(service_error)?;
+            let mut accounts =
+                SqliteAccounts::open(&settings.db).map_err(|e| service_error(e.into()))?;
+            accounts.set_actor(actor);
+            report.accounts_rescoped =
+                aidtrace_service::orgs::move_account_scopes(&mut accounts, &from, &into)
+                    .map_err(service_error)?;
             if format == Format::Json {
                 print_json(&report)?;
             } else if report.already_merged {
@@ -73,6 +80,12 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
                     } else {
                         moved.join(", ")
                     }
+                ));
+            }
+            if format != Format::Json && !report.accounts_rescoped.is_empty() {
+                out(&format!(
+                    "accounts now scoped to {into} instead of {from} (signed out): {}",
+                    report.accounts_rescoped.join(", ")
                 ));
             }
         }

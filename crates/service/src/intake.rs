@@ -545,6 +545,13 @@ fn org_for(
         aliases: vec![],
         reviewed: false,
     };
+    // The same matching as an IATI import: a name an admin recorded as an alias, or the id of an
+    // organisation merged away, links to the organisation that survives instead of recreating it.
+    if let Some((existing, _)) =
+        crate::orgs::OrgIndex::new(ledger.organisations.values()).find(&org)
+    {
+        return Ok((existing, None));
+    }
     Ok((id, Some(org)))
 }
 

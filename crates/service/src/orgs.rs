@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use aidtrace_domain::model::{OrgAlias, OrgIdentifier, Organisation, Record};
 use aidtrace_domain::org_refs::REFERRING_KINDS;
 use aidtrace_domain::{RecordId, RecordKind, ValidationError};
-use aidtrace_store::ApplyReport;
+use aidtrace_store::{AccountStore, ApplyReport};
 use serde::Serialize;
 
 use crate::error::{ServiceError, ServiceResult};
@@ -368,6 +368,45 @@ pub struct MergeReport {
     pub already_merged: bool,
     /// Records written (the moved ones and INTO) and deleted (FROM).
     pub changed: usize,
+    /// Accounts whose organisation scope named FROM and now names INTO
+    /// ([`move_account_scopes`]).
+    #[serde(default)]
+    pub accounts_rescoped: Vec<String>,
+}
+
+/// Accounts scoped to a merged organisation follow it to the organisation it was merged into, so
+/// an editor of the old record keeps editing the same donor (and nobody gains a scope they did not
+/// have: an account that named both keeps INTO once). Each changed account is an audited account
+/// change; a second run finds nothing to move.
+pub fn move_account_scopes(
+    accounts: &mut dyn AccountStore,
+    from: &RecordId,
+    into: &RecordId,
+) -> ServiceResult<Vec<String>> {
+    let mut moved = Vec::new();
+    for account in accounts.accounts()? {
+        if !account.organisations.iter().any(|o| o == from.as_str()) {
+            continue;
+        }
+        let Some((mut stored, hash)) = accounts.account(&account.name)? else {
+            continue;
+        };
+        let mut scope: Vec<String> = Vec::with_capacity(stored.organisations.len());
+        for org in stored.organisations.drain(..) {
+            let org = if org == from.as_str() {
+                into.to_string()
+            } else {
+                org
+            };
+            if !scope.contains(&org) {
+                scope.push(org);
+            }
+        }
+        stored.organisations = scope;
+        accounts.put_account(&stored, &hash)?;
+        moved.push(stored.name);
+    }
+    Ok(moved)
 }
 
 /// An organisation awaiting review, with the established organisations it may duplicate.
@@ -462,6 +501,7 @@ impl Aidtrace {
             moved: BTreeMap::new(),
             already_merged: false,
             changed: 0,
+            accounts_rescoped: Vec::new(),
         };
         let Some(source) = self.organisation(from)? else {
             if target

@@ -382,3 +382,40 @@ fn a_reviewer_who_does_not_write_directly_proposes_the_whole_batch() {
     );
     assert_eq!(audit_len(&app), before);
 }
+
+#[test]
+fn a_donor_named_by_an_alias_links_to_the_organisation_that_has_it() {
+    use aidtrace_domain::model::{OrgAlias, OrgKind, OrgRole, Organisation};
+    let (_dir, mut app) = open();
+    let mofa = Organisation {
+        id: id("org-mofa-japan"),
+        name: "Ministry of Foreign Affairs of Japan".into(),
+        kind: OrgKind::Ministry,
+        roles: vec![OrgRole::Donor],
+        country: None,
+        parent: None,
+        identifiers: vec![],
+        sources: vec![],
+        skip_approval: false,
+        // What a merge of "Japan" into the ministry leaves behind.
+        aliases: vec![OrgAlias {
+            name: "Japan".into(),
+            merged_id: Some(id("org-japan")),
+        }],
+        reviewed: true,
+    };
+    app.put("admin", vec![Record::Organisation(mofa)])
+        .expect("put");
+    intake::submit(&mut app, "alice", submission()).expect("submit");
+    intake::accept(&mut app, "bob", "draft-1", 0, &BTreeMap::new()).expect("accept");
+    let ledger = app.ledger().expect("ledger");
+    let flow = ledger.flows.get(&id("flow-draft-1-0")).expect("flow");
+    assert_eq!(
+        flow.provider.as_ref().map(RecordId::as_str),
+        Some("org-mofa-japan")
+    );
+    assert!(
+        !ledger.organisations.contains_key(&id("org-japan")),
+        "the merged-away donor is not recreated"
+    );
+}

@@ -580,3 +580,70 @@ fn an_organisation_of_a_refused_file_is_not_linked_to_by_the_next_file() {
     );
     assert_eq!(named_by(&app, "KR-REF-2"), vec!["org-name-koica"]);
 }
+
+fn scoped_accounts(dir: &tempfile::TempDir) -> aidtrace_store::SqliteAccounts {
+    use aidtrace_store::{Account, AccountStore};
+    let mut accounts =
+        aidtrace_store::SqliteAccounts::open(&dir.path().join("aidtrace.db")).expect("accounts");
+    for (name, orgs) in [
+        ("olena", vec!["org-moh-ua"]),
+        ("both", vec!["org-moh-ua", "org-gov-ukraine"]),
+        ("other", vec!["org-embassy-japan-kz"]),
+    ] {
+        let account = Account {
+            name: name.into(),
+            role: "editor".into(),
+            organisations: orgs.into_iter().map(String::from).collect(),
+            facilities: vec![],
+        };
+        accounts.put_account(&account, "hash").expect("put");
+    }
+    accounts
+}
+
+fn scope_of(accounts: &aidtrace_store::SqliteAccounts, name: &str) -> Vec<String> {
+    use aidtrace_store::AccountStore;
+    accounts
+        .account(name)
+        .expect("get")
+        .expect("account")
+        .0
+        .organisations
+}
+
+#[test]
+fn a_merge_moves_account_scopes_to_the_surviving_organisation() {
+    let (dir, mut app) = demo();
+    let mut accounts = scoped_accounts(&dir);
+    app.merge_organisations("admin", &id("org-moh-ua"), &id("org-gov-ukraine"))
+        .expect("merge");
+    accounts.set_actor("admin");
+    let moved = aidtrace_service::orgs::move_account_scopes(
+        &mut accounts,
+        &id("org-moh-ua"),
+        &id("org-gov-ukraine"),
+    )
+    .expect("rescope");
+    assert_eq!(moved, ["both", "olena"]);
+    assert_eq!(scope_of(&accounts, "olena"), ["org-gov-ukraine"]);
+    // Nobody gains a second copy of a scope they had.
+    assert_eq!(scope_of(&accounts, "both"), ["org-gov-ukraine"]);
+    assert_eq!(scope_of(&accounts, "other"), ["org-embassy-japan-kz"]);
+    let verification = app.verify_audit().expect("verify");
+    assert!(verification.ok(), "{verification:#?}");
+}
+
+#[test]
+fn moving_account_scopes_twice_changes_nothing_the_second_time() {
+    let (dir, mut app) = demo();
+    let mut accounts = scoped_accounts(&dir);
+    app.merge_organisations("admin", &id("org-moh-ua"), &id("org-gov-ukraine"))
+        .expect("merge");
+    let (from, into) = (id("org-moh-ua"), id("org-gov-ukraine"));
+    aidtrace_service::orgs::move_account_scopes(&mut accounts, &from, &into).expect("first");
+    let entries = app.store().audit_log(None).expect("log").len();
+    let again =
+        aidtrace_service::orgs::move_account_scopes(&mut accounts, &from, &into).expect("again");
+    assert!(again.is_empty());
+    assert_eq!(app.store().audit_log(None).expect("log").len(), entries);
+}

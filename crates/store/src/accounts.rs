@@ -130,6 +130,11 @@ impl SqliteAccounts {
         self.actor = actor.to_string();
     }
 
+    /// Who account changes are audited as now.
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
     /// The first time a store is opened with account auditing, records the accounts and tokens
     /// already there and the start marker, all in one transaction.
     fn start_audit(&mut self) -> StoreResult<()> {

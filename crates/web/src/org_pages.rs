@@ -5,7 +5,7 @@
 
 use aidtrace_domain::RecordId;
 use aidtrace_domain::model::OrgIdentifier;
-use aidtrace_service::orgs::{ReviewItem, awaiting_review};
+use aidtrace_service::orgs::{self, ReviewItem, awaiting_review};
 use aidtrace_service::{ServiceError, orgs::MergeReport};
 use axum::Router;
 use axum::extract::{Form, Query, State};
@@ -246,8 +246,23 @@ async fn merge(
     };
     let st = state.clone();
     let actor = actor.to_string();
-    let result =
-        blocking(move || Ok(st.service().merge_organisations(&actor, &from_id, &into_id))).await?;
+    let result = blocking(move || {
+        let merged = st.service().merge_organisations(&actor, &from_id, &into_id);
+        Ok(match merged {
+            Ok(mut report) => {
+                // The account changes are audited as the admin who merged.
+                let mut accounts = st.accounts();
+                let usual = accounts.actor().to_string();
+                accounts.set_actor(&actor);
+                let moved = orgs::move_account_scopes(&mut *accounts, &from_id, &into_id);
+                accounts.set_actor(&usual);
+                report.accounts_rescoped = moved?;
+                Ok(report)
+            }
+            Err(e) => Err(e),
+        })
+    })
+    .await?;
     match result {
         Ok(report) => {
             if report.changed > 0 {
