@@ -302,6 +302,10 @@ fn regime_text(r: &Regime) -> String {
             s.days.len(),
             s.mean_off_per_day()
         ),
+        None if r.rolling_hours_off_per_day >= 24 => format!(
+            "{}: grid off for the whole horizon from a random hour of the year",
+            r.name
+        ),
         None => format!(
             "{}: {} h off per day as one block at a random hour{}; outage starts at a random hour of the year",
             r.name,

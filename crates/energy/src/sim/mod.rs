@@ -141,6 +141,10 @@ impl Plant {
         });
         let mut soc = self.battery.as_ref().map_or(0.0, |b| b.soc0_kwh);
         let mut up = vec![true; n];
+        // Buffers reused every hour: the Monte Carlo runs millions of hours.
+        let mut by_kw_desc: Vec<usize> = (0..n).collect();
+        by_kw_desc.sort_by(|&a, &b| self.units[b].kw.total_cmp(&self.units[a].kw));
+        let mut running: Vec<usize> = Vec::with_capacity(n);
         let mut next_resupply = self.resupply.as_ref().map(|r| r.interval_h);
         let mut was_off = false;
         let fail = |ff: &mut [usize; 3], from: usize, k: usize| {
@@ -212,8 +216,7 @@ impl Plant {
             if net <= 0.0 {
                 soc += (-net).min(bkw).min((bkwh - soc).max(0.0) / eta) * eta;
             } else {
-                let working: Vec<usize> = (0..n).filter(|&i| up[i]).collect();
-                let running = dispatch(&self.units, &working, net);
+                dispatch_into(&self.units, &up, &by_kw_desc, net, &mut running);
                 let cap: f64 = running.iter().map(|&i| self.units[i].kw).sum();
                 let mut gen_out = net.min(cap);
                 let mut charge = if running.is_empty() {
@@ -287,29 +290,38 @@ impl Plant {
     }
 }
 
-/// Units to run for `load` kW: the smallest single unit that carries it (least idle fuel), or
-/// else the largest units until the load is covered.
-pub fn dispatch(units: &[Unit], working: &[usize], load: f64) -> Vec<usize> {
+/// Units to run for `load` kW into `out`: the smallest single unit that is up and carries it
+/// (least idle fuel), or else the largest units that are up until the load is covered.
+/// `by_kw_desc` lists the units by rating, largest first (ties in input order).
+pub fn dispatch_into(
+    units: &[Unit],
+    up: &[bool],
+    by_kw_desc: &[usize],
+    load: f64,
+    out: &mut Vec<usize>,
+) {
+    out.clear();
     if load <= 0.0 {
-        return Vec::new();
+        return;
     }
-    if let Some(&one) = working
-        .iter()
-        .filter(|&&i| units[i].kw >= load)
-        .min_by(|&&a, &&b| units[a].kw.total_cmp(&units[b].kw))
-    {
-        return vec![one];
+    let mut best: Option<usize> = None;
+    for &i in by_kw_desc {
+        if up[i] && units[i].kw >= load && best.is_none_or(|b| units[i].kw < units[b].kw) {
+            best = Some(i);
+        }
     }
-    let mut order = working.to_vec();
-    order.sort_by(|&a, &b| units[b].kw.total_cmp(&units[a].kw));
+    if let Some(b) = best {
+        out.push(b);
+        return;
+    }
     let mut cap = 0.0;
-    let mut out = Vec::new();
-    for i in order {
+    for &i in by_kw_desc {
         if cap >= load {
             break;
         }
-        cap += units[i].kw;
-        out.push(i);
+        if up[i] {
+            cap += units[i].kw;
+            out.push(i);
+        }
     }
-    out
 }
