@@ -47,4 +47,14 @@ fn main() {
         sweep_h + mc_h,
         secs
     );
+    // A few figures, so a run can be compared with docs/energy.md.
+    let hours: Vec<String> = a
+        .autonomy
+        .iter()
+        .map(|t| format!("{:.0}", t.hours))
+        .collect();
+    println!("autonomy h by tier: {}", hours.join(" / "));
+    if let Some(s) = a.survival.iter().find(|s| s.duration_h == 168) {
+        println!("{}: P(critical 168 h) = {:.3}", s.regime, s.critical);
+    }
 }
