@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use aidtrace_energy::autonomy::{self, Profile};
+use aidtrace_energy::autonomy::Profile;
 use aidtrace_energy::replan::ReplanOptions;
 use aidtrace_energy::{
     Assignment, Events, GenOptions, Instance, Options, Plan, Variant, check_plan, explain,
@@ -24,7 +24,7 @@ macro_rules! say {
     };
 }
 
-fn say_line(args: std::fmt::Arguments<'_>) -> Result<(), CliError> {
+pub(crate) fn say_line(args: std::fmt::Arguments<'_>) -> Result<(), CliError> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     match out.write_fmt(args).and_then(|()| out.write_all(b"\n")) {
@@ -115,6 +115,23 @@ pub enum Command {
         /// Override the profile's number of Monte Carlo trials
         #[arg(long)]
         trials: Option<u32>,
+        /// A published group schedule CSV (day,off_from,off_to) simulated as one more regime
+        /// (repeatable)
+        #[arg(long = "schedule", value_name = "FILE.csv")]
+        schedule: Vec<PathBuf>,
+        /// Another solar yield table (same format as crates/energy/data/solar_yield.json)
+        #[arg(long, value_name = "FILE.json")]
+        solar_table: Option<PathBuf>,
+        /// Add the units this plan (JSON of `energy plan --format json`) assigns to --facility
+        /// and print its hours of autonomy and P(survive 24/72/168 h)
+        #[arg(long, value_name = "PLAN.json", requires_all = ["instance", "facility"])]
+        with_plan: Option<PathBuf>,
+        /// With --with-plan: the instance the plan was made for (its fleet gives the units' kW)
+        #[arg(long, value_name = "INSTANCE.json", requires = "with_plan")]
+        instance: Option<PathBuf>,
+        /// With --with-plan: the facility id in the plan
+        #[arg(long, requires = "with_plan")]
+        facility: Option<String>,
     },
     /// Write a random instance (documented distribution in docs/energy.md)
     Gen {
@@ -338,6 +355,11 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
             format,
             seed,
             trials,
+            schedule,
+            solar_table,
+            with_plan,
+            instance,
+            facility,
         } => {
             let mut p = if from_db || !profile.is_file() {
                 let ledger = open_store(settings)?.ledger().map_err(service_error)?;
@@ -370,8 +392,17 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
                 p.trials = t;
                 p.validate().map_err(|e| CliError::input(e.to_string()))?;
             }
-            let a = autonomy::assess(&p);
-            print_autonomy(&a, format)?;
+            crate::cmd_energy_autonomy::run(
+                p,
+                &crate::cmd_energy_autonomy::Options {
+                    schedules: schedule,
+                    solar_table,
+                    with_plan,
+                    instance,
+                    facility,
+                    format,
+                },
+            )?;
             Ok(Outcome::Clean)
         }
         Command::Gen {
@@ -616,80 +647,6 @@ fn print_explain(inst: &Instance, plan: &Plan, format: Format) -> Result<(), Cli
                 ]);
             }
             say!("{t}");
-        }
-    }
-    Ok(())
-}
-
-fn print_autonomy(a: &autonomy::Assessment, format: Format) -> Result<(), CliError> {
-    match format {
-        Format::Json => say!("{}", to_json(a)?),
-        Format::Csv => {
-            let mut w = csv::Writer::from_writer(std::io::stdout());
-            w.write_record(["regime", "duration_h", "life_support", "critical", "other"])
-                .map_err(csv_err)?;
-            for s in &a.survival {
-                w.write_record(crate::output::sheet_row([
-                    s.regime.clone(),
-                    s.duration_h.to_string(),
-                    format!("{:.4}", s.life_support),
-                    format!("{:.4}", s.critical),
-                    format!("{:.4}", s.other),
-                ]))
-                .map_err(csv_err)?;
-            }
-            w.flush()?;
-            for x in &a.assumptions {
-                eprintln!("assumption: {x}");
-            }
-        }
-        Format::Table => {
-            say!("facility: {}", a.facility);
-            let mut t = Table::new();
-            t.set_header([
-                "tier (cumulative)",
-                "day kW",
-                "night kW",
-                "autonomy h",
-                "L/day",
-                "limited by",
-            ]);
-            for (l, h) in a.loads.iter().zip(&a.autonomy) {
-                t.add_row([
-                    l.tier.name().to_string(),
-                    format!("{:.1}", l.day_kw),
-                    format!("{:.1}", l.night_kw),
-                    format!("{:.0}", h.hours),
-                    format!("{:.0}", h.litres_per_day),
-                    h.limited_by.clone(),
-                ]);
-            }
-            say!("{t}");
-            let mut s = Table::new();
-            s.set_header([
-                "regime",
-                "outage h",
-                "P life support",
-                "P critical",
-                "P other",
-            ]);
-            for v in &a.survival {
-                s.add_row([
-                    v.regime.clone(),
-                    v.duration_h.to_string(),
-                    format!("{:.3}", v.life_support),
-                    format!("{:.3}", v.critical),
-                    format!("{:.3}", v.other),
-                ]);
-            }
-            say!("{s}");
-            for w in &a.warnings {
-                say!("warning: {w}");
-            }
-            say!("assumptions:");
-            for x in &a.assumptions {
-                say!("  - {x}");
-            }
         }
     }
     Ok(())

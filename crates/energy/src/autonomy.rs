@@ -6,20 +6,18 @@
 //! 2. `critical`: life-safety and critical branches, 10–15 s (NFPA 99/110 Type 10, IEC 710 15 s);
 //! 3. `other` equipment.
 //!
-//! The simulator steps hour by hour. Generators start when the grid drops (failure to start with
-//! probability `failure_to_start`), fail while running at rate 1/`mttf_h` and stay down until the
-//! grid returns; fuel use is a·kW + idle(size) per running unit; a battery covers shortfalls
-//! and recharges while the grid is up; solar offsets daytime load; fuel is resupplied every
-//! `interval_h` hours with probability `probability`. A tier fails at the first hour its
-//! (cumulative) load is not fully served. Everything is seeded: the same profile and seed give
-//! the same numbers.
+//! This module holds the profile (input JSON), its validation and the result types; the hourly
+//! simulator is [`crate::sim`] and [`assess`] / [`autonomy_with_units`] are in
+//! `sim/assess.rs`. Everything is seeded: the same profile and seed give the same numbers.
 
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::diesel::{L_PER_KWH, idle_l_per_h};
+use crate::diesel::L_PER_KWH;
 use crate::error::{EnergyError, Result};
+pub use crate::sim::assess::{AutonomySummary, assess, assess_with_table, autonomy_with_units};
+pub use crate::sim::run::{DurationShare, Sweep, SweepTier};
+use crate::sim::schedule::Schedule;
+use crate::sim::solar::YieldTable;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
@@ -27,6 +25,8 @@ pub enum Tier {
     LifeSupport,
     #[serde(alias = "life_safety")]
     Critical,
+    /// Everything else (MODEL-v2 calls it `essential`; both names are read).
+    #[serde(alias = "essential")]
     Other,
 }
 
@@ -47,6 +47,10 @@ impl Tier {
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     pub facility: String,
+    /// Region id or name in the solar yield table (`data/solar_yield.json`, e.g. "UA-30" for
+    /// Kyiv city); with `solar_kwp`, solar output follows that region's month and hour.
+    #[serde(default)]
+    pub region: Option<String>,
     #[serde(default)]
     pub grid: Option<Grid>,
     pub loads: Vec<Department>,
@@ -67,9 +71,25 @@ pub struct Profile {
     pub ups_kw: f64,
     #[serde(default)]
     pub solar_kwp: f64,
-    /// Share of peak solar delivered on average during day hours.
+    /// Without `region` only: share of peak solar delivered on average during day hours, the
+    /// same in every month (the older, flat model).
     #[serde(default = "default_solar_factor")]
     pub solar_day_factor: f64,
+    /// The PV inverter can form a grid on its own (rare); otherwise PV runs in an outage only
+    /// with a grid-forming battery.
+    #[serde(default)]
+    pub solar_grid_forming: bool,
+    /// Seconds from grid loss until the generators carry the load (start + transfer switch);
+    /// NFPA 110 Type 10 by default.
+    #[serde(default = "default_changeover")]
+    pub changeover_s: f64,
+    /// Minimum load as a share of rated kW that fuel is charged for (fuel = slope·max(load,
+    /// turndown·kW) + idle); REopt's default for grid-connected sites is 0.
+    #[serde(default)]
+    pub min_turndown: f64,
+    /// The year sweep starts a continuous outage every this many hours (1 = every hour).
+    #[serde(default = "one_u32")]
+    pub sweep_every_h: u32,
     #[serde(default)]
     pub resupply: Option<Resupply>,
     #[serde(default)]
@@ -137,6 +157,12 @@ pub struct Generator {
     pub failure_to_start: Option<f64>,
     #[serde(default)]
     pub mttf_h: Option<f64>,
+    /// Share of outage starts at which the set is in service (not under repair).
+    #[serde(default)]
+    pub availability: Option<f64>,
+    /// Overrides the profile's `min_turndown` for this set.
+    #[serde(default)]
+    pub min_turndown: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -144,6 +170,16 @@ pub struct Generator {
 pub struct Battery {
     pub kwh: f64,
     pub kw: f64,
+    /// Energy out / energy in over a full cycle.
+    #[serde(default = "default_rte")]
+    pub round_trip_efficiency: f64,
+    /// State of charge when the simulation starts, as a share of `kwh`.
+    #[serde(default = "one_f64")]
+    pub initial_soc: f64,
+    /// The battery inverter forms the grid in an outage: it bridges the changeover and keeps
+    /// PV connected. A battery behind a grid-following inverter does neither.
+    #[serde(default = "yes")]
+    pub grid_forming: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -163,6 +199,9 @@ pub struct Reliability {
     pub failure_to_start: f64,
     #[serde(default = "default_mttf")]
     pub mttf_h: f64,
+    /// Share of outage starts at which a set is in service (REopt ERP default 0.995).
+    #[serde(default = "default_availability")]
+    pub operational_availability: f64,
 }
 
 impl Default for Reliability {
@@ -170,6 +209,7 @@ impl Default for Reliability {
         Reliability {
             failure_to_start: default_fts(),
             mttf_h: default_mttf(),
+            operational_availability: default_availability(),
         }
     }
 }
@@ -188,6 +228,10 @@ pub struct Regime {
     /// Length of a strike outage, uniform between the two values (hours).
     #[serde(default = "default_strike")]
     pub strike_outage_h: [u32; 2],
+    /// A published group schedule (hours off per day of a repeating cycle); when given, the
+    /// fields above are not used. `energy autonomy --schedule FILE.csv` fills it from a CSV.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Schedule>,
 }
 
 fn default_day() -> [u32; 2] {
@@ -198,6 +242,15 @@ fn default_solar_factor() -> f64 {
 }
 fn default_slope() -> f64 {
     L_PER_KWH
+}
+fn default_changeover() -> f64 {
+    10.0
+}
+fn default_rte() -> f64 {
+    0.9
+}
+fn default_availability() -> f64 {
+    0.995
 }
 fn default_fts() -> f64 {
     0.0094
@@ -234,24 +287,28 @@ pub fn default_regimes() -> Vec<Regime> {
             rolling_hours_off_per_day: 24,
             strike_probability_per_day: 0.0,
             strike_outage_h: default_strike(),
+            schedule: None,
         },
         Regime {
             name: "rolling blocks 8 h/day".into(),
             rolling_hours_off_per_day: 8,
             strike_probability_per_day: 0.0,
             strike_outage_h: default_strike(),
+            schedule: None,
         },
         Regime {
             name: "rolling blocks 16 h/day".into(),
             rolling_hours_off_per_day: 16,
             strike_probability_per_day: 0.0,
             strike_outage_h: default_strike(),
+            schedule: None,
         },
         Regime {
             name: "rolling 4 h/day + strikes 5 %/day lasting 48-120 h".into(),
             rolling_hours_off_per_day: 4,
             strike_probability_per_day: 0.05,
             strike_outage_h: default_strike(),
+            schedule: None,
         },
     ]
 }
@@ -267,10 +324,14 @@ pub struct TierLoad {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TierAutonomy {
     pub tier: Tier,
-    /// Hours a continuous outage is ridden through with the fuel on site, no failures, no
-    /// resupply (capped at 8,760).
+    /// Hours a continuous outage starting on 1 January at 00:00 (a winter start) is ridden
+    /// through with the fuel on site only, no failures (capped at 8,760).
     pub hours: f64,
+    /// The same with the resupply deliveries arriving as scheduled (`None`: no resupply given).
+    pub hours_with_resupply: Option<f64>,
     pub limited_by: String,
+    /// Litres burned per day in the first week of that outage (or until it fails), counting
+    /// what solar and the battery carry.
     pub litres_per_day: f64,
 }
 
@@ -281,6 +342,22 @@ pub struct Survival {
     pub life_support: f64,
     pub critical: f64,
     pub other: f64,
+    /// 95 % Wilson confidence intervals of the three shares.
+    pub life_support_ci: [f64; 2],
+    pub critical_ci: [f64; 2],
+    pub other_ci: [f64; 2],
+}
+
+/// Expected energy not served per tier in one regime over the longest duration, the whole load
+/// attempted and lower tiers shed first; mean over the trials ± 95 % half-width.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unserved {
+    pub regime: String,
+    pub horizon_h: u32,
+    pub life_support_kwh: f64,
+    pub critical_kwh: f64,
+    pub other_kwh: f64,
+    pub ci_half_kwh: [f64; 3],
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -290,10 +367,13 @@ pub struct Assessment {
     pub loads: Vec<TierLoad>,
     pub autonomy: Vec<TierAutonomy>,
     pub survival: Vec<Survival>,
+    pub unserved: Vec<Unserved>,
+    /// Continuous outages started at every hour of the year (REopt's outage simulator).
+    pub sweep: Sweep,
     pub warnings: Vec<String>,
 }
 
-const MAX_HOURS: usize = 8760;
+pub(crate) const MAX_HOURS: usize = 8760;
 
 impl Profile {
     pub fn from_json_slice(bytes: &[u8]) -> Result<Self> {
@@ -385,6 +465,12 @@ impl Profile {
             if let Some(v) = g.failure_to_start {
                 prob(format!("{at}.failure_to_start"), v)?;
             }
+            if let Some(v) = g.availability {
+                prob(format!("{at}.availability"), v)?;
+            }
+            if let Some(v) = g.min_turndown {
+                prob(format!("{at}.min_turndown"), v)?;
+            }
             if let Some(v) = g.mttf_h
                 && !(v.is_finite() && v > 0.0)
             {
@@ -402,6 +488,39 @@ impl Profile {
         if let Some(b) = &self.battery {
             nn("battery.kwh".into(), b.kwh)?;
             nn("battery.kw".into(), b.kw)?;
+            if !(b.round_trip_efficiency.is_finite()
+                && b.round_trip_efficiency > 0.0
+                && b.round_trip_efficiency <= 1.0)
+            {
+                return Err(EnergyError::invalid(
+                    "battery.round_trip_efficiency",
+                    b.round_trip_efficiency,
+                    "must be in (0, 1]",
+                ));
+            }
+            prob("battery.initial_soc".into(), b.initial_soc)?;
+        }
+        if !(self.changeover_s.is_finite() && (0.0..=3600.0).contains(&self.changeover_s)) {
+            return Err(EnergyError::invalid(
+                "changeover_s",
+                self.changeover_s,
+                "must be between 0 and 3600 seconds",
+            ));
+        }
+        prob("min_turndown".into(), self.min_turndown)?;
+        prob(
+            "reliability.operational_availability".into(),
+            self.reliability.operational_availability,
+        )?;
+        if !(1..=8760).contains(&self.sweep_every_h) {
+            return Err(EnergyError::invalid(
+                "sweep_every_h",
+                self.sweep_every_h,
+                "must be 1..=8760",
+            ));
+        }
+        if let Some(r) = &self.region {
+            YieldTable::bundled()?.region(r)?;
         }
         nn("ups_kw".into(), self.ups_kw)?;
         nn("solar_kwp".into(), self.solar_kwp)?;
@@ -441,6 +560,9 @@ impl Profile {
                 format!("regimes[{i}].strike_probability_per_day"),
                 r.strike_probability_per_day,
             )?;
+            if let Some(s) = &r.schedule {
+                s.validate(&format!("regimes[{i}].schedule"))?;
+            }
             if r.strike_outage_h[0] > r.strike_outage_h[1] {
                 return Err(EnergyError::invalid(
                     format!("regimes[{i}].strike_outage_h"),
@@ -504,384 +626,4 @@ impl Profile {
         }
         out
     }
-}
-
-struct Unit {
-    kw: f64,
-    idle: f64,
-    fts: f64,
-    fail_per_h: f64,
-}
-
-struct Sim<'a> {
-    p: &'a Profile,
-    units: Vec<Unit>,
-    loads: Vec<TierLoad>,
-    tank: f64,
-}
-
-impl Sim<'_> {
-    fn is_day(&self, hour: usize) -> bool {
-        let h = (hour % 24) as u32;
-        h >= self.p.day_hours[0] && h < self.p.day_hours[1]
-    }
-
-    fn load(&self, level: usize, hour: usize) -> f64 {
-        let l = &self.loads[level];
-        let (kw, solar) = if self.is_day(hour) {
-            (l.day_kw, self.p.solar_kwp * self.p.solar_day_factor)
-        } else {
-            (l.night_kw, 0.0)
-        };
-        (kw - solar).max(0.0)
-    }
-
-    /// Runs one trial; `grid_off[h]` says whether the grid is down in hour h. Returns, per tier,
-    /// the first hour it was not served (`horizon` if never). With `rng = None` nothing fails
-    /// and no resupply arrives unless certain.
-    fn run(&self, grid_off: &[bool], mut rng: Option<&mut ChaCha8Rng>) -> [usize; 3] {
-        let horizon = grid_off.len();
-        let mut first_fail = [horizon; 3];
-        let mut fuel = self.p.fuel_litres;
-        let (bat_kwh, bat_kw) = self
-            .p
-            .battery
-            .as_ref()
-            .map_or((0.0, 0.0), |b| (b.kwh, b.kw));
-        let mut soc = bat_kwh;
-        let mut up = vec![true; self.units.len()];
-        let mut next_resupply = self.p.resupply.as_ref().map(|r| r.interval_h);
-        let mut was_off = false;
-        for h in 0..horizon {
-            if let (Some(t), Some(r)) = (next_resupply, &self.p.resupply)
-                && (h as f64) >= t
-            {
-                let arrives = match rng.as_deref_mut() {
-                    Some(rng) => rng.random_bool(r.probability),
-                    None => r.probability >= 1.0,
-                };
-                if arrives {
-                    fuel = (fuel + r.litres).min(self.tank);
-                }
-                next_resupply = Some(t + r.interval_h);
-            }
-            if !grid_off[h] {
-                was_off = false;
-                up.iter_mut().for_each(|u| *u = true);
-                soc = (soc + bat_kw).min(bat_kwh);
-                continue;
-            }
-            if !was_off {
-                // Outage starts: units try to start; life support needs a ≤0.5 s source.
-                for (i, u) in self.units.iter().enumerate() {
-                    if let Some(rng) = rng.as_deref_mut() {
-                        up[i] = !rng.random_bool(u.fts);
-                    }
-                }
-                let bridge = self.p.ups_kw + if soc > 0.0 { bat_kw } else { 0.0 };
-                if bridge + 1e-9 < self.load(0, h) {
-                    first_fail[0] = first_fail[0].min(h);
-                }
-            }
-            was_off = true;
-            let working: Vec<usize> = (0..self.units.len()).filter(|&i| up[i]).collect();
-            let running = dispatch(&self.units, &working, self.load(2, h));
-            let cap: f64 = running.iter().map(|&i| self.units[i].kw).sum();
-            let soc_kw = bat_kw.min(soc);
-            // Highest level whose load the units plus battery can carry this hour.
-            let mut level: Option<usize> = None;
-            for lv in 0..3 {
-                if self.load(lv, h) <= cap + soc_kw + 1e-9 {
-                    level = Some(lv);
-                }
-            }
-            let served = level.map_or(0.0, |lv| self.load(lv, h));
-            let gen_out = served.min(cap);
-            let idle: f64 = running.iter().map(|&i| self.units[i].idle).sum();
-            let need = if running.is_empty() {
-                0.0
-            } else {
-                self.p.fuel_l_per_kwh * gen_out + idle
-            };
-            let mut ok_level = level;
-            if need > fuel + 1e-9 {
-                // Fuel runs out within the hour: only the battery is left.
-                fuel = 0.0;
-                ok_level = (0..3).filter(|&lv| self.load(lv, h) <= soc_kw + 1e-9).max();
-                let s = ok_level.map_or(0.0, |lv| self.load(lv, h));
-                soc -= s;
-            } else {
-                fuel -= need;
-                soc -= served - gen_out;
-            }
-            soc = soc.max(0.0);
-            for (lv, ff) in first_fail.iter_mut().enumerate() {
-                if ok_level.is_none_or(|ok| lv > ok) && self.load(lv, h) > 1e-9 {
-                    *ff = (*ff).min(h);
-                }
-            }
-            if first_fail.iter().all(|&x| x < horizon) {
-                break;
-            }
-            if let Some(rng) = rng.as_deref_mut() {
-                for &i in &running {
-                    if rng.random_bool(self.units[i].fail_per_h) {
-                        up[i] = false;
-                    }
-                }
-            }
-        }
-        first_fail
-    }
-}
-
-/// Computes autonomy and survival for a validated profile.
-pub fn assess(p: &Profile) -> Assessment {
-    let loads = p.tier_loads();
-    let units: Vec<Unit> = p
-        .generators
-        .iter()
-        .map(|g| Unit {
-            kw: g.prime_kw,
-            idle: g.idle_l_per_h.unwrap_or_else(|| idle_l_per_h(g.prime_kw)),
-            fts: g.failure_to_start.unwrap_or(p.reliability.failure_to_start),
-            fail_per_h: (1.0 / g.mttf_h.unwrap_or(p.reliability.mttf_h)).min(1.0),
-        })
-        .collect();
-    let sim = Sim {
-        p,
-        units,
-        loads: loads.clone(),
-        tank: p.tank_litres.unwrap_or(p.fuel_litres).max(p.fuel_litres),
-    };
-    let mut warnings = Vec::new();
-    let cap: f64 = sim.units.iter().map(|u| u.kw).sum();
-    let mut autonomy = Vec::new();
-    for (lv, t) in TIERS.iter().enumerate() {
-        // One tier at a time: a profile with only this tier's cumulative load.
-        let only = Sim {
-            p,
-            units: sim
-                .units
-                .iter()
-                .map(|u| Unit {
-                    kw: u.kw,
-                    idle: u.idle,
-                    fts: 0.0,
-                    fail_per_h: 0.0,
-                })
-                .collect(),
-            loads: vec![loads[lv].clone(), loads[lv].clone(), loads[lv].clone()],
-            tank: sim.tank,
-        };
-        let off = vec![true; MAX_HOURS];
-        // Life-support bridging is reported in survival; autonomy is about energy.
-        let ff = only.run(&off, None)[2];
-        let peak = loads[lv].day_kw.max(loads[lv].night_kw);
-        let limited_by = if ff >= MAX_HOURS {
-            "none within a year".to_string()
-        } else if peak > cap + p.battery.as_ref().map_or(0.0, |b| b.kw) {
-            format!("capacity: {peak:.1} kW peak vs {cap:.1} kW of generators")
-        } else if cap <= 0.0 {
-            "no generator: battery energy".to_string()
-        } else {
-            "fuel".to_string()
-        };
-        let avg = (loads[lv].day_kw * f64::from(p.day_hours[1] - p.day_hours[0])
-            + loads[lv].night_kw * f64::from(24 - (p.day_hours[1] - p.day_hours[0])))
-            / 24.0;
-        autonomy.push(TierAutonomy {
-            tier: *t,
-            hours: ff as f64,
-            limited_by,
-            litres_per_day: litres_per_day(&only.units, avg, p.fuel_l_per_kwh),
-        });
-    }
-    for u in &sim.units {
-        let night = loads[2].night_kw;
-        if cap > 0.0 && night < 0.3 * u.kw && sim.units.len() == 1 {
-            warnings.push(format!(
-                "the {:.0} kW set runs below 30 % load at night ({night:.1} kW): wet stacking; plan load-bank runs",
-                u.kw
-            ));
-        }
-    }
-    if p.ups_kw + p.battery.as_ref().map_or(0.0, |b| b.kw) < loads[0].day_kw.max(loads[0].night_kw)
-        && loads[0].day_kw > 0.0
-    {
-        warnings.push(
-            "life support has no UPS or battery able to carry it during the generator start (0.5 s class): every outage interrupts it"
-                .into(),
-        );
-    }
-    let horizon = p.durations_h.iter().copied().max().unwrap_or(168) as usize;
-    // One simulator per tier: when judging tier t the facility sheds every lower-priority load,
-    // as operators do in long outages, so survival agrees with the autonomy hours.
-    let per_level: Vec<Sim> = (0..3)
-        .map(|lv| Sim {
-            p,
-            units: sim
-                .units
-                .iter()
-                .map(|u| Unit {
-                    kw: u.kw,
-                    idle: u.idle,
-                    fts: u.fts,
-                    fail_per_h: u.fail_per_h,
-                })
-                .collect(),
-            loads: (0..3).map(|j| loads[j.min(lv)].clone()).collect(),
-            tank: sim.tank,
-        })
-        .collect();
-    let mut survival = Vec::new();
-    for (ri, regime) in p.regimes.iter().enumerate() {
-        let mut rng = ChaCha8Rng::seed_from_u64(p.seed ^ ((ri as u64 + 1) << 32));
-        let mut survived = vec![[0u32; 3]; p.durations_h.len()];
-        for _ in 0..p.trials {
-            let off = grid_pattern(regime, horizon, &mut rng);
-            let mut ff = [0usize; 3];
-            let mut furthest = rng.get_word_pos();
-            for lv in 0..3 {
-                // Common random numbers: every tier sees the same failures in a trial.
-                let mut r = rng.clone();
-                ff[lv] = per_level[lv].run(&off, Some(&mut r))[lv];
-                furthest = furthest.max(r.get_word_pos());
-            }
-            rng.set_word_pos(furthest);
-            for (di, &d) in p.durations_h.iter().enumerate() {
-                for lv in 0..3 {
-                    if ff[lv] >= d as usize {
-                        survived[di][lv] += 1;
-                    }
-                }
-            }
-        }
-        for (di, &d) in p.durations_h.iter().enumerate() {
-            let share = |lv: usize| f64::from(survived[di][lv]) / f64::from(p.trials);
-            survival.push(Survival {
-                regime: regime.name.clone(),
-                duration_h: d,
-                life_support: share(0),
-                critical: share(1),
-                other: share(2),
-            });
-        }
-    }
-    Assessment {
-        facility: p.facility.clone(),
-        assumptions: assumptions(p),
-        loads,
-        autonomy,
-        survival,
-        warnings,
-    }
-}
-
-fn litres_per_day(units: &[Unit], kw: f64, slope: f64) -> f64 {
-    let all: Vec<usize> = (0..units.len()).collect();
-    let running = dispatch(units, &all, kw);
-    let cap: f64 = running.iter().map(|&i| units[i].kw).sum();
-    let idle: f64 = running.iter().map(|&i| units[i].idle).sum();
-    24.0 * (slope * kw.min(cap) + idle)
-}
-
-/// Units to run for `load` kW: the smallest single unit that carries it (least idle fuel), or
-/// else the largest units until the load is covered.
-fn dispatch(units: &[Unit], working: &[usize], load: f64) -> Vec<usize> {
-    if load <= 0.0 {
-        return Vec::new();
-    }
-    if let Some(&one) = working
-        .iter()
-        .filter(|&&i| units[i].kw >= load)
-        .min_by(|&&a, &&b| units[a].kw.total_cmp(&units[b].kw))
-    {
-        return vec![one];
-    }
-    let mut order = working.to_vec();
-    order.sort_by(|&a, &b| units[b].kw.total_cmp(&units[a].kw));
-    let mut cap = 0.0;
-    let mut out = Vec::new();
-    for i in order {
-        if cap >= load {
-            break;
-        }
-        cap += units[i].kw;
-        out.push(i);
-    }
-    out
-}
-
-/// Which hours of the horizon the grid is down in one random draw of the regime.
-fn grid_pattern(r: &Regime, horizon: usize, rng: &mut ChaCha8Rng) -> Vec<bool> {
-    let mut off = vec![false; horizon];
-    let days = horizon.div_ceil(24);
-    let block = r.rolling_hours_off_per_day as usize;
-    for d in 0..days {
-        if block > 0 {
-            let start = if block >= 24 {
-                0
-            } else {
-                rng.random_range(0..24)
-            };
-            let a = (d * 24 + start).min(horizon);
-            off[a..(d * 24 + start + block).min(horizon)].fill(true);
-        }
-        if r.strike_probability_per_day > 0.0 && rng.random_bool(r.strike_probability_per_day) {
-            let len = rng.random_range(r.strike_outage_h[0]..=r.strike_outage_h[1]) as usize;
-            let start = d * 24 + rng.random_range(0..24);
-            let a = start.min(horizon);
-            off[a..(start + len).min(horizon)].fill(true);
-        }
-    }
-    off
-}
-
-fn assumptions(p: &Profile) -> Vec<String> {
-    let mut a = vec![
-        format!(
-            "fuel use per running set: {} L/kWh delivered + idle L/h by size (interpolated: 1.35 @20 kW, 3.45 @100 kW, 9.15 @500 kW, 16.1 @1000 kW) unless given",
-            p.fuel_l_per_kwh
-        ),
-        format!(
-            "generator failure to start {} per outage start, failure while running 1/{} per hour (NREL REopt defaults unless edited); a failed set stays down until the grid returns",
-            p.reliability.failure_to_start, p.reliability.mttf_h
-        ),
-        "tiers are cumulative (critical includes life support; other is the whole load); each tier's figures assume everything of lower priority is shed".into(),
-        "life support counts as interrupted at an outage start unless UPS kW + battery kW cover it (0.5 s changeover)".into(),
-        format!(
-            "day hours {}:00–{}:00 use day loads{}; other hours night loads",
-            p.day_hours[0],
-            p.day_hours[1],
-            if p.solar_kwp > 0.0 {
-                format!(", minus solar {} kWp × {}", p.solar_kwp, p.solar_day_factor)
-            } else {
-                String::new()
-            }
-        ),
-        format!(
-            "fuel on site {} L, tank {} L",
-            p.fuel_litres,
-            p.tank_litres.unwrap_or(p.fuel_litres).max(p.fuel_litres)
-        ),
-        match &p.resupply {
-            Some(r) => format!(
-                "resupply {} L every {} h, arriving with probability {}",
-                r.litres, r.interval_h, r.probability
-            ),
-            None => "no fuel resupply".into(),
-        },
-        match &p.battery {
-            Some(b) => format!("battery {} kWh / {} kW, full at the start, recharges at {} kW when the grid is up", b.kwh, b.kw, b.kw),
-            None => "no battery".into(),
-        },
-        "autonomy hours: continuous outage from midnight, fuel on site only, no failures, capped at 8,760 h".into(),
-        format!(
-            "survival: {} Monte Carlo trials per regime, seed {}, hourly steps; rolling blocks start at a random hour each day",
-            p.trials, p.seed
-        ),
-    ];
-    a.shrink_to_fit();
-    a
 }

@@ -21,6 +21,7 @@ mod instance;
 mod plan;
 pub mod replan;
 mod search;
+pub mod sim;
 mod state;
 
 pub use check::check_plan;

@@ -73,7 +73,7 @@ fn survival_is_deterministic_and_monotone_in_duration() {
 fn ups_resupply_and_perfect_reliability_ride_through() {
     let p = profile(
         r#", "ups_kw": 25, "resupply": {"interval_h": 24, "litres": 2000}, "tank_litres": 3000,
-           "reliability": {"failure_to_start": 0.0, "mttf_h": 1e12}"#,
+           "reliability": {"failure_to_start": 0.0, "mttf_h": 1e12, "operational_availability": 1.0}"#,
     );
     let a = assess(&p);
     for s in &a.survival {
@@ -87,7 +87,7 @@ fn failures_lower_survival() {
     let base =
         r#", "ups_kw": 25, "resupply": {"interval_h": 24, "litres": 2000}, "tank_litres": 3000"#;
     let good = assess(&profile(&format!(
-        r#"{base}, "reliability": {{"failure_to_start": 0.0, "mttf_h": 1e12}}"#
+        r#"{base}, "reliability": {{"failure_to_start": 0.0, "mttf_h": 1e12, "operational_availability": 1.0}}"#
     )));
     let bad = assess(&profile(&format!(
         r#"{base}, "reliability": {{"failure_to_start": 0.3, "mttf_h": 50}}"#

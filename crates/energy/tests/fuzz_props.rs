@@ -57,7 +57,7 @@ proptest! {
     fn autonomy_is_monotone_in_fuel_and_load(fuel in 0.0f64..5000.0, extra in 0.0f64..500.0, kw in 1.0f64..150.0) {
         let make = |fuel: f64, kw: f64| {
             let text = format!(r#"{{"facility": "x", "loads": [{{"department": "d", "tier": "critical", "kw": {kw}}}],
-                "generators": [{{"name": "g", "prime_kw": 160}}], "fuel_litres": {fuel}, "trials": 1, "regimes": []}}"#);
+                "generators": [{{"name": "g", "prime_kw": 160}}], "fuel_litres": {fuel}, "trials": 1, "regimes": [], "sweep_every_h": 720}}"#);
             Profile::from_json_slice(text.as_bytes()).expect("valid")
         };
         let base = assess(&make(fuel, kw)).autonomy[1].hours;
