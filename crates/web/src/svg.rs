@@ -79,11 +79,11 @@ pub fn time_series(title: &str, unit: &str, series: &[crate::summary::Series]) -
                 polyline points=(points) class=(format!("series s{}", i % 4)) {}
                 @for (yr, v) in pts {
                     circle cx=(x(*yr)) cy=(y(*v)) r="4" class=(format!("dot s{}", i % 4)) {
-                        title { (name) " " (yr) ": " (fmt_amount(*v)) " " (unit) }
+                        title { (crate::i18n::value(name)) " " (yr) ": " (fmt_amount(*v)) " " (unit) }
                     }
                 }
                 rect x=((i as f64).mul_add(140.0, left)) y="236" width="10" height="10" class=(format!("s{}", i % 4)) {}
-                text x=((i as f64).mul_add(140.0, left + 14.0)) y="245" class="axis" { (name) }
+                text x=((i as f64).mul_add(140.0, left + 14.0)) y="245" class="axis" { (crate::i18n::value(name)) }
             }
         }
     }
