@@ -230,13 +230,13 @@ pub async fn page(
         View::World => BBox::WORLD,
         View::Country(c) => geo::country_bbox(c.as_str())
             .unwrap_or(BBox::WORLD)
-            .padded(0.05, 4.0),
+            .padded(0.08, 4.0),
         View::Overview => places
             .iter()
             .filter_map(|c| geo::country_bbox(c))
             .chain(BBox::of_points(sites.iter().map(|s| (s.lon, s.lat))))
             .reduce(BBox::union)
-            .map_or(BBox::WORLD, |b| b.padded(0.05, 8.0)),
+            .map_or(BBox::WORLD, |b| b.padded(0.08, 8.0)),
     };
     let proj = Projection::fit(frame, WIDTH, 320.0, 560.0);
     let focus = match &view {
