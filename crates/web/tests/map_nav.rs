@@ -206,3 +206,14 @@ async fn the_facilities_list_searches_names_and_places() {
     assert!(!none.contains("fac-semey-city-emergency-hospital"));
     assert!(none.contains("id=\"status\""));
 }
+
+/// The world view draws every country once; it stays small enough for a phone connection.
+#[tokio::test]
+async fn the_world_map_stays_under_half_a_megabyte() {
+    let (_e, c) = client();
+    for uri in ["/map", "/map?country=world", "/map?country=KZ"] {
+        let r = c.get(uri).await;
+        eprintln!("{uri}: {} bytes", r.body.len());
+        assert!(r.body.len() < 500_000, "{uri}: {} bytes", r.body.len());
+    }
+}
