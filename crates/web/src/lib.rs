@@ -98,9 +98,10 @@ async fn not_found(_caller: Result<auth::Caller, ApiError>, uri: axum::http::Uri
     if uri.path().starts_with("/api/") {
         e.into_response()
     } else {
+        let message = i18n::ta("err-nothing-at", &[("path", uri.path())]);
         (
             StatusCode::NOT_FOUND,
-            pages::error_page(StatusCode::NOT_FOUND, &e.message, None),
+            pages::error_page(StatusCode::NOT_FOUND, &message, None),
         )
             .into_response()
     }

@@ -217,3 +217,17 @@ async fn the_world_map_stays_under_half_a_megabyte() {
         assert!(r.body.len() < 500_000, "{uri}: {} bytes", r.body.len());
     }
 }
+
+#[tokio::test]
+async fn a_missing_page_says_so_in_the_readers_language() {
+    let (_e, c) = client();
+    let r = c.get("/no-such-page?lang=uk").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(
+        r.body.contains("Сторінки /no-such-page немає."),
+        "{}",
+        r.body
+    );
+    let api = c.get("/api/v1/no-such").await;
+    assert_eq!(api.json()["code"], "not_found");
+}

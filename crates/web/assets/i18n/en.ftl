@@ -1003,3 +1003,4 @@ map-group =
         [one] { $count } facility
        *[other] { $count } facilities
     }
+err-nothing-at = There is no page at { $path }.

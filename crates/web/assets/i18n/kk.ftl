@@ -977,3 +977,4 @@ api-request-body = Сұраныс денесі
 api-responses = Жауаптар
 api-example = Мысал
 map-group = { $count } мекеме
+err-nothing-at = { $path } беті жоқ.

@@ -1009,3 +1009,4 @@ map-group =
         [few] { $count } учреждения
        *[other] { $count } учреждений
     }
+err-nothing-at = Страницы { $path } нет.

@@ -1009,3 +1009,4 @@ map-group =
         [few] { $count } заклади
        *[other] { $count } закладів
     }
+err-nothing-at = Сторінки { $path } немає.
