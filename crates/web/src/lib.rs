@@ -52,6 +52,8 @@ pub use error::ApiError;
 pub use state::{AppState, WebConfig};
 
 const CSS: &str = include_str!("../assets/app.css");
+/// Lets wide tables that scroll inside their box take keyboard focus (optional, see the file).
+const TABLES_JS: &str = include_str!("../assets/tables.js");
 
 /// No script runs inline or from elsewhere; the pages may not be framed.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -92,6 +94,17 @@ async fn css() -> Response {
         .into_response()
 }
 
+async fn tables_js() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        TABLES_JS,
+    )
+        .into_response()
+}
+
 /// Takes the caller (when the request has credentials) so the page keeps the signed-in header.
 async fn not_found(_caller: Result<auth::Caller, ApiError>, uri: axum::http::Uri) -> Response {
     let e = ApiError::not_found(format!("nothing at {}", uri.path()));
@@ -126,6 +139,7 @@ pub fn app(state: AppState) -> Router {
         .route("/edit/{collection}/{id}", get(pages::edit_form))
         .route("/export/{list}/{format}", get(pages::export))
         .route("/static/app.css", get(css))
+        .route("/static/tables.js", get(tables_js))
         .route("/api/v1/openapi.json", get(api::openapi_json))
         .route("/api/v1/dashboard", get(api::dashboard))
         .route("/api/v1/findings", get(api::findings))

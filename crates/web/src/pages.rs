@@ -104,6 +104,7 @@ pub fn layout(title: &str, caller: &Caller, content: Markup) -> Html<String> {
                     meta name="viewport" content="width=device-width, initial-scale=1";
                     title { (title) " · aidtrace" }
                     link rel="stylesheet" href="/static/app.css";
+                    script src="/static/tables.js" defer {}
                 }
                 body {
                     header {

@@ -231,3 +231,14 @@ async fn a_missing_page_says_so_in_the_readers_language() {
     let api = c.get("/api/v1/no-such").await;
     assert_eq!(api.json()["code"], "not_found");
 }
+
+#[tokio::test]
+async fn the_table_helper_script_is_served_from_the_binary() {
+    let (_e, c) = client();
+    let page = c.get("/facilities").await.body;
+    assert!(page.contains("<script src=\"/static/tables.js\" defer></script>"));
+    let js = c.get("/static/tables.js").await;
+    assert_eq!(js.status, StatusCode::OK);
+    assert!(js.header("content-type").starts_with("text/javascript"));
+    assert!(js.body.contains("tabindex"));
+}
