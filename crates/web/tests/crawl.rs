@@ -196,6 +196,17 @@ async fn crawl(role: Option<&str>, lang: &str) {
     problems.sort();
     problems.dedup();
     assert!(pages >= 10, "only {pages} pages reached from the dashboard");
+    for must in [
+        "/map",
+        "/api",
+        "/facilities",
+        "/activities/act-kz-semey-equipment",
+    ] {
+        assert!(
+            seen.contains(must),
+            "{must} is not reachable from the dashboard"
+        );
+    }
     assert!(
         problems.is_empty(),
         "{} problems on {pages} pages as {} in {lang}:\n{}",
