@@ -70,6 +70,16 @@ fn schema_text(s: &Value) -> Markup {
     }
 }
 
+/// The document's descriptions mark identifiers with backticks (Markdown code spans); shown as
+/// code, the rest as text.
+fn described(text: &str) -> Markup {
+    html! {
+        @for (i, part) in text.split('`').enumerate() {
+            @if i % 2 == 1 { code { (part) } } @else { (part) }
+        }
+    }
+}
+
 fn example_of(s: &Value) -> Option<&Value> {
     s.get("examples")
         .and_then(Value::as_array)
@@ -100,8 +110,8 @@ fn operation(path: &str, method: &str, op: &Value) -> Markup {
     html! {
         section class="api-op" id=(format!("op-{}", anchor(id))) {
             h3 { code { (method.to_uppercase()) " " (path) } }
-            p lang="en" { (text("summary")) }
-            @if !text("description").is_empty() { p lang="en" { (text("description")) } }
+            p lang="en" { (described(&text("summary"))) }
+            @if !text("description").is_empty() { p lang="en" { (described(&text("description"))) } }
             @if !params.is_empty() {
                 h4 { (t("api-parameters")) }
                 table class="list" {
@@ -112,7 +122,7 @@ fn operation(path: &str, method: &str, op: &Value) -> Markup {
                                 td { code { (p["name"].as_str().unwrap_or_default()) } @if p["required"].as_bool() == Some(true) { " " span class="muted" { (t("api-required")) } } }
                                 td { (p["in"].as_str().unwrap_or_default()) }
                                 td { (schema_text(&p["schema"])) }
-                                td lang="en" { (p["description"].as_str().unwrap_or_default()) }
+                                td lang="en" { (described(p["description"].as_str().unwrap_or_default())) }
                             }
                         }
                     }
@@ -120,7 +130,7 @@ fn operation(path: &str, method: &str, op: &Value) -> Markup {
             }
             @if let Some(body) = op.get("requestBody") {
                 h4 { (t("api-request-body")) }
-                p lang="en" { (body["description"].as_str().unwrap_or_default()) }
+                p lang="en" { (described(body["description"].as_str().unwrap_or_default())) }
                 @if let Some(content) = body.get("content").and_then(Value::as_object) {
                     @for (media, c) in content {
                         p { code { (media) } ": " (schema_text(&c["schema"])) }
@@ -132,7 +142,7 @@ fn operation(path: &str, method: &str, op: &Value) -> Markup {
                 ul {
                     @for (status, r) in responses {
                         li {
-                            strong { (status) } " " span lang="en" { (r["description"].as_str().unwrap_or_default()) }
+                            strong { (status) } " " span lang="en" { (described(r["description"].as_str().unwrap_or_default())) }
                             @if let Some(content) = r.get("content").and_then(Value::as_object) {
                                 @for (media, c) in content { " — " code { (media) } " " (schema_text(&c["schema"])) }
                             }
@@ -153,7 +163,7 @@ fn schema_section(name: &str, s: &Value) -> Markup {
     html! {
         section class="api-schema" id=(format!("schema-{}", anchor(name))) {
             h3 { code { (name) } }
-            @if let Some(d) = s.get("description").and_then(Value::as_str) { p lang="en" { (d) } }
+            @if let Some(d) = s.get("description").and_then(Value::as_str) { p lang="en" { (described(d)) } }
             @if let Some(props) = s.get("properties").and_then(Value::as_object) {
                 table class="list" {
                     thead { tr { th { (t("col-name")) } th { (t("api-type")) } th { (t("api-description")) } } }
@@ -162,7 +172,7 @@ fn schema_section(name: &str, s: &Value) -> Markup {
                             tr {
                                 td { code { (field) } @if required.contains(&field.as_str()) { " " span class="muted" { (t("api-required")) } } }
                                 td { (schema_text(p)) }
-                                td lang="en" { (p.get("description").and_then(Value::as_str).unwrap_or_default()) }
+                                td lang="en" { (described(p.get("description").and_then(Value::as_str).unwrap_or_default())) }
                             }
                         }
                     }
@@ -198,7 +208,7 @@ pub async fn page(caller: Caller) -> Html<String> {
     let content = html! {
         p { (t("api-intro")) " " a href="/api/v1/openapi.json" id="openapi-json" { "openapi.json" } }
         p class="muted" { (t("api-english")) }
-        @if let Some(d) = doc["info"]["description"].as_str() { p lang="en" { (d) } }
+        @if let Some(d) = doc["info"]["description"].as_str() { p lang="en" { (described(d)) } }
         h2 { (t("api-operations")) }
         div class="table-scroll" {
             table class="list" id="api-index" {
@@ -208,7 +218,7 @@ pub async fn page(caller: Caller) -> Html<String> {
                         tr {
                             td { code { (method.to_uppercase()) } }
                             td { a href=(format!("#op-{}", anchor(id))) { code { (path) } } }
-                            td lang="en" { (op.get("summary").and_then(Value::as_str).unwrap_or_default()) }
+                            td lang="en" { (described(op.get("summary").and_then(Value::as_str).unwrap_or_default())) }
                         }
                     }
                 }
@@ -242,6 +252,12 @@ mod tests {
             m.into_string(),
             "<a href=\"#schema-Facility\"><code>Facility</code></a>"
         );
+    }
+
+    #[test]
+    fn backticks_become_code() {
+        let m = described("send `If-Match` first").into_string();
+        assert_eq!(m, "send <code>If-Match</code> first");
     }
 
     #[test]
