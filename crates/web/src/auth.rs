@@ -280,7 +280,10 @@ impl FromRequestParts<AppState> for Caller {
         }
         let headers = parts.headers.clone();
         let state = state.clone();
-        blocking(move || resolve(&state, &headers)).await
+        let caller = blocking(move || resolve(&state, &headers)).await?;
+        // An error page rendered after this point keeps the signed-in header.
+        crate::request_ctx::remember(&caller);
+        Ok(caller)
     }
 }
 

@@ -242,7 +242,7 @@ fn coverage_map(points: &[Point]) -> Markup {
     // Sites at one spot (city-centre coordinates) get their labels stacked.
     let mut seen: std::collections::HashMap<(i64, i64), usize> = std::collections::HashMap::new();
     html! {
-        svg class="map" id="energy-map" role="img" viewBox=(format!("0 0 {w} {h}")) width=(w) height=(h) {
+        svg class="map" id="energy-map" role="group" aria-label=(t("energy-map")) viewBox=(format!("0 0 {w} {h}")) width=(w) height=(h) {
             title { (t("energy-map")) }
             rect x="0" y="0" width=(w) height=(h) class="sea" {}
             @for p in points {

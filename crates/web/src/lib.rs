@@ -5,6 +5,7 @@
 //! their rate, its date and its source on demand. Nothing is loaded from outside the machine.
 
 pub mod api;
+pub mod api_docs;
 pub mod api_types;
 pub mod asset_pages;
 pub mod auth;
@@ -12,7 +13,9 @@ pub mod changes_page;
 pub mod edit;
 pub mod energy_pages;
 pub mod error;
+pub mod facility_filter;
 pub mod forms;
+pub mod geo;
 pub mod guard;
 pub mod i18n;
 pub mod iati_export;
@@ -20,11 +23,14 @@ pub mod import_page;
 pub mod import_report;
 pub mod intake_pages;
 pub mod login;
+pub mod map_page;
+pub mod map_svg;
 pub mod openapi;
 pub mod org_pages;
 pub mod pages;
 pub mod precondition;
 pub mod rates_page;
+pub mod request_ctx;
 pub mod server;
 pub mod state;
 pub mod summary;
@@ -46,6 +52,8 @@ pub use error::ApiError;
 pub use state::{AppState, WebConfig};
 
 const CSS: &str = include_str!("../assets/app.css");
+/// Lets wide tables that scroll inside their box take keyboard focus (optional, see the file).
+const TABLES_JS: &str = include_str!("../assets/tables.js");
 
 /// No script runs inline or from elsewhere; the pages may not be framed.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -86,14 +94,27 @@ async fn css() -> Response {
         .into_response()
 }
 
-async fn not_found(uri: axum::http::Uri) -> Response {
+async fn tables_js() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        TABLES_JS,
+    )
+        .into_response()
+}
+
+/// Takes the caller (when the request has credentials) so the page keeps the signed-in header.
+async fn not_found(_caller: Result<auth::Caller, ApiError>, uri: axum::http::Uri) -> Response {
     let e = ApiError::not_found(format!("nothing at {}", uri.path()));
     if uri.path().starts_with("/api/") {
         e.into_response()
     } else {
+        let message = i18n::ta("err-nothing-at", &[("path", uri.path())]);
         (
             StatusCode::NOT_FOUND,
-            pages::error_page(StatusCode::NOT_FOUND, &e.message, None),
+            pages::error_page(StatusCode::NOT_FOUND, &message, None),
         )
             .into_response()
     }
@@ -108,7 +129,6 @@ pub fn app(state: AppState) -> Router {
         .route("/activities/{id}", get(pages::activity))
         .route("/facilities", get(pages::facilities))
         .route("/facilities/{id}", get(pages::facility))
-        .route("/map", get(pages::map))
         .route("/organisations", get(pages::organisations))
         .route("/quality", get(pages::quality))
         .route("/login", get(login::login_form).post(login::login))
@@ -117,6 +137,7 @@ pub fn app(state: AppState) -> Router {
         .route("/changes/{id}/{action}", post(pages::decide))
         .route("/export/{list}/{format}", get(pages::export))
         .route("/static/app.css", get(css))
+        .route("/static/tables.js", get(tables_js))
         .route("/api/v1/openapi.json", get(api::openapi_json))
         .route("/api/v1/dashboard", get(api::dashboard))
         .route("/api/v1/findings", get(api::findings))
@@ -133,9 +154,12 @@ pub fn app(state: AppState) -> Router {
         .merge(energy_pages::routes())
         .merge(intake_pages::routes())
         .merge(forms::routes())
+        .merge(map_page::routes())
+        .merge(api_docs::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn(i18n::middleware))
+        .layer(middleware::from_fn(request_ctx::middleware))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }

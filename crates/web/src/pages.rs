@@ -77,6 +77,22 @@ pub(crate) fn can_read(state: &AppState, caller: &Caller) -> Result<(), PageErro
 
 pub fn layout(title: &str, caller: &Caller, content: Markup) -> Html<String> {
     let principal = caller.principal();
+    let links = html! {
+        a href="/" { (t("nav-dashboard")) }
+        a href="/activities" { (t("nav-activities")) }
+        a href="/facilities" { (t("nav-facilities")) }
+        a href="/map" { (t("nav-map")) }
+        a href="/organisations" { (t("nav-organisations")) }
+        a href="/quality" { (t("nav-quality")) }
+        a href="/assets" { (t("nav-assets")) }
+        a href="/energy" { (t("nav-energy")) }
+        // Intake needs a signed-in reader; the link is not offered to the public view.
+        @if principal.is_some() { a href="/intake" { (t("nav-intake")) } }
+        @if principal.is_some() { a href="/changes" { (t("nav-changes")) } }
+        a href="/import" { (t("nav-import")) }
+        @if principal.is_some_and(|p| p.role == auth::Role::Admin) { a href="/rates" { (t("nav-rates")) } }
+        a href="/api" { (t("nav-api")) }
+    };
     Html(
         html! {
             (DOCTYPE)
@@ -86,28 +102,21 @@ pub fn layout(title: &str, caller: &Caller, content: Markup) -> Html<String> {
                     meta name="viewport" content="width=device-width, initial-scale=1";
                     title { (title) " · aidtrace" }
                     link rel="stylesheet" href="/static/app.css";
+                    script src="/static/tables.js" defer {}
                 }
                 body {
                     header {
                         a href="/" class="brand" { "aidtrace" }
-                        nav {
-                            a href="/" { (t("nav-dashboard")) }
-                            a href="/activities" { (t("nav-activities")) }
-                            a href="/facilities" { (t("nav-facilities")) }
-                            a href="/map" { (t("nav-map")) }
-                            a href="/organisations" { (t("nav-organisations")) }
-                            a href="/quality" { (t("nav-quality")) }
-                            a href="/assets" { (t("nav-assets")) }
-                            a href="/energy" { (t("nav-energy")) }
-                            a href="/intake" { (t("nav-intake")) }
-                            @if principal.is_some() { a href="/changes" { (t("nav-changes")) } }
-                            a href="/import" { (t("nav-import")) }
-                            @if principal.is_some_and(|p| p.role == auth::Role::Admin) { a href="/rates" { (t("nav-rates")) } }
-                            a href="/api/v1/openapi.json" { (t("nav-api")) }
+                        // Two copies of the links: a bar on wide screens, a menu that opens
+                        // without script on narrow ones; CSS shows one, so readers meet one.
+                        nav class="main" aria-label=(t("nav-main")) { (links) }
+                        details class="menu" {
+                            summary { (t("nav-menu")) }
+                            nav aria-label=(t("nav-main")) { (links) }
                         }
                         nav class="langs" aria-label=(t("language")) {
                             @for l in i18n::Lang::ALL {
-                                a href=(format!("?lang={}", l.code())) lang=(l.code()) class=(if l == i18n::current() { "current" } else { "" }) { (l.name()) }
+                                a href=(crate::request_ctx::lang_href(l.code())) lang=(l.code()) class=(if l == i18n::current() { "current" } else { "" }) { (l.name()) }
                             }
                         }
                         div class="who" {
@@ -141,7 +150,7 @@ pub fn error_page(status: StatusCode, message: &str, field: Option<&str>) -> Htm
         .unwrap_or_else(|| status.canonical_reason().unwrap_or("Error").to_string());
     layout(
         &title,
-        &Caller::Anonymous,
+        &crate::request_ctx::caller(),
         html! {
             p class="error" id="error" { (message) }
             @if let Some(f) = field { p { (t("error-field")) ": " code { (f) } } }
@@ -256,7 +265,7 @@ fn bar_rows(report: &TotalsSummary) -> Vec<(String, Decimal)> {
         .iter()
         .filter_map(|r| {
             Some((
-                format!("{} · {}", r.key, r.kind.as_str()),
+                format!("{} · {}", r.key, i18n::value(r.kind.as_str())),
                 r.converted?.exact()?,
             ))
         })
@@ -647,12 +656,25 @@ pub async fn activity(
     Ok(layout(&a.title, &caller, content))
 }
 
-pub async fn facilities(State(state): State<AppState>, caller: Caller) -> PageResult<Html<String>> {
+pub async fn facilities(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(filter): Query<crate::facility_filter::FacilityFilter>,
+) -> PageResult<Html<String>> {
     can_read(&state, &caller)?;
     let snap = state.snapshot().await?;
-    let table = tables::facilities(&snap, blur_for(&state, &caller));
+    let table = filter.apply(tables::facilities(&snap, blur_for(&state, &caller)));
     let content = html! {
-        p { a href="/map" { (t("fac-show-map")) } @if caller.principal().is_some_and(auth::Principal::can_edit_something) { " · " a href="/forms/facilities/new" { (t("new-facility")) } } }
+        form method="get" action="/facilities" class="filters" role="search" {
+            label { (t("search")) " " input type="search" name="q" value=(filter.q) id="q"; }
+            label { (t("status")) " " select name="status" id="status" {
+                option value="" { (t("any")) }
+                @for s in crate::forms::specs::FACILITY_STATUSES { option value=(s) selected[filter.status == *s] { (i18n::value(s)) } }
+                option value="none" selected[filter.status == "none"] { (t("map-status-unknown")) }
+            } }
+            button type="submit" { (t("filter")) }
+        }
+        p { (table.rows.len()) " " (tn("card-facilities", table.rows.len())) " · " a href="/map" { (t("fac-show-map")) } @if caller.principal().is_some_and(auth::Principal::can_edit_something) { " · " a href="/forms/facilities/new" { (t("new-facility")) } } }
         (table_html(&table, Some("/facilities/")))
         (exports("facilities", ""))
     };
@@ -732,41 +754,6 @@ pub async fn facility(
         (history_html(&caller, &history))
     };
     Ok(layout(&f.name, &caller, content))
-}
-
-pub async fn map(State(state): State<AppState>, caller: Caller) -> PageResult<Html<String>> {
-    can_read(&state, &caller)?;
-    let snap = state.snapshot().await?;
-    let blur = blur_for(&state, &caller);
-    let points: Vec<svg::MapPoint> = snap
-        .ledger
-        .facilities
-        .values()
-        .filter_map(|f| {
-            use rust_decimal::prelude::ToPrimitive;
-            let (p, blurred) = shown_location(f, f.location?, blur);
-            Some(svg::MapPoint {
-                id: f.id.to_string(),
-                name: f.name.clone(),
-                lat: p.lat.to_f64()?,
-                lon: p.lon.to_f64()?,
-                blurred,
-                href: format!("/facilities/{}", f.id),
-            })
-        })
-        .collect();
-    let missing: Vec<_> = snap
-        .ledger
-        .facilities
-        .values()
-        .filter(|f| f.location.is_none())
-        .collect();
-    let content = html! {
-        (svg::facility_map(&points))
-        p class="muted" { (t("map-note")) }
-        @if !missing.is_empty() { p { (t("map-without-coordinates")) ": " @for f in missing { a href=(format!("/facilities/{}", f.id)) { (f.name) } "; " } } }
-    };
-    Ok(layout(&t("title-map"), &caller, content))
 }
 
 pub async fn organisations(

@@ -66,7 +66,7 @@ fn coverage_table(rows: &[CoverageRow]) -> Markup {
                 }
             }
         }
-        p class="muted" { "Source: International Monetary Fund; European Central Bank" }
+        p class="muted" { (crate::i18n::t("source")) ": International Monetary Fund; European Central Bank" }
     }
 }
 

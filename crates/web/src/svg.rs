@@ -1,4 +1,4 @@
-//! Charts and the facility map as SVG drawn on the server: no script, nothing fetched from
+//! Charts as SVG drawn on the server (the map is `map_svg.rs`): no script, nothing fetched from
 //! elsewhere. Pixel geometry uses f64; the figures printed beside the bars are the exact decimals.
 
 use maud::{Markup, html};
@@ -79,24 +79,14 @@ pub fn time_series(title: &str, unit: &str, series: &[crate::summary::Series]) -
                 polyline points=(points) class=(format!("series s{}", i % 4)) {}
                 @for (yr, v) in pts {
                     circle cx=(x(*yr)) cy=(y(*v)) r="4" class=(format!("dot s{}", i % 4)) {
-                        title { (name) " " (yr) ": " (fmt_amount(*v)) " " (unit) }
+                        title { (crate::i18n::value(name)) " " (yr) ": " (fmt_amount(*v)) " " (unit) }
                     }
                 }
                 rect x=((i as f64).mul_add(140.0, left)) y="236" width="10" height="10" class=(format!("s{}", i % 4)) {}
-                text x=((i as f64).mul_add(140.0, left + 14.0)) y="245" class="axis" { (name) }
+                text x=((i as f64).mul_add(140.0, left + 14.0)) y="245" class="axis" { (crate::i18n::value(name)) }
             }
         }
     }
-}
-
-pub struct MapPoint {
-    pub id: String,
-    pub name: String,
-    pub lat: f64,
-    pub lon: f64,
-    /// Drawn as an area rather than a point: the public view blurred it.
-    pub blurred: bool,
-    pub href: String,
 }
 
 /// The (south, north, west, east) edges of a map showing every point: the points' bounding box,
@@ -118,65 +108,6 @@ pub fn map_bounds(points: impl IntoIterator<Item = (f64, f64)>) -> (f64, f64, f6
     let (lat0, lat1) = widen(lat0, lat1, 10.0);
     let (lon0, lon1) = widen(lon0, lon1, 16.0);
     (lat0, lat1, lon0, lon1)
-}
-
-/// Facilities on an equirectangular projection of their bounding box, with a graticule.
-pub fn facility_map(points: &[MapPoint]) -> Markup {
-    if points.is_empty() {
-        return html! { p class="muted" { (crate::i18n::t("energy-no-coordinates")) } };
-    }
-    let (lat0, lat1, lon0, lon1) = map_bounds(points.iter().map(|p| (p.lat, p.lon)));
-    // Sites at the same spot (city-centre coordinates) get their labels stacked, not overprinted.
-    let mut seen: std::collections::HashMap<(i64, i64), usize> = std::collections::HashMap::new();
-    let label_row: Vec<usize> = points
-        .iter()
-        .map(|p| {
-            let key = (
-                (p.lat * 1000.0).round() as i64,
-                (p.lon * 1000.0).round() as i64,
-            );
-            let n = seen.entry(key).or_insert(0);
-            *n += 1;
-            *n - 1
-        })
-        .collect();
-    let (w, h) = (760.0, 460.0);
-    let px = |lon: f64| (lon - lon0) / (lon1 - lon0) * w;
-    let py = |lat: f64| h - (lat - lat0) / (lat1 - lat0) * h;
-    let grid_lons: Vec<i32> = ((lon0.ceil() as i32)..=(lon1.floor() as i32))
-        .filter(|d| d % 5 == 0)
-        .collect();
-    let grid_lats: Vec<i32> = ((lat0.ceil() as i32)..=(lat1.floor() as i32))
-        .filter(|d| d % 5 == 0)
-        .collect();
-    html! {
-        svg class="map" role="img" viewBox=(format!("0 0 {w} {h}")) width=(w) height=(h) {
-            title { (crate::i18n::t("svg-map-title")) }
-            rect x="0" y="0" width=(w) height=(h) class="sea" {}
-            @for d in &grid_lons {
-                line x1=(px(f64::from(*d))) y1="0" x2=(px(f64::from(*d))) y2=(h) class="grid" {}
-                text x=(px(f64::from(*d)) + 2.0) y=(h - 4.0) class="axis" { (d) "°E" }
-            }
-            @for d in &grid_lats {
-                line x1="0" y1=(py(f64::from(*d))) x2=(w) y2=(py(f64::from(*d))) class="grid" {}
-                text x="2" y=(py(f64::from(*d)) - 2.0) class="axis" { (d) "°N" }
-            }
-            @for (p, row) in points.iter().zip(&label_row) {
-                a href=(p.href) {
-                    @if p.blurred {
-                        circle cx=(px(p.lon)) cy=(py(p.lat)) r="14" class="blurred" {
-                            title { (p.name) " (location blurred)" }
-                        }
-                    } @else {
-                        circle cx=(px(p.lon)) cy=(py(p.lat)) r="6" class="site" id=(format!("map-{}", p.id)) {
-                            title { (p.name) }
-                        }
-                    }
-                    text x=(px(p.lon) + 9.0) y=((*row as f64).mul_add(14.0, py(p.lat) + 4.0)) class="label" { (truncate(&p.name, 40)) }
-                }
-            }
-        }
-    }
 }
 
 fn truncate(s: &str, n: usize) -> String {

@@ -969,3 +969,38 @@ iati-export-left-out = Left out of the export
 iati-export-reason = reason
 iati-export-notes = Not carried by IATI
 iati-export-back = Back
+
+# Map, navigation and API page (map_page.rs, map_svg.rs, api_docs.rs, pages.rs layout)
+nav-main = Main navigation
+nav-menu = Menu
+map-blurred = location blurred
+map-blurred-legend = Sensitive facility: only the area it is in is shown
+map-attribution = Boundaries: Natural Earth
+map-legend-status = Operating status
+map-status-unknown = no status recorded
+map-legend-aid = Aid received by the country: { $kind }, USD
+map-no-aid = no aid recorded
+map-zoom = Show
+map-world = whole world
+map-overview = all recorded places
+map-measure = Shade countries by
+map-sites = Facilities on the map
+api-title = API reference
+api-intro = The JSON interface under /api/v1, as its OpenAPI 3.1 document describes it. The document itself:
+api-english = Descriptions of operations and fields are in English, as in the document.
+api-operations = Operations
+api-schemas = Schemas
+api-parameters = Parameters
+api-in = in
+api-type = type
+api-description = description
+api-required = required
+api-request-body = Request body
+api-responses = Responses
+api-example = Example
+map-group =
+    { $count ->
+        [one] { $count } facility
+       *[other] { $count } facilities
+    }
+err-nothing-at = There is no page at { $path }.

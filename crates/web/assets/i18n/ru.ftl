@@ -974,3 +974,39 @@ iati-export-left-out = Не вошли в выгрузку
 iati-export-reason = причина
 iati-export-notes = Чего IATI не передаёт
 iati-export-back = Назад
+
+# Map, navigation and API page (map_page.rs, map_svg.rs, api_docs.rs, pages.rs layout)
+nav-main = Основная навигация
+nav-menu = Меню
+map-blurred = координаты размыты
+map-blurred-legend = Учреждение под защитой: показан только район, где оно находится
+map-attribution = Границы: Natural Earth
+map-legend-status = Рабочее состояние
+map-status-unknown = состояние не записано
+map-legend-aid = Помощь, полученная страной: { $kind }, USD
+map-no-aid = помощь не записана
+map-zoom = Показать
+map-world = весь мир
+map-overview = все записанные места
+map-measure = Закрашивать страны по
+map-sites = Учреждения на карте
+api-title = Справочник API
+api-intro = JSON-интерфейс /api/v1 по его документу OpenAPI 3.1. Сам документ:
+api-english = Описания операций и полей — на английском, как в документе.
+api-operations = Операции
+api-schemas = Схемы
+api-parameters = Параметры
+api-in = где передаётся
+api-type = тип
+api-description = описание
+api-required = обязательный
+api-request-body = Тело запроса
+api-responses = Ответы
+api-example = Пример
+map-group =
+    { $count ->
+        [one] { $count } учреждение
+        [few] { $count } учреждения
+       *[other] { $count } учреждений
+    }
+err-nothing-at = Страницы { $path } нет.

@@ -974,3 +974,39 @@ iati-export-left-out = Не увійшли до вивантаження
 iati-export-reason = причина
 iati-export-notes = Чого IATI не передає
 iati-export-back = Назад
+
+# Map, navigation and API page (map_page.rs, map_svg.rs, api_docs.rs, pages.rs layout)
+nav-main = Основна навігація
+nav-menu = Меню
+map-blurred = координати розмито
+map-blurred-legend = Заклад під захистом: показано лише район, де він розташований
+map-attribution = Кордони: Natural Earth
+map-legend-status = Робочий стан
+map-status-unknown = стан не записано
+map-legend-aid = Допомога, отримана країною: { $kind }, USD
+map-no-aid = допомогу не записано
+map-zoom = Показати
+map-world = увесь світ
+map-overview = усі записані місця
+map-measure = Зафарбовувати країни за
+map-sites = Заклади на мапі
+api-title = Довідник API
+api-intro = JSON-інтерфейс /api/v1 за його документом OpenAPI 3.1. Сам документ:
+api-english = Описи операцій і полів — англійською, як у документі.
+api-operations = Операції
+api-schemas = Схеми
+api-parameters = Параметри
+api-in = де передається
+api-type = тип
+api-description = опис
+api-required = обов'язковий
+api-request-body = Тіло запиту
+api-responses = Відповіді
+api-example = Приклад
+map-group =
+    { $count ->
+        [one] { $count } заклад
+        [few] { $count } заклади
+       *[other] { $count } закладів
+    }
+err-nothing-at = Сторінки { $path } немає.

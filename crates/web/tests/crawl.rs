@@ -1,0 +1,321 @@
+//! Every page reachable by links from the dashboard, as an anonymous reader, a viewer and an
+//! admin, in each interface language: no error status, no raw stored value (`grant_aid`), no
+//! Rust debug text (`RecordId(`), and on a translated page no interface text left in English
+//! (compared with the message catalogues). Pages are found by following links, so pages added
+//! later are crawled without changing this test. In-process requests: no browser needed.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+mod html_kit;
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use common::{Client, Req};
+
+/// Enough for every seed record's page and the list pages' variants; the crawl stops there.
+const MAX_PAGES: usize = 800;
+
+/// A catalogue's single-line messages without placeables: key → text.
+fn catalogue(lang: &str) -> BTreeMap<String, String> {
+    let path = format!("{}/assets/i18n/{lang}.ftl", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_lowercase()))
+        .filter_map(|l| l.split_once(" = "))
+        .filter(|(_, v)| !v.contains('{') && !v.trim().is_empty())
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect()
+}
+
+/// Catalogue entries whose English text is also a name that data holds as entered (device names
+/// such as "CT scanner" in an equipment line, "Japan" in the country list): seeing one proves
+/// nothing, so they are not compared.
+const DATA_LIKE: &[&str] = &["asset-type-", "asset-area-"];
+
+/// Problems known when this test was written, on pages whose labels are being added in the
+/// same round of work (issue 18 item 7: asset indicators and checks, organisation roles, country
+/// names). (path prefix, the offending text). Remove an entry once its page is fixed.
+const PENDING: &[(&str, &str)] = &[
+    ("/assets", "service_provider_in_country"),
+    ("/assets", "manufacturer_support"),
+    ("/assets", "local_language"),
+    ("/assets", "external_power"),
+    ("/assets", "user_error"),
+    ("/assets", "awaiting_parts"),
+    ("/assets/indicators", ""),
+    ("/organisations", "donor_agency"),
+    ("/organisations", "facility_operator"),
+    ("/facilities/", "faculty_exchange"),
+    ("/", "latest_available_rate"),
+    ("/organisations", "(val-"),
+];
+
+fn pending(problem: &str) -> bool {
+    PENDING.iter().any(|(path, text)| {
+        // "/assets" is that page and its variants; "/facilities/" every facility page; "/" the
+        // dashboard alone.
+        let every_below = path.len() > 1 && path.ends_with('/');
+        problem.starts_with(path)
+            && (every_below || problem[path.len()..].starts_with([':', '?', '/']))
+            && problem.contains(text)
+    })
+}
+
+/// English interface texts whose translation into `lang` differs: seeing one on a `lang` page
+/// means a string bypassed the catalogue. Returns text → key.
+fn english_only(lang: &str) -> BTreeMap<String, String> {
+    let en = catalogue("en");
+    let other = catalogue(lang);
+    en.into_iter()
+        .filter(|(k, v)| {
+            !DATA_LIKE.iter().any(|p| k.starts_with(p))
+                && other.get(k).is_some_and(|o| o != v)
+                && v.chars().any(|c| c.is_ascii_lowercase())
+                && v.chars().count() >= 2
+        })
+        .map(|(k, v)| (v, k))
+        .collect()
+}
+
+/// A text cut where pages join pieces (labels and values, list separators), each piece trimmed
+/// of surrounding punctuation.
+fn segments(text: &str) -> Vec<String> {
+    text.split([':', '·', '—', ';', '|', '\n'])
+        .map(|s| {
+            s.trim_matches(|c: char| c.is_whitespace() || ".,!?…/*()«»\"".contains(c))
+                .to_string()
+        })
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// A stored enum value such as `grant_aid` or `latest_available_rate`: lower-case words joined
+/// by underscores, nothing else.
+fn is_raw_value(s: &str) -> bool {
+    let words: Vec<&str> = s.split('_').collect();
+    words.len() >= 2
+        && words.iter().all(|w| {
+            !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+}
+
+/// Where a link on `from` leads, if it is a page of this site worth visiting.
+fn target(from: &str, href: &str) -> Option<String> {
+    let href = href.split('#').next().unwrap_or_default();
+    if href.is_empty() || href.starts_with("//") {
+        return None;
+    }
+    let url = if href.starts_with('/') {
+        href.to_string()
+    } else if let Some(q) = href.strip_prefix('?') {
+        // The language switch shows the same page in another language: the crawl of that
+        // language covers it.
+        if q.split('&').any(|kv| kv.starts_with("lang=")) {
+            return None;
+        }
+        format!("{}?{q}", from.split('?').next().unwrap_or("/"))
+    } else {
+        return None;
+    };
+    (url != "/logout").then_some(url)
+}
+
+fn is_page(url: &str, content_type: &str) -> bool {
+    content_type.starts_with("text/html") && !url.starts_with("/api/v1/")
+}
+
+async fn crawl(role: Option<&str>, lang: &str) {
+    let env = common::env();
+    let client = Client::InProcess(env.state.clone());
+    let token = role.map(|r| env.token(r));
+    let english = if lang == "en" {
+        BTreeMap::new()
+    } else {
+        english_only(lang)
+    };
+    let cookie = format!("aidtrace_lang={lang}");
+    let mut queue: VecDeque<(String, String)> = VecDeque::from([("/".to_string(), "-".into())]);
+    let mut seen: BTreeSet<String> = BTreeSet::from(["/".to_string()]);
+    let mut problems: Vec<String> = Vec::new();
+    let mut pages = 0;
+    while let Some((url, from)) = queue.pop_front() {
+        if pages >= MAX_PAGES {
+            break;
+        }
+        pages += 1;
+        let mut req = Req::get(&url).header("cookie", &cookie);
+        if let Some(t) = &token {
+            req = req.bearer(t);
+        }
+        let resp = client.send(req).await;
+        if resp.status.as_u16() >= 400 {
+            problems.push(format!(
+                "{url} (linked from {from}): status {}",
+                resp.status
+            ));
+            continue;
+        }
+        let content_type = resp.header("content-type");
+        if !is_page(&url, &content_type) {
+            continue;
+        }
+        let body = &resp.body;
+        if body.contains("RecordId(") {
+            problems.push(format!("{url}: Rust debug text RecordId("));
+        }
+        // Text marked `lang="en"` (the API's own descriptions, naming its identifiers) is left
+        // out of both checks.
+        for text in html_kit::texts(body, true) {
+            for word in text.split(|c: char| c.is_whitespace() || "()[]{};:,.«»\"'=/".contains(c))
+            {
+                if is_raw_value(word) {
+                    problems.push(format!("{url}: raw value {word:?} in {text:?}"));
+                }
+            }
+        }
+        for text in html_kit::texts(body, true) {
+            for seg in segments(&text) {
+                if let Some(key) = english.get(&seg) {
+                    problems.push(format!("{url}: English {seg:?} ({key}) in {text:?}"));
+                }
+            }
+        }
+        for href in html_kit::links(body) {
+            if let Some(next) = target(&url, &href)
+                && seen.insert(next.clone())
+            {
+                queue.push_back((next, url.clone()));
+            }
+        }
+    }
+    problems.retain(|p| !pending(p));
+    problems.sort();
+    problems.dedup();
+    assert!(pages >= 10, "only {pages} pages reached from the dashboard");
+    for must in [
+        "/map",
+        "/api",
+        "/facilities",
+        "/activities/act-kz-semey-equipment",
+    ] {
+        assert!(
+            seen.contains(must),
+            "{must} is not reachable from the dashboard"
+        );
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems on {pages} pages as {} in {lang}:\n{}",
+        problems.len(),
+        role.unwrap_or("anonymous"),
+        problems
+            .iter()
+            .take(400)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+macro_rules! crawls {
+    ($($name:ident: $role:expr, $lang:expr;)*) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                crawl($role, $lang).await;
+            }
+        )*
+    };
+}
+
+crawls! {
+    anonymous_en: None, "en";
+    anonymous_ru: None, "ru";
+    anonymous_uk: None, "uk";
+    anonymous_kk: None, "kk";
+    viewer_en: Some("vic"), "en";
+    viewer_ru: Some("vic"), "ru";
+    viewer_uk: Some("vic"), "uk";
+    viewer_kk: Some("vic"), "kk";
+    admin_en: Some("ada"), "en";
+    admin_ru: Some("ada"), "ru";
+    admin_uk: Some("ada"), "uk";
+    admin_kk: Some("ada"), "kk";
+}
+
+#[test]
+fn pending_problems_match_their_page_only() {
+    assert!(pending(
+        "/assets/indicators: raw value \"uptime_pct\" in \"uptime_pct\""
+    ));
+    assert!(pending(
+        "/assets?facility=x: raw value \"local_language\" in \"…\""
+    ));
+    assert!(!pending("/map: raw value \"local_language\" in \"…\""));
+    assert!(!pending("/assetsx: raw value \"local_language\" in \"…\""));
+    assert!(pending(
+        "/facilities/fac-a: raw value \"faculty_exchange\" in \"…\""
+    ));
+    assert!(pending("/: raw value \"latest_available_rate\" in \"…\""));
+    assert!(!pending(
+        "/map: raw value \"latest_available_rate\" in \"…\""
+    ));
+}
+
+#[test]
+fn segments_cut_labels_from_values() {
+    assert_eq!(
+        segments("Status: under repair · 2024"),
+        ["Status", "under repair", "2024"]
+    );
+}
+
+#[test]
+fn raw_values_are_snake_case_words() {
+    assert!(is_raw_value("incoming_commitment"));
+    assert!(is_raw_value("latest_available_rate"));
+    assert!(!is_raw_value("operational"));
+    assert!(!is_raw_value("fac-semey"));
+    assert!(!is_raw_value("Semey_City"));
+}
+
+#[test]
+fn links_resolve_within_the_site() {
+    assert_eq!(
+        target("/map", "/facilities/a#x").as_deref(),
+        Some("/facilities/a")
+    );
+    assert_eq!(
+        target("/map?country=KZ", "?kind=commitment").as_deref(),
+        Some("/map?kind=commitment")
+    );
+    assert_eq!(target("/map", "?lang=ru"), None);
+    assert_eq!(target("/", "//evil.example/"), None);
+    assert_eq!(target("/", "https://example.org/"), None);
+    assert_eq!(target("/", "/logout"), None);
+}
+
+#[test]
+fn html_pieces_split_tags_and_text() {
+    let html = r#"<!DOCTYPE html><p class="a>b">Hello &amp; bye<a href="/x?a=1&amp;b=2" title="T">link</a><code>per_page</code></p><script>if (a<b) {}</script>"#;
+    assert_eq!(html_kit::links(html), ["/x?a=1&b=2"]);
+    assert_eq!(html_kit::texts(html, false), ["Hello & bye", "T", "link"]);
+}
+
+#[test]
+fn text_marked_english_can_be_left_out() {
+    let html = r#"<p>Статус <span lang="en" title="x">grant aid<br>more</span> конец</p>"#;
+    assert_eq!(html_kit::texts(html, true), ["Статус", "конец"]);
+    assert_eq!(html_kit::texts(html, false).len(), 5);
+}
+
+#[test]
+fn every_translated_catalogue_differs_somewhere_from_english() {
+    for lang in ["ru", "uk", "kk"] {
+        assert!(english_only(lang).len() > 100, "{lang}");
+    }
+}
