@@ -212,7 +212,7 @@ fn totals_section(report: &TotalsSummary) -> Markup {
                 tbody {
                     @for row in &report.rows {
                         tr {
-                            td { (row.key) }
+                            td { @if by == "recipient" { (crate::labels::country(&row.key)) } @else { (row.key) } }
                             td { (label(row.kind)) }
                             td { @for (c, a) in &row.original { span class="amt" { (sum_cell(*a)) " " (c) } br; } }
                             td {
@@ -695,7 +695,7 @@ pub async fn facility(
         (edit_link(&caller, "facilities", &id))
         dl class="facts" {
             dt { (t("field-kind")) } dd { (label(f.kind)) }
-            dt { (t("fac-country")) } dd { (f.country) }
+            dt { (t("fac-country")) } dd { (crate::labels::country(f.country.as_str())) }
             @if let Some(r) = &f.region { dt { (t("field-region")) } dd { (r) } }
             @if let Some(c) = &f.city { dt { (t("field-city")) } dd { (c) } }
             @if let Some(o) = &f.operator { dt { (t("field-operator")) } dd { (ledger.org_name(o)) } }
