@@ -32,7 +32,7 @@ use utoipa::openapi::path::ParameterIn;
 use crate::api::ApiQuery;
 use crate::auth::{self, Caller, Principal, Role};
 use crate::error::{ApiError, ApiResult, PageError, PageResult};
-use crate::format::datetime;
+use crate::format::{datetime, number_text};
 use crate::i18n::{self, t, tn};
 use crate::labels::label;
 use crate::pages::layout;
@@ -773,20 +773,20 @@ pub async fn indicators_page(
             label { (t("assets-currency")) " " input type="text" name="currency" value=(q.currency) size="4"; }
             button type="submit" { (t("filter")) }
         }
-        p class="muted" { (t("asset-period")) " " (q.from) " – " (q.to) " " (t("asset-period-rules")) }
+        p class="muted" { (t("asset-period")) " " (i18n::date(q.from)) " – " (i18n::date(q.to)) " " (t("asset-period-rules")) }
         div class="scroll" {
             table class="list" id="table-asset-indicators" {
                 thead { tr { @for h in &table.headers { th title=(h) { (word("ind", h)) } } } }
-                tbody { @for row in &table.rows { tr { @for c in row { td { (c) } } } } }
+                tbody { @for row in &table.rows { tr { @for (i, c) in row.iter().enumerate() { td { @if i == 0 { (c) } @else { (number_text(c)) } } } } } }
             }
         }
         h2 { (t("assets-money-to-machine")) }
-        p class="muted" { (t("asset-donated-at")) " " (q.to) ", " (t("asset-value-in")) " " (q.currency) "." }
+        p class="muted" { (t("asset-donated-at")) " " (i18n::date(q.to)) ", " (t("asset-value-in")) " " (q.currency) "." }
         table class="list" id="money-to-machine" {
             thead { tr { th { "" } th { (t("asset-count")) } th { (t("asset-value")) } th { (t("asset-value-unknown")) } } }
             tbody { @for (name, b) in buckets { tr id=(format!("m2m-{name}")) { td { (word("m2m", name)) } td { (b.count) } td { (i18n::number(b.value.round_dp(2))) } td { (b.value_unknown) } } } }
         }
-        @if let Some(med) = m.median_months_to_commissioning { p { (t("asset-median-months")) ": " (med.round_dp(1)) } }
+        @if let Some(med) = m.median_months_to_commissioning { p { (t("asset-median-months")) ": " (i18n::number(med.round_dp(1))) } }
         @if m.agreement_date_unknown > 0 { p class="muted" { (t("asset-no-dated-agreement")) ": " (m.agreement_date_unknown) } }
         (export_links("/assets/indicators", &query, &format!("/api/v1/reports/assets{query}")))
     };

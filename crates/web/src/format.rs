@@ -51,6 +51,19 @@ pub fn percent(d: Decimal) -> String {
     }
 }
 
+/// A number stored as exact decimal text (list cells shared with the CSV) in the reader's
+/// format; text that is not a number is shown as it is.
+pub fn number_text(raw: &str) -> String {
+    raw.parse::<Decimal>()
+        .map_or_else(|_| raw.to_string(), i18n::number)
+}
+
+/// An ISO date stored as text in the reader's format; other text as it is.
+pub fn date_text(raw: &str) -> String {
+    raw.parse::<chrono::NaiveDate>()
+        .map_or_else(|_| raw.to_string(), i18n::date)
+}
+
 /// A moment without seconds' fractions: "2025-03-01 10:00" (en) or "01.03.2025 10:00".
 pub fn datetime(at: NaiveDateTime) -> String {
     match i18n::current() {

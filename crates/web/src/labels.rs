@@ -102,13 +102,11 @@ pub fn cell(header: &str, raw: &str) -> String {
         "roles" => each(i18n::value),
         "country" | "countries" => each(country),
         "rate_basis" => i18n::value(raw),
-        "start" | "end" | "value_date" | "rate_date" | "provisional_rate_of" => raw
-            .parse::<chrono::NaiveDate>()
-            .map_or_else(|_| raw.to_string(), i18n::date),
+        "start" | "end" | "value_date" | "rate_date" | "provisional_rate_of" => {
+            crate::format::date_text(raw)
+        }
         "amount" | "converted" | "converted_usd" | "committed_usd" | "disbursed_usd" | "lat"
-        | "lon" => raw
-            .parse::<rust_decimal::Decimal>()
-            .map_or_else(|_| raw.to_string(), i18n::number),
+        | "lon" => crate::format::number_text(raw),
         "rate" => raw
             .parse::<rust_decimal::Decimal>()
             .map_or_else(|_| raw.to_string(), crate::format::rate),
