@@ -65,7 +65,7 @@ for m in monthly:
     imf_last[code] = max(imf_last.get(code, ""), year)
     imf_name.setdefault(code, "currency listed in the IMF monthly SDR table")
 
-for name, file in (("Currency", "currencies.csv"), ("Country", "countries.csv")):
+for name, file in (("Currency", "currencies.csv"), ("Country", "countries.csv"), ("Sector", "sectors.csv")):
     with open(out / file, "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["code", "name", "withdrawn"])

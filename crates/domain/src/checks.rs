@@ -4,6 +4,7 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::coded::Coded;
 use crate::codes::{CurrencyCode, RecordId};
 use crate::fx::{ConversionError, RateTable};
 use crate::ledger::{Ledger, RateDateBasis};
@@ -12,13 +13,18 @@ use crate::money::{MAX_AMOUNT, Money};
 use crate::totals::Sum;
 
 mod equipment;
+mod message;
 mod schedule;
+
+pub use message::{Arg, MESSAGE_IDS, Message};
 
 pub use equipment::EQUIPMENT_TOLERANCE;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Severity {
     Error,
     Warning,
@@ -54,6 +60,18 @@ pub struct Finding {
         with = "crate::money::exact_decimal::option"
     )]
     pub ratio: Option<Decimal>,
+    /// The message as an id and arguments, for interfaces that translate it; `message` is its
+    /// English sentence.
+    #[serde(skip)]
+    pub detail: Message,
+}
+
+impl Finding {
+    /// The finding with its message's id and arguments.
+    fn said(mut self, detail: Message) -> Self {
+        self.detail = detail;
+        self
+    }
 }
 
 /// Every rule aidtrace checks, with what it means; printed by the docs and the web app.
@@ -202,12 +220,15 @@ pub fn run_with(ledger: &Ledger, rates: &RateTable, options: &Options) -> Vec<Fi
     equipment::run(ledger, &mut out);
     left_out(ledger, &mut out);
     for f in ledger.facilities.values().filter(|f| f.location.is_none()) {
-        out.push(finding(
-            "FAC-NOLOCATION",
-            RecordKind::Facility,
-            &f.id,
-            format!("{} has no coordinates", f.name),
-        ));
+        out.push(
+            finding(
+                "FAC-NOLOCATION",
+                RecordKind::Facility,
+                &f.id,
+                format!("{} has no coordinates", f.name),
+            )
+            .said(Message::new("fac-nolocation").text("name", &f.name)),
+        );
     }
     out.sort_by(|a, b| (a.severity, a.rule, &a.record).cmp(&(b.severity, b.rule, &b.record)));
     out
@@ -218,15 +239,24 @@ pub fn run_with(ledger: &Ledger, rates: &RateTable, options: &Options) -> Vec<Fi
 fn left_out(ledger: &Ledger, out: &mut Vec<Finding>) {
     for a in ledger.activities.values() {
         for l in &a.left_out {
-            out.push(finding(
-                "IATI-LEFT-OUT",
-                RecordKind::Activity,
-                &a.id,
-                format!(
-                    "{} ({}, line {}) left out on import: {}",
-                    l.element, l.file, l.line, l.reason
+            out.push(
+                finding(
+                    "IATI-LEFT-OUT",
+                    RecordKind::Activity,
+                    &a.id,
+                    format!(
+                        "{} ({}, line {}) left out on import: {}",
+                        l.element, l.file, l.line, l.reason
+                    ),
+                )
+                .said(
+                    Message::new("iati-left-out")
+                        .text("element", &l.element)
+                        .text("file", &l.file)
+                        .count("line", i64::try_from(l.line).unwrap_or(i64::MAX))
+                        .text("reason", &l.reason),
                 ),
-            ));
+            );
         }
     }
 }
@@ -246,6 +276,7 @@ fn finding(rule: &'static str, kind: RecordKind, id: &RecordId, message: String)
         record: id.clone(),
         message,
         ratio: None,
+        detail: Message::default(),
     }
 }
 
@@ -258,40 +289,56 @@ fn flows(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
     for flow in ledger.flows.values() {
         let dated = ledger.rate_date(flow, rates);
         if flow.money.currency.is_withdrawn() {
-            out.push(finding(
-                "FX-WITHDRAWN",
-                RecordKind::Flow,
-                &flow.id,
-                format!(
-                    "currency {} is withdrawn from ISO 4217",
-                    flow.money.currency
-                ),
-            ));
+            out.push(
+                finding(
+                    "FX-WITHDRAWN",
+                    RecordKind::Flow,
+                    &flow.id,
+                    format!(
+                        "currency {} is withdrawn from ISO 4217",
+                        flow.money.currency
+                    ),
+                )
+                .said(Message::new("fx-withdrawn").text("currency", &flow.money.currency)),
+            );
         }
         if flow.sources.is_empty() {
-            out.push(finding(
-                "LEDGER-NOSOURCE",
-                RecordKind::Flow,
-                &flow.id,
-                "no source cited".to_string(),
-            ));
+            out.push(
+                finding(
+                    "LEDGER-NOSOURCE",
+                    RecordKind::Flow,
+                    &flow.id,
+                    "no source cited".to_string(),
+                )
+                .said(Message::new("ledger-nosource")),
+            );
         }
         let Some((day, basis)) = dated else {
-            out.push(finding(
-                "FX-MISSING",
-                RecordKind::Flow,
-                &flow.id,
-                format!("no {} rate exists for any date", flow.money.currency),
-            ));
+            out.push(
+                finding(
+                    "FX-MISSING",
+                    RecordKind::Flow,
+                    &flow.id,
+                    format!("no {} rate exists for any date", flow.money.currency),
+                )
+                .said(Message::new("fx-missing-rate").text("currency", &flow.money.currency)),
+            );
             continue;
         };
         if basis != RateDateBasis::ValueDate {
-            out.push(finding(
-                "FX-NODATE",
-                RecordKind::Flow,
-                &flow.id,
-                format!("no value date; rates of {day} used ({basis:?})"),
-            ));
+            out.push(
+                finding(
+                    "FX-NODATE",
+                    RecordKind::Flow,
+                    &flow.id,
+                    format!("no value date; rates of {day} used ({})", basis.code()),
+                )
+                .said(
+                    Message::new("fx-nodate")
+                        .date("date", day)
+                        .basis("basis", basis),
+                ),
+            );
         }
         if flow.money.amount.abs() > MAX_AMOUNT {
             out.push(finding(
@@ -302,27 +349,50 @@ fn flows(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
                     "amount {} {} is beyond the accepted bound of 10^18 (written before the bound, or directly into the database); sums that include it may overflow: correct it",
                     flow.money.amount, flow.money.currency
                 ),
+            )
+            .said(
+                Message::new("ledger-overflow-amount")
+                    .text("amount", flow.money.amount)
+                    .text("currency", &flow.money.currency),
             ));
         }
         match ledger.convert_flow(flow, rates, &usd) {
-            Err(ConversionError::Overflow) => out.push(overflow(
-                RecordKind::Flow,
-                &flow.id,
-                "its amount in US dollars is more than aidtrace can compute",
-            )),
-            Err(e) => out.push(finding(
-                "FX-MISSING",
-                RecordKind::Flow,
-                &flow.id,
-                format!("unconverted: {e}"),
-            )),
+            Err(ConversionError::Overflow) => out.push(
+                overflow(
+                    RecordKind::Flow,
+                    &flow.id,
+                    "its amount in US dollars is more than aidtrace can compute",
+                )
+                .said(Message::new("overflow-flow-usd")),
+            ),
+            Err(e) => out.push(
+                finding(
+                    "FX-MISSING",
+                    RecordKind::Flow,
+                    &flow.id,
+                    format!("unconverted: {e}"),
+                )
+                .said(Message::new("fx-unconverted").text("reason", &e)),
+            ),
             Ok((c, _, _)) => {
                 if let Some(rate_date) = c.provisional {
-                    let why = if basis == RateDateBasis::LatestAvailableRate {
+                    let undated = basis == RateDateBasis::LatestAvailableRate;
+                    let why = if undated {
                         "nothing dates the flow".to_string()
                     } else {
                         format!("no rate covers {day}")
                     };
+                    let detail = Message::new(if undated {
+                        "fx-provisional-undated"
+                    } else {
+                        "fx-provisional"
+                    })
+                    .date("date", day)
+                    .amount("amount", flow.money.amount)
+                    .text("currency", &flow.money.currency)
+                    .date("rate_date", rate_date)
+                    .amount("converted", c.amount)
+                    .text("source", &c.source);
                     out.push(finding(
                         "FX-PROVISIONAL",
                         RecordKind::Flow,
@@ -334,7 +404,8 @@ fn flows(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
                             fmt_amount(c.amount),
                             c.source
                         ),
-                    ));
+                    )
+                    .said(detail));
                 }
             }
         }
@@ -365,9 +436,23 @@ fn flows(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
                         conversion.source
                     ),
                 );
-                if conversion.provisional.is_some() || basis == RateDateBasis::LatestAvailableRate {
+                let provisional =
+                    conversion.provisional.is_some() || basis == RateDateBasis::LatestAvailableRate;
+                if provisional {
                     f.message.push_str(" (provisional: latest rate)");
                 }
+                f.detail = Message::new(if provisional {
+                    "fx-equiv-provisional"
+                } else {
+                    "fx-equiv"
+                })
+                .amount("stated", eq.amount)
+                .text("stated_currency", &eq.currency)
+                .ratio("ratio", ratio)
+                .amount("amount", flow.money.amount)
+                .text("currency", &flow.money.currency)
+                .amount("converted", conversion.amount)
+                .text("source", &conversion.source);
                 f.ratio = Some(ratio.round_dp(4));
                 out.push(f);
             }
@@ -388,26 +473,37 @@ fn envelopes(ledger: &Ledger, out: &mut Vec<Finding>) {
             sum = sum.plus_checked(child.money.amount.checked_mul(child.sign()));
         }
         let Sum::Exact(sum) = sum else {
-            out.push(overflow(
-                RecordKind::Flow,
-                &flow.id,
-                "its child flows add up to more than aidtrace can compute",
-            ));
+            out.push(
+                overflow(
+                    RecordKind::Flow,
+                    &flow.id,
+                    "its child flows add up to more than aidtrace can compute",
+                )
+                .said(Message::new("overflow-children")),
+            );
             continue;
         };
         if comparable && sum > flow.money.amount {
-            out.push(finding(
-                "LEDGER-OVERALLOC",
-                RecordKind::Flow,
-                &flow.id,
-                format!(
-                    "child flows add up to {} {} but the envelope is {} {}",
-                    fmt_amount(sum),
-                    flow.money.currency,
-                    fmt_amount(flow.money.amount),
-                    flow.money.currency
+            out.push(
+                finding(
+                    "LEDGER-OVERALLOC",
+                    RecordKind::Flow,
+                    &flow.id,
+                    format!(
+                        "child flows add up to {} {} but the envelope is {} {}",
+                        fmt_amount(sum),
+                        flow.money.currency,
+                        fmt_amount(flow.money.amount),
+                        flow.money.currency
+                    ),
+                )
+                .said(
+                    Message::new("ledger-overalloc")
+                        .amount("sum", sum)
+                        .text("currency", &flow.money.currency)
+                        .amount("envelope", flow.money.amount),
                 ),
-            ));
+            );
         }
     }
     for activity in ledger.activities.values() {
@@ -426,7 +522,8 @@ fn envelopes(ledger: &Ledger, out: &mut Vec<Finding>) {
                     "both this activity and its sub-activities report {} flows without links; totals count the sub-activities only",
                     kind.as_str()
                 ),
-            ));
+            )
+            .said(Message::new("ledger-envelope").kind("kind", *kind)));
         }
     }
 }
@@ -483,12 +580,19 @@ fn early_disbursements(flows: &[&Flow], out: &mut Vec<Finding>) {
     };
     for f in flows.iter().filter(|f| f.kind == FlowKind::Disbursement) {
         if let Some(day) = f.money.value_date.filter(|d| *d < committed_on) {
-            out.push(finding(
-                "LEDGER-EARLY-DISBURSEMENT",
-                RecordKind::Flow,
-                &f.id,
-                format!("disbursed on {day}, before the first commitment of {committed_on}"),
-            ));
+            out.push(
+                finding(
+                    "LEDGER-EARLY-DISBURSEMENT",
+                    RecordKind::Flow,
+                    &f.id,
+                    format!("disbursed on {day}, before the first commitment of {committed_on}"),
+                )
+                .said(
+                    Message::new("ledger-early-disbursement")
+                        .date("date", day)
+                        .date("committed_on", committed_on),
+                ),
+            );
         }
     }
 }
@@ -516,16 +620,23 @@ fn providers_outside(ledger: &Ledger, a: &Activity, flows: &[&Flow], out: &mut V
             continue;
         }
         if !tops.contains(&ledger.top_organisation(provider)) {
-            out.push(finding(
-                "LEDGER-PROVIDER",
-                RecordKind::Flow,
-                &f.id,
-                format!(
-                    "provider {} is not a participant of activity {}",
-                    ledger.org_name(provider),
-                    a.id
+            out.push(
+                finding(
+                    "LEDGER-PROVIDER",
+                    RecordKind::Flow,
+                    &f.id,
+                    format!(
+                        "provider {} is not a participant of activity {}",
+                        ledger.org_name(provider),
+                        a.id
+                    ),
+                )
+                .said(
+                    Message::new("ledger-provider")
+                        .text("provider", ledger.org_name(provider))
+                        .text("activity", &a.id),
                 ),
-            ));
+            );
         }
     }
 }
@@ -546,12 +657,15 @@ fn activities(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
     let jpy = CurrencyCode::parse("JPY").ok();
     for a in ledger.activities.values() {
         if a.sectors.is_empty() && ledger.lineage(&a.id).iter().all(|x| x.sectors.is_empty()) {
-            out.push(finding(
-                "ACT-NOSECTOR",
-                RecordKind::Activity,
-                &a.id,
-                format!("{} has no sector", a.title),
-            ));
+            out.push(
+                finding(
+                    "ACT-NOSECTOR",
+                    RecordKind::Activity,
+                    &a.id,
+                    format!("{} has no sector", a.title),
+                )
+                .said(Message::new("act-nosector").text("title", &a.title)),
+            );
         }
         let own_flows: Vec<_> = ledger.flows_of(&a.id).collect();
         if a.status == ActivityStatus::Pipeline
@@ -559,22 +673,33 @@ fn activities(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
                 .iter()
                 .any(|f| matches!(f.kind, FlowKind::Disbursement | FlowKind::Expenditure))
         {
-            out.push(finding(
-                "LEDGER-PIPELINE",
-                RecordKind::Activity,
-                &a.id,
-                "a pipeline activity has money disbursed or spent".to_string(),
-            ));
+            out.push(
+                finding(
+                    "LEDGER-PIPELINE",
+                    RecordKind::Activity,
+                    &a.id,
+                    "a pipeline activity has money disbursed or spent".to_string(),
+                )
+                .said(Message::new("ledger-pipeline")),
+            );
         }
         let committed = sum_usd(ledger, rates, &a.id, FlowKind::Commitment);
         let disbursed = sum_usd(ledger, rates, &a.id, FlowKind::Disbursement);
-        for (kind, sum) in [("commitments", committed), ("disbursements", disbursed)] {
+        for (kind, id, sum) in [
+            ("commitments", "overflow-commitments", committed),
+            ("disbursements", "overflow-disbursements", disbursed),
+        ] {
             if sum.is_some_and(Sum::is_overflow) {
-                out.push(overflow(
-                    RecordKind::Activity,
-                    &a.id,
-                    &format!("its {kind} in US dollars add up to more than aidtrace can compute"),
-                ));
+                out.push(
+                    overflow(
+                        RecordKind::Activity,
+                        &a.id,
+                        &format!(
+                            "its {kind} in US dollars add up to more than aidtrace can compute"
+                        ),
+                    )
+                    .said(Message::new(id)),
+                );
             }
         }
         // Compared in the flows' own currency whenever every commitment and disbursement shares
@@ -593,21 +718,34 @@ fn activities(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
         if let Some(((c, d), currency)) = compared
             && d > c
         {
-            let ratio = d
-                .checked_div(c)
-                .filter(|_| c > Decimal::ZERO)
+            let times = d.checked_div(c).filter(|_| c > Decimal::ZERO);
+            let ratio = times
                 .map(|r| format!(" ({}× the commitment)", r.round_dp(2)))
                 .unwrap_or_default();
-            out.push(finding(
-                "LEDGER-OVERSPENT",
-                RecordKind::Activity,
-                &a.id,
-                format!(
-                    "disbursed {} {currency} against {} {currency} committed{ratio}",
-                    fmt_amount(d),
-                    fmt_amount(c)
-                ),
-            ));
+            let mut detail = Message::new(if times.is_some() {
+                "ledger-overspent-ratio"
+            } else {
+                "ledger-overspent"
+            })
+            .amount("disbursed", d)
+            .amount("committed", c)
+            .text("currency", &currency);
+            if let Some(r) = times {
+                detail = detail.ratio("ratio", r);
+            }
+            out.push(
+                finding(
+                    "LEDGER-OVERSPENT",
+                    RecordKind::Activity,
+                    &a.id,
+                    format!(
+                        "disbursed {} {currency} against {} {currency} committed{ratio}",
+                        fmt_amount(d),
+                        fmt_amount(c)
+                    ),
+                )
+                .said(detail),
+            );
         }
         let committed = committed.and_then(Sum::exact);
         let disbursed = disbursed.and_then(Sum::exact);
@@ -638,27 +776,37 @@ fn activities(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
                 Some(acc.unwrap_or(Sum::ZERO).plus_checked(line))
             });
         if equipment.is_some_and(Sum::is_overflow) {
-            out.push(overflow(
-                RecordKind::Activity,
-                &a.id,
-                "its equipment lines cost more than aidtrace can compute",
-            ));
+            out.push(
+                overflow(
+                    RecordKind::Activity,
+                    &a.id,
+                    "its equipment lines cost more than aidtrace can compute",
+                )
+                .said(Message::new("overflow-equipment")),
+            );
         }
         let equipment = equipment.and_then(Sum::exact);
         let funded = committed.or(disbursed);
         if let (Some(e), Some(c)) = (equipment, funded)
             && e > c
         {
-            out.push(finding(
-                "EQ-OVERCOST",
-                RecordKind::Activity,
-                &a.id,
-                format!(
-                    "equipment lines cost {} USD, more than the {} USD funded",
-                    fmt_amount(e),
-                    fmt_amount(c)
+            out.push(
+                finding(
+                    "EQ-OVERCOST",
+                    RecordKind::Activity,
+                    &a.id,
+                    format!(
+                        "equipment lines cost {} USD, more than the {} USD funded",
+                        fmt_amount(e),
+                        fmt_amount(c)
+                    ),
+                )
+                .said(
+                    Message::new("eq-overcost")
+                        .amount("cost", e)
+                        .amount("funded", c),
                 ),
-            ));
+            );
         }
     }
 }
@@ -673,12 +821,19 @@ fn grassroots(
     if let (Some(start), Some(end)) = (a.start_date, a.end_date)
         && (end - start).num_days() > 366
     {
-        out.push(finding(
-            "GGP-WINDOW",
-            RecordKind::Activity,
-            &a.id,
-            format!("runs {start} to {end}, longer than the one-year window"),
-        ));
+        out.push(
+            finding(
+                "GGP-WINDOW",
+                RecordKind::Activity,
+                &a.id,
+                format!("runs {start} to {end}, longer than the one-year window"),
+            )
+            .said(
+                Message::new("ggp-window")
+                    .date("start", start)
+                    .date("end", end),
+            ),
+        );
     }
     let Some(jpy) = jpy else { return };
     // The grant's size is its largest commitment or disbursement in yen, whichever is larger.
@@ -702,16 +857,23 @@ fn grassroots(
         && ceiling.currency == *jpy
         && in_yen > ceiling.amount
     {
-        out.push(finding(
-            "GGP-CEILING",
-            RecordKind::Activity,
-            &a.id,
-            format!(
-                "about {} JPY, above the ceiling of {} JPY",
-                fmt_amount(in_yen),
-                fmt_amount(ceiling.amount)
+        out.push(
+            finding(
+                "GGP-CEILING",
+                RecordKind::Activity,
+                &a.id,
+                format!(
+                    "about {} JPY, above the ceiling of {} JPY",
+                    fmt_amount(in_yen),
+                    fmt_amount(ceiling.amount)
+                ),
+            )
+            .said(
+                Message::new("ggp-ceiling")
+                    .amount("amount", in_yen)
+                    .amount("ceiling", ceiling.amount),
             ),
-        ));
+        );
     } else if in_yen > principle {
         let mut f = finding(
             "GGP-CEILING",
@@ -721,7 +883,8 @@ fn grassroots(
                 "about {} JPY, above the JPY 10 million a grassroots grant gets in principle",
                 fmt_amount(in_yen)
             ),
-        );
+        )
+        .said(Message::new("ggp-ceiling-principle").amount("amount", in_yen));
         f.severity = Severity::Info;
         out.push(f);
     }

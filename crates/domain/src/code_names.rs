@@ -39,7 +39,7 @@ fn entry(line: &'static str) -> Option<Entry> {
     })
 }
 
-fn entries(csv: &'static str) -> Vec<Entry> {
+pub(crate) fn entries(csv: &'static str) -> Vec<Entry> {
     csv.lines().skip(1).filter_map(entry).collect()
 }
 

@@ -44,6 +44,8 @@ pub const IMF_ATTRIBUTION: &str = "Source: International Monetary Fund; European
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Frequency {
     Annual,
     Monthly,
@@ -72,6 +74,8 @@ impl Frequency {
 /// Where a rate came from: shipped with aidtrace or imported by a user (`aidtrace fx import`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum RateOrigin {
     BuiltIn,
     Imported,

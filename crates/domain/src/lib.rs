@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod checks;
 pub mod code_names;
+pub mod coded;
 pub mod codes;
 pub mod error;
 pub mod fx;

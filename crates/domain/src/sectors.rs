@@ -1,32 +1,49 @@
-//! Names of the OECD DAC purpose codes aidtrace's seed data and reports use most. Other codes
-//! are shown by number; the full list arrives with the IATI codelists.
+//! Names of the OECD DAC 5-digit purpose codes, from the IATI Sector codelist shipped in
+//! `data/sectors.csv` (see `data/README.md` for its source and licence). Codes the list lacks are
+//! shown by number.
 
-pub fn name(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "12110" => "Health policy and administrative management",
-        "12181" => "Medical education/training",
-        "12182" => "Medical research",
-        "12191" => "Medical services",
-        "12220" => "Basic health care",
-        "12230" => "Basic health infrastructure",
-        "12240" => "Basic nutrition",
-        "12250" => "Infectious disease control",
-        "12264" => "COVID-19 control",
-        "12310" => "NCDs control, general",
-        "15110" => "Public sector policy and administrative management",
-        "23630" => "Electric power transmission and distribution (centralised grids)",
-        "23640" => "Retail gas distribution",
-        "23210" => "Energy generation, renewable sources - multiple technologies",
-        "72010" => "Material relief assistance and services",
-        "73010" => "Immediate post-emergency reconstruction and rehabilitation",
-        "74020" => "Multi-hazard response preparedness",
-        _ => return None,
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+const SECTORS_CSV: &str = include_str!("../data/sectors.csv");
+
+fn names() -> &'static HashMap<&'static str, &'static str> {
+    static MAP: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        crate::code_names::entries(SECTORS_CSV)
+            .into_iter()
+            .map(|e| (e.code, e.name))
+            .collect()
     })
+}
+
+/// The codelist name of a DAC purpose code ("12191" → "Medical services").
+pub fn name(code: &str) -> Option<&'static str> {
+    names().get(code.trim()).copied()
 }
 
 pub fn label(code: &str) -> String {
     match name(code) {
         Some(n) => format!("{code} {n}"),
         None => code.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_dac_code_of_the_codelist_has_its_name() {
+        assert_eq!(name("12191"), Some("Medical services"));
+        assert_eq!(name("12310"), Some("NCDs control, general"));
+        assert_eq!(label("12230"), "12230 Basic health infrastructure");
+        assert!(names().len() > 300, "{}", names().len());
+    }
+
+    #[test]
+    fn an_unknown_code_is_shown_by_number() {
+        assert_eq!(name("99999"), None);
+        assert_eq!(label("99999"), "99999");
     }
 }

@@ -27,6 +27,8 @@ use crate::model::{ActivityStatus, Flow, FlowKind, ParticipantRole};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum GroupBy {
     Donor,
     Recipient,

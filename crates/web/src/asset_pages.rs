@@ -32,10 +32,12 @@ use utoipa::openapi::path::ParameterIn;
 use crate::api::ApiQuery;
 use crate::auth::{self, Caller, Principal, Role};
 use crate::error::{ApiError, ApiResult, PageError, PageResult};
-use crate::i18n::{self, t};
+use crate::format::{datetime, number_text};
+use crate::i18n::{self, t, tn};
+use crate::labels::label;
 use crate::pages::layout;
 use crate::state::{AppState, Snapshot, blocking};
-use crate::tables::{self, FileKind, Table, enum_name};
+use crate::tables::{self, FileKind, Table};
 
 /// Routes of this area, merged into [`crate::app`].
 pub fn routes() -> Router<AppState> {
@@ -543,7 +545,7 @@ pub async fn register(
         @if let Some(l) = RecordId::parse(&filter.line).ok().and_then(|l| ledger.equipment_lines.get(&l)) {
             p id="line-filter" { (t("asset-bought-by-line")) ": " a href=(format!("/activities/{}#{}", l.activity, l.id)) { (l.description) } }
         }
-        p { (list.len()) " " (t("assets-count")) " · " a href="/assets/indicators" { (t("title-asset-indicators")) } " · " a href="/assets/gaps" { (t("asset-title-gaps")) } }
+        p { (list.len()) " " (tn("assets-count", list.len())) " · " a href="/assets/indicators" { (t("title-asset-indicators")) } " · " a href="/assets/gaps" { (t("asset-title-gaps")) } }
         table class="list" id="table-assets" {
             thead { tr {
                 th { (t("asset-id")) } th { (t("assets-tag")) } th { (t("assets-model")) } th { (t("assets-facility")) }
@@ -556,7 +558,7 @@ pub async fn register(
                 td { (r.model) }
                 td { a href=(format!("/facilities/{}", r.facility)) { (facility_name(ledger, &r.facility)) } }
                 td class=(format!("state {}", r.state.map_or("none", LifecycleState::as_str))) { (state_word(r.state)) }
-                td { (r.since.map(|d| d.to_string()).unwrap_or_default()) @if let Some(d) = r.down_since { br; span class="warn" { (t("asset-down-since")) " " (d) } } }
+                td { (r.since.map(datetime).unwrap_or_default()) @if let Some(d) = r.down_since { br; span class="warn" { (t("asset-down-since")) " " (datetime(d)) } } }
                 td { (r.open_work_orders) }
                 td {
                     @if let Some(a) = &r.activity {
@@ -647,11 +649,11 @@ pub async fn detail(
             @if let Some(s) = &a.serial { dt { (t("asset-serial")) } dd { (s) } }
             dt { (t("assets-model")) } dd { (model.map_or_else(|| a.model.to_string(), |m| m.model_name.clone())) @if let Some(m) = model { " — " (ledger.org_name(&m.manufacturer)) } }
             dt { (t("assets-facility")) } dd { a href=(format!("/facilities/{}", a.facility)) { (facility_name(ledger, &a.facility)) } @if let Some(l) = &a.location { " · " (l) } }
-            dt { (t("asset-criticality")) } dd { (word("criticality", &enum_name(&a.criticality))) }
+            dt { (t("asset-criticality")) } dd { (label(a.criticality)) }
             dt { (t("assets-money-to-machine")) } dd id="money-to-machine" {
                 @if let Some(act) = &a.funding.activity { a href=(format!("/activities/{act}")) { (ledger.activities.get(act).map_or_else(|| act.to_string(), |x| x.title.clone())) } }
                 @if let (Some(act), Some(l)) = (&a.funding.activity, &a.funding.equipment_line) { " → " a href=(format!("/activities/{act}#{l}")) { (ledger.equipment_lines.get(l).map_or_else(|| l.to_string(), |x| x.description.clone())) } }
-                " (" (word("acquisition", &enum_name(&a.funding.acquisition))) ", " (word("condition", &enum_name(&a.funding.condition))) ")"
+                " (" (label(a.funding.acquisition)) ", " (label(a.funding.condition)) ")"
             }
             @if let Some(c) = &a.cost { dt { (t("asset-cost")) } dd { (i18n::number(c.amount)) " " (c.currency) } }
             dt { (t("assets-responsible")) } dd { (org(&a.responsible).unwrap_or_else(|| "—".into())) }
@@ -683,7 +685,7 @@ pub async fn detail(
         h2 { (t("assets-events")) }
         table class="list" id="events" {
             thead { tr { th { (t("asset-at")) } th { (t("status")) } th { (t("asset-by-whom")) } th { (t("assets-note")) } } }
-            tbody { @for e in &d.events { tr { td { (e.at) } td { (word("state", e.state.as_str())) } td { (e.by.clone().unwrap_or_default()) } td { (e.note.clone().unwrap_or_default()) } } } }
+            tbody { @for e in &d.events { tr { td { (datetime(e.at)) } td { (label(e.state)) } td { (e.by.clone().unwrap_or_default()) } td { (e.note.clone().unwrap_or_default()) } } } }
         }
         h2 { (t("assets-downtime")) }
         @if d.downtimes.is_empty() { p class="muted" { "—" } }
@@ -691,8 +693,8 @@ pub async fn detail(
             table class="list" id="downtimes" {
                 thead { tr { th { (t("asset-start")) } th { (t("asset-end")) } th { (t("assets-cause")) } th { (t("asset-planned")) } th { (t("asset-work-order")) } } }
                 tbody { @for x in &d.downtimes { tr {
-                    td { (x.start) } td { @match x.end { Some(e) => { (e) }, None => { b { (t("asset-open")) } } } }
-                    td { (t(&format!("assets-cause-{}", x.cause.as_str().replace('_', "-")))) } td { (if x.planned { t("asset-yes") } else { String::new() }) }
+                    td { (datetime(x.start)) } td { @match x.end { Some(e) => { (datetime(e)) }, None => { b { (t("asset-open")) } } } }
+                    td { (label(x.cause)) } td { (if x.planned { t("asset-yes") } else { String::new() }) }
                     td { (x.work_order.as_ref().map(|w| w.to_string()).unwrap_or_default()) }
                 } } }
             }
@@ -703,8 +705,8 @@ pub async fn detail(
             table class="list" id="work-orders" {
                 thead { tr { th { (t("asset-id")) } th { (t("asset-kind")) } th { (t("status")) } th { (t("asset-priority")) } th { (t("asset-opened")) } th { (t("asset-closed")) } th { (t("assets-note")) } } }
                 tbody { @for w in &d.work_orders { tr {
-                    td { (w.id) } td { (word("wo-kind", &enum_name(&w.kind))) } td { (word("wo-status", &enum_name(&w.status))) } td { (word("priority", &enum_name(&w.priority))) }
-                    td { (w.opened) } td { (w.closed.map(|c| c.to_string()).unwrap_or_default()) } td { (w.note.clone().unwrap_or_default()) }
+                    td { (w.id) } td { (label(w.kind)) } td { (label(w.status)) } td { (label(w.priority)) }
+                    td { (datetime(w.opened)) } td { (w.closed.map(datetime).unwrap_or_default()) } td { (w.note.clone().unwrap_or_default()) }
                 } } }
             }
         }
@@ -771,20 +773,20 @@ pub async fn indicators_page(
             label { (t("assets-currency")) " " input type="text" name="currency" value=(q.currency) size="4"; }
             button type="submit" { (t("filter")) }
         }
-        p class="muted" { (t("asset-period")) " " (q.from) " – " (q.to) " " (t("asset-period-rules")) }
+        p class="muted" { (t("asset-period")) " " (i18n::date(q.from)) " – " (i18n::date(q.to)) " " (t("asset-period-rules")) }
         div class="scroll" {
             table class="list" id="table-asset-indicators" {
                 thead { tr { @for h in &table.headers { th title=(h) { (word("ind", h)) } } } }
-                tbody { @for row in &table.rows { tr { @for c in row { td { (c) } } } } }
+                tbody { @for row in &table.rows { tr { @for (i, c) in row.iter().enumerate() { td { @if i == 0 { (c) } @else { (number_text(c)) } } } } } }
             }
         }
         h2 { (t("assets-money-to-machine")) }
-        p class="muted" { (t("asset-donated-at")) " " (q.to) ", " (t("asset-value-in")) " " (q.currency) "." }
+        p class="muted" { (t("asset-donated-at")) " " (i18n::date(q.to)) ", " (t("asset-value-in")) " " (q.currency) "." }
         table class="list" id="money-to-machine" {
             thead { tr { th { "" } th { (t("asset-count")) } th { (t("asset-value")) } th { (t("asset-value-unknown")) } } }
             tbody { @for (name, b) in buckets { tr id=(format!("m2m-{name}")) { td { (word("m2m", name)) } td { (b.count) } td { (i18n::number(b.value.round_dp(2))) } td { (b.value_unknown) } } } }
         }
-        @if let Some(med) = m.median_months_to_commissioning { p { (t("asset-median-months")) ": " (med.round_dp(1)) } }
+        @if let Some(med) = m.median_months_to_commissioning { p { (t("asset-median-months")) ": " (i18n::number(med.round_dp(1))) } }
         @if m.agreement_date_unknown > 0 { p class="muted" { (t("asset-no-dated-agreement")) ": " (m.agreement_date_unknown) } }
         (export_links("/assets/indicators", &query, &format!("/api/v1/reports/assets{query}")))
     };

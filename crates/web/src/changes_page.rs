@@ -141,7 +141,7 @@ fn record_diff(d: &RecordDiff, compare: bool) -> Markup {
     let (class, status) = record_status(d.change);
     html! {
         section class=(format!("record-diff {class}")) data-kind=(d.kind.as_str()) data-id=(d.id.as_str()) {
-            h4 { (i18n::value(d.kind.as_str())) " " code { (d.id) } @if compare { " — " span class="status" { (status) } } }
+            h4 { (crate::labels::label(d.kind)) " " code { (d.id) } @if compare { " — " span class="status" { (status) } } }
             @if !d.fields.is_empty() {
                 table class="diff" {
                     thead { tr {
@@ -169,10 +169,10 @@ fn record_diff(d: &RecordDiff, compare: bool) -> Markup {
 fn finding_item(f: &Finding) -> Markup {
     html! {
         li class=(f.severity.as_str()) data-rule=(f.rule) {
-            b { (f.rule) } " " (i18n::value(f.severity.as_str())) " — "
-            (i18n::value(f.record_kind.as_str())) " " code { (f.record) } ": "
+            b { (f.rule) } " " (crate::labels::label(f.severity)) " — "
+            (crate::labels::label(f.record_kind)) " " code { (f.record) } ": "
             (i18n::t_opt(&format!("rule-{}", f.rule)).unwrap_or_default())
-            " (" (f.message) ")"
+            " (" (crate::labels::finding_message(f)) ")"
         }
     }
 }
@@ -196,26 +196,15 @@ fn preview(review: &ChangeReview) -> Markup {
     }
 }
 
-/// `2026-12-06T05:34:21.123456Z` → the date in the reader's form and the time to the minute.
-fn when(at: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(at).map_or_else(
-        |_| at.to_string(),
-        |d| {
-            let d = d.naive_utc();
-            format!("{} {} UTC", i18n::date(d.date()), d.format("%H:%M"))
-        },
-    )
-}
-
 fn change_article(v: &ChangeView, p: &Principal, csrf: &str) -> Markup {
     let c = &v.change;
     html! {
         article class=(format!("change {}", c.state.as_str())) id=(format!("change-{}", c.id)) {
             h3 { "#" (c.id) " " (i18n::value(&c.kind)) " " (c.record_id) " — " span class="state" data-state=(c.state.as_str()) { (i18n::value(c.state.as_str())) } }
             p class="muted who" {
-                span class="proposed-by" { (ta("changes-by", &[("author", &c.author), ("at", &when(&c.created_at))])) }
+                span class="proposed-by" { (ta("changes-by", &[("author", &c.author), ("at", &crate::format::timestamp(&c.created_at))])) }
                 @if let Some(d) = &c.decided_by {
-                    " · " span class="decided-by" { (ta("changes-decided-by", &[("by", d), ("at", &when(&c.updated_at))])) }
+                    " · " span class="decided-by" { (ta("changes-decided-by", &[("by", d), ("at", &crate::format::timestamp(&c.updated_at))])) }
                 }
                 @if let Some(n) = &c.note { " · " span class="note" { (n) } }
             }

@@ -103,6 +103,13 @@ fn lookup(lang: Lang, key: &str, args: Option<&FluentArgs<'_>>) -> Option<String
     )
 }
 
+/// Whether `lang`'s catalogue has `key` (with or without a count for plural forms).
+pub fn has_key(lang: Lang, key: &str) -> bool {
+    BUNDLES
+        .get(&lang)
+        .is_some_and(|b| b.get_message(key).is_some_and(|m| m.value().is_some()))
+}
+
 /// The interface text for `key` in the current language, falling back to English, then the key.
 pub fn t(key: &str) -> String {
     lookup(current(), key, None)
@@ -129,6 +136,26 @@ pub fn ta(key: &str, args: &[(&str, &str)]) -> String {
     let mut fa = FluentArgs::new();
     for (k, v) in args {
         fa.set(*k, *v);
+    }
+    lookup(current(), key, Some(&fa))
+        .or_else(|| lookup(Lang::En, key, Some(&fa)))
+        .unwrap_or_else(|| key.to_string())
+}
+
+/// An argument of [`tv`]: text, or a whole number the catalogue may pick plural forms by.
+pub enum ArgValue {
+    Text(String),
+    Count(i64),
+}
+
+/// As [`ta`], with arguments that may be counts.
+pub fn tv(key: &str, args: &[(&str, ArgValue)]) -> String {
+    let mut fa = FluentArgs::new();
+    for (k, v) in args {
+        match v {
+            ArgValue::Text(s) => fa.set(*k, s.as_str()),
+            ArgValue::Count(n) => fa.set(*k, *n),
+        }
     }
     lookup(current(), key, Some(&fa))
         .or_else(|| lookup(Lang::En, key, Some(&fa)))

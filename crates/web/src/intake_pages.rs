@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use aidtrace_domain::coded::Coded;
 use aidtrace_domain::model::{DraftStatus, IntakeDraft};
 use aidtrace_service::intake as review;
 use aidtrace_service::intake::aidtrace_intake::{Check, Extraction, Fact, Span};
@@ -22,6 +23,7 @@ use aidtrace_service::changes::{self, ChangeState, ChangeStore};
 use crate::auth::{self, Caller, Principal, Role};
 use crate::error::{ApiError, PageError, PageResult};
 use crate::i18n::{self, t, ta};
+use crate::labels::label;
 use crate::pages::layout;
 use crate::state::{AppState, blocking};
 
@@ -171,13 +173,13 @@ fn fact_view(
     let id = format!("{}-fact-{index}", d.id);
     let action = |a: &str| format!("/intake/{}/{index}/{a}", d.id);
     html! {
-        section class=(format!("fact {status:?}").to_lowercase()) id=(id) {
+        section class=(format!("fact {}", status.code())) id=(id) {
             h4 {
                 "#" (index) " "
-                (i18n::value(&format!("{:?}", fact.amount_kind.value).to_lowercase()))
+                (label(fact.amount_kind.value))
                 @if let Some(a) = &fact.amount { " · " (i18n::number(a.value.amount)) " " (a.value.currency) }
                 @if let Some(e) = &fact.stated_equivalent { " (≈ " (i18n::number(e.value.amount)) " " (e.value.currency) ")" }
-                " — " span class="state" { (i18n::value(&format!("{status:?}").to_lowercase())) }
+                " — " span class="state" { (label(status)) }
             }
             p class="muted" {
                 (t("intake-donor")) ": " (fact.donor.as_ref().map_or("?", |x| x.value.as_str()))

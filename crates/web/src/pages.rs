@@ -19,9 +19,10 @@ use crate::auth::{self, Caller, SESSION_COOKIE};
 use crate::edit;
 use crate::error::{ApiError, PageError, PageResult};
 use crate::i18n::{self, t, ta, tn};
+use crate::labels::{finding_message, label};
 use crate::state::{AppState, GROUPS, Snapshot, blocking};
 use crate::svg;
-use crate::tables::{self, ActivityFilter, Table, enum_name};
+use crate::tables::{self, ActivityFilter, Table};
 
 /// An exact decimal with the current language's separators.
 pub fn group_digits(d: Decimal) -> String {
@@ -175,15 +176,7 @@ pub fn header_label(h: &str) -> String {
     i18n::t_opt(&format!("col-{h}")).unwrap_or_else(|| h.to_string())
 }
 
-/// Columns whose cells are stored enum values, shown as their labels.
-const VALUE_COLUMNS: &[&str] = &["instrument", "status", "kind", "severity", "record_kind"];
-
 fn table_html(table: &Table, link: Option<&str>) -> Markup {
-    let value_col: Vec<bool> = table
-        .headers
-        .iter()
-        .map(|h| VALUE_COLUMNS.contains(h))
-        .collect();
     html! {
         table class="list" id=(format!("table-{}", table.name)) {
             thead { tr { @for h in &table.headers { th { (header_label(h)) } } } }
@@ -194,9 +187,9 @@ fn table_html(table: &Table, link: Option<&str>) -> Markup {
                             td {
                                 @if i == 0 && let Some(prefix) = link {
                                     a href=(format!("{prefix}{cell}")) { (cell) }
-                                } @else if value_col.get(i).copied().unwrap_or(false) {
-                                    (i18n::value(cell))
-                                } @else { (cell) }
+                                } @else {
+                                    (crate::labels::cell(table.headers.get(i).copied().unwrap_or_default(), cell))
+                                }
                             }
                         }
                     }
@@ -226,8 +219,8 @@ fn totals_section(report: &TotalsSummary) -> Markup {
                 tbody {
                     @for row in &report.rows {
                         tr {
-                            td { (row.key) }
-                            td { (i18n::value(row.kind.as_str())) }
+                            td { @if by == "recipient" { (crate::labels::country(&row.key)) } @else { (row.key) } }
+                            td { (label(row.kind)) }
                             td { @for (c, a) in &row.original { span class="amt" { (sum_cell(*a)) " " (c) } br; } }
                             td {
                                 @match row.converted {
@@ -238,7 +231,7 @@ fn totals_section(report: &TotalsSummary) -> Markup {
                                                 @if row.rates.iter().any(|r| r.provisional.is_some()) { " " strong class="provisional" { "*" } } }
                                             ul class="rates" {
                                                 @for r in &row.rates {
-                                                    li { (ta("totals-rate-line", &[("currency", r.currency.as_str()), ("rate", &group_digits(r.rate)), ("pair", &format!("{}/{}", report.currency, r.currency)), ("date", &i18n::date(r.rate_date)), ("basis", &i18n::value(&enum_name(&r.basis))), ("source", &r.source)])) ", " (r.flows) " " (tn("card-flows", r.flows))
+                                                    li { (ta("totals-rate-line", &[("currency", r.currency.as_str()), ("rate", &crate::format::rate(r.rate)), ("pair", &format!("{}/{}", report.currency, r.currency)), ("date", &i18n::date(r.rate_date)), ("basis", &label(r.basis)), ("source", &r.source)])) ", " (r.flows) " " (tn("card-flows", r.flows))
                                                         @if let Some(d) = r.provisional { " — " strong class="provisional" { (ta("conv-provisional", &[("date", &i18n::date(d))])) } } }
                                                 }
                                                 @if row.unconverted > 0 { li { (row.unconverted) " " (tn("card-flows", row.unconverted)) ": " (t("unconverted")) } }
@@ -258,19 +251,20 @@ fn totals_section(report: &TotalsSummary) -> Markup {
     }
 }
 
-fn bar_rows(report: &TotalsSummary) -> Vec<(String, Decimal)> {
+fn bar_rows(report: &TotalsSummary) -> Vec<svg::Bar> {
     // One bar per key and flow kind: kinds are never added together.
-    let mut rows: Vec<(String, Decimal)> = report
+    let mut rows: Vec<svg::Bar> = report
         .rows
         .iter()
         .filter_map(|r| {
-            Some((
-                format!("{} · {}", r.key, i18n::value(r.kind.as_str())),
-                r.converted?.exact()?,
-            ))
+            Some(svg::Bar {
+                label: r.key.clone(),
+                kind: r.kind,
+                value: r.converted?.exact()?,
+            })
         })
         .collect();
-    rows.sort_by_key(|r| std::cmp::Reverse(r.1));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.value));
     rows.truncate(12);
     rows
 }
@@ -467,7 +461,7 @@ fn history_html(caller: &Caller, entries: &[aidtrace_store::AuditEntry]) -> Mark
             table class="list" id="history" {
                 thead { tr { th { "#" } th { (t("col-when")) } th { (t("col-who")) } th { (t("col-action")) } th { (t("col-record")) } th { (t("col-after")) } } }
                 tbody { @for e in entries { tr {
-                    td { (e.seq) } td { (e.at) } td { (e.actor) } td { (i18n::value(&e.action)) } td { (i18n::value(&e.kind)) " " (e.record_id) }
+                    td { (e.seq) } td { (crate::format::timestamp(&e.at)) } td { (e.actor) } td { (i18n::value(&e.action)) } td { (i18n::value(&e.kind)) " " (e.record_id) }
                     td { details { summary { (t("history-document")) } pre { (e.after.clone().unwrap_or_default()) } } }
                 } } }
             }
@@ -483,7 +477,7 @@ fn findings_html(snap: &Snapshot, ids: &[&RecordId]) -> Markup {
         @if list.is_empty() { p class="muted" { (t("none")) } }
         ul class="findings" {
             @for f in list {
-                li class=(f.severity.as_str()) { b { (f.rule) } " " (i18n::value(f.severity.as_str())) " — " (i18n::value(f.record_kind.as_str())) " " (f.record) ": " (f.message) }
+                li class=(f.severity.as_str()) { b { (f.rule) } " " (label(f.severity)) " — " (label(f.record_kind)) " " (f.record) ": " (finding_message(f)) }
             }
         }
     }
@@ -567,8 +561,8 @@ pub async fn activity(
         (edit_link(&caller, "activities", &id))
         dl class="facts" {
             dt { (t("field-id")) } dd { code { (a.id) } }
-            dt { (t("field-instrument")) } dd { (i18n::value(&enum_name(&a.instrument))) }
-            dt { (t("field-status")) } dd { (i18n::value(&enum_name(&a.status))) }
+            dt { (t("field-instrument")) } dd { (label(a.instrument)) }
+            dt { (t("field-status")) } dd { (label(a.status)) }
             @if let Some(p) = &a.parent { dt { (t("act-part-of")) } dd { a href=(format!("/activities/{p}")) { (ledger.activities.get(p).map_or(p.to_string(), |x| x.title.clone())) } } }
             @if !children.is_empty() { dt { (t("act-children")) } dd { @for c in children { a href=(format!("/activities/{c}")) { (ledger.activities.get(c).map_or(c.to_string(), |x| x.title.clone())) } br; } } }
             @if let Some(d) = &a.description { dt { (t("field-description")) } dd { (d) } }
@@ -576,33 +570,33 @@ pub async fn activity(
             @if let Some(d) = a.start_date { dt { (t("field-start-date")) } dd { (i18n::date(d)) } }
             @if let Some(d) = a.end_date { dt { (t("field-end-date")) } dd { (i18n::date(d)) } }
             @if let Some(c) = &a.ceiling { dt { (t("act-ceiling")) } dd { (money(c)) (conversion(&snap, c)) } }
-            dt { (t("act-participants")) } dd { @for p in &a.participants { (ledger.org_name(&p.org)) " (" (i18n::value(&enum_name(&p.role))) ")" br; } }
-            @if !a.countries.is_empty() { dt { (t("act-countries")) } dd { @for c in &a.countries { (c.country) " " (group_digits(c.percentage)) "% " } } }
-            @if !a.regions.is_empty() { dt { (t("act-regions")) } dd { @for r in &a.regions { (r.name) " (" (r.country) ") " (group_digits(r.percentage)) "% " } } }
-            @if !a.sectors.is_empty() { dt { (t("act-sectors")) } dd { @for s in &a.sectors { (s.code) " " (group_digits(s.percentage)) "% " } } }
+            dt { (t("act-participants")) } dd { @for p in &a.participants { (ledger.org_name(&p.org)) " (" (label(p.role)) ")" br; } }
+            @if !a.countries.is_empty() { dt { (t("act-countries")) } dd { @for c in &a.countries { (crate::labels::country(c.country.as_str())) " " (crate::format::percent(c.percentage)) " " } } }
+            @if !a.regions.is_empty() { dt { (t("act-regions")) } dd { @for r in &a.regions { (r.name) " (" (crate::labels::country(r.country.as_str())) ") " (crate::format::percent(r.percentage)) " " } } }
+            @if !a.sectors.is_empty() { dt { (t("act-sectors")) } dd { @for s in &a.sectors { (aidtrace_domain::sectors::label(&s.code)) " " (crate::format::percent(s.percentage)) br; } } }
         }
         p class="exports" { (t("export")) ": " a href=(format!("/export/iati?activity={id}")) id="activity-iati" { "IATI XML" } }
         @if !a.legal_steps.is_empty() {
             h2 { (t("act-legal-steps")) }
-            ul { @for s in &a.legal_steps { li { (i18n::value(&enum_name(&s.kind))) @if let Some(d) = s.date { " " (i18n::date(d)) } @if let Some(r) = &s.reference { " " (t("act-ref")) " " (r) } @for g in &s.signatories { " · " (g.name) @if let Some(t) = &g.title { ", " (t) } } (citations(&snap, &s.sources)) } } }
+            ul { @for s in &a.legal_steps { li { (label(s.kind)) @if let Some(d) = s.date { " " (i18n::date(d)) } @if let Some(r) = &s.reference { " " (t("act-ref")) " " (r) } @for g in &s.signatories { " · " (g.name) @if let Some(t) = &g.title { ", " (t) } } (citations(&snap, &s.sources)) } } }
         }
         h2 { (t("flows")) }
         @if can_edit { p { a href=(format!("/forms/flows/new?activity={id}")) { (t("new-flow")) } " · " a href=(format!("/forms/equipment-lines/new?activity={id}")) { (t("new-equipment-line")) } } }
         @if flows.is_empty() { p class="muted" { (t("act-no-flows")) } }
         @for f in &flows {
             article class="flow" id=(f.id) {
-                h3 { (i18n::value(f.kind.as_str())) ": " (money(&f.money)) }
+                h3 { (label(f.kind)) ": " (money(&f.money)) }
                 (edit_link(&caller, "flows", &f.id))
                 (conversion(&snap, &f.money))
                 @if let Some(v) = f.money.value_date { p { (t("field-value-date")) ": " (i18n::date(v)) } }
                 @if let Some(p) = &f.provider { p { (t("flow-from")) ": " (ledger.org_name(p)) } }
                 @if let Some(r) = &f.receiver { p { (t("flow-to")) ": " (ledger.org_name(r)) } }
                 @if let Some(s) = &f.stated_equivalent {
-                    p class="stated" { (t("flow-stated")) ": " @if let Some(q) = s.qualifier { (i18n::value(&enum_name(&q))) " " } (group_digits(s.amount)) " " (s.currency) " (" (t("flow-stated-note")) ")" }
+                    p class="stated" { (t("flow-stated")) ": " (crate::labels::qualified(s.qualifier, &format!("{} {}", group_digits(s.amount), s.currency))) " (" (t("flow-stated-note")) ")" }
                 }
                 @if let Some(d) = &f.description { p { (d) } }
                 @for finding in snap.findings_for(&[&f.id]) {
-                    p class=(format!("finding {}", finding.severity.as_str())) { b { (finding.rule) } " " (finding.message) }
+                    p class=(format!("finding {}", finding.severity.as_str())) { b { (finding.rule) } " " (finding_message(finding)) }
                 }
                 (citations(&snap, &f.sources))
             }
@@ -612,9 +606,9 @@ pub async fn activity(
             table class="list" id="budgets" {
                 thead { tr { th { (t("col-kind")) } th { (t("col-period")) } th { (t("col-amount")) } th { (t("col-status")) } } }
                 tbody { @for b in &budgets { tr id=(b.id) {
-                    td { (i18n::value(&enum_name(&b.kind))) } td { (i18n::date(b.period_start)) " – " (i18n::date(b.period_end)) }
+                    td { (label(b.kind)) } td { (i18n::date(b.period_start)) " – " (i18n::date(b.period_end)) }
                     td { (money(&b.money)) (conversion(&snap, &b.money)) }
-                    td { (b.status.as_ref().map(|s| i18n::value(&enum_name(s))).unwrap_or_default()) }
+                    td { (b.status.map(label).unwrap_or_default()) }
                 } } }
             }
             p class="muted" { (t("act-budgets-note")) }
@@ -625,7 +619,7 @@ pub async fn activity(
             table class="list" id="equipment" {
                 thead { tr { th { (t("col-id")) } th { (t("col-equipment")) } th { (t("col-category")) } th { (t("col-quantity")) } th { (t("col-unit-cost")) } th { (t("col-facility")) } th { (t("col-assets")) } } }
                 tbody { @for e in &lines { tr id=(e.id) {
-                    td { @if can_edit { a href=(format!("/forms/equipment-lines/{}", e.id)) { (e.id) } } @else { (e.id) } } td { (e.description) } td { (i18n::value(&enum_name(&e.category))) }
+                    td { @if can_edit { a href=(format!("/forms/equipment-lines/{}", e.id)) { (e.id) } } @else { (e.id) } } td { (e.description) } td { (label(e.category)) }
                     td { (e.quantity.map(|q| group_digits(Decimal::from(q))).unwrap_or_default()) }
                     td { @if let Some(c) = &e.unit_cost { (money(c)) (conversion(&snap, c)) } }
                     td { @if let Some(f) = &e.facility { a href=(format!("/facilities/{f}")) { (ledger.facilities.get(f).map_or(f.to_string(), |x| x.name.clone())) } } }
@@ -720,8 +714,8 @@ pub async fn facility(
     let content = html! {
         (edit_link(&caller, "facilities", &id))
         dl class="facts" {
-            dt { (t("field-kind")) } dd { (i18n::value(&enum_name(&f.kind))) }
-            dt { (t("fac-country")) } dd { (f.country) }
+            dt { (t("field-kind")) } dd { (label(f.kind)) }
+            dt { (t("fac-country")) } dd { (crate::labels::country(f.country.as_str())) }
             @if let Some(r) = &f.region { dt { (t("field-region")) } dd { (r) } }
             @if let Some(c) = &f.city { dt { (t("field-city")) } dd { (c) } }
             @if let Some(o) = &f.operator { dt { (t("field-operator")) } dd { (ledger.org_name(o)) } }
@@ -737,7 +731,7 @@ pub async fn facility(
         }
         h2 { (t("fac-status-history")) }
         @if f.status_history.is_empty() { p class="muted" { (t("fac-no-status")) } }
-        ul { @for s in &f.status_history { li { (i18n::date(s.date)) ": " (i18n::value(&enum_name(&s.status))) @if let Some(n) = &s.note { " — " (n) } (citations(&snap, &s.sources)) } } }
+        ul { @for s in &f.status_history { li { (i18n::date(s.date)) ": " (label(s.status)) @if let Some(n) = &s.note { " — " (n) } (citations(&snap, &s.sources)) } } }
         h2 { (t("fac-equipment")) }
         p { a href=(format!("/assets?facility={id}")) id="facility-assets" { (t("assets-of-facility")) } }
         @if lines.is_empty() { p class="muted" { (t("none-recorded")) } }
@@ -746,7 +740,7 @@ pub async fn facility(
         ul { @for a in &acts { li { a href=(format!("/activities/{}", a.id)) { (a.title) } } } }
         @if !partnerships.is_empty() {
             h2 { (t("fac-operator-partnerships")) }
-            @for p in &partnerships { p { (ledger.org_name(&p.lead)) " " (t("partner-with")) " " @for o in &p.partners { (ledger.org_name(o)) "; " } @for a in &p.areas { (i18n::value(&enum_name(a))) " " } } }
+            @for p in &partnerships { p { (ledger.org_name(&p.lead)) " " (t("partner-with")) " " @for o in &p.partners { (ledger.org_name(o)) "; " } @for a in &p.areas { (label(*a)) " " } } }
         }
         h2 { (t("sources")) }
         (citations(&snap, &f.sources))
@@ -769,7 +763,7 @@ pub async fn organisations(
         table class="list" {
             thead { tr { @for h in &table.headers { th { (header_label(h)) } } } }
             tbody { @for row in &table.rows { tr id=(row[0]) { @for (i, c) in row.iter().enumerate() { td {
-                @if table.headers.get(i).is_some_and(|h| VALUE_COLUMNS.contains(h)) { (i18n::value(c)) } @else { (c) }
+                (crate::labels::cell(table.headers.get(i).copied().unwrap_or_default(), c))
             } } } } }
         }
         (exports("organisations", ""))
@@ -788,16 +782,16 @@ pub async fn quality(State(state): State<AppState>, caller: Caller) -> PageResul
             tbody {
                 @for f in &snap.findings {
                     tr class=(f.severity.as_str()) {
-                        td { (f.rule) } td { (i18n::value(f.severity.as_str())) }
-                        td { a href=(tables::record_href(&snap, f.record_kind, f.record.as_str())) { (i18n::value(f.record_kind.as_str())) " " (f.record) } }
-                        td { (f.message) }
+                        td { (f.rule) } td { (label(f.severity)) }
+                        td { a href=(tables::record_href(&snap, f.record_kind, f.record.as_str())) { (label(f.record_kind)) " " (f.record) } }
+                        td { (finding_message(f)) }
                     }
                 }
             }
         }
         (exports("findings", ""))
         h2 { (t("quality-rules")) }
-        dl { @for (rule, sev, what) in aidtrace_domain::checks::RULES { dt { (rule) " (" (i18n::value(sev.as_str())) ")" } dd { (i18n::t_opt(&format!("rule-{rule}")).unwrap_or_else(|| (*what).to_string())) } } }
+        dl { @for (rule, sev, what) in aidtrace_domain::checks::RULES { dt { (rule) " (" (label(*sev)) ")" } dd { (i18n::t_opt(&format!("rule-{rule}")).unwrap_or_else(|| (*what).to_string())) } } }
     };
     Ok(layout(&t("title-quality"), &caller, content))
 }

@@ -60,8 +60,8 @@ fn coverage_table(rows: &[CoverageRow]) -> Markup {
             tbody {
                 @for r in rows {
                     tr {
-                        td { (r.currency) } td { (r.source) } td { (i18n::value(r.frequency.as_str())) }
-                        td { (i18n::value(r.origin.as_str())) } td { (i18n::date(r.first)) } td { (i18n::date(r.last)) } td { (r.rates) }
+                        td { (r.currency) } td { (r.source) } td { (crate::labels::label(r.frequency)) }
+                        td { (crate::labels::label(r.origin)) } td { (i18n::date(r.first)) } td { (i18n::date(r.last)) } td { (r.rates) }
                     }
                 }
             }
@@ -147,7 +147,7 @@ fn preview(upload: &Upload, entries: &[RateEntry], csrf: &str) -> Markup {
             } }
             tbody {
                 @for e in entries.iter().take(PREVIEW_ROWS) {
-                    tr { td { (e.currency) } td { (i18n::date(e.date)) } td { (i18n::value(e.frequency.as_str())) } td { (e.units_per_usd) } td { (e.source) } }
+                    tr { td { (e.currency) } td { (i18n::date(e.date)) } td { (crate::labels::label(e.frequency)) } td { (e.units_per_usd) } td { (e.source) } }
                 }
             }
         }

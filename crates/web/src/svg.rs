@@ -1,39 +1,122 @@
 //! Charts as SVG drawn on the server (the map is `map_svg.rs`): no script, nothing fetched from
 //! elsewhere. Pixel geometry uses f64; the figures printed beside the bars are the exact decimals.
 
+use aidtrace_domain::coded::Coded;
+use aidtrace_domain::model::FlowKind;
 use maud::{Markup, html};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
+
+use crate::labels::label;
 
 fn fmt_amount(d: Decimal) -> String {
     crate::pages::group_digits(d.round_dp(0))
 }
 
-/// Horizontal bars, one per (label, value); values are shown in full beside each bar.
-pub fn bar_chart(title: &str, unit: &str, rows: &[(String, Decimal)]) -> Markup {
+/// The colour class of a flow kind: the same kind has the same colour in every chart and on
+/// every page (`svg .k-<kind>` in app.css).
+pub fn kind_class(kind: FlowKind) -> String {
+    format!("k-{}", kind.code())
+}
+
+/// One bar: what it measures (a donor, a region …), the flow kind it sums, and the sum.
+pub struct Bar {
+    pub label: String,
+    pub kind: FlowKind,
+    pub value: Decimal,
+}
+
+/// Characters of a label line at the charts' font size within the label column.
+const LABEL_LINE: usize = 30;
+
+/// A label in at most two lines, cut at word boundaries; a label longer than two lines ends in
+/// "…" (the full text is in the element's title, shown on hover and read by screen readers).
+fn label_lines(s: &str) -> Vec<String> {
+    let mut lines: Vec<String> = vec![String::new()];
+    for word in s.split_whitespace() {
+        let last = lines.last_mut().map_or(0, |l| l.chars().count());
+        if last > 0 && last + 1 + word.chars().count() > LABEL_LINE {
+            lines.push(String::new());
+        }
+        if let Some(l) = lines.last_mut() {
+            if !l.is_empty() {
+                l.push(' ');
+            }
+            l.push_str(word);
+        }
+    }
+    if lines.len() > 2 || lines.iter().any(|l| l.chars().count() > LABEL_LINE) {
+        lines.truncate(2);
+        for l in &mut lines {
+            *l = truncate(l, LABEL_LINE);
+        }
+        if let Some(l) = lines.last_mut()
+            && !l.ends_with('…')
+        {
+            *l = truncate(&format!("{l} …"), LABEL_LINE);
+        }
+    }
+    lines
+}
+
+/// Horizontal bars, one per row, coloured by flow kind, with a legend of the kinds shown;
+/// values are shown in full beside each bar.
+pub fn bar_chart(title: &str, unit: &str, rows: &[Bar]) -> Markup {
+    if rows.is_empty() {
+        return html! { p class="muted empty" { (crate::i18n::t("svg-no-bars")) } };
+    }
     let max = rows
         .iter()
-        .map(|(_, v)| *v)
+        .map(|r| r.value)
         .max()
         .unwrap_or(Decimal::ONE)
         .max(Decimal::ONE);
-    let bar_h = 22.0;
-    let label_w = 230.0;
-    let chart_w = 360.0;
-    let height = (rows.len() as f64).mul_add(bar_h, 30.0);
+    let bar_h = 34.0;
+    let label_w = 250.0;
+    let chart_w = 330.0;
+    let kinds: Vec<FlowKind> = FlowKind::all()
+        .iter()
+        .copied()
+        .filter(|k| rows.iter().any(|r| r.kind == *k))
+        .collect();
+    let legend_y = (rows.len() as f64).mul_add(bar_h, 34.0);
+    let legend_rows = kinds.len().div_ceil(4) as f64;
+    let height = legend_rows.mul_add(18.0, legend_y + 6.0);
     html! {
         svg class="chart" role="img" viewBox=(format!("0 0 760 {height}")) width="760" height=(height) {
             title { (title) }
-            @for (i, (label, value)) in rows.iter().enumerate() {
+            @for (i, bar) in rows.iter().enumerate() {
                 @let y = (i as f64).mul_add(bar_h, 20.0);
-                @let w = (value / max).to_f64().unwrap_or(0.0) * chart_w;
-                text x=(label_w - 6.0) y=(y + 15.0) text-anchor="end" class="axis" { (truncate(label, 34)) }
-                rect x=(label_w) y=(y + 3.0) width=(w.max(1.0)) height=(bar_h - 6.0) class="bar" {
-                    title { (label) ": " (fmt_amount(*value)) " " (unit) }
+                @let w = (bar.value / max).to_f64().unwrap_or(0.0) * chart_w;
+                @let full = format!("{} · {}", bar.label, label(bar.kind));
+                @let lines = label_lines(&bar.label);
+                text x=(label_w - 6.0) y=(if lines.len() > 1 { y + 12.0 } else { y + 19.0 }) text-anchor="end" class="axis" {
+                    title { (full) }
+                    @for (n, line) in lines.iter().enumerate() {
+                        tspan x=(label_w - 6.0) dy=(if n == 0 { "0" } else { "13" }) { (line) }
+                    }
                 }
-                text x=(label_w + w + 6.0) y=(y + 15.0) class="value" { (fmt_amount(*value)) " " (unit) }
+                rect x=(label_w) y=(y + 6.0) width=(w.max(1.0)) height=(bar_h - 12.0) class=(format!("bar {}", kind_class(bar.kind))) {
+                    title { (full) ": " (fmt_amount(bar.value)) " " (unit) }
+                }
+                text x=(label_w + w + 6.0) y=(y + 21.0) class="value" { (fmt_amount(bar.value)) " " (unit) }
             }
             text x="0" y="12" class="caption" { (title) }
+            (legend(&kinds, legend_y))
+        }
+    }
+}
+
+/// Colour keys of the kinds shown, four to a row so every name fits.
+fn legend(kinds: &[FlowKind], top: f64) -> Markup {
+    html! {
+        g class="legend" {
+            @for (i, kind) in kinds.iter().enumerate() {
+                @let x = ((i % 4) as f64).mul_add(185.0, 10.0);
+                @let y = ((i / 4) as f64).mul_add(18.0, top);
+                rect x=(x) y=(y) width="10" height="10" class=(kind_class(*kind)) {}
+                text x=(x + 14.0) y=(y + 9.0) class="axis" { (truncate(&label(*kind), 26)) }
+            }
         }
     }
 }
@@ -60,11 +143,21 @@ pub fn time_series(title: &str, unit: &str, series: &[crate::summary::Series]) -
         .unwrap_or(Decimal::ONE)
         .max(Decimal::ONE);
     let (left, top, w, h) = (90.0, 24.0, 600.0, 180.0);
+    // Each series is a flow kind's, named by its stored name.
+    let lines: Vec<(FlowKind, &Vec<(i32, Decimal)>)> = series
+        .iter()
+        .filter_map(|(code, pts)| {
+            let kind = FlowKind::all().iter().copied().find(|k| k.code() == code)?;
+            Some((kind, pts))
+        })
+        .collect();
+    let kinds: Vec<FlowKind> = lines.iter().map(|(k, _)| *k).collect();
+    let height = (kinds.len().div_ceil(4) as f64).mul_add(18.0, top + h + 34.0);
     let span = f64::from((y1 - y0).max(1));
     let x = |year: i32| left + f64::from(year - y0) / span * w;
     let y = |v: Decimal| top + h - (v / max).to_f64().unwrap_or(0.0) * h;
     html! {
-        svg class="chart" role="img" viewBox="0 0 760 250" width="760" height="250" {
+        svg class="chart" role="img" viewBox=(format!("0 0 760 {height}")) width="760" height=(height) {
             title { (title) }
             text x="0" y="12" class="caption" { (title) }
             line x1=(left) y1=(top + h) x2=(left + w) y2=(top + h) class="axisline" {}
@@ -74,17 +167,16 @@ pub fn time_series(title: &str, unit: &str, series: &[crate::summary::Series]) -
             @for year in y0..=y1 {
                 text x=(x(year)) y=(top + h + 16.0) text-anchor="middle" class="axis" { (year) }
             }
-            @for (i, (name, pts)) in series.iter().enumerate() {
+            @for (kind, pts) in &lines {
                 @let points = pts.iter().map(|(yr, v)| format!("{:.1},{:.1}", x(*yr), y(*v))).collect::<Vec<_>>().join(" ");
-                polyline points=(points) class=(format!("series s{}", i % 4)) {}
-                @for (yr, v) in pts {
-                    circle cx=(x(*yr)) cy=(y(*v)) r="4" class=(format!("dot s{}", i % 4)) {
-                        title { (crate::i18n::value(name)) " " (yr) ": " (fmt_amount(*v)) " " (unit) }
+                polyline points=(points) class=(format!("series {}", kind_class(*kind))) {}
+                @for (yr, v) in pts.iter() {
+                    circle cx=(x(*yr)) cy=(y(*v)) r="4" class=(format!("dot {}", kind_class(*kind))) {
+                        title { (label(*kind)) " " (yr) ": " (fmt_amount(*v)) " " (unit) }
                     }
                 }
-                rect x=((i as f64).mul_add(140.0, left)) y="236" width="10" height="10" class=(format!("s{}", i % 4)) {}
-                text x=((i as f64).mul_add(140.0, left + 14.0)) y="245" class="axis" { (crate::i18n::value(name)) }
             }
+            (legend(&kinds, top + h + 28.0))
         }
     }
 }
@@ -117,5 +209,45 @@ fn truncate(s: &str, n: usize) -> String {
         let mut t: String = s.chars().take(n - 1).collect();
         t.push('…');
         t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_labels_stay_on_one_line() {
+        assert_eq!(
+            label_lines("Government of Japan"),
+            vec!["Government of Japan"]
+        );
+    }
+
+    #[test]
+    fn long_labels_wrap_at_words_and_are_never_cut_silently() {
+        let lines = label_lines("Korea International Cooperation Agency (KOICA)");
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(
+            lines.iter().all(|l| l.chars().count() <= LABEL_LINE),
+            "{lines:?}"
+        );
+        assert_eq!(
+            lines.join(" "),
+            "Korea International Cooperation Agency (KOICA)"
+        );
+        let very = label_lines(
+            "Ministry of Health of the Republic of Kazakhstan and its regional departments of Abai",
+        );
+        assert_eq!(very.len(), 2);
+        assert!(very[1].ends_with('…'), "{very:?}");
+    }
+
+    #[test]
+    fn a_kind_has_one_colour_everywhere() {
+        assert_eq!(
+            kind_class(FlowKind::IncomingCommitment),
+            "k-incoming_commitment"
+        );
     }
 }

@@ -1,10 +1,17 @@
 //! Lists and reports as plain tables, so a page, its CSV and its XLSX show the same figures.
 
 use crate::summary::TotalsSummary;
+use aidtrace_domain::CurrencyCode;
 use aidtrace_domain::RecordKind;
 use aidtrace_domain::checks::Finding;
+use aidtrace_domain::coded::Coded;
+use aidtrace_domain::fx::Conversion;
+use aidtrace_domain::ledger::RateDateBasis;
+use aidtrace_domain::model::FlowKind;
 use aidtrace_domain::sheet::formula_safe;
+use aidtrace_domain::totals::Sum;
 use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 
 use crate::error::ApiError;
 use crate::state::Snapshot;
@@ -35,9 +42,8 @@ impl ActivityFilter {
             || a.description
                 .as_deref()
                 .is_some_and(|d| d.to_lowercase().contains(&q));
-        let status_ok = self.status.is_empty() || enum_name(&a.status) == self.status;
-        let instrument_ok =
-            self.instrument.is_empty() || enum_name(&a.instrument) == self.instrument;
+        let status_ok = self.status.is_empty() || a.status.code() == self.status;
+        let instrument_ok = self.instrument.is_empty() || a.instrument.code() == self.instrument;
         text_ok && status_ok && instrument_ok
     }
 }
@@ -66,8 +72,8 @@ pub fn activities(snap: &Snapshot, filter: &ActivityFilter) -> Table {
             vec![
                 a.id.to_string(),
                 a.title.clone(),
-                enum_name(&a.instrument),
-                enum_name(&a.status),
+                a.instrument.code().to_string(),
+                a.status.code().to_string(),
                 funders.join("; "),
                 a.countries
                     .iter()
@@ -75,6 +81,20 @@ pub fn activities(snap: &Snapshot, filter: &ActivityFilter) -> Table {
                     .collect::<Vec<_>>()
                     .join(" "),
                 a.start_date.map(|d| d.to_string()).unwrap_or_default(),
+                a.end_date.map(|d| d.to_string()).unwrap_or_default(),
+                a.sectors
+                    .iter()
+                    .map(|s| {
+                        format!(
+                            "{} ({}%)",
+                            aidtrace_domain::sectors::label(&s.code),
+                            s.percentage.normalize()
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                activity_usd(snap, &a.id, FlowKind::Commitment),
+                activity_usd(snap, &a.id, FlowKind::Disbursement),
             ]
         })
         .collect();
@@ -88,8 +108,33 @@ pub fn activities(snap: &Snapshot, filter: &ActivityFilter) -> Table {
             "funding",
             "countries",
             "start",
+            "end",
+            "sectors",
+            "committed_usd",
+            "disbursed_usd",
         ],
         rows,
+    }
+}
+
+/// An activity's own flows of `kind` in US dollars, as the activity page converts them (signed;
+/// empty when it has none or one cannot be converted, "overflow" when the sum is beyond a
+/// decimal).
+fn activity_usd(snap: &Snapshot, activity: &aidtrace_domain::RecordId, kind: FlowKind) -> String {
+    let usd = CurrencyCode::usd();
+    let mut sum = Sum::ZERO;
+    let mut any = false;
+    for f in snap.ledger.flows_of(activity).filter(|f| f.kind == kind) {
+        let Ok((c, _, _)) = snap.ledger.convert_flow(f, &snap.rates, &usd) else {
+            return String::new();
+        };
+        sum = sum.plus_checked(c.amount.checked_mul(f.sign()));
+        any = true;
+    }
+    match sum {
+        _ if !any => String::new(),
+        Sum::Exact(d) => d.round_dp(2).normalize().to_string(),
+        Sum::Overflow => "overflow".into(),
     }
 }
 
@@ -103,12 +148,12 @@ pub fn facilities(snap: &Snapshot, blur: Option<Decimal>) -> Table {
             vec![
                 f.id.to_string(),
                 f.name.clone(),
-                enum_name(&f.kind),
+                f.kind.code().to_string(),
                 f.country.to_string(),
                 f.region.clone().unwrap_or_default(),
                 f.city.clone().unwrap_or_default(),
                 f.current_status()
-                    .map(|s| enum_name(&s.status))
+                    .map(|s| s.status.code().to_string())
                     .unwrap_or_default(),
                 loc.map(|(p, _)| p.lat.to_string()).unwrap_or_default(),
                 loc.map(|(p, _)| p.lon.to_string()).unwrap_or_default(),
@@ -133,7 +178,7 @@ pub fn organisations(snap: &Snapshot) -> Table {
             vec![
                 o.id.to_string(),
                 o.name.clone(),
-                enum_name(&o.kind),
+                o.kind.code().to_string(),
                 o.country
                     .as_ref()
                     .map(ToString::to_string)
@@ -142,7 +187,11 @@ pub fn organisations(snap: &Snapshot) -> Table {
                     .as_ref()
                     .map(|p| ledger.org_name(p))
                     .unwrap_or_default(),
-                o.roles.iter().map(enum_name).collect::<Vec<_>>().join(" "),
+                o.roles
+                    .iter()
+                    .map(|r| r.code())
+                    .collect::<Vec<_>>()
+                    .join(" "),
             ]
         })
         .collect();
@@ -155,10 +204,15 @@ pub fn organisations(snap: &Snapshot) -> Table {
 
 pub fn flows(snap: &Snapshot) -> Table {
     let ledger = &snap.ledger;
+    let usd = CurrencyCode::usd();
     let rows = ledger
         .flows
         .values()
         .map(|f| {
+            let converted = ledger.convert_flow(f, &snap.rates, &usd).ok();
+            let conv = |g: &dyn Fn(&(Conversion, chrono::NaiveDate, RateDateBasis)) -> String| {
+                converted.as_ref().map(g).unwrap_or_default()
+            };
             vec![
                 f.id.to_string(),
                 f.activity.to_string(),
@@ -177,6 +231,12 @@ pub fn flows(snap: &Snapshot) -> Table {
                     .as_ref()
                     .map(|p| ledger.org_name(p))
                     .unwrap_or_default(),
+                conv(&|(c, _, _)| c.amount.round_dp(2).normalize().to_string()),
+                conv(&|(c, _, _)| c.rate.to_string()),
+                conv(&|(c, _, _)| c.rate_date.to_string()),
+                conv(&|(_, _, b)| b.code().to_string()),
+                conv(&|(c, _, _)| c.source.clone()),
+                conv(&|(c, _, _)| c.provisional.map(|d| d.to_string()).unwrap_or_default()),
             ]
         })
         .collect();
@@ -191,6 +251,12 @@ pub fn flows(snap: &Snapshot) -> Table {
             "value_date",
             "provider",
             "receiver",
+            "converted_usd",
+            "rate",
+            "rate_date",
+            "rate_basis",
+            "rate_source",
+            "provisional_rate_of",
         ],
         rows,
     }
@@ -366,6 +432,43 @@ pub fn download(table: &Table, kind: FileKind) -> Result<axum::response::Respons
         .into_response())
 }
 
+/// What a column's cells are, for the spreadsheet: lists are tables of text shared with the
+/// page and the CSV, and the spreadsheet writer reads the figures and dates back by column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnKind {
+    Text,
+    Number,
+    Date,
+}
+
+/// The kind of a column, by its header (the same names on every list).
+pub fn column_kind(header: &str) -> ColumnKind {
+    match header {
+        "amount" | "converted" | "converted_usd" | "committed_usd" | "disbursed_usd" | "rate"
+        | "flows" | "provisional_flows" | "lat" | "lon" | "quantity" | "unit_cost" => {
+            ColumnKind::Number
+        }
+        "start"
+        | "end"
+        | "value_date"
+        | "rate_date"
+        | "provisional_rate_of"
+        | "since"
+        | "down_since"
+        | "date" => ColumnKind::Date,
+        _ => ColumnKind::Text,
+    }
+}
+
+fn excel_date(cell: &str) -> Option<rust_xlsxwriter::ExcelDateTime> {
+    use chrono::Datelike;
+    let d = cell.parse::<chrono::NaiveDate>().ok()?;
+    let y = u16::try_from(d.year()).ok()?;
+    let m = u8::try_from(d.month()).ok()?;
+    let day = u8::try_from(d.day()).ok()?;
+    rust_xlsxwriter::ExcelDateTime::from_ymd(y, m, day).ok()
+}
+
 pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, ApiError> {
     use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
     let mut book = Workbook::new();
@@ -377,6 +480,7 @@ pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, ApiError> {
     let name: String = table.name.chars().take(31).collect();
     sheet.set_name(&name).map_err(ApiError::internal)?;
     let bold = Format::new().set_bold();
+    let date_format = Format::new().set_num_format("yyyy-mm-dd");
     for (c, h) in table.headers.iter().enumerate() {
         let col = u16::try_from(c).map_err(ApiError::internal)?;
         sheet
@@ -387,10 +491,30 @@ pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, ApiError> {
         let r = u32::try_from(r + 1).map_err(ApiError::internal)?;
         for (c, cell) in row.iter().enumerate() {
             let col = u16::try_from(c).map_err(ApiError::internal)?;
-            // Strings throughout: amounts stay the exact decimals shown on the page.
-            sheet
-                .write_string(r, col, cell)
-                .map_err(ApiError::internal)?;
+            let kind = table
+                .headers
+                .get(c)
+                .map_or(ColumnKind::Text, |h| column_kind(h));
+            // Numbers and dates as a spreadsheet's own cells, so it can add and sort them; a
+            // spreadsheet number is a binary float, so the CSV keeps the exact decimals. A cell
+            // that does not read as its column's kind ("overflow", empty) stays text.
+            let number = (kind == ColumnKind::Number)
+                .then(|| cell.parse::<Decimal>().ok().and_then(|d| d.to_f64()))
+                .flatten();
+            let date = (kind == ColumnKind::Date)
+                .then(|| excel_date(cell))
+                .flatten();
+            if let Some(n) = number {
+                sheet.write_number(r, col, n).map_err(ApiError::internal)?;
+            } else if let Some(d) = date {
+                sheet
+                    .write_datetime_with_format(r, col, &d, &date_format)
+                    .map_err(ApiError::internal)?;
+            } else if !cell.is_empty() {
+                sheet
+                    .write_string(r, col, cell)
+                    .map_err(ApiError::internal)?;
+            }
         }
     }
     book.save_to_buffer().map_err(ApiError::internal)

@@ -1,5 +1,6 @@
 //! Every list that downloads as CSV also downloads as XLSX, and the workbook, read back with an
-//! independent reader (calamine), holds the same header and cells as the CSV, over a real socket.
+//! independent reader (calamine), holds the same header and cells as the CSV, over a real socket;
+//! figures are number cells and dates date cells, so a spreadsheet can add and sort them.
 
 #![allow(clippy::unwrap_used)]
 
@@ -9,7 +10,7 @@ use std::io::Cursor;
 
 use aidtrace_web::WebConfig;
 use axum::http::StatusCode;
-use calamine::{Reader, Xlsx, open_workbook_from_rs};
+use calamine::{Data, DataType, Reader, Xlsx, open_workbook_from_rs};
 use common::{Client, Req, env, env_with, login, spawn};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -29,17 +30,43 @@ fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn xlsx_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+fn xlsx_cells(bytes: &[u8]) -> Vec<Vec<Data>> {
     let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.to_vec()))
         .unwrap_or_else(|e| panic!("not a workbook: {e}"));
     let range = book
         .worksheet_range_at(0)
         .expect("a first sheet")
         .expect("a readable sheet");
-    range
-        .rows()
-        .map(|row| row.iter().map(ToString::to_string).collect())
+    range.rows().map(<[Data]>::to_vec).collect()
+}
+
+/// A cell as the CSV writes it: dates in ISO form, numbers as the shortest decimal.
+fn shown(cell: &Data) -> String {
+    match cell {
+        // A date cell holds days since 1899-12-30 (the spreadsheet epoch).
+        Data::DateTime(d) => chrono::NaiveDate::from_ymd_opt(1899, 12, 30)
+            .and_then(|epoch| epoch.checked_add_days(chrono::Days::new(d.as_f64() as u64)))
+            .map_or_else(|| cell.to_string(), |day| day.to_string()),
+        other => other.to_string(),
+    }
+}
+
+fn xlsx_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    xlsx_cells(bytes)
+        .iter()
+        .map(|row| row.iter().map(shown).collect())
         .collect()
+}
+
+/// The same figure: equal text, or the CSV's exact decimal and the sheet's binary number within
+/// the float's precision.
+fn same_cell(csv: &str, sheet: &str) -> bool {
+    csv == sheet
+        || csv
+            .parse::<f64>()
+            .ok()
+            .zip(sheet.parse::<f64>().ok())
+            .is_some_and(|(a, b)| (a - b).abs() <= a.abs().max(1.0) * 1e-12)
 }
 
 async fn compare(c: &Client, csv_uri: &str, xlsx_uri: &str) -> Vec<Vec<String>> {
@@ -77,7 +104,10 @@ async fn compare_as(
         // A sheet row stops at its last written cell; trailing empty CSV cells are not written.
         let mut b = b.clone();
         b.resize(a.len(), String::new());
-        assert_eq!(a, &b, "{xlsx_uri}: row {i} differs from the CSV");
+        assert!(
+            a.iter().zip(&b).all(|(x, y)| same_cell(x, y)),
+            "{xlsx_uri}: row {i} differs from the CSV:\n{a:?}\n{b:?}"
+        );
     }
     from_book
 }
@@ -145,6 +175,69 @@ async fn the_flows_workbook_carries_the_exact_amount() {
         .find(|r| r[id] == "flow-kz-semey-commitment")
         .expect("the Semey commitment");
     assert_eq!(semey[amount], "108700000");
+}
+
+/// Amounts, converted values and rates are number cells and dates date cells: a spreadsheet adds
+/// them up without conversion. Ids and names stay text.
+#[tokio::test]
+async fn workbook_cells_hold_numbers_and_dates_not_text() {
+    let e = env();
+    let c = Client::Socket(spawn(e.state.clone()).await);
+    let book = c.get("/export/flows/xlsx").await;
+    assert_eq!(book.status, StatusCode::OK, "{}", book.body);
+    let cells = xlsx_cells(&book.bytes);
+    let header: Vec<String> = cells[0].iter().map(ToString::to_string).collect();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no {name} column in {header:?}"))
+    };
+    let semey = cells
+        .iter()
+        .find(|r| r[col("id")] == "flow-kz-semey-commitment")
+        .expect("the Semey commitment");
+    assert_eq!(semey[col("amount")], Data::Float(108_700_000.0));
+    assert!(
+        matches!(semey[col("converted_usd")], Data::Float(v) if v > 500_000.0),
+        "{:?}",
+        semey[col("converted_usd")]
+    );
+    assert!(
+        matches!(semey[col("rate")], Data::Float(_)),
+        "{:?}",
+        semey[col("rate")]
+    );
+    assert!(
+        semey[col("rate_date")].is_datetime(),
+        "{:?}",
+        semey[col("rate_date")]
+    );
+    assert!(matches!(semey[col("id")], Data::String(_)));
+    assert!(matches!(semey[col("rate_source")], Data::String(_)));
+
+    let book = c.get("/export/activities/xlsx").await;
+    let cells = xlsx_cells(&book.bytes);
+    let header: Vec<String> = cells[0].iter().map(ToString::to_string).collect();
+    for name in ["end", "sectors", "committed_usd", "disbursed_usd"] {
+        assert!(header.iter().any(|h| h == name), "no {name} in {header:?}");
+    }
+    let (id, committed) = (
+        header.iter().position(|h| h == "id").expect("id"),
+        header
+            .iter()
+            .position(|h| h == "committed_usd")
+            .expect("committed_usd"),
+    );
+    let semey = cells
+        .iter()
+        .find(|r| r[id] == "act-kz-semey-equipment")
+        .expect("the Semey grant");
+    assert!(
+        matches!(semey[committed], Data::Float(v) if v > 500_000.0),
+        "{:?}",
+        semey[committed]
+    );
 }
 
 #[tokio::test]

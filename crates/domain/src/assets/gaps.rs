@@ -136,6 +136,8 @@ national figure uses the country's record without a region, never a sum of regio
 /// Which area a density row covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Scope {
     National,
     Region,
@@ -327,6 +329,8 @@ fn density_row(
 /// How a published figure relates to the value: the sources say "about 1", "more than 44".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Bound {
     Equal,
     About,

@@ -242,6 +242,8 @@ pub struct Indicators {
 /// What to group assets by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum GroupBy {
     Asset,
     Facility,
@@ -536,6 +538,8 @@ pub struct DueItem {
 /// Where a due date stands: the one reading for the CLI, the pages and the indicators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum PmStatus {
     OnTime,
     Late,

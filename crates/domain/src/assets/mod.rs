@@ -26,6 +26,8 @@ use crate::money::{Money, exact_decimal};
 /// licensed, so aidtrace only stores codes users bring, never a copy of those lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum CodeSystem {
     Emdn,
     Gmdn,
@@ -44,10 +46,16 @@ pub struct DeviceCode {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum RiskClass {
     I,
+    // serde's snake_case writes "IIa" as "i_ia" and "III" as "i_i_i": these are the stored names.
+    #[strum(serialize = "i_ia")]
     IIa,
+    #[strum(serialize = "i_ib")]
     IIb,
+    #[strum(serialize = "i_i_i")]
     III,
 }
 
@@ -215,6 +223,8 @@ pub struct EquipmentStandard {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Acquisition {
     Purchase,
     Donation,
@@ -224,6 +234,8 @@ pub enum Acquisition {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum ReceiptCondition {
     New,
     Refurbished,
@@ -232,6 +244,8 @@ pub enum ReceiptCondition {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Criticality {
     /// Life support or high risk: down time here harms patients first.
     High,
@@ -255,6 +269,8 @@ pub struct Funding {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum ContractKind {
     Warranty,
     FullService,
@@ -320,6 +336,8 @@ pub struct Asset {
 /// Lifecycle states. The current state of an asset is its latest event's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum LifecycleState {
     Planned,
     Procured,
@@ -414,6 +432,8 @@ pub struct AssetEvent {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum DowntimeCause {
     Mechanical,
     Electrical,
@@ -485,6 +505,8 @@ pub struct Downtime {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum WorkOrderKind {
     Corrective,
     Preventive,
@@ -499,6 +521,8 @@ pub enum WorkOrderKind {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum WorkOrderStatus {
     Open,
     Assigned,
@@ -529,6 +553,8 @@ impl WorkOrderStatus {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Priority {
     Routine,
     Normal,
@@ -588,6 +614,8 @@ pub struct WorkOrder {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum PlanKind {
     Preventive,
     Inspection,
@@ -609,6 +637,8 @@ impl PlanKind {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum MeterKind {
     Hours,
     Exams,
@@ -654,6 +684,8 @@ pub struct MeterReading {
 /// The items of the WHO donation checklist (Medical device donations, 2011) aidtrace scores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum DonationItem {
     RecipientRequest,
     RecipientAcceptance,
@@ -702,6 +734,8 @@ impl DonationItem {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Answer {
     Yes,
     No,

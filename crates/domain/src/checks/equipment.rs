@@ -5,7 +5,7 @@
 
 use rust_decimal::Decimal;
 
-use super::{Finding, finding, fmt_amount, sum_in_one_currency};
+use super::{Finding, Message, finding, fmt_amount, sum_in_one_currency};
 use crate::ledger::Ledger;
 use crate::model::{FlowKind, RecordKind};
 
@@ -70,6 +70,11 @@ pub(super) fn run(ledger: &Ledger, out: &mut Vec<Finding>) {
                 ),
             );
             f.ratio = sum.checked_div(committed).map(|r| r.round_dp(4));
+            f.detail = Message::new("eq-sum")
+                .count("lines", i64::try_from(lines.len()).unwrap_or(i64::MAX))
+                .amount("sum", sum)
+                .text("currency", &currency)
+                .amount("committed", committed);
             out.push(f);
         }
     }

@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 
-use super::{Finding, Options, finding};
+use super::{Finding, Message, Options, finding};
 use crate::ledger::Ledger;
 use crate::model::{ActivityStatus, FlowKind, RecordKind};
 
@@ -25,6 +25,12 @@ pub(super) fn run(ledger: &Ledger, options: &Options, out: &mut Vec<Finding>) {
                     "ended on {end}, {} days before {today}, but its status is still implementation",
                     (today - end).num_days()
                 ),
+            )
+            .said(
+                Message::new("act-overdue")
+                    .date("end", end)
+                    .count("days", (today - end).num_days())
+                    .date("today", today),
             ));
         }
         undisbursed(ledger, &a.id, a.status, today, options, out);
@@ -72,6 +78,14 @@ fn undisbursed(
                 format!(
                     "committed on {day}, {age} days before {today} (limit {limit} days), and nothing has been disbursed for activity {activity}"
                 ),
+            )
+            .said(
+                Message::new("ledger-undisbursed")
+                    .date("date", day)
+                    .count("days", age)
+                    .date("today", today)
+                    .count("limit", limit)
+                    .text("activity", activity),
             ));
         }
     }

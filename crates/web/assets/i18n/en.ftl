@@ -490,7 +490,7 @@ import-result = accepted: { $accepted }, rejected: { $rejected }, kept (stored v
 import-layer-schema = schema
 import-layer-codelist = codelist
 import-layer-rule = rule
-energy-no-coordinates = No facility has coordinates.
+energy-no-coordinates = No facility has coordinates: add them on the facility's form.
 energy-blurred = location blurred
 energy-covered-of = { $covered } of { $unmet } kW covered
 unit-hours = h
@@ -613,7 +613,7 @@ val-fuel = fuel budget
 val-transport = transport
 val-units_per_site = units per facility
 val-no_eligible_model = no suitable model
-svg-no-dated = No dated flows to plot.
+svg-no-dated = No dated flows to plot: give the flows of an activity a value date.
 svg-map-title = Facilities by coordinates
 # Data-quality rules (domain/src/checks.rs RULES), shown on /quality.
 rule-FX-EQUIV = a stated equivalent is more than 25 % away from the conversion at the reference rate (imported, ECB or IMF)
@@ -644,7 +644,11 @@ title-asset-indicators = Equipment indicators
 assets-facility = Facility
 assets-donor = Donor
 assets-currency = Currency
-assets-count = assets
+assets-count =
+    { $count ->
+        [one] asset
+       *[other] assets
+    }
 assets-tag = Inventory tag
 assets-model = Model
 assets-since = Since
@@ -1004,3 +1008,114 @@ map-group =
        *[other] { $count } facilities
     }
 err-nothing-at = There is no page at { $path }.
+# Rate bases: which date picked a flow's exchange rate
+val-value_date = value date
+val-legal_step = date of a legal step
+val-source_published = source's publication date
+val-latest_available_rate = latest available rate
+val-faculty_exchange = faculty exchange
+val-medicine = medicine
+val-medical_device = medical device
+val-cumulative_funding = cumulative funding
+val-capacity = capacity
+val-quantity = quantity
+by-facility = By facility
+
+# Data-quality messages (chk-<id>; the checks' own English sentences, with arguments)
+chk-fac-nolocation = { $name } has no coordinates
+chk-iati-left-out = { $element } ({ $file }, line { $line }) left out on import: { $reason }
+chk-fx-withdrawn = currency { $currency } is withdrawn from ISO 4217
+chk-ledger-nosource = no source cited
+chk-fx-missing-rate = no { $currency } rate exists for any date
+chk-fx-unconverted = unconverted: { $reason }
+chk-fx-nodate = no value date; rates of { $date } used ({ $basis })
+chk-ledger-overflow-amount = amount { $amount } { $currency } is beyond the accepted bound of 10^18 (written before the bound, or directly into the database); sums that include it may overflow: correct it
+chk-overflow-flow-usd = its amount in US dollars is more than aidtrace can compute (about 7.9 × 10^28); an amount is beyond the accepted bound of 10^18: correct it
+chk-overflow-children = its child flows add up to more than aidtrace can compute (about 7.9 × 10^28); an amount is beyond the accepted bound of 10^18: correct it
+chk-overflow-commitments = its commitments in US dollars add up to more than aidtrace can compute (about 7.9 × 10^28); an amount is beyond the accepted bound of 10^18: correct it
+chk-overflow-disbursements = its disbursements in US dollars add up to more than aidtrace can compute (about 7.9 × 10^28); an amount is beyond the accepted bound of 10^18: correct it
+chk-overflow-equipment = its equipment lines cost more than aidtrace can compute (about 7.9 × 10^28); an amount is beyond the accepted bound of 10^18: correct it
+chk-fx-provisional-undated = nothing dates the flow: { $amount } { $currency } converted provisionally at the latest rate, of { $rate_date }, to { $converted } USD ({ $source }); import a rate to settle it
+chk-fx-provisional = no rate covers { $date }: { $amount } { $currency } converted provisionally at the latest rate, of { $rate_date }, to { $converted } USD ({ $source }); import a rate to settle it
+chk-fx-equiv = stated equivalent { $stated } { $stated_currency } is { $ratio }× the conversion of { $amount } { $currency } at the reference rate ({ $converted } { $stated_currency }; { $source })
+chk-fx-equiv-provisional = stated equivalent { $stated } { $stated_currency } is { $ratio }× the conversion of { $amount } { $currency } at the reference rate ({ $converted } { $stated_currency }; { $source }) (provisional: latest rate)
+chk-ledger-overalloc = child flows add up to { $sum } { $currency } but the envelope is { $envelope } { $currency }
+chk-ledger-envelope = both this activity and its sub-activities report flows of the kind “{ $kind }” without links; totals count the sub-activities only
+chk-ledger-early-disbursement = disbursed on { $date }, before the first commitment of { $committed_on }
+chk-ledger-provider = provider { $provider } is not a participant of activity { $activity }
+chk-act-nosector = { $title } has no sector
+chk-ledger-pipeline = a pipeline activity has money disbursed or spent
+chk-ledger-overspent = disbursed { $disbursed } { $currency } against { $committed } { $currency } committed
+chk-ledger-overspent-ratio = disbursed { $disbursed } { $currency } against { $committed } { $currency } committed ({ $ratio }× the commitment)
+chk-eq-overcost = equipment lines cost { $cost } USD, more than the { $funded } USD funded
+chk-ggp-window = runs { $start } to { $end }, longer than the one-year window
+chk-ggp-ceiling = about { $amount } JPY, above the ceiling of { $ceiling } JPY
+chk-ggp-ceiling-principle = about { $amount } JPY, above the JPY 10 million a grassroots grant gets in principle
+chk-act-overdue = ended on { $end }, { $days ->
+        [one] { $days } day
+       *[other] { $days } days
+    } before { $today }, but its status is still implementation
+chk-ledger-undisbursed = committed on { $date }, { $days } days before { $today } (limit { $limit } days), and nothing has been disbursed for activity { $activity }
+chk-eq-sum = { $lines ->
+        [one] 1 equipment line
+       *[other] { $lines } equipment lines
+    } (quantity × unit cost) add up to { $sum } { $currency }, but the commitments are { $committed } { $currency }
+
+# Country names (the others come from the IATI country codelist, in English)
+country-KZ = Kazakhstan
+country-UA = Ukraine
+country-JP = Japan
+country-KR = Republic of Korea
+country-US = United States
+country-DE = Germany
+country-GB = United Kingdom
+country-FR = France
+country-CN = China
+country-TR = Türkiye
+country-UZ = Uzbekistan
+country-KG = Kyrgyzstan
+country-TJ = Tajikistan
+country-PL = Poland
+country-RU = Russian Federation
+
+# Equipment-side record kinds
+val-market_registration = market registration
+val-device_model = device model
+val-facility_power = facility power supply
+val-population = population
+val-equipment_standard = equipment standard
+val-asset = equipment item
+val-maintenance_plan = maintenance plan
+val-work_order = work order
+val-asset_event = equipment event
+val-downtime = downtime
+val-meter_reading = meter reading
+val-donation_check = donation check
+val-density_reference = density reference
+
+# List and export columns: amounts, rates, dates and sectors
+col-end = end
+col-sectors = sectors
+col-committed_usd = committed, USD
+col-disbursed_usd = disbursed, USD
+col-converted_usd = converted, USD
+col-rate = rate
+col-rate_date = rate date
+col-rate_basis = rate date from
+col-rate_source = rate source
+col-provisional_rate_of = provisional: latest rate of
+col-currency = currency
+col-value_date = value date
+col-provider = provider
+col-receiver = receiver
+
+# Chart empty state
+svg-no-bars = No converted figures to chart yet: record flows with a value date in a currency with rates (or import rates on the Rates page).
+
+# An amount with its qualifier (the amount placed where the language puts it)
+amount-exactly = exactly { $amount }
+amount-approximately = approximately { $amount }
+amount-more_than = more than { $amount }
+amount-at_least = at least { $amount }
+amount-up_to = up to { $amount }
+amount-nearly = nearly { $amount }

@@ -33,9 +33,9 @@ card-activities =
     }
 card-flows =
     { $count ->
-        [one] платёж
-        [few] платежа
-       *[other] платежей
+        [one] операция
+        [few] операции
+       *[other] операций
     }
 card-facilities =
     { $count ->
@@ -55,12 +55,12 @@ card-problems =
         [few] проблемы качества данных
        *[other] проблем качества данных
     }
-chart-by-donor = Потоки по донорам и видам (USD по справочным курсам)
-chart-by-year = Пересчитанные потоки по годам и видам (USD по справочным курсам)
+chart-by-donor = Операции по донорам и видам (USD по справочным курсам)
+chart-by-year = Пересчитанные операции по годам и видам (USD по справочным курсам)
 by-donor = По донорам
 by-recipient = По получателям
 by-region = По регионам
-by-sector = По отраслям
+by-sector = По секторам
 by-year = По годам
 export = Выгрузка
 search = Поиск
@@ -68,7 +68,7 @@ filter = Отобрать
 any = любой
 status = Статус
 instrument = Инструмент
-flows = Потоки средств
+flows = Финансовые операции
 equipment = Оборудование
 sources = Источники
 findings = Замечания
@@ -83,7 +83,7 @@ unconverted = не пересчитано
 back-to-dashboard = Назад на главную
 error-field = Поле
 new-activity = Новый проект
-new-flow = Новый платёж
+new-flow = Новая операция
 new-equipment-line = Новая позиция оборудования
 new-facility = Новое учреждение
 new-organisation = Новая организация
@@ -185,7 +185,7 @@ field-source = Источник
 field-quote = Цитата из источника
 field-currency-any = Валюта (код или название, напр. JPY или yen)
 field-country-any = Страна (код или название, напр. KZ или Kazakhstan)
-field-parent-flow = Родительский поток
+field-parent-flow = Родительская операция
 field-reversal = Сторно (возврат средств)
 field-parent-activity = Родительская деятельность (программа)
 field-purpose = Цель
@@ -209,7 +209,7 @@ form-countries = Страны-получатели
 form-regions = Регионы
 form-sectors = Секторы
 form-participants = Участники
-form-legal-steps = Юридические шаги
+form-legal-steps = Правовые этапы
 form-target-facilities = Целевые учреждения
 form-flows = Потоки
 form-equipment-lines = Позиции оборудования
@@ -307,7 +307,7 @@ totals-overflow = переполнение (сумма слишком велик
 totals-rate-line = { $currency } по курсу { $rate } { $pair }, курс на { $date } ({ $basis }; { $source })
 totals-rule = Правило
 dash-severity-counts = ошибок: { $errors }, предупреждений: { $warnings }, заметок: { $notes }
-dash-dated-by-fallback = Платежей без даты валютирования: { $count }. Они отнесены к году использованного для них курса (см. основание каждого пересчёта).
+dash-dated-by-fallback = Операций без даты валютирования: { $count }. Они отнесены к году использованного для них курса (см. основание каждого пересчёта).
 conv-detail = { $amount } по курсу { $rate } { $pair }, курс на { $date }
 conv-no-value-date = нет даты валютирования: последний курс
 conv-no-rate = нет курса
@@ -351,11 +351,11 @@ act-participants = Участники
 act-countries = Страны
 act-regions = Регионы
 act-sectors = Секторы
-act-legal-steps = Юридические шаги
+act-legal-steps = Правовые этапы
 act-ref = №
 act-no-flows = Платежей не записано.
 act-budgets = Бюджеты
-act-budgets-note = Бюджеты — это планы, а не платежи: в итоги они не входят.
+act-budgets-note = Бюджеты — это планы, а не операции: в итоги они не входят.
 act-no-equipment = Позиций оборудования нет.
 act-assets-link = Всё оборудование, купленное по этому проекту (реестр)
 act-line-register = реестр
@@ -383,7 +383,7 @@ fac-equipment = Оборудование для этого учреждения
 fac-operator-partnerships = Партнёрства оператора
 map-note = Построено по координатам учреждений (WGS84, равнопромежуточная проекция); картографические плитки не загружаются. Условные координаты — это центры городов.
 map-without-coordinates = Без координат
-org-all-flows = Все платежи
+org-all-flows = Все операции
 quality-intro = Результаты проверок качества данных. Ошибки и предупреждения — это проблемы; заметки дают контекст.
 quality-rules = Правила
 changes-intro = Правки ждут здесь, пока их не утвердит утверждающий; в реестр и публичный просмотр попадают только утверждённые изменения.
@@ -428,7 +428,7 @@ cf-description = Описание
 cf-purpose = Цель
 cf-reporting-org = Отчитывающаяся организация
 cf-participants = Участники
-cf-legal-steps = Юридические шаги
+cf-legal-steps = Правовые этапы
 cf-start-date = Дата начала
 cf-end-date = Дата окончания
 cf-sectors = Секторы
@@ -442,7 +442,7 @@ cf-period-end = Конец периода
 cf-money = Сумма
 cf-provider = Поставщик средств
 cf-receiver = Получатель
-cf-parent-flow = Родительский поток
+cf-parent-flow = Родительская операция
 cf-reversal = Сторно
 cf-stated-equivalent = Указанный эквивалент
 cf-recorded-rate = Записанный курс
@@ -495,7 +495,7 @@ import-result = принято: { $accepted }, отклонено: { $rejected }
 import-layer-schema = схема
 import-layer-codelist = справочник
 import-layer-rule = правило
-energy-no-coordinates = Ни у одного учреждения нет координат.
+energy-no-coordinates = Ни у одного учреждения нет координат: укажите их в форме учреждения.
 energy-blurred = координаты размыты
 energy-covered-of = покрыто { $covered } из { $unmet } кВт
 unit-hours = ч
@@ -536,7 +536,7 @@ val-finalisation = завершается
 val-closed = закрыт
 val-cancelled = отменён
 val-suspended = приостановлен
-val-pledge = обещание
+val-pledge = объявленный взнос
 val-commitment = обязательство
 val-disbursement = выплата
 val-expenditure = расход
@@ -559,9 +559,9 @@ val-regional_hospital = областная больница
 val-district_hospital = районная больница
 val-national_centre = национальный центр
 val-blood_centre = центр крови
-val-primary_care = первичная помощь
+val-primary_care = первичная медико-санитарная помощь (ПМСП)
 val-laboratory = лаборатория
-val-imaging = визуализация
+val-imaging = лучевая диагностика
 val-endoscopy = эндоскопия
 val-intensive_care = интенсивная терапия
 val-blood_bank = банк крови
@@ -579,10 +579,10 @@ val-extending = распределяющий
 val-implementing = исполнитель
 val-beneficiary = получатель
 val-original = исходный
-val-revised = пересмотренный
+val-revised = уточнённый
 val-planned_disbursement = плановая выплата
 val-indicative = ориентировочный
-val-committed = утверждённый
+val-committed = подтверждённый
 val-exactly = ровно
 val-approximately = примерно
 val-more_than = более
@@ -602,7 +602,7 @@ val-joint_research = совместные исследования
 val-training = обучение
 val-organisation = организация
 val-activity = проект
-val-flow = платёж
+val-flow = финансовая операция
 val-facility = учреждение
 val-equipment_line = позиция оборудования
 val-source = источник
@@ -618,22 +618,22 @@ val-fuel = запас топлива
 val-transport = доставка
 val-units_per_site = единиц на учреждение
 val-no_eligible_model = нет подходящей модели
-svg-no-dated = Нет платежей с датами для графика.
+svg-no-dated = Нет операций с датами для графика: укажите дату валютирования у операций проекта.
 svg-map-title = Учреждения по координатам
 # Правила проверки качества данных (domain/src/checks.rs RULES) на странице /quality.
 rule-FX-EQUIV = заявленный эквивалент отличается от пересчёта по справочному курсу (импортированному, ЕЦБ или МВФ) более чем на 25 %
-rule-FX-MISSING = платёж нельзя пересчитать в доллары США (нет курса для его валюты и даты)
-rule-FX-NODATE = у платежа нет даты валютирования; дата курса берётся из юридического шага, даты источника или последнего курса
-rule-FX-PROVISIONAL = платёж пересчитан предварительно по последнему имеющемуся курсу: его дата валютирования позже курсов aidtrace или даты нет вовсе
-rule-FX-WITHDRAWN = платёж указан в изъятом из обращения коде валюты
-rule-LEDGER-OVERALLOC = дочерние платежи в сумме больше своего общего платежа
-rule-LEDGER-ENVELOPE = проект и его подпроекты сообщают один и тот же вид платежей; родительский проект считается общим
+rule-FX-MISSING = операцию нельзя пересчитать в доллары США (нет курса для её валюты и даты)
+rule-FX-NODATE = у операции нет даты валютирования; дата курса берётся из правового этапа, даты источника или последнего курса
+rule-FX-PROVISIONAL = операция пересчитана предварительно по последнему имеющемуся курсу: её дата валютирования позже курсов aidtrace или даты нет вовсе
+rule-FX-WITHDRAWN = операция указана в изъятом из обращения коде валюты
+rule-LEDGER-OVERALLOC = сумма операций подпроектов превышает рамочную сумму родительского проекта
+rule-LEDGER-ENVELOPE = проект и его подпроекты сообщают операции одного вида; родительский проект учитывается как рамочный
 rule-LEDGER-OVERFLOW = сохранённая сумма больше допустимой границы 10^18, или суммы либо их пересчёт превышают предел десятичного числа (около 7,9 × 10^28); итоги показывают такую сумму как переполнение
 rule-LEDGER-OVERSPENT = выплаты по проекту превышают обязательства
 rule-LEDGER-EARLY-DISBURSEMENT = выплата датирована раньше первого датированного обязательства по проекту
-rule-LEDGER-PROVIDER = источник потока средств не является участником проекта и не входит в ту же организацию, что и участник
+rule-LEDGER-PROVIDER = отправитель средств операции не является участником проекта и не входит в ту же организацию, что и участник
 rule-LEDGER-PIPELINE = у проекта в подготовке есть выплаты или расходы
-rule-LEDGER-NOSOURCE = платёж не ссылается ни на один источник
+rule-LEDGER-NOSOURCE = операция не ссылается ни на один источник
 rule-GGP-CEILING = грант низовым проектам превышает предел (в принципе 10 млн иен, самое большее 100 млн иен)
 rule-GGP-WINDOW = грант низовым проектам длится дольше одного года
 rule-ACT-NOSECTOR = у проекта не указан сектор
@@ -649,11 +649,16 @@ title-asset-indicators = Показатели оборудования
 assets-facility = Учреждение
 assets-donor = Донор
 assets-currency = Валюта
-assets-count = единиц
+assets-count =
+    { $count ->
+        [one] единица
+        [few] единицы
+       *[other] единиц
+    }
 assets-tag = Инвентарный номер
 assets-model = Модель
 assets-since = С
-assets-open-orders = Открытые заявки
+assets-open-orders = Открытые наряды
 assets-money-to-machine = От денег к аппарату
 assets-donation-failures = Непройденные проверки пожертвования
 assets-responsible = Отвечает за эксплуатацию
@@ -663,14 +668,14 @@ assets-back-in-service = Снова в работе
 assets-short-url = Короткая ссылка (для QR-метки)
 assets-events = Жизненный цикл
 assets-downtime = Простои
-assets-work-orders = Заявки на работы
-assets-pm-schedule = Плановое обслуживание
+assets-work-orders = Наряды на работы
+assets-pm-schedule = График профилактического ТО
 assets-from = С
 assets-to = По
 assets-by = По группам
 assets-cause = Причина
 assets-note = Примечание
-assets-of-facility = Оборудование учреждения (реестр, время работы)
+assets-of-facility = Оборудование учреждения (реестр, доступность)
 assets-cause-mechanical = Механическая неисправность
 assets-cause-electrical = Электрическая неисправность
 assets-cause-external-power = Нет электропитания
@@ -678,7 +683,7 @@ assets-cause-user-error = Ошибка пользователя
 assets-cause-wear = Износ
 assets-cause-consumables-out-of-stock = Нет расходных материалов
 assets-cause-awaiting-parts = Ожидание запчастей
-assets-cause-planned-maintenance = Плановое обслуживание
+assets-cause-planned-maintenance = Плановое ТО
 assets-cause-other = Другое
 
 # Energy: generator allocation plan
@@ -713,19 +718,19 @@ intake-submit = Подготовить факты
 intake-queue = Очередь на проверку
 intake-empty = Черновиков пока нет.
 intake-no-facts = В статье не найдено фактов помощи.
-intake-submitted-by = отправил
+intake-submitted-by = Отправитель:
 intake-donor = Донор
 intake-recipient = Получатель
 intake-items = Оборудование
 intake-reason = Причина
-intake-reviewed-by = проверил
+intake-reviewed-by = Проверено:
 intake-records = Записи
 intake-accept = Принять
 intake-reject = Отклонить
 intake-check-fx-off = Указанный эквивалент не совпадает с курсом МВФ
 intake-check-fx-ok = Указанный эквивалент совпадает с курсом МВФ
 intake-check-fx-unchecked = Указанный эквивалент не проверен
-intake-check-same-as = Совпадает с имеющимся потоком
+intake-check-same-as = Совпадает с имеющейся операцией
 intake-ratio = отношение
 
 # Equipment pages (asset_pages.rs): register, asset detail, indicators, device down, gaps and density
@@ -758,7 +763,7 @@ asset-late = выполнено с опозданием
 asset-to-do = предстоит
 asset-period = Период
 asset-period-rules = (оба дня включительно). Доступность учитывает только время эксплуатации и внеплановые простои; показатели групп — отношения сумм, а не средние отношений.
-asset-donated-at = Переданное в дар оборудование на
+asset-donated-at = Оборудование, полученное в качестве пожертвования, на
 asset-value-in = стоимость в
 asset-count = Количество
 asset-value = Стоимость
@@ -810,7 +815,7 @@ asset-criticality-high = высокая
 asset-criticality-medium = средняя
 asset-criticality-low = низкая
 asset-acquisition-purchase = покупка
-asset-acquisition-donation = дар
+asset-acquisition-donation = пожертвование
 asset-acquisition-loan = безвозмездное пользование
 asset-acquisition-lease = аренда
 asset-condition-new = новое
@@ -867,7 +872,7 @@ asset-ind-cosr-pct = Затраты на обслуживание к стоим�
 asset-ind-cost-unknown = Стоимость неизвестна
 asset-ind-backlog = Открытые наряды на конец периода
 asset-ind-backlog-corrective = из них ремонты
-asset-m2m-donated = передано в дар
+asset-m2m-donated = получено в качестве пожертвования
 asset-m2m-commissioned = введено в эксплуатацию
 asset-m2m-in-service = в работе
 asset-m2m-idle = простаивает
@@ -915,7 +920,7 @@ donation-item-market-registration = регистрация на рынке по�
 title-org-review = Организации на проверку
 title-org-merge = Объединение организаций
 org-review-link = Организации на проверку: { $count }
-org-review-intro = Организации, созданные импортом IATI и ещё не проверенные администратором. Свяжите каждую с уже существующей организацией (объединение: её потоки и мероприятия переходят туда, а название сохраняется как псевдоним, чтобы следующие импорты находили её), или оставьте её как новую.
+org-review-intro = Организации, созданные импортом IATI и ещё не проверенные администратором. Свяжите каждую с уже существующей организацией (объединение: её операции и мероприятия переходят туда, а название сохраняется как псевдоним, чтобы следующие импорты находили её), или оставьте её как новую.
 org-review-none = Нет организаций, ожидающих проверки.
 org-review-more = … и ещё { $count }; все сразу:
 org-col-name = название
@@ -925,7 +930,7 @@ org-col-suggestions = возможно, это
 org-col-decision = решение
 org-link-to = Связать с существующей
 org-keep = Оставить как новую
-org-merge-intro = Все ссылки на первую организацию (потоки, мероприятия, бюджеты, учреждения, партнёрства, заявления, оборудование) переходят на вторую; первая удаляется, её название и идентификатор сохраняются как псевдоним второй. Одно изменение в журнале аудита; при отказе ничего не записывается.
+org-merge-intro = Все ссылки на первую организацию (операции, мероприятия, бюджеты, учреждения, партнёрства, заявления, оборудование) переходят на вторую; первая удаляется, её название и идентификатор сохраняются как псевдоним второй. Одно изменение в журнале аудита; при отказе ничего не записывается.
 org-merge-from = Объединяемая организация
 org-merge-into = Объединить с
 org-merge-go = Объединить
@@ -1010,3 +1015,120 @@ map-group =
        *[other] { $count } учреждений
     }
 err-nothing-at = Страницы { $path } нет.
+# Rate bases: which date picked a flow's exchange rate
+val-value_date = дата валютирования
+val-legal_step = дата правового этапа
+val-source_published = дата публикации источника
+val-latest_available_rate = последний доступный курс
+val-faculty_exchange = обмен преподавателями
+val-medicine = лекарственное средство
+val-medical_device = медицинское изделие
+val-cumulative_funding = совокупное финансирование
+val-capacity = мощность
+val-quantity = количество
+by-facility = По учреждениям
+
+# Data-quality messages (chk-<id>)
+chk-fac-nolocation = у учреждения «{ $name }» нет координат
+chk-iati-left-out = { $element } ({ $file }, строка { $line }) не импортирован: { $reason }
+chk-fx-withdrawn = валюта { $currency } исключена из ISO 4217
+chk-ledger-nosource = источник не указан
+chk-fx-missing-rate = курса { $currency } нет ни на одну дату
+chk-fx-unconverted = не пересчитано: { $reason }
+chk-fx-nodate = нет даты валютирования; использованы курсы на { $date } (основание: { $basis })
+chk-ledger-overflow-amount = сумма { $amount } { $currency } превышает допустимый предел 10^18 (записана до введения предела или напрямую в базу данных); итоги с ней могут переполниться — исправьте её
+chk-overflow-flow-usd = её сумма в долларах США больше, чем aidtrace может вычислить (около 7,9 × 10^28); одна из сумм превышает допустимый предел 10^18 — исправьте её
+chk-overflow-children = дочерние операции в сумме больше, чем aidtrace может вычислить (около 7,9 × 10^28); одна из сумм превышает допустимый предел 10^18 — исправьте её
+chk-overflow-commitments = обязательства проекта в долларах США в сумме больше, чем aidtrace может вычислить (около 7,9 × 10^28); одна из сумм превышает допустимый предел 10^18 — исправьте её
+chk-overflow-disbursements = выплаты проекта в долларах США в сумме больше, чем aidtrace может вычислить (около 7,9 × 10^28); одна из сумм превышает допустимый предел 10^18 — исправьте её
+chk-overflow-equipment = стоимость позиций оборудования больше, чем aidtrace может вычислить (около 7,9 × 10^28); одна из сумм превышает допустимый предел 10^18 — исправьте её
+chk-fx-provisional-undated = у операции нет никакой даты: { $amount } { $currency } предварительно пересчитаны по последнему курсу, на { $rate_date }, в { $converted } USD ({ $source }); импортируйте курс, чтобы уточнить
+chk-fx-provisional = нет курса на { $date }: { $amount } { $currency } предварительно пересчитаны по последнему курсу, на { $rate_date }, в { $converted } USD ({ $source }); импортируйте курс, чтобы уточнить
+chk-fx-equiv = заявленный эквивалент { $stated } { $stated_currency } составляет { $ratio }× от пересчёта { $amount } { $currency } по справочному курсу ({ $converted } { $stated_currency }; { $source })
+chk-fx-equiv-provisional = заявленный эквивалент { $stated } { $stated_currency } составляет { $ratio }× от пересчёта { $amount } { $currency } по справочному курсу ({ $converted } { $stated_currency }; { $source }) (предварительно: последний курс)
+chk-ledger-overalloc = операции подпроектов в сумме составляют { $sum } { $currency }, а рамочная сумма — { $envelope } { $currency }
+chk-ledger-envelope = и этот проект, и его подпроекты сообщают операции вида «{ $kind }» без связей; в итоги входят только подпроекты, родительский проект учитывается как рамочный
+chk-ledger-early-disbursement = выплачено { $date }, раньше первого обязательства от { $committed_on }
+chk-ledger-provider = отправитель средств «{ $provider }» не участвует в проекте { $activity }
+chk-act-nosector = у проекта «{ $title }» не указан сектор
+chk-ledger-pipeline = по проекту на стадии подготовки уже есть выплаты или расходы
+chk-ledger-overspent = выплачено { $disbursed } { $currency } при обязательствах { $committed } { $currency }
+chk-ledger-overspent-ratio = выплачено { $disbursed } { $currency } при обязательствах { $committed } { $currency } ({ $ratio }× от обязательства)
+chk-eq-overcost = оборудование стоит { $cost } USD, больше профинансированных { $funded } USD
+chk-ggp-window = длится с { $start } по { $end }, дольше одного года
+chk-ggp-ceiling = около { $amount } JPY, больше предела в { $ceiling } JPY
+chk-ggp-ceiling-principle = около { $amount } JPY, больше 10 млн JPY, которые низовой грант получает по общему правилу
+chk-act-overdue = завершился { $end }, за { $days } { $days ->
+        [one] день
+        [few] дня
+       *[other] дней
+    } до { $today }, но всё ещё в статусе «реализация»
+chk-ledger-undisbursed = обязательство от { $date }, { $days } { $days ->
+        [one] день
+        [few] дня
+       *[other] дней
+    } до { $today } (предел { $limit } дн.), а по проекту { $activity } ничего не выплачено
+chk-eq-sum = { $lines } { $lines ->
+        [one] позиция оборудования
+        [few] позиции оборудования
+       *[other] позиций оборудования
+    } (количество × цена за единицу) в сумме дают { $sum } { $currency }, а обязательства — { $committed } { $currency }
+
+# Country names (the others come from the IATI country codelist, in English)
+country-KZ = Казахстан
+country-UA = Украина
+country-JP = Япония
+country-KR = Республика Корея
+country-US = США
+country-DE = Германия
+country-GB = Великобритания
+country-FR = Франция
+country-CN = Китай
+country-TR = Турция
+country-UZ = Узбекистан
+country-KG = Кыргызстан
+country-TJ = Таджикистан
+country-PL = Польша
+country-RU = Россия
+
+# Equipment-side record kinds
+val-market_registration = регистрация на рынке
+val-device_model = модель изделия
+val-facility_power = электроснабжение учреждения
+val-population = население
+val-equipment_standard = табель оснащения
+val-asset = единица оборудования
+val-maintenance_plan = график профилактического ТО
+val-work_order = наряд
+val-asset_event = событие оборудования
+val-downtime = простой
+val-meter_reading = показание счётчика
+val-donation_check = проверка пожертвования
+val-density_reference = справочная плотность оборудования
+
+# List and export columns: amounts, rates, dates and sectors
+col-end = окончание
+col-sectors = секторы
+col-committed_usd = обязательства, USD
+col-disbursed_usd = выплачено, USD
+col-converted_usd = в пересчёте, USD
+col-rate = курс
+col-rate_date = дата курса
+col-rate_basis = основание даты курса
+col-rate_source = источник курса
+col-provisional_rate_of = предварительно: последний курс на
+col-currency = валюта
+col-value_date = дата валютирования
+col-provider = отправитель средств
+col-receiver = получатель средств
+
+# Chart empty state
+svg-no-bars = Пока нечего показать на графике: внесите операции с датой валютирования в валюте, для которой есть курсы (или импортируйте курсы на странице «Курсы»).
+
+# An amount with its qualifier (the amount placed where the language puts it)
+amount-exactly = ровно { $amount }
+amount-approximately = примерно { $amount }
+amount-more_than = более { $amount }
+amount-at_least = не менее { $amount }
+amount-up_to = до { $amount }
+amount-nearly = почти { $amount }

@@ -33,9 +33,9 @@ card-activities =
     }
 card-flows =
     { $count ->
-        [one] платіж
-        [few] платежі
-       *[other] платежів
+        [one] операція
+        [few] операції
+       *[other] операцій
     }
 card-facilities =
     { $count ->
@@ -55,12 +55,12 @@ card-problems =
         [few] проблеми якості даних
        *[other] проблем якості даних
     }
-chart-by-donor = Потоки за донорами та видами (USD за довідковими курсами)
-chart-by-year = Перераховані потоки за роками та видами (USD за довідковими курсами)
+chart-by-donor = Операції за донорами та видами (USD за довідковими курсами)
+chart-by-year = Перераховані операції за роками та видами (USD за довідковими курсами)
 by-donor = За донорами
 by-recipient = За отримувачами
 by-region = За регіонами
-by-sector = За галузями
+by-sector = За секторами
 by-year = За роками
 export = Вивантаження
 search = Пошук
@@ -68,7 +68,7 @@ filter = Відібрати
 any = будь-який
 status = Статус
 instrument = Інструмент
-flows = Потоки коштів
+flows = Фінансові операції
 equipment = Обладнання
 sources = Джерела
 findings = Зауваження
@@ -83,7 +83,7 @@ unconverted = не перераховано
 back-to-dashboard = Назад на головну
 error-field = Поле
 new-activity = Новий проєкт
-new-flow = Новий платіж
+new-flow = Нова операція
 new-equipment-line = Нова позиція обладнання
 new-facility = Новий заклад
 new-organisation = Нова організація
@@ -185,7 +185,7 @@ field-source = Джерело
 field-quote = Цитата з джерела
 field-currency-any = Валюта (код або назва, напр. JPY або yen)
 field-country-any = Країна (код або назва, напр. KZ або Kazakhstan)
-field-parent-flow = Батьківський потік
+field-parent-flow = Батьківська операція
 field-reversal = Сторно (повернення коштів)
 field-parent-activity = Батьківська діяльність (програма)
 field-purpose = Мета
@@ -209,7 +209,7 @@ form-countries = Країни-отримувачі
 form-regions = Регіони
 form-sectors = Сектори
 form-participants = Учасники
-form-legal-steps = Юридичні кроки
+form-legal-steps = Правові етапи
 form-target-facilities = Цільові заклади
 form-flows = Потоки
 form-equipment-lines = Позиції обладнання
@@ -307,7 +307,7 @@ totals-overflow = переповнення (сума завелика; див. �
 totals-rate-line = { $currency } за курсом { $rate } { $pair }, курс на { $date } ({ $basis }; { $source })
 totals-rule = Правило
 dash-severity-counts = помилок: { $errors }, попереджень: { $warnings }, приміток: { $notes }
-dash-dated-by-fallback = Платежів без дати валютування: { $count }. Їх віднесено до року використаного для них курсу (див. підставу кожного перерахунку).
+dash-dated-by-fallback = Операцій без дати валютування: { $count }. Їх віднесено до року використаного для них курсу (див. підставу кожного перерахунку).
 conv-detail = { $amount } за курсом { $rate } { $pair }, курс на { $date }
 conv-no-value-date = немає дати валютування: останній курс
 conv-no-rate = немає курсу
@@ -351,11 +351,11 @@ act-participants = Учасники
 act-countries = Країни
 act-regions = Регіони
 act-sectors = Сектори
-act-legal-steps = Юридичні кроки
+act-legal-steps = Правові етапи
 act-ref = №
 act-no-flows = Платежів не записано.
 act-budgets = Бюджети
-act-budgets-note = Бюджети — це плани, а не платежі: до підсумків вони не входять.
+act-budgets-note = Бюджети — це плани, а не операції: до підсумків вони не входять.
 act-no-equipment = Позицій обладнання немає.
 act-assets-link = Усе обладнання, придбане за цим проєктом (реєстр)
 act-line-register = реєстр
@@ -383,7 +383,7 @@ fac-equipment = Обладнання для цього закладу
 fac-operator-partnerships = Партнерства оператора
 map-note = Побудовано за координатами закладів (WGS84, рівнопроміжна проєкція); картографічні плитки не завантажуються. Умовні координати — це центри міст.
 map-without-coordinates = Без координат
-org-all-flows = Усі платежі
+org-all-flows = Усі операції
 quality-intro = Результати перевірок якості даних. Помилки й попередження — це проблеми; примітки дають контекст.
 quality-rules = Правила
 changes-intro = Правки чекають тут, доки їх не затвердить затверджувач; до реєстру та публічного перегляду потрапляють лише затверджені зміни.
@@ -428,7 +428,7 @@ cf-description = Опис
 cf-purpose = Мета
 cf-reporting-org = Звітна організація
 cf-participants = Учасники
-cf-legal-steps = Юридичні кроки
+cf-legal-steps = Правові етапи
 cf-start-date = Дата початку
 cf-end-date = Дата завершення
 cf-sectors = Сектори
@@ -442,7 +442,7 @@ cf-period-end = Кінець періоду
 cf-money = Сума
 cf-provider = Надавач коштів
 cf-receiver = Отримувач
-cf-parent-flow = Батьківський потік
+cf-parent-flow = Батьківська операція
 cf-reversal = Сторно
 cf-stated-equivalent = Зазначений еквівалент
 cf-recorded-rate = Записаний курс
@@ -495,7 +495,7 @@ import-result = прийнято: { $accepted }, відхилено: { $rejected
 import-layer-schema = схема
 import-layer-codelist = довідник
 import-layer-rule = правило
-energy-no-coordinates = Жоден заклад не має координат.
+energy-no-coordinates = Жоден заклад не має координат: зазначте їх у формі закладу.
 energy-blurred = координати розмито
 energy-covered-of = покрито { $covered } з { $unmet } кВт
 unit-hours = год
@@ -524,7 +524,7 @@ val-warning = попередження
 val-info = примітка
 val-grant_aid = безоплатна допомога
 val-grassroots_grant = грант низовим проєктам
-val-technical_cooperation = технічна співпраця
+val-technical_cooperation = технічне співробітництво
 val-training_exchange = навчання та обмін
 val-loan = позика
 val-in_kind = допомога в натуральній формі
@@ -536,7 +536,7 @@ val-finalisation = завершується
 val-closed = закрито
 val-cancelled = скасовано
 val-suspended = призупинено
-val-pledge = обіцянка
+val-pledge = оголошений внесок
 val-commitment = зобов'язання
 val-disbursement = виплата
 val-expenditure = видаток
@@ -559,9 +559,9 @@ val-regional_hospital = обласна лікарня
 val-district_hospital = районна лікарня
 val-national_centre = національний центр
 val-blood_centre = центр крові
-val-primary_care = первинна допомога
+val-primary_care = первинна медична допомога (ПМД)
 val-laboratory = лабораторія
-val-imaging = візуалізація
+val-imaging = променева діагностика
 val-endoscopy = ендоскопія
 val-intensive_care = інтенсивна терапія
 val-blood_bank = банк крові
@@ -579,10 +579,10 @@ val-extending = розподіляє
 val-implementing = виконавець
 val-beneficiary = отримувач
 val-original = початковий
-val-revised = переглянутий
+val-revised = уточнений
 val-planned_disbursement = планова виплата
 val-indicative = орієнтовний
-val-committed = затверджений
+val-committed = підтверджений
 val-exactly = рівно
 val-approximately = приблизно
 val-more_than = понад
@@ -602,7 +602,7 @@ val-joint_research = спільні дослідження
 val-training = навчання
 val-organisation = організація
 val-activity = проєкт
-val-flow = платіж
+val-flow = фінансова операція
 val-facility = заклад
 val-equipment_line = позиція обладнання
 val-source = джерело
@@ -618,22 +618,22 @@ val-fuel = запас пального
 val-transport = доставка
 val-units_per_site = одиниць на заклад
 val-no_eligible_model = немає придатної моделі
-svg-no-dated = Немає платежів із датами для графіка.
+svg-no-dated = Немає операцій із датами для графіка: зазначте дату валютування в операціях проєкту.
 svg-map-title = Заклади за координатами
 # Правила перевірки якості даних (domain/src/checks.rs RULES) на сторінці /quality.
 rule-FX-EQUIV = заявлений еквівалент відрізняється від перерахунку за довідковим курсом (імпортованим, ЄЦБ або МВФ) більш ніж на 25 %
-rule-FX-MISSING = платіж не можна перерахувати в долари США (немає курсу для його валюти й дати)
-rule-FX-NODATE = платіж не має дати валютування; дату курсу взято з юридичного кроку, дати джерела або останнього курсу
-rule-FX-PROVISIONAL = платіж перераховано попередньо за останнім наявним курсом: його дата валютування пізніша за курси aidtrace або дати немає зовсім
-rule-FX-WITHDRAWN = платіж зазначено у вилученому з обігу коді валюти
-rule-LEDGER-OVERALLOC = дочірні платежі разом більші за свій загальний платіж
-rule-LEDGER-ENVELOPE = проєкт і його підпроєкти повідомляють той самий вид платежів; батьківський проєкт вважається загальним
+rule-FX-MISSING = операцію не можна перерахувати в долари США (немає курсу для її валюти й дати)
+rule-FX-NODATE = операція не має дати валютування; дату курсу взято з правового етапу, дати джерела або останнього курсу
+rule-FX-PROVISIONAL = операцію перераховано попередньо за останнім наявним курсом: її дата валютування пізніша за курси aidtrace або дати немає зовсім
+rule-FX-WITHDRAWN = операцію зазначено у вилученому з обігу коді валюти
+rule-LEDGER-OVERALLOC = сума операцій підпроєктів перевищує рамкову суму батьківського проєкту
+rule-LEDGER-ENVELOPE = проєкт і його підпроєкти повідомляють операції одного виду; батьківський проєкт враховується як рамковий
 rule-LEDGER-OVERFLOW = збережена сума більша за допустиму межу 10^18, або суми чи їх перерахунок перевищують межу десяткового числа (близько 7,9 × 10^28); підсумки показують таку суму як переповнення
 rule-LEDGER-OVERSPENT = виплати за проєктом перевищують зобов'язання
 rule-LEDGER-EARLY-DISBURSEMENT = виплату датовано раніше за перше датоване зобов'язання за проєктом
-rule-LEDGER-PROVIDER = джерело потоку коштів не є учасником проєкту й не належить до тієї ж організації, що й учасник
+rule-LEDGER-PROVIDER = відправник коштів операції не є учасником проєкту й не належить до тієї ж організації, що й учасник
 rule-LEDGER-PIPELINE = проєкт у підготовці має виплати або видатки
-rule-LEDGER-NOSOURCE = платіж не посилається на жодне джерело
+rule-LEDGER-NOSOURCE = операція не посилається на жодне джерело
 rule-GGP-CEILING = грант низовим проєктам перевищує межу (в принципі 10 млн єн, щонайбільше 100 млн єн)
 rule-GGP-WINDOW = грант низовим проєктам триває довше за один рік
 rule-ACT-NOSECTOR = для проєкту не зазначено сектор
@@ -649,11 +649,16 @@ title-asset-indicators = Показники обладнання
 assets-facility = Заклад
 assets-donor = Донор
 assets-currency = Валюта
-assets-count = одиниць
+assets-count =
+    { $count ->
+        [one] одиниця
+        [few] одиниці
+       *[other] одиниць
+    }
 assets-tag = Інвентарний номер
 assets-model = Модель
 assets-since = З
-assets-open-orders = Відкриті заявки
+assets-open-orders = Відкриті наряди
 assets-money-to-machine = Від грошей до апарата
 assets-donation-failures = Непройдені перевірки пожертви
 assets-responsible = Відповідає за експлуатацію
@@ -663,14 +668,14 @@ assets-back-in-service = Знову працює
 assets-short-url = Коротке посилання (для QR-мітки)
 assets-events = Життєвий цикл
 assets-downtime = Простої
-assets-work-orders = Заявки на роботи
-assets-pm-schedule = Планове обслуговування
+assets-work-orders = Наряди на роботи
+assets-pm-schedule = Графік профілактичного ТО
 assets-from = З
 assets-to = По
 assets-by = За групами
 assets-cause = Причина
 assets-note = Примітка
-assets-of-facility = Обладнання закладу (реєстр, час роботи)
+assets-of-facility = Обладнання закладу (реєстр, доступність)
 assets-cause-mechanical = Механічна несправність
 assets-cause-electrical = Електрична несправність
 assets-cause-external-power = Немає електроживлення
@@ -678,7 +683,7 @@ assets-cause-user-error = Помилка користувача
 assets-cause-wear = Знос
 assets-cause-consumables-out-of-stock = Немає витратних матеріалів
 assets-cause-awaiting-parts = Очікування запчастин
-assets-cause-planned-maintenance = Планове обслуговування
+assets-cause-planned-maintenance = Планове ТО
 assets-cause-other = Інше
 
 # Energy: generator allocation plan
@@ -713,19 +718,19 @@ intake-submit = Підготувати факти
 intake-queue = Черга на перевірку
 intake-empty = Чернеток поки немає.
 intake-no-facts = У статті не знайдено фактів допомоги.
-intake-submitted-by = надіслав
+intake-submitted-by = Надіслано:
 intake-donor = Донор
 intake-recipient = Отримувач
 intake-items = Обладнання
 intake-reason = Причина
-intake-reviewed-by = перевірив
+intake-reviewed-by = Перевірено:
 intake-records = Записи
 intake-accept = Прийняти
 intake-reject = Відхилити
 intake-check-fx-off = Зазначений еквівалент не збігається з курсом МВФ
 intake-check-fx-ok = Зазначений еквівалент збігається з курсом МВФ
 intake-check-fx-unchecked = Зазначений еквівалент не перевірено
-intake-check-same-as = Збігається з наявним потоком
+intake-check-same-as = Збігається з наявною операцією
 intake-ratio = відношення
 
 # Equipment pages (asset_pages.rs): register, asset detail, indicators, device down, gaps and density
@@ -758,7 +763,7 @@ asset-late = виконано із запізненням
 asset-to-do = до виконання
 asset-period = Період
 asset-period-rules = (обидва дні включно). Доступність враховує лише час експлуатації та позапланові простої; показники груп — відношення сум, а не середні відношень.
-asset-donated-at = Передане в дар обладнання на
+asset-donated-at = Обладнання, отримане як пожертва, на
 asset-value-in = вартість у
 asset-count = Кількість
 asset-value = Вартість
@@ -810,7 +815,7 @@ asset-criticality-high = висока
 asset-criticality-medium = середня
 asset-criticality-low = низька
 asset-acquisition-purchase = купівля
-asset-acquisition-donation = дарування
+asset-acquisition-donation = пожертва
 asset-acquisition-loan = безоплатне користування
 asset-acquisition-lease = оренда
 asset-condition-new = нове
@@ -867,7 +872,7 @@ asset-ind-cosr-pct = Витрати на обслуговування до ва�
 asset-ind-cost-unknown = Вартість невідома
 asset-ind-backlog = Відкриті наряди на кінець періоду
 asset-ind-backlog-corrective = з них ремонти
-asset-m2m-donated = передано в дар
+asset-m2m-donated = отримано як пожертву
 asset-m2m-commissioned = введено в експлуатацію
 asset-m2m-in-service = у роботі
 asset-m2m-idle = простоює
@@ -915,7 +920,7 @@ donation-item-market-registration = реєстрація на ринку отр�
 title-org-review = Організації на перевірку
 title-org-merge = Об'єднання організацій
 org-review-link = Організації на перевірку: { $count }
-org-review-intro = Організації, створені імпортом IATI, яких ще не перевірив адміністратор. Пов'яжіть кожну з наявною організацією (об'єднання: її потоки й заходи переходять туди, а назва зберігається як псевдонім, щоб наступні імпорти знаходили її), або залиште її як нову.
+org-review-intro = Організації, створені імпортом IATI, яких ще не перевірив адміністратор. Пов'яжіть кожну з наявною організацією (об'єднання: її операції й заходи переходять туди, а назва зберігається як псевдонім, щоб наступні імпорти знаходили її), або залиште її як нову.
 org-review-none = Немає організацій, що чекають на перевірку.
 org-review-more = … і ще { $count }; усі разом:
 org-col-name = назва
@@ -925,7 +930,7 @@ org-col-suggestions = можливо, це
 org-col-decision = рішення
 org-link-to = Пов'язати з наявною
 org-keep = Залишити як нову
-org-merge-intro = Усі посилання на першу організацію (потоки, заходи, бюджети, заклади, партнерства, заяви, обладнання) переходять на другу; першу видалено, її назва та ідентифікатор зберігаються як псевдонім другої. Одна зміна в журналі аудиту; у разі відмови нічого не записується.
+org-merge-intro = Усі посилання на першу організацію (операції, заходи, бюджети, заклади, партнерства, заяви, обладнання) переходять на другу; першу видалено, її назва та ідентифікатор зберігаються як псевдонім другої. Одна зміна в журналі аудиту; у разі відмови нічого не записується.
 org-merge-from = Організація, яку об'єднати
 org-merge-into = Об'єднати з
 org-merge-go = Об'єднати
@@ -1010,3 +1015,120 @@ map-group =
        *[other] { $count } закладів
     }
 err-nothing-at = Сторінки { $path } немає.
+# Rate bases: which date picked a flow's exchange rate
+val-value_date = дата валютування
+val-legal_step = дата правового етапу
+val-source_published = дата публікації джерела
+val-latest_available_rate = останній доступний курс
+val-faculty_exchange = обмін викладачами
+val-medicine = лікарський засіб
+val-medical_device = медичний виріб
+val-cumulative_funding = сукупне фінансування
+val-capacity = потужність
+val-quantity = кількість
+by-facility = За закладами
+
+# Data-quality messages (chk-<id>)
+chk-fac-nolocation = у закладу «{ $name }» немає координат
+chk-iati-left-out = { $element } ({ $file }, рядок { $line }) не імпортовано: { $reason }
+chk-fx-withdrawn = валюту { $currency } вилучено з ISO 4217
+chk-ledger-nosource = джерело не вказано
+chk-fx-missing-rate = курсу { $currency } немає на жодну дату
+chk-fx-unconverted = не перераховано: { $reason }
+chk-fx-nodate = немає дати валютування; використано курси на { $date } (підстава: { $basis })
+chk-ledger-overflow-amount = сума { $amount } { $currency } перевищує допустиму межу 10^18 (записана до запровадження межі або безпосередньо в базу даних); підсумки з нею можуть переповнитися — виправте її
+chk-overflow-flow-usd = її сума в доларах США більша, ніж aidtrace може обчислити (близько 7,9 × 10^28); одна із сум перевищує допустиму межу 10^18 — виправте її
+chk-overflow-children = дочірні операції разом більші, ніж aidtrace може обчислити (близько 7,9 × 10^28); одна із сум перевищує допустиму межу 10^18 — виправте її
+chk-overflow-commitments = зобов'язання проєкту в доларах США разом більші, ніж aidtrace може обчислити (близько 7,9 × 10^28); одна із сум перевищує допустиму межу 10^18 — виправте її
+chk-overflow-disbursements = виплати проєкту в доларах США разом більші, ніж aidtrace може обчислити (близько 7,9 × 10^28); одна із сум перевищує допустиму межу 10^18 — виправте її
+chk-overflow-equipment = вартість позицій обладнання більша, ніж aidtrace може обчислити (близько 7,9 × 10^28); одна із сум перевищує допустиму межу 10^18 — виправте її
+chk-fx-provisional-undated = операція не має жодної дати: { $amount } { $currency } попередньо перераховано за останнім курсом, на { $rate_date }, у { $converted } USD ({ $source }); імпортуйте курс, щоб уточнити
+chk-fx-provisional = немає курсу на { $date }: { $amount } { $currency } попередньо перераховано за останнім курсом, на { $rate_date }, у { $converted } USD ({ $source }); імпортуйте курс, щоб уточнити
+chk-fx-equiv = заявлений еквівалент { $stated } { $stated_currency } становить { $ratio }× від перерахунку { $amount } { $currency } за довідковим курсом ({ $converted } { $stated_currency }; { $source })
+chk-fx-equiv-provisional = заявлений еквівалент { $stated } { $stated_currency } становить { $ratio }× від перерахунку { $amount } { $currency } за довідковим курсом ({ $converted } { $stated_currency }; { $source }) (попередньо: останній курс)
+chk-ledger-overalloc = операції підпроєктів разом становлять { $sum } { $currency }, а рамкова сума — { $envelope } { $currency }
+chk-ledger-envelope = і цей проєкт, і його підпроєкти повідомляють операції виду «{ $kind }» без зв'язків; до підсумків входять лише підпроєкти, батьківський проєкт враховується як рамковий
+chk-ledger-early-disbursement = виплачено { $date }, раніше за перше зобов'язання від { $committed_on }
+chk-ledger-provider = відправник коштів «{ $provider }» не бере участі в проєкті { $activity }
+chk-act-nosector = у проєкту «{ $title }» не вказано сектор
+chk-ledger-pipeline = за проєктом на стадії підготовки вже є виплати або видатки
+chk-ledger-overspent = виплачено { $disbursed } { $currency } при зобов'язаннях { $committed } { $currency }
+chk-ledger-overspent-ratio = виплачено { $disbursed } { $currency } при зобов'язаннях { $committed } { $currency } ({ $ratio }× від зобов'язання)
+chk-eq-overcost = обладнання коштує { $cost } USD, більше за профінансовані { $funded } USD
+chk-ggp-window = триває з { $start } по { $end }, довше за один рік
+chk-ggp-ceiling = близько { $amount } JPY, більше за межу { $ceiling } JPY
+chk-ggp-ceiling-principle = близько { $amount } JPY, більше за 10 млн JPY, які низовий грант отримує за загальним правилом
+chk-act-overdue = завершився { $end }, за { $days } { $days ->
+        [one] день
+        [few] дні
+       *[other] днів
+    } до { $today }, але досі має статус «реалізація»
+chk-ledger-undisbursed = зобов'язання від { $date }, { $days } { $days ->
+        [one] день
+        [few] дні
+       *[other] днів
+    } до { $today } (межа { $limit } дн.), а за проєктом { $activity } нічого не виплачено
+chk-eq-sum = { $lines } { $lines ->
+        [one] позиція обладнання
+        [few] позиції обладнання
+       *[other] позицій обладнання
+    } (кількість × ціна за одиницю) разом дають { $sum } { $currency }, а зобов'язання — { $committed } { $currency }
+
+# Country names (the others come from the IATI country codelist, in English)
+country-KZ = Казахстан
+country-UA = Україна
+country-JP = Японія
+country-KR = Республіка Корея
+country-US = США
+country-DE = Німеччина
+country-GB = Велика Британія
+country-FR = Франція
+country-CN = Китай
+country-TR = Туреччина
+country-UZ = Узбекистан
+country-KG = Киргизстан
+country-TJ = Таджикистан
+country-PL = Польща
+country-RU = Росія
+
+# Equipment-side record kinds
+val-market_registration = реєстрація на ринку
+val-device_model = модель виробу
+val-facility_power = електропостачання закладу
+val-population = населення
+val-equipment_standard = табель оснащення
+val-asset = одиниця обладнання
+val-maintenance_plan = графік профілактичного ТО
+val-work_order = наряд
+val-asset_event = подія обладнання
+val-downtime = простій
+val-meter_reading = показник лічильника
+val-donation_check = перевірка пожертви
+val-density_reference = довідкова щільність обладнання
+
+# List and export columns: amounts, rates, dates and sectors
+col-end = завершення
+col-sectors = сектори
+col-committed_usd = зобов'язання, USD
+col-disbursed_usd = виплачено, USD
+col-converted_usd = у перерахунку, USD
+col-rate = курс
+col-rate_date = дата курсу
+col-rate_basis = підстава дати курсу
+col-rate_source = джерело курсу
+col-provisional_rate_of = попередньо: останній курс на
+col-currency = валюта
+col-value_date = дата валютування
+col-provider = відправник коштів
+col-receiver = отримувач коштів
+
+# Chart empty state
+svg-no-bars = Поки нічого показати на графіку: внесіть операції з датою валютування у валюті, для якої є курси (або імпортуйте курси на сторінці «Курси»).
+
+# An amount with its qualifier (the amount placed where the language puts it)
+amount-exactly = рівно { $amount }
+amount-approximately = приблизно { $amount }
+amount-more_than = понад { $amount }
+amount-at_least = щонайменше { $amount }
+amount-up_to = до { $amount }
+amount-nearly = майже { $amount }

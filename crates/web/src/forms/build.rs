@@ -171,8 +171,9 @@ fn convert(ctx: &mut Ctx, field: &Field, name: &str, raw: &str, values: &Values)
                 None
             }
         },
-        In::Decimal => match aidtrace_domain::money::parse_exact(raw) {
-            Ok(_) => text(raw),
+        // Read as the page shows numbers in the reader's language ("68 790,50"), stored exactly.
+        In::Decimal => match crate::format::parse_number(crate::i18n::current(), raw) {
+            Ok(d) => text(&d.to_string()),
             Err(_) => {
                 ctx.err(name, raw, "not a decimal number");
                 None
