@@ -6,6 +6,7 @@ pub mod checks;
 pub mod code_names;
 pub mod codes;
 pub mod error;
+pub mod filter;
 pub mod fx;
 pub mod ledger;
 pub mod model;

@@ -12,6 +12,7 @@ pub mod changes_page;
 pub mod edit;
 pub mod energy_pages;
 pub mod error;
+pub mod filters;
 pub mod forms;
 pub mod guard;
 pub mod i18n;
@@ -27,7 +28,8 @@ pub mod precondition;
 pub mod rates_page;
 pub mod server;
 pub mod state;
-pub mod summary;
+/// Totals as pages show them live in the service, where the CLI uses them too.
+pub use aidtrace_service::summary;
 pub mod svg;
 pub mod tables;
 pub mod upload;
@@ -106,6 +108,7 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(pages::dashboard))
         .route("/activities", get(pages::activities))
         .route("/activities/{id}", get(pages::activity))
+        .route("/flows", get(filters::flows::page))
         .route("/facilities", get(pages::facilities))
         .route("/facilities/{id}", get(pages::facility))
         .route("/map", get(pages::map))
