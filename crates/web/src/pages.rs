@@ -218,7 +218,8 @@ fn totals_section(report: &TotalsSummary) -> Markup {
                 thead { tr { th { (header_label(by)) } th { (t("col-kind")) } th { (t("totals-original")) } th { (ta("totals-converted", &[("currency", report.currency.as_str())])) } } }
                 tbody {
                     @for row in &report.rows {
-                        @let drill = format!("/flows{}", crate::filters::query(&report.filter, &[("by", by), ("key", &row.key), ("kind", row.kind.as_str())]));
+                        @let cell = aidtrace_domain::filter::Filter { kind: Some(row.kind), ..report.filter.clone() };
+                        @let drill = format!("/flows{}", crate::filters::query(&cell, &[("by", by), ("key", &row.key)]));
                         tr {
                             td { a href=(drill) class="drill" { (row.key) } }
                             td { (i18n::value(row.kind.as_str())) }
