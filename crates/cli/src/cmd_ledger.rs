@@ -62,12 +62,14 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
-    /// Totals per flow kind, in original currencies and converted, with the rate used
+    /// Totals per flow kind, in original currencies and converted, with the rate used, of the
+    /// flows the filter keeps (the same filter as the web dashboard and
+    /// /api/v1/reports/totals)
     Totals {
         #[arg(long, value_enum)]
         by: By,
-        #[arg(long, default_value = "USD")]
-        currency: String,
+        #[command(flatten)]
+        filter: crate::filter_args::FilterArgs,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -186,15 +188,12 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
         }
         Command::Show { kind, id, format } => show(settings, &kind, &id, format),
         Command::List { kind, format } => list(settings, &kind, format),
-        Command::Report(ReportCommand::Totals {
-            by,
-            currency,
-            format,
-        }) => {
-            let currency = CurrencyCode::parse(&currency)
-                .map_err(|e| CliError::input(format!("--currency: {e}")))?;
+        Command::Report(ReportCommand::Totals { by, filter, format }) => {
+            let filter = filter.parse()?;
             let app = open(settings)?;
-            let report = app.totals(by.into(), &currency).map_err(service_error)?;
+            let report = app
+                .totals_where(by.into(), &filter)
+                .map_err(service_error)?;
             print_totals(&report, format)?;
             Ok(Outcome::Clean)
         }

@@ -9,6 +9,7 @@ mod cmd_org;
 mod cmd_web;
 mod config;
 mod error;
+mod filter_args;
 mod iati_ledger;
 mod output;
 

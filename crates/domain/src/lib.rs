@@ -7,6 +7,7 @@ pub mod code_names;
 pub mod coded;
 pub mod codes;
 pub mod error;
+pub mod filter;
 pub mod fx;
 pub mod ledger;
 pub mod model;

@@ -20,9 +20,10 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
 use crate::codes::{CurrencyCode, RecordId};
+use crate::filter::{Filter, Share, Split, split_shares};
 use crate::fx::{ConversionError, RateTable};
 use crate::ledger::{Ledger, RateDateBasis};
-use crate::model::{ActivityStatus, Flow, FlowKind, ParticipantRole};
+use crate::model::{ActivityStatus, Flow, FlowKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -192,6 +193,8 @@ pub struct TotalsReport {
     pub excluded: Vec<ExcludedFlow>,
     /// Claims present in the ledger; listed so readers see they were deliberately left out.
     pub claims_not_counted: Vec<RecordId>,
+    /// The conditions the totals were computed under (the default: everything, in dollars).
+    pub filter: Filter,
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub rule: &'static str,
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
@@ -221,63 +224,53 @@ pub fn exclusion(ledger: &Ledger, flow: &Flow) -> Option<Exclusion> {
     None
 }
 
-const HUNDRED: Decimal = Decimal::ONE_HUNDRED;
-
-/// The keys a flow falls under for a grouping, each with its share (fractions summing to 1).
-fn keys(ledger: &Ledger, flow: &Flow, by: GroupBy) -> Vec<(String, Decimal)> {
+/// The keys a flow falls under for a grouping, each with its share (fractions summing to 1, or
+/// to the part the filter keeps when it restricts the grouping's own dimension).
+fn keys(ledger: &Ledger, flow: &Flow, by: GroupBy, filter: &Filter) -> Vec<(String, Decimal)> {
     let whole = |k: String| vec![(k, Decimal::ONE)];
     let lineage = ledger.lineage(&flow.activity);
+    let split = |split: Split, label: &dyn Fn(&Share<'_>) -> String| {
+        let shares = split_shares(&lineage, split);
+        if shares.is_empty() {
+            // A restricted dimension keeps nothing of a flow that does not state it.
+            return if filter.restricts(split) {
+                Vec::new()
+            } else {
+                whole("(unspecified)".to_string())
+            };
+        }
+        shares
+            .iter()
+            .filter(|s| filter.keeps_share(s))
+            .map(|s| (label(s), s.fraction().unwrap_or(Decimal::ZERO)))
+            .collect()
+    };
     match by {
         GroupBy::Donor => {
-            let root = ledger.root_flow(flow);
-            let provider = root.provider.as_ref().or_else(|| {
-                lineage.iter().find_map(|a| {
-                    a.participants
-                        .iter()
-                        .find(|p| p.role == ParticipantRole::Funding)
-                        .map(|p| &p.org)
-                })
-            });
+            let provider = Filter::donor_of(ledger, flow);
             whole(provider.map_or_else(
                 || "(unknown donor)".to_string(),
-                |p| ledger.org_name(ledger.top_organisation(p)),
+                |p| {
+                    if filter.agencies {
+                        ledger.org_name(ledger.top_organisation(p))
+                    } else {
+                        ledger.org_name(p)
+                    }
+                },
             ))
         }
-        GroupBy::Recipient => lineage
-            .iter()
-            .find(|a| !a.countries.is_empty())
-            .map_or_else(
-                || whole("(unspecified)".to_string()),
-                |a| {
-                    a.countries
-                        .iter()
-                        .map(|c| (c.country.to_string(), c.percentage / HUNDRED))
-                        .collect()
-                },
-            ),
-        GroupBy::Region => lineage.iter().find(|a| !a.regions.is_empty()).map_or_else(
-            || whole("(unspecified)".to_string()),
-            |a| {
-                a.regions
-                    .iter()
-                    .map(|r| {
-                        (
-                            format!("{} / {}", r.country, r.name),
-                            r.percentage / HUNDRED,
-                        )
-                    })
-                    .collect()
-            },
-        ),
-        GroupBy::Sector => lineage.iter().find(|a| !a.sectors.is_empty()).map_or_else(
-            || whole("(unspecified)".to_string()),
-            |a| {
-                a.sectors
-                    .iter()
-                    .map(|s| (crate::sectors::label(&s.code), s.percentage / HUNDRED))
-                    .collect()
-            },
-        ),
+        GroupBy::Recipient => split(Split::Recipient, &|s| match s {
+            Share::Country(c, _) => c.to_string(),
+            _ => String::new(),
+        }),
+        GroupBy::Region => split(Split::Region, &|s| match s {
+            Share::Region(c, n, _) => format!("{c} / {n}"),
+            _ => String::new(),
+        }),
+        GroupBy::Sector => split(Split::Sector, &|s| match s {
+            Share::Sector(code, _) => crate::sectors::label(code),
+            _ => String::new(),
+        }),
         GroupBy::Year => whole(
             flow.money
                 .value_date
@@ -309,15 +302,108 @@ fn keys(ledger: &Ledger, flow: &Flow, by: GroupBy) -> Vec<(String, Decimal)> {
     }
 }
 
+impl GroupBy {
+    /// The percentage dimension a grouping splits by, if any.
+    pub fn split(self) -> Option<Split> {
+        match self {
+            Self::Recipient => Some(Split::Recipient),
+            Self::Region => Some(Split::Region),
+            Self::Sector => Some(Split::Sector),
+            Self::Donor | Self::Year | Self::Facility => None,
+        }
+    }
+
+    pub const ALL: [GroupBy; 6] = [
+        Self::Donor,
+        Self::Recipient,
+        Self::Region,
+        Self::Sector,
+        Self::Year,
+        Self::Facility,
+    ];
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|g| g.as_str() == raw)
+    }
+}
+
+/// The part of a flow a filter keeps, before any grouping: `Some(fraction > 0)` when the flow
+/// passes every condition, `None` when it is left out or overflows. The flow lists use it, so
+/// a list and its totals keep the same flows.
+pub fn kept_part(ledger: &Ledger, flow: &Flow, filter: &Filter) -> Option<Decimal> {
+    if !filter.keeps_flow(ledger, flow) {
+        return None;
+    }
+    filter
+        .fraction(ledger, flow, None)
+        .filter(|f| *f > Decimal::ZERO)
+}
+
+/// The groups a flow counts under for a grouping, each with the fraction of the flow it takes,
+/// once the filter has kept what it keeps: `None` when the filter keeps nothing of the flow.
+/// A fraction is `None` when it overflowed (percentages far beyond 100 in bad data): the cell
+/// then becomes overflow like any other sum beyond a decimal's range. [`totals_where`] and the
+/// flow lists behind each total both use it, so a list always adds up to its total.
+pub fn flow_parts(
+    ledger: &Ledger,
+    flow: &Flow,
+    by: GroupBy,
+    filter: &Filter,
+    unfiltered: bool,
+) -> Option<Vec<(String, Option<Decimal>)>> {
+    // The part of the flow the filter keeps outside the grouping's own dimension (which `keys`
+    // restricts); a flow the filter drops is neither counted nor listed as excluded.
+    let weight = if unfiltered {
+        Some(Decimal::ONE)
+    } else if filter.keeps_flow(ledger, flow) {
+        filter.fraction(ledger, flow, by.split())
+    } else {
+        return None;
+    };
+    if weight == Some(Decimal::ZERO) {
+        return None;
+    }
+    let keys = keys(ledger, flow, by, filter);
+    if keys.is_empty() {
+        return None;
+    }
+    Some(
+        keys.into_iter()
+            .map(|(k, share)| (k, weight.and_then(|w| share.checked_mul(w))))
+            .collect(),
+    )
+}
+
+/// Totals of the whole ledger in one currency (no other condition).
 pub fn totals(
     ledger: &Ledger,
     rates: &RateTable,
     by: GroupBy,
     currency: &CurrencyCode,
 ) -> TotalsReport {
+    let filter = Filter {
+        currency: currency.clone(),
+        ..Filter::default()
+    };
+    totals_where(ledger, rates, by, &filter)
+}
+
+/// Totals of the flows a filter keeps, in the filter's currency. The one implementation of the
+/// rules above: every page, export, API call and CLI report of totals goes through it.
+pub fn totals_where(
+    ledger: &Ledger,
+    rates: &RateTable,
+    by: GroupBy,
+    filter: &Filter,
+) -> TotalsReport {
+    let currency = &filter.currency;
+    let unfiltered = filter.is_everything();
     let mut rows: BTreeMap<(String, FlowKind), TotalsRow> = BTreeMap::new();
     let mut excluded = Vec::new();
     for flow in ledger.flows.values() {
+        let Some(parts) = flow_parts(ledger, flow, by, filter, unfiltered) else {
+            continue;
+        };
         if let Some(why) = exclusion(ledger, flow) {
             excluded.push(ExcludedFlow {
                 flow: flow.id.clone(),
@@ -326,7 +412,7 @@ pub fn totals(
             continue;
         }
         let conversion = ledger.convert_flow(flow, rates, currency);
-        for (key, share) in keys(ledger, flow, by) {
+        for (key, share) in parts {
             let row = rows
                 .entry((key.clone(), flow.kind))
                 .or_insert_with(|| TotalsRow {
@@ -342,8 +428,8 @@ pub fn totals(
             // Stored data is not trusted to be within the bound (it may predate it, or shares
             // may not add up): every operation is checked and an overflow becomes the cell's value.
             let signed = |amount: Decimal| {
-                amount
-                    .checked_mul(share)
+                share
+                    .and_then(|share| amount.checked_mul(share))
                     .and_then(|v| v.checked_mul(flow.sign()))
             };
             let part = signed(flow.money.amount);
@@ -361,7 +447,7 @@ pub fn totals(
                     if let (Some(part), Some(converted)) = (part, converted) {
                         row.rates.push(RateUse {
                             flow: flow.id.clone(),
-                            share,
+                            share: share.unwrap_or(Decimal::ZERO),
                             original_amount: part,
                             original_currency: flow.money.currency.clone(),
                             converted_amount: converted,
@@ -412,6 +498,7 @@ pub fn totals(
         rows,
         excluded,
         claims_not_counted: ledger.claims.keys().cloned().collect(),
+        filter: filter.clone(),
         rule: RULE,
         attribution: crate::fx::IMF_ATTRIBUTION,
     }

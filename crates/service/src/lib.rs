@@ -13,6 +13,7 @@ pub mod intake;
 pub mod orgs;
 pub mod policy;
 pub mod records;
+pub mod summary;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -191,6 +192,21 @@ impl Aidtrace {
         rates
             .convert(money, to)
             .map_err(|e| ServiceError::NotFound(format!("unconverted: {e}")))
+    }
+
+    /// Totals of the flows `filter` keeps, after checking that the donor and facility it names
+    /// exist and its currency has rates (a refused value is `Invalid` with the parameter named).
+    pub fn totals_where(
+        &self,
+        by: GroupBy,
+        filter: &aidtrace_domain::filter::Filter,
+    ) -> ServiceResult<TotalsReport> {
+        let ledger = self.ledger()?;
+        let rates = self.rates()?;
+        filter
+            .check(&ledger, &rates)
+            .map_err(|e| ServiceError::invalid("filter", e.into()))?;
+        Ok(totals::totals_where(&ledger, &rates, by, filter))
     }
 
     pub fn totals(&self, by: GroupBy, currency: &CurrencyCode) -> ServiceResult<TotalsReport> {

@@ -3,7 +3,7 @@
 //! each other silently.
 
 use aidtrace_domain::totals::GroupBy;
-use aidtrace_domain::{CurrencyCode, Record, RecordId, RecordKind};
+use aidtrace_domain::{Record, RecordId, RecordKind};
 use aidtrace_store::ChangeState;
 use axum::Json;
 use axum::body::Bytes;
@@ -322,52 +322,27 @@ pub async fn dashboard(State(state): State<AppState>, caller: Caller) -> ApiResu
         .into_response())
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TotalsQuery {
-    by: String,
-    #[serde(default)]
-    currency: Option<String>,
-}
-
-fn group_by(raw: &str) -> ApiResult<GroupBy> {
-    Ok(match raw {
-        "donor" => GroupBy::Donor,
-        "recipient" => GroupBy::Recipient,
-        "region" => GroupBy::Region,
-        "sector" => GroupBy::Sector,
-        "year" => GroupBy::Year,
-        "facility" => GroupBy::Facility,
-        other => {
-            return Err(ApiError::bad_request(
-                "invalid_query",
-                format!(
-                    "by={other:?} is not one of donor, recipient, region, sector, year, facility"
-                ),
-            )
-            .with_field("by"));
-        }
-    })
-}
-
+/// `GET /api/v1/reports/totals?by=…&<filter>`: the grouping and the dashboard's filter
+/// (`crate::filters`), every parameter checked and a refused one named in a 400.
 pub async fn totals(
     State(state): State<AppState>,
     caller: Caller,
     uri: axum::http::Uri,
 ) -> ApiResult<Response> {
     readable(&state, &caller)?;
-    let q: TotalsQuery = query(uri.query())?;
-    let by = group_by(&q.by)?;
-    let currency = match q.currency.as_deref() {
-        None | Some("") => CurrencyCode::usd(),
-        Some(c) => CurrencyCode::parse(c).map_err(|e| {
-            ApiError::bad_request("invalid_query", e.message).with_field("currency")
-        })?,
-    };
     let snap = state.snapshot().await?;
+    let (filter, own) = crate::filters::api_filter(&snap, uri.query(), &["by"])?;
+    let raw = own.get("by").map(String::as_str).unwrap_or_default();
+    let by = GroupBy::parse(raw).ok_or_else(|| {
+        ApiError::bad_request(
+            "invalid_query",
+            format!("by={raw:?} is not one of donor, recipient, region, sector, year, facility"),
+        )
+        .with_field("by")
+    })?;
     // The full report (one rate entry per flow) is computed on demand, off the async threads.
     let body = blocking(move || {
-        let report = aidtrace_domain::totals::totals(&snap.ledger, &snap.rates, by, &currency);
+        let report = aidtrace_domain::totals::totals_where(&snap.ledger, &snap.rates, by, &filter);
         serde_json::to_vec(&report).map_err(ApiError::internal)
     })
     .await?;
@@ -551,9 +526,11 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
             _ => {}
         }
     }
-    Op::get("totals", "Totals by donor, recipient, region, sector, year or facility, per flow kind, in original currencies and converted (each conversion with rate, date and source)")
-        .query_enum("by", true, "the grouping", &["donor", "recipient", "region", "sector", "year", "facility"])
-        .param_of::<CurrencyCode>("currency", ParameterIn::Query, false, "ISO 4217 code, default USD")
+    crate::filters::openapi_params(
+        Op::get("totals", "Totals by donor, recipient, region, sector, year or facility, per flow kind, in original currencies and converted (each conversion with rate, date and source), of the flows the filter keeps")
+            .describe("The filter is the dashboard's (the same parameters as `/`, `/flows` and `aidtrace report totals`): value-date years, donor (agencies rolled up or not), recipient country, region, sector, facility, flow kind, activity status, instrument, display currency. Recipient, region and sector keep the matching percentage of a flow split between several. A refused value is a 400 naming the parameter.")
+            .query_enum("by", true, "the grouping", &["donor", "recipient", "region", "sector", "year", "facility"]),
+    )
         .ok::<aidtrace_domain::totals::TotalsReport>("200", "The totals report")
         .errors(&[400, 401])
         .add(&mut doc, "/api/v1/reports/totals");

@@ -15,6 +15,7 @@ pub mod energy_pages;
 pub mod error;
 pub mod facility_filter;
 pub mod format;
+pub mod filters;
 pub mod forms;
 pub mod geo;
 pub mod guard;
@@ -35,7 +36,8 @@ pub mod rates_page;
 pub mod request_ctx;
 pub mod server;
 pub mod state;
-pub mod summary;
+/// Totals as pages show them live in the service, where the CLI uses them too.
+pub use aidtrace_service::summary;
 pub mod svg;
 pub mod tables;
 pub mod upload;
@@ -129,6 +131,7 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(pages::dashboard))
         .route("/activities", get(pages::activities))
         .route("/activities/{id}", get(pages::activity))
+        .route("/flows", get(filters::flows::page))
         .route("/facilities", get(pages::facilities))
         .route("/facilities/{id}", get(pages::facility))
         .route("/organisations", get(pages::organisations))

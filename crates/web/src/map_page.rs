@@ -174,6 +174,7 @@ pub async fn page(
     }
 
     let received: Vec<(String, Decimal)> = snap
+        .figures
         .totals
         .get("recipient")
         .map(|s| {
@@ -191,6 +192,7 @@ pub async fn page(
         .unwrap_or_default();
     let kinds: Vec<FlowKind> = {
         let mut k: Vec<FlowKind> = snap
+            .figures
             .totals
             .get("recipient")
             .map(|s| s.rows.iter().map(|r| r.kind).collect())

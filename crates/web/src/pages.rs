@@ -1,5 +1,6 @@
 //! Server-rendered pages (maud escapes every interpolated value). No page needs JavaScript.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::summary::TotalsSummary;
@@ -218,8 +219,10 @@ fn totals_section(report: &TotalsSummary) -> Markup {
                 thead { tr { th { (header_label(by)) } th { (t("col-kind")) } th { (t("totals-original")) } th { (ta("totals-converted", &[("currency", report.currency.as_str())])) } } }
                 tbody {
                     @for row in &report.rows {
+                        @let cell = aidtrace_domain::filter::Filter { kind: Some(row.kind), ..report.filter.clone() };
+                        @let drill = format!("/flows{}", crate::filters::query(&cell, &[("by", by), ("key", &row.key)]));
                         tr {
-                            td { @if by == "recipient" { (crate::labels::country(&row.key)) } @else { (row.key) } }
+                            td { a href=(drill) class="drill" { @if by == "recipient" { (crate::labels::country(&row.key)) } @else { (row.key) } } }
                             td { (label(row.kind)) }
                             td { @for (c, a) in &row.original { span class="amt" { (sum_cell(*a)) " " (c) } br; } }
                             td {
@@ -227,7 +230,7 @@ fn totals_section(report: &TotalsSummary) -> Markup {
                                     Some(Sum::Overflow) => { span class="muted" { (t("totals-overflow")) } }
                                     Some(Sum::Exact(v)) => {
                                         details {
-                                            summary { (group_digits(v.round_dp(2))) " " (report.currency) @if !row.converted_complete { " (" (t("totals-partial")) ")" }
+                                            summary { a href=(drill) class="drill-total" { (group_digits(v.round_dp(2))) " " (report.currency) } @if !row.converted_complete { " (" (t("totals-partial")) ")" }
                                                 @if row.rates.iter().any(|r| r.provisional.is_some()) { " " strong class="provisional" { "*" } } }
                                             ul class="rates" {
                                                 @for r in &row.rates {
@@ -246,7 +249,7 @@ fn totals_section(report: &TotalsSummary) -> Markup {
                 }
             }
             p class="muted" { (t("totals-rule")) ": " (report.rule) ". " (report.attribution) }
-            (exports("totals", &format!("?by={by}")))
+            (exports("totals", &crate::filters::query(&report.filter, &[("by", by)])))
         }
     }
 }
@@ -269,26 +272,49 @@ fn bar_rows(report: &TotalsSummary) -> Vec<svg::Bar> {
     rows
 }
 
-pub async fn dashboard(State(state): State<AppState>, caller: Caller) -> PageResult<Html<String>> {
+pub async fn dashboard(
+    State(state): State<AppState>,
+    caller: Caller,
+    uri: axum::http::Uri,
+) -> PageResult<Html<String>> {
     can_read(&state, &caller)?;
     let snap = state.snapshot().await?;
-    // The dashboard's body is the same for every reader of a snapshot in one language, and it is
-    // the largest page, so it is rendered once per snapshot and language.
+    let (filter, _) = crate::filters::page_filter(&snap, uri.query(), &[])?;
+    // The dashboard's body is the same for every reader of a snapshot in one language and
+    // filter, and it is the largest page, so it is rendered once per snapshot, language and
+    // filter (the unfiltered one beside the snapshot, filtered ones in its memo).
     let lang = i18n::current();
-    let cached = snap
-        .dashboard_html
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .get(&lang)
-        .cloned();
+    let memo_key = format!(
+        "dashboard:{}{}",
+        lang.code(),
+        crate::filters::query(&filter, &[])
+    );
+    let unfiltered = filter == aidtrace_domain::filter::Filter::default();
+    let cached = if unfiltered {
+        snap.dashboard_html
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&lang)
+            .cloned()
+    } else {
+        snap.memo.page(&memo_key)
+    };
     let body = match cached {
         Some(body) => body,
         None => {
-            let body: Arc<str> = dashboard_body(&snap).into_string().into();
-            snap.dashboard_html
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .insert(lang, body.clone());
+            let (s, f) = (snap.clone(), filter.clone());
+            let figures = blocking(move || Ok(crate::filters::figures(&s, &f))).await?;
+            let body: Arc<str> = dashboard_body(&snap, &figures, &filter)
+                .into_string()
+                .into();
+            if unfiltered {
+                snap.dashboard_html
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .insert(lang, body.clone());
+            } else {
+                snap.memo.keep_page(memo_key, body.clone());
+            }
             body
         }
     };
@@ -299,11 +325,21 @@ pub async fn dashboard(State(state): State<AppState>, caller: Caller) -> PageRes
     ))
 }
 
-fn dashboard_body(snap: &Snapshot) -> Markup {
+fn dashboard_body(
+    snap: &Snapshot,
+    figures: &crate::summary::Figures,
+    filter: &aidtrace_domain::filter::Filter,
+) -> Markup {
     let ledger = &snap.ledger;
     let count = |s: Severity| snap.findings.iter().filter(|f| f.severity == s).count();
-    let (series, dated_by_fallback) = (&snap.series, snap.dated_by_fallback);
+    let (series, dated_by_fallback) = (&figures.series, figures.dated_by_fallback);
+    let unit = filter.currency.as_str();
     html! {
+        (crate::filters::form(snap, filter, "/", &[]))
+        p id="dash-flows-links" {
+            a href=(format!("/flows{}", crate::filters::query(filter, &[]))) id="dash-flows" { (t("flows-of-filter")) }
+            " · " a href=(format!("/flows{}", crate::filters::query(filter, &[("excluded", "1")]))) id="dash-excluded" { (t("flows-show-excluded")) }
+        }
         section class="cards" {
             div class="card" { b { (ledger.activities.len()) } " " (tn("card-activities", ledger.activities.len())) }
             div class="card" { b { (ledger.flows.len()) } " " (tn("card-flows", ledger.flows.len())) }
@@ -315,19 +351,19 @@ fn dashboard_body(snap: &Snapshot) -> Markup {
                 span class="muted" { " (" (ta("dash-severity-counts", &[("errors", &count(Severity::Error).to_string()), ("warnings", &count(Severity::Warning).to_string()), ("notes", &count(Severity::Info).to_string())])) ")" }
             }
         }
-        @if let Some(donors) = snap.totals.get("donor") {
-            (svg::bar_chart(&t("chart-by-donor"), "USD", &bar_rows(donors)))
+        @if let Some(donors) = figures.totals.get("donor") {
+            (svg::bar_chart(&t("chart-by-donor"), unit, &bar_rows(donors)))
         }
-        (svg::time_series(&t("chart-by-year"), "USD", series))
+        (svg::time_series(&t("chart-by-year"), unit, series))
         @if dated_by_fallback > 0 {
             p class="muted" { (ta("dash-dated-by-fallback", &[("count", &dated_by_fallback.to_string())])) }
         }
-        @let provisional = snap.totals.get("donor").map_or(0, crate::summary::provisional_flows);
+        @let provisional = figures.totals.get("donor").map_or(0, crate::summary::provisional_flows);
         @if provisional > 0 {
             p class="muted" id="dash-provisional" { strong class="provisional" { "* " } (ta("dash-provisional", &[("count", &provisional.to_string())])) }
         }
         @for g in GROUPS {
-            @if let Some(report) = snap.totals.get(g.as_str()) { (totals_section(report)) }
+            @if let Some(report) = figures.totals.get(g.as_str()) { (totals_section(report)) }
         }
     }
 }
@@ -335,27 +371,26 @@ fn dashboard_body(snap: &Snapshot) -> Markup {
 pub async fn activities(
     State(state): State<AppState>,
     caller: Caller,
-    Query(filter): Query<ActivityFilter>,
+    uri: axum::http::Uri,
 ) -> PageResult<Html<String>> {
     can_read(&state, &caller)?;
     let snap = state.snapshot().await?;
+    let (flows, own) = crate::filters::page_filter(&snap, uri.query(), &["q"])?;
+    let q = own.get("q").cloned().unwrap_or_default();
+    let pairs: BTreeMap<&str, String> = flows.pairs().into_iter().collect();
+    let filter = ActivityFilter {
+        q: q.clone(),
+        status: pairs.get("status").cloned().unwrap_or_default(),
+        instrument: pairs.get("instrument").cloned().unwrap_or_default(),
+        flows: flows.clone(),
+    };
     let table = tables::activities(&snap, &filter);
-    let query = format!(
-        "?q={}&status={}&instrument={}",
-        urlencode(&filter.q),
-        urlencode(&filter.status),
-        urlencode(&filter.instrument)
-    );
+    let query = crate::filters::query(&flows, &[("q", &q)]);
     let can_edit = caller
         .principal()
         .is_some_and(auth::Principal::can_edit_something);
     let content = html! {
-        form method="get" action="/activities" class="filters" {
-            label { (t("search")) " " input type="search" name="q" value=(filter.q) id="q"; }
-            label { (t("status")) " " select name="status" { option value="" { (t("any")) } @for s in edit::ACTIVITY_STATUSES { option value=(s) selected[filter.status == *s] { (i18n::value(s)) } } } }
-            label { (t("instrument")) " " select name="instrument" { option value="" { (t("any")) } @for s in edit::INSTRUMENTS { option value=(s) selected[filter.instrument == *s] { (i18n::value(s)) } } } }
-            button type="submit" { (t("filter")) }
-        }
+        (crate::filters::form_with_search(&snap, &flows, "/activities", &q))
         p { (table.rows.len()) " " (tn("card-activities", table.rows.len())) @if can_edit { " · " a href="/forms/activities/new" id="new-activity" { (t("new-activity")) } } }
         (table_html(&table, Some("/activities/")))
         (exports("activities", &query))
@@ -861,22 +896,34 @@ pub async fn export(
     caller: Caller,
     Path((list, format)): Path<(String, String)>,
     Query(q): Query<ExportQuery>,
+    uri: axum::http::Uri,
 ) -> PageResult<Response> {
     can_read(&state, &caller)?;
     let snap: Arc<Snapshot> = state.snapshot().await?;
     let table = match list.as_str() {
-        "activities" => tables::activities(&snap, &q.filter),
+        "activities" => {
+            let (flows, _) = crate::filters::page_filter(&snap, uri.query(), &["q"])?;
+            let filter = ActivityFilter { flows, ..q.filter };
+            tables::activities(&snap, &filter)
+        }
         "facilities" => tables::facilities(&snap, blur_for(&state, &caller)),
         "organisations" => tables::organisations(&snap),
-        "flows" => tables::flows(&snap),
+        "flows" => {
+            let req = crate::filters::flows::Request::read(&snap, uri.query())?;
+            let s = snap.clone();
+            blocking(move || Ok(crate::filters::flows::table(&s, &req))).await?
+        }
         "findings" => tables::findings(&snap.findings),
         "totals" => {
+            let (filter, _) = crate::filters::page_filter(&snap, uri.query(), &["by"])?;
             let by = if q.by.is_empty() {
                 "donor"
             } else {
                 q.by.as_str()
             };
-            let report = snap.totals.get(by).ok_or_else(|| {
+            let s = snap.clone();
+            let figures = blocking(move || Ok(crate::filters::figures(&s, &filter))).await?;
+            let report = figures.totals.get(by).ok_or_else(|| {
                 ApiError::bad_request(
                     "invalid_query",
                     format!("by={by:?} is not one of donor, recipient, region, sector, year"),

@@ -7,15 +7,15 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
 use aidtrace_domain::checks::Finding;
+use aidtrace_domain::filter::Filter;
 use aidtrace_domain::fx::RateTable;
-use aidtrace_domain::totals::{GroupBy, TotalsReport};
-use aidtrace_domain::{CurrencyCode, Ledger, Record, RecordId, RecordKind};
+use aidtrace_domain::totals::GroupBy;
+use aidtrace_domain::{Ledger, Record, RecordId, RecordKind};
 use aidtrace_service::Aidtrace;
 use aidtrace_store::{AccountStore, AssetQueries, SqliteAccounts, SqliteAssetQueries};
 use rust_decimal::Decimal;
 
 use crate::error::ApiError;
-use crate::summary::TotalsSummary;
 
 /// Settings of the web application (the CLI fills them from flags and the TOML file).
 #[derive(Debug, Clone)]
@@ -95,11 +95,11 @@ pub struct Snapshot {
     pub by_activity: HashMap<RecordId, Vec<(RecordKind, RecordId)>>,
     /// Indexes into `findings` by record id.
     pub findings_by_record: HashMap<RecordId, Vec<usize>>,
-    /// USD totals for each grouping of the dashboard, summarised.
-    pub totals: BTreeMap<&'static str, TotalsSummary>,
-    /// The dashboard's time series and how many flows it places by a fallback date.
-    pub series: Vec<crate::summary::Series>,
-    pub dated_by_fallback: usize,
+    /// The unfiltered dashboard: USD totals for each grouping, summarised, the time series and
+    /// how many flows it places by a fallback date.
+    pub figures: Arc<crate::summary::Figures>,
+    /// Filtered figures, lists and pages computed from this snapshot.
+    pub memo: crate::filters::Memo,
     /// The dashboard JSON, serialised once: it is the most requested document.
     pub dashboard_json: bytes_like::Bytes,
     /// The dashboard page's body per language, rendered on first request.
@@ -177,19 +177,8 @@ impl Snapshot {
                 .or_default()
                 .push(i);
         }
-        let usd = CurrencyCode::usd();
-        let mut totals = BTreeMap::new();
-        let mut series = Vec::new();
-        let mut dated_by_fallback = 0;
-        for g in GROUPS {
-            // The full report holds one rate entry per flow; only its summary is kept.
-            let report: TotalsReport = aidtrace_domain::totals::totals(&ledger, &rates, g, &usd);
-            if g == GroupBy::Year {
-                (series, dated_by_fallback) = crate::summary::by_year(&report);
-            }
-            totals.insert(g.as_str(), TotalsSummary::of(&report));
-        }
-        let dashboard = crate::api_types::Dashboard::of(&ledger, &findings, &totals);
+        let figures = crate::summary::figures(&ledger, &rates, &GROUPS, &Filter::default());
+        let dashboard = crate::api_types::Dashboard::of(&ledger, &findings, &figures.totals);
         let dashboard_json: Arc<[u8]> = serde_json::to_vec(&dashboard)
             .map_err(ApiError::internal)?
             .into();
@@ -200,9 +189,8 @@ impl Snapshot {
             findings,
             by_activity,
             findings_by_record,
-            totals,
-            series,
-            dated_by_fallback,
+            figures: Arc::new(figures),
+            memo: crate::filters::Memo::default(),
             dashboard_json,
             dashboard_html: Mutex::new(HashMap::new()),
         })

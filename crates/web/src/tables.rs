@@ -31,6 +31,10 @@ pub struct ActivityFilter {
     pub status: String,
     #[serde(default)]
     pub instrument: String,
+    /// The dashboard's filter, read apart (`filters::page_filter`): an activity is listed when
+    /// the filter keeps it or one of its flows.
+    #[serde(skip)]
+    pub flows: aidtrace_domain::filter::Filter,
 }
 
 impl ActivityFilter {
@@ -61,7 +65,7 @@ pub fn activities(snap: &Snapshot, filter: &ActivityFilter) -> Table {
     let rows = ledger
         .activities
         .values()
-        .filter(|a| filter.matches(a))
+        .filter(|a| filter.matches(a) && filter.flows.keeps_activity(ledger, a))
         .map(|a| {
             let funders: Vec<String> = a
                 .participants

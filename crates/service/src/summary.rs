@@ -1,14 +1,16 @@
 //! Totals as the dashboard shows them: per row the sums, and the distinct rates used (currency,
 //! rate, rate date, basis, source, number of flows) instead of one entry per flow, so the page
 //! and the dashboard JSON stay small at a million flows. The full per-flow detail is
-//! `/api/v1/reports/totals`.
+//! `/api/v1/reports/totals`. The web pages and the CLI both summarise through here.
 
 use std::collections::BTreeMap;
 
-use aidtrace_domain::CurrencyCode;
+use aidtrace_domain::filter::Filter;
+use aidtrace_domain::fx::RateTable;
 use aidtrace_domain::ledger::RateDateBasis;
 use aidtrace_domain::model::FlowKind;
-use aidtrace_domain::totals::{Sum, TotalsReport};
+use aidtrace_domain::totals::{GroupBy, Sum, TotalsReport, totals_where};
+use aidtrace_domain::{CurrencyCode, Ledger};
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -43,6 +45,8 @@ pub struct TotalsSummary {
     pub currency: CurrencyCode,
     pub rule: &'static str,
     pub attribution: &'static str,
+    /// The conditions the totals were computed under.
+    pub filter: Filter,
     pub rows: Vec<RowSummary>,
 }
 
@@ -92,6 +96,7 @@ impl TotalsSummary {
             currency: report.currency.clone(),
             rule: report.rule,
             attribution: report.attribution,
+            filter: report.filter.clone(),
             rows,
         }
     }
@@ -142,4 +147,33 @@ pub fn provisional_flows(report: &TotalsSummary) -> usize {
         .filter(|r| r.provisional.is_some())
         .map(|r| r.flows)
         .sum()
+}
+
+/// What the dashboard shows for one filter: the summarised totals of each grouping, the time
+/// series by kind and year, and how many flows the series places by a fallback date.
+#[derive(Debug, Clone)]
+pub struct Figures {
+    pub totals: BTreeMap<&'static str, TotalsSummary>,
+    pub series: Vec<Series>,
+    pub dated_by_fallback: usize,
+}
+
+/// The dashboard's figures under `filter`, each grouping through the one totals implementation.
+pub fn figures(ledger: &Ledger, rates: &RateTable, groups: &[GroupBy], filter: &Filter) -> Figures {
+    let mut totals = BTreeMap::new();
+    let mut series = Vec::new();
+    let mut dated_by_fallback = 0;
+    for g in groups {
+        // The full report holds one rate entry per flow; only its summary is kept.
+        let report = totals_where(ledger, rates, *g, filter);
+        if *g == GroupBy::Year {
+            (series, dated_by_fallback) = by_year(&report);
+        }
+        totals.insert(g.as_str(), TotalsSummary::of(&report));
+    }
+    Figures {
+        totals,
+        series,
+        dated_by_fallback,
+    }
 }
