@@ -78,7 +78,10 @@ fn main() {
                         .arg(highs.to_string())
                         .output()
                         .expect("python3");
-                    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&out.stdout) {
+                    // HiGHS prints its banner on stdout first; the JSON is the last line.
+                    let text = String::from_utf8_lossy(&out.stdout);
+                    let last = text.lines().rev().find(|l| !l.trim().is_empty());
+                    if let Some(Ok(v)) = last.map(serde_json::from_str::<serde_json::Value>) {
                         ho = v["objective"].as_f64().unwrap_or(f64::NAN);
                         hb = v["bound"].as_f64().unwrap_or(f64::NAN);
                         hs = v["seconds"].as_f64().unwrap_or(f64::NAN);
