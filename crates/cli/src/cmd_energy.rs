@@ -156,6 +156,10 @@ pub enum Command {
         seed: u64,
         #[arg(long, value_enum, default_value_t = GenVariant::Normal)]
         variant: GenVariant,
+        /// Model version of the instance: 1 (MODEL.md) or 2 (MODEL-v2.md; variants normal,
+        /// fuel-scarce, install-scarce, step-heavy)
+        #[arg(long, default_value_t = 1)]
+        model_version: u32,
         /// Output file (default: stdout)
         #[arg(long, short)]
         output: Option<PathBuf>,
@@ -204,6 +208,10 @@ pub enum GenVariant {
     Normal,
     FuelScarce,
     OnePerSite,
+    /// Version 2 only: little installation capacity per region.
+    InstallScarce,
+    /// Version 2 only: most facilities have a large step load.
+    StepHeavy,
 }
 
 pub fn run(command: Command, settings: &Settings) -> CliResult {
@@ -505,19 +513,51 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
             units,
             seed,
             variant,
+            model_version,
             output,
         } => {
-            let inst = generate(&GenOptions {
-                facilities,
-                units,
-                seed,
-                variant: match variant {
-                    GenVariant::Normal => Variant::Normal,
-                    GenVariant::FuelScarce => Variant::FuelScarce,
-                    GenVariant::OnePerSite => Variant::OnePerSite,
-                },
-            });
-            let text = to_json(&inst)?;
+            use aidtrace_energy::v2::{GenOptionsV2, VariantV2, generate_v2};
+            let text = match (model_version, variant) {
+                (1, GenVariant::Normal | GenVariant::FuelScarce | GenVariant::OnePerSite) => {
+                    to_json(&generate(&GenOptions {
+                        facilities,
+                        units,
+                        seed,
+                        variant: match variant {
+                            GenVariant::FuelScarce => Variant::FuelScarce,
+                            GenVariant::OnePerSite => Variant::OnePerSite,
+                            _ => Variant::Normal,
+                        },
+                    }))?
+                }
+                (2, v) if !matches!(v, GenVariant::OnePerSite) => {
+                    to_json(&generate_v2(&GenOptionsV2 {
+                        facilities,
+                        units,
+                        seed,
+                        variant: match v {
+                            GenVariant::FuelScarce => VariantV2::FuelScarce,
+                            GenVariant::InstallScarce => VariantV2::InstallScarce,
+                            GenVariant::StepHeavy => VariantV2::StepHeavy,
+                            _ => VariantV2::Normal,
+                        },
+                    }))?
+                }
+                (1 | 2, v) => {
+                    let name = v
+                        .to_possible_value()
+                        .map(|p| p.get_name().to_string())
+                        .unwrap_or_default();
+                    return Err(CliError::input(format!(
+                        "--variant {name} does not exist for --model-version {model_version}"
+                    )));
+                }
+                (other, _) => {
+                    return Err(CliError::input(format!(
+                        "--model-version {other}: must be 1 or 2"
+                    )));
+                }
+            };
             match output {
                 Some(p) => std::fs::write(&p, text + "\n")
                     .map_err(|e| CliError::failure(format!("cannot write {}: {e}", p.display())))?,

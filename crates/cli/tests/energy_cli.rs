@@ -510,3 +510,60 @@ fn a_version_2_facility_in_an_unknown_region_exits_2_naming_it() {
         "{err}"
     );
 }
+
+#[test]
+fn gen_model_version_2_writes_an_instance_plan_accepts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = run(
+        dir.path(),
+        &[
+            "energy",
+            "gen",
+            "--facilities",
+            "12",
+            "--units",
+            "6",
+            "--model-version",
+            "2",
+            "--variant",
+            "step-heavy",
+            "-o",
+            "g.json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plan = run(
+        dir.path(),
+        &[
+            "energy",
+            "plan",
+            "g.json",
+            "--format",
+            "json",
+            "--time-limit",
+            "0.2",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&plan.stdout).expect("plan JSON");
+    assert_eq!(v["model_version"], 2);
+    let bad = run(
+        dir.path(),
+        &[
+            "energy",
+            "gen",
+            "--facilities",
+            "3",
+            "--units",
+            "2",
+            "--model-version",
+            "2",
+            "--variant",
+            "one-per-site",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+}
