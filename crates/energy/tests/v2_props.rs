@@ -249,3 +249,52 @@ fn logistics_refuses_a_negative_price_naming_it() {
     .to_string();
     assert!(e.contains("fuel_price") && e.contains("-1"), "{e}");
 }
+
+/// Numbers a hostile or careless file may hold.
+fn any_number() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        Just(0.0),
+        Just(-1.0),
+        Just(1e-300),
+        Just(1e12),
+        Just(1e13),
+        Just(1e308),
+        Just(24.0),
+        Just(25.0),
+        0.0f64..2000.0,
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Arbitrary numbers in every numeric field: either a validation error or a plan the checker
+    /// accepts, with logistics and explain computed; never a panic.
+    #[test]
+    fn arbitrary_numbers_fail_validation_or_plan_cleanly(
+        n in prop::collection::vec(any_number(), 16),
+        count in 0u32..5,
+        k in 0u32..4,
+        install in 0u32..4,
+    ) {
+        let v = json!({
+          "version": 2, "horizon_days": n[0], "fuel_l_per_kwh": n[1], "derate": n[2].min(1.5),
+          "power_factor": n[3].min(1.5), "min_loading": n[4].min(1.5), "max_units_per_facility": k,
+          "tier_weights": {"life_support": n[5], "critical": n[6], "essential": 1.0},
+          "regions": [ {"id": "R", "outage_h_per_day": n[7], "fuel_l_per_day": n[8], "install_units": install} ],
+          "facilities": [ {"id": "F", "region": "R", "population_weight": n[9],
+                           "loads_kw": {"life_support": n[10], "critical": n[11], "essential": 5.0},
+                           "existing_kw": n[12], "largest_step_kva": n[13], "tank_l": n[14]} ],
+          "fleet": [ {"model": "G", "prime_kw": n[15], "count": count} ]
+        });
+        if let Ok(inst) = InstanceV2::from_json_str(&v.to_string()) {
+            let plan = solve_v2(&inst, &opts(50));
+            let problems = check_plan_v2(&inst, &plan);
+            prop_assert!(problems.is_empty(), "{:?}", problems);
+            prop_assert!(plan.objective.is_finite() && plan.upper_bound.is_finite());
+            let l = logistics(&inst, &plan, &LogisticsOptions::default());
+            prop_assert!(l.is_ok());
+            prop_assert!(aidtrace_energy::v2::explain_v2(&inst, &plan).is_ok());
+        }
+    }
+}

@@ -106,10 +106,12 @@ fn reason(
             Binding::Fuel,
             format!(
                 "its units could carry {carried:.1} kW but region {} gets {} L/day: that fuel goes \
-                 first to loads worth more than {:.1} per kW",
+                 first to loads of weight (population weight × tier weight) above {:.2}",
                 region.id,
                 region.fuel_l_per_day,
-                fuel_marginal(prep, st, r)
+                // The marginal value per kW is D·o_r·ρ·W; D and o_r are the region's, so the
+                // weight a reader can compare with the inputs is what is left.
+                fuel_marginal(prep, st, r) / (inst.horizon_days * prep.o[r]).max(f64::MIN_POSITIVE)
             ),
         );
     }

@@ -201,7 +201,7 @@ pub fn logistics(inst: &InstanceV2, plan: &PlanV2, opts: &LogisticsOptions) -> R
         "only the donated units' fuel is counted; the own backup runs on the facility's own stock"
             .to_string(),
         format!(
-            "a delivery arrives when the tank is down to {:.0} % (reserve); where no tank size is given, deliveries every {} days and the tank that needs",
+            "a delivery arrives when the tank is down to {:.0} % (reserve); where no tank size is given, a delivery every {} days, and the tank that interval needs is shown",
             opts.reserve * 100.0,
             opts.default_resupply_days
         ),
