@@ -298,3 +298,23 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_s_instance_is_proven_optimal_at_highs_optimum() {
+    // HiGHS (bench/highs_reference.py, highspy 1.16) proves 16,991,793.585 optimal for this
+    // instance; the branch and bound proves the same plan optimal.
+    let inst = generate_v2(&GenOptionsV2 {
+        facilities: 30,
+        units: 15,
+        seed: 1,
+        variant: VariantV2::Normal,
+    });
+    let plan = solve_v2(&inst, &opts(5000));
+    assert!(check_plan_v2(&inst, &plan).is_empty());
+    assert!(
+        (plan.objective - 16_991_793.585).abs() < 1e-3,
+        "{}",
+        plan.objective
+    );
+    assert_eq!(plan.status, aidtrace_energy::Status::Optimal);
+}

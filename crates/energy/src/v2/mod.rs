@@ -6,6 +6,7 @@
 pub mod bound;
 pub mod check;
 pub mod depot;
+mod exact;
 pub mod explain;
 pub mod generate;
 pub mod instance;

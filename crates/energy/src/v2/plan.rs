@@ -115,6 +115,24 @@ pub(crate) fn solve_prepared(
     // Phase 2: local search, then ruin-and-recreate around the best plan.
     if !close(ub, best_obj) {
         best_obj = local_search(prep, &mut best, deadline);
+        // Small instances: a short branch and bound often closes the Lagrangian duality gap.
+        let try_exact =
+            |frac: f64, nodes: u64, best: &mut State, best_obj: &mut f64, ub: &mut f64| {
+                let budget = (start + opts.time_limit.mul_f64(frac)).max(Instant::now());
+                if let Some((st, proven)) =
+                    crate::v2::exact::search(prep, &best_prices, best, budget.min(deadline), nodes)
+                {
+                    let o = st.objective(prep);
+                    if o > *best_obj {
+                        *best = st;
+                        *best_obj = o;
+                    }
+                    if proven {
+                        *ub = ub.min(*best_obj * (1.0 + 1e-9));
+                    }
+                }
+            };
+        try_exact(0.6, 2_000_000, &mut best, &mut best_obj, &mut ub);
         let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
         let mut cur = best.clone();
         let mut cur_obj = best_obj;
@@ -183,10 +201,41 @@ pub(crate) fn solve_prepared(
             last_round = round_start.elapsed();
         }
     }
+    if !close(ub, best_obj) && Instant::now() < deadline {
+        try_exact_end(
+            prep,
+            &best_prices,
+            &mut best,
+            &mut best_obj,
+            &mut ub,
+            deadline,
+        );
+    }
     let best = State::rebuild(prep, best.units);
     debug_assert!(best.is_feasible(prep), "solver produced an infeasible plan");
     let obj = best.objective(prep);
     (best, ub.max(obj))
+}
+
+/// The branch and bound once more with whatever time is left.
+fn try_exact_end(
+    prep: &Prep,
+    prices: &Prices,
+    best: &mut State,
+    best_obj: &mut f64,
+    ub: &mut f64,
+    deadline: Instant,
+) {
+    if let Some((st, proven)) = crate::v2::exact::search(prep, prices, best, deadline, 50_000_000) {
+        let o = st.objective(prep);
+        if o > *best_obj {
+            *best = st;
+            *best_obj = o;
+        }
+        if proven {
+            *ub = ub.min(*best_obj * (1.0 + 1e-9));
+        }
+    }
 }
 
 /// The served kW per facility and tier, and the donated-carried kW per facility, of a state.
