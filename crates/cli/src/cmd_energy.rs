@@ -93,6 +93,36 @@ pub enum Command {
     },
     /// Check a plan against its instance with the independent checker (exit 1 if infeasible)
     Check { instance: PathBuf, plan: PathBuf },
+    /// Fuel logistics of a version 2 plan: litres per day per facility and region, tank and days
+    /// on site, resupply interval and deliveries, costs; what-ifs re-plan (MODEL-v2.md)
+    Logistics {
+        /// Version 2 instance JSON
+        instance: PathBuf,
+        /// Plan JSON from `energy plan --format json` (default: plan now)
+        #[arg(long)]
+        plan: Option<PathBuf>,
+        /// Fuel price, € per litre delivered (costs are left out without it)
+        #[arg(long)]
+        fuel_price: Option<f64>,
+        /// What-if: outage hours per day in a region, REGION=HOURS (* for all; re-plans)
+        #[arg(long = "outage", value_name = "REGION=HOURS")]
+        outage: Vec<String>,
+        /// What-if: litres per day deliverable to a region, REGION=LITRES (* for all; re-plans)
+        #[arg(long = "delivery", value_name = "REGION=LITRES")]
+        delivery: Vec<String>,
+        /// Days between deliveries where a facility's tank size is unknown
+        #[arg(long, default_value_t = 7.0)]
+        resupply_days: f64,
+        /// Share of the tank left when a delivery arrives
+        #[arg(long, default_value_t = 0.25)]
+        reserve: f64,
+        #[arg(long, default_value_t = 5.0)]
+        time_limit: f64,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Hours of autonomy per tier and survival probabilities for one facility power profile
     Autonomy {
         /// Facility power profile JSON (see docs/energy.md), or a facility id in the store
@@ -143,6 +173,10 @@ pub enum Command {
         seed: u64,
         #[arg(long, value_enum, default_value_t = GenVariant::Normal)]
         variant: GenVariant,
+        /// Model version of the instance: 1 (MODEL.md) or 2 (MODEL-v2.md; variants normal,
+        /// fuel-scarce, install-scarce, step-heavy)
+        #[arg(long, default_value_t = 1)]
+        model_version: u32,
         /// Output file (default: stdout)
         #[arg(long, short)]
         output: Option<PathBuf>,
@@ -191,6 +225,10 @@ pub enum GenVariant {
     Normal,
     FuelScarce,
     OnePerSite,
+    /// Version 2 only: little installation capacity per region.
+    InstallScarce,
+    /// Version 2 only: most facilities have a large step load.
+    StepHeavy,
 }
 
 pub fn run(command: Command, settings: &Settings) -> CliResult {
@@ -210,6 +248,15 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
                         return Err(CliError::input(format!(
                             "{flag} only applies with --from-db (an instance file carries its own)"
                         )));
+                    }
+                    let bytes = read(&p)?;
+                    if crate::cmd_energy_v2::is_v2(&bytes)? {
+                        let inst = crate::cmd_energy_v2::load(&p, &bytes)?;
+                        let opts = Options {
+                            time_limit: seconds(time_limit)?,
+                            seed,
+                        };
+                        return crate::cmd_energy_v2::plan(&inst, &opts, format, with_explain);
                     }
                     load_instance(&p)?
                 }
@@ -246,6 +293,42 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
             time_limit,
             format,
         } => {
+            let bytes = read(&instance)?;
+            if crate::cmd_energy_v2::is_v2(&bytes)? {
+                let inst = crate::cmd_energy_v2::load(&instance, &bytes)?;
+                let destroyed = destroy
+                    .iter()
+                    .map(|d| {
+                        d.split_once(':')
+                            .map(|(f, m)| Assignment {
+                                facility: f.to_string(),
+                                model: m.to_string(),
+                                units: 1,
+                            })
+                            .ok_or_else(|| {
+                                CliError::input(format!("--destroy {d:?}: expected FACILITY:MODEL"))
+                            })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                if !(min_gain_percent.is_finite() && min_gain_percent >= 0.0) {
+                    return Err(CliError::input(format!(
+                        "--min-gain-percent {min_gain_percent}: must be ≥ 0"
+                    )));
+                }
+                let opts = ReplanOptions {
+                    time_limit: seconds(time_limit)?,
+                    min_gain_per_move: min_gain_percent / 100.0,
+                };
+                return crate::cmd_energy_v2::replan(
+                    &inst,
+                    &current,
+                    events.as_deref(),
+                    destroyed,
+                    hit,
+                    &opts,
+                    format,
+                );
+            }
             let inst = load_instance(&instance)?;
             let cur = load_plan(&current)?;
             let mut ev = match events {
@@ -328,12 +411,24 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
             plan,
             format,
         } => {
+            let bytes = read(&instance)?;
+            if crate::cmd_energy_v2::is_v2(&bytes)? {
+                let inst = crate::cmd_energy_v2::load(&instance, &bytes)?;
+                let plan = crate::cmd_energy_v2::load_plan(&plan)?;
+                crate::cmd_energy_v2::print_explain(&inst, &plan, format)?;
+                return Ok(Outcome::Clean);
+            }
             let inst = load_instance(&instance)?;
             let plan = load_plan(&plan)?;
             print_explain(&inst, &plan, format)?;
             Ok(Outcome::Clean)
         }
         Command::Check { instance, plan } => {
+            let bytes = read(&instance)?;
+            if crate::cmd_energy_v2::is_v2(&bytes)? {
+                let inst = crate::cmd_energy_v2::load(&instance, &bytes)?;
+                return crate::cmd_energy_v2::check(&inst, &plan);
+            }
             let inst = load_instance(&instance)?;
             let plan = load_plan(&plan)?;
             let problems = check_plan(&inst, &plan);
@@ -346,6 +441,45 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
                 }
                 Ok(Outcome::ProblemsFound)
             }
+        }
+        Command::Logistics {
+            instance,
+            plan,
+            fuel_price,
+            outage,
+            delivery,
+            resupply_days,
+            reserve,
+            time_limit,
+            seed,
+            format,
+        } => {
+            let bytes = read(&instance)?;
+            if !crate::cmd_energy_v2::is_v2(&bytes)? {
+                return Err(CliError::input(format!(
+                    "{}: fuel logistics need a version 2 instance (\"version\": 2, MODEL-v2.md): \
+                     version 1 has no regions' outage hours or deliveries",
+                    instance.display()
+                )));
+            }
+            let inst = crate::cmd_energy_v2::load(&instance, &bytes)?;
+            crate::cmd_energy_v2::run_logistics(
+                inst,
+                crate::cmd_energy_v2::LogisticsArgs {
+                    plan: plan.as_deref(),
+                    what_if: crate::cmd_energy_v2::WhatIf { outage, delivery },
+                    opts: aidtrace_energy::v2::LogisticsOptions {
+                        fuel_price_eur_per_l: fuel_price,
+                        default_resupply_days: resupply_days,
+                        reserve,
+                    },
+                    solve: Options {
+                        time_limit: seconds(time_limit)?,
+                        seed,
+                    },
+                    format,
+                },
+            )
         }
         Command::Autonomy {
             profile,
@@ -410,19 +544,51 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
             units,
             seed,
             variant,
+            model_version,
             output,
         } => {
-            let inst = generate(&GenOptions {
-                facilities,
-                units,
-                seed,
-                variant: match variant {
-                    GenVariant::Normal => Variant::Normal,
-                    GenVariant::FuelScarce => Variant::FuelScarce,
-                    GenVariant::OnePerSite => Variant::OnePerSite,
-                },
-            });
-            let text = to_json(&inst)?;
+            use aidtrace_energy::v2::{GenOptionsV2, VariantV2, generate_v2};
+            let text = match (model_version, variant) {
+                (1, GenVariant::Normal | GenVariant::FuelScarce | GenVariant::OnePerSite) => {
+                    to_json(&generate(&GenOptions {
+                        facilities,
+                        units,
+                        seed,
+                        variant: match variant {
+                            GenVariant::FuelScarce => Variant::FuelScarce,
+                            GenVariant::OnePerSite => Variant::OnePerSite,
+                            _ => Variant::Normal,
+                        },
+                    }))?
+                }
+                (2, v) if !matches!(v, GenVariant::OnePerSite) => {
+                    to_json(&generate_v2(&GenOptionsV2 {
+                        facilities,
+                        units,
+                        seed,
+                        variant: match v {
+                            GenVariant::FuelScarce => VariantV2::FuelScarce,
+                            GenVariant::InstallScarce => VariantV2::InstallScarce,
+                            GenVariant::StepHeavy => VariantV2::StepHeavy,
+                            _ => VariantV2::Normal,
+                        },
+                    }))?
+                }
+                (1 | 2, v) => {
+                    let name = v
+                        .to_possible_value()
+                        .map(|p| p.get_name().to_string())
+                        .unwrap_or_default();
+                    return Err(CliError::input(format!(
+                        "--variant {name} does not exist for --model-version {model_version}"
+                    )));
+                }
+                (other, _) => {
+                    return Err(CliError::input(format!(
+                        "--model-version {other}: must be 1 or 2"
+                    )));
+                }
+            };
             match output {
                 Some(p) => std::fs::write(&p, text + "\n")
                     .map_err(|e| CliError::failure(format!("cannot write {}: {e}", p.display())))?,
@@ -575,7 +741,7 @@ fn print_plan(
             }
             say!("{t}");
             say!(
-                "objective {:.3}  upper bound {:.3}  gap {:.3} %  status {:?}  {:.2} s",
+                "model version 1 (MODEL.md)  objective {:.3}  upper bound {:.3}  gap {:.3} %  status {:?}  {:.2} s",
                 plan.objective,
                 plan.upper_bound,
                 plan.gap * 100.0,

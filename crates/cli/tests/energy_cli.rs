@@ -466,3 +466,325 @@ fn autonomy_with_plan_without_the_instance_exits_2() {
     );
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Two hospitals in two regions. UA-63 installs one unit only, so H1 gets one G100 (75 kW usable)
+/// of the 180 kW above its own backup; H2's 60 kW need one G100; the third G100 and the 1,000 kW
+/// set (30 % of it exceeds either hospital's whole load) stay in the depot.
+const V2: &str = r#"{
+  "version": 2, "horizon_days": 90, "fuel_l_per_kwh": 0.25, "max_units_per_facility": 2,
+  "regions": [ {"id": "UA-63", "outage_h_per_day": 12.0, "fuel_l_per_day": 9000.0, "install_units": 1},
+               {"id": "UA-32", "outage_h_per_day": 8.0, "fuel_l_per_day": 400.0, "install_units": 4} ],
+  "facilities": [
+    {"id": "H1", "region": "UA-63", "loads_kw": {"life_support": 40.0, "critical": 60.0, "essential": 100.0},
+     "existing_kw": 20.0, "largest_step_kva": 90.0, "tank_l": 2000.0},
+    {"id": "H2", "region": "UA-32", "population_weight": 2.0,
+     "loads_kw": {"life_support": 20.0, "critical": 30.0, "essential": 10.0},
+     "backup_condition": "absent", "largest_step_kva": 0.0} ],
+  "fleet": [ {"model": "G100", "prime_kw": 100.0, "count": 3, "idle_l_per_h": 3.45},
+             {"model": "G1000", "prime_kva": 1250.0, "count": 1, "idle_l_per_h": 16.1} ]
+}"#;
+
+fn v2_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("v2.json"), V2).expect("write instance");
+    dir
+}
+
+fn v2_plan(d: &std::path::Path) -> serde_json::Value {
+    let out = run(
+        d,
+        &[
+            "energy",
+            "plan",
+            "v2.json",
+            "--format",
+            "json",
+            "--time-limit",
+            "0.5",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(d.join("plan.json"), &out.stdout).expect("write plan");
+    serde_json::from_slice(&out.stdout).expect("plan JSON")
+}
+
+#[test]
+fn a_version_2_instance_is_planned_with_model_version_2_and_passes_check() {
+    let dir = v2_dir();
+    let plan = v2_plan(dir.path());
+    assert_eq!(plan["model_version"], 2);
+    assert_eq!(plan["installed_units"]["UA-63"], 1);
+    let check = run(dir.path(), &["energy", "check", "v2.json", "plan.json"]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+}
+
+#[test]
+fn a_fleet_model_larger_than_any_site_is_left_in_depot_with_the_reason() {
+    let dir = v2_dir();
+    let plan = v2_plan(dir.path());
+    let depot = plan["left_in_depot"].as_array().expect("left_in_depot");
+    let big = depot
+        .iter()
+        .find(|d| d["model"] == "G1000")
+        .expect("G1000 in the depot");
+    // 30 % of 1,000 kW exceeds both hospitals' whole load.
+    assert_eq!(big["binding"], "eligibility", "{big}");
+    assert_eq!(big["units"], 1);
+}
+
+#[test]
+fn a_version_1_plan_says_it_solved_model_version_1() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("v1.json"),
+        r#"{"hours": 72, "fuel_litres": 1000, "fuel_l_per_kwh": 0.25, "min_loading": 0.3,
+            "max_units_per_facility": 2,
+            "facilities": [{"id": "F1", "region": "R1", "weight": 1, "unmet_kw": 50}],
+            "fleet": [{"model": "G60", "prime_kw": 60, "count": 1, "idle_l_per_h": 3.2}]}"#,
+    )
+    .expect("write");
+    let out = run(
+        dir.path(),
+        &[
+            "energy",
+            "plan",
+            "v1.json",
+            "--format",
+            "json",
+            "--time-limit",
+            "0.2",
+        ],
+    );
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).expect("plan JSON");
+    assert_eq!(plan["model_version"], 1);
+}
+
+#[test]
+fn explain_on_a_version_2_plan_names_the_binding_constraint() {
+    let dir = v2_dir();
+    v2_plan(dir.path());
+    let out = run(
+        dir.path(),
+        &[
+            "energy",
+            "explain",
+            "v2.json",
+            "plan.json",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let h1 = rows
+        .as_array()
+        .and_then(|r| r.iter().find(|x| x["facility"] == "H1"))
+        .expect("H1");
+    // H1 could use a second G100 but UA-63 installs one unit only.
+    assert_eq!(h1["binding"], "installation", "{h1}");
+}
+
+#[test]
+fn replan_on_a_version_2_plan_redeploys_spare_stock() {
+    let dir = v2_dir();
+    let plan = v2_plan(dir.path());
+    let at_h2 = plan["assignments"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["facility"] == "H2"))
+        .expect("a unit at H2")
+        .clone();
+    let model = at_h2["model"].as_str().expect("model").to_string();
+    let out = run(
+        dir.path(),
+        &[
+            "energy",
+            "replan",
+            "v2.json",
+            "--current",
+            "plan.json",
+            "--destroy",
+            &format!("H2:{model}"),
+            "--format",
+            "json",
+            "--time-limit",
+            "0.5",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(r["plan"]["model_version"], 2);
+    // A spare G100 from the depot replaces the destroyed one.
+    assert!(
+        r["moves"]
+            .as_array()
+            .expect("moves")
+            .iter()
+            .any(|m| m["to"] == "H2" && m["from"].is_null()),
+        "{r}"
+    );
+}
+
+#[test]
+fn logistics_gives_litres_tank_days_deliveries_and_costs() {
+    let dir = v2_dir();
+    v2_plan(dir.path());
+    let out = run(
+        dir.path(),
+        &[
+            "energy",
+            "logistics",
+            "v2.json",
+            "--plan",
+            "plan.json",
+            "--fuel-price",
+            "1.5",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let h1 = v["logistics"]["facilities"]
+        .as_array()
+        .and_then(|r| r.iter().find(|x| x["facility"] == "H1"))
+        .expect("H1")
+        .clone();
+    // One G100 carries 75 kW of H1's 180 kW above own backup: 12 h × (3.45 + 0.25 × 75) = 266.4 L/day.
+    let lpd = h1["litres_per_day"].as_f64().expect("L/day");
+    assert!((lpd - 266.4).abs() < 1e-6, "{h1}");
+    // A 2,000 L tank lasts 7.5 days; delivering at a quarter left means every 5 days.
+    assert!((h1["days_of_autonomy"].as_f64().expect("days") - 2000.0 / 266.4).abs() < 1e-9);
+    assert_eq!(h1["resupply_days"], 5.0);
+    assert_eq!(h1["deliveries"], 18);
+    assert!((h1["eur_per_day"].as_f64().expect("€") - 1.5 * 266.4).abs() < 1e-6);
+    assert_eq!(v["replanned"], false);
+}
+
+#[test]
+fn logistics_what_if_on_delivery_replans_and_writes_csv() {
+    let dir = v2_dir();
+    let out = run(
+        dir.path(),
+        &[
+            "energy",
+            "logistics",
+            "v2.json",
+            "--delivery",
+            "UA-32=0",
+            "--format",
+            "csv",
+            "--time-limit",
+            "0.3",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("region,facility,units"), "{text}");
+    // Without deliveries to UA-32 nothing runs at H2.
+    assert!(!text.contains(",H2,"), "{text}");
+    let bad = run(
+        dir.path(),
+        &["energy", "logistics", "v2.json", "--outage", "UA-99=4"],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("UA-99"));
+}
+
+#[test]
+fn a_version_2_facility_in_an_unknown_region_exits_2_naming_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("bad.json"),
+        V2.replace("\"region\": \"UA-32\"", "\"region\": \"UA-99\""),
+    )
+    .expect("write");
+    let out = run(dir.path(), &["energy", "plan", "bad.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("facilities[1]") && err.contains("UA-99"),
+        "{err}"
+    );
+}
+
+#[test]
+fn gen_model_version_2_writes_an_instance_plan_accepts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = run(
+        dir.path(),
+        &[
+            "energy",
+            "gen",
+            "--facilities",
+            "12",
+            "--units",
+            "6",
+            "--model-version",
+            "2",
+            "--variant",
+            "step-heavy",
+            "-o",
+            "g.json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plan = run(
+        dir.path(),
+        &[
+            "energy",
+            "plan",
+            "g.json",
+            "--format",
+            "json",
+            "--time-limit",
+            "0.2",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&plan.stdout).expect("plan JSON");
+    assert_eq!(v["model_version"], 2);
+    let bad = run(
+        dir.path(),
+        &[
+            "energy",
+            "gen",
+            "--facilities",
+            "3",
+            "--units",
+            "2",
+            "--model-version",
+            "2",
+            "--variant",
+            "one-per-site",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+}

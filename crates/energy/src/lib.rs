@@ -4,7 +4,8 @@
 //!
 //! Entry points: [`Instance::from_json_slice`] → [`solve`] → [`Plan`]; [`check_plan`] verifies a
 //! plan independently; [`replan()`] and [`explain()`] work on a plan; [`autonomy::assess`]
-//! simulates one facility; [`generate()`] writes benchmark instances.
+//! simulates one facility; [`generate()`] writes benchmark instances. Version 2 of the model
+//! (`shared/energy/MODEL-v2.md`) lives in [`v2`]; [`v2::AnyInstance`] tells the versions apart.
 
 // The solver works on parallel per-facility and per-model arrays; index loops read better there.
 #![allow(clippy::needless_range_loop)]
@@ -16,6 +17,7 @@ pub mod diesel;
 mod error;
 mod exact;
 pub mod explain;
+pub mod fuel;
 pub mod generate;
 mod instance;
 mod plan;
@@ -23,6 +25,7 @@ pub mod replan;
 mod search;
 pub mod sim;
 mod state;
+pub mod v2;
 
 pub use check::check_plan;
 pub use error::{EnergyError, Result};

@@ -17,6 +17,9 @@ use crate::state::{State, covered, fill};
 /// The output JSON of MODEL.md.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
+    /// Which model was solved: 1 (MODEL.md); plan files written before the field are version 1.
+    #[serde(default = "version_one")]
+    pub model_version: u32,
     pub objective: f64,
     pub upper_bound: f64,
     pub gap: f64,
@@ -24,6 +27,10 @@ pub struct Plan {
     pub seconds: f64,
     pub assignments: Vec<Assignment>,
     pub covered_kw: BTreeMap<String, f64>,
+}
+
+fn version_one() -> u32 {
+    1
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -295,6 +302,7 @@ pub(crate) fn to_plan(inst: &Instance, prep: &Prepared, st: &State, ub: f64, sec
         0.0
     };
     Plan {
+        model_version: 1,
         objective,
         upper_bound,
         gap,

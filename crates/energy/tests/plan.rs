@@ -296,6 +296,8 @@ fn output_json_has_exactly_the_model_md_fields() {
             "assignments",
             "covered_kw",
             "gap",
+            // MODEL-v2.md: the output says which model was solved.
+            "model_version",
             "objective",
             "seconds",
             "status",
