@@ -1,6 +1,7 @@
 mod cmd_asset;
 mod cmd_changes;
 mod cmd_energy;
+mod cmd_energy_loads;
 mod cmd_iati;
 mod cmd_intake;
 mod cmd_ledger;

@@ -79,6 +79,7 @@ fn facility() -> Facility {
         beds: None,
         population_served: None,
         sensitive: false,
+        illustrative: None,
         status_history: vec![],
         sources: vec![],
     }

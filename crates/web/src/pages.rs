@@ -699,6 +699,7 @@ pub async fn facility(
         .map(|p| shown_location(f, p, blur_for(&state, &caller)));
     let content = html! {
         (edit_link(&caller, "facilities", &id))
+        @if let Some(n) = &f.illustrative { p class="illustrative" id="illustrative" { strong { (t("illustrative")) } ": " (n) } }
         dl class="facts" {
             dt { (t("field-kind")) } dd { (i18n::value(&enum_name(&f.kind))) }
             dt { (t("fac-country")) } dd { (f.country) }
@@ -718,6 +719,7 @@ pub async fn facility(
         h2 { (t("fac-status-history")) }
         @if f.status_history.is_empty() { p class="muted" { (t("fac-no-status")) } }
         ul { @for s in &f.status_history { li { (i18n::date(s.date)) ": " (i18n::value(&enum_name(&s.status))) @if let Some(n) = &s.note { " — " (n) } (citations(&snap, &s.sources)) } } }
+        p { a href=(format!("/energy/survey/{id}")) id="facility-survey" { (t("survey-title")) } }
         h2 { (t("fac-equipment")) }
         p { a href=(format!("/assets?facility={id}")) id="facility-assets" { (t("assets-of-facility")) } }
         @if lines.is_empty() { p class="muted" { (t("none-recorded")) } }
