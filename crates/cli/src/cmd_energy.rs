@@ -163,6 +163,13 @@ pub enum Command {
         #[arg(long, requires = "with_plan")]
         facility: Option<String>,
     },
+    /// Load survey of one facility by tier (life support, critical, essential): devices and
+    /// building loads with average and peak kW, kVA and starting kVA; unknown figures shown as
+    /// unknown (exit 1 when any is)
+    Survey(crate::cmd_energy_loads::SurveyArgs),
+    /// Print a MODEL-v2 instance (shared/energy/MODEL-v2.md) built from the store; refuses, naming
+    /// facility and asset, where a load is unknown
+    Instance(crate::cmd_energy_loads::InstanceArgs),
     /// Write a random instance (documented distribution in docs/energy.md)
     Gen {
         #[arg(long)]
@@ -539,6 +546,8 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
             )?;
             Ok(Outcome::Clean)
         }
+        Command::Survey(a) => crate::cmd_energy_loads::run_survey(a, settings),
+        Command::Instance(a) => crate::cmd_energy_loads::run_instance(a, settings),
         Command::Gen {
             facilities,
             units,

@@ -655,6 +655,10 @@ pub struct Facility {
     /// Facilities under attack: public views blur their coordinates.
     #[serde(default)]
     pub sensitive: bool,
+    /// Set on demonstration records that are not facts (what is illustrative and why); every
+    /// page showing the facility says so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub illustrative: Option<String>,
     #[serde(default)]
     pub status_history: Vec<StatusChange>,
     #[serde(default)]

@@ -106,6 +106,9 @@ fn organisation(o: &Organisation) -> Result<(), ValidationError> {
 
 fn facility(f: &Facility) -> Result<(), ValidationError> {
     non_empty("name", &f.name)?;
+    if let Some(n) = &f.illustrative {
+        non_empty("illustrative", n)?;
+    }
     for (i, s) in f.status_history.iter().enumerate() {
         plausible_date(&format!("status_history[{i}].date"), s.date)?;
     }

@@ -47,6 +47,9 @@ fn ct_power() -> PowerNeeds {
         voltage_max: Some(415),
         frequency_hz: Some(50),
         needs_ups: false,
+        average_kw: None,
+        peak_kw: None,
+        starting_kva: None,
     }
 }
 
@@ -60,6 +63,9 @@ fn supply(phases: u8, voltage: u32, hz: u32, kva: &str) -> FacilityPower {
         available_kva: Some(kva.parse().expect("d")),
         backup_kva: None,
         typical_outage_hours_per_day: None,
+        backup_condition: None,
+        building_loads: vec![],
+        tier_overrides: vec![],
         note: None,
         sources: vec![],
     }
@@ -79,6 +85,7 @@ fn facility() -> Facility {
         beds: None,
         population_served: None,
         sensitive: false,
+        illustrative: None,
         status_history: vec![],
         sources: vec![],
     }

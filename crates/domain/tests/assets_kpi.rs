@@ -62,6 +62,7 @@ fn base() -> Vec<Record> {
             beds: None,
             population_served: None,
             sensitive: false,
+            illustrative: None,
             status_history: vec![],
             sources: vec![],
         }),

@@ -3,3 +3,7 @@
 //! Coordinates marked "illustrative" are city centres, not buildings.
 
 pub const SEED_JSON: &str = include_str!("../demo/seed.json");
+
+/// Ukraine's side: illustrative hospitals by oblast (each carries an `illustrative` note) with
+/// damage history, loads by tier and backup, and one real hospital with only sourced facts.
+pub const UKRAINE_JSON: &str = include_str!("../demo/ukraine.json");

@@ -170,7 +170,7 @@ fn model_kw(model: Option<&DeviceModel>, pf: f64) -> Option<f64> {
 
 /// Assets in these states are on site and need power (a broken device will be repaired onto the
 /// same circuit); stored, planned, shipped or retired ones do not.
-fn powered(state: Option<LifecycleState>) -> bool {
+pub(crate) fn powered(state: Option<LifecycleState>) -> bool {
     use LifecycleState as S;
     matches!(
         state,
@@ -178,14 +178,14 @@ fn powered(state: Option<LifecycleState>) -> bool {
     )
 }
 
-struct AssetView<'a> {
-    asset: &'a Asset,
-    facility: RecordId,
-    state: Option<LifecycleState>,
+pub(crate) struct AssetView<'a> {
+    pub(crate) asset: &'a Asset,
+    pub(crate) facility: RecordId,
+    pub(crate) state: Option<LifecycleState>,
 }
 
 /// Each asset with its state at `at` and its facility after any transfer up to `at`.
-fn asset_views(ledger: &Ledger, at: NaiveDateTime) -> Vec<AssetView<'_>> {
+pub(crate) fn asset_views(ledger: &Ledger, at: NaiveDateTime) -> Vec<AssetView<'_>> {
     let mut events: HashMap<&RecordId, Vec<&AssetEvent>> = HashMap::new();
     for e in ledger.asset_events.values() {
         events.entry(&e.asset).or_default().push(e);
@@ -211,14 +211,14 @@ fn asset_views(ledger: &Ledger, at: NaiveDateTime) -> Vec<AssetView<'_>> {
         .collect()
 }
 
-fn region_of(f: &Facility) -> String {
+pub(crate) fn region_of(f: &Facility) -> String {
     f.region
         .clone()
         .unwrap_or_else(|| format!("{} (country)", f.country))
 }
 
 /// Weight rule: given > 1 + beds/100 > 1 + population served/100,000 > 1.
-fn weight_of(f: &Facility, given: &BTreeMap<String, f64>) -> (f64, &'static str) {
+pub(crate) fn weight_of(f: &Facility, given: &BTreeMap<String, f64>) -> (f64, &'static str) {
     if let Some(w) = given.get(f.id.as_str()) {
         (*w, "given")
     } else if let Some(b) = f.beds {

@@ -6,6 +6,8 @@ pub mod change_review;
 pub mod changes;
 pub mod demo;
 pub mod energy;
+pub mod energy_survey;
+pub mod energy_v2;
 pub mod error;
 pub mod fhir;
 pub mod iati;
@@ -148,6 +150,7 @@ impl Aidtrace {
     pub fn load_demo(&mut self, actor: &str) -> ServiceResult<ApplyReport> {
         let mut records = records::records_from_json(demo::SEED_JSON)?;
         records.extend(assets::demo_records()?);
+        records.extend(records::records_from_json(demo::UKRAINE_JSON)?);
         self.put(actor, records)
     }
 

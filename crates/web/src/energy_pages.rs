@@ -276,6 +276,7 @@ pub async fn page(
     can_read(&state, &caller)?;
     let snap = state.snapshot().await?;
     let c = computed(&state, q.clone()).await?;
+    let survey = crate::energy_survey_pages::overview(&snap.ledger)?;
     let table = plan_table(&c);
     // The public view blurs sensitive facilities, as the facility map does.
     let blur = caller.principal().is_none().then_some(state.config.blur_km);
@@ -331,6 +332,8 @@ pub async fn page(
             (t("energy-gap")) ": " (float(c.plan.gap * 100.0, 3)) " % ("
             (i18n::value(&format!("{:?}", c.plan.status).to_lowercase())) ")"
         }
+        (survey)
+        h2 id="energy-plan-title" { (t("survey-plan")) }
         table id="energy-plan" {
             thead { tr {
                 th { (t("energy-facility")) } th { (t("energy-region")) } th { (t("energy-weight")) }

@@ -12,6 +12,7 @@ pub mod auth;
 pub mod changes_page;
 pub mod edit;
 pub mod energy_pages;
+pub mod energy_survey_pages;
 pub mod error;
 pub mod facility_filter;
 pub mod format;
@@ -157,6 +158,7 @@ pub fn app(state: AppState) -> Router {
         .merge(iati_export::routes())
         .merge(asset_pages::routes())
         .merge(energy_pages::routes())
+        .merge(energy_survey_pages::routes())
         .merge(intake_pages::routes())
         .merge(forms::routes())
         .merge(map_page::routes())

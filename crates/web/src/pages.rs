@@ -748,6 +748,7 @@ pub async fn facility(
         .map(|p| shown_location(f, p, blur_for(&state, &caller)));
     let content = html! {
         (edit_link(&caller, "facilities", &id))
+        @if let Some(n) = &f.illustrative { p class="illustrative" id="illustrative" { strong { (t("illustrative")) } ": " (n) } }
         dl class="facts" {
             dt { (t("field-kind")) } dd { (label(f.kind)) }
             dt { (t("fac-country")) } dd { (crate::labels::country(f.country.as_str())) }
@@ -767,6 +768,7 @@ pub async fn facility(
         h2 { (t("fac-status-history")) }
         @if f.status_history.is_empty() { p class="muted" { (t("fac-no-status")) } }
         ul { @for s in &f.status_history { li { (i18n::date(s.date)) ": " (label(s.status)) @if let Some(n) = &s.note { " — " (n) } (citations(&snap, &s.sources)) } } }
+        p { a href=(format!("/energy/survey/{id}")) id="facility-survey" { (t("survey-title")) } }
         h2 { (t("fac-equipment")) }
         p { a href=(format!("/assets?facility={id}")) id="facility-assets" { (t("assets-of-facility")) } }
         @if lines.is_empty() { p class="muted" { (t("none-recorded")) } }

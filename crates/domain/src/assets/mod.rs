@@ -11,6 +11,7 @@ pub mod gaps;
 pub mod instant;
 pub mod kpi;
 pub mod lifecycle;
+pub mod load;
 pub mod synthetic;
 pub mod validate;
 
@@ -82,6 +83,29 @@ pub struct PowerNeeds {
         skip_serializing_if = "Option::is_none"
     )]
     pub peak_kva: Option<Decimal>,
+    /// Mean draw over an outage day of normal use (duty cycle included): what fuel and the
+    /// allocation model count. `idle_kw`/`active_kw` alone do not give it (an MRI idles most of
+    /// the day), so without this figure the device's load is unknown.
+    #[serde(
+        default,
+        with = "exact_decimal::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub average_kw: Option<Decimal>,
+    /// Highest sustained draw (default: `active_kw`).
+    #[serde(
+        default,
+        with = "exact_decimal::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub peak_kw: Option<Decimal>,
+    /// Apparent power drawn while starting (inrush): what a generator must pick up in one step.
+    #[serde(
+        default,
+        with = "exact_decimal::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub starting_kva: Option<Decimal>,
     /// 1 or 3.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phases: Option<u8>,
@@ -161,6 +185,15 @@ pub struct FacilityPower {
         skip_serializing_if = "Option::is_none"
     )]
     pub typical_outage_hours_per_day: Option<Decimal>,
+    /// Condition of the backup set; `None` when nobody recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup_condition: Option<load::BackupCondition>,
+    /// Loads of the building (medical gases, ventilation, …) for the load survey.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub building_loads: Vec<load::BuildingLoad>,
+    /// This facility's tiers for its assets where the clinical-role rule is wrong for it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tier_overrides: Vec<load::TierOverride>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     #[serde(default)]
@@ -810,6 +843,9 @@ impl FacilityPower {
     pub fn references(&self) -> Vec<Reference<'_>> {
         use crate::model::RecordKind as K;
         let mut out = vec![("facility", K::Facility, &self.facility)];
+        for o in &self.tier_overrides {
+            opt(&mut out, "tier_overrides.asset", K::Asset, &o.asset);
+        }
         cite_refs(&mut out, &self.sources);
         out
     }

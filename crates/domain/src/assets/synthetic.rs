@@ -81,6 +81,7 @@ pub fn fleet(n_assets: usize, n_facilities: usize) -> Vec<Record> {
             beds: None,
             population_served: None,
             sensitive: false,
+            illustrative: None,
             status_history: vec![],
             sources: vec![],
         }));

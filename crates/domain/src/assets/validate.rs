@@ -83,6 +83,25 @@ pub fn device_model(m: &DeviceModel) -> Result<(), ValidationError> {
         not_negative("power.idle_kw", p.idle_kw)?;
         not_negative("power.active_kw", p.active_kw)?;
         not_negative("power.peak_kva", p.peak_kva)?;
+        for (field, v) in [
+            ("power.idle_kw", p.idle_kw),
+            ("power.active_kw", p.active_kw),
+            ("power.peak_kva", p.peak_kva),
+            ("power.average_kw", p.average_kw),
+            ("power.peak_kw", p.peak_kw),
+            ("power.starting_kva", p.starting_kva),
+        ] {
+            load_figure(field, v)?;
+        }
+        if let (Some(avg), Some(peak)) = (p.average_kw, p.peak_kw.or(p.active_kw))
+            && avg > peak
+        {
+            return Err(ValidationError::new(
+                "power.average_kw",
+                avg,
+                format!("above the peak {peak} kW: an average cannot exceed the peak"),
+            ));
+        }
         phases("power.phases", p.phases)?;
         frequency("power.frequency_hz", p.frequency_hz)?;
         if let (Some(lo), Some(hi)) = (p.voltage_min, p.voltage_max)
@@ -98,11 +117,69 @@ pub fn device_model(m: &DeviceModel) -> Result<(), ValidationError> {
     Ok(())
 }
 
+/// A kW or kVA figure of one load: not negative and below [`super::load::MAX_KW`].
+fn load_figure(field: &str, v: Option<Decimal>) -> Result<(), ValidationError> {
+    not_negative(field, v)?;
+    match v {
+        Some(v) if v > Decimal::from(super::load::MAX_KW) => Err(ValidationError::new(
+            field,
+            v,
+            "implausibly large: one load above 100,000 kW is refused",
+        )),
+        _ => Ok(()),
+    }
+}
+
 pub fn facility_power(p: &FacilityPower) -> Result<(), ValidationError> {
     phases("phases", Some(p.phases))?;
     frequency("frequency_hz", Some(p.frequency_hz))?;
     not_negative("available_kva", p.available_kva)?;
     not_negative("backup_kva", p.backup_kva)?;
+    load_figure("backup_kva", p.backup_kva)?;
+    for (i, l) in p.building_loads.iter().enumerate() {
+        let f = |name: &str| format!("building_loads[{i}].{name}");
+        load_figure(&f("average_kw"), l.average_kw)?;
+        load_figure(&f("peak_kw"), l.peak_kw)?;
+        load_figure(&f("starting_kva"), l.starting_kva)?;
+        if let (Some(avg), Some(peak)) = (l.average_kw, l.peak_kw)
+            && avg > peak
+        {
+            return Err(ValidationError::new(
+                f("average_kw"),
+                avg,
+                format!("above the peak {peak} kW: an average cannot exceed the peak"),
+            ));
+        }
+        if l.kind == super::load::BuildingLoadKind::Other
+            && l.description.as_deref().is_none_or(|d| d.trim().is_empty())
+        {
+            return Err(ValidationError::new(
+                f("description"),
+                "",
+                "a building load of kind other needs a description",
+            ));
+        }
+    }
+    for (i, o) in p.tier_overrides.iter().enumerate() {
+        match (&o.asset, &o.generic_type) {
+            (Some(_), None) => {}
+            (None, Some(g)) if super::gaps::is_generic_type(g) => {}
+            (None, Some(g)) => {
+                return Err(ValidationError::new(
+                    format!("tier_overrides[{i}].generic_type"),
+                    g,
+                    "a generic type is lower-case letters, digits and _",
+                ));
+            }
+            _ => {
+                return Err(ValidationError::new(
+                    format!("tier_overrides[{i}]"),
+                    "",
+                    "name exactly one of asset or generic_type",
+                ));
+            }
+        }
+    }
     if let Some(h) = p.typical_outage_hours_per_day
         && (h.is_sign_negative() && !h.is_zero() || h > Decimal::from(24))
     {

@@ -1,0 +1,501 @@
+//! MODEL-v2 instances (`shared/energy/MODEL-v2.md`) from the store: regions with their outage
+//! hours, facilities with their average load by tier, usable existing backup and largest step
+//! load, from the load survey (`energy_survey.rs`). A load nobody stated is never sent as 0:
+//! the builder refuses and names the facility and the asset, or, when asked, leaves the
+//! facility out and lists it. Region logistics (fuel per day, units installable) and the fleet
+//! are not in the store and come from the caller.
+//!
+//! The types here mirror the JSON of MODEL-v2.md field for field; the solver crate's own types
+//! replace them once both exist on one branch.
+
+use std::collections::BTreeMap;
+
+use aidtrace_domain::CountryCode;
+use aidtrace_domain::assets::load::LoadTier;
+use aidtrace_domain::model::FacilityStatus;
+use aidtrace_domain::{Ledger, RecordId};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use serde::{Deserialize, Serialize};
+
+use crate::energy::{FleetUnit, weight_of};
+use crate::energy_survey::{Survey, SurveyOptions, surveys};
+use crate::{ServiceError, ServiceResult};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceV2 {
+    pub version: u32,
+    pub horizon_days: f64,
+    pub fuel_l_per_kwh: f64,
+    pub derate: f64,
+    pub power_factor: f64,
+    pub min_loading: f64,
+    pub max_units_per_facility: u32,
+    pub tier_weights: TierValues,
+    pub regions: Vec<RegionV2>,
+    pub facilities: Vec<FacilityV2>,
+    pub fleet: Vec<FleetModelV2>,
+}
+
+/// One number per tier (`tier_weights`, `loads_kw`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TierValues {
+    pub life_support: f64,
+    pub critical: f64,
+    pub essential: f64,
+}
+
+impl TierValues {
+    fn set(&mut self, tier: LoadTier, v: f64) {
+        match tier {
+            LoadTier::LifeSupport => self.life_support = v,
+            LoadTier::Critical => self.critical = v,
+            LoadTier::Essential => self.essential = v,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionV2 {
+    pub id: String,
+    pub outage_h_per_day: f64,
+    pub fuel_l_per_day: f64,
+    pub install_units: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FacilityV2 {
+    pub id: String,
+    pub region: String,
+    pub population_weight: f64,
+    pub loads_kw: TierValues,
+    pub existing_kw: f64,
+    pub largest_step_kva: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FleetModelV2 {
+    pub model: String,
+    pub prime_kw: f64,
+    pub count: u32,
+    pub idle_l_per_h: f64,
+}
+
+/// What the caller gives for one region; anything absent comes from the store (outage hours)
+/// or the defaults of [`V2Options`].
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionSpec {
+    #[serde(default)]
+    pub outage_h_per_day: Option<f64>,
+    #[serde(default)]
+    pub fuel_l_per_day: Option<f64>,
+    #[serde(default)]
+    pub install_units: Option<u32>,
+}
+
+/// A season file for `energy instance --from-db --version 2`: the fleet and what the store
+/// cannot say. Every field but `fleet` may be left out.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeasonSpec {
+    #[serde(default)]
+    pub fleet: Vec<FleetUnit>,
+    /// Region id (ISO 3166-2 code, or the region name where there is none) → figures.
+    #[serde(default)]
+    pub regions: BTreeMap<String, RegionSpec>,
+    /// Facility id → population weight, overriding the beds/population rule.
+    #[serde(default)]
+    pub weights: BTreeMap<String, f64>,
+    #[serde(default)]
+    pub horizon_days: Option<f64>,
+    #[serde(default)]
+    pub fuel_l_per_kwh: Option<f64>,
+    #[serde(default)]
+    pub derate: Option<f64>,
+    #[serde(default)]
+    pub power_factor: Option<f64>,
+    #[serde(default)]
+    pub min_loading: Option<f64>,
+    #[serde(default)]
+    pub max_units_per_facility: Option<u32>,
+    #[serde(default)]
+    pub tier_weights: Option<TierValues>,
+}
+
+impl SeasonSpec {
+    pub fn from_json_slice(bytes: &[u8]) -> ServiceResult<Self> {
+        let de = &mut serde_json::Deserializer::from_slice(bytes);
+        serde_path_to_error::deserialize(de)
+            .map_err(|e| ServiceError::Parse(format!("season file: {}: {}", e.path(), e.inner())))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct V2Options {
+    pub spec: SeasonSpec,
+    /// Fuel deliverable per day to every region the spec does not give.
+    pub fuel_l_per_day: Option<f64>,
+    /// Units installable in every region the spec does not give.
+    pub install_units: Option<u32>,
+    /// Only facilities of this country.
+    pub country: Option<CountryCode>,
+    /// Leave facilities with unknown figures out (listed) instead of refusing.
+    pub skip_unknown: bool,
+    pub survey: SurveyOptions,
+}
+
+/// A facility not in the instance and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LeftOut {
+    pub facility: String,
+    pub name: String,
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct V2Build {
+    pub instance: InstanceV2,
+    /// Facilities left out: unknown figures (with `skip_unknown`), destroyed or closed.
+    pub left_out: Vec<LeftOut>,
+    /// Figures the instance rests on that a reader should know (lower bounds, assumed backup).
+    pub notes: Vec<String>,
+}
+
+fn invalid(field: &str, value: impl std::fmt::Display, reason: &str) -> ServiceError {
+    ServiceError::Parse(format!("{field} = {value}: {reason}"))
+}
+
+fn in_range(field: &str, v: f64, lo: f64, hi: f64, open_lo: bool) -> ServiceResult<f64> {
+    let ok = v.is_finite() && v <= hi && if open_lo { v > lo } else { v >= lo };
+    if ok {
+        Ok(v)
+    } else {
+        let l = if open_lo { "(" } else { "[" };
+        Err(invalid(field, v, &format!("must be in {l}{lo}, {hi}]")))
+    }
+}
+
+fn f64_of(d: Decimal) -> f64 {
+    d.to_f64().unwrap_or(0.0)
+}
+
+/// The region id of a survey: the ISO 3166-2 code where known, else the region's name.
+pub fn region_id(s: &Survey) -> String {
+    s.region_code.clone().unwrap_or_else(|| s.region.clone())
+}
+
+/// Why a surveyed facility cannot enter the instance as it stands, naming every unknown.
+fn unknowns(s: &Survey) -> Vec<String> {
+    let mut out = Vec::new();
+    if !s.surveyed {
+        out.push("no load survey: no powered asset and no building load recorded".to_string());
+    }
+    for l in s.unknown_lines() {
+        let kind = match l.origin {
+            crate::energy_survey::Origin::Asset => "asset",
+            crate::energy_survey::Origin::Building => "building load",
+        };
+        out.push(format!(
+            "{} load of {kind} {} ({}): average kW unknown",
+            l.tier.as_str(),
+            l.item,
+            l.what
+        ));
+    }
+    if s.usable_backup_kw.is_none() {
+        out.push(
+            "existing backup unknown: no backup_kva recorded (record 0 or condition absent if there is none)"
+                .to_string(),
+        );
+    }
+    if s.surveyed && s.largest_step_kva.is_none() {
+        out.push("largest step load unknown: no load states a kVA or starting kVA".to_string());
+    }
+    out
+}
+
+/// The MODEL-v2 instance for the store's facilities (of one country if asked), or an error
+/// naming every facility and asset whose figures are unknown.
+pub fn instance_v2(ledger: &Ledger, opts: &V2Options) -> ServiceResult<V2Build> {
+    let spec = &opts.spec;
+    let horizon_days = in_range(
+        "horizon_days",
+        spec.horizon_days.unwrap_or(90.0),
+        0.0,
+        366.0,
+        true,
+    )?;
+    let fuel_l_per_kwh = in_range(
+        "fuel_l_per_kwh",
+        spec.fuel_l_per_kwh
+            .unwrap_or(aidtrace_energy::diesel::L_PER_KWH),
+        0.0,
+        2.0,
+        true,
+    )?;
+    let derate = in_range("derate", spec.derate.unwrap_or(0.75), 0.0, 1.0, true)?;
+    let power_factor = in_range(
+        "power_factor",
+        spec.power_factor
+            .unwrap_or(f64_of(opts.survey.power_factor)),
+        0.0,
+        1.0,
+        true,
+    )?;
+    let min_loading = in_range(
+        "min_loading",
+        spec.min_loading.unwrap_or(0.3),
+        0.0,
+        1.0,
+        false,
+    )?;
+    let tier_weights = spec.tier_weights.unwrap_or(TierValues {
+        life_support: 10.0,
+        critical: 3.0,
+        essential: 1.0,
+    });
+    for (name, w) in [
+        ("tier_weights.life_support", tier_weights.life_support),
+        ("tier_weights.critical", tier_weights.critical),
+        ("tier_weights.essential", tier_weights.essential),
+    ] {
+        in_range(name, w, 0.0, 1e6, false)?;
+    }
+    if spec.fleet.is_empty() {
+        return Err(invalid(
+            "fleet",
+            "[]",
+            "give the donated units (--unit MODEL:KW:COUNT or the season file's fleet)",
+        ));
+    }
+    let mut fleet = Vec::new();
+    for (i, u) in spec.fleet.iter().enumerate() {
+        let prime_kw = in_range(&format!("fleet[{i}].prime_kw"), u.prime_kw, 0.0, 1e5, true)?;
+        let idle = u
+            .idle_l_per_h
+            .unwrap_or_else(|| aidtrace_energy::diesel::idle_l_per_h(prime_kw));
+        fleet.push(FleetModelV2 {
+            model: u.model.clone(),
+            prime_kw,
+            count: u.count,
+            idle_l_per_h: in_range(&format!("fleet[{i}].idle_l_per_h"), idle, 0.0, 1e4, false)?,
+        });
+    }
+    for (id, w) in &spec.weights {
+        in_range(&format!("weights[{id:?}]"), *w, 0.0, 1e6, false)?;
+        if RecordId::parse(id)
+            .ok()
+            .is_none_or(|r| !ledger.facilities.contains_key(&r))
+        {
+            return Err(invalid(
+                &format!("weights[{id:?}]"),
+                id,
+                "no facility with this id in the store",
+            ));
+        }
+    }
+    let pf = Decimal::from_f64_retain(power_factor).unwrap_or(opts.survey.power_factor);
+    let all = surveys(
+        ledger,
+        SurveyOptions {
+            power_factor: pf,
+            ..opts.survey
+        },
+    )?;
+    let mut left_out = Vec::new();
+    let mut refused = Vec::new();
+    let mut kept = Vec::new();
+    for s in all {
+        if opts
+            .country
+            .as_ref()
+            .is_some_and(|c| c.as_str() != s.country)
+        {
+            continue;
+        }
+        if let Some(st @ (FacilityStatus::Destroyed | FacilityStatus::Closed)) = s.status {
+            left_out.push(LeftOut {
+                facility: s.facility.clone(),
+                name: s.name.clone(),
+                reasons: vec![format!(
+                    "current status {}: nowhere to install a unit",
+                    serde_json::to_value(st)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default()
+                )],
+            });
+            continue;
+        }
+        let why = unknowns(&s);
+        if why.is_empty() {
+            kept.push(s);
+        } else {
+            let l = LeftOut {
+                facility: s.facility.clone(),
+                name: s.name.clone(),
+                reasons: why,
+            };
+            if opts.skip_unknown {
+                left_out.push(l);
+            } else {
+                refused.push(l);
+            }
+        }
+    }
+    if !refused.is_empty() {
+        let lines: Vec<String> = refused
+            .iter()
+            .map(|l| {
+                format!(
+                    "facility {} ({}): {}",
+                    l.facility,
+                    l.name,
+                    l.reasons.join("; ")
+                )
+            })
+            .collect();
+        return Err(ServiceError::Parse(format!(
+            "unknown loads are not planned as 0; state them, or give --skip-unknown to leave these facilities out:\n{}",
+            lines.join("\n")
+        )));
+    }
+    // Regions of the kept facilities; outage hours: the caller's, else the worst schedule
+    // recorded at any of the region's facilities.
+    let mut regions: BTreeMap<String, Option<Decimal>> = BTreeMap::new();
+    for s in &kept {
+        let e = regions.entry(region_id(s)).or_default();
+        *e = (*e).max(s.outage_h_per_day);
+    }
+    let mut out_regions = Vec::new();
+    for (id, recorded) in &regions {
+        let given = spec.regions.get(id);
+        let outage = match given
+            .and_then(|r| r.outage_h_per_day)
+            .or(recorded.map(f64_of))
+        {
+            Some(h) => in_range(
+                &format!("regions[{id}].outage_h_per_day"),
+                h,
+                0.0,
+                24.0,
+                false,
+            )?,
+            None => {
+                return Err(invalid(
+                    &format!("regions[{id}].outage_h_per_day"),
+                    "unknown",
+                    "no facility of the region records typical_outage_hours_per_day; give it in the season file",
+                ));
+            }
+        };
+        let fuel = given
+            .and_then(|r| r.fuel_l_per_day)
+            .or(opts.fuel_l_per_day)
+            .ok_or_else(|| {
+                invalid(
+                    &format!("regions[{id}].fuel_l_per_day"),
+                    "not given",
+                    "give --fuel-l-per-day or the season file's regions",
+                )
+            })?;
+        let install_units = given
+            .and_then(|r| r.install_units)
+            .or(opts.install_units)
+            .ok_or_else(|| {
+                invalid(
+                    &format!("regions[{id}].install_units"),
+                    "not given",
+                    "give --install-units or the season file's regions",
+                )
+            })?;
+        out_regions.push(RegionV2 {
+            id: id.clone(),
+            outage_h_per_day: outage,
+            fuel_l_per_day: in_range(
+                &format!("regions[{id}].fuel_l_per_day"),
+                fuel,
+                0.0,
+                1e9,
+                false,
+            )?,
+            install_units,
+        });
+    }
+    for id in spec.regions.keys() {
+        if !regions.contains_key(id) {
+            return Err(invalid(
+                &format!("regions[{id}]"),
+                id,
+                "no facility of the instance is in this region",
+            ));
+        }
+    }
+    let mut notes = Vec::new();
+    let derate_d = Decimal::from_f64_retain(derate).unwrap_or(Decimal::ONE);
+    let facilities = kept
+        .iter()
+        .map(|s| {
+            let mut loads = TierValues {
+                life_support: 0.0,
+                critical: 0.0,
+                essential: 0.0,
+            };
+            for t in &s.tiers {
+                loads.set(t.tier, f64_of(t.known_average_kw));
+            }
+            if s.step_unknown > 0 {
+                notes.push(format!(
+                    "{}: largest_step_kva is a lower bound ({} load(s) state no kVA)",
+                    s.facility, s.step_unknown
+                ));
+            }
+            if s.backup_condition.is_none() && s.backup_kva.is_some_and(|k| k > Decimal::ZERO) {
+                notes.push(format!(
+                    "{}: backup condition not recorded; counted as working",
+                    s.facility
+                ));
+            }
+            let f = RecordId::parse(&s.facility)
+                .ok()
+                .and_then(|id| ledger.facilities.get(&id));
+            let population_weight = f.map_or(1.0, |f| weight_of(f, &spec.weights).0);
+            FacilityV2 {
+                id: s.facility.clone(),
+                region: region_id(s),
+                population_weight,
+                loads_kw: loads,
+                // The set's usable continuous power, derated as donated units are.
+                existing_kw: f64_of(
+                    s.usable_backup_kw
+                        .unwrap_or_default()
+                        .saturating_mul(derate_d),
+                ),
+                largest_step_kva: s.largest_step_kva.map_or(0.0, f64_of),
+            }
+        })
+        .collect();
+    Ok(V2Build {
+        instance: InstanceV2 {
+            version: 2,
+            horizon_days,
+            fuel_l_per_kwh,
+            derate,
+            power_factor,
+            min_loading,
+            max_units_per_facility: spec.max_units_per_facility.unwrap_or(3),
+            tier_weights,
+            regions: out_regions,
+            facilities,
+            fleet,
+        },
+        left_out,
+        notes,
+    })
+}
