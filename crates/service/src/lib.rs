@@ -12,6 +12,7 @@ pub mod iati;
 pub mod intake;
 pub mod orgs;
 pub mod policy;
+pub mod profiles;
 pub mod records;
 
 use std::cell::RefCell;
