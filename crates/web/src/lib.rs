@@ -9,6 +9,7 @@ pub mod api_types;
 pub mod asset_pages;
 pub mod auth;
 pub mod changes_page;
+pub mod claims_page;
 pub mod edit;
 pub mod energy_pages;
 pub mod error;
@@ -22,9 +23,11 @@ pub mod intake_pages;
 pub mod login;
 pub mod openapi;
 pub mod org_pages;
+pub mod orgs;
 pub mod pages;
 pub mod precondition;
 pub mod rates_page;
+pub mod regions_page;
 pub mod server;
 pub mod state;
 pub mod summary;
@@ -109,7 +112,6 @@ pub fn app(state: AppState) -> Router {
         .route("/facilities", get(pages::facilities))
         .route("/facilities/{id}", get(pages::facility))
         .route("/map", get(pages::map))
-        .route("/organisations", get(pages::organisations))
         .route("/quality", get(pages::quality))
         .route("/login", get(login::login_form).post(login::login))
         .route("/logout", post(pages::logout))
@@ -130,6 +132,9 @@ pub fn app(state: AppState) -> Router {
         .merge(import_page::routes(state.config.upload_limit))
         .merge(rates_page::routes())
         .merge(org_pages::routes())
+        .merge(orgs::routes())
+        .merge(claims_page::routes())
+        .merge(regions_page::routes())
         .merge(iati_export::routes())
         .merge(asset_pages::routes())
         .merge(energy_pages::routes())
