@@ -312,8 +312,7 @@ pub fn about_facility<'a>(ledger: &'a Ledger, facility: &RecordId) -> Vec<&'a Cl
         .claims
         .values()
         .filter(|c| {
-            c.facility.as_ref() == Some(facility)
-                || c.activity.as_ref().is_some_and(|a| supplies(a))
+            c.facility.as_ref() == Some(facility) || c.activity.as_ref().is_some_and(&supplies)
         })
         .collect()
 }

@@ -135,12 +135,12 @@ pub fn org_profile(
     let provided: Vec<&Flow> = ledger
         .flows
         .values()
-        .filter(|f| provider_of(ledger, f).is_some_and(|p| mine(p)))
+        .filter(|f| provider_of(ledger, f).is_some_and(&mine))
         .collect();
     let received: Vec<&Flow> = ledger
         .flows
         .values()
-        .filter(|f| f.receiver.as_ref().is_some_and(|r| mine(r)))
+        .filter(|f| f.receiver.as_ref().is_some_and(&mine))
         .collect();
     let provider_acts: BTreeSet<&RecordId> = provided.iter().map(|f| &f.activity).collect();
     let receiver_acts: BTreeSet<&RecordId> = received.iter().map(|f| &f.activity).collect();
@@ -174,7 +174,7 @@ pub fn org_profile(
     let mut facilities: Vec<OrgFacility> = ledger
         .facilities
         .values()
-        .filter(|f| f.operator.as_ref().is_some_and(|o| mine(o)))
+        .filter(|f| f.operator.as_ref().is_some_and(&mine))
         .map(|f| OrgFacility {
             id: f.id.clone(),
             name: f.name.clone(),

@@ -180,10 +180,10 @@ pub fn facility_section(snap: &Snapshot, facility: &RecordId) -> Markup {
 fn given_by(snap: &Snapshot, c: &EquivalentCandidate, flow: &RecordId) -> Markup {
     let ledger = &snap.ledger;
     let mut sources: Vec<&RecordId> = Vec::new();
-    if c.recorded {
-        if let Some(f) = ledger.flows.get(flow) {
-            sources.extend(f.sources.iter().map(|s| &s.source));
-        }
+    if c.recorded
+        && let Some(f) = ledger.flows.get(flow)
+    {
+        sources.extend(f.sources.iter().map(|s| &s.source));
     }
     for claim in c.claims.iter().filter_map(|id| ledger.claims.get(id)) {
         sources.extend(claim.sources.iter().map(|s| &s.source));

@@ -15,13 +15,14 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use maud::{Markup, html};
 
+use crate::api::ApiQuery;
 use crate::auth::Caller;
 use crate::claims_page::kind_total;
 use crate::error::{ApiError, ApiResult, PageError, PageResult};
 use crate::i18n::{self, t, ta};
 use crate::openapi::Op;
 use crate::pages::{can_read, group_digits, layout, urlencode};
-use crate::state::{AppState, Snapshot};
+use crate::state::{AppState, Snapshot, blocking};
 use crate::tables::{Table, enum_name, to_csv};
 
 /// Routes of this area, merged into [`crate::app`].
@@ -235,7 +236,7 @@ pub async fn page(
 pub async fn csv(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<RegionsQuery>,
+    ApiQuery(q): ApiQuery<RegionsQuery>,
 ) -> ApiResult<Response> {
     crate::api::readable(&state, &caller)?;
     let snap = state.snapshot().await?;
@@ -264,14 +265,18 @@ pub async fn csv(
 pub async fn api(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<RegionsQuery>,
+    ApiQuery(q): ApiQuery<RegionsQuery>,
 ) -> ApiResult<axum::Json<RegionalEquity>> {
     crate::api::readable(&state, &caller)?;
     let snap = state.snapshot().await?;
     let choice = choose(&q, &snap.ledger)?;
-    report(&snap, &choice)
-        .map(axum::Json)
-        .ok_or_else(|| ApiError::not_found("no country has regions in the ledger"))
+    // Every flow is split by region once per request: off the async threads.
+    blocking(move || {
+        report(&snap, &choice)
+            .map(axum::Json)
+            .ok_or_else(|| ApiError::not_found("no country has regions in the ledger"))
+    })
+    .await
 }
 
 /// The operation in the OpenAPI document.

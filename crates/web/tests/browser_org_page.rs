@@ -26,10 +26,13 @@ async fn a_reader_opens_an_organisation_page_and_sees_a_claim_beside_the_record(
 
     // The list, filtered to donors through its form.
     driver.goto(format!("{base}/organisations")).await.unwrap();
-    let select = SelectElement::new(&driver.find(By::Id("role")).await.unwrap())
+    driver
+        .find(By::Css("#role option[value='donor']"))
+        .await
+        .unwrap()
+        .click()
         .await
         .unwrap();
-    select.select_by_value("donor").await.unwrap();
     driver
         .find(By::Css("#org-filter button"))
         .await

@@ -4,13 +4,13 @@
 use aidtrace_domain::CurrencyCode;
 use aidtrace_domain::org_profile::{OrgProfile, org_profile};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 
-use crate::api::{parse_id, readable};
+use crate::api::{ApiQuery, parse_id, readable};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::openapi::Op;
-use crate::state::AppState;
+use crate::state::{AppState, blocking};
 
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -23,7 +23,7 @@ pub async fn summary(
     State(state): State<AppState>,
     caller: Caller,
     Path(raw): Path<String>,
-    Query(q): Query<SummaryQuery>,
+    ApiQuery(q): ApiQuery<SummaryQuery>,
 ) -> ApiResult<Json<OrgProfile>> {
     readable(&state, &caller)?;
     let id = parse_id(&raw)?;
@@ -35,9 +35,13 @@ pub async fn summary(
         })?,
     };
     let snap = state.snapshot().await?;
-    org_profile(&snap.ledger, &snap.rates, &id, &currency)
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found(format!("no organisation {id}")))
+    // Every flow is looked at once per profile: off the async threads, as the totals report.
+    blocking(move || {
+        org_profile(&snap.ledger, &snap.rates, &id, &currency)
+            .map(Json)
+            .ok_or_else(|| ApiError::not_found(format!("no organisation {id}")))
+    })
+    .await
 }
 
 /// The operation in the OpenAPI document.
