@@ -73,6 +73,20 @@ pub enum ReportCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Per region of a country: aid per person (population from its records, with the
+    /// source), devices per million, facilities' operating status, ranked, national beside
+    Regions {
+        /// ISO 3166-1 alpha-2 code of the country
+        #[arg(long)]
+        country: String,
+        /// The flow kind regions are ranked by
+        #[arg(long, default_value = "disbursement")]
+        kind: String,
+        #[arg(long, default_value = "USD")]
+        currency: String,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -197,6 +211,12 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
             print_totals(&report, format)?;
             Ok(Outcome::Clean)
         }
+        Command::Report(ReportCommand::Regions {
+            country,
+            kind,
+            currency,
+            format,
+        }) => crate::cmd_report::regions(settings, &country, &kind, &currency, format),
         Command::Check {
             format,
             undisbursed_days,

@@ -8,6 +8,7 @@ mod cmd_iati;
 mod cmd_intake;
 mod cmd_ledger;
 mod cmd_org;
+mod cmd_report;
 mod cmd_web;
 mod config;
 mod error;

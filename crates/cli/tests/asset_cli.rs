@@ -52,10 +52,10 @@ fn density_shows_regions_national_and_sourced_references() {
             .unwrap_or_else(|| panic!("no CT line with {needle:?} in\n{text}"))
             .to_string()
     };
-    // Abai: 1 CT / 603,000 = 1.66; Jambyl: none / 1,220,000 = 0; national: Semey's and the
-    // traumatology centre's CT / 20,030,000 = 0.0998… → 0.10.
-    assert!(line("KZ Abai region").contains("1.66"));
-    assert!(line("KZ Jambyl region").contains("pop-kz-jambyl-2024"));
+    // Abai: 1 CT / 610,189 = 1.64; Jambyl: none / 1,222,513 = 0; national: Semey's and the
+    // traumatology centre's CT / 20,286,084 = 0.0986… → 0.10.
+    assert!(line("KZ Abai region").contains("1.64"));
+    assert!(line("KZ Jambyl region").contains("pop-kz-jambyl-2025"));
     assert!(line("KZ (national)").contains("0.10"));
     assert!(line("facilities without a region").contains("no population applies"));
     let oecd = line("reference: OECD average");

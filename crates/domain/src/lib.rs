@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod checks;
+pub mod claims_beside;
 pub mod code_names;
 pub mod coded;
 pub mod codes;
@@ -14,7 +15,10 @@ pub mod model;
 pub mod money;
 #[cfg(feature = "openapi")]
 pub mod openapi;
+pub mod org_profile;
 pub mod org_refs;
+pub mod regions;
+pub mod scoped_totals;
 pub mod sectors;
 pub mod sheet;
 pub mod text;

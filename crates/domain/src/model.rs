@@ -539,6 +539,9 @@ pub enum ClaimKind {
     /// A physical quantity or capacity, e.g. "more than 100 generators, over 130 MW".
     Capacity,
     Quantity,
+    /// Another source's figure for an amount the ledger records (`flow`): a second report of
+    /// the same signing that gives 1.087 billion yen where the recorded one says 108.7 million.
+    StatedAmount,
     Other,
 }
 
@@ -555,6 +558,16 @@ pub struct Claim {
     pub activity: Option<RecordId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organisation: Option<RecordId>,
+    /// The recorded flow this figure restates (a stated amount of the same grant).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow: Option<RecordId>,
+    /// The facility the figure is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facility: Option<RecordId>,
+    /// The recipient country the figure is about ("to Ukraine"): what the ledger records for
+    /// the same scope counts only that country's share of each flow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<CountryCode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub money: Option<Money>,
     #[serde(
@@ -1129,6 +1142,12 @@ impl Record {
                 }
                 if let Some(o) = &c.organisation {
                     refs.push(("organisation", RecordKind::Organisation, o));
+                }
+                if let Some(f) = &c.flow {
+                    refs.push(("flow", RecordKind::Flow, f));
+                }
+                if let Some(f) = &c.facility {
+                    refs.push(("facility", RecordKind::Facility, f));
                 }
             }
             Self::DeviceModel(r) => refs.extend(r.references()),

@@ -14,6 +14,7 @@ pub mod iati;
 pub mod intake;
 pub mod orgs;
 pub mod policy;
+pub mod profiles;
 pub mod records;
 pub mod summary;
 

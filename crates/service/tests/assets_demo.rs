@@ -156,10 +156,10 @@ fn gaps_and_densities_of_the_demo() {
         .iter()
         .find(|d| d.region.as_deref() == Some("Abai region") && d.generic_type == "ct_scanner")
         .expect("Abai CT");
-    // 1 CT for 603,000 people = 1.66 per million.
-    assert_eq!(abai_ct.per_million, Some(d("1.66")));
+    // 1 CT for 610,189 people = 1.64 per million.
+    assert_eq!(abai_ct.per_million, Some(d("1.64")));
     // Nationally Semey's CT and the traumatology centre's (a facility without a region) for
-    // 20,030,000 people = 0.0998… → 0.10; Jambyl has none: 0.
+    // 20,286,084 people = 0.0986… → 0.10; Jambyl has none: 0.
     let national = |t: &str| {
         density
             .rows
@@ -173,7 +173,7 @@ fn gaps_and_densities_of_the_demo() {
             .population_record
             .as_ref()
             .map(|r| r.as_str()),
-        Some("pop-kz-2024")
+        Some("pop-kz-2025")
     );
     let jambyl_ct = density
         .rows

@@ -53,7 +53,7 @@ fn collection(name: &str) -> ApiResult<RecordKind> {
         })
 }
 
-fn readable(state: &AppState, caller: &Caller) -> ApiResult<()> {
+pub(crate) fn readable(state: &AppState, caller: &Caller) -> ApiResult<()> {
     match caller {
         Caller::Signed(_) => Ok(()),
         Caller::Anonymous if state.config.public_view => Ok(()),
@@ -201,7 +201,7 @@ pub async fn list(
     }))
 }
 
-fn parse_id(raw: &str) -> ApiResult<RecordId> {
+pub(crate) fn parse_id(raw: &str) -> ApiResult<RecordId> {
     RecordId::parse(raw)
         .map_err(|e| ApiError::bad_request("invalid_id", e.message).with_field("id"))
 }
@@ -574,6 +574,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         )
         .add(&mut doc, "/api/v1/openapi.json");
     crate::asset_pages::openapi_paths(&mut doc);
+    crate::orgs::openapi_paths(&mut doc);
+    crate::regions_page::openapi_paths(&mut doc);
     openapi::tag_records(&mut doc, COLLECTIONS);
     doc
 }

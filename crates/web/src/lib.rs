@@ -10,6 +10,7 @@ pub mod api_types;
 pub mod asset_pages;
 pub mod auth;
 pub mod changes_page;
+pub mod claims_page;
 pub mod edit;
 pub mod energy_pages;
 pub mod energy_survey_pages;
@@ -31,10 +32,12 @@ pub mod map_page;
 pub mod map_svg;
 pub mod openapi;
 pub mod org_pages;
+pub mod orgs;
 pub mod pages;
 pub mod precondition;
 pub mod rates_page;
 pub mod request_ctx;
+pub mod regions_page;
 pub mod server;
 pub mod state;
 /// Totals as pages show them live in the service, where the CLI uses them too.
@@ -155,6 +158,9 @@ pub fn app(state: AppState) -> Router {
         .merge(import_page::routes(state.config.upload_limit))
         .merge(rates_page::routes())
         .merge(org_pages::routes())
+        .merge(orgs::routes())
+        .merge(claims_page::routes())
+        .merge(regions_page::routes())
         .merge(iati_export::routes())
         .merge(asset_pages::routes())
         .merge(energy_pages::routes())

@@ -31,14 +31,14 @@ pub fn group_digits(d: Decimal) -> String {
 }
 
 /// A sum as a page shows it: grouped digits, or the word for a sum beyond a decimal's range.
-fn sum_cell(s: Sum) -> String {
+pub(crate) fn sum_cell(s: Sum) -> String {
     match s {
         Sum::Exact(d) => group_digits(d),
         Sum::Overflow => t("totals-overflow"),
     }
 }
 
-fn money(m: &Money) -> String {
+pub(crate) fn money(m: &Money) -> String {
     format!("{} {}", group_digits(m.amount), m.currency)
 }
 
@@ -85,6 +85,8 @@ pub fn layout(title: &str, caller: &Caller, content: Markup) -> Html<String> {
         a href="/facilities" { (t("nav-facilities")) }
         a href="/map" { (t("nav-map")) }
         a href="/organisations" { (t("nav-organisations")) }
+        a href="/claims" { (t("nav-claims")) }
+        a href="/regions" { (t("nav-regions")) }
         a href="/quality" { (t("nav-quality")) }
         a href="/assets" { (t("nav-assets")) }
         a href="/energy" { (t("nav-energy")) }
@@ -200,7 +202,7 @@ fn table_html(table: &Table, link: Option<&str>) -> Markup {
     }
 }
 
-fn exports(list: &str, query: &str) -> Markup {
+pub(crate) fn exports(list: &str, query: &str) -> Markup {
     html! {
         p class="exports" {
             (t("export")) ": "
@@ -408,7 +410,7 @@ pub(crate) fn urlencode(s: &str) -> String {
         .collect()
 }
 
-fn parse_id(raw: &str) -> Result<RecordId, PageError> {
+pub(crate) fn parse_id(raw: &str) -> Result<RecordId, PageError> {
     RecordId::parse(raw).map_err(|e| {
         PageError(ApiError::not_found(format!(
             "{} {raw:?}: {}",
@@ -440,7 +442,7 @@ fn conversion(snap: &Snapshot, m: &Money) -> Markup {
     }
 }
 
-fn citations(snap: &Snapshot, list: &[aidtrace_domain::model::Citation]) -> Markup {
+pub(crate) fn citations(snap: &Snapshot, list: &[aidtrace_domain::model::Citation]) -> Markup {
     html! {
         @for c in list {
             blockquote class="cite" {
@@ -636,6 +638,7 @@ pub async fn activity(
                 (citations(&snap, &f.sources))
             }
         }
+        (crate::claims_page::activity_section(&snap, &id))
         @if !budgets.is_empty() {
             h2 { (t("act-budgets")) }
             table class="list" id="budgets" {
@@ -765,6 +768,7 @@ pub async fn facility(
                 }
             }
         }
+        (crate::claims_page::facility_section(&snap, &id))
         h2 { (t("fac-status-history")) }
         @if f.status_history.is_empty() { p class="muted" { (t("fac-no-status")) } }
         ul { @for s in &f.status_history { li { (i18n::date(s.date)) ": " (label(s.status)) @if let Some(n) = &s.note { " — " (n) } (citations(&snap, &s.sources)) } } }

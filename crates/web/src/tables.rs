@@ -350,7 +350,7 @@ pub fn record_href(snap: &Snapshot, kind: RecordKind, id: &str) -> String {
     match kind {
         RecordKind::Activity => format!("/activities/{id}"),
         RecordKind::Facility => format!("/facilities/{id}"),
-        RecordKind::Organisation => format!("/organisations#{id}"),
+        RecordKind::Organisation => format!("/organisations/{id}"),
         RecordKind::Flow => rid.and_then(|r| ledger.flows.get(&r)).map_or_else(
             || "/activities".into(),
             |f| format!("/activities/{}#{id}", f.activity),

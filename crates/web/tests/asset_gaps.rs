@@ -47,11 +47,11 @@ async fn gaps_and_densities_beside_national_and_reference_figures() {
         .await;
     assert_eq!(api.status, StatusCode::OK, "{}", api.body);
     let v = api.json();
-    // Abai: 1 CT / 603,000 = 1.66; Jambyl: 0 / 1,220,000 = 0; national: 2 / 20,030,000 = 0.10.
+    // Abai: 1 CT / 610,189 = 1.64; Jambyl: 0 / 1,222,513 = 0; national: 2 / 20,286,084 = 0.10.
     let rows = &v["rows"];
     assert_eq!(
         ct_row(rows, "region", Some("Abai region"))["per_million"],
-        "1.66"
+        "1.64"
     );
     let jambyl = ct_row(rows, "region", Some("Jambyl region"));
     assert_eq!(
@@ -60,8 +60,8 @@ async fn gaps_and_densities_beside_national_and_reference_figures() {
     );
     let national = ct_row(rows, "national", None);
     assert_eq!(national["per_million"], "0.10");
-    assert_eq!(national["population_record"], "pop-kz-2024");
-    assert_eq!(national["population_year"], 2024);
+    assert_eq!(national["population_record"], "pop-kz-2025");
+    assert_eq!(national["population_year"], 2025);
     // The traumatology centre records no region: its CT has no density and says why.
     let no_region = ct_row(rows, "no_region", None);
     assert!(no_region["per_million"].is_null());
@@ -115,10 +115,10 @@ async fn gaps_and_densities_beside_national_and_reference_figures() {
         .expect("CT density table");
     for needle in [
         "Abai region",
-        "1.66",
+        "1.64",
         "KZ · national",
         "0.10",
-        "pop-kz-2024",
+        "pop-kz-2025",
         "Reference: OECD average",
         "23.6",
         "2011–2012",

@@ -1,0 +1,113 @@
+//! `/organisations`: every organisation, linking to its page, filtered by role (`?role=donor`).
+
+use aidtrace_domain::model::{OrgRole, Organisation};
+use axum::extract::{Query, State};
+use axum::response::Html;
+use maud::{Markup, html};
+
+use crate::auth::{self, Caller};
+use crate::error::{ApiError, PageError, PageResult};
+use crate::i18n::{self, t, ta};
+use crate::pages::{can_read, exports, layout};
+use crate::state::AppState;
+use crate::tables::enum_name;
+
+/// Every role in the order the filter offers them.
+pub const ROLES: [OrgRole; 8] = [
+    OrgRole::Donor,
+    OrgRole::DonorAgency,
+    OrgRole::Recipient,
+    OrgRole::Implementer,
+    OrgRole::FacilityOperator,
+    OrgRole::Academic,
+    OrgRole::Manufacturer,
+    OrgRole::Supplier,
+];
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    role: Option<String>,
+}
+
+/// The role a `?role=` names; empty is every role.
+fn parse_role(raw: Option<&str>) -> Result<Option<OrgRole>, PageError> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(r) => ROLES
+            .into_iter()
+            .find(|x| enum_name(x) == r)
+            .map(Some)
+            .ok_or_else(|| {
+                PageError(
+                    ApiError::bad_request("invalid_role", ta("orgs-err-role", &[("role", r)]))
+                        .with_field("role"),
+                )
+            }),
+    }
+}
+
+fn roles_text(o: &Organisation) -> String {
+    o.roles
+        .iter()
+        .map(|r| i18n::value(&enum_name(r)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn filter_form(chosen: Option<OrgRole>) -> Markup {
+    html! {
+        form method="get" action="/organisations" class="filters" id="org-filter" {
+            label for="role" { (t("orgs-filter-role")) }
+            " "
+            select name="role" id="role" {
+                option value="" selected[chosen.is_none()] { (t("orgs-all-roles")) }
+                @for r in ROLES {
+                    option value=(enum_name(&r)) selected[chosen == Some(r)] { (i18n::value(&enum_name(&r))) }
+                }
+            }
+            " "
+            button type="submit" { (t("orgs-filter-apply")) }
+        }
+    }
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> PageResult<Html<String>> {
+    can_read(&state, &caller)?;
+    let role = parse_role(q.role.as_deref())?;
+    let snap = state.snapshot().await?;
+    let ledger = &snap.ledger;
+    let list: Vec<&Organisation> = ledger
+        .organisations
+        .values()
+        .filter(|o| role.is_none_or(|r| o.roles.contains(&r)))
+        .collect();
+    let content = html! {
+        @if caller.principal().is_some_and(auth::Principal::can_edit_something) { p { a href="/forms/organisations/new" { (t("new-organisation")) } } }
+        (crate::org_pages::admin_links(&caller, &snap))
+        (filter_form(role))
+        p class="muted" id="org-count" { (ta("orgs-count", &[("count", &list.len().to_string())])) }
+        @if list.is_empty() { p class="muted" { (t("orgs-none-with-role")) } }
+        @else {
+            div class="table-wrap" {
+                table class="list" id="table-organisations" {
+                    thead { tr { th { (t("col-name")) } th { (t("col-kind")) } th { (t("col-country")) } th { (t("col-parent")) } th { (t("col-roles")) } } }
+                    tbody { @for o in &list { tr id=(o.id) {
+                        td { a href=(format!("/organisations/{}", o.id)) { (o.name) } }
+                        td { (i18n::value(&enum_name(&o.kind))) }
+                        td { (o.country.as_ref().map(|c| c.name()).unwrap_or_default()) }
+                        td { @if let Some(p) = &o.parent { a href=(format!("/organisations/{p}")) { (ledger.org_name(p)) } } }
+                        td { (roles_text(o)) }
+                    } } }
+                }
+            }
+        }
+        (exports("organisations", ""))
+        p { (t("org-all-flows")) ": " (exports("flows", "")) }
+    };
+    Ok(layout(&t("title-organisations"), &caller, content))
+}

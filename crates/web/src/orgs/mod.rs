@@ -1,0 +1,24 @@
+//! Organisation pages: the `/organisations` list (filtered by role, each row linking to its
+//! page), `/organisations/{id}` (the organisation as provider, receiver and participant, with
+//! its totals, activities, facilities, partnerships, agencies, parent, sources and claims) and
+//! `GET /api/v1/organisations/{id}/summary` with its OpenAPI schema. The figures are the
+//! domain's `org_profile`; review and merge stay in `org_pages.rs`.
+
+mod api;
+mod list;
+mod page;
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::state::AppState;
+
+pub use api::openapi_paths;
+
+/// Routes of this area, merged into [`crate::app`].
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/organisations", get(list::page))
+        .route("/organisations/{id}", get(page::page))
+        .route("/api/v1/organisations/{id}/summary", get(api::summary))
+}
