@@ -708,7 +708,7 @@ pub async fn facilities(
         }
         p { (table.rows.len()) " " (tn("card-facilities", table.rows.len())) " · " a href="/map" { (t("fac-show-map")) } @if caller.principal().is_some_and(auth::Principal::can_edit_something) { " · " a href="/forms/facilities/new" { (t("new-facility")) } } }
         (table_html(&table, Some("/facilities/")))
-        (exports("facilities", ""))
+        (exports("facilities", &format!("?q={}&status={}", urlencode(&filter.q), urlencode(&filter.status))))
     };
     Ok(layout(&t("title-facilities"), &caller, content))
 }
@@ -912,7 +912,12 @@ pub async fn export(
             let filter = ActivityFilter { flows, ..q.filter };
             tables::activities(&snap, &filter)
         }
-        "facilities" => tables::facilities(&snap, blur_for(&state, &caller)),
+        // The facilities list's search and status travel in the same parameters.
+        "facilities" => crate::facility_filter::FacilityFilter {
+            q: q.filter.q.clone(),
+            status: q.filter.status.clone(),
+        }
+        .apply(tables::facilities(&snap, blur_for(&state, &caller))),
         "organisations" => tables::organisations(&snap),
         "flows" => {
             let req = crate::filters::flows::Request::read(&snap, uri.query())?;

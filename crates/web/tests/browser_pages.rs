@@ -226,3 +226,32 @@ async fn the_menu_opens_without_script_on_a_phone() {
     map_link.click().await.unwrap();
     browser_kit::wait_for(driver, By::Id("facility-map"), 10).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_map_shows_outlines_and_every_located_seed_facility() {
+    let Some((browser, _env, base)) = start().await else {
+        return;
+    };
+    let driver = &browser.driver;
+    set_width(driver, 1400).await;
+    driver.goto(format!("{base}/map")).await.unwrap();
+    let outlines = driver
+        .find_all(By::Css("#facility-map path[data-country]"))
+        .await
+        .unwrap();
+    assert!(outlines.len() > 10, "{} outlines", outlines.len());
+    let mut spots = Vec::new();
+    for id in [
+        "fac-semey-university-hospital",
+        "fac-semey-city-emergency-hospital",
+    ] {
+        let marker = driver.find(By::Id(format!("map-{id}"))).await.unwrap();
+        assert!(marker.is_displayed().await.unwrap(), "{id} is not drawn");
+        let r = marker.rect().await.unwrap();
+        spots.push((r.x, r.y, r.width));
+    }
+    // Recorded at the same spot, drawn apart: the markers do not overlap.
+    let ((x0, y0, w), (x1, y1, _)) = (spots[0], spots[1]);
+    assert!((x0 - x1).hypot(y0 - y1) >= w, "{spots:?}");
+    shot(driver, "map-outlines").await;
+}

@@ -242,3 +242,15 @@ async fn the_table_helper_script_is_served_from_the_binary() {
     assert!(js.header("content-type").starts_with("text/javascript"));
     assert!(js.body.contains("tabindex"));
 }
+
+#[tokio::test]
+async fn the_facilities_export_holds_the_searched_rows() {
+    let (_e, c) = client();
+    let page = c.get("/facilities?q=semey").await.body;
+    assert!(page.contains("href=\"/export/facilities/csv?q=semey&amp;status=\""));
+    let csv = c.get("/export/facilities/csv?q=semey&status=").await.body;
+    assert!(csv.contains("fac-semey-university-hospital"));
+    assert!(!csv.contains("fac-zhezbek-blood-centre"));
+    let all = c.get("/export/facilities/csv").await.body;
+    assert!(all.contains("fac-zhezbek-blood-centre"));
+}
