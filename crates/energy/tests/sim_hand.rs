@@ -406,3 +406,23 @@ fn a_schedule_widens_half_hours_and_repeats_its_cycle() {
     assert!(s.is_off(0) && s.is_off(2) && !s.is_off(3));
     assert!(s.is_off(46) && s.is_off(48 + 2) && !s.is_off(48 + 3));
 }
+
+#[test]
+fn the_essential_tier_of_model_v2_is_read_as_other() {
+    let text = r#"{"facility": "x", "fuel_litres": 0,
+        "loads": [{"department": "d", "tier": "essential", "kw": 3}]}"#;
+    let p = Profile::from_json_slice(text.as_bytes()).expect("essential is accepted");
+    assert_eq!(p.tier_loads()[2].day_kw, 3.0);
+}
+
+#[test]
+fn an_inline_schedule_with_overlapping_hours_is_refused_naming_the_field() {
+    let text = r#"{"facility": "x", "fuel_litres": 0,
+        "loads": [{"department": "d", "tier": "critical", "kw": 3}],
+        "regimes": [{"name": "group 2", "schedule": {"days": [[[0, 4], [3, 8]]]}}]}"#;
+    let e = Profile::from_json_slice(text.as_bytes()).expect_err("overlap");
+    assert!(
+        e.to_string().contains("regimes[0].schedule.days[0][1]"),
+        "{e}"
+    );
+}
