@@ -165,11 +165,12 @@ fn print_summary(s: &AutonomySummary, format: Format) -> Result<(), CliError> {
                 }
             );
             let mut t = Table::new();
-            t.set_header(["tier (cumulative)", "autonomy h", "limited by"]);
+            t.set_header(["tier (cumulative)", "autonomy h", "L/day", "limited by"]);
             for h in &s.hours {
                 t.add_row([
                     h.tier.name().to_string(),
                     format!("{:.0}", h.hours),
+                    format!("{:.0}", h.litres_per_day),
                     h.limited_by.clone(),
                 ]);
             }

@@ -337,6 +337,8 @@ fn units_from_a_plan_add_autonomy() {
     let after = autonomy_with_units(&p, &[unit]);
     assert_eq!(before.hours[1].hours, 0.0);
     assert_eq!(after.hours[1].hours, 118.0);
+    let lpd = after.hours[1].litres_per_day;
+    assert!((lpd - 24.0 * 8.45).abs() < 1e-9, "{lpd}");
     assert_eq!(after.units_added, vec!["G100 (plan)".to_string()]);
     let p24 = after
         .survival

@@ -143,8 +143,8 @@ pub fn assess_with_table(p: &Profile, table: Option<&YieldTable>) -> Assessment 
         } else {
             "fuel".to_string()
         };
-        let litres_per_day = if o.week_hours > 0 {
-            o.fuel_week * 24.0 / o.week_hours as f64
+        let litres_per_day = if o.week_hours > 0.0 {
+            o.fuel_week * 24.0 / o.week_hours
         } else {
             0.0
         };
@@ -272,6 +272,8 @@ pub struct TierHours {
     pub tier: Tier,
     pub hours: f64,
     pub limited_by: String,
+    /// Litres per day in the first week of that outage, counting solar and battery.
+    pub litres_per_day: f64,
 }
 
 /// Durations `autonomy_with_units` reports.
@@ -306,6 +308,7 @@ pub fn autonomy_with_units_in(
                 tier: t.tier,
                 hours: t.hours,
                 limited_by: t.limited_by.clone(),
+                litres_per_day: t.litres_per_day,
             })
             .collect(),
         survival: a.survival,
