@@ -428,3 +428,11 @@ fn an_inline_schedule_with_overlapping_hours_is_refused_naming_the_field() {
         "{e}"
     );
 }
+
+#[test]
+fn the_wilson_interval_of_0_in_100_reaches_3_7_percent() {
+    // s = 0: upper = z² / (n + z²) = 3.8416 / 103.8416 = 0.03699.
+    let ci = aidtrace_energy::sim::run::wilson(0, 100);
+    assert_eq!(ci[0], 0.0);
+    assert!((ci[1] - 0.036_995).abs() < 1e-5, "{ci:?}");
+}
