@@ -502,6 +502,7 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
             instance,
             facility,
         } => {
+            let table = crate::cmd_energy_autonomy::solar_table(solar_table.as_deref())?;
             let mut p = if from_db || !profile.is_file() {
                 let ledger = open_store(settings)?.ledger().map_err(service_error)?;
                 if !(fuel_litres.is_finite() && fuel_litres >= 0.0) {
@@ -523,7 +524,7 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
                 )
                 .map_err(service_error)?
             } else {
-                Profile::from_json_slice(&read(&profile)?)
+                Profile::from_json_slice_with_table(&read(&profile)?, table.as_ref())
                     .map_err(|e| CliError::input(format!("{}: {e}", profile.display())))?
             };
             if let Some(s) = seed {
@@ -531,13 +532,14 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
             }
             if let Some(t) = trials {
                 p.trials = t;
-                p.validate().map_err(|e| CliError::input(e.to_string()))?;
+                p.validate_with_table(table.as_ref())
+                    .map_err(|e| CliError::input(e.to_string()))?;
             }
             crate::cmd_energy_autonomy::run(
                 p,
                 &crate::cmd_energy_autonomy::Options {
                     schedules: schedule,
-                    solar_table,
+                    solar_table: table,
                     with_plan,
                     instance,
                     facility,

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use aidtrace_energy::autonomy::{
-    self, AutonomySummary, Profile, Regime, Survival, autonomy_with_units,
+    self, AutonomySummary, Profile, Regime, Survival, autonomy_with_units_in,
 };
 use aidtrace_energy::sim::plan_units::units_from_plan;
 use aidtrace_energy::sim::schedule::Schedule;
@@ -24,7 +24,7 @@ macro_rules! say {
 /// What `energy autonomy` was asked besides the profile.
 pub struct Options {
     pub schedules: Vec<PathBuf>,
-    pub solar_table: Option<PathBuf>,
+    pub solar_table: Option<YieldTable>,
     pub with_plan: Option<PathBuf>,
     pub instance: Option<PathBuf>,
     pub facility: Option<String>,
@@ -37,6 +37,12 @@ fn read(path: &Path) -> Result<Vec<u8>, CliError> {
 
 fn input(path: &Path, e: impl std::fmt::Display) -> CliError {
     CliError::input(format!("{}: {e}", path.display()))
+}
+
+/// Reads `--solar-table` (checked month by month) before the profile, whose `region` must be in it.
+pub fn solar_table(path: Option<&Path>) -> Result<Option<YieldTable>, CliError> {
+    path.map(|path| YieldTable::from_json_slice(&read(path)?).map_err(|e| input(path, e)))
+        .transpose()
 }
 
 pub fn run(mut p: Profile, o: &Options) -> Result<(), CliError> {
@@ -66,19 +72,10 @@ pub fn run(mut p: Profile, o: &Options) -> Result<(), CliError> {
         };
         let units =
             units_from_plan(&read(plan)?, &read(inst)?, facility).map_err(|e| input(plan, e))?;
-        let s = autonomy_with_units(&p, &units);
+        let s = autonomy_with_units_in(&p, &units, o.solar_table.as_ref());
         return print_summary(&s, o.format);
     }
-    let a = match &o.solar_table {
-        Some(path) => {
-            let t = YieldTable::from_json_slice(&read(path)?).map_err(|e| input(path, e))?;
-            if let Some(r) = &p.region {
-                t.region(r).map_err(|e| input(path, e))?;
-            }
-            autonomy::assess_with_table(&p, Some(&t))
-        }
-        None => autonomy::assess(&p),
-    };
+    let a = autonomy::assess_with_table(&p, o.solar_table.as_ref());
     print_assessment(&a, o.format)
 }
 
@@ -168,11 +165,12 @@ fn print_summary(s: &AutonomySummary, format: Format) -> Result<(), CliError> {
                 }
             );
             let mut t = Table::new();
-            t.set_header(["tier (cumulative)", "autonomy h", "limited by"]);
+            t.set_header(["tier (cumulative)", "autonomy h", "L/day", "limited by"]);
             for h in &s.hours {
                 t.add_row([
                     h.tier.name().to_string(),
                     format!("{:.0}", h.hours),
+                    format!("{:.0}", h.litres_per_day),
                     h.limited_by.clone(),
                 ]);
             }

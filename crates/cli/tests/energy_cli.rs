@@ -789,3 +789,47 @@ fn gen_model_version_2_writes_an_instance_plan_accepts() {
     );
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn a_solar_table_of_ones_own_serves_a_region_the_bundled_one_lacks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("table.json"),
+        r#"{"source": "site survey", "regions": [{"id": "SITE-1", "name": "Roof", "latitude": 49.0,
+            "monthly_kwh_per_kwp_day": {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5,
+            "jun": 5, "jul": 5, "aug": 4, "sep": 3, "oct": 2, "nov": 1, "dec": 0.8}}]}"#,
+    )
+    .expect("write table");
+    std::fs::write(
+        dir.path().join("profile.json"),
+        r#"{"facility": "clinic", "region": "SITE-1", "solar_kwp": 10,
+            "battery": {"kwh": 20, "kw": 5},
+            "loads": [{"department": "ward", "tier": "critical", "kw": 2}],
+            "fuel_litres": 0, "trials": 20, "sweep_every_h": 24}"#,
+    )
+    .expect("write profile");
+    let out = run(
+        dir.path(),
+        &[
+            "energy",
+            "autonomy",
+            "profile.json",
+            "--solar-table",
+            "table.json",
+            "--trials",
+            "10",
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("region SITE-1"), "{stdout}");
+    // Without the table the region is unknown: exit 2 naming it.
+    let out = run(dir.path(), &["energy", "autonomy", "profile.json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("SITE-1"), "{stderr}");
+}

@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::diesel::L_PER_KWH;
 use crate::error::{EnergyError, Result};
-pub use crate::sim::assess::{AutonomySummary, assess, assess_with_table, autonomy_with_units};
+pub use crate::sim::assess::{
+    AutonomySummary, assess, assess_with_table, autonomy_with_units, autonomy_with_units_in,
+};
 pub use crate::sim::run::{DurationShare, Sweep, SweepTier};
 use crate::sim::schedule::Schedule;
 use crate::sim::solar::YieldTable;
@@ -377,12 +379,23 @@ pub(crate) const MAX_HOURS: usize = 8760;
 
 impl Profile {
     pub fn from_json_slice(bytes: &[u8]) -> Result<Self> {
+        Self::from_json_slice_with_table(bytes, None)
+    }
+
+    /// Parses and validates with `table` as the solar yield table (`None`: the bundled one).
+    pub fn from_json_slice_with_table(bytes: &[u8], table: Option<&YieldTable>) -> Result<Self> {
         let p: Profile = crate::error::parse_json("facility power profile JSON", bytes)?;
-        p.validate()?;
+        p.validate_with_table(table)?;
         Ok(p)
     }
 
+    /// Validates against the bundled solar yield table.
     pub fn validate(&self) -> Result<()> {
+        self.validate_with_table(None)
+    }
+
+    /// Validates; `region` must be in `table` (`None`: the bundled table).
+    pub fn validate_with_table(&self, table: Option<&YieldTable>) -> Result<()> {
         let nn = |field: String, v: f64| {
             if v.is_finite() && v >= 0.0 {
                 Ok(())
@@ -520,7 +533,10 @@ impl Profile {
             ));
         }
         if let Some(r) = &self.region {
-            YieldTable::bundled()?.region(r)?;
+            match table {
+                Some(t) => t.region(r)?,
+                None => YieldTable::bundled()?.region(r)?,
+            };
         }
         nn("ups_kw".into(), self.ups_kw)?;
         nn("solar_kwp".into(), self.solar_kwp)?;

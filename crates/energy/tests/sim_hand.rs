@@ -337,6 +337,8 @@ fn units_from_a_plan_add_autonomy() {
     let after = autonomy_with_units(&p, &[unit]);
     assert_eq!(before.hours[1].hours, 0.0);
     assert_eq!(after.hours[1].hours, 118.0);
+    let lpd = after.hours[1].litres_per_day;
+    assert!((lpd - 24.0 * 8.45).abs() < 1e-9, "{lpd}");
     assert_eq!(after.units_added, vec!["G100 (plan)".to_string()]);
     let p24 = after
         .survival
@@ -405,4 +407,32 @@ fn a_schedule_widens_half_hours_and_repeats_its_cycle() {
     assert_eq!(s.days, vec![vec![[0, 3]], vec![[22, 24]]]);
     assert!(s.is_off(0) && s.is_off(2) && !s.is_off(3));
     assert!(s.is_off(46) && s.is_off(48 + 2) && !s.is_off(48 + 3));
+}
+
+#[test]
+fn the_essential_tier_of_model_v2_is_read_as_other() {
+    let text = r#"{"facility": "x", "fuel_litres": 0,
+        "loads": [{"department": "d", "tier": "essential", "kw": 3}]}"#;
+    let p = Profile::from_json_slice(text.as_bytes()).expect("essential is accepted");
+    assert_eq!(p.tier_loads()[2].day_kw, 3.0);
+}
+
+#[test]
+fn an_inline_schedule_with_overlapping_hours_is_refused_naming_the_field() {
+    let text = r#"{"facility": "x", "fuel_litres": 0,
+        "loads": [{"department": "d", "tier": "critical", "kw": 3}],
+        "regimes": [{"name": "group 2", "schedule": {"days": [[[0, 4], [3, 8]]]}}]}"#;
+    let e = Profile::from_json_slice(text.as_bytes()).expect_err("overlap");
+    assert!(
+        e.to_string().contains("regimes[0].schedule.days[0][1]"),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_wilson_interval_of_0_in_100_reaches_3_7_percent() {
+    // s = 0: upper = z² / (n + z²) = 3.8416 / 103.8416 = 0.03699.
+    let ci = aidtrace_energy::sim::run::wilson(0, 100);
+    assert_eq!(ci[0], 0.0);
+    assert!((ci[1] - 0.036_995).abs() < 1e-5, "{ci:?}");
 }

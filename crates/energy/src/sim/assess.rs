@@ -143,8 +143,8 @@ pub fn assess_with_table(p: &Profile, table: Option<&YieldTable>) -> Assessment 
         } else {
             "fuel".to_string()
         };
-        let litres_per_day = if o.week_hours > 0 {
-            o.fuel_week * 24.0 / o.week_hours as f64
+        let litres_per_day = if o.week_hours > 0.0 {
+            o.fuel_week * 24.0 / o.week_hours
         } else {
             0.0
         };
@@ -158,6 +158,15 @@ pub fn assess_with_table(p: &Profile, table: Option<&YieldTable>) -> Assessment 
         week_runs.push(o);
     }
     let mut warnings = Vec::new();
+    if let Some(r) = &p.region
+        && p.solar_kwp > 0.0
+        && solar_year(p, table).is_none()
+    {
+        warnings.push(format!(
+            "region {r:?} is not in the solar yield table used: solar falls back to the flat day factor {}",
+            p.solar_day_factor
+        ));
+    }
     // Wet stacking: average load of each set while it ran in the first week, whole load.
     let full = &week_runs[2];
     for (i, u) in pl.units.iter().enumerate() {
@@ -263,6 +272,8 @@ pub struct TierHours {
     pub tier: Tier,
     pub hours: f64,
     pub limited_by: String,
+    /// Litres per day in the first week of that outage, counting solar and battery.
+    pub litres_per_day: f64,
 }
 
 /// Durations `autonomy_with_units` reports.
@@ -271,13 +282,22 @@ pub const SUMMARY_DURATIONS: [u32; 3] = [24, 72, 168];
 /// The profile plus `units` (e.g. a plan's assignment to this facility), assessed in a
 /// continuous outage only: hours of autonomy and P(survive 24/72/168 h) per tier.
 pub fn autonomy_with_units(profile: &Profile, units: &[Generator]) -> AutonomySummary {
+    autonomy_with_units_in(profile, units, None)
+}
+
+/// [`autonomy_with_units`] with another solar yield table (`None`: the bundled one).
+pub fn autonomy_with_units_in(
+    profile: &Profile,
+    units: &[Generator],
+    table: Option<&YieldTable>,
+) -> AutonomySummary {
     let mut p = profile.clone();
     p.generators.extend(units.iter().cloned());
     p.durations_h = SUMMARY_DURATIONS.to_vec();
     p.regimes = vec![crate::autonomy::default_regimes().swap_remove(0)];
     // The sweep is not part of the summary; one start a day keeps it cheap.
     p.sweep_every_h = 24;
-    let a = assess(&p);
+    let a = assess_with_table(&p, table);
     AutonomySummary {
         facility: p.facility.clone(),
         units_added: units.iter().map(|u| u.name.clone()).collect(),
@@ -288,6 +308,7 @@ pub fn autonomy_with_units(profile: &Profile, units: &[Generator]) -> AutonomySu
                 tier: t.tier,
                 hours: t.hours,
                 limited_by: t.limited_by.clone(),
+                litres_per_day: t.litres_per_day,
             })
             .collect(),
         survival: a.survival,

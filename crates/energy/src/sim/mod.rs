@@ -87,9 +87,10 @@ pub struct Outcome {
     /// priority fails too.
     pub first_fail: [usize; 3],
     pub unserved_kwh: [f64; 3],
-    /// Litres burned in the first 168 h (or the whole run if shorter) and the hours that covers.
+    /// Litres burned in the first 168 h (or the whole run if shorter) and the hours that covers
+    /// (the hour fuel runs out counts for the share of it the sets ran).
     pub fuel_week: f64,
-    pub week_hours: usize,
+    pub week_hours: f64,
     /// Per unit: hours run and kWh delivered.
     pub unit_hours: Vec<f64>,
     pub unit_kwh: Vec<f64>,
@@ -104,7 +105,8 @@ pub struct Drive<'a> {
     pub off: &'a dyn Fn(usize) -> bool,
     /// Serve tiers 0..=level; lower tiers are shed from the start.
     pub level: usize,
-    /// Stop as soon as every served tier has failed (autonomy and sweeps; not for unserved kWh).
+    /// Stop as soon as the lowest-priority served tier has failed (autonomy and sweeps; not for
+    /// unserved kWh).
     pub stop_at_failure: bool,
     /// Deliveries arrive as scheduled when `None`; with a generator they arrive with their
     /// probability (and units fail at random).
@@ -131,7 +133,7 @@ impl Plant {
             first_fail: [d.horizon; 3],
             unserved_kwh: [0.0; 3],
             fuel_week: 0.0,
-            week_hours: 0,
+            week_hours: 0.0,
             unit_hours: vec![0.0; n],
             unit_kwh: vec![0.0; n],
         };
@@ -178,7 +180,7 @@ impl Plant {
                 up.iter_mut().for_each(|u| *u = true);
                 soc += (bkw.min((bkwh - soc).max(0.0) / eta)) * eta;
                 if k < 168 {
-                    out.week_hours = k + 1;
+                    out.week_hours += 1.0;
                 }
                 continue;
             }
@@ -213,6 +215,8 @@ impl Plant {
             let pv = self.solar_at(hoy);
             let net = demand - pv;
             let mut short = 0.0;
+            let mut frac = 1.0;
+            let mut hour_share = 1.0;
             if net <= 0.0 {
                 soc += (-net).min(bkw).min((bkwh - soc).max(0.0) / eta) * eta;
             } else {
@@ -232,10 +236,12 @@ impl Plant {
                         self.slope * o.max(u.turndown * u.kw) + u.idle
                     })
                     .sum();
-                let mut frac = 1.0;
                 if need > fuel + EPS {
                     // Fuel runs out within the hour: the sets run for the share it lasts.
                     frac = if need > 0.0 { fuel / need } else { 0.0 };
+                    // An hour that starts with an empty tank is served (or not) by the battery
+                    // and solar for all of it.
+                    hour_share = if fuel > 0.0 { frac } else { 1.0 };
                     gen_out *= frac;
                     charge *= frac;
                     if k < 168 {
@@ -266,7 +272,7 @@ impl Plant {
                 }
             }
             if k < 168 {
-                out.week_hours = k + 1;
+                out.week_hours += hour_share;
             }
             if short > 1e-6 {
                 // Shed from the lowest tier up.
@@ -282,7 +288,9 @@ impl Plant {
                     }
                 }
             }
-            if d.stop_at_failure && out.first_fail[..=d.level].iter().all(|&f| f < d.horizon) {
+            // A failure of any tier marks every lower-priority tier too, so the served tier with
+            // the lowest priority is the last to fail.
+            if d.stop_at_failure && out.first_fail[d.level] < d.horizon {
                 break;
             }
         }
