@@ -34,11 +34,6 @@ pub fn label<T: Label>(v: T) -> String {
     i18n::t(&v.label_key())
 }
 
-/// Several values' labels, joined for a table cell.
-pub fn labels<T: Label>(vs: &[T]) -> String {
-    vs.iter().map(|v| label(*v)).collect::<Vec<_>>().join(", ")
-}
-
 /// A data-quality finding's message in the reader's language (`chk-<id>` in the catalogues), its
 /// amounts, dates and kinds formatted for that language; the English sentence of the checks when
 /// a message has no id.

@@ -110,3 +110,46 @@ pub const MESSAGE_IDS: &[&str] = &[
     "ledger-undisbursed",
     "eq-sum",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::MESSAGE_IDS;
+
+    /// The ids the checks' sources name: every quoted text made only of lower-case letters and
+    /// hyphens (with at least one hyphen), outside comments.
+    fn ids_in(source: &str) -> Vec<String> {
+        source
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.starts_with("//"))
+            .flat_map(|l| l.split('"').skip(1).step_by(2))
+            .filter(|q| q.contains('-') && q.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'))
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn every_message_id_the_checks_use_is_listed() {
+        let used: Vec<String> = [
+            include_str!("../checks.rs"),
+            include_str!("schedule.rs"),
+            include_str!("equipment.rs"),
+        ]
+        .into_iter()
+        .flat_map(ids_in)
+        .collect();
+        assert!(used.len() >= 20, "{used:?}");
+        for id in &used {
+            assert!(
+                MESSAGE_IDS.contains(&id.as_str()),
+                "{id} is not in MESSAGE_IDS"
+            );
+        }
+        for id in MESSAGE_IDS {
+            assert!(
+                used.iter().any(|u| u == id),
+                "{id} is listed but never used"
+            );
+        }
+    }
+}
