@@ -124,6 +124,9 @@ fn plans_apply_to_a_model_or_an_asset_and_supplies_are_physical() {
         available_kva: None,
         backup_kva: None,
         typical_outage_hours_per_day: None,
+        backup_condition: None,
+        building_loads: vec![],
+        tier_overrides: vec![],
         note: None,
         sources: vec![],
     };
