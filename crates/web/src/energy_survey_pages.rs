@@ -126,7 +126,8 @@ pub fn overview(ledger: &Ledger) -> Result<Markup, ApiError> {
                     @let outage = r.surveys.iter().filter_map(|s| s.outage_h_per_day).max();
                     @let backup_unknown = r.surveys.iter().filter(|s| s.usable_backup_kw.is_none()).count();
                     @let backup: Decimal = r.surveys.iter().filter_map(|s| s.usable_backup_kw).fold(Decimal::ZERO, Decimal::saturating_add);
-                    @let count = |c: Coverage| r.surveys.iter().filter(|s| s.coverage() == c).count();
+                    // Counted on the tiers a plan serves first: life support and critical.
+                    @let count = |c: Coverage| r.surveys.iter().filter(|s| s.tier(LoadTier::Critical).coverage == c).count();
                     tr {
                         td { (r.region) } td { (r.code.unwrap_or("")) } td class="num" { (r.surveys.len()) }
                         td class="num" { (kw(outage)) }
@@ -171,7 +172,12 @@ pub fn overview(ledger: &Ledger) -> Result<Markup, ApiError> {
                             }
                         }
                         td class="num" { (kw(s.usable_backup_kw)) @if let Some(c) = s.backup_condition { " (" (i18n::value(c.as_str())) ")" } }
-                        td { (coverage_cell(s.coverage())) }
+                        td {
+                            @for (i, ts) in s.tiers.iter().enumerate() {
+                                @if i > 0 { " · " }
+                                (i18n::value(ts.tier.as_str())) ": " (coverage_cell(ts.coverage))
+                            }
+                        }
                     }
                 }
             }
