@@ -50,9 +50,6 @@ fn ct_power() -> PowerNeeds {
         voltage_max: Some(415),
         frequency_hz: Some(50),
         needs_ups: false,
-        average_kw: None,
-        peak_kw: None,
-        starting_kva: None,
     }
 }
 
