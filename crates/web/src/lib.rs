@@ -138,7 +138,6 @@ pub fn app(state: AppState) -> Router {
         .route("/flows", get(filters::flows::page))
         .route("/facilities", get(pages::facilities))
         .route("/facilities/{id}", get(pages::facility))
-        .route("/organisations", get(pages::organisations))
         .route("/quality", get(pages::quality))
         .route("/login", get(login::login_form).post(login::login))
         .route("/logout", post(pages::logout))

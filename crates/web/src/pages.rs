@@ -791,28 +791,6 @@ pub async fn facility(
     Ok(layout(&f.name, &caller, content))
 }
 
-pub async fn organisations(
-    State(state): State<AppState>,
-    caller: Caller,
-) -> PageResult<Html<String>> {
-    can_read(&state, &caller)?;
-    let snap = state.snapshot().await?;
-    let table = tables::organisations(&snap);
-    let content = html! {
-        @if caller.principal().is_some_and(auth::Principal::can_edit_something) { p { a href="/forms/organisations/new" { (t("new-organisation")) } } }
-        (crate::org_pages::admin_links(&caller, &snap))
-        table class="list" {
-            thead { tr { @for h in &table.headers { th { (header_label(h)) } } } }
-            tbody { @for row in &table.rows { tr id=(row[0]) { @for (i, c) in row.iter().enumerate() { td {
-                (crate::labels::cell(table.headers.get(i).copied().unwrap_or_default(), c))
-            } } } } }
-        }
-        (exports("organisations", ""))
-        p { (t("org-all-flows")) ": " (exports("flows", "")) }
-    };
-    Ok(layout(&t("title-organisations"), &caller, content))
-}
-
 pub async fn quality(State(state): State<AppState>, caller: Caller) -> PageResult<Html<String>> {
     can_read(&state, &caller)?;
     let snap = state.snapshot().await?;
