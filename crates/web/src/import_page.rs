@@ -127,7 +127,7 @@ pub async fn upload(
             let paths: Vec<_> = unpacked.files.iter().map(|f| f.path.clone()).collect();
             let names: Vec<_> = unpacked.files.iter().map(|f| f.name.clone()).collect();
             if import {
-                import_each(&st, &actor, &paths, names, options, &mut report);
+                import_each(&st, &actor, &paths, names, options, &mut report)?;
             } else {
                 validate(&paths, names, &mut report)?;
             }
@@ -145,9 +145,10 @@ pub async fn upload(
     Ok(layout(&t("title-import"), &caller, body))
 }
 
-/// Imports the files one by one, each atomically: a file the service cannot write (one record
-/// it refuses outright) is that file's refusal, with the reason, and the next file still goes
-/// in, where a single call for all files would stop at it.
+/// Imports the files through the same pipeline as `aidtrace iati import` (the next files read
+/// and checked on all cores while one is written), each atomically: a file the service cannot
+/// write (one record it refuses outright) is that file's refusal, with the reason, and the
+/// next file still goes in.
 fn import_each(
     state: &AppState,
     actor: &str,
@@ -155,21 +156,18 @@ fn import_each(
     names: Vec<String>,
     options: ImportOptions,
     report: &mut UploadReport,
-) {
+) -> Result<(), ApiError> {
     let mut service = state.service();
-    for (i, (path, name)) in paths.iter().zip(names).enumerate() {
-        let base = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let open = || std::fs::File::open(path);
-        match service.import_iati(actor, &base, open, options, &mut |_, _| {}) {
+    let results = service.import_iati_files_each(actor, paths, options, &mut |_, _, _| {})?;
+    for (i, (result, name)) in results.into_iter().zip(names).enumerate() {
+        match result {
             Ok(r) => report.files.push(FileReport::imported(i, name, r)),
             Err(e) => report
                 .files
                 .push(FileReport::failed(name, ApiError::from(e).message)),
         }
     }
+    Ok(())
 }
 
 /// Validates the files on all cores, each folded into its rows as soon as it is done.

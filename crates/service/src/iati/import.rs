@@ -110,8 +110,62 @@ fn read_unit(checked: Checked, file: &FileContext<'_>, keep_report: bool) -> Rea
 /// activity with its three-layer report and the file bytes read when it was ready, then the
 /// file's own findings (or why it could not be read).
 enum Parsed {
+    /// A file begins: how often each identifier occurs in it (`scan::identifier_counts`),
+    /// counted on the reading side so that the writer only writes.
+    Begin(HashMap<u64, u32>),
     Unit(Box<ReadUnit>, u64),
     End(std::io::Result<aidtrace_iati::validate::FileChecked>),
+}
+
+/// The reader's messages about one file, as the writer takes them: remembers whether the
+/// file's end has come, so that a file the writer gave up on can be skipped to its end and
+/// the next file taken (see [`Aidtrace::import_iati_files_each`]).
+struct FileMessages<'r> {
+    rx: &'r std::sync::mpsc::Receiver<Parsed>,
+    file_name: &'r str,
+    ended: bool,
+}
+
+impl<'r> FileMessages<'r> {
+    fn new(rx: &'r std::sync::mpsc::Receiver<Parsed>, file_name: &'r str) -> Self {
+        Self {
+            rx,
+            file_name,
+            ended: false,
+        }
+    }
+
+    fn next(&mut self) -> ServiceResult<Parsed> {
+        if self.ended {
+            return Err(self.stopped());
+        }
+        let message = self.rx.recv().map_err(|_| self.stopped())?;
+        self.ended = matches!(message, Parsed::End(_));
+        Ok(message)
+    }
+
+    /// The identifier counts the reader sends first for every file.
+    fn counts(&mut self) -> ServiceResult<HashMap<u64, u32>> {
+        match self.next()? {
+            Parsed::Begin(counts) => Ok(counts),
+            _ => Err(self.stopped()),
+        }
+    }
+
+    /// Passes over what is left of the file; an error only when the reader has gone.
+    fn skip_rest(&mut self) -> ServiceResult<()> {
+        while !self.ended {
+            self.next()?;
+        }
+        Ok(())
+    }
+
+    fn stopped(&self) -> ServiceError {
+        ServiceError::Io(format!(
+            "{}: the reader stopped unexpectedly",
+            self.file_name
+        ))
+    }
 }
 
 /// How an import gets a file's bytes from the start (called again if the parallel reader hands
@@ -146,6 +200,13 @@ fn read_files<R: std::io::Read>(
             source: record_id("src-iati-", name),
             strict,
         };
+        // A file that cannot be opened is reported at its end; no counts then.
+        let counts = open()
+            .and_then(aidtrace_iati::scan::identifier_counts)
+            .unwrap_or_default();
+        if tx.send(Parsed::Begin(counts)).is_err() {
+            return;
+        }
         let mut gone = false;
         let file = check_source_then(
             open,
@@ -180,11 +241,12 @@ impl Aidtrace {
             actor,
             &[(file_name.to_string(), &open)],
             options,
+            false,
             &mut |_, bytes, activities| progress(bytes, activities),
         )?;
         reports
             .pop()
-            .ok_or_else(|| ServiceError::Io(format!("{file_name}: nothing was read")))
+            .ok_or_else(|| ServiceError::Io(format!("{file_name}: nothing was read")))?
     }
 
     /// Imports files one after the other, each atomically, while the reader runs ahead on
@@ -198,31 +260,40 @@ impl Aidtrace {
         options: ImportOptions,
         progress: &mut dyn FnMut(usize, u64, usize),
     ) -> ServiceResult<Vec<FileImport>> {
-        let opens: Vec<_> = files
-            .iter()
-            .map(|f| move || std::fs::File::open(f))
-            .collect();
-        let named: Vec<(String, Opener<'_, std::fs::File>)> = files
-            .iter()
-            .zip(&opens)
-            .map(|(f, open)| {
-                let name = f.file_name().map_or_else(
-                    || f.display().to_string(),
-                    |n| n.to_string_lossy().into_owned(),
-                );
-                (name, open as Opener<'_, std::fs::File>)
-            })
-            .collect();
-        self.import_sources(actor, &named, options, progress)
+        with_file_sources(files, |sources| {
+            self.import_sources(actor, sources, options, false, progress)?
+                .into_iter()
+                .collect()
+        })
     }
 
+    /// As [`Self::import_iati_files`] (the same read-ahead on all cores, one transaction per
+    /// file, parents linked across the run), but a file that cannot be read or written is
+    /// that file's error, with nothing of it written, and the next file still goes in: an
+    /// upload of many files reports on each. The outer error is one that stops the whole run
+    /// (the store failing at the end of the run).
+    pub fn import_iati_files_each(
+        &mut self,
+        actor: &str,
+        files: &[std::path::PathBuf],
+        options: ImportOptions,
+        progress: &mut dyn FnMut(usize, u64, usize),
+    ) -> ServiceResult<Vec<ServiceResult<FileImport>>> {
+        with_file_sources(files, |sources| {
+            self.import_sources(actor, sources, options, true, progress)
+        })
+    }
+
+    /// `keep_going`: a file's error is its entry in the result, and the run goes on with
+    /// the next file; otherwise the first such error ends the run.
     fn import_sources<R: std::io::Read>(
         &mut self,
         actor: &str,
         sources: &[(String, Opener<'_, R>)],
         options: ImportOptions,
+        keep_going: bool,
         progress: &mut dyn FnMut(usize, u64, usize),
-    ) -> ServiceResult<Vec<FileImport>> {
+    ) -> ServiceResult<Vec<ServiceResult<FileImport>>> {
         std::thread::scope(|scope| {
             let (tx, rx) = std::sync::mpsc::sync_channel(READ_AHEAD);
             let every_unit = options.validation_report;
@@ -231,20 +302,25 @@ impl Aidtrace {
             let mut reports = Vec::with_capacity(sources.len());
             let mut unlinked = Vec::new();
             for (i, source) in sources.iter().enumerate() {
-                let (_, open) = source;
-                // A file that cannot be opened is reported by the reader; no counts then.
-                let counts = open()
-                    .and_then(aidtrace_iati::scan::identifier_counts)
-                    .unwrap_or_default();
+                let mut messages = FileMessages::new(&rx, &source.0);
                 // Returning drops `rx`, which stops the reader before the scope waits for it.
-                let (report, missing) = self.import_parsed(
+                let imported = self.import_parsed(
                     actor,
                     source,
-                    &rx,
-                    counts,
+                    &mut messages,
                     options,
                     &mut |bytes, activities| progress(i, bytes, activities),
-                )?;
+                );
+                let (report, missing) = match imported {
+                    Ok(done) => done,
+                    Err(e) if keep_going => {
+                        // Its transaction was rolled back; the reader may be mid-way in it.
+                        messages.skip_rest()?;
+                        reports.push(Err(e));
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
                 // A later file's copy of a child replaces the earlier one, parent link and all.
                 let replaced: HashSet<RecordId> = report
                     .activities
@@ -255,7 +331,7 @@ impl Aidtrace {
                     .collect();
                 unlinked.retain(|(_, m): &(usize, MissingParent)| !replaced.contains(&m.child));
                 unlinked.extend(missing.into_iter().map(|m| (i, m)));
-                reports.push(report);
+                reports.push(Ok(report));
             }
             self.link_later_parents(actor, &unlinked, &mut reports)?;
             Ok(reports)
@@ -269,7 +345,7 @@ impl Aidtrace {
         &mut self,
         actor: &str,
         unlinked: &[(usize, MissingParent)],
-        reports: &mut [FileImport],
+        reports: &mut [ServiceResult<FileImport>],
     ) -> ServiceResult<()> {
         if unlinked.is_empty() {
             return Ok(());
@@ -310,7 +386,9 @@ impl Aidtrace {
         }
         writer.commit()?;
         for (file, missing, note, made) in linked {
-            let report = &mut reports[file];
+            let Some(Ok(report)) = reports.get_mut(file) else {
+                continue;
+            };
             report.records_updated += usize::from(made);
             if let Some(ActivityImport {
                 outcome: Outcome::Accepted { notes },
@@ -331,26 +409,22 @@ impl Aidtrace {
         &mut self,
         actor: &str,
         (file_name, open): &(String, Opener<'_, R>),
-        parsed: &std::sync::mpsc::Receiver<Parsed>,
-        identifier_counts: HashMap<u64, u32>,
+        messages: &mut FileMessages<'_>,
         options: ImportOptions,
         progress: &mut dyn FnMut(u64, usize),
     ) -> ServiceResult<(FileImport, Vec<MissingParent>)> {
+        let identifier_counts = messages.counts()?;
         let links = crate::orgs::ImportLinks::for_import(self)?;
         let mut run = FileRun::start(self.writer(actor)?, file_name, identifier_counts)?;
         run.orgs.links = links;
         let file = loop {
-            match parsed.recv() {
-                Ok(Parsed::Unit(unit, bytes)) => run.take(*unit, bytes, progress)?,
-                Ok(Parsed::End(Ok(file))) => break file,
-                Ok(Parsed::End(Err(e))) => {
+            match messages.next()? {
+                Parsed::Unit(unit, bytes) => run.take(*unit, bytes, progress)?,
+                Parsed::End(Ok(file)) => break file,
+                Parsed::End(Err(e)) => {
                     return Err(ServiceError::NotFound(format!("{file_name}: {e}")));
                 }
-                Err(_) => {
-                    return Err(ServiceError::Io(format!(
-                        "{file_name}: the reader stopped unexpectedly"
-                    )));
-                }
+                Parsed::Begin(_) => return Err(messages.stopped()),
             }
         };
         // Returning before the commit drops the writer, which rolls the transaction back.
@@ -847,4 +921,28 @@ fn read_again<R: std::io::Read>(
         }
     }
     Ok(found)
+}
+
+/// The files as named sources (by their base names, which the records cite), for
+/// [`Aidtrace::import_sources`].
+fn with_file_sources<T>(
+    files: &[std::path::PathBuf],
+    then: impl FnOnce(&[(String, Opener<'_, std::fs::File>)]) -> T,
+) -> T {
+    let opens: Vec<_> = files
+        .iter()
+        .map(|f| move || std::fs::File::open(f))
+        .collect();
+    let named: Vec<(String, Opener<'_, std::fs::File>)> = files
+        .iter()
+        .zip(&opens)
+        .map(|(f, open)| {
+            let name = f.file_name().map_or_else(
+                || f.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            (name, open as Opener<'_, std::fs::File>)
+        })
+        .collect();
+    then(&named)
 }
