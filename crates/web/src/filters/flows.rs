@@ -365,7 +365,11 @@ fn compute(snap: &Snapshot, req: &Request) -> Listing {
 }
 
 fn percent(share: Decimal) -> String {
-    group_digits((share * Decimal::ONE_HUNDRED).round_dp(2).normalize())
+    // Checked: a share from percentages far beyond 100 in bad data must not panic.
+    share.checked_mul(Decimal::ONE_HUNDRED).map_or_else(
+        || t("totals-overflow"),
+        |p| group_digits(p.round_dp(2).normalize()),
+    )
 }
 
 fn sum_text(s: Sum) -> String {
