@@ -1243,7 +1243,6 @@ nav-claims = Claims
 nav-regions = Regions
 title-claims = Claims beside records
 title-regions = Regional equity
-val-cumulative_funding = cumulative funding
 val-stated_amount = stated amount
 orgs-filter-role = Role
 orgs-all-roles = all roles

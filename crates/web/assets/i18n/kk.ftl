@@ -1207,7 +1207,6 @@ nav-claims = Мәлімдемелер
 nav-regions = Өңірлер
 title-claims = Мәлімдемелер мен есеп қатар
 title-regions = Өңірлер арасындағы теңдік
-val-cumulative_funding = жинақталған қаржыландыру
 val-stated_amount = мәлімделген сома
 orgs-filter-role = Рөлі
 orgs-all-roles = барлық рөлдер

@@ -1256,7 +1256,6 @@ nav-claims = Заявления
 nav-regions = Регионы
 title-claims = Заявления рядом с учётом
 title-regions = Равенство регионов
-val-cumulative_funding = накопленное финансирование
 val-stated_amount = заявленная сумма
 orgs-filter-role = Роль
 orgs-all-roles = все роли

@@ -1256,7 +1256,6 @@ nav-claims = Заяви
 nav-regions = Регіони
 title-claims = Заяви поруч з обліком
 title-regions = Рівність регіонів
-val-cumulative_funding = накопичене фінансування
 val-stated_amount = заявлена сума
 orgs-filter-role = Роль
 orgs-all-roles = усі ролі
