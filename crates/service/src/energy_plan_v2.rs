@@ -151,6 +151,12 @@ pub fn plan_from_store(ledger: &Ledger, req: &PlanRequest) -> ServiceResult<Stor
         }
     }
     let mut autonomy = Vec::new();
+    // The simulator counts the seconds between grid loss and generator pickup as a failure
+    // unless a UPS or battery bridges them; the store records neither.
+    notes.push(
+        "P(survive 24/72/168 h) counts the changeover gap (grid loss until the generators carry the load) as a failure of every tier unless a UPS or battery bridges it; the store records no UPS or battery, so P can be 0 where the hours of autonomy are long"
+            .to_string(),
+    );
     for f in &instance.facilities {
         let Some(s) = by_id.get(f.id.as_str()) else {
             continue;
