@@ -176,6 +176,9 @@ pub enum Command {
     /// Print a MODEL-v2 instance (shared/energy/MODEL-v2.md) built from the store; refuses, naming
     /// facility and asset, where a load is unknown
     Instance(crate::cmd_energy_loads::InstanceArgs),
+    /// Record the units a version 2 plan assigns as assets of the donating activity with their
+    /// source (audited; running it twice writes nothing new)
+    CommitPlan(crate::cmd_energy_plan_db::CommitArgs),
     /// Write a random instance (documented distribution in docs/energy.md)
     Gen {
         #[arg(long)]
@@ -578,6 +581,7 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
         }
         Command::Survey(a) => crate::cmd_energy_loads::run_survey(a, settings),
         Command::Instance(a) => crate::cmd_energy_loads::run_instance(a, settings),
+        Command::CommitPlan(a) => crate::cmd_energy_plan_db::run_commit(a, settings),
         Command::Gen {
             facilities,
             units,

@@ -14,6 +14,60 @@ use aidtrace_service::energy_v2::{SeasonSpec, V2Options};
 use crate::error::{CliError, CliResult, Outcome};
 use crate::output::{Format, out, print_json, print_table};
 
+/// `energy commit-plan PLAN.json --activity ACT --source SRC`.
+#[derive(Debug, clap::Args)]
+pub struct CommitArgs {
+    /// The JSON of `energy plan --from-db --version 2 --format json`
+    plan: PathBuf,
+    /// The donating activity the units become assets of
+    #[arg(long)]
+    activity: String,
+    /// The source record that states the donation
+    #[arg(long)]
+    source: String,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+pub fn run_commit(a: CommitArgs, settings: &crate::config::Settings) -> CliResult {
+    let bytes = std::fs::read(&a.plan)
+        .map_err(|e| CliError::input(format!("cannot read {}: {e}", a.plan.display())))?;
+    let plan = StorePlanV2::from_json_slice(&bytes)
+        .map_err(|e| CliError::input(format!("{}: {e}", a.plan.display())))?;
+    if !settings.db.is_file() {
+        return Err(CliError::input(format!(
+            "--db {}: no such store (create it with `aidtrace demo` or `ledger load`)",
+            settings.db.display()
+        )));
+    }
+    let mut app = aidtrace_service::Aidtrace::open_sqlite(&settings.db).map_err(service_error)?;
+    let r = aidtrace_service::energy_commit::commit_plan(
+        &mut app,
+        settings.actor.as_str(),
+        &plan,
+        &a.activity,
+        &a.source,
+    )
+    .map_err(service_error)?;
+    match a.format {
+        Format::Json => print_json(&r)?,
+        _ => {
+            for id in &r.catalogue {
+                out(&format!("written: {id}"));
+            }
+            for id in &r.written {
+                out(&format!("written: {id}"));
+            }
+            out(&format!(
+                "{} asset(s) written, {} already recorded and left as they are",
+                r.written.len(),
+                r.kept.len()
+            ));
+        }
+    }
+    Ok(Outcome::Clean)
+}
+
 /// Flags of `plan --from-db --version 2` beyond the store flags it shares with version 1.
 #[derive(Debug, clap::Args)]
 pub struct V2Flags {

@@ -174,3 +174,70 @@ fn the_plan_json_reads_back() {
     let back = StorePlanV2::from_json_slice(&text).expect("back");
     assert_eq!(back.plan.assignments, p.plan.assignments);
 }
+
+mod commit {
+    use super::*;
+    use aidtrace_service::energy_commit::commit_plan;
+
+    const ACT: &str = "act-ua-jica-generators";
+    const SRC: &str = "src-ua-japan-health-2024-05";
+
+    #[test]
+    fn committing_a_plan_writes_each_assigned_unit_as_an_asset_of_the_activity() {
+        let (_d, mut app) = demo();
+        let p = plan_from_store(&app.ledger().expect("ledger"), &request()).expect("plan");
+        let units: u32 = p.plan.assignments.iter().map(|a| a.units).sum();
+        let r = commit_plan(&mut app, "test", &p, ACT, SRC).expect("commit");
+        assert_eq!(r.written.len(), units as usize);
+        let ledger = app.ledger().expect("ledger");
+        for id in &r.written {
+            let a = ledger
+                .assets
+                .get(&aidtrace_domain::RecordId::parse(id).expect("id"))
+                .expect("asset written");
+            assert_eq!(a.funding.activity.as_ref().map(|x| x.as_str()), Some(ACT));
+            assert_eq!(a.sources[0].source.as_str(), SRC);
+            assert!(
+                p.plan
+                    .assignments
+                    .iter()
+                    .any(|x| x.facility == a.facility.as_str())
+            );
+        }
+    }
+
+    #[test]
+    fn committing_the_same_plan_twice_writes_nothing_new() {
+        let (_d, mut app) = demo();
+        let p = plan_from_store(&app.ledger().expect("ledger"), &request()).expect("plan");
+        let first = commit_plan(&mut app, "test", &p, ACT, SRC).expect("first");
+        assert!(first.created > 0);
+        let records = app.ledger().expect("ledger").assets.len();
+        let second = commit_plan(&mut app, "test", &p, ACT, SRC).expect("second");
+        assert_eq!(second.created, 0);
+        assert!(second.written.is_empty());
+        assert_eq!(second.kept.len(), first.written.len());
+        assert_eq!(app.ledger().expect("ledger").assets.len(), records);
+    }
+
+    #[test]
+    fn committed_generators_are_not_loads_and_the_plan_is_unchanged() {
+        let (_d, mut app) = demo();
+        let before = plan_from_store(&app.ledger().expect("ledger"), &request()).expect("plan");
+        commit_plan(&mut app, "test", &before, ACT, SRC).expect("commit");
+        let after = plan_from_store(&app.ledger().expect("ledger"), &request()).expect("plan");
+        assert_eq!(before.instance.facilities, after.instance.facilities);
+    }
+
+    #[test]
+    fn an_unknown_activity_or_source_is_refused_and_nothing_written() {
+        let (_d, mut app) = demo();
+        let p = plan_from_store(&app.ledger().expect("ledger"), &request()).expect("plan");
+        let n = app.ledger().expect("ledger").assets.len();
+        let e = commit_plan(&mut app, "test", &p, "act-nope", SRC).expect_err("activity");
+        assert!(e.to_string().contains("activity = \"act-nope\""), "{e}");
+        let e = commit_plan(&mut app, "test", &p, ACT, "src-nope").expect_err("source");
+        assert!(e.to_string().contains("source = \"src-nope\""), "{e}");
+        assert_eq!(app.ledger().expect("ledger").assets.len(), n);
+    }
+}
