@@ -35,6 +35,10 @@ use crate::tables::{self, Table};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/energy/v2", get(page_get).post(page_post))
+        .route(
+            "/energy/v2/commit",
+            axum::routing::post(crate::energy_v2_commit::commit),
+        )
         .route("/energy/v2/{table}", get(download))
 }
 

@@ -154,3 +154,96 @@ async fn the_energy_page_links_to_version_2() {
     let r = client.send(Req::get("/energy").cookie(&session)).await;
     assert!(r.body.contains("href=\"/energy/v2\""));
 }
+
+async fn commit_as(client: &Client, name: &str, fields: &[(&str, &str)]) -> common::Resp {
+    let (session, csrf) = login(client, name).await;
+    let mut all = vec![("csrf", csrf.as_str())];
+    all.extend_from_slice(fields);
+    client
+        .send(
+            Req::new(Method::POST, "/energy/v2/commit")
+                .cookie(&session)
+                .form(&all),
+        )
+        .await
+}
+
+const COMMIT: &[(&str, &str)] = &[
+    ("units", UNITS),
+    ("activity", "act-ua-jica-generators"),
+    ("source", "src-ua-japan-health-2024-05"),
+];
+
+#[tokio::test]
+async fn an_admin_sees_the_commit_form_and_a_viewer_does_not() {
+    let (_env, client) = client().await;
+    let r = signed_post(&client, &[("units", UNITS)]).await;
+    assert!(!r.body.contains("id=\"energy2-commit\""));
+    let (session, _) = login(&client, "ada").await;
+    let r = client
+        .send(
+            Req::new(Method::POST, "/energy/v2")
+                .cookie(&session)
+                .form(&[("units", UNITS)]),
+        )
+        .await;
+    assert!(r.body.contains("id=\"energy2-commit\""));
+}
+
+#[tokio::test]
+async fn an_admin_commits_the_plan_once_and_a_second_time_writes_nothing() {
+    let (env, client) = client().await;
+    let before = env.state.service().ledger().unwrap().assets.len();
+    let r = commit_as(&client, "ada", COMMIT).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("id=\"energy2-commit-done\""));
+    let after = env.state.service().ledger().unwrap().assets.len();
+    assert!(after > before);
+    let again = commit_as(&client, "ada", COMMIT).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    assert_eq!(env.state.service().ledger().unwrap().assets.len(), after);
+}
+
+#[tokio::test]
+async fn a_viewer_may_not_commit_and_nothing_is_written() {
+    let (env, client) = client().await;
+    let before = env.state.service().ledger().unwrap().assets.len();
+    let r = commit_as(&client, "vic", COMMIT).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert_eq!(env.state.service().ledger().unwrap().assets.len(), before);
+}
+
+#[tokio::test]
+async fn a_commit_without_the_csrf_token_is_refused() {
+    let (env, client) = client().await;
+    let before = env.state.service().ledger().unwrap().assets.len();
+    let (session, _) = login(&client, "ada").await;
+    let r = client
+        .send(
+            Req::new(Method::POST, "/energy/v2/commit")
+                .cookie(&session)
+                .form(COMMIT),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert_eq!(env.state.service().ledger().unwrap().assets.len(), before);
+}
+
+#[tokio::test]
+async fn a_commit_to_an_unknown_activity_is_refused_naming_the_field() {
+    let (env, client) = client().await;
+    let before = env.state.service().ledger().unwrap().assets.len();
+    let r = commit_as(
+        &client,
+        "ada",
+        &[
+            ("units", UNITS),
+            ("activity", "act-nope"),
+            ("source", "src-ua-japan-health-2024-05"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("<strong>activity</strong>"), "{}", r.body);
+    assert_eq!(env.state.service().ledger().unwrap().assets.len(), before);
+}
