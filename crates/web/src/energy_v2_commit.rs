@@ -57,7 +57,7 @@ pub fn commit_form(caller: &Caller, form: &PlanForm) -> Markup {
                 label for="f-source" { (t("energy2-commit-source")) } br;
                 input id="f-source" name="source" required;
             }
-            button type="submit" { (t("energy2-commit")) }
+            button type="submit" id="energy2-commit-submit" { (t("energy2-commit")) }
         }
     }
 }

@@ -297,7 +297,7 @@ pub fn plan_form(form: &PlanForm, error: Option<&ApiError>) -> Markup {
             (input("install_units", t("energy2-install-units"), val(&form.install_units, DEFAULT_INSTALL_UNITS), String::new()))
             (input("fuel_on_site", t("energy2-fuel-on-site"), val(&form.fuel_on_site, ""), t("energy2-fuel-on-site-hint")))
             (input("country", t("energy2-country"), val(&form.country, DEFAULT_COUNTRY), String::new()))
-            button type="submit" { (t("energy2-plan")) }
+            button type="submit" id="energy2-submit" { (t("energy2-plan")) }
         }
     }
 }
