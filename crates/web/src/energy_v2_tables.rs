@@ -304,8 +304,26 @@ pub fn results(p: &StorePlanV2, query: &str) -> Markup {
                  (t("energy2-derate")) ": " (shown(&f(p.instance.derate, 2))) "; "
                  (t("energy2-min-loading")) ": " (shown(&f(p.instance.min_loading, 2))) "; "
                  (t("energy-max-units")) ": " (p.instance.max_units_per_facility) }
+            li { (t("energy2-tier-weights")) ": "
+                 (i18n::value("life_support")) " " (shown(&f(p.instance.tier_weights.life_support, 1))) ", "
+                 (i18n::value("critical")) " " (shown(&f(p.instance.tier_weights.critical, 1))) ", "
+                 (i18n::value("essential")) " " (shown(&f(p.instance.tier_weights.essential, 1))) }
             @if let Some(price) = p.logistics.fuel_price_eur_per_l {
                 li { (t("energy2-fuel-price")) ": " (shown(&f(price, 2))) " €/L" }
+            }
+        }
+        table id="energy2-regions" {
+            thead { tr {
+                th { (t("energy-region")) } th { (t("energy2-outage-h")) }
+                th { (t("energy2-deliverable")) } th { (t("energy2-install-units")) }
+            } }
+            tbody {
+                @for r in &p.instance.regions {
+                    tr {
+                        td { (r.id) } td class="num" { (shown(&f(r.outage_h_per_day, 1))) }
+                        td class="num" { (shown(&f(r.fuel_l_per_day, 0))) } td class="num" { (r.install_units) }
+                    }
+                }
             }
         }
         p id="energy2-objective" {

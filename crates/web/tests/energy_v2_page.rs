@@ -41,6 +41,7 @@ async fn posting_the_form_shows_assignments_depot_logistics_and_autonomy() {
         "id=\"energy2-left-out\"",
         "id=\"energy2-illustrative\"",
         "id=\"energy2-notes\"",
+        "id=\"energy2-regions\"",
     ] {
         assert!(r.body.contains(id), "{id} missing");
     }

@@ -1403,5 +1403,6 @@ energy2-notes = What the figures rest on
 energy2-commit = Record the assigned units as assets
 energy2-commit-activity = Donating activity
 energy2-commit-source = Source
+energy2-tier-weights = Weights of the tiers
 energy2-commit-admin = Only an administrator may record a plan's units as assets.
 energy2-commit-done = Assets written: { $written }; already recorded: { $kept }.

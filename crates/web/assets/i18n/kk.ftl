@@ -1367,5 +1367,6 @@ energy2-notes = Сандар неге негізделген
 energy2-commit = Бөлінген қондырғыларды актив ретінде жазу
 energy2-commit-activity = Донор қызметі
 energy2-commit-source = Дереккөз
+energy2-tier-weights = Деңгейлер салмақтары
 energy2-commit-admin = Жоспар қондырғыларын актив ретінде тек әкімші жаза алады.
 energy2-commit-done = Жазылған активтер: { $written }; бұрын жазылған: { $kept }.

@@ -1416,5 +1416,6 @@ energy2-notes = На чём основаны цифры
 energy2-commit = Записать назначенные установки как активы
 energy2-commit-activity = Деятельность-донор
 energy2-commit-source = Источник
+energy2-tier-weights = Веса уровней
 energy2-commit-admin = Записывать установки плана как активы может только администратор.
 energy2-commit-done = Записано активов: { $written }; уже были записаны: { $kept }.

@@ -1416,5 +1416,6 @@ energy2-notes = На чому ґрунтуються цифри
 energy2-commit = Записати призначені установки як активи
 energy2-commit-activity = Діяльність-донор
 energy2-commit-source = Джерело
+energy2-tier-weights = Ваги рівнів
 energy2-commit-admin = Записувати установки плану як активи може лише адміністратор.
 energy2-commit-done = Записано активів: { $written }; уже були записані: { $kept }.
