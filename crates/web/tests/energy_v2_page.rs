@@ -248,3 +248,60 @@ async fn a_commit_to_an_unknown_activity_is_refused_naming_the_field() {
     assert!(r.body.contains("<strong>activity</strong>"), "{}", r.body);
     assert_eq!(env.state.service().ledger().unwrap().assets.len(), before);
 }
+
+mod form_parsing {
+    use aidtrace_web::energy_v2_page::PlanForm;
+    use proptest::prelude::*;
+
+    const FIELDS: [&str; 7] = [
+        "units",
+        "fuel_price",
+        "outage_h",
+        "fuel_l_per_day",
+        "install_units",
+        "fuel_on_site",
+        "country",
+    ];
+
+    proptest! {
+        /// Whatever is typed, the form is read or refused with one of its own fields named;
+        /// never a panic.
+        #[test]
+        fn any_input_is_read_or_refused_naming_a_field(
+            units in ".{0,40}",
+            price in ".{0,12}",
+            outage in ".{0,12}",
+            fuel in ".{0,12}",
+            install in ".{0,12}",
+        ) {
+            let form = PlanForm {
+                units: Some(units),
+                fuel_price: Some(price),
+                outage_h: Some(outage),
+                fuel_l_per_day: Some(fuel),
+                install_units: Some(install),
+                fuel_on_site: None,
+                country: None,
+            };
+            if let Err(e) = form.request() {
+                let field = e.field.clone().unwrap_or_default();
+                prop_assert!(FIELDS.contains(&field.as_str()), "{field}: {}", e.message);
+            }
+        }
+
+        /// A well-formed fleet and figures are read exactly.
+        #[test]
+        fn well_formed_input_is_read_exactly(kw in 1u32..5000, count in 1u32..200, h in 0u32..=24) {
+            let form = PlanForm {
+                units: Some(format!("G:{kw}:{count}")),
+                outage_h: Some(h.to_string()),
+                ..PlanForm::default()
+            };
+            let r = form.request().expect("read");
+            prop_assert_eq!(r.build.spec.fleet.len(), 1);
+            prop_assert_eq!(r.build.spec.fleet[0].count, count);
+            prop_assert!((r.build.spec.fleet[0].prime_kw - f64::from(kw)).abs() < 1e-9);
+            prop_assert_eq!(r.outage_h_per_day, Some(f64::from(h)));
+        }
+    }
+}
