@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use aidtrace_domain::{Ledger, RecordId};
+use aidtrace_domain::Ledger;
 use aidtrace_energy::autonomy::{Generator, Profile};
 use aidtrace_energy::sim::assess::{AutonomySummary, autonomy_with_units};
 use aidtrace_energy::v2::{
@@ -251,10 +251,4 @@ fn profile_of(s: &Survey, inst: &InstanceV2, fuel_litres: f64) -> ServiceResult<
     let bytes = serde_json::to_vec(&v).map_err(|e| ServiceError::Io(e.to_string()))?;
     Profile::from_json_slice(&bytes)
         .map_err(|e| ServiceError::Parse(format!("facility {}: profile: {e}", s.facility)))
-}
-
-/// Facility id → record id, for callers that write (commit-plan).
-pub fn record_id(facility: &str) -> ServiceResult<RecordId> {
-    RecordId::parse(facility)
-        .map_err(|e| ServiceError::Parse(format!("facility {facility:?}: {e}")))
 }
