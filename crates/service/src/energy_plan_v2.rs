@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use aidtrace_domain::Ledger;
-use aidtrace_energy::autonomy::{Generator, Profile};
+use aidtrace_energy::autonomy::Profile;
 use aidtrace_energy::sim::assess::{AutonomySummary, autonomy_with_units};
+use aidtrace_energy::sim::plan_units::units_from_plan_v2;
 use aidtrace_energy::v2::{
     FacilityExplanationV2, InstanceV2, Logistics, LogisticsOptions, PlanV2, explain_v2, logistics,
     solve_v2,
@@ -161,7 +162,7 @@ pub fn plan_from_store(ledger: &Ledger, req: &PlanRequest) -> ServiceResult<Stor
         let Some(s) = by_id.get(f.id.as_str()) else {
             continue;
         };
-        let units = units_of(&instance, &plan, &f.id);
+        let units = units_from_plan_v2(&instance, &plan, &f.id);
         let fuel = logistics.facilities.iter().find(|x| x.facility == f.id);
         let (fuel_on_site_l, fuel_basis) = match (req.fuel_on_site_l, fuel) {
             (Some(l), _) => (l, "given by the planner".to_string()),
@@ -195,28 +196,6 @@ pub fn plan_from_store(ledger: &Ledger, req: &PlanRequest) -> ServiceResult<Stor
         names,
         illustrative,
     })
-}
-
-/// One generator per unit the plan assigns to `facility`, named "MODEL #n (plan)".
-fn units_of(inst: &InstanceV2, plan: &PlanV2, facility: &str) -> Vec<Generator> {
-    let mut out = Vec::new();
-    for a in plan.assignments.iter().filter(|a| a.facility == facility) {
-        let Some(m) = inst.fleet.iter().find(|m| m.model == a.model) else {
-            continue;
-        };
-        for n in 0..a.units {
-            out.push(Generator {
-                name: format!("{} #{} (plan)", a.model, n + 1),
-                prime_kw: m.prime_kw(inst.power_factor),
-                idle_l_per_h: Some(m.idle(inst.power_factor)),
-                failure_to_start: None,
-                mttf_h: None,
-                availability: None,
-                min_turndown: None,
-            });
-        }
-    }
-    out
 }
 
 /// The simulator's profile of a surveyed facility: the same average load per tier the plan
