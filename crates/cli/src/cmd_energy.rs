@@ -47,6 +47,12 @@ pub enum Command {
         from_db: bool,
         #[command(flatten)]
         store: StoreFlags,
+        /// With --from-db: model version, 1 (MODEL.md) or 2 (MODEL-v2.md: regions, tiers,
+        /// derated sets; prints explain, fuel logistics and each facility's autonomy)
+        #[arg(long = "version", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=2))]
+        model_version: u32,
+        #[command(flatten)]
+        v2: crate::cmd_energy_plan_db::V2Flags,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
         /// Seconds to spend improving the plan (a feasible plan exists after milliseconds)
@@ -170,6 +176,9 @@ pub enum Command {
     /// Print a MODEL-v2 instance (shared/energy/MODEL-v2.md) built from the store; refuses, naming
     /// facility and asset, where a load is unknown
     Instance(crate::cmd_energy_loads::InstanceArgs),
+    /// Record the units a version 2 plan assigns as assets of the donating activity with their
+    /// source (audited; running it twice writes nothing new)
+    CommitPlan(crate::cmd_energy_plan_db::CommitArgs),
     /// Write a random instance (documented distribution in docs/energy.md)
     Gen {
         #[arg(long)]
@@ -244,11 +253,33 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
             instance,
             from_db,
             store,
+            model_version,
+            v2,
             format,
             time_limit,
             seed,
             explain: with_explain,
         } => {
+            if from_db && model_version == 2 {
+                if let Some(flag) = store.v1_only() {
+                    return Err(CliError::input(format!(
+                        "{flag} is a version 1 flag; version 2 takes the season file (--season) and --fuel-l-per-day/--install-units"
+                    )));
+                }
+                let shared = crate::cmd_energy_plan_db::Shared {
+                    units: &store.units,
+                    at: store.at.as_deref(),
+                    save_instance: store.save_instance.as_ref(),
+                    time_limit: seconds(time_limit)?,
+                    seed,
+                };
+                return crate::cmd_energy_plan_db::run(settings, shared, &v2, format);
+            }
+            if let Some(flag) = v2.first_given() {
+                return Err(CliError::input(format!(
+                    "{flag} only applies with --from-db --version 2"
+                )));
+            }
             let inst = match (instance, from_db) {
                 (Some(p), false) => {
                     if let Some(flag) = store.first_given() {
@@ -550,6 +581,7 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
         }
         Command::Survey(a) => crate::cmd_energy_loads::run_survey(a, settings),
         Command::Instance(a) => crate::cmd_energy_loads::run_instance(a, settings),
+        Command::CommitPlan(a) => crate::cmd_energy_plan_db::run_commit(a, settings),
         Command::Gen {
             facilities,
             units,
@@ -630,6 +662,21 @@ fn open_store(settings: &Settings) -> Result<aidtrace_service::Aidtrace, CliErro
 }
 
 impl StoreFlags {
+    /// The first flag version 2 does not read (it has a season file instead).
+    fn v1_only(&self) -> Option<&'static str> {
+        [
+            (self.fleet.is_some(), "--fleet"),
+            (self.hours.is_some(), "--hours"),
+            (self.fuel_litres.is_some(), "--fuel-litres"),
+            (self.fuel_l_per_kwh.is_some(), "--fuel-l-per-kwh"),
+            (self.min_loading.is_some(), "--min-loading"),
+            (self.max_units.is_some(), "--max-units"),
+            (self.power_factor.is_some(), "--power-factor"),
+        ]
+        .into_iter()
+        .find_map(|(given, name)| given.then_some(name))
+    }
+
     fn first_given(&self) -> Option<&'static str> {
         [
             (!self.units.is_empty(), "--unit"),

@@ -362,7 +362,7 @@ fn opt(x: Option<f64>, digits: usize) -> String {
     x.map_or_else(String::new, |v| format!("{v:.digits$}"))
 }
 
-fn print_logistics(l: &Logistics, plan: &PlanV2, replanned: bool, format: Format) -> CliResult {
+pub fn print_logistics(l: &Logistics, plan: &PlanV2, replanned: bool, format: Format) -> CliResult {
     match format {
         Format::Json => {
             #[derive(serde::Serialize)]

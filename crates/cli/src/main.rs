@@ -3,6 +3,7 @@ mod cmd_changes;
 mod cmd_energy;
 mod cmd_energy_autonomy;
 mod cmd_energy_loads;
+mod cmd_energy_plan_db;
 mod cmd_energy_v2;
 mod cmd_iati;
 mod cmd_intake;

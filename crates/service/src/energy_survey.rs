@@ -177,10 +177,13 @@ pub fn surveys(ledger: &Ledger, opts: SurveyOptions) -> ServiceResult<Vec<Survey
     check_power_factor(opts.power_factor)?;
     let mut assets: BTreeMap<RecordId, Vec<LoadLine>> = BTreeMap::new();
     for v in asset_views(ledger, opts.at) {
-        if !powered(v.state) {
+        let model = ledger.device_models.get(&v.asset.model);
+        // A generator is a source of power, not a load (units recorded from a plan).
+        if !powered(v.state)
+            || model.is_some_and(|m| m.generic_type == crate::energy_commit::GENERATOR_TYPE)
+        {
             continue;
         }
-        let model = ledger.device_models.get(&v.asset.model);
         let power = model.and_then(|m| m.power.as_ref());
         let generic_type = model.map(|m| m.generic_type.clone());
         let (tier, tier_basis) = asset_tier(ledger, &v.facility, v.asset, generic_type.as_deref());

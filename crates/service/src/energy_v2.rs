@@ -5,8 +5,8 @@
 //! facility out and lists it. Region logistics (fuel per day, units installable) and the fleet
 //! are not in the store and come from the caller.
 //!
-//! The types here mirror the JSON of MODEL-v2.md field for field; the solver crate's own types
-//! replace them once both exist on one branch.
+//! The instance is the solver's own type (`aidtrace_energy::v2::InstanceV2`), validated by it
+//! before it is returned.
 
 use std::collections::BTreeMap;
 
@@ -14,6 +14,7 @@ use aidtrace_domain::CountryCode;
 use aidtrace_domain::assets::load::LoadTier;
 use aidtrace_domain::model::FacilityStatus;
 use aidtrace_domain::{Ledger, RecordId};
+use aidtrace_energy::v2::{BackupCondition, FacilityV2, InstanceV2, ModelV2, Region};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
@@ -22,68 +23,16 @@ use crate::energy::{FleetUnit, weight_of};
 use crate::energy_survey::{Survey, SurveyOptions, surveys};
 use crate::{ServiceError, ServiceResult};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct InstanceV2 {
-    pub version: u32,
-    pub horizon_days: f64,
-    pub fuel_l_per_kwh: f64,
-    pub derate: f64,
-    pub power_factor: f64,
-    pub min_loading: f64,
-    pub max_units_per_facility: u32,
-    pub tier_weights: TierValues,
-    pub regions: Vec<RegionV2>,
-    pub facilities: Vec<FacilityV2>,
-    pub fleet: Vec<FleetModelV2>,
-}
+/// One number per tier: the energy crate's own type, so the builder's output is the solver's
+/// input and nothing is copied between two mirrors of MODEL-v2.md.
+pub use aidtrace_energy::v2::PerTier as TierValues;
 
-/// One number per tier (`tier_weights`, `loads_kw`).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TierValues {
-    pub life_support: f64,
-    pub critical: f64,
-    pub essential: f64,
-}
-
-impl TierValues {
-    fn set(&mut self, tier: LoadTier, v: f64) {
-        match tier {
-            LoadTier::LifeSupport => self.life_support = v,
-            LoadTier::Critical => self.critical = v,
-            LoadTier::Essential => self.essential = v,
-        }
+fn set_tier(v: &mut TierValues, tier: LoadTier, x: f64) {
+    match tier {
+        LoadTier::LifeSupport => v.life_support = x,
+        LoadTier::Critical => v.critical = x,
+        LoadTier::Essential => v.essential = x,
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RegionV2 {
-    pub id: String,
-    pub outage_h_per_day: f64,
-    pub fuel_l_per_day: f64,
-    pub install_units: u32,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FacilityV2 {
-    pub id: String,
-    pub region: String,
-    pub population_weight: f64,
-    pub loads_kw: TierValues,
-    pub existing_kw: f64,
-    pub largest_step_kva: f64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FleetModelV2 {
-    pub model: String,
-    pub prime_kw: f64,
-    pub count: u32,
-    pub idle_l_per_h: f64,
 }
 
 /// What the caller gives for one region; anything absent comes from the store (outage hours)
@@ -151,7 +100,7 @@ pub struct V2Options {
 }
 
 /// A facility not in the instance and why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LeftOut {
     pub facility: String,
     pub name: String,
@@ -280,11 +229,19 @@ pub fn instance_v2(ledger: &Ledger, opts: &V2Options) -> ServiceResult<V2Build> 
         let idle = u
             .idle_l_per_h
             .unwrap_or_else(|| aidtrace_energy::diesel::idle_l_per_h(prime_kw));
-        fleet.push(FleetModelV2 {
+        fleet.push(ModelV2 {
             model: u.model.clone(),
-            prime_kw,
+            prime_kw: Some(prime_kw),
+            prime_kva: None,
             count: u.count,
-            idle_l_per_h: in_range(&format!("fleet[{i}].idle_l_per_h"), idle, 0.0, 1e4, false)?,
+            idle_l_per_h: Some(in_range(
+                &format!("fleet[{i}].idle_l_per_h"),
+                idle,
+                0.0,
+                1e4,
+                false,
+            )?),
+            fuel: Default::default(),
         });
     }
     for (id, w) in &spec.weights {
@@ -415,7 +372,7 @@ pub fn instance_v2(ledger: &Ledger, opts: &V2Options) -> ServiceResult<V2Build> 
                     "give --install-units or the season file's regions",
                 )
             })?;
-        out_regions.push(RegionV2 {
+        out_regions.push(Region {
             id: id.clone(),
             outage_h_per_day: outage,
             fuel_l_per_day: in_range(
@@ -448,7 +405,7 @@ pub fn instance_v2(ledger: &Ledger, opts: &V2Options) -> ServiceResult<V2Build> 
                 essential: 0.0,
             };
             for t in &s.tiers {
-                loads.set(t.tier, f64_of(t.known_average_kw));
+                set_tier(&mut loads, t.tier, f64_of(t.known_average_kw));
             }
             if s.step_unknown > 0 {
                 notes.push(format!(
@@ -471,30 +428,40 @@ pub fn instance_v2(ledger: &Ledger, opts: &V2Options) -> ServiceResult<V2Build> 
                 region: region_id(s),
                 population_weight,
                 loads_kw: loads,
-                // The set's usable continuous power, derated as donated units are.
-                existing_kw: f64_of(
+                // The set's usable continuous power, derated as donated units are; the survey's
+                // usable figure already counts a set that needs repair as 0.
+                existing_kw: Some(f64_of(
                     s.usable_backup_kw
                         .unwrap_or_default()
                         .saturating_mul(derate_d),
-                ),
+                )),
+                existing_kva: None,
+                backup_condition: BackupCondition::Working,
                 largest_step_kva: s.largest_step_kva.map_or(0.0, f64_of),
+                tank_l: None,
             }
         })
         .collect();
+    let instance = InstanceV2 {
+        version: 2,
+        horizon_days,
+        fuel_l_per_kwh: Some(fuel_l_per_kwh),
+        derate,
+        power_factor,
+        min_loading,
+        max_units_per_facility: spec.max_units_per_facility.unwrap_or(3),
+        tier_weights,
+        regions: out_regions,
+        facilities,
+        fleet,
+    };
+    // The solver's own checks (ids, regions, eligibility) name the field; a store-built instance
+    // that fails them is a bug or a bad season file, never a silent plan.
+    instance
+        .validate()
+        .map_err(|e| ServiceError::Parse(format!("instance built from the store: {e}")))?;
     Ok(V2Build {
-        instance: InstanceV2 {
-            version: 2,
-            horizon_days,
-            fuel_l_per_kwh,
-            derate,
-            power_factor,
-            min_loading,
-            max_units_per_facility: spec.max_units_per_facility.unwrap_or(3),
-            tier_weights,
-            regions: out_regions,
-            facilities,
-            fleet,
-        },
+        instance,
         left_out,
         notes,
     })

@@ -6,6 +6,8 @@ pub mod change_review;
 pub mod changes;
 pub mod demo;
 pub mod energy;
+pub mod energy_commit;
+pub mod energy_plan_v2;
 pub mod energy_survey;
 pub mod energy_v2;
 pub mod error;

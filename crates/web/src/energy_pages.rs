@@ -332,6 +332,7 @@ pub async fn page(
             (t("energy-gap")) ": " (float(c.plan.gap * 100.0, 3)) " % ("
             (i18n::value(&format!("{:?}", c.plan.status).to_lowercase())) ")"
         }
+        p { a href="/energy/v2" id="energy2-link" { (t("energy2-link")) } }
         (survey)
         h2 id="energy-plan-title" { (t("survey-plan")) }
         table id="energy-plan" {

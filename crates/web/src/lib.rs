@@ -14,6 +14,9 @@ pub mod claims_page;
 pub mod edit;
 pub mod energy_pages;
 pub mod energy_survey_pages;
+pub mod energy_v2_commit;
+pub mod energy_v2_page;
+pub mod energy_v2_tables;
 pub mod error;
 pub mod facility_filter;
 pub mod filters;
@@ -164,6 +167,7 @@ pub fn app(state: AppState) -> Router {
         .merge(asset_pages::routes())
         .merge(energy_pages::routes())
         .merge(energy_survey_pages::routes())
+        .merge(energy_v2_page::routes())
         .merge(intake_pages::routes())
         .merge(forms::routes())
         .merge(map_page::routes())

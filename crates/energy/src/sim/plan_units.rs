@@ -103,3 +103,31 @@ pub fn units_from_plan(plan: &[u8], instance: &[u8], facility: &str) -> Result<V
     }
     Ok(out)
 }
+
+/// [`units_from_plan`] on typed version 2 values: one generator per unit the plan assigns to
+/// `facility`, with its model's prime kW (from kVA where the model gives only that) and idle fuel.
+/// Models missing from the fleet are skipped (a plan checked against its instance has none).
+pub fn units_from_plan_v2(
+    inst: &crate::v2::InstanceV2,
+    plan: &crate::v2::PlanV2,
+    facility: &str,
+) -> Vec<Generator> {
+    let mut out = Vec::new();
+    for a in plan.assignments.iter().filter(|a| a.facility == facility) {
+        let Some(m) = inst.fleet.iter().find(|m| m.model == a.model) else {
+            continue;
+        };
+        for n in 0..a.units {
+            out.push(Generator {
+                name: format!("{} #{} (plan)", a.model, n + 1),
+                prime_kw: m.prime_kw(inst.power_factor),
+                idle_l_per_h: Some(m.idle(inst.power_factor)),
+                failure_to_start: None,
+                mttf_h: None,
+                availability: None,
+                min_turndown: None,
+            });
+        }
+    }
+    out
+}

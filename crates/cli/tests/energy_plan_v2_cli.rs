@@ -1,0 +1,171 @@
+//! `aidtrace energy plan --from-db --version 2` and `energy commit-plan` end to end on a real
+//! SQLite demo store: the illustrative Ukrainian hospitals planned with explain, fuel logistics
+//! and autonomy; the JSON plan committed as assets once (a second run writes nothing); bad input
+//! exits 2 naming the flag or field.
+
+use std::process::{Command, Output};
+
+fn run(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_aidtrace"))
+        .current_dir(dir)
+        .env_remove("AIDTRACE_DB")
+        .env_remove("AIDTRACE_CONFIG")
+        .env("AIDTRACE_ACTOR", "tester")
+        .args(args)
+        .output()
+        .expect("run aidtrace")
+}
+
+fn demo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = run(dir.path(), &["demo"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    dir
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+const PLAN: &[&str] = &[
+    "energy",
+    "plan",
+    "--from-db",
+    "--version",
+    "2",
+    "--unit",
+    "JICA-100:100:6",
+    "--fuel-l-per-day",
+    "4000",
+    "--install-units",
+    "3",
+    "--country",
+    "UA",
+    "--skip-unknown",
+    "--fuel-price",
+    "1.5",
+    "--time-limit",
+    "0.5",
+];
+
+#[test]
+fn plan_from_db_version_2_prints_plan_explain_logistics_and_autonomy() {
+    let dir = demo();
+    let out = run(dir.path(), PLAN);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(stdout.contains("JICA-100"), "{stdout}");
+    assert!(stdout.contains("model version 2"));
+    assert!(stdout.contains("UA-63"));
+    assert!(stdout.contains("P(72 h)"));
+    assert!(stdout.contains("ILLUSTRATIVE"));
+    // The hospital with unknown loads is named on stderr, never planned as 0.
+    assert!(text(&out.stderr).contains("left out: fac-ua-okhmatdyt"));
+}
+
+#[test]
+fn plan_from_db_version_2_without_units_exits_2_naming_the_flag() {
+    let dir = demo();
+    let out = run(
+        dir.path(),
+        &[
+            "energy",
+            "plan",
+            "--from-db",
+            "--version",
+            "2",
+            "--skip-unknown",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--unit"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_version_1_flag_with_version_2_exits_2() {
+    let dir = demo();
+    let mut args = PLAN.to_vec();
+    args.extend(["--hours", "72"]);
+    let out = run(dir.path(), &args);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--hours"));
+}
+
+#[test]
+fn commit_plan_writes_the_units_once() {
+    let dir = demo();
+    let mut args = PLAN.to_vec();
+    args.extend(["--format", "json"]);
+    let out = run(dir.path(), &args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    std::fs::write(dir.path().join("plan.json"), &out.stdout).expect("write plan");
+    let commit = [
+        "energy",
+        "commit-plan",
+        "plan.json",
+        "--activity",
+        "act-ua-jica-generators",
+        "--source",
+        "src-ua-japan-health-2024-05",
+        "--format",
+        "json",
+    ];
+    let first = run(dir.path(), &commit);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&first.stdout).expect("json");
+    let written = v["written"].as_array().expect("written").len();
+    assert!(written > 0);
+    let second = run(dir.path(), &commit);
+    assert!(second.status.success(), "{}", text(&second.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&second.stdout).expect("json");
+    assert_eq!(v["written"].as_array().expect("written").len(), 0);
+    assert_eq!(v["kept"].as_array().expect("kept").len(), written);
+    assert_eq!(v["created"], 0);
+}
+
+#[test]
+fn commit_plan_with_an_unknown_activity_exits_2_naming_it() {
+    let dir = demo();
+    let mut args = PLAN.to_vec();
+    args.extend(["--format", "json"]);
+    let out = run(dir.path(), &args);
+    std::fs::write(dir.path().join("plan.json"), &out.stdout).expect("write plan");
+    let bad = run(
+        dir.path(),
+        &[
+            "energy",
+            "commit-plan",
+            "plan.json",
+            "--activity",
+            "act-nope",
+            "--source",
+            "src-ua-japan-health-2024-05",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("act-nope"));
+}
+
+#[test]
+fn commit_plan_of_a_file_that_is_no_plan_exits_2() {
+    let dir = demo();
+    std::fs::write(dir.path().join("x.json"), b"{\"plan\": 3}").expect("write");
+    let out = run(
+        dir.path(),
+        &[
+            "energy",
+            "commit-plan",
+            "x.json",
+            "--activity",
+            "act-ua-jica-generators",
+            "--source",
+            "src-ua-japan-health-2024-05",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("x.json"));
+}

@@ -1,0 +1,307 @@
+//! `/energy/v2` over real HTTP on 127.0.0.1: plan the demo's illustrative Ukrainian hospitals
+//! with model version 2 from the form, see the assignments, the depot, the per-oblast fuel
+//! logistics and each hospital's autonomy; the same rows in CSV and XLSX; bad input refused with
+//! the field named and nothing planned.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::{Client, Req, env, login, spawn};
+
+const UNITS: &str = "JICA-100:100:6";
+
+async fn client() -> (common::Env, Client) {
+    let env = env();
+    let client = Client::Socket(spawn(env.state.clone()).await);
+    (env, client)
+}
+
+async fn signed_post(client: &Client, fields: &[(&str, &str)]) -> common::Resp {
+    let (session, _) = login(client, "vic").await;
+    client
+        .send(
+            Req::new(Method::POST, "/energy/v2")
+                .cookie(&session)
+                .form(fields),
+        )
+        .await
+}
+
+#[tokio::test]
+async fn posting_the_form_shows_assignments_depot_logistics_and_autonomy() {
+    let (_env, client) = client().await;
+    let r = signed_post(&client, &[("units", UNITS), ("fuel_price", "1.5")]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    for id in [
+        "id=\"energy2-plan\"",
+        "id=\"energy2-logistics\"",
+        "id=\"energy2-autonomy\"",
+        "id=\"energy2-left-out\"",
+        "id=\"energy2-illustrative\"",
+        "id=\"energy2-notes\"",
+        "id=\"energy2-regions\"",
+    ] {
+        assert!(r.body.contains(id), "{id} missing");
+    }
+    assert!(r.body.contains("energy2-depot"), "depot section missing");
+    // Oblasts by ISO 3166-2 code, the illustrative hospitals by name, the unknown one listed.
+    assert!(r.body.contains("UA-63"));
+    assert!(r.body.contains("(illustrative)"));
+    assert!(r.body.contains("Okhmatdyt"));
+    assert!(r.body.contains("JICA-100"));
+}
+
+#[tokio::test]
+async fn the_page_is_translated() {
+    let (_env, client) = client().await;
+    let (session, _) = login(&client, "vic").await;
+    let r = client
+        .send(
+            Req::new(Method::POST, "/energy/v2")
+                .cookie(&format!("aidtrace_lang=uk; {session}"))
+                .form(&[("units", UNITS)]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Логістика пального"), "not in Ukrainian");
+}
+
+#[tokio::test]
+async fn a_unit_without_kw_is_refused_naming_the_field() {
+    let (_env, client) = client().await;
+    let r = signed_post(&client, &[("units", "JICA-100:lots:6")]).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("id=\"energy2-error\""));
+    assert!(r.body.contains("<strong>units</strong>"), "{}", r.body);
+    assert!(r.body.contains("JICA-100:lots:6"));
+    assert!(!r.body.contains("id=\"energy2-plan\""), "planned anyway");
+}
+
+#[tokio::test]
+async fn an_outage_what_if_beyond_a_day_is_refused_naming_the_field() {
+    let (_env, client) = client().await;
+    let r = signed_post(&client, &[("units", UNITS), ("outage_h", "30")]).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("<strong>outage_h</strong>"), "{}", r.body);
+}
+
+#[tokio::test]
+async fn a_negative_fuel_price_is_refused_naming_the_field() {
+    let (_env, client) = client().await;
+    let r = signed_post(&client, &[("units", UNITS), ("fuel_price", "-2")]).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("<strong>fuel_price</strong>"), "{}", r.body);
+}
+
+#[tokio::test]
+async fn no_units_is_refused_naming_the_field() {
+    let (_env, client) = client().await;
+    let r = signed_post(&client, &[("units", " "), ("fuel_price", "1")]).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("<strong>units</strong>"), "{}", r.body);
+}
+
+#[tokio::test]
+async fn plan_and_logistics_csv_have_the_pages_rows() {
+    let (_env, client) = client().await;
+    let (session, _) = login(&client, "vic").await;
+    let q = format!("?units={}&fuel_price=1.5", common::enc(UNITS));
+    let plan = client
+        .send(Req::get(&format!("/energy/v2/plan.csv{q}")).cookie(&session))
+        .await;
+    assert_eq!(plan.status, StatusCode::OK, "{}", plan.body);
+    let lines: Vec<&str> = plan.body.lines().collect();
+    assert!(lines[0].starts_with("facility,name,region,load_kw"));
+    assert!(lines.len() >= 8, "{}", plan.body);
+    assert!(plan.body.contains("JICA-100×"));
+    let log = client
+        .send(Req::get(&format!("/energy/v2/logistics.csv{q}")).cookie(&session))
+        .await;
+    assert_eq!(log.status, StatusCode::OK);
+    assert!(log.body.starts_with("region,facility,outage_h_per_day"));
+    assert!(log.body.lines().any(|l| l.starts_with("UA-63,*,")));
+}
+
+#[tokio::test]
+async fn plan_xlsx_is_a_workbook() {
+    let (_env, client) = client().await;
+    let (session, _) = login(&client, "vic").await;
+    let q = format!("?units={}", common::enc(UNITS));
+    for stem in ["plan", "logistics", "autonomy"] {
+        let r = client
+            .send(Req::get(&format!("/energy/v2/{stem}.xlsx{q}")).cookie(&session))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{stem}");
+        assert!(r.header("content-type").contains("spreadsheetml"), "{stem}");
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_download_is_not_found() {
+    let (_env, client) = client().await;
+    let (session, _) = login(&client, "vic").await;
+    let r = client
+        .send(Req::get("/energy/v2/secrets.csv?units=G:1:1").cookie(&session))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_energy_page_links_to_version_2() {
+    let (_env, client) = client().await;
+    let (session, _) = login(&client, "vic").await;
+    let r = client.send(Req::get("/energy").cookie(&session)).await;
+    assert!(r.body.contains("href=\"/energy/v2\""));
+}
+
+async fn commit_as(client: &Client, name: &str, fields: &[(&str, &str)]) -> common::Resp {
+    let (session, csrf) = login(client, name).await;
+    let mut all = vec![("csrf", csrf.as_str())];
+    all.extend_from_slice(fields);
+    client
+        .send(
+            Req::new(Method::POST, "/energy/v2/commit")
+                .cookie(&session)
+                .form(&all),
+        )
+        .await
+}
+
+const COMMIT: &[(&str, &str)] = &[
+    ("units", UNITS),
+    ("activity", "act-ua-jica-generators"),
+    ("source", "src-ua-japan-health-2024-05"),
+];
+
+#[tokio::test]
+async fn an_admin_sees_the_commit_form_and_a_viewer_does_not() {
+    let (_env, client) = client().await;
+    let r = signed_post(&client, &[("units", UNITS)]).await;
+    assert!(!r.body.contains("id=\"energy2-commit\""));
+    let (session, _) = login(&client, "ada").await;
+    let r = client
+        .send(
+            Req::new(Method::POST, "/energy/v2")
+                .cookie(&session)
+                .form(&[("units", UNITS)]),
+        )
+        .await;
+    assert!(r.body.contains("id=\"energy2-commit\""));
+}
+
+#[tokio::test]
+async fn an_admin_commits_the_plan_once_and_a_second_time_writes_nothing() {
+    let (env, client) = client().await;
+    let before = env.state.service().ledger().unwrap().assets.len();
+    let r = commit_as(&client, "ada", COMMIT).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("id=\"energy2-commit-done\""));
+    let after = env.state.service().ledger().unwrap().assets.len();
+    assert!(after > before);
+    let again = commit_as(&client, "ada", COMMIT).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    assert_eq!(env.state.service().ledger().unwrap().assets.len(), after);
+}
+
+#[tokio::test]
+async fn a_viewer_may_not_commit_and_nothing_is_written() {
+    let (env, client) = client().await;
+    let before = env.state.service().ledger().unwrap().assets.len();
+    let r = commit_as(&client, "vic", COMMIT).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert_eq!(env.state.service().ledger().unwrap().assets.len(), before);
+}
+
+#[tokio::test]
+async fn a_commit_without_the_csrf_token_is_refused() {
+    let (env, client) = client().await;
+    let before = env.state.service().ledger().unwrap().assets.len();
+    let (session, _) = login(&client, "ada").await;
+    let r = client
+        .send(
+            Req::new(Method::POST, "/energy/v2/commit")
+                .cookie(&session)
+                .form(COMMIT),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert_eq!(env.state.service().ledger().unwrap().assets.len(), before);
+}
+
+#[tokio::test]
+async fn a_commit_to_an_unknown_activity_is_refused_naming_the_field() {
+    let (env, client) = client().await;
+    let before = env.state.service().ledger().unwrap().assets.len();
+    let r = commit_as(
+        &client,
+        "ada",
+        &[
+            ("units", UNITS),
+            ("activity", "act-nope"),
+            ("source", "src-ua-japan-health-2024-05"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("<strong>activity</strong>"), "{}", r.body);
+    assert_eq!(env.state.service().ledger().unwrap().assets.len(), before);
+}
+
+mod form_parsing {
+    use aidtrace_web::energy_v2_page::PlanForm;
+    use proptest::prelude::*;
+
+    const FIELDS: [&str; 7] = [
+        "units",
+        "fuel_price",
+        "outage_h",
+        "fuel_l_per_day",
+        "install_units",
+        "fuel_on_site",
+        "country",
+    ];
+
+    proptest! {
+        /// Whatever is typed, the form is read or refused with one of its own fields named;
+        /// never a panic.
+        #[test]
+        fn any_input_is_read_or_refused_naming_a_field(
+            units in ".{0,40}",
+            price in ".{0,12}",
+            outage in ".{0,12}",
+            fuel in ".{0,12}",
+            install in ".{0,12}",
+        ) {
+            let form = PlanForm {
+                units: Some(units),
+                fuel_price: Some(price),
+                outage_h: Some(outage),
+                fuel_l_per_day: Some(fuel),
+                install_units: Some(install),
+                fuel_on_site: None,
+                country: None,
+            };
+            if let Err(e) = form.request() {
+                let field = e.field.clone().unwrap_or_default();
+                prop_assert!(FIELDS.contains(&field.as_str()), "{field}: {}", e.message);
+            }
+        }
+
+        /// A well-formed fleet and figures are read exactly.
+        #[test]
+        fn well_formed_input_is_read_exactly(kw in 1u32..5000, count in 1u32..200, h in 0u32..=24) {
+            let form = PlanForm {
+                units: Some(format!("G:{kw}:{count}")),
+                outage_h: Some(h.to_string()),
+                ..PlanForm::default()
+            };
+            let r = form.request().expect("read");
+            prop_assert_eq!(r.build.spec.fleet.len(), 1);
+            prop_assert_eq!(r.build.spec.fleet[0].count, count);
+            prop_assert!((r.build.spec.fleet[0].prime_kw - f64::from(kw)).abs() < 1e-9);
+            prop_assert_eq!(r.outage_h_per_day, Some(f64::from(h)));
+        }
+    }
+}
