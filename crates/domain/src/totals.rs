@@ -25,6 +25,9 @@ use crate::fx::{ConversionError, RateTable};
 use crate::ledger::{Ledger, RateDateBasis};
 use crate::model::{ActivityStatus, Flow, FlowKind};
 
+/// The year key of flows without a value date (pages show it in the reader's language).
+pub const UNDATED_KEY: &str = "(no value date)";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -274,7 +277,7 @@ fn keys(ledger: &Ledger, flow: &Flow, by: GroupBy, filter: &Filter) -> Vec<(Stri
         GroupBy::Year => whole(
             flow.money
                 .value_date
-                .map_or_else(|| "(no value date)".to_string(), |d| d.year().to_string()),
+                .map_or_else(|| UNDATED_KEY.to_string(), |d| d.year().to_string()),
         ),
         GroupBy::Facility => {
             let facilities = lineage

@@ -136,7 +136,7 @@ pub fn claim_article(snap: &Snapshot, claim: &Claim, b: &ClaimBeside) -> Markup 
             dl class="facts claim-figures" {
                 dt { (t("claims-claimed")) } dd class="claimed" { (claimed(b)) }
                 dt { (t("claims-recorded")) } dd class="recorded" { (recorded(b)) }
-                dt { (t("claims-scope")) } dd { (scope_link(snap, &b.scope)) @if let Some(c) = &b.country { " · " (c.name()) } }
+                dt { (t("claims-scope")) } dd { (scope_link(snap, &b.scope)) @if let Some(c) = &b.country { " · " (crate::labels::country(c.as_str())) } }
             }
             (citations(snap, &claim.sources))
         }
@@ -264,7 +264,7 @@ fn equivalent(snap: &Snapshot, check: &EquivalentCheck) -> Markup {
             }
             @let findings = snap.findings_for(&[&check.flow]);
             @for f in findings.iter().filter(|f| f.rule == "FX-EQUIV") {
-                p class=(format!("finding {}", f.severity.as_str())) { b { (f.rule) } " " (f.message) }
+                p class=(format!("finding {}", f.severity.as_str())) { b { (f.rule) } " " (crate::labels::finding_message(f)) }
             }
         }
     }

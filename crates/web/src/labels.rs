@@ -87,6 +87,15 @@ pub fn country(code: &str) -> String {
         .map_or_else(|| code.to_string(), str::to_string)
 }
 
+/// A totals row's key as a page shows it: countries by name, the undated year in words.
+pub fn group_key(by: &str, key: &str) -> String {
+    match by {
+        "recipient" => country(key),
+        "year" if key == aidtrace_domain::totals::UNDATED_KEY => i18n::t("orgp-undated"),
+        _ => key.to_string(),
+    }
+}
+
 /// A list cell as a page shows it (lists are plain tables shared with the CSV and XLSX files,
 /// which keep stored codes and ISO dates): coded columns show labels, countries their names,
 /// dates and amounts the reader's formats.

@@ -350,9 +350,9 @@ pub async fn page(
     Ok(layout(&t("title-map"), &caller, content))
 }
 
-/// The country's name for the reader (the codelist name until names per language exist).
+/// The country's name for the reader.
 fn country_name(code: &str) -> String {
-    CountryCode::parse(code).map_or_else(|_| code.to_string(), |c| c.name().to_string())
+    crate::labels::country(code)
 }
 
 #[cfg(test)]

@@ -224,7 +224,7 @@ fn totals_section(report: &TotalsSummary) -> Markup {
                         @let cell = aidtrace_domain::filter::Filter { kind: Some(row.kind), ..report.filter.clone() };
                         @let drill = format!("/flows{}", crate::filters::query(&cell, &[("by", by), ("key", &row.key)]));
                         tr {
-                            td { a href=(drill) class="drill" { @if by == "recipient" { (crate::labels::country(&row.key)) } @else { (row.key) } } }
+                            td { a href=(drill) class="drill" { (crate::labels::group_key(by, &row.key)) } }
                             td { (label(row.kind)) }
                             td { @for (c, a) in &row.original { span class="amt" { (sum_cell(*a)) " " (c) } br; } }
                             td {

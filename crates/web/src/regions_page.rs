@@ -177,7 +177,7 @@ fn form(ledger: &Ledger, c: &Choice) -> Markup {
             label for="country" { (t("col-country")) } " "
             select name="country" id="country" {
                 @for code in countries(ledger) {
-                    option value=(code) selected[c.country.as_ref() == Some(&code)] { (code.name()) }
+                    option value=(code) selected[c.country.as_ref() == Some(&code)] { (crate::labels::country(code.as_str())) }
                 }
             }
             " "

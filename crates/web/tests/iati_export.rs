@@ -84,8 +84,7 @@ async fn the_filtered_list_exports_a_valid_file_or_says_what_it_left_out() {
     let list = c.send(Req::get("/activities?q=semey").cookie(&vic)).await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(
-        list.body
-            .contains("href=\"/export/iati?q=semey&amp;status=&amp;instrument=\""),
+        list.body.contains("href=\"/export/iati?q=semey\""),
         "the list links its own filter: {}",
         list.body
     );

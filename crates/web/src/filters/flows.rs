@@ -514,7 +514,7 @@ pub async fn page(
     let content = html! {
         (super::form(&snap, &req.filter, "/flows", &keep))
         @if let Some((by, key)) = &req.drill {
-            p id="drilled" { (t(&format!("by-{}", by.as_str()))) ": " strong { (key) } " · " a href=(format!("/flows{}", query(&req.filter, &[]))) { (t("flows-all-of-filter")) } }
+            p id="drilled" { (t(&format!("by-{}", by.as_str()))) ": " strong { (crate::labels::group_key(by.as_str(), key)) } " · " a href=(format!("/flows{}", query(&req.filter, &[]))) { (t("flows-all-of-filter")) } }
         }
         p {
             @if req.excluded {

@@ -359,11 +359,13 @@ fn form_inner(
     }
 }
 
-/// A country's codelist name with its code ("Kazakhstan (KZ)"), else the code.
+/// A country's name in the reader's language with its code ("Казахстан (KZ)"), else the code.
 pub fn country_name(code: &str) -> String {
-    match aidtrace_domain::CountryCode::parse(code).map(|c| c.name()) {
-        Ok(name) if !name.is_empty() => format!("{name} ({code})"),
-        _ => code.to_string(),
+    let name = crate::labels::country(code);
+    if name == code {
+        code.to_string()
+    } else {
+        format!("{name} ({code})")
     }
 }
 

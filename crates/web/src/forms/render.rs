@@ -73,7 +73,8 @@ fn options(snap: &Snapshot, input: In, near: &[String]) -> Option<(String, Vec<(
         In::Country => aidtrace_domain::code_names::countries()
             .iter()
             .filter(|e| !e.withdrawn)
-            .map(|e| (e.code.to_string(), e.name.to_string()))
+            // Names in the reader's language where the catalogues have them.
+            .map(|e| (e.code.to_string(), crate::labels::country(e.code)))
             .collect(),
         In::Currency => aidtrace_domain::code_names::currencies()
             .iter()

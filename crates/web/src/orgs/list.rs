@@ -99,7 +99,7 @@ pub async fn page(
                     tbody { @for o in &list { tr id=(o.id) {
                         td { a href=(format!("/organisations/{}", o.id)) { (o.name) } }
                         td { (i18n::value(&enum_name(&o.kind))) }
-                        td { (o.country.as_ref().map(|c| c.name()).unwrap_or_default()) }
+                        td { (o.country.as_ref().map(|c| crate::labels::country(c.as_str())).unwrap_or_default()) }
                         td { @if let Some(p) = &o.parent { a href=(format!("/organisations/{p}")) { (ledger.org_name(p)) } } }
                         td { (roles_text(o)) }
                     } } }

@@ -101,7 +101,7 @@ fn body(snap: &Snapshot, p: &OrgProfile) -> Markup {
         dl class="facts" id="org-facts" {
             dt { (t("field-id")) } dd { code { (o.id) } }
             dt { (t("field-kind")) } dd { (i18n::value(&enum_name(&o.kind))) }
-            @if let Some(c) = &o.country { dt { (t("col-country")) } dd { (c.name()) } }
+            @if let Some(c) = &o.country { dt { (t("col-country")) } dd { (crate::labels::country(c.as_str())) } }
             dt { (t("col-roles")) } dd id="org-roles" {
                 @if o.roles.is_empty() { span class="muted" { (t("orgp-no-roles")) } }
                 @for (i, r) in o.roles.iter().enumerate() { @if i > 0 { ", " } (i18n::value(&enum_name(r))) }
