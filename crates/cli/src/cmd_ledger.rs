@@ -69,7 +69,8 @@ pub enum ReportCommand {
         #[arg(long, value_enum)]
         by: By,
         #[command(flatten)]
-        filter: crate::filter_args::FilterArgs,
+        // Boxed: the filter flags make this variant much larger than the others.
+        filter: Box<crate::filter_args::FilterArgs>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
