@@ -152,10 +152,12 @@ pub fn plan_from_store(ledger: &Ledger, req: &PlanRequest) -> ServiceResult<Stor
         }
     }
     let mut autonomy = Vec::new();
-    // The simulator counts the seconds between grid loss and generator pickup as a failure
-    // unless a UPS or battery bridges them; the store records neither.
+    // The simulator counts the seconds between grid loss and generator pickup as a failure of
+    // every tier a UPS or battery does not bridge. The store records neither, and counting the
+    // gap would give P = 0 at every hospital, which says nothing about the plan; so the profiles
+    // start with the generators carrying the load, and the note says so.
     notes.push(
-        "P(survive 24/72/168 h) counts the changeover gap (grid loss until the generators carry the load) as a failure of every tier unless a UPS or battery bridges it; the store records no UPS or battery, so P can be 0 where the hours of autonomy are long"
+        "P(survive 24/72/168 h) assumes the changeover gap (grid loss until the generators carry the load, up to 10 s for an NFPA 110 Type 10 system) is bridged by the devices' own batteries or a UPS: the store records no UPS or battery; without one, every life-support load is interrupted at each outage start"
             .to_string(),
     );
     for f in &instance.facilities {
@@ -222,6 +224,8 @@ fn profile_of(s: &Survey, inst: &InstanceV2, fuel_litres: f64) -> ServiceResult<
         "facility": s.facility,
         "region": region_id(s),
         "grid": {"connected": true},
+        // See the note on the changeover gap in `plan_from_store`.
+        "changeover_s": 0.0,
         "loads": loads,
         "generators": generators,
         "fuel_litres": fuel_litres,
