@@ -776,7 +776,7 @@ pub async fn indicators_page(
         p class="muted" { (t("asset-period")) " " (i18n::date(q.from)) " – " (i18n::date(q.to)) " " (t("asset-period-rules")) }
         div class="scroll" {
             table class="list" id="table-asset-indicators" {
-                thead { tr { @for h in &table.headers { th title=(h) { (word("ind", h)) } } } }
+                thead { tr { @for h in &table.headers { th { (word("ind", h)) } } } }
                 tbody { @for row in &table.rows { tr { @for (i, c) in row.iter().enumerate() { td { @if i == 0 { (c) } @else { (number_text(c)) } } } } } }
             }
         }
