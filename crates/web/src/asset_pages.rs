@@ -464,6 +464,32 @@ fn facility_name(ledger: &Ledger, id: &RecordId) -> String {
         .map_or_else(|| id.to_string(), |f| f.name.clone())
 }
 
+/// A donation-check item in the reader's language (`donation-item-…`), else its stored name.
+fn donation_item(raw: &str) -> String {
+    i18n::t_opt(&format!("donation-item-{}", raw.replace('_', "-")))
+        .unwrap_or_else(|| raw.to_string())
+}
+
+/// A failed donation check as the service lists it ("item: reason"), with the item labelled;
+/// the reason is the service's English sentence.
+fn donation_failure(text: &str) -> String {
+    match text.split_once(": ") {
+        Some((item, reason)) => format!("{}: {reason}", donation_item(item)),
+        None => text.to_string(),
+    }
+}
+
+/// An event note; the note the service writes when a device is reported down
+/// ("reported down: CAUSE") shows the cause's label.
+fn event_note(note: &str) -> String {
+    note.strip_prefix("reported down: ")
+        .and_then(|cause| i18n::t_opt(&format!("assets-cause-{}", cause.replace('_', "-"))))
+        .map_or_else(
+            || note.to_string(),
+            |cause| format!("{}: {cause}", t("assets-report-down")),
+        )
+}
+
 /// The interface word for a stored value (`asset-<group>-<value>`, `_` as `-`), or the value
 /// itself when the catalogue has none (a user-defined device type, a new enum variant).
 fn word(group: &str, raw: &str) -> String {
@@ -567,7 +593,7 @@ pub async fn register(
                     }
                 }
                 td { (r.donor.as_ref().map(|d| ledger.org_name(d)).unwrap_or_default()) }
-                td { @for f in &r.donation_failures { span class="finding error" { (f) } br; } }
+                td { @for f in &r.donation_failures { span class="finding error" { (donation_failure(f)) } br; } }
             } } }
         }
         (export_links("/assets/register", &filter.query(), "/api/v1/assets"))
@@ -639,7 +665,7 @@ pub async fn detail(
             r.items
                 .iter()
                 .filter(|i| i.outcome == aidtrace_domain::assets::donation::Outcome::Fail)
-                .map(|i| format!("{}: {}", i.item.as_str(), i.reason))
+                .map(|i| format!("{}: {}", donation_item(i.item.as_str()), i.reason))
         })
         .collect();
     let content = html! {
@@ -685,7 +711,7 @@ pub async fn detail(
         h2 { (t("assets-events")) }
         table class="list" id="events" {
             thead { tr { th { (t("asset-at")) } th { (t("status")) } th { (t("asset-by-whom")) } th { (t("assets-note")) } } }
-            tbody { @for e in &d.events { tr { td { (datetime(e.at)) } td { (label(e.state)) } td { (e.by.clone().unwrap_or_default()) } td { (e.note.clone().unwrap_or_default()) } } } }
+            tbody { @for e in &d.events { tr { td { (datetime(e.at)) } td { (label(e.state)) } td { (e.by.clone().unwrap_or_default()) } td { (e.note.as_deref().map(event_note).unwrap_or_default()) } } } }
         }
         h2 { (t("assets-downtime")) }
         @if d.downtimes.is_empty() { p class="muted" { "—" } }
