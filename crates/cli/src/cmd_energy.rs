@@ -720,7 +720,19 @@ fn instance_from_store(settings: &Settings, f: &StoreFlags) -> Result<Instance, 
     opts.power_factor = f.power_factor.unwrap_or(opts.power_factor);
     opts.weights = spec.weights;
     opts.transport_kw = spec.transport_kw;
-    let (inst, _) = instance_from_ledger(&ledger, &opts).map_err(service_error)?;
+    let (inst, loads) = instance_from_ledger(&ledger, &opts).map_err(service_error)?;
+    // On stderr, like the instance's notes: a load with devices of unknown kW is a lower bound,
+    // and the plan cannot be read as covering that facility.
+    for l in loads.iter().filter(|l| l.assets_without_kw > 0) {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "note: {}: {} critical device(s) state no kW; its unmet load ({:.1} kW) is a lower bound",
+            l.facility,
+            l.assets_without_kw,
+            l.unmet_kw
+        );
+    }
     if let Some(p) = &f.save_instance {
         std::fs::write(p, to_json(&inst)? + "\n")
             .map_err(|e| CliError::failure(format!("cannot write {}: {e}", p.display())))?;

@@ -63,6 +63,12 @@ fn plan_from_db_is_feasible_and_bad_flags_exit_2() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Semey's imaging and endoscopes state no kW: said, not silently counted as 0.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("note: fac-semey-university-hospital: 3 critical device(s) state no kW"),
+        "{stderr}"
+    );
     let plan: serde_json::Value = serde_json::from_slice(&out.stdout).expect("plan JSON");
     // The weight-3 trauma centre gets the one 100 kW unit.
     let a = plan["assignments"].as_array().expect("assignments");

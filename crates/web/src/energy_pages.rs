@@ -188,6 +188,7 @@ fn plan_table(c: &Computed) -> Table {
                 why.get(l.facility.as_str())
                     .map(|w| w.binding.clone())
                     .unwrap_or_default(),
+                l.assets_without_kw.to_string(),
             ]
         })
         .collect();
@@ -202,14 +203,19 @@ fn plan_table(c: &Computed) -> Table {
             "units",
             "covered_kw",
             "binding",
+            // Critical devices whose model states no kW: the unmet load is a lower bound.
+            "devices_without_kw",
         ],
         rows,
     }
 }
 
-/// Fill colour by share of unmet load covered; grey when there is nothing to cover.
-fn coverage_colour(unmet: f64, covered: f64) -> &'static str {
-    if unmet <= 0.0 {
+/// Fill colour by share of unmet load covered; grey when there is nothing to cover. A facility
+/// with critical devices of unknown kW is never "covered": its load is only a lower bound.
+fn coverage_colour(unmet: f64, covered: f64, without_kw: usize) -> &'static str {
+    if without_kw > 0 && covered >= unmet - 1e-6 {
+        "#5b7fa6"
+    } else if unmet <= 0.0 {
         "#8c8c8c"
     } else if covered >= unmet - 1e-6 {
         "#1a9850"
@@ -297,7 +303,7 @@ pub async fn page(
                 lat: p.lat.to_f64()?,
                 lon: p.lon.to_f64()?,
                 blurred,
-                colour: coverage_colour(l.unmet_kw, covered),
+                colour: coverage_colour(l.unmet_kw, covered, l.assets_without_kw),
                 note: ta(
                     "energy-covered-of",
                     &[
@@ -345,7 +351,9 @@ pub async fn page(
                 @for r in &table.rows {
                     tr {
                         td { a href=(format!("/facilities/{}", r[0])) { (r[1]) } }
-                        td { (r[2]) } td class="num" { (shown_number(&r[3])) } td class="num" { (shown_number(&r[4])) }
+                        td { (r[2]) } td class="num" { (shown_number(&r[3])) } td class="num" {
+                            @if r[8] != "0" { span title=(ta("energy-without-kw", &[("count", &r[8])])) { "≥ " (shown_number(&r[4])) } } @else { (shown_number(&r[4])) }
+                        }
                         td { (r[5]) } td class="num" { (shown_number(&r[6])) } td { (i18n::value(&r[7])) }
                     }
                 }

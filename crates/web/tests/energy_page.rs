@@ -74,7 +74,8 @@ async fn plan_page_table_map_and_csv_agree() {
             "unmet_kw",
             "units",
             "covered_kw",
-            "binding"
+            "binding",
+            "devices_without_kw"
         ]
     );
     let csv_rows: Vec<Vec<String>> = r
@@ -83,9 +84,22 @@ async fn plan_page_table_map_and_csv_agree() {
         .collect();
     assert_eq!(csv_rows.len(), rows.len());
     for (c, p) in csv_rows.iter().zip(&rows) {
-        // The page shows the name where the CSV has id and name.
-        assert_eq!(&c[1..], &p[..], "row of {}", c[0]);
+        // The page shows the name where the CSV has id and name, and marks a load with devices of
+        // unknown kW as a lower bound ("≥") where the CSV gives their count in its last column.
+        let mut shown = p.clone();
+        let bound = shown[3].strip_prefix("≥ ").map(str::to_string);
+        assert_eq!(bound.is_some(), c[8] != "0", "row of {}", c[0]);
+        if let Some(v) = bound {
+            shown[3] = v;
+        }
+        assert_eq!(&c[1..8], &shown[..], "row of {}", c[0]);
     }
+    // Semey's MRI, CT and endoscopes state no kW: its unmet load is a lower bound.
+    let semey = csv_rows
+        .iter()
+        .find(|c| c[0] == "fac-semey-university-hospital")
+        .unwrap();
+    assert_ne!(semey[8], "0");
     // The demo's two loaded hospitals (82.1 and 80 kW unmet) each get a 100 kW unit.
     let nct = csv_rows
         .iter()

@@ -699,7 +699,8 @@ energy-units = Units by model
 energy-covered-kw = Covered kW
 energy-binding = Binding constraint
 energy-export-csv = Export as CSV
-energy-note = Unmet critical load = powered high and medium criticality equipment minus existing backup (kVA × 0.8); equipment without a stated kW counts 0. Green: covered; orange: partly; red: not covered; grey: nothing to cover.
+energy-note = Unmet critical load = powered high and medium criticality equipment minus existing backup (kVA × 0.8). Equipment without a stated kW is not in the sum, so the figure is a lower bound (marked ≥) and such a facility is never shown as covered. Green: covered; orange: partly; red: not covered; blue-grey: load unknown; grey: nothing to cover.
+energy-without-kw = { $count } critical devices state no kW: the unmet load is at least this
 
 # intake review
 title-intake = Intake review
