@@ -231,9 +231,12 @@ fn totals_section(report: &TotalsSummary) -> Markup {
                                 @match row.converted {
                                     Some(Sum::Overflow) => { span class="muted" { (t("totals-overflow")) } }
                                     Some(Sum::Exact(v)) => {
+                                        // The total links to its flows; the rates sit in a disclosure beside it (a
+                                        // link inside a summary is a control nested in a control).
+                                        a href=(drill) class="drill-total" { (group_digits(v.round_dp(2))) " " (report.currency) } @if !row.converted_complete { " (" (t("totals-partial")) ")" }
+                                        @if row.rates.iter().any(|r| r.provisional.is_some()) { " " strong class="provisional" { "*" } }
                                         details {
-                                            summary { a href=(drill) class="drill-total" { (group_digits(v.round_dp(2))) " " (report.currency) } @if !row.converted_complete { " (" (t("totals-partial")) ")" }
-                                                @if row.rates.iter().any(|r| r.provisional.is_some()) { " " strong class="provisional" { "*" } } }
+                                            summary { (t("totals-rates")) }
                                             ul class="rates" {
                                                 @for r in &row.rates {
                                                     li { (ta("totals-rate-line", &[("currency", r.currency.as_str()), ("rate", &crate::format::rate(r.rate)), ("pair", &format!("{}/{}", report.currency, r.currency)), ("date", &i18n::date(r.rate_date)), ("basis", &label(r.basis)), ("source", &r.source)])) ", " (r.flows) " " (tn("card-flows", r.flows))

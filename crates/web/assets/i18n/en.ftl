@@ -299,6 +299,7 @@ col-layer = layer
 totals-original = original currencies
 totals-converted = converted ({ $currency })
 totals-partial = partial
+totals-rates = rates used
 totals-overflow = overflow (too large to add up; see the LEDGER-OVERFLOW finding)
 totals-rate-line = { $currency } at { $rate } { $pair }, rate of { $date } ({ $basis }; { $source })
 totals-rule = Rule

@@ -278,6 +278,7 @@ col-layer = деңгей
 totals-original = бастапқы валюталарда
 totals-converted = қайта есептегенде ({ $currency })
 totals-partial = ішінара
+totals-rates = қолданылған бағамдар
 totals-overflow = асып кету (сома тым үлкен; LEDGER-OVERFLOW ескертпесін қараңыз)
 totals-rate-line = { $currency }, бағамы { $rate } { $pair }, { $date } күнгі бағам ({ $basis }; { $source })
 totals-rule = Ереже

@@ -303,6 +303,7 @@ col-layer = уровень
 totals-original = в исходных валютах
 totals-converted = в пересчёте ({ $currency })
 totals-partial = частично
+totals-rates = применённые курсы
 totals-overflow = переполнение (сумма слишком велика; см. замечание LEDGER-OVERFLOW)
 totals-rate-line = { $currency } по курсу { $rate } { $pair }, курс на { $date } ({ $basis }; { $source })
 totals-rule = Правило

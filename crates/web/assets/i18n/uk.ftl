@@ -303,6 +303,7 @@ col-layer = рівень
 totals-original = у вихідних валютах
 totals-converted = у перерахунку ({ $currency })
 totals-partial = частково
+totals-rates = застосовані курси
 totals-overflow = переповнення (сума завелика; див. зауваження LEDGER-OVERFLOW)
 totals-rate-line = { $currency } за курсом { $rate } { $pair }, курс на { $date } ({ $basis }; { $source })
 totals-rule = Правило
