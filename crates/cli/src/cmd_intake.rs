@@ -462,7 +462,7 @@ fn check_summary(c: &Check) -> String {
         Check::EquivalentConsistent { year, ratio, .. } => {
             format!("equivalent ok at IMF {year} (ratio {ratio})")
         }
-        Check::EquivalentUnchecked { reason } => format!("equivalent unchecked: {reason}"),
+        Check::EquivalentUnchecked { reason, .. } => format!("equivalent unchecked: {reason}"),
         Check::SameAs { record_id, .. } => format!("same as {record_id}"),
     }
 }

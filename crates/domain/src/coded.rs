@@ -74,6 +74,7 @@ mod tests {
         fx::RateOrigin,
         money::Qualifier,
         totals::GroupBy,
+        crate::error::ProblemId,
         assets::donation::Outcome,
         assets::gaps::Scope,
         assets::gaps::Bound,

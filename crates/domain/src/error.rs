@@ -1,12 +1,81 @@
 use std::fmt;
 
+use crate::model::RecordKind;
+
 /// A value that breaks a rule of the model. Always names the field and the offending value, so a
-/// user can fix their input without reading code.
+/// user can fix their input without reading code. `message` is the English sentence (the CLI,
+/// the API, logs); `problem`, where the rule gives one, says the same as a message id with
+/// arguments so a page words it in the reader's language.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct ValidationError {
     pub field: String,
     pub value: String,
     pub message: String,
+    /// Boxed: errors travel in `Result`s and stay small.
+    pub problem: Option<Box<Problem>>,
+}
+
+/// A refusal as a message id and its arguments (catalogue key `verr-<id>` on pages).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub id: ProblemId,
+    pub args: Vec<(&'static str, ProblemArg)>,
+}
+
+/// An argument of a [`Problem`]: text shown as it is, or a record kind shown by its label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProblemArg {
+    Text(String),
+    Kind(RecordKind),
+}
+
+/// The refusals of the service's write rules that reach a form or a page.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ProblemId {
+    /// "no {kind} with this id exists" (`kind`).
+    NoSuchRecord,
+    /// "appears twice in one batch".
+    TwiceInBatch,
+    /// "this parent link makes a cycle".
+    ParentCycle,
+    /// "asset history is append-only: …".
+    AppendOnly,
+    /// "a record is a JSON object".
+    NotAnObject,
+    /// "missing: say which kind of record this is".
+    NoRecordKind,
+    /// "unknown record kind; expected one of …" (`expected`).
+    UnknownRecordKind,
+    /// An intake fact that is not pending any more (`status`).
+    FactNotPending,
+    /// "a rejection needs a reason".
+    ReasonNeeded,
+    /// "not an editable field; expected one of …" (`expected`).
+    NotEditable,
+    /// "the article is empty".
+    EmptyArticle,
+    /// "expected a web address starting with http:// or https://".
+    NotAWebAddress,
+    /// An intake fact matched to an existing flow.
+    FactLinked,
+    /// An intake amount read as not aid.
+    FactNotAid,
+    /// An intake fact without an amount.
+    FactNoAmount,
+    /// No donor found in the article.
+    NoDonor,
 }
 
 impl ValidationError {
@@ -19,7 +88,42 @@ impl ValidationError {
             field: field.into(),
             value: value.to_string(),
             message: message.into(),
+            problem: None,
         }
+    }
+
+    /// A reference to a record that does not exist: "no {kind} with this id exists".
+    pub fn no_such_record(
+        field: impl Into<String>,
+        id: impl fmt::Display,
+        kind: RecordKind,
+    ) -> Self {
+        Self::new(
+            field,
+            id,
+            format!("no {} with this id exists", kind.as_str()),
+        )
+        .because(ProblemId::NoSuchRecord)
+        .arg("kind", ProblemArg::Kind(kind))
+    }
+
+    /// The same refusal as a message id, for pages in other languages.
+    #[must_use]
+    pub fn because(mut self, id: ProblemId) -> Self {
+        self.problem = Some(Box::new(Problem {
+            id,
+            args: Vec::new(),
+        }));
+        self
+    }
+
+    /// An argument of the message id set by [`Self::because`].
+    #[must_use]
+    pub fn arg(mut self, name: &'static str, value: ProblemArg) -> Self {
+        if let Some(p) = &mut self.problem {
+            p.args.push((name, value));
+        }
+        self
     }
 
     /// Prefixes the field path, so nested records report e.g. `flows[2].money.currency`.

@@ -7,6 +7,7 @@ pub mod claims_beside;
 pub mod code_names;
 pub mod coded;
 pub mod codes;
+pub mod country_names;
 pub mod error;
 pub mod filter;
 pub mod fx;

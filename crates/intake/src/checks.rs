@@ -158,13 +158,34 @@ pub enum Check {
         ratio: Decimal,
         source: String,
     },
-    /// No rate for a currency or year, or no year: the equivalent could not be checked.
-    EquivalentUnchecked { reason: String },
+    /// No rate for a currency or year, or no year: the equivalent could not be checked. `reason`
+    /// is the English sentence (the CLI, drafts saved before `cause`); `cause` says it for pages.
+    EquivalentUnchecked {
+        reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cause: Option<Unchecked>,
+    },
     /// Probably the same flow as a record already in the ledger: propose a link, not a new record.
     SameAs {
         record_id: String,
         amount_difference: Decimal,
         days_apart: Option<i64>,
+    },
+}
+
+/// Why a stated equivalent could not be checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "cause", rename_all = "snake_case")]
+pub enum Unchecked {
+    /// The checks ran without an exchange-rate table.
+    NoRateTable,
+    /// The fact has no signing date and the article no publication year.
+    NoYear,
+    /// The table has no IMF rate for one of the currencies in that year.
+    NoRate {
+        amount_currency: String,
+        stated_currency: String,
+        year: i32,
     },
 }
 
@@ -227,6 +248,7 @@ pub fn check_equivalent(fact: &Fact, ctx: &CheckContext<'_>) -> Option<Check> {
     let Some(rates) = ctx.rates else {
         return Some(Check::EquivalentUnchecked {
             reason: "no exchange-rate table given".to_string(),
+            cause: Some(Unchecked::NoRateTable),
         });
     };
     let Some(year) = fact
@@ -237,6 +259,7 @@ pub fn check_equivalent(fact: &Fact, ctx: &CheckContext<'_>) -> Option<Check> {
     else {
         return Some(Check::EquivalentUnchecked {
             reason: "no signing or publication year".to_string(),
+            cause: Some(Unchecked::NoYear),
         });
     };
     let amount_usd = to_usd(rates, amount.value.amount, &amount.value.currency, year);
@@ -247,6 +270,11 @@ pub fn check_equivalent(fact: &Fact, ctx: &CheckContext<'_>) -> Option<Check> {
                 "no IMF rate for {} or {} in {year}",
                 amount.value.currency, stated.value.currency
             ),
+            cause: Some(Unchecked::NoRate {
+                amount_currency: amount.value.currency.clone(),
+                stated_currency: stated.value.currency.clone(),
+                year,
+            }),
         });
     };
     if amount_usd.is_zero() {

@@ -106,11 +106,7 @@ pub fn check_batch(app: &Aidtrace, records: &[Record]) -> ServiceResult<()> {
             }
             return Err(ServiceError::invalid(
                 label(record),
-                ValidationError::new(
-                    field,
-                    target,
-                    format!("no {} with this id exists", kind.as_str()),
-                ),
+                ValidationError::no_such_record(field, target, kind),
             ));
         }
     }

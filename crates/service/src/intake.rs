@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use aidtrace_domain::error::{ProblemArg, ProblemId};
 use aidtrace_domain::model::{
     Activity, ActivityStatus, Citation, Claim, ClaimKind, CountryShare, DraftFact, DraftStatus,
     EquipmentCategory, EquipmentLine, Flow, FlowKind, Instrument, IntakeDraft, OrgKind, OrgRole,
@@ -66,6 +67,29 @@ pub const EDITABLE_FIELDS: [&str; 10] = [
 
 fn bad(field: &str, value: &str, message: &str) -> ServiceError {
     ServiceError::invalid("intake", ValidationError::new(field, value, message))
+}
+
+/// [`bad`] with the message id a page words it by.
+fn refused(field: &str, value: &str, message: &str, id: ProblemId) -> ServiceError {
+    ServiceError::invalid(
+        "intake",
+        ValidationError::new(field, value, message).because(id),
+    )
+}
+
+/// "not an editable field" for `field`, naming the fields one may edit.
+fn not_editable(field: &str, value: &str) -> ServiceError {
+    let expected = EDITABLE_FIELDS.join(", ");
+    ServiceError::invalid(
+        "intake",
+        ValidationError::new(
+            field,
+            value,
+            format!("not an editable field; expected one of {expected}"),
+        )
+        .because(ProblemId::NotEditable)
+        .arg("expected", ProblemArg::Text(expected)),
+    )
 }
 
 /// The draft's extraction, read back into the intake crate's types.
@@ -146,15 +170,21 @@ pub fn submit(app: &mut Aidtrace, actor: &str, sub: Submission) -> ServiceResult
     let mut extraction =
         extract(&sub.text, &opts).map_err(|e| ServiceError::Parse(format!("article: {e}")))?;
     if sub.text.trim().is_empty() {
-        return Err(bad("text", "", "the article is empty"));
+        return Err(refused(
+            "text",
+            "",
+            "the article is empty",
+            ProblemId::EmptyArticle,
+        ));
     }
     if let Some(u) = sub.url.as_deref().map(str::trim).filter(|u| !u.is_empty())
         && !(u.starts_with("https://") || u.starts_with("http://"))
     {
-        return Err(bad(
+        return Err(refused(
             "url",
             u,
             "expected a web address starting with http:// or https://",
+            ProblemId::NotAWebAddress,
         ));
     }
     // The intake compares with the annual average of the year (IMF, or an imported rate), as its
@@ -251,10 +281,11 @@ fn pending_fact(draft: &IntakeDraft, index: usize) -> ServiceResult<usize> {
         })?;
     let f = &draft.facts[pos];
     if f.status != DraftStatus::Pending {
-        return Err(bad(
+        return Err(refused(
             "fact",
             &index.to_string(),
             &format!("already {:?}; only pending facts can be reviewed", f.status).to_lowercase(),
+            ProblemId::FactNotPending,
         ));
     }
     Ok(pos)
@@ -271,7 +302,12 @@ pub fn reject(
     let mut d = draft(app, draft_id)?;
     let pos = pending_fact(&d, index)?;
     if reason.trim().is_empty() {
-        return Err(bad("reason", reason, "a rejection needs a reason"));
+        return Err(refused(
+            "reason",
+            reason,
+            "a rejection needs a reason",
+            ProblemId::ReasonNeeded,
+        ));
     }
     let f = &mut d.facts[pos];
     f.status = DraftStatus::Rejected;
@@ -399,14 +435,7 @@ fn values(fact: &Fact, title: &str, edits: &BTreeMap<String, String>) -> Service
                 })?)
             }
             _ => {
-                return Err(bad(
-                    field,
-                    raw,
-                    &format!(
-                        "not an editable field; expected one of {}",
-                        EDITABLE_FIELDS.join(", ")
-                    ),
-                ));
+                return Err(not_editable(field, raw));
             }
         }
     }
@@ -423,14 +452,7 @@ pub fn parse_edits(pairs: &[String]) -> ServiceResult<BTreeMap<String, String>> 
             .ok_or_else(|| bad("set", p, "expected field=value"))?;
         let k = k.trim();
         if !EDITABLE_FIELDS.contains(&k) {
-            return Err(bad(
-                k,
-                v,
-                &format!(
-                    "not an editable field; expected one of {}",
-                    EDITABLE_FIELDS.join(", ")
-                ),
-            ));
+            return Err(not_editable(k, v));
         }
         edits.insert(k.to_string(), v.trim().to_string());
     }
@@ -668,20 +690,22 @@ pub fn accept_batch(
             .iter()
             .next()
             .map_or(("", ""), |(k, v)| (k.as_str(), v.as_str()));
-        return Err(bad(
+        return Err(refused(
             field,
             value,
             "this fact matches an existing flow and is linked to it, not written again; add same_as=none to record a new flow with your edits",
+            ProblemId::FactLinked,
         ));
     }
     let mut written: Vec<RecordId> = Vec::new();
     let same_as = d.facts[pos].same_as.clone();
 
     if v.kind == AmountKind::NotAid {
-        return Err(bad(
+        return Err(refused(
             "kind",
             "not_aid",
             "the extractor read this amount as not aid; reject it, or set kind=commitment|disbursement|pledge",
+            ProblemId::FactNotAid,
         ));
     }
     let link = !same_as.is_empty() && edits.get("same_as").map(String::as_str) != Some("none");
@@ -724,14 +748,20 @@ pub fn accept_batch(
         written.push(id);
     } else {
         let (Some(amount), Some(currency)) = (v.amount, v.currency.clone()) else {
-            return Err(bad(
+            return Err(refused(
                 "amount",
                 "",
                 "this fact has no amount; set amount=… and currency=… to record it as a flow",
+                ProblemId::FactNoAmount,
             ));
         };
         let Some(donor) = v.donor.clone() else {
-            return Err(bad("donor", "", "no donor found; set donor=…"));
+            return Err(refused(
+                "donor",
+                "",
+                "no donor found; set donor=…",
+                ProblemId::NoDonor,
+            ));
         };
         let donor_quote = fact
             .donor

@@ -25,6 +25,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use aidtrace_domain::checks::{self, Finding};
+use aidtrace_domain::error::ProblemId;
 use aidtrace_domain::fx::{self, Conversion, RateOrigin, RateTable};
 use aidtrace_domain::totals::{self, GroupBy, TotalsReport};
 use aidtrace_domain::validate::validate;
@@ -134,7 +135,8 @@ impl Aidtrace {
                     "id",
                     id,
                     "asset history is append-only: record a correcting event instead of deleting",
-                ),
+                )
+                .because(ProblemId::AppendOnly),
             ));
         }
         self.org_index = None;
@@ -351,7 +353,8 @@ impl RecordWriter<'_> {
             if !in_batch.insert((record.kind(), record.id())) {
                 return Err(ServiceError::invalid(
                     label(record),
-                    ValidationError::new("id", record.id(), "appears twice in one batch"),
+                    ValidationError::new("id", record.id(), "appears twice in one batch")
+                        .because(ProblemId::TwiceInBatch),
                 ));
             }
         }
@@ -362,11 +365,7 @@ impl RecordWriter<'_> {
                 }
                 return Err(ServiceError::invalid(
                     label(record),
-                    ValidationError::new(
-                        field,
-                        target,
-                        format!("no {} with this id exists", kind.as_str()),
-                    ),
+                    ValidationError::no_such_record(field, target, kind),
                 ));
             }
         }
@@ -405,7 +404,8 @@ impl RecordWriter<'_> {
                                 field,
                                 parent_of(record).map(|p| p.to_string()).unwrap_or_default(),
                                 "this parent link makes a cycle",
-                            ),
+                            )
+                            .because(ProblemId::ParentCycle),
                         ));
                     }
                     current = match in_batch.get(&id) {

@@ -652,7 +652,7 @@ impl Aidtrace {
         let Some(mut org) = self.organisation(id)? else {
             return Err(ServiceError::invalid(
                 org_label(id),
-                ValidationError::new("id", id, "no organisation with this id exists"),
+                ValidationError::no_such_record("id", id, RecordKind::Organisation),
             ));
         };
         org.reviewed = true;
@@ -684,7 +684,7 @@ impl Aidtrace {
         let Some(mut org) = all.iter().find(|o| o.id == *id).cloned() else {
             return Err(ServiceError::invalid(
                 label,
-                ValidationError::new("id", id, "no organisation with this id exists"),
+                ValidationError::no_such_record("id", id, RecordKind::Organisation),
             ));
         };
         let refuse = |message: String| {

@@ -1,5 +1,6 @@
 //! Reading records from JSON with errors that name the record and the field.
 
+use aidtrace_domain::error::{ProblemArg, ProblemId};
 use aidtrace_domain::model::{
     Activity, Budget, Claim, EquipmentLine, Facility, Flow, MarketRegistration, Organisation,
     Partnership, Source,
@@ -30,11 +31,10 @@ fn typed<T: DeserializeOwned>(
 /// One record from a JSON object carrying its kind in `"record"`.
 pub fn record_from_json(mut value: Value) -> Result<Record, ValidationError> {
     let Some(object) = value.as_object_mut() else {
-        return Err(ValidationError::new(
-            "",
-            value.to_string(),
-            "a record is a JSON object",
-        ));
+        return Err(
+            ValidationError::new("", value.to_string(), "a record is a JSON object")
+                .because(ProblemId::NotAnObject),
+        );
     };
     let tag = object.remove("record").ok_or_else(|| {
         ValidationError::new(
@@ -42,6 +42,7 @@ pub fn record_from_json(mut value: Value) -> Result<Record, ValidationError> {
             "",
             "missing: say which kind of record this is, e.g. \"flow\"",
         )
+        .because(ProblemId::NoRecordKind)
     })?;
     let tag_str = tag.as_str().unwrap_or_default();
     let kind = RecordKind::parse(tag_str).ok_or_else(|| {
@@ -51,6 +52,8 @@ pub fn record_from_json(mut value: Value) -> Result<Record, ValidationError> {
             &tag,
             format!("unknown record kind; expected one of {}", kinds.join(", ")),
         )
+        .because(ProblemId::UnknownRecordKind)
+        .arg("expected", ProblemArg::Text(kinds.join(", ")))
     })?;
     match kind {
         RecordKind::Source => typed::<Source>(value, Record::Source),

@@ -15,7 +15,7 @@ use aidtrace_domain::assets::donation::Verdict;
 use aidtrace_domain::assets::gaps::{self, Gap, RegionGap, Scope};
 use aidtrace_domain::assets::instant;
 use aidtrace_domain::assets::kpi::{Fleet, GroupBy, Indicators, MoneyToMachine, Period, PmStatus};
-use aidtrace_domain::assets::{DowntimeCause, LifecycleState};
+use aidtrace_domain::assets::{AssetEvent, Downtime, DowntimeCause, LifecycleState};
 use aidtrace_domain::{CurrencyCode, Ledger, RecordId};
 use aidtrace_service::assets::{self as svc, AssetRow, DensityReport, DeviceDown, HistorySource};
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
@@ -479,15 +479,18 @@ fn donation_failure(text: &str) -> String {
     }
 }
 
-/// An event note; the note the service writes when a device is reported down
-/// ("reported down: CAUSE") shows the cause's label.
-fn event_note(note: &str) -> String {
-    note.strip_prefix("reported down: ")
-        .and_then(|cause| i18n::t_opt(&format!("assets-cause-{}", cause.replace('_', "-"))))
-        .map_or_else(
-            || note.to_string(),
-            |cause| format!("{}: {cause}", t("assets-report-down")),
-        )
+/// An event's note. A `down` event recorded with its downtime shows the downtime's cause by its
+/// label (the note the service wrote for it is the English of the same, so it is not repeated);
+/// any other note as written.
+fn event_note(e: &AssetEvent, downtimes: &[Downtime]) -> String {
+    let note = e.note.clone().unwrap_or_default();
+    match svc::down_cause_of(e, downtimes) {
+        Some(cause) if note.is_empty() || note == svc::down_note(cause) => {
+            format!("{}: {}", t("assets-report-down"), label(cause))
+        }
+        Some(cause) => format!("{}: {} · {note}", t("assets-report-down"), label(cause)),
+        None => note,
+    }
 }
 
 /// The interface word for a stored value (`asset-<group>-<value>`, `_` as `-`), or the value
@@ -711,7 +714,7 @@ pub async fn detail(
         h2 { (t("assets-events")) }
         table class="list" id="events" {
             thead { tr { th { (t("asset-at")) } th { (t("status")) } th { (t("asset-by-whom")) } th { (t("assets-note")) } } }
-            tbody { @for e in &d.events { tr { td { (datetime(e.at)) } td { (label(e.state)) } td { (e.by.clone().unwrap_or_default()) } td { (e.note.as_deref().map(event_note).unwrap_or_default()) } } } }
+            tbody { @for e in &d.events { tr { td { (datetime(e.at)) } td { (label(e.state)) } td { (e.by.clone().unwrap_or_default()) } td { (event_note(e, &d.downtimes)) } } } }
         }
         h2 { (t("assets-downtime")) }
         @if d.downtimes.is_empty() { p class="muted" { "—" } }

@@ -27,7 +27,7 @@ pub fn invalid(record: &str, e: ValidationError) -> ApiError {
         format!("{record}: {} (value {:?})", e.message, e.value)
     };
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_record", message)
-        .with_problem(e.value, e.message)
+        .with_validation(&e)
         .with_field(e.field)
 }
 

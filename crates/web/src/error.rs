@@ -21,8 +21,19 @@ pub struct ApiError {
     pub message: String,
     /// The refused value and the model's sentence about it, kept apart so a form can say it in
     /// the reader's language (the `message` above stays English for the API and the logs).
+    /// Boxed: handlers return `ApiResult`s and errors stay small.
     #[serde(skip)]
-    pub problem: Option<(String, String)>,
+    pub problem: Option<Box<FieldProblem>>,
+}
+
+/// A refused value, the model's English sentence about it and, where the rule gives one, the
+/// same as a message id with arguments, so a page words it from the catalogue instead of
+/// matching the sentence.
+#[derive(Debug, Clone)]
+pub struct FieldProblem {
+    pub value: String,
+    pub message: String,
+    pub id: Option<Box<aidtrace_domain::error::Problem>>,
 }
 
 impl ApiError {
@@ -37,7 +48,22 @@ impl ApiError {
     }
 
     pub fn with_problem(mut self, value: impl Into<String>, message: impl Into<String>) -> Self {
-        self.problem = Some((value.into(), message.into()));
+        self.problem = Some(Box::new(FieldProblem {
+            value: value.into(),
+            message: message.into(),
+            id: None,
+        }));
+        self
+    }
+
+    /// The model's refusal of a value: its text for the page and, where it has one, its
+    /// message id.
+    pub fn with_validation(mut self, e: &aidtrace_domain::ValidationError) -> Self {
+        self.problem = Some(Box::new(FieldProblem {
+            value: e.value.clone(),
+            message: e.message.clone(),
+            id: e.problem.clone(),
+        }));
         self
     }
 
@@ -83,7 +109,7 @@ impl From<ServiceError> for ApiError {
                 format!("{record}: {} (value {:?})", error.message, error.value),
             )
             .with_field(error.field.clone())
-            .with_problem(error.value.clone(), error.message.clone()),
+            .with_validation(error),
             ServiceError::NotFound(m) => Self::not_found(m.clone()),
             _ if e.is_bad_input() => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.to_string())
@@ -110,7 +136,7 @@ impl From<aidtrace_domain::ValidationError> for ApiError {
                 format!("{} (value {:?})", e.message, e.value)
             },
         )
-        .with_problem(e.value.clone(), e.message.clone())
+        .with_validation(&e)
         .with_field(e.field)
     }
 }

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use aidtrace_domain::coded::Coded;
 use aidtrace_domain::model::{DraftStatus, IntakeDraft};
 use aidtrace_service::intake as review;
+use aidtrace_service::intake::aidtrace_intake::checks::Unchecked;
 use aidtrace_service::intake::aidtrace_intake::{Check, Extraction, Fact, Span};
 use axum::Form;
 use axum::Router;
@@ -78,6 +79,28 @@ fn highlighted(text: &str, span: Span) -> Markup {
     }
 }
 
+/// Why an equivalent was not checked, in the reader's language; a draft saved before causes were
+/// recorded keeps its English sentence.
+fn unchecked_text(cause: Option<&Unchecked>, english: &str) -> String {
+    match cause {
+        Some(Unchecked::NoRateTable) => t("intake-unchecked-no-table"),
+        Some(Unchecked::NoYear) => t("intake-unchecked-no-year"),
+        Some(Unchecked::NoRate {
+            amount_currency,
+            stated_currency,
+            year,
+        }) => i18n::ta(
+            "intake-unchecked-no-rate",
+            &[
+                ("amount_currency", amount_currency),
+                ("stated_currency", stated_currency),
+                ("year", &year.to_string()),
+            ],
+        ),
+        None => english.to_string(),
+    }
+}
+
 fn check_line(c: &Check) -> Markup {
     match c {
         Check::EquivalentMismatch {
@@ -94,8 +117,8 @@ fn check_line(c: &Check) -> Markup {
         Check::EquivalentConsistent { year, ratio, .. } => html! {
             li { (t("intake-check-fx-ok")) " (IMF " (year) ", " (t("intake-ratio")) " " (ratio) ")" }
         },
-        Check::EquivalentUnchecked { reason } => html! {
-            li class="muted" { (t("intake-check-fx-unchecked")) ": " (reason) }
+        Check::EquivalentUnchecked { reason, cause } => html! {
+            li class="muted" { (t("intake-check-fx-unchecked")) ": " (unchecked_text(cause.as_ref(), reason)) }
         },
         Check::SameAs {
             record_id,

@@ -7,6 +7,9 @@
 
 use aidtrace_domain::assets;
 use aidtrace_domain::coded::Coded;
+use aidtrace_domain::country_names::NameLanguage;
+use aidtrace_domain::error::{Problem, ProblemArg, ProblemId};
+use aidtrace_domain::sectors;
 use aidtrace_domain::{checks, fx, ledger, model, money, totals};
 
 use crate::i18n;
@@ -74,23 +77,84 @@ pub fn qualified(q: Option<money::Qualifier>, amount: &str) -> String {
     }
 }
 
-/// A country's name in the reader's language (catalogue key `country-<code>` for the countries
-/// the catalogues name), else its codelist name, else the code.
+/// A country's name in the reader's language: the catalogue's `country-<code>` where the
+/// catalogues word a name themselves, else the ISO name of `domain/data/country_names.tsv`
+/// (every codelist country in all four languages); a code outside the codelist as it is.
 pub fn country(code: &str) -> String {
     if let Some(name) = i18n::t_opt(&format!("country-{code}")) {
         return name;
     }
-    aidtrace_domain::CountryCode::parse(code)
-        .ok()
-        .map(|c| c.name())
-        .filter(|n| !n.is_empty())
+    aidtrace_domain::country_names::country_name(code, name_language())
         .map_or_else(|| code.to_string(), str::to_string)
+}
+
+/// The reader's language as the domain's name tables spell it.
+fn name_language() -> NameLanguage {
+    match i18n::current() {
+        i18n::Lang::En => NameLanguage::En,
+        i18n::Lang::Ru => NameLanguage::Ru,
+        i18n::Lang::Uk => NameLanguage::Uk,
+        i18n::Lang::Kk => NameLanguage::Kk,
+    }
+}
+
+/// A DAC sector code as a page shows it, and the English purpose name for its `title` where the
+/// text is not that name. English: "12191 Medical services". Other languages: the purpose codes
+/// have English names only, so the code's DAC category in the reader's language names it,
+/// "Здравоохранение, общее — 12191", with "Medical services" as the title; a code of no known
+/// category falls back to the English label.
+pub fn sector(code: &str) -> (String, Option<&'static str>) {
+    let code = code.trim();
+    let lang = name_language();
+    if lang == NameLanguage::En {
+        return (sectors::label(code), None);
+    }
+    match sectors::category_name(code, lang) {
+        Some(category) => (format!("{category} — {code}"), sectors::name(code)),
+        None => (sectors::label(code), None),
+    }
+}
+
+/// [`sector`] as markup: the text, with the English purpose name on hover.
+pub fn sector_markup(code: &str) -> maud::Markup {
+    let (text, title) = sector(code);
+    maud::html! { span title=[title] { (text) } }
+}
+
+/// The text of [`sector`] alone, for places that cannot hold a title (a CSV cell, a chart key).
+pub fn sector_text(code: &str) -> String {
+    sector(code).0
+}
+
+/// A refusal of the service's rules in the reader's language (`verr-<id>`), its record kinds by
+/// their labels, with the refused value after it as [`i18n::field_problem`] shows it.
+pub fn problem_text(problem: &Problem, value: &str) -> String {
+    let args: Vec<(&str, String)> = problem
+        .args
+        .iter()
+        .map(|(name, arg)| {
+            let v = match arg {
+                ProblemArg::Text(s) => s.clone(),
+                ProblemArg::Kind(k) => label(*k),
+            };
+            (*name, v)
+        })
+        .collect();
+    let args: Vec<(&str, &str)> = args.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    let text = i18n::ta(&problem.id.label_key(), &args);
+    if value.is_empty() {
+        text
+    } else {
+        format!("{text} — «{value}»")
+    }
 }
 
 /// A totals row's key as a page shows it: countries by name, the undated year in words.
 pub fn group_key(by: &str, key: &str) -> String {
     match by {
         "recipient" => country(key),
+        // The totals key of a sector is its English label ("12191 Medical services").
+        "sector" => sector_text(key.split_whitespace().next().unwrap_or(key)),
         "year" if key == aidtrace_domain::totals::UNDATED_KEY => i18n::t("orgp-undated"),
         _ => key.to_string(),
     }
@@ -105,6 +169,7 @@ pub fn cell(header: &str, raw: &str) -> String {
         "instrument" | "status" | "kind" | "severity" | "record_kind" => i18n::value(raw),
         "roles" => each(i18n::value),
         "country" | "countries" => each(country),
+        "sectors" => sectors_cell(raw),
         "rate_basis" => i18n::value(raw),
         "start" | "end" | "value_date" | "rate_date" | "provisional_rate_of" => {
             crate::format::date_text(raw)
@@ -116,6 +181,22 @@ pub fn cell(header: &str, raw: &str) -> String {
             .map_or_else(|_| raw.to_string(), crate::format::rate),
         _ => raw.to_string(),
     }
+}
+
+/// An activities-list sectors cell, "12191 Medical services (100%); 12230 … (50%)" as the
+/// export writes it, with each sector named in the reader's language.
+fn sectors_cell(raw: &str) -> String {
+    raw.split("; ")
+        .map(|part| {
+            let code = part.split_whitespace().next().unwrap_or_default();
+            let share = part.rsplit_once(" (").map(|(_, p)| p.trim_end_matches(')'));
+            match share {
+                Some(p) if !code.is_empty() => format!("{} ({p})", sector_text(code)),
+                _ => part.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 macro_rules! labelled {
@@ -167,6 +248,7 @@ labelled!("asset-acquisition-", dashed: true, [assets::Acquisition]);
 labelled!("asset-condition-", dashed: true, [assets::ReceiptCondition]);
 labelled!("assets-cause-", dashed: true, [assets::DowntimeCause]);
 labelled!("donation-item-", dashed: true, [assets::DonationItem]);
+labelled!("verr-", dashed: true, [ProblemId]);
 
 // Sets no page shows by name yet keep their keys unchecked: donation::Outcome, gaps::Scope,
 // gaps::Bound, kpi::GroupBy, kpi::PmStatus, the asset code systems, risk classes, contract,
@@ -235,6 +317,7 @@ mod tests {
             assets::ReceiptCondition,
             assets::DowntimeCause,
             assets::DonationItem,
+            ProblemId,
         );
         assert!(missing.is_empty(), "no label: {missing:#?}");
     }
@@ -282,6 +365,65 @@ mod tests {
             );
         });
         assert_eq!(label(model::OrgRole::DonorAgency), "donor agency");
+    }
+
+    #[test]
+    fn every_codelist_country_is_named_in_each_language() {
+        for lang in Lang::ALL {
+            for e in aidtrace_domain::code_names::countries() {
+                let name = i18n::scope(lang, || country(e.code));
+                assert_ne!(name, e.code, "{}: {} has no name", lang.code(), e.code);
+            }
+        }
+        assert_eq!(i18n::scope(Lang::Ru, || country("BR")), "Бразилия");
+        assert_eq!(i18n::scope(Lang::Kk, || country("KZ")), "Қазақстан");
+    }
+
+    #[test]
+    fn a_service_refusal_is_worded_in_the_language_with_its_kind_labelled() {
+        let e = aidtrace_domain::ValidationError::no_such_record(
+            "organisation",
+            "org-x",
+            model::RecordKind::Organisation,
+        );
+        let problem = e.problem.as_ref().map(|p| p.id);
+        assert_eq!(problem, Some(ProblemId::NoSuchRecord));
+        let Some(p) = &e.problem else { return };
+        let ru = i18n::scope(Lang::Ru, || problem_text(p, "org-x"));
+        assert!(ru.starts_with("запись вида «"), "{ru}");
+        assert!(ru.ends_with("— «org-x»"), "{ru}");
+        assert!(!ru.contains("organisation"), "a raw kind: {ru}");
+        let en = problem_text(p, "");
+        assert_eq!(en, "no organisation with this id exists");
+        assert_eq!(e.message, "no organisation with this id exists");
+    }
+
+    #[test]
+    fn a_sector_is_named_by_its_category_in_other_languages_with_the_english_title() {
+        assert_eq!(
+            sector("12191"),
+            ("12191 Medical services".to_string(), None)
+        );
+        let ru = i18n::scope(Lang::Ru, || sector("12191"));
+        assert_eq!(
+            ru,
+            (
+                "Здравоохранение, общее — 12191".to_string(),
+                Some("Medical services")
+            )
+        );
+        let kk = i18n::scope(Lang::Kk, || sector("12230"));
+        assert_eq!(kk.0, "Базалық денсаулық сақтау — 12230");
+        let uk = i18n::scope(Lang::Uk, || {
+            cell(
+                "sectors",
+                "12191 Medical services (60%); 12230 Basic health infrastructure (40%)",
+            )
+        });
+        assert_eq!(
+            uk,
+            "Охорона здоров’я, загальне — 12191 (60%); Базова охорона здоров’я — 12230 (40%)"
+        );
         assert_eq!(label(assets::LifecycleState::InService), "in service");
     }
 }

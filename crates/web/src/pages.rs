@@ -167,8 +167,11 @@ pub fn error_page(status: StatusCode, message: &str, field: Option<&str>) -> Htm
 /// The message of an error shown on a page: the field problem in the reader's language when the
 /// error carries one, else the error's own text.
 pub fn error_text(e: &ApiError) -> String {
-    match &e.problem {
-        Some((value, message)) => i18n::field_problem(value, message),
+    match e.problem.as_deref() {
+        Some(p) => match &p.id {
+            Some(id) => crate::labels::problem_text(id, &p.value),
+            None => i18n::field_problem(&p.value, &p.message),
+        },
         None => e.message.clone(),
     }
 }
@@ -613,7 +616,7 @@ pub async fn activity(
             dt { (t("act-participants")) } dd { @for p in &a.participants { (ledger.org_name(&p.org)) " (" (label(p.role)) ")" br; } }
             @if !a.countries.is_empty() { dt { (t("act-countries")) } dd { @for c in &a.countries { (crate::labels::country(c.country.as_str())) " " (crate::format::percent(c.percentage)) " " } } }
             @if !a.regions.is_empty() { dt { (t("act-regions")) } dd { @for r in &a.regions { (r.name) " (" (crate::labels::country(r.country.as_str())) ") " (crate::format::percent(r.percentage)) " " } } }
-            @if !a.sectors.is_empty() { dt { (t("act-sectors")) } dd { @for s in &a.sectors { (aidtrace_domain::sectors::label(&s.code)) " " (crate::format::percent(s.percentage)) br; } } }
+            @if !a.sectors.is_empty() { dt { (t("act-sectors")) } dd { @for s in &a.sectors { (crate::labels::sector_markup(&s.code)) " " (crate::format::percent(s.percentage)) br; } } }
         }
         p class="exports" { (t("export")) ": " a href=(format!("/export/iati?activity={id}")) id="activity-iati" { "IATI XML" } }
         @if !a.legal_steps.is_empty() {

@@ -50,6 +50,37 @@ fn english_only(lang: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// The English names of countries and DAC sectors that a `lang` page should show in `lang`
+/// (country names from `domain/data/country_names.tsv`, sector labels "12191 Medical services"
+/// and category names): seeing one means a name bypassed `labels::country` or
+/// `labels::sector`. Returns text → what it names.
+fn english_names(lang: &str) -> BTreeMap<String, String> {
+    let data = format!("{}/../domain/data", env!("CARGO_MANIFEST_DIR"));
+    let read = |file: &str| std::fs::read_to_string(format!("{data}/{file}")).unwrap();
+    let column = ["en", "ru", "uk", "kk"]
+        .iter()
+        .position(|l| *l == lang)
+        .unwrap();
+    let mut names = BTreeMap::new();
+    for file in ["country_names.tsv", "sector_categories.tsv"] {
+        for line in read(file).lines().filter(|l| !l.starts_with('#')).skip(1) {
+            let cols: Vec<&str> = line.split('\t').collect();
+            if cols.len() == 5 && cols[1] != cols[column + 1] {
+                names.insert(cols[1].to_string(), format!("{file} {}", cols[0]));
+            }
+        }
+    }
+    for line in read("sectors.csv").lines().skip(1) {
+        if let Some((code, rest)) = line.split_once(',')
+            && let Some((name, _)) = rest.rsplit_once(',')
+        {
+            let name = name.trim_matches('"');
+            names.insert(format!("{code} {name}"), format!("sector {code}"));
+        }
+    }
+    names
+}
+
 /// A text cut where pages join pieces (labels and values, list separators), each piece trimmed
 /// of surrounding punctuation.
 fn segments(text: &str) -> Vec<String> {
@@ -106,7 +137,9 @@ async fn crawl(role: Option<&str>, lang: &str) {
     let english = if lang == "en" {
         BTreeMap::new()
     } else {
-        english_only(lang)
+        let mut texts = english_only(lang);
+        texts.extend(english_names(lang));
+        texts
     };
     let cookie = format!("aidtrace_lang={lang}");
     let mut queue: VecDeque<(String, String)> = VecDeque::from([("/".to_string(), "-".into())]);
@@ -215,6 +248,15 @@ crawls! {
     admin_ru: Some("ada"), "ru";
     admin_uk: Some("ada"), "uk";
     admin_kk: Some("ada"), "kk";
+}
+
+#[test]
+fn english_country_and_sector_names_are_known_for_translated_pages() {
+    let ru = english_names("ru");
+    assert!(ru.contains_key("Brazil"), "{} names", ru.len());
+    assert!(ru.contains_key("12191 Medical services"));
+    assert!(ru.contains_key("Health, General"));
+    assert!(!english_names("en").contains_key("Brazil"));
 }
 
 #[test]

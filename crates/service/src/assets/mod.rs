@@ -435,7 +435,7 @@ pub fn report_down(
             acceptance: None,
             to_facility: None,
             by: reported_by,
-            note: Some(format!("reported down: {}", cause.as_str())),
+            note: Some(down_note(cause)),
             sources: vec![],
         }));
         event = Some(id);
@@ -446,6 +446,24 @@ pub fn report_down(
         work_order: wo_id,
         event,
     })
+}
+
+/// The English note of the `down` event [`report_down`] writes (the CLI's history shows it). Pages
+/// do not read it back: they take the cause from the downtime record ([`down_cause_of`]).
+pub fn down_note(cause: DowntimeCause) -> String {
+    format!("reported down: {}", cause.as_str())
+}
+
+/// The cause of a `down` event: the unplanned downtime of the same asset that starts at the
+/// event, as [`report_down`] records them together.
+pub fn down_cause_of(event: &AssetEvent, downtimes: &[Downtime]) -> Option<DowntimeCause> {
+    if event.state != LifecycleState::Down {
+        return None;
+    }
+    downtimes
+        .iter()
+        .find(|d| d.asset == event.asset && d.start == event.at && !d.planned)
+        .map(|d| d.cause)
 }
 
 /// Back in service: closes the open downtime (and its work order, as done) and records the

@@ -95,7 +95,7 @@ pub fn check_rules_from(
                 refuse(
                     "asset_event",
                     &e.id,
-                    ValidationError::new("acceptance", acc, "no work_order with this id exists"),
+                    ValidationError::no_such_record("acceptance", acc, RecordKind::WorkOrder),
                 )
             })?;
         lifecycle::check_acceptance(e, order).map_err(|err| refuse("asset_event", &e.id, err))?;

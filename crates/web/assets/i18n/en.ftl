@@ -1407,3 +1407,24 @@ energy2-commit-source = Source
 energy2-tier-weights = Weights of the tiers
 energy2-commit-admin = Only an administrator may record a plan's units as assets.
 energy2-commit-done = Assets written: { $written }; already recorded: { $kept }.
+
+# Refusals of the service's rules (ValidationError message ids), and why an intake equivalent was not checked
+verr-no-such-record = no { $kind } with this id exists
+verr-twice-in-batch = appears twice in one batch
+verr-parent-cycle = this parent link makes a cycle
+verr-append-only = asset history is append-only: record a correcting event instead of deleting
+verr-not-an-object = a record is a JSON object
+verr-no-record-kind = missing: say which kind of record this is
+verr-unknown-record-kind = unknown record kind; expected one of { $expected }
+verr-fact-not-pending = this fact has been reviewed already; only pending facts can be reviewed
+verr-reason-needed = a rejection needs a reason
+verr-not-editable = not an editable field; expected one of { $expected }
+verr-empty-article = the article is empty
+verr-not-a-web-address = expected a web address starting with http:// or https://
+verr-fact-linked = this fact matches an existing flow and is linked to it, not written again; add same_as=none to record a new flow with your edits
+verr-fact-not-aid = the extractor read this amount as not aid; reject it, or set kind=commitment|disbursement|pledge
+verr-fact-no-amount = this fact has no amount; set amount=… and currency=… to record it as a flow
+verr-no-donor = no donor found; set donor=…
+intake-unchecked-no-table = no exchange-rate table given
+intake-unchecked-no-year = no signing or publication year
+intake-unchecked-no-rate = no IMF rate for { $amount_currency } or { $stated_currency } in { $year }

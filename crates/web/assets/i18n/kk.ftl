@@ -1371,3 +1371,24 @@ energy2-commit-source = Дереккөз
 energy2-tier-weights = Деңгейлер салмақтары
 energy2-commit-admin = Жоспар қондырғыларын актив ретінде тек әкімші жаза алады.
 energy2-commit-done = Жазылған активтер: { $written }; бұрын жазылған: { $kept }.
+
+# Refusals of the service's rules (ValidationError message ids), and why an intake equivalent was not checked
+verr-no-such-record = мұндай идентификаторы бар «{ $kind }» түріндегі жазба жоқ
+verr-twice-in-batch = бір топтамада екі рет кездеседі
+verr-parent-cycle = бұл аталық жазбаға сілтеме цикл түзеді
+verr-append-only = жабдық тарихын кейіннен өзгертуге болмайды: жоюдың орнына түзететін оқиғаны жазыңыз
+verr-not-an-object = жазба JSON нысаны болуы керек
+verr-no-record-kind = жазбаның түрі көрсетілмеген
+verr-unknown-record-kind = жазбаның белгісіз түрі; рұқсат етілгендері: { $expected }
+verr-fact-not-pending = бұл дерек қаралып қойған; тек күтудегі деректерді қарауға болады
+verr-reason-needed = қабылдамау үшін себебін көрсету керек
+verr-not-editable = бұл өрісті өзгертуге болмайды; рұқсат етілген өрістер: { $expected }
+verr-empty-article = мақала мәтіні бос
+verr-not-a-web-address = http:// немесе https:// деп басталатын веб-мекенжай күтіледі
+verr-fact-linked = бұл дерек бар қаржы операциясымен сәйкес келеді және қайта жазылмай, соған байланыстырылды; түзетулеріңізбен жаңа операция жазу үшін same_as=none қосыңыз
+verr-fact-not-aid = талдау кезінде бұл сома көмекке жатпайды деп танылды; оны қабылдамаңыз немесе kind=commitment|disbursement|pledge көрсетіңіз
+verr-fact-no-amount = бұл деректе сома жоқ; оны қаржы операциясы ретінде жазу үшін amount=… және currency=… көрсетіңіз
+verr-no-donor = донор табылмады; donor=… көрсетіңіз
+intake-unchecked-no-table = валюта бағамдарының кестесі берілмеген
+intake-unchecked-no-year = қол қою немесе жариялау жылы жоқ
+intake-unchecked-no-rate = { $year } жылға { $amount_currency } немесе { $stated_currency } үшін ХВҚ бағамы жоқ

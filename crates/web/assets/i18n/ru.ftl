@@ -1420,3 +1420,24 @@ energy2-commit-source = Источник
 energy2-tier-weights = Веса уровней
 energy2-commit-admin = Записывать установки плана как активы может только администратор.
 energy2-commit-done = Записано активов: { $written }; уже были записаны: { $kept }.
+
+# Refusals of the service's rules (ValidationError message ids), and why an intake equivalent was not checked
+verr-no-such-record = запись вида «{ $kind }» с таким идентификатором не существует
+verr-twice-in-batch = встречается дважды в одном пакете
+verr-parent-cycle = эта ссылка на родительскую запись образует цикл
+verr-append-only = историю оборудования нельзя изменять задним числом: вместо удаления запишите исправляющее событие
+verr-not-an-object = запись должна быть объектом JSON
+verr-no-record-kind = не указан вид записи
+verr-unknown-record-kind = неизвестный вид записи; допустимые: { $expected }
+verr-fact-not-pending = этот факт уже рассмотрен; рассматривать можно только ожидающие факты
+verr-reason-needed = для отклонения нужна причина
+verr-not-editable = это поле нельзя изменить; допустимые поля: { $expected }
+verr-empty-article = текст статьи пуст
+verr-not-a-web-address = ожидается веб-адрес, начинающийся с http:// или https://
+verr-fact-linked = этот факт совпадает с существующей финансовой операцией и связан с ней, а не записан повторно; добавьте same_as=none, чтобы записать новую операцию с вашими правками
+verr-fact-not-aid = при разборе эта сумма определена как не относящаяся к помощи; отклоните её или укажите kind=commitment|disbursement|pledge
+verr-fact-no-amount = у этого факта нет суммы; укажите amount=… и currency=…, чтобы записать его как финансовую операцию
+verr-no-donor = донор не найден; укажите donor=…
+intake-unchecked-no-table = таблица валютных курсов не задана
+intake-unchecked-no-year = нет года подписания или публикации
+intake-unchecked-no-rate = нет курса МВФ для { $amount_currency } или { $stated_currency } за { $year } год

@@ -1420,3 +1420,24 @@ energy2-commit-source = Джерело
 energy2-tier-weights = Ваги рівнів
 energy2-commit-admin = Записувати установки плану як активи може лише адміністратор.
 energy2-commit-done = Записано активів: { $written }; уже були записані: { $kept }.
+
+# Refusals of the service's rules (ValidationError message ids), and why an intake equivalent was not checked
+verr-no-such-record = запису виду «{ $kind }» з таким ідентифікатором не існує
+verr-twice-in-batch = трапляється двічі в одному пакеті
+verr-parent-cycle = це посилання на батьківський запис утворює цикл
+verr-append-only = історію обладнання не можна змінювати заднім числом: замість видалення запишіть виправну подію
+verr-not-an-object = запис має бути об’єктом JSON
+verr-no-record-kind = не вказано вид запису
+verr-unknown-record-kind = невідомий вид запису; допустимі: { $expected }
+verr-fact-not-pending = цей факт уже розглянуто; розглядати можна лише факти, що очікують
+verr-reason-needed = для відхилення потрібна причина
+verr-not-editable = це поле не можна змінити; допустимі поля: { $expected }
+verr-empty-article = текст статті порожній
+verr-not-a-web-address = очікується вебадреса, що починається з http:// або https://
+verr-fact-linked = цей факт збігається з наявною фінансовою операцією і пов’язаний з нею, а не записаний повторно; додайте same_as=none, щоб записати нову операцію з вашими правками
+verr-fact-not-aid = під час розбору цю суму визначено як таку, що не є допомогою; відхиліть її або вкажіть kind=commitment|disbursement|pledge
+verr-fact-no-amount = цей факт не має суми; вкажіть amount=… і currency=…, щоб записати його як фінансову операцію
+verr-no-donor = донора не знайдено; вкажіть donor=…
+intake-unchecked-no-table = таблицю валютних курсів не задано
+intake-unchecked-no-year = немає року підписання чи публікації
+intake-unchecked-no-rate = немає курсу МВФ для { $amount_currency } або { $stated_currency } за { $year } рік

@@ -332,7 +332,7 @@ fn form_inner(
             } }
             label { (t("filter-sector")) " " select name="sector" id="f-sector" {
                 option value="" { (t("any")) }
-                @for code in &c.sectors { option value=(code) selected[*code == sector] { (aidtrace_domain::sectors::label(code)) } }
+                @for code in &c.sectors { @let (name, english) = crate::labels::sector(code); option value=(code) title=[english] selected[*code == sector] { (name) } }
                 @if !sector.is_empty() && !c.sectors.contains(&sector) { option value=(sector) selected { (sector) } }
             } }
             label { (t("filter-facility")) " " select name="facility" id="f-facility" {

@@ -39,6 +39,7 @@ impl Ctx<'_> {
             field: field.to_string(),
             value: value.to_string(),
             message: message.into(),
+            problem: None,
         });
     }
 

@@ -42,6 +42,8 @@ pub struct FieldError {
     pub field: String,
     pub value: String,
     pub message: String,
+    /// The problem as a message id, when the service's rule gave one.
+    pub problem: Option<Box<aidtrace_domain::error::Problem>>,
 }
 
 const SCRIPT: &str = include_str!("../../assets/forms.js");
@@ -391,10 +393,10 @@ fn landing(records: &[Record]) -> String {
 /// An error of the write (a reference to nothing, an id taken meanwhile, a scope refusal) placed
 /// on the form: the message starts with "kind id:" of the record at fault, which names the row.
 fn locate(e: &ApiError, located: &[(String, RecordKind, RecordId)]) -> FieldError {
-    let (value, message) = e
-        .problem
-        .clone()
-        .unwrap_or_else(|| (String::new(), e.message.clone()));
+    let (value, message, problem) = match e.problem.as_deref() {
+        Some(p) => (p.value.clone(), p.message.clone(), p.id.clone()),
+        None => (String::new(), e.message.clone(), None),
+    };
     let prefix = located
         .iter()
         .find(|(_, kind, id)| e.message.starts_with(&format!("{} {id}", kind.as_str())))
@@ -408,5 +410,6 @@ fn locate(e: &ApiError, located: &[(String, RecordKind, RecordId)]) -> FieldErro
         field,
         value,
         message,
+        problem,
     }
 }

@@ -43,6 +43,9 @@ const OWN: &[(&str, &str)] = &[
 
 /// A problem in the reader's language, with the refused value.
 pub fn problem_text(e: &FieldError) -> String {
+    if let Some(problem) = &e.problem {
+        return crate::labels::problem_text(problem, &e.value);
+    }
     match OWN.iter().find(|(start, _)| e.message.starts_with(start)) {
         Some((_, key)) if e.value.is_empty() => t(key),
         Some((_, key)) => format!("{} — «{}»", t(key), e.value),
@@ -84,7 +87,8 @@ fn options(snap: &Snapshot, input: In, near: &[String]) -> Option<(String, Vec<(
         In::Sector => SECTORS
             .iter()
             .filter_map(|c| {
-                aidtrace_domain::sectors::name(c).map(|n| ((*c).to_string(), n.to_string()))
+                aidtrace_domain::sectors::name(c)
+                    .map(|_| ((*c).to_string(), crate::labels::sector_text(c)))
             })
             .collect(),
         In::Ref(RecordKind::Organisation) => l
