@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use aidtrace_domain::assets::donation::Verdict;
+use aidtrace_domain::assets::donation::{ItemResult, Verdict};
 use aidtrace_domain::assets::gaps::{self, Gap, RegionGap, Scope};
 use aidtrace_domain::assets::instant;
 use aidtrace_domain::assets::kpi::{Fleet, GroupBy, Indicators, MoneyToMachine, Period, PmStatus};
@@ -464,19 +464,13 @@ fn facility_name(ledger: &Ledger, id: &RecordId) -> String {
         .map_or_else(|| id.to_string(), |f| f.name.clone())
 }
 
-/// A donation-check item in the reader's language (`donation-item-…`), else its stored name.
-fn donation_item(raw: &str) -> String {
-    i18n::t_opt(&format!("donation-item-{}", raw.replace('_', "-")))
-        .unwrap_or_else(|| raw.to_string())
-}
-
-/// A failed donation check as the service lists it ("item: reason"), with the item labelled;
-/// the reason is the service's English sentence.
-fn donation_failure(text: &str) -> String {
-    match text.split_once(": ") {
-        Some((item, reason)) => format!("{}: {reason}", donation_item(item)),
-        None => text.to_string(),
-    }
+/// A failed donation check: its item labelled and its reason in the reader's language.
+fn donation_failure(i: &ItemResult) -> String {
+    format!(
+        "{}: {}",
+        crate::labels::label(i.item),
+        crate::labels::donation_reason(i)
+    )
 }
 
 /// An event's note. A `down` event recorded with its downtime shows the downtime's cause by its
@@ -596,7 +590,7 @@ pub async fn register(
                     }
                 }
                 td { (r.donor.as_ref().map(|d| ledger.org_name(d)).unwrap_or_default()) }
-                td { @for f in &r.donation_failures { span class="finding error" { (donation_failure(f)) } br; } }
+                td { @for f in &r.donation_failed_items { span class="finding error" { (donation_failure(f)) } br; } }
             } } }
         }
         (export_links("/assets/register", &filter.query(), "/api/v1/assets"))
@@ -668,7 +662,7 @@ pub async fn detail(
             r.items
                 .iter()
                 .filter(|i| i.outcome == aidtrace_domain::assets::donation::Outcome::Fail)
-                .map(|i| format!("{}: {}", donation_item(i.item.as_str()), i.reason))
+                .map(donation_failure)
         })
         .collect();
     let content = html! {

@@ -6,6 +6,7 @@
 //! Imports nothing from the crate but `i18n` and `format`, so any page module may use it.
 
 use aidtrace_domain::assets;
+use aidtrace_domain::assets::donation;
 use aidtrace_domain::coded::Coded;
 use aidtrace_domain::country_names::NameLanguage;
 use aidtrace_domain::error::{Problem, ProblemArg, ProblemId};
@@ -146,6 +147,125 @@ pub fn problem_text(problem: &Problem, value: &str) -> String {
         text
     } else {
         format!("{text} — «{value}»")
+    }
+}
+
+/// Why a donation-check item came out as it did, in the reader's language (`donation-why-*`,
+/// countries by name, figures in the reader's format); an attested note, or a reason not
+/// structured yet, as written.
+pub fn donation_reason(item: &donation::ItemResult) -> String {
+    use donation::{PowerProblem, Reason, Seen};
+    let n = |v: u32| v.to_string();
+    let seen = |s: &Seen| match s {
+        Seen::Volts(v) => format!("{v} V"),
+        Seen::PhaseToNeutral { phase, line } => i18n::ta(
+            "donation-why-seen-phase",
+            &[("phase", &n(*phase)), ("line", &n(*line))],
+        ),
+        Seen::RootThree { line } => i18n::ta("donation-why-seen-root", &[("line", &n(*line))]),
+    };
+    let problem = |p: &PowerProblem| match p {
+        PowerProblem::NeedsThreePhase { has } => {
+            i18n::ta("donation-why-three-phase", &[("has", &has.to_string())])
+        }
+        PowerProblem::Frequency { needs, has } => i18n::ta(
+            "donation-why-frequency",
+            &[("needs", &n(*needs)), ("has", &n(*has))],
+        ),
+        PowerProblem::Voltage { lo, hi, seen: s } => i18n::ta(
+            "donation-why-voltage",
+            &[("lo", &n(*lo)), ("hi", &n(*hi)), ("seen", &seen(s))],
+        ),
+        PowerProblem::Peak { peak, available } => i18n::ta(
+            "donation-why-peak",
+            &[
+                ("peak", &i18n::number(*peak)),
+                ("available", &i18n::number(*available)),
+            ],
+        ),
+        PowerProblem::NoBackup => i18n::t("donation-why-no-backup"),
+    };
+    let Some(why) = &item.why else {
+        return item.reason.clone();
+    };
+    match why {
+        Reason::PowerFits {
+            phases,
+            voltage,
+            frequency_hz,
+        } => i18n::ta(
+            "donation-why-power-fits",
+            &[
+                ("phases", &phases.to_string()),
+                ("voltage", &n(*voltage)),
+                ("hz", &n(*frequency_hz)),
+            ],
+        ),
+        Reason::PowerProblems(problems) => {
+            problems.iter().map(problem).collect::<Vec<_>>().join("; ")
+        }
+        Reason::Support {
+            until,
+            years_left,
+            min_years,
+        } => i18n::ta(
+            "donation-why-support",
+            &[
+                ("until", &i18n::date(*until)),
+                ("years", &i18n::number(*years_left)),
+                ("min", &min_years.to_string()),
+            ],
+        ),
+        Reason::LanguageFound { language } => {
+            i18n::ta("donation-why-language-found", &[("language", language)])
+        }
+        Reason::LanguageMissing { manuals, needed } => i18n::ta(
+            "donation-why-language-missing",
+            &[
+                ("manuals", &manuals.join(", ")),
+                ("needed", &needed.join(", ")),
+            ],
+        ),
+        Reason::Registered {
+            country: c,
+            registration,
+        } => i18n::ta(
+            "donation-why-registered",
+            &[("country", &country(c)), ("registration", registration)],
+        ),
+        Reason::RegistrationsDoNotName {
+            country: c,
+            registrations,
+            model,
+        } => {
+            let counted = registrations
+                .iter()
+                .map(|r| {
+                    let count = r
+                        .count
+                        .map_or_else(|| i18n::t("donation-why-some"), |c| c.to_string());
+                    i18n::ta(
+                        "donation-why-registration-count",
+                        &[
+                            ("id", &r.id),
+                            ("count", &count),
+                            ("origin", &country(&r.origin)),
+                        ],
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            i18n::ta(
+                "donation-why-registrations",
+                &[
+                    ("country", &country(c)),
+                    ("registrations", &counted),
+                    ("model", model),
+                ],
+            )
+        }
+        Reason::NotAnswered => i18n::t("donation-why-not-answered"),
+        Reason::Attested => i18n::t("donation-why-attested"),
     }
 }
 
@@ -396,6 +516,48 @@ mod tests {
         let en = problem_text(p, "");
         assert_eq!(en, "no organisation with this id exists");
         assert_eq!(e.message, "no organisation with this id exists");
+    }
+
+    #[test]
+    fn a_donation_reason_is_worded_in_the_language_with_countries_named() {
+        use donation::{ItemResult, Outcome, PowerProblem, Reason, RegistrationCount};
+        let item = |why: Reason| ItemResult {
+            item: assets::DonationItem::PowerMatch,
+            outcome: Outcome::Fail,
+            computed: true,
+            reason: why.english(),
+            why: Some(why),
+            attested: None,
+            disagreement: None,
+        };
+        let power = item(Reason::PowerProblems(vec![
+            PowerProblem::Frequency { needs: 50, has: 60 },
+            PowerProblem::NoBackup,
+        ]));
+        let ru = i18n::scope(Lang::Ru, || donation_reason(&power));
+        assert_eq!(
+            ru,
+            "модель работает при 50 Гц, сеть медицинской организации даёт 60 Гц; модели нужен ИБП \
+             или резервное питание, у медицинской организации их нет"
+        );
+        let reg = item(Reason::RegistrationsDoNotName {
+            country: "KZ".into(),
+            registrations: vec![RegistrationCount {
+                id: "reg-1".into(),
+                count: Some(3),
+                origin: "JP".into(),
+            }],
+            model: "S3K".into(),
+        });
+        let kk = i18n::scope(Lang::Kk, || donation_reason(&reg));
+        assert!(kk.contains("Қазақстан") && kk.contains("Жапония"), "{kk}");
+        assert!(!kk.contains("KZ") && !kk.contains("origin"), "{kk}");
+        let noted = ItemResult {
+            why: None,
+            reason: "checked on site".into(),
+            ..power
+        };
+        assert_eq!(donation_reason(&noted), "checked on site");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! computed one, and when they disagree the disagreement is reported and the worse one stands.
 
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::{Answer, ChecklistAnswer, DeviceModel, DonationCheck, DonationItem, FacilityPower};
@@ -25,13 +26,178 @@ pub struct ItemResult {
     pub outcome: Outcome,
     /// Computed from records, rather than attested.
     pub computed: bool,
+    /// The English sentence (the CLI, the API).
     pub reason: String,
+    /// The same as a message id with its figures, for pages in other languages; `None` for an
+    /// attested note (free text) and for items whose reasons are not structured yet.
+    #[serde(skip)]
+    pub why: Option<Reason>,
     /// What people attested for this item, kept beside a computed outcome (never replaced).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attested: Option<Answer>,
     /// The computed and the attested answer disagree: said why, so someone resolves it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disagreement: Option<String>,
+}
+
+/// Why an item came out as it did, as a message id with its figures (labels on pages:
+/// `donation-why-*`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// The facility's supply fits the model.
+    PowerFits {
+        phases: u8,
+        voltage: u32,
+        frequency_hz: u32,
+    },
+    /// What in the supply does not fit the model (at least one).
+    PowerProblems(Vec<PowerProblem>),
+    /// Manufacturer support until a date, years left (one decimal) against the minimum.
+    Support {
+        until: NaiveDate,
+        years_left: Decimal,
+        min_years: i64,
+    },
+    LanguageFound {
+        language: String,
+    },
+    LanguageMissing {
+        manuals: Vec<String>,
+        needed: Vec<String>,
+    },
+    Registered {
+        country: String,
+        registration: String,
+    },
+    /// Registrations of the country count devices of an origin but do not name the model.
+    RegistrationsDoNotName {
+        country: String,
+        registrations: Vec<RegistrationCount>,
+        model: String,
+    },
+    NotAnswered,
+    Attested,
+}
+
+/// One registration that counts devices of an origin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistrationCount {
+    pub id: String,
+    pub count: Option<u32>,
+    pub origin: String,
+}
+
+/// One way a facility's supply does not fit a model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PowerProblem {
+    NeedsThreePhase { has: u8 },
+    Frequency { needs: u32, has: u32 },
+    Voltage { lo: u32, hi: u32, seen: Seen },
+    Peak { peak: Decimal, available: Decimal },
+    NoBackup,
+}
+
+/// The voltage a device sees on a supply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seen {
+    /// The supply's voltage as it is.
+    Volts(u32),
+    /// A standard pair's phase-to-neutral voltage.
+    PhaseToNeutral { phase: u32, line: u32 },
+    /// Any other line voltage, seen as V/√3.
+    RootThree { line: u32 },
+}
+
+impl Seen {
+    fn english(self) -> String {
+        match self {
+            Self::Volts(v) => format!("{v} V"),
+            Self::PhaseToNeutral { phase, line } => {
+                format!("{phase} V phase-to-neutral ({line} V line-to-line)")
+            }
+            Self::RootThree { line } => {
+                format!("{line}/√3 V phase-to-neutral ({line} V line-to-line)")
+            }
+        }
+    }
+}
+
+impl PowerProblem {
+    fn english(&self) -> String {
+        match self {
+            Self::NeedsThreePhase { has } => {
+                format!("the model needs 3-phase power, the facility has {has}-phase")
+            }
+            Self::Frequency { needs, has } => {
+                format!("the model runs on {needs} Hz, the facility supplies {has} Hz")
+            }
+            Self::Voltage { lo, hi, seen } => format!(
+                "the model takes {lo}-{hi} V, the facility supplies {}",
+                seen.english()
+            ),
+            Self::Peak { peak, available } => {
+                format!("the model peaks at {peak} kVA, the facility has {available} kVA available")
+            }
+            Self::NoBackup => {
+                "the model needs a UPS or backup supply, the facility has none".to_string()
+            }
+        }
+    }
+}
+
+impl Reason {
+    /// The English sentence, as `ItemResult::reason` holds it.
+    pub fn english(&self) -> String {
+        match self {
+            Self::PowerFits {
+                phases,
+                voltage,
+                frequency_hz,
+            } => format!("{phases}-phase {voltage} V {frequency_hz} Hz supply fits the model"),
+            Self::PowerProblems(problems) => problems
+                .iter()
+                .map(PowerProblem::english)
+                .collect::<Vec<_>>()
+                .join("; "),
+            Self::Support {
+                until,
+                years_left,
+                min_years,
+            } => format!(
+                "manufacturer support until {until}: {years_left} years left (at least {min_years} needed, 4 preferred)"
+            ),
+            Self::LanguageFound { language } => format!("manuals and interface come in {language}"),
+            Self::LanguageMissing { manuals, needed } => format!(
+                "manuals come in {}, the recipient needs {}",
+                manuals.join(", "),
+                needed.join(", ")
+            ),
+            Self::Registered {
+                country,
+                registration,
+            } => format!("registered in {country} ({registration})"),
+            Self::RegistrationsDoNotName {
+                country,
+                registrations,
+                model,
+            } => format!(
+                "registrations in {country} ({}) do not name model {model}",
+                registrations
+                    .iter()
+                    .map(|r| format!(
+                        "{} {} devices of {} origin",
+                        r.id,
+                        r.count
+                            .map_or_else(|| "some".to_string(), |c| c.to_string()),
+                        r.origin
+                    ))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            Self::NotAnswered => "not answered".to_string(),
+            Self::Attested => "attested".to_string(),
+        }
+    }
 }
 
 /// The verdict on a checklist. WHO (Medical device donations, 2011) puts the recipient's request
@@ -105,9 +271,17 @@ fn computed(item: DonationItem, outcome: Outcome, reason: String) -> Option<Item
         outcome,
         computed: true,
         reason,
+        why: None,
         attested: None,
         disagreement: None,
     })
+}
+
+/// [`computed`] with its reason structured: the English sentence is the reason's.
+fn computed_why(item: DonationItem, outcome: Outcome, why: Reason) -> Option<ItemResult> {
+    let mut r = computed(item, outcome, why.english())?;
+    r.why = Some(why);
+    Some(r)
 }
 
 /// Standard three-phase systems (IEC 60038 and North American practice): line-to-line voltage
@@ -126,20 +300,23 @@ pub const PHASE_PAIRS: [(u32, u32); 7] = [
 /// three-phase), as (text to show, whether it lies within `lo..=hi`). Standard pairs use their
 /// nominal phase voltage; any other line voltage V is compared exactly as V/√3 in integers
 /// (3·lo² ≤ V² ≤ 3·hi²), so no float and no tolerance decides the verdict.
-fn single_phase_fits(phases: u8, voltage: u32, lo: u32, hi: u32) -> (String, bool) {
+fn single_phase_fits(phases: u8, voltage: u32, lo: u32, hi: u32) -> (Seen, bool) {
     if phases != 3 {
-        return (format!("{voltage} V"), (lo..=hi).contains(&voltage));
+        return (Seen::Volts(voltage), (lo..=hi).contains(&voltage));
     }
     if let Some((_, phase)) = PHASE_PAIRS.iter().find(|(line, _)| *line == voltage) {
         return (
-            format!("{phase} V phase-to-neutral ({voltage} V line-to-line)"),
+            Seen::PhaseToNeutral {
+                phase: *phase,
+                line: voltage,
+            },
             (lo..=hi).contains(phase),
         );
     }
     let sq = |v: u32| u64::from(v) * u64::from(v);
     let v2 = sq(voltage);
     (
-        format!("{voltage}/√3 V phase-to-neutral ({voltage} V line-to-line)"),
+        Seen::RootThree { line: voltage },
         3 * sq(lo) <= v2 && v2 <= 3 * sq(hi),
     )
 }
@@ -151,18 +328,15 @@ pub fn power_match(model: &DeviceModel, supply: Option<&FacilityPower>) -> Optio
     let supply = supply?;
     let mut problems = Vec::new();
     if need.phases == Some(3) && supply.phases != 3 {
-        problems.push(format!(
-            "the model needs 3-phase power, the facility has {}-phase",
-            supply.phases
-        ));
+        problems.push(PowerProblem::NeedsThreePhase { has: supply.phases });
     }
     if let Some(f) = need.frequency_hz
         && f != supply.frequency_hz
     {
-        problems.push(format!(
-            "the model runs on {f} Hz, the facility supplies {} Hz",
-            supply.frequency_hz
-        ));
+        problems.push(PowerProblem::Frequency {
+            needs: f,
+            has: supply.frequency_hz,
+        });
     }
     let lo = need.voltage_min.unwrap_or(0);
     let hi = need.voltage_max.unwrap_or(u32::MAX);
@@ -171,7 +345,7 @@ pub fn power_match(model: &DeviceModel, supply: Option<&FacilityPower>) -> Optio
         // single-phase device is wired phase to neutral and sees V/√3. When the model does not
         // say how many phases it has, either connection that fits is enough.
         let line = (
-            format!("{} V", supply.voltage),
+            Seen::Volts(supply.voltage),
             (lo..=hi).contains(&supply.voltage),
         );
         let phase = single_phase_fits(supply.phases, supply.voltage, lo, hi);
@@ -182,50 +356,53 @@ pub fn power_match(model: &DeviceModel, supply: Option<&FacilityPower>) -> Optio
             None => phase,
         };
         if !fits {
-            problems.push(format!(
-                "the model takes {lo}-{hi} V, the facility supplies {seen}"
-            ));
+            problems.push(PowerProblem::Voltage { lo, hi, seen });
         }
     }
     if let (Some(peak), Some(avail)) = (need.peak_kva, supply.available_kva)
         && peak > avail
     {
-        problems.push(format!(
-            "the model peaks at {peak} kVA, the facility has {avail} kVA available"
-        ));
+        problems.push(PowerProblem::Peak {
+            peak,
+            available: avail,
+        });
     }
     if need.needs_ups && supply.backup_kva.is_none_or(|b| b.is_zero()) {
-        problems.push("the model needs a UPS or backup supply, the facility has none".to_string());
+        problems.push(PowerProblem::NoBackup);
     }
     if problems.is_empty() {
-        computed(
+        computed_why(
             item,
             Outcome::Pass,
-            format!(
-                "{}-phase {} V {} Hz supply fits the model",
-                supply.phases, supply.voltage, supply.frequency_hz
-            ),
+            Reason::PowerFits {
+                phases: supply.phases,
+                voltage: supply.voltage,
+                frequency_hz: supply.frequency_hz,
+            },
         )
     } else {
-        computed(item, Outcome::Fail, problems.join("; "))
+        computed_why(item, Outcome::Fail, Reason::PowerProblems(problems))
     }
 }
 
 fn support(model: &DeviceModel, on: NaiveDate) -> Option<ItemResult> {
     let until = model.support_until?;
     let days = (until - on).num_days();
-    let years = days as f64 / 365.25;
+    // Whole days over 365.25 to one decimal, in decimals: no float reaches the reason.
+    let years_left = (Decimal::from(days) / Decimal::new(36525, 2)).round_dp(1);
     let outcome = if days >= MIN_SUPPORT_YEARS * 365 {
         Outcome::Pass
     } else {
         Outcome::Fail
     };
-    computed(
+    computed_why(
         DonationItem::ManufacturerSupport,
         outcome,
-        format!(
-            "manufacturer support until {until}: {years:.1} years left (at least {MIN_SUPPORT_YEARS} needed, 4 preferred)"
-        ),
+        Reason::Support {
+            until,
+            years_left,
+            min_years: MIN_SUPPORT_YEARS,
+        },
     )
 }
 
@@ -240,19 +417,20 @@ fn language(check: &DonationCheck, model: &DeviceModel) -> Option<ItemResult> {
             .any(|m| m.eq_ignore_ascii_case(l))
     });
     match found {
-        Some(l) => computed(
+        Some(l) => computed_why(
             DonationItem::LocalLanguage,
             Outcome::Pass,
-            format!("manuals and interface come in {l}"),
+            Reason::LanguageFound {
+                language: l.clone(),
+            },
         ),
-        None => computed(
+        None => computed_why(
             DonationItem::LocalLanguage,
             Outcome::Fail,
-            format!(
-                "manuals come in {}, the recipient needs {}",
-                model.manual_languages.join(", "),
-                check.local_languages.join(", ")
-            ),
+            Reason::LanguageMissing {
+                manuals: model.manual_languages.clone(),
+                needed: check.local_languages.clone(),
+            },
         ),
     }
 }
@@ -278,36 +456,34 @@ pub fn registration(
                 .is_some_and(|n| p.eq_ignore_ascii_case(n))
     };
     if let Some(r) = local.iter().find(|r| r.products.iter().any(names)) {
-        return computed(
+        return computed_why(
             item,
             Outcome::Pass,
-            format!("registered in {} ({})", facility.country, r.id),
+            Reason::Registered {
+                country: facility.country.to_string(),
+                registration: r.id.to_string(),
+            },
         );
     }
     if local.is_empty() {
         return None;
     }
-    let counted: Vec<String> = local
+    let registrations = local
         .iter()
-        .map(|r| {
-            format!(
-                "{} {} devices of {} origin",
-                r.id,
-                r.count
-                    .map_or_else(|| "some".to_string(), |c| c.to_string()),
-                r.origin_country
-            )
+        .map(|r| RegistrationCount {
+            id: r.id.to_string(),
+            count: r.count,
+            origin: r.origin_country.to_string(),
         })
         .collect();
-    computed(
+    computed_why(
         item,
         Outcome::Unknown,
-        format!(
-            "registrations in {} ({}) do not name model {}",
-            facility.country,
-            counted.join("; "),
-            model.model_name
-        ),
+        Reason::RegistrationsDoNotName {
+            country: facility.country.to_string(),
+            registrations,
+            model: model.model_name.clone(),
+        },
     )
 }
 
@@ -392,11 +568,19 @@ fn combine(
         computed_unknown => ItemResult {
             item,
             outcome: said_outcome,
-            reason: note.unwrap_or_else(|| match (&computed_unknown, said_outcome) {
-                (Some(c), _) => c.reason.clone(),
-                (None, Outcome::Unknown) => "not answered".to_string(),
-                (None, _) => "attested".to_string(),
-            }),
+            why: match (&note, &computed_unknown, said_outcome) {
+                (Some(_), _, _) => None,
+                (None, Some(c), _) => c.why.clone(),
+                (None, None, Outcome::Unknown) => Some(Reason::NotAnswered),
+                (None, None, _) => Some(Reason::Attested),
+            },
+            reason: note
+                .clone()
+                .unwrap_or_else(|| match (&computed_unknown, said_outcome) {
+                    (Some(c), _) => c.reason.clone(),
+                    (None, Outcome::Unknown) => "not answered".to_string(),
+                    (None, _) => "attested".to_string(),
+                }),
             // An unknown from the records with nothing attested is still the records' word.
             computed: computed_unknown.is_some() && said_outcome == Outcome::Unknown,
             attested: said,
@@ -428,5 +612,67 @@ pub fn verdict(items: &[ItemResult]) -> Verdict {
         Verdict::Fit
     } else {
         Verdict::NotAssessed { missing }
+    }
+}
+
+#[cfg(test)]
+mod reason_tests {
+    use super::*;
+
+    #[test]
+    fn structured_reasons_say_the_english_sentences_items_always_had() {
+        let power = Reason::PowerProblems(vec![
+            PowerProblem::NeedsThreePhase { has: 1 },
+            PowerProblem::Voltage {
+                lo: 200,
+                hi: 240,
+                seen: Seen::PhaseToNeutral {
+                    phase: 230,
+                    line: 400,
+                },
+            },
+            PowerProblem::NoBackup,
+        ]);
+        assert_eq!(
+            power.english(),
+            "the model needs 3-phase power, the facility has 1-phase; the model takes 200-240 V, \
+             the facility supplies 230 V phase-to-neutral (400 V line-to-line); the model needs a \
+             UPS or backup supply, the facility has none"
+        );
+        let support = Reason::Support {
+            until: NaiveDate::from_ymd_opt(2027, 1, 1).unwrap_or_default(),
+            years_left: Decimal::new(27, 1),
+            min_years: MIN_SUPPORT_YEARS,
+        };
+        assert_eq!(
+            support.english(),
+            "manufacturer support until 2027-01-01: 2.7 years left (at least 2 needed, 4 preferred)"
+        );
+        let counted = Reason::RegistrationsDoNotName {
+            country: "KZ".into(),
+            registrations: vec![RegistrationCount {
+                id: "reg-1".into(),
+                count: None,
+                origin: "JP".into(),
+            }],
+            model: "S3K".into(),
+        };
+        assert_eq!(
+            counted.english(),
+            "registrations in KZ (reg-1 some devices of JP origin) do not name model S3K"
+        );
+    }
+
+    #[test]
+    fn a_computed_item_keeps_its_reason_beside_the_sentence() {
+        let why = Reason::LanguageFound {
+            language: "ru".into(),
+        };
+        let item = computed_why(DonationItem::LocalLanguage, Outcome::Pass, why.clone());
+        assert_eq!(item.as_ref().and_then(|i| i.why.clone()), Some(why));
+        assert_eq!(
+            item.map(|i| i.reason),
+            Some("manuals and interface come in ru".to_string())
+        );
     }
 }

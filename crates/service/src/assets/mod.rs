@@ -677,8 +677,12 @@ pub struct AssetRow {
     pub activity: Option<RecordId>,
     pub equipment_line: Option<RecordId>,
     pub donor: Option<RecordId>,
-    /// Failed donation fitness items (a failed item shows on the asset).
+    /// Failed donation fitness items (a failed item shows on the asset), "item: reason" in
+    /// English for the CLI and the API.
     pub donation_failures: Vec<String>,
+    /// The same items with their structured reasons, for pages.
+    #[serde(skip)]
+    pub donation_failed_items: Vec<donation::ItemResult>,
 }
 
 /// Assets with their current state, optionally of one facility.
@@ -716,7 +720,11 @@ pub fn list_assets(app: &Aidtrace, facility: Option<&RecordId>) -> ServiceResult
             activity: a.funding.activity.clone(),
             equipment_line: a.funding.equipment_line.clone(),
             donor: fleet.donor(i).cloned(),
-            donation_failures: failures_of(&fitness, &a.id),
+            donation_failures: failures_of(&fitness, &a.id)
+                .iter()
+                .map(|i| format!("{}: {}", i.item.as_str(), i.reason))
+                .collect(),
+            donation_failed_items: failures_of(&fitness, &a.id),
         });
     }
     Ok(out)
@@ -796,7 +804,7 @@ fn all_fitness(ledger: &Ledger) -> Vec<Fitness> {
         .collect()
 }
 
-fn failures_of(fitness: &[Fitness], asset: &RecordId) -> Vec<String> {
+fn failures_of(fitness: &[Fitness], asset: &RecordId) -> Vec<donation::ItemResult> {
     fitness
         .iter()
         .filter(|(a, _)| a.as_ref() == Some(asset))
@@ -804,7 +812,7 @@ fn failures_of(fitness: &[Fitness], asset: &RecordId) -> Vec<String> {
             r.items
                 .iter()
                 .filter(|i| i.outcome == donation::Outcome::Fail)
-                .map(|i| format!("{}: {}", i.item.as_str(), i.reason))
+                .cloned()
         })
         .collect()
 }

@@ -1428,3 +1428,22 @@ verr-no-donor = no donor found; set donor=…
 intake-unchecked-no-table = no exchange-rate table given
 intake-unchecked-no-year = no signing or publication year
 intake-unchecked-no-rate = no IMF rate for { $amount_currency } or { $stated_currency } in { $year }
+
+# Donation-check reasons (donation::Reason)
+donation-why-power-fits = { $phases }-phase { $voltage } V { $hz } Hz supply fits the model
+donation-why-three-phase = the model needs 3-phase power, the facility has { $has }-phase
+donation-why-frequency = the model runs on { $needs } Hz, the facility supplies { $has } Hz
+donation-why-voltage = the model takes { $lo }–{ $hi } V, the facility supplies { $seen }
+donation-why-seen-phase = { $phase } V phase-to-neutral ({ $line } V line-to-line)
+donation-why-seen-root = { $line }/√3 V phase-to-neutral ({ $line } V line-to-line)
+donation-why-peak = the model peaks at { $peak } kVA, the facility has { $available } kVA available
+donation-why-no-backup = the model needs a UPS or backup supply, the facility has none
+donation-why-support = manufacturer support until { $until }: { $years } years left (at least { $min } needed, 4 preferred)
+donation-why-language-found = manuals and interface come in { $language }
+donation-why-language-missing = manuals come in { $manuals }, the recipient needs { $needed }
+donation-why-registered = registered in { $country } ({ $registration })
+donation-why-registrations = registrations in { $country } ({ $registrations }) do not name model { $model }
+donation-why-registration-count = { $id }: { $count } devices of { $origin } origin
+donation-why-some = some
+donation-why-not-answered = not answered
+donation-why-attested = attested

@@ -1392,3 +1392,22 @@ verr-no-donor = донор табылмады; donor=… көрсетіңіз
 intake-unchecked-no-table = валюта бағамдарының кестесі берілмеген
 intake-unchecked-no-year = қол қою немесе жариялау жылы жоқ
 intake-unchecked-no-rate = { $year } жылға { $amount_currency } немесе { $stated_currency } үшін ХВҚ бағамы жоқ
+
+# Donation-check reasons (donation::Reason)
+donation-why-power-fits = электр желісі ({ $phases } фаза, { $voltage } В, { $hz } Гц) модельге сәйкес келеді
+donation-why-three-phase = модельге үш фазалы қорек керек, медициналық ұйымның желісі { $has } фазалы
+donation-why-frequency = модель { $needs } Гц жиілікте жұмыс істейді, медициналық ұйымның желісі { $has } Гц береді
+donation-why-voltage = модель { $lo }–{ $hi } В кернеуге арналған, медициналық ұйымның желісі { $seen } береді
+donation-why-seen-phase = { $phase } В фазалық кернеу ({ $line } В желілік)
+donation-why-seen-root = { $line }/√3 В фазалық кернеу ({ $line } В желілік)
+donation-why-peak = модельдің ең жоғары қуаты { $peak } кВА, медициналық ұйымда { $available } кВА қолжетімді
+donation-why-no-backup = модельге ҮҚК немесе резервтік қорек керек, медициналық ұйымда олар жоқ
+donation-why-support = өндірушінің қолдауы { $until } дейін: қалған жыл саны — { $years } (кемінде { $min } керек, 4 болғаны жөн)
+donation-why-language-found = нұсқаулықтар мен интерфейс мына тілде бар: { $language }
+donation-why-language-missing = нұсқаулықтар мына тілдерде бар: { $manuals }; алушыға керегі: { $needed }
+donation-why-registered = «{ $country }» елінде тіркелген ({ $registration })
+donation-why-registrations = «{ $country }» еліндегі тіркеулер ({ $registrations }) { $model } моделін атамайды
+donation-why-registration-count = { $id }: бұйым саны — { $count }, шығу тегі — { $origin }
+donation-why-some = бірнеше
+donation-why-not-answered = жауап жоқ
+donation-why-attested = мәлімдемемен расталған

@@ -1441,3 +1441,22 @@ verr-no-donor = донор не найден; укажите donor=…
 intake-unchecked-no-table = таблица валютных курсов не задана
 intake-unchecked-no-year = нет года подписания или публикации
 intake-unchecked-no-rate = нет курса МВФ для { $amount_currency } или { $stated_currency } за { $year } год
+
+# Donation-check reasons (donation::Reason)
+donation-why-power-fits = электросеть ({ $phases } фаз., { $voltage } В, { $hz } Гц) подходит для модели
+donation-why-three-phase = модели нужно трёхфазное питание, у медицинской организации сеть { $has }-фазная
+donation-why-frequency = модель работает при { $needs } Гц, сеть медицинской организации даёт { $has } Гц
+donation-why-voltage = модель рассчитана на { $lo }–{ $hi } В, сеть медицинской организации даёт { $seen }
+donation-why-seen-phase = { $phase } В фазного напряжения ({ $line } В линейного)
+donation-why-seen-root = { $line }/√3 В фазного напряжения ({ $line } В линейного)
+donation-why-peak = пиковая мощность модели { $peak } кВА, у медицинской организации доступно { $available } кВА
+donation-why-no-backup = модели нужен ИБП или резервное питание, у медицинской организации их нет
+donation-why-support = поддержка производителя до { $until }: осталось лет — { $years } (нужно не менее { $min }, желательно 4)
+donation-why-language-found = руководства и интерфейс есть на языке: { $language }
+donation-why-language-missing = руководства есть на языках: { $manuals }; получателю нужны: { $needed }
+donation-why-registered = зарегистрировано в стране «{ $country }» ({ $registration })
+donation-why-registrations = регистрации в стране «{ $country }» ({ $registrations }) не называют модель { $model }
+donation-why-registration-count = { $id }: изделий — { $count }, происхождение — { $origin }
+donation-why-some = несколько
+donation-why-not-answered = нет ответа
+donation-why-attested = подтверждено заявлением

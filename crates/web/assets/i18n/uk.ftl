@@ -1441,3 +1441,22 @@ verr-no-donor = донора не знайдено; вкажіть donor=…
 intake-unchecked-no-table = таблицю валютних курсів не задано
 intake-unchecked-no-year = немає року підписання чи публікації
 intake-unchecked-no-rate = немає курсу МВФ для { $amount_currency } або { $stated_currency } за { $year } рік
+
+# Donation-check reasons (donation::Reason)
+donation-why-power-fits = електромережа ({ $phases } фаз., { $voltage } В, { $hz } Гц) підходить для моделі
+donation-why-three-phase = моделі потрібне трифазне живлення, у медичного закладу мережа { $has }-фазна
+donation-why-frequency = модель працює при { $needs } Гц, мережа медичного закладу дає { $has } Гц
+donation-why-voltage = модель розрахована на { $lo }–{ $hi } В, мережа медичного закладу дає { $seen }
+donation-why-seen-phase = { $phase } В фазної напруги ({ $line } В лінійної)
+donation-why-seen-root = { $line }/√3 В фазної напруги ({ $line } В лінійної)
+donation-why-peak = пікова потужність моделі { $peak } кВА, у медичного закладу доступно { $available } кВА
+donation-why-no-backup = моделі потрібне ДБЖ або резервне живлення, у медичного закладу їх немає
+donation-why-support = підтримка виробника до { $until }: залишилося років — { $years } (потрібно не менше { $min }, бажано 4)
+donation-why-language-found = посібники та інтерфейс є мовою: { $language }
+donation-why-language-missing = посібники є мовами: { $manuals }; отримувачу потрібні: { $needed }
+donation-why-registered = зареєстровано в країні «{ $country }» ({ $registration })
+donation-why-registrations = реєстрації в країні «{ $country }» ({ $registrations }) не називають модель { $model }
+donation-why-registration-count = { $id }: виробів — { $count }, походження — { $origin }
+donation-why-some = кілька
+donation-why-not-answered = немає відповіді
+donation-why-attested = підтверджено заявою
