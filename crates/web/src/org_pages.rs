@@ -101,6 +101,8 @@ fn refusal(e: &ServiceError) -> Option<(String, String)> {
             .and_then(|(_, rest)| rest.split_once(')'))
             .map_or("", |(c, _)| c);
         ta("org-err-cycle", &[("chain", chain)])
+    } else if let Some(problem) = &error.problem {
+        crate::labels::problem_text(problem, &error.value)
     } else {
         m.to_string()
     };
