@@ -1,12 +1,13 @@
 //! Storage for aidtrace. [`Store`] is the only seam between the services and a database: it speaks
 //! in domain records, never in SQL rows. [`SqliteStore`] is the embedded default; a PostgreSQL
-//! backend implements the same trait and runs the same [`conformance`] suite.
+//! backend ([`PgStore`]) implements the same trait and runs the same [`conformance`] suite.
 
 mod accounts;
 mod assets;
 pub mod audit;
 mod changes;
 pub mod conformance;
+mod pg;
 mod sqlite;
 mod verify;
 
@@ -19,6 +20,8 @@ pub use accounts::{Account, AccountStore, Disabled, SessionRow, SqliteAccounts};
 pub use assets::{AssetQueries, SqliteAssetQueries};
 pub use audit::{AuditEntry, AuditVerification};
 pub use changes::{ChangeRow, ChangeState, ChangeStore};
+pub use pg::testing as pg_testing;
+pub use pg::{PgStore, SCHEMA_VERSION as PG_SCHEMA_VERSION, without_password};
 pub use sqlite::SqliteStore;
 
 #[derive(Debug, thiserror::Error)]

@@ -61,7 +61,7 @@ pub(crate) fn table(kind: RecordKind) -> &'static str {
 }
 
 /// The indexed and foreign-key columns of a record, beside its JSON document.
-fn key_columns(record: &Record) -> Vec<(&'static str, Option<String>)> {
+pub(crate) fn key_columns(record: &Record) -> Vec<(&'static str, Option<String>)> {
     let s = |id: &RecordId| Some(id.to_string());
     let o = |id: &Option<RecordId>| id.as_ref().map(ToString::to_string);
     match record {
@@ -149,7 +149,7 @@ fn key_columns(record: &Record) -> Vec<(&'static str, Option<String>)> {
     }
 }
 
-fn fx_id(rate: &RateEntry) -> String {
+pub(crate) fn fx_id(rate: &RateEntry) -> String {
     format!(
         "{}:{}:{:?}:{}",
         rate.currency, rate.date, rate.frequency, rate.source
@@ -604,7 +604,7 @@ fn delete_record(
     )
 }
 
-fn parse_record(doc: &str) -> StoreResult<Record> {
+pub(crate) fn parse_record(doc: &str) -> StoreResult<Record> {
     serde_json::from_str(doc).map_err(|e| StoreError::Corrupt(format!("{e}: {doc:.120}")))
 }
 
