@@ -9,6 +9,8 @@ use rusqlite_migration::{M, Migrations};
 use crate::audit::{self, AuditEntry, AuditVerification, GENESIS};
 use crate::{ApplyReport, Store, StoreError, StoreResult, WriteBatch};
 
+mod copy;
+
 /// The embedded default: one SQLite file in WAL mode with foreign keys enforced.
 pub struct SqliteStore {
     conn: Connection,
@@ -448,7 +450,11 @@ impl WriteBatch for SqliteBatch<'_> {
 /// with foreign keys as a statement that may write several rows and abort half-way, so
 /// every upsert, insert or not, copied each page it touched into a statement journal
 /// first (a tenth of a fresh import's writing time). A plain INSERT needs none.
-fn write_sql(table: &str, extra: &[(&'static str, Option<String>)], exists: bool) -> String {
+pub(crate) fn write_sql(
+    table: &str,
+    extra: &[(&'static str, Option<String>)],
+    exists: bool,
+) -> String {
     let mut columns = vec!["id", "doc"];
     columns.extend(extra.iter().map(|(c, _)| *c));
     if exists {
@@ -734,5 +740,19 @@ impl Store for SqliteStore {
             )));
         }
         Ok(())
+    }
+
+    fn copy_out(
+        &self,
+        sink: &mut dyn FnMut(crate::copy::CopyItem) -> StoreResult<()>,
+    ) -> StoreResult<()> {
+        self.copy_out_rows(sink)
+    }
+
+    fn copy_in(
+        &mut self,
+        items: &mut dyn Iterator<Item = StoreResult<crate::copy::CopyItem>>,
+    ) -> StoreResult<crate::copy::CopyReport> {
+        self.copy_in_rows(items)
     }
 }

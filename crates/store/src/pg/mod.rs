@@ -11,6 +11,7 @@
 //!
 //! [`SqliteStore`]: crate::SqliteStore
 
+mod copy;
 mod migrate;
 pub mod testing;
 mod verify;
@@ -462,6 +463,20 @@ impl Store for PgStore {
         let verification = verify::verify(&mut tx)?;
         tx.commit()?;
         Ok(verification)
+    }
+
+    fn copy_out(
+        &self,
+        sink: &mut dyn FnMut(crate::copy::CopyItem) -> StoreResult<()>,
+    ) -> StoreResult<()> {
+        self.copy_out_rows(sink)
+    }
+
+    fn copy_in(
+        &mut self,
+        items: &mut dyn Iterator<Item = StoreResult<crate::copy::CopyItem>>,
+    ) -> StoreResult<crate::copy::CopyReport> {
+        self.copy_in_rows(items)
     }
 
     fn backup(&self, _target: &Path) -> StoreResult<()> {
