@@ -245,12 +245,12 @@ pub enum FhirCommand {
 }
 
 fn open(settings: &Settings) -> Result<Aidtrace, CliError> {
-    Aidtrace::open_sqlite(&settings.db).map_err(service_error)
+    Aidtrace::open(&settings.db).map_err(service_error)
 }
 
 /// Per-asset reads for the history rules, so a write does not list the whole store.
 fn queries(settings: &Settings) -> Result<aidtrace_store::SqliteAssetQueries, CliError> {
-    aidtrace_store::SqliteAssetQueries::open(&settings.db)
+    aidtrace_store::SqliteAssetQueries::open(settings.sqlite_path("asset history queries")?)
         .map_err(|e| service_error(ServiceError::Store(e)))
 }
 

@@ -63,14 +63,16 @@ pub enum Command {
 }
 
 fn open(settings: &Settings) -> Result<(Aidtrace, SqliteAccounts), CliError> {
-    if !settings.db.is_file() {
+    if settings.db.is_missing_file() {
         return Err(CliError::input(format!(
             "--db {}: no such store",
-            settings.db.display()
+            &settings.db
         )));
     }
-    let app = Aidtrace::open_sqlite(&settings.db).map_err(service_error)?;
-    let mut queue = SqliteAccounts::open(&settings.db).map_err(|e| service_error(e.into()))?;
+    let app = Aidtrace::open(&settings.db).map_err(service_error)?;
+    let mut queue =
+        SqliteAccounts::open(settings.sqlite_path("web accounts and the change queue")?)
+            .map_err(|e| service_error(e.into()))?;
     queue.set_actor(&settings.actor);
     Ok((app, queue))
 }

@@ -1,5 +1,6 @@
 //! `aidtrace energy …` subcommands. Thin: parse flags, call aidtrace-energy, print.
 
+use crate::error::service_error;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -642,23 +643,15 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
     }
 }
 
-fn service_error(e: aidtrace_service::ServiceError) -> CliError {
-    if e.is_bad_input() {
-        CliError::input(e.to_string())
-    } else {
-        CliError::failure(e.to_string())
-    }
-}
-
 /// Opens the store for reading; a missing file is an error rather than a new empty store.
 fn open_store(settings: &Settings) -> Result<aidtrace_service::Aidtrace, CliError> {
-    if !settings.db.is_file() {
+    if settings.db.is_missing_file() {
         return Err(CliError::input(format!(
             "--db {}: no such store (create it with `aidtrace ledger demo` or `ledger load`)",
-            settings.db.display()
+            &settings.db
         )));
     }
-    aidtrace_service::Aidtrace::open_sqlite(&settings.db).map_err(service_error)
+    aidtrace_service::Aidtrace::open(&settings.db).map_err(service_error)
 }
 
 impl StoreFlags {

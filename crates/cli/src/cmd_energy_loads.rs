@@ -2,6 +2,7 @@
 //! --from-db --version 2` (a MODEL-v2 instance from the store). Thin: flags to options, the
 //! service builds, this prints.
 
+use crate::error::service_error;
 use std::path::PathBuf;
 
 use aidtrace_domain::CountryCode;
@@ -69,22 +70,14 @@ fn at_of(raw: Option<&str>) -> Result<chrono::NaiveDateTime, CliError> {
     }
 }
 
-fn service_error(e: aidtrace_service::ServiceError) -> CliError {
-    if e.is_bad_input() {
-        CliError::input(e.to_string())
-    } else {
-        CliError::failure(e.to_string())
-    }
-}
-
 fn ledger(settings: &Settings) -> Result<aidtrace_domain::Ledger, CliError> {
-    if !settings.db.is_file() {
+    if settings.db.is_missing_file() {
         return Err(CliError::input(format!(
             "--db {}: no such store (create it with `aidtrace demo` or `ledger load`)",
-            settings.db.display()
+            &settings.db
         )));
     }
-    aidtrace_service::Aidtrace::open_sqlite(&settings.db)
+    aidtrace_service::Aidtrace::open(&settings.db)
         .and_then(|a| a.ledger())
         .map_err(service_error)
 }

@@ -2,6 +2,7 @@
 //! with why each facility got what it got, the fuel logistics and each planned facility's
 //! autonomy with its units (service `energy_plan_v2`). Thin: flags to a request, print.
 
+use crate::error::service_error;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -34,13 +35,13 @@ pub fn run_commit(a: CommitArgs, settings: &crate::config::Settings) -> CliResul
         .map_err(|e| CliError::input(format!("cannot read {}: {e}", a.plan.display())))?;
     let plan = StorePlanV2::from_json_slice(&bytes)
         .map_err(|e| CliError::input(format!("{}: {e}", a.plan.display())))?;
-    if !settings.db.is_file() {
+    if settings.db.is_missing_file() {
         return Err(CliError::input(format!(
             "--db {}: no such store (create it with `aidtrace demo` or `ledger load`)",
-            settings.db.display()
+            &settings.db
         )));
     }
-    let mut app = aidtrace_service::Aidtrace::open_sqlite(&settings.db).map_err(service_error)?;
+    let mut app = aidtrace_service::Aidtrace::open(&settings.db).map_err(service_error)?;
     let r = aidtrace_service::energy_commit::commit_plan(
         &mut app,
         settings.actor.as_str(),
@@ -126,14 +127,6 @@ pub struct Shared<'a> {
     pub seed: u64,
 }
 
-fn service_error(e: aidtrace_service::ServiceError) -> CliError {
-    if e.is_bad_input() {
-        CliError::input(e.to_string())
-    } else {
-        CliError::failure(e.to_string())
-    }
-}
-
 pub fn run(
     settings: &crate::config::Settings,
     shared: Shared<'_>,
@@ -170,13 +163,13 @@ pub fn run(
             CountryCode::parse(c).map_err(|e| CliError::input(format!("--country {c:?}: {e}")))
         })
         .transpose()?;
-    if !settings.db.is_file() {
+    if settings.db.is_missing_file() {
         return Err(CliError::input(format!(
             "--db {}: no such store (create it with `aidtrace demo` or `ledger load`)",
-            settings.db.display()
+            &settings.db
         )));
     }
-    let ledger = aidtrace_service::Aidtrace::open_sqlite(&settings.db)
+    let ledger = aidtrace_service::Aidtrace::open(&settings.db)
         .and_then(|a| a.ledger())
         .map_err(service_error)?;
     let p = plan_from_store(

@@ -1,5 +1,6 @@
 //! `aidtrace intake …` subcommands. Thin: parse flags, call aidtrace-intake, print.
 
+use crate::error::service_error;
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
@@ -12,8 +13,8 @@ use clap::Subcommand;
 use comfy_table::Table;
 
 use aidtrace_domain::model::{DraftStatus, IntakeDraft};
+use aidtrace_service::Aidtrace;
 use aidtrace_service::intake as review;
-use aidtrace_service::{Aidtrace, ServiceError};
 
 use crate::config::Settings;
 use crate::error::{CliError, CliResult, Outcome};
@@ -150,16 +151,8 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
     }
 }
 
-fn service_error(e: ServiceError) -> CliError {
-    if e.is_bad_input() {
-        CliError::input(e.to_string())
-    } else {
-        CliError::failure(e.to_string())
-    }
-}
-
 fn open(settings: &Settings) -> Result<Aidtrace, CliError> {
-    Aidtrace::open_sqlite(&settings.db).map_err(service_error)
+    Aidtrace::open(&settings.db).map_err(service_error)
 }
 
 /// One queue row per fact: draft, fact number, status, kind, amount, donor, recipient, checks.
@@ -705,7 +698,7 @@ mod tests {
     fn review_commands_exit_2_on_bad_input_and_write_nothing() {
         let dir = tempfile::tempdir().expect("tempdir");
         let settings = Settings {
-            db: dir.path().join("t.db"),
+            db: aidtrace_store::StoreUrl::Sqlite(dir.path().join("t.db")),
             actor: "tester".into(),
             serve: Default::default(),
             checks: Default::default(),
@@ -726,7 +719,8 @@ mod tests {
         };
         assert!(matches!(run(submit, &settings), Ok(Outcome::Clean)));
         let audit = || {
-            let conn = rusqlite::Connection::open(&settings.db).expect("db");
+            let conn = rusqlite::Connection::open(settings.sqlite_path("test").expect("sqlite"))
+                .expect("db");
             conn.query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get::<_, i64>(0))
                 .expect("count")
         };

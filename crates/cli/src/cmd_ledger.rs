@@ -151,7 +151,7 @@ pub enum AuditCommand {
 }
 
 fn open(settings: &Settings) -> Result<Aidtrace, CliError> {
-    Aidtrace::open_sqlite(&settings.db).map_err(service_error)
+    Aidtrace::open(&settings.db).map_err(service_error)
 }
 
 fn read_file(path: &Path) -> Result<String, CliError> {
@@ -179,10 +179,7 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
             let report = app.load_demo(&settings.actor).map_err(service_error)?;
             println!(
                 "seed scenario in {}: {} created, {} updated, {} unchanged",
-                settings.db.display(),
-                report.created,
-                report.updated,
-                report.unchanged
+                &settings.db, report.created, report.updated, report.unchanged
             );
             Ok(Outcome::Clean)
         }

@@ -39,7 +39,7 @@ pub enum Command {
 }
 
 fn open(settings: &Settings) -> Result<Aidtrace, CliError> {
-    Aidtrace::open_sqlite(&settings.db).map_err(service_error)
+    Aidtrace::open(&settings.db).map_err(service_error)
 }
 
 fn id(field: &str, raw: &str) -> Result<RecordId, CliError> {
@@ -56,7 +56,8 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
                 .merge_organisations(actor, &from, &into)
                 .map_err(service_error)?;
             let mut accounts =
-                SqliteAccounts::open(&settings.db).map_err(|e| service_error(e.into()))?;
+                SqliteAccounts::open(settings.sqlite_path("web accounts and the change queue")?)
+                    .map_err(|e| service_error(e.into()))?;
             accounts.set_actor(actor);
             report.accounts_rescoped =
                 aidtrace_service::orgs::move_account_scopes(&mut accounts, &from, &into)

@@ -37,7 +37,7 @@ pub fn regions(
     let currency = CurrencyCode::parse(currency)
         .map_err(|e| CliError::input(format!("--currency: {}", e.message)))?;
     let kind = parse_kind(kind)?;
-    let app = Aidtrace::open_sqlite(&settings.db).map_err(service_error)?;
+    let app = Aidtrace::open(&settings.db).map_err(service_error)?;
     let report = app
         .regional_equity(&country, kind, &currency)
         .map_err(service_error)?;

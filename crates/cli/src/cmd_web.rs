@@ -135,7 +135,8 @@ pub enum TokenCommand {
 /// The accounts store of the database, with changes audited as the CLI's actor.
 fn open_accounts(settings: &Settings) -> Result<SqliteAccounts, CliError> {
     let mut accounts =
-        SqliteAccounts::open(&settings.db).map_err(|e| CliError::failure(e.to_string()))?;
+        SqliteAccounts::open(settings.sqlite_path("web accounts and the change queue")?)
+            .map_err(|e| CliError::failure(e.to_string()))?;
     accounts.set_actor(&settings.actor);
     Ok(accounts)
 }
@@ -209,7 +210,8 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
             command: UserCommand::List,
         } => {
             let accounts =
-                SqliteAccounts::open(&settings.db).map_err(|e| CliError::failure(e.to_string()))?;
+                SqliteAccounts::open(settings.sqlite_path("web accounts and the change queue")?)
+                    .map_err(|e| CliError::failure(e.to_string()))?;
             use aidtrace_store::AccountStore;
             let failure = |e: aidtrace_store::StoreError| CliError::failure(e.to_string());
             for a in accounts.accounts().map_err(failure)? {
@@ -352,7 +354,8 @@ fn serve(args: ServeArgs, settings: &Settings) -> CliResult {
         undisbursed_after_days: settings.undisbursed_days(args.undisbursed_days)?,
         ..defaults
     };
-    let state = AppState::open(&settings.db, config).map_err(web_error)?;
+    let state =
+        AppState::open(settings.sqlite_path("aidtrace serve")?, config).map_err(web_error)?;
     if args.demo {
         let mut service = state.service();
         let empty = service

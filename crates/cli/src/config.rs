@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use aidtrace_store::StoreUrl;
 use serde::Deserialize;
 
 use crate::error::CliError;
@@ -46,7 +47,8 @@ pub struct ServeFile {
 
 #[derive(Debug, Clone)]
 pub struct Settings {
-    pub db: PathBuf,
+    /// The store: an SQLite file (the default) or a PostgreSQL URL.
+    pub db: StoreUrl,
     pub actor: String,
     pub serve: ServeFile,
     pub checks: ChecksFile,
@@ -72,19 +74,39 @@ impl FileConfig {
 }
 
 impl Settings {
-    pub fn resolve(flag_db: Option<PathBuf>, flag_actor: Option<String>, file: FileConfig) -> Self {
+    pub fn resolve(
+        flag_db: Option<PathBuf>,
+        flag_actor: Option<String>,
+        file: FileConfig,
+    ) -> Result<Self, CliError> {
         let actor = flag_actor
             .or(file.actor)
             .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
             .unwrap_or_else(|| "cli".to_string());
-        Self {
-            db: flag_db
-                .or(file.db)
-                .unwrap_or_else(|| PathBuf::from(DEFAULT_DB)),
+        let db = flag_db
+            .or(file.db)
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DB));
+        let db = match db.to_str() {
+            Some(text) => text
+                .parse::<StoreUrl>()
+                .map_err(|e| CliError::input(format!("--db: {e}")))?,
+            // Not UTF-8: only a file path can be like that.
+            None => StoreUrl::Sqlite(db),
+        };
+        Ok(Self {
+            db,
             actor,
             serve: file.serve,
             checks: file.checks,
-        }
+        })
+    }
+
+    /// The SQLite file, for the parts that exist only on SQLite so far (`what` names the part
+    /// in the message a PostgreSQL URL gets).
+    pub fn sqlite_path(&self, what: &str) -> Result<&Path, CliError> {
+        self.db
+            .sqlite_path(what)
+            .map_err(|e| CliError::input(e.to_string()))
     }
 }
 

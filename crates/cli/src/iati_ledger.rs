@@ -41,7 +41,7 @@ fn xml_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
 }
 
 fn open(settings: &Settings) -> Result<Aidtrace, CliError> {
-    Aidtrace::open_sqlite(&settings.db).map_err(|e| CliError::failure(e.to_string()))
+    Aidtrace::open(&settings.db).map_err(|e| CliError::failure(e.to_string()))
 }
 
 fn progress_bar(total_bytes: u64) -> ProgressBar {

@@ -10,6 +10,7 @@ mod cmd_intake;
 mod cmd_ledger;
 mod cmd_org;
 mod cmd_report;
+mod cmd_store;
 mod cmd_web;
 mod config;
 mod error;
@@ -34,7 +35,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
     about = "Trace medical aid from agreement to working equipment"
 )]
 struct Cli {
-    /// SQLite database file [default: ./aidtrace.db]
+    /// The store: an SQLite file (or sqlite://PATH) or a postgres:// URL [default: ./aidtrace.db]
     #[arg(long, global = true, env = "AIDTRACE_DB")]
     db: Option<PathBuf>,
     /// Who the audit log records as making changes [default: $USER]
@@ -70,6 +71,9 @@ enum Command {
     /// Organisations: merge two into one, review what imports created, aliases
     #[command(subcommand)]
     Org(cmd_org::Command),
+    /// The store as a whole: copy between SQLite and PostgreSQL
+    #[command(subcommand)]
+    Store(cmd_store::Command),
 }
 
 fn settings(
@@ -78,7 +82,7 @@ fn settings(
     config: Option<PathBuf>,
 ) -> Result<config::Settings, error::CliError> {
     let file = config::FileConfig::load(config.as_deref())?;
-    Ok(config::Settings::resolve(db, actor, file))
+    config::Settings::resolve(db, actor, file)
 }
 
 fn run(cli: Cli) -> error::CliResult {
@@ -91,6 +95,7 @@ fn run(cli: Cli) -> error::CliResult {
         Command::Intake(c) => cmd_intake::run(c, &settings(cli.db, cli.actor, cli.config)?),
         Command::Changes(c) => cmd_changes::run(c, &settings(cli.db, cli.actor, cli.config)?),
         Command::Org(c) => cmd_org::run(c, &settings(cli.db, cli.actor, cli.config)?),
+        Command::Store(c) => cmd_store::run(c),
     }
 }
 

@@ -18,6 +18,7 @@ pub mod orgs;
 pub mod policy;
 pub mod profiles;
 pub mod records;
+pub mod store_copy;
 pub mod summary;
 
 use std::cell::RefCell;
@@ -84,6 +85,11 @@ impl Aidtrace {
     /// Opens the embedded SQLite store at `path`, creating and migrating it as needed.
     pub fn open_sqlite(path: &Path) -> ServiceResult<Self> {
         Ok(Self::new(Box::new(SqliteStore::open(path)?)))
+    }
+
+    /// Opens the store `url` names (SQLite file or PostgreSQL database).
+    pub fn open(url: &aidtrace_store::StoreUrl) -> ServiceResult<Self> {
+        Ok(Self::new(url.open()?))
     }
 
     pub fn store(&self) -> &dyn Store {

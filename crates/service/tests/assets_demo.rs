@@ -1,6 +1,8 @@
 //! The seed scenario's assets load, are idempotent, and give the indicators their illustrative
 //! year was written for.
 
+mod kit;
+
 use aidtrace_domain::assets::LifecycleState;
 use aidtrace_domain::assets::gaps::Scope;
 use aidtrace_domain::assets::kpi::{GroupBy, Period};
@@ -9,9 +11,8 @@ use aidtrace_service::{Aidtrace, assets};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-fn app() -> (tempfile::TempDir, Aidtrace) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut app = Aidtrace::open_sqlite(&dir.path().join("t.db")).expect("open");
+fn app() -> (kit::Guard, Aidtrace) {
+    let (dir, mut app) = kit::open();
     app.load_demo("test").expect("demo");
     (dir, app)
 }

@@ -1,9 +1,11 @@
 //! `fhir export` output validates against HL7's FHIR R4 JSON Schema (in ../shared), each
 //! resource against its own definition so errors name the field.
 
+mod kit;
+
 use std::path::PathBuf;
 
-use aidtrace_service::{Aidtrace, fhir};
+use aidtrace_service::fhir;
 use serde_json::{Value, json};
 
 fn shared() -> Option<PathBuf> {
@@ -44,8 +46,7 @@ fn exported_bundles_validate_against_fhir_r4() {
     let Some(path) = shared() else { return };
     let schema: Value =
         serde_json::from_str(&std::fs::read_to_string(path).expect("read schema")).expect("json");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut app = Aidtrace::open_sqlite(&dir.path().join("t.db")).expect("open");
+    let (dir, mut app) = kit::open();
     app.load_demo("test").expect("demo");
     let out = dir.path().join("fhir");
     let files = fhir::write(&app.ledger().expect("ledger"), &out).expect("export");
@@ -89,8 +90,7 @@ fn exported_bundles_validate_against_fhir_r4() {
 
 #[test]
 fn lifecycle_state_travels_in_the_extension() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut app = Aidtrace::open_sqlite(&dir.path().join("t.db")).expect("open");
+    let (_dir, mut app) = kit::open();
     app.load_demo("test").expect("demo");
     let bundles = fhir::export(&app.ledger().expect("ledger"));
     let vent = bundles["Device"]["entry"]

@@ -1,5 +1,7 @@
 //! Bad input is refused with a message naming the field and value, and nothing is written.
 
+mod kit;
+
 use aidtrace_domain::assets::kpi::{GroupBy, Period};
 use aidtrace_domain::assets::{
     AssetEvent, Downtime, DowntimeCause, LifecycleState, MeterKind, MeterReading, Priority,
@@ -10,9 +12,8 @@ use aidtrace_service::assets::{self, HistorySource, NewEvent};
 use aidtrace_service::{Aidtrace, ServiceError};
 use chrono::{NaiveDate, NaiveDateTime};
 
-fn app() -> (tempfile::TempDir, Aidtrace) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut app = Aidtrace::open_sqlite(&dir.path().join("t.db")).expect("open");
+fn app() -> (kit::Guard, Aidtrace) {
+    let (dir, mut app) = kit::open();
     app.load_demo("test").expect("demo");
     (dir, app)
 }
@@ -96,8 +97,11 @@ fn order(name: &str, asset: &str, opened: &str, status: WorkOrderStatus) -> Work
 fn device_down_and_back_round_trip() {
     let (d, mut app) = app();
     // The phone flow reads histories through the per-asset indexes.
-    let queries = aidtrace_store::SqliteAssetQueries::open(&d.path().join("t.db")).expect("q");
-    let indexed = HistorySource::Indexed(&queries);
+    let queries = d.asset_queries();
+    let indexed = match &queries {
+        Some(q) => HistorySource::Indexed(q),
+        None => HistorySource::Store,
+    };
     let mri = id("as-semey-mri-1");
     let report = assets::report_down(
         &mut app,

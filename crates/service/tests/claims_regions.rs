@@ -1,6 +1,8 @@
 //! Claims beside records, the stated-equivalent comparison, organisation profiles and regional
 //! equity, on the seed scenario in a real SQLite file, against figures computed by hand.
 
+mod kit;
+
 use std::str::FromStr;
 
 use aidtrace_domain::claims_beside::ClaimScope;
@@ -10,9 +12,8 @@ use aidtrace_domain::{CountryCode, CurrencyCode, Record, RecordId};
 use aidtrace_service::Aidtrace;
 use rust_decimal::Decimal;
 
-fn demo() -> (tempfile::TempDir, Aidtrace) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut app = Aidtrace::open_sqlite(&dir.path().join("aidtrace.db")).expect("open");
+fn demo() -> (kit::Guard, Aidtrace) {
+    let (dir, mut app) = kit::open();
     app.load_demo("test").expect("demo");
     (dir, app)
 }

@@ -1,6 +1,8 @@
 //! The dated checks read "today" from the service's injectable clock (the domain has none), and
 //! the time a commitment may wait for a disbursement is the caller's setting.
 
+mod kit;
+
 use aidtrace_service::Aidtrace;
 use chrono::NaiveDateTime;
 
@@ -11,11 +13,9 @@ const RECORDS: &str = r#"{"records": [
    "money": {"amount": "5000000", "currency": "EUR", "value_date": "2025-02-01"}}
 ]}"#;
 
-fn at(now: fn() -> NaiveDateTime) -> (tempfile::TempDir, Aidtrace) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut app = Aidtrace::open_sqlite(&dir.path().join("aidtrace.db"))
-        .expect("open")
-        .with_clock(now);
+fn at(now: fn() -> NaiveDateTime) -> (kit::Guard, Aidtrace) {
+    let (dir, app) = kit::open();
+    let mut app = app.with_clock(now);
     app.load_json("test", RECORDS).expect("load");
     (dir, app)
 }

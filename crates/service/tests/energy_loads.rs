@@ -2,6 +2,8 @@
 //! computed by hand: unknown blocks "covered", tier from clinical role, per-facility overrides,
 //! the builder refusing unknowns by name, the demo's Ukrainian hospitals.
 
+mod kit;
+
 use aidtrace_domain::assets::load::LoadTier;
 use aidtrace_service::Aidtrace;
 use aidtrace_service::energy::FleetUnit;
@@ -69,9 +71,8 @@ const FIXTURE: &str = r#"{"records": [
  {"record": "facility", "id": "fac-d", "name": "Clinic D", "kind": "primary_care", "country": "KZ"}
 ]}"#;
 
-fn store() -> (tempfile::TempDir, Aidtrace) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut app = Aidtrace::open_sqlite(&dir.path().join("aidtrace.db")).expect("open");
+fn store() -> (kit::Guard, Aidtrace) {
+    let (dir, mut app) = kit::open();
     app.load_json("test", FIXTURE).expect("fixture");
     (dir, app)
 }
@@ -338,8 +339,7 @@ fn a_region_without_fuel_figures_is_refused_by_name() {
 
 #[test]
 fn demo_ukrainian_hospitals_are_illustrative_oblasts_with_iso_codes() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut app = Aidtrace::open_sqlite(&dir.path().join("aidtrace.db")).expect("open");
+    let (_dir, mut app) = kit::open();
     app.load_demo("test").expect("demo");
     let ledger = app.ledger().expect("ledger");
     let ua: Vec<_> = ledger

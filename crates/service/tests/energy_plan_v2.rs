@@ -2,6 +2,8 @@
 //! SQLite store: every hospital with known loads is planned, the one with unknown loads is listed
 //! (never planned as 0), and every planned hospital has its autonomy with the units it is given.
 
+mod kit;
+
 use std::time::Duration;
 
 use aidtrace_service::Aidtrace;
@@ -41,9 +43,8 @@ fn request() -> PlanRequest {
     }
 }
 
-fn demo() -> (tempfile::TempDir, Aidtrace) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut app = Aidtrace::open_sqlite(&dir.path().join("aidtrace.db")).expect("open");
+fn demo() -> (kit::Guard, Aidtrace) {
+    let (dir, mut app) = kit::open();
     app.load_demo("test").expect("demo");
     (dir, app)
 }

@@ -1,5 +1,7 @@
 //! Instances and power profiles built from a real SQLite store holding the demo data.
 
+mod kit;
+
 use std::time::Duration;
 
 use aidtrace_service::Aidtrace;
@@ -14,9 +16,8 @@ fn end_2025() -> NaiveDateTime {
     NaiveDateTime::parse_from_str("2025-12-31T23:59:59", "%Y-%m-%dT%H:%M:%S").expect("date")
 }
 
-fn demo() -> (tempfile::TempDir, Aidtrace) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut app = Aidtrace::open_sqlite(&dir.path().join("t.db")).expect("open");
+fn demo() -> (kit::Guard, Aidtrace) {
+    let (dir, mut app) = kit::open();
     app.load_demo("test").expect("demo");
     (dir, app)
 }

@@ -1,6 +1,8 @@
 //! A batch may list children before their parents: the write orders them so every foreign key
 //! holds, and a batch that closes a loop of parent links is refused.
 
+mod kit;
+
 use aidtrace_service::Aidtrace;
 
 fn org(id: &str, parent: Option<&str>) -> String {
@@ -10,9 +12,8 @@ fn org(id: &str, parent: Option<&str>) -> String {
     )
 }
 
-fn open() -> (tempfile::TempDir, Aidtrace) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let app = Aidtrace::open_sqlite(&dir.path().join("h.db")).expect("open");
+fn open() -> (kit::Guard, Aidtrace) {
+    let (dir, app) = kit::open();
     (dir, app)
 }
 

@@ -1,14 +1,15 @@
 //! The export writes only what the project's validator accepts (schema, codelists, rules), and
 //! says what it left out and what it filled in. Real SQLite.
 
+mod kit;
+
 use aidtrace_domain::RecordId;
 use aidtrace_service::Aidtrace;
 use aidtrace_service::error::ServiceError;
 use aidtrace_service::iati::{ActivityFilter, ExportReport, ImportOptions};
 
-fn open() -> (tempfile::TempDir, Aidtrace) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let app = Aidtrace::open_sqlite(&dir.path().join("aidtrace.db")).expect("open");
+fn open() -> (kit::Guard, Aidtrace) {
+    let (dir, app) = kit::open();
     (dir, app)
 }
 

@@ -1,5 +1,7 @@
 //! IATI import into a real SQLite ledger, on the annotated example and real published files.
 
+mod kit;
+
 use std::io::Cursor;
 use std::path::PathBuf;
 
@@ -23,9 +25,8 @@ fn shared() -> Option<PathBuf> {
     None
 }
 
-fn open() -> (tempfile::TempDir, Aidtrace) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let app = Aidtrace::open_sqlite(&dir.path().join("aidtrace.db")).expect("open");
+fn open() -> (kit::Guard, Aidtrace) {
+    let (dir, app) = kit::open();
     (dir, app)
 }
 

@@ -2,15 +2,16 @@
 //! `aidtrace iati import` (read ahead on all cores, one transaction per file, parents linked
 //! across files), but a file the service refuses is that file's error and the next goes in.
 
+mod kit;
+
 use std::path::{Path, PathBuf};
 
 use aidtrace_domain::{RecordId, RecordKind};
 use aidtrace_service::Aidtrace;
 use aidtrace_service::iati::{FileImport, ImportOptions};
 
-fn open() -> (tempfile::TempDir, Aidtrace) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let app = Aidtrace::open_sqlite(&dir.path().join("aidtrace.db")).expect("open");
+fn open() -> (kit::Guard, Aidtrace) {
+    let (dir, app) = kit::open();
     (dir, app)
 }
 

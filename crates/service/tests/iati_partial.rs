@@ -2,13 +2,14 @@
 //! left out with a finding (file, line, reason) and the rest of the activity is imported;
 //! `strict` keeps the all-or-nothing behaviour. Real SQLite.
 
+mod kit;
+
 use aidtrace_domain::RecordKind;
 use aidtrace_service::Aidtrace;
 use aidtrace_service::iati::{FileImport, ImportOptions, Outcome};
 
-fn open() -> (tempfile::TempDir, Aidtrace) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let app = Aidtrace::open_sqlite(&dir.path().join("aidtrace.db")).expect("open");
+fn open() -> (kit::Guard, Aidtrace) {
+    let (dir, app) = kit::open();
     (dir, app)
 }
 

@@ -1,6 +1,8 @@
 //! The intake review queue on a real SQLite file: submit the seed article, accept, reject,
 //! resubmit, and refuse bad input without writing.
 
+mod kit;
+
 use std::collections::BTreeMap;
 
 use aidtrace_domain::model::DraftStatus;
@@ -32,9 +34,8 @@ fn submission() -> Submission {
     }
 }
 
-fn open() -> (tempfile::TempDir, Aidtrace) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let app = Aidtrace::open_sqlite(&dir.path().join("t.db")).expect("open");
+fn open() -> (kit::Guard, Aidtrace) {
+    let (dir, app) = kit::open();
     (dir, app)
 }
 

@@ -1,6 +1,8 @@
 //! The service's rules against real SQLite files: the seed scenario, bad input refused with
 //! nothing written, totals that never double count.
 
+mod kit;
+
 use std::str::FromStr;
 
 use aidtrace_domain::totals::{GroupBy, Sum};
@@ -8,9 +10,8 @@ use aidtrace_domain::{CurrencyCode, RecordKind};
 use aidtrace_service::Aidtrace;
 use rust_decimal::Decimal;
 
-fn open() -> (tempfile::TempDir, Aidtrace) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let app = Aidtrace::open_sqlite(&dir.path().join("aidtrace.db")).expect("open");
+fn open() -> (kit::Guard, Aidtrace) {
+    let (dir, app) = kit::open();
     (dir, app)
 }
 

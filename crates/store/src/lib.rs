@@ -1,13 +1,16 @@
 //! Storage for aidtrace. [`Store`] is the only seam between the services and a database: it speaks
 //! in domain records, never in SQL rows. [`SqliteStore`] is the embedded default; a PostgreSQL
-//! backend implements the same trait and runs the same [`conformance`] suite.
+//! backend ([`PgStore`]) implements the same trait and runs the same [`conformance`] suite.
 
 mod accounts;
 mod assets;
 pub mod audit;
 mod changes;
 pub mod conformance;
+pub mod copy;
+mod pg;
 mod sqlite;
+mod url;
 mod verify;
 
 use std::path::Path;
@@ -19,7 +22,10 @@ pub use accounts::{Account, AccountStore, Disabled, SessionRow, SqliteAccounts};
 pub use assets::{AssetQueries, SqliteAssetQueries};
 pub use audit::{AuditEntry, AuditVerification};
 pub use changes::{ChangeRow, ChangeState, ChangeStore};
+pub use pg::testing as pg_testing;
+pub use pg::{PgStore, SCHEMA_VERSION as PG_SCHEMA_VERSION, without_password};
 pub use sqlite::SqliteStore;
+pub use url::StoreUrl;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -135,4 +141,15 @@ pub trait Store: Send {
 
     /// A consistent copy of the whole store, taken while it stays open for use.
     fn backup(&self, target: &Path) -> StoreResult<()>;
+
+    /// Everything this store holds (records, rates, the audit log and its head) as stored text,
+    /// from one read transaction, for [`copy::copy_store`].
+    fn copy_out(&self, sink: &mut dyn FnMut(copy::CopyItem) -> StoreResult<()>) -> StoreResult<()>;
+
+    /// Loads what another store's [`Store::copy_out`] gave into this empty store, in one
+    /// transaction, text for text (the audit chain hashes it).
+    fn copy_in(
+        &mut self,
+        items: &mut dyn Iterator<Item = StoreResult<copy::CopyItem>>,
+    ) -> StoreResult<copy::CopyReport>;
 }

@@ -9,6 +9,8 @@ use rusqlite_migration::{M, Migrations};
 use crate::audit::{self, AuditEntry, AuditVerification, GENESIS};
 use crate::{ApplyReport, Store, StoreError, StoreResult, WriteBatch};
 
+mod copy;
+
 /// The embedded default: one SQLite file in WAL mode with foreign keys enforced.
 pub struct SqliteStore {
     conn: Connection,
@@ -61,7 +63,7 @@ pub(crate) fn table(kind: RecordKind) -> &'static str {
 }
 
 /// The indexed and foreign-key columns of a record, beside its JSON document.
-fn key_columns(record: &Record) -> Vec<(&'static str, Option<String>)> {
+pub(crate) fn key_columns(record: &Record) -> Vec<(&'static str, Option<String>)> {
     let s = |id: &RecordId| Some(id.to_string());
     let o = |id: &Option<RecordId>| id.as_ref().map(ToString::to_string);
     match record {
@@ -149,7 +151,7 @@ fn key_columns(record: &Record) -> Vec<(&'static str, Option<String>)> {
     }
 }
 
-fn fx_id(rate: &RateEntry) -> String {
+pub(crate) fn fx_id(rate: &RateEntry) -> String {
     format!(
         "{}:{}:{:?}:{}",
         rate.currency, rate.date, rate.frequency, rate.source
@@ -448,7 +450,11 @@ impl WriteBatch for SqliteBatch<'_> {
 /// with foreign keys as a statement that may write several rows and abort half-way, so
 /// every upsert, insert or not, copied each page it touched into a statement journal
 /// first (a tenth of a fresh import's writing time). A plain INSERT needs none.
-fn write_sql(table: &str, extra: &[(&'static str, Option<String>)], exists: bool) -> String {
+pub(crate) fn write_sql(
+    table: &str,
+    extra: &[(&'static str, Option<String>)],
+    exists: bool,
+) -> String {
     let mut columns = vec!["id", "doc"];
     columns.extend(extra.iter().map(|(c, _)| *c));
     if exists {
@@ -604,7 +610,7 @@ fn delete_record(
     )
 }
 
-fn parse_record(doc: &str) -> StoreResult<Record> {
+pub(crate) fn parse_record(doc: &str) -> StoreResult<Record> {
     serde_json::from_str(doc).map_err(|e| StoreError::Corrupt(format!("{e}: {doc:.120}")))
 }
 
@@ -734,5 +740,19 @@ impl Store for SqliteStore {
             )));
         }
         Ok(())
+    }
+
+    fn copy_out(
+        &self,
+        sink: &mut dyn FnMut(crate::copy::CopyItem) -> StoreResult<()>,
+    ) -> StoreResult<()> {
+        self.copy_out_rows(sink)
+    }
+
+    fn copy_in(
+        &mut self,
+        items: &mut dyn Iterator<Item = StoreResult<crate::copy::CopyItem>>,
+    ) -> StoreResult<crate::copy::CopyReport> {
+        self.copy_in_rows(items)
     }
 }

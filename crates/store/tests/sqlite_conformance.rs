@@ -1,20 +1,7 @@
-//! Runs the backend-independent store behaviour against real SQLite files.
+//! SQLite-only behaviour of the store (files, backups, tampering by hand); the shared cases are in
+//! `conformance.rs`.
 
 use aidtrace_store::{SqliteStore, Store, conformance};
-
-#[test]
-fn sqlite_passes_every_conformance_case() {
-    for (name, case) in conformance::CASES {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let mut store = SqliteStore::open(&dir.path().join("aidtrace.db")).expect("open");
-        eprintln!("case {name}");
-        case(&mut store);
-        assert!(
-            store.integrity_check().expect("integrity").is_empty(),
-            "{name}: integrity"
-        );
-    }
-}
 
 #[test]
 fn a_store_reopens_with_its_data_and_migrations_are_idempotent() {

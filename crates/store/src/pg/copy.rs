@@ -1,0 +1,166 @@
+//! [`Store::copy_out`] and [`Store::copy_in`] on PostgreSQL (see `crate::copy`).
+//!
+//! [`Store::copy_out`]: crate::Store::copy_out
+//! [`Store::copy_in`]: crate::Store::copy_in
+
+use aidtrace_domain::RecordKind;
+use postgres::types::ToSql;
+use postgres::{IsolationLevel, Transaction};
+
+use super::{PgStore, write_sql};
+use crate::copy::{CopyItem, CopyReport, not_empty};
+use crate::sqlite::{key_columns, parse_record, table};
+use crate::{AuditEntry, StoreResult};
+
+/// Rows per round trip while reading a table through a cursor.
+const PAGE: i64 = 5_000;
+
+/// Streams `sql` through a cursor, `PAGE` rows at a time.
+fn each_row(
+    tx: &mut Transaction<'_>,
+    sql: &str,
+    mut row: impl FnMut(&postgres::Row) -> StoreResult<()>,
+) -> StoreResult<()> {
+    tx.batch_execute(&format!("DECLARE copy_walk NO SCROLL CURSOR FOR {sql}"))?;
+    loop {
+        let rows = tx.query(&format!("FETCH {PAGE} FROM copy_walk"), &[])?;
+        for r in &rows {
+            row(r)?;
+        }
+        if (rows.len() as i64) < PAGE {
+            break;
+        }
+    }
+    tx.batch_execute("CLOSE copy_walk")?;
+    Ok(())
+}
+
+impl PgStore {
+    pub(super) fn copy_out_rows(
+        &self,
+        sink: &mut dyn FnMut(CopyItem) -> StoreResult<()>,
+    ) -> StoreResult<()> {
+        let mut client = self.reader()?;
+        let mut tx = client
+            .build_transaction()
+            .read_only(true)
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .start()?;
+        for kind in RecordKind::ALL {
+            let sql = format!(
+                "SELECT id, doc FROM {} ORDER BY id COLLATE \"C\"",
+                table(kind)
+            );
+            each_row(&mut tx, &sql, |r| {
+                sink(CopyItem::Record {
+                    kind,
+                    id: r.get(0),
+                    doc: r.get(1),
+                })
+            })?;
+        }
+        each_row(
+            &mut tx,
+            "SELECT r.id, r.doc FROM fx_rates r
+             JOIN (SELECT record_id, min(seq) AS first FROM audit_log WHERE kind = 'fx_rate'
+                   GROUP BY record_id) a ON a.record_id = r.id
+             ORDER BY a.first",
+            |r| {
+                sink(CopyItem::Rate {
+                    id: r.get(0),
+                    doc: r.get(1),
+                })
+            },
+        )?;
+        each_row(
+            &mut tx,
+            "SELECT seq, at, actor, action, kind, record_id, before, after, prev_hash, hash
+             FROM audit_log ORDER BY seq",
+            |r| {
+                sink(CopyItem::Audit(AuditEntry {
+                    seq: r.get(0),
+                    at: r.get(1),
+                    actor: r.get(2),
+                    action: r.get(3),
+                    kind: r.get(4),
+                    record_id: r.get(5),
+                    before: r.get(6),
+                    after: r.get(7),
+                    prev_hash: r.get(8),
+                    hash: r.get(9),
+                }))
+            },
+        )?;
+        let head = tx.query_one("SELECT seq, hash FROM audit_head WHERE singleton = 1", &[])?;
+        sink(CopyItem::Head {
+            seq: head.get(0),
+            hash: head.get(1),
+        })?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub(super) fn copy_in_rows(
+        &mut self,
+        items: &mut dyn Iterator<Item = StoreResult<CopyItem>>,
+    ) -> StoreResult<CopyReport> {
+        let mut tx = self.client.get_mut().transaction()?;
+        // Locked as any writer does: nothing else writes while the copy goes in.
+        tx.query_one(
+            "SELECT seq FROM audit_head WHERE singleton = 1 FOR UPDATE",
+            &[],
+        )?;
+        let entries: i64 = tx.query_one("SELECT count(*) FROM audit_log", &[])?.get(0);
+        if entries > 0 {
+            return Err(not_empty(&format!("{entries} audit entries")));
+        }
+        for kind in RecordKind::ALL {
+            let sql = format!("SELECT 1 FROM {} LIMIT 1", table(kind));
+            if tx.query_opt(&sql, &[])?.is_some() {
+                return Err(not_empty(&format!("{} records", kind.as_str())));
+            }
+        }
+        tx.batch_execute("SET CONSTRAINTS ALL DEFERRED")?;
+        let mut report = CopyReport::default();
+        for item in items {
+            match item? {
+                CopyItem::Record { kind, id, doc } => {
+                    let record = parse_record(&doc)?;
+                    let extra = key_columns(&record);
+                    let mut values: Vec<Option<&str>> = vec![Some(&id), Some(&doc)];
+                    values.extend(extra.iter().map(|(_, v)| v.as_deref()));
+                    let params: Vec<&(dyn ToSql + Sync)> =
+                        values.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
+                    tx.execute(&write_sql(table(kind), &extra, false), &params)?;
+                    report.records += 1;
+                }
+                CopyItem::Rate { id, doc } => {
+                    tx.execute(
+                        "INSERT INTO fx_rates (id, doc) VALUES ($1, $2)",
+                        &[&id, &doc],
+                    )?;
+                    report.rates += 1;
+                }
+                CopyItem::Audit(e) => {
+                    tx.execute(
+                        "INSERT INTO audit_log (seq, at, actor, action, kind, record_id, before, after, prev_hash, hash)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                        &[
+                            &e.seq, &e.at, &e.actor, &e.action, &e.kind, &e.record_id,
+                            &e.before, &e.after, &e.prev_hash, &e.hash,
+                        ],
+                    )?;
+                    report.audit_entries += 1;
+                }
+                CopyItem::Head { seq, hash } => {
+                    tx.execute(
+                        "UPDATE audit_head SET seq = $1, hash = $2 WHERE singleton = 1",
+                        &[&seq, &hash],
+                    )?;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(report)
+    }
+}

@@ -1,0 +1,67 @@
+//! Embedded migrations for PostgreSQL, run at start. A table records which have run; an advisory
+//! lock held for the transaction makes two processes that start at once migrate one after the
+//! other, and a database migrated by a newer aidtrace is refused rather than written to.
+
+use postgres::Client;
+
+/// In order; new migrations only ever go at the end (the same rule as SQLite's).
+const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../../migrations-pg/0001_records.sql"))];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
+
+/// Any constant shared by all aidtrace processes: the key of the migration lock.
+const MIGRATION_LOCK: i64 = 0x6169_6474_7261_6365; // "aidtrace"
+
+pub(super) fn to_latest(client: &mut Client) -> Result<(), String> {
+    let mut tx = client
+        .transaction()
+        .map_err(|e| format!("schema migration failed: {e}"))?;
+    let step = |e: postgres::Error| match e.as_db_error() {
+        Some(db) => format!("schema migration failed: {}", db.message()),
+        None => format!("schema migration failed: {e}"),
+    };
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+        .map_err(step)?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS aidtrace_schema (
+             version INTEGER PRIMARY KEY NOT NULL,
+             applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+         )",
+    )
+    .map_err(step)?;
+    let current: i32 = tx
+        .query_one("SELECT coalesce(max(version), 0) FROM aidtrace_schema", &[])
+        .map_err(step)?
+        .get(0);
+    if current > SCHEMA_VERSION {
+        return Err(format!(
+            "the database has schema version {current}, newer than this aidtrace knows ({SCHEMA_VERSION}); use a newer aidtrace"
+        ));
+    }
+    if current == 0 {
+        // A database that already holds other tables of the same names is not ours to migrate.
+        let taken: i64 = tx
+            .query_one(
+                "SELECT count(*) FROM information_schema.tables
+                 WHERE table_schema = current_schema() AND table_name IN ('audit_log', 'flows')",
+                &[],
+            )
+            .map_err(step)?
+            .get(0);
+        if taken > 0 {
+            return Err(
+                "the database holds tables named like aidtrace's but no aidtrace schema version; use an empty database".into(),
+            );
+        }
+    }
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+        tx.batch_execute(sql).map_err(step)?;
+        tx.execute(
+            "INSERT INTO aidtrace_schema (version) VALUES ($1)",
+            &[version],
+        )
+        .map_err(step)?;
+    }
+    tx.commit().map_err(step)
+}
