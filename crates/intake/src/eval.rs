@@ -344,7 +344,7 @@ pub struct Prf {
 }
 
 impl Prf {
-    fn from_counts(tp: usize, fp: usize, fn_: usize) -> Self {
+    pub fn from_counts(tp: usize, fp: usize, fn_: usize) -> Self {
         let p = if tp + fp == 0 {
             1.0
         } else {
