@@ -14,7 +14,8 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use regex::Regex;
 use rust_decimal::Decimal;
 
-use crate::lexicon::{COUNTRIES, DONORS, DonorKind, FACILITY_HEADS, GENERIC_EQUIPMENT, ITEMS};
+use crate::gazetteer::COUNTRY_NAMES;
+use crate::lexicon::{DONORS, DonorKind, FACILITY_HEADS, GENERIC_EQUIPMENT, ITEMS};
 use crate::model::{AmountKind, Extraction, Fact, Instrument, Item, Money, Sector, Sourced, Span};
 use crate::money::{CurrencyContext, MoneyMention, find_money};
 use crate::number::{parse_digits, parse_number_words};
@@ -114,17 +115,14 @@ fn alternation(mut names: Vec<String>) -> String {
 }
 
 static COUNTRY_RE: LazyLock<Regex> = LazyLock::new(|| {
-    let names = COUNTRIES
-        .iter()
-        .flat_map(|(_, n)| n.iter().map(|s| (*s).to_string()))
-        .collect();
+    let names = COUNTRY_NAMES.iter().map(|(_, n)| n.clone()).collect();
     crate::compile_regex(&format!(r"\b(?:{})(?:'s|’s)?\b", alternation(names)))
 });
 
-static COUNTRY_BY_NAME: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
-    COUNTRIES
+static COUNTRY_BY_NAME: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
+    COUNTRY_NAMES
         .iter()
-        .flat_map(|(iso, names)| names.iter().map(move |n| (*n, *iso)))
+        .map(|(iso, n)| (n.clone(), *iso))
         .collect()
 });
 
@@ -2156,3 +2154,7 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+#[path = "extract_issue14_tests.rs"]
+mod issue14_tests;

@@ -10,6 +10,7 @@ pub mod cv;
 pub mod decide;
 pub mod eval;
 pub mod extract;
+pub mod gazetteer;
 pub mod language;
 pub mod lexicon;
 pub mod model;
