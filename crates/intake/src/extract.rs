@@ -329,6 +329,30 @@ static HANDOVER_RE: LazyLock<Regex> = LazyLock::new(|| {
 static FROM_GAP_RE: LazyLock<Regex> =
     LazyLock::new(|| crate::compile_regex(r"(?i)\b(?:from|by)\s+(?:the\s+)?$"));
 
+/// Words between an amount and the country it goes to: "€6 million will go to Burkina Faso",
+/// "$4 million to Mali", "€19 million for Colombia" (a list of amounts and countries).
+static TO_COUNTRY_GAP_RE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::compile_regex(
+        r"(?i)^\s*(?:\([^()]{0,60}\)\s*)?(?:in\s+(?:grants?|funding|aid|assistance)\s+)?(?:(?:will|would|is\s+to|are\s+to)\s+(?:go|be\s+allocated|be\s+directed)\s+|goes\s+|went\s+|is\s+allocated\s+|was\s+allocated\s+)?(?:to|for)\s+(?:the\s+)?$",
+    )
+});
+
+/// An amount for a region or several countries has no single recipient: "$30 million to
+/// countries hosting refugees", "€18 million for Central America", "a multi-country grant".
+static REGIONAL_AFTER_RE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::compile_regex(
+        r"(?i)^\s*(?:\([^()]{0,60}\)\s*)?(?:(?:in\s+\w+\s+)?(?:will\s+go\s+|goes\s+)?(?:to|for|across)\s+(?:the\s+)?(?:(?:neighbouring|neighboring|host|hosting|several|other|\w+\s+)?countries|(?:West|East|Central|Southern|North|South|Southeast|South-East|Latin|Central)\s+(?:Africa|Asia|America|Europe)|Sahel|Horn\s+of\s+Africa|Middle\s+East|Pacific\s+(?:region|island)|Caribbean|(?:the\s+)?region)\b|(?:multi-country|multicountry|regional)\b)",
+    )
+});
+
+/// "NOK 40 million to the World Health Organization", "through PAHO": a UN agency after these
+/// words receives or delivers the money; it is not who gives it.
+static CHANNEL_GAP_RE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::compile_regex(
+        r"(?i)\b(?:to|through|via|implemented\s+by|channelled\s+through|channeled\s+through|managed\s+by)\s+(?:the\s+)?$",
+    )
+});
+
 static DOMESTIC_RE: LazyLock<Regex> = LazyLock::new(|| {
     crate::compile_regex(
         r"(?i)\b(?:plans? to spend|will spend|spends|spending|spent|financial year|fiscal year|national budget|state budget|government funds|public funds|own funds|domestic resources|domestic funding)\b",
@@ -1351,6 +1375,14 @@ impl<'t> Extractor<'t> {
                     .is_none_or(|c| Some(c) != self.article_recipient || m.donor_cue)
             })
             .filter(|m| !m.recipient_cue || m.donor_cue)
+            .filter(|m| {
+                let is_channel = donor_of(m.entity)
+                    .and_then(|d| DONORS.get(d))
+                    .is_some_and(|d| d.kind == DonorKind::Channel);
+                let before = &self.text
+                    [floor_boundary(self.text, m.span.start.saturating_sub(40))..m.span.start];
+                !(is_channel && CHANNEL_GAP_RE.is_match(before))
+            })
             // "Japan provided $2 million, South Korea $1 million": each donor goes with the
             // amount nearest to it.
             .filter(|m| {
@@ -1426,6 +1458,23 @@ impl<'t> Extractor<'t> {
     ) -> Option<(&'static str, Option<Span>)> {
         let s = &self.sentences[sentence];
         let donor_country = donor.and_then(|d| DONORS.get(d)).and_then(|d| d.country);
+        if let Some(a) = amount {
+            let after = &self.text[a.end.min(s.end)..s.end];
+            if REGIONAL_AFTER_RE.is_match(after) {
+                return None;
+            }
+            let named_after = self.mentions.iter().find(|m| {
+                m.span.start >= a.end
+                    && m.span.end <= s.end
+                    && matches!(m.entity, Entity::Country(iso) if Some(iso) != donor_country)
+                    && TO_COUNTRY_GAP_RE.is_match(&self.text[a.end..m.span.start])
+            });
+            if let Some(m) = named_after
+                && let Entity::Country(iso) = m.entity
+            {
+                return Some((iso, Some(m.span)));
+            }
+        }
         let distance = |m: &Span, a: &Span| {
             if m.end <= a.start {
                 a.start - m.end

@@ -51,3 +51,56 @@ fn the_not_english_refusal_names_the_language() {
         "this text is in Russian; intake reads English only"
     );
 }
+
+#[test]
+fn each_amount_of_a_list_goes_to_the_country_named_after_it() {
+    let e = rules(
+        "The Netherlands announced emergency health funding on Tuesday. It signed €3 million to Mali and €2 million for Niger.",
+    );
+    let pairs: Vec<(String, Option<String>)> = e
+        .facts
+        .iter()
+        .map(|f| {
+            (
+                f.amount
+                    .as_ref()
+                    .map(|a| a.value.amount.to_string())
+                    .unwrap_or_default(),
+                f.recipient_country.as_ref().map(|c| c.value.clone()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        pairs,
+        vec![
+            ("3000000".to_string(), Some("ML".to_string())),
+            ("2000000".to_string(), Some("NE".to_string()))
+        ]
+    );
+}
+
+#[test]
+fn a_regional_amount_has_no_single_recipient() {
+    let e = rules(
+        "Sweden gave Kenya SEK 40 million for clinics. It also gave SEK 25 million for the Horn of Africa.",
+    );
+    let regional = e
+        .facts
+        .iter()
+        .find(|f| {
+            f.amount
+                .as_ref()
+                .is_some_and(|a| a.value.amount == Decimal::from(25_000_000))
+        })
+        .expect("regional amount");
+    assert_eq!(regional.recipient_country, None);
+}
+
+#[test]
+fn a_un_agency_receiving_the_money_is_not_its_donor() {
+    let e = rules(
+        "Norway is stepping up support to Sudan. NOK 30 million will go to the World Health Organization for cholera kits.",
+    );
+    let f = e.facts.first().expect("one fact");
+    assert_eq!(f.donor.as_ref().map(|d| d.value.as_str()), Some("Norway"));
+}
