@@ -345,6 +345,28 @@ static REGIONAL_AFTER_RE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A named organisation by the head word that says it is one: "Debswana Diamond Company",
+/// "Sarhad Chamber of Commerce and Industry", "M-PESA Foundation".
+static GIVING_ORG_RE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::compile_regex(
+        r"(?P<org>(?:[A-Z][A-Za-z0-9'’&.-]*\s+(?:(?:of|and|for|&)\s+)?){1,5}(?:Foundation|Trust|Company|Limited|Ltd|Plc|PLC|Inc|Corporation|Group|Association|Society|Charity|Industries|Industry))\b",
+    )
+});
+
+/// Words before an organisation that make it the giver: "funded by the", "a grant from".
+static BY_ORG_RE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::compile_regex(
+        r"(?i)\b(?:(?:funded|donated|provided|financed|sponsored|supported|given|presented|paid\s+for|gifted)\s+by|from)\s+(?:the\s+)?$",
+    )
+});
+
+/// Words after an organisation that make it the giver: "… Plc has handed over", "… donated".
+static ORG_GIVES_RE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::compile_regex(
+        r"(?i)^[\s,]*(?:\([^()]{0,30}\)\s*)?(?:has\s+|have\s+|on\s+\w+\s+|will\s+|also\s+|today\s+|yesterday\s+)*(?:donated|donates|donate|handed\s+over|hands\s+over|hand\s+over|committed|commits|commit|signed|provided|provides|provide|gave|gives|give|pledged|pledges|pledge|funded|funds|fund|presented|presents|contributed|contributes|sponsored|financed|delivered|delivers)\b",
+    )
+});
+
 /// "NOK 40 million to the World Health Organization", "through PAHO": a UN agency after these
 /// words receives or delivers the money; it is not who gives it.
 static CHANNEL_GAP_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -967,6 +989,51 @@ impl<'t> Extractor<'t> {
         w
     }
 
+    /// "funded by the M-PESA Foundation", "Kansanshi Mining Plc handed over …": an organisation
+    /// the dictionaries lack, in a donor position of the amount's sentence, is the donor (with
+    /// its own words) rather than the article's donor or nobody. A known donor named in the
+    /// sentence keeps precedence.
+    fn unknown_org_donor(&self, fact: &mut Fact, sentence: usize) {
+        let s = &self.sentences[sentence];
+        if fact.donor.as_ref().is_some_and(|d| {
+            d.span.start >= s.start && d.span.end <= s.end && d.span.start < d.span.end
+        }) {
+            return;
+        }
+        let text = &self.text[s.start..s.end];
+        for caps in GIVING_ORG_RE.captures_iter(text) {
+            let Some(org) = caps.name("org") else {
+                continue;
+            };
+            let name = org.as_str();
+            let (lead, name) = ["The ", "the "]
+                .iter()
+                .find_map(|t| name.strip_prefix(t).map(|n| (t.len(), n)))
+                .unwrap_or((0, name));
+            let start = s.start + org.start() + lead;
+            let end = s.start + org.end();
+            // "the Japan Fund for …" belongs to a known donor: the dictionaries decide it.
+            if self
+                .mentions
+                .iter()
+                .any(|m| m.span.start >= start && m.span.end <= end && donor_of(m.entity).is_some())
+            {
+                continue;
+            }
+            let before = &text[..org.start()];
+            let after = &text[org.end()..];
+            if BY_ORG_RE.is_match(before) || ORG_GIVES_RE.is_match(after) {
+                fact.donor = Some(Sourced::new(
+                    name.to_string(),
+                    self.text,
+                    Span { start, end },
+                ));
+                fact.donor_agency = None;
+                return;
+            }
+        }
+    }
+
     fn build_fact(&self, c: &Candidate, primary_sentences: &[usize]) -> Fact {
         let text = self.text;
         let sentence = c.sentence;
@@ -997,6 +1064,7 @@ impl<'t> Extractor<'t> {
         });
         fact.repeated_at = c.repeated.clone();
         self.fill_common(&mut fact, donor, agency, channel, recipient, &window);
+        self.unknown_org_donor(&mut fact, sentence);
         if fact.amount_kind.value.is_flow() {
             fact.instrument = self.instrument(
                 sentence,

@@ -104,3 +104,29 @@ fn a_un_agency_receiving_the_money_is_not_its_donor() {
     let f = e.facts.first().expect("one fact");
     assert_eq!(f.donor.as_ref().map(|d| d.value.as_str()), Some("Norway"));
 }
+
+#[test]
+fn an_organisation_the_dictionaries_lack_is_the_donor_when_it_gives() {
+    let f = only_fact(
+        "Zambezi Copper Plc has donated K4 million worth of oxygen concentrators to Zambia.",
+    );
+    assert_eq!(
+        f.donor.map(|d| d.value).as_deref(),
+        Some("Zambezi Copper Plc")
+    );
+    let f = only_fact(
+        "The new maternity ward in Ghana was funded by the Akosua Mensah Foundation at a value of GH¢2 million.",
+    );
+    assert_eq!(
+        f.donor.map(|d| d.value).as_deref(),
+        Some("Akosua Mensah Foundation")
+    );
+}
+
+#[test]
+fn a_known_donor_in_the_sentence_keeps_precedence_over_an_organisation() {
+    let f = only_fact(
+        "Japan signed a $3 million grant with Nepal; the Himalayan Health Foundation will run the clinics.",
+    );
+    assert_eq!(f.donor.map(|d| d.value).as_deref(), Some("Japan"));
+}
