@@ -81,10 +81,14 @@ pub fn load_writers(project_sets: &Path, corpus: &Path) -> Result<Vec<Writer>, C
     Ok(writers)
 }
 
-/// The corpus directory under `$AIDTRACE_SHARED` (default `/work/shared`).
+/// The corpus directory under `$AIDTRACE_SHARED`, else under `shared/` beside the checkout (the
+/// same rule as the seed tests).
 pub fn shared_corpus_dir() -> PathBuf {
     std::env::var_os("AIDTRACE_SHARED")
-        .map_or_else(|| PathBuf::from("/work/shared"), PathBuf::from)
+        .map_or_else(
+            || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")),
+            PathBuf::from,
+        )
         .join("intake/corpus")
 }
 
