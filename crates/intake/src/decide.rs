@@ -167,6 +167,20 @@ pub fn features_of(text: &str, fact: &Fact, all: &[Fact]) -> Vec<usize> {
     let mut f: Vec<String> = Vec::new();
     let kind: &'static str = fact.amount_kind.value.into();
     f.push(format!("kind={kind}"));
+    // The cue word that decided the rules' kind ("budget", "since", "handed over").
+    if fact.amount_kind.span != amount.span {
+        f.push(format!("cue:{}", fact.amount_kind.quote.to_lowercase()));
+        f.push(format!(
+            "cue:{kind}:{}",
+            fact.amount_kind.quote.to_lowercase()
+        ));
+    }
+    if let Some(i) = &fact.instrument {
+        f.push(format!("instrument:{:?}", i.value));
+    }
+    f.push(format!("sector:{:?}", fact.sector));
+    let digits = amount.value.amount.trunc().to_string().len();
+    f.push(format!("digits:{}", digits.min(14)));
     for (name, on) in [
         ("donor", fact.donor.is_some()),
         ("recipient", fact.recipient_country.is_some()),
