@@ -345,6 +345,14 @@ static REGIONAL_AFTER_RE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// "EUR 10 million hospital grant (about USD 10.9 million)": an equivalent in brackets after the
+/// amount's noun restates it; it is not a second flow.
+static NOUN_THEN_BRACKET_RE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::compile_regex(
+        r"(?i)^\s*(?:[a-z][a-z-]*\s+){1,3}\(\s*(?:or\s+|i\.e\.\s*|equivalent\s+to\s+|approximately|approx\.?|about|around|roughly|some|nearly|almost)?\s*$",
+    )
+});
+
 /// A named organisation by the head word that says it is one: "Debswana Diamond Company",
 /// "Sarhad Chamber of Commerce and Industry", "M-PESA Foundation".
 static GIVING_ORG_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -880,6 +888,19 @@ impl<'t> Extractor<'t> {
         self.article_recipient = recipients.first().map(|(iso, _)| *iso);
     }
 
+    /// The donors named in a sentence (dictionary donors; the headline counts as a sentence).
+    fn donors_in_sentence(&self, sentence: usize) -> Vec<usize> {
+        let Some(s) = self.sentences.get(sentence) else {
+            return Vec::new();
+        };
+        self.mentions
+            .iter()
+            .filter(|m| m.span.start >= s.start && m.span.end <= s.end)
+            .filter_map(|m| donor_of(m.entity))
+            .filter(|d| DONORS.get(*d).is_some_and(|x| x.kind != DonorKind::Channel))
+            .collect()
+    }
+
     /// Pairs each amount with a stated equivalent that follows it and merges repeated mentions of
     /// the same amount (headline and body) into one candidate.
     fn group_mentions(&self, mentions: Vec<MoneyMention>) -> Vec<Candidate> {
@@ -893,7 +914,8 @@ impl<'t> Extractor<'t> {
                 && next.currency != m.currency
                 && next.span.start >= m.span.end
                 && next.span.start - m.span.end <= 40
-                && is_equivalent_gap(&text[m.span.end..next.span.start])
+                && (is_equivalent_gap(&text[m.span.end..next.span.start])
+                    || NOUN_THEN_BRACKET_RE.is_match(&text[m.span.end..next.span.start]))
             {
                 equivalent = Some(next.clone());
                 i += 1;
@@ -916,8 +938,16 @@ impl<'t> Extractor<'t> {
             };
             // Two equal amounts in one sentence ("a $50 million grant and a $50 million
             // credit") are two flows; repeats come in other sentences (headline, summary).
+            // "Japan gave $2 million … Korea also gave $2 million": equal amounts in sentences
+            // naming different donors are two flows, not a repeat.
+            let donors_differ = |a: usize, b: usize| {
+                let (da, db) = (self.donors_in_sentence(a), self.donors_in_sentence(b));
+                !da.is_empty() && !db.is_empty() && da.iter().all(|d| !db.contains(d))
+            };
             if let Some(existing) = out.iter_mut().find(|c| {
-                (same(&c.mention, &m) && c.sentence != sentence)
+                (same(&c.mention, &m)
+                    && c.sentence != sentence
+                    && !donors_differ(c.sentence, sentence))
                     || c.equivalent.as_ref().is_some_and(|e| same(e, &m))
                     || equivalent.as_ref().is_some_and(|e| same(e, &c.mention))
             }) {

@@ -130,3 +130,33 @@ fn a_known_donor_in_the_sentence_keeps_precedence_over_an_organisation() {
     );
     assert_eq!(f.donor.map(|d| d.value).as_deref(), Some("Japan"));
 }
+
+#[test]
+fn a_bracketed_equivalent_after_the_amounts_noun_is_not_a_second_flow() {
+    let f = only_fact(
+        "Germany signed a EUR 10 million hospital grant (about USD 10.9 million) with Malawi.",
+    );
+    assert_eq!(
+        f.stated_equivalent.map(|e| e.value.currency).as_deref(),
+        Some("USD")
+    );
+}
+
+#[test]
+fn equal_amounts_from_two_donors_are_two_flows() {
+    let e = rules(
+        "Japan gave $2 million to Nepal for clinics. Korea also gave $2 million to Nepal for ambulances.",
+    );
+    let donors: Vec<Option<String>> = e
+        .facts
+        .iter()
+        .map(|f| f.donor.as_ref().map(|d| d.value.clone()))
+        .collect();
+    assert_eq!(
+        donors,
+        vec![
+            Some("Japan".to_string()),
+            Some("Republic of Korea".to_string())
+        ]
+    );
+}
