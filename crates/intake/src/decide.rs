@@ -87,12 +87,12 @@ impl FlowModel {
     /// a rule non-flow the model accepts becomes a commitment (the rules' default kind). Each
     /// amount keeps the model's score so a reviewer sees how sure it was.
     pub fn apply(&self, text: &str, extraction: &mut Extraction) {
-        let facts = extraction.facts.clone();
+        let context = Context::new(text, &extraction.facts);
         for fact in &mut extraction.facts {
             let Some(amount) = &fact.amount else {
                 continue;
             };
-            let features = features_of(text, fact, &facts);
+            let features = features_of(text, fact, &context);
             let p = self.score(&features);
             fact.flow_score = Some((p * 1000.0).round() / 1000.0);
             let is_flow = fact.amount_kind.value.is_flow();
@@ -158,8 +158,33 @@ fn sentence_bounds(text: &str, start: usize, end: usize) -> (usize, usize) {
     (s, e)
 }
 
+/// What the features of one amount need from the whole article, computed once per article so a
+/// long document stays linear: the amounts of each currency, sorted, and where the headline ends.
+pub struct Context {
+    by_currency: std::collections::HashMap<String, Vec<rust_decimal::Decimal>>,
+    headline_end: usize,
+}
+
+impl Context {
+    pub fn new(text: &str, facts: &[Fact]) -> Self {
+        let mut by_currency: std::collections::HashMap<String, Vec<rust_decimal::Decimal>> =
+            std::collections::HashMap::new();
+        for a in facts.iter().filter_map(|f| f.amount.as_ref()) {
+            by_currency
+                .entry(a.value.currency.clone())
+                .or_default()
+                .push(a.value.amount);
+        }
+        by_currency.values_mut().for_each(|v| v.sort_unstable());
+        Self {
+            by_currency,
+            headline_end: text.find('\n').unwrap_or(text.len()),
+        }
+    }
+}
+
 /// Hashed features of one candidate amount: the rules' findings and the words around it.
-pub fn features_of(text: &str, fact: &Fact, all: &[Fact]) -> Vec<usize> {
+pub fn features_of(text: &str, fact: &Fact, context: &Context) -> Vec<usize> {
     let Some(amount) = &fact.amount else {
         return Vec::new();
     };
@@ -193,25 +218,20 @@ pub fn features_of(text: &str, fact: &Fact, all: &[Fact]) -> Vec<usize> {
         ("channel", fact.channel.is_some()),
         ("qualifier", fact.amount_qualifier.is_some()),
         ("usd", amount.value.currency == "USD"),
-        ("headline", !text[..start.min(text.len())].contains('\n')),
+        ("headline", start < context.headline_end),
     ] {
         if on {
             f.push(format!("has:{name}"));
         }
     }
-    let same_currency = all
-        .iter()
-        .filter_map(|o| o.amount.as_ref())
-        .filter(|o| o.value.currency == amount.value.currency && o.span != amount.span)
-        .count();
+    let empty = Vec::new();
+    let same = context
+        .by_currency
+        .get(&amount.value.currency)
+        .unwrap_or(&empty);
+    let same_currency = same.len().saturating_sub(1);
     f.push(format!("others:{}", same_currency.min(3)));
-    let larger = all
-        .iter()
-        .filter_map(|o| o.amount.as_ref())
-        .filter(|o| {
-            o.value.currency == amount.value.currency && o.value.amount > amount.value.amount
-        })
-        .count();
+    let larger = same.len() - same.partition_point(|a| *a <= amount.value.amount);
     f.push(format!("larger:{}", larger.min(3)));
     let (s, e) = sentence_bounds(text, start, end);
     let left = words(text.get(s..start).unwrap_or_default());
@@ -254,6 +274,7 @@ pub struct Example {
 /// nothing, is negative.
 pub fn examples_of(article: &LabelledArticle, extraction: &Extraction) -> Vec<Example> {
     let text = &article.text;
+    let context = Context::new(text, &extraction.facts);
     extraction
         .facts
         .iter()
@@ -269,7 +290,7 @@ pub fn examples_of(article: &LabelledArticle, extraction: &Extraction) -> Vec<Ex
                     .is_some_and(|c| c.eq_ignore_ascii_case(&amount.value.currency))
             });
             Some(Example {
-                features: features_of(text, fact, &extraction.facts),
+                features: features_of(text, fact, &context),
                 is_flow: matched.is_some_and(|g| g.amount_kind.is_flow()),
             })
         })

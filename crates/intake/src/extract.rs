@@ -893,9 +893,13 @@ impl<'t> Extractor<'t> {
         let Some(s) = self.sentences.get(sentence) else {
             return Vec::new();
         };
-        self.mentions
+        // Mentions are in text order: find the sentence's slice by binary search, so a long
+        // document with many equal amounts stays linear.
+        let from = self.mentions.partition_point(|m| m.span.start < s.start);
+        let to = self.mentions.partition_point(|m| m.span.start < s.end);
+        self.mentions[from..to.max(from)]
             .iter()
-            .filter(|m| m.span.start >= s.start && m.span.end <= s.end)
+            .filter(|m| m.span.end <= s.end)
             .filter_map(|m| donor_of(m.entity))
             .filter(|d| DONORS.get(*d).is_some_and(|x| x.kind != DonorKind::Channel))
             .collect()
