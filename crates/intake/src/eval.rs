@@ -20,7 +20,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::extract::IntakeError;
-use crate::lexicon::{COUNTRIES, DONORS, DonorKind, ITEMS};
+use crate::lexicon::{DONORS, DonorKind, ITEMS};
 use crate::model::{AmountKind, Extraction, Fact, Instrument, Qualifier, Sector};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -187,9 +187,9 @@ pub fn load_jsonl(reader: impl BufRead) -> Result<Vec<LabelledArticle>, EvalErro
 // Aliases and similarity.
 
 static COUNTRY_LOWER: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
-    COUNTRIES
+    crate::gazetteer::COUNTRY_NAMES
         .iter()
-        .flat_map(|(iso, names)| names.iter().map(move |n| (n.to_lowercase(), *iso)))
+        .map(|(iso, n)| (n.to_lowercase(), *iso))
         .collect()
 });
 
@@ -344,7 +344,7 @@ pub struct Prf {
 }
 
 impl Prf {
-    fn from_counts(tp: usize, fp: usize, fn_: usize) -> Self {
+    pub fn from_counts(tp: usize, fp: usize, fn_: usize) -> Self {
         let p = if tp + fp == 0 {
             1.0
         } else {

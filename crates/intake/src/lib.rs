@@ -6,15 +6,19 @@
 //! [`eval`] scores the extractor against labelled articles (`shared/intake/FORMAT.md`).
 
 pub mod checks;
+pub mod cv;
+pub mod decide;
 pub mod eval;
 pub mod extract;
+pub mod gazetteer;
+pub mod language;
 pub mod lexicon;
 pub mod model;
 pub mod money;
 pub mod number;
 
 pub use checks::{Check, ExistingRecord, RateLookup, RateTable, run_checks};
-pub use extract::{ExtractOptions, IntakeError, extract, extract_bytes};
+pub use extract::{ExtractOptions, IntakeError, extract, extract_bytes, extract_rules};
 pub use model::{
     AmountKind, Extraction, Fact, Instrument, Item, Money, Qualifier, Sector, Sourced, Span,
 };

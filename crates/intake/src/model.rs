@@ -123,6 +123,10 @@ pub struct Fact {
     pub repeated_at: Vec<Span>,
     /// Results of the intake checks, filled by `checks::run_checks`.
     pub checks: Vec<crate::checks::Check>,
+    /// The flow model's probability that this amount is an aid flow (`decide.rs`); `None` for
+    /// facts without an amount and for drafts stored before the model existed.
+    #[serde(default)]
+    pub flow_score: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -38,7 +38,19 @@ fn escape_all(items: impl Iterator<Item = String>) -> String {
 }
 
 static MONEY_RE: LazyLock<Regex> = LazyLock::new(|| {
-    let prefixes = escape_all(CURRENCY_PREFIXES.iter().map(|(p, _)| (*p).to_string()));
+    // A prefix starting with a letter must start a word: "P" in "GDP 5 million dollars" is not
+    // Botswana's pula, and the match must not swallow the real amount after it.
+    let prefixes = escape_all(CURRENCY_PREFIXES.iter().map(|(p, _)| (*p).to_string()))
+        .split('|')
+        .map(|p| {
+            if p.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                format!(r"\b{p}")
+            } else {
+                p.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("|");
     let codes = CURRENCY_CODES.join("|");
     let words = escape_all(CURRENCY_WORDS.iter().map(|(w, _)| (*w).to_string()));
     let adjectives = escape_all(CURRENCY_ADJECTIVES.iter().map(|(a, _, _)| (*a).to_string()));
@@ -54,7 +66,7 @@ static MONEY_RE: LazyLock<Regex> = LazyLock::new(|| {
     };
     let post = |s: &str| {
         format!(
-            r"\s (?: (?P<postcode{s}>(?:{codes})\b) | (?P<adj{s}>(?i:{adjectives}))?\s?(?P<word{s}>(?i:{words}))\b )"
+            r"[\s-] (?: (?P<postcode{s}>(?:{codes})\b) | (?P<adj{s}>(?i:{adjectives}))?\s?(?P<word{s}>(?i:{words}))\b )"
         )
     };
     let pattern = format!(
@@ -160,8 +172,34 @@ fn currency_of_prefix(
         None if p.starts_with("Rs") => resolve_ambiguous("rupee", recipient).map(str::to_string),
         // "Sh500 million": the shilling of the recipient (Kenya, Uganda, Tanzania, Somalia).
         None if p == "Sh" => resolve_ambiguous("shilling", recipient).map(str::to_string),
-        None => resolve_ambiguous("k", recipient).map(str::to_string),
+        None if p == "₨" => resolve_ambiguous("rupee", recipient).map(str::to_string),
+        None => resolve_ambiguous(&p.to_ascii_lowercase(), recipient).map(str::to_string),
     }
+}
+
+/// Codes written in news that are not ISO 4217: the IMF's SDR, China's RMB, Israel's NIS.
+fn code_alias(code: &str) -> &str {
+    match code {
+        "SDR" => "XDR",
+        "RMB" => "CNY",
+        "NIS" => "ILS",
+        other => other,
+    }
+}
+
+/// An amount that is not money although a currency code stands beside it: an exchange rate
+/// ("EUR 1 = USD 1.09") or a Sustainable Development Goal ("SDG 3", not 3 Sudanese pounds).
+fn not_money(text: &str, start: usize, end: usize, currency: &str, amount: Decimal) -> bool {
+    let before = text[..start].trim_end();
+    let after = text[end..].trim_start();
+    if before.ends_with('=') || after.starts_with('=') {
+        return true;
+    }
+    let written = &text[start..end];
+    currency == "SDG"
+        && written.starts_with("SDG")
+        && amount <= Decimal::from(17)
+        && amount.fract().is_zero()
 }
 
 /// Context that resolves ambiguous currency symbols.
@@ -242,7 +280,7 @@ pub fn find_money(text: &str, ctx: CurrencyContext<'_>) -> Vec<MoneyMention> {
         let currency = if let Some(p) = pre {
             currency_of_prefix(p.as_str(), ctx.recipient, ctx.donor_country)
         } else if let Some(c) = precode.or(postcode) {
-            Some(c.as_str().to_string())
+            Some(code_alias(c.as_str()).to_string())
         } else if let Some(w) = word {
             currency_of_word(
                 g("adj1", "adj2").map(|m| m.as_str()),
@@ -254,6 +292,9 @@ pub fn find_money(text: &str, ctx: CurrencyContext<'_>) -> Vec<MoneyMention> {
             None
         };
         let Some(currency) = currency else { continue };
+        if not_money(text, whole.start(), whole.end(), &currency, amount) {
+            continue;
+        }
         // "5 %" after a currency symbol is a rate, not money.
         let after = text[whole.end()..].chars().next();
         if after == Some('%') {
@@ -432,5 +473,141 @@ mod tests {
         let text = "9999999999999999999999999999 trillion dollars and 5 billion billion dollars";
         let found = find_money(text, CurrencyContext::default());
         assert!(found.iter().all(|m| m.amount > Decimal::ZERO));
+    }
+}
+
+/// Candidate-layer cases of issue 14, each in a sentence written for the test.
+#[cfg(test)]
+mod issue14_tests {
+    use super::*;
+
+    fn found(text: &str, recipient: Option<&str>) -> Vec<(String, String)> {
+        find_money(
+            text,
+            CurrencyContext {
+                recipient,
+                donor_country: None,
+            },
+        )
+        .into_iter()
+        .map(|m| (m.amount.normalize().to_string(), m.currency))
+        .collect()
+    }
+
+    fn one(amount: &str, currency: &str) -> Vec<(String, String)> {
+        vec![(amount.to_string(), currency.to_string())]
+    }
+
+    #[test]
+    fn currency_word_before_the_number() {
+        assert_eq!(
+            found("The ministry received Euro 7.5 million for clinics.", None),
+            one("7500000", "EUR")
+        );
+        assert_eq!(
+            found("Beijing offered RMB 5 million in emergency supplies.", None),
+            one("5000000", "CNY")
+        );
+    }
+
+    #[test]
+    fn number_scale_and_currency_joined_by_hyphens() {
+        assert_eq!(
+            found(
+                "The bank approved a 25-million-euro grant for maternity wards.",
+                None
+            ),
+            one("25000000", "EUR")
+        );
+    }
+
+    #[test]
+    fn a_spelled_out_number_after_the_article_is_not_one_more() {
+        assert_eq!(
+            found(
+                "Officials welcomed a twelve million dollar grant on Monday.",
+                None
+            ),
+            one("12000000", "USD")
+        );
+        assert_eq!(
+            found("It costs a hundred million dollars.", None),
+            one("100000000", "USD")
+        );
+    }
+
+    #[test]
+    fn local_symbols_and_names() {
+        assert_eq!(
+            found("Gear valued at Le 9 million arrived.", None),
+            one("9000000", "SLE")
+        );
+        assert_eq!(
+            found("A lab worth P2.6 million opened.", Some("BW")),
+            one("2600000", "BWP")
+        );
+        assert_eq!(
+            found("Drugs valued at L15 million were sent.", Some("HN")),
+            one("15000000", "HNL")
+        );
+        assert_eq!(
+            found("Scanners worth N2.5 billion landed.", Some("NG")),
+            one("2500000000", "NGN")
+        );
+        assert_eq!(
+            found("Beds valued at J$18.5 million came.", None),
+            one("18500000", "JMD")
+        );
+        assert_eq!(
+            found("Kits valued at S/ 1.2 million came.", None),
+            one("1200000", "PEN")
+        );
+        assert_eq!(
+            found("A deal of 13.5 million tala was signed.", None),
+            one("13500000", "WST")
+        );
+        assert_eq!(
+            found("They gave 4.2 million zlotys for burns units.", None),
+            one("4200000", "PLN")
+        );
+        assert_eq!(
+            found("Ambulances valued at 52 million gourdes.", None),
+            one("52000000", "HTG")
+        );
+        assert_eq!(
+            found(
+                "Clinics got Rf 3 million; later 2 million rufiyaa came.",
+                None
+            )
+            .len(),
+            2
+        );
+        assert_eq!(
+            found("A credit of SDR 20.5 million was approved.", None),
+            one("20500000", "XDR")
+        );
+        assert_eq!(
+            found("A grant of T$2 million for Vaiola.", None),
+            one("2000000", "TOP")
+        );
+    }
+
+    #[test]
+    fn single_letters_need_the_recipient_and_a_word_start() {
+        assert!(found("Drugs valued at L15 million were sent.", None).is_empty());
+        assert_eq!(
+            found("GDP 5 million dollars is not a pula amount.", Some("BW")),
+            one("5000000", "USD")
+        );
+    }
+
+    #[test]
+    fn numbers_beside_a_currency_code_that_are_not_money() {
+        assert!(found("At the rate used, EUR 1 = USD 1.09 throughout.", None).is_empty());
+        assert!(found("The project serves SDG 3 on good health.", None).is_empty());
+        assert_eq!(
+            found("Sudan's clinics received SDG 300 million.", None),
+            one("300000000", "SDG")
+        );
     }
 }

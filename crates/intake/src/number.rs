@@ -124,6 +124,19 @@ pub fn parse_number_words(raw: &str) -> Option<Decimal> {
         .split(|c: char| c.is_whitespace() || c == '-')
         .filter(|w| !w.is_empty() && *w != "and")
         .collect();
+    // "a twelve million dollar grant": the article "a" is not the number one when another
+    // number word follows it (it is in "a hundred").
+    let words: Vec<&str> = words
+        .iter()
+        .enumerate()
+        .filter(|&(i, w)| {
+            *w != "a"
+                || words
+                    .get(i + 1)
+                    .is_none_or(|n| matches!(*n, "hundred" | "dozen"))
+        })
+        .map(|(_, w)| *w)
+        .collect();
     if words.is_empty() {
         return None;
     }

@@ -167,8 +167,13 @@ pub fn submit(app: &mut Aidtrace, actor: &str, sub: Submission) -> ServiceResult
         published: sub.published,
         ..ExtractOptions::default()
     };
-    let mut extraction =
-        extract(&sub.text, &opts).map_err(|e| ServiceError::Parse(format!("article: {e}")))?;
+    let mut extraction = extract(&sub.text, &opts).map_err(|e| match e {
+        // Said plainly, naming the language, instead of an empty "no aid facts" draft.
+        aidtrace_intake::IntakeError::NotEnglish { language } => {
+            bad("text", language, &e.to_string())
+        }
+        e => ServiceError::Parse(format!("article: {e}")),
+    })?;
     if sub.text.trim().is_empty() {
         return Err(refused(
             "text",

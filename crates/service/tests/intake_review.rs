@@ -420,3 +420,22 @@ fn a_donor_named_by_an_alias_links_to_the_organisation_that_has_it() {
         "the merged-away donor is not recreated"
     );
 }
+
+#[test]
+fn a_russian_release_is_refused_by_name_and_nothing_is_queued() {
+    let (_dir, mut app) = open();
+    let before = audit_len(&app);
+    let sub = Submission {
+        text: "Правительство Кореи передало областной больнице Караганды аппараты УЗИ и диализа на сумму 2 млн долларов.".into(),
+        title: None,
+        url: None,
+        published: None,
+    };
+    let err = intake::submit(&mut app, "alice", sub).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("this text is in Russian; intake reads English only"),
+        "{err}"
+    );
+    assert_eq!(audit_len(&app), before, "nothing written");
+}
