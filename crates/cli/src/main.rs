@@ -11,6 +11,7 @@ mod cmd_ledger;
 mod cmd_org;
 mod cmd_report;
 mod cmd_web;
+mod cmd_workorder;
 mod config;
 mod error;
 mod filter_args;

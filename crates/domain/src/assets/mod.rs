@@ -14,6 +14,7 @@ pub mod lifecycle;
 pub mod load;
 pub mod synthetic;
 pub mod validate;
+pub mod workorder;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
@@ -621,6 +622,31 @@ pub struct WorkOrder {
         skip_serializing_if = "Option::is_none"
     )]
     pub closed: Option<NaiveDateTime>,
+    /// When a technician took the request on (response time runs from `opened` to here).
+    #[serde(
+        default,
+        deserialize_with = "instant::serde_utc::option::deserialize",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acknowledged: Option<NaiveDateTime>,
+    /// When hands-on work began (repair time runs from here to `closed`).
+    #[serde(
+        default,
+        deserialize_with = "instant::serde_utc::option::deserialize",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub started: Option<NaiveDateTime>,
+    /// Who does the work (a person's name or team as the hospital records it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
+    /// Pass or fail of a done order (of its acceptance test, PM checklist or safety test).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<workorder::WorkResult>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checklist: Vec<workorder::ChecklistItem>,
+    /// Electrical-safety and calibration readings with tolerance and instrument.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub readings: Vec<workorder::Reading>,
     /// The maintenance plan a scheduled order carries out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan: Option<RecordId>,
@@ -634,6 +660,9 @@ pub struct WorkOrder {
     pub labour_hours: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labour_cost: Option<Money>,
+    /// Cost of one labour hour, used when `labour_cost` is not given (in-house work).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labour_rate: Option<Money>,
     #[serde(default)]
     pub parts: Vec<PartUse>,
     /// Vendor invoices and other costs outside labour and parts.
@@ -935,7 +964,7 @@ impl WorkOrder {
     /// Labour, parts and external costs, each in its own currency.
     pub fn costs(&self) -> Vec<Money> {
         let mut out: Vec<Money> = Vec::new();
-        out.extend(self.labour_cost.iter().cloned());
+        out.extend(workorder::labour_cost(self));
         for p in &self.parts {
             let mut m = p.unit_cost.clone();
             m.amount *= Decimal::from(p.quantity);
