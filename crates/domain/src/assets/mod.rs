@@ -760,10 +760,24 @@ pub enum DonationItem {
     InstallationPlan,
     ServiceProviderInCountry,
     MarketRegistration,
+    /// The recipient needs it: on its list or standard list (the equipment-standard gaps of
+    /// `assets gaps` are the evidence to look at).
+    RecipientNeed,
+    /// Site environment fits: temperature, dust, humidity, water, gases, shielding.
+    Environment,
+    /// Users and technicians at the recipient can operate and maintain it.
+    StaffSkills,
+    /// Used or refurbished equipment works and meets the same specifications as new (no double
+    /// standard); answer yes for new equipment.
+    UsedCondition,
+    /// The recipient committed a budget for operation and maintenance.
+    OmBudget,
+    /// Who disposes of it at the end of its life is agreed.
+    DisposalResponsibility,
 }
 
 impl DonationItem {
-    pub const ALL: [DonationItem; 11] = [
+    pub const ALL: [DonationItem; 17] = [
         Self::RecipientRequest,
         Self::RecipientAcceptance,
         Self::PowerMatch,
@@ -775,6 +789,12 @@ impl DonationItem {
         Self::InstallationPlan,
         Self::ServiceProviderInCountry,
         Self::MarketRegistration,
+        Self::RecipientNeed,
+        Self::Environment,
+        Self::StaffSkills,
+        Self::UsedCondition,
+        Self::OmBudget,
+        Self::DisposalResponsibility,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -790,6 +810,12 @@ impl DonationItem {
             Self::InstallationPlan => "installation_plan",
             Self::ServiceProviderInCountry => "service_provider_in_country",
             Self::MarketRegistration => "market_registration",
+            Self::RecipientNeed => "recipient_need",
+            Self::Environment => "environment",
+            Self::StaffSkills => "staff_skills",
+            Self::UsedCondition => "used_condition",
+            Self::OmBudget => "om_budget",
+            Self::DisposalResponsibility => "disposal_responsibility",
         }
     }
 }
