@@ -176,6 +176,10 @@ pub enum WorkorderCommand {
         #[arg(long)]
         note: Option<String>,
     },
+    /// Record that a technician took a work order on (response time starts at the request)
+    Ack(crate::cmd_workorder::StepArgs),
+    /// Record that hands-on work on a work order began (repair time runs from here)
+    Start(crate::cmd_workorder::StepArgs),
     /// Close a work order as done or cancelled
     Close {
         id: String,
@@ -183,13 +187,17 @@ pub enum WorkorderCommand {
         status: String,
         #[arg(long)]
         at: Option<String>,
-        #[arg(long)]
+        /// Labour hours
+        #[arg(long, visible_alias = "labour-hours")]
         hours: Option<Decimal>,
         /// Vendor or other cost, e.g. 250
         #[arg(long, requires = "currency")]
         cost: Option<Decimal>,
+        /// Currency of --cost, --rate and --part costs
         #[arg(long)]
         currency: Option<String>,
+        #[command(flatten)]
+        substance: crate::cmd_workorder::SubstanceArgs,
     },
 }
 
@@ -244,17 +252,17 @@ pub enum FhirCommand {
     },
 }
 
-fn open(settings: &Settings) -> Result<Aidtrace, CliError> {
+pub(crate) fn open(settings: &Settings) -> Result<Aidtrace, CliError> {
     Aidtrace::open(&settings.db).map_err(service_error)
 }
 
 /// Per-asset reads for the history rules, so a write does not list the whole store.
-fn queries(settings: &Settings) -> Result<aidtrace_store::SqliteAssetQueries, CliError> {
+pub(crate) fn queries(settings: &Settings) -> Result<aidtrace_store::SqliteAssetQueries, CliError> {
     aidtrace_store::SqliteAssetQueries::open(settings.sqlite_path("asset history queries")?)
         .map_err(|e| service_error(ServiceError::Store(e)))
 }
 
-fn rid(field: &str, raw: &str) -> Result<RecordId, CliError> {
+pub(crate) fn rid(field: &str, raw: &str) -> Result<RecordId, CliError> {
     RecordId::parse(raw).map_err(|e| CliError::input(format!("{field}: {e}")))
 }
 
@@ -263,21 +271,21 @@ fn opt_rid(field: &str, raw: Option<&String>) -> Result<Option<RecordId>, CliErr
 }
 
 /// Parses a snake_case value of a domain enum through its serde names.
-fn value<T: DeserializeOwned>(field: &str, raw: &str) -> Result<T, CliError> {
+pub(crate) fn value<T: DeserializeOwned>(field: &str, raw: &str) -> Result<T, CliError> {
     serde_json::from_value(serde_json::Value::String(raw.trim().to_string()))
         .map_err(|e| CliError::input(format!("--{field} {raw:?}: {e}")))
 }
 
 /// A time from the command line through the shared parser (`assets::instant`, also used by the
 /// web): a bare date is 00:00 UTC of that day; offsets are converted to UTC. Default now.
-fn time(field: &str, raw: Option<&String>) -> Result<NaiveDateTime, CliError> {
+pub(crate) fn time(field: &str, raw: Option<&String>) -> Result<NaiveDateTime, CliError> {
     let Some(raw) = raw else {
         return Ok(Utc::now().naive_utc());
     };
     instant::parse_field(&format!("--{field}"), raw).map_err(|e| CliError::input(e.to_string()))
 }
 
-fn currency(raw: &str) -> Result<CurrencyCode, CliError> {
+pub(crate) fn currency(raw: &str) -> Result<CurrencyCode, CliError> {
     CurrencyCode::parse(raw).map_err(|e| CliError::input(format!("--currency: {e}")))
 }
 
@@ -758,6 +766,7 @@ fn workorder(c: WorkorderCommand, settings: &Settings) -> CliResult {
                         opt(w.closed),
                         opt(w.labour_hours),
                         cost.join(" + "),
+                        w.result.map(<&str>::from).unwrap_or_default().to_string(),
                     ]
                 })
                 .collect();
@@ -766,7 +775,7 @@ fn workorder(c: WorkorderCommand, settings: &Settings) -> CliResult {
                 &orders,
                 &[
                     "id", "asset", "kind", "status", "priority", "opened", "closed", "hours",
-                    "cost",
+                    "cost", "result",
                 ],
                 &rows,
             )?;
@@ -858,6 +867,13 @@ fn workorder(c: WorkorderCommand, settings: &Settings) -> CliResult {
                 failure_cause: None,
                 labour_hours: None,
                 labour_cost: None,
+                labour_rate: None,
+                acknowledged: None,
+                started: None,
+                assignee: None,
+                result: None,
+                checklist: Vec::new(),
+                readings: Vec::new(),
                 parts: vec![],
                 external_cost: None,
                 provider: None,
@@ -873,6 +889,12 @@ fn workorder(c: WorkorderCommand, settings: &Settings) -> CliResult {
             println!("opened {id}");
             Ok(Outcome::Clean)
         }
+        WorkorderCommand::Ack(args) => {
+            crate::cmd_workorder::step(args, svc::Step::Acknowledged, settings)
+        }
+        WorkorderCommand::Start(args) => {
+            crate::cmd_workorder::step(args, svc::Step::Started, settings)
+        }
         WorkorderCommand::Close {
             id,
             status,
@@ -880,9 +902,11 @@ fn workorder(c: WorkorderCommand, settings: &Settings) -> CliResult {
             hours,
             cost,
             currency: cur,
+            substance,
         } => {
             let mut app = open(settings)?;
             let status: WorkOrderStatus = value("status", &status)?;
+            let substance = crate::cmd_workorder::substance(substance, cur.as_deref())?;
             let external = match (cost, cur) {
                 (Some(amount), Some(c)) => Some(Money {
                     amount,
@@ -901,6 +925,7 @@ fn workorder(c: WorkorderCommand, settings: &Settings) -> CliResult {
                     at: time("at", at.as_ref())?,
                     labour_hours: hours,
                     external_cost: external,
+                    substance,
                 },
             )
             .map_err(service_error)?;
@@ -935,6 +960,10 @@ fn indicator_row(key: &str, i: &Indicators) -> Vec<String> {
             .collect::<Vec<_>>()
             .join(", "),
         opt(i.cosr_pct),
+        format!("{} of {}", i.cosr_assets, i.cosr_population),
+        opt(i.response.mean_hours_to_acknowledge),
+        opt(i.response.mean_hours_to_start),
+        opt(i.response.mean_repair_hours),
         format!(
             "{}/{}/{}/{}",
             i.age.years_0_5, i.age.years_6_10, i.age.over_10, i.age.unknown
@@ -947,7 +976,7 @@ fn indicator_row(key: &str, i: &Indicators) -> Vec<String> {
     ]
 }
 
-const KPI_HEADER: [&str; 15] = [
+const KPI_HEADER: [&str; 19] = [
     "group",
     "assets",
     "uptime %",
@@ -956,10 +985,14 @@ const KPI_HEADER: [&str; 15] = [
     "PM %",
     "MTBF h (all causes)",
     "device MTBF h",
-    "MTTR h",
+    "MTTR h (to restoration)",
     "failures",
     "by cause",
     "COSR %",
+    "COSR covers n of N assets",
+    "h to acknowledge",
+    "h to start",
+    "repair h (start to finish)",
     "age ≤5/6-10/>10/?",
     "past expected life",
     "open orders at end",

@@ -12,6 +12,7 @@ mod cmd_org;
 mod cmd_report;
 mod cmd_store;
 mod cmd_web;
+mod cmd_workorder;
 mod config;
 mod error;
 mod filter_args;

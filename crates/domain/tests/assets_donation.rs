@@ -2,7 +2,7 @@
 //! computed from the records; the rest is attested.
 
 use aidtrace_domain::assets::donation::{
-    Outcome, PHASE_PAIRS, Verdict, power_match, registration, score,
+    ESSENTIAL, Outcome, PHASE_PAIRS, Verdict, power_match, registration, score,
 };
 use aidtrace_domain::assets::{
     Answer, ChecklistAnswer, DeviceModel, DonationCheck, DonationItem, FacilityPower, PowerNeeds,
@@ -298,7 +298,13 @@ fn an_empty_checklist_is_not_assessed_naming_the_missing_items() {
             missing: vec![
                 DonationItem::RecipientRequest,
                 DonationItem::RecipientAcceptance,
-                DonationItem::MarketRegistration
+                DonationItem::MarketRegistration,
+                DonationItem::RecipientNeed,
+                DonationItem::Environment,
+                DonationItem::StaffSkills,
+                DonationItem::UsedCondition,
+                DonationItem::OmBudget,
+                DonationItem::DisposalResponsibility,
             ]
         }
     );
@@ -306,14 +312,53 @@ fn an_empty_checklist_is_not_assessed_naming_the_missing_items() {
 }
 
 #[test]
-fn a_checklist_with_request_acceptance_and_registration_known_is_fit() {
-    let check = bare_check(vec![
+fn a_checklist_with_every_essential_item_known_is_fit() {
+    let check = bare_check(ESSENTIAL.into_iter().map(yes).collect());
+    let report = score(&check, &model(None), &facility(), None, &[]);
+    assert_eq!(report.verdict, Verdict::Fit);
+}
+
+#[test]
+fn unknown_need_environment_skills_condition_budget_or_disposal_is_not_assessed() {
+    let mut answers: Vec<ChecklistAnswer> = vec![
         yes(DonationItem::RecipientRequest),
         yes(DonationItem::RecipientAcceptance),
         yes(DonationItem::MarketRegistration),
-    ]);
-    let report = score(&check, &model(None), &facility(), None, &[]);
-    assert_eq!(report.verdict, Verdict::Fit);
+    ];
+    // Before, these three made a donation fit.
+    let report = score(
+        &bare_check(answers.clone()),
+        &model(None),
+        &facility(),
+        None,
+        &[],
+    );
+    assert_eq!(
+        report.verdict,
+        Verdict::NotAssessed {
+            missing: ESSENTIAL[3..].to_vec()
+        }
+    );
+    // All known, but the recipient has no O&M budget: not fit, naming it.
+    answers.extend(
+        ESSENTIAL[3..]
+            .iter()
+            .copied()
+            .filter(|i| *i != DonationItem::OmBudget)
+            .map(yes),
+    );
+    answers.push(ChecklistAnswer {
+        item: DonationItem::OmBudget,
+        answer: Answer::No,
+        note: Some("no maintenance budget line".into()),
+    });
+    let report = score(&bare_check(answers), &model(None), &facility(), None, &[]);
+    assert_eq!(
+        report.verdict,
+        Verdict::NotFit {
+            failed: vec![DonationItem::OmBudget]
+        }
+    );
 }
 
 #[test]

@@ -159,6 +159,13 @@ fn order(name: &str, asset: &str, kind: WorkOrderKind, closed: &str, cost: Optio
         failure_cause: None,
         labour_hours: None,
         labour_cost: None,
+        labour_rate: None,
+        acknowledged: None,
+        started: None,
+        assignee: None,
+        result: None,
+        checklist: Vec::new(),
+        readings: Vec::new(),
         parts: vec![],
         external_cost: cost.map(usd),
         provider: None,
@@ -740,4 +747,154 @@ fn the_backlog_counts_orders_open_at_the_period_end() {
     ]);
     let by = Fleet::build(&l).grouped(GroupBy::Asset, january(), &same_currency);
     assert_eq!((by["a1"].backlog, by["a1"].backlog_corrective), (2, 1));
+}
+
+/// A corrective order with its four times, for the response and repair time tests.
+fn timed_order(name: &str, times: [&str; 4], labour: Option<(&str, &str)>) -> Record {
+    let Record::WorkOrder(mut w) = order(name, "a1", WorkOrderKind::Corrective, times[3], None)
+    else {
+        unreachable!("order builds a work order")
+    };
+    w.opened = t(times[0]);
+    w.acknowledged = Some(t(times[1]));
+    w.started = Some(t(times[2]));
+    if let Some((hours, rate)) = labour {
+        w.labour_hours = Some(d(hours));
+        w.labour_rate = Some(usd(rate));
+    }
+    Record::WorkOrder(w)
+}
+
+#[test]
+fn response_repair_and_restoration_times_are_separate() {
+    use LifecycleState as S;
+    let l = ledger(vec![
+        asset("a1", None),
+        event("a1", 1, "2024-06-01 00:00", S::InService),
+        // Reported 5 Jan 08:00, back in service 6 Jan 14:00: 30 h to restoration.
+        down(
+            "d1",
+            "a1",
+            "2025-01-05 08:00",
+            Some("2025-01-06 14:00"),
+            false,
+        ),
+        // Acknowledged after 1.5 h, started after 4 h, 24 h of repair.
+        timed_order(
+            "w1",
+            [
+                "2025-01-05 08:00",
+                "2025-01-05 09:30",
+                "2025-01-05 12:00",
+                "2025-01-06 12:00",
+            ],
+            None,
+        ),
+        // Acknowledged after 2.5 h, started after 24 h, 6 h of repair.
+        timed_order(
+            "w2",
+            [
+                "2025-01-20 00:00",
+                "2025-01-20 02:30",
+                "2025-01-21 00:00",
+                "2025-01-21 06:00",
+            ],
+            None,
+        ),
+    ]);
+    let fleet = Fleet::build(&l);
+    let a1 = &fleet.grouped(GroupBy::Asset, january(), &same_currency)["a1"];
+    // (1.5 + 2.5) / 2 = 2; (4 + 24) / 2 = 14; (24 + 6) / 2 = 15.
+    assert_eq!(a1.response.mean_hours_to_acknowledge, Some(d("2")));
+    assert_eq!(a1.response.mean_hours_to_start, Some(d("14")));
+    assert_eq!(a1.response.mean_repair_hours, Some(d("15")));
+    // Restoration (report to return) is MTTR, from the downtime: 30 h, not the 24 h repair.
+    assert_eq!((a1.repairs, a1.mttr_hours), (1, Some(d("30"))));
+}
+
+#[test]
+fn preventive_orders_have_no_response_time() {
+    use LifecycleState as S;
+    let Record::WorkOrder(mut w) = order(
+        "w1",
+        "a1",
+        WorkOrderKind::Preventive,
+        "2025-01-10 00:00",
+        None,
+    ) else {
+        unreachable!("order builds a work order")
+    };
+    w.opened = t("2025-01-09 00:00");
+    w.acknowledged = Some(t("2025-01-09 01:00"));
+    w.started = Some(t("2025-01-09 02:00"));
+    let l = ledger(vec![
+        asset("a1", None),
+        event("a1", 1, "2024-06-01 00:00", S::InService),
+        Record::WorkOrder(w),
+    ]);
+    let fleet = Fleet::build(&l);
+    let a1 = &fleet.grouped(GroupBy::Asset, january(), &same_currency)["a1"];
+    assert_eq!(a1.response, Default::default());
+}
+
+#[test]
+fn in_house_labour_is_costed_at_its_rate() {
+    use LifecycleState as S;
+    let l = ledger(vec![
+        asset("a1", Some("100000")),
+        event("a1", 1, "2024-06-01 00:00", S::InService),
+        timed_order(
+            "w1",
+            [
+                "2025-01-05 08:00",
+                "2025-01-05 09:00",
+                "2025-01-05 10:00",
+                "2025-01-09 10:00",
+            ],
+            Some(("40", "10")),
+        ),
+    ]);
+    let fleet = Fleet::build(&l);
+    let a1 = &fleet.grouped(GroupBy::Asset, january(), &same_currency)["a1"];
+    // 40 h × 10 USD = 400 USD in 31 days; × 365.25 / 31 = 4712.90 a year; / 100,000 = 4.71 %.
+    assert_eq!(a1.service_cost, d("4712.90"));
+    assert_eq!(a1.cosr_pct, Some(d("4.71")));
+}
+
+#[test]
+fn cosr_weights_acquisition_by_time_in_inventory_and_shows_coverage() {
+    use LifecycleState as S;
+    let l = ledger(vec![
+        // Retired on 16 Jan: in inventory 15 of 31 days, after a 500 USD repair.
+        asset("a1", Some("100000")),
+        event("a1", 1, "2024-06-01 00:00", S::InService),
+        event("a1", 2, "2025-01-16 00:00", S::Decommissioned),
+        order(
+            "w1",
+            "a1",
+            WorkOrderKind::Corrective,
+            "2025-01-10 00:00",
+            Some("500"),
+        ),
+        // Installed on 16 Jan: in inventory 16 of 31 days, no service cost.
+        asset("a2", Some("100000")),
+        event("a2", 1, "2025-01-16 00:00", S::Installed),
+        // Cost unknown: in the population, not in the figure.
+        asset("a3", None),
+        event("a3", 1, "2024-06-01 00:00", S::InService),
+    ]);
+    let fleet = Fleet::build(&l);
+    let fac = fleet.indicators(
+        fleet.facility_assets(&id("fac-1")).to_vec(),
+        january(),
+        &same_currency,
+    );
+    // Acquisition: 100,000 × 15/31 + 100,000 × 16/31 = 100,000. Service: 500 × 365.25 / 31 =
+    // 5891.13 a year. COSR = 5.89 %. Before, a1 dropped out of both sides (it is retired at the
+    // period end) and a2 weighed a full year: 0 %.
+    assert_eq!(fac.acquisition_cost, d("100000"));
+    assert_eq!(fac.service_cost, d("5891.13"));
+    assert_eq!(fac.cosr_pct, Some(d("5.89")));
+    assert_eq!((fac.cosr_assets, fac.cosr_population), (2, 3));
+    assert_eq!(fac.cost_unknown, 1);
 }

@@ -1,5 +1,6 @@
 //! Single-record rules of the asset records: each refusal names the field and the value.
 
+use aidtrace_domain::assets::workorder::{ChecklistItem, Reading, ReadingKind, WorkResult};
 use aidtrace_domain::assets::{
     Downtime, DowntimeCause, FacilityPower, MaintenancePlan, PartUse, PlanKind, PlanTrigger,
     Priority, WorkOrder, WorkOrderKind, WorkOrderStatus,
@@ -28,6 +29,13 @@ fn order() -> WorkOrder {
         failure_cause: None,
         labour_hours: None,
         labour_cost: None,
+        labour_rate: None,
+        acknowledged: None,
+        started: None,
+        assignee: None,
+        result: None,
+        checklist: Vec::new(),
+        readings: Vec::new(),
         parts: vec![],
         external_cost: None,
         provider: None,
@@ -140,4 +148,104 @@ fn plans_apply_to_a_model_or_an_asset_and_supplies_are_physical() {
         ..supply
     };
     assert_eq!(field_of(Record::FacilityPower(hz)).0, "frequency_hz");
+}
+
+/// A done PM order with a checklist and an IEC 62353 reading that is valid as it stands.
+fn done_with_substance() -> WorkOrder {
+    let mut w = order();
+    w.kind = WorkOrderKind::ElectricalSafety;
+    w.status = WorkOrderStatus::Done;
+    w.acknowledged = Some(t("2025-01-02 01:00"));
+    w.started = Some(t("2025-01-02 03:00"));
+    w.closed = Some(t("2025-01-02 05:00"));
+    w.result = Some(WorkResult::Pass);
+    w.checklist = vec![ChecklistItem {
+        item: "mains cable intact".into(),
+        result: WorkResult::Pass,
+        note: None,
+    }];
+    w.readings = vec![Reading {
+        kind: ReadingKind::ElectricalSafety,
+        quantity: "protective earth resistance".into(),
+        unit: "Ω".into(),
+        value: "0.12".parse().expect("decimal"),
+        min: None,
+        max: Some("0.3".parse().expect("decimal")),
+        instrument: "ESA-615 #3301".into(),
+        instrument_calibrated: chrono::NaiveDate::from_ymd_opt(2024, 11, 1).expect("date"),
+    }];
+    w
+}
+
+#[test]
+fn work_order_with_results_readings_and_times_is_valid() {
+    validate(&Record::WorkOrder(done_with_substance())).expect("valid");
+}
+
+#[test]
+fn work_order_acknowledged_before_it_was_requested_is_refused() {
+    let mut w = done_with_substance();
+    w.acknowledged = Some(t("2025-01-01 23:00"));
+    assert_eq!(
+        field_of(Record::WorkOrder(w)),
+        ("acknowledged".into(), "2025-01-01 23:00:00".into())
+    );
+}
+
+#[test]
+fn work_order_started_after_it_was_finished_is_refused() {
+    let mut w = done_with_substance();
+    w.started = Some(t("2025-01-02 06:00"));
+    assert_eq!(field_of(Record::WorkOrder(w)).0, "closed");
+}
+
+#[test]
+fn work_order_passed_with_a_failed_checklist_item_is_refused() {
+    let mut w = done_with_substance();
+    w.checklist[0].result = WorkResult::Fail;
+    assert_eq!(
+        field_of(Record::WorkOrder(w)),
+        ("result".into(), "pass".into())
+    );
+}
+
+#[test]
+fn work_order_passed_with_a_reading_out_of_tolerance_is_refused() {
+    let mut w = done_with_substance();
+    w.readings[0].value = "0.31".parse().expect("decimal");
+    let e = validate(&Record::WorkOrder(w.clone())).expect_err("refused");
+    assert_eq!((e.field.as_str(), e.value.as_str()), ("result", "pass"));
+    assert!(e.message.contains("protective earth resistance"), "{e}");
+    w.result = Some(WorkResult::Fail);
+    validate(&Record::WorkOrder(w)).expect("a failed test is recorded as failed");
+}
+
+#[test]
+fn reading_without_tolerance_is_refused() {
+    let mut w = done_with_substance();
+    w.readings[0].max = None;
+    assert_eq!(field_of(Record::WorkOrder(w)).0, "readings[0].max");
+}
+
+#[test]
+fn reading_by_an_instrument_calibrated_after_the_work_is_refused() {
+    let mut w = done_with_substance();
+    w.readings[0].instrument_calibrated = chrono::NaiveDate::from_ymd_opt(2025, 2, 1).expect("d");
+    assert_eq!(
+        field_of(Record::WorkOrder(w)),
+        (
+            "readings[0].instrument_calibrated".into(),
+            "2025-02-01".into()
+        )
+    );
+}
+
+#[test]
+fn open_work_order_with_a_result_is_refused() {
+    let mut w = order();
+    w.result = Some(WorkResult::Fail);
+    assert_eq!(
+        field_of(Record::WorkOrder(w)),
+        ("result".into(), "fail".into())
+    );
 }

@@ -86,6 +86,13 @@ fn order(name: &str, asset: &str, opened: &str, status: WorkOrderStatus) -> Work
         failure_cause: None,
         labour_hours: None,
         labour_cost: None,
+        labour_rate: None,
+        acknowledged: None,
+        started: None,
+        assignee: None,
+        result: None,
+        checklist: Vec::new(),
+        readings: Vec::new(),
         parts: vec![],
         external_cost: None,
         provider: None,
@@ -533,6 +540,7 @@ fn a_work_order_closed_in_the_future_is_refused() {
                 at: t("2027-01-01 00:00"),
                 labour_hours: None,
                 external_cost: None,
+                substance: Default::default(),
             },
         ),
         &app,
@@ -654,6 +662,7 @@ fn closing(id: &RecordId, at: &str, hours: &str) -> assets::Closing {
         at: t(at),
         labour_hours: Some(hours.parse().expect("hours")),
         external_cost: None,
+        substance: Default::default(),
     }
 }
 

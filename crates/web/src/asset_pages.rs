@@ -388,7 +388,7 @@ fn register_table(ledger: &Ledger, rows: &[AssetRow]) -> Table {
     }
 }
 
-const INDICATOR_HEADERS: [&str; 25] = [
+const INDICATOR_HEADERS: [&str; 30] = [
     "group",
     "assets",
     "in_inventory",
@@ -414,6 +414,11 @@ const INDICATOR_HEADERS: [&str; 25] = [
     "cost_unknown",
     "backlog",
     "backlog_corrective",
+    "cosr_assets",
+    "cosr_population",
+    "hours_to_acknowledge",
+    "hours_to_start",
+    "repair_hours",
 ];
 
 fn indicator_table(groups: &BTreeMap<String, Indicators>) -> Table {
@@ -449,6 +454,11 @@ fn indicator_table(groups: &BTreeMap<String, Indicators>) -> Table {
                     i.cost_unknown.to_string(),
                     i.backlog.to_string(),
                     i.backlog_corrective.to_string(),
+                    i.cosr_assets.to_string(),
+                    i.cosr_population.to_string(),
+                    dec(i.response.mean_hours_to_acknowledge),
+                    dec(i.response.mean_hours_to_start),
+                    dec(i.response.mean_repair_hours),
                 ]
             })
             .collect(),

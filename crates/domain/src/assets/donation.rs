@@ -237,11 +237,21 @@ impl Verdict {
 }
 
 /// Items that must be known before a donation can be called fit: the recipient asked for it,
-/// accepted it, and the model may be used in the recipient's market.
-pub const ESSENTIAL: [DonationItem; 3] = [
+/// accepted it, and the model may be used in the recipient's market; the recipient needs it,
+/// the site's environment and staff can run it, used equipment meets the standard of new, the
+/// recipient committed an O&M budget and disposal is assigned (WHO, Medical device donations,
+/// 2011; WHO 2000 core principles and checklist, `shared/research/equipment.md` §2). Unknown
+/// gives "not assessed", never fit.
+pub const ESSENTIAL: [DonationItem; 9] = [
     DonationItem::RecipientRequest,
     DonationItem::RecipientAcceptance,
     DonationItem::MarketRegistration,
+    DonationItem::RecipientNeed,
+    DonationItem::Environment,
+    DonationItem::StaffSkills,
+    DonationItem::UsedCondition,
+    DonationItem::OmBudget,
+    DonationItem::DisposalResponsibility,
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -13,8 +13,13 @@
 //!   unplanned downtime / assets in inventory (installed, commissioned, in service, down, under
 //!   repair, in storage).
 //! * PM completion = scheduled maintenance due in the period done within its window / due.
-//! * COSR % = annualised service cost (done maintenance work orders closed in the period plus
-//!   prorated contract fees) / acquisition cost, for assets whose cost is known.
+//! * COSR % (Cohen, AAMI) = annualised service cost (done maintenance work orders closed in the
+//!   period, with in-house labour at its rate, plus prorated contract fees) / time-weighted
+//!   acquisition cost (each asset's cost × its share of the period in inventory, so assets
+//!   retired or added mid-period count for the time they were supported), for assets whose cost
+//!   is known; the coverage (n of N) is reported beside it.
+//! * Response time (request → acknowledged, request → started) and repair time (started →
+//!   finished) from corrective work orders ([`super::workorder`]), beside MTTR.
 //!
 //! Aggregates are ratios of sums, never averages of per-asset ratios, so a group of one asset
 //! gives that asset's figures and a large asset weighs as much as its hours.
@@ -26,6 +31,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::lifecycle::{commissioned_at, retired_at, state_at};
+use super::workorder::{ResponseSums, ResponseTimes};
 use super::{
     Acquisition, Asset, AssetEvent, Downtime, DowntimeCause, LifecycleState, MaintenancePlan,
     MeterReading, PlanTrigger, WorkOrder, WorkOrderKind, WorkOrderStatus,
@@ -85,6 +91,12 @@ pub struct Sums {
     pub acquisition_cost: Decimal,
     /// Assets left out of COSR: unknown acquisition cost or a cost with no exchange rate.
     pub cost_unknown: u64,
+    /// Assets in inventory at some time in the period (N of COSR's coverage).
+    pub cosr_population: u64,
+    /// Those whose costs are known and counted in COSR (n of N).
+    pub cosr_assets: u64,
+    /// Response and repair times of corrective work orders.
+    pub response: ResponseSums,
     /// Work orders open at the period end (opened before it, not closed by then): the backlog.
     pub backlog: u64,
     /// Corrective orders among them.
@@ -120,6 +132,9 @@ impl Sums {
         self.service_cost += o.service_cost;
         self.acquisition_cost += o.acquisition_cost;
         self.cost_unknown += o.cost_unknown;
+        self.cosr_population += o.cosr_population;
+        self.cosr_assets += o.cosr_assets;
+        self.response.add(&o.response);
         self.backlog += o.backlog;
         self.backlog_corrective += o.backlog_corrective;
         self.age_0_5 += o.age_0_5;
@@ -176,6 +191,9 @@ impl Sums {
             acquisition_cost: self.acquisition_cost.round_dp(2),
             cosr_pct: pct(self.service_cost, self.acquisition_cost),
             cost_unknown: self.cost_unknown,
+            cosr_population: self.cosr_population,
+            cosr_assets: self.cosr_assets,
+            response: self.response.means(),
             backlog: self.backlog,
             backlog_corrective: self.backlog_corrective,
             age: AgeProfile {
@@ -233,6 +251,12 @@ pub struct Indicators {
     pub acquisition_cost: Decimal,
     pub cosr_pct: Option<Decimal>,
     pub cost_unknown: u64,
+    /// COSR coverage: assets in inventory during the period (N) and those counted (n).
+    pub cosr_population: u64,
+    pub cosr_assets: u64,
+    /// Mean response (request → acknowledged, → started) and hands-on repair time of
+    /// corrective orders; `mttr_hours` is the time to restoration (report → return to service).
+    pub response: ResponseTimes,
     /// Work orders open at the period end, and the corrective ones among them.
     pub backlog: u64,
     pub backlog_corrective: u64,
@@ -447,9 +471,18 @@ fn operating_intervals(
     events: &[&AssetEvent],
     period: Period,
 ) -> Vec<(NaiveDateTime, NaiveDateTime)> {
+    state_intervals(events, period, LifecycleState::is_operational)
+}
+
+/// Intervals `[start, end)` in which the asset's state satisfies `keep`, clipped to the period.
+fn state_intervals(
+    events: &[&AssetEvent],
+    period: Period,
+    keep: impl Fn(LifecycleState) -> bool,
+) -> Vec<(NaiveDateTime, NaiveDateTime)> {
     let mut out = Vec::new();
     for (k, e) in events.iter().enumerate() {
-        if !e.state.is_operational() {
+        if !keep(e.state) {
             continue;
         }
         let end = events.get(k + 1).map_or(NaiveDateTime::MAX, |n| n.at);
@@ -789,6 +822,7 @@ fn asset_sums<'a>(
     // Backlog: orders open at the period end. An order of a retired asset was closed (cancelled)
     // when it was decommissioned, so it leaves the backlog then.
     for w in &h.work_orders {
+        s.response.count(w, period.from, end);
         if w.opened <= last && w.closed.is_none_or(|c| c > last) {
             s.backlog += 1;
             if w.kind == WorkOrderKind::Corrective {
@@ -843,56 +877,70 @@ fn asset_sums<'a>(
         }
     }
 
-    // Cost of service, annualised, only where the acquisition cost is known and convertible.
-    let acquisition = asset.cost.as_ref().and_then(convert);
-    match acquisition {
-        Some(cost) if s.in_inventory == 1 => {
-            // A cost with no exchange rate leaves the whole asset out rather than understating it.
-            let mut spent = Some(Decimal::ZERO);
-            for w in &h.work_orders {
-                let closed_in = w.closed.is_some_and(|c| c >= period.from && c < end);
-                if w.status == WorkOrderStatus::Done && closed_in && maintenance_kind(w.kind) {
-                    for m in w.costs() {
-                        spent = spent.zip(convert(&m)).map(|(a, b)| a + b);
-                    }
-                }
+    // Cost of service (Cohen, AAMI), annualised, over the acquisition cost weighted by the share
+    // of the period the asset was in inventory: an asset retired or added mid-period counts for
+    // the time it was supported instead of dropping out or weighing a full year.
+    let supported: i64 = state_intervals(&h.events, period, |st| INVENTORY.contains(&st))
+        .iter()
+        .map(|(a, b)| (*b - *a).num_seconds())
+        .sum();
+    if supported > 0 {
+        s.cosr_population = 1;
+        match cosr_terms(asset, h, period, supported, convert) {
+            Some((service, acquisition)) => {
+                s.service_cost = service;
+                s.acquisition_cost = acquisition;
+                s.cosr_assets = 1;
             }
-            for c in &asset.contracts {
-                let (Some(cs), Some(ce)) = (
-                    c.start.and_hms_opt(0, 0, 0),
-                    c.end.succ_opt().and_then(|d| d.and_hms_opt(0, 0, 0)),
-                ) else {
-                    continue;
-                };
-                let (a, b) = (cs.max(period.from), ce.min(end));
-                if let Some(fee) = &c.annual_cost
-                    && a < b
-                {
-                    let share =
-                        Decimal::from((b - a).num_seconds()) / Decimal::from(SECONDS_PER_YEAR);
-                    spent = spent.zip(convert(fee)).map(|(x, f)| x + f * share);
-                }
-            }
-            match spent {
-                Some(spent) => {
-                    let annual = spent
-                        .checked_mul(Decimal::from(SECONDS_PER_YEAR))
-                        .and_then(|x| x.checked_div(Decimal::from(period.seconds())));
-                    match annual {
-                        Some(a) => {
-                            s.service_cost = a;
-                            s.acquisition_cost = cost;
-                        }
-                        None => s.cost_unknown = 1,
-                    }
-                }
-                None => s.cost_unknown = 1,
-            }
+            None => s.cost_unknown = 1,
         }
-        None if s.in_inventory == 1 => s.cost_unknown = 1,
-        _ => {}
     }
     s
+}
+
+/// One asset's annualised service cost and time-weighted acquisition cost in the report
+/// currency; `None` when any of its costs is unknown or has no rate (the asset is left out
+/// rather than understated) or the arithmetic overflows.
+fn cosr_terms(
+    asset: &Asset,
+    h: &History<'_>,
+    period: Period,
+    supported_secs: i64,
+    convert: Converter<'_>,
+) -> Option<(Decimal, Decimal)> {
+    let cost = asset.cost.as_ref().and_then(convert)?;
+    let mut spent = Decimal::ZERO;
+    for w in &h.work_orders {
+        let closed_in = w.closed.is_some_and(|c| c >= period.from && c < period.to);
+        if w.status == WorkOrderStatus::Done && closed_in && maintenance_kind(w.kind) {
+            for m in w.costs() {
+                spent = spent.checked_add(convert(&m)?)?;
+            }
+        }
+    }
+    for c in &asset.contracts {
+        let (Some(cs), Some(ce)) = (
+            c.start.and_hms_opt(0, 0, 0),
+            c.end.succ_opt().and_then(|d| d.and_hms_opt(0, 0, 0)),
+        ) else {
+            continue;
+        };
+        let (a, b) = (cs.max(period.from), ce.min(period.to));
+        if let Some(fee) = &c.annual_cost
+            && a < b
+        {
+            let share = Decimal::from((b - a).num_seconds()) / Decimal::from(SECONDS_PER_YEAR);
+            spent = spent.checked_add(convert(fee)?.checked_mul(share)?)?;
+        }
+    }
+    let period_secs = Decimal::from(period.seconds());
+    let annual = spent
+        .checked_mul(Decimal::from(SECONDS_PER_YEAR))?
+        .checked_div(period_secs)?;
+    let weighted = cost
+        .checked_mul(Decimal::from(supported_secs))?
+        .checked_div(period_secs)?;
+    Some((annual, weighted))
 }
 
 /// 365.25 days.

@@ -14,6 +14,7 @@ pub mod lifecycle;
 pub mod load;
 pub mod synthetic;
 pub mod validate;
+pub mod workorder;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
@@ -621,6 +622,31 @@ pub struct WorkOrder {
         skip_serializing_if = "Option::is_none"
     )]
     pub closed: Option<NaiveDateTime>,
+    /// When a technician took the request on (response time runs from `opened` to here).
+    #[serde(
+        default,
+        deserialize_with = "instant::serde_utc::option::deserialize",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acknowledged: Option<NaiveDateTime>,
+    /// When hands-on work began (repair time runs from here to `closed`).
+    #[serde(
+        default,
+        deserialize_with = "instant::serde_utc::option::deserialize",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub started: Option<NaiveDateTime>,
+    /// Who does the work (a person's name or team as the hospital records it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
+    /// Pass or fail of a done order (of its acceptance test, PM checklist or safety test).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<workorder::WorkResult>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checklist: Vec<workorder::ChecklistItem>,
+    /// Electrical-safety and calibration readings with tolerance and instrument.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub readings: Vec<workorder::Reading>,
     /// The maintenance plan a scheduled order carries out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan: Option<RecordId>,
@@ -634,6 +660,9 @@ pub struct WorkOrder {
     pub labour_hours: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labour_cost: Option<Money>,
+    /// Cost of one labour hour, used when `labour_cost` is not given (in-house work).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labour_rate: Option<Money>,
     #[serde(default)]
     pub parts: Vec<PartUse>,
     /// Vendor invoices and other costs outside labour and parts.
@@ -731,10 +760,24 @@ pub enum DonationItem {
     InstallationPlan,
     ServiceProviderInCountry,
     MarketRegistration,
+    /// The recipient needs it: on its list or standard list (the equipment-standard gaps of
+    /// `assets gaps` are the evidence to look at).
+    RecipientNeed,
+    /// Site environment fits: temperature, dust, humidity, water, gases, shielding.
+    Environment,
+    /// Users and technicians at the recipient can operate and maintain it.
+    StaffSkills,
+    /// Used or refurbished equipment works and meets the same specifications as new (no double
+    /// standard); answer yes for new equipment.
+    UsedCondition,
+    /// The recipient committed a budget for operation and maintenance.
+    OmBudget,
+    /// Who disposes of it at the end of its life is agreed.
+    DisposalResponsibility,
 }
 
 impl DonationItem {
-    pub const ALL: [DonationItem; 11] = [
+    pub const ALL: [DonationItem; 17] = [
         Self::RecipientRequest,
         Self::RecipientAcceptance,
         Self::PowerMatch,
@@ -746,6 +789,12 @@ impl DonationItem {
         Self::InstallationPlan,
         Self::ServiceProviderInCountry,
         Self::MarketRegistration,
+        Self::RecipientNeed,
+        Self::Environment,
+        Self::StaffSkills,
+        Self::UsedCondition,
+        Self::OmBudget,
+        Self::DisposalResponsibility,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -761,6 +810,12 @@ impl DonationItem {
             Self::InstallationPlan => "installation_plan",
             Self::ServiceProviderInCountry => "service_provider_in_country",
             Self::MarketRegistration => "market_registration",
+            Self::RecipientNeed => "recipient_need",
+            Self::Environment => "environment",
+            Self::StaffSkills => "staff_skills",
+            Self::UsedCondition => "used_condition",
+            Self::OmBudget => "om_budget",
+            Self::DisposalResponsibility => "disposal_responsibility",
         }
     }
 }
@@ -935,7 +990,7 @@ impl WorkOrder {
     /// Labour, parts and external costs, each in its own currency.
     pub fn costs(&self) -> Vec<Money> {
         let mut out: Vec<Money> = Vec::new();
-        out.extend(self.labour_cost.iter().cloned());
+        out.extend(workorder::labour_cost(self));
         for p in &self.parts {
             let mut m = p.unit_cost.clone();
             m.amount *= Decimal::from(p.quantity);

@@ -186,6 +186,13 @@ pub fn fleet(n_assets: usize, n_facilities: usize) -> Vec<Record> {
                 failure_cause: None,
                 labour_hours: None,
                 labour_cost: None,
+                labour_rate: None,
+                acknowledged: None,
+                started: None,
+                assignee: None,
+                result: None,
+                checklist: Vec::new(),
+                readings: Vec::new(),
                 parts: vec![],
                 external_cost: Some(Money {
                     amount: Decimal::from(250),

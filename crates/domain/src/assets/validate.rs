@@ -362,6 +362,7 @@ pub fn work_order(w: &WorkOrder) -> Result<(), ValidationError> {
         }
         money(&format!("parts[{i}].unit_cost"), &p.unit_cost)?;
     }
+    super::workorder::validate(w)?;
     Ok(())
 }
 

@@ -29,8 +29,10 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::{Aidtrace, records};
 
 mod rules;
+mod workorders;
 
 pub use rules::{check_rules, check_rules_from, check_stored, put_checked, put_checked_from};
+pub use workorders::{Progress, Step, Substance, progress_work_order};
 
 /// Illustrative assets, events and plans for the seed scenario (see `demo/assets.json`).
 pub const DEMO_JSON: &str = include_str!("../../demo/assets.json");
@@ -402,6 +404,13 @@ pub fn report_down(
             failure_cause: (!planned).then_some(cause),
             labour_hours: None,
             labour_cost: None,
+            labour_rate: None,
+            acknowledged: None,
+            started: None,
+            assignee: None,
+            result: None,
+            checklist: Vec::new(),
+            readings: Vec::new(),
             parts: vec![],
             external_cost: None,
             provider: None,
@@ -538,6 +547,8 @@ pub struct Closing {
     pub at: NaiveDateTime,
     pub labour_hours: Option<Decimal>,
     pub external_cost: Option<Money>,
+    /// Result, checklist, readings, labour rate and parts found on closing.
+    pub substance: Substance,
 }
 
 /// Closes a work order as done or cancelled, with its labour and cost.
@@ -553,6 +564,7 @@ pub fn close_work_order(
         at,
         labour_hours,
         external_cost,
+        substance,
     } = closing;
     let id = &id;
     let Some(Record::WorkOrder(mut w)) = app.store().get(RecordKind::WorkOrder, id)? else {
@@ -579,6 +591,7 @@ pub fn close_work_order(
     if external_cost.is_some() {
         w.external_cost = external_cost;
     }
+    substance.apply(&mut w);
     put_checked_from(app, source, actor, vec![Record::WorkOrder(w)])?;
     Ok(())
 }

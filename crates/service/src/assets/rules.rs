@@ -269,6 +269,11 @@ fn check_not_future(
         if let Some(closed) = w.closed {
             at("work_order", &w.id, "closed", closed)?;
         }
+        for (field, t) in [("acknowledged", w.acknowledged), ("started", w.started)] {
+            if let Some(t) = t {
+                at("work_order", &w.id, field, t)?;
+            }
+        }
     }
     Ok(())
 }

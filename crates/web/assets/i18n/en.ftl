@@ -868,6 +868,11 @@ asset-ind-cosr-pct = Service cost to acquisition cost, %
 asset-ind-cost-unknown = Cost unknown
 asset-ind-backlog = Work orders open at the end
 asset-ind-backlog-corrective = of them repairs
+asset-ind-cosr-assets = Counted in the cost ratio, assets
+asset-ind-cosr-population = Assets in inventory in the period
+asset-ind-hours-to-acknowledge = Response: to acknowledgement, h
+asset-ind-hours-to-start = Response: to start of work, h
+asset-ind-repair-hours = Repair time (start to finish), h
 asset-m2m-donated = donated
 asset-m2m-commissioned = commissioned
 asset-m2m-in-service = in service
@@ -911,6 +916,12 @@ donation-item-training-plan = training plan
 donation-item-installation-plan = installation plan
 donation-item-service-provider-in-country = service provider in the country
 donation-item-market-registration = registered in the recipient market
+donation-item-recipient-need = recipient needs it
+donation-item-environment = site environment fits
+donation-item-staff-skills = staff can operate and maintain it
+donation-item-used-condition = used equipment as good as new
+donation-item-om-budget = O&M budget committed
+donation-item-disposal-responsibility = disposal responsibility agreed
 
 # organisation review and merge (org_pages.rs)
 title-org-review = Organisations to review

@@ -842,6 +842,11 @@ asset-ind-cosr-pct = Қызмет көрсету шығынының құнға �
 asset-ind-cost-unknown = Құны белгісіз
 asset-ind-backlog = Кезең соңындағы ашық нарядтар
 asset-ind-backlog-corrective = оның ішінде жөндеу
+asset-ind-cosr-assets = Шығын қатынасына есептелген, дана
+asset-ind-cosr-population = Кезеңде есепте тұрған бірліктер
+asset-ind-hours-to-acknowledge = Жауап: өтінімді қабылдағанға дейін, сағ
+asset-ind-hours-to-start = Жауап: жұмыс басталғанға дейін, сағ
+asset-ind-repair-hours = Жөндеу уақыты (басынан аяғына дейін), сағ
 asset-m2m-donated = сыйға берілген
 asset-m2m-commissioned = пайдалануға берілген
 asset-m2m-in-service = жұмыста
@@ -885,6 +890,12 @@ donation-item-training-plan = оқыту жоспары
 donation-item-installation-plan = орнату жоспары
 donation-item-service-provider-in-country = елдегі сервистік ұйым
 donation-item-market-registration = алушы нарығында тіркелген
+donation-item-recipient-need = алушыға қажет
+donation-item-environment = орындағы жағдай сәйкес
+donation-item-staff-skills = қызметкерлер пайдалана және қызмет көрсете алады
+donation-item-used-condition = пайдаланылған жабдық жаңадан кем емес
+donation-item-om-budget = пайдалану мен қызмет көрсету бюджеті бөлінген
+donation-item-disposal-responsibility = кәдеге жарату жауапкершілігі келісілген
 
 # organisation review and merge (org_pages.rs)
 title-org-review = Тексерілетін ұйымдар

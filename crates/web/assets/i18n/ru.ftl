@@ -874,6 +874,11 @@ asset-ind-cosr-pct = Затраты на обслуживание к стоим�
 asset-ind-cost-unknown = Стоимость неизвестна
 asset-ind-backlog = Открытые наряды на конец периода
 asset-ind-backlog-corrective = из них ремонты
+asset-ind-cosr-assets = Учтено в отношении затрат, ед.
+asset-ind-cosr-population = Единиц в учёте за период
+asset-ind-hours-to-acknowledge = Реакция: до принятия заявки, ч
+asset-ind-hours-to-start = Реакция: до начала работ, ч
+asset-ind-repair-hours = Время ремонта (от начала до окончания), ч
 asset-m2m-donated = получено в качестве пожертвования
 asset-m2m-commissioned = введено в эксплуатацию
 asset-m2m-in-service = в работе
@@ -917,6 +922,12 @@ donation-item-training-plan = план обучения
 donation-item-installation-plan = план установки
 donation-item-service-provider-in-country = сервисная организация в стране
 donation-item-market-registration = регистрация на рынке получателя
+donation-item-recipient-need = получателю это нужно
+donation-item-environment = условия на месте подходят
+donation-item-staff-skills = персонал умеет работать и обслуживать
+donation-item-used-condition = б/у оборудование не хуже нового
+donation-item-om-budget = бюджет на эксплуатацию и обслуживание выделен
+donation-item-disposal-responsibility = ответственность за утилизацию согласована
 
 # organisation review and merge (org_pages.rs)
 title-org-review = Организации на проверку

@@ -874,6 +874,11 @@ asset-ind-cosr-pct = Витрати на обслуговування до ва�
 asset-ind-cost-unknown = Вартість невідома
 asset-ind-backlog = Відкриті наряди на кінець періоду
 asset-ind-backlog-corrective = з них ремонти
+asset-ind-cosr-assets = Враховано у співвідношенні витрат, од.
+asset-ind-cosr-population = Одиниць в обліку за період
+asset-ind-hours-to-acknowledge = Реакція: до прийняття заявки, год
+asset-ind-hours-to-start = Реакція: до початку робіт, год
+asset-ind-repair-hours = Час ремонту (від початку до завершення), год
 asset-m2m-donated = отримано як пожертву
 asset-m2m-commissioned = введено в експлуатацію
 asset-m2m-in-service = у роботі
@@ -917,6 +922,12 @@ donation-item-training-plan = план навчання
 donation-item-installation-plan = план встановлення
 donation-item-service-provider-in-country = сервісна організація в країні
 donation-item-market-registration = реєстрація на ринку отримувача
+donation-item-recipient-need = отримувачу це потрібно
+donation-item-environment = умови на місці підходять
+donation-item-staff-skills = персонал уміє працювати й обслуговувати
+donation-item-used-condition = вживане обладнання не гірше за нове
+donation-item-om-budget = бюджет на експлуатацію й обслуговування виділено
+donation-item-disposal-responsibility = відповідальність за утилізацію погоджено
 
 # organisation review and merge (org_pages.rs)
 title-org-review = Організації на перевірку
