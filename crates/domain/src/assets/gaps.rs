@@ -27,13 +27,6 @@ fn present(state: Option<LifecycleState>) -> bool {
     )
 }
 
-fn functional(state: Option<LifecycleState>) -> bool {
-    matches!(
-        state,
-        Some(LifecycleState::Commissioned | LifecycleState::InService)
-    )
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Gap {
     pub facility: RecordId,
@@ -66,7 +59,8 @@ pub fn gaps(fleet: &Fleet<'_>, at: NaiveDateTime) -> Vec<Gap> {
                 if present(state) {
                     have += 1;
                 }
-                if functional(state) {
+                let h = &fleet.histories[i];
+                if super::history::functional_at(&h.events, &h.episodes, at) {
                     working += 1;
                 }
             }

@@ -8,6 +8,7 @@
 
 pub mod donation;
 pub mod gaps;
+pub mod history;
 pub mod instant;
 pub mod kpi;
 pub mod lifecycle;

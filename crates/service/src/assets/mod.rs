@@ -28,8 +28,10 @@ use serde::Serialize;
 use crate::error::{ServiceError, ServiceResult};
 use crate::{Aidtrace, records};
 
+mod reconcile;
 mod rules;
 
+pub use reconcile::{Change, reconcile};
 pub use rules::{check_rules, check_rules_from, check_stored, put_checked, put_checked_from};
 
 /// Illustrative assets, events and plans for the seed scenario (see `demo/assets.json`).
@@ -267,6 +269,10 @@ pub fn record_event(
     let mut batch = Vec::new();
     if event.state.is_retired() {
         batch.extend(close_on_retirement(app, source, &event)?);
+    } else {
+        // One truth: the event opens or closes downtime so both say the same.
+        let history = asset_history(app, source, &event.asset)?;
+        batch.extend(reconcile::follow_event(app, &history, &event)?);
     }
     if event.state == LifecycleState::Transferred
         && let Some(to) = &event.to_facility
@@ -685,8 +691,9 @@ pub fn list_assets(app: &Aidtrace, facility: Option<&RecordId>) -> ServiceResult
             facility: a.facility.clone(),
             state: last.map(|e| e.state),
             since: last.map(|e| e.at),
+            // The same effective episodes the indicators read (one truth for state and downtime).
             down_since: h
-                .downtimes
+                .episodes
                 .iter()
                 .find(|d| d.end.is_none() && !d.planned)
                 .map(|d| d.start),

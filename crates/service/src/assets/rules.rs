@@ -317,6 +317,12 @@ pub fn check_stored(ledger: &Ledger, now: NaiveDateTime) -> Vec<String> {
         if let Err(e) = lifecycle::check_readings(&[], &readings) {
             out.push(format!("asset {}: {e}", asset.id));
         }
+        for d in aidtrace_domain::assets::history::differences(&h.episodes) {
+            out.push(format!(
+                "asset {}: events and downtime disagree: {d}; `aidtrace asset reconcile` fixes it",
+                asset.id
+            ));
+        }
         for w in &h.work_orders {
             if let Err(e) = lifecycle::check_work_order(w, &h.events) {
                 out.push(format!("work_order {}: {e}", w.id));
