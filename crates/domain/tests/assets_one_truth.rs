@@ -33,6 +33,7 @@ fn events(first: usize, steps: &[(usize, i64)]) -> Vec<AssetEvent> {
         state,
         acceptance: None,
         to_facility: (state == LifecycleState::Transferred).then(|| id("fac-0000")),
+        from_facility: None,
         by: None,
         note: None,
         sources: vec![],

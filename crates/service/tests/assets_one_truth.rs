@@ -41,6 +41,7 @@ fn put_event(app: &mut Aidtrace, name: &str, asset: &str, at: &str, state: Lifec
             state,
             acceptance: None,
             to_facility: None,
+            from_facility: None,
             by: None,
             note: None,
             sources: vec![],
@@ -261,4 +262,93 @@ fn lifecycle_events_open_and_close_downtime_when_recorded_through_the_service() 
     assert_eq!(jan.unplanned_downtime_hours, dec("48"));
     let problems = assets::check_stored(&app.ledger().expect("ledger"), t("2026-12-01 00:00"));
     assert!(problems.is_empty(), "{problems:?}");
+}
+
+/// Dated location (issue #17 item 2): a CT in service at the National Center for Traumatology is
+/// transferred on 15 Jan to Semey City Emergency Hospital and in service there from 16 Jan; it
+/// fails for 24 h at the first and for 12 h at the second. January's figures split by hand:
+/// - NCT: operating 1–15 Jan = 336 h, downtime 24 h, 1 failure, MTTR 24 h;
+/// - Semey City Emergency: the CT 16 Jan–1 Feb = 384 h plus its staff call system 744 h =
+///   1,128 h, downtime 12 h, 1 failure, MTTR 12 h.
+#[test]
+fn a_transfer_mid_period_splits_the_indicators_between_both_facilities() {
+    let (_d, mut app) = app();
+    let ct = id("as-nct-ct-1");
+    let (nct, sche) = (
+        id("fac-national-center-traumatology"),
+        id("fac-semey-city-emergency-hospital"),
+    );
+    let down = |app: &mut Aidtrace, from: &str, to: &str| {
+        assets::report_down(
+            app,
+            HistorySource::Store,
+            "engineer",
+            assets::DeviceDown {
+                asset: ct.clone(),
+                at: t(from),
+                cause: aidtrace_domain::assets::DowntimeCause::Mechanical,
+                reported_by: None,
+                note: None,
+            },
+        )
+        .expect("down");
+        assets::return_to_service(app, HistorySource::Store, "engineer", &ct, t(to), None)
+            .expect("up");
+    };
+    let step = |app: &mut Aidtrace, at: &str, state, to: Option<RecordId>| {
+        assets::record_event(
+            app,
+            HistorySource::Store,
+            "engineer",
+            NewEvent {
+                asset: ct.clone(),
+                at: t(at),
+                state,
+                acceptance: None,
+                to_facility: to,
+                by: None,
+                note: None,
+            },
+        )
+        .expect("event");
+    };
+    down(&mut app, "2026-01-05 00:00", "2026-01-06 00:00");
+    step(
+        &mut app,
+        "2026-01-15 00:00",
+        LifecycleState::Transferred,
+        Some(sche.clone()),
+    );
+    step(
+        &mut app,
+        "2026-01-16 00:00",
+        LifecycleState::InService,
+        None,
+    );
+    down(&mut app, "2026-01-20 00:00", "2026-01-20 12:00");
+    let by_facility =
+        assets::indicators(&app, month(2026, 1), GroupBy::Facility, &usd()).expect("kpi");
+    let at_nct = &by_facility[nct.as_str()];
+    assert_eq!(at_nct.operating_hours, dec("336"), "{at_nct:?}");
+    assert_eq!(at_nct.unplanned_downtime_hours, dec("24"));
+    assert_eq!(at_nct.failures, 1);
+    assert_eq!(at_nct.mttr_hours, Some(dec("24")));
+    assert_eq!(
+        at_nct.in_inventory, 0,
+        "the CT is elsewhere at the period end"
+    );
+    let at_sche = &by_facility[sche.as_str()];
+    assert_eq!(at_sche.operating_hours, dec("1128"), "{at_sche:?}");
+    assert_eq!(at_sche.unplanned_downtime_hours, dec("12"));
+    assert_eq!(at_sche.failures, 1);
+    assert_eq!(at_sche.mttr_hours, Some(dec("12")));
+    assert_eq!(at_sche.in_inventory, 2);
+    // One facility's page reads the same split.
+    let one = assets::facility_indicators(&app, &nct, month(2026, 1), &usd()).expect("one");
+    assert_eq!(&one, at_nct);
+    // December, before the transfer, stays entirely at NCT.
+    let december =
+        assets::indicators(&app, month(2025, 12), GroupBy::Facility, &usd()).expect("kpi");
+    assert_eq!(december[nct.as_str()].operating_hours, dec("744"));
+    assert_eq!(december[nct.as_str()].in_inventory, 1);
 }

@@ -256,3 +256,29 @@ pub fn differences(episodes: &[Episode]) -> Vec<Difference> {
         })
         .collect()
 }
+
+/// Where the asset was from when: `(since, facility)` in time order, the first from the start of
+/// time. The asset record names where it is now; each transfer names the facility it left
+/// (`from_facility`) and the one it goes to. A transfer stored without `from_facility` (before it
+/// was kept) leaves the time before it at the next known facility, as before.
+pub fn locations<E: Borrow<AssetEvent>>(
+    current: &RecordId,
+    events: &[E],
+) -> Vec<(NaiveDateTime, RecordId)> {
+    let transfers: Vec<&AssetEvent> = events
+        .iter()
+        .map(Borrow::borrow)
+        .filter(|e| e.state == LifecycleState::Transferred)
+        .collect();
+    let mut out = Vec::with_capacity(transfers.len() + 1);
+    // Walk backwards from where the asset is now, so each period takes the nearest later fact.
+    let mut after = current.clone();
+    for t in transfers.iter().rev() {
+        let to = t.to_facility.clone().unwrap_or_else(|| after.clone());
+        out.push((t.at, to.clone()));
+        after = t.from_facility.clone().unwrap_or(to);
+    }
+    out.push((NaiveDateTime::MIN, after));
+    out.reverse();
+    out
+}

@@ -435,6 +435,16 @@ impl<'a> Fleet<'a> {
     ) -> BTreeMap<String, Indicators> {
         let mut groups: BTreeMap<String, Sums> = BTreeMap::new();
         for i in 0..self.assets.len() {
+            // By place, each stay counts where it happened (dated location history).
+            if matches!(by, GroupBy::Facility | GroupBy::Region) {
+                for (facility, sums) in self.sums_by_facility(i, period, convert) {
+                    groups
+                        .entry(self.facility_key(&facility, by))
+                        .or_default()
+                        .add(&sums);
+                }
+                continue;
+            }
             groups
                 .entry(self.key(i, by))
                 .or_default()

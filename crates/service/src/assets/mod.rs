@@ -241,8 +241,8 @@ pub struct NewEvent {
 }
 
 /// Records a lifecycle event; returns its id.
-/// A transfer also moves the asset record to the receiving facility, in the same batch, so
-/// indicators count it where it now is.
+/// A transfer also moves the asset record to the receiving facility, in the same batch, and keeps
+/// the facility it leaves on the event (`from_facility`), so the past stays where it happened.
 pub fn record_event(
     app: &mut Aidtrace,
     source: HistorySource<'_>,
@@ -261,6 +261,8 @@ pub fn record_event(
         at: e.at,
         state: e.state,
         acceptance: e.acceptance,
+        // Where it leaves from: the time before the transfer stays attributed there.
+        from_facility: (e.state == LifecycleState::Transferred).then(|| asset.facility.clone()),
         to_facility: e.to_facility,
         by: e.by,
         note: e.note,
@@ -440,6 +442,7 @@ pub fn report_down(
             state: LifecycleState::Down,
             acceptance: None,
             to_facility: None,
+            from_facility: None,
             by: reported_by,
             note: Some(format!("reported down: {}", cause.as_str())),
             sources: vec![],
@@ -510,6 +513,7 @@ pub fn return_to_service(
         state: LifecycleState::InService,
         acceptance: None,
         to_facility: None,
+        from_facility: None,
         by: None,
         note,
         sources: vec![],
@@ -617,8 +621,16 @@ pub fn facility_indicators(
     let rates = app.rates()?;
     let convert = converter(&rates, currency, period.to.date());
     let fleet = Fleet::build(&ledger);
-    let assets = fleet.facility_assets(facility).to_vec();
-    Ok(fleet.indicators(assets, period, &convert))
+    // Every asset that stayed here during the period, for the time it stayed (dated location).
+    let mut total = aidtrace_domain::assets::kpi::Sums::default();
+    for i in 0..fleet.assets.len() {
+        for (at, sums) in fleet.sums_by_facility(i, period, &convert) {
+            if &at == facility {
+                total.add(&sums);
+            }
+        }
+    }
+    Ok(total.indicators())
 }
 
 /// Money-to-machine for all donated assets, or those of one activity (and its sub-activities).
