@@ -352,3 +352,34 @@ fn a_transfer_mid_period_splits_the_indicators_between_both_facilities() {
     assert_eq!(december[nct.as_str()].operating_hours, dec("744"));
     assert_eq!(december[nct.as_str()].in_inventory, 1);
 }
+
+/// `asset load` of an edited file rewrote a closed downtime silently (issue #17 item 5): now a
+/// stored downtime is only closed or annotated; anything else is refused naming the field.
+#[test]
+fn loading_a_rewritten_downtime_is_refused_and_closing_an_open_one_is_not() {
+    let (_d, mut app) = app();
+    let detail = assets::asset_detail(&app, &id("as-semey-mri-1")).expect("detail");
+    let mut closed = detail
+        .downtimes
+        .iter()
+        .find(|d| d.id == id("down-as-semey-mri-1-2025-03"))
+        .expect("downtime")
+        .clone();
+    closed.end = Some(t("2025-03-11 08:00"));
+    let before = app.verify_audit().expect("audit").entries;
+    let err = assets::put_checked(&mut app, "loader", vec![Record::Downtime(closed)])
+        .expect_err("rewriting a closed downtime");
+    assert!(err.is_bad_input(), "{err}");
+    assert!(err.to_string().contains("end"), "{err}");
+    assert!(err.to_string().contains("never rewritten"), "{err}");
+    assert_eq!(app.verify_audit().expect("audit").entries, before);
+    let vent = assets::asset_detail(&app, &id("as-semey-vent-2")).expect("detail");
+    let mut open = vent
+        .downtimes
+        .iter()
+        .find(|d| d.end.is_none())
+        .expect("open")
+        .clone();
+    open.end = Some(t("2025-12-01 00:00"));
+    assets::put_checked(&mut app, "loader", vec![Record::Downtime(open)]).expect("closing");
+}

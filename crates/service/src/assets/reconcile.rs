@@ -88,7 +88,21 @@ pub(super) fn follow_event(
     let before = history::differences(&history::episodes(&history.events, &history.downtimes));
     let after = history::differences(&history::episodes(&events, &history.downtimes));
     // Only what this event causes: older disagreements are reconcile's to report and fix.
-    let new: Vec<Difference> = after.into_iter().filter(|d| !before.contains(d)).collect();
+    // A closed downtime is not rewritten by the write rules (reconcile may shorten it).
+    let open: Vec<&RecordId> = history
+        .downtimes
+        .iter()
+        .filter(|d| d.end.is_none())
+        .map(|d| &d.id)
+        .collect();
+    let new: Vec<Difference> = after
+        .into_iter()
+        .filter(|d| !before.contains(d))
+        .filter(|d| match d {
+            Difference::EndAt { downtime, .. } => open.contains(&downtime),
+            Difference::Missing { .. } => true,
+        })
+        .collect();
     Ok(records_for(app, &event.asset, &history.downtimes, &new)?
         .into_iter()
         .map(|(_, d)| Record::Downtime(d))
