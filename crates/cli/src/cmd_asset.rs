@@ -100,6 +100,13 @@ pub enum AssetCommand {
     },
     /// Check stored asset histories against the lifecycle rules (exit 1 on breaches)
     Check,
+    /// Bring downtime records in line with the lifecycle events (stores written before events
+    /// opened and closed downtime) and list each change; idempotent
+    Reconcile {
+        /// List what would change, write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// WHO donation fitness checks: fit, not fit or not assessed (exit 1 unless every check is fit)
     Fitness {
         #[arg(long)]
@@ -501,6 +508,19 @@ fn asset(c: AssetCommand, settings: &Settings) -> CliResult {
             } else {
                 Ok(Outcome::ProblemsFound)
             }
+        }
+        AssetCommand::Reconcile { dry_run } => {
+            let mut app = open(settings)?;
+            let changes = svc::reconcile(&mut app, actor, !dry_run).map_err(service_error)?;
+            for c in &changes {
+                println!("asset {}: downtime {}: {}", c.asset, c.downtime, c.what);
+            }
+            match (changes.len(), dry_run) {
+                (0, _) => println!("events and downtime agree; nothing to change"),
+                (n, true) => println!("{n} change(s) would be written (dry run)"),
+                (n, false) => println!("{n} change(s) written"),
+            }
+            Ok(Outcome::Clean)
         }
         AssetCommand::Fitness {
             activity,

@@ -267,3 +267,46 @@ fn fitness_gives_a_verdict_and_an_empty_checklist_is_not_assessed() {
         stdout(&table)
     );
 }
+
+/// An `under_repair` event loaded through the generic `load` (no history rules) leaves the
+/// endoscope without a downtime record: `asset check` names the disagreement, `asset reconcile
+/// --dry-run` lists the change and writes nothing, `asset reconcile` writes it, a second run
+/// changes nothing and `asset check` is clean again.
+#[test]
+fn reconcile_lists_and_writes_the_downtime_an_event_implies_once() {
+    let dir = demo();
+    let file = dir.path().join("repair.json");
+    std::fs::write(
+        &file,
+        r#"{"records": [{"record": "asset_event", "id": "ev-endo-1-repair",
+            "asset": "as-semey-endo-1", "at": "2026-01-10T08:00:00", "state": "under_repair"}]}"#,
+    )
+    .expect("write");
+    let load = run(dir.path(), &["load", file.to_str().expect("path")]);
+    assert!(load.status.success(), "{}", stderr(&load));
+    let check = run(dir.path(), &["asset", "check"]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(stdout(&check).contains("disagree"), "{}", stdout(&check));
+    let dry = run(dir.path(), &["asset", "reconcile", "--dry-run"]);
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    assert!(
+        stdout(&dry).contains("ev-endo-1-repair"),
+        "{}",
+        stdout(&dry)
+    );
+    assert!(stdout(&dry).contains("1 change(s) would be written"));
+    let done = run(dir.path(), &["asset", "reconcile"]);
+    assert!(
+        stdout(&done).contains("1 change(s) written"),
+        "{}",
+        stdout(&done)
+    );
+    let again = run(dir.path(), &["asset", "reconcile"]);
+    assert!(
+        stdout(&again).contains("nothing to change"),
+        "{}",
+        stdout(&again)
+    );
+    let check = run(dir.path(), &["asset", "check"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
+}

@@ -122,6 +122,7 @@ fn event(asset: &str, n: u32, at: &str, state: LifecycleState) -> Record {
         state,
         acceptance: (state == LifecycleState::Commissioned).then(|| id("wo-acc")),
         to_facility: None,
+        from_facility: None,
         by: None,
         note: None,
         sources: vec![],
@@ -442,7 +443,7 @@ proptest! {
         let base_t = t("2025-01-01 00:00");
         let mut recs = vec![asset("a1", None), Record::AssetEvent(AssetEvent {
             id: id("e1"), asset: id("a1"), at: base_t + chrono::Duration::hours(start_h),
-            state: S::InService, acceptance: None, to_facility: None, by: None, note: None, sources: vec![],
+            state: S::InService, acceptance: None, to_facility: None, from_facility: None, by: None, note: None, sources: vec![],
         })];
         for (k, (s, len, open)) in episodes.iter().enumerate() {
             let st = base_t + chrono::Duration::hours(*s);

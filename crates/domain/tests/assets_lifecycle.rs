@@ -25,6 +25,7 @@ fn ev(n: &str, at: &str, state: LifecycleState) -> AssetEvent {
         state,
         acceptance: None,
         to_facility: None,
+        from_facility: None,
         by: None,
         note: None,
         sources: vec![],

@@ -27,13 +27,6 @@ fn present(state: Option<LifecycleState>) -> bool {
     )
 }
 
-fn functional(state: Option<LifecycleState>) -> bool {
-    matches!(
-        state,
-        Some(LifecycleState::Commissioned | LifecycleState::InService)
-    )
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Gap {
     pub facility: RecordId,
@@ -49,6 +42,11 @@ pub struct Gap {
 /// Every facility against the standards for its kind, at `at`.
 pub fn gaps(fleet: &Fleet<'_>, at: NaiveDateTime) -> Vec<Gap> {
     let ledger = fleet.ledger;
+    // Each asset counts where it was at `at` (dated location), not where it is now.
+    let mut here: std::collections::HashMap<RecordId, Vec<usize>> = Default::default();
+    for i in 0..fleet.assets.len() {
+        here.entry(fleet.facility_at(i, at)).or_default().push(i);
+    }
     let mut out = Vec::new();
     for facility in ledger.facilities.values() {
         for std in ledger
@@ -57,7 +55,7 @@ pub fn gaps(fleet: &Fleet<'_>, at: NaiveDateTime) -> Vec<Gap> {
             .filter(|s| s.facility_kind == facility.kind)
         {
             let (mut have, mut working) = (0u32, 0u32);
-            for &i in fleet.facility_assets(&facility.id) {
+            for &i in here.get(&facility.id).map_or(&[][..], Vec::as_slice) {
                 let model = ledger.device_models.get(&fleet.assets[i].model);
                 if model.is_none_or(|m| m.generic_type != std.generic_type) {
                     continue;
@@ -66,7 +64,8 @@ pub fn gaps(fleet: &Fleet<'_>, at: NaiveDateTime) -> Vec<Gap> {
                 if present(state) {
                     have += 1;
                 }
-                if functional(state) {
+                let h = &fleet.histories[i];
+                if super::history::functional_at(&h.events, &h.episodes, at) {
                     working += 1;
                 }
             }
@@ -177,7 +176,7 @@ pub fn density(fleet: &Fleet<'_>, at: NaiveDateTime) -> Vec<Density> {
         BTreeMap::new();
     for (i, asset) in fleet.assets.iter().enumerate() {
         let (Some(f), Some(m)) = (
-            ledger.facilities.get(&asset.facility),
+            ledger.facilities.get(&fleet.facility_at(i, at)),
             ledger.device_models.get(&asset.model),
         ) else {
             continue;

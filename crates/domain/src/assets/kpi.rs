@@ -30,6 +30,7 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::history::Episode;
 use super::lifecycle::{commissioned_at, retired_at, state_at};
 use super::workorder::{ResponseSums, ResponseTimes};
 use super::{
@@ -282,6 +283,9 @@ pub enum GroupBy {
 pub struct History<'a> {
     pub events: Vec<&'a AssetEvent>,
     pub downtimes: Vec<&'a Downtime>,
+    /// The effective downtime every indicator reads: recorded episodes and lifecycle events
+    /// merged into one truth ([`super::history::episodes`]).
+    pub episodes: Vec<Episode>,
     pub work_orders: Vec<&'a WorkOrder>,
     pub readings: Vec<&'a MeterReading>,
 }
@@ -335,6 +339,7 @@ impl<'a> Fleet<'a> {
             h.downtimes.sort_by_key(|d| d.start);
             h.work_orders.sort_by_key(|w| w.closed.unwrap_or(w.opened));
             h.readings.sort_by_key(|r| (r.meter, r.at));
+            h.episodes = super::history::episodes(&h.events, &h.downtimes);
         }
         let mut plans_by_model: HashMap<&RecordId, Vec<&MaintenancePlan>> = HashMap::new();
         let mut plans_by_asset: HashMap<&RecordId, Vec<&MaintenancePlan>> = HashMap::new();
@@ -454,6 +459,16 @@ impl<'a> Fleet<'a> {
     ) -> BTreeMap<String, Indicators> {
         let mut groups: BTreeMap<String, Sums> = BTreeMap::new();
         for i in 0..self.assets.len() {
+            // By place, each stay counts where it happened (dated location history).
+            if matches!(by, GroupBy::Facility | GroupBy::Region) {
+                for (facility, sums) in self.sums_by_facility(i, period, convert) {
+                    groups
+                        .entry(self.facility_key(&facility, by))
+                        .or_default()
+                        .add(&sums);
+                }
+                continue;
+            }
             groups
                 .entry(self.key(i, by))
                 .or_default()
@@ -792,7 +807,7 @@ fn asset_sums<'a>(
     let intervals = operating_intervals(&h.events, period);
     s.operating_secs = intervals.iter().map(|(a, b)| (*b - *a).num_seconds()).sum();
     let mut down_at_end = false;
-    for d in &h.downtimes {
+    for d in &h.episodes {
         let d_end = d.end.unwrap_or(NaiveDateTime::MAX);
         let secs = overlap_secs(&intervals, d.start, d_end);
         if d.planned {
@@ -801,7 +816,7 @@ fn asset_sums<'a>(
         }
         s.unplanned_down_secs += secs;
         // A failure is counted where it starts, and only while the asset was meant to be working.
-        if intervals.iter().any(|(a, b)| d.start >= *a && d.start < *b) {
+        if !d.continuation && intervals.iter().any(|(a, b)| d.start >= *a && d.start < *b) {
             s.failures += 1;
             *s.failures_by_cause.entry(d.cause).or_default() += 1;
             if d.cause.is_device_failure() {
@@ -1035,10 +1050,7 @@ impl Fleet<'_> {
                 continue;
             };
             out.commissioned.add(value);
-            let open_down = h
-                .downtimes
-                .iter()
-                .any(|d| !d.planned && d.start <= at && d.end.is_none_or(|e| e > at));
+            let open_down = super::history::down_at(&h.episodes, at);
             match state {
                 Some(s) if s.is_retired() => out.retired.add(value),
                 Some(LifecycleState::InService | LifecycleState::Commissioned) if !open_down => {

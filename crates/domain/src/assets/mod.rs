@@ -8,10 +8,12 @@
 
 pub mod donation;
 pub mod gaps;
+pub mod history;
 pub mod instant;
 pub mod kpi;
 pub mod lifecycle;
 pub mod load;
+pub mod location;
 pub mod synthetic;
 pub mod validate;
 pub mod workorder;
@@ -456,6 +458,11 @@ pub struct AssetEvent {
     /// The receiving facility, required for a transfer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to_facility: Option<RecordId>,
+    /// The facility a transfer leaves, so the time before it stays attributed there (the asset
+    /// record names only where the asset is now). Set by `record_event`; empty on transfers
+    /// stored before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_facility: Option<RecordId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1007,6 +1014,7 @@ impl AssetEvent {
         let mut out = vec![("asset", K::Asset, &self.asset)];
         opt(&mut out, "acceptance", K::WorkOrder, &self.acceptance);
         opt(&mut out, "to_facility", K::Facility, &self.to_facility);
+        opt(&mut out, "from_facility", K::Facility, &self.from_facility);
         cite_refs(&mut out, &self.sources);
         out
     }

@@ -129,6 +129,7 @@ pub fn fleet(n_assets: usize, n_facilities: usize) -> Vec<Record> {
                 state,
                 acceptance,
                 to_facility: None,
+                from_facility: None,
                 by: None,
                 note: None,
                 sources: vec![],

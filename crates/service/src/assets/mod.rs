@@ -28,9 +28,11 @@ use serde::Serialize;
 use crate::error::{ServiceError, ServiceResult};
 use crate::{Aidtrace, records};
 
+mod reconcile;
 mod rules;
 mod workorders;
 
+pub use reconcile::{Change, reconcile};
 pub use rules::{check_rules, check_rules_from, check_stored, put_checked, put_checked_from};
 pub use workorders::{Progress, Step, Substance, progress_work_order};
 
@@ -241,8 +243,8 @@ pub struct NewEvent {
 }
 
 /// Records a lifecycle event; returns its id.
-/// A transfer also moves the asset record to the receiving facility, in the same batch, so
-/// indicators count it where it now is.
+/// A transfer also moves the asset record to the receiving facility, in the same batch, and keeps
+/// the facility it leaves on the event (`from_facility`), so the past stays where it happened.
 pub fn record_event(
     app: &mut Aidtrace,
     source: HistorySource<'_>,
@@ -261,6 +263,8 @@ pub fn record_event(
         at: e.at,
         state: e.state,
         acceptance: e.acceptance,
+        // Where it leaves from: the time before the transfer stays attributed there.
+        from_facility: (e.state == LifecycleState::Transferred).then(|| asset.facility.clone()),
         to_facility: e.to_facility,
         by: e.by,
         note: e.note,
@@ -269,6 +273,10 @@ pub fn record_event(
     let mut batch = Vec::new();
     if event.state.is_retired() {
         batch.extend(close_on_retirement(app, source, &event)?);
+    } else {
+        // One truth: the event opens or closes downtime so both say the same.
+        let history = asset_history(app, source, &event.asset)?;
+        batch.extend(reconcile::follow_event(app, &history, &event)?);
     }
     if event.state == LifecycleState::Transferred
         && let Some(to) = &event.to_facility
@@ -443,6 +451,7 @@ pub fn report_down(
             state: LifecycleState::Down,
             acceptance: None,
             to_facility: None,
+            from_facility: None,
             by: reported_by,
             note: Some(down_note(cause)),
             sources: vec![],
@@ -531,6 +540,7 @@ pub fn return_to_service(
         state: LifecycleState::InService,
         acceptance: None,
         to_facility: None,
+        from_facility: None,
         by: None,
         note,
         sources: vec![],
@@ -642,8 +652,16 @@ pub fn facility_indicators(
     let rates = app.rates()?;
     let convert = converter(&rates, currency, period.to.date());
     let fleet = Fleet::build(&ledger);
-    let assets = fleet.facility_assets(facility).to_vec();
-    Ok(fleet.indicators(assets, period, &convert))
+    // Every asset that stayed here during the period, for the time it stayed (dated location).
+    let mut total = aidtrace_domain::assets::kpi::Sums::default();
+    for i in 0..fleet.assets.len() {
+        for (at, sums) in fleet.sums_by_facility(i, period, &convert) {
+            if &at == facility {
+                total.add(&sums);
+            }
+        }
+    }
+    Ok(total.indicators())
 }
 
 /// Money-to-machine for all donated assets, or those of one activity (and its sub-activities).
@@ -720,8 +738,9 @@ pub fn list_assets(app: &Aidtrace, facility: Option<&RecordId>) -> ServiceResult
             facility: a.facility.clone(),
             state: last.map(|e| e.state),
             since: last.map(|e| e.at),
+            // The same effective episodes the indicators read (one truth for state and downtime).
             down_since: h
-                .downtimes
+                .episodes
                 .iter()
                 .find(|d| d.end.is_none() && !d.planned)
                 .map(|d| d.start),

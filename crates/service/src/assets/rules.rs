@@ -111,6 +111,9 @@ pub fn check_rules_from(
         lifecycle::check_work_order(w, history(&w.asset))
             .map_err(|e| refuse("work_order", &w.id, e))?;
     }
+    for d in &new_downtimes {
+        check_downtime_change(d, old(&d.asset).downtimes.iter().find(|s| s.id == d.id))?;
+    }
     for (asset, downs) in by_asset(&new_downtimes, |d| &d.asset) {
         lifecycle::check_downtimes(&old(&asset).downtimes, &downs, history(&asset))
             .map_err(|e| refuse("asset", &asset, e))?;
@@ -151,6 +154,49 @@ pub fn check_rules_from(
         }
     }
     Ok(())
+}
+
+/// A stored downtime record changes only by being closed (an end where it had none) or by a note:
+/// `asset load` of an edited file used to rewrite start, end, cause or planned flag of episodes
+/// already reported, silently. A correction is a new record (or `asset reconcile`).
+fn check_downtime_change(new: &Downtime, stored: Option<&Downtime>) -> ServiceResult<()> {
+    let Some(old) = stored else { return Ok(()) };
+    let closing = old.end.is_none() || old.end == new.end;
+    fn same(d: &Downtime) -> (NaiveDateTime, DowntimeCause, bool, Option<&RecordId>) {
+        (d.start, d.cause, d.planned, d.work_order.as_ref())
+    }
+    if closing && same(old) == same(new) {
+        return Ok(());
+    }
+    let (field, value) = if old.start != new.start {
+        ("start", new.start.to_string())
+    } else if !closing {
+        (
+            "end",
+            new.end
+                .map_or_else(|| "(open)".to_string(), |e| e.to_string()),
+        )
+    } else if old.cause != new.cause {
+        ("cause", new.cause.as_str().to_string())
+    } else if old.planned != new.planned {
+        ("planned", new.planned.to_string())
+    } else {
+        (
+            "work_order",
+            new.work_order
+                .as_ref()
+                .map_or_else(|| "(none)".to_string(), ToString::to_string),
+        )
+    };
+    Err(refuse(
+        "downtime",
+        &new.id,
+        ValidationError::new(
+            field,
+            value,
+            "a stored downtime is only closed (an end where it had none) or annotated, never rewritten; record a new downtime instead",
+        ),
+    ))
 }
 
 /// A done or cancelled order is closed once: closing it again with other figures would rewrite
@@ -321,6 +367,12 @@ pub fn check_stored(ledger: &Ledger, now: NaiveDateTime) -> Vec<String> {
         }
         if let Err(e) = lifecycle::check_readings(&[], &readings) {
             out.push(format!("asset {}: {e}", asset.id));
+        }
+        for d in aidtrace_domain::assets::history::differences(&h.episodes) {
+            out.push(format!(
+                "asset {}: events and downtime disagree: {d}; `aidtrace asset reconcile` fixes it",
+                asset.id
+            ));
         }
         for w in &h.work_orders {
             if let Err(e) = lifecycle::check_work_order(w, &h.events) {
