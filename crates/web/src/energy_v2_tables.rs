@@ -367,6 +367,7 @@ pub fn results(p: &StorePlanV2, query: &str) -> Markup {
         }
         ul class="muted" { @for a in &p.logistics.assumptions { li { (a) } } }
         p class="exports" { (t("export")) ": " a href=(link("logistics", "csv")) { "CSV" } " · " a href=(link("logistics", "xlsx")) id="energy2-logistics-xlsx" { "XLSX" } }
+        (crate::energy_v2_oblasts::oblast_view(p))
         h2 { (t("energy2-autonomy")) }
         (render("energy2-autonomy", &autonomy_table(p), &AUTONOMY_HEADERS, Some(0)))
         ul class="muted" { @for a in &p.autonomy { li { (a.name) ": " (a.fuel_basis) } } }
