@@ -17,6 +17,7 @@ pub mod energy_survey_pages;
 pub mod energy_v2_commit;
 pub mod energy_v2_oblasts;
 pub mod energy_v2_page;
+pub mod energy_v2_reasons;
 pub mod energy_v2_tables;
 pub mod error;
 pub mod facility_filter;
