@@ -70,9 +70,10 @@ pub fn run(mut p: Profile, o: &Options) -> Result<(), CliError> {
                 "--with-plan needs --instance (the instance the plan was made for) and --facility",
             ));
         };
-        let units =
+        let pu =
             units_from_plan(&read(plan)?, &read(inst)?, facility).map_err(|e| input(plan, e))?;
-        let s = autonomy_with_units_in(&p, &units, o.solar_table.as_ref());
+        let mut s = autonomy_with_units_in(&p, &pu.units, o.solar_table.as_ref());
+        s.assumptions.insert(0, pu.assumption);
         return print_summary(&s, o.format);
     }
     let a = autonomy::assess_with_table(&p, o.solar_table.as_ref());
@@ -179,6 +180,10 @@ fn print_summary(s: &AutonomySummary, format: Format) -> Result<(), CliError> {
             say!(
                 "autonomy h: continuous outage from 1 January 00:00 on the fuel on site, no failures; P: continuous outage from a random hour of the year with start failures and failures while running"
             );
+            say!("assumptions:");
+            for a in &s.assumptions {
+                say!("  - {a}");
+            }
         }
     }
     Ok(())

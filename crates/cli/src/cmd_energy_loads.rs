@@ -228,6 +228,8 @@ pub fn run_instance(a: InstanceArgs, settings: &Settings) -> CliResult {
             country,
             skip_unknown: a.skip_unknown,
             survey: SurveyOptions::new(at),
+            // Without units, the store's generator lines not yet recorded as assets.
+            activity: None,
         },
     )
     .map_err(service_error)?;

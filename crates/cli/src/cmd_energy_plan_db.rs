@@ -98,6 +98,10 @@ pub struct V2Flags {
     /// (default: one delivery of the logistics plan)
     #[arg(long)]
     pub fuel_on_site: Option<f64>,
+    /// Version 2: plan the generator equipment lines of this donating activity (default with
+    /// no --unit: every generator line whose sets are not yet recorded as assets)
+    #[arg(long = "activity")]
+    pub fleet_activity: Option<String>,
 }
 
 impl V2Flags {
@@ -112,6 +116,7 @@ impl V2Flags {
             (self.fuel_price.is_some(), "--fuel-price"),
             (self.outage_h_per_day.is_some(), "--outage-h-per-day"),
             (self.fuel_on_site.is_some(), "--fuel-on-site"),
+            (self.fleet_activity.is_some(), "--activity"),
         ]
         .into_iter()
         .find_map(|(given, name)| given.then_some(name))
@@ -150,12 +155,15 @@ pub fn run(
     for u in shared.units {
         spec.fleet.push(parse_unit(u).map_err(service_error)?);
     }
-    if spec.fleet.is_empty() {
-        // The seed states the JICA generators only as totals (count and MW), not as models.
-        return Err(CliError::input(
-            "--unit: give the donated units as MODEL:KW:COUNT (the store records the JICA generators only as totals, not as models with a kW rating)",
-        ));
-    }
+    // Without units, the fleet is the store's generator equipment lines (service `energy_fleet`).
+    let activity = f
+        .fleet_activity
+        .as_deref()
+        .map(|a| {
+            aidtrace_domain::RecordId::parse(a)
+                .map_err(|e| CliError::input(format!("--activity {a:?}: {e}")))
+        })
+        .transpose()?;
     let country = f
         .country
         .as_deref()
@@ -182,6 +190,7 @@ pub fn run(
                 country,
                 skip_unknown: f.skip_unknown,
                 survey: SurveyOptions::new(at),
+                activity,
             },
             fuel_price_eur_per_l: f.fuel_price,
             outage_h_per_day: f.outage_h_per_day,

@@ -58,6 +58,7 @@ mod tests {
         model::Instrument,
         model::ActivityStatus,
         model::ParticipantRole,
+        model::GeneratorFuel,
         model::LegalStepKind,
         model::FlowKind,
         model::BudgetKind,

@@ -721,8 +721,42 @@ pub struct EquipmentLine {
     /// Assets this line became (filled in as equipment is delivered and registered).
     #[serde(default)]
     pub assets: Vec<RecordId>,
+    /// For a line of generator sets: the rating the energy planner plans with (issue 16).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generator: Option<GeneratorRating>,
     #[serde(default)]
     pub sources: Vec<Citation>,
+}
+
+/// What a generator set burns; each has its own fuel curve in the energy planner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
+pub enum GeneratorFuel {
+    #[default]
+    Diesel,
+    Petrol,
+}
+
+/// The rating of one set of an equipment line of generators: prime kW, or kVA (the planner
+/// applies its power factor), exactly one of the two.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct GeneratorRating {
+    /// The name planners use for the set, e.g. "JICA-100kW"; plans and assets name it so.
+    pub model: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prime_kw: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prime_kva: Option<Decimal>,
+    #[serde(default)]
+    pub fuel: GeneratorFuel,
+    /// Why the rating or the quantity is not a sourced fact, where it is not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub illustrative: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -291,7 +291,43 @@ fn equipment_line(e: &EquipmentLine) -> Result<(), ValidationError> {
     if let Some(c) = &e.unit_cost {
         money("unit_cost", c)?;
     }
+    if let Some(g) = &e.generator {
+        generator_rating(g)?;
+    }
     Ok(())
+}
+
+fn generator_rating(g: &crate::model::GeneratorRating) -> Result<(), ValidationError> {
+    non_empty("generator.model", &g.model)?;
+    match (g.prime_kw, g.prime_kva) {
+        (Some(_), Some(_)) => Err(ValidationError::new(
+            "generator.prime_kva",
+            g.prime_kva.unwrap_or_default(),
+            "give prime_kw or prime_kva, not both",
+        )),
+        (None, None) => Err(ValidationError::new(
+            "generator.prime_kw",
+            "(empty)",
+            "give the set's prime kW or its kVA",
+        )),
+        (Some(v), None) | (None, Some(v)) => {
+            let field = if g.prime_kw.is_some() {
+                "generator.prime_kw"
+            } else {
+                "generator.prime_kva"
+            };
+            // Above 100 MW a "set" is a typing mistake, and the planner's own limit is 1e5 kW.
+            if v <= Decimal::ZERO || v > Decimal::from(100_000) {
+                Err(ValidationError::new(
+                    field,
+                    v,
+                    "must be more than 0 and at most 100000",
+                ))
+            } else {
+                Ok(())
+            }
+        }
+    }
 }
 
 fn partnership(p: &Partnership) -> Result<(), ValidationError> {

@@ -2,6 +2,7 @@
 //! the arithmetic it checks.
 
 use aidtrace_energy::autonomy::{Generator, Profile, assess, autonomy_with_units};
+use aidtrace_energy::sim::plan_units::units_from_plan;
 use aidtrace_energy::sim::schedule::Schedule;
 use aidtrace_energy::sim::solar::{YieldTable, day_length_h};
 use aidtrace_energy::sim::{Drive, assess::plant};
@@ -435,4 +436,61 @@ fn the_wilson_interval_of_0_in_100_reaches_3_7_percent() {
     let ci = aidtrace_energy::sim::run::wilson(0, 100);
     assert_eq!(ci[0], 0.0);
     assert!((ci[1] - 0.036_995).abs() < 1e-5, "{ci:?}");
+}
+
+/// A version 2 instance and plan giving F1 `units` × G100 (100 kW prime), derate 0.75.
+fn v2_plan_files(units: u32) -> (Vec<u8>, Vec<u8>) {
+    let inst = r#"{"version": 2, "derate": 0.75, "power_factor": 0.8,
+        "fleet": [{"model": "G100", "prime_kw": 100, "count": 2, "idle_l_per_h": 3.45}],
+        "facilities": [{"id": "F1"}]}"#;
+    let plan =
+        format!(r#"{{"assignments": [{{"facility": "F1", "model": "G100", "units": {units}}}]}}"#);
+    (plan.into_bytes(), inst.as_bytes().to_vec())
+}
+
+#[test]
+fn a_plans_unit_counts_at_its_derated_usable_kw() {
+    // 0.75 × 100 kW = 75 kW usable; the idle fuel stays the full set's 3.45 L/h.
+    let (plan, inst) = v2_plan_files(1);
+    let pu = units_from_plan(&plan, &inst, "F1").expect("units");
+    assert_eq!(pu.units.len(), 1);
+    assert_eq!(pu.units[0].prime_kw, 75.0);
+    assert_eq!(pu.units[0].idle_l_per_h, Some(3.45));
+    assert_eq!(pu.derate, 0.75);
+    assert!(
+        pu.assumption.contains("0.75 × prime kW"),
+        "{}",
+        pu.assumption
+    );
+}
+
+#[test]
+fn a_critical_load_above_the_usable_kw_is_not_carried_by_one_unit() {
+    // Critical 80 kW: one unit at 100 kW prime would carry it, at 75 kW usable it cannot (0 h);
+    // two units (150 kW usable, sharing the load) run 1000 L / (0.25 × 80 + 2 × 3.45) L/h =
+    // 1000 / 26.9 = 37.2 → 37 h.
+    let p = profile(0.0, 80.0, 0.0, r#", "fuel_litres": 1000"#);
+    let (plan, inst) = v2_plan_files(1);
+    let one = units_from_plan(&plan, &inst, "F1").expect("units");
+    let a = autonomy_with_units(&p, &one.units);
+    assert_eq!(a.hours[1].hours, 0.0);
+    let (plan, inst) = v2_plan_files(2);
+    let two = units_from_plan(&plan, &inst, "F1").expect("units");
+    let a = autonomy_with_units(&p, &two.units);
+    assert_eq!(a.hours[1].hours, 37.0);
+}
+
+#[test]
+fn a_version_1_instance_takes_model_v2s_default_derate_and_says_so() {
+    let inst = br#"{"fleet": [{"model": "G100", "prime_kw": 100, "count": 1}], "facilities": [{"id": "F1"}]}"#;
+    let plan = br#"{"assignments": [{"facility": "F1", "model": "G100", "units": 1}]}"#;
+    let pu = units_from_plan(plan, inst, "F1").expect("units");
+    assert_eq!(pu.units[0].prime_kw, 75.0);
+    // Idle by the size of the full 100 kW set (MODEL.md table).
+    assert_eq!(pu.units[0].idle_l_per_h, Some(3.45));
+    assert!(
+        pu.assumption.contains("states no derate"),
+        "{}",
+        pu.assumption
+    );
 }

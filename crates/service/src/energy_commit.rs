@@ -48,6 +48,18 @@ fn id(raw: &str, field: &str) -> ServiceResult<RecordId> {
     RecordId::parse(raw).map_err(|e| ServiceError::Parse(format!("{field} = {raw:?}: {e}")))
 }
 
+/// The equipment line of `activity` the plan took `model` from, if it is still in the store.
+fn line_of(
+    ledger: &aidtrace_domain::Ledger,
+    plan: &StorePlanV2,
+    model: &str,
+    activity: &RecordId,
+) -> Option<String> {
+    let raw = plan.fleet_lines.get(model)?;
+    let line = ledger.equipment_lines.get(&RecordId::parse(raw).ok()?)?;
+    (&line.activity == activity).then(|| line.id.to_string())
+}
+
 /// Writes every unit `plan` assigns as an asset of `activity` citing `source`.
 pub fn commit_plan(
     app: &mut Aidtrace,
@@ -145,6 +157,10 @@ pub fn commit_plan(
             });
             if let Some(d) = &donor {
                 funding["donor"] = json!(d);
+            }
+            // The line the unit was planned from, so the next plan leaves it out of the depot.
+            if let Some(line) = line_of(&ledger, plan, &a.model, &act_id) {
+                funding["equipment_line"] = json!(line);
             }
             written.push(asset.to_string());
             records.push(json!({

@@ -66,6 +66,10 @@ pub struct StorePlanV2 {
     pub names: BTreeMap<String, String>,
     /// Facility id → the note that marks its data as illustrative.
     pub illustrative: BTreeMap<String, String>,
+    /// Fleet model → the equipment line its units come from, where the fleet is the store's
+    /// (`energy commit-plan` records each unit against its line).
+    #[serde(default)]
+    pub fleet_lines: BTreeMap<String, String>,
 }
 
 impl StorePlanV2 {
@@ -160,11 +164,15 @@ pub fn plan_from_store(ledger: &Ledger, req: &PlanRequest) -> ServiceResult<Stor
         "P(survive 24/72/168 h) assumes the changeover gap (grid loss until the generators carry the load, up to 10 s for an NFPA 110 Type 10 system) is bridged by the devices' own batteries or a UPS: the store records no UPS or battery; without one, every life-support load is interrupted at each outage start"
             .to_string(),
     );
+    let mut derate_note: Option<String> = None;
     for f in &instance.facilities {
         let Some(s) = by_id.get(f.id.as_str()) else {
             continue;
         };
         let units = units_from_plan_v2(&instance, &plan, &f.id);
+        if derate_note.is_none() {
+            derate_note = Some(units.assumption.clone());
+        }
         let fuel = logistics.facilities.iter().find(|x| x.facility == f.id);
         let (fuel_on_site_l, fuel_basis) = match (req.fuel_on_site_l, fuel) {
             (Some(l), _) => (l, "given by the planner".to_string()),
@@ -177,15 +185,24 @@ pub fn plan_from_store(ledger: &Ledger, req: &PlanRequest) -> ServiceResult<Stor
             ),
             (None, None) => (0.0, "no units planned, no delivery scheduled".to_string()),
         };
-        let profile = profile_of(s, &instance, fuel_on_site_l)?;
+        // The own backup at the usable kW the planner counted (E_f, already derated).
+        let own_kw = f.existing_kw.unwrap_or(0.0);
+        let profile = profile_of(s, &instance, own_kw, fuel_on_site_l)?;
+        let mut summary = autonomy_with_units(&profile, &units.units);
+        summary.assumptions.insert(0, units.assumption);
         autonomy.push(FacilityAutonomy {
             facility: f.id.clone(),
             name: s.name.clone(),
             region: f.region.clone(),
             fuel_on_site_l,
             fuel_basis,
-            summary: autonomy_with_units(&profile, &units),
+            summary,
         });
+    }
+    if let Some(n) = derate_note {
+        notes.push(format!(
+            "autonomy: {n}; the facility's own backup likewise counts at its derated kW"
+        ));
     }
     Ok(StorePlanV2 {
         instance,
@@ -197,13 +214,23 @@ pub fn plan_from_store(ledger: &Ledger, req: &PlanRequest) -> ServiceResult<Stor
         autonomy,
         names,
         illustrative,
+        fleet_lines: built
+            .fleet_lines
+            .iter()
+            .map(|(m, l)| (m.clone(), l.to_string()))
+            .collect(),
     })
 }
 
 /// The simulator's profile of a surveyed facility: the same average load per tier the plan
-/// used, its usable own backup as one generator, its region for the solar table (no solar
+/// used, its usable own backup (`own_kw`, derated as the planner counted it) as one generator, its region for the solar table (no solar
 /// recorded in the store, so it only names the region) and the fuel on site.
-fn profile_of(s: &Survey, inst: &InstanceV2, fuel_litres: f64) -> ServiceResult<Profile> {
+fn profile_of(
+    s: &Survey,
+    inst: &InstanceV2,
+    own_kw: f64,
+    fuel_litres: f64,
+) -> ServiceResult<Profile> {
     let loads: Vec<serde_json::Value> = s
         .tiers
         .iter()
@@ -217,8 +244,14 @@ fn profile_of(s: &Survey, inst: &InstanceV2, fuel_litres: f64) -> ServiceResult<
         })
         .collect();
     let mut generators = Vec::new();
-    if let Some(k) = s.usable_backup_kw.filter(|k| *k > Decimal::ZERO) {
-        generators.push(serde_json::json!({"name": "existing backup", "prime_kw": f64_of(k)}));
+    if own_kw > 0.0 {
+        // Idle fuel of the set's full usable rating, not of its derated power.
+        let full_kw = s.usable_backup_kw.map_or(own_kw, f64_of);
+        generators.push(serde_json::json!({
+            "name": "existing backup",
+            "prime_kw": own_kw,
+            "idle_l_per_h": aidtrace_energy::diesel::idle_l_per_h(full_kw),
+        }));
     }
     let v = serde_json::json!({
         "facility": s.facility,

@@ -97,6 +97,9 @@ pub struct V2Options {
     /// Leave facilities with unknown figures out (listed) instead of refusing.
     pub skip_unknown: bool,
     pub survey: SurveyOptions,
+    /// The donating activity whose generator equipment lines join the fleet. Without it, and
+    /// with no units in the spec, the fleet is every generator line not yet recorded as assets.
+    pub activity: Option<RecordId>,
 }
 
 /// A facility not in the instance and why.
@@ -114,6 +117,8 @@ pub struct V2Build {
     pub left_out: Vec<LeftOut>,
     /// Figures the instance rests on that a reader should know (lower bounds, assumed backup).
     pub notes: Vec<String>,
+    /// Fleet model → the equipment line it was taken from (`energy_fleet`).
+    pub fleet_lines: BTreeMap<String, RecordId>,
 }
 
 fn invalid(field: &str, value: impl std::fmt::Display, reason: &str) -> ServiceError {
@@ -180,7 +185,7 @@ pub fn instance_v2(ledger: &Ledger, opts: &V2Options) -> ServiceResult<V2Build> 
         366.0,
         true,
     )?;
-    let fuel_l_per_kwh = in_range(
+    let mut fuel_l_per_kwh = in_range(
         "fuel_l_per_kwh",
         spec.fuel_l_per_kwh
             .unwrap_or(aidtrace_energy::diesel::L_PER_KWH),
@@ -216,11 +221,25 @@ pub fn instance_v2(ledger: &Ledger, opts: &V2Options) -> ServiceResult<V2Build> 
     ] {
         in_range(name, w, 0.0, 1e6, false)?;
     }
-    if spec.fleet.is_empty() {
+    // The store's generator lines: asked for by activity, or the default when no unit is given.
+    let from_lines = if opts.activity.is_some() || spec.fleet.is_empty() {
+        crate::energy_fleet::fleet_from_lines(ledger, opts.activity.as_ref())?
+    } else {
+        crate::energy_fleet::LineFleet::default()
+    };
+    if spec.fleet.is_empty() && from_lines.models.is_empty() {
+        // Say why the lines there are gave nothing (recorded already, no quantity).
+        let why = if from_lines.notes.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", from_lines.notes.join("; "))
+        };
         return Err(invalid(
             "fleet",
             "[]",
-            "give the donated units (--unit MODEL:KW:COUNT or the season file's fleet)",
+            &format!(
+                "no donated units to plan: record generator equipment lines (rating and quantity) of the donating activity, or give the units (--unit MODEL:KW:COUNT or the season file's fleet){why}"
+            ),
         ));
     }
     let mut fleet = Vec::new();
@@ -243,6 +262,13 @@ pub fn instance_v2(ledger: &Ledger, opts: &V2Options) -> ServiceResult<V2Build> 
             )?),
             fuel: Default::default(),
         });
+    }
+    fleet.extend(from_lines.models);
+    // Without a figure, the fleet's own fuel curve (mixed fuels are refused by the solver).
+    if spec.fuel_l_per_kwh.is_none()
+        && let Some(m) = fleet.first()
+    {
+        fuel_l_per_kwh = m.fuel.l_per_kwh();
     }
     for (id, w) in &spec.weights {
         in_range(&format!("weights[{id:?}]"), *w, 0.0, 1e6, false)?;
@@ -394,7 +420,7 @@ pub fn instance_v2(ledger: &Ledger, opts: &V2Options) -> ServiceResult<V2Build> 
             ));
         }
     }
-    let mut notes = Vec::new();
+    let mut notes = from_lines.notes;
     let derate_d = Decimal::from_f64_retain(derate).unwrap_or(Decimal::ONE);
     let facilities = kept
         .iter()
@@ -464,5 +490,6 @@ pub fn instance_v2(ledger: &Ledger, opts: &V2Options) -> ServiceResult<V2Build> 
         instance,
         left_out,
         notes,
+        fleet_lines: from_lines.lines,
     })
 }

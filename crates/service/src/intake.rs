@@ -939,6 +939,7 @@ pub fn accept_batch(
                     None
                 },
                 assets: Vec::new(),
+                generator: None,
                 sources: vec![cite(&source_id, &item.quote, "description")],
             }));
             written.push(id);

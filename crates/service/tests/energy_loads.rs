@@ -248,6 +248,7 @@ fn v2(skip_unknown: bool) -> V2Options {
         country: None,
         skip_unknown,
         survey: opts(),
+        activity: None,
     }
 }
 

@@ -34,6 +34,7 @@ fn request() -> PlanRequest {
             country: Some(aidtrace_domain::CountryCode::parse("UA").expect("UA")),
             skip_unknown: true,
             survey: SurveyOptions::new(at()),
+            activity: None,
         },
         fuel_price_eur_per_l: Some(1.5),
         outage_h_per_day: None,

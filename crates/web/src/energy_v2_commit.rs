@@ -28,6 +28,7 @@ fn hidden(form: &PlanForm) -> Markup {
         ("install_units", &form.install_units),
         ("fuel_on_site", &form.fuel_on_site),
         ("country", &form.country),
+        ("fleet_activity", &form.fleet_activity),
     ];
     html! {
         @for (k, v) in pairs {
@@ -51,7 +52,7 @@ pub fn commit_form(caller: &Caller, form: &PlanForm) -> Markup {
             (hidden(form))
             p {
                 label for="f-activity" { (t("energy2-commit-activity")) } br;
-                input id="f-activity" name="activity" required;
+                input id="f-activity" name="activity" required value=(form.fleet_activity.clone().unwrap_or_default());
             }
             p {
                 label for="f-source" { (t("energy2-commit-source")) } br;
@@ -89,6 +90,7 @@ pub async fn commit(
         install_units: field(&raw, "install_units"),
         fuel_on_site: field(&raw, "fuel_on_site"),
         country: field(&raw, "country"),
+        fleet_activity: field(&raw, "fleet_activity"),
     };
     let activity = raw
         .get("activity")

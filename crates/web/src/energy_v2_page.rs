@@ -69,6 +69,10 @@ pub struct PlanForm {
     pub fuel_on_site: Option<String>,
     #[serde(default)]
     pub country: Option<String>,
+    /// The donating activity whose generator equipment lines are planned (`activity` is the
+    /// commit form's own field).
+    #[serde(default)]
+    pub fleet_activity: Option<String>,
 }
 
 fn given(v: &Option<String>) -> Option<&str> {
@@ -102,13 +106,13 @@ impl PlanForm {
         {
             fleet.push(parse_unit(u).map_err(|e| bad("units", u, e))?);
         }
-        if fleet.is_empty() {
-            return Err(bad(
-                "units",
-                raw_units,
-                "give at least one unit as MODEL:KW:COUNT, e.g. JICA-100:100:6",
-            ));
-        }
+        // No units typed: the store's generator equipment lines (of `activity` if given).
+        let activity = match given(&self.fleet_activity) {
+            Some(raw) => Some(
+                aidtrace_domain::RecordId::parse(raw).map_err(|e| bad("fleet_activity", raw, e))?,
+            ),
+            None => None,
+        };
         let country_raw = given(&self.country).unwrap_or(DEFAULT_COUNTRY);
         let country =
             CountryCode::parse(country_raw).map_err(|e| bad("country", country_raw, e))?;
@@ -143,6 +147,7 @@ impl PlanForm {
                 country: Some(country),
                 skip_unknown: true,
                 survey: SurveyOptions::new(chrono::Utc::now().naive_utc()),
+                activity,
             },
             fuel_price_eur_per_l: self.number("fuel_price", &self.fuel_price)?,
             outage_h_per_day: outage,
@@ -162,6 +167,7 @@ impl PlanForm {
             ("install_units", &self.install_units),
             ("fuel_on_site", &self.fuel_on_site),
             ("country", &self.country),
+            ("fleet_activity", &self.fleet_activity),
         ];
         let parts: Vec<String> = pairs
             .iter()
@@ -208,8 +214,14 @@ pub async fn plan_of(state: &AppState, form: &PlanForm) -> Result<StorePlanV2, A
                 .split([' ', '=', ':'])
                 .next()
                 .filter(|f| !f.is_empty())
-                .unwrap_or("units")
-                .to_string();
+                .unwrap_or("units");
+            // The service's names for what the form calls otherwise.
+            let field = match field {
+                "fleet" => "units",
+                "activity" => "fleet_activity",
+                f => f,
+            }
+            .to_string();
             if e.is_bad_input() {
                 ApiError::bad_request("invalid_form", msg).with_field(field)
             } else {
@@ -225,7 +237,8 @@ async fn page_get(
     caller: Caller,
     Query(form): Query<PlanForm>,
 ) -> PageResult<Response> {
-    render(state, caller, form).await
+    let asked = !form.to_query().is_empty();
+    render(state, caller, form, asked).await
 }
 
 async fn page_post(
@@ -233,12 +246,19 @@ async fn page_post(
     caller: Caller,
     Form(form): Form<PlanForm>,
 ) -> PageResult<Response> {
-    render(state, caller, form).await
+    render(state, caller, form, true).await
 }
 
-async fn render(state: AppState, caller: Caller, form: PlanForm) -> PageResult<Response> {
+/// `asked`: a plan was requested (a POST, or a GET with a query); a bare GET shows the form,
+/// and a request with every field empty plans the store's generator lines.
+async fn render(
+    state: AppState,
+    caller: Caller,
+    form: PlanForm,
+    asked: bool,
+) -> PageResult<Response> {
     can_read(&state, &caller)?;
-    if given(&form.units).is_none() && form.to_query().is_empty() {
+    if !asked {
         let body = layout(&t("energy2-title"), &caller, plan_form(&form, None));
         return Ok(body.into_response());
     }
@@ -297,6 +317,7 @@ pub fn plan_form(form: &PlanForm, error: Option<&ApiError>) -> Markup {
             (input("install_units", t("energy2-install-units"), val(&form.install_units, DEFAULT_INSTALL_UNITS), String::new()))
             (input("fuel_on_site", t("energy2-fuel-on-site"), val(&form.fuel_on_site, ""), t("energy2-fuel-on-site-hint")))
             (input("country", t("energy2-country"), val(&form.country, DEFAULT_COUNTRY), String::new()))
+            (input("fleet_activity", t("energy2-activity"), val(&form.fleet_activity, ""), t("energy2-activity-hint")))
             button type="submit" id="energy2-submit" { (t("energy2-plan")) }
         }
     }

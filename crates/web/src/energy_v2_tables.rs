@@ -49,7 +49,7 @@ pub fn plan_table(p: &StorePlanV2) -> Table {
                 f(e.served_kw.essential, 1),
                 f(e.unserved_kw.total(), 1),
                 e.binding.key().to_string(),
-                e.reason.clone(),
+                crate::energy_v2_reasons::facility_text(e),
             ]
         })
         .collect();
@@ -342,7 +342,7 @@ pub fn results(p: &StorePlanV2, query: &str) -> Markup {
                 thead { tr { th { (t("energy2-model")) } th { (t("energy2-units-count")) } th { (t("energy-binding")) } th { (t("energy2-why")) } } }
                 tbody {
                     @for d in &plan.left_in_depot {
-                        tr { td { (d.model) } td class="num" { (d.units) } td { (t(&format!("energy2-binding-{}", d.binding.key()))) } td { (d.reason) } }
+                        tr { td { (d.model) } td class="num" { (d.units) } td { (t(&format!("energy2-binding-{}", d.binding.key()))) } td { (crate::energy_v2_reasons::text(d.why.as_ref(), &d.reason)) } }
                     }
                 }
             }
@@ -367,6 +367,7 @@ pub fn results(p: &StorePlanV2, query: &str) -> Markup {
         }
         ul class="muted" { @for a in &p.logistics.assumptions { li { (a) } } }
         p class="exports" { (t("export")) ": " a href=(link("logistics", "csv")) { "CSV" } " · " a href=(link("logistics", "xlsx")) id="energy2-logistics-xlsx" { "XLSX" } }
+        (crate::energy_v2_oblasts::oblast_view(p))
         h2 { (t("energy2-autonomy")) }
         (render("energy2-autonomy", &autonomy_table(p), &AUTONOMY_HEADERS, Some(0)))
         ul class="muted" { @for a in &p.autonomy { li { (a.name) ": " (a.fuel_basis) } } }

@@ -31,6 +31,8 @@ const PAGES: &[(&str, &str)] = &[
     ("asset-indicators", "/assets/indicators"),
     ("asset-gaps", "/assets/gaps"),
     ("energy", "/energy"),
+    // A plan of the seed's generator lines: the tables and the per-oblast grid.
+    ("energy-v2-plan", "/energy/v2?fuel_l_per_day=4000"),
     ("intake", "/intake"),
     ("import", "/import"),
     ("changes", "/changes"),

@@ -96,11 +96,119 @@ async fn a_negative_fuel_price_is_refused_naming_the_field() {
 }
 
 #[tokio::test]
-async fn no_units_is_refused_naming_the_field() {
+async fn no_units_and_an_activity_without_generator_lines_is_refused_naming_units() {
     let (_env, client) = client().await;
-    let r = signed_post(&client, &[("units", " "), ("fuel_price", "1")]).await;
+    let r = signed_post(
+        &client,
+        &[
+            ("units", " "),
+            ("fleet_activity", "act-ua-japan-health"),
+            ("fuel_price", "1"),
+        ],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.body.contains("<strong>units</strong>"), "{}", r.body);
+    assert!(!r.body.contains("id=\"energy2-plan\""), "planned anyway");
+}
+
+#[tokio::test]
+async fn an_unknown_fleet_activity_is_refused_naming_the_field() {
+    let (_env, client) = client().await;
+    let r = signed_post(&client, &[("fleet_activity", "act-nope")]).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(
+        r.body.contains("<strong>fleet_activity</strong>"),
+        "{}",
+        r.body
+    );
+}
+
+#[tokio::test]
+async fn the_seeds_generator_lines_are_planned_with_no_units_typed() {
+    let (_env, client) = client().await;
+    // What the form sends as it stands: its defaults, the units box empty.
+    let r = signed_post(
+        &client,
+        &[
+            ("units", ""),
+            ("fuel_l_per_day", "4000"),
+            ("install_units", "3"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("JICA-100kW"), "{}", r.body);
+    assert!(r.body.contains("JICA-250kVA"), "{}", r.body);
+    assert!(r.body.contains("id=\"energy2-plan\""));
+    // The invented ratings are said to be illustrative.
+    assert!(
+        r.body
+            .contains("eq-ua-jica-gen-100kw (JICA-100kW): illustrative")
+    );
+}
+
+#[tokio::test]
+async fn the_plan_shows_a_tile_per_oblast_with_coverage_and_a_legend() {
+    let (_env, client) = client().await;
+    let r = signed_post(&client, &[("units", UNITS)]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("id=\"energy2-oblasts\""), "no grid");
+    // Every oblast has its tile, Kharkiv (a planned one) is shaded and says its coverage.
+    assert_eq!(r.body.matches("class=\"tile\"").count(), 27);
+    assert!(r.body.contains("data-region=\"UA-63\""));
+    assert!(r.body.contains("id=\"energy2-oblasts-legend\""));
+    assert!(r.body.contains("id=\"energy2-oblast-table\""));
+    let tile = r.body.split("data-region=\"UA-63\"").nth(1).unwrap();
+    let tile = &tile[..tile.find("</g>").unwrap()];
+    assert!(tile.contains("country aid"), "{tile}");
+    assert!(tile.contains("% of the load served"), "{tile}");
+    // Nothing focusable inside the drawing (axe: nested-interactive).
+    let svg = r.body.split("id=\"energy2-oblasts\"").nth(1).unwrap();
+    let svg = &svg[..svg.find("</svg>").unwrap()];
+    assert!(!svg.contains("<a "), "{svg}");
+}
+
+#[tokio::test]
+async fn committing_a_plan_of_the_lines_records_each_unit_against_its_line() {
+    let (env, client) = client().await;
+    let r = commit_as(
+        &client,
+        "ada",
+        &[
+            ("units", ""),
+            ("activity", "act-ua-jica-generators"),
+            ("source", "src-ua-japan-health-2024-05"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let ledger = env.state.service().ledger().unwrap();
+    let on_line: Vec<_> = ledger
+        .assets
+        .values()
+        .filter(|a| {
+            a.funding
+                .equipment_line
+                .as_ref()
+                .is_some_and(|l| l.as_str().starts_with("eq-ua-jica-gen-"))
+        })
+        .collect();
+    assert!(!on_line.is_empty(), "no asset names its line");
+    // The demo plan places all 8 sets: the next plan from the lines has none left and says why.
+    assert_eq!(on_line.len(), 8);
+    let again = signed_post(&client, &[("units", "")]).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "{}", again.body);
+    assert!(
+        again.body.contains("<strong>units</strong>"),
+        "{}",
+        again.body
+    );
+    assert!(
+        again.body.contains("already recorded as assets"),
+        "{}",
+        again.body
+    );
 }
 
 #[tokio::test]
@@ -253,7 +361,8 @@ mod form_parsing {
     use aidtrace_web::energy_v2_page::PlanForm;
     use proptest::prelude::*;
 
-    const FIELDS: [&str; 7] = [
+    const FIELDS: [&str; 8] = [
+        "fleet_activity",
         "units",
         "fuel_price",
         "outage_h",
@@ -282,6 +391,7 @@ mod form_parsing {
                 install_units: Some(install),
                 fuel_on_site: None,
                 country: None,
+                fleet_activity: None,
             };
             if let Err(e) = form.request() {
                 let field = e.field.clone().unwrap_or_default();

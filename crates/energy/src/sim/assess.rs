@@ -265,6 +265,10 @@ pub struct AutonomySummary {
     /// P(survive 24 / 72 / 168 h) per tier in a continuous outage starting at a random hour of
     /// the year, with start failures and failures while running, with 95 % intervals.
     pub survival: Vec<Survival>,
+    /// What was simulated, as [`Assessment`] prints it; the caller that added the units puts
+    /// how it counted them first (`sim::plan_units::PlanUnits::assumption`).
+    #[serde(default)]
+    pub assumptions: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -312,6 +316,7 @@ pub fn autonomy_with_units_in(
             })
             .collect(),
         survival: a.survival,
+        assumptions: a.assumptions,
     }
 }
 

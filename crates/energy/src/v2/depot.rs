@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::instance::tol;
 use crate::v2::instance::InstanceV2;
 use crate::v2::model::{Prep, Scratch, State, eligible, region_fill};
+use crate::v2::reason::{BlockedAt, Reason};
 use crate::v2::search::gain_add;
 
 /// The constraint that keeps a unit in the depot or a facility from getting more. The enum owns
@@ -74,6 +75,19 @@ pub struct DepotEntry {
     pub binding: Binding,
     /// The binding reason in words, with the figures behind it.
     pub reason: String,
+    /// The same as a message id with its figures (absent in files written before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<Reason>,
+}
+
+fn entry(model: String, units: u32, binding: Binding, why: Reason) -> DepotEntry {
+    DepotEntry {
+        model,
+        units,
+        binding,
+        reason: why.english(),
+        why: Some(why),
+    }
 }
 
 /// What stops one more unit of s at f, or None if it could go there with a gain.
@@ -122,12 +136,7 @@ pub(crate) fn left_in_depot(inst: &InstanceV2, prep: &Prep, st: &State) -> Vec<D
         }
         let model = inst.fleet[s].model.clone();
         if prep.u[s] <= 0.0 {
-            out.push(DepotEntry {
-                model,
-                units: spare,
-                binding: Binding::ZeroKw,
-                reason: format!("{}: no usable kW", Binding::ZeroKw.label()),
-            });
+            out.push(entry(model, spare, Binding::ZeroKw, Reason::DepotZeroKw));
             continue;
         }
         let (mut step, mut light) = (0usize, 0usize);
@@ -145,19 +154,18 @@ pub(crate) fn left_in_depot(inst: &InstanceV2, prep: &Prep, st: &State) -> Vec<D
             counts.entry(b).or_default().push(f);
         }
         if counts.is_empty() {
-            out.push(DepotEntry {
+            out.push(entry(
                 model,
-                units: spare,
-                binding: Binding::Eligibility,
-                reason: format!(
-                    "{}: {:.0} kVA cannot start the largest step load at {step} facilities; \
-                     {:.0} % of {:.0} kW exceeds the whole load at {light}",
-                    Binding::Eligibility.label(),
-                    prep.kva[s],
-                    inst.min_loading * 100.0,
-                    prep.p[s]
-                ),
-            });
+                spare,
+                Binding::Eligibility,
+                Reason::DepotEligibility {
+                    kva: prep.kva[s],
+                    step_facilities: step,
+                    min_loading_percent: inst.min_loading * 100.0,
+                    prime_kw: prep.p[s],
+                    light_facilities: light,
+                },
+            ));
             continue;
         }
         // The binding reason is the one that blocks most eligible facilities that still have
@@ -169,30 +177,34 @@ pub(crate) fn left_in_depot(inst: &InstanceV2, prep: &Prep, st: &State) -> Vec<D
             .or_else(|| counts.iter().max_by_key(|(_, fs)| fs.len()))
             .map(|(b, _)| *b)
             .unwrap_or(Binding::Fuel);
-        let mut parts = Vec::new();
+        let mut by = Vec::new();
         for (b, fs) in &counts {
-            let mut what = format!("{} at {}", b.key(), fs.len());
+            let mut regions: Vec<String> = Vec::new();
             if matches!(b, Binding::Installation | Binding::Fuel) {
-                let mut regions: Vec<&str> = fs
+                regions = fs
                     .iter()
-                    .map(|&f| inst.regions[prep.region[f]].id.as_str())
+                    .map(|&f| inst.regions[prep.region[f]].id.clone())
                     .collect();
                 regions.sort_unstable();
                 regions.dedup();
                 regions.truncate(8);
-                what.push_str(&format!(" (regions {})", regions.join(", ")));
             }
-            parts.push(what);
+            by.push(BlockedAt {
+                binding: *b,
+                facilities: fs.len(),
+                regions,
+            });
         }
-        if step + light > 0 {
-            parts.push(format!("ineligible at {}", step + light));
-        }
-        out.push(DepotEntry {
+        out.push(entry(
             model,
-            units: spare,
-            binding: main,
-            reason: format!("{}; facilities: {}", main.label(), parts.join(", ")),
-        });
+            spare,
+            main,
+            Reason::DepotBlocked {
+                main,
+                by,
+                ineligible: step + light,
+            },
+        ));
     }
     out
 }

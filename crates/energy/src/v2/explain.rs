@@ -9,6 +9,7 @@ use crate::v2::depot::{Binding, blocker, fuel_marginal};
 use crate::v2::instance::{BackupCondition, InstanceV2, PerTier};
 use crate::v2::model::{Prep, Scratch, State, eligible};
 use crate::v2::plan::{PlanV2, service};
+use crate::v2::reason::Reason;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FacilityExplanationV2 {
@@ -26,6 +27,12 @@ pub struct FacilityExplanationV2 {
     pub binding: Binding,
     /// One sentence a donor can read out.
     pub reason: String,
+    /// The same as a message id with its figures (absent in files written before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<Reason>,
+    /// The own backup needs repair and counted 0 kW (said after the reason).
+    #[serde(default)]
+    pub backup_needs_repair: bool,
 }
 
 /// Explains every facility of a version 2 `plan` (which must belong to `inst`).
@@ -51,8 +58,11 @@ pub fn explain_v2(inst: &InstanceV2, plan: &PlanV2) -> Result<Vec<FacilityExplan
             .map(|a| format!("{}×{}", a.model, a.units))
             .collect();
         units.sort();
-        let (binding, mut reason) = reason(inst, &prep, &st, f, donated[f], &mut scratch);
-        if fac.backup_condition == BackupCondition::NeedsRepair && binding != Binding::Covered {
+        let (binding, why) = reason(inst, &prep, &st, f, donated[f], &mut scratch);
+        let mut reason = why.english();
+        let backup_needs_repair =
+            fac.backup_condition == BackupCondition::NeedsRepair && binding != Binding::Covered;
+        if backup_needs_repair {
             reason.push_str("; its own backup needs repair and counts as 0 kW");
         }
         out.push(FacilityExplanationV2 {
@@ -67,6 +77,8 @@ pub fn explain_v2(inst: &InstanceV2, plan: &PlanV2) -> Result<Vec<FacilityExplan
             units,
             binding,
             reason,
+            why: Some(why),
+            backup_needs_repair,
         });
     }
     Ok(out)
@@ -79,40 +91,38 @@ fn reason(
     f: usize,
     donated: f64,
     scratch: &mut Scratch,
-) -> (Binding, String) {
+) -> (Binding, Reason) {
     let r = prep.region[f];
     let region = &inst.regions[r];
     if prep.room[f] <= tol(prep.ltot[f]) {
-        return (
-            Binding::Covered,
-            "its whole outage load is served (own backup covers it)".into(),
-        );
+        return (Binding::Covered, Reason::CoveredByOwnBackup);
     }
     let carried = st.cap[f].min(prep.room[f]);
     if donated >= prep.room[f] - tol(prep.room[f]) {
-        return (Binding::Covered, "its whole outage load is served".into());
+        return (Binding::Covered, Reason::Covered);
     }
     if !prep.pieces[f].iter().any(|&(rate, _, _)| rate > 0.0) {
         return (
             Binding::NoValue,
-            format!(
-                "serving it adds nothing: region {} has {} outage hours per day and its weight is {}",
-                region.id, region.outage_h_per_day, inst.facilities[f].population_weight
-            ),
+            Reason::NoValue {
+                region: region.id.clone(),
+                outage_h_per_day: region.outage_h_per_day,
+                weight: inst.facilities[f].population_weight,
+            },
         );
     }
     if donated < carried - tol(carried) {
         return (
             Binding::Fuel,
-            format!(
-                "its units could carry {carried:.1} kW but region {} gets {} L/day: that fuel goes \
-                 first to loads of weight (population weight × tier weight) above {:.2}",
-                region.id,
-                region.fuel_l_per_day,
+            Reason::FuelFirst {
+                carried_kw: carried,
+                region: region.id.clone(),
+                fuel_l_per_day: region.fuel_l_per_day,
                 // The marginal value per kW is D·o_r·ρ·W; D and o_r are the region's, so the
                 // weight a reader can compare with the inputs is what is left.
-                fuel_marginal(prep, st, r) / (inst.horizon_days * prep.o[r]).max(f64::MIN_POSITIVE)
-            ),
+                weight_above: fuel_marginal(prep, st, r)
+                    / (inst.horizon_days * prep.o[r]).max(f64::MIN_POSITIVE),
+            },
         );
     }
     let fits: Vec<usize> = (0..prep.ns)
@@ -122,15 +132,16 @@ fn reason(
         let step = inst.facilities[f].largest_step_kva;
         let biggest = prep.kva.iter().copied().fold(0.0, f64::max);
         let why = if biggest < step {
-            format!(
-                "no model can start its largest step load of {step} kVA (largest set {biggest:.0} kVA)"
-            )
+            Reason::NoModelStartsStep {
+                step_kva: step,
+                largest_kva: biggest,
+            }
         } else {
-            format!(
-                "every model that starts its {step} kVA step load would run below {:.0} % load on its {:.1} kW",
-                inst.min_loading * 100.0,
-                prep.ltot[f]
-            )
+            Reason::BelowMinLoading {
+                step_kva: step,
+                min_loading_percent: inst.min_loading * 100.0,
+                load_kw: prep.ltot[f],
+            }
         };
         return (Binding::Eligibility, why);
     }
@@ -140,10 +151,7 @@ fn reason(
         .filter(|&s| st.used[s] < prep.n[s])
         .collect();
     if free.is_empty() {
-        return (
-            Binding::Fleet,
-            "every unit of the models that fit it is placed where it adds more".into(),
-        );
+        return (Binding::Fleet, Reason::FleetPlaced);
     }
     let blocks: Vec<Option<Binding>> = free
         .iter()
@@ -153,15 +161,15 @@ fn reason(
         if blocks.iter().all(|x| *x == Some(b)) || (blocks.contains(&Some(b)) && b != Binding::Fuel)
         {
             let text = match b {
-                Binding::FacilityCap => format!("it already has the maximum of {} units", prep.k),
-                Binding::Installation => format!(
-                    "region {} has used all {} installations",
-                    region.id, region.install_units
-                ),
-                _ => format!(
-                    "region {}'s {} L/day are spent by units carrying loads worth more",
-                    region.id, region.fuel_l_per_day
-                ),
+                Binding::FacilityCap => Reason::FacilityCap { max_units: prep.k },
+                Binding::Installation => Reason::InstallationUsed {
+                    region: region.id.clone(),
+                    install_units: region.install_units,
+                },
+                _ => Reason::FuelSpent {
+                    region: region.id.clone(),
+                    fuel_l_per_day: region.fuel_l_per_day,
+                },
             };
             return (b, text);
         }
@@ -169,14 +177,11 @@ fn reason(
     if blocks.iter().all(Option::is_some) {
         return (
             Binding::Fuel,
-            format!(
-                "region {}'s {} L/day cannot run another unit here",
-                region.id, region.fuel_l_per_day
-            ),
+            Reason::FuelCannotRun {
+                region: region.id.clone(),
+                fuel_l_per_day: region.fuel_l_per_day,
+            },
         );
     }
-    (
-        Binding::Fleet,
-        "a free unit would still add value here: re-plan to place it".into(),
-    )
+    (Binding::Fleet, Reason::FreeUnitReplan)
 }
