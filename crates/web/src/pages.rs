@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::summary::TotalsSummary;
-use aidtrace_domain::checks::Severity;
 use aidtrace_domain::model::{Facility, GeoPoint};
 use aidtrace_domain::totals::Sum;
 use aidtrace_domain::{CurrencyCode, Money, RecordId, RecordKind};
@@ -308,8 +307,14 @@ pub async fn dashboard(
         Some(body) => body,
         None => {
             let (s, f) = (snap.clone(), filter.clone());
-            let figures = blocking(move || Ok(crate::filters::figures(&s, &f))).await?;
-            let body: Arc<str> = dashboard_body(&snap, &figures, &filter)
+            let (figures, counts) = blocking(move || {
+                Ok((
+                    crate::filters::figures(&s, &f),
+                    crate::filters::counts::counts(&s, &f),
+                ))
+            })
+            .await?;
+            let body: Arc<str> = dashboard_body(&snap, &figures, &counts, &filter)
                 .into_string()
                 .into();
             if unfiltered {
@@ -333,10 +338,9 @@ pub async fn dashboard(
 fn dashboard_body(
     snap: &Snapshot,
     figures: &crate::summary::Figures,
+    counts: &crate::filters::counts::Counts,
     filter: &aidtrace_domain::filter::Filter,
 ) -> Markup {
-    let ledger = &snap.ledger;
-    let count = |s: Severity| snap.findings.iter().filter(|f| f.severity == s).count();
     let (series, dated_by_fallback) = (&figures.series, figures.dated_by_fallback);
     let unit = filter.currency.as_str();
     html! {
@@ -345,16 +349,19 @@ fn dashboard_body(
             a href=(format!("/flows{}", crate::filters::query(filter, &[]))) id="dash-flows" { (t("flows-of-filter")) }
             " · " a href=(format!("/flows{}", crate::filters::query(filter, &[("excluded", "1")]))) id="dash-excluded" { (t("flows-show-excluded")) }
         }
-        section class="cards" {
-            div class="card" { b { (ledger.activities.len()) } " " (tn("card-activities", ledger.activities.len())) }
-            div class="card" { b { (ledger.flows.len()) } " " (tn("card-flows", ledger.flows.len())) }
-            div class="card" { b { (ledger.facilities.len()) } " " (tn("card-facilities", ledger.facilities.len())) }
-            div class="card" { b { (ledger.organisations.len()) } " " (tn("card-organisations", ledger.organisations.len())) }
-            @let problems = count(Severity::Error) + count(Severity::Warning);
+        section class="cards" id="dash-cards" {
+            div class="card" id="card-activities" { b { (counts.activities) } " " (tn("card-activities", counts.activities)) }
+            div class="card" id="card-flows" { b { (counts.flows) } " " (tn("card-flows", counts.flows)) }
+            div class="card" id="card-facilities" { b { (counts.facilities) } " " (tn("card-facilities", counts.facilities)) }
+            div class="card" id="card-organisations" { b { (counts.organisations) } " " (tn("card-organisations", counts.organisations)) }
+            @let problems = counts.problems();
             a class="card warn" href="/quality" id="findings-count" {
                 b { (problems) } " " (tn("card-problems", problems))
-                span class="muted" { " (" (ta("dash-severity-counts", &[("errors", &count(Severity::Error).to_string()), ("warnings", &count(Severity::Warning).to_string()), ("notes", &count(Severity::Info).to_string())])) ")" }
+                span class="muted" { " (" (ta("dash-severity-counts", &[("errors", &counts.errors.to_string()), ("warnings", &counts.warnings.to_string()), ("notes", &counts.notes.to_string())])) ")" }
             }
+        }
+        @if !filter.is_everything() {
+            p class="muted" id="dash-counts-filtered" { (ta("dash-counts-filtered", &[("total", &snap.findings.len().to_string())])) }
         }
         @if let Some(donors) = figures.totals.get("donor") {
             (svg::bar_chart(&t("chart-by-donor"), unit, &bar_rows(donors)))

@@ -304,6 +304,7 @@ totals-overflow = overflow (too large to add up; see the LEDGER-OVERFLOW finding
 totals-rate-line = { $currency } at { $rate } { $pair }, rate of { $date } ({ $basis }; { $source })
 totals-rule = Rule
 dash-severity-counts = errors: { $errors }, warnings: { $warnings }, notes: { $notes }
+dash-counts-filtered = These counts follow the filter: the activities it keeps, their flows, the facilities they name, the organisations taking part and the data-quality findings about these records. The data-quality page lists the findings of the whole ledger ({ $total }).
 dash-dated-by-fallback = Flows without a value date: { $count }. They are placed in the year of the rate used for them (see each conversion's basis).
 conv-detail = { $amount } at { $rate } { $pair }, rate of { $date }
 conv-no-value-date = no value date: latest rate
