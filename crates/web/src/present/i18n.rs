@@ -51,10 +51,10 @@ impl Lang {
 
     fn catalogue(self) -> &'static str {
         match self {
-            Self::En => include_str!("../assets/i18n/en.ftl"),
-            Self::Ru => include_str!("../assets/i18n/ru.ftl"),
-            Self::Uk => include_str!("../assets/i18n/uk.ftl"),
-            Self::Kk => include_str!("../assets/i18n/kk.ftl"),
+            Self::En => include_str!("../../assets/i18n/en.ftl"),
+            Self::Ru => include_str!("../../assets/i18n/ru.ftl"),
+            Self::Uk => include_str!("../../assets/i18n/uk.ftl"),
+            Self::Kk => include_str!("../../assets/i18n/kk.ftl"),
         }
     }
 }
