@@ -30,12 +30,14 @@ use serde_json::Value;
 use utoipa::openapi::path::ParameterIn;
 
 use crate::api::ApiQuery;
+use crate::api::readable;
 use crate::auth::{self, Caller, Principal, Role};
 use crate::error::{ApiError, ApiResult, PageError, PageResult};
 use crate::format::{datetime, number_text};
 use crate::i18n::{self, t, tn};
 use crate::labels::label;
 use crate::pages::layout;
+use crate::pages::urlencode as enc;
 use crate::state::{AppState, Snapshot, blocking};
 use crate::tables::{self, FileKind, Table};
 
@@ -77,15 +79,6 @@ pub const CAUSES: [DowntimeCause; 9] = [
 const FHIR_TYPES: [&str; 4] = ["Device", "DeviceDefinition", "Location", "Organization"];
 
 // ---- access ---------------------------------------------------------------------------------
-
-/// Pages and API need a signed-in user unless the public view is on (as elsewhere in the app).
-fn readable(state: &AppState, caller: &Caller) -> ApiResult<()> {
-    match caller {
-        Caller::Signed(_) => Ok(()),
-        Caller::Anonymous if state.config.public_view => Ok(()),
-        other => other.require().map(|_| ()),
-    }
-}
 
 /// Who may report an asset down or back in service: admins; facility engineers of the asset's
 /// facility; editors whose organisations operate that facility. Approvers and viewers may not.
@@ -197,15 +190,6 @@ impl AssetFilter {
             enc(&self.line)
         )
     }
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Indicator query: whole days `from`..=`to`, a grouping and a report currency.

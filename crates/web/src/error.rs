@@ -134,11 +134,19 @@ impl<E: Into<ApiError>> From<E> for PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let e = self.0;
-        let body =
-            crate::pages::error_page(e.status, &crate::pages::error_text(&e), e.field.as_deref());
+        let body = crate::pages::error_page(e.status, &error_text(&e), e.field.as_deref());
         (e.status, body).into_response()
     }
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
 pub type PageResult<T> = Result<T, PageError>;
+
+/// The message of an error shown on a page: the field problem in the reader's language when the
+/// error carries one, else the error's own text.
+pub fn error_text(e: &ApiError) -> String {
+    match &e.problem {
+        Some((value, message)) => crate::i18n::field_problem(value, message),
+        None => e.message.clone(),
+    }
+}

@@ -12,7 +12,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use maud::{DOCTYPE, Markup, html};
+use maud::{Markup, html};
 use rust_decimal::Decimal;
 
 use crate::auth::{self, Caller, SESSION_COOKIE};
@@ -22,23 +22,24 @@ use crate::i18n::{self, t, ta, tn};
 use crate::labels::{finding_message, label};
 use crate::state::{AppState, GROUPS, Snapshot, blocking};
 use crate::svg;
-use crate::tables::{self, ActivityFilter, Table};
+use crate::tables::{self, ActivityFilter};
 
-/// An exact decimal with the current language's separators.
-pub fn group_digits(d: Decimal) -> String {
-    crate::i18n::number(d)
+pub use crate::error::error_text;
+pub use crate::present::format::group_digits;
+pub(crate) use crate::present::format::{money, sum_cell};
+pub(crate) use crate::present::links::urlencode;
+pub use crate::present::table::header_label;
+pub(crate) use crate::present::table::{exports, table_html};
+
+/// The page frame for `caller` around `content` (see `present::page`).
+pub fn layout(title: &str, caller: &Caller, content: Markup) -> Html<String> {
+    crate::present::page::layout(title, &crate::request_ctx::frame(caller), content)
 }
 
-/// A sum as a page shows it: grouped digits, or the word for a sum beyond a decimal's range.
-pub(crate) fn sum_cell(s: Sum) -> String {
-    match s {
-        Sum::Exact(d) => group_digits(d),
-        Sum::Overflow => t("totals-overflow"),
-    }
-}
-
-pub(crate) fn money(m: &Money) -> String {
-    format!("{} {}", group_digits(m.amount), m.currency)
+/// An error page in the frame of the request's caller (so it keeps the signed-in header).
+pub fn error_page(status: StatusCode, message: &str, field: Option<&str>) -> Html<String> {
+    let frame = crate::request_ctx::frame(&crate::request_ctx::caller());
+    crate::present::page::error_page(status, message, field, &frame)
 }
 
 /// The location a viewer may see: exact, or snapped to a grid of `blur` km for sensitive sites.
@@ -73,141 +74,6 @@ pub(crate) fn can_read(state: &AppState, caller: &Caller) -> Result<(), PageErro
         Caller::Expired => Err(PageError(ApiError::unauthorized(t("err-session-expired")))),
         Caller::Anonymous if state.config.public_view => Ok(()),
         Caller::Anonymous => Err(PageError(ApiError::unauthorized(t("err-sign-in-needed")))),
-    }
-}
-
-pub fn layout(title: &str, caller: &Caller, content: Markup) -> Html<String> {
-    let principal = caller.principal();
-    let links = html! {
-        a href="/" { (t("nav-dashboard")) }
-        a href="/activities" { (t("nav-activities")) }
-        a href="/facilities" { (t("nav-facilities")) }
-        a href="/map" { (t("nav-map")) }
-        a href="/organisations" { (t("nav-organisations")) }
-        a href="/claims" { (t("nav-claims")) }
-        a href="/regions" { (t("nav-regions")) }
-        a href="/quality" { (t("nav-quality")) }
-        a href="/assets" { (t("nav-assets")) }
-        a href="/energy" { (t("nav-energy")) }
-        // Intake needs a signed-in reader; the link is not offered to the public view.
-        @if principal.is_some() { a href="/intake" { (t("nav-intake")) } }
-        @if principal.is_some() { a href="/changes" { (t("nav-changes")) } }
-        a href="/import" { (t("nav-import")) }
-        @if principal.is_some_and(|p| p.role == auth::Role::Admin) { a href="/rates" { (t("nav-rates")) } }
-        a href="/api" { (t("nav-api")) }
-    };
-    Html(
-        html! {
-            (DOCTYPE)
-            html lang=(i18n::current().code()) {
-                head {
-                    meta charset="utf-8";
-                    meta name="viewport" content="width=device-width, initial-scale=1";
-                    title { (title) " · aidtrace" }
-                    link rel="stylesheet" href="/static/app.css";
-                    script src="/static/tables.js" defer {}
-                }
-                body {
-                    header {
-                        a href="/" class="brand" { "aidtrace" }
-                        // Two copies of the links: a bar on wide screens, a menu that opens
-                        // without script on narrow ones; CSS shows one, so readers meet one.
-                        nav class="main" aria-label=(t("nav-main")) { (links) }
-                        details class="menu" {
-                            summary { (t("nav-menu")) }
-                            nav aria-label=(t("nav-main")) { (links) }
-                        }
-                        nav class="langs" aria-label=(t("language")) {
-                            @for l in i18n::Lang::ALL {
-                                a href=(crate::request_ctx::lang_href(l.code())) lang=(l.code()) class=(if l == i18n::current() { "current" } else { "" }) { (l.name()) }
-                            }
-                        }
-                        div class="who" {
-                            @match principal {
-                                Some(p) => {
-                                    span id="whoami" { (p.name) " (" (i18n::value(p.role.as_str())) ")" }
-                                    form method="post" action="/logout" class="inline" {
-                                        input type="hidden" name="csrf" value=(p.csrf.clone().unwrap_or_default());
-                                        button type="submit" { (t("sign-out")) }
-                                    }
-                                }
-                                None => {
-                                    span class="muted" { (t("public-view")) }
-                                    " "
-                                    a href="/login" id="signin" { (t("sign-in")) }
-                                }
-                            }
-                        }
-                    }
-                    main { h1 { (title) } (content) }
-                    footer { (t("footer")) }
-                }
-            }
-        }
-        .into_string(),
-    )
-}
-
-pub fn error_page(status: StatusCode, message: &str, field: Option<&str>) -> Html<String> {
-    let title = i18n::t_opt(&format!("status-{}", status.as_u16()))
-        .unwrap_or_else(|| status.canonical_reason().unwrap_or("Error").to_string());
-    layout(
-        &title,
-        &crate::request_ctx::caller(),
-        html! {
-            p class="error" id="error" { (message) }
-            @if let Some(f) = field { p { (t("error-field")) ": " code { (f) } } }
-            @if status == StatusCode::UNAUTHORIZED { p { a href="/login" { (t("sign-in")) } } }
-            p { a href="/" { (t("back-to-dashboard")) } }
-        },
-    )
-}
-
-/// The message of an error shown on a page: the field problem in the reader's language when the
-/// error carries one, else the error's own text.
-pub fn error_text(e: &ApiError) -> String {
-    match &e.problem {
-        Some((value, message)) => i18n::field_problem(value, message),
-        None => e.message.clone(),
-    }
-}
-
-/// Headers of a shared table in the reader's language (`col-<name>`); exports keep the stable
-/// machine names so scripts reading them do not depend on the language.
-pub fn header_label(h: &str) -> String {
-    i18n::t_opt(&format!("col-{h}")).unwrap_or_else(|| h.to_string())
-}
-
-fn table_html(table: &Table, link: Option<&str>) -> Markup {
-    html! {
-        table class="list" id=(format!("table-{}", table.name)) {
-            thead { tr { @for h in &table.headers { th { (header_label(h)) } } } }
-            tbody {
-                @for row in &table.rows {
-                    tr {
-                        @for (i, cell) in row.iter().enumerate() {
-                            td {
-                                @if i == 0 && let Some(prefix) = link {
-                                    a href=(format!("{prefix}{cell}")) { (cell) }
-                                } @else {
-                                    (crate::labels::cell(table.headers.get(i).copied().unwrap_or_default(), cell))
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-pub(crate) fn exports(list: &str, query: &str) -> Markup {
-    html! {
-        p class="exports" {
-            (t("export")) ": "
-            a href=(format!("/export/{list}/csv{query}")) { "CSV" } " · "
-            a href=(format!("/export/{list}/xlsx{query}")) { "XLSX" }
-        }
     }
 }
 
@@ -409,15 +275,6 @@ pub async fn activities(
         p class="exports" { a href=(format!("/export/iati{query}")) id="activities-iati" { "IATI XML" } }
     };
     Ok(layout(&t("title-activities"), &caller, content))
-}
-
-pub(crate) fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 pub(crate) fn parse_id(raw: &str) -> Result<RecordId, PageError> {

@@ -16,11 +16,7 @@ use rust_decimal::prelude::ToPrimitive;
 use crate::error::ApiError;
 use crate::state::Snapshot;
 
-pub struct Table {
-    pub name: String,
-    pub headers: Vec<&'static str>,
-    pub rows: Vec<Vec<String>>,
-}
+pub use crate::present::table::Table;
 
 /// Search and filters of the activity list.
 #[derive(Debug, Default, Clone, serde::Deserialize)]

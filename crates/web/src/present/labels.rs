@@ -9,7 +9,7 @@ use aidtrace_domain::assets;
 use aidtrace_domain::coded::Coded;
 use aidtrace_domain::{checks, fx, ledger, model, money, totals};
 
-use crate::i18n;
+use super::i18n;
 
 /// A coded value with a label in the catalogues.
 pub trait Label: Coded {
@@ -107,13 +107,13 @@ pub fn cell(header: &str, raw: &str) -> String {
         "country" | "countries" => each(country),
         "rate_basis" => i18n::value(raw),
         "start" | "end" | "value_date" | "rate_date" | "provisional_rate_of" => {
-            crate::format::date_text(raw)
+            super::format::date_text(raw)
         }
         "amount" | "converted" | "converted_usd" | "committed_usd" | "disbursed_usd" | "lat"
-        | "lon" => crate::format::number_text(raw),
+        | "lon" => super::format::number_text(raw),
         "rate" => raw
             .parse::<rust_decimal::Decimal>()
-            .map_or_else(|_| raw.to_string(), crate::format::rate),
+            .map_or_else(|_| raw.to_string(), super::format::rate),
         _ => raw.to_string(),
     }
 }
@@ -176,7 +176,7 @@ labelled!("donation-item-", dashed: true, [assets::DonationItem]);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::Lang;
+    use crate::present::i18n::Lang;
 
     /// Every variant's key, in every language, with its label differing from the key.
     fn every_variant_has_a_label<T: Label>(missing: &mut Vec<String>) {

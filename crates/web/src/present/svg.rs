@@ -7,10 +7,10 @@ use maud::{Markup, html};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
-use crate::labels::label;
+use super::labels::label;
 
 fn fmt_amount(d: Decimal) -> String {
-    crate::pages::group_digits(d.round_dp(0))
+    super::format::group_digits(d.round_dp(0))
 }
 
 /// The colour class of a flow kind: the same kind has the same colour in every chart and on
@@ -63,7 +63,7 @@ fn label_lines(s: &str) -> Vec<String> {
 /// values are shown in full beside each bar.
 pub fn bar_chart(title: &str, unit: &str, rows: &[Bar]) -> Markup {
     if rows.is_empty() {
-        return html! { p class="muted empty" { (crate::i18n::t("svg-no-bars")) } };
+        return html! { p class="muted empty" { (super::i18n::t("svg-no-bars")) } };
     }
     let max = rows
         .iter()
@@ -122,13 +122,17 @@ fn legend(kinds: &[FlowKind], top: f64) -> Markup {
 }
 
 /// One line per series over years.
-pub fn time_series(title: &str, unit: &str, series: &[crate::summary::Series]) -> Markup {
+pub fn time_series(
+    title: &str,
+    unit: &str,
+    series: &[aidtrace_service::summary::Series],
+) -> Markup {
     let years: Vec<i32> = series
         .iter()
         .flat_map(|(_, pts)| pts.iter().map(|(y, _)| *y))
         .collect();
     let (Some(&first), Some(&last)) = (years.iter().min(), years.iter().max()) else {
-        return html! { p class="muted" { (crate::i18n::t("svg-no-dated")) } };
+        return html! { p class="muted" { (super::i18n::t("svg-no-dated")) } };
     };
     // A single year still gets an axis with a year either side, so the point is readable.
     let (y0, y1) = if first == last {
