@@ -32,10 +32,19 @@ const LABEL_LINE: usize = 30;
 /// A label in at most two lines, cut at word boundaries; a label longer than two lines ends in
 /// "…" (the full text is in the element's title, shown on hover and read by screen readers).
 fn label_lines(s: &str) -> Vec<String> {
+    wrap_label(s, LABEL_LINE, 2)
+}
+
+/// `s` in at most `max_lines` lines of at most `line` characters, cut at word boundaries (a
+/// word longer than a line is cut too); text that does not fit ends in "…". Charts and the map
+/// use it, each showing the full text in a title beside the lines.
+pub fn wrap_label(s: &str, line: usize, max_lines: usize) -> Vec<String> {
+    let line = line.max(2);
+    let max_lines = max_lines.max(1);
     let mut lines: Vec<String> = vec![String::new()];
     for word in s.split_whitespace() {
         let last = lines.last_mut().map_or(0, |l| l.chars().count());
-        if last > 0 && last + 1 + word.chars().count() > LABEL_LINE {
+        if last > 0 && last + 1 + word.chars().count() > line {
             lines.push(String::new());
         }
         if let Some(l) = lines.last_mut() {
@@ -45,15 +54,15 @@ fn label_lines(s: &str) -> Vec<String> {
             l.push_str(word);
         }
     }
-    if lines.len() > 2 || lines.iter().any(|l| l.chars().count() > LABEL_LINE) {
-        lines.truncate(2);
+    if lines.len() > max_lines || lines.iter().any(|l| l.chars().count() > line) {
+        lines.truncate(max_lines);
         for l in &mut lines {
-            *l = truncate(l, LABEL_LINE);
+            *l = truncate(l, line);
         }
         if let Some(l) = lines.last_mut()
             && !l.ends_with('…')
         {
-            *l = truncate(&format!("{l} …"), LABEL_LINE);
+            *l = truncate(&format!("{l} …"), line);
         }
     }
     lines
