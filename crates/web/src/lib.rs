@@ -140,6 +140,7 @@ pub fn app(state: AppState) -> Router {
         .route("/activities", get(pages::activities))
         .route("/activities/{id}", get(pages::activity))
         .route("/flows", get(filters::flows::page))
+        .route("/totals", get(pages::totals_page))
         .route("/facilities", get(pages::facilities))
         .route("/facilities/{id}", get(pages::facility))
         .route("/quality", get(pages::quality))

@@ -77,15 +77,45 @@ pub(crate) fn can_read(state: &AppState, caller: &Caller) -> Result<(), PageErro
     }
 }
 
-fn totals_section(report: &TotalsSummary) -> Markup {
+/// Rows of one grouping the dashboard shows: the largest converted totals. The others are one
+/// click away on `/totals?by=…`, so the dashboard stays small (at a million flows it held every
+/// row of every grouping: 598 KB).
+pub const DASHBOARD_ROWS: usize = 25;
+
+/// The rows a totals table shows: all of them, or beyond `limit` the `limit` largest converted
+/// totals (an overflowing sum first, unconverted ones last), in the report's order.
+fn shown_rows(report: &TotalsSummary, limit: Option<usize>) -> Vec<&crate::summary::RowSummary> {
+    let Some(limit) = limit.filter(|l| report.rows.len() > *l) else {
+        return report.rows.iter().collect();
+    };
+    let weight = |r: &crate::summary::RowSummary| match r.converted {
+        Some(Sum::Overflow) => (2, Decimal::ZERO),
+        Some(Sum::Exact(v)) => (1, v),
+        None => (0, Decimal::ZERO),
+    };
+    let mut order: Vec<usize> = (0..report.rows.len()).collect();
+    order.sort_by(|a, b| weight(&report.rows[*b]).cmp(&weight(&report.rows[*a])));
+    order.truncate(limit);
+    order.sort_unstable();
+    order.into_iter().map(|i| &report.rows[i]).collect()
+}
+
+fn totals_section(report: &TotalsSummary, limit: Option<usize>) -> Markup {
     let by = report.by;
+    let rows = shown_rows(report, limit);
     html! {
         section id=(format!("totals-{by}")) {
             h2 { (t(&format!("by-{by}"))) }
+            @if rows.len() < report.rows.len() {
+                p class="muted" id=(format!("totals-{by}-top")) {
+                    (ta("totals-top", &[("shown", &rows.len().to_string()), ("total", &report.rows.len().to_string())])) " "
+                    a href=(format!("/totals{}", crate::filters::query(&report.filter, &[("by", by)]))) id=(format!("totals-{by}-all")) { (t("totals-all-rows")) }
+                }
+            }
             table class="list" {
                 thead { tr { th { (header_label(by)) } th { (t("col-kind")) } th { (t("totals-original")) } th { (ta("totals-converted", &[("currency", report.currency.as_str())])) } } }
                 tbody {
-                    @for row in &report.rows {
+                    @for row in rows {
                         @let cell = aidtrace_domain::filter::Filter { kind: Some(row.kind), ..report.filter.clone() };
                         @let drill = format!("/flows{}", crate::filters::query(&cell, &[("by", by), ("key", &row.key)]));
                         tr {
@@ -146,7 +176,7 @@ pub async fn dashboard(
     State(state): State<AppState>,
     caller: Caller,
     uri: axum::http::Uri,
-) -> PageResult<Html<String>> {
+) -> PageResult<Response> {
     can_read(&state, &caller)?;
     let snap = state.snapshot().await?;
     let (filter, _) = crate::filters::page_filter(&snap, uri.query(), &[])?;
@@ -194,11 +224,44 @@ pub async fn dashboard(
             body
         }
     };
-    Ok(layout(
+    Ok(crate::present::page::shared_page(
         &t("title-dashboard"),
-        &caller,
-        maud::PreEscaped(body.to_string()),
+        &crate::request_ctx::frame(&caller),
+        body,
     ))
+}
+
+/// `/totals?by=…` (with the filter): every row of one grouping of the dashboard's totals.
+pub async fn totals_page(
+    State(state): State<AppState>,
+    caller: Caller,
+    uri: axum::http::Uri,
+) -> PageResult<Html<String>> {
+    can_read(&state, &caller)?;
+    let snap = state.snapshot().await?;
+    let (filter, own) = crate::filters::page_filter(&snap, uri.query(), &["by"])?;
+    let by = own.get("by").map_or("donor", String::as_str).to_string();
+    let (s, f) = (snap.clone(), filter.clone());
+    let figures = blocking(move || Ok(crate::filters::figures(&s, &f))).await?;
+    let report = figures.totals.get(by.as_str()).ok_or_else(|| {
+        let all: Vec<&str> = GROUPS.iter().map(|g| g.as_str()).collect();
+        PageError(
+            ApiError::bad_request(
+                "invalid_query",
+                format!(
+                    "by «{by}»: {}",
+                    ta("filter-err-not-one-of", &[("allowed", &all.join(", "))])
+                ),
+            )
+            .with_field("by"),
+        )
+    })?;
+    let content = html! {
+        (crate::filters::form(&snap, &filter, "/totals", &[("by", by.as_str())]))
+        (totals_section(report, None))
+        p { a href=(format!("/{}", crate::filters::query(&filter, &[]))) { (t("back-to-dashboard")) } }
+    };
+    Ok(layout(&t(&format!("by-{by}")), &caller, content))
 }
 
 fn dashboard_body(
@@ -241,7 +304,7 @@ fn dashboard_body(
             p class="muted" id="dash-provisional" { strong class="provisional" { "* " } (ta("dash-provisional", &[("count", &provisional.to_string())])) }
         }
         @for g in GROUPS {
-            @if let Some(report) = figures.totals.get(g.as_str()) { (totals_section(report)) }
+            @if let Some(report) = figures.totals.get(g.as_str()) { (totals_section(report, Some(DASHBOARD_ROWS))) }
         }
     }
 }

@@ -3,8 +3,11 @@
 //! [`Frame`], built by `request_ctx::frame` from the caller, so this module knows nothing of
 //! sessions or state.
 
-use axum::http::StatusCode;
-use axum::response::Html;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
 use maud::{DOCTYPE, Markup, html};
 
 use super::i18n::{self, t};
@@ -98,6 +101,52 @@ pub fn layout(title: &str, frame: &Frame, content: Markup) -> Html<String> {
         }
         .into_string(),
     )
+}
+
+/// Where the content goes in a frame split by [`frame_parts`]; no page can contain it (maud
+/// escapes `<` in text, and no markup writes this element).
+const CONTENT_MARK: &str = "<aidtrace-content-mark/>";
+
+/// The frame of a page before and after its content, so a content rendered once and shared
+/// (an `Arc<str>`) is sent between them without being copied into each response.
+pub fn frame_parts(title: &str, frame: &Frame) -> (String, String) {
+    let page = layout(title, frame, maud::PreEscaped(CONTENT_MARK.to_string())).0;
+    match page.split_once(CONTENT_MARK) {
+        Some((head, tail)) => (head.to_string(), tail.to_string()),
+        None => (page, String::new()),
+    }
+}
+
+/// The bytes of a shared content, lent to the response body without a copy.
+struct Shared(Arc<str>);
+
+impl AsRef<[u8]> for Shared {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+/// A page of `title` in `frame` whose content is `content`, shared with a cache: the frame is
+/// written per request, the content is sent from the cache as it is.
+pub fn shared_page(title: &str, frame: &Frame, content: Arc<str>) -> Response {
+    let (head, tail) = frame_parts(title, frame);
+    let len = head.len() + content.len() + tail.len();
+    let chunks = [
+        bytes::Bytes::from(head),
+        bytes::Bytes::from_owner(Shared(content)),
+        bytes::Bytes::from(tail),
+    ];
+    let body = Body::from_stream(futures_util::stream::iter(
+        chunks.map(Ok::<_, std::convert::Infallible>),
+    ));
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
+            (header::CONTENT_LENGTH, len.to_string()),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 /// An error as a page in the frame: the status's title, the message, the field it names.
