@@ -34,7 +34,7 @@ pub fn routes() -> Router<AppState> {
 #[derive(Debug, Clone)]
 enum Selection {
     One(String),
-    List(ActivityFilter),
+    List(Box<ActivityFilter>),
 }
 
 impl Selection {
@@ -45,12 +45,12 @@ impl Selection {
             return Ok(Self::One(id.clone()));
         }
         let pairs: std::collections::BTreeMap<&str, String> = flows.pairs().into_iter().collect();
-        Ok(Self::List(ActivityFilter {
+        Ok(Self::List(Box::new(ActivityFilter {
             q: own.get("q").cloned().unwrap_or_default(),
             status: pairs.get("status").cloned().unwrap_or_default(),
             instrument: pairs.get("instrument").cloned().unwrap_or_default(),
             flows,
-        }))
+        })))
     }
 
     /// The query string that selects the same again (`?…`, empty for everything).
