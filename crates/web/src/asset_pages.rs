@@ -32,6 +32,7 @@ use utoipa::openapi::path::ParameterIn;
 use crate::api::ApiQuery;
 use crate::api::readable;
 use crate::auth::{self, Caller, Principal, Role};
+use crate::error::parse_id;
 use crate::error::{ApiError, ApiResult, PageError, PageResult};
 use crate::format::{datetime, number_text};
 use crate::i18n::{self, t, tn};
@@ -107,12 +108,6 @@ pub fn may_report(p: &Principal, ledger: &Ledger, asset: &RecordId) -> ApiResult
             p.role.as_str()
         )))
     }
-}
-
-fn parse_id(raw: &str) -> ApiResult<RecordId> {
-    RecordId::parse(raw).map_err(|e| {
-        ApiError::not_found(format!("no asset {raw:?}: {}", e.message)).with_field("id")
-    })
 }
 
 fn parse_cause(raw: &str) -> ApiResult<DowntimeCause> {
@@ -1288,8 +1283,7 @@ pub async fn api_detail(
     Path(raw): Path<String>,
 ) -> ApiResult<Json<Value>> {
     readable(&state, &caller)?;
-    let id = RecordId::parse(&raw)
-        .map_err(|e| ApiError::bad_request("invalid_id", e.message).with_field("id"))?;
+    let id = parse_id(&raw)?;
     let st = state.clone();
     let d = blocking(move || Ok(svc::asset_detail(&st.service(), &id)?)).await?;
     Ok(Json(serde_json::to_value(&d).map_err(ApiError::internal)?))

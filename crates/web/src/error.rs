@@ -150,3 +150,25 @@ pub fn error_text(e: &ApiError) -> String {
         None => e.message.clone(),
     }
 }
+
+/// A record id from an address that is read (`/activities/{id}`, `GET /api/v1/flows/{id}`, …).
+/// Pages and the API answer alike: text that cannot be a record id names nothing there, so it
+/// is a 404 naming the field `id` and why, as for an id no record has. An address written to
+/// takes [`parse_new_id`].
+pub fn parse_id(raw: &str) -> Result<aidtrace_domain::RecordId, ApiError> {
+    aidtrace_domain::RecordId::parse(raw).map_err(|e| {
+        ApiError::not_found(format!(
+            "{} {raw:?}: {}",
+            crate::i18n::t("err-no-record"),
+            e.message
+        ))
+        .with_field("id")
+    })
+}
+
+/// A record id from an address written to (`PUT /api/v1/{collection}/{id}`): an id no record
+/// may have is the client's mistake in what it asks to create, a 400 `invalid_id` naming `id`.
+pub fn parse_new_id(raw: &str) -> Result<aidtrace_domain::RecordId, ApiError> {
+    aidtrace_domain::RecordId::parse(raw)
+        .map_err(|e| ApiError::bad_request("invalid_id", e.message).with_field("id"))
+}

@@ -25,6 +25,7 @@ use crate::svg;
 use crate::tables::{self, ActivityFilter};
 
 pub use crate::error::error_text;
+pub(crate) use crate::error::parse_id;
 pub use crate::present::format::group_digits;
 pub(crate) use crate::present::format::{money, sum_cell};
 pub(crate) use crate::present::links::urlencode;
@@ -338,16 +339,6 @@ pub async fn activities(
         p class="exports" { a href=(format!("/export/iati{query}")) id="activities-iati" { "IATI XML" } }
     };
     Ok(layout(&t("title-activities"), &caller, content))
-}
-
-pub(crate) fn parse_id(raw: &str) -> Result<RecordId, PageError> {
-    RecordId::parse(raw).map_err(|e| {
-        PageError(ApiError::not_found(format!(
-            "{} {raw:?}: {}",
-            t("err-no-record"),
-            e.message
-        )))
-    })
 }
 
 fn conversion(snap: &Snapshot, m: &Money) -> Markup {
