@@ -267,8 +267,11 @@ pub fn map(
                                     title { (name) }
                                 }
                             }
-                            @if let Some(at) = label { (label_text(*at, lines, &s.name)) }
+                            // A whole name is part of the link (its visible text is its name); a
+                            // shortened one sits beside it, so the link's name holds what it shows.
+                            @if let Some(at) = label && !shortened(lines, &s.name) { (label_text(*at, lines, &s.name)) }
                         }
+                        @if let Some(at) = label && shortened(lines, &s.name) { (label_text(*at, lines, &s.name)) }
                     }
                     Marker::Group { indexes, x, y } => {
                         @let names = indexes.iter().map(|i| sites[*i].name.as_str()).collect::<Vec<_>>().join("; ");
@@ -287,15 +290,20 @@ pub fn map(
     }
 }
 
-/// A placed label: its lines one under the other, with the full text as its title when the
-/// lines shorten it.
+/// Whether a label's lines leave part of `full` out.
+fn shortened(lines: &[String], full: &str) -> bool {
+    lines.join(" ") != full.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A placed label: its lines one under the other (each but the last ending in a space, so its
+/// text reads as the name), with the full text as its title when the lines shorten it.
 fn label_text((x, y, end): (f64, f64, bool), lines: &[String], full: &str) -> Markup {
-    let shortened = lines.join(" ") != full.split_whitespace().collect::<Vec<_>>().join(" ");
+    let last = lines.len().saturating_sub(1);
     html! {
         text x=(format!("{x:.1}")) y=(format!("{y:.1}")) class="label" text-anchor=(if end { "end" } else { "start" }) {
-            @if shortened { title { (full) } }
+            @if shortened(lines, full) { title { (full) } }
             @for (k, line) in lines.iter().enumerate() {
-                tspan x=(format!("{x:.1}")) dy=(if k == 0 { "0".to_string() } else { format!("{LABEL_H:.0}") }) { (line) }
+                tspan x=(format!("{x:.1}")) dy=(if k == 0 { "0".to_string() } else { format!("{LABEL_H:.0}") }) { (line) @if k < last { " " } }
             }
         }
     }
@@ -412,6 +420,14 @@ mod tests {
             !short.contains("<title>") && short.contains(">Clinic</tspan>"),
             "{short}"
         );
+        // A wrapped name reads as the name: the first line ends in a space.
+        let name = "Semey State Medical University Hospital";
+        let wrapped = label_text((10.0, 20.0, false), &label_lines(name), name).into_string();
+        assert!(
+            wrapped.contains(">Semey State Medical </tspan>"),
+            "{wrapped}"
+        );
+        assert!(!wrapped.contains("<title>"), "{wrapped}");
     }
 
     #[test]
