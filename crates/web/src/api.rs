@@ -3,7 +3,7 @@
 //! each other silently.
 
 use aidtrace_domain::totals::GroupBy;
-use aidtrace_domain::{Record, RecordId, RecordKind};
+use aidtrace_domain::{Record, RecordKind};
 use aidtrace_store::ChangeState;
 use axum::Json;
 use axum::body::Bytes;
@@ -201,10 +201,7 @@ pub async fn list(
     }))
 }
 
-pub(crate) fn parse_id(raw: &str) -> ApiResult<RecordId> {
-    RecordId::parse(raw)
-        .map_err(|e| ApiError::bad_request("invalid_id", e.message).with_field("id"))
-}
+pub(crate) use crate::error::parse_id;
 
 pub async fn get(
     State(state): State<AppState>,
@@ -258,7 +255,7 @@ pub async fn put(
 ) -> ApiResult<Response> {
     let principal = caller.require()?.clone();
     let kind = collection(&name)?;
-    let id = parse_id(&raw)?;
+    let id = crate::error::parse_new_id(&raw)?;
     let mut value = body_json(body)?;
     let Some(obj) = value.as_object_mut() else {
         return Err(ApiError::bad_request(

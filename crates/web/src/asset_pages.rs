@@ -30,12 +30,15 @@ use serde_json::Value;
 use utoipa::openapi::path::ParameterIn;
 
 use crate::api::ApiQuery;
+use crate::api::readable;
 use crate::auth::{self, Caller, Principal, Role};
+use crate::error::parse_id;
 use crate::error::{ApiError, ApiResult, PageError, PageResult};
 use crate::format::{datetime, number_text};
 use crate::i18n::{self, t, tn};
 use crate::labels::label;
 use crate::pages::layout;
+use crate::pages::urlencode as enc;
 use crate::state::{AppState, Snapshot, blocking};
 use crate::tables::{self, FileKind, Table};
 
@@ -78,15 +81,6 @@ const FHIR_TYPES: [&str; 4] = ["Device", "DeviceDefinition", "Location", "Organi
 
 // ---- access ---------------------------------------------------------------------------------
 
-/// Pages and API need a signed-in user unless the public view is on (as elsewhere in the app).
-fn readable(state: &AppState, caller: &Caller) -> ApiResult<()> {
-    match caller {
-        Caller::Signed(_) => Ok(()),
-        Caller::Anonymous if state.config.public_view => Ok(()),
-        other => other.require().map(|_| ()),
-    }
-}
-
 /// Who may report an asset down or back in service: admins; facility engineers of the asset's
 /// facility; editors whose organisations operate that facility. Approvers and viewers may not.
 pub fn may_report(p: &Principal, ledger: &Ledger, asset: &RecordId) -> ApiResult<()> {
@@ -114,12 +108,6 @@ pub fn may_report(p: &Principal, ledger: &Ledger, asset: &RecordId) -> ApiResult
             p.role.as_str()
         )))
     }
-}
-
-fn parse_id(raw: &str) -> ApiResult<RecordId> {
-    RecordId::parse(raw).map_err(|e| {
-        ApiError::not_found(format!("no asset {raw:?}: {}", e.message)).with_field("id")
-    })
 }
 
 fn parse_cause(raw: &str) -> ApiResult<DowntimeCause> {
@@ -197,15 +185,6 @@ impl AssetFilter {
             enc(&self.line)
         )
     }
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Indicator query: whole days `from`..=`to`, a grouping and a report currency.
@@ -1311,8 +1290,7 @@ pub async fn api_detail(
     Path(raw): Path<String>,
 ) -> ApiResult<Json<Value>> {
     readable(&state, &caller)?;
-    let id = RecordId::parse(&raw)
-        .map_err(|e| ApiError::bad_request("invalid_id", e.message).with_field("id"))?;
+    let id = parse_id(&raw)?;
     let st = state.clone();
     let d = blocking(move || Ok(svc::asset_detail(&st.service(), &id)?)).await?;
     Ok(Json(serde_json::to_value(&d).map_err(ApiError::internal)?))

@@ -165,16 +165,7 @@ pub fn now_rfc3339() -> String {
         .to_string()
 }
 
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
+pub use crate::present::links::cookie;
 
 pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: u64) -> String {
     format!(

@@ -23,8 +23,9 @@ use maud::{Markup, html};
 use rust_decimal::prelude::ToPrimitive;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, PageError, PageResult};
+use crate::error::{ApiError, PageResult};
 use crate::i18n::{self, t, ta};
+use crate::pages::{can_read, urlencode};
 use crate::pages::{layout, shown_location};
 use crate::state::{AppState, blocking};
 use crate::tables::{self, Table};
@@ -76,27 +77,6 @@ impl PlanQuery {
         } else {
             format!("?{}", parts.join("&"))
         }
-    }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b':' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// Pages need a signed-in user unless the public view is switched on (as in `pages`).
-fn can_read(state: &AppState, caller: &Caller) -> Result<(), PageError> {
-    match caller {
-        Caller::Signed(_) => Ok(()),
-        Caller::Expired => Err(PageError(ApiError::unauthorized(t("err-session-expired")))),
-        Caller::Anonymous if state.config.public_view => Ok(()),
-        Caller::Anonymous => Err(PageError(ApiError::unauthorized(t("err-sign-in-needed")))),
     }
 }
 

@@ -17,24 +17,15 @@ use maud::{Markup, html};
 use rust_decimal::Decimal;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, PageError, PageResult};
+use crate::error::{ApiError, PageResult};
 use crate::i18n::{self, t, ta};
+use crate::pages::can_read;
 use crate::pages::layout;
 use crate::state::AppState;
 
 /// Routes of this area, merged into [`crate::app`].
 pub fn routes() -> Router<AppState> {
     Router::new().route("/energy/survey/{id}", get(page))
-}
-
-/// Pages need a signed-in user unless the public view is switched on (as in `pages`).
-fn can_read(state: &AppState, caller: &Caller) -> Result<(), PageError> {
-    match caller {
-        Caller::Signed(_) => Ok(()),
-        Caller::Expired => Err(PageError(ApiError::unauthorized(t("err-session-expired")))),
-        Caller::Anonymous if state.config.public_view => Ok(()),
-        Caller::Anonymous => Err(PageError(ApiError::unauthorized(t("err-sign-in-needed")))),
-    }
 }
 
 fn all_surveys(ledger: &Ledger) -> Result<Vec<Survey>, ApiError> {

@@ -29,6 +29,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, PageError, PageResult};
 use crate::i18n::{self, t};
 use crate::pages::layout;
+use crate::pages::{can_read, urlencode};
 use crate::state::{AppState, blocking};
 use crate::tables::{self, Table};
 
@@ -178,27 +179,6 @@ impl PlanForm {
         } else {
             format!("?{}", parts.join("&"))
         }
-    }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b':' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// Pages need a signed-in user unless the public view is switched on (as in `energy_pages`).
-fn can_read(state: &AppState, caller: &Caller) -> Result<(), PageError> {
-    match caller {
-        Caller::Signed(_) => Ok(()),
-        Caller::Expired => Err(PageError(ApiError::unauthorized(t("err-session-expired")))),
-        Caller::Anonymous if state.config.public_view => Ok(()),
-        Caller::Anonymous => Err(PageError(ApiError::unauthorized(t("err-sign-in-needed")))),
     }
 }
 

@@ -160,11 +160,44 @@ impl<E: Into<ApiError>> From<E> for PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let e = self.0;
-        let body =
-            crate::pages::error_page(e.status, &crate::pages::error_text(&e), e.field.as_deref());
+        let body = crate::pages::error_page(e.status, &error_text(&e), e.field.as_deref());
         (e.status, body).into_response()
     }
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
 pub type PageResult<T> = Result<T, PageError>;
+
+/// The message of an error shown on a page: the field problem in the reader's language when the
+/// error carries one, else the error's own text.
+pub fn error_text(e: &ApiError) -> String {
+    match e.problem.as_deref() {
+        Some(p) => match &p.id {
+            Some(id) => crate::labels::problem_text(id, &p.value),
+            None => crate::i18n::field_problem(&p.value, &p.message),
+        },
+        None => e.message.clone(),
+    }
+}
+
+/// A record id from an address that is read (`/activities/{id}`, `GET /api/v1/flows/{id}`, …).
+/// Pages and the API answer alike: text that cannot be a record id names nothing there, so it
+/// is a 404 naming the field `id` and why, as for an id no record has. An address written to
+/// takes [`parse_new_id`].
+pub fn parse_id(raw: &str) -> Result<aidtrace_domain::RecordId, ApiError> {
+    aidtrace_domain::RecordId::parse(raw).map_err(|e| {
+        ApiError::not_found(format!(
+            "{} {raw:?}: {}",
+            crate::i18n::t("err-no-record"),
+            e.message
+        ))
+        .with_field("id")
+    })
+}
+
+/// A record id from an address written to (`PUT /api/v1/{collection}/{id}`): an id no record
+/// may have is the client's mistake in what it asks to create, a 400 `invalid_id` naming `id`.
+pub fn parse_new_id(raw: &str) -> Result<aidtrace_domain::RecordId, ApiError> {
+    aidtrace_domain::RecordId::parse(raw)
+        .map_err(|e| ApiError::bad_request("invalid_id", e.message).with_field("id"))
+}

@@ -1,5 +1,7 @@
-//! IATI 2.03 export as a download: the activities of the list as filtered (`/activities?q=…`)
-//! or one activity, checked by the project's own validator before the file is offered.
+//! IATI 2.03 export as a download: the activities of the list as filtered (`/activities?…`:
+//! its search `q` and every field of the one filter, selected by `tables::selected_activities`
+//! like the list and its CSV/XLSX) or one activity, checked by the project's own validator
+//! before the file is offered.
 //!
 //! `/export/iati?…` shows what the download will hold and which activities are left out and
 //! why; `/export/iati.xml?…` is the file itself (the same selection, made again: the export is
@@ -8,8 +10,8 @@
 use aidtrace_domain::RecordId;
 use aidtrace_service::Aidtrace;
 use axum::Router;
-use axum::extract::{Query, State};
-use axum::http::header;
+use axum::extract::State;
+use axum::http::{Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use maud::html;
@@ -18,7 +20,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, PageResult};
 use crate::i18n::{t, ta};
 use crate::pages::layout;
-use crate::state::{AppState, blocking};
+use crate::state::{AppState, Snapshot, blocking};
 use crate::tables::ActivityFilter;
 
 pub fn routes() -> Router<AppState> {
@@ -27,27 +29,35 @@ pub fn routes() -> Router<AppState> {
         .route("/export/iati.xml", get(download))
 }
 
-/// The list's filter, or one activity (`activity=ID`, from its page).
-#[derive(Debug, Default, Clone, serde::Deserialize)]
-pub struct ExportQuery {
-    #[serde(default)]
-    pub activity: String,
-    #[serde(flatten)]
-    pub filter: ActivityFilter,
+/// What an export holds: one activity (`activity=ID`, from its page) or the activity list's
+/// selection (its search and the filter), read from the query string.
+#[derive(Debug, Clone)]
+enum Selection {
+    One(String),
+    List(Box<ActivityFilter>),
 }
 
-impl ExportQuery {
+impl Selection {
+    fn read(snap: &Snapshot, raw: Option<&str>) -> Result<Self, ApiError> {
+        let (flows, own) =
+            crate::filters::page_filter(snap, raw, &["q", "activity"]).map_err(|e| e.0)?;
+        if let Some(id) = own.get("activity").filter(|v| !v.is_empty()) {
+            return Ok(Self::One(id.clone()));
+        }
+        let pairs: std::collections::BTreeMap<&str, String> = flows.pairs().into_iter().collect();
+        Ok(Self::List(Box::new(ActivityFilter {
+            q: own.get("q").cloned().unwrap_or_default(),
+            status: pairs.get("status").cloned().unwrap_or_default(),
+            instrument: pairs.get("instrument").cloned().unwrap_or_default(),
+            flows,
+        })))
+    }
+
+    /// The query string that selects the same again (`?…`, empty for everything).
     fn query_string(&self) -> String {
-        let enc = |s: &str| crate::pages::urlencode(s);
-        if self.activity.is_empty() {
-            format!(
-                "?q={}&status={}&instrument={}",
-                enc(&self.filter.q),
-                enc(&self.filter.status),
-                enc(&self.filter.instrument)
-            )
-        } else {
-            format!("?activity={}", enc(&self.activity))
+        match self {
+            Self::One(id) => format!("?activity={}", crate::pages::urlencode(id)),
+            Self::List(f) => crate::filters::query(&f.flows, &[("q", &f.q)]),
         }
     }
 }
@@ -95,44 +105,42 @@ pub fn export_validated(
 async fn run(
     state: &AppState,
     caller: &Caller,
-    q: &ExportQuery,
-) -> Result<ValidatedExport, ApiError> {
+    uri: &Uri,
+) -> Result<(Selection, ValidatedExport), ApiError> {
     crate::pages::can_read(state, caller).map_err(|e| e.0)?;
     let snap = state.snapshot().await?;
-    let ids: Vec<RecordId> = if q.activity.is_empty() {
-        snap.ledger
-            .activities
-            .values()
-            .filter(|a| q.filter.matches(a))
+    let selection = Selection::read(&snap, uri.query())?;
+    let ids: Vec<RecordId> = match &selection {
+        Selection::List(filter) => crate::tables::selected_activities(&snap, filter)
             .map(|a| a.id.clone())
-            .collect()
-    } else {
-        let id = RecordId::parse(&q.activity).map_err(|e| {
-            ApiError::not_found(format!("activity {:?}: {}", q.activity, e.message))
-        })?;
-        if !snap.ledger.activities.contains_key(&id) {
-            return Err(ApiError::not_found(format!(
-                "activity {} does not exist",
-                q.activity
-            )));
+            .collect(),
+        Selection::One(raw) => {
+            let id = RecordId::parse(raw)
+                .map_err(|e| ApiError::not_found(format!("activity {raw:?}: {}", e.message)))?;
+            if !snap.ledger.activities.contains_key(&id) {
+                return Err(ApiError::not_found(format!(
+                    "activity {raw} does not exist"
+                )));
+            }
+            vec![id]
         }
-        vec![id]
     };
     if ids.is_empty() {
         // An empty list would mean "every activity" to the service.
-        return Ok(ValidatedExport::default());
+        return Ok((selection, ValidatedExport::default()));
     }
     let st = state.clone();
-    blocking(move || export_validated(&st.service(), ids)).await
+    let export = blocking(move || export_validated(&st.service(), ids)).await?;
+    Ok((selection, export))
 }
 
 pub async fn preview(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<ExportQuery>,
+    uri: Uri,
 ) -> PageResult<Html<String>> {
-    let export = run(&state, &caller, &q).await?;
-    let query = q.query_string();
+    let (selection, export) = run(&state, &caller, &uri).await?;
+    let query = selection.query_string();
     let body = html! {
         @if export.activities == 0 {
             p id="iati-export-empty" class="muted" { (t("iati-export-none")) }
@@ -155,7 +163,7 @@ pub async fn preview(
             h2 { (t("iati-export-notes")) }
             ul id="iati-notes" { @for n in &export.notes { li { (n) } } }
         }
-        p { a href=(if q.activity.is_empty() { format!("/activities{query}") } else { format!("/activities/{}", crate::pages::urlencode(&q.activity)) }) { (t("iati-export-back")) } }
+        p { a href=(match &selection { Selection::List(_) => format!("/activities{query}"), Selection::One(id) => format!("/activities/{}", crate::pages::urlencode(id)) }) { (t("iati-export-back")) } }
     };
     Ok(layout(&t("title-iati-export"), &caller, body))
 }
@@ -163,17 +171,16 @@ pub async fn preview(
 pub async fn download(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<ExportQuery>,
+    uri: Uri,
 ) -> PageResult<Response> {
-    let export = run(&state, &caller, &q).await?;
+    let (selection, export) = run(&state, &caller, &uri).await?;
     if export.activities == 0 {
         return Err(ApiError::not_found(t("iati-export-none")).into());
     }
-    let name = if q.activity.is_empty() {
-        "aidtrace-iati.xml".to_string()
-    } else {
+    let name = match &selection {
+        Selection::List(_) => "aidtrace-iati.xml".to_string(),
         // Record ids are letters, digits and `-_.:`; the name stays a plain token.
-        format!("{}.xml", q.activity.replace(':', "_"))
+        Selection::One(id) => format!("{}.xml", id.replace(':', "_")),
     };
     Ok((
         [

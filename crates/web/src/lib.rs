@@ -22,16 +22,16 @@ pub mod energy_v2_tables;
 pub mod error;
 pub mod facility_filter;
 pub mod filters;
-pub mod format;
+pub use present::format;
 pub mod forms;
 pub mod geo;
 pub mod guard;
-pub mod i18n;
+pub use present::i18n;
 pub mod iati_export;
 pub mod import_page;
 pub mod import_report;
 pub mod intake_pages;
-pub mod labels;
+pub use present::labels;
 pub mod login;
 pub mod map_page;
 pub mod map_svg;
@@ -40,6 +40,7 @@ pub mod org_pages;
 pub mod orgs;
 pub mod pages;
 pub mod precondition;
+pub mod present;
 pub mod rates_page;
 pub mod regions_page;
 pub mod request_ctx;
@@ -47,7 +48,7 @@ pub mod server;
 pub mod state;
 /// Totals as pages show them live in the service, where the CLI uses them too.
 pub use aidtrace_service::summary;
-pub mod svg;
+pub use present::svg;
 pub mod tables;
 pub mod upload;
 
@@ -141,6 +142,7 @@ pub fn app(state: AppState) -> Router {
         .route("/activities", get(pages::activities))
         .route("/activities/{id}", get(pages::activity))
         .route("/flows", get(filters::flows::page))
+        .route("/totals", get(pages::totals_page))
         .route("/facilities", get(pages::facilities))
         .route("/facilities/{id}", get(pages::facility))
         .route("/quality", get(pages::quality))

@@ -3,9 +3,10 @@
 //!
 //! Markers never hide each other: sites closer than a marker's width are spread on a small circle
 //! around their common spot (with a line back to it), and larger groups become one marker with
-//! their count. Labels are placed only where they fit inside the frame without covering another
-//! label; a site whose label does not fit keeps its name in the marker's title and in the list
-//! under the map.
+//! their count. A label is never clipped: a long name wraps onto a second line and is shortened
+//! with "…" beyond it (the full name in the label's title), and it is drawn only where all of
+//! it fits inside the frame without covering another label; a site whose label does not fit
+//! keeps its name in the marker's title and in the list under the map.
 
 use maud::{Markup, html};
 
@@ -15,8 +16,31 @@ use crate::geo::{OUTLINES, Projection};
 const R: f64 = 6.0;
 /// Groups up to this size are spread around their spot; larger ones show a count.
 const SPREAD_MAX: usize = 8;
-const LABEL_PX_PER_CHAR: f64 = 6.3;
 const LABEL_H: f64 = 13.0;
+/// Characters of one label line, and lines of one label.
+const LABEL_LINE: usize = 24;
+const LABEL_LINES: usize = 2;
+
+/// A generous width of `text` in pixels at the labels' 11 px font: capitals and wide letters
+/// (Latin or Cyrillic) take more than lower case, so a placed label is never wider than its box.
+fn text_width(text: &str) -> f64 {
+    text.chars()
+        .map(|c| {
+            if c.is_whitespace() {
+                3.5
+            } else if c.is_uppercase() || "mwшщжюмдфыMW".contains(c) {
+                8.6
+            } else {
+                6.6
+            }
+        })
+        .sum()
+}
+
+/// A label's lines: wrapped and, beyond the last line, shortened with "…".
+pub fn label_lines(text: &str) -> Vec<String> {
+    crate::present::svg::wrap_label(text, LABEL_LINE, LABEL_LINES)
+}
 
 pub struct Site {
     pub id: String,
@@ -116,11 +140,20 @@ fn overlaps(a: Rect, b: Rect) -> bool {
     a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
 }
 
-/// Where each marker's label goes: `(x, y, anchor_end)` of the text baseline, or `None` when no
-/// position keeps it inside the `w`×`h` frame and clear of other labels and markers.
+/// The box of a label of `lines` whose first baseline starts (or, with `end`, ends) at `x, y`.
+fn label_box(lines: &[String], (x, y, end): (f64, f64, bool)) -> Rect {
+    let tw = lines.iter().map(|l| text_width(l)).fold(0.0, f64::max);
+    let left = if end { x - tw } else { x };
+    let extra = LABEL_H * (lines.len().max(1) - 1) as f64;
+    (left, y - LABEL_H + 3.0, left + tw, y + 3.0 + extra)
+}
+
+/// Where each marker's label (its lines) goes: `(x, y, anchor_end)` of the first line's
+/// baseline, or `None` when no position keeps all of it inside the `w`×`h` frame and clear of
+/// other labels and markers.
 pub fn place_labels(
     markers: &[Marker],
-    texts: &[String],
+    texts: &[Vec<String>],
     w: f64,
     h: f64,
 ) -> Vec<Option<(f64, f64, bool)>> {
@@ -138,22 +171,22 @@ pub fn place_labels(
         .enumerate()
         .map(|(i, (m, text))| {
             let (x, y) = m.pos();
-            let tw = text.chars().count() as f64 * LABEL_PX_PER_CHAR;
             let gap = R + 3.0;
+            // Labels above the marker grow upwards.
+            let up = LABEL_H * (text.len().max(1) - 1) as f64;
             // Right, left, then above and below, then further down the right side.
             let candidates = [
                 (x + gap, y + 4.0, false),
                 (x - gap, y + 4.0, true),
-                (x + gap, y - gap, false),
+                (x + gap, y - gap - up, false),
                 (x + gap, y + gap + 8.0, false),
-                (x - gap, y - gap, true),
+                (x - gap, y - gap - up, true),
                 (x - gap, y + gap + 8.0, true),
                 (x + gap, y + 2.0 * LABEL_H + 4.0, false),
-                (x + gap, y - 2.0 * LABEL_H, false),
+                (x + gap, y - 2.0 * LABEL_H - up, false),
             ];
             let fits = |&(lx, ly, end): &(f64, f64, bool)| {
-                let left = if end { lx - tw } else { lx };
-                let r = (left, ly - LABEL_H + 3.0, left + tw, ly + 3.0);
+                let r = label_box(text, (lx, ly, end));
                 let inside = r.0 >= 1.0 && r.1 >= 1.0 && r.2 <= w - 1.0 && r.3 <= h - 1.0;
                 let clear = !placed.iter().any(|p| overlaps(*p, r))
                     && !dots
@@ -184,11 +217,13 @@ pub fn map(
     let (w, h) = (proj.width, proj.height);
     let spots: Vec<(f64, f64)> = sites.iter().map(|s| proj.xy(s.lon, s.lat)).collect();
     let marks = markers(&spots);
-    let texts: Vec<String> = marks
+    let texts: Vec<Vec<String>> = marks
         .iter()
         .map(|m| match m {
-            Marker::Site { index, .. } => sites[*index].name.clone(),
-            Marker::Group { indexes, .. } => crate::i18n::tn("map-group", indexes.len()),
+            Marker::Site { index, .. } => label_lines(&sites[*index].name),
+            Marker::Group { indexes, .. } => {
+                label_lines(&crate::i18n::tn("map-group", indexes.len()))
+            }
         })
         .collect();
     let labels = place_labels(&marks, &texts, w, h);
@@ -214,7 +249,7 @@ pub fn map(
                     }
                 }
             }
-            @for (m, label) in marks.iter().zip(&labels) {
+            @for ((m, label), lines) in marks.iter().zip(&labels).zip(&texts) {
                 @match m {
                     Marker::Site { index, x, y, from } => {
                         @let s = &sites[*index];
@@ -232,10 +267,11 @@ pub fn map(
                                     title { (name) }
                                 }
                             }
-                            @if let Some((lx, ly, end)) = label {
-                                text x=(format!("{lx:.1}")) y=(format!("{ly:.1}")) class="label" text-anchor=(if *end { "end" } else { "start" }) { (s.name) }
-                            }
+                            // A whole name is part of the link (its visible text is its name); a
+                            // shortened one sits beside it, so the link's name holds what it shows.
+                            @if let Some(at) = label && !shortened(lines, &s.name) { (label_text(*at, lines, &s.name)) }
                         }
+                        @if let Some(at) = label && shortened(lines, &s.name) { (label_text(*at, lines, &s.name)) }
                     }
                     Marker::Group { indexes, x, y } => {
                         @let names = indexes.iter().map(|i| sites[*i].name.as_str()).collect::<Vec<_>>().join("; ");
@@ -244,14 +280,31 @@ pub fn map(
                                 title { (names) }
                             }
                             text x=(format!("{x:.1}")) y=(format!("{:.1}", y + 4.0)) class="count" text-anchor="middle" { (indexes.len()) }
-                            @if let Some((lx, ly, end)) = label {
-                                text x=(format!("{lx:.1}")) y=(format!("{ly:.1}")) class="label" text-anchor=(if *end { "end" } else { "start" }) { (crate::i18n::tn("map-group", indexes.len())) }
-                            }
+                            @if let Some(at) = label { (label_text(*at, lines, &crate::i18n::tn("map-group", indexes.len()))) }
                         }
                     }
                 }
             }
             text x=(format!("{:.0}", w - 4.0)) y=(format!("{:.0}", h - 5.0)) class="attribution" text-anchor="end" { (attribution) }
+        }
+    }
+}
+
+/// Whether a label's lines leave part of `full` out.
+fn shortened(lines: &[String], full: &str) -> bool {
+    lines.join(" ") != full.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A placed label: its lines one under the other (each but the last ending in a space, so its
+/// text reads as the name), with the full text as its title when the lines shorten it.
+fn label_text((x, y, end): (f64, f64, bool), lines: &[String], full: &str) -> Markup {
+    let last = lines.len().saturating_sub(1);
+    html! {
+        text x=(format!("{x:.1}")) y=(format!("{y:.1}")) class="label" text-anchor=(if end { "end" } else { "start" }) {
+            @if shortened(lines, full) { title { (full) } }
+            @for (k, line) in lines.iter().enumerate() {
+                tspan x=(format!("{x:.1}")) dy=(if k == 0 { "0".to_string() } else { format!("{LABEL_H:.0}") }) { (line) @if k < last { " " } }
+            }
         }
     }
 }
@@ -317,18 +370,16 @@ mod tests {
             })
             .collect();
         let ms = markers(&pts);
-        let texts: Vec<String> = ms
+        let texts: Vec<Vec<String>> = ms
             .iter()
             .enumerate()
-            .map(|(i, _)| format!("Clinic no. {i}"))
+            .map(|(i, _)| label_lines(&format!("Clinic no. {i}")))
             .collect();
         let labels = place_labels(&ms, &texts, 760.0, 400.0);
         let mut boxes: Vec<Rect> = Vec::new();
         for (l, t) in labels.iter().zip(&texts) {
-            let Some((x, y, end)) = *l else { continue };
-            let tw = t.chars().count() as f64 * LABEL_PX_PER_CHAR;
-            let left = if end { x - tw } else { x };
-            let r = (left, y - LABEL_H + 3.0, left + tw, y + 3.0);
+            let Some(at) = *l else { continue };
+            let r = label_box(t, at);
             assert!(
                 r.0 >= 0.0 && r.2 <= 760.0 && r.1 >= 0.0 && r.3 <= 400.0,
                 "{r:?}"
@@ -342,7 +393,79 @@ mod tests {
     #[test]
     fn a_label_at_the_right_edge_goes_left() {
         let ms = markers(&[(750.0, 200.0)]);
-        let labels = place_labels(&ms, &["Hospital".to_string()], 760.0, 400.0);
+        let labels = place_labels(&ms, &[label_lines("Hospital")], 760.0, 400.0);
         assert!(matches!(labels[0], Some((_, _, true))), "{labels:?}");
+    }
+
+    const LONG: &str = "Regional Multidisciplinary Clinical Hospital named after a Very Long Name of the Abai Region";
+
+    #[test]
+    fn a_long_name_wraps_and_is_shortened_with_its_full_text_kept() {
+        let lines = label_lines(LONG);
+        assert_eq!(lines.len(), LABEL_LINES, "{lines:?}");
+        assert!(
+            lines.iter().all(|l| l.chars().count() <= LABEL_LINE),
+            "{lines:?}"
+        );
+        assert!(lines[1].ends_with('…'), "{lines:?}");
+        let markup = label_text((10.0, 20.0, false), &lines, LONG).into_string();
+        assert!(
+            markup.contains(&format!("<title>{LONG}</title>")),
+            "{markup}"
+        );
+        assert_eq!(markup.matches("<tspan").count(), 2, "{markup}");
+        // A short name is neither wrapped nor given a title.
+        let short = label_text((10.0, 20.0, false), &label_lines("Clinic"), "Clinic").into_string();
+        assert!(
+            !short.contains("<title>") && short.contains(">Clinic</tspan>"),
+            "{short}"
+        );
+        // A wrapped name reads as the name: the first line ends in a space.
+        let name = "Semey State Medical University Hospital";
+        let wrapped = label_text((10.0, 20.0, false), &label_lines(name), name).into_string();
+        assert!(
+            wrapped.contains(">Semey State Medical </tspan>"),
+            "{wrapped}"
+        );
+        assert!(!wrapped.contains("<title>"), "{wrapped}");
+    }
+
+    #[test]
+    fn long_labels_are_placed_whole_inside_the_frame_or_not_at_all() {
+        // Sites along every edge and in the corners of a phone-sized frame.
+        let (w, h) = (360.0, 240.0);
+        let pts = [
+            (2.0, 2.0),
+            (w - 2.0, 2.0),
+            (2.0, h - 2.0),
+            (w - 2.0, h - 2.0),
+            (w / 2.0, 3.0),
+            (w / 2.0, h - 3.0),
+            (3.0, h / 2.0),
+            (w - 3.0, h / 2.0),
+            (w / 2.0, h / 2.0),
+        ];
+        let ms = markers(&pts);
+        let names = [
+            LONG,
+            "ОБЛАСНА КЛІНІЧНА ЛІКАРНЯ ІМЕНІ МЕЧНИКОВА",
+            "Шымкент қалалық көпбейінді аурухана",
+            "W M W M W M W M W M W M W M",
+        ];
+        let texts: Vec<Vec<String>> = (0..ms.len())
+            .map(|i| label_lines(names[i % names.len()]))
+            .collect();
+        let labels = place_labels(&ms, &texts, w, h);
+        let mut placed = 0;
+        for (l, t) in labels.iter().zip(&texts) {
+            let Some(at) = *l else { continue };
+            let r = label_box(t, at);
+            assert!(
+                r.0 >= 0.0 && r.2 <= w && r.1 >= 0.0 && r.3 <= h,
+                "{t:?} at {r:?}"
+            );
+            placed += 1;
+        }
+        assert!(placed >= 4, "{placed} placed");
     }
 }

@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::summary::TotalsSummary;
-use aidtrace_domain::checks::Severity;
 use aidtrace_domain::model::{Facility, GeoPoint};
 use aidtrace_domain::totals::Sum;
 use aidtrace_domain::{CurrencyCode, Money, RecordId, RecordKind};
@@ -13,7 +12,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use maud::{DOCTYPE, Markup, html};
+use maud::{Markup, html};
 use rust_decimal::Decimal;
 
 use crate::auth::{self, Caller, SESSION_COOKIE};
@@ -23,23 +22,25 @@ use crate::i18n::{self, t, ta, tn};
 use crate::labels::{finding_message, label};
 use crate::state::{AppState, GROUPS, Snapshot, blocking};
 use crate::svg;
-use crate::tables::{self, ActivityFilter, Table};
+use crate::tables::{self, ActivityFilter};
 
-/// An exact decimal with the current language's separators.
-pub fn group_digits(d: Decimal) -> String {
-    crate::i18n::number(d)
+pub use crate::error::error_text;
+pub(crate) use crate::error::parse_id;
+pub use crate::present::format::group_digits;
+pub(crate) use crate::present::format::{money, sum_cell};
+pub(crate) use crate::present::links::urlencode;
+pub use crate::present::table::header_label;
+pub(crate) use crate::present::table::{exports, table_html};
+
+/// The page frame for `caller` around `content` (see `present::page`).
+pub fn layout(title: &str, caller: &Caller, content: Markup) -> Html<String> {
+    crate::present::page::layout(title, &crate::request_ctx::frame(caller), content)
 }
 
-/// A sum as a page shows it: grouped digits, or the word for a sum beyond a decimal's range.
-pub(crate) fn sum_cell(s: Sum) -> String {
-    match s {
-        Sum::Exact(d) => group_digits(d),
-        Sum::Overflow => t("totals-overflow"),
-    }
-}
-
-pub(crate) fn money(m: &Money) -> String {
-    format!("{} {}", group_digits(m.amount), m.currency)
+/// An error page in the frame of the request's caller (so it keeps the signed-in header).
+pub fn error_page(status: StatusCode, message: &str, field: Option<&str>) -> Html<String> {
+    let frame = crate::request_ctx::frame(&crate::request_ctx::caller());
+    crate::present::page::error_page(status, message, field, &frame)
 }
 
 /// The location a viewer may see: exact, or snapped to a grid of `blur` km for sensitive sites.
@@ -77,153 +78,45 @@ pub(crate) fn can_read(state: &AppState, caller: &Caller) -> Result<(), PageErro
     }
 }
 
-pub fn layout(title: &str, caller: &Caller, content: Markup) -> Html<String> {
-    let principal = caller.principal();
-    let links = html! {
-        a href="/" { (t("nav-dashboard")) }
-        a href="/activities" { (t("nav-activities")) }
-        a href="/facilities" { (t("nav-facilities")) }
-        a href="/map" { (t("nav-map")) }
-        a href="/organisations" { (t("nav-organisations")) }
-        a href="/claims" { (t("nav-claims")) }
-        a href="/regions" { (t("nav-regions")) }
-        a href="/quality" { (t("nav-quality")) }
-        a href="/assets" { (t("nav-assets")) }
-        a href="/energy" { (t("nav-energy")) }
-        // Intake needs a signed-in reader; the link is not offered to the public view.
-        @if principal.is_some() { a href="/intake" { (t("nav-intake")) } }
-        @if principal.is_some() { a href="/changes" { (t("nav-changes")) } }
-        a href="/import" { (t("nav-import")) }
-        @if principal.is_some_and(|p| p.role == auth::Role::Admin) { a href="/rates" { (t("nav-rates")) } }
-        a href="/api" { (t("nav-api")) }
+/// Rows of one grouping the dashboard shows: the largest converted totals. The others are one
+/// click away on `/totals?by=…`, so the dashboard stays small (at a million flows it held every
+/// row of every grouping: 598 KB).
+pub const DASHBOARD_ROWS: usize = 25;
+
+/// The rows a totals table shows: all of them, or beyond `limit` the `limit` largest converted
+/// totals (an overflowing sum first, unconverted ones last), in the report's order.
+fn shown_rows(report: &TotalsSummary, limit: Option<usize>) -> Vec<&crate::summary::RowSummary> {
+    let Some(limit) = limit.filter(|l| report.rows.len() > *l) else {
+        return report.rows.iter().collect();
     };
-    Html(
-        html! {
-            (DOCTYPE)
-            html lang=(i18n::current().code()) {
-                head {
-                    meta charset="utf-8";
-                    meta name="viewport" content="width=device-width, initial-scale=1";
-                    title { (title) " · aidtrace" }
-                    link rel="stylesheet" href="/static/app.css";
-                    script src="/static/tables.js" defer {}
-                }
-                body {
-                    header {
-                        a href="/" class="brand" { "aidtrace" }
-                        // Two copies of the links: a bar on wide screens, a menu that opens
-                        // without script on narrow ones; CSS shows one, so readers meet one.
-                        nav class="main" aria-label=(t("nav-main")) { (links) }
-                        details class="menu" {
-                            summary { (t("nav-menu")) }
-                            nav aria-label=(t("nav-main")) { (links) }
-                        }
-                        nav class="langs" aria-label=(t("language")) {
-                            @for l in i18n::Lang::ALL {
-                                a href=(crate::request_ctx::lang_href(l.code())) lang=(l.code()) class=(if l == i18n::current() { "current" } else { "" }) { (l.name()) }
-                            }
-                        }
-                        div class="who" {
-                            @match principal {
-                                Some(p) => {
-                                    span id="whoami" { (p.name) " (" (i18n::value(p.role.as_str())) ")" }
-                                    form method="post" action="/logout" class="inline" {
-                                        input type="hidden" name="csrf" value=(p.csrf.clone().unwrap_or_default());
-                                        button type="submit" { (t("sign-out")) }
-                                    }
-                                }
-                                None => {
-                                    span class="muted" { (t("public-view")) }
-                                    " "
-                                    a href="/login" id="signin" { (t("sign-in")) }
-                                }
-                            }
-                        }
-                    }
-                    main { h1 { (title) } (content) }
-                    footer { (t("footer")) }
-                }
-            }
-        }
-        .into_string(),
-    )
+    let weight = |r: &crate::summary::RowSummary| match r.converted {
+        Some(Sum::Overflow) => (2, Decimal::ZERO),
+        Some(Sum::Exact(v)) => (1, v),
+        None => (0, Decimal::ZERO),
+    };
+    let mut order: Vec<usize> = (0..report.rows.len()).collect();
+    order.sort_by(|a, b| weight(&report.rows[*b]).cmp(&weight(&report.rows[*a])));
+    order.truncate(limit);
+    order.sort_unstable();
+    order.into_iter().map(|i| &report.rows[i]).collect()
 }
 
-pub fn error_page(status: StatusCode, message: &str, field: Option<&str>) -> Html<String> {
-    let title = i18n::t_opt(&format!("status-{}", status.as_u16()))
-        .unwrap_or_else(|| status.canonical_reason().unwrap_or("Error").to_string());
-    layout(
-        &title,
-        &crate::request_ctx::caller(),
-        html! {
-            p class="error" id="error" { (message) }
-            @if let Some(f) = field { p { (t("error-field")) ": " code { (f) } } }
-            @if status == StatusCode::UNAUTHORIZED { p { a href="/login" { (t("sign-in")) } } }
-            p { a href="/" { (t("back-to-dashboard")) } }
-        },
-    )
-}
-
-/// The message of an error shown on a page: the field problem in the reader's language when the
-/// error carries one, else the error's own text.
-pub fn error_text(e: &ApiError) -> String {
-    match e.problem.as_deref() {
-        Some(p) => match &p.id {
-            Some(id) => crate::labels::problem_text(id, &p.value),
-            None => i18n::field_problem(&p.value, &p.message),
-        },
-        None => e.message.clone(),
-    }
-}
-
-/// Headers of a shared table in the reader's language (`col-<name>`); exports keep the stable
-/// machine names so scripts reading them do not depend on the language.
-pub fn header_label(h: &str) -> String {
-    i18n::t_opt(&format!("col-{h}")).unwrap_or_else(|| h.to_string())
-}
-
-fn table_html(table: &Table, link: Option<&str>) -> Markup {
-    html! {
-        table class="list" id=(format!("table-{}", table.name)) {
-            thead { tr { @for h in &table.headers { th { (header_label(h)) } } } }
-            tbody {
-                @for row in &table.rows {
-                    tr {
-                        @for (i, cell) in row.iter().enumerate() {
-                            td {
-                                @if i == 0 && let Some(prefix) = link {
-                                    a href=(format!("{prefix}{cell}")) { (cell) }
-                                } @else {
-                                    (crate::labels::cell(table.headers.get(i).copied().unwrap_or_default(), cell))
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-pub(crate) fn exports(list: &str, query: &str) -> Markup {
-    html! {
-        p class="exports" {
-            (t("export")) ": "
-            a href=(format!("/export/{list}/csv{query}")) { "CSV" } " · "
-            a href=(format!("/export/{list}/xlsx{query}")) { "XLSX" }
-        }
-    }
-}
-
-fn totals_section(report: &TotalsSummary) -> Markup {
+fn totals_section(report: &TotalsSummary, limit: Option<usize>) -> Markup {
     let by = report.by;
+    let rows = shown_rows(report, limit);
     html! {
         section id=(format!("totals-{by}")) {
             h2 { (t(&format!("by-{by}"))) }
+            @if rows.len() < report.rows.len() {
+                p class="muted" id=(format!("totals-{by}-top")) {
+                    (ta("totals-top", &[("shown", &rows.len().to_string()), ("total", &report.rows.len().to_string())])) " "
+                    a href=(format!("/totals{}", crate::filters::query(&report.filter, &[("by", by)]))) id=(format!("totals-{by}-all")) { (t("totals-all-rows")) }
+                }
+            }
             table class="list" {
                 thead { tr { th { (header_label(by)) } th { (t("col-kind")) } th { (t("totals-original")) } th { (ta("totals-converted", &[("currency", report.currency.as_str())])) } } }
                 tbody {
-                    @for row in &report.rows {
+                    @for row in rows {
                         @let cell = aidtrace_domain::filter::Filter { kind: Some(row.kind), ..report.filter.clone() };
                         @let drill = format!("/flows{}", crate::filters::query(&cell, &[("by", by), ("key", &row.key)]));
                         tr {
@@ -284,7 +177,7 @@ pub async fn dashboard(
     State(state): State<AppState>,
     caller: Caller,
     uri: axum::http::Uri,
-) -> PageResult<Html<String>> {
+) -> PageResult<Response> {
     can_read(&state, &caller)?;
     let snap = state.snapshot().await?;
     let (filter, _) = crate::filters::page_filter(&snap, uri.query(), &[])?;
@@ -311,8 +204,14 @@ pub async fn dashboard(
         Some(body) => body,
         None => {
             let (s, f) = (snap.clone(), filter.clone());
-            let figures = blocking(move || Ok(crate::filters::figures(&s, &f))).await?;
-            let body: Arc<str> = dashboard_body(&snap, &figures, &filter)
+            let (figures, counts) = blocking(move || {
+                Ok((
+                    crate::filters::figures(&s, &f),
+                    crate::filters::counts::counts(&s, &f),
+                ))
+            })
+            .await?;
+            let body: Arc<str> = dashboard_body(&snap, &figures, &counts, &filter)
                 .into_string()
                 .into();
             if unfiltered {
@@ -326,20 +225,52 @@ pub async fn dashboard(
             body
         }
     };
-    Ok(layout(
+    Ok(crate::present::page::shared_page(
         &t("title-dashboard"),
-        &caller,
-        maud::PreEscaped(body.to_string()),
+        &crate::request_ctx::frame(&caller),
+        body,
     ))
+}
+
+/// `/totals?by=…` (with the filter): every row of one grouping of the dashboard's totals.
+pub async fn totals_page(
+    State(state): State<AppState>,
+    caller: Caller,
+    uri: axum::http::Uri,
+) -> PageResult<Html<String>> {
+    can_read(&state, &caller)?;
+    let snap = state.snapshot().await?;
+    let (filter, own) = crate::filters::page_filter(&snap, uri.query(), &["by"])?;
+    let by = own.get("by").map_or("donor", String::as_str).to_string();
+    let (s, f) = (snap.clone(), filter.clone());
+    let figures = blocking(move || Ok(crate::filters::figures(&s, &f))).await?;
+    let report = figures.totals.get(by.as_str()).ok_or_else(|| {
+        let all: Vec<&str> = GROUPS.iter().map(|g| g.as_str()).collect();
+        PageError(
+            ApiError::bad_request(
+                "invalid_query",
+                format!(
+                    "by «{by}»: {}",
+                    ta("filter-err-not-one-of", &[("allowed", &all.join(", "))])
+                ),
+            )
+            .with_field("by"),
+        )
+    })?;
+    let content = html! {
+        (crate::filters::form(&snap, &filter, "/totals", &[("by", by.as_str())]))
+        (totals_section(report, None))
+        p { a href=(format!("/{}", crate::filters::query(&filter, &[]))) { (t("back-to-dashboard")) } }
+    };
+    Ok(layout(&t(&format!("by-{by}")), &caller, content))
 }
 
 fn dashboard_body(
     snap: &Snapshot,
     figures: &crate::summary::Figures,
+    counts: &crate::filters::counts::Counts,
     filter: &aidtrace_domain::filter::Filter,
 ) -> Markup {
-    let ledger = &snap.ledger;
-    let count = |s: Severity| snap.findings.iter().filter(|f| f.severity == s).count();
     let (series, dated_by_fallback) = (&figures.series, figures.dated_by_fallback);
     let unit = filter.currency.as_str();
     html! {
@@ -348,16 +279,19 @@ fn dashboard_body(
             a href=(format!("/flows{}", crate::filters::query(filter, &[]))) id="dash-flows" { (t("flows-of-filter")) }
             " · " a href=(format!("/flows{}", crate::filters::query(filter, &[("excluded", "1")]))) id="dash-excluded" { (t("flows-show-excluded")) }
         }
-        section class="cards" {
-            div class="card" { b { (ledger.activities.len()) } " " (tn("card-activities", ledger.activities.len())) }
-            div class="card" { b { (ledger.flows.len()) } " " (tn("card-flows", ledger.flows.len())) }
-            div class="card" { b { (ledger.facilities.len()) } " " (tn("card-facilities", ledger.facilities.len())) }
-            div class="card" { b { (ledger.organisations.len()) } " " (tn("card-organisations", ledger.organisations.len())) }
-            @let problems = count(Severity::Error) + count(Severity::Warning);
+        section class="cards" id="dash-cards" {
+            div class="card" id="card-activities" { b { (counts.activities) } " " (tn("card-activities", counts.activities)) }
+            div class="card" id="card-flows" { b { (counts.flows) } " " (tn("card-flows", counts.flows)) }
+            div class="card" id="card-facilities" { b { (counts.facilities) } " " (tn("card-facilities", counts.facilities)) }
+            div class="card" id="card-organisations" { b { (counts.organisations) } " " (tn("card-organisations", counts.organisations)) }
+            @let problems = counts.problems();
             a class="card warn" href="/quality" id="findings-count" {
                 b { (problems) } " " (tn("card-problems", problems))
-                span class="muted" { " (" (ta("dash-severity-counts", &[("errors", &count(Severity::Error).to_string()), ("warnings", &count(Severity::Warning).to_string()), ("notes", &count(Severity::Info).to_string())])) ")" }
+                span class="muted" { " (" (ta("dash-severity-counts", &[("errors", &counts.errors.to_string()), ("warnings", &counts.warnings.to_string()), ("notes", &counts.notes.to_string())])) ")" }
             }
+        }
+        @if !filter.is_everything() {
+            p class="muted" id="dash-counts-filtered" { (ta("dash-counts-filtered", &[("total", &snap.findings.len().to_string())])) }
         }
         @if let Some(donors) = figures.totals.get("donor") {
             (svg::bar_chart(&t("chart-by-donor"), unit, &bar_rows(donors)))
@@ -371,7 +305,7 @@ fn dashboard_body(
             p class="muted" id="dash-provisional" { strong class="provisional" { "* " } (ta("dash-provisional", &[("count", &provisional.to_string())])) }
         }
         @for g in GROUPS {
-            @if let Some(report) = figures.totals.get(g.as_str()) { (totals_section(report)) }
+            @if let Some(report) = figures.totals.get(g.as_str()) { (totals_section(report, Some(DASHBOARD_ROWS))) }
         }
     }
 }
@@ -405,25 +339,6 @@ pub async fn activities(
         p class="exports" { a href=(format!("/export/iati{query}")) id="activities-iati" { "IATI XML" } }
     };
     Ok(layout(&t("title-activities"), &caller, content))
-}
-
-pub(crate) fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-pub(crate) fn parse_id(raw: &str) -> Result<RecordId, PageError> {
-    RecordId::parse(raw).map_err(|e| {
-        PageError(ApiError::not_found(format!(
-            "{} {raw:?}: {}",
-            t("err-no-record"),
-            e.message
-        )))
-    })
 }
 
 fn conversion(snap: &Snapshot, m: &Money) -> Markup {

@@ -50,13 +50,20 @@ pub fn caller() -> Caller {
 /// kept as they came and `lang` replaced.
 pub fn lang_href(lang: &str) -> String {
     let query = CTX.try_with(|c| c.query.clone()).unwrap_or_default();
-    let mut kept: Vec<&str> = query
-        .split('&')
-        .filter(|kv| !kv.is_empty() && kv.split('=').next() != Some("lang"))
-        .collect();
-    let own = format!("lang={lang}");
-    kept.push(&own);
-    format!("?{}", kept.join("&"))
+    crate::present::links::lang_href(&query, lang)
+}
+
+/// What the page frame shows of this request: `caller` as the header shows them, and the
+/// query the language switch keeps.
+pub fn frame(caller: &Caller) -> crate::present::page::Frame {
+    crate::present::page::Frame {
+        signed: caller.principal().map(|p| crate::present::page::Signed {
+            name: p.name.clone(),
+            role: p.role.as_str(),
+            csrf: p.csrf.clone().unwrap_or_default(),
+        }),
+        query: CTX.try_with(|c| c.query.clone()).unwrap_or_default(),
+    }
 }
 
 #[cfg(test)]

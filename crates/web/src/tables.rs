@@ -16,11 +16,7 @@ use rust_decimal::prelude::ToPrimitive;
 use crate::error::ApiError;
 use crate::state::Snapshot;
 
-pub struct Table {
-    pub name: String,
-    pub headers: Vec<&'static str>,
-    pub rows: Vec<Vec<String>>,
-}
+pub use crate::present::table::Table;
 
 /// Search and filters of the activity list.
 #[derive(Debug, Default, Clone, serde::Deserialize)]
@@ -60,12 +56,22 @@ pub fn enum_name<T: serde::Serialize>(v: &T) -> String {
         .unwrap_or_default()
 }
 
-pub fn activities(snap: &Snapshot, filter: &ActivityFilter) -> Table {
+/// The activities the list shows for `filter`, in the ledger's order: the page, its CSV/XLSX
+/// and its IATI export all select through this one function, so they hold the same activities.
+pub fn selected_activities<'a>(
+    snap: &'a Snapshot,
+    filter: &'a ActivityFilter,
+) -> impl Iterator<Item = &'a aidtrace_domain::model::Activity> + 'a {
     let ledger = &snap.ledger;
-    let rows = ledger
+    ledger
         .activities
         .values()
-        .filter(|a| filter.matches(a) && filter.flows.keeps_activity(ledger, a))
+        .filter(move |a| filter.matches(a) && filter.flows.keeps_activity(ledger, a))
+}
+
+pub fn activities(snap: &Snapshot, filter: &ActivityFilter) -> Table {
+    let ledger = &snap.ledger;
+    let rows = selected_activities(snap, filter)
         .map(|a| {
             let funders: Vec<String> = a
                 .participants

@@ -60,7 +60,7 @@ const READS: &[(&str, u16)] = &[
     ("/api/v1/budgets", 200),
     ("/api/v1/activities/act-kz-semey-equipment", 200),
     ("/api/v1/activities/nope", 404),
-    ("/api/v1/activities/bad%20id", 400),
+    ("/api/v1/activities/bad%20id", 404),
     ("/api/v1/planets", 404),
     ("/api/v1/changes", 401),
     ("/nowhere", 404),

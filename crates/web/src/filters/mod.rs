@@ -3,6 +3,7 @@
 //! written back into links and GET forms so a filtered view is a shareable address, and the
 //! filtered figures kept per snapshot so a popular filter is computed once.
 
+pub mod counts;
 pub mod flows;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};

@@ -51,10 +51,10 @@ impl Lang {
 
     fn catalogue(self) -> &'static str {
         match self {
-            Self::En => include_str!("../assets/i18n/en.ftl"),
-            Self::Ru => include_str!("../assets/i18n/ru.ftl"),
-            Self::Uk => include_str!("../assets/i18n/uk.ftl"),
-            Self::Kk => include_str!("../assets/i18n/kk.ftl"),
+            Self::En => include_str!("../../assets/i18n/en.ftl"),
+            Self::Ru => include_str!("../../assets/i18n/ru.ftl"),
+            Self::Uk => include_str!("../../assets/i18n/uk.ftl"),
+            Self::Kk => include_str!("../../assets/i18n/kk.ftl"),
         }
     }
 }
@@ -266,7 +266,7 @@ pub async fn middleware(req: Request, next: Next) -> Response {
             .and_then(|(_, v)| Lang::parse(v))
     });
     let lang = from_query
-        .or_else(|| crate::auth::cookie(req.headers(), LANG_COOKIE).and_then(Lang::parse))
+        .or_else(|| super::links::cookie(req.headers(), LANG_COOKIE).and_then(Lang::parse))
         .unwrap_or(Lang::En);
     let mut resp = LANG.scope(lang, next.run(req)).await;
     if let Some(l) = from_query

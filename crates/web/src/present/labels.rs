@@ -13,7 +13,7 @@ use aidtrace_domain::error::{Problem, ProblemArg, ProblemId};
 use aidtrace_domain::sectors;
 use aidtrace_domain::{checks, fx, ledger, model, money, totals};
 
-use crate::i18n;
+use super::i18n;
 
 /// A coded value with a label in the catalogues.
 pub trait Label: Coded {
@@ -292,13 +292,13 @@ pub fn cell(header: &str, raw: &str) -> String {
         "sectors" => sectors_cell(raw),
         "rate_basis" => i18n::value(raw),
         "start" | "end" | "value_date" | "rate_date" | "provisional_rate_of" => {
-            crate::format::date_text(raw)
+            super::format::date_text(raw)
         }
         "amount" | "converted" | "converted_usd" | "committed_usd" | "disbursed_usd" | "lat"
-        | "lon" => crate::format::number_text(raw),
+        | "lon" => super::format::number_text(raw),
         "rate" => raw
             .parse::<rust_decimal::Decimal>()
-            .map_or_else(|_| raw.to_string(), crate::format::rate),
+            .map_or_else(|_| raw.to_string(), super::format::rate),
         _ => raw.to_string(),
     }
 }
@@ -378,7 +378,7 @@ labelled!("verr-", dashed: true, [ProblemId]);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::Lang;
+    use crate::present::i18n::Lang;
 
     /// Every variant's key, in every language, with its label differing from the key.
     fn every_variant_has_a_label<T: Label>(missing: &mut Vec<String>) {

@@ -7,10 +7,10 @@ use maud::{Markup, html};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
-use crate::labels::label;
+use super::labels::label;
 
 fn fmt_amount(d: Decimal) -> String {
-    crate::pages::group_digits(d.round_dp(0))
+    super::format::group_digits(d.round_dp(0))
 }
 
 /// The colour class of a flow kind: the same kind has the same colour in every chart and on
@@ -32,10 +32,19 @@ const LABEL_LINE: usize = 30;
 /// A label in at most two lines, cut at word boundaries; a label longer than two lines ends in
 /// "…" (the full text is in the element's title, shown on hover and read by screen readers).
 fn label_lines(s: &str) -> Vec<String> {
+    wrap_label(s, LABEL_LINE, 2)
+}
+
+/// `s` in at most `max_lines` lines of at most `line` characters, cut at word boundaries (a
+/// word longer than a line is cut too); text that does not fit ends in "…". Charts and the map
+/// use it, each showing the full text in a title beside the lines.
+pub fn wrap_label(s: &str, line: usize, max_lines: usize) -> Vec<String> {
+    let line = line.max(2);
+    let max_lines = max_lines.max(1);
     let mut lines: Vec<String> = vec![String::new()];
     for word in s.split_whitespace() {
         let last = lines.last_mut().map_or(0, |l| l.chars().count());
-        if last > 0 && last + 1 + word.chars().count() > LABEL_LINE {
+        if last > 0 && last + 1 + word.chars().count() > line {
             lines.push(String::new());
         }
         if let Some(l) = lines.last_mut() {
@@ -45,15 +54,15 @@ fn label_lines(s: &str) -> Vec<String> {
             l.push_str(word);
         }
     }
-    if lines.len() > 2 || lines.iter().any(|l| l.chars().count() > LABEL_LINE) {
-        lines.truncate(2);
+    if lines.len() > max_lines || lines.iter().any(|l| l.chars().count() > line) {
+        lines.truncate(max_lines);
         for l in &mut lines {
-            *l = truncate(l, LABEL_LINE);
+            *l = truncate(l, line);
         }
         if let Some(l) = lines.last_mut()
             && !l.ends_with('…')
         {
-            *l = truncate(&format!("{l} …"), LABEL_LINE);
+            *l = truncate(&format!("{l} …"), line);
         }
     }
     lines
@@ -63,7 +72,7 @@ fn label_lines(s: &str) -> Vec<String> {
 /// values are shown in full beside each bar.
 pub fn bar_chart(title: &str, unit: &str, rows: &[Bar]) -> Markup {
     if rows.is_empty() {
-        return html! { p class="muted empty" { (crate::i18n::t("svg-no-bars")) } };
+        return html! { p class="muted empty" { (super::i18n::t("svg-no-bars")) } };
     }
     let max = rows
         .iter()
@@ -122,13 +131,17 @@ fn legend(kinds: &[FlowKind], top: f64) -> Markup {
 }
 
 /// One line per series over years.
-pub fn time_series(title: &str, unit: &str, series: &[crate::summary::Series]) -> Markup {
+pub fn time_series(
+    title: &str,
+    unit: &str,
+    series: &[aidtrace_service::summary::Series],
+) -> Markup {
     let years: Vec<i32> = series
         .iter()
         .flat_map(|(_, pts)| pts.iter().map(|(y, _)| *y))
         .collect();
     let (Some(&first), Some(&last)) = (years.iter().min(), years.iter().max()) else {
-        return html! { p class="muted" { (crate::i18n::t("svg-no-dated")) } };
+        return html! { p class="muted" { (super::i18n::t("svg-no-dated")) } };
     };
     // A single year still gets an axis with a year either side, so the point is readable.
     let (y0, y1) = if first == last {

@@ -8,7 +8,7 @@
 use chrono::{DateTime, NaiveDateTime};
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::i18n::{self, Lang};
+use super::i18n::{self, Lang};
 
 /// Significant digits a rate is shown with in lists and summaries; the detail view shows the
 /// full stored value.
@@ -137,6 +137,24 @@ pub fn parse_number(lang: Lang, raw: &str) -> Result<Decimal, String> {
         return Err(refused());
     }
     aidtrace_domain::money::parse_exact(&canonical).map_err(|_| refused())
+}
+
+/// An exact decimal with the current language's separators.
+pub fn group_digits(d: Decimal) -> String {
+    i18n::number(d)
+}
+
+/// A sum as a page shows it: grouped digits, or the word for a sum beyond a decimal's range.
+pub fn sum_cell(s: aidtrace_domain::totals::Sum) -> String {
+    match s {
+        aidtrace_domain::totals::Sum::Exact(d) => group_digits(d),
+        aidtrace_domain::totals::Sum::Overflow => i18n::t("totals-overflow"),
+    }
+}
+
+/// An amount with its currency ("68,790.50 USD").
+pub fn money(m: &aidtrace_domain::Money) -> String {
+    format!("{} {}", group_digits(m.amount), m.currency)
 }
 
 #[cfg(test)]
