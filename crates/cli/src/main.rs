@@ -8,6 +8,7 @@ mod cmd_energy_v2;
 mod cmd_iati;
 mod cmd_intake;
 mod cmd_ledger;
+mod cmd_medicine;
 mod cmd_org;
 mod cmd_report;
 mod cmd_web;
@@ -70,6 +71,9 @@ enum Command {
     /// Organisations: merge two into one, review what imports created, aliases
     #[command(subcommand)]
     Org(cmd_org::Command),
+    /// Donated medicines and supplies: consignments, guideline checks, decisions, stock, donor view
+    #[command(subcommand)]
+    Medicine(cmd_medicine::Command),
 }
 
 fn settings(
@@ -91,6 +95,7 @@ fn run(cli: Cli) -> error::CliResult {
         Command::Intake(c) => cmd_intake::run(c, &settings(cli.db, cli.actor, cli.config)?),
         Command::Changes(c) => cmd_changes::run(c, &settings(cli.db, cli.actor, cli.config)?),
         Command::Org(c) => cmd_org::run(c, &settings(cli.db, cli.actor, cli.config)?),
+        Command::Medicine(c) => cmd_medicine::run(c, &settings(cli.db, cli.actor, cli.config)?),
     }
 }
 
