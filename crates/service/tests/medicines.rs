@@ -211,7 +211,7 @@ fn a_decision_naming_a_line_that_does_not_exist_is_refused() {
     .expect_err("line 9");
     assert!(err.to_string().contains("accepted_lines"), "{err}");
     assert!(
-        !app.ledger()
+        app.ledger()
             .expect("ledger")
             .consignment_decisions
             .is_empty()
