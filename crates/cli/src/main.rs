@@ -8,6 +8,7 @@ mod cmd_energy_v2;
 mod cmd_iati;
 mod cmd_intake;
 mod cmd_ledger;
+mod cmd_medicine;
 mod cmd_org;
 mod cmd_report;
 mod cmd_store;
@@ -75,6 +76,9 @@ enum Command {
     /// The store as a whole: copy between SQLite and PostgreSQL
     #[command(subcommand)]
     Store(cmd_store::Command),
+    /// Donated medicines and supplies: consignments, guideline checks, decisions, stock, donor view
+    #[command(subcommand)]
+    Medicine(cmd_medicine::Command),
 }
 
 fn settings(
@@ -97,6 +101,7 @@ fn run(cli: Cli) -> error::CliResult {
         Command::Changes(c) => cmd_changes::run(c, &settings(cli.db, cli.actor, cli.config)?),
         Command::Org(c) => cmd_org::run(c, &settings(cli.db, cli.actor, cli.config)?),
         Command::Store(c) => cmd_store::run(c),
+        Command::Medicine(c) => cmd_medicine::run(c, &settings(cli.db, cli.actor, cli.config)?),
     }
 }
 

@@ -25,7 +25,7 @@ impl<T: Copy + VariantArray + Into<&'static str> + 'static> Coded for T {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{assets, checks, fx, ledger, model, money, totals};
+    use crate::{assets, checks, fx, ledger, medicines, model, money, totals};
 
     /// The stored name is what serde writes, for every variant of every coded set.
     fn same_as_serde<T: Coded + serde::Serialize>() {
@@ -96,6 +96,13 @@ mod tests {
         assets::Answer,
         assets::kpi::GroupBy,
         assets::kpi::PmStatus,
+        medicines::ConsignmentMode,
+        medicines::ValueBasis,
+        medicines::DestinationKind,
+        medicines::DecisionOutcome,
+        medicines::MovementKind,
+        medicines::stock::ExpiryBand,
+        medicines::guidelines::GuidelineRule,
     );
 
     #[test]

@@ -37,6 +37,11 @@ pub struct Ledger {
     pub meter_readings: BTreeMap<RecordId, crate::assets::MeterReading>,
     pub donation_checks: BTreeMap<RecordId, crate::assets::DonationCheck>,
     pub density_references: BTreeMap<RecordId, crate::assets::DensityReference>,
+    pub medicine_products: BTreeMap<RecordId, crate::medicines::MedicineProduct>,
+    pub essential_medicines: BTreeMap<RecordId, crate::medicines::EssentialMedicine>,
+    pub consignments: BTreeMap<RecordId, crate::medicines::Consignment>,
+    pub consignment_decisions: BTreeMap<RecordId, crate::medicines::ConsignmentDecision>,
+    pub stock_movements: BTreeMap<RecordId, crate::medicines::StockMovement>,
     flow_children: HashMap<RecordId, Vec<RecordId>>,
     activity_children: HashMap<RecordId, Vec<RecordId>>,
     /// Indexes built once so rules stay linear in the size of the ledger.
@@ -99,6 +104,13 @@ impl Ledger {
             // Review drafts are not ledger facts: only what a reviewer accepted is.
             Record::IntakeDraft(_) => {}
             Record::DensityReference(r) => drop(self.density_references.insert(r.id.clone(), r)),
+            Record::MedicineProduct(r) => drop(self.medicine_products.insert(r.id.clone(), r)),
+            Record::EssentialMedicine(r) => drop(self.essential_medicines.insert(r.id.clone(), r)),
+            Record::Consignment(r) => drop(self.consignments.insert(r.id.clone(), r)),
+            Record::ConsignmentDecision(r) => {
+                drop(self.consignment_decisions.insert(r.id.clone(), r))
+            }
+            Record::StockMovement(r) => drop(self.stock_movements.insert(r.id.clone(), r)),
         }
     }
 
@@ -203,6 +215,11 @@ impl Ledger {
             meter_readings => MeterReading,
             donation_checks => DonationCheck,
             density_references => DensityReference,
+            medicine_products => MedicineProduct,
+            essential_medicines => EssentialMedicine,
+            consignments => Consignment,
+            consignment_decisions => ConsignmentDecision,
+            stock_movements => StockMovement,
         );
         found
     }
@@ -241,6 +258,11 @@ impl Ledger {
             meter_readings => MeterReading,
             donation_checks => DonationCheck,
             density_references => DensityReference,
+            medicine_products => MedicineProduct,
+            essential_medicines => EssentialMedicine,
+            consignments => Consignment,
+            consignment_decisions => ConsignmentDecision,
+            stock_movements => StockMovement,
         )
     }
 

@@ -12,6 +12,7 @@ pub mod error;
 pub mod filter;
 pub mod fx;
 pub mod ledger;
+pub mod medicines;
 pub mod model;
 pub mod money;
 #[cfg(feature = "openapi")]

@@ -919,6 +919,11 @@ pub enum Record {
     DonationCheck(crate::assets::DonationCheck),
     IntakeDraft(IntakeDraft),
     DensityReference(crate::assets::DensityReference),
+    MedicineProduct(crate::medicines::MedicineProduct),
+    EssentialMedicine(crate::medicines::EssentialMedicine),
+    Consignment(crate::medicines::Consignment),
+    ConsignmentDecision(crate::medicines::ConsignmentDecision),
+    StockMovement(crate::medicines::StockMovement),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -950,12 +955,17 @@ pub enum RecordKind {
     DonationCheck,
     IntakeDraft,
     DensityReference,
+    MedicineProduct,
+    EssentialMedicine,
+    Consignment,
+    ConsignmentDecision,
+    StockMovement,
 }
 
 impl RecordKind {
     /// In dependency order: a record only refers to kinds listed before it (activities refer to
     /// their parent activity too), so writing in this order never trips a foreign key.
-    pub const ALL: [RecordKind; 23] = [
+    pub const ALL: [RecordKind; 28] = [
         Self::Source,
         Self::Organisation,
         Self::Facility,
@@ -979,6 +989,11 @@ impl RecordKind {
         Self::DonationCheck,
         Self::IntakeDraft,
         Self::DensityReference,
+        Self::MedicineProduct,
+        Self::EssentialMedicine,
+        Self::Consignment,
+        Self::ConsignmentDecision,
+        Self::StockMovement,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -1006,6 +1021,11 @@ impl RecordKind {
             Self::DonationCheck => "donation_check",
             Self::IntakeDraft => "intake_draft",
             Self::DensityReference => "density_reference",
+            Self::MedicineProduct => "medicine_product",
+            Self::EssentialMedicine => "essential_medicine",
+            Self::Consignment => "consignment",
+            Self::ConsignmentDecision => "consignment_decision",
+            Self::StockMovement => "stock_movement",
         }
     }
 
@@ -1040,6 +1060,11 @@ impl Record {
             Self::DonationCheck(_) => RecordKind::DonationCheck,
             Self::IntakeDraft(_) => RecordKind::IntakeDraft,
             Self::DensityReference(_) => RecordKind::DensityReference,
+            Self::MedicineProduct(_) => RecordKind::MedicineProduct,
+            Self::EssentialMedicine(_) => RecordKind::EssentialMedicine,
+            Self::Consignment(_) => RecordKind::Consignment,
+            Self::ConsignmentDecision(_) => RecordKind::ConsignmentDecision,
+            Self::StockMovement(_) => RecordKind::StockMovement,
         }
     }
 
@@ -1068,6 +1093,11 @@ impl Record {
             Self::DonationCheck(r) => &r.id,
             Self::IntakeDraft(r) => &r.id,
             Self::DensityReference(r) => &r.id,
+            Self::MedicineProduct(r) => &r.id,
+            Self::EssentialMedicine(r) => &r.id,
+            Self::Consignment(r) => &r.id,
+            Self::ConsignmentDecision(r) => &r.id,
+            Self::StockMovement(r) => &r.id,
         }
     }
 
@@ -1201,6 +1231,11 @@ impl Record {
                 }
             }
             Self::DensityReference(r) => refs.extend(r.references()),
+            Self::MedicineProduct(r) => refs.extend(r.references()),
+            Self::EssentialMedicine(r) => refs.extend(r.references()),
+            Self::Consignment(r) => refs.extend(r.references()),
+            Self::ConsignmentDecision(r) => refs.extend(r.references()),
+            Self::StockMovement(r) => refs.extend(r.references()),
         }
         refs
     }

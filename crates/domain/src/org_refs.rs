@@ -59,6 +59,8 @@ impl Record {
                 out.extend(a.contracts.iter_mut().filter_map(|c| c.provider.as_mut()));
             }
             Self::WorkOrder(w) => out.extend(w.provider.as_mut()),
+            Self::MedicineProduct(p) => out.extend(p.manufacturer.as_mut()),
+            Self::Consignment(c) => out.push(&mut c.donor),
             _ => {}
         }
         out

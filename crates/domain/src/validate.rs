@@ -40,6 +40,11 @@ fn by_kind(record: &Record) -> Result<(), ValidationError> {
         Record::DonationCheck(r) => crate::assets::validate::donation_check(r),
         Record::IntakeDraft(d) => intake_draft(d),
         Record::DensityReference(r) => crate::assets::validate::density_reference(r),
+        Record::MedicineProduct(r) => crate::medicines::validate::product(r),
+        Record::EssentialMedicine(r) => crate::medicines::validate::essential_medicine(r),
+        Record::Consignment(r) => crate::medicines::validate::consignment(r),
+        Record::ConsignmentDecision(r) => crate::medicines::validate::decision(r),
+        Record::StockMovement(r) => crate::medicines::validate::movement(r),
     }
 }
 

@@ -15,6 +15,7 @@ pub mod error;
 pub mod fhir;
 pub mod iati;
 pub mod intake;
+pub mod medicines;
 pub mod orgs;
 pub mod policy;
 pub mod profiles;
@@ -104,6 +105,9 @@ impl Aidtrace {
         if records.iter().any(|r| assets::is_history_kind(r.kind())) {
             assets::check_rules(self, &records)?;
         }
+        if records.iter().any(|r| medicines::touches_stock(r.kind())) {
+            medicines::check_stock(self, &records)?;
+        }
         self.write_batch(actor, records)
     }
 
@@ -163,6 +167,7 @@ impl Aidtrace {
         let mut records = records::records_from_json(demo::SEED_JSON)?;
         records.extend(assets::demo_records()?);
         records.extend(records::records_from_json(demo::UKRAINE_JSON)?);
+        records.extend(records::records_from_json(demo::MEDICINES_JSON)?);
         self.put(actor, records)
     }
 

@@ -103,6 +103,24 @@ pub fn record_from_json(mut value: Value) -> Result<Record, ValidationError> {
         RecordKind::DensityReference => {
             typed::<aidtrace_domain::assets::DensityReference>(value, Record::DensityReference)
         }
+        RecordKind::MedicineProduct => {
+            typed::<aidtrace_domain::medicines::MedicineProduct>(value, Record::MedicineProduct)
+        }
+        RecordKind::EssentialMedicine => {
+            typed::<aidtrace_domain::medicines::EssentialMedicine>(value, Record::EssentialMedicine)
+        }
+        RecordKind::Consignment => {
+            typed::<aidtrace_domain::medicines::Consignment>(value, Record::Consignment)
+        }
+        RecordKind::ConsignmentDecision => {
+            typed::<aidtrace_domain::medicines::ConsignmentDecision>(
+                value,
+                Record::ConsignmentDecision,
+            )
+        }
+        RecordKind::StockMovement => {
+            typed::<aidtrace_domain::medicines::StockMovement>(value, Record::StockMovement)
+        }
     }
 }
 

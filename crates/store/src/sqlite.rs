@@ -31,6 +31,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0006_density_references.sql")),
         M::up(include_str!("../migrations/0007_audit_action_check.sql")),
         M::up(include_str!("../migrations/0008_account_disabled.sql")),
+        M::up(include_str!("../migrations/0009_medicines.sql")),
     ])
 }
 
@@ -59,6 +60,11 @@ pub(crate) fn table(kind: RecordKind) -> &'static str {
         RecordKind::DonationCheck => "donation_checks",
         RecordKind::IntakeDraft => "intake_drafts",
         RecordKind::DensityReference => "density_references",
+        RecordKind::MedicineProduct => "medicine_products",
+        RecordKind::EssentialMedicine => "essential_medicines",
+        RecordKind::Consignment => "consignments",
+        RecordKind::ConsignmentDecision => "consignment_decisions",
+        RecordKind::StockMovement => "stock_movements",
     }
 }
 
@@ -148,6 +154,21 @@ pub(crate) fn key_columns(record: &Record) -> Vec<(&'static str, Option<String>)
             ("facility_id", s(&r.facility)),
         ],
         Record::IntakeDraft(r) => vec![("source_id", o(&r.source))],
+        Record::MedicineProduct(r) => vec![("registration_id", o(&r.registration))],
+        Record::EssentialMedicine(_) => vec![],
+        Record::Consignment(r) => vec![
+            ("donor_id", s(&r.donor)),
+            ("activity_id", o(&r.activity)),
+            ("destination_id", s(&r.destination)),
+        ],
+        Record::ConsignmentDecision(r) => vec![("consignment_id", s(&r.consignment))],
+        Record::StockMovement(r) => vec![
+            ("consignment_id", s(&r.consignment)),
+            ("product_id", s(&r.product)),
+            ("from_id", o(&r.from)),
+            ("to_id", o(&r.to)),
+            ("date", Some(r.date.to_string())),
+        ],
     }
 }
 

@@ -5,7 +5,10 @@
 use postgres::Client;
 
 /// In order; new migrations only ever go at the end (the same rule as SQLite's).
-const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../../migrations-pg/0001_records.sql"))];
+const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("../../migrations-pg/0001_records.sql")),
+    (2, include_str!("../../migrations-pg/0002_medicines.sql")),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;

@@ -368,6 +368,12 @@ labelled!("asset-acquisition-", dashed: true, [assets::Acquisition]);
 labelled!("asset-condition-", dashed: true, [assets::ReceiptCondition]);
 labelled!("assets-cause-", dashed: true, [assets::DowntimeCause]);
 labelled!("donation-item-", dashed: true, [assets::DonationItem]);
+labelled!("medicine-mode-", dashed: true, [aidtrace_domain::medicines::ConsignmentMode]);
+labelled!("medicine-basis-", dashed: true, [aidtrace_domain::medicines::ValueBasis]);
+labelled!("medicine-destination-", dashed: true, [aidtrace_domain::medicines::DestinationKind]);
+labelled!("medicine-decision-", dashed: true, [aidtrace_domain::medicines::DecisionOutcome]);
+labelled!("medicine-movement-", dashed: true, [aidtrace_domain::medicines::MovementKind]);
+labelled!("medicine-band-", dashed: true, [aidtrace_domain::medicines::stock::ExpiryBand]);
 labelled!("verr-", dashed: true, [ProblemId]);
 
 // Sets no page shows by name yet keep their keys unchecked: donation::Outcome, gaps::Scope,
@@ -437,6 +443,12 @@ mod tests {
             assets::ReceiptCondition,
             assets::DowntimeCause,
             assets::DonationItem,
+            aidtrace_domain::medicines::ConsignmentMode,
+            aidtrace_domain::medicines::ValueBasis,
+            aidtrace_domain::medicines::DestinationKind,
+            aidtrace_domain::medicines::DecisionOutcome,
+            aidtrace_domain::medicines::MovementKind,
+            aidtrace_domain::medicines::stock::ExpiryBand,
             ProblemId,
         );
         assert!(missing.is_empty(), "no label: {missing:#?}");

@@ -1,0 +1,708 @@
+//! Donated medicines and supplies: recording a consignment from its packing list, the WHO
+//! guideline checks shown before it is accepted, the audited decision, movements of stock and the
+//! reports (stock with expiry bands, the donor's "what became of it").
+//!
+//! Write policy: every batch that touches consignments, decisions or movements is replayed
+//! against all stored movements before it is written ([`check_stock`]), so no movement can take a
+//! facility's lot below zero or receive more than the accepted packing list holds.
+
+use std::collections::{BTreeMap, HashMap};
+
+use aidtrace_domain::coded::Coded;
+use aidtrace_domain::medicines::guidelines::{self, Finding, GuidelineConfig, GuidelineContext};
+use aidtrace_domain::medicines::stock::{ExpiryBand, LotRef, Stock};
+use aidtrace_domain::medicines::{
+    Consignment, ConsignmentDecision, DecisionOutcome, EssentialMedicine, MedicineProduct,
+    MovementKind, PackingLine, StockMovement, gs1,
+};
+use aidtrace_domain::model::Citation;
+use aidtrace_domain::{CountryCode, Ledger, Record, RecordId, RecordKind, ValidationError};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::{Aidtrace, ServiceError, ServiceResult};
+
+/// Packing lists longer than this are refused whole: a donation of more distinct lots is not a
+/// packing list but a mistake (or a file of something else), and previews must stay readable.
+pub const MAX_PACKING_LINES: usize = 5_000;
+
+/// The columns a packing-list CSV may have. `gs1` fills GTIN, expiry, lot and serial from a
+/// scanned element string; typed columns win where both are given.
+pub const PACKING_COLUMNS: [&str; 10] = [
+    "product",
+    "lot",
+    "expiry",
+    "manufactured",
+    "quantity",
+    "unit_value",
+    "label_languages",
+    "inn_on_label",
+    "serial",
+    "gs1",
+];
+
+/// Whether a batch of this kind must be replayed against the stock before it is written.
+pub fn touches_stock(kind: RecordKind) -> bool {
+    matches!(
+        kind,
+        RecordKind::Consignment | RecordKind::ConsignmentDecision | RecordKind::StockMovement
+    )
+}
+
+/// The stock the ledger's movements give, or the first movement that breaks it.
+pub fn stock_of(ledger: &Ledger) -> ServiceResult<Stock> {
+    Stock::new(
+        ledger.consignments.values(),
+        ledger.consignment_decisions.values(),
+    )
+    .replay(ledger.stock_movements.values())
+    .map_err(|(id, e)| {
+        let quantity = ledger.stock_movements.get(&id).map_or(0, |m| m.quantity);
+        ServiceError::invalid(
+            format!("stock_movement {id}"),
+            ValidationError::new(e.field(), quantity, e.to_string()),
+        )
+    })
+}
+
+/// Refuses a batch whose movements, with every stored one, would break the stock rules.
+pub(crate) fn check_stock(app: &Aidtrace, batch: &[Record]) -> ServiceResult<()> {
+    let after = app.ledger()?.with(batch);
+    stock_of(&after).map(|_| ())
+}
+
+/// One refused cell of a packing list: the line (1 = first data row) and the field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineError {
+    pub line: usize,
+    pub field: String,
+    pub value: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for LineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {}, {} = {:?}: {}",
+            self.line, self.field, self.value, self.message
+        )
+    }
+}
+
+/// Reads a packing list (CSV with a header row). Every line is read and every error reported, so
+/// one pass fixes the file; `today` resolves the century of scanned GS1 dates.
+pub fn parse_packing_list(
+    text: &str,
+    today: NaiveDate,
+) -> Result<Vec<PackingLine>, Vec<LineError>> {
+    let whole = |field: &str, value: &str, message: String| {
+        vec![LineError {
+            line: 0,
+            field: field.to_string(),
+            value: value.to_string(),
+            message,
+        }]
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(str::to_ascii_lowercase).collect(),
+        Err(e) => return Err(whole("header", "", format!("not a CSV file: {e}"))),
+    };
+    let mut errors = Vec::new();
+    for h in &header {
+        if !PACKING_COLUMNS.contains(&h.as_str()) {
+            errors.push(LineError {
+                line: 0,
+                field: "header".into(),
+                value: h.clone(),
+                message: format!(
+                    "unknown column; the columns are {}",
+                    PACKING_COLUMNS.join(", ")
+                ),
+            });
+        }
+    }
+    for needed in ["product", "quantity"] {
+        if !header.iter().any(|h| h == needed) {
+            errors.push(LineError {
+                line: 0,
+                field: "header".into(),
+                value: needed.into(),
+                message: "this column is required".into(),
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let mut lines = Vec::new();
+    for (n, row) in reader.records().enumerate() {
+        let line_no = n + 1;
+        if line_no > MAX_PACKING_LINES {
+            return Err(whole(
+                "lines",
+                &line_no.to_string(),
+                format!("a packing list has at most {MAX_PACKING_LINES} lines; split the file"),
+            ));
+        }
+        let row = match row {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(LineError {
+                    line: line_no,
+                    field: "row".into(),
+                    value: String::new(),
+                    message: format!("unreadable row: {e}"),
+                });
+                continue;
+            }
+        };
+        match packing_row(&row, &col, today) {
+            Ok(l) => lines.push(l),
+            Err(e) => errors.push(LineError {
+                line: line_no,
+                field: e.field,
+                value: e.value,
+                message: e.message,
+            }),
+        }
+    }
+    if lines.is_empty() && errors.is_empty() {
+        return Err(whole("lines", "0", "the packing list has no lines".into()));
+    }
+    if errors.is_empty() {
+        Ok(lines)
+    } else {
+        Err(errors)
+    }
+}
+
+fn packing_row(
+    row: &csv::StringRecord,
+    col: &dyn Fn(&str) -> Option<usize>,
+    today: NaiveDate,
+) -> Result<PackingLine, ValidationError> {
+    let cell = |name: &str| col(name).and_then(|i| row.get(i)).filter(|v| !v.is_empty());
+    let scanned = match cell("gs1") {
+        Some(s) => {
+            gs1::parse(s, today).map_err(|e| ValidationError::new(e.field(), s, e.to_string()))?
+        }
+        None => gs1::Gs1Fields::default(),
+    };
+    let date = |name: &str| -> Result<Option<NaiveDate>, ValidationError> {
+        cell(name)
+            .map(|v| {
+                NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                    .map_err(|_| ValidationError::new(name, v, "a date is YYYY-MM-DD"))
+            })
+            .transpose()
+    };
+    let product_raw = cell("product").unwrap_or("");
+    let product = RecordId::parse(product_raw).map_err(|e| ValidationError {
+        field: "product".into(),
+        ..e
+    })?;
+    let lot = cell("lot")
+        .map(str::to_string)
+        .or(scanned.lot)
+        .ok_or_else(|| {
+            ValidationError::new("lot", "", "type the lot or scan a GS1 string with (10)")
+        })?;
+    let expiry = date("expiry")?.or(scanned.expiry).ok_or_else(|| {
+        ValidationError::new(
+            "expiry",
+            "",
+            "type the expiry or scan a GS1 string with (17)",
+        )
+    })?;
+    let quantity_raw = cell("quantity").unwrap_or("");
+    let quantity = quantity_raw.parse::<u64>().map_err(|_| {
+        ValidationError::new(
+            "quantity",
+            quantity_raw,
+            "a quantity is a whole number of base units, at least 1",
+        )
+    })?;
+    let unit_value = cell("unit_value")
+        .map(|v| {
+            v.parse::<Decimal>()
+                .map_err(|_| ValidationError::new("unit_value", v, "not a number"))
+        })
+        .transpose()?;
+    let inn_on_label = match cell("inn_on_label").map(str::to_ascii_lowercase).as_deref() {
+        None | Some("yes" | "true" | "1") => true,
+        Some("no" | "false" | "0") => false,
+        Some(other) => {
+            return Err(ValidationError::new(
+                "inn_on_label",
+                other,
+                "write yes or no",
+            ));
+        }
+    };
+    let line = PackingLine {
+        product,
+        lot,
+        expiry,
+        manufactured: date("manufactured")?,
+        quantity,
+        unit_value,
+        label_languages: cell("label_languages")
+            .map(|v| {
+                v.split([';', ' ', '|'])
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_ascii_lowercase)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        inn_on_label,
+        serial: cell("serial").map(str::to_string).or(scanned.serial),
+    };
+    Ok(line)
+}
+
+/// Records a consignment with the lines of its packing list; the guideline findings are returned
+/// for the page or command to show before anyone decides. Nothing is written on any error.
+pub fn record_consignment(
+    app: &mut Aidtrace,
+    actor: &str,
+    mut consignment: Consignment,
+    packing_csv: &str,
+) -> ServiceResult<Vec<Finding>> {
+    let today = app.now().date();
+    let lines = parse_packing_list(packing_csv, today).map_err(|errors| {
+        ServiceError::Parse(
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    })?;
+    consignment.lines = lines;
+    let id = consignment.id.clone();
+    app.put(actor, vec![Record::Consignment(consignment)])?;
+    check_consignment(app, &id, &GuidelineConfig::default())
+}
+
+/// Base units of each product used per month at `facility` over the twelve months before `at`.
+pub fn monthly_consumption(
+    ledger: &Ledger,
+    facility: &RecordId,
+    at: NaiveDate,
+) -> HashMap<RecordId, u64> {
+    let start = at - chrono::Duration::days(365);
+    let mut used: HashMap<RecordId, u64> = HashMap::new();
+    for m in ledger.stock_movements.values() {
+        if m.kind == MovementKind::Use
+            && m.from.as_ref() == Some(facility)
+            && m.date >= start
+            && m.date < at
+        {
+            let slot = used.entry(m.product.clone()).or_insert(0);
+            *slot = slot.saturating_add(m.quantity);
+        }
+    }
+    used.into_iter().map(|(p, q)| (p, q / 12)).collect()
+}
+
+/// The guideline findings on a stored consignment.
+pub fn check_consignment(
+    app: &Aidtrace,
+    id: &RecordId,
+    cfg: &GuidelineConfig,
+) -> ServiceResult<Vec<Finding>> {
+    let ledger = app.ledger()?;
+    let c = ledger
+        .consignments
+        .get(id)
+        .ok_or_else(|| ServiceError::NotFound(format!("no consignment {id}")))?;
+    let products: HashMap<RecordId, MedicineProduct> = ledger
+        .medicine_products
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let essential: Vec<EssentialMedicine> = ledger.essential_medicines.values().cloned().collect();
+    let today = app.now().date();
+    let consumption = monthly_consumption(&ledger, &c.destination, c.arrived.unwrap_or(today));
+    let ctx = GuidelineContext {
+        products: &products,
+        essential: &essential,
+        monthly_consumption: &consumption,
+        today,
+    };
+    Ok(guidelines::check(c, &ctx, cfg))
+}
+
+/// Records the decision on a consignment with the findings the decider saw; accepting also
+/// receives every accepted line at the destination, in the same batch.
+pub fn decide(
+    app: &mut Aidtrace,
+    actor: &str,
+    consignment: &RecordId,
+    outcome: DecisionOutcome,
+    accepted_lines: Vec<usize>,
+    reason: Option<String>,
+) -> ServiceResult<RecordId> {
+    let findings = check_consignment(app, consignment, &GuidelineConfig::default())?;
+    let ledger = app.ledger()?;
+    let c = ledger
+        .consignments
+        .get(consignment)
+        .ok_or_else(|| ServiceError::NotFound(format!("no consignment {consignment}")))?;
+    if let Some(&bad) = accepted_lines.iter().find(|&&i| i >= c.lines.len()) {
+        return Err(ServiceError::invalid(
+            format!("consignment_decision {consignment}"),
+            ValidationError::new(
+                "accepted_lines",
+                bad,
+                format!(
+                    "the packing list has {} lines, numbered from 0",
+                    c.lines.len()
+                ),
+            ),
+        ));
+    }
+    let today = app.now().date();
+    let id = fresh_id(
+        app,
+        RecordKind::ConsignmentDecision,
+        &format!("{consignment}-decision"),
+    )?;
+    let mut seen: Vec<String> = findings.iter().map(|f| f.rule.id().to_string()).collect();
+    seen.dedup();
+    let decision = ConsignmentDecision {
+        id: id.clone(),
+        consignment: consignment.clone(),
+        decided_on: today,
+        outcome,
+        accepted_lines: accepted_lines.clone(),
+        findings_seen: seen,
+        reason,
+    };
+    let mut batch = vec![Record::ConsignmentDecision(decision)];
+    let received_on = c.arrived.unwrap_or(today);
+    for (i, line) in c.lines.iter().enumerate() {
+        let take = match outcome {
+            DecisionOutcome::Accept => true,
+            DecisionOutcome::AcceptInPart => accepted_lines.contains(&i),
+            DecisionOutcome::Reject => false,
+        };
+        if take {
+            batch.push(Record::StockMovement(StockMovement {
+                id: fresh_id(
+                    app,
+                    RecordKind::StockMovement,
+                    &format!("{consignment}-receipt-{i}"),
+                )?,
+                kind: MovementKind::Receipt,
+                date: received_on,
+                consignment: consignment.clone(),
+                product: line.product.clone(),
+                lot: line.lot.clone(),
+                from: None,
+                to: Some(c.destination.clone()),
+                quantity: line.quantity,
+                note: None,
+            }));
+        }
+    }
+    app.put(actor, batch)?;
+    Ok(id)
+}
+
+/// A movement to record (distribution, use, loss, expiry, destruction).
+#[derive(Debug, Clone)]
+pub struct NewMovement {
+    pub kind: MovementKind,
+    pub date: NaiveDate,
+    pub consignment: RecordId,
+    pub product: RecordId,
+    pub lot: String,
+    pub from: Option<RecordId>,
+    pub to: Option<RecordId>,
+    pub quantity: u64,
+    pub note: Option<String>,
+}
+
+/// Records one movement after replaying the stock; returns its id.
+pub fn record_movement(app: &mut Aidtrace, actor: &str, m: NewMovement) -> ServiceResult<RecordId> {
+    let stem = format!(
+        "mv-{}-{}-{}",
+        m.consignment,
+        <&str>::from(m.kind),
+        m.date.format("%Y%m%d")
+    );
+    let id = fresh_id(app, RecordKind::StockMovement, &stem)?;
+    app.put(
+        actor,
+        vec![Record::StockMovement(StockMovement {
+            id: id.clone(),
+            kind: m.kind,
+            date: m.date,
+            consignment: m.consignment,
+            product: m.product,
+            lot: m.lot,
+            from: m.from,
+            to: m.to,
+            quantity: m.quantity,
+            note: m.note,
+        })],
+    )?;
+    Ok(id)
+}
+
+fn fresh_id(app: &Aidtrace, kind: RecordKind, stem: &str) -> ServiceResult<RecordId> {
+    for n in 0..10_000 {
+        let raw = if n == 0 {
+            stem.to_string()
+        } else {
+            format!("{stem}-{n}")
+        };
+        let id = RecordId::parse(&raw).map_err(|e| ServiceError::invalid("id", e))?;
+        if app.store().get(kind, &id)?.is_none() {
+            return Ok(id);
+        }
+    }
+    Err(ServiceError::Parse(format!("no free id for {stem}")))
+}
+
+/// One row of the stock report: a lot on hand at a facility.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StockRow {
+    pub facility: RecordId,
+    pub product: RecordId,
+    pub inn: String,
+    pub lot: String,
+    pub expiry: Option<NaiveDate>,
+    pub band: Option<ExpiryBand>,
+    pub on_hand: u64,
+    pub base_unit: String,
+    pub consignment: RecordId,
+    pub donor: Option<RecordId>,
+}
+
+fn lot_expiry(ledger: &Ledger, lot: &LotRef) -> Option<NaiveDate> {
+    ledger.consignments.get(&lot.consignment).and_then(|c| {
+        c.lines
+            .iter()
+            .find(|l| l.product == lot.product && l.lot == lot.lot)
+            .map(|l| l.expiry)
+    })
+}
+
+/// Stock on hand by facility and lot, with the expiry band as of `today`; optionally only one
+/// facility or one donor's consignments.
+pub fn stock_report(
+    ledger: &Ledger,
+    today: NaiveDate,
+    facility: Option<&RecordId>,
+    donor: Option<&RecordId>,
+) -> ServiceResult<Vec<StockRow>> {
+    let stock = stock_of(ledger)?;
+    let rows: Vec<(&RecordId, &LotRef, u64)> = match facility {
+        Some(f) => stock
+            .at_facility(f)
+            .into_iter()
+            .map(|(l, q)| (f, l, q))
+            .collect(),
+        None => stock.all(),
+    };
+    let mut out = Vec::new();
+    for (f, lot, q) in rows {
+        let c_donor = ledger
+            .consignments
+            .get(&lot.consignment)
+            .map(|c| c.donor.clone());
+        if donor.is_some() && c_donor.as_ref() != donor {
+            continue;
+        }
+        let product = ledger.medicine_products.get(&lot.product);
+        let expiry = lot_expiry(ledger, lot);
+        out.push(StockRow {
+            facility: f.clone(),
+            product: lot.product.clone(),
+            inn: product.map(|p| p.inn.clone()).unwrap_or_default(),
+            lot: lot.lot.clone(),
+            expiry,
+            band: expiry.map(|e| ExpiryBand::of(e, today)),
+            on_hand: q,
+            base_unit: product.map(|p| p.base_unit.clone()).unwrap_or_default(),
+            consignment: lot.consignment.clone(),
+            donor: c_donor,
+        });
+    }
+    Ok(out)
+}
+
+/// What became of one lot a donor sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DonorLotRow {
+    pub consignment: RecordId,
+    pub activity: Option<RecordId>,
+    pub product: RecordId,
+    pub inn: String,
+    pub lot: String,
+    pub expiry: NaiveDate,
+    pub sent: u64,
+    pub decision: Option<DecisionOutcome>,
+    /// Per movement kind, base units moved.
+    pub moved: BTreeMap<MovementKind, u64>,
+    pub on_hand: u64,
+}
+
+/// The donor's view: every lot of its consignments, from sent to used, expired or destroyed.
+pub fn donor_view(ledger: &Ledger, donor: &RecordId) -> ServiceResult<Vec<DonorLotRow>> {
+    let stock = stock_of(ledger)?;
+    let mut latest: HashMap<&RecordId, &ConsignmentDecision> = HashMap::new();
+    for d in ledger.consignment_decisions.values() {
+        if latest
+            .get(&d.consignment)
+            .is_none_or(|old| (old.decided_on, &old.id) <= (d.decided_on, &d.id))
+        {
+            latest.insert(&d.consignment, d);
+        }
+    }
+    let mut out = Vec::new();
+    for c in ledger.consignments.values().filter(|c| &c.donor == donor) {
+        for line in &c.lines {
+            let lot = LotRef {
+                consignment: c.id.clone(),
+                product: line.product.clone(),
+                lot: line.lot.clone(),
+            };
+            let moved = MovementKind::all()
+                .iter()
+                .map(|k| (*k, stock.moved(&lot, *k)))
+                .collect();
+            out.push(DonorLotRow {
+                consignment: c.id.clone(),
+                activity: c.activity.clone(),
+                product: line.product.clone(),
+                inn: ledger
+                    .medicine_products
+                    .get(&line.product)
+                    .map(|p| p.inn.clone())
+                    .unwrap_or_default(),
+                lot: line.lot.clone(),
+                expiry: line.expiry,
+                sent: line.quantity,
+                decision: latest.get(&c.id).map(|d| d.outcome),
+                moved,
+                on_hand: stock.on_hand_anywhere(&lot),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Reads an essential medicines list (CSV: `inn` and optionally `dosage_form`, `strength`) into
+/// entries citing `source`, for `country` (`None`: the WHO Model List). Every line or nothing.
+pub fn parse_essential_list(
+    text: &str,
+    source: &RecordId,
+    country: Option<CountryCode>,
+) -> Result<Vec<EssentialMedicine>, Vec<LineError>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(str::to_ascii_lowercase).collect(),
+        Err(e) => {
+            return Err(vec![LineError {
+                line: 0,
+                field: "header".into(),
+                value: String::new(),
+                message: format!("not a CSV file: {e}"),
+            }]);
+        }
+    };
+    let known = ["inn", "dosage_form", "strength"];
+    let mut errors: Vec<LineError> = header
+        .iter()
+        .filter(|h| !known.contains(&h.as_str()))
+        .map(|h| LineError {
+            line: 0,
+            field: "header".into(),
+            value: h.clone(),
+            message: format!("unknown column; the columns are {}", known.join(", ")),
+        })
+        .collect();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let prefix = country
+        .as_ref()
+        .map_or_else(|| "who".to_string(), |c| c.to_string().to_ascii_lowercase());
+    let mut out = Vec::new();
+    for (n, row) in reader.records().enumerate() {
+        let line = n + 1;
+        let Ok(row) = row else {
+            errors.push(LineError {
+                line,
+                field: "row".into(),
+                value: String::new(),
+                message: "unreadable row".into(),
+            });
+            continue;
+        };
+        let cell = |name: &str| {
+            col(name)
+                .and_then(|i| row.get(i))
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let Some(inn) = cell("inn") else {
+            errors.push(LineError {
+                line,
+                field: "inn".into(),
+                value: String::new(),
+                message: "an entry names its INN".into(),
+            });
+            continue;
+        };
+        let slug: String = inn
+            .to_ascii_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        let form_slug: String = cell("dosage_form")
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        let raw_id = format!("eml-{prefix}-{slug}-{form_slug}-{line}");
+        match RecordId::parse(raw_id.trim_end_matches('-')) {
+            Ok(id) => out.push(EssentialMedicine {
+                id,
+                country: country.clone(),
+                inn,
+                dosage_form: cell("dosage_form"),
+                strength: cell("strength"),
+                sources: vec![Citation {
+                    source: source.clone(),
+                    quote: None,
+                    field: None,
+                }],
+            }),
+            Err(e) => errors.push(LineError {
+                line,
+                field: "inn".into(),
+                value: inn,
+                message: e.message,
+            }),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
