@@ -16,6 +16,7 @@ pub mod iati;
 pub mod intake;
 pub mod orgs;
 pub mod policy;
+pub mod policy_scope;
 pub mod profiles;
 pub mod records;
 pub mod summary;
@@ -263,7 +264,7 @@ impl Aidtrace {
     pub fn counts(&self) -> ServiceResult<BTreeMap<&'static str, usize>> {
         let mut out = BTreeMap::new();
         for kind in RecordKind::ALL {
-            out.insert(kind.as_str(), self.store.list(kind)?.len());
+            out.insert(kind.as_str(), self.store.count(kind)?);
         }
         Ok(out)
     }
