@@ -39,6 +39,7 @@ pub mod orgs;
 pub mod pages;
 pub mod precondition;
 pub mod rates_page;
+pub mod read_model;
 pub mod regions_page;
 pub mod request_ctx;
 pub mod server;
