@@ -370,6 +370,8 @@ fn serve(args: ServeArgs, settings: &Settings) -> CliResult {
             println!("seed scenario loaded: {} records", report.created);
         }
     }
+    // The store is complete now: build the reports while the server starts listening.
+    state.warm_up();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -76,6 +76,53 @@ impl Ledger {
         ledger.reindexed()
     }
 
+    /// This ledger after a committed write: `put` records replace their stored versions,
+    /// `deleted` ones go, and the indexes are rebuilt once. Equal to [`Self::from_records`] over
+    /// the records as they now stand, without reading or parsing them again.
+    #[must_use]
+    pub fn with_changes(
+        mut self,
+        put: impl IntoIterator<Item = Record>,
+        deleted: &[(RecordKind, RecordId)],
+    ) -> Self {
+        for (kind, id) in deleted {
+            self.remove(*kind, id);
+        }
+        for record in put {
+            self.insert(record);
+        }
+        self.reindexed()
+    }
+
+    /// Takes one record out of its map (indexes are rebuilt by the caller, once).
+    fn remove(&mut self, kind: RecordKind, id: &RecordId) {
+        match kind {
+            RecordKind::Source => drop(self.sources.remove(id)),
+            RecordKind::Organisation => drop(self.organisations.remove(id)),
+            RecordKind::Facility => drop(self.facilities.remove(id)),
+            RecordKind::Activity => drop(self.activities.remove(id)),
+            RecordKind::Flow => drop(self.flows.remove(id)),
+            RecordKind::Budget => drop(self.budgets.remove(id)),
+            RecordKind::EquipmentLine => drop(self.equipment_lines.remove(id)),
+            RecordKind::Partnership => drop(self.partnerships.remove(id)),
+            RecordKind::MarketRegistration => drop(self.registrations.remove(id)),
+            RecordKind::Claim => drop(self.claims.remove(id)),
+            RecordKind::DeviceModel => drop(self.device_models.remove(id)),
+            RecordKind::FacilityPower => drop(self.facility_power.remove(id)),
+            RecordKind::Population => drop(self.populations.remove(id)),
+            RecordKind::EquipmentStandard => drop(self.equipment_standards.remove(id)),
+            RecordKind::Asset => drop(self.assets.remove(id)),
+            RecordKind::MaintenancePlan => drop(self.maintenance_plans.remove(id)),
+            RecordKind::WorkOrder => drop(self.work_orders.remove(id)),
+            RecordKind::AssetEvent => drop(self.asset_events.remove(id)),
+            RecordKind::Downtime => drop(self.downtimes.remove(id)),
+            RecordKind::MeterReading => drop(self.meter_readings.remove(id)),
+            RecordKind::DonationCheck => drop(self.donation_checks.remove(id)),
+            RecordKind::IntakeDraft => {}
+            RecordKind::DensityReference => drop(self.density_references.remove(id)),
+        }
+    }
+
     /// Puts one record into its map, replacing the stored version (indexes are rebuilt by the
     /// caller, once).
     fn insert(&mut self, record: Record) {

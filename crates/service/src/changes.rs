@@ -152,7 +152,7 @@ pub fn write(
     };
     let (kind, id) = (main.kind(), main.id().clone());
     check_batch(app, &records)?;
-    let ledger = app.ledger()?;
+    let ledger = crate::policy_scope::decision_ledger(app, actor, &records)?;
     authorise(&ledger, actor, &records)?;
     if actor.writes_directly_in(&ledger) {
         app.put(&actor.name, records)?;

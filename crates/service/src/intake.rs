@@ -624,8 +624,8 @@ pub fn accept_or_propose(
     edits: &BTreeMap<String, String>,
     at: &str,
 ) -> crate::changes::ChangeResult<Option<i64>> {
-    let ledger = app.ledger()?;
     let (batch, _) = accept_batch(app, &actor.name, draft_id, index, edits)?;
+    let ledger = crate::policy_scope::decision_ledger(app, actor, &batch)?;
     // The draft itself belongs to the review queue, which the reviewer may already edit.
     let in_scope = batch
         .iter()

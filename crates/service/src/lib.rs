@@ -18,6 +18,7 @@ pub mod intake;
 pub mod medicines;
 pub mod orgs;
 pub mod policy;
+pub mod policy_scope;
 pub mod profiles;
 pub mod records;
 pub mod store_copy;
@@ -277,7 +278,7 @@ impl Aidtrace {
     pub fn counts(&self) -> ServiceResult<BTreeMap<&'static str, usize>> {
         let mut out = BTreeMap::new();
         for kind in RecordKind::ALL {
-            out.insert(kind.as_str(), self.store.list(kind)?.len());
+            out.insert(kind.as_str(), self.store.count(kind)?);
         }
         Ok(out)
     }

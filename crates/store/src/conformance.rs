@@ -44,6 +44,14 @@ pub const CASES: &[Case] = &[
         fx_rates_round_trip_and_are_audited,
     ),
     ("list_is_ordered_by_id", list_is_ordered_by_id),
+    (
+        "count_and_page_follow_the_list",
+        count_and_page_follow_the_list,
+    ),
+    (
+        "ledger_version_moves_with_every_change_only",
+        ledger_version_moves_with_every_change_only,
+    ),
 ];
 
 fn id(s: &str) -> RecordId {
@@ -274,4 +282,51 @@ pub fn list_is_ordered_by_id(store: &mut dyn Store) {
         .map(|r| r.id().to_string())
         .collect();
     assert_eq!(ids, ["o1", "o2", "o3"]);
+}
+
+pub fn count_and_page_follow_the_list(store: &mut dyn Store) {
+    assert_eq!(store.count(RecordKind::Organisation).expect("count"), 0);
+    put(store, vec![org("o4"), org("o2"), org("o1"), org("o3")]).expect("put");
+    assert_eq!(store.count(RecordKind::Organisation).expect("count"), 4);
+    assert_eq!(store.count(RecordKind::Flow).expect("count"), 0);
+    let ids = |records: Vec<Record>| -> Vec<String> {
+        records.iter().map(|r| r.id().to_string()).collect()
+    };
+    let page = |offset, limit| {
+        store
+            .page(RecordKind::Organisation, offset, limit)
+            .expect("page")
+    };
+    assert_eq!(ids(page(0, 2)), ["o1", "o2"]);
+    assert_eq!(ids(page(2, 2)), ["o3", "o4"]);
+    assert_eq!(ids(page(3, 10)), ["o4"]);
+    assert!(page(4, 10).is_empty(), "a page past the end is empty");
+    assert!(
+        page(usize::MAX, usize::MAX).is_empty(),
+        "huge offsets do not fail"
+    );
+}
+
+pub fn ledger_version_moves_with_every_change_only(store: &mut dyn Store) {
+    let v0 = store.ledger_version().expect("version");
+    put(store, vec![org("o1")]).expect("put");
+    let v1 = store.ledger_version().expect("version");
+    assert_ne!(v0, v1, "a write moves the version");
+    put(store, vec![org("o1")]).expect("identical put");
+    assert_eq!(
+        store.ledger_version().expect("version"),
+        v1,
+        "an identical write changes nothing, the version included"
+    );
+    store
+        .apply(
+            "conformance",
+            &[Change::Delete(RecordKind::Organisation, id("o1"))],
+        )
+        .expect("delete");
+    assert_ne!(
+        store.ledger_version().expect("version"),
+        v1,
+        "a delete moves it"
+    );
 }

@@ -119,6 +119,17 @@ pub trait Store: Send {
     /// All records of a kind, ordered by id.
     fn list(&self, kind: RecordKind) -> StoreResult<Vec<Record>>;
 
+    /// How many records of a kind are stored, without reading them.
+    fn count(&self, kind: RecordKind) -> StoreResult<usize>;
+
+    /// Up to `limit` records of a kind after the first `offset`, ordered by id: a page of a
+    /// list without reading the rest.
+    fn page(&self, kind: RecordKind, offset: usize, limit: usize) -> StoreResult<Vec<Record>>;
+
+    /// A number that changes whenever the ledger does (through any connection or process):
+    /// readers compare it to decide whether a read model is still current.
+    fn ledger_version(&self) -> StoreResult<i64>;
+
     /// Every record, for rules that look across the ledger (totals, checks).
     fn ledger(&self) -> StoreResult<Ledger> {
         let mut records = Vec::new();

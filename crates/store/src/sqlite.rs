@@ -664,6 +664,36 @@ impl Store for SqliteStore {
         docs.iter().map(|d| parse_record(d)).collect()
     }
 
+    fn count(&self, kind: RecordKind) -> StoreResult<usize> {
+        let n: i64 = self
+            .conn
+            .prepare_cached(&format!("SELECT count(*) FROM {}", table(kind)))?
+            .query_row([], |r| r.get(0))?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    fn page(&self, kind: RecordKind, offset: usize, limit: usize) -> StoreResult<Vec<Record>> {
+        // SQLite counts in i64; a page beyond that range is empty rather than an error.
+        let as_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT doc FROM {} ORDER BY id LIMIT ?1 OFFSET ?2",
+            table(kind)
+        ))?;
+        let docs: Vec<String> = stmt
+            .query_map(params![as_i64(limit), as_i64(offset)], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        docs.iter().map(|d| parse_record(d)).collect()
+    }
+
+    fn ledger_version(&self) -> StoreResult<i64> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT seq FROM audit_head WHERE singleton = 1")?
+            .query_row([], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0))
+    }
+
     fn put_fx_rates(&mut self, actor: &str, rates: &[RateEntry]) -> StoreResult<ApplyReport> {
         let tx = self.begin()?;
         let mut report = ApplyReport::default();

@@ -176,20 +176,32 @@ pub async fn list(
                 .with_field(if q.page == 0 { "page" } else { "per_page" }),
         );
     }
-    let snap = state.snapshot().await?;
     let needle = q.q.trim().to_lowercase();
-    let records: &[Record] = snap.records.get(&kind).map_or(&[], Vec::as_slice);
-    let matching: Vec<&Record> = records
-        .iter()
-        .filter(|r| needle.is_empty() || text_of(r).contains(&needle))
-        .collect();
-    let total = matching.len();
-    let items = matching
-        .into_iter()
-        .skip((q.page - 1).saturating_mul(q.per_page))
-        .take(q.per_page)
-        .map(|r| visible(&state, &caller, r))
-        .collect();
+    let offset = (q.page - 1).saturating_mul(q.per_page);
+    let (per_page, st) = (q.per_page, state.clone());
+    // The records are read from the store a page at a time (the server keeps no second copy
+    // of them beside the ledger); a search reads the kind once and filters it.
+    let (page, total) = blocking(move || {
+        let service = st.service();
+        if needle.is_empty() {
+            let total = service.store().count(kind)?;
+            Ok((service.store().page(kind, offset, per_page)?, total))
+        } else {
+            let matching: Vec<Record> = service
+                .store()
+                .list(kind)?
+                .into_iter()
+                .filter(|r| text_of(r).contains(&needle))
+                .collect();
+            let total = matching.len();
+            Ok((
+                matching.into_iter().skip(offset).take(per_page).collect(),
+                total,
+            ))
+        }
+    })
+    .await?;
+    let items = page.iter().map(|r| visible(&state, &caller, r)).collect();
     let next = (q.page.saturating_mul(q.per_page) < total)
         .then(|| format!("/api/v1/{name}?page={}&per_page={}", q.page + 1, q.per_page));
     Ok(Json(Page {

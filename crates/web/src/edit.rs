@@ -92,6 +92,10 @@ pub fn write(
         &format!("{} {id}", kind.as_str()),
         id.as_str(),
     )?;
+    // The versions around the write tell the read model whether what it holds plus these
+    // records is the whole new ledger (see `crate::read_model`).
+    let before = service.store().ledger_version()?;
+    let delta_records = records.clone();
     let written = changes::write(
         &mut service,
         &mut *state.accounts(),
@@ -100,10 +104,18 @@ pub fn write(
         submit,
         &now_rfc3339(),
     )?;
+    let after = service.store().ledger_version()?;
     drop(service);
     Ok(match written {
         Written::Applied { etag } => {
-            state.invalidate();
+            if after != before {
+                state.written(crate::read_model::Delta {
+                    before,
+                    after,
+                    put: delta_records,
+                    deleted: Vec::new(),
+                });
+            }
             WriteOutcome::Applied { etag }
         }
         Written::Proposed { change, state } => WriteOutcome::Proposed {

@@ -42,6 +42,7 @@ pub mod pages;
 pub mod precondition;
 pub mod present;
 pub mod rates_page;
+pub mod read_model;
 pub mod regions_page;
 pub mod request_ctx;
 pub mod server;

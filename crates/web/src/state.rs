@@ -1,10 +1,10 @@
 //! Shared state: the service behind a mutex (one SQLite connection is not `Sync`), the accounts
 //! store, and a snapshot of the ledger with its derived reports, rebuilt after each write.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use aidtrace_domain::checks::Finding;
 use aidtrace_domain::filter::Filter;
@@ -12,7 +12,7 @@ use aidtrace_domain::fx::RateTable;
 use aidtrace_domain::totals::GroupBy;
 use aidtrace_domain::{Ledger, Record, RecordId, RecordKind};
 use aidtrace_service::Aidtrace;
-use aidtrace_store::{AccountStore, AssetQueries, SqliteAccounts, SqliteAssetQueries};
+use aidtrace_store::{AssetQueries, SqliteAccounts, SqliteAssetQueries};
 use rust_decimal::Decimal;
 
 use crate::error::ApiError;
@@ -58,6 +58,9 @@ pub struct WebConfig {
     pub snapshot_ttl: Duration,
     /// Days a dated commitment may go without a disbursement before LEDGER-UNDISBURSED.
     pub undisbursed_after_days: u32,
+    /// The longest a write through the server waits for its change to reach the reports, and a
+    /// stale read for a refresh, when refreshing is cheap (see `crate::read_model`).
+    pub read_model_wait: Duration,
 }
 
 impl Default for WebConfig {
@@ -79,15 +82,18 @@ impl Default for WebConfig {
             upload_limit: 256 * 1024 * 1024,
             snapshot_ttl: Duration::from_secs(1),
             undisbursed_after_days: aidtrace_domain::checks::DEFAULT_UNDISBURSED_AFTER_DAYS,
+            read_model_wait: Duration::from_secs(2),
         }
     }
 }
 
 /// Everything the reports need, computed once per ledger version and shared by all requests.
 pub struct Snapshot {
+    /// The ledger version (see `Store::ledger_version`) this snapshot shows.
+    pub version: i64,
+    /// The only in-memory copy of the records: API lists page the store instead of keeping a
+    /// second copy here.
     pub ledger: Ledger,
-    /// Every record by kind, ordered by id (what the API lists).
-    pub records: BTreeMap<RecordKind, Vec<Record>>,
     pub rates: RateTable,
     pub findings: Vec<Finding>,
     /// Records that name an activity in their `activity` field (flows, equipment lines, budgets,
@@ -147,12 +153,22 @@ impl Snapshot {
             .collect()
     }
 
+    /// Reads every record from the store and derives the reports.
     pub fn build(service: &Aidtrace, config: &WebConfig) -> Result<Self, ApiError> {
-        let mut records = BTreeMap::new();
-        for kind in RecordKind::ALL {
-            records.insert(kind, service.store().list(kind)?);
-        }
-        let ledger = Ledger::from_records(records.values().flatten().cloned());
+        let version = service.store().ledger_version()?;
+        let ledger = service.ledger()?;
+        Self::of_ledger(service, config, ledger, version)
+    }
+
+    /// Derives the reports of `ledger` (findings, indexes, figures, the dashboard): everything
+    /// but reading the records, so a write through this server can hand over the ledger it
+    /// changed instead of the store being read again.
+    pub fn of_ledger(
+        service: &Aidtrace,
+        config: &WebConfig,
+        ledger: Ledger,
+        version: i64,
+    ) -> Result<Self, ApiError> {
         let rates = service.rates()?;
         let findings = aidtrace_domain::checks::run_with(
             &ledger,
@@ -160,7 +176,7 @@ impl Snapshot {
             &service.check_options(config.undisbursed_after_days),
         );
         let mut by_activity: HashMap<RecordId, Vec<(RecordKind, RecordId)>> = HashMap::new();
-        for record in records.values().flatten() {
+        let mut index = |record: Record| {
             for (field, kind, target) in record.references() {
                 if field == "activity" && kind == RecordKind::Activity {
                     by_activity
@@ -169,7 +185,33 @@ impl Snapshot {
                         .push((record.kind(), record.id().clone()));
                 }
             }
-        }
+        };
+        // Only these kinds name an activity in an `activity` field; cloning one record at a
+        // time keeps the index's cost to its own size.
+        ledger
+            .flows
+            .values()
+            .for_each(|r| index(Record::Flow(r.clone())));
+        ledger
+            .budgets
+            .values()
+            .for_each(|r| index(Record::Budget(r.clone())));
+        ledger
+            .equipment_lines
+            .values()
+            .for_each(|r| index(Record::EquipmentLine(r.clone())));
+        ledger
+            .partnerships
+            .values()
+            .for_each(|r| index(Record::Partnership(r.clone())));
+        ledger
+            .claims
+            .values()
+            .for_each(|r| index(Record::Claim(r.clone())));
+        ledger
+            .donation_checks
+            .values()
+            .for_each(|r| index(Record::DonationCheck(r.clone())));
         let mut findings_by_record: HashMap<RecordId, Vec<usize>> = HashMap::new();
         for (i, f) in findings.iter().enumerate() {
             findings_by_record
@@ -183,8 +225,8 @@ impl Snapshot {
             .map_err(ApiError::internal)?
             .into();
         Ok(Self {
+            version,
             ledger,
-            records,
             rates,
             findings,
             by_activity,
@@ -204,8 +246,8 @@ pub struct Inner {
     /// asset only instead of every event of the store.
     asset_queries: Mutex<Box<dyn AssetQueries>>,
     pub config: WebConfig,
-    /// When the snapshot was last confirmed current, the ledger version it was built from, and it.
-    snapshot: RwLock<Option<(Instant, i64, Arc<Snapshot>)>>,
+    /// The published snapshot and the thread that keeps it current (`crate::read_model`).
+    read_model: Arc<crate::read_model::ReadModel>,
     pub login_guard: crate::guard::LoginGuard,
     /// Signs the sign-in form's tokens; random per process (a restart voids open sign-in forms).
     pub login_key: [u8; 32],
@@ -234,7 +276,7 @@ impl AppState {
             service: Mutex::new(service),
             accounts: Mutex::new(accounts),
             asset_queries: Mutex::new(asset_queries),
-            snapshot: RwLock::new(None),
+            read_model: crate::read_model::ReadModel::start(db.to_path_buf(), config.clone()),
             login_guard: crate::guard::LoginGuard::new(&config),
             login_key,
             config,
@@ -265,59 +307,36 @@ impl AppState {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn fresh(&self) -> Option<Arc<Snapshot>> {
-        let guard = self
-            .snapshot
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        match guard.as_ref() {
-            Some((at, _, snap)) if at.elapsed() < self.config.snapshot_ttl => Some(snap.clone()),
-            _ => None,
-        }
-    }
-
-    /// The current snapshot. Within the TTL it is served as is; after that one cheap query on the
-    /// audit head decides whether the ledger changed (through this server or any other process)
-    /// and only then is it rebuilt.
+    /// The current snapshot; see `crate::read_model` for when it is refreshed and when a
+    /// request waits for that.
     pub fn snapshot_blocking(&self) -> Result<Arc<Snapshot>, ApiError> {
-        if let Some(snap) = self.fresh() {
-            return Ok(snap);
-        }
-        let service = self.service();
-        // Another request may have refreshed it while this one waited for the service lock.
-        if let Some(snap) = self.fresh() {
-            return Ok(snap);
-        }
-        let version = self.accounts().ledger_version()?;
-        let mut guard = self
-            .snapshot
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((at, v, snap)) = guard.as_mut()
-            && *v == version
-        {
-            *at = Instant::now();
-            return Ok(snap.clone());
-        }
-        let snap = Arc::new(Snapshot::build(&service, &self.0.config)?);
-        *guard = Some((Instant::now(), version, snap.clone()));
-        Ok(snap)
+        self.read_model.snapshot()
     }
 
     pub async fn snapshot(&self) -> Result<Arc<Snapshot>, ApiError> {
-        if let Some(snap) = self.fresh() {
-            return Ok(snap);
-        }
         let state = self.clone();
         blocking(move || state.snapshot_blocking()).await
     }
 
-    /// Called after every write made through the server.
+    /// Called after a write made through the server that no [`Self::written`] describes.
     pub fn invalidate(&self) {
-        *self
-            .snapshot
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        self.read_model.invalidate();
+    }
+
+    /// Starts building the read model before the first request asks for it.
+    pub fn warm_up(&self) {
+        self.read_model.warm_up();
+    }
+
+    /// Called after a write made through the server, with what it wrote.
+    pub fn written(&self, delta: crate::read_model::Delta) {
+        self.read_model.written(delta);
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.read_model.shut_down();
     }
 }
 

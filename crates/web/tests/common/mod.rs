@@ -40,7 +40,12 @@ pub const ACCOUNTS: &[(&str, &str, &[&str], &[&str])] = &[
     ("vic", "viewer", &[], &[]),
 ];
 
-pub fn env_with(config: WebConfig) -> Env {
+pub fn env_with(mut config: WebConfig) -> Env {
+    // Tests read what they just wrote; a debug build on a busy machine refreshes the read
+    // model slowly, so allow it more time to count as cheap (see `read_model`).
+    config.read_model_wait = config
+        .read_model_wait
+        .max(std::time::Duration::from_secs(30));
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("web.db");
     let state = AppState::open(&db, config).unwrap();
