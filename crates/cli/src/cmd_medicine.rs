@@ -116,7 +116,7 @@ pub enum KindArg {
 }
 
 fn open(settings: &Settings) -> Result<Aidtrace, CliError> {
-    Aidtrace::open_sqlite(&settings.db).map_err(service_error)
+    Aidtrace::open(&settings.db).map_err(service_error)
 }
 
 fn rid(field: &str, raw: &str) -> Result<RecordId, CliError> {

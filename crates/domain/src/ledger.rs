@@ -120,6 +120,11 @@ impl Ledger {
             RecordKind::DonationCheck => drop(self.donation_checks.remove(id)),
             RecordKind::IntakeDraft => {}
             RecordKind::DensityReference => drop(self.density_references.remove(id)),
+            RecordKind::MedicineProduct => drop(self.medicine_products.remove(id)),
+            RecordKind::EssentialMedicine => drop(self.essential_medicines.remove(id)),
+            RecordKind::Consignment => drop(self.consignments.remove(id)),
+            RecordKind::ConsignmentDecision => drop(self.consignment_decisions.remove(id)),
+            RecordKind::StockMovement => drop(self.stock_movements.remove(id)),
         }
     }
 

@@ -51,6 +51,8 @@ on_every_backend!(
     every_change_is_audited_and_chain_verifies,
     fx_rates_round_trip_and_are_audited,
     list_is_ordered_by_id,
+    count_and_page_follow_the_list,
+    ledger_version_moves_with_every_change_only,
 );
 
 #[allow(dead_code)]

@@ -386,6 +386,32 @@ impl Store for PgStore {
         rows.iter().map(|r| parse_record(r.get(0))).collect()
     }
 
+    fn count(&self, kind: RecordKind) -> StoreResult<usize> {
+        let sql = format!("SELECT count(*) FROM {}", table(kind));
+        let n: i64 = self.reader()?.query_one(&sql, &[])?.get(0);
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    fn page(&self, kind: RecordKind, offset: usize, limit: usize) -> StoreResult<Vec<Record>> {
+        // PostgreSQL counts in i64; a page beyond that range is empty rather than an error.
+        let as_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        let sql = format!(
+            "SELECT doc FROM {} ORDER BY id COLLATE \"C\" LIMIT $1 OFFSET $2",
+            table(kind)
+        );
+        let rows = self
+            .reader()?
+            .query(&sql, &[&as_i64(limit), &as_i64(offset)])?;
+        rows.iter().map(|r| parse_record(r.get(0))).collect()
+    }
+
+    fn ledger_version(&self) -> StoreResult<i64> {
+        Ok(self
+            .reader()?
+            .query_one("SELECT seq FROM audit_head WHERE singleton = 1", &[])?
+            .get(0))
+    }
+
     fn put_fx_rates(&mut self, actor: &str, rates: &[RateEntry]) -> StoreResult<ApplyReport> {
         let mut tx = self.client.get_mut().transaction()?;
         let mut chain = Chain::lock(&mut tx)?;
