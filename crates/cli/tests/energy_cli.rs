@@ -118,8 +118,9 @@ fn plan_from_db_is_feasible_and_bad_flags_exit_2() {
         serde_json::from_slice(&std::fs::read(d.join("instance.json")).expect("instance"))
             .expect("instance JSON");
     assert_eq!(inst["fuel_litres"], 5000.0);
-    // Four Kazakh facilities and the demo's eleven Ukrainian hospitals.
-    assert_eq!(inst["facilities"].as_array().map(Vec::len), Some(15));
+    // Four Kazakh facilities, the demo's eleven Ukrainian hospitals and its illustrative
+    // medicines warehouse (a cold chain needs power too).
+    assert_eq!(inst["facilities"].as_array().map(Vec::len), Some(16));
 
     for bad in [
         &["energy", "plan", "--from-db"][..],

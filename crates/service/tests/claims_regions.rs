@@ -86,7 +86,8 @@ fn a_quantity_claim_stands_beside_the_equipment_lines_of_its_activity() {
     let q = count.recorded_quantity.as_ref().expect("recorded quantity");
     assert_eq!(
         (q.quantity, q.lines.len(), q.lines_without_quantity),
-        (Decimal::ZERO, 1, 1)
+        // The demo's illustrative JICA generator lines (6 + 2 sets) and the line without a count.
+        (Decimal::from(8), 3, 1)
     );
 }
 

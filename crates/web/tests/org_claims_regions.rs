@@ -225,7 +225,7 @@ async fn the_claims_page_lists_every_claim_beside_its_records() {
         vlast.contains("108,700,000 JPY"),
         "recorded beside: {vlast}"
     );
-    assert!(body.contains("0 in 1 equipment lines (1 without a quantity)"));
+    assert!(body.contains("8 in 3 equipment lines (1 without a quantity)"));
 }
 
 #[tokio::test]
