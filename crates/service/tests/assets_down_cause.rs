@@ -1,16 +1,17 @@
 //! A `down` event's cause is read from the downtime recorded with it, not parsed from its note:
 //! pages label the cause in the reader's language.
 
+mod kit;
+
 use aidtrace_domain::RecordId;
 use aidtrace_domain::assets::{DowntimeCause, LifecycleState};
-use aidtrace_service::Aidtrace;
+
 use aidtrace_service::assets::{self, HistorySource};
 use chrono::NaiveDateTime;
 
 #[test]
 fn a_down_event_gives_the_cause_of_its_downtime() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut app = Aidtrace::open_sqlite(&dir.path().join("t.db")).expect("open");
+    let (_dir, mut app) = kit::open();
     app.load_demo("test").expect("demo");
     let mri = RecordId::parse("as-semey-mri-1").expect("id");
     let at = NaiveDateTime::parse_from_str("2026-01-05 08:00", "%Y-%m-%d %H:%M").expect("time");

@@ -3,6 +3,8 @@
 //! history rules) reproduce the cases; every report must read them the same way, and
 //! `reconcile` must bring the records in line, list what it changed and change nothing twice.
 
+mod kit;
+
 use aidtrace_domain::assets::kpi::{GroupBy, Indicators, Period};
 use aidtrace_domain::assets::{AssetEvent, LifecycleState};
 use aidtrace_domain::{CurrencyCode, Record, RecordId};
@@ -11,9 +13,8 @@ use aidtrace_service::assets::{self, HistorySource, NewEvent};
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 
-fn app() -> (tempfile::TempDir, Aidtrace) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut app = Aidtrace::open_sqlite(&dir.path().join("t.db")).expect("open");
+fn app() -> (kit::Guard, Aidtrace) {
+    let (dir, mut app) = kit::open();
     app.load_demo("test").expect("demo");
     (dir, app)
 }
@@ -75,7 +76,7 @@ fn functional_in_gaps(app: &Aidtrace, at: NaiveDateTime, generic: &str) -> u32 {
         .sum()
 }
 
-fn endoscope_under_repair_by_an_event() -> (tempfile::TempDir, Aidtrace) {
+fn endoscope_under_repair_by_an_event() -> (kit::Guard, Aidtrace) {
     let (d, mut app) = app();
     put_event(
         &mut app,
@@ -113,7 +114,7 @@ fn an_endoscope_put_under_repair_by_an_event_is_down_in_every_report() {
     assert_eq!(row.down_since, Some(t("2026-01-10 08:00")));
 }
 
-fn app_clean() -> (tempfile::TempDir, Aidtrace) {
+fn app_clean() -> (kit::Guard, Aidtrace) {
     app()
 }
 

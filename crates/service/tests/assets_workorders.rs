@@ -1,6 +1,8 @@
 //! Work orders with substance: acknowledged and started times, assignee, result, checklist,
 //! readings, labour at a rate and parts, through the service; response times from them.
 
+mod kit;
+
 use aidtrace_domain::assets::kpi::{GroupBy, Period};
 use aidtrace_domain::assets::workorder::{ChecklistItem, WorkResult};
 use aidtrace_domain::assets::{DowntimeCause, PartUse, WorkOrderStatus};
@@ -28,9 +30,8 @@ fn fixed_now() -> NaiveDateTime {
 }
 
 /// A demo store whose MRI was reported down on 1 Feb 2026 08:00; returns the order's id.
-fn app_with_open_order() -> (tempfile::TempDir, Aidtrace, RecordId) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut app = Aidtrace::open_sqlite(&dir.path().join("t.db")).expect("open");
+fn app_with_open_order() -> (kit::Guard, Aidtrace, RecordId) {
+    let (dir, mut app) = kit::open();
     app.load_demo("test").expect("demo");
     let mut app = app.with_clock(fixed_now);
     let report = assets::report_down(

@@ -2,6 +2,8 @@
 //! distributions refused beyond stock, packing lists from CSV with per-line errors and nothing
 //! written, and the donor's view.
 
+mod kit;
+
 use aidtrace_domain::medicines::guidelines::GuidelineRule as R;
 use aidtrace_domain::medicines::{Consignment, DecisionOutcome, MovementKind};
 use aidtrace_domain::{RecordId, RecordKind};
@@ -26,11 +28,9 @@ fn id(s: &str) -> RecordId {
     RecordId::parse(s).expect("id")
 }
 
-fn app() -> (tempfile::TempDir, Aidtrace) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut app = Aidtrace::open_sqlite(&dir.path().join("t.db"))
-        .expect("open")
-        .with_clock(now);
+fn app() -> (kit::Guard, Aidtrace) {
+    let (dir, app) = kit::open();
+    let mut app = app.with_clock(now);
     app.load_demo("test").expect("demo");
     (dir, app)
 }

@@ -3,6 +3,8 @@
 //! (unchanged, and flows moved to another activity) by admins, scoped editors, editors whose
 //! organisation skips approval, and facility engineers.
 
+mod kit;
+
 use std::collections::BTreeSet;
 
 use aidtrace_domain::{Ledger, Record, RecordKind};
@@ -10,9 +12,8 @@ use aidtrace_service::Aidtrace;
 use aidtrace_service::policy::{Actor, Role};
 use aidtrace_service::policy_scope::decision_ledger;
 
-fn open() -> (tempfile::TempDir, Aidtrace) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut app = Aidtrace::open_sqlite(&dir.path().join("t.db")).expect("open");
+fn open() -> (kit::Guard, Aidtrace) {
+    let (dir, mut app) = kit::open();
     app.load_demo("seed").expect("demo");
     (dir, app)
 }
