@@ -4,6 +4,10 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+/// The columns of an audit entry in [`AuditEntry`]'s field order, as every backend selects them.
+pub(crate) const ENTRY_COLUMNS: &str =
+    "seq, at, actor, action, kind, record_id, before, after, prev_hash, hash";
+
 /// The hash the first entry chains to.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 

@@ -495,6 +495,22 @@ pub(crate) fn write_sql(
     )
 }
 
+/// One audit row, selected as [`audit::ENTRY_COLUMNS`], as stored.
+pub(crate) fn audit_entry_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
+    Ok(AuditEntry {
+        seq: r.get(0)?,
+        at: r.get(1)?,
+        actor: r.get(2)?,
+        action: r.get(3)?,
+        kind: r.get(4)?,
+        record_id: r.get(5)?,
+        before: r.get(6)?,
+        after: r.get(7)?,
+        prev_hash: r.get(8)?,
+        hash: r.get(9)?,
+    })
+}
+
 /// The audit entries (all, or one record's), with the text of each created record put back
 /// where its entry does not store it (see [`AuditChain::append_create`]): the `before` of the
 /// record's next entry, or its row. Run it inside one read transaction, so the rows are those
@@ -503,21 +519,8 @@ fn read_audit_entries(
     conn: &Connection,
     record: Option<(RecordKind, &RecordId)>,
 ) -> StoreResult<Vec<AuditEntry>> {
-    let map = |r: &rusqlite::Row<'_>| {
-        Ok(AuditEntry {
-            seq: r.get(0)?,
-            at: r.get(1)?,
-            actor: r.get(2)?,
-            action: r.get(3)?,
-            kind: r.get(4)?,
-            record_id: r.get(5)?,
-            before: r.get(6)?,
-            after: r.get(7)?,
-            prev_hash: r.get(8)?,
-            hash: r.get(9)?,
-        })
-    };
-    let columns = "seq, at, actor, action, kind, record_id, before, after, prev_hash, hash";
+    let map = audit_entry_of;
+    let columns = audit::ENTRY_COLUMNS;
     let mut entries: Vec<AuditEntry> = match record {
         None => {
             let mut stmt =

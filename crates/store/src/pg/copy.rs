@@ -7,10 +7,11 @@ use aidtrace_domain::RecordKind;
 use postgres::types::ToSql;
 use postgres::{IsolationLevel, Transaction};
 
+use super::verify::audit_entry_of;
 use super::{PgStore, write_sql};
+use crate::StoreResult;
 use crate::copy::{CopyItem, CopyReport, not_empty};
 use crate::sqlite::{key_columns, parse_record, table};
-use crate::{AuditEntry, StoreResult};
 
 /// Rows per round trip while reading a table through a cursor.
 const PAGE: i64 = 5_000;
@@ -74,22 +75,11 @@ impl PgStore {
         )?;
         each_row(
             &mut tx,
-            "SELECT seq, at, actor, action, kind, record_id, before, after, prev_hash, hash
-             FROM audit_log ORDER BY seq",
-            |r| {
-                sink(CopyItem::Audit(AuditEntry {
-                    seq: r.get(0),
-                    at: r.get(1),
-                    actor: r.get(2),
-                    action: r.get(3),
-                    kind: r.get(4),
-                    record_id: r.get(5),
-                    before: r.get(6),
-                    after: r.get(7),
-                    prev_hash: r.get(8),
-                    hash: r.get(9),
-                }))
-            },
+            &format!(
+                "SELECT {} FROM audit_log ORDER BY seq",
+                crate::audit::ENTRY_COLUMNS
+            ),
+            |r| sink(CopyItem::Audit(audit_entry_of(r))),
         )?;
         let head = tx.query_one("SELECT seq, hash FROM audit_head WHERE singleton = 1", &[])?;
         sink(CopyItem::Head {

@@ -60,21 +60,23 @@ pub(super) fn audit_entries(
             &[&kind.as_str(), &id.as_str()],
         )?,
     };
-    Ok(rows
-        .iter()
-        .map(|r| AuditEntry {
-            seq: r.get(0),
-            at: r.get(1),
-            actor: r.get(2),
-            action: r.get(3),
-            kind: r.get(4),
-            record_id: r.get(5),
-            before: r.get(6),
-            after: r.get(7),
-            prev_hash: r.get(8),
-            hash: r.get(9),
-        })
-        .collect())
+    Ok(rows.iter().map(audit_entry_of).collect())
+}
+
+/// One audit row, selected as [`ENTRY_COLUMNS`](crate::audit::ENTRY_COLUMNS), as stored.
+pub(super) fn audit_entry_of(r: &postgres::Row) -> AuditEntry {
+    AuditEntry {
+        seq: r.get(0),
+        at: r.get(1),
+        actor: r.get(2),
+        action: r.get(3),
+        kind: r.get(4),
+        record_id: r.get(5),
+        before: r.get(6),
+        after: r.get(7),
+        prev_hash: r.get(8),
+        hash: r.get(9),
+    }
 }
 
 /// Rows read per round trip while the chain is walked, so memory does not grow with the log.

@@ -6,9 +6,9 @@
 use aidtrace_domain::RecordKind;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
-use super::{FX_KIND, SqliteStore, key_columns, parse_record, table, write_sql};
+use super::{FX_KIND, SqliteStore, audit_entry_of, key_columns, parse_record, table, write_sql};
+use crate::StoreResult;
 use crate::copy::{CopyItem, CopyReport, not_empty};
-use crate::{AuditEntry, StoreResult};
 
 impl SqliteStore {
     pub(crate) fn copy_out_rows(
@@ -37,24 +37,13 @@ impl SqliteStore {
                 doc: r.get(1)?,
             })?;
         }
-        let mut stmt = tx.prepare(
-            "SELECT seq, at, actor, action, kind, record_id, before, after, prev_hash, hash
-             FROM audit_log ORDER BY seq",
-        )?;
+        let mut stmt = tx.prepare(&format!(
+            "SELECT {} FROM audit_log ORDER BY seq",
+            crate::audit::ENTRY_COLUMNS
+        ))?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            sink(CopyItem::Audit(AuditEntry {
-                seq: r.get(0)?,
-                at: r.get(1)?,
-                actor: r.get(2)?,
-                action: r.get(3)?,
-                kind: r.get(4)?,
-                record_id: r.get(5)?,
-                before: r.get(6)?,
-                after: r.get(7)?,
-                prev_hash: r.get(8)?,
-                hash: r.get(9)?,
-            }))?;
+            sink(CopyItem::Audit(audit_entry_of(r)?))?;
         }
         let head: Option<(i64, String)> = tx
             .query_row(
