@@ -476,6 +476,18 @@ pub(crate) fn write_sql(
     extra: &[(&'static str, Option<String>)],
     exists: bool,
 ) -> String {
+    record_write_sql(table, extra, exists, |i, _| format!("?{}", i + 1))
+}
+
+/// The INSERT (new row) or UPDATE (existing row, by id) of a record's id, document and key
+/// columns, in that order; `value(i, column)` writes the i-th (from 0) value's placeholder in the
+/// backend's dialect. Both backends build their statements here.
+pub(crate) fn record_write_sql(
+    table: &str,
+    extra: &[(&'static str, Option<String>)],
+    exists: bool,
+    value: impl Fn(usize, &str) -> String,
+) -> String {
     let mut columns = vec!["id", "doc"];
     columns.extend(extra.iter().map(|(c, _)| *c));
     if exists {
@@ -483,15 +495,23 @@ pub(crate) fn write_sql(
             .iter()
             .enumerate()
             .skip(1)
-            .map(|(i, c)| format!("{c} = ?{}", i + 1))
+            .map(|(i, c)| format!("{c} = {}", value(i, c)))
             .collect();
-        return format!("UPDATE {table} SET {} WHERE id = ?1", updates.join(", "));
+        return format!(
+            "UPDATE {table} SET {} WHERE id = {}",
+            updates.join(", "),
+            value(0, "id")
+        );
     }
-    let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+    let values: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| value(i, c))
+        .collect();
     format!(
         "INSERT INTO {table} ({}) VALUES ({})",
         columns.join(", "),
-        placeholders.join(", ")
+        values.join(", ")
     )
 }
 

@@ -26,7 +26,7 @@ use postgres::types::ToSql;
 use postgres::{Client, NoTls, Transaction};
 
 use crate::audit::{self, AuditEntry, AuditVerification};
-use crate::sqlite::{FX_KIND, fx_id, key_columns, parse_record, table};
+use crate::sqlite::{FX_KIND, fx_id, key_columns, parse_record, record_write_sql, table};
 use crate::{ApplyReport, Store, StoreError, StoreResult, WriteBatch};
 
 pub use migrate::SCHEMA_VERSION;
@@ -120,29 +120,10 @@ fn column_type(column: &str) -> &'static str {
 }
 
 fn write_sql(table: &str, extra: &[(&'static str, Option<String>)], exists: bool) -> String {
-    let mut columns = vec!["id", "doc"];
-    columns.extend(extra.iter().map(|(c, _)| *c));
     // Every value is sent as text and cast on the server, so one parameter type serves all.
-    let value = |i: usize, c: &str| format!("CAST(${}::text AS {})", i + 1, column_type(c));
-    if exists {
-        let updates: Vec<String> = columns
-            .iter()
-            .enumerate()
-            .skip(1)
-            .map(|(i, c)| format!("{c} = {}", value(i, c)))
-            .collect();
-        return format!("UPDATE {table} SET {} WHERE id = $1", updates.join(", "));
-    }
-    let values: Vec<String> = columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| value(i, c))
-        .collect();
-    format!(
-        "INSERT INTO {table} ({}) VALUES ({})",
-        columns.join(", "),
-        values.join(", ")
-    )
+    record_write_sql(table, extra, exists, |i, c| {
+        format!("CAST(${}::text AS {})", i + 1, column_type(c))
+    })
 }
 
 fn read_doc(
