@@ -11,7 +11,7 @@
 mod browser_kit;
 mod common;
 
-use browser_kit::{fill, shot, wait_for};
+use browser_kit::{fill, shot, wait_for, wait_for_url};
 use thirtyfour::components::SelectElement;
 use thirtyfour::prelude::*;
 
@@ -73,7 +73,8 @@ async fn filter_the_dashboard_then_follow_a_total_to_its_source_quote() {
         .click()
         .await
         .unwrap();
-    wait_for(&driver, By::Css("#totals-donor"), 10).await;
+    // The old page also has `#totals-donor`: wait for the filtered address instead.
+    wait_for_url(&driver, "donor=org-test-eu", 10).await;
     let url = driver.current_url().await.unwrap().to_string();
     assert!(
         url.contains("donor=org-test-eu") && url.contains("year_from=2024"),

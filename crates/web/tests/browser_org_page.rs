@@ -11,7 +11,7 @@
 mod browser_kit;
 mod common;
 
-use browser_kit::{shot, wait_for};
+use browser_kit::{shot, wait_for, wait_for_url};
 use thirtyfour::prelude::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -40,6 +40,8 @@ async fn a_reader_opens_an_organisation_page_and_sees_a_claim_beside_the_record(
         .click()
         .await
         .unwrap();
+    // The unfiltered list also links to Japan; wait for the filtered page before looking.
+    wait_for_url(&driver, "role=donor", 10).await;
     let link = wait_for(
         &driver,
         By::Css("a[href='/organisations/org-gov-japan']"),

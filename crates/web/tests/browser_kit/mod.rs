@@ -130,6 +130,23 @@ pub async fn sign_in(driver: &WebDriver, base: &str, name: &str, password: &str)
     assert!(who.text().await.unwrap().starts_with(name));
 }
 
+/// Waits up to `secs` until the page's address contains `needle`: after a form submits, the old
+/// page stays in place until the new one arrives, so an element found too early goes stale.
+pub async fn wait_for_url(driver: &WebDriver, needle: &str, secs: u64) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        let url = driver.current_url().await.unwrap().to_string();
+        if url.contains(needle) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "after {secs} s the address is still {url}, without {needle}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Waits up to `secs` for an element.
 pub async fn wait_for(driver: &WebDriver, by: By, secs: u64) -> WebElement {
     driver
