@@ -2,10 +2,11 @@
 //! the audit hash chain (without password or token hashes), and `aidtrace audit verify` notices a
 //! hand edit of an account row, a hand-added account and a hand edit of an account's entry.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::Value;
+
+mod kit;
 
 struct Env {
     dir: tempfile::TempDir,
@@ -23,24 +24,7 @@ impl Env {
     }
 
     fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_aidtrace"))
-            .current_dir(self.dir.path())
-            .env_remove("AIDTRACE_DB")
-            .env_remove("AIDTRACE_CONFIG")
-            .env("AIDTRACE_ACTOR", "tester")
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("run aidtrace");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(stdin.as_bytes())
-            .expect("write stdin");
-        child.wait_with_output().expect("wait")
+        kit::run_with_stdin(self.dir.path(), args, stdin)
     }
 
     fn run(&self, args: &[&str]) -> Output {

@@ -1,23 +1,9 @@
 //! `aidtrace asset density` and `aidtrace asset list --line` on a real SQLite file with the demo.
 
-use std::process::{Command, Output};
-
 use serde_json::Value;
 
-fn run(dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aidtrace"))
-        .current_dir(dir)
-        .env_remove("AIDTRACE_DB")
-        .env_remove("AIDTRACE_CONFIG")
-        .env("AIDTRACE_ACTOR", "tester")
-        .args(args)
-        .output()
-        .expect("run aidtrace")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+mod kit;
+use kit::{run, stderr, stdout};
 
 fn demo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -152,10 +138,6 @@ fn gaps_per_facility_and_per_region() {
     );
     let out = run(dir.path(), &["asset", "gaps", "--by", "country"]);
     assert_eq!(out.status.code(), Some(2));
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 #[test]

@@ -1,10 +1,12 @@
 //! `aidtrace changes list/show/approve/reject`: the web's approval queue decided from the CLI,
 //! on a real SQLite store with changes queued through the store's own `ChangeStore`.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use aidtrace_store::{ChangeState, ChangeStore, SqliteAccounts};
 use serde_json::{Value, json};
+
+mod kit;
 
 struct Env {
     dir: tempfile::TempDir,
@@ -22,10 +24,7 @@ impl Env {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_aidtrace"))
-            .current_dir(self.dir.path())
-            .env_remove("AIDTRACE_DB")
-            .env_remove("AIDTRACE_CONFIG")
+        kit::command(self.dir.path())
             .env("AIDTRACE_ACTOR", "carol")
             .args(args)
             .output()

@@ -1,15 +1,13 @@
 //! `check --undisbursed-days` and `[checks] undisbursed_days`: layered like the other settings
 //! (flag over variable over file over 365), refused with the setting named when out of range.
 
-use std::process::{Command, Output};
+use std::process::Output;
+
+mod kit;
 
 fn run(dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aidtrace"))
-        .current_dir(dir)
-        .env_remove("AIDTRACE_DB")
-        .env_remove("AIDTRACE_CONFIG")
+    kit::command(dir)
         .env_remove("AIDTRACE_UNDISBURSED_DAYS")
-        .env("AIDTRACE_ACTOR", "tester")
         .args(args)
         .output()
         .expect("run aidtrace")

@@ -6,6 +6,9 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod kit;
+use kit::{code, stderr, stdout};
+
 struct Env {
     dir: tempfile::TempDir,
 }
@@ -22,14 +25,7 @@ impl Env {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_aidtrace"))
-            .current_dir(self.dir.path())
-            .env_remove("AIDTRACE_DB")
-            .env_remove("AIDTRACE_CONFIG")
-            .env("AIDTRACE_ACTOR", "tester")
-            .args(args)
-            .output()
-            .expect("run aidtrace")
+        kit::run(self.dir.path(), args)
     }
 
     fn file(&self, name: &str, text: &str) -> PathBuf {
@@ -37,18 +33,6 @@ impl Env {
         std::fs::write(&path, text).expect("write file");
         path
     }
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().expect("exit code")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 fn json(out: &Output) -> Value {

@@ -2,18 +2,8 @@
 //! end on a real SQLite demo store: unknown loads printed as unknown (exit 1), the v2 instance
 //! refused with every unknown named (exit 2) or built without them, bad flags exit 2.
 
-use std::process::{Command, Output};
-
-fn run(dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aidtrace"))
-        .current_dir(dir)
-        .env_remove("AIDTRACE_DB")
-        .env_remove("AIDTRACE_CONFIG")
-        .env("AIDTRACE_ACTOR", "tester")
-        .args(args)
-        .output()
-        .expect("run aidtrace")
-}
+mod kit;
+use kit::run;
 
 fn demo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -3,18 +3,8 @@
 //! and autonomy; the JSON plan committed as assets once (a second run writes nothing); bad input
 //! exits 2 naming the flag or field.
 
-use std::process::{Command, Output};
-
-fn run(dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aidtrace"))
-        .current_dir(dir)
-        .env_remove("AIDTRACE_DB")
-        .env_remove("AIDTRACE_CONFIG")
-        .env("AIDTRACE_ACTOR", "tester")
-        .args(args)
-        .output()
-        .expect("run aidtrace")
-}
+mod kit;
+use kit::run;
 
 fn demo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -3,24 +3,12 @@
 //! the real binary.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
-fn run(dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aidtrace"))
-        .current_dir(dir)
-        .env_remove("AIDTRACE_DB")
-        .env_remove("AIDTRACE_CONFIG")
-        .env("AIDTRACE_ACTOR", "tester")
-        .args(args)
-        .output()
-        .expect("run aidtrace")
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().expect("exit code")
-}
+mod kit;
+use kit::{code, run};
 
 fn text(out: &Output) -> String {
     format!(

@@ -2,23 +2,12 @@
 //! several files is the concatenation of each file's own output.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aidtrace"))
-        .current_dir(dir)
-        .env_remove("AIDTRACE_DB")
-        .env_remove("AIDTRACE_CONFIG")
-        .args(args)
-        .output()
-        .expect("run aidtrace")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+mod kit;
+use kit::{run, stdout};
 
 fn json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout)

@@ -1,28 +1,16 @@
 //! `aidtrace medicine …` on a real SQLite file with the demo: the newcomer's walk from findings to
 //! decision, distribution to two facilities, stock and the donor's view.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
+
+mod kit;
+use kit::{run, stdout};
 
 const CONSIGNMENT: &str = "con-illustrative-ua-2026-01";
 const AMOXICILLIN: &str = "med-illustrative-amoxicillin-500";
 const WAREHOUSE: &str = "fac-ua-illustrative-central-warehouse";
-
-fn run(dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aidtrace"))
-        .current_dir(dir)
-        .env_remove("AIDTRACE_DB")
-        .env_remove("AIDTRACE_CONFIG")
-        .env("AIDTRACE_ACTOR", "tester")
-        .args(args)
-        .output()
-        .expect("run aidtrace")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 fn ok(out: &Output) {
     assert_eq!(

@@ -1,9 +1,12 @@
 //! `aidtrace org …` end to end on a real SQLite file: merge, review, keep, aliases, and bad
 //! input refused with exit code 2 and nothing written.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
+
+mod kit;
+use kit::{code, stderr, stdout};
 
 struct Env {
     dir: tempfile::TempDir,
@@ -21,14 +24,7 @@ impl Env {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_aidtrace"))
-            .current_dir(self.dir.path())
-            .env_remove("AIDTRACE_DB")
-            .env_remove("AIDTRACE_CONFIG")
-            .env("AIDTRACE_ACTOR", "tester")
-            .args(args)
-            .output()
-            .expect("run aidtrace")
+        kit::run(self.dir.path(), args)
     }
 
     fn json(&self, args: &[&str]) -> Value {
@@ -43,18 +39,6 @@ impl Env {
             .as_u64()
             .expect("entries") as usize
     }
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().expect("exit code")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 const MOFA_FILE: &str = r#"<?xml version="1.0"?>

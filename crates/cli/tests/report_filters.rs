@@ -5,10 +5,13 @@
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+
+mod kit;
+use kit::run;
 
 const FIXTURE: &str = r#"{"records": [
   {"record": "organisation", "id": "org-test-eu", "name": "European Union", "kind": "multilateral", "roles": ["donor"]},
@@ -23,17 +26,6 @@ const FIXTURE: &str = r#"{"records": [
   {"record": "flow", "id": "f-test-jica", "activity": "act-test-split", "kind": "disbursement",
    "money": {"amount": "300", "currency": "USD", "value_date": "2024-03-01"}, "provider": "org-jica"}
 ]}"#;
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aidtrace"))
-        .current_dir(dir)
-        .env_remove("AIDTRACE_DB")
-        .env_remove("AIDTRACE_CONFIG")
-        .env("AIDTRACE_ACTOR", "tester")
-        .args(args)
-        .output()
-        .expect("run aidtrace")
-}
 
 /// A server on a free loopback port, stopped when dropped.
 struct Server {

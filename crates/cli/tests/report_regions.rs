@@ -1,18 +1,8 @@
 //! `aidtrace report regions` on a real SQLite file with the demo: the same columns and figures
 //! as the web page's CSV, and bad flags refused with the flag named.
 
-use std::process::{Command, Output};
-
-fn run(dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aidtrace"))
-        .current_dir(dir)
-        .env_remove("AIDTRACE_DB")
-        .env_remove("AIDTRACE_CONFIG")
-        .env("AIDTRACE_ACTOR", "tester")
-        .args(args)
-        .output()
-        .expect("run aidtrace")
-}
+mod kit;
+use kit::run;
 
 fn demo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");

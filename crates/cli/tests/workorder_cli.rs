@@ -1,20 +1,12 @@
 //! `aidtrace workorder open / ack / start / close` with result, labour rate, parts, checklist
 //! and readings, on a real SQLite file with the demo.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
-fn run(dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aidtrace"))
-        .current_dir(dir)
-        .env_remove("AIDTRACE_DB")
-        .env_remove("AIDTRACE_CONFIG")
-        .env("AIDTRACE_ACTOR", "tester")
-        .args(args)
-        .output()
-        .expect("run aidtrace")
-}
+mod kit;
+use kit::run;
 
 fn ok(out: &Output) -> String {
     assert_eq!(
