@@ -319,19 +319,27 @@ fn sectors_cell(raw: &str) -> String {
         .join("; ")
 }
 
+/// Gives each coded set its catalogue prefix, and lists every set once for the test that checks
+/// all four catalogues hold a label for each of its values.
 macro_rules! labelled {
-    ($prefix:literal, dashed: $dashed:literal, [$($t:ty),* $(,)?]) => {
-        $(impl Label for $t {
+    ($($prefix:literal, dashed: $dashed:literal => [$($t:ty),* $(,)?];)*) => {
+        $($(impl Label for $t {
             const PREFIX: &'static str = $prefix;
             const DASHED: bool = $dashed;
-        })*
+        })*)*
+
+        /// Keys missing from a catalogue, for every labelled set.
+        #[cfg(test)]
+        fn missing_labels() -> Vec<String> {
+            let mut missing = Vec::new();
+            $($(tests::every_variant_has_a_label::<$t>(&mut missing);)*)*
+            missing
+        }
     };
 }
 
-labelled!(
-    "val-",
-    dashed: false,
-    [
+labelled! {
+    "val-", dashed: false => [
         checks::Severity,
         ledger::RateDateBasis,
         model::SourceKind,
@@ -355,26 +363,62 @@ labelled!(
         fx::Frequency,
         fx::RateOrigin,
         money::Qualifier,
-    ]
-);
-labelled!("by-", dashed: false, [totals::GroupBy]);
-labelled!("val-", dashed: false, [aidtrace_service::intake::aidtrace_intake::model::AmountKind]);
-labelled!("asset-state-", dashed: true, [assets::LifecycleState]);
-labelled!("asset-wo-kind-", dashed: true, [assets::WorkOrderKind]);
-labelled!("asset-wo-status-", dashed: true, [assets::WorkOrderStatus]);
-labelled!("asset-priority-", dashed: true, [assets::Priority]);
-labelled!("asset-criticality-", dashed: true, [assets::Criticality]);
-labelled!("asset-acquisition-", dashed: true, [assets::Acquisition]);
-labelled!("asset-condition-", dashed: true, [assets::ReceiptCondition]);
-labelled!("assets-cause-", dashed: true, [assets::DowntimeCause]);
-labelled!("donation-item-", dashed: true, [assets::DonationItem]);
-labelled!("medicine-mode-", dashed: true, [aidtrace_domain::medicines::ConsignmentMode]);
-labelled!("medicine-basis-", dashed: true, [aidtrace_domain::medicines::ValueBasis]);
-labelled!("medicine-destination-", dashed: true, [aidtrace_domain::medicines::DestinationKind]);
-labelled!("medicine-decision-", dashed: true, [aidtrace_domain::medicines::DecisionOutcome]);
-labelled!("medicine-movement-", dashed: true, [aidtrace_domain::medicines::MovementKind]);
-labelled!("medicine-band-", dashed: true, [aidtrace_domain::medicines::stock::ExpiryBand]);
-labelled!("verr-", dashed: true, [ProblemId]);
+    ];
+    "by-", dashed: false => [
+        totals::GroupBy,
+    ];
+    "val-", dashed: false => [
+        aidtrace_service::intake::aidtrace_intake::model::AmountKind,
+    ];
+    "asset-state-", dashed: true => [
+        assets::LifecycleState,
+    ];
+    "asset-wo-kind-", dashed: true => [
+        assets::WorkOrderKind,
+    ];
+    "asset-wo-status-", dashed: true => [
+        assets::WorkOrderStatus,
+    ];
+    "asset-priority-", dashed: true => [
+        assets::Priority,
+    ];
+    "asset-criticality-", dashed: true => [
+        assets::Criticality,
+    ];
+    "asset-acquisition-", dashed: true => [
+        assets::Acquisition,
+    ];
+    "asset-condition-", dashed: true => [
+        assets::ReceiptCondition,
+    ];
+    "assets-cause-", dashed: true => [
+        assets::DowntimeCause,
+    ];
+    "donation-item-", dashed: true => [
+        assets::DonationItem,
+    ];
+    "medicine-mode-", dashed: true => [
+        aidtrace_domain::medicines::ConsignmentMode,
+    ];
+    "medicine-basis-", dashed: true => [
+        aidtrace_domain::medicines::ValueBasis,
+    ];
+    "medicine-destination-", dashed: true => [
+        aidtrace_domain::medicines::DestinationKind,
+    ];
+    "medicine-decision-", dashed: true => [
+        aidtrace_domain::medicines::DecisionOutcome,
+    ];
+    "medicine-movement-", dashed: true => [
+        aidtrace_domain::medicines::MovementKind,
+    ];
+    "medicine-band-", dashed: true => [
+        aidtrace_domain::medicines::stock::ExpiryBand,
+    ];
+    "verr-", dashed: true => [
+        ProblemId,
+    ];
+}
 
 // Sets no page shows by name yet keep their keys unchecked: donation::Outcome, gaps::Scope,
 // gaps::Bound, kpi::GroupBy, kpi::PmStatus, the asset code systems, risk classes, contract,
@@ -387,7 +431,7 @@ mod tests {
     use crate::present::i18n::Lang;
 
     /// Every variant's key, in every language, with its label differing from the key.
-    fn every_variant_has_a_label<T: Label>(missing: &mut Vec<String>) {
+    pub(super) fn every_variant_has_a_label<T: Label>(missing: &mut Vec<String>) {
         for lang in Lang::ALL {
             for v in T::all() {
                 let key = v.label_key();
@@ -398,59 +442,9 @@ mod tests {
         }
     }
 
-    macro_rules! all_labelled {
-        ($($t:ty),* $(,)?) => {{
-            let mut missing = Vec::new();
-            $(every_variant_has_a_label::<$t>(&mut missing);)*
-            missing
-        }};
-    }
-
     #[test]
     fn every_coded_value_has_a_label_in_all_four_catalogues() {
-        let missing = all_labelled!(
-            checks::Severity,
-            ledger::RateDateBasis,
-            model::SourceKind,
-            model::OrgKind,
-            model::OrgRole,
-            model::Instrument,
-            model::ActivityStatus,
-            model::ParticipantRole,
-            model::LegalStepKind,
-            model::FlowKind,
-            model::BudgetKind,
-            model::BudgetStatus,
-            model::ClaimKind,
-            model::FacilityKind,
-            model::FacilityStatus,
-            model::EquipmentCategory,
-            model::PartnershipArea,
-            model::ProductKind,
-            model::DraftStatus,
-            model::RecordKind,
-            fx::Frequency,
-            fx::RateOrigin,
-            money::Qualifier,
-            totals::GroupBy,
-            aidtrace_service::intake::aidtrace_intake::model::AmountKind,
-            assets::LifecycleState,
-            assets::WorkOrderKind,
-            assets::WorkOrderStatus,
-            assets::Priority,
-            assets::Criticality,
-            assets::Acquisition,
-            assets::ReceiptCondition,
-            assets::DowntimeCause,
-            assets::DonationItem,
-            aidtrace_domain::medicines::ConsignmentMode,
-            aidtrace_domain::medicines::ValueBasis,
-            aidtrace_domain::medicines::DestinationKind,
-            aidtrace_domain::medicines::DecisionOutcome,
-            aidtrace_domain::medicines::MovementKind,
-            aidtrace_domain::medicines::stock::ExpiryBand,
-            ProblemId,
-        );
+        let missing = missing_labels();
         assert!(missing.is_empty(), "no label: {missing:#?}");
     }
 
