@@ -1,6 +1,6 @@
 //! Totals that never count the same money twice.
 //!
-//! The rule (also in ARCHITECTURE.md):
+//! The rule (also in docs/ledger.md):
 //! 1. Totals are always per flow kind: pledges, commitments, disbursements and expenditures are
 //!    never added to one another.
 //! 2. A flow with child flows (`parent_flow` links) is an envelope: its children are counted, the
