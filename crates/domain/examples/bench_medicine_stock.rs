@@ -152,10 +152,10 @@ fn main() {
             .replay(&movements)
             .expect("the generated movements never overdraw")
     };
-    let (base, base_first) = timed(&baseline_run);
-    let (stock, full) = timed(&interned_run);
-    let (_, base_again) = timed(&baseline_run);
-    let (_, full_again) = timed(&interned_run);
+    let (base, base_first) = timed(baseline_run);
+    let (stock, full) = timed(interned_run);
+    let (_, base_again) = timed(baseline_run);
+    let (_, full_again) = timed(interned_run);
     let same = {
         let key = |f: &RecordId, c: &RecordId, p: &RecordId, l: &str, q: u64| {
             (

@@ -111,7 +111,7 @@ async fn a_reader_on_a_phone_follows_the_demo_consignment_to_the_stock_and_the_d
         .unwrap();
     let link = wait_for(
         &driver,
-        By::Css(&format!("a[href='/medicines/consignments/{CONSIGNMENT}']")),
+        By::Css(format!("a[href='/medicines/consignments/{CONSIGNMENT}']")),
         10,
     )
     .await;
