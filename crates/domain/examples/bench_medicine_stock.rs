@@ -2,7 +2,13 @@
 //! 1,000 facilities (issue #15): the full recompute from movements, and one facility's stock with
 //! its expiry bands from the recomputed stock.
 //!
+//! The string-keyed recompute it replaced runs beside it on the same data (`baseline`), and both
+//! must give the same stock.
+//!
 //! `cargo run --release -p aidtrace-domain --example bench_medicine_stock`
+
+#[path = "bench_medicine_stock_baseline/mod.rs"]
+mod baseline;
 
 use std::time::Instant;
 
@@ -134,11 +140,46 @@ fn main() {
         n += 1;
     }
 
-    let start = Instant::now();
-    let stock = Stock::new(&consignments, &decisions)
-        .replay(&movements)
-        .expect("the generated movements never overdraw");
-    let full = start.elapsed();
+    // Baseline and interned recompute alternate, two rounds each: on a shared machine whose load
+    // changes during the run, each is then measured beside the other more than once.
+    let baseline_run = || {
+        baseline::Stock::new(&consignments, &decisions)
+            .replay(&movements)
+            .expect("the generated movements never overdraw")
+    };
+    let interned_run = || {
+        Stock::new(&consignments, &decisions)
+            .replay(&movements)
+            .expect("the generated movements never overdraw")
+    };
+    let (base, base_first) = timed(baseline_run);
+    let (stock, full) = timed(interned_run);
+    let (_, base_again) = timed(baseline_run);
+    let (_, full_again) = timed(interned_run);
+    let same = {
+        let key = |f: &RecordId, c: &RecordId, p: &RecordId, l: &str, q: u64| {
+            (
+                f.to_string(),
+                c.to_string(),
+                p.to_string(),
+                l.to_string(),
+                q,
+            )
+        };
+        let a: Vec<_> = base
+            .all()
+            .into_iter()
+            .map(|(f, l, q)| key(f, &l.consignment, &l.product, &l.lot, q))
+            .collect();
+        let b: Vec<_> = stock
+            .all()
+            .into_iter()
+            .map(|(f, l, q)| key(f, &l.consignment, &l.product, &l.lot, q))
+            .collect();
+        a == b
+    };
+    assert!(same, "the interned recompute differs from the baseline");
+    let base_rows = base.at_facility(&facilities[500]).len();
 
     let expiry: std::collections::HashMap<(&RecordId, &str), NaiveDate> = consignments
         .iter()
@@ -162,10 +203,53 @@ fn main() {
         "{PRODUCTS} products, {LOTS} lots, {} movements, {FACILITIES} facilities",
         movements.len()
     );
-    println!("full recompute: {:.3} s", full.as_secs_f64());
+    println!("full recompute, baseline (string keys): {base_first}, then {base_again}");
+    println!(
+        "full recompute, interned: {full}, then {full_again} (same stock as the baseline: {same})"
+    );
     println!(
         "one facility ({} lots, bands {bands:?}): {:.3} ms",
         rows.len(),
         one.as_secs_f64() * 1000.0
     );
+    assert_eq!(rows.len(), base_rows);
+}
+
+/// Wall time and this thread's time on a CPU: on a machine shared with other builds the wall
+/// time includes waiting for a core, the CPU time does not.
+#[derive(Debug, Clone, Copy)]
+struct Took {
+    wall: f64,
+    cpu: Option<f64>,
+}
+
+impl std::fmt::Display for Took {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:.3} s wall", self.wall)?;
+        match self.cpu {
+            Some(c) => write!(f, " ({c:.3} s on a CPU)"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Nanoseconds this thread has run on a CPU (Linux `schedstat`; `None` elsewhere).
+fn cpu_ns() -> Option<u64> {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+fn timed<T>(f: impl FnOnce() -> T) -> (T, Took) {
+    let cpu0 = cpu_ns();
+    let start = Instant::now();
+    let out = f();
+    let wall = start.elapsed().as_secs_f64();
+    let cpu = cpu0
+        .zip(cpu_ns())
+        .map(|(a, b)| b.saturating_sub(a) as f64 / 1e9);
+    (out, Took { wall, cpu })
 }

@@ -265,4 +265,40 @@ proptest! {
             }
         }
     }
+    /// The replay interns lots and facilities on its own: over random dated sequences it must
+    /// give the stock of applying each movement in (date, id) order, or refuse the same first
+    /// movement with the same error.
+    #[test]
+    fn replay_matches_applying_each_movement_in_date_order(ops in proptest::collection::vec((0usize..6, 0usize..3, 0usize..3, 0usize..2, 1u64..400, 0u64..4), 0..60)) {
+        let mut movements = Vec::new();
+        for (n, (k, f, t, l, q, d)) in ops.into_iter().enumerate() {
+            let kind = KINDS[k];
+            let from = kind.takes_from().then_some(FACILITIES[f]);
+            let to = if kind == K::Receipt { Some("fac-warehouse") } else if kind.puts_into() { Some(FACILITIES[t]) } else { None };
+            let mut m = movement(&format!("m{n}"), kind, "con-1", ["A1", "B2"][l], from, to, q);
+            m.date = day(2026, 11, 22) + chrono::Days::new(d);
+            movements.push(m);
+        }
+        let mut in_order: Vec<_> = movements.iter().collect();
+        in_order.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
+        let mut one_by_one = accepted_stock();
+        let mut refused = None;
+        for m in in_order {
+            if let Err(e) = one_by_one.apply(m) {
+                refused = Some((m.id.clone(), e));
+                break;
+            }
+        }
+        match accepted_stock().replay(&movements) {
+            Ok(replayed) => {
+                prop_assert_eq!(refused, None);
+                for fac in FACILITIES {
+                    for l in ["A1", "B2"] {
+                        prop_assert_eq!(replayed.on_hand(&id(fac), &lot(l)), one_by_one.on_hand(&id(fac), &lot(l)));
+                    }
+                }
+            }
+            Err(e) => prop_assert_eq!(Some(e), refused),
+        }
+    }
 }

@@ -2,11 +2,13 @@
 //! guideline checks shown before it is accepted, the audited decision, movements of stock and the
 //! reports (stock with expiry bands, the donor's "what became of it").
 //!
-//! Write policy: every batch that touches consignments, decisions or movements is replayed
-//! against all stored movements before it is written ([`check_stock`]), so no movement can take a
-//! facility's lot below zero or receive more than the accepted packing list holds.
+//! Write policy: every batch that touches consignments, decisions or movements is replayed with
+//! the stored movements of the lots it touches before it is written ([`check_stock`]), so no
+//! movement can take a facility's lot below zero or receive more than the accepted packing list
+//! holds.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use aidtrace_domain::coded::Coded;
 use aidtrace_domain::medicines::guidelines::{self, Finding, GuidelineConfig, GuidelineContext};
@@ -66,10 +68,115 @@ pub fn stock_of(ledger: &Ledger) -> ServiceResult<Stock> {
     })
 }
 
-/// Refuses a batch whose movements, with every stored one, would break the stock rules.
+/// The lots of one consignment a batch touches: every lot (`None`: the batch changes the
+/// consignment or a decision on it, hence what may be received) or those its movements name, as
+/// (product, lot).
+type LotScope = Option<HashSet<(RecordId, String)>>;
+
+/// Refuses a batch whose movements, with the stored ones of the same lots, would break the stock
+/// rules. Each lot's stock depends only on its own movements, so replaying the lots the batch
+/// touches (read through the store's consignment index) decides as a replay of every movement
+/// would, without reading the whole ledger on the write path.
 pub(crate) fn check_stock(app: &Aidtrace, batch: &[Record]) -> ServiceResult<()> {
-    let after = app.ledger()?.with(batch);
-    stock_of(&after).map(|_| ())
+    let store = app.store();
+    let mut scopes: BTreeMap<RecordId, LotScope> = BTreeMap::new();
+    let every_lot = |scopes: &mut BTreeMap<RecordId, LotScope>, c: &RecordId| {
+        scopes.insert(c.clone(), None);
+    };
+    let one_lot = |scopes: &mut BTreeMap<RecordId, LotScope>, m: &StockMovement| {
+        let lot = (m.product.clone(), m.lot.clone());
+        match scopes.entry(m.consignment.clone()) {
+            Entry::Vacant(e) => {
+                e.insert(Some(HashSet::from([lot])));
+            }
+            Entry::Occupied(mut e) => {
+                if let Some(lots) = e.get_mut() {
+                    lots.insert(lot);
+                }
+            }
+        }
+    };
+    for record in batch {
+        // A record written over a stored one also changes the lots the stored one was about.
+        let stored = || store.get(record.kind(), record.id());
+        match record {
+            Record::Consignment(c) => every_lot(&mut scopes, &c.id),
+            Record::ConsignmentDecision(d) => {
+                every_lot(&mut scopes, &d.consignment);
+                if let Some(Record::ConsignmentDecision(old)) = stored()? {
+                    every_lot(&mut scopes, &old.consignment);
+                }
+            }
+            Record::StockMovement(m) => {
+                one_lot(&mut scopes, m);
+                if let Some(Record::StockMovement(old)) = stored()? {
+                    one_lot(&mut scopes, &old);
+                }
+            }
+            _ => {}
+        }
+    }
+    // The batch's decisions and movements by consignment, and which stored ones it rewrites, so
+    // each consignment's replay reads only its own records.
+    let mut batch_of: HashMap<&RecordId, Vec<&Record>> = HashMap::new();
+    let mut rewritten: HashSet<(RecordKind, &RecordId)> = HashSet::new();
+    for record in batch {
+        let consignment = match record {
+            Record::ConsignmentDecision(d) => &d.consignment,
+            Record::StockMovement(m) => &m.consignment,
+            _ => continue,
+        };
+        batch_of.entry(consignment).or_default().push(record);
+        rewritten.insert((record.kind(), record.id()));
+    }
+    for (consignment, lots) in &scopes {
+        let in_batch = batch.iter().rev().find_map(|r| match r {
+            Record::Consignment(c) if &c.id == consignment => Some(c),
+            _ => None,
+        });
+        let from_store = match in_batch {
+            Some(_) => None,
+            None => match store.get(RecordKind::Consignment, consignment)? {
+                Some(Record::Consignment(c)) => Some(c),
+                _ => None,
+            },
+        };
+        let header = in_batch.or(from_store.as_ref());
+        let stored = store.consignment_records(consignment)?;
+        // The batch's records written over the stored ones by id, as the write will (a later
+        // record of the batch over an earlier one).
+        let mut decisions: HashMap<&RecordId, &ConsignmentDecision> = HashMap::new();
+        let mut movements: HashMap<&RecordId, &StockMovement> = HashMap::new();
+        let kept = stored
+            .iter()
+            .filter(|r| !rewritten.contains(&(r.kind(), r.id())));
+        let ours = batch_of.get(consignment).into_iter().flatten().copied();
+        for record in kept.chain(ours) {
+            match record {
+                Record::ConsignmentDecision(d) => {
+                    decisions.insert(&d.id, d);
+                }
+                Record::StockMovement(m) => {
+                    movements.insert(&m.id, m);
+                }
+                _ => {}
+            }
+        }
+        movements.retain(|_, m| {
+            lots.as_ref()
+                .is_none_or(|l| l.contains(&(m.product.clone(), m.lot.clone())))
+        });
+        Stock::new(header, decisions.values().copied())
+            .replay(movements.values().copied())
+            .map_err(|(id, e)| {
+                let quantity = movements.get(&id).map_or(0, |m| m.quantity);
+                ServiceError::invalid(
+                    format!("stock_movement {id}"),
+                    ValidationError::new(e.field(), quantity, e.to_string()),
+                )
+            })?;
+    }
+    Ok(())
 }
 
 /// One refused cell of a packing list: the line (1 = first data row) and the field.
@@ -317,7 +424,17 @@ pub fn check_consignment(
     id: &RecordId,
     cfg: &GuidelineConfig,
 ) -> ServiceResult<Vec<Finding>> {
-    let ledger = app.ledger()?;
+    check_consignment_in(&app.ledger()?, id, cfg, app.now().date())
+}
+
+/// The guideline findings on a consignment of `ledger` as of `today` (pages check the snapshot
+/// they show).
+pub fn check_consignment_in(
+    ledger: &Ledger,
+    id: &RecordId,
+    cfg: &GuidelineConfig,
+    today: NaiveDate,
+) -> ServiceResult<Vec<Finding>> {
     let c = ledger
         .consignments
         .get(id)
@@ -328,8 +445,7 @@ pub fn check_consignment(
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     let essential: Vec<EssentialMedicine> = ledger.essential_medicines.values().cloned().collect();
-    let today = app.now().date();
-    let consumption = monthly_consumption(&ledger, &c.destination, c.arrived.unwrap_or(today));
+    let consumption = monthly_consumption(ledger, &c.destination, c.arrived.unwrap_or(today));
     let ctx = GuidelineContext {
         products: &products,
         essential: &essential,
@@ -556,9 +672,9 @@ pub struct DonorLotRow {
     pub on_hand: u64,
 }
 
-/// The donor's view: every lot of its consignments, from sent to used, expired or destroyed.
-pub fn donor_view(ledger: &Ledger, donor: &RecordId) -> ServiceResult<Vec<DonorLotRow>> {
-    let stock = stock_of(ledger)?;
+/// The decision in force on each consignment: the latest by date, then id (as the stock reads
+/// them).
+pub fn latest_decisions(ledger: &Ledger) -> HashMap<&RecordId, &ConsignmentDecision> {
     let mut latest: HashMap<&RecordId, &ConsignmentDecision> = HashMap::new();
     for d in ledger.consignment_decisions.values() {
         if latest
@@ -568,6 +684,13 @@ pub fn donor_view(ledger: &Ledger, donor: &RecordId) -> ServiceResult<Vec<DonorL
             latest.insert(&d.consignment, d);
         }
     }
+    latest
+}
+
+/// The donor's view: every lot of its consignments, from sent to used, expired or destroyed.
+pub fn donor_view(ledger: &Ledger, donor: &RecordId) -> ServiceResult<Vec<DonorLotRow>> {
+    let stock = stock_of(ledger)?;
+    let latest = latest_decisions(ledger);
     let mut out = Vec::new();
     for c in ledger.consignments.values().filter(|c| &c.donor == donor) {
         for line in &c.lines {

@@ -6,7 +6,7 @@ mod kit;
 
 use aidtrace_domain::medicines::guidelines::GuidelineRule as R;
 use aidtrace_domain::medicines::{Consignment, DecisionOutcome, MovementKind};
-use aidtrace_domain::{RecordId, RecordKind};
+use aidtrace_domain::{Record, RecordId, RecordKind};
 use aidtrace_service::medicines::{self, NewMovement};
 use aidtrace_service::{Aidtrace, ServiceError};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -320,4 +320,60 @@ fn an_essential_medicines_list_imports_with_its_source() {
     let errors = medicines::parse_essential_list("name\nx\n", &id("src-who-eml-2023"), None)
         .expect_err("column");
     assert_eq!(errors[0].value, "name");
+}
+
+/// The write path replays only the lots a batch touches; a movement written over a stored one
+/// touches the stored one's lot too, which may break without it.
+#[test]
+fn rewriting_a_movement_onto_another_lot_is_refused_when_its_old_lot_would_go_negative() {
+    let (_dir, mut app) = app();
+    medicines::decide(
+        &mut app,
+        "test",
+        &id(CONSIGNMENT),
+        DecisionOutcome::AcceptInPart,
+        vec![0, 1],
+        None,
+    )
+    .expect("decide");
+    let sent = distribute(
+        &mut app,
+        "AMX2611",
+        "med-illustrative-amoxicillin-500",
+        HOSPITAL_A,
+        5000,
+    )
+    .expect("to A");
+    medicines::record_movement(
+        &mut app,
+        "test",
+        NewMovement {
+            kind: MovementKind::Use,
+            date: day(2026, 12, 2),
+            consignment: id(CONSIGNMENT),
+            product: id("med-illustrative-amoxicillin-500"),
+            lot: "AMX2611".into(),
+            from: Some(id(HOSPITAL_A)),
+            to: None,
+            quantity: 5000,
+            note: None,
+        },
+    )
+    .expect("used at A");
+    let Some(Record::StockMovement(mut moved)) = app
+        .store()
+        .get(RecordKind::StockMovement, &sent)
+        .expect("read")
+    else {
+        panic!("the distribution is stored");
+    };
+    moved.product = id("med-illustrative-paracetamol-500");
+    moved.lot = "PCM0427".into();
+    let err = app
+        .put("test", vec![Record::StockMovement(moved)])
+        .expect_err("hospital A would have used amoxicillin it never received");
+    assert!(err.is_bad_input(), "{err}");
+    assert!(err.to_string().contains("AMX2611"), "{err}");
+    let ledger = app.ledger().expect("ledger");
+    assert_eq!(ledger.stock_movements[&sent].lot, "AMX2611");
 }

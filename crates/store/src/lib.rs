@@ -139,6 +139,21 @@ pub trait Store: Send {
         Ok(Ledger::from_records(records))
     }
 
+    /// The decisions on one consignment and its stock movements, ordered by id: what the stock
+    /// rules replay before a write that touches the consignment, so a write does not read every
+    /// movement. Backends read them through their consignment indexes; this default filters lists.
+    fn consignment_records(&self, consignment: &RecordId) -> StoreResult<Vec<Record>> {
+        let mut out = Vec::new();
+        for kind in [RecordKind::ConsignmentDecision, RecordKind::StockMovement] {
+            out.extend(self.list(kind)?.into_iter().filter(|r| match r {
+                Record::ConsignmentDecision(d) => &d.consignment == consignment,
+                Record::StockMovement(m) => &m.consignment == consignment,
+                _ => false,
+            }));
+        }
+        Ok(out)
+    }
+
     /// Adds or replaces user-supplied exchange rates in one transaction, audited like records.
     fn put_fx_rates(&mut self, actor: &str, rates: &[RateEntry]) -> StoreResult<ApplyReport>;
 

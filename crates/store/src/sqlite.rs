@@ -708,6 +708,22 @@ impl Store for SqliteStore {
         docs.iter().map(|d| parse_record(d)).collect()
     }
 
+    fn consignment_records(&self, consignment: &RecordId) -> StoreResult<Vec<Record>> {
+        let mut out = Vec::new();
+        for table in ["consignment_decisions", "stock_movements"] {
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT doc FROM {table} WHERE consignment_id = ?1 ORDER BY id"
+            ))?;
+            let docs: Vec<String> = stmt
+                .query_map([consignment.as_str()], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            for d in &docs {
+                out.push(parse_record(d)?);
+            }
+        }
+        Ok(out)
+    }
+
     fn ledger_version(&self) -> StoreResult<i64> {
         Ok(self
             .conn

@@ -455,7 +455,7 @@ pub enum ColumnKind {
 pub fn column_kind(header: &str) -> ColumnKind {
     match header {
         "amount" | "converted" | "converted_usd" | "committed_usd" | "disbursed_usd" | "rate"
-        | "flows" | "provisional_flows" | "lat" | "lon" | "quantity" | "unit_cost" => {
+        | "flows" | "provisional_flows" | "lat" | "lon" | "quantity" | "unit_cost" | "on_hand" => {
             ColumnKind::Number
         }
         "start"
@@ -465,7 +465,8 @@ pub fn column_kind(header: &str) -> ColumnKind {
         | "provisional_rate_of"
         | "since"
         | "down_since"
-        | "date" => ColumnKind::Date,
+        | "date"
+        | "expiry" => ColumnKind::Date,
         _ => ColumnKind::Text,
     }
 }

@@ -33,6 +33,12 @@ const PAGES: &[(&str, &str)] = &[
     ("energy", "/energy"),
     // A plan of the seed's generator lines: the tables and the per-oblast grid.
     ("energy-v2-plan", "/energy/v2?fuel_l_per_day=4000"),
+    // Medicines (issue #15): the demo consignment with its findings per line, and stock.
+    (
+        "medicines-consignment",
+        "/medicines/consignments/con-illustrative-ua-2026-01",
+    ),
+    ("medicines-stock", "/medicines/stock"),
     ("intake", "/intake"),
     ("import", "/import"),
     ("changes", "/changes"),

@@ -1,10 +1,16 @@
 //! Stock on hand derived from movements, never stored: a figure that is a sum of dated, audited
 //! movements cannot drift from them. A movement that would take a facility's lot below zero, or
 //! receive more of a lot than the accepted packing list holds, is refused with its reason.
+//!
+//! Lots and facilities are interned to indexes: a replay of millions of movements then hashes
+//! each movement's three names once, against borrowed keys, and clones a name only the first
+//! time it is seen (the string-keyed version cloned and hashed them per movement, 3× slower).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use rustc_hash::FxHashMap;
+use strum::VariantArray;
 
 use super::{Consignment, ConsignmentDecision, DecisionOutcome, MovementKind, StockMovement};
 use crate::codes::RecordId;
@@ -68,15 +74,25 @@ impl StockError {
     }
 }
 
-/// Stock on hand per facility and lot, plus what each lot went through.
+const KINDS: usize = MovementKind::VARIANTS.len();
+
+/// Stock on hand per facility and lot, plus what each lot went through. Lots and facilities are
+/// held once each and referred to by their index.
 #[derive(Debug, Clone, Default)]
 pub struct Stock {
-    /// Base units of each lot still to be received at its destination.
-    receivable: HashMap<LotRef, u64>,
-    /// Per facility: base units on hand of each lot (no zero entries).
-    on_hand: HashMap<RecordId, HashMap<LotRef, u64>>,
+    lots: Vec<LotRef>,
+    // Fx rather than SipHash: the keys are the ledger's own names and indexes, not input an
+    // attacker chooses to collide, and hashing is most of a replay's work.
+    lot_index: FxHashMap<LotRef, usize>,
+    /// Per lot: base units still to be received at its destination; `None` when the lot is not
+    /// on an accepted packing list.
+    receivable: Vec<Option<u64>>,
     /// Per lot and movement kind: base units moved so far.
-    moved: HashMap<LotRef, BTreeMap<MovementKind, u64>>,
+    moved: Vec<[u64; KINDS]>,
+    facilities: Vec<RecordId>,
+    facility_index: FxHashMap<RecordId, usize>,
+    /// Per facility: base units on hand of each lot (no zero entries).
+    on_hand: Vec<FxHashMap<usize, u64>>,
 }
 
 impl Stock {
@@ -95,7 +111,7 @@ impl Stock {
                 latest.insert(&d.consignment, d);
             }
         }
-        let mut receivable: HashMap<LotRef, u64> = HashMap::new();
+        let mut stock = Self::default();
         for c in consignments {
             let Some(decision) = latest.get(&c.id) else {
                 continue;
@@ -107,108 +123,124 @@ impl Stock {
                     DecisionOutcome::Reject => false,
                 };
                 if accepted {
-                    let key = LotRef {
+                    let ix = stock.lot_ix(LotRef {
                         consignment: c.id.clone(),
                         product: line.product.clone(),
                         lot: line.lot.clone(),
-                    };
-                    let slot = receivable.entry(key).or_insert(0);
-                    *slot = slot.saturating_add(line.quantity);
+                    });
+                    let slot = &mut stock.receivable[ix];
+                    *slot = Some(slot.unwrap_or(0).saturating_add(line.quantity));
                 }
             }
         }
-        Self {
-            receivable,
-            ..Self::default()
+        stock
+    }
+
+    /// The index of a lot, added when first seen.
+    fn lot_ix(&mut self, lot: LotRef) -> usize {
+        if let Some(&ix) = self.lot_index.get(&lot) {
+            return ix;
         }
+        let ix = self.lots.len();
+        self.lots.push(lot.clone());
+        self.lot_index.insert(lot, ix);
+        self.receivable.push(None);
+        self.moved.push([0; KINDS]);
+        ix
+    }
+
+    /// The index of a facility, added when first seen.
+    fn facility_ix(&mut self, facility: &RecordId) -> usize {
+        if let Some(&ix) = self.facility_index.get(facility) {
+            return ix;
+        }
+        let ix = self.facilities.len();
+        self.facilities.push(facility.clone());
+        self.facility_index.insert(facility.clone(), ix);
+        self.on_hand.push(FxHashMap::default());
+        ix
     }
 
     /// Applies one movement, or refuses it and leaves the stock unchanged.
     pub fn apply(&mut self, m: &StockMovement) -> Result<(), StockError> {
-        let lot = LotRef::of(m);
-        if m.kind == MovementKind::Receipt {
-            let Some(remaining) = self.receivable.get(&lot).copied() else {
+        let lot = self.lot_ix(LotRef::of(m));
+        let from = m
+            .from
+            .as_ref()
+            .filter(|_| m.kind.takes_from())
+            .map(|f| self.facility_ix(f));
+        let to =
+            m.to.as_ref()
+                .filter(|_| m.kind.puts_into())
+                .map(|f| self.facility_ix(f));
+        self.apply_ix(m.kind, lot, from, to, m.quantity)
+    }
+
+    /// [`Self::apply`] on interned lot and facilities (`from` and `to` only where the kind uses
+    /// them).
+    fn apply_ix(
+        &mut self,
+        kind: MovementKind,
+        lot: usize,
+        from: Option<usize>,
+        to: Option<usize>,
+        quantity: u64,
+    ) -> Result<(), StockError> {
+        if kind == MovementKind::Receipt {
+            let Some(remaining) = self.receivable[lot] else {
+                let l = &self.lots[lot];
                 return Err(StockError::NotOnPackingList {
-                    consignment: lot.consignment,
-                    product: lot.product,
-                    lot: lot.lot,
+                    consignment: l.consignment.clone(),
+                    product: l.product.clone(),
+                    lot: l.lot.clone(),
                 });
             };
-            if m.quantity > remaining {
+            if quantity > remaining {
                 return Err(StockError::BeyondPackingList {
-                    lot: lot.lot,
-                    quantity: m.quantity,
+                    lot: self.lots[lot].lot.clone(),
+                    quantity,
                     remaining,
                 });
             }
         }
-        if let Some(from) = m.from.as_ref().filter(|_| m.kind.takes_from()) {
-            let held = self
-                .on_hand
-                .get(from)
-                .and_then(|f| f.get(&lot))
-                .copied()
-                .unwrap_or(0);
-            if held < m.quantity {
+        if let Some(from) = from {
+            let held = self.on_hand[from].get(&lot).copied().unwrap_or(0);
+            if held < quantity {
                 return Err(StockError::BeyondStock {
-                    facility: from.clone(),
-                    lot: lot.lot,
+                    facility: self.facilities[from].clone(),
+                    lot: self.lots[lot].lot.clone(),
                     on_hand: held,
-                    quantity: m.quantity,
+                    quantity,
                 });
             }
         }
         // Check the additions before changing anything, so a refused movement leaves no trace.
-        if let Some(to) = m.to.as_ref().filter(|_| m.kind.puts_into()) {
-            let held = self
-                .on_hand
-                .get(to)
-                .and_then(|f| f.get(&lot))
-                .copied()
-                .unwrap_or(0);
-            held.checked_add(m.quantity).ok_or(StockError::Overflow)?;
+        if let Some(to) = to {
+            let held = self.on_hand[to].get(&lot).copied().unwrap_or(0);
+            held.checked_add(quantity).ok_or(StockError::Overflow)?;
         }
-        let moved_so_far = self
-            .moved
-            .get(&lot)
-            .and_then(|k| k.get(&m.kind))
-            .copied()
-            .unwrap_or(0);
-        let moved_after = moved_so_far
-            .checked_add(m.quantity)
+        let moved_after = self.moved[lot][kind as usize]
+            .checked_add(quantity)
             .ok_or(StockError::Overflow)?;
 
-        if m.kind == MovementKind::Receipt
-            && let Some(r) = self.receivable.get_mut(&lot)
+        if kind == MovementKind::Receipt
+            && let Some(r) = self.receivable[lot].as_mut()
         {
-            *r -= m.quantity;
+            *r -= quantity;
         }
-        if let Some(from) = m.from.as_ref().filter(|_| m.kind.takes_from())
-            && let Some(held) = self.on_hand.get_mut(from)
-        {
+        if let Some(from) = from {
+            let held = &mut self.on_hand[from];
             if let Some(q) = held.get_mut(&lot) {
-                *q -= m.quantity;
+                *q -= quantity;
                 if *q == 0 {
                     held.remove(&lot);
                 }
             }
-            if held.is_empty() {
-                self.on_hand.remove(from);
-            }
         }
-        if let Some(to) = m.to.as_ref().filter(|_| m.kind.puts_into()) {
-            let q = self
-                .on_hand
-                .entry(to.clone())
-                .or_default()
-                .entry(lot.clone())
-                .or_insert(0);
-            *q += m.quantity;
+        if let Some(to) = to {
+            *self.on_hand[to].entry(lot).or_insert(0) += quantity;
         }
-        self.moved
-            .entry(lot)
-            .or_default()
-            .insert(m.kind, moved_after);
+        self.moved[lot][kind as usize] = moved_after;
         Ok(())
     }
 
@@ -218,29 +250,76 @@ impl Stock {
         mut self,
         movements: impl IntoIterator<Item = &'a StockMovement>,
     ) -> Result<Self, (RecordId, StockError)> {
-        let mut sorted: Vec<&StockMovement> = movements.into_iter().collect();
-        sorted.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
-        for m in sorted {
-            self.apply(m).map_err(|e| (m.id.clone(), e))?;
+        let movements: Vec<&StockMovement> = movements.into_iter().collect();
+        // The sort keys are copied out so comparing two does not reach into both movements; the
+        // position breaks ties between equal ids as a stable sort would.
+        let mut order: Vec<(NaiveDate, &str, usize)> = movements
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.date, m.id.as_str(), i))
+            .collect();
+        order.sort_unstable();
+        // Borrowed keys for this replay only: a name is cloned into the stock once, not per
+        // movement.
+        let mut lots: FxHashMap<(&str, &str, &str), usize> = FxHashMap::default();
+        lots.reserve(self.lots.len());
+        let mut facilities: FxHashMap<&str, usize> = FxHashMap::default();
+        for m in order.into_iter().map(|(_, _, i)| movements[i]) {
+            let key = (m.consignment.as_str(), m.product.as_str(), m.lot.as_str());
+            let lot = match lots.get(&key) {
+                Some(&ix) => ix,
+                None => {
+                    let ix = self.lot_ix(LotRef::of(m));
+                    lots.insert(key, ix);
+                    ix
+                }
+            };
+            let mut facility = |f: &'a RecordId| match facilities.get(f.as_str()) {
+                Some(&ix) => ix,
+                None => {
+                    let ix = self.facility_ix(f);
+                    facilities.insert(f.as_str(), ix);
+                    ix
+                }
+            };
+            let from = m
+                .from
+                .as_ref()
+                .filter(|_| m.kind.takes_from())
+                .map(&mut facility);
+            let to =
+                m.to.as_ref()
+                    .filter(|_| m.kind.puts_into())
+                    .map(&mut facility);
+            self.apply_ix(m.kind, lot, from, to, m.quantity)
+                .map_err(|e| (m.id.clone(), e))?;
         }
         Ok(self)
     }
 
+    fn lot_of(&self, lot: &LotRef) -> Option<usize> {
+        self.lot_index.get(lot).copied()
+    }
+
     /// Base units of `lot` on hand at `facility`.
     pub fn on_hand(&self, facility: &RecordId, lot: &LotRef) -> u64 {
-        self.on_hand
-            .get(facility)
-            .and_then(|f| f.get(lot))
-            .copied()
-            .unwrap_or(0)
+        let (Some(&f), Some(l)) = (self.facility_index.get(facility), self.lot_of(lot)) else {
+            return 0;
+        };
+        self.on_hand[f].get(&l).copied().unwrap_or(0)
     }
 
     /// Every lot on hand at one facility, sorted.
     pub fn at_facility(&self, facility: &RecordId) -> Vec<(&LotRef, u64)> {
         let mut rows: Vec<(&LotRef, u64)> = self
-            .on_hand
+            .facility_index
             .get(facility)
-            .map(|f| f.iter().map(|(k, q)| (k, *q)).collect())
+            .map(|&f| {
+                self.on_hand[f]
+                    .iter()
+                    .map(|(&l, &q)| (&self.lots[l], q))
+                    .collect()
+            })
             .unwrap_or_default();
         rows.sort();
         rows
@@ -251,7 +330,11 @@ impl Stock {
         let mut rows: Vec<(&RecordId, &LotRef, u64)> = self
             .on_hand
             .iter()
-            .flat_map(|(f, lots)| lots.iter().map(move |(k, q)| (f, k, *q)))
+            .enumerate()
+            .flat_map(|(f, lots)| {
+                lots.iter()
+                    .map(move |(&l, &q)| (&self.facilities[f], &self.lots[l], q))
+            })
             .collect();
         rows.sort();
         rows
@@ -259,24 +342,25 @@ impl Stock {
 
     /// Base units of a lot moved by each kind of movement so far.
     pub fn moved(&self, lot: &LotRef, kind: MovementKind) -> u64 {
-        self.moved
-            .get(lot)
-            .and_then(|k| k.get(&kind))
-            .copied()
-            .unwrap_or(0)
+        self.lot_of(lot).map_or(0, |l| self.moved[l][kind as usize])
     }
 
     /// Base units of a lot on hand anywhere.
     pub fn on_hand_anywhere(&self, lot: &LotRef) -> u64 {
+        let Some(l) = self.lot_of(lot) else {
+            return 0;
+        };
         self.on_hand
-            .values()
-            .filter_map(|f| f.get(lot))
+            .iter()
+            .filter_map(|f| f.get(&l))
             .fold(0u64, |a, q| a.saturating_add(*q))
     }
 
     /// Base units of a lot accepted but not yet received.
     pub fn still_receivable(&self, lot: &LotRef) -> u64 {
-        self.receivable.get(lot).copied().unwrap_or(0)
+        self.lot_of(lot)
+            .and_then(|l| self.receivable[l])
+            .unwrap_or(0)
     }
 }
 

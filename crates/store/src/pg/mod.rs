@@ -386,6 +386,20 @@ impl Store for PgStore {
         rows.iter().map(|r| parse_record(r.get(0))).collect()
     }
 
+    fn consignment_records(&self, consignment: &RecordId) -> StoreResult<Vec<Record>> {
+        let mut out = Vec::new();
+        for table in ["consignment_decisions", "stock_movements"] {
+            let sql = format!(
+                "SELECT doc FROM {table} WHERE consignment_id = $1 ORDER BY id COLLATE \"C\""
+            );
+            let rows = self.reader()?.query(&sql, &[&consignment.as_str()])?;
+            for r in &rows {
+                out.push(parse_record(r.get(0))?);
+            }
+        }
+        Ok(out)
+    }
+
     fn ledger_version(&self) -> StoreResult<i64> {
         Ok(self
             .reader()?

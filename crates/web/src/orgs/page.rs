@@ -129,6 +129,7 @@ fn body(snap: &Snapshot, p: &OrgProfile) -> Markup {
                 }
             }
         }
+        @if crate::medicine_pages::org_is_medicine_donor(ledger, &o.id) { p { a href=(format!("/medicines/donors/{}", o.id)) id="org-medicines" { (t("medp-donor-view-link")) } } }
         h2 { (t("orgp-as-provider")) }
         p class="muted" { (t("orgp-provider-note")) }
         section id="org-as-provider" { (totals_table(&p.as_provider, o.id.as_str(), true)) }

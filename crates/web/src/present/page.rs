@@ -43,6 +43,7 @@ pub fn layout(title: &str, frame: &Frame, content: Markup) -> Html<String> {
         a href="/regions" { (t("nav-regions")) }
         a href="/quality" { (t("nav-quality")) }
         a href="/assets" { (t("nav-assets")) }
+        a href="/medicines" { (t("nav-medicines")) }
         a href="/energy" { (t("nav-energy")) }
         // Intake needs a signed-in reader; the link is not offered to the public view.
         @if signed.is_some() { a href="/intake" { (t("nav-intake")) } }
