@@ -132,7 +132,7 @@ impl Env {
         &self,
         f: impl FnOnce(&mut aidtrace_service::Aidtrace) -> T + Send,
     ) -> T {
-        off_runtime(|| f(&mut *self.state.service()))
+        off_runtime(|| f(&mut self.state.service()))
     }
 
     pub fn record_count(&self) -> usize {
