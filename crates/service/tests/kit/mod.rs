@@ -17,6 +17,12 @@ pub struct Guard {
 }
 
 impl Guard {
+    /// The web accounts, sessions, tokens and change queue beside the test's records.
+    #[allow(dead_code)]
+    pub fn accounts(&self) -> Box<dyn aidtrace_store::AccountStore> {
+        self.url.open_accounts().expect("accounts")
+    }
+
     /// A second connection to the store, for its per-asset history indexes (`AssetQueries`).
     #[allow(dead_code)]
     pub fn asset_queries(&self) -> Box<dyn aidtrace_store::Store> {
