@@ -118,7 +118,6 @@ fn a_write_outside_the_editors_scope_is_refused_and_nothing_queued() {
         matches!(e, ChangeError::Forbidden { ref value, .. } if value == "flow-w-3"),
         "{e}"
     );
-    use aidtrace_store::ChangeStore;
     assert!(queue.changes(None).expect("list").is_empty());
 }
 
