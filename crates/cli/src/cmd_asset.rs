@@ -263,9 +263,12 @@ pub(crate) fn open(settings: &Settings) -> Result<Aidtrace, CliError> {
     Aidtrace::open(&settings.db).map_err(service_error)
 }
 
-/// Per-asset reads for the history rules, so a write does not list the whole store.
-pub(crate) fn queries(settings: &Settings) -> Result<aidtrace_store::SqliteAssetQueries, CliError> {
-    aidtrace_store::SqliteAssetQueries::open(settings.sqlite_path("asset history queries")?)
+/// Per-asset reads for the history rules, so a write does not list the whole store: a second
+/// connection to the store, read while the service's connection writes.
+pub(crate) fn queries(settings: &Settings) -> Result<Box<dyn aidtrace_store::Store>, CliError> {
+    settings
+        .db
+        .open()
         .map_err(|e| service_error(ServiceError::Store(e)))
 }
 

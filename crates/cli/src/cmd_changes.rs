@@ -6,9 +6,9 @@
 use aidtrace_domain::checks;
 use aidtrace_service::Aidtrace;
 use aidtrace_service::change_review::{self, ChangeReview, RecordDiff};
-use aidtrace_service::changes::{self, ChangeError, ChangeRow, ChangeState, ChangeStore, Decision};
+use aidtrace_service::changes::{self, ChangeError, ChangeRow, ChangeState, Decision};
 use aidtrace_service::policy::Actor;
-use aidtrace_store::SqliteAccounts;
+use aidtrace_store::AccountStore;
 use clap::{Subcommand, ValueEnum};
 use serde_json::json;
 
@@ -62,7 +62,7 @@ pub enum Command {
     },
 }
 
-fn open(settings: &Settings) -> Result<(Aidtrace, SqliteAccounts), CliError> {
+fn open(settings: &Settings) -> Result<(Aidtrace, Box<dyn AccountStore>), CliError> {
     if settings.db.is_missing_file() {
         return Err(CliError::input(format!(
             "--db {}: no such store",
@@ -70,9 +70,10 @@ fn open(settings: &Settings) -> Result<(Aidtrace, SqliteAccounts), CliError> {
         )));
     }
     let app = Aidtrace::open(&settings.db).map_err(service_error)?;
-    let mut queue =
-        SqliteAccounts::open(settings.sqlite_path("web accounts and the change queue")?)
-            .map_err(|e| service_error(e.into()))?;
+    let mut queue = settings
+        .db
+        .open_accounts()
+        .map_err(|e| service_error(e.into()))?;
     queue.set_actor(&settings.actor);
     Ok((app, queue))
 }
@@ -102,7 +103,7 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
         }
         Command::Show { id, format } => {
             let (app, queue) = open(settings)?;
-            let change = changes::get(&queue, id).map_err(service_error)?;
+            let change = changes::get(&*queue, id).map_err(service_error)?;
             let records = changes::records_of(&change).map_err(service_error)?;
             let ledger = app.ledger().map_err(service_error)?;
             let rates = app.rates().map_err(service_error)?;
@@ -140,7 +141,7 @@ fn decide(
 ) -> Result<(), CliError> {
     let (mut app, mut queue) = open(settings)?;
     let actor = Actor::operator(&settings.actor);
-    let to = changes::decide(&mut app, &mut queue, &actor, id, decision, note, &now())
+    let to = changes::decide(&mut app, &mut *queue, &actor, id, decision, note, &now())
         .map_err(change_error)?;
     println!("change {id} {}", to.as_str());
     Ok(())

@@ -3,7 +3,6 @@
 
 use aidtrace_domain::RecordId;
 use aidtrace_service::Aidtrace;
-use aidtrace_store::SqliteAccounts;
 use clap::Subcommand;
 
 use crate::config::Settings;
@@ -55,12 +54,13 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
             let mut report = app
                 .merge_organisations(actor, &from, &into)
                 .map_err(service_error)?;
-            let mut accounts =
-                SqliteAccounts::open(settings.sqlite_path("web accounts and the change queue")?)
-                    .map_err(|e| service_error(e.into()))?;
+            let mut accounts = settings
+                .db
+                .open_accounts()
+                .map_err(|e| service_error(e.into()))?;
             accounts.set_actor(actor);
             report.accounts_rescoped =
-                aidtrace_service::orgs::move_account_scopes(&mut accounts, &from, &into)
+                aidtrace_service::orgs::move_account_scopes(&mut *accounts, &from, &into)
                     .map_err(service_error)?;
             if format == Format::Json {
                 print_json(&report)?;

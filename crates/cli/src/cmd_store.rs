@@ -27,8 +27,8 @@ pub fn run(command: Command) -> CliResult {
             let (from, to) = (parse("FROM", &from)?, parse("TO", &to)?);
             let report = aidtrace_service::store_copy::copy(&from, &to).map_err(service_error)?;
             println!(
-                "copied {from} into {to}: {} records, {} rates, {} audit entries; both audit chains verified",
-                report.records, report.rates, report.audit_entries
+                "copied {from} into {to}: {} records, {} rates, {} rows of accounts, sessions, tokens and changes, {} audit entries; both audit chains verified",
+                report.records, report.rates, report.web_rows, report.audit_entries
             );
             Ok(Outcome::Clean)
         }

@@ -4,7 +4,7 @@ use std::io::Read;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use aidtrace_store::{Account, SqliteAccounts};
+use aidtrace_store::{Account, AccountStore};
 use aidtrace_web::{ApiError, AppState, PasswordCost, WebConfig};
 use clap::{Args, Subcommand};
 use rust_decimal::Decimal;
@@ -133,10 +133,11 @@ pub enum TokenCommand {
 }
 
 /// The accounts store of the database, with changes audited as the CLI's actor.
-fn open_accounts(settings: &Settings) -> Result<SqliteAccounts, CliError> {
-    let mut accounts =
-        SqliteAccounts::open(settings.sqlite_path("web accounts and the change queue")?)
-            .map_err(|e| CliError::failure(e.to_string()))?;
+fn open_accounts(settings: &Settings) -> Result<Box<dyn AccountStore>, CliError> {
+    let mut accounts = settings
+        .db
+        .open_accounts()
+        .map_err(|e| CliError::failure(e.to_string()))?;
     accounts.set_actor(&settings.actor);
     Ok(accounts)
 }
@@ -178,7 +179,7 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
                 organisations: orgs,
                 facilities,
             };
-            aidtrace_web::add_user(&mut accounts, &account, password, PasswordCost::default())
+            aidtrace_web::add_user(&mut *accounts, &account, password, PasswordCost::default())
                 .map_err(web_error)?;
             println!(
                 "account {name} saved ({}); its sessions were ended",
@@ -189,7 +190,6 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
         Command::User {
             command: UserCommand::Disable { name },
         } => {
-            use aidtrace_store::AccountStore;
             let mut accounts = open_accounts(settings)?;
             let done = accounts
                 .disable_account(&name, &aidtrace_web::auth::now_rfc3339())
@@ -209,10 +209,7 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
         Command::User {
             command: UserCommand::List,
         } => {
-            let accounts =
-                SqliteAccounts::open(settings.sqlite_path("web accounts and the change queue")?)
-                    .map_err(|e| CliError::failure(e.to_string()))?;
-            use aidtrace_store::AccountStore;
+            let accounts = open_accounts(settings)?;
             let failure = |e: aidtrace_store::StoreError| CliError::failure(e.to_string());
             for a in accounts.accounts().map_err(failure)? {
                 let disabled = accounts
@@ -234,7 +231,7 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
             command: TokenCommand::Create { name, label, days },
         } => {
             let mut accounts = open_accounts(settings)?;
-            let token = aidtrace_web::create_token(&mut accounts, &name, &label, days)
+            let token = aidtrace_web::create_token(&mut *accounts, &name, &label, days)
                 .map_err(web_error)?;
             println!("{token}");
             eprintln!("send it as `Authorization: Bearer <token>`; it is not shown again");
@@ -243,7 +240,6 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
         Command::Token {
             command: TokenCommand::Revoke { name, label },
         } => {
-            use aidtrace_store::AccountStore;
             let mut accounts = open_accounts(settings)?;
             let n = accounts
                 .revoke_tokens(&name, &label)
@@ -354,8 +350,7 @@ fn serve(args: ServeArgs, settings: &Settings) -> CliResult {
         undisbursed_after_days: settings.undisbursed_days(args.undisbursed_days)?,
         ..defaults
     };
-    let state =
-        AppState::open(settings.sqlite_path("aidtrace serve")?, config).map_err(web_error)?;
+    let state = AppState::open(&settings.db, config).map_err(web_error)?;
     if args.demo {
         let mut service = state.service();
         let empty = service

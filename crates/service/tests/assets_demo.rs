@@ -216,7 +216,7 @@ fn indexed_facility_query_matches_the_full_ledger() {
     let path = dir.path().join("t.db");
     let mut app = Aidtrace::open_sqlite(&path).expect("open");
     app.load_demo("test").expect("demo");
-    let queries = aidtrace_store::SqliteAssetQueries::open(&path).expect("queries");
+    let queries = aidtrace_store::SqliteStore::open(&path).expect("queries");
     let rates = app.rates().expect("rates");
     let usd = CurrencyCode::parse("USD").expect("usd");
     for f in app.ledger().expect("ledger").facilities.keys() {

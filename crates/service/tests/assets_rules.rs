@@ -106,10 +106,7 @@ fn device_down_and_back_round_trip() {
     let (d, mut app) = app();
     // The phone flow reads histories through the per-asset indexes.
     let queries = d.asset_queries();
-    let indexed = match &queries {
-        Some(q) => HistorySource::Indexed(q),
-        None => HistorySource::Store,
-    };
+    let indexed = HistorySource::Indexed(&queries);
     let mri = id("as-semey-mri-1");
     let report = assets::report_down(
         &mut app,

@@ -1,5 +1,8 @@
-//! The approval workflow on a real SQLite file, through the service and the store's
-//! `ChangeStore`: who writes directly, who proposes, who may decide, and what approval refuses.
+//! The approval workflow on a real store (SQLite, or PostgreSQL through the kit), through the
+//! service and the store's `ChangeStore`: who writes directly, who proposes, who may decide, and
+//! what approval refuses.
+
+mod kit;
 
 use std::collections::BTreeSet;
 
@@ -7,18 +10,16 @@ use aidtrace_domain::{Record, RecordId, RecordKind};
 use aidtrace_service::Aidtrace;
 use aidtrace_service::changes::{self, ChangeError, ChangeState, Decision, Written};
 use aidtrace_service::policy::{Actor, Role};
-use aidtrace_store::SqliteAccounts;
+use aidtrace_store::AccountStore;
 use serde_json::json;
 
 const AT: &str = "2026-01-01T00:00:00.000000Z";
 
-fn open() -> (tempfile::TempDir, Aidtrace, SqliteAccounts) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("t.db");
-    let mut app = Aidtrace::open_sqlite(&db).expect("open");
+fn open() -> (kit::Guard, Aidtrace, Box<dyn AccountStore>) {
+    let (guard, mut app) = kit::open();
     app.load_demo("seed").expect("demo");
-    let queue = SqliteAccounts::open(&db).expect("queue");
-    (dir, app, queue)
+    let queue = guard.accounts();
+    (guard, app, queue)
 }
 
 fn actor(name: &str, role: Role, orgs: &[&str]) -> Actor {
@@ -52,7 +53,7 @@ fn stored(app: &Aidtrace, id: &str) -> bool {
         .is_some()
 }
 
-fn propose(app: &mut Aidtrace, queue: &mut SqliteAccounts, id: &str) -> i64 {
+fn propose(app: &mut Aidtrace, queue: &mut dyn AccountStore, id: &str) -> i64 {
     match changes::write(app, queue, &editor(), vec![flow(id, "1000")], true, AT).expect("write") {
         Written::Proposed { change, state } => {
             assert_eq!(state, ChangeState::Submitted);
@@ -65,11 +66,11 @@ fn propose(app: &mut Aidtrace, queue: &mut SqliteAccounts, id: &str) -> i64 {
 #[test]
 fn an_editors_write_waits_and_approval_writes_it() {
     let (_d, mut app, mut queue) = open();
-    let id = propose(&mut app, &mut queue, "flow-w-1");
+    let id = propose(&mut app, &mut *queue, "flow-w-1");
     assert!(!stored(&app, "flow-w-1"));
     let to = changes::decide(
         &mut app,
-        &mut queue,
+        &mut *queue,
         &approver(),
         id,
         Decision::Approve,
@@ -79,7 +80,7 @@ fn an_editors_write_waits_and_approval_writes_it() {
     .expect("approve");
     assert_eq!(to, ChangeState::Approved);
     assert!(stored(&app, "flow-w-1"));
-    let row = changes::get(&queue, id).expect("row");
+    let row = changes::get(&*queue, id).expect("row");
     assert_eq!(row.decided_by.as_deref(), Some("abe"));
 }
 
@@ -89,7 +90,7 @@ fn an_admins_write_enters_the_ledger_at_once() {
     let admin = actor("ada", Role::Admin, &[]);
     let w = changes::write(
         &mut app,
-        &mut queue,
+        &mut *queue,
         &admin,
         vec![flow("flow-w-2", "5")],
         true,
@@ -106,7 +107,7 @@ fn a_write_outside_the_editors_scope_is_refused_and_nothing_queued() {
     let other = actor("oz", Role::Editor, &["org-someone-else"]);
     let e = changes::write(
         &mut app,
-        &mut queue,
+        &mut *queue,
         &other,
         vec![flow("flow-w-3", "5")],
         true,
@@ -117,17 +118,16 @@ fn a_write_outside_the_editors_scope_is_refused_and_nothing_queued() {
         matches!(e, ChangeError::Forbidden { ref value, .. } if value == "flow-w-3"),
         "{e}"
     );
-    use aidtrace_store::ChangeStore;
     assert!(queue.changes(None).expect("list").is_empty());
 }
 
 #[test]
 fn only_approvers_decide_and_only_once() {
     let (_d, mut app, mut queue) = open();
-    let id = propose(&mut app, &mut queue, "flow-w-4");
+    let id = propose(&mut app, &mut *queue, "flow-w-4");
     let e = changes::decide(
         &mut app,
-        &mut queue,
+        &mut *queue,
         &editor(),
         id,
         Decision::Approve,
@@ -138,7 +138,7 @@ fn only_approvers_decide_and_only_once() {
     assert!(matches!(e, ChangeError::Forbidden { .. }), "{e}");
     changes::decide(
         &mut app,
-        &mut queue,
+        &mut *queue,
         &approver(),
         id,
         Decision::Reject,
@@ -148,7 +148,7 @@ fn only_approvers_decide_and_only_once() {
     .expect("reject");
     let e = changes::decide(
         &mut app,
-        &mut queue,
+        &mut *queue,
         &approver(),
         id,
         Decision::Approve,
@@ -163,12 +163,12 @@ fn only_approvers_decide_and_only_once() {
 #[test]
 fn approval_refuses_a_change_whose_record_moved_on() {
     let (_d, mut app, mut queue) = open();
-    let id = propose(&mut app, &mut queue, "flow-w-5");
+    let id = propose(&mut app, &mut *queue, "flow-w-5");
     app.put("ada", vec![flow("flow-w-5", "7")])
         .expect("direct write");
     let e = changes::decide(
         &mut app,
-        &mut queue,
+        &mut *queue,
         &approver(),
         id,
         Decision::Approve,
@@ -184,7 +184,7 @@ fn only_the_author_submits_a_draft_and_submitting_names_no_decider() {
     let (_d, mut app, mut queue) = open();
     let Written::Proposed { change, state } = changes::write(
         &mut app,
-        &mut queue,
+        &mut *queue,
         &editor(),
         vec![flow("flow-w-6", "1")],
         false,
@@ -196,7 +196,7 @@ fn only_the_author_submits_a_draft_and_submitting_names_no_decider() {
     assert_eq!(state, ChangeState::Draft);
     let e = changes::decide(
         &mut app,
-        &mut queue,
+        &mut *queue,
         &approver(),
         change,
         Decision::Submit,
@@ -207,7 +207,7 @@ fn only_the_author_submits_a_draft_and_submitting_names_no_decider() {
     assert!(matches!(e, ChangeError::Forbidden { .. }), "{e}");
     changes::decide(
         &mut app,
-        &mut queue,
+        &mut *queue,
         &editor(),
         change,
         Decision::Submit,
@@ -215,7 +215,7 @@ fn only_the_author_submits_a_draft_and_submitting_names_no_decider() {
         AT,
     )
     .expect("submit");
-    let row = changes::get(&queue, change).expect("row");
+    let row = changes::get(&*queue, change).expect("row");
     assert_eq!(row.state, ChangeState::Submitted);
     assert_eq!(row.decided_by, None);
 }

@@ -613,6 +613,7 @@ fn scope_of(accounts: &aidtrace_store::SqliteAccounts, name: &str) -> Vec<String
 
 #[test]
 fn a_merge_moves_account_scopes_to_the_surviving_organisation() {
+    use aidtrace_store::AccountStore;
     let (dir, mut app) = demo();
     let mut accounts = scoped_accounts(&dir);
     app.merge_organisations("admin", &id("org-moh-ua"), &id("org-gov-ukraine"))

@@ -12,7 +12,7 @@ use std::time::Instant;
 use aidtrace_domain::assets::kpi::{Fleet, Period};
 use aidtrace_domain::assets::synthetic;
 use aidtrace_domain::{CurrencyCode, Ledger, Money, Record, RecordId, RecordKind};
-use aidtrace_store::{SqliteAssetQueries, SqliteStore};
+use aidtrace_store::{AssetQueries, SqliteStore};
 use chrono::NaiveDate;
 use rusqlite::params_from_iter;
 
@@ -92,7 +92,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     drop(records);
 
-    let queries = SqliteAssetQueries::open(&path)?;
+    let queries = SqliteStore::open(&path)?;
     let usd = CurrencyCode::parse("USD")?;
     let convert = |m: &Money| (m.currency == usd).then_some(m.amount);
     let period = Period::days(

@@ -27,8 +27,8 @@ pub const TOKEN_KIND: &str = "api_token";
 /// Record id of the entry that starts account auditing in a store. Accounts that existed before
 /// it are recorded as they were (actor [`BASELINE_ACTOR`]); after it, an account or token row
 /// without an entry was added by hand. (The log admits only create, update and delete.)
-const AUDIT_START: &str = "*";
-const BASELINE_ACTOR: &str = "aidtrace (accounts found when auditing started)";
+pub(crate) const AUDIT_START: &str = "*";
+pub(crate) const BASELINE_ACTOR: &str = "aidtrace (accounts found when auditing started)";
 
 /// A person or machine that signs in. `role` is kept as text here; the web layer gives it meaning.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -61,6 +61,11 @@ pub struct SessionRow {
 /// proposed changes is its own seam, [`ChangeStore`](crate::ChangeStore), which every account
 /// store also is.
 pub trait AccountStore: crate::ChangeStore + Send {
+    /// Names the person or process that account changes are audited as.
+    fn set_actor(&mut self, actor: &str);
+    /// Who account changes are audited as now.
+    fn actor(&self) -> &str;
+
     /// Creates the account or replaces its role, password hash and scopes, enables it if it was
     /// disabled, and ends its sessions (its API tokens stay; they are revoked on their own).
     fn put_account(&mut self, account: &Account, password_hash: &str) -> StoreResult<()>;
@@ -123,16 +128,6 @@ impl SqliteAccounts {
         };
         me.start_audit()?;
         Ok(me)
-    }
-
-    /// Names the person or process that account changes are audited as.
-    pub fn set_actor(&mut self, actor: &str) {
-        self.actor = actor.to_string();
-    }
-
-    /// Who account changes are audited as now.
-    pub fn actor(&self) -> &str {
-        &self.actor
     }
 
     /// The first time a store is opened with account auditing, records the accounts and tokens
@@ -202,11 +197,22 @@ fn account_view(conn: &Connection, name: &str) -> StoreResult<Option<String>> {
     let mut scopes = conn.prepare_cached(
         "SELECT kind, record_id FROM web_account_scopes WHERE account = ?1 ORDER BY kind, record_id",
     )?;
+    let scopes: Vec<(String, String)> = scopes
+        .query_map([name], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(Some(account_view_text(name, &role, disabled_at, scopes)))
+}
+
+/// The audited view of an account from its row and its scopes (`(kind, record_id)`, ordered by
+/// kind and id), the same text on every backend.
+pub(crate) fn account_view_text(
+    name: &str,
+    role: &str,
+    disabled_at: Option<String>,
+    scopes: Vec<(String, String)>,
+) -> String {
     let (mut organisations, mut facilities) = (Vec::new(), Vec::new());
-    for row in scopes.query_map([name], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-    })? {
-        let (kind, id) = row?;
+    for (kind, id) in scopes {
         if kind == "organisation" {
             organisations.push(id);
         } else {
@@ -222,7 +228,7 @@ fn account_view(conn: &Connection, name: &str) -> StoreResult<Option<String>> {
     if let Some(at) = disabled_at {
         view["disabled_at"] = serde_json::Value::String(at);
     }
-    Ok(Some(view.to_string()))
+    view.to_string()
 }
 
 /// Deletes the account's tokens, auditing each removal; returns how many.
@@ -239,7 +245,7 @@ fn delete_tokens(tx: &Connection, actor: &str, rows: &[TokenRow]) -> StoreResult
 }
 
 /// What the audit log keeps of a token (never its hash), and the id it is logged under.
-fn token_view(
+pub(crate) fn token_view(
     account: &str,
     label: &str,
     created: &str,
@@ -302,10 +308,23 @@ pub(crate) fn verify_rows(
     conn: &Connection,
     last_state: &mut std::collections::HashMap<(String, String), Option<String>>,
 ) -> StoreResult<Vec<String>> {
+    Ok(compare_rows(
+        audit_started(conn)?,
+        live_views(conn)?,
+        last_state,
+    ))
+}
+
+/// [`verify_rows`] once the rows are read: the same comparison on every backend. `started`:
+/// whether the log holds the start marker.
+pub(crate) fn compare_rows(
+    started: bool,
+    live: Vec<(&'static str, String, String)>,
+    last_state: &mut std::collections::HashMap<(String, String), Option<String>>,
+) -> Vec<String> {
     let mut problems = Vec::new();
-    let started = audit_started(conn)?;
     last_state.remove(&(ACCOUNT_KIND.to_string(), AUDIT_START.to_string()));
-    for (kind, id, view) in live_views(conn)? {
+    for (kind, id, view) in live {
         match last_state.remove(&(kind.to_string(), id.clone())) {
             Some(Some(after)) if after == view => {}
             Some(Some(_)) => problems.push(format!(
@@ -333,10 +352,18 @@ pub(crate) fn verify_rows(
             ));
         }
     }
-    Ok(problems)
+    problems
 }
 
 impl AccountStore for SqliteAccounts {
+    fn set_actor(&mut self, actor: &str) {
+        self.actor = actor.to_string();
+    }
+
+    fn actor(&self) -> &str {
+        &self.actor
+    }
+
     fn put_account(&mut self, account: &Account, password_hash: &str) -> StoreResult<()> {
         let tx = self
             .conn

@@ -1,18 +1,15 @@
 //! Reads for equipment indicators that touch one facility only: its assets, their models and
-//! plans, and their histories, through the per-facility and per-asset indexes of
-//! `0004_assets.sql`, so a facility page does not load the whole ledger.
-
-use std::path::Path;
+//! plans, and their histories, through the per-facility and per-asset indexes (SQLite's
+//! `0004_assets.sql`, the same indexes in PostgreSQL's schema), so a facility page does not load
+//! the whole ledger. Every [`Store`](crate::Store) answers them: the trait is part of the seam.
 
 use aidtrace_domain::{Record, RecordId};
-use rusqlite::Connection;
 
-use crate::{SqliteStore, StoreError, StoreResult};
+use crate::{PgStore, SqliteStore, StoreError, StoreResult};
 
 /// Indexed reads of one asset's history and one facility's equipment, in domain records: the
-/// hot paths of the asset rules ("device down" at 2 M history records) and facility pages. It sits
-/// beside [`crate::Store`], which stays the only way to write; a backend without such indexes
-/// simply does not offer it, and callers list through `Store` instead.
+/// hot paths of the asset rules ("device down" at 2 M history records) and facility pages.
+/// Writing stays with [`crate::Store`], of which this is a part.
 pub trait AssetQueries: Send {
     /// One asset's lifecycle events, downtime, meter readings and work orders.
     fn asset_records(&self, asset: &RecordId) -> StoreResult<Vec<Record>>;
@@ -22,11 +19,7 @@ pub trait AssetQueries: Send {
     fn facility_records(&self, facility: &RecordId) -> StoreResult<Vec<Record>>;
 }
 
-/// A read connection to the store for facility-scoped asset queries.
-pub struct SqliteAssetQueries {
-    conn: Connection,
-}
-
+/// Written with SQLite's `?1`; PostgreSQL's `$1` is put in its place there.
 const FACILITY_QUERIES: &[&str] = &[
     "SELECT doc FROM facilities WHERE id = ?1",
     "SELECT doc FROM device_models WHERE id IN (SELECT model_id FROM assets WHERE facility_id = ?1)",
@@ -46,51 +39,65 @@ const ASSET_QUERIES: &[&str] = &[
     "SELECT doc FROM work_orders WHERE asset_id = ?1",
 ];
 
-impl AssetQueries for SqliteAssetQueries {
-    fn asset_records(&self, asset: &RecordId) -> StoreResult<Vec<Record>> {
-        SqliteAssetQueries::asset_records(self, asset)
-    }
-
-    fn facility_records(&self, facility: &RecordId) -> StoreResult<Vec<Record>> {
-        SqliteAssetQueries::facility_records(self, facility)
-    }
+fn parse(doc: &str) -> StoreResult<Record> {
+    serde_json::from_str(doc).map_err(|e| StoreError::Corrupt(format!("{e}: {doc:.120}")))
 }
 
-impl SqliteAssetQueries {
-    /// Opens the store at `path` (creating and migrating it first, like the ledger store).
-    pub fn open(path: &Path) -> StoreResult<Self> {
-        drop(SqliteStore::open(path)?);
-        let conn = Connection::open(path)
-            .map_err(|e| StoreError::Database(format!("cannot open {}: {e}", path.display())))?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        Ok(Self { conn })
-    }
-
-    /// The records one facility's indicators need: the facility, its assets with their models
-    /// and maintenance plans, and the assets' work orders, events, downtime and meter readings.
-    pub fn facility_records(&self, facility: &RecordId) -> StoreResult<Vec<Record>> {
-        self.read(FACILITY_QUERIES, facility)
-    }
-
-    /// One asset's history: its lifecycle events, downtime, meter readings and work orders, for
-    /// the rules checked before a write.
-    pub fn asset_records(&self, asset: &RecordId) -> StoreResult<Vec<Record>> {
-        self.read(ASSET_QUERIES, asset)
-    }
-
-    fn read(&self, queries: &[&str], key: &RecordId) -> StoreResult<Vec<Record>> {
+impl SqliteStore {
+    fn read_indexed(&self, queries: &[&str], key: &RecordId) -> StoreResult<Vec<Record>> {
         let mut out = Vec::new();
         for sql in queries {
             let mut stmt = self.conn.prepare_cached(sql)?;
             let docs = stmt.query_map([key.as_str()], |r| r.get::<_, String>(0))?;
             for doc in docs {
-                let doc = doc?;
-                out.push(
-                    serde_json::from_str(&doc)
-                        .map_err(|e| StoreError::Corrupt(format!("{e}: {doc:.120}")))?,
-                );
+                out.push(parse(&doc?)?);
             }
         }
         Ok(out)
+    }
+}
+
+impl AssetQueries for SqliteStore {
+    fn asset_records(&self, asset: &RecordId) -> StoreResult<Vec<Record>> {
+        self.read_indexed(ASSET_QUERIES, asset)
+    }
+
+    fn facility_records(&self, facility: &RecordId) -> StoreResult<Vec<Record>> {
+        self.read_indexed(FACILITY_QUERIES, facility)
+    }
+}
+
+impl PgStore {
+    fn read_indexed(&self, queries: &[&str], key: &RecordId) -> StoreResult<Vec<Record>> {
+        let mut client = self.reader()?;
+        let mut out = Vec::new();
+        for sql in queries {
+            for row in client.query(&sql.replace("?1", "$1"), &[&key.as_str()])? {
+                out.push(parse(row.get(0))?);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl AssetQueries for PgStore {
+    fn asset_records(&self, asset: &RecordId) -> StoreResult<Vec<Record>> {
+        self.read_indexed(ASSET_QUERIES, asset)
+    }
+
+    fn facility_records(&self, facility: &RecordId) -> StoreResult<Vec<Record>> {
+        self.read_indexed(FACILITY_QUERIES, facility)
+    }
+}
+
+/// A boxed store (`Box<dyn Store>`) answers as the store does, so a second connection opened
+/// for these reads can be handed where `&dyn AssetQueries` is asked for.
+impl<T: AssetQueries + ?Sized> AssetQueries for Box<T> {
+    fn asset_records(&self, asset: &RecordId) -> StoreResult<Vec<Record>> {
+        (**self).asset_records(asset)
+    }
+
+    fn facility_records(&self, facility: &RecordId) -> StoreResult<Vec<Record>> {
+        (**self).facility_records(facility)
     }
 }

@@ -89,28 +89,35 @@ pub trait ChangeStore: Send {
     ) -> StoreResult<bool>;
 }
 
+/// A stored state and decider as a [`ChangeRow`] holds them, on every backend.
+pub(crate) fn stored_state(
+    state: &str,
+    decided_by: Option<String>,
+) -> (ChangeState, Option<String>) {
+    // The CHECK constraint admits only the four names, so the fallback is never taken.
+    let state = ChangeState::parse(state).unwrap_or(ChangeState::Draft);
+    // Rows written before submission stopped naming a decider may carry the author there.
+    (state, decided_by.filter(|_| state.is_decided()))
+}
+
 fn change_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ChangeRow> {
-    let state: String = r.get(5)?;
-    let state = ChangeState::parse(&state).unwrap_or(ChangeState::Draft);
-    let decided_by: Option<String> = r.get(9)?;
+    let (state, decided_by) = stored_state(&r.get::<_, String>(5)?, r.get(9)?);
     Ok(ChangeRow {
         id: r.get(0)?,
         kind: r.get(1)?,
         record_id: r.get(2)?,
         doc: r.get(3)?,
         base_etag: r.get(4)?,
-        // The CHECK constraint admits only the four names, so the fallback is never taken.
         state,
         author: r.get(6)?,
         created_at: r.get(7)?,
         updated_at: r.get(8)?,
-        // Rows written before submission stopped naming a decider may carry the author here.
-        decided_by: decided_by.filter(|_| state.is_decided()),
+        decided_by,
         note: r.get(10)?,
     })
 }
 
-const CHANGE_COLUMNS: &str =
+pub(crate) const CHANGE_COLUMNS: &str =
     "id, kind, record_id, doc, base_etag, state, author, created_at, updated_at, decided_by, note";
 
 impl ChangeStore for SqliteAccounts {

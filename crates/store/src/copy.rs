@@ -10,7 +10,7 @@ use aidtrace_domain::RecordKind;
 use crate::{AuditEntry, Store, StoreError, StoreResult};
 
 /// One stored item, in the order a target can load them (records in [`RecordKind::ALL`] order,
-/// then rates, then the log, then its head).
+/// then rates, then the web application's rows, then the log, then its head).
 #[derive(Debug, Clone)]
 pub enum CopyItem {
     Record {
@@ -21,6 +21,12 @@ pub enum CopyItem {
     Rate {
         id: String,
         doc: String,
+    },
+    /// A row of one of [`WEB_TABLES`] (accounts, scopes, sessions, tokens, proposed changes and
+    /// drafts), its columns in that table's order, as text (NULL as `None`).
+    WebRow {
+        table: &'static str,
+        values: Vec<Option<String>>,
     },
     /// As stored: a create entry's `after` may be empty (its text is the row or the next entry's
     /// `before`), exactly as the source holds it.
@@ -35,7 +41,92 @@ pub enum CopyItem {
 pub struct CopyReport {
     pub records: usize,
     pub rates: usize,
+    /// Accounts, their scopes, sessions, API tokens and proposed changes (drafts included).
+    pub web_rows: usize,
     pub audit_entries: usize,
+}
+
+/// The web application's own tables with their columns, in an order a target can load them
+/// (accounts before what refers to them). `web_changes.id` is the one integer column: it is read
+/// as text and cast back (see [`web_select_sql`], [`web_insert_sql`]).
+pub(crate) const WEB_TABLES: &[(&str, &[&str])] = &[
+    (
+        "web_accounts",
+        &["name", "role", "password_hash", "created_at", "disabled_at"],
+    ),
+    ("web_account_scopes", &["account", "kind", "record_id"]),
+    (
+        "web_sessions",
+        &["token_hash", "account", "csrf", "created_at", "expires_at"],
+    ),
+    (
+        "web_tokens",
+        &["token_hash", "account", "label", "created_at", "expires_at"],
+    ),
+    (
+        "web_changes",
+        &[
+            "id",
+            "kind",
+            "record_id",
+            "doc",
+            "base_etag",
+            "state",
+            "author",
+            "created_at",
+            "updated_at",
+            "decided_by",
+            "note",
+        ],
+    ),
+];
+
+/// Reads one web table's rows as text, in key order (the same SQL on both backends).
+pub(crate) fn web_select_sql(table: &str, columns: &[&str]) -> String {
+    let list: Vec<String> = columns
+        .iter()
+        .map(|c| match *c {
+            "id" => "CAST(id AS TEXT)".to_string(),
+            other => other.to_string(),
+        })
+        .collect();
+    format!(
+        "SELECT {} FROM {table} ORDER BY {}",
+        list.join(", "),
+        columns.first().copied().unwrap_or("1")
+    )
+}
+
+/// The INSERT of one web row; `placeholder(i)` is the backend's parameter `i` (from 1), `int`
+/// its cast of a text parameter to an integer.
+pub(crate) fn web_insert_sql(
+    table: &str,
+    columns: &[&str],
+    placeholder: impl Fn(usize) -> String,
+    int: &str,
+) -> String {
+    let values: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| match *c {
+            "id" => format!("CAST({} AS {int})", placeholder(i + 1)),
+            _ => placeholder(i + 1),
+        })
+        .collect();
+    format!(
+        "INSERT INTO {table} ({}) VALUES ({})",
+        columns.join(", "),
+        values.join(", ")
+    )
+}
+
+/// The columns of a web table named by a [`CopyItem::WebRow`].
+pub(crate) fn web_columns(table: &str) -> StoreResult<&'static [&'static str]> {
+    WEB_TABLES
+        .iter()
+        .find(|(t, _)| *t == table)
+        .map(|(_, c)| *c)
+        .ok_or_else(|| StoreError::InvalidRequest(format!("no web table named {table}")))
 }
 
 /// Items in flight between the reading and the writing thread.

@@ -19,11 +19,11 @@ use aidtrace_domain::fx::RateEntry;
 use aidtrace_domain::{Ledger, Record, RecordId, RecordKind};
 
 pub use accounts::{Account, AccountStore, Disabled, SessionRow, SqliteAccounts};
-pub use assets::{AssetQueries, SqliteAssetQueries};
+pub use assets::AssetQueries;
 pub use audit::{AuditEntry, AuditVerification};
 pub use changes::{ChangeRow, ChangeState, ChangeStore};
 pub use pg::testing as pg_testing;
-pub use pg::{PgStore, SCHEMA_VERSION as PG_SCHEMA_VERSION, without_password};
+pub use pg::{PgAccounts, PgStore, SCHEMA_VERSION as PG_SCHEMA_VERSION, without_password};
 pub use sqlite::SqliteStore;
 pub use url::StoreUrl;
 
@@ -95,8 +95,8 @@ pub trait WriteBatch {
     fn commit(self: Box<Self>) -> StoreResult<ApplyReport>;
 }
 
-/// The domain-shaped storage interface.
-pub trait Store: Send {
+/// The domain-shaped storage interface, with the indexed asset reads ([`AssetQueries`]).
+pub trait Store: AssetQueries + Send {
     /// Applies a batch in one transaction, writing an audit entry for every record that changes.
     fn apply(&mut self, actor: &str, changes: &[Change]) -> StoreResult<ApplyReport> {
         let mut batch = self.begin_batch(actor)?;

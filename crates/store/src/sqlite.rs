@@ -13,7 +13,7 @@ mod copy;
 
 /// The embedded default: one SQLite file in WAL mode with foreign keys enforced.
 pub struct SqliteStore {
-    conn: Connection,
+    pub(crate) conn: Connection,
     path: PathBuf,
 }
 

@@ -6,7 +6,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use crate::{PgStore, SqliteStore, Store, StoreError, StoreResult};
+use crate::{
+    AccountStore, PgAccounts, PgStore, SqliteAccounts, SqliteStore, Store, StoreError, StoreResult,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreUrl {
@@ -62,8 +64,8 @@ impl fmt::Display for StoreUrl {
 }
 
 impl StoreUrl {
-    /// The SQLite file, for the parts of aidtrace that exist only on SQLite so far (web accounts,
-    /// sessions, the change queue, file backups); a PostgreSQL URL is refused with that reason.
+    /// The SQLite file, for what reads the file itself (tests that inspect it by hand); a
+    /// PostgreSQL URL is refused, naming `what`.
     pub fn sqlite_path(&self, what: &str) -> StoreResult<&Path> {
         match self {
             Self::Sqlite(path) => Ok(path),
@@ -84,6 +86,15 @@ impl StoreUrl {
         Ok(match self {
             Self::Sqlite(path) => Box::new(SqliteStore::open(path)?),
             Self::Postgres(url) => Box::new(PgStore::connect(url)?),
+        })
+    }
+
+    /// Opens the web accounts, sessions, tokens and change queue kept beside the records
+    /// (creating and migrating the store as needed).
+    pub fn open_accounts(&self) -> StoreResult<Box<dyn AccountStore>> {
+        Ok(match self {
+            Self::Sqlite(path) => Box::new(SqliteAccounts::open(path)?),
+            Self::Postgres(url) => Box::new(PgAccounts::connect(url)?),
         })
     }
 }

@@ -1203,7 +1203,7 @@ impl ReportPost {
         let result = blocking(move || {
             let mut app = st.service();
             let queries = st.asset_queries();
-            f(&mut app, HistorySource::Indexed(&**queries))
+            f(&mut app, HistorySource::Indexed(&*queries))
         })
         .await;
         state.invalidate();

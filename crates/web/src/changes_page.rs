@@ -9,7 +9,7 @@ use aidtrace_domain::checks::Finding;
 use aidtrace_service::change_review::{
     self, ChangeReview, FieldChange, RecordChange, RecordDiff, Shown,
 };
-use aidtrace_service::changes::{self, ChangeRow, ChangeState, ChangeStore};
+use aidtrace_service::changes::{self, ChangeRow, ChangeState};
 use axum::extract::State;
 use axum::response::Html;
 use maud::{Markup, html};

@@ -19,7 +19,7 @@ use chrono::NaiveDate;
 use maud::{Markup, html};
 
 use aidtrace_domain::{Record, RecordKind};
-use aidtrace_service::changes::{self, ChangeState, ChangeStore};
+use aidtrace_service::changes::{self, ChangeState};
 
 use crate::auth::{self, Caller, Principal, Role};
 use crate::error::{ApiError, PageError, PageResult};

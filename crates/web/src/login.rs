@@ -4,7 +4,6 @@
 
 use std::net::SocketAddr;
 
-use aidtrace_store::AccountStore;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};

@@ -7,7 +7,6 @@ use crate::summary::TotalsSummary;
 use aidtrace_domain::model::{Facility, GeoPoint};
 use aidtrace_domain::totals::Sum;
 use aidtrace_domain::{CurrencyCode, Money, RecordId, RecordKind};
-use aidtrace_store::AccountStore;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};

@@ -5,7 +5,7 @@
 //! wrote ([`Delta`]); the refresher applies it to the published ledger (no store scan, no JSON
 //! parsing) and recomputes the reports from it. A write by another process (the CLI) shows as a
 //! ledger version no delta explains; the refresher then reads the store again, through its own
-//! connection (SQLite's WAL lets it read while the server writes). Until the first snapshot
+//! connection (SQLite's WAL, or PostgreSQL's MVCC, lets it read while the server writes). Until the first snapshot
 //! exists, requests wait for it: there is nothing older to serve.
 //!
 //! Where a refresh is cheap (a small ledger: under a quarter of `WebConfig::read_model_wait`),
@@ -13,12 +13,12 @@
 //! triggers, each at most `read_model_wait`: a user sees what they just saved. On a large
 //! ledger nobody waits; the reports follow one refresh later.
 
-use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock, Weak};
 use std::time::{Duration, Instant};
 
 use aidtrace_domain::{Record, RecordId, RecordKind};
 use aidtrace_service::Aidtrace;
+use aidtrace_store::StoreUrl;
 
 use crate::error::ApiError;
 use crate::state::{Snapshot, WebConfig};
@@ -54,7 +54,7 @@ struct Work {
 }
 
 pub(crate) struct ReadModel {
-    db: PathBuf,
+    db: StoreUrl,
     config: WebConfig,
     published: RwLock<Option<Arc<Snapshot>>>,
     work: Mutex<Work>,
@@ -67,7 +67,7 @@ pub(crate) struct ReadModel {
 impl ReadModel {
     /// Starts the refresher thread. The first snapshot is built when first asked for (or
     /// [`Self::warm_up`]): whoever opens the state may still be filling the store.
-    pub(crate) fn start(db: PathBuf, config: WebConfig) -> Arc<Self> {
+    pub(crate) fn start(db: StoreUrl, config: WebConfig) -> Arc<Self> {
         let model = Arc::new(Self {
             db,
             config,
@@ -261,7 +261,7 @@ fn refresh(
     rebuild: bool,
 ) -> Result<bool, String> {
     if service.is_none() {
-        *service = Some(Aidtrace::open_sqlite(&m.db).map_err(|e| e.to_string())?);
+        *service = Some(Aidtrace::open(&m.db).map_err(|e| e.to_string())?);
     }
     let Some(app) = service.as_ref() else {
         return Err("no store".into());

@@ -2,7 +2,6 @@
 //! store, and a snapshot of the ledger with its derived reports, rebuilt after each write.
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -12,7 +11,7 @@ use aidtrace_domain::fx::RateTable;
 use aidtrace_domain::totals::GroupBy;
 use aidtrace_domain::{Ledger, Record, RecordId, RecordKind};
 use aidtrace_service::Aidtrace;
-use aidtrace_store::{AssetQueries, SqliteAccounts, SqliteAssetQueries};
+use aidtrace_store::{AccountStore, Store, StoreUrl};
 use rust_decimal::Decimal;
 
 use crate::error::ApiError;
@@ -241,10 +240,11 @@ impl Snapshot {
 
 pub struct Inner {
     pub service: Mutex<Aidtrace>,
-    pub accounts: Mutex<SqliteAccounts>,
-    /// Indexed reads of one asset's history, so the asset rules behind "device down" read that
-    /// asset only instead of every event of the store.
-    asset_queries: Mutex<Box<dyn AssetQueries>>,
+    pub accounts: Mutex<Box<dyn AccountStore>>,
+    /// A second connection to the store for indexed reads of one asset's history (its
+    /// `AssetQueries`), so the asset rules behind "device down" read that asset only instead of
+    /// every event of the store, while the service's connection writes.
+    asset_queries: Mutex<Box<dyn Store>>,
     pub config: WebConfig,
     /// The published snapshot and the thread that keeps it current (`crate::read_model`).
     read_model: Arc<crate::read_model::ReadModel>,
@@ -265,18 +265,18 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    /// Opens the store at `db` (creating and migrating it as needed).
-    pub fn open(db: &Path, config: WebConfig) -> Result<Self, ApiError> {
-        let service = Aidtrace::open_sqlite(db)?;
-        let accounts = SqliteAccounts::open(db)?;
-        let asset_queries: Box<dyn AssetQueries> = Box::new(SqliteAssetQueries::open(db)?);
+    /// Opens the store `db` names, SQLite or PostgreSQL (creating and migrating it as needed).
+    pub fn open(db: &StoreUrl, config: WebConfig) -> Result<Self, ApiError> {
+        let service = Aidtrace::open(db)?;
+        let accounts = db.open_accounts()?;
+        let asset_queries = db.open()?;
         let mut login_key = [0u8; 32];
         getrandom::fill(&mut login_key).map_err(ApiError::internal)?;
         Ok(Self(Arc::new(Inner {
             service: Mutex::new(service),
             accounts: Mutex::new(accounts),
             asset_queries: Mutex::new(asset_queries),
-            read_model: crate::read_model::ReadModel::start(db.to_path_buf(), config.clone()),
+            read_model: crate::read_model::ReadModel::start(db.clone(), config.clone()),
             login_guard: crate::guard::LoginGuard::new(&config),
             login_key,
             config,
@@ -292,15 +292,17 @@ impl AppState {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    pub fn accounts(&self) -> MutexGuard<'_, SqliteAccounts> {
-        self.0
-            .accounts
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    pub fn accounts(&self) -> AccountsGuard<'_> {
+        AccountsGuard(
+            self.0
+                .accounts
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
     }
 
     /// Take after [`Self::service`] when both are needed, never before (one lock order).
-    pub fn asset_queries(&self) -> MutexGuard<'_, Box<dyn AssetQueries>> {
+    pub fn asset_queries(&self) -> MutexGuard<'_, Box<dyn Store>> {
         self.0
             .asset_queries
             .lock()
@@ -331,6 +333,23 @@ impl AppState {
     /// Called after a write made through the server, with what it wrote.
     pub fn written(&self, delta: crate::read_model::Delta) {
         self.read_model.written(delta);
+    }
+}
+
+/// The locked accounts store, seen as `dyn AccountStore` (so `&mut *guard` is handed on as the
+/// store, or as its `ChangeStore`, whichever backend it is).
+pub struct AccountsGuard<'a>(MutexGuard<'a, Box<dyn AccountStore>>);
+
+impl std::ops::Deref for AccountsGuard<'_> {
+    type Target = dyn AccountStore;
+    fn deref(&self) -> &Self::Target {
+        &**self.0
+    }
+}
+
+impl std::ops::DerefMut for AccountsGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut **self.0
     }
 }
 

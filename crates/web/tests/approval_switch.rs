@@ -15,12 +15,12 @@ async fn submit(c: &Client, cookie: &str, csrf: &str, id: &str) -> common::Resp 
 
 fn exists(e: &common::Env, id: &str) -> bool {
     let id = RecordId::parse(id).expect("id");
-    e.state
-        .service()
-        .store()
-        .get(RecordKind::Activity, &id)
-        .expect("get")
-        .is_some()
+    e.with_service(|s| {
+        s.store()
+            .get(RecordKind::Activity, &id)
+            .expect("get")
+            .is_some()
+    })
 }
 
 #[tokio::test]
@@ -43,8 +43,7 @@ async fn editors_of_an_organisation_that_skips_approval_write_directly() {
     );
 
     // The embassy (eve's organisation) opts out of the approval step.
-    {
-        let mut service = e.state.service();
+    e.with_service(|service| {
         let Some(Record::Organisation(mut org)) = service
             .store()
             .get(
@@ -59,7 +58,7 @@ async fn editors_of_an_organisation_that_skips_approval_write_directly() {
         service
             .put("ada", vec![Record::Organisation(org)])
             .expect("set switch");
-    }
+    });
     e.state.invalidate();
     let r = submit(&c, &eve, &csrf, "act-direct").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);

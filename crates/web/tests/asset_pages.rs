@@ -7,7 +7,7 @@ mod common;
 
 use aidtrace_domain::model::GeoPoint;
 use aidtrace_domain::{Record, RecordId, RecordKind};
-use aidtrace_store::{Account, SqliteAccounts};
+use aidtrace_store::Account;
 use axum::http::{Method, StatusCode};
 use common::{CHEAP, Client, PASSWORD, Req, env, login, spawn};
 use rust_decimal::Decimal;
@@ -42,19 +42,13 @@ async fn uptime_today(client: &Client, id: &str) -> Decimal {
 async fn equipment_pages_over_http() {
     let env = env();
     // A second engineer, of another facility.
-    let mut accounts = SqliteAccounts::open(&env.dir.path().join("web.db")).unwrap();
-    aidtrace_web::add_user(
-        &mut accounts,
-        &Account {
-            name: "zed".into(),
-            role: "facility_engineer".into(),
-            organisations: vec![],
-            facilities: vec!["fac-zhezbek-blood-centre".into()],
-        },
-        PASSWORD,
-        CHEAP,
-    )
-    .unwrap();
+    let zed = Account {
+        name: "zed".into(),
+        role: "facility_engineer".into(),
+        organisations: vec![],
+        facilities: vec!["fac-zhezbek-blood-centre".into()],
+    };
+    env.with_accounts(|a| aidtrace_web::add_user(a, &zed, PASSWORD, CHEAP).unwrap());
     let client = Client::Socket(spawn(env.state.clone()).await);
 
     // Register: every demo asset, each linked to its activity and equipment line.
@@ -200,11 +194,11 @@ async fn equipment_pages_over_http() {
             .iter()
             .any(|r| r["id"] == MRI)
     );
-    let history = env
-        .state
-        .service()
-        .history(RecordKind::Asset, &RecordId::parse(MRI).unwrap());
-    assert!(history.is_ok());
+    let history = env.with_service(|s| {
+        s.history(RecordKind::Asset, &RecordId::parse(MRI).unwrap())
+            .is_ok()
+    });
+    assert!(history);
 
     // Back in service.
     let r = client
@@ -257,8 +251,7 @@ async fn equipment_pages_over_http() {
 #[tokio::test]
 async fn public_view_never_shows_sensitive_coordinates() {
     let env = env();
-    {
-        let mut app = env.state.service();
+    env.with_service(|app| {
         let id = RecordId::parse("fac-semey-university-hospital").unwrap();
         let Some(Record::Facility(mut f)) = app.store().get(RecordKind::Facility, &id).unwrap()
         else {
@@ -270,7 +263,7 @@ async fn public_view_never_shows_sensitive_coordinates() {
             lon: "80.227694".parse().unwrap(),
         });
         app.put("test", vec![Record::Facility(f)]).unwrap();
-    }
+    });
     let client = Client::Socket(spawn(env.state.clone()).await);
     for uri in [
         "/assets",

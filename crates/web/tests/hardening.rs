@@ -9,7 +9,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use aidtrace_store::{Account, AccountStore, SqliteAccounts};
+use aidtrace_store::Account;
 use aidtrace_web::WebConfig;
 use axum::http::{Method, StatusCode};
 use common::{Client, Req, env_with, login};
@@ -181,10 +181,6 @@ async fn a_self_made_login_token_pair_is_refused() {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
 }
 
-fn accounts(e: &common::Env) -> SqliteAccounts {
-    SqliteAccounts::open(&e.dir.path().join("web.db")).unwrap()
-}
-
 /// Replacing the password (what `aidtrace user add` does) ends the account's sessions; the
 /// old password no longer signs in and the new one does.
 #[tokio::test]
@@ -199,13 +195,9 @@ async fn a_new_password_ends_the_accounts_sessions() {
         organisations: vec![],
         facilities: vec![],
     };
-    aidtrace_web::add_user(
-        &mut accounts(&e),
-        &vic,
-        "a brand new password",
-        common::CHEAP,
-    )
-    .unwrap();
+    e.with_accounts(|a| {
+        aidtrace_web::add_user(a, &vic, "a brand new password", common::CHEAP).unwrap()
+    });
     let r = c.send(Req::get("/changes").cookie(&session)).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     let r = c.send(Req::get("/changes").cookie(&other)).await;
@@ -228,7 +220,7 @@ async fn a_role_change_ends_the_accounts_sessions() {
         organisations: vec![],
         facilities: vec![],
     };
-    aidtrace_web::add_user(&mut accounts(&e), &eve, common::PASSWORD, common::CHEAP).unwrap();
+    e.with_accounts(|a| aidtrace_web::add_user(a, &eve, common::PASSWORD, common::CHEAP).unwrap());
     let r = c.send(Req::get("/changes").cookie(&session)).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
@@ -246,10 +238,11 @@ async fn a_disabled_account_loses_sessions_tokens_and_sign_in() {
             .status,
         StatusCode::OK
     );
-    let done = accounts(&e)
-        .disable_account("abe", "2026-01-01T00:00:00Z")
-        .unwrap()
-        .unwrap();
+    let done = e.with_accounts(|a| {
+        a.disable_account("abe", "2026-01-01T00:00:00Z")
+            .unwrap()
+            .unwrap()
+    });
     assert_eq!((done.sessions, done.tokens), (1, 1));
     assert_eq!(
         c.send(Req::get("/changes").cookie(&session)).await.status,
@@ -263,8 +256,7 @@ async fn a_disabled_account_loses_sessions_tokens_and_sign_in() {
     );
     let r = attempt(&c, "abe", common::PASSWORD, &[]).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    let mut store = accounts(&e);
-    let refused = aidtrace_web::create_token(&mut store, "abe", "x", None).unwrap_err();
+    let refused = e.with_accounts(|a| aidtrace_web::create_token(a, "abe", "x", None).unwrap_err());
     assert!(refused.message.contains("disabled"), "{}", refused.message);
 }
 

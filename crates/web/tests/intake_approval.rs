@@ -7,7 +7,6 @@
 mod common;
 
 use aidtrace_domain::{Record, RecordId, RecordKind};
-use aidtrace_store::{ChangeStore, SqliteAccounts};
 use axum::http::{Method, StatusCode};
 use common::{Client, Req, env, login, spawn};
 
@@ -26,7 +25,7 @@ fn seed_article() -> String {
 }
 
 fn cites_article(e: &common::Env) -> bool {
-    let ledger = e.state.service().ledger().unwrap();
+    let ledger = e.with_service(|s| s.ledger().unwrap());
     ledger.flows[&RecordId::parse("flow-kz-semey-commitment").unwrap()]
         .sources
         .iter()
@@ -34,11 +33,7 @@ fn cites_article(e: &common::Env) -> bool {
 }
 
 fn open_changes(e: &common::Env) -> usize {
-    SqliteAccounts::open(&e.dir.path().join("web.db"))
-        .unwrap()
-        .changes(None)
-        .unwrap()
-        .len()
+    e.with_accounts(|a| a.changes(None).unwrap().len())
 }
 
 async fn paste_and_accept(c: &Client, session: &str, csrf: &str) {
@@ -68,26 +63,21 @@ async fn editor_of_an_organisation_requiring_approval_proposes() {
     paste_and_accept(&c, &eve, &csrf).await;
     assert!(!cites_article(&e));
     assert_eq!(open_changes(&e), 1);
-    let change = SqliteAccounts::open(&e.dir.path().join("web.db"))
-        .unwrap()
-        .changes(None)
-        .unwrap()
-        .remove(0);
+    let change = e.with_accounts(|a| a.changes(None).unwrap().remove(0));
     assert_eq!(change.state.as_str(), "submitted");
     assert_eq!(
         (change.kind.as_str(), change.record_id.as_str()),
         ("intake_draft", "draft-1")
     );
     // The stored draft still has the fact pending until the approval.
-    let draft = e
-        .state
-        .service()
-        .store()
-        .get(
-            RecordKind::IntakeDraft,
-            &RecordId::parse("draft-1").unwrap(),
-        )
-        .unwrap();
+    let draft = e.with_service(|s| {
+        s.store()
+            .get(
+                RecordKind::IntakeDraft,
+                &RecordId::parse("draft-1").unwrap(),
+            )
+            .unwrap()
+    });
     let Some(Record::IntakeDraft(d)) = draft else {
         panic!("no draft")
     };
@@ -97,8 +87,7 @@ async fn editor_of_an_organisation_requiring_approval_proposes() {
 #[tokio::test]
 async fn editor_of_an_organisation_skipping_approval_writes_directly() {
     let e = env();
-    {
-        let mut service = e.state.service();
+    e.with_service(|service| {
         let Some(Record::Organisation(mut org)) = service
             .store()
             .get(
@@ -111,14 +100,14 @@ async fn editor_of_an_organisation_skipping_approval_writes_directly() {
         };
         org.skip_approval = true;
         service.put("ada", vec![Record::Organisation(org)]).unwrap();
-    }
+    });
     e.state.invalidate();
     let c = Client::Socket(spawn(e.state.clone()).await);
     let (eve, csrf) = login(&c, "eve").await;
     paste_and_accept(&c, &eve, &csrf).await;
     assert!(cites_article(&e), "written at once");
     assert_eq!(open_changes(&e), 0, "no change proposed");
-    let audit = e.state.service().verify_audit().unwrap();
+    let audit = e.with_service(|s| s.verify_audit().unwrap());
     assert!(audit.ok(), "{:?}", audit.problems);
 }
 
@@ -131,21 +120,16 @@ async fn approval_refuses_an_acceptance_whose_flow_moved_on() {
     let (eve, csrf) = login(&c, "eve").await;
     paste_and_accept(&c, &eve, &csrf).await;
     let flow_id = RecordId::parse("flow-kz-semey-commitment").unwrap();
-    {
-        let mut service = e.state.service();
+    e.with_service(|service| {
         let Some(Record::Flow(mut flow)) = service.store().get(RecordKind::Flow, &flow_id).unwrap()
         else {
             panic!("the demo has the flow");
         };
         flow.description = Some("corrected meanwhile by an admin".into());
         service.put("ada", vec![Record::Flow(flow)]).unwrap();
-    }
+    });
     e.state.invalidate();
-    let change = SqliteAccounts::open(&e.dir.path().join("web.db"))
-        .unwrap()
-        .changes(None)
-        .unwrap()
-        .remove(0);
+    let change = e.with_accounts(|a| a.changes(None).unwrap().remove(0));
     let (abe, abe_csrf) = login(&c, "abe").await;
     let r = c
         .send(
@@ -155,13 +139,8 @@ async fn approval_refuses_an_acceptance_whose_flow_moved_on() {
         )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
-    let Some(Record::Flow(flow)) = e
-        .state
-        .service()
-        .store()
-        .get(RecordKind::Flow, &flow_id)
-        .unwrap()
-    else {
+    let stored = e.with_service(|s| s.store().get(RecordKind::Flow, &flow_id).unwrap());
+    let Some(Record::Flow(flow)) = stored else {
         panic!("flow");
     };
     assert_eq!(
@@ -181,8 +160,7 @@ async fn approval_refuses_an_acceptance_whose_flow_moved_on() {
 async fn an_acceptance_outside_the_editors_scope_waits_even_when_their_organisation_skips_approval()
 {
     let e = env();
-    {
-        let mut service = e.state.service();
+    e.with_service(|service| {
         let Some(Record::Organisation(mut org)) = service
             .store()
             .get(
@@ -195,15 +173,14 @@ async fn an_acceptance_outside_the_editors_scope_waits_even_when_their_organisat
         };
         org.skip_approval = true;
         service.put("ada", vec![Record::Organisation(org)]).unwrap();
-    }
-    let mut accounts = SqliteAccounts::open(&e.dir.path().join("web.db")).unwrap();
+    });
     let zed = aidtrace_store::Account {
         name: "zed".into(),
         role: "editor".into(),
         organisations: vec!["org-gov-ukraine".into()],
         facilities: vec![],
     };
-    aidtrace_web::add_user(&mut accounts, &zed, common::PASSWORD, common::CHEAP).unwrap();
+    e.with_accounts(|a| aidtrace_web::add_user(a, &zed, common::PASSWORD, common::CHEAP).unwrap());
     e.state.invalidate();
     let c = Client::Socket(spawn(e.state.clone()).await);
     let (session, csrf) = login(&c, "zed").await;

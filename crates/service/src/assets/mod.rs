@@ -106,8 +106,8 @@ pub enum HistorySource<'q> {
     /// Through the `Store` trait: every stored event, downtime, reading and work order is listed
     /// once per call. Works with any store; slow on very large ones.
     Store,
-    /// Through per-asset indexes (`SqliteAssetQueries`): only the touched assets' histories
-    /// are read.
+    /// Through per-asset indexes ([`AssetQueries`], part of every store): only the touched
+    /// assets' histories are read.
     Indexed(&'q dyn AssetQueries),
 }
 

@@ -13,17 +13,20 @@ use aidtrace_store::pg_testing::TestDatabase;
 pub struct Guard {
     dir: tempfile::TempDir,
     _database: Option<TestDatabase>,
-    sqlite: Option<std::path::PathBuf>,
+    url: StoreUrl,
 }
 
 impl Guard {
-    /// The per-asset history indexes, which exist on SQLite only so far (`None` on PostgreSQL,
-    /// where the asset rules read histories through the `Store` trait).
+    /// The web accounts, sessions, tokens and change queue beside the test's records.
     #[allow(dead_code)]
-    pub fn asset_queries(&self) -> Option<aidtrace_store::SqliteAssetQueries> {
-        self.sqlite
-            .as_ref()
-            .map(|path| aidtrace_store::SqliteAssetQueries::open(path).expect("asset queries"))
+    pub fn accounts(&self) -> Box<dyn aidtrace_store::AccountStore> {
+        self.url.open_accounts().expect("accounts")
+    }
+
+    /// A second connection to the store, for its per-asset history indexes (`AssetQueries`).
+    #[allow(dead_code)]
+    pub fn asset_queries(&self) -> Box<dyn aidtrace_store::Store> {
+        self.url.open().expect("asset queries")
     }
 }
 
@@ -43,7 +46,6 @@ pub fn on_postgres() -> bool {
 /// An empty, migrated store and the service over it.
 pub fn open() -> (Guard, Aidtrace) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let sqlite = (!on_postgres()).then(|| dir.path().join("aidtrace.db"));
     let (url, database) = if on_postgres() {
         let database = TestDatabase::create()
             .expect("AIDTRACE_TEST_BACKEND=postgres needs AIDTRACE_TEST_PG naming a server");
@@ -59,7 +61,7 @@ pub fn open() -> (Guard, Aidtrace) {
         Guard {
             dir,
             _database: database,
-            sqlite,
+            url,
         },
         app,
     )

@@ -10,7 +10,9 @@ use postgres::{IsolationLevel, Transaction};
 use super::verify::audit_entry_of;
 use super::{PgStore, write_sql};
 use crate::StoreResult;
-use crate::copy::{CopyItem, CopyReport, not_empty};
+use crate::copy::{
+    CopyItem, CopyReport, WEB_TABLES, not_empty, web_columns, web_insert_sql, web_select_sql,
+};
 use crate::sqlite::{key_columns, parse_record, table};
 
 /// Rows per round trip while reading a table through a cursor.
@@ -73,6 +75,12 @@ impl PgStore {
                 })
             },
         )?;
+        for (table, columns) in WEB_TABLES {
+            each_row(&mut tx, &web_select_sql(table, columns), |r| {
+                let values = (0..columns.len()).map(|i| r.get(i)).collect();
+                sink(CopyItem::WebRow { table, values })
+            })?;
+        }
         each_row(
             &mut tx,
             &format!(
@@ -110,6 +118,14 @@ impl PgStore {
                 return Err(not_empty(&format!("{} records", kind.as_str())));
             }
         }
+        for (table, _) in WEB_TABLES {
+            if tx
+                .query_opt(&format!("SELECT 1 FROM {table} LIMIT 1"), &[])?
+                .is_some()
+            {
+                return Err(not_empty(&format!("rows in {table}")));
+            }
+        }
         tx.batch_execute("SET CONSTRAINTS ALL DEFERRED")?;
         let mut report = CopyReport::default();
         for item in items {
@@ -131,6 +147,18 @@ impl PgStore {
                     )?;
                     report.rates += 1;
                 }
+                CopyItem::WebRow { table, values } => {
+                    let sql = web_insert_sql(
+                        table,
+                        web_columns(table)?,
+                        |i| format!("${i}::text"),
+                        "bigint",
+                    );
+                    let params: Vec<&(dyn ToSql + Sync)> =
+                        values.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
+                    tx.execute(&sql, &params)?;
+                    report.web_rows += 1;
+                }
                 CopyItem::Audit(e) => {
                     tx.execute(
                         "INSERT INTO audit_log (seq, at, actor, action, kind, record_id, before, after, prev_hash, hash)
@@ -150,6 +178,12 @@ impl PgStore {
                 }
             }
         }
+        // Changes came with their ids: the next one proposed follows the highest.
+        tx.execute(
+            "SELECT setval(pg_get_serial_sequence('web_changes', 'id'),
+                           coalesce(max(id), 0) + 1, false) FROM web_changes",
+            &[],
+        )?;
         tx.commit()?;
         Ok(report)
     }

@@ -8,6 +8,7 @@ use postgres::Client;
 const MIGRATIONS: &[(i32, &str)] = &[
     (1, include_str!("../../migrations-pg/0001_records.sql")),
     (2, include_str!("../../migrations-pg/0002_medicines.sql")),
+    (3, include_str!("../../migrations-pg/0003_web_pgserve.sql")),
 ];
 
 /// The schema version this build writes.

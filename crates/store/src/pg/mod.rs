@@ -11,6 +11,7 @@
 //!
 //! [`SqliteStore`]: crate::SqliteStore
 
+mod accounts;
 mod copy;
 mod migrate;
 pub mod testing;
@@ -29,15 +30,50 @@ use crate::audit::{self, AuditEntry, AuditVerification};
 use crate::sqlite::{FX_KIND, fx_id, key_columns, parse_record, record_write_sql, table};
 use crate::{ApplyReport, Store, StoreError, StoreResult, WriteBatch};
 
+pub use accounts::PgAccounts;
 pub use migrate::SCHEMA_VERSION;
 
 /// A record store in a PostgreSQL database.
 pub struct PgStore {
     /// Queries need `&mut`; the trait reads through `&self`. The store is used by one thread at
     /// a time (`Store: Send`, not `Sync`), so a cell is enough.
-    client: RefCell<Client>,
+    client: RefCell<Conn>,
     /// The URL without its password, for messages.
     shown_url: String,
+}
+
+/// A connection that is closed on a thread of its own. `postgres::Client` blocks on its own
+/// runtime, also when dropped, and that panics on a thread that drives a tokio runtime (a
+/// server task, an async test); every query of the web layer runs on blocking threads, but
+/// the last owner of a store may be dropped anywhere.
+pub(crate) struct Conn(Option<Client>);
+
+impl Conn {
+    fn new(client: Client) -> Self {
+        Self(Some(client))
+    }
+}
+
+impl std::ops::Deref for Conn {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        // Taken only in `drop`.
+        self.0.as_ref().expect("a connection is open until dropped")
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut Client {
+        self.0.as_mut().expect("a connection is open until dropped")
+    }
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        if let Some(client) = self.0.take() {
+            let _ = std::thread::spawn(move || drop(client)).join();
+        }
+    }
 }
 
 impl PgStore {
@@ -45,9 +81,10 @@ impl PgStore {
     /// to date. Two processes starting at once migrate one after the other.
     pub fn connect(url: &str) -> StoreResult<Self> {
         let shown_url = without_password(url);
-        let mut client = Client::connect(url, NoTls).map_err(|e| {
+        let client = Client::connect(url, NoTls).map_err(|e| {
             StoreError::Database(format!("cannot connect to PostgreSQL at {shown_url}: {e}"))
         })?;
+        let mut client = Conn::new(client);
         migrate::to_latest(&mut client)
             .map_err(|e| StoreError::Database(format!("{shown_url}: {e}")))?;
         Ok(Self {
@@ -60,9 +97,10 @@ impl PgStore {
         &self.shown_url
     }
 
-    fn reader(&self) -> StoreResult<RefMut<'_, Client>> {
+    pub(crate) fn reader(&self) -> StoreResult<RefMut<'_, Client>> {
         self.client
             .try_borrow_mut()
+            .map(|conn| RefMut::map(conn, |c| &mut **c))
             .map_err(|_| StoreError::Database("the PostgreSQL connection is busy".into()))
     }
 }

@@ -8,7 +8,9 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use super::{FX_KIND, SqliteStore, audit_entry_of, key_columns, parse_record, table, write_sql};
 use crate::StoreResult;
-use crate::copy::{CopyItem, CopyReport, not_empty};
+use crate::copy::{
+    CopyItem, CopyReport, WEB_TABLES, not_empty, web_columns, web_insert_sql, web_select_sql,
+};
 
 impl SqliteStore {
     pub(crate) fn copy_out_rows(
@@ -36,6 +38,16 @@ impl SqliteStore {
                 id: r.get(0)?,
                 doc: r.get(1)?,
             })?;
+        }
+        for (table, columns) in WEB_TABLES {
+            let mut stmt = tx.prepare(&web_select_sql(table, columns))?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let values = (0..columns.len())
+                    .map(|i| r.get(i))
+                    .collect::<Result<_, _>>()?;
+                sink(CopyItem::WebRow { table, values })?;
+            }
         }
         let mut stmt = tx.prepare(&format!(
             "SELECT {} FROM audit_log ORDER BY seq",
@@ -79,6 +91,14 @@ impl SqliteStore {
                 return Err(not_empty(&format!("{} records", kind.as_str())));
             }
         }
+        for (table, _) in WEB_TABLES {
+            let any: Option<i64> = tx
+                .query_row(&format!("SELECT 1 FROM {table} LIMIT 1"), [], |r| r.get(0))
+                .optional()?;
+            if any.is_some() {
+                return Err(not_empty(&format!("rows in {table}")));
+            }
+        }
         tx.pragma_update(None, "defer_foreign_keys", "ON")?;
         let mut report = CopyReport::default();
         for item in items {
@@ -96,6 +116,13 @@ impl SqliteStore {
                     tx.prepare_cached("INSERT INTO fx_rates (id, doc) VALUES (?1, ?2)")?
                         .execute(params![id, doc])?;
                     report.rates += 1;
+                }
+                CopyItem::WebRow { table, values } => {
+                    let sql =
+                        web_insert_sql(table, web_columns(table)?, |i| format!("?{i}"), "INTEGER");
+                    tx.prepare_cached(&sql)?
+                        .execute(rusqlite::params_from_iter(values.iter()))?;
+                    report.web_rows += 1;
                 }
                 CopyItem::Audit(e) => {
                     tx.prepare_cached(

@@ -1,5 +1,7 @@
 //! Test harness: a demo store with one account per role, and one client interface over two
-//! transports (in-process `oneshot`, and a real socket on 127.0.0.1:0).
+//! transports (in-process `oneshot`, and a real socket on 127.0.0.1:0). The store is SQLite, or
+//! PostgreSQL when `AIDTRACE_TEST_BACKEND=postgres` (with `AIDTRACE_TEST_PG` naming a server), as
+//! in the service tests' kit.
 
 #![allow(dead_code, clippy::unwrap_used)]
 
@@ -7,7 +9,8 @@ pub mod form_fields;
 
 use std::net::SocketAddr;
 
-use aidtrace_store::{Account, SqliteAccounts};
+use aidtrace_store::pg_testing::TestDatabase;
+use aidtrace_store::{Account, AccountStore, StoreUrl};
 use aidtrace_web::{AppState, PasswordCost, WebConfig};
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
@@ -22,8 +25,31 @@ pub const CHEAP: PasswordCost = PasswordCost {
 };
 
 pub struct Env {
-    pub dir: tempfile::TempDir,
     pub state: AppState,
+    /// Where the store is: `web.db` in `dir`, or the test's PostgreSQL database.
+    pub db: StoreUrl,
+    pub dir: tempfile::TempDir,
+    /// Dropped last, after the state's connections.
+    _database: Option<TestDatabase>,
+}
+
+/// Whether this run's web tests use PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var("AIDTRACE_TEST_BACKEND").as_deref() == Ok("postgres")
+}
+
+/// A new, empty store on the backend the environment chooses (kept alive by the guard).
+pub fn test_store(dir: &tempfile::TempDir) -> (StoreUrl, Option<TestDatabase>) {
+    if on_postgres() {
+        let database = TestDatabase::create()
+            .expect("AIDTRACE_TEST_BACKEND=postgres needs AIDTRACE_TEST_PG naming a server");
+        (
+            StoreUrl::Postgres(database.url().to_string()),
+            Some(database),
+        )
+    } else {
+        (StoreUrl::Sqlite(dir.path().join("web.db")), None)
+    }
 }
 
 /// (name, role, organisations, facilities)
@@ -40,17 +66,33 @@ pub const ACCOUNTS: &[(&str, &str, &[&str], &[&str])] = &[
     ("vic", "viewer", &[], &[]),
 ];
 
-pub fn env_with(mut config: WebConfig) -> Env {
+/// Runs `f` on a thread of its own and waits for it. The PostgreSQL client blocks on a runtime
+/// of its own, which cannot start on a thread that drives the test's runtime: an async test
+/// reaches the store directly (not through the app, which does so on blocking threads) only
+/// through this.
+pub fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| {
+        s.spawn(f)
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e))
+    })
+}
+
+pub fn env_with(config: WebConfig) -> Env {
+    off_runtime(move || env_on_this_thread(config))
+}
+
+fn env_on_this_thread(mut config: WebConfig) -> Env {
     // Tests read what they just wrote; a debug build on a busy machine refreshes the read
     // model slowly, so allow it more time to count as cheap (see `read_model`).
     config.read_model_wait = config
         .read_model_wait
         .max(std::time::Duration::from_secs(30));
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("web.db");
+    let (db, database) = test_store(&dir);
     let state = AppState::open(&db, config).unwrap();
     state.service().load_demo("seed").unwrap();
-    let mut accounts = SqliteAccounts::open(&db).unwrap();
+    let mut accounts = db.open_accounts().unwrap();
     for (name, role, orgs, facs) in ACCOUNTS {
         let account = Account {
             name: (*name).into(),
@@ -58,9 +100,14 @@ pub fn env_with(mut config: WebConfig) -> Env {
             organisations: orgs.iter().map(|s| (*s).to_string()).collect(),
             facilities: facs.iter().map(|s| (*s).to_string()).collect(),
         };
-        aidtrace_web::add_user(&mut accounts, &account, PASSWORD, CHEAP).unwrap();
+        aidtrace_web::add_user(&mut *accounts, &account, PASSWORD, CHEAP).unwrap();
     }
-    Env { dir, state }
+    Env {
+        state,
+        db,
+        dir,
+        _database: database,
+    }
 }
 
 pub fn env() -> Env {
@@ -72,12 +119,24 @@ pub fn env() -> Env {
 
 impl Env {
     pub fn token(&self, name: &str) -> String {
-        let mut accounts = SqliteAccounts::open(&self.dir.path().join("web.db")).unwrap();
-        aidtrace_web::create_token(&mut accounts, name, "test", Some(1)).unwrap()
+        self.with_accounts(|a| aidtrace_web::create_token(a, name, "test", Some(1)).unwrap())
+    }
+
+    /// `f` with a connection of its own to the accounts, sessions, tokens and change queue.
+    pub fn with_accounts<T: Send>(&self, f: impl FnOnce(&mut dyn AccountStore) -> T + Send) -> T {
+        off_runtime(|| f(&mut *self.db.open_accounts().unwrap()))
+    }
+
+    /// `f` with the app's service (see [`off_runtime`]).
+    pub fn with_service<T: Send>(
+        &self,
+        f: impl FnOnce(&mut aidtrace_service::Aidtrace) -> T + Send,
+    ) -> T {
+        off_runtime(|| f(&mut self.state.service()))
     }
 
     pub fn record_count(&self) -> usize {
-        self.state.service().counts().unwrap().values().sum()
+        self.with_service(|s| s.counts().unwrap().values().sum())
     }
 }
 
