@@ -70,7 +70,17 @@ fn the_shipped_weights_are_what_training_on_every_writer_gives() {
     let trained = train_on(&all);
     let shipped = shipped_model().expect("shipped weights parse");
     assert_eq!(
-        &trained, shipped,
+        &trained.donor,
+        aidtrace_intake::donor::shipped_model().expect("shipped donor weights parse"),
+        "data/donor_model.json is stale: rerun `cargo run -p aidtrace-intake --example corpus_cv -- --write-weights`"
+    );
+    assert_eq!(
+        &trained.recipient,
+        aidtrace_intake::recipient::shipped_model().expect("shipped recipient weights parse"),
+        "data/recipient_model.json is stale: rerun `cargo run -p aidtrace-intake --example corpus_cv -- --write-weights`"
+    );
+    assert_eq!(
+        &trained.flow, shipped,
         "data/flow_model.json is stale: rerun `cargo run -p aidtrace-intake --example corpus_cv -- --write-weights`"
     );
 }
