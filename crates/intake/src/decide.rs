@@ -218,6 +218,22 @@ pub fn features_of(text: &str, fact: &Fact, context: &Context) -> Vec<usize> {
         ("channel", fact.channel.is_some()),
         ("qualifier", fact.amount_qualifier.is_some()),
         ("usd", amount.value.currency == "USD"),
+        // Most ISO 4217 codes start with the issuing country's code: an amount in the
+        // recipient's own money is often its budget or a stated equivalent, in the donor's money
+        // the grant itself.
+        (
+            "local_currency",
+            fact.recipient_country
+                .as_ref()
+                .is_some_and(|r| amount.value.currency.starts_with(r.value.as_str())),
+        ),
+        (
+            "donor_currency",
+            fact.donor
+                .as_ref()
+                .and_then(|d| crate::extract::donor_country_in(&d.value))
+                .is_some_and(|iso| amount.value.currency.starts_with(iso)),
+        ),
         ("headline", start < context.headline_end),
     ] {
         if on {

@@ -468,7 +468,7 @@ static OTHER_DONORS_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 static EQUIVALENT_SENTENCE_RE: LazyLock<Regex> = LazyLock::new(|| {
     crate::compile_regex(
-        r"(?i)^\W*(?:the|this|that) (?:loan|grant|amount|sum|funding|contribution|assistance|aid|package|donation|credit) (?:is|was|are|were) (?:equivalent|equal) to\s+(?:about|around|approximately|roughly|some|nearly)?\s*$",
+        r"(?i)^\W*(?:the|this|that) (?:[a-z'-]+ ){0,2}?(?:loan|grant|amount|sum|funding|financing|contribution|assistance|aid|package|donation|credit|support|allocation)(?:\s*,[^;]{0,160}?)?\s*,?\s*(?:(?:is|was|are|were|and) )?(?:equivalent|equal) to\s+(?:about|around|approximately|roughly|some|nearly)?\s*$",
     )
 });
 
@@ -1016,11 +1016,15 @@ impl<'t> Extractor<'t> {
             }
             i += 1;
             let sentence = self.sentence_of(m.span.start);
-            // "The loan is equivalent to about 13 billion CFA francs." restates the last amount.
+            // "The loan is equivalent to about 13 billion CFA francs." restates the last amount,
+            // also a sentence or two later and with an aside ("The Danish funding, equivalent to
+            // about ₴375 million, will cover …"; "The financing, provided by BMZ through KfW and
+            // equivalent to about ₴1.37 billion, …").
             let lead_start = self.sentences.get(sentence).map_or(0, |s| s.start);
             if let Some(last) = out.last_mut()
                 && last.equivalent.is_none()
-                && last.sentence + 1 == sentence
+                && last.sentence < sentence
+                && sentence <= last.sentence + 3
                 && last.mention.currency != m.currency
                 && EQUIVALENT_SENTENCE_RE.is_match(&text[lead_start..m.span.start])
             {
