@@ -136,9 +136,9 @@ fn check_line(c: &Check) -> Markup {
     }
 }
 
-/// The flow model's probability that the amount is an aid flow, as a whole percentage in the
-/// reader's format ("87%", "87 %"); `None` for facts without an amount and drafts stored before
-/// the model existed. A score is not money, so the float is only rounded for display.
+/// A model's probability (flow, donor or recipient) as a whole percentage in the reader's format
+/// ("87%", "87 %"); `None` for facts without an amount and drafts stored before the models
+/// existed. A score is not money, so the float is only rounded for display.
 fn flow_score_text(score: Option<f64>) -> Option<String> {
     let p = score.filter(|p| p.is_finite())?.clamp(0.0, 1.0);
     let whole = Decimal::from_f64((p * 100.0).round())?;
@@ -233,6 +233,12 @@ fn fact_view(
             @if let Some(score) = flow_score_text(fact.flow_score) {
                 p class="score" id=(format!("score-{}-{index}", d.id)) {
                     (t("intake-flow-score")) ": " (score)
+                    @if let Some(donor) = flow_score_text(fact.donor_score) {
+                        " · " (t("intake-donor-score")) ": " (donor)
+                    }
+                    @if let Some(recipient) = flow_score_text(fact.recipient_score) {
+                        " · " (t("intake-recipient-score")) ": " (recipient)
+                    }
                 }
             }
             @if let Some(s) = span { (highlighted(&d.text, s)) }

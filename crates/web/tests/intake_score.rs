@@ -22,17 +22,24 @@ fn seed_article() -> String {
         .expect("d01")
 }
 
-/// The first fact's score as the page should print it: a whole percentage.
-fn first_score_percent(text: &str) -> String {
+fn first_fact(text: &str) -> aidtrace_service::intake::aidtrace_intake::Fact {
     let opts = ExtractOptions {
         published: NaiveDate::from_ymd_opt(2024, 5, 30),
         ..ExtractOptions::default()
     };
     let ex = extract(text, &opts).expect("extract");
-    let p = ex.facts[0]
-        .flow_score
-        .expect("the first fact has an amount and a score");
+    ex.facts.into_iter().next().expect("a fact")
+}
+
+/// A score as the page should print it: a whole percentage.
+fn percent(p: Option<f64>) -> String {
+    let p = p.expect("the first fact has an amount and a score");
     format!("{}", (p * 100.0).round())
+}
+
+/// The first fact's flow score as the page should print it.
+fn first_score_percent(text: &str) -> String {
+    percent(first_fact(text).flow_score)
 }
 
 /// Submits the seed article as eve and returns the queue page in the language of `lang`.
@@ -83,4 +90,15 @@ async fn the_model_score_label_is_translated_on_a_russian_page() {
     assert!(line.contains("Уверенность модели"), "{line}");
     assert!(!line.contains("Model confidence"), "{line}");
     assert!(line.contains(&expected), "{expected} in {line}");
+}
+
+#[tokio::test]
+async fn the_queue_shows_the_donor_and_recipient_scores_beside_it() {
+    let body = queue_page("en").await;
+    let line = element(&body, "score-draft-1-0");
+    let fact = first_fact(&seed_article());
+    let donor = format!("donor: {}%", percent(fact.donor_score));
+    let recipient = format!("recipient: {}%", percent(fact.recipient_score));
+    assert!(line.contains(&donor), "{donor} in {line}");
+    assert!(line.contains(&recipient), "{recipient} in {line}");
 }
