@@ -21,7 +21,7 @@ use crate::eval::{LabelledArticle, canonical_donor};
 use crate::extract::DonorMention;
 use crate::lexicon::{DONORS, DonorKind};
 use crate::model::{Extraction, Fact, Sourced, Span};
-use crate::recipient::{distance, distance_bucket};
+use crate::recipient::{distance, distance_bucket, near, starting_in};
 
 /// The shipped weights (file `crates/intake/data/donor_model.json`).
 pub const MODEL_FILE: &str = "crates/intake/data/donor_model.json";
@@ -107,7 +107,7 @@ fn features(
     };
     let in_sentence = nearest.span.start >= s && nearest.span.end <= e;
     let after = nearest.span.start >= amount.end;
-    let nearer_other = amounts.iter().any(|o| {
+    let nearer_other = starting_in(amounts, |a| a.start, s, e).iter().any(|o| {
         *o != amount
             && o.start >= s
             && o.end <= e
@@ -196,22 +196,29 @@ fn fact_candidates<'a>(all: &[Candidate<'a>], fact: &Fact) -> Vec<Candidate<'a>>
     out
 }
 
-/// Re-decides the donor of every amount: the best-scoring candidate wins. A changed donor takes
-/// the span of its mention nearest the amount, and the agency name when it was named by one.
-pub fn apply(model: &FlowModel, text: &str, extraction: &mut Extraction, donors: &[DonorMention]) {
-    let all = candidates(donors);
-    if all.is_empty() {
-        return;
-    }
-    let amounts: Vec<Span> = extraction
+/// The amounts of the article in text order, for finding those of one sentence by binary search.
+fn sorted_amounts(extraction: &Extraction) -> Vec<Span> {
+    let mut amounts: Vec<Span> = extraction
         .facts
         .iter()
         .filter_map(|f| f.amount.as_ref().map(|a| a.span))
         .collect();
+    amounts.sort_unstable_by_key(|a| (a.start, a.end));
+    amounts
+}
+
+/// Re-decides the donor of every amount: the best-scoring candidate wins. A changed donor takes
+/// the span of its mention nearest the amount, and the agency name when it was named by one.
+pub fn apply(model: &FlowModel, text: &str, extraction: &mut Extraction, donors: &[DonorMention]) {
+    if donors.is_empty() {
+        return;
+    }
+    let amounts = sorted_amounts(extraction);
     for fact in &mut extraction.facts {
         let Some(amount) = fact.amount.as_ref().map(|a| a.span) else {
             continue;
         };
+        let all = candidates(near(donors, |m| m.span.start, amount));
         let cands = fact_candidates(&all, fact);
         let best = cands
             .iter()
@@ -251,13 +258,8 @@ pub fn examples_of(
     extraction: &Extraction,
     donors: &[DonorMention],
 ) -> Vec<Example> {
-    let all = candidates(donors);
     let text = &article.text;
-    let amounts: Vec<Span> = extraction
-        .facts
-        .iter()
-        .filter_map(|f| f.amount.as_ref().map(|a| a.span))
-        .collect();
+    let amounts = sorted_amounts(extraction);
     let mut out = Vec::new();
     for fact in &extraction.facts {
         let Some(amount) = &fact.amount else { continue };
@@ -275,6 +277,7 @@ pub fn examples_of(
             continue;
         };
         let gold_donor = canonical_donor(gold_donor);
+        let all = candidates(near(donors, |m| m.span.start, amount.span));
         for c in fact_candidates(&all, fact) {
             out.push(Example {
                 features: features(text, &amounts, fact, amount.span, &c),

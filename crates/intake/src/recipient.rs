@@ -43,6 +43,32 @@ pub(crate) fn distance(a: Span, b: Span) -> usize {
     }
 }
 
+/// How far (bytes) from an amount a mention can still name its donor or recipient: beyond any
+/// news article (the corpus' longest is under 2 KB), and it keeps a long document linear.
+pub(crate) const REACH: usize = 4000;
+
+/// The part of a slice sorted by start whose starts lie in `[from, to)`, by binary search.
+pub(crate) fn starting_in<T>(
+    sorted: &[T],
+    start_of: impl Fn(&T) -> usize,
+    from: usize,
+    to: usize,
+) -> &[T] {
+    let a = sorted.partition_point(|x| start_of(x) < from);
+    let b = sorted.partition_point(|x| start_of(x) < to).max(a);
+    &sorted[a..b]
+}
+
+/// The mentions within [`REACH`] of an amount.
+pub(crate) fn near<T>(sorted: &[T], start_of: impl Fn(&T) -> usize, amount: Span) -> &[T] {
+    starting_in(
+        sorted,
+        start_of,
+        amount.start.saturating_sub(REACH),
+        amount.end.saturating_add(REACH),
+    )
+}
+
 /// A coarse logarithmic bucket of a byte distance.
 pub(crate) fn distance_bucket(d: usize) -> u32 {
     (d + 1).ilog2().min(12)
@@ -79,14 +105,16 @@ impl<'a> Article<'a> {
         let mut isos: Vec<&str> = countries.iter().map(|c| c.iso).collect();
         isos.sort_unstable();
         isos.dedup();
+        let mut amounts: Vec<Span> = facts
+            .iter()
+            .filter_map(|f| f.amount.as_ref().map(|a| a.span))
+            .collect();
+        amounts.sort_unstable_by_key(|a| (a.start, a.end));
         Self {
             text,
             countries,
             headline_end: text.find('\n').unwrap_or(text.len()),
-            amounts: facts
-                .iter()
-                .filter_map(|f| f.amount.as_ref().map(|a| a.span))
-                .collect(),
+            amounts,
             distinct: isos.len(),
         }
     }
@@ -111,7 +139,8 @@ fn features(article: &Article<'_>, fact: &Fact, amount: Span, c: &Candidate<'_>)
     };
     let in_sentence = nearest.span.start >= s && nearest.span.end <= e;
     // Nearer to another amount of the sentence than to this one: "Tonga $30 million, Samoa $20 million".
-    let nearer_other = article.amounts.iter().any(|o| {
+    let sentence_amounts = starting_in(&article.amounts, |a| a.start, s, e);
+    let nearer_other = sentence_amounts.iter().any(|o| {
         *o != amount
             && o.start >= s
             && o.end <= e
@@ -144,8 +173,7 @@ fn features(article: &Article<'_>, fact: &Fact, amount: Span, c: &Candidate<'_>)
     f.push(format!("rules_x_sentence:{rules_pick}:{in_sentence}"));
     // Several countries in the amount's sentence ("in Burkina Faso, Mali, Niger and Chad") speak
     // for a regional amount, unless this one is named right after it ("€6 million to Burkina Faso").
-    let mut here: Vec<&str> = article
-        .countries
+    let mut here: Vec<&str> = starting_in(article.countries, |m| m.span.start, s, e)
         .iter()
         .filter(|m| m.span.start >= s && m.span.end <= e)
         .map(|m| m.iso)
@@ -158,7 +186,14 @@ fn features(article: &Article<'_>, fact: &Fact, amount: Span, c: &Candidate<'_>)
         let g = gap.trim();
         g == "," || g == "and" || g == ", and" || g == "&"
     };
-    let in_list = article.countries.iter().any(|m| {
+    // Names are short: a neighbour in a list starts at most ~80 bytes before this one.
+    let neighbours = starting_in(
+        article.countries,
+        |m| m.span.start,
+        nearest.span.start.saturating_sub(80),
+        nearest.span.end.saturating_add(8),
+    );
+    let in_list = neighbours.iter().any(|m| {
         m.iso != c.iso
             && ((m.span.end <= nearest.span.start
                 && nearest.span.start - m.span.end <= 6
@@ -178,11 +213,7 @@ fn features(article: &Article<'_>, fact: &Fact, amount: Span, c: &Candidate<'_>)
         in_sentence,
         distance_bucket(distance(nearest.span, amount))
     ));
-    let in_sentence_countries = article
-        .amounts
-        .iter()
-        .filter(|o| o.start >= s && o.end <= e)
-        .count();
+    let in_sentence_countries = sentence_amounts.iter().filter(|o| o.end <= e).count();
     f.push(format!(
         "amounts_in_sentence:{}",
         in_sentence_countries.min(3)
@@ -248,8 +279,7 @@ pub fn apply(
     extraction: &mut Extraction,
     countries: &[CountryMention],
 ) {
-    let cands = candidates(countries);
-    if cands.is_empty() {
+    if countries.is_empty() {
         return;
     }
     let article = Article::new(text, &extraction.facts, countries);
@@ -257,6 +287,7 @@ pub fn apply(
         let Some(amount) = fact.amount.as_ref().map(|a| a.span) else {
             continue;
         };
+        let cands = candidates(near(countries, |m| m.span.start, amount));
         let best = cands
             .iter()
             .map(|c| (model.score(&features(&article, fact, amount, c)), c))
@@ -292,7 +323,6 @@ pub fn examples_of(
     extraction: &Extraction,
     countries: &[CountryMention],
 ) -> Vec<Example> {
-    let cands = candidates(countries);
     let context = Article::new(&article.text, &extraction.facts, countries);
     let mut out = Vec::new();
     for fact in &extraction.facts {
@@ -308,7 +338,7 @@ pub fn examples_of(
                     .is_some_and(|c| c.eq_ignore_ascii_case(&amount.value.currency))
         });
         let Some(gold) = gold else { continue };
-        for c in &cands {
+        for c in &candidates(near(countries, |m| m.span.start, amount.span)) {
             out.push(Example {
                 features: features(&context, fact, amount.span, c),
                 positive: gold
@@ -328,6 +358,26 @@ mod tests {
     #[test]
     fn the_shipped_recipient_model_parses() {
         assert!(shipped_model().is_ok());
+    }
+
+    #[test]
+    fn only_mentions_within_reach_of_an_amount_are_candidates() {
+        let spans: Vec<Span> = [0, 10, 5000, 9000]
+            .iter()
+            .map(|&start| Span {
+                start,
+                end: start + 5,
+            })
+            .collect();
+        let amount = Span {
+            start: 5100,
+            end: 5110,
+        };
+        let got: Vec<usize> = near(&spans, |s| s.start, amount)
+            .iter()
+            .map(|s| s.start)
+            .collect();
+        assert_eq!(got, [5000, 9000]);
     }
 
     #[test]
