@@ -5,7 +5,8 @@
 //! cargo run -p aidtrace-intake --example corpus_cv             # both reports
 //! cargo run -p aidtrace-intake --example corpus_cv -- --write-weights   # also rebuild data/flow_model.json
 //! ```
-//! `--write-weights` trains on every writer and writes `crates/intake/data/flow_model.json`;
+//! `--write-weights` trains on every writer and writes `crates/intake/data/flow_model.json` and
+//! `donor_model.json` and `recipient_model.json`;
 //! training is deterministic, so a rerun writes the same bytes.
 
 use std::path::PathBuf;
@@ -61,10 +62,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if args.iter().any(|a| a == "--write-weights") {
         let all: Vec<_> = writers.iter().collect();
-        let model = train_on(&all);
-        let path = manifest.join("data/flow_model.json");
-        std::fs::write(&path, serde_json::to_string(&model)? + "\n")?;
-        println!("wrote {}", path.display());
+        let models = train_on(&all);
+        for (file, model) in [
+            ("data/flow_model.json", &models.flow),
+            ("data/donor_model.json", &models.donor),
+            ("data/recipient_model.json", &models.recipient),
+        ] {
+            let path = manifest.join(file);
+            std::fs::write(&path, serde_json::to_string(model)? + "\n")?;
+            println!("wrote {}", path.display());
+        }
     }
     Ok(())
 }

@@ -13,8 +13,8 @@ use serde::Serialize;
 
 use crate::decide::{self, FlowModel};
 use crate::eval::{EvalReport, LabelledArticle, Prf, evaluate, load_jsonl};
-use crate::extract::{ExtractOptions, IntakeError, extract_rules};
-use crate::model::Extraction;
+use crate::extract::{Candidates, ExtractOptions, IntakeError, extract_candidates};
+use crate::{donor, recipient};
 
 /// The labelled articles of one writer.
 pub struct Writer {
@@ -119,52 +119,199 @@ fn options(a: &LabelledArticle) -> ExtractOptions {
     }
 }
 
-fn rules_only(a: &LabelledArticle) -> Result<Extraction, IntakeError> {
-    extract_rules(&a.text, &options(a))
+fn rules_only(a: &LabelledArticle) -> Result<Candidates, IntakeError> {
+    extract_candidates(&a.text, &options(a))
 }
 
-/// Trains the flow model on the given writers' articles.
-pub fn train_on(writers: &[&Writer]) -> FlowModel {
-    let mut examples = Vec::new();
+/// The learned decisions: is an amount a flow, and which country receives it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Models {
+    pub flow: FlowModel,
+    pub donor: FlowModel,
+    pub recipient: FlowModel,
+}
+
+impl Models {
+    /// The rules' candidates of one article re-decided by both models, as `extract` does.
+    pub fn apply(&self, text: &str, candidates: &Candidates) -> crate::model::Extraction {
+        let mut extraction = candidates.extraction.clone();
+        self.flow.apply(text, &mut extraction);
+        donor::apply(&self.donor, text, &mut extraction, &candidates.donors);
+        recipient::apply(
+            &self.recipient,
+            text,
+            &mut extraction,
+            &candidates.countries,
+        );
+        extraction
+    }
+}
+
+/// A writer with the rules' candidates of each article, computed once: training and the choice
+/// of thresholds re-decide them many times.
+pub struct Prepared<'w> {
+    pub writer: &'w Writer,
+    candidates: Vec<Result<Candidates, String>>,
+}
+
+impl Prepared<'_> {
+    fn candidates_of(&self, a: &LabelledArticle) -> Result<&Candidates, IntakeError> {
+        let i = self
+            .writer
+            .articles
+            .iter()
+            .position(|x| std::ptr::eq(x, a))
+            .unwrap_or(usize::MAX);
+        // An extraction error is kept as its message (`IntakeError` is not `Clone`) and
+        // reported through the evaluation's error list like any other.
+        match self.candidates.get(i) {
+            Some(Ok(c)) => Ok(c),
+            Some(Err(e)) => Err(IntakeError::Model(decide::ModelError {
+                file: a.id.clone(),
+                reason: e.clone(),
+            })),
+            None => Err(IntakeError::Model(decide::ModelError {
+                file: a.id.clone(),
+                reason: "article not prepared".to_string(),
+            })),
+        }
+    }
+
+    /// Scores this writer with the given models.
+    fn evaluate(&self, models: &Models) -> EvalReport {
+        evaluate(&self.writer.articles, |a| {
+            self.candidates_of(a).map(|c| models.apply(&a.text, c))
+        })
+    }
+}
+
+/// The rules' candidates of every article of each writer.
+pub fn prepare(writers: &[Writer]) -> Vec<Prepared<'_>> {
+    writers
+        .iter()
+        .map(|w| Prepared {
+            writer: w,
+            candidates: w
+                .articles
+                .iter()
+                .map(|a| rules_only(a).map_err(|e| e.to_string()))
+                .collect(),
+        })
+        .collect()
+}
+
+/// Both models trained at the default threshold.
+fn train_models(writers: &[&Prepared<'_>]) -> Models {
+    let mut flows = Vec::new();
+    let mut recipients = Vec::new();
+    let mut donors = Vec::new();
     for w in writers {
-        for a in &w.articles {
-            if let Ok(extraction) = rules_only(a) {
-                examples.extend(decide::examples_of(a, &extraction));
+        for (a, c) in w.writer.articles.iter().zip(&w.candidates) {
+            if let Ok(c) = c {
+                flows.extend(decide::examples_of(a, &c.extraction));
+                donors.extend(donor::examples_of(a, &c.extraction, &c.donors));
+                recipients.extend(recipient::examples_of(a, &c.extraction, &c.countries));
             }
         }
     }
-    decide::train(&examples)
+    Models {
+        flow: decide::train(&flows),
+        donor: decide::train(&donors),
+        recipient: decide::train(&recipients),
+    }
+}
+
+/// Thresholds tried for each model.
+const FLOW_THRESHOLDS: [f64; 5] = [0.3, 0.4, 0.5, 0.6, 0.7];
+const RECIPIENT_THRESHOLDS: [f64; 4] = [0.2, 0.3, 0.4, 0.5];
+
+/// The thresholds of both models, chosen by a writer-grouped cross-validation inside the given
+/// writers only (pooled strict F1; ties go to the first, i.e. the lower, pair), so a held-out
+/// writer never influences its own thresholds.
+fn choose_thresholds(writers: &[&Prepared<'_>]) -> (f64, f64) {
+    let grid: Vec<(f64, f64)> = FLOW_THRESHOLDS
+        .iter()
+        .flat_map(|&f| RECIPIENT_THRESHOLDS.iter().map(move |&r| (f, r)))
+        .collect();
+    let mut counts = vec![(0usize, 0usize, 0usize); grid.len()];
+    for (i, held_out) in writers.iter().enumerate() {
+        let others: Vec<&Prepared<'_>> = writers
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != i)
+            .map(|(_, w)| *w)
+            .collect();
+        let mut models = train_models(&others);
+        for (k, &(f, r)) in grid.iter().enumerate() {
+            models.flow.threshold = f;
+            models.recipient.threshold = r;
+            let report = held_out.evaluate(&models);
+            counts[k].0 += report.strict.tp;
+            counts[k].1 += report.strict.fp;
+            counts[k].2 += report.strict.fn_;
+        }
+    }
+    let f1 = |&(tp, fp, fn_): &(usize, usize, usize)| Prf::from_counts(tp, fp, fn_).f1;
+    let mut best = 0;
+    for k in 1..grid.len() {
+        if f1(&counts[k]) > f1(&counts[best]) + 1e-12 {
+            best = k;
+        }
+    }
+    grid.get(best).copied().unwrap_or((0.5, 0.5))
+}
+
+fn train_prepared(writers: &[&Prepared<'_>]) -> Models {
+    let (flow, recipient) = choose_thresholds(writers);
+    let mut models = train_models(writers);
+    models.flow.threshold = flow;
+    models.recipient.threshold = recipient;
+    models
+}
+
+/// Trains both models on the given writers' articles, thresholds chosen by an inner
+/// writer-grouped cross-validation over the same writers.
+pub fn train_on(writers: &[&Writer]) -> Models {
+    let owned: Vec<Writer> = writers
+        .iter()
+        .map(|w| Writer {
+            name: w.name.clone(),
+            articles: w.articles.clone(),
+        })
+        .collect();
+    let prepared = prepare(&owned);
+    let refs: Vec<&Prepared<'_>> = prepared.iter().collect();
+    train_prepared(&refs)
 }
 
 /// Scores every writer with the rules alone (nothing is trained, so each fold is the writer's
-/// plain score) or with the flow model trained on the other writers.
+/// plain score) or with the models trained on the other writers.
 pub fn grouped_cv(writers: &[Writer], with_model: bool) -> CvReport {
+    let prepared = prepare(writers);
     let mut folds = Vec::new();
-    for (i, held_out) in writers.iter().enumerate() {
+    for (i, held_out) in prepared.iter().enumerate() {
         let report = if with_model {
-            let others: Vec<&Writer> = writers
+            let others: Vec<&Prepared<'_>> = prepared
                 .iter()
                 .enumerate()
                 .filter(|&(j, _)| j != i)
                 .map(|(_, w)| w)
                 .collect();
-            let model = train_on(&others);
-            evaluate(&held_out.articles, |a| {
-                let mut e = rules_only(a)?;
-                model.apply(&a.text, &mut e);
-                Ok(e)
-            })
+            let models = train_prepared(&others);
+            held_out.evaluate(&models)
         } else {
-            evaluate(&held_out.articles, rules_only)
+            evaluate(&held_out.writer.articles, |a| {
+                held_out.candidates_of(a).map(|c| c.extraction.clone())
+            })
         };
         folds.push(Fold {
-            writer: held_out.name.clone(),
+            writer: held_out.writer.name.clone(),
             report,
         });
     }
     summarise(
         if with_model {
-            "rules + flow model trained on the other writers"
+            "rules + flow, donor and recipient models trained on the other writers"
         } else {
             "rules only (no training)"
         },

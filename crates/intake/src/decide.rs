@@ -118,7 +118,7 @@ fn sigmoid(z: f64) -> f64 {
 }
 
 /// FNV-1a: stable across builds and platforms (the std hasher is randomised).
-fn bucket(feature: &str) -> usize {
+pub(crate) fn bucket(feature: &str) -> usize {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in feature.bytes() {
         h ^= u64::from(b);
@@ -127,7 +127,7 @@ fn bucket(feature: &str) -> usize {
     (h % BUCKETS as u64) as usize
 }
 
-fn words(s: &str) -> Vec<String> {
+pub(crate) fn words(s: &str) -> Vec<String> {
     s.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(|w| {
@@ -142,7 +142,7 @@ fn words(s: &str) -> Vec<String> {
 
 /// The sentence around `[start, end)`: back to the previous sentence end or line break, forward
 /// to the next one.
-fn sentence_bounds(text: &str, start: usize, end: usize) -> (usize, usize) {
+pub(crate) fn sentence_bounds(text: &str, start: usize, end: usize) -> (usize, usize) {
     let is_end = |c: char| matches!(c, '\n' | '!' | '?' | ';');
     let before = text.get(..start).unwrap_or_default();
     let s = before
@@ -218,6 +218,22 @@ pub fn features_of(text: &str, fact: &Fact, context: &Context) -> Vec<usize> {
         ("channel", fact.channel.is_some()),
         ("qualifier", fact.amount_qualifier.is_some()),
         ("usd", amount.value.currency == "USD"),
+        // Most ISO 4217 codes start with the issuing country's code: an amount in the
+        // recipient's own money is often its budget or a stated equivalent, in the donor's money
+        // the grant itself.
+        (
+            "local_currency",
+            fact.recipient_country
+                .as_ref()
+                .is_some_and(|r| amount.value.currency.starts_with(r.value.as_str())),
+        ),
+        (
+            "donor_currency",
+            fact.donor
+                .as_ref()
+                .and_then(|d| crate::extract::donor_country_in(&d.value))
+                .is_some_and(|iso| amount.value.currency.starts_with(iso)),
+        ),
         ("headline", start < context.headline_end),
     ] {
         if on {
@@ -263,10 +279,11 @@ pub fn features_of(text: &str, fact: &Fact, context: &Context) -> Vec<usize> {
     out
 }
 
-/// One training example: the candidate's features and whether it is a flow in the labels.
+/// One training example: the candidate's features and whether the labels say yes (a flow for the
+/// flow model, the recipient for the recipient model).
 pub struct Example {
     pub features: Vec<usize>,
-    pub is_flow: bool,
+    pub positive: bool,
 }
 
 /// Candidates of one labelled article, labelled by the gold facts: an amount matching (same
@@ -291,7 +308,7 @@ pub fn examples_of(article: &LabelledArticle, extraction: &Extraction) -> Vec<Ex
             });
             Some(Example {
                 features: features_of(text, fact, &context),
-                is_flow: matched.is_some_and(|g| g.amount_kind.is_flow()),
+                positive: matched.is_some_and(|g| g.amount_kind.is_flow()),
             })
         })
         .collect()
@@ -312,7 +329,7 @@ pub fn train(examples: &[Example]) -> FlowModel {
         let mut gbias = 0.0;
         for ex in examples {
             let z = bias + ex.features.iter().map(|&f| w[f]).sum::<f64>();
-            let err = sigmoid(z) - if ex.is_flow { 1.0 } else { 0.0 };
+            let err = sigmoid(z) - if ex.positive { 1.0 } else { 0.0 };
             gbias += err;
             for &f in &ex.features {
                 grad[f] += err;

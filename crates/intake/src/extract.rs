@@ -74,13 +74,57 @@ pub fn extract_bytes(bytes: &[u8], opts: &ExtractOptions) -> Result<Extraction, 
 /// refused with [`IntakeError::NotEnglish`].
 pub fn extract(text: &str, opts: &ExtractOptions) -> Result<Extraction, IntakeError> {
     let model = crate::decide::shipped_model()?;
-    let mut extraction = extract_rules(text, opts)?;
+    let recipients = crate::recipient::shipped_model()?;
+    let donors = crate::donor::shipped_model()?;
+    let candidates = extract_candidates(text, opts)?;
+    let mut extraction = candidates.extraction;
     model.apply(text, &mut extraction);
+    crate::donor::apply(donors, text, &mut extraction, &candidates.donors);
+    crate::recipient::apply(recipients, text, &mut extraction, &candidates.countries);
     Ok(extraction)
+}
+
+/// A country named in the article with the role cues the rules saw around it: the candidates of
+/// the learned recipient decision (`recipient.rs`).
+#[derive(Debug, Clone)]
+pub struct CountryMention {
+    pub iso: &'static str,
+    pub span: Span,
+    pub donor_cue: bool,
+    pub recipient_cue: bool,
+    /// The rules' choice of recipient for the whole article.
+    pub article_recipient: bool,
+}
+
+/// A dictionary donor named in the article (an agency, or a donor country's name or adjective):
+/// the candidates of the learned donor decision (`donor.rs`).
+#[derive(Debug, Clone)]
+pub struct DonorMention {
+    /// Index into [`DONORS`].
+    pub donor: usize,
+    pub span: Span,
+    pub donor_cue: bool,
+    pub recipient_cue: bool,
+    /// Named by an agency name ("JICA", "UNICEF") rather than a country name.
+    pub agency: bool,
+    /// The rules' choice of donor for the whole article.
+    pub article_donor: bool,
+}
+
+/// The rules' facts and the mentions they chose recipients and donors from.
+pub struct Candidates {
+    pub extraction: Extraction,
+    pub countries: Vec<CountryMention>,
+    pub donors: Vec<DonorMention>,
 }
 
 /// The rules alone, without the learned decision (the baseline of the grouped cross-validation).
 pub fn extract_rules(text: &str, opts: &ExtractOptions) -> Result<Extraction, IntakeError> {
+    extract_candidates(text, opts).map(|c| c.extraction)
+}
+
+/// The rules' facts with the candidates the learned decisions re-rank.
+pub fn extract_candidates(text: &str, opts: &ExtractOptions) -> Result<Candidates, IntakeError> {
     if text.len() > opts.max_bytes {
         return Err(IntakeError::TooLarge {
             bytes: text.len(),
@@ -424,7 +468,7 @@ static OTHER_DONORS_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 static EQUIVALENT_SENTENCE_RE: LazyLock<Regex> = LazyLock::new(|| {
     crate::compile_regex(
-        r"(?i)^\W*(?:the|this|that) (?:loan|grant|amount|sum|funding|contribution|assistance|aid|package|donation|credit) (?:is|was|are|were) (?:equivalent|equal) to\s+(?:about|around|approximately|roughly|some|nearly)?\s*$",
+        r"(?i)^\W*(?:the|this|that) (?:[a-z'-]+ ){0,2}?(?:loan|grant|amount|sum|funding|financing|contribution|assistance|aid|package|donation|credit|support|allocation)(?:\s*,[^;]{0,160}?)?\s*,?\s*(?:(?:is|was|are|were|and) )?(?:equivalent|equal) to\s+(?:about|around|approximately|roughly|some|nearly)?\s*$",
     )
 });
 
@@ -621,6 +665,15 @@ pub(crate) fn donor_named_in(name: &str) -> Option<&'static str> {
         .map(|(_, _, canonical)| canonical)
 }
 
+/// The country of the first donor named in a free-form donor string, when it is a state's.
+pub(crate) fn donor_country_in(name: &str) -> Option<&'static str> {
+    let canonical = donor_named_in(name)?;
+    DONORS
+        .iter()
+        .find(|d| d.canonical == canonical)
+        .and_then(|d| d.country)
+}
+
 fn donor_of(entity: Entity) -> Option<usize> {
     match entity {
         Entity::Agency(i) => Some(i),
@@ -694,13 +747,17 @@ impl<'t> Extractor<'t> {
             .map_or("", |s| &self.text[s.start..s.end])
     }
 
-    fn run(mut self) -> Extraction {
+    fn run(mut self) -> Candidates {
         let text = self.text;
         if self.sentences.is_empty() {
-            return Extraction {
-                title: None,
-                facts: Vec::new(),
-                text_bytes: text.len(),
+            return Candidates {
+                extraction: Extraction {
+                    title: None,
+                    facts: Vec::new(),
+                    text_bytes: text.len(),
+                },
+                countries: Vec::new(),
+                donors: Vec::new(),
             };
         }
         self.find_entities();
@@ -747,10 +804,43 @@ impl<'t> Extractor<'t> {
         if !facts.iter().any(|f| f.amount_kind.value.is_flow()) {
             facts.extend(self.amountless_facts());
         }
-        Extraction {
-            title: self.title(),
-            facts,
-            text_bytes: text.len(),
+        let countries = self
+            .mentions
+            .iter()
+            .filter_map(|m| match m.entity {
+                Entity::Country(iso) => Some(CountryMention {
+                    iso,
+                    span: m.span,
+                    donor_cue: m.donor_cue,
+                    recipient_cue: m.recipient_cue,
+                    article_recipient: Some(iso) == self.article_recipient,
+                }),
+                Entity::Agency(_) => None,
+            })
+            .collect();
+        let donors = self
+            .mentions
+            .iter()
+            .filter_map(|m| {
+                let donor = donor_of(m.entity)?;
+                Some(DonorMention {
+                    donor,
+                    span: m.span,
+                    donor_cue: m.donor_cue,
+                    recipient_cue: m.recipient_cue,
+                    agency: matches!(m.entity, Entity::Agency(_)),
+                    article_donor: Some(donor) == self.article_donor,
+                })
+            })
+            .collect();
+        Candidates {
+            extraction: Extraction {
+                title: self.title(),
+                facts,
+                text_bytes: text.len(),
+            },
+            countries,
+            donors,
         }
     }
 
@@ -926,11 +1016,15 @@ impl<'t> Extractor<'t> {
             }
             i += 1;
             let sentence = self.sentence_of(m.span.start);
-            // "The loan is equivalent to about 13 billion CFA francs." restates the last amount.
+            // "The loan is equivalent to about 13 billion CFA francs." restates the last amount,
+            // also a sentence or two later and with an aside ("The Danish funding, equivalent to
+            // about ₴375 million, will cover …"; "The financing, provided by BMZ through KfW and
+            // equivalent to about ₴1.37 billion, …").
             let lead_start = self.sentences.get(sentence).map_or(0, |s| s.start);
             if let Some(last) = out.last_mut()
                 && last.equivalent.is_none()
-                && last.sentence + 1 == sentence
+                && last.sentence < sentence
+                && sentence <= last.sentence + 3
                 && last.mention.currency != m.currency
                 && EQUIVALENT_SENTENCE_RE.is_match(&text[lead_start..m.span.start])
             {
@@ -1868,6 +1962,8 @@ fn empty_fact(text: &str, kind: Sourced<AmountKind>) -> Fact {
         repeated_at: Vec::new(),
         checks: Vec::new(),
         flow_score: None,
+        recipient_score: None,
+        donor_score: None,
     }
 }
 

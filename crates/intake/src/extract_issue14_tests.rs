@@ -160,3 +160,35 @@ fn equal_amounts_from_two_donors_are_two_flows() {
         ]
     );
 }
+
+#[test]
+fn an_equivalent_restated_two_sentences_later_with_an_aside_is_not_a_flow() {
+    let e = rules(
+        "Norway signed a NOK 40 million grant for maternity care in Uganda. The hospital lost its roof in a storm. The Norwegian funding, equivalent to about UGX 14 billion, will cover repairs.",
+    );
+    let flows: Vec<&Fact> = e.flows().collect();
+    assert_eq!(flows.len(), 1, "{:#?}", e.facts);
+    assert_eq!(
+        flows[0]
+            .stated_equivalent
+            .as_ref()
+            .map(|m| m.value.currency.as_str()),
+        Some("UGX")
+    );
+}
+
+#[test]
+fn an_equivalent_after_a_long_aside_joined_by_and_is_not_a_flow() {
+    let e = rules(
+        "Germany committed EUR 28 million to rebuild hospitals in Chernihiv, Ukraine. The financing, provided by BMZ through KfW Development Bank and equivalent to about UAH 1.37 billion, will restore two hospitals.",
+    );
+    let flows: Vec<&Fact> = e.flows().collect();
+    assert_eq!(flows.len(), 1, "{:#?}", e.facts);
+    assert_eq!(
+        flows[0]
+            .stated_equivalent
+            .as_ref()
+            .map(|m| m.value.currency.as_str()),
+        Some("UAH")
+    );
+}

@@ -8,6 +8,7 @@
 pub mod checks;
 pub mod cv;
 pub mod decide;
+pub mod donor;
 pub mod eval;
 pub mod extract;
 pub mod gazetteer;
@@ -16,6 +17,7 @@ pub mod lexicon;
 pub mod model;
 pub mod money;
 pub mod number;
+pub mod recipient;
 
 pub use checks::{Check, ExistingRecord, RateLookup, RateTable, run_checks};
 pub use extract::{ExtractOptions, IntakeError, extract, extract_bytes, extract_rules};

@@ -127,6 +127,14 @@ pub struct Fact {
     /// facts without an amount and for drafts stored before the model existed.
     #[serde(default)]
     pub flow_score: Option<f64>,
+    /// The recipient model's probability for the chosen recipient (`recipient.rs`), or for the
+    /// best country when it chose none; `None` without an amount or a country in the article.
+    #[serde(default)]
+    pub recipient_score: Option<f64>,
+    /// The donor model's probability for the chosen donor (`donor.rs`); `None` without an amount
+    /// or a donor named in the article.
+    #[serde(default)]
+    pub donor_score: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

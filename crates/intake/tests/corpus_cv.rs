@@ -49,13 +49,13 @@ fn grouped_cross_validation_stays_above_the_measured_floor() {
         rules.pooled_strict.f1
     );
     assert!(
-        learned.pooled_strict.f1 >= 0.79,
+        learned.pooled_strict.f1 >= 0.82,
         "learned pooled F1 {}",
         learned.pooled_strict.f1
     );
     for fold in &learned.folds {
         assert!(
-            fold.report.strict.f1 >= 0.6,
+            fold.report.strict.f1 >= 0.7,
             "{}: strict F1 {}",
             fold.writer,
             fold.report.strict.f1
@@ -70,7 +70,17 @@ fn the_shipped_weights_are_what_training_on_every_writer_gives() {
     let trained = train_on(&all);
     let shipped = shipped_model().expect("shipped weights parse");
     assert_eq!(
-        &trained, shipped,
+        &trained.donor,
+        aidtrace_intake::donor::shipped_model().expect("shipped donor weights parse"),
+        "data/donor_model.json is stale: rerun `cargo run -p aidtrace-intake --example corpus_cv -- --write-weights`"
+    );
+    assert_eq!(
+        &trained.recipient,
+        aidtrace_intake::recipient::shipped_model().expect("shipped recipient weights parse"),
+        "data/recipient_model.json is stale: rerun `cargo run -p aidtrace-intake --example corpus_cv -- --write-weights`"
+    );
+    assert_eq!(
+        &trained.flow, shipped,
         "data/flow_model.json is stale: rerun `cargo run -p aidtrace-intake --example corpus_cv -- --write-weights`"
     );
 }

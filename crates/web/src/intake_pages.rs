@@ -17,12 +17,15 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 use maud::{Markup, html};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::FromPrimitive;
 
 use aidtrace_domain::{Record, RecordKind};
 use aidtrace_service::changes::{self, ChangeState};
 
 use crate::auth::{self, Caller, Principal, Role};
 use crate::error::{ApiError, PageError, PageResult};
+use crate::format;
 use crate::i18n::{self, t, ta};
 use crate::labels::label;
 use crate::pages::layout;
@@ -133,6 +136,15 @@ fn check_line(c: &Check) -> Markup {
     }
 }
 
+/// A model's probability (flow, donor or recipient) as a whole percentage in the reader's format
+/// ("87%", "87 %"); `None` for facts without an amount and drafts stored before the models
+/// existed. A score is not money, so the float is only rounded for display.
+fn flow_score_text(score: Option<f64>) -> Option<String> {
+    let p = score.filter(|p| p.is_finite())?.clamp(0.0, 1.0);
+    let whole = Decimal::from_f64((p * 100.0).round())?;
+    Some(format::percent(whole))
+}
+
 /// Facts whose acceptance waits for an approver: (draft id, fact index) → change id. A proposal
 /// carries the draft as it would be after the acceptance; the facts it marks accepted that the
 /// stored draft still has pending are the ones it proposes.
@@ -216,6 +228,17 @@ fn fact_view(
                 }
                 @if !fact.facilities.is_empty() {
                     " · " @for f in &fact.facilities { (f.value) " " }
+                }
+            }
+            @if let Some(score) = flow_score_text(fact.flow_score) {
+                p class="score" id=(format!("score-{}-{index}", d.id)) {
+                    (t("intake-flow-score")) ": " (score)
+                    @if let Some(donor) = flow_score_text(fact.donor_score) {
+                        " · " (t("intake-donor-score")) ": " (donor)
+                    }
+                    @if let Some(recipient) = flow_score_text(fact.recipient_score) {
+                        " · " (t("intake-recipient-score")) ": " (recipient)
+                    }
                 }
             }
             @if let Some(s) = span { (highlighted(&d.text, s)) }

@@ -731,6 +731,9 @@ intake-check-fx-ok = Stated equivalent agrees with the IMF rate
 intake-check-fx-unchecked = Stated equivalent not checked
 intake-check-same-as = Same as existing flow
 intake-ratio = ratio
+intake-flow-score = Model confidence that this amount is aid
+intake-donor-score = donor
+intake-recipient-score = recipient
 
 # Equipment pages (asset_pages.rs): register, asset detail, indicators, device down, gaps and density
 asset-title-gaps = Equipment gaps and density

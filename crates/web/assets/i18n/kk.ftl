@@ -705,6 +705,9 @@ intake-check-fx-ok = Көрсетілген балама ХВҚ бағамына
 intake-check-fx-unchecked = Көрсетілген балама тексерілмеді
 intake-check-same-as = Бар қаржы операциясымен бірдей
 intake-ratio = қатынас
+intake-flow-score = Модельдің бұл сома көмек екеніне сенімділігі
+intake-donor-score = донор
+intake-recipient-score = алушы
 
 # Equipment pages (asset_pages.rs): register, asset detail, indicators, device down, gaps and density
 asset-title-gaps = Жабдық тапшылығы және қамтамасыз етілу

@@ -737,6 +737,9 @@ intake-check-fx-ok = Указанный эквивалент совпадает 
 intake-check-fx-unchecked = Указанный эквивалент не проверен
 intake-check-same-as = Совпадает с имеющейся операцией
 intake-ratio = отношение
+intake-flow-score = Уверенность модели, что эта сумма — помощь
+intake-donor-score = донор
+intake-recipient-score = получатель
 
 # Equipment pages (asset_pages.rs): register, asset detail, indicators, device down, gaps and density
 asset-title-gaps = Нехватка оборудования и обеспеченность

@@ -737,6 +737,9 @@ intake-check-fx-ok = Зазначений еквівалент збігаєть�
 intake-check-fx-unchecked = Зазначений еквівалент не перевірено
 intake-check-same-as = Збігається з наявною операцією
 intake-ratio = відношення
+intake-flow-score = Упевненість моделі, що ця сума — допомога
+intake-donor-score = донор
+intake-recipient-score = отримувач
 
 # Equipment pages (asset_pages.rs): register, asset detail, indicators, device down, gaps and density
 asset-title-gaps = Нестача обладнання та забезпеченість
