@@ -26,7 +26,10 @@ fn load_of<'a>(
     loads: &'a [aidtrace_service::energy::FacilityLoad],
     id: &str,
 ) -> &'a aidtrace_service::energy::FacilityLoad {
-    loads.iter().find(|l| l.facility == id).unwrap()
+    loads
+        .iter()
+        .find(|l| l.facility == id)
+        .expect("facility in the loads")
 }
 
 #[test]
