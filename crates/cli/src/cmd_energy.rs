@@ -714,17 +714,26 @@ fn instance_from_store(settings: &Settings, f: &StoreFlags) -> Result<Instance, 
     opts.weights = spec.weights;
     opts.transport_kw = spec.transport_kw;
     let (inst, loads) = instance_from_ledger(&ledger, &opts).map_err(service_error)?;
-    // On stderr, like the instance's notes: a load with devices of unknown kW is a lower bound,
-    // and the plan cannot be read as covering that facility.
-    for l in loads.iter().filter(|l| l.assets_without_kw > 0) {
+    // On stderr, like the instance's notes: a load with loads of unknown average kW is a lower
+    // bound, and the plan cannot be read as covering that facility.
+    for l in &loads {
         use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr(),
-            "note: {}: {} critical device(s) state no kW; its unmet load ({:.1} kW) is a lower bound",
-            l.facility,
-            l.assets_without_kw,
-            l.unmet_kw
-        );
+        if l.unknown_loads > 0 {
+            let _ = writeln!(
+                std::io::stderr(),
+                "note: {}: {} life-support or critical load(s) state no average kW (or no load survey); its unmet load ({:.1} kW) is a lower bound",
+                l.facility,
+                l.unknown_loads,
+                l.unmet_kw
+            );
+        }
+        if l.backup_unknown && l.unmet_kw > 0.0 {
+            let _ = writeln!(
+                std::io::stderr(),
+                "note: {}: no backup kVA recorded, counted as 0 kW",
+                l.facility
+            );
+        }
     }
     if let Some(p) = &f.save_instance {
         std::fs::write(p, to_json(&inst)? + "\n")

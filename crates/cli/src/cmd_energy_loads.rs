@@ -247,7 +247,7 @@ pub fn run_instance(a: InstanceArgs, settings: &Settings) -> CliResult {
             );
         }
         for n in &built.notes {
-            let _ = writeln!(err, "note: {n}");
+            let _ = writeln!(err, "note: {}", n.english());
         }
     }
     print_json(&built.instance)?;

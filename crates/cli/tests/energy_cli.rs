@@ -26,7 +26,7 @@ fn plan_from_db_is_feasible_and_bad_flags_exit_2() {
     std::fs::write(
         &fleet,
         r#"{"fleet": [{"model": "G100", "prime_kw": 100, "count": 1}],
-            "weights": {"fac-national-center-traumatology": 3}}"#,
+            "weights": {"fac-ua-illustrative-mykolaiv-g": 30}}"#,
     )
     .expect("write fleet");
     let out = run(
@@ -54,20 +54,21 @@ fn plan_from_db_is_feasible_and_bad_flags_exit_2() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    // Semey's imaging and endoscopes state no kW: said, not silently counted as 0.
+    // Semey's ventilators and CT state no average kW: said, not silently counted as 0.
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("note: fac-semey-university-hospital: 3 critical device(s) state no kW"),
+        stderr.contains(
+            "note: fac-semey-university-hospital: 4 life-support or critical load(s) state no average kW"
+        ),
         "{stderr}"
     );
     let plan: serde_json::Value = serde_json::from_slice(&out.stdout).expect("plan JSON");
-    // The weight-3 trauma centre gets the one 100 kW unit.
-    let a = plan["assignments"].as_array().expect("assignments");
-    assert!(
-        a.iter()
-            .any(|x| x["facility"] == "fac-national-center-traumatology" && x["model"] == "G100"),
-        "{plan}"
-    );
+    // The weight-30 hospital's critical load from the survey (life support 13 + critical 31.6
+    // kW, no backup) is covered in full.
+    let covered = plan["covered_kw"]["fac-ua-illustrative-mykolaiv-g"]
+        .as_f64()
+        .expect("covered");
+    assert!((covered - 44.6).abs() < 1e-6, "{plan}");
     std::fs::write(d.join("plan.json"), &out.stdout).expect("write plan");
     // The instance the store gave, saved by the same run: the independent checker accepts the plan.
     let out = run(

@@ -323,6 +323,37 @@ pub struct TierLoad {
     pub night_kw: f64,
 }
 
+/// What ends a tier's autonomy, as data (the `/energy/v2` page words it in the reader's
+/// language); [`Limit::english`] is the `limited_by` text the CLI prints.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "id", rename_all = "snake_case")]
+pub enum Limit {
+    /// Still running at the one-year cap.
+    NoneWithinYear,
+    /// The tier's peak exceeds the generators' (and battery's) kW.
+    Capacity {
+        peak_kw: f64,
+        generator_kw: f64,
+    },
+    /// No generator: the battery's energy runs out.
+    BatteryEnergy,
+    Fuel,
+}
+
+impl Limit {
+    pub fn english(&self) -> String {
+        match self {
+            Limit::NoneWithinYear => "none within a year".into(),
+            Limit::Capacity {
+                peak_kw,
+                generator_kw,
+            } => format!("capacity: {peak_kw:.1} kW peak vs {generator_kw:.1} kW of generators"),
+            Limit::BatteryEnergy => "no generator: battery energy".into(),
+            Limit::Fuel => "fuel".into(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TierAutonomy {
     pub tier: Tier,
@@ -331,7 +362,10 @@ pub struct TierAutonomy {
     pub hours: f64,
     /// The same with the resupply deliveries arriving as scheduled (`None`: no resupply given).
     pub hours_with_resupply: Option<f64>,
+    /// [`Limit::english`] of `limit`.
     pub limited_by: String,
+    #[serde(default)]
+    pub limit: Option<Limit>,
     /// Litres burned per day in the first week of that outage (or until it fails), counting
     /// what solar and the battery carry.
     pub litres_per_day: f64,

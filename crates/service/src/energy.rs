@@ -1,22 +1,24 @@
-//! From the store to the energy models: the unmet critical load of each facility (assets,
-//! device-model power needs, `facility_power` backup), its weight and region, and a donated fleet
-//! given from outside (the store has no record of generators waiting to be allocated).
+//! From the store to the energy models: the unmet critical load of each facility (the load
+//! survey's life-support and critical tiers less its usable backup), its weight and region, and
+//! a donated fleet given from outside.
 //! Rules are in docs/energy.md, "Instances from the store".
 
 use std::collections::{BTreeMap, HashMap};
 
+use aidtrace_domain::assets::load::LoadTier;
 use aidtrace_domain::assets::{Asset, AssetEvent, Criticality, DeviceModel, LifecycleState};
 use aidtrace_domain::model::Facility;
 use aidtrace_domain::{Ledger, RecordId};
 use chrono::NaiveDateTime;
 use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use serde::{Deserialize, Serialize};
 
 pub use aidtrace_energy;
 use aidtrace_energy::autonomy::Profile;
 use aidtrace_energy::{GenModel, Instance};
 
+use crate::energy_survey::{SurveyOptions, surveys};
 use crate::{ServiceError, ServiceResult};
 
 /// kW drawn per kVA when only an apparent power is known (a common diesel-set rating basis).
@@ -31,14 +33,20 @@ pub struct FacilityLoad {
     pub weight: f64,
     /// Where the weight came from: `given`, `beds`, `population` or `equal`.
     pub weight_basis: &'static str,
-    /// Sum of the powered high and medium criticality assets' kW.
+    /// The load survey's known average kW of the life-support and critical tiers (the
+    /// critical load of MODEL.md; essential loads are not in version 1).
     pub critical_kw: f64,
-    /// Existing backup: `facility_power.backup_kva` × power factor.
+    /// The survey's usable backup: kVA × power factor while working, 0 when it needs repair or
+    /// is absent, 0 when unknown (`backup_unknown`).
     pub backup_kw: f64,
+    /// No backup kVA recorded: counted as 0, so the unmet load may be overstated.
+    pub backup_unknown: bool,
     /// max(0, critical − backup): what the donated fleet is asked to cover.
     pub unmet_kw: f64,
-    /// Critical assets whose model states no kW (counted as 0, so the load is a lower bound).
-    pub assets_without_kw: usize,
+    /// Life-support and critical loads whose average kW nobody stated: left out of the sum, so
+    /// the load is a lower bound (never reported as covered). A facility with no load survey at
+    /// all counts 1.
+    pub unknown_loads: usize,
 }
 
 /// A fleet file for `energy plan --from-db`: the units to allocate and what the store cannot say.
@@ -230,48 +238,54 @@ pub(crate) fn weight_of(f: &Facility, given: &BTreeMap<String, f64>) -> (f64, &'
     }
 }
 
-/// The unmet critical load of every facility in the ledger (all of them, also those at 0).
+/// The unmet critical load of every facility in the ledger (all of them, also those at 0), from
+/// the load survey as version 2 reads it: average kW by tier (not a device's active kW as if it
+/// ran all day), tiers from the clinical role, building loads, and the backup's condition.
 pub fn facility_loads(
     ledger: &Ledger,
     at: NaiveDateTime,
     power_factor: f64,
     weights: &BTreeMap<String, f64>,
-) -> Vec<FacilityLoad> {
-    let mut crit: HashMap<RecordId, (f64, usize)> = HashMap::new();
-    for v in asset_views(ledger, at) {
-        if !powered(v.state) || v.asset.criticality == Criticality::Low {
-            continue;
-        }
-        let e = crit.entry(v.facility).or_default();
-        match model_kw(ledger.device_models.get(&v.asset.model), power_factor) {
-            Some(k) => e.0 += k,
-            None => e.1 += 1,
-        }
-    }
-    let mut backup: HashMap<&RecordId, f64> = HashMap::new();
-    for p in ledger.facility_power.values() {
-        *backup.entry(&p.facility).or_default() += kw(p.backup_kva).unwrap_or(0.0) * power_factor;
-    }
-    ledger
-        .facilities
-        .values()
-        .map(|f| {
-            let (critical_kw, assets_without_kw) = crit.get(&f.id).copied().unwrap_or_default();
-            let backup_kw = backup.get(&f.id).copied().unwrap_or(0.0);
+) -> ServiceResult<Vec<FacilityLoad>> {
+    let pf = Decimal::from_f64(power_factor)
+        .ok_or_else(|| invalid("power_factor", power_factor, "must be in (0, 1]"))?;
+    let all = surveys(
+        ledger,
+        SurveyOptions {
+            at,
+            power_factor: pf,
+        },
+    )?;
+    let critical = [LoadTier::LifeSupport, LoadTier::Critical];
+    Ok(all
+        .iter()
+        .filter_map(|s| {
+            let f = RecordId::parse(&s.facility)
+                .ok()
+                .and_then(|id| ledger.facilities.get(&id))?;
+            let critical_kw: f64 = critical
+                .iter()
+                .map(|t| s.tier(*t).known_average_kw.to_f64().unwrap_or(0.0))
+                .sum();
+            // A facility nobody surveyed has a wholly unknown load, not a load of 0.
+            let unknown_loads = critical.iter().map(|t| s.tier(*t).unknown).sum::<usize>()
+                + usize::from(!s.surveyed);
+            let backup_kw = kw(s.usable_backup_kw).unwrap_or(0.0);
             let (weight, weight_basis) = weight_of(f, weights);
-            FacilityLoad {
-                facility: f.id.to_string(),
-                name: f.name.clone(),
+            Some(FacilityLoad {
+                facility: s.facility.clone(),
+                name: s.name.clone(),
                 region: region_of(f),
                 weight,
                 weight_basis,
                 critical_kw,
                 backup_kw,
+                backup_unknown: s.usable_backup_kw.is_none(),
                 unmet_kw: (critical_kw - backup_kw).max(0.0),
-                assets_without_kw,
-            }
+                unknown_loads,
+            })
         })
-        .collect()
+        .collect())
 }
 
 fn invalid(field: &str, value: impl std::fmt::Display, reason: &str) -> ServiceError {
@@ -309,7 +323,7 @@ pub fn instance_from_ledger(
             ));
         }
     }
-    let loads = facility_loads(ledger, opts.at, opts.power_factor, &opts.weights);
+    let loads = facility_loads(ledger, opts.at, opts.power_factor, &opts.weights)?;
     let fleet: Vec<GenModel> = opts
         .fleet
         .iter()

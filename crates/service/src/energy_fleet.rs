@@ -12,6 +12,7 @@ use aidtrace_energy::fuel::FuelType;
 use aidtrace_energy::v2::ModelV2;
 use rust_decimal::prelude::ToPrimitive;
 
+use crate::energy_notes::PlanNote;
 use crate::{ServiceError, ServiceResult};
 
 /// The fleet of the store's generator lines, with the line each model comes from.
@@ -21,7 +22,7 @@ pub struct LineFleet {
     /// Model name → the equipment line it comes from, so recorded units name their line.
     pub lines: BTreeMap<String, RecordId>,
     /// Lines left out or partly planned and figures marked illustrative, for the reader.
-    pub notes: Vec<String>,
+    pub notes: Vec<PlanNote>,
 }
 
 fn fuel_of(f: GeneratorFuel) -> FuelType {
@@ -60,32 +61,37 @@ pub fn fleet_from_lines(ledger: &Ledger, activity: Option<&RecordId>) -> Service
     for line in lines {
         let Some(g) = &line.generator else { continue };
         let Some(quantity) = line.quantity else {
-            out.notes.push(format!(
-                "equipment line {} ({}): no quantity recorded, so its sets are not planned",
-                line.id, g.model
-            ));
+            out.notes.push(PlanNote::LineNoQuantity {
+                line: line.id.to_string(),
+                model: g.model.clone(),
+            });
             continue;
         };
         let done = committed_units(ledger, &line.id);
         let left = quantity.saturating_sub(done);
         if left == 0 {
-            out.notes.push(format!(
-                "equipment line {} ({}): all {quantity} sets are already recorded as assets",
-                line.id, g.model
-            ));
+            out.notes.push(PlanNote::LineAllRecorded {
+                line: line.id.to_string(),
+                model: g.model.clone(),
+                quantity,
+            });
             continue;
         }
         if done > 0 {
-            out.notes.push(format!(
-                "equipment line {} ({}): {done} of {quantity} sets already recorded as assets; the other {left} are planned",
-                line.id, g.model
-            ));
+            out.notes.push(PlanNote::LineSomeRecorded {
+                line: line.id.to_string(),
+                model: g.model.clone(),
+                done,
+                quantity,
+                left,
+            });
         }
         if let Some(why) = &g.illustrative {
-            out.notes.push(format!(
-                "equipment line {} ({}): illustrative: {why}",
-                line.id, g.model
-            ));
+            out.notes.push(PlanNote::LineIllustrative {
+                line: line.id.to_string(),
+                model: g.model.clone(),
+                why: why.clone(),
+            });
         }
         if let Some(other) = out.lines.get(&g.model) {
             return Err(ServiceError::Parse(format!(

@@ -19,6 +19,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 
+use crate::energy_notes::{FuelBasis, PlanNote};
 use crate::energy_survey::{Survey, surveys};
 use crate::energy_v2::{LeftOut, V2Options, instance_v2, region_id};
 use crate::{ServiceError, ServiceResult};
@@ -46,7 +47,11 @@ pub struct FacilityAutonomy {
     pub region: String,
     /// The fuel the simulation starts with and where the figure comes from.
     pub fuel_on_site_l: f64,
+    /// In English (the CLI and the JSON).
     pub fuel_basis: String,
+    /// The same as a message id with its figures, for interfaces that translate.
+    #[serde(default)]
+    pub fuel_basis_why: Option<FuelBasis>,
     pub summary: AutonomySummary,
 }
 
@@ -58,7 +63,11 @@ pub struct StorePlanV2 {
     pub plan: PlanV2,
     /// Facilities not planned and why (unknown loads, destroyed or closed): never a 0 load.
     pub left_out: Vec<LeftOut>,
+    /// The notes in English (the CLI and the JSON).
     pub notes: Vec<String>,
+    /// The same notes as message ids with their figures, for interfaces that translate.
+    #[serde(default)]
+    pub note_ids: Vec<PlanNote>,
     pub explain: Vec<FacilityExplanationV2>,
     pub logistics: Logistics,
     pub autonomy: Vec<FacilityAutonomy>,
@@ -122,9 +131,7 @@ pub fn plan_from_store(ledger: &Ledger, req: &PlanRequest) -> ServiceResult<Stor
         for r in &mut instance.regions {
             r.outage_h_per_day = h;
         }
-        notes.push(format!(
-            "what-if: {h} outage hours per day in every region, replacing the recorded schedules"
-        ));
+        notes.push(PlanNote::OutageWhatIf { hours: h });
     }
     let plan = solve_v2(
         &instance,
@@ -160,30 +167,27 @@ pub fn plan_from_store(ledger: &Ledger, req: &PlanRequest) -> ServiceResult<Stor
     // every tier a UPS or battery does not bridge. The store records neither, and counting the
     // gap would give P = 0 at every hospital, which says nothing about the plan; so the profiles
     // start with the generators carrying the load, and the note says so.
-    notes.push(
-        "P(survive 24/72/168 h) assumes the changeover gap (grid loss until the generators carry the load, up to 10 s for an NFPA 110 Type 10 system) is bridged by the devices' own batteries or a UPS: the store records no UPS or battery; without one, every life-support load is interrupted at each outage start"
-            .to_string(),
-    );
-    let mut derate_note: Option<String> = None;
+    notes.push(PlanNote::ChangeoverBridged);
+    let mut derate_note: Option<f64> = None;
     for f in &instance.facilities {
         let Some(s) = by_id.get(f.id.as_str()) else {
             continue;
         };
         let units = units_from_plan_v2(&instance, &plan, &f.id);
         if derate_note.is_none() {
-            derate_note = Some(units.assumption.clone());
+            derate_note = Some(units.derate);
         }
         let fuel = logistics.facilities.iter().find(|x| x.facility == f.id);
-        let (fuel_on_site_l, fuel_basis) = match (req.fuel_on_site_l, fuel) {
-            (Some(l), _) => (l, "given by the planner".to_string()),
+        let (fuel_on_site_l, basis) = match (req.fuel_on_site_l, fuel) {
+            (Some(l), _) => (l, FuelBasis::Given),
             (None, Some(x)) => (
                 x.litres_per_delivery,
-                format!(
-                    "one delivery of the logistics plan: {:.0} L/day × {:.1} days between deliveries",
-                    x.litres_per_day, x.resupply_days
-                ),
+                FuelBasis::OneDelivery {
+                    litres_per_day: x.litres_per_day,
+                    resupply_days: x.resupply_days,
+                },
             ),
-            (None, None) => (0.0, "no units planned, no delivery scheduled".to_string()),
+            (None, None) => (0.0, FuelBasis::NoUnits),
         };
         // The own backup at the usable kW the planner counted (E_f, already derated).
         let own_kw = f.existing_kw.unwrap_or(0.0);
@@ -195,20 +199,20 @@ pub fn plan_from_store(ledger: &Ledger, req: &PlanRequest) -> ServiceResult<Stor
             name: s.name.clone(),
             region: f.region.clone(),
             fuel_on_site_l,
-            fuel_basis,
+            fuel_basis: basis.english(),
+            fuel_basis_why: Some(basis),
             summary,
         });
     }
-    if let Some(n) = derate_note {
-        notes.push(format!(
-            "autonomy: {n}; the facility's own backup likewise counts at its derated kW"
-        ));
+    if let Some(derate) = derate_note {
+        notes.push(PlanNote::UnitsDerated { derate });
     }
     Ok(StorePlanV2 {
         instance,
         plan,
         left_out: built.left_out,
-        notes,
+        notes: notes.iter().map(PlanNote::english).collect(),
+        note_ids: notes,
         explain,
         logistics,
         autonomy,

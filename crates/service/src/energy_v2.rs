@@ -20,6 +20,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 
 use crate::energy::{FleetUnit, weight_of};
+use crate::energy_notes::{LeftOutReason, PlanNote};
 use crate::energy_survey::{Survey, SurveyOptions, surveys};
 use crate::{ServiceError, ServiceResult};
 
@@ -107,7 +108,22 @@ pub struct V2Options {
 pub struct LeftOut {
     pub facility: String,
     pub name: String,
+    /// The reasons in English (the CLI and the JSON).
     pub reasons: Vec<String>,
+    /// The same reasons as message ids with their figures, for interfaces that translate.
+    #[serde(default)]
+    pub why: Vec<LeftOutReason>,
+}
+
+impl LeftOut {
+    fn new(s: &Survey, why: Vec<LeftOutReason>) -> Self {
+        LeftOut {
+            facility: s.facility.clone(),
+            name: s.name.clone(),
+            reasons: why.iter().map(LeftOutReason::english).collect(),
+            why,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -116,7 +132,7 @@ pub struct V2Build {
     /// Facilities left out: unknown figures (with `skip_unknown`), destroyed or closed.
     pub left_out: Vec<LeftOut>,
     /// Figures the instance rests on that a reader should know (lower bounds, assumed backup).
-    pub notes: Vec<String>,
+    pub notes: Vec<PlanNote>,
     /// Fleet model → the equipment line it was taken from (`energy_fleet`).
     pub fleet_lines: BTreeMap<String, RecordId>,
 }
@@ -145,31 +161,24 @@ pub fn region_id(s: &Survey) -> String {
 }
 
 /// Why a surveyed facility cannot enter the instance as it stands, naming every unknown.
-fn unknowns(s: &Survey) -> Vec<String> {
+fn unknowns(s: &Survey) -> Vec<LeftOutReason> {
     let mut out = Vec::new();
     if !s.surveyed {
-        out.push("no load survey: no powered asset and no building load recorded".to_string());
+        out.push(LeftOutReason::NoSurvey);
     }
     for l in s.unknown_lines() {
-        let kind = match l.origin {
-            crate::energy_survey::Origin::Asset => "asset",
-            crate::energy_survey::Origin::Building => "building load",
-        };
-        out.push(format!(
-            "{} load of {kind} {} ({}): average kW unknown",
-            l.tier.as_str(),
-            l.item,
-            l.what
-        ));
+        out.push(LeftOutReason::UnknownLoad {
+            tier: l.tier,
+            building: l.origin == crate::energy_survey::Origin::Building,
+            item: l.item.clone(),
+            what: l.what.clone(),
+        });
     }
     if s.usable_backup_kw.is_none() {
-        out.push(
-            "existing backup unknown: no backup_kva recorded (record 0 or condition absent if there is none)"
-                .to_string(),
-        );
+        out.push(LeftOutReason::BackupUnknown);
     }
     if s.surveyed && s.largest_step_kva.is_none() {
-        out.push("largest step load unknown: no load states a kVA or starting kVA".to_string());
+        out.push(LeftOutReason::StepUnknown);
     }
     out
 }
@@ -232,7 +241,15 @@ pub fn instance_v2(ledger: &Ledger, opts: &V2Options) -> ServiceResult<V2Build> 
         let why = if from_lines.notes.is_empty() {
             String::new()
         } else {
-            format!(" ({})", from_lines.notes.join("; "))
+            format!(
+                " ({})",
+                from_lines
+                    .notes
+                    .iter()
+                    .map(PlanNote::english)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
         };
         return Err(invalid(
             "fleet",
@@ -303,28 +320,18 @@ pub fn instance_v2(ledger: &Ledger, opts: &V2Options) -> ServiceResult<V2Build> 
             continue;
         }
         if let Some(st @ (FacilityStatus::Destroyed | FacilityStatus::Closed)) = s.status {
-            left_out.push(LeftOut {
-                facility: s.facility.clone(),
-                name: s.name.clone(),
-                reasons: vec![format!(
-                    "current status {}: nowhere to install a unit",
-                    serde_json::to_value(st)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default()
-                )],
-            });
+            let status = serde_json::to_value(st)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            left_out.push(LeftOut::new(&s, vec![LeftOutReason::Status { status }]));
             continue;
         }
         let why = unknowns(&s);
         if why.is_empty() {
             kept.push(s);
         } else {
-            let l = LeftOut {
-                facility: s.facility.clone(),
-                name: s.name.clone(),
-                reasons: why,
-            };
+            let l = LeftOut::new(&s, why);
             if opts.skip_unknown {
                 left_out.push(l);
             } else {
@@ -434,16 +441,15 @@ pub fn instance_v2(ledger: &Ledger, opts: &V2Options) -> ServiceResult<V2Build> 
                 set_tier(&mut loads, t.tier, f64_of(t.known_average_kw));
             }
             if s.step_unknown > 0 {
-                notes.push(format!(
-                    "{}: largest_step_kva is a lower bound ({} load(s) state no kVA)",
-                    s.facility, s.step_unknown
-                ));
+                notes.push(PlanNote::StepLowerBound {
+                    facility: s.facility.clone(),
+                    unknown: s.step_unknown,
+                });
             }
             if s.backup_condition.is_none() && s.backup_kva.is_some_and(|k| k > Decimal::ZERO) {
-                notes.push(format!(
-                    "{}: backup condition not recorded; counted as working",
-                    s.facility
-                ));
+                notes.push(PlanNote::BackupConditionAssumed {
+                    facility: s.facility.clone(),
+                });
             }
             let f = RecordId::parse(&s.facility)
                 .ok()

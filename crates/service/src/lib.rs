@@ -8,6 +8,7 @@ pub mod demo;
 pub mod energy;
 pub mod energy_commit;
 pub mod energy_fleet;
+pub mod energy_notes;
 pub mod energy_plan_v2;
 pub mod energy_survey;
 pub mod energy_v2;

@@ -22,27 +22,65 @@ fn demo() -> (kit::Guard, Aidtrace) {
     (dir, app)
 }
 
+fn load_of<'a>(
+    loads: &'a [aidtrace_service::energy::FacilityLoad],
+    id: &str,
+) -> &'a aidtrace_service::energy::FacilityLoad {
+    loads
+        .iter()
+        .find(|l| l.facility == id)
+        .expect("facility in the loads")
+}
+
 #[test]
-fn demo_loads_follow_assets_and_backup() {
+fn version_1_loads_are_the_surveys_life_support_and_critical_tiers_less_usable_backup() {
     let (_d, app) = demo();
     let ledger = app.ledger().unwrap();
-    let loads = facility_loads(&ledger, end_2025(), 0.8, &Default::default());
+    let loads = facility_loads(&ledger, end_2025(), 0.8, &Default::default()).unwrap();
     assert_eq!(loads.len(), ledger.facilities.len());
-    let semey = loads
-        .iter()
-        .find(|l| l.facility == "fac-semey-university-hospital")
-        .unwrap();
-    // MRI 48.3 + CT 80 + three endoscopes 0.605 (ventilators state no kW), minus 60 kVA × 0.8.
-    assert!((semey.critical_kw - 130.115).abs() < 1e-9, "{semey:?}");
+    // Hospital A: life support 35 + 30, critical 60 + 8 + 45 + 30 + 15 (averages, building
+    // loads); the 225 kW of essential loads are not MODEL.md's critical load. Backup 250 kVA ×
+    // 0.8 = 200 kW working: 223 − 200 = 23 kW unmet.
+    let a = load_of(&loads, "fac-ua-illustrative-kharkiv-a");
+    assert!((a.critical_kw - 223.0).abs() < 1e-9, "{a:?}");
+    assert!((a.backup_kw - 200.0).abs() < 1e-9, "{a:?}");
+    assert!((a.unmet_kw - 23.0).abs() < 1e-9, "{a:?}");
+    assert_eq!(a.unknown_loads, 0);
+}
+
+#[test]
+fn version_1_counts_a_backup_that_needs_repair_as_0() {
+    let (_d, app) = demo();
+    let ledger = app.ledger().unwrap();
+    let loads = facility_loads(&ledger, end_2025(), 0.8, &Default::default()).unwrap();
+    // Hospital B: 16.3 + 39.5 kW; its 60 kVA set needs repair (it was 48 kW before the survey).
+    let b = load_of(&loads, "fac-ua-illustrative-kharkiv-b");
+    assert_eq!(b.backup_kw, 0.0, "{b:?}");
+    assert!((b.unmet_kw - 55.8).abs() < 1e-9, "{b:?}");
+}
+
+#[test]
+fn version_1_reports_unknown_averages_instead_of_a_24_7_active_kw() {
+    let (_d, app) = demo();
+    let ledger = app.ledger().unwrap();
+    let loads = facility_loads(&ledger, end_2025(), 0.8, &Default::default()).unwrap();
+    // Semey: ventilators (life support) and the CT (critical) state no average kW; the MRI's
+    // 48.3 kW active draw is neither an average nor a critical load. Nothing is counted as
+    // known, four loads are unknown: a lower bound, not 130 kW of "critical" load.
+    let semey = load_of(&loads, "fac-semey-university-hospital");
+    assert_eq!(semey.critical_kw, 0.0, "{semey:?}");
+    assert_eq!(semey.unknown_loads, 4, "{semey:?}");
     assert!((semey.backup_kw - 48.0).abs() < 1e-9);
-    assert!((semey.unmet_kw - 82.115).abs() < 1e-9);
-    // The ventilators on site at the year end state no kW: counted, not guessed.
-    assert_eq!(semey.assets_without_kw, 3);
-    let nct = loads
-        .iter()
-        .find(|l| l.facility == "fac-national-center-traumatology")
-        .unwrap();
-    assert!((nct.unmet_kw - 80.0).abs() < 1e-9, "{nct:?}");
+    // Hospital E: one life-support building load not yet surveyed.
+    let e = load_of(&loads, "fac-ua-illustrative-zaporizhzhia-e");
+    assert_eq!(e.unknown_loads, 1, "{e:?}");
+    assert!((e.critical_kw - 112.8).abs() < 1e-9, "{e:?}");
+    // Okhmatdyt has no load survey: its load is unknown, not 0.
+    let okh = load_of(&loads, "fac-ua-okhmatdyt");
+    assert_eq!((okh.critical_kw, okh.unknown_loads), (0.0, 1), "{okh:?}");
+    // The trauma centre records no backup kVA: 0 kW, said.
+    let nct = load_of(&loads, "fac-national-center-traumatology");
+    assert!(nct.backup_unknown, "{nct:?}");
 }
 
 #[test]

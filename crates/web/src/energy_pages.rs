@@ -168,7 +168,7 @@ fn plan_table(c: &Computed) -> Table {
                 why.get(l.facility.as_str())
                     .map(|w| w.binding.clone())
                     .unwrap_or_default(),
-                l.assets_without_kw.to_string(),
+                l.unknown_loads.to_string(),
             ]
         })
         .collect();
@@ -184,7 +184,7 @@ fn plan_table(c: &Computed) -> Table {
             "covered_kw",
             "binding",
             // Critical devices whose model states no kW: the unmet load is a lower bound.
-            "devices_without_kw",
+            "loads_without_kw",
         ],
         rows,
     }
@@ -283,7 +283,7 @@ pub async fn page(
                 lat: p.lat.to_f64()?,
                 lon: p.lon.to_f64()?,
                 blurred,
-                colour: coverage_colour(l.unmet_kw, covered, l.assets_without_kw),
+                colour: coverage_colour(l.unmet_kw, covered, l.unknown_loads),
                 note: ta(
                     "energy-covered-of",
                     &[
@@ -319,6 +319,9 @@ pub async fn page(
             (i18n::value(&format!("{:?}", c.plan.status).to_lowercase())) ")"
         }
         p { a href="/energy/v2" id="energy2-link" { (t("energy2-link")) } }
+        // A plan with the form's defaults by a plain link, so readers (and the page crawl) reach
+        // a planned page without filling the form.
+        p { a href=(crate::energy_v2_page::default_plan_href()) id="energy2-default-plan" { (t("energy2-link-default-plan")) } }
         (survey)
         h2 id="energy-plan-title" { (t("survey-plan")) }
         table id="energy-plan" {

@@ -51,6 +51,13 @@ pub const DEFAULT_FUEL_L_PER_DAY: &str = "4000";
 pub const DEFAULT_INSTALL_UNITS: &str = "3";
 pub const DEFAULT_COUNTRY: &str = "UA";
 
+/// `/energy/v2` planning the store's generator lines with the form's defaults (a GET query).
+pub fn default_plan_href() -> String {
+    format!(
+        "/energy/v2?fuel_l_per_day={DEFAULT_FUEL_L_PER_DAY}&install_units={DEFAULT_INSTALL_UNITS}&country={DEFAULT_COUNTRY}"
+    )
+}
+
 /// The plan form as submitted: text as typed, parsed by [`PlanForm::request`] in the reader's
 /// language so a refusal can name the field and repeat the value.
 #[derive(Debug, Default, Clone, serde::Deserialize)]

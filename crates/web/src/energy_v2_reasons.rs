@@ -7,7 +7,8 @@ use aidtrace_service::energy::aidtrace_energy::v2::{Binding, Reason};
 
 use crate::i18n::{self, t, ta};
 
-fn num(x: f64, dp: u32) -> String {
+/// A figure rounded to `dp` places in the reader's number format.
+pub(crate) fn num(x: f64, dp: u32) -> String {
     rust_decimal::Decimal::from_f64_retain(x)
         .map(|d| i18n::number(d.round_dp(dp)))
         .unwrap_or_else(|| x.to_string())

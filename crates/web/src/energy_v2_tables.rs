@@ -2,6 +2,7 @@
 //! the CSV/XLSX downloads so both show the same figures; the page adds translated headers.
 
 use aidtrace_service::energy::aidtrace_energy::autonomy::Tier as SimTier;
+use aidtrace_service::energy::aidtrace_energy::sim::assess::TierHours;
 use aidtrace_service::energy_plan_v2::{FacilityAutonomy, StorePlanV2};
 use maud::{Markup, html};
 
@@ -179,6 +180,11 @@ fn survival_of(a: &FacilityAutonomy, tier: SimTier, hours: u32) -> String {
 
 /// One row per facility and tier: hours of autonomy and P(survive 24/72/168 h), in %.
 pub fn autonomy_table(p: &StorePlanV2) -> Table {
+    autonomy_table_worded(p, |h| h.limited_by.clone())
+}
+
+/// [`autonomy_table`] with what limits each tier worded by `limit` (the page's language).
+fn autonomy_table_worded(p: &StorePlanV2, limit: fn(&TierHours) -> String) -> Table {
     let rows = p
         .autonomy
         .iter()
@@ -194,7 +200,7 @@ pub fn autonomy_table(p: &StorePlanV2) -> Table {
                     survival_of(a, h.tier, 24),
                     survival_of(a, h.tier, 72),
                     survival_of(a, h.tier, 168),
-                    h.limited_by.clone(),
+                    limit(h),
                 ]
             })
         })
@@ -353,7 +359,7 @@ pub fn results(p: &StorePlanV2, query: &str) -> Markup {
                 thead { tr { th { (t("energy-facility")) } th { (t("energy2-why")) } } }
                 tbody {
                     @for l in &p.left_out {
-                        tr { td { a href=(format!("/energy/survey/{}", l.facility)) { (l.name) } } td { (l.reasons.join("; ")) } }
+                        tr { td { a href=(format!("/energy/survey/{}", l.facility)) { (l.name) } } td { (crate::energy_v2_notes::left_out(l)) } }
                     }
                 }
             }
@@ -365,14 +371,14 @@ pub fn results(p: &StorePlanV2, query: &str) -> Markup {
             @if let Some(e) = p.logistics.total_eur_per_day { ", " (shown(&f(e, 0))) " €/" (t("energy2-day")) }
             @if let Some(e) = p.logistics.total_eur_over_horizon { ", " (shown(&f(e, 0))) " € " (t("energy2-in-all")) }
         }
-        ul class="muted" { @for a in &p.logistics.assumptions { li { (a) } } }
+        ul class="muted" id="energy2-assumptions" { @for a in crate::energy_v2_notes::assumptions(p) { li { (a) } } }
         p class="exports" { (t("export")) ": " a href=(link("logistics", "csv")) { "CSV" } " · " a href=(link("logistics", "xlsx")) id="energy2-logistics-xlsx" { "XLSX" } }
         (crate::energy_v2_oblasts::oblast_view(p))
         h2 { (t("energy2-autonomy")) }
-        (render("energy2-autonomy", &autonomy_table(p), &AUTONOMY_HEADERS, Some(0)))
-        ul class="muted" { @for a in &p.autonomy { li { (a.name) ": " (a.fuel_basis) } } }
+        (render("energy2-autonomy", &autonomy_table_worded(p, crate::energy_v2_notes::limit), &AUTONOMY_HEADERS, Some(0)))
+        ul class="muted" id="energy2-fuel-basis" { @for a in &p.autonomy { li { (a.name) ": " (crate::energy_v2_notes::fuel_basis(a)) } } }
         p class="exports" { (t("export")) ": " a href=(link("autonomy", "csv")) { "CSV" } " · " a href=(link("autonomy", "xlsx")) { "XLSX" } }
         h2 { (t("energy2-notes")) }
-        ul id="energy2-notes" { @for n in &p.notes { li { (n) } } }
+        ul id="energy2-notes" { @for n in crate::energy_v2_notes::notes(p) { li { (n) } } }
     }
 }

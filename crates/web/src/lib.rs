@@ -15,6 +15,7 @@ pub mod edit;
 pub mod energy_pages;
 pub mod energy_survey_pages;
 pub mod energy_v2_commit;
+pub mod energy_v2_notes;
 pub mod energy_v2_oblasts;
 pub mod energy_v2_page;
 pub mod energy_v2_reasons;

@@ -32,7 +32,10 @@ const PAGES: &[(&str, &str)] = &[
     ("asset-gaps", "/assets/gaps"),
     ("energy", "/energy"),
     // A plan of the seed's generator lines: the tables and the per-oblast grid.
-    ("energy-v2-plan", "/energy/v2?fuel_l_per_day=4000"),
+    (
+        "energy-v2-plan",
+        "/energy/v2?fuel_l_per_day=4000&install_units=3&country=UA",
+    ),
     // Medicines (issue #15): the demo consignment with its findings per line, and stock.
     (
         "medicines-consignment",

@@ -204,6 +204,8 @@ async fn crawl(role: Option<&str>, lang: &str) {
         "/api",
         "/facilities",
         "/activities/act-kz-semey-equipment",
+        // A planned version 2 page (plan, oblast view, autonomy beside it).
+        "/energy/v2?fuel_l_per_day=4000&install_units=3&country=UA",
     ] {
         assert!(
             seen.contains(must),

@@ -357,6 +357,151 @@ async fn a_commit_to_an_unknown_activity_is_refused_naming_the_field() {
     assert_eq!(env.state.service().ledger().unwrap().assets.len(), before);
 }
 
+/// A plan posted with the page in Ukrainian.
+async fn ukrainian_plan(fields: &[(&str, &str)]) -> String {
+    let (_env, client) = client().await;
+    let (session, _) = login(&client, "vic").await;
+    let r = client
+        .send(
+            Req::new(Method::POST, "/energy/v2")
+                .cookie(&format!("aidtrace_lang=uk; {session}"))
+                .form(fields),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.body
+}
+
+/// The element with `id` up to its closing `end` tag.
+fn section<'a>(body: &'a str, id: &str, end: &str) -> &'a str {
+    let from = body
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no {id}"));
+    let rest = &body[from..];
+    &rest[..rest.find(end).unwrap()]
+}
+
+fn assert_not_english(part: &str, english: &[&str], ukrainian: &str) {
+    for e in english {
+        assert!(!part.contains(e), "English {e:?} in {part}");
+    }
+    assert!(part.contains(ukrainian), "{ukrainian:?} missing in {part}");
+}
+
+#[tokio::test]
+async fn the_ukrainian_page_words_the_plans_notes_in_ukrainian() {
+    let body = ukrainian_plan(&[("units", ""), ("outage_h", "16")]).await;
+    let notes = section(&body, "energy2-notes", "</ul>");
+    assert_not_english(
+        notes,
+        &[
+            "assumes the changeover gap",
+            "what-if:",
+            "outage hours per day in every region",
+            "is a lower bound",
+            "units from the plan run at their usable power",
+            "largest_step_kva",
+        ],
+        "перерву під час перемикання",
+    );
+    assert!(notes.contains("сценарій: 16 год відключень"), "{notes}");
+    assert!(notes.contains("найбільший ступінь навантаження — нижня межа"));
+    // The generator line's own note is data as entered; the words around it are Ukrainian.
+    assert!(
+        notes.contains("лінія обладнання eq-ua-jica-gen-100kw (JICA-100kW): ілюстративні дані")
+    );
+}
+
+#[tokio::test]
+async fn the_ukrainian_page_words_the_logistics_assumptions_in_ukrainian() {
+    let body = ukrainian_plan(&[("units", UNITS)]).await;
+    let part = section(&body, "energy2-assumptions", "</ul>");
+    assert_not_english(
+        part,
+        &[
+            "litres per day",
+            "only the donated units",
+            "a delivery arrives",
+            "daily rate",
+            "no fuel price given",
+        ],
+        "ціну пального не задано",
+    );
+    assert!(part.contains("0,25 л/кВт·год"), "{part}");
+    assert!(part.contains("25 % (резерв)"), "{part}");
+}
+
+#[tokio::test]
+async fn the_ukrainian_page_words_why_facilities_are_left_out_in_ukrainian() {
+    let body = ukrainian_plan(&[("units", UNITS)]).await;
+    let part = section(&body, "energy2-left-out", "</table>");
+    assert_not_english(
+        part,
+        &[
+            "average kW unknown",
+            "no load survey",
+            "existing backup unknown",
+            "largest step load unknown",
+            "load of asset",
+            "building load",
+        ],
+        "немає обстеження навантажень",
+    );
+    // A building load's kind by its label, the tier by its name: no stored value.
+    assert!(!part.contains("icu_or_power"), "{part}");
+    assert!(!part.contains("life_support"), "{part}");
+    assert!(part.contains("середня потужність невідома"), "{part}");
+}
+
+#[tokio::test]
+async fn the_ukrainian_page_words_each_facilitys_fuel_basis_in_ukrainian() {
+    let body = ukrainian_plan(&[("units", UNITS)]).await;
+    let part = section(&body, "energy2-fuel-basis", "</ul>");
+    assert_not_english(
+        part,
+        &[
+            "one delivery of the logistics plan",
+            "days between deliveries",
+            "no units planned",
+        ],
+        "одна поставка за планом логістики",
+    );
+    let given = ukrainian_plan(&[("units", UNITS), ("fuel_on_site", "500")]).await;
+    let part = section(&given, "energy2-fuel-basis", "</ul>");
+    assert_not_english(part, &["given by the planner"], "задано планувальником");
+}
+
+#[tokio::test]
+async fn the_ukrainian_page_words_what_limits_each_tiers_autonomy_in_ukrainian() {
+    let body = ukrainian_plan(&[("units", UNITS)]).await;
+    let part = section(&body, "energy2-autonomy", "</table>");
+    assert_not_english(
+        part,
+        &[
+            "<td>fuel</td>",
+            "none within a year",
+            "kW of generators",
+            "battery energy",
+        ],
+        "<td>пальне</td>",
+    );
+}
+
+#[tokio::test]
+async fn the_energy_page_links_to_a_plan_with_the_default_inputs() {
+    let (_env, client) = client().await;
+    let page = client.get("/energy").await;
+    let href = "/energy/v2?fuel_l_per_day=4000&amp;install_units=3&amp;country=UA";
+    assert!(page.body.contains(href), "no link to a planned page");
+    // The link itself plans the store's generator lines, as the form would.
+    let r = client.get(&href.replace("&amp;", "&")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("id=\"energy2-plan\""));
+    assert!(r.body.contains("JICA-250kVA"));
+    assert!(r.body.contains("id=\"energy2-autonomy\""));
+    assert!(r.body.contains("id=\"energy2-oblasts\""));
+}
+
 mod form_parsing {
     use aidtrace_web::energy_v2_page::PlanForm;
     use proptest::prelude::*;

@@ -8,7 +8,7 @@ use super::run::{monte_carlo, sweep, wilson};
 use super::solar::{HOURS_PER_YEAR, SolarYear, YieldTable};
 use super::{Bat, Drive, Plant, Resup, TOLERANCE_S, Unit, WET_STACK_BELOW};
 use crate::autonomy::{
-    Assessment, Generator, MAX_HOURS, Profile, Regime, Survival, TIERS, Tier, TierAutonomy,
+    Assessment, Generator, Limit, MAX_HOURS, Profile, Regime, Survival, TIERS, Tier, TierAutonomy,
     Unserved,
 };
 use crate::diesel::idle_l_per_h;
@@ -134,14 +134,17 @@ pub fn assess_with_table(p: &Profile, table: Option<&YieldTable>) -> Assessment 
         let hours = o.first_fail[lv];
         let with = p.resupply.as_ref().map(|_| det(true).first_fail[lv] as f64);
         let peak = loads[lv].day_kw.max(loads[lv].night_kw);
-        let limited_by = if hours >= MAX_HOURS {
-            "none within a year".to_string()
+        let limit = if hours >= MAX_HOURS {
+            Limit::NoneWithinYear
         } else if peak > cap + bat_kw + 1e-9 {
-            format!("capacity: {peak:.1} kW peak vs {cap:.1} kW of generators")
+            Limit::Capacity {
+                peak_kw: peak,
+                generator_kw: cap,
+            }
         } else if cap <= 0.0 {
-            "no generator: battery energy".to_string()
+            Limit::BatteryEnergy
         } else {
-            "fuel".to_string()
+            Limit::Fuel
         };
         let litres_per_day = if o.week_hours > 0.0 {
             o.fuel_week * 24.0 / o.week_hours
@@ -152,7 +155,8 @@ pub fn assess_with_table(p: &Profile, table: Option<&YieldTable>) -> Assessment 
             tier: *t,
             hours: hours as f64,
             hours_with_resupply: with,
-            limited_by,
+            limited_by: limit.english(),
+            limit: Some(limit),
             litres_per_day,
         });
         week_runs.push(o);
@@ -276,6 +280,8 @@ pub struct TierHours {
     pub tier: Tier,
     pub hours: f64,
     pub limited_by: String,
+    #[serde(default)]
+    pub limit: Option<Limit>,
     /// Litres per day in the first week of that outage, counting solar and battery.
     pub litres_per_day: f64,
 }
@@ -312,6 +318,7 @@ pub fn autonomy_with_units_in(
                 tier: t.tier,
                 hours: t.hours,
                 limited_by: t.limited_by.clone(),
+                limit: t.limit,
                 litres_per_day: t.litres_per_day,
             })
             .collect(),

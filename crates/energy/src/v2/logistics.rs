@@ -11,6 +11,7 @@ use crate::error::{EnergyError, Result};
 use crate::v2::instance::InstanceV2;
 use crate::v2::model::{Prep, State};
 use crate::v2::plan::{PlanV2, service};
+use crate::v2::reason::LogisticsAssumption;
 use crate::v2::replan::units_from_assignments;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -112,8 +113,11 @@ pub struct Logistics {
     pub total_litres_per_day: f64,
     pub total_eur_per_day: Option<f64>,
     pub total_eur_over_horizon: Option<f64>,
-    /// What the figures assume, in words.
+    /// What the figures assume, in words (English; the CLI prints these).
     pub assumptions: Vec<String>,
+    /// The same assumptions as message ids with their figures, for interfaces that translate.
+    #[serde(default)]
+    pub assumption_ids: Vec<LogisticsAssumption>,
 }
 
 /// Fuel logistics of `plan` (which must belong to `inst`): facilities with donated units only.
@@ -193,22 +197,17 @@ pub fn logistics(inst: &InstanceV2, plan: &PlanV2, opts: &LogisticsOptions) -> R
         });
     }
     let total: f64 = regions.iter().map(|r| r.litres_per_day).sum();
-    let mut assumptions = vec![
-        format!(
-            "litres per day = outage hours per day × (idle L/h of the units + {} L/kWh × kW the donated units carry)",
-            prep.a
-        ),
-        "only the donated units' fuel is counted; the own backup runs on the facility's own stock"
-            .to_string(),
-        format!(
-            "a delivery arrives when the tank is down to {:.0} % (reserve); where no tank size is given, a delivery every {} days, and the tank that interval needs is shown",
-            opts.reserve * 100.0,
-            opts.default_resupply_days
-        ),
-        "fuel is a daily rate over the season, not a schedule with lead times".to_string(),
+    let mut assumption_ids = vec![
+        LogisticsAssumption::LitresPerDay { l_per_kwh: prep.a },
+        LogisticsAssumption::DonatedUnitsOnly,
+        LogisticsAssumption::Deliveries {
+            reserve_percent: opts.reserve * 100.0,
+            default_resupply_days: opts.default_resupply_days,
+        },
+        LogisticsAssumption::DailyRate,
     ];
     if price.is_none() {
-        assumptions.push("no fuel price given: costs not computed (--fuel-price)".into());
+        assumption_ids.push(LogisticsAssumption::NoFuelPrice);
     }
     Ok(Logistics {
         horizon_days: d,
@@ -219,6 +218,10 @@ pub fn logistics(inst: &InstanceV2, plan: &PlanV2, opts: &LogisticsOptions) -> R
         total_litres_per_day: total,
         total_eur_per_day: price.map(|p| p * total),
         total_eur_over_horizon: price.map(|p| p * total * d),
-        assumptions,
+        assumptions: assumption_ids
+            .iter()
+            .map(LogisticsAssumption::english)
+            .collect(),
+        assumption_ids,
     })
 }

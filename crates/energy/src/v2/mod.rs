@@ -24,7 +24,7 @@ pub use generate::{GenOptionsV2, VariantV2, generate_v2};
 pub use instance::{BackupCondition, FacilityV2, InstanceV2, ModelV2, PerTier, Region, Tier};
 pub use logistics::{Logistics, LogisticsOptions, logistics};
 pub use plan::{PlanV2, solve_v2};
-pub use reason::{BlockedAt, Reason};
+pub use reason::{BlockedAt, LogisticsAssumption, Reason};
 pub use replan::{EventsV2, ReplanV2, replan_v2};
 
 use crate::error::Result;

@@ -169,3 +169,45 @@ impl Reason {
         }
     }
 }
+
+/// One assumption the fuel logistics rest on, as data (a message id with its figures), so the
+/// `/energy/v2` page words it in the reader's language; [`LogisticsAssumption::english`] is the
+/// sentence kept in `Logistics::assumptions`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "id", rename_all = "snake_case")]
+pub enum LogisticsAssumption {
+    /// Litres per day = outage hours × (idle L/h + slope × kW carried).
+    LitresPerDay {
+        l_per_kwh: f64,
+    },
+    DonatedUnitsOnly,
+    Deliveries {
+        reserve_percent: f64,
+        default_resupply_days: f64,
+    },
+    DailyRate,
+    NoFuelPrice,
+}
+
+impl LogisticsAssumption {
+    pub fn english(&self) -> String {
+        match self {
+            Self::LitresPerDay { l_per_kwh } => format!(
+                "litres per day = outage hours per day × (idle L/h of the units + {l_per_kwh} L/kWh × kW the donated units carry)"
+            ),
+            Self::DonatedUnitsOnly => {
+                "only the donated units' fuel is counted; the own backup runs on the facility's own stock".into()
+            }
+            Self::Deliveries {
+                reserve_percent,
+                default_resupply_days,
+            } => format!(
+                "a delivery arrives when the tank is down to {reserve_percent:.0} % (reserve); where no tank size is given, a delivery every {default_resupply_days} days, and the tank that interval needs is shown"
+            ),
+            Self::DailyRate => {
+                "fuel is a daily rate over the season, not a schedule with lead times".into()
+            }
+            Self::NoFuelPrice => "no fuel price given: costs not computed (--fuel-price)".into(),
+        }
+    }
+}

@@ -704,7 +704,7 @@ energy-covered-kw = Covered kW
 energy-binding = Binding constraint
 energy-export-csv = Export as CSV
 energy-note = Unmet critical load = powered high and medium criticality equipment minus existing backup (kVA × 0.8). Equipment without a stated kW is not in the sum, so the figure is a lower bound (marked ≥) and such a facility is never shown as covered. Green: covered; orange: partly; red: not covered; blue-grey: load unknown; grey: nothing to cover.
-energy-without-kw = { $count } critical devices state no kW: the unmet load is at least this
+energy-without-kw = { $count } life-support or critical loads state no average kW (or the facility has no load survey): the unmet load is at least this
 
 # intake review
 title-intake = Intake review
@@ -1359,6 +1359,7 @@ regions-err-currency = «{ $value }» is not a currency code: { $reason }
 # Energy plan, model version 2 (/energy/v2)
 energy2-title = Generator plan, model version 2
 energy2-link = Plan with model version 2 (regions, tiers, fuel logistics, autonomy)
+energy2-link-default-plan = The version 2 plan of the store's generator lines with the form's default inputs
 energy2-intro = Allocates donated generators to the store's facilities over a season of rolling outages by region (MODEL-v2): usable power derated, each set checked against the largest load it must start, three tiers of load, fuel deliverable and units installable per region. Facilities whose loads are unknown are listed, never planned as 0.
 energy2-refused = Not planned, check the field
 energy2-units = Donated units
@@ -1404,6 +1405,33 @@ energy2-why-regions = regions { $regions }
 energy2-why-ineligible = ineligible at { $count }
 energy2-why-facilities = facilities
 energy2-why-backup-repair = its own backup needs repair and counts as 0 kW
+energy2-note-line-no-quantity = equipment line { $line } ({ $model }): no quantity recorded, so its sets are not planned
+energy2-note-line-all-recorded = equipment line { $line } ({ $model }): all { $quantity } sets are already recorded as assets
+energy2-note-line-some-recorded = equipment line { $line } ({ $model }): { $done } of { $quantity } sets already recorded as assets; the other { $left } are planned
+energy2-note-line-illustrative = equipment line { $line } ({ $model }): illustrative: { $why }
+energy2-note-step-lower-bound = { $facility }: the largest step load is a lower bound ({ $count } load(s) state no kVA)
+energy2-note-backup-condition = { $facility }: backup condition not recorded; counted as working
+energy2-note-outage-what-if = what-if: { $hours } outage hours per day in every region, replacing the recorded schedules
+energy2-note-changeover = P(survive 24/72/168 h) assumes the changeover gap (grid loss until the generators carry the load, up to 10 s for an NFPA 110 Type 10 system) is bridged by the devices' own batteries or a UPS: the store records no UPS or battery; without one, every life-support load is interrupted at each outage start
+energy2-note-derated = autonomy: units from the plan run at their usable power, { $derate } × prime kW (the instance's derate, as the planner counted them); their idle fuel is that of the full prime rating; the facility's own backup likewise counts at its derated kW
+energy2-left-status = current status { $status }: nowhere to install a unit
+energy2-left-no-survey = no load survey: no powered asset and no building load recorded
+energy2-left-unknown-asset = { $tier } load of asset { $item } ({ $what }): average kW unknown
+energy2-left-unknown-building = { $tier } building load { $item } ({ $what }): average kW unknown
+energy2-left-backup-unknown = existing backup unknown: no backup kVA recorded (record 0, or the condition "absent", if there is none)
+energy2-left-step-unknown = largest step load unknown: no load states a kVA or starting kVA
+energy2-fuel-basis-given = given by the planner
+energy2-fuel-basis-delivery = one delivery of the logistics plan: { $litres } L/day × { $days } days between deliveries
+energy2-fuel-basis-no-units = no units planned, no delivery scheduled; the store records no fuel stock, so its own backup starts with 0 L
+energy2-assume-litres-per-day = litres per day = outage hours per day × (idle L/h of the units + { $slope } L/kWh × kW the donated units carry)
+energy2-assume-donated-only = only the donated units' fuel is counted; the own backup runs on the facility's own stock
+energy2-assume-deliveries = a delivery arrives when the tank is down to { $percent } % (reserve); where no tank size is given, a delivery every { $days } days, and the tank that interval needs is shown
+energy2-assume-daily-rate = fuel is a daily rate over the season, not a schedule with lead times
+energy2-assume-no-price = no fuel price given: costs are not computed
+energy2-limit-none = none within a year
+energy2-limit-capacity = capacity: { $peak } kW peak vs { $kw } kW of generators
+energy2-limit-battery = no generator: battery energy
+energy2-limit-fuel = fuel
 energy2-plan = Plan
 energy2-load-kw = Load, kW
 energy2-own-backup = Own backup, kW
