@@ -98,6 +98,23 @@ pub enum AssetCommand {
         #[arg(long)]
         note: Option<String>,
     },
+    /// Void a wrong lifecycle event: it stays stored with the reason and no report reads it (the
+    /// downtime it opened is voided with it); with --at and/or --state, record the corrected event
+    /// in the same batch
+    Void {
+        event: String,
+        /// Why the event was wrong (required)
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        by: Option<String>,
+        /// The corrected time (same formats as `event --at`)
+        #[arg(long)]
+        at: Option<String>,
+        /// The corrected state [default: the voided event's]
+        #[arg(long)]
+        state: Option<String>,
+    },
     /// Check stored asset histories against the lifecycle rules (exit 1 on breaches)
     Check,
     /// Bring downtime records in line with the lifecycle events (stores written before events
@@ -477,6 +494,10 @@ fn asset(c: AssetCommand, settings: &Settings) -> CliResult {
                 "{id} is down: downtime {}, work order {}",
                 report.downtime, report.work_order
             );
+            // The event's id is what `asset void` takes when the report was wrong.
+            if let Some(ev) = &report.event {
+                println!("recorded event {ev}");
+            }
             Ok(Outcome::Clean)
         }
         AssetCommand::Up { id, at, note } => {
@@ -496,6 +517,13 @@ fn asset(c: AssetCommand, settings: &Settings) -> CliResult {
             }
             Ok(Outcome::Clean)
         }
+        AssetCommand::Void {
+            event,
+            reason,
+            by,
+            at,
+            state,
+        } => crate::cmd_asset_void::void(settings, &event, &reason, by, at, state),
         AssetCommand::Check => {
             let app = open(settings)?;
             let problems = svc::check_stored(&app.ledger().map_err(service_error)?, app.now());

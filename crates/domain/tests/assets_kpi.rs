@@ -126,6 +126,9 @@ fn event(asset: &str, n: u32, at: &str, state: LifecycleState) -> Record {
         by: None,
         note: None,
         sources: vec![],
+        recorded_at: None,
+        corrects: None,
+        voided: None,
     })
 }
 
@@ -144,6 +147,7 @@ fn down(name: &str, asset: &str, start: &str, end: Option<&str>, planned: bool) 
         work_order: None,
         reported_by: None,
         note: None,
+        voided: None,
     })
 }
 
@@ -444,6 +448,9 @@ proptest! {
         let mut recs = vec![asset("a1", None), Record::AssetEvent(AssetEvent {
             id: id("e1"), asset: id("a1"), at: base_t + chrono::Duration::hours(start_h),
             state: S::InService, acceptance: None, to_facility: None, from_facility: None, by: None, note: None, sources: vec![],
+            recorded_at: None,
+            corrects: None,
+            voided: None,
         })];
         for (k, (s, len, open)) in episodes.iter().enumerate() {
             let st = base_t + chrono::Duration::hours(*s);
@@ -451,6 +458,7 @@ proptest! {
                 id: id(&format!("d{k}")), asset: id("a1"), start: st,
                 end: (!open).then(|| st + chrono::Duration::hours(*len)),
                 cause: DowntimeCause::Wear, planned: false, work_order: None, reported_by: None, note: None,
+                voided: None,
             }));
         }
         let l = ledger(recs);

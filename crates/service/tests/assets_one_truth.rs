@@ -46,6 +46,9 @@ fn put_event(app: &mut Aidtrace, name: &str, asset: &str, at: &str, state: Lifec
             by: None,
             note: None,
             sources: vec![],
+            recorded_at: None,
+            corrects: None,
+            voided: None,
         })],
     )
     .expect("generic put");

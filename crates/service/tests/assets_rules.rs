@@ -56,6 +56,7 @@ fn downtime(name: &str, asset: &str, start: &str, end: Option<&str>) -> Record {
         work_order: None,
         reported_by: None,
         note: None,
+        voided: None,
     })
 }
 
@@ -71,6 +72,9 @@ fn event(name: &str, asset: &str, at: &str, state: LifecycleState) -> Record {
         by: None,
         note: None,
         sources: vec![],
+        recorded_at: None,
+        corrects: None,
+        voided: None,
     })
 }
 
@@ -392,6 +396,9 @@ fn commissioning_needs_a_done_acceptance_of_the_same_asset() {
         by: None,
         note: None,
         sources: vec![],
+        recorded_at: None,
+        corrects: None,
+        voided: None,
     };
     let before = audit_len(&app);
     refused(

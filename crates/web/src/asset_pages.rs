@@ -696,8 +696,20 @@ pub async fn detail(
         }
         h2 { (t("assets-events")) }
         table class="list" id="events" {
-            thead { tr { th { (t("asset-at")) } th { (t("status")) } th { (t("asset-by-whom")) } th { (t("assets-note")) } } }
-            tbody { @for e in &d.events { tr { td { (datetime(e.at)) } td { (label(e.state)) } td { (e.by.clone().unwrap_or_default()) } td { (event_note(e, &d.downtimes)) } } } }
+            thead { tr { th { (t("asset-at")) } th { (t("status")) } th { (t("asset-by-whom")) } th { (t("assets-note")) } th { (t("asset-recorded-at")) } } }
+            tbody { @for e in &d.events { tr { td { (datetime(e.at)) } td { (label(e.state)) } td { (e.by.clone().unwrap_or_default()) } td { (event_note(e, &d.downtimes)) } td { (e.recorded_at.map(datetime).unwrap_or_default()) } } } }
+        }
+        @if !d.voided_events.is_empty() {
+            // Kept for the record: a wrong entry is voided, never edited or deleted.
+            h2 { (t("assets-voided")) }
+            table class="list" id="voided-events" {
+                thead { tr { th { (t("asset-at")) } th { (t("status")) } th { (t("asset-voided-at")) } th { (t("asset-void-reason")) } } }
+                tbody { @for e in &d.voided_events { tr {
+                    td { s { (datetime(e.at)) } } td { s { (label(e.state)) } }
+                    td { (e.voided.as_ref().map(|v| datetime(v.at)).unwrap_or_default()) }
+                    td { (e.voided.as_ref().map(|v| v.reason.clone()).unwrap_or_default()) }
+                } } }
+            }
         }
         h2 { (t("assets-downtime")) }
         @if d.downtimes.is_empty() { p class="muted" { "—" } }

@@ -314,12 +314,13 @@ impl<'a> Fleet<'a> {
         for (i, a) in assets.iter().enumerate() {
             by_facility.entry(&a.facility).or_default().push(i);
         }
-        for e in ledger.asset_events.values() {
+        // Voided entries stay stored for the record; no indicator reads them.
+        for e in ledger.asset_events.values().filter(|e| !e.is_void()) {
             if let Some(&i) = index.get(&e.asset) {
                 histories[i].events.push(e);
             }
         }
-        for d in ledger.downtimes.values() {
+        for d in ledger.downtimes.values().filter(|d| !d.is_void()) {
             if let Some(&i) = index.get(&d.asset) {
                 histories[i].downtimes.push(d);
             }

@@ -6,6 +6,7 @@
 //! records (transition order, overlapping downtime, meters going backwards) live in [`lifecycle`]
 //! and are enforced by the service before anything is written. Indicators are in [`kpi`].
 
+pub mod correction;
 pub mod donation;
 pub mod gaps;
 pub mod history;
@@ -469,6 +470,21 @@ pub struct AssetEvent {
     pub note: Option<String>,
     #[serde(default)]
     pub sources: Vec<Citation>,
+    /// When the event was entered into aidtrace (`at` is when it happened). Set by the service's
+    /// writers from their clock; empty on events stored before it was kept or loaded from files
+    /// that do not carry it.
+    #[serde(
+        default,
+        deserialize_with = "instant::serde_utc::option::deserialize",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recorded_at: Option<NaiveDateTime>,
+    /// The voided event this one replaces: a correction may lie before the asset's latest event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corrects: Option<RecordId>,
+    /// Set when the event was found wrong: it stays stored, and no report or rule reads it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voided: Option<correction::Void>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -542,6 +558,10 @@ pub struct Downtime {
     pub reported_by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Set when the episode was found wrong (e.g. reported for the wrong machine): it stays
+    /// stored, and no report or rule reads it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voided: Option<correction::Void>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -1015,6 +1035,7 @@ impl AssetEvent {
         opt(&mut out, "acceptance", K::WorkOrder, &self.acceptance);
         opt(&mut out, "to_facility", K::Facility, &self.to_facility);
         opt(&mut out, "from_facility", K::Facility, &self.from_facility);
+        opt(&mut out, "corrects", K::AssetEvent, &self.corrects);
         cite_refs(&mut out, &self.sources);
         out
     }

@@ -299,6 +299,17 @@ pub fn asset_event(e: &AssetEvent) -> Result<(), ValidationError> {
             "a transfer needs the receiving facility",
         ));
     }
+    super::correction::check_recorded_after(e.at, e.recorded_at)?;
+    if let Some(void) = &e.voided {
+        super::correction::check_void(void)?;
+    }
+    if e.corrects.as_ref() == Some(&e.id) {
+        return Err(ValidationError::new(
+            "corrects",
+            &e.id,
+            "an event cannot correct itself; it corrects the voided event it replaces",
+        ));
+    }
     Ok(())
 }
 
@@ -313,6 +324,9 @@ pub fn downtime(d: &Downtime) -> Result<(), ValidationError> {
             end,
             format!("the downtime ends before it starts ({})", d.start),
         ));
+    }
+    if let Some(void) = &d.voided {
+        super::correction::check_void(void)?;
     }
     Ok(())
 }

@@ -30,10 +30,12 @@ use crate::{Aidtrace, records};
 
 mod reconcile;
 mod rules;
+mod void;
 mod workorders;
 
 pub use reconcile::{Change, reconcile};
 pub use rules::{check_rules, check_rules_from, check_stored, put_checked, put_checked_from};
+pub use void::{Corrected, Voided, void_event};
 pub use workorders::{Progress, Step, Substance, progress_work_order};
 
 /// Illustrative assets, events and plans for the seed scenario (see `demo/assets.json`).
@@ -113,8 +115,12 @@ pub enum HistorySource<'q> {
 
 #[derive(Debug, Default, Clone)]
 struct StoredHistory {
+    /// Live events and downtime: what every rule and report reads.
     events: Vec<AssetEvent>,
     downtimes: Vec<Downtime>,
+    /// Voided ones, kept apart: only the append-only checks see them.
+    voided_events: Vec<AssetEvent>,
+    voided_downtimes: Vec<Downtime>,
     readings: Vec<MeterReading>,
     orders: Vec<WorkOrder>,
 }
@@ -131,12 +137,20 @@ fn stored_histories(
     let mut keep = |r: Record| match r {
         Record::AssetEvent(e) => {
             if let Some(h) = out.get_mut(&e.asset) {
-                h.events.push(e);
+                if e.is_void() {
+                    h.voided_events.push(e);
+                } else {
+                    h.events.push(e);
+                }
             }
         }
         Record::Downtime(d) => {
             if let Some(h) = out.get_mut(&d.asset) {
-                h.downtimes.push(d);
+                if d.is_void() {
+                    h.voided_downtimes.push(d);
+                } else {
+                    h.downtimes.push(d);
+                }
             }
         }
         Record::MeterReading(m) => {
@@ -269,6 +283,9 @@ pub fn record_event(
         by: e.by,
         note: e.note,
         sources: vec![],
+        recorded_at: Some(instant::whole_seconds(app.now())),
+        corrects: None,
+        voided: None,
     };
     let mut batch = Vec::new();
     if event.state.is_retired() {
@@ -434,6 +451,7 @@ pub fn report_down(
             work_order: Some(wo_id.clone()),
             reported_by: reported_by.clone(),
             note,
+            voided: None,
         }),
     ];
     let mut event = None;
@@ -455,6 +473,9 @@ pub fn report_down(
             by: reported_by,
             note: Some(down_note(cause)),
             sources: vec![],
+            recorded_at: Some(instant::whole_seconds(app.now())),
+            corrects: None,
+            voided: None,
         }));
         event = Some(id);
     }
@@ -544,6 +565,9 @@ pub fn return_to_service(
         by: None,
         note,
         sources: vec![],
+        recorded_at: Some(instant::whole_seconds(app.now())),
+        corrects: None,
+        voided: None,
     }));
     put_checked_from(app, source, actor, batch)?;
     Ok(Some(id))
@@ -788,6 +812,9 @@ pub struct AssetDetail {
     pub work_orders: Vec<WorkOrder>,
     pub meter_readings: Vec<MeterReading>,
     pub donation: Vec<FitnessReport>,
+    /// Voided events and downtime: kept for the record, read by no figure above.
+    pub voided_events: Vec<AssetEvent>,
+    pub voided_downtimes: Vec<Downtime>,
 }
 
 pub fn asset_detail(app: &Aidtrace, asset: &RecordId) -> ServiceResult<AssetDetail> {
@@ -810,6 +837,18 @@ pub fn asset_detail(app: &Aidtrace, asset: &RecordId) -> ServiceResult<AssetDeta
         work_orders: h.work_orders.iter().map(|w| (*w).clone()).collect(),
         meter_readings: h.readings.iter().map(|r| (*r).clone()).collect(),
         donation,
+        voided_events: ledger
+            .asset_events
+            .values()
+            .filter(|e| &e.asset == asset && e.is_void())
+            .cloned()
+            .collect(),
+        voided_downtimes: ledger
+            .downtimes
+            .values()
+            .filter(|d| &d.asset == asset && d.is_void())
+            .cloned()
+            .collect(),
         asset: a,
     })
 }
