@@ -57,7 +57,8 @@ pub enum AssetCommand {
     /// file, checking the lifecycle rules; all or nothing
     Load { file: PathBuf },
     /// Record a lifecycle event (planned, procured, shipped, delivered, installed, commissioned,
-    /// in_service, down, under_repair, in_storage, transferred, decommissioned, disposed)
+    /// in_service, down, under_repair, in_storage, transferred, decommissioned, disposed,
+    /// customs_hold, dead_on_arrival, rejected, returned_to_donor, lost)
     Event {
         id: String,
         state: String,
@@ -75,6 +76,8 @@ pub enum AssetCommand {
         by: Option<String>,
         #[arg(long)]
         note: Option<String>,
+        #[command(flatten)]
+        disposal: crate::cmd_asset_disposal::DisposalArgs,
     },
     /// Report a device down: opens a downtime episode and a corrective work order
     Down {
@@ -444,6 +447,7 @@ fn asset(c: AssetCommand, settings: &Settings) -> CliResult {
             to_facility,
             by,
             note,
+            disposal,
         } => {
             let mut app = open(settings)?;
             let state = LifecycleState::parse(state.trim()).ok_or_else(|| {
@@ -461,6 +465,7 @@ fn asset(c: AssetCommand, settings: &Settings) -> CliResult {
                 to_facility: opt_rid("--to-facility", to_facility.as_ref())?,
                 by,
                 note,
+                disposal: disposal.record()?,
             };
             let q = queries(settings)?;
             let ev = svc::record_event(&mut app, HistorySource::Indexed(&q), actor, event)

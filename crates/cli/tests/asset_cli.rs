@@ -396,3 +396,72 @@ fn void_with_an_unknown_state_exits_2_naming_the_option() {
         stderr(&out)
     );
 }
+
+#[test]
+fn disposing_needs_the_disposal_record_and_keeps_it() {
+    let dir = demo();
+    let endo = "as-semey-endo-3";
+    let out = run(
+        dir.path(),
+        &[
+            "asset",
+            "event",
+            endo,
+            "decommissioned",
+            "--at",
+            "2026-01-10",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let bare = run(
+        dir.path(),
+        &["asset", "event", endo, "disposed", "--at", "2026-01-20"],
+    );
+    assert_eq!(bare.status.code(), Some(2), "{}", stderr(&bare));
+    assert!(stderr(&bare).contains("disposal"), "{}", stderr(&bare));
+    let partial = run(
+        dir.path(),
+        &[
+            "asset",
+            "event",
+            endo,
+            "disposed",
+            "--at",
+            "2026-01-20",
+            "--method",
+            "recycled",
+        ],
+    );
+    assert_eq!(partial.status.code(), Some(2));
+    assert!(
+        stderr(&partial).contains("--data-wipe"),
+        "{}",
+        stderr(&partial)
+    );
+    let ok = run(
+        dir.path(),
+        &[
+            "asset",
+            "event",
+            endo,
+            "disposed",
+            "--at",
+            "2026-01-20",
+            "--method",
+            "recycled",
+            "--data-wipe",
+            "not_applicable",
+            "--hazardous",
+            "lithium battery",
+        ],
+    );
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    let show = run(dir.path(), &["asset", "show", endo]);
+    let detail: Value = serde_json::from_slice(&show.stdout).expect("json");
+    let last = detail["events"]
+        .as_array()
+        .and_then(|e| e.last())
+        .expect("event");
+    assert_eq!(last["disposal"]["method"], "recycled");
+    assert_eq!(last["disposal"]["hazardous"][0], "lithium battery");
+}

@@ -32,6 +32,7 @@ fn ev(n: &str, at: &str, state: LifecycleState) -> AssetEvent {
         recorded_at: None,
         corrects: None,
         voided: None,
+        disposal: None,
     }
 }
 

@@ -40,6 +40,7 @@ fn events(first: usize, steps: &[(usize, i64)]) -> Vec<AssetEvent> {
         recorded_at: None,
         corrects: None,
         voided: None,
+        disposal: None,
     };
     let mut at = start();
     let mut out = vec![make(0, at, INITIAL[first % INITIAL.len()])];

@@ -28,6 +28,7 @@ fn ev(n: &str, at: &str, state: S) -> AssetEvent {
         recorded_at: None,
         corrects: None,
         voided: None,
+        disposal: None,
     }
 }
 fn void(e: &AssetEvent) -> AssetEvent {

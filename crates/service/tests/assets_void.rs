@@ -286,6 +286,7 @@ fn under_repair(at: &str) -> NewEvent {
         to_facility: None,
         by: None,
         note: None,
+        disposal: None,
     }
 }
 

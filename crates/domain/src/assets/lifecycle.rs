@@ -30,9 +30,29 @@ pub fn allowed_next(from: LifecycleState) -> &'static [LifecycleState] {
     match from {
         S::Planned => &[S::Procured, S::Decommissioned],
         S::Procured => &[S::Shipped, S::Delivered, S::Decommissioned],
-        S::Shipped => &[S::Delivered],
-        S::Delivered => &[S::Installed, S::InStorage, S::Transferred],
-        S::Installed => &[S::Commissioned, S::InStorage, S::Decommissioned],
+        S::Shipped => &[S::Delivered, S::CustomsHold, S::Lost],
+        S::CustomsHold => &[S::Delivered, S::ReturnedToDonor, S::Lost],
+        S::Delivered => &[
+            S::Installed,
+            S::InStorage,
+            S::Transferred,
+            S::DeadOnArrival,
+            S::Rejected,
+            S::Lost,
+        ],
+        S::Installed => &[
+            S::Commissioned,
+            S::InStorage,
+            S::Decommissioned,
+            S::DeadOnArrival,
+            S::Rejected,
+        ],
+        // Repaired by the supplier it is installed again; else it goes back or is written off.
+        S::DeadOnArrival => &[S::Installed, S::ReturnedToDonor, S::Decommissioned],
+        S::Rejected => &[S::ReturnedToDonor, S::Decommissioned],
+        S::ReturnedToDonor => &[],
+        // Found again it is back in storage; else written off.
+        S::Lost => &[S::InStorage, S::Decommissioned],
         S::Commissioned => &[S::InService, S::Down],
         S::InService => &[
             S::Down,
@@ -40,6 +60,7 @@ pub fn allowed_next(from: LifecycleState) -> &'static [LifecycleState] {
             S::InStorage,
             S::Transferred,
             S::Decommissioned,
+            S::Lost,
         ],
         S::Down => &[S::UnderRepair, S::InService, S::Decommissioned],
         S::UnderRepair => &[S::InService, S::Down, S::Decommissioned],
@@ -48,8 +69,15 @@ pub fn allowed_next(from: LifecycleState) -> &'static [LifecycleState] {
             S::InService,
             S::Transferred,
             S::Decommissioned,
+            S::Lost,
         ],
-        S::Transferred => &[S::Delivered, S::Installed, S::InStorage, S::InService],
+        S::Transferred => &[
+            S::Delivered,
+            S::Installed,
+            S::InStorage,
+            S::InService,
+            S::Lost,
+        ],
         S::Decommissioned => &[S::Disposed],
         S::Disposed => &[],
     }
@@ -57,7 +85,7 @@ pub fn allowed_next(from: LifecycleState) -> &'static [LifecycleState] {
 
 fn names(states: &[LifecycleState]) -> String {
     if states.is_empty() {
-        return "nothing (the asset is disposed)".to_string();
+        return "nothing (the asset has left for good)".to_string();
     }
     states
         .iter()

@@ -7,6 +7,7 @@
 //! and are enforced by the service before anything is written. Indicators are in [`kpi`].
 
 pub mod correction;
+pub mod disposal;
 pub mod donation;
 pub mod gaps;
 pub mod history;
@@ -389,10 +390,20 @@ pub enum LifecycleState {
     Transferred,
     Decommissioned,
     Disposed,
+    /// Held at customs on the way in.
+    CustomsHold,
+    /// Arrived not working, before it was ever accepted.
+    DeadOnArrival,
+    /// Refused by the recipient (unrequested, unfit, failed acceptance).
+    Rejected,
+    /// Sent back to the donor or supplier: it leaves the recipient's books for good.
+    ReturnedToDonor,
+    /// Missing (lost in transit, stolen); it may be found again.
+    Lost,
 }
 
 impl LifecycleState {
-    pub const ALL: [LifecycleState; 13] = [
+    pub const ALL: [LifecycleState; 18] = [
         Self::Planned,
         Self::Procured,
         Self::Shipped,
@@ -406,6 +417,11 @@ impl LifecycleState {
         Self::Transferred,
         Self::Decommissioned,
         Self::Disposed,
+        Self::CustomsHold,
+        Self::DeadOnArrival,
+        Self::Rejected,
+        Self::ReturnedToDonor,
+        Self::Lost,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -423,6 +439,11 @@ impl LifecycleState {
             Self::Transferred => "transferred",
             Self::Decommissioned => "decommissioned",
             Self::Disposed => "disposed",
+            Self::CustomsHold => "customs_hold",
+            Self::DeadOnArrival => "dead_on_arrival",
+            Self::Rejected => "rejected",
+            Self::ReturnedToDonor => "returned_to_donor",
+            Self::Lost => "lost",
         }
     }
 
@@ -438,9 +459,13 @@ impl LifecycleState {
         )
     }
 
-    /// States after which nothing can happen to the asset but disposal.
+    /// States after which nothing can happen to the asset but disposal (or nothing at all, once
+    /// it went back to the donor).
     pub fn is_retired(self) -> bool {
-        matches!(self, Self::Decommissioned | Self::Disposed)
+        matches!(
+            self,
+            Self::Decommissioned | Self::Disposed | Self::ReturnedToDonor
+        )
     }
 }
 
@@ -485,6 +510,9 @@ pub struct AssetEvent {
     /// Set when the event was found wrong: it stays stored, and no report or rule reads it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voided: Option<correction::Void>,
+    /// The disposal record, required on `disposed`: method, hazardous materials, data wipe.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disposal: Option<disposal::Disposal>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -136,6 +136,7 @@ pub fn fleet(n_assets: usize, n_facilities: usize) -> Vec<Record> {
                 recorded_at: None,
                 corrects: None,
                 voided: None,
+                disposal: None,
             })
         };
         let t0 = start + offset;

@@ -299,6 +299,24 @@ pub fn asset_event(e: &AssetEvent) -> Result<(), ValidationError> {
             "a transfer needs the receiving facility",
         ));
     }
+    match (&e.disposal, e.state) {
+        (Some(d), LifecycleState::Disposed) => super::disposal::check(d)?,
+        (None, LifecycleState::Disposed) => {
+            return Err(ValidationError::new(
+                "disposal",
+                "",
+                "disposing of a device needs its disposal record: method, hazardous materials and data wipe",
+            ));
+        }
+        (Some(_), other) => {
+            return Err(ValidationError::new(
+                "disposal",
+                other.as_str(),
+                "a disposal record belongs on a disposed event",
+            ));
+        }
+        (None, _) => {}
+    }
     super::correction::check_recorded_after(e.at, e.recorded_at)?;
     if let Some(void) = &e.voided {
         super::correction::check_void(void)?;

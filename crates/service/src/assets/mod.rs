@@ -254,6 +254,8 @@ pub struct NewEvent {
     pub to_facility: Option<RecordId>,
     pub by: Option<String>,
     pub note: Option<String>,
+    /// Required to dispose of it.
+    pub disposal: Option<aidtrace_domain::assets::disposal::Disposal>,
 }
 
 /// Records a lifecycle event; returns its id.
@@ -283,9 +285,10 @@ pub fn record_event(
         by: e.by,
         note: e.note,
         sources: vec![],
-        recorded_at: Some(instant::whole_seconds(app.now())),
+        recorded_at: Some(app.now()),
         corrects: None,
         voided: None,
+        disposal: e.disposal,
     };
     let mut batch = Vec::new();
     if event.state.is_retired() {
@@ -476,6 +479,7 @@ pub fn report_down(
             recorded_at: Some(instant::whole_seconds(app.now())),
             corrects: None,
             voided: None,
+            disposal: None,
         }));
         event = Some(id);
     }
@@ -568,6 +572,7 @@ pub fn return_to_service(
         recorded_at: Some(instant::whole_seconds(app.now())),
         corrects: None,
         voided: None,
+        disposal: None,
     }));
     put_checked_from(app, source, actor, batch)?;
     Ok(Some(id))

@@ -169,6 +169,11 @@ pub fn void_event(
             recorded_at: Some(now),
             corrects: Some(old.id.clone()),
             voided: None,
+            // The disposal record belongs to a disposed event only.
+            disposal: old
+                .disposal
+                .clone()
+                .filter(|_| state == LifecycleState::Disposed),
             ..old
         }));
     }

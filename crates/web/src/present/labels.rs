@@ -360,6 +360,8 @@ labelled!(
 labelled!("by-", dashed: false, [totals::GroupBy]);
 labelled!("val-", dashed: false, [aidtrace_service::intake::aidtrace_intake::model::AmountKind]);
 labelled!("asset-state-", dashed: true, [assets::LifecycleState]);
+labelled!("asset-disposal-", dashed: true, [assets::disposal::DisposalMethod]);
+labelled!("asset-data-wipe-", dashed: true, [assets::disposal::DataWipe]);
 labelled!("asset-wo-kind-", dashed: true, [assets::WorkOrderKind]);
 labelled!("asset-wo-status-", dashed: true, [assets::WorkOrderStatus]);
 labelled!("asset-priority-", dashed: true, [assets::Priority]);
@@ -435,6 +437,8 @@ mod tests {
             totals::GroupBy,
             aidtrace_service::intake::aidtrace_intake::model::AmountKind,
             assets::LifecycleState,
+            assets::disposal::DisposalMethod,
+            assets::disposal::DataWipe,
             assets::WorkOrderKind,
             assets::WorkOrderStatus,
             assets::Priority,
