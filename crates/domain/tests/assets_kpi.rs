@@ -129,6 +129,7 @@ fn event(asset: &str, n: u32, at: &str, state: LifecycleState) -> Record {
         recorded_at: None,
         corrects: None,
         voided: None,
+        disposal: None,
     })
 }
 
@@ -245,6 +246,8 @@ fn uptime_mtbf_mttr_with_mid_period_commissioning_and_open_downtime() {
     assert_eq!(a1.planned_downtime_hours, d("4"));
     // (744 − 36) / 744 = 95.161…%
     assert_eq!(a1.uptime_pct, Some(d("95.16")));
+    // Counting the 4 h of planned work too: (744 − 36 − 4) / 744 = 94.623…%
+    assert_eq!(a1.uptime_all_pct, Some(d("94.62")));
     assert_eq!(a1.failures, 2);
     assert_eq!(a1.mtbf_hours, Some(d("354")));
     assert_eq!((a1.repairs, a1.mttr_hours), (1, Some(d("24"))));
@@ -451,6 +454,7 @@ proptest! {
             recorded_at: None,
             corrects: None,
             voided: None,
+            disposal: None,
         })];
         for (k, (s, len, open)) in episodes.iter().enumerate() {
             let st = base_t + chrono::Duration::hours(*s);

@@ -367,7 +367,7 @@ fn register_table(ledger: &Ledger, rows: &[AssetRow]) -> Table {
     }
 }
 
-const INDICATOR_HEADERS: [&str; 30] = [
+const INDICATOR_HEADERS: [&str; 31] = [
     "group",
     "assets",
     "in_inventory",
@@ -377,6 +377,7 @@ const INDICATOR_HEADERS: [&str; 30] = [
     "unplanned_downtime_hours",
     "planned_downtime_hours",
     "uptime_pct",
+    "uptime_all_pct",
     "failures",
     "mtbf_hours",
     "device_failures",
@@ -417,6 +418,7 @@ fn indicator_table(groups: &BTreeMap<String, Indicators>) -> Table {
                     dec(Some(i.unplanned_downtime_hours)),
                     dec(Some(i.planned_downtime_hours)),
                     dec(i.uptime_pct),
+                    dec(i.uptime_all_pct),
                     i.failures.to_string(),
                     dec(i.mtbf_hours),
                     i.device_failures.to_string(),
@@ -466,7 +468,22 @@ fn donation_failure(i: &ItemResult) -> String {
 /// label (the note the service wrote for it is the English of the same, so it is not repeated);
 /// any other note as written.
 fn event_note(e: &AssetEvent, downtimes: &[Downtime]) -> String {
-    let note = e.note.clone().unwrap_or_default();
+    let mut note = e.note.clone().unwrap_or_default();
+    if let Some(d) = &e.disposal {
+        let mut parts = vec![label(d.method), label(d.data_wipe)];
+        if !d.hazardous.is_empty() {
+            parts.push(format!(
+                "{}: {}",
+                t("asset-disposal-hazardous"),
+                d.hazardous.join(", ")
+            ));
+        }
+        parts.extend(d.certificate.clone());
+        if !note.is_empty() {
+            parts.push(note);
+        }
+        note = parts.join(" · ");
+    }
     match svc::down_cause_of(e, downtimes) {
         Some(cause) if note.is_empty() || note == svc::down_note(cause) => {
             format!("{}: {}", t("assets-report-down"), label(cause))
