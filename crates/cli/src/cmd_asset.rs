@@ -57,7 +57,8 @@ pub enum AssetCommand {
     /// file, checking the lifecycle rules; all or nothing
     Load { file: PathBuf },
     /// Record a lifecycle event (planned, procured, shipped, delivered, installed, commissioned,
-    /// in_service, down, under_repair, in_storage, transferred, decommissioned, disposed)
+    /// in_service, down, under_repair, in_storage, transferred, decommissioned, disposed,
+    /// customs_hold, dead_on_arrival, rejected, returned_to_donor, lost)
     Event {
         id: String,
         state: String,
@@ -75,6 +76,8 @@ pub enum AssetCommand {
         by: Option<String>,
         #[arg(long)]
         note: Option<String>,
+        #[command(flatten)]
+        disposal: crate::cmd_asset_disposal::DisposalArgs,
     },
     /// Report a device down: opens a downtime episode and a corrective work order
     Down {
@@ -97,6 +100,23 @@ pub enum AssetCommand {
         at: Option<String>,
         #[arg(long)]
         note: Option<String>,
+    },
+    /// Void a wrong lifecycle event: it stays stored with the reason and no report reads it (the
+    /// downtime it opened is voided with it); with --at and/or --state, record the corrected event
+    /// in the same batch
+    Void {
+        event: String,
+        /// Why the event was wrong (required)
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        by: Option<String>,
+        /// The corrected time (same formats as `event --at`)
+        #[arg(long)]
+        at: Option<String>,
+        /// The corrected state [default: the voided event's]
+        #[arg(long)]
+        state: Option<String>,
     },
     /// Check stored asset histories against the lifecycle rules (exit 1 on breaches)
     Check,
@@ -430,6 +450,7 @@ fn asset(c: AssetCommand, settings: &Settings) -> CliResult {
             to_facility,
             by,
             note,
+            disposal,
         } => {
             let mut app = open(settings)?;
             let state = LifecycleState::parse(state.trim()).ok_or_else(|| {
@@ -447,6 +468,7 @@ fn asset(c: AssetCommand, settings: &Settings) -> CliResult {
                 to_facility: opt_rid("--to-facility", to_facility.as_ref())?,
                 by,
                 note,
+                disposal: disposal.record()?,
             };
             let q = queries(settings)?;
             let ev = svc::record_event(&mut app, HistorySource::Indexed(&q), actor, event)
@@ -480,6 +502,10 @@ fn asset(c: AssetCommand, settings: &Settings) -> CliResult {
                 "{id} is down: downtime {}, work order {}",
                 report.downtime, report.work_order
             );
+            // The event's id is what `asset void` takes when the report was wrong.
+            if let Some(ev) = &report.event {
+                println!("recorded event {ev}");
+            }
             Ok(Outcome::Clean)
         }
         AssetCommand::Up { id, at, note } => {
@@ -499,6 +525,13 @@ fn asset(c: AssetCommand, settings: &Settings) -> CliResult {
             }
             Ok(Outcome::Clean)
         }
+        AssetCommand::Void {
+            event,
+            reason,
+            by,
+            at,
+            state,
+        } => crate::cmd_asset_void::void(settings, &event, &reason, by, at, state),
         AssetCommand::Check => {
             let app = open(settings)?;
             let problems = svc::check_stored(&app.ledger().map_err(service_error)?, app.now());

@@ -1,4 +1,6 @@
 mod cmd_asset;
+mod cmd_asset_disposal;
+mod cmd_asset_void;
 mod cmd_changes;
 mod cmd_energy;
 mod cmd_energy_autonomy;

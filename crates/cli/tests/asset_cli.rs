@@ -292,3 +292,158 @@ fn reconcile_lists_and_writes_the_downtime_an_event_implies_once() {
     let check = run(dir.path(), &["asset", "check"]);
     assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
 }
+
+fn down_event(dir: &std::path::Path, at: &str) -> String {
+    let out = run(
+        dir,
+        &[
+            "asset",
+            "down",
+            "as-semey-mri-1",
+            "--cause",
+            "mechanical",
+            "--at",
+            at,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    stdout(&out)
+        .lines()
+        .find_map(|l| l.strip_prefix("recorded event "))
+        .expect("event id printed")
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn void_with_a_corrected_time_records_the_correction_and_show_keeps_the_voided_event() {
+    let dir = demo();
+    let ev = down_event(dir.path(), "2026-03-01T09:00");
+    let out = run(
+        dir.path(),
+        &[
+            "asset",
+            "void",
+            &ev,
+            "--reason",
+            "reported two hours late",
+            "--at",
+            "2026-03-01T07:00",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("recorded correction"),
+        "{}",
+        stdout(&out)
+    );
+    let show = run(dir.path(), &["asset", "show", "as-semey-mri-1"]);
+    let detail: Value = serde_json::from_slice(&show.stdout).expect("json");
+    let voided = detail["voided_events"].as_array().expect("voided");
+    assert!(voided.iter().any(|e| e["id"] == ev.as_str()), "{voided:?}");
+    let events = detail["events"].as_array().expect("events");
+    let fix = events
+        .iter()
+        .find(|e| e["corrects"] == ev.as_str())
+        .expect("correction");
+    assert_eq!(fix["at"], "2026-03-01T07:00:00");
+    assert!(fix["recorded_at"].is_string(), "{fix}");
+}
+
+#[test]
+fn void_without_a_reason_exits_2_naming_it_and_writes_nothing() {
+    let dir = demo();
+    let ev = down_event(dir.path(), "2026-03-01T09:00");
+    let out = run(dir.path(), &["asset", "void", &ev, "--reason", " "]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("reason"), "{}", stderr(&out));
+    let show = run(dir.path(), &["asset", "show", "as-semey-mri-1"]);
+    let detail: Value = serde_json::from_slice(&show.stdout).expect("json");
+    assert_eq!(detail["voided_events"].as_array().map(Vec::len), Some(0));
+}
+
+#[test]
+fn void_with_an_unknown_state_exits_2_naming_the_option() {
+    let dir = demo();
+    let out = run(
+        dir.path(),
+        &[
+            "asset", "void", "ev-x", "--reason", "typo", "--state", "broken",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--state \"broken\""),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn disposing_needs_the_disposal_record_and_keeps_it() {
+    let dir = demo();
+    let endo = "as-semey-endo-3";
+    let out = run(
+        dir.path(),
+        &[
+            "asset",
+            "event",
+            endo,
+            "decommissioned",
+            "--at",
+            "2026-01-10",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let bare = run(
+        dir.path(),
+        &["asset", "event", endo, "disposed", "--at", "2026-01-20"],
+    );
+    assert_eq!(bare.status.code(), Some(2), "{}", stderr(&bare));
+    assert!(stderr(&bare).contains("disposal"), "{}", stderr(&bare));
+    let partial = run(
+        dir.path(),
+        &[
+            "asset",
+            "event",
+            endo,
+            "disposed",
+            "--at",
+            "2026-01-20",
+            "--method",
+            "recycled",
+        ],
+    );
+    assert_eq!(partial.status.code(), Some(2));
+    assert!(
+        stderr(&partial).contains("--data-wipe"),
+        "{}",
+        stderr(&partial)
+    );
+    let ok = run(
+        dir.path(),
+        &[
+            "asset",
+            "event",
+            endo,
+            "disposed",
+            "--at",
+            "2026-01-20",
+            "--method",
+            "recycled",
+            "--data-wipe",
+            "not_applicable",
+            "--hazardous",
+            "lithium battery",
+        ],
+    );
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    let show = run(dir.path(), &["asset", "show", endo]);
+    let detail: Value = serde_json::from_slice(&show.stdout).expect("json");
+    let last = detail["events"]
+        .as_array()
+        .and_then(|e| e.last())
+        .expect("event");
+    assert_eq!(last["disposal"]["method"], "recycled");
+    assert_eq!(last["disposal"]["hazardous"][0], "lithium battery");
+}

@@ -86,6 +86,8 @@ mod tests {
         assets::Criticality,
         assets::ContractKind,
         assets::LifecycleState,
+        assets::disposal::DisposalMethod,
+        assets::disposal::DataWipe,
         assets::DowntimeCause,
         assets::WorkOrderKind,
         assets::WorkOrderStatus,

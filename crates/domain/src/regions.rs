@@ -238,7 +238,7 @@ pub fn regional_equity(
     }
     // Each asset's events once, so retired assets are found without a scan per asset.
     let mut retired: HashMap<&RecordId, bool> = HashMap::new();
-    for e in ledger.asset_events.values() {
+    for e in ledger.asset_events.values().filter(|e| !e.is_void()) {
         *retired.entry(&e.asset).or_default() |= e.state.is_retired();
     }
     let mut devices: HashMap<&RecordId, usize> = HashMap::new();

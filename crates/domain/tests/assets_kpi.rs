@@ -126,6 +126,10 @@ fn event(asset: &str, n: u32, at: &str, state: LifecycleState) -> Record {
         by: None,
         note: None,
         sources: vec![],
+        recorded_at: None,
+        corrects: None,
+        voided: None,
+        disposal: None,
     })
 }
 
@@ -144,6 +148,7 @@ fn down(name: &str, asset: &str, start: &str, end: Option<&str>, planned: bool) 
         work_order: None,
         reported_by: None,
         note: None,
+        voided: None,
     })
 }
 
@@ -241,6 +246,8 @@ fn uptime_mtbf_mttr_with_mid_period_commissioning_and_open_downtime() {
     assert_eq!(a1.planned_downtime_hours, d("4"));
     // (744 − 36) / 744 = 95.161…%
     assert_eq!(a1.uptime_pct, Some(d("95.16")));
+    // Counting the 4 h of planned work too: (744 − 36 − 4) / 744 = 94.623…%
+    assert_eq!(a1.uptime_all_pct, Some(d("94.62")));
     assert_eq!(a1.failures, 2);
     assert_eq!(a1.mtbf_hours, Some(d("354")));
     assert_eq!((a1.repairs, a1.mttr_hours), (1, Some(d("24"))));
@@ -444,6 +451,10 @@ proptest! {
         let mut recs = vec![asset("a1", None), Record::AssetEvent(AssetEvent {
             id: id("e1"), asset: id("a1"), at: base_t + chrono::Duration::hours(start_h),
             state: S::InService, acceptance: None, to_facility: None, from_facility: None, by: None, note: None, sources: vec![],
+            recorded_at: None,
+            corrects: None,
+            voided: None,
+            disposal: None,
         })];
         for (k, (s, len, open)) in episodes.iter().enumerate() {
             let st = base_t + chrono::Duration::hours(*s);
@@ -451,6 +462,7 @@ proptest! {
                 id: id(&format!("d{k}")), asset: id("a1"), start: st,
                 end: (!open).then(|| st + chrono::Duration::hours(*len)),
                 cause: DowntimeCause::Wear, planned: false, work_order: None, reported_by: None, note: None,
+                voided: None,
             }));
         }
         let l = ledger(recs);

@@ -29,6 +29,10 @@ fn ev(n: &str, at: &str, state: LifecycleState) -> AssetEvent {
         by: None,
         note: None,
         sources: vec![],
+        recorded_at: None,
+        corrects: None,
+        voided: None,
+        disposal: None,
     }
 }
 
@@ -127,6 +131,7 @@ fn dt(n: &str, start: &str, end: Option<&str>) -> Downtime {
         work_order: None,
         reported_by: None,
         note: None,
+        voided: None,
     }
 }
 

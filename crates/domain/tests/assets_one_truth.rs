@@ -37,6 +37,10 @@ fn events(first: usize, steps: &[(usize, i64)]) -> Vec<AssetEvent> {
         by: None,
         note: None,
         sources: vec![],
+        recorded_at: None,
+        corrects: None,
+        voided: None,
+        disposal: None,
     };
     let mut at = start();
     let mut out = vec![make(0, at, INITIAL[first % INITIAL.len()])];
@@ -83,6 +87,7 @@ fn downtimes(events: &[AssetEvent], picks: &[(i64, Option<i64>, bool, u8)]) -> V
             work_order: None,
             reported_by: None,
             note: None,
+            voided: None,
         });
         match end {
             Some(e) => cursor = e,

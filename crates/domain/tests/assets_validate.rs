@@ -60,6 +60,7 @@ fn downtime_ending_before_it_starts() {
         work_order: None,
         reported_by: None,
         note: None,
+        voided: None,
     };
     assert_eq!(
         field_of(Record::Downtime(d)),

@@ -195,7 +195,7 @@ pub(crate) struct AssetView<'a> {
 /// Each asset with its state at `at` and its facility after any transfer up to `at`.
 pub(crate) fn asset_views(ledger: &Ledger, at: NaiveDateTime) -> Vec<AssetView<'_>> {
     let mut events: HashMap<&RecordId, Vec<&AssetEvent>> = HashMap::new();
-    for e in ledger.asset_events.values() {
+    for e in ledger.asset_events.values().filter(|e| !e.is_void()) {
         events.entry(&e.asset).or_default().push(e);
     }
     ledger

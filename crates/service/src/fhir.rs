@@ -147,7 +147,12 @@ fn status(state: Option<LifecycleState>) -> (&'static str, Option<&'static str>)
             | S::Delivered
             | S::Transferred
             | S::Decommissioned
-            | S::Disposed,
+            | S::Disposed
+            | S::CustomsHold
+            | S::DeadOnArrival
+            | S::Rejected
+            | S::ReturnedToDonor
+            | S::Lost,
         ) => ("inactive", None),
         None => ("unknown", None),
     }

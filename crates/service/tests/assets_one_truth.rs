@@ -46,6 +46,10 @@ fn put_event(app: &mut Aidtrace, name: &str, asset: &str, at: &str, state: Lifec
             by: None,
             note: None,
             sources: vec![],
+            recorded_at: None,
+            corrects: None,
+            voided: None,
+            disposal: None,
         })],
     )
     .expect("generic put");
@@ -246,6 +250,7 @@ fn lifecycle_events_open_and_close_downtime_when_recorded_through_the_service() 
                 to_facility: None,
                 by: None,
                 note: None,
+                disposal: None,
             },
         )
         .expect("event")
@@ -309,6 +314,7 @@ fn a_transfer_mid_period_splits_the_indicators_between_both_facilities() {
                 to_facility: to,
                 by: None,
                 note: None,
+                disposal: None,
             },
         )
         .expect("event");

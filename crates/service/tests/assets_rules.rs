@@ -2,6 +2,7 @@
 
 mod kit;
 
+use aidtrace_domain::assets::disposal::{DataWipe, Disposal, DisposalMethod};
 use aidtrace_domain::assets::kpi::{GroupBy, Period};
 use aidtrace_domain::assets::{
     AssetEvent, Downtime, DowntimeCause, LifecycleState, MeterKind, MeterReading, Priority,
@@ -56,6 +57,7 @@ fn downtime(name: &str, asset: &str, start: &str, end: Option<&str>) -> Record {
         work_order: None,
         reported_by: None,
         note: None,
+        voided: None,
     })
 }
 
@@ -71,6 +73,16 @@ fn event(name: &str, asset: &str, at: &str, state: LifecycleState) -> Record {
         by: None,
         note: None,
         sources: vec![],
+        recorded_at: None,
+        corrects: None,
+        voided: None,
+        // A disposed event carries its disposal record.
+        disposal: (state == LifecycleState::Disposed).then(|| Disposal {
+            method: DisposalMethod::Recycled,
+            hazardous: vec![],
+            data_wipe: DataWipe::NotApplicable,
+            certificate: None,
+        }),
     })
 }
 
@@ -212,6 +224,7 @@ fn illegal_transition_and_out_of_order_events_are_refused() {
         to_facility: None,
         by: None,
         note: None,
+        disposal: None,
     };
     refused(
         assets::record_event(
@@ -389,6 +402,10 @@ fn commissioning_needs_a_done_acceptance_of_the_same_asset() {
         by: None,
         note: None,
         sources: vec![],
+        recorded_at: None,
+        corrects: None,
+        voided: None,
+        disposal: None,
     };
     let before = audit_len(&app);
     refused(
@@ -440,6 +457,7 @@ fn a_transfer_moves_the_asset_to_the_receiving_facility() {
             to_facility: Some(id("fac-semey-city-emergency-hospital")),
             by: None,
             note: None,
+            disposal: None,
         },
     )
     .expect("transfer");
@@ -460,6 +478,7 @@ fn a_transfer_moves_the_asset_to_the_receiving_facility() {
                 to_facility: None,
                 by: None,
                 note: None,
+                disposal: None,
             },
         ),
         &app,
@@ -567,6 +586,7 @@ fn decommissioning_closes_open_downtime_and_cancels_open_work_orders_with_a_reas
             to_facility: None,
             by: None,
             note: Some("beyond repair".into()),
+            disposal: None,
         },
     )
     .expect("decommission");

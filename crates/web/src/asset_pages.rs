@@ -367,7 +367,7 @@ fn register_table(ledger: &Ledger, rows: &[AssetRow]) -> Table {
     }
 }
 
-const INDICATOR_HEADERS: [&str; 30] = [
+const INDICATOR_HEADERS: [&str; 31] = [
     "group",
     "assets",
     "in_inventory",
@@ -377,6 +377,7 @@ const INDICATOR_HEADERS: [&str; 30] = [
     "unplanned_downtime_hours",
     "planned_downtime_hours",
     "uptime_pct",
+    "uptime_all_pct",
     "failures",
     "mtbf_hours",
     "device_failures",
@@ -417,6 +418,7 @@ fn indicator_table(groups: &BTreeMap<String, Indicators>) -> Table {
                     dec(Some(i.unplanned_downtime_hours)),
                     dec(Some(i.planned_downtime_hours)),
                     dec(i.uptime_pct),
+                    dec(i.uptime_all_pct),
                     i.failures.to_string(),
                     dec(i.mtbf_hours),
                     i.device_failures.to_string(),
@@ -466,7 +468,22 @@ fn donation_failure(i: &ItemResult) -> String {
 /// label (the note the service wrote for it is the English of the same, so it is not repeated);
 /// any other note as written.
 fn event_note(e: &AssetEvent, downtimes: &[Downtime]) -> String {
-    let note = e.note.clone().unwrap_or_default();
+    let mut note = e.note.clone().unwrap_or_default();
+    if let Some(d) = &e.disposal {
+        let mut parts = vec![label(d.method), label(d.data_wipe)];
+        if !d.hazardous.is_empty() {
+            parts.push(format!(
+                "{}: {}",
+                t("asset-disposal-hazardous"),
+                d.hazardous.join(", ")
+            ));
+        }
+        parts.extend(d.certificate.clone());
+        if !note.is_empty() {
+            parts.push(note);
+        }
+        note = parts.join(" · ");
+    }
     match svc::down_cause_of(e, downtimes) {
         Some(cause) if note.is_empty() || note == svc::down_note(cause) => {
             format!("{}: {}", t("assets-report-down"), label(cause))
@@ -696,8 +713,20 @@ pub async fn detail(
         }
         h2 { (t("assets-events")) }
         table class="list" id="events" {
-            thead { tr { th { (t("asset-at")) } th { (t("status")) } th { (t("asset-by-whom")) } th { (t("assets-note")) } } }
-            tbody { @for e in &d.events { tr { td { (datetime(e.at)) } td { (label(e.state)) } td { (e.by.clone().unwrap_or_default()) } td { (event_note(e, &d.downtimes)) } } } }
+            thead { tr { th { (t("asset-at")) } th { (t("status")) } th { (t("asset-by-whom")) } th { (t("assets-note")) } th { (t("asset-recorded-at")) } } }
+            tbody { @for e in &d.events { tr { td { (datetime(e.at)) } td { (label(e.state)) } td { (e.by.clone().unwrap_or_default()) } td { (event_note(e, &d.downtimes)) } td { (e.recorded_at.map(datetime).unwrap_or_default()) } } } }
+        }
+        @if !d.voided_events.is_empty() {
+            // Kept for the record: a wrong entry is voided, never edited or deleted.
+            h2 { (t("assets-voided")) }
+            table class="list" id="voided-events" {
+                thead { tr { th { (t("asset-at")) } th { (t("status")) } th { (t("asset-voided-at")) } th { (t("asset-void-reason")) } } }
+                tbody { @for e in &d.voided_events { tr {
+                    td { s { (datetime(e.at)) } } td { s { (label(e.state)) } }
+                    td { (e.voided.as_ref().map(|v| datetime(v.at)).unwrap_or_default()) }
+                    td { (e.voided.as_ref().map(|v| v.reason.clone()).unwrap_or_default()) }
+                } } }
+            }
         }
         h2 { (t("assets-downtime")) }
         @if d.downtimes.is_empty() { p class="muted" { "—" } }

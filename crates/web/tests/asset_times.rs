@@ -94,3 +94,45 @@ async fn the_asset_page_shows_the_donation_verdict_in_the_readers_language() {
     assert!(page.body.contains("не оценено"), "{}", page.body);
     assert!(page.body.contains("регистрация на рынке получателя"));
 }
+
+#[tokio::test]
+async fn the_asset_page_lists_a_voided_event_apart_with_its_reason() {
+    use aidtrace_domain::RecordId;
+    use aidtrace_domain::assets::DowntimeCause;
+    use aidtrace_service::assets::{self, DeviceDown, HistorySource};
+    let env = env();
+    let mri = RecordId::parse("as-semey-mri-1").unwrap();
+    let at = chrono::NaiveDateTime::parse_from_str("2026-03-01 09:00", "%Y-%m-%d %H:%M").unwrap();
+    {
+        let mut app = env.state.service();
+        let down = DeviceDown {
+            asset: mri.clone(),
+            at,
+            cause: DowntimeCause::Wear,
+            reported_by: None,
+            note: None,
+        };
+        let report = assets::report_down(&mut app, HistorySource::Store, "fen", down).unwrap();
+        let ev = report.event.unwrap();
+        assets::void_event(
+            &mut app,
+            HistorySource::Store,
+            "fen",
+            &ev,
+            "reported for the wrong machine",
+            None,
+            None,
+        )
+        .unwrap();
+    }
+    let client = Client::Socket(spawn(env.state.clone()).await);
+    let (session, _) = login(&client, "fen").await;
+    let page = client
+        .send(Req::get("/assets/as-semey-mri-1?lang=ru").cookie(&session))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("id=\"voided-events\""), "{}", page.body);
+    assert!(page.body.contains("reported for the wrong machine"));
+    assert!(page.body.contains("Аннулированные записи"));
+    assert!(page.body.contains("Когда записано"));
+}

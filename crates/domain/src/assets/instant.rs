@@ -14,7 +14,7 @@ pub const FUTURE_TOLERANCE_MINUTES: i64 = 10;
 pub const FORMATS: &str = "YYYY-MM-DD (the start of that day, UTC), YYYY-MM-DDTHH:MM[:SS] (UTC), \
      or with an offset: YYYY-MM-DDTHH:MM[:SS]Z or ±HH:MM";
 
-fn whole_seconds(t: NaiveDateTime) -> NaiveDateTime {
+pub fn whole_seconds(t: NaiveDateTime) -> NaiveDateTime {
     t.with_nanosecond(0).unwrap_or(t)
 }
 

@@ -166,6 +166,10 @@ impl Sums {
             unplanned_downtime_hours: hours(self.unplanned_down_secs),
             planned_downtime_hours: hours(self.planned_down_secs),
             uptime_pct: pct(up_secs.into(), self.operating_secs.into()),
+            uptime_all_pct: pct(
+                (up_secs - self.planned_down_secs).into(),
+                self.operating_secs.into(),
+            ),
             failures: self.failures,
             failures_by_cause: self.failures_by_cause.clone(),
             mtbf_hours: (self.failures > 0).then(|| {
@@ -233,6 +237,10 @@ pub struct Indicators {
     pub unplanned_downtime_hours: Decimal,
     pub planned_downtime_hours: Decimal,
     pub uptime_pct: Option<Decimal>,
+    /// Uptime counting planned downtime too: the share of operating time the device was
+    /// available at all (what a clinician sees), beside `uptime_pct`, which leaves scheduled
+    /// maintenance out (what maintenance is judged on).
+    pub uptime_all_pct: Option<Decimal>,
     pub failures: u64,
     pub failures_by_cause: BTreeMap<DowntimeCause, u64>,
     /// All-cause MTBF: every unplanned stop while the asset was meant to work.
@@ -314,12 +322,13 @@ impl<'a> Fleet<'a> {
         for (i, a) in assets.iter().enumerate() {
             by_facility.entry(&a.facility).or_default().push(i);
         }
-        for e in ledger.asset_events.values() {
+        // Voided entries stay stored for the record; no indicator reads them.
+        for e in ledger.asset_events.values().filter(|e| !e.is_void()) {
             if let Some(&i) = index.get(&e.asset) {
                 histories[i].events.push(e);
             }
         }
-        for d in ledger.downtimes.values() {
+        for d in ledger.downtimes.values().filter(|d| !d.is_void()) {
             if let Some(&i) = index.get(&d.asset) {
                 histories[i].downtimes.push(d);
             }

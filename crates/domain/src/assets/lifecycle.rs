@@ -30,9 +30,29 @@ pub fn allowed_next(from: LifecycleState) -> &'static [LifecycleState] {
     match from {
         S::Planned => &[S::Procured, S::Decommissioned],
         S::Procured => &[S::Shipped, S::Delivered, S::Decommissioned],
-        S::Shipped => &[S::Delivered],
-        S::Delivered => &[S::Installed, S::InStorage, S::Transferred],
-        S::Installed => &[S::Commissioned, S::InStorage, S::Decommissioned],
+        S::Shipped => &[S::Delivered, S::CustomsHold, S::Lost],
+        S::CustomsHold => &[S::Delivered, S::ReturnedToDonor, S::Lost],
+        S::Delivered => &[
+            S::Installed,
+            S::InStorage,
+            S::Transferred,
+            S::DeadOnArrival,
+            S::Rejected,
+            S::Lost,
+        ],
+        S::Installed => &[
+            S::Commissioned,
+            S::InStorage,
+            S::Decommissioned,
+            S::DeadOnArrival,
+            S::Rejected,
+        ],
+        // Repaired by the supplier it is installed again; else it goes back or is written off.
+        S::DeadOnArrival => &[S::Installed, S::ReturnedToDonor, S::Decommissioned],
+        S::Rejected => &[S::ReturnedToDonor, S::Decommissioned],
+        S::ReturnedToDonor => &[],
+        // Found again it is back in storage; else written off.
+        S::Lost => &[S::InStorage, S::Decommissioned],
         S::Commissioned => &[S::InService, S::Down],
         S::InService => &[
             S::Down,
@@ -40,6 +60,7 @@ pub fn allowed_next(from: LifecycleState) -> &'static [LifecycleState] {
             S::InStorage,
             S::Transferred,
             S::Decommissioned,
+            S::Lost,
         ],
         S::Down => &[S::UnderRepair, S::InService, S::Decommissioned],
         S::UnderRepair => &[S::InService, S::Down, S::Decommissioned],
@@ -48,8 +69,15 @@ pub fn allowed_next(from: LifecycleState) -> &'static [LifecycleState] {
             S::InService,
             S::Transferred,
             S::Decommissioned,
+            S::Lost,
         ],
-        S::Transferred => &[S::Delivered, S::Installed, S::InStorage, S::InService],
+        S::Transferred => &[
+            S::Delivered,
+            S::Installed,
+            S::InStorage,
+            S::InService,
+            S::Lost,
+        ],
         S::Decommissioned => &[S::Disposed],
         S::Disposed => &[],
     }
@@ -57,7 +85,7 @@ pub fn allowed_next(from: LifecycleState) -> &'static [LifecycleState] {
 
 fn names(states: &[LifecycleState]) -> String {
     if states.is_empty() {
-        return "nothing (the asset is disposed)".to_string();
+        return "nothing (the asset has left for good)".to_string();
     }
     states
         .iter()
@@ -122,19 +150,49 @@ pub fn check_sequence<E: Borrow<AssetEvent>>(events: &[E]) -> Result<(), Validat
     Ok(())
 }
 
-/// Adds `new` events to an asset's stored history. Events are append-only: a stored event may be
-/// written again unchanged, never altered, and a new event may not be earlier than the latest
-/// stored one (a late entry would rewrite the past that indicators were computed from).
-pub fn check_append(stored: &[AssetEvent], new: &[AssetEvent]) -> Result<(), ValidationError> {
-    let latest = stored.iter().map(|e| e.at).max();
+/// Adds `new` events to an asset's stored history (voided ones included) and returns the live
+/// history after the batch (voided events left out), time-sorted. Events are append-only: a stored
+/// event may be written again unchanged, or voided (its one accepted change), never altered
+/// otherwise; a new event may not be earlier than the latest live one (a late entry would rewrite
+/// the past indicators were computed from), unless it `corrects` a voided event of the same asset.
+/// The live history must follow the state machine.
+pub fn check_append(
+    stored: &[AssetEvent],
+    new: &[AssetEvent],
+) -> Result<Vec<AssetEvent>, ValidationError> {
+    let mut all: Vec<AssetEvent> = stored.to_vec();
     let mut fresh: Vec<AssetEvent> = Vec::new();
     for e in new {
-        if let Some(old) = stored.iter().find(|s| s.id == e.id) {
-            if old != e {
+        match all.iter_mut().find(|s| s.id == e.id) {
+            Some(old) if old == e => {}
+            Some(old) if super::correction::voids_event(old, e) => *old = e.clone(),
+            Some(old) => {
+                let why = if old.voided.is_some() {
+                    "this event is voided; a voided event is not changed again"
+                } else {
+                    "lifecycle events are append-only: record a new event (or void this one and record a correction) instead of changing it"
+                };
+                return Err(ValidationError::new("id", &e.id, why));
+            }
+            None => fresh.push(e.clone()),
+        }
+    }
+    // The latest live stored event, after this batch's voids.
+    let latest = all.iter().filter(|e| !e.is_void()).map(|e| e.at).max();
+    for e in fresh.iter().filter(|e| !e.is_void()) {
+        if let Some(target) = &e.corrects {
+            let voided = all
+                .iter()
+                .chain(fresh.iter())
+                .any(|o| &o.id == target && o.is_void() && o.asset == e.asset);
+            if !voided {
                 return Err(ValidationError::new(
-                    "id",
-                    &e.id,
-                    "lifecycle events are append-only: record a new event instead of changing this one",
+                    "corrects",
+                    target,
+                    format!(
+                        "event {}: a correction replaces a voided event of the same asset; void {target} first or in the same batch",
+                        e.id
+                    ),
                 ));
             }
             continue;
@@ -151,12 +209,12 @@ pub fn check_append(stored: &[AssetEvent], new: &[AssetEvent]) -> Result<(), Val
                 ),
             ));
         }
-        fresh.push(e.clone());
     }
-    let mut all: Vec<AssetEvent> = stored.to_vec();
     all.extend(fresh);
+    all.retain(|e| !e.is_void());
     sort_events(&mut all);
-    check_sequence(&all)
+    check_sequence(&all)?;
+    Ok(all)
 }
 
 /// The state at `t` (the latest event at or before `t`), from time-sorted events.
@@ -198,9 +256,9 @@ pub fn check_downtimes<E: Borrow<AssetEvent>>(
 ) -> Result<(), ValidationError> {
     let mut all: Vec<&Downtime> = stored
         .iter()
-        .filter(|s| !new.iter().any(|n| n.id == s.id))
+        .filter(|s| !s.is_void() && !new.iter().any(|n| n.id == s.id))
         .collect();
-    for d in new {
+    for d in new.iter().filter(|d| !d.is_void()) {
         if let Some(other) = all.iter().find(|o| overlaps(o, d)) {
             let end = other
                 .end

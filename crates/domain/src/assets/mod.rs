@@ -6,6 +6,8 @@
 //! records (transition order, overlapping downtime, meters going backwards) live in [`lifecycle`]
 //! and are enforced by the service before anything is written. Indicators are in [`kpi`].
 
+pub mod correction;
+pub mod disposal;
 pub mod donation;
 pub mod gaps;
 pub mod history;
@@ -388,10 +390,20 @@ pub enum LifecycleState {
     Transferred,
     Decommissioned,
     Disposed,
+    /// Held at customs on the way in.
+    CustomsHold,
+    /// Arrived not working, before it was ever accepted.
+    DeadOnArrival,
+    /// Refused by the recipient (unrequested, unfit, failed acceptance).
+    Rejected,
+    /// Sent back to the donor or supplier: it leaves the recipient's books for good.
+    ReturnedToDonor,
+    /// Missing (lost in transit, stolen); it may be found again.
+    Lost,
 }
 
 impl LifecycleState {
-    pub const ALL: [LifecycleState; 13] = [
+    pub const ALL: [LifecycleState; 18] = [
         Self::Planned,
         Self::Procured,
         Self::Shipped,
@@ -405,6 +417,11 @@ impl LifecycleState {
         Self::Transferred,
         Self::Decommissioned,
         Self::Disposed,
+        Self::CustomsHold,
+        Self::DeadOnArrival,
+        Self::Rejected,
+        Self::ReturnedToDonor,
+        Self::Lost,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -422,6 +439,11 @@ impl LifecycleState {
             Self::Transferred => "transferred",
             Self::Decommissioned => "decommissioned",
             Self::Disposed => "disposed",
+            Self::CustomsHold => "customs_hold",
+            Self::DeadOnArrival => "dead_on_arrival",
+            Self::Rejected => "rejected",
+            Self::ReturnedToDonor => "returned_to_donor",
+            Self::Lost => "lost",
         }
     }
 
@@ -437,9 +459,13 @@ impl LifecycleState {
         )
     }
 
-    /// States after which nothing can happen to the asset but disposal.
+    /// States after which nothing can happen to the asset but disposal (or nothing at all, once
+    /// it went back to the donor).
     pub fn is_retired(self) -> bool {
-        matches!(self, Self::Decommissioned | Self::Disposed)
+        matches!(
+            self,
+            Self::Decommissioned | Self::Disposed | Self::ReturnedToDonor
+        )
     }
 }
 
@@ -469,6 +495,24 @@ pub struct AssetEvent {
     pub note: Option<String>,
     #[serde(default)]
     pub sources: Vec<Citation>,
+    /// When the event was entered into aidtrace (`at` is when it happened). Set by the service's
+    /// writers from their clock; empty on events stored before it was kept or loaded from files
+    /// that do not carry it.
+    #[serde(
+        default,
+        deserialize_with = "instant::serde_utc::option::deserialize",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recorded_at: Option<NaiveDateTime>,
+    /// The voided event this one replaces: a correction may lie before the asset's latest event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corrects: Option<RecordId>,
+    /// Set when the event was found wrong: it stays stored, and no report or rule reads it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voided: Option<correction::Void>,
+    /// The disposal record, required on `disposed`: method, hazardous materials, data wipe.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disposal: Option<disposal::Disposal>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -542,6 +586,10 @@ pub struct Downtime {
     pub reported_by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Set when the episode was found wrong (e.g. reported for the wrong machine): it stays
+    /// stored, and no report or rule reads it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voided: Option<correction::Void>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -1015,6 +1063,7 @@ impl AssetEvent {
         opt(&mut out, "acceptance", K::WorkOrder, &self.acceptance);
         opt(&mut out, "to_facility", K::Facility, &self.to_facility);
         opt(&mut out, "from_facility", K::Facility, &self.from_facility);
+        opt(&mut out, "corrects", K::AssetEvent, &self.corrects);
         cite_refs(&mut out, &self.sources);
         out
     }

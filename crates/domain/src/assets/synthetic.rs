@@ -133,6 +133,10 @@ pub fn fleet(n_assets: usize, n_facilities: usize) -> Vec<Record> {
                 by: None,
                 note: None,
                 sources: vec![],
+                recorded_at: None,
+                corrects: None,
+                voided: None,
+                disposal: None,
             })
         };
         let t0 = start + offset;
@@ -167,6 +171,7 @@ pub fn fleet(n_assets: usize, n_facilities: usize) -> Vec<Record> {
                 work_order: None,
                 reported_by: None,
                 note: None,
+                voided: None,
             }));
             let kind = if k == 0 {
                 WorkOrderKind::Acceptance

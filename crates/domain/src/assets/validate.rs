@@ -299,6 +299,35 @@ pub fn asset_event(e: &AssetEvent) -> Result<(), ValidationError> {
             "a transfer needs the receiving facility",
         ));
     }
+    match (&e.disposal, e.state) {
+        (Some(d), LifecycleState::Disposed) => super::disposal::check(d)?,
+        (None, LifecycleState::Disposed) => {
+            return Err(ValidationError::new(
+                "disposal",
+                "",
+                "disposing of a device needs its disposal record: method, hazardous materials and data wipe",
+            ));
+        }
+        (Some(_), other) => {
+            return Err(ValidationError::new(
+                "disposal",
+                other.as_str(),
+                "a disposal record belongs on a disposed event",
+            ));
+        }
+        (None, _) => {}
+    }
+    super::correction::check_recorded_after(e.at, e.recorded_at)?;
+    if let Some(void) = &e.voided {
+        super::correction::check_void(void)?;
+    }
+    if e.corrects.as_ref() == Some(&e.id) {
+        return Err(ValidationError::new(
+            "corrects",
+            &e.id,
+            "an event cannot correct itself; it corrects the voided event it replaces",
+        ));
+    }
     Ok(())
 }
 
@@ -313,6 +342,9 @@ pub fn downtime(d: &Downtime) -> Result<(), ValidationError> {
             end,
             format!("the downtime ends before it starts ({})", d.start),
         ));
+    }
+    if let Some(void) = &d.voided {
+        super::correction::check_void(void)?;
     }
     Ok(())
 }

@@ -28,12 +28,16 @@ use serde::Serialize;
 use crate::error::{ServiceError, ServiceResult};
 use crate::{Aidtrace, records};
 
+mod detail;
 mod reconcile;
 mod rules;
+mod void;
 mod workorders;
 
+pub use detail::{AssetDetail, asset_detail};
 pub use reconcile::{Change, reconcile};
 pub use rules::{check_rules, check_rules_from, check_stored, put_checked, put_checked_from};
+pub use void::{Corrected, Voided, void_event};
 pub use workorders::{Progress, Step, Substance, progress_work_order};
 
 /// Illustrative assets, events and plans for the seed scenario (see `demo/assets.json`).
@@ -113,8 +117,12 @@ pub enum HistorySource<'q> {
 
 #[derive(Debug, Default, Clone)]
 struct StoredHistory {
+    /// Live events and downtime: what every rule and report reads.
     events: Vec<AssetEvent>,
     downtimes: Vec<Downtime>,
+    /// Voided ones, kept apart: only the append-only checks see them.
+    voided_events: Vec<AssetEvent>,
+    voided_downtimes: Vec<Downtime>,
     readings: Vec<MeterReading>,
     orders: Vec<WorkOrder>,
 }
@@ -131,12 +139,20 @@ fn stored_histories(
     let mut keep = |r: Record| match r {
         Record::AssetEvent(e) => {
             if let Some(h) = out.get_mut(&e.asset) {
-                h.events.push(e);
+                if e.is_void() {
+                    h.voided_events.push(e);
+                } else {
+                    h.events.push(e);
+                }
             }
         }
         Record::Downtime(d) => {
             if let Some(h) = out.get_mut(&d.asset) {
-                h.downtimes.push(d);
+                if d.is_void() {
+                    h.voided_downtimes.push(d);
+                } else {
+                    h.downtimes.push(d);
+                }
             }
         }
         Record::MeterReading(m) => {
@@ -240,6 +256,8 @@ pub struct NewEvent {
     pub to_facility: Option<RecordId>,
     pub by: Option<String>,
     pub note: Option<String>,
+    /// Required to dispose of it.
+    pub disposal: Option<aidtrace_domain::assets::disposal::Disposal>,
 }
 
 /// Records a lifecycle event; returns its id.
@@ -269,6 +287,10 @@ pub fn record_event(
         by: e.by,
         note: e.note,
         sources: vec![],
+        recorded_at: Some(app.now()),
+        corrects: None,
+        voided: None,
+        disposal: e.disposal,
     };
     let mut batch = Vec::new();
     if event.state.is_retired() {
@@ -434,6 +456,7 @@ pub fn report_down(
             work_order: Some(wo_id.clone()),
             reported_by: reported_by.clone(),
             note,
+            voided: None,
         }),
     ];
     let mut event = None;
@@ -455,6 +478,10 @@ pub fn report_down(
             by: reported_by,
             note: Some(down_note(cause)),
             sources: vec![],
+            recorded_at: Some(instant::whole_seconds(app.now())),
+            corrects: None,
+            voided: None,
+            disposal: None,
         }));
         event = Some(id);
     }
@@ -544,6 +571,10 @@ pub fn return_to_service(
         by: None,
         note,
         sources: vec![],
+        recorded_at: Some(instant::whole_seconds(app.now())),
+        corrects: None,
+        voided: None,
+        disposal: None,
     }));
     put_checked_from(app, source, actor, batch)?;
     Ok(Some(id))
@@ -776,42 +807,6 @@ pub fn line_assets(app: &Aidtrace, line: &RecordId) -> ServiceResult<Vec<RecordI
         .filter(|a| a.funding.equipment_line.as_ref() == Some(line))
         .map(|a| a.id)
         .collect())
-}
-
-/// An asset with its history, for a detail page.
-#[derive(Debug, Clone, Serialize)]
-pub struct AssetDetail {
-    pub asset: Asset,
-    pub state: Option<LifecycleState>,
-    pub events: Vec<AssetEvent>,
-    pub downtimes: Vec<Downtime>,
-    pub work_orders: Vec<WorkOrder>,
-    pub meter_readings: Vec<MeterReading>,
-    pub donation: Vec<FitnessReport>,
-}
-
-pub fn asset_detail(app: &Aidtrace, asset: &RecordId) -> ServiceResult<AssetDetail> {
-    let a = require_asset(app, asset)?;
-    let ledger = app.ledger()?;
-    let fleet = Fleet::build(&ledger);
-    let i = fleet
-        .position(asset)
-        .ok_or_else(|| ServiceError::NotFound(format!("no asset with id {asset}")))?;
-    let h = &fleet.histories[i];
-    let donation = all_fitness(&ledger)
-        .into_iter()
-        .filter(|(c, _)| c.as_ref() == Some(asset))
-        .map(|(_, r)| r)
-        .collect();
-    Ok(AssetDetail {
-        state: h.events.last().map(|e| e.state),
-        events: h.events.iter().map(|e| (*e).clone()).collect(),
-        downtimes: h.downtimes.iter().map(|d| (*d).clone()).collect(),
-        work_orders: h.work_orders.iter().map(|w| (*w).clone()).collect(),
-        meter_readings: h.readings.iter().map(|r| (*r).clone()).collect(),
-        donation,
-        asset: a,
-    })
 }
 
 type Fitness = (Option<RecordId>, FitnessReport);

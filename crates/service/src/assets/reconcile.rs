@@ -60,6 +60,7 @@ fn records_for(
                 note: Some(format!(
                     "opened for event {event}, which put the asset down"
                 )),
+                voided: None,
             },
         };
         out.push((

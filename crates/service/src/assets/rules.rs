@@ -3,6 +3,7 @@
 //! model, no times beyond now), checked before a batch is written and over stored data.
 
 use super::*;
+use aidtrace_domain::assets::correction;
 /// The rules across an asset's history, for a batch about to be written. Nothing is written.
 pub fn check_rules(app: &Aidtrace, batch: &[Record]) -> ServiceResult<()> {
     check_rules_from(app, HistorySource::Store, batch)
@@ -35,6 +36,14 @@ pub fn check_rules_from(
         .cloned()
         .filter_map(as_asset)
         .collect();
+    // "Recorded at" is checked on writes only (stored ones came from the writer's clock), and
+    // not on a voided event (voiding one stamped by a wrong clock is how it is undone).
+    for e in new_events.iter().filter(|e| !e.is_void()) {
+        if let Some(r) = e.recorded_at {
+            instant::check_not_future("recorded_at", r, app.now())
+                .map_err(|err| refuse("asset_event", &e.id, err))?;
+        }
+    }
     check_not_future(
         app.now(),
         &new_events,
@@ -60,16 +69,11 @@ pub fn check_rules_from(
     // Lifecycle: append-only, in order, legal transitions.
     let mut histories: HashMap<RecordId, Vec<AssetEvent>> = HashMap::new();
     for (asset, events) in by_asset(&new_events, |e| &e.asset) {
-        let before = &old(&asset).events;
-        lifecycle::check_append(before, &events).map_err(|e| refuse("asset", &asset, e))?;
-        let mut all = before.clone();
-        all.extend(
-            events
-                .into_iter()
-                .filter(|e| !before.iter().any(|b| b.id == e.id)),
-        );
-        sort_events(&mut all);
-        histories.insert(asset, all);
+        let h = old(&asset);
+        let before: Vec<AssetEvent> = h.events.iter().chain(&h.voided_events).cloned().collect();
+        let live =
+            lifecycle::check_append(&before, &events).map_err(|e| refuse("asset", &asset, e))?;
+        histories.insert(asset, live);
     }
     let history = |asset: &RecordId| -> &[AssetEvent] {
         histories
@@ -112,7 +116,9 @@ pub fn check_rules_from(
             .map_err(|e| refuse("work_order", &w.id, e))?;
     }
     for d in &new_downtimes {
-        check_downtime_change(d, old(&d.asset).downtimes.iter().find(|s| s.id == d.id))?;
+        let h = old(&d.asset);
+        let stored = h.downtimes.iter().chain(&h.voided_downtimes);
+        check_downtime_change(d, stored.clone().find(|s| s.id == d.id))?;
     }
     for (asset, downs) in by_asset(&new_downtimes, |d| &d.asset) {
         lifecycle::check_downtimes(&old(&asset).downtimes, &downs, history(&asset))
@@ -161,6 +167,20 @@ pub fn check_rules_from(
 /// already reported, silently. A correction is a new record (or `asset reconcile`).
 fn check_downtime_change(new: &Downtime, stored: Option<&Downtime>) -> ServiceResult<()> {
     let Some(old) = stored else { return Ok(()) };
+    if old == new || correction::voids_downtime(old, new) {
+        return Ok(());
+    }
+    if old.voided.is_some() {
+        return Err(refuse(
+            "downtime",
+            &new.id,
+            ValidationError::new(
+                "voided",
+                &old.id,
+                "this downtime is voided; a voided downtime is not changed again",
+            ),
+        ));
+    }
     let closing = old.end.is_none() || old.end == new.end;
     fn same(d: &Downtime) -> (NaiveDateTime, DowntimeCause, bool, Option<&RecordId>) {
         (d.start, d.cause, d.planned, d.work_order.as_ref())
@@ -298,10 +318,19 @@ fn check_not_future(
     let at = |kind: &str, id: &RecordId, field: &str, t: NaiveDateTime| {
         instant::check_not_future(field, t, now).map_err(|e| refuse(kind, id, e))
     };
+    // A voided entry's times are no longer claims (voiding one dated 2030 is how it is undone).
     for e in events {
+        if let Some(v) = &e.voided {
+            at("asset_event", &e.id, "voided.at", v.at)?;
+            continue;
+        }
         at("asset_event", &e.id, "at", e.at)?;
     }
     for d in downtimes {
+        if let Some(v) = &d.voided {
+            at("downtime", &d.id, "voided.at", v.at)?;
+            continue;
+        }
         at("downtime", &d.id, "start", d.start)?;
         if let Some(end) = d.end {
             at("downtime", &d.id, "end", end)?;

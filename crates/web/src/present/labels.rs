@@ -394,6 +394,12 @@ labelled! {
     "assets-cause-", dashed: true => [
         assets::DowntimeCause,
     ];
+    "asset-disposal-", dashed: true => [
+        assets::disposal::DisposalMethod,
+    ];
+    "asset-data-wipe-", dashed: true => [
+        assets::disposal::DataWipe,
+    ];
     "donation-item-", dashed: true => [
         assets::DonationItem,
     ];
