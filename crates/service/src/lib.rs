@@ -40,6 +40,11 @@ use aidtrace_store::{
 
 pub use error::{ServiceError, ServiceResult};
 
+/// Maps and sets the writer consults for every record, keyed by ids read from files: foldhash
+/// is several times cheaper than std's SipHash and, seeded per process, still hard to flood.
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+pub(crate) type FastSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
+
 /// How rates imported from the monthly SDR table are credited.
 pub const MONTHLY_SDR_SOURCE: &str =
     "International Monetary Fund (monthly average, derived from SDR rates)";
@@ -293,7 +298,7 @@ pub(crate) struct RecordWriter<'s> {
     /// Organisations, sources and facilities known to exist: thousands of records of one
     /// file name the same few, and nothing is deleted while the transaction is open.
     /// By kind, so that a look-up borrows the id instead of copying it.
-    known: RefCell<foldhash::HashMap<RecordKind, foldhash::HashSet<RecordId>>>,
+    known: RefCell<crate::FastMap<RecordKind, crate::FastSet<RecordId>>>,
 }
 
 /// The kinds records name over and over (see [`RecordWriter::known`]).
@@ -372,7 +377,7 @@ impl RecordWriter<'_> {
     }
 
     fn check_batch(&self, records: &[Record]) -> ServiceResult<()> {
-        let mut in_batch: foldhash::HashSet<(RecordKind, &RecordId)> = Default::default();
+        let mut in_batch: crate::FastSet<(RecordKind, &RecordId)> = Default::default();
         for record in records {
             validate(record).map_err(|e| ServiceError::invalid(label(record), e))?;
             if !in_batch.insert((record.kind(), record.id())) {
@@ -413,14 +418,14 @@ impl RecordWriter<'_> {
             if !records.iter().any(|r| linked(&r)) {
                 continue;
             }
-            let in_batch: foldhash::HashMap<&RecordId, Option<RecordId>> = records
+            let in_batch: crate::FastMap<&RecordId, Option<RecordId>> = records
                 .iter()
                 .filter(|r| r.kind() == kind)
                 .map(|r| (r.id(), parent_of(r)))
                 .collect();
-            let mut stored: foldhash::HashMap<RecordId, Option<RecordId>> = Default::default();
+            let mut stored: crate::FastMap<RecordId, Option<RecordId>> = Default::default();
             for record in records.iter().filter(linked) {
-                let mut seen = foldhash::HashSet::default();
+                let mut seen = crate::FastSet::default();
                 let mut current = Some(record.id().clone());
                 while let Some(id) = current {
                     if !seen.insert(id.clone()) {
@@ -474,11 +479,11 @@ fn parent_of(record: &Record) -> Option<RecordId> {
 /// Only records that are some other record's parent in the batch are tracked, so a large
 /// batch with few parent links costs one pass.
 fn order_hierarchies(records: &mut Vec<Record>) {
-    let named: foldhash::HashSet<(RecordKind, &RecordId)> = records
+    let named: crate::FastSet<(RecordKind, &RecordId)> = records
         .iter()
         .filter_map(|r| Some(r.kind()).zip(parent_of_ref(r)))
         .collect();
-    let parents_in_batch: foldhash::HashSet<(RecordKind, RecordId)> = records
+    let parents_in_batch: crate::FastSet<(RecordKind, RecordId)> = records
         .iter()
         .filter(|r| named.contains(&(r.kind(), r.id())))
         .map(|r| (r.kind(), r.id().clone()))
@@ -486,7 +491,7 @@ fn order_hierarchies(records: &mut Vec<Record>) {
     if parents_in_batch.is_empty() {
         return;
     }
-    let mut placed: foldhash::HashSet<(RecordKind, RecordId)> = Default::default();
+    let mut placed: crate::FastSet<(RecordKind, RecordId)> = Default::default();
     let mut pending: Vec<Record> = std::mem::take(records);
     while !pending.is_empty() {
         let before = pending.len();

@@ -36,7 +36,7 @@ pub(super) struct Pending {
 #[derive(Default)]
 pub(super) struct WaitingForParent {
     pub(super) slots: Vec<Option<Pending>>,
-    pub(super) slot_of: foldhash::HashMap<RecordId, usize>,
+    pub(super) slot_of: crate::FastMap<RecordId, usize>,
     /// How often each identifier occurs in the file (`scan::identifier_counts`).
     pub(super) in_file: HashMap<u64, u32>,
     pub(super) missing: Vec<MissingParent>,
@@ -227,7 +227,7 @@ pub(super) fn settle_links(
     }
     orgs.links.link(writer, &mut out, &orgs.records)?;
     let mut parties: Vec<Record> = Vec::new();
-    let mut added: foldhash::HashSet<(RecordKind, &RecordId)> = Default::default();
+    let mut added: crate::FastSet<(RecordKind, &RecordId)> = Default::default();
     for record in &out {
         for (_, kind, target) in record.references() {
             // Every transaction names its two organisations again: the record is copied only
