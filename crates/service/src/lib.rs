@@ -26,7 +26,7 @@ pub mod store_copy;
 pub mod summary;
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use aidtrace_domain::checks::{self, Finding};
@@ -40,6 +40,11 @@ use aidtrace_store::{
 };
 
 pub use error::{ServiceError, ServiceResult};
+
+/// Maps and sets the writer consults for every record, keyed by ids read from files: foldhash
+/// is several times cheaper than std's SipHash and, seeded per process, still hard to flood.
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+pub(crate) type FastSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
 
 /// How rates imported from the monthly SDR table are credited.
 pub const MONTHLY_SDR_SOURCE: &str =
@@ -131,7 +136,7 @@ impl Aidtrace {
         self.org_index = None;
         Ok(RecordWriter {
             batch: self.store.begin_batch(actor)?,
-            known: RefCell::new(HashSet::new()),
+            known: RefCell::default(),
         })
     }
 
@@ -293,7 +298,8 @@ pub(crate) struct RecordWriter<'s> {
     batch: Box<dyn WriteBatch + 's>,
     /// Organisations, sources and facilities known to exist: thousands of records of one
     /// file name the same few, and nothing is deleted while the transaction is open.
-    known: RefCell<HashSet<(RecordKind, RecordId)>>,
+    /// By kind, so that a look-up borrows the id instead of copying it.
+    known: RefCell<crate::FastMap<RecordKind, crate::FastSet<RecordId>>>,
 }
 
 /// The kinds records name over and over (see [`RecordWriter::known`]).
@@ -313,12 +319,21 @@ impl RecordWriter<'_> {
         if !often_named(kind) {
             return Ok(self.batch.exists(kind, id)?);
         }
-        if self.known.borrow().contains(&(kind, id.clone())) {
+        if self
+            .known
+            .borrow()
+            .get(&kind)
+            .is_some_and(|ids| ids.contains(id))
+        {
             return Ok(true);
         }
         let found = self.batch.exists(kind, id)?;
         if found {
-            self.known.borrow_mut().insert((kind, id.clone()));
+            self.known
+                .borrow_mut()
+                .entry(kind)
+                .or_default()
+                .insert(id.clone());
         }
         Ok(found)
     }
@@ -335,18 +350,20 @@ impl RecordWriter<'_> {
             self.batch.put(record)?;
         }
         let known = self.known.get_mut();
-        known.extend(
-            ordered
-                .into_iter()
-                .filter(|r| often_named(r.kind()))
-                .map(|r| (r.kind(), r.id().clone())),
-        );
+        for record in ordered.iter().filter(|r| often_named(r.kind())) {
+            known
+                .entry(record.kind())
+                .or_default()
+                .insert(record.id().clone());
+        }
         Ok(())
     }
 
     /// Deletes a record in the transaction (a merged organisation, once nothing names it).
     pub(crate) fn delete(&mut self, kind: RecordKind, id: &RecordId) -> ServiceResult<()> {
-        self.known.get_mut().remove(&(kind, id.clone()));
+        if let Some(ids) = self.known.get_mut().get_mut(&kind) {
+            ids.remove(id);
+        }
         Ok(self.batch.delete(kind, id)?)
     }
 
@@ -361,7 +378,7 @@ impl RecordWriter<'_> {
     }
 
     fn check_batch(&self, records: &[Record]) -> ServiceResult<()> {
-        let mut in_batch: HashSet<(RecordKind, &RecordId)> = HashSet::new();
+        let mut in_batch: crate::FastSet<(RecordKind, &RecordId)> = Default::default();
         for record in records {
             validate(record).map_err(|e| ServiceError::invalid(label(record), e))?;
             if !in_batch.insert((record.kind(), record.id())) {
@@ -396,14 +413,20 @@ impl RecordWriter<'_> {
             RecordKind::Organisation,
             RecordKind::Flow,
         ] {
-            let in_batch: HashMap<&RecordId, Option<RecordId>> = records
+            // A record without a parent starts no chain (a loop passes through records that
+            // all have one), and most records have none: no walk, nothing copied.
+            let linked = |r: &&Record| r.kind() == kind && parent_of_ref(r).is_some();
+            if !records.iter().any(|r| linked(&r)) {
+                continue;
+            }
+            let in_batch: crate::FastMap<&RecordId, Option<RecordId>> = records
                 .iter()
                 .filter(|r| r.kind() == kind)
                 .map(|r| (r.id(), parent_of(r)))
                 .collect();
-            let mut stored: HashMap<RecordId, Option<RecordId>> = HashMap::new();
-            for record in records.iter().filter(|r| r.kind() == kind) {
-                let mut seen = HashSet::new();
+            let mut stored: crate::FastMap<RecordId, Option<RecordId>> = Default::default();
+            for record in records.iter().filter(linked) {
+                let mut seen = crate::FastSet::default();
                 let mut current = Some(record.id().clone());
                 while let Some(id) = current {
                     if !seen.insert(id.clone()) {
@@ -457,11 +480,11 @@ fn parent_of(record: &Record) -> Option<RecordId> {
 /// Only records that are some other record's parent in the batch are tracked, so a large
 /// batch with few parent links costs one pass.
 fn order_hierarchies(records: &mut Vec<Record>) {
-    let named: HashSet<(RecordKind, &RecordId)> = records
+    let named: crate::FastSet<(RecordKind, &RecordId)> = records
         .iter()
         .filter_map(|r| Some(r.kind()).zip(parent_of_ref(r)))
         .collect();
-    let parents_in_batch: HashSet<(RecordKind, RecordId)> = records
+    let parents_in_batch: crate::FastSet<(RecordKind, RecordId)> = records
         .iter()
         .filter(|r| named.contains(&(r.kind(), r.id())))
         .map(|r| (r.kind(), r.id().clone()))
@@ -469,7 +492,7 @@ fn order_hierarchies(records: &mut Vec<Record>) {
     if parents_in_batch.is_empty() {
         return;
     }
-    let mut placed: HashSet<(RecordKind, RecordId)> = HashSet::new();
+    let mut placed: crate::FastSet<(RecordKind, RecordId)> = Default::default();
     let mut pending: Vec<Record> = std::mem::take(records);
     while !pending.is_empty() {
         let before = pending.len();

@@ -449,15 +449,15 @@ struct FileRun<'a, 'w> {
     /// Organisations and sources the activities taken so far name (the first mention stays).
     orgs: Orgs,
     /// Copies of each identifier read so far (by `scan::identifier_key`, as the scan counts).
-    seen: HashMap<u64, u32>,
+    seen: crate::FastMap<u64, u32>,
     /// What the ledger held before this file, for the activities the file names: a later
     /// copy in the same file is judged against that, not against the earlier copy.
-    before_file: HashMap<RecordId, Option<StoredActivity>>,
+    before_file: crate::FastMap<RecordId, Option<StoredActivity>>,
     waiting: WaitingForParent,
     /// The last copy of an identifier the file repeats is the one written. Where the latest
     /// accepted earlier copy starts is kept; if the last copy is not accepted, that copy is
     /// read again and written (holding copies instead would let memory grow with the file).
-    earlier_copies: HashMap<RecordId, EarlierCopy>,
+    earlier_copies: crate::FastMap<RecordId, EarlierCopy>,
     to_read_again: Vec<EarlierCopy>,
 }
 
@@ -511,10 +511,10 @@ impl<'a, 'w> FileRun<'a, 'w> {
             },
             unit_reports: Vec::new(),
             orgs: Orgs::default(),
-            seen: HashMap::new(),
-            before_file: HashMap::new(),
+            seen: Default::default(),
+            before_file: Default::default(),
             waiting: WaitingForParent::new(identifier_counts),
-            earlier_copies: HashMap::new(),
+            earlier_copies: Default::default(),
             to_read_again: Vec::new(),
         })
     }

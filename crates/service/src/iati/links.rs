@@ -2,7 +2,7 @@
 //! in the file (or the run), equipment lines and citations pointing at records this ledger
 //! lacks, and the organisations and sources first named here.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use aidtrace_domain::model::{Citation, Record};
 use aidtrace_domain::{RecordId, RecordKind};
@@ -36,7 +36,7 @@ pub(super) struct Pending {
 #[derive(Default)]
 pub(super) struct WaitingForParent {
     pub(super) slots: Vec<Option<Pending>>,
-    pub(super) slot_of: HashMap<RecordId, usize>,
+    pub(super) slot_of: crate::FastMap<RecordId, usize>,
     /// How often each identifier occurs in the file (`scan::identifier_counts`).
     pub(super) in_file: HashMap<u64, u32>,
     pub(super) missing: Vec<MissingParent>,
@@ -46,7 +46,7 @@ impl WaitingForParent {
     pub(super) fn new(in_file: HashMap<u64, u32>) -> Self {
         Self {
             slots: Vec::new(),
-            slot_of: HashMap::new(),
+            slot_of: Default::default(),
             in_file,
             missing: Vec::new(),
         }
@@ -227,25 +227,31 @@ pub(super) fn settle_links(
     }
     orgs.links.link(writer, &mut out, &orgs.records)?;
     let mut parties: Vec<Record> = Vec::new();
-    let mut added: HashSet<(RecordKind, RecordId)> = HashSet::new();
+    let mut added: crate::FastSet<(RecordKind, &RecordId)> = Default::default();
     for record in &out {
         for (_, kind, target) in record.references() {
+            // Every transaction names its two organisations again: the record is copied only
+            // when it is to be written, not to be thrown away because it exists already.
+            // (A pending alias is only ever kept for an organisation not stored yet, so taking
+            // it here, at its first write, is where it was taken before too.)
+            let described = match kind {
+                RecordKind::Organisation => orgs.records.contains_key(target),
+                RecordKind::Source => target != file_source && orgs.sources.contains_key(target),
+                _ => false,
+            };
+            if !described || added.contains(&(kind, target)) || writer.exists(kind, target)? {
+                continue;
+            }
             let party = match kind {
                 RecordKind::Organisation => orgs
                     .records
                     .get(target)
                     .cloned()
                     .map(|o| Record::Organisation(orgs.links.with_aliases(o))),
-                RecordKind::Source if target != file_source => {
-                    orgs.sources.get(target).cloned().map(Record::Source)
-                }
-                _ => None,
+                _ => orgs.sources.get(target).cloned().map(Record::Source),
             };
-            if let Some(party) = party
-                && !added.contains(&(kind, target.clone()))
-                && !writer.exists(kind, target)?
-            {
-                added.insert((kind, target.clone()));
+            if let Some(party) = party {
+                added.insert((kind, target));
                 parties.push(party);
             }
         }
