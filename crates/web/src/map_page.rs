@@ -62,14 +62,17 @@ fn parse_view(raw: Option<&str>) -> Result<View, ApiError> {
     if raw.eq_ignore_ascii_case("world") {
         return Ok(View::World);
     }
-    let code = CountryCode::lookup(raw).map_err(ApiError::from)?;
-    if geo::country_bbox(code.as_str()).is_none() {
-        return Err(ApiError::bad_request(
+    // Said in the reader's language here: this parameter is the map page's own.
+    let refused = || {
+        ApiError::bad_request(
             "invalid_query",
-            format!("no outline for country {code}"),
+            format!("country «{raw}»: {}", t("map-err-country")),
         )
         .with_field("country")
-        .with_problem(raw, "not a country code or name"));
+    };
+    let code = CountryCode::lookup(raw).map_err(|_| refused())?;
+    if geo::country_bbox(code.as_str()).is_none() {
+        return Err(refused());
     }
     Ok(View::Country(code))
 }
@@ -80,9 +83,14 @@ fn parse_kind(raw: Option<&str>) -> Result<FlowKind, ApiError> {
         return Ok(FlowKind::Disbursement);
     }
     serde_json::from_value(serde_json::Value::String(raw.to_string())).map_err(|_| {
-        ApiError::bad_request("invalid_query", format!("unknown flow kind {raw:?}"))
-            .with_field("kind")
-            .with_problem(raw, "not accepted")
+        let all = FlowKind::ALL.map(FlowKind::as_str);
+        ApiError::page_not_one_of(
+            axum::http::StatusCode::BAD_REQUEST,
+            "invalid_query",
+            "kind",
+            raw,
+            &all,
+        )
     })
 }
 
