@@ -28,7 +28,7 @@ async fn an_unknown_map_country_is_refused_in_kazakh() {
     let e = env();
     let c = Client::InProcess(e.state.clone());
     let r = get_in(&c, "/map?country=Atlantis", "kk").await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     let err = error_of(&r.body);
     assert!(
         err.contains("картада контуры бар елдің") && err.contains("Atlantis"),
