@@ -29,7 +29,8 @@ pub enum ProblemArg {
     Kind(RecordKind),
 }
 
-/// The refusals of the service's write rules that reach a form or a page.
+/// The refusals of the service's write rules, the approval workflow and the web's write
+/// preconditions that reach a form or a page.
 #[derive(
     Debug,
     Clone,
