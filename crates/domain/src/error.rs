@@ -29,7 +29,8 @@ pub enum ProblemArg {
     Kind(RecordKind),
 }
 
-/// The refusals of the service's write rules that reach a form or a page.
+/// The refusals of the service's write rules, the approval workflow and the web's write
+/// preconditions that reach a form or a page.
 #[derive(
     Debug,
     Clone,
@@ -76,6 +77,60 @@ pub enum ProblemId {
     FactNoAmount,
     /// No donor found in the article.
     NoDonor,
+    /// "an organisation cannot be merged into itself".
+    MergeIntoItself,
+    /// "merging would make it its own parent" (`chain`: the parents from INTO up to FROM).
+    MergeMakesOwnParent,
+    /// "must name the organisation in letters or digits" (an alias).
+    AliasNoLetters,
+    /// "is this organisation's name already" (an alias).
+    AliasIsName,
+    /// "already names organisation …" (`id`, `name`: the organisation it names).
+    AliasTaken,
+    /// A record created anew whose id is taken ("already exists").
+    AlreadyExists,
+    /// The record changed since the editor loaded it (a failed precondition).
+    ChangedSinceLoaded,
+    /// The record an edit was loaded from does not exist any more.
+    Gone,
+    /// The record is outside what the account may edit.
+    OutOfScope,
+    /// "only the author submits a draft".
+    NotAuthor,
+    /// The account's role may not approve or reject changes.
+    MayNotApprove,
+    /// The records a change would write moved on after it was made.
+    ChangedSinceEdit,
+    /// Another approver decided the change first.
+    DecidedMeanwhile,
+    /// The change is not in the state the decision needs (decided or submitted already).
+    ChangeNotInState,
+    /// No change in the approval queue has this number.
+    NoSuchChange,
+}
+
+impl Problem {
+    pub fn new(id: ProblemId) -> Self {
+        Self {
+            id,
+            args: Vec::new(),
+        }
+    }
+
+    /// A text argument of the message.
+    #[must_use]
+    pub fn text(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.args.push((name, ProblemArg::Text(value.into())));
+        self
+    }
+
+    /// The text argument `name`, if the message has one.
+    pub fn text_arg(&self, name: &str) -> Option<&str> {
+        self.args.iter().find_map(|(n, arg)| match arg {
+            ProblemArg::Text(t) if *n == name => Some(t.as_str()),
+            _ => None,
+        })
+    }
 }
 
 impl ValidationError {
@@ -110,10 +165,7 @@ impl ValidationError {
     /// The same refusal as a message id, for pages in other languages.
     #[must_use]
     pub fn because(mut self, id: ProblemId) -> Self {
-        self.problem = Some(Box::new(Problem {
-            id,
-            args: Vec::new(),
-        }));
+        self.problem = Some(Box::new(Problem::new(id)));
         self
     }
 

@@ -3,7 +3,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::error::ValidationError;
+use crate::error::{ProblemId, ValidationError};
 use crate::model::{
     Activity, Budget, Claim, EquipmentLine, Facility, Flow, FlowKind, Organisation, Partnership,
     Record, Source, non_empty, plausible_date, plausible_dates,
@@ -103,7 +103,8 @@ fn organisation(o: &Organisation) -> Result<(), ValidationError> {
                 format!("aliases[{i}].merged_id"),
                 &o.id,
                 "an organisation cannot be merged into itself",
-            ));
+            )
+            .because(ProblemId::MergeIntoItself));
         }
     }
     Ok(())

@@ -4,6 +4,7 @@
 //! [`Aidtrace::put`], like any write) or rejects it. The web application and the CLI both drive
 //! it; they only map requests and errors.
 
+use aidtrace_domain::error::ProblemId;
 use aidtrace_domain::validate::validate;
 use aidtrace_domain::{Ledger, Record, RecordId, RecordKind, ValidationError};
 use serde_json::Value;
@@ -51,12 +52,17 @@ impl Decision {
 /// Why the workflow refused; each names what an interface needs to explain it.
 #[derive(Debug, thiserror::Error)]
 pub enum ChangeError {
-    /// The actor may not do this; `value` is the record id at fault, when one is.
+    /// The actor may not do this; `value` is the record id at fault, when one is. `problem`
+    /// says why as a message id, so a page words it in the reader's language.
     #[error("{message}")]
-    Forbidden { message: String, value: String },
+    Forbidden {
+        message: String,
+        value: String,
+        problem: ProblemId,
+    },
     /// The change is not in the state the decision needs (or another approver decided first).
     #[error("{message}")]
-    WrongState { message: String, problem: String },
+    WrongState { message: String, problem: ProblemId },
     /// The records the change would write moved on after it was made.
     #[error("{message}")]
     Conflict { message: String, value: String },
@@ -121,6 +127,7 @@ pub fn authorise(ledger: &Ledger, actor: &Actor, records: &[Record]) -> ChangeRe
             .map_err(|message| ChangeError::Forbidden {
                 message,
                 value: record.id().to_string(),
+                problem: ProblemId::OutOfScope,
             })?;
     }
     Ok(())
@@ -265,6 +272,7 @@ pub fn decide(
             return Err(ChangeError::Forbidden {
                 message: "only the author submits a draft".into(),
                 value: String::new(),
+                problem: ProblemId::NotAuthor,
             });
         }
         Decision::Approve | Decision::Reject if !actor.can_approve() => {
@@ -275,6 +283,7 @@ pub fn decide(
                     actor.role.as_str()
                 ),
                 value: String::new(),
+                problem: ProblemId::MayNotApprove,
             });
         }
         _ => {}
@@ -287,7 +296,7 @@ pub fn decide(
                 change.state.as_str(),
                 from.as_str()
             ),
-            problem: String::new(),
+            problem: ProblemId::ChangeNotInState,
         });
     }
     if decision == Decision::Approve {
@@ -309,7 +318,7 @@ pub fn decide(
     if !queue.set_change_state(id, from, to, &actor.name, note, at)? {
         return Err(ChangeError::WrongState {
             message: format!("change {id} was decided by someone else meanwhile"),
-            problem: "decided by someone else meanwhile".into(),
+            problem: ProblemId::DecidedMeanwhile,
         });
     }
     Ok(to)

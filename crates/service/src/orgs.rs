@@ -16,6 +16,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use aidtrace_domain::error::{ProblemArg, ProblemId};
 use aidtrace_domain::model::{OrgAlias, OrgIdentifier, Organisation, Record};
 use aidtrace_domain::org_refs::REFERRING_KINDS;
 use aidtrace_domain::{RecordId, RecordKind, ValidationError};
@@ -478,22 +479,19 @@ impl Aidtrace {
         into: &RecordId,
     ) -> ServiceResult<MergeReport> {
         let label = format!("merge {from} into {into}");
-        let refuse = |field: &str, value: &RecordId, message: String| {
-            ServiceError::invalid(label.clone(), ValidationError::new(field, value, message))
-        };
+        let refuse = |error: ValidationError| ServiceError::invalid(label.clone(), error);
         if from == into {
             return Err(refuse(
-                "into",
-                into,
-                "an organisation cannot be merged into itself".into(),
+                ValidationError::new("into", into, "an organisation cannot be merged into itself")
+                    .because(ProblemId::MergeIntoItself),
             ));
         }
         let Some(mut target) = self.organisation(into)? else {
-            return Err(refuse(
+            return Err(refuse(ValidationError::no_such_record(
                 "into",
                 into,
-                "no organisation with this id exists".into(),
-            ));
+                RecordKind::Organisation,
+            )));
         };
         let mut report = MergeReport {
             from: from.clone(),
@@ -512,11 +510,11 @@ impl Aidtrace {
                 report.already_merged = true;
                 return Ok(report);
             }
-            return Err(refuse(
+            return Err(refuse(ValidationError::no_such_record(
                 "from",
                 from,
-                "no organisation with this id exists".into(),
-            ));
+                RecordKind::Organisation,
+            )));
         };
         let mut chain = vec![into.to_string()];
         let mut seen = HashSet::new();
@@ -524,13 +522,17 @@ impl Aidtrace {
         while let Some(p) = parent {
             chain.push(p.to_string());
             if p == *from {
+                let chain = chain.join(" → ");
                 return Err(refuse(
-                    "into",
-                    into,
-                    format!(
-                        "{into} belongs to {from} ({}): merging would make it its own parent; change its parent first",
-                        chain.join(" → ")
-                    ),
+                    ValidationError::new(
+                        "into",
+                        into,
+                        format!(
+                            "{into} belongs to {from} ({chain}): merging would make it its own parent; change its parent first"
+                        ),
+                    )
+                    .because(ProblemId::MergeMakesOwnParent)
+                    .arg("chain", ProblemArg::Text(chain)),
                 ));
             }
             if !seen.insert(p.clone()) {
@@ -677,7 +679,8 @@ impl Aidtrace {
                     "alias",
                     alias,
                     "must name the organisation in letters or digits",
-                ),
+                )
+                .because(ProblemId::AliasNoLetters),
             ));
         }
         let all = self.all_organisations()?;
@@ -687,11 +690,12 @@ impl Aidtrace {
                 ValidationError::no_such_record("id", id, RecordKind::Organisation),
             ));
         };
-        let refuse = |message: String| {
-            ServiceError::invalid(label.clone(), ValidationError::new("alias", alias, message))
-        };
+        let refuse = |error: ValidationError| ServiceError::invalid(label.clone(), error);
         if normalise(&org.name) == key {
-            return Err(refuse("is this organisation's name already".into()));
+            return Err(refuse(
+                ValidationError::new("alias", alias, "is this organisation's name already")
+                    .because(ProblemId::AliasIsName),
+            ));
         }
         if org.aliases.iter().any(|a| normalise(&a.name) == key) {
             return Ok(ApplyReport::default());
@@ -700,10 +704,16 @@ impl Aidtrace {
             let mut names =
                 std::iter::once(&other.name).chain(other.aliases.iter().map(|a| &a.name));
             if names.any(|n| normalise(n) == key) {
-                return Err(refuse(format!(
-                    "already names organisation {} ({})",
-                    other.id, other.name
-                )));
+                return Err(refuse(
+                    ValidationError::new(
+                        "alias",
+                        alias,
+                        format!("already names organisation {} ({})", other.id, other.name),
+                    )
+                    .because(ProblemId::AliasTaken)
+                    .arg("id", ProblemArg::Text(other.id.to_string()))
+                    .arg("name", ProblemArg::Text(other.name.clone())),
+                ));
             }
         }
         org.aliases.push(OrgAlias {

@@ -6,6 +6,7 @@ mod kit;
 
 use std::collections::BTreeSet;
 
+use aidtrace_domain::error::ProblemId;
 use aidtrace_domain::{Record, RecordId, RecordKind};
 use aidtrace_service::Aidtrace;
 use aidtrace_service::changes::{self, ChangeError, ChangeState, Decision, Written};
@@ -115,7 +116,7 @@ fn a_write_outside_the_editors_scope_is_refused_and_nothing_queued() {
     )
     .expect_err("refused");
     assert!(
-        matches!(e, ChangeError::Forbidden { ref value, .. } if value == "flow-w-3"),
+        matches!(e, ChangeError::Forbidden { ref value, problem: ProblemId::OutOfScope, .. } if value == "flow-w-3"),
         "{e}"
     );
     assert!(queue.changes(None).expect("list").is_empty());
@@ -135,7 +136,16 @@ fn only_approvers_decide_and_only_once() {
         AT,
     )
     .expect_err("editor");
-    assert!(matches!(e, ChangeError::Forbidden { .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            ChangeError::Forbidden {
+                problem: ProblemId::MayNotApprove,
+                ..
+            }
+        ),
+        "{e}"
+    );
     changes::decide(
         &mut app,
         &mut *queue,
@@ -156,7 +166,16 @@ fn only_approvers_decide_and_only_once() {
         AT,
     )
     .expect_err("decided");
-    assert!(matches!(e, ChangeError::WrongState { .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            ChangeError::WrongState {
+                problem: ProblemId::ChangeNotInState,
+                ..
+            }
+        ),
+        "{e}"
+    );
     assert!(!stored(&app, "flow-w-4"));
 }
 
@@ -204,7 +223,16 @@ fn only_the_author_submits_a_draft_and_submitting_names_no_decider() {
         AT,
     )
     .expect_err("not the author");
-    assert!(matches!(e, ChangeError::Forbidden { .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            ChangeError::Forbidden {
+                problem: ProblemId::NotAuthor,
+                ..
+            }
+        ),
+        "{e}"
+    );
     changes::decide(
         &mut app,
         &mut *queue,

@@ -1,6 +1,7 @@
 //! Organisation matching on IATI import, the review list, aliases and merges, on a real
 //! SQLite ledger holding the seed scenario.
 
+use aidtrace_domain::error::{Problem, ProblemId};
 use aidtrace_domain::model::{Organisation, Record};
 use aidtrace_domain::{RecordId, RecordKind};
 use aidtrace_service::Aidtrace;
@@ -647,4 +648,87 @@ fn moving_account_scopes_twice_changes_nothing_the_second_time() {
         aidtrace_service::orgs::move_account_scopes(&mut accounts, &from, &into).expect("again");
     assert!(again.is_empty());
     assert_eq!(app.store().audit_log(None).expect("log").len(), entries);
+}
+
+/// The message id of a refusal, which pages word in the reader's language.
+fn problem_of(err: &aidtrace_service::ServiceError) -> Option<Problem> {
+    match err {
+        aidtrace_service::ServiceError::Invalid { error, .. } => error.problem.as_deref().cloned(),
+        _ => None,
+    }
+}
+
+#[test]
+fn a_merge_into_itself_carries_its_message_id() {
+    let (_dir, mut app) = demo();
+    let err = app
+        .merge_organisations("admin", &id("org-jica"), &id("org-jica"))
+        .expect_err("refused");
+    let problem = problem_of(&err).expect("a message id");
+    assert_eq!(problem.id, ProblemId::MergeIntoItself);
+}
+
+#[test]
+fn a_merge_into_an_unknown_id_carries_the_no_such_record_id() {
+    let (_dir, mut app) = demo();
+    let err = app
+        .merge_organisations("admin", &id("org-jica"), &id("org-nobody"))
+        .expect_err("refused");
+    let problem = problem_of(&err).expect("a message id");
+    assert_eq!(problem.id, ProblemId::NoSuchRecord);
+}
+
+#[test]
+fn a_merge_that_would_make_a_parent_cycle_carries_the_chain_as_an_argument() {
+    let (_dir, mut app) = demo();
+    let err = app
+        .merge_organisations("admin", &id("org-gov-japan"), &id("org-embassy-japan-kz"))
+        .expect_err("refused");
+    let problem = problem_of(&err).expect("a message id");
+    assert_eq!(problem.id, ProblemId::MergeMakesOwnParent);
+    assert_eq!(
+        problem.text_arg("chain"),
+        Some("org-embassy-japan-kz → org-mofa-japan → org-gov-japan")
+    );
+}
+
+#[test]
+fn an_alias_naming_another_organisation_carries_that_organisation_as_arguments() {
+    let (_dir, mut app) = demo();
+    app.add_alias("admin", &id("org-gov-japan"), "JICA")
+        .expect("a first alias");
+    let err = app
+        .add_alias("admin", &id("org-mofa-japan"), " jica ")
+        .expect_err("taken");
+    let problem = problem_of(&err).expect("a message id");
+    assert_eq!(problem.id, ProblemId::AliasTaken);
+    assert_eq!(problem.text_arg("id"), Some("org-gov-japan"));
+}
+
+#[test]
+fn an_alias_without_letters_or_digits_carries_its_message_id() {
+    let (_dir, mut app) = demo();
+    let err = app
+        .add_alias("admin", &id("org-mofa-japan"), " -- ")
+        .expect_err("empty");
+    let problem = problem_of(&err).expect("a message id");
+    assert_eq!(problem.id, ProblemId::AliasNoLetters);
+}
+
+#[test]
+fn an_alias_that_is_the_organisations_own_name_carries_its_message_id() {
+    let (_dir, mut app) = demo();
+    let Some(Record::Organisation(ministry)) = app
+        .store()
+        .get(RecordKind::Organisation, &id("org-mofa-japan"))
+        .expect("read")
+    else {
+        panic!("the demo has the ministry");
+    };
+    let name = ministry.name;
+    let err = app
+        .add_alias("admin", &id("org-mofa-japan"), &name.to_uppercase())
+        .expect_err("its own name");
+    let problem = problem_of(&err).expect("a message id");
+    assert_eq!(problem.id, ProblemId::AliasIsName);
 }

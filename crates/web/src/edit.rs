@@ -3,6 +3,7 @@
 //! module checks the request's precondition, takes the locks, and maps the workflow's answers
 //! to HTTP errors.
 
+use aidtrace_domain::error::{Problem, ProblemId};
 use aidtrace_domain::{Record, ValidationError};
 use aidtrace_service::changes::{self, ChangeError, Written};
 use axum::http::StatusCode;
@@ -34,25 +35,18 @@ pub fn invalid(record: &str, e: ValidationError) -> ApiError {
 impl From<ChangeError> for ApiError {
     fn from(e: ChangeError) -> Self {
         match e {
-            ChangeError::Forbidden { message, value } => {
-                let problem = if value.is_empty() {
-                    message.clone()
-                } else {
-                    "outside what you may edit".to_string()
-                };
-                ApiError::forbidden(message).with_problem(value, problem)
-            }
+            ChangeError::Forbidden {
+                message,
+                value,
+                problem,
+            } => ApiError::forbidden(message).because(value, Problem::new(problem)),
             ChangeError::WrongState { message, problem } => {
-                let e = ApiError::new(StatusCode::CONFLICT, "wrong_state", message);
-                if problem.is_empty() {
-                    e
-                } else {
-                    e.with_problem("", problem)
-                }
+                ApiError::new(StatusCode::CONFLICT, "wrong_state", message)
+                    .because("", Problem::new(problem))
             }
             ChangeError::Conflict { message, value } => {
                 ApiError::new(StatusCode::CONFLICT, "conflict", message)
-                    .with_problem(value, "changed after this edit was made")
+                    .because(value, Problem::new(ProblemId::ChangedSinceEdit))
             }
             ChangeError::Service(aidtrace_service::ServiceError::Invalid { record, error }) => {
                 invalid(&record, error)
@@ -128,8 +122,11 @@ pub fn write(
 /// The number of a proposed change in a URL; anything else names no change (404, as an unknown
 /// number does), in the caller's error shape rather than the framework's plain text.
 pub fn change_id(raw: &str) -> Result<i64, ApiError> {
-    raw.parse::<i64>()
-        .map_err(|_| ApiError::not_found(format!("no change {raw:?}")).with_field("id"))
+    raw.parse::<i64>().map_err(|_| {
+        ApiError::not_found(format!("no change {raw:?}"))
+            .with_field("id")
+            .because(raw, Problem::new(ProblemId::NoSuchChange))
+    })
 }
 
 /// The decision an action in a URL names (`/changes/{id}/{action}`).

@@ -56,6 +56,21 @@ impl ApiError {
         self
     }
 
+    /// A refusal of `value` with its message id: `message` stays the English sentence for the
+    /// API and the logs, a page words `problem` from the catalogue (`verr-<id>`).
+    pub fn because(
+        mut self,
+        value: impl Into<String>,
+        problem: aidtrace_domain::error::Problem,
+    ) -> Self {
+        self.problem = Some(Box::new(FieldProblem {
+            value: value.into(),
+            message: self.message.clone(),
+            id: Some(Box::new(problem)),
+        }));
+        self
+    }
+
     /// The model's refusal of a value: its text for the page and, where it has one, its
     /// message id.
     pub fn with_validation(mut self, e: &aidtrace_domain::ValidationError) -> Self {
@@ -65,6 +80,20 @@ impl ApiError {
             id: e.problem.clone(),
         }));
         self
+    }
+
+    /// A page's refusal of one of its own parameters, in the reader's language ("action «x»:
+    /// not one of: link, keep"), naming the field. For pages only: the API's messages stay
+    /// English whatever the reader's language.
+    pub fn page_not_one_of(
+        status: StatusCode,
+        code: &'static str,
+        field: &str,
+        value: &str,
+        allowed: &[&str],
+    ) -> Self {
+        let why = crate::i18n::ta("filter-err-not-one-of", &[("allowed", &allowed.join(", "))]);
+        Self::new(status, code, format!("{field} «{value}»: {why}")).with_field(field)
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {

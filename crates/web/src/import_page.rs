@@ -100,11 +100,13 @@ pub async fn upload(
             return Err(ApiError::forbidden(t("import-err-admin")).into());
         }
         other => {
-            return Err(ApiError::bad_request(
+            return Err(ApiError::page_not_one_of(
+                axum::http::StatusCode::BAD_REQUEST,
                 "invalid_upload",
-                format!("action = {other:?}: expected validate or import"),
+                "action",
+                other,
+                &["validate", "import"],
             )
-            .with_field("action")
             .into());
         }
     };

@@ -14,6 +14,7 @@ use aidtrace_domain::model::FlowKind;
 use aidtrace_domain::totals::Sum;
 use axum::Router;
 use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::response::Html;
 use axum::routing::get;
 use maud::html;
@@ -62,14 +63,19 @@ fn parse_view(raw: Option<&str>) -> Result<View, ApiError> {
     if raw.eq_ignore_ascii_case("world") {
         return Ok(View::World);
     }
-    let code = CountryCode::lookup(raw).map_err(ApiError::from)?;
-    if geo::country_bbox(code.as_str()).is_none() {
-        return Err(ApiError::bad_request(
+    // Said in the reader's language here: this parameter is the map page's own. A name that is
+    // no country stays a 422 and a country without an outline a 400, as before.
+    let refused = |status: StatusCode| {
+        ApiError::new(
+            status,
             "invalid_query",
-            format!("no outline for country {code}"),
+            format!("country «{raw}»: {}", t("map-err-country")),
         )
         .with_field("country")
-        .with_problem(raw, "not a country code or name"));
+    };
+    let code = CountryCode::lookup(raw).map_err(|_| refused(StatusCode::UNPROCESSABLE_ENTITY))?;
+    if geo::country_bbox(code.as_str()).is_none() {
+        return Err(refused(StatusCode::BAD_REQUEST));
     }
     Ok(View::Country(code))
 }
@@ -80,9 +86,8 @@ fn parse_kind(raw: Option<&str>) -> Result<FlowKind, ApiError> {
         return Ok(FlowKind::Disbursement);
     }
     serde_json::from_value(serde_json::Value::String(raw.to_string())).map_err(|_| {
-        ApiError::bad_request("invalid_query", format!("unknown flow kind {raw:?}"))
-            .with_field("kind")
-            .with_problem(raw, "not accepted")
+        let all = FlowKind::ALL.map(FlowKind::as_str);
+        ApiError::page_not_one_of(StatusCode::BAD_REQUEST, "invalid_query", "kind", raw, &all)
     })
 }
 

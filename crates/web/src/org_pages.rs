@@ -4,6 +4,7 @@
 //! the service's (`service/src/orgs.rs`); this module maps forms and errors.
 
 use aidtrace_domain::RecordId;
+use aidtrace_domain::error::ProblemId;
 use aidtrace_domain::model::OrgIdentifier;
 use aidtrace_service::orgs::{self, ReviewItem, awaiting_review};
 use aidtrace_service::{ServiceError, orgs::MergeReport};
@@ -85,26 +86,24 @@ fn identifiers(ids: &[OrgIdentifier]) -> String {
         .join(", ")
 }
 
-/// The service's refusal in the reader's language, with the field it is about.
+/// The service's refusal in the reader's language, with the field it is about: worded from its
+/// message id, the merge refusals in this page's own words.
 fn refusal(e: &ServiceError) -> Option<(String, String)> {
     let ServiceError::Invalid { error, .. } = e else {
         return None;
     };
-    let m = error.message.as_str();
-    let text = if m.contains("into itself") {
-        t("org-err-self")
-    } else if m.contains("no organisation with this id") {
-        ta("org-err-unknown", &[("id", &error.value)])
-    } else if m.contains("own parent") {
-        let chain = m
-            .split_once('(')
-            .and_then(|(_, rest)| rest.split_once(')'))
-            .map_or("", |(c, _)| c);
-        ta("org-err-cycle", &[("chain", chain)])
-    } else if let Some(problem) = &error.problem {
-        crate::labels::problem_text(problem, &error.value)
-    } else {
-        m.to_string()
+    let text = match error.problem.as_deref() {
+        Some(p) => match p.id {
+            ProblemId::MergeIntoItself => t("org-err-self"),
+            // Friendlier than the rule's words: it says what "into" accepts.
+            ProblemId::NoSuchRecord => ta("org-err-unknown", &[("id", &error.value)]),
+            ProblemId::MergeMakesOwnParent => ta(
+                "org-err-cycle",
+                &[("chain", p.text_arg("chain").unwrap_or_default())],
+            ),
+            _ => crate::labels::problem_text(p, &error.value),
+        },
+        None => crate::i18n::field_problem(&error.value, &error.message),
     };
     Some((error.field.clone(), text))
 }
@@ -339,11 +338,13 @@ async fn review_submit(
             Err((_, message)) => message,
         },
         other => {
-            return Err(ApiError::bad_request(
+            return Err(ApiError::page_not_one_of(
+                StatusCode::BAD_REQUEST,
                 "invalid_request",
-                format!("action = {other:?}: expected link or keep"),
+                "action",
+                other,
+                &["link", "keep"],
             )
-            .with_field("action")
             .into());
         }
     };

@@ -779,7 +779,10 @@ pub async fn decide(
     let p = caller.require()?.clone();
     auth::check_csrf(&p, &form.csrf)?;
     let id = edit::change_id(&raw_id)?;
-    let decision = edit::decision(&action)?;
+    let decision = edit::decision(&action).map_err(|_| {
+        let all = edit::Decision::ALL.map(edit::Decision::as_str);
+        ApiError::page_not_one_of(StatusCode::NOT_FOUND, "not_found", "action", &action, &all)
+    })?;
     let note = (!form.note.trim().is_empty()).then(|| form.note.trim().to_string());
     let st = state.clone();
     blocking(move || edit::decide(&st, &p, id, decision, note.as_deref())).await?;
@@ -795,6 +798,16 @@ pub struct ExportQuery {
     #[serde(flatten)]
     filter: ActivityFilter,
 }
+
+/// The lists `/export/{list}/{format}` gives.
+const EXPORTS: [&str; 6] = [
+    "activities",
+    "facilities",
+    "organisations",
+    "flows",
+    "findings",
+    "totals",
+];
 
 pub async fn export(
     State(state): State<AppState>,
@@ -834,15 +847,20 @@ pub async fn export(
             let s = snap.clone();
             let figures = blocking(move || Ok(crate::filters::figures(&s, &filter))).await?;
             let report = figures.totals.get(by).ok_or_else(|| {
-                ApiError::bad_request(
-                    "invalid_query",
-                    format!("by={by:?} is not one of donor, recipient, region, sector, year"),
-                )
-                .with_field("by")
+                let all = GROUPS.map(|g| g.as_str());
+                ApiError::page_not_one_of(StatusCode::BAD_REQUEST, "invalid_query", "by", by, &all)
             })?;
             tables::totals(report)
         }
-        _ => return Err(PageError(ApiError::not_found(format!("no list {list:?}")))),
+        _ => {
+            return Err(PageError(ApiError::page_not_one_of(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "list",
+                &list,
+                &EXPORTS,
+            )));
+        }
     };
     let (body, mime) = match format.as_str() {
         "csv" => (tables::to_csv(&table)?, "text/csv; charset=utf-8"),
@@ -851,9 +869,13 @@ pub async fn export(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ),
         _ => {
-            return Err(PageError(ApiError::not_found(format!(
-                "no format {format:?}; use csv or xlsx"
-            ))));
+            return Err(PageError(ApiError::page_not_one_of(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "format",
+                &format,
+                &["csv", "xlsx"],
+            )));
         }
     };
     let disposition = format!("attachment; filename=\"{}.{format}\"", table.name);

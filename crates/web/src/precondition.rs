@@ -2,6 +2,7 @@
 //! from `If-Match` / `If-None-Match` or from a form, and checked in the same locked step as the
 //! write, so two concurrent creates of one id can never both succeed.
 
+use aidtrace_domain::error::{Problem, ProblemId};
 use axum::http::{HeaderMap, StatusCode, header};
 
 use crate::error::ApiError;
@@ -138,13 +139,13 @@ impl Precondition {
     /// Checks the condition against the stored version (`current`: its ETag, `None` if absent).
     /// `what` names the record in messages, e.g. `flow flow-1`.
     pub fn check(&self, current: Option<&str>, what: &str, id: &str) -> Result<(), ApiError> {
-        let failed = |message: String, problem: &str| {
+        let failed = |message: String, problem: ProblemId| {
             ApiError::new(
                 StatusCode::PRECONDITION_FAILED,
                 "precondition_failed",
                 message,
             )
-            .with_problem(id, problem)
+            .because(id, Problem::new(problem))
         };
         match self {
             Self::New => match current {
@@ -154,7 +155,7 @@ impl Precondition {
                     format!("{what} already exists; load it and edit it instead"),
                 )
                 .with_field("id")
-                .with_problem(id, "already exists")),
+                .because(id, Problem::new(ProblemId::AlreadyExists))),
                 None => Ok(()),
             },
             Self::Loaded(want) => match current {
@@ -163,11 +164,11 @@ impl Precondition {
                     format!(
                         "{what} changed since you loaded it (ETag {have}, you sent {want}); reload and redo your edit"
                     ),
-                    "changed since you loaded it",
+                    ProblemId::ChangedSinceLoaded,
                 )),
                 None => Err(failed(
                     format!("{what} does not exist (any more)"),
-                    "does not exist (any more)",
+                    ProblemId::Gone,
                 )),
             },
             Self::Http {
@@ -179,7 +180,7 @@ impl Precondition {
                         None => {
                             return Err(failed(
                                 format!("{what} does not exist (any more)"),
-                                "does not exist (any more)",
+                                ProblemId::Gone,
                             ));
                         }
                         Some(have) if !cond.matches_strongly(have) => {
@@ -187,7 +188,7 @@ impl Precondition {
                                 format!(
                                     "{what} changed since you loaded it (its ETag is {have}); reload and redo your edit"
                                 ),
-                                "changed since you loaded it",
+                                ProblemId::ChangedSinceLoaded,
                             ));
                         }
                         Some(_) => {}
@@ -198,7 +199,7 @@ impl Precondition {
                 {
                     return Err(failed(
                         format!("{what} exists and If-None-Match forbids replacing it"),
-                        "already exists",
+                        ProblemId::AlreadyExists,
                     ));
                 }
                 if if_match.is_none() && if_none_match.is_none() && current.is_some() {

@@ -201,11 +201,13 @@ async fn submit(
             }
         }
         other => {
-            return Err(ApiError::bad_request(
+            return Err(ApiError::page_not_one_of(
+                axum::http::StatusCode::BAD_REQUEST,
                 "invalid_upload",
-                format!("action = {other:?}: expected preview or import"),
+                "action",
+                other,
+                &["preview", "import"],
             )
-            .with_field("action")
             .into());
         }
     };

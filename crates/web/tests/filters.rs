@@ -340,6 +340,62 @@ async fn flows_are_sorted_and_paged() {
 }
 
 #[tokio::test]
+async fn a_kept_flow_list_is_worded_in_each_readers_language() {
+    let (_e, c) = client().await;
+    let en = c.get("/flows?donor=org-test-eu").await;
+    assert!(
+        en.body.contains("Flows not counted, and why"),
+        "{}",
+        en.body
+    );
+    // The same address in Russian right after: the body kept for English is not sent.
+    let ru = c.get("/flows?donor=org-test-eu&lang=ru").await;
+    assert_eq!(ru.status, StatusCode::OK);
+    assert!(
+        ru.body.contains("Неучтённые операции и причины"),
+        "{}",
+        ru.body
+    );
+    assert!(
+        !ru.body.contains("Flows not counted, and why"),
+        "{}",
+        ru.body
+    );
+}
+
+#[tokio::test]
+async fn a_kept_flow_list_keeps_each_readers_own_header() {
+    let (_e, c) = client().await;
+    let public = c.get("/flows?donor=org-test-eu").await;
+    assert!(!public.body.contains("id=\"whoami\""), "{}", public.body);
+    let (ada, _csrf) = common::login(&c, "ada").await;
+    let mine = c
+        .send(common::Req::get("/flows?donor=org-test-eu").cookie(&ada))
+        .await;
+    assert_eq!(mine.status, StatusCode::OK);
+    assert!(mine.body.contains("id=\"whoami\">ada"), "{}", mine.body);
+    assert!(mine.body.contains("line-f-test-2024"), "{}", mine.body);
+}
+
+#[tokio::test]
+async fn a_kept_flow_list_shows_a_flow_written_after_it() {
+    let (e, c) = client().await;
+    let before = c.get("/flows?donor=org-test-eu").await;
+    assert!(!before.body.contains("line-f-test-late"), "{}", before.body);
+    e.state
+        .service()
+        .load_json(
+            "test",
+            r#"{"records": [{"record": "flow", "id": "f-test-late", "activity": "act-test-split", "kind": "disbursement",
+               "money": {"amount": "70", "currency": "USD", "value_date": "2024-07-01"}, "provider": "org-test-eu"}]}"#,
+        )
+        .unwrap();
+    e.state.invalidate();
+    let after = c.get("/flows?donor=org-test-eu").await;
+    assert!(after.body.contains("line-f-test-late"), "{}", after.body);
+}
+
+#[tokio::test]
 async fn exports_carry_the_filter() {
     let (_e, c) = client().await;
     let r = c.get("/export/totals/csv?by=donor&donor=org-test-eu").await;

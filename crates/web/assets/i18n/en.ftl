@@ -124,14 +124,14 @@ err-no-activity = No activity with this id exists.
 err-no-facility = No facility with this id exists.
 err-date = Enter a date as YYYY-MM-DD.
 err-decimal = Enter a number, e.g. 68790.50.
-err-exists = A record with this id already exists; open it and edit it instead.
-err-stale = This record changed since you opened it; reload the page and make your edit again.
-err-gone = This record does not exist any more.
-err-out-of-scope = This record is outside what your account may edit.
-err-not-author = Only the author submits a draft.
-err-may-not-approve = Your account may not approve or reject changes.
-err-approval-conflict = The record changed after this edit was made; reject it and redo the edit on the current version.
-err-decided-meanwhile = Someone else decided on this change meanwhile.
+verr-already-exists = A record with this id already exists; open it and edit it instead.
+verr-changed-since-loaded = This record changed since you opened it; reload the page and make your edit again.
+verr-gone = This record does not exist any more.
+verr-out-of-scope = This record is outside what your account may edit.
+verr-not-author = Only the author submits a draft.
+verr-may-not-approve = Your account may not approve or reject changes.
+verr-changed-since-edit = The record changed after this edit was made; reject it and redo the edit on the current version.
+verr-decided-meanwhile = Someone else decided on this change meanwhile.
 login-name = Name
 login-password = Password
 field-id = Id
@@ -1041,6 +1041,7 @@ api-required = required
 api-request-body = Request body
 api-responses = Responses
 api-example = Example
+map-err-country = not a country code or name with an outline on the map (e.g. KZ, Ukraine, world)
 map-group =
     { $count ->
         [one] { $count } facility
@@ -1522,6 +1523,13 @@ verr-fact-linked = this fact matches an existing flow and is linked to it, not w
 verr-fact-not-aid = the extractor read this amount as not aid; reject it, or set kind=commitment|disbursement|pledge
 verr-fact-no-amount = this fact has no amount; set amount=… and currency=… to record it as a flow
 verr-no-donor = no donor found; set donor=…
+verr-merge-into-itself = an organisation cannot be merged into itself
+verr-merge-makes-own-parent = this organisation belongs to the other one ({ $chain }): merging would make it its own parent; change its parent first
+verr-alias-no-letters = another name must name the organisation in letters or digits
+verr-alias-is-name = this is the organisation's name already
+verr-alias-taken = this already names the organisation { $name } ({ $id })
+verr-change-not-in-state = this change is not waiting for this decision (it was submitted or decided already); reload the list
+verr-no-such-change = there is no change with this number in the approval queue
 intake-unchecked-no-table = no exchange-rate table given
 intake-unchecked-no-year = no signing or publication year
 intake-unchecked-no-rate = no IMF rate for { $amount_currency } or { $stated_currency } in { $year }

@@ -202,14 +202,6 @@ pub fn field_problem(value: &str, message: &str) -> String {
         ("premature end of input", "err-date"),
         ("invalid decimal", "err-decimal"),
         ("not a decimal number", "err-decimal"),
-        ("already exists", "err-exists"),
-        ("changed since you loaded it", "err-stale"),
-        ("does not exist (any more)", "err-gone"),
-        ("outside what you may edit", "err-out-of-scope"),
-        ("only the author submits a draft", "err-not-author"),
-        ("may not approve or reject changes", "err-may-not-approve"),
-        ("changed after this edit was made", "err-approval-conflict"),
-        ("decided by someone else meanwhile", "err-decided-meanwhile"),
     ];
     let known = KNOWN
         .iter()
