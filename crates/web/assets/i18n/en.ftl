@@ -878,6 +878,7 @@ asset-ind-operating-hours = Operating hours
 asset-ind-unplanned-downtime-hours = Unplanned downtime, h
 asset-ind-planned-downtime-hours = Planned downtime, h
 asset-ind-uptime-pct = Uptime, %
+asset-ind-uptime-all-pct = Uptime counting planned downtime too, %
 asset-ind-failures = Failures
 asset-ind-mtbf-hours = MTBF, all causes, h
 asset-ind-device-failures = Device failures

@@ -852,6 +852,7 @@ asset-ind-operating-hours = Пайдалану сағаттары
 asset-ind-unplanned-downtime-hours = Жоспардан тыс тоқтау, сағ
 asset-ind-planned-downtime-hours = Жоспарлы тоқтау, сағ
 asset-ind-uptime-pct = Қолжетімділік, %
+asset-ind-uptime-all-pct = Жоспарлы тоқтауды қоса алғандағы қолжетімділік, %
 asset-ind-failures = Істен шығулар
 asset-ind-mtbf-hours = Істен шығулар арасындағы орташа уақыт (барлық себептер), сағ
 asset-ind-device-failures = Медициналық бұйымның өз істен шығулары

@@ -884,6 +884,7 @@ asset-ind-operating-hours = Часы эксплуатации
 asset-ind-unplanned-downtime-hours = Внеплановый простой, ч
 asset-ind-planned-downtime-hours = Плановый простой, ч
 asset-ind-uptime-pct = Доступность, %
+asset-ind-uptime-all-pct = Доступность с учётом планового простоя, %
 asset-ind-failures = Отказы
 asset-ind-mtbf-hours = Наработка на отказ (все причины), ч
 asset-ind-device-failures = Отказы самого изделия

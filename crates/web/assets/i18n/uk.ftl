@@ -884,6 +884,7 @@ asset-ind-operating-hours = Години експлуатації
 asset-ind-unplanned-downtime-hours = Позаплановий простій, год
 asset-ind-planned-downtime-hours = Плановий простій, год
 asset-ind-uptime-pct = Доступність, %
+asset-ind-uptime-all-pct = Доступність з урахуванням планового простою, %
 asset-ind-failures = Відмови
 asset-ind-mtbf-hours = Напрацювання на відмову (усі причини), год
 asset-ind-device-failures = Відмови самого виробу
