@@ -15,7 +15,7 @@ mod common;
 use aidtrace_domain::RecordId;
 use aidtrace_domain::medicines::{DecisionOutcome, MovementKind};
 use aidtrace_service::medicines::{self, NewMovement};
-use browser_kit::{shot, wait_for, wait_for_url};
+use browser_kit::{set_width, shot, wait_for, wait_for_url};
 use thirtyfour::prelude::*;
 
 const CONSIGNMENT: &str = "con-illustrative-ua-2026-01";
@@ -24,31 +24,9 @@ fn id(s: &str) -> RecordId {
     RecordId::parse(s).unwrap()
 }
 
-async fn set_width(driver: &WebDriver, width: u32) {
-    driver.set_window_rect(0, 0, width, 900).await.unwrap();
-    let inner: i64 = driver
-        .execute("return window.innerWidth;", vec![])
-        .await
-        .unwrap()
-        .convert()
-        .unwrap();
-    if inner != i64::from(width) {
-        let adjusted = u32::try_from(2 * i64::from(width) - inner).unwrap();
-        driver.set_window_rect(0, 0, adjusted, 900).await.unwrap();
-    }
-}
-
 /// The page's width beside the window's, after a screenshot named `name`.
 async fn fits(driver: &WebDriver, name: &str) -> Option<String> {
-    let (scroll, inner): (i64, i64) = driver
-        .execute(
-            "return [document.documentElement.scrollWidth, window.innerWidth];",
-            vec![],
-        )
-        .await
-        .unwrap()
-        .convert()
-        .unwrap();
+    let (scroll, inner) = browser_kit::page_and_window_widths(driver).await;
     shot(driver, &format!("medicines-{name}-390")).await;
     (scroll > inner).then(|| format!("{name}: {scroll} px wide in {inner}"))
 }

@@ -12,7 +12,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use browser_kit::{Browser, shot};
+use browser_kit::{Browser, set_width, shot};
 use thirtyfour::prelude::*;
 
 /// (screenshot name, path). Pages a crawl reaches are checked for content by `crawl.rs`; these
@@ -75,22 +75,6 @@ fn axe_source() -> Option<String> {
     }
 }
 
-/// The inner width the page gets; the window is a little wider than its viewport.
-async fn set_width(driver: &WebDriver, width: u32) {
-    driver.set_window_rect(0, 0, width, 900).await.unwrap();
-    let inner: i64 = driver
-        .execute("return window.innerWidth;", vec![])
-        .await
-        .unwrap()
-        .convert()
-        .unwrap();
-    if inner != i64::from(width) {
-        // The window frame takes what the viewport lacks.
-        let adjusted = u32::try_from(2 * i64::from(width) - inner).unwrap();
-        driver.set_window_rect(0, 0, adjusted, 900).await.unwrap();
-    }
-}
-
 async fn axe_violations(driver: &WebDriver, axe: &str) -> Vec<String> {
     driver.execute(axe, vec![]).await.unwrap();
     let out = driver
@@ -129,15 +113,7 @@ async fn no_main_page_scrolls_sideways_at_390_px() {
     let mut wide = Vec::new();
     for (name, path) in PAGES {
         driver.goto(format!("{base}{path}")).await.unwrap();
-        let (scroll, inner): (i64, i64) = driver
-            .execute(
-                "return [document.documentElement.scrollWidth, window.innerWidth];",
-                vec![],
-            )
-            .await
-            .unwrap()
-            .convert()
-            .unwrap();
+        let (scroll, inner): (i64, i64) = browser_kit::page_and_window_widths(driver).await;
         shot(driver, &format!("pages-{name}-390")).await;
         if scroll > inner {
             wide.push(format!("{path}: {scroll} px wide in {inner}"));
@@ -162,15 +138,7 @@ async fn no_table_overflows_a_main_page_at_1400_px() {
     for (name, path) in PAGES {
         driver.goto(format!("{base}{path}")).await.unwrap();
         shot(driver, &format!("pages-{name}-1400")).await;
-        let (scroll, inner): (i64, i64) = driver
-            .execute(
-                "return [document.documentElement.scrollWidth, window.innerWidth];",
-                vec![],
-            )
-            .await
-            .unwrap()
-            .convert()
-            .unwrap();
+        let (scroll, inner): (i64, i64) = browser_kit::page_and_window_widths(driver).await;
         if scroll > inner {
             wide.push(format!("{path}: {scroll} px wide in {inner}"));
         }

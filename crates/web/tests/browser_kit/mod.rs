@@ -130,6 +130,35 @@ pub async fn sign_in(driver: &WebDriver, base: &str, name: &str, password: &str)
     assert!(who.text().await.unwrap().starts_with(name));
 }
 
+/// Gives the page an inner width of `width` px; the window is a little wider than its viewport.
+pub async fn set_width(driver: &WebDriver, width: u32) {
+    driver.set_window_rect(0, 0, width, 900).await.unwrap();
+    let inner: i64 = driver
+        .execute("return window.innerWidth;", vec![])
+        .await
+        .unwrap()
+        .convert()
+        .unwrap();
+    if inner != i64::from(width) {
+        // The window frame takes what the viewport lacks.
+        let adjusted = u32::try_from(2 * i64::from(width) - inner).unwrap();
+        driver.set_window_rect(0, 0, adjusted, 900).await.unwrap();
+    }
+}
+
+/// The page's scroll width beside the viewport's: wider means the page scrolls sideways.
+pub async fn page_and_window_widths(driver: &WebDriver) -> (i64, i64) {
+    driver
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth];",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .convert()
+        .unwrap()
+}
+
 /// Waits up to `secs` until the page's address contains `needle`: after a form submits, the old
 /// page stays in place until the new one arrives, so an element found too early goes stale.
 pub async fn wait_for_url(driver: &WebDriver, needle: &str, secs: u64) {
