@@ -9,17 +9,14 @@ use aidtrace_domain::assets::{
     WorkOrderKind, WorkOrderStatus,
 };
 use aidtrace_domain::model::{Facility, FacilityKind, OrgKind, Organisation};
-use aidtrace_domain::{CountryCode, Ledger, Money, Record, RecordId};
-use chrono::{NaiveDate, NaiveDateTime};
+use aidtrace_domain::{CountryCode, Ledger, Money, Record};
+use chrono::NaiveDate;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
-fn id(s: &str) -> RecordId {
-    RecordId::parse(s).expect("id")
-}
-fn t(s: &str) -> NaiveDateTime {
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("time")
-}
+mod asset_kit;
+use asset_kit::{id, t};
+
 fn d(s: &str) -> Decimal {
     s.parse().expect("decimal")
 }
@@ -116,20 +113,8 @@ fn asset(name: &str, cost: Option<&str>) -> Record {
 
 fn event(asset: &str, n: u32, at: &str, state: LifecycleState) -> Record {
     Record::AssetEvent(AssetEvent {
-        id: id(&format!("ev-{asset}-{n}")),
-        asset: id(asset),
-        at: t(at),
-        state,
         acceptance: (state == LifecycleState::Commissioned).then(|| id("wo-acc")),
-        to_facility: None,
-        from_facility: None,
-        by: None,
-        note: None,
-        sources: vec![],
-        recorded_at: None,
-        corrects: None,
-        voided: None,
-        disposal: None,
+        ..asset_kit::event(&format!("ev-{asset}-{n}"), asset, t(at), state)
     })
 }
 

@@ -1,6 +1,5 @@
 //! The lifecycle state machine and the history rules.
 
-use aidtrace_domain::RecordId;
 use aidtrace_domain::assets::lifecycle::{
     allowed_next, check_append, check_downtimes, check_readings, check_sequence, check_work_order,
 };
@@ -8,32 +7,13 @@ use aidtrace_domain::assets::{
     AssetEvent, Downtime, DowntimeCause, LifecycleState, MeterKind, MeterReading, Priority,
     WorkOrder, WorkOrderKind, WorkOrderStatus,
 };
-use chrono::NaiveDateTime;
 use proptest::prelude::*;
 
-fn id(s: &str) -> RecordId {
-    RecordId::parse(s).expect("id")
-}
-fn t(s: &str) -> NaiveDateTime {
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("time")
-}
+mod asset_kit;
+use asset_kit::{event, id, t};
+
 fn ev(n: &str, at: &str, state: LifecycleState) -> AssetEvent {
-    AssetEvent {
-        id: id(n),
-        asset: id("a1"),
-        at: t(at),
-        state,
-        acceptance: None,
-        to_facility: None,
-        from_facility: None,
-        by: None,
-        note: None,
-        sources: vec![],
-        recorded_at: None,
-        corrects: None,
-        voided: None,
-        disposal: None,
-    }
+    event(n, "a1", t(at), state)
 }
 
 #[test]

@@ -1,34 +1,16 @@
 //! The lifecycle completed (issue #17 item 10): customs hold, dead on arrival, rejection and return
 //! to the donor, lost and found; the disposal record on `disposed`.
 
-use aidtrace_domain::RecordId;
 use aidtrace_domain::assets::disposal::{DataWipe, Disposal, DisposalMethod};
 use aidtrace_domain::assets::lifecycle::check_sequence;
 use aidtrace_domain::assets::{AssetEvent, LifecycleState as S, validate};
-use chrono::NaiveDateTime;
 
-fn id(s: &str) -> RecordId {
-    RecordId::parse(s).expect("id")
-}
+mod asset_kit;
+use asset_kit::{event, t};
+
 fn ev(n: usize, state: S) -> AssetEvent {
-    let at = NaiveDateTime::parse_from_str("2025-01-01 00:00", "%Y-%m-%d %H:%M").expect("t")
-        + chrono::Duration::days(n as i64);
-    AssetEvent {
-        id: id(&format!("e{n}")),
-        asset: id("a1"),
-        at,
-        state,
-        acceptance: None,
-        to_facility: None,
-        from_facility: None,
-        by: None,
-        note: None,
-        sources: vec![],
-        recorded_at: None,
-        corrects: None,
-        voided: None,
-        disposal: None,
-    }
+    let at = t("2025-01-01 00:00") + chrono::Duration::days(n as i64);
+    event(&format!("e{n}"), "a1", at, state)
 }
 fn path(states: &[S]) -> Vec<AssetEvent> {
     states.iter().enumerate().map(|(i, s)| ev(i, *s)).collect()

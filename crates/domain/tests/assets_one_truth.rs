@@ -14,6 +14,8 @@ use aidtrace_domain::{Ledger, Record, RecordId};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use proptest::prelude::*;
 
+mod asset_kit;
+
 fn id(s: &str) -> RecordId {
     RecordId::parse(s).expect("id")
 }
@@ -25,22 +27,9 @@ fn start() -> NaiveDateTime {
 
 /// Events from choices: each step picks one of the states allowed next, `gap` hours later.
 fn events(first: usize, steps: &[(usize, i64)]) -> Vec<AssetEvent> {
-    let asset = id("as-000000");
     let make = |n: usize, at: NaiveDateTime, state: LifecycleState| AssetEvent {
-        id: id(&format!("ev-{n:03}")),
-        asset: asset.clone(),
-        at,
-        state,
-        acceptance: None,
         to_facility: (state == LifecycleState::Transferred).then(|| id("fac-0000")),
-        from_facility: None,
-        by: None,
-        note: None,
-        sources: vec![],
-        recorded_at: None,
-        corrects: None,
-        voided: None,
-        disposal: None,
+        ..asset_kit::event(&format!("ev-{n:03}"), "as-000000", at, state)
     };
     let mut at = start();
     let mut out = vec![make(0, at, INITIAL[first % INITIAL.len()])];

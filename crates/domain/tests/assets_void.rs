@@ -1,35 +1,15 @@
 //! Voids and corrections of lifecycle events (issue #17 item 9): a wrong event is kept, voided,
 //! and read by no rule; a correction replaces it, even before the asset's latest event.
 
-use aidtrace_domain::RecordId;
 use aidtrace_domain::assets::correction::Void;
 use aidtrace_domain::assets::lifecycle::check_append;
 use aidtrace_domain::assets::{AssetEvent, LifecycleState as S, validate};
-use chrono::NaiveDateTime;
 
-fn id(s: &str) -> RecordId {
-    RecordId::parse(s).expect("id")
-}
-fn t(s: &str) -> NaiveDateTime {
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("time")
-}
+mod asset_kit;
+use asset_kit::{event, id, t};
+
 fn ev(n: &str, at: &str, state: S) -> AssetEvent {
-    AssetEvent {
-        id: id(n),
-        asset: id("a1"),
-        at: t(at),
-        state,
-        acceptance: None,
-        to_facility: None,
-        from_facility: None,
-        by: None,
-        note: None,
-        sources: vec![],
-        recorded_at: None,
-        corrects: None,
-        voided: None,
-        disposal: None,
-    }
+    event(n, "a1", t(at), state)
 }
 fn void(e: &AssetEvent) -> AssetEvent {
     AssetEvent {
