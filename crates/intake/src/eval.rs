@@ -1,8 +1,9 @@
 //! Scores the extractor against labelled articles, following `shared/intake/FORMAT.md`.
 //!
-//! Predictions are the extractor's facts whose kind is a flow (commitment, disbursement, pledge):
-//! facts it marks cumulative or not-aid are kept for review but are not claims of a flow, so they
-//! are not scored as predictions.
+//! Predictions are every fact the extractor does not mark not-aid, as FORMAT.md says: a fact it
+//! marks cumulative is a prediction too (an unmatched one is a false positive), so calling an
+//! amount cumulative cannot hide an error. A cumulative prediction that matches a cumulative gold
+//! fact is neutral; a flow prediction matching one is a cumulative leak.
 //!
 //! Name similarity ("token-set similarity"): names are lower-cased, split into word tokens,
 //! stop words dropped and plurals reduced; equipment names are first mapped to the dictionary's
@@ -664,7 +665,11 @@ where
                 }
             }
         };
-        let preds: Vec<&Fact> = extraction.flows().collect();
+        let preds: Vec<&Fact> = extraction
+            .facts
+            .iter()
+            .filter(|f| f.amount_kind.value != AmountKind::NotAid)
+            .collect();
         let gold = &article.facts;
         let core = gold.iter().filter(|g| class_of(g) == Class::Core).count();
         r.gold_core += core;
@@ -684,6 +689,8 @@ where
                 match class_of(&gold[gi]) {
                     Class::Core => tp += 1,
                     Class::Neutral => {}
+                    // Called cumulative, as the gold says: no claim of a flow.
+                    Class::Cumulative if preds[pi].amount_kind.value == AmountKind::Cumulative => {}
                     Class::Cumulative => {
                         bad += 1;
                         if !lenient {
@@ -939,6 +946,58 @@ mod tests {
         });
         assert_eq!(report.not_aid_fp, 1);
         assert_eq!(report.strict.fp, 1);
+    }
+
+    /// The commitment of `LINE` is the only gold core fact; every fact the extractor emits is
+    /// turned into `kind`, so the commitment and the budget both become predictions of it.
+    fn scored_as(kind: AmountKind, line: &str) -> EvalReport {
+        let articles = load_jsonl(line.as_bytes()).expect("parses");
+        evaluate(&articles, |a| {
+            let mut e = extract(&a.text, &ExtractOptions::default())?;
+            for f in &mut e.facts {
+                f.amount_kind.value = kind;
+            }
+            Ok(e)
+        })
+    }
+
+    #[test]
+    fn a_fact_marked_cumulative_is_still_a_prediction() {
+        // Marking both amounts cumulative must not hide them: the commitment still matches its
+        // gold fact, and the budget is still a prediction on a not-aid amount.
+        let report = scored_as(AmountKind::Cumulative, LINE);
+        assert_eq!(report.predicted, 2, "{report:#?}");
+        assert_eq!(report.strict.tp, 1, "{report:#?}");
+        assert_eq!(report.not_aid_fp, 1, "{report:#?}");
+        assert_eq!(report.strict.fp, 1, "{report:#?}");
+    }
+
+    #[test]
+    fn an_unmatched_fact_marked_cumulative_is_a_false_positive() {
+        let line = r#"{"id":"c","text":"Japan has provided more than 12 billion dollars since 1996.","facts":[]}"#;
+        let report = scored_as(AmountKind::Cumulative, line);
+        assert_eq!(report.predicted, 1, "{report:#?}");
+        assert_eq!(report.strict.fp, 1, "{report:#?}");
+        assert_eq!(report.negative_with_predictions, 1, "{report:#?}");
+    }
+
+    #[test]
+    fn a_cumulative_fact_called_cumulative_is_neutral_and_called_a_flow_leaks() {
+        let line = r#"{"id":"c","text":"Japan has provided more than 12 billion dollars since 1996.","facts":[{"donor":"Japan","amount":12000000000,"currency":"USD","amount_kind":"cumulative","sector":"mixed"}]}"#;
+        let neutral = scored_as(AmountKind::Cumulative, line);
+        assert_eq!(
+            (neutral.strict.fp, neutral.cumulative_leaks),
+            (0, 0),
+            "{neutral:#?}"
+        );
+        let leak = scored_as(AmountKind::Disbursement, line);
+        assert_eq!((leak.strict.fp, leak.cumulative_leaks), (1, 1), "{leak:#?}");
+    }
+
+    #[test]
+    fn a_fact_marked_not_aid_is_not_a_prediction() {
+        let report = scored_as(AmountKind::NotAid, LINE);
+        assert_eq!((report.predicted, report.strict.fp), (0, 0), "{report:#?}");
     }
 
     #[test]
