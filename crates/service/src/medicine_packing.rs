@@ -142,6 +142,9 @@ pub fn describe(errors: &[LineError]) -> String {
 /// A row of cell text, or the first cell of it that cannot be read.
 type Row = Result<Vec<String>, CellError>;
 
+/// A file read as its header and its rows.
+type Table<'a> = (Vec<String>, Box<dyn Iterator<Item = Row> + 'a>);
+
 /// Reads a packing list (CSV with a header row). `today` resolves the century of scanned GS1
 /// dates. Lines are checked on their own (quantity at least 1, expiry after manufacture); the
 /// check against the shipment date needs the consignment and is [`read_packing`]'s.
@@ -168,7 +171,7 @@ pub fn read_packing(
     parse_rows(&header, rows, today, shipped)
 }
 
-fn csv_rows(bytes: &[u8]) -> Result<(Vec<String>, Box<dyn Iterator<Item = Row> + '_>), LineError> {
+fn csv_rows(bytes: &[u8]) -> Result<Table<'_>, LineError> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(false)
@@ -213,9 +216,7 @@ fn expect(column: &str) -> Expect {
     }
 }
 
-fn xlsx_rows(
-    bytes: &[u8],
-) -> Result<(Vec<String>, Box<dyn Iterator<Item = Row> + 'static>), LineError> {
+fn xlsx_rows(bytes: &[u8]) -> Result<Table<'static>, LineError> {
     let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| {
         LineError::whole("file", "", "not_xlsx", format!("not an XLSX workbook: {e}"))
     })?;

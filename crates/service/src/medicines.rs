@@ -213,7 +213,7 @@ pub fn preview_consignment(
     format: PackingFormat,
 ) -> ServiceResult<ConsignmentPreview> {
     match preview_packing(app, consignment, packing, format)? {
-        PackingPreview::Lines(p) => Ok(p),
+        PackingPreview::Lines(p) => Ok(*p),
         PackingPreview::Refused(errors) => Err(ServiceError::Parse(describe(&errors))),
     }
 }
@@ -222,7 +222,7 @@ pub fn preview_consignment(
 /// line error of the file.
 #[derive(Debug, Clone)]
 pub enum PackingPreview {
-    Lines(ConsignmentPreview),
+    Lines(Box<ConsignmentPreview>),
     Refused(Vec<LineError>),
 }
 
@@ -238,7 +238,10 @@ pub fn preview_packing(
         Ok(lines) => lines,
         Err(errors) => return Ok(PackingPreview::Refused(errors)),
     };
-    Ok(PackingPreview::Lines(check_lines(app, consignment)?))
+    Ok(PackingPreview::Lines(Box::new(check_lines(
+        app,
+        consignment,
+    )?)))
 }
 
 /// A consignment with its (new) lines checked as recording it would, and its findings; nothing
