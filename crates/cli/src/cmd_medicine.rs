@@ -6,8 +6,8 @@ use aidtrace_domain::coded::Coded;
 use aidtrace_domain::medicines::guidelines::{Finding, GuidelineConfig};
 use aidtrace_domain::medicines::{Consignment, DecisionOutcome, MovementKind};
 use aidtrace_domain::{CountryCode, Record, RecordId};
-use aidtrace_service::Aidtrace;
-use aidtrace_service::medicines::{self as svc, NewMovement};
+use aidtrace_service::medicines::{self as svc, NewMovement, PackingFormat};
+use aidtrace_service::{Aidtrace, fhir_medicines};
 use chrono::NaiveDate;
 use clap::{Subcommand, ValueEnum};
 
@@ -31,13 +31,17 @@ pub enum Command {
         country: Option<String>,
     },
     /// Record a consignment: its header as JSON (a consignment without lines) and its packing
-    /// list as CSV (columns product, quantity, lot, expiry, manufactured, unit_value,
-    /// label_languages, inn_on_label, serial, gs1); prints the guideline findings
+    /// list as CSV or XLSX (first sheet; columns product, quantity, lot, expiry, manufactured,
+    /// unit_value, label_languages, inn_on_label, serial, gs1); prints the guideline findings
     Consignment {
         #[arg(long)]
         header: PathBuf,
+        /// The packing list: `.xlsx` is read as a workbook, anything else as CSV
         #[arg(long)]
         packing: PathBuf,
+        /// Preview: print the lines read and the findings, write nothing
+        #[arg(long)]
+        dry_run: bool,
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
@@ -96,6 +100,12 @@ pub enum Command {
         donor: String,
         #[arg(long, value_enum, default_value_t)]
         format: Format,
+    },
+    /// Write FHIR R4 collection Bundles of Medication (products and lots) and SupplyDelivery
+    /// (packing lines and distributions) into a folder
+    Fhir {
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -168,6 +178,60 @@ fn findings_out(findings: &[Finding], format: Format) -> CliResult {
     })
 }
 
+/// The lines a packing list gave, each with the rule ids of its findings, then the findings.
+fn preview_out(preview: &svc::ConsignmentPreview, format: Format) -> CliResult {
+    if format == Format::Json {
+        print_json(preview)?;
+        return Ok(if preview.findings.is_empty() {
+            Outcome::Clean
+        } else {
+            Outcome::ProblemsFound
+        });
+    }
+    let header = [
+        "line",
+        "product",
+        "lot",
+        "expiry",
+        "quantity",
+        "unit_value",
+        "findings",
+    ];
+    let rows: Vec<Vec<String>> = preview
+        .consignment
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let rules: Vec<&str> = preview
+                .findings
+                .iter()
+                .filter(|f| f.line == Some(i))
+                .map(|f| f.rule.id())
+                .collect();
+            vec![
+                i.to_string(),
+                l.product.to_string(),
+                l.lot.clone(),
+                l.expiry.to_string(),
+                l.quantity.to_string(),
+                l.unit_value.map(|v| v.to_string()).unwrap_or_default(),
+                rules.join(" "),
+            ]
+        })
+        .collect();
+    if format == Format::Csv {
+        print_csv(&header, &rows)?;
+        return Ok(if preview.findings.is_empty() {
+            Outcome::Clean
+        } else {
+            Outcome::ProblemsFound
+        });
+    }
+    print_table(&header, &rows);
+    findings_out(&preview.findings, format)
+}
+
 pub fn run(command: Command, settings: &Settings) -> CliResult {
     let actor = settings.actor.as_str();
     match command {
@@ -207,6 +271,7 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
         Command::Consignment {
             header,
             packing,
+            dry_run,
             format,
         } => {
             let mut app = open(settings)?;
@@ -218,8 +283,21 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
             }
             let consignment: Consignment = serde_json::from_value(value)
                 .map_err(|e| CliError::input(format!("--header: {e}")))?;
-            let findings = svc::record_consignment(&mut app, actor, consignment, &read(&packing)?)
-                .map_err(service_error)?;
+            let bytes = std::fs::read(&packing)
+                .map_err(|e| CliError::input(format!("cannot read {}: {e}", packing.display())))?;
+            let packing_format = PackingFormat::detect(&packing.to_string_lossy(), &bytes);
+            if dry_run {
+                let preview = svc::preview_consignment(&app, consignment, &bytes, packing_format)
+                    .map_err(service_error)?;
+                eprintln!(
+                    "preview of {} lines, nothing recorded (--dry-run)",
+                    preview.consignment.lines.len()
+                );
+                return preview_out(&preview, format);
+            }
+            let findings =
+                svc::record_consignment_from(&mut app, actor, consignment, &bytes, packing_format)
+                    .map_err(service_error)?;
             findings_out(&findings, format)
         }
         Command::Check {
@@ -354,6 +432,14 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
                 print_csv(&header, &table)?;
             } else {
                 print_table(&header, &table);
+            }
+            Ok(Outcome::Clean)
+        }
+        Command::Fhir { out } => {
+            let app = open(settings)?;
+            let ledger = app.ledger().map_err(service_error)?;
+            for path in fhir_medicines::write(&ledger, &out).map_err(service_error)? {
+                println!("{}", path.display());
             }
             Ok(Outcome::Clean)
         }

@@ -76,6 +76,7 @@ fn main() {
             recipient_languages: vec!["uk".into()],
             declared_value: None,
             value_basis: ValueBasis::Unknown,
+            value_flow: None,
             request_reference: None,
             lines,
             sources: vec![],

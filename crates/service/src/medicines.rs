@@ -15,34 +15,18 @@ use aidtrace_domain::medicines::guidelines::{self, Finding, GuidelineConfig, Gui
 use aidtrace_domain::medicines::stock::{ExpiryBand, LotRef, Stock};
 use aidtrace_domain::medicines::{
     Consignment, ConsignmentDecision, DecisionOutcome, EssentialMedicine, MedicineProduct,
-    MovementKind, PackingLine, StockMovement, gs1,
+    MovementKind, StockMovement,
 };
 use aidtrace_domain::model::Citation;
 use aidtrace_domain::{CountryCode, Ledger, Record, RecordId, RecordKind, ValidationError};
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 use serde::Serialize;
 
+pub use crate::medicine_packing::{
+    CODES as PACKING_ERROR_CODES, LineError, MAX_PACKING_LINES, PACKING_COLUMNS, PackingFormat,
+    describe, parse_packing_list, read_packing,
+};
 use crate::{Aidtrace, ServiceError, ServiceResult};
-
-/// Packing lists longer than this are refused whole: a donation of more distinct lots is not a
-/// packing list but a mistake (or a file of something else), and previews must stay readable.
-pub const MAX_PACKING_LINES: usize = 5_000;
-
-/// The columns a packing-list CSV may have. `gs1` fills GTIN, expiry, lot and serial from a
-/// scanned element string; typed columns win where both are given.
-pub const PACKING_COLUMNS: [&str; 10] = [
-    "product",
-    "lot",
-    "expiry",
-    "manufactured",
-    "quantity",
-    "unit_value",
-    "label_languages",
-    "inn_on_label",
-    "serial",
-    "gs1",
-];
 
 /// Whether a batch of this kind must be replayed against the stock before it is written.
 pub fn touches_stock(kind: RecordKind) -> bool {
@@ -179,222 +163,128 @@ pub(crate) fn check_stock(app: &Aidtrace, batch: &[Record]) -> ServiceResult<()>
     Ok(())
 }
 
-/// One refused cell of a packing list: the line (1 = first data row) and the field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LineError {
-    pub line: usize,
-    pub field: String,
-    pub value: String,
-    pub message: String,
-}
-
-impl std::fmt::Display for LineError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "line {}, {} = {:?}: {}",
-            self.line, self.field, self.value, self.message
-        )
-    }
-}
-
-/// Reads a packing list (CSV with a header row). Every line is read and every error reported, so
-/// one pass fixes the file; `today` resolves the century of scanned GS1 dates.
-pub fn parse_packing_list(
-    text: &str,
-    today: NaiveDate,
-) -> Result<Vec<PackingLine>, Vec<LineError>> {
-    let whole = |field: &str, value: &str, message: String| {
-        vec![LineError {
-            line: 0,
-            field: field.to_string(),
-            value: value.to_string(),
-            message,
-        }]
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let header: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(str::to_ascii_lowercase).collect(),
-        Err(e) => return Err(whole("header", "", format!("not a CSV file: {e}"))),
-    };
-    let mut errors = Vec::new();
-    for h in &header {
-        if !PACKING_COLUMNS.contains(&h.as_str()) {
-            errors.push(LineError {
-                line: 0,
-                field: "header".into(),
-                value: h.clone(),
-                message: format!(
-                    "unknown column; the columns are {}",
-                    PACKING_COLUMNS.join(", ")
-                ),
-            });
-        }
-    }
-    for needed in ["product", "quantity"] {
-        if !header.iter().any(|h| h == needed) {
-            errors.push(LineError {
-                line: 0,
-                field: "header".into(),
-                value: needed.into(),
-                message: "this column is required".into(),
-            });
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let col = |name: &str| header.iter().position(|h| h == name);
-    let mut lines = Vec::new();
-    for (n, row) in reader.records().enumerate() {
-        let line_no = n + 1;
-        if line_no > MAX_PACKING_LINES {
-            return Err(whole(
-                "lines",
-                &line_no.to_string(),
-                format!("a packing list has at most {MAX_PACKING_LINES} lines; split the file"),
-            ));
-        }
-        let row = match row {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(LineError {
-                    line: line_no,
-                    field: "row".into(),
-                    value: String::new(),
-                    message: format!("unreadable row: {e}"),
-                });
-                continue;
-            }
-        };
-        match packing_row(&row, &col, today) {
-            Ok(l) => lines.push(l),
-            Err(e) => errors.push(LineError {
-                line: line_no,
-                field: e.field,
-                value: e.value,
-                message: e.message,
-            }),
-        }
-    }
-    if lines.is_empty() && errors.is_empty() {
-        return Err(whole("lines", "0", "the packing list has no lines".into()));
-    }
-    if errors.is_empty() {
-        Ok(lines)
-    } else {
-        Err(errors)
-    }
-}
-
-fn packing_row(
-    row: &csv::StringRecord,
-    col: &dyn Fn(&str) -> Option<usize>,
-    today: NaiveDate,
-) -> Result<PackingLine, ValidationError> {
-    let cell = |name: &str| col(name).and_then(|i| row.get(i)).filter(|v| !v.is_empty());
-    let scanned = match cell("gs1") {
-        Some(s) => {
-            gs1::parse(s, today).map_err(|e| ValidationError::new(e.field(), s, e.to_string()))?
-        }
-        None => gs1::Gs1Fields::default(),
-    };
-    let date = |name: &str| -> Result<Option<NaiveDate>, ValidationError> {
-        cell(name)
-            .map(|v| {
-                NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                    .map_err(|_| ValidationError::new(name, v, "a date is YYYY-MM-DD"))
-            })
-            .transpose()
-    };
-    let product_raw = cell("product").unwrap_or("");
-    let product = RecordId::parse(product_raw).map_err(|e| ValidationError {
-        field: "product".into(),
-        ..e
-    })?;
-    let lot = cell("lot")
-        .map(str::to_string)
-        .or(scanned.lot)
-        .ok_or_else(|| {
-            ValidationError::new("lot", "", "type the lot or scan a GS1 string with (10)")
-        })?;
-    let expiry = date("expiry")?.or(scanned.expiry).ok_or_else(|| {
-        ValidationError::new(
-            "expiry",
-            "",
-            "type the expiry or scan a GS1 string with (17)",
-        )
-    })?;
-    let quantity_raw = cell("quantity").unwrap_or("");
-    let quantity = quantity_raw.parse::<u64>().map_err(|_| {
-        ValidationError::new(
-            "quantity",
-            quantity_raw,
-            "a quantity is a whole number of base units, at least 1",
-        )
-    })?;
-    let unit_value = cell("unit_value")
-        .map(|v| {
-            v.parse::<Decimal>()
-                .map_err(|_| ValidationError::new("unit_value", v, "not a number"))
-        })
-        .transpose()?;
-    let inn_on_label = match cell("inn_on_label").map(str::to_ascii_lowercase).as_deref() {
-        None | Some("yes" | "true" | "1") => true,
-        Some("no" | "false" | "0") => false,
-        Some(other) => {
-            return Err(ValidationError::new(
-                "inn_on_label",
-                other,
-                "write yes or no",
-            ));
-        }
-    };
-    let line = PackingLine {
-        product,
-        lot,
-        expiry,
-        manufactured: date("manufactured")?,
-        quantity,
-        unit_value,
-        label_languages: cell("label_languages")
-            .map(|v| {
-                v.split([';', ' ', '|'])
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_ascii_lowercase)
-                    .collect()
-            })
-            .unwrap_or_default(),
-        inn_on_label,
-        serial: cell("serial").map(str::to_string).or(scanned.serial),
-    };
-    Ok(line)
-}
-
-/// Records a consignment with the lines of its packing list; the guideline findings are returned
-/// for the page or command to show before anyone decides. Nothing is written on any error.
+/// Records a consignment with the lines of its packing list (CSV); the guideline findings are
+/// returned for the page or command to show before anyone decides. Nothing is written on any
+/// error.
 pub fn record_consignment(
     app: &mut Aidtrace,
     actor: &str,
-    mut consignment: Consignment,
+    consignment: Consignment,
     packing_csv: &str,
 ) -> ServiceResult<Vec<Finding>> {
-    let today = app.now().date();
-    let lines = parse_packing_list(packing_csv, today).map_err(|errors| {
-        ServiceError::Parse(
-            errors
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n"),
-        )
-    })?;
-    consignment.lines = lines;
-    let id = consignment.id.clone();
-    app.put(actor, vec![Record::Consignment(consignment)])?;
+    record_consignment_from(
+        app,
+        actor,
+        consignment,
+        packing_csv.as_bytes(),
+        PackingFormat::Csv,
+    )
+}
+
+/// [`record_consignment`] from a packing list in either format.
+pub fn record_consignment_from(
+    app: &mut Aidtrace,
+    actor: &str,
+    consignment: Consignment,
+    packing: &[u8],
+    format: PackingFormat,
+) -> ServiceResult<Vec<Finding>> {
+    let preview = preview_consignment(app, consignment, packing, format)?;
+    let id = preview.consignment.id.clone();
+    app.put(actor, vec![Record::Consignment(preview.consignment)])?;
     check_consignment(app, &id, &GuidelineConfig::default())
+}
+
+/// A consignment read from its header and packing list, checked as it would be recorded, and
+/// not written.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConsignmentPreview {
+    pub consignment: Consignment,
+    pub findings: Vec<Finding>,
+}
+
+/// Reads the packing list into the consignment and computes the guideline findings without
+/// writing anything: the preview a command's `--dry-run` or a page shows before saving. Refused
+/// with every line error (or the record's own rule) as recording would be.
+pub fn preview_consignment(
+    app: &Aidtrace,
+    consignment: Consignment,
+    packing: &[u8],
+    format: PackingFormat,
+) -> ServiceResult<ConsignmentPreview> {
+    match preview_packing(app, consignment, packing, format)? {
+        PackingPreview::Lines(p) => Ok(*p),
+        PackingPreview::Refused(errors) => Err(ServiceError::Parse(describe(&errors))),
+    }
+}
+
+/// A packing list read for a preview: the consignment with its lines and findings, or every
+/// line error of the file.
+#[derive(Debug, Clone)]
+pub enum PackingPreview {
+    Lines(Box<ConsignmentPreview>),
+    Refused(Vec<LineError>),
+}
+
+/// [`preview_consignment`] keeping the line errors whole, for a page that lists them.
+pub fn preview_packing(
+    app: &Aidtrace,
+    mut consignment: Consignment,
+    packing: &[u8],
+    format: PackingFormat,
+) -> ServiceResult<PackingPreview> {
+    let today = app.now().date();
+    consignment.lines = match read_packing(packing, format, today, Some(consignment.shipped)) {
+        Ok(lines) => lines,
+        Err(errors) => return Ok(PackingPreview::Refused(errors)),
+    };
+    Ok(PackingPreview::Lines(Box::new(check_lines(
+        app,
+        consignment,
+    )?)))
+}
+
+/// A consignment with its (new) lines checked as recording it would, and its findings; nothing
+/// is written.
+pub fn check_lines(app: &Aidtrace, consignment: Consignment) -> ServiceResult<ConsignmentPreview> {
+    aidtrace_domain::validate::validate(&Record::Consignment(consignment.clone()))
+        .map_err(|e| ServiceError::invalid(format!("consignment {}", consignment.id), e))?;
+    let ledger = app.ledger()?;
+    crate::medicine_in_kind::check_value_flow(&ledger, &consignment)?;
+    let findings = findings_for(
+        &ledger,
+        &consignment,
+        &GuidelineConfig::default(),
+        app.now().date(),
+    );
+    Ok(ConsignmentPreview {
+        consignment,
+        findings,
+    })
+}
+
+/// Whether a stored consignment's packing list may still be replaced: not once it is decided
+/// (its receipts name its lots).
+pub fn lines_replaceable<'a>(ledger: &'a Ledger, id: &RecordId) -> ServiceResult<&'a Consignment> {
+    let c = ledger
+        .consignments
+        .get(id)
+        .ok_or_else(|| ServiceError::NotFound(format!("no consignment {id}")))?;
+    if ledger
+        .consignment_decisions
+        .values()
+        .any(|d| &d.consignment == id)
+    {
+        return Err(ServiceError::invalid(
+            format!("consignment {id}"),
+            ValidationError::new(
+                "lines",
+                id,
+                "the consignment is decided; its packing list can no longer be replaced",
+            ),
+        ));
+    }
+    Ok(c)
 }
 
 /// Base units of each product used per month at `facility` over the twelve months before `at`.
@@ -439,6 +329,17 @@ pub fn check_consignment_in(
         .consignments
         .get(id)
         .ok_or_else(|| ServiceError::NotFound(format!("no consignment {id}")))?;
+    Ok(findings_for(ledger, c, cfg, today))
+}
+
+/// The guideline findings on a consignment, stored or not, against the products, lists and
+/// consumption of `ledger`.
+pub fn findings_for(
+    ledger: &Ledger,
+    c: &Consignment,
+    cfg: &GuidelineConfig,
+    today: NaiveDate,
+) -> Vec<Finding> {
     let products: HashMap<RecordId, MedicineProduct> = ledger
         .medicine_products
         .iter()
@@ -452,7 +353,7 @@ pub fn check_consignment_in(
         monthly_consumption: &consumption,
         today,
     };
-    Ok(guidelines::check(c, &ctx, cfg))
+    guidelines::check(c, &ctx, cfg)
 }
 
 /// Records the decision on a consignment with the findings the decider saw; accepting also
@@ -501,7 +402,11 @@ pub fn decide(
         findings_seen: seen,
         reason,
     };
+    // The consignment's value as an in-kind disbursement of its activity, audited with the
+    // decision (crate::medicine_in_kind).
+    let in_kind = crate::medicine_in_kind::records_for_decision(app, c, &decision)?;
     let mut batch = vec![Record::ConsignmentDecision(decision)];
+    batch.extend(in_kind);
     let received_on = c.arrived.unwrap_or(today);
     for (i, line) in c.lines.iter().enumerate() {
         let take = match outcome {
@@ -741,6 +646,7 @@ pub fn parse_essential_list(
                 line: 0,
                 field: "header".into(),
                 value: String::new(),
+                code: "not_csv",
                 message: format!("not a CSV file: {e}"),
             }]);
         }
@@ -753,6 +659,7 @@ pub fn parse_essential_list(
             line: 0,
             field: "header".into(),
             value: h.clone(),
+            code: "unknown_column",
             message: format!("unknown column; the columns are {}", known.join(", ")),
         })
         .collect();
@@ -771,6 +678,7 @@ pub fn parse_essential_list(
                 line,
                 field: "row".into(),
                 value: String::new(),
+                code: "not_csv",
                 message: "unreadable row".into(),
             });
             continue;
@@ -786,6 +694,7 @@ pub fn parse_essential_list(
                 line,
                 field: "inn".into(),
                 value: String::new(),
+                code: "required_column",
                 message: "an entry names its INN".into(),
             });
             continue;
@@ -819,6 +728,7 @@ pub fn parse_essential_list(
                 line,
                 field: "inn".into(),
                 value: inn,
+                code: "product",
                 message: e.message,
             }),
         }

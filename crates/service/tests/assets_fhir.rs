@@ -1,51 +1,17 @@
 //! `fhir export` output validates against HL7's FHIR R4 JSON Schema (in ../shared), each
 //! resource against its own definition so errors name the field.
 
+mod fhir_kit;
 mod kit;
 
-use std::path::PathBuf;
-
 use aidtrace_service::fhir;
+use fhir_kit::{errors, shared, validator};
 use serde_json::{Value, json};
-
-fn shared() -> Option<PathBuf> {
-    let dir = std::env::var("AIDTRACE_SHARED").map_or_else(
-        |_| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")),
-        PathBuf::from,
-    );
-    let schema = dir.join("fhir/fhir.schema.json");
-    if schema.exists() {
-        return Some(schema);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "{} is missing; CI must have the shared reference files",
-        schema.display()
-    );
-    eprintln!("skipping: {} not found", schema.display());
-    None
-}
-
-fn validator(schema: &Value, definition: &str) -> jsonschema::Validator {
-    let root = json!({
-        "$schema": "http://json-schema.org/draft-06/schema#",
-        "$ref": format!("#/definitions/{definition}"),
-        "definitions": schema["definitions"].clone(),
-    });
-    jsonschema::draft6::new(&root).expect("schema compiles")
-}
-
-fn errors(v: &jsonschema::Validator, instance: &Value) -> Vec<String> {
-    v.iter_errors(instance)
-        .map(|e| format!("{} at {}", e, e.instance_path))
-        .collect()
-}
 
 #[test]
 fn exported_bundles_validate_against_fhir_r4() {
     let Some(path) = shared() else { return };
-    let schema: Value =
-        serde_json::from_str(&std::fs::read_to_string(path).expect("read schema")).expect("json");
+    let schema = fhir_kit::schema(&path);
     let (dir, mut app) = kit::open();
     app.load_demo("test").expect("demo");
     let out = dir.path().join("fhir");

@@ -36,6 +36,7 @@ pub use present::labels;
 pub mod login;
 pub mod map_page;
 pub mod map_svg;
+pub mod medicine_import;
 pub mod medicine_pages;
 pub mod openapi;
 pub mod org_pages;
@@ -177,6 +178,7 @@ pub fn app(state: AppState) -> Router {
         .merge(energy_v2_page::routes())
         .merge(intake_pages::routes())
         .merge(medicine_pages::routes())
+        .merge(medicine_import::routes())
         .merge(forms::routes())
         .merge(map_page::routes())
         .merge(api_docs::routes())

@@ -303,6 +303,7 @@ fn dashboard_body(
         @if provisional > 0 {
             p class="muted" id="dash-provisional" { strong class="provisional" { "* " } (ta("dash-provisional", &[("count", &provisional.to_string())])) }
         }
+        (crate::medicine_import::dashboard_in_kind(snap, filter))
         @for g in GROUPS {
             @if let Some(report) = figures.totals.get(g.as_str()) { (totals_section(report, Some(DASHBOARD_ROWS))) }
         }
@@ -552,6 +553,7 @@ pub async fn activity(
                     p class="stated" { (t("flow-stated")) ": " (crate::labels::qualified(s.qualifier, &format!("{} {}", group_digits(s.amount), s.currency))) " (" (t("flow-stated-note")) ")" }
                 }
                 @if let Some(d) = &f.description { p { (d) } }
+                (crate::medicine_import::in_kind_note(&snap, &f.id))
                 @for finding in snap.findings_for(&[&f.id]) {
                     p class=(format!("finding {}", finding.severity.as_str())) { b { (finding.rule) } " " (finding_message(finding)) }
                 }

@@ -152,6 +152,11 @@ pub struct Consignment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub declared_value: Option<Money>,
     pub value_basis: ValueBasis,
+    /// The flow that carries the consignment's value in the ledger: the in-kind disbursement the
+    /// first accepting decision writes, or a flow already recorded for the same goods (then no
+    /// other is written). The value is counted in totals only through this flow, so once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_flow: Option<RecordId>,
     /// The recipient's request or the agreement the consignment answers; `None` is an
     /// unannounced consignment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -311,6 +316,9 @@ impl Consignment {
             refs.push(("activity", K::Activity, a));
         }
         refs.push(("destination", K::Facility, &self.destination));
+        if let Some(f) = &self.value_flow {
+            refs.push(("value_flow", K::Flow, f));
+        }
         for line in &self.lines {
             refs.push(("lines.product", K::MedicineProduct, &line.product));
         }

@@ -64,6 +64,7 @@ pub fn consignment(cid: &str, lines: Vec<PackingLine>) -> Consignment {
         recipient_languages: vec!["uk".into()],
         declared_value: None,
         value_basis: ValueBasis::RecipientWholesalePrice,
+        value_flow: None,
         request_reference: Some("MoH request 2026/17".into()),
         lines,
         sources: vec![],

@@ -189,6 +189,8 @@ impl Aidtrace {
         for b in ledger.budgets.values() {
             budgets_of.entry(&b.activity).or_default().push(b);
         }
+        // Flows that carry donated consignments' value: in-kind disbursements.
+        let in_kind = crate::medicine_in_kind::carried_by(&ledger);
         let mut activities = Vec::new();
         for a in ledger.activities.values().filter(|a| filter.covers(&a.id)) {
             let identifier = a
@@ -415,6 +417,13 @@ impl Aidtrace {
                     description: f.description.as_deref().map(narratives_of),
                     provider_org: flow_org(&f.provider),
                     receiver_org: flow_org(&f.receiver),
+                    disbursement_channel: in_kind
+                        .get(&f.id)
+                        .and_then(|cs| cs.first())
+                        .map(|c| crate::medicine_in_kind::disbursement_channel(c.mode).to_string()),
+                    finance_type: in_kind
+                        .contains_key(&f.id)
+                        .then(|| crate::medicine_in_kind::IN_KIND_FINANCE_TYPE.to_string()),
                     ..Default::default()
                 });
             }

@@ -1,0 +1,528 @@
+//! Packing lists from CSV or XLSX: one reader for the CLI and the web, so both refuse the same
+//! files with the same messages. Each format is turned into a header and rows of cell text, then
+//! one parser reads every row and reports every error by line and field, so one pass fixes the
+//! file.
+//!
+//! XLSX is read with `calamine` from the first sheet; its header row names the same columns as
+//! the CSV. A spreadsheet's cells are typed, so a cell of the wrong type (a date where the
+//! quantity belongs, a number where the expiry belongs, an error such as `#N/A`) is refused with
+//! the line and field rather than guessed at.
+
+use std::io::Cursor;
+
+use aidtrace_domain::medicines::{PackingLine, gs1, validate};
+use aidtrace_domain::{RecordId, ValidationError};
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+/// Packing lists longer than this are refused whole: a donation of more distinct lots is not a
+/// packing list but a mistake (or a file of something else), and previews must stay readable.
+/// A 100,000-row file is refused with this limit named, after reading at most this many rows.
+pub const MAX_PACKING_LINES: usize = 5_000;
+
+/// The columns a packing list may have. `gs1` fills GTIN, expiry, lot and serial from a scanned
+/// element string; typed columns win where both are given.
+pub const PACKING_COLUMNS: [&str; 10] = [
+    "product",
+    "lot",
+    "expiry",
+    "manufactured",
+    "quantity",
+    "unit_value",
+    "label_languages",
+    "inn_on_label",
+    "serial",
+    "gs1",
+];
+
+/// The file formats a packing list arrives in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PackingFormat {
+    Csv,
+    Xlsx,
+}
+
+impl PackingFormat {
+    /// The format of a file by its name, or by its first bytes when the name says nothing (an
+    /// XLSX workbook is a zip archive, which starts `PK\x03\x04`).
+    pub fn detect(name: &str, bytes: &[u8]) -> Self {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".xlsx")
+            || (!lower.ends_with(".csv") && bytes.starts_with(b"PK\x03\x04"))
+        {
+            Self::Xlsx
+        } else {
+            Self::Csv
+        }
+    }
+}
+
+/// One refused cell of a packing list: the line (1 = first data row, 0 = the file or its header)
+/// and the field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineError {
+    pub line: usize,
+    pub field: String,
+    pub value: String,
+    /// What is wrong, as a stable code (pages say it in the reader's language; see [`CODES`]).
+    pub code: &'static str,
+    /// What is wrong, in English (the CLI's message).
+    pub message: String,
+}
+
+/// Every [`LineError::code`].
+pub const CODES: [&str; 18] = [
+    "unknown_column",
+    "required_column",
+    "too_many_lines",
+    "no_lines",
+    "empty",
+    "not_csv",
+    "not_xlsx",
+    "cell_type",
+    "date",
+    "quantity",
+    "number",
+    "yes_no",
+    "lot_missing",
+    "expiry_missing",
+    "product",
+    "gs1",
+    "expiry_order",
+    "line_rule",
+];
+
+/// A refused cell while reading a row: its code and the field, value and English message.
+type CellError = (&'static str, ValidationError);
+
+impl LineError {
+    fn whole(field: &str, value: &str, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            line: 0,
+            field: field.into(),
+            value: value.into(),
+            code,
+            message: message.into(),
+        }
+    }
+
+    fn at(line: usize, (code, e): CellError) -> Self {
+        Self {
+            line,
+            field: e.field,
+            value: e.value,
+            code,
+            message: e.message,
+        }
+    }
+}
+
+impl std::fmt::Display for LineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {}, {} = {:?}: {}",
+            self.line, self.field, self.value, self.message
+        )
+    }
+}
+
+/// Every error of a refused packing list, one per line of text.
+pub fn describe(errors: &[LineError]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A row of cell text, or the first cell of it that cannot be read.
+type Row = Result<Vec<String>, CellError>;
+
+/// A file read as its header and its rows.
+type Table<'a> = (Vec<String>, Box<dyn Iterator<Item = Row> + 'a>);
+
+/// Reads a packing list (CSV with a header row). `today` resolves the century of scanned GS1
+/// dates. Lines are checked on their own (quantity at least 1, expiry after manufacture); the
+/// check against the shipment date needs the consignment and is [`read_packing`]'s.
+pub fn parse_packing_list(
+    text: &str,
+    today: NaiveDate,
+) -> Result<Vec<PackingLine>, Vec<LineError>> {
+    read_packing(text.as_bytes(), PackingFormat::Csv, today, None)
+}
+
+/// Reads a packing list in either format; with `shipped`, each line is also checked against the
+/// shipment date (a lot already expired when shipped is refused).
+pub fn read_packing(
+    bytes: &[u8],
+    format: PackingFormat,
+    today: NaiveDate,
+    shipped: Option<NaiveDate>,
+) -> Result<Vec<PackingLine>, Vec<LineError>> {
+    let (header, rows) = match format {
+        PackingFormat::Csv => csv_rows(bytes),
+        PackingFormat::Xlsx => xlsx_rows(bytes),
+    }
+    .map_err(|e| vec![e])?;
+    parse_rows(&header, rows, today, shipped)
+}
+
+fn csv_rows(bytes: &[u8]) -> Result<Table<'_>, LineError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(false)
+        .from_reader(bytes);
+    let header: Vec<String> = match reader.headers() {
+        Ok(h) if h.iter().any(|c| !c.is_empty()) => h.iter().map(str::to_string).collect(),
+        Ok(_) => return Err(LineError::whole("header", "", "empty", "the file is empty")),
+        Err(e) => {
+            return Err(LineError::whole(
+                "header",
+                "",
+                "not_csv",
+                format!("not a CSV file: {e}"),
+            ));
+        }
+    };
+    let rows = reader.into_records().map(|r| {
+        r.map(|row| row.iter().map(str::to_string).collect())
+            .map_err(|e| {
+                (
+                    "not_csv",
+                    ValidationError::new("row", "", format!("unreadable row: {e}")),
+                )
+            })
+    });
+    Ok((header, Box::new(rows)))
+}
+
+/// What a column holds, for refusing XLSX cells of the wrong type.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    Date,
+    Number,
+    Text,
+}
+
+fn expect(column: &str) -> Expect {
+    match column {
+        "expiry" | "manufactured" => Expect::Date,
+        "quantity" | "unit_value" => Expect::Number,
+        _ => Expect::Text,
+    }
+}
+
+fn xlsx_rows(bytes: &[u8]) -> Result<Table<'static>, LineError> {
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| {
+        LineError::whole("file", "", "not_xlsx", format!("not an XLSX workbook: {e}"))
+    })?;
+    let range = match book.worksheet_range_at(0) {
+        Some(Ok(r)) => r,
+        Some(Err(e)) => {
+            return Err(LineError::whole(
+                "sheet",
+                "",
+                "not_xlsx",
+                format!("the first sheet cannot be read: {e}"),
+            ));
+        }
+        None => {
+            return Err(LineError::whole(
+                "sheet",
+                "",
+                "empty",
+                "the workbook has no sheet",
+            ));
+        }
+    };
+    let mut rows = range.rows();
+    let Some(first) = rows.next() else {
+        return Err(LineError::whole(
+            "sheet",
+            "",
+            "empty",
+            "the first sheet is empty; its first row names the columns",
+        ));
+    };
+    let header: Vec<String> = first.iter().map(header_text).collect();
+    if header.iter().all(String::is_empty) {
+        return Err(LineError::whole(
+            "sheet",
+            "",
+            "empty",
+            "the first sheet is empty; its first row names the columns",
+        ));
+    }
+    let columns: Vec<String> = header.iter().map(|h| h.to_ascii_lowercase()).collect();
+    let mut out: Vec<Row> = Vec::new();
+    // Rows past the limit are not converted: the parser refuses the file on the first one.
+    for row in rows.take(MAX_PACKING_LINES + 1) {
+        let cells: Row = row
+            .iter()
+            .enumerate()
+            .map(|(i, cell)| {
+                let column = columns.get(i).map_or("", String::as_str);
+                cell_text(column, cell)
+            })
+            .collect();
+        // Spreadsheets often end in formatted but blank rows; they are not lines.
+        if matches!(&cells, Ok(c) if c.iter().all(String::is_empty)) {
+            continue;
+        }
+        out.push(cells);
+    }
+    Ok((header, Box::new(out.into_iter())))
+}
+
+fn header_text(cell: &Data) -> String {
+    match cell {
+        Data::String(s) => s.trim().to_string(),
+        Data::Empty => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// The text of one XLSX cell for `column`, or why its type does not belong there.
+fn cell_text(column: &str, cell: &Data) -> Result<String, CellError> {
+    let want = expect(column);
+    let wrong = |found: &str, value: String| {
+        let needs = match want {
+            Expect::Date => "a date (a date cell or text YYYY-MM-DD)",
+            Expect::Number => "a number",
+            Expect::Text => "text",
+        };
+        (
+            "cell_type",
+            ValidationError::new(
+                column,
+                value,
+                format!("the cell holds {found}; this column holds {needs}"),
+            ),
+        )
+    };
+    Ok(match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.trim().to_string(),
+        Data::Bool(b) => match column {
+            "inn_on_label" => if *b { "yes" } else { "no" }.to_string(),
+            _ => return Err(wrong("true/false", b.to_string())),
+        },
+        Data::Int(i) => match want {
+            Expect::Date => return Err(wrong("a number", i.to_string())),
+            _ => i.to_string(),
+        },
+        Data::Float(f) => match want {
+            Expect::Date => return Err(wrong("a number", f.to_string())),
+            // A whole number prints without a fraction; any other keeps the shortest text that
+            // reads back as the same float (0.04 stays "0.04"), which becomes a Decimal.
+            _ if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
+            _ => f.to_string(),
+        },
+        Data::DateTime(dt) => {
+            if want != Expect::Date || !dt.is_datetime() {
+                return Err(wrong("a date", dt.as_f64().to_string()));
+            }
+            let (y, m, d, ..) = dt.to_ymd_hms_milli();
+            format!("{y:04}-{m:02}-{d:02}")
+        }
+        Data::DateTimeIso(s) => {
+            if want != Expect::Date {
+                return Err(wrong("a date", s.clone()));
+            }
+            s.chars().take(10).collect()
+        }
+        Data::DurationIso(s) => return Err(wrong("a duration", s.clone())),
+        Data::Error(e) => return Err(wrong("a spreadsheet error", e.to_string())),
+    })
+}
+
+fn parse_rows(
+    header: &[String],
+    rows: impl Iterator<Item = Row>,
+    today: NaiveDate,
+    shipped: Option<NaiveDate>,
+) -> Result<Vec<PackingLine>, Vec<LineError>> {
+    let header: Vec<String> = header.iter().map(|h| h.to_ascii_lowercase()).collect();
+    let mut errors = Vec::new();
+    for h in &header {
+        if !PACKING_COLUMNS.contains(&h.as_str()) {
+            errors.push(LineError::whole(
+                "header",
+                h,
+                "unknown_column",
+                format!(
+                    "unknown column; the columns are {}",
+                    PACKING_COLUMNS.join(", ")
+                ),
+            ));
+        }
+    }
+    for needed in ["product", "quantity"] {
+        if !header.iter().any(|h| h == needed) {
+            errors.push(LineError::whole(
+                "header",
+                needed,
+                "required_column",
+                "this column is required",
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let mut lines = Vec::new();
+    for (n, row) in rows.enumerate() {
+        let line_no = n + 1;
+        if line_no > MAX_PACKING_LINES {
+            return Err(vec![LineError::whole(
+                "lines",
+                &line_no.to_string(),
+                "too_many_lines",
+                format!("a packing list has at most {MAX_PACKING_LINES} lines; split the file"),
+            )]);
+        }
+        let parsed = row.and_then(|row| {
+            let line = packing_row(&row, &col, today)?;
+            // The line's own rules, so the preview names them by line as it names parse errors.
+            validate::packing_line(&line, shipped.unwrap_or(NaiveDate::MIN)).map_err(|e| {
+                let code = match e.field.as_str() {
+                    "quantity" => "quantity",
+                    "expiry" | "manufactured" => "expiry_order",
+                    _ => "line_rule",
+                };
+                (code, e)
+            })?;
+            Ok(line)
+        });
+        match parsed {
+            Ok(l) => lines.push(l),
+            Err(e) => errors.push(LineError::at(line_no, e)),
+        }
+    }
+    if lines.is_empty() && errors.is_empty() {
+        return Err(vec![LineError::whole(
+            "lines",
+            "0",
+            "no_lines",
+            "the packing list has no lines",
+        )]);
+    }
+    if errors.is_empty() {
+        Ok(lines)
+    } else {
+        Err(errors)
+    }
+}
+
+fn packing_row(
+    row: &[String],
+    col: &dyn Fn(&str) -> Option<usize>,
+    today: NaiveDate,
+) -> Result<PackingLine, CellError> {
+    let cell = |name: &str| {
+        col(name)
+            .and_then(|i| row.get(i))
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+    };
+    let scanned = match cell("gs1") {
+        Some(s) => gs1::parse(s, today)
+            .map_err(|e| ("gs1", ValidationError::new(e.field(), s, e.to_string())))?,
+        None => gs1::Gs1Fields::default(),
+    };
+    let date = |name: &str| -> Result<Option<NaiveDate>, CellError> {
+        cell(name)
+            .map(|v| {
+                NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
+                    (
+                        "date",
+                        ValidationError::new(name, v, "a date is YYYY-MM-DD"),
+                    )
+                })
+            })
+            .transpose()
+    };
+    let product_raw = cell("product").unwrap_or("");
+    let product = RecordId::parse(product_raw).map_err(|e| {
+        (
+            "product",
+            ValidationError {
+                field: "product".into(),
+                ..e
+            },
+        )
+    })?;
+    let lot = cell("lot")
+        .map(str::to_string)
+        .or(scanned.lot)
+        .ok_or_else(|| {
+            (
+                "lot_missing",
+                ValidationError::new("lot", "", "type the lot or scan a GS1 string with (10)"),
+            )
+        })?;
+    let expiry = date("expiry")?.or(scanned.expiry).ok_or_else(|| {
+        (
+            "expiry_missing",
+            ValidationError::new(
+                "expiry",
+                "",
+                "type the expiry or scan a GS1 string with (17)",
+            ),
+        )
+    })?;
+    let quantity_raw = cell("quantity").unwrap_or("");
+    let quantity = quantity_raw.parse::<u64>().map_err(|_| {
+        (
+            "quantity",
+            ValidationError::new(
+                "quantity",
+                quantity_raw,
+                "a quantity is a whole number of base units, at least 1",
+            ),
+        )
+    })?;
+    let unit_value = cell("unit_value")
+        .map(|v| {
+            v.parse::<Decimal>().map_err(|_| {
+                (
+                    "number",
+                    ValidationError::new("unit_value", v, "not a number"),
+                )
+            })
+        })
+        .transpose()?;
+    let inn_on_label = match cell("inn_on_label").map(str::to_ascii_lowercase).as_deref() {
+        None | Some("yes" | "true" | "1") => true,
+        Some("no" | "false" | "0") => false,
+        Some(other) => {
+            return Err((
+                "yes_no",
+                ValidationError::new("inn_on_label", other, "write yes or no"),
+            ));
+        }
+    };
+    Ok(PackingLine {
+        product,
+        lot,
+        expiry,
+        manufactured: date("manufactured")?,
+        quantity,
+        unit_value,
+        label_languages: cell("label_languages")
+            .map(|v| {
+                v.split([';', ' ', '|'])
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_ascii_lowercase)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        inn_on_label,
+        serial: cell("serial").map(str::to_string).or(scanned.serial),
+    })
+}
