@@ -35,6 +35,12 @@ pub fn check_parts(app: &Aidtrace, batch: &[Record]) -> ServiceResult<()> {
     if new.is_empty() {
         return Ok(());
     }
+    // The movement's own rules first, so a consumption without its work order is told so rather
+    // than about the stock.
+    for m in &new {
+        aidtrace_domain::assets::parts::validate_movement(m)
+            .map_err(|e| refuse("part_movement", &m.id, e))?;
+    }
     let in_batch = |kind: RecordKind, id: &RecordId| {
         batch
             .iter()
