@@ -21,7 +21,7 @@ use crate::output::Format;
 #[derive(Debug, Subcommand)]
 pub enum ContractCommand {
     /// Add a service contract or warranty (listed assets, or a model at a facility)
-    Add(ContractAdd),
+    Add(Box<ContractAdd>),
     /// Contracts with their standing, covered assets and service-level checks
     List {
         #[arg(long)]
@@ -212,6 +212,7 @@ pub(crate) fn contract(c: ContractCommand, settings: &Settings) -> CliResult {
     let actor = settings.actor.as_str();
     match c {
         ContractCommand::Add(a) => {
+            let a = *a;
             let kind: ContractKind = value("kind", &a.kind)?;
             let annual_cost = match (a.annual_cost, &a.currency) {
                 (Some(amount), Some(code)) => Some(Money {

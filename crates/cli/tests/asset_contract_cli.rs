@@ -106,11 +106,23 @@ fn alerts_exit_one_when_a_contract_ends_within_the_horizon() {
     ok(&add_warranty(p, "ct-mri", "2026-03-20"));
     let out = run(
         p,
-        &["asset", "contract", "alerts", "--today", "2026-03-01", "--format", "csv"],
+        &[
+            "asset",
+            "contract",
+            "alerts",
+            "--today",
+            "2026-03-01",
+            "--format",
+            "csv",
+        ],
     );
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert!(stdout(&out).contains("ct-mri"), "{}", stdout(&out));
-    assert!(stdout(&out).contains(",ending_soon,yes,"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(",ending_soon,yes,"),
+        "{}",
+        stdout(&out)
+    );
     // With a 10-day horizon it is not yet an alert.
     let out = run(
         p,

@@ -76,11 +76,24 @@ async fn the_facility_page_shows_contract_alerts_sla_and_parts_below_minimum() {
     let client = http(&env).await;
     let page = client.get(PAGE).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    assert!(page.body.contains("id=\"contract-alerts\""), "{}", page.body);
-    assert!(page.body.contains("data-contract=\"ct-mri\" data-alert=\"true\""));
+    assert!(
+        page.body.contains("id=\"contract-alerts\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("data-contract=\"ct-mri\" data-alert=\"true\"")
+    );
     assert!(page.body.contains("Ending soon"));
-    assert!(page.body.contains("data-sla=\"response\" data-status=\"not_measurable\""));
-    assert!(page.body.contains("data-part=\"sp-coil\" data-below=\"true\""));
+    assert!(
+        page.body
+            .contains("data-sla=\"response\" data-status=\"not_measurable\"")
+    );
+    assert!(
+        page.body
+            .contains("data-part=\"sp-coil\" data-below=\"true\"")
+    );
     assert!(page.body.contains("id=\"parts-alerts\""));
     // The asset page links to its own view, which shows the same contract.
     let asset = client.get("/assets/as-semey-mri-1").await;
@@ -99,9 +112,30 @@ async fn the_page_is_in_the_readers_language() {
     seed(&env);
     let client = http(&env).await;
     for (lang, words) in [
-        ("ru", ["Договоры и запасные части", "Скоро истекает", "ниже минимума"]),
-        ("uk", ["Договори та запасні частини", "Незабаром спливає", "нижче мінімуму"]),
-        ("kk", ["Шарттар мен қосалқы бөлшектер", "Жақында аяқталады", "ең төменгі деңгейден аз"]),
+        (
+            "ru",
+            [
+                "Договоры и запасные части",
+                "Скоро истекает",
+                "ниже минимума",
+            ],
+        ),
+        (
+            "uk",
+            [
+                "Договори та запасні частини",
+                "Незабаром спливає",
+                "нижче мінімуму",
+            ],
+        ),
+        (
+            "kk",
+            [
+                "Шарттар мен қосалқы бөлшектер",
+                "Жақында аяқталады",
+                "ең төменгі деңгейден аз",
+            ],
+        ),
     ] {
         let page = client
             .send(Req::get(PAGE).header("cookie", &format!("aidtrace_lang={lang}")))
@@ -194,7 +228,11 @@ async fn a_valid_contract_is_written_and_shown() {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = client.get(PAGE).await;
-    assert!(page.body.contains("data-contract=\"ct-new\""), "{}", page.body);
+    assert!(
+        page.body.contains("data-contract=\"ct-new\""),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("Full service"));
 }
 
@@ -274,7 +312,10 @@ async fn a_movement_is_recorded_and_one_below_zero_is_refused_in_the_readers_lan
     let r = client.send(post("receipt", "3")).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = client.get(PAGE).await;
-    assert!(page.body.contains("data-part=\"sp-coil\" data-below=\"false\""));
+    assert!(
+        page.body
+            .contains("data-part=\"sp-coil\" data-below=\"false\"")
+    );
     let before = env.record_count();
     let r = client.send(post("adjustment", "-5")).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
