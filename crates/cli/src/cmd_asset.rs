@@ -153,6 +153,12 @@ pub enum AssetCommand {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Service contracts and warranties: add, list, alerts, migrate
+    #[command(subcommand)]
+    Contract(crate::cmd_asset_contract::ContractCommand),
+    /// Spare parts and consumables: add, list, move, stock, alerts
+    #[command(subcommand)]
+    Part(crate::cmd_asset_contract::PartCommand),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -336,7 +342,7 @@ fn period(args: &PeriodArgs) -> Result<Period, CliError> {
         .ok_or_else(|| CliError::input(format!("--to {to} is before --from {from}")))
 }
 
-fn emit<T: Serialize>(
+pub(crate) fn emit<T: Serialize>(
     format: Format,
     json: &T,
     header: &[&str],
@@ -532,6 +538,8 @@ fn asset(c: AssetCommand, settings: &Settings) -> CliResult {
             at,
             state,
         } => crate::cmd_asset_void::void(settings, &event, &reason, by, at, state),
+        AssetCommand::Contract(c) => crate::cmd_asset_contract::contract(c, settings),
+        AssetCommand::Part(c) => crate::cmd_asset_contract::part(c, settings),
         AssetCommand::Check => {
             let app = open(settings)?;
             let problems = svc::check_stored(&app.ledger().map_err(service_error)?, app.now());

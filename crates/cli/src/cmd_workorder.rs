@@ -100,6 +100,7 @@ fn part(raw: &str, currency_code: Option<&str>) -> Result<PartUse, CliError> {
         .parse()
         .map_err(|_| CliError::input(format!("--part {raw:?}: quantity {qty:?} is not a count")))?;
     Ok(PartUse {
+        part: None,
         description: description.trim().to_string(),
         quantity,
         unit_cost: money(decimal("--part", cost)?, currency_code)?,

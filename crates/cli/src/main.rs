@@ -1,4 +1,5 @@
 mod cmd_asset;
+mod cmd_asset_contract;
 mod cmd_asset_disposal;
 mod cmd_asset_void;
 mod cmd_changes;

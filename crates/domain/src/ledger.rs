@@ -42,6 +42,9 @@ pub struct Ledger {
     pub consignments: BTreeMap<RecordId, crate::medicines::Consignment>,
     pub consignment_decisions: BTreeMap<RecordId, crate::medicines::ConsignmentDecision>,
     pub stock_movements: BTreeMap<RecordId, crate::medicines::StockMovement>,
+    pub contracts: BTreeMap<RecordId, crate::assets::contract::Contract>,
+    pub spare_parts: BTreeMap<RecordId, crate::assets::parts::SparePart>,
+    pub part_movements: BTreeMap<RecordId, crate::assets::parts::PartMovement>,
     flow_children: HashMap<RecordId, Vec<RecordId>>,
     activity_children: HashMap<RecordId, Vec<RecordId>>,
     /// Indexes built once so rules stay linear in the size of the ledger.
@@ -125,6 +128,9 @@ impl Ledger {
             RecordKind::Consignment => drop(self.consignments.remove(id)),
             RecordKind::ConsignmentDecision => drop(self.consignment_decisions.remove(id)),
             RecordKind::StockMovement => drop(self.stock_movements.remove(id)),
+            RecordKind::Contract => drop(self.contracts.remove(id)),
+            RecordKind::SparePart => drop(self.spare_parts.remove(id)),
+            RecordKind::PartMovement => drop(self.part_movements.remove(id)),
         }
     }
 
@@ -163,6 +169,9 @@ impl Ledger {
                 drop(self.consignment_decisions.insert(r.id.clone(), r))
             }
             Record::StockMovement(r) => drop(self.stock_movements.insert(r.id.clone(), r)),
+            Record::Contract(r) => drop(self.contracts.insert(r.id.clone(), r)),
+            Record::SparePart(r) => drop(self.spare_parts.insert(r.id.clone(), r)),
+            Record::PartMovement(r) => drop(self.part_movements.insert(r.id.clone(), r)),
         }
     }
 
@@ -272,6 +281,9 @@ impl Ledger {
             consignments => Consignment,
             consignment_decisions => ConsignmentDecision,
             stock_movements => StockMovement,
+            contracts => Contract,
+            spare_parts => SparePart,
+            part_movements => PartMovement,
         );
         found
     }
@@ -315,6 +327,9 @@ impl Ledger {
             consignments => Consignment,
             consignment_decisions => ConsignmentDecision,
             stock_movements => StockMovement,
+            contracts => Contract,
+            spare_parts => SparePart,
+            part_movements => PartMovement,
         )
     }
 

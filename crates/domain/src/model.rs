@@ -924,6 +924,9 @@ pub enum Record {
     Consignment(crate::medicines::Consignment),
     ConsignmentDecision(crate::medicines::ConsignmentDecision),
     StockMovement(crate::medicines::StockMovement),
+    Contract(crate::assets::contract::Contract),
+    SparePart(crate::assets::parts::SparePart),
+    PartMovement(crate::assets::parts::PartMovement),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -960,12 +963,15 @@ pub enum RecordKind {
     Consignment,
     ConsignmentDecision,
     StockMovement,
+    Contract,
+    SparePart,
+    PartMovement,
 }
 
 impl RecordKind {
     /// In dependency order: a record only refers to kinds listed before it (activities refer to
     /// their parent activity too), so writing in this order never trips a foreign key.
-    pub const ALL: [RecordKind; 28] = [
+    pub const ALL: [RecordKind; 31] = [
         Self::Source,
         Self::Organisation,
         Self::Facility,
@@ -994,6 +1000,9 @@ impl RecordKind {
         Self::Consignment,
         Self::ConsignmentDecision,
         Self::StockMovement,
+        Self::Contract,
+        Self::SparePart,
+        Self::PartMovement,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -1026,6 +1035,9 @@ impl RecordKind {
             Self::Consignment => "consignment",
             Self::ConsignmentDecision => "consignment_decision",
             Self::StockMovement => "stock_movement",
+            Self::Contract => "contract",
+            Self::SparePart => "spare_part",
+            Self::PartMovement => "part_movement",
         }
     }
 
@@ -1065,6 +1077,9 @@ impl Record {
             Self::Consignment(_) => RecordKind::Consignment,
             Self::ConsignmentDecision(_) => RecordKind::ConsignmentDecision,
             Self::StockMovement(_) => RecordKind::StockMovement,
+            Self::Contract(_) => RecordKind::Contract,
+            Self::SparePart(_) => RecordKind::SparePart,
+            Self::PartMovement(_) => RecordKind::PartMovement,
         }
     }
 
@@ -1098,6 +1113,9 @@ impl Record {
             Self::Consignment(r) => &r.id,
             Self::ConsignmentDecision(r) => &r.id,
             Self::StockMovement(r) => &r.id,
+            Self::Contract(r) => &r.id,
+            Self::SparePart(r) => &r.id,
+            Self::PartMovement(r) => &r.id,
         }
     }
 
@@ -1236,6 +1254,9 @@ impl Record {
             Self::Consignment(r) => refs.extend(r.references()),
             Self::ConsignmentDecision(r) => refs.extend(r.references()),
             Self::StockMovement(r) => refs.extend(r.references()),
+            Self::Contract(r) => refs.extend(r.references()),
+            Self::SparePart(r) => refs.extend(r.references()),
+            Self::PartMovement(r) => refs.extend(r.references()),
         }
         refs
     }

@@ -61,6 +61,7 @@ impl Record {
             Self::WorkOrder(w) => out.extend(w.provider.as_mut()),
             Self::MedicineProduct(p) => out.extend(p.manufacturer.as_mut()),
             Self::Consignment(c) => out.push(&mut c.donor),
+            Self::Contract(c) => out.extend(c.vendor.as_mut()),
             _ => {}
         }
         out

@@ -45,6 +45,9 @@ fn by_kind(record: &Record) -> Result<(), ValidationError> {
         Record::Consignment(r) => crate::medicines::validate::consignment(r),
         Record::ConsignmentDecision(r) => crate::medicines::validate::decision(r),
         Record::StockMovement(r) => crate::medicines::validate::movement(r),
+        Record::Contract(r) => crate::assets::contract::validate(r),
+        Record::SparePart(r) => crate::assets::parts::validate_part(r),
+        Record::PartMovement(r) => crate::assets::parts::validate_movement(r),
     }
 }
 

@@ -88,6 +88,7 @@ fn work_order_closing_rules_and_implausible_amounts() {
     );
     w.external_cost = None;
     w.parts = vec![PartUse {
+        part: None,
         description: "valve".into(),
         quantity: 2_000_000,
         unit_cost: Money {

@@ -118,6 +118,12 @@ impl Aidtrace {
         if records.iter().any(|r| medicines::touches_stock(r.kind())) {
             medicines::check_stock(self, &records)?;
         }
+        if records
+            .iter()
+            .any(|r| assets::parts::touches_parts(r.kind()))
+        {
+            assets::parts::check_parts(self, &records)?;
+        }
         self.write_batch(actor, records)
     }
 

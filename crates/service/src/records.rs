@@ -121,6 +121,15 @@ pub fn record_from_json(mut value: Value) -> Result<Record, ValidationError> {
         RecordKind::StockMovement => {
             typed::<aidtrace_domain::medicines::StockMovement>(value, Record::StockMovement)
         }
+        RecordKind::Contract => {
+            typed::<aidtrace_domain::assets::contract::Contract>(value, Record::Contract)
+        }
+        RecordKind::SparePart => {
+            typed::<aidtrace_domain::assets::parts::SparePart>(value, Record::SparePart)
+        }
+        RecordKind::PartMovement => {
+            typed::<aidtrace_domain::assets::parts::PartMovement>(value, Record::PartMovement)
+        }
     }
 }
 

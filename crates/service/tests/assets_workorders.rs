@@ -96,6 +96,7 @@ fn a_work_order_is_acknowledged_started_and_closed_with_its_results() {
                 result: Some(WorkResult::Pass),
                 labour_rate: Some(usd("12")),
                 parts: vec![PartUse {
+                    part: None,
                     description: "cold head seal".into(),
                     quantity: 2,
                     unit_cost: usd("35"),

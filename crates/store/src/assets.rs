@@ -15,7 +15,7 @@ pub trait AssetQueries: Send {
     fn asset_records(&self, asset: &RecordId) -> StoreResult<Vec<Record>>;
 
     /// The facility, its assets with their models and maintenance plans, and the assets' work
-    /// orders, events, downtime and meter readings.
+    /// orders, events, downtime and meter readings, and the contracts that may cover them.
     fn facility_records(&self, facility: &RecordId) -> StoreResult<Vec<Record>>;
 }
 
@@ -30,6 +30,9 @@ const FACILITY_QUERIES: &[&str] = &[
     "SELECT e.doc FROM asset_events e JOIN assets a ON a.id = e.asset_id WHERE a.facility_id = ?1",
     "SELECT d.doc FROM downtimes d JOIN assets a ON a.id = d.asset_id WHERE a.facility_id = ?1",
     "SELECT m.doc FROM meter_readings m JOIN assets a ON a.id = m.asset_id WHERE a.facility_id = ?1",
+    // Contracts for the cost of service: the facility's model contracts, and every contract that
+    // lists assets (they name them only in `doc`; contracts are few beside history records).
+    "SELECT doc FROM contracts WHERE facility_id = ?1 OR facility_id IS NULL",
 ];
 
 const ASSET_QUERIES: &[&str] = &[

@@ -32,6 +32,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0007_audit_action_check.sql")),
         M::up(include_str!("../migrations/0008_account_disabled.sql")),
         M::up(include_str!("../migrations/0009_medicines.sql")),
+        M::up(include_str!("../migrations/0010_contracts_parts.sql")),
     ])
 }
 
@@ -65,6 +66,9 @@ pub(crate) fn table(kind: RecordKind) -> &'static str {
         RecordKind::Consignment => "consignments",
         RecordKind::ConsignmentDecision => "consignment_decisions",
         RecordKind::StockMovement => "stock_movements",
+        RecordKind::Contract => "contracts",
+        RecordKind::SparePart => "spare_parts",
+        RecordKind::PartMovement => "part_movements",
     }
 }
 
@@ -168,6 +172,18 @@ pub(crate) fn key_columns(record: &Record) -> Vec<(&'static str, Option<String>)
             ("from_id", o(&r.from)),
             ("to_id", o(&r.to)),
             ("date", Some(r.date.to_string())),
+        ],
+        Record::Contract(r) => vec![
+            ("vendor_id", o(&r.vendor)),
+            ("model_id", o(&r.model)),
+            ("facility_id", o(&r.facility)),
+        ],
+        Record::SparePart(r) => vec![("model_id", s(&r.model))],
+        Record::PartMovement(r) => vec![
+            ("part_id", s(&r.part)),
+            ("facility_id", s(&r.facility)),
+            ("work_order_id", o(&r.work_order)),
+            ("at", Some(r.at.to_string())),
         ],
     }
 }

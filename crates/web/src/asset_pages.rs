@@ -693,6 +693,7 @@ pub async fn detail(
             p { a class="button" id="report-down" href=(format!("/assets/{id}/down")) { (t("assets-report-down")) } }
         }
         p class="muted" { (t("assets-short-url")) ": " code { "/a/" (id) } }
+        p { a id="service-link" href=(format!("/assets/service?asset={id}")) { (t("asset-service-title")) } }
         @if !d.donation.is_empty() {
             h2 { (t("donation-verdict")) }
             ul id="donation-verdicts" { @for r in &d.donation {

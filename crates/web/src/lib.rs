@@ -7,6 +7,7 @@
 pub mod api;
 pub mod api_docs;
 pub mod api_types;
+pub mod asset_contracts;
 pub mod asset_pages;
 pub mod auth;
 pub mod changes_page;
@@ -173,6 +174,7 @@ pub fn app(state: AppState) -> Router {
         .merge(regions_page::routes())
         .merge(iati_export::routes())
         .merge(asset_pages::routes())
+        .merge(asset_contracts::routes())
         .merge(energy_pages::routes())
         .merge(energy_survey_pages::routes())
         .merge(energy_v2_page::routes())

@@ -296,6 +296,9 @@ pub struct History<'a> {
     pub episodes: Vec<Episode>,
     pub work_orders: Vec<&'a WorkOrder>,
     pub readings: Vec<&'a MeterReading>,
+    /// Contracts covering the asset (records and its own legacy entries), with how many assets
+    /// share each fee (`contract::of_asset`).
+    pub contracts: Vec<super::contract::Share>,
 }
 
 /// An index over the ledger's assets for indicator queries: histories per asset, assets per
@@ -343,6 +346,7 @@ impl<'a> Fleet<'a> {
                 histories[i].readings.push(r);
             }
         }
+        super::contract::attach(ledger, &assets, &mut histories);
         for h in &mut histories {
             super::lifecycle::sort_events(&mut h.events);
             h.downtimes.sort_by_key(|d| d.start);
@@ -499,7 +503,7 @@ fn operating_intervals(
 }
 
 /// Intervals `[start, end)` in which the asset's state satisfies `keep`, clipped to the period.
-fn state_intervals(
+pub(crate) fn state_intervals(
     events: &[&AssetEvent],
     period: Period,
     keep: impl Fn(LifecycleState) -> bool,
@@ -937,24 +941,16 @@ fn cosr_terms(
     for w in &h.work_orders {
         let closed_in = w.closed.is_some_and(|c| c >= period.from && c < period.to);
         if w.status == WorkOrderStatus::Done && closed_in && maintenance_kind(w.kind) {
-            for m in w.costs() {
+            // What a warranty or contract makes the vendor bear is paid by its fee, below.
+            for m in super::contract::borne_costs(&h.contracts, w) {
                 spent = spent.checked_add(convert(&m)?)?;
             }
         }
     }
-    for c in &asset.contracts {
-        let (Some(cs), Some(ce)) = (
-            c.start.and_hms_opt(0, 0, 0),
-            c.end.succ_opt().and_then(|d| d.and_hms_opt(0, 0, 0)),
-        ) else {
-            continue;
-        };
-        let (a, b) = (cs.max(period.from), ce.min(period.to));
-        if let Some(fee) = &c.annual_cost
-            && a < b
-        {
-            let share = Decimal::from((b - a).num_seconds()) / Decimal::from(SECONDS_PER_YEAR);
-            spent = spent.checked_add(convert(fee)?.checked_mul(share)?)?;
+    let _ = asset;
+    for s in &h.contracts {
+        if let Some((fee, share)) = super::contract::fee_share(s, period.from, period.to) {
+            spent = spent.checked_add(convert(&fee)?.checked_mul(share)?)?;
         }
     }
     let period_secs = Decimal::from(period.seconds());

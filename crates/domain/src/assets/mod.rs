@@ -6,6 +6,7 @@
 //! records (transition order, overlapping downtime, meters going backwards) live in [`lifecycle`]
 //! and are enforced by the service before anything is written. Indicators are in [`kpi`].
 
+pub mod contract;
 pub mod correction;
 pub mod disposal;
 pub mod donation;
@@ -16,6 +17,7 @@ pub mod kpi;
 pub mod lifecycle;
 pub mod load;
 pub mod location;
+pub mod parts;
 pub mod synthetic;
 pub mod validate;
 pub mod workorder;
@@ -314,6 +316,8 @@ pub enum ContractKind {
     FullService,
     PreventiveOnly,
     TimeAndMaterials,
+    /// The vendor supplies parts; labour is the hospital's or billed.
+    PartsOnly,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -655,6 +659,9 @@ pub enum Priority {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PartUse {
+    /// The catalogued spare part (`spare_part` record) used, when it is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<RecordId>,
     pub description: String,
     pub quantity: u32,
     pub unit_cost: Money,
@@ -1039,6 +1046,11 @@ impl WorkOrder {
         let mut out = vec![("asset", K::Asset, &self.asset)];
         opt(&mut out, "plan", K::MaintenancePlan, &self.plan);
         opt(&mut out, "provider", K::Organisation, &self.provider);
+        out.extend(
+            self.parts
+                .iter()
+                .filter_map(|p| p.part.as_ref().map(|id| ("parts.part", K::SparePart, id))),
+        );
         out
     }
 

@@ -15,7 +15,7 @@ use crate::money::Money;
 /// currency); the cap keeps indicator arithmetic far from decimal overflow.
 pub const MAX_AMOUNT: u64 = 1_000_000_000_000_000;
 
-fn money(field: &str, m: &Money) -> Result<(), ValidationError> {
+pub(crate) fn money(field: &str, m: &Money) -> Result<(), ValidationError> {
     m.validate().map_err(|e| e.within(field))?;
     if m.amount > Decimal::from(MAX_AMOUNT) {
         return Err(ValidationError::new(

@@ -28,7 +28,9 @@ use serde::Serialize;
 use crate::error::{ServiceError, ServiceResult};
 use crate::{Aidtrace, records};
 
+pub mod contracts;
 mod detail;
+pub mod parts;
 mod reconcile;
 mod rules;
 mod void;

@@ -370,6 +370,7 @@ pub fn put_checked_from(
     records: Vec<Record>,
 ) -> ServiceResult<ApplyReport> {
     check_rules_from(app, source, &records)?;
+    super::parts::check_parts(app, &records)?;
     app.write_batch(actor, records)
 }
 

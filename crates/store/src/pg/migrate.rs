@@ -9,6 +9,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (1, include_str!("../../migrations-pg/0001_records.sql")),
     (2, include_str!("../../migrations-pg/0002_medicines.sql")),
     (3, include_str!("../../migrations-pg/0003_web_pgserve.sql")),
+    (
+        4,
+        include_str!("../../migrations-pg/0004_contracts_parts.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -424,6 +424,21 @@ labelled! {
     "verr-", dashed: true => [
         ProblemId,
     ];
+    "asset-contract-kind-", dashed: true => [
+        assets::ContractKind,
+    ];
+    "asset-contract-standing-", dashed: true => [
+        assets::contract::Standing,
+    ];
+    "asset-sla-", dashed: true => [
+        assets::contract::SlaStatus,
+    ];
+    "asset-day-", dashed: true => [
+        assets::contract::Day,
+    ];
+    "asset-part-movement-", dashed: true => [
+        assets::parts::PartMovementKind,
+    ];
 }
 
 // Sets no page shows by name yet keep their keys unchecked: donation::Outcome, gaps::Scope,
