@@ -1706,7 +1706,6 @@ medpk-code-expiry-order = The expiry date must come after the manufacture date a
 medpk-code-line-rule = The line breaks a packing-line rule (language codes, value or dates).
 
 # --- assetsa ---
-val-contract = service contract
 val-spare_part = spare part
 val-part_movement = part movement
 asset-contract-kind-warranty = Warranty

@@ -1670,7 +1670,6 @@ medpk-code-expiry-order = Жарамдылық мерзімі өндірілге
 medpk-code-line-rule = Жол орау парағының ережесін бұзады (тіл кодтары, құн немесе күндер).
 
 # --- assetsa ---
-val-contract = сервистік шарт
 val-spare_part = қосалқы бөлшек
 val-part_movement = бөлшектер қозғалысы
 asset-contract-kind-warranty = Кепілдік

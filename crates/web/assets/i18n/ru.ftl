@@ -1719,7 +1719,6 @@ medpk-code-expiry-order = Срок годности должен быть поз
 medpk-code-line-rule = Строка нарушает правило упаковочного листа (коды языков, стоимость или даты).
 
 # --- assetsa ---
-val-contract = сервисный договор
 val-spare_part = запасная часть
 val-part_movement = движение запчастей
 asset-contract-kind-warranty = Гарантия

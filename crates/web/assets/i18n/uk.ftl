@@ -1719,7 +1719,6 @@ medpk-code-expiry-order = Термін придатності має бути п
 medpk-code-line-rule = Рядок порушує правило пакувального листа (коди мов, вартість або дати).
 
 # --- assetsa ---
-val-contract = сервісний договір
 val-spare_part = запасна частина
 val-part_movement = рух запчастин
 asset-contract-kind-warranty = Гарантія
