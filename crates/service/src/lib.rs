@@ -16,6 +16,8 @@ pub mod error;
 pub mod fhir;
 pub mod iati;
 pub mod intake;
+pub mod medicine_cards;
+pub mod medicine_entry;
 pub mod medicines;
 pub mod orgs;
 pub mod policy;
