@@ -64,7 +64,7 @@ fn consignment_link(id: &RecordId) -> Markup {
 }
 
 /// A product as a reader knows it: INN, strength and form (the id when it is not recorded).
-fn product_name(ledger: &Ledger, id: &RecordId) -> String {
+pub(crate) fn product_name(ledger: &Ledger, id: &RecordId) -> String {
     match ledger.medicine_products.get(id) {
         Some(p) => {
             let mut name = p.inn.clone();
@@ -87,7 +87,7 @@ fn base_unit(ledger: &Ledger, product: &RecordId) -> String {
 }
 
 /// A guideline finding in the reader's language, with its severity and rule id.
-fn finding(f: &Finding) -> Markup {
+pub(crate) fn finding(f: &Finding) -> Markup {
     let args: Vec<(&str, &str)> = f.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let class = match f.severity {
         Severity::Error => "finding error",
@@ -128,6 +128,7 @@ async fn index(State(state): State<AppState>, caller: Caller) -> PageResult<Html
     let content = html! {
         p { (t("medp-intro")) }
         p { a href="/medicines/stock" id="medicine-stock" { (t("medp-stock-link")) } }
+        (crate::medicine_actions::new_link(&caller))
         h2 { (t("medp-consignments")) }
         @if rows.is_empty() { p class="muted" { (t("none-recorded")) } }
         @else {
@@ -194,6 +195,7 @@ async fn consignment(
                 }
             }
         }
+        (crate::medicine_actions::links(&caller, &c.id))
         h2 { (t("medp-checks")) }
         p class="muted" { (t("medp-checks-note")) }
         @if !whole.is_empty() {
