@@ -79,7 +79,10 @@ pub struct ScannedLine {
 /// Reads one scanned string; the error names the packing-line field it is about.
 pub fn scan(ledger: &Ledger, text: &str, today: NaiveDate) -> Result<ScannedLine, gs1::Gs1Error> {
     let fields = gs1::parse(text, today)?;
-    let product = fields.gtin.as_ref().and_then(|g| product_by_gtin(ledger, g));
+    let product = fields
+        .gtin
+        .as_ref()
+        .and_then(|g| product_by_gtin(ledger, g));
     Ok(ScannedLine { fields, product })
 }
 
@@ -91,7 +94,11 @@ pub fn product_by_gtin(ledger: &Ledger, gtin: &str) -> Option<RecordId> {
     ledger
         .medicine_products
         .values()
-        .find(|p| p.gtin.as_deref().is_some_and(|g| padded(g.trim()) == wanted))
+        .find(|p| {
+            p.gtin
+                .as_deref()
+                .is_some_and(|g| padded(g.trim()) == wanted)
+        })
         .map(|p| p.id.clone())
 }
 
@@ -215,7 +222,10 @@ pub fn consignment_id(
     donor: &RecordId,
     shipped: NaiveDate,
 ) -> ServiceResult<RecordId> {
-    let donor = donor.as_str().strip_prefix("org-").unwrap_or(donor.as_str());
+    let donor = donor
+        .as_str()
+        .strip_prefix("org-")
+        .unwrap_or(donor.as_str());
     fresh_id(
         app,
         RecordKind::Consignment,

@@ -61,10 +61,7 @@ pub fn stock_of(ledger: &Ledger) -> ServiceResult<Stock> {
     .replay(ledger.stock_movements.values())
     .map_err(|(id, e)| {
         let quantity = ledger.stock_movements.get(&id).map_or(0, |m| m.quantity);
-        ServiceError::invalid(
-            format!("stock_movement {id}"),
-            e.validation(quantity),
-        )
+        ServiceError::invalid(format!("stock_movement {id}"), e.validation(quantity))
     })
 }
 
@@ -170,10 +167,7 @@ pub(crate) fn check_stock(app: &Aidtrace, batch: &[Record]) -> ServiceResult<()>
             .replay(movements.values().copied())
             .map_err(|(id, e)| {
                 let quantity = movements.get(&id).map_or(0, |m| m.quantity);
-                ServiceError::invalid(
-                    format!("stock_movement {id}"),
-                    e.validation(quantity),
-                )
+                ServiceError::invalid(format!("stock_movement {id}"), e.validation(quantity))
             })?;
     }
     Ok(())
@@ -453,13 +447,8 @@ pub fn decide(
     accepted_lines: Vec<usize>,
     reason: Option<String>,
 ) -> ServiceResult<RecordId> {
-    let batch = crate::medicine_entry::decision_records(
-        app,
-        consignment,
-        outcome,
-        accepted_lines,
-        reason,
-    )?;
+    let batch =
+        crate::medicine_entry::decision_records(app, consignment, outcome, accepted_lines, reason)?;
     let id = batch
         .first()
         .map(|r| r.id().clone())

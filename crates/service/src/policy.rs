@@ -196,14 +196,23 @@ impl Actor {
                         Record::Consignment(c) if c.id == d.consignment => Some(&c.destination),
                         _ => None,
                     })
-                    .or_else(|| ledger.consignments.get(&d.consignment).map(|c| &c.destination));
+                    .or_else(|| {
+                        ledger
+                            .consignments
+                            .get(&d.consignment)
+                            .map(|c| &c.destination)
+                    });
                 destination.is_some_and(|f| self.runs(ledger, f))
             }
             (Role::Editor | Role::FacilityEngineer, Record::StockMovement(m)) => {
                 let held = if m.kind.takes_from() { &m.from } else { &m.to };
                 held.as_ref().is_some_and(|f| self.runs(ledger, f))
                     && ledger.stock_movements.get(&m.id).is_none_or(|old| {
-                        let held = if old.kind.takes_from() { &old.from } else { &old.to };
+                        let held = if old.kind.takes_from() {
+                            &old.from
+                        } else {
+                            &old.to
+                        };
                         held.as_ref().is_some_and(|f| self.runs(ledger, f))
                     })
             }

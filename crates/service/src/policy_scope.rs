@@ -5,9 +5,9 @@
 //! [`Actor::may_write`] and [`Actor::writes_directly_in`] read: the stored version of each
 //! record of the batch, the activity a flow or equipment line belongs to (before and after the
 //! edit), the facilities a medicines record is scoped by, and the actor's own organisations
-//! (whether they skip approval). Those are exactly the
-//! records gathered here. The one rule that looks wider, an editor changing a stored source
-//! (every record citing it), takes the whole ledger: that case is rare and must stay exact.
+//! (whether they skip approval). Those are exactly the records gathered here. The one rule that
+//! looks wider, an editor changing a stored source (every record citing it), takes the whole
+//! ledger: that case is rare and must stay exact.
 
 use std::collections::BTreeMap;
 
@@ -53,7 +53,8 @@ pub fn decision_ledger(app: &Aidtrace, actor: &Actor, batch: &[Record]) -> Servi
                 fetch(RecordKind::Facility, facility)?;
             }
             if let Record::ConsignmentDecision(d) = version
-                && let Some(Record::Consignment(c)) = fetch(RecordKind::Consignment, &d.consignment)?
+                && let Some(Record::Consignment(c)) =
+                    fetch(RecordKind::Consignment, &d.consignment)?
             {
                 fetch(RecordKind::Facility, &c.destination)?;
             }

@@ -171,10 +171,7 @@ fn a_rejection_without_a_reason_is_refused_and_nothing_is_written() {
     match e {
         ServiceError::Invalid { error, .. } => {
             assert_eq!(error.field, "reason");
-            assert_eq!(
-                error.problem.map(|p| p.id),
-                Some(ProblemId::ReasonNeeded)
-            );
+            assert_eq!(error.problem.map(|p| p.id), Some(ProblemId::ReasonNeeded));
         }
         other => panic!("{other:?}"),
     }
@@ -299,8 +296,8 @@ fn a_proposed_movement_beyond_stock_is_refused_before_it_is_queued() {
     }
     assert!(queue.changes(None).expect("queue").is_empty());
     let fits = entry::movement_record(&app, distribution(5_000)).expect("record");
-    let written = changes::write(&mut app, &mut *queue, &engineer, vec![fits], true, AT)
-        .expect("proposed");
+    let written =
+        changes::write(&mut app, &mut *queue, &engineer, vec![fits], true, AT).expect("proposed");
     assert!(matches!(written, Written::Proposed { .. }), "{written:?}");
 }
 
@@ -339,9 +336,10 @@ fn a_consignment_id_is_made_from_the_donor_and_the_shipment_date() {
     let (_d, app) = app();
     let made = entry::consignment_id(&app, &id(DONOR), day(2026, 12, 2)).expect("id");
     assert_eq!(made.as_str(), "con-illustrative-medicine-donor-20261202");
-    assert!(app
-        .store()
-        .get(RecordKind::Consignment, &made)
-        .expect("get")
-        .is_none());
+    assert!(
+        app.store()
+            .get(RecordKind::Consignment, &made)
+            .expect("get")
+            .is_none()
+    );
 }

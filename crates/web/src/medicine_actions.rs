@@ -5,6 +5,7 @@
 //! before any write, so a movement beyond what a facility holds is refused naming the lot, the
 //! facility and the figures, and nothing is written.
 
+use aidtrace_domain::coded::Coded;
 use aidtrace_domain::medicines::guidelines::{Finding, GuidelineConfig};
 use aidtrace_domain::medicines::{Consignment, DecisionOutcome, MovementKind};
 use aidtrace_domain::{Ledger, RecordId};
@@ -17,7 +18,6 @@ use axum::routing::get;
 use axum::{Form, Router};
 use chrono::{NaiveDate, Utc};
 use maud::{Markup, html};
-use aidtrace_domain::coded::Coded;
 
 use crate::auth::{self, Caller, Principal};
 use crate::edit::{self, WriteOutcome};
@@ -247,7 +247,13 @@ async fn decide_submit(
             let app = st.service();
             entry::decision_records(&app, &id, outcome, lines, reason)?
         };
-        Ok(edit::write(&st, &principal, records, &Precondition::New, true)?)
+        Ok(edit::write(
+            &st,
+            &principal,
+            records,
+            &Precondition::New,
+            true,
+        )?)
     })
     .await;
     match result {
@@ -397,7 +403,10 @@ fn read_movement(
             },
         });
     };
-    let kind = MOVE_KINDS.iter().copied().find(|k| <&str>::from(*k) == cell("kind"));
+    let kind = MOVE_KINDS
+        .iter()
+        .copied()
+        .find(|k| <&str>::from(*k) == cell("kind"));
     if kind.is_none() {
         key(&mut problems, "kind", "medf-err-choice", cell("kind"));
     }
@@ -433,7 +442,12 @@ fn read_movement(
     let quantity = match cell("quantity").parse::<u64>() {
         Ok(q) if q > 0 => Some(q),
         _ => {
-            key(&mut problems, "quantity", "medf-err-quantity", cell("quantity"));
+            key(
+                &mut problems,
+                "quantity",
+                "medf-err-quantity",
+                cell("quantity"),
+            );
             None
         }
     };
@@ -487,7 +501,10 @@ async fn move_submit(
             entry::movement_record(&app, movement)?
         };
         let id = record.id().clone();
-        Ok((id, edit::write(&st, &principal, vec![record], &Precondition::New, true)?))
+        Ok((
+            id,
+            edit::write(&st, &principal, vec![record], &Precondition::New, true)?,
+        ))
     })
     .await;
     match result {

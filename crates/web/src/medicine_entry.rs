@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 
+use aidtrace_domain::coded::Coded;
 use aidtrace_domain::medicines::{
     Consignment, ConsignmentMode, DestinationKind, PackingLine, ValueBasis, gs1,
 };
@@ -19,7 +20,6 @@ use aidtrace_domain::money::{Money, parse_exact};
 use aidtrace_domain::{CountryCode, CurrencyCode, Ledger, RecordId};
 use aidtrace_service::medicine_entry as entry;
 use chrono::NaiveDate;
-use aidtrace_domain::coded::Coded;
 
 use crate::auth::{Caller, Principal};
 use crate::error::{ApiError, PageError};
@@ -88,8 +88,14 @@ pub fn editor(caller: &Caller) -> Result<Principal, PageError> {
 /// A model sentence about a consignment field in the reader's language.
 pub fn model_text(value: &str, message: &str) -> String {
     const KNOWN: &[(&str, &str)] = &[
-        ("expires on or before its manufacture date", "medf-err-expiry-manufacture"),
-        ("had already expired when shipped", "medf-err-expired-shipped"),
+        (
+            "expires on or before its manufacture date",
+            "medf-err-expiry-manufacture",
+        ),
+        (
+            "had already expired when shipped",
+            "medf-err-expired-shipped",
+        ),
         ("arrives before it was shipped", "medf-err-arrived-before"),
         ("a language is a two-letter", "medf-err-language"),
         ("a quantity is at least 1", "medf-err-quantity"),
@@ -115,7 +121,11 @@ pub fn gs1_text(e: &gs1::Gs1Error) -> String {
             found,
         } => ta(
             "medf-gs1-length",
-            &[("ai", ai), ("expected", &expected.to_string()), ("found", found)],
+            &[
+                ("ai", ai),
+                ("expected", &expected.to_string()),
+                ("found", found),
+            ],
         ),
         E::GtinDigits(v) => ta("medf-gs1-gtin-digits", &[("value", v)]),
         E::CheckDigit {
@@ -147,11 +157,7 @@ fn cell<'a>(values: &'a Values, name: &str) -> &'a str {
     values.get(name).map_or("", |v| v.trim())
 }
 
-fn choice<T: Coded>(
-    values: &Values,
-    name: &str,
-    problems: &mut Vec<Problem>,
-) -> Option<T> {
+fn choice<T: Coded>(values: &Values, name: &str, problems: &mut Vec<Problem>) -> Option<T> {
     let raw = cell(values, name);
     let found = T::all().iter().copied().find(|v| (*v).into() == raw);
     if found.is_none() {
@@ -306,10 +312,14 @@ fn line(
         &name("product"),
         problems,
     );
-    if let Some(p) = product.as_ref().and_then(|p| ledger.medicine_products.get(p))
+    if let Some(p) = product
+        .as_ref()
+        .and_then(|p| ledger.medicine_products.get(p))
         && !gtin.is_empty()
         && gs1::check_gtin(gtin).is_ok()
-        && p.gtin.as_deref().is_some_and(|g| format!("{g:0>14}") != format!("{gtin:0>14}"))
+        && p.gtin
+            .as_deref()
+            .is_some_and(|g| format!("{g:0>14}") != format!("{gtin:0>14}"))
     {
         problems.push(Problem::new(
             name("gtin"),
@@ -361,7 +371,11 @@ fn line(
         "" | "yes" => true,
         "no" => false,
         other => {
-            problems.push(Problem::key(&name("inn_on_label"), "medf-err-choice", other));
+            problems.push(Problem::key(
+                &name("inn_on_label"),
+                "medf-err-choice",
+                other,
+            ));
             true
         }
     };
@@ -401,14 +415,29 @@ pub fn read(form: &Values, ledger: &Ledger, today: NaiveDate) -> Read {
             }
         },
     };
-    let donor = reference(&values, "donor", |id| ledger.organisations.contains_key(id), p);
+    let donor = reference(
+        &values,
+        "donor",
+        |id| ledger.organisations.contains_key(id),
+        p,
+    );
     let donor = required(donor, &values, "donor", p);
-    let activity = reference(&values, "activity", |id| ledger.activities.contains_key(id), p);
+    let activity = reference(
+        &values,
+        "activity",
+        |id| ledger.activities.contains_key(id),
+        p,
+    );
     let mode = choice::<ConsignmentMode>(&values, "mode", p);
     let shipped = date(&values, "shipped", p);
     let shipped = required(shipped, &values, "shipped", p);
     let arrived = date(&values, "arrived", p);
-    let destination = reference(&values, "destination", |id| ledger.facilities.contains_key(id), p);
+    let destination = reference(
+        &values,
+        "destination",
+        |id| ledger.facilities.contains_key(id),
+        p,
+    );
     let destination = required(destination, &values, "destination", p);
     let destination_kind = choice::<DestinationKind>(&values, "destination_kind", p);
     // The country defaults to the destination's.
@@ -423,13 +452,21 @@ pub fn read(form: &Values, ledger: &Ledger, today: NaiveDate) -> Read {
     let recipient_country = match CountryCode::parse(&country_raw) {
         Ok(c) => Some(c),
         Err(_) => {
-            p.push(Problem::key("recipient_country", "medf-err-country", &country_raw));
+            p.push(Problem::key(
+                "recipient_country",
+                "medf-err-country",
+                &country_raw,
+            ));
             None
         }
     };
     let recipient_languages = languages(&values, "recipient_languages", p);
     if recipient_languages.is_empty() {
-        p.push(Problem::key("recipient_languages", "medf-err-languages-needed", ""));
+        p.push(Problem::key(
+            "recipient_languages",
+            "medf-err-languages-needed",
+            "",
+        ));
     }
     let amount_raw = cell(&values, "declared_value");
     let currency_raw = cell(&values, "currency").to_ascii_uppercase();
@@ -439,7 +476,11 @@ pub fn read(form: &Values, ledger: &Ledger, today: NaiveDate) -> Read {
         let amount = match parse_exact(amount_raw) {
             Ok(a) if !a.is_sign_negative() || a.is_zero() => Some(a),
             _ => {
-                p.push(Problem::key("declared_value", "medf-err-amount", amount_raw));
+                p.push(Problem::key(
+                    "declared_value",
+                    "medf-err-amount",
+                    amount_raw,
+                ));
                 None
             }
         };
@@ -457,8 +498,8 @@ pub fn read(form: &Values, ledger: &Ledger, today: NaiveDate) -> Read {
         })
     };
     let value_basis = choice::<ValueBasis>(&values, "value_basis", p);
-    let request_reference = Some(cell(&values, "request_reference").to_string())
-        .filter(|s| !s.is_empty());
+    let request_reference =
+        Some(cell(&values, "request_reference").to_string()).filter(|s| !s.is_empty());
     let source = reference(&values, "source", |id| ledger.sources.contains_key(id), p);
     if rows.is_empty() {
         p.push(Problem::key("lines", "medf-err-no-lines", ""));
@@ -466,7 +507,10 @@ pub fn read(form: &Values, ledger: &Ledger, today: NaiveDate) -> Read {
     if rows.len() > MAX_FORM_LINES {
         p.push(Problem::new(
             "lines",
-            ta("medf-err-too-many-lines", &[("max", &MAX_FORM_LINES.to_string())]),
+            ta(
+                "medf-err-too-many-lines",
+                &[("max", &MAX_FORM_LINES.to_string())],
+            ),
         ));
     }
     let lines: Vec<Option<PackingLine>> = (0..rows.len().min(MAX_FORM_LINES))
@@ -519,14 +563,21 @@ pub fn read(form: &Values, ledger: &Ledger, today: NaiveDate) -> Read {
     if let Some(c) = &consignment {
         for e in entry::consignment_problems(c) {
             let field = e.field.split('[').next().unwrap_or("").to_string();
-            let field = if field == "lines" { e.field.clone() } else { field };
+            let field = if field == "lines" {
+                e.field.clone()
+            } else {
+                field
+            };
             problems.push(Problem::new(field, model_text(&e.value, &e.message)));
         }
     }
     Read {
-        consignment: if problems.is_empty() { consignment } else { None },
+        consignment: if problems.is_empty() {
+            consignment
+        } else {
+            None
+        },
         problems,
         values,
     }
 }
-

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use aidtrace_domain::checks::Severity;
+use aidtrace_domain::coded::Coded;
 use aidtrace_domain::medicines::guidelines::{Finding, GuidelineConfig};
 use aidtrace_domain::medicines::{ConsignmentMode, DestinationKind, ValueBasis};
 use aidtrace_domain::{Ledger, Record};
@@ -17,7 +18,6 @@ use axum::routing::get;
 use axum::{Form, Router};
 use chrono::Utc;
 use maud::{Markup, html};
-use aidtrace_domain::coded::Coded;
 
 use crate::auth::{self, Caller, Principal};
 use crate::edit::{self, WriteOutcome};
@@ -281,14 +281,23 @@ async fn submit(
             .into_iter()
             .filter(|e| e.field.ends_with(".gs1"))
             .collect();
-        let status = if scans.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+        let status = if scans.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
         return Ok((status, page(&caller, &p, &snap, &got.values, &scans, None)).into_response());
     }
     let Some(mut consignment) = got.consignment else {
         let body = page(&caller, &p, &snap, &got.values, &got.problems, None);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
     };
-    let findings = entry::check_draft(&snap.ledger, &consignment, &GuidelineConfig::default(), today);
+    let findings = entry::check_draft(
+        &snap.ledger,
+        &consignment,
+        &GuidelineConfig::default(),
+        today,
+    );
     if action != "save" {
         return Ok(page(&caller, &p, &snap, &got.values, &[], Some(&findings)).into_response());
     }
@@ -324,7 +333,11 @@ async fn submit(
                 None => String::new(),
             };
             let problem = Problem {
-                field: if field == "lines" { e.field.clone().unwrap_or_default() } else { field },
+                field: if field == "lines" {
+                    e.field.clone().unwrap_or_default()
+                } else {
+                    field
+                },
                 text: crate::error::error_text(&e),
             };
             let body = page(&caller, &p, &snap, &got.values, &[problem], Some(&findings));

@@ -98,8 +98,16 @@ async fn an_admin_records_checks_decides_and_distributes_a_consignment_on_a_phon
     // Check: the findings per line, nothing saved yet.
     click(&driver, "check").await;
     wait_for(&driver, By::Id("entry-findings"), 10).await;
-    assert!(text(&driver, "line-checks-1").await.contains("passes every check"));
-    assert!(text(&driver, "line-checks-2").await.contains("MED-SHELF-LIFE"));
+    assert!(
+        text(&driver, "line-checks-1")
+            .await
+            .contains("passes every check")
+    );
+    assert!(
+        text(&driver, "line-checks-2")
+            .await
+            .contains("MED-SHELF-LIFE")
+    );
     wide.extend(fits(&driver, "checked").await);
     assert_eq!(
         env.with_service(|a| a.ledger().unwrap().consignments.len()),
@@ -109,13 +117,23 @@ async fn an_admin_records_checks_decides_and_distributes_a_consignment_on_a_phon
 
     // Record, then decide: accept the first line only, with the reason.
     click(&driver, "record").await;
-    wait_for_url(&driver, "/medicines/consignments/con-illustrative-medicine-donor-", 10).await;
+    wait_for_url(
+        &driver,
+        "/medicines/consignments/con-illustrative-medicine-donor-",
+        10,
+    )
+    .await;
     click(&driver, "decide-link").await;
     wait_for(&driver, By::Id("decide-form"), 10).await;
     wide.extend(fits(&driver, "decide").await);
     click(&driver, "outcome-accept_in_part").await;
     click(&driver, "f-line-0").await;
-    fill(&driver, "f-reason", "line 2 has five months of shelf life left").await;
+    fill(
+        &driver,
+        "f-reason",
+        "line 2 has five months of shelf life left",
+    )
+    .await;
     click(&driver, "decide").await;
     let decision = wait_for(&driver, By::Id("consignment-decision"), 10).await;
     assert!(decision.text().await.unwrap().contains("accepted in part"));
@@ -138,10 +156,16 @@ async fn an_admin_records_checks_decides_and_distributes_a_consignment_on_a_phon
     fill(&driver, "f-quantity", "12001").await;
     click(&driver, "record-movement").await;
     let refusal = text(&driver, "err-quantity").await;
-    assert!(refusal.contains("AMX2611") && refusal.contains("12000"), "{refusal}");
+    assert!(
+        refusal.contains("AMX2611") && refusal.contains("12000"),
+        "{refusal}"
+    );
 
     // The stock with its expiry bands, the donor's view, the dashboard cards.
-    driver.goto(format!("{base}/medicines/donors/{DONOR}")).await.unwrap();
+    driver
+        .goto(format!("{base}/medicines/donors/{DONOR}"))
+        .await
+        .unwrap();
     let lots = text(&driver, "donor-lots").await;
     assert!(lots.contains("AMX2704"), "{lots}");
     driver.goto(format!("{base}/")).await.unwrap();

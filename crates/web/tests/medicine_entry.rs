@@ -107,7 +107,10 @@ fn typed_lines() -> Vec<(&'static str, &'static str)> {
     ]
 }
 
-fn with(mut a: Vec<(&'static str, &'static str)>, b: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+fn with(
+    mut a: Vec<(&'static str, &'static str)>,
+    b: &[(&'static str, &'static str)],
+) -> Vec<(&'static str, &'static str)> {
     a.extend_from_slice(b);
     a
 }
@@ -153,7 +156,10 @@ async fn check_shows_the_findings_per_line_before_anything_is_saved() {
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.body);
     assert!(until(&resp.body, "line-checks-1", "</div>").contains("passes every check"));
     assert!(until(&resp.body, "line-checks-2", "</div>").contains("MED-SHELF-LIFE"));
-    assert!(resp.body.contains("id=\"record\""), "the record button follows a clean check");
+    assert!(
+        resp.body.contains("id=\"record\""),
+        "the record button follows a clean check"
+    );
     assert_eq!(s.consignments(), before);
 }
 
@@ -184,7 +190,10 @@ async fn pasted_gs1_strings_fill_the_lines_product_lot_expiry_and_serial() {
     let resp = s.post(NEW, &fields).await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.body);
     let b = &resp.body;
-    assert_eq!(value_of(b, "lines[0].product"), "med-illustrative-amoxicillin-500");
+    assert_eq!(
+        value_of(b, "lines[0].product"),
+        "med-illustrative-amoxicillin-500"
+    );
     assert_eq!(value_of(b, "lines[0].lot"), "AMX2611");
     assert_eq!(value_of(b, "lines[0].expiry"), "2029-05-31");
     assert_eq!(value_of(b, "lines[0].serial"), "SN1");
@@ -271,7 +280,10 @@ async fn an_expiry_before_manufacture_is_refused_naming_the_line() {
     let s = signed_in("ada").await;
     let fields = with(
         with(header(), &typed_lines()),
-        &[("lines[0].manufactured", "2029-06-01"), ("_action", "check")],
+        &[
+            ("lines[0].manufactured", "2029-06-01"),
+            ("_action", "check"),
+        ],
     );
     // The later manufactured date wins over the earlier one in the posted form.
     let fields: Vec<_> = fields
@@ -340,11 +352,17 @@ async fn lines_are_added_and_removed_without_a_script_or_a_write() {
     let s = signed_in("ada").await;
     let before = s.env.record_count();
     let added = s
-        .post(NEW, &with(with(header(), &typed_lines()), &[("_action", "add_line")]))
+        .post(
+            NEW,
+            &with(with(header(), &typed_lines()), &[("_action", "add_line")]),
+        )
         .await;
     assert!(added.body.contains("id=\"line-entry-3\""));
     let removed = s
-        .post(NEW, &with(with(header(), &typed_lines()), &[("_remove", "0")]))
+        .post(
+            NEW,
+            &with(with(header(), &typed_lines()), &[("_remove", "0")]),
+        )
         .await;
     assert!(!removed.body.contains("id=\"line-entry-2\""));
     assert_eq!(value_of(&removed.body, "lines[0].lot"), "PCM0427");
@@ -371,7 +389,9 @@ async fn the_decision_page_shows_the_findings_of_each_line() {
 async fn a_rejection_without_a_reason_is_refused_beside_the_reason() {
     let s = signed_in("ada").await;
     let before = s.env.record_count();
-    let resp = s.post(&decide_uri(), &[("outcome", "reject"), ("reason", " ")]).await;
+    let resp = s
+        .post(&decide_uri(), &[("outcome", "reject"), ("reason", " ")])
+        .await;
     assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(until(&resp.body, "err-reason", "</span>").contains("a rejection needs a reason"));
     assert_eq!(s.env.record_count(), before);
@@ -380,7 +400,9 @@ async fn a_rejection_without_a_reason_is_refused_beside_the_reason() {
 #[tokio::test]
 async fn accepting_in_part_without_a_line_is_refused() {
     let s = signed_in("ada").await;
-    let resp = s.post(&decide_uri(), &[("outcome", "accept_in_part")]).await;
+    let resp = s
+        .post(&decide_uri(), &[("outcome", "accept_in_part")])
+        .await;
     assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(resp.body.contains("id=\"err-lines\""));
 }
@@ -430,7 +452,9 @@ async fn accepting_in_part_is_audited_and_receives_the_chosen_lines() {
     assert!(decision.findings_seen.iter().any(|r| r == "MED-SHELF-LIFE"));
     assert_eq!(receipts, 2);
     assert!(audited);
-    let page = s.get(&format!("/medicines/consignments/{CONSIGNMENT}")).await;
+    let page = s
+        .get(&format!("/medicines/consignments/{CONSIGNMENT}"))
+        .await;
     assert!(until(&page.body, "consignment-decision", "</dd>").contains("accepted in part"));
 }
 
@@ -474,9 +498,17 @@ async fn a_distribution_beyond_the_stock_is_refused_naming_lot_facility_and_figu
     accept_first_two(&s).await;
     let before = s.env.record_count();
     let resp = distribute(&s, HOSPITAL_A, "20001").await;
-    assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", resp.body);
+    assert_eq!(
+        resp.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        resp.body
+    );
     let err = until(&resp.body, "err-quantity", "</span>");
-    assert!(err.contains("AMX2611") && err.contains("20000") && err.contains(WAREHOUSE), "{err}");
+    assert!(
+        err.contains("AMX2611") && err.contains("20000") && err.contains(WAREHOUSE),
+        "{err}"
+    );
     assert_eq!(s.env.record_count(), before);
 }
 
@@ -496,7 +528,12 @@ async fn the_stock_refusal_is_in_the_readers_language() {
             "uk",
         )
         .await;
-    assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", resp.body);
+    assert_eq!(
+        resp.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        resp.body
+    );
     let err = until(&resp.body, "err-quantity", "</span>");
     assert!(err.contains("базових одиниць серії AMX2611"), "{err}");
 }
@@ -538,7 +575,10 @@ async fn the_dashboard_shows_the_medicines_cards_with_their_links() {
     accept_first_two(&s).await;
     let page = s.get("/").await;
     let cards = until(&page.body, "dash-medicines", "</section>");
-    assert!(cards.contains("href=\"/medicines\" id=\"card-consignments-received\""), "{cards}");
+    assert!(
+        cards.contains("href=\"/medicines\" id=\"card-consignments-received\""),
+        "{cards}"
+    );
     assert!(until(cards, "card-consignments-received", "</a>").contains("<b>1</b>"));
     assert!(cards.contains("id=\"card-lots-expiring\""));
     assert!(cards.contains("id=\"card-lots-expired\""));
