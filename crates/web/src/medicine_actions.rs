@@ -247,13 +247,7 @@ async fn decide_submit(
             let app = st.service();
             entry::decision_records(&app, &id, outcome, lines, reason)?
         };
-        Ok(edit::write(
-            &st,
-            &principal,
-            records,
-            &Precondition::New,
-            true,
-        )?)
+        edit::write(&st, &principal, records, &Precondition::New, true)
     })
     .await;
     match result {
