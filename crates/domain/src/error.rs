@@ -107,6 +107,14 @@ pub enum ProblemId {
     ChangeNotInState,
     /// No change in the approval queue has this number.
     NoSuchChange,
+    /// A movement takes more of a lot than the facility holds (`facility`, `lot`, `on_hand`,
+    /// `quantity`).
+    BeyondStock,
+    /// A receipt beyond what the accepted packing list still holds (`lot`, `quantity`,
+    /// `remaining`).
+    BeyondPackingList,
+    /// A movement of a lot the accepted packing list does not hold (`lot`, `product`).
+    NotOnPackingList,
 }
 
 impl Problem {

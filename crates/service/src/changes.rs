@@ -116,6 +116,13 @@ pub fn check_batch(app: &Aidtrace, records: &[Record]) -> ServiceResult<()> {
             ));
         }
     }
+    // A proposed movement the stock refuses would only fail when approved.
+    if records
+        .iter()
+        .any(|r| crate::medicines::touches_stock(r.kind()))
+    {
+        crate::medicines::check_stock(app, records)?;
+    }
     Ok(())
 }
 

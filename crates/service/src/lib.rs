@@ -19,6 +19,8 @@ pub mod iati;
 pub mod intake;
 pub mod medicine_in_kind;
 pub mod medicine_packing;
+pub mod medicine_cards;
+pub mod medicine_entry;
 pub mod medicines;
 pub mod orgs;
 pub mod policy;

@@ -11,11 +11,11 @@ use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use aidtrace_domain::coded::Coded;
-use aidtrace_domain::medicines::guidelines::{self, Finding, GuidelineConfig, GuidelineContext};
+use aidtrace_domain::medicines::guidelines::{Finding, GuidelineConfig};
 use aidtrace_domain::medicines::stock::{ExpiryBand, LotRef, Stock};
 use aidtrace_domain::medicines::{
-    Consignment, ConsignmentDecision, DecisionOutcome, EssentialMedicine, MedicineProduct,
-    MovementKind, StockMovement,
+    Consignment, ConsignmentDecision, DecisionOutcome, EssentialMedicine, MovementKind,
+    PackingLine, StockMovement, gs1,
 };
 use aidtrace_domain::model::Citation;
 use aidtrace_domain::{CountryCode, Ledger, Record, RecordId, RecordKind, ValidationError};
@@ -45,10 +45,7 @@ pub fn stock_of(ledger: &Ledger) -> ServiceResult<Stock> {
     .replay(ledger.stock_movements.values())
     .map_err(|(id, e)| {
         let quantity = ledger.stock_movements.get(&id).map_or(0, |m| m.quantity);
-        ServiceError::invalid(
-            format!("stock_movement {id}"),
-            ValidationError::new(e.field(), quantity, e.to_string()),
-        )
+        ServiceError::invalid(format!("stock_movement {id}"), e.validation(quantity))
     })
 }
 
@@ -154,10 +151,7 @@ pub(crate) fn check_stock(app: &Aidtrace, batch: &[Record]) -> ServiceResult<()>
             .replay(movements.values().copied())
             .map_err(|(id, e)| {
                 let quantity = movements.get(&id).map_or(0, |m| m.quantity);
-                ServiceError::invalid(
-                    format!("stock_movement {id}"),
-                    ValidationError::new(e.field(), quantity, e.to_string()),
-                )
+                ServiceError::invalid(format!("stock_movement {id}"), e.validation(quantity))
             })?;
     }
     Ok(())
@@ -333,31 +327,19 @@ pub fn check_consignment_in(
 }
 
 /// The guideline findings on a consignment, stored or not, against the products, lists and
-/// consumption of `ledger`.
+/// consumption of `ledger` (one implementation: `medicine_entry::check_draft`).
 pub fn findings_for(
     ledger: &Ledger,
     c: &Consignment,
     cfg: &GuidelineConfig,
     today: NaiveDate,
 ) -> Vec<Finding> {
-    let products: HashMap<RecordId, MedicineProduct> = ledger
-        .medicine_products
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    let essential: Vec<EssentialMedicine> = ledger.essential_medicines.values().cloned().collect();
-    let consumption = monthly_consumption(ledger, &c.destination, c.arrived.unwrap_or(today));
-    let ctx = GuidelineContext {
-        products: &products,
-        essential: &essential,
-        monthly_consumption: &consumption,
-        today,
-    };
-    guidelines::check(c, &ctx, cfg)
+    crate::medicine_entry::check_draft(ledger, c, cfg, today)
 }
 
 /// Records the decision on a consignment with the findings the decider saw; accepting also
-/// receives every accepted line at the destination, in the same batch.
+/// receives every accepted line at the destination, in the same batch. A rejection gives its
+/// reason.
 pub fn decide(
     app: &mut Aidtrace,
     actor: &str,
@@ -366,73 +348,12 @@ pub fn decide(
     accepted_lines: Vec<usize>,
     reason: Option<String>,
 ) -> ServiceResult<RecordId> {
-    let findings = check_consignment(app, consignment, &GuidelineConfig::default())?;
-    let ledger = app.ledger()?;
-    let c = ledger
-        .consignments
-        .get(consignment)
-        .ok_or_else(|| ServiceError::NotFound(format!("no consignment {consignment}")))?;
-    if let Some(&bad) = accepted_lines.iter().find(|&&i| i >= c.lines.len()) {
-        return Err(ServiceError::invalid(
-            format!("consignment_decision {consignment}"),
-            ValidationError::new(
-                "accepted_lines",
-                bad,
-                format!(
-                    "the packing list has {} lines, numbered from 0",
-                    c.lines.len()
-                ),
-            ),
-        ));
-    }
-    let today = app.now().date();
-    let id = fresh_id(
-        app,
-        RecordKind::ConsignmentDecision,
-        &format!("{consignment}-decision"),
-    )?;
-    let mut seen: Vec<String> = findings.iter().map(|f| f.rule.id().to_string()).collect();
-    seen.dedup();
-    let decision = ConsignmentDecision {
-        id: id.clone(),
-        consignment: consignment.clone(),
-        decided_on: today,
-        outcome,
-        accepted_lines: accepted_lines.clone(),
-        findings_seen: seen,
-        reason,
-    };
-    // The consignment's value as an in-kind disbursement of its activity, audited with the
-    // decision (crate::medicine_in_kind).
-    let in_kind = crate::medicine_in_kind::records_for_decision(app, c, &decision)?;
-    let mut batch = vec![Record::ConsignmentDecision(decision)];
-    batch.extend(in_kind);
-    let received_on = c.arrived.unwrap_or(today);
-    for (i, line) in c.lines.iter().enumerate() {
-        let take = match outcome {
-            DecisionOutcome::Accept => true,
-            DecisionOutcome::AcceptInPart => accepted_lines.contains(&i),
-            DecisionOutcome::Reject => false,
-        };
-        if take {
-            batch.push(Record::StockMovement(StockMovement {
-                id: fresh_id(
-                    app,
-                    RecordKind::StockMovement,
-                    &format!("{consignment}-receipt-{i}"),
-                )?,
-                kind: MovementKind::Receipt,
-                date: received_on,
-                consignment: consignment.clone(),
-                product: line.product.clone(),
-                lot: line.lot.clone(),
-                from: None,
-                to: Some(c.destination.clone()),
-                quantity: line.quantity,
-                note: None,
-            }));
-        }
-    }
+    let batch =
+        crate::medicine_entry::decision_records(app, consignment, outcome, accepted_lines, reason)?;
+    let id = batch
+        .first()
+        .map(|r| r.id().clone())
+        .ok_or_else(|| ServiceError::Parse("no decision".into()))?;
     app.put(actor, batch)?;
     Ok(id)
 }
@@ -453,32 +374,13 @@ pub struct NewMovement {
 
 /// Records one movement after replaying the stock; returns its id.
 pub fn record_movement(app: &mut Aidtrace, actor: &str, m: NewMovement) -> ServiceResult<RecordId> {
-    let stem = format!(
-        "mv-{}-{}-{}",
-        m.consignment,
-        <&str>::from(m.kind),
-        m.date.format("%Y%m%d")
-    );
-    let id = fresh_id(app, RecordKind::StockMovement, &stem)?;
-    app.put(
-        actor,
-        vec![Record::StockMovement(StockMovement {
-            id: id.clone(),
-            kind: m.kind,
-            date: m.date,
-            consignment: m.consignment,
-            product: m.product,
-            lot: m.lot,
-            from: m.from,
-            to: m.to,
-            quantity: m.quantity,
-            note: m.note,
-        })],
-    )?;
+    let record = crate::medicine_entry::movement_record(app, m)?;
+    let id = record.id().clone();
+    app.put(actor, vec![record])?;
     Ok(id)
 }
 
-fn fresh_id(app: &Aidtrace, kind: RecordKind, stem: &str) -> ServiceResult<RecordId> {
+pub(crate) fn fresh_id(app: &Aidtrace, kind: RecordKind, stem: &str) -> ServiceResult<RecordId> {
     for n in 0..10_000 {
         let raw = if n == 0 {
             stem.to_string()

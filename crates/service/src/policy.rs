@@ -95,6 +95,19 @@ impl Actor {
         )
     }
 
+    /// Whether this actor runs `facility`: an engineer assigned to it, or an editor of its
+    /// operator.
+    fn runs(&self, ledger: &Ledger, facility: &RecordId) -> bool {
+        match self.role {
+            Role::FacilityEngineer => self.facilities.contains(facility.as_str()),
+            Role::Editor => ledger
+                .facilities
+                .get(facility)
+                .is_some_and(|f| self.owns_org(f.operator.as_ref())),
+            _ => false,
+        }
+    }
+
     fn owns_org(&self, id: Option<&RecordId>) -> bool {
         id.is_some_and(|id| self.organisations.contains(id.as_str()))
     }
@@ -168,6 +181,41 @@ impl Actor {
                         })
                 }
             },
+            // Medicines: the donor's editors record its consignments; whoever runs the
+            // destination decides on arrival; whoever runs a facility moves its stock.
+            (Role::Editor | Role::FacilityEngineer, Record::Consignment(c)) => {
+                let ours = |c: &aidtrace_domain::medicines::Consignment| {
+                    self.owns_org(Some(&c.donor)) || self.runs(ledger, &c.destination)
+                };
+                ours(c) && ledger.consignments.get(&c.id).is_none_or(ours)
+            }
+            (Role::Editor | Role::FacilityEngineer, Record::ConsignmentDecision(d)) => {
+                let destination = batch
+                    .iter()
+                    .find_map(|r| match r {
+                        Record::Consignment(c) if c.id == d.consignment => Some(&c.destination),
+                        _ => None,
+                    })
+                    .or_else(|| {
+                        ledger
+                            .consignments
+                            .get(&d.consignment)
+                            .map(|c| &c.destination)
+                    });
+                destination.is_some_and(|f| self.runs(ledger, f))
+            }
+            (Role::Editor | Role::FacilityEngineer, Record::StockMovement(m)) => {
+                let held = if m.kind.takes_from() { &m.from } else { &m.to };
+                held.as_ref().is_some_and(|f| self.runs(ledger, f))
+                    && ledger.stock_movements.get(&m.id).is_none_or(|old| {
+                        let held = if old.kind.takes_from() {
+                            &old.from
+                        } else {
+                            &old.to
+                        };
+                        held.as_ref().is_some_and(|f| self.runs(ledger, f))
+                    })
+            }
             (Role::FacilityEngineer, Record::Facility(f)) => {
                 self.facilities.contains(f.id.as_str())
             }

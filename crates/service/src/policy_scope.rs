@@ -4,9 +4,10 @@
 //!
 //! [`Actor::may_write`] and [`Actor::writes_directly_in`] read: the stored version of each
 //! record of the batch, the activity a flow or equipment line belongs to (before and after the
-//! edit), and the actor's own organisations (whether they skip approval). Those are exactly the
-//! records gathered here. The one rule that looks wider, an editor changing a stored source
-//! (every record citing it), takes the whole ledger: that case is rare and must stay exact.
+//! edit), the facilities a medicines record is scoped by, and the actor's own organisations
+//! (whether they skip approval). Those are exactly the records gathered here. The one rule that
+//! looks wider, an editor changing a stored source (every record citing it), takes the whole
+//! ledger: that case is rare and must stay exact.
 
 use std::collections::BTreeMap;
 
@@ -46,9 +47,29 @@ pub fn decision_ledger(app: &Aidtrace, actor: &Actor, batch: &[Record]) -> Servi
             if let Some(activity) = activity_of(version) {
                 fetch(RecordKind::Activity, activity)?;
             }
+            // Medicines are scoped by the facility that receives or holds them (a decision by
+            // its consignment's destination, read from the batch or the store).
+            for facility in facilities_of(version) {
+                fetch(RecordKind::Facility, facility)?;
+            }
+            if let Record::ConsignmentDecision(d) = version
+                && let Some(Record::Consignment(c)) =
+                    fetch(RecordKind::Consignment, &d.consignment)?
+            {
+                fetch(RecordKind::Facility, &c.destination)?;
+            }
         }
     }
     Ok(Ledger::from_records(wanted.into_values().flatten()))
+}
+
+/// The facilities whose operators or engineers decide who may edit a medicines record.
+fn facilities_of(record: &Record) -> Vec<&RecordId> {
+    match record {
+        Record::Consignment(c) => vec![&c.destination],
+        Record::StockMovement(m) => m.from.iter().chain(m.to.iter()).collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// The activity whose participants decide who may edit `record`, for the kinds the policy

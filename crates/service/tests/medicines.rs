@@ -178,7 +178,7 @@ fn the_decision_records_the_findings_seen_and_is_audited() {
         &id(CONSIGNMENT),
         DecisionOutcome::Reject,
         vec![],
-        None,
+        Some("fails the guidelines".into()),
     )
     .expect("decide");
     let ledger = app.ledger().expect("ledger");

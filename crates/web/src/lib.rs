@@ -38,6 +38,10 @@ pub mod login;
 pub mod map_page;
 pub mod map_svg;
 pub mod medicine_import;
+pub mod medicine_actions;
+pub mod medicine_cards;
+pub mod medicine_entry;
+pub mod medicine_entry_page;
 pub mod medicine_pages;
 pub mod openapi;
 pub mod org_pages;
@@ -181,6 +185,8 @@ pub fn app(state: AppState) -> Router {
         .merge(intake_pages::routes())
         .merge(medicine_pages::routes())
         .merge(medicine_import::routes())
+        .merge(medicine_entry_page::routes())
+        .merge(medicine_actions::routes())
         .merge(forms::routes())
         .merge(map_page::routes())
         .merge(api_docs::routes())

@@ -64,7 +64,7 @@ fn consignment_link(id: &RecordId) -> Markup {
 }
 
 /// A product as a reader knows it: INN, strength and form (the id when it is not recorded).
-fn product_name(ledger: &Ledger, id: &RecordId) -> String {
+pub(crate) fn product_name(ledger: &Ledger, id: &RecordId) -> String {
     match ledger.medicine_products.get(id) {
         Some(p) => {
             let mut name = p.inn.clone();
@@ -129,6 +129,7 @@ async fn index(State(state): State<AppState>, caller: Caller) -> PageResult<Html
         p { (t("medp-intro")) }
         p { a href="/medicines/stock" id="medicine-stock" { (t("medp-stock-link")) } }
         (crate::medicine_import::index_links())
+        (crate::medicine_actions::new_link(&caller))
         h2 { (t("medp-consignments")) }
         @if rows.is_empty() { p class="muted" { (t("none-recorded")) } }
         @else {
@@ -195,6 +196,7 @@ async fn consignment(
                 }
             }
         }
+        (crate::medicine_actions::links(&caller, &c.id))
         h2 { (t("medp-checks")) }
         p class="muted" { (t("medp-checks-note")) }
         @if !whole.is_empty() {

@@ -289,6 +289,7 @@ fn dashboard_body(
                 span class="muted" { " (" (ta("dash-severity-counts", &[("errors", &counts.errors.to_string()), ("warnings", &counts.warnings.to_string()), ("notes", &counts.notes.to_string())])) ")" }
             }
         }
+        (crate::medicine_cards::cards(snap))
         @if !filter.is_everything() {
             p class="muted" id="dash-counts-filtered" { (ta("dash-counts-filtered", &[("total", &snap.findings.len().to_string())])) }
         }

@@ -72,6 +72,41 @@ impl StockError {
             }
         }
     }
+
+    /// The refusal of a movement of `quantity`, with its message id and figures, so pages say
+    /// it in the reader's language.
+    pub fn validation(&self, quantity: u64) -> crate::error::ValidationError {
+        use crate::error::{ProblemArg as A, ProblemId, ValidationError};
+        let e = ValidationError::new(self.field(), quantity, self.to_string());
+        let text = |v: &dyn std::fmt::Display| A::Text(v.to_string());
+        match self {
+            Self::NotOnPackingList { product, lot, .. } => e
+                .because(ProblemId::NotOnPackingList)
+                .arg("lot", text(lot))
+                .arg("product", text(product)),
+            Self::BeyondPackingList {
+                lot,
+                quantity,
+                remaining,
+            } => e
+                .because(ProblemId::BeyondPackingList)
+                .arg("lot", text(lot))
+                .arg("quantity", text(quantity))
+                .arg("remaining", text(remaining)),
+            Self::BeyondStock {
+                facility,
+                lot,
+                on_hand,
+                quantity,
+            } => e
+                .because(ProblemId::BeyondStock)
+                .arg("facility", text(facility))
+                .arg("lot", text(lot))
+                .arg("on_hand", text(on_hand))
+                .arg("quantity", text(quantity)),
+            Self::Overflow => e,
+        }
+    }
 }
 
 const KINDS: usize = MovementKind::VARIANTS.len();

@@ -1773,3 +1773,107 @@ asset-service-err-hour = is not an hour
 asset-service-err-rule = breaks the record's rules
 asset-service-err-time = is not a time (e.g. 2025-03-01T10:00+05:00)
 asset-service-err-below-zero = Refused: the stock of this part would go below zero
+
+# --- meda ---
+title-consignment-new = Record a consignment
+title-consignment-decide = Decision on consignment { $id }
+title-consignment-move = Movements of consignment { $id }
+medf-intro = Type the packing list line by line, or scan or paste GS1 barcodes. “Check” shows the WHO guideline findings of every line before anything is saved.
+medf-checked-note = Checked; nothing is saved yet. Correct the lines or record the consignment as it is; the decision on arrival comes after.
+medf-header = Consignment
+medf-destination-kind = Destination kind
+medf-recipient-country = Recipient country (code; empty: the destination’s)
+medf-recipient-languages = Languages read at the recipient (ISO 639-1 codes, e.g. uk)
+medf-currency = Currency of the declared value (e.g. USD)
+medf-value-basis = Basis of the declared value
+medf-source = Source document
+medf-id = Id (empty: made from the donor and shipment date)
+medf-scan = Scanned barcodes
+medf-scan-note = One GS1 element string per line, as a scanner types it: with parentheses, e.g. (01)09501101020917(17)290531(10)AMX2611, or without, with group separators. Each becomes a packing line with its product (found by GTIN), expiry, lot and serial.
+medf-paste = GS1 strings, one per line
+medf-fill-scans = Fill lines from the scans
+medf-add-line = Add a line
+medf-check = Check
+medf-record = Record the consignment
+medf-line = Line { $n }
+medf-remove-line = Remove line { $n }
+medf-line-gs1 = Scanned GS1 string
+medf-line-gtin = GTIN
+medf-line-product = Product
+medf-line-lot = Lot
+medf-line-expiry = Expiry
+medf-line-manufactured = Manufactured
+medf-line-quantity = Quantity in base units
+medf-line-unit-value = Unit value
+medf-line-label-languages = Label languages (codes)
+medf-line-inn-on-label = INN on the label
+medf-line-serial = Serial
+medf-err-expiry-manufacture = the expiry is on or before the manufacture date
+medf-err-expired-shipped = the lot had already expired when it was shipped
+medf-err-arrived-before = the arrival is before the shipment
+medf-err-language = a language is a two-letter ISO 639-1 code, e.g. uk
+medf-err-quantity = a quantity is a whole number of base units, at least 1
+medf-err-quantity-large = implausibly large: at most 10^12 base units per line
+medf-err-languages-needed = name at least one language health workers at the recipient read
+medf-err-choice = not one of the choices
+medf-err-date = not a date; enter it as YYYY-MM-DD
+medf-err-required = required
+medf-err-no-record = no record with this id
+medf-err-id = not a valid id: letters, digits and hyphens
+medf-err-country = not an ISO 3166-1 country code
+medf-err-amount = not an amount: a number of at least 0
+medf-err-currency = not an ISO 4217 currency code
+medf-err-no-lines = the packing list has no lines: type one or paste a scan
+medf-err-too-many-lines = at most { $max } lines on this page; import longer packing lists from a file
+medf-err-gtin-product = the scanned GTIN { $gtin } is not the product’s GTIN { $product }
+medf-err-gtin-unknown = no recorded product has GTIN { $gtin }; choose the product
+medf-err-outcome = choose accept, accept in part or reject
+medf-err-no-lines-chosen = accepting in part needs at least one line ticked
+medf-gs1-empty = the scanned string is empty
+medf-gs1-unknown-ai = AI ({ $ai }) is not one aidtrace reads: use 01 (GTIN), 17 (expiry), 10 (lot) or 21 (serial)
+medf-gs1-repeated = AI ({ $ai }) appears twice
+medf-gs1-length = AI ({ $ai }) needs { $expected } characters, found “{ $found }”
+medf-gs1-gtin-digits = a GTIN is 8, 12, 13 or 14 digits, found “{ $value }”
+medf-gs1-check-digit = GTIN { $gtin } has check digit { $found }, expected { $expected }
+medf-gs1-date = the expiry “{ $value }” is not a date (YYMMDD)
+medf-gs1-text = AI ({ $ai }) value “{ $value }” must be 1 to 20 GS1 characters
+medf-decide-note = Decide with the guideline findings in view. Accepting receives the accepted lines at the destination; a rejection gives its reason. The decision is audited with who made it.
+medf-decide-lines = Lines (tick those accepted when accepting in part)
+medf-reason = Reason
+medf-decide = Record the decision
+medf-movement-recorded = Movement { $id } recorded.
+medf-move-note = Stock is derived from the movements: a movement can never take more of a lot than the facility holds.
+medf-consignment-stock = Stock of this consignment by facility
+medf-new-movement = New movement
+medf-movement-kind = Movement
+medf-from = From facility
+medf-to = To facility (distribution)
+medf-date = Date
+medf-note = Note
+medf-record-movement = Record the movement
+medf-new-consignment = Record a consignment
+medf-decide-link = Decide on arrival
+medf-move-link = Distribute or record use, loss, expiry or destruction
+card-consignments-received =
+    { $count ->
+        [one] consignment received
+       *[other] consignments received
+    }
+card-lots-expiring =
+    { $count ->
+        [one] lot expiring within 90 days
+       *[other] lots expiring within 90 days
+    }
+card-lots-expired =
+    { $count ->
+        [one] expired lot in stock
+       *[other] expired lots in stock
+    }
+card-medicine-findings =
+    { $count ->
+        [one] open guideline finding
+       *[other] open guideline findings
+    }
+verr-beyond-stock = { $facility } holds { $on_hand } base units of lot { $lot }, fewer than the { $quantity } moved
+verr-beyond-packing-list = receiving { $quantity } would exceed the { $remaining } base units of lot { $lot } not yet received
+verr-not-on-packing-list = lot { $lot } of product { $product } is not on the accepted packing list

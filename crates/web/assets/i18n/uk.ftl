@@ -1786,3 +1786,111 @@ asset-service-err-hour = не година
 asset-service-err-rule = порушує правила запису
 asset-service-err-time = не час (наприклад, 2025-03-01T10:00+05:00)
 asset-service-err-below-zero = Відхилено: залишок цієї запчастини став би меншим за нуль
+
+# --- meda ---
+title-consignment-new = Записати партію
+title-consignment-decide = Рішення щодо партії { $id }
+title-consignment-move = Рухи партії { $id }
+medf-intro = Введіть пакувальний лист рядок за рядком або відскануйте чи вставте штрихкоди GS1. «Перевірити» показує зауваження за настановами ВООЗ для кожного рядка, перш ніж щось буде збережено.
+medf-checked-note = Перевірено; нічого ще не збережено. Виправте рядки або запишіть партію як є; рішення під час надходження ухвалюється після.
+medf-header = Партія
+medf-destination-kind = Вид пункту призначення
+medf-recipient-country = Країна-отримувач (код; порожньо — країна пункту призначення)
+medf-recipient-languages = Мови, які читають в отримувача (коди ISO 639-1, напр. uk)
+medf-currency = Валюта заявленої вартості (напр. USD)
+medf-value-basis = Основа заявленої вартості
+medf-source = Документ-джерело
+medf-id = Ідентифікатор (порожньо — з донора та дати відправлення)
+medf-scan = Відскановані штрихкоди
+medf-scan-note = Один рядок елементів GS1 на рядок, як його вводить сканер: з дужками, напр. (01)09501101020917(17)290531(10)AMX2611, або без них, з роздільниками груп. Кожен стає рядком пакувального листа з продуктом (знайденим за GTIN), терміном придатності, серією та серійним номером.
+medf-paste = Рядки GS1, по одному на рядок
+medf-fill-scans = Заповнити рядки зі сканів
+medf-add-line = Додати рядок
+medf-check = Перевірити
+medf-record = Записати партію
+medf-line = Рядок { $n }
+medf-remove-line = Видалити рядок { $n }
+medf-line-gs1 = Відсканований рядок GS1
+medf-line-gtin = GTIN
+medf-line-product = Продукт
+medf-line-lot = Серія
+medf-line-expiry = Придатний до
+medf-line-manufactured = Дата виробництва
+medf-line-quantity = Кількість у базових одиницях
+medf-line-unit-value = Вартість одиниці
+medf-line-label-languages = Мови етикетки (коди)
+medf-line-inn-on-label = МНН на етикетці
+medf-line-serial = Серійний номер
+medf-err-expiry-manufacture = термін придатності спливає в день виробництва або раніше
+medf-err-expired-shipped = термін придатності серії сплив уже під час відправлення
+medf-err-arrived-before = дата надходження раніше за дату відправлення
+medf-err-language = мова — дволітерний код ISO 639-1, напр. uk
+medf-err-quantity = кількість — ціле число базових одиниць, не менше 1
+medf-err-quantity-large = неправдоподібно багато: не більше 10^12 базових одиниць у рядку
+medf-err-languages-needed = вкажіть хоча б одну мову, яку читають медпрацівники отримувача
+medf-err-choice = немає серед варіантів
+medf-err-date = це не дата; введіть у вигляді РРРР-ММ-ДД
+medf-err-required = обов’язкове поле
+medf-err-no-record = немає запису з таким ідентифікатором
+medf-err-id = неприпустимий ідентифікатор: літери, цифри та дефіси
+medf-err-country = це не код країни ISO 3166-1
+medf-err-amount = це не сума: число не менше 0
+medf-err-currency = це не код валюти ISO 4217
+medf-err-no-lines = у пакувальному листі немає рядків: введіть рядок або вставте скан
+medf-err-too-many-lines = на цій сторінці не більше { $max } рядків; довгі пакувальні листи імпортуйте з файлу
+medf-err-gtin-product = відсканований GTIN { $gtin } не збігається з GTIN продукту { $product }
+medf-err-gtin-unknown = жоден записаний продукт не має GTIN { $gtin }; виберіть продукт
+medf-err-outcome = виберіть: прийняти, прийняти частково або відхилити
+medf-err-no-lines-chosen = для часткового прийняття позначте хоча б один рядок
+medf-gs1-empty = відсканований рядок порожній
+medf-gs1-unknown-ai = AI ({ $ai }) aidtrace не читає: використовуйте 01 (GTIN), 17 (термін придатності), 10 (серія) або 21 (серійний номер)
+medf-gs1-repeated = AI ({ $ai }) трапляється двічі
+medf-gs1-length = AI ({ $ai }) потребує { $expected } символів, знайдено «{ $found }»
+medf-gs1-gtin-digits = GTIN складається з 8, 12, 13 або 14 цифр, знайдено «{ $value }»
+medf-gs1-check-digit = у GTIN { $gtin } контрольна цифра { $found }, очікувалася { $expected }
+medf-gs1-date = термін придатності «{ $value }» не є датою (РРММДД)
+medf-gs1-text = значення AI ({ $ai }) «{ $value }» має містити від 1 до 20 символів GS1
+medf-decide-note = Ухвалюйте рішення, бачачи зауваження за настановами. У разі прийняття прийняті рядки надходять до пункту призначення; відхилення зазначає причину. Рішення фіксується в журналі аудиту разом із тим, хто його ухвалив.
+medf-decide-lines = Рядки (позначте прийняті в разі часткового прийняття)
+medf-reason = Причина
+medf-decide = Записати рішення
+medf-movement-recorded = Рух { $id } записано.
+medf-move-note = Залишки виводяться з рухів: рух ніколи не може забрати більше серії, ніж є в закладу.
+medf-consignment-stock = Залишки цієї партії за закладами
+medf-new-movement = Новий рух
+medf-movement-kind = Рух
+medf-from = Із закладу
+medf-to = До закладу (розподіл)
+medf-date = Дата
+medf-note = Примітка
+medf-record-movement = Записати рух
+medf-new-consignment = Записати партію
+medf-decide-link = Рішення під час надходження
+medf-move-link = Розподілити або записати використання, втрату, закінчення терміну чи знищення
+card-consignments-received =
+    { $count ->
+        [one] партію отримано
+        [few] партії отримано
+       *[other] партій отримано
+    }
+card-lots-expiring =
+    { $count ->
+        [one] серія спливає протягом 90 днів
+        [few] серії спливають протягом 90 днів
+       *[other] серій спливають протягом 90 днів
+    }
+card-lots-expired =
+    { $count ->
+        [one] прострочена серія на складі
+        [few] прострочені серії на складі
+       *[other] прострочених серій на складі
+    }
+card-medicine-findings =
+    { $count ->
+        [one] відкрите зауваження за настановами ВООЗ
+        [few] відкриті зауваження за настановами ВООЗ
+       *[other] відкритих зауважень за настановами ВООЗ
+    }
+verr-beyond-stock = у { $facility } є { $on_hand } базових одиниць серії { $lot }, менше ніж переміщувані { $quantity }
+verr-beyond-packing-list = отримання { $quantity } перевищило б { $remaining } ще не отриманих базових одиниць серії { $lot }
+verr-not-on-packing-list = серії { $lot } продукту { $product } немає в прийнятому пакувальному листі

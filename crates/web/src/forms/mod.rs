@@ -31,6 +31,7 @@ use crate::precondition::Precondition;
 use crate::state::{AppState, blocking};
 
 pub use build::slug;
+pub use render::dom_id;
 
 /// A form's values by input name (`title`, `countries[0].percentage`, `roles.donor`).
 pub type Values = BTreeMap<String, String>;
