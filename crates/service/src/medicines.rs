@@ -15,7 +15,7 @@ use aidtrace_domain::medicines::guidelines::{Finding, GuidelineConfig};
 use aidtrace_domain::medicines::stock::{ExpiryBand, LotRef, Stock};
 use aidtrace_domain::medicines::{
     Consignment, ConsignmentDecision, DecisionOutcome, EssentialMedicine, MovementKind,
-    PackingLine, StockMovement, gs1,
+    StockMovement,
 };
 use aidtrace_domain::model::Citation;
 use aidtrace_domain::{CountryCode, Ledger, Record, RecordId, RecordKind, ValidationError};

@@ -549,6 +549,8 @@ pub fn read(form: &Values, ledger: &Ledger, today: NaiveDate) -> Read {
             value_basis: value_basis?,
             request_reference,
             lines: lines.into_iter().collect::<Option<Vec<_>>>()?,
+            // Linked when the accepting decision writes the in-kind disbursement.
+            value_flow: None,
             sources: source
                 .map(|s| Citation {
                     source: s,
