@@ -85,7 +85,8 @@ fn upload_form(snap: &Snapshot, principal: &Principal, chosen: &str) -> Markup {
                     }
                 }
                 label { (t("medpk-file")) input type="file" name="file" id="packing-file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required; }
-                p class="muted" { (ta("medpk-columns", &[("columns", &PACKING_COLUMNS.join(", "))])) }
+                // Column names are identifiers, shown as code (the same in every language).
+                p class="muted" { (t("medpk-columns")) " " code { (PACKING_COLUMNS.join(", ")) } }
                 button type="submit" name="action" value="preview" id="packing-preview" { (t("medpk-preview")) }
             }
         }
@@ -290,12 +291,14 @@ async fn upload(
 }
 
 /// What an error code says, in the reader's language.
-fn code_text(e: &LineError) -> String {
+fn code_text(e: &LineError) -> Markup {
     let id = format!("medpk-code-{}", e.code.replace('_', "-"));
     match e.code {
-        "unknown_column" => ta(&id, &[("columns", &PACKING_COLUMNS.join(", "))]),
-        "too_many_lines" => ta(&id, &[("limit", &service::MAX_PACKING_LINES.to_string())]),
-        _ => t(&id),
+        "unknown_column" => html! { (t(&id)) " " code { (PACKING_COLUMNS.join(", ")) } },
+        "too_many_lines" => html! {
+            (ta(&id, &[("limit", &service::MAX_PACKING_LINES.to_string())]))
+        },
+        _ => html! { (t(&id)) },
     }
 }
 
