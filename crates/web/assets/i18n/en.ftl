@@ -1656,7 +1656,6 @@ medp-donor-lots = By lot
 medp-donor-stock = Stock on hand now
 
 # --- assetsa ---
-val-contract = service contract
 val-spare_part = spare part
 val-part_movement = part movement
 asset-contract-kind-warranty = Warranty

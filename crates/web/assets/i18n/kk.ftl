@@ -1620,7 +1620,6 @@ medp-donor-lots = Сериялар бойынша
 medp-donor-stock = Қазіргі қалдықтар
 
 # --- assetsa ---
-val-contract = сервистік шарт
 val-spare_part = қосалқы бөлшек
 val-part_movement = бөлшектер қозғалысы
 asset-contract-kind-warranty = Кепілдік

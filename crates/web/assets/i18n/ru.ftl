@@ -1669,7 +1669,6 @@ medp-donor-lots = По сериям
 medp-donor-stock = Остатки сейчас
 
 # --- assetsa ---
-val-contract = сервисный договор
 val-spare_part = запасная часть
 val-part_movement = движение запчастей
 asset-contract-kind-warranty = Гарантия

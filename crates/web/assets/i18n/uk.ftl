@@ -1669,7 +1669,6 @@ medp-donor-lots = За серіями
 medp-donor-stock = Залишки зараз
 
 # --- assetsa ---
-val-contract = сервісний договір
 val-spare_part = запасна частина
 val-part_movement = рух запчастин
 asset-contract-kind-warranty = Гарантія
