@@ -4,7 +4,8 @@
 //!
 //! [`Actor::may_write`] and [`Actor::writes_directly_in`] read: the stored version of each
 //! record of the batch, the activity a flow or equipment line belongs to (before and after the
-//! edit), and the actor's own organisations (whether they skip approval). Those are exactly the
+//! edit), the facility a facility power record belongs to (before and after the edit), and the
+//! actor's own organisations (whether they skip approval). Those are exactly the
 //! records gathered here. The one rule that looks wider, an editor changing a stored source
 //! (every record citing it), takes the whole ledger: that case is rare and must stay exact.
 
@@ -45,6 +46,10 @@ pub fn decision_ledger(app: &Aidtrace, actor: &Actor, batch: &[Record]) -> Servi
         for version in std::iter::once(record).chain(stored.as_ref()) {
             if let Some(activity) = activity_of(version) {
                 fetch(RecordKind::Activity, activity)?;
+            }
+            // An editor may enter a facility's power record when their organisation operates it.
+            if let Record::FacilityPower(p) = version {
+                fetch(RecordKind::Facility, &p.facility)?;
             }
         }
     }
