@@ -152,6 +152,7 @@ async fn browser_oblast_circle_leads_to_its_row_at_390_px() {
         .unwrap();
     let map = wait_for(&driver, By::Id("energy2-oblasts"), 20).await;
     map.scroll_into_view().await.unwrap();
+    browser_kit::shot(&driver, "energy-oblast-map-390").await;
     let (width, _): (f64, f64) = {
         let r = map.rect().await.unwrap();
         (r.width, r.height)
