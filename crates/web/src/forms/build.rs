@@ -875,7 +875,7 @@ fn assemble(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::forms::specs::{ACTIVITY, FACILITY, FLOW};
+    use crate::forms::specs::{ACTIVITY, FACILITY, FACILITY_POWER, FLOW};
     use proptest::prelude::*;
 
     /// Input names of a spec, rows 0 to 2, plus names no form has.
@@ -907,9 +907,9 @@ mod tests {
         #[test]
         fn any_posted_form_gives_records_or_problems_never_a_panic(
             picks in proptest::collection::vec((0usize..400, "\\PC{0,24}"), 0..40),
-            which in 0usize..3,
+            which in 0usize..4,
         ) {
-            let spec = [&ACTIVITY, &FLOW, &FACILITY][which];
+            let spec = [&ACTIVITY, &FLOW, &FACILITY, &FACILITY_POWER][which];
             let all = names(spec);
             let values: Values = picks
                 .into_iter()
