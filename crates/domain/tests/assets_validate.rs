@@ -251,3 +251,65 @@ fn open_work_order_with_a_result_is_refused() {
         ("result".into(), "fail".into())
     );
 }
+
+mod building_loads {
+    use aidtrace_domain::assets::load::{BuildingLoad, BuildingLoadKind};
+    use aidtrace_domain::assets::validate::building_load_problems;
+    use rust_decimal::Decimal;
+
+    fn load(kind: BuildingLoadKind, avg: Option<i64>, peak: Option<i64>) -> BuildingLoad {
+        BuildingLoad {
+            kind,
+            description: None,
+            tier: None,
+            average_kw: avg.map(Decimal::from),
+            peak_kw: peak.map(Decimal::from),
+            starting_kva: None,
+        }
+    }
+
+    fn fields(i: usize, l: &BuildingLoad) -> Vec<String> {
+        building_load_problems(i, l)
+            .into_iter()
+            .map(|e| e.field)
+            .collect()
+    }
+
+    #[test]
+    fn a_load_with_unknown_figures_has_no_problem() {
+        assert!(fields(0, &load(BuildingLoadKind::MedicalGases, None, None)).is_empty());
+    }
+
+    #[test]
+    fn every_problem_of_a_load_is_named_at_once() {
+        let mut l = load(BuildingLoadKind::Other, Some(-1), Some(-2));
+        l.starting_kva = Some(Decimal::from(200_000));
+        assert_eq!(
+            fields(3, &l),
+            [
+                "building_loads[3].average_kw",
+                "building_loads[3].peak_kw",
+                "building_loads[3].starting_kva",
+                "building_loads[3].description",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_average_above_its_peak_is_named_on_the_average() {
+        let problems = building_load_problems(
+            1,
+            &load(BuildingLoadKind::Sterilisation, Some(30), Some(20)),
+        );
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].field, "building_loads[1].average_kw");
+        assert!(problems[0].message.contains("above the peak 20"));
+    }
+
+    #[test]
+    fn other_with_a_description_is_accepted() {
+        let mut l = load(BuildingLoadKind::Other, Some(2), Some(3));
+        l.description = Some("laundry".into());
+        assert!(fields(0, &l).is_empty());
+    }
+}

@@ -228,6 +228,29 @@ impl Actor {
                         .get(&e.id)
                         .is_none_or(|old| here(old.facility.as_ref()))
             }
+            // A facility's electricity and building loads are entered by its engineers, and by
+            // editors of the organisation operating it (the load survey's inputs).
+            (Role::FacilityEngineer, Record::FacilityPower(p)) => {
+                let here = |f: &RecordId| self.facilities.contains(f.as_str());
+                here(&p.facility)
+                    && ledger
+                        .facility_power
+                        .get(&p.id)
+                        .is_none_or(|old| here(&old.facility))
+            }
+            (Role::Editor, Record::FacilityPower(p)) => {
+                let operated = |f: &RecordId| {
+                    ledger
+                        .facilities
+                        .get(f)
+                        .is_some_and(|f| self.owns_org(f.operator.as_ref()))
+                };
+                operated(&p.facility)
+                    && ledger
+                        .facility_power
+                        .get(&p.id)
+                        .is_none_or(|old| operated(&old.facility))
+            }
             _ => false,
         };
         if allowed {

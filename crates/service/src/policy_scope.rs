@@ -4,10 +4,11 @@
 //!
 //! [`Actor::may_write`] and [`Actor::writes_directly_in`] read: the stored version of each
 //! record of the batch, the activity a flow or equipment line belongs to (before and after the
-//! edit), the facilities a medicines record is scoped by, and the actor's own organisations
-//! (whether they skip approval). Those are exactly the records gathered here. The one rule that
-//! looks wider, an editor changing a stored source (every record citing it), takes the whole
-//! ledger: that case is rare and must stay exact.
+//! edit), the facilities a medicines record is scoped by, the facility a facility power record
+//! belongs to (before and after the edit), and the actor's own organisations (whether they skip
+//! approval). Those are exactly the records gathered here. The one rule that looks wider, an
+//! editor changing a stored source (every record citing it), takes the whole ledger: that case
+//! is rare and must stay exact.
 
 use std::collections::BTreeMap;
 
@@ -57,6 +58,10 @@ pub fn decision_ledger(app: &Aidtrace, actor: &Actor, batch: &[Record]) -> Servi
                     fetch(RecordKind::Consignment, &d.consignment)?
             {
                 fetch(RecordKind::Facility, &c.destination)?;
+            }
+            // An editor may enter a facility's power record when their organisation operates it.
+            if let Record::FacilityPower(p) = version {
+                fetch(RecordKind::Facility, &p.facility)?;
             }
         }
     }

@@ -156,3 +156,72 @@ fn a_facility_engineer_is_decided_alike() {
     let (allowed, _) = same_decisions(&app, &engineer);
     assert!(allowed > 0);
 }
+
+/// The demo's power record of `facility`, as an edit moved to `to` (its own facility if None).
+fn power_record(app: &Aidtrace, id: &str, to: Option<&str>) -> Record {
+    let rid = aidtrace_domain::RecordId::parse(id).expect("id");
+    let Some(Record::FacilityPower(mut p)) = app
+        .store()
+        .get(RecordKind::FacilityPower, &rid)
+        .expect("get")
+    else {
+        panic!("no demo power record {id}");
+    };
+    if let Some(to) = to {
+        p.facility = aidtrace_domain::RecordId::parse(to).expect("facility");
+    }
+    Record::FacilityPower(p)
+}
+
+#[test]
+fn a_facility_engineer_may_write_the_power_record_of_their_facility_only() {
+    let (_dir, app) = open();
+    let ledger = app.ledger().expect("ledger");
+    let engineer = actor(
+        Role::FacilityEngineer,
+        &[],
+        &["fac-semey-university-hospital"],
+    );
+    let own = power_record(&app, "pw-semey-university-hospital", None);
+    assert!(
+        engineer
+            .may_write(&own, &ledger, std::slice::from_ref(&own))
+            .is_ok()
+    );
+    let other = power_record(&app, "pw-zhezbek-blood-centre", None);
+    let refused = engineer.may_write(&other, &ledger, std::slice::from_ref(&other));
+    assert!(refused.is_err(), "{refused:?}");
+    // Nor may a record of another facility be moved into their scope.
+    let moved = power_record(
+        &app,
+        "pw-zhezbek-blood-centre",
+        Some("fac-semey-university-hospital"),
+    );
+    assert!(
+        engineer
+            .may_write(&moved, &ledger, std::slice::from_ref(&moved))
+            .is_err()
+    );
+    same_decisions(&app, &engineer);
+}
+
+#[test]
+fn an_editor_may_write_the_power_record_of_a_facility_their_organisation_operates() {
+    let (_dir, app) = open();
+    let ledger = app.ledger().expect("ledger");
+    let editor = actor(Role::Editor, &["org-semey-university"], &[]);
+    let own = power_record(&app, "pw-semey-university-hospital", None);
+    assert!(
+        editor
+            .may_write(&own, &ledger, std::slice::from_ref(&own))
+            .is_ok()
+    );
+    let other = power_record(&app, "pw-zhezbek-blood-centre", None);
+    assert!(
+        editor
+            .may_write(&other, &ledger, std::slice::from_ref(&other))
+            .is_err()
+    );
+    let (allowed, _) = same_decisions(&app, &editor);
+    assert!(allowed > 0);
+}

@@ -208,6 +208,7 @@ pub async fn page(
                 @if s.step_unknown > 0 { " " span class="unknown" { (ta("survey-step-lower-bound", &[("count", &s.step_unknown.to_string())])) } }
             }
         }
+        (power_records(&snap.ledger, &id, &caller))
         h2 { (t("survey-tiers")) }
         table id="survey-tiers" {
             thead { tr { th { (t("survey-tier")) } th { (t("survey-loads")) } th { (t("survey-average-kw")) } th { (t("survey-peak-kw")) } th { (t("survey-coverage")) } } }
@@ -253,6 +254,56 @@ pub async fn page(
         &caller,
         content,
     ))
+}
+
+/// The facility's power records with their building loads, each with a link to its form (for
+/// people who may edit), and a link to enter one when there is none.
+fn power_records(ledger: &Ledger, facility: &RecordId, caller: &Caller) -> Markup {
+    let edits = caller
+        .principal()
+        .is_some_and(crate::auth::Principal::can_edit_something);
+    let records: Vec<_> = ledger
+        .facility_power
+        .values()
+        .filter(|p| p.facility == *facility)
+        .collect();
+    html! {
+        h2 id="building-loads-title" { (t("survey-building-loads")) }
+        @if records.is_empty() {
+            p id="no-power-record" { (t("survey-no-power-record")) }
+        }
+        @for p in &records {
+            @if p.building_loads.is_empty() {
+                p class="muted" { (ta("survey-power-no-loads", &[("id", p.id.as_str())])) }
+            } @else {
+                div class="table-scroll" {
+                table class="building-loads" id=(format!("loads-{}", p.id)) {
+                    caption { (ta("survey-power-record", &[("id", p.id.as_str())])) }
+                    thead { tr {
+                        th { (t("field-load-kind")) } th { (t("survey-tier")) }
+                        th { (t("survey-average-kw")) } th { (t("survey-peak-kw")) } th { (t("survey-starting-kva")) }
+                    } }
+                    tbody {
+                        @for l in &p.building_loads {
+                            tr {
+                                td { (i18n::value(l.kind.as_str())) @if let Some(d) = &l.description { " — " (d) } }
+                                td { (i18n::value(l.tier().as_str())) }
+                                td class="num" { (kw(l.average_kw)) } td class="num" { (kw(l.peak_kw)) }
+                                td class="num" { (kw(l.starting_kva)) }
+                            }
+                        }
+                    }
+                }
+                }
+            }
+            @if edits {
+                p { a class="edit-loads" href=(format!("/forms/facility-power/{}", p.id)) { (ta("survey-edit-loads", &[("id", p.id.as_str())])) } }
+            }
+        }
+        @if edits && records.is_empty() {
+            p { a id="new-power-record" href=(format!("/forms/facility-power/new?facility={}", facility)) { (t("survey-new-power-record")) } }
+        }
+    }
 }
 
 fn name_of<T: serde::Serialize>(v: &T) -> String {

@@ -29,6 +29,7 @@ fn hidden(form: &PlanForm) -> Markup {
         ("fuel_on_site", &form.fuel_on_site),
         ("country", &form.country),
         ("fleet_activity", &form.fleet_activity),
+        ("region_fuel", &form.region_fuel),
     ];
     html! {
         @for (k, v) in pairs {
@@ -91,6 +92,7 @@ pub async fn commit(
         fuel_on_site: field(&raw, "fuel_on_site"),
         country: field(&raw, "country"),
         fleet_activity: field(&raw, "fleet_activity"),
+        region_fuel: field(&raw, "region_fuel"),
     };
     let activity = raw
         .get("activity")

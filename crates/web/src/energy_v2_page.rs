@@ -10,13 +10,14 @@
 //! planning writes nothing, so neither needs a CSRF token. Writing the plan's units as assets is
 //! `energy_v2_commit.rs`.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use aidtrace_domain::CountryCode;
 use aidtrace_service::energy::parse_unit;
 use aidtrace_service::energy_plan_v2::{PlanRequest, StorePlanV2, plan_from_store};
 use aidtrace_service::energy_survey::SurveyOptions;
-use aidtrace_service::energy_v2::{SeasonSpec, V2Options};
+use aidtrace_service::energy_v2::{RegionSpec, SeasonSpec, V2Options};
 use axum::Router;
 use axum::extract::{Form, Query, State};
 use axum::http::header;
@@ -81,6 +82,10 @@ pub struct PlanForm {
     /// commit form's own field).
     #[serde(default)]
     pub fleet_activity: Option<String>,
+    /// What-if per region: `REGION = litres per day` entries, one per line (or `;`), overriding
+    /// `fuel_l_per_day` for those regions.
+    #[serde(default)]
+    pub region_fuel: Option<String>,
 }
 
 fn given(v: &Option<String>) -> Option<&str> {
@@ -134,6 +139,7 @@ impl PlanForm {
             ),
             None => DEFAULT_INSTALL_UNITS.parse().ok(),
         };
+        let regions = self.region_fuel()?;
         let outage = self.number("outage_h", &self.outage_h)?;
         if let Some(h) = outage
             && h > 24.0
@@ -148,6 +154,7 @@ impl PlanForm {
             build: V2Options {
                 spec: SeasonSpec {
                     fleet,
+                    regions,
                     ..SeasonSpec::default()
                 },
                 fuel_l_per_day,
@@ -165,6 +172,44 @@ impl PlanForm {
         })
     }
 
+    /// The per-region fuel what-if as the season's regions (the service refuses a region no
+    /// planned facility is in, naming it).
+    fn region_fuel(&self) -> Result<BTreeMap<String, RegionSpec>, ApiError> {
+        let mut out = BTreeMap::new();
+        let Some(raw) = given(&self.region_fuel) else {
+            return Ok(out);
+        };
+        for entry in raw
+            .split(['\n', ';'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            let Some((region, litres)) = entry.split_once(['=', ':']) else {
+                return Err(bad(
+                    "region_fuel",
+                    entry,
+                    "expected REGION = litres per day, e.g. UA-63 = 1500",
+                ));
+            };
+            let region = region.trim();
+            if region.is_empty() {
+                return Err(bad("region_fuel", entry, "the region is missing"));
+            }
+            let litres = self
+                .number("region_fuel", &Some(litres.trim().to_string()))
+                .map_err(|_| bad("region_fuel", entry, "must be a number ≥ 0"))?
+                .ok_or_else(|| bad("region_fuel", entry, "the litres per day are missing"))?;
+            let spec = RegionSpec {
+                fuel_l_per_day: Some(litres),
+                ..RegionSpec::default()
+            };
+            if out.insert(region.to_string(), spec).is_some() {
+                return Err(bad("region_fuel", entry, "this region is given twice"));
+            }
+        }
+        Ok(out)
+    }
+
     /// The form as a query string, for the export links of the plan shown.
     fn to_query(&self) -> String {
         let pairs = [
@@ -176,6 +221,7 @@ impl PlanForm {
             ("fuel_on_site", &self.fuel_on_site),
             ("country", &self.country),
             ("fleet_activity", &self.fleet_activity),
+            ("region_fuel", &self.region_fuel),
         ];
         let parts: Vec<String> = pairs
             .iter()
@@ -206,6 +252,7 @@ pub async fn plan_of(state: &AppState, form: &PlanForm) -> Result<StorePlanV2, A
             let field = match field {
                 "fleet" => "units",
                 "activity" => "fleet_activity",
+                f if f.starts_with("regions[") => "region_fuel",
                 f => f,
             }
             .to_string();
@@ -301,6 +348,13 @@ pub fn plan_form(form: &PlanForm, error: Option<&ApiError>) -> Markup {
             (input("fuel_price", t("energy2-fuel-price"), val(&form.fuel_price, ""), t("energy2-fuel-price-hint")))
             (input("outage_h", t("energy2-outage"), val(&form.outage_h, ""), t("energy2-outage-hint")))
             (input("fuel_l_per_day", t("energy2-fuel-per-day"), val(&form.fuel_l_per_day, DEFAULT_FUEL_L_PER_DAY), String::new()))
+            p {
+                label for="f-region_fuel" { (t("energy2-region-fuel")) }
+                br;
+                textarea id="f-region_fuel" name="region_fuel" rows="2" cols="30"
+                    aria-invalid=[(field == Some("region_fuel")).then_some("true")] { (val(&form.region_fuel, "")) }
+                " " small class="muted" { (t("energy2-region-fuel-hint")) }
+            }
             (input("install_units", t("energy2-install-units"), val(&form.install_units, DEFAULT_INSTALL_UNITS), String::new()))
             (input("fuel_on_site", t("energy2-fuel-on-site"), val(&form.fuel_on_site, ""), t("energy2-fuel-on-site-hint")))
             (input("country", t("energy2-country"), val(&form.country, DEFAULT_COUNTRY), String::new()))

@@ -36,6 +36,15 @@ const PAGES: &[(&str, &str)] = &[
         "energy-v2-plan",
         "/energy/v2?fuel_l_per_day=4000&install_units=3&country=UA",
     ),
+    // A facility's load survey with its building loads, and their form (issue 16).
+    (
+        "energy-survey",
+        "/energy/survey/fac-ua-illustrative-kharkiv-a",
+    ),
+    (
+        "form-facility-power",
+        "/forms/facility-power/pw-ua-illustrative-kharkiv-a",
+    ),
     // Medicines (issue #15): the demo consignment with its findings per line, and stock.
     (
         "medicines-consignment",

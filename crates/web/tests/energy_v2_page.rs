@@ -149,27 +149,6 @@ async fn the_seeds_generator_lines_are_planned_with_no_units_typed() {
 }
 
 #[tokio::test]
-async fn the_plan_shows_a_tile_per_oblast_with_coverage_and_a_legend() {
-    let (_env, client) = client().await;
-    let r = signed_post(&client, &[("units", UNITS)]).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert!(r.body.contains("id=\"energy2-oblasts\""), "no grid");
-    // Every oblast has its tile, Kharkiv (a planned one) is shaded and says its coverage.
-    assert_eq!(r.body.matches("class=\"tile\"").count(), 27);
-    assert!(r.body.contains("data-region=\"UA-63\""));
-    assert!(r.body.contains("id=\"energy2-oblasts-legend\""));
-    assert!(r.body.contains("id=\"energy2-oblast-table\""));
-    let tile = r.body.split("data-region=\"UA-63\"").nth(1).unwrap();
-    let tile = &tile[..tile.find("</g>").unwrap()];
-    assert!(tile.contains("country aid"), "{tile}");
-    assert!(tile.contains("% of the load served"), "{tile}");
-    // Nothing focusable inside the drawing (axe: nested-interactive).
-    let svg = r.body.split("id=\"energy2-oblasts\"").nth(1).unwrap();
-    let svg = &svg[..svg.find("</svg>").unwrap()];
-    assert!(!svg.contains("<a "), "{svg}");
-}
-
-#[tokio::test]
 async fn committing_a_plan_of_the_lines_records_each_unit_against_its_line() {
     let (env, client) = client().await;
     let r = commit_as(
@@ -506,7 +485,7 @@ mod form_parsing {
     use aidtrace_web::energy_v2_page::PlanForm;
     use proptest::prelude::*;
 
-    const FIELDS: [&str; 8] = [
+    const FIELDS: [&str; 9] = [
         "fleet_activity",
         "units",
         "fuel_price",
@@ -515,6 +494,7 @@ mod form_parsing {
         "install_units",
         "fuel_on_site",
         "country",
+        "region_fuel",
     ];
 
     proptest! {
@@ -527,6 +507,7 @@ mod form_parsing {
             outage in ".{0,12}",
             fuel in ".{0,12}",
             install in ".{0,12}",
+            region in ".{0,24}",
         ) {
             let form = PlanForm {
                 units: Some(units),
@@ -537,6 +518,7 @@ mod form_parsing {
                 fuel_on_site: None,
                 country: None,
                 fleet_activity: None,
+                region_fuel: Some(region),
             };
             if let Err(e) = form.request() {
                 let field = e.field.clone().unwrap_or_default();

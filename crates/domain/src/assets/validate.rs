@@ -130,6 +130,40 @@ fn load_figure(field: &str, v: Option<Decimal>) -> Result<(), ValidationError> {
     }
 }
 
+/// Every problem of building load `i` at once (a form shows them all beside their fields);
+/// [`facility_power`] refuses on the first. Fields are named `building_loads[i].<field>`.
+pub fn building_load_problems(i: usize, l: &super::load::BuildingLoad) -> Vec<ValidationError> {
+    let f = |name: &str| format!("building_loads[{i}].{name}");
+    let mut out: Vec<ValidationError> = [
+        load_figure(&f("average_kw"), l.average_kw),
+        load_figure(&f("peak_kw"), l.peak_kw),
+        load_figure(&f("starting_kva"), l.starting_kva),
+    ]
+    .into_iter()
+    .filter_map(Result::err)
+    .collect();
+    if let (Some(avg), Some(peak)) = (l.average_kw, l.peak_kw)
+        && avg > peak
+        && out.iter().all(|e| e.field != f("average_kw"))
+    {
+        out.push(ValidationError::new(
+            f("average_kw"),
+            avg,
+            format!("above the peak {peak} kW: an average cannot exceed the peak"),
+        ));
+    }
+    if l.kind == super::load::BuildingLoadKind::Other
+        && l.description.as_deref().is_none_or(|d| d.trim().is_empty())
+    {
+        out.push(ValidationError::new(
+            f("description"),
+            "",
+            "a building load of kind other needs a description",
+        ));
+    }
+    out
+}
+
 pub fn facility_power(p: &FacilityPower) -> Result<(), ValidationError> {
     phases("phases", Some(p.phases))?;
     frequency("frequency_hz", Some(p.frequency_hz))?;
@@ -137,27 +171,8 @@ pub fn facility_power(p: &FacilityPower) -> Result<(), ValidationError> {
     not_negative("backup_kva", p.backup_kva)?;
     load_figure("backup_kva", p.backup_kva)?;
     for (i, l) in p.building_loads.iter().enumerate() {
-        let f = |name: &str| format!("building_loads[{i}].{name}");
-        load_figure(&f("average_kw"), l.average_kw)?;
-        load_figure(&f("peak_kw"), l.peak_kw)?;
-        load_figure(&f("starting_kva"), l.starting_kva)?;
-        if let (Some(avg), Some(peak)) = (l.average_kw, l.peak_kw)
-            && avg > peak
-        {
-            return Err(ValidationError::new(
-                f("average_kw"),
-                avg,
-                format!("above the peak {peak} kW: an average cannot exceed the peak"),
-            ));
-        }
-        if l.kind == super::load::BuildingLoadKind::Other
-            && l.description.as_deref().is_none_or(|d| d.trim().is_empty())
-        {
-            return Err(ValidationError::new(
-                f("description"),
-                "",
-                "a building load of kind other needs a description",
-            ));
+        if let Some(e) = building_load_problems(i, l).into_iter().next() {
+            return Err(e);
         }
     }
     for (i, o) in p.tier_overrides.iter().enumerate() {

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use aidtrace_domain::assets::validate::building_load_problems;
 use aidtrace_domain::validate::{entered_flow, validate};
 use aidtrace_domain::{CountryCode, CurrencyCode, Ledger, Record, RecordId, RecordKind};
 use rust_decimal::Decimal;
@@ -58,6 +59,7 @@ impl Ctx<'_> {
             RecordKind::Flow => l.flows.contains_key(&id),
             RecordKind::Source => l.sources.contains_key(&id),
             RecordKind::EquipmentLine => l.equipment_lines.contains_key(&id),
+            RecordKind::FacilityPower => l.facility_power.contains_key(&id),
             _ => false,
         }
     }
@@ -310,6 +312,11 @@ fn stored_json(ledger: &Ledger, kind: RecordKind, id: &str) -> Map<String, Value
             .cloned()
             .map(Record::Organisation),
         RecordKind::Facility => ledger.facilities.get(&rid).cloned().map(Record::Facility),
+        RecordKind::FacilityPower => ledger
+            .facility_power
+            .get(&rid)
+            .cloned()
+            .map(Record::FacilityPower),
         _ => None,
     };
     match record.map(serde_json::to_value) {
@@ -414,6 +421,14 @@ fn finish(
         _ => Ok(()),
     });
     if let Err(e) = checked {
+        // A load's problem was reported by `load_rules` under the row's form index (the model
+        // counts stored loads, without the form's empty rows).
+        if kind == RecordKind::FacilityPower
+            && e.field.starts_with("building_loads[")
+            && !ctx.errors.is_empty()
+        {
+            return Some(record);
+        }
         // The model names list items `sectors[0].code` and sums `sectors.percentage`, as the form does.
         ctx.err(&format!("{prefix}{}", e.field), &e.value, e.message);
     }
@@ -493,6 +508,9 @@ pub fn build(spec: &Spec, values: &Values, mode: &str, ledger: &Ledger) -> Built
                 main.insert("facilities".into(), Value::Array(ids));
             }
             (name, None) => {
+                if spec.kind == RecordKind::FacilityPower && name == "building_loads" {
+                    load_rules(&mut ctx, &rows);
+                }
                 let items = list_items(group, rows, &main);
                 main.insert(name.into(), Value::Array(items));
             }
@@ -517,6 +535,25 @@ pub fn build(spec: &Spec, values: &Values, mode: &str, ledger: &Ledger) -> Built
         }
     }
     assemble(ctx, spec.kind, main, new_source, children, values)
+}
+
+/// The model's rules of each building load row (figures not negative nor implausible, average
+/// not above peak, "other" described), every row's problems at once: the model itself refuses
+/// a facility on its first bad load. A row whose kind was refused is checked as if it had one,
+/// so its figures are still reported.
+fn load_rules(ctx: &mut Ctx, rows: &[(usize, Map<String, Value>)]) {
+    use aidtrace_domain::assets::load::BuildingLoad;
+    for (i, row) in rows {
+        let mut row = row.clone();
+        row.entry("kind")
+            .or_insert_with(|| Value::String("medical_gases".into()));
+        let Ok(load) = serde_json::from_value::<BuildingLoad>(Value::Object(row)) else {
+            continue;
+        };
+        for e in building_load_problems(*i, &load) {
+            ctx.err(&e.field, &e.value, e.message);
+        }
+    }
 }
 
 /// The main record's id: as typed, else made from the title (a flow without a description from
@@ -838,7 +875,7 @@ fn assemble(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::forms::specs::{ACTIVITY, FACILITY, FLOW};
+    use crate::forms::specs::{ACTIVITY, FACILITY, FACILITY_POWER, FLOW};
     use proptest::prelude::*;
 
     /// Input names of a spec, rows 0 to 2, plus names no form has.
@@ -870,9 +907,9 @@ mod tests {
         #[test]
         fn any_posted_form_gives_records_or_problems_never_a_panic(
             picks in proptest::collection::vec((0usize..400, "\\PC{0,24}"), 0..40),
-            which in 0usize..3,
+            which in 0usize..4,
         ) {
-            let spec = [&ACTIVITY, &FLOW, &FACILITY][which];
+            let spec = [&ACTIVITY, &FLOW, &FACILITY, &FACILITY_POWER][which];
             let all = names(spec);
             let values: Values = picks
                 .into_iter()

@@ -387,6 +387,7 @@ fn landing(records: &[Record]) -> String {
         Some(Record::Flow(f)) => format!("/activities/{}", f.activity),
         Some(Record::EquipmentLine(e)) => format!("/activities/{}", e.activity),
         Some(Record::Facility(f)) => format!("/facilities/{}", f.id),
+        Some(Record::FacilityPower(p)) => format!("/energy/survey/{}", p.facility),
         _ => "/organisations".into(),
     }
 }

@@ -39,6 +39,14 @@ const OWN: &[(&str, &str)] = &[
     ("no source with this id exists", "form-err-no-record"),
     ("no flow with this id exists", "form-err-no-record"),
     ("expected a date", "err-date"),
+    ("above the peak", "form-err-avg-above-peak"),
+    (
+        "a building load of kind other needs a description",
+        "form-err-other-description",
+    ),
+    ("implausibly large: one load", "form-err-load-too-large"),
+    ("phases are 1 or 3", "form-err-phases"),
+    ("mains frequency is 50 or 60", "form-err-frequency"),
 ];
 
 /// A problem in the reader's language, with the refused value.

@@ -510,8 +510,107 @@ pub const FACILITY: Spec = Spec {
     ],
 };
 
-pub const SPECS: &[&Spec] = &[&ACTIVITY, &FLOW, &EQUIPMENT, &ORGANISATION, &FACILITY];
+/// `BuildingLoadKind::ALL` by name, in the enum's order (a test keeps them equal).
+pub const BUILDING_LOAD_KINDS: &[&str] = &[
+    "medical_gases",
+    "or_icu_ventilation",
+    "icu_or_power",
+    "sterilisation",
+    "heating_pumps",
+    "life_safety_lighting",
+    "water_pumps",
+    "refrigeration",
+    "other",
+];
+/// `LoadTier::ALL` by name, in order.
+pub const LOAD_TIERS: &[&str] = &["life_support", "critical", "essential"];
+/// `BackupCondition` by name, in order.
+pub const BACKUP_CONDITIONS: &[&str] = &["working", "needs_repair", "absent"];
+
+/// A facility's electricity and its building loads (the load survey's entries). A load's kW
+/// left empty is stored as unknown, which the survey reports as unknown, never as 0. Tier
+/// overrides have no fields here and are kept as stored.
+pub const FACILITY_POWER: Spec = Spec {
+    kind: RecordKind::FacilityPower,
+    collection: "facility-power",
+    id_prefix: "power-",
+    title_field: "facility",
+    fields: &[
+        f(
+            "facility",
+            "field-facility",
+            Ref(RecordKind::Facility),
+            true,
+        ),
+        f("id", "field-id", Id, false),
+        f("phases", "field-phases", Integer, true),
+        f("voltage", "field-voltage", Integer, true),
+        f("frequency_hz", "field-frequency", Integer, true),
+        f("available_kva", "field-available-kva", Decimal, false),
+        f("backup_kva", "field-backup-kva", Decimal, false),
+        f(
+            "backup_condition",
+            "field-backup-condition",
+            Choice(BACKUP_CONDITIONS),
+            false,
+        ),
+        f(
+            "typical_outage_hours_per_day",
+            "field-outage-hours",
+            Decimal,
+            false,
+        ),
+        f("note", "field-note", Text, false),
+    ],
+    groups: &[Group {
+        name: "building_loads",
+        label: "form-building-loads",
+        fields: &[
+            f("kind", "field-load-kind", Choice(BUILDING_LOAD_KINDS), true),
+            f("description", "field-description", Text, false),
+            f("tier", "field-load-tier", Choice(LOAD_TIERS), false),
+            f("average_kw", "field-average-kw", Decimal, false),
+            f("peak_kw", "field-peak-kw", Decimal, false),
+            f("starting_kva", "field-starting-kva", Decimal, false),
+        ],
+        percent: false,
+        min_rows: 3,
+        record: None,
+    }],
+};
+
+pub const SPECS: &[&Spec] = &[
+    &ACTIVITY,
+    &FLOW,
+    &EQUIPMENT,
+    &ORGANISATION,
+    &FACILITY,
+    &FACILITY_POWER,
+];
 
 pub fn spec(collection: &str) -> Option<&'static Spec> {
     SPECS.iter().copied().find(|s| s.collection == collection)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aidtrace_domain::assets::load::{BackupCondition, BuildingLoadKind, LoadTier};
+
+    #[test]
+    fn the_load_choices_are_the_enums_names_in_their_order() {
+        let kinds: Vec<&str> = BuildingLoadKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(kinds, BUILDING_LOAD_KINDS);
+        let tiers: Vec<&str> = LoadTier::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(tiers, LOAD_TIERS);
+        let conditions: Vec<&str> = [
+            BackupCondition::Working,
+            BackupCondition::NeedsRepair,
+            BackupCondition::Absent,
+        ]
+        .iter()
+        .map(|c| c.as_str())
+        .collect();
+        assert_eq!(conditions, BACKUP_CONDITIONS);
+    }
 }
