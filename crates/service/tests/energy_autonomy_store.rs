@@ -3,6 +3,8 @@
 //! and what the store cannot say turning figures into bounds or "unknown", never 0. Real
 //! SQLite; figures by hand.
 
+#![allow(clippy::unwrap_used)]
+
 mod kit;
 
 use aidtrace_domain::assets::load::LoadTier;
