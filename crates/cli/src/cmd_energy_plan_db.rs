@@ -95,7 +95,8 @@ pub struct V2Flags {
     #[arg(long)]
     pub outage_h_per_day: Option<f64>,
     /// Version 2: litres on site at each facility when an outage starts, for its autonomy
-    /// (default: one delivery of the logistics plan)
+    /// (default: its recorded stock (`energy fuel`) plus one delivery of the logistics plan;
+    /// unknown where neither)
     #[arg(long)]
     pub fuel_on_site: Option<f64>,
     /// Version 2: plan the generator equipment lines of this donating activity (default with
