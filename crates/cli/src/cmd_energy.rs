@@ -138,9 +138,10 @@ pub enum Command {
         /// Read PROFILE as a facility id and build its profile from the store
         #[arg(long)]
         from_db: bool,
-        /// Store form: litres of fuel on site (the store does not record fuel stock)
-        #[arg(long, default_value_t = 0.0)]
-        fuel_litres: f64,
+        /// Store form: litres of fuel on site, instead of the stock recorded with `energy fuel`
+        /// (neither: the fuel on site is unknown and fuel-bound hours are shown as unknown)
+        #[arg(long)]
+        fuel_litres: Option<f64>,
         /// Store form: kW per kVA for backup ratings and peak-kVA-only device models
         #[arg(long, default_value_t = aidtrace_service::energy::DEFAULT_POWER_FACTOR)]
         power_factor: f64,
@@ -180,6 +181,9 @@ pub enum Command {
     /// Record the units a version 2 plan assigns as assets of the donating activity with their
     /// source (audited; running it twice writes nothing new)
     CommitPlan(crate::cmd_energy_plan_db::CommitArgs),
+    /// Record the tank size and the fuel on hand (litres, with the day measured) of a
+    /// facility's backup: the starting fuel of its autonomy
+    Fuel(crate::cmd_energy_fuel::FuelArgs),
     /// Write a random instance (documented distribution in docs/energy.md)
     Gen {
         #[arg(long)]
@@ -535,27 +539,39 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
             facility,
         } => {
             let table = crate::cmd_energy_autonomy::solar_table(solar_table.as_deref())?;
+            let mut store = None;
             let mut p = if from_db || !profile.is_file() {
                 let ledger = open_store(settings)?.ledger().map_err(service_error)?;
-                if !(fuel_litres.is_finite() && fuel_litres >= 0.0) {
+                if let Some(l) = fuel_litres
+                    && !(l.is_finite() && l >= 0.0)
+                {
                     return Err(CliError::input(format!(
-                        "--fuel-litres {fuel_litres}: must be a finite number ≥ 0"
+                        "--fuel-litres {l}: must be a finite number ≥ 0"
                     )));
                 }
-                if fuel_litres == 0.0 {
-                    eprintln!(
-                        "aidtrace: the store records no fuel stock; assessing with 0 L (give --fuel-litres)"
-                    );
-                }
-                aidtrace_service::energy::profile_from_ledger(
+                let sp = aidtrace_service::energy_autonomy_store::store_profile(
                     &ledger,
                     &profile.to_string_lossy(),
-                    fuel_litres,
                     chrono::Utc::now().naive_utc(),
                     power_factor,
+                    fuel_litres,
                 )
-                .map_err(service_error)?
+                .map_err(service_error)?;
+                if !sp.fuel.is_known() {
+                    eprintln!(
+                        "aidtrace: fuel on site unknown for {} (record it with `aidtrace energy fuel {} --on-hand-litres L --as-of YYYY-MM-DD`, or give --fuel-litres): hours that fuel ends are shown as unknown",
+                        sp.facility, sp.facility
+                    );
+                }
+                let p = sp.profile.clone();
+                store = Some(sp);
+                p
             } else {
+                if fuel_litres.is_some() {
+                    return Err(CliError::input(
+                        "--fuel-litres is for a facility in the store; a profile file states its fuel_litres",
+                    ));
+                }
                 Profile::from_json_slice_with_table(&read(&profile)?, table.as_ref())
                     .map_err(|e| CliError::input(format!("{}: {e}", profile.display())))?
             };
@@ -576,6 +592,7 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
                     instance,
                     facility,
                     format,
+                    store,
                 },
             )?;
             Ok(Outcome::Clean)
@@ -583,6 +600,7 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
         Command::Survey(a) => crate::cmd_energy_loads::run_survey(a, settings),
         Command::Instance(a) => crate::cmd_energy_loads::run_instance(a, settings),
         Command::CommitPlan(a) => crate::cmd_energy_plan_db::run_commit(a, settings),
+        Command::Fuel(a) => crate::cmd_energy_fuel::run(a, settings),
         Command::Gen {
             facilities,
             units,

@@ -6,9 +6,11 @@ use std::path::{Path, PathBuf};
 use aidtrace_energy::autonomy::{
     self, AutonomySummary, Profile, Regime, Survival, autonomy_with_units_in,
 };
+use aidtrace_energy::autonomy::{Limit, Tier};
 use aidtrace_energy::sim::plan_units::units_from_plan;
 use aidtrace_energy::sim::schedule::Schedule;
 use aidtrace_energy::sim::solar::{MONTHS, YieldTable};
+use aidtrace_service::energy_autonomy_store::{HoursBound, StoreProfile};
 use comfy_table::Table;
 
 use crate::cmd_energy::say_line;
@@ -29,6 +31,9 @@ pub struct Options {
     pub instance: Option<PathBuf>,
     pub facility: Option<String>,
     pub format: Format,
+    /// Set when the profile was read from the store: what the store could not say, which
+    /// bounds the hours (unknown loads, backup, fuel).
+    pub store: Option<StoreProfile>,
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, CliError> {
@@ -74,10 +79,70 @@ pub fn run(mut p: Profile, o: &Options) -> Result<(), CliError> {
             units_from_plan(&read(plan)?, &read(inst)?, facility).map_err(|e| input(plan, e))?;
         let mut s = autonomy_with_units_in(&p, &pu.units, o.solar_table.as_ref());
         s.assumptions.insert(0, pu.assumption);
-        return print_summary(&s, o.format);
+        if let Some(sp) = &o.store {
+            for (i, n) in sp.notes.iter().enumerate() {
+                s.assumptions.insert(i + 1, n.clone());
+            }
+        }
+        return print_summary(&s, o.format, o.store.as_ref());
     }
-    let a = autonomy::assess_with_table(&p, o.solar_table.as_ref());
-    print_assessment(&a, o.format)
+    let mut a = autonomy::assess_with_table(&p, o.solar_table.as_ref());
+    if let Some(sp) = &o.store {
+        for (i, n) in sp.notes.iter().enumerate() {
+            a.assumptions.insert(i, n.clone());
+        }
+        a.assumptions.push(
+            "the changeover gap is taken as bridged (the store records no UPS or battery)".into(),
+        );
+    }
+    print_assessment(&a, o.format, o.store.as_ref())
+}
+
+/// The bound on a tier's hours where the profile came from the store (exact otherwise).
+fn bound(store: Option<&StoreProfile>, tier: Tier, limit: Option<&Limit>) -> HoursBound {
+    store.map_or(HoursBound::Exact, |sp| sp.bound(tier, limit))
+}
+
+/// The store's facility, backup and fuel, and what bounds the figures below, before the tables.
+fn store_header(sp: &StoreProfile) -> Result<(), CliError> {
+    say!("facility: {} ({})", sp.facility, sp.name);
+    let condition = sp
+        .backup_condition
+        .map_or("condition not recorded", |c| c.as_str());
+    match (sp.backup_kva, sp.backup_kw) {
+        (Some(kva), Some(kw)) => say!("own backup: {kva} kVA, {condition}, {kw:.1} kW usable"),
+        (Some(kva), None) => say!("own backup: {kva} kVA, {condition}, 0 kW usable"),
+        (None, _) => say!("own backup: unknown (no kVA recorded), {condition}"),
+    }
+    say!(
+        "fuel on site: {}{}",
+        sp.fuel.english(),
+        sp.tank_litres
+            .map_or_else(String::new, |t| format!("; tank {t:.0} L"))
+    );
+    if sp.unknown_loads.is_empty() {
+        say!("loads: every surveyed load states its average kW");
+    } else {
+        say!(
+            "loads unknown ({}): {} — hours and P of their tier and the less urgent ones are at most the figures shown; never 'covered'",
+            sp.unknown_loads.len(),
+            sp.unknown_loads
+                .iter()
+                .map(|u| format!("{} {} ({})", u.item, u.what, u.tier.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(())
+}
+
+#[derive(serde::Serialize)]
+struct WithStore<'a, T: serde::Serialize> {
+    store: &'a StoreProfile,
+    #[serde(flatten)]
+    result: &'a T,
+    /// Per tier: `exact`, `at_most` (unknown loads), `at_least` or `unknown` (fuel or backup).
+    hours_bound: Vec<(Tier, &'static str)>,
 }
 
 fn p_ci(p: f64, ci: [f64; 2]) -> String {
@@ -151,12 +216,33 @@ fn survival_table(rows: &[Survival]) -> Table {
     s
 }
 
-fn print_summary(s: &AutonomySummary, format: Format) -> Result<(), CliError> {
+fn print_summary(
+    s: &AutonomySummary,
+    format: Format,
+    store: Option<&StoreProfile>,
+) -> Result<(), CliError> {
     match format {
-        Format::Json => say!("{}", to_json(s)?),
+        Format::Json => match store {
+            Some(sp) => say!(
+                "{}",
+                to_json(&WithStore {
+                    store: sp,
+                    result: s,
+                    hours_bound: s
+                        .hours
+                        .iter()
+                        .map(|h| (h.tier, sp.bound(h.tier, h.limit.as_ref()).key()))
+                        .collect(),
+                })?
+            ),
+            None => say!("{}", to_json(s)?),
+        },
         Format::Csv => survival_csv(&s.survival)?,
         Format::Table => {
-            say!("facility: {}", s.facility);
+            match store {
+                Some(sp) => store_header(sp)?,
+                None => say!("facility: {}", s.facility),
+            }
             say!(
                 "units from the plan: {}",
                 if s.units_added.is_empty() {
@@ -170,7 +256,7 @@ fn print_summary(s: &AutonomySummary, format: Format) -> Result<(), CliError> {
             for h in &s.hours {
                 t.add_row([
                     h.tier.name().to_string(),
-                    format!("{:.0}", h.hours),
+                    bound(store, h.tier, h.limit.as_ref()).english(&format!("{:.0}", h.hours)),
                     format!("{:.0}", h.litres_per_day),
                     h.limited_by.clone(),
                 ]);
@@ -189,9 +275,27 @@ fn print_summary(s: &AutonomySummary, format: Format) -> Result<(), CliError> {
     Ok(())
 }
 
-fn print_assessment(a: &autonomy::Assessment, format: Format) -> Result<(), CliError> {
+fn print_assessment(
+    a: &autonomy::Assessment,
+    format: Format,
+    store: Option<&StoreProfile>,
+) -> Result<(), CliError> {
     match format {
-        Format::Json => say!("{}", to_json(a)?),
+        Format::Json => match store {
+            Some(sp) => say!(
+                "{}",
+                to_json(&WithStore {
+                    store: sp,
+                    result: a,
+                    hours_bound: a
+                        .autonomy
+                        .iter()
+                        .map(|h| (h.tier, sp.bound(h.tier, h.limit.as_ref()).key()))
+                        .collect(),
+                })?
+            ),
+            None => say!("{}", to_json(a)?),
+        },
         Format::Csv => {
             survival_csv(&a.survival)?;
             for x in &a.assumptions {
@@ -199,7 +303,10 @@ fn print_assessment(a: &autonomy::Assessment, format: Format) -> Result<(), CliE
             }
         }
         Format::Table => {
-            say!("facility: {}", a.facility);
+            match store {
+                Some(sp) => store_header(sp)?,
+                None => say!("facility: {}", a.facility),
+            }
             let mut t = Table::new();
             t.set_header([
                 "tier (cumulative)",
@@ -211,18 +318,40 @@ fn print_assessment(a: &autonomy::Assessment, format: Format) -> Result<(), CliE
                 "limited by",
             ]);
             for (l, h) in a.loads.iter().zip(&a.autonomy) {
+                let b = bound(store, h.tier, h.limit.as_ref());
                 t.add_row([
                     l.tier.name().to_string(),
                     format!("{:.1}", l.day_kw),
                     format!("{:.1}", l.night_kw),
-                    format!("{:.0}", h.hours),
+                    b.english(&format!("{:.0}", h.hours)),
                     h.hours_with_resupply
-                        .map_or_else(|| "-".into(), |v| format!("{v:.0}")),
+                        .map_or_else(|| "-".into(), |v| b.english(&format!("{v:.0}"))),
                     format!("{:.0}", h.litres_per_day),
                     h.limited_by.clone(),
                 ]);
             }
             say!("{t}");
+            if let Some(sp) = store {
+                let bounded: Vec<String> = a
+                    .autonomy
+                    .iter()
+                    .filter_map(|h| {
+                        let b = sp.bound(h.tier, h.limit.as_ref());
+                        (b != HoursBound::Exact).then(|| format!("{} {}", h.tier.name(), b.key()))
+                    })
+                    .collect();
+                if !bounded.is_empty() {
+                    say!(
+                        "the sweep, P and unserved figures below carry the same bounds ({}): they are simulated on the known loads{}",
+                        bounded.join(", "),
+                        if sp.fuel.is_known() {
+                            ""
+                        } else {
+                            " and 0 L of fuel, because the fuel on site is unknown"
+                        }
+                    );
+                }
+            }
             let sw = &a.sweep;
             say!(
                 "year sweep: continuous outage starting every {} h of the year ({} starts), up to {} h, nothing failing",

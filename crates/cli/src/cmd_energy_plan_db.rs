@@ -95,7 +95,8 @@ pub struct V2Flags {
     #[arg(long)]
     pub outage_h_per_day: Option<f64>,
     /// Version 2: litres on site at each facility when an outage starts, for its autonomy
-    /// (default: one delivery of the logistics plan)
+    /// (default: its recorded stock (`energy fuel`) plus one delivery of the logistics plan;
+    /// unknown where neither)
     #[arg(long)]
     pub fuel_on_site: Option<f64>,
     /// Version 2: plan the generator equipment lines of this donating activity (default with
@@ -246,6 +247,9 @@ fn print_tables(p: &StorePlanV2) -> Result<(), CliError> {
         .iter()
         .flat_map(|a| {
             a.summary.hours.iter().map(move |h| {
+                // Unknown fuel leaves fuel-bound hours unknown; a delivery without the own
+                // stock makes them a lower bound.
+                let b = a.bound(h);
                 let surv = |d: u32| {
                     a.summary
                         .survival
@@ -257,7 +261,7 @@ fn print_tables(p: &StorePlanV2) -> Result<(), CliError> {
                                 aidtrace_energy::autonomy::Tier::Critical => s.critical,
                                 aidtrace_energy::autonomy::Tier::Other => s.other,
                             };
-                            format!("{:.0} %", v * 100.0)
+                            b.english(&format!("{:.0} %", v * 100.0))
                         })
                 };
                 vec![
@@ -268,7 +272,7 @@ fn print_tables(p: &StorePlanV2) -> Result<(), CliError> {
                         .ok()
                         .and_then(|v| v.as_str().map(str::to_string))
                         .unwrap_or_default(),
-                    format!("{:.1}", h.hours),
+                    b.english(&format!("{:.1}", h.hours)),
                     surv(24),
                     surv(72),
                     surv(168),

@@ -5,6 +5,7 @@ mod cmd_asset_void;
 mod cmd_changes;
 mod cmd_energy;
 mod cmd_energy_autonomy;
+mod cmd_energy_fuel;
 mod cmd_energy_loads;
 mod cmd_energy_plan_db;
 mod cmd_energy_v2;

@@ -66,6 +66,7 @@ fn supply(phases: u8, voltage: u32, hz: u32, kva: &str) -> FacilityPower {
         backup_condition: None,
         building_loads: vec![],
         tier_overrides: vec![],
+        fuel: None,
         note: None,
         sources: vec![],
     }

@@ -137,6 +137,7 @@ fn plans_apply_to_a_model_or_an_asset_and_supplies_are_physical() {
         backup_condition: None,
         building_loads: vec![],
         tier_overrides: vec![],
+        fuel: None,
         note: None,
         sources: vec![],
     };

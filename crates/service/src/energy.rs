@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use aidtrace_domain::assets::load::LoadTier;
-use aidtrace_domain::assets::{Asset, AssetEvent, Criticality, DeviceModel, LifecycleState};
+use aidtrace_domain::assets::{Asset, AssetEvent, LifecycleState};
 use aidtrace_domain::model::Facility;
 use aidtrace_domain::{Ledger, RecordId};
 use chrono::NaiveDateTime;
@@ -15,7 +15,6 @@ use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use serde::{Deserialize, Serialize};
 
 pub use aidtrace_energy;
-use aidtrace_energy::autonomy::Profile;
 use aidtrace_energy::{GenModel, Instance};
 
 use crate::energy_survey::{SurveyOptions, surveys};
@@ -166,14 +165,6 @@ pub fn illustrative_fleet() -> Vec<FleetUnit> {
 
 fn kw(d: Option<Decimal>) -> Option<f64> {
     d.and_then(|v| v.to_f64())
-}
-
-/// The kW an asset draws while working: active, else idle, else peak kVA × power factor.
-fn model_kw(model: Option<&DeviceModel>, pf: f64) -> Option<f64> {
-    let p = model?.power.as_ref()?;
-    kw(p.active_kw)
-        .or_else(|| kw(p.idle_kw))
-        .or_else(|| kw(p.peak_kva).map(|v| v * pf))
 }
 
 /// Assets in these states are on site and need power (a broken device will be repaired onto the
@@ -370,74 +361,4 @@ pub fn instance_from_ledger(
     inst.validate()
         .map_err(|e| ServiceError::Parse(e.to_string()))?;
     Ok((inst, loads))
-}
-
-/// A facility power profile for `energy autonomy FACILITY`: loads from its powered assets
-/// (high criticality with UPS → life support, high and medium → critical, low → other), the
-/// existing backup as one generator, fuel from the caller (the store holds no fuel stock).
-pub fn profile_from_ledger(
-    ledger: &Ledger,
-    facility: &str,
-    fuel_litres: f64,
-    at: NaiveDateTime,
-    power_factor: f64,
-) -> ServiceResult<Profile> {
-    let fid = RecordId::parse(facility)
-        .map_err(|e| ServiceError::Parse(format!("facility {facility:?}: {e}")))?;
-    let f = ledger.facilities.get(&fid).ok_or_else(|| {
-        ServiceError::NotFound(format!("facility {facility:?} is not in the store"))
-    })?;
-    let mut tiers: BTreeMap<&'static str, Vec<serde_json::Value>> = BTreeMap::new();
-    for v in asset_views(ledger, at) {
-        if v.facility != fid || !powered(v.state) {
-            continue;
-        }
-        let model = ledger.device_models.get(&v.asset.model);
-        let Some(k) = model_kw(model, power_factor) else {
-            continue;
-        };
-        let ups = model
-            .and_then(|m| m.power.as_ref())
-            .is_some_and(|p| p.needs_ups);
-        let tier = match v.asset.criticality {
-            Criticality::High if ups => "life_support",
-            Criticality::High | Criticality::Medium => "critical",
-            Criticality::Low => "other",
-        };
-        tiers.entry(tier).or_default().push(serde_json::json!({
-            "name": v.asset.id.to_string(),
-            "watts": k * 1000.0,
-        }));
-    }
-    if tiers.is_empty() {
-        return Err(ServiceError::NotFound(format!(
-            "facility {facility:?}: no powered asset with a stated kW in the store, so there is no load to assess"
-        )));
-    }
-    let loads: Vec<serde_json::Value> = tiers
-        .into_iter()
-        .map(|(tier, devices)| {
-            serde_json::json!({"department": format!("{tier} assets"), "tier": tier, "devices": devices})
-        })
-        .collect();
-    let mut generators = Vec::new();
-    let mut grid = serde_json::json!({"connected": false});
-    for p in ledger.facility_power.values().filter(|p| p.facility == fid) {
-        grid = serde_json::json!({"connected": true, "phases": p.phases, "voltage_v": p.voltage});
-        if let Some(k) = kw(p.backup_kva).filter(|k| *k > 0.0) {
-            generators.push(serde_json::json!({
-                "name": format!("existing backup ({})", p.id),
-                "prime_kw": k * power_factor,
-            }));
-        }
-    }
-    let v = serde_json::json!({
-        "facility": f.id.to_string(),
-        "grid": grid,
-        "loads": loads,
-        "generators": generators,
-        "fuel_litres": fuel_litres,
-    });
-    let bytes = serde_json::to_vec(&v).map_err(|e| ServiceError::Io(e.to_string()))?;
-    Profile::from_json_slice(&bytes).map_err(|e| ServiceError::Parse(e.to_string()))
 }

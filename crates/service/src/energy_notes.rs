@@ -144,11 +144,27 @@ impl LeftOutReason {
 #[serde(tag = "id", rename_all = "snake_case")]
 pub enum FuelBasis {
     Given,
+    /// One delivery for the donated units; the facility's own stock is not recorded, so the
+    /// fuel on site is at least this.
     OneDelivery {
         litres_per_day: f64,
         resupply_days: f64,
     },
+    /// Fuel on site unknown: no stock recorded and no unit planned (so no delivery). Kept under
+    /// its first id (`no_units`) so plan files written before still read.
     NoUnits,
+    /// The facility's recorded stock (no unit planned).
+    Recorded {
+        litres: f64,
+        as_of: String,
+    },
+    /// The recorded stock plus one delivery for the donated units.
+    RecordedAndDelivery {
+        recorded_litres: f64,
+        as_of: String,
+        litres_per_day: f64,
+        resupply_days: f64,
+    },
 }
 
 impl FuelBasis {
@@ -159,11 +175,32 @@ impl FuelBasis {
                 litres_per_day,
                 resupply_days,
             } => format!(
-                "one delivery of the logistics plan: {litres_per_day:.0} L/day × {resupply_days:.1} days between deliveries"
+                "one delivery of the logistics plan: {litres_per_day:.0} L/day × {resupply_days:.1} days between deliveries; the facility's own stock is not recorded, so hours are at least the figures shown"
             ),
             Self::NoUnits => {
-                "no units planned, no delivery scheduled; the store records no fuel stock, so its own backup starts with 0 L".into()
+                "fuel on site unknown: no stock recorded and no unit planned (no delivery), so hours its own backup runs on fuel are unknown".into()
             }
+            Self::Recorded { litres, as_of } => {
+                format!("the facility's recorded stock: {litres:.0} L on {as_of}")
+            }
+            Self::RecordedAndDelivery {
+                recorded_litres,
+                as_of,
+                litres_per_day,
+                resupply_days,
+            } => format!(
+                "the facility's recorded stock ({recorded_litres:.0} L on {as_of}) plus one delivery of the logistics plan: {litres_per_day:.0} L/day × {resupply_days:.1} days"
+            ),
+        }
+    }
+
+    /// Whether the simulated starting fuel is the fuel on site (`Some(true)`), a lower bound
+    /// of it (`Some(false)`), or unknown (`None`).
+    pub fn known(&self) -> Option<bool> {
+        match self {
+            Self::Given | Self::Recorded { .. } | Self::RecordedAndDelivery { .. } => Some(true),
+            Self::OneDelivery { .. } => Some(false),
+            Self::NoUnits => None,
         }
     }
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use aidtrace_domain::Ledger;
-use aidtrace_energy::autonomy::Profile;
+use aidtrace_energy::sim::assess::TierHours;
 use aidtrace_energy::sim::assess::{AutonomySummary, autonomy_with_units};
 use aidtrace_energy::sim::plan_units::units_from_plan_v2;
 use aidtrace_energy::v2::{
@@ -19,9 +19,10 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 
+use crate::energy_autonomy_store::{HoursBound, bound_of, survey_profile};
 use crate::energy_notes::{FuelBasis, PlanNote};
 use crate::energy_survey::{Survey, surveys};
-use crate::energy_v2::{LeftOut, V2Options, instance_v2, region_id};
+use crate::energy_v2::{LeftOut, V2Options, instance_v2};
 use crate::{ServiceError, ServiceResult};
 
 /// What a planner chooses beyond the instance: prices, what-ifs and the solver's budget.
@@ -53,6 +54,27 @@ pub struct FacilityAutonomy {
     #[serde(default)]
     pub fuel_basis_why: Option<FuelBasis>,
     pub summary: AutonomySummary,
+}
+
+impl FacilityAutonomy {
+    /// How far a tier's hours (and P) can be trusted given where the fuel came from: unknown
+    /// fuel leaves fuel-bound hours unknown, a delivery without the own stock is a lower bound.
+    /// Planned facilities have every load and the backup known (the instance refuses unknowns).
+    pub fn bound(&self, h: &TierHours) -> HoursBound {
+        let known = self.fuel_basis_why.as_ref().and_then(FuelBasis::known);
+        match bound_of(h.tier, h.limit.as_ref(), &[], false, known.is_some()) {
+            HoursBound::Exact
+                if known == Some(false)
+                    && !matches!(
+                        h.limit,
+                        Some(aidtrace_energy::autonomy::Limit::Capacity { .. })
+                    ) =>
+            {
+                HoursBound::AtLeast
+            }
+            b => b,
+        }
+    }
 }
 
 /// Everything a plan page or `--format json` shows; `instance` and `plan` together are what
@@ -178,20 +200,44 @@ pub fn plan_from_store(ledger: &Ledger, req: &PlanRequest) -> ServiceResult<Stor
             derate_note = Some(units.derate);
         }
         let fuel = logistics.facilities.iter().find(|x| x.facility == f.id);
-        let (fuel_on_site_l, basis) = match (req.fuel_on_site_l, fuel) {
-            (Some(l), _) => (l, FuelBasis::Given),
-            (None, Some(x)) => (
+        let recorded = match (s.fuel_on_hand_litres, s.fuel_as_of) {
+            (Some(l), Some(d)) => Some((f64_of(l), d.to_string())),
+            _ => None,
+        };
+        let (fuel_on_site_l, basis) = match (req.fuel_on_site_l, fuel, recorded) {
+            (Some(l), _, _) => (l, FuelBasis::Given),
+            (None, Some(x), Some((r, as_of))) => (
+                r + x.litres_per_delivery,
+                FuelBasis::RecordedAndDelivery {
+                    recorded_litres: r,
+                    as_of,
+                    litres_per_day: x.litres_per_day,
+                    resupply_days: x.resupply_days,
+                },
+            ),
+            (None, Some(x), None) => (
                 x.litres_per_delivery,
                 FuelBasis::OneDelivery {
                     litres_per_day: x.litres_per_day,
                     resupply_days: x.resupply_days,
                 },
             ),
-            (None, None) => (0.0, FuelBasis::NoUnits),
+            (None, None, Some((r, as_of))) => (r, FuelBasis::Recorded { litres: r, as_of }),
+            // Unknown: simulated on 0 L, and the tables show fuel-bound hours as unknown.
+            (None, None, None) => (0.0, FuelBasis::NoUnits),
         };
-        // The own backup at the usable kW the planner counted (E_f, already derated).
+        // The own backup at the usable kW the planner counted (E_f, already derated), idle fuel
+        // of its full rating.
         let own_kw = f.existing_kw.unwrap_or(0.0);
-        let profile = profile_of(s, &instance, own_kw, fuel_on_site_l)?;
+        let full_kw = s.usable_backup_kw.map_or(own_kw, f64_of);
+        let profile = survey_profile(
+            s,
+            own_kw,
+            full_kw,
+            fuel_on_site_l,
+            s.fuel_tank_litres.map(f64_of),
+            instance.slope(),
+        )?;
         let mut summary = autonomy_with_units(&profile, &units.units);
         summary.assumptions.insert(0, units.assumption);
         autonomy.push(FacilityAutonomy {
@@ -224,51 +270,4 @@ pub fn plan_from_store(ledger: &Ledger, req: &PlanRequest) -> ServiceResult<Stor
             .map(|(m, l)| (m.clone(), l.to_string()))
             .collect(),
     })
-}
-
-/// The simulator's profile of a surveyed facility: the same average load per tier the plan
-/// used, its usable own backup (`own_kw`, derated as the planner counted it) as one generator, its region for the solar table (no solar
-/// recorded in the store, so it only names the region) and the fuel on site.
-fn profile_of(
-    s: &Survey,
-    inst: &InstanceV2,
-    own_kw: f64,
-    fuel_litres: f64,
-) -> ServiceResult<Profile> {
-    let loads: Vec<serde_json::Value> = s
-        .tiers
-        .iter()
-        .filter(|t| t.known_average_kw > Decimal::ZERO)
-        .map(|t| {
-            serde_json::json!({
-                "department": format!("{} loads", t.tier.as_str()),
-                "tier": t.tier.as_str(),
-                "devices": [{"name": format!("{} average", t.tier.as_str()), "watts": f64_of(t.known_average_kw) * 1000.0}],
-            })
-        })
-        .collect();
-    let mut generators = Vec::new();
-    if own_kw > 0.0 {
-        // Idle fuel of the set's full usable rating, not of its derated power.
-        let full_kw = s.usable_backup_kw.map_or(own_kw, f64_of);
-        generators.push(serde_json::json!({
-            "name": "existing backup",
-            "prime_kw": own_kw,
-            "idle_l_per_h": aidtrace_energy::diesel::idle_l_per_h(full_kw),
-        }));
-    }
-    let v = serde_json::json!({
-        "facility": s.facility,
-        "region": region_id(s),
-        "grid": {"connected": true},
-        // See the note on the changeover gap in `plan_from_store`.
-        "changeover_s": 0.0,
-        "loads": loads,
-        "generators": generators,
-        "fuel_litres": fuel_litres,
-        "fuel_l_per_kwh": inst.slope(),
-    });
-    let bytes = serde_json::to_vec(&v).map_err(|e| ServiceError::Io(e.to_string()))?;
-    Profile::from_json_slice(&bytes)
-        .map_err(|e| ServiceError::Parse(format!("facility {}: profile: {e}", s.facility)))
 }

@@ -128,6 +128,15 @@ pub struct Survey {
     pub largest_step_kva: Option<Decimal>,
     /// Lines without any kVA figure (the largest step may be larger than shown).
     pub step_unknown: usize,
+    /// Litres the backup's tanks hold (Σ over the supply records that state it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fuel_tank_litres: Option<Decimal>,
+    /// Fuel on hand (Σ over the supply records that state it) and the earliest day measured:
+    /// `None` is unknown, never 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fuel_on_hand_litres: Option<Decimal>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fuel_as_of: Option<chrono::NaiveDate>,
 }
 
 impl Survey {
@@ -319,6 +328,11 @@ fn survey_of(
         .iter()
         .filter_map(|p| p.typical_outage_hours_per_day)
         .max();
+    let fuel: Vec<_> = power.iter().filter_map(|p| p.fuel.as_ref()).collect();
+    let add = |acc: Option<Decimal>, v: Decimal| Some(acc.unwrap_or_default().saturating_add(v));
+    let fuel_tank_litres = fuel.iter().filter_map(|f| f.tank_litres).fold(None, add);
+    let fuel_on_hand_litres = fuel.iter().filter_map(|f| f.on_hand_litres).fold(None, add);
+    let fuel_as_of = fuel.iter().filter_map(|f| f.as_of).min();
     let surveyed = !lines.is_empty();
     let tiers = tier_summaries(&lines, usable_backup_kw, surveyed);
     let largest_step_kva = lines.iter().filter_map(LoadLine::step_kva).max();
@@ -345,6 +359,9 @@ fn survey_of(
         outage_h_per_day,
         largest_step_kva,
         step_unknown,
+        fuel_tank_litres,
+        fuel_on_hand_litres,
+        fuel_as_of,
     }
 }
 

@@ -426,6 +426,7 @@ mod properties {
                 })
                 .collect(),
             tier_overrides: vec![],
+            fuel: None,
             note: None,
             sources: vec![],
         };

@@ -8,7 +8,6 @@ use aidtrace_service::Aidtrace;
 use aidtrace_service::energy::aidtrace_energy::{self, Options, check_plan, explain, solve};
 use aidtrace_service::energy::{
     StoreOptions, facility_loads, illustrative_fleet, instance_from_ledger, parse_unit,
-    profile_from_ledger,
 };
 use chrono::NaiveDateTime;
 
@@ -152,27 +151,4 @@ fn bad_options_are_refused_with_field_and_value() {
     let mut opts = StoreOptions::new(illustrative_fleet(), end_2025());
     opts.power_factor = 1.5;
     assert!(instance_from_ledger(&ledger, &opts).is_err());
-}
-
-#[test]
-fn autonomy_profile_from_store() {
-    let (_d, app) = demo();
-    let ledger = app.ledger().unwrap();
-    let mut p = profile_from_ledger(
-        &ledger,
-        "fac-semey-university-hospital",
-        2_000.0,
-        end_2025(),
-        0.8,
-    )
-    .unwrap();
-    p.trials = 50;
-    assert_eq!(p.generators.len(), 1);
-    assert!((p.generators[0].prime_kw - 48.0).abs() < 1e-9);
-    let a = aidtrace_energy::autonomy::assess(&p);
-    assert!(!a.autonomy.is_empty());
-    let e = profile_from_ledger(&ledger, "fac-nowhere", 1.0, end_2025(), 0.8)
-        .err()
-        .unwrap();
-    assert!(e.to_string().contains("fac-nowhere"));
 }

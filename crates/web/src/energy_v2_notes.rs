@@ -126,6 +126,11 @@ pub fn left_out(l: &LeftOut) -> String {
 }
 
 /// Where the fuel a facility's autonomy starts with comes from.
+/// A stored ISO day in the reader's date format.
+fn day(iso: &str) -> String {
+    chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d").map_or_else(|_| iso.to_string(), i18n::date)
+}
+
 pub fn fuel_basis(a: &FacilityAutonomy) -> String {
     match &a.fuel_basis_why {
         Some(FuelBasis::Given) => t("energy2-fuel-basis-given"),
@@ -133,13 +138,31 @@ pub fn fuel_basis(a: &FacilityAutonomy) -> String {
             litres_per_day,
             resupply_days,
         }) => ta(
-            "energy2-fuel-basis-delivery",
+            "energy2-fuel-basis-delivery-only",
             &[
                 ("litres", &num(*litres_per_day, 0)),
                 ("days", &num(*resupply_days, 1)),
             ],
         ),
-        Some(FuelBasis::NoUnits) => t("energy2-fuel-basis-no-units"),
+        Some(FuelBasis::NoUnits) => t("energy2-fuel-basis-unknown"),
+        Some(FuelBasis::Recorded { litres, as_of }) => ta(
+            "energy2-fuel-basis-recorded",
+            &[("litres", &num(*litres, 0)), ("date", &day(as_of))],
+        ),
+        Some(FuelBasis::RecordedAndDelivery {
+            recorded_litres,
+            as_of,
+            litres_per_day,
+            resupply_days,
+        }) => ta(
+            "energy2-fuel-basis-recorded-delivery",
+            &[
+                ("litres", &num(*recorded_litres, 0)),
+                ("date", &day(as_of)),
+                ("per_day", &num(*litres_per_day, 0)),
+                ("days", &num(*resupply_days, 1)),
+            ],
+        ),
         None => a.fuel_basis.clone(),
     }
 }

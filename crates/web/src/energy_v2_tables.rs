@@ -3,6 +3,7 @@
 
 use aidtrace_service::energy::aidtrace_energy::autonomy::Tier as SimTier;
 use aidtrace_service::energy::aidtrace_energy::sim::assess::TierHours;
+use aidtrace_service::energy_autonomy_store::HoursBound;
 use aidtrace_service::energy_plan_v2::{FacilityAutonomy, StorePlanV2};
 use maud::{Markup, html};
 
@@ -163,44 +164,130 @@ const LOGISTICS_HEADERS: [&str; 12] = [
     "energy2-eur-horizon",
 ];
 
-fn survival_of(a: &FacilityAutonomy, tier: SimTier, hours: u32) -> String {
+fn survival_of(a: &FacilityAutonomy, tier: SimTier, hours: u32) -> Option<f64> {
     a.summary
         .survival
         .iter()
         .find(|s| s.duration_h == hours)
-        .map_or_else(String::new, |s| {
-            let v = match tier {
-                SimTier::LifeSupport => s.life_support,
-                SimTier::Critical => s.critical,
-                SimTier::Other => s.other,
-            };
-            f(v * 100.0, 0)
+        .map(|s| match tier {
+            SimTier::LifeSupport => s.life_support,
+            SimTier::Critical => s.critical,
+            SimTier::Other => s.other,
         })
 }
 
-/// One row per facility and tier: hours of autonomy and P(survive 24/72/168 h), in %.
-pub fn autonomy_table(p: &StorePlanV2) -> Table {
-    autonomy_table_worded(p, |h| h.limited_by.clone())
+/// The `fuel_basis` code of a facility's starting fuel (its serde id).
+fn fuel_basis_key(a: &FacilityAutonomy) -> String {
+    a.fuel_basis_why
+        .as_ref()
+        .and_then(|b| serde_json::to_value(b).ok())
+        .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_string))
+        .unwrap_or_default()
 }
 
-/// [`autonomy_table`] with what limits each tier worded by `limit` (the page's language).
-fn autonomy_table_worded(p: &StorePlanV2, limit: fn(&TierHours) -> String) -> Table {
+/// The `limit` code of what ends a tier's autonomy (its serde id).
+fn limit_key(h: &TierHours) -> String {
+    h.limit
+        .as_ref()
+        .and_then(|l| serde_json::to_value(l).ok())
+        .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// One row per facility and tier for the CSV/XLSX download: hours of autonomy and P(survive
+/// 24/72/168 h) in %, each text column (fuel basis, what limits the tier) worded in the page's
+/// language with its machine code beside it. A figure that depends on what nobody recorded
+/// (fuel on site unknown) is left empty with `hours_bound` = `unknown`, never written as 0.
+pub fn autonomy_table(p: &StorePlanV2) -> Table {
     let rows = p
         .autonomy
         .iter()
         .flat_map(|a| {
             a.summary.hours.iter().map(move |h| {
+                let b = a.bound(h);
+                let known = b != HoursBound::Unknown;
+                let fig = |v: Option<f64>, dp: usize| opt(v.filter(|_| known), dp);
+                let fuel_known = a.fuel_basis_why.as_ref().and_then(|x| x.known()).is_some();
                 vec![
                     a.facility.clone(),
                     a.name.clone(),
                     a.summary.units_added.len().to_string(),
-                    f(a.fuel_on_site_l, 0),
+                    opt(Some(a.fuel_on_site_l).filter(|_| fuel_known), 0),
+                    fuel_basis_key(a),
+                    crate::energy_v2_notes::fuel_basis(a),
                     tier_key(h.tier).to_string(),
-                    f(h.hours, 1),
-                    survival_of(a, h.tier, 24),
-                    survival_of(a, h.tier, 72),
-                    survival_of(a, h.tier, 168),
-                    limit(h),
+                    fig(Some(h.hours), 1),
+                    b.key().to_string(),
+                    fig(survival_of(a, h.tier, 24).map(|v| v * 100.0), 0),
+                    fig(survival_of(a, h.tier, 72).map(|v| v * 100.0), 0),
+                    fig(survival_of(a, h.tier, 168).map(|v| v * 100.0), 0),
+                    limit_key(h),
+                    crate::energy_v2_notes::limit(h),
+                ]
+            })
+        })
+        .collect();
+    Table {
+        name: "energy-v2-autonomy".into(),
+        headers: vec![
+            "facility",
+            "name",
+            "units_added",
+            "fuel_on_site_l",
+            "fuel_basis",
+            "fuel_basis_text",
+            "tier",
+            "hours",
+            "hours_bound",
+            "p_survive_24h_percent",
+            "p_survive_72h_percent",
+            "p_survive_168h_percent",
+            "limit",
+            "limited_by",
+        ],
+        rows,
+    }
+}
+
+/// A figure of the page's autonomy table with its bound (`≥`, `≤`) or "unknown".
+fn bounded(b: HoursBound, v: Option<f64>, dp: usize) -> String {
+    let Some(v) = v else {
+        return String::new();
+    };
+    let n = shown(&f(v, dp));
+    match b {
+        HoursBound::Exact => n,
+        HoursBound::AtMost => format!("≤ {n}"),
+        HoursBound::AtLeast => format!("≥ {n}"),
+        HoursBound::Unknown => t("survey-unknown"),
+    }
+}
+
+/// The page's autonomy table: the download's columns without the machine codes, figures
+/// already formatted with their bounds.
+fn autonomy_page_table(p: &StorePlanV2) -> Table {
+    let rows = p
+        .autonomy
+        .iter()
+        .flat_map(|a| {
+            a.summary.hours.iter().map(move |h| {
+                let b = a.bound(h);
+                let fuel_known = a.fuel_basis_why.as_ref().and_then(|x| x.known()).is_some();
+                vec![
+                    a.facility.clone(),
+                    a.name.clone(),
+                    a.summary.units_added.len().to_string(),
+                    if fuel_known {
+                        shown(&f(a.fuel_on_site_l, 0))
+                    } else {
+                        t("survey-unknown")
+                    },
+                    tier_key(h.tier).to_string(),
+                    bounded(b, Some(h.hours), 1),
+                    bounded(b, survival_of(a, h.tier, 24).map(|v| v * 100.0), 0),
+                    bounded(b, survival_of(a, h.tier, 72).map(|v| v * 100.0), 0),
+                    bounded(b, survival_of(a, h.tier, 168).map(|v| v * 100.0), 0),
+                    crate::energy_v2_notes::limit(h),
                 ]
             })
         })
@@ -375,8 +462,8 @@ pub fn results(p: &StorePlanV2, query: &str) -> Markup {
         p class="exports" { (t("export")) ": " a href=(link("logistics", "csv")) { "CSV" } " · " a href=(link("logistics", "xlsx")) id="energy2-logistics-xlsx" { "XLSX" } }
         (crate::energy_v2_oblasts::oblast_view(p))
         h2 { (t("energy2-autonomy")) }
-        (render("energy2-autonomy", &autonomy_table_worded(p, crate::energy_v2_notes::limit), &AUTONOMY_HEADERS, Some(0)))
-        ul class="muted" id="energy2-fuel-basis" { @for a in &p.autonomy { li { (a.name) ": " (crate::energy_v2_notes::fuel_basis(a)) } } }
+        (render("energy2-autonomy", &autonomy_page_table(p), &AUTONOMY_HEADERS, Some(0)))
+        ul class="muted" id="energy2-fuel-basis" { @for a in &p.autonomy { li { (a.name) ": " (crate::energy_v2_notes::fuel_basis(a)) " · " a href=(format!("/energy/fuel/{}", a.facility)) { (t("fuel-title")) } } } }
         p class="exports" { (t("export")) ": " a href=(link("autonomy", "csv")) { "CSV" } " · " a href=(link("autonomy", "xlsx")) { "XLSX" } }
         h2 { (t("energy2-notes")) }
         ul id="energy2-notes" { @for n in crate::energy_v2_notes::notes(p) { li { (n) } } }

@@ -13,6 +13,7 @@ pub mod auth;
 pub mod changes_page;
 pub mod claims_page;
 pub mod edit;
+pub mod energy_fuel_page;
 pub mod energy_pages;
 pub mod energy_survey_pages;
 pub mod energy_v2_commit;
@@ -182,6 +183,7 @@ pub fn app(state: AppState) -> Router {
         .merge(energy_pages::routes())
         .merge(energy_survey_pages::routes())
         .merge(energy_v2_page::routes())
+        .merge(energy_fuel_page::routes())
         .merge(intake_pages::routes())
         .merge(medicine_pages::routes())
         .merge(medicine_import::routes())

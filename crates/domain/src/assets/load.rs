@@ -244,6 +244,34 @@ impl BackupCondition {
     }
 }
 
+/// Fuel for the facility's own backup sets: the tank's size and what was on hand at a date
+/// (the outage simulator's starting fuel; without it the fuel on site is unknown, never 0).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FuelStock {
+    /// Litres the tank(s) hold when full; `None` when nobody recorded it.
+    #[serde(
+        default,
+        with = "crate::money::exact_decimal::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tank_litres: Option<rust_decimal::Decimal>,
+    /// Litres on hand on `as_of`; `None` when only the tank is known.
+    #[serde(
+        default,
+        with = "crate::money::exact_decimal::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub on_hand_litres: Option<rust_decimal::Decimal>,
+    /// The day the stock was measured (required with `on_hand_litres`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<chrono::NaiveDate>,
+}
+
+/// Litres above this are refused as implausible for one facility's backup fuel (a large
+/// hospital keeps tens of thousands of litres).
+pub const MAX_FUEL_LITRES: u32 = 10_000_000;
+
 /// kW and kVA figures above this are refused as implausible for one load (the largest hospital
 /// loads are a few MW); the cap keeps sums over any store far from decimal overflow.
 pub const MAX_KW: u32 = 100_000;

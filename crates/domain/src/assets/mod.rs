@@ -201,6 +201,9 @@ pub struct FacilityPower {
     /// This facility's tiers for its assets where the clinical-role rule is wrong for it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tier_overrides: Vec<load::TierOverride>,
+    /// Tank size and fuel on hand of the backup sets (issue 16: the simulator's starting fuel).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fuel: Option<load::FuelStock>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     #[serde(default)]

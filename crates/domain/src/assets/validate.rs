@@ -195,6 +195,9 @@ pub fn facility_power(p: &FacilityPower) -> Result<(), ValidationError> {
             }
         }
     }
+    if let Some(fuel) = &p.fuel {
+        fuel_stock(fuel)?;
+    }
     if let Some(h) = p.typical_outage_hours_per_day
         && (h.is_sign_negative() && !h.is_zero() || h > Decimal::from(24))
     {
@@ -205,6 +208,47 @@ pub fn facility_power(p: &FacilityPower) -> Result<(), ValidationError> {
         ));
     }
     Ok(())
+}
+
+fn fuel_stock(s: &super::load::FuelStock) -> Result<(), ValidationError> {
+    let cap = Decimal::from(super::load::MAX_FUEL_LITRES);
+    for (field, v) in [
+        ("fuel.tank_litres", s.tank_litres),
+        ("fuel.on_hand_litres", s.on_hand_litres),
+    ] {
+        not_negative(field, v)?;
+        if let Some(v) = v
+            && v > cap
+        {
+            return Err(ValidationError::new(
+                field,
+                v,
+                "implausibly large: above 10,000,000 litres is refused",
+            ));
+        }
+    }
+    if let (Some(tank), Some(on_hand)) = (s.tank_litres, s.on_hand_litres)
+        && on_hand > tank
+    {
+        return Err(ValidationError::new(
+            "fuel.on_hand_litres",
+            on_hand,
+            format!("above the tank's {tank} L: a tank cannot hold more than its size"),
+        ));
+    }
+    match (s.on_hand_litres, s.as_of) {
+        (Some(_), None) => Err(ValidationError::new(
+            "fuel.as_of",
+            "",
+            "give the day the fuel on hand was measured (YYYY-MM-DD)",
+        )),
+        (None, Some(d)) => Err(ValidationError::new(
+            "fuel.as_of",
+            d,
+            "a date without on_hand_litres says nothing: give the litres on hand",
+        )),
+        _ => Ok(()),
+    }
 }
 
 pub fn density_reference(r: &DensityReference) -> Result<(), ValidationError> {

@@ -1393,7 +1393,7 @@ energy2-outage-hint = in every region, instead of the recorded schedules; leave 
 energy2-fuel-per-day = Fuel deliverable per region, litres per day
 energy2-install-units = Units installable per region
 energy2-fuel-on-site = Fuel on site for the autonomy, litres
-energy2-fuel-on-site-hint = leave empty for one delivery of the logistics plan
+energy2-fuel-on-site-hint = leave empty for each facility's recorded stock plus one delivery of the logistics plan (unknown where neither)
 energy2-country = Country
 energy2-activity = Donating activity (its generator equipment lines)
 energy2-activity-hint = Leave units and this field empty to plan every generator equipment line whose sets are not yet recorded as assets, e.g. act-ua-jica-generators
@@ -1441,8 +1441,6 @@ energy2-left-unknown-building = { $tier } building load { $item } ({ $what }): a
 energy2-left-backup-unknown = existing backup unknown: no backup kVA recorded (record 0, or the condition "absent", if there is none)
 energy2-left-step-unknown = largest step load unknown: no load states a kVA or starting kVA
 energy2-fuel-basis-given = given by the planner
-energy2-fuel-basis-delivery = one delivery of the logistics plan: { $litres } L/day × { $days } days between deliveries
-energy2-fuel-basis-no-units = no units planned, no delivery scheduled; the store records no fuel stock, so its own backup starts with 0 L
 energy2-assume-litres-per-day = litres per day = outage hours per day × (idle L/h of the units + { $slope } L/kWh × kW the donated units carry)
 energy2-assume-donated-only = only the donated units' fuel is counted; the own backup runs on the facility's own stock
 energy2-assume-deliveries = a delivery arrives when the tank is down to { $percent } % (reserve); where no tank size is given, a delivery every { $days } days, and the tank that interval needs is shown
@@ -1905,3 +1903,21 @@ energy2-oblast-size = Circle area in proportion to fuel per day; the largest cir
 energy2-oblast-attribution = Boundaries: Natural Earth; oblast centres: see data sources
 energy2-region-fuel = What-if: fuel deliverable in particular regions, litres per day
 energy2-region-fuel-hint = one region per line, e.g. UA-63 = 1500; these regions get this figure instead of the one above
+
+# --- energya ---
+energy2-fuel-basis-delivery-only = one delivery of the logistics plan: { $litres } L/day × { $days } days between deliveries; the facility's own stock is not recorded, so hours are at least the figures shown
+energy2-fuel-basis-unknown = fuel on site unknown: no stock recorded and no unit planned (no delivery), so the hours its own backup runs on fuel are unknown
+energy2-fuel-basis-recorded = the facility's recorded stock: { $litres } L on { $date }
+energy2-fuel-basis-recorded-delivery = the facility's recorded stock ({ $litres } L on { $date }) plus one delivery of the logistics plan: { $per_day } L/day × { $days } days
+fuel-title = Fuel on site
+fuel-intro = Tank size and fuel on hand of this facility's own backup sets: the fuel its autonomy starts with, beside an energy plan and in the outage simulator. Without a recorded stock the fuel on site is unknown, never taken as 0.
+fuel-record = Supply record
+fuel-tank = Tank size, litres
+fuel-on-hand = Fuel on hand, litres
+fuel-as-of = Measured on (YYYY-MM-DD)
+fuel-save = Record fuel
+fuel-saved = Fuel recorded.
+fuel-proposed = Sent for approval (change { $change }).
+fuel-no-supply = This facility has no supply record (phases, voltage): record its connection first.
+fuel-sign-in = Sign in as an editor of this facility to record its fuel.
+fuel-refused = Not recorded, check the field
