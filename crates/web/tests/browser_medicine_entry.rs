@@ -44,6 +44,14 @@ async fn click(driver: &WebDriver, id: &str) {
     el.click().await.unwrap();
 }
 
+/// Submits the movement form and waits until its page is replaced: the next page has the same
+/// ids, so an element found before it arrives would go stale.
+async fn submit_move(driver: &WebDriver) {
+    let old = wait_for(driver, By::Id("move-form"), 10).await;
+    click(driver, "record-movement").await;
+    old.wait_until().stale().await.unwrap();
+}
+
 async fn text(driver: &WebDriver, id: &str) -> String {
     wait_for(driver, By::Id(id), 10).await.text().await.unwrap()
 }
@@ -144,7 +152,7 @@ async fn an_admin_records_checks_decides_and_distributes_a_consignment_on_a_phon
         wait_for(&driver, By::Id("move-form"), 10).await;
         fill(&driver, "f-to", to).await;
         fill(&driver, "f-quantity", quantity).await;
-        click(&driver, "record-movement").await;
+        submit_move(&driver).await;
         wait_for(&driver, By::Id("movement-recorded"), 10).await;
     }
     let stock = text(&driver, "consignment-stock").await;
@@ -154,7 +162,7 @@ async fn an_admin_records_checks_decides_and_distributes_a_consignment_on_a_phon
     // Beyond the stock: refused beside the quantity, naming the lot and the figures.
     fill(&driver, "f-to", HOSPITAL_A).await;
     fill(&driver, "f-quantity", "12001").await;
-    click(&driver, "record-movement").await;
+    submit_move(&driver).await;
     let refusal = text(&driver, "err-quantity").await;
     assert!(
         refusal.contains("AMX2611") && refusal.contains("12000"),
