@@ -42,6 +42,8 @@ pub struct Ledger {
     pub consignments: BTreeMap<RecordId, crate::medicines::Consignment>,
     pub consignment_decisions: BTreeMap<RecordId, crate::medicines::ConsignmentDecision>,
     pub stock_movements: BTreeMap<RecordId, crate::medicines::StockMovement>,
+    pub incidents: BTreeMap<RecordId, crate::assets::recall::Incident>,
+    pub field_safety_notices: BTreeMap<RecordId, crate::assets::recall::FieldSafetyNotice>,
     flow_children: HashMap<RecordId, Vec<RecordId>>,
     activity_children: HashMap<RecordId, Vec<RecordId>>,
     /// Indexes built once so rules stay linear in the size of the ledger.
@@ -125,6 +127,8 @@ impl Ledger {
             RecordKind::Consignment => drop(self.consignments.remove(id)),
             RecordKind::ConsignmentDecision => drop(self.consignment_decisions.remove(id)),
             RecordKind::StockMovement => drop(self.stock_movements.remove(id)),
+            RecordKind::Incident => drop(self.incidents.remove(id)),
+            RecordKind::FieldSafetyNotice => drop(self.field_safety_notices.remove(id)),
         }
     }
 
@@ -163,6 +167,10 @@ impl Ledger {
                 drop(self.consignment_decisions.insert(r.id.clone(), r))
             }
             Record::StockMovement(r) => drop(self.stock_movements.insert(r.id.clone(), r)),
+            Record::Incident(r) => drop(self.incidents.insert(r.id.clone(), r)),
+            Record::FieldSafetyNotice(r) => {
+                drop(self.field_safety_notices.insert(r.id.clone(), r))
+            }
         }
     }
 
@@ -272,6 +280,8 @@ impl Ledger {
             consignments => Consignment,
             consignment_decisions => ConsignmentDecision,
             stock_movements => StockMovement,
+            incidents => Incident,
+            field_safety_notices => FieldSafetyNotice,
         );
         found
     }
@@ -315,6 +325,8 @@ impl Ledger {
             consignments => Consignment,
             consignment_decisions => ConsignmentDecision,
             stock_movements => StockMovement,
+            incidents => Incident,
+            field_safety_notices => FieldSafetyNotice,
         )
     }
 

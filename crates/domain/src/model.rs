@@ -924,6 +924,8 @@ pub enum Record {
     Consignment(crate::medicines::Consignment),
     ConsignmentDecision(crate::medicines::ConsignmentDecision),
     StockMovement(crate::medicines::StockMovement),
+    Incident(crate::assets::recall::Incident),
+    FieldSafetyNotice(crate::assets::recall::FieldSafetyNotice),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -960,12 +962,14 @@ pub enum RecordKind {
     Consignment,
     ConsignmentDecision,
     StockMovement,
+    Incident,
+    FieldSafetyNotice,
 }
 
 impl RecordKind {
     /// In dependency order: a record only refers to kinds listed before it (activities refer to
     /// their parent activity too), so writing in this order never trips a foreign key.
-    pub const ALL: [RecordKind; 28] = [
+    pub const ALL: [RecordKind; 30] = [
         Self::Source,
         Self::Organisation,
         Self::Facility,
@@ -994,6 +998,8 @@ impl RecordKind {
         Self::Consignment,
         Self::ConsignmentDecision,
         Self::StockMovement,
+        Self::Incident,
+        Self::FieldSafetyNotice,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -1026,6 +1032,8 @@ impl RecordKind {
             Self::Consignment => "consignment",
             Self::ConsignmentDecision => "consignment_decision",
             Self::StockMovement => "stock_movement",
+            Self::Incident => "incident",
+            Self::FieldSafetyNotice => "field_safety_notice",
         }
     }
 
@@ -1065,6 +1073,8 @@ impl Record {
             Self::Consignment(_) => RecordKind::Consignment,
             Self::ConsignmentDecision(_) => RecordKind::ConsignmentDecision,
             Self::StockMovement(_) => RecordKind::StockMovement,
+            Self::Incident(_) => RecordKind::Incident,
+            Self::FieldSafetyNotice(_) => RecordKind::FieldSafetyNotice,
         }
     }
 
@@ -1098,6 +1108,8 @@ impl Record {
             Self::Consignment(r) => &r.id,
             Self::ConsignmentDecision(r) => &r.id,
             Self::StockMovement(r) => &r.id,
+            Self::Incident(r) => &r.id,
+            Self::FieldSafetyNotice(r) => &r.id,
         }
     }
 
@@ -1236,6 +1248,8 @@ impl Record {
             Self::Consignment(r) => refs.extend(r.references()),
             Self::ConsignmentDecision(r) => refs.extend(r.references()),
             Self::StockMovement(r) => refs.extend(r.references()),
+            Self::Incident(r) => refs.extend(r.references()),
+            Self::FieldSafetyNotice(r) => refs.extend(r.references()),
         }
         refs
     }

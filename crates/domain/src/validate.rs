@@ -45,6 +45,8 @@ fn by_kind(record: &Record) -> Result<(), ValidationError> {
         Record::Consignment(r) => crate::medicines::validate::consignment(r),
         Record::ConsignmentDecision(r) => crate::medicines::validate::decision(r),
         Record::StockMovement(r) => crate::medicines::validate::movement(r),
+        Record::Incident(r) => crate::assets::recall::validate_incident(r),
+        Record::FieldSafetyNotice(r) => crate::assets::recall::validate_notice(r),
     }
 }
 

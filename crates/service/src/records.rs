@@ -121,6 +121,13 @@ pub fn record_from_json(mut value: Value) -> Result<Record, ValidationError> {
         RecordKind::StockMovement => {
             typed::<aidtrace_domain::medicines::StockMovement>(value, Record::StockMovement)
         }
+        RecordKind::Incident => {
+            typed::<aidtrace_domain::assets::recall::Incident>(value, Record::Incident)
+        }
+        RecordKind::FieldSafetyNotice => typed::<aidtrace_domain::assets::recall::FieldSafetyNotice>(
+            value,
+            Record::FieldSafetyNotice,
+        ),
     }
 }
 

@@ -32,6 +32,8 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0007_audit_action_check.sql")),
         M::up(include_str!("../migrations/0008_account_disabled.sql")),
         M::up(include_str!("../migrations/0009_medicines.sql")),
+        // 0010 is another branch's (contracts and spare parts); the merge puts it before this.
+        M::up(include_str!("../migrations/0011_incidents_recalls.sql")),
     ])
 }
 
@@ -65,6 +67,8 @@ pub(crate) fn table(kind: RecordKind) -> &'static str {
         RecordKind::Consignment => "consignments",
         RecordKind::ConsignmentDecision => "consignment_decisions",
         RecordKind::StockMovement => "stock_movements",
+        RecordKind::Incident => "incidents",
+        RecordKind::FieldSafetyNotice => "field_safety_notices",
     }
 }
 
@@ -169,6 +173,14 @@ pub(crate) fn key_columns(record: &Record) -> Vec<(&'static str, Option<String>)
             ("to_id", o(&r.to)),
             ("date", Some(r.date.to_string())),
         ],
+        Record::Incident(r) => vec![
+            ("asset_id", s(&r.asset)),
+            ("work_order_id", o(&r.work_order)),
+            ("at", Some(r.at.to_string())),
+        ],
+        Record::FieldSafetyNotice(r) => {
+            vec![("issuer_id", s(&r.issuer)), ("model_id", o(&r.model))]
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 //! and are enforced by the service before anything is written. Indicators are in [`kpi`].
 
 pub mod correction;
+pub mod coverage;
 pub mod disposal;
 pub mod donation;
 pub mod gaps;
@@ -16,6 +17,7 @@ pub mod kpi;
 pub mod lifecycle;
 pub mod load;
 pub mod location;
+pub mod recall;
 pub mod synthetic;
 pub mod validate;
 pub mod workorder;
@@ -727,6 +729,13 @@ pub struct WorkOrder {
     pub provider: Option<RecordId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The field safety notice a recall-action order carries out (`recall::`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<RecordId>,
+    /// Set when the order was entered wrong (wrong asset, duplicate): it stays stored, and no
+    /// report or rule reads it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voided: Option<correction::Void>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -796,6 +805,9 @@ pub struct MeterReading {
     pub at: NaiveDateTime,
     pub meter: MeterKind,
     pub value: u64,
+    /// Set when the reading was entered wrong: it stays stored, and no report or rule reads it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voided: Option<correction::Void>,
 }
 
 /// The items of the WHO donation checklist (Medical device donations, 2011) aidtrace scores.
@@ -1039,6 +1051,7 @@ impl WorkOrder {
         let mut out = vec![("asset", K::Asset, &self.asset)];
         opt(&mut out, "plan", K::MaintenancePlan, &self.plan);
         opt(&mut out, "provider", K::Organisation, &self.provider);
+        opt(&mut out, "notice", K::FieldSafetyNotice, &self.notice);
         out
     }
 

@@ -9,10 +9,13 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (1, include_str!("../../migrations-pg/0001_records.sql")),
     (2, include_str!("../../migrations-pg/0002_medicines.sql")),
     (3, include_str!("../../migrations-pg/0003_web_pgserve.sql")),
+    // 4 is another branch's (contracts and spare parts); the merge puts it before this.
+    (5, include_str!("../../migrations-pg/0005_incidents_recalls.sql")),
 ];
 
-/// The schema version this build writes.
-pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
+/// The schema version this build writes: the last migration's number (numbers are given out to
+/// parallel branches ahead of their merge, so the list may have a gap until then).
+pub const SCHEMA_VERSION: i32 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 
 /// Any constant shared by all aidtrace processes: the key of the migration lock.
 const MIGRATION_LOCK: i64 = 0x6169_6474_7261_6365; // "aidtrace"
