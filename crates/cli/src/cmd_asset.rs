@@ -18,6 +18,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::cmd_asset_void::Voidable;
 use crate::config::Settings;
 use crate::error::service_error;
 use crate::error::{CliError, CliResult, Outcome};
@@ -118,6 +119,22 @@ pub enum AssetCommand {
         #[arg(long)]
         state: Option<String>,
     },
+    /// Void a wrong meter reading: it stays stored with the reason and no rule or due date reads it
+    VoidReading {
+        id: String,
+        /// Why the reading was wrong (required)
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        by: Option<String>,
+    },
+    /// Incidents (adverse events) with one device: add, list
+    #[command(subcommand)]
+    Incident(crate::cmd_asset_recall::IncidentCommand),
+    /// Field safety notices (recalls): add, search, show the affected assets, open recall-action
+    /// work orders
+    #[command(subcommand)]
+    Recall(crate::cmd_asset_recall::RecallCommand),
     /// Check stored asset histories against the lifecycle rules (exit 1 on breaches)
     Check,
     /// Bring downtime records in line with the lifecycle events (stores written before events
@@ -207,6 +224,16 @@ pub enum WorkorderCommand {
     Ack(crate::cmd_workorder::StepArgs),
     /// Record that hands-on work on a work order began (repair time runs from here)
     Start(crate::cmd_workorder::StepArgs),
+    /// Void a work order entered wrong (wrong asset, duplicate): it stays stored with the reason
+    /// and no indicator reads it
+    Void {
+        id: String,
+        /// Why the order was wrong (required)
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        by: Option<String>,
+    },
     /// Close a work order as done or cancelled
     Close {
         id: String,
@@ -532,6 +559,11 @@ fn asset(c: AssetCommand, settings: &Settings) -> CliResult {
             at,
             state,
         } => crate::cmd_asset_void::void(settings, &event, &reason, by, at, state),
+        AssetCommand::VoidReading { id, reason, by } => {
+            crate::cmd_asset_void::void_record(settings, Voidable::Reading, &id, &reason, by)
+        }
+        AssetCommand::Incident(c) => crate::cmd_asset_recall::incident(c, settings),
+        AssetCommand::Recall(c) => crate::cmd_asset_recall::recall(c, settings),
         AssetCommand::Check => {
             let app = open(settings)?;
             let problems = svc::check_stored(&app.ledger().map_err(service_error)?, app.now());
@@ -934,6 +966,8 @@ fn workorder(c: WorkorderCommand, settings: &Settings) -> CliResult {
                 external_cost: None,
                 provider: None,
                 note,
+                notice: None,
+                voided: None,
             };
             svc::put_checked_from(
                 &mut app,
@@ -944,6 +978,9 @@ fn workorder(c: WorkorderCommand, settings: &Settings) -> CliResult {
             .map_err(service_error)?;
             println!("opened {id}");
             Ok(Outcome::Clean)
+        }
+        WorkorderCommand::Void { id, reason, by } => {
+            crate::cmd_asset_void::void_record(settings, Voidable::WorkOrder, &id, &reason, by)
         }
         WorkorderCommand::Ack(args) => {
             crate::cmd_workorder::step(args, svc::Step::Acknowledged, settings)
@@ -1103,6 +1140,7 @@ fn kpi(c: KpiCommand, settings: &Settings) -> CliResult {
             let mut rows = vec![
                 bucket("donated", &m.donated),
                 bucket("commissioned", &m.commissioned),
+                bucket("of which registered already in service", &m.baseline),
                 bucket("in service", &m.in_service),
                 bucket("idle", &m.idle),
                 bucket("never installed", &m.never_installed),

@@ -638,7 +638,7 @@ pub async fn detail(
     let ledger = &snap.ledger;
     let st = state.clone();
     let aid = id.clone();
-    let (d, pm) = blocking(move || {
+    let (d, pm, safety) = blocking(move || {
         let app = st.service();
         let d = svc::asset_detail(&app, &aid)?;
         let today = Utc::now().naive_utc();
@@ -655,7 +655,8 @@ pub async fn detail(
         .into_iter()
         .filter(|i| i.asset == aid)
         .collect::<Vec<_>>();
-        Ok((d, pm))
+        let safety = crate::recall_pages::asset_safety(&app, &d.asset)?;
+        Ok((d, pm, safety))
     })
     .await?;
     let a = &d.asset;
@@ -671,6 +672,8 @@ pub async fn detail(
                 .map(donation_failure)
         })
         .collect();
+    // Voiding an event and a work order's progress are for who may report the asset down.
+    let may_act = reportable(&caller, ledger, &id);
     let content = html! {
         dl class="facts" {
             dt { (t("status")) } dd id="asset-state" data-state=(d.state.map_or("none", LifecycleState::as_str)) { (state_word(d.state)) }
@@ -679,6 +682,7 @@ pub async fn detail(
             dt { (t("assets-model")) } dd { (model.map_or_else(|| a.model.to_string(), |m| m.model_name.clone())) @if let Some(m) = model { " — " (ledger.org_name(&m.manufacturer)) } }
             dt { (t("assets-facility")) } dd { a href=(format!("/facilities/{}", a.facility)) { (facility_name(ledger, &a.facility)) } @if let Some(l) = &a.location { " · " (l) } }
             dt { (t("asset-criticality")) } dd { (label(a.criticality)) }
+            @if aidtrace_domain::assets::lifecycle::is_baseline(&d.events) { dt { (t("asset-baseline")) } dd id="baseline" { (t("asset-baseline-note")) " " (d.events.first().map(|e| datetime(e.at)).unwrap_or_default()) } }
             dt { (t("assets-money-to-machine")) } dd id="money-to-machine" {
                 @if let Some(act) = &a.funding.activity { a href=(format!("/activities/{act}")) { (ledger.activities.get(act).map_or_else(|| act.to_string(), |x| x.title.clone())) } }
                 @if let (Some(act), Some(l)) = (&a.funding.activity, &a.funding.equipment_line) { " → " a href=(format!("/activities/{act}#{l}")) { (ledger.equipment_lines.get(l).map_or_else(|| l.to_string(), |x| x.description.clone())) } }
@@ -713,8 +717,9 @@ pub async fn detail(
         }
         h2 { (t("assets-events")) }
         table class="list" id="events" {
-            thead { tr { th { (t("asset-at")) } th { (t("status")) } th { (t("asset-by-whom")) } th { (t("assets-note")) } th { (t("asset-recorded-at")) } } }
-            tbody { @for e in &d.events { tr { td { (datetime(e.at)) } td { (label(e.state)) } td { (e.by.clone().unwrap_or_default()) } td { (event_note(e, &d.downtimes)) } td { (e.recorded_at.map(datetime).unwrap_or_default()) } } } }
+            thead { tr { th { (t("asset-at")) } th { (t("status")) } th { (t("asset-by-whom")) } th { (t("assets-note")) } th { (t("asset-recorded-at")) } @if may_act { th { (t("asset-void-event")) } } } }
+            tbody { @for e in &d.events { tr { td { (datetime(e.at)) } td { (label(e.state)) } td { (e.by.clone().unwrap_or_default()) } td { (event_note(e, &d.downtimes)) } td { (e.recorded_at.map(datetime).unwrap_or_default()) }
+                @if may_act { td { a href=(format!("/assets/{id}/events/{}/void", e.id)) { (t("asset-void-event")) } } } } } }
         }
         @if !d.voided_events.is_empty() {
             // Kept for the record: a wrong entry is voided, never edited or deleted.
@@ -746,11 +751,12 @@ pub async fn detail(
             table class="list" id="work-orders" {
                 thead { tr { th { (t("asset-id")) } th { (t("asset-kind")) } th { (t("status")) } th { (t("asset-priority")) } th { (t("asset-opened")) } th { (t("asset-closed")) } th { (t("assets-note")) } } }
                 tbody { @for w in &d.work_orders { tr {
-                    td { (w.id) } td { (label(w.kind)) } td { (label(w.status)) } td { (label(w.priority)) }
+                    td { @if may_act { a href=(format!("/assets/{id}/work-orders/{}", w.id)) { (w.id) } } @else { (w.id) } } td { (label(w.kind)) } td { (label(w.status)) } td { (label(w.priority)) }
                     td { (datetime(w.opened)) } td { (w.closed.map(datetime).unwrap_or_default()) } td { (w.note.clone().unwrap_or_default()) }
                 } } }
             }
         }
+        (crate::recall_pages::asset_sections(&id, &safety, reportable(&caller, ledger, &id)))
         h2 { (t("assets-pm-schedule")) }
         @if pm.is_empty() { p class="muted" { "—" } }
         @else {
@@ -801,6 +807,7 @@ pub async fn indicators_page(
     let buckets = [
         ("donated", &m.donated),
         ("commissioned", &m.commissioned),
+        ("baseline", &m.baseline),
         ("in_service", &m.in_service),
         ("idle", &m.idle),
         ("never_installed", &m.never_installed),
