@@ -124,9 +124,7 @@ pub(crate) fn incident(c: IncidentCommand, settings: &Settings) -> CliResult {
                     &format!("inc-{asset}-{}", at.format("%Y%m%dT%H%M%S")),
                 )?,
             };
-            let work_order = work_order
-                .map(|w| rid("--work-order", &w))
-                .transpose()?;
+            let work_order = work_order.map(|w| rid("--work-order", &w)).transpose()?;
             let mut app = open(settings)?;
             svc::record_incident(
                 &mut app,
@@ -202,9 +200,9 @@ fn emit<T: serde::Serialize>(
 }
 
 fn serial_range(raw: &str) -> Result<SerialRange, CliError> {
-    let (from, to) = raw.split_once("..").ok_or_else(|| {
-        CliError::input(format!("--serial-range {raw:?}: expected FROM..TO"))
-    })?;
+    let (from, to) = raw
+        .split_once("..")
+        .ok_or_else(|| CliError::input(format!("--serial-range {raw:?}: expected FROM..TO")))?;
     Ok(SerialRange {
         from: from.trim().to_string(),
         to: to.trim().to_string(),
@@ -241,8 +239,7 @@ pub(crate) fn recall(c: RecallCommand, settings: &Settings) -> CliResult {
                 action,
             };
             let mut app = open(settings)?;
-            svc::record_notice(&mut app, settings.actor.as_str(), notice)
-                .map_err(service_error)?;
+            svc::record_notice(&mut app, settings.actor.as_str(), notice).map_err(service_error)?;
             println!("recorded field safety notice {id}");
             Ok(Outcome::Clean)
         }
@@ -259,7 +256,10 @@ pub(crate) fn recall(c: RecallCommand, settings: &Settings) -> CliResult {
                         n.reference.clone(),
                         n.date.to_string(),
                         n.issuer.to_string(),
-                        n.model.as_ref().map(ToString::to_string).unwrap_or_default(),
+                        n.model
+                            .as_ref()
+                            .map(ToString::to_string)
+                            .unwrap_or_default(),
                         n.action.clone(),
                     ]
                 })

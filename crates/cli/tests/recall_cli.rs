@@ -47,11 +47,20 @@ fn add_notice(dir: &tempfile::TempDir) {
 fn a_notice_is_found_by_serial_and_lists_the_ventilators_to_check() {
     let dir = demo();
     add_notice(&dir);
-    let found = ok(&dir, &["asset", "recall", "search", "SN0150", "--format", "csv"]);
+    let found = ok(
+        &dir,
+        &["asset", "recall", "search", "SN0150", "--format", "csv"],
+    );
     assert!(found.contains("fsn-vent-1"), "{found}");
-    let none = ok(&dir, &["asset", "recall", "search", "SN0200", "--format", "csv"]);
+    let none = ok(
+        &dir,
+        &["asset", "recall", "search", "SN0200", "--format", "csv"],
+    );
     assert!(!none.contains("fsn-vent-1"), "{none}");
-    let shown = ok(&dir, &["asset", "recall", "show", "fsn-vent-1", "--format", "json"]);
+    let shown = ok(
+        &dir,
+        &["asset", "recall", "show", "fsn-vent-1", "--format", "json"],
+    );
     let v: Value = serde_json::from_str(&shown).expect("json");
     let affected = v["affected"].as_array().expect("affected");
     assert_eq!(affected.len(), 4, "{shown}");
@@ -66,12 +75,26 @@ fn recall_orders_are_opened_once_and_their_completion_shows() {
     add_notice(&dir);
     let first = ok(
         &dir,
-        &["asset", "recall", "orders", "fsn-vent-1", "--at", "2026-02-21T08:00"],
+        &[
+            "asset",
+            "recall",
+            "orders",
+            "fsn-vent-1",
+            "--at",
+            "2026-02-21T08:00",
+        ],
     );
     assert!(first.contains("4 recall-action orders opened"), "{first}");
     let again = ok(
         &dir,
-        &["asset", "recall", "orders", "fsn-vent-1", "--at", "2026-02-21T08:00"],
+        &[
+            "asset",
+            "recall",
+            "orders",
+            "fsn-vent-1",
+            "--at",
+            "2026-02-21T08:00",
+        ],
     );
     assert!(again.contains("0 recall-action orders opened"), "{again}");
     let order = first
@@ -81,7 +104,15 @@ fn recall_orders_are_opened_once_and_their_completion_shows() {
         .to_string();
     ok(
         &dir,
-        &["workorder", "close", &order, "--at", "2026-02-22T10:00", "--result", "pass"],
+        &[
+            "workorder",
+            "close",
+            &order,
+            "--at",
+            "2026-02-22T10:00",
+            "--result",
+            "pass",
+        ],
     );
     let table = ok(&dir, &["asset", "recall", "show", "fsn-vent-1"]);
     assert!(
@@ -96,9 +127,22 @@ fn a_notice_with_a_bad_serial_range_is_refused_naming_the_option() {
     let out = run(
         dir.path(),
         &[
-            "asset", "recall", "add", "fsn-x", "--issuer", "org-mfr-unstated-icu", "--reference",
-            "R", "--date", "2026-02-20", "--model", "dm-illustrative-ventilator",
-            "--serial-range", "SN0100", "--action", "inspect",
+            "asset",
+            "recall",
+            "add",
+            "fsn-x",
+            "--issuer",
+            "org-mfr-unstated-icu",
+            "--reference",
+            "R",
+            "--date",
+            "2026-02-20",
+            "--model",
+            "dm-illustrative-ventilator",
+            "--serial-range",
+            "SN0100",
+            "--action",
+            "inspect",
         ],
     );
     assert_eq!(out.status.code(), Some(2));
@@ -111,14 +155,32 @@ fn an_incident_is_recorded_and_listed() {
     ok(
         &dir,
         &[
-            "asset", "incident", "add", "as-semey-vent-1", "--severity", "serious",
-            "--description", "oxygen reading wrong", "--at", "2026-02-10T14:00+05:00",
-            "--reported-to-regulator", "--id", "inc-1",
+            "asset",
+            "incident",
+            "add",
+            "as-semey-vent-1",
+            "--severity",
+            "serious",
+            "--description",
+            "oxygen reading wrong",
+            "--at",
+            "2026-02-10T14:00+05:00",
+            "--reported-to-regulator",
+            "--id",
+            "inc-1",
         ],
     );
     let list = ok(
         &dir,
-        &["asset", "incident", "list", "--asset", "as-semey-vent-1", "--format", "json"],
+        &[
+            "asset",
+            "incident",
+            "list",
+            "--asset",
+            "as-semey-vent-1",
+            "--format",
+            "json",
+        ],
     );
     let v: Value = serde_json::from_str(&list).expect("json");
     assert_eq!(v[0]["id"], "inc-1");
@@ -133,8 +195,14 @@ fn an_incident_with_an_unknown_severity_is_refused_naming_the_option() {
     let out = run(
         dir.path(),
         &[
-            "asset", "incident", "add", "as-semey-vent-1", "--severity", "bad",
-            "--description", "x",
+            "asset",
+            "incident",
+            "add",
+            "as-semey-vent-1",
+            "--severity",
+            "bad",
+            "--description",
+            "x",
         ],
     );
     assert_eq!(out.status.code(), Some(2));
@@ -147,8 +215,16 @@ fn an_incident_in_the_future_is_refused() {
     let out = run(
         dir.path(),
         &[
-            "asset", "incident", "add", "as-semey-vent-1", "--severity", "minor",
-            "--description", "x", "--at", "2099-01-01",
+            "asset",
+            "incident",
+            "add",
+            "as-semey-vent-1",
+            "--severity",
+            "minor",
+            "--description",
+            "x",
+            "--at",
+            "2099-01-01",
         ],
     );
     assert_eq!(out.status.code(), Some(2));
@@ -161,16 +237,29 @@ fn a_work_order_is_voided_with_its_reason() {
     add_notice(&dir);
     let first = ok(
         &dir,
-        &["asset", "recall", "orders", "fsn-vent-1", "--at", "2026-02-21T08:00"],
+        &[
+            "asset",
+            "recall",
+            "orders",
+            "fsn-vent-1",
+            "--at",
+            "2026-02-21T08:00",
+        ],
     );
     let order = first
         .lines()
         .find_map(|l| l.strip_prefix("opened work order "))
         .expect("an order id")
         .to_string();
-    let out = ok(&dir, &["workorder", "void", &order, "--reason", "duplicate"]);
+    let out = ok(
+        &dir,
+        &["workorder", "void", &order, "--reason", "duplicate"],
+    );
     assert!(out.contains("voided work order"), "{out}");
-    let again = run(dir.path(), &["workorder", "void", &order, "--reason", "again"]);
+    let again = run(
+        dir.path(),
+        &["workorder", "void", &order, "--reason", "again"],
+    );
     assert_eq!(again.status.code(), Some(2));
     assert!(stderr(&again).contains("voided"), "{}", stderr(&again));
 }

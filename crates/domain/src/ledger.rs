@@ -168,9 +168,7 @@ impl Ledger {
             }
             Record::StockMovement(r) => drop(self.stock_movements.insert(r.id.clone(), r)),
             Record::Incident(r) => drop(self.incidents.insert(r.id.clone(), r)),
-            Record::FieldSafetyNotice(r) => {
-                drop(self.field_safety_notices.insert(r.id.clone(), r))
-            }
+            Record::FieldSafetyNotice(r) => drop(self.field_safety_notices.insert(r.id.clone(), r)),
         }
     }
 

@@ -55,14 +55,21 @@ fn january() -> Period {
 
 fn contracted(l: &Ledger, coverage: &str) -> aidtrace_domain::assets::coverage::ContractedUptime {
     let fleet = Fleet::build(l);
-    fleet.contracted_uptime(0..1, january(), &Coverage::parse(coverage).expect("coverage"))
+    fleet.contracted_uptime(
+        0..1,
+        january(),
+        &Coverage::parse(coverage).expect("coverage"),
+    )
 }
 
 #[test]
 fn weekday_office_hours_count_only_the_failures_hours_inside_them() {
     // 23 weekdays × 9 h = 207 h; down inside them: Fri 16–17 (1 h) + Mon 08–10 (2 h) = 3 h;
     // (207 − 3) / 207 = 98.55 %.
-    let c = contracted(&january_with_a_weekend_failure(false), "mon-fri 08:00-17:00");
+    let c = contracted(
+        &january_with_a_weekend_failure(false),
+        "mon-fri 08:00-17:00",
+    );
     assert_eq!(c.contracted_hours, d("207"));
     assert_eq!(c.unplanned_downtime_hours, d("3"));
     assert_eq!(c.uptime_pct, Some(d("98.55")));

@@ -72,9 +72,8 @@ fn the_model_is_found_by_its_udi_di_when_the_notice_names_no_catalogue_model() {
 
 #[test]
 fn a_serial_inside_the_range_is_affected_and_one_outside_is_not() {
-    let n = notice(
-        json!({"model": "dm-vent", "serial_ranges": [{"from": "SN0100", "to": "SN0199"}]}),
-    );
+    let n =
+        notice(json!({"model": "dm-vent", "serial_ranges": [{"from": "SN0100", "to": "SN0199"}]}));
     let m = model("dm-vent", &[]);
     assert_eq!(
         recall::affects(&n, &asset("as-1", "dm-vent", Some("SN0150"), None), &m),
@@ -145,7 +144,13 @@ fn search_finds_a_notice_by_model_udi_di_lot_serial_or_reference() {
         "model": "dm-vent", "udi_di": ["0761234567890"], "lots": ["LOT-42"],
         "serial_ranges": [{"from": "SN0100", "to": "SN0199"}]
     }));
-    for term in ["dm-vent", "0761234567890", "lot-42", "SN0123", "FSN-2026-014"] {
+    for term in [
+        "dm-vent",
+        "0761234567890",
+        "lot-42",
+        "SN0123",
+        "FSN-2026-014",
+    ] {
         assert!(n.matches_term(term), "{term}");
     }
     for term in ["", "SN0200", "dm-other"] {
@@ -167,16 +172,14 @@ fn a_notice_needs_a_model_or_a_udi_di() {
 
 #[test]
 fn a_serial_range_with_ends_of_different_lengths_is_refused() {
-    let n =
-        notice(json!({"model": "dm-vent", "serial_ranges": [{"from": "SN1", "to": "SN0199"}]}));
+    let n = notice(json!({"model": "dm-vent", "serial_ranges": [{"from": "SN1", "to": "SN0199"}]}));
     assert_eq!(field_of(Record::FieldSafetyNotice(n)), "serial_ranges[0]");
 }
 
 #[test]
 fn a_serial_range_that_ends_before_it_starts_is_refused() {
-    let n = notice(
-        json!({"model": "dm-vent", "serial_ranges": [{"from": "SN0199", "to": "SN0100"}]}),
-    );
+    let n =
+        notice(json!({"model": "dm-vent", "serial_ranges": [{"from": "SN0199", "to": "SN0100"}]}));
     assert_eq!(field_of(Record::FieldSafetyNotice(n)), "serial_ranges[0]");
 }
 

@@ -124,10 +124,12 @@ pub fn record_from_json(mut value: Value) -> Result<Record, ValidationError> {
         RecordKind::Incident => {
             typed::<aidtrace_domain::assets::recall::Incident>(value, Record::Incident)
         }
-        RecordKind::FieldSafetyNotice => typed::<aidtrace_domain::assets::recall::FieldSafetyNotice>(
-            value,
-            Record::FieldSafetyNotice,
-        ),
+        RecordKind::FieldSafetyNotice => {
+            typed::<aidtrace_domain::assets::recall::FieldSafetyNotice>(
+                value,
+                Record::FieldSafetyNotice,
+            )
+        }
     }
 }
 

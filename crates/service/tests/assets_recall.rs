@@ -109,7 +109,10 @@ fn a_notice_for_a_model_names_every_asset_of_it() {
     let named: Vec<&str> = r.affected.iter().map(|a| a.asset.as_str()).collect();
     assert_eq!(named, VENTS);
     assert!(r.affected.iter().all(|a| a.matched == Match::Affected));
-    assert_eq!((r.to_act, r.done, r.in_progress, r.without_order), (4, 0, 0, 4));
+    assert_eq!(
+        (r.to_act, r.done, r.in_progress, r.without_order),
+        (4, 0, 0, 4)
+    );
 }
 
 #[test]
@@ -127,12 +130,12 @@ fn recall_orders_are_opened_once_per_affected_asset() {
     };
     assert_eq!(w.notice, Some(id("fsn-vent-2026-014")));
     assert_eq!(w.status, WorkOrderStatus::Open);
-    assert_eq!(
-        w.kind,
-        aidtrace_domain::assets::WorkOrderKind::RecallAction
-    );
+    assert_eq!(w.kind, aidtrace_domain::assets::WorkOrderKind::RecallAction);
     let r = report(&app);
-    assert_eq!((r.to_act, r.done, r.in_progress, r.without_order), (4, 0, 4, 0));
+    assert_eq!(
+        (r.to_act, r.done, r.in_progress, r.without_order),
+        (4, 0, 4, 0)
+    );
     // Asking again opens nothing and writes nothing.
     let before = audit_len(&app);
     assert!(open_orders(&mut app).is_empty());
@@ -159,7 +162,10 @@ fn closing_a_recall_order_counts_the_asset_done() {
     )
     .expect("close");
     let r = report(&app);
-    assert_eq!((r.to_act, r.done, r.in_progress, r.without_order), (4, 1, 3, 0));
+    assert_eq!(
+        (r.to_act, r.done, r.in_progress, r.without_order),
+        (4, 1, 3, 0)
+    );
 }
 
 #[test]

@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 use aidtrace_domain::assets::workorder::WorkResult;
 use aidtrace_domain::assets::{LifecycleState, PartUse, WorkOrderStatus, instant};
 use aidtrace_domain::{CurrencyCode, Ledger, Money, RecordId};
-use aidtrace_service::assets::{self as svc, Closing, Corrected, HistorySource, Progress, Step, Substance};
+use aidtrace_service::assets::{
+    self as svc, Closing, Corrected, HistorySource, Progress, Step, Substance,
+};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -496,9 +498,7 @@ pub async fn progress_submit(
     match snap.ledger.work_orders.get(&wo) {
         Some(w) if w.asset == asset => {}
         _ => {
-            return Err(
-                ApiError::not_found(format!("no work order {wo} of asset {asset}")).into(),
-            );
+            return Err(ApiError::not_found(format!("no work order {wo} of asset {asset}")).into());
         }
     }
     let mut problems = Vec::new();

@@ -36,7 +36,10 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/recalls", get(notices_page))
         .route("/assets/recalls/{id}", get(notice_page))
         .route("/assets/recalls/{id}/orders", post(orders_submit))
-        .route("/assets/{id}/incident", get(incident_form).post(incident_submit))
+        .route(
+            "/assets/{id}/incident",
+            get(incident_form).post(incident_submit),
+        )
 }
 
 type FormMap = BTreeMap<String, String>;
@@ -313,7 +316,12 @@ fn incident_page(
     let csrf = p.csrf.clone().unwrap_or_default();
     let value = |k: &str| form.get(k).cloned().unwrap_or_default();
     let checked = |k: &str| form.get(k).is_some_and(|v| v == "yes");
-    let problem = |f: &str| problems.iter().find(|x| x.field == f).map(|x| x.message.clone());
+    let problem = |f: &str| {
+        problems
+            .iter()
+            .find(|x| x.field == f)
+            .map(|x| x.message.clone())
+    };
     let orders: Vec<&WorkOrder> = ledger
         .work_orders
         .values()
@@ -453,13 +461,14 @@ fn parse_incident(id: &RecordId, form: &FormMap) -> Result<Incident, Vec<FieldPr
     };
     match (severity, at, problems.is_empty()) {
         (Some(severity), Some(at), true) => Ok(Incident {
-            id: RecordId::parse(&format!("inc-{id}-{}", at.format("%Y%m%dT%H%M%S")))
-                .map_err(|_| {
+            id: RecordId::parse(&format!("inc-{id}-{}", at.format("%Y%m%dT%H%M%S"))).map_err(
+                |_| {
                     vec![FieldProblem {
                         field: "at",
                         message: t("asset-err-time"),
                     }]
-                })?,
+                },
+            )?,
             asset: id.clone(),
             at,
             severity,
@@ -527,9 +536,7 @@ pub async fn incident_submit(
     state.invalidate();
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/assets/{}", enc(id.as_str()))).into_response()),
-        Err(e) if e.status.is_client_error() => {
-            Ok(again(vec![service_problem(&e)], e.status))
-        }
+        Err(e) if e.status.is_client_error() => Ok(again(vec![service_problem(&e)], e.status)),
         Err(e) => Err(e.into()),
     }
 }
@@ -550,7 +557,11 @@ mod tests {
         let id = RecordId::parse("as-1").expect("id");
         let problems = parse_incident(
             &id,
-            &form(&[("severity", "bad"), ("at", "yesterday"), ("work_order", "a b")]),
+            &form(&[
+                ("severity", "bad"),
+                ("at", "yesterday"),
+                ("work_order", "a b"),
+            ]),
         )
         .expect_err("refused");
         let fields: Vec<&str> = problems.iter().map(|p| p.field).collect();

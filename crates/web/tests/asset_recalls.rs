@@ -53,8 +53,15 @@ async fn the_notices_page_finds_a_notice_by_serial_in_the_readers_language() {
         .send(Req::get("/assets/recalls?q=SN0150&lang=kk").cookie(&session))
         .await;
     assert_eq!(hit.status, StatusCode::OK, "{}", hit.body);
-    assert!(hit.body.contains("data-notice=\"fsn-vent-1\""), "{}", hit.body);
-    assert!(hit.body.contains("Қауіпсіздік шаралары туралы хабарламалар"));
+    assert!(
+        hit.body.contains("data-notice=\"fsn-vent-1\""),
+        "{}",
+        hit.body
+    );
+    assert!(
+        hit.body
+            .contains("Қауіпсіздік шаралары туралы хабарламалар")
+    );
     let miss = client
         .send(Req::get("/assets/recalls?q=SN0200").cookie(&session))
         .await;
@@ -72,7 +79,8 @@ async fn an_admin_opens_the_recall_orders_and_the_notice_shows_their_progress() 
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     for vent in ["as-semey-vent-1", "as-semey-vent-4"] {
         assert!(
-            page.body.contains(&format!("data-asset=\"{vent}\" data-match=\"unverified\"")),
+            page.body
+                .contains(&format!("data-asset=\"{vent}\" data-match=\"unverified\"")),
             "{}",
             page.body
         );
@@ -85,7 +93,12 @@ async fn an_admin_opens_the_recall_orders_and_the_notice_shows_their_progress() 
                 .form(&[("csrf", &csrf)]),
         )
         .await;
-    assert!(posted.status.is_redirection(), "{}: {}", posted.status, posted.body);
+    assert!(
+        posted.status.is_redirection(),
+        "{}: {}",
+        posted.status,
+        posted.body
+    );
     let after = client
         .send(Req::get("/assets/recalls/fsn-vent-1").cookie(&session))
         .await;
@@ -94,7 +107,10 @@ async fn an_admin_opens_the_recall_orders_and_the_notice_shows_their_progress() 
         "{}",
         after.body
     );
-    assert!(!after.body.contains("id=\"open-orders\""), "nothing left to open");
+    assert!(
+        !after.body.contains("id=\"open-orders\""),
+        "nothing left to open"
+    );
     assert!(after.body.contains("wo-recall-fsn-vent-1-as-semey-vent-1"));
 }
 
@@ -192,7 +208,8 @@ async fn a_recorded_incident_shows_on_the_asset_page() {
         .send(Req::get("/assets/as-semey-vent-1?lang=uk").cookie(&session))
         .await;
     assert!(
-        page.body.contains("data-incident=\"inc-as-semey-vent-1-20260210T090000\""),
+        page.body
+            .contains("data-incident=\"inc-as-semey-vent-1-20260210T090000\""),
         "{}",
         page.body
     );

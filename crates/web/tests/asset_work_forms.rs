@@ -41,17 +41,26 @@ async fn the_void_form_reports_every_field_problem_at_once_and_writes_nothing() 
     let before = env.record_count();
     let url = format!("/assets/as-semey-mri-1/events/{ev}/void?lang=uk");
     let r = client
-        .send(
-            Req::new(Method::POST, &url)
-                .cookie(&session)
-                .form(&[("reason", " "), ("at", "завтра"), ("state", "broken"), ("csrf", &csrf)]),
-        )
+        .send(Req::new(Method::POST, &url).cookie(&session).form(&[
+            ("reason", " "),
+            ("at", "завтра"),
+            ("state", "broken"),
+            ("csrf", &csrf),
+        ]))
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     for field in ["reason", "at", "state"] {
-        assert!(r.body.contains(&format!("id=\"error-{field}\"")), "{field}: {}", r.body);
+        assert!(
+            r.body.contains(&format!("id=\"error-{field}\"")),
+            "{field}: {}",
+            r.body
+        );
     }
-    assert!(r.body.contains("вкажіть, чому запис помилковий"), "{}", r.body);
+    assert!(
+        r.body.contains("вкажіть, чому запис помилковий"),
+        "{}",
+        r.body
+    );
     assert_eq!(env.record_count(), before);
 }
 
@@ -67,11 +76,10 @@ async fn the_void_form_voids_the_event_and_the_page_lists_it_apart() {
     let link = format!("/assets/as-semey-mri-1/events/{ev}/void");
     assert!(page.body.contains(&link), "{}", page.body);
     let r = client
-        .send(
-            Req::new(Method::POST, &link)
-                .cookie(&session)
-                .form(&[("reason", "reported for the wrong machine"), ("csrf", &csrf)]),
-        )
+        .send(Req::new(Method::POST, &link).cookie(&session).form(&[
+            ("reason", "reported for the wrong machine"),
+            ("csrf", &csrf),
+        ]))
         .await;
     assert!(r.status.is_redirection(), "{}: {}", r.status, r.body);
     let page = client
@@ -93,16 +101,19 @@ async fn a_work_order_is_acknowledged_started_and_finished_with_labour_and_parts
         ("start", "2026-03-01T11:00"),
     ] {
         let r = client
-            .send(
-                Req::new(Method::POST, &url).cookie(&session).form(&[
-                    ("step", step),
-                    ("at", at),
-                    ("assignee", "A. Nurlanov"),
-                    ("csrf", &csrf),
-                ]),
-            )
+            .send(Req::new(Method::POST, &url).cookie(&session).form(&[
+                ("step", step),
+                ("at", at),
+                ("assignee", "A. Nurlanov"),
+                ("csrf", &csrf),
+            ]))
             .await;
-        assert!(r.status.is_redirection(), "{step}: {}: {}", r.status, r.body);
+        assert!(
+            r.status.is_redirection(),
+            "{step}: {}: {}",
+            r.status,
+            r.body
+        );
     }
     let r = client
         .send(Req::new(Method::POST, &url).cookie(&session).form(&[
@@ -136,7 +147,10 @@ async fn a_work_order_is_acknowledged_started_and_finished_with_labour_and_parts
     assert_eq!(order["result"], "pass");
     assert_eq!(order["assignee"], "A. Nurlanov");
     assert!(order["labour_hours"].to_string().contains('4'), "{order}");
-    assert!(order["labour_rate"]["amount"].to_string().contains("12.5"), "{order}");
+    assert!(
+        order["labour_rate"]["amount"].to_string().contains("12.5"),
+        "{order}"
+    );
     assert_eq!(order["parts"][0]["quantity"], 2);
     // A done order shows no form: it is closed once.
     let page = client.send(Req::get(&url).cookie(&session)).await;
@@ -163,9 +177,17 @@ async fn the_progress_form_reports_every_field_problem_at_once_and_writes_nothin
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     for field in ["at", "result", "labour_hours", "currency", "parts"] {
-        assert!(r.body.contains(&format!("id=\"error-{field}\"")), "{field}: {}", r.body);
+        assert!(
+            r.body.contains(&format!("id=\"error-{field}\"")),
+            "{field}: {}",
+            r.body
+        );
     }
-    assert!(r.body.contains("«жарамды» немесе «жарамсыз» таңдаңыз"), "{}", r.body);
+    assert!(
+        r.body.contains("«жарамды» немесе «жарамсыз» таңдаңыз"),
+        "{}",
+        r.body
+    );
     assert_eq!(env.record_count(), before);
 }
 
@@ -196,9 +218,7 @@ async fn a_viewer_may_not_open_the_work_order_form() {
     let client = Client::Socket(spawn(env.state.clone()).await);
     let (session, _) = login(&client, "vic").await;
     let r = client
-        .send(
-            Req::get(&format!("/assets/as-semey-mri-1/work-orders/{wo}")).cookie(&session),
-        )
+        .send(Req::get(&format!("/assets/as-semey-mri-1/work-orders/{wo}")).cookie(&session))
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 }

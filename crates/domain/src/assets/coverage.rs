@@ -65,7 +65,11 @@ impl Coverage {
         let (days, hours, offset) = match parts[..] {
             [d, h] => (d, h, None),
             [d, h, o] => (d, h, Some(o)),
-            _ => return Err(bad("expected DAYS HH:MM-HH:MM [±HH:MM], e.g. mon-fri 08:00-17:00 +05:00, or 24x7")),
+            _ => {
+                return Err(bad(
+                    "expected DAYS HH:MM-HH:MM [±HH:MM], e.g. mon-fri 08:00-17:00 +05:00, or 24x7",
+                ));
+            }
         };
         let mut weekdays = Vec::new();
         for item in days.split(',') {
@@ -139,7 +143,9 @@ impl Coverage {
             if self.weekdays.contains(&local.weekday()) {
                 let start = local.and_time(self.from) - offset;
                 let end = if all_day {
-                    local.succ_opt().map_or(NaiveDateTime::MAX, |d| d.and_time(NaiveTime::MIN))
+                    local
+                        .succ_opt()
+                        .map_or(NaiveDateTime::MAX, |d| d.and_time(NaiveTime::MIN))
                         - offset
                 } else {
                     local.and_time(self.to) - offset

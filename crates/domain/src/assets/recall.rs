@@ -202,13 +202,15 @@ pub fn affects(notice: &FieldSafetyNotice, asset: &Asset, model: &DeviceModel) -
     let serial = asset.serial.as_deref().filter(|s| !s.trim().is_empty());
     let lot = lot_of(asset);
     let by_serial = serial.is_some_and(|s| notice.names_serial(s));
-    let by_lot = lot.as_deref().is_some_and(|l| notice.lots.iter().any(|n| same(n, l)));
+    let by_lot = lot
+        .as_deref()
+        .is_some_and(|l| notice.lots.iter().any(|n| same(n, l)));
     if by_serial || by_lot {
         return Some(Match::Affected);
     }
     // What the notice restricts by and the asset does not record leaves the question open.
-    let serial_open = (!notice.serials.is_empty() || !notice.serial_ranges.is_empty())
-        && serial.is_none();
+    let serial_open =
+        (!notice.serials.is_empty() || !notice.serial_ranges.is_empty()) && serial.is_none();
     let lot_open = !notice.lots.is_empty() && lot.is_none();
     (serial_open || lot_open).then_some(Match::Unverified)
 }
@@ -248,7 +250,11 @@ pub fn validate_notice(n: &FieldSafetyNotice) -> Result<(), ValidationError> {
             "a field safety notice names the affected model or at least one UDI-DI",
         ));
     }
-    for (field, list) in [("udi_di", &n.udi_di), ("lots", &n.lots), ("serials", &n.serials)] {
+    for (field, list) in [
+        ("udi_di", &n.udi_di),
+        ("lots", &n.lots),
+        ("serials", &n.serials),
+    ] {
         if let Some((i, v)) = list.iter().enumerate().find(|(_, v)| v.trim().is_empty()) {
             return Err(ValidationError::new(
                 format!("{field}[{i}]"),

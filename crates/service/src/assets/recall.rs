@@ -273,7 +273,9 @@ pub fn open_recall_orders(
                 report.notice.reference, report.notice.date, report.notice.action
             ),
         };
-        batch.push(Record::WorkOrder(recall_order(wo_id, &a.asset, id, at, note)));
+        batch.push(Record::WorkOrder(recall_order(
+            wo_id, &a.asset, id, at, note,
+        )));
     }
     let ids: Vec<RecordId> = batch.iter().map(|r| r.id().clone()).collect();
     if !batch.is_empty() {
@@ -323,7 +325,8 @@ pub fn asset_notices(
     source: HistorySource<'_>,
     asset: &Asset,
 ) -> ServiceResult<Vec<(FieldSafetyNotice, Match, Option<WorkOrder>)>> {
-    let Some(Record::DeviceModel(model)) = app.store().get(RecordKind::DeviceModel, &asset.model)?
+    let Some(Record::DeviceModel(model)) =
+        app.store().get(RecordKind::DeviceModel, &asset.model)?
     else {
         return Ok(Vec::new());
     };

@@ -157,9 +157,8 @@ pub fn void_event(
     // service"): voiding the return reopens that episode. A stored downtime is closed once and
     // never reopened, so the closed record is voided and recorded again open, or ending at the
     // corrected return when the correction is still a return.
-    let returns = |s: LifecycleState| {
-        matches!(s, LifecycleState::InService | LifecycleState::Commissioned)
-    };
+    let returns =
+        |s: LifecycleState| matches!(s, LifecycleState::InService | LifecycleState::Commissioned);
     if returns(old.state)
         && let Some(d) = history
             .downtimes

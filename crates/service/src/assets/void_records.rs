@@ -20,7 +20,11 @@ fn void_of(
         return Err(refuse(
             kind,
             id,
-            ValidationError::new("reason", reason, "a void needs the reason the entry was wrong"),
+            ValidationError::new(
+                "reason",
+                reason,
+                "a void needs the reason the entry was wrong",
+            ),
         ));
     }
     Ok(Void {

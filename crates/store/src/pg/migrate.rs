@@ -10,7 +10,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (2, include_str!("../../migrations-pg/0002_medicines.sql")),
     (3, include_str!("../../migrations-pg/0003_web_pgserve.sql")),
     // 4 is another branch's (contracts and spare parts); the merge puts it before this.
-    (5, include_str!("../../migrations-pg/0005_incidents_recalls.sql")),
+    (
+        5,
+        include_str!("../../migrations-pg/0005_incidents_recalls.sql"),
+    ),
 ];
 
 /// The schema version this build writes: the last migration's number (numbers are given out to
