@@ -283,6 +283,18 @@ pub enum KpiCommand {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Uptime over contracted hours (an OEM guarantee's coverage window), per asset and in all
+    Contracted {
+        #[command(flatten)]
+        period: PeriodArgs,
+        /// The covered window, e.g. "mon-fri 08:00-17:00 +05:00" or "24x7"
+        #[arg(long)]
+        coverage: String,
+        #[arg(long)]
+        facility: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
     /// Money-to-machine: what donated equipment became
     Money {
         /// Point in time [default: now]
@@ -1093,6 +1105,43 @@ const KPI_HEADER: [&str; 19] = [
 
 fn kpi(c: KpiCommand, settings: &Settings) -> CliResult {
     match c {
+        KpiCommand::Contracted {
+            period: p,
+            coverage,
+            facility,
+            format,
+        } => {
+            let app = open(settings)?;
+            let per = period(&p)?;
+            let coverage = aidtrace_domain::assets::coverage::Coverage::parse(&coverage)
+                .map_err(|e| CliError::input(format!("--{e}")))?;
+            let facility = opt_rid("--facility", facility.as_ref())?;
+            let rows_data = svc::contracted_uptime(&app, per, &coverage, facility.as_ref())
+                .map_err(service_error)?;
+            let rows: Vec<Vec<String>> = rows_data
+                .iter()
+                .map(|(k, c)| {
+                    vec![
+                        k.clone(),
+                        c.contracted_hours.to_string(),
+                        c.unplanned_downtime_hours.to_string(),
+                        opt(c.uptime_pct),
+                    ]
+                })
+                .collect();
+            emit(
+                format,
+                &rows_data,
+                &[
+                    "asset",
+                    "contracted_hours",
+                    "unplanned_downtime_hours",
+                    "contracted_uptime_pct",
+                ],
+                &rows,
+            )?;
+            Ok(Outcome::Clean)
+        }
         KpiCommand::Show {
             period: p,
             by,

@@ -274,3 +274,23 @@ fn an_unknown_meter_reading_cannot_be_voided() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("mr-none"), "{}", stderr(&out));
 }
+
+#[test]
+fn contracted_uptime_takes_the_coverage_window_and_refuses_a_bad_one() {
+    let dir = demo();
+    let out = ok(
+        &dir,
+        &[
+            "kpi", "contracted", "--from", "2025-01-01", "--to", "2025-12-31", "--coverage",
+            "mon-fri 08:00-17:00 +05:00", "--format", "json",
+        ],
+    );
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert!(!v["all"]["contracted_hours"].is_null(), "{out}");
+    let bad = run(
+        dir.path(),
+        &["kpi", "contracted", "--coverage", "mon-fri 17:00-08:00"],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("--coverage"), "{}", stderr(&bad));
+}

@@ -28,6 +28,7 @@ use serde::Serialize;
 use crate::error::{ServiceError, ServiceResult};
 use crate::{Aidtrace, records};
 
+mod contracted;
 mod detail;
 mod recall;
 mod reconcile;
@@ -36,6 +37,7 @@ mod void;
 mod void_records;
 mod workorders;
 
+pub use contracted::contracted_uptime;
 pub use detail::{AssetDetail, asset_detail};
 pub use recall::{
     AffectedAsset, NoticeReport, asset_incidents, asset_notices, check_incidents, list_incidents,
