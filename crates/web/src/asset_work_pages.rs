@@ -372,11 +372,11 @@ pub async fn progress_form(
 ) -> PageResult<Html<String>> {
     let (p, asset, snap) = guard(&state, &caller, &raw, None).await?;
     let wo = parse_id(&raw_wo)?;
-    if !snap
+    if snap
         .ledger
         .work_orders
         .get(&wo)
-        .is_some_and(|w| w.asset == asset)
+        .is_none_or(|w| w.asset != asset)
     {
         return Err(ApiError::not_found(format!("no work order {wo} of asset {asset}")).into());
     }
