@@ -281,8 +281,16 @@ fn contracted_uptime_takes_the_coverage_window_and_refuses_a_bad_one() {
     let out = ok(
         &dir,
         &[
-            "kpi", "contracted", "--from", "2025-01-01", "--to", "2025-12-31", "--coverage",
-            "mon-fri 08:00-17:00 +05:00", "--format", "json",
+            "kpi",
+            "contracted",
+            "--from",
+            "2025-01-01",
+            "--to",
+            "2025-12-31",
+            "--coverage",
+            "mon-fri 08:00-17:00 +05:00",
+            "--format",
+            "json",
         ],
     );
     let v: Value = serde_json::from_str(&out).expect("json");
