@@ -18,10 +18,17 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::cmd_asset_void::Voidable;
 use crate::config::Settings;
 use crate::error::service_error;
 use crate::error::{CliError, CliResult, Outcome};
 use crate::output::{Format, print_csv, print_json, print_table};
+
+mod kpi_cmd;
+mod workorder_cmd;
+
+use kpi_cmd::kpi;
+use workorder_cmd::workorder;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -118,6 +125,22 @@ pub enum AssetCommand {
         #[arg(long)]
         state: Option<String>,
     },
+    /// Void a wrong meter reading: it stays stored with the reason and no rule or due date reads it
+    VoidReading {
+        id: String,
+        /// Why the reading was wrong (required)
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        by: Option<String>,
+    },
+    /// Incidents (adverse events) with one device: add, list
+    #[command(subcommand)]
+    Incident(crate::cmd_asset_recall::IncidentCommand),
+    /// Field safety notices (recalls): add, search, show the affected assets, open recall-action
+    /// work orders
+    #[command(subcommand)]
+    Recall(crate::cmd_asset_recall::RecallCommand),
     /// Check stored asset histories against the lifecycle rules (exit 1 on breaches)
     Check,
     /// Bring downtime records in line with the lifecycle events (stores written before events
@@ -213,6 +236,16 @@ pub enum WorkorderCommand {
     Ack(crate::cmd_workorder::StepArgs),
     /// Record that hands-on work on a work order began (repair time runs from here)
     Start(crate::cmd_workorder::StepArgs),
+    /// Void a work order entered wrong (wrong asset, duplicate): it stays stored with the reason
+    /// and no indicator reads it
+    Void {
+        id: String,
+        /// Why the order was wrong (required)
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        by: Option<String>,
+    },
     /// Close a work order as done or cancelled
     Close {
         id: String,
@@ -257,6 +290,18 @@ pub enum KpiCommand {
         #[arg(long, default_value = "facility")]
         by: String,
         /// Only this facility
+        #[arg(long)]
+        facility: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Uptime over contracted hours (an OEM guarantee's coverage window), per asset and in all
+    Contracted {
+        #[command(flatten)]
+        period: PeriodArgs,
+        /// The covered window, e.g. "mon-fri 08:00-17:00 +05:00" or "24x7"
+        #[arg(long)]
+        coverage: String,
         #[arg(long)]
         facility: Option<String>,
         #[arg(long, value_enum, default_value_t)]
@@ -540,6 +585,11 @@ fn asset(c: AssetCommand, settings: &Settings) -> CliResult {
         } => crate::cmd_asset_void::void(settings, &event, &reason, by, at, state),
         AssetCommand::Contract(c) => crate::cmd_asset_contract::contract(c, settings),
         AssetCommand::Part(c) => crate::cmd_asset_contract::part(c, settings),
+        AssetCommand::VoidReading { id, reason, by } => {
+            crate::cmd_asset_void::void_record(settings, Voidable::Reading, &id, &reason, by)
+        }
+        AssetCommand::Incident(c) => crate::cmd_asset_recall::incident(c, settings),
+        AssetCommand::Recall(c) => crate::cmd_asset_recall::recall(c, settings),
         AssetCommand::Check => {
             let app = open(settings)?;
             let problems = svc::check_stored(&app.ledger().map_err(service_error)?, app.now());
@@ -788,347 +838,4 @@ fn density_rows(report: &svc::DensityReport) -> Vec<Vec<String>> {
         }
     }
     rows
-}
-
-fn workorder(c: WorkorderCommand, settings: &Settings) -> CliResult {
-    let actor = settings.actor.as_str();
-    match c {
-        WorkorderCommand::List {
-            asset,
-            open: only_open,
-            format,
-        } => {
-            let app = open(settings)?;
-            let asset = opt_rid("--asset", asset.as_ref())?;
-            let orders: Vec<WorkOrder> = app
-                .store()
-                .list(RecordKind::WorkOrder)
-                .map_err(|e| service_error(e.into()))?
-                .into_iter()
-                .filter_map(|r| match r {
-                    Record::WorkOrder(w) => Some(w),
-                    _ => None,
-                })
-                .filter(|w| asset.as_ref().is_none_or(|a| &w.asset == a))
-                .filter(|w| !only_open || !w.status.is_closed())
-                .collect();
-            let rows: Vec<Vec<String>> = orders
-                .iter()
-                .map(|w| {
-                    let cost: Vec<String> = w
-                        .costs()
-                        .iter()
-                        .map(|m| format!("{} {}", m.amount, m.currency))
-                        .collect();
-                    vec![
-                        w.id.to_string(),
-                        w.asset.to_string(),
-                        enum_str(&w.kind),
-                        enum_str(&w.status),
-                        enum_str(&w.priority),
-                        w.opened.to_string(),
-                        opt(w.closed),
-                        opt(w.labour_hours),
-                        cost.join(" + "),
-                        w.result.map(<&str>::from).unwrap_or_default().to_string(),
-                    ]
-                })
-                .collect();
-            emit(
-                format,
-                &orders,
-                &[
-                    "id", "asset", "kind", "status", "priority", "opened", "closed", "hours",
-                    "cost", "result",
-                ],
-                &rows,
-            )?;
-            Ok(Outcome::Clean)
-        }
-        WorkorderCommand::Due {
-            facility,
-            from,
-            to,
-            format,
-        } => {
-            let app = open(settings)?;
-            let now = Utc::now().naive_utc();
-            let from = from.unwrap_or(now.date());
-            let to = to
-                .or_else(|| from.checked_add_signed(chrono::Duration::days(90)))
-                .ok_or_else(|| CliError::input(format!("--from {from}: too late a date")))?;
-            let per = Period::days(from, to)
-                .ok_or_else(|| CliError::input(format!("--to {to} is before --from {from}")))?;
-            let items = svc::pm_schedule(
-                &app,
-                opt_rid("--facility", facility.as_ref())?.as_ref(),
-                per.from,
-                per.to,
-            )
-            .map_err(service_error)?;
-            let rows: Vec<Vec<String>> = items
-                .iter()
-                .map(|d| {
-                    let status = match (d.status(now), &d.done_by, &d.done_late_by) {
-                        (PmStatus::OnTime, Some(w), _) => format!("done on time ({w})"),
-                        (PmStatus::Late, _, Some(w)) => format!("done late ({w})"),
-                        (status, _, _) => status.as_str().replace('_', " "),
-                    };
-                    vec![
-                        d.due.date().to_string(),
-                        format!("±{} d", d.window_days),
-                        d.asset.to_string(),
-                        d.plan.to_string(),
-                        d.description.clone(),
-                        status,
-                    ]
-                })
-                .collect();
-            emit(
-                format,
-                &items,
-                &["due", "window", "asset", "plan", "what", "status"],
-                &rows,
-            )?;
-            Ok(Outcome::Clean)
-        }
-        WorkorderCommand::Open {
-            asset,
-            kind,
-            priority,
-            plan,
-            at,
-            note,
-        } => {
-            let mut app = open(settings)?;
-            let asset = rid("asset", &asset)?;
-            let kind: WorkOrderKind = value("kind", &kind)?;
-            let priority: Priority = value("priority", &priority)?;
-            let opened = time("at", at.as_ref())?;
-            let id = rid(
-                "id",
-                &format!("wo-{asset}-{}", opened.format("%Y%m%dT%H%M%S")),
-            )?;
-            if app
-                .store()
-                .get(RecordKind::WorkOrder, &id)
-                .map_err(|e| service_error(e.into()))?
-                .is_some()
-            {
-                return Err(CliError::input(format!(
-                    "work order {id} exists already; give another --at"
-                )));
-            }
-            let order = WorkOrder {
-                id: id.clone(),
-                asset,
-                kind,
-                status: WorkOrderStatus::Open,
-                priority,
-                opened,
-                closed: None,
-                plan: opt_rid("--plan", plan.as_ref())?,
-                failure_cause: None,
-                labour_hours: None,
-                labour_cost: None,
-                labour_rate: None,
-                acknowledged: None,
-                started: None,
-                assignee: None,
-                result: None,
-                checklist: Vec::new(),
-                readings: Vec::new(),
-                parts: vec![],
-                external_cost: None,
-                provider: None,
-                note,
-            };
-            svc::put_checked_from(
-                &mut app,
-                HistorySource::Indexed(&queries(settings)?),
-                actor,
-                vec![Record::WorkOrder(order)],
-            )
-            .map_err(service_error)?;
-            println!("opened {id}");
-            Ok(Outcome::Clean)
-        }
-        WorkorderCommand::Ack(args) => {
-            crate::cmd_workorder::step(args, svc::Step::Acknowledged, settings)
-        }
-        WorkorderCommand::Start(args) => {
-            crate::cmd_workorder::step(args, svc::Step::Started, settings)
-        }
-        WorkorderCommand::Close {
-            id,
-            status,
-            at,
-            hours,
-            cost,
-            currency: cur,
-            substance,
-        } => {
-            let mut app = open(settings)?;
-            let status: WorkOrderStatus = value("status", &status)?;
-            let substance = crate::cmd_workorder::substance(substance, cur.as_deref())?;
-            let external = match (cost, cur) {
-                (Some(amount), Some(c)) => Some(Money {
-                    amount,
-                    currency: currency(&c)?,
-                    value_date: None,
-                }),
-                _ => None,
-            };
-            svc::close_work_order(
-                &mut app,
-                HistorySource::Indexed(&queries(settings)?),
-                actor,
-                svc::Closing {
-                    id: rid("id", &id)?,
-                    status,
-                    at: time("at", at.as_ref())?,
-                    labour_hours: hours,
-                    external_cost: external,
-                    substance,
-                },
-            )
-            .map_err(service_error)?;
-            println!("closed {id} as {}", enum_str(&status));
-            Ok(Outcome::Clean)
-        }
-    }
-}
-
-fn enum_str<T: Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(String::from))
-        .unwrap_or_default()
-}
-
-fn indicator_row(key: &str, i: &Indicators) -> Vec<String> {
-    vec![
-        key.to_string(),
-        i.assets.to_string(),
-        opt(i.uptime_pct),
-        opt(i.fleet_functional_pct),
-        format!("{}/{}/{}", i.pm_on_time, i.pm_late, i.pm_due),
-        opt(i.pm_completion_pct),
-        opt(i.mtbf_hours),
-        opt(i.device_mtbf_hours),
-        opt(i.mttr_hours),
-        i.failures.to_string(),
-        i.failures_by_cause
-            .iter()
-            .map(|(c, n)| format!("{} {n}", c.as_str()))
-            .collect::<Vec<_>>()
-            .join(", "),
-        opt(i.cosr_pct),
-        format!("{} of {}", i.cosr_assets, i.cosr_population),
-        opt(i.response.mean_hours_to_acknowledge),
-        opt(i.response.mean_hours_to_start),
-        opt(i.response.mean_repair_hours),
-        format!(
-            "{}/{}/{}/{}",
-            i.age.years_0_5, i.age.years_6_10, i.age.over_10, i.age.unknown
-        ),
-        format!(
-            "{} (unknown {})",
-            i.age.past_expected_life, i.age.expected_life_unknown
-        ),
-        format!("{} ({} repairs)", i.backlog, i.backlog_corrective),
-    ]
-}
-
-const KPI_HEADER: [&str; 19] = [
-    "group",
-    "assets",
-    "uptime %",
-    "functional %",
-    "PM on time/late/due",
-    "PM %",
-    "MTBF h (all causes)",
-    "device MTBF h",
-    "MTTR h (to restoration)",
-    "failures",
-    "by cause",
-    "COSR %",
-    "COSR covers n of N assets",
-    "h to acknowledge",
-    "h to start",
-    "repair h (start to finish)",
-    "age ≤5/6-10/>10/?",
-    "past expected life",
-    "open orders at end",
-];
-
-fn kpi(c: KpiCommand, settings: &Settings) -> CliResult {
-    match c {
-        KpiCommand::Show {
-            period: p,
-            by,
-            facility,
-            format,
-        } => {
-            let app = open(settings)?;
-            let per = period(&p)?;
-            let cur = currency(&p.currency)?;
-            if let Some(f) = facility {
-                let f = rid("--facility", &f)?;
-                let i = svc::facility_indicators(&app, &f, per, &cur).map_err(service_error)?;
-                emit(format, &i, &KPI_HEADER, &[indicator_row(f.as_str(), &i)])?;
-                return Ok(Outcome::Clean);
-            }
-            let by: GroupBy = value("by", &by)?;
-            let groups = svc::indicators(&app, per, by, &cur).map_err(service_error)?;
-            let rows: Vec<Vec<String>> = groups.iter().map(|(k, i)| indicator_row(k, i)).collect();
-            emit(format, &groups, &KPI_HEADER, &rows)?;
-            Ok(Outcome::Clean)
-        }
-        KpiCommand::Money {
-            at,
-            activity,
-            currency: cur,
-            format,
-        } => {
-            let app = open(settings)?;
-            let cur = currency(&cur)?;
-            let m = svc::money_to_machine(
-                &app,
-                time("at", at.as_ref())?,
-                opt_rid("--activity", activity.as_ref())?.as_ref(),
-                &cur,
-            )
-            .map_err(service_error)?;
-            let bucket = |name: &str, b: &aidtrace_domain::assets::kpi::Bucket| {
-                vec![
-                    name.to_string(),
-                    b.count.to_string(),
-                    format!("{} {cur}", b.value.round_dp(2)),
-                    b.value_unknown.to_string(),
-                ]
-            };
-            let mut rows = vec![
-                bucket("donated", &m.donated),
-                bucket("commissioned", &m.commissioned),
-                bucket("in service", &m.in_service),
-                bucket("idle", &m.idle),
-                bucket("never installed", &m.never_installed),
-                bucket("retired", &m.retired),
-            ];
-            rows.push(vec![
-                "months agreement → commissioning (median)".into(),
-                m.months_to_commissioning.len().to_string(),
-                opt(m.median_months_to_commissioning),
-                m.agreement_date_unknown.to_string(),
-            ]);
-            emit(
-                format,
-                &m,
-                &["what", "assets", "value", "value or date unknown"],
-                &rows,
-            )?;
-            Ok(Outcome::Clean)
-        }
-    }
 }

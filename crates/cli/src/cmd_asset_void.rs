@@ -54,8 +54,45 @@ pub(crate) fn void(
     if let Some(c) = &done.correction {
         println!("recorded correction {c}");
     }
+    if let Some(d) = &done.reopened_downtime {
+        println!("reopened downtime {d} (the return to service was voided)");
+    }
     if let Some(d) = &done.corrected_downtime {
         println!("recorded downtime {d} from the corrected time");
+    }
+    Ok(Outcome::Clean)
+}
+
+/// What `void_record` voids.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Voidable {
+    WorkOrder,
+    Reading,
+}
+
+/// `aidtrace workorder void` and `aidtrace asset void-reading`.
+pub(crate) fn void_record(
+    settings: &Settings,
+    what: Voidable,
+    id: &str,
+    reason: &str,
+    by: Option<String>,
+) -> CliResult {
+    let id = rid("id", id)?;
+    let mut app = open(settings)?;
+    let q = queries(settings)?;
+    let source = HistorySource::Indexed(&q);
+    let actor = settings.actor.as_str();
+    match what {
+        Voidable::WorkOrder => {
+            svc::void_work_order(&mut app, source, actor, &id, reason, by)
+                .map_err(service_error)?;
+            println!("voided work order {id}");
+        }
+        Voidable::Reading => {
+            svc::void_reading(&mut app, source, actor, &id, reason, by).map_err(service_error)?;
+            println!("voided meter reading {id}");
+        }
     }
     Ok(Outcome::Clean)
 }

@@ -1,6 +1,7 @@
 mod cmd_asset;
 mod cmd_asset_contract;
 mod cmd_asset_disposal;
+mod cmd_asset_recall;
 mod cmd_asset_void;
 mod cmd_changes;
 mod cmd_energy;

@@ -45,6 +45,8 @@ pub struct Ledger {
     pub contracts: BTreeMap<RecordId, crate::assets::contract::Contract>,
     pub spare_parts: BTreeMap<RecordId, crate::assets::parts::SparePart>,
     pub part_movements: BTreeMap<RecordId, crate::assets::parts::PartMovement>,
+    pub incidents: BTreeMap<RecordId, crate::assets::recall::Incident>,
+    pub field_safety_notices: BTreeMap<RecordId, crate::assets::recall::FieldSafetyNotice>,
     flow_children: HashMap<RecordId, Vec<RecordId>>,
     activity_children: HashMap<RecordId, Vec<RecordId>>,
     /// Indexes built once so rules stay linear in the size of the ledger.
@@ -131,6 +133,8 @@ impl Ledger {
             RecordKind::Contract => drop(self.contracts.remove(id)),
             RecordKind::SparePart => drop(self.spare_parts.remove(id)),
             RecordKind::PartMovement => drop(self.part_movements.remove(id)),
+            RecordKind::Incident => drop(self.incidents.remove(id)),
+            RecordKind::FieldSafetyNotice => drop(self.field_safety_notices.remove(id)),
         }
     }
 
@@ -172,6 +176,8 @@ impl Ledger {
             Record::Contract(r) => drop(self.contracts.insert(r.id.clone(), r)),
             Record::SparePart(r) => drop(self.spare_parts.insert(r.id.clone(), r)),
             Record::PartMovement(r) => drop(self.part_movements.insert(r.id.clone(), r)),
+            Record::Incident(r) => drop(self.incidents.insert(r.id.clone(), r)),
+            Record::FieldSafetyNotice(r) => drop(self.field_safety_notices.insert(r.id.clone(), r)),
         }
     }
 
@@ -284,6 +290,8 @@ impl Ledger {
             contracts => Contract,
             spare_parts => SparePart,
             part_movements => PartMovement,
+            incidents => Incident,
+            field_safety_notices => FieldSafetyNotice,
         );
         found
     }
@@ -330,6 +338,8 @@ impl Ledger {
             contracts => Contract,
             spare_parts => SparePart,
             part_movements => PartMovement,
+            incidents => Incident,
+            field_safety_notices => FieldSafetyNotice,
         )
     }
 

@@ -927,6 +927,8 @@ pub enum Record {
     Contract(crate::assets::contract::Contract),
     SparePart(crate::assets::parts::SparePart),
     PartMovement(crate::assets::parts::PartMovement),
+    Incident(crate::assets::recall::Incident),
+    FieldSafetyNotice(crate::assets::recall::FieldSafetyNotice),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -966,12 +968,14 @@ pub enum RecordKind {
     Contract,
     SparePart,
     PartMovement,
+    Incident,
+    FieldSafetyNotice,
 }
 
 impl RecordKind {
     /// In dependency order: a record only refers to kinds listed before it (activities refer to
     /// their parent activity too), so writing in this order never trips a foreign key.
-    pub const ALL: [RecordKind; 31] = [
+    pub const ALL: [RecordKind; 33] = [
         Self::Source,
         Self::Organisation,
         Self::Facility,
@@ -1003,6 +1007,8 @@ impl RecordKind {
         Self::Contract,
         Self::SparePart,
         Self::PartMovement,
+        Self::Incident,
+        Self::FieldSafetyNotice,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -1038,6 +1044,8 @@ impl RecordKind {
             Self::Contract => "contract",
             Self::SparePart => "spare_part",
             Self::PartMovement => "part_movement",
+            Self::Incident => "incident",
+            Self::FieldSafetyNotice => "field_safety_notice",
         }
     }
 
@@ -1080,6 +1088,8 @@ impl Record {
             Self::Contract(_) => RecordKind::Contract,
             Self::SparePart(_) => RecordKind::SparePart,
             Self::PartMovement(_) => RecordKind::PartMovement,
+            Self::Incident(_) => RecordKind::Incident,
+            Self::FieldSafetyNotice(_) => RecordKind::FieldSafetyNotice,
         }
     }
 
@@ -1116,6 +1126,8 @@ impl Record {
             Self::Contract(r) => &r.id,
             Self::SparePart(r) => &r.id,
             Self::PartMovement(r) => &r.id,
+            Self::Incident(r) => &r.id,
+            Self::FieldSafetyNotice(r) => &r.id,
         }
     }
 
@@ -1257,6 +1269,8 @@ impl Record {
             Self::Contract(r) => refs.extend(r.references()),
             Self::SparePart(r) => refs.extend(r.references()),
             Self::PartMovement(r) => refs.extend(r.references()),
+            Self::Incident(r) => refs.extend(r.references()),
+            Self::FieldSafetyNotice(r) => refs.extend(r.references()),
         }
         refs
     }

@@ -48,6 +48,8 @@ fn by_kind(record: &Record) -> Result<(), ValidationError> {
         Record::Contract(r) => crate::assets::contract::validate(r),
         Record::SparePart(r) => crate::assets::parts::validate_part(r),
         Record::PartMovement(r) => crate::assets::parts::validate_movement(r),
+        Record::Incident(r) => crate::assets::recall::validate_incident(r),
+        Record::FieldSafetyNotice(r) => crate::assets::recall::validate_notice(r),
     }
 }
 

@@ -161,6 +161,8 @@ fn order(name: &str, asset: &str, kind: WorkOrderKind, closed: &str, cost: Optio
         external_cost: cost.map(usd),
         provider: None,
         note: None,
+        notice: None,
+        voided: None,
     })
 }
 
@@ -365,11 +367,32 @@ fn money_to_machine_buckets() {
         (m.never_installed.count, m.never_installed.value),
         (1, d("2000"))
     );
-    assert_eq!(
-        m.agreement_date_unknown, 2,
-        "no funding activity, so no agreement to date"
-    );
+    // a1 and a3 were registered already in service: baseline registrations, counted apart and
+    // without months to commissioning (their first date is a registration, not a
+    // commissioning), so neither lacks an agreement date either.
+    assert_eq!(m.baseline.count, 2);
+    assert_eq!(m.agreement_date_unknown, 0);
     assert!(m.months_to_commissioning.is_empty());
+}
+
+/// Issue #17 item 10: an asset registered as already working (first event `in_service`) was
+/// counted as commissioned on its registration date.
+#[test]
+fn a_baseline_registration_is_counted_apart_from_commissioning() {
+    use LifecycleState as S;
+    let l = ledger(vec![
+        asset("a1", Some("1000")),
+        asset("a2", Some("2000")),
+        event("a1", 1, "2025-01-01 00:00", S::Installed),
+        event("a1", 2, "2025-01-02 00:00", S::Commissioned),
+        event("a2", 1, "2025-01-01 00:00", S::InService),
+    ]);
+    let fleet = Fleet::build(&l);
+    let m = fleet.money_to_machine(0..2, t("2025-01-10 00:00"), &same_currency);
+    assert_eq!((m.commissioned.count, m.commissioned.value), (2, d("3000")));
+    assert_eq!((m.baseline.count, m.baseline.value), (1, d("2000")));
+    // Only a1's commissioning can have months from an agreement (it has no dated one here).
+    assert_eq!(m.agreement_date_unknown, 1);
 }
 
 fn arb_sums() -> impl Strategy<Value = Sums> {

@@ -151,6 +151,7 @@ fn reading(n: &str, at: &str, value: u64) -> MeterReading {
         at: t(at),
         meter: MeterKind::Hours,
         value,
+        voided: None,
     }
 }
 
@@ -201,6 +202,8 @@ fn no_work_order_on_a_disposed_asset() {
         external_cost: None,
         provider: None,
         note: None,
+        notice: None,
+        voided: None,
     };
     let e = check_work_order(&w, &events).expect_err("disposed");
     assert!(e.message.contains("disposed"), "{e}");

@@ -40,6 +40,8 @@ fn order() -> WorkOrder {
         external_cost: None,
         provider: None,
         note: None,
+        notice: None,
+        voided: None,
     }
 }
 

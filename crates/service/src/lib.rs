@@ -119,6 +119,9 @@ impl Aidtrace {
         if records.iter().any(|r| assets::is_history_kind(r.kind())) {
             assets::check_rules(self, &records)?;
         }
+        if records.iter().any(|r| r.kind() == RecordKind::Incident) {
+            assets::check_incidents(self, &records)?;
+        }
         if records.iter().any(|r| medicines::touches_stock(r.kind())) {
             medicines::check_stock(self, &records)?;
         }

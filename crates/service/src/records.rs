@@ -130,6 +130,15 @@ pub fn record_from_json(mut value: Value) -> Result<Record, ValidationError> {
         RecordKind::PartMovement => {
             typed::<aidtrace_domain::assets::parts::PartMovement>(value, Record::PartMovement)
         }
+        RecordKind::Incident => {
+            typed::<aidtrace_domain::assets::recall::Incident>(value, Record::Incident)
+        }
+        RecordKind::FieldSafetyNotice => {
+            typed::<aidtrace_domain::assets::recall::FieldSafetyNotice>(
+                value,
+                Record::FieldSafetyNotice,
+            )
+        }
     }
 }
 

@@ -278,7 +278,7 @@ fn lifecycle_events_open_and_close_downtime_when_recorded_through_the_service() 
 ///   1,128 h, downtime 12 h, 1 failure, MTTR 12 h.
 #[test]
 fn a_transfer_mid_period_splits_the_indicators_between_both_facilities() {
-    let (_d, mut app) = app();
+    let (dir, mut app) = app();
     let ct = id("as-nct-ct-1");
     let (nct, sche) = (
         id("fac-national-center-traumatology"),
@@ -353,6 +353,17 @@ fn a_transfer_mid_period_splits_the_indicators_between_both_facilities() {
     // One facility's page reads the same split.
     let one = assets::facility_indicators(&app, &nct, month(2026, 1), &usd()).expect("one");
     assert_eq!(&one, at_nct);
+    // And so does the indexed read of a facility page, for the facility the CT left and the one
+    // it went to (it read only the assets there now: the CT's January at NCT was lost, and its
+    // whole month counted at Semey).
+    let queries = dir.asset_queries();
+    let rates = app.rates().expect("rates");
+    for (f, expected) in [(&nct, at_nct), (&sche, at_sche)] {
+        let indexed =
+            assets::facility_indicators_indexed(&queries, &rates, f, month(2026, 1), &usd())
+                .expect("indexed");
+        assert_eq!(&indexed, expected, "{f}");
+    }
     // December, before the transfer, stays entirely at NCT.
     let december =
         assets::indicators(&app, month(2025, 12), GroupBy::Facility, &usd()).expect("kpi");

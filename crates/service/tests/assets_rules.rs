@@ -110,6 +110,8 @@ fn order(name: &str, asset: &str, opened: &str, status: WorkOrderStatus) -> Work
         external_cost: None,
         provider: None,
         note: None,
+        notice: None,
+        voided: None,
     }
 }
 
@@ -365,6 +367,7 @@ fn no_work_on_a_disposed_asset_and_meters_never_go_back() {
                 at: t("2026-01-31 18:00"),
                 meter: MeterKind::Hours,
                 value: 2500,
+                voided: None,
             })],
         ),
         &app,

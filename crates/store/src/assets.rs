@@ -15,7 +15,8 @@ pub trait AssetQueries: Send {
     fn asset_records(&self, asset: &RecordId) -> StoreResult<Vec<Record>>;
 
     /// The facility, its assets with their models and maintenance plans, and the assets' work
-    /// orders, events, downtime and meter readings, and the contracts that may cover them.
+    /// orders, events, downtime and meter readings, and the contracts that may cover them; with the
+    /// same for every asset a transfer took from or brought to the facility (dated location).
     fn facility_records(&self, facility: &RecordId) -> StoreResult<Vec<Record>>;
 }
 
@@ -35,6 +36,21 @@ const FACILITY_QUERIES: &[&str] = &[
     "SELECT doc FROM contracts WHERE facility_id = ?1 OR facility_id IS NULL",
 ];
 
+/// Transfer events that may name the facility (the partial index of `0011` keeps them apart;
+/// `from_facility` and `to_facility` are read from the document, the text match only narrows).
+const TRANSFER_QUERIES: &[&str] = &[
+    "SELECT doc FROM asset_events WHERE state = 'transferred' AND doc LIKE '%' || CAST(?1 AS TEXT) || '%'",
+];
+
+/// An asset that was at the facility before a transfer: its record, model and plans (its
+/// history comes from [`ASSET_QUERIES`]).
+const MOVED_ASSET_QUERIES: &[&str] = &[
+    "SELECT doc FROM assets WHERE id = ?1",
+    "SELECT doc FROM device_models WHERE id IN (SELECT model_id FROM assets WHERE id = ?1)",
+    "SELECT doc FROM maintenance_plans WHERE model_id IN (SELECT model_id FROM assets WHERE id = ?1)
+        OR asset_id = ?1",
+];
+
 const ASSET_QUERIES: &[&str] = &[
     "SELECT doc FROM asset_events WHERE asset_id = ?1",
     "SELECT doc FROM downtimes WHERE asset_id = ?1",
@@ -44,6 +60,38 @@ const ASSET_QUERIES: &[&str] = &[
 
 fn parse(doc: &str) -> StoreResult<Record> {
     serde_json::from_str(doc).map_err(|e| StoreError::Corrupt(format!("{e}: {doc:.120}")))
+}
+
+/// The facility's records: its assets now, and every asset a transfer took away from it or
+/// brought to it, with their whole histories, so that each period is attributed to where the
+/// asset was (issue #17 item 2; the indexed path read only the assets there now).
+fn facility_records_with(
+    mut read: impl FnMut(&[&str], &RecordId) -> StoreResult<Vec<Record>>,
+    facility: &RecordId,
+) -> StoreResult<Vec<Record>> {
+    let mut out = read(FACILITY_QUERIES, facility)?;
+    let here: std::collections::HashSet<RecordId> = out
+        .iter()
+        .filter_map(|r| match r {
+            Record::Asset(a) => Some(a.id.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut moved: std::collections::BTreeSet<RecordId> = std::collections::BTreeSet::new();
+    for r in read(TRANSFER_QUERIES, facility)? {
+        if let Record::AssetEvent(e) = r
+            && (e.from_facility.as_ref() == Some(facility)
+                || e.to_facility.as_ref() == Some(facility))
+            && !here.contains(&e.asset)
+        {
+            moved.insert(e.asset);
+        }
+    }
+    for asset in &moved {
+        out.extend(read(MOVED_ASSET_QUERIES, asset)?);
+        out.extend(read(ASSET_QUERIES, asset)?);
+    }
+    Ok(out)
 }
 
 impl SqliteStore {
@@ -66,7 +114,7 @@ impl AssetQueries for SqliteStore {
     }
 
     fn facility_records(&self, facility: &RecordId) -> StoreResult<Vec<Record>> {
-        self.read_indexed(FACILITY_QUERIES, facility)
+        facility_records_with(|q, k| self.read_indexed(q, k), facility)
     }
 }
 
@@ -89,7 +137,7 @@ impl AssetQueries for PgStore {
     }
 
     fn facility_records(&self, facility: &RecordId) -> StoreResult<Vec<Record>> {
-        self.read_indexed(FACILITY_QUERIES, facility)
+        facility_records_with(|q, k| self.read_indexed(q, k), facility)
     }
 }
 

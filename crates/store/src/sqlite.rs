@@ -33,6 +33,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0008_account_disabled.sql")),
         M::up(include_str!("../migrations/0009_medicines.sql")),
         M::up(include_str!("../migrations/0010_contracts_parts.sql")),
+        M::up(include_str!("../migrations/0011_incidents_recalls.sql")),
     ])
 }
 
@@ -69,6 +70,8 @@ pub(crate) fn table(kind: RecordKind) -> &'static str {
         RecordKind::Contract => "contracts",
         RecordKind::SparePart => "spare_parts",
         RecordKind::PartMovement => "part_movements",
+        RecordKind::Incident => "incidents",
+        RecordKind::FieldSafetyNotice => "field_safety_notices",
     }
 }
 
@@ -185,6 +188,14 @@ pub(crate) fn key_columns(record: &Record) -> Vec<(&'static str, Option<String>)
             ("work_order_id", o(&r.work_order)),
             ("at", Some(r.at.to_string())),
         ],
+        Record::Incident(r) => vec![
+            ("asset_id", s(&r.asset)),
+            ("work_order_id", o(&r.work_order)),
+            ("at", Some(r.at.to_string())),
+        ],
+        Record::FieldSafetyNotice(r) => {
+            vec![("issuer_id", s(&r.issuer)), ("model_id", o(&r.model))]
+        }
     }
 }
 

@@ -42,6 +42,12 @@ use crate::pages::urlencode as enc;
 use crate::state::{AppState, Snapshot, blocking};
 use crate::tables::{self, FileKind, Table};
 
+mod down;
+mod gap_pages;
+
+pub use down::{ReportPost, down_form, down_submit, up_submit};
+pub use gap_pages::{AtQuery, api_density, api_gaps, gaps_page};
+
 /// Routes of this area, merged into [`crate::app`].
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -638,7 +644,7 @@ pub async fn detail(
     let ledger = &snap.ledger;
     let st = state.clone();
     let aid = id.clone();
-    let (d, pm) = blocking(move || {
+    let (d, pm, safety) = blocking(move || {
         let app = st.service();
         let d = svc::asset_detail(&app, &aid)?;
         let today = Utc::now().naive_utc();
@@ -655,7 +661,8 @@ pub async fn detail(
         .into_iter()
         .filter(|i| i.asset == aid)
         .collect::<Vec<_>>();
-        Ok((d, pm))
+        let safety = crate::recall_pages::asset_safety(&app, &d.asset)?;
+        Ok((d, pm, safety))
     })
     .await?;
     let a = &d.asset;
@@ -671,6 +678,8 @@ pub async fn detail(
                 .map(donation_failure)
         })
         .collect();
+    // Voiding an event and a work order's progress are for who may report the asset down.
+    let may_act = reportable(&caller, ledger, &id);
     let content = html! {
         dl class="facts" {
             dt { (t("status")) } dd id="asset-state" data-state=(d.state.map_or("none", LifecycleState::as_str)) { (state_word(d.state)) }
@@ -679,6 +688,7 @@ pub async fn detail(
             dt { (t("assets-model")) } dd { (model.map_or_else(|| a.model.to_string(), |m| m.model_name.clone())) @if let Some(m) = model { " — " (ledger.org_name(&m.manufacturer)) } }
             dt { (t("assets-facility")) } dd { a href=(format!("/facilities/{}", a.facility)) { (facility_name(ledger, &a.facility)) } @if let Some(l) = &a.location { " · " (l) } }
             dt { (t("asset-criticality")) } dd { (label(a.criticality)) }
+            @if aidtrace_domain::assets::lifecycle::is_baseline(&d.events) { dt { (t("asset-baseline")) } dd id="baseline" { (t("asset-baseline-note")) " " (d.events.first().map(|e| datetime(e.at)).unwrap_or_default()) } }
             dt { (t("assets-money-to-machine")) } dd id="money-to-machine" {
                 @if let Some(act) = &a.funding.activity { a href=(format!("/activities/{act}")) { (ledger.activities.get(act).map_or_else(|| act.to_string(), |x| x.title.clone())) } }
                 @if let (Some(act), Some(l)) = (&a.funding.activity, &a.funding.equipment_line) { " → " a href=(format!("/activities/{act}#{l}")) { (ledger.equipment_lines.get(l).map_or_else(|| l.to_string(), |x| x.description.clone())) } }
@@ -714,8 +724,9 @@ pub async fn detail(
         }
         h2 { (t("assets-events")) }
         table class="list" id="events" {
-            thead { tr { th { (t("asset-at")) } th { (t("status")) } th { (t("asset-by-whom")) } th { (t("assets-note")) } th { (t("asset-recorded-at")) } } }
-            tbody { @for e in &d.events { tr { td { (datetime(e.at)) } td { (label(e.state)) } td { (e.by.clone().unwrap_or_default()) } td { (event_note(e, &d.downtimes)) } td { (e.recorded_at.map(datetime).unwrap_or_default()) } } } }
+            thead { tr { th { (t("asset-at")) } th { (t("status")) } th { (t("asset-by-whom")) } th { (t("assets-note")) } th { (t("asset-recorded-at")) } @if may_act { th { (t("asset-void-event")) } } } }
+            tbody { @for e in &d.events { tr { td { (datetime(e.at)) } td { (label(e.state)) } td { (e.by.clone().unwrap_or_default()) } td { (event_note(e, &d.downtimes)) } td { (e.recorded_at.map(datetime).unwrap_or_default()) }
+                @if may_act { td { a href=(format!("/assets/{id}/events/{}/void", e.id)) { (t("asset-void-event")) } } } } } }
         }
         @if !d.voided_events.is_empty() {
             // Kept for the record: a wrong entry is voided, never edited or deleted.
@@ -747,11 +758,12 @@ pub async fn detail(
             table class="list" id="work-orders" {
                 thead { tr { th { (t("asset-id")) } th { (t("asset-kind")) } th { (t("status")) } th { (t("asset-priority")) } th { (t("asset-opened")) } th { (t("asset-closed")) } th { (t("assets-note")) } } }
                 tbody { @for w in &d.work_orders { tr {
-                    td { (w.id) } td { (label(w.kind)) } td { (label(w.status)) } td { (label(w.priority)) }
+                    td { @if may_act { a href=(format!("/assets/{id}/work-orders/{}", w.id)) { (w.id) } } @else { (w.id) } } td { (label(w.kind)) } td { (label(w.status)) } td { (label(w.priority)) }
                     td { (datetime(w.opened)) } td { (w.closed.map(datetime).unwrap_or_default()) } td { (w.note.clone().unwrap_or_default()) }
                 } } }
             }
         }
+        (crate::recall_pages::asset_sections(&id, &safety, reportable(&caller, ledger, &id)))
         h2 { (t("assets-pm-schedule")) }
         @if pm.is_empty() { p class="muted" { "—" } }
         @else {
@@ -802,6 +814,7 @@ pub async fn indicators_page(
     let buckets = [
         ("donated", &m.donated),
         ("commissioned", &m.commissioned),
+        ("baseline", &m.baseline),
         ("in_service", &m.in_service),
         ("idle", &m.idle),
         ("never_installed", &m.never_installed),
@@ -848,454 +861,11 @@ pub async fn indicators_file(
     Ok(tables::download(&indicator_table(&r.groups), kind)?)
 }
 
-// ---- gaps and density -------------------------------------------------------------------------
-
-/// `?at=`: the instant states are taken at, read by the shared parser (`assets::instant`, as in
-/// the CLI): a bare date is 00:00 UTC of that day; a time may carry an offset. Default now.
-#[derive(Debug, Default, Clone, serde::Deserialize)]
-pub struct AtQuery {
-    #[serde(default)]
-    pub at: String,
-}
-
-impl AtQuery {
-    fn resolve(&self) -> ApiResult<(NaiveDate, NaiveDateTime)> {
-        let at = if self.at.trim().is_empty() {
-            now()
-        } else {
-            instant::parse_field("at", &self.at).map_err(|e| {
-                ApiError::bad_request("invalid_query", e.to_string()).with_field("at")
-            })?
-        };
-        Ok((at.date(), at))
-    }
-}
-
-/// Gaps per facility and per region, from the snapshot's ledger (no second read of the store).
-async fn gap_tables(state: &AppState, at: NaiveDateTime) -> ApiResult<(Vec<Gap>, Vec<RegionGap>)> {
-    let snap = state.snapshot().await?;
-    blocking(move || {
-        let gaps = gaps::gaps(&Fleet::build(&snap.ledger), at);
-        let regions = gaps::region_gaps(&gaps);
-        Ok((gaps, regions))
-    })
-    .await
-}
-
-async fn density(state: &AppState, at: NaiveDateTime) -> ApiResult<DensityReport> {
-    let snap = state.snapshot().await?;
-    blocking(move || Ok(svc::density_report(&snap.ledger, at)?)).await
-}
-
-fn area_label(d: &gaps::Density) -> String {
-    match (d.scope, &d.region) {
-        (Scope::Region, Some(r)) => r.clone(),
-        (Scope::National, _) => format!("{} · {}", d.country, t("asset-national")),
-        _ => t("asset-no-region"),
-    }
-}
-
-/// Why a row has no density, in the reader's language (the API keeps the English reason).
-fn no_density_label(d: &gaps::Density) -> String {
-    match (d.scope, d.population) {
-        (Scope::NoRegion, _) => t("asset-density-no-region"),
-        (_, None) => t("asset-density-no-population"),
-        (_, Some(_)) => t("asset-density-zero-population"),
-    }
-}
-
-pub async fn gaps_page(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(raw): Query<AtQuery>,
-) -> PageResult<Html<String>> {
-    readable(&state, &caller)?;
-    let (day, at) = raw.resolve()?;
-    let snap = state.snapshot().await?;
-    let ledger = &snap.ledger;
-    let (facility_gaps, region_gaps) = gap_tables(&state, at).await?;
-    let density = density(&state, at).await?;
-    let mut groups: Vec<(&str, &str)> = density
-        .rows
-        .iter()
-        .map(|d| (d.country.as_str(), d.generic_type.as_str()))
-        .collect();
-    groups.dedup();
-    let content = html! {
-        form method="get" action="/assets/gaps" class="filters" {
-            label { (t("asset-at-date")) " " input type="date" name="at" value=(day); }
-            button type="submit" { (t("filter")) }
-        }
-        h2 { (t("asset-gaps-by-region")) }
-        @if region_gaps.is_empty() { p class="muted" { (t("asset-no-standards")) } }
-        @else {
-            table class="list" id="region-gaps" {
-                thead { tr { th { (t("asset-region")) } th { (t("asset-device")) } th { (t("asset-facilities")) } th { (t("asset-required")) } th { (t("asset-present")) } th { (t("asset-functional")) } th { (t("asset-gap")) } } }
-                tbody { @for g in &region_gaps { tr {
-                    td { (g.region) } td { (word("type", &g.generic_type)) } td { (g.facilities) } td { (g.required) } td { (g.present) } td { (g.functional) }
-                    td { @if g.gap > 0 { b class="warn" { (g.gap) } } @else { (g.gap) } }
-                } } }
-            }
-        }
-        h2 { (t("asset-gaps-by-facility")) }
-        @if !facility_gaps.is_empty() {
-            table class="list" id="facility-gaps" {
-                thead { tr { th { (t("assets-facility")) } th { (t("asset-region")) } th { (t("asset-device")) } th { (t("asset-required")) } th { (t("asset-present")) } th { (t("asset-functional")) } th { (t("asset-gap")) } } }
-                tbody { @for g in &facility_gaps { tr {
-                    td { a href=(format!("/assets?facility={}", g.facility)) { (facility_name(ledger, &g.facility)) } }
-                    td { (g.region) } td { (word("type", &g.generic_type)) } td { (g.required) } td { (g.present) } td { (g.functional) }
-                    td { @if g.gap > 0 { b class="warn" { (g.gap) } } @else { (g.gap) } }
-                } } }
-            }
-        }
-        p class="muted" { (t("asset-gaps-rule")) }
-        h2 id="density" { (t("asset-density-title")) }
-        p class="muted" id="density-counted" { (t("asset-density-counted")) }
-        @for (country, generic_type) in &groups {
-            h3 { (word("type", generic_type)) " · " (country) }
-            table class="list density" id=(format!("density-{country}-{generic_type}")) {
-                thead { tr { th { (t("asset-area")) } th { (t("asset-units")) } th { (t("asset-population")) } th { (t("asset-year")) } th { (t("asset-per-million")) } th { (t("asset-source")) } } }
-                tbody {
-                    @for d in density.rows.iter().filter(|d| d.country == *country && d.generic_type == *generic_type) {
-                        tr class=(if d.scope == Scope::National { "national" } else { "" }) {
-                            td { @if d.scope == Scope::National { b { (area_label(d)) } } @else { (area_label(d)) } }
-                            td { (d.units) }
-                            td { (d.population.map(|p| i18n::number(Decimal::from(p))).unwrap_or_default()) }
-                            td { (d.population_year.map(|y| y.to_string()).unwrap_or_default()) }
-                            td { @match d.per_million { Some(v) => { (i18n::number(v)) }, None => { span class="muted" { (no_density_label(d)) } } } }
-                            td { @if let Some(p) = &d.population_record { (t("asset-population-record")) " " code { (p) } } }
-                        }
-                    }
-                    @for x in density.references_for(generic_type) {
-                        tr class="reference" {
-                            td { (t("asset-reference")) ": " (area_word(&x.area)) }
-                            td {} td {}
-                            td { (x.years()) }
-                            td { (x.bound.sign()) (i18n::number(x.per_million)) }
-                            td {
-                                @if x.source_url.is_empty() { (x.source_title) } @else { a href=(x.source_url) rel="noopener" { (x.source_title) } }
-                                @if let Some(id) = &x.record { " · " code { (id) } }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        p class="exports" { (t("export")) ": " a href=(format!("/api/v1/reports/asset-gaps?at={day}")) { "JSON (" (t("asset-gap")) ")" } " · " a href=(format!("/api/v1/reports/asset-density?at={day}")) { "JSON (" (t("asset-per-million")) ")" } }
-    };
-    Ok(layout(&t("asset-title-gaps"), &caller, content))
-}
-
-pub async fn api_gaps(
-    State(state): State<AppState>,
-    caller: Caller,
-    ApiQuery(raw): ApiQuery<AtQuery>,
-) -> ApiResult<Json<Value>> {
-    readable(&state, &caller)?;
-    let (_, at) = raw.resolve()?;
-    let (facilities, regions) = gap_tables(&state, at).await?;
-    Ok(Json(serde_json::json!({
-        "at": at,
-        "regions": regions,
-        "facilities": facilities,
-    })))
-}
-
-pub async fn api_density(
-    State(state): State<AppState>,
-    caller: Caller,
-    ApiQuery(raw): ApiQuery<AtQuery>,
-) -> ApiResult<Json<Value>> {
-    readable(&state, &caller)?;
-    let (_, at) = raw.resolve()?;
-    let report = density(&state, at).await?;
-    Ok(Json(
-        serde_json::to_value(&report).map_err(ApiError::internal)?,
-    ))
-}
-
-// ---- device down (phone) --------------------------------------------------------------------
-
-fn down_page(
-    caller: &Caller,
-    p: &Principal,
-    ledger: &Ledger,
-    id: &RecordId,
-    open: bool,
-    error: Option<&ApiError>,
-) -> Html<String> {
-    let a = ledger.assets.get(id);
-    let csrf = p.csrf.clone().unwrap_or_default();
-    let title = format!(
-        "{} {}",
-        t("assets-report-down"),
-        a.map_or_else(|| id.to_string(), |a| a.inventory_tag.clone())
-    );
-    layout(
-        &title,
-        caller,
-        html! {
-            @if let Some(a) = a { p { (facility_name(ledger, &a.facility)) " · " a href=(format!("/assets/{id}")) { (id) } } }
-            @if let Some(e) = error { p class="error" id="error" { (t("asset-not-saved")) ": " (refusal(e)) } }
-            form method="post" action=(format!("/assets/{id}/down")) class="phone" id="down-form" {
-                input type="hidden" name="csrf" value=(csrf);
-                label { (t("assets-cause")) br;
-                    select name="cause" id="cause" required {
-                        @for c in CAUSES { option value=(c.as_str()) { (t(&format!("assets-cause-{}", c.as_str().replace('_', "-")))) } }
-                    }
-                }
-                br;
-                label { (t("asset-when")) br; input type="text" name="at" id="at" inputmode="numeric" placeholder="2025-03-01T10:00+05:00"; }
-                br;
-                label { (t("assets-note")) br; textarea name="note" rows="3" maxlength="1000" {} }
-                br;
-                button type="submit" id="submit-down" { (t("assets-report-down")) }
-            }
-            @if open {
-                form method="post" action=(format!("/assets/{id}/up")) class="phone" id="up-form" {
-                    input type="hidden" name="csrf" value=(csrf);
-                    label { (t("asset-when")) br; input type="text" name="at" inputmode="numeric" placeholder="2025-03-01T10:00+05:00"; }
-                    br;
-                    label { (t("assets-note")) br; textarea name="note" rows="2" maxlength="1000" {} }
-                    br;
-                    button type="submit" id="submit-up" { (t("assets-back-in-service")) }
-                }
-            }
-        },
-    )
-}
-
 fn verdict_class(v: &Verdict) -> &'static str {
     match v {
         Verdict::Fit => "finding",
         Verdict::NotFit { .. } => "finding error",
         Verdict::NotAssessed { .. } => "finding warning",
-    }
-}
-
-/// A refusal of the phone form in the reader's language when it is one this form expects,
-/// keeping the field and value it names; any other refusal keeps the service's sentence, which
-/// names them too.
-fn refusal(e: &ApiError) -> String {
-    const KNOWN: [(&str, &str); 6] = [
-        ("is in the future", "asset-err-future"),
-        ("is not a time", "asset-err-time"),
-        (
-            "only an asset in service can be reported down",
-            "asset-err-not-in-service",
-        ),
-        (
-            "the asset has no open downtime",
-            "asset-err-no-open-downtime",
-        ),
-        ("is not one of", "asset-err-cause"),
-        ("at most 1000", "asset-err-note"),
-    ];
-    let Some((_, key)) = KNOWN.iter().find(|(m, _)| e.message.contains(m)) else {
-        return e.message.clone();
-    };
-    let value = e
-        .message
-        .split_once('"')
-        .and_then(|(_, rest)| rest.split_once('"'))
-        .map(|(v, _)| v)
-        .unwrap_or_default();
-    match (&e.field, value.is_empty()) {
-        (Some(f), false) => format!("{} ({f} = «{value}»)", t(key)),
-        _ => t(key),
-    }
-}
-
-/// When the report says it happened: empty is now; otherwise the shared parser (a bare date is
-/// 00:00 UTC, offsets are converted). A time in the future is refused by the service rules.
-fn at_of(form: &FormMap) -> ApiResult<NaiveDateTime> {
-    let raw = form.get("at").map(|s| s.trim()).unwrap_or_default();
-    if raw.is_empty() {
-        return Ok(now());
-    }
-    instant::parse(raw).ok_or_else(|| {
-        ApiError::bad_request(
-            "invalid_time",
-            format!("at {raw:?} is not a time: expected {}", instant::FORMATS),
-        )
-        .with_field("at")
-    })
-}
-
-fn has_open_downtime(ledger: &Ledger, id: &RecordId) -> bool {
-    ledger
-        .downtimes
-        .values()
-        .any(|d| d.asset == *id && d.end.is_none())
-}
-
-pub async fn down_form(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(raw): Path<String>,
-) -> PageResult<Html<String>> {
-    let p = caller.require()?.clone();
-    let id = parse_id(&raw)?;
-    let snap = state.snapshot().await?;
-    may_report(&p, &snap.ledger, &id)?;
-    let open = has_open_downtime(&snap.ledger, &id);
-    Ok(down_page(&caller, &p, &snap.ledger, &id, open, None))
-}
-
-/// Form fields kept as a map so a missing or unknown field is our error message, not axum's.
-type FormMap = BTreeMap<String, String>;
-
-fn note_of(form: &FormMap) -> ApiResult<Option<String>> {
-    let note = form.get("note").map(|s| s.trim()).unwrap_or_default();
-    if note.chars().count() > 1000 {
-        return Err(ApiError::bad_request(
-            "invalid_note",
-            format!("note is {} characters; at most 1000", note.chars().count()),
-        )
-        .with_field("note"));
-    }
-    Ok((!note.is_empty()).then(|| note.to_string()))
-}
-
-/// A "device down" or "back in service" form post that may be acted on: the caller is signed in,
-/// the form carries the session's CSRF token, the asset exists and is in the caller's scope.
-/// Checked in this order, so an anonymous post is a 401 and a forged one a 403 before anything
-/// about the asset is revealed.
-pub struct ReportPost {
-    caller: Caller,
-    principal: Principal,
-    id: RecordId,
-    snap: Arc<Snapshot>,
-    form: FormMap,
-}
-
-impl FromRequest<AppState> for ReportPost {
-    type Rejection = PageError;
-
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, PageError> {
-        let (mut parts, body) = req.into_parts();
-        let caller = Caller::from_request_parts(&mut parts, state).await?;
-        let Path(raw) = Path::<String>::from_request_parts(&mut parts, state)
-            .await
-            .map_err(|e| ApiError::not_found(e.body_text()).with_field("id"))?;
-        let principal = caller.require()?.clone();
-        let Form(form) = Form::<FormMap>::from_request(Request::from_parts(parts, body), state)
-            .await
-            .map_err(|e| ApiError::bad_request("invalid_form", e.body_text()))?;
-        auth::check_csrf(
-            &principal,
-            form.get("csrf").map(String::as_str).unwrap_or_default(),
-        )?;
-        let id = parse_id(&raw)?;
-        let snap = state.snapshot().await?;
-        may_report(&principal, &snap.ledger, &id)?;
-        Ok(Self {
-            caller,
-            principal,
-            id,
-            snap,
-            form,
-        })
-    }
-}
-
-impl ReportPost {
-    /// The form again with the refusal, for a client error; a server error stays an error page.
-    fn refused(&self, e: ApiError) -> PageResult<Response> {
-        if !e.status.is_client_error() {
-            return Err(PageError(e));
-        }
-        let open = has_open_downtime(&self.snap.ledger, &self.id);
-        Ok((
-            e.status,
-            down_page(
-                &self.caller,
-                &self.principal,
-                &self.snap.ledger,
-                &self.id,
-                open,
-                Some(&e),
-            ),
-        )
-            .into_response())
-    }
-
-    /// Runs one write with the rules reading the asset's history through the indexes, then drops
-    /// the snapshot so the register and indicators show the change on the next request.
-    async fn write<T: Send + 'static>(
-        &self,
-        state: &AppState,
-        f: impl FnOnce(&mut aidtrace_service::Aidtrace, HistorySource<'_>) -> ApiResult<T>
-        + Send
-        + 'static,
-    ) -> ApiResult<T> {
-        let st = state.clone();
-        let result = blocking(move || {
-            let mut app = st.service();
-            let queries = st.asset_queries();
-            f(&mut app, HistorySource::Indexed(&*queries))
-        })
-        .await;
-        state.invalidate();
-        result
-    }
-
-    fn done(&self) -> Response {
-        Redirect::to(&format!("/assets/{}", self.id)).into_response()
-    }
-}
-
-pub async fn down_submit(State(state): State<AppState>, post: ReportPost) -> PageResult<Response> {
-    let parsed = parse_cause(
-        post.form
-            .get("cause")
-            .map(String::as_str)
-            .unwrap_or_default(),
-    )
-    .and_then(|c| Ok((c, note_of(&post.form)?, at_of(&post.form)?)));
-    let (cause, note, at) = match parsed {
-        Ok(v) => v,
-        Err(e) => return post.refused(e),
-    };
-    let (name, asset) = (post.principal.name.clone(), post.id.clone());
-    let result = post
-        .write(&state, move |app, source| {
-            Ok(svc::report_down(
-                app,
-                source,
-                &name,
-                DeviceDown {
-                    asset,
-                    at,
-                    cause,
-                    reported_by: Some(name.clone()),
-                    note,
-                },
-            )?)
-        })
-        .await;
-    match result {
-        Ok(_) => Ok(post.done()),
-        Err(e) => post.refused(e),
-    }
-}
-
-pub async fn up_submit(State(state): State<AppState>, post: ReportPost) -> PageResult<Response> {
-    let (note, at) = match note_of(&post.form).and_then(|n| Ok((n, at_of(&post.form)?))) {
-        Ok(v) => v,
-        Err(e) => return post.refused(e),
-    };
-    let (name, asset) = (post.principal.name.clone(), post.id.clone());
-    let result = post
-        .write(&state, move |app, source| {
-            Ok(svc::return_to_service(
-                app, source, &name, &asset, at, note,
-            )?)
-        })
-        .await;
-    match result {
-        Ok(_) => Ok(post.done()),
-        Err(e) => post.refused(e),
     }
 }
 

@@ -9,6 +9,7 @@ pub mod api_docs;
 pub mod api_types;
 pub mod asset_contracts;
 pub mod asset_pages;
+pub mod asset_work_pages;
 pub mod auth;
 pub mod changes_page;
 pub mod claims_page;
@@ -52,6 +53,7 @@ pub mod precondition;
 pub mod present;
 pub mod rates_page;
 pub mod read_model;
+pub mod recall_pages;
 pub mod regions_page;
 pub mod request_ctx;
 pub mod server;
@@ -180,6 +182,8 @@ pub fn app(state: AppState) -> Router {
         .merge(iati_export::routes())
         .merge(asset_pages::routes())
         .merge(asset_contracts::routes())
+        .merge(recall_pages::routes())
+        .merge(asset_work_pages::routes())
         .merge(energy_pages::routes())
         .merge(energy_survey_pages::routes())
         .merge(energy_v2_page::routes())

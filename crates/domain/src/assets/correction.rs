@@ -9,7 +9,7 @@ use chrono::{Duration, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use super::instant::{self, FUTURE_TOLERANCE_MINUTES};
-use super::{AssetEvent, Downtime};
+use super::{AssetEvent, Downtime, MeterReading, WorkOrder};
 use crate::error::ValidationError;
 
 /// Why and when an entry was voided. `at` is when the void was recorded, not when the voided
@@ -77,6 +77,26 @@ pub fn voids_downtime(old: &Downtime, new: &Downtime) -> bool {
         } == *old
 }
 
+/// [`voids_event`] for work orders.
+pub fn voids_order(old: &WorkOrder, new: &WorkOrder) -> bool {
+    old.voided.is_none()
+        && new.voided.is_some()
+        && WorkOrder {
+            voided: None,
+            ..new.clone()
+        } == *old
+}
+
+/// [`voids_event`] for meter readings.
+pub fn voids_reading(old: &MeterReading, new: &MeterReading) -> bool {
+    old.voided.is_none()
+        && new.voided.is_some()
+        && MeterReading {
+            voided: None,
+            ..new.clone()
+        } == *old
+}
+
 impl AssetEvent {
     /// A voided event is kept for the record but read by no report or rule.
     pub fn is_void(&self) -> bool {
@@ -86,6 +106,22 @@ impl AssetEvent {
 
 impl Downtime {
     /// A voided downtime is kept for the record but read by no report or rule.
+    pub fn is_void(&self) -> bool {
+        self.voided.is_some()
+    }
+}
+
+impl WorkOrder {
+    /// A voided order (entered for the wrong asset, a duplicate) is kept for the record but read
+    /// by no report or rule: not backlog, not COSR, not PM compliance.
+    pub fn is_void(&self) -> bool {
+        self.voided.is_some()
+    }
+}
+
+impl MeterReading {
+    /// A voided reading is kept for the record but read by no rule (meters never decrease) or
+    /// meter-triggered PM due date.
     pub fn is_void(&self) -> bool {
         self.voided.is_some()
     }

@@ -336,12 +336,12 @@ impl<'a> Fleet<'a> {
                 histories[i].downtimes.push(d);
             }
         }
-        for w in ledger.work_orders.values() {
+        for w in ledger.work_orders.values().filter(|w| !w.is_void()) {
             if let Some(&i) = index.get(&w.asset) {
                 histories[i].work_orders.push(w);
             }
         }
-        for r in ledger.meter_readings.values() {
+        for r in ledger.meter_readings.values().filter(|r| !r.is_void()) {
             if let Some(&i) = index.get(&r.asset) {
                 histories[i].readings.push(r);
             }
@@ -495,7 +495,7 @@ impl<'a> Fleet<'a> {
 }
 
 /// Intervals `[start, end)` in which the asset is in an operational state, clipped to the period.
-fn operating_intervals(
+pub(super) fn operating_intervals(
     events: &[&AssetEvent],
     period: Period,
 ) -> Vec<(NaiveDateTime, NaiveDateTime)> {
@@ -972,6 +972,10 @@ pub struct MoneyToMachine {
     pub donated: Bucket,
     /// Ever commissioned (or registered already working).
     pub commissioned: Bucket,
+    /// Of `commissioned`, the baseline registrations: first recorded already in service (an
+    /// inventory of equipment found working), never commissioned in aidtrace. Their first date
+    /// is when they were registered, not commissioned, so they have no months to commissioning.
+    pub baseline: Bucket,
     /// Commissioned and working now.
     pub in_service: Bucket,
     /// Commissioned but not working now: down, under repair, in storage.
@@ -1055,6 +1059,10 @@ impl Fleet<'_> {
                 continue;
             };
             out.commissioned.add(value);
+            let baseline = super::lifecycle::is_baseline(&h.events);
+            if baseline {
+                out.baseline.add(value);
+            }
             let open_down = super::history::down_at(&h.episodes, at);
             match state {
                 Some(s) if s.is_retired() => out.retired.add(value),
@@ -1069,6 +1077,7 @@ impl Fleet<'_> {
                 .as_ref()
                 .and_then(|act| agreement_date(self.ledger, act));
             match agreed {
+                _ if baseline => {}
                 Some(d) => {
                     let days = (c.date() - d).num_days();
                     let months = (Decimal::from(days) / Decimal::new(304_375, 4)).round_dp(1);

@@ -232,6 +232,18 @@ pub fn commissioned_at<E: Borrow<AssetEvent>>(events: &[E]) -> Option<NaiveDateT
         .map(|e| e.at)
 }
 
+/// Whether the asset is a baseline registration: its first event is `in_service`, i.e. it was
+/// registered as already working (a baseline inventory) rather than commissioned after an
+/// acceptance test. [`commissioned_at`] then gives the registration date, which is not when it
+/// was commissioned: money-to-machine counts such assets apart (issue #17 item 10).
+pub fn is_baseline<E: Borrow<AssetEvent>>(events: &[E]) -> bool {
+    events
+        .iter()
+        .map(Borrow::borrow)
+        .find(|e| e.voided.is_none())
+        .is_some_and(|e| e.state == S::InService)
+}
+
 /// When the asset left service for good.
 pub fn retired_at<E: Borrow<AssetEvent>>(events: &[E]) -> Option<NaiveDateTime> {
     events
@@ -310,6 +322,8 @@ pub fn check_readings(
         .iter()
         .filter(|s| !new.iter().any(|n| n.id == s.id))
         .chain(new.iter())
+        // A voided reading was entered wrong: it says nothing about the meter.
+        .filter(|r| !r.is_void())
         .collect();
     all.sort_by(|a, b| {
         (a.meter, a.at, a.value)

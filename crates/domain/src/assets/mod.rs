@@ -8,6 +8,7 @@
 
 pub mod contract;
 pub mod correction;
+pub mod coverage;
 pub mod disposal;
 pub mod donation;
 pub mod gaps;
@@ -18,6 +19,8 @@ pub mod lifecycle;
 pub mod load;
 pub mod location;
 pub mod parts;
+pub mod recall;
+mod references;
 pub mod synthetic;
 pub mod validate;
 pub mod workorder;
@@ -737,6 +740,13 @@ pub struct WorkOrder {
     pub provider: Option<RecordId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The field safety notice a recall-action order carries out (`recall::`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<RecordId>,
+    /// Set when the order was entered wrong (wrong asset, duplicate): it stays stored, and no
+    /// report or rule reads it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voided: Option<correction::Void>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -806,6 +816,9 @@ pub struct MeterReading {
     pub at: NaiveDateTime,
     pub meter: MeterKind,
     pub value: u64,
+    /// Set when the reading was entered wrong: it stays stored, and no report or rule reads it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voided: Option<correction::Void>,
 }
 
 /// The items of the WHO donation checklist (Medical device donations, 2011) aidtrace scores.
@@ -927,187 +940,5 @@ pub struct DonationCheck {
     pub checked_by: Option<String>,
 }
 
-/// A reference from one record to another: (field, kind, id).
-pub type Reference<'a> = (&'static str, crate::model::RecordKind, &'a RecordId);
-
-fn cite_refs<'a>(out: &mut Vec<Reference<'a>>, sources: &'a [Citation]) {
-    use crate::model::RecordKind;
-    out.extend(
-        sources
-            .iter()
-            .map(|c| ("sources.source", RecordKind::Source, &c.source)),
-    );
-}
-
-fn opt<'a>(
-    out: &mut Vec<Reference<'a>>,
-    field: &'static str,
-    kind: crate::model::RecordKind,
-    id: &'a Option<RecordId>,
-) {
-    if let Some(id) = id {
-        out.push((field, kind, id));
-    }
-}
-
-impl DeviceModel {
-    pub fn references(&self) -> Vec<Reference<'_>> {
-        use crate::model::RecordKind as K;
-        let mut out = vec![("manufacturer", K::Organisation, &self.manufacturer)];
-        cite_refs(&mut out, &self.sources);
-        out
-    }
-}
-
-impl FacilityPower {
-    pub fn references(&self) -> Vec<Reference<'_>> {
-        use crate::model::RecordKind as K;
-        let mut out = vec![("facility", K::Facility, &self.facility)];
-        for o in &self.tier_overrides {
-            opt(&mut out, "tier_overrides.asset", K::Asset, &o.asset);
-        }
-        cite_refs(&mut out, &self.sources);
-        out
-    }
-}
-
-impl Population {
-    pub fn references(&self) -> Vec<Reference<'_>> {
-        let mut out = Vec::new();
-        cite_refs(&mut out, &self.sources);
-        out
-    }
-}
-
-impl DensityReference {
-    pub fn references(&self) -> Vec<Reference<'_>> {
-        let mut out = Vec::new();
-        cite_refs(&mut out, &self.sources);
-        out
-    }
-}
-
-impl EquipmentStandard {
-    pub fn references(&self) -> Vec<Reference<'_>> {
-        let mut out = Vec::new();
-        cite_refs(&mut out, &self.sources);
-        out
-    }
-}
-
-impl Asset {
-    pub fn references(&self) -> Vec<Reference<'_>> {
-        use crate::model::RecordKind as K;
-        let mut out = vec![
-            ("model", K::DeviceModel, &self.model),
-            ("facility", K::Facility, &self.facility),
-        ];
-        opt(&mut out, "parent", K::Asset, &self.parent);
-        opt(&mut out, "owner", K::Organisation, &self.owner);
-        opt(
-            &mut out,
-            "funding.activity",
-            K::Activity,
-            &self.funding.activity,
-        );
-        opt(
-            &mut out,
-            "funding.equipment_line",
-            K::EquipmentLine,
-            &self.funding.equipment_line,
-        );
-        opt(
-            &mut out,
-            "funding.donor",
-            K::Organisation,
-            &self.funding.donor,
-        );
-        opt(&mut out, "responsible", K::Organisation, &self.responsible);
-        opt(&mut out, "om_payer", K::Organisation, &self.om_payer);
-        for c in &self.contracts {
-            opt(&mut out, "contracts.provider", K::Organisation, &c.provider);
-        }
-        cite_refs(&mut out, &self.sources);
-        out
-    }
-}
-
-impl MaintenancePlan {
-    pub fn references(&self) -> Vec<Reference<'_>> {
-        use crate::model::RecordKind as K;
-        let mut out = Vec::new();
-        opt(&mut out, "model", K::DeviceModel, &self.model);
-        opt(&mut out, "asset", K::Asset, &self.asset);
-        cite_refs(&mut out, &self.sources);
-        out
-    }
-}
-
-impl WorkOrder {
-    pub fn references(&self) -> Vec<Reference<'_>> {
-        use crate::model::RecordKind as K;
-        let mut out = vec![("asset", K::Asset, &self.asset)];
-        opt(&mut out, "plan", K::MaintenancePlan, &self.plan);
-        opt(&mut out, "provider", K::Organisation, &self.provider);
-        out.extend(
-            self.parts
-                .iter()
-                .filter_map(|p| p.part.as_ref().map(|id| ("parts.part", K::SparePart, id))),
-        );
-        out
-    }
-
-    /// Labour, parts and external costs, each in its own currency.
-    pub fn costs(&self) -> Vec<Money> {
-        let mut out: Vec<Money> = Vec::new();
-        out.extend(workorder::labour_cost(self));
-        for p in &self.parts {
-            let mut m = p.unit_cost.clone();
-            m.amount *= Decimal::from(p.quantity);
-            out.push(m);
-        }
-        out.extend(self.external_cost.iter().cloned());
-        out
-    }
-}
-
-impl AssetEvent {
-    pub fn references(&self) -> Vec<Reference<'_>> {
-        use crate::model::RecordKind as K;
-        let mut out = vec![("asset", K::Asset, &self.asset)];
-        opt(&mut out, "acceptance", K::WorkOrder, &self.acceptance);
-        opt(&mut out, "to_facility", K::Facility, &self.to_facility);
-        opt(&mut out, "from_facility", K::Facility, &self.from_facility);
-        opt(&mut out, "corrects", K::AssetEvent, &self.corrects);
-        cite_refs(&mut out, &self.sources);
-        out
-    }
-}
-
-impl Downtime {
-    pub fn references(&self) -> Vec<Reference<'_>> {
-        use crate::model::RecordKind as K;
-        let mut out = vec![("asset", K::Asset, &self.asset)];
-        opt(&mut out, "work_order", K::WorkOrder, &self.work_order);
-        out
-    }
-}
-
-impl MeterReading {
-    pub fn references(&self) -> Vec<Reference<'_>> {
-        vec![("asset", crate::model::RecordKind::Asset, &self.asset)]
-    }
-}
-
-impl DonationCheck {
-    pub fn references(&self) -> Vec<Reference<'_>> {
-        use crate::model::RecordKind as K;
-        let mut out = vec![
-            ("model", K::DeviceModel, &self.model),
-            ("facility", K::Facility, &self.facility),
-        ];
-        opt(&mut out, "asset", K::Asset, &self.asset);
-        opt(&mut out, "activity", K::Activity, &self.activity);
-        out
-    }
-}
+pub use references::Reference;
+pub(crate) use references::{cite_refs, opt};

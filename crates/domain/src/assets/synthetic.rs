@@ -207,6 +207,8 @@ pub fn fleet(n_assets: usize, n_facilities: usize) -> Vec<Record> {
                 }),
                 provider: None,
                 note: None,
+                notice: None,
+                voided: None,
             }));
         }
     }

@@ -409,6 +409,9 @@ pub fn downtime(d: &Downtime) -> Result<(), ValidationError> {
 }
 
 pub fn work_order(w: &WorkOrder) -> Result<(), ValidationError> {
+    if let Some(void) = &w.voided {
+        super::correction::check_void(void)?;
+    }
     plausible_date("opened", w.opened.date())?;
     plausible_dates(&[("closed", w.closed.map(|c| c.date()))])?;
     match (w.status.is_closed(), w.closed) {
@@ -485,6 +488,9 @@ pub fn maintenance_plan(p: &MaintenancePlan) -> Result<(), ValidationError> {
 }
 
 pub fn meter_reading(m: &MeterReading) -> Result<(), ValidationError> {
+    if let Some(void) = &m.voided {
+        super::correction::check_void(void)?;
+    }
     plausible_date("at", m.at.date())
 }
 

@@ -29,17 +29,26 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::{Aidtrace, records};
 
 pub mod contracts;
+mod contracted;
 mod detail;
 pub mod parts;
+mod recall;
 mod reconcile;
 mod rules;
 mod void;
+mod void_records;
 mod workorders;
 
+pub use contracted::contracted_uptime;
 pub use detail::{AssetDetail, asset_detail};
+pub use recall::{
+    AffectedAsset, NoticeReport, asset_incidents, asset_notices, check_incidents, list_incidents,
+    notice_report, open_recall_orders, record_incident, record_notice, search_notices,
+};
 pub use reconcile::{Change, reconcile};
 pub use rules::{check_rules, check_rules_from, check_stored, put_checked, put_checked_from};
 pub use void::{Corrected, Voided, void_event};
+pub use void_records::{void_reading, void_work_order};
 pub use workorders::{Progress, Step, Substance, progress_work_order};
 
 /// Illustrative assets, events and plans for the seed scenario (see `demo/assets.json`).
@@ -127,6 +136,9 @@ struct StoredHistory {
     voided_downtimes: Vec<Downtime>,
     readings: Vec<MeterReading>,
     orders: Vec<WorkOrder>,
+    /// Voided orders and readings, kept apart like voided events.
+    voided_orders: Vec<WorkOrder>,
+    voided_readings: Vec<MeterReading>,
 }
 
 fn stored_histories(
@@ -159,12 +171,20 @@ fn stored_histories(
         }
         Record::MeterReading(m) => {
             if let Some(h) = out.get_mut(&m.asset) {
-                h.readings.push(m);
+                if m.is_void() {
+                    h.voided_readings.push(m);
+                } else {
+                    h.readings.push(m);
+                }
             }
         }
         Record::WorkOrder(w) => {
             if let Some(h) = out.get_mut(&w.asset) {
-                h.orders.push(w);
+                if w.is_void() {
+                    h.voided_orders.push(w);
+                } else {
+                    h.orders.push(w);
+                }
             }
         }
         _ => {}
@@ -447,6 +467,8 @@ pub fn report_down(
             external_cost: None,
             provider: None,
             note: note.clone(),
+            notice: None,
+            voided: None,
         }),
         Record::Downtime(Downtime {
             id: dt_id.clone(),
@@ -958,7 +980,17 @@ pub fn facility_indicators_indexed(
     let ledger = Ledger::from_records(records);
     let convert = converter(rates, currency, period.to.date());
     let fleet = Fleet::build(&ledger);
-    Ok(fleet.indicators(0..fleet.assets.len(), period, &convert))
+    // The records hold every asset that was here at some time: each stay is attributed to the
+    // facility the asset was at then, as `facility_indicators` does.
+    let mut total = aidtrace_domain::assets::kpi::Sums::default();
+    for i in 0..fleet.assets.len() {
+        for (at, sums) in fleet.sums_by_facility(i, period, &convert) {
+            if &at == facility {
+                total.add(&sums);
+            }
+        }
+    }
+    Ok(total.indicators())
 }
 
 /// Scheduled maintenance due in `[from, to)`, for one facility or all, each with the work order

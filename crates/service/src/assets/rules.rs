@@ -107,7 +107,26 @@ pub fn check_rules_from(
 
     // No work on a retired asset (rewriting a stored order unchanged is not new work).
     for w in &new_orders {
-        if old(&w.asset).orders.iter().any(|s| s == w) {
+        let h = old(&w.asset);
+        if h.orders.iter().chain(&h.voided_orders).any(|s| s == w) {
+            continue;
+        }
+        if h.voided_orders.iter().any(|s| s.id == w.id) {
+            return Err(refuse(
+                "work_order",
+                &w.id,
+                ValidationError::new(
+                    "voided",
+                    &w.id,
+                    "this work order is voided; a voided order is not changed again",
+                ),
+            ));
+        }
+        // Voiding is the one change a closed order accepts; the void is checked on its own.
+        if h.orders
+            .iter()
+            .any(|s| s.id == w.id && correction::voids_order(s, w))
+        {
             continue;
         }
         check_closed_once(w, old(&w.asset).orders.iter().find(|s| s.id == w.id))?;
@@ -123,6 +142,20 @@ pub fn check_rules_from(
     for (asset, downs) in by_asset(&new_downtimes, |d| &d.asset) {
         lifecycle::check_downtimes(&old(&asset).downtimes, &downs, history(&asset))
             .map_err(|e| refuse("asset", &asset, e))?;
+    }
+    for r in &new_readings {
+        let h = old(&r.asset);
+        if h.voided_readings.iter().any(|s| s.id == r.id && s != r) {
+            return Err(refuse(
+                "meter_reading",
+                &r.id,
+                ValidationError::new(
+                    "voided",
+                    &r.id,
+                    "this meter reading is voided; a voided reading is not changed again",
+                ),
+            ));
+        }
     }
     for (asset, readings) in by_asset(&new_readings, |r| &r.asset) {
         lifecycle::check_readings(&old(&asset).readings, &readings)

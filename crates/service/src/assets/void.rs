@@ -18,6 +18,9 @@ pub struct Voided {
     pub correction: Option<RecordId>,
     /// The corrected downtime, when the voided one is replaced.
     pub corrected_downtime: Option<RecordId>,
+    /// The downtime a voided return to service had closed, recorded again open (or ending at the
+    /// corrected return).
+    pub reopened_downtime: Option<RecordId>,
 }
 
 /// The corrected facts of a voided event: the correction copies the voided event with these.
@@ -90,6 +93,7 @@ pub fn void_event(
         cancelled_work_order: None,
         correction: None,
         corrected_downtime: None,
+        reopened_downtime: None,
     };
 
     // The downtime the event opened: unplanned, same asset, starting at the event.
@@ -148,6 +152,39 @@ pub fn void_event(
             });
             batch.push(Record::WorkOrder(w));
         }
+    }
+    // A return to service ended the downtime that ends at it (`record_event`, "back in
+    // service"): voiding the return reopens that episode. A stored downtime is closed once and
+    // never reopened, so the closed record is voided and recorded again open, or ending at the
+    // corrected return when the correction is still a return.
+    let returns =
+        |s: LifecycleState| matches!(s, LifecycleState::InService | LifecycleState::Commissioned);
+    if returns(old.state)
+        && let Some(d) = history
+            .downtimes
+            .iter()
+            .find(|d| d.end == Some(old.at) && !d.planned)
+    {
+        let id = fresh_id(
+            app,
+            RecordKind::Downtime,
+            &format!("down-{}-{}-reopened", old.asset, stamp(d.start)),
+        )?;
+        out.reopened_downtime = Some(id.clone());
+        batch.push(Record::Downtime(Downtime {
+            voided: Some(void.clone()),
+            ..d.clone()
+        }));
+        batch.push(Record::Downtime(Downtime {
+            id,
+            end: correct.filter(|(_, s)| returns(*s)).map(|(at, _)| at),
+            note: Some(format!(
+                "reopens downtime {}: the return to service {} was voided ({reason})",
+                d.id, old.id
+            )),
+            voided: None,
+            ..d.clone()
+        }));
     }
     batch.push(Record::AssetEvent(AssetEvent {
         voided: Some(void),

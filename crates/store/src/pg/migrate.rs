@@ -13,10 +13,15 @@ const MIGRATIONS: &[(i32, &str)] = &[
         4,
         include_str!("../../migrations-pg/0004_contracts_parts.sql"),
     ),
+    (
+        5,
+        include_str!("../../migrations-pg/0005_incidents_recalls.sql"),
+    ),
 ];
 
-/// The schema version this build writes.
-pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
+/// The schema version this build writes: the last migration's number (numbers are given out to
+/// parallel branches ahead of their merge, so the list may have a gap until then).
+pub const SCHEMA_VERSION: i32 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 
 /// Any constant shared by all aidtrace processes: the key of the migration lock.
 const MIGRATION_LOCK: i64 = 0x6169_6474_7261_6365; // "aidtrace"

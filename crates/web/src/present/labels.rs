@@ -403,6 +403,12 @@ labelled! {
     "donation-item-", dashed: true => [
         assets::DonationItem,
     ];
+    "asset-severity-", dashed: true => [
+        assets::recall::Severity,
+    ];
+    "recall-match-", dashed: true => [
+        assets::recall::Match,
+    ];
     "medicine-mode-", dashed: true => [
         aidtrace_domain::medicines::ConsignmentMode,
     ];

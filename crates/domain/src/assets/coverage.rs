@@ -1,0 +1,226 @@
+//! Uptime over contracted hours (issue #17 item 3, "over contracted hours when a contract defines
+//! them"). OEM service contracts guarantee uptime inside a coverage window — e.g. Monday to
+//! Friday 08:00–17:00 local time — not over calendar time: a failure on Saturday night does not
+//! count against the guarantee, and the denominator is the covered hours only.
+//!
+//! Until contracts carry their coverage (another branch adds the contract record), the window is
+//! an input of the indicator: [`Coverage::parse`] reads `mon-fri 08:00-17:00 +05:00` (weekdays,
+//! hours of the day, the offset of the local time the window is written in; `24x7` for all
+//! hours).
+//!
+//! Definition: contracted hours = operating time (commissioned, in service, down, under repair)
+//! inside the window; contracted downtime = unplanned downtime inside both; contracted uptime % =
+//! (contracted hours − contracted downtime) / contracted hours × 100. Planned downtime is left
+//! out as in `uptime_pct` (it is agreed with the vendor). Ratio of sums over assets.
+
+use chrono::{Datelike, Duration, FixedOffset, NaiveDateTime, NaiveTime, Weekday};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::kpi::{Fleet, Period, operating_intervals};
+use crate::error::ValidationError;
+
+/// The weekly window a contract covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Coverage {
+    /// Days covered, Monday first.
+    pub weekdays: Vec<Weekday>,
+    /// Start of the covered hours, local time.
+    pub from: NaiveTime,
+    /// End of the covered hours, local time (after `from`; a window over midnight is two).
+    pub to: NaiveTime,
+    /// Offset of the local time from UTC, in seconds east.
+    pub offset_secs: i32,
+}
+
+const DAYS: [(&str, Weekday); 7] = [
+    ("mon", Weekday::Mon),
+    ("tue", Weekday::Tue),
+    ("wed", Weekday::Wed),
+    ("thu", Weekday::Thu),
+    ("fri", Weekday::Fri),
+    ("sat", Weekday::Sat),
+    ("sun", Weekday::Sun),
+];
+
+fn day(raw: &str) -> Option<usize> {
+    DAYS.iter().position(|(n, _)| *n == raw)
+}
+
+impl Coverage {
+    /// `DAYS HH:MM-HH:MM [±HH:MM]` with DAYS a range (`mon-fri`) or a list (`mon,wed,fri`), or
+    /// `24x7`. Refusals name the field `coverage` and the value.
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        let bad = |why: &str| ValidationError::new("coverage", raw, why.to_string());
+        let text = raw.trim().to_ascii_lowercase();
+        if text == "24x7" {
+            return Ok(Self {
+                weekdays: DAYS.iter().map(|(_, d)| *d).collect(),
+                from: NaiveTime::MIN,
+                to: NaiveTime::MIN,
+                offset_secs: 0,
+            });
+        }
+        let parts: Vec<&str> = text.split_whitespace().collect();
+        let (days, hours, offset) = match parts[..] {
+            [d, h] => (d, h, None),
+            [d, h, o] => (d, h, Some(o)),
+            _ => {
+                return Err(bad(
+                    "expected DAYS HH:MM-HH:MM [±HH:MM], e.g. mon-fri 08:00-17:00 +05:00, or 24x7",
+                ));
+            }
+        };
+        let mut weekdays = Vec::new();
+        for item in days.split(',') {
+            match item.split_once('-') {
+                Some((a, b)) => {
+                    let (Some(a), Some(b)) = (day(a), day(b)) else {
+                        return Err(bad("days are mon, tue, wed, thu, fri, sat, sun"));
+                    };
+                    if a > b {
+                        return Err(bad("a day range runs from Monday towards Sunday"));
+                    }
+                    weekdays.extend(DAYS[a..=b].iter().map(|(_, d)| *d));
+                }
+                None => match day(item) {
+                    Some(a) => weekdays.push(DAYS[a].1),
+                    None => return Err(bad("days are mon, tue, wed, thu, fri, sat, sun")),
+                },
+            }
+        }
+        weekdays.sort_by_key(Weekday::num_days_from_monday);
+        weekdays.dedup();
+        let time = |s: &str| NaiveTime::parse_from_str(s, "%H:%M").ok();
+        let Some((from, to)) = hours
+            .split_once('-')
+            .and_then(|(a, b)| time(a).zip(time(b)))
+        else {
+            return Err(bad("hours are HH:MM-HH:MM"));
+        };
+        if to <= from {
+            return Err(bad(
+                "the covered hours must end after they start (a window over midnight is two windows)",
+            ));
+        }
+        let offset_secs = match offset {
+            None => 0,
+            Some(o) => {
+                let sign = match o.chars().next() {
+                    Some('+') => 1,
+                    Some('-') => -1,
+                    _ => return Err(bad("the offset is ±HH:MM")),
+                };
+                let Some(t) = time(&o[1..]) else {
+                    return Err(bad("the offset is ±HH:MM"));
+                };
+                let secs = i32::try_from(t.signed_duration_since(NaiveTime::MIN).num_seconds())
+                    .unwrap_or(i32::MAX);
+                if FixedOffset::east_opt(sign * secs).is_none() {
+                    return Err(bad("the offset is at most ±23:59"));
+                }
+                sign * secs
+            }
+        };
+        Ok(Self {
+            weekdays,
+            from,
+            to,
+            offset_secs,
+        })
+    }
+
+    /// Covered windows `[start, end)` in UTC, clipped to the period, in time order.
+    pub fn windows(&self, period: Period) -> Vec<(NaiveDateTime, NaiveDateTime)> {
+        let offset = Duration::seconds(i64::from(self.offset_secs));
+        let all_day = self.from == self.to;
+        let mut out = Vec::new();
+        let Some(mut local) = (period.from + offset).date().pred_opt() else {
+            return out;
+        };
+        let last = (period.to + offset).date();
+        while local <= last {
+            if self.weekdays.contains(&local.weekday()) {
+                let start = local.and_time(self.from) - offset;
+                let end = if all_day {
+                    local
+                        .succ_opt()
+                        .map_or(NaiveDateTime::MAX, |d| d.and_time(NaiveTime::MIN))
+                        - offset
+                } else {
+                    local.and_time(self.to) - offset
+                };
+                let (s, e) = (start.max(period.from), end.min(period.to));
+                if s < e {
+                    out.push((s, e));
+                }
+            }
+            let Some(next) = local.succ_opt() else { break };
+            local = next;
+        }
+        out
+    }
+}
+
+/// Uptime over the contracted hours of a group of assets.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ContractedUptime {
+    pub contracted_hours: Decimal,
+    pub unplanned_downtime_hours: Decimal,
+    /// Empty when no contracted hour fell in operating time.
+    pub uptime_pct: Option<Decimal>,
+}
+
+fn intersect(
+    a: &[(NaiveDateTime, NaiveDateTime)],
+    b: &[(NaiveDateTime, NaiveDateTime)],
+) -> Vec<(NaiveDateTime, NaiveDateTime)> {
+    let mut out = Vec::new();
+    for &(s1, e1) in a {
+        for &(s2, e2) in b {
+            let (s, e) = (s1.max(s2), e1.min(e2));
+            if s < e {
+                out.push((s, e));
+            }
+        }
+    }
+    out
+}
+
+fn secs(intervals: &[(NaiveDateTime, NaiveDateTime)]) -> i64 {
+    intervals.iter().map(|(s, e)| (*e - *s).num_seconds()).sum()
+}
+
+impl Fleet<'_> {
+    /// Uptime over the contracted hours of `coverage`, for the given assets, in `period`.
+    pub fn contracted_uptime(
+        &self,
+        assets: impl IntoIterator<Item = usize>,
+        period: Period,
+        coverage: &Coverage,
+    ) -> ContractedUptime {
+        let windows = coverage.windows(period);
+        let (mut covered, mut down) = (0i64, 0i64);
+        for i in assets {
+            let h = &self.histories[i];
+            let operating = intersect(&operating_intervals(&h.events, period), &windows);
+            covered += secs(&operating);
+            let unplanned: Vec<(NaiveDateTime, NaiveDateTime)> = h
+                .episodes
+                .iter()
+                .filter(|e| !e.planned)
+                .map(|e| (e.start, e.end.unwrap_or(NaiveDateTime::MAX)))
+                .collect();
+            down += secs(&intersect(&operating, &unplanned));
+        }
+        let hours = |s: i64| (Decimal::from(s) / Decimal::from(3600)).round_dp(2);
+        ContractedUptime {
+            contracted_hours: hours(covered),
+            unplanned_downtime_hours: hours(down),
+            uptime_pct: (covered > 0).then(|| {
+                (Decimal::from(covered - down) * Decimal::ONE_HUNDRED / Decimal::from(covered))
+                    .round_dp(2)
+            }),
+        }
+    }
+}
