@@ -180,6 +180,8 @@ fn order(name: &str, kind: WorkOrderKind, opened: &str, ack: Option<&str>) -> Wo
         external_cost: Some(usd("1000")),
         provider: None,
         note: None,
+        notice: None,
+        voided: None,
     }
 }
 

@@ -470,6 +470,8 @@ fn parse_finish(form: &FormMap, problems: &mut Vec<FieldProblem>) -> Finish {
             Some((description, quantity, cost)) => {
                 if let Some(unit_cost) = money(cost) {
                     parts.push(PartUse {
+                        // Free text here; a catalogued part is named through the CLI or records.
+                        part: None,
                         description,
                         quantity,
                         unit_cost,
