@@ -16,9 +16,9 @@ use aidtrace_domain::assets::gaps::{self, Gap, RegionGap, Scope};
 use aidtrace_domain::assets::instant;
 use aidtrace_domain::assets::kpi::{Fleet, GroupBy, Indicators, MoneyToMachine, Period, PmStatus};
 use aidtrace_domain::assets::{AssetEvent, Downtime, DowntimeCause, LifecycleState};
-use aidtrace_domain::{CurrencyCode, Ledger, RecordId};
+use aidtrace_domain::{CurrencyCode, Ledger, RecordId, RecordKind};
 use aidtrace_service::assets::{self as svc, AssetRow, DensityReport, DeviceDown, HistorySource};
-use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -34,7 +34,9 @@ use crate::api::readable;
 use crate::auth::{self, Caller, Principal, Role};
 use crate::error::parse_id;
 use crate::error::{ApiError, ApiResult, PageError, PageResult};
+use crate::error::{PageQuery, no_such};
 use crate::format::{datetime, number_text};
+use crate::i18n::Msg;
 use crate::i18n::{self, t, tn};
 use crate::labels::label;
 use crate::pages::layout;
@@ -84,10 +86,11 @@ const FHIR_TYPES: [&str; 4] = ["Device", "DeviceDefinition", "Location", "Organi
 /// Who may report an asset down or back in service: admins; facility engineers of the asset's
 /// facility; editors whose organisations operate that facility. Approvers and viewers may not.
 pub fn may_report(p: &Principal, ledger: &Ledger, asset: &RecordId) -> ApiResult<()> {
-    let a = ledger
-        .assets
-        .get(asset)
-        .ok_or_else(|| ApiError::not_found(format!("no asset {asset}")))?;
+    let a = ledger.assets.get(asset).ok_or_else(|| {
+        ApiError::not_found(format!("no asset {asset}"))
+            .with_field("id")
+            .said(asset.as_str(), no_such(RecordKind::Asset))
+    })?;
     let allowed = match p.role {
         Role::Admin => true,
         Role::FacilityEngineer => p.facilities.contains(a.facility.as_str()),
@@ -121,6 +124,7 @@ fn parse_cause(raw: &str) -> ApiResult<DowntimeCause> {
                 format!("cause {raw:?} is not one of {}", names.join(", ")),
             )
             .with_field("cause")
+            .said(raw, Msg::new("asset-err-cause"))
         })
 }
 
@@ -172,7 +176,11 @@ impl AssetFilter {
         {
             return Ok(());
         }
-        Err(ApiError::not_found(format!("no equipment line {:?}", self.line)).with_field("line"))
+        Err(
+            ApiError::not_found(format!("no equipment line {:?}", self.line))
+                .with_field("line")
+                .said(self.line.clone(), no_such(RecordKind::EquipmentLine)),
+        )
     }
 
     fn query(&self) -> String {
@@ -232,6 +240,7 @@ impl IndicatorQuery {
                     format!("{field} = {raw:?} is not a date (YYYY-MM-DD)"),
                 )
                 .with_field(field)
+                .said(raw.trim(), Msg::new("err-date"))
             })
         };
         let to = date("to", &self.to, today)?;
@@ -239,6 +248,7 @@ impl IndicatorQuery {
         let period = Period::days(from, to).ok_or_else(|| {
             ApiError::bad_request("invalid_query", format!("from = {from} is after to = {to}"))
                 .with_field("from")
+                .said(i18n::date(from), Msg::new("query-err-from-after-to"))
         })?;
         let by_raw = if self.by.is_empty() {
             "facility"
@@ -533,7 +543,7 @@ fn state_word(s: Option<LifecycleState>) -> String {
 pub async fn register(
     State(state): State<AppState>,
     caller: Caller,
-    Query(filter): Query<AssetFilter>,
+    PageQuery(filter): PageQuery<AssetFilter>,
 ) -> PageResult<Html<String>> {
     readable(&state, &caller)?;
     let snap = state.snapshot().await?;
@@ -609,7 +619,7 @@ pub async fn register_file(
     State(state): State<AppState>,
     caller: Caller,
     kind: FileKind,
-    Query(filter): Query<AssetFilter>,
+    PageQuery(filter): PageQuery<AssetFilter>,
 ) -> PageResult<Response> {
     readable(&state, &caller)?;
     let snap = state.snapshot().await?;
@@ -790,7 +800,7 @@ fn indicator_query_string(q: &Resolved) -> String {
 pub async fn indicators_page(
     State(state): State<AppState>,
     caller: Caller,
-    Query(raw): Query<IndicatorQuery>,
+    PageQuery(raw): PageQuery<IndicatorQuery>,
 ) -> PageResult<Html<String>> {
     readable(&state, &caller)?;
     let q = raw.resolve()?;
@@ -839,7 +849,7 @@ pub async fn indicators_file(
     State(state): State<AppState>,
     caller: Caller,
     kind: FileKind,
-    Query(raw): Query<IndicatorQuery>,
+    PageQuery(raw): PageQuery<IndicatorQuery>,
 ) -> PageResult<Response> {
     readable(&state, &caller)?;
     let q = raw.resolve()?;
@@ -863,7 +873,9 @@ impl AtQuery {
             now()
         } else {
             instant::parse_field("at", &self.at).map_err(|e| {
-                ApiError::bad_request("invalid_query", e.to_string()).with_field("at")
+                ApiError::bad_request("invalid_query", e.to_string())
+                    .with_field("at")
+                    .said(self.at.trim(), Msg::new("asset-err-time"))
             })?
         };
         Ok((at.date(), at))
@@ -906,7 +918,7 @@ fn no_density_label(d: &gaps::Density) -> String {
 pub async fn gaps_page(
     State(state): State<AppState>,
     caller: Caller,
-    Query(raw): Query<AtQuery>,
+    PageQuery(raw): PageQuery<AtQuery>,
 ) -> PageResult<Html<String>> {
     readable(&state, &caller)?;
     let (day, at) = raw.resolve()?;
@@ -1072,36 +1084,18 @@ fn verdict_class(v: &Verdict) -> &'static str {
     }
 }
 
-/// A refusal of the phone form in the reader's language when it is one this form expects,
-/// keeping the field and value it names; any other refusal keeps the service's sentence, which
-/// names them too.
+/// A refusal of the phone form in the reader's language: the service's rules and this form's
+/// own checks carry a message id (a state named by its label); anything else (a server-side
+/// refusal without one) keeps its sentence.
 fn refusal(e: &ApiError) -> String {
-    const KNOWN: [(&str, &str); 6] = [
-        ("is in the future", "asset-err-future"),
-        ("is not a time", "asset-err-time"),
-        (
-            "only an asset in service can be reported down",
-            "asset-err-not-in-service",
-        ),
-        (
-            "the asset has no open downtime",
-            "asset-err-no-open-downtime",
-        ),
-        ("is not one of", "asset-err-cause"),
-        ("at most 1000", "asset-err-note"),
-    ];
-    let Some((_, key)) = KNOWN.iter().find(|(m, _)| e.message.contains(m)) else {
+    let Some(p) = e.problem.as_deref() else {
         return e.message.clone();
     };
-    let value = e
-        .message
-        .split_once('"')
-        .and_then(|(_, rest)| rest.split_once('"'))
-        .map(|(v, _)| v)
-        .unwrap_or_default();
-    match (&e.field, value.is_empty()) {
-        (Some(f), false) => format!("{} ({f} = «{value}»)", t(key)),
-        _ => t(key),
+    match &p.id {
+        Some(id) if id.id == aidtrace_domain::error::ProblemId::NotInService => {
+            crate::labels::problem_text(id, &word("state", &p.value))
+        }
+        _ => crate::error::error_text(e),
     }
 }
 
@@ -1118,6 +1112,7 @@ fn at_of(form: &FormMap) -> ApiResult<NaiveDateTime> {
             format!("at {raw:?} is not a time: expected {}", instant::FORMATS),
         )
         .with_field("at")
+        .said(raw, Msg::new("asset-err-time"))
     })
 }
 
@@ -1151,7 +1146,8 @@ fn note_of(form: &FormMap) -> ApiResult<Option<String>> {
             "invalid_note",
             format!("note is {} characters; at most 1000", note.chars().count()),
         )
-        .with_field("note"));
+        .with_field("note")
+        .said("", Msg::new("asset-err-note")));
     }
     Ok((!note.is_empty()).then(|| note.to_string()))
 }

@@ -156,7 +156,14 @@ pub fn decide(
         decision,
         note,
         &now_rfc3339(),
-    )?;
+    )
+    .map_err(|e| match e {
+        // The only record `decide` looks up by number is the change itself.
+        ChangeError::Service(aidtrace_service::ServiceError::NotFound(m)) => ApiError::not_found(m)
+            .with_field("id")
+            .because(id.to_string(), Problem::new(ProblemId::NoSuchChange)),
+        e => e.into(),
+    })?;
     drop(service);
     if decision == Decision::Approve {
         state.invalidate();

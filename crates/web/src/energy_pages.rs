@@ -15,7 +15,7 @@ use aidtrace_service::energy::{
     FacilityLoad, StoreOptions, illustrative_fleet, instance_from_ledger, parse_unit,
 };
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -23,6 +23,7 @@ use maud::{Markup, html};
 use rust_decimal::prelude::ToPrimitive;
 
 use crate::auth::Caller;
+use crate::error::PageQuery;
 use crate::error::{ApiError, PageResult};
 use crate::i18n::{self, t, ta};
 use crate::pages::{can_read, urlencode};
@@ -257,7 +258,7 @@ fn coverage_map(points: &[Point]) -> Markup {
 pub async fn page(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<PlanQuery>,
+    PageQuery(q): PageQuery<PlanQuery>,
 ) -> PageResult<Html<String>> {
     can_read(&state, &caller)?;
     let snap = state.snapshot().await?;
@@ -366,7 +367,7 @@ fn float(v: f64, dp: u32) -> String {
 pub async fn xlsx(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<PlanQuery>,
+    PageQuery(q): PageQuery<PlanQuery>,
 ) -> PageResult<Response> {
     can_read(&state, &caller)?;
     let c = computed(&state, q).await?;
@@ -387,7 +388,7 @@ pub async fn xlsx(
 pub async fn csv(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<PlanQuery>,
+    PageQuery(q): PageQuery<PlanQuery>,
 ) -> PageResult<Response> {
     can_read(&state, &caller)?;
     let c = computed(&state, q).await?;

@@ -116,20 +116,15 @@ pub async fn commit(
     let actor = principal.name.clone();
     let result = blocking(move || {
         let mut app = st.service();
+        // The service's refusals name the field and carry a message id; the form's client
+        // errors stay 400 as the plan form's own.
         commit_plan(&mut app, &actor, &plan, &activity, &source).map_err(|e| {
-            let msg = e.to_string();
-            if e.is_bad_input() {
-                let field = if msg.starts_with("source") {
-                    "source"
-                } else if msg.starts_with("activity") {
-                    "activity"
-                } else {
-                    "plan"
-                };
-                ApiError::bad_request("invalid_form", msg).with_field(field)
-            } else {
-                ApiError::internal(msg)
+            let mut e = ApiError::from(e);
+            if e.status.is_client_error() {
+                e.status = axum::http::StatusCode::BAD_REQUEST;
+                e.code = "invalid_form";
             }
+            e
         })
     })
     .await;

@@ -18,7 +18,7 @@ use aidtrace_service::energy_plan_v2::{PlanRequest, StorePlanV2, plan_from_store
 use aidtrace_service::energy_survey::SurveyOptions;
 use aidtrace_service::energy_v2::{SeasonSpec, V2Options};
 use axum::Router;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Form, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -26,6 +26,7 @@ use maud::{Markup, html};
 use rust_decimal::prelude::ToPrimitive;
 
 use crate::auth::Caller;
+use crate::error::PageQuery;
 use crate::error::{ApiError, PageError, PageResult};
 use crate::i18n::{self, t};
 use crate::pages::layout;
@@ -87,8 +88,16 @@ fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn bad(field: &'static str, value: &str, why: impl std::fmt::Display) -> ApiError {
-    ApiError::bad_request("invalid_form", format!("{field} = {value:?}: {why}")).with_field(field)
+/// A refused field: the English sentence for the logs, `said` for the page.
+fn bad(
+    field: &'static str,
+    value: &str,
+    why: impl std::fmt::Display,
+    said: &'static str,
+) -> ApiError {
+    ApiError::bad_request("invalid_form", format!("{field} = {value:?}: {why}"))
+        .with_field(field)
+        .said(value, i18n::Msg::new(said))
 }
 
 impl PlanForm {
@@ -96,11 +105,11 @@ impl PlanForm {
         let Some(raw) = given(v) else {
             return Ok(None);
         };
-        let d =
-            crate::format::parse_number(i18n::current(), raw).map_err(|e| bad(field, raw, e))?;
+        let d = crate::format::parse_number(i18n::current(), raw)
+            .map_err(|e| bad(field, raw, e, "energy2-err-number"))?;
         let x = d.to_f64().filter(|x| x.is_finite() && *x >= 0.0);
         x.map(Some)
-            .ok_or_else(|| bad(field, raw, "must be a number ≥ 0"))
+            .ok_or_else(|| bad(field, raw, "must be a number ≥ 0", "energy2-err-number"))
     }
 
     /// The service request, or a 400 naming the first field that cannot be read.
@@ -112,25 +121,26 @@ impl PlanForm {
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
-            fleet.push(parse_unit(u).map_err(|e| bad("units", u, e))?);
+            fleet.push(parse_unit(u).map_err(|e| bad("units", u, e, "energy2-err-unit"))?);
         }
         // No units typed: the store's generator equipment lines (of `activity` if given).
         let activity = match given(&self.fleet_activity) {
             Some(raw) => Some(
-                aidtrace_domain::RecordId::parse(raw).map_err(|e| bad("fleet_activity", raw, e))?,
+                aidtrace_domain::RecordId::parse(raw)
+                    .map_err(|e| bad("fleet_activity", raw, e, "err-id"))?,
             ),
             None => None,
         };
         let country_raw = given(&self.country).unwrap_or(DEFAULT_COUNTRY);
-        let country =
-            CountryCode::parse(country_raw).map_err(|e| bad("country", country_raw, e))?;
+        let country = CountryCode::parse(country_raw)
+            .map_err(|e| bad("country", country_raw, e, "err-country"))?;
         let fuel_l_per_day = self
             .number("fuel_l_per_day", &self.fuel_l_per_day)?
             .or_else(|| DEFAULT_FUEL_L_PER_DAY.parse().ok());
         let install_units = match given(&self.install_units) {
             Some(raw) => Some(
                 raw.parse::<u32>()
-                    .map_err(|e| bad("install_units", raw, e))?,
+                    .map_err(|e| bad("install_units", raw, e, "err-whole-number"))?,
             ),
             None => DEFAULT_INSTALL_UNITS.parse().ok(),
         };
@@ -142,6 +152,7 @@ impl PlanForm {
                 "outage_h",
                 given(&self.outage_h).unwrap_or_default(),
                 "must be between 0 and 24 hours per day",
+                "energy2-err-outage",
             ));
         }
         Ok(PlanRequest {
@@ -222,7 +233,7 @@ pub async fn plan_of(state: &AppState, form: &PlanForm) -> Result<StorePlanV2, A
 async fn page_get(
     State(state): State<AppState>,
     caller: Caller,
-    Query(form): Query<PlanForm>,
+    PageQuery(form): PageQuery<PlanForm>,
 ) -> PageResult<Response> {
     let asked = !form.to_query().is_empty();
     render(state, caller, form, asked).await
@@ -287,7 +298,7 @@ pub fn plan_form(form: &PlanForm, error: Option<&ApiError>) -> Markup {
         p { (t("energy2-intro")) }
         @if let Some(e) = error {
             p class="error" role="alert" id="energy2-error" {
-                (t("energy2-refused")) " " strong { (e.field.clone().unwrap_or_default()) } ": " (e.message)
+                (t("energy2-refused")) " " strong { (e.field.clone().unwrap_or_default()) } ": " (crate::error::error_text(e))
             }
         }
         form method="post" action="/energy/v2" id="energy2-form" {
@@ -311,24 +322,39 @@ pub fn plan_form(form: &PlanForm, error: Option<&ApiError>) -> Markup {
 }
 
 /// `/energy/v2/{plan,logistics,autonomy}.{csv,xlsx}` for the plan of the query.
+/// A download name that is none of the plan's tables, refused in the reader's language.
+fn not_a_table(name: &str) -> ApiError {
+    ApiError::page_not_one_of(
+        axum::http::StatusCode::NOT_FOUND,
+        "not_found",
+        "table",
+        name,
+        &["plan", "logistics", "autonomy"],
+    )
+}
+
 async fn download(
     State(state): State<AppState>,
     caller: Caller,
     axum::extract::Path(name): axum::extract::Path<String>,
-    Query(form): Query<PlanForm>,
+    PageQuery(form): PageQuery<PlanForm>,
 ) -> PageResult<Response> {
     can_read(&state, &caller)?;
-    let (stem, ext) = name
-        .rsplit_once('.')
-        .ok_or_else(|| ApiError::not_found(format!("no table {name:?}")))?;
+    let (stem, ext) = name.rsplit_once('.').ok_or_else(|| not_a_table(&name))?;
     let table_of: fn(&StorePlanV2) -> Table = match stem {
         "plan" => crate::energy_v2_tables::plan_table,
         "logistics" => crate::energy_v2_tables::logistics_table,
         "autonomy" => crate::energy_v2_tables::autonomy_table,
-        _ => return Err(PageError(ApiError::not_found(format!("no table {stem:?}")))),
+        _ => return Err(PageError(not_a_table(stem))),
     };
     if !matches!(ext, "csv" | "xlsx") {
-        return Err(PageError(ApiError::not_found(format!("no format {ext:?}"))));
+        return Err(PageError(ApiError::page_not_one_of(
+            axum::http::StatusCode::NOT_FOUND,
+            "not_found",
+            "format",
+            ext,
+            &["csv", "xlsx"],
+        )));
     }
     let p = plan_of(&state, &form).await?;
     let table = table_of(&p);

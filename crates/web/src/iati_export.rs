@@ -7,7 +7,7 @@
 //! why; `/export/iati.xml?…` is the file itself (the same selection, made again: the export is
 //! deterministic), with the left-out count in `X-Aidtrace-Left-Out`.
 
-use aidtrace_domain::RecordId;
+use aidtrace_domain::{RecordId, RecordKind};
 use aidtrace_service::Aidtrace;
 use axum::Router;
 use axum::extract::State;
@@ -115,12 +115,17 @@ async fn run(
             .map(|a| a.id.clone())
             .collect(),
         Selection::One(raw) => {
-            let id = RecordId::parse(raw)
-                .map_err(|e| ApiError::not_found(format!("activity {raw:?}: {}", e.message)))?;
+            let id = RecordId::parse(raw).map_err(|e| {
+                ApiError::not_found(format!("activity {raw:?}: {}", e.message))
+                    .with_field("activity")
+                    .said(raw.as_str(), crate::error::no_such(RecordKind::Activity))
+            })?;
             if !snap.ledger.activities.contains_key(&id) {
-                return Err(ApiError::not_found(format!(
-                    "activity {raw} does not exist"
-                )));
+                return Err(
+                    ApiError::not_found(format!("activity {raw} does not exist"))
+                        .with_field("activity")
+                        .said(raw.as_str(), crate::error::no_such(RecordKind::Activity)),
+                );
             }
             vec![id]
         }

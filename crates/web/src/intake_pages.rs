@@ -418,7 +418,11 @@ pub async fn decide(
     let fact: usize = raw_fact.parse().map_err(|_| {
         PageError(
             ApiError::not_found(format!("no fact {raw_fact:?} in draft {draft:?}"))
-                .with_field("fact"),
+                .with_field("fact")
+                .said(
+                    raw_fact.as_str(),
+                    crate::i18n::Msg::new("intake-err-no-fact"),
+                ),
         )
     })?;
     let st = state.clone();
@@ -440,9 +444,13 @@ pub async fn decide(
             .await?;
         }
         _ => {
-            return Err(PageError(ApiError::not_found(format!(
-                "no action {action:?}"
-            ))));
+            return Err(PageError(ApiError::page_not_one_of(
+                axum::http::StatusCode::NOT_FOUND,
+                "not_found",
+                "action",
+                &action,
+                &["accept", "reject"],
+            )));
         }
     }
     state.invalidate();

@@ -13,7 +13,7 @@ use aidtrace_domain::CountryCode;
 use aidtrace_domain::model::FlowKind;
 use aidtrace_domain::totals::Sum;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Html;
 use axum::routing::get;
@@ -23,6 +23,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::Deserialize;
 
 use crate::auth::Caller;
+use crate::error::PageQuery;
 use crate::error::{ApiError, PageResult};
 use crate::geo::{self, BBox, Projection};
 use crate::i18n::{self, t, ta};
@@ -146,7 +147,7 @@ const STATUS_ORDER: [&str; 7] = [
 pub async fn page(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<MapQuery>,
+    PageQuery(q): PageQuery<MapQuery>,
 ) -> PageResult<Html<String>> {
     can_read(&state, &caller)?;
     let view = parse_view(q.country.as_deref())?;

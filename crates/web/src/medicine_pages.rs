@@ -12,7 +12,7 @@ use aidtrace_domain::medicines::{Consignment, MovementKind};
 use aidtrace_domain::{Ledger, RecordId};
 use aidtrace_service::medicines::{self as service, StockRow};
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Html;
 use axum::routing::get;
 use chrono::{NaiveDate, Utc};
@@ -21,6 +21,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use crate::auth::Caller;
+use crate::error::PageQuery;
 use crate::error::{ApiError, PageResult};
 use crate::i18n::{self, t, ta};
 use crate::labels::label;
@@ -358,7 +359,7 @@ async fn stock_file(
     State(state): State<AppState>,
     caller: Caller,
     kind: FileKind,
-    Query(q): Query<StockQuery>,
+    PageQuery(q): PageQuery<StockQuery>,
 ) -> PageResult<axum::response::Response> {
     can_read(&state, &caller)?;
     let at = day(&q.at)?;
@@ -409,7 +410,7 @@ async fn stock_file(
 async fn stock(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<StockQuery>,
+    PageQuery(q): PageQuery<StockQuery>,
 ) -> PageResult<Html<String>> {
     can_read(&state, &caller)?;
     let at = day(&q.at)?;

@@ -9,13 +9,14 @@ use aidtrace_domain::model::OrgIdentifier;
 use aidtrace_service::orgs::{self, ReviewItem, awaiting_review};
 use aidtrace_service::{ServiceError, orgs::MergeReport};
 use axum::Router;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use maud::{Markup, html};
 
 use crate::auth::{self, Caller, Principal, Role};
+use crate::error::PageQuery;
 use crate::error::{ApiError, PageResult};
 use crate::i18n::{t, ta};
 use crate::pages::layout;
@@ -208,7 +209,7 @@ fn review_body(
 async fn review_page(
     State(state): State<AppState>,
     caller: Caller,
-    Query(done): Query<Done>,
+    PageQuery(done): PageQuery<Done>,
 ) -> PageResult<Response> {
     let principal = admin(&caller)?;
     let items = review_items(&state).await?;
@@ -401,7 +402,7 @@ fn merge_form(
 async fn merge_page(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<MergeQuery>,
+    PageQuery(q): PageQuery<MergeQuery>,
 ) -> PageResult<Response> {
     let principal = admin(&caller)?;
     let snap = state.snapshot().await?;

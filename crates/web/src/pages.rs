@@ -3,12 +3,13 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::error::PageQuery;
 use crate::summary::TotalsSummary;
 use aidtrace_domain::model::{Facility, GeoPoint};
 use aidtrace_domain::totals::Sum;
 use aidtrace_domain::{CurrencyCode, Money, RecordId, RecordKind};
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::{Markup, html};
@@ -357,7 +358,9 @@ fn conversion(snap: &Snapshot, m: &Money) -> Markup {
                 ". " (t("source")) ": " (c.source)
             }
         },
-        Some(Err(e)) => html! { span class="muted" { (t("unconverted")) ": " (e) } },
+        Some(Err(e)) => {
+            html! { span class="muted" { (t("unconverted")) ": " (crate::labels::conversion_error(&e)) } }
+        }
         None => html! { span class="muted" { (t("unconverted")) ": " (t("conv-no-rate")) } },
     }
 }
@@ -611,7 +614,7 @@ pub async fn activity(
 pub async fn facilities(
     State(state): State<AppState>,
     caller: Caller,
-    Query(filter): Query<crate::facility_filter::FacilityFilter>,
+    PageQuery(filter): PageQuery<crate::facility_filter::FacilityFilter>,
 ) -> PageResult<Html<String>> {
     can_read(&state, &caller)?;
     let snap = state.snapshot().await?;
@@ -813,7 +816,7 @@ pub async fn export(
     State(state): State<AppState>,
     caller: Caller,
     Path((list, format)): Path<(String, String)>,
-    Query(q): Query<ExportQuery>,
+    PageQuery(q): PageQuery<ExportQuery>,
     uri: axum::http::Uri,
 ) -> PageResult<Response> {
     can_read(&state, &caller)?;

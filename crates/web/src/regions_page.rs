@@ -9,7 +9,7 @@ use aidtrace_domain::model::FlowKind;
 use aidtrace_domain::regions::{RegionRow, RegionalEquity, RowRole, TABLE_HEADER, regional_equity};
 use aidtrace_domain::{CountryCode, CurrencyCode, Ledger};
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -18,6 +18,7 @@ use maud::{Markup, html};
 use crate::api::ApiQuery;
 use crate::auth::Caller;
 use crate::claims_page::kind_total;
+use crate::error::PageQuery;
 use crate::error::{ApiError, ApiResult, PageError, PageResult};
 use crate::i18n::{self, t, ta};
 use crate::openapi::Op;
@@ -196,7 +197,7 @@ fn form(ledger: &Ledger, c: &Choice) -> Markup {
 pub async fn page(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<RegionsQuery>,
+    PageQuery(q): PageQuery<RegionsQuery>,
 ) -> PageResult<Html<String>> {
     can_read(&state, &caller)?;
     let snap = state.snapshot().await?;

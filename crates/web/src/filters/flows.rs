@@ -101,7 +101,7 @@ pub struct Line {
     pub share: Option<Decimal>,
     /// The counted part in the original currency, signed (a reversal is negative).
     pub part: Option<Decimal>,
-    pub converted: Result<Converted, String>,
+    pub converted: Result<Converted, aidtrace_domain::fx::ConversionError>,
 }
 
 /// A flow the totals leave out, and why.
@@ -316,7 +316,7 @@ fn compute(snap: &Snapshot, req: &Request) -> Listing {
                 } else {
                     out.unconverted += 1;
                 }
-                Err(e.to_string())
+                Err(e)
             }
         };
         out.lines.push(Line {
@@ -441,7 +441,7 @@ fn lines_html(snap: &Snapshot, req: &Request, list: &Listing) -> Markup {
                             @match &l.converted {
                                 Ok(c) => { @match c.amount { Some(a) => { (group_digits(a.round_dp(2))) " " (currency) } None => { (t("totals-overflow")) } }
                                     @if c.provisional.is_some() { " " strong class="provisional" { "*" } } }
-                                Err(e) => { span class="muted" { (t("unconverted")) ": " (e) } }
+                                Err(e) => { span class="muted" { (t("unconverted")) ": " (crate::labels::conversion_error(e)) } }
                             }
                         }
                         td class="rate" {
@@ -603,7 +603,7 @@ pub fn table(snap: &Snapshot, req: &Request) -> Table {
                 conv.map(|c| c.rate_date.to_string()).unwrap_or_default(),
                 conv.map(|c| enum_name(&c.basis)).unwrap_or_default(),
                 conv.map(|c| c.source.clone())
-                    .or_else(|| l.converted.as_ref().err().cloned())
+                    .or_else(|| l.converted.as_ref().err().map(ToString::to_string))
                     .unwrap_or_default(),
                 conv.and_then(|c| c.provisional)
                     .map(|d| d.to_string())

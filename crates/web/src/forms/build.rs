@@ -5,12 +5,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use aidtrace_domain::validate::{entered_flow, validate};
-use aidtrace_domain::{CountryCode, CurrencyCode, Ledger, Record, RecordId, RecordKind};
+use aidtrace_domain::{
+    CountryCode, CurrencyCode, Ledger, Record, RecordId, RecordKind, ValidationError,
+};
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
 use super::specs::{Field, Group, In, NEW_SOURCE, Spec};
 use super::{FieldError, Values, group_rows};
+use crate::i18n::Msg;
 
 /// What a posted form became: the records (main first) or the problems, and the values to show
 /// again (with generated ids filled in, so a person sees and may still change them).
@@ -31,16 +34,34 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn err(&mut self, field: &str, value: &str, message: impl Into<String>) {
-        if self.errors.iter().any(|e| e.field == field) {
-            return;
-        }
-        self.errors.push(FieldError {
+    /// A problem the form's own checks find, as a message of the catalogue.
+    fn err(&mut self, field: &str, value: &str, said: Msg) {
+        self.push(FieldError {
             field: field.to_string(),
             value: value.to_string(),
-            message: message.into(),
+            message: said.id.to_string(),
             problem: None,
+            said: Some(said),
         });
+    }
+
+    /// A refusal by the model's rules under the form's name of the field, with its message id
+    /// where the rule gives one.
+    fn refused(&mut self, field: &str, e: &ValidationError) {
+        self.push(FieldError {
+            field: field.to_string(),
+            value: e.value.clone(),
+            message: e.message.clone(),
+            problem: e.problem.clone(),
+            said: None,
+        });
+    }
+
+    fn push(&mut self, e: FieldError) {
+        if self.errors.iter().any(|x| x.field == e.field) {
+            return;
+        }
+        self.errors.push(e);
     }
 
     fn exists(&self, kind: RecordKind, id: &str) -> bool {
@@ -151,7 +172,7 @@ fn convert(ctx: &mut Ctx, field: &Field, name: &str, raw: &str, values: &Values)
     }
     if raw.is_empty() {
         if field.required {
-            ctx.err(name, "", "required");
+            ctx.err(name, "", Msg::new("err-required"));
         }
         return None;
     }
@@ -161,14 +182,14 @@ fn convert(ctx: &mut Ctx, field: &Field, name: &str, raw: &str, values: &Values)
         In::Id => match RecordId::parse(raw) {
             Ok(_) => text(raw),
             Err(e) => {
-                ctx.err(name, raw, e.message);
+                ctx.refused(name, &e);
                 None
             }
         },
         In::Date => match raw.parse::<chrono::NaiveDate>() {
             Ok(_) => text(raw),
             Err(_) => {
-                ctx.err(name, raw, "expected a date (YYYY-MM-DD)");
+                ctx.err(name, raw, Msg::new("err-date"));
                 None
             }
         },
@@ -176,14 +197,14 @@ fn convert(ctx: &mut Ctx, field: &Field, name: &str, raw: &str, values: &Values)
         In::Decimal => match crate::format::parse_number(crate::i18n::current(), raw) {
             Ok(d) => text(&d.to_string()),
             Err(_) => {
-                ctx.err(name, raw, "not a decimal number");
+                ctx.err(name, raw, Msg::new("err-decimal"));
                 None
             }
         },
         In::Integer => match raw.parse::<u32>() {
             Ok(n) => Some(Value::Number(n.into())),
             Err(_) => {
-                ctx.err(name, raw, "a whole number, e.g. 2");
+                ctx.err(name, raw, Msg::new("err-whole-number"));
                 None
             }
         },
@@ -191,7 +212,7 @@ fn convert(ctx: &mut Ctx, field: &Field, name: &str, raw: &str, values: &Values)
             if list.contains(&raw) {
                 text(raw)
             } else {
-                ctx.err(name, raw, "not one of the choices");
+                ctx.err(name, raw, Msg::new("form-err-choice"));
                 None
             }
         }
@@ -199,25 +220,21 @@ fn convert(ctx: &mut Ctx, field: &Field, name: &str, raw: &str, values: &Values)
         In::Ref(kind) => match ctx.reference(kind, raw) {
             Some(id) => text(&id),
             None => {
-                ctx.err(
-                    name,
-                    raw,
-                    format!("no {} with this id exists", kind.as_str()),
-                );
+                ctx.refused(name, &ValidationError::no_such_record(name, raw, kind));
                 None
             }
         },
         In::Country => match CountryCode::lookup(raw) {
             Ok(c) => text(c.as_str()),
             Err(e) => {
-                ctx.err(name, raw, e.message);
+                ctx.refused(name, &e);
                 None
             }
         },
         In::Currency => match CurrencyCode::lookup(raw) {
             Ok(c) => text(c.as_str()),
             Err(e) => {
-                ctx.err(name, raw, e.message);
+                ctx.refused(name, &e);
                 None
             }
         },
@@ -225,11 +242,7 @@ fn convert(ctx: &mut Ctx, field: &Field, name: &str, raw: &str, values: &Values)
             if raw.len() == 5 && raw.bytes().all(|b| b.is_ascii_digit()) {
                 text(raw)
             } else {
-                ctx.err(
-                    name,
-                    raw,
-                    "an OECD DAC purpose code has 5 digits, e.g. 12191",
-                );
+                ctx.err(name, raw, Msg::new("form-err-sector"));
                 None
             }
         }
@@ -377,7 +390,7 @@ fn percent_sum(ctx: &mut Ctx, group: &Group, rows: &[(usize, Map<String, Value>)
             Some(p) => ctx.err(
                 &format!("{}[{i}].percentage", group.name),
                 &p.to_string(),
-                "a percentage must be greater than 0 and at most 100",
+                Msg::new("form-err-percent"),
             ),
             None => {}
         }
@@ -386,7 +399,7 @@ fn percent_sum(ctx: &mut Ctx, group: &Group, rows: &[(usize, Map<String, Value>)
         ctx.err(
             &format!("{}.percentage", group.name),
             &sum.normalize().to_string(),
-            "percentages must sum to 100",
+            Msg::new("form-err-percent-sum"),
         );
     }
 }
@@ -404,7 +417,7 @@ fn finish(
         Err(e) => {
             // A field already refused leaves a hole the parser trips on; that is not news.
             if ctx.errors.is_empty() {
-                ctx.err(&format!("{prefix}{}", e.field), &e.value, e.message);
+                ctx.refused(&format!("{prefix}{}", e.field), &e);
             }
             return None;
         }
@@ -415,7 +428,7 @@ fn finish(
     });
     if let Err(e) = checked {
         // The model names list items `sectors[0].code` and sums `sectors.percentage`, as the form does.
-        ctx.err(&format!("{prefix}{}", e.field), &e.value, e.message);
+        ctx.refused(&format!("{prefix}{}", e.field), &e);
     }
     Some(record)
 }
@@ -477,11 +490,7 @@ pub fn build(spec: &Spec, values: &Values, mode: &str, ledger: &Ledger) -> Built
                 if matches!(spec.kind, RecordKind::Activity | RecordKind::Flow)
                     && !cites.iter().any(|c| c.get("quote").is_some())
                 {
-                    ctx.err(
-                        "sources[0].quote",
-                        "",
-                        "at least one source with a quote is required",
-                    );
+                    ctx.err("sources[0].quote", "", Msg::new("form-err-source-needed"));
                 }
                 main.insert("sources".into(), Value::Array(cites));
             }
@@ -512,7 +521,7 @@ pub fn build(spec: &Spec, values: &Values, mode: &str, ledger: &Ledger) -> Built
         for child in children.iter().filter(|c| c.kind == RecordKind::Flow) {
             if child.cites_nothing() {
                 let field = format!("{}source", child.prefix);
-                ctx.err(&field, "", "choose a source or enter a new one");
+                ctx.err(&field, "", Msg::new("form-err-choose-source"));
             }
         }
     }
@@ -617,7 +626,7 @@ fn main_fields(
     if mode == "new"
         && let Err(e) = RecordId::parse(main_id)
     {
-        ctx.err("id", main_id, e.message);
+        ctx.refused("id", &e);
     }
     main.insert("id".into(), Value::String(main_id.to_string()));
     for field in spec.fields.iter().filter(|f| f.name != "id") {
@@ -653,12 +662,13 @@ fn citations(
             ctx.reference(RecordKind::Source, src)
         };
         let Some(source) = source else {
-            let msg = if src.is_empty() {
-                "choose a source or enter a new one"
+            let field = format!("sources[{i}].source");
+            if src.is_empty() {
+                ctx.err(&field, src, Msg::new("form-err-choose-source"));
             } else {
-                "no source with this id exists"
-            };
-            ctx.err(&format!("sources[{i}].source"), src, msg);
+                let e = ValidationError::no_such_record(&field, src, RecordKind::Source);
+                ctx.refused(&field, &e);
+            }
             continue;
         };
         let mut c = Map::new();
@@ -748,14 +758,12 @@ impl RecordRows<'_> {
                 ctx.reference(RecordKind::Source, src)
             };
             if !src.is_empty() && source.is_none() {
-                ctx.err(
-                    &format!("{name}[{i}].source"),
-                    src,
-                    "no source with this id exists",
-                );
+                let field = format!("{name}[{i}].source");
+                let e = ValidationError::no_such_record(&field, src, RecordKind::Source);
+                ctx.refused(&field, &e);
             }
             if self.kind == RecordKind::Flow && quote.is_empty() {
-                ctx.err(&format!("{name}[{i}].quote"), "", "required");
+                ctx.err(&format!("{name}[{i}].quote"), "", Msg::new("err-required"));
             }
             if !quote.is_empty() || source.is_some() {
                 let cited = source

@@ -17,7 +17,7 @@ pub mod specs;
 use std::collections::BTreeMap;
 
 use aidtrace_domain::{Record, RecordId, RecordKind};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -25,6 +25,7 @@ use axum::{Form, Router};
 
 use crate::auth::{self, Caller};
 use crate::edit::{self, WriteOutcome};
+use crate::error::PageQuery;
 use crate::error::{ApiError, PageError, PageResult};
 use crate::i18n::{self, ta};
 use crate::precondition::Precondition;
@@ -44,6 +45,8 @@ pub struct FieldError {
     pub message: String,
     /// The problem as a message id, when the service's rule gave one.
     pub problem: Option<Box<aidtrace_domain::error::Problem>>,
+    /// The form's own check, as a message of the web's catalogue.
+    pub said: Option<crate::i18n::Msg>,
 }
 
 const SCRIPT: &str = include_str!("../../assets/forms.js");
@@ -79,7 +82,7 @@ async fn suggest(
     State(state): State<AppState>,
     caller: Caller,
     Path(kind): Path<String>,
-    Query(q): Query<SuggestQuery>,
+    crate::api::ApiQuery(q): crate::api::ApiQuery<SuggestQuery>,
 ) -> Result<Response, ApiError> {
     caller.require()?;
     let kind = RecordKind::parse(&kind)
@@ -270,7 +273,7 @@ pub async fn page(
     State(state): State<AppState>,
     caller: Caller,
     Path((collection, raw)): Path<(String, String)>,
-    Query(prefill): Query<Values>,
+    PageQuery(prefill): PageQuery<Values>,
 ) -> PageResult<Html<String>> {
     let p = caller.require()?;
     if !p.can_edit_something() {
@@ -301,7 +304,11 @@ pub async fn page(
     // The ETag comes from the store, not the snapshot, so a save compares with what is stored.
     let record = blocking(move || Ok(st.service().store().get(kind, &kid)?))
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("no {} {id}", kind.as_str())))?;
+        .ok_or_else(|| {
+            ApiError::not_found(format!("no {} {id}", kind.as_str()))
+                .with_field("id")
+                .said(id.as_str(), crate::error::no_such(kind))
+        })?;
     let values = values_of(spec, &record, &snap.ledger);
     let etag = edit::etag(&record);
     let ctx = render::Page {
@@ -393,9 +400,14 @@ fn landing(records: &[Record]) -> String {
 /// An error of the write (a reference to nothing, an id taken meanwhile, a scope refusal) placed
 /// on the form: the message starts with "kind id:" of the record at fault, which names the row.
 fn locate(e: &ApiError, located: &[(String, RecordKind, RecordId)]) -> FieldError {
-    let (value, message, problem) = match e.problem.as_deref() {
-        Some(p) => (p.value.clone(), p.message.clone(), p.id.clone()),
-        None => (String::new(), e.message.clone(), None),
+    let (value, message, problem, said) = match e.problem.as_deref() {
+        Some(p) => (
+            p.value.clone(),
+            p.message.clone(),
+            p.id.clone(),
+            p.said.clone(),
+        ),
+        None => (String::new(), e.message.clone(), None, None),
     };
     let prefix = located
         .iter()
@@ -411,5 +423,6 @@ fn locate(e: &ApiError, located: &[(String, RecordKind, RecordId)]) -> FieldErro
         value,
         message,
         problem,
+        said,
     }
 }

@@ -21,36 +21,17 @@ pub struct Page<'a> {
     pub etag: &'a str,
 }
 
-/// The sentences of the form's own checks, with their catalogue keys; the model's other
-/// sentences go through [`i18n::field_problem`].
-const OWN: &[(&str, &str)] = &[
-    ("at least one source with a quote", "form-err-source-needed"),
-    (
-        "choose a source or enter a new one",
-        "form-err-choose-source",
-    ),
-    ("percentages must sum to 100", "form-err-percent-sum"),
-    ("a percentage must be greater than 0", "form-err-percent"),
-    ("an OECD DAC purpose code", "form-err-sector"),
-    ("not a country code or name", "form-err-country"),
-    ("not a currency code or name", "form-err-currency"),
-    ("an amount of 0 is not", "form-err-zero"),
-    ("not one of the choices", "form-err-choice"),
-    ("no source with this id exists", "form-err-no-record"),
-    ("no flow with this id exists", "form-err-no-record"),
-    ("expected a date", "err-date"),
-];
-
-/// A problem in the reader's language, with the refused value.
+/// A problem in the reader's language, with the refused value: the form's own checks and the
+/// model's rules with a message id are worded from the catalogue; the model's other sentences go
+/// through [`i18n::field_problem`].
 pub fn problem_text(e: &FieldError) -> String {
+    if let Some(said) = &e.said {
+        return said.with_value(&e.value);
+    }
     if let Some(problem) = &e.problem {
         return crate::labels::problem_text(problem, &e.value);
     }
-    match OWN.iter().find(|(start, _)| e.message.starts_with(start)) {
-        Some((_, key)) if e.value.is_empty() => t(key),
-        Some((_, key)) => format!("{} — «{}»", t(key), e.value),
-        None => i18n::field_problem(&e.value, &e.message),
-    }
+    i18n::field_problem(&e.value, &e.message)
 }
 
 /// `countries[0].percentage` → `countries-0-percentage`, usable as an HTML id.

@@ -1,11 +1,12 @@
 //! `/organisations`: every organisation, linking to its page, filtered by role (`?role=donor`).
 
 use aidtrace_domain::model::{OrgRole, Organisation};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Html;
 use maud::{Markup, html};
 
 use crate::auth::{self, Caller};
+use crate::error::PageQuery;
 use crate::error::{ApiError, PageError, PageResult};
 use crate::i18n::{self, t, ta};
 use crate::pages::{can_read, exports, layout};
@@ -75,7 +76,7 @@ fn filter_form(chosen: Option<OrgRole>) -> Markup {
 pub async fn page(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<ListQuery>,
+    PageQuery(q): PageQuery<ListQuery>,
 ) -> PageResult<Html<String>> {
     can_read(&state, &caller)?;
     let role = parse_role(q.role.as_deref())?;
