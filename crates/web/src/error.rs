@@ -207,7 +207,7 @@ impl<E: Into<ApiError>> From<E> for PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let e = self.0;
-        let body = crate::pages::error_page(e.status, &error_text(&e), e.field.as_deref());
+        let body = crate::request_ctx::error_page(e.status, &error_text(&e), e.field.as_deref());
         (e.status, body).into_response()
     }
 }

@@ -1,0 +1,3 @@
+//! Medicine pages: stock by facility and lot, donor pages.
+
+pub mod pages;
