@@ -68,6 +68,17 @@ pub fn frame(caller: &Caller) -> crate::present::page::Frame {
     }
 }
 
+/// The page frame for `caller` around `content` (see `present::page`).
+pub fn layout(title: &str, caller: &Caller, content: Markup) -> Html<String> {
+    crate::present::page::layout(title, &frame(caller), content)
+}
+
+/// An error page in the frame of the request's caller (so it keeps the signed-in header).
+pub fn error_page(status: StatusCode, message: &str, field: Option<&str>) -> Html<String> {
+    let frame = frame(&caller());
+    crate::present::page::error_page(status, message, field, &frame)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,15 +118,4 @@ mod tests {
         remember(&Caller::Expired);
         assert!(matches!(caller(), Caller::Anonymous));
     }
-}
-
-/// The page frame for `caller` around `content` (see `present::page`).
-pub fn layout(title: &str, caller: &Caller, content: Markup) -> Html<String> {
-    crate::present::page::layout(title, &crate::request_ctx::frame(caller), content)
-}
-
-/// An error page in the frame of the request's caller (so it keeps the signed-in header).
-pub fn error_page(status: StatusCode, message: &str, field: Option<&str>) -> Html<String> {
-    let frame = crate::request_ctx::frame(&crate::request_ctx::caller());
-    crate::present::page::error_page(status, message, field, &frame)
 }

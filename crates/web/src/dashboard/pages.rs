@@ -1,4 +1,6 @@
-//! Server-rendered pages (maud escapes every interpolated value). No page needs JavaScript.
+//! The dashboard, totals, activity and facility pages, data quality, sign-out, approval decisions
+//! and the list exports, rendered on the server (maud escapes every interpolated value). No page
+//! needs JavaScript.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -699,7 +701,7 @@ pub async fn quality(State(state): State<AppState>, caller: Caller) -> PageResul
 
 // ---- sign in / out ------------------------------------------------------------------------
 
-// `/login` lives in `login.rs`.
+// `/login` lives in `auth/login.rs`.
 
 #[derive(serde::Deserialize)]
 pub struct CsrfForm {

@@ -8,7 +8,7 @@
 //!
 //! The form is accepted as a GET query (so export links repeat the plan shown) and as a POST;
 //! planning writes nothing, so neither needs a CSRF token. Writing the plan's units as assets is
-//! `energy_v2_commit.rs`.
+//! `v2_commit.rs`.
 
 use std::time::Duration;
 
