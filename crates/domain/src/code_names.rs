@@ -142,7 +142,8 @@ impl CountryCode {
                 "country",
                 raw,
                 "not a country code or name (e.g. KZ or Kazakhstan)",
-            )),
+            )
+            .because(crate::error::ProblemId::NotACountry)),
         }
     }
 
@@ -168,7 +169,8 @@ impl CurrencyCode {
                 "currency",
                 raw,
                 "not a currency code or name (e.g. JPY or yen)",
-            )),
+            )
+            .because(crate::error::ProblemId::NotACurrency)),
         }
     }
 }

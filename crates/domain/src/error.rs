@@ -115,6 +115,24 @@ pub enum ProblemId {
     BeyondPackingList,
     /// A movement of a lot the accepted packing list does not hold (`lot`, `product`).
     NotOnPackingList,
+    /// A flow of 0 that is not an interest payment or loan repayment.
+    ZeroAmount,
+    /// Neither a country code nor a country's name.
+    NotACountry,
+    /// Neither a currency code nor a currency's name.
+    NotACurrency,
+    /// A device reported down that is not in service (`state`).
+    NotInService,
+    /// A device reported back in service that has no open downtime.
+    NoOpenDowntime,
+    /// A time later than now allows (`minutes`: how far ahead is accepted).
+    InTheFuture,
+    /// An energy plan that assigns no unit, so there is nothing to record.
+    EmptyPlan,
+    /// An energy plan assigning a model its fleet does not hold.
+    NotInPlanFleet,
+    /// An energy plan's assignment that is no plan to record (units, power).
+    PlanNotRecordable,
 }
 
 impl Problem {

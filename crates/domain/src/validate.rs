@@ -271,7 +271,8 @@ pub fn entered_flow(f: &Flow) -> Result<(), ValidationError> {
                 "an amount of 0 is not a {}; enter the amount stated (0 is accepted only for interest payments and loan repayments)",
                 f.kind.as_str()
             ),
-        ));
+        )
+        .because(crate::error::ProblemId::ZeroAmount));
     }
     Ok(())
 }

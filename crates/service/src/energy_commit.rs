@@ -5,8 +5,9 @@
 //! number, and a record already in the store is never rewritten: committing the same plan twice
 //! writes nothing the second time, and later edits to a committed asset are kept.
 
-use aidtrace_domain::RecordId;
+use aidtrace_domain::error::ProblemId;
 use aidtrace_domain::model::ParticipantRole;
+use aidtrace_domain::{RecordId, RecordKind, ValidationError};
 use aidtrace_store::ApplyReport;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -44,8 +45,19 @@ fn slug(s: &str) -> String {
     out.trim_matches('-').chars().take(40).collect()
 }
 
+/// A refusal of the plan or the form's fields, naming the field and value, with its message id
+/// so a page words it in the reader's language.
+fn refused(e: ValidationError) -> ServiceError {
+    ServiceError::invalid("plan", e)
+}
+
 fn id(raw: &str, field: &str) -> ServiceResult<RecordId> {
-    RecordId::parse(raw).map_err(|e| ServiceError::Parse(format!("{field} = {raw:?}: {e}")))
+    RecordId::parse(raw).map_err(|e| {
+        refused(ValidationError {
+            field: field.to_string(),
+            ..e
+        })
+    })
 }
 
 /// The equipment line of `activity` the plan took `model` from, if it is still in the store.
@@ -71,19 +83,28 @@ pub fn commit_plan(
     let ledger = app.ledger()?;
     let act_id = id(activity, "activity")?;
     let act = ledger.activities.get(&act_id).ok_or_else(|| {
-        ServiceError::Parse(format!(
-            "activity = {activity:?}: no such activity in the store"
+        refused(ValidationError::no_such_record(
+            "activity",
+            activity,
+            RecordKind::Activity,
         ))
     })?;
     let src_id = id(source, "source")?;
     if !ledger.sources.contains_key(&src_id) {
-        return Err(ServiceError::Parse(format!(
-            "source = {source:?}: no such source in the store"
+        return Err(refused(ValidationError::no_such_record(
+            "source",
+            source,
+            RecordKind::Source,
         )));
     }
     if plan.plan.assignments.is_empty() {
-        return Err(ServiceError::Parse(
-            "plan.assignments = []: the plan assigns no unit, so there is nothing to record".into(),
+        return Err(refused(
+            ValidationError::new(
+                "plan.assignments",
+                "[]",
+                "the plan assigns no unit, so there is nothing to record",
+            )
+            .because(ProblemId::EmptyPlan),
         ));
     }
     // The donor is the activity's funder where it names one.
@@ -101,9 +122,10 @@ pub fn commit_plan(
     for (i, a) in plan.plan.assignments.iter().enumerate() {
         let fac = id(&a.facility, &format!("plan.assignments[{i}].facility"))?;
         if !ledger.facilities.contains_key(&fac) {
-            return Err(ServiceError::Parse(format!(
-                "plan.assignments[{i}].facility = {:?}: no such facility in the store",
-                a.facility
+            return Err(refused(ValidationError::no_such_record(
+                format!("plan.assignments[{i}].facility"),
+                &a.facility,
+                RecordKind::Facility,
             )));
         }
         let model = plan
@@ -112,17 +134,28 @@ pub fn commit_plan(
             .iter()
             .find(|m| m.model == a.model)
             .ok_or_else(|| {
-                ServiceError::Parse(format!(
-                    "plan.assignments[{i}].model = {:?}: not in the plan's fleet",
-                    a.model
-                ))
+                refused(
+                    ValidationError::new(
+                        format!("plan.assignments[{i}].model"),
+                        &a.model,
+                        "not in the plan's fleet",
+                    )
+                    .because(ProblemId::NotInPlanFleet),
+                )
             })?;
         let kw = model.prime_kw(plan.instance.power_factor);
         if !(kw.is_finite() && kw > 0.0) || a.units > 1000 {
-            return Err(ServiceError::Parse(format!(
-                "plan.assignments[{i}]: {} units of {:?} at {kw} kW is not a plan to record",
-                a.units, a.model
-            )));
+            return Err(refused(
+                ValidationError::new(
+                    format!("plan.assignments[{i}]"),
+                    format!("{} × {} ({kw} kW)", a.units, a.model),
+                    format!(
+                        "{} units of {:?} at {kw} kW is not a plan to record",
+                        a.units, a.model
+                    ),
+                )
+                .because(ProblemId::PlanNotRecordable),
+            ));
         }
         let kw_text = format!("{kw:.0}");
         let dm = id(

@@ -34,6 +34,9 @@ pub struct FieldProblem {
     pub value: String,
     pub message: String,
     pub id: Option<Box<aidtrace_domain::error::Problem>>,
+    /// The page's own wording of the refusal (a message id of the web's catalogue), for
+    /// refusals made by the web itself rather than the model.
+    pub said: Option<crate::i18n::Msg>,
 }
 
 impl ApiError {
@@ -52,6 +55,7 @@ impl ApiError {
             value: value.into(),
             message: message.into(),
             id: None,
+            said: None,
         }));
         self
     }
@@ -67,6 +71,7 @@ impl ApiError {
             value: value.into(),
             message: self.message.clone(),
             id: Some(Box::new(problem)),
+            said: None,
         }));
         self
     }
@@ -78,6 +83,19 @@ impl ApiError {
             value: e.value.clone(),
             message: e.message.clone(),
             id: e.problem.clone(),
+            said: None,
+        }));
+        self
+    }
+
+    /// A refusal of `value` the web makes itself: `message` stays the English sentence for the
+    /// API and the logs, a page shows `said` in the reader's language.
+    pub fn said(mut self, value: impl Into<String>, said: crate::i18n::Msg) -> Self {
+        self.problem = Some(Box::new(FieldProblem {
+            value: value.into(),
+            message: self.message.clone(),
+            id: None,
+            said: Some(said),
         }));
         self
     }
@@ -189,7 +207,7 @@ impl<E: Into<ApiError>> From<E> for PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let e = self.0;
-        let body = crate::pages::error_page(e.status, &error_text(&e), e.field.as_deref());
+        let body = crate::request_ctx::error_page(e.status, &error_text(&e), e.field.as_deref());
         (e.status, body).into_response()
     }
 }
@@ -201,9 +219,10 @@ pub type PageResult<T> = Result<T, PageError>;
 /// error carries one, else the error's own text.
 pub fn error_text(e: &ApiError) -> String {
     match e.problem.as_deref() {
-        Some(p) => match &p.id {
-            Some(id) => crate::labels::problem_text(id, &p.value),
-            None => crate::i18n::field_problem(&p.value, &p.message),
+        Some(p) => match (&p.said, &p.id) {
+            (Some(said), _) => said.with_value(&p.value),
+            (None, Some(id)) => crate::labels::problem_text(id, &p.value),
+            (None, None) => crate::i18n::field_problem(&p.value, &p.message),
         },
         None => e.message.clone(),
     }
@@ -221,6 +240,7 @@ pub fn parse_id(raw: &str) -> Result<aidtrace_domain::RecordId, ApiError> {
             e.message
         ))
         .with_field("id")
+        .with_validation(&e)
     })
 }
 
@@ -229,4 +249,102 @@ pub fn parse_id(raw: &str) -> Result<aidtrace_domain::RecordId, ApiError> {
 pub fn parse_new_id(raw: &str) -> Result<aidtrace_domain::RecordId, ApiError> {
     aidtrace_domain::RecordId::parse(raw)
         .map_err(|e| ApiError::bad_request("invalid_id", e.message).with_field("id"))
+}
+
+/// "No {kind} has this id", the kind by its label in the reader's language: a page's 404 for an
+/// address naming no record (the id is the refused value).
+pub fn no_such(kind: aidtrace_domain::RecordKind) -> crate::i18n::Msg {
+    use crate::labels::Label;
+    crate::i18n::Msg::new("err-no-such-id").arg_key("kind", kind.label_key())
+}
+
+/// A page's query string read as `T`. A value `T` refuses is a 400 page naming the parameter and
+/// the value in the reader's language; axum's own `Query` answers with its English text.
+pub struct PageQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S>
+    for PageQuery<T>
+{
+    type Rejection = PageError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        page_query(parts.uri.query()).map(Self).map_err(PageError)
+    }
+}
+
+fn query_of<T: serde::de::DeserializeOwned>(
+    raw: &str,
+) -> Option<Result<T, axum::extract::rejection::QueryRejection>> {
+    let uri: axum::http::Uri = format!("/?{raw}").parse().ok()?;
+    Some(axum::extract::Query::<T>::try_from_uri(&uri).map(|q| q.0))
+}
+
+/// The parameter serde names in a refusal of a query string (`year_from`), if it names one.
+fn refused_path(e: &axum::extract::rejection::QueryRejection) -> Option<String> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if let Some(p) = err.downcast_ref::<serde_path_to_error::Error<serde::de::value::Error>>() {
+            return Some(p.path().to_string());
+        }
+        source = err.source();
+    }
+    None
+}
+
+/// [`PageQuery`]'s reading: `T` from the query string, or a 400 naming the parameter at fault
+/// and its value (the English `message` for the logs, the page's words in `said`).
+pub fn page_query<T: serde::de::DeserializeOwned>(raw: Option<&str>) -> Result<T, ApiError> {
+    let raw = raw.unwrap_or_default();
+    let unreadable = || {
+        ApiError::bad_request("invalid_query", "unreadable query string")
+            .said("", crate::i18n::Msg::new("query-err-unreadable"))
+    };
+    let e = match query_of::<T>(raw).ok_or_else(unreadable)? {
+        Ok(v) => return Ok(v),
+        Err(e) => e,
+    };
+    // The parameters one by one (empty pieces are no parameter), decoded.
+    let pieces: Vec<&str> = raw.split('&').filter(|p| !p.is_empty()).collect();
+    let decoded: Vec<(String, String)> = pieces
+        .iter()
+        .map(|p| {
+            query_of::<Vec<(String, String)>>(p)
+                .and_then(Result::ok)
+                .and_then(|mut v| v.pop())
+                .unwrap_or_else(|| (p.to_string(), String::new()))
+        })
+        .collect();
+    // The parameter serde names; where it names none (a flattened part of `T`), the one whose
+    // removal lets the rest be read.
+    let path = refused_path(&e);
+    let at = decoded
+        .iter()
+        .position(|(k, _)| path.as_deref() == Some(k.as_str()))
+        .or_else(|| {
+            (0..pieces.len()).find(|&i| {
+                let rest: Vec<&str> = pieces
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != i)
+                    .map(|(_, p)| *p)
+                    .collect();
+                matches!(query_of::<T>(&rest.join("&")), Some(Ok(_)))
+            })
+        });
+    Err(match at.and_then(|i| decoded.get(i)) {
+        Some((name, value)) => ApiError::bad_request(
+            "invalid_query",
+            format!("{name} = {value:?}: {}", e.body_text()),
+        )
+        .with_field(name.clone())
+        .said(
+            value.clone(),
+            crate::i18n::Msg::new("query-err-param").arg("param", name.clone()),
+        ),
+        None => ApiError::bad_request("invalid_query", e.body_text())
+            .said("", crate::i18n::Msg::new("query-err-unreadable")),
+    })
 }

@@ -5,64 +5,29 @@
 //! their rate, its date and its source on demand. Nothing is loaded from outside the machine.
 
 pub mod api;
-pub mod api_docs;
-pub mod api_types;
-pub mod asset_contracts;
-pub mod asset_pages;
-pub mod asset_work_pages;
+pub mod assets;
 pub mod auth;
-pub mod changes_page;
-pub mod claims_page;
-pub mod edit;
-pub mod energy_fuel_page;
-pub mod energy_pages;
-pub mod energy_survey_pages;
-pub mod energy_v2_commit;
-pub mod energy_v2_notes;
-pub mod energy_v2_oblasts;
-pub mod energy_v2_page;
-pub mod energy_v2_reasons;
-pub mod energy_v2_tables;
+pub mod changes;
+pub mod dashboard;
+pub mod energy;
 pub mod error;
-pub mod facility_filter;
-pub mod filters;
-pub use present::format;
-pub mod forms;
-pub mod geo;
-pub mod guard;
-pub use present::i18n;
-pub mod iati_export;
-pub mod import_page;
-pub mod import_report;
-pub mod intake_pages;
-pub use present::labels;
-pub mod login;
-pub mod map_page;
-pub mod map_svg;
-pub mod medicine_import;
-pub mod medicine_actions;
-pub mod medicine_cards;
-pub mod medicine_entry;
-pub mod medicine_entry_page;
-pub mod medicine_pages;
-pub mod openapi;
-pub mod org_pages;
+pub mod flows;
+pub mod iati;
+pub mod intake;
+pub mod map;
+pub mod medicines;
 pub mod orgs;
-pub mod pages;
-pub mod precondition;
 pub mod present;
-pub mod rates_page;
+pub mod rates;
 pub mod read_model;
-pub mod recall_pages;
-pub mod regions_page;
 pub mod request_ctx;
 pub mod server;
 pub mod state;
+pub mod tables;
+
 /// Totals as pages show them live in the service, where the CLI uses them too.
 pub use aidtrace_service::summary;
-pub use present::svg;
-pub mod tables;
-pub mod upload;
+pub use present::{format, i18n, labels, svg};
 
 use std::net::SocketAddr;
 
@@ -140,7 +105,7 @@ async fn not_found(_caller: Result<auth::Caller, ApiError>, uri: axum::http::Uri
         let message = i18n::ta("err-nothing-at", &[("path", uri.path())]);
         (
             StatusCode::NOT_FOUND,
-            pages::error_page(StatusCode::NOT_FOUND, &message, None),
+            request_ctx::error_page(StatusCode::NOT_FOUND, &message, None),
         )
             .into_response()
     }
@@ -150,19 +115,22 @@ async fn not_found(_caller: Result<auth::Caller, ApiError>, uri: axum::http::Uri
 pub fn app(state: AppState) -> Router {
     let limit = state.config.body_limit;
     Router::new()
-        .route("/", get(pages::dashboard))
-        .route("/activities", get(pages::activities))
-        .route("/activities/{id}", get(pages::activity))
-        .route("/flows", get(filters::flows::page))
-        .route("/totals", get(pages::totals_page))
-        .route("/facilities", get(pages::facilities))
-        .route("/facilities/{id}", get(pages::facility))
-        .route("/quality", get(pages::quality))
-        .route("/login", get(login::login_form).post(login::login))
-        .route("/logout", post(pages::logout))
-        .route("/changes", get(changes_page::page))
-        .route("/changes/{id}/{action}", post(pages::decide))
-        .route("/export/{list}/{format}", get(pages::export))
+        .route("/", get(dashboard::pages::dashboard))
+        .route("/activities", get(dashboard::pages::activities))
+        .route("/activities/{id}", get(dashboard::pages::activity))
+        .route("/flows", get(flows::list::page))
+        .route("/totals", get(dashboard::pages::totals_page))
+        .route("/facilities", get(dashboard::pages::facilities))
+        .route("/facilities/{id}", get(dashboard::pages::facility))
+        .route("/quality", get(dashboard::pages::quality))
+        .route(
+            "/login",
+            get(auth::login::login_form).post(auth::login::login),
+        )
+        .route("/logout", post(dashboard::pages::logout))
+        .route("/changes", get(changes::page::page))
+        .route("/changes/{id}/{action}", post(dashboard::pages::decide))
+        .route("/export/{list}/{format}", get(dashboard::pages::export))
         .route("/static/app.css", get(css))
         .route("/static/tables.js", get(tables_js))
         .route("/api/v1/openapi.json", get(api::openapi_json))
@@ -173,29 +141,29 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/changes/{id}/{action}", post(api::decide))
         .route("/api/v1/{collection}", get(api::list))
         .route("/api/v1/{collection}/{id}", get(api::get).put(api::put))
-        .merge(import_page::routes(state.config.upload_limit))
-        .merge(rates_page::routes())
-        .merge(org_pages::routes())
+        .merge(iati::import_page::routes(state.config.upload_limit))
+        .merge(rates::page::routes())
+        .merge(orgs::review::routes())
         .merge(orgs::routes())
-        .merge(claims_page::routes())
-        .merge(regions_page::routes())
-        .merge(iati_export::routes())
-        .merge(asset_pages::routes())
-        .merge(asset_contracts::routes())
-        .merge(recall_pages::routes())
-        .merge(asset_work_pages::routes())
-        .merge(energy_pages::routes())
-        .merge(energy_survey_pages::routes())
-        .merge(energy_v2_page::routes())
-        .merge(energy_fuel_page::routes())
-        .merge(intake_pages::routes())
-        .merge(medicine_pages::routes())
-        .merge(medicine_import::routes())
-        .merge(medicine_entry_page::routes())
-        .merge(medicine_actions::routes())
-        .merge(forms::routes())
-        .merge(map_page::routes())
-        .merge(api_docs::routes())
+        .merge(map::claims::routes())
+        .merge(map::regions::routes())
+        .merge(iati::export::routes())
+        .merge(assets::pages::routes())
+        .merge(assets::contracts::routes())
+        .merge(assets::recalls::routes())
+        .merge(assets::work::routes())
+        .merge(energy::pages::routes())
+        .merge(energy::survey::routes())
+        .merge(energy::v2_page::routes())
+        .merge(energy::fuel::routes())
+        .merge(intake::pages::routes())
+        .merge(medicines::pages::routes())
+        .merge(medicines::import::routes())
+        .merge(medicines::entry_page::routes())
+        .merge(medicines::actions::routes())
+        .merge(changes::forms::routes())
+        .merge(map::page::routes())
+        .merge(api::docs::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn(i18n::middleware))

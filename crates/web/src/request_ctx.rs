@@ -6,8 +6,10 @@
 use std::sync::Mutex;
 
 use axum::extract::Request;
+use axum::http::StatusCode;
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{Html, Response};
+use maud::Markup;
 
 use crate::auth::Caller;
 
@@ -64,6 +66,17 @@ pub fn frame(caller: &Caller) -> crate::present::page::Frame {
         }),
         query: CTX.try_with(|c| c.query.clone()).unwrap_or_default(),
     }
+}
+
+/// The page frame for `caller` around `content` (see `present::page`).
+pub fn layout(title: &str, caller: &Caller, content: Markup) -> Html<String> {
+    crate::present::page::layout(title, &frame(caller), content)
+}
+
+/// An error page in the frame of the request's caller (so it keeps the signed-in header).
+pub fn error_page(status: StatusCode, message: &str, field: Option<&str>) -> Html<String> {
+    let frame = frame(&caller());
+    crate::present::page::error_page(status, message, field, &frame)
 }
 
 #[cfg(test)]

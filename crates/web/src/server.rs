@@ -49,7 +49,7 @@ pub async fn serve_on(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let config = state.config.clone();
-    crate::guard::spawn_cleanup(state.clone());
+    crate::auth::guard::spawn_cleanup(state.clone());
     let router = crate::app(state);
     let slots = Arc::new(Semaphore::new(config.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
@@ -114,7 +114,7 @@ impl PerAddress {
                 key: None,
             });
         }
-        let key = crate::guard::address_key(peer.ip());
+        let key = crate::auth::guard::address_key(peer.ip());
         let mut map = held
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);

@@ -104,7 +104,7 @@ pub struct Snapshot {
     /// how many flows it places by a fallback date.
     pub figures: Arc<crate::summary::Figures>,
     /// Filtered figures, lists and pages computed from this snapshot.
-    pub memo: crate::filters::Memo,
+    pub memo: crate::flows::Memo,
     /// The dashboard JSON, serialised once: it is the most requested document.
     pub dashboard_json: bytes_like::Bytes,
     /// The dashboard page's body per language, rendered on first request.
@@ -219,7 +219,7 @@ impl Snapshot {
                 .push(i);
         }
         let figures = crate::summary::figures(&ledger, &rates, &GROUPS, &Filter::default());
-        let dashboard = crate::api_types::Dashboard::of(&ledger, &findings, &figures.totals);
+        let dashboard = crate::api::types::Dashboard::of(&ledger, &findings, &figures.totals);
         let dashboard_json: Arc<[u8]> = serde_json::to_vec(&dashboard)
             .map_err(ApiError::internal)?
             .into();
@@ -231,7 +231,7 @@ impl Snapshot {
             by_activity,
             findings_by_record,
             figures: Arc::new(figures),
-            memo: crate::filters::Memo::default(),
+            memo: crate::flows::Memo::default(),
             dashboard_json,
             dashboard_html: Mutex::new(HashMap::new()),
         })
@@ -248,7 +248,7 @@ pub struct Inner {
     pub config: WebConfig,
     /// The published snapshot and the thread that keeps it current (`crate::read_model`).
     read_model: Arc<crate::read_model::ReadModel>,
-    pub login_guard: crate::guard::LoginGuard,
+    pub login_guard: crate::auth::guard::LoginGuard,
     /// Signs the sign-in form's tokens; random per process (a restart voids open sign-in forms).
     pub login_key: [u8; 32],
 }
@@ -277,7 +277,7 @@ impl AppState {
             accounts: Mutex::new(accounts),
             asset_queries: Mutex::new(asset_queries),
             read_model: crate::read_model::ReadModel::start(db.clone(), config.clone()),
-            login_guard: crate::guard::LoginGuard::new(&config),
+            login_guard: crate::auth::guard::LoginGuard::new(&config),
             login_key,
             config,
         })))

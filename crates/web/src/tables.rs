@@ -154,7 +154,9 @@ pub fn facilities(snap: &Snapshot, blur: Option<Decimal>) -> Table {
         .facilities
         .values()
         .map(|f| {
-            let loc = f.location.map(|p| crate::pages::shown_location(f, p, blur));
+            let loc = f
+                .location
+                .map(|p| crate::map::geo::shown_location(f, p, blur));
             vec![
                 f.id.to_string(),
                 f.name.clone(),

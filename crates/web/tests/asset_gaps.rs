@@ -190,7 +190,8 @@ async fn the_phone_form_refuses_an_illegal_transition_and_writes_nothing() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("id=\"error\""));
-    assert!(r.body.contains("in_storage"), "names the state: {}", r.body);
+    assert!(r.body.contains("in storage"), "names the state: {}", r.body);
+    assert!(!r.body.contains("in_storage"), "by its label: {}", r.body);
     assert!(
         r.body.contains("id=\"down-form\""),
         "the form is shown again"

@@ -50,6 +50,69 @@ fn english_only(lang: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// A catalogue's single-line messages with placeables, as the literal pieces between them:
+/// key → pieces ("no change { $id } here" → ["no change ", " here"]).
+fn patterns(lang: &str) -> BTreeMap<String, Vec<String>> {
+    let path = format!("{}/assets/i18n/{lang}.ftl", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_lowercase()))
+        .filter_map(|l| l.split_once(" = "))
+        .filter(|(_, v)| v.contains('{') && !v.contains("->"))
+        .map(|(k, v)| (k.trim().to_string(), literal_pieces(v.trim())))
+        .collect()
+}
+
+/// The text of a message outside its `{ … }` placeables.
+fn literal_pieces(message: &str) -> Vec<String> {
+    let mut pieces = Vec::new();
+    let mut rest = message;
+    while let Some((before, after)) = rest.split_once('{') {
+        pieces.push(before.to_string());
+        rest = after.split_once('}').map_or("", |(_, a)| a);
+    }
+    pieces.push(rest.to_string());
+    pieces.retain(|p| !p.trim().is_empty());
+    pieces
+}
+
+/// English messages with arguments whose translation into `lang` differs, as their literal
+/// pieces: a `lang` page holding all of a message's pieces in order holds an English sentence
+/// built around values (an error naming a parameter, a count in a sentence). Only messages
+/// with enough words to be telling: their longest piece has two words of letters and at least
+/// ten characters, so a bare unit or separator is never taken for a sentence.
+fn english_patterns(lang: &str) -> BTreeMap<String, Vec<String>> {
+    let other = patterns(lang);
+    patterns("en")
+        .into_iter()
+        .filter(|(k, pieces)| {
+            let telling = pieces.iter().any(|p| {
+                p.trim().chars().count() >= 10
+                    && p.split_whitespace()
+                        .filter(|w| w.chars().any(|c| c.is_ascii_alphabetic()))
+                        .count()
+                        >= 2
+            });
+            telling
+                && !DATA_LIKE.iter().any(|d| k.starts_with(d))
+                && other.get(k).is_some_and(|o| o != pieces)
+        })
+        .collect()
+}
+
+/// Whether `text` holds each of `pieces` in order.
+fn holds_in_order(text: &str, pieces: &[String]) -> bool {
+    let mut rest = text;
+    for p in pieces {
+        match rest.find(p.as_str()) {
+            Some(at) => rest = &rest[at + p.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
 /// The English names of countries and DAC sectors that a `lang` page should show in `lang`
 /// (country names from `domain/data/country_names.tsv`, sector labels "12191 Medical services"
 /// and category names): seeing one means a name bypassed `labels::country` or
@@ -141,6 +204,11 @@ async fn crawl(role: Option<&str>, lang: &str) {
         texts.extend(english_names(lang));
         texts
     };
+    let sentences = if lang == "en" {
+        BTreeMap::new()
+    } else {
+        english_patterns(lang)
+    };
     let cookie = format!("aidtrace_lang={lang}");
     let mut queue: VecDeque<(String, String)> = VecDeque::from([("/".to_string(), "-".into())]);
     let mut seen: BTreeSet<String> = BTreeSet::from(["/".to_string()]);
@@ -185,6 +253,11 @@ async fn crawl(role: Option<&str>, lang: &str) {
             for seg in segments(&text) {
                 if let Some(key) = english.get(&seg) {
                     problems.push(format!("{url}: English {seg:?} ({key}) in {text:?}"));
+                }
+            }
+            for (key, pieces) in &sentences {
+                if holds_in_order(&text, pieces) {
+                    problems.push(format!("{url}: English sentence ({key}) in {text:?}"));
                 }
             }
         }
@@ -306,6 +379,26 @@ fn text_marked_english_can_be_left_out() {
     let html = r#"<p>Статус <span lang="en" title="x">grant aid<br>more</span> конец</p>"#;
     assert_eq!(html_kit::texts(html, true), ["Статус", "конец"]);
     assert_eq!(html_kit::texts(html, false).len(), 5);
+}
+
+#[test]
+fn english_sentences_with_values_are_recognised() {
+    assert_eq!(
+        literal_pieces("the address parameter “{ $param }” does not accept this value"),
+        ["the address parameter “", "” does not accept this value"]
+    );
+    let ru = english_patterns("ru");
+    let pieces = ru.get("query-err-param").expect("a telling message");
+    assert!(holds_in_order(
+        "the address parameter “year_from” does not accept this value — «abc»",
+        pieces
+    ));
+    assert!(!holds_in_order(
+        "параметр адреса «year_from» не принимает это значение",
+        pieces
+    ));
+    // A message that is mostly its values tells nothing.
+    assert!(!english_patterns("ru").contains_key("form-new"));
 }
 
 #[test]

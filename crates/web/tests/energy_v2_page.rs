@@ -482,7 +482,7 @@ async fn the_energy_page_links_to_a_plan_with_the_default_inputs() {
 }
 
 mod form_parsing {
-    use aidtrace_web::energy_v2_page::PlanForm;
+    use aidtrace_web::energy::v2_page::PlanForm;
     use proptest::prelude::*;
 
     const FIELDS: [&str; 9] = [

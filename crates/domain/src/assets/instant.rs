@@ -76,6 +76,11 @@ pub fn check_not_future(
                 "is in the future: now is {} UTC (at most {FUTURE_TOLERANCE_MINUTES} minutes ahead is accepted)",
                 whole_seconds(now)
             ),
+        )
+        .because(crate::error::ProblemId::InTheFuture)
+        .arg(
+            "minutes",
+            crate::error::ProblemArg::Text(FUTURE_TOLERANCE_MINUTES.to_string()),
         ));
     }
     Ok(())

@@ -18,6 +18,7 @@ use aidtrace_domain::assets::{
     Asset, AssetEvent, Downtime, DowntimeCause, LifecycleState, MeterReading, Priority, WorkOrder,
     WorkOrderKind, WorkOrderStatus,
 };
+use aidtrace_domain::error::ProblemId;
 use aidtrace_domain::fx::RateTable;
 use aidtrace_domain::{CurrencyCode, Ledger, Money, Record, RecordId, RecordKind, ValidationError};
 use aidtrace_store::{ApplyReport, AssetQueries};
@@ -425,7 +426,8 @@ pub fn report_down(
                 "state",
                 state.map_or("none", LifecycleState::as_str),
                 "only an asset in service can be reported down",
-            ),
+            )
+            .because(ProblemId::NotInService),
         ));
     }
     let stem = format!("{}-{}", a.id, stamp(at));
@@ -560,7 +562,8 @@ pub fn return_to_service(
             refuse(
                 "asset",
                 asset,
-                ValidationError::new("downtime", "", "the asset has no open downtime"),
+                ValidationError::new("downtime", "", "the asset has no open downtime")
+                    .because(ProblemId::NoOpenDowntime),
             )
         })?;
     let mut batch = Vec::new();

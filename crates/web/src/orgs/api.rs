@@ -6,10 +6,10 @@ use aidtrace_domain::org_profile::{OrgProfile, org_profile};
 use axum::Json;
 use axum::extract::{Path, State};
 
+use crate::api::openapi::Op;
 use crate::api::{ApiQuery, parse_id, readable};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::openapi::Op;
 use crate::state::{AppState, blocking};
 
 #[derive(Debug, Default, serde::Deserialize)]

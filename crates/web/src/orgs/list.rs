@@ -1,14 +1,17 @@
 //! `/organisations`: every organisation, linking to its page, filtered by role (`?role=donor`).
 
 use aidtrace_domain::model::{OrgRole, Organisation};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Html;
 use maud::{Markup, html};
 
+use crate::auth::can_read;
 use crate::auth::{self, Caller};
+use crate::error::PageQuery;
 use crate::error::{ApiError, PageError, PageResult};
 use crate::i18n::{self, t, ta};
-use crate::pages::{can_read, exports, layout};
+use crate::present::table::exports;
+use crate::request_ctx::layout;
 use crate::state::AppState;
 use crate::tables::enum_name;
 
@@ -75,7 +78,7 @@ fn filter_form(chosen: Option<OrgRole>) -> Markup {
 pub async fn page(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<ListQuery>,
+    PageQuery(q): PageQuery<ListQuery>,
 ) -> PageResult<Html<String>> {
     can_read(&state, &caller)?;
     let role = parse_role(q.role.as_deref())?;
@@ -88,7 +91,7 @@ pub async fn page(
         .collect();
     let content = html! {
         @if caller.principal().is_some_and(auth::Principal::can_edit_something) { p { a href="/forms/organisations/new" { (t("new-organisation")) } } }
-        (crate::org_pages::admin_links(&caller, &snap))
+        (crate::orgs::review::admin_links(&caller, &snap))
         (filter_form(role))
         p class="muted" id="org-count" { (ta("orgs-count", &[("count", &list.len().to_string())])) }
         @if list.is_empty() { p class="muted" { (t("orgs-none-with-role")) } }

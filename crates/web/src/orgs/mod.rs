@@ -2,11 +2,12 @@
 //! page), `/organisations/{id}` (the organisation as provider, receiver and participant, with
 //! its totals, activities, facilities, partnerships, agencies, parent, sources and claims) and
 //! `GET /api/v1/organisations/{id}/summary` with its OpenAPI schema. The figures are the
-//! domain's `org_profile`; review and merge stay in `org_pages.rs`.
+//! domain's `org_profile`. Review and merge of organisations an import created: `review.rs`.
 
 mod api;
 mod list;
 mod page;
+pub mod review;
 
 use axum::Router;
 use axum::routing::get;

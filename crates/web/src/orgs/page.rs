@@ -9,10 +9,13 @@ use axum::response::Html;
 use maud::{Markup, html};
 
 use crate::auth::Caller;
-use crate::claims_page::{kind_total, organisation_section};
+use crate::auth::can_read;
+use crate::error::parse_id;
 use crate::error::{ApiError, PageResult};
 use crate::i18n::{self, t, ta};
-use crate::pages::{can_read, layout, parse_id, urlencode};
+use crate::map::claims::{kind_total, organisation_section};
+use crate::present::links::urlencode;
+use crate::request_ctx::layout;
 use crate::state::{AppState, Snapshot};
 use crate::tables::enum_name;
 
@@ -90,7 +93,7 @@ fn sources(snap: &Snapshot, p: &OrgProfile) -> Markup {
                 }
             }
         }
-        (crate::pages::citations(snap, &p.organisation.sources))
+        (crate::dashboard::pages::citations(snap, &p.organisation.sources))
     }
 }
 
@@ -129,7 +132,7 @@ fn body(snap: &Snapshot, p: &OrgProfile) -> Markup {
                 }
             }
         }
-        @if crate::medicine_pages::org_is_medicine_donor(ledger, &o.id) { p { a href=(format!("/medicines/donors/{}", o.id)) id="org-medicines" { (t("medp-donor-view-link")) } } }
+        @if crate::medicines::pages::org_is_medicine_donor(ledger, &o.id) { p { a href=(format!("/medicines/donors/{}", o.id)) id="org-medicines" { (t("medp-donor-view-link")) } } }
         h2 { (t("orgp-as-provider")) }
         p class="muted" { (t("orgp-provider-note")) }
         section id="org-as-provider" { (totals_table(&p.as_provider, o.id.as_str(), true)) }

@@ -142,6 +142,68 @@ pub fn ta(key: &str, args: &[(&str, &str)]) -> String {
         .unwrap_or_else(|| key.to_string())
 }
 
+/// An interface message as an id with its arguments, worded when it is shown (in the language of
+/// the request showing it): code that refuses a value names the message, never an English
+/// sentence a page would have to recognise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Msg {
+    pub id: &'static str,
+    pub args: Vec<(&'static str, MsgArg)>,
+}
+
+/// An argument of a [`Msg`]: text shown as it is, or a catalogue key worded with the message
+/// (a record kind's label), so the language is the one of the page showing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MsgArg {
+    Text(String),
+    Key(String),
+}
+
+impl Msg {
+    pub fn new(id: &'static str) -> Self {
+        Self {
+            id,
+            args: Vec::new(),
+        }
+    }
+
+    #[must_use]
+    pub fn arg(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.args.push((name, MsgArg::Text(value.into())));
+        self
+    }
+
+    /// An argument worded from the catalogue entry `key`.
+    #[must_use]
+    pub fn arg_key(mut self, name: &'static str, key: impl Into<String>) -> Self {
+        self.args.push((name, MsgArg::Key(key.into())));
+        self
+    }
+
+    /// The message in the current language.
+    pub fn text(&self) -> String {
+        let worded: Vec<(&str, String)> = self
+            .args
+            .iter()
+            .map(|(k, v)| match v {
+                MsgArg::Text(s) => (*k, s.clone()),
+                MsgArg::Key(key) => (*k, t(key)),
+            })
+            .collect();
+        let args: Vec<(&str, &str)> = worded.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        ta(self.id, &args)
+    }
+
+    /// The message followed by the refused value, as field problems are shown.
+    pub fn with_value(&self, value: &str) -> String {
+        if value.is_empty() {
+            self.text()
+        } else {
+            format!("{} — «{value}»", self.text())
+        }
+    }
+}
+
 /// An argument of [`tv`]: text, or a whole number the catalogue may pick plural forms by.
 pub enum ArgValue {
     Text(String),

@@ -150,6 +150,22 @@ pub fn problem_text(problem: &Problem, value: &str) -> String {
     }
 }
 
+/// Why a figure could not be converted, in the reader's language (the currency by its code, the
+/// date in the reader's format).
+pub fn conversion_error(e: &fx::ConversionError) -> String {
+    match e {
+        fx::ConversionError::NoValueDate => i18n::t("conv-err-no-value-date"),
+        fx::ConversionError::MissingRate { currency, date } => i18n::ta(
+            "conv-err-missing-rate",
+            &[
+                ("currency", currency.as_str()),
+                ("date", &i18n::date(*date)),
+            ],
+        ),
+        fx::ConversionError::Overflow => i18n::t("conv-err-overflow"),
+    }
+}
+
 /// Why a donation-check item came out as it did, in the reader's language (`donation-why-*`,
 /// countries by name, figures in the reader's format); an attested note, or a reason not
 /// structured yet, as written.

@@ -1,4 +1,4 @@
-//! Charts as SVG drawn on the server (the map is `map_svg.rs`): no script, nothing fetched from
+//! Charts as SVG drawn on the server (the map is `map/svg.rs`): no script, nothing fetched from
 //! elsewhere. Pixel geometry uses f64; the figures printed beside the bars are the exact decimals.
 
 use aidtrace_domain::coded::Coded;

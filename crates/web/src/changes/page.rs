@@ -1,0 +1,249 @@
+//! `/changes` and `/api/v1/changes`: the approval queue, each pending change shown as a
+//! field-by-field comparison with the stored records and the findings it would add or clear.
+//! The comparison and the preview are the service's (`aidtrace_service::change_review`); this
+//! module only renders them in the reader's language.
+
+use std::str::FromStr;
+
+use aidtrace_domain::checks::Finding;
+use aidtrace_service::change_review::{
+    self, ChangeReview, FieldChange, RecordChange, RecordDiff, Shown,
+};
+use aidtrace_service::changes::{self, ChangeRow, ChangeState};
+use axum::extract::State;
+use axum::response::Html;
+use maud::{Markup, html};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::auth::{Caller, Principal};
+use crate::error::{ApiError, PageResult};
+use crate::i18n::{self, t, ta};
+use crate::request_ctx::layout;
+use crate::state::{AppState, blocking};
+
+/// A change with what it would do: the review for drafts and submitted changes, none for
+/// decided ones (their records are in the ledger or were turned down).
+#[derive(Debug, Serialize)]
+pub struct ChangeView {
+    #[serde(flatten)]
+    pub change: ChangeRow,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review: Option<ChangeReview>,
+    /// For decided changes: the proposed records, field by field.
+    #[serde(skip)]
+    pub proposed: Vec<RecordDiff>,
+}
+
+/// The changes in `filter` (all with `None`), newest first, each pending one reviewed against
+/// the current snapshot of the ledger.
+pub fn views(state: &AppState, filter: Option<ChangeState>) -> Result<Vec<ChangeView>, ApiError> {
+    let snap = state.snapshot_blocking()?;
+    let list = state.accounts().changes(filter)?;
+    list.into_iter()
+        .map(|change| {
+            let records = changes::records_of(&change)?;
+            let pending = matches!(change.state, ChangeState::Draft | ChangeState::Submitted);
+            let (review, proposed) = if pending {
+                let outside = outside_ledger(state, &records)?;
+                let review = change_review::review(
+                    &snap.ledger,
+                    &outside,
+                    &snap.rates,
+                    &snap.findings,
+                    &records,
+                );
+                (Some(review), Vec::new())
+            } else {
+                let shown = records
+                    .iter()
+                    .map(|r| change_review::diff_record(None, r))
+                    .collect();
+                (None, shown)
+            };
+            Ok(ChangeView {
+                change,
+                review,
+                proposed,
+            })
+        })
+        .collect()
+}
+
+/// The stored versions of the batch's records that the ledger does not hold (intake drafts).
+fn outside_ledger(
+    state: &AppState,
+    records: &[aidtrace_domain::Record],
+) -> Result<Vec<aidtrace_domain::Record>, ApiError> {
+    let service = state.service();
+    let mut out = Vec::new();
+    for r in records
+        .iter()
+        .filter(|r| !change_review::in_ledger(r.kind()))
+    {
+        out.extend(service.store().get(r.kind(), r.id())?);
+    }
+    Ok(out)
+}
+
+/// A field's label in the reader's language (catalogue key `cf-<field>`), or its name.
+fn field_label(field: &str) -> String {
+    i18n::t_opt(&format!("cf-{}", field.replace('_', "-")))
+        .unwrap_or_else(|| field.replace('_', " "))
+}
+
+fn decimal(raw: &str) -> String {
+    Decimal::from_str(raw).map_or_else(|_| raw.to_string(), i18n::number)
+}
+
+fn shown(v: &Shown) -> Markup {
+    match v {
+        Shown::Text(s) => html! { (s) },
+        Shown::Code(c) => html! { span class="code" title=(c) { (i18n::value(c)) } },
+        Shown::Date(d) => html! { time datetime=(d.to_string()) { (i18n::date(*d)) } },
+        Shown::Money {
+            amount,
+            currency,
+            value_date,
+        } => html! {
+            span class="money" { (decimal(amount)) " " (currency) }
+            @if let Some(d) = value_date { " (" time datetime=(d.to_string()) { (i18n::date(*d)) } ")" }
+        },
+        Shown::Number(n) => html! { (decimal(n)) },
+        Shown::Bool(b) => html! { (if *b { t("diff-yes") } else { t("diff-no") }) },
+        Shown::Ref(id) => html! { code { (id) } },
+        Shown::List(items) => html! {
+            @for (i, item) in items.iter().enumerate() { @if i > 0 { "; " } (shown(item)) }
+        },
+        Shown::Fields(fields) => html! {
+            @for (i, (k, v)) in fields.iter().enumerate() { @if i > 0 { ", " } (field_label(k)) ": " (shown(v)) }
+        },
+    }
+}
+
+fn change_class(c: FieldChange) -> &'static str {
+    match c {
+        FieldChange::Added => "added",
+        FieldChange::Removed => "removed",
+        FieldChange::Changed => "changed",
+    }
+}
+
+fn record_status(c: RecordChange) -> (&'static str, String) {
+    match c {
+        RecordChange::Added => ("added", t("diff-record-added")),
+        RecordChange::Changed => ("changed", t("diff-record-changed")),
+        RecordChange::Unchanged => ("unchanged", t("diff-record-unchanged")),
+    }
+}
+
+fn record_diff(d: &RecordDiff, compare: bool) -> Markup {
+    let (class, status) = record_status(d.change);
+    html! {
+        section class=(format!("record-diff {class}")) data-kind=(d.kind.as_str()) data-id=(d.id.as_str()) {
+            h4 { (crate::labels::label(d.kind)) " " code { (d.id) } @if compare { " — " span class="status" { (status) } } }
+            @if !d.fields.is_empty() {
+                table class="diff" {
+                    thead { tr {
+                        th { (t("diff-field")) }
+                        @if compare { th { (t("diff-current")) } }
+                        th { (t("diff-proposed")) }
+                    } }
+                    tbody {
+                        @for f in &d.fields {
+                            tr class=(change_class(f.change)) data-field=(f.field) {
+                                th scope="row" { (field_label(&f.field)) }
+                                @if compare {
+                                    td class="before" { @if let Some(v) = &f.before { (shown(v)) } @else { span class="muted" { "—" } } }
+                                }
+                                td class="after" { @if let Some(v) = &f.after { (shown(v)) } @else { span class="muted" { (t("diff-removed")) } } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn finding_item(f: &Finding) -> Markup {
+    html! {
+        li class=(f.severity.as_str()) data-rule=(f.rule) {
+            b { (f.rule) } " " (crate::labels::label(f.severity)) " — "
+            (crate::labels::label(f.record_kind)) " " code { (f.record) } ": "
+            (i18n::t_opt(&format!("rule-{}", f.rule)).unwrap_or_default())
+            " (" (crate::labels::finding_message(f)) ")"
+        }
+    }
+}
+
+fn preview(review: &ChangeReview) -> Markup {
+    let f = &review.findings;
+    html! {
+        div class="findings-preview" {
+            @if f.added.is_empty() && f.cleared.is_empty() {
+                p class="muted" { (t("diff-findings-same")) }
+            }
+            @if !f.added.is_empty() {
+                h4 { (t("diff-findings-added")) }
+                ul class="findings added" { @for x in &f.added { (finding_item(x)) } }
+            }
+            @if !f.cleared.is_empty() {
+                h4 { (t("diff-findings-cleared")) }
+                ul class="findings cleared" { @for x in &f.cleared { (finding_item(x)) } }
+            }
+        }
+    }
+}
+
+fn change_article(v: &ChangeView, p: &Principal, csrf: &str) -> Markup {
+    let c = &v.change;
+    html! {
+        article class=(format!("change {}", c.state.as_str())) id=(format!("change-{}", c.id)) {
+            h3 { "#" (c.id) " " (i18n::value(&c.kind)) " " (c.record_id) " — " span class="state" data-state=(c.state.as_str()) { (i18n::value(c.state.as_str())) } }
+            p class="muted who" {
+                span class="proposed-by" { (ta("changes-by", &[("author", &c.author), ("at", &crate::format::timestamp(&c.created_at))])) }
+                @if let Some(d) = &c.decided_by {
+                    " · " span class="decided-by" { (ta("changes-decided-by", &[("by", d), ("at", &crate::format::timestamp(&c.updated_at))])) }
+                }
+                @if let Some(n) = &c.note { " · " span class="note" { (n) } }
+            }
+            @if let Some(review) = &v.review {
+                @for d in &review.records { (record_diff(d, true)) }
+                (preview(review))
+            } @else {
+                details { summary { (t("changes-records")) } @for d in &v.proposed { (record_diff(d, false)) } }
+            }
+            @if c.state == ChangeState::Submitted && p.can_approve() {
+                form method="post" action=(format!("/changes/{}/approve", c.id)) class="inline" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    button type="submit" class="approve" id=(format!("approve-{}", c.id)) { (t("changes-approve")) }
+                }
+                form method="post" action=(format!("/changes/{}/reject", c.id)) class="inline" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    input type="text" name="note" placeholder=(t("changes-reason"));
+                    button type="submit" class="reject" { (t("changes-reject")) }
+                }
+            }
+            @if c.state == ChangeState::Draft && c.author == p.name {
+                form method="post" action=(format!("/changes/{}/submit", c.id)) class="inline" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    button type="submit" { (t("form-submit")) }
+                }
+            }
+        }
+    }
+}
+
+pub async fn page(State(state): State<AppState>, caller: Caller) -> PageResult<Html<String>> {
+    let p = caller.require()?.clone();
+    let st = state.clone();
+    let list = blocking(move || views(&st, None)).await?;
+    let csrf = p.csrf.clone().unwrap_or_default();
+    let content = html! {
+        p { (t("changes-intro")) }
+        @if list.is_empty() { p class="muted" { (t("changes-none")) } }
+        @for v in &list { (change_article(v, &p, &csrf)) }
+    };
+    Ok(layout(&t("title-changes"), &caller, content))
+}

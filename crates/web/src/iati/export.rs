@@ -1,0 +1,208 @@
+//! IATI 2.03 export as a download: the activities of the list as filtered (`/activities?…`:
+//! its search `q` and every field of the one filter, selected by `tables::selected_activities`
+//! like the list and its CSV/XLSX) or one activity, checked by the project's own validator
+//! before the file is offered.
+//!
+//! `/export/iati?…` shows what the download will hold and which activities are left out and
+//! why; `/export/iati.xml?…` is the file itself (the same selection, made again: the export is
+//! deterministic), with the left-out count in `X-Aidtrace-Left-Out`.
+
+use aidtrace_domain::{RecordId, RecordKind};
+use aidtrace_service::Aidtrace;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{Uri, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use maud::html;
+
+use crate::auth::Caller;
+use crate::error::{ApiError, PageResult};
+use crate::i18n::{t, ta};
+use crate::request_ctx::layout;
+use crate::state::{AppState, Snapshot, blocking};
+use crate::tables::ActivityFilter;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/export/iati", get(preview))
+        .route("/export/iati.xml", get(download))
+}
+
+/// What an export holds: one activity (`activity=ID`, from its page) or the activity list's
+/// selection (its search and the filter), read from the query string.
+#[derive(Debug, Clone)]
+enum Selection {
+    One(String),
+    List(Box<ActivityFilter>),
+}
+
+impl Selection {
+    fn read(snap: &Snapshot, raw: Option<&str>) -> Result<Self, ApiError> {
+        let (flows, own) =
+            crate::flows::page_filter(snap, raw, &["q", "activity"]).map_err(|e| e.0)?;
+        if let Some(id) = own.get("activity").filter(|v| !v.is_empty()) {
+            return Ok(Self::One(id.clone()));
+        }
+        let pairs: std::collections::BTreeMap<&str, String> = flows.pairs().into_iter().collect();
+        Ok(Self::List(Box::new(ActivityFilter {
+            q: own.get("q").cloned().unwrap_or_default(),
+            status: pairs.get("status").cloned().unwrap_or_default(),
+            instrument: pairs.get("instrument").cloned().unwrap_or_default(),
+            flows,
+        })))
+    }
+
+    /// The query string that selects the same again (`?…`, empty for everything).
+    fn query_string(&self) -> String {
+        match self {
+            Self::One(id) => format!("?activity={}", crate::present::links::urlencode(id)),
+            Self::List(f) => crate::flows::query(&f.flows, &[("q", &f.q)]),
+        }
+    }
+}
+
+/// An export that passed the validator: the file, how many activities it holds, those left
+/// out (record id and why), and what the export itself could not carry.
+#[derive(Debug, Clone, Default)]
+pub struct ValidatedExport {
+    pub xml: Vec<u8>,
+    pub activities: usize,
+    pub left_out: Vec<(RecordId, String)>,
+    pub notes: Vec<String>,
+}
+
+/// Findings shown per left-out activity.
+const REASONS_SHOWN: usize = 3;
+
+/// Exports `ids` through the service, which runs the project's validator on each activity and
+/// leaves out, with the validator's findings, those that would make the file fail.
+pub fn export_validated(
+    service: &Aidtrace,
+    ids: Vec<RecordId>,
+) -> Result<ValidatedExport, ApiError> {
+    let mut xml = Vec::new();
+    let report = service
+        .export_iati_valid(&aidtrace_service::iati::ActivityFilter::Only(ids), &mut xml)
+        .map_err(ApiError::from)?;
+    Ok(ValidatedExport {
+        xml,
+        activities: report.activities,
+        left_out: report
+            .excluded
+            .into_iter()
+            .map(|x| {
+                let reasons: Vec<String> = x.reasons.into_iter().take(REASONS_SHOWN).collect();
+                (x.activity, reasons.join("; "))
+            })
+            .collect(),
+        notes: report.left_out.into_iter().chain(report.supplied).collect(),
+    })
+}
+
+/// The activities the query selects, in the ledger's order, with the identifier the export
+/// writes for each.
+async fn run(
+    state: &AppState,
+    caller: &Caller,
+    uri: &Uri,
+) -> Result<(Selection, ValidatedExport), ApiError> {
+    crate::auth::can_read(state, caller).map_err(|e| e.0)?;
+    let snap = state.snapshot().await?;
+    let selection = Selection::read(&snap, uri.query())?;
+    let ids: Vec<RecordId> = match &selection {
+        Selection::List(filter) => crate::tables::selected_activities(&snap, filter)
+            .map(|a| a.id.clone())
+            .collect(),
+        Selection::One(raw) => {
+            let id = RecordId::parse(raw).map_err(|e| {
+                ApiError::not_found(format!("activity {raw:?}: {}", e.message))
+                    .with_field("activity")
+                    .said(raw.as_str(), crate::error::no_such(RecordKind::Activity))
+            })?;
+            if !snap.ledger.activities.contains_key(&id) {
+                return Err(
+                    ApiError::not_found(format!("activity {raw} does not exist"))
+                        .with_field("activity")
+                        .said(raw.as_str(), crate::error::no_such(RecordKind::Activity)),
+                );
+            }
+            vec![id]
+        }
+    };
+    if ids.is_empty() {
+        // An empty list would mean "every activity" to the service.
+        return Ok((selection, ValidatedExport::default()));
+    }
+    let st = state.clone();
+    let export = blocking(move || export_validated(&st.service(), ids)).await?;
+    Ok((selection, export))
+}
+
+pub async fn preview(
+    State(state): State<AppState>,
+    caller: Caller,
+    uri: Uri,
+) -> PageResult<Html<String>> {
+    let (selection, export) = run(&state, &caller, &uri).await?;
+    let query = selection.query_string();
+    let body = html! {
+        @if export.activities == 0 {
+            p id="iati-export-empty" class="muted" { (t("iati-export-none")) }
+        } @else {
+            p id="iati-export-ready" data-count=(export.activities) {
+                (ta("iati-export-ready", &[("count", &export.activities.to_string())])) " "
+                a href=(format!("/export/iati.xml{query}")) id="iati-download" download="aidtrace-iati.xml" { (t("iati-export-download")) }
+            }
+        }
+        @if !export.left_out.is_empty() {
+            h2 { (t("iati-export-left-out")) }
+            table id="iati-left-out" class="list" {
+                tr { th { (t("col-activity")) } th { (t("iati-export-reason")) } }
+                @for (id, why) in &export.left_out {
+                    tr { td { a href=(format!("/activities/{id}")) { (id) } } td { (why) } }
+                }
+            }
+        }
+        @if !export.notes.is_empty() {
+            h2 { (t("iati-export-notes")) }
+            ul id="iati-notes" { @for n in &export.notes { li { (n) } } }
+        }
+        p { a href=(match &selection { Selection::List(_) => format!("/activities{query}"), Selection::One(id) => format!("/activities/{}", crate::present::links::urlencode(id)) }) { (t("iati-export-back")) } }
+    };
+    Ok(layout(&t("title-iati-export"), &caller, body))
+}
+
+pub async fn download(
+    State(state): State<AppState>,
+    caller: Caller,
+    uri: Uri,
+) -> PageResult<Response> {
+    let (selection, export) = run(&state, &caller, &uri).await?;
+    if export.activities == 0 {
+        return Err(ApiError::not_found(t("iati-export-none")).into());
+    }
+    let name = match &selection {
+        Selection::List(_) => "aidtrace-iati.xml".to_string(),
+        // Record ids are letters, digits and `-_.:`; the name stays a plain token.
+        Selection::One(id) => format!("{}.xml", id.replace(':', "_")),
+    };
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/xml; charset=utf-8".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (
+                header::HeaderName::from_static("x-aidtrace-left-out"),
+                export.left_out.len().to_string(),
+            ),
+        ],
+        export.xml,
+    )
+        .into_response())
+}

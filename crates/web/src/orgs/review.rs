@@ -1,0 +1,453 @@
+//! Organisation review and merge (admins): the organisations imports created, each to link to
+//! an existing organisation ("link to existing" = a merge) or to keep as new, and a merge form
+//! for any two — `aidtrace org review/merge/keep` in the browser. The rules and the write are
+//! the service's (`service/src/orgs.rs`); this module maps forms and errors.
+
+use aidtrace_domain::RecordId;
+use aidtrace_domain::error::ProblemId;
+use aidtrace_domain::model::OrgIdentifier;
+use aidtrace_service::orgs::{self, ReviewItem, awaiting_review};
+use aidtrace_service::{ServiceError, orgs::MergeReport};
+use axum::Router;
+use axum::extract::{Form, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use maud::{Markup, html};
+
+use crate::auth::{self, Caller, Principal, Role};
+use crate::error::PageQuery;
+use crate::error::{ApiError, PageResult};
+use crate::i18n::{t, ta};
+use crate::request_ctx::layout;
+use crate::state::{AppState, Snapshot, blocking};
+
+/// Rows shown on the review page; the rest are counted (the CLI lists them all).
+const REVIEW_ROWS: usize = 200;
+
+/// Routes of this area, merged into [`crate::app`].
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/organisations/review",
+            get(review_page).post(review_submit),
+        )
+        .route("/organisations/merge", get(merge_page).post(merge_submit))
+}
+
+fn admin(caller: &Caller) -> Result<Principal, ApiError> {
+    let principal = caller.require()?;
+    if principal.role != Role::Admin {
+        return Err(ApiError::forbidden(t("org-err-admin")));
+    }
+    Ok(principal.clone())
+}
+
+/// The admin's links on the organisations page: the review list (with its length) and the
+/// merge form.
+pub fn admin_links(caller: &Caller, snap: &Snapshot) -> Markup {
+    if !caller.principal().is_some_and(|p| p.role == Role::Admin) {
+        return html! {};
+    }
+    let waiting = snap
+        .ledger
+        .organisations
+        .values()
+        .filter(|o| awaiting_review(o))
+        .count();
+    html! {
+        p id="org-admin-links" {
+            a href="/organisations/review" id="org-review-link" { (ta("org-review-link", &[("count", &waiting.to_string())])) }
+            " · "
+            a href="/organisations/merge" { (t("title-org-merge")) }
+        }
+    }
+}
+
+/// Every organisation as a choice for the "into" fields (type-ahead by id or name).
+fn choices(snap: &Snapshot) -> Markup {
+    html! {
+        datalist id="org-choices" {
+            @for o in snap.ledger.organisations.values() {
+                option value=(o.id) { (o.name) }
+            }
+        }
+    }
+}
+
+fn identifiers(ids: &[OrgIdentifier]) -> String {
+    ids.iter()
+        .map(|i| match i {
+            OrgIdentifier::Iati(v) => v.to_string(),
+            OrgIdentifier::IatiAsPublished(v)
+            | OrgIdentifier::Registration(v)
+            | OrgIdentifier::Other(v) => v.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The service's refusal in the reader's language, with the field it is about: worded from its
+/// message id, the merge refusals in this page's own words.
+fn refusal(e: &ServiceError) -> Option<(String, String)> {
+    let ServiceError::Invalid { error, .. } = e else {
+        return None;
+    };
+    let text = match error.problem.as_deref() {
+        Some(p) => match p.id {
+            ProblemId::MergeIntoItself => t("org-err-self"),
+            // Friendlier than the rule's words: it says what "into" accepts.
+            ProblemId::NoSuchRecord => ta("org-err-unknown", &[("id", &error.value)]),
+            ProblemId::MergeMakesOwnParent => ta(
+                "org-err-cycle",
+                &[("chain", p.text_arg("chain").unwrap_or_default())],
+            ),
+            _ => crate::labels::problem_text(p, &error.value),
+        },
+        None => crate::i18n::field_problem(&error.value, &error.message),
+    };
+    Some((error.field.clone(), text))
+}
+
+/// An "into" value a person typed: an id, or a name or alias of exactly one organisation.
+async fn resolve(state: &AppState, raw: &str) -> Result<Option<RecordId>, ApiError> {
+    let st = state.clone();
+    let raw = raw.to_string();
+    blocking(move || {
+        st.service()
+            .resolve_organisation(&raw)
+            .map_err(ApiError::from)
+    })
+    .await
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct Done {
+    #[serde(default)]
+    merged: Option<String>,
+    #[serde(default)]
+    into: Option<String>,
+    #[serde(default)]
+    kept: Option<String>,
+    #[serde(default)]
+    already: Option<String>,
+}
+
+fn done_message(done: &Done) -> Markup {
+    html! {
+        @if let (Some(from), Some(into)) = (&done.merged, &done.into) {
+            p id="org-done" class="ok" {
+                @if done.already.is_some() {
+                    (ta("org-already-merged", &[("from", from), ("into", into)]))
+                } @else {
+                    (ta("org-merged", &[("from", from), ("into", into)]))
+                }
+            }
+        }
+        @if let Some(id) = &done.kept { p id="org-done" class="ok" { (ta("org-kept", &[("id", id)])) } }
+    }
+}
+
+async fn review_items(state: &AppState) -> Result<Vec<ReviewItem>, ApiError> {
+    let st = state.clone();
+    blocking(move || {
+        st.service()
+            .organisations_to_review()
+            .map_err(ApiError::from)
+    })
+    .await
+}
+
+fn review_body(
+    items: &[ReviewItem],
+    snap: &Snapshot,
+    csrf: &str,
+    error: Option<(&str, &str)>,
+) -> Markup {
+    html! {
+        p { (t("org-review-intro")) }
+        @if let Some((org, message)) = error { p id="org-error" class="error" role="alert" { (org) ": " (message) } }
+        @if items.is_empty() {
+            p id="org-review-none" { (t("org-review-none")) }
+        } @else {
+            table class="list" id="org-review" {
+                thead { tr {
+                    th { (t("org-col-name")) } th { (t("org-col-id")) } th { (t("org-col-identifiers")) }
+                    th { (t("org-col-suggestions")) } th { (t("org-col-decision")) }
+                } }
+                tbody {
+                    @for item in items.iter().take(REVIEW_ROWS) {
+                        @let o = &item.organisation;
+                        tr id=(format!("review-{}", o.id)) {
+                            td { (o.name) } td { code { (o.id) } } td { (identifiers(&o.identifiers)) }
+                            td { ul { @for s in &item.suggestions { li { (s.name) " " code { (s.id) } } } } }
+                            td {
+                                form method="post" action="/organisations/review" class="inline" {
+                                    input type="hidden" name="csrf" value=(csrf);
+                                    input type="hidden" name="org" value=(o.id);
+                                    label { (t("org-merge-into")) " "
+                                        input type="text" name="into" list="org-choices" class="into"
+                                            value=(item.suggestions.first().map(|s| s.id.to_string()).unwrap_or_default()); }
+                                    " "
+                                    button type="submit" name="action" value="link" class="link" { (t("org-link-to")) }
+                                    " "
+                                    button type="submit" name="action" value="keep" class="keep" { (t("org-keep")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if items.len() > REVIEW_ROWS {
+                p class="muted" { (ta("org-review-more", &[("count", &(items.len() - REVIEW_ROWS).to_string())])) " " code { "aidtrace org review" } }
+            }
+            (choices(snap))
+        }
+    }
+}
+
+async fn review_page(
+    State(state): State<AppState>,
+    caller: Caller,
+    PageQuery(done): PageQuery<Done>,
+) -> PageResult<Response> {
+    let principal = admin(&caller)?;
+    let items = review_items(&state).await?;
+    let snap = state.snapshot().await?;
+    let body = html! {
+        (done_message(&done))
+        (review_body(&items, &snap, principal.csrf.as_deref().unwrap_or_default(), None))
+    };
+    Ok(layout(&t("title-org-review"), &caller, body).into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct ReviewForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    org: String,
+    #[serde(default)]
+    into: String,
+    #[serde(default)]
+    action: String,
+}
+
+/// Runs a merge, the "into" given as typed; `Err` is the field and message to show.
+async fn merge(
+    state: &AppState,
+    actor: &str,
+    from: &str,
+    into: &str,
+) -> Result<Result<MergeReport, (String, String)>, ApiError> {
+    let Ok(from_id) = RecordId::parse(from.trim()) else {
+        return Ok(Err(("from".into(), ta("org-err-unknown", &[("id", from)]))));
+    };
+    let Some(into_id) = resolve(state, into).await? else {
+        return Ok(Err(("into".into(), ta("org-err-unknown", &[("id", into)]))));
+    };
+    let st = state.clone();
+    let actor = actor.to_string();
+    let result = blocking(move || {
+        let merged = st.service().merge_organisations(&actor, &from_id, &into_id);
+        Ok(match merged {
+            Ok(mut report) => {
+                // The account changes are audited as the admin who merged.
+                let mut accounts = st.accounts();
+                let usual = accounts.actor().to_string();
+                accounts.set_actor(&actor);
+                let moved = orgs::move_account_scopes(&mut *accounts, &from_id, &into_id);
+                accounts.set_actor(&usual);
+                report.accounts_rescoped = moved?;
+                Ok(report)
+            }
+            Err(e) => Err(e),
+        })
+    })
+    .await?;
+    match result {
+        Ok(report) => {
+            if report.changed > 0 {
+                state.invalidate();
+            }
+            Ok(Ok(report))
+        }
+        Err(e) => match refusal(&e) {
+            Some(problem) => Ok(Err(problem)),
+            None => Err(e.into()),
+        },
+    }
+}
+
+/// Where a merge sends the browser; record ids are URL-safe as they are.
+fn merged_location(path: &str, report: &MergeReport) -> String {
+    format!(
+        "{path}?merged={}&into={}{}",
+        report.from,
+        report.into,
+        if report.already_merged {
+            "&already=1"
+        } else {
+            ""
+        }
+    )
+}
+
+async fn review_submit(
+    State(state): State<AppState>,
+    caller: Caller,
+    Form(form): Form<ReviewForm>,
+) -> PageResult<Response> {
+    let principal = admin(&caller)?;
+    auth::check_csrf(&principal, &form.csrf)?;
+    let problem = match form.action.as_str() {
+        "keep" => {
+            let Ok(id) = RecordId::parse(form.org.trim()) else {
+                return Err(ApiError::bad_request(
+                    "invalid_record",
+                    ta("org-err-unknown", &[("id", &form.org)]),
+                )
+                .with_field("org")
+                .into());
+            };
+            let st = state.clone();
+            let actor = principal.name.clone();
+            let org = id.clone();
+            let result = blocking(move || Ok(st.service().keep_organisation(&actor, &org))).await?;
+            match result {
+                Ok(report) => {
+                    if report.changed() > 0 {
+                        state.invalidate();
+                    }
+                    return Ok(
+                        Redirect::to(&format!("/organisations/review?kept={id}")).into_response()
+                    );
+                }
+                Err(e) => match refusal(&e) {
+                    Some((_, message)) => message,
+                    None => return Err(ApiError::from(e).into()),
+                },
+            }
+        }
+        "link" => match merge(&state, &principal.name, &form.org, &form.into).await? {
+            Ok(report) => {
+                return Ok(
+                    Redirect::to(&merged_location("/organisations/review", &report))
+                        .into_response(),
+                );
+            }
+            Err((_, message)) => message,
+        },
+        other => {
+            return Err(ApiError::page_not_one_of(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "action",
+                other,
+                &["link", "keep"],
+            )
+            .into());
+        }
+    };
+    // Refused: the list again, with the reason beside the organisation's name; nothing written.
+    let items = review_items(&state).await?;
+    let snap = state.snapshot().await?;
+    let body = review_body(
+        &items,
+        &snap,
+        principal.csrf.as_deref().unwrap_or_default(),
+        Some((&form.org, &problem)),
+    );
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        layout(&t("title-org-review"), &caller, body),
+    )
+        .into_response())
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct MergeQuery {
+    #[serde(default)]
+    from: String,
+    #[serde(flatten)]
+    done: Done,
+}
+
+fn merge_form(
+    snap: &Snapshot,
+    csrf: &str,
+    from: &str,
+    into: &str,
+    error: Option<(&str, &str)>,
+) -> Markup {
+    let problem = |field: &str| {
+        error
+            .filter(|(f, _)| *f == field)
+            .map(|(_, m)| m.to_string())
+    };
+    html! {
+        p { (t("org-merge-intro")) }
+        form method="post" action="/organisations/merge" class="form" id="merge-form" {
+            input type="hidden" name="csrf" value=(csrf);
+            label { (t("org-merge-from")) " " input type="text" name="from" id="from" list="org-choices" value=(from) required; }
+            @if let Some(m) = problem("from") { p class="error" id="error-from" role="alert" { (m) } }
+            label { (t("org-merge-into")) " " input type="text" name="into" id="into" list="org-choices" value=(into) required; }
+            @if let Some(m) = problem("into") { p class="error" id="error-into" role="alert" { (m) } }
+            button type="submit" id="merge" { (t("org-merge-go")) }
+        }
+        (choices(snap))
+    }
+}
+
+async fn merge_page(
+    State(state): State<AppState>,
+    caller: Caller,
+    PageQuery(q): PageQuery<MergeQuery>,
+) -> PageResult<Response> {
+    let principal = admin(&caller)?;
+    let snap = state.snapshot().await?;
+    let body = html! {
+        (done_message(&q.done))
+        (merge_form(&snap, principal.csrf.as_deref().unwrap_or_default(), &q.from, "", None))
+    };
+    Ok(layout(&t("title-org-merge"), &caller, body).into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct MergeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    into: String,
+}
+
+async fn merge_submit(
+    State(state): State<AppState>,
+    caller: Caller,
+    Form(form): Form<MergeForm>,
+) -> PageResult<Response> {
+    let principal = admin(&caller)?;
+    auth::check_csrf(&principal, &form.csrf)?;
+    match merge(&state, &principal.name, &form.from, &form.into).await? {
+        Ok(report) => {
+            Ok(Redirect::to(&merged_location("/organisations/merge", &report)).into_response())
+        }
+        Err((field, message)) => {
+            let snap = state.snapshot().await?;
+            let body = merge_form(
+                &snap,
+                principal.csrf.as_deref().unwrap_or_default(),
+                &form.from,
+                &form.into,
+                Some((&field, &message)),
+            );
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                layout(&t("title-org-merge"), &caller, body),
+            )
+                .into_response())
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Exchange rates: coverage and the rate file import.
+
+pub mod page;

@@ -1,0 +1,221 @@
+//! The exchange-rates page (admins): what the rate table covers per currency and source, and a
+//! rate file import with a preview first — `aidtrace fx coverage` and `aidtrace fx import` in the
+//! browser. The preview writes nothing; the import writes all rows or none, one audit entry per
+//! changed rate (the store's `put_fx_rates`).
+
+use aidtrace_domain::fx::RateEntry;
+use aidtrace_domain::fx::coverage::CoverageRow;
+use aidtrace_service::Aidtrace;
+use axum::Router;
+use axum::extract::{Multipart, State};
+use axum::response::Html;
+use axum::routing::get;
+use maud::{Markup, html};
+
+use crate::auth::{self, Caller, Principal, Role};
+use crate::error::{ApiError, PageResult};
+use crate::i18n::{self, t, ta};
+use crate::request_ctx::layout;
+use crate::state::{AppState, blocking};
+
+/// Rows of a file shown in its preview; the count says how many more there are.
+const PREVIEW_ROWS: usize = 50;
+
+/// Routes of this area, merged into [`crate::app`].
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/rates", get(page).post(submit))
+}
+
+fn admin(caller: &Caller) -> Result<Principal, ApiError> {
+    let principal = caller.require()?;
+    if principal.role != Role::Admin {
+        return Err(ApiError::forbidden(t("rates-err-admin")));
+    }
+    Ok(principal.clone())
+}
+
+async fn coverage(state: &AppState) -> Result<Vec<CoverageRow>, ApiError> {
+    let st = state.clone();
+    blocking(move || st.service().rate_coverage().map_err(ApiError::from)).await
+}
+
+fn upload_form(csrf: &str) -> Markup {
+    html! {
+        form method="post" action="/rates" enctype="multipart/form-data" class="form" id="rates-form" {
+            input type="hidden" name="csrf" value=(csrf);
+            label { (t("rates-file")) " " input type="file" name="file" id="file" accept=".csv,.json,text/csv,application/json" required; }
+            button type="submit" name="action" value="preview" id="preview" { (t("rates-preview")) }
+        }
+    }
+}
+
+fn coverage_table(rows: &[CoverageRow]) -> Markup {
+    html! {
+        h2 { (t("rates-coverage")) }
+        table class="list" id="coverage" {
+            thead { tr {
+                th { (t("rates-col-currency")) } th { (t("rates-col-source")) } th { (t("rates-col-frequency")) }
+                th { (t("rates-col-origin")) } th { (t("rates-col-first")) } th { (t("rates-col-last")) } th { (t("rates-col-count")) }
+            } }
+            tbody {
+                @for r in rows {
+                    tr {
+                        td { (r.currency) } td { (r.source) } td { (crate::labels::label(r.frequency)) }
+                        td { (crate::labels::label(r.origin)) } td { (i18n::date(r.first)) } td { (i18n::date(r.last)) } td { (r.rates) }
+                    }
+                }
+            }
+        }
+        p class="muted" { (crate::i18n::t("source")) ": International Monetary Fund; European Central Bank" }
+    }
+}
+
+async fn page(State(state): State<AppState>, caller: Caller) -> PageResult<Html<String>> {
+    let principal = admin(&caller)?;
+    let rows = coverage(&state).await?;
+    let body = html! {
+        p id="rates-order" { (t("rates-order")) }
+        (upload_form(principal.csrf.as_deref().unwrap_or_default()))
+        (coverage_table(&rows))
+    };
+    Ok(layout(&t("title-rates"), &caller, body))
+}
+
+struct Upload {
+    csrf: String,
+    action: String,
+    name: String,
+    text: String,
+}
+
+async fn read_upload(mut multipart: Multipart) -> Result<Upload, ApiError> {
+    let bad = |m: String| ApiError::bad_request("invalid_upload", m);
+    let mut upload = Upload {
+        csrf: String::new(),
+        action: "preview".into(),
+        name: String::new(),
+        text: String::new(),
+    };
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| bad(format!("upload: {e}")))?
+    {
+        let name = field.name().unwrap_or_default().to_string();
+        match name.as_str() {
+            "csrf" | "action" | "name" | "text" => {
+                let value = field
+                    .text()
+                    .await
+                    .map_err(|e| bad(format!("{name}: {e}")))?;
+                match name.as_str() {
+                    "csrf" => upload.csrf = value,
+                    "action" => upload.action = value,
+                    "name" => upload.name = value,
+                    _ => upload.text = value,
+                }
+            }
+            "file" => {
+                upload.name = field.file_name().unwrap_or("rates.csv").to_string();
+                let bytes = field.bytes().await.map_err(|e| bad(format!("file: {e}")))?;
+                upload.text = String::from_utf8(bytes.to_vec()).map_err(|_| {
+                    bad(format!(
+                        "file {:?}: not UTF-8 text (a CSV or JSON rate file)",
+                        upload.name
+                    ))
+                    .with_field("file")
+                })?;
+            }
+            other => return Err(bad(format!("unknown form field {other:?}"))),
+        }
+    }
+    if upload.text.trim().is_empty() {
+        return Err(
+            ApiError::bad_request("invalid_upload", t("rates-err-no-file")).with_field("file"),
+        );
+    }
+    Ok(upload)
+}
+
+fn preview(upload: &Upload, entries: &[RateEntry], csrf: &str) -> Markup {
+    html! {
+        h2 id="preview-title" { (ta("rates-preview-title", &[("file", &upload.name), ("count", &entries.len().to_string())])) }
+        table class="list" id="preview-rows" {
+            thead { tr {
+                th { (t("rates-col-currency")) } th { (t("rates-col-date")) } th { (t("rates-col-frequency")) }
+                th { (t("rates-col-rate")) } th { (t("rates-col-source")) }
+            } }
+            tbody {
+                @for e in entries.iter().take(PREVIEW_ROWS) {
+                    tr { td { (e.currency) } td { (i18n::date(e.date)) } td { (crate::labels::label(e.frequency)) } td { (e.units_per_usd) } td { (e.source) } }
+                }
+            }
+        }
+        @if entries.len() > PREVIEW_ROWS {
+            p class="muted" { (ta("rates-preview-more", &[("count", &(entries.len() - PREVIEW_ROWS).to_string())])) }
+        }
+        // The confirmation sends the same text back: what is imported is exactly what was shown.
+        form method="post" action="/rates" enctype="multipart/form-data" class="form" id="confirm-form" {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="name" value=(upload.name);
+            textarea name="text" hidden { (upload.text) }
+            button type="submit" name="action" value="import" id="import" { (t("rates-confirm")) }
+        }
+    }
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    caller: Caller,
+    multipart: Multipart,
+) -> PageResult<Html<String>> {
+    let principal = admin(&caller)?;
+    let upload = read_upload(multipart).await?;
+    auth::check_csrf(&principal, &upload.csrf)?;
+    let csrf = principal.csrf.clone().unwrap_or_default();
+    let result = match upload.action.as_str() {
+        "preview" => {
+            // Parsing writes nothing and needs no lock on the store.
+            let entries = Aidtrace::read_rates(&upload.text).map_err(ApiError::from)?;
+            preview(&upload, &entries, &csrf)
+        }
+        "import" => {
+            let st = state.clone();
+            let actor = principal.name.clone();
+            let text = upload.text.clone();
+            let report = blocking(move || {
+                st.service()
+                    .import_rates(&actor, &text)
+                    .map_err(ApiError::from)
+            })
+            .await?;
+            if report.changed() > 0 {
+                // Totals, findings and conversions all depend on the rates.
+                state.invalidate();
+            }
+            html! {
+                p id="import-result" { (ta("rates-imported", &[
+                    ("created", &report.created.to_string()),
+                    ("replaced", &report.updated.to_string()),
+                    ("unchanged", &report.unchanged.to_string())])) }
+            }
+        }
+        other => {
+            return Err(ApiError::page_not_one_of(
+                axum::http::StatusCode::BAD_REQUEST,
+                "invalid_upload",
+                "action",
+                other,
+                &["preview", "import"],
+            )
+            .into());
+        }
+    };
+    let rows = coverage(&state).await?;
+    let body = html! {
+        (result)
+        (upload_form(&csrf))
+        (coverage_table(&rows))
+    };
+    Ok(layout(&t("title-rates"), &caller, body))
+}
