@@ -588,7 +588,10 @@ fn run_eval(file: &Path, format: Format) -> CliResult {
             let rows: Vec<(String, String)> = vec![
                 ("articles".into(), report.articles.to_string()),
                 ("gold core facts".into(), report.gold_core.to_string()),
-                ("predictions (facts not marked not-aid)".into(), report.predicted.to_string()),
+                (
+                    "predictions (facts not marked not-aid)".into(),
+                    report.predicted.to_string(),
+                ),
                 (
                     "strict P / R / F1".into(),
                     format!(

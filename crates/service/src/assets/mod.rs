@@ -29,8 +29,8 @@ use serde::Serialize;
 use crate::error::{ServiceError, ServiceResult};
 use crate::{Aidtrace, records};
 
-pub mod contracts;
 mod contracted;
+pub mod contracts;
 mod detail;
 pub mod parts;
 mod recall;

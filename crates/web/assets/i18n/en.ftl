@@ -2008,3 +2008,6 @@ intake-err-no-fact = this draft has no fact with this number
 conv-err-no-value-date = no value date, so no rate can be chosen
 conv-err-missing-rate = no { $currency } rate for { $date }
 conv-err-overflow = the amount is too large to convert
+# --- merge ---
+energy2-err-region-fuel = Write one region per line as REGION = litres per day, for example UA-63 = 1500
+energy2-err-region-twice = This region is given twice

@@ -1956,3 +1956,6 @@ intake-err-no-fact = бұл нобайда мұндай нөмірлі факт 
 conv-err-no-value-date = валюталау күні жоқ, сондықтан бағамды таңдау мүмкін емес
 conv-err-missing-rate = { $date } күнге { $currency } бағамы жоқ
 conv-err-overflow = сома қайта есептеу үшін тым үлкен
+# --- merge ---
+energy2-err-region-fuel = Әр жолға бір өңір жазыңыз: ӨҢІР = тәулігіне литр, мысалы UA-63 = 1500
+energy2-err-region-twice = Бұл өңір екі рет көрсетілген

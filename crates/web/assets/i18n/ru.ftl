@@ -2025,3 +2025,6 @@ intake-err-no-fact = в этом черновике нет факта с так�
 conv-err-no-value-date = нет даты валютирования, поэтому курс выбрать нельзя
 conv-err-missing-rate = нет курса { $currency } на { $date }
 conv-err-overflow = сумма слишком велика для пересчёта
+# --- merge ---
+energy2-err-region-fuel = Укажите по одному региону в строке: РЕГИОН = литров в сутки, например UA-63 = 1500
+energy2-err-region-twice = Этот регион указан дважды

@@ -2025,3 +2025,6 @@ intake-err-no-fact = у цій чернетці немає факту з так�
 conv-err-no-value-date = немає дати валютування, тому курс вибрати неможливо
 conv-err-missing-rate = немає курсу { $currency } на { $date }
 conv-err-overflow = сума завелика для перерахунку
+# --- merge ---
+energy2-err-region-fuel = Вкажіть по одному регіону в рядку: РЕГІОН = літрів на добу, наприклад UA-63 = 1500
+energy2-err-region-twice = Цей регіон вказано двічі

@@ -2,7 +2,7 @@
 //! form, service contracts and spare parts, incidents and recalls, work-order progress and
 //! voids, and their API.
 
-pub mod pages;
 pub mod contracts;
+pub mod pages;
 pub mod recalls;
 pub mod work;

@@ -27,8 +27,8 @@ use crate::error::{ApiError, PageResult, parse_id};
 use crate::format::datetime;
 use crate::i18n::t;
 use crate::labels::label;
-use crate::request_ctx::layout;
 use crate::present::links::urlencode as enc;
+use crate::request_ctx::layout;
 use crate::state::{AppState, blocking};
 
 pub fn routes() -> Router<AppState> {

@@ -19,12 +19,13 @@ use axum::routing::get;
 use maud::{Markup, html};
 use rust_decimal::Decimal;
 
+use crate::auth::can_read;
 use crate::auth::{self, Caller};
 use crate::changes::edit::WriteOutcome;
+use crate::changes::precondition::Precondition;
 use crate::error::{ApiError, PageError, PageResult};
 use crate::i18n::{self, t, ta};
-use crate::dashboard::pages::{can_read, layout};
-use crate::changes::precondition::Precondition;
+use crate::request_ctx::layout;
 use crate::state::{AppState, blocking};
 
 pub fn routes() -> Router<AppState> {

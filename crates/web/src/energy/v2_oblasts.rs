@@ -14,8 +14,8 @@ use std::sync::LazyLock;
 use aidtrace_service::energy_plan_v2::StorePlanV2;
 use maud::{Markup, html};
 
-use crate::map::geo::{self, BBox, Projection};
 use crate::i18n::{self, Lang, t, ta};
+use crate::map::geo::{self, BBox, Projection};
 
 /// One oblast's administrative centre and its names.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,7 +62,7 @@ pub fn parse_centres(text: &str) -> Vec<Centre> {
 
 /// Ukraine's oblasts, Kyiv city, Sevastopol and Crimea by ISO 3166-2 code.
 pub static CENTRES: LazyLock<Vec<Centre>> =
-    LazyLock::new(|| parse_centres(include_str!("../data/ua_oblast_centres.csv")));
+    LazyLock::new(|| parse_centres(include_str!("../../data/ua_oblast_centres.csv")));
 
 /// Crimea's box: Natural Earth 4.1 (the site map's source) draws the peninsula with Russia's
 /// rings, while the plan's regions are ISO 3166-2:UA's, which include Crimea (UA-43) and

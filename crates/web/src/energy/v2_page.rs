@@ -201,22 +201,47 @@ impl PlanForm {
                     "region_fuel",
                     entry,
                     "expected REGION = litres per day, e.g. UA-63 = 1500",
+                    "energy2-err-region-fuel",
                 ));
             };
             let region = region.trim();
             if region.is_empty() {
-                return Err(bad("region_fuel", entry, "the region is missing"));
+                return Err(bad(
+                    "region_fuel",
+                    entry,
+                    "the region is missing",
+                    "energy2-err-region-fuel",
+                ));
             }
             let litres = self
                 .number("region_fuel", &Some(litres.trim().to_string()))
-                .map_err(|_| bad("region_fuel", entry, "must be a number ≥ 0"))?
-                .ok_or_else(|| bad("region_fuel", entry, "the litres per day are missing"))?;
+                .map_err(|_| {
+                    bad(
+                        "region_fuel",
+                        entry,
+                        "must be a number ≥ 0",
+                        "energy2-err-number",
+                    )
+                })?
+                .ok_or_else(|| {
+                    bad(
+                        "region_fuel",
+                        entry,
+                        "the litres per day are missing",
+                        "energy2-err-region-fuel",
+                    )
+                })?;
             let spec = RegionSpec {
                 fuel_l_per_day: Some(litres),
                 ..RegionSpec::default()
             };
             if out.insert(region.to_string(), spec).is_some() {
-                return Err(bad("region_fuel", entry, "this region is given twice"));
+                return Err(bad(
+                    "region_fuel",
+                    entry,
+                    "this region is given twice",
+                    "energy2-err-region-twice",
+                ));
             }
         }
         Ok(out)

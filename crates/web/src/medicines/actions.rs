@@ -21,14 +21,15 @@ use maud::{Markup, html};
 
 use crate::auth::{self, Caller, Principal};
 use crate::changes::edit::{self, WriteOutcome};
-use crate::error::{ApiError, PageError, PageResult};
 use crate::changes::forms::{Values, dom_id};
+use crate::changes::precondition::Precondition;
+use crate::error::parse_id;
+use crate::error::{ApiError, PageError, PageResult};
 use crate::i18n::{self, t, ta};
 use crate::labels::label;
 use crate::medicines::entry::{Problem, editor};
 use crate::medicines::pages::{finding, product_name};
-use crate::dashboard::pages::{layout, parse_id};
-use crate::changes::precondition::Precondition;
+use crate::request_ctx::layout;
 use crate::state::{AppState, Snapshot, blocking};
 
 pub fn routes() -> Router<AppState> {

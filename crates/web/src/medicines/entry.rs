@@ -22,8 +22,8 @@ use aidtrace_service::medicine_entry as entry;
 use chrono::NaiveDate;
 
 use crate::auth::{Caller, Principal};
-use crate::error::{ApiError, PageError};
 use crate::changes::forms::{Values, group_rows};
+use crate::error::{ApiError, PageError};
 use crate::i18n::{self, t, ta};
 
 /// The fields of one packing line, in the order they are shown.

@@ -21,13 +21,13 @@ use maud::{Markup, html};
 
 use crate::auth::{self, Caller, Principal};
 use crate::changes::edit::{self, WriteOutcome};
-use crate::error::{PageError, PageResult};
 use crate::changes::forms::{Values, dom_id, group_rows};
+use crate::changes::precondition::Precondition;
+use crate::error::{PageError, PageResult};
 use crate::i18n::{t, ta};
 use crate::labels::label;
 use crate::medicines::entry::{LINE_FIELDS, Problem, editor, read};
 use crate::request_ctx::layout;
-use crate::changes::precondition::Precondition;
 use crate::state::{AppState, Snapshot, blocking};
 
 /// Entries a datalist carries at most; a longer list still accepts any id typed.

@@ -27,14 +27,16 @@ use maud::{Markup, html};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+use crate::auth::can_read;
 use crate::auth::{self, Caller, Principal};
 use crate::changes::edit::{self, WriteOutcome};
+use crate::changes::precondition::Precondition;
 use crate::error::{ApiError, PageResult};
 use crate::i18n::{self, t, ta};
 use crate::labels::label;
 use crate::medicines::pages::finding;
-use crate::dashboard::pages::{can_read, group_digits, layout, money};
-use crate::changes::precondition::Precondition;
+use crate::present::format::{group_digits, money};
+use crate::request_ctx::layout;
 use crate::state::{AppState, Snapshot, blocking};
 
 /// The largest packing-list upload: a 5,000-line list is well under it; a 100,000-row workbook

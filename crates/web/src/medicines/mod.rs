@@ -2,9 +2,9 @@
 //! saving), packing-list upload, decisions and movements, stock by facility and lot, donor
 //! pages, dashboard cards.
 
-pub mod pages;
 pub mod actions;
 pub mod cards;
 pub mod entry;
 pub mod entry_page;
 pub mod import;
+pub mod pages;

@@ -239,6 +239,15 @@ pub fn value(raw: &str) -> String {
 /// lead so the reader still learns which value was refused.
 pub fn field_problem(value: &str, message: &str) -> String {
     const KNOWN: &[(&str, &str)] = &[
+        // A facility's power record and its building loads (the form shows every row's).
+        ("above the peak", "form-err-avg-above-peak"),
+        (
+            "a building load of kind other needs a description",
+            "form-err-other-description",
+        ),
+        ("implausibly large: one load", "form-err-load-too-large"),
+        ("phases are 1 or 3", "form-err-phases"),
+        ("mains frequency is 50 or 60", "form-err-frequency"),
         ("required", "err-required"),
         ("a whole number", "err-whole-number"),
         ("must not be empty", "err-not-empty"),

@@ -2,6 +2,7 @@
 //! unchanged to keep that file under 1,000 lines.
 
 use super::*;
+use crate::error::PageQuery;
 
 /// `?at=`: the instant states are taken at, read by the shared parser (`assets::instant`, as in
 /// the CLI): a bare date is 00:00 UTC of that day; a time may carry an offset. Default now.
@@ -60,7 +61,7 @@ fn no_density_label(d: &gaps::Density) -> String {
 pub async fn gaps_page(
     State(state): State<AppState>,
     caller: Caller,
-    Query(raw): Query<AtQuery>,
+    PageQuery(raw): PageQuery<AtQuery>,
 ) -> PageResult<Html<String>> {
     readable(&state, &caller)?;
     let (day, at) = raw.resolve()?;

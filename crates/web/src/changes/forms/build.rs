@@ -560,7 +560,7 @@ fn load_rules(ctx: &mut Ctx, rows: &[(usize, Map<String, Value>)]) {
             continue;
         };
         for e in building_load_problems(*i, &load) {
-            ctx.err(&e.field, &e.value, e.message);
+            ctx.refused(&e.field, &e);
         }
     }
 }
