@@ -465,6 +465,54 @@ async fn an_energy_plan_with_a_fuel_price_that_is_no_number_is_refused_in_russia
 }
 
 #[tokio::test]
+async fn an_energy_plan_with_a_fuel_price_out_of_range_is_refused_in_ukrainian() {
+    let (status, err) = energy_in(
+        "uk",
+        "vic",
+        "/energy/v2",
+        &[("units", "JICA-100:100:6"), ("fuel_price", "5000")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        err.contains("Вкажіть ціну пального") && err.contains("5000"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn an_energy_plan_with_too_much_fuel_on_site_is_refused_in_kazakh() {
+    let (status, err) = energy_in(
+        "kk",
+        "vic",
+        "/energy/v2",
+        &[("units", "JICA-100:100:6"), ("fuel_on_site", "20000000")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        err.contains("Орындағы отын қорын") && err.contains("20000000"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn an_energy_plan_with_a_region_fuel_line_it_cannot_read_is_refused_in_russian() {
+    let (status, err) = energy_in(
+        "ru",
+        "vic",
+        "/energy/v2",
+        &[("units", "JICA-100:100:6"), ("region_fuel", "Kharkiv 1500")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        err.contains("Укажите по одному региону") && err.contains("Kharkiv 1500"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
 async fn committing_a_plan_to_an_unknown_activity_is_refused_in_kazakh() {
     let (status, err) = energy_in(
         "kk",

@@ -2011,3 +2011,5 @@ conv-err-overflow = the amount is too large to convert
 # --- merge ---
 energy2-err-region-fuel = Write one region per line as REGION = litres per day, for example UA-63 = 1500
 energy2-err-region-twice = This region is given twice
+energy2-err-fuel-price = Enter a fuel price between 0 and 1,000 € per litre
+energy2-err-fuel-on-site = Enter fuel on site between 0 and 10,000,000 litres

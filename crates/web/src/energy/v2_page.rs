@@ -106,6 +106,10 @@ fn bad(
         .said(value, i18n::Msg::new(said))
 }
 
+/// The service's bounds on the what-ifs (`energy_plan_v2::plan_from_store`).
+const MAX_FUEL_PRICE_EUR_PER_L: f64 = 1000.0;
+const MAX_FUEL_ON_SITE_L: f64 = 10_000_000.0;
+
 impl PlanForm {
     fn number(&self, field: &'static str, v: &Option<String>) -> Result<Option<f64>, ApiError> {
         let Some(raw) = given(v) else {
@@ -116,6 +120,27 @@ impl PlanForm {
         let x = d.to_f64().filter(|x| x.is_finite() && *x >= 0.0);
         x.map(Some)
             .ok_or_else(|| bad(field, raw, "must be a number ≥ 0", "energy2-err-number"))
+    }
+
+    /// A number ≥ 0 no larger than `max`, checked here so the refusal is worded in the reader's
+    /// language (the service checks the same ranges for the CLI, in English).
+    fn at_most(
+        &self,
+        field: &'static str,
+        v: &Option<String>,
+        max: f64,
+        said: &'static str,
+    ) -> Result<Option<f64>, ApiError> {
+        let x = self.number(field, v)?;
+        match x {
+            Some(x) if x > max => Err(bad(
+                field,
+                given(v).unwrap_or_default(),
+                format!("must be between 0 and {max}"),
+                said,
+            )),
+            _ => Ok(x),
+        }
     }
 
     /// The service request, or a 400 naming the first field that cannot be read.
@@ -176,9 +201,19 @@ impl PlanForm {
                 survey: SurveyOptions::new(chrono::Utc::now().naive_utc()),
                 activity,
             },
-            fuel_price_eur_per_l: self.number("fuel_price", &self.fuel_price)?,
+            fuel_price_eur_per_l: self.at_most(
+                "fuel_price",
+                &self.fuel_price,
+                MAX_FUEL_PRICE_EUR_PER_L,
+                "energy2-err-fuel-price",
+            )?,
             outage_h_per_day: outage,
-            fuel_on_site_l: self.number("fuel_on_site", &self.fuel_on_site)?,
+            fuel_on_site_l: self.at_most(
+                "fuel_on_site",
+                &self.fuel_on_site,
+                MAX_FUEL_ON_SITE_L,
+                "energy2-err-fuel-on-site",
+            )?,
             time_limit: TIME_LIMIT,
             seed: 0,
         })
