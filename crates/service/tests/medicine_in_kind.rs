@@ -58,7 +58,9 @@ fn app() -> (kit::Guard, Aidtrace) {
 }
 
 fn decide(app: &mut Aidtrace, outcome: DecisionOutcome, lines: Vec<usize>) -> RecordId {
-    medicines::decide(app, "nurse-olena", &id(CONSIGNMENT), outcome, lines, None).expect("decide")
+    // A rejection needs its reason; the others may go without one.
+    let reason = (outcome == DecisionOutcome::Reject).then(|| "labels unreadable".to_string());
+    medicines::decide(app, "nurse-olena", &id(CONSIGNMENT), outcome, lines, reason).expect("decide")
 }
 
 fn in_kind(app: &Aidtrace) -> Option<Flow> {
