@@ -246,7 +246,7 @@ async fn a_decided_consignment_keeps_its_packing_list() {
             &id(CONSIGNMENT),
             DecisionOutcome::Reject,
             vec![],
-            None,
+            Some("labels unreadable".into()),
         )
         .unwrap();
     });

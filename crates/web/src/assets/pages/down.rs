@@ -1,5 +1,5 @@
-//! The phone forms "device down" and "back in service". Moved out of `asset_pages.rs`
-//! unchanged to keep that file under 1,000 lines.
+//! The phone forms "device down" and "back in service", kept apart from `pages.rs` so that file
+//! stays under 1,000 lines.
 
 use super::*;
 
@@ -52,36 +52,18 @@ fn down_page(
     )
 }
 
-/// A refusal of the phone form in the reader's language when it is one this form expects,
-/// keeping the field and value it names; any other refusal keeps the service's sentence, which
-/// names them too.
+/// A refusal of the phone form in the reader's language: the service's rules and this form's
+/// own checks carry a message id (a state named by its label); anything else (a server-side
+/// refusal without one) keeps its sentence.
 fn refusal(e: &ApiError) -> String {
-    const KNOWN: [(&str, &str); 6] = [
-        ("is in the future", "asset-err-future"),
-        ("is not a time", "asset-err-time"),
-        (
-            "only an asset in service can be reported down",
-            "asset-err-not-in-service",
-        ),
-        (
-            "the asset has no open downtime",
-            "asset-err-no-open-downtime",
-        ),
-        ("is not one of", "asset-err-cause"),
-        ("at most 1000", "asset-err-note"),
-    ];
-    let Some((_, key)) = KNOWN.iter().find(|(m, _)| e.message.contains(m)) else {
+    let Some(p) = e.problem.as_deref() else {
         return e.message.clone();
     };
-    let value = e
-        .message
-        .split_once('"')
-        .and_then(|(_, rest)| rest.split_once('"'))
-        .map(|(v, _)| v)
-        .unwrap_or_default();
-    match (&e.field, value.is_empty()) {
-        (Some(f), false) => format!("{} ({f} = «{value}»)", t(key)),
-        _ => t(key),
+    match &p.id {
+        Some(id) if id.id == aidtrace_domain::error::ProblemId::NotInService => {
+            crate::labels::problem_text(id, &word("state", &p.value))
+        }
+        _ => crate::error::error_text(e),
     }
 }
 
@@ -98,6 +80,7 @@ fn at_of(form: &FormMap) -> ApiResult<NaiveDateTime> {
             format!("at {raw:?} is not a time: expected {}", instant::FORMATS),
         )
         .with_field("at")
+        .said(raw, Msg::new("asset-err-time"))
     })
 }
 
@@ -131,7 +114,8 @@ fn note_of(form: &FormMap) -> ApiResult<Option<String>> {
             "invalid_note",
             format!("note is {} characters; at most 1000", note.chars().count()),
         )
-        .with_field("note"));
+        .with_field("note")
+        .said("", Msg::new("asset-err-note")));
     }
     Ok((!note.is_empty()).then(|| note.to_string()))
 }

@@ -18,7 +18,9 @@ impl AtQuery {
             now()
         } else {
             instant::parse_field("at", &self.at).map_err(|e| {
-                ApiError::bad_request("invalid_query", e.to_string()).with_field("at")
+                ApiError::bad_request("invalid_query", e.to_string())
+                    .with_field("at")
+                    .said(self.at.trim(), Msg::new("asset-err-time"))
             })?
         };
         Ok((at.date(), at))
