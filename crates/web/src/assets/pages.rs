@@ -134,10 +134,10 @@ fn parse_cause(raw: &str) -> ApiResult<DowntimeCause> {
         })
 }
 
-/// Now, in whole seconds: stored times carry no fractions, and ids are built from them.
-fn now() -> NaiveDateTime {
-    let n = Utc::now().naive_utc();
-    chrono::Timelike::with_nanosecond(&n, 0).unwrap_or(n)
+/// Now, in whole seconds: stored times carry no fractions, and ids are built from them. Shared
+/// by the asset area's forms (phone forms, incidents, work-order progress).
+pub(crate) fn now() -> NaiveDateTime {
+    instant::whole_seconds(Utc::now().naive_utc())
 }
 
 // ---- filters and period ---------------------------------------------------------------------
@@ -464,7 +464,7 @@ fn indicator_table(groups: &BTreeMap<String, Indicators>) -> Table {
 
 // ---- pages ----------------------------------------------------------------------------------
 
-fn facility_name(ledger: &Ledger, id: &RecordId) -> String {
+pub(crate) fn facility_name(ledger: &Ledger, id: &RecordId) -> String {
     ledger
         .facilities
         .get(id)

@@ -17,11 +17,11 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use chrono::{NaiveDateTime, Utc};
 use maud::{Markup, html};
 
 use crate::api::readable;
 use crate::assets::pages::may_report;
+use crate::assets::pages::{facility_name, now};
 use crate::auth::{self, Caller, Principal, Role};
 use crate::error::{ApiError, PageResult, parse_id};
 use crate::format::datetime;
@@ -49,17 +49,6 @@ type FormMap = BTreeMap<String, String>;
 struct FieldProblem {
     field: &'static str,
     message: String,
-}
-
-fn now() -> NaiveDateTime {
-    instant::whole_seconds(Utc::now().naive_utc())
-}
-
-fn facility_name(ledger: &Ledger, id: &RecordId) -> String {
-    ledger
-        .facilities
-        .get(id)
-        .map_or_else(|| id.to_string(), |f| f.name.clone())
 }
 
 fn model_name(ledger: &Ledger, id: Option<&RecordId>) -> String {

@@ -17,11 +17,11 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use chrono::{NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use maud::{Markup, html};
 use rust_decimal::Decimal;
 
-use crate::assets::pages::may_report;
+use crate::assets::pages::{may_report, now};
 use crate::auth::{self, Caller, Principal};
 use crate::error::{ApiError, PageResult, parse_id};
 use crate::format::datetime;
@@ -60,10 +60,6 @@ fn problem(field: &'static str, key: &str, value: &str) -> FieldProblem {
             format!("{} («{value}»)", t(key))
         },
     }
-}
-
-fn now() -> NaiveDateTime {
-    instant::whole_seconds(Utc::now().naive_utc())
 }
 
 fn input<'f>(form: &'f FormMap, k: &str) -> &'f str {
