@@ -295,13 +295,15 @@ pub enum KpiCommand {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
-    /// Uptime over contracted hours (an OEM guarantee's coverage window), per asset and in all
+    /// Uptime over contracted hours, read from each asset's contracts (span, covered hours,
+    /// uptime guarantee checked), per asset and in all
     Contracted {
         #[command(flatten)]
         period: PeriodArgs,
-        /// The covered window, e.g. "mon-fri 08:00-17:00 +05:00" or "24x7"
+        /// Instead of the contracts' hours, this window for every asset ("what if"), e.g.
+        /// "mon-fri 08:00-17:00 +05:00" or "24x7"
         #[arg(long)]
-        coverage: String,
+        coverage: Option<String>,
         #[arg(long)]
         facility: Option<String>,
         #[arg(long, value_enum, default_value_t)]

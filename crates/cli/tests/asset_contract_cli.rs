@@ -356,3 +356,44 @@ fn a_consumption_without_a_work_order_is_refused() {
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("work_order"), "{}", stderr(&out));
 }
+
+#[test]
+fn contracted_uptime_is_read_from_the_contract_and_agrees_with_its_sla_check() {
+    let dir = demo();
+    let p = dir.path();
+    ok(&add_warranty(p, "ct-mri", "2025-12-31"));
+    let kpi = json(&run(
+        p,
+        &[
+            "kpi",
+            "contracted",
+            "--from",
+            "2025-01-01",
+            "--to",
+            "2025-12-31",
+            "--format",
+            "json",
+        ],
+    ));
+    let mri = &kpi["as-semey-mri-1"];
+    assert_eq!(mri["contracts"][0], "ct-mri", "{kpi}");
+    assert_eq!(mri["guaranteed_pct"], "95", "{kpi}");
+    // Only assets whose contracts define contracted hours are listed (and "all").
+    assert_eq!(kpi.as_object().map(|o| o.len()), Some(2), "{kpi}");
+    let list = json(&run(
+        p,
+        &[
+            "asset",
+            "contract",
+            "list",
+            "--today",
+            "2026-03-01",
+            "--format",
+            "json",
+        ],
+    ));
+    let sla = &list[0]["uptime"];
+    assert_eq!(mri["uptime_pct"], sla["measured_pct"], "{list}");
+    assert_eq!(mri["contracted_hours"], sla["hours"], "{list}");
+    assert_eq!(mri["sla"], sla["status"], "{list}");
+}

@@ -276,7 +276,7 @@ fn an_unknown_meter_reading_cannot_be_voided() {
 }
 
 #[test]
-fn contracted_uptime_takes_the_coverage_window_and_refuses_a_bad_one() {
+fn contracted_uptime_takes_a_typed_coverage_window_and_refuses_a_bad_one() {
     let dir = demo();
     let out = ok(
         &dir,

@@ -119,3 +119,107 @@ fn a_window_that_ends_before_it_starts_is_refused_naming_the_field() {
         "coverage"
     );
 }
+
+/// The same January with a contract record on a1: covered Mon–Fri 08–17 UTC from `start` to
+/// 31 Jan, guaranteeing `guarantee` % uptime.
+fn january_under_contract(start: &str, guarantee: &str) -> Ledger {
+    use aidtrace_domain::assets::contract::{Contract, CoveredHours, Day};
+    let mut l = january_with_a_weekend_failure(false);
+    let c = Contract {
+        id: id("ct-1"),
+        vendor: None,
+        kind: aidtrace_domain::assets::ContractKind::FullService,
+        assets: vec![id("a1")],
+        model: None,
+        facility: None,
+        start: start.parse().expect("date"),
+        end: "2025-01-31".parse().expect("date"),
+        annual_cost: None,
+        response_hours: None,
+        uptime_pct: Some(d(guarantee)),
+        covered_hours: Some(CoveredHours {
+            from_hour: 8,
+            to_hour: 17,
+            days: vec![Day::Mon, Day::Tue, Day::Wed, Day::Thu, Day::Fri],
+        }),
+        reference: None,
+        note: None,
+        sources: vec![],
+    };
+    l.contracts.insert(c.id.clone(), c);
+    l
+}
+
+#[test]
+fn contracted_hours_are_read_from_the_contract_and_its_guarantee_checked() {
+    use aidtrace_domain::assets::contract::SlaStatus;
+    // Covered Mon–Fri 08–17 all January: 23 weekdays × 9 h = 207 h; down inside them Fri 3 Jan
+    // 16–17 (1 h) + Mon 6 Jan 08–10 (2 h) = 3 h; (207 − 3) / 207 = 98.5507 → 98.55 %, below a
+    // 99 % guarantee (missed), above 98 % (met).
+    let l = january_under_contract("2025-01-01", "99");
+    let fleet = Fleet::build(&l);
+    let c = fleet
+        .contract_uptime(0, january())
+        .expect("a contract defines hours");
+    assert_eq!(
+        (c.contracted_hours, c.unplanned_downtime_hours, c.uptime_pct),
+        (d("207"), d("3"), Some(d("98.55")))
+    );
+    assert_eq!(
+        (c.guaranteed_pct, c.sla),
+        (Some(d("99")), Some(SlaStatus::Missed))
+    );
+    assert_eq!(c.contracts, vec![id("ct-1")]);
+    let l = january_under_contract("2025-01-01", "98");
+    let c = Fleet::build(&l)
+        .contract_uptime(0, january())
+        .expect("hours");
+    assert_eq!(c.sla, Some(SlaStatus::Met));
+}
+
+#[test]
+fn contracted_hours_start_with_the_contract() {
+    // From Mon 6 Jan: the 23 weekdays less Wed 1, Thu 2, Fri 3 = 20 × 9 h = 180 h; only Mon
+    // 08–10 (2 h) of the failure is inside: (180 − 2) / 180 = 98.888… → 98.89 %.
+    let l = january_under_contract("2025-01-06", "99");
+    let c = Fleet::build(&l)
+        .contract_uptime(0, january())
+        .expect("hours");
+    assert_eq!(
+        (c.contracted_hours, c.unplanned_downtime_hours, c.uptime_pct),
+        (d("180"), d("2"), Some(d("98.89")))
+    );
+}
+
+#[test]
+fn the_sla_check_measures_the_same_contracted_uptime() {
+    use aidtrace_domain::assets::contract::{self, AssetHistory};
+    let l = january_under_contract("2025-01-01", "99");
+    let fleet = Fleet::build(&l);
+    let h = &fleet.histories[0];
+    let (_, sla) = contract::check_sla(
+        &l.contracts[&id("ct-1")],
+        &[AssetHistory {
+            events: &h.events,
+            episodes: &h.episodes,
+            work_orders: &h.work_orders,
+        }],
+        t("2025-03-01 00:00"),
+    );
+    let kpi = fleet.contract_uptime(0, january()).expect("hours");
+    assert_eq!(
+        (sla.hours, sla.unplanned_down_hours, sla.measured_pct),
+        (
+            kpi.contracted_hours,
+            kpi.unplanned_downtime_hours,
+            kpi.uptime_pct
+        )
+    );
+    assert_eq!(Some(sla.status), kpi.sla);
+}
+
+#[test]
+fn an_asset_without_a_contract_defining_hours_has_no_contracted_uptime() {
+    let l = january_with_a_weekend_failure(false);
+    assert_eq!(Fleet::build(&l).contract_uptime(0, january()), None);
+}

@@ -69,10 +69,12 @@ pub(super) fn kpi(c: KpiCommand, settings: &Settings) -> CliResult {
         } => {
             let app = open(settings)?;
             let per = period(&p)?;
-            let coverage = aidtrace_domain::assets::coverage::Coverage::parse(&coverage)
+            let coverage = coverage
+                .map(|c| aidtrace_domain::assets::coverage::Coverage::parse(&c))
+                .transpose()
                 .map_err(|e| CliError::input(format!("--{e}")))?;
             let facility = opt_rid("--facility", facility.as_ref())?;
-            let rows_data = svc::contracted_uptime(&app, per, &coverage, facility.as_ref())
+            let rows_data = svc::contracted_uptime(&app, per, coverage.as_ref(), facility.as_ref())
                 .map_err(service_error)?;
             let rows: Vec<Vec<String>> = rows_data
                 .iter()
@@ -82,6 +84,13 @@ pub(super) fn kpi(c: KpiCommand, settings: &Settings) -> CliResult {
                         c.contracted_hours.to_string(),
                         c.unplanned_downtime_hours.to_string(),
                         opt(c.uptime_pct),
+                        c.contracts
+                            .iter()
+                            .map(|r| r.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                        opt(c.guaranteed_pct),
+                        c.sla.map(<&str>::from).unwrap_or_default().to_string(),
                     ]
                 })
                 .collect();
@@ -93,6 +102,9 @@ pub(super) fn kpi(c: KpiCommand, settings: &Settings) -> CliResult {
                     "contracted_hours",
                     "unplanned_downtime_hours",
                     "contracted_uptime_pct",
+                    "contracts",
+                    "guaranteed_pct",
+                    "sla",
                 ],
                 &rows,
             )?;

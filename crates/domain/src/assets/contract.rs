@@ -55,7 +55,19 @@ impl CoveredHours {
     /// Seconds of `[a, b)` inside the covered hours. Walks day by day, so a span of years costs a
     /// few hundred steps.
     pub fn seconds_within(&self, a: NaiveDateTime, b: NaiveDateTime) -> i64 {
-        let mut total = 0;
+        self.windows(a, b)
+            .iter()
+            .map(|(s, e)| (*e - *s).num_seconds())
+            .sum()
+    }
+
+    /// The covered stretches of `[a, b)`, in time order (one per covered day).
+    pub fn windows(
+        &self,
+        a: NaiveDateTime,
+        b: NaiveDateTime,
+    ) -> Vec<(NaiveDateTime, NaiveDateTime)> {
+        let mut out = Vec::new();
         let mut day = a.date();
         while day <= b.date() {
             let Some(midnight) = day.and_hms_opt(0, 0, 0) else {
@@ -66,13 +78,13 @@ impl CoveredHours {
                 let close = midnight + TimeDelta::hours(i64::from(self.to_hour));
                 let (s, e) = (open.max(a), close.min(b));
                 if s < e {
-                    total += (e - s).num_seconds();
+                    out.push((s, e));
                 }
             }
             let Some(next) = day.succ_opt() else { break };
             day = next;
         }
-        total
+        out
     }
 }
 
@@ -147,6 +159,32 @@ impl Contract {
             self.start.and_hms_opt(0, 0, 0)?,
             self.end.succ_opt()?.and_hms_opt(0, 0, 0)?,
         ))
+    }
+
+    /// Whether the contract defines contracted hours: an uptime guarantee (over all hours unless
+    /// it names covered hours) or covered hours of its own.
+    pub fn defines_contracted_hours(&self) -> bool {
+        self.uptime_pct.is_some() || self.covered_hours.is_some()
+    }
+
+    /// The contracted stretches of `[from, to)`: inside the contract's span, and inside its
+    /// covered hours when it has them (all hours otherwise).
+    pub fn contracted_windows(
+        &self,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+    ) -> Vec<(NaiveDateTime, NaiveDateTime)> {
+        let Some((cs, ce)) = self.span() else {
+            return Vec::new();
+        };
+        let (a, b) = (cs.max(from), ce.min(to));
+        if a >= b {
+            return Vec::new();
+        }
+        match &self.covered_hours {
+            Some(h) => h.windows(a, b),
+            None => vec![(a, b)],
+        }
     }
 
     pub fn active_at(&self, t: NaiveDateTime) -> bool {
@@ -449,6 +487,7 @@ pub fn check_sla(
         );
     };
     let to = to.min(now);
+    let windows = c.contracted_windows(from, to);
     let (mut orders, mut late, mut unmeasured, mut worst) = (0u64, 0u64, 0u64, None::<i64>);
     let (mut up_secs, mut down_secs) = (0i64, 0i64);
     for h in histories {
@@ -471,17 +510,16 @@ pub fn check_sla(
                 None => unmeasured += 1,
             }
         }
-        let period = super::kpi::Period { from, to };
         if from < to {
-            let operating = super::kpi::state_intervals(h.events, period, |s| s.is_operational());
-            for (a, b) in &operating {
-                up_secs += counted(c, *a, *b);
-                for e in h.episodes.iter().filter(|e| !e.planned) {
-                    let s = e.start.max(*a);
-                    let t = e.end.unwrap_or(NaiveDateTime::MAX).min(*b);
-                    down_secs += counted(c, s, t);
-                }
-            }
+            // The same figure `kpi contracted` shows for the asset (`coverage::uptime_within`).
+            let (up, down) = super::coverage::uptime_within(
+                h.events,
+                h.episodes,
+                super::kpi::Period { from, to },
+                &windows,
+            );
+            up_secs += up;
+            down_secs += down;
         }
     }
     let response = ResponseCheck {

@@ -3,10 +3,13 @@
 //! Friday 08:00–17:00 local time — not over calendar time: a failure on Saturday night does not
 //! count against the guarantee, and the denominator is the covered hours only.
 //!
-//! Until contracts carry their coverage (another branch adds the contract record), the window is
-//! an input of the indicator: [`Coverage::parse`] reads `mon-fri 08:00-17:00 +05:00` (weekdays,
-//! hours of the day, the offset of the local time the window is written in; `24x7` for all
-//! hours).
+//! The contracted hours come from the asset's contract records ([`Fleet::contract_uptime`]):
+//! the contract's span, inside its covered hours (all hours when it names none), for every
+//! contract with an uptime guarantee or covered hours; the guarantee is checked against that
+//! figure, the same one the contract's SLA check (`contract::check_sla`) measures. A window can
+//! still be typed to ask "what if" ([`Coverage::parse`] reads `mon-fri 08:00-17:00 +05:00`:
+//! weekdays, hours of the day, the offset of the local time the window is written in; `24x7` for
+//! all hours).
 //!
 //! Definition: contracted hours = operating time (commissioned, in service, down, under repair)
 //! inside the window; contracted downtime = unplanned downtime inside both; contracted uptime % =
@@ -17,7 +20,11 @@ use chrono::{Datelike, Duration, FixedOffset, NaiveDateTime, NaiveTime, Weekday}
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::AssetEvent;
+use super::contract::SlaStatus;
+use super::history::Episode;
 use super::kpi::{Fleet, Period, operating_intervals};
+use crate::codes::RecordId;
 use crate::error::ValidationError;
 
 /// The weekly window a contract covers.
@@ -169,6 +176,58 @@ pub struct ContractedUptime {
     pub unplanned_downtime_hours: Decimal,
     /// Empty when no contracted hour fell in operating time.
     pub uptime_pct: Option<Decimal>,
+    /// The contracts the hours were read from (empty for a typed window).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contracts: Vec<RecordId>,
+    /// The highest uptime guarantee among those contracts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guaranteed_pct: Option<Decimal>,
+    /// The guarantee against the measured figure; empty for a typed window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sla: Option<SlaStatus>,
+}
+
+/// Sorted, non-overlapping union of intervals.
+fn union(mut v: Vec<(NaiveDateTime, NaiveDateTime)>) -> Vec<(NaiveDateTime, NaiveDateTime)> {
+    v.sort();
+    let mut out: Vec<(NaiveDateTime, NaiveDateTime)> = Vec::new();
+    for (s, e) in v {
+        match out.last_mut() {
+            Some((_, last)) if s <= *last => *last = (*last).max(e),
+            _ => out.push((s, e)),
+        }
+    }
+    out
+}
+
+/// Seconds of one asset's operating time inside `windows` (within `period`), and of its
+/// unplanned downtime inside those: the contracted hours and contracted downtime of the module
+/// definition. `kpi contracted` and the contract's SLA check both read this.
+pub fn uptime_within(
+    events: &[&AssetEvent],
+    episodes: &[Episode],
+    period: Period,
+    windows: &[(NaiveDateTime, NaiveDateTime)],
+) -> (i64, i64) {
+    let operating = intersect(&operating_intervals(events, period), windows);
+    let unplanned = union(
+        episodes
+            .iter()
+            .filter(|e| !e.planned)
+            .map(|e| (e.start, e.end.unwrap_or(NaiveDateTime::MAX)))
+            .collect(),
+    );
+    (secs(&operating), secs(&intersect(&operating, &unplanned)))
+}
+
+fn hours(s: i64) -> Decimal {
+    (Decimal::from(s) / Decimal::from(3600)).round_dp(2)
+}
+
+fn pct(covered: i64, down: i64) -> Option<Decimal> {
+    (covered > 0).then(|| {
+        (Decimal::from(covered - down) * Decimal::ONE_HUNDRED / Decimal::from(covered)).round_dp(2)
+    })
 }
 
 fn intersect(
@@ -203,24 +262,86 @@ impl Fleet<'_> {
         let (mut covered, mut down) = (0i64, 0i64);
         for i in assets {
             let h = &self.histories[i];
-            let operating = intersect(&operating_intervals(&h.events, period), &windows);
-            covered += secs(&operating);
-            let unplanned: Vec<(NaiveDateTime, NaiveDateTime)> = h
-                .episodes
-                .iter()
-                .filter(|e| !e.planned)
-                .map(|e| (e.start, e.end.unwrap_or(NaiveDateTime::MAX)))
-                .collect();
-            down += secs(&intersect(&operating, &unplanned));
+            let (c, d) = uptime_within(&h.events, &h.episodes, period, &windows);
+            covered += c;
+            down += d;
         }
-        let hours = |s: i64| (Decimal::from(s) / Decimal::from(3600)).round_dp(2);
         ContractedUptime {
             contracted_hours: hours(covered),
             unplanned_downtime_hours: hours(down),
-            uptime_pct: (covered > 0).then(|| {
-                (Decimal::from(covered - down) * Decimal::ONE_HUNDRED / Decimal::from(covered))
-                    .round_dp(2)
-            }),
+            uptime_pct: pct(covered, down),
+            ..ContractedUptime::default()
         }
+    }
+
+    /// Uptime over the contracted hours the asset's own contracts define, in `period`: the union
+    /// of the contracted stretches of every contract covering it that has an uptime guarantee or
+    /// covered hours, the highest guarantee among them checked against the figure. `None` when
+    /// no contract of the asset defines contracted hours in the period.
+    pub fn contract_uptime(&self, asset: usize, period: Period) -> Option<ContractedUptime> {
+        let (covered, down, contracts, guaranteed) = self.contract_secs(asset, period)?;
+        let uptime_pct = pct(covered, down);
+        Some(ContractedUptime {
+            contracted_hours: hours(covered),
+            unplanned_downtime_hours: hours(down),
+            uptime_pct,
+            sla: Some(match (guaranteed, uptime_pct) {
+                (Some(g), Some(m)) if m >= g => SlaStatus::Met,
+                (Some(_), Some(_)) => SlaStatus::Missed,
+                _ => SlaStatus::NotMeasurable,
+            }),
+            contracts,
+            guaranteed_pct: guaranteed,
+        })
+    }
+
+    /// The ratio of sums of [`Fleet::contract_uptime`] over the given assets (those without a
+    /// contract defining contracted hours add nothing); no guarantee is checked on a sum.
+    pub fn contract_uptime_all(
+        &self,
+        assets: impl IntoIterator<Item = usize>,
+        period: Period,
+    ) -> ContractedUptime {
+        let (mut covered, mut down) = (0i64, 0i64);
+        for i in assets {
+            if let Some((c, d, _, _)) = self.contract_secs(i, period) {
+                covered += c;
+                down += d;
+            }
+        }
+        ContractedUptime {
+            contracted_hours: hours(covered),
+            unplanned_downtime_hours: hours(down),
+            uptime_pct: pct(covered, down),
+            ..ContractedUptime::default()
+        }
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn contract_secs(
+        &self,
+        asset: usize,
+        period: Period,
+    ) -> Option<(i64, i64, Vec<RecordId>, Option<Decimal>)> {
+        let h = &self.histories[asset];
+        let mut windows = Vec::new();
+        let (mut contracts, mut guaranteed) = (Vec::new(), None::<Decimal>);
+        for c in h.contracts.iter().map(|s| &s.contract) {
+            if !c.defines_contracted_hours() {
+                continue;
+            }
+            let w = c.contracted_windows(period.from, period.to);
+            if w.is_empty() {
+                continue;
+            }
+            windows.extend(w);
+            contracts.push(c.id.clone());
+            guaranteed = guaranteed.max(c.uptime_pct);
+        }
+        if contracts.is_empty() {
+            return None;
+        }
+        let (covered, down) = uptime_within(&h.events, &h.episodes, period, &union(windows));
+        Some((covered, down, contracts, guaranteed))
     }
 }

@@ -1,16 +1,18 @@
-//! Uptime over contracted hours per asset (`domain::assets::coverage`): the window is an input
-//! until contracts carry it.
+//! Uptime over contracted hours per asset (`domain::assets::coverage`): read from each asset's
+//! contract records (their span and covered hours, the guarantee checked against the figure), or
+//! over a typed window when one is given ("what if the cover were Mon–Fri 08–17?").
 
 use aidtrace_domain::assets::coverage::{ContractedUptime, Coverage};
 
 use super::*;
 
 /// Contracted uptime of each asset (of one facility, or all) over `period`, with the fleet's
-/// ratio of sums under `all`.
+/// ratio of sums under `all`. Without `coverage`, only the assets whose contracts define
+/// contracted hours in the period are listed, each with its contracts and guarantee.
 pub fn contracted_uptime(
     app: &Aidtrace,
     period: Period,
-    coverage: &Coverage,
+    coverage: Option<&Coverage>,
     facility: Option<&RecordId>,
 ) -> ServiceResult<BTreeMap<String, ContractedUptime>> {
     let ledger = app.ledger()?;
@@ -21,14 +23,18 @@ pub fn contracted_uptime(
     };
     let mut out = BTreeMap::new();
     for &i in &picked {
-        out.insert(
-            fleet.assets[i].id.to_string(),
-            fleet.contracted_uptime([i], period, coverage),
-        );
+        let row = match coverage {
+            Some(c) => Some(fleet.contracted_uptime([i], period, c)),
+            None => fleet.contract_uptime(i, period),
+        };
+        if let Some(row) = row {
+            out.insert(fleet.assets[i].id.to_string(), row);
+        }
     }
-    out.insert(
-        "all".to_string(),
-        fleet.contracted_uptime(picked, period, coverage),
-    );
+    let all = match coverage {
+        Some(c) => fleet.contracted_uptime(picked, period, c),
+        None => fleet.contract_uptime_all(picked, period),
+    };
+    out.insert("all".to_string(), all);
     Ok(out)
 }
