@@ -57,6 +57,9 @@ pub(crate) fn void(
     if let Some(d) = &done.reopened_downtime {
         println!("reopened downtime {d} (the return to service was voided)");
     }
+    if let Some(w) = &done.reopened_work_order {
+        println!("reopened work order {w} (the return to service had closed it)");
+    }
     if let Some(d) = &done.corrected_downtime {
         println!("recorded downtime {d} from the corrected time");
     }

@@ -21,6 +21,9 @@ pub struct Voided {
     /// The downtime a voided return to service had closed, recorded again open (or ending at the
     /// corrected return).
     pub reopened_downtime: Option<RecordId>,
+    /// The work order that return had closed as done, recorded again open (or done at the
+    /// corrected return) under this id; the closed one is voided.
+    pub reopened_work_order: Option<RecordId>,
 }
 
 /// The corrected facts of a voided event: the correction copies the voided event with these.
@@ -94,6 +97,7 @@ pub fn void_event(
         correction: None,
         corrected_downtime: None,
         reopened_downtime: None,
+        reopened_work_order: None,
     };
 
     // The downtime the event opened: unplanned, same asset, starting at the event.
@@ -170,6 +174,46 @@ pub fn void_event(
             RecordKind::Downtime,
             &format!("down-{}-{}-reopened", old.asset, stamp(d.start)),
         )?;
+        let corrected_return = correct.filter(|(_, s)| returns(*s)).map(|(at, _)| at);
+        // The return closed the episode's order as done at the same instant: a closed order is
+        // closed once (`rules::check_closed_once`), so as with the downtime the closed order is
+        // voided and recorded again, open (or done at the corrected return).
+        let mut work_order = d.work_order.clone();
+        if let Some(wo) = &d.work_order
+            && let Some(Record::WorkOrder(w)) = app.store().get(RecordKind::WorkOrder, wo)?
+            && w.status == WorkOrderStatus::Done
+            && w.closed == Some(old.at)
+            && !w.is_void()
+        {
+            let reopened = fresh_id(app, RecordKind::WorkOrder, &format!("{}-reopened", w.id))?;
+            out.reopened_work_order = Some(reopened.clone());
+            work_order = Some(reopened.clone());
+            let why = format!(
+                "reopens work order {}: the return to service {} was voided ({reason})",
+                w.id, old.id
+            );
+            batch.push(Record::WorkOrder(WorkOrder {
+                voided: Some(void.clone()),
+                ..w.clone()
+            }));
+            batch.push(Record::WorkOrder(WorkOrder {
+                id: reopened,
+                status: match (corrected_return, &w.assignee) {
+                    (Some(_), _) => WorkOrderStatus::Done,
+                    (None, Some(_)) => WorkOrderStatus::Assigned,
+                    (None, None) => WorkOrderStatus::Open,
+                },
+                closed: corrected_return,
+                // Pass or fail belongs to a done order; reopened, the result is not known yet.
+                result: corrected_return.and(w.result),
+                note: Some(match &w.note {
+                    Some(n) if !n.is_empty() => format!("{n}; {why}"),
+                    _ => why,
+                }),
+                voided: None,
+                ..w
+            }));
+        }
         out.reopened_downtime = Some(id.clone());
         batch.push(Record::Downtime(Downtime {
             voided: Some(void.clone()),
@@ -177,7 +221,8 @@ pub fn void_event(
         }));
         batch.push(Record::Downtime(Downtime {
             id,
-            end: correct.filter(|(_, s)| returns(*s)).map(|(at, _)| at),
+            work_order,
+            end: corrected_return,
             note: Some(format!(
                 "reopens downtime {}: the return to service {} was voided ({reason})",
                 d.id, old.id
