@@ -150,6 +150,7 @@ pub fn app(state: AppState) -> Router {
         .merge(iati::export::routes())
         .merge(assets::pages::routes())
         .merge(assets::contracts::routes())
+        .merge(assets::parts::routes())
         .merge(assets::recalls::routes())
         .merge(assets::work::routes())
         .merge(energy::pages::routes())

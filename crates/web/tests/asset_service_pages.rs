@@ -338,3 +338,139 @@ async fn a_movement_is_recorded_and_one_below_zero_is_refused_in_the_readers_lan
     assert!(r.body.contains("data-field=\"kind\"") && r.body.contains("data-field=\"quantity\""));
     assert_eq!(env.record_count(), before);
 }
+
+#[tokio::test]
+async fn the_facility_page_links_to_its_service_page() {
+    let env = env();
+    let client = http(&env).await;
+    let page = client.get(&format!("/facilities/{SEMEY}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(&format!(
+        "href=\"/assets/service?facility={SEMEY}\" id=\"facility-service\""
+    )));
+}
+
+fn part_form<'a>(csrf: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut form = vec![
+        ("csrf", csrf),
+        ("facility", SEMEY),
+        ("model", "dm-illustrative-ventilator"),
+        ("part_number", "F-100"),
+        ("name", "Bacterial filter"),
+        ("unit", "box of 10"),
+        ("consumable", "on"),
+    ];
+    form.extend_from_slice(extra);
+    form
+}
+
+#[tokio::test]
+async fn a_part_is_added_with_a_minimum_edited_and_received() {
+    let env = env();
+    let client = http(&env).await;
+    let (session, csrf) = login(&client, "fen").await;
+    let post = |form: Vec<(&str, &str)>| {
+        Req::new(Method::POST, "/assets/service/part")
+            .cookie(&session)
+            .form(&form)
+    };
+    let r = client
+        .send(post(part_form(
+            &csrf,
+            &[("id", "sp-filter"), ("minimum", "4")],
+        )))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = client.send(Req::get(PAGE).cookie(&session)).await;
+    assert!(
+        page.body.contains("data-catalogue=\"sp-filter\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("data-part=\"sp-filter\" data-below=\"true\"")
+    );
+    // Edit: the form comes filled in; the minimum goes down to 0 and the part is no longer short.
+    let edit = client
+        .send(
+            Req::get(&format!(
+                "/assets/service/part?facility={SEMEY}&id=sp-filter"
+            ))
+            .cookie(&session),
+        )
+        .await;
+    assert!(edit.body.contains("value=\"F-100\""), "{}", edit.body);
+    assert!(edit.body.contains("name=\"editing\""));
+    let r = client
+        .send(post(part_form(
+            &csrf,
+            &[("id", "sp-filter"), ("editing", "1"), ("minimum", "0")],
+        )))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = client.send(Req::get(PAGE).cookie(&session)).await;
+    assert!(
+        page.body
+            .contains("data-part=\"sp-filter\" data-below=\"false\"")
+    );
+    // "Record a receipt" opens the movement form with the part and the kind chosen.
+    let url = format!("/assets/service/movement?facility={SEMEY}&part=sp-filter&kind=receipt");
+    assert!(
+        page.body.contains(&url.replace('&', "&amp;")),
+        "{}",
+        page.body
+    );
+    let receipt = client.send(Req::get(&url).cookie(&session)).await;
+    assert!(
+        receipt.body.contains("value=\"receipt\" selected"),
+        "{}",
+        receipt.body
+    );
+    assert!(receipt.body.contains("value=\"sp-filter\" selected"));
+}
+
+#[tokio::test]
+async fn the_part_form_shows_every_field_error_at_once_in_the_readers_language() {
+    let env = env();
+    seed(&env);
+    let client = http(&env).await;
+    let (session, csrf) = login(&client, "fen").await;
+    let before = env.record_count();
+    let r = client
+        .send(
+            Req::new(Method::POST, "/assets/service/part")
+                .cookie(&format!("{session}; aidtrace_lang=kk"))
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("facility", SEMEY),
+                    ("id", "sp-coil"),
+                    ("model", "dm-nothing"),
+                    ("part_number", ""),
+                    ("name", "Coil"),
+                    ("unit", "piece"),
+                    ("minimum", "many"),
+                ]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    for field in ["id", "model", "part_number", "minimum"] {
+        assert!(
+            r.body.contains(&format!("data-field=\"{field}\"")),
+            "{field}: {}",
+            r.body
+        );
+    }
+    assert!(
+        r.body.contains("тізілімде мұндай бұйым үлгісі жоқ"),
+        "{}",
+        r.body
+    );
+    assert_eq!(env.record_count(), before);
+    // A viewer may not use the form.
+    let (viewer, _) = login(&client, "vic").await;
+    let r = client
+        .send(Req::get(&format!("/assets/service/part?facility={SEMEY}")).cookie(&viewer))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}

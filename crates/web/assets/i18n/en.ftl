@@ -2013,3 +2013,17 @@ energy2-err-region-fuel = Write one region per line as REGION = litres per day, 
 energy2-err-region-twice = This region is given twice
 energy2-err-fuel-price = Enter a fuel price between 0 and 1,000 € per litre
 energy2-err-fuel-on-site = Enter fuel on site between 0 and 10,000,000 litres
+# --- assets ---
+asset-parts-catalogue = Parts catalogue of the models here
+asset-parts-none = No part in the catalogue for the models here.
+asset-parts-add = Add a part to the catalogue
+asset-parts-edit = Edit
+asset-parts-receipt = Record a receipt
+asset-parts-model = Device model
+asset-parts-unit = Unit (piece, box of 10, litre…)
+asset-parts-consumable = Consumable
+asset-parts-minimum-here = Minimum level at this facility (whole units; empty for none)
+asset-parts-save = Save the part
+asset-parts-err-taken = is already the id of a part (edit that part from the catalogue)
+asset-parts-err-not-found = is not a part in the catalogue
+asset-parts-err-model = is not a device model in the register

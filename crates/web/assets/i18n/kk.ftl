@@ -1961,3 +1961,17 @@ energy2-err-region-fuel = Әр жолға бір өңір жазыңыз: ӨҢІ
 energy2-err-region-twice = Бұл өңір екі рет көрсетілген
 energy2-err-fuel-price = Отын бағасын литріне 0-ден 1 000 €-ға дейін көрсетіңіз
 energy2-err-fuel-on-site = Орындағы отын қорын 0-ден 10 000 000 литрге дейін көрсетіңіз
+# --- assets ---
+asset-parts-catalogue = Осы мекеме үлгілерінің қосалқы бөлшектер каталогы
+asset-parts-none = Каталогта осы мекеме үлгілеріне қосалқы бөлшек жоқ.
+asset-parts-add = Каталогқа қосалқы бөлшек қосу
+asset-parts-edit = Өзгерту
+asset-parts-receipt = Түсімді жазу
+asset-parts-model = Бұйым үлгісі
+asset-parts-unit = Бірлік (дана, 10 данадан қорап, литр…)
+asset-parts-consumable = Шығын материалы
+asset-parts-minimum-here = Осы мекемедегі ең аз қор (бүтін бірліктер; бос — жоқ)
+asset-parts-save = Қосалқы бөлшекті сақтау
+asset-parts-err-taken = қазірдің өзінде қосалқы бөлшектің идентификаторы (оны каталогтан өзгертіңіз)
+asset-parts-err-not-found = каталогта мұндай қосалқы бөлшек жоқ
+asset-parts-err-model = тізілімде мұндай бұйым үлгісі жоқ

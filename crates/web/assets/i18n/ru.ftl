@@ -2030,3 +2030,17 @@ energy2-err-region-fuel = Укажите по одному региону в с�
 energy2-err-region-twice = Этот регион указан дважды
 energy2-err-fuel-price = Укажите цену топлива от 0 до 1 000 € за литр
 energy2-err-fuel-on-site = Укажите запас топлива на месте от 0 до 10 000 000 литров
+# --- assets ---
+asset-parts-catalogue = Каталог запчастей для моделей этого учреждения
+asset-parts-none = В каталоге нет запчастей для моделей этого учреждения.
+asset-parts-add = Добавить запчасть в каталог
+asset-parts-edit = Изменить
+asset-parts-receipt = Записать поступление
+asset-parts-model = Модель изделия
+asset-parts-unit = Единица (штука, коробка по 10, литр…)
+asset-parts-consumable = Расходный материал
+asset-parts-minimum-here = Минимальный запас в этом учреждении (целые единицы; пусто — нет)
+asset-parts-save = Сохранить запчасть
+asset-parts-err-taken = уже является идентификатором запчасти (измените её из каталога)
+asset-parts-err-not-found = нет такой запчасти в каталоге
+asset-parts-err-model = нет такой модели изделия в реестре

@@ -2030,3 +2030,17 @@ energy2-err-region-fuel = Вкажіть по одному регіону в р�
 energy2-err-region-twice = Цей регіон вказано двічі
 energy2-err-fuel-price = Вкажіть ціну пального від 0 до 1 000 € за літр
 energy2-err-fuel-on-site = Вкажіть запас пального на місці від 0 до 10 000 000 літрів
+# --- assets ---
+asset-parts-catalogue = Каталог запчастин для моделей цього закладу
+asset-parts-none = У каталозі немає запчастин для моделей цього закладу.
+asset-parts-add = Додати запчастину до каталогу
+asset-parts-edit = Змінити
+asset-parts-receipt = Записати надходження
+asset-parts-model = Модель виробу
+asset-parts-unit = Одиниця (штука, коробка по 10, літр…)
+asset-parts-consumable = Витратний матеріал
+asset-parts-minimum-here = Мінімальний запас у цьому закладі (цілі одиниці; порожньо — немає)
+asset-parts-save = Зберегти запчастину
+asset-parts-err-taken = вже є ідентифікатором запчастини (змініть її з каталогу)
+asset-parts-err-not-found = немає такої запчастини в каталозі
+asset-parts-err-model = немає такої моделі виробу в реєстрі

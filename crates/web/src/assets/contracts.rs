@@ -46,11 +46,11 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-type FormMap = BTreeMap<String, String>;
+pub(super) type FormMap = BTreeMap<String, String>;
 
 /// Who may add contracts and record part movements at a facility: the same people who may report
 /// its devices down.
-fn may_manage(p: &Principal, ledger: &Ledger, facility: &RecordId) -> bool {
+pub(super) fn may_manage(p: &Principal, ledger: &Ledger, facility: &RecordId) -> bool {
     match p.role {
         Role::Admin => true,
         Role::FacilityEngineer => p.facilities.contains(facility.as_str()),
@@ -138,7 +138,7 @@ fn stock_table(lines: &[StockLine]) -> Markup {
     }
 }
 
-fn now() -> NaiveDateTime {
+pub(super) fn now() -> NaiveDateTime {
     Utc::now().naive_utc()
 }
 
@@ -223,6 +223,7 @@ pub async fn service_page(
         h2 { (t("asset-service-parts")) }
         @if below > 0 { p class="finding warning" id="parts-alerts" { (ta("asset-service-parts-alerts", &[("count", &below.to_string())])) } }
         (stock_table(&lines))
+        (super::parts::catalogue_section(ledger, &facility, model.as_ref(), manage))
         @if manage {
             p {
                 a class="button" id="add-contract" href=(format!("/assets/service/contract?facility={facility}")) { (t("asset-service-add-contract")) }
@@ -241,13 +242,13 @@ pub async fn service_page(
 // ---- forms ----------------------------------------------------------------------------------
 
 /// A field error: the field, the message key, the value given.
-struct FieldError {
-    field: &'static str,
-    key: &'static str,
-    value: String,
+pub(super) struct FieldError {
+    pub(super) field: &'static str,
+    pub(super) key: &'static str,
+    pub(super) value: String,
 }
 
-fn errors_block(errors: &[FieldError], refusal: Option<&str>) -> Markup {
+pub(super) fn errors_block(errors: &[FieldError], refusal: Option<&str>) -> Markup {
     html! {
         @if !errors.is_empty() || refusal.is_some() {
             div class="error" id="errors" role="alert" {
@@ -261,7 +262,7 @@ fn errors_block(errors: &[FieldError], refusal: Option<&str>) -> Markup {
     }
 }
 
-fn get_str<'a>(form: &'a FormMap, k: &str) -> &'a str {
+pub(super) fn get_str<'a>(form: &'a FormMap, k: &str) -> &'a str {
     form.get(k).map(|s| s.trim()).unwrap_or_default()
 }
 
@@ -269,13 +270,13 @@ fn facility_of(q: &FormMap) -> String {
     get_str(q, "facility").to_string()
 }
 
-struct FormCtx {
-    principal: Principal,
-    facility: RecordId,
+pub(super) struct FormCtx {
+    pub(super) principal: Principal,
+    pub(super) facility: RecordId,
 }
 
 /// Signed in, may manage the named facility (which exists); on a post also the CSRF token.
-fn context(
+pub(super) fn context(
     caller: &Caller,
     ledger: &Ledger,
     form: &FormMap,
@@ -302,7 +303,7 @@ fn context(
     })
 }
 
-fn text_input(name: &str, label_key: &str, value: &str, kind: &str) -> Markup {
+pub(super) fn text_input(name: &str, label_key: &str, value: &str, kind: &str) -> Markup {
     html! {
         label { (t(label_key)) br; input type=(kind) name=(name) id=(name) value=(value); }
         br;
@@ -363,7 +364,7 @@ fn contract_page(
     )
 }
 
-fn id_field(
+pub(super) fn id_field(
     errors: &mut Vec<FieldError>,
     form: &FormMap,
     field: &'static str,
@@ -393,7 +394,7 @@ fn id_field(
     }
 }
 
-fn parsed<T: std::str::FromStr>(
+pub(super) fn parsed<T: std::str::FromStr>(
     errors: &mut Vec<FieldError>,
     form: &FormMap,
     field: &'static str,

@@ -4,5 +4,6 @@
 
 pub mod contracts;
 pub mod pages;
+pub mod parts;
 pub mod recalls;
 pub mod work;

@@ -661,6 +661,7 @@ pub async fn facility(
         p { a href=(format!("/energy/survey/{id}")) id="facility-survey" { (t("survey-title")) } }
         h2 { (t("fac-equipment")) }
         p { a href=(format!("/assets?facility={id}")) id="facility-assets" { (t("assets-of-facility")) } }
+        p { a href=(format!("/assets/service?facility={id}")) id="facility-service" { (t("asset-service-title")) } }
         @if crate::medicines::pages::facility_has_medicines(ledger, &id) { p { a href=(format!("/medicines/stock?facility={id}")) id="facility-medicines" { (t("medp-facility-stock")) } } }
         @if lines.is_empty() { p class="muted" { (t("none-recorded")) } }
         ul id="facility-equipment" { @for e in &lines { li { (e.description) @if let Some(q) = e.quantity { " × " (group_digits(Decimal::from(q))) } " — " a href=(format!("/activities/{}#{}", e.activity, e.id)) { (ledger.activities.get(&e.activity).map_or(e.activity.to_string(), |a| a.title.clone())) } } } }
