@@ -9,8 +9,16 @@ fn indicator_row(key: &str, i: &Indicators) -> Vec<String> {
         i.assets.to_string(),
         opt(i.uptime_pct),
         opt(i.fleet_functional_pct),
-        format!("{}/{}/{}", i.pm_on_time, i.pm_late, i.pm_due),
+        format!(
+            "{}/{}/{}/{}",
+            i.pm_on_time, i.pm_late, i.pm_missed, i.pm_due
+        ),
         opt(i.pm_completion_pct),
+        i.pm_by_risk_class
+            .iter()
+            .map(|(class, c)| format!("{class} {}/{}/{}/{}", c.on_time, c.late, c.missed, c.due))
+            .collect::<Vec<_>>()
+            .join(", "),
         opt(i.mtbf_hours),
         opt(i.device_mtbf_hours),
         opt(i.mttr_hours),
@@ -37,13 +45,14 @@ fn indicator_row(key: &str, i: &Indicators) -> Vec<String> {
     ]
 }
 
-const KPI_HEADER: [&str; 19] = [
+const KPI_HEADER: [&str; 20] = [
     "group",
     "assets",
     "uptime %",
     "functional %",
-    "PM on time/late/due",
+    "PM on time/late/missed/due",
     "PM %",
+    "PM by risk class",
     "MTBF h (all causes)",
     "device MTBF h",
     "MTTR h (to restoration)",

@@ -87,6 +87,10 @@ pub struct Sums {
     pub pm_due: u64,
     pub pm_on_time: u64,
     pub pm_late: u64,
+    /// Dues whose window closed by the period end with no work done.
+    pub pm_missed: u64,
+    /// The PM counts split by the model's risk class (`super::pm::by_risk`).
+    pub pm_by_risk: BTreeMap<String, super::pm::PmCounts>,
     /// Annualised service cost of assets whose acquisition cost is known, report currency.
     pub service_cost: Decimal,
     pub acquisition_cost: Decimal,
@@ -130,6 +134,10 @@ impl Sums {
         self.pm_due += o.pm_due;
         self.pm_on_time += o.pm_on_time;
         self.pm_late += o.pm_late;
+        self.pm_missed += o.pm_missed;
+        for (k, c) in &o.pm_by_risk {
+            self.pm_by_risk.entry(k.clone()).or_default().add(c);
+        }
         self.service_cost += o.service_cost;
         self.acquisition_cost += o.acquisition_cost;
         self.cost_unknown += o.cost_unknown;
@@ -192,6 +200,12 @@ impl Sums {
             pm_on_time: self.pm_on_time,
             pm_late: self.pm_late,
             pm_completion_pct: pct(self.pm_on_time.into(), self.pm_due.into()),
+            pm_missed: self.pm_missed,
+            pm_by_risk_class: self
+                .pm_by_risk
+                .iter()
+                .map(|(k, c)| (k.clone(), c.compliance()))
+                .collect(),
             service_cost: self.service_cost.round_dp(2),
             acquisition_cost: self.acquisition_cost.round_dp(2),
             cosr_pct: pct(self.service_cost, self.acquisition_cost),
@@ -256,6 +270,10 @@ pub struct Indicators {
     /// Done after the window, before the next due date; neither on time nor missed.
     pub pm_late: u64,
     pub pm_completion_pct: Option<Decimal>,
+    /// Dues whose window closed by the period end with no work done.
+    pub pm_missed: u64,
+    /// PM compliance per risk class of the model (I, IIa, IIb, III, `unknown`).
+    pub pm_by_risk_class: BTreeMap<String, super::pm::PmCompliance>,
     pub service_cost: Decimal,
     pub acquisition_cost: Decimal,
     pub cosr_pct: Option<Decimal>,
@@ -434,19 +452,17 @@ impl<'a> Fleet<'a> {
 
     /// Sums for one asset.
     pub fn sums(&self, i: usize, period: Period, convert: Converter<'_>) -> Sums {
-        let expected_life = self
-            .ledger
-            .device_models
-            .get(&self.assets[i].model)
-            .and_then(|m| m.expected_life_years);
-        asset_sums(
+        let model = self.ledger.device_models.get(&self.assets[i].model);
+        let mut s = asset_sums(
             self.assets[i],
             &self.histories[i],
             self.plans(i),
-            expected_life,
+            model.and_then(|m| m.expected_life_years),
             period,
             convert,
-        )
+        );
+        s.pm_by_risk = super::pm::by_risk(model.and_then(|m| m.risk_class), &s);
+        s
     }
 
     /// Indicators for a set of assets.
@@ -897,10 +913,11 @@ fn asset_sums<'a>(
     for item in pm_matches(plans, h, stop) {
         if item.due >= period.from {
             s.pm_due += 1;
-            if item.done_by.is_some() {
-                s.pm_on_time += 1;
-            } else if item.done_late_by.is_some() {
-                s.pm_late += 1;
+            match item.status(end) {
+                PmStatus::OnTime => s.pm_on_time += 1,
+                PmStatus::Late => s.pm_late += 1,
+                PmStatus::Missed => s.pm_missed += 1,
+                PmStatus::ToDo => {}
             }
         }
     }

@@ -27,6 +27,8 @@ fn flows(s: &Sums) -> Sums {
         pm_due: s.pm_due,
         pm_on_time: s.pm_on_time,
         pm_late: s.pm_late,
+        pm_missed: s.pm_missed,
+        pm_by_risk: s.pm_by_risk.clone(),
         ..Sums::default()
     }
 }
@@ -45,6 +47,8 @@ fn stock(s: &Sums) -> Sums {
         pm_due: 0,
         pm_on_time: 0,
         pm_late: 0,
+        pm_missed: 0,
+        pm_by_risk: Default::default(),
         ..s.clone()
     }
 }

@@ -19,6 +19,7 @@ pub mod lifecycle;
 pub mod load;
 pub mod location;
 pub mod parts;
+pub mod pm;
 pub mod recall;
 mod references;
 pub mod synthetic;
@@ -68,6 +69,18 @@ pub enum RiskClass {
     IIb,
     #[strum(serialize = "i_i_i")]
     III,
+}
+
+impl RiskClass {
+    /// The class as regulations write it (EU MDR Annex VIII; GHTF/IMDRF A–D map onto it).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::I => "I",
+            Self::IIa => "IIa",
+            Self::IIb => "IIb",
+            Self::III => "III",
+        }
+    }
 }
 
 /// Electrical needs of a model. kW and kVA are physical quantities but kept as exact decimals so
