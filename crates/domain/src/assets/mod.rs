@@ -72,7 +72,7 @@ pub enum RiskClass {
 }
 
 impl RiskClass {
-    /// The class as regulations write it (EU MDR Annex VIII; GHTF/IMDRF A–D map onto it).
+    /// The class as EU MDR 2017/745 Annex VIII writes it (GHTF classes A–D correspond roughly).
     pub fn code(self) -> &'static str {
         match self {
             Self::I => "I",
