@@ -25,6 +25,8 @@ use chrono::{NaiveDate, NaiveDateTime, Utc};
 use maud::{Markup, html};
 use rust_decimal::Decimal;
 
+pub(super) use super::form_errors::FieldError;
+use super::form_errors::{said, shown};
 use crate::api::readable;
 use crate::auth::{self, Caller, Principal, Role};
 use crate::error::{ApiError, PageResult, parse_id};
@@ -241,20 +243,13 @@ pub async fn service_page(
 
 // ---- forms ----------------------------------------------------------------------------------
 
-/// A field error: the field, the message key, the value given.
-pub(super) struct FieldError {
-    pub(super) field: &'static str,
-    pub(super) key: &'static str,
-    pub(super) value: String,
-}
-
 pub(super) fn errors_block(errors: &[FieldError], refusal: Option<&str>) -> Markup {
     html! {
         @if !errors.is_empty() || refusal.is_some() {
             div class="error" id="errors" role="alert" {
                 p { (t("asset-not-saved")) }
                 ul {
-                    @for e in errors { li data-field=(e.field) { (e.field) ": " (t(e.key)) @if !e.value.is_empty() { " («" (e.value) "»)" } } }
+                    @for e in errors { li data-field=(e.field) { (e.field) ": " (shown(e)) } }
                     @if let Some(r) = refusal { li data-field="record" { (r) } }
                 }
             }
@@ -373,22 +368,14 @@ pub(super) fn id_field(
     let raw = get_str(form, field);
     if raw.is_empty() {
         if required {
-            errors.push(FieldError {
-                field,
-                key: "asset-service-err-required",
-                value: String::new(),
-            });
+            errors.push(said(field, "asset-service-err-required", String::new()));
         }
         return None;
     }
     match RecordId::parse(raw) {
         Ok(id) => Some(id),
         Err(_) => {
-            errors.push(FieldError {
-                field,
-                key: "asset-service-err-id",
-                value: raw.to_string(),
-            });
+            errors.push(said(field, "asset-service-err-id", raw.to_string()));
             None
         }
     }
@@ -404,25 +391,31 @@ pub(super) fn parsed<T: std::str::FromStr>(
     let raw = get_str(form, field);
     if raw.is_empty() {
         if required {
-            errors.push(FieldError {
-                field,
-                key: "asset-service-err-required",
-                value: String::new(),
-            });
+            errors.push(said(field, "asset-service-err-required", String::new()));
         }
         return None;
     }
     match raw.parse() {
         Ok(v) => Some(v),
         Err(_) => {
-            errors.push(FieldError {
-                field,
-                key,
-                value: raw.to_string(),
-            });
+            errors.push(said(field, key, raw.to_string()));
             None
         }
     }
+}
+
+/// The variant of `E` whose stored name the form's `field` holds (the form offers them all in a
+/// select), or a field error naming the value given.
+fn choice<E>(errors: &mut Vec<FieldError>, form: &FormMap, field: &'static str) -> Option<E>
+where
+    E: VariantArray + Copy + Into<&'static str>,
+{
+    let raw = get_str(form, field);
+    let found = E::VARIANTS.iter().copied().find(|k| (*k).into() == raw);
+    if found.is_none() {
+        errors.push(said(field, "asset-service-err-kind", raw.to_string()));
+    }
+    found
 }
 
 /// Every field's problem at once, then the record's own rules; `None` when any field failed.
@@ -433,18 +426,7 @@ fn contract_of(
 ) -> Option<Contract> {
     let id = id_field(errors, form, "id", true);
     let vendor = id_field(errors, form, "vendor", true);
-    let kind_raw = get_str(form, "kind");
-    let kind = ContractKind::VARIANTS
-        .iter()
-        .copied()
-        .find(|k| <&str>::from(*k) == kind_raw);
-    if kind.is_none() {
-        errors.push(FieldError {
-            field: "kind",
-            key: "asset-service-err-kind",
-            value: kind_raw.to_string(),
-        });
-    }
+    let kind: Option<ContractKind> = choice(errors, form, "kind");
     let mut assets = Vec::new();
     for raw in get_str(form, "assets")
         .split([',', ' '])
@@ -452,31 +434,19 @@ fn contract_of(
     {
         match RecordId::parse(raw) {
             Ok(a) => assets.push(a),
-            Err(_) => errors.push(FieldError {
-                field: "assets",
-                key: "asset-service-err-id",
-                value: raw.to_string(),
-            }),
+            Err(_) => errors.push(said("assets", "asset-service-err-id", raw.to_string())),
         }
     }
     let model = id_field(errors, form, "model", false);
     if assets.is_empty() && model.is_none() && get_str(form, "assets").is_empty() {
-        errors.push(FieldError {
-            field: "assets",
-            key: "asset-service-err-scope",
-            value: String::new(),
-        });
+        errors.push(said("assets", "asset-service-err-scope", String::new()));
     }
     let start: Option<NaiveDate> = parsed(errors, form, "start", "asset-service-err-date", true);
     let end: Option<NaiveDate> = parsed(errors, form, "end", "asset-service-err-date", true);
     if let (Some(s), Some(e)) = (start, end)
         && e < s
     {
-        errors.push(FieldError {
-            field: "end",
-            key: "asset-service-err-end",
-            value: e.to_string(),
-        });
+        errors.push(said("end", "asset-service-err-end", e.to_string()));
     }
     let amount: Option<Decimal> = parsed(
         errors,
@@ -488,22 +458,22 @@ fn contract_of(
     let currency_raw = get_str(form, "currency");
     let currency = if currency_raw.is_empty() {
         if amount.is_some() {
-            errors.push(FieldError {
-                field: "currency",
-                key: "asset-service-err-required",
-                value: String::new(),
-            });
+            errors.push(said(
+                "currency",
+                "asset-service-err-required",
+                String::new(),
+            ));
         }
         None
     } else {
         match CurrencyCode::parse(currency_raw) {
             Ok(c) => Some(c),
             Err(_) => {
-                errors.push(FieldError {
-                    field: "currency",
-                    key: "asset-service-err-currency",
-                    value: currency_raw.to_string(),
-                });
+                errors.push(said(
+                    "currency",
+                    "asset-service-err-currency",
+                    currency_raw.to_string(),
+                ));
                 None
             }
         }
@@ -537,19 +507,15 @@ fn contract_of(
         }),
         (None, None) => None,
         (None, Some(_)) => {
-            errors.push(FieldError {
-                field: "from_hour",
-                key: "asset-service-err-required",
-                value: String::new(),
-            });
+            errors.push(said(
+                "from_hour",
+                "asset-service-err-required",
+                String::new(),
+            ));
             None
         }
         (Some(_), None) => {
-            errors.push(FieldError {
-                field: "to_hour",
-                key: "asset-service-err-required",
-                value: String::new(),
-            });
+            errors.push(said("to_hour", "asset-service-err-required", String::new()));
             None
         }
     };
@@ -592,11 +558,7 @@ fn contract_of(
             "end" => "end",
             _ => "record",
         };
-        errors.push(FieldError {
-            field,
-            key: "asset-service-err-rule",
-            value: e.value,
-        });
+        errors.push(said(field, "asset-service-err-rule", e.value));
         return None;
     }
     Some(c)
@@ -709,18 +671,7 @@ fn movement_of(
     errors: &mut Vec<FieldError>,
 ) -> Option<PartMovement> {
     let part = id_field(errors, form, "part", true);
-    let kind_raw = get_str(form, "kind");
-    let kind = PartMovementKind::VARIANTS
-        .iter()
-        .copied()
-        .find(|k| <&str>::from(*k) == kind_raw);
-    if kind.is_none() {
-        errors.push(FieldError {
-            field: "kind",
-            key: "asset-service-err-kind",
-            value: kind_raw.to_string(),
-        });
-    }
+    let kind: Option<PartMovementKind> = choice(errors, form, "kind");
     let quantity: Option<i64> = parsed(errors, form, "quantity", "asset-service-err-whole", true);
     let work_order = id_field(errors, form, "work_order", false);
     let at_raw = get_str(form, "at");
@@ -729,11 +680,7 @@ fn movement_of(
     } else {
         let at = instant::parse(at_raw);
         if at.is_none() {
-            errors.push(FieldError {
-                field: "at",
-                key: "asset-service-err-time",
-                value: at_raw.to_string(),
-            });
+            errors.push(said("at", "asset-service-err-time", at_raw.to_string()));
         }
         at
     };
@@ -752,15 +699,15 @@ fn movement_of(
         return None;
     }
     if let Err(e) = aidtrace_domain::assets::parts::validate_movement(&m) {
-        errors.push(FieldError {
-            field: if e.field == "work_order" {
+        errors.push(said(
+            if e.field == "work_order" {
                 "work_order"
             } else {
                 "quantity"
             },
-            key: "asset-service-err-rule",
-            value: e.value,
-        });
+            "asset-service-err-rule",
+            e.value,
+        ));
         return None;
     }
     Some(m)

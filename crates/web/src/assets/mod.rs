@@ -3,6 +3,7 @@
 //! voids, and their API.
 
 pub mod contracts;
+mod form_errors;
 pub mod pages;
 pub mod parts;
 pub mod recalls;

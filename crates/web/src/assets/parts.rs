@@ -18,6 +18,7 @@ use maud::{Markup, html};
 use super::contracts::{
     FieldError, FormCtx, FormMap, context, errors_block, get_str, id_field, parsed, text_input,
 };
+use super::form_errors::said;
 use crate::auth::Caller;
 use crate::error::PageResult;
 use crate::i18n::t;
@@ -178,36 +179,24 @@ fn part_of(
     let editing = !get_str(form, "editing").is_empty();
     let stored = id.as_ref().and_then(|i| ledger.spare_parts.get(i));
     match (editing, stored, &id) {
-        (false, Some(_), Some(i)) => errors.push(FieldError {
-            field: "id",
-            key: "asset-parts-err-taken",
-            value: i.to_string(),
-        }),
-        (true, None, Some(i)) => errors.push(FieldError {
-            field: "id",
-            key: "asset-parts-err-not-found",
-            value: i.to_string(),
-        }),
+        (false, Some(_), Some(i)) => {
+            errors.push(said("id", "asset-parts-err-taken", i.to_string()))
+        }
+        (true, None, Some(i)) => {
+            errors.push(said("id", "asset-parts-err-not-found", i.to_string()))
+        }
         _ => {}
     }
     let model = id_field(errors, form, "model", true);
     if let Some(m) = &model
         && !ledger.device_models.contains_key(m)
     {
-        errors.push(FieldError {
-            field: "model",
-            key: "asset-parts-err-model",
-            value: m.to_string(),
-        });
+        errors.push(said("model", "asset-parts-err-model", m.to_string()));
     }
     let text = |errors: &mut Vec<FieldError>, field: &'static str| {
         let raw = get_str(form, field);
         if raw.is_empty() {
-            errors.push(FieldError {
-                field,
-                key: "asset-service-err-required",
-                value: String::new(),
-            });
+            errors.push(said(field, "asset-service-err-required", String::new()));
         }
         raw.to_string()
     };
@@ -243,16 +232,16 @@ fn part_of(
         sources: stored.map(|p| p.sources.clone()).unwrap_or_default(),
     };
     if let Err(e) = aidtrace_domain::assets::parts::validate_part(&part) {
-        errors.push(FieldError {
-            field: match e.field.as_str() {
+        errors.push(said(
+            match e.field.as_str() {
                 "part_number" => "part_number",
                 "name" => "name",
                 "unit" => "unit",
                 _ => "minimum",
             },
-            key: "asset-service-err-rule",
-            value: e.value,
-        });
+            "asset-service-err-rule",
+            e.value,
+        ));
         return None;
     }
     Some(part)

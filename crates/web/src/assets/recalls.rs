@@ -43,13 +43,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 type FormMap = BTreeMap<String, String>;
-
-/// A field's problem on a form: the input's name and the sentence in the reader's language.
-#[derive(Debug, Clone)]
-struct FieldProblem {
-    field: &'static str,
-    message: String,
-}
+use super::form_errors::{FieldError, said, sentence, shown};
 
 fn model_name(ledger: &Ledger, id: Option<&RecordId>) -> String {
     id.map(|m| {
@@ -300,17 +294,12 @@ fn incident_page(
     ledger: &Ledger,
     id: &RecordId,
     form: &FormMap,
-    problems: &[FieldProblem],
+    problems: &[FieldError],
 ) -> Html<String> {
     let csrf = p.csrf.clone().unwrap_or_default();
     let value = |k: &str| form.get(k).cloned().unwrap_or_default();
     let checked = |k: &str| form.get(k).is_some_and(|v| v == "yes");
-    let problem = |f: &str| {
-        problems
-            .iter()
-            .find(|x| x.field == f)
-            .map(|x| x.message.clone())
-    };
+    let problem = |f: &str| problems.iter().find(|x| x.field == f).map(shown);
     let orders: Vec<&WorkOrder> = ledger
         .work_orders
         .values()
@@ -331,7 +320,7 @@ fn incident_page(
             @if !problems.is_empty() {
                 div class="error" id="error" role="alert" {
                     p { (t("asset-not-saved")) }
-                    ul { @for x in problems { li { (x.field) ": " (x.message) } } }
+                    ul { @for x in problems { li { (x.field) ": " (shown(x)) } } }
                 }
             }
             form method="post" action=(format!("/assets/{}/incident", enc(id.as_str()))) class="phone" id="incident-form" {
@@ -394,7 +383,7 @@ pub async fn incident_form(
 }
 
 /// Reads the form; every field problem is collected, none stops the others being checked.
-fn parse_incident(id: &RecordId, form: &FormMap) -> Result<Incident, Vec<FieldProblem>> {
+fn parse_incident(id: &RecordId, form: &FormMap) -> Result<Incident, Vec<FieldError>> {
     let mut problems = Vec::new();
     let get = |k: &str| form.get(k).map(|s| s.trim()).unwrap_or_default();
     let severity = [
@@ -406,58 +395,37 @@ fn parse_incident(id: &RecordId, form: &FormMap) -> Result<Incident, Vec<FieldPr
     .into_iter()
     .find(|s| s.as_str() == get("severity"));
     if severity.is_none() {
-        problems.push(FieldProblem {
-            field: "severity",
-            message: t("incident-err-severity"),
-        });
+        problems.push(said("severity", "incident-err-severity", ""));
     }
     let at = if get("at").is_empty() {
         Some(now())
     } else {
         let parsed = instant::parse(get("at"));
         if parsed.is_none() {
-            problems.push(FieldProblem {
-                field: "at",
-                message: format!("{} («{}»)", t("asset-err-time"), get("at")),
-            });
+            problems.push(said("at", "asset-err-time", get("at")));
         }
         parsed
     };
     let description = get("description");
     if description.is_empty() {
-        problems.push(FieldProblem {
-            field: "description",
-            message: t("incident-err-description"),
-        });
+        problems.push(said("description", "incident-err-description", ""));
     } else if description.chars().count() > 2000 {
-        problems.push(FieldProblem {
-            field: "description",
-            message: t("incident-err-description-long"),
-        });
+        problems.push(said("description", "incident-err-description-long", ""));
     }
     let work_order = match get("work_order") {
         "" => None,
         raw => match RecordId::parse(raw) {
             Ok(w) => Some(w),
             Err(_) => {
-                problems.push(FieldProblem {
-                    field: "work_order",
-                    message: format!("{} («{raw}»)", t("incident-err-work-order")),
-                });
+                problems.push(said("work_order", "incident-err-work-order", raw));
                 None
             }
         },
     };
     match (severity, at, problems.is_empty()) {
         (Some(severity), Some(at), true) => Ok(Incident {
-            id: RecordId::parse(&format!("inc-{id}-{}", at.format("%Y%m%dT%H%M%S"))).map_err(
-                |_| {
-                    vec![FieldProblem {
-                        field: "at",
-                        message: t("asset-err-time"),
-                    }]
-                },
-            )?,
+            id: RecordId::parse(&format!("inc-{id}-{}", at.format("%Y%m%dT%H%M%S")))
+                .map_err(|_| vec![said("at", "asset-err-time", "")])?,
             asset: id.clone(),
             at,
             severity,
@@ -473,23 +441,22 @@ fn parse_incident(id: &RecordId, form: &FormMap) -> Result<Incident, Vec<FieldPr
 
 /// A refusal of the service as a field problem in the reader's language when it is one this form
 /// expects; any other keeps the service's sentence, which names the field and value.
-fn service_problem(e: &ApiError) -> FieldProblem {
+fn service_problem(e: &ApiError) -> FieldError {
     let field = match e.field.as_deref() {
         Some("at") => "at",
         Some("work_order") => "work_order",
         Some("description") => "description",
         _ => "id",
     };
-    let message = if e.message.contains("is in the future") {
-        t("asset-err-future")
+    if e.message.contains("is in the future") {
+        said(field, "asset-err-future", "")
     } else if e.message.contains("the work order is for asset") {
-        t("incident-err-work-order-asset")
+        said(field, "incident-err-work-order-asset", "")
     } else if e.message.contains("an incident with this id is recorded") {
-        t("incident-err-duplicate")
+        said(field, "incident-err-duplicate", "")
     } else {
-        e.message.clone()
-    };
-    FieldProblem { field, message }
+        sentence(field, e.message.clone())
+    }
 }
 
 pub async fn incident_submit(
@@ -503,7 +470,7 @@ pub async fn incident_submit(
     let id = parse_id(&raw)?;
     let snap = state.snapshot().await?;
     may_report(&p, &snap.ledger, &id)?;
-    let again = |problems: Vec<FieldProblem>, status: StatusCode| {
+    let again = |problems: Vec<FieldError>, status: StatusCode| {
         (
             status,
             incident_page(&caller, &p, &snap.ledger, &id, &form, &problems),
@@ -553,7 +520,7 @@ mod tests {
             ]),
         )
         .expect_err("refused");
-        let fields: Vec<&str> = problems.iter().map(|p| p.field).collect();
+        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
         assert_eq!(fields, ["severity", "at", "description", "work_order"]);
     }
 }

@@ -44,23 +44,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 type FormMap = BTreeMap<String, String>;
-
-#[derive(Debug, Clone)]
-struct FieldProblem {
-    field: &'static str,
-    message: String,
-}
-
-fn problem(field: &'static str, key: &str, value: &str) -> FieldProblem {
-    FieldProblem {
-        field,
-        message: if value.is_empty() {
-            t(key)
-        } else {
-            format!("{} («{value}»)", t(key))
-        },
-    }
-}
+use super::form_errors::{FieldError, said, sentence, shown};
 
 fn input<'f>(form: &'f FormMap, k: &str) -> &'f str {
     form.get(k).map(|s| s.trim()).unwrap_or_default()
@@ -71,7 +55,7 @@ fn time_field(
     form: &FormMap,
     field: &'static str,
     default: Option<NaiveDateTime>,
-    problems: &mut Vec<FieldProblem>,
+    problems: &mut Vec<FieldError>,
 ) -> Option<NaiveDateTime> {
     let raw = input(form, field);
     if raw.is_empty() {
@@ -79,13 +63,13 @@ fn time_field(
     }
     let parsed = instant::parse(raw);
     if parsed.is_none() {
-        problems.push(problem(field, "asset-err-time", raw));
+        problems.push(said(field, "asset-err-time", raw));
     }
     parsed
 }
 
 /// The service's refusal as a field problem, in the reader's language where this form expects it.
-fn service_problem(e: &ApiError) -> FieldProblem {
+fn service_problem(e: &ApiError) -> FieldError {
     let field = match e.field.as_deref() {
         Some("at" | "acknowledged" | "started" | "closed") => "at",
         Some("state") => "state",
@@ -93,29 +77,28 @@ fn service_problem(e: &ApiError) -> FieldProblem {
         Some("result") => "result",
         _ => "id",
     };
-    let message = if e.message.contains("is in the future") {
-        t("asset-err-future")
+    if e.message.contains("is in the future") {
+        said(field, "asset-err-future", "")
     } else {
-        e.message.clone()
-    };
-    FieldProblem { field, message }
+        sentence(field, e.message.clone())
+    }
 }
 
-fn errors(problems: &[FieldProblem]) -> Markup {
+fn errors(problems: &[FieldError]) -> Markup {
     html! {
         @if !problems.is_empty() {
             div class="error" id="error" role="alert" {
                 p { (t("asset-not-saved")) }
-                ul { @for x in problems { li { (x.field) ": " (x.message) } } }
+                ul { @for x in problems { li { (x.field) ": " (shown(x)) } } }
             }
         }
     }
 }
 
-fn field_error(problems: &[FieldProblem], f: &str) -> Markup {
+fn field_error(problems: &[FieldError], f: &str) -> Markup {
     html! {
         @for x in problems.iter().filter(|x| x.field == f) {
-            span class="error" id=(format!("error-{f}")) { (x.message) } br;
+            span class="error" id=(format!("error-{f}")) { (shown(x)) } br;
         }
     }
 }
@@ -146,7 +129,7 @@ fn void_page(
     asset: &RecordId,
     event: &RecordId,
     form: &FormMap,
-    problems: &[FieldProblem],
+    problems: &[FieldError],
 ) -> Html<String> {
     let e = ledger.asset_events.get(event);
     let csrf = p.csrf.clone().unwrap_or_default();
@@ -222,7 +205,7 @@ pub async fn void_submit(
     let mut problems = Vec::new();
     let reason = input(&form, "reason").to_string();
     if reason.is_empty() {
-        problems.push(problem("reason", "asset-err-void-reason", ""));
+        problems.push(said("reason", "asset-err-void-reason", ""));
     }
     let at = time_field(&form, "at", None, &mut problems);
     let state_raw = input(&form, "state");
@@ -231,11 +214,11 @@ pub async fn void_submit(
     } else {
         let s = LifecycleState::parse(state_raw);
         if s.is_none() {
-            problems.push(problem("state", "asset-err-state", state_raw));
+            problems.push(said("state", "asset-err-state", state_raw));
         }
         s
     };
-    let again = |problems: Vec<FieldProblem>, status: StatusCode| {
+    let again = |problems: Vec<FieldError>, status: StatusCode| {
         (
             status,
             void_page(&caller, &p, &snap.ledger, &asset, &event, &form, &problems),
@@ -284,7 +267,7 @@ fn progress_page(
     asset: &RecordId,
     wo: &RecordId,
     form: &FormMap,
-    problems: &[FieldProblem],
+    problems: &[FieldError],
 ) -> Html<String> {
     let w = ledger.work_orders.get(wo);
     let csrf = p.csrf.clone().unwrap_or_default();
@@ -390,7 +373,7 @@ pub async fn progress_form(
 fn decimal_field(
     form: &FormMap,
     field: &'static str,
-    problems: &mut Vec<FieldProblem>,
+    problems: &mut Vec<FieldError>,
 ) -> Option<Decimal> {
     let raw = input(form, field);
     if raw.is_empty() {
@@ -399,7 +382,7 @@ fn decimal_field(
     match raw.replace(',', ".").parse::<Decimal>() {
         Ok(d) if !d.is_sign_negative() => Some(d),
         _ => {
-            problems.push(problem(field, "wo-err-number", raw));
+            problems.push(said(field, "wo-err-number", raw));
             None
         }
     }
@@ -413,13 +396,13 @@ struct Finish {
     parts: Vec<PartUse>,
 }
 
-fn parse_finish(form: &FormMap, problems: &mut Vec<FieldProblem>) -> Finish {
+fn parse_finish(form: &FormMap, problems: &mut Vec<FieldError>) -> Finish {
     let result = match input(form, "result") {
         "" => None,
         "pass" => Some(WorkResult::Pass),
         "fail" => Some(WorkResult::Fail),
         raw => {
-            problems.push(problem("result", "wo-err-result", raw));
+            problems.push(said("result", "wo-err-result", raw));
             None
         }
     };
@@ -430,14 +413,14 @@ fn parse_finish(form: &FormMap, problems: &mut Vec<FieldProblem>) -> Finish {
     let needs_currency = rate_amount.is_some() || !parts_raw.is_empty();
     let currency = if currency_raw.is_empty() {
         if needs_currency {
-            problems.push(problem("currency", "wo-err-currency", ""));
+            problems.push(said("currency", "wo-err-currency", ""));
         }
         None
     } else {
         match CurrencyCode::parse(&currency_raw.to_uppercase()) {
             Ok(c) => Some(c),
             Err(_) => {
-                problems.push(problem("currency", "wo-err-currency", currency_raw));
+                problems.push(said("currency", "wo-err-currency", currency_raw));
                 None
             }
         }
@@ -474,7 +457,7 @@ fn parse_finish(form: &FormMap, problems: &mut Vec<FieldProblem>) -> Finish {
                     });
                 }
             }
-            None => problems.push(problem("parts", "wo-err-part", line)),
+            None => problems.push(said("parts", "wo-err-part", line)),
         }
     }
     Finish {
@@ -502,12 +485,12 @@ pub async fn progress_submit(
     let mut problems = Vec::new();
     let step = input(&form, "step").to_string();
     if !STEPS.contains(&step.as_str()) {
-        problems.push(problem("step", "wo-err-step", &step));
+        problems.push(said("step", "wo-err-step", &step));
     }
     let at = time_field(&form, "at", Some(now()), &mut problems).unwrap_or_else(now);
     let assignee = Some(input(&form, "assignee").to_string()).filter(|a| !a.is_empty());
     let finish = parse_finish(&form, &mut problems);
-    let again = |problems: Vec<FieldProblem>, status: StatusCode| {
+    let again = |problems: Vec<FieldError>, status: StatusCode| {
         (
             status,
             progress_page(&caller, &p, &snap.ledger, &asset, &wo, &form, &problems),
@@ -598,7 +581,7 @@ mod tests {
             ]),
             &mut problems,
         );
-        let fields: Vec<&str> = problems.iter().map(|p| p.field).collect();
+        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
         assert_eq!(
             fields,
             ["result", "labour_hours", "labour_rate", "currency", "parts"]

@@ -1,0 +1,36 @@
+//! One field-error type for the asset area's hand-made forms (service contracts, parts, work
+//! orders, incidents): the form engine's [`FieldError`], with the form's own checks as message ids
+//! (`said`) and the service's sentences kept as they are. Before, three types did the same.
+
+pub(super) use crate::changes::forms::FieldError;
+use crate::i18n::Msg;
+
+/// The form's own check: message id `key` of the catalogue, with the value refused.
+pub(super) fn said(field: &str, key: &'static str, value: impl Into<String>) -> FieldError {
+    FieldError {
+        field: field.to_string(),
+        value: value.into(),
+        message: key.to_string(),
+        problem: None,
+        said: Some(Msg::new(key)),
+    }
+}
+
+/// A refusal of the service, its sentence shown as it is (it names the field and value).
+pub(super) fn sentence(field: &str, message: impl Into<String>) -> FieldError {
+    FieldError {
+        field: field.to_string(),
+        value: String::new(),
+        message: message.into(),
+        problem: None,
+        said: None,
+    }
+}
+
+/// The problem in the reader's language: a message id worded with the value, else the sentence.
+pub(super) fn shown(e: &FieldError) -> String {
+    match &e.said {
+        Some(m) => m.with_value(&e.value),
+        None => e.message.clone(),
+    }
+}
