@@ -285,3 +285,29 @@ async fn public_view_never_shows_sensitive_coordinates() {
     let loc = client.get("/api/v1/fhir/Location").await.json();
     assert!(loc.to_string().contains("fac-semey-university-hospital"));
 }
+
+/// The indicators page shows missed PM and PM compliance split by the models' risk class, as
+/// `aidtrace asset kpi show` does (demo 2025: PM fell due on the MRI).
+#[tokio::test]
+async fn indicators_page_splits_pm_by_risk_class() {
+    let env = env();
+    let client = Client::Socket(spawn(env.state.clone()).await);
+    let page = client
+        .get("/assets/indicators?from=2025-01-01&to=2025-12-31&by=all")
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("id=\"table-asset-pm-risk\""),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("PM missed"), "{}", page.body);
+    let csv = client
+        .get("/assets/indicators.csv?from=2025-01-01&to=2025-12-31&by=all")
+        .await;
+    assert!(
+        csv.body.contains(",pm_late,pm_missed,pm_completion_pct,"),
+        "{}",
+        csv.body
+    );
+}

@@ -2027,3 +2027,9 @@ asset-parts-save = Save the part
 asset-parts-err-taken = is already the id of a part (edit that part from the catalogue)
 asset-parts-err-not-found = is not a part in the catalogue
 asset-parts-err-model = is not a device model in the register
+
+# --- lead: PM by risk class on the indicators page ---
+asset-ind-pm-missed = PM missed (window closed, not done)
+asset-pm-risk-title = PM compliance by risk class
+asset-pm-risk-class = Risk class
+asset-pm-risk-unknown = not recorded

@@ -1975,3 +1975,9 @@ asset-parts-save = Қосалқы бөлшекті сақтау
 asset-parts-err-taken = қазірдің өзінде қосалқы бөлшектің идентификаторы (оны каталогтан өзгертіңіз)
 asset-parts-err-not-found = каталогта мұндай қосалқы бөлшек жоқ
 asset-parts-err-model = тізілімде мұндай бұйым үлгісі жоқ
+
+# --- lead: PM by risk class on the indicators page ---
+asset-ind-pm-missed = Өткізіп алынған ТҚ (мерзімі өтті, орындалмады)
+asset-pm-risk-title = Тәуекел сыныбы бойынша ТҚ орындалуы
+asset-pm-risk-class = Тәуекел сыныбы
+asset-pm-risk-unknown = көрсетілмеген

@@ -2044,3 +2044,9 @@ asset-parts-save = Сохранить запчасть
 asset-parts-err-taken = уже является идентификатором запчасти (измените её из каталога)
 asset-parts-err-not-found = нет такой запчасти в каталоге
 asset-parts-err-model = нет такой модели изделия в реестре
+
+# --- lead: PM by risk class on the indicators page ---
+asset-ind-pm-missed = ТО пропущено (срок истёк, не выполнено)
+asset-pm-risk-title = Выполнение ТО по классу риска
+asset-pm-risk-class = Класс риска
+asset-pm-risk-unknown = не указан

@@ -2044,3 +2044,9 @@ asset-parts-save = Зберегти запчастину
 asset-parts-err-taken = вже є ідентифікатором запчастини (змініть її з каталогу)
 asset-parts-err-not-found = немає такої запчастини в каталозі
 asset-parts-err-model = немає такої моделі виробу в реєстрі
+
+# --- lead: PM by risk class on the indicators page ---
+asset-ind-pm-missed = ТО пропущено (строк минув, не виконано)
+asset-pm-risk-title = Виконання ТО за класом ризику
+asset-pm-risk-class = Клас ризику
+asset-pm-risk-unknown = не вказано

@@ -383,7 +383,7 @@ fn register_table(ledger: &Ledger, rows: &[AssetRow]) -> Table {
     }
 }
 
-const INDICATOR_HEADERS: [&str; 31] = [
+const INDICATOR_HEADERS: [&str; 32] = [
     "group",
     "assets",
     "in_inventory",
@@ -403,6 +403,7 @@ const INDICATOR_HEADERS: [&str; 31] = [
     "pm_due",
     "pm_on_time",
     "pm_late",
+    "pm_missed",
     "pm_completion_pct",
     "service_cost",
     "acquisition_cost",
@@ -444,6 +445,7 @@ fn indicator_table(groups: &BTreeMap<String, Indicators>) -> Table {
                     i.pm_due.to_string(),
                     i.pm_on_time.to_string(),
                     i.pm_late.to_string(),
+                    i.pm_missed.to_string(),
                     dec(i.pm_completion_pct),
                     i.service_cost.round_dp(2).to_string(),
                     i.acquisition_cost.round_dp(2).to_string(),
@@ -459,6 +461,36 @@ fn indicator_table(groups: &BTreeMap<String, Indicators>) -> Table {
                 ]
             })
             .collect(),
+    }
+}
+
+/// PM compliance of each group split by the models' risk class, as the CLI's `kpi show` gives
+/// it; groups with nothing due are left out.
+fn pm_by_risk_table(groups: &BTreeMap<String, Indicators>) -> Markup {
+    let rows: Vec<(&String, &String, &aidtrace_domain::assets::pm::PmCompliance)> = groups
+        .iter()
+        .flat_map(|(g, i)| {
+            i.pm_by_risk_class
+                .iter()
+                .map(move |(class, c)| (g, class, c))
+        })
+        .collect();
+    html! {
+        @if !rows.is_empty() {
+            h2 { (t("asset-pm-risk-title")) }
+            table class="list" id="table-asset-pm-risk" {
+                thead { tr {
+                    th { (word("ind", "group")) } th { (t("asset-pm-risk-class")) }
+                    th { (word("ind", "pm_due")) } th { (word("ind", "pm_on_time")) }
+                    th { (word("ind", "pm_late")) } th { (word("ind", "pm_missed")) }
+                    th { (word("ind", "pm_completion_pct")) }
+                } }
+                tbody { @for (g, class, c) in rows { tr {
+                    td { (g) } td { @if class.as_str() == "unknown" { (t("asset-pm-risk-unknown")) } @else { (class) } } td { (c.due) } td { (c.on_time) } td { (c.late) } td { (c.missed) }
+                    td { (number_text(&dec(c.completion_pct))) }
+                } } }
+            }
+        }
     }
 }
 
@@ -845,6 +877,7 @@ pub async fn indicators_page(
                 tbody { @for row in &table.rows { tr { @for (i, c) in row.iter().enumerate() { td { @if i == 0 { (c) } @else { (number_text(c)) } } } } } }
             }
         }
+        (pm_by_risk_table(&r.groups))
         h2 { (t("assets-money-to-machine")) }
         p class="muted" { (t("asset-donated-at")) " " (i18n::date(q.to)) ", " (t("asset-value-in")) " " (q.currency) "." }
         table class="list" id="money-to-machine" {
