@@ -209,6 +209,13 @@ static ITEM_RE: LazyLock<(Regex, Vec<(String, ItemForm)>)> = LazyLock::new(|| {
     (re, forms)
 });
 
+/// " (CT) scanners" after a spelled-out item name.
+static ABBREVIATED_HEAD_RE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::compile_regex(
+        r"^\s*\(([A-Z]{2,6})\)\s+(devices|machines|machine|units|unit|systems|system|scanners|scanner|analy[sz]ers|monitors|equipment|apparatus)\b",
+    )
+});
+
 /// A counted noun phrase not in the dictionary: "5 platelet storage devices", "12 delivery beds".
 static GENERIC_ITEM_RE: LazyLock<Regex> = LazyLock::new(|| {
     crate::compile_regex(
@@ -2074,14 +2081,43 @@ fn find_items(text: &str, start: usize, end: usize) -> Vec<Item> {
             continue;
         }
         taken.push((m.start(), m.end()));
+        // The article's words, not the dictionary's coarser name: modifiers written before the
+        // match ("portable digital X-ray units") are kept, and the matched words singular.
+        let from = modifiers_start(st, m.start());
+        let matched = singular_phrase(m.as_str());
+        // A bare word of the dictionary's name ("X-ray", "500,000 doses of vaccine") takes the
+        // dictionary's name, which adds the head noun the article implies.
+        let bare = from == m.start()
+            && !matched.contains(' ')
+            && form
+                .canonical
+                .to_lowercase()
+                .split(' ')
+                .any(|w| w == matched.to_lowercase())
+            && !form.canonical.eq_ignore_ascii_case(&matched);
+        let mut words = if bare {
+            form.canonical.to_string()
+        } else {
+            format!("{}{}", &st[from..m.start()], matched)
+        };
+        // "computed tomography (CT) scanners": the abbreviation and the head noun after the
+        // spelled-out name are the article's name for the item.
+        let mut end = m.end();
+        if let Some(c) = ABBREVIATED_HEAD_RE.captures(after)
+            && let (Some(abbr), Some(head), Some(all)) = (c.get(1), c.get(2), c.get(0))
+        {
+            words = format!("{} {}", abbr.as_str(), singular_item_word(head.as_str()));
+            end = m.end() + all.end();
+        }
         out.push(Item {
-            name: form.canonical.to_string(),
+            name: words,
+            canonical: Some(form.canonical.to_string()),
             quantity,
             span: Span {
-                start: start + m.start(),
-                end: start + m.end(),
+                start: start + from,
+                end: start + end,
             },
-            quote: m.as_str().to_string(),
+            quote: st[from..end].to_string(),
         });
     }
     for caps in GENERIC_ITEM_RE.captures_iter(st) {
@@ -2134,6 +2170,7 @@ fn find_items(text: &str, start: usize, end: usize) -> Vec<Item> {
         }
         out.push(Item {
             name,
+            canonical: None,
             quantity: Some(q),
             span: Span {
                 start: start + whole.start(),
@@ -2143,7 +2180,228 @@ fn find_items(text: &str, start: usize, end: usize) -> Vec<Item> {
         });
     }
     out.sort_by_key(|i| i.span.start);
-    out
+    // "magnetic resonance imaging (MRI) machines": a spelled-out name and its abbreviation with
+    // the head noun are one item; the later words, which carry the head noun, name it.
+    let mut merged: Vec<Item> = Vec::with_capacity(out.len());
+    for item in out {
+        if let Some(prev) = merged.last()
+            && prev.canonical.is_some()
+            && prev.canonical == item.canonical
+            && item.span.start < prev.span.end
+        {
+            continue; // the abbreviation inside "computed tomography (CT) scanners"
+        }
+        if let Some(prev) = merged.last()
+            && prev.canonical.is_some()
+            && prev.canonical == item.canonical
+            && text
+                .get(prev.span.end..item.span.start)
+                .is_some_and(|gap| gap.trim().is_empty() || gap.trim() == "(")
+        {
+            let prev = merged.pop().expect("checked above");
+            merged.push(Item {
+                quantity: prev.quantity.or(item.quantity),
+                ..item
+            });
+            continue;
+        }
+        merged.push(item);
+    }
+    merged
+}
+
+/// Where the modifiers written just before an item start: up to three lower-case (or
+/// hyphenated, or acronym) words such as "portable", "solar-powered", "neonatal", "PSA", stopping
+/// at a count, a function word, a verb ("donated", "including") or punctuation.
+fn modifiers_start(st: &str, item_start: usize) -> usize {
+    const STOP: &[&str] = &[
+        "a",
+        "an",
+        "the",
+        "of",
+        "and",
+        "or",
+        "with",
+        "for",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "from",
+        "as",
+        "its",
+        "their",
+        "his",
+        "her",
+        "our",
+        "this",
+        "these",
+        "those",
+        "that",
+        "which",
+        "new",
+        "modern",
+        "additional",
+        "other",
+        "more",
+        "some",
+        "several",
+        "various",
+        "many",
+        "latest",
+        "high-tech",
+        "state-of-the-art",
+        "much-needed",
+        "urgently",
+        "needed",
+        "such",
+        "including",
+        "includes",
+        "include",
+        "providing",
+        "supplying",
+        "using",
+        "worth",
+        "plus",
+        "also",
+        "both",
+        "all",
+        "each",
+        "per",
+        "up",
+        "over",
+        "about",
+        "than",
+        "into",
+        "will",
+        "be",
+        "is",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "had",
+        "it",
+        "they",
+        "we",
+        "who",
+        "buy",
+        "purchase",
+        "procure",
+        "provide",
+        "supply",
+        "deliver",
+        "donate",
+        "receive",
+        "units",
+        "sets",
+        "pieces",
+        "pcs",
+        "doses",
+        "kits",
+        "boxes",
+        "items",
+        "batch",
+        "batches",
+        "lot",
+        "consignment",
+        "shipment",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "twenty",
+        "thirty",
+        "fifty",
+        "hundred",
+        "thousand",
+        "dozen",
+        "million",
+        "run",
+        "install",
+        "build",
+        "equip",
+        "help",
+        "support",
+        "operate",
+        "give",
+        "hand",
+        "send",
+        "ship",
+        "get",
+        "fund",
+        "finance",
+        "bring",
+        "set",
+    ];
+    let mut from = item_start;
+    let mut count = 0;
+    while count < 3 {
+        let before = &st[..from];
+        let trimmed = before.trim_end_matches(' ');
+        if trimmed.len() == before.len() || trimmed.len() + 1 < before.len() {
+            break; // no single space before: punctuation, line break or start
+        }
+        let word_start = trimmed
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '-'))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let word = &trimmed[word_start..];
+        let lower = word.to_ascii_lowercase();
+        let acronym = word.len() >= 2 && word.chars().all(|c| c.is_ascii_uppercase());
+        let plain = word.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+            && word.chars().all(|c| c.is_ascii_lowercase() || c == '-');
+        // Past participles, adverbs and third-person verbs ("KOICA donates CT scanners") are not
+        // modifiers; a noun used as a modifier is singular ("blood gas analyser").
+        let verb_like = !word.contains('-')
+            && (lower.ends_with("ed")
+                || lower.ends_with("ly")
+                || (lower.ends_with('s')
+                    && !["ss", "us", "is", "as"].iter().any(|e| lower.ends_with(e))));
+        if word.is_empty()
+            || !(acronym || plain)
+            || verb_like
+            || STOP.contains(&lower.as_str())
+            || word.starts_with('-')
+        {
+            break;
+        }
+        from = word_start;
+        count += 1;
+    }
+    from
+}
+
+/// The matched item words in the singular ("X-ray units" → "X-ray unit").
+fn singular_phrase(words: &str) -> String {
+    match words.rsplit_once(' ') {
+        Some((head, last)) => format!("{head} {}", singular_item_word(last)),
+        None => singular_item_word(words),
+    }
+}
+
+fn singular_item_word(w: &str) -> String {
+    let lower = w.to_ascii_lowercase();
+    if lower.ends_with("ss") || lower.ends_with("us") || lower.ends_with("is") || w.len() < 4 {
+        w.to_string()
+    } else if lower.ends_with("ches") || lower.ends_with("shes") || lower.ends_with("xes") {
+        w[..w.len() - 2].to_string()
+    } else if lower.ends_with("ies") {
+        format!("{}y", &w[..w.len() - 3])
+    } else {
+        w.strip_suffix('s').unwrap_or(w).to_string()
+    }
 }
 
 fn capitalise(w: &str) -> String {
