@@ -81,6 +81,7 @@ pub fn extract(text: &str, opts: &ExtractOptions) -> Result<Extraction, IntakeEr
     model.apply(text, &mut extraction);
     crate::donor::apply(donors, text, &mut extraction, &candidates.donors);
     crate::recipient::apply(recipients, text, &mut extraction, &candidates.countries);
+    crate::recipient::from_local_currency(&mut extraction);
     Ok(extraction)
 }
 
@@ -2366,6 +2367,7 @@ fn modifiers_start(st: &str, item_start: usize) -> usize {
         // modifiers; a noun used as a modifier is singular ("blood gas analyser").
         let verb_like = !word.contains('-')
             && (lower.ends_with("ed")
+                || lower.ends_with("ing")
                 || lower.ends_with("ly")
                 || (lower.ends_with('s')
                     && !["ss", "us", "is", "as"].iter().any(|e| lower.ends_with(e))));

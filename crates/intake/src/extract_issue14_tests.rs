@@ -192,3 +192,40 @@ fn an_equivalent_after_a_long_aside_joined_by_and_is_not_a_flow() {
         Some("UAH")
     );
 }
+
+fn item_names(text: &str) -> Vec<(String, Option<String>)> {
+    only_fact(text)
+        .items
+        .into_iter()
+        .map(|i| (i.name, i.canonical))
+        .collect()
+}
+
+#[test]
+fn an_item_keeps_the_article_words_and_its_modifiers() {
+    let names =
+        item_names("Japan will provide $3 million to Laos for four portable digital X-ray units.");
+    assert_eq!(
+        names,
+        [(
+            "portable digital X-ray unit".to_string(),
+            Some("X-ray machine".to_string())
+        )]
+    );
+}
+
+#[test]
+fn a_verb_before_an_item_is_not_its_modifier() {
+    let names = item_names("KOICA donates CT scanners worth $2 million to Laos.");
+    assert_eq!(names[0].0, "CT scanner");
+}
+
+#[test]
+fn a_spelled_out_name_with_its_abbreviation_is_one_item() {
+    let names =
+        item_names("Japan will provide $3 million to Laos for computed tomography (CT) scanners.");
+    assert_eq!(
+        names,
+        [("CT scanner".to_string(), Some("CT scanner".to_string()))]
+    );
+}
