@@ -314,6 +314,20 @@ static CUMULATIVE_RE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// Cumulative cues that name a time span: the amount adds up gifts over that time.
+static TIMED_CUMULATIVE_RE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::compile_regex(
+        r"(?i)\b(since|so far|to date|thus far|up to now|until now|till now|over the|in the past|already|cumulative)",
+    )
+});
+
+/// What a project or a purchase costs, or a budget, in the same sentence as a total.
+static COST_TOTAL_RE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::compile_regex(
+        r"(?i)\b(total (?:project )?cost|project cost|cost of the (?:project|programme|program)|(?:local|regional|state|national|government) budget)\b",
+    )
+});
+
 static NOT_AID_RE: LazyLock<Regex> = LazyLock::new(|| {
     crate::compile_regex(
         r"(?i)\b(budget|GDP|gross domestic|revenue|turnover|price[ds]?|costs? (?:about |around |roughly )?(?:\S+ )?(?:each|apiece|per)|each|apiece|per (?:unit|dose|patient|day|month|year|person|capita|head|bed|test)|salar(?:y|ies)|wages?|market|exports|imports|export earnings|trade|(?:external|public|national|foreign|total) debt|debt (?:stood|stands|reached|rose|of)|stood at|stands at|investors?|invest(?:ed|ment|ing)? by|profit|loss(?:es)?|damages?|debt service|taxes|tax|fees?|bonds?|fined|fine of|tender|procured|procurement|paid for (?:it|them) (?:itself|themselves)|own (?:funds|resources|budget)|valued at \S+ each|sold|sales|(?:a|one|each|per|every) (?:[\w-]+ ){0,4}costs?|needs?|appeal\w*|requires?|required|requirements?|shortfall|funding gap|seeks|seeking|calls? for)\b",
@@ -1386,6 +1400,13 @@ impl<'t> Extractor<'t> {
             end: s.start + b,
         };
         if let Some(c) = CUMULATIVE_RE.find(st).or_else(|| annual_total(st)) {
+            // "bringing the total cost to US$91 million", "in total, 6.2 bln tenge was allocated
+            // from the regional budget": a total without a time span ("since", "so far") in a
+            // sentence about a cost or a budget is what something costs, not aid given over time.
+            let timeless = !TIMED_CUMULATIVE_RE.is_match(c.as_str());
+            if timeless && let Some(cost) = COST_TOTAL_RE.find(st) {
+                return found(abs(cost.start(), cost.end()), AmountKind::NotAid);
+            }
             return found(abs(c.start(), c.end()), AmountKind::Cumulative);
         }
         // The recipient's own spending ("the ministry plans to spend", "bought with government

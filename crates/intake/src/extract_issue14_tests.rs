@@ -229,3 +229,20 @@ fn a_spelled_out_name_with_its_abbreviation_is_one_item() {
         [("CT scanner".to_string(), Some("CT scanner".to_string()))]
     );
 }
+
+#[test]
+fn a_total_cost_is_not_aid_and_a_total_since_a_year_is_cumulative() {
+    let e = rules(
+        "The Government of Tajikistan will cover the remaining US$7.4 million, bringing the \
+         total cost to US$91 million.",
+    );
+    assert!(
+        e.facts
+            .iter()
+            .all(|f| f.amount_kind.value == AmountKind::NotAid),
+        "{:#?}",
+        e.facts
+    );
+    let f = only_fact("Since 1996 Japan has provided a total of $50 million to Laos.");
+    assert_eq!(f.amount_kind.value, AmountKind::Cumulative);
+}
