@@ -407,7 +407,7 @@ static TO_COUNTRY_GAP_RE: LazyLock<Regex> = LazyLock::new(|| {
 /// countries hosting refugees", "€18 million for Central America", "a multi-country grant".
 static REGIONAL_AFTER_RE: LazyLock<Regex> = LazyLock::new(|| {
     crate::compile_regex(
-        r"(?i)^\s*(?:\([^()]{0,60}\)\s*)?(?:(?:in\s+\w+\s+)?(?:will\s+go\s+|goes\s+)?(?:to|for|across)\s+(?:the\s+)?(?:(?:neighbouring|neighboring|host|hosting|several|other|\w+\s+)?countries|(?:West|East|Central|Southern|North|South|Southeast|South-East|Latin|Central)\s+(?:Africa|Asia|America|Europe)|Sahel|Horn\s+of\s+Africa|Middle\s+East|Pacific\s+(?:region|island)|Caribbean|(?:the\s+)?region)\b|(?:multi-country|multicountry|regional)\b)",
+        r"(?i)^\s*(?:\([^()]{0,60}\)\s*)?(?:(?:in\s+(?:[\w-]+\s+){1,3})?(?:will\s+go\s+|goes\s+)?(?:to|for|across)\s+(?:the\s+)?(?:(?:neighbouring|neighboring|host|hosting|several|other|\w+\s+)?countries|(?:West|East|Central|Southern|North|South|Southeast|South-East|Latin|Central)\s+(?:Africa|Asia|America|Europe)|Sahel|Horn\s+of\s+Africa|Middle\s+East|Pacific\s+(?:region|island)|Caribbean|(?:the\s+)?region)\b|(?:multi-country|multicountry|regional)\b)",
     )
 });
 

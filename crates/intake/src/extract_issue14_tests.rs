@@ -246,3 +246,17 @@ fn a_total_cost_is_not_aid_and_a_total_since_a_year_is_cumulative() {
     let f = only_fact("Since 1996 Japan has provided a total of $50 million to Laos.");
     assert_eq!(f.amount_kind.value, AmountKind::Cumulative);
 }
+
+#[test]
+fn an_amount_in_several_words_of_aid_to_the_region_has_no_single_recipient() {
+    let e = rules(
+        "Venezuela crisis funding\nSince 1994, the EU has provided more than €1.6 billion in \
+         humanitarian assistance to the region, including Venezuela.",
+    );
+    let f = e
+        .facts
+        .iter()
+        .find(|f| f.amount.is_some())
+        .expect("an amount");
+    assert_eq!(f.recipient_country, None, "{f:#?}");
+}
