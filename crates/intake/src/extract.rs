@@ -451,7 +451,7 @@ static CHANNEL_GAP_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 static DOMESTIC_RE: LazyLock<Regex> = LazyLock::new(|| {
     crate::compile_regex(
-        r"(?i)\b(?:plans? to spend|will spend|spends|spending|spent|financial year|fiscal year|national budget|state budget|government funds|public funds|own funds|domestic resources|domestic funding)\b",
+        r"(?i)\b(?:plans? to spend|will spend|spends|spending|spent|financial year|fiscal year|national budget|state budget|government funds|public funds|own funds|domestic resources|domestic funding|state fund|will invest|co-invest\w*|counterpart (?:funding|funds|contribution)|side will (?:direct|allocate|invest|cover|contribute))\b",
     )
 });
 

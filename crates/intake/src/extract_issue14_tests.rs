@@ -260,3 +260,21 @@ fn an_amount_in_several_words_of_aid_to_the_region_has_no_single_recipient() {
         .expect("an amount");
     assert_eq!(f.recipient_country, None, "{f:#?}");
 }
+
+#[test]
+fn the_recipient_side_investing_its_own_money_is_not_aid() {
+    let e = rules(
+        "Germany will provide EUR 15 million to Kyrgyzstan for tuberculosis care. In turn, the \
+         Kyrgyz side will direct 7.5 million euros to the programmes against tuberculosis.",
+    );
+    let own = e
+        .facts
+        .iter()
+        .find(|f| {
+            f.amount
+                .as_ref()
+                .is_some_and(|a| a.value.amount == Decimal::new(7_500_000, 0))
+        })
+        .expect("the recipient's share is found");
+    assert_eq!(own.amount_kind.value, AmountKind::NotAid);
+}
