@@ -4,7 +4,7 @@
 //!
 //! The floors are today's measured figures (docs/intake.md), so a change that makes the
 //! extractor generalise worse fails here. The issue's own targets (0.85 pooled, 0.75 per writer)
-//! are met with no margin (0.8503 pooled, c4 0.750), so the floors sit just under them.
+//! are met with little margin (0.854 pooled, c4 0.750), so the floors sit at or just under them.
 
 use std::path::PathBuf;
 
@@ -49,7 +49,7 @@ fn grouped_cross_validation_stays_above_the_measured_floor() {
         rules.pooled_strict.f1
     );
     assert!(
-        learned.pooled_strict.f1 >= 0.845,
+        learned.pooled_strict.f1 >= 0.85,
         "learned pooled F1 {}",
         learned.pooled_strict.f1
     );
