@@ -143,6 +143,7 @@ impl Models {
             &mut extraction,
             &candidates.countries,
         );
+        recipient::from_local_currency(&mut extraction);
         extraction
     }
 }

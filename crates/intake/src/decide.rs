@@ -163,7 +163,80 @@ pub(crate) fn sentence_bounds(text: &str, start: usize, end: usize) -> (usize, u
 pub struct Context {
     by_currency: std::collections::HashMap<String, Vec<rust_decimal::Decimal>>,
     headline_end: usize,
+    /// The article asks for money ("appeal", "is seeking"): its amounts are needs, not gifts.
+    appeal: bool,
+    /// No fact of the article has a donor: a budget or purchase story, not an aid one.
+    no_donor: bool,
+    /// Where each amount starts, sorted, to count the amounts of a sentence.
+    amount_starts: Vec<usize>,
 }
+
+/// Words anywhere in the amount's sentence that tell what kind of money it is, beyond the
+/// eight-word window: project totals, co-financing by others, the recipient's own share,
+/// appeals, budgets and purchases. Each is a feature; the model learns its weight.
+const SENTENCE_CUES: &[&str] = &[
+    "total cost",
+    "project cost",
+    "total project",
+    "bringing the total",
+    "co-financ",
+    "cofinanc",
+    "also financed",
+    "also funded",
+    "equity",
+    "commercial bank",
+    "private sector",
+    "counterpart",
+    "own resources",
+    "will cover",
+    "contribute",
+    "seeking",
+    "appeal",
+    "is needed",
+    "are needed",
+    "needs",
+    "budget",
+    "allocated",
+    "purchased",
+    "procured",
+    "tender",
+    "investment",
+    "invest",
+    "revenue",
+    "worth",
+    "estimated",
+    "loss",
+    "damage",
+    "in total",
+    "of which",
+    "including",
+    "each",
+    "per ",
+];
+
+/// The recipient's own government as the sentence's subject: "The Government of Tajikistan will
+/// cover", "Bangladesh will provide", "the ministry allocated".
+const OWN_GOVERNMENT: &[&str] = &[
+    "government",
+    "ministry",
+    "minister",
+    "local budget",
+    "regional budget",
+    "state budget",
+    "akimat",
+    "municipal",
+    "authorities",
+];
+
+static COUNTRY_NAMES_BY_ISO: LazyLock<std::collections::HashMap<&'static str, Vec<String>>> =
+    LazyLock::new(|| {
+        let mut m: std::collections::HashMap<&'static str, Vec<String>> =
+            std::collections::HashMap::new();
+        for (iso, name) in crate::gazetteer::COUNTRY_NAMES.iter() {
+            m.entry(*iso).or_default().push(name.to_lowercase());
+        }
+        m
+    });
 
 impl Context {
     pub fn new(text: &str, facts: &[Fact]) -> Self {
@@ -176,9 +249,26 @@ impl Context {
                 .push(a.value.amount);
         }
         by_currency.values_mut().for_each(|v| v.sort_unstable());
+        let lower = text.to_lowercase();
+        let mut amount_starts: Vec<usize> = facts
+            .iter()
+            .filter_map(|f| f.amount.as_ref().map(|a| a.span.start))
+            .collect();
+        amount_starts.sort_unstable();
         Self {
             by_currency,
             headline_end: text.find('\n').unwrap_or(text.len()),
+            appeal: [
+                "appeal",
+                "is seeking",
+                "are seeking",
+                "funding gap",
+                "calls for",
+            ]
+            .iter()
+            .any(|c| lower.contains(c)),
+            no_donor: facts.iter().all(|f| f.donor.is_none()),
+            amount_starts,
         }
     }
 }
@@ -273,10 +363,75 @@ pub fn features_of(text: &str, fact: &Fact, context: &Context) -> Vec<usize> {
     for w in left.iter().chain(right.iter()) {
         f.push(format!("s:{w}"));
     }
+    sentence_features(text, fact, context, (s, start, end, e), &mut f);
     let mut out: Vec<usize> = f.iter().map(|s| bucket(s)).collect();
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// Features of the amount's sentence and article: cue phrases anywhere in the sentence, who
+/// the subject before the amount is (the donor, or the recipient's own government), how many
+/// amounts share the sentence, and article-wide appeal and donor-less flags.
+fn sentence_features(
+    text: &str,
+    fact: &Fact,
+    context: &Context,
+    (s, start, end, e): (usize, usize, usize, usize),
+    f: &mut Vec<String>,
+) {
+    let sentence = text.get(s..e).unwrap_or_default().to_lowercase();
+    let before = text.get(s..start).unwrap_or_default().to_lowercase();
+    for cue in SENTENCE_CUES {
+        if sentence.contains(cue) {
+            f.push(format!("sc:{cue}"));
+        }
+    }
+    let donor_here = fact
+        .donor
+        .as_ref()
+        .is_some_and(|d| d.span.start >= s && d.span.end <= e);
+    let donor_before = fact
+        .donor
+        .as_ref()
+        .is_some_and(|d| d.span.start >= s && d.span.end <= start);
+    if donor_here {
+        f.push("has:donor_in_sentence".to_string());
+    }
+    if donor_before {
+        f.push("has:donor_before".to_string());
+    }
+    let recipient_before = fact.recipient_country.as_ref().is_some_and(|r| {
+        COUNTRY_NAMES_BY_ISO
+            .get(r.value.as_str())
+            .is_some_and(|names| names.iter().any(|n| before.contains(n.as_str())))
+    });
+    let government_before = OWN_GOVERNMENT.iter().any(|g| before.contains(g));
+    if recipient_before && !donor_before {
+        f.push("has:recipient_subject".to_string());
+    }
+    if government_before && !donor_before {
+        f.push("has:government_subject".to_string());
+    }
+    if recipient_before && government_before && !donor_before {
+        f.push("has:recipient_government_subject".to_string());
+    }
+    let starts = &context.amount_starts;
+    let in_sentence = starts.partition_point(|&a| a < e) - starts.partition_point(|&a| a < s);
+    f.push(format!("amounts_in_sentence:{}", in_sentence.min(4)));
+    if end < e
+        && text
+            .get(end..e)
+            .is_some_and(|r| r.trim_start().starts_with('('))
+    {
+        f.push("has:bracket_after".to_string());
+    }
+    if context.appeal {
+        f.push("has:article_appeal".to_string());
+    }
+    if context.no_donor {
+        f.push("has:article_no_donor".to_string());
+    }
 }
 
 /// One training example: the candidate's features and whether the labels say yes (a flow for the

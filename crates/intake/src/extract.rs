@@ -81,6 +81,7 @@ pub fn extract(text: &str, opts: &ExtractOptions) -> Result<Extraction, IntakeEr
     model.apply(text, &mut extraction);
     crate::donor::apply(donors, text, &mut extraction, &candidates.donors);
     crate::recipient::apply(recipients, text, &mut extraction, &candidates.countries);
+    crate::recipient::from_local_currency(&mut extraction);
     Ok(extraction)
 }
 
@@ -209,6 +210,13 @@ static ITEM_RE: LazyLock<(Regex, Vec<(String, ItemForm)>)> = LazyLock::new(|| {
     (re, forms)
 });
 
+/// " (CT) scanners" after a spelled-out item name.
+static ABBREVIATED_HEAD_RE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::compile_regex(
+        r"^\s*\(([A-Z]{2,6})\)\s+(devices|machines|machine|units|unit|systems|system|scanners|scanner|analy[sz]ers|monitors|equipment|apparatus)\b",
+    )
+});
+
 /// A counted noun phrase not in the dictionary: "5 platelet storage devices", "12 delivery beds".
 static GENERIC_ITEM_RE: LazyLock<Regex> = LazyLock::new(|| {
     crate::compile_regex(
@@ -306,6 +314,20 @@ static CUMULATIVE_RE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// Cumulative cues that name a time span: the amount adds up gifts over that time.
+static TIMED_CUMULATIVE_RE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::compile_regex(
+        r"(?i)\b(since|so far|to date|thus far|up to now|until now|till now|over the|in the past|already|cumulative)",
+    )
+});
+
+/// What a project or a purchase costs, or a budget, in the same sentence as a total.
+static COST_TOTAL_RE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::compile_regex(
+        r"(?i)\b(total (?:project )?cost|project cost|cost of the (?:project|programme|program)|(?:local|regional|state|national|government) budget)\b",
+    )
+});
+
 static NOT_AID_RE: LazyLock<Regex> = LazyLock::new(|| {
     crate::compile_regex(
         r"(?i)\b(budget|GDP|gross domestic|revenue|turnover|price[ds]?|costs? (?:about |around |roughly )?(?:\S+ )?(?:each|apiece|per)|each|apiece|per (?:unit|dose|patient|day|month|year|person|capita|head|bed|test)|salar(?:y|ies)|wages?|market|exports|imports|export earnings|trade|(?:external|public|national|foreign|total) debt|debt (?:stood|stands|reached|rose|of)|stood at|stands at|investors?|invest(?:ed|ment|ing)? by|profit|loss(?:es)?|damages?|debt service|taxes|tax|fees?|bonds?|fined|fine of|tender|procured|procurement|paid for (?:it|them) (?:itself|themselves)|own (?:funds|resources|budget)|valued at \S+ each|sold|sales|(?:a|one|each|per|every) (?:[\w-]+ ){0,4}costs?|needs?|appeal\w*|requires?|required|requirements?|shortfall|funding gap|seeks|seeking|calls? for)\b",
@@ -385,7 +407,7 @@ static TO_COUNTRY_GAP_RE: LazyLock<Regex> = LazyLock::new(|| {
 /// countries hosting refugees", "€18 million for Central America", "a multi-country grant".
 static REGIONAL_AFTER_RE: LazyLock<Regex> = LazyLock::new(|| {
     crate::compile_regex(
-        r"(?i)^\s*(?:\([^()]{0,60}\)\s*)?(?:(?:in\s+\w+\s+)?(?:will\s+go\s+|goes\s+)?(?:to|for|across)\s+(?:the\s+)?(?:(?:neighbouring|neighboring|host|hosting|several|other|\w+\s+)?countries|(?:West|East|Central|Southern|North|South|Southeast|South-East|Latin|Central)\s+(?:Africa|Asia|America|Europe)|Sahel|Horn\s+of\s+Africa|Middle\s+East|Pacific\s+(?:region|island)|Caribbean|(?:the\s+)?region)\b|(?:multi-country|multicountry|regional)\b)",
+        r"(?i)^\s*(?:\([^()]{0,60}\)\s*)?(?:(?:in\s+(?:[\w-]+\s+){1,3})?(?:will\s+go\s+|goes\s+)?(?:to|for|across)\s+(?:the\s+)?(?:(?:neighbouring|neighboring|host|hosting|several|other|\w+\s+)?countries|(?:West|East|Central|Southern|North|South|Southeast|South-East|Latin|Central)\s+(?:Africa|Asia|America|Europe)|Sahel|Horn\s+of\s+Africa|Middle\s+East|Pacific\s+(?:region|island)|Caribbean|(?:the\s+)?region)\b|(?:multi-country|multicountry|regional)\b)",
     )
 });
 
@@ -429,7 +451,7 @@ static CHANNEL_GAP_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 static DOMESTIC_RE: LazyLock<Regex> = LazyLock::new(|| {
     crate::compile_regex(
-        r"(?i)\b(?:plans? to spend|will spend|spends|spending|spent|financial year|fiscal year|national budget|state budget|government funds|public funds|own funds|domestic resources|domestic funding)\b",
+        r"(?i)\b(?:plans? to spend|will spend|spends|spending|spent|financial year|fiscal year|national budget|state budget|government funds|public funds|own funds|domestic resources|domestic funding|state fund|will invest|co-invest\w*|counterpart (?:funding|funds|contribution)|side will (?:direct|allocate|invest|cover|contribute))\b",
     )
 });
 
@@ -1378,6 +1400,13 @@ impl<'t> Extractor<'t> {
             end: s.start + b,
         };
         if let Some(c) = CUMULATIVE_RE.find(st).or_else(|| annual_total(st)) {
+            // "bringing the total cost to US$91 million", "in total, 6.2 bln tenge was allocated
+            // from the regional budget": a total without a time span ("since", "so far") in a
+            // sentence about a cost or a budget is what something costs, not aid given over time.
+            let timeless = !TIMED_CUMULATIVE_RE.is_match(c.as_str());
+            if timeless && let Some(cost) = COST_TOTAL_RE.find(st) {
+                return found(abs(cost.start(), cost.end()), AmountKind::NotAid);
+            }
             return found(abs(c.start(), c.end()), AmountKind::Cumulative);
         }
         // The recipient's own spending ("the ministry plans to spend", "bought with government
@@ -2074,14 +2103,43 @@ fn find_items(text: &str, start: usize, end: usize) -> Vec<Item> {
             continue;
         }
         taken.push((m.start(), m.end()));
+        // The article's words, not the dictionary's coarser name: modifiers written before the
+        // match ("portable digital X-ray units") are kept, and the matched words singular.
+        let from = modifiers_start(st, m.start());
+        let matched = singular_phrase(m.as_str());
+        // A bare word of the dictionary's name ("X-ray", "500,000 doses of vaccine") takes the
+        // dictionary's name, which adds the head noun the article implies.
+        let bare = from == m.start()
+            && !matched.contains(' ')
+            && form
+                .canonical
+                .to_lowercase()
+                .split(' ')
+                .any(|w| w == matched.to_lowercase())
+            && !form.canonical.eq_ignore_ascii_case(&matched);
+        let mut words = if bare {
+            form.canonical.to_string()
+        } else {
+            format!("{}{}", &st[from..m.start()], matched)
+        };
+        // "computed tomography (CT) scanners": the abbreviation and the head noun after the
+        // spelled-out name are the article's name for the item.
+        let mut end = m.end();
+        if let Some(c) = ABBREVIATED_HEAD_RE.captures(after)
+            && let (Some(abbr), Some(head), Some(all)) = (c.get(1), c.get(2), c.get(0))
+        {
+            words = format!("{} {}", abbr.as_str(), singular_item_word(head.as_str()));
+            end = m.end() + all.end();
+        }
         out.push(Item {
-            name: form.canonical.to_string(),
+            name: words,
+            canonical: Some(form.canonical.to_string()),
             quantity,
             span: Span {
-                start: start + m.start(),
-                end: start + m.end(),
+                start: start + from,
+                end: start + end,
             },
-            quote: m.as_str().to_string(),
+            quote: st[from..end].to_string(),
         });
     }
     for caps in GENERIC_ITEM_RE.captures_iter(st) {
@@ -2134,6 +2192,7 @@ fn find_items(text: &str, start: usize, end: usize) -> Vec<Item> {
         }
         out.push(Item {
             name,
+            canonical: None,
             quantity: Some(q),
             span: Span {
                 start: start + whole.start(),
@@ -2143,7 +2202,229 @@ fn find_items(text: &str, start: usize, end: usize) -> Vec<Item> {
         });
     }
     out.sort_by_key(|i| i.span.start);
-    out
+    // "magnetic resonance imaging (MRI) machines": a spelled-out name and its abbreviation with
+    // the head noun are one item; the later words, which carry the head noun, name it.
+    let mut merged: Vec<Item> = Vec::with_capacity(out.len());
+    for item in out {
+        if let Some(prev) = merged.last()
+            && prev.canonical.is_some()
+            && prev.canonical == item.canonical
+            && item.span.start < prev.span.end
+        {
+            continue; // the abbreviation inside "computed tomography (CT) scanners"
+        }
+        if let Some(prev) = merged.last()
+            && prev.canonical.is_some()
+            && prev.canonical == item.canonical
+            && text
+                .get(prev.span.end..item.span.start)
+                .is_some_and(|gap| gap.trim().is_empty() || gap.trim() == "(")
+        {
+            let prev = merged.pop().expect("checked above");
+            merged.push(Item {
+                quantity: prev.quantity.or(item.quantity),
+                ..item
+            });
+            continue;
+        }
+        merged.push(item);
+    }
+    merged
+}
+
+/// Where the modifiers written just before an item start: up to three lower-case (or
+/// hyphenated, or acronym) words such as "portable", "solar-powered", "neonatal", "PSA", stopping
+/// at a count, a function word, a verb ("donated", "including") or punctuation.
+fn modifiers_start(st: &str, item_start: usize) -> usize {
+    const STOP: &[&str] = &[
+        "a",
+        "an",
+        "the",
+        "of",
+        "and",
+        "or",
+        "with",
+        "for",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "from",
+        "as",
+        "its",
+        "their",
+        "his",
+        "her",
+        "our",
+        "this",
+        "these",
+        "those",
+        "that",
+        "which",
+        "new",
+        "modern",
+        "additional",
+        "other",
+        "more",
+        "some",
+        "several",
+        "various",
+        "many",
+        "latest",
+        "high-tech",
+        "state-of-the-art",
+        "much-needed",
+        "urgently",
+        "needed",
+        "such",
+        "including",
+        "includes",
+        "include",
+        "providing",
+        "supplying",
+        "using",
+        "worth",
+        "plus",
+        "also",
+        "both",
+        "all",
+        "each",
+        "per",
+        "up",
+        "over",
+        "about",
+        "than",
+        "into",
+        "will",
+        "be",
+        "is",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "had",
+        "it",
+        "they",
+        "we",
+        "who",
+        "buy",
+        "purchase",
+        "procure",
+        "provide",
+        "supply",
+        "deliver",
+        "donate",
+        "receive",
+        "units",
+        "sets",
+        "pieces",
+        "pcs",
+        "doses",
+        "kits",
+        "boxes",
+        "items",
+        "batch",
+        "batches",
+        "lot",
+        "consignment",
+        "shipment",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "twenty",
+        "thirty",
+        "fifty",
+        "hundred",
+        "thousand",
+        "dozen",
+        "million",
+        "run",
+        "install",
+        "build",
+        "equip",
+        "help",
+        "support",
+        "operate",
+        "give",
+        "hand",
+        "send",
+        "ship",
+        "get",
+        "fund",
+        "finance",
+        "bring",
+        "set",
+    ];
+    let mut from = item_start;
+    let mut count = 0;
+    while count < 3 {
+        let before = &st[..from];
+        let trimmed = before.trim_end_matches(' ');
+        if trimmed.len() == before.len() || trimmed.len() + 1 < before.len() {
+            break; // no single space before: punctuation, line break or start
+        }
+        let word_start = trimmed
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '-'))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let word = &trimmed[word_start..];
+        let lower = word.to_ascii_lowercase();
+        let acronym = word.len() >= 2 && word.chars().all(|c| c.is_ascii_uppercase());
+        let plain = word.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+            && word.chars().all(|c| c.is_ascii_lowercase() || c == '-');
+        // Past participles, adverbs and third-person verbs ("KOICA donates CT scanners") are not
+        // modifiers; a noun used as a modifier is singular ("blood gas analyser").
+        let verb_like = !word.contains('-')
+            && (lower.ends_with("ed")
+                || lower.ends_with("ing")
+                || lower.ends_with("ly")
+                || (lower.ends_with('s')
+                    && !["ss", "us", "is", "as"].iter().any(|e| lower.ends_with(e))));
+        if word.is_empty()
+            || !(acronym || plain)
+            || verb_like
+            || STOP.contains(&lower.as_str())
+            || word.starts_with('-')
+        {
+            break;
+        }
+        from = word_start;
+        count += 1;
+    }
+    from
+}
+
+/// The matched item words in the singular ("X-ray units" → "X-ray unit").
+fn singular_phrase(words: &str) -> String {
+    match words.rsplit_once(' ') {
+        Some((head, last)) => format!("{head} {}", singular_item_word(last)),
+        None => singular_item_word(words),
+    }
+}
+
+fn singular_item_word(w: &str) -> String {
+    let lower = w.to_ascii_lowercase();
+    if lower.ends_with("ss") || lower.ends_with("us") || lower.ends_with("is") || w.len() < 4 {
+        w.to_string()
+    } else if lower.ends_with("ches") || lower.ends_with("shes") || lower.ends_with("xes") {
+        w[..w.len() - 2].to_string()
+    } else if lower.ends_with("ies") {
+        format!("{}y", &w[..w.len() - 3])
+    } else {
+        w.strip_suffix('s').unwrap_or(w).to_string()
+    }
 }
 
 fn capitalise(w: &str) -> String {

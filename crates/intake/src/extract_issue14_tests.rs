@@ -192,3 +192,89 @@ fn an_equivalent_after_a_long_aside_joined_by_and_is_not_a_flow() {
         Some("UAH")
     );
 }
+
+fn item_names(text: &str) -> Vec<(String, Option<String>)> {
+    only_fact(text)
+        .items
+        .into_iter()
+        .map(|i| (i.name, i.canonical))
+        .collect()
+}
+
+#[test]
+fn an_item_keeps_the_article_words_and_its_modifiers() {
+    let names =
+        item_names("Japan will provide $3 million to Laos for four portable digital X-ray units.");
+    assert_eq!(
+        names,
+        [(
+            "portable digital X-ray unit".to_string(),
+            Some("X-ray machine".to_string())
+        )]
+    );
+}
+
+#[test]
+fn a_verb_before_an_item_is_not_its_modifier() {
+    let names = item_names("KOICA donates CT scanners worth $2 million to Laos.");
+    assert_eq!(names[0].0, "CT scanner");
+}
+
+#[test]
+fn a_spelled_out_name_with_its_abbreviation_is_one_item() {
+    let names =
+        item_names("Japan will provide $3 million to Laos for computed tomography (CT) scanners.");
+    assert_eq!(
+        names,
+        [("CT scanner".to_string(), Some("CT scanner".to_string()))]
+    );
+}
+
+#[test]
+fn a_total_cost_is_not_aid_and_a_total_since_a_year_is_cumulative() {
+    let e = rules(
+        "The Government of Tajikistan will cover the remaining US$7.4 million, bringing the \
+         total cost to US$91 million.",
+    );
+    assert!(
+        e.facts
+            .iter()
+            .all(|f| f.amount_kind.value == AmountKind::NotAid),
+        "{:#?}",
+        e.facts
+    );
+    let f = only_fact("Since 1996 Japan has provided a total of $50 million to Laos.");
+    assert_eq!(f.amount_kind.value, AmountKind::Cumulative);
+}
+
+#[test]
+fn an_amount_in_several_words_of_aid_to_the_region_has_no_single_recipient() {
+    let e = rules(
+        "Venezuela crisis funding\nSince 1994, the EU has provided more than €1.6 billion in \
+         humanitarian assistance to the region, including Venezuela.",
+    );
+    let f = e
+        .facts
+        .iter()
+        .find(|f| f.amount.is_some())
+        .expect("an amount");
+    assert_eq!(f.recipient_country, None, "{f:#?}");
+}
+
+#[test]
+fn the_recipient_side_investing_its_own_money_is_not_aid() {
+    let e = rules(
+        "Germany will provide EUR 15 million to Kyrgyzstan for tuberculosis care. In turn, the \
+         Kyrgyz side will direct 7.5 million euros to the programmes against tuberculosis.",
+    );
+    let own = e
+        .facts
+        .iter()
+        .find(|f| {
+            f.amount
+                .as_ref()
+                .is_some_and(|a| a.value.amount == Decimal::new(7_500_000, 0))
+        })
+        .expect("the recipient's share is found");
+    assert_eq!(own.amount_kind.value, AmountKind::NotAid);
+}

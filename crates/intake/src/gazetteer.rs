@@ -127,6 +127,13 @@ pub static COUNTRY_NAMES: LazyLock<Vec<(&'static str, String)>> = LazyLock::new(
     out
 });
 
+/// Whether `iso` is an ISO 3166-1 alpha-2 code of a country the gazetteer knows.
+pub fn is_country(iso: &str) -> bool {
+    static CODES: LazyLock<std::collections::HashSet<&'static str>> =
+        LazyLock::new(|| COUNTRY_NAMES.iter().map(|(iso, _)| *iso).collect());
+    CODES.contains(iso)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

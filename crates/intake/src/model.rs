@@ -88,8 +88,13 @@ pub struct Money {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
-    /// Canonical name from the equipment dictionary.
+    /// The article's own words for the item, singular, with the modifiers written before it
+    /// ("mobile digital X-ray unit"), so a reviewer and the equipment line keep what was said.
     pub name: String,
+    /// The equipment dictionary's name for it ("X-ray machine"); `None` for a counted noun
+    /// phrase the dictionary lacks and for drafts stored before issue 14's item change.
+    #[serde(default)]
+    pub canonical: Option<String>,
     pub quantity: Option<u64>,
     pub span: Span,
     pub quote: String,

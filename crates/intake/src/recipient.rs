@@ -351,9 +351,65 @@ pub fn examples_of(
     out
 }
 
+/// Currencies that donors pay in: an amount in one of them says nothing about where it goes.
+const DONOR_CURRENCIES: &[&str] = &[
+    "USD", "EUR", "GBP", "CHF", "JPY", "CNY", "AUD", "CAD", "NZD", "SEK", "NOK", "DKK", "KRW",
+    "KWD", "AED", "SAR", "QAR", "INR", "TRY", "XDR",
+];
+
+/// An amount without a recipient, written in the money of a country that is not a usual donor's
+/// and not the donor's own ("KSh 450 million", "J$18.5 million"), is spent in that country: a
+/// foundation or company giving at home names no country ("M-PESA Foundation … Nairobi"), and
+/// a donor's grant stated in the recipient's money is the recipient's. ISO 4217 codes begin with
+/// the issuing country's ISO 3166 code (the codes of currency unions, XOF or EUR, name no
+/// country). Runs after the recipient model, which keeps its choice wherever it made one.
+pub fn from_local_currency(extraction: &mut Extraction) {
+    for fact in &mut extraction.facts {
+        if fact.recipient_country.is_some() {
+            continue;
+        }
+        let Some(amount) = &fact.amount else { continue };
+        let code = amount.value.currency.as_str();
+        if DONOR_CURRENCIES.contains(&code) || code.len() != 3 || code.starts_with('X') {
+            continue;
+        }
+        let iso = &code[..2];
+        let donor_home = fact.donor.as_ref().and_then(|d| donor_country_in(&d.value));
+        if donor_home == Some(iso) || !crate::gazetteer::is_country(iso) {
+            continue;
+        }
+        fact.recipient_country = Some(Sourced {
+            value: iso.to_string(),
+            span: amount.span,
+            quote: amount.quote.clone(),
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn recipient_of(text: &str) -> Option<String> {
+        let e = crate::extract(text, &crate::ExtractOptions::default()).expect("extracts");
+        e.facts
+            .iter()
+            .find(|f| f.amount.is_some())
+            .and_then(|f| f.recipient_country.as_ref().map(|r| r.value.clone()))
+    }
+
+    #[test]
+    fn a_home_foundation_giving_in_local_money_gives_to_that_country() {
+        let text = "M-PESA Foundation funds maternity wing\nThe M-PESA Foundation has committed \
+                    KSh 450 million to build a maternity wing at a county hospital in Nairobi.";
+        assert_eq!(recipient_of(text).as_deref(), Some("KE"));
+    }
+
+    #[test]
+    fn a_donor_currency_names_no_recipient() {
+        let text = "Fund pledges money\nThe Pandemic Fund pledged US$ 5 million for the region.";
+        assert_eq!(recipient_of(text), None);
+    }
 
     #[test]
     fn the_shipped_recipient_model_parses() {

@@ -3,8 +3,8 @@
 //! with a note; under `CI=true` it fails them.
 //!
 //! The floors are today's measured figures (docs/intake.md), so a change that makes the
-//! extractor generalise worse fails here; the issue's own targets (0.85 pooled, 0.75 per writer)
-//! are not met yet and are reported, not asserted.
+//! extractor generalise worse fails here. The issue's own targets (0.85 pooled, 0.75 per writer)
+//! are met with little margin (0.854 pooled, c4 0.750), so the floors sit at or just under them.
 
 use std::path::PathBuf;
 
@@ -44,18 +44,18 @@ fn grouped_cross_validation_stays_above_the_measured_floor() {
         serde_json::to_string_pretty(&(&rules, &learned)).expect("report serialises")
     );
     assert!(
-        rules.pooled_strict.f1 >= 0.79,
+        rules.pooled_strict.f1 >= 0.80,
         "rules pooled F1 {}",
         rules.pooled_strict.f1
     );
     assert!(
-        learned.pooled_strict.f1 >= 0.82,
+        learned.pooled_strict.f1 >= 0.85,
         "learned pooled F1 {}",
         learned.pooled_strict.f1
     );
     for fold in &learned.folds {
         assert!(
-            fold.report.strict.f1 >= 0.7,
+            fold.report.strict.f1 >= 0.74,
             "{}: strict F1 {}",
             fold.writer,
             fold.report.strict.f1
