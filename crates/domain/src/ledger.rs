@@ -83,6 +83,21 @@ pub enum RateDateBasis {
     LatestAvailableRate,
 }
 
+/// Builds a ledger one record at a time, indexing once at the end: a store streams its records
+/// into it instead of holding them all in a list beside the ledger being built.
+#[derive(Debug, Default)]
+pub struct LedgerBuilder(Ledger);
+
+impl LedgerBuilder {
+    pub fn push(&mut self, record: Record) {
+        self.0.insert(record);
+    }
+
+    pub fn finish(self) -> Ledger {
+        self.0.reindexed()
+    }
+}
+
 impl Ledger {
     pub fn from_records(records: impl IntoIterator<Item = Record>) -> Self {
         let mut ledger = Self::default();

@@ -54,7 +54,13 @@ pub struct TotalsSummary {
 pub type Series = (String, Vec<(i32, Decimal)>);
 
 /// How a rate is told apart in a row's summary.
-type RateKey = (CurrencyCode, NaiveDate, String, String, Option<NaiveDate>);
+type RateKey = (
+    CurrencyCode,
+    NaiveDate,
+    String,
+    &'static str,
+    Option<NaiveDate>,
+);
 
 /// Whether a report is being added to running sums or taken out of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -213,12 +219,22 @@ impl FiguresAcc {
             let acc = rows
                 .entry((row.key.clone(), row.kind))
                 .or_insert_with(RowAcc::new);
-            // Parts per currency, from the flows that made them (a flow is listed once per
-            // part it adds to the row).
+            // Parts per currency: a converted part names its currency; the others' flows are
+            // looked up (a flow is listed once per part it adds to the row).
             let mut parts: BTreeMap<&CurrencyCode, usize> = BTreeMap::new();
-            for id in &row.flows {
-                let flow = ledger.flows.get(id).ok_or(Irreversible)?;
-                *parts.entry(&flow.money.currency).or_default() += 1;
+            if row.rates.len() + row.unconverted.len() == row.flows.len() {
+                for u in &row.rates {
+                    *parts.entry(&u.original_currency).or_default() += 1;
+                }
+                for u in &row.unconverted {
+                    let flow = ledger.flows.get(&u.flow).ok_or(Irreversible)?;
+                    *parts.entry(&flow.money.currency).or_default() += 1;
+                }
+            } else {
+                for id in &row.flows {
+                    let flow = ledger.flows.get(id).ok_or(Irreversible)?;
+                    *parts.entry(&flow.money.currency).or_default() += 1;
+                }
             }
             for (currency, sum) in &row.original {
                 let n = parts.get(currency).copied().ok_or(Irreversible)?;
@@ -251,25 +267,36 @@ impl FiguresAcc {
             count(&mut acc.flows, row.flows.len(), sign)?;
             count(&mut acc.unconverted, row.unconverted.len(), sign)?;
             for u in &row.rates {
-                let basis = serde_json::to_string(&u.rate_date_basis).unwrap_or_default();
-                let key = (
+                // The basis's stored name orders as its JSON string did (a closing quote sorts
+                // before any letter), without writing JSON per part.
+                let key: RateKey = (
                     u.original_currency.clone(),
                     u.rate_date,
                     u.rate.to_string(),
-                    basis,
+                    u.rate_date_basis.into(),
                     u.provisional,
                 );
-                let entry = acc.rates.entry(key.clone()).or_insert_with(|| RateSummary {
-                    currency: u.original_currency.clone(),
-                    rate: u.rate,
-                    rate_date: u.rate_date,
-                    basis: u.rate_date_basis,
-                    source: u.source.clone(),
-                    provisional: u.provisional,
-                    flows: 0,
-                });
-                count(&mut entry.flows, 1, sign)?;
-                if entry.flows == 0 {
+                let emptied = match acc.rates.get_mut(&key) {
+                    Some(entry) => {
+                        count(&mut entry.flows, 1, sign)?;
+                        entry.flows == 0
+                    }
+                    None => {
+                        let mut entry = RateSummary {
+                            currency: u.original_currency.clone(),
+                            rate: u.rate,
+                            rate_date: u.rate_date,
+                            basis: u.rate_date_basis,
+                            source: u.source.clone(),
+                            provisional: u.provisional,
+                            flows: 0,
+                        };
+                        count(&mut entry.flows, 1, sign)?;
+                        acc.rates.insert(key.clone(), entry);
+                        false
+                    }
+                };
+                if emptied {
                     acc.rates.remove(&key);
                 }
                 scale_step(&mut acc.scales, u.converted_amount, sign)?;

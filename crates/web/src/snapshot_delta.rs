@@ -23,6 +23,13 @@ use crate::state::{Snapshot, WebConfig};
 /// record, flows' before activities' and then in the order the rules emit them).
 type FindingKey = (Severity, &'static str, RecordId, u8, u32);
 
+/// A finding's key without its record id (the by-record index has the id as its own key).
+type KeyRest = (Severity, &'static str, u8, u32);
+
+fn key_of(id: &RecordId, rest: &KeyRest) -> FindingKey {
+    (rest.0, rest.1, id.clone(), rest.2, rest.3)
+}
+
 fn kind_rank(kind: RecordKind) -> u8 {
     match kind {
         RecordKind::Flow => 0,
@@ -36,7 +43,9 @@ fn kind_rank(kind: RecordKind) -> u8 {
 #[derive(Clone, Default)]
 pub struct Findings {
     ordered: imbl::OrdMap<FindingKey, Finding>,
-    by_record: imbl::HashMap<RecordId, Vec<FindingKey>>,
+    by_record: imbl::HashMap<RecordId, Vec<KeyRest>>,
+    /// How many of each severity (the dashboard's counts), kept as findings come and go.
+    counts: std::collections::BTreeMap<Severity, usize>,
 }
 
 impl Findings {
@@ -54,13 +63,14 @@ impl Findings {
             let keys = self.by_record.entry(f.record.clone()).or_default();
             let seq = keys
                 .iter()
-                .filter(|k| k.3 == rank)
+                .filter(|k| k.2 == rank)
                 .count()
                 .try_into()
                 .unwrap_or(u32::MAX);
-            let key = (f.severity, f.rule, f.record.clone(), rank, seq);
-            keys.push(key.clone());
-            self.ordered.insert(key, f);
+            let rest = (f.severity, f.rule, rank, seq);
+            keys.push(rest);
+            *self.counts.entry(f.severity).or_default() += 1;
+            self.ordered.insert(key_of(&f.record, &rest), f);
         }
     }
 
@@ -70,13 +80,16 @@ impl Findings {
         let Some(keys) = self.by_record.get(id) else {
             return;
         };
-        let (gone, kept): (Vec<FindingKey>, Vec<FindingKey>) =
-            keys.iter().cloned().partition(|k| k.3 == rank);
+        let (gone, kept): (Vec<KeyRest>, Vec<KeyRest>) =
+            keys.iter().copied().partition(|k| k.2 == rank);
         if gone.is_empty() {
             return;
         }
         for k in &gone {
-            self.ordered.remove(k);
+            if self.ordered.remove(&key_of(id, k)).is_some() {
+                let n = self.counts.entry(k.0).or_default();
+                *n = n.saturating_sub(1);
+            }
         }
         if kept.is_empty() {
             self.by_record.remove(id);
@@ -98,7 +111,7 @@ impl Findings {
     }
 
     pub fn count(&self, severity: Severity) -> usize {
-        self.iter().filter(|f| f.severity == severity).count()
+        self.counts.get(&severity).copied().unwrap_or(0)
     }
 
     /// A copy, for rules that take the findings as a list.
@@ -108,16 +121,14 @@ impl Findings {
 
     /// The findings about any of `ids`, in the checks' order.
     pub fn about<'a>(&'a self, ids: &[&RecordId]) -> Vec<&'a Finding> {
-        let mut keys: Vec<&FindingKey> = ids
+        let mut keys: Vec<FindingKey> = ids
             .iter()
-            .filter_map(|id| self.by_record.get(*id))
-            .flatten()
+            .filter_map(|id| Some((*id, self.by_record.get(*id)?)))
+            .flat_map(|(id, rests)| rests.iter().map(move |r| key_of(id, r)))
             .collect();
         keys.sort_unstable();
         keys.dedup();
-        keys.into_iter()
-            .filter_map(|k| self.ordered.get(k))
-            .collect()
+        keys.iter().filter_map(|k| self.ordered.get(k)).collect()
     }
 }
 

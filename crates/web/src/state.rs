@@ -180,6 +180,15 @@ impl Snapshot {
         lap("findings index");
         let mut by_activity: imbl::HashMap<RecordId, Vec<(RecordKind, RecordId)>> =
             imbl::HashMap::new();
+        let mut index_flow = |f: &aidtrace_domain::model::Flow| {
+            by_activity
+                .entry(f.activity.clone())
+                .or_default()
+                .push((RecordKind::Flow, f.id.clone()));
+        };
+        for f in ledger.flows.values() {
+            index_flow(f);
+        }
         let mut index = |record: Record| {
             for target in crate::snapshot_delta::indexed_under(&record) {
                 by_activity
@@ -189,11 +198,8 @@ impl Snapshot {
             }
         };
         // Only these kinds name an activity in an `activity` field; cloning one record at a
-        // time keeps the index's cost to its own size.
-        ledger
-            .flows
-            .values()
-            .for_each(|r| index(Record::Flow(r.clone())));
+        // time keeps the index's cost to its own size. A flow names exactly its `activity`, so
+        // the million flows are indexed (above) without cloning them.
         ledger
             .budgets
             .values()
