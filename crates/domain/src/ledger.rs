@@ -1,7 +1,9 @@
 //! A read-only view of all records, indexed for the rules that need to look across them:
 //! totals, checks, and the rate basis of a flow.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+mod delta;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -13,15 +15,23 @@ use crate::model::{
     Organisation, Partnership, Record, RecordKind, Source,
 };
 
+/// The map of the kinds a ledger holds in the hundreds of thousands (activities, flows,
+/// equipment lines): persistent, so cloning a ledger to apply a write shares every untouched
+/// record instead of copying a million (issue #13).
+pub type Map<V> = imbl::OrdMap<RecordId, V>;
+
+/// An index of the ledger, persistent for the same reason as [`Map`].
+type Index<V> = imbl::HashMap<RecordId, V>;
+
 #[derive(Debug, Clone, Default)]
 pub struct Ledger {
     pub sources: BTreeMap<RecordId, Source>,
     pub organisations: BTreeMap<RecordId, Organisation>,
     pub facilities: BTreeMap<RecordId, Facility>,
-    pub activities: BTreeMap<RecordId, Activity>,
-    pub flows: BTreeMap<RecordId, Flow>,
+    pub activities: Map<Activity>,
+    pub flows: Map<Flow>,
     pub budgets: BTreeMap<RecordId, Budget>,
-    pub equipment_lines: BTreeMap<RecordId, EquipmentLine>,
+    pub equipment_lines: Map<EquipmentLine>,
     pub partnerships: BTreeMap<RecordId, Partnership>,
     pub registrations: BTreeMap<RecordId, MarketRegistration>,
     pub claims: BTreeMap<RecordId, Claim>,
@@ -47,12 +57,13 @@ pub struct Ledger {
     pub part_movements: BTreeMap<RecordId, crate::assets::parts::PartMovement>,
     pub incidents: BTreeMap<RecordId, crate::assets::recall::Incident>,
     pub field_safety_notices: BTreeMap<RecordId, crate::assets::recall::FieldSafetyNotice>,
-    flow_children: HashMap<RecordId, Vec<RecordId>>,
-    activity_children: HashMap<RecordId, Vec<RecordId>>,
-    /// Indexes built once so rules stay linear in the size of the ledger.
-    flows_by_activity: HashMap<RecordId, Vec<RecordId>>,
-    equipment_by_activity: HashMap<RecordId, Vec<RecordId>>,
-    kinds_below: HashMap<RecordId, BTreeSet<FlowKind>>,
+    flow_children: Index<Vec<RecordId>>,
+    activity_children: Index<Vec<RecordId>>,
+    /// Indexes built once so rules stay linear in the size of the ledger; each list is in id
+    /// order (the order rules meet the records in).
+    flows_by_activity: Index<Vec<RecordId>>,
+    equipment_by_activity: Index<Vec<RecordId>>,
+    kinds_below: Index<BTreeSet<FlowKind>>,
 }
 
 /// Which date picked the exchange rate of a flow. Flows without a value date still get a rate so
@@ -70,6 +81,21 @@ pub enum RateDateBasis {
     SourcePublished,
     /// Nothing dated at all: the latest year the rate table has for the currency.
     LatestAvailableRate,
+}
+
+/// Builds a ledger one record at a time, indexing once at the end: a store streams its records
+/// into it instead of holding them all in a list beside the ledger being built.
+#[derive(Debug, Default)]
+pub struct LedgerBuilder(Ledger);
+
+impl LedgerBuilder {
+    pub fn push(&mut self, record: Record) {
+        self.0.insert(record);
+    }
+
+    pub fn finish(self) -> Ledger {
+        self.0.reindexed()
+    }
 }
 
 impl Ledger {
@@ -216,7 +242,7 @@ impl Ledger {
                 .push(line.id.clone());
         }
         // Each flow's kind is recorded on every ancestor of its activity (cycle-safe).
-        let mut kinds_below: HashMap<RecordId, BTreeSet<FlowKind>> = HashMap::new();
+        let mut kinds_below: Index<BTreeSet<FlowKind>> = Index::new();
         for flow in self.flows.values() {
             let mut seen = BTreeSet::new();
             let mut current = self

@@ -399,6 +399,30 @@ pub fn totals_where(
     by: GroupBy,
     filter: &Filter,
 ) -> TotalsReport {
+    let mut report = totals_unrounded(ledger, rates, by, filter);
+    let digits = report.currency.minor_unit_digits();
+    for row in &mut report.rows {
+        row.converted = row.converted.map(|v| {
+            v.map(|d| d.round_dp_with_strategy(digits, RoundingStrategy::MidpointNearestEven))
+        });
+        for v in row.original.values_mut() {
+            *v = v.map(|d| d.normalize());
+        }
+    }
+    report
+}
+
+/// [`totals_where`] before its last step: converted sums not yet rounded to the currency's
+/// minor unit, original sums not normalised. Sums of parts of a ledger add up to the sums of
+/// the whole, so a read model can subtract what a write's records contributed and add what
+/// they contribute now, then round (`aidtrace_service::summary`), without a second
+/// implementation of the rules.
+pub fn totals_unrounded(
+    ledger: &Ledger,
+    rates: &RateTable,
+    by: GroupBy,
+    filter: &Filter,
+) -> TotalsReport {
     let currency = &filter.currency;
     let unfiltered = filter.is_everything();
     let mut rows: BTreeMap<(String, FlowKind), TotalsRow> = BTreeMap::new();
@@ -482,19 +506,7 @@ pub fn totals_where(
             }
         }
     }
-    let digits = currency.minor_unit_digits();
-    let rows = rows
-        .into_values()
-        .map(|mut row| {
-            row.converted = row.converted.map(|v| {
-                v.map(|d| d.round_dp_with_strategy(digits, RoundingStrategy::MidpointNearestEven))
-            });
-            for v in row.original.values_mut() {
-                *v = v.map(|d| d.normalize());
-            }
-            row
-        })
-        .collect();
+    let rows = rows.into_values().collect();
     TotalsReport {
         by,
         currency: currency.clone(),

@@ -9,10 +9,10 @@ use aidtrace_domain::filter::Filter;
 use aidtrace_domain::fx::RateTable;
 use aidtrace_domain::ledger::RateDateBasis;
 use aidtrace_domain::model::FlowKind;
-use aidtrace_domain::totals::{GroupBy, Sum, TotalsReport, totals_where};
+use aidtrace_domain::totals::{GroupBy, Sum, TotalsReport, totals_unrounded};
 use aidtrace_domain::{CurrencyCode, Ledger};
 use chrono::{Datelike, NaiveDate};
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -50,25 +50,239 @@ pub struct TotalsSummary {
     pub rows: Vec<RowSummary>,
 }
 
-impl TotalsSummary {
-    pub fn of(report: &TotalsReport) -> Self {
-        let rows = report
-            .rows
-            .iter()
-            .map(|row| {
-                type Key = (CurrencyCode, NaiveDate, String, String, Option<NaiveDate>);
-                let mut rates: BTreeMap<Key, RateSummary> = BTreeMap::new();
+/// One line of the time series: a flow kind and its (year, converted sum) points.
+pub type Series = (String, Vec<(i32, Decimal)>);
+
+/// How a rate is told apart in a row's summary.
+type RateKey = (
+    CurrencyCode,
+    NaiveDate,
+    String,
+    &'static str,
+    Option<NaiveDate>,
+);
+
+/// Whether a report is being added to running sums or taken out of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sign {
+    Add,
+    Subtract,
+}
+
+/// The sums could not be taken apart exactly (an overflowed sum cannot be subtracted from):
+/// compute them again from the whole ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Irreversible;
+
+/// `total ± value`, counting the terms; subtracting from or with an overflow is
+/// [`Irreversible`].
+fn step(total: &mut (Sum, usize), value: Sum, sign: Sign) -> Result<(), Irreversible> {
+    match sign {
+        Sign::Add => {
+            total.0 = match value {
+                Sum::Exact(v) => total.0.plus(v),
+                Sum::Overflow => Sum::Overflow,
+            };
+            total.1 += 1;
+        }
+        Sign::Subtract => {
+            let (Sum::Exact(t), Sum::Exact(v)) = (total.0, value) else {
+                return Err(Irreversible);
+            };
+            total.0 = Sum::Exact(t.checked_sub(v).ok_or(Irreversible)?);
+            total.1 = total.1.checked_sub(1).ok_or(Irreversible)?;
+        }
+    }
+    Ok(())
+}
+
+fn count(n: &mut usize, by: usize, sign: Sign) -> Result<(), Irreversible> {
+    *n = match sign {
+        Sign::Add => n.checked_add(by),
+        Sign::Subtract => n.checked_sub(by),
+    }
+    .ok_or(Irreversible)?;
+    Ok(())
+}
+
+/// The running sums of one row of a grouping: the unrounded sums with how many parts made
+/// them, so parts can be taken out again and a row, a currency or a rate that no part is left
+/// in disappears, as it would from a report of the whole ledger.
+#[derive(Debug, Clone)]
+struct RowAcc {
+    original: BTreeMap<CurrencyCode, (Sum, usize)>,
+    /// Parts converted, or whose conversion overflowed (both make `converted` a value).
+    converted: (Sum, usize),
+    /// Parts that could not be converted for another reason (the row is then incomplete).
+    incomplete: usize,
+    flows: usize,
+    unconverted: usize,
+    rates: BTreeMap<RateKey, RateSummary>,
+    /// The decimal places of the converted terms, counted: a sum has the most places of its
+    /// terms, so after a term goes the sum is shown with the places of those left.
+    scales: BTreeMap<u32, usize>,
+}
+
+/// Counts one term's decimal places in or out.
+fn scale_step(
+    scales: &mut BTreeMap<u32, usize>,
+    value: Decimal,
+    sign: Sign,
+) -> Result<(), Irreversible> {
+    let n = scales.entry(value.scale()).or_default();
+    count(n, 1, sign)?;
+    if *n == 0 {
+        scales.remove(&value.scale());
+    }
+    Ok(())
+}
+
+/// `value` with as many decimal places as the most any remaining term has.
+fn places(value: Sum, scales: &BTreeMap<u32, usize>) -> Sum {
+    value.map(|mut d| {
+        d.rescale(scales.keys().next_back().copied().unwrap_or(0));
+        d
+    })
+}
+
+impl RowAcc {
+    fn new() -> Self {
+        Self {
+            original: BTreeMap::new(),
+            converted: (Sum::ZERO, 0),
+            incomplete: 0,
+            flows: 0,
+            unconverted: 0,
+            rates: BTreeMap::new(),
+            scales: BTreeMap::new(),
+        }
+    }
+}
+
+/// The running sums behind one filter's [`Figures`]: reports of parts of a ledger are added
+/// ([`Sign::Add`]) or taken out ([`Sign::Subtract`]) and [`FiguresAcc::finish`] rounds them as
+/// `totals_where` does. [`figures`] adds the whole ledger's reports; a read model following
+/// writes takes out the reports of the records a write touched, as they were, and adds them as
+/// they are now. Every sum is still computed by the one totals implementation
+/// (`aidtrace_domain::totals::totals_unrounded`); this only adds and subtracts its results.
+#[derive(Debug, Clone)]
+pub struct FiguresAcc {
+    filter: Filter,
+    groups: Vec<GroupBy>,
+    rows: BTreeMap<&'static str, BTreeMap<(String, FlowKind), RowAcc>>,
+    /// Converted sums by flow kind and year of the date converted for.
+    years: BTreeMap<(FlowKind, i32), (Sum, usize)>,
+    /// The decimal places of each year's terms (see `RowAcc::scales`).
+    year_scales: BTreeMap<(FlowKind, i32), BTreeMap<u32, usize>>,
+    dated_by_fallback: usize,
+}
+
+impl FiguresAcc {
+    pub fn new(groups: &[GroupBy], filter: &Filter) -> Self {
+        Self {
+            filter: filter.clone(),
+            groups: groups.to_vec(),
+            rows: groups
+                .iter()
+                .map(|g| (g.as_str(), BTreeMap::new()))
+                .collect(),
+            years: BTreeMap::new(),
+            year_scales: BTreeMap::new(),
+            dated_by_fallback: 0,
+        }
+    }
+
+    /// Adds or takes out the totals of `ledger` (the whole ledger, or a self-contained part
+    /// of it: `Ledger::part`) under every grouping.
+    pub fn apply(
+        &mut self,
+        ledger: &Ledger,
+        rates: &RateTable,
+        sign: Sign,
+    ) -> Result<(), Irreversible> {
+        for g in self.groups.clone() {
+            let report = totals_unrounded(ledger, rates, g, &self.filter);
+            self.apply_report(ledger, &report, sign)?;
+        }
+        Ok(())
+    }
+
+    fn apply_report(
+        &mut self,
+        ledger: &Ledger,
+        report: &TotalsReport,
+        sign: Sign,
+    ) -> Result<(), Irreversible> {
+        let overflow = aidtrace_domain::fx::ConversionError::Overflow.to_string();
+        let rows = self.rows.entry(report.by.as_str()).or_default();
+        for row in &report.rows {
+            let acc = rows
+                .entry((row.key.clone(), row.kind))
+                .or_insert_with(RowAcc::new);
+            // Parts per currency: a converted part names its currency; the others' flows are
+            // looked up (a flow is listed once per part it adds to the row).
+            let mut parts: BTreeMap<&CurrencyCode, usize> = BTreeMap::new();
+            if row.rates.len() + row.unconverted.len() == row.flows.len() {
                 for u in &row.rates {
-                    let basis = serde_json::to_string(&u.rate_date_basis).unwrap_or_default();
-                    rates
-                        .entry((
-                            u.original_currency.clone(),
-                            u.rate_date,
-                            u.rate.to_string(),
-                            basis,
-                            u.provisional,
-                        ))
-                        .or_insert_with(|| RateSummary {
+                    *parts.entry(&u.original_currency).or_default() += 1;
+                }
+                for u in &row.unconverted {
+                    let flow = ledger.flows.get(&u.flow).ok_or(Irreversible)?;
+                    *parts.entry(&flow.money.currency).or_default() += 1;
+                }
+            } else {
+                for id in &row.flows {
+                    let flow = ledger.flows.get(id).ok_or(Irreversible)?;
+                    *parts.entry(&flow.money.currency).or_default() += 1;
+                }
+            }
+            for (currency, sum) in &row.original {
+                let n = parts.get(currency).copied().ok_or(Irreversible)?;
+                let cell = acc
+                    .original
+                    .entry(currency.clone())
+                    .or_insert((Sum::ZERO, 0));
+                step(cell, *sum, sign)?;
+                // `step` counted one term; the cell counts parts.
+                count(&mut cell.1, n.saturating_sub(1), sign)?;
+                if cell.1 == 0 {
+                    acc.original.remove(currency);
+                }
+            }
+            let incomplete = row
+                .unconverted
+                .iter()
+                .filter(|u| u.reason != overflow)
+                .count();
+            let touched = row
+                .flows
+                .len()
+                .checked_sub(incomplete)
+                .ok_or(Irreversible)?;
+            if let Some(sum) = row.converted {
+                step(&mut acc.converted, sum, sign)?;
+                count(&mut acc.converted.1, touched.saturating_sub(1), sign)?;
+            }
+            count(&mut acc.incomplete, incomplete, sign)?;
+            count(&mut acc.flows, row.flows.len(), sign)?;
+            count(&mut acc.unconverted, row.unconverted.len(), sign)?;
+            for u in &row.rates {
+                // The basis's stored name orders as its JSON string did (a closing quote sorts
+                // before any letter), without writing JSON per part.
+                let key: RateKey = (
+                    u.original_currency.clone(),
+                    u.rate_date,
+                    u.rate.to_string(),
+                    u.rate_date_basis.into(),
+                    u.provisional,
+                );
+                let emptied = match acc.rates.get_mut(&key) {
+                    Some(entry) => {
+                        count(&mut entry.flows, 1, sign)?;
+                        entry.flows == 0
+                    }
+                    None => {
+                        let mut entry = RateSummary {
                             currency: u.original_currency.clone(),
                             rate: u.rate,
                             rate_date: u.rate_date,
@@ -76,65 +290,106 @@ impl TotalsSummary {
                             source: u.source.clone(),
                             provisional: u.provisional,
                             flows: 0,
-                        })
-                        .flows += 1;
+                        };
+                        count(&mut entry.flows, 1, sign)?;
+                        acc.rates.insert(key.clone(), entry);
+                        false
+                    }
+                };
+                if emptied {
+                    acc.rates.remove(&key);
                 }
-                RowSummary {
-                    key: row.key.clone(),
-                    kind: row.kind,
-                    original: row.original.clone(),
-                    converted: row.converted,
-                    converted_complete: row.converted_complete,
-                    flows: row.flows.len(),
-                    unconverted: row.unconverted.len(),
-                    rates: rates.into_values().collect(),
+                scale_step(&mut acc.scales, u.converted_amount, sign)?;
+                if report.by == GroupBy::Year {
+                    if u.rate_date_basis != RateDateBasis::ValueDate {
+                        count(&mut self.dated_by_fallback, 1, sign)?;
+                    }
+                    let year = (row.kind, u.converted_for.year());
+                    let point = self.years.entry(year).or_insert((Sum::ZERO, 0));
+                    step(point, Sum::Exact(u.converted_amount), sign)?;
+                    if point.1 == 0 {
+                        self.years.remove(&year);
+                    }
+                    let scales = self.year_scales.entry(year).or_default();
+                    scale_step(scales, u.converted_amount, sign)?;
+                    if scales.is_empty() {
+                        self.year_scales.remove(&year);
+                    }
                 }
+            }
+            if acc.flows == 0 {
+                rows.remove(&(row.key.clone(), row.kind));
+            }
+        }
+        Ok(())
+    }
+
+    /// The figures as a report of the whole ledger gives them: converted sums rounded to the
+    /// currency's minor unit, original sums normalised.
+    pub fn finish(&self) -> Figures {
+        let currency = &self.filter.currency;
+        let digits = currency.minor_unit_digits();
+        let round =
+            |d: Decimal| d.round_dp_with_strategy(digits, RoundingStrategy::MidpointNearestEven);
+        let totals = self
+            .groups
+            .iter()
+            .map(|g| {
+                let rows = self
+                    .rows
+                    .get(g.as_str())
+                    .into_iter()
+                    .flatten()
+                    .map(|((key, kind), acc)| RowSummary {
+                        key: key.clone(),
+                        kind: *kind,
+                        original: acc
+                            .original
+                            .iter()
+                            .map(|(c, (s, _))| (c.clone(), s.map(|d| d.normalize())))
+                            .collect(),
+                        converted: (acc.converted.1 > 0)
+                            .then(|| places(acc.converted.0, &acc.scales).map(round)),
+                        converted_complete: acc.incomplete == 0,
+                        flows: acc.flows,
+                        unconverted: acc.unconverted,
+                        rates: acc.rates.values().cloned().collect(),
+                    })
+                    .collect();
+                let summary = TotalsSummary {
+                    by: g.as_str(),
+                    currency: currency.clone(),
+                    rule: aidtrace_domain::totals::RULE,
+                    attribution: aidtrace_domain::fx::IMF_ATTRIBUTION,
+                    filter: self.filter.clone(),
+                    rows,
+                };
+                (g.as_str(), summary)
             })
             .collect();
-        Self {
-            by: report.by.as_str(),
-            currency: report.currency.clone(),
-            rule: report.rule,
-            attribution: report.attribution,
-            filter: report.filter.clone(),
-            rows,
+        let series = FlowKind::ALL
+            .iter()
+            .filter_map(|kind| {
+                let pts: Vec<(i32, Decimal)> = self
+                    .years
+                    .iter()
+                    .filter(|((k, _), _)| k == kind)
+                    // A year whose sum overflowed has no height to draw; the totals table beside
+                    // the chart shows it as overflow.
+                    .filter_map(|(at, (v, _))| {
+                        let scales = self.year_scales.get(at).cloned().unwrap_or_default();
+                        Some((at.1, places(*v, &scales).exact()?))
+                    })
+                    .collect();
+                (!pts.is_empty()).then(|| (kind.as_str().to_string(), pts))
+            })
+            .collect();
+        Figures {
+            totals,
+            series,
+            dated_by_fallback: self.dated_by_fallback,
         }
     }
-}
-
-/// One line of the time series: a flow kind and its (year, converted sum) points.
-pub type Series = (String, Vec<(i32, Decimal)>);
-
-/// Converted sums by flow kind and year of the date converted for (the value date, or the date
-/// the rate was taken from when there is none), and how many flows had no value date.
-pub fn by_year(report: &TotalsReport) -> (Vec<Series>, usize) {
-    let mut by_kind_year: BTreeMap<(FlowKind, i32), Sum> = BTreeMap::new();
-    let mut fallback = 0;
-    for row in &report.rows {
-        for u in &row.rates {
-            if u.rate_date_basis != RateDateBasis::ValueDate {
-                fallback += 1;
-            }
-            let point = by_kind_year
-                .entry((row.kind, u.converted_for.year()))
-                .or_insert(Sum::ZERO);
-            *point = point.plus(u.converted_amount);
-        }
-    }
-    let series = FlowKind::ALL
-        .iter()
-        .filter_map(|kind| {
-            let pts: Vec<(i32, Decimal)> = by_kind_year
-                .iter()
-                .filter(|((k, _), _)| k == kind)
-                // A year whose sum overflowed has no height to draw; the totals table beside the
-                // chart shows it as overflow.
-                .filter_map(|((_, y), v)| Some((*y, v.exact()?)))
-                .collect();
-            (!pts.is_empty()).then(|| (kind.as_str().to_string(), pts))
-        })
-        .collect();
-    (series, fallback)
 }
 
 /// How many flows of a grouping are converted at a provisional rate (each flow is counted once:
@@ -160,20 +415,18 @@ pub struct Figures {
 
 /// The dashboard's figures under `filter`, each grouping through the one totals implementation.
 pub fn figures(ledger: &Ledger, rates: &RateTable, groups: &[GroupBy], filter: &Filter) -> Figures {
-    let mut totals = BTreeMap::new();
-    let mut series = Vec::new();
-    let mut dated_by_fallback = 0;
-    for g in groups {
-        // The full report holds one rate entry per flow; only its summary is kept.
-        let report = totals_where(ledger, rates, *g, filter);
-        if *g == GroupBy::Year {
-            (series, dated_by_fallback) = by_year(&report);
-        }
-        totals.insert(g.as_str(), TotalsSummary::of(&report));
-    }
-    Figures {
-        totals,
-        series,
-        dated_by_fallback,
-    }
+    figures_acc(ledger, rates, groups, filter).finish()
+}
+
+/// The running sums behind [`figures`], kept by a read model to follow writes.
+pub fn figures_acc(
+    ledger: &Ledger,
+    rates: &RateTable,
+    groups: &[GroupBy],
+    filter: &Filter,
+) -> FiguresAcc {
+    let mut acc = FiguresAcc::new(groups, filter);
+    // Adding to empty sums takes nothing apart, so it does not fail.
+    let _ = acc.apply(ledger, rates, Sign::Add);
+    acc
 }

@@ -22,6 +22,7 @@ pub mod rates;
 pub mod read_model;
 pub mod request_ctx;
 pub mod server;
+pub mod snapshot_delta;
 pub mod state;
 pub mod tables;
 

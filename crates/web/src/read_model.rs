@@ -3,7 +3,8 @@
 //!
 //! Requests take the published snapshot and go. A write through this server hands over what it
 //! wrote ([`Delta`]); the refresher applies it to the published ledger (no store scan, no JSON
-//! parsing) and recomputes the reports from it. A write by another process (the CLI) shows as a
+//! parsing) and changes the reports only where the write reaches them
+//! (`crate::snapshot_delta`), or recomputes them all where it cannot. A write by another process (the CLI) shows as a
 //! ledger version no delta explains; the refresher then reads the store again, through its own
 //! connection (SQLite's WAL, or PostgreSQL's MVCC, lets it read while the server writes). Until the first snapshot
 //! exists, requests wait for it: there is nothing older to serve.
@@ -153,7 +154,10 @@ impl ReadModel {
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .0;
         };
-        let pending = work.running || work.rebuild || work.check || !work.deltas.is_empty();
+        // A write's own author waits for it in `written`; other readers are not held up by
+        // writes (at a million flows ten writes a second would otherwise hold every read for
+        // each refresh), only by a check or rebuild they asked for.
+        let pending = work.rebuild || work.check;
         if pending && self.cheap(&work) {
             drop(self.wait_for_refresh(work));
             return Ok(self.published().unwrap_or(snap));
@@ -292,9 +296,17 @@ fn refresh(
                             (put, deleted)
                         },
                     );
-                    let ledger = cur.ledger.clone().with_changes(put, &deleted);
-                    drop(cur);
-                    Snapshot::of_ledger(app, &m.config, ledger, version)
+                    // Derived from the published snapshot where the write allows it (see
+                    // `crate::snapshot_delta`); else every report is computed again.
+                    match cur.after_write(app, &m.config, put.clone(), &deleted, version) {
+                        Ok(Some(next)) => Ok(next),
+                        Ok(None) => {
+                            let ledger = cur.ledger.clone().with_changes(put, &deleted);
+                            drop(cur);
+                            Snapshot::of_ledger(app, &m.config, ledger, version)
+                        }
+                        Err(e) => Err(e),
+                    }
                 }
                 None => {
                     drop(cur);

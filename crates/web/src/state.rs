@@ -94,15 +94,19 @@ pub struct Snapshot {
     /// second copy here.
     pub ledger: Ledger,
     pub rates: RateTable,
-    pub findings: Vec<Finding>,
+    /// The checks' findings, in their order and by record.
+    pub findings: crate::snapshot_delta::Findings,
+    /// The options the findings were judged with (the dated rules' day).
+    pub check_options: aidtrace_domain::checks::Options,
     /// Records that name an activity in their `activity` field (flows, equipment lines, budgets,
-    /// partnerships, claims), so an activity page does not scan every flow.
-    pub by_activity: HashMap<RecordId, Vec<(RecordKind, RecordId)>>,
-    /// Indexes into `findings` by record id.
-    pub findings_by_record: HashMap<RecordId, Vec<usize>>,
+    /// partnerships, claims), so an activity page does not scan every flow. Each list in the
+    /// order the kinds are listed here, then by id.
+    pub by_activity: imbl::HashMap<RecordId, Vec<(RecordKind, RecordId)>>,
     /// The unfiltered dashboard: USD totals for each grouping, summarised, the time series and
     /// how many flows it places by a fallback date.
     pub figures: Arc<crate::summary::Figures>,
+    /// The running sums behind `figures`, which a write's delta changes.
+    pub figures_acc: crate::summary::FiguresAcc,
     /// Filtered figures, lists and pages computed from this snapshot.
     pub memo: crate::flows::Memo,
     /// The dashboard JSON, serialised once: it is the most requested document.
@@ -139,17 +143,7 @@ impl Snapshot {
     }
 
     pub fn findings_for<'a>(&'a self, ids: &[&RecordId]) -> Vec<&'a Finding> {
-        let mut out: Vec<usize> = ids
-            .iter()
-            .filter_map(|id| self.findings_by_record.get(*id))
-            .flatten()
-            .copied()
-            .collect();
-        out.sort_unstable();
-        out.dedup();
-        out.into_iter()
-            .filter_map(|i| self.findings.get(i))
-            .collect()
+        self.findings.about(ids)
     }
 
     /// Reads every record from the store and derives the reports.
@@ -168,29 +162,44 @@ impl Snapshot {
         ledger: Ledger,
         version: i64,
     ) -> Result<Self, ApiError> {
+        let timing = std::env::var_os("AIDTRACE_READ_MODEL_TIMING").is_some();
+        let started = std::time::Instant::now();
+        let lap = |step: &str| {
+            if timing {
+                eprintln!(
+                    "aidtrace-web: read model: {step} done at {:?}",
+                    started.elapsed()
+                );
+            }
+        };
         let rates = service.rates()?;
-        let findings = aidtrace_domain::checks::run_with(
-            &ledger,
-            &rates,
-            &service.check_options(config.undisbursed_after_days),
-        );
-        let mut by_activity: HashMap<RecordId, Vec<(RecordKind, RecordId)>> = HashMap::new();
+        let options = service.check_options(config.undisbursed_after_days);
+        let findings = aidtrace_domain::checks::run_with(&ledger, &rates, &options);
+        lap("checks");
+        let findings = crate::snapshot_delta::Findings::of(findings);
+        lap("findings index");
+        let mut by_activity: imbl::HashMap<RecordId, Vec<(RecordKind, RecordId)>> =
+            imbl::HashMap::new();
+        let mut index_flow = |f: &aidtrace_domain::model::Flow| {
+            by_activity
+                .entry(f.activity.clone())
+                .or_default()
+                .push((RecordKind::Flow, f.id.clone()));
+        };
+        for f in ledger.flows.values() {
+            index_flow(f);
+        }
         let mut index = |record: Record| {
-            for (field, kind, target) in record.references() {
-                if field == "activity" && kind == RecordKind::Activity {
-                    by_activity
-                        .entry(target.clone())
-                        .or_default()
-                        .push((record.kind(), record.id().clone()));
-                }
+            for target in crate::snapshot_delta::indexed_under(&record) {
+                by_activity
+                    .entry(target)
+                    .or_default()
+                    .push((record.kind(), record.id().clone()));
             }
         };
         // Only these kinds name an activity in an `activity` field; cloning one record at a
-        // time keeps the index's cost to its own size.
-        ledger
-            .flows
-            .values()
-            .for_each(|r| index(Record::Flow(r.clone())));
+        // time keeps the index's cost to its own size. A flow names exactly its `activity`, so
+        // the million flows are indexed (above) without cloning them.
         ledger
             .budgets
             .values()
@@ -211,14 +220,36 @@ impl Snapshot {
             .donation_checks
             .values()
             .for_each(|r| index(Record::DonationCheck(r.clone())));
-        let mut findings_by_record: HashMap<RecordId, Vec<usize>> = HashMap::new();
-        for (i, f) in findings.iter().enumerate() {
-            findings_by_record
-                .entry(f.record.clone())
-                .or_default()
-                .push(i);
-        }
-        let figures = crate::summary::figures(&ledger, &rates, &GROUPS, &Filter::default());
+        lap("records by activity");
+        let acc = crate::summary::figures_acc(&ledger, &rates, &GROUPS, &Filter::default());
+        let figures = acc.finish();
+        lap("figures");
+        let snapshot = Self::assemble(
+            version,
+            ledger,
+            rates,
+            options,
+            findings,
+            by_activity,
+            acc,
+            figures,
+        )?;
+        lap("dashboard");
+        Ok(snapshot)
+    }
+
+    /// A snapshot of its parts, with the dashboard computed and serialised.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn assemble(
+        version: i64,
+        ledger: Ledger,
+        rates: RateTable,
+        check_options: aidtrace_domain::checks::Options,
+        findings: crate::snapshot_delta::Findings,
+        by_activity: imbl::HashMap<RecordId, Vec<(RecordKind, RecordId)>>,
+        figures_acc: crate::summary::FiguresAcc,
+        figures: crate::summary::Figures,
+    ) -> Result<Self, ApiError> {
         let dashboard = crate::api::types::Dashboard::of(&ledger, &findings, &figures.totals);
         let dashboard_json: Arc<[u8]> = serde_json::to_vec(&dashboard)
             .map_err(ApiError::internal)?
@@ -228,9 +259,10 @@ impl Snapshot {
             ledger,
             rates,
             findings,
+            check_options,
             by_activity,
-            findings_by_record,
             figures: Arc::new(figures),
+            figures_acc,
             memo: crate::flows::Memo::default(),
             dashboard_json,
             dashboard_html: Mutex::new(HashMap::new()),

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use aidtrace_domain::checks::{Finding, Severity};
+use aidtrace_domain::checks::Severity;
 use aidtrace_domain::model::FlowKind;
 use aidtrace_domain::totals::Sum;
 use aidtrace_domain::{CurrencyCode, Ledger, RecordId};
@@ -63,10 +63,10 @@ pub struct DashboardRow {
 impl Dashboard {
     pub fn of(
         ledger: &Ledger,
-        findings: &[Finding],
+        findings: &crate::snapshot_delta::Findings,
         totals: &BTreeMap<&'static str, TotalsSummary>,
     ) -> Self {
-        let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+        let count = |s: Severity| findings.count(s);
         Self {
             counts: Counts {
                 organisations: ledger.organisations.len(),

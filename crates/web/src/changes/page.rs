@@ -50,7 +50,7 @@ pub fn views(state: &AppState, filter: Option<ChangeState>) -> Result<Vec<Change
                     &snap.ledger,
                     &outside,
                     &snap.rates,
-                    &snap.findings,
+                    &snap.findings.to_vec(),
                     &records,
                 );
                 (Some(review), Vec::new())

@@ -803,7 +803,7 @@ pub async fn export(
             let s = snap.clone();
             blocking(move || Ok(crate::flows::list::table(&s, &req))).await?
         }
-        "findings" => tables::findings(&snap.findings),
+        "findings" => tables::findings(&snap.findings.to_vec()),
         "totals" => {
             let (filter, _) = crate::flows::page_filter(&snap, uri.query(), &["by"])?;
             let by = if q.by.is_empty() {

@@ -1,0 +1,330 @@
+//! A snapshot after a write, derived from the one before it at a cost that follows the write
+//! (issue #13): the ledger is cloned in O(1) (its big maps are persistent) and changed where the
+//! write touched it; findings, the records-by-activity index and the dashboard's sums are
+//! changed only for the activity families the write reaches (`Ledger::families`): what those
+//! families contributed is taken out, as they were, and added again, as they are now, each
+//! through the one implementation of the rules (`checks::run_with` and `totals_unrounded` run
+//! on `Ledger::part`). A write this cannot follow exactly (another kind of record, a new day for
+//! the dated rules, a sum that overflowed) is left to a full rebuild.
+
+use std::collections::BTreeSet;
+use std::time::Instant;
+
+use aidtrace_domain::checks::{Finding, Severity};
+use aidtrace_domain::{Ledger, Record, RecordId, RecordKind};
+use aidtrace_service::Aidtrace;
+use aidtrace_service::summary::Sign;
+use serde::Serialize;
+
+use crate::error::ApiError;
+use crate::state::{Snapshot, WebConfig};
+
+/// Where a finding sits in the order of `checks::run_with` (severity, rule, record; for one
+/// record, flows' before activities' and then in the order the rules emit them).
+type FindingKey = (Severity, &'static str, RecordId, u8, u32);
+
+/// A finding's key without its record id (the by-record index has the id as its own key).
+type KeyRest = (Severity, &'static str, u8, u32);
+
+fn key_of(id: &RecordId, rest: &KeyRest) -> FindingKey {
+    (rest.0, rest.1, id.clone(), rest.2, rest.3)
+}
+
+fn kind_rank(kind: RecordKind) -> u8 {
+    match kind {
+        RecordKind::Flow => 0,
+        RecordKind::Activity => 1,
+        other => (other as u8).saturating_add(2),
+    }
+}
+
+/// The findings of a snapshot, in the order the checks give them, and by record. Persistent, so
+/// the next snapshot shares them and replaces only those of the records a write reaches.
+#[derive(Clone, Default)]
+pub struct Findings {
+    ordered: imbl::OrdMap<FindingKey, Finding>,
+    by_record: imbl::HashMap<RecordId, Vec<KeyRest>>,
+    /// How many of each severity (the dashboard's counts), kept as findings come and go.
+    counts: std::collections::BTreeMap<Severity, usize>,
+}
+
+impl Findings {
+    /// `list` as `checks::run_with` returns it.
+    pub fn of(list: Vec<Finding>) -> Self {
+        let mut out = Self::default();
+        out.extend(list);
+        out
+    }
+
+    /// Adds the findings of records that have none here (in the checks' order).
+    fn extend(&mut self, list: Vec<Finding>) {
+        for f in list {
+            let rank = kind_rank(f.record_kind);
+            let keys = self.by_record.entry(f.record.clone()).or_default();
+            let seq = keys
+                .iter()
+                .filter(|k| k.2 == rank)
+                .count()
+                .try_into()
+                .unwrap_or(u32::MAX);
+            let rest = (f.severity, f.rule, rank, seq);
+            keys.push(rest);
+            *self.counts.entry(f.severity).or_default() += 1;
+            self.ordered.insert(key_of(&f.record, &rest), f);
+        }
+    }
+
+    /// Takes out every finding about one record.
+    fn remove(&mut self, kind: RecordKind, id: &RecordId) {
+        let rank = kind_rank(kind);
+        let Some(keys) = self.by_record.get(id) else {
+            return;
+        };
+        let (gone, kept): (Vec<KeyRest>, Vec<KeyRest>) =
+            keys.iter().copied().partition(|k| k.2 == rank);
+        if gone.is_empty() {
+            return;
+        }
+        for k in &gone {
+            if self.ordered.remove(&key_of(id, k)).is_some() {
+                let n = self.counts.entry(k.0).or_default();
+                *n = n.saturating_sub(1);
+            }
+        }
+        if kept.is_empty() {
+            self.by_record.remove(id);
+        } else {
+            self.by_record.insert(id.clone(), kept);
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Finding> {
+        self.ordered.values()
+    }
+
+    pub fn len(&self) -> usize {
+        self.ordered.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ordered.is_empty()
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.counts.get(&severity).copied().unwrap_or(0)
+    }
+
+    /// A copy, for rules that take the findings as a list.
+    pub fn to_vec(&self) -> Vec<Finding> {
+        self.iter().cloned().collect()
+    }
+
+    /// The findings about any of `ids`, in the checks' order.
+    pub fn about<'a>(&'a self, ids: &[&RecordId]) -> Vec<&'a Finding> {
+        let mut keys: Vec<FindingKey> = ids
+            .iter()
+            .filter_map(|id| Some((*id, self.by_record.get(*id)?)))
+            .flat_map(|(id, rests)| rests.iter().map(move |r| key_of(id, r)))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys.iter().filter_map(|k| self.ordered.get(k)).collect()
+    }
+}
+
+impl<'a> IntoIterator for &'a Findings {
+    type Item = &'a Finding;
+    type IntoIter =
+        imbl::ordmap::Values<'a, FindingKey, Finding, imbl::shared_ptr::DefaultSharedPtr>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.ordered.values()
+    }
+}
+
+impl Serialize for Findings {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+/// Where each kind sits in a records-by-activity list: the order the full index adds them in.
+fn index_rank(kind: RecordKind) -> u8 {
+    match kind {
+        RecordKind::Flow => 0,
+        RecordKind::Budget => 1,
+        RecordKind::EquipmentLine => 2,
+        RecordKind::Partnership => 3,
+        RecordKind::Claim => 4,
+        _ => 5,
+    }
+}
+
+/// The kinds a snapshot follows incrementally: the activity families and what hangs on them.
+const FOLLOWED: [RecordKind; 7] = [
+    RecordKind::Flow,
+    RecordKind::Activity,
+    RecordKind::EquipmentLine,
+    RecordKind::Budget,
+    RecordKind::Partnership,
+    RecordKind::Claim,
+    RecordKind::DonationCheck,
+];
+
+/// Records-by-activity entries of a record: the activities it names in an `activity` field.
+pub(crate) fn indexed_under(record: &Record) -> Vec<RecordId> {
+    record
+        .references()
+        .into_iter()
+        .filter(|(field, kind, _)| *field == "activity" && *kind == RecordKind::Activity)
+        .map(|(_, _, target)| target.clone())
+        .collect()
+}
+
+/// The activity a record's rules hang on (flows, equipment lines) or that it is.
+fn seed(kind: RecordKind, ledger: &Ledger, id: &RecordId, out: &mut Vec<RecordId>) {
+    match kind {
+        RecordKind::Activity => out.push(id.clone()),
+        RecordKind::Flow => out.extend(ledger.flows.get(id).map(|f| f.activity.clone())),
+        RecordKind::EquipmentLine => {
+            out.extend(ledger.equipment_lines.get(id).map(|e| e.activity.clone()));
+        }
+        _ => {}
+    }
+}
+
+fn timing() -> bool {
+    std::env::var_os("AIDTRACE_READ_MODEL_TIMING").is_some()
+}
+
+impl Snapshot {
+    /// This snapshot after a committed write, derived incrementally; `Ok(None)` when the write
+    /// needs a full rebuild (see the module comment).
+    pub fn after_write(
+        &self,
+        service: &Aidtrace,
+        config: &WebConfig,
+        put: Vec<Record>,
+        deleted: &[(RecordKind, RecordId)],
+        version: i64,
+    ) -> Result<Option<Self>, ApiError> {
+        let started = Instant::now();
+        // Writes handed over together may put one record more than once: the last one stands.
+        let mut put = put;
+        let mut seen = BTreeSet::new();
+        put.reverse();
+        put.retain(|r| seen.insert((r.kind(), r.id().clone())));
+        put.reverse();
+        let followed = put
+            .iter()
+            .map(Record::kind)
+            .chain(deleted.iter().map(|(k, _)| *k))
+            .all(|k| FOLLOWED.contains(&k));
+        let options = service.check_options(config.undisbursed_after_days);
+        if !followed || options != self.check_options {
+            return Ok(None);
+        }
+        let old = &self.ledger;
+        let mut seeds = Vec::new();
+        let mut records_before = Vec::new();
+        for (kind, id) in put
+            .iter()
+            .map(|r| (r.kind(), r.id().clone()))
+            .chain(deleted.iter().cloned())
+        {
+            seed(kind, old, &id, &mut seeds);
+            records_before.extend(old.get(kind, &id));
+        }
+        let mut ledger = old.clone();
+        ledger.apply_changes(put.clone(), deleted);
+        for r in &put {
+            seed(r.kind(), &ledger, r.id(), &mut seeds);
+        }
+        // The families as they were and as they are, until each side's closure adds nothing.
+        let mut family = old.families(seeds);
+        loop {
+            let grown = old.families(ledger.families(family.iter().cloned()));
+            if grown.len() == family.len() {
+                break;
+            }
+            family = grown;
+        }
+        let before = old.part(&family);
+        let after = ledger.part(&family);
+        let rates = &self.rates;
+        let mut acc = self.figures_acc.clone();
+        let undone = acc
+            .apply(&before, rates, Sign::Subtract)
+            .and_then(|()| acc.apply(&after, rates, Sign::Add));
+        if undone.is_err() {
+            return Ok(None);
+        }
+        let summed = started.elapsed();
+        let mut findings = self.findings.clone();
+        let about = |part: &Ledger| -> BTreeSet<(RecordKind, RecordId)> {
+            let flows = part.flows.keys().map(|id| (RecordKind::Flow, id.clone()));
+            let lines = part
+                .equipment_lines
+                .keys()
+                .map(|id| (RecordKind::EquipmentLine, id.clone()));
+            let acts = family.iter().map(|id| (RecordKind::Activity, id.clone()));
+            flows.chain(lines).chain(acts).collect()
+        };
+        for (kind, id) in about(&before) {
+            findings.remove(kind, &id);
+        }
+        let judged = about(&after);
+        let fresh: Vec<Finding> = aidtrace_domain::checks::run_with(&after, rates, &options)
+            .into_iter()
+            .filter(|f| judged.contains(&(f.record_kind, f.record.clone())))
+            .collect();
+        findings.extend(fresh);
+        let checked = started.elapsed();
+        let mut by_activity = self.by_activity.clone();
+        for r in &records_before {
+            for a in indexed_under(r) {
+                let emptied = by_activity.get_mut(&a).is_some_and(|list| {
+                    list.retain(|(k, id)| !(*k == r.kind() && id == r.id()));
+                    list.is_empty()
+                });
+                if emptied {
+                    by_activity.remove(&a);
+                }
+            }
+        }
+        for r in &put {
+            for a in indexed_under(r) {
+                let list = by_activity.entry(a).or_default();
+                let entry = (r.kind(), r.id().clone());
+                let at = list.partition_point(|(k, id)| {
+                    (index_rank(*k), id) < (index_rank(entry.0), &entry.1)
+                });
+                if list.get(at) != Some(&entry) {
+                    list.insert(at, entry);
+                }
+            }
+        }
+        let figures = acc.finish();
+        let snapshot = Self::assemble(
+            version,
+            ledger,
+            self.rates.clone(),
+            options,
+            findings,
+            by_activity,
+            acc,
+            figures,
+        )?;
+        if timing() {
+            eprintln!(
+                "aidtrace-web: read model: write of {} records applied incrementally ({} activities, {} flows re-judged): sums {:?}, checks {:?}, total {:?}",
+                put.len() + deleted.len(),
+                family.len(),
+                after.flows.len(),
+                summed,
+                checked - summed,
+                started.elapsed()
+            );
+        }
+        Ok(Some(snapshot))
+    }
+}
