@@ -79,7 +79,9 @@ impl Default for WebConfig {
             max_connections_per_address: 64,
             body_limit: 256 * 1024,
             upload_limit: 256 * 1024 * 1024,
-            snapshot_ttl: Duration::from_secs(1),
+            // One `ledger_version` query (a single-row read) per ttl at most: cheap enough that
+            // a write through another process (a second server, the CLI) shows within a second.
+            snapshot_ttl: Duration::from_millis(250),
             undisbursed_after_days: aidtrace_domain::checks::DEFAULT_UNDISBURSED_AFTER_DAYS,
             read_model_wait: Duration::from_secs(2),
         }

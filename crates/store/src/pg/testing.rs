@@ -44,6 +44,16 @@ impl TestDatabase {
     pub fn url(&self) -> &str {
         &self.url
     }
+
+    /// Runs one statement on this database behind the store's back (for tests that alter rows
+    /// by hand, as a damaged or legacy database would hold them); the number of rows it changed.
+    /// Callable from any thread, an async test's included.
+    pub fn execute(&self, sql: &str) -> Result<u64, String> {
+        super::blocking(|| {
+            let mut client = Client::connect(&self.url, NoTls).map_err(|e| e.to_string())?;
+            client.execute(sql, &[]).map_err(|e| e.to_string())
+        })
+    }
 }
 
 impl Drop for TestDatabase {

@@ -29,8 +29,9 @@ pub struct Env {
     /// Where the store is: `web.db` in `dir`, or the test's PostgreSQL database.
     pub db: StoreUrl,
     pub dir: tempfile::TempDir,
-    /// Dropped last, after the state's connections.
-    _database: Option<TestDatabase>,
+    /// The test's PostgreSQL database, when on PostgreSQL; dropped last, after the state's
+    /// connections.
+    pub database: Option<TestDatabase>,
 }
 
 /// Whether this run's web tests use PostgreSQL.
@@ -90,7 +91,7 @@ pub fn env_with(mut config: WebConfig) -> Env {
         state,
         db,
         dir,
-        _database: database,
+        database,
     }
 }
 
