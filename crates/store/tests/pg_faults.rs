@@ -239,3 +239,15 @@ fn a_read_only_database_at_the_current_schema_opens_for_reading() {
         .expect_err("a write is refused");
     assert!(refused.to_string().contains("read-only"), "{refused}");
 }
+
+#[test]
+fn a_url_naming_a_missing_database_says_so() {
+    let Some(db) = TestDatabase::create() else {
+        return;
+    };
+    let (server, _) = db.url().rsplit_once('/').expect("a path");
+    let url = format!("{server}/aidtrace_no_such_database");
+    let err = PgStore::connect(&url).err().expect("refused").to_string();
+    assert!(err.contains("aidtrace_no_such_database"), "{err}");
+    assert!(err.contains("does not exist"), "{err}");
+}

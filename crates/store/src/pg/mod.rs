@@ -75,7 +75,14 @@ impl PgStore {
         let shown_url = without_password(url);
         let client = blocking(|| {
             let client = Client::connect(url, NoTls).map_err(|e| {
-                StoreError::Database(format!("cannot connect to PostgreSQL at {shown_url}: {e}"))
+                // A refusal by the server (no such database, bad password) displays only as
+                // "db error"; its message is what says why.
+                let why = e
+                    .as_db_error()
+                    .map_or_else(|| e.to_string(), |db| db.message().to_string());
+                StoreError::Database(format!(
+                    "cannot connect to PostgreSQL at {shown_url}: {why}"
+                ))
             })?;
             let mut client = Conn::new(client);
             migrate::to_latest(&mut client)
