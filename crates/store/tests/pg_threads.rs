@@ -96,3 +96,27 @@ fn accounts_work_on_a_runtime_thread() {
         assert!(accounts.ledger_version().expect("version") >= 0);
     });
 }
+
+#[test]
+fn calls_on_a_marked_blocking_pool_thread_run_there() {
+    // As the web layer's `state::blocking` runs its database work.
+    let Some(db) = TestDatabase::create() else {
+        eprintln!("AIDTRACE_TEST_PG is not set: PostgreSQL case skipped");
+        return;
+    };
+    let url = db.url().to_string();
+    let count = on_runtime(async move {
+        tokio::task::spawn_blocking(move || {
+            aidtrace_store::on_blocking_thread(|| {
+                let mut store = PgStore::connect(&url).expect("connect");
+                store
+                    .apply("t", &[Change::Put(conformance::org("pooled"))])
+                    .expect("write");
+                store.count(RecordKind::Organisation).expect("count")
+            })
+        })
+        .await
+        .expect("the blocking task")
+    });
+    assert_eq!(count, 1);
+}

@@ -361,11 +361,12 @@ impl Drop for Inner {
     }
 }
 
-/// Runs database work off the async threads.
+/// Runs database work off the async threads, on tokio's blocking pool (where the store's calls
+/// may block on the spot: `on_blocking_thread`).
 pub async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
+    tokio::task::spawn_blocking(|| aidtrace_store::on_blocking_thread(f))
         .await
         .map_err(ApiError::internal)?
 }

