@@ -243,3 +243,68 @@ fn an_unreachable_postgres_url_is_a_clear_failure() {
     );
     assert!(!err.contains("secret"));
 }
+
+#[test]
+fn a_connection_killed_mid_import_leaves_nothing_half_written() {
+    let Some(pg) = TestDatabase::create() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    ok(aidtrace(dir.path(), pg.url(), &["demo"]));
+    let before = ok(aidtrace(dir.path(), pg.url(), &["audit", "verify"]));
+    // Enough records that the import is still writing when its connection is ended.
+    let records: Vec<_> = (0..40_000)
+        .map(|i| aidtrace_store::conformance::org(&format!("org-killed-{i}")))
+        .collect();
+    let file = dir.path().join("many.json");
+    std::fs::write(&file, serde_json::json!({ "records": records }).to_string())
+        .expect("write file");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aidtrace"))
+        .current_dir(dir.path())
+        .env_remove("AIDTRACE_CONFIG")
+        .env("AIDTRACE_DB", pg.url())
+        .args(["load", file.to_str().expect("utf-8")])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the import");
+    // A backend of the import that has written (it holds a transaction id) is ended by the
+    // server, as an administrator or a failover would.
+    let started = std::time::Instant::now();
+    loop {
+        let ended = pg
+            .execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                 WHERE datname = current_database() AND pid <> pg_backend_pid()
+                   AND backend_xid IS NOT NULL",
+            )
+            .expect("terminate");
+        if ended > 0 {
+            break;
+        }
+        assert!(
+            child.try_wait().expect("wait").is_none(),
+            "the import ended before its connection could be killed"
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(300),
+            "the import never wrote"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let out = child.wait_with_output().expect("wait");
+    assert!(!out.status.success(), "the import reported success");
+    let err = String::from_utf8_lossy(&out.stderr);
+    eprintln!("the import's message: {err}");
+    assert!(
+        err.contains("terminat") || err.contains("connection"),
+        "no clear message: {err}"
+    );
+    // Nothing of the import is stored, and the chain is as it was.
+    let orgs = ok(aidtrace(dir.path(), pg.url(), &["list", "organisation"]));
+    assert!(!orgs.contains("org-killed-"), "{orgs}");
+    assert_eq!(
+        ok(aidtrace(dir.path(), pg.url(), &["audit", "verify"])),
+        before
+    );
+}

@@ -120,14 +120,16 @@ impl AssetQueries for SqliteStore {
 
 impl PgStore {
     fn read_indexed(&self, queries: &[&str], key: &RecordId) -> StoreResult<Vec<Record>> {
-        let mut client = self.reader()?;
-        let mut out = Vec::new();
-        for sql in queries {
-            for row in client.query(&sql.replace("?1", "$1"), &[&key.as_str()])? {
-                out.push(parse(row.get(0))?);
+        crate::pg::blocking(|| {
+            let mut client = self.reader()?;
+            let mut out = Vec::new();
+            for sql in queries {
+                for row in client.query(&sql.replace("?1", "$1"), &[&key.as_str()])? {
+                    out.push(parse(row.get(0))?);
+                }
             }
-        }
-        Ok(out)
+            Ok(out)
+        })
     }
 }
 

@@ -23,7 +23,9 @@ pub use assets::AssetQueries;
 pub use audit::{AuditEntry, AuditVerification};
 pub use changes::{ChangeRow, ChangeState, ChangeStore};
 pub use pg::testing as pg_testing;
-pub use pg::{PgAccounts, PgStore, SCHEMA_VERSION as PG_SCHEMA_VERSION, without_password};
+pub use pg::{
+    PgAccounts, PgStore, SCHEMA_VERSION as PG_SCHEMA_VERSION, on_blocking_thread, without_password,
+};
 pub use sqlite::SqliteStore;
 pub use url::StoreUrl;
 

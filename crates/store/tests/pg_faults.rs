@@ -207,3 +207,47 @@ fn amounts_are_numeric_columns() {
         .expect("sum");
     assert_eq!(sum.to_string(), "1250.75");
 }
+
+#[test]
+fn a_read_only_database_at_the_current_schema_opens_for_reading() {
+    // As a hot standby would be: the schema check takes no lock and runs no DDL when the
+    // schema is current, so reports run there; writes are refused by the server, by name.
+    let Some(db) = TestDatabase::create() else {
+        return;
+    };
+    let mut store = PgStore::connect(db.url()).expect("migrate");
+    store
+        .apply("t", &[Change::Put(conformance::org("on-primary"))])
+        .expect("write");
+    drop(store);
+    let mut admin = raw(&db);
+    let name: String = admin
+        .query_one("SELECT current_database()", &[])
+        .expect("name")
+        .get(0);
+    admin
+        .batch_execute(&format!(
+            "ALTER DATABASE {name} SET default_transaction_read_only = on"
+        ))
+        .expect("read-only");
+    drop(admin);
+    let mut store = PgStore::connect(db.url()).expect("a read-only database opens");
+    assert_eq!(store.count(RecordKind::Organisation).expect("count"), 1);
+    assert!(store.verify_audit().expect("verify").ok());
+    let refused = store
+        .apply("t", &[Change::Put(conformance::org("on-standby"))])
+        .expect_err("a write is refused");
+    assert!(refused.to_string().contains("read-only"), "{refused}");
+}
+
+#[test]
+fn a_url_naming_a_missing_database_says_so() {
+    let Some(db) = TestDatabase::create() else {
+        return;
+    };
+    let (server, _) = db.url().rsplit_once('/').expect("a path");
+    let url = format!("{server}/aidtrace_no_such_database");
+    let err = PgStore::connect(&url).err().expect("refused").to_string();
+    assert!(err.contains("aidtrace_no_such_database"), "{err}");
+    assert!(err.contains("does not exist"), "{err}");
+}

@@ -110,8 +110,10 @@ impl ReadModel {
     fn wait_for_refresh<'g>(&self, mut work: MutexGuard<'g, Work>) -> MutexGuard<'g, Work> {
         let deadline = Instant::now() + self.config.read_model_wait;
         // A refresh running now may have taken its work before this call's change arrived;
-        // the one after it has it.
-        let target = work.refreshes + if work.running { 2 } else { 1 };
+        // the one after it has it. Without work queued behind it (a read that found a refresh
+        // under way) no refresh comes after it, so its end is what to wait for.
+        let queued = work.rebuild || work.check || !work.deltas.is_empty();
+        let target = work.refreshes + if work.running && queued { 2 } else { 1 };
         while work.refreshes < target && !work.shut_down {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {

@@ -79,7 +79,9 @@ impl Default for WebConfig {
             max_connections_per_address: 64,
             body_limit: 256 * 1024,
             upload_limit: 256 * 1024 * 1024,
-            snapshot_ttl: Duration::from_secs(1),
+            // One `ledger_version` query (a single-row read) per ttl at most: cheap enough that
+            // a write through another process (a second server, the CLI) shows within a second.
+            snapshot_ttl: Duration::from_millis(250),
             undisbursed_after_days: aidtrace_domain::checks::DEFAULT_UNDISBURSED_AFTER_DAYS,
             read_model_wait: Duration::from_secs(2),
         }
@@ -391,11 +393,12 @@ impl Drop for Inner {
     }
 }
 
-/// Runs database work off the async threads.
+/// Runs database work off the async threads, on tokio's blocking pool (where the store's calls
+/// may block on the spot: `on_blocking_thread`).
 pub async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
+    tokio::task::spawn_blocking(|| aidtrace_store::on_blocking_thread(f))
         .await
         .map_err(ApiError::internal)?
 }

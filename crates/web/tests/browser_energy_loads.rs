@@ -92,7 +92,10 @@ async fn browser_enter_building_loads_at_390_px() {
         .await
         .unwrap();
     assert!(
-        common::off_runtime(|| env.state.service().ledger().unwrap())
+        env.state
+            .service()
+            .ledger()
+            .unwrap()
             .facility_power
             .values()
             .all(|p| p.facility.as_str() != "fac-ua-okhmatdyt"),
@@ -122,7 +125,7 @@ async fn browser_enter_building_loads_at_390_px() {
         text.contains("unknown"),
         "an empty figure is shown as unknown: {text}"
     );
-    let ledger = common::off_runtime(|| env.state.service().ledger().unwrap());
+    let ledger = env.state.service().ledger().unwrap();
     let p = ledger
         .facility_power
         .values()

@@ -105,9 +105,9 @@ fn form_values(html: &str) -> Fields {
     out
 }
 
-/// The stored power record `id` (read off the test's runtime, as PostgreSQL's client needs).
+/// The stored power record `id`.
 fn power(env: &Env, id: &str) -> Option<aidtrace_domain::assets::FacilityPower> {
-    let ledger = common::off_runtime(|| env.state.service().ledger().unwrap());
+    let ledger = env.state.service().ledger().unwrap();
     ledger
         .facility_power
         .get(&RecordId::parse(id).unwrap())
@@ -188,15 +188,14 @@ async fn a_new_record_is_written_and_the_survey_shows_its_loads_with_unknown_as_
     assert!(table.contains("class=\"unknown\""), "{table}");
     assert!(table.contains("12.5"), "{table}");
     // The write is in the record's audit trail, by the person who saved the form.
-    let history = common::off_runtime(|| {
-        env.state
-            .service()
-            .history(
-                aidtrace_domain::RecordKind::FacilityPower,
-                &RecordId::parse("power-fac-ua-okhmatdyt").unwrap(),
-            )
-            .unwrap()
-    });
+    let history = env
+        .state
+        .service()
+        .history(
+            aidtrace_domain::RecordKind::FacilityPower,
+            &RecordId::parse("power-fac-ua-okhmatdyt").unwrap(),
+        )
+        .unwrap();
     assert_eq!(history.len(), 1, "{history:?}");
     assert!(history[0].actor.contains("ada"), "{:?}", history[0]);
 }

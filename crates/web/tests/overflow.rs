@@ -19,13 +19,21 @@ fn huge_env() -> common::Env {
         .service()
         .load_json("test", FLOWS)
         .expect("valid flows");
-    let conn = rusqlite::Connection::open(e.dir.path().join("web.db")).expect("open");
-    let changed = conn
-        .execute(
-            "UPDATE flows SET doc = json_set(doc, '$.money.amount', '79228162514264337593543950335') WHERE id LIKE 'f-huge-%'",
-            [],
-        )
-        .expect("update");
+    // The largest decimal, twice: each fits, their sum does not.
+    let changed = match &e.database {
+        Some(pg) => pg
+            .execute(
+                "UPDATE flows SET doc = jsonb_set(doc::jsonb, '{money,amount}', '\"79228162514264337593543950335\"')::text WHERE id LIKE 'f-huge-%'",
+            )
+            .expect("update"),
+        None => rusqlite::Connection::open(e.dir.path().join("web.db"))
+            .expect("open")
+            .execute(
+                "UPDATE flows SET doc = json_set(doc, '$.money.amount', '79228162514264337593543950335') WHERE id LIKE 'f-huge-%'",
+                [],
+            )
+            .expect("update") as u64,
+    };
     assert_eq!(changed, 2);
     e.state.invalidate();
     e

@@ -4,11 +4,11 @@
 //! Every audited change locks the chain's head as a record write does, so it chains correctly
 //! beside writers in other processes.
 
-use std::cell::{RefCell, RefMut};
+use std::sync::{Mutex, MutexGuard};
 
-use postgres::{Client, GenericClient, Transaction};
+use postgres::{GenericClient, Transaction};
 
-use super::{Chain, Conn, PgStore};
+use super::{Chain, Conn, PgStore, blocking, lock_conn};
 use crate::accounts::{
     ACCOUNT_KIND, AUDIT_START, BASELINE_ACTOR, TOKEN_KIND, account_view_text, compare_rows,
     token_view,
@@ -21,8 +21,9 @@ use crate::{
 
 /// [`AccountStore`] in the same PostgreSQL database as the records, through its own connection.
 pub struct PgAccounts {
-    /// Queries need `&mut`; the trait reads through `&self` from one thread at a time.
-    client: RefCell<Conn>,
+    /// Queries need `&mut`; the trait reads through `&self`. Every call runs through
+    /// [`blocking`], so any thread may make it (see [`PgStore`]).
+    client: Mutex<Conn>,
     actor: String,
 }
 
@@ -32,52 +33,56 @@ impl PgAccounts {
     pub fn connect(url: &str) -> StoreResult<Self> {
         let store = PgStore::connect(url)?;
         let me = Self {
-            client: RefCell::new(store.client.into_inner()),
+            client: Mutex::new(store.client.into_inner().map_err(|_| {
+                StoreError::Database(
+                    "the PostgreSQL connection was left unusable by an earlier failure".into(),
+                )
+            })?),
             actor: "aidtrace".into(),
         };
         me.start_audit()?;
         Ok(me)
     }
 
-    fn client(&self) -> StoreResult<RefMut<'_, Client>> {
-        self.client
-            .try_borrow_mut()
-            .map(|conn| RefMut::map(conn, |c| &mut **c))
-            .map_err(|_| StoreError::Database("the PostgreSQL connection is busy".into()))
+    /// The connection. Call it inside [`blocking`].
+    fn client(&self) -> StoreResult<MutexGuard<'_, Conn>> {
+        lock_conn(&self.client)
     }
 
     /// As `SqliteAccounts::start_audit`: the accounts and tokens already there and the start
     /// marker, once, in one transaction (the head lock makes two processes do it one by one).
     fn start_audit(&self) -> StoreResult<()> {
-        let mut client = self.client()?;
-        let mut tx = client.transaction()?;
-        let mut chain = Chain::lock(&mut tx)?;
-        if audit_started(&mut tx)? {
-            return Ok(());
-        }
-        for (kind, id, view) in live_views(&mut tx)? {
-            let after = Some(view.as_str());
+        blocking(|| {
+            let mut client = self.client()?;
+            let mut tx = client.transaction()?;
+            let mut chain = Chain::lock(&mut tx)?;
+            if audit_started(&mut tx)? {
+                return Ok(());
+            }
+            for (kind, id, view) in live_views(&mut tx)? {
+                let after = Some(view.as_str());
+                chain.append(
+                    &mut tx,
+                    BASELINE_ACTOR,
+                    ("create", kind, &id),
+                    None,
+                    after,
+                    after,
+                )?;
+            }
+            let marker = Some(r#"{"audit":"account and token changes are logged from here on"}"#);
             chain.append(
                 &mut tx,
                 BASELINE_ACTOR,
-                ("create", kind, &id),
+                ("create", ACCOUNT_KIND, AUDIT_START),
                 None,
-                after,
-                after,
+                marker,
+                marker,
             )?;
-        }
-        let marker = Some(r#"{"audit":"account and token changes are logged from here on"}"#);
-        chain.append(
-            &mut tx,
-            BASELINE_ACTOR,
-            ("create", ACCOUNT_KIND, AUDIT_START),
-            None,
-            marker,
-            marker,
-        )?;
-        chain.store_head(&mut tx)?;
-        tx.commit()?;
-        Ok(())
+            chain.store_head(&mut tx)?;
+            tx.commit()?;
+            Ok(())
+        })
     }
 
     fn load_account(
@@ -232,165 +237,183 @@ impl AccountStore for PgAccounts {
     }
 
     fn put_account(&mut self, account: &Account, password_hash: &str) -> StoreResult<()> {
-        let mut client = self.client()?;
-        let mut tx = client.transaction()?;
-        Chain::lock(&mut tx)?;
-        let before = account_view(&mut tx, &account.name)?;
-        tx.execute(
-            "INSERT INTO web_accounts (name, role, password_hash, created_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (name) DO UPDATE SET role = excluded.role,
-                 password_hash = excluded.password_hash, disabled_at = NULL",
-            &[
-                &account.name,
-                &account.role,
-                &password_hash,
-                &chrono::Utc::now().to_rfc3339(),
-            ],
-        )?;
-        tx.execute(
-            "DELETE FROM web_account_scopes WHERE account = $1",
-            &[&account.name],
-        )?;
-        for (kind, ids) in [
-            ("organisation", &account.organisations),
-            ("facility", &account.facilities),
-        ] {
-            for id in ids {
-                tx.execute(
-                    "INSERT INTO web_account_scopes (account, kind, record_id) VALUES ($1, $2, $3)
-                     ON CONFLICT DO NOTHING",
-                    &[&account.name, &kind, id],
-                )?;
+        blocking(|| {
+            let mut client = self.client()?;
+            let mut tx = client.transaction()?;
+            Chain::lock(&mut tx)?;
+            let before = account_view(&mut tx, &account.name)?;
+            tx.execute(
+                "INSERT INTO web_accounts (name, role, password_hash, created_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (name) DO UPDATE SET role = excluded.role,
+                     password_hash = excluded.password_hash, disabled_at = NULL",
+                &[
+                    &account.name,
+                    &account.role,
+                    &password_hash,
+                    &chrono::Utc::now().to_rfc3339(),
+                ],
+            )?;
+            tx.execute(
+                "DELETE FROM web_account_scopes WHERE account = $1",
+                &[&account.name],
+            )?;
+            for (kind, ids) in [
+                ("organisation", &account.organisations),
+                ("facility", &account.facilities),
+            ] {
+                for id in ids {
+                    tx.execute(
+                        "INSERT INTO web_account_scopes (account, kind, record_id) VALUES ($1, $2, $3)
+                         ON CONFLICT DO NOTHING",
+                        &[&account.name, &kind, id],
+                    )?;
+                }
             }
-        }
-        // A new password or narrower rights must not leave a stolen or old session working.
-        tx.execute(
-            "DELETE FROM web_sessions WHERE account = $1",
-            &[&account.name],
-        )?;
-        let after = account_view(&mut tx, &account.name)?;
-        // As on SQLite: always an entry, since the password is always replaced.
-        let action = if before.is_some() { "update" } else { "create" };
-        audit(
-            &mut tx,
-            &self.actor,
-            (action, ACCOUNT_KIND, &account.name),
-            before.as_deref(),
-            after.as_deref(),
-        )?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    fn account(&self, name: &str) -> StoreResult<Option<(Account, String)>> {
-        let mut client = self.client()?;
-        let Some(row) = client.query_opt(
-            "SELECT role, password_hash FROM web_accounts WHERE name = $1 AND disabled_at IS NULL",
-            &[&name],
-        )?
-        else {
-            return Ok(None);
-        };
-        let account = Self::load_account(&mut *client, name, row.get(0))?;
-        Ok(Some((account, row.get(1))))
-    }
-
-    fn accounts(&self) -> StoreResult<Vec<Account>> {
-        let mut client = self.client()?;
-        let rows = client.query("SELECT name, role FROM web_accounts ORDER BY name", &[])?;
-        rows.iter()
-            .map(|r| Self::load_account(&mut *client, r.get(0), r.get(1)))
-            .collect()
-    }
-
-    fn disabled_at(&self, name: &str) -> StoreResult<Option<String>> {
-        Ok(self
-            .client()?
-            .query_opt(
-                "SELECT disabled_at FROM web_accounts WHERE name = $1",
-                &[&name],
-            )?
-            .and_then(|r| r.get(0)))
-    }
-
-    fn disable_account(&mut self, name: &str, at: &str) -> StoreResult<Option<Disabled>> {
-        let mut client = self.client()?;
-        let mut tx = client.transaction()?;
-        Chain::lock(&mut tx)?;
-        let Some(before) = account_view(&mut tx, name)? else {
-            return Ok(None);
-        };
-        let already = tx.execute(
-            "UPDATE web_accounts SET disabled_at = $2 WHERE name = $1 AND disabled_at IS NULL",
-            &[&name, &at],
-        )? == 0;
-        // As on SQLite: ended even when it was disabled already.
-        let sessions = tx.execute("DELETE FROM web_sessions WHERE account = $1", &[&name])?;
-        let rows = token_rows(&mut tx, Some((name, None)))?;
-        let tokens = delete_tokens(&mut tx, &self.actor, &rows)?;
-        if !already {
-            let after = account_view(&mut tx, name)?;
+            // A new password or narrower rights must not leave a stolen or old session working.
+            tx.execute(
+                "DELETE FROM web_sessions WHERE account = $1",
+                &[&account.name],
+            )?;
+            let after = account_view(&mut tx, &account.name)?;
+            // As on SQLite: always an entry, since the password is always replaced.
+            let action = if before.is_some() { "update" } else { "create" };
             audit(
                 &mut tx,
                 &self.actor,
-                ("update", ACCOUNT_KIND, name),
-                Some(&before),
+                (action, ACCOUNT_KIND, &account.name),
+                before.as_deref(),
                 after.as_deref(),
             )?;
-        }
-        tx.commit()?;
-        Ok(Some(Disabled {
-            sessions: usize::try_from(sessions).unwrap_or(usize::MAX),
-            tokens,
-            already,
-        }))
+            tx.commit()?;
+            Ok(())
+        })
+    }
+
+    fn account(&self, name: &str) -> StoreResult<Option<(Account, String)>> {
+        blocking(|| {
+            let mut client = self.client()?;
+            let Some(row) = client.query_opt(
+                "SELECT role, password_hash FROM web_accounts WHERE name = $1 AND disabled_at IS NULL",
+                &[&name],
+            )?
+            else {
+                return Ok(None);
+            };
+            let account = Self::load_account(&mut **client, name, row.get(0))?;
+            Ok(Some((account, row.get(1))))
+        })
+    }
+
+    fn accounts(&self) -> StoreResult<Vec<Account>> {
+        blocking(|| {
+            let mut client = self.client()?;
+            let rows = client.query("SELECT name, role FROM web_accounts ORDER BY name", &[])?;
+            rows.iter()
+                .map(|r| Self::load_account(&mut **client, r.get(0), r.get(1)))
+                .collect()
+        })
+    }
+
+    fn disabled_at(&self, name: &str) -> StoreResult<Option<String>> {
+        blocking(|| {
+            Ok(self
+                .client()?
+                .query_opt(
+                    "SELECT disabled_at FROM web_accounts WHERE name = $1",
+                    &[&name],
+                )?
+                .and_then(|r| r.get(0)))
+        })
+    }
+
+    fn disable_account(&mut self, name: &str, at: &str) -> StoreResult<Option<Disabled>> {
+        blocking(|| {
+            let mut client = self.client()?;
+            let mut tx = client.transaction()?;
+            Chain::lock(&mut tx)?;
+            let Some(before) = account_view(&mut tx, name)? else {
+                return Ok(None);
+            };
+            let already = tx.execute(
+                "UPDATE web_accounts SET disabled_at = $2 WHERE name = $1 AND disabled_at IS NULL",
+                &[&name, &at],
+            )? == 0;
+            // As on SQLite: ended even when it was disabled already.
+            let sessions = tx.execute("DELETE FROM web_sessions WHERE account = $1", &[&name])?;
+            let rows = token_rows(&mut tx, Some((name, None)))?;
+            let tokens = delete_tokens(&mut tx, &self.actor, &rows)?;
+            if !already {
+                let after = account_view(&mut tx, name)?;
+                audit(
+                    &mut tx,
+                    &self.actor,
+                    ("update", ACCOUNT_KIND, name),
+                    Some(&before),
+                    after.as_deref(),
+                )?;
+            }
+            tx.commit()?;
+            Ok(Some(Disabled {
+                sessions: usize::try_from(sessions).unwrap_or(usize::MAX),
+                tokens,
+                already,
+            }))
+        })
     }
 
     fn create_session(&mut self, s: &SessionRow) -> StoreResult<()> {
-        self.client()?.execute(
-            "INSERT INTO web_sessions (token_hash, account, csrf, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5)",
-            &[
-                &s.token_hash,
-                &s.account,
-                &s.csrf,
-                &s.created_at,
-                &s.expires_at,
-            ],
-        )?;
-        Ok(())
+        blocking(|| {
+            self.client()?.execute(
+                "INSERT INTO web_sessions (token_hash, account, csrf, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[
+                    &s.token_hash,
+                    &s.account,
+                    &s.csrf,
+                    &s.created_at,
+                    &s.expires_at,
+                ],
+            )?;
+            Ok(())
+        })
     }
 
     fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRow>> {
-        Ok(self
-            .client()?
-            .query_opt(
-                "SELECT token_hash, account, csrf, created_at, expires_at FROM web_sessions
-                 WHERE token_hash = $1",
-                &[&token_hash],
-            )?
-            .map(|r| SessionRow {
-                token_hash: r.get(0),
-                account: r.get(1),
-                csrf: r.get(2),
-                created_at: r.get(3),
-                expires_at: r.get(4),
-            }))
+        blocking(|| {
+            Ok(self
+                .client()?
+                .query_opt(
+                    "SELECT token_hash, account, csrf, created_at, expires_at FROM web_sessions
+                     WHERE token_hash = $1",
+                    &[&token_hash],
+                )?
+                .map(|r| SessionRow {
+                    token_hash: r.get(0),
+                    account: r.get(1),
+                    csrf: r.get(2),
+                    created_at: r.get(3),
+                    expires_at: r.get(4),
+                }))
+        })
     }
 
     fn delete_session(&mut self, token_hash: &str) -> StoreResult<()> {
-        self.client()?.execute(
-            "DELETE FROM web_sessions WHERE token_hash = $1",
-            &[&token_hash],
-        )?;
-        Ok(())
+        blocking(|| {
+            self.client()?.execute(
+                "DELETE FROM web_sessions WHERE token_hash = $1",
+                &[&token_hash],
+            )?;
+            Ok(())
+        })
     }
 
     fn purge_sessions(&mut self, now: &str) -> StoreResult<usize> {
-        let n = self
-            .client()?
-            .execute("DELETE FROM web_sessions WHERE expires_at < $1", &[&now])?;
-        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+        blocking(|| {
+            let n = self
+                .client()?
+                .execute("DELETE FROM web_sessions WHERE expires_at < $1", &[&now])?;
+            Ok(usize::try_from(n).unwrap_or(usize::MAX))
+        })
     }
 
     fn create_token(
@@ -401,52 +424,60 @@ impl AccountStore for PgAccounts {
         created_at: &str,
         expires_at: Option<&str>,
     ) -> StoreResult<()> {
-        let mut client = self.client()?;
-        let mut tx = client.transaction()?;
-        Chain::lock(&mut tx)?;
-        tx.execute(
-            "INSERT INTO web_tokens (token_hash, account, label, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5)",
-            &[&token_hash, &account, &label, &created_at, &expires_at],
-        )?;
-        let (id, view) = token_view(account, label, created_at, expires_at);
-        audit(
-            &mut tx,
-            &self.actor,
-            ("create", TOKEN_KIND, &id),
-            None,
-            Some(&view),
-        )?;
-        tx.commit()?;
-        Ok(())
+        blocking(|| {
+            let mut client = self.client()?;
+            let mut tx = client.transaction()?;
+            Chain::lock(&mut tx)?;
+            tx.execute(
+                "INSERT INTO web_tokens (token_hash, account, label, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[&token_hash, &account, &label, &created_at, &expires_at],
+            )?;
+            let (id, view) = token_view(account, label, created_at, expires_at);
+            audit(
+                &mut tx,
+                &self.actor,
+                ("create", TOKEN_KIND, &id),
+                None,
+                Some(&view),
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
     }
 
     fn token_account(&self, token_hash: &str, now: &str) -> StoreResult<Option<String>> {
-        Ok(self
-            .client()?
-            .query_opt(
-                "SELECT account FROM web_tokens
-                 WHERE token_hash = $1 AND (expires_at IS NULL OR expires_at > $2)",
-                &[&token_hash, &now],
-            )?
-            .map(|r| r.get(0)))
+        blocking(|| {
+            Ok(self
+                .client()?
+                .query_opt(
+                    "SELECT account FROM web_tokens
+                     WHERE token_hash = $1 AND (expires_at IS NULL OR expires_at > $2)",
+                    &[&token_hash, &now],
+                )?
+                .map(|r| r.get(0)))
+        })
     }
 
     fn revoke_tokens(&mut self, account: &str, label: &str) -> StoreResult<usize> {
-        let mut client = self.client()?;
-        let mut tx = client.transaction()?;
-        Chain::lock(&mut tx)?;
-        let rows = token_rows(&mut tx, Some((account, Some(label))))?;
-        let n = delete_tokens(&mut tx, &self.actor, &rows)?;
-        tx.commit()?;
-        Ok(n)
+        blocking(|| {
+            let mut client = self.client()?;
+            let mut tx = client.transaction()?;
+            Chain::lock(&mut tx)?;
+            let rows = token_rows(&mut tx, Some((account, Some(label))))?;
+            let n = delete_tokens(&mut tx, &self.actor, &rows)?;
+            tx.commit()?;
+            Ok(n)
+        })
     }
 
     fn ledger_version(&self) -> StoreResult<i64> {
-        Ok(self
-            .client()?
-            .query_opt("SELECT seq FROM audit_head WHERE singleton = 1", &[])?
-            .map_or(0, |r| r.get(0)))
+        blocking(|| {
+            Ok(self
+                .client()?
+                .query_opt("SELECT seq FROM audit_head WHERE singleton = 1", &[])?
+                .map_or(0, |r| r.get(0)))
+        })
     }
 }
 
@@ -479,50 +510,56 @@ impl ChangeStore for PgAccounts {
         author: &str,
         at: &str,
     ) -> StoreResult<i64> {
-        Ok(self
-            .client()?
-            .query_one(
-                "INSERT INTO web_changes
-                     (kind, record_id, doc, base_etag, state, author, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
-                &[
-                    &kind,
-                    &record_id,
-                    &doc,
-                    &base_etag,
-                    &state.as_str(),
-                    &author,
-                    &at,
-                ],
-            )?
-            .get(0))
+        blocking(|| {
+            Ok(self
+                .client()?
+                .query_one(
+                    "INSERT INTO web_changes
+                         (kind, record_id, doc, base_etag, state, author, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+                    &[
+                        &kind,
+                        &record_id,
+                        &doc,
+                        &base_etag,
+                        &state.as_str(),
+                        &author,
+                        &at,
+                    ],
+                )?
+                .get(0))
+        })
     }
 
     fn change(&self, id: i64) -> StoreResult<Option<ChangeRow>> {
-        Ok(self
-            .client()?
-            .query_opt(
-                &format!("SELECT {CHANGE_COLUMNS} FROM web_changes WHERE id = $1"),
-                &[&id],
-            )?
-            .as_ref()
-            .map(change_of))
+        blocking(|| {
+            Ok(self
+                .client()?
+                .query_opt(
+                    &format!("SELECT {CHANGE_COLUMNS} FROM web_changes WHERE id = $1"),
+                    &[&id],
+                )?
+                .as_ref()
+                .map(change_of))
+        })
     }
 
     fn changes(&self, state: Option<ChangeState>) -> StoreResult<Vec<ChangeRow>> {
-        let state = state.map(ChangeState::as_str);
-        Ok(self
-            .client()?
-            .query(
-                &format!(
-                    "SELECT {CHANGE_COLUMNS} FROM web_changes
-                     WHERE $1::text IS NULL OR state = $1 ORDER BY id DESC"
-                ),
-                &[&state],
-            )?
-            .iter()
-            .map(change_of)
-            .collect())
+        blocking(|| {
+            let state = state.map(ChangeState::as_str);
+            Ok(self
+                .client()?
+                .query(
+                    &format!(
+                        "SELECT {CHANGE_COLUMNS} FROM web_changes
+                         WHERE $1::text IS NULL OR state = $1 ORDER BY id DESC"
+                    ),
+                    &[&state],
+                )?
+                .iter()
+                .map(change_of)
+                .collect())
+        })
     }
 
     fn set_change_state(
@@ -534,12 +571,14 @@ impl ChangeStore for PgAccounts {
         note: Option<&str>,
         at: &str,
     ) -> StoreResult<bool> {
-        let by = to.is_decided().then_some(by);
-        let n = self.client()?.execute(
-            "UPDATE web_changes SET state = $3, decided_by = $4, note = $5, updated_at = $6
-             WHERE id = $1 AND state = $2",
-            &[&id, &from.as_str(), &to.as_str(), &by, &note, &at],
-        )?;
-        Ok(n == 1)
+        blocking(|| {
+            let by = to.is_decided().then_some(by);
+            let n = self.client()?.execute(
+                "UPDATE web_changes SET state = $3, decided_by = $4, note = $5, updated_at = $6
+                 WHERE id = $1 AND state = $2",
+                &[&id, &from.as_str(), &to.as_str(), &by, &note, &at],
+            )?;
+            Ok(n == 1)
+        })
     }
 }

@@ -102,7 +102,7 @@ impl PgStore {
         &mut self,
         items: &mut dyn Iterator<Item = StoreResult<CopyItem>>,
     ) -> StoreResult<CopyReport> {
-        let mut tx = self.client.get_mut().transaction()?;
+        let mut tx = super::conn_mut(&mut self.client)?.transaction()?;
         // Locked as any writer does: nothing else writes while the copy goes in.
         tx.query_one(
             "SELECT seq FROM audit_head WHERE singleton = 1 FOR UPDATE",

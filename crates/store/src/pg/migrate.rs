@@ -27,6 +27,9 @@ pub const SCHEMA_VERSION: i32 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 const MIGRATION_LOCK: i64 = 0x6169_6474_7261_6365; // "aidtrace"
 
 pub(super) fn to_latest(client: &mut Client) -> Result<(), String> {
+    if is_current(client)? {
+        return Ok(());
+    }
     let mut tx = client
         .transaction()
         .map_err(|e| format!("schema migration failed: {e}"))?;
@@ -77,4 +80,25 @@ pub(super) fn to_latest(client: &mut Client) -> Result<(), String> {
         .map_err(step)?;
     }
     tx.commit().map_err(step)
+}
+
+/// Whether the schema is already this build's, read without a lock or DDL: the common start,
+/// and the only one a read-only database (a hot standby, `default_transaction_read_only`) allows.
+fn is_current(client: &mut Client) -> Result<bool, String> {
+    let failed = |e: postgres::Error| match e.as_db_error() {
+        Some(db) => format!("reading the schema version failed: {}", db.message()),
+        None => format!("reading the schema version failed: {e}"),
+    };
+    let exists: bool = client
+        .query_one("SELECT to_regclass('aidtrace_schema') IS NOT NULL", &[])
+        .map_err(failed)?
+        .get(0);
+    if !exists {
+        return Ok(false);
+    }
+    let current: i32 = client
+        .query_one("SELECT coalesce(max(version), 0) FROM aidtrace_schema", &[])
+        .map_err(failed)?
+        .get(0);
+    Ok(current == SCHEMA_VERSION)
 }

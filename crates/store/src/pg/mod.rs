@@ -14,12 +14,13 @@
 mod accounts;
 mod copy;
 mod migrate;
+mod off_runtime;
 pub mod testing;
 mod verify;
 
-use std::cell::{RefCell, RefMut};
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
 
 use aidtrace_domain::fx::RateEntry;
 use aidtrace_domain::{Record, RecordId, RecordKind};
@@ -32,48 +33,40 @@ use crate::{ApplyReport, Store, StoreError, StoreResult, WriteBatch};
 
 pub use accounts::PgAccounts;
 pub use migrate::SCHEMA_VERSION;
+use off_runtime::DropOffRuntime;
+pub(crate) use off_runtime::blocking;
+pub use off_runtime::on_blocking_thread;
 
 /// A record store in a PostgreSQL database.
+///
+/// Callable from any thread, a tokio worker included: every call runs through [`blocking`].
+/// `Sync`: its one connection sits behind a mutex, so threads sharing it take turns.
 pub struct PgStore {
-    /// Queries need `&mut`; the trait reads through `&self`. The store is used by one thread at
-    /// a time (`Store: Send`, not `Sync`), so a cell is enough.
-    client: RefCell<Conn>,
+    /// Queries need `&mut`; the trait reads through `&self`.
+    client: Mutex<Conn>,
     /// The URL without its password, for messages.
     shown_url: String,
 }
 
-/// A connection that is closed on a thread of its own. `postgres::Client` blocks on its own
-/// runtime, also when dropped, and that panics on a thread that drives a tokio runtime (a
-/// server task, an async test); every query of the web layer runs on blocking threads, but
-/// the last owner of a store may be dropped anywhere.
-pub(crate) struct Conn(Option<Client>);
+/// A connection, closed through [`blocking`] (it says goodbye to the server on its runtime).
+pub(crate) type Conn = DropOffRuntime<Client>;
 
-impl Conn {
-    fn new(client: Client) -> Self {
-        Self(Some(client))
-    }
+/// The connection of a mutex, or a clear error if a panic left it in an unknown state.
+pub(crate) fn lock_conn(conn: &Mutex<Conn>) -> StoreResult<MutexGuard<'_, Conn>> {
+    conn.lock().map_err(|_| {
+        StoreError::Database(
+            "the PostgreSQL connection was left unusable by an earlier failure".into(),
+        )
+    })
 }
 
-impl std::ops::Deref for Conn {
-    type Target = Client;
-    fn deref(&self) -> &Client {
-        // Taken only in `drop`.
-        self.0.as_ref().expect("a connection is open until dropped")
-    }
-}
-
-impl std::ops::DerefMut for Conn {
-    fn deref_mut(&mut self) -> &mut Client {
-        self.0.as_mut().expect("a connection is open until dropped")
-    }
-}
-
-impl Drop for Conn {
-    fn drop(&mut self) {
-        if let Some(client) = self.0.take() {
-            let _ = std::thread::spawn(move || drop(client)).join();
-        }
-    }
+/// As [`lock_conn`], for an owner with `&mut` (no waiting).
+pub(crate) fn conn_mut(conn: &mut Mutex<Conn>) -> StoreResult<&mut Client> {
+    conn.get_mut().map(|c| &mut **c).map_err(|_| {
+        StoreError::Database(
+            "the PostgreSQL connection was left unusable by an earlier failure".into(),
+        )
+    })
 }
 
 impl PgStore {
@@ -81,14 +74,24 @@ impl PgStore {
     /// to date. Two processes starting at once migrate one after the other.
     pub fn connect(url: &str) -> StoreResult<Self> {
         let shown_url = without_password(url);
-        let client = Client::connect(url, NoTls).map_err(|e| {
-            StoreError::Database(format!("cannot connect to PostgreSQL at {shown_url}: {e}"))
+        let client = blocking(|| {
+            let client = Client::connect(url, NoTls).map_err(|e| {
+                // A refusal by the server (no such database, bad password) displays only as
+                // "db error"; its message is what says why.
+                let why = e
+                    .as_db_error()
+                    .map_or_else(|| e.to_string(), |db| db.message().to_string());
+                StoreError::Database(format!(
+                    "cannot connect to PostgreSQL at {shown_url}: {why}"
+                ))
+            })?;
+            let mut client = Conn::new(client);
+            migrate::to_latest(&mut client)
+                .map_err(|e| StoreError::Database(format!("{shown_url}: {e}")))?;
+            Ok::<_, StoreError>(client)
         })?;
-        let mut client = Conn::new(client);
-        migrate::to_latest(&mut client)
-            .map_err(|e| StoreError::Database(format!("{shown_url}: {e}")))?;
         Ok(Self {
-            client: RefCell::new(client),
+            client: Mutex::new(client),
             shown_url,
         })
     }
@@ -97,11 +100,9 @@ impl PgStore {
         &self.shown_url
     }
 
-    pub(crate) fn reader(&self) -> StoreResult<RefMut<'_, Client>> {
-        self.client
-            .try_borrow_mut()
-            .map(|conn| RefMut::map(conn, |c| &mut **c))
-            .map_err(|_| StoreError::Database("the PostgreSQL connection is busy".into()))
+    /// The connection, for a read. Call it inside [`blocking`].
+    pub(crate) fn reader(&self) -> StoreResult<MutexGuard<'_, Conn>> {
+        lock_conn(&self.client)
     }
 }
 
@@ -251,9 +252,26 @@ impl Chain {
     }
 }
 
+/// An open transaction, rolled back through [`blocking`] if dropped unfinished.
+type Tx<'c> = DropOffRuntime<Transaction<'c>>;
+
+/// The transaction of a batch with `&mut`, or a clear error if a panic left it unknown.
+fn tx_mut<'m, 'c>(tx: &'m mut Mutex<Tx<'c>>) -> StoreResult<&'m mut Transaction<'c>> {
+    tx.get_mut().map(|t| &mut **t).map_err(|_| {
+        StoreError::Database("the write was left unfinished by an earlier failure".into())
+    })
+}
+
+fn tx_lock<'m, 'c>(tx: &'m Mutex<Tx<'c>>) -> StoreResult<MutexGuard<'m, Tx<'c>>> {
+    tx.lock().map_err(|_| {
+        StoreError::Database("the write was left unfinished by an earlier failure".into())
+    })
+}
+
+/// Every method runs through [`blocking`]; `Send` and `Sync`, so its calls may hop threads.
 struct PgBatch<'c> {
-    /// In a cell: the trait reads through `&self`, and the client queries through `&mut`.
-    tx: RefCell<Transaction<'c>>,
+    /// In a mutex: the trait reads through `&self`, and the client queries through `&mut`.
+    tx: Mutex<Tx<'c>>,
     chain: Chain,
     actor: &'c str,
     report: ApplyReport,
@@ -272,12 +290,60 @@ fn integrity_message(e: StoreError, kind: RecordKind, id: &str) -> StoreError {
 
 impl WriteBatch for PgBatch<'_> {
     fn put(&mut self, record: &Record) -> StoreResult<()> {
+        blocking(|| self.put_here(record))
+    }
+
+    fn delete(&mut self, kind: RecordKind, id: &RecordId) -> StoreResult<()> {
+        blocking(|| self.delete_here(kind, id))
+    }
+
+    fn get(&self, kind: RecordKind, id: &RecordId) -> StoreResult<Option<Record>> {
+        blocking(|| {
+            read_doc(&mut **tx_lock(&self.tx)?, table(kind), id.as_str())?
+                .map(|doc| parse_record(&doc))
+                .transpose()
+        })
+    }
+
+    fn exists(&self, kind: RecordKind, id: &RecordId) -> StoreResult<bool> {
+        let sql = format!("SELECT 1 FROM {} WHERE id = $1", table(kind));
+        blocking(|| {
+            Ok(tx_lock(&self.tx)?
+                .query_opt(&sql, &[&id.as_str()])?
+                .is_some())
+        })
+    }
+
+    fn defer_reference_checks(&mut self) -> StoreResult<()> {
+        blocking(|| Ok(tx_mut(&mut self.tx)?.batch_execute("SET CONSTRAINTS ALL DEFERRED")?))
+    }
+
+    fn commit(self: Box<Self>) -> StoreResult<ApplyReport> {
+        let PgBatch {
+            tx, chain, report, ..
+        } = *self;
+        let tx = tx.into_inner().map_err(|_| {
+            StoreError::Database("the write was left unfinished by an earlier failure".into())
+        })?;
+        let mut tx = tx.into_inner();
+        blocking(move || {
+            if report.changed() > 0 {
+                chain.store_head(&mut tx)?;
+            }
+            tx.commit()?;
+            Ok(report)
+        })
+    }
+}
+
+impl PgBatch<'_> {
+    fn put_here(&mut self, record: &Record) -> StoreResult<()> {
         let kind = record.kind();
         let table = table(kind);
         let id = record.id().to_string();
         let doc =
             serde_json::to_string(record).map_err(|e| StoreError::InvalidRequest(e.to_string()))?;
-        let tx = self.tx.get_mut();
+        let tx = tx_mut(&mut self.tx)?;
         let before = read_doc(tx, table, &id)?;
         if before.as_deref() == Some(doc.as_str()) {
             self.report.unchanged += 1;
@@ -320,9 +386,9 @@ impl WriteBatch for PgBatch<'_> {
         }
     }
 
-    fn delete(&mut self, kind: RecordKind, id: &RecordId) -> StoreResult<()> {
+    fn delete_here(&mut self, kind: RecordKind, id: &RecordId) -> StoreResult<()> {
         let table = table(kind);
-        let tx = self.tx.get_mut();
+        let tx = tx_mut(&mut self.tx)?;
         let Some(before) = read_doc(tx, table, id.as_str())? else {
             return Err(StoreError::InvalidRequest(format!(
                 "{} {id} does not exist",
@@ -344,70 +410,42 @@ impl WriteBatch for PgBatch<'_> {
             None,
         )
     }
-
-    fn get(&self, kind: RecordKind, id: &RecordId) -> StoreResult<Option<Record>> {
-        read_doc(&mut *self.tx.borrow_mut(), table(kind), id.as_str())?
-            .map(|doc| parse_record(&doc))
-            .transpose()
-    }
-
-    fn exists(&self, kind: RecordKind, id: &RecordId) -> StoreResult<bool> {
-        let sql = format!("SELECT 1 FROM {} WHERE id = $1", table(kind));
-        Ok(self
-            .tx
-            .borrow_mut()
-            .query_opt(&sql, &[&id.as_str()])?
-            .is_some())
-    }
-
-    fn defer_reference_checks(&mut self) -> StoreResult<()> {
-        self.tx
-            .get_mut()
-            .batch_execute("SET CONSTRAINTS ALL DEFERRED")?;
-        Ok(())
-    }
-
-    fn commit(self: Box<Self>) -> StoreResult<ApplyReport> {
-        let PgBatch {
-            tx, chain, report, ..
-        } = *self;
-        let mut tx = tx.into_inner();
-        if report.changed() > 0 {
-            chain.store_head(&mut tx)?;
-        }
-        tx.commit()?;
-        Ok(report)
-    }
 }
 
 impl Store for PgStore {
     fn begin_batch<'s>(&'s mut self, actor: &'s str) -> StoreResult<Box<dyn WriteBatch + 's>> {
-        let mut tx = self.client.get_mut().transaction()?;
-        let chain = Chain::lock(&mut tx)?;
-        Ok(Box::new(PgBatch {
-            tx: RefCell::new(tx),
-            chain,
-            actor,
-            report: ApplyReport::default(),
-            writes: HashMap::new(),
-        }))
+        let client = conn_mut(&mut self.client)?;
+        let batch = blocking(move || {
+            let mut tx = client.transaction()?;
+            let chain = Chain::lock(&mut tx)?;
+            Ok::<_, StoreError>(PgBatch {
+                tx: Mutex::new(Tx::new(tx)),
+                chain,
+                actor,
+                report: ApplyReport::default(),
+                writes: HashMap::new(),
+            })
+        })?;
+        Ok(Box::new(batch))
     }
 
     fn get(&self, kind: RecordKind, id: &RecordId) -> StoreResult<Option<Record>> {
-        read_doc(&mut *self.reader()?, table(kind), id.as_str())?
-            .map(|doc| parse_record(&doc))
-            .transpose()
+        blocking(|| {
+            read_doc(&mut **self.reader()?, table(kind), id.as_str())?
+                .map(|doc| parse_record(&doc))
+                .transpose()
+        })
     }
 
     fn list(&self, kind: RecordKind) -> StoreResult<Vec<Record>> {
         let sql = format!("SELECT doc FROM {} ORDER BY id COLLATE \"C\"", table(kind));
-        let rows = self.reader()?.query(&sql, &[])?;
+        let rows = blocking(|| self.reader()?.query(&sql, &[]).map_err(StoreError::from))?;
         rows.iter().map(|r| parse_record(r.get(0))).collect()
     }
 
     fn count(&self, kind: RecordKind) -> StoreResult<usize> {
         let sql = format!("SELECT count(*) FROM {}", table(kind));
-        let n: i64 = self.reader()?.query_one(&sql, &[])?.get(0);
+        let n: i64 = blocking(|| Ok::<_, StoreError>(self.reader()?.query_one(&sql, &[])?.get(0)))?;
         Ok(usize::try_from(n).unwrap_or(0))
     }
 
@@ -418,112 +456,132 @@ impl Store for PgStore {
             "SELECT doc FROM {} ORDER BY id COLLATE \"C\" LIMIT $1 OFFSET $2",
             table(kind)
         );
-        let rows = self
-            .reader()?
-            .query(&sql, &[&as_i64(limit), &as_i64(offset)])?;
+        let (limit, offset) = (as_i64(limit), as_i64(offset));
+        let rows = blocking(|| {
+            self.reader()?
+                .query(&sql, &[&limit, &offset])
+                .map_err(StoreError::from)
+        })?;
         rows.iter().map(|r| parse_record(r.get(0))).collect()
     }
 
     fn consignment_records(&self, consignment: &RecordId) -> StoreResult<Vec<Record>> {
-        let mut out = Vec::new();
-        for table in ["consignment_decisions", "stock_movements"] {
-            let sql = format!(
-                "SELECT doc FROM {table} WHERE consignment_id = $1 ORDER BY id COLLATE \"C\""
-            );
-            let rows = self.reader()?.query(&sql, &[&consignment.as_str()])?;
-            for r in &rows {
-                out.push(parse_record(r.get(0))?);
+        blocking(|| {
+            let mut client = self.reader()?;
+            let mut out = Vec::new();
+            for table in ["consignment_decisions", "stock_movements"] {
+                let sql = format!(
+                    "SELECT doc FROM {table} WHERE consignment_id = $1 ORDER BY id COLLATE \"C\""
+                );
+                for r in &client.query(&sql, &[&consignment.as_str()])? {
+                    out.push(parse_record(r.get(0))?);
+                }
             }
-        }
-        Ok(out)
+            Ok(out)
+        })
     }
 
     fn ledger_version(&self) -> StoreResult<i64> {
-        Ok(self
-            .reader()?
-            .query_one("SELECT seq FROM audit_head WHERE singleton = 1", &[])?
-            .get(0))
+        blocking(|| {
+            Ok(self
+                .reader()?
+                .query_one("SELECT seq FROM audit_head WHERE singleton = 1", &[])?
+                .get(0))
+        })
     }
 
     fn put_fx_rates(&mut self, actor: &str, rates: &[RateEntry]) -> StoreResult<ApplyReport> {
-        let mut tx = self.client.get_mut().transaction()?;
-        let mut chain = Chain::lock(&mut tx)?;
-        let mut report = ApplyReport::default();
-        for rate in rates {
-            let id = fx_id(rate);
-            let doc = serde_json::to_string(rate)
-                .map_err(|e| StoreError::InvalidRequest(e.to_string()))?;
-            let before = read_doc(&mut tx, "fx_rates", &id)?;
-            if before.as_deref() == Some(doc.as_str()) {
-                report.unchanged += 1;
-                continue;
+        let client = conn_mut(&mut self.client)?;
+        blocking(move || {
+            let mut tx = client.transaction()?;
+            let mut chain = Chain::lock(&mut tx)?;
+            let mut report = ApplyReport::default();
+            for rate in rates {
+                let id = fx_id(rate);
+                let doc = serde_json::to_string(rate)
+                    .map_err(|e| StoreError::InvalidRequest(e.to_string()))?;
+                let before = read_doc(&mut tx, "fx_rates", &id)?;
+                if before.as_deref() == Some(doc.as_str()) {
+                    report.unchanged += 1;
+                    continue;
+                }
+                tx.execute(
+                    "INSERT INTO fx_rates (id, doc) VALUES ($1, $2)
+                     ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
+                    &[&id, &doc],
+                )?;
+                let action = if before.is_some() {
+                    report.updated += 1;
+                    "update"
+                } else {
+                    report.created += 1;
+                    "create"
+                };
+                chain.append(
+                    &mut tx,
+                    actor,
+                    (action, FX_KIND, &id),
+                    before.as_deref(),
+                    Some(&doc),
+                    Some(&doc),
+                )?;
             }
-            tx.execute(
-                "INSERT INTO fx_rates (id, doc) VALUES ($1, $2)
-                 ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
-                &[&id, &doc],
-            )?;
-            let action = if before.is_some() {
-                report.updated += 1;
-                "update"
-            } else {
-                report.created += 1;
-                "create"
-            };
-            chain.append(
-                &mut tx,
-                actor,
-                (action, FX_KIND, &id),
-                before.as_deref(),
-                Some(&doc),
-                Some(&doc),
-            )?;
-        }
-        if report.changed() > 0 {
-            chain.store_head(&mut tx)?;
-        }
-        tx.commit()?;
-        Ok(report)
+            if report.changed() > 0 {
+                chain.store_head(&mut tx)?;
+            }
+            tx.commit()?;
+            Ok(report)
+        })
     }
 
     fn fx_rates(&self) -> StoreResult<Vec<RateEntry>> {
         // Insertion order, as SQLite's rowid gives: the audit log holds it.
-        let rows = self.reader()?.query(
-            "SELECT r.doc FROM fx_rates r
-             JOIN (SELECT record_id, min(seq) AS first FROM audit_log WHERE kind = $1
-                   GROUP BY record_id) a ON a.record_id = r.id
-             ORDER BY a.first",
-            &[&FX_KIND],
-        )?;
+        let rows = blocking(|| {
+            self.reader()?
+                .query(
+                    "SELECT r.doc FROM fx_rates r
+                     JOIN (SELECT record_id, min(seq) AS first FROM audit_log WHERE kind = $1
+                           GROUP BY record_id) a ON a.record_id = r.id
+                     ORDER BY a.first",
+                    &[&FX_KIND],
+                )
+                .map_err(StoreError::from)
+        })?;
         rows.iter()
             .map(|r| serde_json::from_str(r.get(0)).map_err(|e| StoreError::Corrupt(e.to_string())))
             .collect()
     }
 
     fn audit_log(&self, record: Option<(RecordKind, &RecordId)>) -> StoreResult<Vec<AuditEntry>> {
-        let mut client = self.reader()?;
-        let mut tx = client
-            .build_transaction()
-            .read_only(true)
-            .isolation_level(postgres::IsolationLevel::RepeatableRead)
-            .start()?;
-        let entries = verify::audit_entries(&mut tx, record)?;
-        tx.commit()?;
-        Ok(entries)
+        blocking(|| {
+            let mut client = self.reader()?;
+            let mut tx = client
+                .build_transaction()
+                .read_only(true)
+                .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                .start()?;
+            let entries = verify::audit_entries(&mut tx, record)?;
+            tx.commit()?;
+            Ok(entries)
+        })
     }
 
     fn verify_audit(&self) -> StoreResult<AuditVerification> {
-        let mut client = self.reader()?;
-        let mut tx = client
-            .build_transaction()
-            .read_only(true)
-            .isolation_level(postgres::IsolationLevel::RepeatableRead)
-            .start()?;
-        let verification = verify::verify(&mut tx)?;
-        tx.commit()?;
-        Ok(verification)
+        blocking(|| {
+            let mut client = self.reader()?;
+            let mut tx = client
+                .build_transaction()
+                .read_only(true)
+                .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                .start()?;
+            let verification = verify::verify(&mut tx)?;
+            tx.commit()?;
+            Ok(verification)
+        })
     }
 
+    /// Not through [`blocking`]: the sink and the items are not `Send`. `store copy` calls these
+    /// on threads outside any runtime (the source on a thread of its own).
     fn copy_out(
         &self,
         sink: &mut dyn FnMut(crate::copy::CopyItem) -> StoreResult<()>,

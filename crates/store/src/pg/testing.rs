@@ -30,15 +30,13 @@ impl TestDatabase {
         let mut bytes = [0u8; 8];
         getrandom::fill(&mut bytes).expect("random name");
         let name = format!("aidtrace_test_{}", hex::encode(bytes));
-        // On a thread of its own, so an async test may call this too (see `Drop`).
-        let (admin_url, create) = (server.clone(), format!("CREATE DATABASE {name}"));
-        std::thread::spawn(move || {
-            let mut admin = Client::connect(&admin_url, NoTls)
+        // Through `blocking`, so an async test may call this too (see `Drop`).
+        let create = format!("CREATE DATABASE {name}");
+        super::blocking(|| {
+            let mut admin = Client::connect(&server, NoTls)
                 .unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL server: {e}"));
             admin.batch_execute(&create).expect("create test database");
-        })
-        .join()
-        .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        });
         let url = with_database(&server, &name);
         Some(Self { server, name, url })
     }
@@ -46,20 +44,29 @@ impl TestDatabase {
     pub fn url(&self) -> &str {
         &self.url
     }
+
+    /// Runs one statement on this database behind the store's back (for tests that alter rows
+    /// by hand, as a damaged or legacy database would hold them); the number of rows it changed.
+    /// Callable from any thread, an async test's included.
+    pub fn execute(&self, sql: &str) -> Result<u64, String> {
+        super::blocking(|| {
+            let mut client = Client::connect(&self.url, NoTls).map_err(|e| e.to_string())?;
+            client.execute(sql, &[]).map_err(|e| e.to_string())
+        })
+    }
 }
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        // On a thread of its own: an async test drops it on a thread that drives a runtime,
-        // where the blocking client cannot run (see `Conn`).
-        let (server, name) = (self.server.clone(), self.name.clone());
-        let _ = std::thread::spawn(move || {
-            if let Ok(mut admin) = Client::connect(&server, NoTls) {
+        // Through `blocking`: an async test drops it on a thread that drives a runtime, where
+        // the blocking client cannot run.
+        let (server, name) = (&self.server, &self.name);
+        super::blocking(|| {
+            if let Ok(mut admin) = Client::connect(server, NoTls) {
                 let _ =
                     admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
             }
-        })
-        .join();
+        });
     }
 }
 

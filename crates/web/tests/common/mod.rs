@@ -29,8 +29,9 @@ pub struct Env {
     /// Where the store is: `web.db` in `dir`, or the test's PostgreSQL database.
     pub db: StoreUrl,
     pub dir: tempfile::TempDir,
-    /// Dropped last, after the state's connections.
-    _database: Option<TestDatabase>,
+    /// The test's PostgreSQL database, when on PostgreSQL; dropped last, after the state's
+    /// connections.
+    pub database: Option<TestDatabase>,
 }
 
 /// Whether this run's web tests use PostgreSQL.
@@ -66,23 +67,7 @@ pub const ACCOUNTS: &[(&str, &str, &[&str], &[&str])] = &[
     ("vic", "viewer", &[], &[]),
 ];
 
-/// Runs `f` on a thread of its own and waits for it. The PostgreSQL client blocks on a runtime
-/// of its own, which cannot start on a thread that drives the test's runtime: an async test
-/// reaches the store directly (not through the app, which does so on blocking threads) only
-/// through this.
-pub fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    std::thread::scope(|s| {
-        s.spawn(f)
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e))
-    })
-}
-
-pub fn env_with(config: WebConfig) -> Env {
-    off_runtime(move || env_on_this_thread(config))
-}
-
-fn env_on_this_thread(mut config: WebConfig) -> Env {
+pub fn env_with(mut config: WebConfig) -> Env {
     // Tests read what they just wrote; a debug build on a busy machine refreshes the read
     // model slowly, so allow it more time to count as cheap (see `read_model`).
     config.read_model_wait = config
@@ -106,7 +91,7 @@ fn env_on_this_thread(mut config: WebConfig) -> Env {
         state,
         db,
         dir,
-        _database: database,
+        database,
     }
 }
 
@@ -123,16 +108,13 @@ impl Env {
     }
 
     /// `f` with a connection of its own to the accounts, sessions, tokens and change queue.
-    pub fn with_accounts<T: Send>(&self, f: impl FnOnce(&mut dyn AccountStore) -> T + Send) -> T {
-        off_runtime(|| f(&mut *self.db.open_accounts().unwrap()))
+    pub fn with_accounts<T>(&self, f: impl FnOnce(&mut dyn AccountStore) -> T) -> T {
+        f(&mut *self.db.open_accounts().unwrap())
     }
 
-    /// `f` with the app's service (see [`off_runtime`]).
-    pub fn with_service<T: Send>(
-        &self,
-        f: impl FnOnce(&mut aidtrace_service::Aidtrace) -> T + Send,
-    ) -> T {
-        off_runtime(|| f(&mut self.state.service()))
+    /// `f` with the app's service.
+    pub fn with_service<T>(&self, f: impl FnOnce(&mut aidtrace_service::Aidtrace) -> T) -> T {
+        f(&mut self.state.service())
     }
 
     pub fn record_count(&self) -> usize {
