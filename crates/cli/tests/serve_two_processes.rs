@@ -2,32 +2,17 @@
 //! one shows in the other's dashboard within a second (issue #13, "several web processes"). Runs
 //! when `AIDTRACE_TEST_PG` names a server (always under CI).
 
+mod kit;
+
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use aidtrace_store::pg_testing::TestDatabase;
 
 fn aidtrace(dir: &std::path::Path, db: &str, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_aidtrace"))
-        .current_dir(dir)
-        .env_remove("AIDTRACE_CONFIG")
-        .env("AIDTRACE_DB", db)
-        .env("AIDTRACE_ACTOR", "tester")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run aidtrace");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write stdin");
-    let out = child.wait_with_output().expect("wait");
+    let out = kit::run_on_with_stdin(dir, db, args, stdin);
     assert!(
         out.status.success(),
         "aidtrace {args:?}: {}",
@@ -54,10 +39,7 @@ fn serve(dir: &std::path::Path, db: &str) -> Server {
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port();
-    let child = Command::new(env!("CARGO_BIN_EXE_aidtrace"))
-        .current_dir(dir)
-        .env_remove("AIDTRACE_CONFIG")
-        .env("AIDTRACE_DB", db)
+    let child = kit::command_on(dir, db)
         .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -3,19 +3,14 @@
 //! tokens and the change queue run on PostgreSQL, and bad URLs are refused by name. The PostgreSQL cases run when `AIDTRACE_TEST_PG` names a server (always
 //! under CI).
 
-use std::process::{Command, Output};
+mod kit;
+
+use std::process::Output;
 
 use aidtrace_store::pg_testing::TestDatabase;
 
 fn aidtrace(dir: &std::path::Path, db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aidtrace"))
-        .current_dir(dir)
-        .env_remove("AIDTRACE_CONFIG")
-        .env("AIDTRACE_DB", db)
-        .env("AIDTRACE_ACTOR", "tester")
-        .args(args)
-        .output()
-        .expect("run aidtrace")
+    kit::run_on(dir, db, args)
 }
 
 fn ok(output: Output) -> String {
@@ -116,25 +111,7 @@ fn store_copy_refuses_a_missing_source_and_unknown_schemes() {
 
 /// `aidtrace` with `stdin` as its input (for `--password-stdin`).
 fn aidtrace_with_stdin(dir: &std::path::Path, db: &str, args: &[&str], stdin: &str) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_aidtrace"))
-        .current_dir(dir)
-        .env_remove("AIDTRACE_CONFIG")
-        .env("AIDTRACE_DB", db)
-        .env("AIDTRACE_ACTOR", "tester")
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("run aidtrace");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write stdin");
-    child.wait_with_output().expect("wait")
+    kit::run_on_with_stdin(dir, db, args, stdin)
 }
 
 #[test]
@@ -190,10 +167,7 @@ fn serve_runs_on_postgres() {
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_aidtrace"))
-        .current_dir(dir.path())
-        .env_remove("AIDTRACE_CONFIG")
-        .env("AIDTRACE_DB", pg.url())
+    let mut child = kit::command_on(dir.path(), pg.url())
         .args(["serve", "--demo", "--addr", &format!("127.0.0.1:{port}")])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -259,10 +233,7 @@ fn a_connection_killed_mid_import_leaves_nothing_half_written() {
     let file = dir.path().join("many.json");
     std::fs::write(&file, serde_json::json!({ "records": records }).to_string())
         .expect("write file");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_aidtrace"))
-        .current_dir(dir.path())
-        .env_remove("AIDTRACE_CONFIG")
-        .env("AIDTRACE_DB", pg.url())
+    let mut child = kit::command_on(dir.path(), pg.url())
         .args(["load", file.to_str().expect("utf-8")])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

@@ -24,8 +24,32 @@ pub fn run(dir: &Path, args: &[&str]) -> Output {
     command(dir).args(args).output().expect("run aidtrace")
 }
 
+/// The binary, in `dir`, on the store `db` names (a path or a `postgres://` URL), as `tester`.
+pub fn command_on(dir: &Path, db: &str) -> Command {
+    let mut command = command(dir);
+    command.env("AIDTRACE_DB", db);
+    command
+}
+
+/// `args` on the store `db` names.
+pub fn run_on(dir: &Path, db: &str, args: &[&str]) -> Output {
+    command_on(dir, db)
+        .args(args)
+        .output()
+        .expect("run aidtrace")
+}
+
 pub fn run_with_stdin(dir: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = command(dir)
+    with_stdin(command(dir), args, stdin)
+}
+
+/// `args` on the store `db` names, with `stdin` as input (for `--password-stdin`).
+pub fn run_on_with_stdin(dir: &Path, db: &str, args: &[&str], stdin: &str) -> Output {
+    with_stdin(command_on(dir, db), args, stdin)
+}
+
+fn with_stdin(mut command: Command, args: &[&str], stdin: &str) -> Output {
+    let mut child = command
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
