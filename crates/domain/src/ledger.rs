@@ -480,6 +480,13 @@ impl Ledger {
             .map_or_else(|| id.to_string(), |o| o.name.clone())
     }
 
+    /// A facility's name, or its id when the ledger does not hold it.
+    pub fn facility_name(&self, id: &RecordId) -> String {
+        self.facilities
+            .get(id)
+            .map_or_else(|| id.to_string(), |f| f.name.clone())
+    }
+
     /// The date whose rate converts a flow, and why that date.
     pub fn rate_date(&self, flow: &Flow, rates: &RateTable) -> Option<(NaiveDate, RateDateBasis)> {
         if let Some(d) = flow.money.value_date {

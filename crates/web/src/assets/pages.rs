@@ -496,13 +496,6 @@ fn pm_by_risk_table(groups: &BTreeMap<String, Indicators>) -> Markup {
 
 // ---- pages ----------------------------------------------------------------------------------
 
-pub(crate) fn facility_name(ledger: &Ledger, id: &RecordId) -> String {
-    ledger
-        .facilities
-        .get(id)
-        .map_or_else(|| id.to_string(), |f| f.name.clone())
-}
-
 /// A failed donation check: its item labelled and its reason in the reader's language.
 fn donation_failure(i: &ItemResult) -> String {
     format!(
@@ -605,7 +598,7 @@ pub async fn register(
         form method="get" action="/assets" class="filters" {
             label { (t("assets-facility")) " " select name="facility" id="f-facility" {
                 option value="" { (t("any")) }
-                @for f in &facilities { option value=(f) selected[filter.facility == f.as_str()] { (facility_name(ledger, f)) } }
+                @for f in &facilities { option value=(f) selected[filter.facility == f.as_str()] { (ledger.facility_name(f)) } }
             } }
             label { (t("status")) " " select name="state" id="f-state" {
                 option value="" { (t("any")) }
@@ -633,7 +626,7 @@ pub async fn register(
                 td { a href=(format!("/assets/{}", r.id)) { (r.id) } }
                 td { (r.inventory_tag) }
                 td { (r.model) }
-                td { a href=(format!("/facilities/{}", r.facility)) { (facility_name(ledger, &r.facility)) } }
+                td { a href=(format!("/facilities/{}", r.facility)) { (ledger.facility_name(&r.facility)) } }
                 td class=(format!("state {}", r.state.map_or("none", LifecycleState::as_str))) { (state_word(r.state)) }
                 td { (r.since.map(datetime).unwrap_or_default()) @if let Some(d) = r.down_since { br; span class="warn" { (t("asset-down-since")) " " (datetime(d)) } } }
                 td { (r.open_work_orders) }
@@ -728,7 +721,7 @@ pub async fn detail(
             dt { (t("assets-tag")) } dd { (a.inventory_tag) }
             @if let Some(s) = &a.serial { dt { (t("asset-serial")) } dd { (s) } }
             dt { (t("assets-model")) } dd { (model.map_or_else(|| a.model.to_string(), |m| m.model_name.clone())) @if let Some(m) = model { " — " (ledger.org_name(&m.manufacturer)) } }
-            dt { (t("assets-facility")) } dd { a href=(format!("/facilities/{}", a.facility)) { (facility_name(ledger, &a.facility)) } @if let Some(l) = &a.location { " · " (l) } }
+            dt { (t("assets-facility")) } dd { a href=(format!("/facilities/{}", a.facility)) { (ledger.facility_name(&a.facility)) } @if let Some(l) = &a.location { " · " (l) } }
             dt { (t("asset-criticality")) } dd { (label(a.criticality)) }
             @if aidtrace_domain::assets::lifecycle::is_baseline(&d.events) { dt { (t("asset-baseline")) } dd id="baseline" { (t("asset-baseline-note")) " " (d.events.first().map(|e| datetime(e.at)).unwrap_or_default()) } }
             dt { (t("assets-money-to-machine")) } dd id="money-to-machine" {

@@ -21,7 +21,7 @@ use maud::{Markup, html};
 
 use crate::api::readable;
 use crate::assets::pages::may_report;
-use crate::assets::pages::{facility_name, now};
+use crate::assets::pages::now;
 use crate::auth::{self, Caller, Principal, Role};
 use crate::error::{ApiError, PageResult, parse_id};
 use crate::format::datetime;
@@ -168,7 +168,7 @@ pub async fn notice_page(
                 } }
                 tbody { @for a in &r.affected { tr data-asset=(a.asset) data-match=(a.matched.as_str()) {
                     td { a href=(format!("/assets/{}", enc(a.asset.as_str()))) { (a.inventory_tag) } }
-                    td { (facility_name(ledger, &a.facility)) }
+                    td { (ledger.facility_name(&a.facility)) }
                     td { (a.serial.clone().unwrap_or_default()) }
                     td { (a.lot.clone().unwrap_or_default()) }
                     td { (a.state.map(label).unwrap_or_default()) }

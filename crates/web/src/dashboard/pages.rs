@@ -546,7 +546,7 @@ pub async fn activity(
                     td { @if can_edit { a href=(format!("/forms/equipment-lines/{}", e.id)) { (e.id) } } @else { (e.id) } } td { (e.description) } td { (label(e.category)) }
                     td { (e.quantity.map(|q| group_digits(Decimal::from(q))).unwrap_or_default()) }
                     td { @if let Some(c) = &e.unit_cost { (money(c)) (conversion(&snap, c)) } }
-                    td { @if let Some(f) = &e.facility { a href=(format!("/facilities/{f}")) { (ledger.facilities.get(f).map_or(f.to_string(), |x| x.name.clone())) } } }
+                    td { @if let Some(f) = &e.facility { a href=(format!("/facilities/{f}")) { (ledger.facility_name(f)) } } }
                     td class="line-assets" {
                         @let linked = assets_of_line(ledger, &e.id);
                         @if linked.is_empty() { span class="muted" { "—" } }
@@ -561,7 +561,7 @@ pub async fn activity(
             p { a href=(format!("/assets?activity={id}")) id="activity-assets" { (t("act-assets-link")) } }
         }
         h2 { (t("nav-facilities")) }
-        ul { @for f in &a.facilities { li { a href=(format!("/facilities/{f}")) { (ledger.facilities.get(f).map_or(f.to_string(), |x| x.name.clone())) } } } }
+        ul { @for f in &a.facilities { li { a href=(format!("/facilities/{f}")) { (ledger.facility_name(f)) } } } }
         @if !partnerships.is_empty() {
             h2 { (t("act-partnerships")) }
             @for p in &partnerships { p { (ledger.org_name(&p.lead)) " " (t("partner-with")) " " @for o in &p.partners { (ledger.org_name(o)) "; " } @if let Some(n) = p.participants { " (" (tn("partner-participants", n as usize)) ")" } } (citations(&snap, &p.sources)) }

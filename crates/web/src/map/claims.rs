@@ -126,7 +126,7 @@ fn scope_link(snap: &Snapshot, scope: &ClaimScope) -> Markup {
                 }
             }
             ClaimScope::Activity(a) => { (t("claims-scope-activity")) " " a href=(format!("/activities/{a}")) { (ledger.activities.get(a).map_or(a.to_string(), |x| x.title.clone())) } }
-            ClaimScope::Facility(f) => { (t("claims-scope-facility")) " " a href=(format!("/facilities/{f}")) { (ledger.facilities.get(f).map_or(f.to_string(), |x| x.name.clone())) } }
+            ClaimScope::Facility(f) => { (t("claims-scope-facility")) " " a href=(format!("/facilities/{f}")) { (ledger.facility_name(f)) } }
             ClaimScope::Organisation(o) => { (t("claims-scope-organisation")) " " a href=(format!("/organisations/{o}")) { (ledger.org_name(o)) } }
             ClaimScope::None => { span class="muted" { (t("claims-scope-none")) } }
         }

@@ -274,13 +274,6 @@ struct Recorded {
     recorded: String,
 }
 
-fn facility_name(ledger: &Ledger, id: &RecordId) -> String {
-    ledger
-        .facilities
-        .get(id)
-        .map_or_else(|| id.to_string(), |f| f.name.clone())
-}
-
 fn text_field(values: &Values, problems: &[Problem], name: &str, key: &str, kind: &str) -> Markup {
     let err = problems.iter().any(|p| p.field == name);
     html! {
@@ -320,7 +313,7 @@ fn move_html(
             table class="list" id="consignment-stock" {
                 thead { tr { th { (t("medp-col-facility")) } th { (t("medp-col-product")) } th { (t("medp-col-lot")) } th { (t("medp-col-on-hand")) } } }
                 tbody { @for r in &stock { tr {
-                    td { a href=(format!("/medicines/stock?facility={}", r.facility)) { (facility_name(ledger, &r.facility)) } }
+                    td { a href=(format!("/medicines/stock?facility={}", r.facility)) { (ledger.facility_name(&r.facility)) } }
                     td { (product_name(ledger, &r.product)) }
                     td { code { (r.lot) } }
                     td class="num" { (r.on_hand) " " (r.base_unit) }

@@ -435,13 +435,7 @@ async fn stock(
     let title = match &facility {
         Some(f) => ta(
             "title-medicine-stock-at",
-            &[(
-                "facility",
-                &ledger
-                    .facilities
-                    .get(f)
-                    .map_or_else(|| f.to_string(), |x| x.name.clone()),
-            )],
+            &[("facility", &ledger.facility_name(f))],
         ),
         None => t("title-medicine-stock"),
     };
@@ -451,7 +445,7 @@ async fn stock(
             label { (t("medp-col-facility")) " " select name="facility" id="facility" {
                 option value="" { (t("medp-all-facilities")) }
                 @for f in stock_facilities(ledger) {
-                    option value=(f) selected[facility.as_ref() == Some(f)] { (ledger.facilities.get(f).map_or_else(|| f.to_string(), |x| x.name.clone())) }
+                    option value=(f) selected[facility.as_ref() == Some(f)] { (ledger.facility_name(f)) }
                 }
             } }
             label { (t("medp-at")) " " input type="date" name="at" id="at" value=(at.format("%Y-%m-%d")); }

@@ -22,7 +22,7 @@ fn down_page(
         &title,
         caller,
         html! {
-            @if let Some(a) = a { p { (facility_name(ledger, &a.facility)) " · " a href=(format!("/assets/{id}")) { (id) } } }
+            @if let Some(a) = a { p { (ledger.facility_name(&a.facility)) " · " a href=(format!("/assets/{id}")) { (id) } } }
             @if let Some(e) = error { p class="error" id="error" { (t("asset-not-saved")) ": " (refusal(e)) } }
             form method="post" action=(format!("/assets/{id}/down")) class="phone" id="down-form" {
                 input type="hidden" name="csrf" value=(csrf);

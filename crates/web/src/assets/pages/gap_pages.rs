@@ -98,7 +98,7 @@ pub async fn gaps_page(
             table class="list" id="facility-gaps" {
                 thead { tr { th { (t("assets-facility")) } th { (t("asset-region")) } th { (t("asset-device")) } th { (t("asset-required")) } th { (t("asset-present")) } th { (t("asset-functional")) } th { (t("asset-gap")) } } }
                 tbody { @for g in &facility_gaps { tr {
-                    td { a href=(format!("/assets?facility={}", g.facility)) { (facility_name(ledger, &g.facility)) } }
+                    td { a href=(format!("/assets?facility={}", g.facility)) { (ledger.facility_name(&g.facility)) } }
                     td { (g.region) } td { (word("type", &g.generic_type)) } td { (g.required) } td { (g.present) } td { (g.functional) }
                     td { @if g.gap > 0 { b class="warn" { (g.gap) } } @else { (g.gap) } }
                 } } }
