@@ -187,6 +187,18 @@ pub struct ContractedUptime {
     pub sla: Option<SlaStatus>,
 }
 
+impl ContractedUptime {
+    /// The figure of summed contracted and downtime seconds, with no contract or guarantee.
+    fn of_seconds(covered: i64, down: i64) -> Self {
+        Self {
+            contracted_hours: hours(covered),
+            unplanned_downtime_hours: hours(down),
+            uptime_pct: pct(covered, down),
+            ..Self::default()
+        }
+    }
+}
+
 /// Sorted, non-overlapping union of intervals.
 fn union(mut v: Vec<(NaiveDateTime, NaiveDateTime)>) -> Vec<(NaiveDateTime, NaiveDateTime)> {
     v.sort();
@@ -266,12 +278,7 @@ impl Fleet<'_> {
             covered += c;
             down += d;
         }
-        ContractedUptime {
-            contracted_hours: hours(covered),
-            unplanned_downtime_hours: hours(down),
-            uptime_pct: pct(covered, down),
-            ..ContractedUptime::default()
-        }
+        ContractedUptime::of_seconds(covered, down)
     }
 
     /// Uptime over the contracted hours the asset's own contracts define, in `period`: the union
@@ -280,18 +287,16 @@ impl Fleet<'_> {
     /// no contract of the asset defines contracted hours in the period.
     pub fn contract_uptime(&self, asset: usize, period: Period) -> Option<ContractedUptime> {
         let (covered, down, contracts, guaranteed) = self.contract_secs(asset, period)?;
-        let uptime_pct = pct(covered, down);
+        let figure = ContractedUptime::of_seconds(covered, down);
         Some(ContractedUptime {
-            contracted_hours: hours(covered),
-            unplanned_downtime_hours: hours(down),
-            uptime_pct,
-            sla: Some(match (guaranteed, uptime_pct) {
+            sla: Some(match (guaranteed, figure.uptime_pct) {
                 (Some(g), Some(m)) if m >= g => SlaStatus::Met,
                 (Some(_), Some(_)) => SlaStatus::Missed,
                 _ => SlaStatus::NotMeasurable,
             }),
             contracts,
             guaranteed_pct: guaranteed,
+            ..figure
         })
     }
 
@@ -309,12 +314,7 @@ impl Fleet<'_> {
                 down += d;
             }
         }
-        ContractedUptime {
-            contracted_hours: hours(covered),
-            unplanned_downtime_hours: hours(down),
-            uptime_pct: pct(covered, down),
-            ..ContractedUptime::default()
-        }
+        ContractedUptime::of_seconds(covered, down)
     }
 
     #[allow(clippy::type_complexity)]
