@@ -192,7 +192,8 @@ fn seed(kind: RecordKind, ledger: &Ledger, id: &RecordId, out: &mut Vec<RecordId
     }
 }
 
-fn timing() -> bool {
+/// Whether each read-model step's time goes to stderr (`AIDTRACE_READ_MODEL_TIMING`).
+pub(crate) fn timing() -> bool {
     std::env::var_os("AIDTRACE_READ_MODEL_TIMING").is_some()
 }
 

@@ -164,7 +164,7 @@ impl Snapshot {
         ledger: Ledger,
         version: i64,
     ) -> Result<Self, ApiError> {
-        let timing = std::env::var_os("AIDTRACE_READ_MODEL_TIMING").is_some();
+        let timing = crate::snapshot_delta::timing();
         let started = std::time::Instant::now();
         let lap = |step: &str| {
             if timing {
