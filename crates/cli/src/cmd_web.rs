@@ -72,6 +72,10 @@ pub struct ServeArgs {
     /// Password hashes computed at once, 19 MiB each [default: the number of cores]
     #[arg(long, env = "AIDTRACE_MAX_HASHES")]
     max_hashes: Option<u64>,
+    /// Store connections opened, at most, for reads beside the one writing connection, so
+    /// reads never wait for a write [default: 4]
+    #[arg(long, env = "AIDTRACE_READ_CONNECTIONS")]
+    read_connections: Option<u64>,
     /// Largest IATI file accepted by the upload page, in MiB (larger files: `iati import`)
     /// [default: 256]
     #[arg(long, env = "AIDTRACE_UPLOAD_LIMIT_MB")]
@@ -337,6 +341,13 @@ fn serve(args: ServeArgs, settings: &Settings) -> CliResult {
             args.max_hashes,
             file.max_hashes,
             defaults.max_concurrent_hashes as u64,
+            (1, 256),
+        )?),
+        read_connections: size(setting(
+            "read-connections",
+            args.read_connections,
+            file.read_connections,
+            defaults.read_connections as u64,
             (1, 256),
         )?),
         upload_limit: setting(

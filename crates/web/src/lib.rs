@@ -20,6 +20,7 @@ pub mod orgs;
 pub mod present;
 pub mod rates;
 pub mod read_model;
+pub mod readers;
 pub mod request_ctx;
 pub mod server;
 pub mod snapshot_delta;

@@ -1,5 +1,6 @@
-//! Shared state: the service behind a mutex (one SQLite connection is not `Sync`), the accounts
-//! store, and a snapshot of the ledger with its derived reports, rebuilt after each write.
+//! Shared state: the writing service behind a mutex (one writer at a time), a pool of reading
+//! connections (`crate::readers`), the accounts store, and the read model: a snapshot of the
+//! ledger with its derived reports, following each write.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -33,6 +34,9 @@ pub struct WebConfig {
     /// Password hashes (19 MiB each) computed at once; as many more attempts may wait, the rest
     /// get 503 at once. This bounds sign-in's memory to this many hash buffers.
     pub max_concurrent_hashes: usize,
+    /// Connections the server opens, at most, for reads that need the store itself (pages of
+    /// lists, single records), beside the one writing connection; see `crate::readers`.
+    pub read_connections: usize,
     /// Peers whose `X-Forwarded-For` is believed (a reverse proxy in front of the server); from
     /// anyone else the header is ignored and the peer address is the client's.
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -72,6 +76,7 @@ impl Default for WebConfig {
             login_attempts_per_minute: 5,
             login_attempts_per_address_per_minute: 20,
             max_concurrent_hashes: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            read_connections: 4,
             trusted_proxies: Vec::new(),
             header_read_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(30),
@@ -273,7 +278,10 @@ impl Snapshot {
 }
 
 pub struct Inner {
+    /// The writing connection: one writer at a time.
     pub service: Mutex<Aidtrace>,
+    /// Connections for reads, so they do not wait for a write (`crate::readers`).
+    readers: crate::readers::Readers,
     pub accounts: Mutex<Box<dyn AccountStore>>,
     /// A second connection to the store for indexed reads of one asset's history (its
     /// `AssetQueries`), so the asset rules behind "device down" read that asset only instead of
@@ -308,6 +316,7 @@ impl AppState {
         getrandom::fill(&mut login_key).map_err(ApiError::internal)?;
         Ok(Self(Arc::new(Inner {
             service: Mutex::new(service),
+            readers: crate::readers::Readers::new(db, config.read_connections),
             accounts: Mutex::new(accounts),
             asset_queries: Mutex::new(asset_queries),
             read_model: crate::read_model::ReadModel::start(db.clone(), config.clone()),
@@ -324,6 +333,12 @@ impl AppState {
             .service
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A connection for a read that needs the store itself; it never waits for the writing
+    /// connection. Call on a blocking thread (inside [`blocking`]).
+    pub fn reader(&self) -> Result<crate::readers::Reader, ApiError> {
+        self.0.readers.get()
     }
 
     pub fn accounts(&self) -> AccountsGuard<'_> {

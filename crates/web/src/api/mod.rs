@@ -186,7 +186,7 @@ pub async fn list(
     // The records are read from the store a page at a time (the server keeps no second copy
     // of them beside the ledger); a search reads the kind once and filters it.
     let (page, total) = blocking(move || {
-        let service = st.service();
+        let service = st.reader()?;
         if needle.is_empty() {
             let total = service.store().count(kind)?;
             Ok((service.store().page(kind, offset, per_page)?, total))
@@ -229,7 +229,7 @@ pub async fn get(
     let id = parse_id(&raw)?;
     let st = state.clone();
     let rid = id.clone();
-    let record = blocking(move || Ok(st.service().store().get(kind, &rid)?))
+    let record = blocking(move || Ok(st.reader()?.store().get(kind, &rid)?))
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no {} {id}", kind.as_str())))?;
     let body = visible(&state, &caller, &record);

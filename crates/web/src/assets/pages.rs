@@ -301,7 +301,7 @@ async fn rows(state: &AppState, filter: &AssetFilter) -> ApiResult<Vec<AssetRow>
     let st = state.clone();
     let filter = filter.clone();
     blocking(move || {
-        let rows = svc::list_assets(&st.service(), None)?;
+        let rows = svc::list_assets(&*st.reader()?, None)?;
         Ok(rows.into_iter().filter(|r| filter.matches(r)).collect())
     })
     .await
@@ -316,7 +316,7 @@ async fn report(state: &AppState, q: &Resolved) -> ApiResult<Report> {
     let st = state.clone();
     let (period, by, currency) = (q.period, q.by, q.currency.clone());
     blocking(move || {
-        let app = st.service();
+        let app = st.reader()?;
         let groups = svc::indicators(&app, period, by, &currency)?;
         // Money-to-machine is a point-in-time figure: taken at the period's end.
         let money = svc::money_to_machine(&app, period.to, None, &currency)?;
@@ -680,7 +680,7 @@ pub async fn detail(
     let st = state.clone();
     let aid = id.clone();
     let (d, pm, safety) = blocking(move || {
-        let app = st.service();
+        let app = st.reader()?;
         let d = svc::asset_detail(&app, &aid)?;
         let today = Utc::now().naive_utc();
         let from = d
@@ -928,7 +928,7 @@ pub async fn api_detail(
     readable(&state, &caller)?;
     let id = parse_id(&raw)?;
     let st = state.clone();
-    let d = blocking(move || Ok(svc::asset_detail(&st.service(), &id)?)).await?;
+    let d = blocking(move || Ok(svc::asset_detail(&*st.reader()?, &id)?)).await?;
     Ok(Json(serde_json::to_value(&d).map_err(ApiError::internal)?))
 }
 

@@ -78,7 +78,7 @@ pub async fn notices_page(
     let term = query.q.trim().to_string();
     let search = term.clone();
     let reports: Vec<NoticeReport> = blocking(move || {
-        let app = st.service();
+        let app = st.reader()?;
         let found = svc::search_notices(&app, &search)?;
         let mut out = Vec::new();
         for n in found {
@@ -146,7 +146,7 @@ pub async fn notice_page(
     let snap = state.snapshot().await?;
     let st = state.clone();
     let nid = id.clone();
-    let r = blocking(move || Ok(svc::notice_report(&st.service(), &nid)?)).await?;
+    let r = blocking(move || Ok(svc::notice_report(&*st.reader()?, &nid)?)).await?;
     let ledger = &snap.ledger;
     let admin = caller
         .principal()

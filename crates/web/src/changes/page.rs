@@ -75,7 +75,7 @@ fn outside_ledger(
     state: &AppState,
     records: &[aidtrace_domain::Record],
 ) -> Result<Vec<aidtrace_domain::Record>, ApiError> {
-    let service = state.service();
+    let service = state.reader()?;
     let mut out = Vec::new();
     for r in records
         .iter()

@@ -361,7 +361,7 @@ async fn history_of(
     }
     let state = state.clone();
     blocking(move || {
-        let service = state.service();
+        let service = state.reader()?;
         let mut all = Vec::new();
         for (kind, id) in &items {
             all.extend(service.history(*kind, id)?);

@@ -98,7 +98,7 @@ async fn body(
     let st = state.clone();
     let ids: Vec<RecordId> = records.iter().map(|p| p.id.clone()).collect();
     let etags: Vec<String> = blocking(move || {
-        let app = st.service();
+        let app = st.reader()?;
         ids.iter()
             .map(|i| {
                 aidtrace_service::changes::current_etag(&app, RecordKind::FacilityPower, i)

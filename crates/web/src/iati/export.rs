@@ -135,7 +135,7 @@ async fn run(
         return Ok((selection, ValidatedExport::default()));
     }
     let st = state.clone();
-    let export = blocking(move || export_validated(&st.service(), ids)).await?;
+    let export = blocking(move || export_validated(&*st.reader()?, ids)).await?;
     Ok((selection, export))
 }
 

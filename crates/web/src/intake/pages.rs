@@ -275,7 +275,7 @@ pub async fn page(State(state): State<AppState>, caller: Caller) -> PageResult<H
     let p = reader(&caller)?.clone();
     let st = state.clone();
     let (drafts, proposals) = blocking(move || {
-        let app = st.service();
+        let app = st.reader()?;
         let drafts = review::queue(&app)?;
         drop(app);
         let drafts = drafts

@@ -186,7 +186,7 @@ async fn receive(mut multipart: Multipart) -> Result<Sent, ApiError> {
 /// The stored consignment and its ETag, refused when it is unknown or decided.
 fn open_consignment(state: &AppState, raw: &str) -> Result<(Consignment, String), ApiError> {
     let id = crate::error::parse_id(raw).map_err(|e| e.with_field("consignment"))?;
-    let app = state.service();
+    let app = state.reader()?;
     let ledger = app.ledger()?;
     let c = service::lines_replaceable(&ledger, &id).map_err(|e| match e {
         aidtrace_service::ServiceError::NotFound(_) => {
@@ -227,7 +227,7 @@ async fn upload(
                 i18n::scope(lang, || {
                     let (c, etag) = open_consignment(&st, &raw)?;
                     let format = PackingFormat::detect(&name, &bytes);
-                    let app = st.service();
+                    let app = st.reader()?;
                     let preview = service::preview_packing(&app, c.clone(), &bytes, format)?;
                     Ok((c, etag, preview))
                 })
@@ -255,7 +255,7 @@ async fn upload(
                 i18n::scope(lang, || {
                     let (mut c, _) = open_consignment(&st, &raw)?;
                     c.lines = lines;
-                    let checked = service::check_lines(&st.service(), c)?;
+                    let checked = service::check_lines(&*st.reader()?, c)?;
                     let (id, count) = (
                         checked.consignment.id.clone(),
                         checked.consignment.lines.len(),

@@ -114,7 +114,7 @@ async fn resolve(state: &AppState, raw: &str) -> Result<Option<RecordId>, ApiErr
     let st = state.clone();
     let raw = raw.to_string();
     blocking(move || {
-        st.service()
+        st.reader()?
             .resolve_organisation(&raw)
             .map_err(ApiError::from)
     })
@@ -151,7 +151,7 @@ fn done_message(done: &Done) -> Markup {
 async fn review_items(state: &AppState) -> Result<Vec<ReviewItem>, ApiError> {
     let st = state.clone();
     blocking(move || {
-        st.service()
+        st.reader()?
             .organisations_to_review()
             .map_err(ApiError::from)
     })

@@ -36,7 +36,7 @@ fn admin(caller: &Caller) -> Result<Principal, ApiError> {
 
 async fn coverage(state: &AppState) -> Result<Vec<CoverageRow>, ApiError> {
     let st = state.clone();
-    blocking(move || st.service().rate_coverage().map_err(ApiError::from)).await
+    blocking(move || st.reader()?.rate_coverage().map_err(ApiError::from)).await
 }
 
 fn upload_form(csrf: &str) -> Markup {

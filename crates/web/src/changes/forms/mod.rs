@@ -303,7 +303,7 @@ pub async fn page(
     let st = state.clone();
     let (kind, kid) = (spec.kind, id.clone());
     // The ETag comes from the store, not the snapshot, so a save compares with what is stored.
-    let record = blocking(move || Ok(st.service().store().get(kind, &kid)?))
+    let record = blocking(move || Ok(st.reader()?.store().get(kind, &kid)?))
         .await?
         .ok_or_else(|| {
             ApiError::not_found(format!("no {} {id}", kind.as_str()))
