@@ -12,7 +12,7 @@ use aidtrace_domain::fx::RateTable;
 use aidtrace_domain::totals::GroupBy;
 use aidtrace_domain::{Ledger, Record, RecordId, RecordKind};
 use aidtrace_service::Aidtrace;
-use aidtrace_store::{AccountStore, Store, StoreUrl};
+use aidtrace_store::{AccountStore, StoreUrl};
 use rust_decimal::Decimal;
 
 use crate::error::ApiError;
@@ -283,10 +283,6 @@ pub struct Inner {
     /// Connections for reads, so they do not wait for a write (`crate::readers`).
     readers: crate::readers::Readers,
     pub accounts: Mutex<Box<dyn AccountStore>>,
-    /// A second connection to the store for indexed reads of one asset's history (its
-    /// `AssetQueries`), so the asset rules behind "device down" read that asset only instead of
-    /// every event of the store, while the service's connection writes.
-    asset_queries: Mutex<Box<dyn Store>>,
     pub config: WebConfig,
     /// The published snapshot and the thread that keeps it current (`crate::read_model`).
     read_model: Arc<crate::read_model::ReadModel>,
@@ -311,14 +307,12 @@ impl AppState {
     pub fn open(db: &StoreUrl, config: WebConfig) -> Result<Self, ApiError> {
         let service = Aidtrace::open(db)?;
         let accounts = db.open_accounts()?;
-        let asset_queries = db.open()?;
         let mut login_key = [0u8; 32];
         getrandom::fill(&mut login_key).map_err(ApiError::internal)?;
         Ok(Self(Arc::new(Inner {
             service: Mutex::new(service),
             readers: crate::readers::Readers::new(db, config.read_connections),
             accounts: Mutex::new(accounts),
-            asset_queries: Mutex::new(asset_queries),
             read_model: crate::read_model::ReadModel::start(db.clone(), config.clone()),
             login_guard: crate::auth::guard::LoginGuard::new(&config),
             login_key,
@@ -348,14 +342,6 @@ impl AppState {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         )
-    }
-
-    /// Take after [`Self::service`] when both are needed, never before (one lock order).
-    pub fn asset_queries(&self) -> MutexGuard<'_, Box<dyn Store>> {
-        self.0
-            .asset_queries
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The current snapshot; see `crate::read_model` for when it is refreshed and when a

@@ -214,10 +214,10 @@ pub async fn orders_submit(
     let (name, nid) = (p.name.clone(), id.clone());
     let result = blocking(move || {
         let mut app = st.service();
-        let queries = st.asset_queries();
+        let queries = st.reader()?;
         Ok(svc::open_recall_orders(
             &mut app,
-            HistorySource::Indexed(&*queries),
+            HistorySource::Indexed(queries.store()),
             &name,
             &nid,
             now(),

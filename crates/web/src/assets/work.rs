@@ -236,10 +236,10 @@ pub async fn void_submit(
     let (name, ev) = (p.name.clone(), event.clone());
     let result = blocking(move || {
         let mut app = st.service();
-        let queries = st.asset_queries();
+        let queries = st.reader()?;
         Ok(svc::void_event(
             &mut app,
-            HistorySource::Indexed(&*queries),
+            HistorySource::Indexed(queries.store()),
             &name,
             &ev,
             &reason,
@@ -504,8 +504,8 @@ pub async fn progress_submit(
     let (name, id) = (p.name.clone(), wo.clone());
     let result = blocking(move || {
         let mut app = st.service();
-        let queries = st.asset_queries();
-        let source = HistorySource::Indexed(&*queries);
+        let queries = st.reader()?;
+        let source = HistorySource::Indexed(queries.store());
         match step.as_str() {
             "acknowledge" | "start" => svc::progress_work_order(
                 &mut app,

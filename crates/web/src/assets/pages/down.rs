@@ -195,8 +195,8 @@ impl ReportPost {
         let st = state.clone();
         let result = blocking(move || {
             let mut app = st.service();
-            let queries = st.asset_queries();
-            f(&mut app, HistorySource::Indexed(&*queries))
+            let queries = st.reader()?;
+            f(&mut app, HistorySource::Indexed(queries.store()))
         })
         .await;
         state.invalidate();
