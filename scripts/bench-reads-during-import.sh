@@ -12,21 +12,10 @@ if [ "$#" -lt 2 ]; then
     echo "usage: $0 BINARY ZIP [PORT]" >&2
     exit 2
 fi
-bin=$1
+. "$(dirname "$0")/bench-server.sh" "$1" "${3:-18742}"
 zip=$2
-port=${3:-18742}
-work=$(mktemp -d)
-password='bench-password-123456'
-echo "$password" | "$bin" --db "$work/db" user add --name bench --role admin --password-stdin > /dev/null
-api=$("$bin" --db "$work/db" token create --name bench --days 1 | head -1)
-"$bin" --db "$work/db" serve --addr "127.0.0.1:$port" > "$work/serve.log" 2>&1 &
-server=$!
-trap 'kill "$server" 2> /dev/null; rm -rf "$work"' EXIT
-base="http://127.0.0.1:$port"
-for _ in $(seq 50); do
-    curl -s -o /dev/null "$base/login" && break
-    sleep 0.2
-done
+# Reads go through the API with a token (the pages are served from the read model).
+api=$("$bin" --db "$work/db" token create --name bench --days 1 2> /dev/null | head -1)
 # Latency of each read, in seconds, one per line, while the file $1 exists.
 reads_while() {
     while [ -e "$1" ]; do
@@ -46,10 +35,6 @@ touch "$work/idle"
 (sleep 3; rm -f "$work/idle") &
 echo "reads for 3 s with nothing else running:"
 reads_while "$work/idle" | summary
-jar=$work/jar
-csrf() { grep -o 'name="csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//'; }
-token=$(curl -s -c "$jar" -b "$jar" "$base/login" | csrf)
-curl -s -c "$jar" -b "$jar" -o /dev/null -d "name=bench&password=$password&csrf=$token" "$base/login"
 token=$(curl -s -c "$jar" -b "$jar" "$base/import" | csrf)
 touch "$work/importing"
 (

@@ -43,19 +43,22 @@ impl Drop for HeldWriter {
     }
 }
 
-#[tokio::test]
-async fn a_list_page_answers_while_a_write_holds_the_writing_connection() {
+/// `uri` read by an admin while the writing connection is held; fails if the read waits for it.
+async fn read_beside_a_held_writer(uri: &str) -> common::Resp {
     let e = env();
     let c = Client::InProcess(e.state.clone());
     let admin = e.token("ada");
     let writer = hold_writer(&e.state);
-    let list = tokio::time::timeout(
-        NEVER,
-        c.send(Req::get("/api/v1/flows?per_page=5").bearer(&admin)),
-    )
-    .await
-    .expect("the list page waited for the writing connection");
+    let got = tokio::time::timeout(NEVER, c.send(Req::get(uri).bearer(&admin)))
+        .await
+        .unwrap_or_else(|_| panic!("{uri} waited for the writing connection"));
     drop(writer);
+    got
+}
+
+#[tokio::test]
+async fn a_list_page_answers_while_a_write_holds_the_writing_connection() {
+    let list = read_beside_a_held_writer("/api/v1/flows?per_page=5").await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.body);
     assert!(
         !list.json()["items"].as_array().unwrap().is_empty(),
@@ -66,18 +69,15 @@ async fn a_list_page_answers_while_a_write_holds_the_writing_connection() {
 
 #[tokio::test]
 async fn a_single_record_answers_while_a_write_holds_the_writing_connection() {
-    let e = env();
-    let c = Client::InProcess(e.state.clone());
-    let admin = e.token("ada");
-    let writer = hold_writer(&e.state);
-    let one = tokio::time::timeout(
-        NEVER,
-        c.send(Req::get("/api/v1/flows/flow-kz-semey-commitment").bearer(&admin)),
-    )
-    .await
-    .expect("the record read waited for the writing connection");
-    drop(writer);
+    let one = read_beside_a_held_writer("/api/v1/flows/flow-kz-semey-commitment").await;
     assert_eq!(one.status, StatusCode::OK, "{}", one.body);
+}
+
+#[tokio::test]
+async fn an_asset_page_answers_while_a_write_holds_the_writing_connection() {
+    let page = read_beside_a_held_writer("/assets/as-semey-mri-1").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("id=\"events\""), "{}", page.body);
 }
 
 #[tokio::test]
