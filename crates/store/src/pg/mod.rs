@@ -447,7 +447,9 @@ impl Store for PgStore {
     /// Every record, streamed row by row into [`LedgerDecoder`] (chunks decoded on every core,
     /// as on SQLite) instead of holding each table's rows and decoding them on one thread. One
     /// repeatable-read transaction, so the kinds are read as of one moment, as SQLite's single
-    /// writer gives for free.
+    /// writer gives for free. Unordered: the ledger keys every record by id, and `ORDER BY id
+    /// COLLATE "C"` cannot use the primary key's index, so the server would sort each table
+    /// first (a million flows: 1.2 s and 233 MB spilled to disk, against 0.28 s unsorted).
     fn ledger(&self) -> StoreResult<aidtrace_domain::Ledger> {
         use postgres::fallible_iterator::FallibleIterator;
         blocking(|| {
@@ -459,7 +461,7 @@ impl Store for PgStore {
                 .start()?;
             let mut ledger = LedgerDecoder::new();
             for kind in RecordKind::ALL {
-                let sql = format!("SELECT doc FROM {} ORDER BY id COLLATE \"C\"", table(kind));
+                let sql = format!("SELECT doc FROM {}", table(kind));
                 let mut rows = tx.query_raw(&sql, std::iter::empty::<&str>())?;
                 while let Some(row) = rows.next()? {
                     ledger.push(row.try_get(0)?)?;
