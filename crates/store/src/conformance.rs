@@ -52,6 +52,10 @@ pub const CASES: &[Case] = &[
         "ledger_version_moves_with_every_change_only",
         ledger_version_moves_with_every_change_only,
     ),
+    (
+        "ledger_holds_every_record_across_chunks",
+        ledger_holds_every_record_across_chunks,
+    ),
 ];
 
 fn id(s: &str) -> RecordId {
@@ -329,4 +333,32 @@ pub fn ledger_version_moves_with_every_change_only(store: &mut dyn Store) {
         v1,
         "a delete moves it"
     );
+}
+
+/// A whole-ledger read holds every stored record once, in id order, however the backend splits
+/// the documents for decoding: 20,000 flows are more than one decoding chunk (16,384) and enough
+/// to be decoded on several threads. They are stored in reverse id order, so a backend that reads
+/// its tables unordered hands them over in an order other than the ledger's.
+pub fn ledger_holds_every_record_across_chunks(store: &mut dyn Store) {
+    let flows = 20_000;
+    let mut records = vec![org("o1"), activity("a1"), activity("a2")];
+    records.extend(
+        (0..flows)
+            .rev()
+            .map(|i| flow(&format!("f{i:05}"), ["a1", "a2"][i % 2], "10")),
+    );
+    put(store, records).expect("put");
+    let ledger = store.ledger().expect("ledger");
+    assert_eq!(ledger.organisations.len(), 1);
+    assert_eq!(ledger.activities.len(), 2);
+    let listed: Vec<String> = store
+        .list(RecordKind::Flow)
+        .expect("list")
+        .iter()
+        .map(|r| r.id().to_string())
+        .collect();
+    let read: Vec<String> = ledger.flows.keys().map(ToString::to_string).collect();
+    assert_eq!(read.len(), flows);
+    assert_eq!(read, listed, "the ledger's flows are the stored ones");
+    assert_eq!(ledger.flows_of(&id("a2")).count(), flows / 2);
 }

@@ -8,6 +8,7 @@ pub mod audit;
 mod changes;
 pub mod conformance;
 pub mod copy;
+mod decode;
 mod pg;
 mod sqlite;
 mod url;

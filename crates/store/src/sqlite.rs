@@ -7,6 +7,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 use rusqlite_migration::{M, Migrations};
 
 use crate::audit::{self, AuditEntry, AuditVerification, GENESIS};
+use crate::decode::{LedgerDecoder, parse_record};
 use crate::{ApplyReport, Store, StoreError, StoreResult, WriteBatch};
 
 mod copy;
@@ -727,70 +728,21 @@ fn delete_record(
     )
 }
 
-pub(crate) fn parse_record(doc: &str) -> StoreResult<Record> {
-    serde_json::from_str(doc).map_err(|e| StoreError::Corrupt(format!("{e}: {doc:.120}")))
-}
-
-/// Parses record documents on every core (up to four): at a million records parsing is most of
-/// the time it takes to read a ledger (issue #13).
-fn parse_records(docs: &[String]) -> StoreResult<Vec<Record>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    if threads < 2 || docs.len() < 1024 {
-        return docs.iter().map(|d| parse_record(d)).collect();
-    }
-    let per = docs.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let parts: Vec<_> = docs
-            .chunks(per)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|d| parse_record(d))
-                        .collect::<StoreResult<Vec<_>>>()
-                })
-            })
-            .collect();
-        let mut out = Vec::with_capacity(docs.len());
-        for part in parts {
-            let parsed = part
-                .join()
-                .map_err(|_| StoreError::Corrupt("a record parser stopped".into()))??;
-            out.extend(parsed);
-        }
-        Ok(out)
-    })
-}
-
 impl Store for SqliteStore {
-    /// Every record, read in chunks that are parsed in parallel and streamed into the ledger, so
-    /// only one chunk's documents and records are held beside it.
+    /// Every record, streamed into [`LedgerDecoder`] (chunks decoded on every core), so only one
+    /// chunk's documents and records are held beside the ledger.
     fn ledger(&self) -> StoreResult<aidtrace_domain::Ledger> {
-        const CHUNK: usize = 16_384;
-        let mut ledger = aidtrace_domain::ledger::LedgerBuilder::default();
-        let mut docs: Vec<String> = Vec::with_capacity(CHUNK);
+        let mut ledger = LedgerDecoder::new();
         for kind in RecordKind::ALL {
             let mut stmt = self
                 .conn
                 .prepare_cached(&format!("SELECT doc FROM {} ORDER BY id", table(kind)))?;
             let mut rows = stmt.query([])?;
-            loop {
-                let row = rows.next()?;
-                let done = row.is_none();
-                if let Some(row) = row {
-                    docs.push(row.get(0)?);
-                }
-                if docs.len() == CHUNK || (done && !docs.is_empty()) {
-                    parse_records(&docs)?
-                        .into_iter()
-                        .for_each(|r| ledger.push(r));
-                    docs.clear();
-                }
-                if done {
-                    break;
-                }
+            while let Some(row) = rows.next()? {
+                ledger.push(row.get(0)?)?;
             }
         }
-        Ok(ledger.finish())
+        ledger.finish()
     }
 
     fn begin_batch<'s>(&'s mut self, actor: &'s str) -> StoreResult<Box<dyn WriteBatch + 's>> {

@@ -53,6 +53,7 @@ on_every_backend!(
     list_is_ordered_by_id,
     count_and_page_follow_the_list,
     ledger_version_moves_with_every_change_only,
+    ledger_holds_every_record_across_chunks,
 );
 
 #[allow(dead_code)]

@@ -13,7 +13,8 @@ use crate::StoreResult;
 use crate::copy::{
     CopyItem, CopyReport, WEB_TABLES, not_empty, web_columns, web_insert_sql, web_select_sql,
 };
-use crate::sqlite::{key_columns, parse_record, table};
+use crate::decode::parse_record;
+use crate::sqlite::{key_columns, table};
 
 /// Rows per round trip while reading a table through a cursor.
 const PAGE: i64 = 5_000;

@@ -28,7 +28,8 @@ use postgres::types::ToSql;
 use postgres::{Client, NoTls, Transaction};
 
 use crate::audit::{self, AuditEntry, AuditVerification};
-use crate::sqlite::{FX_KIND, fx_id, key_columns, parse_record, record_write_sql, table};
+use crate::decode::{LedgerDecoder, parse_record};
+use crate::sqlite::{FX_KIND, fx_id, key_columns, record_write_sql, table};
 use crate::{ApplyReport, Store, StoreError, StoreResult, WriteBatch};
 
 pub use accounts::PgAccounts;
@@ -441,6 +442,34 @@ impl Store for PgStore {
         let sql = format!("SELECT doc FROM {} ORDER BY id COLLATE \"C\"", table(kind));
         let rows = blocking(|| self.reader()?.query(&sql, &[]).map_err(StoreError::from))?;
         rows.iter().map(|r| parse_record(r.get(0))).collect()
+    }
+
+    /// Every record, streamed row by row into [`LedgerDecoder`] (chunks decoded on every core,
+    /// as on SQLite) instead of holding each table's rows and decoding them on one thread. One
+    /// repeatable-read transaction, so the kinds are read as of one moment, as SQLite's single
+    /// writer gives for free. Unordered: the ledger keys every record by id, and `ORDER BY id
+    /// COLLATE "C"` cannot use the primary key's index, so the server would sort each table
+    /// first (a million flows: 1.2 s and 233 MB spilled to disk, against 0.28 s unsorted).
+    fn ledger(&self) -> StoreResult<aidtrace_domain::Ledger> {
+        use postgres::fallible_iterator::FallibleIterator;
+        blocking(|| {
+            let mut client = self.reader()?;
+            let mut tx = client
+                .build_transaction()
+                .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()?;
+            let mut ledger = LedgerDecoder::new();
+            for kind in RecordKind::ALL {
+                let sql = format!("SELECT doc FROM {}", table(kind));
+                let mut rows = tx.query_raw(&sql, std::iter::empty::<&str>())?;
+                while let Some(row) = rows.next()? {
+                    ledger.push(row.try_get(0)?)?;
+                }
+            }
+            tx.commit()?;
+            ledger.finish()
+        })
     }
 
     fn count(&self, kind: RecordKind) -> StoreResult<usize> {
