@@ -1,11 +1,13 @@
 //! The read model behind every report: the current [`Snapshot`], replaced by a background
 //! thread so that no request ever builds one while others wait.
 //!
-//! Requests take the published snapshot and go. A write through this server hands over what it
-//! wrote ([`Delta`]); the refresher applies it to the published ledger (no store scan, no JSON
+//! Requests take the published snapshot and go. A write through this server marks itself in
+//! flight before it commits ([`ReadModel::write_in_flight`]) and then hands over what it wrote
+//! ([`Delta`]); the refresher applies it to the published ledger (no store scan, no JSON
 //! parsing) and changes the reports only where the write reaches them
 //! (`crate::snapshot_delta`), or recomputes them all where it cannot. A write by another process (the CLI) shows as a
-//! ledger version no delta explains; the refresher then reads the store again, through its own
+//! ledger version no delta explains (once no write of this server is in flight, or after
+//! [`DEFER_AT_MOST`]); the refresher then reads the store again, through its own
 //! connection (SQLite's WAL, or PostgreSQL's MVCC, lets it read while the server writes). Until the first snapshot
 //! exists, requests wait for it: there is nothing older to serve.
 //!
@@ -51,6 +53,13 @@ struct Work {
     last_error: Option<String>,
     /// A refresh is under way (its work already taken).
     running: bool,
+    /// Writes through this server between "about to commit" and handing over their delta
+    /// ([`InFlight`]): a version no delta explains yet may be theirs.
+    in_flight: usize,
+    /// Since when the refresher has put off reading the store for an in-flight write.
+    deferred_since: Option<Instant>,
+    /// How many times the whole store was read (the first snapshot included).
+    full_reads: u64,
     shut_down: bool,
 }
 
@@ -167,9 +176,21 @@ impl ReadModel {
         Ok(snap)
     }
 
+    /// Marks a write through this server as under way, before it commits: until the returned
+    /// guard hands over its delta (or is dropped), the refresher does not take the version it
+    /// commits for another process's write and read the whole store again. Without this, a
+    /// version check falling between the commit and [`InFlight::written`] (a few round trips
+    /// on PostgreSQL) started a full rebuild under steady writes (BENCHMARKS.md, "Issue #13 on
+    /// PostgreSQL beside SQLite").
+    pub(crate) fn write_in_flight(self: &Arc<Self>) -> InFlight {
+        self.work().in_flight += 1;
+        InFlight(Some(Arc::clone(self)))
+    }
+
     /// Hands over a committed write; the caller may wait for it to show (see module comment).
-    pub(crate) fn written(&self, delta: Delta) {
+    fn written(&self, delta: Delta) {
         let mut work = self.work();
+        work.in_flight = work.in_flight.saturating_sub(1);
         work.deltas.push(delta);
         self.wake.notify_one();
         if self.cheap(&work) {
@@ -199,6 +220,35 @@ impl ReadModel {
         self.refreshed.notify_all();
     }
 }
+
+/// A write through this server under way (see [`ReadModel::write_in_flight`]).
+pub struct InFlight(Option<Arc<ReadModel>>);
+
+impl InFlight {
+    /// Hands over what the write committed; the caller may wait for it to show.
+    pub fn written(mut self, delta: Delta) {
+        if let Some(m) = self.0.take() {
+            m.written(delta);
+        }
+    }
+}
+
+impl Drop for InFlight {
+    /// A write that committed nothing the read model can follow (refused, proposed, or
+    /// unchanged): compare versions again, in case it did change the store.
+    fn drop(&mut self) {
+        if let Some(m) = self.0.take() {
+            let mut work = m.work();
+            work.in_flight = work.in_flight.saturating_sub(1);
+            work.check = true;
+            m.wake.notify_one();
+        }
+    }
+}
+
+/// How long the refresher puts off reading the store while writes through this server are in
+/// flight; past it, a version no delta explains is read from the store even under steady writes.
+const DEFER_AT_MOST: Duration = Duration::from_secs(1);
 
 /// The refresher's loop; ends when the read model is dropped or shut down.
 fn refresher(model: &Weak<ReadModel>) {
@@ -234,6 +284,7 @@ fn refresher(model: &Weak<ReadModel>) {
                 work.checked_at = Some(Instant::now());
                 if changed {
                     work.last_refresh = Some(started.elapsed());
+                    work.deferred_since = None;
                 }
                 work.last_error = None;
             }
@@ -280,7 +331,7 @@ fn refresh(
                 return Ok(false);
             }
             match chained(cur.version, version, deltas) {
-                Some(deltas) => {
+                Ok(deltas) => {
                     let (put, deleted) = deltas.into_iter().fold(
                         (Vec::new(), Vec::new()),
                         |(mut put, mut deleted), d| {
@@ -310,13 +361,16 @@ fn refresh(
                         Err(e) => Err(e),
                     }
                 }
-                None => {
+                Err(deltas) => {
+                    if defer(m, deltas) {
+                        return Ok(false);
+                    }
                     drop(cur);
-                    Snapshot::build(app, &m.config)
+                    full_read(m, app)
                 }
             }
         }
-        _ => Snapshot::build(app, &m.config),
+        _ => full_read(m, app),
     }
     .map_err(|e| e.message)?;
     *m.published
@@ -325,17 +379,145 @@ fn refresh(
     Ok(true)
 }
 
+fn full_read(m: &ReadModel, app: &Aidtrace) -> Result<Snapshot, ApiError> {
+    m.work().full_reads += 1;
+    Snapshot::build(app, &m.config)
+}
+
 /// The deltas that lead from version `from` to `to` with nothing unknown between them, in
-/// order; `None` when another writer's changes are in between (the store must be read).
-fn chained(from: i64, to: i64, mut deltas: Vec<Delta>) -> Option<Vec<Delta>> {
+/// order; `Err` with them when changes no delta describes are in between (another process's,
+/// or a write of this server still handing its delta over).
+fn chained(from: i64, to: i64, mut deltas: Vec<Delta>) -> Result<Vec<Delta>, Vec<Delta>> {
     deltas.retain(|d| d.after > from);
     deltas.sort_by_key(|d| d.before);
     let mut at = from;
     for d in &deltas {
         if d.before != at {
-            return None;
+            return Err(deltas);
         }
         at = d.after;
     }
-    (at == to).then_some(deltas)
+    if at == to { Ok(deltas) } else { Err(deltas) }
+}
+
+/// Whether to wait for a write of this server instead of reading the store: one is in flight,
+/// or its delta arrived while this refresh ran, and the wait has not lasted [`DEFER_AT_MOST`].
+/// If so, `deltas` go back to the queue for the next refresh.
+fn defer(m: &ReadModel, deltas: Vec<Delta>) -> bool {
+    let mut work = m.work();
+    let waiting = work.in_flight > 0 || !work.deltas.is_empty();
+    let since = *work.deferred_since.get_or_insert_with(Instant::now);
+    if waiting && since.elapsed() < DEFER_AT_MOST {
+        work.deltas.extend(deltas);
+        if work.in_flight > 0 {
+            // The write hands its delta over within a few round trips; `written` wakes us.
+            drop(
+                m.wake
+                    .wait_timeout(work, Duration::from_millis(20))
+                    .unwrap_or_else(std::sync::PoisonError::into_inner),
+            );
+        }
+        return true;
+    }
+    work.deferred_since = None;
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use aidtrace_domain::model::Flow;
+
+    const WAIT: Duration = Duration::from_secs(60);
+
+    /// A model over a demo store whose every read checks the version, with its first snapshot.
+    fn model() -> (tempfile::TempDir, StoreUrl, Arc<ReadModel>) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = StoreUrl::Sqlite(dir.path().join("t.db"));
+        Aidtrace::open(&db).unwrap().load_demo("seed").unwrap();
+        let config = WebConfig {
+            snapshot_ttl: Duration::ZERO,
+            ..WebConfig::default()
+        };
+        let m = ReadModel::start(db.clone(), config);
+        m.snapshot().unwrap();
+        (dir, db, m)
+    }
+
+    fn until(what: &str, m: &ReadModel, done: impl Fn(&Work) -> bool) {
+        let deadline = Instant::now() + WAIT;
+        while !done(&m.work()) {
+            assert!(Instant::now() < deadline, "never: {what}");
+            let _ = m.snapshot();
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// Writes one more flow through a connection of its own; the versions around it.
+    fn write_flow(db: &StoreUrl, id: &str) -> Delta {
+        let mut app = Aidtrace::open(db).unwrap();
+        let before = app.store().ledger_version().unwrap();
+        let ledger = app.ledger().unwrap();
+        let mut flow: Flow = ledger.flows.values().next().unwrap().clone();
+        flow.id = RecordId::parse(id).unwrap();
+        let put = vec![Record::Flow(flow)];
+        app.put("t", put.clone()).unwrap();
+        let after = app.store().ledger_version().unwrap();
+        Delta {
+            before,
+            after,
+            put,
+            deleted: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_check_between_a_commit_and_its_delta_waits_for_the_delta_instead_of_reading_the_store() {
+        let (_dir, db, m) = model();
+        let in_flight = m.write_in_flight();
+        let delta = write_flow(&db, "flow-in-flight-1");
+        let version = delta.after;
+        until("the refresher sees the new version", &m, |w| {
+            w.deferred_since.is_some()
+        });
+        in_flight.written(delta);
+        until("the write's snapshot is published", &m, |_| {
+            m.published().is_some_and(|s| s.version == version)
+        });
+        assert_eq!(
+            m.work().full_reads,
+            1,
+            "only the first snapshot read the store"
+        );
+        let snap = m.published().unwrap();
+        assert!(
+            snap.ledger
+                .flows
+                .contains_key(&RecordId::parse("flow-in-flight-1").unwrap())
+        );
+    }
+
+    #[test]
+    fn a_write_that_hands_over_nothing_leaves_the_store_to_be_read() {
+        let (_dir, db, m) = model();
+        let in_flight = m.write_in_flight();
+        let version = write_flow(&db, "flow-in-flight-2").after;
+        drop(in_flight);
+        until("the store is read again", &m, |_| {
+            m.published().is_some_and(|s| s.version == version)
+        });
+        assert_eq!(m.work().full_reads, 2);
+    }
+
+    #[test]
+    fn another_process_write_is_read_even_while_this_server_keeps_a_write_in_flight() {
+        let (_dir, db, m) = model();
+        let _in_flight = m.write_in_flight();
+        let version = write_flow(&db, "flow-in-flight-3").after;
+        until("the store is read after at most DEFER_AT_MOST", &m, |_| {
+            m.published().is_some_and(|s| s.version == version)
+        });
+        assert_eq!(m.work().full_reads, 2);
+    }
 }

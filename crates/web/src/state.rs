@@ -365,9 +365,10 @@ impl AppState {
         self.read_model.warm_up();
     }
 
-    /// Called after a write made through the server, with what it wrote.
-    pub fn written(&self, delta: crate::read_model::Delta) {
-        self.read_model.written(delta);
+    /// Called before a write through the server commits; hand what it wrote to the returned
+    /// guard once committed (`InFlight::written`), or drop it.
+    pub fn write_in_flight(&self) -> crate::read_model::InFlight {
+        self.read_model.write_in_flight()
     }
 }
 

@@ -89,6 +89,7 @@ pub fn write(
     // The versions around the write tell the read model whether what it holds plus these
     // records is the whole new ledger (see `crate::read_model`).
     let before = service.store().ledger_version()?;
+    let in_flight = state.write_in_flight();
     let delta_records = records.clone();
     let written = changes::write(
         &mut service,
@@ -103,7 +104,7 @@ pub fn write(
     Ok(match written {
         Written::Applied { etag } => {
             if after != before {
-                state.written(crate::read_model::Delta {
+                in_flight.written(crate::read_model::Delta {
                     before,
                     after,
                     put: delta_records,
