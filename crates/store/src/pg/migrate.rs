@@ -17,6 +17,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
         5,
         include_str!("../../migrations-pg/0005_incidents_recalls.sql"),
     ),
+    (
+        6,
+        include_str!("../../migrations-pg/0006_id_byte_order.sql"),
+    ),
 ];
 
 /// The schema version this build writes: the last migration's number (numbers are given out to
