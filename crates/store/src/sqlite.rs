@@ -608,6 +608,7 @@ impl SqliteBatch<'_> {
         let id = record.id().to_string();
         let doc =
             serde_json::to_string(record).map_err(|e| StoreError::InvalidRequest(e.to_string()))?;
+        let doc = doc.as_str();
         let extra = key_columns(record);
         // Where the last record was new (a first import), the INSERT is tried straight away:
         // the row's primary key refuses it if it exists after all, before anything is written,
@@ -616,12 +617,12 @@ impl SqliteBatch<'_> {
         // re-import does not pay for refused INSERTs. Either way the row, the report and the
         // audit entry are the same.
         if self.expect_new {
-            match self.write_row(kind, table, &id, &doc, &extra, false) {
+            match self.write_row(kind, table, &id, doc, &extra, false) {
                 Ok(()) => {
                     self.report.created += 1;
                     return self
                         .chain
-                        .append_create(&self.tx, self.actor, kind, &id, &doc);
+                        .append_create(&self.tx, self.actor, kind, &id, doc);
                 }
                 Err(e) if is_primary_key_conflict(&e) => self.expect_new = false,
                 Err(e) => return Err(integrity_message(e, kind, &id)),
@@ -629,11 +630,11 @@ impl SqliteBatch<'_> {
         }
         let before = read_doc(&self.tx, table, &id)?;
         self.expect_new = before.is_none();
-        if before.as_deref() == Some(doc.as_str()) {
+        if before.as_deref() == Some(doc) {
             self.report.unchanged += 1;
             return Ok(());
         }
-        self.write_row(kind, table, &id, &doc, &extra, before.is_some())
+        self.write_row(kind, table, &id, doc, &extra, before.is_some())
             .map_err(|e| integrity_message(e, kind, &id))?;
         match before {
             Some(before) => {
@@ -645,13 +646,13 @@ impl SqliteBatch<'_> {
                     kind.as_str(),
                     &id,
                     Some(&before),
-                    Some(&doc),
+                    Some(doc),
                 )
             }
             None => {
                 self.report.created += 1;
                 self.chain
-                    .append_create(&self.tx, self.actor, kind, &id, &doc)
+                    .append_create(&self.tx, self.actor, kind, &id, doc)
             }
         }
     }
@@ -670,11 +671,14 @@ impl SqliteBatch<'_> {
             .writes
             .entry((kind, exists))
             .or_insert_with(|| write_sql(table, extra, exists));
-        let mut values: Vec<Option<&str>> = vec![Some(id), Some(doc)];
-        values.extend(extra.iter().map(|(_, v)| v.as_deref()));
-        self.tx
-            .prepare_cached(sql)?
-            .execute(rusqlite::params_from_iter(values.iter()))?;
+        // Bound one by one: no list of the values is built for each record.
+        let mut stmt = self.tx.prepare_cached(sql)?;
+        stmt.raw_bind_parameter(1, id)?;
+        stmt.raw_bind_parameter(2, doc)?;
+        for (i, (_, value)) in extra.iter().enumerate() {
+            stmt.raw_bind_parameter(i + 3, value.as_deref())?;
+        }
+        stmt.raw_execute()?;
         Ok(())
     }
 }
