@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::coded::Coded;
 use crate::codes::{CurrencyCode, RecordId};
-use crate::fx::{ConversionError, RateTable};
+use crate::fx::{Amounts, ConversionError, RateTable};
 use crate::ledger::{Ledger, RateDateBasis};
 use crate::model::{Activity, ActivityStatus, Flow, FlowKind, Instrument, RecordKind};
 use crate::money::{MAX_AMOUNT, Money};
@@ -530,14 +530,19 @@ fn envelopes(ledger: &Ledger, out: &mut Vec<Finding>) {
 
 /// The activity's flows of one kind in US dollars: `None` when one cannot be converted (or there
 /// are none), `Overflow` when a conversion or the sum is beyond a decimal's range.
-fn sum_usd(ledger: &Ledger, rates: &RateTable, activity: &RecordId, kind: FlowKind) -> Option<Sum> {
+fn sum_usd(
+    ledger: &Ledger,
+    amounts: &mut Amounts<'_>,
+    activity: &RecordId,
+    kind: FlowKind,
+) -> Option<Sum> {
     let usd = CurrencyCode::usd();
     let mut total = Sum::ZERO;
     let mut any = false;
     for flow in ledger.flows_of(activity).filter(|f| f.kind == kind) {
-        let (day, _) = ledger.rate_date(flow, rates)?;
-        let converted = match rates.convert_on(&flow.money, &usd, day) {
-            Ok(c) => c.amount.checked_mul(flow.sign()),
+        let (day, _) = ledger.rate_date(flow, amounts.rates())?;
+        let converted = match amounts.convert_on(&flow.money, &usd, day) {
+            Ok(amount) => amount.checked_mul(flow.sign()),
             Err(ConversionError::Overflow) => None,
             Err(_) => return None,
         };
@@ -654,6 +659,7 @@ fn overflow(kind: RecordKind, id: &RecordId, what: &str) -> Finding {
 
 fn activities(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
     let usd = CurrencyCode::usd();
+    let mut amounts = Amounts::new(rates);
     let jpy = CurrencyCode::parse("JPY").ok();
     for a in ledger.activities.values() {
         if a.sectors.is_empty() && ledger.lineage(&a.id).iter().all(|x| x.sectors.is_empty()) {
@@ -683,8 +689,8 @@ fn activities(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
                 .said(Message::new("ledger-pipeline")),
             );
         }
-        let committed = sum_usd(ledger, rates, &a.id, FlowKind::Commitment);
-        let disbursed = sum_usd(ledger, rates, &a.id, FlowKind::Disbursement);
+        let committed = sum_usd(ledger, &mut amounts, &a.id, FlowKind::Commitment);
+        let disbursed = sum_usd(ledger, &mut amounts, &a.id, FlowKind::Disbursement);
         for (kind, id, sum) in [
             ("commitments", "overflow-commitments", committed),
             ("disbursements", "overflow-disbursements", disbursed),

@@ -459,24 +459,7 @@ impl RateTable {
         // exact and the only division is the last step. When that intermediate overflows (a
         // large amount between two currencies with large rates) dividing first may still give a
         // result that fits; only a result beyond a decimal's range is an overflow.
-        let exact = money
-            .amount
-            .checked_mul(to_leg.ratio.0)
-            .and_then(|v| v.checked_mul(from_leg.ratio.1))
-            .and_then(|v| v.checked_div(to_leg.ratio.1.checked_mul(from_leg.ratio.0)?))
-            .or_else(|| {
-                money
-                    .amount
-                    .checked_div(from_leg.ratio.0)
-                    .and_then(|v| v.checked_mul(from_leg.ratio.1))
-                    .and_then(|v| v.checked_mul(to_leg.ratio.0))
-                    .and_then(|v| v.checked_div(to_leg.ratio.1))
-            })
-            .ok_or(ConversionError::Overflow)?;
-        let amount = exact.round_dp_with_strategy(
-            to.minor_unit_digits(),
-            RoundingStrategy::MidpointNearestEven,
-        );
+        let amount = converted_amount(money.amount, from_leg.ratio, to_leg.ratio, to)?;
         let rate = to_leg
             .ratio
             .0
@@ -514,6 +497,83 @@ impl RateTable {
             legs,
             provisional,
         })
+    }
+}
+
+/// `amount` converted between two legs given as their published ratios, rounded to the target
+/// currency's minor unit: the arithmetic of [`RateTable::convert_on`], shared with
+/// [`Amounts::convert_on`].
+fn converted_amount(
+    amount: Decimal,
+    from: (Decimal, Decimal),
+    to: (Decimal, Decimal),
+    to_currency: &CurrencyCode,
+) -> Result<Decimal, ConversionError> {
+    let exact = amount
+        .checked_mul(to.0)
+        .and_then(|v| v.checked_mul(from.1))
+        .and_then(|v| v.checked_div(to.1.checked_mul(from.0)?))
+        .or_else(|| {
+            amount
+                .checked_div(from.0)
+                .and_then(|v| v.checked_mul(from.1))
+                .and_then(|v| v.checked_mul(to.0))
+                .and_then(|v| v.checked_div(to.1))
+        })
+        .ok_or(ConversionError::Overflow)?;
+    Ok(exact.round_dp_with_strategy(
+        to_currency.minor_unit_digits(),
+        RoundingStrategy::MidpointNearestEven,
+    ))
+}
+
+/// Converted amounts only, for sums over many flows (the checks' per-activity sums): the same
+/// figure as [`RateTable::convert_on`]'s `amount`, with each currency's rate of a day looked up
+/// once and no rate description written (describing the legs is most of a conversion's cost).
+pub struct Amounts<'a> {
+    rates: &'a RateTable,
+    ratios: HashMap<(CurrencyCode, NaiveDate), Option<(Decimal, Decimal)>>,
+}
+
+impl<'a> Amounts<'a> {
+    pub fn new(rates: &'a RateTable) -> Self {
+        Self {
+            rates,
+            ratios: HashMap::new(),
+        }
+    }
+
+    /// The table the amounts are converted with.
+    pub fn rates(&self) -> &'a RateTable {
+        self.rates
+    }
+
+    fn ratio(&mut self, currency: &CurrencyCode, day: NaiveDate) -> Option<(Decimal, Decimal)> {
+        let key = (currency.clone(), day);
+        if let Some(known) = self.ratios.get(&key) {
+            return *known;
+        }
+        let ratio = self.rates.leg_for(currency, day).map(|leg| leg.ratio);
+        self.ratios.insert(key, ratio);
+        ratio
+    }
+
+    /// [`RateTable::convert_on`]'s amount, or its error.
+    pub fn convert_on(
+        &mut self,
+        money: &Money,
+        to: &CurrencyCode,
+        day: NaiveDate,
+    ) -> Result<Decimal, ConversionError> {
+        let missing = |currency: &CurrencyCode| ConversionError::MissingRate {
+            currency: currency.clone(),
+            date: day,
+        };
+        let from = self
+            .ratio(&money.currency, day)
+            .ok_or_else(|| missing(&money.currency))?;
+        let to_ratio = self.ratio(to, day).ok_or_else(|| missing(to))?;
+        converted_amount(money.amount, from, to_ratio, to)
     }
 }
 

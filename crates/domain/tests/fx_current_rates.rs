@@ -326,3 +326,24 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// The checks' amount-only converter gives `convert_on`'s amount (or its error) for any
+    /// currency pair and day: before, inside and after the rates shipped, and twice over (the
+    /// second time from its memo).
+    #[test]
+    fn amounts_equal_convert_on(
+        from in prop::sample::select(vec!["USD", "EUR", "JPY", "GBP", "KZT", "UAH", "XOF", "ZWL", "DEM"]),
+        to in prop::sample::select(vec!["USD", "EUR", "JPY"]),
+        days in 0i64..20_000,
+        cents in 1i64..1_000_000_000_000,
+    ) {
+        let rates = RateTable::builtin();
+        let mut amounts = aidtrace_domain::fx::Amounts::new(&rates);
+        let on = day("1975-01-01") + chrono::Duration::days(days);
+        let m = money(&format!("{}", Decimal::new(cents, 2)), from, Some("2020-01-01"));
+        let want = rates.convert_on(&m, &cur(to), on).map(|c| c.amount);
+        prop_assert_eq!(amounts.convert_on(&m, &cur(to), on), want.clone());
+        prop_assert_eq!(amounts.convert_on(&m, &cur(to), on), want);
+    }
+}

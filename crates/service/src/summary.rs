@@ -6,10 +6,11 @@
 use std::collections::BTreeMap;
 
 use aidtrace_domain::filter::Filter;
+use aidtrace_domain::fx::ConversionError;
 use aidtrace_domain::fx::RateTable;
 use aidtrace_domain::ledger::RateDateBasis;
 use aidtrace_domain::model::FlowKind;
-use aidtrace_domain::totals::{GroupBy, Sum, TotalsReport, totals_unrounded};
+use aidtrace_domain::totals::{Counted, GroupBy, Part, Sum, for_each_part};
 use aidtrace_domain::{CurrencyCode, Ledger};
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -57,10 +58,41 @@ pub type Series = (String, Vec<(i32, Decimal)>);
 type RateKey = (
     CurrencyCode,
     NaiveDate,
-    String,
+    RateText,
     &'static str,
     Option<NaiveDate>,
 );
+
+/// A rate as a summary orders it: by its text (as the summaries always have), without writing
+/// the text for every part: two rates are only written out to be compared when they differ
+/// (rare: currency and rate date come first in the key).
+#[derive(Debug, Clone, Copy)]
+struct RateText(Decimal);
+
+impl Ord for RateText {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        // Equal value and scale write the same text; anything else is told apart by the text,
+        // so this agrees with comparing the strings.
+        if self.0 == other.0 && self.0.scale() == other.0.scale() {
+            return std::cmp::Ordering::Equal;
+        }
+        self.0.to_string().cmp(&other.0.to_string())
+    }
+}
+
+impl PartialOrd for RateText {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for RateText {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+
+impl Eq for RateText {}
 
 /// Whether a report is being added to running sums or taken out of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,7 +201,8 @@ impl RowAcc {
 pub struct FiguresAcc {
     filter: Filter,
     groups: Vec<GroupBy>,
-    rows: BTreeMap<&'static str, BTreeMap<(String, FlowKind), RowAcc>>,
+    /// Per grouping, in the order of `groups`.
+    rows: Vec<BTreeMap<(String, FlowKind), RowAcc>>,
     /// Converted sums by flow kind and year of the date converted for.
     years: BTreeMap<(FlowKind, i32), (Sum, usize)>,
     /// The decimal places of each year's terms (see `RowAcc::scales`).
@@ -182,10 +215,7 @@ impl FiguresAcc {
         Self {
             filter: filter.clone(),
             groups: groups.to_vec(),
-            rows: groups
-                .iter()
-                .map(|g| (g.as_str(), BTreeMap::new()))
-                .collect(),
+            rows: groups.iter().map(|_| BTreeMap::new()).collect(),
             years: BTreeMap::new(),
             year_scales: BTreeMap::new(),
             dated_by_fallback: 0,
@@ -193,133 +223,122 @@ impl FiguresAcc {
     }
 
     /// Adds or takes out the totals of `ledger` (the whole ledger, or a self-contained part
-    /// of it: `Ledger::part`) under every grouping.
+    /// of it: `Ledger::part`) under every grouping, part by part as
+    /// `aidtrace_domain::totals::for_each_part` hands them over (each flow's conversion once for
+    /// all groupings). Added to empty sums in the ledger's order, each sum is the one
+    /// `totals_unrounded` gives, term for term.
     pub fn apply(
         &mut self,
         ledger: &Ledger,
         rates: &RateTable,
         sign: Sign,
     ) -> Result<(), Irreversible> {
-        for g in self.groups.clone() {
-            let report = totals_unrounded(ledger, rates, g, &self.filter);
-            self.apply_report(ledger, &report, sign)?;
-        }
-        Ok(())
+        let groups = self.groups.clone();
+        let filter = self.filter.clone();
+        let mut outcome = Ok(());
+        for_each_part(ledger, rates, &groups, &filter, |g, counted| {
+            if let (Ok(()), Counted::Part(part)) = (outcome, counted) {
+                outcome = self.apply_part(g, part, sign);
+            }
+        });
+        outcome
     }
 
-    fn apply_report(
-        &mut self,
-        ledger: &Ledger,
-        report: &TotalsReport,
-        sign: Sign,
-    ) -> Result<(), Irreversible> {
-        let overflow = aidtrace_domain::fx::ConversionError::Overflow.to_string();
-        let rows = self.rows.entry(report.by.as_str()).or_default();
-        for row in &report.rows {
-            let acc = rows
-                .entry((row.key.clone(), row.kind))
-                .or_insert_with(RowAcc::new);
-            // Parts per currency: a converted part names its currency; the others' flows are
-            // looked up (a flow is listed once per part it adds to the row).
-            let mut parts: BTreeMap<&CurrencyCode, usize> = BTreeMap::new();
-            if row.rates.len() + row.unconverted.len() == row.flows.len() {
-                for u in &row.rates {
-                    *parts.entry(&u.original_currency).or_default() += 1;
-                }
-                for u in &row.unconverted {
-                    let flow = ledger.flows.get(&u.flow).ok_or(Irreversible)?;
-                    *parts.entry(&flow.money.currency).or_default() += 1;
-                }
-            } else {
-                for id in &row.flows {
-                    let flow = ledger.flows.get(id).ok_or(Irreversible)?;
-                    *parts.entry(&flow.money.currency).or_default() += 1;
-                }
-            }
-            for (currency, sum) in &row.original {
-                let n = parts.get(currency).copied().ok_or(Irreversible)?;
-                let cell = acc
-                    .original
-                    .entry(currency.clone())
-                    .or_insert((Sum::ZERO, 0));
-                step(cell, *sum, sign)?;
-                // `step` counted one term; the cell counts parts.
-                count(&mut cell.1, n.saturating_sub(1), sign)?;
+    /// Adds or takes out one part of a flow in the grouping at `group` (an index of `groups`).
+    fn apply_part(&mut self, group: usize, part: Part<'_>, sign: Sign) -> Result<(), Irreversible> {
+        let by = self.groups.get(group).copied().ok_or(Irreversible)?;
+        let rows = self.rows.get_mut(group).ok_or(Irreversible)?;
+        let flow = part.flow;
+        let row_key = (part.key, flow.kind);
+        let acc = match rows.get_mut(&row_key) {
+            Some(acc) => acc,
+            None => rows.entry(row_key.clone()).or_insert_with(RowAcc::new),
+        };
+        let currency = &flow.money.currency;
+        let original = part.original.map_or(Sum::Overflow, Sum::Exact);
+        match acc.original.get_mut(currency) {
+            Some(cell) => {
+                step(cell, original, sign)?;
                 if cell.1 == 0 {
                     acc.original.remove(currency);
                 }
             }
-            let incomplete = row
-                .unconverted
-                .iter()
-                .filter(|u| u.reason != overflow)
-                .count();
-            let touched = row
-                .flows
-                .len()
-                .checked_sub(incomplete)
-                .ok_or(Irreversible)?;
-            if let Some(sum) = row.converted {
-                step(&mut acc.converted, sum, sign)?;
-                count(&mut acc.converted.1, touched.saturating_sub(1), sign)?;
+            None => {
+                let mut cell = (Sum::ZERO, 0);
+                step(&mut cell, original, sign)?;
+                acc.original.insert(currency.clone(), cell);
             }
-            count(&mut acc.incomplete, incomplete, sign)?;
-            count(&mut acc.flows, row.flows.len(), sign)?;
-            count(&mut acc.unconverted, row.unconverted.len(), sign)?;
-            for u in &row.rates {
-                // The basis's stored name orders as its JSON string did (a closing quote sorts
-                // before any letter), without writing JSON per part.
-                let key: RateKey = (
-                    u.original_currency.clone(),
-                    u.rate_date,
-                    u.rate.to_string(),
-                    u.rate_date_basis.into(),
-                    u.provisional,
-                );
-                let emptied = match acc.rates.get_mut(&key) {
-                    Some(entry) => {
-                        count(&mut entry.flows, 1, sign)?;
-                        entry.flows == 0
+        }
+        count(&mut acc.flows, 1, sign)?;
+        match part.conversion {
+            Ok((c, day, basis)) => {
+                let converted = part.converted.map_or(Sum::Overflow, Sum::Exact);
+                step(&mut acc.converted, converted, sign)?;
+                if let (Some(_), Some(amount)) = (part.original, part.converted) {
+                    // The basis's stored name orders as its JSON string did (a closing quote
+                    // sorts before any letter), without writing JSON per part.
+                    let key: RateKey = (
+                        currency.clone(),
+                        c.rate_date,
+                        RateText(c.rate),
+                        (*basis).into(),
+                        c.provisional,
+                    );
+                    let emptied = match acc.rates.get_mut(&key) {
+                        Some(entry) => {
+                            count(&mut entry.flows, 1, sign)?;
+                            entry.flows == 0
+                        }
+                        None => {
+                            let mut entry = RateSummary {
+                                currency: currency.clone(),
+                                rate: c.rate,
+                                rate_date: c.rate_date,
+                                basis: *basis,
+                                source: c.source.clone(),
+                                provisional: c.provisional,
+                                flows: 0,
+                            };
+                            count(&mut entry.flows, 1, sign)?;
+                            acc.rates.insert(key.clone(), entry);
+                            false
+                        }
+                    };
+                    if emptied {
+                        acc.rates.remove(&key);
                     }
-                    None => {
-                        let mut entry = RateSummary {
-                            currency: u.original_currency.clone(),
-                            rate: u.rate,
-                            rate_date: u.rate_date,
-                            basis: u.rate_date_basis,
-                            source: u.source.clone(),
-                            provisional: u.provisional,
-                            flows: 0,
-                        };
-                        count(&mut entry.flows, 1, sign)?;
-                        acc.rates.insert(key.clone(), entry);
-                        false
-                    }
-                };
-                if emptied {
-                    acc.rates.remove(&key);
-                }
-                scale_step(&mut acc.scales, u.converted_amount, sign)?;
-                if report.by == GroupBy::Year {
-                    if u.rate_date_basis != RateDateBasis::ValueDate {
-                        count(&mut self.dated_by_fallback, 1, sign)?;
-                    }
-                    let year = (row.kind, u.converted_for.year());
-                    let point = self.years.entry(year).or_insert((Sum::ZERO, 0));
-                    step(point, Sum::Exact(u.converted_amount), sign)?;
-                    if point.1 == 0 {
-                        self.years.remove(&year);
-                    }
-                    let scales = self.year_scales.entry(year).or_default();
-                    scale_step(scales, u.converted_amount, sign)?;
-                    if scales.is_empty() {
-                        self.year_scales.remove(&year);
+                    scale_step(&mut acc.scales, amount, sign)?;
+                    if by == GroupBy::Year {
+                        if *basis != RateDateBasis::ValueDate {
+                            count(&mut self.dated_by_fallback, 1, sign)?;
+                        }
+                        let year = (flow.kind, day.year());
+                        let point = self.years.entry(year).or_insert((Sum::ZERO, 0));
+                        step(point, Sum::Exact(amount), sign)?;
+                        if point.1 == 0 {
+                            self.years.remove(&year);
+                        }
+                        let scales = self.year_scales.entry(year).or_default();
+                        scale_step(scales, amount, sign)?;
+                        if scales.is_empty() {
+                            self.year_scales.remove(&year);
+                        }
                     }
                 }
             }
-            if acc.flows == 0 {
-                rows.remove(&(row.key.clone(), row.kind));
+            Err(e) => {
+                if *e == ConversionError::Overflow {
+                    // The converted figure exists but no decimal holds it: the row's sum is
+                    // overflow, not partial.
+                    step(&mut acc.converted, Sum::Overflow, sign)?;
+                } else {
+                    count(&mut acc.incomplete, 1, sign)?;
+                }
+                count(&mut acc.unconverted, 1, sign)?;
             }
+        }
+        if acc.flows == 0 {
+            rows.remove(&row_key);
         }
         Ok(())
     }
@@ -334,12 +353,10 @@ impl FiguresAcc {
         let totals = self
             .groups
             .iter()
-            .map(|g| {
-                let rows = self
-                    .rows
-                    .get(g.as_str())
-                    .into_iter()
-                    .flatten()
+            .zip(&self.rows)
+            .map(|(g, rows)| {
+                let rows = rows
+                    .iter()
                     .map(|((key, kind), acc)| RowSummary {
                         key: key.clone(),
                         kind: *kind,

@@ -181,56 +181,27 @@ impl Snapshot {
         };
         let rates = service.rates()?;
         let options = service.check_options(config.undisbursed_after_days);
-        let findings = aidtrace_domain::checks::run_with(&ledger, &rates, &options);
-        lap("checks");
-        let findings = crate::snapshot_delta::Findings::of(findings);
-        lap("findings index");
-        let mut by_activity: imbl::HashMap<RecordId, Vec<(RecordKind, RecordId)>> =
-            imbl::HashMap::new();
-        let mut index_flow = |f: &aidtrace_domain::model::Flow| {
-            by_activity
-                .entry(f.activity.clone())
-                .or_default()
-                .push((RecordKind::Flow, f.id.clone()));
-        };
-        for f in ledger.flows.values() {
-            index_flow(f);
-        }
-        let mut index = |record: Record| {
-            for target in crate::snapshot_delta::indexed_under(&record) {
-                by_activity
-                    .entry(target)
-                    .or_default()
-                    .push((record.kind(), record.id().clone()));
-            }
-        };
-        // Only these kinds name an activity in an `activity` field; cloning one record at a
-        // time keeps the index's cost to its own size. A flow names exactly its `activity`, so
-        // the million flows are indexed (above) without cloning them.
-        ledger
-            .budgets
-            .values()
-            .for_each(|r| index(Record::Budget(r.clone())));
-        ledger
-            .equipment_lines
-            .values()
-            .for_each(|r| index(Record::EquipmentLine(r.clone())));
-        ledger
-            .partnerships
-            .values()
-            .for_each(|r| index(Record::Partnership(r.clone())));
-        ledger
-            .claims
-            .values()
-            .for_each(|r| index(Record::Claim(r.clone())));
-        ledger
-            .donation_checks
-            .values()
-            .for_each(|r| index(Record::DonationCheck(r.clone())));
-        lap("records by activity");
-        let acc = crate::summary::figures_acc(&ledger, &rates, &GROUPS, &Filter::default());
-        let figures = acc.finish();
-        lap("figures");
+        // The checks (with their index) and the rest (records by activity, the running sums)
+        // read the same ledger and share nothing else: on two threads the first snapshot
+        // takes about as long as the longer of the two, not their sum (issue #13).
+        let (findings, (by_activity, acc, figures)) = std::thread::scope(|scope| {
+            let checks = scope.spawn(|| {
+                let findings = aidtrace_domain::checks::run_with(&ledger, &rates, &options);
+                lap("checks");
+                let findings = crate::snapshot_delta::Findings::of(findings);
+                lap("findings index");
+                findings
+            });
+            let by_activity = records_by_activity(&ledger);
+            lap("records by activity");
+            let acc = crate::summary::figures_acc(&ledger, &rates, &GROUPS, &Filter::default());
+            let figures = acc.finish();
+            lap("figures");
+            let findings = checks
+                .join()
+                .map_err(|_| ApiError::internal("the checks failed"));
+            findings.map(|f| (f, (by_activity, acc, figures)))
+        })?;
         let snapshot = Self::assemble(
             version,
             ledger,
@@ -275,6 +246,54 @@ impl Snapshot {
             dashboard_html: Mutex::new(HashMap::new()),
         })
     }
+}
+
+/// Records that name an activity in their `activity` field, by that activity (see
+/// `Snapshot::by_activity`).
+fn records_by_activity(ledger: &Ledger) -> imbl::HashMap<RecordId, Vec<(RecordKind, RecordId)>> {
+    let mut by_activity: imbl::HashMap<RecordId, Vec<(RecordKind, RecordId)>> =
+        imbl::HashMap::new();
+    let mut index_flow = |f: &aidtrace_domain::model::Flow| {
+        by_activity
+            .entry(f.activity.clone())
+            .or_default()
+            .push((RecordKind::Flow, f.id.clone()));
+    };
+    for f in ledger.flows.values() {
+        index_flow(f);
+    }
+    let mut index = |record: Record| {
+        for target in crate::snapshot_delta::indexed_under(&record) {
+            by_activity
+                .entry(target)
+                .or_default()
+                .push((record.kind(), record.id().clone()));
+        }
+    };
+    // Only these kinds name an activity in an `activity` field; cloning one record at a
+    // time keeps the index's cost to its own size. A flow names exactly its `activity`, so
+    // the million flows are indexed (above) without cloning them.
+    ledger
+        .budgets
+        .values()
+        .for_each(|r| index(Record::Budget(r.clone())));
+    ledger
+        .equipment_lines
+        .values()
+        .for_each(|r| index(Record::EquipmentLine(r.clone())));
+    ledger
+        .partnerships
+        .values()
+        .for_each(|r| index(Record::Partnership(r.clone())));
+    ledger
+        .claims
+        .values()
+        .for_each(|r| index(Record::Claim(r.clone())));
+    ledger
+        .donation_checks
+        .values()
+        .for_each(|r| index(Record::DonationCheck(r.clone())));
+    by_activity
 }
 
 pub struct Inner {

@@ -230,3 +230,127 @@ proptest! {
         }
     }
 }
+
+/// The dashboard's figures as the domain's reports give them: each grouping's rows from
+/// `totals_where`, their rates counted by (currency, rate date, rate, basis, provisional), and
+/// the series and fallback count from the by-year report's rates. The running sums add parts
+/// one by one (`FiguresAcc::apply`); this holds them to the one implementation of the rules.
+fn figures_from_reports(ledger: &Ledger, rates: &aidtrace_domain::fx::RateTable) -> Value {
+    use aidtrace_domain::totals::{GroupBy, Sum, totals_where};
+    use chrono::Datelike;
+    use std::collections::BTreeMap;
+    let filter = aidtrace_domain::filter::Filter::default();
+    let mut totals = serde_json::Map::new();
+    let mut series: BTreeMap<(String, i32), Sum> = BTreeMap::new();
+    let mut fallback = 0;
+    for by in aidtrace_web::state::GROUPS {
+        let report = totals_where(ledger, rates, by, &filter);
+        let rows: Vec<Value> = report
+            .rows
+            .iter()
+            .map(|row| {
+                let mut counted: BTreeMap<_, (Value, usize)> = BTreeMap::new();
+                for u in &row.rates {
+                    let basis: &'static str = u.rate_date_basis.into();
+                    let key = (
+                        u.original_currency.to_string(),
+                        u.rate_date,
+                        u.rate.to_string(),
+                        basis,
+                        u.provisional,
+                    );
+                    let entry = counted.entry(key).or_insert_with(|| {
+                        (
+                            json!({"currency": u.original_currency, "rate": u.rate,
+                                   "rate_date": u.rate_date, "basis": u.rate_date_basis,
+                                   "source": u.source, "provisional": u.provisional}),
+                            0,
+                        )
+                    });
+                    entry.1 += 1;
+                    if by == GroupBy::Year {
+                        let point = series
+                            .entry((row.kind.as_str().to_string(), u.converted_for.year()))
+                            .or_insert(Sum::ZERO);
+                        *point = point.plus(u.converted_amount);
+                        if u.rate_date_basis != aidtrace_domain::ledger::RateDateBasis::ValueDate {
+                            fallback += 1;
+                        }
+                    }
+                }
+                let rates: Vec<Value> = counted
+                    .into_values()
+                    .map(|(mut v, n)| {
+                        v["flows"] = json!(n);
+                        v
+                    })
+                    .collect();
+                json!({
+                    "key": row.key, "kind": row.kind, "original": row.original,
+                    "converted": row.converted, "converted_complete": row.converted_complete,
+                    "flows": row.flows.len(), "unconverted": row.unconverted.len(), "rates": rates,
+                })
+            })
+            .collect();
+        totals.insert(by.as_str().to_string(), Value::Array(rows));
+    }
+    let mut by_kind: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for ((kind, year), sum) in series {
+        if let Some(d) = sum.exact() {
+            by_kind.entry(kind).or_default().push(json!([year, d]));
+        }
+    }
+    json!({"totals": totals, "series": by_kind, "fallback": fallback})
+}
+
+/// The same fields of a snapshot's figures.
+fn figures_of(s: &Snapshot) -> Value {
+    let mut totals = serde_json::Map::new();
+    for (by, summary) in &s.figures.totals {
+        let rows: Vec<Value> = summary
+            .rows
+            .iter()
+            .map(|row| {
+                let rates: Vec<Value> = row
+                    .rates
+                    .iter()
+                    .map(|r| {
+                        json!({"currency": r.currency, "rate": r.rate, "rate_date": r.rate_date,
+                               "basis": r.basis, "source": r.source,
+                               "provisional": r.provisional, "flows": r.flows})
+                    })
+                    .collect();
+                json!({
+                    "key": row.key, "kind": row.kind, "original": row.original,
+                    "converted": row.converted, "converted_complete": row.converted_complete,
+                    "flows": row.flows, "unconverted": row.unconverted, "rates": rates,
+                })
+            })
+            .collect();
+        totals.insert((*by).to_string(), Value::Array(rows));
+    }
+    let series: std::collections::BTreeMap<String, Vec<Value>> = s
+        .figures
+        .series
+        .iter()
+        .map(|(kind, points)| {
+            let points = points.iter().map(|(y, d)| json!([y, d])).collect();
+            (kind.clone(), points)
+        })
+        .collect();
+    json!({"totals": totals, "series": series, "fallback": s.figures.dated_by_fallback})
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+    #[test]
+    fn the_dashboard_figures_equal_the_domain_reports(seed in 1u64..u64::MAX) {
+        let (_dir, app) = service();
+        let mut g = Gen(seed);
+        let (records, _) = ledger(&mut g);
+        let snap = Snapshot::of_ledger(&app, &WebConfig::default(), Ledger::from_records(records), 1)
+            .expect("a snapshot");
+        let (a, b) = (figures_of(&snap), figures_from_reports(&snap.ledger, &snap.rates));
+        prop_assert!(a == b, "{}", first_difference("", &a, &b));
+    }
+}
