@@ -98,13 +98,11 @@ impl CurrencyCode {
             Some(known) if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) => {
                 Ok(Self(known))
             }
-            _ => {
-            Err(ValidationError::new(
+            _ => Err(ValidationError::new(
                 "currency",
                 raw,
                 "not an ISO 4217 currency code (e.g. USD, JPY, KZT)",
-                ))
-            }
+            )),
         }
     }
 

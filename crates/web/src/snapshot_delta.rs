@@ -42,7 +42,10 @@ fn kind_rank(kind: RecordKind) -> u8 {
 /// the next snapshot shares them and replaces only those of the records a write reaches.
 #[derive(Clone, Default)]
 pub struct Findings {
-    ordered: imbl::OrdMap<FindingKey, Finding>,
+    /// Each finding behind its own `Arc`: the B-tree's leaves hold 16 entries inline and fill
+    /// only half when findings arrive in key order, so inline findings wasted as much as they
+    /// used (a million `LEDGER-NOSOURCE` at a million flows).
+    ordered: imbl::OrdMap<FindingKey, std::sync::Arc<Finding>>,
     by_record: imbl::HashMap<RecordId, Vec<KeyRest>>,
     /// How many of each severity (the dashboard's counts), kept as findings come and go.
     counts: std::collections::BTreeMap<Severity, usize>,
@@ -70,7 +73,8 @@ impl Findings {
             let rest = (f.severity, f.rule, rank, seq);
             keys.push(rest);
             *self.counts.entry(f.severity).or_default() += 1;
-            self.ordered.insert(key_of(&f.record, &rest), f);
+            self.ordered
+                .insert(key_of(&f.record, &rest), std::sync::Arc::new(f));
         }
     }
 
@@ -98,8 +102,10 @@ impl Findings {
         }
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = &Finding> {
-        self.ordered.values()
+    pub fn iter(&self) -> FindingsIter<'_> {
+        self.ordered
+            .values()
+            .map(unshared as fn(&std::sync::Arc<Finding>) -> &Finding)
     }
 
     pub fn len(&self) -> usize {
@@ -128,16 +134,33 @@ impl Findings {
             .collect();
         keys.sort_unstable();
         keys.dedup();
-        keys.iter().filter_map(|k| self.ordered.get(k)).collect()
+        keys.iter()
+            .filter_map(|k| self.ordered.get(k))
+            .map(|f| &**f)
+            .collect()
     }
 }
 
+fn unshared(f: &std::sync::Arc<Finding>) -> &Finding {
+    f
+}
+
+/// The findings in the checks' order.
+pub type FindingsIter<'a> = std::iter::Map<
+    imbl::ordmap::Values<
+        'a,
+        FindingKey,
+        std::sync::Arc<Finding>,
+        imbl::shared_ptr::DefaultSharedPtr,
+    >,
+    fn(&'a std::sync::Arc<Finding>) -> &'a Finding,
+>;
+
 impl<'a> IntoIterator for &'a Findings {
     type Item = &'a Finding;
-    type IntoIter =
-        imbl::ordmap::Values<'a, FindingKey, Finding, imbl::shared_ptr::DefaultSharedPtr>;
+    type IntoIter = FindingsIter<'a>;
     fn into_iter(self) -> Self::IntoIter {
-        self.ordered.values()
+        self.iter()
     }
 }
 
