@@ -30,6 +30,41 @@ fn key_of(id: &RecordId, rest: &KeyRest) -> FindingKey {
     (rest.0, rest.1, id.clone(), rest.2, rest.3)
 }
 
+/// Adds `f`'s key to its record's list (`keys`) and returns it: its place among that record's
+/// findings of the same kind is how many came before it.
+fn place(keys: &mut Vec<KeyRest>, f: &Finding) -> KeyRest {
+    let rank = kind_rank(f.record_kind);
+    let seq = keys
+        .iter()
+        .filter(|k| k.2 == rank)
+        .count()
+        .try_into()
+        .unwrap_or(u32::MAX);
+    let rest = (f.severity, f.rule, rank, seq);
+    keys.reserve_exact(1);
+    keys.push(rest);
+    rest
+}
+
+/// Inserts `entries` (distinct keys) so the B-tree's leaves end up full: in key order a leaf
+/// splits at its middle and its left half is never filled again, so the entries at even
+/// places go in first (half-full leaves) and those at odd places then fill each leaf's other
+/// half without a split.
+fn fill<K: Ord + Clone, V: Clone>(map: &mut imbl::OrdMap<K, V>, mut entries: Vec<(K, V)>) {
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut odd = Vec::with_capacity(entries.len() / 2);
+    for (i, (k, v)) in entries.into_iter().enumerate() {
+        if i % 2 == 0 {
+            map.insert(k, v);
+        } else {
+            odd.push((k, v));
+        }
+    }
+    for (k, v) in odd {
+        map.insert(k, v);
+    }
+}
+
 fn kind_rank(kind: RecordKind) -> u8 {
     match kind {
         RecordKind::Flow => 0,
@@ -55,27 +90,27 @@ pub struct Findings {
 }
 
 impl Findings {
-    /// `list` as `checks::run_with` returns it.
+    /// `list` as `checks::run_with` returns it. Both maps are filled through [`fill`], so their
+    /// leaves end up full rather than half full.
     pub fn of(list: Vec<Finding>) -> Self {
+        let mut by_record: std::collections::BTreeMap<RecordId, Vec<KeyRest>> =
+            std::collections::BTreeMap::new();
         let mut out = Self::default();
-        out.extend(list);
+        let mut ordered = Vec::with_capacity(list.len());
+        for f in list {
+            let rest = place(by_record.entry(f.record.clone()).or_default(), &f);
+            *out.counts.entry(f.severity).or_default() += 1;
+            ordered.push((key_of(&f.record, &rest), std::sync::Arc::new(f)));
+        }
+        fill(&mut out.by_record, by_record.into_iter().collect());
+        fill(&mut out.ordered, ordered);
         out
     }
 
     /// Adds the findings of records that have none here (in the checks' order).
     fn extend(&mut self, list: Vec<Finding>) {
         for f in list {
-            let rank = kind_rank(f.record_kind);
-            let keys = self.by_record.entry(f.record.clone()).or_default();
-            let seq = keys
-                .iter()
-                .filter(|k| k.2 == rank)
-                .count()
-                .try_into()
-                .unwrap_or(u32::MAX);
-            let rest = (f.severity, f.rule, rank, seq);
-            keys.reserve_exact(1);
-            keys.push(rest);
+            let rest = place(self.by_record.entry(f.record.clone()).or_default(), &f);
             *self.counts.entry(f.severity).or_default() += 1;
             self.ordered
                 .insert(key_of(&f.record, &rest), std::sync::Arc::new(f));
