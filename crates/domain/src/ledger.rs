@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 mod delta;
+mod map;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -18,10 +19,29 @@ use crate::model::{
 /// The map of the kinds a ledger holds in the hundreds of thousands (activities, flows,
 /// equipment lines): persistent, so cloning a ledger to apply a write shares every untouched
 /// record instead of copying a million (issue #13).
-pub type Map<V> = imbl::OrdMap<RecordId, V>;
+pub use map::Map;
 
-/// An index of the ledger, persistent for the same reason as [`Map`].
-type Index<V> = imbl::HashMap<RecordId, V>;
+/// An index of the ledger, persistent for the same reason as [`Map`]; ordered, as a persistent
+/// hash map's nodes sit mostly empty (about 230 bytes an entry against 80).
+type Index<V> = imbl::OrdMap<RecordId, V>;
+
+/// Points `id` at the allocation of the equal key `map` holds, if any: a million flows then
+/// share their activity's and organisations' ids instead of each holding copies (records are
+/// read kind by kind, organisations and activities before flows).
+fn shared(map: &BTreeMap<RecordId, Organisation>, id: Option<&mut RecordId>) {
+    if let Some(id) = id
+        && let Some((key, _)) = map.get_key_value(id)
+    {
+        *id = key.clone();
+    }
+}
+
+/// [`shared`] for the persistent maps.
+fn shared_in<V: Clone>(map: &Map<V>, id: &mut RecordId) {
+    if let Some((key, _)) = map.get_key_value(id) {
+        *id = key.clone();
+    }
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Ledger {
@@ -171,10 +191,27 @@ impl Ledger {
             Record::Source(r) => drop(self.sources.insert(r.id.clone(), r)),
             Record::Organisation(r) => drop(self.organisations.insert(r.id.clone(), r)),
             Record::Facility(r) => drop(self.facilities.insert(r.id.clone(), r)),
-            Record::Activity(r) => drop(self.activities.insert(r.id.clone(), r)),
-            Record::Flow(r) => drop(self.flows.insert(r.id.clone(), r)),
+            Record::Activity(mut r) => {
+                shared(&self.organisations, r.reporting_org.as_mut());
+                if let Some(parent) = r.parent.as_mut() {
+                    shared_in(&self.activities, parent);
+                }
+                drop(self.activities.insert(r.id.clone(), r))
+            }
+            Record::Flow(mut r) => {
+                shared_in(&self.activities, &mut r.activity);
+                shared(&self.organisations, r.provider.as_mut());
+                shared(&self.organisations, r.receiver.as_mut());
+                if let Some(parent) = r.parent_flow.as_mut() {
+                    shared_in(&self.flows, parent);
+                }
+                drop(self.flows.insert(r.id.clone(), r))
+            }
             Record::Budget(r) => drop(self.budgets.insert(r.id.clone(), r)),
-            Record::EquipmentLine(r) => drop(self.equipment_lines.insert(r.id.clone(), r)),
+            Record::EquipmentLine(mut r) => {
+                shared_in(&self.activities, &mut r.activity);
+                drop(self.equipment_lines.insert(r.id.clone(), r))
+            }
             Record::Partnership(r) => drop(self.partnerships.insert(r.id.clone(), r)),
             Record::MarketRegistration(r) => drop(self.registrations.insert(r.id.clone(), r)),
             Record::Claim(r) => drop(self.claims.insert(r.id.clone(), r)),
@@ -209,13 +246,24 @@ impl Ledger {
 
     /// Rebuilds the indexes from the record maps.
     fn reindexed(mut self) -> Self {
-        self.flow_children.clear();
-        self.activity_children.clear();
-        self.flows_by_activity.clear();
-        self.equipment_by_activity.clear();
+        // Built as plain maps, then each list cut to its length (a list grown by `push` keeps
+        // up to twice the room it needs) and moved into the persistent index once.
+        fn persistent(lists: BTreeMap<RecordId, Vec<RecordId>>) -> Index<Vec<RecordId>> {
+            lists
+                .into_iter()
+                .map(|(key, mut list)| {
+                    list.shrink_to_fit();
+                    (key, list)
+                })
+                .collect()
+        }
+        let mut flow_children: BTreeMap<RecordId, Vec<RecordId>> = BTreeMap::new();
+        let mut activity_children: BTreeMap<RecordId, Vec<RecordId>> = BTreeMap::new();
+        let mut flows_by_activity: BTreeMap<RecordId, Vec<RecordId>> = BTreeMap::new();
+        let mut equipment_by_activity: BTreeMap<RecordId, Vec<RecordId>> = BTreeMap::new();
         for flow in self.flows.values() {
             if let Some(parent) = &flow.parent_flow {
-                self.flow_children
+                flow_children
                     .entry(parent.clone())
                     .or_default()
                     .push(flow.id.clone());
@@ -223,24 +271,28 @@ impl Ledger {
         }
         for activity in self.activities.values() {
             if let Some(parent) = &activity.parent {
-                self.activity_children
+                activity_children
                     .entry(parent.clone())
                     .or_default()
                     .push(activity.id.clone());
             }
         }
         for flow in self.flows.values() {
-            self.flows_by_activity
+            flows_by_activity
                 .entry(flow.activity.clone())
                 .or_default()
                 .push(flow.id.clone());
         }
         for line in self.equipment_lines.values() {
-            self.equipment_by_activity
+            equipment_by_activity
                 .entry(line.activity.clone())
                 .or_default()
                 .push(line.id.clone());
         }
+        self.flow_children = persistent(flow_children);
+        self.activity_children = persistent(activity_children);
+        self.flows_by_activity = persistent(flows_by_activity);
+        self.equipment_by_activity = persistent(equipment_by_activity);
         // Each flow's kind is recorded on every ancestor of its activity (cycle-safe).
         let mut kinds_below: Index<BTreeSet<FlowKind>> = Index::new();
         for flow in self.flows.values() {

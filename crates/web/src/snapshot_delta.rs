@@ -30,6 +30,41 @@ fn key_of(id: &RecordId, rest: &KeyRest) -> FindingKey {
     (rest.0, rest.1, id.clone(), rest.2, rest.3)
 }
 
+/// Adds `f`'s key to its record's list (`keys`) and returns it: its place among that record's
+/// findings of the same kind is how many came before it.
+fn place(keys: &mut Vec<KeyRest>, f: &Finding) -> KeyRest {
+    let rank = kind_rank(f.record_kind);
+    let seq = keys
+        .iter()
+        .filter(|k| k.2 == rank)
+        .count()
+        .try_into()
+        .unwrap_or(u32::MAX);
+    let rest = (f.severity, f.rule, rank, seq);
+    keys.reserve_exact(1);
+    keys.push(rest);
+    rest
+}
+
+/// Inserts `entries` (distinct keys) so the B-tree's leaves end up full: in key order a leaf
+/// splits at its middle and its left half is never filled again, so the entries at even
+/// places go in first (half-full leaves) and those at odd places then fill each leaf's other
+/// half without a split.
+fn fill<K: Ord + Clone, V: Clone>(map: &mut imbl::OrdMap<K, V>, mut entries: Vec<(K, V)>) {
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut odd = Vec::with_capacity(entries.len() / 2);
+    for (i, (k, v)) in entries.into_iter().enumerate() {
+        if i % 2 == 0 {
+            map.insert(k, v);
+        } else {
+            odd.push((k, v));
+        }
+    }
+    for (k, v) in odd {
+        map.insert(k, v);
+    }
+}
+
 fn kind_rank(kind: RecordKind) -> u8 {
     match kind {
         RecordKind::Flow => 0,
@@ -42,35 +77,43 @@ fn kind_rank(kind: RecordKind) -> u8 {
 /// the next snapshot shares them and replaces only those of the records a write reaches.
 #[derive(Clone, Default)]
 pub struct Findings {
-    ordered: imbl::OrdMap<FindingKey, Finding>,
-    by_record: imbl::HashMap<RecordId, Vec<KeyRest>>,
+    /// Each finding behind its own `Arc`: the B-tree's leaves hold 16 entries inline and fill
+    /// only half when findings arrive in key order, so inline findings wasted as much as they
+    /// used (a million `LEDGER-NOSOURCE` at a million flows).
+    ordered: imbl::OrdMap<FindingKey, std::sync::Arc<Finding>>,
+    /// An ordered map, not a hash map: a persistent hash map's nodes sat mostly empty, about
+    /// 230 bytes per record against about 80 here. Each list is allocated to its length (most
+    /// records have one finding; a `Vec` grown by `push` keeps room for four).
+    by_record: imbl::OrdMap<RecordId, Vec<KeyRest>>,
     /// How many of each severity (the dashboard's counts), kept as findings come and go.
     counts: std::collections::BTreeMap<Severity, usize>,
 }
 
 impl Findings {
-    /// `list` as `checks::run_with` returns it.
+    /// `list` as `checks::run_with` returns it. Both maps are filled through [`fill`], so their
+    /// leaves end up full rather than half full.
     pub fn of(list: Vec<Finding>) -> Self {
+        let mut by_record: std::collections::BTreeMap<RecordId, Vec<KeyRest>> =
+            std::collections::BTreeMap::new();
         let mut out = Self::default();
-        out.extend(list);
+        let mut ordered = Vec::with_capacity(list.len());
+        for f in list {
+            let rest = place(by_record.entry(f.record.clone()).or_default(), &f);
+            *out.counts.entry(f.severity).or_default() += 1;
+            ordered.push((key_of(&f.record, &rest), std::sync::Arc::new(f)));
+        }
+        fill(&mut out.by_record, by_record.into_iter().collect());
+        fill(&mut out.ordered, ordered);
         out
     }
 
     /// Adds the findings of records that have none here (in the checks' order).
     fn extend(&mut self, list: Vec<Finding>) {
         for f in list {
-            let rank = kind_rank(f.record_kind);
-            let keys = self.by_record.entry(f.record.clone()).or_default();
-            let seq = keys
-                .iter()
-                .filter(|k| k.2 == rank)
-                .count()
-                .try_into()
-                .unwrap_or(u32::MAX);
-            let rest = (f.severity, f.rule, rank, seq);
-            keys.push(rest);
+            let rest = place(self.by_record.entry(f.record.clone()).or_default(), &f);
             *self.counts.entry(f.severity).or_default() += 1;
-            self.ordered.insert(key_of(&f.record, &rest), f);
+            self.ordered
+                .insert(key_of(&f.record, &rest), std::sync::Arc::new(f));
         }
     }
 
@@ -94,12 +137,16 @@ impl Findings {
         if kept.is_empty() {
             self.by_record.remove(id);
         } else {
+            let mut kept = kept;
+            kept.shrink_to_fit();
             self.by_record.insert(id.clone(), kept);
         }
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = &Finding> {
-        self.ordered.values()
+    pub fn iter(&self) -> FindingsIter<'_> {
+        self.ordered
+            .values()
+            .map(unshared as fn(&std::sync::Arc<Finding>) -> &Finding)
     }
 
     pub fn len(&self) -> usize {
@@ -128,16 +175,33 @@ impl Findings {
             .collect();
         keys.sort_unstable();
         keys.dedup();
-        keys.iter().filter_map(|k| self.ordered.get(k)).collect()
+        keys.iter()
+            .filter_map(|k| self.ordered.get(k))
+            .map(|f| &**f)
+            .collect()
     }
 }
 
+fn unshared(f: &std::sync::Arc<Finding>) -> &Finding {
+    f
+}
+
+/// The findings in the checks' order.
+pub type FindingsIter<'a> = std::iter::Map<
+    imbl::ordmap::Values<
+        'a,
+        FindingKey,
+        std::sync::Arc<Finding>,
+        imbl::shared_ptr::DefaultSharedPtr,
+    >,
+    fn(&'a std::sync::Arc<Finding>) -> &'a Finding,
+>;
+
 impl<'a> IntoIterator for &'a Findings {
     type Item = &'a Finding;
-    type IntoIter =
-        imbl::ordmap::Values<'a, FindingKey, Finding, imbl::shared_ptr::DefaultSharedPtr>;
+    type IntoIter = FindingsIter<'a>;
     fn into_iter(self) -> Self::IntoIter {
-        self.ordered.values()
+        self.iter()
     }
 }
 
