@@ -4,8 +4,8 @@
 //! [`Store::copy_in`]: crate::Store::copy_in
 
 use aidtrace_domain::RecordKind;
+use postgres::Transaction;
 use postgres::types::ToSql;
-use postgres::{IsolationLevel, Transaction};
 
 use super::verify::audit_entry_of;
 use super::{PgStore, write_sql};
@@ -44,61 +44,63 @@ impl PgStore {
         &self,
         sink: &mut dyn FnMut(CopyItem) -> StoreResult<()>,
     ) -> StoreResult<()> {
-        let mut client = self.reader()?;
-        let mut tx = client
-            .build_transaction()
-            .read_only(true)
-            .isolation_level(IsolationLevel::RepeatableRead)
-            .start()?;
-        for kind in RecordKind::ALL {
-            let sql = format!(
-                "SELECT id, doc FROM {} ORDER BY id COLLATE \"C\"",
-                table(kind)
-            );
-            each_row(&mut tx, &sql, |r| {
-                sink(CopyItem::Record {
-                    kind,
-                    id: r.get(0),
-                    doc: r.get(1),
-                })
-            })?;
-        }
-        each_row(
-            &mut tx,
-            "SELECT r.id, r.doc FROM fx_rates r
+        self.read_at_one_moment(|tx| walk(tx, sink))
+    }
+}
+
+/// Hands every row `store copy` moves to `sink`, in the order the target writes them.
+fn walk(
+    tx: &mut Transaction<'_>,
+    sink: &mut dyn FnMut(CopyItem) -> StoreResult<()>,
+) -> StoreResult<()> {
+    for kind in RecordKind::ALL {
+        let sql = format!(
+            "SELECT id, doc FROM {} ORDER BY id COLLATE \"C\"",
+            table(kind)
+        );
+        each_row(tx, &sql, |r| {
+            sink(CopyItem::Record {
+                kind,
+                id: r.get(0),
+                doc: r.get(1),
+            })
+        })?;
+    }
+    each_row(
+        tx,
+        "SELECT r.id, r.doc FROM fx_rates r
              JOIN (SELECT record_id, min(seq) AS first FROM audit_log WHERE kind = 'fx_rate'
                    GROUP BY record_id) a ON a.record_id = r.id
              ORDER BY a.first",
-            |r| {
-                sink(CopyItem::Rate {
-                    id: r.get(0),
-                    doc: r.get(1),
-                })
-            },
-        )?;
-        for (table, columns) in WEB_TABLES {
-            each_row(&mut tx, &web_select_sql(table, columns), |r| {
-                let values = (0..columns.len()).map(|i| r.get(i)).collect();
-                sink(CopyItem::WebRow { table, values })
-            })?;
-        }
-        each_row(
-            &mut tx,
-            &format!(
-                "SELECT {} FROM audit_log ORDER BY seq",
-                crate::audit::ENTRY_COLUMNS
-            ),
-            |r| sink(CopyItem::Audit(audit_entry_of(r))),
-        )?;
-        let head = tx.query_one("SELECT seq, hash FROM audit_head WHERE singleton = 1", &[])?;
-        sink(CopyItem::Head {
-            seq: head.get(0),
-            hash: head.get(1),
+        |r| {
+            sink(CopyItem::Rate {
+                id: r.get(0),
+                doc: r.get(1),
+            })
+        },
+    )?;
+    for (table, columns) in WEB_TABLES {
+        each_row(tx, &web_select_sql(table, columns), |r| {
+            let values = (0..columns.len()).map(|i| r.get(i)).collect();
+            sink(CopyItem::WebRow { table, values })
         })?;
-        tx.commit()?;
-        Ok(())
     }
+    each_row(
+        tx,
+        &format!(
+            "SELECT {} FROM audit_log ORDER BY seq",
+            crate::audit::ENTRY_COLUMNS
+        ),
+        |r| sink(CopyItem::Audit(audit_entry_of(r))),
+    )?;
+    let head = tx.query_one("SELECT seq, hash FROM audit_head WHERE singleton = 1", &[])?;
+    sink(CopyItem::Head {
+        seq: head.get(0),
+        hash: head.get(1),
+    })
+}
 
+impl PgStore {
     pub(super) fn copy_in_rows(
         &mut self,
         items: &mut dyn Iterator<Item = StoreResult<CopyItem>>,

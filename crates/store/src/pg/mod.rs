@@ -105,6 +105,24 @@ impl PgStore {
     pub(crate) fn reader(&self) -> StoreResult<MutexGuard<'_, Conn>> {
         lock_conn(&self.client)
     }
+
+    /// Runs `read` in one read-only, repeatable-read transaction, so everything it reads is as
+    /// of one moment (what SQLite's single writer gives for free): the whole-ledger read, the
+    /// audit log and its verification, `store copy`'s walk.
+    pub(crate) fn read_at_one_moment<T>(
+        &self,
+        read: impl FnOnce(&mut postgres::Transaction<'_>) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let mut client = self.reader()?;
+        let mut tx = client
+            .build_transaction()
+            .read_only(true)
+            .isolation_level(postgres::IsolationLevel::RepeatableRead)
+            .start()?;
+        let out = read(&mut tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
 }
 
 /// `url` with any password replaced, so it can appear in messages and logs.
@@ -453,21 +471,17 @@ impl Store for PgStore {
     fn ledger(&self) -> StoreResult<aidtrace_domain::Ledger> {
         use postgres::fallible_iterator::FallibleIterator;
         blocking(|| {
-            let mut client = self.reader()?;
-            let mut tx = client
-                .build_transaction()
-                .isolation_level(postgres::IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start()?;
-            let mut ledger = LedgerDecoder::new();
-            for kind in RecordKind::ALL {
-                let sql = format!("SELECT doc FROM {}", table(kind));
-                let mut rows = tx.query_raw(&sql, std::iter::empty::<&str>())?;
-                while let Some(row) = rows.next()? {
-                    ledger.push(row.try_get(0)?)?;
+            let ledger = self.read_at_one_moment(|tx| {
+                let mut ledger = LedgerDecoder::new();
+                for kind in RecordKind::ALL {
+                    let sql = format!("SELECT doc FROM {}", table(kind));
+                    let mut rows = tx.query_raw(&sql, std::iter::empty::<&str>())?;
+                    while let Some(row) = rows.next()? {
+                        ledger.push(row.try_get(0)?)?;
+                    }
                 }
-            }
-            tx.commit()?;
+                Ok(ledger)
+            })?;
             ledger.finish()
         })
     }
@@ -582,31 +596,11 @@ impl Store for PgStore {
     }
 
     fn audit_log(&self, record: Option<(RecordKind, &RecordId)>) -> StoreResult<Vec<AuditEntry>> {
-        blocking(|| {
-            let mut client = self.reader()?;
-            let mut tx = client
-                .build_transaction()
-                .read_only(true)
-                .isolation_level(postgres::IsolationLevel::RepeatableRead)
-                .start()?;
-            let entries = verify::audit_entries(&mut tx, record)?;
-            tx.commit()?;
-            Ok(entries)
-        })
+        blocking(|| self.read_at_one_moment(|tx| verify::audit_entries(tx, record)))
     }
 
     fn verify_audit(&self) -> StoreResult<AuditVerification> {
-        blocking(|| {
-            let mut client = self.reader()?;
-            let mut tx = client
-                .build_transaction()
-                .read_only(true)
-                .isolation_level(postgres::IsolationLevel::RepeatableRead)
-                .start()?;
-            let verification = verify::verify(&mut tx)?;
-            tx.commit()?;
-            Ok(verification)
-        })
+        blocking(|| self.read_at_one_moment(verify::verify))
     }
 
     /// Not through [`blocking`]: the sink and the items are not `Send`. `store copy` calls these
