@@ -103,20 +103,7 @@ fn a_write_through_one_server_shows_in_the_others_dashboard_within_a_second() {
     };
     let dir = tempfile::tempdir().expect("tempdir");
     aidtrace(dir.path(), pg.url(), &["demo"], "");
-    aidtrace(
-        dir.path(),
-        pg.url(),
-        &[
-            "user",
-            "add",
-            "--name",
-            "ada",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ],
-        "correct horse battery staple\n",
-    );
+    kit::add_admin_on(dir.path(), pg.url(), "ada");
     let token = aidtrace(
         dir.path(),
         pg.url(),

@@ -109,31 +109,13 @@ fn store_copy_refuses_a_missing_source_and_unknown_schemes() {
     assert!(String::from_utf8_lossy(&scheme.stderr).contains("FROM: db mysql://"));
 }
 
-/// `aidtrace` with `stdin` as its input (for `--password-stdin`).
-fn aidtrace_with_stdin(dir: &std::path::Path, db: &str, args: &[&str], stdin: &str) -> Output {
-    kit::run_on_with_stdin(dir, db, args, stdin)
-}
-
 #[test]
 fn accounts_tokens_and_the_change_queue_work_on_postgres() {
     let Some(pg) = TestDatabase::create() else {
         return;
     };
     let dir = tempfile::tempdir().expect("tempdir");
-    ok(aidtrace_with_stdin(
-        dir.path(),
-        pg.url(),
-        &[
-            "user",
-            "add",
-            "--name",
-            "ada",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ],
-        "correct horse battery staple\n",
-    ));
+    kit::add_admin_on(dir.path(), pg.url(), "ada");
     let token = ok(aidtrace(
         dir.path(),
         pg.url(),

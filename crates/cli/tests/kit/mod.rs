@@ -48,6 +48,30 @@ pub fn run_on_with_stdin(dir: &Path, db: &str, args: &[&str], stdin: &str) -> Ou
     with_stdin(command_on(dir, db), args, stdin)
 }
 
+/// Adds the admin account `name` to the store `db` names (password on stdin), as a server's
+/// first user is made; panics with the CLI's message if it is refused.
+pub fn add_admin_on(dir: &Path, db: &str, name: &str) {
+    let out = run_on_with_stdin(
+        dir,
+        db,
+        &[
+            "user",
+            "add",
+            "--name",
+            name,
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        "correct horse battery staple\n",
+    );
+    assert!(
+        out.status.success(),
+        "user add {name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn with_stdin(mut command: Command, args: &[&str], stdin: &str) -> Output {
     let mut child = command
         .args(args)
