@@ -3,10 +3,7 @@
 //! 127.0.0.1 from the same SQLite file; and both refuse the same bad value.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::net::TcpStream;
 
 use serde_json::Value;
 
@@ -26,45 +23,6 @@ const FIXTURE: &str = r#"{"records": [
   {"record": "flow", "id": "f-test-jica", "activity": "act-test-split", "kind": "disbursement",
    "money": {"amount": "300", "currency": "USD", "value_date": "2024-03-01"}, "provider": "org-jica"}
 ]}"#;
-
-/// A server on a free loopback port, stopped when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(dir: &Path) -> Server {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let child = Command::new(env!("CARGO_BIN_EXE_aidtrace"))
-        .current_dir(dir)
-        .env_remove("AIDTRACE_DB")
-        .env_remove("AIDTRACE_CONFIG")
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start aidtrace serve");
-    let server = Server { child, port };
-    let started = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    server
-}
 
 /// One GET over a plain socket: (status, body).
 fn get(port: u16, path: &str) -> (u16, String) {
@@ -135,7 +93,7 @@ fn figures(report: &Value) -> Vec<(String, String, String, String)> {
 #[test]
 fn cli_and_web_give_the_same_figures_for_the_same_filter() {
     let dir = setup();
-    let server = serve(dir.path());
+    let server = kit::serve(dir.path());
     for (flags, query) in [
         (
             vec![
@@ -205,7 +163,7 @@ fn cli_and_web_refuse_the_same_bad_value() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("org-nobody"));
-    let server = serve(dir.path());
+    let server = kit::serve(dir.path());
     let (status, body) = get(
         server.port,
         "/api/v1/reports/totals?by=donor&year_from=20x4",

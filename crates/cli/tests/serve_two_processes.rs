@@ -6,7 +6,7 @@ mod kit;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Output, Stdio};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 use aidtrace_store::pg_testing::TestDatabase;
@@ -19,33 +19,6 @@ fn aidtrace(dir: &std::path::Path, db: &str, args: &[&str], stdin: &str) -> Outp
         String::from_utf8_lossy(&out.stderr)
     );
     out
-}
-
-/// A server process, killed when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(dir: &std::path::Path, db: &str) -> Server {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let child = kit::command_on(dir, db)
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start aidtrace serve");
-    Server { child, port }
 }
 
 /// One HTTP/1.1 exchange on a fresh connection: (status line, body).
@@ -80,7 +53,7 @@ fn donor_totals(port: u16) -> Option<serde_json::Value> {
     Some(json["totals"]["donor"].clone())
 }
 
-fn wait_until_up(server: &Server) -> serde_json::Value {
+fn wait_until_up(server: &kit::Server) -> serde_json::Value {
     let started = Instant::now();
     loop {
         if let Some(totals) = donor_totals(server.port) {
@@ -113,8 +86,8 @@ fn a_write_through_one_server_shows_in_the_others_dashboard_within_a_second() {
     let token = String::from_utf8(token.stdout).expect("utf-8");
     let token = token.trim();
 
-    let writer = serve(dir.path(), pg.url());
-    let reader = serve(dir.path(), pg.url());
+    let writer = kit::serve_on(dir.path(), pg.url());
+    let reader = kit::serve_on(dir.path(), pg.url());
     wait_until_up(&writer);
     let before = wait_until_up(&reader);
 

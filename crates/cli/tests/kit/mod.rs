@@ -5,7 +5,8 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -46,6 +47,52 @@ pub fn run_with_stdin(dir: &Path, args: &[&str], stdin: &str) -> Output {
 /// `args` on the store `db` names, with `stdin` as input (for `--password-stdin`).
 pub fn run_on_with_stdin(dir: &Path, db: &str, args: &[&str], stdin: &str) -> Output {
     with_stdin(command_on(dir, db), args, stdin)
+}
+
+/// An `aidtrace serve` process on a free loopback port, killed when dropped.
+pub struct Server {
+    child: Child,
+    pub port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `aidtrace serve` in `dir` on its default store, once it accepts connections.
+pub fn serve(dir: &Path) -> Server {
+    serve_with(command(dir))
+}
+
+/// `aidtrace serve` on the store `db` names, once it accepts connections.
+pub fn serve_on(dir: &Path, db: &str) -> Server {
+    serve_with(command_on(dir, db))
+}
+
+fn serve_with(mut command: Command) -> Server {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let child = command
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start aidtrace serve");
+    let server = Server { child, port };
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    server
 }
 
 /// Adds the admin account `name` to the store `db` names (password on stdin), as a server's
