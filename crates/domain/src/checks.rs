@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::coded::Coded;
 use crate::codes::{CurrencyCode, RecordId};
-use crate::fx::{Amounts, ConversionError, RateTable};
+use crate::fx::{ConversionError, Conversions, RateTable};
 use crate::ledger::{Ledger, RateDateBasis};
 use crate::model::{Activity, ActivityStatus, Flow, FlowKind, Instrument, RecordKind};
 use crate::money::{MAX_AMOUNT, Money};
@@ -53,7 +53,10 @@ pub struct Finding {
     pub severity: Severity,
     pub record_kind: RecordKind,
     pub record: RecordId,
-    pub message: String,
+    /// The English sentence; a fixed one is not copied per finding (a million flows without a
+    /// source share one).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub message: std::borrow::Cow<'static, str>,
     /// For the stated-equivalent rule: stated ÷ converted; for EQ-SUM: lines ÷ commitments.
     #[serde(
         skip_serializing_if = "Option::is_none",
@@ -268,13 +271,18 @@ fn severity_of(rule: &str) -> Severity {
         .map_or(Severity::Warning, |(_, s, _)| *s)
 }
 
-fn finding(rule: &'static str, kind: RecordKind, id: &RecordId, message: String) -> Finding {
+fn finding(
+    rule: &'static str,
+    kind: RecordKind,
+    id: &RecordId,
+    message: impl Into<std::borrow::Cow<'static, str>>,
+) -> Finding {
     Finding {
         rule,
         severity: severity_of(rule),
         record_kind: kind,
         record: id.clone(),
-        message,
+        message: message.into(),
         ratio: None,
         detail: Message::default(),
     }
@@ -286,6 +294,7 @@ fn fmt_amount(d: Decimal) -> String {
 
 fn flows(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
     let usd = CurrencyCode::usd();
+    let mut conversions = Conversions::new(rates);
     for flow in ledger.flows.values() {
         let dated = ledger.rate_date(flow, rates);
         if flow.money.currency.is_withdrawn() {
@@ -308,7 +317,7 @@ fn flows(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
                     "LEDGER-NOSOURCE",
                     RecordKind::Flow,
                     &flow.id,
-                    "no source cited".to_string(),
+                    "no source cited",
                 )
                 .said(Message::new("ledger-nosource")),
             );
@@ -356,7 +365,7 @@ fn flows(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
                     .text("currency", &flow.money.currency),
             ));
         }
-        match ledger.convert_flow(flow, rates, &usd) {
+        match ledger.convert_flow_with(flow, &mut conversions, &usd) {
             Err(ConversionError::Overflow) => out.push(
                 overflow(
                     RecordKind::Flow,
@@ -374,7 +383,7 @@ fn flows(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
                 )
                 .said(Message::new("fx-unconverted").text("reason", &e)),
             ),
-            Ok((c, _, _)) => {
+            Ok(c) => {
                 if let Some(rate_date) = c.provisional {
                     let undated = basis == RateDateBasis::LatestAvailableRate;
                     let why = if undated {
@@ -392,7 +401,7 @@ fn flows(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
                     .text("currency", &flow.money.currency)
                     .date("rate_date", rate_date)
                     .amount("converted", c.amount)
-                    .text("source", &c.source);
+                    .text("source", &c.terms.source);
                     out.push(finding(
                         "FX-PROVISIONAL",
                         RecordKind::Flow,
@@ -402,7 +411,7 @@ fn flows(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
                             fmt_amount(flow.money.amount),
                             flow.money.currency,
                             fmt_amount(c.amount),
-                            c.source
+                            c.terms.source
                         ),
                     )
                     .said(detail));
@@ -410,12 +419,15 @@ fn flows(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
             }
         }
         if let Some(eq) = &flow.stated_equivalent {
-            let Ok(conversion) = rates.convert_on(&flow.money, &eq.currency, day) else {
+            let Ok(terms) = conversions.terms(&flow.money.currency, &eq.currency, day) else {
+                continue;
+            };
+            let Ok(converted) = terms.amount_of(flow.money.amount) else {
                 continue;
             };
             // A ratio beyond a decimal's range is certainly more than 25 % off; it is left to
             // the bound on amounts (a stored amount that large gets LEDGER-OVERFLOW elsewhere).
-            let Some(ratio) = eq.amount.checked_div(conversion.amount) else {
+            let Some(ratio) = eq.amount.checked_div(converted) else {
                 continue;
             };
             let off = ratio.checked_sub(Decimal::ONE).map(|d| d.abs());
@@ -431,15 +443,15 @@ fn flows(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
                         ratio.round_dp(2),
                         fmt_amount(flow.money.amount),
                         flow.money.currency,
-                        fmt_amount(conversion.amount),
+                        fmt_amount(converted),
                         eq.currency,
-                        conversion.source
+                        terms.source
                     ),
                 );
                 let provisional =
-                    conversion.provisional.is_some() || basis == RateDateBasis::LatestAvailableRate;
+                    terms.provisional.is_some() || basis == RateDateBasis::LatestAvailableRate;
                 if provisional {
-                    f.message.push_str(" (provisional: latest rate)");
+                    f.message.to_mut().push_str(" (provisional: latest rate)");
                 }
                 f.detail = Message::new(if provisional {
                     "fx-equiv-provisional"
@@ -451,8 +463,8 @@ fn flows(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
                 .ratio("ratio", ratio)
                 .amount("amount", flow.money.amount)
                 .text("currency", &flow.money.currency)
-                .amount("converted", conversion.amount)
-                .text("source", &conversion.source);
+                .amount("converted", converted)
+                .text("source", &terms.source);
                 f.ratio = Some(ratio.round_dp(4));
                 out.push(f);
             }
@@ -461,11 +473,7 @@ fn flows(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
 }
 
 fn envelopes(ledger: &Ledger, out: &mut Vec<Finding>) {
-    for flow in ledger.flows.values() {
-        let children = ledger.flow_children(&flow.id);
-        if children.is_empty() {
-            continue;
-        }
+    for (flow, children) in ledger.flows_with_children() {
         let mut sum = Sum::ZERO;
         let mut comparable = true;
         for child in children.iter().filter_map(|c| ledger.flows.get(c)) {
@@ -508,6 +516,9 @@ fn envelopes(ledger: &Ledger, out: &mut Vec<Finding>) {
     }
     for activity in ledger.activities.values() {
         let below = ledger.kinds_below(&activity.id);
+        if below.is_empty() {
+            continue;
+        }
         let own: std::collections::BTreeSet<FlowKind> = ledger
             .flows_of(&activity.id)
             .filter(|f| ledger.flow_children(&f.id).is_empty())
@@ -532,16 +543,16 @@ fn envelopes(ledger: &Ledger, out: &mut Vec<Finding>) {
 /// are none), `Overflow` when a conversion or the sum is beyond a decimal's range.
 fn sum_usd(
     ledger: &Ledger,
-    amounts: &mut Amounts<'_>,
-    activity: &RecordId,
+    conversions: &mut Conversions<'_>,
+    own_flows: &[&Flow],
     kind: FlowKind,
 ) -> Option<Sum> {
     let usd = CurrencyCode::usd();
     let mut total = Sum::ZERO;
     let mut any = false;
-    for flow in ledger.flows_of(activity).filter(|f| f.kind == kind) {
-        let (day, _) = ledger.rate_date(flow, amounts.rates())?;
-        let converted = match amounts.convert_on(&flow.money, &usd, day) {
+    for flow in own_flows.iter().filter(|f| f.kind == kind) {
+        let (day, _) = ledger.rate_date(flow, conversions.rates())?;
+        let converted = match conversions.convert_on(&flow.money, &usd, day) {
             Ok(amount) => amount.checked_mul(flow.sign()),
             Err(ConversionError::Overflow) => None,
             Err(_) => return None,
@@ -554,12 +565,8 @@ fn sum_usd(
 
 /// The signed sum of an activity's own flows of `kind` when they are all in one currency; `None`
 /// when there are none or they are in several.
-fn sum_in_one_currency(
-    ledger: &Ledger,
-    activity: &RecordId,
-    kind: FlowKind,
-) -> Option<(CurrencyCode, Sum)> {
-    let mut flows = ledger.flows_of(activity).filter(|f| f.kind == kind);
+fn sum_in_one_currency(own_flows: &[&Flow], kind: FlowKind) -> Option<(CurrencyCode, Sum)> {
+    let mut flows = own_flows.iter().filter(|f| f.kind == kind);
     let first = flows.next()?;
     let currency = first.money.currency.clone();
     let mut total = Sum::ZERO.plus_checked(first.money.amount.checked_mul(first.sign()));
@@ -659,7 +666,7 @@ fn overflow(kind: RecordKind, id: &RecordId, what: &str) -> Finding {
 
 fn activities(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
     let usd = CurrencyCode::usd();
-    let mut amounts = Amounts::new(rates);
+    let mut conversions = Conversions::new(rates);
     let jpy = CurrencyCode::parse("JPY").ok();
     for a in ledger.activities.values() {
         if a.sectors.is_empty() && ledger.lineage(&a.id).iter().all(|x| x.sectors.is_empty()) {
@@ -684,13 +691,13 @@ fn activities(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
                     "LEDGER-PIPELINE",
                     RecordKind::Activity,
                     &a.id,
-                    "a pipeline activity has money disbursed or spent".to_string(),
+                    "a pipeline activity has money disbursed or spent",
                 )
                 .said(Message::new("ledger-pipeline")),
             );
         }
-        let committed = sum_usd(ledger, &mut amounts, &a.id, FlowKind::Commitment);
-        let disbursed = sum_usd(ledger, &mut amounts, &a.id, FlowKind::Disbursement);
+        let committed = sum_usd(ledger, &mut conversions, &own_flows, FlowKind::Commitment);
+        let disbursed = sum_usd(ledger, &mut conversions, &own_flows, FlowKind::Disbursement);
         for (kind, id, sum) in [
             ("commitments", "overflow-commitments", committed),
             ("disbursements", "overflow-disbursements", disbursed),
@@ -712,8 +719,8 @@ fn activities(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
         // one: exact, and independent of exchange rates (a year without a rate used to hide a
         // yen disbursement twice the yen commitment). Otherwise in converted US dollars.
         let compared = match (
-            sum_in_one_currency(ledger, &a.id, FlowKind::Commitment),
-            sum_in_one_currency(ledger, &a.id, FlowKind::Disbursement),
+            sum_in_one_currency(&own_flows, FlowKind::Commitment),
+            sum_in_one_currency(&own_flows, FlowKind::Disbursement),
         ) {
             (Some((cc, c)), Some((dc, d))) if cc == dc => c.exact().zip(d.exact()).map(|p| (p, cc)),
             _ => committed

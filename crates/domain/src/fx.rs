@@ -36,6 +36,9 @@ use crate::money::Money;
 
 pub mod coverage;
 pub mod ecb;
+mod memo;
+
+pub use memo::{ConversionTerms, Conversions};
 
 const IMF_ANNUAL_CSV: &str = include_str!("../data/imf_annual_usd.csv");
 
@@ -447,19 +450,36 @@ impl RateTable {
         to: &CurrencyCode,
         day: NaiveDate,
     ) -> Result<Conversion, ConversionError> {
+        let (terms, legs) = self.terms_on(&money.currency, to, day)?;
+        let amount = terms.amount_of(money.amount)?;
+        Ok(Conversion {
+            from: money.clone(),
+            amount,
+            currency: terms.currency,
+            rate: terms.rate,
+            rate_date: terms.rate_date,
+            source: terms.source,
+            legs,
+            provisional: terms.provisional,
+        })
+    }
+
+    /// What converting from `from` to `to` on `day` says beside the amount (the rate, its date
+    /// and source, whether it is provisional), with the legs it goes through: the same for every
+    /// amount, so [`Conversions`] works it out once per currency pair and day.
+    pub(crate) fn terms_on(
+        &self,
+        from: &CurrencyCode,
+        to: &CurrencyCode,
+        day: NaiveDate,
+    ) -> Result<(ConversionTerms, Vec<RateLeg>), ConversionError> {
         let missing = |currency: &CurrencyCode| ConversionError::MissingRate {
             currency: currency.clone(),
             date: day,
         };
-        let from_leg = self
-            .leg_for(&money.currency, day)
-            .ok_or_else(|| missing(&money.currency))?;
+        let from_leg = self.leg_for(from, day).ok_or_else(|| missing(from))?;
         let to_leg = self.leg_for(to, day).ok_or_else(|| missing(to))?;
-        // amount × (to per USD) ÷ (from per USD), each leg a published ratio: the products are
-        // exact and the only division is the last step. When that intermediate overflows (a
-        // large amount between two currencies with large rates) dividing first may still give a
-        // result that fits; only a result beyond a decimal's range is an overflow.
-        let amount = converted_amount(money.amount, from_leg.ratio, to_leg.ratio, to)?;
+        let ratios = (from_leg.ratio, to_leg.ratio);
         let rate = to_leg
             .ratio
             .0
@@ -469,46 +489,44 @@ impl RateTable {
             .round_dp_with_strategy(10, RoundingStrategy::MidpointNearestEven)
             .normalize();
         let mut legs = vec![from_leg];
-        if money.currency != *to {
+        if from != to {
             legs.push(to_leg);
         }
+        let published = || legs.iter().filter(|l| l.currency.as_str() != "USD");
         // The pivot's "rate" is dated by the day asked for; the date of a conversion is its
         // published legs' date.
-        let rate_date = legs
-            .iter()
-            .filter(|l| l.currency.as_str() != "USD")
-            .map(|l| l.rate_date)
-            .max()
-            .unwrap_or(day);
+        let rate_date = published().map(|l| l.rate_date).max().unwrap_or(day);
         // The stalest provisional leg dates the conversion's provisional status.
         let provisional = legs
             .iter()
             .filter(|l| l.provisional)
             .map(|l| l.rate_date)
             .min();
-        let source = describe_source(&legs);
-        Ok(Conversion {
-            from: money.clone(),
-            amount,
+        let terms = ConversionTerms {
             currency: to.clone(),
             rate,
             rate_date,
-            source,
-            legs,
+            source: describe_source(&legs),
             provisional,
-        })
+            uses_a_rate: published().next().is_some(),
+            ratios,
+        };
+        Ok((terms, legs))
     }
 }
 
 /// `amount` converted between two legs given as their published ratios, rounded to the target
-/// currency's minor unit: the arithmetic of [`RateTable::convert_on`], shared with
-/// [`Amounts::convert_on`].
+/// currency's minor unit: the arithmetic of every conversion ([`ConversionTerms::amount_of`]).
 fn converted_amount(
     amount: Decimal,
     from: (Decimal, Decimal),
     to: (Decimal, Decimal),
     to_currency: &CurrencyCode,
 ) -> Result<Decimal, ConversionError> {
+    // amount × (to per USD) ÷ (from per USD), each leg a published ratio: the products are
+    // exact and the only division is the last step. When that intermediate overflows (a large
+    // amount between two currencies with large rates) dividing first may still give a result
+    // that fits; only a result beyond a decimal's range is an overflow.
     let exact = amount
         .checked_mul(to.0)
         .and_then(|v| v.checked_mul(from.1))
@@ -525,56 +543,6 @@ fn converted_amount(
         to_currency.minor_unit_digits(),
         RoundingStrategy::MidpointNearestEven,
     ))
-}
-
-/// Converted amounts only, for sums over many flows (the checks' per-activity sums): the same
-/// figure as [`RateTable::convert_on`]'s `amount`, with each currency's rate of a day looked up
-/// once and no rate description written (describing the legs is most of a conversion's cost).
-pub struct Amounts<'a> {
-    rates: &'a RateTable,
-    ratios: HashMap<(CurrencyCode, NaiveDate), Option<(Decimal, Decimal)>>,
-}
-
-impl<'a> Amounts<'a> {
-    pub fn new(rates: &'a RateTable) -> Self {
-        Self {
-            rates,
-            ratios: HashMap::new(),
-        }
-    }
-
-    /// The table the amounts are converted with.
-    pub fn rates(&self) -> &'a RateTable {
-        self.rates
-    }
-
-    fn ratio(&mut self, currency: &CurrencyCode, day: NaiveDate) -> Option<(Decimal, Decimal)> {
-        let key = (currency.clone(), day);
-        if let Some(known) = self.ratios.get(&key) {
-            return *known;
-        }
-        let ratio = self.rates.leg_for(currency, day).map(|leg| leg.ratio);
-        self.ratios.insert(key, ratio);
-        ratio
-    }
-
-    /// [`RateTable::convert_on`]'s amount, or its error.
-    pub fn convert_on(
-        &mut self,
-        money: &Money,
-        to: &CurrencyCode,
-        day: NaiveDate,
-    ) -> Result<Decimal, ConversionError> {
-        let missing = |currency: &CurrencyCode| ConversionError::MissingRate {
-            currency: currency.clone(),
-            date: day,
-        };
-        let from = self
-            .ratio(&money.currency, day)
-            .ok_or_else(|| missing(&money.currency))?;
-        let to_ratio = self.ratio(to, day).ok_or_else(|| missing(to))?;
-        converted_amount(money.amount, from, to_ratio, to)
-    }
 }
 
 fn describe_source(legs: &[RateLeg]) -> String {

@@ -457,6 +457,14 @@ impl Ledger {
         self.flow_children.get(flow).map_or(&[], Vec::as_slice)
     }
 
+    /// The flows that have child flows, in id order, each with its children's ids: the few
+    /// envelopes among a million flows, without a lookup per flow.
+    pub fn flows_with_children(&self) -> impl Iterator<Item = (&Flow, &[RecordId])> + '_ {
+        self.flow_children
+            .iter()
+            .filter_map(|(parent, children)| Some((self.flows.get(parent)?, children.as_slice())))
+    }
+
     pub fn activity_children(&self, activity: &RecordId) -> &[RecordId] {
         self.activity_children
             .get(activity)
@@ -578,12 +586,66 @@ impl Ledger {
             .rate_date(flow, rates)
             .ok_or(crate::fx::ConversionError::NoValueDate)?;
         let mut c = rates.convert_on(&flow.money, to, day)?;
-        // A conversion that needs no rate (dollars to dollars) is exact whatever the date.
         let uses_a_rate = c.legs.iter().any(|l| l.currency.as_str() != "USD");
-        if basis == RateDateBasis::LatestAvailableRate && uses_a_rate && c.provisional.is_none() {
-            c.provisional = Some(c.rate_date);
-        }
+        c.provisional = flow_provisional(c.provisional, c.rate_date, uses_a_rate, basis);
         Ok((c, day, basis))
+    }
+
+    /// [`Self::convert_flow`] through `conversions`, which keeps each currency and day's terms:
+    /// the amount and the terms it shares with every flow of that currency and day, for sums
+    /// over many flows.
+    pub fn convert_flow_with<'c>(
+        &self,
+        flow: &Flow,
+        conversions: &'c mut crate::fx::Conversions<'_>,
+        to: &crate::codes::CurrencyCode,
+    ) -> Result<FlowConversion<'c>, crate::fx::ConversionError> {
+        let (day, basis) = self
+            .rate_date(flow, conversions.rates())
+            .ok_or(crate::fx::ConversionError::NoValueDate)?;
+        let terms = conversions.terms(&flow.money.currency, to, day)?;
+        Ok(FlowConversion {
+            amount: terms.amount_of(flow.money.amount)?,
+            provisional: flow_provisional(
+                terms.provisional,
+                terms.rate_date,
+                terms.uses_a_rate,
+                basis,
+            ),
+            terms,
+            day,
+            basis,
+        })
+    }
+}
+
+/// A flow's conversion as sums over many flows use it ([`Ledger::convert_flow_with`]).
+#[derive(Debug, Clone, Copy)]
+pub struct FlowConversion<'c> {
+    /// The flow's amount converted (not signed, not shared out).
+    pub amount: rust_decimal::Decimal,
+    /// The rate, its date and source.
+    pub terms: &'c crate::fx::ConversionTerms,
+    /// The flow's conversion's provisional date: the terms', or for a flow with nothing dated,
+    /// the rate's date.
+    pub provisional: Option<NaiveDate>,
+    /// The day converted for, and which date it is.
+    pub day: NaiveDate,
+    pub basis: RateDateBasis,
+}
+
+/// A conversion that needs no rate (dollars to dollars) is exact whatever the date; one of a flow
+/// with nothing dated is provisional at the rate's date.
+fn flow_provisional(
+    provisional: Option<NaiveDate>,
+    rate_date: NaiveDate,
+    uses_a_rate: bool,
+    basis: RateDateBasis,
+) -> Option<NaiveDate> {
+    if basis == RateDateBasis::LatestAvailableRate && uses_a_rate && provisional.is_none() {
+        Some(rate_date)
+    } else {
+        provisional
     }
 }
 

@@ -21,8 +21,8 @@ use serde::Serialize;
 
 use crate::codes::{CurrencyCode, RecordId};
 use crate::filter::{Filter, Share, Split, split_shares};
-use crate::fx::{Conversion, ConversionError, RateTable};
-use crate::ledger::{Ledger, RateDateBasis};
+use crate::fx::{ConversionError, RateTable};
+use crate::ledger::{FlowConversion, Ledger, RateDateBasis};
 use crate::model::{ActivityStatus, Flow, FlowKind};
 
 /// The year key of flows without a value date (pages show it in the reader's language).
@@ -485,7 +485,7 @@ pub struct Part<'a> {
     pub original: Option<Decimal>,
     /// The whole flow's conversion into the filter's currency (one per flow, shared by its
     /// parts), with the date converted for and why that date.
-    pub conversion: &'a Result<(Conversion, chrono::NaiveDate, RateDateBasis), ConversionError>,
+    pub conversion: &'a Result<FlowConversion<'a>, ConversionError>,
     /// The part converted, signed; `None` when the conversion failed or the part overflowed.
     pub converted: Option<Decimal>,
 }
@@ -508,13 +508,25 @@ pub fn for_each_part(
     let unfiltered = filter.is_everything();
     // Per grouping: `flow_parts`' answer for the current flow.
     let mut parts: Vec<Option<KeyedParts>> = Vec::with_capacity(groups.len());
+    let mut conversions = crate::fx::Conversions::new(rates);
+    // The lineage of the activity of the flow before: an activity's flows usually come one
+    // after another (ids sort by activity), so most flows reuse it.
+    let mut last_lineage: Option<(&RecordId, Vec<&crate::model::Activity>)> = None;
     for flow in ledger.flows.values() {
-        let lineage = ledger.lineage(&flow.activity);
+        if last_lineage
+            .as_ref()
+            .is_none_or(|(activity, _)| **activity != flow.activity)
+        {
+            last_lineage = Some((&flow.activity, ledger.lineage(&flow.activity)));
+        }
+        let Some((_, lineage)) = &last_lineage else {
+            continue;
+        };
         parts.clear();
         parts.extend(
             groups
                 .iter()
-                .map(|g| parts_in(ledger, flow, &lineage, *g, filter, unfiltered)),
+                .map(|g| parts_in(ledger, flow, lineage, *g, filter, unfiltered)),
         );
         if parts.iter().all(Option::is_none) {
             continue;
@@ -525,8 +537,8 @@ pub fn for_each_part(
             }
             continue;
         }
-        let conversion = ledger.convert_flow(flow, rates, currency);
-        let converted_amount = conversion.as_ref().ok().map(|(c, _, _)| c.amount);
+        let conversion = ledger.convert_flow_with(flow, &mut conversions, currency);
+        let converted_amount = conversion.as_ref().ok().map(|c| c.amount);
         for (g, group_parts) in parts.drain(..).enumerate() {
             for (key, share) in group_parts.into_iter().flatten() {
                 // Stored data is not trusted to be within the bound (it may predate it, or
@@ -573,7 +585,7 @@ fn add_part(rows: &mut BTreeMap<(String, FlowKind), TotalsRow>, part: Part<'_>) 
     *original = original.plus_checked(part.original);
     row.flows.push(flow.id.clone());
     match part.conversion {
-        Ok((c, day, basis)) => {
+        Ok(c) => {
             row.converted = Some(
                 row.converted
                     .unwrap_or(Sum::ZERO)
@@ -586,11 +598,11 @@ fn add_part(rows: &mut BTreeMap<(String, FlowKind), TotalsRow>, part: Part<'_>) 
                     original_amount: original,
                     original_currency: flow.money.currency.clone(),
                     converted_amount: converted,
-                    rate: c.rate,
-                    rate_date: c.rate_date,
-                    rate_date_basis: *basis,
-                    source: c.source.clone(),
-                    converted_for: *day,
+                    rate: c.terms.rate,
+                    rate_date: c.terms.rate_date,
+                    rate_date_basis: c.basis,
+                    source: c.terms.source.clone(),
+                    converted_for: c.day,
                     provisional: c.provisional,
                 });
             }

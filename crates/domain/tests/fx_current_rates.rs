@@ -199,7 +199,7 @@ fn fx_provisional_lists_flows_after_the_rates_and_undated_ones() {
     let provisional: Vec<(&str, &str)> = findings
         .iter()
         .filter(|f| f.rule == "FX-PROVISIONAL")
-        .map(|f| (f.record.as_str(), f.message.as_str()))
+        .map(|f| (f.record.as_str(), &*f.message))
         .collect();
     assert_eq!(provisional.len(), 2, "{provisional:?}");
     assert_eq!(provisional[0].0, "f-2027");
@@ -328,22 +328,64 @@ proptest! {
 }
 
 proptest! {
-    /// The checks' amount-only converter gives `convert_on`'s amount (or its error) for any
-    /// currency pair and day: before, inside and after the rates shipped, and twice over (the
-    /// second time from its memo).
+    /// The memo of conversions that sums over many flows use gives `convert_on`'s amount,
+    /// rate, date, source and provisional status (or its error) for any currency pair and day:
+    /// before, inside and after the rates shipped, and twice over (the second time from its
+    /// memo).
     #[test]
-    fn amounts_equal_convert_on(
+    fn conversions_equal_convert_on(
         from in prop::sample::select(vec!["USD", "EUR", "JPY", "GBP", "KZT", "UAH", "XOF", "ZWL", "DEM"]),
         to in prop::sample::select(vec!["USD", "EUR", "JPY"]),
         days in 0i64..20_000,
         cents in 1i64..1_000_000_000_000,
     ) {
         let rates = RateTable::builtin();
-        let mut amounts = aidtrace_domain::fx::Amounts::new(&rates);
+        let mut conversions = aidtrace_domain::fx::Conversions::new(&rates);
         let on = day("1975-01-01") + chrono::Duration::days(days);
         let m = money(&format!("{}", Decimal::new(cents, 2)), from, Some("2020-01-01"));
-        let want = rates.convert_on(&m, &cur(to), on).map(|c| c.amount);
-        prop_assert_eq!(amounts.convert_on(&m, &cur(to), on), want.clone());
-        prop_assert_eq!(amounts.convert_on(&m, &cur(to), on), want);
+        let want = rates.convert_on(&m, &cur(to), on);
+        for _ in 0..2 {
+            prop_assert_eq!(conversions.convert_on(&m, &cur(to), on), want.clone().map(|c| c.amount));
+            let terms = conversions.terms(&m.currency, &cur(to), on);
+            match &want {
+                Ok(c) => {
+                    let t = terms.expect("terms where convert_on converts");
+                    prop_assert_eq!(
+                        (&t.currency, t.rate, t.rate_date, &t.source, t.provisional),
+                        (&c.currency, c.rate, c.rate_date, &c.source, c.provisional)
+                    );
+                }
+                // An amount too large to convert is the amount's error, not the terms'.
+                Err(ConversionError::Overflow) => {}
+                Err(e) => prop_assert_eq!(terms.err(), Some(e.clone())),
+            }
+        }
+    }
+
+    /// A flow's conversion through the memo is its conversion: amount, terms, provisional
+    /// status (an undated flow's included), the day converted for and why.
+    #[test]
+    fn a_flow_converted_through_the_memo_is_converted_alike(
+        currency in prop::sample::select(vec!["USD", "EUR", "JPY", "KZT", "UAH", "DEM"]),
+        to in prop::sample::select(vec!["USD", "EUR"]),
+        days in prop::option::of(0i64..20_000),
+        cents in 1i64..1_000_000_000_000,
+    ) {
+        let date = days.map(|d| (day("1975-01-01") + chrono::Duration::days(d)).to_string());
+        let amount = Decimal::new(cents, 2).to_string();
+        let ledger = ledger(&[("f-1", &amount, currency, date.as_deref())]);
+        let rates = RateTable::builtin();
+        let mut conversions = aidtrace_domain::fx::Conversions::new(&rates);
+        let flow = ledger.flows.values().next().expect("flow");
+        let want = ledger.convert_flow(flow, &rates, &cur(to));
+        let got = ledger.convert_flow_with(flow, &mut conversions, &cur(to));
+        match (want, got) {
+            (Ok((c, on, basis)), Ok(g)) => prop_assert_eq!(
+                (c.amount, c.rate, c.rate_date, &c.source, c.provisional, on, basis),
+                (g.amount, g.terms.rate, g.terms.rate_date, &g.terms.source, g.provisional, g.day, g.basis)
+            ),
+            (Err(e), Err(g)) => prop_assert_eq!(e, g),
+            (want, got) => prop_assert!(false, "{want:?} against {got:?}"),
+        }
     }
 }

@@ -271,7 +271,7 @@ impl FiguresAcc {
         }
         count(&mut acc.flows, 1, sign)?;
         match part.conversion {
-            Ok((c, day, basis)) => {
+            Ok(c) => {
                 let converted = part.converted.map_or(Sum::Overflow, Sum::Exact);
                 step(&mut acc.converted, converted, sign)?;
                 if let (Some(_), Some(amount)) = (part.original, part.converted) {
@@ -279,9 +279,9 @@ impl FiguresAcc {
                     // sorts before any letter), without writing JSON per part.
                     let key: RateKey = (
                         currency.clone(),
-                        c.rate_date,
-                        RateText(c.rate),
-                        (*basis).into(),
+                        c.terms.rate_date,
+                        RateText(c.terms.rate),
+                        c.basis.into(),
                         c.provisional,
                     );
                     let emptied = match acc.rates.get_mut(&key) {
@@ -292,10 +292,10 @@ impl FiguresAcc {
                         None => {
                             let mut entry = RateSummary {
                                 currency: currency.clone(),
-                                rate: c.rate,
-                                rate_date: c.rate_date,
-                                basis: *basis,
-                                source: c.source.clone(),
+                                rate: c.terms.rate,
+                                rate_date: c.terms.rate_date,
+                                basis: c.basis,
+                                source: c.terms.source.clone(),
                                 provisional: c.provisional,
                                 flows: 0,
                             };
@@ -309,10 +309,10 @@ impl FiguresAcc {
                     }
                     scale_step(&mut acc.scales, amount, sign)?;
                     if by == GroupBy::Year {
-                        if *basis != RateDateBasis::ValueDate {
+                        if c.basis != RateDateBasis::ValueDate {
                             count(&mut self.dated_by_fallback, 1, sign)?;
                         }
-                        let year = (flow.kind, day.year());
+                        let year = (flow.kind, c.day.year());
                         let point = self.years.entry(year).or_insert((Sum::ZERO, 0));
                         step(point, Sum::Exact(amount), sign)?;
                         if point.1 == 0 {

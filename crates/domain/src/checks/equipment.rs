@@ -19,7 +19,8 @@ pub(super) fn run(ledger: &Ledger, out: &mut Vec<Finding>) {
         if lines.is_empty() {
             continue;
         }
-        let Some((currency, committed)) = sum_in_one_currency(ledger, &a.id, FlowKind::Commitment)
+        let own_flows: Vec<_> = ledger.flows_of(&a.id).collect();
+        let Some((currency, committed)) = sum_in_one_currency(&own_flows, FlowKind::Commitment)
         else {
             continue;
         };
