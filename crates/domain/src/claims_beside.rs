@@ -529,7 +529,7 @@ pub fn equivalent_checks(
                 .map(|(i, _)| i);
             Some(EquivalentCheck {
                 flow: flow.id.clone(),
-                stated,
+                stated: *stated,
                 candidates,
                 supports,
             })

@@ -519,9 +519,9 @@ pub struct Flow {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub reversal: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stated_equivalent: Option<StatedEquivalent>,
+    pub stated_equivalent: Option<Box<StatedEquivalent>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recorded_rate: Option<RecordedRate>,
+    pub recorded_rate: Option<Box<RecordedRate>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(default)]

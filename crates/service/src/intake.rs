@@ -911,11 +911,13 @@ pub fn accept_batch(
             receiver,
             parent_flow: None,
             reversal: false,
-            stated_equivalent: v.equivalent.map(|(amount, currency)| StatedEquivalent {
-                amount,
-                currency,
-                // The article's own hedge ("approximately") belongs to the equivalent too.
-                qualifier: qualifier.or(Some(Qualifier::Approximately)),
+            stated_equivalent: v.equivalent.map(|(amount, currency)| {
+                Box::new(StatedEquivalent {
+                    amount,
+                    currency,
+                    // The article's own hedge ("approximately") belongs to the equivalent too.
+                    qualifier: qualifier.or(Some(Qualifier::Approximately)),
+                })
             }),
             recorded_rate: None,
             description: fact

@@ -46,7 +46,7 @@ pub fn finding_message(f: &checks::Finding) -> String {
     use i18n::ArgValue;
     let key = format!("chk-{}", f.detail.id);
     if f.detail.id.is_empty() || !i18n::has_key(i18n::Lang::En, &key) {
-        return f.message.clone();
+        return f.message.to_string();
     }
     let args: Vec<(&str, ArgValue)> = f
         .detail
