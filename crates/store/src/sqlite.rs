@@ -743,7 +743,7 @@ impl Store for SqliteStore {
                 .prepare_cached(&format!("SELECT doc FROM {} ORDER BY id", table(kind)))?;
             let mut rows = stmt.query([])?;
             while let Some(row) = rows.next()? {
-                ledger.push(row.get(0)?)?;
+                ledger.push(kind, row.get(0)?)?;
             }
         }
         ledger.finish()

@@ -477,7 +477,7 @@ impl Store for PgStore {
                     let sql = format!("SELECT doc FROM {}", table(kind));
                     let mut rows = tx.query_raw(&sql, std::iter::empty::<&str>())?;
                     while let Some(row) = rows.next()? {
-                        ledger.push(row.try_get(0)?)?;
+                        ledger.push(kind, row.try_get(0)?)?;
                     }
                 }
                 Ok(ledger)
