@@ -20,30 +20,38 @@ use crate::error::ApiError;
 use crate::state::{Snapshot, WebConfig};
 
 /// Where a finding sits in the order of `checks::run_with` (severity, rule, record; for one
-/// record, flows' before activities' and then in the order the rules emit them).
+/// record and rule, flows' before activities' and then in the order the rule emits them).
 type FindingKey = (Severity, &'static str, RecordId, u8, u32);
 
-/// A finding's key without its record id (the by-record index has the id as its own key).
-type KeyRest = (Severity, &'static str, u8, u32);
-
-fn key_of(id: &RecordId, rest: &KeyRest) -> FindingKey {
-    (rest.0, rest.1, id.clone(), rest.2, rest.3)
+/// Gives each finding of a list in the checks' order its key: its place among the findings of
+/// the same rule, record and kind before it in the list.
+#[derive(Default)]
+struct Placer {
+    group: Option<(Severity, &'static str, RecordId)>,
+    /// Per kind rank, how many findings of the current group had it.
+    seen: Vec<(u8, u32)>,
 }
 
-/// Adds `f`'s key to its record's list (`keys`) and returns it: its place among that record's
-/// findings of the same kind is how many came before it.
-fn place(keys: &mut Vec<KeyRest>, f: &Finding) -> KeyRest {
-    let rank = kind_rank(f.record_kind);
-    let seq = keys
-        .iter()
-        .filter(|k| k.2 == rank)
-        .count()
-        .try_into()
-        .unwrap_or(u32::MAX);
-    let rest = (f.severity, f.rule, rank, seq);
-    keys.reserve_exact(1);
-    keys.push(rest);
-    rest
+impl Placer {
+    fn key(&mut self, f: &Finding) -> FindingKey {
+        let group = (f.severity, f.rule, f.record.clone());
+        if self.group.as_ref() != Some(&group) {
+            self.group = Some(group);
+            self.seen.clear();
+        }
+        let rank = kind_rank(f.record_kind);
+        let seq = match self.seen.iter_mut().find(|(r, _)| *r == rank) {
+            Some((_, n)) => {
+                *n = n.saturating_add(1);
+                *n
+            }
+            None => {
+                self.seen.push((rank, 0));
+                0
+            }
+        };
+        (f.severity, f.rule, f.record.clone(), rank, seq)
+    }
 }
 
 /// Inserts `entries` (distinct keys) so the B-tree's leaves end up full: in key order a leaf
@@ -73,73 +81,78 @@ fn kind_rank(kind: RecordKind) -> u8 {
     }
 }
 
-/// The findings of a snapshot, in the order the checks give them, and by record. Persistent, so
-/// the next snapshot shares them and replaces only those of the records a write reaches.
+/// The findings of a snapshot, in the order the checks give them. Persistent, so the next
+/// snapshot shares them and replaces only those of the records a write reaches. A record's
+/// findings are found by rule: a range of the ordered map per rule present, so no second map by
+/// record is kept (at a million flows it cost about 70 bytes per finding, and a second B-tree
+/// to build before the first dashboard).
 #[derive(Clone, Default)]
 pub struct Findings {
     /// Each finding behind its own `Arc`: the B-tree's leaves hold 16 entries inline and fill
     /// only half when findings arrive in key order, so inline findings wasted as much as they
     /// used (a million `LEDGER-NOSOURCE` at a million flows).
     ordered: imbl::OrdMap<FindingKey, std::sync::Arc<Finding>>,
-    /// An ordered map, not a hash map: a persistent hash map's nodes sat mostly empty, about
-    /// 230 bytes per record against about 80 here. Each list is allocated to its length (most
-    /// records have one finding; a `Vec` grown by `push` keeps room for four).
-    by_record: imbl::OrdMap<RecordId, Vec<KeyRest>>,
-    /// How many of each severity (the dashboard's counts), kept as findings come and go.
-    counts: std::collections::BTreeMap<Severity, usize>,
+    /// How many findings each rule has (with its severity): the dashboard's counts, and the
+    /// rules to look in for a record's findings.
+    rules: std::collections::BTreeMap<(Severity, &'static str), usize>,
 }
 
 impl Findings {
-    /// `list` as `checks::run_with` returns it. Both maps are filled through [`fill`], so their
-    /// leaves end up full rather than half full.
+    /// `list` as `checks::run_with` returns it, filled through [`fill`] so the map's leaves end
+    /// up full rather than half full.
     pub fn of(list: Vec<Finding>) -> Self {
-        let mut by_record: std::collections::BTreeMap<RecordId, Vec<KeyRest>> =
-            std::collections::BTreeMap::new();
         let mut out = Self::default();
+        let mut placer = Placer::default();
         let mut ordered = Vec::with_capacity(list.len());
         for f in list {
-            let rest = place(by_record.entry(f.record.clone()).or_default(), &f);
-            *out.counts.entry(f.severity).or_default() += 1;
-            ordered.push((key_of(&f.record, &rest), std::sync::Arc::new(f)));
+            *out.rules.entry((f.severity, f.rule)).or_default() += 1;
+            ordered.push((placer.key(&f), std::sync::Arc::new(f)));
         }
-        fill(&mut out.by_record, by_record.into_iter().collect());
         fill(&mut out.ordered, ordered);
         out
     }
 
-    /// Adds the findings of records that have none here (in the checks' order).
+    /// Adds the findings of records that have none of their kind here (all of each record's,
+    /// in the checks' order).
     fn extend(&mut self, list: Vec<Finding>) {
+        let mut placer = Placer::default();
         for f in list {
-            let rest = place(self.by_record.entry(f.record.clone()).or_default(), &f);
-            *self.counts.entry(f.severity).or_default() += 1;
-            self.ordered
-                .insert(key_of(&f.record, &rest), std::sync::Arc::new(f));
+            *self.rules.entry((f.severity, f.rule)).or_default() += 1;
+            self.ordered.insert(placer.key(&f), std::sync::Arc::new(f));
         }
+    }
+
+    /// The keys of the findings about `id` whose kind rank `rank` accepts, rule by rule.
+    fn keys_about(&self, id: &RecordId, rank: impl Fn(u8) -> bool) -> Vec<FindingKey> {
+        let mut keys = Vec::new();
+        for &(severity, rule) in self.rules.keys() {
+            let from = (severity, rule, id.clone(), 0, 0);
+            let to = (severity, rule, id.clone(), u8::MAX, u32::MAX);
+            keys.extend(
+                self.ordered
+                    .range(from..=to)
+                    .map(|(k, _)| k)
+                    .filter(|k| rank(k.3))
+                    .cloned(),
+            );
+        }
+        keys
     }
 
     /// Takes out every finding about one record.
     fn remove(&mut self, kind: RecordKind, id: &RecordId) {
         let rank = kind_rank(kind);
-        let Some(keys) = self.by_record.get(id) else {
-            return;
-        };
-        let (gone, kept): (Vec<KeyRest>, Vec<KeyRest>) =
-            keys.iter().copied().partition(|k| k.2 == rank);
-        if gone.is_empty() {
-            return;
-        }
-        for k in &gone {
-            if self.ordered.remove(&key_of(id, k)).is_some() {
-                let n = self.counts.entry(k.0).or_default();
-                *n = n.saturating_sub(1);
+        for key in self.keys_about(id, |r| r == rank) {
+            if self.ordered.remove(&key).is_some() {
+                let rule = (key.0, key.1);
+                let emptied = self.rules.get_mut(&rule).is_some_and(|n| {
+                    *n = n.saturating_sub(1);
+                    *n == 0
+                });
+                if emptied {
+                    self.rules.remove(&rule);
+                }
             }
-        }
-        if kept.is_empty() {
-            self.by_record.remove(id);
-        } else {
-            let mut kept = kept;
-            kept.shrink_to_fit();
-            self.by_record.insert(id.clone(), kept);
         }
     }
 
@@ -158,7 +171,11 @@ impl Findings {
     }
 
     pub fn count(&self, severity: Severity) -> usize {
-        self.counts.get(&severity).copied().unwrap_or(0)
+        self.rules
+            .iter()
+            .filter(|((s, _), _)| *s == severity)
+            .map(|(_, n)| n)
+            .sum()
     }
 
     /// A copy, for rules that take the findings as a list.
@@ -170,8 +187,7 @@ impl Findings {
     pub fn about<'a>(&'a self, ids: &[&RecordId]) -> Vec<&'a Finding> {
         let mut keys: Vec<FindingKey> = ids
             .iter()
-            .filter_map(|id| Some((*id, self.by_record.get(*id)?)))
-            .flat_map(|(id, rests)| rests.iter().map(move |r| key_of(id, r)))
+            .flat_map(|id| self.keys_about(id, |_| true))
             .collect();
         keys.sort_unstable();
         keys.dedup();
@@ -235,7 +251,11 @@ const FOLLOWED: [RecordKind; 7] = [
 ];
 
 /// Records-by-activity entries of a record: the activities it names in an `activity` field.
+/// None for a flow: the ledger indexes flows by activity itself (`Snapshot::of_activity`).
 pub(crate) fn indexed_under(record: &Record) -> Vec<RecordId> {
+    if record.kind() == RecordKind::Flow {
+        return Vec::new();
+    }
     record
         .references()
         .into_iter()
@@ -259,6 +279,19 @@ fn seed(kind: RecordKind, ledger: &Ledger, id: &RecordId, out: &mut Vec<RecordId
 /// Whether each read-model step's time goes to stderr (`AIDTRACE_READ_MODEL_TIMING`).
 pub(crate) fn timing() -> bool {
     std::env::var_os("AIDTRACE_READ_MODEL_TIMING").is_some()
+}
+
+/// ", resident N MB" from `/proc/self/status` where it exists, for the timing lines: where the
+/// first snapshot's memory goes, step by step.
+pub(crate) fn resident() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmRSS:"))?;
+            let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some(format!(", resident {} MB", kb / 1024))
+        })
+        .unwrap_or_default()
 }
 
 impl Snapshot {

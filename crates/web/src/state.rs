@@ -105,9 +105,10 @@ pub struct Snapshot {
     pub findings: crate::snapshot_delta::Findings,
     /// The options the findings were judged with (the dated rules' day).
     pub check_options: aidtrace_domain::checks::Options,
-    /// Records that name an activity in their `activity` field (flows, equipment lines, budgets,
-    /// partnerships, claims), so an activity page does not scan every flow. Each list in the
-    /// order the kinds are listed here, then by id.
+    /// Records other than flows that name an activity in their `activity` field (equipment lines,
+    /// budgets, partnerships, claims, donation checks), so an activity page does not scan them
+    /// all. Each list in the order the kinds are listed here, then by id. Flows are found
+    /// through the ledger's own index (`Ledger::flows_of`), not copied here.
     pub by_activity: imbl::HashMap<RecordId, Vec<(RecordKind, RecordId)>>,
     /// The unfiltered dashboard: USD totals for each grouping, summarised, the time series and
     /// how many flows it places by a fallback date.
@@ -138,6 +139,9 @@ pub const GROUPS: [GroupBy; 5] = [
 impl Snapshot {
     /// Ids of the records of `kind` that belong to `activity`.
     pub fn of_activity(&self, activity: &RecordId, kind: RecordKind) -> Vec<&RecordId> {
+        if kind == RecordKind::Flow {
+            return self.ledger.flows_of(activity).map(|f| &f.id).collect();
+        }
         self.by_activity
             .get(activity)
             .map(|v| {
@@ -155,8 +159,16 @@ impl Snapshot {
 
     /// Reads every record from the store and derives the reports.
     pub fn build(service: &Aidtrace, config: &WebConfig) -> Result<Self, ApiError> {
+        let started = std::time::Instant::now();
         let version = service.store().ledger_version()?;
         let ledger = service.ledger()?;
+        if crate::snapshot_delta::timing() {
+            eprintln!(
+                "aidtrace-web: read model: store read done in {:?}{}",
+                started.elapsed(),
+                crate::snapshot_delta::resident()
+            );
+        }
         Self::of_ledger(service, config, ledger, version)
     }
 
@@ -174,8 +186,9 @@ impl Snapshot {
         let lap = |step: &str| {
             if timing {
                 eprintln!(
-                    "aidtrace-web: read model: {step} done at {:?}",
-                    started.elapsed()
+                    "aidtrace-web: read model: {step} done at {:?}{}",
+                    started.elapsed(),
+                    crate::snapshot_delta::resident()
                 );
             }
         };
@@ -253,15 +266,6 @@ impl Snapshot {
 fn records_by_activity(ledger: &Ledger) -> imbl::HashMap<RecordId, Vec<(RecordKind, RecordId)>> {
     let mut by_activity: imbl::HashMap<RecordId, Vec<(RecordKind, RecordId)>> =
         imbl::HashMap::new();
-    let mut index_flow = |f: &aidtrace_domain::model::Flow| {
-        by_activity
-            .entry(f.activity.clone())
-            .or_default()
-            .push((RecordKind::Flow, f.id.clone()));
-    };
-    for f in ledger.flows.values() {
-        index_flow(f);
-    }
     let mut index = |record: Record| {
         for target in crate::snapshot_delta::indexed_under(&record) {
             by_activity
@@ -270,9 +274,8 @@ fn records_by_activity(ledger: &Ledger) -> imbl::HashMap<RecordId, Vec<(RecordKi
                 .push((record.kind(), record.id().clone()));
         }
     };
-    // Only these kinds name an activity in an `activity` field; cloning one record at a
-    // time keeps the index's cost to its own size. A flow names exactly its `activity`, so
-    // the million flows are indexed (above) without cloning them.
+    // Only these kinds (and flows, which the ledger indexes) name an activity in an
+    // `activity` field; cloning one record at a time keeps the index's cost to its own size.
     ledger
         .budgets
         .values()
