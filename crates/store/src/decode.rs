@@ -113,9 +113,14 @@ pub(crate) fn parse_records(docs: &mut [(RecordKind, String)]) -> StoreResult<Ve
 
 /// A ledger built from documents streamed out of a backend's tables: each full chunk is decoded
 /// in parallel ([`parse_records`]) and pushed into the ledger in the order the documents came.
+/// Pipelined: while one chunk is decoded on its own threads, the caller pushes the chunk before
+/// it into the ledger and reads the next one from the backend, so reading and building the
+/// ledger (one thread each) no longer leave the other cores idle.
 pub(crate) struct LedgerDecoder {
     ledger: LedgerBuilder,
     docs: Vec<(RecordKind, String)>,
+    /// The chunk being decoded.
+    decoding: Option<std::thread::JoinHandle<StoreResult<Vec<Record>>>>,
 }
 
 impl LedgerDecoder {
@@ -123,6 +128,7 @@ impl LedgerDecoder {
         Self {
             ledger: LedgerBuilder::default(),
             docs: Vec::with_capacity(CHUNK),
+            decoding: None,
         }
     }
 
@@ -136,16 +142,35 @@ impl LedgerDecoder {
 
     pub(crate) fn finish(mut self) -> StoreResult<Ledger> {
         self.flush()?;
+        self.take_decoded()?;
         Ok(self.ledger.finish())
     }
 
+    /// Starts decoding the documents held, then adds the chunk decoded before them.
     fn flush(&mut self) -> StoreResult<()> {
         if self.docs.is_empty() {
             return Ok(());
         }
-        let records = parse_records(&mut self.docs)?;
-        self.docs.clear();
-        records.into_iter().for_each(|r| self.ledger.push(r));
+        let mut docs = std::mem::replace(&mut self.docs, Vec::with_capacity(CHUNK));
+        let started = std::thread::Builder::new()
+            .name("ledger-decode".into())
+            .spawn(move || parse_records(&mut docs));
+        let decoding = started.map_err(|e| {
+            StoreError::Database(format!("cannot start a thread to decode records: {e}"))
+        })?;
+        self.take_decoded()?;
+        self.decoding = Some(decoding);
+        Ok(())
+    }
+
+    /// Waits for the chunk being decoded, if any, and adds its records.
+    fn take_decoded(&mut self) -> StoreResult<()> {
+        if let Some(handle) = self.decoding.take() {
+            let records = handle
+                .join()
+                .map_err(|_| StoreError::Corrupt("a record parser stopped".into()))??;
+            records.into_iter().for_each(|r| self.ledger.push(r));
+        }
         Ok(())
     }
 }
