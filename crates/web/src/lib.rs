@@ -11,6 +11,7 @@ pub mod changes;
 pub mod dashboard;
 pub mod energy;
 pub mod error;
+pub mod findings;
 pub mod flows;
 pub mod iati;
 pub mod intake;

@@ -102,7 +102,7 @@ pub struct Snapshot {
     pub ledger: Ledger,
     pub rates: RateTable,
     /// The checks' findings, in their order and by record.
-    pub findings: crate::snapshot_delta::Findings,
+    pub findings: crate::findings::Findings,
     /// The options the findings were judged with (the dated rules' day).
     pub check_options: aidtrace_domain::checks::Options,
     /// Records other than flows that name an activity in their `activity` field (equipment lines,
@@ -201,7 +201,7 @@ impl Snapshot {
             let checks = scope.spawn(|| {
                 let findings = aidtrace_domain::checks::run_with(&ledger, &rates, &options);
                 lap("checks");
-                let findings = crate::snapshot_delta::Findings::of(findings);
+                let findings = crate::findings::Findings::of(findings);
                 lap("findings index");
                 findings
             });
@@ -236,7 +236,7 @@ impl Snapshot {
         ledger: Ledger,
         rates: RateTable,
         check_options: aidtrace_domain::checks::Options,
-        findings: crate::snapshot_delta::Findings,
+        findings: crate::findings::Findings,
         by_activity: imbl::HashMap<RecordId, Vec<(RecordKind, RecordId)>>,
         figures_acc: crate::summary::FiguresAcc,
         figures: crate::summary::Figures,

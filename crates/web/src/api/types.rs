@@ -63,7 +63,7 @@ pub struct DashboardRow {
 impl Dashboard {
     pub fn of(
         ledger: &Ledger,
-        findings: &crate::snapshot_delta::Findings,
+        findings: &crate::findings::Findings,
         totals: &BTreeMap<&'static str, TotalsSummary>,
     ) -> Self {
         let count = |s: Severity| findings.count(s);
