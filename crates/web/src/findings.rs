@@ -84,20 +84,28 @@ impl Findings {
     pub fn of(list: Vec<Finding>) -> Self {
         let mut rules = BTreeMap::new();
         let mut placer = Placer::default();
-        let mut entries: Vec<Entry> = list
+        let mut sorted = true;
+        let mut last: Option<(Severity, &'static str, RecordId, u8, u32)> = None;
+        // Straight into the vector: the list is in order but where one rule finds a record's
+        // activity before its flow, which the check below notices (a sort then puts it right).
+        let mut ordered: imbl::Vector<Entry> = list
             .into_iter()
             .map(|f| {
                 *rules.entry((f.severity, f.rule)).or_default() += 1;
-                placer.entry(f)
+                let entry = placer.entry(f);
+                let (severity, rule, record, rank, seq) = entry.key();
+                let key = (severity, rule, record.clone(), rank, seq);
+                sorted &= last.as_ref().is_none_or(|l| *l < key);
+                last = Some(key);
+                entry
             })
             .collect();
-        // Already in order but for a record's kinds within one rule; a stable sort finds the
-        // runs and only merges them.
-        entries.sort_by(|a, b| a.key().cmp(&b.key()));
-        Self {
-            ordered: entries.into(),
-            rules,
+        if !sorted {
+            let mut entries: Vec<Entry> = ordered.into_iter().collect();
+            entries.sort_by(|a, b| a.key().cmp(&b.key()));
+            ordered = entries.into();
         }
+        Self { ordered, rules }
     }
 
     /// Adds the findings of records that have none of their kind here (all of each record's,
