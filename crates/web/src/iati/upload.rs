@@ -523,6 +523,120 @@ mod tests {
         assert_eq!(at(4, "bell\u{7}.xml"), dir.path().join("4/bell.xml"));
     }
 
+    /// A received zip of `members`, as `receive` leaves it on disk.
+    fn received_zip(members: &[(String, Vec<u8>)]) -> tempfile::NamedTempFile {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, bytes) in members {
+            if name.ends_with('/') {
+                w.add_directory(name.as_str(), options).unwrap();
+            } else {
+                w.start_file(name.as_str(), options).unwrap();
+                w.write_all(bytes).unwrap();
+            }
+        }
+        file.write_all(&w.finish().unwrap().into_inner()).unwrap();
+        file
+    }
+
+    #[test]
+    fn members_inflated_on_several_threads_keep_the_archive_order() {
+        // Enough members of unequal sizes that the threads finish them out of order.
+        let mut members = Vec::new();
+        for i in 0..60 {
+            let name = match i % 10 {
+                0 => format!("d{i}/"),
+                7 => format!("notes-{i}.pdf"),
+                _ => format!("d/page-{i}.xml"),
+            };
+            let body = match i % 10 {
+                7 => format!("%PDF-1.7 {}", "x".repeat(100 * i)),
+                _ => format!(
+                    "<iati-activities>{}</iati-activities>",
+                    " ".repeat(5000 * (i % 7))
+                ),
+            };
+            members.push((name, body.into_bytes()));
+        }
+        let zip = received_zip(&members);
+        let plain = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(plain.path(), b"<iati-activities/>").unwrap();
+        let unpacked = unpack(
+            vec![("one.xml".into(), plain), ("set.zip".into(), zip)],
+            u64::MAX,
+        )
+        .unwrap();
+        let names: Vec<_> = unpacked.files.iter().map(|f| f.name.clone()).collect();
+        let mut expected = vec!["one.xml".to_string()];
+        expected.extend(
+            members
+                .iter()
+                .filter(|(n, _)| n.ends_with(".xml"))
+                .map(|(n, _)| format!("set.zip/{n}")),
+        );
+        assert_eq!(names, expected);
+        let skipped: Vec<_> = unpacked.skipped.iter().map(|(n, _)| n.clone()).collect();
+        let pdfs: Vec<_> = members
+            .iter()
+            .filter(|(n, _)| n.ends_with(".pdf"))
+            .map(|(n, _)| format!("set.zip/{n}"))
+            .collect();
+        assert_eq!(skipped, pdfs);
+        // Each file holds its own member's bytes, in a folder of its own.
+        let xml: Vec<_> = members
+            .iter()
+            .filter(|(n, _)| n.ends_with(".xml"))
+            .collect();
+        for (file, (_, bytes)) in unpacked.files[1..].iter().zip(xml) {
+            assert_eq!(&std::fs::read(&file.path).unwrap(), bytes, "{}", file.name);
+        }
+        let folders: std::collections::HashSet<_> = unpacked
+            .files
+            .iter()
+            .map(|f| f.path.parent().unwrap())
+            .collect();
+        assert_eq!(folders.len(), unpacked.files.len());
+    }
+
+    #[test]
+    fn the_unpacked_limit_is_one_budget_for_all_threads() {
+        let members: Vec<_> = (0..20)
+            .map(|i| {
+                let body = format!("<iati-activities>{}</iati-activities>", " ".repeat(10_000));
+                (format!("p{i}.xml"), body.into_bytes())
+            })
+            .collect();
+        let total: u64 = members.iter().map(|(_, b)| b.len() as u64).sum();
+        let fits = unpack(vec![("a.zip".into(), received_zip(&members))], total).unwrap();
+        assert_eq!(fits.files.len(), 20);
+        let Err(e) = unpack(vec![("a.zip".into(), received_zip(&members))], total - 1) else {
+            panic!("one byte over the limit was unpacked");
+        };
+        assert_eq!(e.status, StatusCode::PAYLOAD_TOO_LARGE);
+        // The bytes actually inflated (a declared size can lie) are taken by several threads
+        // at once: exactly the budget is granted.
+        let budget = Budget {
+            left: AtomicU64::new(2_500),
+            limit: 2_500,
+        };
+        let granted = AtomicU64::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| {
+                    for _ in 0..1_000 {
+                        if budget.take(1).is_ok() {
+                            granted.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                });
+            }
+        });
+        assert_eq!(granted.load(Ordering::Relaxed), 2_500);
+        assert!(budget.take(1).is_err());
+    }
+
     #[test]
     fn sizes_read_as_words() {
         assert_eq!(size_label(256 * 1024 * 1024), "256 MiB");
