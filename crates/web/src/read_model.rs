@@ -171,7 +171,8 @@ impl ReadModel {
         };
         // A write's own author waits for it in `written`; other readers are not held up by
         // writes (at a million flows ten writes a second would otherwise hold every read for
-        // each refresh), only by a check or rebuild they asked for.
+        // each refresh), only by a check or rebuild they asked for, or by the refresh an import
+        // left to the reads after it (`invalidate_later`).
         let pending = work.rebuild || work.check || work.refreshes < work.owed;
         if pending && self.cheap(&work) {
             drop(self.wait_for_refresh(work));
