@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Times the web upload as a user runs it: a release server on a fresh store, sign-in as an
 # admin, then one POST of ZIP to /import with action=import (BENCHMARKS.md, "IATI import
-# throughput"). Prints the POST's wall time and the server process's CPU for it.
+# throughput"). Prints the POST's wall time and the server process's CPU for it, then the same
+# for the next page (the dashboard), which waits for the read model to show the import when the
+# POST did not.
 #
 #   scripts/bench-web-upload.sh BINARY ZIP [PORT]
 #
@@ -23,4 +25,7 @@ curl -s -c "$jar" -b "$jar" -o "$work/page.html" \
     -F "csrf=$token" -F action=import -F "file=@$zip" "$base/import"
 ticks=$(( $(cpu) - before ))
 echo "server CPU for the POST: $ticks ticks of 1/$(getconf CLK_TCK) s"
+curl -s -c "$jar" -b "$jar" -o /dev/null -w "GET / after it: %{time_total} s wall, HTTP %{http_code}\n" "$base/"
+ticks=$(( $(cpu) - before ))
+echo "server CPU for the POST and the next page: $ticks ticks of 1/$(getconf CLK_TCK) s"
 echo "activities stored: $(sqlite3 "$work/db" 'SELECT count(*) FROM activities')"

@@ -382,6 +382,11 @@ impl AppState {
         self.read_model.invalidate();
     }
 
+    /// As [`Self::invalidate`], without waiting for the refresh: the next reads wait for it.
+    pub fn invalidate_later(&self) {
+        self.read_model.invalidate_later();
+    }
+
     /// Starts building the read model before the first request asks for it.
     pub fn warm_up(&self) {
         self.read_model.warm_up();

@@ -137,8 +137,10 @@ pub async fn upload(
         })
     })
     .await?;
+    // The page shows the upload's report, not the ledger: the read model's refresh (seconds
+    // after a large import) runs after the response, and the next page waits for it.
     if import {
-        state.invalidate();
+        state.invalidate_later();
     }
     let body = html! {
         (report.render())

@@ -12,12 +12,13 @@
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use axum::extract::Multipart;
 use axum::http::StatusCode;
 
 use crate::error::ApiError;
-use crate::i18n::{t, ta};
+use crate::i18n::{self, t, ta};
 
 /// A member may inflate at most this many times its compressed size. Real IATI XML compresses
 /// 5 to 30 times; a run of zeros, the usual bomb, over 1,000 times.
@@ -54,8 +55,8 @@ pub struct Unpacked {
     _dir: tempfile::TempDir,
 }
 
-/// Where the `index`th XML file goes: `dir/index/` and the base name it was sent or packed
-/// under. The importer names the file's source record after that base name, so uploading
+/// Where the `index`th file or member of an upload goes: `dir/index/` and the base name it
+/// was sent or packed under. The importer names the file's source record after that base name, so uploading
 /// `dportal_0.xml` (alone or in any archive) twice, or through the CLI, gives the same source
 /// and writes nothing new; the folder keeps two `x.xml` of one upload apart.
 fn place(dir: &std::path::Path, index: usize, name: &str) -> Result<PathBuf, ApiError> {
@@ -210,13 +211,19 @@ pub fn unpack(
     let dir = tempfile::tempdir().map_err(ApiError::internal)?;
     let mut files = Vec::new();
     let mut skipped = Vec::new();
-    let mut budget = Budget { left: limit, limit };
+    let budget = Budget {
+        left: AtomicU64::new(limit),
+        limit,
+    };
+    // Each file and member gets a folder of its own (see [`place`]).
+    let mut folders = 0;
     for (name, file) in received {
         let head = head_of(file.path()).map_err(ApiError::internal)?;
         match sniff(&head) {
             Kind::Xml => {
                 budget.take(file.as_file().metadata().map_err(ApiError::internal)?.len())?;
-                let path = place(dir.path(), files.len(), &name)?;
+                let path = place(dir.path(), folders, &name)?;
+                folders += 1;
                 file.persist(&path)
                     .map_err(|e| ApiError::internal(e.error))?;
                 files.push(XmlFile { name, path });
@@ -226,7 +233,12 @@ pub fn unpack(
                     files: &mut files,
                     skipped: &mut skipped,
                 };
-                unzip(&name, file.as_file(), dir.path(), &mut budget, &mut into)?;
+                let archive = Archive {
+                    name: &name,
+                    path: file.path(),
+                    first_folder: folders,
+                };
+                folders += unzip(&archive, dir.path(), &budget, &mut into)?;
             }
             Kind::Other => {
                 return Err(refused(ta("import-err-not-xml", &[("file", &name)])));
@@ -254,21 +266,20 @@ struct Members<'a> {
     skipped: &'a mut Vec<(String, String)>,
 }
 
-/// Bytes still allowed for the upload unpacked.
+/// Bytes still allowed for the upload unpacked, shared by the threads that inflate.
 struct Budget {
-    left: u64,
+    left: AtomicU64,
     limit: u64,
 }
 
 impl Budget {
-    fn take(&mut self, n: u64) -> Result<(), ApiError> {
-        match self.left.checked_sub(n) {
-            Some(left) => {
-                self.left = left;
-                Ok(())
-            }
-            None => Err(unpacked_too_large(self.limit)),
-        }
+    fn take(&self, n: u64) -> Result<(), ApiError> {
+        self.left
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                left.checked_sub(n)
+            })
+            .map(|_| ())
+            .map_err(|_| unpacked_too_large(self.limit))
     }
 }
 
@@ -294,98 +305,194 @@ fn bomb(archive: &str, member: &str) -> ApiError {
     ))
 }
 
-fn unzip(
-    archive_name: &str,
-    file: &std::fs::File,
-    dir: &std::path::Path,
-    budget: &mut Budget,
-    out: &mut Members<'_>,
-) -> Result<(), ApiError> {
-    let unreadable = |e: zip::result::ZipError| {
+/// A received zip archive: the name it was sent under, where it is, and the first of the
+/// folders its members go to (one per member, numbered from there).
+struct Archive<'a> {
+    name: &'a str,
+    path: &'a std::path::Path,
+    first_folder: usize,
+}
+
+impl Archive<'_> {
+    fn unreadable(&self, e: &dyn std::fmt::Display) -> ApiError {
         refused(ta(
             "import-err-zip-unreadable",
-            &[("file", archive_name), ("reason", &e.to_string())],
+            &[("file", self.name), ("reason", &e.to_string())],
         ))
-    };
-    let mut zip = zip::ZipArchive::new(file).map_err(unreadable)?;
-    if zip.len() > MAX_MEMBERS {
+    }
+
+    fn open(&self) -> Result<zip::ZipArchive<std::fs::File>, ApiError> {
+        let file = std::fs::File::open(self.path).map_err(ApiError::internal)?;
+        zip::ZipArchive::new(file).map_err(|e| self.unreadable(&e))
+    }
+}
+
+/// What one member of an archive turned out to be.
+enum Member {
+    Dir,
+    Link(String),
+    NotXml(String),
+    Xml(XmlFile),
+}
+
+/// Checks an archive's paths and declared sizes, then inflates its members on every core (each
+/// thread with its own handle on the archive; inflating was the upload's one single-threaded
+/// step, ≈ 0.5 s for the 98 real pages), and lists them in the archive's order. Returns the
+/// number of folders used.
+fn unzip(
+    archive: &Archive<'_>,
+    dir: &std::path::Path,
+    budget: &Budget,
+    out: &mut Members<'_>,
+) -> Result<usize, ApiError> {
+    let mut zip = archive.open()?;
+    let count = zip.len();
+    if count > MAX_MEMBERS {
         return Err(refused(ta(
             "import-err-zip-members",
-            &[("file", archive_name), ("max", &MAX_MEMBERS.to_string())],
+            &[("file", archive.name), ("max", &MAX_MEMBERS.to_string())],
         )));
     }
     // Every path and declared size is checked before anything is inflated: a refused archive
     // costs no unpacking.
     let mut declared: u64 = 0;
-    for i in 0..zip.len() {
-        let m = zip.by_index_raw(i).map_err(unreadable)?;
-        let name = m.name().map_err(unreadable)?.into_owned();
+    for i in 0..count {
+        let m = zip.by_index_raw(i).map_err(|e| archive.unreadable(&e))?;
+        let name = m.name().map_err(|e| archive.unreadable(&e))?.into_owned();
         if m.enclosed_name().is_none() {
             return Err(refused(ta(
                 "import-err-zip-path",
-                &[("file", archive_name), ("member", &name)],
+                &[("file", archive.name), ("member", &name)],
             )));
         }
         if m.size() > RATIO_GRACE && m.size() / m.compressed_size().max(1) > MAX_RATIO {
-            return Err(bomb(archive_name, &name));
+            return Err(bomb(archive.name, &name));
         }
         declared = declared.saturating_add(m.size());
     }
-    if declared > budget.left {
+    if declared > budget.left.load(Ordering::Relaxed) {
         return Err(unpacked_too_large(budget.limit));
     }
-    for i in 0..zip.len() {
-        let mut m = zip.by_index(i).map_err(unreadable)?;
-        let name = m.name().map_err(unreadable)?.into_owned();
-        if m.is_dir() {
-            continue;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .clamp(1, count.max(1));
+    let next = AtomicUsize::new(0);
+    // Set at the first refusal: the other threads stop (the upload is refused whatever else
+    // they find).
+    let stop = AtomicBool::new(false);
+    let lang = i18n::current();
+    let work = |zip: Option<zip::ZipArchive<std::fs::File>>| {
+        i18n::scope(lang, || {
+            let mut found = Vec::new();
+            let mut zip = match zip.map_or_else(|| archive.open(), Ok) {
+                Ok(zip) => zip,
+                Err(e) => {
+                    stop.store(true, Ordering::Relaxed);
+                    found.push((0, Err(e)));
+                    return found;
+                }
+            };
+            let mut buf = vec![0u8; 64 * 1024];
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= count || stop.load(Ordering::Relaxed) {
+                    return found;
+                }
+                let member = inflate(&mut zip, i, archive, dir, budget, &stop, &mut buf);
+                if member.is_err() {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                if let Ok(None) = member {
+                    return found;
+                }
+                found.push((i, member));
+            }
+        })
+    };
+    let mut found = std::thread::scope(|scope| {
+        let others: Vec<_> = (1..threads).map(|_| scope.spawn(|| work(None))).collect();
+        let mut found = work(Some(zip));
+        for t in others {
+            match t.join() {
+                Ok(f) => found.extend(f),
+                Err(_) => found.push((0, Err(ApiError::internal("unpacking failed")))),
+            }
         }
-        let shown = format!("{archive_name}/{name}");
-        if m.is_symlink() {
-            out.skipped.push((shown, t("import-skip-link")));
-            continue;
+        found
+    });
+    found.sort_by_key(|(i, _)| *i);
+    for (_, member) in found {
+        match member? {
+            Some(Member::Dir) | None => {}
+            Some(Member::Link(shown)) => out.skipped.push((shown, t("import-skip-link"))),
+            Some(Member::NotXml(shown)) => out.skipped.push((shown, t("import-skip-not-xml"))),
+            Some(Member::Xml(file)) => out.files.push(file),
         }
-        let compressed = m.compressed_size().max(1);
-        let path = place(dir, out.files.len(), &name)?;
-        let mut target = std::fs::File::create(&path).map_err(ApiError::internal)?;
-        let mut head = Vec::new();
-        let mut written: u64 = 0;
-        let mut buf = vec![0u8; 64 * 1024];
-        loop {
-            let n = m.read(&mut buf).map_err(|e| {
-                refused(ta(
-                    "import-err-zip-unreadable",
-                    &[("file", &shown), ("reason", &e.to_string())],
-                ))
-            })?;
-            if n == 0 {
+    }
+    Ok(count)
+}
+
+/// Inflates member `i` into its folder, counting the bytes actually inflated against the
+/// budget and the member's compressed size (a declared size can lie). `None` when another
+/// thread has refused the upload meanwhile.
+fn inflate(
+    zip: &mut zip::ZipArchive<std::fs::File>,
+    i: usize,
+    archive: &Archive<'_>,
+    dir: &std::path::Path,
+    budget: &Budget,
+    stop: &AtomicBool,
+    buf: &mut [u8],
+) -> Result<Option<Member>, ApiError> {
+    let mut m = zip.by_index(i).map_err(|e| archive.unreadable(&e))?;
+    let name = m.name().map_err(|e| archive.unreadable(&e))?.into_owned();
+    if m.is_dir() {
+        return Ok(Some(Member::Dir));
+    }
+    let shown = format!("{}/{name}", archive.name);
+    if m.is_symlink() {
+        return Ok(Some(Member::Link(shown)));
+    }
+    let compressed = m.compressed_size().max(1);
+    let path = place(dir, archive.first_folder + i, &name)?;
+    let mut target = std::fs::File::create(&path).map_err(ApiError::internal)?;
+    let mut head = Vec::new();
+    let mut written: u64 = 0;
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        let n = m.read(buf).map_err(|e| {
+            refused(ta(
+                "import-err-zip-unreadable",
+                &[("file", &shown), ("reason", &e.to_string())],
+            ))
+        })?;
+        if n == 0 {
+            break;
+        }
+        let chunk = &buf[..n];
+        if head.len() < 512 {
+            head.extend_from_slice(&chunk[..chunk.len().min(512 - head.len())]);
+            if head.len() >= 64 && sniff(&head) != Kind::Xml {
                 break;
             }
-            let chunk = &buf[..n];
-            if head.len() < 512 {
-                head.extend_from_slice(&chunk[..chunk.len().min(512 - head.len())]);
-                if head.len() >= 64 && sniff(&head) != Kind::Xml {
-                    break;
-                }
-            }
-            written = written.saturating_add(n as u64);
-            budget.take(n as u64)?;
-            if written > RATIO_GRACE && written / compressed > MAX_RATIO {
-                return Err(bomb(archive_name, &name));
-            }
-            target.write_all(chunk).map_err(ApiError::internal)?;
         }
-        if sniff(&head) != Kind::Xml {
-            drop(target);
-            // Its folder stays until the upload's directory goes.
-            let _ = std::fs::remove_file(&path);
-            out.skipped.push((shown, t("import-skip-not-xml")));
-            continue;
+        written = written.saturating_add(n as u64);
+        budget.take(n as u64)?;
+        if written > RATIO_GRACE && written / compressed > MAX_RATIO {
+            return Err(bomb(archive.name, &name));
         }
-        target.flush().map_err(ApiError::internal)?;
-        out.files.push(XmlFile { name: shown, path });
+        target.write_all(chunk).map_err(ApiError::internal)?;
     }
-    Ok(())
+    if sniff(&head) != Kind::Xml {
+        drop(target);
+        // Its folder stays until the upload's directory goes.
+        let _ = std::fs::remove_file(&path);
+        return Ok(Some(Member::NotXml(shown)));
+    }
+    target.flush().map_err(ApiError::internal)?;
+    Ok(Some(Member::Xml(XmlFile { name: shown, path })))
 }
 
 #[cfg(test)]
@@ -414,6 +521,120 @@ mod tests {
         assert_eq!(at(2, "C:\\data\\y.xml"), dir.path().join("2/y.xml"));
         assert_eq!(at(3, "a/.."), dir.path().join("3/upload.xml"));
         assert_eq!(at(4, "bell\u{7}.xml"), dir.path().join("4/bell.xml"));
+    }
+
+    /// A received zip of `members`, as `receive` leaves it on disk.
+    fn received_zip(members: &[(String, Vec<u8>)]) -> tempfile::NamedTempFile {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, bytes) in members {
+            if name.ends_with('/') {
+                w.add_directory(name.as_str(), options).unwrap();
+            } else {
+                w.start_file(name.as_str(), options).unwrap();
+                w.write_all(bytes).unwrap();
+            }
+        }
+        file.write_all(&w.finish().unwrap().into_inner()).unwrap();
+        file
+    }
+
+    #[test]
+    fn members_inflated_on_several_threads_keep_the_archive_order() {
+        // Enough members of unequal sizes that the threads finish them out of order.
+        let mut members = Vec::new();
+        for i in 0..60 {
+            let name = match i % 10 {
+                0 => format!("d{i}/"),
+                7 => format!("notes-{i}.pdf"),
+                _ => format!("d/page-{i}.xml"),
+            };
+            let body = match i % 10 {
+                7 => format!("%PDF-1.7 {}", "x".repeat(100 * i)),
+                _ => format!(
+                    "<iati-activities>{}</iati-activities>",
+                    " ".repeat(5000 * (i % 7))
+                ),
+            };
+            members.push((name, body.into_bytes()));
+        }
+        let zip = received_zip(&members);
+        let plain = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(plain.path(), b"<iati-activities/>").unwrap();
+        let unpacked = unpack(
+            vec![("one.xml".into(), plain), ("set.zip".into(), zip)],
+            u64::MAX,
+        )
+        .unwrap();
+        let names: Vec<_> = unpacked.files.iter().map(|f| f.name.clone()).collect();
+        let mut expected = vec!["one.xml".to_string()];
+        expected.extend(
+            members
+                .iter()
+                .filter(|(n, _)| n.ends_with(".xml"))
+                .map(|(n, _)| format!("set.zip/{n}")),
+        );
+        assert_eq!(names, expected);
+        let skipped: Vec<_> = unpacked.skipped.iter().map(|(n, _)| n.clone()).collect();
+        let pdfs: Vec<_> = members
+            .iter()
+            .filter(|(n, _)| n.ends_with(".pdf"))
+            .map(|(n, _)| format!("set.zip/{n}"))
+            .collect();
+        assert_eq!(skipped, pdfs);
+        // Each file holds its own member's bytes, in a folder of its own.
+        let xml: Vec<_> = members
+            .iter()
+            .filter(|(n, _)| n.ends_with(".xml"))
+            .collect();
+        for (file, (_, bytes)) in unpacked.files[1..].iter().zip(xml) {
+            assert_eq!(&std::fs::read(&file.path).unwrap(), bytes, "{}", file.name);
+        }
+        let folders: std::collections::HashSet<_> = unpacked
+            .files
+            .iter()
+            .map(|f| f.path.parent().unwrap())
+            .collect();
+        assert_eq!(folders.len(), unpacked.files.len());
+    }
+
+    #[test]
+    fn the_unpacked_limit_is_one_budget_for_all_threads() {
+        let members: Vec<_> = (0..20)
+            .map(|i| {
+                let body = format!("<iati-activities>{}</iati-activities>", " ".repeat(10_000));
+                (format!("p{i}.xml"), body.into_bytes())
+            })
+            .collect();
+        let total: u64 = members.iter().map(|(_, b)| b.len() as u64).sum();
+        let fits = unpack(vec![("a.zip".into(), received_zip(&members))], total).unwrap();
+        assert_eq!(fits.files.len(), 20);
+        let Err(e) = unpack(vec![("a.zip".into(), received_zip(&members))], total - 1) else {
+            panic!("one byte over the limit was unpacked");
+        };
+        assert_eq!(e.status, StatusCode::PAYLOAD_TOO_LARGE);
+        // The bytes actually inflated (a declared size can lie) are taken by several threads
+        // at once: exactly the budget is granted.
+        let budget = Budget {
+            left: AtomicU64::new(2_500),
+            limit: 2_500,
+        };
+        let granted = AtomicU64::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| {
+                    for _ in 0..1_000 {
+                        if budget.take(1).is_ok() {
+                            granted.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                });
+            }
+        });
+        assert_eq!(granted.load(Ordering::Relaxed), 2_500);
+        assert!(budget.take(1).is_err());
     }
 
     #[test]
