@@ -553,9 +553,8 @@ fn sum_usd(
     let mut total = Sum::ZERO;
     let mut any = false;
     for flow in own_flows.iter().filter(|f| f.kind == kind) {
-        let (day, _) = ledger.rate_date(flow, conversions.rates())?;
-        let converted = match conversions.convert_on(&flow.money, &usd, day) {
-            Ok(amount) => amount.checked_mul(flow.sign()),
+        let converted = match ledger.convert_flow_with(flow, conversions, &usd) {
+            Ok(c) => c.amount.checked_mul(flow.sign()),
             Err(ConversionError::Overflow) => None,
             Err(_) => return None,
         };
