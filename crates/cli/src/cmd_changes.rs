@@ -218,7 +218,7 @@ fn print_review(change: &ChangeRow, review: &ChangeReview, format: Format) -> Re
                 f.rule.to_string(),
                 what.to_string(),
                 String::new(),
-                f.message.to_string(),
+                f.message().to_string(),
             ]);
         }
     }

@@ -480,7 +480,7 @@ fn print_findings(findings: &[Finding], format: Format) -> Result<(), CliError> 
                 f.rule.to_string(),
                 f.severity.as_str().to_string(),
                 format!("{} {}", f.record_kind.as_str(), f.record),
-                f.message.to_string(),
+                f.message().to_string(),
             ]
         })
         .collect();

@@ -13,9 +13,11 @@ use crate::money::{MAX_AMOUNT, Money};
 use crate::totals::Sum;
 
 mod equipment;
+mod finding;
 mod message;
 mod schedule;
 
+pub use finding::{Finding, Said};
 pub use message::{Arg, MESSAGE_IDS, Message};
 
 pub use equipment::EQUIPMENT_TOLERANCE;
@@ -42,38 +44,6 @@ impl Severity {
 
     pub fn is_problem(self) -> bool {
         self != Self::Info
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Finding {
-    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "LEDGER-OVERSPENT"))]
-    pub rule: &'static str,
-    pub severity: Severity,
-    pub record_kind: RecordKind,
-    pub record: RecordId,
-    /// The English sentence; a fixed one is not copied per finding (a million flows without a
-    /// source share one).
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
-    pub message: std::borrow::Cow<'static, str>,
-    /// For the stated-equivalent rule: stated ÷ converted; for EQ-SUM: lines ÷ commitments.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        with = "crate::money::exact_decimal::option"
-    )]
-    pub ratio: Option<Decimal>,
-    /// The message as an id and arguments, for interfaces that translate it; `message` is its
-    /// English sentence.
-    #[serde(skip)]
-    pub detail: Message,
-}
-
-impl Finding {
-    /// The finding with its message's id and arguments.
-    fn said(mut self, detail: Message) -> Self {
-        self.detail = detail;
-        self
     }
 }
 
@@ -279,15 +249,7 @@ fn finding(
     id: &RecordId,
     message: impl Into<std::borrow::Cow<'static, str>>,
 ) -> Finding {
-    Finding {
-        rule,
-        severity: severity_of(rule),
-        record_kind: kind,
-        record: id.clone(),
-        message: message.into(),
-        ratio: None,
-        detail: Message::default(),
-    }
+    Finding::new(rule, severity_of(rule), kind, id.clone(), message)
 }
 
 fn fmt_amount(d: Decimal) -> String {
@@ -297,6 +259,10 @@ fn fmt_amount(d: Decimal) -> String {
 fn flows(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
     let usd = CurrencyCode::usd();
     let mut conversions = Conversions::new(rates);
+    // One sentence for every flow without a source (a generated or half-entered ledger has a
+    // million).
+    let no_source = Said::new("no source cited", Message::new("ledger-nosource"));
+    let no_source_severity = severity_of("LEDGER-NOSOURCE");
     for flow in ledger.flows.values() {
         let dated = ledger.rate_date(flow, rates);
         if flow.money.currency.is_withdrawn() {
@@ -314,15 +280,13 @@ fn flows(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
             );
         }
         if flow.sources.is_empty() {
-            out.push(
-                finding(
-                    "LEDGER-NOSOURCE",
-                    RecordKind::Flow,
-                    &flow.id,
-                    "no source cited",
-                )
-                .said(Message::new("ledger-nosource")),
-            );
+            out.push(Finding::saying(
+                "LEDGER-NOSOURCE",
+                no_source_severity,
+                RecordKind::Flow,
+                flow.id.clone(),
+                no_source.clone(),
+            ));
         }
         let Some((day, basis)) = dated else {
             out.push(
@@ -453,21 +417,24 @@ fn flows(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
                 let provisional =
                     terms.provisional.is_some() || basis == RateDateBasis::LatestAvailableRate;
                 if provisional {
-                    f.message.to_mut().push_str(" (provisional: latest rate)");
+                    f = f.appended(" (provisional: latest rate)");
                 }
-                f.detail = Message::new(if provisional {
-                    "fx-equiv-provisional"
-                } else {
-                    "fx-equiv"
-                })
-                .amount("stated", eq.amount)
-                .text("stated_currency", &eq.currency)
-                .ratio("ratio", ratio)
-                .amount("amount", flow.money.amount)
-                .text("currency", &flow.money.currency)
-                .amount("converted", converted)
-                .text("source", &terms.source);
-                f.ratio = Some(ratio.round_dp(4));
+                f = f
+                    .said(
+                        Message::new(if provisional {
+                            "fx-equiv-provisional"
+                        } else {
+                            "fx-equiv"
+                        })
+                        .amount("stated", eq.amount)
+                        .text("stated_currency", &eq.currency)
+                        .ratio("ratio", ratio)
+                        .amount("amount", flow.money.amount)
+                        .text("currency", &flow.money.currency)
+                        .amount("converted", converted)
+                        .text("source", &terms.source),
+                    )
+                    .with_ratio(Some(ratio.round_dp(4)));
                 out.push(f);
             }
         }

@@ -46,12 +46,16 @@ fn a_yen_disbursement_above_the_yen_commitment_is_flagged_without_any_rate() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(
         found[0]
-            .message
+            .message()
             .contains("200000000 JPY against 108700000 JPY committed"),
         "{}",
-        found[0].message
+        found[0].message()
     );
-    assert!(found[0].message.contains("1.84×"), "{}", found[0].message);
+    assert!(
+        found[0].message().contains("1.84×"),
+        "{}",
+        found[0].message()
+    );
 }
 
 #[test]
@@ -77,7 +81,7 @@ fn the_yen_comparison_holds_even_where_converted_dollars_would_say_otherwise() {
     ]);
     let found = overspent(&l, &RateTable::builtin());
     assert_eq!(found.len(), 1, "{found:?}");
-    assert!(found[0].message.contains("JPY"), "{}", found[0].message);
+    assert!(found[0].message().contains("JPY"), "{}", found[0].message());
 }
 
 #[test]
@@ -89,9 +93,9 @@ fn mixed_currencies_are_compared_in_converted_dollars() {
     let found = overspent(&l, &RateTable::builtin());
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(
-        found[0].message.contains("USD committed"),
+        found[0].message().contains("USD committed"),
         "{}",
-        found[0].message
+        found[0].message()
     );
 }
 
@@ -113,9 +117,9 @@ fn a_disbursement_before_the_first_commitment_is_flagged() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].record.as_str(), "d-early");
     assert!(
-        found[0].message.contains("2024-05-29"),
+        found[0].message().contains("2024-05-29"),
         "{}",
-        found[0].message
+        found[0].message()
     );
 }
 
@@ -154,9 +158,9 @@ fn a_provider_outside_the_activity_is_flagged() {
     let found = findings_of(&l, "LEDGER-PROVIDER");
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(
-        found[0].message.contains("Republic of Korea"),
+        found[0].message().contains("Republic of Korea"),
         "{}",
-        found[0].message
+        found[0].message()
     );
 }
 

@@ -199,7 +199,7 @@ fn fx_provisional_lists_flows_after_the_rates_and_undated_ones() {
     let provisional: Vec<(&str, &str)> = findings
         .iter()
         .filter(|f| f.rule == "FX-PROVISIONAL")
-        .map(|f| (f.record.as_str(), &*f.message))
+        .map(|f| (f.record.as_str(), f.message()))
         .collect();
     assert_eq!(provisional.len(), 2, "{provisional:?}");
     assert_eq!(provisional[0].0, "f-2027");

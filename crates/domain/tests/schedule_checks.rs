@@ -76,10 +76,10 @@ fn an_activity_past_its_end_date_still_in_implementation_is_flagged() {
     assert_eq!(f.len(), 1, "{f:?}");
     assert_eq!(f[0].record.as_str(), "act");
     assert!(
-        f[0].message
+        f[0].message()
             .contains("ended on 2025-12-31, 340 days before 2026-12-06"),
         "{}",
-        f[0].message
+        f[0].message()
     );
     assert!(f[0].severity.is_problem());
 }
@@ -131,10 +131,10 @@ fn a_commitment_without_disbursement_after_a_year_is_flagged() {
     assert_eq!(f.len(), 1, "{f:?}");
     assert_eq!(f[0].record.as_str(), "c");
     assert!(
-        f[0].message
+        f[0].message()
             .contains("committed on 2025-06-01, 553 days before 2026-12-06 (limit 365 days)"),
         "{}",
-        f[0].message
+        f[0].message()
     );
 }
 
@@ -186,7 +186,11 @@ fn the_configured_time_can_be_shorter_than_a_year() {
     assert!(found(&l, "LEDGER-UNDISBURSED", TODAY, 365).is_empty());
     let f = found(&l, "LEDGER-UNDISBURSED", TODAY, 30);
     assert_eq!(f.len(), 1, "{f:?}");
-    assert!(f[0].message.contains("(limit 30 days)"), "{}", f[0].message);
+    assert!(
+        f[0].message().contains("(limit 30 days)"),
+        "{}",
+        f[0].message()
+    );
 }
 
 #[test]
@@ -244,11 +248,14 @@ fn equipment_lines_below_the_commitment_in_its_currency_are_flagged() {
     assert_eq!(f.len(), 1, "{f:?}");
     assert_eq!(f[0].record.as_str(), "act");
     assert!(
-        f[0].message.contains("2 equipment lines (quantity × unit cost) add up to 80000000 JPY, but the commitments are 108700000 JPY"),
+        f[0].message().contains("2 equipment lines (quantity × unit cost) add up to 80000000 JPY, but the commitments are 108700000 JPY"),
         "{}",
-        f[0].message
+        f[0].message()
     );
-    assert_eq!(f[0].ratio.map(|r| r.to_string()).as_deref(), Some("0.7360"));
+    assert_eq!(
+        f[0].ratio().map(|r| r.to_string()).as_deref(),
+        Some("0.7360")
+    );
 }
 
 #[test]
@@ -260,10 +267,10 @@ fn equipment_lines_above_the_commitment_are_flagged() {
     let f = found(&l, "EQ-SUM", TODAY, 365);
     assert_eq!(f.len(), 1, "{f:?}");
     assert!(
-        f[0].message
+        f[0].message()
             .starts_with("1 equipment line (quantity × unit cost) add up to 1200 EUR"),
         "{}",
-        f[0].message
+        f[0].message()
     );
 }
 

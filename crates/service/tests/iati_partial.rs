@@ -113,7 +113,7 @@ fn each_element_left_out_is_a_finding_on_its_activity() {
     assert!(
         findings
             .iter()
-            .any(|f| f.message.contains("budget 1 (flawed.xml, line 9)")),
+            .any(|f| f.message().contains("budget 1 (flawed.xml, line 9)")),
         "{findings:#?}"
     );
 }

@@ -41,7 +41,7 @@ fn check_flags_the_yen_dollar_mismatch_with_its_ratio() {
         .find(|f| f.rule == "FX-EQUIV")
         .expect("the stated equivalent must be flagged");
     assert_eq!(mismatch.record.as_str(), "flow-kz-semey-commitment");
-    let ratio = mismatch.ratio.expect("ratio");
+    let ratio = mismatch.ratio().expect("ratio");
     assert!(
         ratio > Decimal::from(9) && ratio < Decimal::from(11),
         "ratio {ratio}"
@@ -49,10 +49,10 @@ fn check_flags_the_yen_dollar_mismatch_with_its_ratio() {
     // Nothing dates the commitment, so it converts at the latest rate (ECB, 2026-10-30),
     // provisionally, and says so.
     assert!(
-        mismatch.message.contains("European Central Bank")
-            && mismatch.message.contains("provisional"),
+        mismatch.message().contains("European Central Bank")
+            && mismatch.message().contains("provisional"),
         "{}",
-        mismatch.message
+        mismatch.message()
     );
     assert!(
         findings

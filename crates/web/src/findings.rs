@@ -304,15 +304,14 @@ mod tests {
     use super::Findings;
 
     fn finding(rule: &'static str, severity: Severity, kind: RecordKind, id: &str) -> Finding {
-        Finding {
+        Finding::new(
             rule,
             severity,
-            record_kind: kind,
-            record: RecordId::parse(id).expect("id"),
-            message: format!("{rule} about {id}").into(),
-            ratio: None,
-            detail: Message::new("ledger-nosource"),
-        }
+            kind,
+            RecordId::parse(id).expect("id"),
+            format!("{rule} about {id}"),
+        )
+        .said(Message::new("ledger-nosource"))
     }
 
     /// In the checks' order: severity, rule, record; a record's flow finding before its
@@ -329,7 +328,7 @@ mod tests {
     }
 
     fn messages<'a>(fs: impl IntoIterator<Item = &'a Finding>) -> Vec<String> {
-        fs.into_iter().map(|f| f.message.to_string()).collect()
+        fs.into_iter().map(|f| f.message().to_string()).collect()
     }
 
     #[test]

@@ -286,7 +286,7 @@ pub fn findings(list: &[Finding]) -> Table {
                     f.severity.as_str().to_string(),
                     f.record_kind.as_str().to_string(),
                     f.record.to_string(),
-                    f.message.to_string(),
+                    f.message().to_string(),
                 ]
             })
             .collect(),

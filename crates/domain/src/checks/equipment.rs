@@ -56,7 +56,7 @@ pub(super) fn run(ledger: &Ledger, out: &mut Vec<Finding>) {
             continue;
         };
         if off > EQUIPMENT_TOLERANCE {
-            let mut f = finding(
+            let f = finding(
                 "EQ-SUM",
                 RecordKind::Activity,
                 &a.id,
@@ -69,13 +69,15 @@ pub(super) fn run(ledger: &Ledger, out: &mut Vec<Finding>) {
                     fmt_amount(sum),
                     fmt_amount(committed)
                 ),
+            )
+            .with_ratio(sum.checked_div(committed).map(|r| r.round_dp(4)))
+            .said(
+                Message::new("eq-sum")
+                    .count("lines", i64::try_from(lines.len()).unwrap_or(i64::MAX))
+                    .amount("sum", sum)
+                    .text("currency", &currency)
+                    .amount("committed", committed),
             );
-            f.ratio = sum.checked_div(committed).map(|r| r.round_dp(4));
-            f.detail = Message::new("eq-sum")
-                .count("lines", i64::try_from(lines.len()).unwrap_or(i64::MAX))
-                .amount("sum", sum)
-                .text("currency", &currency)
-                .amount("committed", committed);
             out.push(f);
         }
     }

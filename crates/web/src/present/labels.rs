@@ -44,12 +44,12 @@ pub fn label<T: Label>(v: T) -> String {
 pub fn finding_message(f: &checks::Finding) -> String {
     use checks::Arg;
     use i18n::ArgValue;
-    let key = format!("chk-{}", f.detail.id);
-    if f.detail.id.is_empty() || !i18n::has_key(i18n::Lang::En, &key) {
-        return f.message.to_string();
+    let key = format!("chk-{}", f.detail().id);
+    if f.detail().id.is_empty() || !i18n::has_key(i18n::Lang::En, &key) {
+        return f.message().to_string();
     }
     let args: Vec<(&str, ArgValue)> = f
-        .detail
+        .detail()
         .args
         .iter()
         .map(|(name, arg)| {
