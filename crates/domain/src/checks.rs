@@ -484,16 +484,18 @@ fn envelopes(ledger: &Ledger, out: &mut Vec<Finding>) {
         }
     }
     for activity in ledger.activities.values() {
-        let below = ledger.kinds_below(&activity.id);
-        if below.is_empty() {
+        let Some(below) = ledger
+            .kinds_below_of(&activity.id)
+            .filter(|k| !k.is_empty())
+        else {
             continue;
-        }
+        };
         let own: std::collections::BTreeSet<FlowKind> = ledger
             .flows_of(&activity.id)
             .filter(|f| ledger.flow_children(&f.id).is_empty())
             .map(|f| f.kind)
             .collect();
-        for kind in own.intersection(&below) {
+        for kind in own.intersection(below) {
             out.push(finding(
                 "LEDGER-ENVELOPE",
                 RecordKind::Activity,

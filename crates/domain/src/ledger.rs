@@ -501,7 +501,12 @@ impl Ledger {
 
     /// Flow kinds recorded anywhere below an activity.
     pub fn kinds_below(&self, activity: &RecordId) -> BTreeSet<FlowKind> {
-        self.kinds_below.get(activity).cloned().unwrap_or_default()
+        self.kinds_below_of(activity).cloned().unwrap_or_default()
+    }
+
+    /// [`Self::kinds_below`] without a copy; `None` when nothing is below.
+    pub fn kinds_below_of(&self, activity: &RecordId) -> Option<&BTreeSet<FlowKind>> {
+        self.kinds_below.get(activity)
     }
 
     /// The top of an organisation's parent chain (JICA → Government of Japan).

@@ -208,20 +208,39 @@ pub const RULE: &str = "per kind; envelopes (flows with child flows, or activiti
 
 /// Whether a flow counts in totals, and if not, why.
 pub fn exclusion(ledger: &Ledger, flow: &Flow) -> Option<Exclusion> {
+    exclusion_in(ledger, flow, &ActivityTerms::of(ledger, &flow.activity))
+}
+
+/// What of a flow's activity decides whether the flow counts: the same for all its flows, so
+/// [`for_each_part`] works it out once per activity.
+struct ActivityTerms<'a> {
+    kinds_below: Option<&'a std::collections::BTreeSet<FlowKind>>,
+    cancelled: bool,
+}
+
+impl<'a> ActivityTerms<'a> {
+    fn of(ledger: &'a Ledger, activity: &RecordId) -> Self {
+        Self {
+            kinds_below: ledger.kinds_below_of(activity),
+            cancelled: ledger
+                .activities
+                .get(activity)
+                .is_some_and(|a| a.status == ActivityStatus::Cancelled),
+        }
+    }
+}
+
+fn exclusion_in(ledger: &Ledger, flow: &Flow, terms: &ActivityTerms<'_>) -> Option<Exclusion> {
     let children = ledger.flow_children(&flow.id);
     if !children.is_empty() {
         return Some(Exclusion::EnvelopeWithChildFlows {
             children: children.to_vec(),
         });
     }
-    if ledger.kinds_below(&flow.activity).contains(&flow.kind) {
+    if terms.kinds_below.is_some_and(|k| k.contains(&flow.kind)) {
         return Some(Exclusion::EnvelopeWithChildActivities);
     }
-    let cancelled = ledger
-        .activities
-        .get(&flow.activity)
-        .is_some_and(|a| a.status == ActivityStatus::Cancelled);
-    if cancelled && matches!(flow.kind, FlowKind::Pledge | FlowKind::Commitment) {
+    if terms.cancelled && matches!(flow.kind, FlowKind::Pledge | FlowKind::Commitment) {
         return Some(Exclusion::CancelledActivity);
     }
     None
@@ -373,18 +392,7 @@ fn parts_in(
     filter: &Filter,
     unfiltered: bool,
 ) -> Option<Vec<(String, Option<Decimal>)>> {
-    // The part of the flow the filter keeps outside the grouping's own dimension (which `keys`
-    // restricts); a flow the filter drops is neither counted nor listed as excluded.
-    let weight = if unfiltered {
-        Some(Decimal::ONE)
-    } else if filter.keeps_flow(ledger, flow) {
-        filter.fraction(ledger, flow, by.split())
-    } else {
-        return None;
-    };
-    if weight == Some(Decimal::ZERO) {
-        return None;
-    }
+    let weight = kept_weight(ledger, flow, by, filter, unfiltered)?;
     let keys = keys(ledger, flow, lineage, by, filter);
     if keys.is_empty() {
         return None;
@@ -464,9 +472,6 @@ pub fn totals_unrounded(
     }
 }
 
-/// A flow's rows under one grouping, each with the fraction of the flow it takes.
-type KeyedParts = Vec<(String, Option<Decimal>)>;
-
 /// What becomes of one flow under one grouping, as [`for_each_part`] hands it over.
 pub enum Counted<'a> {
     /// The filter keeps the flow but the rules leave it out (reports list it as excluded).
@@ -477,7 +482,7 @@ pub enum Counted<'a> {
 
 /// One part of a counted flow in the row of `key`: what a report adds to that row.
 pub struct Part<'a> {
-    pub key: String,
+    pub key: &'a str,
     pub flow: &'a Flow,
     /// The fraction of the flow in this row; `None` when it overflowed.
     pub share: Option<Decimal>,
@@ -506,41 +511,61 @@ pub fn for_each_part(
 ) {
     let currency = &filter.currency;
     let unfiltered = filter.is_everything();
-    // Per grouping: `flow_parts`' answer for the current flow.
-    let mut parts: Vec<Option<KeyedParts>> = Vec::with_capacity(groups.len());
+    // Per grouping: the keys of the flow before and what they were worked out from.
+    let mut memos: Vec<KeyMemo> = groups.iter().map(|_| KeyMemo::default()).collect();
+    // Per grouping: the part of the current flow the filter keeps, `None` when it keeps none.
+    let mut weights: Vec<Option<Option<Decimal>>> = Vec::with_capacity(groups.len());
     let mut conversions = crate::fx::Conversions::new(rates);
-    // The lineage of the activity of the flow before: an activity's flows usually come one
-    // after another (ids sort by activity), so most flows reuse it.
-    let mut last_lineage: Option<(&RecordId, Vec<&crate::model::Activity>)> = None;
+    // The lineage of the activity of the flow before, and what decides exclusions there: an
+    // activity's flows usually come one after another (ids sort by activity), so most flows
+    // reuse them.
+    let mut last_activity: Option<(&RecordId, Vec<&crate::model::Activity>, ActivityTerms<'_>)> =
+        None;
     for flow in ledger.flows.values() {
-        if last_lineage
+        if last_activity
             .as_ref()
-            .is_none_or(|(activity, _)| **activity != flow.activity)
+            .is_none_or(|(activity, _, _)| **activity != flow.activity)
         {
-            last_lineage = Some((&flow.activity, ledger.lineage(&flow.activity)));
+            last_activity = Some((
+                &flow.activity,
+                ledger.lineage(&flow.activity),
+                ActivityTerms::of(ledger, &flow.activity),
+            ));
         }
-        let Some((_, lineage)) = &last_lineage else {
+        let Some((_, lineage, terms)) = &last_activity else {
             continue;
         };
-        parts.clear();
-        parts.extend(
-            groups
-                .iter()
-                .map(|g| parts_in(ledger, flow, lineage, *g, filter, unfiltered)),
-        );
-        if parts.iter().all(Option::is_none) {
+        weights.clear();
+        for (by, memo) in groups.iter().zip(&mut memos) {
+            let weight = kept_weight(ledger, flow, *by, filter, unfiltered);
+            if weight.is_some() {
+                memo.refresh(ledger, flow, lineage, *by, filter);
+            }
+            weights.push(weight.filter(|_| !memo.keys.is_empty()));
+        }
+        if weights.iter().all(Option::is_none) {
             continue;
         }
-        if let Some(why) = exclusion(ledger, flow) {
-            for (g, _) in parts.iter().enumerate().filter(|(_, p)| p.is_some()) {
+        if let Some(why) = exclusion_in(ledger, flow, terms) {
+            for (g, _) in weights.iter().enumerate().filter(|(_, w)| w.is_some()) {
                 visit(g, Counted::Excluded(flow, why.clone()));
             }
             continue;
         }
         let conversion = ledger.convert_flow_with(flow, &mut conversions, currency);
         let converted_amount = conversion.as_ref().ok().map(|c| c.amount);
-        for (g, group_parts) in parts.drain(..).enumerate() {
-            for (key, share) in group_parts.into_iter().flatten() {
+        for (g, (weight, memo)) in weights.iter().zip(&memos).enumerate() {
+            let Some(weight) = weight else {
+                continue;
+            };
+            for (key, share) in &memo.keys {
+                // Unfiltered, the weight is one: the share as it is (a product with one would
+                // be the same decimal).
+                let share = if unfiltered {
+                    Some(*share)
+                } else {
+                    weight.and_then(|w| share.checked_mul(w))
+                };
                 // Stored data is not trusted to be within the bound (it may predate it, or
                 // shares may not add up): every operation is checked and an overflow becomes
                 // the cell's value.
@@ -550,7 +575,7 @@ pub fn for_each_part(
                         .and_then(|v| v.checked_mul(flow.sign()))
                 };
                 let part = Part {
-                    key,
+                    key: key.as_str(),
                     flow,
                     share,
                     original: signed(flow.money.amount),
@@ -563,13 +588,72 @@ pub fn for_each_part(
     }
 }
 
+/// The part of a flow the filter keeps outside a grouping's own dimension (which [`keys`]
+/// restricts): `None` when the filter drops the flow, which is then neither counted nor listed
+/// as excluded.
+fn kept_weight(
+    ledger: &Ledger,
+    flow: &Flow,
+    by: GroupBy,
+    filter: &Filter,
+    unfiltered: bool,
+) -> Option<Option<Decimal>> {
+    let weight = if unfiltered {
+        Some(Decimal::ONE)
+    } else if filter.keeps_flow(ledger, flow) {
+        filter.fraction(ledger, flow, by.split())
+    } else {
+        return None;
+    };
+    (weight != Some(Decimal::ZERO)).then_some(weight)
+}
+
+/// What a flow's keys under one grouping are worked out from, besides the filter (the same for
+/// a whole run): consecutive flows with the same basis have the same keys, so the names are
+/// looked up and written once per activity, donor or year instead of once per flow.
+#[derive(PartialEq)]
+enum KeyBasis<'a> {
+    Donor(Option<&'a RecordId>),
+    Lineage(Option<&'a RecordId>),
+    Year(Option<i32>),
+}
+
+#[derive(Default)]
+struct KeyMemo<'a> {
+    basis: Option<KeyBasis<'a>>,
+    keys: Vec<(String, Decimal)>,
+}
+
+impl<'a> KeyMemo<'a> {
+    fn refresh(
+        &mut self,
+        ledger: &'a Ledger,
+        flow: &'a Flow,
+        lineage: &[&'a crate::model::Activity],
+        by: GroupBy,
+        filter: &Filter,
+    ) {
+        let basis = match by {
+            GroupBy::Donor => KeyBasis::Donor(Filter::donor_of(ledger, flow)),
+            GroupBy::Year => KeyBasis::Year(flow.money.value_date.map(|d| d.year())),
+            GroupBy::Recipient | GroupBy::Region | GroupBy::Sector | GroupBy::Facility => {
+                KeyBasis::Lineage(lineage.first().map(|a| &a.id))
+            }
+        };
+        if self.basis.as_ref() != Some(&basis) {
+            self.keys = keys(ledger, flow, lineage, by, filter);
+            self.basis = Some(basis);
+        }
+    }
+}
+
 /// Adds one part to the report's rows.
 fn add_part(rows: &mut BTreeMap<(String, FlowKind), TotalsRow>, part: Part<'_>) {
     let flow = part.flow;
     let row = rows
-        .entry((part.key.clone(), flow.kind))
+        .entry((part.key.to_string(), flow.kind))
         .or_insert_with(|| TotalsRow {
-            key: part.key,
+            key: part.key.to_string(),
             kind: flow.kind,
             original: BTreeMap::new(),
             converted: None,

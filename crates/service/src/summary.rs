@@ -201,8 +201,9 @@ impl RowAcc {
 pub struct FiguresAcc {
     filter: Filter,
     groups: Vec<GroupBy>,
-    /// Per grouping, in the order of `groups`.
-    rows: Vec<BTreeMap<(String, FlowKind), RowAcc>>,
+    /// Per grouping, in the order of `groups`: rows by key, then by flow kind (found by the
+    /// part's borrowed key, without writing a key per part).
+    rows: Vec<BTreeMap<String, BTreeMap<FlowKind, RowAcc>>>,
     /// Converted sums by flow kind and year of the date converted for.
     years: BTreeMap<(FlowKind, i32), (Sum, usize)>,
     /// The decimal places of each year's terms (see `RowAcc::scales`).
@@ -244,35 +245,16 @@ impl FiguresAcc {
         outcome
     }
 
-    /// `self`'s groupings followed by `other`'s, as if one accumulator had summed them all (so
-    /// the groupings can be summed on two threads): each grouping's rows are its own, and only the
-    /// year grouping feeds the time series. `None` when the filters differ or a grouping is in
-    /// both.
-    pub fn joined(mut self, other: FiguresAcc) -> Option<FiguresAcc> {
-        let shared = self.groups.iter().any(|g| other.groups.contains(g));
-        if shared || self.filter != other.filter {
-            return None;
-        }
-        self.groups.extend(other.groups);
-        self.rows.extend(other.rows);
-        self.years.extend(other.years);
-        self.year_scales.extend(other.year_scales);
-        self.dated_by_fallback = self
-            .dated_by_fallback
-            .checked_add(other.dated_by_fallback)?;
-        Some(self)
-    }
-
     /// Adds or takes out one part of a flow in the grouping at `group` (an index of `groups`).
     fn apply_part(&mut self, group: usize, part: Part<'_>, sign: Sign) -> Result<(), Irreversible> {
         let by = self.groups.get(group).copied().ok_or(Irreversible)?;
         let rows = self.rows.get_mut(group).ok_or(Irreversible)?;
         let flow = part.flow;
-        let row_key = (part.key, flow.kind);
-        let acc = match rows.get_mut(&row_key) {
-            Some(acc) => acc,
-            None => rows.entry(row_key.clone()).or_insert_with(RowAcc::new),
+        let kinds = match rows.get_mut(part.key) {
+            Some(kinds) => kinds,
+            None => rows.entry(part.key.to_string()).or_default(),
         };
+        let acc = kinds.entry(flow.kind).or_insert_with(RowAcc::new);
         let currency = &flow.money.currency;
         let original = part.original.map_or(Sum::Overflow, Sum::Exact);
         match acc.original.get_mut(currency) {
@@ -357,7 +339,10 @@ impl FiguresAcc {
             }
         }
         if acc.flows == 0 {
-            rows.remove(&row_key);
+            kinds.remove(&flow.kind);
+            if kinds.is_empty() {
+                rows.remove(part.key);
+            }
         }
         Ok(())
     }
@@ -376,7 +361,8 @@ impl FiguresAcc {
             .map(|(g, rows)| {
                 let rows = rows
                     .iter()
-                    .map(|((key, kind), acc)| RowSummary {
+                    .flat_map(|(key, kinds)| kinds.iter().map(move |(kind, acc)| (key, kind, acc)))
+                    .map(|(key, kind, acc)| RowSummary {
                         key: key.clone(),
                         kind: *kind,
                         original: acc
@@ -465,42 +451,4 @@ pub fn figures_acc(
     // Adding to empty sums takes nothing apart, so it does not fail.
     let _ = acc.apply(ledger, rates, Sign::Add);
     acc
-}
-
-#[cfg(test)]
-mod tests {
-    use aidtrace_domain::Ledger;
-    use aidtrace_domain::filter::Filter;
-    use aidtrace_domain::fx::RateTable;
-    use aidtrace_domain::totals::GroupBy;
-
-    use super::figures_acc;
-
-    #[test]
-    fn groupings_summed_apart_and_joined_equal_those_summed_together() {
-        let records = crate::records::records_from_json(crate::demo::SEED_JSON).expect("demo");
-        let ledger = Ledger::from_records(records);
-        let rates = RateTable::builtin();
-        let all = [GroupBy::Donor, GroupBy::Sector, GroupBy::Year];
-        let together = figures_acc(&ledger, &rates, &all, &Filter::default()).finish();
-        let joined = figures_acc(&ledger, &rates, &all[..2], &Filter::default())
-            .joined(figures_acc(&ledger, &rates, &all[2..], &Filter::default()))
-            .expect("joined")
-            .finish();
-        let view = |f: &super::Figures| {
-            serde_json::to_value((&f.totals, &f.series, f.dated_by_fallback)).ok()
-        };
-        assert!(view(&together).is_some());
-        assert_eq!(view(&joined), view(&together));
-    }
-
-    #[test]
-    fn a_grouping_summed_twice_does_not_join() {
-        let records = crate::records::records_from_json(crate::demo::SEED_JSON).expect("demo");
-        let ledger = Ledger::from_records(records);
-        let rates = RateTable::builtin();
-        let year = [GroupBy::Year];
-        let acc = figures_acc(&ledger, &rates, &year, &Filter::default());
-        assert!(acc.clone().joined(acc).is_none());
-    }
 }

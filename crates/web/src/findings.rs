@@ -1,36 +1,27 @@
 //! The findings of a snapshot, in the order `checks::run_with` gives them (severity, rule,
 //! record; for one record and rule, flows' before activities' and then in the order the rule
-//! emits them), kept as sorted chunks shared between snapshots: the first snapshot fills them
-//! from the checks' list in one pass (a million `LEDGER-NOSOURCE` at a million flows: building an
-//! ordered map entry by entry took about a second before the first dashboard), the next snapshot
-//! shares them and copies only the chunks holding the findings of the records a write reaches
-//! (a persistent vector's insert in the middle cost about 0.25 ms each, 10 ms a write), and a
-//! record's findings are found by a binary search per rule present.
+//! emits them), kept as sorted chunks shared between snapshots. The first snapshot keeps the
+//! checks' list itself and cuts it into ranges (at a million flows, a million `LEDGER-NOSOURCE`:
+//! copying them into chunks held both copies at once, and the allocator kept the freed list's
+//! 50 MB resident); a write copies only the ranges holding the findings of the records it
+//! reaches into chunks of their own (a persistent vector's insert in the middle cost about
+//! 0.25 ms each, 10 ms a write), and a record's findings are found by a binary search per rule
+//! present.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::Arc;
 
 use aidtrace_domain::checks::{Finding, Severity};
 use aidtrace_domain::{RecordId, RecordKind};
 use serde::Serialize;
 
-/// One finding with the rest of its place in the order: its kind's rank and how many findings
-/// of the same rule, record and kind came before it.
-#[derive(Clone)]
-pub struct Entry {
-    rank: u8,
-    seq: u32,
-    finding: Finding,
-}
+/// Where a finding sits: severity, rule, record, kind rank. Findings with the same place keep
+/// the order they were emitted in.
+type Key<'a> = (Severity, &'static str, &'a RecordId, u8);
 
-/// Where a finding sits: severity, rule, record, kind rank, sequence.
-type Key<'a> = (Severity, &'static str, &'a RecordId, u8, u32);
-
-impl Entry {
-    fn key(&self) -> Key<'_> {
-        let f = &self.finding;
-        (f.severity, f.rule, &f.record, self.rank, self.seq)
-    }
+fn key(f: &Finding) -> Key<'_> {
+    (f.severity, f.rule, &f.record, kind_rank(f.record_kind))
 }
 
 fn kind_rank(kind: RecordKind) -> u8 {
@@ -41,46 +32,54 @@ fn kind_rank(kind: RecordKind) -> u8 {
     }
 }
 
-/// Gives each finding of a list in the checks' order its place among the findings of the same
-/// rule, record and kind before it in the list.
-#[derive(Default)]
-struct Placer {
-    group: Option<(Severity, &'static str, RecordId)>,
-    /// Per kind rank, how many findings of the current group had it.
-    seen: Vec<(u8, u32)>,
-}
-
-impl Placer {
-    fn entry(&mut self, finding: Finding) -> Entry {
-        let group = (finding.severity, finding.rule, finding.record.clone());
-        if self.group.as_ref() != Some(&group) {
-            self.group = Some(group);
-            self.seen.clear();
-        }
-        let rank = kind_rank(finding.record_kind);
-        let seq = match self.seen.iter_mut().find(|(r, _)| *r == rank) {
-            Some((_, n)) => {
-                *n = n.saturating_add(1);
-                *n
-            }
-            None => {
-                self.seen.push((rank, 0));
-                0
-            }
-        };
-        Entry { rank, seq, finding }
-    }
-}
-
-/// Entries per chunk as built: a write copies the chunks it touches, so they stay small; a chunk
+/// Findings per chunk as cut: a write copies the chunks it touches, so they stay small; a chunk
 /// that grows to twice this splits.
 const CHUNK: usize = 512;
+
+/// A run of findings in order: a range of the checks' list (shared by every snapshot until a
+/// write touches it), or, with no range, a list of its own a write made.
+#[derive(Clone)]
+pub struct Chunk {
+    list: Arc<Vec<Finding>>,
+    range: Option<Range<usize>>,
+}
+
+impl Chunk {
+    fn shared(list: &Arc<Vec<Finding>>, range: Range<usize>) -> Self {
+        Self {
+            list: list.clone(),
+            range: Some(range),
+        }
+    }
+
+    fn own(list: Vec<Finding>) -> Self {
+        Self {
+            list: Arc::new(list),
+            range: None,
+        }
+    }
+
+    fn as_slice(&self) -> &[Finding] {
+        match &self.range {
+            Some(range) => self.list.get(range.clone()).unwrap_or_default(),
+            None => &self.list,
+        }
+    }
+
+    /// The findings to change: a shared range is copied into a list of its own first.
+    fn to_mut(&mut self) -> &mut Vec<Finding> {
+        if let Some(range) = self.range.take() {
+            self.list = Arc::new(self.list.get(range).unwrap_or_default().to_vec());
+        }
+        Arc::make_mut(&mut self.list)
+    }
+}
 
 /// The findings of a snapshot (see the module comment).
 #[derive(Clone, Default)]
 pub struct Findings {
-    /// Sorted, each chunk non-empty, every entry of a chunk before every entry of the next.
-    chunks: Vec<Arc<Vec<Entry>>>,
+    /// Sorted, each chunk non-empty, every finding of a chunk before every finding of the next.
+    chunks: Vec<Chunk>,
     len: usize,
     /// How many findings each rule has (with its severity): the dashboard's counts, and the
     /// rules to look in for a record's findings.
@@ -89,79 +88,70 @@ pub struct Findings {
 
 impl Findings {
     /// `list` as `checks::run_with` returns it.
-    pub fn of(list: Vec<Finding>) -> Self {
+    pub fn of(mut list: Vec<Finding>) -> Self {
         let mut out = Self::default();
-        let mut placer = Placer::default();
-        let mut sorted = true;
-        let mut chunk: Vec<Entry> = Vec::with_capacity(CHUNK);
-        // Straight into the chunks: the list is in order but where one rule finds a record's
-        // activity before its flow, which the check below notices (a sort then puts it right).
-        for f in list {
+        for f in &list {
             *out.rules.entry((f.severity, f.rule)).or_default() += 1;
-            let entry = placer.entry(f);
-            let last = chunk
-                .last()
-                .or_else(|| out.chunks.last().and_then(|c| c.last()));
-            sorted &= last.is_none_or(|l| l.key() < entry.key());
-            chunk.push(entry);
-            if chunk.len() == CHUNK {
-                out.chunks.push(Arc::new(std::mem::replace(
-                    &mut chunk,
-                    Vec::with_capacity(CHUNK),
-                )));
-            }
         }
-        if !chunk.is_empty() {
-            out.chunks.push(Arc::new(chunk));
+        // The list is in order but where one rule finds a record's activity before its flow; a
+        // stable sort puts that right and keeps the emitted order of equal places.
+        if !list.windows(2).all(|w| key(&w[0]) <= key(&w[1])) {
+            list.sort_by(|a, b| key(a).cmp(&key(b)));
         }
-        if !sorted {
-            let mut all: Vec<Entry> = out
-                .chunks
-                .drain(..)
-                .flat_map(Arc::unwrap_or_clone)
-                .collect();
-            all.sort_by(|a, b| a.key().cmp(&b.key()));
-            out.chunks = all.chunks(CHUNK).map(|c| Arc::new(c.to_vec())).collect();
-        }
-        out.len = out.chunks.iter().map(|c| c.len()).sum();
+        out.len = list.len();
+        let list = Arc::new(list);
+        out.chunks = (0..out.len)
+            .step_by(CHUNK)
+            .map(|start| Chunk::shared(&list, start..(start + CHUNK).min(out.len)))
+            .collect();
         out
     }
 
-    /// Where `key` is or would go: the chunk and the place in it.
-    fn position(&self, key: &Key<'_>) -> (usize, usize) {
+    /// Where a finding with `key` goes after every finding with the same place: the chunk and
+    /// the place in it.
+    fn after(&self, key: &Key<'_>) -> (usize, usize) {
         let chunk = self
             .chunks
-            .partition_point(|c| c.last().is_some_and(|l| l.key() < *key));
+            .partition_point(|c| c.as_slice().last().is_some_and(|l| &self::key(l) <= key));
+        let at = self.chunks.get(chunk).map_or(0, |c| {
+            c.as_slice().partition_point(|e| &self::key(e) <= key)
+        });
+        (chunk, at)
+    }
+
+    /// Where the first finding at or after `key` is: the chunk and the place in it.
+    fn before(&self, key: &Key<'_>) -> (usize, usize) {
+        let chunk = self
+            .chunks
+            .partition_point(|c| c.as_slice().last().is_some_and(|l| &self::key(l) < key));
         let at = self
             .chunks
             .get(chunk)
-            .map_or(0, |c| c.partition_point(|e| e.key() < *key));
+            .map_or(0, |c| c.as_slice().partition_point(|e| &self::key(e) < key));
         (chunk, at)
     }
 
     /// Adds the findings of records that have none of their kind here (all of each record's,
-    /// in the checks' order).
+    /// in the checks' order: each goes after those of the same place already added).
     pub(crate) fn extend(&mut self, list: Vec<Finding>) {
-        let mut placer = Placer::default();
         for f in list {
             *self.rules.entry((f.severity, f.rule)).or_default() += 1;
-            let entry = placer.entry(f);
-            let (mut chunk, mut at) = self.position(&entry.key());
+            let (mut chunk, mut at) = self.after(&key(&f));
             if chunk == self.chunks.len() {
-                // After every entry: at the end of the last chunk, or in a first chunk.
+                // After every finding: at the end of the last chunk, or in a first chunk.
                 match self.chunks.len().checked_sub(1) {
                     Some(last) => {
                         chunk = last;
-                        at = self.chunks[last].len();
+                        at = self.chunks[last].as_slice().len();
                     }
-                    None => self.chunks.push(Arc::new(Vec::new())),
+                    None => self.chunks.push(Chunk::own(Vec::new())),
                 }
             }
-            let target = Arc::make_mut(&mut self.chunks[chunk]);
-            target.insert(at, entry);
+            let target = self.chunks[chunk].to_mut();
+            target.insert(at, f);
             if target.len() >= 2 * CHUNK {
                 let upper = target.split_off(CHUNK);
-                self.chunks.insert(chunk + 1, Arc::new(upper));
+                self.chunks.insert(chunk + 1, Chunk::own(upper));
             }
             self.len += 1;
         }
@@ -172,17 +162,20 @@ impl Findings {
     fn places_about(&self, id: &RecordId, rank: impl Fn(u8) -> bool) -> Vec<(usize, usize)> {
         let mut places = Vec::new();
         for &(severity, rule) in self.rules.keys() {
-            let (mut chunk, mut at) = self.position(&(severity, rule, id, 0, 0));
-            while let Some(e) = self.chunks.get(chunk).and_then(|c| c.get(at)) {
-                let f = &e.finding;
+            let (mut chunk, mut at) = self.before(&(severity, rule, id, 0));
+            while let Some(f) = self.chunks.get(chunk).and_then(|c| c.as_slice().get(at)) {
                 if (f.severity, f.rule, &f.record) != (severity, rule, id) {
                     break;
                 }
-                if rank(e.rank) {
+                if rank(kind_rank(f.record_kind)) {
                     places.push((chunk, at));
                 }
                 at += 1;
-                if self.chunks.get(chunk).is_some_and(|c| at == c.len()) {
+                if self
+                    .chunks
+                    .get(chunk)
+                    .is_some_and(|c| at == c.as_slice().len())
+                {
                     chunk += 1;
                     at = 0;
                 }
@@ -200,16 +193,16 @@ impl Findings {
             let Some(target) = self.chunks.get_mut(chunk) else {
                 continue;
             };
-            let target = Arc::make_mut(target);
-            if at >= target.len() {
+            if at >= target.as_slice().len() {
                 continue;
             }
+            let target = target.to_mut();
             let gone = target.remove(at);
             if target.is_empty() {
                 self.chunks.remove(chunk);
             }
             self.len = self.len.saturating_sub(1);
-            let rule = (gone.finding.severity, gone.finding.rule);
+            let rule = (gone.severity, gone.rule);
             let emptied = self.rules.get_mut(&rule).is_some_and(|n| {
                 *n = n.saturating_sub(1);
                 *n == 0
@@ -223,8 +216,7 @@ impl Findings {
     pub fn iter(&self) -> FindingsIter<'_> {
         self.chunks
             .iter()
-            .flat_map(chunk_entries as fn(&Arc<Vec<Entry>>) -> std::slice::Iter<'_, Entry>)
-            .map(finding_of as fn(&Entry) -> &Finding)
+            .flat_map(chunk_findings as fn(&Chunk) -> std::slice::Iter<'_, Finding>)
     }
 
     pub fn len(&self) -> usize {
@@ -258,28 +250,20 @@ impl Findings {
         places.dedup();
         places
             .into_iter()
-            .filter_map(|(chunk, at)| self.chunks.get(chunk)?.get(at))
-            .map(|e| &e.finding)
+            .filter_map(|(chunk, at)| self.chunks.get(chunk)?.as_slice().get(at))
             .collect()
     }
 }
 
-fn chunk_entries(chunk: &Arc<Vec<Entry>>) -> std::slice::Iter<'_, Entry> {
-    chunk.iter()
-}
-
-fn finding_of(e: &Entry) -> &Finding {
-    &e.finding
+fn chunk_findings(chunk: &Chunk) -> std::slice::Iter<'_, Finding> {
+    chunk.as_slice().iter()
 }
 
 /// The findings in the checks' order.
-pub type FindingsIter<'a> = std::iter::Map<
-    std::iter::FlatMap<
-        std::slice::Iter<'a, Arc<Vec<Entry>>>,
-        std::slice::Iter<'a, Entry>,
-        fn(&'a Arc<Vec<Entry>>) -> std::slice::Iter<'a, Entry>,
-    >,
-    fn(&'a Entry) -> &'a Finding,
+pub type FindingsIter<'a> = std::iter::FlatMap<
+    std::slice::Iter<'a, Chunk>,
+    std::slice::Iter<'a, Finding>,
+    fn(&'a Chunk) -> std::slice::Iter<'a, Finding>,
 >;
 
 impl<'a> IntoIterator for &'a Findings {
@@ -417,5 +401,31 @@ mod tests {
             messages(&grown),
             messages(&Findings::of(many(0..3 * super::CHUNK)))
         );
+    }
+
+    /// The first list is cut into ranges, not copied; a change copies only the range it
+    /// touches.
+    #[test]
+    fn a_change_copies_only_the_range_it_touches() {
+        let many: Vec<Finding> = (0..3 * super::CHUNK)
+            .map(|i| {
+                finding(
+                    "A-RULE",
+                    Severity::Info,
+                    RecordKind::Flow,
+                    &format!("f-{i:05}"),
+                )
+            })
+            .collect();
+        let whole = Findings::of(many);
+        assert!(whole.chunks.iter().all(|c| c.range.is_some()));
+        let mut changed = whole.clone();
+        changed.remove(
+            RecordKind::Flow,
+            &RecordId::parse(&format!("f-{:05}", super::CHUNK + 1)).expect("id"),
+        );
+        let shared: Vec<bool> = changed.chunks.iter().map(|c| c.range.is_some()).collect();
+        assert_eq!(shared, [true, false, true]);
+        assert!(whole.chunks.iter().all(|c| c.range.is_some()));
     }
 }
