@@ -139,6 +139,26 @@ pub struct Organisation {
     pub reviewed: bool,
 }
 
+impl Organisation {
+    /// An organisation with only its id, name and kind: no roles, country, parent, identifiers,
+    /// sources or aliases, approval required, not reviewed.
+    pub fn new(id: RecordId, name: impl Into<String>, kind: OrgKind) -> Self {
+        Self {
+            id,
+            name: name.into(),
+            kind,
+            roles: Vec::new(),
+            country: None,
+            parent: None,
+            identifiers: Vec::new(),
+            sources: Vec::new(),
+            skip_approval: false,
+            aliases: Vec::new(),
+            reviewed: false,
+        }
+    }
+}
+
 /// A name by which an organisation is also known, or (with `merged_id`) the name and id of an
 /// organisation merged into it, so references to the old id still find it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -64,21 +64,8 @@ fn office_hours() -> CoveredHours {
 }
 
 fn base() -> Vec<Record> {
-    let org = |name: &str, kind: OrgKind| {
-        Record::Organisation(Organisation {
-            id: id(name),
-            name: name.into(),
-            kind,
-            roles: vec![],
-            country: None,
-            parent: None,
-            identifiers: vec![],
-            sources: vec![],
-            skip_approval: false,
-            aliases: vec![],
-            reviewed: false,
-        })
-    };
+    let org =
+        |name: &str, kind: OrgKind| Record::Organisation(Organisation::new(id(name), name, kind));
     vec![
         org("org-m", OrgKind::Manufacturer),
         org("org-v", OrgKind::Manufacturer),

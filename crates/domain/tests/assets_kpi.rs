@@ -33,19 +33,11 @@ fn same_currency(m: &Money) -> Option<Decimal> {
 
 fn base() -> Vec<Record> {
     vec![
-        Record::Organisation(Organisation {
-            id: id("org-m"),
-            name: "Maker".into(),
-            kind: OrgKind::Manufacturer,
-            roles: vec![],
-            country: None,
-            parent: None,
-            identifiers: vec![],
-            sources: vec![],
-            skip_approval: false,
-            aliases: vec![],
-            reviewed: false,
-        }),
+        Record::Organisation(Organisation::new(
+            id("org-m"),
+            "Maker",
+            OrgKind::Manufacturer,
+        )),
         Record::Facility(Facility {
             id: id("fac-1"),
             name: "Hospital".into(),

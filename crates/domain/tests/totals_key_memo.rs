@@ -26,19 +26,11 @@ type Rows = BTreeMap<(String, String), (Vec<RecordId>, BTreeMap<String, Decimal>
 fn with_donors(specs: &[ledger_gen::FlowSpec], split: bool, donors: &[Option<u8>]) -> Ledger {
     let ledger = build(specs, split);
     let org = |n: u8, name: &str| {
-        Record::Organisation(Organisation {
-            id: id(format!("org{n}")),
-            name: name.to_string(),
-            kind: OrgKind::Government,
-            roles: vec![],
-            country: None,
-            parent: None,
-            identifiers: vec![],
-            sources: vec![],
-            skip_approval: false,
-            aliases: vec![],
-            reviewed: false,
-        })
+        Record::Organisation(Organisation::new(
+            id(format!("org{n}")),
+            name,
+            OrgKind::Government,
+        ))
     };
     let mut put = vec![org(0, "Donor zero"), org(1, "Donor one")];
     for (i, flow) in ledger.flows.values().enumerate() {

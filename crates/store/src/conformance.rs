@@ -63,19 +63,11 @@ fn id(s: &str) -> RecordId {
 }
 
 pub fn org(name: &str) -> Record {
-    Record::Organisation(Organisation {
-        id: id(name),
-        name: format!("Organisation {name}"),
-        kind: OrgKind::Government,
-        roles: vec![],
-        country: None,
-        parent: None,
-        identifiers: vec![],
-        sources: vec![],
-        skip_approval: false,
-        aliases: vec![],
-        reviewed: false,
-    })
+    Record::Organisation(Organisation::new(
+        id(name),
+        format!("Organisation {name}"),
+        OrgKind::Government,
+    ))
 }
 
 pub fn activity(name: &str) -> Record {

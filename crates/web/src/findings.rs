@@ -311,6 +311,20 @@ mod tests {
         ]
     }
 
+    /// One finding of one rule about each flow `f-NNNNN` of `range`.
+    fn many(range: std::ops::Range<usize>) -> Vec<Finding> {
+        range
+            .map(|i| {
+                finding(
+                    "A-RULE",
+                    Severity::Info,
+                    RecordKind::Flow,
+                    &format!("f-{i:05}"),
+                )
+            })
+            .collect()
+    }
+
     fn messages<'a>(fs: impl IntoIterator<Item = &'a Finding>) -> Vec<String> {
         fs.into_iter().map(|f| f.message().to_string()).collect()
     }
@@ -363,18 +377,6 @@ mod tests {
     /// changed.
     #[test]
     fn findings_across_chunks_taken_out_and_put_back_keep_their_order() {
-        let many = |range: std::ops::Range<usize>| -> Vec<Finding> {
-            range
-                .map(|i| {
-                    finding(
-                        "A-RULE",
-                        Severity::Info,
-                        RecordKind::Flow,
-                        &format!("f-{i:05}"),
-                    )
-                })
-                .collect()
-        };
         let n = 3 * super::CHUNK + 7;
         let whole = Findings::of(many(0..n));
         let mut changed = whole.clone();
@@ -407,17 +409,7 @@ mod tests {
     /// touches.
     #[test]
     fn a_change_copies_only_the_range_it_touches() {
-        let many: Vec<Finding> = (0..3 * super::CHUNK)
-            .map(|i| {
-                finding(
-                    "A-RULE",
-                    Severity::Info,
-                    RecordKind::Flow,
-                    &format!("f-{i:05}"),
-                )
-            })
-            .collect();
-        let whole = Findings::of(many);
+        let whole = Findings::of(many(0..3 * super::CHUNK));
         assert!(whole.chunks.iter().all(|c| c.range.is_some()));
         let mut changed = whole.clone();
         changed.remove(

@@ -26,19 +26,11 @@ pub fn fleet(n_assets: usize, n_facilities: usize) -> Vec<Record> {
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .expect("date");
     let mut records: Vec<Record> = Vec::with_capacity(n_assets * 21 + n_facilities + 10);
-    records.push(Record::Organisation(Organisation {
-        id: id("org-m".into()),
-        name: "Maker".into(),
-        kind: OrgKind::Manufacturer,
-        roles: vec![],
-        country: None,
-        parent: None,
-        identifiers: vec![],
-        sources: vec![],
-        skip_approval: false,
-        aliases: vec![],
-        reviewed: false,
-    }));
+    records.push(Record::Organisation(Organisation::new(
+        id("org-m".into()),
+        "Maker",
+        OrgKind::Manufacturer,
+    )));
     for m in 0..10 {
         records.push(Record::DeviceModel(DeviceModel {
             id: id(format!("dm-{m}")),

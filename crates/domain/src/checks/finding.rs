@@ -175,6 +175,8 @@ impl utoipa::ToSchema for Finding {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::{Finding, Said, Severity};
     use crate::checks::Message;
     use crate::codes::RecordId;
@@ -185,6 +187,11 @@ mod tests {
         RecordId::parse(s).expect("id")
     }
 
+    /// A finding about flow `flow` that says `said`.
+    fn about(flow: &str, rule: &'static str, severity: Severity, said: &Arc<Said>) -> Finding {
+        Finding::saying(rule, severity, RecordKind::Flow, id(flow), said.clone())
+    }
+
     #[test]
     fn a_finding_is_small() {
         assert!(std::mem::size_of::<Finding>() <= 48);
@@ -193,20 +200,8 @@ mod tests {
     #[test]
     fn findings_sharing_a_sentence_are_told_apart_by_their_record() {
         let said = Said::new("no source cited", Message::new("ledger-nosource"));
-        let a = Finding::saying(
-            "LEDGER-NOSOURCE",
-            Severity::Info,
-            RecordKind::Flow,
-            id("f-1"),
-            said.clone(),
-        );
-        let b = Finding::saying(
-            "LEDGER-NOSOURCE",
-            Severity::Info,
-            RecordKind::Flow,
-            id("f-2"),
-            said,
-        );
+        let a = about("f-1", "LEDGER-NOSOURCE", Severity::Info, &said);
+        let b = about("f-2", "LEDGER-NOSOURCE", Severity::Info, &said);
         assert_ne!(a, b);
         assert_eq!(a.message(), b.message());
         assert_eq!(a.detail().id, "ledger-nosource");
@@ -216,22 +211,10 @@ mod tests {
     #[test]
     fn changing_a_shared_sentence_copies_it() {
         let said = Said::new("stated equivalent", Message::new("fx-equiv"));
-        let a = Finding::saying(
-            "FX-EQUIV",
-            Severity::Warning,
-            RecordKind::Flow,
-            id("f-1"),
-            said.clone(),
-        );
-        let b = Finding::saying(
-            "FX-EQUIV",
-            Severity::Warning,
-            RecordKind::Flow,
-            id("f-2"),
-            said,
-        )
-        .appended(" (provisional)")
-        .with_ratio(Some(Decimal::TWO));
+        let a = about("f-1", "FX-EQUIV", Severity::Warning, &said);
+        let b = about("f-2", "FX-EQUIV", Severity::Warning, &said)
+            .appended(" (provisional)")
+            .with_ratio(Some(Decimal::TWO));
         assert_eq!(a.message(), "stated equivalent");
         assert_eq!(a.ratio(), None);
         assert_eq!(b.message(), "stated equivalent (provisional)");
