@@ -484,10 +484,7 @@ fn envelopes(ledger: &Ledger, out: &mut Vec<Finding>) {
         }
     }
     for activity in ledger.activities.values() {
-        let Some(below) = ledger
-            .kinds_below_of(&activity.id)
-            .filter(|k| !k.is_empty())
-        else {
+        let Some(below) = ledger.kinds_below(&activity.id).filter(|k| !k.is_empty()) else {
             continue;
         };
         let own: std::collections::BTreeSet<FlowKind> = ledger

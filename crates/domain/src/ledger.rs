@@ -499,13 +499,8 @@ impl Ledger {
         out
     }
 
-    /// Flow kinds recorded anywhere below an activity.
-    pub fn kinds_below(&self, activity: &RecordId) -> BTreeSet<FlowKind> {
-        self.kinds_below_of(activity).cloned().unwrap_or_default()
-    }
-
-    /// [`Self::kinds_below`] without a copy; `None` when nothing is below.
-    pub fn kinds_below_of(&self, activity: &RecordId) -> Option<&BTreeSet<FlowKind>> {
+    /// Flow kinds recorded anywhere below an activity; `None` when nothing is below.
+    pub fn kinds_below(&self, activity: &RecordId) -> Option<&BTreeSet<FlowKind>> {
         self.kinds_below.get(activity)
     }
 

@@ -221,7 +221,7 @@ struct ActivityTerms<'a> {
 impl<'a> ActivityTerms<'a> {
     fn of(ledger: &'a Ledger, activity: &RecordId) -> Self {
         Self {
-            kinds_below: ledger.kinds_below_of(activity),
+            kinds_below: ledger.kinds_below(activity),
             cancelled: ledger
                 .activities
                 .get(activity)

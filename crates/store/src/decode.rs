@@ -87,8 +87,9 @@ fn parse_into(docs: &mut [(RecordKind, String)], parts: &mut Vec<Vec<Record>>) -
     let threads = if docs.len() < 1024 { 1 } else { threads };
     let per = docs.len().div_ceil(threads).max(1);
     parts.resize_with(parts.len().max(threads), Vec::new);
+    // Only this chunk's records are left in them, however many threads decode it.
+    parts.iter_mut().for_each(Vec::clear);
     let decode = |part: &mut [(RecordKind, String)], out: &mut Vec<Record>| {
-        out.clear();
         out.reserve(part.len());
         for (kind, doc) in part.iter_mut() {
             out.push(parse_record_of(*kind, doc)?);
@@ -96,7 +97,6 @@ fn parse_into(docs: &mut [(RecordKind, String)], parts: &mut Vec<Vec<Record>>) -
         StoreResult::Ok(())
     };
     if threads < 2 {
-        parts.iter_mut().skip(1).for_each(Vec::clear);
         return match parts.first_mut() {
             Some(out) => decode(docs, out),
             None => Ok(()),

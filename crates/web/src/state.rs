@@ -196,9 +196,9 @@ impl Snapshot {
         let options = service.check_options(config.undisbursed_after_days);
         // The checks (with their index) and the rest (records by activity, the running sums)
         // read the same ledger and share nothing else: on two threads the first snapshot
-        // takes about as long as the longer of the two, not their sum (issue #13). Since the
-        // sums reuse each activity's keys, the five groupings take about as long as the checks
-        // (1.6-2.1 s against 1.7-2.0 s at a million flows), so they are no longer split.
+        // takes about as long as the longer of the two, not their sum (issue #13). The five
+        // groupings' sums, which reuse each activity's keys, take about as long as the checks,
+        // so they stay on one thread (BENCHMARKS.md, eighth session).
         let (findings, (by_activity, acc)) = std::thread::scope(|scope| {
             let checks = scope.spawn(|| {
                 let findings = aidtrace_domain::checks::run_with(&ledger, &rates, &options);
