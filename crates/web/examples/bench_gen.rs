@@ -1,12 +1,20 @@
 //! Generates a large store for the web benchmarks:
 //! `cargo run --release -p aidtrace-web --example bench_gen -- DB ACTIVITIES FLOWS_PER_ACTIVITY`
 //! (default 100000 activities × 10 flows = 1,000,000 flows), on top of the seed scenario.
-//! Then serve it (`aidtrace --db DB serve`) and run wrk against it (see docs/web.md).
+//! Then serve it (`aidtrace --db DB serve`) and run wrk against it (see docs/web.md), or move it
+//! to PostgreSQL with `aidtrace store copy`.
+//!
+//! Records are written in batches of `BATCH` activities with their flows, one transaction each,
+//! so the generator's memory does not grow with the store (10,000,000 flows held as JSON at once
+//! would need well over 10 GB).
 
 use std::time::Instant;
 
 use aidtrace_service::Aidtrace;
 use serde_json::{Value, json};
+
+/// Activities per transaction.
+const BATCH: usize = 10_000;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -17,13 +25,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut service = Aidtrace::open_sqlite(std::path::Path::new(db))?;
     service.load_demo("bench")?;
     let donors = 40;
+    let mut count = donors;
+    let mut created = load(&mut service, donor_records(donors))?;
+    for first in (0..activities).step_by(BATCH) {
+        let batch = batch_records(first..activities.min(first + BATCH), per, donors);
+        count += batch.len();
+        created += load(&mut service, batch)?;
+    }
+    println!(
+        "{count} records ({created} created) into {db} in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn load(service: &mut Aidtrace, records: Vec<Value>) -> Result<usize, Box<dyn std::error::Error>> {
+    let text = serde_json::to_string(&json!({ "records": records }))?;
+    drop(records);
+    Ok(service.load_json("bench", &text)?.created)
+}
+
+fn donor_records(donors: usize) -> Vec<Value> {
+    (0..donors)
+        .map(|d| json!({"record":"organisation","id":format!("org-bench-{d}"),"name":format!("Bench donor {d}"),"kind":"government_agency","roles":["donor"]}))
+        .collect()
+}
+
+fn batch_records(activities: std::ops::Range<usize>, per: usize, donors: usize) -> Vec<Value> {
     let countries = ["KZ", "UA", "KG", "UZ", "TJ", "MD", "GE", "AM"];
     let currencies = ["JPY", "USD", "EUR", "GBP"];
-    let mut records: Vec<Value> = Vec::with_capacity(activities * (per + 1) + donors);
-    for d in 0..donors {
-        records.push(json!({"record":"organisation","id":format!("org-bench-{d}"),"name":format!("Bench donor {d}"),"kind":"government_agency","roles":["donor"]}));
-    }
-    for a in 0..activities {
+    let mut records = Vec::with_capacity(activities.len() * (per + 1));
+    for a in activities {
         let country = countries[a % countries.len()];
         records.push(json!({
             "record":"activity","id":format!("act-bench-{a}"),"title":format!("Bench activity {a} for hospital equipment"),
@@ -43,14 +75,5 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }));
         }
     }
-    let count = records.len();
-    let text = serde_json::to_string(&json!({ "records": records }))?;
-    drop(records);
-    let report = service.load_json("bench", &text)?;
-    println!(
-        "{count} records ({} created) into {db} in {:.1} s",
-        report.created,
-        started.elapsed().as_secs_f64()
-    );
-    Ok(())
+    records
 }
