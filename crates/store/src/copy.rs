@@ -129,8 +129,11 @@ pub(crate) fn web_columns(table: &str) -> StoreResult<&'static [&'static str]> {
         .ok_or_else(|| StoreError::InvalidRequest(format!("no web table named {table}")))
 }
 
-/// Items in flight between the reading and the writing thread.
-const QUEUE: usize = 4096;
+/// Batches of items in flight between the reading and the writing thread.
+const QUEUE: usize = 8;
+/// Items per batch: one hand-over per item woke the writer for every row, and the two threads
+/// spent more time switching than copying.
+const BATCH: usize = 1024;
 
 /// Copies `from` into `to`, which must be empty, then verifies the audit chain at both ends and
 /// that they end on the same head.
@@ -143,18 +146,28 @@ pub fn copy_store(from: Box<dyn Store>, to: &mut dyn Store) -> StoreResult<CopyR
             before.problems.first().cloned().unwrap_or_default()
         )));
     }
-    let (send, receive) = mpsc::sync_channel::<StoreResult<CopyItem>>(QUEUE);
+    let (send, receive) = mpsc::sync_channel::<Vec<StoreResult<CopyItem>>>(QUEUE);
     let reader = std::thread::spawn(move || {
+        let stopped = || StoreError::Database("the copy's writer stopped".into());
+        let mut batch = Vec::with_capacity(BATCH);
         let result = from.copy_out(&mut |item| {
-            send.send(Ok(item))
-                .map_err(|_| StoreError::Database("the copy's writer stopped".into()))
+            batch.push(Ok(item));
+            if batch.len() == BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                send.send(full).map_err(|_| stopped())?;
+            }
+            Ok(())
         });
         if let Err(e) = result {
-            let _ = send.send(Err(e));
+            batch.push(Err(e));
         }
+        let _ = send.send(batch);
         from
     });
-    let report = to.copy_in(&mut receive.iter());
+    let report = to.copy_in(&mut receive.iter().flatten());
+    // A writer that stopped early leaves batches unread: without the receiver the reader's
+    // next hand-over fails and it ends, instead of waiting on a full queue for ever.
+    drop(receive);
     let from = reader
         .join()
         .map_err(|_| StoreError::Database("the copy's reader failed".into()))?;

@@ -382,3 +382,37 @@ fn copy_carries_records_that_need_escaping_from_postgres_to_sqlite() {
     let Some(pg) = postgres() else { return };
     carried_byte_for_byte(&pg.url, &sqlite().url);
 }
+
+/// A refused target stops the copy at once, however much the source holds: the reader must not
+/// wait on a full queue for a writer that has given up (10,000 records fill the queue).
+#[test]
+fn a_refused_copy_returns_while_the_source_still_has_rows_to_send() {
+    let (from, to) = (sqlite(), sqlite());
+    let orgs: Vec<Change> = (0..10_000)
+        .map(|i| Change::Put(conformance::org(&format!("org-{i}"))))
+        .collect();
+    from.url
+        .open()
+        .expect("from")
+        .apply("ci", &orgs)
+        .expect("fill");
+    to.url
+        .open()
+        .expect("to")
+        .apply("ci", &[Change::Put(conformance::org("org-there"))])
+        .expect("target");
+    let (done, result) = std::sync::mpsc::channel();
+    let (from_url, to_url) = (from.url.clone(), to.url.clone());
+    std::thread::spawn(move || {
+        let copied = copy_store(
+            from_url.open().expect("from"),
+            &mut *to_url.open().expect("to"),
+        );
+        let _ = done.send(copied.map(|_| ()).map_err(|e| e.to_string()));
+    });
+    let outcome = result
+        .recv_timeout(std::time::Duration::from_secs(120))
+        .expect("the copy returned instead of waiting for ever");
+    let message = outcome.expect_err("a non-empty target is refused");
+    assert!(message.contains("not empty"), "{message}");
+}
