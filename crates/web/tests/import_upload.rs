@@ -246,6 +246,30 @@ async fn a_zip_with_a_path_outside_its_root_is_refused() {
 }
 
 #[tokio::test]
+async fn a_zip_with_an_absolute_path_is_refused() {
+    let xml = activity("XM-DAC-701-8-ROOTED", "Rooted");
+    let zip = zip_of(&[("/tmp/rooted.xml", xml.as_bytes())]);
+    refused(
+        &[("rooted.zip", &zip)],
+        StatusCode::BAD_REQUEST,
+        &["rooted.zip", "/tmp/rooted.xml", "outside its root"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_zip_with_a_drive_path_is_refused() {
+    let xml = activity("XM-DAC-701-8-DRIVE", "Drive");
+    let zip = zip_of(&[("C:/data/drive.xml", xml.as_bytes())]);
+    refused(
+        &[("drive.zip", &zip)],
+        StatusCode::BAD_REQUEST,
+        &["drive.zip", "C:/data/drive.xml", "outside its root"],
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn a_zip_bomb_is_refused_by_its_ratio() {
     // 20 MB of one repeated byte deflates to some twenty kilobytes: a ratio near 1,000.
     let mut bomb = b"<iati-activities>".to_vec();

@@ -359,7 +359,7 @@ fn unzip(
     for i in 0..count {
         let m = zip.by_index_raw(i).map_err(|e| archive.unreadable(&e))?;
         let name = m.name().map_err(|e| archive.unreadable(&e))?.into_owned();
-        if m.enclosed_name().is_none() {
+        if m.enclosed_name().is_none() || is_absolute_member(&name) {
             return Err(refused(ta(
                 "import-err-zip-path",
                 &[("file", archive.name), ("member", &name)],
@@ -495,10 +495,35 @@ fn inflate(
     Ok(Some(Member::Xml(XmlFile { name: shown, path })))
 }
 
+/// A member named from the root (`/etc/x.xml`, `\\share\\x.xml`, `C:/x.xml`): the zip crate's
+/// `enclosed_name` takes such a name as relative to the archive, but an archive that says it
+/// is not is a crafted one, refused like a `../` member.
+fn is_absolute_member(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    matches!(bytes.first(), Some(b'/' | b'\\'))
+        || (bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':')
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn members_named_from_a_root_are_absolute() {
+        for name in [
+            "/etc/x.xml",
+            "\\\\share\\x.xml",
+            "\\x.xml",
+            "C:/x.xml",
+            "c:x.xml",
+        ] {
+            assert!(is_absolute_member(name), "{name}");
+        }
+        for name in ["x.xml", "set/x.xml", "2024:x.xml", "", "..x.xml"] {
+            assert!(!is_absolute_member(name), "{name}");
+        }
+    }
 
     #[test]
     fn sniffing_goes_by_content() {
