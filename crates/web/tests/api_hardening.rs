@@ -1,13 +1,15 @@
 //! Defects found by testing the API as an attacker would (issue #12): a validator that leaked
 //! blurred coordinates, creates that raced into overwrites, conditional headers read loosely,
-//! editors rewriting shared sources, and error answers outside the JSON shape.
+//! editors rewriting shared sources, and error answers outside the JSON shape; and (fifteenth
+//! session) approvals posted cross-site with the session cookie, and a blurred facility's
+//! location note given to the public.
 
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::{Client, Req, env};
+use common::{Client, Req, env, login, propose_overspend};
 use serde_json::json;
 
 /// A demo store, an in-process client and an admin's bearer token (the store lives as long as
@@ -349,4 +351,120 @@ async fn an_editor_may_edit_a_source_only_their_records_cite() {
         )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+}
+
+/// The state of change `id` as the approvers' list gives it.
+async fn change_state(e: &common::Env, c: &Client, id: i64) -> String {
+    let list = c
+        .send(Req::get("/api/v1/changes").bearer(&e.token("abe")))
+        .await
+        .json();
+    let change = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|ch| ch["id"] == id)
+        .cloned()
+        .unwrap();
+    change["state"].as_str().unwrap().to_string()
+}
+
+/// What a form on another site can send with the approver's cookie: a simple request, no
+/// custom header.
+fn cross_site_approval(id: i64, session: &str) -> Req<'_> {
+    Req::new(
+        Method::POST,
+        Box::leak(format!("/api/v1/changes/{id}/approve").into_boxed_str()),
+    )
+    .cookie(session)
+    .header("content-type", "text/plain")
+    .header("origin", "https://evil.example")
+}
+
+#[tokio::test]
+async fn an_approval_posted_with_the_session_cookie_alone_is_refused() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let id = propose_overspend(&e, &c).await;
+    let (abe, _) = login(&c, "abe").await;
+    let r = c.send(cross_site_approval(id, &abe)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert_eq!(r.json()["code"], "csrf");
+    assert!(r.body.contains("X-CSRF-Token"), "{}", r.body);
+    assert_eq!(change_state(&e, &c, id).await, "submitted");
+}
+
+#[tokio::test]
+async fn an_approval_with_another_sessions_token_is_refused() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let id = propose_overspend(&e, &c).await;
+    let (abe, _) = login(&c, "abe").await;
+    let (_, other_csrf) = login(&c, "ada").await;
+    let r = c
+        .send(cross_site_approval(id, &abe).header("x-csrf-token", &other_csrf))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert_eq!(change_state(&e, &c, id).await, "submitted");
+}
+
+#[tokio::test]
+async fn an_approval_with_the_sessions_csrf_header_goes_through() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let id = propose_overspend(&e, &c).await;
+    let (abe, csrf) = login(&c, "abe").await;
+    let r = c
+        .send(cross_site_approval(id, &abe).header("x-csrf-token", &csrf))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(change_state(&e, &c, id).await, "approved");
+}
+
+#[tokio::test]
+async fn a_record_put_with_the_session_cookie_alone_is_refused() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let (ada, _) = login(&c, "ada").await;
+    let r = c
+        .send(
+            Req::new(Method::PUT, SECRET)
+                .cookie(&ada)
+                .json(&secret_at("49.9935", "36.2304")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert_eq!(c.get(SECRET).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_blurred_facility_leaves_out_its_location_note_for_the_public() {
+    let (_e, c, admin) = as_admin();
+    let mut facility = secret_at("49.987654", "36.234567");
+    facility["location_note"] = json!("rear entrance, Sumska St 42");
+    let r = c
+        .send(Req::new(Method::PUT, SECRET).bearer(&admin).json(&facility))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    for uri in [
+        SECRET,
+        "/api/v1/facilities",
+        "/api/v1/facilities?q=shelling",
+    ] {
+        let r = c.get(uri).await;
+        assert!(!r.body.contains("Sumska"), "{uri}: {}", r.body);
+        let json = r.json();
+        let secret = match json["items"].as_array() {
+            Some(items) => items
+                .iter()
+                .find(|f| f["id"] == "fac-secret")
+                .unwrap()
+                .clone(),
+            None => json,
+        };
+        assert_eq!(secret["location_blurred_km"], "10", "{uri}: {secret}");
+        assert!(secret.get("location_note").is_none(), "{uri}: {secret}");
+    }
+    let signed_in = c.send(Req::get(SECRET).bearer(&admin)).await.json();
+    assert_eq!(signed_in["location_note"], "rear entrance, Sumska St 42");
 }

@@ -6,25 +6,7 @@ mod common;
 
 use axum::http::{Method, StatusCode};
 use common::form_fields::{post_new, set, small_activity, with_equipment_line};
-use common::{Client, Req, env, login};
-use serde_json::json;
-
-/// An editor of the embassy proposes, through the API, a disbursement on the Semey activity
-/// several times its commitment.
-async fn propose_overspend(e: &common::Env, c: &Client) -> i64 {
-    let flow = json!({"record": "flow", "id": "flow-review-overspend", "activity": "act-kz-semey-equipment",
-        "kind": "disbursement", "money": {"amount": "500000000", "currency": "JPY", "value_date": "2024-06-01"},
-        "provider": "org-gov-japan"});
-    let r = c
-        .send(
-            Req::new(Method::PUT, "/api/v1/flows/flow-review-overspend")
-                .bearer(&e.token("eve"))
-                .json(&flow),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
-    r.json()["change"].as_i64().expect("change id")
-}
+use common::{Client, Req, env, login, propose_overspend};
 
 #[tokio::test]
 async fn the_approver_sees_fields_values_and_the_finding_a_change_would_add() {

@@ -134,7 +134,7 @@ fn serde_urlencoded_like<T: serde::de::DeserializeOwned>(raw: &str) -> ApiResult
 }
 
 /// The JSON a viewer may see of a record: sensitive facilities' coordinates are blurred for
-/// the public.
+/// the public, and their location note left out.
 fn visible(state: &AppState, caller: &Caller, record: &Record) -> Value {
     let mut value = serde_json::to_value(record).unwrap_or(Value::Null);
     if let (Record::Facility(f), None) = (record, caller.principal())
@@ -145,6 +145,11 @@ fn visible(state: &AppState, caller: &Caller, record: &Record) -> Value {
             value["location"] =
                 serde_json::json!({"lat": shown.lat.to_string(), "lon": shown.lon.to_string()});
             value["location_blurred_km"] = Value::String(state.config.blur_km.to_string());
+            // Staff write directions there ("rear entrance, Sumska St 42"): as exact as the
+            // coordinates, so it goes with them, as on the facility's page.
+            if let Some(fields) = value.as_object_mut() {
+                fields.remove("location_note");
+            }
         }
     }
     value

@@ -360,7 +360,7 @@ pub fn add_security(doc: &mut OpenApi) {
         SESSION,
         SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
             crate::auth::SESSION_COOKIE,
-            "The session cookie set by signing in at /login",
+            "The session cookie set by signing in at /login; a write with it must also send the session's CSRF token in an `X-CSRF-Token` header",
         ))),
     );
 }

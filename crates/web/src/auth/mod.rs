@@ -276,10 +276,40 @@ impl FromRequestParts<AppState> for Caller {
         let headers = parts.headers.clone();
         let state = state.clone();
         let caller = blocking(move || resolve(&state, &headers)).await?;
+        if let Caller::Signed(principal) = &caller {
+            check_api_write_by_cookie(parts, principal)?;
+        }
         // An error page rendered after this point keeps the signed-in header.
         crate::request_ctx::remember(&caller);
         Ok(caller)
     }
+}
+
+/// Header a write to `/api/v1` signed in by the session cookie must carry: the session's CSRF
+/// token, as the pages' forms carry it in a field.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// A write to the JSON API signed in by the session cookie (not a bearer token) must prove it
+/// comes from a page of this site: a form of another site can post `text/plain` or an empty
+/// body to `/api/v1/changes/{id}/approve` with the victim's cookie (`SameSite=Strict` does not
+/// stop a sibling subdomain), so the session's CSRF token is asked for in [`CSRF_HEADER`].
+fn check_api_write_by_cookie(parts: &Parts, principal: &Principal) -> Result<(), ApiError> {
+    if principal.csrf.is_none() || parts.method.is_safe() || !parts.uri.path().starts_with("/api/")
+    {
+        return Ok(());
+    }
+    let submitted = parts
+        .headers
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    check_csrf(principal, submitted).map_err(|_| {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "a write signed in by the session cookie must send the session's security token in the X-CSRF-Token header; programs use an API token (Authorization: Bearer …)",
+        )
+    })
 }
 
 /// Checks a form's CSRF token against the session's.

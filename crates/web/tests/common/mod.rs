@@ -387,3 +387,20 @@ pub fn shared() -> Option<std::path::PathBuf> {
     eprintln!("skipped: {} not found", path.display());
     None
 }
+
+/// An editor of the embassy proposes, through the API, a disbursement on the Semey activity
+/// several times its commitment.
+pub async fn propose_overspend(e: &Env, c: &Client) -> i64 {
+    let flow = serde_json::json!({"record": "flow", "id": "flow-review-overspend", "activity": "act-kz-semey-equipment",
+        "kind": "disbursement", "money": {"amount": "500000000", "currency": "JPY", "value_date": "2024-06-01"},
+        "provider": "org-gov-japan"});
+    let r = c
+        .send(
+            Req::new(Method::PUT, "/api/v1/flows/flow-review-overspend")
+                .bearer(&e.token("eve"))
+                .json(&flow),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    r.json()["change"].as_i64().expect("change id")
+}
