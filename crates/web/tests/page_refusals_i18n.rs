@@ -9,8 +9,7 @@ mod common;
 
 use axum::http::{Method, StatusCode};
 use common::form_fields::{activity, set};
-use common::{Client, Req, env, login};
-use serde_json::json;
+use common::{Client, Req, env, login, propose_overspend};
 
 /// The page's text between the error paragraph's tags.
 fn error_of(body: &str) -> String {
@@ -155,18 +154,7 @@ async fn an_editor_approving_is_refused_in_ukrainian() {
     let e = env();
     let c = Client::InProcess(e.state.clone());
     // An editor of the embassy proposes a flow through the API: it waits for an approver.
-    let flow = json!({"record": "flow", "id": "flow-refusal-uk", "activity": "act-kz-semey-equipment",
-        "kind": "disbursement", "money": {"amount": "1000", "currency": "JPY", "value_date": "2024-06-01"},
-        "provider": "org-gov-japan"});
-    let proposed = c
-        .send(
-            Req::new(Method::PUT, "/api/v1/flows/flow-refusal-uk")
-                .bearer(&e.token("eve"))
-                .json(&flow),
-        )
-        .await;
-    assert_eq!(proposed.status, StatusCode::ACCEPTED, "{}", proposed.body);
-    let id = proposed.json()["change"].as_i64().expect("change id");
+    let id = propose_overspend(&e, &c).await;
     let (eve, csrf) = login(&c, "eve").await;
     let cookie = format!("aidtrace_lang=uk; {eve}");
     let r = c
