@@ -72,6 +72,10 @@ pub struct ServeArgs {
     /// Password hashes computed at once, 19 MiB each [default: the number of cores]
     #[arg(long, env = "AIDTRACE_MAX_HASHES")]
     max_hashes: Option<u64>,
+    /// IATI uploads checked at once on `/import`, one per account; more get 503 at once
+    /// [default: the number of cores]
+    #[arg(long, env = "AIDTRACE_MAX_UPLOADS")]
+    max_uploads: Option<u64>,
     /// Store connections opened, at most, for reads beside the one writing connection, so
     /// reads never wait for a write [default: 4]
     #[arg(long, env = "AIDTRACE_READ_CONNECTIONS")]
@@ -341,6 +345,13 @@ fn serve(args: ServeArgs, settings: &Settings) -> CliResult {
             args.max_hashes,
             file.max_hashes,
             defaults.max_concurrent_hashes as u64,
+            (1, 256),
+        )?),
+        max_concurrent_uploads: size(setting(
+            "max-uploads",
+            args.max_uploads,
+            file.max_uploads,
+            defaults.max_concurrent_uploads as u64,
             (1, 256),
         )?),
         read_connections: size(setting(

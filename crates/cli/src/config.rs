@@ -42,6 +42,7 @@ pub struct ServeFile {
     pub max_connections: Option<u64>,
     pub max_connections_per_address: Option<u64>,
     pub max_hashes: Option<u64>,
+    pub max_uploads: Option<u64>,
     pub read_connections: Option<u64>,
     pub upload_limit_mb: Option<u64>,
 }

@@ -34,6 +34,9 @@ pub struct WebConfig {
     /// Password hashes (19 MiB each) computed at once; as many more attempts may wait, the rest
     /// get 503 at once. This bounds sign-in's memory to this many hash buffers.
     pub max_concurrent_hashes: usize,
+    /// IATI uploads received and checked at once, one per account (`crate::iati::slots`);
+    /// each costs seconds of CPU and up to `upload_limit` of disk.
+    pub max_concurrent_uploads: usize,
     /// Connections the server opens, at most, for reads that need the store itself (pages of
     /// lists, single records), beside the one writing connection; see `crate::readers`.
     pub read_connections: usize,
@@ -76,6 +79,7 @@ impl Default for WebConfig {
             login_attempts_per_minute: 5,
             login_attempts_per_address_per_minute: 20,
             max_concurrent_hashes: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            max_concurrent_uploads: std::thread::available_parallelism().map_or(2, |n| n.get()),
             read_connections: 4,
             trusted_proxies: Vec::new(),
             header_read_timeout: Duration::from_secs(10),
@@ -312,6 +316,8 @@ pub struct Inner {
     /// The published snapshot and the thread that keeps it current (`crate::read_model`).
     read_model: Arc<crate::read_model::ReadModel>,
     pub login_guard: crate::auth::guard::LoginGuard,
+    /// Uploads in hand on `/import`, per account and in all.
+    pub upload_slots: crate::iati::slots::UploadSlots,
     /// Signs the sign-in form's tokens; random per process (a restart voids open sign-in forms).
     pub login_key: [u8; 32],
 }
@@ -340,6 +346,7 @@ impl AppState {
             accounts: Mutex::new(accounts),
             read_model: crate::read_model::ReadModel::start(db.clone(), config.clone()),
             login_guard: crate::auth::guard::LoginGuard::new(&config),
+            upload_slots: crate::iati::slots::UploadSlots::new(config.max_concurrent_uploads),
             login_key,
             config,
         })))

@@ -301,3 +301,75 @@ async fn a_zip_larger_than_the_limit_once_unpacked_is_a_413_naming_the_limit() {
     assert!(r.body.contains("1 MiB"), "{}", head(&r.body));
     assert_eq!(e.record_count(), before);
 }
+
+/// One small file to validate, as `vic` (a viewer) sends it.
+fn one_file(csrf: &str) -> Vec<u8> {
+    let one = activity("XM-DAC-701-8-SLOT-1", "Held up");
+    form(csrf, "validate", &[("one.xml", one.as_bytes())])
+}
+
+#[tokio::test]
+async fn an_accounts_second_upload_waits_for_its_first() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let (vic, csrf) = login(&c, "vic").await;
+    let body = one_file(&csrf);
+    let first = e.state.upload_slots.try_take("vic").unwrap();
+
+    let r = c.send(post(&vic, &body)).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", head(&r.body));
+    assert_eq!(r.header("retry-after"), "30");
+    assert!(
+        r.body.contains("An upload of yours is still being checked"),
+        "{}",
+        head(&r.body)
+    );
+    let uk = c
+        .send(post(&format!("{vic}; aidtrace_lang=uk"), &body))
+        .await;
+    assert_eq!(uk.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        uk.body
+            .contains("Ваше попереднє завантаження ще перевіряється"),
+        "in the reader's language: {}",
+        head(&uk.body)
+    );
+
+    drop(first);
+    let r = c.send(post(&vic, &body)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", head(&r.body));
+    assert!(
+        e.state.upload_slots.try_take("vic").is_ok(),
+        "the slot is free once the report is sent"
+    );
+}
+
+#[tokio::test]
+async fn uploads_beyond_the_servers_limit_are_refused_at_once() {
+    let e = common::env_with(aidtrace_web::WebConfig {
+        secure_cookies: false,
+        max_concurrent_uploads: 1,
+        ..aidtrace_web::WebConfig::default()
+    });
+    let c = Client::InProcess(e.state.clone());
+    let (vic, csrf) = login(&c, "vic").await;
+    let ada_busy = e.state.upload_slots.try_take("ada").unwrap();
+
+    let r = c.send(post(&vic, &one_file(&csrf))).await;
+    assert_eq!(
+        r.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        head(&r.body)
+    );
+    assert_eq!(r.header("retry-after"), "30");
+    assert!(
+        r.body.contains("Try again in a minute"),
+        "{}",
+        head(&r.body)
+    );
+
+    drop(ada_busy);
+    let r = c.send(post(&vic, &one_file(&csrf))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", head(&r.body));
+}

@@ -29,6 +29,18 @@ pub struct Refused {
     pub retry_after_secs: u64,
 }
 
+/// A 429 or 503 page with `Retry-After`.
+impl axum::response::IntoResponse for Refused {
+    fn into_response(self) -> axum::response::Response {
+        let mut resp = crate::error::PageError(*self.error).into_response();
+        if let Ok(v) = axum::http::HeaderValue::from_str(&self.retry_after_secs.to_string()) {
+            resp.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, v);
+        }
+        resp
+    }
+}
+
 /// Held while an attempt is admitted (waiting or hashing); dropping it admits the next one.
 pub struct Admitted {
     _queued: OwnedSemaphorePermit,

@@ -5,12 +5,12 @@
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use maud::html;
 
-use crate::auth::guard::{self, Refused};
+use crate::auth::guard;
 use crate::auth::{self, Caller, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::error::{ApiError, PageError, PageResult};
 use crate::i18n::t;
@@ -56,15 +56,6 @@ pub struct LoginForm {
     csrf: String,
 }
 
-/// A 429 or 503 page with `Retry-After`.
-fn refused(r: Refused) -> Response {
-    let mut resp = PageError(*r.error).into_response();
-    if let Ok(v) = HeaderValue::from_str(&r.retry_after_secs.to_string()) {
-        resp.headers_mut().insert(header::RETRY_AFTER, v);
-    }
-    resp
-}
-
 pub async fn login(
     State(state): State<AppState>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
@@ -88,11 +79,11 @@ pub async fn login(
         &headers,
     );
     if let Err(r) = state.login_guard.check_limits(address, &form.name) {
-        return Ok(refused(r));
+        return Ok(r.into_response());
     }
     let admitted = match state.login_guard.admit().await {
         Ok(a) => a,
-        Err(r) => return Ok(refused(r)),
+        Err(r) => return Ok(r.into_response()),
     };
     let st = state.clone();
     let token = blocking(move || {

@@ -9,7 +9,7 @@ use aidtrace_service::iati::ImportOptions;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::header;
-use axum::response::Html;
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use maud::html;
 
@@ -40,8 +40,7 @@ const FORM_ROOM: u64 = 64 * 1024;
 /// it the form posts as any form does.
 const UPLOAD_JS: &str = include_str!("../../assets/upload.js");
 
-async fn upload_js() -> axum::response::Response {
-    use axum::response::IntoResponse;
+async fn upload_js() -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
@@ -88,8 +87,14 @@ pub async fn upload(
     State(state): State<AppState>,
     caller: Caller,
     multipart: Multipart,
-) -> PageResult<Html<String>> {
+) -> PageResult<Response> {
     let principal = caller.require()?.clone();
+    // Taken before the body is read, and held by the checking thread until the report is
+    // built (a client that hangs up does not free it while its upload is still being checked).
+    let slot = match state.upload_slots.try_take(&principal.name) {
+        Ok(slot) => slot,
+        Err(refused) => return Ok(refused.into_response()),
+    };
     let limit = state.config.upload_limit;
     let received = upload::receive(multipart, limit).await?;
     auth::check_csrf(&principal, &received.csrf)?;
@@ -120,6 +125,7 @@ pub async fn upload(
     // Unpacking and checking take seconds of CPU: off the async workers. An import gives the
     // validation report from the same read.
     let report = blocking(move || {
+        let _slot = slot;
         i18n::scope(lang, || {
             let unpacked = upload::unpack(received.files, limit)?;
             let mut report = UploadReport {
@@ -146,7 +152,7 @@ pub async fn upload(
         (report.render())
         (upload_form(principal.csrf.as_deref().unwrap_or_default(), principal.role == Role::Admin))
     };
-    Ok(layout(&t("title-import"), &caller, body))
+    Ok(layout(&t("title-import"), &caller, body).into_response())
 }
 
 /// Imports the files through the same pipeline as `aidtrace iati import` (the next files read

@@ -3,4 +3,5 @@
 pub mod export;
 pub mod import_page;
 pub mod import_report;
+pub mod slots;
 pub mod upload;
