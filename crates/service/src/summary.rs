@@ -209,6 +209,9 @@ pub struct FiguresAcc {
     /// The decimal places of each year's terms (see `RowAcc::scales`).
     year_scales: BTreeMap<(FlowKind, i32), BTreeMap<u32, usize>>,
     dated_by_fallback: usize,
+    /// Flows nothing dates (no value date, dated legal step or dated source): converted at the
+    /// latest rate, but placed in no year, as the totals by year place them under "no date".
+    undated: usize,
 }
 
 impl FiguresAcc {
@@ -220,6 +223,7 @@ impl FiguresAcc {
             years: BTreeMap::new(),
             year_scales: BTreeMap::new(),
             dated_by_fallback: 0,
+            undated: 0,
         }
     }
 
@@ -309,7 +313,11 @@ impl FiguresAcc {
                         acc.rates.remove(&key);
                     }
                     scale_step(&mut acc.scales, amount, sign)?;
-                    if by == GroupBy::Year {
+                    if by == GroupBy::Year && c.basis == RateDateBasis::LatestAvailableRate {
+                        // The latest rate's year says when the rate was quoted, not when the
+                        // money moved: charting it there put 2023's grant in this year.
+                        count(&mut self.undated, 1, sign)?;
+                    } else if by == GroupBy::Year {
                         if c.basis != RateDateBasis::ValueDate {
                             count(&mut self.dated_by_fallback, 1, sign)?;
                         }
@@ -410,6 +418,7 @@ impl FiguresAcc {
             totals,
             series,
             dated_by_fallback: self.dated_by_fallback,
+            undated: self.undated,
         }
     }
 }
@@ -433,6 +442,8 @@ pub struct Figures {
     pub totals: BTreeMap<&'static str, TotalsSummary>,
     pub series: Vec<Series>,
     pub dated_by_fallback: usize,
+    /// Flows left out of the series: nothing dates them (see `FiguresAcc::undated`).
+    pub undated: usize,
 }
 
 /// The dashboard's figures under `filter`, each grouping through the one totals implementation.

@@ -156,6 +156,7 @@ fn view(s: &Snapshot) -> Value {
         "by_activity": by_activity,
         "series": s.figures.series,
         "fallback": s.figures.dated_by_fallback,
+        "undated": s.figures.undated,
         "totals": serde_json::to_value(&s.figures.totals).expect("totals"),
         "dashboard": serde_json::from_slice::<Value>(&s.dashboard_json).expect("dashboard"),
         "flows": s.ledger.flows.len(),
@@ -243,6 +244,7 @@ fn figures_from_reports(ledger: &Ledger, rates: &aidtrace_domain::fx::RateTable)
     let mut totals = serde_json::Map::new();
     let mut series: BTreeMap<(String, i32), Sum> = BTreeMap::new();
     let mut fallback = 0;
+    let mut undated = 0;
     for by in aidtrace_web::state::GROUPS {
         let report = totals_where(ledger, rates, by, &filter);
         let rows: Vec<Value> = report
@@ -268,7 +270,12 @@ fn figures_from_reports(ledger: &Ledger, rates: &aidtrace_domain::fx::RateTable)
                         )
                     });
                     entry.1 += 1;
-                    if by == GroupBy::Year {
+                    if by == GroupBy::Year
+                        && u.rate_date_basis
+                            == aidtrace_domain::ledger::RateDateBasis::LatestAvailableRate
+                    {
+                        undated += 1;
+                    } else if by == GroupBy::Year {
                         let point = series
                             .entry((row.kind.as_str().to_string(), u.converted_for.year()))
                             .or_insert(Sum::ZERO);
@@ -300,7 +307,7 @@ fn figures_from_reports(ledger: &Ledger, rates: &aidtrace_domain::fx::RateTable)
             by_kind.entry(kind).or_default().push(json!([year, d]));
         }
     }
-    json!({"totals": totals, "series": by_kind, "fallback": fallback})
+    json!({"totals": totals, "series": by_kind, "fallback": fallback, "undated": undated})
 }
 
 /// The same fields of a snapshot's figures.
@@ -338,7 +345,7 @@ fn figures_of(s: &Snapshot) -> Value {
             (kind.clone(), points)
         })
         .collect();
-    json!({"totals": totals, "series": series, "fallback": s.figures.dated_by_fallback})
+    json!({"totals": totals, "series": series, "fallback": s.figures.dated_by_fallback, "undated": s.figures.undated})
 }
 
 proptest! {

@@ -259,7 +259,10 @@ fn dashboard_body(
         }
         (svg::time_series(&t("chart-by-year"), unit, series))
         @if dated_by_fallback > 0 {
-            p class="muted" { (ta("dash-dated-by-fallback", &[("count", &dated_by_fallback.to_string())])) }
+            p class="muted" id="dash-dated-by-fallback" { (ta("dash-dated-by-fallback", &[("count", &dated_by_fallback.to_string())])) }
+        }
+        @if figures.undated > 0 {
+            p class="muted" id="dash-undated" { (ta("dash-undated", &[("count", &figures.undated.to_string())])) }
         }
         @let provisional = figures.totals.get("donor").map_or(0, crate::summary::provisional_flows);
         @if provisional > 0 {

@@ -1,0 +1,59 @@
+//! The dashboard's chart by year places a flow in the year of its value date, or of the date
+//! its rate was taken for (a signing, a source's publication), and never in the year of the
+//! latest rate: a flow nothing dates is left out of the chart and counted beside it, as the
+//! totals by year list it without a year. On the seed scenario the undated Semey commitment
+//! and the undated Zhezbek grant had been charted in 2026.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use aidtrace_domain::filter::Filter;
+use aidtrace_web::summary::{Figures, figures};
+use common::{Client, env};
+
+fn demo_figures() -> Figures {
+    let e = env();
+    let (ledger, rates) = e.with_service(|s| (s.ledger().unwrap(), s.rates().unwrap()));
+    figures(
+        &ledger,
+        &rates,
+        &aidtrace_web::state::GROUPS,
+        &Filter::default(),
+    )
+}
+
+#[test]
+fn flows_nothing_dates_are_not_charted_in_the_latest_rates_year() {
+    let f = demo_figures();
+    let years: Vec<i32> = f
+        .series
+        .iter()
+        .flat_map(|(_, points)| points.iter().map(|(y, _)| *y))
+        .collect();
+    assert!(!years.contains(&2026), "charted years: {years:?}");
+}
+
+#[test]
+fn flows_nothing_dates_are_counted_beside_the_chart() {
+    assert_eq!(demo_figures().undated, 2);
+}
+
+#[tokio::test]
+async fn the_dashboard_says_how_many_flows_the_chart_leaves_out() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let page = c.get("/").await.body;
+    let note = page
+        .split("id=\"dash-undated\"")
+        .nth(1)
+        .expect("the note is on the page");
+    let note = &note[..note.find("</p>").unwrap()];
+    assert!(note.contains("nothing dates"), "{note}");
+    assert!(note.contains(": 2."), "{note}");
+    let uk = c
+        .send(common::Req::get("/").header("cookie", "aidtrace_lang=uk"))
+        .await
+        .body;
+    assert!(uk.contains("Операцій, які нічим не датовано"));
+}
