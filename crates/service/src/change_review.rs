@@ -287,15 +287,19 @@ fn beyond(a: &[Finding], b: &[Finding]) -> Vec<Finding> {
 }
 
 /// Runs the checks on the ledger with `batch` applied and compares them with `before` (the
-/// findings of `ledger` as it is, which callers usually hold already): the findings a rule
-/// raises on a record only after the change are added, those it raises only before are cleared.
+/// findings of `ledger` as it is, judged with the same `options`, which callers usually hold
+/// already): the findings a rule raises on a record only after the change are added, those it
+/// raises only before are cleared. Judging the two sides with different options made every
+/// dated finding of the ledger (thousands of ACT-OVERDUE after an IATI import) read as cleared
+/// by any change.
 pub fn preview_findings(
     ledger: &Ledger,
     rates: &RateTable,
+    options: &checks::Options,
     before: &[Finding],
     batch: &[Record],
 ) -> FindingsPreview {
-    let after = checks::run(&ledger.with(batch), rates);
+    let after = checks::run_with(&ledger.with(batch), rates, options);
     FindingsPreview {
         added: beyond(&after, before),
         cleared: beyond(before, &after),
@@ -310,17 +314,18 @@ pub struct ChangeReview {
 }
 
 /// The comparison and the findings preview of `batch` against `ledger` (`outside`: see
-/// [`diff_batch`]).
+/// [`diff_batch`]; `options` and `before`: see [`preview_findings`]).
 pub fn review(
     ledger: &Ledger,
     outside: &[Record],
     rates: &RateTable,
+    options: &checks::Options,
     before: &[Finding],
     batch: &[Record],
 ) -> ChangeReview {
     ChangeReview {
         records: diff_batch(ledger, outside, batch),
-        findings: preview_findings(ledger, rates, before, batch),
+        findings: preview_findings(ledger, rates, options, before, batch),
     }
 }
 

@@ -167,7 +167,13 @@ fn an_overspending_disbursement_is_previewed_as_a_new_finding() {
     let rates = RateTable::builtin();
     let before = checks::run(&stored, &rates);
     let batch = vec![flow("f-2", "disbursement", "300")];
-    let preview = preview_findings(&stored, &rates, &before, &batch);
+    let preview = preview_findings(
+        &stored,
+        &rates,
+        &checks::Options::default(),
+        &before,
+        &batch,
+    );
     assert!(
         preview
             .added
@@ -191,7 +197,14 @@ fn giving_a_facility_coordinates_is_previewed_as_clearing_its_finding() {
     let before = checks::run(&stored, &rates);
     assert!(before.iter().any(|f| f.rule == "FAC-NOLOCATION"));
     let batch = vec![facility(Some(json!({"lat": "50.4", "lon": "80.2"})))];
-    let r = review(&stored, &[], &rates, &before, &batch);
+    let r = review(
+        &stored,
+        &[],
+        &rates,
+        &checks::Options::default(),
+        &before,
+        &batch,
+    );
     assert!(r.findings.added.is_empty(), "{:?}", r.findings);
     assert_eq!(r.findings.cleared.len(), 1);
     assert_eq!(r.findings.cleared[0].rule, "FAC-NOLOCATION");
@@ -204,6 +217,35 @@ fn a_change_that_alters_no_rule_outcome_previews_nothing() {
     let stored = ledger(vec![org(), activity("A"), flow("f-1", "commitment", "100")]);
     let rates = RateTable::builtin();
     let before = checks::run(&stored, &rates);
-    let p = preview_findings(&stored, &rates, &before, &[activity("B")]);
+    let p = preview_findings(
+        &stored,
+        &rates,
+        &checks::Options::default(),
+        &before,
+        &[activity("B")],
+    );
     assert_eq!(p, FindingsPreview::default());
+}
+
+/// The dated rules judge both sides alike: an overdue activity the change does not touch is
+/// neither added nor cleared (a web page once judged "before" with them and "after" without,
+/// so every change read as clearing thousands of ACT-OVERDUE after an IATI import).
+#[test]
+fn an_untouched_overdue_activity_is_not_previewed_as_cleared() {
+    let overdue = json!({"record": "activity", "id": "a-1", "title": "Ended", "instrument": "grant_aid",
+        "status": "implementation", "participants": [{"org": "org-d", "role": "funding"}],
+        "start_date": "2020-01-01", "end_date": "2021-06-30"});
+    let stored = ledger(vec![org(), rec(overdue), facility(None)]);
+    let rates = RateTable::builtin();
+    let options = checks::Options {
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 12, 7),
+        ..checks::Options::default()
+    };
+    let before = checks::run_with(&stored, &rates, &options);
+    assert!(before.iter().any(|f| f.rule == "ACT-OVERDUE"), "{before:?}");
+    let batch = vec![facility(Some(json!({"lat": "50.4", "lon": "80.2"})))];
+    let p = preview_findings(&stored, &rates, &options, &before, &batch);
+    assert!(p.added.is_empty(), "{p:?}");
+    let cleared: Vec<&str> = p.cleared.iter().map(|f| f.rule).collect();
+    assert_eq!(cleared, ["FAC-NOLOCATION"]);
 }

@@ -114,3 +114,37 @@ async fn submitting_ones_own_draft_is_not_a_decision() {
     let page = c.send(Req::get("/changes").cookie(&eve)).await.body;
     assert!(!page.contains("decided by"), "{page}");
 }
+
+/// The preview judges the ledger with the page's dated rules on both sides: an overdue activity
+/// the change does not touch is not listed as cleared (after an IATI import every change read
+/// as clearing thousands of ACT-OVERDUE, and `/changes` grew to 17.7 MB).
+#[tokio::test]
+async fn an_untouched_overdue_activity_is_not_listed_as_cleared() {
+    let e = env();
+    e.state
+        .service()
+        .load_json(
+            "test",
+            r#"{"records": [{"record": "activity", "id": "act-test-overdue", "title": "Ended long ago",
+                "instrument": "grant_aid", "status": "implementation",
+                "participants": [{"org": "org-gov-japan", "role": "funding"}],
+                "start_date": "2019-01-01", "end_date": "2021-06-30"}]}"#,
+        )
+        .unwrap();
+    let c = Client::InProcess(e.state.clone());
+    let findings = c.get("/api/v1/findings?per_page=500").await.body;
+    assert!(
+        findings.contains("ACT-OVERDUE"),
+        "the page's ledger has one"
+    );
+    let id = propose_overspend(&e, &c).await;
+    let (abe, _) = login(&c, "abe").await;
+    let body = c.send(Req::get("/changes").cookie(&abe)).await.body;
+    let at = body.find(&format!("id=\"change-{id}\"")).unwrap();
+    let article = &body[at..];
+    assert!(
+        article.contains("data-rule=\"LEDGER-OVERSPENT\""),
+        "{article}"
+    );
+    assert!(!article.contains("data-rule=\"ACT-OVERDUE\""), "{article}");
+}

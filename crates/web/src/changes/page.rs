@@ -50,6 +50,7 @@ pub fn views(state: &AppState, filter: Option<ChangeState>) -> Result<Vec<Change
                     &snap.ledger,
                     &outside,
                     &snap.rates,
+                    &snap.check_options,
                     &snap.findings.to_vec(),
                     &records,
                 );
