@@ -308,3 +308,124 @@ async fn the_pages_speak_every_language() {
         assert!(page.body.contains(merge), "{lang}: {}", page.body);
     }
 }
+
+/// One file of `n` activities, each reported by a publisher of its own ("Publisher 000", …).
+fn many_publishers(e: &common::Env, n: usize) {
+    let activities: String = (0..n)
+        .map(|i| {
+            let body = publisher_file(
+                &format!("XX-PUB-{i:03}-ACT"),
+                &format!("XX-PUB-{i:03}"),
+                &format!("Publisher {i:03}"),
+            );
+            let start = body.find("<iati-activity ").unwrap();
+            let end = body.find("</iati-activities>").unwrap();
+            body[start..end].to_string()
+        })
+        .collect();
+    let xml = format!(
+        "<?xml version=\"1.0\"?>\n<iati-activities version=\"2.03\">\n{activities}</iati-activities>"
+    );
+    let report = e
+        .state
+        .service()
+        .import_iati(
+            "importer",
+            "many.xml",
+            || Ok(xml.as_bytes()),
+            ImportOptions::default(),
+            &mut |_, _| {},
+        )
+        .expect("import");
+    assert_eq!(report.accepted, n, "{report:#?}");
+    e.state.invalidate();
+}
+
+/// A merge cannot be undone: no row arrives with a target in its box; each suggestion has its
+/// own button that names it.
+#[tokio::test]
+async fn no_row_arrives_with_a_merge_target_filled_in() {
+    let e = env();
+    import(&e, "mofa.xml", &publisher_file("JP-FA-WEB9", "JP-FA", MOFA));
+    let c = Client::InProcess(e.state.clone());
+    let (ada, _) = login(&c, "ada").await;
+    let page = c.send(Req::get("/organisations/review").cookie(&ada)).await;
+    let row = &page.body[page.body.find("id=\"review-org-iati-JP-FA\"").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    let into = &row[row.find("class=\"into\"").unwrap()..];
+    let into = &into[..into.find('>').unwrap()];
+    assert!(into.contains("value=\"\""), "empty box: {into}");
+    assert!(
+        row.contains("Link to Ministry of Foreign Affairs of Japan"),
+        "the suggestion's button names it: {row}"
+    );
+}
+
+#[tokio::test]
+async fn linking_with_an_empty_box_is_refused_as_required_with_nothing_written() {
+    let e = env();
+    import(&e, "mofa.xml", &publisher_file("JP-FA-WEB8", "JP-FA", MOFA));
+    let c = Client::InProcess(e.state.clone());
+    let (ada, csrf) = login(&c, "ada").await;
+    let before = audit_entries(&e);
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("org", "org-iati-JP-FA"),
+        ("into", " "),
+        ("action", "link"),
+    ];
+    let r = c.send(post("/organisations/review", &ada, &fields)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body.contains("Choose or type the organisation"),
+        "{}",
+        r.body
+    );
+    assert_eq!(audit_entries(&e), before);
+}
+
+#[tokio::test]
+async fn a_refused_link_keeps_what_was_typed_in_its_row() {
+    let e = env();
+    import(&e, "mofa.xml", &publisher_file("JP-FA-WEB7", "JP-FA", MOFA));
+    let c = Client::InProcess(e.state.clone());
+    let (ada, csrf) = login(&c, "ada").await;
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("org", "org-iati-JP-FA"),
+        ("into", "no such org xyz"),
+        ("action", "link"),
+    ];
+    let r = c.send(post("/organisations/review", &ada, &fields)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let row = &r.body[r.body.find("id=\"review-org-iati-JP-FA\"").unwrap()..];
+    assert!(row.contains("value=\"no such org xyz\""), "{row}");
+}
+
+#[tokio::test]
+async fn the_review_list_pages_and_searches() {
+    let e = env();
+    many_publishers(&e, 130);
+    let c = Client::InProcess(e.state.clone());
+    let (ada, _) = login(&c, "ada").await;
+    let first = c
+        .send(Req::get("/organisations/review").cookie(&ada))
+        .await
+        .body;
+    assert!(first.contains("Page 1 of 2 (130 organisations)"), "{first}");
+    assert_eq!(first.matches("<tr id=\"review-").count(), 100);
+    assert!(first.contains("href=\"/organisations/review?page=2\""));
+    let second = c
+        .send(Req::get("/organisations/review?page=2").cookie(&ada))
+        .await
+        .body;
+    assert_eq!(second.matches("<tr id=\"review-").count(), 30);
+    let found = c
+        .send(Req::get("/organisations/review?q=publisher%2012").cookie(&ada))
+        .await
+        .body;
+    // "Publisher 120" … "Publisher 129", any case.
+    assert!(found.contains("Page 1 of 1 (10 organisations)"), "{found}");
+    assert!(found.contains("review-org-iati-XX-PUB-120"));
+    assert!(!found.contains("<tr id=\"review-org-iati-XX-PUB-012\""));
+}

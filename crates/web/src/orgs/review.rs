@@ -22,8 +22,9 @@ use crate::i18n::{t, ta};
 use crate::request_ctx::layout;
 use crate::state::{AppState, Snapshot, blocking};
 
-/// Rows shown on the review page; the rest are counted (the CLI lists them all).
-const REVIEW_ROWS: usize = 200;
+/// Rows per page of the review list (an IATI import of the real 98-file set leaves about
+/// 4,800 to review; the search narrows them).
+const REVIEW_ROWS: usize = 100;
 
 /// Routes of this area, merged into [`crate::app`].
 pub fn routes() -> Router<AppState> {
@@ -121,6 +122,17 @@ async fn resolve(state: &AppState, raw: &str) -> Result<Option<RecordId>, ApiErr
     .await
 }
 
+/// The review list's address: what was just done, the search and the page.
+#[derive(serde::Deserialize, Default)]
+pub struct ReviewQuery {
+    #[serde(flatten)]
+    done: Done,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    page: Option<usize>,
+}
+
 #[derive(serde::Deserialize, Default)]
 pub struct Done {
     #[serde(default)]
@@ -158,39 +170,94 @@ async fn review_items(state: &AppState) -> Result<Vec<ReviewItem>, ApiError> {
     .await
 }
 
+/// A refused decision: the organisation, the reason and the "into" as typed (kept in its box).
+struct Refusal<'a> {
+    org: &'a str,
+    message: &'a str,
+    into: &'a str,
+}
+
+/// The items whose name or id holds `q` (any case), all when it is blank.
+fn matching<'a>(items: &'a [ReviewItem], q: &str) -> Vec<&'a ReviewItem> {
+    let q = q.trim().to_lowercase();
+    items
+        .iter()
+        .filter(|item| {
+            q.is_empty()
+                || item.organisation.name.to_lowercase().contains(&q)
+                || item.organisation.id.as_str().to_lowercase().contains(&q)
+        })
+        .collect()
+}
+
 fn review_body(
     items: &[ReviewItem],
     snap: &Snapshot,
     csrf: &str,
-    error: Option<(&str, &str)>,
+    (q, page): (&str, usize),
+    error: Option<Refusal<'_>>,
 ) -> Markup {
+    let shown = matching(items, q);
+    let pages = shown.len().div_ceil(REVIEW_ROWS).max(1);
+    let page = page.clamp(1, pages);
+    let rows = shown
+        .iter()
+        .skip((page - 1) * REVIEW_ROWS)
+        .take(REVIEW_ROWS);
+    let page_link = |n: usize| match q.trim() {
+        "" => format!("/organisations/review?page={n}"),
+        q => format!(
+            "/organisations/review?q={}&page={n}",
+            crate::present::links::urlencode(q)
+        ),
+    };
     html! {
         p { (t("org-review-intro")) }
-        @if let Some((org, message)) = error { p id="org-error" class="error" role="alert" { (org) ": " (message) } }
+        @if let Some(e) = &error { p id="org-error" class="error" role="alert" { (e.org) ": " (e.message) } }
         @if items.is_empty() {
             p id="org-review-none" { (t("org-review-none")) }
         } @else {
+            form method="get" action="/organisations/review" class="inline" id="org-review-search" {
+                label { (t("org-review-search")) " " input type="search" name="q" value=(q); }
+                " " button type="submit" { (t("org-review-search-go")) }
+            }
+            p class="muted" id="org-review-count" {
+                (ta("org-review-page", &[("page", &page.to_string()), ("pages", &pages.to_string()), ("count", &shown.len().to_string())]))
+            }
             table class="list" id="org-review" {
                 thead { tr {
                     th { (t("org-col-name")) } th { (t("org-col-id")) } th { (t("org-col-identifiers")) }
                     th { (t("org-col-suggestions")) } th { (t("org-col-decision")) }
                 } }
                 tbody {
-                    @for item in items.iter().take(REVIEW_ROWS) {
+                    @for item in rows {
                         @let o = &item.organisation;
+                        // Only a refused row keeps what was typed; no row arrives filled in, so a
+                        // merge (which cannot be undone) always names its target on purpose.
+                        @let typed = error.as_ref().filter(|e| e.org == o.id.as_str()).map_or("", |e| e.into);
                         tr id=(format!("review-{}", o.id)) {
                             td { (o.name) } td { code { (o.id) } } td { (identifiers(&o.identifiers)) }
-                            td { ul { @for s in &item.suggestions { li { (s.name) " " code { (s.id) } } } } }
+                            td { ul class="suggestions" { @for s in &item.suggestions { li {
+                                (s.name) " " code { (s.id) } " "
+                                form method="post" action="/organisations/review" class="inline" {
+                                    input type="hidden" name="csrf" value=(csrf);
+                                    input type="hidden" name="org" value=(o.id);
+                                    input type="hidden" name="into" value=(s.id);
+                                    button type="submit" name="action" value="link" class="link-suggested" { (ta("org-link-to-this", &[("name", &s.name)])) }
+                                }
+                            } } } }
                             td {
                                 form method="post" action="/organisations/review" class="inline" {
                                     input type="hidden" name="csrf" value=(csrf);
                                     input type="hidden" name="org" value=(o.id);
                                     label { (t("org-merge-into")) " "
-                                        input type="text" name="into" list="org-choices" class="into"
-                                            value=(item.suggestions.first().map(|s| s.id.to_string()).unwrap_or_default()); }
+                                        input type="text" name="into" list="org-choices" class="into" value=(typed) required; }
                                     " "
                                     button type="submit" name="action" value="link" class="link" { (t("org-link-to")) }
-                                    " "
+                                }
+                                form method="post" action="/organisations/review" class="inline" {
+                                    input type="hidden" name="csrf" value=(csrf);
+                                    input type="hidden" name="org" value=(o.id);
                                     button type="submit" name="action" value="keep" class="keep" { (t("org-keep")) }
                                 }
                             }
@@ -198,8 +265,11 @@ fn review_body(
                     }
                 }
             }
-            @if items.len() > REVIEW_ROWS {
-                p class="muted" { (ta("org-review-more", &[("count", &(items.len() - REVIEW_ROWS).to_string())])) " " code { "aidtrace org review" } }
+            @if pages > 1 {
+                nav class="pager" id="org-review-pages" {
+                    @if page > 1 { a href=(page_link(page - 1)) rel="prev" { (t("org-review-prev")) } " " }
+                    @if page < pages { a href=(page_link(page + 1)) rel="next" { (t("org-review-next")) } }
+                }
             }
             (choices(snap))
         }
@@ -209,14 +279,14 @@ fn review_body(
 async fn review_page(
     State(state): State<AppState>,
     caller: Caller,
-    PageQuery(done): PageQuery<Done>,
+    PageQuery(query): PageQuery<ReviewQuery>,
 ) -> PageResult<Response> {
     let principal = admin(&caller)?;
     let items = review_items(&state).await?;
     let snap = state.snapshot().await?;
     let body = html! {
-        (done_message(&done))
-        (review_body(&items, &snap, principal.csrf.as_deref().unwrap_or_default(), None))
+        (done_message(&query.done))
+        (review_body(&items, &snap, principal.csrf.as_deref().unwrap_or_default(), (&query.q, query.page.unwrap_or(1)), None))
     };
     Ok(layout(&t("title-org-review"), &caller, body).into_response())
 }
@@ -243,6 +313,9 @@ async fn merge(
     let Ok(from_id) = RecordId::parse(from.trim()) else {
         return Ok(Err(("from".into(), ta("org-err-unknown", &[("id", from)]))));
     };
+    if into.trim().is_empty() {
+        return Ok(Err(("into".into(), t("org-err-into-required"))));
+    }
     let Some(into_id) = resolve(state, into).await? else {
         return Ok(Err(("into".into(), ta("org-err-unknown", &[("id", into)]))));
     };
@@ -349,14 +422,20 @@ async fn review_submit(
             .into());
         }
     };
-    // Refused: the list again, with the reason beside the organisation's name; nothing written.
+    // Refused: the list again, narrowed to the organisation (so its row shows whatever page it
+    // was on), with the reason and the "into" as typed; nothing written.
     let items = review_items(&state).await?;
     let snap = state.snapshot().await?;
     let body = review_body(
         &items,
         &snap,
         principal.csrf.as_deref().unwrap_or_default(),
-        Some((&form.org, &problem)),
+        (&form.org, 1),
+        Some(Refusal {
+            org: &form.org,
+            message: &problem,
+            into: &form.into,
+        }),
     );
     Ok((
         StatusCode::UNPROCESSABLE_ENTITY,
