@@ -2,6 +2,8 @@
 //! organisation it is, keeps another as new, merges two; refusals say why next to the field,
 //! in the reader's language, with nothing written.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use aidtrace_service::iati::ImportOptions;
