@@ -1,8 +1,9 @@
 //! Names of the OECD DAC 5-digit purpose codes, from the IATI Sector codelist shipped in
 //! `data/sectors.csv` (see `data/README.md` for its source and licence). Codes the list lacks are
 //! shown by number. The 3-digit DAC categories have names in the four interface languages
-//! (`data/sector_categories.tsv`, written by hand): the purpose codes themselves are English only,
-//! so another language names a code by its category ([`category_name`]).
+//! (`data/sector_categories.tsv`, written by hand), and so do the purpose codes of health and
+//! emergencies (`data/sector_purposes.tsv`, [`purpose_name`]); another language names any other
+//! code by its category ([`category_name`]).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -11,24 +12,40 @@ use crate::country_names::NameLanguage;
 
 const SECTORS_CSV: &str = include_str!("../data/sectors.csv");
 const CATEGORIES_TSV: &str = include_str!("../data/sector_categories.tsv");
+const PURPOSES_TSV: &str = include_str!("../data/sector_purposes.tsv");
+
+/// Rows of a hand-written table: the code, then `N` names; comment lines and the header skipped.
+fn table<const N: usize>(tsv: &'static str) -> HashMap<&'static str, [&'static str; N]> {
+    tsv.lines()
+        .filter(|l| !l.starts_with('#'))
+        .skip(1)
+        .filter_map(|line| {
+            let mut cols = line.split('\t');
+            let code = cols.next()?;
+            let names: Vec<&str> = cols.collect();
+            Some((code, names.try_into().ok()?))
+        })
+        .collect()
+}
 
 /// Category code ("121") → its names in `NameLanguage` order; comment lines and the header
 /// skipped.
 fn categories() -> &'static HashMap<&'static str, [&'static str; 4]> {
     static MAP: OnceLock<HashMap<&'static str, [&'static str; 4]>> = OnceLock::new();
-    MAP.get_or_init(|| {
-        CATEGORIES_TSV
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .skip(1)
-            .filter_map(|line| {
-                let mut cols = line.split('\t');
-                let code = cols.next()?;
-                let names = [cols.next()?, cols.next()?, cols.next()?, cols.next()?];
-                Some((code, names))
-            })
-            .collect()
-    })
+    MAP.get_or_init(|| table(CATEGORIES_TSV))
+}
+
+/// The name in `lang` of a purpose code that `data/sector_purposes.tsv` translates ("12191" →
+/// "Медицинские услуги"); English names come from the codelist ([`name`]).
+pub fn purpose_name(code: &str, lang: NameLanguage) -> Option<&'static str> {
+    static MAP: OnceLock<HashMap<&'static str, [&'static str; 3]>> = OnceLock::new();
+    let names = MAP.get_or_init(|| table(PURPOSES_TSV)).get(code.trim())?;
+    match lang {
+        NameLanguage::En => name(code),
+        NameLanguage::Ru => Some(names[0]),
+        NameLanguage::Uk => Some(names[1]),
+        NameLanguage::Kk => Some(names[2]),
+    }
 }
 
 /// The name in `lang` of the DAC category a code belongs to: its first three digits ("12191"
@@ -98,6 +115,34 @@ mod tests {
             Some("Health, General")
         );
         assert_eq!(category_name("1", NameLanguage::Uk), None);
+    }
+
+    /// Every translated purpose is a code of the codelist, named in all three languages, and
+    /// no two codes share a name in one language (12220 and 12230 both read "basic health").
+    #[test]
+    fn translated_purposes_are_codes_of_the_list_with_distinct_names() {
+        let purposes = table::<3>(PURPOSES_TSV);
+        assert!(purposes.len() >= 30, "{}", purposes.len());
+        for lang in [NameLanguage::Ru, NameLanguage::Uk, NameLanguage::Kk] {
+            let mut seen = HashMap::new();
+            for code in purposes.keys() {
+                assert!(name(code).is_some(), "{code} is not in the codelist");
+                let n = purpose_name(code, lang).unwrap_or_default();
+                assert!(!n.trim().is_empty(), "{code} {lang:?}");
+                if let Some(other) = seen.insert(n, code) {
+                    panic!("{code} and {other} are both «{n}» in {lang:?}");
+                }
+            }
+        }
+        assert_eq!(
+            purpose_name("12191", NameLanguage::Ru),
+            Some("Медицинские услуги")
+        );
+        assert_eq!(
+            purpose_name("12191", NameLanguage::En),
+            Some("Medical services")
+        );
+        assert_eq!(purpose_name("11110", NameLanguage::Kk), None);
     }
 
     #[test]

@@ -100,15 +100,18 @@ fn name_language() -> NameLanguage {
 }
 
 /// A DAC sector code as a page shows it, and the English purpose name for its `title` where the
-/// text is not that name. English: "12191 Medical services". Other languages: the purpose codes
-/// have English names only, so the code's DAC category in the reader's language names it,
-/// "Здравоохранение, общее — 12191", with "Medical services" as the title; a code of no known
-/// category falls back to the English label.
+/// text is not that name. English: "12191 Medical services". Other languages: the purpose in the
+/// reader's language where it is translated (health and emergencies), "Медицинские услуги —
+/// 12191"; else the code's DAC category, "Образование, общее — 11110", with the English purpose
+/// as the title; a code of no known category falls back to the English label.
 pub fn sector(code: &str) -> (String, Option<&'static str>) {
     let code = code.trim();
     let lang = name_language();
     if lang == NameLanguage::En {
         return (sectors::label(code), None);
+    }
+    if let Some(purpose) = sectors::purpose_name(code, lang) {
+        return (format!("{purpose} — {code}"), sectors::name(code));
     }
     match sectors::category_name(code, lang) {
         Some(category) => (format!("{category} — {code}"), sectors::name(code)),
@@ -610,7 +613,7 @@ mod tests {
     }
 
     #[test]
-    fn a_sector_is_named_by_its_category_in_other_languages_with_the_english_title() {
+    fn a_sector_is_named_in_other_languages_with_the_english_title() {
         assert_eq!(
             sector("12191"),
             ("12191 Medical services".to_string(), None)
@@ -619,12 +622,16 @@ mod tests {
         assert_eq!(
             ru,
             (
-                "Здравоохранение, общее — 12191".to_string(),
+                "Медицинские услуги — 12191".to_string(),
                 Some("Medical services")
             )
         );
         let kk = i18n::scope(Lang::Kk, || sector("12230"));
-        assert_eq!(kk.0, "Базалық денсаулық сақтау — 12230");
+        assert_eq!(kk.0, "Денсаулық сақтаудың базалық инфрақұрылымы — 12230");
+        // A purpose not translated is named by its category.
+        let ru = i18n::scope(Lang::Ru, || sector("11110"));
+        assert_eq!(ru.1, Some("Education policy and administrative management"));
+        assert!(ru.0.ends_with(" — 11110"), "{ru:?}");
         let uk = i18n::scope(Lang::Uk, || {
             cell(
                 "sectors",
@@ -633,7 +640,7 @@ mod tests {
         });
         assert_eq!(
             uk,
-            "Охорона здоров’я, загальне — 12191 (60%); Базова охорона здоров’я — 12230 (40%)"
+            "Медичні послуги — 12191 (60%); Базова інфраструктура охорони здоров’я — 12230 (40%)"
         );
         assert_eq!(label(assets::LifecycleState::InService), "in service");
     }
