@@ -71,8 +71,12 @@ pub fn selected_activities<'a>(
 
 pub fn activities(snap: &Snapshot, filter: &ActivityFilter) -> Table {
     let ledger = &snap.ledger;
+    let currency = &filter.flows.currency;
     let rows = selected_activities(snap, filter)
         .map(|a| {
+            let committed = activity_sum(snap, &a.id, FlowKind::Commitment, currency);
+            let disbursed = activity_sum(snap, &a.id, FlowKind::Disbursement, currency);
+            let provisional = committed.provisional.max(disbursed.provisional);
             let funders: Vec<String> = a
                 .participants
                 .iter()
@@ -103,8 +107,10 @@ pub fn activities(snap: &Snapshot, filter: &ActivityFilter) -> Table {
                     })
                     .collect::<Vec<_>>()
                     .join("; "),
-                activity_usd(snap, &a.id, FlowKind::Commitment),
-                activity_usd(snap, &a.id, FlowKind::Disbursement),
+                committed.text,
+                disbursed.text,
+                currency.to_string(),
+                provisional.map(|d| d.to_string()).unwrap_or_default(),
             ]
         })
         .collect();
@@ -120,32 +126,52 @@ pub fn activities(snap: &Snapshot, filter: &ActivityFilter) -> Table {
             "start",
             "end",
             "sectors",
-            "committed_usd",
-            "disbursed_usd",
+            "committed",
+            "disbursed",
+            "currency",
+            "provisional_rate_of",
         ],
         rows,
     }
 }
 
-/// An activity's own flows of `kind` in US dollars, as the activity page converts them (signed;
-/// empty when it has none or one cannot be converted, "overflow" when the sum is beyond a
-/// decimal).
-fn activity_usd(snap: &Snapshot, activity: &aidtrace_domain::RecordId, kind: FlowKind) -> String {
-    let usd = CurrencyCode::usd();
+/// An activity's own flows of one kind in the list's currency.
+struct ActivitySum {
+    /// Signed, to two places; empty when it has none or one cannot be converted, "overflow"
+    /// when the sum is beyond a decimal.
+    text: String,
+    /// The latest rate's date when a flow was converted at it for want of a rate of its own
+    /// date (the figure is provisional, as everywhere it is shown).
+    provisional: Option<chrono::NaiveDate>,
+}
+
+/// An activity's own flows of `kind` in `currency`, as the activity page converts them.
+fn activity_sum(
+    snap: &Snapshot,
+    activity: &aidtrace_domain::RecordId,
+    kind: FlowKind,
+    currency: &CurrencyCode,
+) -> ActivitySum {
     let mut sum = Sum::ZERO;
     let mut any = false;
+    let mut provisional = None;
     for f in snap.ledger.flows_of(activity).filter(|f| f.kind == kind) {
-        let Ok((c, _, _)) = snap.ledger.convert_flow(f, &snap.rates, &usd) else {
-            return String::new();
+        let Ok((c, _, _)) = snap.ledger.convert_flow(f, &snap.rates, currency) else {
+            return ActivitySum {
+                text: String::new(),
+                provisional: None,
+            };
         };
+        provisional = provisional.max(c.provisional);
         sum = sum.plus_checked(c.amount.checked_mul(f.sign()));
         any = true;
     }
-    match sum {
+    let text = match sum {
         _ if !any => String::new(),
         Sum::Exact(d) => d.round_dp(2).normalize().to_string(),
         Sum::Overflow => "overflow".into(),
-    }
+    };
+    ActivitySum { text, provisional }
 }
 
 pub fn facilities(snap: &Snapshot, blur: Option<Decimal>) -> Table {
@@ -456,8 +482,8 @@ pub enum ColumnKind {
 /// The kind of a column, by its header (the same names on every list).
 pub fn column_kind(header: &str) -> ColumnKind {
     match header {
-        "amount" | "converted" | "converted_usd" | "committed_usd" | "disbursed_usd" | "rate"
-        | "flows" | "provisional_flows" | "lat" | "lon" | "quantity" | "unit_cost" | "on_hand" => {
+        "amount" | "converted" | "converted_usd" | "committed" | "disbursed" | "rate" | "flows"
+        | "provisional_flows" | "lat" | "lon" | "quantity" | "unit_cost" | "on_hand" => {
             ColumnKind::Number
         }
         "start"

@@ -1139,8 +1139,8 @@ val-density_reference = density reference
 # List and export columns: amounts, rates, dates and sectors
 col-end = end
 col-sectors = sectors
-col-committed_usd = committed, USD
-col-disbursed_usd = disbursed, USD
+col-committed = committed
+col-disbursed = disbursed
 col-converted_usd = converted, USD
 col-rate = rate
 col-rate_date = rate date

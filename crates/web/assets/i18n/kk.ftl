@@ -1103,8 +1103,8 @@ val-density_reference = жабдықтың анықтамалық тығызды
 # List and export columns: amounts, rates, dates and sectors
 col-end = аяқталуы
 col-sectors = салалар
-col-committed_usd = міндеттемелер, USD
-col-disbursed_usd = аударылды, USD
+col-committed = міндеттемелер
+col-disbursed = аударылды
 col-converted_usd = қайта есептелгені, USD
 col-rate = бағам
 col-rate_date = бағам күні

@@ -1152,8 +1152,8 @@ val-density_reference = справочная плотность оборудов
 # List and export columns: amounts, rates, dates and sectors
 col-end = окончание
 col-sectors = секторы
-col-committed_usd = обязательства, USD
-col-disbursed_usd = выплачено, USD
+col-committed = обязательства
+col-disbursed = выплачено
 col-converted_usd = в пересчёте, USD
 col-rate = курс
 col-rate_date = дата курса

@@ -1152,8 +1152,8 @@ val-density_reference = довідкова щільність обладнанн
 # List and export columns: amounts, rates, dates and sectors
 col-end = завершення
 col-sectors = сектори
-col-committed_usd = зобов'язання, USD
-col-disbursed_usd = виплачено, USD
+col-committed = зобов'язання
+col-disbursed = виплачено
 col-converted_usd = у перерахунку, USD
 col-rate = курс
 col-rate_date = дата курсу

@@ -313,8 +313,9 @@ pub fn cell(header: &str, raw: &str) -> String {
         "start" | "end" | "value_date" | "rate_date" | "provisional_rate_of" => {
             super::format::date_text(raw)
         }
-        "amount" | "converted" | "converted_usd" | "committed_usd" | "disbursed_usd" | "lat"
-        | "lon" => super::format::number_text(raw),
+        "amount" | "converted" | "converted_usd" | "committed" | "disbursed" | "lat" | "lon" => {
+            super::format::number_text(raw)
+        }
         "rate" => raw
             .parse::<rust_decimal::Decimal>()
             .map_or_else(|_| raw.to_string(), super::format::rate),
