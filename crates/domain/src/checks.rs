@@ -816,18 +816,35 @@ fn grassroots(
         );
     }
     let Some(jpy) = jpy else { return };
-    // The grant's size is its largest commitment or disbursement in yen, whichever is larger.
+    // The grant's size is its largest commitment or disbursement in yen, whichever is larger,
+    // with the latest rate's date when that one was converted at it for want of a rate of its
+    // own date: the finding then rests on a provisional figure and says so.
     let mut in_yen = Decimal::ZERO;
+    let mut provisional: Option<chrono::NaiveDate> = None;
     for flow in ledger
         .flows_of(&a.id)
         .filter(|f| matches!(f.kind, FlowKind::Commitment | FlowKind::Disbursement))
     {
-        if let Some((day, _)) = ledger.rate_date(flow, rates)
+        if let Some((day, basis)) = ledger.rate_date(flow, rates)
             && let Ok(c) = rates.convert_on(&flow.money, jpy, day)
+            && c.amount > in_yen
         {
-            in_yen = in_yen.max(c.amount);
+            in_yen = c.amount;
+            provisional = c
+                .provisional
+                .or((basis == crate::ledger::RateDateBasis::LatestAvailableRate)
+                    .then_some(c.rate_date));
         }
     }
+    // The message, and its "-provisional" form naming the rate's date when the size rests on
+    // the latest rate.
+    let said = |plain: &'static str, marked: &'static str| match provisional {
+        Some(day) => Message::new(marked).date("rate_date", day),
+        None => Message::new(plain),
+    };
+    let english_rate = provisional
+        .map(|day| format!(" (at the latest rate, of {day}: provisional)"))
+        .unwrap_or_default();
     let ceiling = a
         .ceiling
         .clone()
@@ -837,34 +854,23 @@ fn grassroots(
         && ceiling.currency == *jpy
         && in_yen > ceiling.amount
     {
-        out.push(
-            finding(
-                "GGP-CEILING",
-                RecordKind::Activity,
-                &a.id,
-                format!(
-                    "about {} JPY, above the ceiling of {} JPY",
-                    fmt_amount(in_yen),
-                    fmt_amount(ceiling.amount)
-                ),
-            )
-            .said(
-                Message::new("ggp-ceiling")
-                    .amount("amount", in_yen)
-                    .amount("ceiling", ceiling.amount),
-            ),
+        let english = format!(
+            "about {} JPY{english_rate}, above the ceiling of {} JPY",
+            fmt_amount(in_yen),
+            fmt_amount(ceiling.amount)
         );
+        let message = said("ggp-ceiling", "ggp-ceiling-provisional")
+            .amount("amount", in_yen)
+            .amount("ceiling", ceiling.amount);
+        out.push(finding("GGP-CEILING", RecordKind::Activity, &a.id, english).said(message));
     } else if in_yen > principle {
-        let mut f = finding(
-            "GGP-CEILING",
-            RecordKind::Activity,
-            &a.id,
-            format!(
-                "about {} JPY, above the JPY 10 million a grassroots grant gets in principle",
-                fmt_amount(in_yen)
-            ),
-        )
-        .said(Message::new("ggp-ceiling-principle").amount("amount", in_yen));
+        let english = format!(
+            "about {} JPY{english_rate}, above the JPY 10 million a grassroots grant gets in principle",
+            fmt_amount(in_yen)
+        );
+        let message = said("ggp-ceiling-principle", "ggp-ceiling-principle-provisional")
+            .amount("amount", in_yen);
+        let mut f = finding("GGP-CEILING", RecordKind::Activity, &a.id, english).said(message);
         f.severity = Severity::Info;
         out.push(f);
     }

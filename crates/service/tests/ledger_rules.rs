@@ -66,6 +66,15 @@ fn check_flags_the_yen_dollar_mismatch_with_its_ratio() {
         .find(|f| f.rule == "GGP-CEILING")
         .expect("ggp finding");
     assert!(!ggp.severity.is_problem());
+    // That size rests on the latest rate (nothing dates the grant), and the finding says so: at
+    // a 2023 rate 68,790 USD would be under the 10 million.
+    assert!(
+        ggp.message()
+            .contains("(at the latest rate, of 2026-10-30: provisional)"),
+        "{}",
+        ggp.message()
+    );
+    assert_eq!(ggp.detail().id, "ggp-ceiling-principle-provisional");
 }
 
 #[test]

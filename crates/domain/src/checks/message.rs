@@ -106,6 +106,8 @@ pub const MESSAGE_IDS: &[&str] = &[
     "ggp-window",
     "ggp-ceiling",
     "ggp-ceiling-principle",
+    "ggp-ceiling-provisional",
+    "ggp-ceiling-principle-provisional",
     "act-overdue",
     "ledger-undisbursed",
     "eq-sum",

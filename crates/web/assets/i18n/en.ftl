@@ -1094,6 +1094,8 @@ chk-eq-overcost = equipment lines cost { $cost } USD, more than the { $funded } 
 chk-ggp-window = runs { $start } to { $end }, longer than the one-year window
 chk-ggp-ceiling = about { $amount } JPY, above the ceiling of { $ceiling } JPY
 chk-ggp-ceiling-principle = about { $amount } JPY, above the JPY 10 million a grassroots grant gets in principle
+chk-ggp-ceiling-provisional = about { $amount } JPY (at the latest rate, of { $rate_date }: provisional), above the ceiling of { $ceiling } JPY
+chk-ggp-ceiling-principle-provisional = about { $amount } JPY (at the latest rate, of { $rate_date }: provisional), above the JPY 10 million a grassroots grant gets in principle
 chk-act-overdue = ended on { $end }, { $days ->
         [one] { $days } day
        *[other] { $days } days

@@ -1101,6 +1101,8 @@ chk-eq-overcost = оборудование стоит { $cost } USD, больш�
 chk-ggp-window = длится с { $start } по { $end }, дольше одного года
 chk-ggp-ceiling = около { $amount } JPY, больше предела в { $ceiling } JPY
 chk-ggp-ceiling-principle = около { $amount } JPY, больше 10 млн JPY, которые низовой грант получает по общему правилу
+chk-ggp-ceiling-provisional = около { $amount } JPY (по последнему курсу, от { $rate_date }: предварительно), больше предела в { $ceiling } JPY
+chk-ggp-ceiling-principle-provisional = около { $amount } JPY (по последнему курсу, от { $rate_date }: предварительно), больше 10 млн JPY, которые низовой грант получает по общему правилу
 chk-act-overdue = завершился { $end }, за { $days } { $days ->
         [one] день
         [few] дня

@@ -1101,6 +1101,8 @@ chk-eq-overcost = обладнання коштує { $cost } USD, більше 
 chk-ggp-window = триває з { $start } по { $end }, довше за один рік
 chk-ggp-ceiling = близько { $amount } JPY, більше за межу { $ceiling } JPY
 chk-ggp-ceiling-principle = близько { $amount } JPY, більше за 10 млн JPY, які низовий грант отримує за загальним правилом
+chk-ggp-ceiling-provisional = близько { $amount } JPY (за останнім курсом, від { $rate_date }: попередньо), більше за межу { $ceiling } JPY
+chk-ggp-ceiling-principle-provisional = близько { $amount } JPY (за останнім курсом, від { $rate_date }: попередньо), більше за 10 млн JPY, які низовий грант отримує за загальним правилом
 chk-act-overdue = завершився { $end }, за { $days } { $days ->
         [one] день
         [few] дні
