@@ -1,6 +1,10 @@
 //! Text fields refuse control characters other than tab, line feed and carriage return
 //! (browsers send a textarea's line breaks as CR LF). NUL and the other control characters break
-//! CSV, XML (IATI export refuses them) and terminals, and are never meant.
+//! CSV, XML (IATI export refuses them) and terminals, and are never meant. So are the
+//! bidirectional overrides U+202D and U+202E: they make the text after them display in an order
+//! other than the stored one, so a title an approver reads need not be the title stored
+//! ("Trojan Source"). The other directional marks (U+202A–U+202C, U+2066–U+2069, U+200E/F) stay
+//! allowed: real IATI narratives carry them, and they do not reorder characters.
 //!
 //! Every text field of every record kind is covered by walking the record's serde form, so a
 //! field added later is covered too. The common case (nothing wrong) is a walk that looks at each
@@ -17,7 +21,12 @@ use crate::model::Record;
 
 /// Whether a character may appear in a text field.
 pub fn allowed_char(c: char) -> bool {
-    !c.is_control() || matches!(c, '\t' | '\n' | '\r')
+    (!c.is_control() || matches!(c, '\t' | '\n' | '\r')) && !is_override(c)
+}
+
+/// Left-to-right and right-to-left override.
+fn is_override(c: char) -> bool {
+    matches!(c, '\u{202D}' | '\u{202E}')
 }
 
 /// Refuses a control character in any text of the record, naming the field.
@@ -29,14 +38,18 @@ pub fn plain_text(record: &Record) -> Result<(), ValidationError> {
     match first_control(&value, String::new()) {
         Some((field, text)) => {
             let c = text.chars().find(|c| !allowed_char(*c)).unwrap_or('\0');
-            Err(ValidationError::new(
-                field,
-                text.escape_debug(),
+            let why = if is_override(c) {
+                format!(
+                    "contains the bidirectional override U+{:04X}, which shows the text after it in another order than it is stored",
+                    u32::from(c)
+                )
+            } else {
                 format!(
                     "contains the control character U+{:04X}; only tab and line breaks are allowed in text",
                     u32::from(c)
-                ),
-            ))
+                )
+            };
+            Err(ValidationError::new(field, text.escape_debug(), why))
         }
         None => Ok(()),
     }

@@ -27,6 +27,29 @@ fn a_control_character_in_a_nested_text_names_its_path() {
     assert_eq!(err.field, "sources[1].quote");
 }
 
+/// A right-to-left override (U+202E) before "evil title" shows another text than the stored one.
+#[test]
+fn a_bidirectional_override_is_refused_naming_it() {
+    let r = record(r#"{"record":"source","id":"s1","title":"\u202eevil title","kind":"other"}"#);
+    let err = validate(&r).unwrap_err();
+    assert_eq!(err.field, "title");
+    assert!(
+        err.message.contains("bidirectional override U+202E"),
+        "{err}"
+    );
+}
+
+/// Real IATI narratives carry the pop-directional mark and isolates; they reorder nothing.
+#[test]
+fn other_directional_marks_are_allowed() {
+    for ok in ["\\u202c", "\\u2066x\\u2069", "\\u200f"] {
+        let r = record(&format!(
+            r#"{{"record":"source","id":"s1","title":"2,395{ok} households","kind":"other"}}"#
+        ));
+        assert!(validate(&r).is_ok(), "{ok}");
+    }
+}
+
 #[test]
 fn del_and_c1_controls_are_refused_too() {
     for bad in ["\\u007f", "\\u0085", "\\u001b[31m"] {
