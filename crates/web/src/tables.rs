@@ -195,13 +195,28 @@ pub fn facilities(snap: &Snapshot, blur: Option<Decimal>) -> Table {
                     .unwrap_or_default(),
                 loc.map(|(p, _)| p.lat.to_string()).unwrap_or_default(),
                 loc.map(|(p, _)| p.lon.to_string()).unwrap_or_default(),
+                // A blurred point is a cell's centre: say so, and how large the cell is, so
+                // nobody reads it as where the site is.
+                match (loc, blur) {
+                    (Some((_, true)), Some(km)) => km.normalize().to_string(),
+                    _ => String::new(),
+                },
             ]
         })
         .collect();
     Table {
         name: "facilities".into(),
         headers: vec![
-            "id", "name", "kind", "country", "region", "city", "status", "lat", "lon",
+            "id",
+            "name",
+            "kind",
+            "country",
+            "region",
+            "city",
+            "status",
+            "lat",
+            "lon",
+            "location_blurred_km",
         ],
         rows,
     }
@@ -482,10 +497,20 @@ pub enum ColumnKind {
 /// The kind of a column, by its header (the same names on every list).
 pub fn column_kind(header: &str) -> ColumnKind {
     match header {
-        "amount" | "converted" | "converted_usd" | "committed" | "disbursed" | "rate" | "flows"
-        | "provisional_flows" | "lat" | "lon" | "quantity" | "unit_cost" | "on_hand" => {
-            ColumnKind::Number
-        }
+        "amount"
+        | "converted"
+        | "converted_usd"
+        | "committed"
+        | "disbursed"
+        | "rate"
+        | "flows"
+        | "provisional_flows"
+        | "lat"
+        | "lon"
+        | "location_blurred_km"
+        | "quantity"
+        | "unit_cost"
+        | "on_hand" => ColumnKind::Number,
         "start"
         | "end"
         | "value_date"

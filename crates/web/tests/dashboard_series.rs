@@ -57,3 +57,32 @@ async fn the_dashboard_says_how_many_flows_the_chart_leaves_out() {
         .body;
     assert!(uk.contains("Операцій, які нічим не датовано"));
 }
+
+#[tokio::test]
+async fn dated_flows_are_charted_in_their_year() {
+    let e = env();
+    e.state
+        .service()
+        .load_json(
+            "test",
+            r#"{"records": [
+  {"record": "flow", "id": "f-test-2023", "activity": "act-kz-semey-equipment", "kind": "disbursement",
+   "money": {"amount": "1000", "currency": "USD", "value_date": "2023-05-01"}, "provider": "org-gov-japan"}]}"#,
+        )
+        .unwrap();
+    let c = Client::InProcess(e.state.clone());
+    let page = c.get("/").await.body;
+    assert!(page.contains("<polyline"), "{page}");
+    let f = figures(
+        &e.with_service(|s| s.ledger().unwrap()),
+        &e.with_service(|s| s.rates().unwrap()),
+        &aidtrace_web::state::GROUPS,
+        &Filter::default(),
+    );
+    let years: Vec<i32> = f
+        .series
+        .iter()
+        .flat_map(|(_, points)| points.iter().map(|(y, _)| *y))
+        .collect();
+    assert_eq!(years, [2023]);
+}

@@ -1150,6 +1150,7 @@ col-rate_basis = rate date from
 col-rate_source = rate source
 col-provisional_rate_of = provisional: latest rate of
 col-currency = currency
+col-location_blurred_km = location blurred to a cell of, km
 col-value_date = value date
 col-provider = provider
 col-receiver = receiver

@@ -1114,6 +1114,7 @@ col-rate_basis = бағам күнінің негізі
 col-rate_source = бағам дереккөзі
 col-provisional_rate_of = алдын ала: соңғы бағам күні
 col-currency = валюта
+col-location_blurred_km = орны торға дейін бұлдырлатылған, км
 col-value_date = валюталау күні
 col-provider = қаражат жіберуші
 col-receiver = қаражат алушы

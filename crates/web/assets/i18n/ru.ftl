@@ -1163,6 +1163,7 @@ col-rate_basis = основание даты курса
 col-rate_source = источник курса
 col-provisional_rate_of = предварительно: последний курс на
 col-currency = валюта
+col-location_blurred_km = место размыто до клетки, км
 col-value_date = дата валютирования
 col-provider = отправитель средств
 col-receiver = получатель средств

@@ -1163,6 +1163,7 @@ col-rate_basis = підстава дати курсу
 col-rate_source = джерело курсу
 col-provisional_rate_of = попередньо: останній курс на
 col-currency = валюта
+col-location_blurred_km = місце розмито до клітинки, км
 col-value_date = дата валютування
 col-provider = відправник коштів
 col-receiver = отримувач коштів

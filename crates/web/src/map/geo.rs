@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 
 use aidtrace_domain::model::{Facility, GeoPoint};
 use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 use serde::Deserialize;
 
 /// The attribution the data's source asks maps to show.
@@ -222,18 +223,28 @@ impl Projection {
     }
 }
 
-/// The location a viewer may see: exact, or snapped to a grid of `blur` km for sensitive sites.
+/// The location a viewer may see: exact, or for a sensitive site the centre of the cell of a
+/// grid `blur` km on a side that holds it, so only the cell is revealed.
 pub fn shown_location(f: &Facility, p: GeoPoint, blur: Option<Decimal>) -> (GeoPoint, bool) {
     match blur {
         Some(km) if f.sensitive && km > Decimal::ZERO => {
-            // About 111 km per degree; snapping to a grid of that step keeps the true point within
-            // the radius while revealing only the cell.
+            // About 111 km per degree of latitude. A degree of longitude is shorter by the cosine
+            // of the latitude (71 km at 50°N), so its step is longer by as much: with one step
+            // for both the cells were 10 × 6.4 km in Kharkiv, not 10 km. The cosine is that of
+            // the cell's own latitude, so the step does not depend on where in the cell the
+            // site is.
             let step = (km / Decimal::from(111)).max(Decimal::new(1, 3));
-            let snap = |v: Decimal| ((v / step).round() * step).round_dp(3);
+            let snap = |v: Decimal, step: Decimal| ((v / step).round() * step).round_dp(3);
+            let lat = snap(p.lat, step);
+            let shrink = lat.to_f64().map_or(1.0, |d| d.to_radians().cos()).max(0.1);
+            let lon_step = Decimal::try_from(shrink)
+                .ok()
+                .and_then(|c| step.checked_div(c))
+                .map_or(step, |s| s.round_dp(6));
             (
                 GeoPoint {
-                    lat: snap(p.lat),
-                    lon: snap(p.lon),
+                    lat,
+                    lon: snap(p.lon, lon_step),
                 },
                 true,
             )
@@ -245,6 +256,49 @@ pub fn shown_location(f: &Facility, p: GeoPoint, blur: Option<Decimal>) -> (GeoP
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sensitive() -> Facility {
+        serde_json::from_value(
+            serde_json::json!({"id": "fac-s", "name": "S", "kind": "regional_hospital",
+            "country": "UA", "sensitive": true}),
+        )
+        .unwrap()
+    }
+
+    /// Neighbouring cell centres along a parallel at Kharkiv's latitude are 10 km apart, as
+    /// along a meridian (they were 6.4 km apart east to west).
+    #[test]
+    fn a_blur_cell_is_as_wide_as_it_is_tall() {
+        let f = sensitive();
+        let shown = |lat: &str, lon: &str| {
+            shown_location(
+                &f,
+                GeoPoint {
+                    lat: lat.parse().unwrap(),
+                    lon: lon.parse().unwrap(),
+                },
+                Some(Decimal::from(10)),
+            )
+            .0
+        };
+        let mut lons: Vec<Decimal> = (0..400)
+            .map(|i| shown("49.99", &format!("36.{:03}", i * 2)).lon)
+            .collect();
+        lons.dedup();
+        let km_per_degree = 111.0 * 49.99f64.to_radians().cos();
+        for pair in lons.windows(2) {
+            let km = (pair[1] - pair[0]).to_f64().unwrap() * km_per_degree;
+            assert!((9.5..10.5).contains(&km), "{km} km between {pair:?}");
+        }
+        let mut lats: Vec<Decimal> = (0..400)
+            .map(|i| shown(&format!("49.{:03}", i * 2), "36.2").lat)
+            .collect();
+        lats.dedup();
+        for pair in lats.windows(2) {
+            let km = (pair[1] - pair[0]).to_f64().unwrap() * 111.0;
+            assert!((9.5..10.5).contains(&km), "{km} km between {pair:?}");
+        }
+    }
 
     #[test]
     fn outlines_load_with_the_seed_countries() {
