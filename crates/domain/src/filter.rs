@@ -283,11 +283,11 @@ impl Filter {
                         _ => return Err(bad(FilterProblem::NotYesOrNo)),
                     };
                 }
+                // By code or name, as the entry forms take them ("KZ", "kazakhstan",
+                // "Казахстан"); links carry the code.
                 "recipient" => {
-                    f.recipient = Some(
-                        CountryCode::parse(&v.to_uppercase())
-                            .map_err(|_| bad(FilterProblem::NotACountry))?,
-                    );
+                    f.recipient =
+                        Some(CountryCode::lookup(v).map_err(|_| bad(FilterProblem::NotACountry))?);
                 }
                 "region" => {
                     f.region = Some(region(v).ok_or_else(|| bad(FilterProblem::NotARegion))?)
@@ -328,8 +328,8 @@ impl Filter {
                     );
                 }
                 "currency" => {
-                    f.currency = CurrencyCode::parse(&v.to_uppercase())
-                        .map_err(|_| bad(FilterProblem::NotACurrency))?;
+                    f.currency =
+                        CurrencyCode::lookup(v).map_err(|_| bad(FilterProblem::NotACurrency))?;
                 }
                 _ => {}
             }
@@ -726,6 +726,23 @@ mod tests {
         let back = Filter::parse(pairs.iter().map(|(k, v)| (*k, v.as_str())), &[]).unwrap();
         assert_eq!(back, f);
         assert_eq!(pairs.len(), PARAMS.len());
+    }
+
+    /// The filter takes a country or currency as the entry forms do, by code or by name.
+    #[test]
+    fn countries_and_currencies_are_taken_by_name() {
+        let f = parse(&[("recipient", "Kazakhstan"), ("currency", "yen")]).unwrap();
+        assert_eq!(f.recipient.as_ref().map(|c| c.as_str()), Some("KZ"));
+        assert_eq!(f.currency.as_str(), "JPY");
+        let pairs = f.pairs();
+        assert!(
+            pairs.contains(&("recipient", "KZ".to_string())),
+            "{pairs:?}"
+        );
+        assert_eq!(
+            parse(&[("recipient", "Narnia")]).unwrap_err().problem,
+            FilterProblem::NotACountry
+        );
     }
 
     #[test]
