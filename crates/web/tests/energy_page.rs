@@ -174,3 +174,86 @@ async fn public_view_blurs_sensitive_facilities() {
             .contains("id=\"energy-fac-national-center-traumatology\"")
     );
 }
+
+/// Facilities whose life-support or critical loads state no kW (or that nobody surveyed) in the
+/// demo: the solver sees only their known load, so "covered" would mislead.
+const LOAD_UNKNOWN: [&str; 4] = [
+    "fac-semey-university-hospital",
+    "fac-ua-illustrative-zaporizhzhia-e",
+    "fac-zhezbek-blood-centre",
+    "fac-ua-okhmatdyt",
+];
+
+/// The map's tooltip of one facility (its circle's `<title>`).
+fn tooltip<'a>(html: &'a str, facility: &str) -> &'a str {
+    let at = html
+        .find(&format!("id=\"energy-{facility}\""))
+        .unwrap_or_else(|| panic!("no circle for {facility}"));
+    let t = &html[at..];
+    let t = &t[t.find("<title>").unwrap() + 7..];
+    &t[..t.find("</title>").unwrap()]
+}
+
+#[tokio::test]
+async fn plan_table_and_csv_never_call_an_unknown_load_covered() {
+    let env = env();
+    let client = Client::InProcess(env.state.clone());
+    let csv = client.get("/energy.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let mut r = csv::Reader::from_reader(csv.bytes.as_slice());
+    let rows: Vec<Vec<String>> = r
+        .records()
+        .map(|rec| rec.unwrap().iter().map(String::from).collect())
+        .collect();
+    for id in LOAD_UNKNOWN {
+        let row = rows.iter().find(|c| c[0] == id).unwrap();
+        assert_ne!(row[8], "0", "{id} has loads without kW");
+        assert_eq!(row[7], "load_unknown", "{id}: {row:?}");
+    }
+    let page = client.get("/energy").await;
+    let shown = page_rows(&page.body);
+    let ledger = env.state.service().ledger().unwrap();
+    for id in LOAD_UNKNOWN {
+        let name = &ledger
+            .facilities
+            .values()
+            .find(|f| f.id.as_str() == id)
+            .unwrap()
+            .name;
+        let row = shown.iter().find(|r| &r[0] == name).unwrap();
+        assert_eq!(row[6], "load unknown (not all loads state kW)", "{id}");
+    }
+}
+
+#[tokio::test]
+async fn map_tooltip_says_load_unknown_not_covered() {
+    let env = env();
+    let client = Client::InProcess(env.state.clone());
+    let (session, _) = login(&client, "vic").await;
+    let page = client.send(Req::get("/energy").cookie(&session)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for id in LOAD_UNKNOWN {
+        let note = tooltip(&page.body, id);
+        assert!(note.contains("load unknown"), "{id}: {note}");
+        assert!(!note.contains("kW covered"), "{id}: {note}");
+    }
+    // A facility whose load is known keeps its covered-of figure.
+    let a = tooltip(&page.body, "fac-ua-illustrative-kharkiv-a");
+    assert!(a.contains("kW covered"), "{a}");
+}
+
+#[tokio::test]
+async fn unknown_load_is_worded_in_ukrainian() {
+    let env = env();
+    let client = Client::InProcess(env.state.clone());
+    let (session, _) = login(&client, "vic").await;
+    let page = client
+        .send(Req::get("/energy").cookie(&format!("aidtrace_lang=uk; {session}")))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let note = tooltip(&page.body, "fac-ua-illustrative-zaporizhzhia-e");
+    assert!(note.contains("навантаження невідоме"), "{note}");
+    assert!(!note.contains("покрито"), "{note}");
+    assert!(page.body.contains("навантаження невідоме (не в усіх"));
+    assert!(!page.body.contains("load unknown"));
+}

@@ -495,6 +495,7 @@ import-layer-rule = rule
 energy-no-coordinates = No facility has coordinates: add them on the facility's form.
 energy-blurred = location blurred
 energy-covered-of = { $covered } of { $unmet } kW covered
+energy-load-unknown-of = load unknown: { $count } life-support or critical loads state no kW; { $covered } kW assigned against at least { $unmet } kW unmet
 unit-hours = h
 unit-litres = L
 unit-days = d
@@ -615,6 +616,7 @@ val-fuel = fuel budget
 val-transport = transport
 val-units_per_site = units per facility
 val-no_eligible_model = no suitable model
+val-load_unknown = load unknown (not all loads state kW)
 svg-no-dated = No dated flows to plot: give the flows of an activity a value date.
 svg-map-title = Facilities by coordinates
 # Data-quality rules (domain/src/checks.rs RULES), shown on /quality.

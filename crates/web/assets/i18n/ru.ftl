@@ -500,6 +500,7 @@ import-layer-rule = правило
 energy-no-coordinates = Ни у одного учреждения нет координат: укажите их в форме учреждения.
 energy-blurred = координаты размыты
 energy-covered-of = покрыто { $covered } из { $unmet } кВт
+energy-load-unknown-of = нагрузка неизвестна: у { $count } нагрузок жизнеобеспечения или критических не указана мощность; выделено { $covered } кВт при непокрытой нагрузке не менее { $unmet } кВт
 unit-hours = ч
 unit-litres = л
 unit-days = дн.
@@ -620,6 +621,7 @@ val-fuel = запас топлива
 val-transport = доставка
 val-units_per_site = единиц на учреждение
 val-no_eligible_model = нет подходящей модели
+val-load_unknown = нагрузка неизвестна (не у всех нагрузок указана мощность)
 svg-no-dated = Нет операций с датами для графика: укажите дату валютирования у операций проекта.
 svg-map-title = Учреждения по координатам
 # Правила проверки качества данных (domain/src/checks.rs RULES) на странице /quality.

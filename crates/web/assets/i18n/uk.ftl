@@ -500,6 +500,7 @@ import-layer-rule = правило
 energy-no-coordinates = Жоден заклад не має координат: зазначте їх у формі закладу.
 energy-blurred = координати розмито
 energy-covered-of = покрито { $covered } з { $unmet } кВт
+energy-load-unknown-of = навантаження невідоме: у { $count } навантажень життєзабезпечення чи критичних не вказано потужність; виділено { $covered } кВт за непокритого навантаження не менше { $unmet } кВт
 unit-hours = год
 unit-litres = л
 unit-days = дн.
@@ -620,6 +621,7 @@ val-fuel = запас пального
 val-transport = доставка
 val-units_per_site = одиниць на заклад
 val-no_eligible_model = немає придатної моделі
+val-load_unknown = навантаження невідоме (не в усіх навантажень вказано потужність)
 svg-no-dated = Немає операцій із датами для графіка: зазначте дату валютування в операціях проєкту.
 svg-map-title = Заклади за координатами
 # Правила перевірки якості даних (domain/src/checks.rs RULES) на сторінці /quality.

@@ -168,9 +168,10 @@ fn plan_table(c: &Computed) -> Table {
                     .map(|u| u.join(" "))
                     .unwrap_or_default(),
                 format!("{covered:.1}"),
-                why.get(l.facility.as_str())
-                    .map(|w| w.binding.clone())
-                    .unwrap_or_default(),
+                binding_shown(
+                    why.get(l.facility.as_str()).map(|w| w.binding.as_str()),
+                    l.unknown_loads,
+                ),
                 l.unknown_loads.to_string(),
             ]
         })
@@ -190,6 +191,36 @@ fn plan_table(c: &Computed) -> Table {
             "loads_without_kw",
         ],
         rows,
+    }
+}
+
+/// The binding constraint as the table and CSV give it. The solver only sees the known load, so
+/// for a facility with life-support or critical loads of unknown kW its "covered" means only that
+/// the known part fits: that is `load_unknown`, never `covered` (as the map's colour).
+fn binding_shown(binding: Option<&str>, without_kw: usize) -> String {
+    match binding {
+        Some("covered") | None if without_kw > 0 => "load_unknown".into(),
+        other => other.unwrap_or_default().to_string(),
+    }
+}
+
+/// The map tooltip: covered of unmet kW, or for a facility whose load is partly unknown, what
+/// is known and that the load is unknown (never "covered").
+fn coverage_note(covered: f64, unmet: f64, without_kw: usize) -> String {
+    if without_kw > 0 {
+        ta(
+            "energy-load-unknown-of",
+            &[
+                ("count", &without_kw.to_string()),
+                ("covered", &float(covered, 1)),
+                ("unmet", &float(unmet, 1)),
+            ],
+        )
+    } else {
+        ta(
+            "energy-covered-of",
+            &[("covered", &float(covered, 1)), ("unmet", &float(unmet, 1))],
+        )
     }
 }
 
@@ -287,13 +318,7 @@ pub async fn page(
                 lon: p.lon.to_f64()?,
                 blurred,
                 colour: coverage_colour(l.unmet_kw, covered, l.unknown_loads),
-                note: ta(
-                    "energy-covered-of",
-                    &[
-                        ("covered", &float(covered, 1)),
-                        ("unmet", &float(l.unmet_kw, 1)),
-                    ],
-                ),
+                note: coverage_note(covered, l.unmet_kw, l.unknown_loads),
             })
         })
         .collect();
