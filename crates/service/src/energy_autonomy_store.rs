@@ -19,8 +19,7 @@ use crate::energy_survey::{Survey, SurveyOptions, survey};
 use crate::energy_v2::region_id;
 use crate::{ServiceError, ServiceResult};
 
-/// MODEL-v2's default derating: a prime set carries at most this share of its rating on
-/// average (ISO 8528-1), the figure the planner counts own backup and donated units at.
+/// MODEL-v2's default derating (the survey's [`crate::energy_survey::DEFAULT_DERATE`]).
 pub const DEFAULT_DERATE: f64 = 0.75;
 
 /// How far a tier's hours can be trusted.
@@ -151,8 +150,8 @@ pub fn store_profile(
         ledger,
         facility,
         SurveyOptions {
-            at,
             power_factor: pf,
+            ..SurveyOptions::new(at)
         },
     )?;
     let unknown_loads: Vec<UnknownLoad> = s
@@ -183,8 +182,8 @@ pub fn store_profile(
     }
     let fuel = FuelOnSite::of(fuel_litres, &s);
     let tank_litres = s.fuel_tank_litres.and_then(|t| t.to_f64());
-    let full_kw = s.usable_backup_kw.and_then(|k| k.to_f64());
-    let backup_kw = full_kw.map(|k| k * DEFAULT_DERATE);
+    let full_kw = s.rated_backup_kw.and_then(|k| k.to_f64());
+    let backup_kw = s.usable_backup_kw.and_then(|k| k.to_f64());
     let profile = survey_profile(
         &s,
         backup_kw.unwrap_or(0.0),
@@ -221,7 +220,8 @@ pub fn store_profile(
             s.backup_kva.map_or_else(|| "no".into(), |k| k.to_string())
         ),
         (Some(kva), _, Some(kw)) => format!(
-            "own backup: {kva} kVA × power factor {pf} × derate {DEFAULT_DERATE} = {kw:.1} kW usable ({condition}), idle fuel of its full rating"
+            "own backup: {kva} kVA × power factor {pf} × derate {} = {kw:.1} kW usable ({condition}), idle fuel of its full rating",
+            s.derate
         ),
         _ => "own backup: no kVA recorded, so every figure below is unknown (simulated without it)"
             .into(),

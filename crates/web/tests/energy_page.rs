@@ -280,7 +280,10 @@ async fn without_units_the_page_plans_the_stores_generator_lines() {
         page.body
             .contains("JICA-250kVA (200 kW prime, 150 kW usable) × 2")
     );
-    assert!(page.body.contains("the store&#39;s generator lines") || page.body.contains("the store's generator lines"));
+    assert!(
+        page.body.contains("the store&#39;s generator lines")
+            || page.body.contains("the store's generator lines")
+    );
     assert!(page.body.contains("mark these figures as illustrative"));
     assert!(!page.body.contains("the store records none"));
     assert!(!page.body.contains("illustrative fleet"));

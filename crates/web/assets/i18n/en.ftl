@@ -688,7 +688,10 @@ assets-cause-other = Other
 title-energy = Generator allocation plan
 energy-map = Facilities coloured by the share of unmet critical load covered
 energy-fleet = Fleet
-energy-fleet-illustrative = illustrative fleet (the store records none; give ?units=MODEL:KW:COUNT,…)
+energy-fleet-illustrative = illustrative fleet (the store records no generator line to plan; give ?units=MODEL:KW:COUNT,…)
+energy-fleet-unit = { $model } ({ $prime } kW prime, { $usable } kW usable) × { $count }
+energy-fleet-store = the store's generator lines not yet recorded as assets, as /energy/v2 plans them
+energy-fleet-store-illustrative = the equipment lines mark these figures as illustrative
 energy-horizon = Horizon
 energy-fuel = Fuel
 energy-max-units = Units per facility at most
@@ -703,7 +706,7 @@ energy-units = Units by model
 energy-covered-kw = Covered kW
 energy-binding = Binding constraint
 energy-export-csv = Export as CSV
-energy-note = Unmet critical load = powered high and medium criticality equipment minus existing backup (kVA × 0.8). Equipment without a stated kW is not in the sum, so the figure is a lower bound (marked ≥) and such a facility is never shown as covered. Green: covered; orange: partly; red: not covered; blue-grey: load unknown; grey: nothing to cover.
+energy-note = Unmet critical load = powered high and medium criticality equipment minus existing backup (kVA × power factor 0.8 × derate 0.75). Donated units count at 0.75 × prime kW: the same usable power as on the survey, in autonomy and on /energy/v2. Equipment without a stated kW is not in the sum, so the figure is a lower bound (marked ≥) and such a facility is never shown as covered. Green: covered; orange: partly; red: not covered; blue-grey: load unknown; grey: nothing to cover.
 energy-without-kw = { $count } life-support or critical loads state no average kW (or the facility has no load survey): the unmet load is at least this
 
 # intake review
@@ -1237,7 +1240,7 @@ survey-not-surveyed = not surveyed
 survey-not-surveyed-long = No powered equipment and no building load is recorded for this facility: its load is unknown.
 survey-not-recorded = not recorded
 survey-coverage = Existing backup carries
-survey-note = Average load during an outage by tier. A figure nobody stated is shown as unknown and is never counted as 0; a tier is covered only when every load up to it is known and fits the usable backup (kVA × 0.8, 0 if the set needs repair or is absent).
+survey-note = Average load during an outage by tier. A figure nobody stated is shown as unknown and is never counted as 0; a tier is covered only when every load up to it is known and fits the usable backup (kVA × power factor 0.8 × derate 0.75, MODEL-v2's usable continuous power, as the plans and autonomy count it; 0 if the set needs repair or is absent).
 survey-to-plan = Generator allocation plan
 survey-plan = Generator allocation plan
 title-survey = Load survey: { $name }
