@@ -80,6 +80,9 @@ pub struct StoreProfile {
     /// The own backup's kW the simulation counts: kVA × power factor × derate while working.
     pub backup_kw: Option<f64>,
     pub unknown_loads: Vec<UnknownLoad>,
+    /// The recorded fuel reading when it is older than `energy_fuel::STALE_AFTER_DAYS` at `at`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stale_fuel: Option<crate::energy_fuel::StaleReading>,
     /// The store reading in English, printed first among the assumptions.
     pub notes: Vec<String>,
 }
@@ -231,6 +234,10 @@ pub fn store_profile(
         fuel.english(),
         tank_litres.map_or_else(String::new, |t| format!("; tank {t:.0} L"))
     ));
+    let stale_fuel = fuel.stale(at.date());
+    if let Some(st) = &stale_fuel {
+        notes.push(format!("WARNING: {}", st.english()));
+    }
     Ok(StoreProfile {
         profile,
         facility: s.facility.clone(),
@@ -241,6 +248,7 @@ pub fn store_profile(
         backup_condition: s.backup_condition,
         backup_kw,
         unknown_loads,
+        stale_fuel,
         notes,
     })
 }
