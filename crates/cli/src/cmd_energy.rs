@@ -563,6 +563,9 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
                         sp.facility, sp.facility
                     );
                 }
+                if let Some(st) = &sp.stale_fuel {
+                    eprintln!("aidtrace: warning: {}: {}", sp.facility, st.english());
+                }
                 let p = sp.profile.clone();
                 store = Some(sp);
                 p

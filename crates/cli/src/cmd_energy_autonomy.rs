@@ -120,6 +120,9 @@ fn store_header(sp: &StoreProfile) -> Result<(), CliError> {
         sp.tank_litres
             .map_or_else(String::new, |t| format!("; tank {t:.0} L"))
     );
+    if let Some(st) = &sp.stale_fuel {
+        say!("WARNING: {}", st.english());
+    }
     if sp.unknown_loads.is_empty() {
         say!("loads: every surveyed load states its average kW");
     } else {

@@ -133,8 +133,8 @@ pub fn run_survey(a: SurveyArgs, settings: &Settings) -> CliResult {
         &l,
         &a.facility,
         SurveyOptions {
-            at,
             power_factor: a.power_factor,
+            ..SurveyOptions::new(at)
         },
     )
     .map_err(service_error)?;
@@ -175,10 +175,12 @@ pub fn run_survey(a: SurveyArgs, settings: &Settings) -> CliResult {
                 &tiers,
             );
             out(&format!(
-                "backup: {} kVA, condition {}, usable {} kW; outage {} h/day; largest step {} kVA{}",
+                "backup: {} kVA, condition {}, usable {} kW (kVA × power factor {} × derate {}, MODEL-v2's derating, as `energy autonomy` and the planners count it); outage {} h/day; largest step {} kVA{}",
                 fig(s.backup_kva),
                 s.backup_condition.map_or("not recorded", |c| c.as_str()),
                 fig(s.usable_backup_kw),
+                s.power_factor.normalize(),
+                s.derate.normalize(),
                 fig(s.outage_h_per_day),
                 fig(s.largest_step_kva),
                 if s.step_unknown > 0 {

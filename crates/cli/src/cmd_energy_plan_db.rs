@@ -226,7 +226,7 @@ pub fn run(
     }
     match format {
         Format::Json => print_json(&p)?,
-        Format::Csv => crate::cmd_energy_v2::print_plan(&p.plan, Format::Csv)?,
+        Format::Csv => crate::cmd_energy_v2::print_plan(&p.instance, &p.plan, Format::Csv)?,
         Format::Table => print_tables(&p)?,
     }
     Ok(Outcome::Clean)
@@ -239,7 +239,7 @@ fn print_tables(p: &StorePlanV2) -> Result<(), CliError> {
             p.illustrative.len()
         ));
     }
-    crate::cmd_energy_v2::print_plan(&p.plan, Format::Table)?;
+    crate::cmd_energy_v2::print_plan(&p.instance, &p.plan, Format::Table)?;
     crate::cmd_energy_v2::print_explain(&p.instance, &p.plan, Format::Table)?;
     crate::cmd_energy_v2::print_logistics(&p.logistics, &p.plan, false, Format::Table)?;
     let rows: Vec<Vec<String>> = p

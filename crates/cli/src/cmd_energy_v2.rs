@@ -47,14 +47,14 @@ fn f1(x: f64) -> String {
 
 pub fn plan(inst: &InstanceV2, opts: &Options, format: Format, with_explain: bool) -> CliResult {
     let plan = solve_v2(inst, opts);
-    print_plan(&plan, format)?;
+    print_plan(inst, &plan, format)?;
     if with_explain && format == Format::Table {
         print_explain(inst, &plan, Format::Table)?;
     }
     Ok(Outcome::Clean)
 }
 
-pub fn print_plan(plan: &PlanV2, format: Format) -> Result<(), CliError> {
+pub fn print_plan(inst: &InstanceV2, plan: &PlanV2, format: Format) -> Result<(), CliError> {
     match format {
         Format::Json => print_json(plan)?,
         Format::Csv => {
@@ -136,9 +136,21 @@ pub fn print_plan(plan: &PlanV2, format: Format) -> Result<(), CliError> {
                     .collect();
                 print_table(&["left in depot", "units", "why"], &depot);
             }
+            let kwh = aidtrace_energy::v2::served_kwh(inst, plan);
             out(&format!(
-                "model version 2 (MODEL-v2.md)  objective {:.1} kWh (weighted)  upper bound {:.1}  gap {:.3} %  status {:?}  {:.2} s",
+                "model version 2 (MODEL-v2.md)  critical energy served over the {:.0}-day horizon: {:.0} kWh (life support {:.0}, critical {:.0}, essential {:.0} kWh)",
+                inst.horizon_days,
+                kwh.life_support + kwh.critical + kwh.essential,
+                kwh.life_support,
+                kwh.critical,
+                kwh.essential
+            ));
+            out(&format!(
+                "objective {:.0} (the same kWh weighted by tier {}/{}/{} and facility weight: a score for comparing plans, not energy)  upper bound {:.0}  gap {:.3} %  status {:?}  {:.2} s",
                 plan.objective,
+                inst.tier_weights.life_support,
+                inst.tier_weights.critical,
+                inst.tier_weights.essential,
                 plan.upper_bound,
                 plan.gap * 100.0,
                 plan.status,
@@ -506,10 +518,10 @@ pub fn print_logistics(l: &Logistics, plan: &PlanV2, replanned: bool, format: Fo
                 &regions,
             );
             out(&format!(
-                "{} over {} days: {:.0} L/day{}{}",
+                "{}: {:.0} L per day (a daily rate, on every day of the {}-day horizon){}{}",
                 l.fuel,
-                l.horizon_days,
                 l.total_litres_per_day,
+                l.horizon_days,
                 l.total_eur_per_day
                     .map_or_else(String::new, |e| format!(", €{e:.0}/day")),
                 l.total_eur_over_horizon

@@ -181,3 +181,81 @@ fn a_facility_without_a_supply_record_exits_2() {
         "no supply record",
     );
 }
+
+#[test]
+fn survey_and_autonomy_count_the_same_usable_kw_of_one_backup() {
+    let dir = demo();
+    // Hospital C's 100 kVA set: 100 × 0.8 × 0.75 = 60 kW usable on both (it was "usable 80 kW
+    // … covered" on the survey beside "60.0 kW of generators" in autonomy).
+    let survey = run(
+        dir.path(),
+        &["energy", "survey", "fac-ua-illustrative-sumy-c"],
+    );
+    let s = text(&survey.stdout);
+    assert!(
+        s.contains("usable 60 kW (kVA × power factor 0.8 × derate 0.75"),
+        "{s}"
+    );
+    let out = autonomy(dir.path(), "fac-ua-illustrative-sumy-c", &[]);
+    let a = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        a.contains("own backup: 100 kVA, working, 60.0 kW usable"),
+        "{a}"
+    );
+}
+
+#[test]
+fn autonomy_warns_when_the_fuel_reading_is_older_than_30_days() {
+    let dir = demo();
+    // The demo's readings are of 2025-12-01; consumption since is not deducted.
+    let out = autonomy(dir.path(), "fac-ua-illustrative-kharkiv-a", &[]);
+    let stdout = text(&out.stdout);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let age = (chrono::Utc::now().date_naive()
+        - chrono::NaiveDate::from_ymd_opt(2025, 12, 1).expect("date"))
+    .num_days();
+    let warning =
+        format!("the fuel reading is {age} days old (measured 2025-12-01; older than 30 days)");
+    assert!(stdout.contains(&format!("WARNING: {warning}")), "{stdout}");
+    assert!(stderr.contains(&warning), "{stderr}");
+}
+
+#[test]
+fn a_fuel_reading_of_today_gives_no_warning() {
+    let dir = demo();
+    let today = chrono::Utc::now().date_naive().to_string();
+    let out = run(
+        dir.path(),
+        &[
+            "energy",
+            "fuel",
+            "fac-ua-illustrative-kharkiv-a",
+            "--on-hand-litres",
+            "1200",
+            "--as-of",
+            &today,
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = autonomy(dir.path(), "fac-ua-illustrative-kharkiv-a", &[]);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(&format!("1200 L on hand on {today}")),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("WARNING"), "{stdout}");
+    assert!(!text(&out.stderr).contains("fuel reading"));
+}
+
+#[test]
+fn autonomy_without_a_working_set_says_0_kw_never_minus_0() {
+    let dir = demo();
+    // Hospital B's set needs repair: no generator, capacity ends every tier.
+    let out = autonomy(dir.path(), "fac-ua-illustrative-kharkiv-b", &[]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(stdout.contains("vs 0.0 kW of generators"), "{stdout}");
+    assert!(!stdout.contains("-0.0"), "{stdout}");
+}

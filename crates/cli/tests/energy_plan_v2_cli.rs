@@ -260,3 +260,33 @@ fn commit_plan_of_a_file_that_is_no_plan_exits_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("x.json"));
 }
+
+#[test]
+fn plan_states_the_critical_kwh_served_beside_the_weighted_objective() {
+    let dir = demo();
+    let out = run(dir.path(), PLAN);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        stdout.contains("critical energy served over the 90-day horizon: "),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("a score for comparing plans, not energy"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("kWh (weighted)"), "{stdout}");
+}
+
+#[test]
+fn logistics_total_reads_as_a_daily_rate() {
+    let dir = demo();
+    let out = run(dir.path(), PLAN);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        stdout.contains("L per day (a daily rate, on every day of the 90-day horizon)"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("over 90 days:"), "{stdout}");
+}

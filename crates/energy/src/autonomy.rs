@@ -340,6 +340,12 @@ pub enum Limit {
     Fuel,
 }
 
+/// kW to one decimal, never "-0.0" (no generator sums to -0.0 kW).
+pub fn kw1(v: f64) -> String {
+    let s = format!("{v:.1}");
+    if s == "-0.0" { "0.0".into() } else { s }
+}
+
 impl Limit {
     pub fn english(&self) -> String {
         match self {
@@ -347,7 +353,11 @@ impl Limit {
             Limit::Capacity {
                 peak_kw,
                 generator_kw,
-            } => format!("capacity: {peak_kw:.1} kW peak vs {generator_kw:.1} kW of generators"),
+            } => format!(
+                "capacity: {} kW peak vs {} kW of generators",
+                kw1(*peak_kw),
+                kw1(*generator_kw)
+            ),
             Limit::BatteryEnergy => "no generator: battery energy".into(),
             Limit::Fuel => "fuel".into(),
         }

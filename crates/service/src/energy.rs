@@ -35,8 +35,8 @@ pub struct FacilityLoad {
     /// The load survey's known average kW of the life-support and critical tiers (the
     /// critical load of MODEL.md; essential loads are not in version 1).
     pub critical_kw: f64,
-    /// The survey's usable backup: kVA × power factor while working, 0 when it needs repair or
-    /// is absent, 0 when unknown (`backup_unknown`).
+    /// The survey's usable backup: kVA × power factor × derate while working, 0 when it needs
+    /// repair or is absent, 0 when unknown (`backup_unknown`).
     pub backup_kw: f64,
     /// No backup kVA recorded: counted as 0, so the unmet load may be overstated.
     pub backup_unknown: bool,
@@ -93,6 +93,10 @@ pub struct StoreOptions {
     pub min_loading: f64,
     pub max_units_per_facility: u32,
     pub power_factor: f64,
+    /// Usable / prime kW of every set, own backup and donated units alike (MODEL-v2's 0.75 by
+    /// default; MODEL.md's `prime_kw` is the derated rating, so units enter the instance at
+    /// `prime_kw × derate`).
+    pub derate: f64,
     pub fleet: Vec<FleetUnit>,
     pub weights: BTreeMap<String, f64>,
     pub transport_kw: Option<BTreeMap<String, f64>>,
@@ -110,6 +114,7 @@ impl StoreOptions {
             min_loading: 0.3,
             max_units_per_facility: 2,
             power_factor: DEFAULT_POWER_FACTOR,
+            derate: crate::energy_autonomy_store::DEFAULT_DERATE,
             fleet,
             weights: BTreeMap::new(),
             transport_kw: None,
@@ -161,6 +166,17 @@ pub fn illustrative_fleet() -> Vec<FleetUnit> {
             idle_l_per_h: None,
         })
         .collect()
+}
+
+/// Usable kW of a donated unit of `prime_kw` (prime rating) at `derate`: the survey's rule
+/// ([`crate::energy_survey::usable_of_prime`]) on the fleet's f64 figures.
+pub fn usable_unit_kw(prime_kw: f64, derate: f64) -> f64 {
+    match (Decimal::from_f64(prime_kw), Decimal::from_f64(derate)) {
+        (Some(p), Some(d)) => crate::energy_survey::usable_of_prime(p, d)
+            .to_f64()
+            .unwrap_or(prime_kw * derate),
+        _ => prime_kw * derate,
+    }
 }
 
 fn kw(d: Option<Decimal>) -> Option<f64> {
@@ -236,15 +252,19 @@ pub fn facility_loads(
     ledger: &Ledger,
     at: NaiveDateTime,
     power_factor: f64,
+    derate: f64,
     weights: &BTreeMap<String, f64>,
 ) -> ServiceResult<Vec<FacilityLoad>> {
     let pf = Decimal::from_f64(power_factor)
         .ok_or_else(|| invalid("power_factor", power_factor, "must be in (0, 1]"))?;
+    let derate =
+        Decimal::from_f64(derate).ok_or_else(|| invalid("derate", derate, "must be in (0, 1]"))?;
     let all = surveys(
         ledger,
         SurveyOptions {
-            at,
             power_factor: pf,
+            derate,
+            ..SurveyOptions::new(at)
         },
     )?;
     let critical = [LoadTier::LifeSupport, LoadTier::Critical];
@@ -314,13 +334,24 @@ pub fn instance_from_ledger(
             ));
         }
     }
-    let loads = facility_loads(ledger, opts.at, opts.power_factor, &opts.weights)?;
+    if !(opts.derate.is_finite() && opts.derate > 0.0 && opts.derate <= 1.0) {
+        return Err(invalid("derate", opts.derate, "must be in (0, 1]"));
+    }
+    let loads = facility_loads(
+        ledger,
+        opts.at,
+        opts.power_factor,
+        opts.derate,
+        &opts.weights,
+    )?;
+    // MODEL.md's P_s is the derated prime rating: a unit counts at usable kW (the survey's rule,
+    // `energy_survey::usable_of_prime`), its idle fuel that of its full rating.
     let fleet: Vec<GenModel> = opts
         .fleet
         .iter()
         .map(|u| GenModel {
             model: u.model.clone(),
-            prime_kw: u.prime_kw,
+            prime_kw: usable_unit_kw(u.prime_kw, opts.derate),
             count: u.count,
             idle_l_per_h: u
                 .idle_l_per_h

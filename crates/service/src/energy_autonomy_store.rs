@@ -19,8 +19,7 @@ use crate::energy_survey::{Survey, SurveyOptions, survey};
 use crate::energy_v2::region_id;
 use crate::{ServiceError, ServiceResult};
 
-/// MODEL-v2's default derating: a prime set carries at most this share of its rating on
-/// average (ISO 8528-1), the figure the planner counts own backup and donated units at.
+/// MODEL-v2's default derating (the survey's [`crate::energy_survey::DEFAULT_DERATE`]).
 pub const DEFAULT_DERATE: f64 = 0.75;
 
 /// How far a tier's hours can be trusted.
@@ -81,6 +80,9 @@ pub struct StoreProfile {
     /// The own backup's kW the simulation counts: kVA × power factor × derate while working.
     pub backup_kw: Option<f64>,
     pub unknown_loads: Vec<UnknownLoad>,
+    /// The recorded fuel reading when it is older than `energy_fuel::STALE_AFTER_DAYS` at `at`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stale_fuel: Option<crate::energy_fuel::StaleReading>,
     /// The store reading in English, printed first among the assumptions.
     pub notes: Vec<String>,
 }
@@ -151,8 +153,8 @@ pub fn store_profile(
         ledger,
         facility,
         SurveyOptions {
-            at,
             power_factor: pf,
+            ..SurveyOptions::new(at)
         },
     )?;
     let unknown_loads: Vec<UnknownLoad> = s
@@ -183,8 +185,8 @@ pub fn store_profile(
     }
     let fuel = FuelOnSite::of(fuel_litres, &s);
     let tank_litres = s.fuel_tank_litres.and_then(|t| t.to_f64());
-    let full_kw = s.usable_backup_kw.and_then(|k| k.to_f64());
-    let backup_kw = full_kw.map(|k| k * DEFAULT_DERATE);
+    let full_kw = s.rated_backup_kw.and_then(|k| k.to_f64());
+    let backup_kw = s.usable_backup_kw.and_then(|k| k.to_f64());
     let profile = survey_profile(
         &s,
         backup_kw.unwrap_or(0.0),
@@ -221,7 +223,8 @@ pub fn store_profile(
             s.backup_kva.map_or_else(|| "no".into(), |k| k.to_string())
         ),
         (Some(kva), _, Some(kw)) => format!(
-            "own backup: {kva} kVA × power factor {pf} × derate {DEFAULT_DERATE} = {kw:.1} kW usable ({condition}), idle fuel of its full rating"
+            "own backup: {kva} kVA × power factor {pf} × derate {} = {kw:.1} kW usable ({condition}), idle fuel of its full rating",
+            s.derate
         ),
         _ => "own backup: no kVA recorded, so every figure below is unknown (simulated without it)"
             .into(),
@@ -231,6 +234,10 @@ pub fn store_profile(
         fuel.english(),
         tank_litres.map_or_else(String::new, |t| format!("; tank {t:.0} L"))
     ));
+    let stale_fuel = fuel.stale(at.date());
+    if let Some(st) = &stale_fuel {
+        notes.push(format!("WARNING: {}", st.english()));
+    }
     Ok(StoreProfile {
         profile,
         facility: s.facility.clone(),
@@ -241,6 +248,7 @@ pub fn store_profile(
         backup_condition: s.backup_condition,
         backup_kw,
         unknown_loads,
+        stale_fuel,
         notes,
     })
 }

@@ -114,6 +114,27 @@ pub fn fuel_record(
     Ok(updated)
 }
 
+/// A fuel reading older than this many days is warned about wherever it is used as today's
+/// stock (`energy autonomy FACILITY`, the autonomy beside a version 2 plan).
+pub const STALE_AFTER_DAYS: i64 = 30;
+
+/// A recorded fuel reading older than [`STALE_AFTER_DAYS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaleReading {
+    pub as_of: NaiveDate,
+    pub age_days: i64,
+    pub limit_days: i64,
+}
+
+impl StaleReading {
+    pub fn english(&self) -> String {
+        format!(
+            "the fuel reading is {} days old (measured {}; older than {} days): consumption since then is not deducted, so the fuel on site today may be much less than the figure used; record a new reading (`aidtrace energy fuel`) or give --fuel-litres",
+            self.age_days, self.as_of, self.limit_days
+        )
+    }
+}
+
 /// The fuel a simulation of this facility starts with, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "id", rename_all = "snake_case")]
@@ -150,6 +171,22 @@ impl FuelOnSite {
 
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown)
+    }
+
+    /// A recorded reading older than [`STALE_AFTER_DAYS`] on `today`: its date and age in days.
+    /// Consumption since the reading is not deducted, so such a stock may be far less today.
+    pub fn stale(&self, today: NaiveDate) -> Option<StaleReading> {
+        match self {
+            Self::Recorded { as_of, .. } => {
+                let age_days = (today - *as_of).num_days();
+                (age_days > STALE_AFTER_DAYS).then_some(StaleReading {
+                    as_of: *as_of,
+                    age_days,
+                    limit_days: STALE_AFTER_DAYS,
+                })
+            }
+            _ => None,
+        }
     }
 
     pub fn english(&self) -> String {

@@ -229,7 +229,7 @@ pub fn plan_from_store(ledger: &Ledger, req: &PlanRequest) -> ServiceResult<Stor
         // The own backup at the usable kW the planner counted (E_f, already derated), idle fuel
         // of its full rating.
         let own_kw = f.existing_kw.unwrap_or(0.0);
-        let full_kw = s.usable_backup_kw.map_or(own_kw, f64_of);
+        let full_kw = s.rated_backup_kw.map_or(own_kw, f64_of);
         let profile = survey_profile(
             s,
             own_kw,

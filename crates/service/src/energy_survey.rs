@@ -120,9 +120,16 @@ pub struct Survey {
     pub tiers: Vec<TierSummary>,
     pub backup_kva: Option<Decimal>,
     pub backup_condition: Option<BackupCondition>,
-    /// Backup kW the facility can count on: kVA × power factor while working (or condition not
-    /// recorded), 0 when it needs repair or is absent, unknown when no kVA is recorded.
+    /// Backup kW the facility can count on: kVA × power factor × derate ([`generator_kw`])
+    /// while working (or condition not recorded), 0 when it needs repair or is absent, unknown
+    /// when no kVA is recorded.
     pub usable_backup_kw: Option<Decimal>,
+    /// The same set's prime rating, kVA × power factor (not derated; its idle fuel), 0 or
+    /// unknown as `usable_backup_kw`.
+    pub rated_backup_kw: Option<Decimal>,
+    /// The power factor and derate `usable_backup_kw` was counted with.
+    pub power_factor: Decimal,
+    pub derate: Decimal,
     pub outage_h_per_day: Option<Decimal>,
     /// Largest stated step (starting kVA, else running kVA) of any line.
     pub largest_step_kva: Option<Decimal>,
@@ -155,35 +162,74 @@ impl Survey {
     }
 }
 
-/// Asset states at `at`; backup kVA to kW at `power_factor`.
+/// MODEL-v2's default derating: a prime-rated set should average at most 70–80 % of its prime
+/// rating (ISO 8528-1), so it is counted at 0.75 × prime kW.
+pub const DEFAULT_DERATE: Decimal = Decimal::from_parts(75, 0, 0, false, 2);
+/// kW per kVA when only an apparent power is known (a common diesel-set rating basis).
+pub const DEFAULT_POWER_FACTOR: Decimal = Decimal::from_parts(8, 0, 0, false, 1);
+
+/// The kW of one generator: its prime rating and what it can carry continuously.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct GeneratorKw {
+    /// kVA × power factor: the prime rating (idle fuel is that of this rating).
+    pub rated_kw: Decimal,
+    /// rated kW × derate: what it can carry continuously, the figure every page, the CLI and
+    /// both planners count (MODEL-v2: U_s = derate · P_s).
+    pub usable_kw: Decimal,
+}
+
+/// The one rule for a generator rated in kVA (docs/energy.md, "Usable kW of a generator"):
+/// prime kW = kVA × power factor, usable kW = prime kW × derate. The survey, `energy autonomy`,
+/// `/energy` (version 1 from the store) and version 2's `existing_kw` all take the own backup
+/// from here; donated units rated in kW use [`usable_of_prime`].
+pub fn generator_kw(kva: Decimal, power_factor: Decimal, derate: Decimal) -> GeneratorKw {
+    let rated_kw = kva.saturating_mul(power_factor);
+    GeneratorKw {
+        rated_kw,
+        usable_kw: usable_of_prime(rated_kw, derate),
+    }
+}
+
+/// Usable kW of a unit rated in prime kW: prime kW × derate (the same rule as [`generator_kw`]).
+pub fn usable_of_prime(prime_kw: Decimal, derate: Decimal) -> Decimal {
+    prime_kw.saturating_mul(derate)
+}
+
+/// Asset states at `at`; backup kVA to kW at `power_factor`, derated by `derate`.
 #[derive(Debug, Clone, Copy)]
 pub struct SurveyOptions {
     pub at: NaiveDateTime,
     pub power_factor: Decimal,
+    pub derate: Decimal,
 }
 
 impl SurveyOptions {
     pub fn new(at: NaiveDateTime) -> Self {
         SurveyOptions {
             at,
-            power_factor: Decimal::new(8, 1),
+            power_factor: DEFAULT_POWER_FACTOR,
+            derate: DEFAULT_DERATE,
         }
     }
 }
 
-fn check_power_factor(pf: Decimal) -> ServiceResult<()> {
-    if pf > Decimal::ZERO && pf <= Decimal::ONE {
-        Ok(())
-    } else {
-        Err(ServiceError::Parse(format!(
+fn check_power_factor(pf: Decimal, derate: Decimal) -> ServiceResult<()> {
+    if !(pf > Decimal::ZERO && pf <= Decimal::ONE) {
+        return Err(ServiceError::Parse(format!(
             "power_factor = {pf}: must be in (0, 1]"
-        )))
+        )));
     }
+    if !(derate > Decimal::ZERO && derate <= Decimal::ONE) {
+        return Err(ServiceError::Parse(format!(
+            "derate = {derate}: must be in (0, 1]"
+        )));
+    }
+    Ok(())
 }
 
 /// The survey of every facility in the ledger, in id order.
 pub fn surveys(ledger: &Ledger, opts: SurveyOptions) -> ServiceResult<Vec<Survey>> {
-    check_power_factor(opts.power_factor)?;
+    check_power_factor(opts.power_factor, opts.derate)?;
     let mut assets: BTreeMap<RecordId, Vec<LoadLine>> = BTreeMap::new();
     for v in asset_views(ledger, opts.at) {
         let model = ledger.device_models.get(&v.asset.model);
@@ -318,12 +364,17 @@ fn survey_of(
                 BackupCondition::NeedsRepair => 1,
                 BackupCondition::Absent => 2,
             });
-    let usable_backup_kw = match backup_condition {
-        Some(BackupCondition::NeedsRepair | BackupCondition::Absent) => Some(Decimal::ZERO),
+    let backup_kw = match backup_condition {
+        Some(BackupCondition::NeedsRepair | BackupCondition::Absent) => Some(GeneratorKw {
+            rated_kw: Decimal::ZERO,
+            usable_kw: Decimal::ZERO,
+        }),
         Some(BackupCondition::Working) | None => {
-            backup_kva.map(|k| k.saturating_mul(opts.power_factor))
+            backup_kva.map(|k| generator_kw(k, opts.power_factor, opts.derate))
         }
     };
+    let usable_backup_kw = backup_kw.map(|g| g.usable_kw);
+    let rated_backup_kw = backup_kw.map(|g| g.rated_kw);
     let outage_h_per_day = power
         .iter()
         .filter_map(|p| p.typical_outage_hours_per_day)
@@ -356,6 +407,9 @@ fn survey_of(
         backup_kva,
         backup_condition,
         usable_backup_kw,
+        rated_backup_kw,
+        power_factor: opts.power_factor,
+        derate: opts.derate,
         outage_h_per_day,
         largest_step_kva,
         step_unknown,

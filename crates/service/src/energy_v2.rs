@@ -305,6 +305,7 @@ pub fn instance_v2(ledger: &Ledger, opts: &V2Options) -> ServiceResult<V2Build> 
         ledger,
         SurveyOptions {
             power_factor: pf,
+            derate: Decimal::from_f64_retain(derate).unwrap_or(opts.survey.derate),
             ..opts.survey
         },
     )?;
@@ -428,7 +429,6 @@ pub fn instance_v2(ledger: &Ledger, opts: &V2Options) -> ServiceResult<V2Build> 
         }
     }
     let mut notes = from_lines.notes;
-    let derate_d = Decimal::from_f64_retain(derate).unwrap_or(Decimal::ONE);
     let facilities = kept
         .iter()
         .map(|s| {
@@ -460,13 +460,9 @@ pub fn instance_v2(ledger: &Ledger, opts: &V2Options) -> ServiceResult<V2Build> 
                 region: region_id(s),
                 population_weight,
                 loads_kw: loads,
-                // The set's usable continuous power, derated as donated units are; the survey's
-                // usable figure already counts a set that needs repair as 0.
-                existing_kw: Some(f64_of(
-                    s.usable_backup_kw
-                        .unwrap_or_default()
-                        .saturating_mul(derate_d),
-                )),
+                // The set's usable continuous power: the survey's (`generator_kw`, derated by
+                // this instance's derate as donated units are; a set that needs repair is 0).
+                existing_kw: Some(f64_of(s.usable_backup_kw.unwrap_or_default())),
                 existing_kva: None,
                 backup_condition: BackupCondition::Working,
                 largest_step_kva: s.largest_step_kva.map_or(0.0, f64_of),

@@ -98,12 +98,15 @@ fn tiers_add_up_to_the_hand_computed_averages() {
 fn coverage_is_cumulative_against_the_usable_backup() {
     let (_d, app) = store();
     let s = survey_of(&app, "fac-a");
-    // 20 kVA × 0.8 = 16 kW: 5.4 and 5.4 + 10 = 15.4 fit, 15.4 + 3 = 18.4 is 2.4 short.
-    assert_eq!(s.usable_backup_kw, Some(d("16")));
+    // 20 kVA × 0.8 × derate 0.75 = 12 kW (the prime rating is 16 kW): 5.4 fits, 5.4 + 10 =
+    // 15.4 is 3.4 short, 15.4 + 3 = 18.4 is 6.4 short.
+    assert_eq!(s.usable_backup_kw, Some(d("12")));
+    assert_eq!(s.rated_backup_kw, Some(d("16")));
     assert_eq!(s.tier(LoadTier::LifeSupport).coverage, Coverage::Covered);
-    assert_eq!(s.tier(LoadTier::Critical).coverage, Coverage::Covered);
+    assert_eq!(s.tier(LoadTier::Critical).coverage, Coverage::Short);
+    assert_eq!(s.tier(LoadTier::Critical).short_kw, Some(d("3.4")));
     assert_eq!(s.tier(LoadTier::Essential).coverage, Coverage::Short);
-    assert_eq!(s.tier(LoadTier::Essential).short_kw, Some(d("2.4")));
+    assert_eq!(s.tier(LoadTier::Essential).short_kw, Some(d("6.4")));
 }
 
 #[test]
@@ -122,7 +125,7 @@ fn a_load_without_kw_is_unknown_and_blocks_covered() {
     let ls = s.tier(LoadTier::LifeSupport);
     assert_eq!(ls.unknown, 1);
     assert_eq!(ls.known_average_kw, Decimal::ZERO);
-    // 8 kW of backup and no known load: still not "covered".
+    // 6 kW of usable backup and no known load: still not "covered".
     assert_eq!(ls.coverage, Coverage::Unknown);
     assert_eq!(s.coverage(), Coverage::Unknown);
     let unknown: Vec<_> = s.unknown_lines().map(|l| l.item.as_str()).collect();
@@ -444,7 +447,7 @@ mod properties {
         ) {
             let l = ledger(&loads, backup);
             let s = surveys(&l, super::opts()).expect("survey").remove(0);
-            let usable = backup.map(|b| Decimal::new(i64::from(b), 1) * Decimal::new(8, 1));
+            let usable = backup.map(|b| Decimal::new(i64::from(b), 1) * Decimal::new(8, 1) * Decimal::new(75, 2));
             prop_assert_eq!(s.usable_backup_kw, usable);
             let mut cumulative = Decimal::ZERO;
             let mut unknown = 0;

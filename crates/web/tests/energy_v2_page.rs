@@ -542,3 +542,37 @@ mod form_parsing {
         }
     }
 }
+
+#[tokio::test]
+async fn an_old_fuel_reading_is_warned_about_with_its_date_and_age() {
+    let (_env, client) = client().await;
+    let r = signed_post(&client, &[("units", UNITS), ("fuel_price", "1.5")]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // The demo's stocks were measured on 2025-12-01 and are not drawn down since.
+    let age = (chrono::Utc::now().date_naive()
+        - chrono::NaiveDate::from_ymd_opt(2025, 12, 1).unwrap())
+    .num_days();
+    assert!(
+        r.body.contains(&format!(
+            "WARNING: this reading is {age} days old (measured "
+        )),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("older than 30 days"));
+}
+
+#[tokio::test]
+async fn the_plan_gives_the_critical_kwh_served_and_explains_the_weighted_objective() {
+    let (_env, client) = client().await;
+    let r = signed_post(&client, &[("units", UNITS)]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("id=\"energy2-served-kwh\""));
+    assert!(
+        r.body
+            .contains("Critical energy served over the 90-day season: "),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("a score for comparing plans, not energy"));
+}

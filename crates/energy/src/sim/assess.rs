@@ -139,7 +139,8 @@ pub fn assess_with_table(p: &Profile, table: Option<&YieldTable>) -> Assessment 
         } else if peak > cap + bat_kw + 1e-9 {
             Limit::Capacity {
                 peak_kw: peak,
-                generator_kw: cap,
+                // A sum over no generator is -0.0 in f64; the JSON and text say 0.
+                generator_kw: cap + 0.0,
             }
         } else if cap <= 0.0 {
             Limit::BatteryEnergy

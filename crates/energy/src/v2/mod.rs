@@ -23,7 +23,7 @@ pub use explain::{FacilityExplanationV2, explain_v2};
 pub use generate::{GenOptionsV2, VariantV2, generate_v2};
 pub use instance::{BackupCondition, FacilityV2, InstanceV2, ModelV2, PerTier, Region, Tier};
 pub use logistics::{Logistics, LogisticsOptions, logistics};
-pub use plan::{PlanV2, solve_v2};
+pub use plan::{PlanV2, served_kwh, solve_v2};
 pub use reason::{BlockedAt, LogisticsAssumption, Reason};
 pub use replan::{EventsV2, ReplanV2, replan_v2};
 

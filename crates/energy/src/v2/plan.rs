@@ -38,6 +38,32 @@ pub struct PlanV2 {
 }
 
 /// Solves an already validated version 2 instance.
+/// Critical energy the plan serves over the horizon, unweighted, by tier (kWh):
+/// D · Σ_f o_{r(f)} · y_{f,t}. The objective weighs the same kWh by tier weight W_t and facility
+/// weight ρ_f, so it ranks plans but is not energy; this is the figure in kWh an engineer reads.
+pub fn served_kwh(inst: &InstanceV2, plan: &PlanV2) -> PerTier {
+    let outage: BTreeMap<&str, f64> = inst
+        .regions
+        .iter()
+        .map(|r| (r.id.as_str(), r.outage_h_per_day))
+        .collect();
+    let mut kwh = PerTier {
+        life_support: 0.0,
+        critical: 0.0,
+        essential: 0.0,
+    };
+    for f in &inst.facilities {
+        let Some(y) = plan.served_kw.get(&f.id) else {
+            continue;
+        };
+        let hours = inst.horizon_days * outage.get(f.region.as_str()).copied().unwrap_or(0.0);
+        kwh.life_support += hours * y.life_support;
+        kwh.critical += hours * y.critical;
+        kwh.essential += hours * y.essential;
+    }
+    kwh
+}
+
 pub fn solve_v2(inst: &InstanceV2, opts: &Options) -> PlanV2 {
     let start = Instant::now();
     let prep = Prep::new(inst);

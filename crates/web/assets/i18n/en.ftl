@@ -496,6 +496,7 @@ import-layer-rule = rule
 energy-no-coordinates = No facility has coordinates: add them on the facility's form.
 energy-blurred = location blurred
 energy-covered-of = { $covered } of { $unmet } kW covered
+energy-load-unknown-of = load unknown: { $count } life-support or critical loads state no kW; { $covered } kW assigned against at least { $unmet } kW unmet
 unit-hours = h
 unit-litres = L
 unit-days = d
@@ -616,6 +617,7 @@ val-fuel = fuel budget
 val-transport = transport
 val-units_per_site = units per facility
 val-no_eligible_model = no suitable model
+val-load_unknown = load unknown (not all loads state kW)
 svg-no-dated = No dated flows to plot: give the flows of an activity a value date.
 svg-map-title = Facilities by coordinates
 # Data-quality rules (domain/src/checks.rs RULES), shown on /quality.
@@ -687,7 +689,10 @@ assets-cause-other = Other
 title-energy = Generator allocation plan
 energy-map = Facilities coloured by the share of unmet critical load covered
 energy-fleet = Fleet
-energy-fleet-illustrative = illustrative fleet (the store records none; give ?units=MODEL:KW:COUNT,…)
+energy-fleet-illustrative = illustrative fleet (the store records no generator line to plan; give ?units=MODEL:KW:COUNT,…)
+energy-fleet-unit = { $model } ({ $prime } kW prime, { $usable } kW usable) × { $count }
+energy-fleet-store = the store's generator lines not yet recorded as assets, as /energy/v2 plans them
+energy-fleet-store-illustrative = the equipment lines mark these figures as illustrative
 energy-horizon = Horizon
 energy-fuel = Fuel
 energy-max-units = Units per facility at most
@@ -702,7 +707,7 @@ energy-units = Units by model
 energy-covered-kw = Covered kW
 energy-binding = Binding constraint
 energy-export-csv = Export as CSV
-energy-note = Unmet critical load = powered high and medium criticality equipment minus existing backup (kVA × 0.8). Equipment without a stated kW is not in the sum, so the figure is a lower bound (marked ≥) and such a facility is never shown as covered. Green: covered; orange: partly; red: not covered; blue-grey: load unknown; grey: nothing to cover.
+energy-note = Unmet critical load = powered high and medium criticality equipment minus existing backup (kVA × power factor 0.8 × derate 0.75). Donated units count at 0.75 × prime kW: the same usable power as on the survey, in autonomy and on /energy/v2. Equipment without a stated kW is not in the sum, so the figure is a lower bound (marked ≥) and such a facility is never shown as covered. Green: covered; orange: partly; red: not covered; blue-grey: load unknown; grey: nothing to cover.
 energy-without-kw = { $count } life-support or critical loads state no average kW (or the facility has no load survey): the unmet load is at least this
 
 # intake review
@@ -1245,7 +1250,7 @@ survey-not-surveyed = not surveyed
 survey-not-surveyed-long = No powered equipment and no building load is recorded for this facility: its load is unknown.
 survey-not-recorded = not recorded
 survey-coverage = Existing backup carries
-survey-note = Average load during an outage by tier. A figure nobody stated is shown as unknown and is never counted as 0; a tier is covered only when every load up to it is known and fits the usable backup (kVA × 0.8, 0 if the set needs repair or is absent).
+survey-note = Average load during an outage by tier. A figure nobody stated is shown as unknown and is never counted as 0; a tier is covered only when every load up to it is known and fits the usable backup (kVA × power factor 0.8 × derate 0.75, MODEL-v2's usable continuous power, as the plans and autonomy count it; 0 if the set needs repair or is absent).
 survey-to-plan = Generator allocation plan
 survey-plan = Generator allocation plan
 title-survey = Load survey: { $name }
@@ -1490,6 +1495,8 @@ energy2-days = days
 energy2-derate = Usable share of prime power
 energy2-min-loading = Minimum loading
 energy2-objective = Weighted kWh served over the season
+energy2-served-kwh = Critical energy served over the { $days }-day season: { $kwh } kWh (life support { $life }, critical { $critical }, essential { $essential } kWh)
+energy2-objective-why = the same kWh weighted by tier (10/3/1 by default) and facility weight: a score for comparing plans, not energy
 energy2-assignments = Assignments
 energy2-depot = Left in the depot
 energy2-depot-empty = Every unit is assigned.
@@ -1914,6 +1921,7 @@ energy2-fuel-basis-delivery-only = one delivery of the logistics plan: { $litres
 energy2-fuel-basis-unknown = fuel on site unknown: no stock recorded and no unit planned (no delivery), so the hours its own backup runs on fuel are unknown
 energy2-fuel-basis-recorded = the facility's recorded stock: { $litres } L on { $date }
 energy2-fuel-basis-recorded-delivery = the facility's recorded stock ({ $litres } L on { $date }) plus one delivery of the logistics plan: { $per_day } L/day × { $days } days
+energy2-fuel-stale = WARNING: this reading is { $age } days old (measured { $date }; older than { $limit } days) and consumption since is not deducted: the fuel on site today may be much less
 fuel-title = Fuel on site
 fuel-intro = Tank size and fuel on hand of this facility's own backup sets: the fuel its autonomy starts with, beside an energy plan and in the outage simulator. Without a recorded stock the fuel on site is unknown, never taken as 0.
 fuel-record = Supply record

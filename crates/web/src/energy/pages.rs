@@ -1,9 +1,10 @@
 //! Energy pages: the generator allocation plan for the store's facilities, as a table, a map
 //! coloured by coverage, and a CSV of the same rows.
 //!
-//! The store has no record of a donated fleet, so the fleet comes from the query
-//! (`?units=G60:60:4,G150:150:2&fuel=…&hours=…&k=…`), else the illustrative fleet of
-//! `aidtrace_service::energy::illustrative_fleet`, which the page labels as such.
+//! The fleet comes from the query (`?units=G60:60:4,G150:150:2&fuel=…&hours=…&k=…`), else the
+//! store's generator equipment lines not yet recorded as assets (as `/energy/v2` plans them,
+//! `aidtrace_service::energy_fleet::fleet_from_lines`), else the illustrative fleet of
+//! `aidtrace_service::energy::illustrative_fleet`; the page says which.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -12,8 +13,9 @@ use aidtrace_service::energy::aidtrace_energy::{
     self, FacilityExplanation, Instance, Options, Plan,
 };
 use aidtrace_service::energy::{
-    FacilityLoad, StoreOptions, illustrative_fleet, instance_from_ledger, parse_unit,
+    FacilityLoad, FleetUnit, StoreOptions, illustrative_fleet, instance_from_ledger, parse_unit,
 };
+use aidtrace_service::energy_fleet::fleet_from_lines;
 use axum::Router;
 use axum::extract::State;
 use axum::http::header;
@@ -83,29 +85,75 @@ impl PlanQuery {
     }
 }
 
+/// Where the page's fleet came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FleetSource {
+    /// `?units=…`.
+    Query,
+    /// The store's generator lines; `illustrative` when a line marks its figures so.
+    Store { illustrative: bool },
+    /// No units given and no generator line in the store.
+    Illustrative,
+}
+
 struct Computed {
     inst: Instance,
     loads: Vec<FacilityLoad>,
     plan: Plan,
     why: Vec<FacilityExplanation>,
-    illustrative_fleet: bool,
+    /// The fleet as given (prime kW), beside the instance's usable kW.
+    fleet: Vec<FleetUnit>,
+    source: FleetSource,
+}
+
+/// The store's generator lines as version 1 units (prime kW at the survey's power factor, idle
+/// fuel from the line's fuel curve), as `/energy/v2` takes them.
+fn store_fleet(
+    ledger: &aidtrace_domain::Ledger,
+) -> Result<Option<(Vec<FleetUnit>, bool)>, ApiError> {
+    let lines = fleet_from_lines(ledger, None)
+        .map_err(|e| ApiError::bad_request("invalid_store_fleet", e.to_string()))?;
+    if lines.models.is_empty() {
+        return Ok(None);
+    }
+    let pf = aidtrace_service::energy::DEFAULT_POWER_FACTOR;
+    let illustrative = lines.notes.iter().any(|n| {
+        matches!(
+            n,
+            aidtrace_service::energy_notes::PlanNote::LineIllustrative { .. }
+        )
+    });
+    let fleet = lines
+        .models
+        .iter()
+        .map(|m| FleetUnit {
+            model: m.model.clone(),
+            prime_kw: m.prime_kw(pf),
+            count: m.count,
+            idle_l_per_h: Some(m.idle(pf)),
+        })
+        .collect();
+    Ok(Some((fleet, illustrative)))
 }
 
 fn compute(ledger: &aidtrace_domain::Ledger, q: &PlanQuery) -> Result<Computed, ApiError> {
     let bad = |field: &'static str, msg: String| {
         ApiError::bad_request("invalid_query", msg).with_field(field)
     };
-    let (fleet, illustrative) = match q.units.as_deref().map(str::trim) {
+    let (fleet, source) = match q.units.as_deref().map(str::trim) {
         Some(raw) if !raw.is_empty() => (
             raw.split(',')
                 .map(|u| parse_unit(u.trim()))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| bad("units", format!("units: {e}")))?,
-            false,
+            FleetSource::Query,
         ),
-        _ => (illustrative_fleet(), true),
+        _ => match store_fleet(ledger)? {
+            Some((fleet, illustrative)) => (fleet, FleetSource::Store { illustrative }),
+            None => (illustrative_fleet(), FleetSource::Illustrative),
+        },
     };
-    let mut opts = StoreOptions::new(fleet, chrono::Utc::now().naive_utc());
+    let mut opts = StoreOptions::new(fleet.clone(), chrono::Utc::now().naive_utc());
     opts.fuel_litres = q.fuel;
     if let Some(h) = q.hours {
         opts.hours = h;
@@ -128,7 +176,8 @@ fn compute(ledger: &aidtrace_domain::Ledger, q: &PlanQuery) -> Result<Computed, 
         loads,
         plan,
         why,
-        illustrative_fleet: illustrative,
+        fleet,
+        source,
     })
 }
 
@@ -168,9 +217,10 @@ fn plan_table(c: &Computed) -> Table {
                     .map(|u| u.join(" "))
                     .unwrap_or_default(),
                 format!("{covered:.1}"),
-                why.get(l.facility.as_str())
-                    .map(|w| w.binding.clone())
-                    .unwrap_or_default(),
+                binding_shown(
+                    why.get(l.facility.as_str()).map(|w| w.binding.as_str()),
+                    l.unknown_loads,
+                ),
                 l.unknown_loads.to_string(),
             ]
         })
@@ -190,6 +240,36 @@ fn plan_table(c: &Computed) -> Table {
             "loads_without_kw",
         ],
         rows,
+    }
+}
+
+/// The binding constraint as the table and CSV give it. The solver only sees the known load, so
+/// for a facility with life-support or critical loads of unknown kW its "covered" means only that
+/// the known part fits: that is `load_unknown`, never `covered` (as the map's colour).
+fn binding_shown(binding: Option<&str>, without_kw: usize) -> String {
+    match binding {
+        Some("covered") | None if without_kw > 0 => "load_unknown".into(),
+        other => other.unwrap_or_default().to_string(),
+    }
+}
+
+/// The map tooltip: covered of unmet kW, or for a facility whose load is partly unknown, what
+/// is known and that the load is unknown (never "covered").
+fn coverage_note(covered: f64, unmet: f64, without_kw: usize) -> String {
+    if without_kw > 0 {
+        ta(
+            "energy-load-unknown-of",
+            &[
+                ("count", &without_kw.to_string()),
+                ("covered", &float(covered, 1)),
+                ("unmet", &float(unmet, 1)),
+            ],
+        )
+    } else {
+        ta(
+            "energy-covered-of",
+            &[("covered", &float(covered, 1)), ("unmet", &float(unmet, 1))],
+        )
     }
 }
 
@@ -287,28 +367,39 @@ pub async fn page(
                 lon: p.lon.to_f64()?,
                 blurred,
                 colour: coverage_colour(l.unmet_kw, covered, l.unknown_loads),
-                note: ta(
-                    "energy-covered-of",
-                    &[
-                        ("covered", &float(covered, 1)),
-                        ("unmet", &float(l.unmet_kw, 1)),
-                    ],
-                ),
+                note: coverage_note(covered, l.unmet_kw, l.unknown_loads),
             })
         })
         .collect();
+    // Each model's prime rating beside the usable kW the plan counts (the instance's P_s).
     let fleet: Vec<String> = c
-        .inst
         .fleet
         .iter()
-        .map(|m| format!("{} ({} kW) × {}", m.model, float(m.prime_kw, 1), m.count))
+        .zip(&c.inst.fleet)
+        .map(|(u, m)| {
+            ta(
+                "energy-fleet-unit",
+                &[
+                    ("model", &u.model),
+                    ("prime", &float(u.prime_kw, 1)),
+                    ("usable", &float(m.prime_kw, 1)),
+                    ("count", &m.count.to_string()),
+                ],
+            )
+        })
         .collect();
     let csv_href = format!("/energy.csv{}", q.to_query());
     let xlsx_href = format!("/energy.xlsx{}", q.to_query());
     let content = html! {
         p {
             (t("energy-fleet")) ": " (fleet.join(", "))
-            @if c.illustrative_fleet { " — " em { (t("energy-fleet-illustrative")) } }
+            @match c.source {
+                FleetSource::Illustrative => { " — " em id="energy-fleet-source" { (t("energy-fleet-illustrative")) } }
+                FleetSource::Store { illustrative } => {
+                    " — " em id="energy-fleet-source" { (t("energy-fleet-store")) @if illustrative { "; " (t("energy-fleet-store-illustrative")) } }
+                }
+                FleetSource::Query => {}
+            }
         }
         p {
             (t("energy-horizon")) ": " (float(c.inst.hours, 1)) " " (t("unit-hours")) "; "

@@ -131,8 +131,41 @@ fn day(iso: &str) -> String {
     chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d").map_or_else(|_| iso.to_string(), i18n::date)
 }
 
+/// A warning when the recorded reading `as_of` is older than
+/// `energy_fuel::STALE_AFTER_DAYS` today (its consumption since is not deducted), else nothing.
+fn stale(as_of: &str) -> String {
+    let Ok(d) = chrono::NaiveDate::parse_from_str(as_of, "%Y-%m-%d") else {
+        return String::new();
+    };
+    let stock = aidtrace_service::energy_fuel::FuelOnSite::Recorded {
+        litres: 0.0,
+        as_of: d,
+    };
+    stock
+        .stale(chrono::Utc::now().date_naive())
+        .map_or_else(String::new, |st| {
+            format!(
+                " — {}",
+                ta(
+                    "energy2-fuel-stale",
+                    &[
+                        ("age", &st.age_days.to_string()),
+                        ("date", &day(as_of)),
+                        ("limit", &st.limit_days.to_string()),
+                    ],
+                )
+            )
+        })
+}
+
 pub fn fuel_basis(a: &FacilityAutonomy) -> String {
-    match &a.fuel_basis_why {
+    let recorded = match &a.fuel_basis_why {
+        Some(FuelBasis::Recorded { as_of, .. } | FuelBasis::RecordedAndDelivery { as_of, .. }) => {
+            stale(as_of)
+        }
+        _ => String::new(),
+    };
+    let basis = match &a.fuel_basis_why {
         Some(FuelBasis::Given) => t("energy2-fuel-basis-given"),
         Some(FuelBasis::OneDelivery {
             litres_per_day,
@@ -164,7 +197,8 @@ pub fn fuel_basis(a: &FacilityAutonomy) -> String {
             ],
         ),
         None => a.fuel_basis.clone(),
-    }
+    };
+    basis + &recorded
 }
 
 fn assumption(a: &LogisticsAssumption) -> String {

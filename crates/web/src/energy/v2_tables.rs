@@ -7,7 +7,7 @@ use aidtrace_service::energy_autonomy_store::HoursBound;
 use aidtrace_service::energy_plan_v2::{FacilityAutonomy, StorePlanV2};
 use maud::{Markup, html};
 
-use crate::i18n::{self, t};
+use crate::i18n::{self, t, ta};
 use crate::tables::Table;
 
 fn f(v: f64, dp: usize) -> String {
@@ -419,8 +419,19 @@ pub fn results(p: &StorePlanV2, query: &str) -> Markup {
                 }
             }
         }
+        @let kwh = aidtrace_service::energy::aidtrace_energy::v2::served_kwh(&p.instance, plan);
+        p id="energy2-served-kwh" {
+            (ta("energy2-served-kwh", &[
+                ("days", &shown(&f(p.instance.horizon_days, 0))),
+                ("kwh", &shown(&f(kwh.life_support + kwh.critical + kwh.essential, 0))),
+                ("life", &shown(&f(kwh.life_support, 0))),
+                ("critical", &shown(&f(kwh.critical, 0))),
+                ("essential", &shown(&f(kwh.essential, 0))),
+            ]))
+        }
         p id="energy2-objective" {
-            (t("energy2-objective")) ": " strong { (shown(&f(plan.objective, 1))) } "; "
+            (t("energy2-objective")) ": " strong { (shown(&f(plan.objective, 0))) } " "
+            span class="muted" { "(" (t("energy2-objective-why")) ")" } "; "
             (t("energy-bound")) ": " (shown(&f(plan.upper_bound, 1))) "; "
             (t("energy-gap")) ": " (shown(&f(plan.gap * 100.0, 3))) " %"
         }
