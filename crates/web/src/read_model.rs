@@ -11,11 +11,13 @@
 //! connection (SQLite's WAL, or PostgreSQL's MVCC, lets it read while the server writes). Until the first snapshot
 //! exists, requests wait for it: there is nothing older to serve.
 //!
-//! Where a refresh is cheap (a small ledger: under a quarter of `WebConfig::read_model_wait`),
-//! a write waits for its own change to be published, and a stale read waits for the refresh it
-//! triggers, each at most `read_model_wait`: a user sees what they just saved. An import does
-//! not wait for its refresh; the reads after it do (`ReadModel::invalidate_later`). On a large
-//! ledger nobody waits; the reports follow one refresh later.
+//! A write through this server (an edit, an approval) waits for its delta to be published,
+//! unless the last delta took more than a quarter of `WebConfig::read_model_wait` (deltas take
+//! milliseconds at a million flows); where a whole refresh is cheap too (a small ledger), a
+//! stale read and a write no delta describes wait for the refresh they trigger; each waits at
+//! most `read_model_wait`: a user sees what they just saved. An import does not wait for its
+//! refresh; the reads after it do (`ReadModel::invalidate_later`). On a large ledger those
+//! re-reads are not waited for; the reports follow one refresh later.
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock, Weak};
 use std::time::{Duration, Instant};
@@ -49,6 +51,10 @@ struct Work {
     checked_at: Option<Instant>,
     /// How long the last refresh took; decides whether waiting for one is worth it.
     last_refresh: Option<Duration>,
+    /// How long the last refresh that only applied deltas took: a write waits for its delta by
+    /// this, not by a whole re-read of the store that happened to come last (an IATI import's
+    /// took seconds, so the approval after it did not wait and its page showed the old ledger).
+    last_delta: Option<Duration>,
     /// Counts publications (and failed attempts), so a waiter knows a refresh happened.
     refreshes: u64,
     last_error: Option<String>,
@@ -193,12 +199,17 @@ impl ReadModel {
     }
 
     /// Hands over a committed write; the caller may wait for it to show (see module comment).
+    /// A delta is applied in milliseconds even at a million flows, so the writer waits unless
+    /// the last one was slow.
     fn written(&self, delta: Delta) {
         let mut work = self.work();
         work.in_flight = work.in_flight.saturating_sub(1);
         work.deltas.push(delta);
         self.wake.notify_one();
-        if self.cheap(&work) {
+        let cheap = work
+            .last_delta
+            .is_none_or(|took| took.saturating_mul(4) <= self.config.read_model_wait);
+        if cheap {
             drop(self.wait_for_refresh(work));
         }
     }
@@ -300,7 +311,11 @@ fn refresher(model: &Weak<ReadModel>) {
             Ok(changed) => {
                 work.checked_at = Some(Instant::now());
                 if changed {
-                    work.last_refresh = Some(started.elapsed());
+                    let took = started.elapsed();
+                    work.last_refresh = Some(took);
+                    if !rebuild {
+                        work.last_delta = Some(took);
+                    }
                     work.deferred_since = None;
                 }
                 work.last_error = None;
@@ -516,6 +531,25 @@ mod tests {
             snap.ledger
                 .flows
                 .contains_key(&RecordId::parse("flow-in-flight-1").unwrap())
+        );
+    }
+
+    /// A whole re-read of the store that took long (an IATI import's) does not stop the next
+    /// write through the server from waiting for its own delta: `written` returns with the
+    /// write published. Before, a slow last refresh made every write return at once, and the
+    /// page after an approval showed the ledger without it.
+    #[test]
+    fn a_write_waits_for_its_delta_after_a_slow_whole_refresh() {
+        let (_dir, db, m) = model();
+        m.work().last_refresh = Some(Duration::from_secs(30));
+        let in_flight = m.write_in_flight();
+        let delta = write_flow(&db, "flow-after-slow-refresh");
+        let version = delta.after;
+        in_flight.written(delta);
+        assert_eq!(
+            m.published().map(|s| s.version),
+            Some(version),
+            "published by the time written returns"
         );
     }
 

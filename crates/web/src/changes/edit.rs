@@ -149,6 +149,23 @@ pub fn decide(
     // The service lock serialises decisions with every ledger write, so the ETag checked by the
     // workflow is still current when the change is applied.
     let mut service = state.service();
+    // An approval hands its records to the read model as a direct write does, so the reports
+    // follow by a delta and the approver's next page shows the change: a whole re-read of the
+    // store (seconds after an IATI import) left that page on the old snapshot, and a new
+    // activity answered 404.
+    let approving = match decision {
+        Decision::Approve => {
+            let change = changes::get(&*state.accounts(), id).ok();
+            let records = change
+                .map(|c| changes::records_of(&c))
+                .transpose()
+                .ok()
+                .flatten();
+            records.map(|r| (service.store().ledger_version(), r))
+        }
+        _ => None,
+    };
+    let in_flight = approving.as_ref().map(|_| state.write_in_flight());
     let to = changes::decide(
         &mut service,
         &mut *state.accounts(),
@@ -165,9 +182,21 @@ pub fn decide(
             .because(id.to_string(), Problem::new(ProblemId::NoSuchChange)),
         e => e.into(),
     })?;
+    let after = service.store().ledger_version();
     drop(service);
-    if decision == Decision::Approve {
-        state.invalidate();
+    match (approving, in_flight, after) {
+        (Some((Ok(before), put)), Some(in_flight), Ok(after)) if after != before => {
+            in_flight.written(crate::read_model::Delta {
+                before,
+                after,
+                put,
+                deleted: Vec::new(),
+            });
+        }
+        // Nothing committed: dropping `in_flight` has the versions compared again.
+        (Some((Ok(_), _)), Some(_), Ok(_)) => {}
+        _ if decision == Decision::Approve => state.invalidate(),
+        _ => {}
     }
     Ok(to)
 }
