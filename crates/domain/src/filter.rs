@@ -435,11 +435,17 @@ impl Filter {
     }
 
     fn donor_matches(&self, ledger: &Ledger, flow: &Flow) -> bool {
+        match Self::donor_of(ledger, flow) {
+            Some(org) => self.is_the_donor(ledger, org),
+            None => self.donor.is_none(),
+        }
+    }
+
+    /// Whether `org` is the filter's donor, or (with agencies) one of its agencies at any depth;
+    /// true when the filter names no donor.
+    fn is_the_donor<'a>(&self, ledger: &'a Ledger, mut org: &'a RecordId) -> bool {
         let Some(want) = &self.donor else {
             return true;
-        };
-        let Some(mut org) = Self::donor_of(ledger, flow) else {
-            return false;
         };
         if !self.agencies {
             return org == want;
@@ -538,7 +544,8 @@ impl Filter {
 
     /// Whether an activity has anything the filter keeps: its own conditions hold, and at least
     /// one of its flows passes the flow conditions when any are set (years, kind, donor,
-    /// facility). An activity without flows is kept unless such a condition is set.
+    /// facility). An activity without such a flow is kept when no such condition is set, or
+    /// when the donor is the only one and funds the activity (a funding participant).
     pub fn keeps_activity(&self, ledger: &Ledger, a: &Activity) -> bool {
         if self.status.is_some_and(|s| s != a.status)
             || self.instrument.is_some_and(|i| i != a.instrument)
@@ -560,7 +567,23 @@ impl Filter {
             || self.kind.is_some()
             || self.donor.is_some()
             || self.facility.is_some();
-        !flow_conditions || ledger.flows_of(&a.id).any(|f| self.keeps_flow(ledger, f))
+        if !flow_conditions || ledger.flows_of(&a.id).any(|f| self.keeps_flow(ledger, f)) {
+            return true;
+        }
+        // Under a donor alone, an activity the donor funds (a funding participant of it or of
+        // an activity above it) is the donor's too before any flow of it is recorded: Japan's
+        // list held 2 of the 7 activities its organisation page lists.
+        let donor_alone = self.donor.is_some()
+            && self.year_from.is_none()
+            && self.year_to.is_none()
+            && self.kind.is_none()
+            && self.facility.is_none();
+        donor_alone
+            && lineage.iter().any(|x| {
+                x.participants.iter().any(|p| {
+                    p.role == ParticipantRole::Funding && self.is_the_donor(ledger, &p.org)
+                })
+            })
     }
 }
 

@@ -441,3 +441,28 @@ async fn the_openapi_document_describes_the_filter() {
         assert!(names.contains(&p), "{p} documented: {names:?}");
     }
 }
+
+/// The activities a donor funds are its activities before any flow of theirs is recorded: the
+/// seed scenario's Japan funds seven (its organisation page lists them), two of which have
+/// money; a year condition still asks for a flow.
+#[tokio::test]
+async fn a_donor_keeps_the_activities_it_funds_without_flows() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let csv = c
+        .get("/export/activities/csv?donor=org-gov-japan")
+        .await
+        .body;
+    let ids: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap_or_default())
+        .collect();
+    assert!(ids.contains(&"act-kz-medical-hub"), "{ids:?}");
+    assert!(ids.contains(&"act-kz-semey-equipment"), "{ids:?}");
+    let dated = c
+        .get("/export/activities/csv?donor=org-gov-japan&year_from=2020")
+        .await
+        .body;
+    assert!(!dated.contains("act-kz-medical-hub"), "{dated}");
+}
