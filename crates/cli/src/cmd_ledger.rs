@@ -433,7 +433,12 @@ fn print_totals(report: &TotalsReport, format: Format) -> Result<(), CliError> {
                         .provisional
                         .map(|d| format!(", provisional: latest rate, of {d}"))
                         .unwrap_or_default();
-                    format!("{}: {} ({:?}{mark})", u.flow, u.source, u.rate_date_basis)
+                    format!(
+                        "{}: {} ({}{mark})",
+                        u.flow,
+                        u.source,
+                        u.rate_date_basis.label()
+                    )
                 })
                 .collect();
             vec![

@@ -80,6 +80,9 @@ fn the_readme_walkthrough_works_in_the_default_database() {
         "{csv}"
     );
     assert!(csv.contains("691254.78 (provisional: 1 flow(s)"), "{csv}");
+    // The basis in words, not the program's name for it.
+    assert!(csv.contains("(latest available rate, provisional"), "{csv}");
+    assert!(!csv.contains("LatestAvailableRate"), "{csv}");
 
     let check = env.run(&["check", "--format", "json"]);
     assert_eq!(code(&check), 1, "check finds the mismatch, so exits 1");

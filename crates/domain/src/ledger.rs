@@ -103,6 +103,18 @@ pub enum RateDateBasis {
     LatestAvailableRate,
 }
 
+impl RateDateBasis {
+    /// In English words, for the CLI's tables (pages word it in the reader's language).
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ValueDate => "value date",
+            Self::LegalStep => "date of a legal step",
+            Self::SourcePublished => "source's publication date",
+            Self::LatestAvailableRate => "latest available rate",
+        }
+    }
+}
+
 /// Builds a ledger one record at a time, indexing once at the end: a store streams its records
 /// into it instead of holding them all in a list beside the ledger being built.
 #[derive(Debug, Default)]
