@@ -352,10 +352,18 @@ fn flows(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
             Ok(c) => {
                 if let Some(rate_date) = c.provisional {
                     let undated = basis == RateDateBasis::LatestAvailableRate;
-                    let why = if undated {
-                        "nothing dates the flow".to_string()
+                    // What settles it: a rate of the flow's date, or for a flow nothing dates,
+                    // its value date (a newer rate would only move the provisional figure).
+                    let (why, settle) = if undated {
+                        (
+                            "nothing dates the flow".to_string(),
+                            "give the flow its value date to settle it",
+                        )
                     } else {
-                        format!("no rate covers {day}")
+                        (
+                            format!("no rate covers {day}"),
+                            "import a rate to settle it",
+                        )
                     };
                     let detail = Message::new(if undated {
                         "fx-provisional-undated"
@@ -373,7 +381,7 @@ fn flows(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
                         RecordKind::Flow,
                         &flow.id,
                         format!(
-                            "{why}: {} {} converted provisionally at the latest rate, of {rate_date}, to {} USD ({}); import a rate to settle it",
+                            "{why}: {} {} converted provisionally at the latest rate, of {rate_date}, to {} USD ({}); {settle}",
                             fmt_amount(flow.money.amount),
                             flow.money.currency,
                             fmt_amount(c.amount),

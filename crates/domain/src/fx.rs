@@ -588,25 +588,61 @@ pub(crate) fn csv_with_header(
 }
 
 /// Reads rates in the IMF CSV form: `Date,Rate,Currency,Frequency,Source[,Country code,Country]`,
-/// rate in national currency units per US dollar. The first bad row stops the parse and is
-/// reported with its line number, so an import is all or nothing.
+/// rate in national currency units per US dollar. A bad row is reported with its line number,
+/// so an import is all or nothing; the first one is the error ([`parse_csv_rows`] gives them
+/// all).
 pub fn parse_csv(text: &str, origin: RateOrigin) -> Result<Vec<RateEntry>, ValidationError> {
-    let (mut reader, headers) = csv_with_header(text)?;
+    parse_csv_rows(text, origin).map_err(|mut errors| errors.swap_remove(0))
+}
+
+/// Bad rows reported at most, so a file of nonsense does not make a page of millions of lines.
+pub const ROW_ERRORS_AT_MOST: usize = 100;
+
+/// [`parse_csv`], with every bad row (up to [`ROW_ERRORS_AT_MOST`]) so the person fixing the
+/// file sees them all at once; never an empty list.
+pub fn parse_csv_rows(
+    text: &str,
+    origin: RateOrigin,
+) -> Result<Vec<RateEntry>, Vec<ValidationError>> {
+    let (mut reader, headers) = csv_with_header(text).map_err(|e| vec![e])?;
     let expected = ["Date", "Rate", "Currency", "Frequency", "Source"];
     for (i, name) in expected.iter().enumerate() {
         if headers.get(i).map(str::trim) != Some(*name) {
-            return Err(ValidationError::new(
+            return Err(vec![ValidationError::new(
                 format!("header column {}", i + 1),
                 headers.get(i).unwrap_or(""),
                 format!("expected columns {}", expected.join(",")),
-            ));
+            )]);
         }
     }
     let mut entries = Vec::new();
+    let mut errors = Vec::new();
     // One rate per currency, frequency and date: a second one would make the file ambiguous.
     let mut seen: HashMap<(CurrencyCode, Frequency, NaiveDate), usize> = HashMap::new();
     for (index, record) in reader.records().enumerate() {
-        let line = index + 2;
+        if errors.len() >= ROW_ERRORS_AT_MOST {
+            break;
+        }
+        match csv_row(index + 2, record, origin, &mut seen) {
+            Ok(entry) => entries.push(entry),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(entries)
+    } else {
+        Err(errors)
+    }
+}
+
+/// One row of a rate CSV at `line`.
+fn csv_row(
+    line: usize,
+    record: Result<csv::StringRecord, csv::Error>,
+    origin: RateOrigin,
+    seen: &mut HashMap<(CurrencyCode, Frequency, NaiveDate), usize>,
+) -> Result<RateEntry, ValidationError> {
+    {
         let at = |field: &str| format!("line {line}: {field}");
         let record = record
             .map_err(|e| ValidationError::new(at("row"), "", format!("unreadable CSV row: {e}")))?;
@@ -648,16 +684,15 @@ pub fn parse_csv(text: &str, origin: RateOrigin) -> Result<Vec<RateEntry>, Valid
         } else {
             source.to_string()
         };
-        entries.push(RateEntry {
+        Ok(RateEntry {
             currency,
             date,
             frequency,
             units_per_usd: rate,
             source,
             origin,
-        });
+        })
     }
-    Ok(entries)
 }
 
 /// Reads the monthly table in IATI.cloud's form, `[{"year", "month", "currency_id", "value"}]`

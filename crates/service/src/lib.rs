@@ -215,14 +215,21 @@ impl Aidtrace {
     /// Reads a rates file as [`Self::import_rates`] would, writing nothing (the preview of the
     /// `/rates` page). The first bad row is the error, named by its line.
     pub fn read_rates(text: &str) -> ServiceResult<Vec<fx::RateEntry>> {
+        Self::read_rates_rows(text).map_err(|mut errors| errors.swap_remove(0))
+    }
+
+    /// [`Self::read_rates`] with every bad row of a CSV (up to `fx::ROW_ERRORS_AT_MOST`), for a
+    /// preview that lists them all; never an empty list.
+    pub fn read_rates_rows(text: &str) -> Result<Vec<fx::RateEntry>, Vec<ServiceError>> {
         // Spreadsheet tools often prefix a byte-order mark; it is not part of the data.
         let text = text.trim_start_matches('\u{feff}');
+        let invalid = |e| ServiceError::invalid("rates file", e);
         if text.trim_start().starts_with('[') {
-            fx::parse_sdr_monthly_json(text, MONTHLY_SDR_SOURCE)
+            fx::parse_sdr_monthly_json(text, MONTHLY_SDR_SOURCE).map_err(|e| vec![invalid(e)])
         } else {
-            fx::parse_csv(text, RateOrigin::Imported)
+            fx::parse_csv_rows(text, RateOrigin::Imported)
+                .map_err(|errors| errors.into_iter().map(invalid).collect())
         }
-        .map_err(|e| ServiceError::invalid("rates file", e))
     }
 
     /// First and last date per currency and source of the rates in use.

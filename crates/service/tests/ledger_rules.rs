@@ -60,6 +60,18 @@ fn check_flags_the_yen_dollar_mismatch_with_its_ratio() {
             .any(|f| f.rule == "FX-PROVISIONAL" && f.record.as_str() == "flow-kz-semey-commitment"),
         "the undated commitment is listed as provisional"
     );
+    // A newer rate would only move an undated figure; its value date settles it.
+    let undated = findings
+        .iter()
+        .find(|f| f.rule == "FX-PROVISIONAL" && f.record.as_str() == "flow-kz-semey-commitment")
+        .expect("FX-PROVISIONAL");
+    assert!(
+        undated
+            .message()
+            .ends_with("give the flow its value date to settle it"),
+        "{}",
+        undated.message()
+    );
     // 68,790 USD is about 10.4 million yen: over the grassroots "in principle" size, but info only.
     let ggp = findings
         .iter()

@@ -190,6 +190,39 @@ async fn a_bad_rate_file_names_its_line_and_writes_nothing() {
     assert_eq!(fx_audit_entries(&e), 0);
 }
 
+/// Every bad row at once, beside the form to send the file again (the page showed only the
+/// first, on an error page leading back to the dashboard).
+#[tokio::test]
+async fn a_preview_lists_every_bad_row_with_the_form_again() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let (ada, csrf) = login(&c, "ada").await;
+    let file = "Date,Rate,Currency,Frequency,Source\n2025-06-30,0,KZT,M,x\n2025-07-31,510,KZT,M,x\nlast month,510,KZT,M,x\n2025-08-31,5,QQQ,M,x\n2025-09-30,510,KZT,Q,x\n";
+    let body = multipart(&[("csrf", &csrf), ("action", "preview"), ("file", file)]);
+    let r = c.send(post(&ada, &body)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let errors = &r.body[r.body.find("id=\"rates-errors\"").expect("the list")..];
+    let errors = &errors[..errors.find("</section>").expect("its end")];
+    for line in [
+        "line 2: Rate",
+        "line 4: Date",
+        "line 5: Currency",
+        "line 6: Frequency",
+    ] {
+        assert!(errors.contains(line), "{line}: {errors}");
+    }
+    assert!(
+        !errors.contains("line 3"),
+        "a sound row is not listed: {errors}"
+    );
+    assert!(errors.contains("4 problems"), "{errors}");
+    assert!(
+        r.body.contains("id=\"rates-form\""),
+        "the form to send it again"
+    );
+    assert_eq!(stored_rates(&e), 0, "nothing written");
+}
+
 #[tokio::test]
 async fn the_page_speaks_every_language() {
     let e = env();

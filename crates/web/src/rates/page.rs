@@ -8,7 +8,7 @@ use aidtrace_domain::fx::coverage::CoverageRow;
 use aidtrace_service::Aidtrace;
 use axum::Router;
 use axum::extract::{Multipart, State};
-use axum::response::Html;
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use maud::{Markup, html};
 
@@ -137,6 +137,23 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, ApiError> {
     Ok(upload)
 }
 
+/// A rate file's bad rows, each with its line, field, value and why; nothing was written.
+fn refused(upload: &Upload, errors: &[ApiError]) -> Markup {
+    html! {
+        section id="rates-errors" class="error" role="alert" {
+            p { (ta("rates-refused", &[("name", &upload.name), ("count", &errors.len().to_string())])) }
+            ul {
+                @for e in errors {
+                    li { @if let Some(f) = &e.field { code { (f) } ": " } (crate::error::error_text(e)) }
+                }
+            }
+            @if errors.len() >= aidtrace_domain::fx::ROW_ERRORS_AT_MOST {
+                p class="muted" { (ta("rates-refused-more", &[("count", &errors.len().to_string())])) }
+            }
+        }
+    }
+}
+
 fn preview(upload: &Upload, entries: &[RateEntry], csrf: &str) -> Markup {
     html! {
         h2 id="preview-title" { (ta("rates-preview-title", &[("file", &upload.name), ("count", &entries.len().to_string())])) }
@@ -168,16 +185,31 @@ async fn submit(
     State(state): State<AppState>,
     caller: Caller,
     multipart: Multipart,
-) -> PageResult<Html<String>> {
+) -> PageResult<Response> {
     let principal = admin(&caller)?;
     let upload = read_upload(multipart).await?;
     auth::check_csrf(&principal, &upload.csrf)?;
     let csrf = principal.csrf.clone().unwrap_or_default();
     let result = match upload.action.as_str() {
         "preview" => {
-            // Parsing writes nothing and needs no lock on the store.
-            let entries = Aidtrace::read_rates(&upload.text).map_err(ApiError::from)?;
-            preview(&upload, &entries, &csrf)
+            // Parsing writes nothing and needs no lock on the store. A file with bad rows is
+            // shown here with every one of them, beside the form to send it again.
+            match Aidtrace::read_rates_rows(&upload.text) {
+                Ok(entries) => preview(&upload, &entries, &csrf),
+                Err(errors) => {
+                    let errors: Vec<ApiError> = errors.into_iter().map(ApiError::from).collect();
+                    let body = html! {
+                        (refused(&upload, &errors))
+                        (upload_form(&csrf))
+                        (coverage_table(&coverage(&state).await?))
+                    };
+                    return Ok((
+                        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                        layout(&t("title-rates"), &caller, body),
+                    )
+                        .into_response());
+                }
+            }
         }
         "import" => {
             let st = state.clone();
@@ -217,5 +249,5 @@ async fn submit(
         (upload_form(&csrf))
         (coverage_table(&rows))
     };
-    Ok(layout(&t("title-rates"), &caller, body))
+    Ok(layout(&t("title-rates"), &caller, body).into_response())
 }
