@@ -353,7 +353,8 @@ async fn uploads_beyond_the_servers_limit_are_refused_at_once() {
     });
     let c = Client::InProcess(e.state.clone());
     let (vic, csrf) = login(&c, "vic").await;
-    let ada_busy = e.state.upload_slots.try_take("ada").unwrap();
+    let mut ada_busy = e.state.upload_slots.try_take("ada").unwrap();
+    e.state.upload_slots.start_checking(&mut ada_busy).unwrap();
 
     let r = c.send(post(&vic, &one_file(&csrf))).await;
     assert_eq!(

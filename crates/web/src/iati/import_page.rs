@@ -89,15 +89,19 @@ pub async fn upload(
     multipart: Multipart,
 ) -> PageResult<Response> {
     let principal = caller.require()?.clone();
-    // Taken before the body is read, and held by the checking thread until the report is
-    // built (a client that hangs up does not free it while its upload is still being checked).
-    let slot = match state.upload_slots.try_take(&principal.name) {
+    // The account's place is taken before the body is read, the server's once it is in; both
+    // are held by the checking thread until the report is built (a client that hangs up does
+    // not free them while its upload is still being checked).
+    let mut slot = match state.upload_slots.try_take(&principal.name) {
         Ok(slot) => slot,
         Err(refused) => return Ok(refused.into_response()),
     };
     let limit = state.config.upload_limit;
     let received = upload::receive(multipart, limit).await?;
     auth::check_csrf(&principal, &received.csrf)?;
+    if let Err(refused) = state.upload_slots.start_checking(&mut slot) {
+        return Ok(refused.into_response());
+    }
     let import = match received.action.as_str() {
         "validate" => false,
         "import" if principal.role == Role::Admin => true,

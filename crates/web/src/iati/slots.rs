@@ -2,9 +2,10 @@
 //! ten thousand tiny members took 25 s) and up to the upload limit of disk, and a viewer may
 //! send one; without a bound one signed-in account could keep every core busy and fill the
 //! temporary directory by sending uploads side by side. So each account has one upload in hand
-//! at a time, and the server at most `max_concurrent_uploads`; an upload beyond either is
-//! refused at once (429 for the account's second, 503 when the server is full), with
-//! `Retry-After`, before its body is read.
+//! at a time (taken before the body is read, which bounds disk), and the server checks at most
+//! `max_concurrent_uploads` at once (taken once the body is in, so a client sending its body
+//! slowly holds no one else's place); an upload beyond either is refused at once (429 for the
+//! account's second, 503 when the server is full), with `Retry-After`.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -26,13 +27,13 @@ pub struct UploadSlots {
     all: Arc<Semaphore>,
 }
 
-/// Held from the first byte of an upload's body until its report is built; dropping it frees
-/// the account's and the server's slot.
+/// Held from the first byte of an upload's body until its report is built, with the server's
+/// permit from when checking starts; dropping it frees both.
 #[derive(Debug)]
 pub struct UploadSlot {
     accounts: Arc<Mutex<HashSet<String>>>,
     account: String,
-    _permit: OwnedSemaphorePermit,
+    checking: Option<OwnedSemaphorePermit>,
 }
 
 impl Drop for UploadSlot {
@@ -52,27 +53,35 @@ impl UploadSlots {
         }
     }
 
-    /// A slot for `account`'s upload, or the refusal to send instead.
+    /// The account's place for one upload, taken before its body is read; the refusal to send
+    /// instead when the account already has one in hand.
     pub fn try_take(&self, account: &str) -> Result<UploadSlot, Refused> {
         let mut accounts = self.accounts.lock().unwrap_or_else(PoisonError::into_inner);
-        if accounts.contains(account) {
+        if !accounts.insert(account.to_owned()) {
             return Err(refused(
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate_limited",
                 "import-err-own-upload",
             ));
         }
-        let permit = self
-            .all
-            .clone()
-            .try_acquire_owned()
-            .map_err(|_| refused(StatusCode::SERVICE_UNAVAILABLE, "busy", "import-err-busy"))?;
-        accounts.insert(account.to_owned());
         Ok(UploadSlot {
             accounts: Arc::clone(&self.accounts),
             account: account.to_owned(),
-            _permit: permit,
+            checking: None,
         })
+    }
+
+    /// The server's permit to check the upload whose body is in; the refusal to send instead
+    /// when the server already checks its limit. Taking it twice for one slot is harmless.
+    pub fn start_checking(&self, slot: &mut UploadSlot) -> Result<(), Refused> {
+        if slot.checking.is_none() {
+            let permit =
+                self.all.clone().try_acquire_owned().map_err(|_| {
+                    refused(StatusCode::SERVICE_UNAVAILABLE, "busy", "import-err-busy")
+                })?;
+            slot.checking = Some(permit);
+        }
+        Ok(())
     }
 }
 
@@ -106,27 +115,42 @@ mod tests {
     }
 
     #[test]
-    fn the_server_holds_at_most_its_limit() {
+    fn the_server_checks_at_most_its_limit() {
         let slots = UploadSlots::new(2);
-        let _a = slots.try_take("a").unwrap();
-        let b = slots.try_take("b").unwrap();
-        let refused = slots.try_take("c").unwrap_err();
+        let mut a = slots.try_take("a").unwrap();
+        let mut b = slots.try_take("b").unwrap();
+        let mut c = slots.try_take("c").unwrap();
+        slots.start_checking(&mut a).unwrap();
+        slots.start_checking(&mut b).unwrap();
+        let refused = slots.start_checking(&mut c).unwrap_err();
         assert_eq!(refused.error.status, StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(refused.error.code, "busy");
         assert_eq!(refused.retry_after_secs, RETRY_AFTER_SECS);
         drop(b);
-        assert!(slots.try_take("c").is_ok());
+        assert!(slots.start_checking(&mut c).is_ok());
     }
 
     #[test]
-    fn a_refused_account_is_not_left_marked() {
+    fn receiving_holds_no_server_permit() {
         let slots = UploadSlots::new(1);
-        let a = slots.try_take("a").unwrap();
-        assert!(slots.try_take("b").is_err(), "server full");
-        drop(a);
+        let _slow_sender = slots.try_take("a").unwrap();
+        let mut b = slots.try_take("b").unwrap();
         assert!(
-            slots.try_take("b").is_ok(),
-            "b's refusal did not mark b as holding an upload"
+            slots.start_checking(&mut b).is_ok(),
+            "an upload still arriving does not keep another from being checked"
         );
+    }
+
+    #[test]
+    fn a_refused_check_leaves_the_account_free_once_dropped() {
+        let slots = UploadSlots::new(1);
+        let mut a = slots.try_take("a").unwrap();
+        slots.start_checking(&mut a).unwrap();
+        let mut b = slots.try_take("b").unwrap();
+        assert!(slots.start_checking(&mut b).is_err(), "server full");
+        drop(b);
+        drop(a);
+        let mut again = slots.try_take("b").unwrap();
+        assert!(slots.start_checking(&mut again).is_ok());
     }
 }
