@@ -308,12 +308,15 @@ fn refresher(model: &Weak<ReadModel>) {
         let outcome = refresh(&m, &mut service, deltas, rebuild);
         let mut work = m.work();
         match outcome {
-            Ok(changed) => {
+            Ok(done) => {
                 work.checked_at = Some(Instant::now());
-                if changed {
+                if done != Refreshed::Nothing {
                     let took = started.elapsed();
                     work.last_refresh = Some(took);
-                    if !rebuild {
+                    // Only a snapshot derived by deltas alone times what a write waits for;
+                    // a whole recomputation (deltas that did not chain, a write the delta
+                    // cannot follow) says nothing about the next delta.
+                    if done == Refreshed::ByDelta {
                         work.last_delta = Some(took);
                     }
                     work.deferred_since = None;
@@ -341,14 +344,24 @@ fn refresher(model: &Weak<ReadModel>) {
     }
 }
 
-/// Brings the published snapshot up to the store's ledger version; `Ok(true)` when it
-/// published a new one.
+/// What a refresh did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refreshed {
+    /// The published snapshot was current.
+    Nothing,
+    /// Published a snapshot derived from the last one by the writes' deltas alone.
+    ByDelta,
+    /// Published a snapshot whose reports (or ledger) were computed again in full.
+    Whole,
+}
+
+/// Brings the published snapshot up to the store's ledger version.
 fn refresh(
     m: &ReadModel,
     service: &mut Option<Aidtrace>,
     deltas: Vec<Delta>,
     rebuild: bool,
-) -> Result<bool, String> {
+) -> Result<Refreshed, String> {
     if service.is_none() {
         *service = Some(Aidtrace::open(&m.db).map_err(|e| e.to_string())?);
     }
@@ -357,10 +370,11 @@ fn refresh(
     };
     let version = app.store().ledger_version().map_err(|e| e.to_string())?;
     let current = m.published();
+    let mut by_delta = false;
     let next = match current {
         Some(cur) if !rebuild => {
             if cur.version == version && deltas.iter().all(|d| d.after <= cur.version) {
-                return Ok(false);
+                return Ok(Refreshed::Nothing);
             }
             match chained(cur.version, version, deltas) {
                 Ok(deltas) => {
@@ -384,7 +398,10 @@ fn refresh(
                     // Derived from the published snapshot where the write allows it (see
                     // `crate::snapshot_delta`); else every report is computed again.
                     match cur.after_write(app, &m.config, put.clone(), &deleted, version) {
-                        Ok(Some(next)) => Ok(next),
+                        Ok(Some(next)) => {
+                            by_delta = true;
+                            Ok(next)
+                        }
                         Ok(None) => {
                             let ledger = cur.ledger.clone().with_changes(put, &deleted);
                             drop(cur);
@@ -395,7 +412,7 @@ fn refresh(
                 }
                 Err(deltas) => {
                     if defer(m, deltas) {
-                        return Ok(false);
+                        return Ok(Refreshed::Nothing);
                     }
                     drop(cur);
                     full_read(m, app)
@@ -408,7 +425,11 @@ fn refresh(
     *m.published
         .write()
         .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Arc::new(next));
-    Ok(true)
+    Ok(if by_delta {
+        Refreshed::ByDelta
+    } else {
+        Refreshed::Whole
+    })
 }
 
 fn full_read(m: &ReadModel, app: &Aidtrace) -> Result<Snapshot, ApiError> {
