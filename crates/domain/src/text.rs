@@ -1,10 +1,12 @@
 //! Text fields refuse control characters other than tab, line feed and carriage return
 //! (browsers send a textarea's line breaks as CR LF). NUL and the other control characters break
 //! CSV, XML (IATI export refuses them) and terminals, and are never meant. So are the
-//! bidirectional overrides U+202D and U+202E: they make the text after them display in an order
-//! other than the stored one, so a title an approver reads need not be the title stored
-//! ("Trojan Source"). The other directional marks (U+202A–U+202C, U+2066–U+2069, U+200E/F) stay
-//! allowed: real IATI narratives carry them, and they do not reorder characters.
+//! characters that open a direction: the embeddings and overrides U+202A, U+202B, U+202D, U+202E
+//! and the isolates U+2066, U+2067, U+2068. They make the text after them display in another
+//! order than the stored one ("paid 100 of 900" after U+202B reads "900 of 100 paid"), so a
+//! title an approver reads need not be the title stored ("Trojan Source"). The marks that only
+//! close one (U+202C, U+2069) and the plain direction marks U+200E/U+200F stay allowed: real IATI
+//! narratives carry them, and alone they open nothing.
 //!
 //! Every text field of every record kind is covered by walking the record's serde form, so a
 //! field added later is covered too. The common case (nothing wrong) is a walk that looks at each
@@ -24,9 +26,12 @@ pub fn allowed_char(c: char) -> bool {
     (!c.is_control() || matches!(c, '\t' | '\n' | '\r')) && !is_override(c)
 }
 
-/// Left-to-right and right-to-left override.
+/// A character that opens a direction (embedding, override or isolate).
 fn is_override(c: char) -> bool {
-    matches!(c, '\u{202D}' | '\u{202E}')
+    matches!(
+        c,
+        '\u{202A}' | '\u{202B}' | '\u{202D}' | '\u{202E}' | '\u{2066}' | '\u{2067}' | '\u{2068}'
+    )
 }
 
 /// Refuses a control character in any text of the record, naming the field.
@@ -40,7 +45,7 @@ pub fn plain_text(record: &Record) -> Result<(), ValidationError> {
             let c = text.chars().find(|c| !allowed_char(*c)).unwrap_or('\0');
             let why = if is_override(c) {
                 format!(
-                    "contains the bidirectional override U+{:04X}, which shows the text after it in another order than it is stored",
+                    "contains the bidirectional control U+{:04X}, which shows the text after it in another order than it is stored",
                     u32::from(c)
                 )
             } else {

@@ -27,22 +27,37 @@ fn a_control_character_in_a_nested_text_names_its_path() {
     assert_eq!(err.field, "sources[1].quote");
 }
 
-/// A right-to-left override (U+202E) before "evil title" shows another text than the stored one.
+/// A right-to-left override (U+202E) before a title shows another text than the stored one;
+/// so do the right-to-left embedding and isolate ("paid 100 of 900" reads "900 of 100 paid").
 #[test]
-fn a_bidirectional_override_is_refused_naming_it() {
-    let r = record(r#"{"record":"source","id":"s1","title":"\u202eevil title","kind":"other"}"#);
-    let err = validate(&r).unwrap_err();
-    assert_eq!(err.field, "title");
-    assert!(
-        err.message.contains("bidirectional override U+202E"),
-        "{err}"
-    );
+fn a_character_opening_a_direction_is_refused_naming_it() {
+    for (bad, code) in [
+        ("\\u202e", "U+202E"),
+        ("\\u202b", "U+202B"),
+        ("\\u2067", "U+2067"),
+        ("\\u202a", "U+202A"),
+        ("\\u2066", "U+2066"),
+        ("\\u2068", "U+2068"),
+        ("\\u202d", "U+202D"),
+    ] {
+        let r = record(&format!(
+            r#"{{"record":"source","id":"s1","title":"{bad}paid 100 of 900","kind":"other"}}"#
+        ));
+        let err = validate(&r).unwrap_err();
+        assert_eq!(err.field, "title");
+        assert!(
+            err.message
+                .contains(&format!("bidirectional control {code}")),
+            "{err}"
+        );
+    }
 }
 
-/// Real IATI narratives carry the pop-directional mark and isolates; they reorder nothing.
+/// Real IATI narratives carry the pop-directional mark; the closing and plain marks open no
+/// direction of their own.
 #[test]
-fn other_directional_marks_are_allowed() {
-    for ok in ["\\u202c", "\\u2066x\\u2069", "\\u200f"] {
+fn marks_that_open_no_direction_are_allowed() {
+    for ok in ["\\u202c", "\\u2069", "\\u200f", "\\u200e"] {
         let r = record(&format!(
             r#"{{"record":"source","id":"s1","title":"2,395{ok} households","kind":"other"}}"#
         ));
