@@ -3,7 +3,7 @@
 //! CSV, XML (IATI export refuses them) and terminals, and are never meant. So are the
 //! characters that open a direction: the embeddings and overrides U+202A, U+202B, U+202D, U+202E
 //! and the isolates U+2066, U+2067, U+2068. They make the text after them display in another
-//! order than the stored one ("paid 100 of 900" after U+202B reads "900 of 100 paid"), so a
+//! order than the stored one ("100 - 900" after U+202B or U+2067 reads "900 - 100"), so a
 //! title an approver reads need not be the title stored ("Trojan Source"). The marks that only
 //! close one (U+202C, U+2069) and the plain direction marks U+200E/U+200F stay allowed: real IATI
 //! narratives carry them, and alone they open nothing.
