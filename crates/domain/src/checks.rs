@@ -833,15 +833,13 @@ fn grassroots(
         .flows_of(&a.id)
         .filter(|f| matches!(f.kind, FlowKind::Commitment | FlowKind::Disbursement))
     {
-        if let Some((day, basis)) = ledger.rate_date(flow, rates)
-            && let Ok(c) = rates.convert_on(&flow.money, jpy, day)
+        // The flow's own conversion, which says when it rests on the latest rate (and never
+        // for yen, which uses none).
+        if let Ok((c, _, _)) = ledger.convert_flow(flow, rates, jpy)
             && c.amount > in_yen
         {
             in_yen = c.amount;
-            provisional = c
-                .provisional
-                .or((basis == crate::ledger::RateDateBasis::LatestAvailableRate)
-                    .then_some(c.rate_date));
+            provisional = c.provisional;
         }
     }
     // The message, and its "-provisional" form naming the rate's date when the size rests on

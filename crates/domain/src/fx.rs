@@ -496,10 +496,11 @@ impl RateTable {
         // The pivot's "rate" is dated by the day asked for; the date of a conversion is its
         // published legs' date.
         let rate_date = published().map(|l| l.rate_date).max().unwrap_or(day);
-        // The stalest provisional leg dates the conversion's provisional status.
+        // The stalest provisional leg dates the conversion's provisional status; an amount
+        // shown in its own currency uses no rate, so it is never provisional.
         let provisional = legs
             .iter()
-            .filter(|l| l.provisional)
+            .filter(|l| l.provisional && from != to)
             .map(|l| l.rate_date)
             .min();
         let terms = ConversionTerms {
@@ -508,7 +509,7 @@ impl RateTable {
             rate_date,
             source: describe_source(&legs),
             provisional,
-            uses_a_rate: published().next().is_some(),
+            uses_a_rate: from != to && published().next().is_some(),
             ratios,
         };
         Ok((terms, legs))

@@ -598,7 +598,9 @@ impl Ledger {
             .rate_date(flow, rates)
             .ok_or(crate::fx::ConversionError::NoValueDate)?;
         let mut c = rates.convert_on(&flow.money, to, day)?;
-        let uses_a_rate = c.legs.iter().any(|l| l.currency.as_str() != "USD");
+        // Yen shown in yen uses no rate, so nothing about it is provisional.
+        let uses_a_rate =
+            flow.money.currency != *to && c.legs.iter().any(|l| l.currency.as_str() != "USD");
         c.provisional = flow_provisional(c.provisional, c.rate_date, uses_a_rate, basis);
         Ok((c, day, basis))
     }
