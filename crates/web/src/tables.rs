@@ -74,8 +74,8 @@ pub fn activities(snap: &Snapshot, filter: &ActivityFilter) -> Table {
     let currency = &filter.flows.currency;
     let rows = selected_activities(snap, filter)
         .map(|a| {
-            let committed = activity_sum(snap, &a.id, FlowKind::Commitment, currency);
-            let disbursed = activity_sum(snap, &a.id, FlowKind::Disbursement, currency);
+            let committed = activity_sum(snap, &a.id, FlowKind::Commitment, &filter.flows);
+            let disbursed = activity_sum(snap, &a.id, FlowKind::Disbursement, &filter.flows);
             let provisional = committed.provisional.max(disbursed.provisional);
             let funders: Vec<String> = a
                 .participants
@@ -146,17 +146,26 @@ struct ActivitySum {
 }
 
 /// An activity's own flows of `kind` in `currency`, as the activity page converts them.
+///
+/// Only the flows the filter keeps whole count (years, donor, kind, facility, as on the
+/// dashboard): under `donor=Japan` a co-funded grant shows Japan's commitment, not every
+/// donor's. The percentage conditions (recipient, region, sector) select the activity but do
+/// not split its row.
 fn activity_sum(
     snap: &Snapshot,
     activity: &aidtrace_domain::RecordId,
     kind: FlowKind,
-    currency: &CurrencyCode,
+    filter: &aidtrace_domain::filter::Filter,
 ) -> ActivitySum {
+    let ledger = &snap.ledger;
     let mut sum = Sum::ZERO;
     let mut any = false;
     let mut provisional = None;
-    for f in snap.ledger.flows_of(activity).filter(|f| f.kind == kind) {
-        let Ok((c, _, _)) = snap.ledger.convert_flow(f, &snap.rates, currency) else {
+    for f in ledger
+        .flows_of(activity)
+        .filter(|f| f.kind == kind && filter.keeps_flow(ledger, f))
+    {
+        let Ok((c, _, _)) = ledger.convert_flow(f, &snap.rates, &filter.currency) else {
             return ActivitySum {
                 text: String::new(),
                 provisional: None,

@@ -5,7 +5,25 @@
 
 mod common;
 
-use common::{Client, env};
+use axum::http::{Method, StatusCode};
+use common::{Client, Req, env};
+use serde_json::json;
+
+/// Records a flow of `act-kz-semey-equipment` through the API as the admin.
+async fn put_flow(e: &common::Env, c: &Client, id: &str, kind: &str, provider: &str) {
+    let flow = json!({"id": id, "activity": "act-kz-semey-equipment", "kind": kind,
+        "provider": provider,
+        "money": {"amount": "1000", "currency": "USD", "value_date": "2026-01-10"}});
+    let r = c
+        .send(
+            Req::new(Method::PUT, &format!("/api/v1/flows/{id}"))
+                .bearer(&e.token("ada"))
+                .header("if-none-match", "*")
+                .json(&flow),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
 
 /// The CSV's row of `id`, by header.
 fn row(csv: &str, id: &str) -> std::collections::BTreeMap<String, String> {
@@ -45,6 +63,10 @@ async fn the_list_sums_in_the_filters_currency() {
         semey["committed"], "108700000",
         "the grant as signed, in yen"
     );
+    assert_eq!(
+        semey["provisional_rate_of"], "",
+        "a yen grant summed in yen uses no rate, so nothing about it is provisional"
+    );
 }
 
 #[tokio::test]
@@ -56,4 +78,60 @@ async fn the_list_page_names_its_currency_and_the_provisional_rate() {
     let semey = &page[page.find("act-kz-semey-equipment").unwrap()..];
     let semey = &semey[..semey.find("</tr>").unwrap()];
     assert!(semey.contains(">KZT<"), "{semey}");
+}
+
+#[tokio::test]
+async fn under_a_donor_a_co_funded_grant_shows_that_donors_money() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    put_flow(
+        &e,
+        &c,
+        "flow-kz-cofunding",
+        "commitment",
+        "org-gov-kazakhstan",
+    )
+    .await;
+    let all = c.get("/export/activities/csv").await.body;
+    assert_eq!(
+        row(&all, "act-kz-semey-equipment")["committed"],
+        "692254.78"
+    );
+    let japan = c
+        .get("/export/activities/csv?donor=org-gov-japan")
+        .await
+        .body;
+    assert_eq!(
+        row(&japan, "act-kz-semey-equipment")["committed"],
+        "691254.78",
+        "Japan's commitment only"
+    );
+    let kazakhstan = c
+        .get("/export/activities/csv?donor=org-gov-kazakhstan")
+        .await
+        .body;
+    let semey = row(&kazakhstan, "act-kz-semey-equipment");
+    assert_eq!(semey["committed"], "1000");
+    assert_eq!(
+        semey["provisional_rate_of"], "",
+        "the undated yen commitment is not Kazakhstan's, so no provisional rate is in its sum"
+    );
+}
+
+#[tokio::test]
+async fn a_kind_condition_leaves_the_other_kind_out_of_the_row() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    put_flow(
+        &e,
+        &c,
+        "flow-kz-first-payment",
+        "disbursement",
+        "org-gov-japan",
+    )
+    .await;
+    let csv = c.get("/export/activities/csv?kind=disbursement").await.body;
+    let semey = row(&csv, "act-kz-semey-equipment");
+    assert_eq!(semey["disbursed"], "1000");
+    assert_eq!(semey["committed"], "", "commitments are filtered out");
 }
