@@ -178,16 +178,21 @@ struct Refusal<'a> {
 }
 
 /// The items whose name or id holds `q` (any case), all when it is blank.
+/// The items whose name or id contains `q`, the one whose id is `q` first: a refused row is
+/// shown again by searching its id, and other ids containing it must not push it off page 1.
 fn matching<'a>(items: &'a [ReviewItem], q: &str) -> Vec<&'a ReviewItem> {
     let q = q.trim().to_lowercase();
-    items
+    let mut shown: Vec<&ReviewItem> = items
         .iter()
         .filter(|item| {
             q.is_empty()
                 || item.organisation.name.to_lowercase().contains(&q)
                 || item.organisation.id.as_str().to_lowercase().contains(&q)
         })
-        .collect()
+        .collect();
+    // Stable: the rest keep the review's order.
+    shown.sort_by_key(|item| item.organisation.id.as_str().to_lowercase() != q);
+    shown
 }
 
 fn review_body(
@@ -528,5 +533,40 @@ async fn merge_submit(
             )
                 .into_response())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(id: &str) -> ReviewItem {
+        ReviewItem {
+            organisation: serde_json::from_value(serde_json::json!({
+                "id": id, "name": format!("Organisation {id}"), "kind": "ngo"
+            }))
+            .expect("an organisation"),
+            suggestions: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_organisation_searched_by_its_id_comes_first() {
+        // org-10 … org-19 and org-100 … org-199 all contain "org-1" and come before it.
+        let mut items: Vec<ReviewItem> = (10..200).map(|n| item(&format!("org-{n}"))).collect();
+        items.push(item("org-1"));
+        let shown = matching(&items, "org-1");
+        assert_eq!(shown[0].organisation.id.as_str(), "org-1");
+        assert!(shown.len() > REVIEW_ROWS, "many ids contain it");
+    }
+
+    #[test]
+    fn other_matches_keep_the_reviews_order() {
+        let items = vec![item("b-x"), item("a-x"), item("x")];
+        let ids: Vec<&str> = matching(&items, "x")
+            .iter()
+            .map(|i| i.organisation.id.as_str())
+            .collect();
+        assert_eq!(ids, ["x", "b-x", "a-x"]);
     }
 }
