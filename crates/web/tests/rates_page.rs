@@ -215,7 +215,7 @@ async fn a_preview_lists_every_bad_row_with_the_form_again() {
         !errors.contains("line 3"),
         "a sound row is not listed: {errors}"
     );
-    assert!(errors.contains("4 problems"), "{errors}");
+    assert!(errors.contains("problems listed: 4"), "{errors}");
     assert!(
         r.body.contains("id=\"rates-form\""),
         "the form to send it again"
