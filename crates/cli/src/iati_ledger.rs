@@ -240,7 +240,7 @@ pub fn export(ids: &[String], out: &Path, settings: &Settings) -> CliResult {
             "activity {} ({}) not exported: {}",
             x.activity,
             x.identifier,
-            x.reasons.join("; ")
+            x.explained().join("; ")
         );
     }
     Ok(Exit::Clean)

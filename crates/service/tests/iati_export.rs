@@ -53,8 +53,13 @@ fn the_demo_export_passes_the_validator_and_says_what_it_left_out() {
         .iter()
         .find(|x| x.activity.as_str() == "act-kz-semey-equipment")
         .expect("left out");
+    assert!(semey.undated, "{semey:#?}");
     assert!(
-        semey.reasons.iter().any(|r| r.contains("6.11.1")),
+        semey.reasons.is_empty(),
+        "the missing date is its only fault, not also an element 'not expected': {semey:#?}"
+    );
+    assert!(
+        semey.explained()[0].starts_with("nothing dates the activity"),
         "{semey:#?}"
     );
     assert!(
@@ -172,4 +177,29 @@ fn what_an_export_fills_in_is_not_taken_for_recorded_data_by_another_aidtrace() 
     let a = ledger.activities.values().next().expect("activity");
     assert_eq!(a.start_date, None);
     assert!(a.sectors.is_empty());
+}
+
+#[test]
+fn an_activity_with_only_an_end_date_is_left_out_as_undated() {
+    let (_dir, mut app) = open();
+    app.load_json(
+        "test",
+        r#"[
+  {"record": "organisation", "id": "o-donor", "name": "Donor", "kind": "government"},
+  {"record": "activity", "id": "a-dated", "title": "Dated", "instrument": "grant_aid",
+   "status": "implementation", "start_date": "2024-01-01",
+   "participants": [{"org": "o-donor", "role": "funding"}]},
+  {"record": "activity", "id": "a-ends", "title": "Ends only", "instrument": "grant_aid",
+   "status": "implementation", "end_date": "2025-06-30",
+   "participants": [{"org": "o-donor", "role": "funding"}]}
+]"#,
+    )
+    .expect("load");
+    let (report, xml) = export(&app, &ActivityFilter::All);
+    assert_clean(&xml);
+    assert_eq!(report.activities, 1, "{report:#?}");
+    let ends = &report.excluded[0];
+    assert_eq!(ends.activity.as_str(), "a-ends");
+    assert!(ends.undated, "an end date is not a start: {ends:#?}");
+    assert!(ends.reasons.is_empty(), "{ends:#?}");
 }

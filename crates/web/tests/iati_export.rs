@@ -142,3 +142,26 @@ async fn an_unknown_activity_or_an_empty_filter_offers_no_file() {
     let r = c.get("/export/iati.xml?q=no-such-activity-anywhere").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn an_undated_activity_is_said_to_need_a_start_date_in_the_readers_language() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let (vic, _) = login(&c, "vic").await;
+    let query = "/export/iati?activity=act-kz-semey-equipment";
+    let en = c.send(Req::get(query).cookie(&vic)).await.body;
+    let row = &en[en.find("id=\"iati-left-out\"").expect("left out")..];
+    assert!(
+        row.contains("nothing dates it: IATI requires a planned or actual start date"),
+        "{row}"
+    );
+    assert!(
+        !row.contains("not expected"),
+        "the schema's words for the missing date are not shown: {row}"
+    );
+    let uk = c
+        .send(Req::get(&format!("{query}&lang=uk")).cookie(&vic))
+        .await
+        .body;
+    assert!(uk.contains("ніщо не датує проєкт"), "{uk}");
+}

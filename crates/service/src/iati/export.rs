@@ -39,9 +39,25 @@ pub struct ExportReport {
 pub struct ExcludedActivity {
     pub activity: RecordId,
     pub identifier: String,
-    /// The validator's errors for it, as `[layer/rule] message`.
+    /// Nothing in the ledger dates the activity: no start date, and no dated legal step,
+    /// budget, flow or cited source to give a planned start from. IATI requires one (rule
+    /// 6.11.1, and the schema's `activity-date`); the validator's own words for it (an element
+    /// "not expected" where `activity-date` is) are left out of `reasons`.
+    pub undated: bool,
+    /// The validator's other errors for it, as `[layer/rule] message`.
     pub reasons: Vec<String>,
 }
+
+impl ExcludedActivity {
+    /// Every reason in English, the missing date first: for the command line and errors.
+    pub fn explained(&self) -> Vec<String> {
+        let undated = self.undated.then(|| UNDATED.to_string());
+        undated.into_iter().chain(self.reasons.clone()).collect()
+    }
+}
+
+/// Why an undated activity is left out, in English (the web says it in the reader's language).
+const UNDATED: &str = "nothing dates the activity: IATI requires a planned or actual start date (rule 6.11.1); record its start date, or a dated legal step, budget, flow or source";
 
 /// Which activities an export covers.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -141,7 +157,7 @@ impl Aidtrace {
                 .excluded
                 .iter()
                 .take(5)
-                .map(|x| format!("{}: {}", x.activity, x.reasons.join("; ")))
+                .map(|x| format!("{}: {}", x.activity, x.explained().join("; ")))
                 .collect();
             return Err(ServiceError::NotFound(format!(
                 "no activity can be exported as valid IATI 2.03{}{}",
@@ -508,8 +524,36 @@ fn keep_valid(
     let mut kept = Vec::with_capacity(activities.len());
     let mut doc = Vec::new();
     for (id, x, filled_in) in activities {
+        // An activity nothing dates fails for that alone, in words (an element "not expected"
+        // where the date belongs) that do not say so; it is checked with a stand-in start date
+        // so that its other findings are the ones listed beside "undated".
+        let undated = !x
+            .activity_dates
+            .iter()
+            .any(|d| matches!(d.r#type.as_deref(), Some("1" | "2")));
+        let probe;
+        let checked_form = if undated {
+            let mut dated = x.clone();
+            let end = dated
+                .activity_dates
+                .iter()
+                .find_map(|d| d.iso_date.clone())
+                .unwrap_or_else(|| "2000-01-01".to_string());
+            dated.activity_dates.insert(
+                0,
+                aidtrace_iati::model::ActivityDate {
+                    r#type: Some("1".to_string()),
+                    iso_date: Some(end),
+                    narratives: vec![],
+                },
+            );
+            probe = dated;
+            &probe
+        } else {
+            &x
+        };
         doc.clear();
-        aidtrace_iati::writer::write_activities(&mut doc, None, [&x])
+        aidtrace_iati::writer::write_activities(&mut doc, None, [checked_form])
             .map_err(|e| ServiceError::Io(format!("writing IATI: {e}")))?;
         let checked = validate_reader(x.identifier.as_str(), doc.as_slice(), &options);
         let reasons: Vec<String> = checked
@@ -525,7 +569,7 @@ fn keep_valid(
                 format!("[{layer}/{}] {}", e.rule, e.message)
             })
             .collect();
-        if reasons.is_empty() {
+        if reasons.is_empty() && !undated {
             report.activities += 1;
             report.flows += x.transactions.len();
             report.budgets += x.budgets.len() + x.planned_disbursements.len();
@@ -535,6 +579,7 @@ fn keep_valid(
             report.excluded.push(ExcludedActivity {
                 activity: id,
                 identifier: x.identifier,
+                undated,
                 reasons,
             });
         }

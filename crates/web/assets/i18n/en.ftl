@@ -1020,6 +1020,7 @@ iati-export-ready = { $count } activities checked by the IATI 2.03 validator (sc
 iati-export-download = download IATI XML
 iati-export-left-out = Left out of the export
 iati-export-reason = reason
+iati-export-undated = nothing dates it: IATI requires a planned or actual start date. Record its start date (or a dated legal step, budget, flow or source) on the activity
 iati-export-notes = Not carried by IATI
 iati-export-back = Back
 

@@ -994,6 +994,7 @@ iati-export-ready = IATI 2.03 валидаторы тексерген жобал
 iati-export-download = IATI XML жүктеп алу
 iati-export-left-out = Экспортқа кірмегендер
 iati-export-reason = себебі
+iati-export-undated = жобаның күні жоқ: IATI жоспарланған немесе нақты басталу күнін талап етеді. Жобаның басталу күнін (немесе заңды қадамның, бюджеттің, ағынның не дереккөздің күнін) енгізіңіз
 iati-export-notes = IATI жеткізбейтіндер
 iati-export-back = Артқа
 

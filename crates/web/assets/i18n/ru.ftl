@@ -1026,6 +1026,7 @@ iati-export-ready = Проектов, проверенных валидатор�
 iati-export-download = скачать IATI XML
 iati-export-left-out = Не вошли в выгрузку
 iati-export-reason = причина
+iati-export-undated = ничто не датирует проект: IATI требует плановую или фактическую дату начала. Укажите дату начала проекта (или дату юридического шага, бюджета, потока или источника)
 iati-export-notes = Чего IATI не передаёт
 iati-export-back = Назад
 

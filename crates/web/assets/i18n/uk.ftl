@@ -1026,6 +1026,7 @@ iati-export-ready = Проєктів, перевірених валідатор�
 iati-export-download = завантажити IATI XML
 iati-export-left-out = Не увійшли до вивантаження
 iati-export-reason = причина
+iati-export-undated = ніщо не датує проєкт: IATI вимагає планову або фактичну дату початку. Зазначте дату початку проєкту (або дату юридичного кроку, бюджету, потоку чи джерела)
 iati-export-notes = Чого IATI не передає
 iati-export-back = Назад
 

@@ -68,8 +68,18 @@ impl Selection {
 pub struct ValidatedExport {
     pub xml: Vec<u8>,
     pub activities: usize,
-    pub left_out: Vec<(RecordId, String)>,
+    pub left_out: Vec<LeftOut>,
     pub notes: Vec<String>,
+}
+
+/// An activity the file leaves out.
+#[derive(Debug, Clone)]
+pub struct LeftOut {
+    pub activity: RecordId,
+    /// Nothing dates it (said in the reader's language on the page).
+    pub undated: bool,
+    /// The validator's other findings, the first few joined.
+    pub reasons: String,
 }
 
 /// Findings shown per left-out activity.
@@ -93,7 +103,11 @@ pub fn export_validated(
             .into_iter()
             .map(|x| {
                 let reasons: Vec<String> = x.reasons.into_iter().take(REASONS_SHOWN).collect();
-                (x.activity, reasons.join("; "))
+                LeftOut {
+                    activity: x.activity,
+                    undated: x.undated,
+                    reasons: reasons.join("; "),
+                }
             })
             .collect(),
         notes: report.left_out.into_iter().chain(report.supplied).collect(),
@@ -159,8 +173,17 @@ pub async fn preview(
             h2 { (t("iati-export-left-out")) }
             table id="iati-left-out" class="list" {
                 tr { th { (t("col-activity")) } th { (t("iati-export-reason")) } }
-                @for (id, why) in &export.left_out {
-                    tr { td { a href=(format!("/activities/{id}")) { (id) } } td { (why) } }
+                @for l in &export.left_out {
+                    tr {
+                        td { a href=(format!("/activities/{}", l.activity)) { (l.activity) } }
+                        td {
+                            @if l.undated {
+                                span class="iati-undated" { (t("iati-export-undated")) }
+                                @if !l.reasons.is_empty() { "; " }
+                            }
+                            (l.reasons)
+                        }
+                    }
                 }
             }
         }
