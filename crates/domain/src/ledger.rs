@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 mod delta;
+pub use delta::FAMILY_KINDS;
 mod map;
 
 use chrono::NaiveDate;

@@ -292,6 +292,11 @@ fn beyond(a: &[Finding], b: &[Finding]) -> Vec<Finding> {
 /// raises only before are cleared. Judging the two sides with different options made every
 /// dated finding of the ledger (thousands of ACT-OVERDUE after an IATI import) read as cleared
 /// by any change.
+///
+/// A batch of activities and what hangs on them is judged on the activity families it reaches
+/// alone, as the read model follows a write (`Ledger::write_families`): a page of pending
+/// changes on a national ledger ran every check on the whole ledger once per change (1.2 s for
+/// eight changes at 9,800 activities).
 pub fn preview_findings(
     ledger: &Ledger,
     rates: &RateTable,
@@ -299,11 +304,57 @@ pub fn preview_findings(
     before: &[Finding],
     batch: &[Record],
 ) -> FindingsPreview {
+    if let Some(preview) = preview_in_families(ledger, rates, options, batch) {
+        return preview;
+    }
     let after = checks::run_with(&ledger.with(batch), rates, options);
     FindingsPreview {
         added: beyond(&after, before),
         cleared: beyond(before, &after),
     }
+}
+
+/// [`preview_findings`] on the families the batch reaches; `None` when it holds a kind whose
+/// effect reaches further (see `FAMILY_KINDS`).
+fn preview_in_families(
+    ledger: &Ledger,
+    rates: &RateTable,
+    options: &checks::Options,
+    batch: &[Record],
+) -> Option<FindingsPreview> {
+    if !batch
+        .iter()
+        .all(|r| aidtrace_domain::ledger::FAMILY_KINDS.contains(&r.kind()))
+    {
+        return None;
+    }
+    // A batch may hold a record more than once: the last one stands, as in `Ledger::with`.
+    let mut seen = std::collections::BTreeSet::new();
+    let mut put: Vec<Record> = batch
+        .iter()
+        .rev()
+        .filter(|r| seen.insert((r.kind(), r.id().clone())))
+        .cloned()
+        .collect();
+    put.reverse();
+    let touched: Vec<(RecordKind, RecordId)> =
+        put.iter().map(|r| (r.kind(), r.id().clone())).collect();
+    let mut after = ledger.clone();
+    after.apply_changes(put, &[]);
+    let family = ledger.write_families(&after, &touched);
+    let judged = |side: &Ledger| -> Vec<Finding> {
+        let part = side.part(&family);
+        let records = part.judged_in_part(&family);
+        checks::run_with(&part, rates, options)
+            .into_iter()
+            .filter(|f| records.contains(&(f.record_kind, f.record.clone())))
+            .collect()
+    };
+    let (was, will) = (judged(ledger), judged(&after));
+    Some(FindingsPreview {
+        added: beyond(&will, &was),
+        cleared: beyond(&was, &will),
+    })
 }
 
 /// A change as an approver should see it.

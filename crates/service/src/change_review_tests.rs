@@ -249,3 +249,122 @@ fn an_untouched_overdue_activity_is_not_previewed_as_cleared() {
     let cleared: Vec<&str> = p.cleared.iter().map(|f| f.rule).collect();
     assert_eq!(cleared, ["FAC-NOLOCATION"]);
 }
+
+mod families {
+    //! The preview judged on the families a batch reaches equals the one judged on the whole
+    //! ledger, for any small ledger and batch of activities and flows.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    fn activity_json(i: usize, parent: Option<usize>, ended: bool, status: &str) -> Record {
+        let mut v = json!({"record": "activity", "id": format!("a-{i}"), "title": format!("A{i}"),
+            "instrument": "grant_aid", "status": status,
+            "participants": [{"org": "org-d", "role": "funding"}],
+            "start_date": "2020-01-01"});
+        if let Some(p) = parent {
+            v["parent"] = json!(format!("a-{p}"));
+        }
+        if ended {
+            v["end_date"] = json!("2021-06-30");
+        }
+        rec(v)
+    }
+
+    /// (activity, kind, amount, currency, dated, parent flow, second donor)
+    type FlowSpec = (usize, usize, u32, usize, bool, Option<usize>, bool);
+
+    fn flow_json(i: usize, spec: FlowSpec, activities: usize) -> Record {
+        let (activity, kind, amount, currency, dated, parent, other_donor) = spec;
+        let kind = ["commitment", "disbursement", "expenditure"][kind % 3];
+        let currency = ["USD", "JPY", "EUR"][currency % 3];
+        let mut v = json!({"record": "flow", "id": format!("f-{i}"),
+            "activity": format!("a-{}", activity % activities),
+            "kind": kind,
+            "provider": if other_donor { "org-e" } else { "org-d" },
+            "money": {"amount": amount.to_string(), "currency": currency}});
+        if dated {
+            v["money"]["value_date"] = json!("2024-03-01");
+        }
+        if let Some(p) = parent.filter(|p| *p < i) {
+            v["parent_flow"] = json!(format!("f-{p}"));
+        }
+        rec(v)
+    }
+
+    fn sorted(findings: &[Finding]) -> Vec<String> {
+        let mut out: Vec<String> = findings
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {} {} {}",
+                    f.rule,
+                    f.record_kind.as_str(),
+                    f.record,
+                    f.message()
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    fn flow_spec() -> impl Strategy<Value = FlowSpec> {
+        (
+            0..6usize,
+            0..3usize,
+            1..1000u32,
+            0..3usize,
+            any::<bool>(),
+            proptest::option::of(0..12usize),
+            any::<bool>(),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn the_families_preview_is_the_whole_ledgers(
+            parents in proptest::collection::vec((proptest::option::of(0..6usize), any::<bool>(), any::<bool>()), 1..6),
+            flows in proptest::collection::vec(flow_spec(), 0..12),
+            new_flows in proptest::collection::vec((0..14usize, flow_spec()), 0..3),
+            changed in proptest::option::of((0..6usize, proptest::option::of(0..6usize), any::<bool>())),
+        ) {
+            let n = parents.len();
+            let status = |done: bool| if done { "closed" } else { "implementation" };
+            let mut records = vec![
+                org(),
+                rec(json!({"record": "organisation", "id": "org-e", "name": "Other", "kind": "government"})),
+            ];
+            for (i, (parent, ended, done)) in parents.iter().enumerate() {
+                records.push(activity_json(i, parent.filter(|p| *p < i), *ended, status(*done)));
+            }
+            for (i, spec) in flows.iter().enumerate() {
+                records.push(flow_json(i, *spec, n));
+            }
+            let stored = ledger(records);
+            let mut batch: Vec<Record> = new_flows
+                .iter()
+                .map(|(i, spec)| flow_json(*i, *spec, n))
+                .collect();
+            if let Some((i, parent, done)) = changed {
+                let i = i % n;
+                // A parent below it would make a cycle; the rules are cycle-safe, but keep the
+                // case about families, not cycles.
+                batch.push(activity_json(i, parent.filter(|p| *p < i), false, status(done)));
+            }
+            let rates = RateTable::builtin();
+            let options = checks::Options {
+                as_of: chrono::NaiveDate::from_ymd_opt(2026, 12, 7),
+                ..checks::Options::default()
+            };
+            let before = checks::run_with(&stored, &rates, &options);
+            let families = preview_in_families(&stored, &rates, &options, &batch)
+                .expect("flows and activities only");
+            let after = checks::run_with(&stored.with(&batch), &rates, &options);
+            prop_assert_eq!(sorted(&families.added), sorted(&beyond(&after, &before)));
+            prop_assert_eq!(sorted(&families.cleared), sorted(&beyond(&before, &after)));
+        }
+    }
+}

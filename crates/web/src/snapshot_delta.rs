@@ -1,7 +1,7 @@
 //! A snapshot after a write, derived from the one before it at a cost that follows the write
 //! (issue #13): the ledger is cloned in O(1) (its big maps are persistent) and changed where the
 //! write touched it; findings, the records-by-activity index and the dashboard's sums are
-//! changed only for the activity families the write reaches (`Ledger::families`): what those
+//! changed only for the activity families the write reaches (`Ledger::write_families`): what those
 //! families contributed is taken out, as they were, and added again, as they are now, each
 //! through the one implementation of the rules (`checks::run_with` and `totals_unrounded` run
 //! on `Ledger::part`). A write this cannot follow exactly (another kind of record, a new day for
@@ -11,7 +11,8 @@ use std::collections::BTreeSet;
 use std::time::Instant;
 
 use aidtrace_domain::checks::Finding;
-use aidtrace_domain::{Ledger, Record, RecordId, RecordKind};
+use aidtrace_domain::ledger::FAMILY_KINDS;
+use aidtrace_domain::{Record, RecordId, RecordKind};
 use aidtrace_service::Aidtrace;
 use aidtrace_service::summary::Sign;
 
@@ -30,17 +31,6 @@ fn index_rank(kind: RecordKind) -> u8 {
     }
 }
 
-/// The kinds a snapshot follows incrementally: the activity families and what hangs on them.
-const FOLLOWED: [RecordKind; 7] = [
-    RecordKind::Flow,
-    RecordKind::Activity,
-    RecordKind::EquipmentLine,
-    RecordKind::Budget,
-    RecordKind::Partnership,
-    RecordKind::Claim,
-    RecordKind::DonationCheck,
-];
-
 /// Records-by-activity entries of a record: the activities it names in an `activity` field.
 /// None for a flow: the ledger indexes flows by activity itself (`Snapshot::of_activity`).
 pub(crate) fn indexed_under(record: &Record) -> Vec<RecordId> {
@@ -53,18 +43,6 @@ pub(crate) fn indexed_under(record: &Record) -> Vec<RecordId> {
         .filter(|(field, kind, _)| *field == "activity" && *kind == RecordKind::Activity)
         .map(|(_, _, target)| target.clone())
         .collect()
-}
-
-/// The activity a record's rules hang on (flows, equipment lines) or that it is.
-fn seed(kind: RecordKind, ledger: &Ledger, id: &RecordId, out: &mut Vec<RecordId>) {
-    match kind {
-        RecordKind::Activity => out.push(id.clone()),
-        RecordKind::Flow => out.extend(ledger.flows.get(id).map(|f| f.activity.clone())),
-        RecordKind::EquipmentLine => {
-            out.extend(ledger.equipment_lines.get(id).map(|e| e.activity.clone()));
-        }
-        _ => {}
-    }
 }
 
 /// Whether each read-model step's time goes to stderr (`AIDTRACE_READ_MODEL_TIMING`).
@@ -107,36 +85,24 @@ impl Snapshot {
             .iter()
             .map(Record::kind)
             .chain(deleted.iter().map(|(k, _)| *k))
-            .all(|k| FOLLOWED.contains(&k));
+            .all(|k| FAMILY_KINDS.contains(&k));
         let options = service.check_options(config.undisbursed_after_days);
         if !followed || options != self.check_options {
             return Ok(None);
         }
         let old = &self.ledger;
-        let mut seeds = Vec::new();
-        let mut records_before = Vec::new();
-        for (kind, id) in put
+        let touched: Vec<(RecordKind, RecordId)> = put
             .iter()
             .map(|r| (r.kind(), r.id().clone()))
             .chain(deleted.iter().cloned())
-        {
-            seed(kind, old, &id, &mut seeds);
-            records_before.extend(old.get(kind, &id));
-        }
+            .collect();
+        let records_before: Vec<Record> = touched
+            .iter()
+            .filter_map(|(kind, id)| old.get(*kind, id))
+            .collect();
         let mut ledger = old.clone();
         ledger.apply_changes(put.clone(), deleted);
-        for r in &put {
-            seed(r.kind(), &ledger, r.id(), &mut seeds);
-        }
-        // The families as they were and as they are, until each side's closure adds nothing.
-        let mut family = old.families(seeds);
-        loop {
-            let grown = old.families(ledger.families(family.iter().cloned()));
-            if grown.len() == family.len() {
-                break;
-            }
-            family = grown;
-        }
+        let family = old.write_families(&ledger, &touched);
         let before = old.part(&family);
         let after = ledger.part(&family);
         let rates = &self.rates;
@@ -149,19 +115,10 @@ impl Snapshot {
         }
         let summed = started.elapsed();
         let mut findings = self.findings.clone();
-        let about = |part: &Ledger| -> BTreeSet<(RecordKind, RecordId)> {
-            let flows = part.flows.keys().map(|id| (RecordKind::Flow, id.clone()));
-            let lines = part
-                .equipment_lines
-                .keys()
-                .map(|id| (RecordKind::EquipmentLine, id.clone()));
-            let acts = family.iter().map(|id| (RecordKind::Activity, id.clone()));
-            flows.chain(lines).chain(acts).collect()
-        };
-        for (kind, id) in about(&before) {
+        for (kind, id) in before.judged_in_part(&family) {
             findings.remove(kind, &id);
         }
-        let judged = about(&after);
+        let judged = after.judged_in_part(&family);
         let fresh: Vec<Finding> = aidtrace_domain::checks::run_with(&after, rates, &options)
             .into_iter()
             .filter(|f| judged.contains(&(f.record_kind, f.record.clone())))

@@ -10,6 +10,21 @@ use super::Ledger;
 use crate::codes::RecordId;
 use crate::model::{FlowKind, Record, RecordKind};
 
+/// The kinds whose effect on the totals and findings stays within the activity families a
+/// write of them reaches ([`Ledger::write_families`]): the activities and what hangs on them.
+/// Budgets, partnerships, claims and donation checks hang on an activity and no check reads
+/// them; a write of another kind (an organisation, a source, a facility) can change the
+/// findings of any activity.
+pub const FAMILY_KINDS: [RecordKind; 7] = [
+    RecordKind::Flow,
+    RecordKind::Activity,
+    RecordKind::EquipmentLine,
+    RecordKind::Budget,
+    RecordKind::Partnership,
+    RecordKind::Claim,
+    RecordKind::DonationCheck,
+];
+
 /// Inserts `id` into an id-ordered list, once.
 fn insert_sorted(list: &mut Vec<RecordId>, id: &RecordId) {
     if let Err(at) = list.binary_search(id) {
@@ -228,6 +243,53 @@ impl Ledger {
             }
         }
         out
+    }
+
+    /// The activities a write from `self` to `after` reaches (`touched`: every record it put
+    /// or deleted), as [`Self::families`] on both sides, closed until neither adds any: a flow
+    /// moved from one activity to another, or a parent link changed, reaches both trees.
+    /// Meaningful for writes of [`FAMILY_KINDS`] only.
+    pub fn write_families(
+        &self,
+        after: &Ledger,
+        touched: &[(RecordKind, RecordId)],
+    ) -> BTreeSet<RecordId> {
+        let mut seeds = Vec::new();
+        for (kind, id) in touched {
+            for side in [self, after] {
+                match kind {
+                    RecordKind::Activity => seeds.push(id.clone()),
+                    RecordKind::Flow => {
+                        seeds.extend(side.flows.get(id).map(|f| f.activity.clone()));
+                    }
+                    RecordKind::EquipmentLine => {
+                        seeds.extend(side.equipment_lines.get(id).map(|e| e.activity.clone()));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let mut family = self.families(seeds);
+        loop {
+            let grown = self.families(after.families(family.iter().cloned()));
+            if grown.len() == family.len() {
+                return family;
+            }
+            family = grown;
+        }
+    }
+
+    /// The records a [`Self::part`] for `family` judges in full: its activities, flows and
+    /// equipment lines. Their findings on the part are their findings on the whole ledger, so
+    /// a write's effect on the findings is the difference of these on the two sides.
+    pub fn judged_in_part(&self, family: &BTreeSet<RecordId>) -> BTreeSet<(RecordKind, RecordId)> {
+        let flows = self.flows.keys().map(|id| (RecordKind::Flow, id.clone()));
+        let lines = self
+            .equipment_lines
+            .keys()
+            .map(|id| (RecordKind::EquipmentLine, id.clone()));
+        let activities = family.iter().map(|id| (RecordKind::Activity, id.clone()));
+        flows.chain(lines).chain(activities).collect()
     }
 
     /// The part of this ledger the rules need to judge the activities `family` (see
