@@ -108,7 +108,6 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
             let ledger = app.ledger().map_err(service_error)?;
             let rates = app.rates().map_err(service_error)?;
             let options = app.check_options(settings.undisbursed_days(None)?);
-            let before = checks::run_with(&ledger, &rates, &options);
             let mut outside = Vec::new();
             for r in records
                 .iter()
@@ -120,8 +119,9 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
                         .map_err(|e| service_error(e.into()))?,
                 );
             }
+            let before = || checks::run_with(&ledger, &rates, &options);
             let review =
-                change_review::review(&ledger, &outside, &rates, &options, &before, &records);
+                change_review::review(&ledger, &outside, &rates, &options, before, &records);
             print_review(&change, &review, format)?;
         }
         Command::Approve { id } => decide(settings, id, Decision::Approve, None)?,

@@ -286,9 +286,10 @@ fn beyond(a: &[Finding], b: &[Finding]) -> Vec<Finding> {
         .collect()
 }
 
-/// Runs the checks on the ledger with `batch` applied and compares them with `before` (the
-/// findings of `ledger` as it is, judged with the same `options`, which callers usually hold
-/// already): the findings a rule raises on a record only after the change are added, those it
+/// Runs the checks on the ledger with `batch` applied and compares them with `before` (gives
+/// the findings of `ledger` as it is, judged with the same `options`, which callers usually
+/// hold already; asked for only when the batch reaches beyond its activity families): the
+/// findings a rule raises on a record only after the change are added, those it
 /// raises only before are cleared. Judging the two sides with different options made every
 /// dated finding of the ledger (thousands of ACT-OVERDUE after an IATI import) read as cleared
 /// by any change.
@@ -301,16 +302,17 @@ pub fn preview_findings(
     ledger: &Ledger,
     rates: &RateTable,
     options: &checks::Options,
-    before: &[Finding],
+    before: impl FnOnce() -> Vec<Finding>,
     batch: &[Record],
 ) -> FindingsPreview {
     if let Some(preview) = preview_in_families(ledger, rates, options, batch) {
         return preview;
     }
+    let before = before();
     let after = checks::run_with(&ledger.with(batch), rates, options);
     FindingsPreview {
-        added: beyond(&after, before),
-        cleared: beyond(before, &after),
+        added: beyond(&after, &before),
+        cleared: beyond(&before, &after),
     }
 }
 
@@ -371,7 +373,7 @@ pub fn review(
     outside: &[Record],
     rates: &RateTable,
     options: &checks::Options,
-    before: &[Finding],
+    before: impl FnOnce() -> Vec<Finding>,
     batch: &[Record],
 ) -> ChangeReview {
     ChangeReview {

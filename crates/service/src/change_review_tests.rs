@@ -171,7 +171,7 @@ fn an_overspending_disbursement_is_previewed_as_a_new_finding() {
         &stored,
         &rates,
         &checks::Options::default(),
-        &before,
+        || before.clone(),
         &batch,
     );
     assert!(
@@ -202,7 +202,7 @@ fn giving_a_facility_coordinates_is_previewed_as_clearing_its_finding() {
         &[],
         &rates,
         &checks::Options::default(),
-        &before,
+        || before.clone(),
         &batch,
     );
     assert!(r.findings.added.is_empty(), "{:?}", r.findings);
@@ -221,7 +221,7 @@ fn a_change_that_alters_no_rule_outcome_previews_nothing() {
         &stored,
         &rates,
         &checks::Options::default(),
-        &before,
+        || before.clone(),
         &[activity("B")],
     );
     assert_eq!(p, FindingsPreview::default());
@@ -244,7 +244,7 @@ fn an_untouched_overdue_activity_is_not_previewed_as_cleared() {
     let before = checks::run_with(&stored, &rates, &options);
     assert!(before.iter().any(|f| f.rule == "ACT-OVERDUE"), "{before:?}");
     let batch = vec![facility(Some(json!({"lat": "50.4", "lon": "80.2"})))];
-    let p = preview_findings(&stored, &rates, &options, &before, &batch);
+    let p = preview_findings(&stored, &rates, &options, || before.clone(), &batch);
     assert!(p.added.is_empty(), "{p:?}");
     let cleared: Vec<&str> = p.cleared.iter().map(|f| f.rule).collect();
     assert_eq!(cleared, ["FAC-NOLOCATION"]);

@@ -51,7 +51,7 @@ pub fn views(state: &AppState, filter: Option<ChangeState>) -> Result<Vec<Change
                     &outside,
                     &snap.rates,
                     &snap.check_options,
-                    &snap.findings.to_vec(),
+                    || snap.findings.to_vec(),
                     &records,
                 );
                 (Some(review), Vec::new())
