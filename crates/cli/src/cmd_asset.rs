@@ -269,10 +269,11 @@ pub enum WorkorderCommand {
 
 #[derive(Debug, Args)]
 pub struct PeriodArgs {
-    /// First day of the period [default: 1 January of last year]
+    /// First day of the period [default: 364 days before --to, so 365 days in all, as on the
+    /// indicators page]
     #[arg(long)]
     from: Option<NaiveDate>,
-    /// Last day of the period, included [default: 31 December of last year]
+    /// Last day of the period, included [default: today]
     #[arg(long)]
     to: Option<NaiveDate>,
     /// Currency costs are reported in
@@ -373,18 +374,8 @@ pub(crate) fn currency(raw: &str) -> Result<CurrencyCode, CliError> {
 }
 
 fn period(args: &PeriodArgs) -> Result<Period, CliError> {
-    let last_year = {
-        use chrono::Datelike;
-        Utc::now().date_naive().year() - 1
-    };
-    let from = args
-        .from
-        .or_else(|| NaiveDate::from_ymd_opt(last_year, 1, 1))
-        .ok_or_else(|| CliError::input("--from: no such date"))?;
-    let to = args
-        .to
-        .or_else(|| NaiveDate::from_ymd_opt(last_year, 12, 31))
-        .ok_or_else(|| CliError::input("--to: no such date"))?;
+    let to = args.to.unwrap_or_else(|| Utc::now().date_naive());
+    let from = args.from.unwrap_or_else(|| Period::default_from(to));
     Period::days(from, to)
         .ok_or_else(|| CliError::input(format!("--to {to} is before --from {from}")))
 }

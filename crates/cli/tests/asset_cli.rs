@@ -447,3 +447,20 @@ fn disposing_needs_the_disposal_record_and_keeps_it() {
     assert_eq!(last["disposal"]["method"], "recycled");
     assert_eq!(last["disposal"]["hazardous"][0], "lithium battery");
 }
+
+#[test]
+fn kpi_without_a_period_takes_the_365_days_to_today_as_the_indicators_page_does() {
+    let dir = demo();
+    let to = chrono::Utc::now().date_naive();
+    let from = aidtrace_domain::assets::kpi::Period::default_from(to);
+    assert_eq!((to - from).num_days(), 364, "365 days, both ends included");
+    let show = |extra: &[&str]| {
+        let mut args = vec!["kpi", "show", "--by", "all", "--format", "json"];
+        args.extend_from_slice(extra);
+        let out = run(dir.path(), &args);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let (from, to) = (from.to_string(), to.to_string());
+    assert_eq!(show(&[]), show(&["--from", &from, "--to", &to]));
+}

@@ -911,3 +911,17 @@ fn cosr_weights_acquisition_by_time_in_inventory_and_shows_coverage() {
     assert_eq!((fac.cosr_assets, fac.cosr_population), (2, 3));
     assert_eq!(fac.cost_unknown, 1);
 }
+
+#[test]
+fn the_default_period_is_the_365_days_ending_on_its_last_day() {
+    let to = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).expect("date");
+    let from = Period::default_from(to);
+    assert_eq!(from.to_string(), "2025-12-08");
+    let period = Period::days(from, to).expect("period");
+    assert_eq!(period.seconds(), 365 * 86_400);
+    assert_eq!(
+        Period::default_from(chrono::NaiveDate::MIN),
+        chrono::NaiveDate::MIN,
+        "no panic at the calendar's first day"
+    );
+}

@@ -65,7 +65,19 @@ impl Period {
     pub fn seconds(&self) -> i64 {
         (self.to - self.from).num_seconds()
     }
+
+    /// The first day of the default period ending on `to`: 365 days with `to` included. The
+    /// indicators page and `aidtrace kpi` both start there, so an engineer reading one and a
+    /// report from the other see the same figures (the command line once took last calendar
+    /// year, the page the last 365 days).
+    pub fn default_from(to: NaiveDate) -> NaiveDate {
+        to.checked_sub_days(chrono::Days::new(DEFAULT_DAYS - 1))
+            .unwrap_or(NaiveDate::MIN)
+    }
 }
+
+/// Days in the default period of the indicators.
+pub const DEFAULT_DAYS: u64 = 365;
 
 /// Converts money into the report currency; `None` when no rate is known.
 pub type Converter<'a> = &'a dyn Fn(&Money) -> Option<Decimal>;

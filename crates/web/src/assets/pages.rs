@@ -250,7 +250,7 @@ impl IndicatorQuery {
             })
         };
         let to = date("to", &self.to, today)?;
-        let from = date("from", &self.from, to - chrono::Duration::days(364))?;
+        let from = date("from", &self.from, Period::default_from(to))?;
         let period = Period::days(from, to).ok_or_else(|| {
             ApiError::bad_request("invalid_query", format!("from = {from} is after to = {to}"))
                 .with_field("from")
