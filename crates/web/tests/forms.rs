@@ -154,6 +154,12 @@ async fn all_field_errors_are_shown_at_once_next_to_their_fields_with_values_kep
         );
     }
     assert!(resp.body.contains("id=\"form-errors\""));
+    // The list at the top names each field as the form labels it, not by its path.
+    let list = &resp.body[resp.body.find("id=\"form-errors\"").unwrap()..];
+    let list = &list[..list.find("</ul>").unwrap()];
+    assert!(list.contains(">End date</a>"), "{list}");
+    assert!(list.contains(">Flows, row 1: Amount</a>"), "{list}");
+    assert!(!list.contains("<code>"), "{list}");
     // What was typed stays in the form.
     assert!(resp.body.contains("value=\"Atlantis\""));
     assert!(resp.body.contains("value=\"four\""));

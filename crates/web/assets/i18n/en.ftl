@@ -216,6 +216,7 @@ form-add-row = Add row
 form-remove-row = Remove
 form-sum = Sum
 form-errors = Problems to fix: { $count }
+form-field-in-row = { $group }, row { $row }: { $field }
 form-id-auto = made from the title when left empty
 form-err-source-needed = at least one source with a quote is required
 form-err-choose-source = choose a source or enter a new one

@@ -195,6 +195,7 @@ form-add-row = Жол қосу
 form-remove-row = Жою
 form-sum = Жиыны
 form-errors = Түзетілетін қателер: { $count }
+form-field-in-row = { $group }, { $row }-жол: { $field }
 form-id-auto = бос қалса, атауынан жасалады
 form-err-source-needed = кемінде бір дәйексөзі бар дереккөз қажет
 form-err-choose-source = дереккөзді таңдаңыз немесе жаңасын енгізіңіз

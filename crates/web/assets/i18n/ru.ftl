@@ -220,6 +220,7 @@ form-add-row = Добавить строку
 form-remove-row = Удалить
 form-sum = Сумма
 form-errors = Исправьте ошибки: { $count }
+form-field-in-row = { $group }, строка { $row }: { $field }
 form-id-auto = создаётся из названия, если оставить пустым
 form-err-source-needed = нужен хотя бы один источник с цитатой
 form-err-choose-source = выберите источник или введите новый

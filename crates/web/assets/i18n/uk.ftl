@@ -220,6 +220,7 @@ form-add-row = Додати рядок
 form-remove-row = Видалити
 form-sum = Сума
 form-errors = Виправте помилки: { $count }
+form-field-in-row = { $group }, рядок { $row }: { $field }
 form-id-auto = створюється з назви, якщо залишити порожнім
 form-err-source-needed = потрібне хоча б одне джерело з цитатою
 form-err-choose-source = виберіть джерело або введіть нове

@@ -166,6 +166,36 @@ fn all_inputs(spec: &Spec) -> Vec<In> {
     out
 }
 
+/// The words a person sees for a field's form name, in the reader's language: "Title",
+/// "Sectors, row 2: Percentage", "Countries: Percentage" for a group's sum; `None` for a name
+/// the form does not show as such (a model rule's path inside a row).
+fn field_words(spec: &Spec, name: &str) -> Option<String> {
+    if let Some(f) = spec.fields.iter().find(|f| f.name == name) {
+        return Some(t(f.label));
+    }
+    let (head, rest) = name.split_once('.')?;
+    let (group, row) = match head.split_once('[') {
+        Some((group, index)) => {
+            let n: usize = index.strip_suffix(']')?.parse().ok()?;
+            (group, Some(n.checked_add(1)?))
+        }
+        None => (head, None),
+    };
+    let g = spec.groups.iter().find(|g| g.name == group)?;
+    let f = g.fields.iter().find(|f| f.name == rest)?;
+    Some(match row {
+        Some(row) => ta(
+            "form-field-in-row",
+            &[
+                ("group", &t(g.label)),
+                ("row", &row.to_string()),
+                ("field", &t(f.label)),
+            ],
+        ),
+        None => format!("{}: {}", t(g.label), t(f.label)),
+    })
+}
+
 struct Ctx<'a> {
     values: &'a Values,
     errors: &'a [FieldError],
@@ -329,7 +359,15 @@ pub fn form(page: &Page, values: &Values, errors: &[FieldError]) -> Html<String>
                         @for e in errors {
                             li {
                                 @if e.field.is_empty() { (problem_text(e)) }
-                                @else { a href=(format!("#f-{}", dom_id(&e.field))) { code { (e.field) } } ": " (problem_text(e)) }
+                                @else {
+                                    a href=(format!("#f-{}", dom_id(&e.field))) {
+                                        @match field_words(spec, &e.field) {
+                                            Some(words) => (words),
+                                            None => code { (e.field) },
+                                        }
+                                    }
+                                    ": " (problem_text(e))
+                                }
                             }
                         }
                     }
