@@ -71,6 +71,37 @@ fn names() -> &'static HashMap<&'static str, &'static str> {
     })
 }
 
+/// The purpose code a person means by `raw`: a code of the codelist ("12191"), a label as
+/// the pages show it ("12191 Medical services"), or a name in any of the four languages, in any
+/// case ("medical services", "Медицинские услуги"); `None` for a code the list lacks ("99999")
+/// or a name that is no code's or more than one's.
+pub fn lookup(raw: &str) -> Option<&'static str> {
+    let raw = raw.trim();
+    let first = raw.split_whitespace().next()?;
+    if first.len() == 5 && first.bytes().all(|b| b.is_ascii_digit()) {
+        return names().get_key_value(first).map(|(code, _)| *code);
+    }
+    let want = raw.to_lowercase();
+    let mut found: Vec<&'static str> = names()
+        .iter()
+        .filter(|(_, n)| n.to_lowercase() == want)
+        .map(|(code, _)| *code)
+        .collect();
+    static MAP: OnceLock<HashMap<&'static str, [&'static str; 3]>> = OnceLock::new();
+    found.extend(
+        MAP.get_or_init(|| table(PURPOSES_TSV))
+            .iter()
+            .filter(|(_, ns)| ns.iter().any(|n| n.to_lowercase() == want))
+            .map(|(code, _)| *code),
+    );
+    found.sort_unstable();
+    found.dedup();
+    match found.as_slice() {
+        [one] => Some(one),
+        _ => None,
+    }
+}
+
 /// The codelist name of a DAC purpose code ("12191" → "Medical services").
 pub fn name(code: &str) -> Option<&'static str> {
     names().get(code.trim()).copied()
@@ -86,6 +117,18 @@ pub fn label(code: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_code_a_label_or_a_name_in_any_language_finds_the_code() {
+        assert_eq!(lookup("12191"), Some("12191"));
+        assert_eq!(lookup(" 12191 Medical services "), Some("12191"));
+        assert_eq!(lookup("medical services"), Some("12191"));
+        assert_eq!(lookup("Медицинские услуги"), Some("12191"));
+        assert_eq!(lookup("99999"), None, "not in the codelist");
+        assert_eq!(lookup("121"), None, "a category is not a purpose code");
+        assert_eq!(lookup("health"), None);
+        assert_eq!(lookup(""), None);
+    }
 
     #[test]
     fn every_dac_code_of_the_codelist_has_its_name() {

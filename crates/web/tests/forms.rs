@@ -692,3 +692,25 @@ async fn long_lists_are_searched_on_the_server_for_signed_in_users() {
         .await;
     assert_eq!(other.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_sector_given_by_its_name_or_label_is_stored_as_its_code() {
+    let (env, c, ada, csrf) = signed_in("ada").await;
+    let mut f = activity("Sectors by name");
+    set(&mut f, "sectors[0].code", "медицинские услуги");
+    set(
+        &mut f,
+        "sectors[1].code",
+        "12230 Basic health infrastructure",
+    );
+    let resp = post(&c, &ada, &csrf, "/forms/activities", &f, "submit").await;
+    assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.body);
+    let snap = env.state.service().ledger().unwrap();
+    let act = snap
+        .activities
+        .values()
+        .find(|a| a.title == "Sectors by name")
+        .unwrap();
+    let codes: Vec<&str> = act.sectors.iter().map(|s| s.code.as_str()).collect();
+    assert_eq!(codes, ["12191", "12230"]);
+}

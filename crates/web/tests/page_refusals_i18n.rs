@@ -265,7 +265,17 @@ async fn a_sector_code_of_three_digits_is_refused_on_the_form_in_russian() {
     let body = activity_form_in("ru", "sectors[0].code", "121").await;
     let err = field_error(&body, "err-sectors-0-code");
     assert!(
-        err.contains("код сектора DAC состоит из 5 цифр") && err.contains("121"),
+        err.contains("укажите код цели DAC (5 цифр") && err.contains("121"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_sector_code_the_dac_list_lacks_is_refused_on_the_form_in_ukrainian() {
+    let body = activity_form_in("uk", "sectors[0].code", "99999").await;
+    let err = field_error(&body, "err-sectors-0-code");
+    assert!(
+        err.contains("такого коду цілі OECD DAC немає") && err.contains("99999"),
         "{err}"
     );
 }

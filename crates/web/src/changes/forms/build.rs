@@ -240,14 +240,17 @@ fn convert(ctx: &mut Ctx, field: &Field, name: &str, raw: &str, values: &Values)
                 None
             }
         },
-        In::Sector => {
-            if raw.len() == 5 && raw.bytes().all(|b| b.is_ascii_digit()) {
-                text(raw)
-            } else {
+        In::Sector => match aidtrace_domain::sectors::lookup(raw) {
+            Some(code) => text(code),
+            None if raw.len() == 5 && raw.bytes().all(|b| b.is_ascii_digit()) => {
+                ctx.err(name, raw, Msg::new("form-err-sector-unknown"));
+                None
+            }
+            None => {
                 ctx.err(name, raw, Msg::new("form-err-sector"));
                 None
             }
-        }
+        },
     }
 }
 
