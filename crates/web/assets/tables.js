@@ -15,10 +15,23 @@
       }
     });
   }
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", mark);
-  } else {
+  // On a phone the filter's eleven fields would fill the first screen: its box starts closed
+  // there (its summary says how many conditions are set). Without script it stays open.
+  function foldFilters() {
+    if (window.matchMedia && window.matchMedia("(max-width: 800px)").matches) {
+      document.querySelectorAll("details.filter-box").forEach(function (box) {
+        box.open = false;
+      });
+    }
+  }
+  function ready() {
+    foldFilters();
     mark();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", ready);
+  } else {
+    ready();
   }
   window.addEventListener("resize", mark);
 })();

@@ -243,3 +243,26 @@ async fn the_map_shows_outlines_and_every_located_seed_facility() {
     assert!((x0 - x1).hypot(y0 - y1) >= w, "{spots:?}");
     shot(driver, "map-outlines").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_filter_starts_folded_on_a_phone_and_open_on_a_wide_screen() {
+    let Some((browser, _env, base)) = start().await else {
+        return;
+    };
+    let driver = &browser.driver;
+    set_width(driver, 390).await;
+    driver
+        .goto(format!("{base}/?year_from=2024"))
+        .await
+        .unwrap();
+    let apply = driver.find(By::Id("f-apply")).await.unwrap();
+    assert!(!apply.is_displayed().await.unwrap(), "folded on a phone");
+    let summary = driver.find(By::Id("filter-summary")).await.unwrap();
+    assert_eq!(summary.text().await.unwrap(), "Filter (1 set)");
+    summary.click().await.unwrap();
+    assert!(apply.is_displayed().await.unwrap(), "opens on a tap");
+    set_width(driver, 1400).await;
+    driver.goto(format!("{base}/")).await.unwrap();
+    let apply = driver.find(By::Id("f-apply")).await.unwrap();
+    assert!(apply.is_displayed().await.unwrap(), "open on a wide screen");
+}

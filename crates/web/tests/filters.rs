@@ -466,3 +466,22 @@ async fn a_donor_keeps_the_activities_it_funds_without_flows() {
         .body;
     assert!(!dated.contains("act-kz-medical-hub"), "{dated}");
 }
+
+#[tokio::test]
+async fn the_filter_box_says_how_many_conditions_are_set() {
+    let (_e, c) = client().await;
+    let plain = c.get("/").await.body;
+    assert!(
+        plain.contains("<summary id=\"filter-summary\">Filter</summary>"),
+        "{plain}"
+    );
+    let set = c.get("/activities?year_from=2024&currency=yen").await.body;
+    assert!(
+        set.contains("<summary id=\"filter-summary\">Filter (2 set)</summary>"),
+        "{set}"
+    );
+    assert!(
+        set.contains("<details class=\"filter-box\" id=\"filter-box\" open>"),
+        "open without script: {set}"
+    );
+}

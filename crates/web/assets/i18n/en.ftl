@@ -1191,6 +1191,7 @@ filter-status = Activity status
 filter-instrument = Instrument
 filter-currency = Currency
 filter-clear = Clear the filter
+filter-summary-set = Filter ({ $count } set)
 filter-err-year = not a year from 1900 to 2200
 filter-err-years-reversed = the first year is after the last year
 filter-err-id = not a record id

@@ -1155,6 +1155,7 @@ filter-status = Іс-шара күйі
 filter-instrument = Құрал
 filter-currency = Валюта
 filter-clear = Сүзгіні тазарту
+filter-summary-set = Сүзгі (берілген шарттар: { $count })
 filter-err-year = 1900 бен 2200 аралығындағы жыл емес
 filter-err-years-reversed = бастапқы жыл соңғы жылдан кейін
 filter-err-id = жазба идентификаторы емес

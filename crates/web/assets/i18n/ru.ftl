@@ -1204,6 +1204,7 @@ filter-status = Статус мероприятия
 filter-instrument = Инструмент
 filter-currency = Валюта
 filter-clear = Сбросить фильтр
+filter-summary-set = Фильтр (задано условий: { $count })
 filter-err-year = не год от 1900 до 2200
 filter-err-years-reversed = начальный год позже конечного
 filter-err-id = не идентификатор записи

@@ -1204,6 +1204,7 @@ filter-status = Статус заходу
 filter-instrument = Інструмент
 filter-currency = Валюта
 filter-clear = Скинути фільтр
+filter-summary-set = Фільтр (задано умов: { $count })
 filter-err-year = не рік від 1900 до 2200
 filter-err-years-reversed = початковий рік пізніший за кінцевий
 filter-err-id = не ідентифікатор запису

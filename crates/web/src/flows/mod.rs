@@ -308,7 +308,14 @@ fn form_inner(
     let kind = val("kind");
     let status = val("status");
     let instrument = val("instrument");
+    let set = pairs.len();
+    // In a box a phone's script closes (tables.js): eleven full-width fields filled a phone's
+    // first screen before any figure. Without script, or on a wide screen, it stays open.
     html! {
+        details class="filter-box" id="filter-box" open {
+        summary id="filter-summary" {
+            @if set == 0 { (t("filter")) } @else { (ta("filter-summary-set", &[("count", &set.to_string())])) }
+        }
         form method="get" action=(action) class="filters" id="filters" {
             @for (k, v) in keep { input type="hidden" name=(k) value=(v); }
             (first)
@@ -352,10 +359,11 @@ fn form_inner(
                 option value="" { (t("any")) }
                 @for s in INSTRUMENTS { option value=(s) selected[s == instrument] { (i18n::value(s)) } }
             } }
-            label { (t("filter-currency")) " " input type="text" name="currency" size="4" maxlength="3" list="currencies" value=(filter.currency) id="f-currency"; }
+            label { (t("filter-currency")) " " input type="text" name="currency" size="8" maxlength="60" list="currencies" value=(filter.currency) id="f-currency"; }
             datalist id="currencies" { @for c in ["USD", "EUR", "JPY", "KZT", "UAH", "GBP"] { option value=(c) {} } }
             button type="submit" id="f-apply" { (t("filter")) }
             " " a href=(action) id="f-clear" { (t("filter-clear")) }
+        }
         }
     }
 }
