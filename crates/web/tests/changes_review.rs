@@ -36,6 +36,14 @@ async fn the_approver_sees_fields_values_and_the_finding_a_change_would_add() {
     );
     assert!(article.contains("proposed by eve"));
     assert!(!article.contains("decided by"));
+    assert!(
+        article.contains("Grant aid for high-tech medical equipment at Semey State Medical University Hospital <code class=\"muted\">act-kz-semey-equipment</code>"),
+        "the activity by its title beside its id: {article}"
+    );
+    assert!(
+        article.contains("Government of Japan <code class=\"muted\">org-gov-japan</code>"),
+        "the provider by its name: {article}"
+    );
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 //! The comparison and the preview are the service's (`aidtrace_service::change_review`); this
 //! module only renders them in the reader's language.
 
+use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use aidtrace_domain::checks::Finding;
@@ -33,6 +34,45 @@ pub struct ChangeView {
     /// For decided changes: the proposed records, field by field.
     #[serde(skip)]
     pub proposed: Vec<RecordDiff>,
+    /// The name of each record the comparison refers to (an organisation's name, an
+    /// activity's title), so an approver reads "Government of Japan", not `org-gov-japan`.
+    #[serde(skip)]
+    pub names: Names,
+}
+
+/// Record id → what a person calls the record.
+pub type Names = BTreeMap<String, String>;
+
+/// The names of the records `diffs` refer to, as the ledger has them.
+fn names_of(ledger: &aidtrace_domain::Ledger, diffs: &[RecordDiff]) -> Names {
+    fn walk<'a>(v: &'a Shown, out: &mut Vec<&'a str>) {
+        match v {
+            Shown::Ref(id) => out.push(id),
+            Shown::List(items) => items.iter().for_each(|x| walk(x, out)),
+            Shown::Fields(fields) => fields.iter().for_each(|(_, x)| walk(x, out)),
+            _ => {}
+        }
+    }
+    let mut ids = Vec::new();
+    for f in diffs.iter().flat_map(|d| &d.fields) {
+        f.before
+            .iter()
+            .chain(&f.after)
+            .for_each(|v| walk(v, &mut ids));
+    }
+    ids.into_iter()
+        .filter_map(|raw| {
+            let id = aidtrace_domain::RecordId::parse(raw).ok()?;
+            let name = ledger
+                .organisations
+                .get(&id)
+                .map(|o| o.name.clone())
+                .or_else(|| ledger.activities.get(&id).map(|a| a.title.clone()))
+                .or_else(|| ledger.facilities.get(&id).map(|f| f.name.clone()))
+                .or_else(|| ledger.sources.get(&id).map(|s| s.title.clone()))?;
+            Some((raw.to_string(), name))
+        })
+        .collect()
 }
 
 /// The changes in `filter` (all with `None`), newest first, each pending one reviewed against
@@ -62,10 +102,13 @@ pub fn views(state: &AppState, filter: Option<ChangeState>) -> Result<Vec<Change
                     .collect();
                 (None, shown)
             };
+            let diffs = review.as_ref().map_or(&proposed[..], |r| &r.records[..]);
+            let names = names_of(&snap.ledger, diffs);
             Ok(ChangeView {
                 change,
                 review,
                 proposed,
+                names,
             })
         })
         .collect()
@@ -97,7 +140,7 @@ fn decimal(raw: &str) -> String {
     Decimal::from_str(raw).map_or_else(|_| raw.to_string(), i18n::number)
 }
 
-fn shown(v: &Shown) -> Markup {
+fn shown(v: &Shown, names: &Names) -> Markup {
     match v {
         Shown::Text(s) => html! { (s) },
         Shown::Code(c) => html! { span class="code" title=(c) { (i18n::value(c)) } },
@@ -112,12 +155,15 @@ fn shown(v: &Shown) -> Markup {
         },
         Shown::Number(n) => html! { (decimal(n)) },
         Shown::Bool(b) => html! { (if *b { t("diff-yes") } else { t("diff-no") }) },
-        Shown::Ref(id) => html! { code { (id) } },
+        Shown::Ref(id) => match names.get(id) {
+            Some(name) => html! { (name) " " code class="muted" { (id) } },
+            None => html! { code { (id) } },
+        },
         Shown::List(items) => html! {
-            @for (i, item) in items.iter().enumerate() { @if i > 0 { "; " } (shown(item)) }
+            @for (i, item) in items.iter().enumerate() { @if i > 0 { "; " } (shown(item, names)) }
         },
         Shown::Fields(fields) => html! {
-            @for (i, (k, v)) in fields.iter().enumerate() { @if i > 0 { ", " } (field_label(k)) ": " (shown(v)) }
+            @for (i, (k, v)) in fields.iter().enumerate() { @if i > 0 { ", " } (field_label(k)) ": " (shown(v, names)) }
         },
     }
 }
@@ -138,7 +184,7 @@ fn record_status(c: RecordChange) -> (&'static str, String) {
     }
 }
 
-fn record_diff(d: &RecordDiff, compare: bool) -> Markup {
+fn record_diff(d: &RecordDiff, compare: bool, names: &Names) -> Markup {
     let (class, status) = record_status(d.change);
     html! {
         section class=(format!("record-diff {class}")) data-kind=(d.kind.as_str()) data-id=(d.id.as_str()) {
@@ -155,9 +201,9 @@ fn record_diff(d: &RecordDiff, compare: bool) -> Markup {
                             tr class=(change_class(f.change)) data-field=(f.field) {
                                 th scope="row" { (field_label(&f.field)) }
                                 @if compare {
-                                    td class="before" { @if let Some(v) = &f.before { (shown(v)) } @else { span class="muted" { "—" } } }
+                                    td class="before" { @if let Some(v) = &f.before { (shown(v, names)) } @else { span class="muted" { "—" } } }
                                 }
-                                td class="after" { @if let Some(v) = &f.after { (shown(v)) } @else { span class="muted" { (t("diff-removed")) } } }
+                                td class="after" { @if let Some(v) = &f.after { (shown(v, names)) } @else { span class="muted" { (t("diff-removed")) } } }
                             }
                         }
                     }
@@ -210,10 +256,10 @@ fn change_article(v: &ChangeView, p: &Principal, csrf: &str) -> Markup {
                 @if let Some(n) = &c.note { " · " span class="note" { (n) } }
             }
             @if let Some(review) = &v.review {
-                @for d in &review.records { (record_diff(d, true)) }
+                @for d in &review.records { (record_diff(d, true, &v.names)) }
                 (preview(review))
             } @else {
-                details { summary { (t("changes-records")) } @for d in &v.proposed { (record_diff(d, false)) } }
+                details { summary { (t("changes-records")) } @for d in &v.proposed { (record_diff(d, false, &v.names)) } }
             }
             @if c.state == ChangeState::Submitted && p.can_approve() {
                 form method="post" action=(format!("/changes/{}/approve", c.id)) class="inline" {
