@@ -89,29 +89,6 @@
   });
   form.querySelectorAll("fieldset[data-percent]").forEach(showSum);
 
-  // Long lists come from the server as the person types (see render.rs INLINE_LIMIT).
-  var pending = null;
-  form.addEventListener("input", function (ev) {
-    var listId = ev.target.getAttribute && ev.target.getAttribute("list");
-    var list = listId && document.getElementById(listId);
-    var url = list && list.getAttribute("data-suggest");
-    if (!url || ev.target.value.trim().length < 2) { return; }
-    clearTimeout(pending);
-    pending = setTimeout(function () {
-      fetch(url + "?q=" + encodeURIComponent(ev.target.value), { credentials: "same-origin" })
-        .then(function (r) { return r.ok ? r.json() : []; })
-        .then(function (entries) {
-          list.replaceChildren.apply(list, entries.map(function (e) {
-            var o = document.createElement("option");
-            o.value = e[0];
-            o.textContent = e[1];
-            return o;
-          }));
-        })
-        .catch(function () {});
-    }, 150);
-  });
-
   // The server's rule (forms/build.rs `slug`): ASCII letters and digits joined by '-'.
   function slug(text) {
     var out = "";

@@ -24,6 +24,29 @@
       });
     }
   }
+  // A type-ahead list too long to send with the page (a datalist with `data-suggest`, see
+  // forms/render.rs INLINE_LIMIT) is filled from the server as the person types, on any page.
+  var pending = null;
+  document.addEventListener("input", function (ev) {
+    var listId = ev.target.getAttribute && ev.target.getAttribute("list");
+    var list = listId && document.getElementById(listId);
+    var url = list && list.getAttribute("data-suggest");
+    if (!url || ev.target.value.trim().length < 2) { return; }
+    clearTimeout(pending);
+    pending = setTimeout(function () {
+      fetch(url + "?q=" + encodeURIComponent(ev.target.value), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (entries) {
+          list.replaceChildren.apply(list, entries.map(function (e) {
+            var o = document.createElement("option");
+            o.value = e[0];
+            o.textContent = e[1];
+            return o;
+          }));
+        })
+        .catch(function () {});
+    }, 150);
+  });
   function ready() {
     foldFilters();
     mark();

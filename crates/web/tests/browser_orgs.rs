@@ -140,3 +140,63 @@ async fn an_admin_links_an_imported_publisher_and_sees_one_japan() {
     shot(&driver, "orgs-one-japan").await;
     driver.quit().await.unwrap();
 }
+
+/// Past the inline limit the review page's type-ahead list is filled by the server as the admin
+/// types (`tables.js` asks `/forms/suggest`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_merge_box_searches_a_long_list_of_organisations_as_the_admin_types() {
+    let Some(browser) = browser_kit::start().await else {
+        return;
+    };
+    let driver = browser.driver.clone();
+    let env = common::env();
+    let many: Vec<serde_json::Value> = (0..aidtrace_web::changes::forms::INLINE_LIMIT)
+        .map(|i| {
+            serde_json::json!({"record": "organisation", "id": format!("org-many-{i}"),
+                "name": format!("Many {i}"), "kind": "ngo"})
+        })
+        .collect();
+    let mut service = env.state.service();
+    service
+        .load_json("test", &serde_json::Value::Array(many).to_string())
+        .unwrap();
+    service
+        .import_iati(
+            "importer",
+            "japan-mofa.xml",
+            || Ok(MOFA_FILE.as_bytes()),
+            aidtrace_service::iati::ImportOptions::default(),
+            &mut |_, _| {},
+        )
+        .unwrap();
+    drop(service);
+    env.state.invalidate();
+    let addr = common::spawn(env.state.clone()).await;
+    let base = format!("http://{addr}");
+    browser_kit::sign_in(&driver, &base, "ada", common::PASSWORD).await;
+    driver
+        .goto(format!("{base}/organisations/review"))
+        .await
+        .unwrap();
+    assert!(
+        driver
+            .find_all(By::Css("#org-choices option"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "the long list is not sent with the page"
+    );
+    let into = driver.find(By::Css("input.into")).await.unwrap();
+    into.send_keys("Government of").await.unwrap();
+    let Ok(found) = driver
+        .query(By::Css("#org-choices option[value='org-gov-japan']"))
+        .first()
+        .await
+    else {
+        panic!("no suggestion: {}", driver.source().await.unwrap());
+    };
+    assert_eq!(
+        found.attr("value").await.unwrap().as_deref(),
+        Some("org-gov-japan")
+    );
+}

@@ -431,3 +431,37 @@ async fn the_review_list_pages_and_searches() {
     assert!(found.contains("review-org-iati-XX-PUB-120"));
     assert!(!found.contains("<tr id=\"review-org-iati-XX-PUB-012\""));
 }
+
+/// Past the forms' inline limit the organisations are not sent with every page of the review:
+/// the type-ahead list is filled from `/forms/suggest` as the admin types.
+#[tokio::test]
+async fn a_long_list_of_organisations_is_searched_not_sent_with_the_page() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let (ada, _) = login(&c, "ada").await;
+    many_publishers(&e, 3);
+    let short = c
+        .send(Req::get("/organisations/review").cookie(&ada))
+        .await
+        .body;
+    assert!(
+        short.contains("<option value=\"org-gov-japan\">"),
+        "a short list is sent inline"
+    );
+    many_publishers(&e, aidtrace_web::changes::forms::INLINE_LIMIT);
+    let page = c
+        .send(Req::get("/organisations/review").cookie(&ada))
+        .await
+        .body;
+    assert!(
+        page.contains(
+            "<datalist id=\"org-choices\" data-suggest=\"/forms/suggest/organisation\"></datalist>"
+        ),
+        "{}",
+        &page[page.len().saturating_sub(2000)..]
+    );
+    let found = c
+        .send(Req::get("/forms/suggest/organisation?q=japan").cookie(&ada))
+        .await;
+    assert!(found.body.contains("org-gov-japan"), "{}", found.body);
+}

@@ -66,11 +66,20 @@ pub fn admin_links(caller: &Caller, snap: &Snapshot) -> Markup {
 }
 
 /// Every organisation as a choice for the "into" fields (type-ahead by id or name).
+/// The organisations to link to, for type-ahead. After an IATI import they run to thousands
+/// (4,826 for the 98 real files: hundreds of kilobytes on every page of the review), so past
+/// the forms' inline limit the list is filled from `/forms/suggest` as the admin types
+/// (`tables.js`); an id typed without script is taken all the same.
 fn choices(snap: &Snapshot) -> Markup {
+    let orgs = &snap.ledger.organisations;
     html! {
-        datalist id="org-choices" {
-            @for o in snap.ledger.organisations.values() {
-                option value=(o.id) { (o.name) }
+        @if orgs.len() > crate::changes::forms::INLINE_LIMIT {
+            datalist id="org-choices" data-suggest="/forms/suggest/organisation" {}
+        } @else {
+            datalist id="org-choices" {
+                @for o in orgs.values() {
+                    option value=(o.id) { (o.name) }
+                }
             }
         }
     }

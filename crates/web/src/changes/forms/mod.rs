@@ -32,7 +32,7 @@ use crate::i18n::{self, ta};
 use crate::state::{AppState, blocking};
 
 pub use build::slug;
-pub use render::dom_id;
+pub use render::{INLINE_LIMIT, dom_id};
 
 /// A form's values by input name (`title`, `countries[0].percentage`, `roles.donor`).
 pub type Values = BTreeMap<String, String>;
