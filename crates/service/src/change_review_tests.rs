@@ -349,9 +349,10 @@ mod families {
                 .map(|(i, spec)| flow_json(*i, *spec, n))
                 .collect();
             if let Some((i, parent, done)) = changed {
-                let i = i % n;
-                // A parent below it would make a cycle; the rules are cycle-safe, but keep the
-                // case about families, not cycles.
+                // One past the last is a new activity.
+                let i = i % (n + 1);
+                // Only a lower-numbered parent: a higher one could make a cycle, which the
+                // rules survive, but this case is about families, not cycles.
                 batch.push(activity_json(i, parent.filter(|p| *p < i), false, status(done)));
             }
             let rates = RateTable::builtin();

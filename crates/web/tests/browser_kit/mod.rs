@@ -9,6 +9,7 @@
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::time::{Duration, Instant};
 
 use thirtyfour::prelude::*;
@@ -35,16 +36,30 @@ fn chromedriver() -> Option<PathBuf> {
     })
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// A port for the next chromedriver of this process: taken in turn from a range below the
+/// kernel's ephemeral ports (32768 and up), so neither another test's server (bound to port 0)
+/// nor a parallel test thread of this binary is handed the same one between our choosing it and
+/// chromedriver binding it. A browser test once failed with "error sending request for url
+/// (…/session)" while several sessions started side by side.
+fn next_port() -> u16 {
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let base = 12_000 + (std::process::id() % 200) as u16 * 40;
+    let port = base + NEXT.fetch_add(1, Ordering::Relaxed) % 40;
+    if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+        port
+    } else {
+        // Taken by something else on the machine: any free port will do.
+        TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    }
 }
 
 /// Starts chromedriver and a headless Chromium session; `None` (with a note) when chromedriver
-/// is missing outside CI.
+/// is missing outside CI. A session that fails to start (chromedriver lost its port, Chromium
+/// slow to come up on a loaded machine) is tried again on another port, twice at most.
 pub async fn start() -> Option<Browser> {
     let Some(chromedriver) = chromedriver() else {
         assert!(
@@ -56,21 +71,37 @@ pub async fn start() -> Option<Browser> {
         );
         return None;
     };
-    let port = free_port();
-    let process = Command::new(chromedriver)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "chromedriver did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    let mut last_error = String::new();
+    for _ in 0..3 {
+        let port = next_port();
+        let mut process = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "chromedriver did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        match WebDriver::new(format!("http://127.0.0.1:{port}"), capabilities()).await {
+            Ok(driver) => return Some(Browser { driver, process }),
+            Err(e) => {
+                last_error = e.to_string();
+                eprintln!("note: browser session on port {port} failed ({e}); trying again");
+                let _ = process.kill();
+                let _ = process.wait();
+            }
+        }
     }
+    panic!("no browser session after three tries: {last_error}");
+}
+
+fn capabilities() -> thirtyfour::ChromeCapabilities {
     let mut caps = DesiredCapabilities::chrome();
     for arg in [
         "--headless=new",
@@ -85,10 +116,7 @@ pub async fn start() -> Option<Browser> {
     ] {
         caps.add_arg(arg).unwrap();
     }
-    let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
-        .await
-        .unwrap();
-    Some(Browser { driver, process })
+    caps
 }
 
 pub async fn shot(driver: &WebDriver, name: &str) {
