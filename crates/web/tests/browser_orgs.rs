@@ -156,20 +156,21 @@ async fn the_merge_box_searches_a_long_list_of_organisations_as_the_admin_types(
                 "name": format!("Many {i}"), "kind": "ngo"})
         })
         .collect();
-    let mut service = env.state.service();
-    service
-        .load_json("test", &serde_json::Value::Array(many).to_string())
-        .unwrap();
-    service
-        .import_iati(
-            "importer",
-            "japan-mofa.xml",
-            || Ok(MOFA_FILE.as_bytes()),
-            aidtrace_service::iati::ImportOptions::default(),
-            &mut |_, _| {},
-        )
-        .unwrap();
-    drop(service);
+    {
+        let mut service = env.state.service();
+        service
+            .load_json("test", &serde_json::Value::Array(many).to_string())
+            .unwrap();
+        service
+            .import_iati(
+                "importer",
+                "japan-mofa.xml",
+                || Ok(MOFA_FILE.as_bytes()),
+                aidtrace_service::iati::ImportOptions::default(),
+                &mut |_, _| {},
+            )
+            .unwrap();
+    }
     env.state.invalidate();
     let addr = common::spawn(env.state.clone()).await;
     let base = format!("http://{addr}");
