@@ -2,7 +2,7 @@
 # The approval queue's cost at scale: an editor proposes N flows (each a pending change), then the
 # approver's `/changes` page, which compares each change with the ledger and previews the
 # findings it would add or clear, is fetched R times; prints each page's time.
-#   scripts/bench-change-preview.sh BINARY STORE PORT [N] [R]
+#   [PAGE_OUT=FILE] scripts/bench-change-preview.sh BINARY STORE PORT [N] [R]
 # STORE is copied first (the proposals are written to the copy), e.g. a `bench_gen` store:
 #   target/release/examples/bench_gen mid.db 10000 10
 set -euo pipefail
@@ -35,3 +35,5 @@ for r in $(seq 1 "$rounds"); do
   curl -s -o "$work/changes.html" -w "GET /changes ($n pending): %{time_total} s, %{http_code}, %{size_download} bytes\n" \
     -H "Authorization: Bearer $admin" "http://127.0.0.1:$port/changes"
 done
+# PAGE_OUT=FILE keeps the last page, to compare what two builds show.
+[[ -z ${PAGE_OUT:-} ]] || cp "$work/changes.html" "$PAGE_OUT"
