@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 mod delta;
-pub use delta::FAMILY_KINDS;
+pub use delta::{FAMILY_KINDS, last_of_each};
 mod map;
 
 use chrono::NaiveDate;

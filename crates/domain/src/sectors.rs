@@ -35,11 +35,17 @@ fn categories() -> &'static HashMap<&'static str, [&'static str; 4]> {
     MAP.get_or_init(|| table(CATEGORIES_TSV))
 }
 
+/// Purpose code ("12191") → its names in Russian, Ukrainian and Kazakh, for the codes
+/// `data/sector_purposes.tsv` translates.
+fn purposes() -> &'static HashMap<&'static str, [&'static str; 3]> {
+    static MAP: OnceLock<HashMap<&'static str, [&'static str; 3]>> = OnceLock::new();
+    MAP.get_or_init(|| table(PURPOSES_TSV))
+}
+
 /// The name in `lang` of a purpose code that `data/sector_purposes.tsv` translates ("12191" →
 /// "Медицинские услуги"); English names come from the codelist ([`name`]).
 pub fn purpose_name(code: &str, lang: NameLanguage) -> Option<&'static str> {
-    static MAP: OnceLock<HashMap<&'static str, [&'static str; 3]>> = OnceLock::new();
-    let names = MAP.get_or_init(|| table(PURPOSES_TSV)).get(code.trim())?;
+    let names = purposes().get(code.trim())?;
     match lang {
         NameLanguage::En => name(code),
         NameLanguage::Ru => Some(names[0]),
@@ -87,9 +93,8 @@ pub fn lookup(raw: &str) -> Option<&'static str> {
         .filter(|(_, n)| n.to_lowercase() == want)
         .map(|(code, _)| *code)
         .collect();
-    static MAP: OnceLock<HashMap<&'static str, [&'static str; 3]>> = OnceLock::new();
     found.extend(
-        MAP.get_or_init(|| table(PURPOSES_TSV))
+        purposes()
             .iter()
             .filter(|(_, ns)| ns.iter().any(|n| n.to_lowercase() == want))
             .map(|(code, _)| *code),
@@ -164,7 +169,7 @@ mod tests {
     /// no two codes share a name in one language (12220 and 12230 both read "basic health").
     #[test]
     fn translated_purposes_are_codes_of_the_list_with_distinct_names() {
-        let purposes = table::<3>(PURPOSES_TSV);
+        let purposes = purposes();
         assert!(purposes.len() >= 30, "{}", purposes.len());
         for lang in [NameLanguage::Ru, NameLanguage::Uk, NameLanguage::Kk] {
             let mut seen = HashMap::new();

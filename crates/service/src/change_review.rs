@@ -330,15 +330,8 @@ fn preview_in_families(
     {
         return None;
     }
-    // A batch may hold a record more than once: the last one stands, as in `Ledger::with`.
-    let mut seen = std::collections::BTreeSet::new();
-    let mut put: Vec<Record> = batch
-        .iter()
-        .rev()
-        .filter(|r| seen.insert((r.kind(), r.id().clone())))
-        .cloned()
-        .collect();
-    put.reverse();
+    // The last put of a record stands, as in `Ledger::with`.
+    let put = aidtrace_domain::ledger::last_of_each(batch.to_vec());
     let touched: Vec<(RecordKind, RecordId)> =
         put.iter().map(|r| (r.kind(), r.id().clone())).collect();
     let mut after = ledger.clone();

@@ -7,11 +7,10 @@
 //! on `Ledger::part`). A write this cannot follow exactly (another kind of record, a new day for
 //! the dated rules, a sum that overflowed) is left to a full rebuild.
 
-use std::collections::BTreeSet;
 use std::time::Instant;
 
 use aidtrace_domain::checks::Finding;
-use aidtrace_domain::ledger::FAMILY_KINDS;
+use aidtrace_domain::ledger::{FAMILY_KINDS, last_of_each};
 use aidtrace_domain::{Record, RecordId, RecordKind};
 use aidtrace_service::Aidtrace;
 use aidtrace_service::summary::Sign;
@@ -75,12 +74,7 @@ impl Snapshot {
         version: i64,
     ) -> Result<Option<Self>, ApiError> {
         let started = Instant::now();
-        // Writes handed over together may put one record more than once: the last one stands.
-        let mut put = put;
-        let mut seen = BTreeSet::new();
-        put.reverse();
-        put.retain(|r| seen.insert((r.kind(), r.id().clone())));
-        put.reverse();
+        let put = last_of_each(put);
         let followed = put
             .iter()
             .map(Record::kind)

@@ -25,6 +25,17 @@ pub const FAMILY_KINDS: [RecordKind; 7] = [
     RecordKind::DonationCheck,
 ];
 
+/// `put` with each record once, the last one put standing, in the order of those last puts:
+/// writes handed over together, or a batch, may put one record more than once, and
+/// [`Ledger::apply_changes`] takes each record once.
+pub fn last_of_each(mut put: Vec<Record>) -> Vec<Record> {
+    let mut seen = BTreeSet::new();
+    put.reverse();
+    put.retain(|r| seen.insert((r.kind(), r.id().clone())));
+    put.reverse();
+    put
+}
+
 /// Inserts `id` into an id-ordered list, once.
 fn insert_sorted(list: &mut Vec<RecordId>, id: &RecordId) {
     if let Err(at) = list.binary_search(id) {

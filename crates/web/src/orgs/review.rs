@@ -186,9 +186,9 @@ struct Refusal<'a> {
     into: &'a str,
 }
 
-/// The items whose name or id holds `q` (any case), all when it is blank.
-/// The items whose name or id contains `q`, the one whose id is `q` first: a refused row is
-/// shown again by searching its id, and other ids containing it must not push it off page 1.
+/// The items whose name or id contains `q` (any case; all when it is blank), the one whose id
+/// is `q` first: a refused row is shown again by searching its id, and other ids containing it
+/// must not push it off page 1.
 fn matching<'a>(items: &'a [ReviewItem], q: &str) -> Vec<&'a ReviewItem> {
     let q = q.trim().to_lowercase();
     let mut shown: Vec<&ReviewItem> = items
