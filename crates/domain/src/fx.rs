@@ -643,57 +643,55 @@ fn csv_row(
     origin: RateOrigin,
     seen: &mut HashMap<(CurrencyCode, Frequency, NaiveDate), usize>,
 ) -> Result<RateEntry, ValidationError> {
-    {
-        let at = |field: &str| format!("line {line}: {field}");
-        let record = record
-            .map_err(|e| ValidationError::new(at("row"), "", format!("unreadable CSV row: {e}")))?;
-        let get = |i: usize| record.get(i).unwrap_or("").trim();
-        let date = NaiveDate::parse_from_str(get(0), "%Y-%m-%d")
-            .map_err(|_| ValidationError::new(at("Date"), get(0), "expected a date YYYY-MM-DD"))?;
-        let rate: Decimal = get(1)
-            .parse()
-            .or_else(|_| Decimal::from_scientific(get(1)))
-            .map_err(|_| ValidationError::new(at("Rate"), get(1), "expected a decimal number"))?;
-        if rate <= Decimal::ZERO {
-            return Err(ValidationError::new(
-                at("Rate"),
-                get(1),
-                "a rate must be greater than zero",
-            ));
-        }
-        let currency = CurrencyCode::parse(get(2)).map_err(|e| e.within(&at("Currency")))?;
-        let frequency = Frequency::parse(get(3)).ok_or_else(|| {
-            ValidationError::new(
-                at("Frequency"),
-                get(3),
-                "expected A (annual), M (monthly) or D (daily)",
-            )
-        })?;
-        if let Some(first) = seen.insert((currency.clone(), frequency, date), line) {
-            return Err(ValidationError::new(
-                at("Date"),
-                get(0),
-                format!(
-                    "{currency} already has a {} rate for this date on line {first}",
-                    frequency.code()
-                ),
-            ));
-        }
-        let source = if get(4).is_empty() { "unknown" } else { get(4) };
-        let source = if origin == RateOrigin::BuiltIn && source == "IMF" {
-            "International Monetary Fund".to_string()
-        } else {
-            source.to_string()
-        };
-        Ok(RateEntry {
-            currency,
-            date,
-            frequency,
-            units_per_usd: rate,
-            source,
-            origin,
-        })
+    let at = |field: &str| format!("line {line}: {field}");
+    let record = record
+        .map_err(|e| ValidationError::new(at("row"), "", format!("unreadable CSV row: {e}")))?;
+    let get = |i: usize| record.get(i).unwrap_or("").trim();
+    let date = NaiveDate::parse_from_str(get(0), "%Y-%m-%d")
+        .map_err(|_| ValidationError::new(at("Date"), get(0), "expected a date YYYY-MM-DD"))?;
+    let rate: Decimal = get(1)
+        .parse()
+        .or_else(|_| Decimal::from_scientific(get(1)))
+        .map_err(|_| ValidationError::new(at("Rate"), get(1), "expected a decimal number"))?;
+    if rate <= Decimal::ZERO {
+        return Err(ValidationError::new(
+            at("Rate"),
+            get(1),
+            "a rate must be greater than zero",
+        ));
     }
+    let currency = CurrencyCode::parse(get(2)).map_err(|e| e.within(&at("Currency")))?;
+    let frequency = Frequency::parse(get(3)).ok_or_else(|| {
+        ValidationError::new(
+            at("Frequency"),
+            get(3),
+            "expected A (annual), M (monthly) or D (daily)",
+        )
+    })?;
+    if let Some(first) = seen.insert((currency.clone(), frequency, date), line) {
+        return Err(ValidationError::new(
+            at("Date"),
+            get(0),
+            format!(
+                "{currency} already has a {} rate for this date on line {first}",
+                frequency.code()
+            ),
+        ));
+    }
+    let source = if get(4).is_empty() { "unknown" } else { get(4) };
+    let source = if origin == RateOrigin::BuiltIn && source == "IMF" {
+        "International Monetary Fund".to_string()
+    } else {
+        source.to_string()
+    };
+    Ok(RateEntry {
+        currency,
+        date,
+        frequency,
+        units_per_usd: rate,
+        source,
+        origin,
+    })
 }
 
 /// Reads the monthly table in IATI.cloud's form, `[{"year", "month", "currency_id", "value"}]`
