@@ -34,3 +34,4 @@ pub use generate::{GenOptions, Variant, generate};
 pub use instance::{Facility, GenModel, Instance};
 pub use plan::{Assignment, OPTIMAL_GAP, Options, Plan, Status, solve};
 pub use replan::{Events, Move, Replan, ReplanOptions, StockLoss, replan};
+pub use sim::plan_units::{DEFAULT_DERATE, DEFAULT_POWER_FACTOR};

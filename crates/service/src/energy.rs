@@ -20,8 +20,9 @@ use aidtrace_energy::{GenModel, Instance};
 use crate::energy_survey::{SurveyOptions, surveys};
 use crate::{ServiceError, ServiceResult};
 
-/// kW drawn per kVA when only an apparent power is known (a common diesel-set rating basis).
-pub const DEFAULT_POWER_FACTOR: f64 = 0.8;
+/// kW drawn per kVA when only an apparent power is known (a common diesel-set rating basis):
+/// MODEL-v2's default, the planners' own.
+pub use aidtrace_energy::DEFAULT_POWER_FACTOR;
 
 /// One facility's load as read from the store.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -19,8 +19,9 @@ use crate::energy_survey::{Survey, SurveyOptions, survey};
 use crate::energy_v2::region_id;
 use crate::{ServiceError, ServiceResult};
 
-/// MODEL-v2's default derating (the survey's [`crate::energy_survey::DEFAULT_DERATE`]).
-pub const DEFAULT_DERATE: f64 = 0.75;
+/// MODEL-v2's default derating, the planners' own (the survey's
+/// [`crate::energy_survey::DEFAULT_DERATE`] in exact decimals).
+pub use aidtrace_energy::DEFAULT_DERATE;
 
 /// How far a tier's hours can be trusted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

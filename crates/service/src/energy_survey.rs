@@ -163,9 +163,11 @@ impl Survey {
 }
 
 /// MODEL-v2's default derating: a prime-rated set should average at most 70–80 % of its prime
-/// rating (ISO 8528-1), so it is counted at 0.75 × prime kW.
+/// rating (ISO 8528-1), so it is counted at 0.75 × prime kW. The planners' own
+/// [`aidtrace_energy::DEFAULT_DERATE`] in exact decimals (a test holds them equal).
 pub const DEFAULT_DERATE: Decimal = Decimal::from_parts(75, 0, 0, false, 2);
-/// kW per kVA when only an apparent power is known (a common diesel-set rating basis).
+/// kW per kVA when only an apparent power is known (a common diesel-set rating basis): the
+/// planners' [`aidtrace_energy::DEFAULT_POWER_FACTOR`] in exact decimals.
 pub const DEFAULT_POWER_FACTOR: Decimal = Decimal::from_parts(8, 0, 0, false, 1);
 
 /// The kW of one generator: its prime rating and what it can carry continuously.
@@ -452,4 +454,22 @@ fn tier_summaries(lines: &[LoadLine], backup: Option<Decimal>, surveyed: bool) -
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The survey counts in decimals, the planners in floats: one default each way.
+    #[test]
+    fn the_survey_defaults_are_the_planners() {
+        assert_eq!(
+            DEFAULT_DERATE.to_string(),
+            aidtrace_energy::DEFAULT_DERATE.to_string()
+        );
+        assert_eq!(
+            DEFAULT_POWER_FACTOR.to_string(),
+            aidtrace_energy::DEFAULT_POWER_FACTOR.to_string()
+        );
+    }
 }

@@ -202,7 +202,13 @@ pub fn instance_v2(ledger: &Ledger, opts: &V2Options) -> ServiceResult<V2Build> 
         2.0,
         true,
     )?;
-    let derate = in_range("derate", spec.derate.unwrap_or(0.75), 0.0, 1.0, true)?;
+    let derate = in_range(
+        "derate",
+        spec.derate.unwrap_or(aidtrace_energy::DEFAULT_DERATE),
+        0.0,
+        1.0,
+        true,
+    )?;
     let power_factor = in_range(
         "power_factor",
         spec.power_factor

@@ -51,7 +51,7 @@ struct FleetModel {
 /// MODEL-v2's default derating (usable / prime kW), for instances that state none.
 pub const DEFAULT_DERATE: f64 = 0.75;
 /// MODEL-v2's default power factor, for kVA ratings of instances that state none.
-const DEFAULT_POWER_FACTOR: f64 = 0.8;
+pub const DEFAULT_POWER_FACTOR: f64 = 0.8;
 
 /// A plan's units at one facility and the sentence that says how they were counted.
 #[derive(Debug, Clone, PartialEq)]

@@ -156,7 +156,7 @@ pub fn generate_v2(opts: &GenOptionsV2) -> InstanceV2 {
             fuel: FuelType::Diesel,
         })
         .collect();
-    let derate = 0.75;
+    let derate = crate::DEFAULT_DERATE;
     let fleet_kw: f64 = fleet
         .iter()
         .map(|m| derate * m.prime_kw.unwrap_or(0.0) * f64::from(m.count))
@@ -187,7 +187,7 @@ pub fn generate_v2(opts: &GenOptionsV2) -> InstanceV2 {
         horizon_days: 90.0,
         fuel_l_per_kwh: Some(L_PER_KWH),
         derate,
-        power_factor: 0.8,
+        power_factor: crate::DEFAULT_POWER_FACTOR,
         min_loading: 0.3,
         max_units_per_facility: 3,
         tier_weights: PerTier {

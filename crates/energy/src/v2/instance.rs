@@ -127,10 +127,10 @@ pub struct InstanceV2 {
 }
 
 fn default_derate() -> f64 {
-    0.75
+    crate::DEFAULT_DERATE
 }
 fn default_power_factor() -> f64 {
-    0.8
+    crate::DEFAULT_POWER_FACTOR
 }
 fn default_min_loading() -> f64 {
     0.3
