@@ -149,7 +149,7 @@ struct ActivitySum {
 ///
 /// Only the flows the filter keeps whole count (years, donor, kind, facility, as on the
 /// dashboard): under `donor=Japan` a co-funded grant shows Japan's commitment, not every
-/// donor's. The percentage conditions (recipient, region, sector) select the activity but do
+/// donor's. An envelope broken down within the activity counts through its parts. The percentage conditions (recipient, region, sector) select the activity but do
 /// not split its row.
 fn activity_sum(
     snap: &Snapshot,
@@ -161,9 +161,18 @@ fn activity_sum(
     let mut sum = Sum::ZERO;
     let mut any = false;
     let mut provisional = None;
+    // An envelope whose child flows sit in this activity is counted through them, as totals
+    // count it: its commitment and its parts' would otherwise both be in the row. One whose
+    // parts sit in other activities stays: the row then shows what this activity passed on.
+    let carried_here = |f: &aidtrace_domain::model::Flow| {
+        ledger
+            .flow_children(&f.id)
+            .iter()
+            .any(|c| ledger.flows.get(c).is_some_and(|c| &c.activity == activity))
+    };
     for f in ledger
         .flows_of(activity)
-        .filter(|f| f.kind == kind && filter.keeps_flow(ledger, f))
+        .filter(|f| f.kind == kind && filter.keeps_flow(ledger, f) && !carried_here(f))
     {
         let Ok((c, _, _)) = ledger.convert_flow(f, &snap.rates, &filter.currency) else {
             return ActivitySum {

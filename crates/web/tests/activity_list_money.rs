@@ -11,9 +11,18 @@ use serde_json::json;
 
 /// Records a flow of `act-kz-semey-equipment` through the API as the admin.
 async fn put_flow(e: &common::Env, c: &Client, id: &str, kind: &str, provider: &str) {
-    let flow = json!({"id": id, "activity": "act-kz-semey-equipment", "kind": kind,
-        "provider": provider,
-        "money": {"amount": "1000", "currency": "USD", "value_date": "2026-01-10"}});
+    put_flow_json(
+        e,
+        c,
+        id,
+        json!({"id": id, "activity": "act-kz-semey-equipment", "kind": kind,
+            "provider": provider,
+            "money": {"amount": "1000", "currency": "USD", "value_date": "2026-01-10"}}),
+    )
+    .await;
+}
+
+async fn put_flow_json(e: &common::Env, c: &Client, id: &str, flow: serde_json::Value) {
     let r = c
         .send(
             Req::new(Method::PUT, &format!("/api/v1/flows/{id}"))
@@ -134,4 +143,65 @@ async fn a_kind_condition_leaves_the_other_kind_out_of_the_row() {
     let semey = row(&csv, "act-kz-semey-equipment");
     assert_eq!(semey["disbursed"], "1000");
     assert_eq!(semey["committed"], "", "commitments are filtered out");
+}
+
+/// Two parts of a 1,000-dollar envelope within the activity: 600 and 400.
+async fn break_down(e: &common::Env, c: &Client) {
+    put_flow(e, c, "flow-kz-envelope", "commitment", "org-gov-kazakhstan").await;
+    for (id, amount) in [("flow-kz-part-a", "600"), ("flow-kz-part-b", "400")] {
+        put_flow_json(
+            e,
+            c,
+            id,
+            json!({"id": id, "activity": "act-kz-semey-equipment", "kind": "commitment",
+                "provider": "org-gov-kazakhstan", "parent_flow": "flow-kz-envelope",
+                "money": {"amount": amount, "currency": "USD", "value_date": "2026-01-10"}}),
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn an_envelope_broken_down_in_the_activity_counts_once() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    break_down(&e, &c).await;
+    let csv = c
+        .get("/export/activities/csv?donor=org-gov-kazakhstan")
+        .await
+        .body;
+    assert_eq!(
+        row(&csv, "act-kz-semey-equipment")["committed"],
+        "1000",
+        "the envelope's 1,000 through its parts, not 2,000"
+    );
+}
+
+#[tokio::test]
+async fn the_list_row_agrees_with_the_totals_report_under_a_donor() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    break_down(&e, &c).await;
+    let totals: serde_json::Value = serde_json::from_str(
+        &c.get("/api/v1/reports/totals?by=donor&donor=org-gov-kazakhstan")
+            .await
+            .body,
+    )
+    .unwrap();
+    let commitment = totals["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "commitment")
+        .cloned()
+        .unwrap();
+    assert_eq!(commitment["converted"], "1000", "{commitment}");
+    let csv = c
+        .get("/export/activities/csv?donor=org-gov-kazakhstan")
+        .await
+        .body;
+    assert_eq!(
+        row(&csv, "act-kz-semey-equipment")["committed"],
+        commitment["converted"].as_str().unwrap()
+    );
 }
