@@ -149,8 +149,9 @@ struct ActivitySum {
 ///
 /// Only the flows the filter keeps whole count (years, donor, kind, facility, as on the
 /// dashboard): under `donor=Japan` a co-funded grant shows Japan's commitment, not every
-/// donor's. An envelope broken down within the activity counts through its parts. The percentage conditions (recipient, region, sector) select the activity but do
-/// not split its row.
+/// donor's. An envelope broken down within the activity counts through its parts. The
+/// percentage conditions (recipient, region, sector) select the activity but do not split its
+/// row.
 fn activity_sum(
     snap: &Snapshot,
     activity: &aidtrace_domain::RecordId,
