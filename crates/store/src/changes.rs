@@ -74,6 +74,9 @@ pub trait ChangeStore: Send {
     fn change(&self, id: i64) -> StoreResult<Option<ChangeRow>>;
     /// Changes in a state (all with `None`), newest first.
     fn changes(&self, state: Option<ChangeState>) -> StoreResult<Vec<ChangeRow>>;
+    /// One page of the decided changes (approved or rejected), newest first, and how many there
+    /// are in all: the queue's history grows for ever, its page must not.
+    fn decided_changes(&self, offset: u64, limit: u64) -> StoreResult<(Vec<ChangeRow>, u64)>;
     /// Moves a change from `from` to `to` only if it is still in `from`: two approvers clicking at
     /// once cannot both act. Returns whether the change moved. `by` becomes the change's decider
     /// only when `to` is a decision (approved, rejected): an author submitting their own draft
@@ -157,6 +160,23 @@ impl ChangeStore for SqliteAccounts {
             .query_map([state.map(ChangeState::as_str)], change_from_row)?
             .collect::<Result<_, _>>()?;
         Ok(rows)
+    }
+
+    fn decided_changes(&self, offset: u64, limit: u64) -> StoreResult<(Vec<ChangeRow>, u64)> {
+        let count: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM web_changes WHERE state IN ('approved', 'rejected')",
+            [],
+            |r| r.get(0),
+        )?;
+        let clamp = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {CHANGE_COLUMNS} FROM web_changes WHERE state IN ('approved', 'rejected')
+             ORDER BY id DESC LIMIT ?1 OFFSET ?2"
+        ))?;
+        let rows = stmt
+            .query_map([clamp(limit), clamp(offset)], change_from_row)?
+            .collect::<Result<_, _>>()?;
+        Ok((rows, u64::try_from(count).unwrap_or(0)))
     }
 
     fn set_change_state(

@@ -66,6 +66,7 @@ on_every_backend!(
     disabling_ends_sessions_and_tokens_and_verifies,
     tokens_expire_and_are_revoked_by_label,
     change_state_moves_only_from_the_expected_state,
+    decided_changes_come_a_page_at_a_time_newest_first,
 );
 
 fn account(name: &str, role: &str, orgs: &[&str]) -> Account {
@@ -227,6 +228,57 @@ fn change_state_moves_only_from_the_expected_state(url: &StoreUrl) {
     let drafts = s.changes(Some(ChangeState::Draft)).expect("drafts");
     assert_eq!(drafts.len(), 1);
     assert_eq!(drafts[0].decided_by, None);
+}
+
+fn decided_changes_come_a_page_at_a_time_newest_first(url: &StoreUrl) {
+    let mut s = url.open_accounts().expect("accounts");
+    let mut decided = Vec::new();
+    for n in 0..5 {
+        let id = s
+            .add_change(
+                "activity",
+                &format!("a-{n}"),
+                "[]",
+                None,
+                ChangeState::Submitted,
+                "ed",
+                "t0",
+            )
+            .expect("add");
+        let to = if n % 2 == 0 {
+            ChangeState::Approved
+        } else {
+            ChangeState::Rejected
+        };
+        assert!(
+            s.set_change_state(id, ChangeState::Submitted, to, "ap", None, "t1")
+                .expect("move")
+        );
+        decided.push(id);
+    }
+    s.add_change(
+        "activity",
+        "pending",
+        "[]",
+        None,
+        ChangeState::Submitted,
+        "ed",
+        "t2",
+    )
+    .expect("add");
+    decided.reverse();
+    let ids = |rows: Vec<aidtrace_store::ChangeRow>| rows.iter().map(|c| c.id).collect::<Vec<_>>();
+    let (first, count) = s.decided_changes(0, 2).expect("page 1");
+    assert_eq!((ids(first), count), (decided[..2].to_vec(), 5));
+    let (last, _) = s.decided_changes(4, 2).expect("page 3");
+    assert_eq!(
+        ids(last),
+        decided[4..].to_vec(),
+        "the pending change is not among them"
+    );
+    let (beyond, count) = s.decided_changes(u64::MAX, u64::MAX).expect("past the end");
+    assert!(beyond.is_empty());
+    assert_eq!(count, 5);
 }
 
 /// What `store copy` must carry across: an account with its scopes and password hash, a

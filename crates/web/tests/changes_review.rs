@@ -156,3 +156,90 @@ async fn an_untouched_overdue_activity_is_not_listed_as_cleared() {
     );
     assert!(!article.contains("data-rule=\"ACT-OVERDUE\""), "{article}");
 }
+
+/// `n` decided changes straight in the queue (half approved, half rejected), oldest first.
+fn decide_many(e: &common::Env, n: usize) -> Vec<i64> {
+    use aidtrace_store::ChangeState;
+    e.with_accounts(|a| {
+        (0..n)
+            .map(|i| {
+                let id = a
+                    .add_change(
+                        "activity",
+                        &format!("act-old-{i}"),
+                        "[]",
+                        None,
+                        ChangeState::Submitted,
+                        "eve",
+                        "2026-01-01T00:00:00Z",
+                    )
+                    .unwrap();
+                let to = if i % 2 == 0 {
+                    ChangeState::Approved
+                } else {
+                    ChangeState::Rejected
+                };
+                assert!(
+                    a.set_change_state(
+                        id,
+                        ChangeState::Submitted,
+                        to,
+                        "abe",
+                        None,
+                        "2026-01-02T00:00:00Z"
+                    )
+                    .unwrap()
+                );
+                id
+            })
+            .collect()
+    })
+}
+
+#[tokio::test]
+async fn decided_changes_come_twenty_to_a_page_with_the_pending_ones_first() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let old = decide_many(&e, 25);
+    let pending = propose_overspend(&e, &c).await;
+    let (abe, _) = login(&c, "abe").await;
+    let first = c.send(Req::get("/changes").cookie(&abe)).await.body;
+    assert!(first.contains("Waiting for a decision (1)"), "{first}");
+    assert!(first.contains("Decided (25)"));
+    let shown = |body: &str| {
+        old.iter()
+            .filter(|id| body.contains(&format!("id=\"change-{id}\"")))
+            .count()
+    };
+    assert_eq!(shown(&first), 20);
+    assert!(
+        first.contains(&format!("id=\"change-{}\"", old[24])),
+        "newest first"
+    );
+    assert!(first.contains("page 1 of 2"));
+    assert!(
+        first.contains("href=\"/changes?page=2#changes-decided\""),
+        "{first}"
+    );
+    let second = c.send(Req::get("/changes?page=2").cookie(&abe)).await.body;
+    assert_eq!(shown(&second), 5);
+    assert!(second.contains(&format!("id=\"change-{}\"", old[0])));
+    assert!(
+        second.contains(&format!("id=\"approve-{pending}\"")),
+        "the pending change on every page"
+    );
+}
+
+#[tokio::test]
+async fn a_page_past_the_end_shows_the_last_and_a_bad_one_is_refused() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let old = decide_many(&e, 3);
+    let (abe, _) = login(&c, "abe").await;
+    let past = c.send(Req::get("/changes?page=99").cookie(&abe)).await;
+    assert_eq!(past.status, StatusCode::OK);
+    assert!(past.body.contains(&format!("id=\"change-{}\"", old[0])));
+    let bad = c.send(Req::get("/changes?page=two").cookie(&abe)).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("page"), "{}", bad.body);
+}

@@ -562,6 +562,32 @@ impl ChangeStore for PgAccounts {
         })
     }
 
+    fn decided_changes(&self, offset: u64, limit: u64) -> StoreResult<(Vec<ChangeRow>, u64)> {
+        blocking(|| {
+            let mut client = self.client()?;
+            let count: i64 = client
+                .query_one(
+                    "SELECT COUNT(*) FROM web_changes WHERE state IN ('approved', 'rejected')",
+                    &[],
+                )?
+                .get(0);
+            let clamp = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+            let rows = client
+                .query(
+                    &format!(
+                        "SELECT {CHANGE_COLUMNS} FROM web_changes
+                         WHERE state IN ('approved', 'rejected')
+                         ORDER BY id DESC LIMIT $1 OFFSET $2"
+                    ),
+                    &[&clamp(limit), &clamp(offset)],
+                )?
+                .iter()
+                .map(change_of)
+                .collect();
+            Ok((rows, u64::try_from(count).unwrap_or(0)))
+        })
+    }
+
     fn set_change_state(
         &mut self,
         id: i64,

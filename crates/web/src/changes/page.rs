@@ -18,7 +18,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::auth::{Caller, Principal};
-use crate::error::{ApiError, PageResult};
+use crate::error::{ApiError, PageQuery, PageResult};
 use crate::i18n::{self, t, ta};
 use crate::request_ctx::layout;
 use crate::state::{AppState, blocking};
@@ -78,8 +78,13 @@ fn names_of(ledger: &aidtrace_domain::Ledger, diffs: &[RecordDiff]) -> Names {
 /// The changes in `filter` (all with `None`), newest first, each pending one reviewed against
 /// the current snapshot of the ledger.
 pub fn views(state: &AppState, filter: Option<ChangeState>) -> Result<Vec<ChangeView>, ApiError> {
-    let snap = state.snapshot_blocking()?;
     let list = state.accounts().changes(filter)?;
+    views_of(state, list)
+}
+
+/// `list` with what each change would do (pending ones) or did (decided ones).
+fn views_of(state: &AppState, list: Vec<ChangeRow>) -> Result<Vec<ChangeView>, ApiError> {
+    let snap = state.snapshot_blocking()?;
     list.into_iter()
         .map(|change| {
             let records = changes::records_of(&change)?;
@@ -282,15 +287,67 @@ fn change_article(v: &ChangeView, p: &Principal, csrf: &str) -> Markup {
     }
 }
 
-pub async fn page(State(state): State<AppState>, caller: Caller) -> PageResult<Html<String>> {
+/// Decided changes shown on one page of `/changes`: each shows its records, so the history,
+/// which only grows, is read a page at a time.
+const DECIDED_PER_PAGE: u64 = 20;
+
+/// `/changes?page=N`: `page` pages the decided changes; the pending ones are always shown.
+#[derive(serde::Deserialize, Default)]
+pub struct ChangesQuery {
+    #[serde(default)]
+    page: Option<u64>,
+}
+
+/// What `/changes` shows: every pending change, and one page of the decided ones.
+struct Queue {
+    pending: Vec<ChangeView>,
+    decided: Vec<ChangeView>,
+    decided_count: u64,
+    page: u64,
+    pages: u64,
+}
+
+fn queue(state: &AppState, page: u64) -> Result<Queue, ApiError> {
+    let accounts = state.accounts();
+    let mut pending = accounts.changes(Some(ChangeState::Submitted))?;
+    pending.extend(accounts.changes(Some(ChangeState::Draft))?);
+    pending.sort_by_key(|c| std::cmp::Reverse(c.id));
+    let (_, decided_count) = accounts.decided_changes(0, 0)?;
+    let pages = decided_count.div_ceil(DECIDED_PER_PAGE).max(1);
+    let page = page.clamp(1, pages);
+    let (decided, _) = accounts.decided_changes((page - 1) * DECIDED_PER_PAGE, DECIDED_PER_PAGE)?;
+    drop(accounts);
+    Ok(Queue {
+        pending: views_of(state, pending)?,
+        decided: views_of(state, decided)?,
+        decided_count,
+        page,
+        pages,
+    })
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    caller: Caller,
+    PageQuery(query): PageQuery<ChangesQuery>,
+) -> PageResult<Html<String>> {
     let p = caller.require()?.clone();
     let st = state.clone();
-    let list = blocking(move || views(&st, None)).await?;
+    let q = blocking(move || queue(&st, query.page.unwrap_or(1))).await?;
     let csrf = p.csrf.clone().unwrap_or_default();
+    let to_usize = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
     let content = html! {
         p { (t("changes-intro")) }
-        @if list.is_empty() { p class="muted" { (t("changes-none")) } }
-        @for v in &list { (change_article(v, &p, &csrf)) }
+        @if q.pending.is_empty() && q.decided_count == 0 { p class="muted" { (t("changes-none")) } }
+        @if !q.pending.is_empty() {
+            h2 id="changes-pending" { (ta("changes-pending-heading", &[("count", &q.pending.len().to_string())])) }
+            @for v in &q.pending { (change_article(v, &p, &csrf)) }
+        }
+        @if q.decided_count > 0 {
+            h2 id="changes-decided" { (ta("changes-decided-heading", &[("count", &q.decided_count.to_string())])) }
+            @for v in &q.decided { (change_article(v, &p, &csrf)) }
+            (crate::present::pager::pager("changes-pages", to_usize(q.page), to_usize(q.pages), |n| format!("/changes?page={n}#changes-decided")))
+        }
     };
     Ok(layout(&t("title-changes"), &caller, content))
 }

@@ -412,7 +412,7 @@ fn lines_html(snap: &Snapshot, req: &Request, list: &Listing) -> Markup {
     let currency = &req.filter.currency;
     let start = (req.page - 1).saturating_mul(PER_PAGE);
     let shown = list.lines.iter().skip(start).take(PER_PAGE);
-    let pages = list.lines.len().div_ceil(PER_PAGE).max(1);
+    let pages = crate::present::pager::pages(list.lines.len(), PER_PAGE);
     html! {
         p id="flows-count" {
             (list.lines.len()) " " (tn("card-flows", list.lines.len()))
@@ -461,13 +461,7 @@ fn lines_html(snap: &Snapshot, req: &Request, list: &Listing) -> Markup {
             }
         }
         }
-        @if pages > 1 {
-            nav class="pager" aria-label=(t("flows-pages")) {
-                @if req.page > 1 { a href=(req.href(req.page - 1, false)) rel="prev" id="page-prev" { "← " (t("flows-prev")) } " " }
-                (ta("flows-page-of", &[("page", &req.page.to_string()), ("pages", &pages.to_string())]))
-                @if req.page < pages { " " a href=(req.href(req.page + 1, false)) rel="next" id="page-next" { (t("flows-next")) " →" } }
-            }
-        }
+        (crate::present::pager::pager("flow-pages", req.page, pages, |p| req.href(p, false)))
     }
 }
 

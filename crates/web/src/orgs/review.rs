@@ -212,7 +212,7 @@ fn review_body(
     error: Option<Refusal<'_>>,
 ) -> Markup {
     let shown = matching(items, q);
-    let pages = shown.len().div_ceil(REVIEW_ROWS).max(1);
+    let pages = crate::present::pager::pages(shown.len(), REVIEW_ROWS);
     let page = page.clamp(1, pages);
     let rows = shown
         .iter()
@@ -279,12 +279,7 @@ fn review_body(
                     }
                 }
             }
-            @if pages > 1 {
-                nav class="pager" id="org-review-pages" {
-                    @if page > 1 { a href=(page_link(page - 1)) rel="prev" { (t("org-review-prev")) } " " }
-                    @if page < pages { a href=(page_link(page + 1)) rel="next" { (t("org-review-next")) } }
-                }
-            }
+            (crate::present::pager::pager("org-review-pages", page, pages, page_link))
             (choices(snap))
         }
     }

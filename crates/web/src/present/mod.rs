@@ -9,6 +9,7 @@ pub mod i18n;
 pub mod labels;
 pub mod links;
 pub mod page;
+pub mod pager;
 pub mod svg;
 pub mod table;
 
