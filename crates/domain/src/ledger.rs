@@ -560,6 +560,43 @@ impl Ledger {
             .map_or_else(|| id.to_string(), |f| f.name.clone())
     }
 
+    /// The records of `kind` a person picks by name, each with that name (an organisation's or
+    /// facility's name, an activity's or source's title), in id order; nothing for kinds that
+    /// have no name.
+    pub fn names_of_kind(
+        &self,
+        kind: RecordKind,
+    ) -> Box<dyn Iterator<Item = (&RecordId, &str)> + '_> {
+        match kind {
+            RecordKind::Organisation => Box::new(
+                self.organisations
+                    .values()
+                    .map(|o| (&o.id, o.name.as_str())),
+            ),
+            RecordKind::Activity => {
+                Box::new(self.activities.values().map(|a| (&a.id, a.title.as_str())))
+            }
+            RecordKind::Facility => {
+                Box::new(self.facilities.values().map(|f| (&f.id, f.name.as_str())))
+            }
+            RecordKind::Source => {
+                Box::new(self.sources.values().map(|s| (&s.id, s.title.as_str())))
+            }
+            _ => Box::new(std::iter::empty()),
+        }
+    }
+
+    /// What a person calls record `id` when it is one of the named kinds of
+    /// [`Self::names_of_kind`], looked up in that order.
+    pub fn record_name(&self, id: &RecordId) -> Option<&str> {
+        self.organisations
+            .get(id)
+            .map(|o| o.name.as_str())
+            .or_else(|| self.activities.get(id).map(|a| a.title.as_str()))
+            .or_else(|| self.facilities.get(id).map(|f| f.name.as_str()))
+            .or_else(|| self.sources.get(id).map(|s| s.title.as_str()))
+    }
+
     /// The date whose rate converts a flow, and why that date.
     pub fn rate_date(&self, flow: &Flow, rates: &RateTable) -> Option<(NaiveDate, RateDateBasis)> {
         if let Some(d) = flow.money.value_date {

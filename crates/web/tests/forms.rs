@@ -668,6 +668,31 @@ async fn a_stored_flow_is_edited_in_its_own_form() {
 }
 
 #[tokio::test]
+async fn a_flows_parent_is_chosen_among_its_activitys_flows_only() {
+    let (_env, c, eve, _csrf) = signed_in("eve").await;
+    let page = c
+        .send(Req::get("/forms/flows/new?activity=act-kz-semey-equipment").cookie(&eve))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let flows = page
+        .body
+        .split("<datalist id=\"dl-flow\">")
+        .nth(1)
+        .expect("a list of parent flows")
+        .split("</datalist>")
+        .next()
+        .unwrap();
+    assert!(
+        flows.contains("value=\"flow-kz-semey-commitment\""),
+        "{flows}"
+    );
+    assert!(
+        !flows.contains("flow-kz-ggp-zhezbek"),
+        "another activity's flow: {flows}"
+    );
+}
+
+#[tokio::test]
 async fn long_lists_are_searched_on_the_server_for_signed_in_users() {
     let (_env, c, eve, _csrf) = signed_in("eve").await;
     let resp = c

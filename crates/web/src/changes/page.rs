@@ -63,14 +63,8 @@ fn names_of(ledger: &aidtrace_domain::Ledger, diffs: &[RecordDiff]) -> Names {
     ids.into_iter()
         .filter_map(|raw| {
             let id = aidtrace_domain::RecordId::parse(raw).ok()?;
-            let name = ledger
-                .organisations
-                .get(&id)
-                .map(|o| o.name.clone())
-                .or_else(|| ledger.activities.get(&id).map(|a| a.title.clone()))
-                .or_else(|| ledger.facilities.get(&id).map(|f| f.name.clone()))
-                .or_else(|| ledger.sources.get(&id).map(|s| s.title.clone()))?;
-            Some((raw.to_string(), name))
+            let name = ledger.record_name(&id)?;
+            Some((raw.to_string(), name.to_string()))
         })
         .collect()
 }

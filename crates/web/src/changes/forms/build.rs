@@ -92,31 +92,12 @@ impl Ctx<'_> {
             return Some(raw.to_string());
         }
         let want = raw.to_lowercase();
-        let l = self.ledger;
-        let mut names: Vec<(&RecordId, &str)> = match kind {
-            RecordKind::Organisation => l
-                .organisations
-                .values()
-                .map(|o| (&o.id, o.name.as_str()))
-                .collect(),
-            RecordKind::Activity => l
-                .activities
-                .values()
-                .map(|o| (&o.id, o.title.as_str()))
-                .collect(),
-            RecordKind::Facility => l
-                .facilities
-                .values()
-                .map(|o| (&o.id, o.name.as_str()))
-                .collect(),
-            RecordKind::Source => l
-                .sources
-                .values()
-                .map(|o| (&o.id, o.title.as_str()))
-                .collect(),
-            _ => Vec::new(),
-        };
-        names.retain(|(_, n)| n.to_lowercase() == want);
+        let names: Vec<(&RecordId, &str)> = self
+            .ledger
+            .names_of_kind(kind)
+            .filter(|(_, n)| n.to_lowercase() == want)
+            .take(2)
+            .collect();
         match names.as_slice() {
             [(id, _)] => Some(id.to_string()),
             _ => None,

@@ -1,0 +1,54 @@
+//! The names a person knows records by (`Ledger::names_of_kind`, `Ledger::record_name`): what
+//! forms match a typed name against, the type-ahead lists and the approval comparison show.
+
+use aidtrace_domain::model::{Record, RecordKind};
+use aidtrace_domain::{Ledger, RecordId};
+
+fn ledger() -> Ledger {
+    let records: Vec<Record> = serde_json::from_str(
+        r#"[
+        {"record":"organisation","id":"org-jp","name":"Government of Japan","kind":"government"},
+        {"record":"activity","id":"act-1","title":"MRI for Semey","instrument":"grant_aid","status":"implementation"},
+        {"record":"facility","id":"fac-1","name":"Semey hospital","kind":"university_hospital","country":"KZ"},
+        {"record":"flow","id":"flow-1","activity":"act-1","kind":"commitment","money":{"amount":"1","currency":"USD"}}
+    ]"#,
+    )
+    .expect("records");
+    Ledger::from_records(records)
+}
+
+fn id(raw: &str) -> RecordId {
+    RecordId::parse(raw).expect("id")
+}
+
+#[test]
+fn each_named_kind_lists_its_records_with_their_names() {
+    let l = ledger();
+    let names = |k| {
+        l.names_of_kind(k)
+            .map(|(i, n)| format!("{i}={n}"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(RecordKind::Organisation),
+        ["org-jp=Government of Japan"]
+    );
+    assert_eq!(names(RecordKind::Activity), ["act-1=MRI for Semey"]);
+    assert_eq!(names(RecordKind::Facility), ["fac-1=Semey hospital"]);
+    assert!(names(RecordKind::Source).is_empty());
+}
+
+#[test]
+fn a_kind_without_names_lists_nothing() {
+    assert_eq!(ledger().names_of_kind(RecordKind::Flow).count(), 0);
+}
+
+#[test]
+fn a_record_is_named_whatever_its_kind_and_an_unnamed_one_is_not() {
+    let l = ledger();
+    assert_eq!(l.record_name(&id("org-jp")), Some("Government of Japan"));
+    assert_eq!(l.record_name(&id("act-1")), Some("MRI for Semey"));
+    assert_eq!(l.record_name(&id("fac-1")), Some("Semey hospital"));
+    assert_eq!(l.record_name(&id("flow-1")), None);
+    assert_eq!(l.record_name(&id("missing")), None);
+}
