@@ -2,6 +2,8 @@
 //! in the reader's language, with the findings approval would add or clear; `/api/v1/changes`
 //! carries the same review. Who proposed and who decided are told apart.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use axum::http::{Method, StatusCode};
