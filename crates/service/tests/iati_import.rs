@@ -6,6 +6,7 @@ use std::io::Cursor;
 use std::path::PathBuf;
 
 use aidtrace_domain::RecordKind;
+use aidtrace_domain::model::Record;
 use aidtrace_service::Aidtrace;
 use aidtrace_service::iati::{ImportOptions, Outcome};
 
@@ -463,6 +464,30 @@ fn real_published_files_import_with_layer_counts() {
     assert!(app.verify_audit().expect("verify").ok());
     let demo_like_checks = app.check().expect("check");
     assert!(!demo_like_checks.is_empty());
+}
+
+/// GlobalGiving's activities name it first as a bare `participating-org/@ref` and only then,
+/// in `reporting-org`, as "GlobalGiving": the name, not the reference, is what readers see.
+#[test]
+fn a_publisher_named_after_a_bare_reference_keeps_its_name() {
+    let Some(shared) = shared() else { return };
+    let (_dir, mut app) = open();
+    let path = shared.join("iati/real-data/dportal-covid-2021/dportal_56.xml");
+    app.import_iati(
+        "test",
+        "dportal_56.xml",
+        || std::fs::File::open(&path),
+        ImportOptions::default(),
+        &mut |_, _| {},
+    )
+    .expect("import");
+    let id = aidtrace_domain::RecordId::parse("org-iati-US-EIN-300108263").expect("id");
+    let Some(Record::Organisation(org)) =
+        app.store().get(RecordKind::Organisation, &id).expect("get")
+    else {
+        panic!("GlobalGiving not imported")
+    };
+    assert_eq!(org.name, "GlobalGiving");
 }
 
 #[test]

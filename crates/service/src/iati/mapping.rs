@@ -127,6 +127,10 @@ pub(super) struct Orgs {
     pub(super) sources: BTreeMap<RecordId, Source>,
     /// Links the organisations named to those the ledger holds (`orgs.rs`).
     pub(super) links: crate::orgs::ImportLinks,
+    /// Organisations known so far only by a mention without a name, so named by their
+    /// reference: a later mention's name replaces it. A file often names a publisher first as a
+    /// bare `participating-org/@ref` and only later, in `reporting-org`, with its name.
+    pub(super) named_by_ref: std::collections::BTreeSet<RecordId>,
 }
 
 impl Orgs {
@@ -139,10 +143,11 @@ impl Orgs {
         let r#ref = r#ref.map(str::trim).filter(|r| !r.is_empty());
         if let Some(id) = r#ref.and_then(|r| self.by_ref.get(r)) {
             if let Some(known) = self.records.get_mut(id)
-                && known.name.is_empty()
+                && (known.name.is_empty() || self.named_by_ref.contains(id))
                 && let Some(n) = text(narratives, None)
             {
                 known.name = n;
+                self.named_by_ref.remove(id);
             }
             return Some(id.clone());
         }
@@ -179,10 +184,15 @@ impl Orgs {
                 aliases: vec![],
                 reviewed: false,
             });
-        if entry.name.is_empty()
-            && let Some(n) = name
-        {
-            entry.name = n;
+        match name {
+            Some(n) if entry.name.is_empty() || self.named_by_ref.contains(&id) => {
+                entry.name = n;
+                self.named_by_ref.remove(&id);
+            }
+            None if entry.name.is_empty() || Some(entry.name.as_str()) == r#ref => {
+                self.named_by_ref.insert(id.clone());
+            }
+            _ => {}
         }
         if let Some(r) = r#ref {
             self.by_ref.insert(r.to_string(), id.clone());
@@ -193,13 +203,20 @@ impl Orgs {
     /// Takes in the organisations and sources a later activity named: the first mention of
     /// each stays, as if one map had seen them all in file order.
     pub(super) fn merge(&mut self, later: Orgs) {
+        let later_unnamed = later.named_by_ref;
         for (id, org) in later.records {
+            let named_here = !org.name.is_empty() && !later_unnamed.contains(&id);
             match self.records.entry(id) {
                 std::collections::btree_map::Entry::Vacant(v) => {
+                    if !named_here {
+                        self.named_by_ref.insert(v.key().clone());
+                    }
                     v.insert(org);
                 }
                 std::collections::btree_map::Entry::Occupied(mut o) => {
-                    if o.get().name.is_empty() && !org.name.is_empty() {
+                    let stand_in = o.get().name.is_empty() || self.named_by_ref.contains(o.key());
+                    if stand_in && named_here {
+                        self.named_by_ref.remove(o.key());
                         o.get_mut().name = org.name;
                     }
                 }
@@ -991,10 +1008,43 @@ mod tests {
         assert_eq!(first, again);
         assert_eq!(orgs.records.len(), 1);
         let org = orgs.records.values().next().expect("one");
-        // Without a name the reference stands in; the first mention's kind stays.
+        // The later mention's name replaces the reference that stood in for it; the first
+        // mention's kind stays.
         assert_eq!(
             (org.name.as_str(), org.kind),
-            ("XM-ORG", OrgKind::Government)
+            (
+                a.title
+                    .as_ref()
+                    .and_then(|t| t.first())
+                    .map_or("", |n| n.text.as_str()),
+                OrgKind::Government
+            )
         );
+        assert_ne!(org.name, "XM-ORG");
+    }
+
+    #[test]
+    fn an_organisation_never_named_goes_by_its_reference() {
+        let mut orgs = Orgs::default();
+        orgs.get(Some("XM-ORG"), Some("10"), &[]);
+        orgs.get(Some("XM-ORG"), None, &[]);
+        let org = orgs.records.values().next().expect("one");
+        assert_eq!(org.name, "XM-ORG");
+    }
+
+    #[test]
+    fn a_name_from_a_later_activity_replaces_the_stand_in() {
+        let named = read(ACTIVITY).title.unwrap_or_default();
+        let mut first = Orgs::default();
+        first.get(Some("XM-ORG"), None, &[]);
+        let mut later = Orgs::default();
+        later.get(Some("XM-ORG"), None, &named);
+        let mut unnamed_later = Orgs::default();
+        unnamed_later.get(Some("XM-ORG"), None, &[]);
+        first.merge(later);
+        first.merge(unnamed_later);
+        let org = first.records.values().next().expect("one");
+        assert_ne!(org.name, "XM-ORG", "named by the later activity");
+        assert!(first.named_by_ref.is_empty());
     }
 }
