@@ -74,6 +74,33 @@ pub enum OrgKind {
     Other,
 }
 
+impl OrgKind {
+    /// Whether an organisation of this kind and one of `other` could be one body recorded
+    /// twice: governments with their ministries, agencies and embassies, companies with
+    /// companies, and so on; `Other` (a kind nobody stated) could be anything. The organisation
+    /// review suggests no merge across kinds: a development bank is not a blood bank's maker.
+    pub fn may_be_same_as(self, other: Self) -> bool {
+        fn family(k: OrgKind) -> Option<u8> {
+            match k {
+                OrgKind::Government
+                | OrgKind::GovernmentAgency
+                | OrgKind::Ministry
+                | OrgKind::Embassy => Some(0),
+                OrgKind::Multilateral => Some(1),
+                OrgKind::Ngo => Some(2),
+                OrgKind::University => Some(3),
+                OrgKind::FacilityOperator => Some(4),
+                OrgKind::Manufacturer | OrgKind::Supplier => Some(5),
+                OrgKind::Other => None,
+            }
+        }
+        match (family(self), family(other)) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        }
+    }
+}
+
 /// What an organisation may appear as. An organisation can hold several roles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

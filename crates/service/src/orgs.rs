@@ -566,7 +566,8 @@ impl Aidtrace {
     }
 
     /// The organisations imports created that no admin has reviewed, each with up to five
-    /// established organisations whose names share a telling word, rarest words first.
+    /// established organisations of a kind it could be (`OrgKind::may_be_same_as`) whose names
+    /// share a telling word, rarest words first.
     pub fn organisations_to_review(&self) -> ServiceResult<Vec<ReviewItem>> {
         let all = self.all_organisations()?;
         let (pending, established): (Vec<_>, Vec<_>) = all.into_iter().partition(awaiting_review);
@@ -589,6 +590,7 @@ impl Aidtrace {
                 let mine = words(&org.name);
                 let mut scored: Vec<(f64, bool, usize, &Organisation, Vec<String>)> = established
                     .iter()
+                    .filter(|(o, _)| org.kind.may_be_same_as(o.kind))
                     .filter_map(|(o, ws)| {
                         let mut shared: Vec<String> = mine.intersection(ws).cloned().collect();
                         if shared.is_empty() {

@@ -35,14 +35,19 @@ fn import(app: &mut Aidtrace, name: &str, xml: &str) -> FileImport {
 /// One activity reported and funded by the organisation `org` (an IATI `ref` attribute, or
 /// none), with one commitment it provides.
 fn publisher_file(identifier: &str, org: &str, name: &str) -> String {
+    typed_publisher_file(identifier, org, name, "10")
+}
+
+/// [`publisher_file`] with the publisher's IATI organisation type (`40`: multilateral).
+fn typed_publisher_file(identifier: &str, org: &str, name: &str, kind: &str) -> String {
     format!(
         r#"<?xml version="1.0"?>
 <iati-activities version="2.03">
  <iati-activity last-updated-datetime="2024-01-01T00:00:00Z" default-currency="JPY">
   <iati-identifier>{identifier}</iati-identifier>
-  <reporting-org {org} type="10"><narrative>{name}</narrative></reporting-org>
+  <reporting-org {org} type="{kind}"><narrative>{name}</narrative></reporting-org>
   <title><narrative>Hospital equipment</narrative></title>
-  <participating-org {org} role="1" type="10"><narrative>{name}</narrative></participating-org>
+  <participating-org {org} role="1" type="{kind}"><narrative>{name}</narrative></participating-org>
   <activity-status code="2"/>
   <activity-date type="1" iso-date="2024-01-01"/>
   <recipient-country code="KZ"/>
@@ -249,6 +254,27 @@ fn an_unmatched_publisher_is_created_once_and_listed_for_review_with_suggestions
     assert!(suggested.contains(&"org-gov-japan"), "{suggested:?}");
     // "Ministry" alone says nothing: another country's ministry is no candidate.
     assert!(!suggested.contains(&"org-moh-ua"), "{suggested:?}");
+}
+
+#[test]
+fn a_multilateral_bank_is_not_offered_a_merge_into_a_blood_banks_manufacturer() {
+    let (_dir, mut app) = demo();
+    import(
+        &mut app,
+        "wb.xml",
+        &typed_publisher_file("44000-ORG8", r#"ref="44000""#, "World Bank", "40"),
+    );
+    let review = app.organisations_to_review().expect("review");
+    assert_eq!(review.len(), 1, "{review:#?}");
+    let suggested: Vec<&str> = review[0]
+        .suggestions
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
+    assert!(
+        suggested.iter().all(|n| !n.contains("Manufacturer")),
+        "a bank shares a word with a blood bank's maker, not its kind: {suggested:?}"
+    );
 }
 
 #[test]

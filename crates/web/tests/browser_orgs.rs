@@ -121,6 +121,8 @@ async fn an_admin_links_an_imported_publisher_and_sees_one_japan() {
         .click()
         .await
         .unwrap();
+    // A merge cannot be undone: the page says what it does before it is done.
+    click(&driver, By::Id("org-merge-confirmed")).await;
     let Ok(done) = driver.query(By::Id("org-done")).first().await else {
         panic!("no merge: {}", driver.source().await.unwrap());
     };

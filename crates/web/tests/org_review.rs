@@ -80,17 +80,28 @@ async fn an_admin_links_an_imported_publisher_and_the_dashboard_shows_one_donor(
     );
     let dashboard = c.send(Req::get("/").cookie(&ada)).await;
     assert!(dashboard.body.contains(MOFA), "before: {}", dashboard.body);
+    let link = [
+        ("csrf", csrf.as_str()),
+        ("org", "org-iati-JP-FA"),
+        ("into", "org-gov-japan"),
+        ("action", "link"),
+    ];
+    let asked = c.send(post("/organisations/review", &ada, &link)).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    assert!(
+        asked.body.contains(&format!(
+            "Merge «{MOFA}» (org-iati-JP-FA) into «Government of Japan» (org-gov-japan)?"
+        )),
+        "what the merge does, before it is done: {}",
+        asked.body
+    );
+    assert!(asked.body.contains("cannot be undone"));
+    assert!(asked.body.contains("name=\"confirm\" value=\"yes\""));
+    assert!(dashboard_names_mofa(&c, &ada).await, "nothing merged yet");
+    let mut confirmed = link.to_vec();
+    confirmed.push(("confirm", "yes"));
     let done = c
-        .send(post(
-            "/organisations/review",
-            &ada,
-            &[
-                ("csrf", &csrf),
-                ("org", "org-iati-JP-FA"),
-                ("into", "org-gov-japan"),
-                ("action", "link"),
-            ],
-        ))
+        .send(post("/organisations/review", &ada, &confirmed))
         .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     let location = done.header("location");
@@ -464,4 +475,26 @@ async fn a_long_list_of_organisations_is_searched_not_sent_with_the_page() {
         .send(Req::get("/forms/suggest/organisation?q=japan").cookie(&ada))
         .await;
     assert!(found.body.contains("org-gov-japan"), "{}", found.body);
+}
+
+async fn dashboard_names_mofa(c: &Client, cookie: &str) -> bool {
+    c.send(Req::get("/").cookie(cookie))
+        .await
+        .body
+        .contains(MOFA)
+}
+
+#[tokio::test]
+async fn a_suggestion_says_which_words_its_names_share() {
+    let e = env();
+    import(&e, "mofa.xml", &publisher_file("JP-FA-WEB9", "JP-FA", MOFA));
+    let c = Client::InProcess(e.state.clone());
+    let (ada, _) = login(&c, "ada").await;
+    let page = c
+        .send(Req::get("/organisations/review").cookie(&ada))
+        .await
+        .body;
+    let row = &page[page.find("id=\"review-org-iati-JP-FA\"").unwrap()..];
+    assert!(row.contains("shared words: "), "{row}");
+    assert!(row.contains("japan"), "{row}");
 }

@@ -253,6 +253,7 @@ fn review_body(
                             td { (o.name) } td { code { (o.id) } } td { (identifiers(&o.identifiers)) }
                             td { ul class="suggestions" { @for s in &item.suggestions { li {
                                 (s.name) " " code { (s.id) } " "
+                                span class="muted shared" { "(" (ta("org-shared-words", &[("words", &s.shared.join(", "))])) ") " }
                                 form method="post" action="/organisations/review" class="inline" {
                                     input type="hidden" name="csrf" value=(csrf);
                                     input type="hidden" name="org" value=(o.id);
@@ -310,6 +311,28 @@ pub struct ReviewForm {
     into: String,
     #[serde(default)]
     action: String,
+    /// `yes` once the admin has read what a link (a merge, which cannot be undone) does.
+    #[serde(default)]
+    confirm: String,
+}
+
+/// The two organisations of a merge, the "into" given as typed; `Err` is the field and
+/// message to show.
+async fn merge_ends(
+    state: &AppState,
+    from: &str,
+    into: &str,
+) -> Result<Result<(RecordId, RecordId), (String, String)>, ApiError> {
+    let Ok(from_id) = RecordId::parse(from.trim()) else {
+        return Ok(Err(("from".into(), ta("org-err-unknown", &[("id", from)]))));
+    };
+    if into.trim().is_empty() {
+        return Ok(Err(("into".into(), t("org-err-into-required"))));
+    }
+    let Some(into_id) = resolve(state, into).await? else {
+        return Ok(Err(("into".into(), ta("org-err-unknown", &[("id", into)]))));
+    };
+    Ok(Ok((from_id, into_id)))
 }
 
 /// Runs a merge, the "into" given as typed; `Err` is the field and message to show.
@@ -319,14 +342,9 @@ async fn merge(
     from: &str,
     into: &str,
 ) -> Result<Result<MergeReport, (String, String)>, ApiError> {
-    let Ok(from_id) = RecordId::parse(from.trim()) else {
-        return Ok(Err(("from".into(), ta("org-err-unknown", &[("id", from)]))));
-    };
-    if into.trim().is_empty() {
-        return Ok(Err(("into".into(), t("org-err-into-required"))));
-    }
-    let Some(into_id) = resolve(state, into).await? else {
-        return Ok(Err(("into".into(), ta("org-err-unknown", &[("id", into)]))));
+    let (from_id, into_id) = match merge_ends(state, from, into).await? {
+        Ok(ends) => ends,
+        Err(problem) => return Ok(Err(problem)),
     };
     let st = state.clone();
     let actor = actor.to_string();
@@ -411,6 +429,15 @@ async fn review_submit(
                 },
             }
         }
+        // A merge cannot be undone, so a link is done only once its consequences were shown.
+        "link" if form.confirm != "yes" => match merge_ends(&state, &form.org, &form.into).await? {
+            Ok((from, into)) => {
+                let snap = state.snapshot().await?;
+                let body = confirm_merge(&snap, &principal, &from, &into);
+                return Ok(layout(&t("org-merge-confirm-title"), &caller, body).into_response());
+            }
+            Err((_, message)) => message,
+        },
         "link" => match merge(&state, &principal.name, &form.org, &form.into).await? {
             Ok(report) => {
                 return Ok(
@@ -451,6 +478,33 @@ async fn review_submit(
         layout(&t("title-org-review"), &caller, body),
     )
         .into_response())
+}
+
+/// What merging `from` into `into` does, with the button that does it and a way back.
+fn confirm_merge(
+    snap: &Snapshot,
+    principal: &Principal,
+    from: &RecordId,
+    into: &RecordId,
+) -> Markup {
+    let name = |id: &RecordId| snap.ledger.org_name(id);
+    html! {
+        p id="org-merge-confirm" {
+            (ta("org-merge-confirm", &[
+                ("from", &name(from)), ("from_id", from.as_str()),
+                ("into", &name(into)), ("into_id", into.as_str()),
+            ]))
+        }
+        form method="post" action="/organisations/review" class="inline" {
+            input type="hidden" name="csrf" value=(principal.csrf.as_deref().unwrap_or_default());
+            input type="hidden" name="org" value=(from);
+            input type="hidden" name="into" value=(into);
+            input type="hidden" name="confirm" value="yes";
+            button type="submit" name="action" value="link" id="org-merge-confirmed" { (t("org-merge-confirm-button")) }
+        }
+        " "
+        a href=(format!("/organisations/review?q={}", crate::present::links::urlencode(from.as_str()))) id="org-merge-back" { (t("org-merge-back")) }
+    }
 }
 
 #[derive(serde::Deserialize, Default)]
