@@ -17,6 +17,7 @@ pub mod iati;
 pub mod intake;
 pub mod map;
 pub mod medicines;
+pub mod multipart;
 pub mod orgs;
 pub mod present;
 pub mod rates;

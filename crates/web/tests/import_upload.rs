@@ -374,3 +374,36 @@ async fn uploads_beyond_the_servers_limit_are_refused_at_once() {
     let r = c.send(post(&vic, &one_file(&csrf))).await;
     assert_eq!(r.status, StatusCode::OK, "{}", head(&r.body));
 }
+
+#[tokio::test]
+async fn more_files_than_one_upload_holds_are_refused_naming_the_limit() {
+    let tiny = activity("XM-DAC-701-8-MANY", "Many");
+    let names: Vec<String> = (0..=1_000).map(|i| format!("p{i}.xml")).collect();
+    let files: Vec<(&str, &[u8])> = names
+        .iter()
+        .map(|n| (n.as_str(), tiny.as_bytes()))
+        .collect();
+    refused(
+        &files,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        &["at most 1000 files in one upload", "zip"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_plain_field_of_a_megabyte_is_refused_without_being_held() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let (ada, _) = login(&c, "ada").await;
+    let huge = "x".repeat(1024 * 1024);
+    let xml = activity("XM-DAC-701-8-CSRF", "Csrf");
+    let r = c
+        .send(post(
+            &ada,
+            &form(&huge, "import", &[("a.xml", xml.as_bytes())]),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", head(&r.body));
+    assert!(r.body.contains("csrf"), "{}", head(&r.body));
+}

@@ -240,3 +240,18 @@ async fn the_page_speaks_every_language() {
         assert!(page.body.contains(title), "{lang}: {}", page.body);
     }
 }
+
+#[tokio::test]
+async fn a_rate_file_past_the_body_limit_is_a_413() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let (ada, csrf) = login(&c, "ada").await;
+    let before = stored_rates(&e);
+    let big = RATES.repeat(4_000);
+    assert!(big.len() > 256 * 1024);
+    let body = multipart(&[("csrf", &csrf), ("action", "import"), ("file", &big)]);
+    let r = c.send(post(&ada, &body)).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
+    assert!(r.body.contains("too large"), "{}", r.body);
+    assert_eq!(stored_rates(&e), before, "nothing written");
+}

@@ -998,6 +998,7 @@ import-failed = The upload was interrupted before an answer came; please try aga
 import-err-not-xml = file: { $file } is neither an XML file nor a zip archive.
 import-err-no-xml = file: the upload holds no XML file ({ $skipped }).
 import-err-unpacked-limit = file: the upload unpacked is larger than the upload limit of { $limit }; nothing was written.
+import-err-too-many-files = file: at most { $max } files in one upload; put more in a zip archive. Nothing was written.
 import-err-zip-bomb = file: { $file } inflates more than { $ratio } times its compressed size (a zip bomb?); nothing was written.
 import-err-zip-unreadable = file: { $file } cannot be read as a zip archive: { $reason }
 import-err-zip-members = file: { $file } has more than { $max } members.

@@ -972,6 +972,7 @@ import-failed = Жүктеу сервер жауап бергенге дейін
 import-err-not-xml = файл: { $file } XML файлы да, zip-мұрағат та емес.
 import-err-no-xml = файл: жүктемеде бірде-бір XML файлы жоқ ({ $skipped }).
 import-err-unpacked-limit = файл: ашылған жүктеме { $limit } шегінен үлкен; ештеңе жазылмады.
+import-err-too-many-files = файл: бір жүктемеде ең көбі { $max } файл; көбірек болса, zip-архивке салыңыз. Ештеңе жазылмады.
 import-err-zip-bomb = файл: { $file } сығылған өлшемінен { $ratio } еседен астам үлкейеді (zip-бомба?); ештеңе жазылмады.
 import-err-zip-unreadable = файл: { $file } zip-мұрағат ретінде оқылмайды: { $reason }
 import-err-zip-members = файл: { $file } ішінде { $max } элементтен көп.

@@ -1004,6 +1004,7 @@ import-failed = Загрузка прервалась до ответа серв
 import-err-not-xml = файл: { $file } не является ни файлом XML, ни zip-архивом.
 import-err-no-xml = файл: в загрузке нет ни одного файла XML ({ $skipped }).
 import-err-unpacked-limit = файл: в распакованном виде загрузка больше предела { $limit }; ничего не записано.
+import-err-too-many-files = файл: не больше { $max } файлов в одной загрузке; больше — упакуйте в zip-архив. Ничего не записано.
 import-err-zip-bomb = файл: { $file } распаковывается более чем в { $ratio } раз больше сжатого размера (zip-бомба?); ничего не записано.
 import-err-zip-unreadable = файл: { $file } не читается как zip-архив: { $reason }
 import-err-zip-members = файл: в { $file } больше { $max } элементов.

@@ -1004,6 +1004,7 @@ import-failed = Завантаження перервалося до відпо�
 import-err-not-xml = файл: { $file } не є ні файлом XML, ні zip-архівом.
 import-err-no-xml = файл: у завантаженні немає жодного файлу XML ({ $skipped }).
 import-err-unpacked-limit = файл: у розпакованому вигляді завантаження більше за межу { $limit }; нічого не записано.
+import-err-too-many-files = файл: не більше { $max } файлів в одному завантаженні; більше — запакуйте в zip-архів. Нічого не записано.
 import-err-zip-bomb = файл: { $file } розпаковується більш ніж у { $ratio } разів більше за стиснутий розмір (zip-бомба?); нічого не записано.
 import-err-zip-unreadable = файл: { $file } не читається як zip-архів: { $reason }
 import-err-zip-members = файл: у { $file } понад { $max } елементів.

@@ -19,6 +19,7 @@ use axum::http::StatusCode;
 
 use crate::error::ApiError;
 use crate::i18n::{self, t, ta};
+use crate::multipart::small_text;
 
 /// A member may inflate at most this many times its compressed size. Real IATI XML compresses
 /// 5 to 30 times; a run of zeros, the usual bomb, over 1,000 times.
@@ -37,8 +38,12 @@ pub struct Received {
     pub csrf: String,
     pub action: String,
     pub strict: bool,
-    pub files: Vec<(String, tempfile::NamedTempFile)>,
+    pub files: Vec<(String, tempfile::TempPath)>,
 }
+
+/// Files one upload may hold (the 98 pages of the real set fit many times over); more belong
+/// in a zip archive.
+pub const MAX_FILES: usize = 1_000;
 
 /// One XML file to validate or import: the name shown (`set.zip/dportal_0.xml` for a member),
 /// and where its bytes are.
@@ -111,7 +116,7 @@ pub async fn receive(mut multipart: Multipart, limit: u64) -> Result<Received, A
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             too_large(limit)
         } else {
-            bad(format!("{what}: {}", e.body_text()))
+            crate::multipart::unreadable(what, &e)
         }
     };
     let mut r = Received {
@@ -127,21 +132,21 @@ pub async fn receive(mut multipart: Multipart, limit: u64) -> Result<Received, A
         .map_err(|e| unreadable("upload", e))?
     {
         match field.name().unwrap_or_default() {
-            "csrf" => r.csrf = field.text().await.map_err(|e| bad(format!("csrf: {e}")))?,
-            "action" => {
-                r.action = field
-                    .text()
-                    .await
-                    .map_err(|e| bad(format!("action: {e}")))?
-            }
-            "strict" => {
-                r.strict = !field
-                    .text()
-                    .await
-                    .map_err(|e| bad(format!("strict: {e}")))?
-                    .is_empty()
-            }
+            "csrf" => r.csrf = small_text(field, "csrf").await?,
+            "action" => r.action = small_text(field, "action").await?,
+            "strict" => r.strict = !small_text(field, "strict").await?.is_empty(),
             "file" => {
+                if r.files.len() >= MAX_FILES {
+                    return Err(ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "too_large",
+                        ta(
+                            "import-err-too-many-files",
+                            &[("max", &MAX_FILES.to_string())],
+                        ),
+                    )
+                    .with_field("file"));
+                }
                 let name = field.file_name().unwrap_or("upload.xml").to_string();
                 let mut file = tempfile::NamedTempFile::new().map_err(ApiError::internal)?;
                 let mut size: u64 = 0;
@@ -156,9 +161,11 @@ pub async fn receive(mut multipart: Multipart, limit: u64) -> Result<Received, A
                     file.write_all(&chunk).map_err(ApiError::internal)?;
                 }
                 file.flush().map_err(ApiError::internal)?;
-                // A browser sends an empty part for a file input left empty.
+                // A browser sends an empty part for a file input left empty. The file is
+                // closed once written (its path stays until the upload is done): an upload of
+                // many parts must not hold a descriptor for each.
                 if size > 0 {
-                    r.files.push((name, file));
+                    r.files.push((name, file.into_temp_path()));
                 }
             }
             other => return Err(bad(format!("unknown form field {other:?}"))),
@@ -205,7 +212,7 @@ fn head_of(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
 /// Sorts the received files into XML files and archives and unpacks the archives, within
 /// `limit` bytes unpacked in all. Blocking: call it off the async workers.
 pub fn unpack(
-    received: Vec<(String, tempfile::NamedTempFile)>,
+    received: Vec<(String, tempfile::TempPath)>,
     limit: u64,
 ) -> Result<Unpacked, ApiError> {
     let dir = tempfile::tempdir().map_err(ApiError::internal)?;
@@ -218,10 +225,10 @@ pub fn unpack(
     // Each file and member gets a folder of its own (see [`place`]).
     let mut folders = 0;
     for (name, file) in received {
-        let head = head_of(file.path()).map_err(ApiError::internal)?;
+        let head = head_of(&file).map_err(ApiError::internal)?;
         match sniff(&head) {
             Kind::Xml => {
-                budget.take(file.as_file().metadata().map_err(ApiError::internal)?.len())?;
+                budget.take(std::fs::metadata(&file).map_err(ApiError::internal)?.len())?;
                 let path = place(dir.path(), folders, &name)?;
                 folders += 1;
                 file.persist(&path)
@@ -235,7 +242,7 @@ pub fn unpack(
                 };
                 let archive = Archive {
                     name: &name,
-                    path: file.path(),
+                    path: &file,
                     first_folder: folders,
                 };
                 folders += unzip(&archive, dir.path(), &budget, &mut into)?;
@@ -589,7 +596,10 @@ mod tests {
         let plain = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(plain.path(), b"<iati-activities/>").unwrap();
         let unpacked = unpack(
-            vec![("one.xml".into(), plain), ("set.zip".into(), zip)],
+            vec![
+                ("one.xml".into(), plain.into_temp_path()),
+                ("set.zip".into(), zip.into_temp_path()),
+            ],
             u64::MAX,
         )
         .unwrap();
@@ -634,9 +644,16 @@ mod tests {
             })
             .collect();
         let total: u64 = members.iter().map(|(_, b)| b.len() as u64).sum();
-        let fits = unpack(vec![("a.zip".into(), received_zip(&members))], total).unwrap();
+        let fits = unpack(
+            vec![("a.zip".into(), received_zip(&members).into_temp_path())],
+            total,
+        )
+        .unwrap();
         assert_eq!(fits.files.len(), 20);
-        let Err(e) = unpack(vec![("a.zip".into(), received_zip(&members))], total - 1) else {
+        let Err(e) = unpack(
+            vec![("a.zip".into(), received_zip(&members).into_temp_path())],
+            total - 1,
+        ) else {
             panic!("one byte over the limit was unpacked");
         };
         assert_eq!(e.status, StatusCode::PAYLOAD_TOO_LARGE);

@@ -145,15 +145,19 @@ struct Sent {
 }
 
 async fn receive(mut multipart: Multipart) -> Result<Sent, ApiError> {
-    let bad = |e: axum::extract::multipart::MultipartError| {
-        ApiError::bad_request("invalid_upload", e.body_text())
-    };
     let mut sent = Sent::default();
-    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| crate::multipart::unreadable("upload", &e))?
+    {
         let name = field.name().unwrap_or_default().to_string();
         if name == "file" {
             let file_name = field.file_name().unwrap_or_default().to_string();
-            let bytes = field.bytes().await.map_err(bad)?;
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| crate::multipart::unreadable("file", &e))?;
             if bytes.len() > MAX_PACKING_BYTES {
                 return Err(ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
@@ -170,7 +174,10 @@ async fn receive(mut multipart: Multipart) -> Result<Sent, ApiError> {
             }
             continue;
         }
-        let text = field.text().await.map_err(bad)?;
+        let text = field
+            .text()
+            .await
+            .map_err(|e| crate::multipart::unreadable(&name, &e))?;
         match name.as_str() {
             "csrf" => sent.csrf = text,
             "action" => sent.action = text,

@@ -15,6 +15,7 @@ use maud::{Markup, html};
 use crate::auth::{self, Caller, Principal, Role};
 use crate::error::{ApiError, PageResult};
 use crate::i18n::{self, t, ta};
+use crate::multipart::{small_text, unreadable};
 use crate::request_ctx::layout;
 use crate::state::{AppState, blocking};
 
@@ -99,25 +100,18 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, ApiError> {
     while let Some(field) = multipart
         .next_field()
         .await
-        .map_err(|e| bad(format!("upload: {e}")))?
+        .map_err(|e| unreadable("upload", &e))?
     {
         let name = field.name().unwrap_or_default().to_string();
         match name.as_str() {
-            "csrf" | "action" | "name" | "text" => {
-                let value = field
-                    .text()
-                    .await
-                    .map_err(|e| bad(format!("{name}: {e}")))?;
-                match name.as_str() {
-                    "csrf" => upload.csrf = value,
-                    "action" => upload.action = value,
-                    "name" => upload.name = value,
-                    _ => upload.text = value,
-                }
-            }
+            "csrf" => upload.csrf = small_text(field, "csrf").await?,
+            "action" => upload.action = small_text(field, "action").await?,
+            "name" => upload.name = small_text(field, "name").await?,
+            // Pasted rates: bounded by the body limit, past which the answer is a 413.
+            "text" => upload.text = field.text().await.map_err(|e| unreadable("text", &e))?,
             "file" => {
                 upload.name = field.file_name().unwrap_or("rates.csv").to_string();
-                let bytes = field.bytes().await.map_err(|e| bad(format!("file: {e}")))?;
+                let bytes = field.bytes().await.map_err(|e| unreadable("file", &e))?;
                 upload.text = String::from_utf8(bytes.to_vec()).map_err(|_| {
                     bad(format!(
                         "file {:?}: not UTF-8 text (a CSV or JSON rate file)",
