@@ -318,6 +318,9 @@ pub struct Inner {
     pub login_guard: crate::auth::guard::LoginGuard,
     /// Uploads in hand on `/import`, per account and in all.
     pub upload_slots: crate::iati::slots::UploadSlots,
+    /// IATI exports being built (`crate::iati::export`): anyone may ask for one, and one of a
+    /// large ledger takes seconds and tens of megabytes, so as many at once as uploads.
+    pub exports_building: Arc<tokio::sync::Semaphore>,
     /// Signs the sign-in form's tokens; random per process (a restart voids open sign-in forms).
     pub login_key: [u8; 32],
 }
@@ -347,6 +350,9 @@ impl AppState {
             read_model: crate::read_model::ReadModel::start(db.clone(), config.clone()),
             login_guard: crate::auth::guard::LoginGuard::new(&config),
             upload_slots: crate::iati::slots::UploadSlots::new(config.max_concurrent_uploads),
+            exports_building: Arc::new(tokio::sync::Semaphore::new(
+                config.max_concurrent_uploads.max(1),
+            )),
             login_key,
             config,
         })))

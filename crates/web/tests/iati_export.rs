@@ -165,3 +165,33 @@ async fn an_undated_activity_is_said_to_need_a_start_date_in_the_readers_languag
         .body;
     assert!(uk.contains("ніщо не датує проєкт"), "{uk}");
 }
+
+/// Takes every permit to build an export, as many exports in progress would.
+fn all_builders_busy(e: &common::Env) -> tokio::sync::OwnedSemaphorePermit {
+    let building = e.state.exports_building.clone();
+    let n = u32::try_from(building.available_permits()).unwrap();
+    building.try_acquire_many_owned(n).unwrap()
+}
+
+#[tokio::test]
+async fn exports_beyond_what_the_server_builds_at_once_wait_their_turn() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let busy = all_builders_busy(&e);
+    let r = c.get("/export/iati.xml").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    assert_eq!(r.header("retry-after"), "5");
+    assert!(r.body.contains("building other IATI exports"), "{}", r.body);
+    drop(busy);
+    let built = c.get("/export/iati.xml").await;
+    assert_eq!(built.status, StatusCode::OK, "{}", built.body);
+    let _busy = all_builders_busy(&e);
+    let again = c.get("/export/iati.xml").await;
+    assert_eq!(
+        again.status,
+        StatusCode::OK,
+        "an export already built from this snapshot is given again without building: {}",
+        again.body
+    );
+    assert_eq!(again.body, built.body);
+}

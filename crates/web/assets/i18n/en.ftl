@@ -1024,6 +1024,7 @@ import-no-problems = No problems found.
 import-more-groups = { $count } more groups not shown
 title-iati-export = IATI export
 iati-export-none = No activity to export: none matches, or none passed validation.
+iati-export-busy = The server is building other IATI exports; try again in a few seconds.
 iati-export-ready = { $count } activities checked by the IATI 2.03 validator (schema, codelists, rules):
 iati-export-download = download IATI XML
 iati-export-left-out = Left out of the export

@@ -998,6 +998,7 @@ import-no-problems = Мәселе табылмады.
 import-more-groups = мұнда көрсетілмеген тағы топтар: { $count }
 title-iati-export = IATI экспорты
 iati-export-none = Экспорттайтын ештеңе жоқ: бірде-бір жоба сәйкес келмейді немесе тексеруден өтпеді.
+iati-export-busy = Сервер қазір басқа IATI экспорттарын дайындап жатыр; бірнеше секундтан кейін қайталаңыз.
 iati-export-ready = IATI 2.03 валидаторы тексерген жобалар (схема, анықтамалықтар, ережелер): { $count }.
 iati-export-download = IATI XML жүктеп алу
 iati-export-left-out = Экспортқа кірмегендер

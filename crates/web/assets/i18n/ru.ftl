@@ -1030,6 +1030,7 @@ import-no-problems = Проблем не найдено.
 import-more-groups = ещё групп, не показанных здесь: { $count }
 title-iati-export = Выгрузка IATI
 iati-export-none = Нечего выгружать: ни один проект не подходит или не прошёл проверку.
+iati-export-busy = Сервер сейчас готовит другие выгрузки IATI; повторите через несколько секунд.
 iati-export-ready = Проектов, проверенных валидатором IATI 2.03 (схема, справочники, правила): { $count }.
 iati-export-download = скачать IATI XML
 iati-export-left-out = Не вошли в выгрузку

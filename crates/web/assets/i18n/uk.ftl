@@ -1030,6 +1030,7 @@ import-no-problems = Проблем не знайдено.
 import-more-groups = ще груп, не показаних тут: { $count }
 title-iati-export = Вивантаження IATI
 iati-export-none = Нічого вивантажувати: жоден проєкт не підходить або не пройшов перевірку.
+iati-export-busy = Сервер зараз готує інші вивантаження IATI; спробуйте знову за кілька секунд.
 iati-export-ready = Проєктів, перевірених валідатором IATI 2.03 (схема, довідники, правила): { $count }.
 iati-export-download = завантажити IATI XML
 iati-export-left-out = Не увійшли до вивантаження

@@ -213,7 +213,13 @@ pub struct Memo {
     figures: Mutex<HashMap<String, Arc<OnceLock<Arc<Figures>>>>>,
     pages: Mutex<HashMap<String, Arc<str>>>,
     lists: Mutex<HashMap<String, Arc<OnceLock<Arc<list::Listing>>>>>,
+    /// IATI exports already built from this snapshot, by selection: a file of tens of
+    /// megabytes, so only the last few are kept (`EXPORTS_KEPT`).
+    exports: Mutex<HashMap<String, Arc<crate::iati::export::ValidatedExport>>>,
 }
+
+/// IATI exports a snapshot keeps (each up to the whole ledger's file).
+const EXPORTS_KEPT: usize = 4;
 
 pub const MEMO_LIMIT: usize = 128;
 
@@ -239,6 +245,30 @@ impl Memo {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(key)
             .cloned()
+    }
+
+    /// The IATI export of `selection` built from this snapshot, if one was.
+    pub fn export(&self, selection: &str) -> Option<Arc<crate::iati::export::ValidatedExport>> {
+        self.exports
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(selection)
+            .cloned()
+    }
+
+    pub fn keep_export(
+        &self,
+        selection: String,
+        export: Arc<crate::iati::export::ValidatedExport>,
+    ) {
+        let mut map = self
+            .exports
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if map.len() >= EXPORTS_KEPT {
+            map.clear();
+        }
+        map.insert(selection, export);
     }
 
     pub fn keep_page(&self, key: String, body: Arc<str>) {

@@ -7,17 +7,19 @@
 //! why; `/export/iati.xml?…` is the file itself (the same selection, made again: the export is
 //! deterministic), with the left-out count in `X-Aidtrace-Left-Out`.
 
+use std::sync::Arc;
+
 use aidtrace_domain::{RecordId, RecordKind};
 use aidtrace_service::Aidtrace;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{Uri, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use maud::html;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, PageResult};
+use crate::error::{ApiError, PageError};
 use crate::i18n::{t, ta};
 use crate::request_ctx::layout;
 use crate::state::{AppState, Snapshot, blocking};
@@ -66,7 +68,7 @@ impl Selection {
 /// out (record id and why), and what the export itself could not carry.
 #[derive(Debug, Clone, Default)]
 pub struct ValidatedExport {
-    pub xml: Vec<u8>,
+    pub xml: axum::body::Bytes,
     pub activities: usize,
     pub left_out: Vec<LeftOut>,
     pub notes: Vec<String>,
@@ -96,7 +98,7 @@ pub fn export_validated(
         .export_iati_valid(&aidtrace_service::iati::ActivityFilter::Only(ids), &mut xml)
         .map_err(ApiError::from)?;
     Ok(ValidatedExport {
-        xml,
+        xml: xml.into(),
         activities: report.activities,
         left_out: report
             .excluded
@@ -120,8 +122,8 @@ async fn run(
     state: &AppState,
     caller: &Caller,
     uri: &Uri,
-) -> Result<(Selection, ValidatedExport), ApiError> {
-    crate::auth::can_read(state, caller).map_err(|e| e.0)?;
+) -> Result<(Selection, Arc<ValidatedExport>), ExportError> {
+    crate::auth::can_read(state, caller)?;
     let snap = state.snapshot().await?;
     let selection = Selection::read(&snap, uri.query())?;
     let ids: Vec<RecordId> = match &selection {
@@ -138,7 +140,8 @@ async fn run(
                 return Err(
                     ApiError::not_found(format!("activity {raw} does not exist"))
                         .with_field("activity")
-                        .said(raw.as_str(), crate::error::no_such(RecordKind::Activity)),
+                        .said(raw.as_str(), crate::error::no_such(RecordKind::Activity))
+                        .into(),
                 );
             }
             vec![id]
@@ -146,18 +149,65 @@ async fn run(
     };
     if ids.is_empty() {
         // An empty list would mean "every activity" to the service.
-        return Ok((selection, ValidatedExport::default()));
+        return Ok((selection, Arc::default()));
     }
+    // The same selection of the same snapshot is built once; other exports, which anyone may
+    // ask for and which take seconds and tens of megabytes at scale, are built only as many at
+    // once as the server checks uploads, and beyond that refused with Retry-After.
+    let key = selection.query_string();
+    if let Some(done) = snap.memo.export(&key) {
+        return Ok((selection, done));
+    }
+    let _building = state
+        .exports_building
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| {
+            ExportError::Busy(crate::auth::guard::Refused {
+                error: Box::new(ApiError::new(
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    "busy",
+                    t("iati-export-busy"),
+                )),
+                retry_after_secs: EXPORT_RETRY_AFTER_SECS,
+            })
+        })?;
     let st = state.clone();
-    let export = blocking(move || export_validated(&*st.reader()?, ids)).await?;
+    let export = Arc::new(blocking(move || export_validated(&*st.reader()?, ids)).await?);
+    snap.memo.keep_export(key, Arc::clone(&export));
     Ok((selection, export))
 }
+
+/// Why an export is not given: the page's error, or a busy server (503 with `Retry-After`).
+pub enum ExportError {
+    Page(PageError),
+    Busy(crate::auth::guard::Refused),
+}
+
+impl<E: Into<PageError>> From<E> for ExportError {
+    fn from(e: E) -> Self {
+        Self::Page(e.into())
+    }
+}
+
+impl IntoResponse for ExportError {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Page(e) => e.into_response(),
+            Self::Busy(r) => r.into_response(),
+        }
+    }
+}
+
+/// Seconds a client refused for a busy server is asked to wait: about what an export of a
+/// large ledger takes.
+const EXPORT_RETRY_AFTER_SECS: u64 = 5;
 
 pub async fn preview(
     State(state): State<AppState>,
     caller: Caller,
     uri: Uri,
-) -> PageResult<Html<String>> {
+) -> Result<Response, ExportError> {
     let (selection, export) = run(&state, &caller, &uri).await?;
     let query = selection.query_string();
     let body = html! {
@@ -193,14 +243,14 @@ pub async fn preview(
         }
         p { a href=(match &selection { Selection::List(_) => format!("/activities{query}"), Selection::One(id) => format!("/activities/{}", crate::present::links::urlencode(id)) }) { (t("iati-export-back")) } }
     };
-    Ok(layout(&t("title-iati-export"), &caller, body))
+    Ok(layout(&t("title-iati-export"), &caller, body).into_response())
 }
 
 pub async fn download(
     State(state): State<AppState>,
     caller: Caller,
     uri: Uri,
-) -> PageResult<Response> {
+) -> Result<Response, ExportError> {
     let (selection, export) = run(&state, &caller, &uri).await?;
     if export.activities == 0 {
         return Err(ApiError::not_found(t("iati-export-none")).into());
@@ -225,7 +275,7 @@ pub async fn download(
                 export.left_out.len().to_string(),
             ),
         ],
-        export.xml,
+        export.xml.clone(),
     )
         .into_response())
 }
