@@ -74,9 +74,14 @@ pub trait ChangeStore: Send {
     fn change(&self, id: i64) -> StoreResult<Option<ChangeRow>>;
     /// Changes in a state (all with `None`), newest first.
     fn changes(&self, state: Option<ChangeState>) -> StoreResult<Vec<ChangeRow>>;
-    /// One page of the decided changes (approved or rejected), newest first, and how many there
-    /// are in all: the queue's history grows for ever, its page must not.
-    fn decided_changes(&self, offset: u64, limit: u64) -> StoreResult<(Vec<ChangeRow>, u64)>;
+    /// One page of the changes of `group`, newest first, and how many there are in all: the
+    /// queue's history grows for ever and anyone may propose, its page must not grow with them.
+    fn changes_page(
+        &self,
+        group: ChangeGroup,
+        offset: u64,
+        limit: u64,
+    ) -> StoreResult<(Vec<ChangeRow>, u64)>;
     /// Moves a change from `from` to `to` only if it is still in `from`: two approvers clicking at
     /// once cannot both act. Returns whether the change moved. `by` becomes the change's decider
     /// only when `to` is a decision (approved, rejected): an author submitting their own draft
@@ -90,6 +95,25 @@ pub trait ChangeStore: Send {
         note: Option<&str>,
         at: &str,
     ) -> StoreResult<bool>;
+}
+
+/// The two parts of the queue a page shows apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeGroup {
+    /// Drafts and submitted changes: what still waits.
+    Pending,
+    /// Approved and rejected changes: the history.
+    Decided,
+}
+
+impl ChangeGroup {
+    /// The states of the group as an SQL list (constants, never user text).
+    pub(crate) fn sql_states(self) -> &'static str {
+        match self {
+            Self::Pending => "'draft', 'submitted'",
+            Self::Decided => "'approved', 'rejected'",
+        }
+    }
 }
 
 /// A stored state and decider as a [`ChangeRow`] holds them, on every backend.
@@ -162,15 +186,21 @@ impl ChangeStore for SqliteAccounts {
         Ok(rows)
     }
 
-    fn decided_changes(&self, offset: u64, limit: u64) -> StoreResult<(Vec<ChangeRow>, u64)> {
+    fn changes_page(
+        &self,
+        group: ChangeGroup,
+        offset: u64,
+        limit: u64,
+    ) -> StoreResult<(Vec<ChangeRow>, u64)> {
+        let states = group.sql_states();
         let count: i64 = self.conn.query_row(
-            "SELECT COUNT(*) FROM web_changes WHERE state IN ('approved', 'rejected')",
+            &format!("SELECT COUNT(*) FROM web_changes WHERE state IN ({states})"),
             [],
             |r| r.get(0),
         )?;
         let clamp = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {CHANGE_COLUMNS} FROM web_changes WHERE state IN ('approved', 'rejected')
+            "SELECT {CHANGE_COLUMNS} FROM web_changes WHERE state IN ({states})
              ORDER BY id DESC LIMIT ?1 OFFSET ?2"
         ))?;
         let rows = stmt

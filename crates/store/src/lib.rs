@@ -22,7 +22,7 @@ use aidtrace_domain::{Ledger, Record, RecordId, RecordKind};
 pub use accounts::{Account, AccountStore, Disabled, SessionRow, SqliteAccounts};
 pub use assets::AssetQueries;
 pub use audit::{AuditEntry, AuditVerification};
-pub use changes::{ChangeRow, ChangeState, ChangeStore};
+pub use changes::{ChangeGroup, ChangeRow, ChangeState, ChangeStore};
 pub use pg::testing as pg_testing;
 pub use pg::{
     PgAccounts, PgStore, SCHEMA_VERSION as PG_SCHEMA_VERSION, on_blocking_thread, without_password,

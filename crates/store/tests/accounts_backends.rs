@@ -6,7 +6,9 @@
 
 use aidtrace_store::copy::{CopyItem, copy_store};
 use aidtrace_store::pg_testing::TestDatabase;
-use aidtrace_store::{Account, AccountStore, ChangeState, ChangeStore, SessionRow, StoreUrl};
+use aidtrace_store::{
+    Account, AccountStore, ChangeGroup, ChangeState, ChangeStore, SessionRow, StoreUrl,
+};
 use aidtrace_store::{Change, conformance};
 
 /// A new empty store on one backend, kept alive with its guard.
@@ -66,7 +68,7 @@ on_every_backend!(
     disabling_ends_sessions_and_tokens_and_verifies,
     tokens_expire_and_are_revoked_by_label,
     change_state_moves_only_from_the_expected_state,
-    decided_changes_come_a_page_at_a_time_newest_first,
+    changes_come_a_page_at_a_time_newest_first_by_group,
 );
 
 fn account(name: &str, role: &str, orgs: &[&str]) -> Account {
@@ -230,7 +232,7 @@ fn change_state_moves_only_from_the_expected_state(url: &StoreUrl) {
     assert_eq!(drafts[0].decided_by, None);
 }
 
-fn decided_changes_come_a_page_at_a_time_newest_first(url: &StoreUrl) {
+fn changes_come_a_page_at_a_time_newest_first_by_group(url: &StoreUrl) {
     let mut s = url.open_accounts().expect("accounts");
     let mut decided = Vec::new();
     for n in 0..5 {
@@ -268,17 +270,24 @@ fn decided_changes_come_a_page_at_a_time_newest_first(url: &StoreUrl) {
     .expect("add");
     decided.reverse();
     let ids = |rows: Vec<aidtrace_store::ChangeRow>| rows.iter().map(|c| c.id).collect::<Vec<_>>();
-    let (first, count) = s.decided_changes(0, 2).expect("page 1");
+    let (first, count) = s.changes_page(ChangeGroup::Decided, 0, 2).expect("page 1");
     assert_eq!((ids(first), count), (decided[..2].to_vec(), 5));
-    let (last, _) = s.decided_changes(4, 2).expect("page 3");
+    let (last, _) = s.changes_page(ChangeGroup::Decided, 4, 2).expect("page 3");
     assert_eq!(
         ids(last),
         decided[4..].to_vec(),
         "the pending change is not among them"
     );
-    let (beyond, count) = s.decided_changes(u64::MAX, u64::MAX).expect("past the end");
+    let (beyond, count) = s
+        .changes_page(ChangeGroup::Decided, u64::MAX, u64::MAX)
+        .expect("past the end");
     assert!(beyond.is_empty());
     assert_eq!(count, 5);
+    let (pending, count) = s
+        .changes_page(ChangeGroup::Pending, 0, 10)
+        .expect("pending");
+    assert_eq!((pending.len(), count), (1, 1));
+    assert_eq!(pending[0].record_id, "pending");
 }
 
 /// What `store copy` must carry across: an account with its scopes and password hash, a

@@ -220,7 +220,7 @@ async fn decided_changes_come_twenty_to_a_page_with_the_pending_ones_first() {
     );
     assert!(first.contains("page 1 of 2"));
     assert!(
-        first.contains("href=\"/changes?page=2#changes-decided\""),
+        first.contains("href=\"/changes?pending=1&amp;page=2#changes-decided\""),
         "{first}"
     );
     let second = c.send(Req::get("/changes?page=2").cookie(&abe)).await.body;
@@ -244,4 +244,48 @@ async fn a_page_past_the_end_shows_the_last_and_a_bad_one_is_refused() {
     let bad = c.send(Req::get("/changes?page=two").cookie(&abe)).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.body.contains("page"), "{}", bad.body);
+}
+
+#[tokio::test]
+async fn pending_changes_come_twenty_to_a_page_too() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let ids: Vec<i64> = e.with_accounts(|a| {
+        (0..21)
+            .map(|i| {
+                a.add_change(
+                    "activity",
+                    &format!("act-wait-{i}"),
+                    "[]",
+                    None,
+                    aidtrace_store::ChangeState::Submitted,
+                    "eve",
+                    "2026-01-01T00:00:00Z",
+                )
+                .unwrap()
+            })
+            .collect()
+    });
+    let (abe, _) = login(&c, "abe").await;
+    let first = c.send(Req::get("/changes").cookie(&abe)).await.body;
+    assert!(first.contains("Waiting for a decision (21)"), "{first}");
+    let approvable = |body: &str| {
+        ids.iter()
+            .filter(|id| body.contains(&format!("id=\"approve-{id}\"")))
+            .count()
+    };
+    assert_eq!(approvable(&first), 20);
+    assert!(
+        first.contains("href=\"/changes?pending=2&amp;page=1#changes-pending\""),
+        "{first}"
+    );
+    let second = c
+        .send(Req::get("/changes?pending=2").cookie(&abe))
+        .await
+        .body;
+    assert_eq!(approvable(&second), 1);
+    assert!(
+        second.contains(&format!("id=\"approve-{}\"", ids[0])),
+        "the oldest last"
+    );
 }

@@ -13,7 +13,7 @@ use crate::accounts::{
     ACCOUNT_KIND, AUDIT_START, BASELINE_ACTOR, TOKEN_KIND, account_view_text, compare_rows,
     token_view,
 };
-use crate::changes::{CHANGE_COLUMNS, stored_state};
+use crate::changes::{CHANGE_COLUMNS, ChangeGroup, stored_state};
 use crate::{
     Account, AccountStore, ChangeRow, ChangeState, ChangeStore, Disabled, SessionRow, StoreError,
     StoreResult,
@@ -562,12 +562,18 @@ impl ChangeStore for PgAccounts {
         })
     }
 
-    fn decided_changes(&self, offset: u64, limit: u64) -> StoreResult<(Vec<ChangeRow>, u64)> {
+    fn changes_page(
+        &self,
+        group: ChangeGroup,
+        offset: u64,
+        limit: u64,
+    ) -> StoreResult<(Vec<ChangeRow>, u64)> {
         blocking(|| {
+            let states = group.sql_states();
             let mut client = self.client()?;
             let count: i64 = client
                 .query_one(
-                    "SELECT COUNT(*) FROM web_changes WHERE state IN ('approved', 'rejected')",
+                    &format!("SELECT COUNT(*) FROM web_changes WHERE state IN ({states})"),
                     &[],
                 )?
                 .get(0);
@@ -576,7 +582,7 @@ impl ChangeStore for PgAccounts {
                 .query(
                     &format!(
                         "SELECT {CHANGE_COLUMNS} FROM web_changes
-                         WHERE state IN ('approved', 'rejected')
+                         WHERE state IN ({states})
                          ORDER BY id DESC LIMIT $1 OFFSET $2"
                     ),
                     &[&clamp(limit), &clamp(offset)],

@@ -11,6 +11,7 @@ use aidtrace_service::change_review::{
     self, ChangeReview, FieldChange, RecordChange, RecordDiff, Shown,
 };
 use aidtrace_service::changes::{self, ChangeRow, ChangeState};
+use aidtrace_store::ChangeGroup;
 use axum::extract::State;
 use axum::response::Html;
 use maud::{Markup, html};
@@ -85,14 +86,16 @@ fn views_of(state: &AppState, list: Vec<ChangeRow>) -> Result<Vec<ChangeView>, A
             let pending = matches!(change.state, ChangeState::Draft | ChangeState::Submitted);
             let (review, proposed) = if pending {
                 let outside = outside_ledger(state, &records)?;
-                let review = change_review::review(
-                    &snap.ledger,
-                    &outside,
-                    &snap.rates,
-                    &snap.check_options,
-                    || snap.findings.to_vec(),
-                    &records,
-                );
+                let review = snap.memo.review(change.id, &change.updated_at, || {
+                    change_review::review(
+                        &snap.ledger,
+                        &outside,
+                        &snap.rates,
+                        &snap.check_options,
+                        || snap.findings.to_vec(),
+                        &records,
+                    )
+                });
                 (Some(review), Vec::new())
             } else {
                 let shown = records
@@ -281,40 +284,39 @@ fn change_article(v: &ChangeView, p: &Principal, csrf: &str) -> Markup {
     }
 }
 
-/// Decided changes shown on one page of `/changes`: each shows its records, so the history,
-/// which only grows, is read a page at a time.
-const DECIDED_PER_PAGE: u64 = 20;
+/// Changes shown on one page of each part of `/changes`: each shows its records (a pending one
+/// with its review), and the history only grows while anyone signed in may propose, so both
+/// parts are read a page at a time.
+const CHANGES_PER_PAGE: u64 = 20;
 
-/// `/changes?page=N`: `page` pages the decided changes; the pending ones are always shown.
+/// `/changes?pending=N&page=M`: page N of the pending changes and page M of the decided ones.
 #[derive(serde::Deserialize, Default)]
 pub struct ChangesQuery {
+    #[serde(default)]
+    pending: Option<u64>,
     #[serde(default)]
     page: Option<u64>,
 }
 
-/// What `/changes` shows: every pending change, and one page of the decided ones.
-struct Queue {
-    pending: Vec<ChangeView>,
-    decided: Vec<ChangeView>,
-    decided_count: u64,
+/// One page of one part of the queue.
+struct QueuePage {
+    views: Vec<ChangeView>,
+    count: u64,
     page: u64,
     pages: u64,
 }
 
-fn queue(state: &AppState, page: u64) -> Result<Queue, ApiError> {
-    let accounts = state.accounts();
-    let mut pending = accounts.changes(Some(ChangeState::Submitted))?;
-    pending.extend(accounts.changes(Some(ChangeState::Draft))?);
-    pending.sort_by_key(|c| std::cmp::Reverse(c.id));
-    let (_, decided_count) = accounts.decided_changes(0, 0)?;
-    let pages = decided_count.div_ceil(DECIDED_PER_PAGE).max(1);
+fn queue_page(state: &AppState, group: ChangeGroup, page: u64) -> Result<QueuePage, ApiError> {
+    let (_, count) = state.accounts().changes_page(group, 0, 0)?;
+    let pages = count.div_ceil(CHANGES_PER_PAGE).max(1);
     let page = page.clamp(1, pages);
-    let (decided, _) = accounts.decided_changes((page - 1) * DECIDED_PER_PAGE, DECIDED_PER_PAGE)?;
-    drop(accounts);
-    Ok(Queue {
-        pending: views_of(state, pending)?,
-        decided: views_of(state, decided)?,
-        decided_count,
+    let (rows, _) =
+        state
+            .accounts()
+            .changes_page(group, (page - 1) * CHANGES_PER_PAGE, CHANGES_PER_PAGE)?;
+    Ok(QueuePage {
+        views: views_of(state, rows)?,
+        count,
         page,
         pages,
     })
@@ -327,20 +329,28 @@ pub async fn page(
 ) -> PageResult<Html<String>> {
     let p = caller.require()?.clone();
     let st = state.clone();
-    let q = blocking(move || queue(&st, query.page.unwrap_or(1))).await?;
+    let (pending_at, decided_at) = (query.pending.unwrap_or(1), query.page.unwrap_or(1));
+    let (pending, decided) = blocking(move || {
+        Ok((
+            queue_page(&st, ChangeGroup::Pending, pending_at)?,
+            queue_page(&st, ChangeGroup::Decided, decided_at)?,
+        ))
+    })
+    .await?;
     let csrf = p.csrf.clone().unwrap_or_default();
     let to_usize = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
     let content = html! {
         p { (t("changes-intro")) }
-        @if q.pending.is_empty() && q.decided_count == 0 { p class="muted" { (t("changes-none")) } }
-        @if !q.pending.is_empty() {
-            h2 id="changes-pending" { (ta("changes-pending-heading", &[("count", &q.pending.len().to_string())])) }
-            @for v in &q.pending { (change_article(v, &p, &csrf)) }
+        @if pending.count == 0 && decided.count == 0 { p class="muted" { (t("changes-none")) } }
+        @if pending.count > 0 {
+            h2 id="changes-pending" { (ta("changes-pending-heading", &[("count", &pending.count.to_string())])) }
+            @for v in &pending.views { (change_article(v, &p, &csrf)) }
+            (crate::present::pager::pager("changes-pending-pages", to_usize(pending.page), to_usize(pending.pages), |n| format!("/changes?pending={n}&page={}#changes-pending", decided.page)))
         }
-        @if q.decided_count > 0 {
-            h2 id="changes-decided" { (ta("changes-decided-heading", &[("count", &q.decided_count.to_string())])) }
-            @for v in &q.decided { (change_article(v, &p, &csrf)) }
-            (crate::present::pager::pager("changes-pages", to_usize(q.page), to_usize(q.pages), |n| format!("/changes?page={n}#changes-decided")))
+        @if decided.count > 0 {
+            h2 id="changes-decided" { (ta("changes-decided-heading", &[("count", &decided.count.to_string())])) }
+            @for v in &decided.views { (change_article(v, &p, &csrf)) }
+            (crate::present::pager::pager("changes-pages", to_usize(decided.page), to_usize(decided.pages), |n| format!("/changes?pending={}&page={n}#changes-decided", pending.page)))
         }
     };
     Ok(layout(&t("title-changes"), &caller, content))

@@ -216,6 +216,9 @@ pub struct Memo {
     /// IATI exports already built from this snapshot, by selection: a file of tens of
     /// megabytes, so only the last few are kept (`EXPORTS_KEPT`).
     exports: Mutex<HashMap<String, Arc<crate::iati::export::ValidatedExport>>>,
+    /// Reviews of pending changes against this snapshot, by change id and last update: a
+    /// change of an organisation is judged on the whole ledger, so each is judged once.
+    reviews: Mutex<HashMap<(i64, String), aidtrace_service::change_review::ChangeReview>>,
 }
 
 /// IATI exports a snapshot keeps (each up to the whole ledger's file).
@@ -269,6 +272,32 @@ impl Memo {
             map.clear();
         }
         map.insert(selection, export);
+    }
+
+    /// The review of change `id` as last updated at `updated`, judged once per snapshot.
+    pub fn review(
+        &self,
+        id: i64,
+        updated: &str,
+        judge: impl FnOnce() -> aidtrace_service::change_review::ChangeReview,
+    ) -> aidtrace_service::change_review::ChangeReview {
+        let key = (id, updated.to_string());
+        let lock = || {
+            self.reviews
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some(done) = lock().get(&key) {
+            return done.clone();
+        }
+        // Judged outside the lock: two views at once may both judge a change, never wait.
+        let review = judge();
+        let mut map = lock();
+        if map.len() >= MEMO_LIMIT {
+            map.clear();
+        }
+        map.insert(key, review.clone());
+        review
     }
 
     pub fn keep_page(&self, key: String, body: Arc<str>) {
