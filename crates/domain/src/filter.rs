@@ -593,7 +593,11 @@ fn region(v: &str) -> Option<RegionFilter> {
         None => (None, v),
     };
     let name = name.trim().to_lowercase();
-    (!name.is_empty() && name.chars().count() <= 200 && !name.chars().any(char::is_control))
+    // What a stored text may not hold, a filter echoed on every page and link may not either:
+    // a control character or one that turns the text's direction ("official notice" written
+    // backwards after U+202E).
+    let plain = |c: char| !c.is_control() && crate::text::allowed_char(c);
+    (!name.is_empty() && name.chars().count() <= 200 && name.chars().all(plain))
         .then_some(RegionFilter { country, name })
 }
 

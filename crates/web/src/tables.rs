@@ -552,6 +552,23 @@ fn excel_date(cell: &str) -> Option<rust_xlsxwriter::ExcelDateTime> {
     rust_xlsxwriter::ExcelDateTime::from_ymd(y, m, day).ok()
 }
 
+/// Characters a spreadsheet cell holds (Excel's limit, which the writer enforces).
+const XLSX_CELL_CHARS: usize = 32_767;
+
+/// A cell's text as a spreadsheet can hold it: a longer text is cut, saying so, rather than
+/// failing the whole download (record text has no such limit; the CSV keeps it whole).
+fn xlsx_text(cell: &str) -> String {
+    const CUT: &str = " [… cut: the CSV export has the whole text]";
+    if cell.chars().count() <= XLSX_CELL_CHARS {
+        return cell.to_string();
+    }
+    let kept: String = cell
+        .chars()
+        .take(XLSX_CELL_CHARS - CUT.chars().count())
+        .collect();
+    format!("{kept}{CUT}")
+}
+
 pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, ApiError> {
     use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
     let mut book = Workbook::new();
@@ -595,7 +612,7 @@ pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, ApiError> {
                     .map_err(ApiError::internal)?;
             } else if !cell.is_empty() {
                 sheet
-                    .write_string(r, col, cell)
+                    .write_string(r, col, xlsx_text(cell))
                     .map_err(ApiError::internal)?;
             }
         }

@@ -229,6 +229,8 @@ async fn bad_filter_values_are_refused_naming_the_field() {
         ("by=donor&currency=dollars", "currency"),
         ("by=donor&agencies=maybe", "agencies"),
         ("by=donor&facility=fac-nowhere", "facility"),
+        ("by=donor&region=KZ:%E2%80%AEofficial%20notice", "region"),
+        ("by=donor&region=%E2%81%A7Abai", "region"),
         ("by=donor&colour=red", "colour"),
         ("by=donor&kind=pledge&kind=commitment", "kind"),
         ("by=planet", "by"),

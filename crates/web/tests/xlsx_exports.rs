@@ -361,3 +361,44 @@ async fn asset_workbooks_need_what_their_csv_needs() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_text_longer_than_a_spreadsheet_cell_is_cut_saying_so() {
+    use axum::http::Method;
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let token = e.token("ada");
+    let got = c
+        .send(Req::get("/api/v1/organisations/org-moh-kz").bearer(&token))
+        .await;
+    let etag = got.header("etag");
+    let mut org = got.json();
+    let long = "Ministry of Health ".repeat(2_200);
+    assert!(long.chars().count() > 40_000);
+    org["name"] = serde_json::json!(long.trim_end());
+    let put = c
+        .send(
+            Req::new(Method::PUT, "/api/v1/organisations/org-moh-kz")
+                .bearer(&token)
+                .header("if-match", &etag)
+                .json(&org),
+        )
+        .await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+    let xlsx = c.get("/export/organisations/xlsx").await;
+    assert_eq!(xlsx.status, StatusCode::OK, "{}", xlsx.body);
+    let cells = xlsx_rows(&xlsx.bytes);
+    let cut = cells
+        .iter()
+        .flatten()
+        .find(|c| c.starts_with("Ministry of Health Ministry"))
+        .expect("the long name");
+    assert_eq!(cut.chars().count(), 32_767);
+    assert!(
+        cut.ends_with("the CSV export has the whole text]"),
+        "{}",
+        &cut[cut.len() - 80..]
+    );
+    let csv = c.get("/export/organisations/csv").await;
+    assert!(csv.body.contains(long.trim_end()), "the CSV keeps it whole");
+}
