@@ -337,3 +337,30 @@ async fn field_error_and_form_in_russian() {
     );
     assert!(!text.contains("outside what"), "{text}");
 }
+
+#[tokio::test]
+async fn a_first_visit_is_answered_in_the_browsers_language() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let ru = c
+        .send(Req::get("/").header("accept-language", "ru-RU,ru;q=0.9,en;q=0.8"))
+        .await;
+    assert_eq!(ru.status, StatusCode::OK);
+    assert!(ru.body.contains("<html lang=\"ru\""), "{}", &ru.body[..200]);
+    assert!(ru.header("vary").to_lowercase().contains("accept-language"));
+    let chosen = c
+        .send(
+            Req::get("/")
+                .header("accept-language", "ru-RU")
+                .header("cookie", "aidtrace_lang=kk"),
+        )
+        .await;
+    assert!(
+        chosen.body.contains("<html lang=\"kk\""),
+        "a language chosen on the site stands over the browser's"
+    );
+    let other = c
+        .send(Req::get("/").header("accept-language", "de-DE"))
+        .await;
+    assert!(other.body.contains("<html lang=\"en\""));
+}

@@ -321,6 +321,15 @@ pub fn date(d: NaiveDate) -> String {
 pub const LANG_COOKIE: &str = "aidtrace_lang";
 
 /// Picks the request's language and remembers a `?lang=` choice in a cookie.
+/// The first language of the browser's `Accept-Language` (in its order of preference) that
+/// the catalogues have, by its primary tag (`ru-RU` is Russian).
+fn browser_language(headers: &axum::http::HeaderMap) -> Option<Lang> {
+    let raw = headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
+    accept_language::parse(raw)
+        .iter()
+        .find_map(|tag| Lang::parse(&tag.split('-').next()?.to_lowercase()))
+}
+
 pub async fn middleware(req: Request, next: Next) -> Response {
     let from_query = req.uri().query().and_then(|q| {
         q.split('&')
@@ -330,8 +339,12 @@ pub async fn middleware(req: Request, next: Next) -> Response {
     });
     let lang = from_query
         .or_else(|| super::links::cookie(req.headers(), LANG_COOKIE).and_then(Lang::parse))
+        .or_else(|| browser_language(req.headers()))
         .unwrap_or(Lang::En);
     let mut resp = LANG.scope(lang, next.run(req)).await;
+    // The same address answers in another language for another browser.
+    resp.headers_mut()
+        .append(header::VARY, HeaderValue::from_static("accept-language"));
     if let Some(l) = from_query
         && let Ok(v) = HeaderValue::from_str(&format!(
             "{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000",
@@ -346,6 +359,24 @@ pub async fn middleware(req: Request, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn accepting(value: &str) -> Option<Lang> {
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert(
+            header::ACCEPT_LANGUAGE,
+            HeaderValue::from_str(value).unwrap(),
+        );
+        browser_language(&headers)
+    }
+
+    #[test]
+    fn the_browsers_first_language_the_catalogues_have_is_taken() {
+        assert_eq!(accepting("ru-RU,ru;q=0.9,en;q=0.8"), Some(Lang::Ru));
+        assert_eq!(accepting("de-DE, kk;q=0.5, en;q=0.4"), Some(Lang::Kk));
+        assert_eq!(accepting("en;q=0.2, uk;q=0.9"), Some(Lang::Uk));
+        assert_eq!(accepting("de, fr"), None);
+        assert_eq!(accepting(";;;q=x"), None);
+    }
 
     #[test]
     fn every_catalogue_parses_and_has_every_english_key() {
