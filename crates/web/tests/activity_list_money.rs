@@ -205,3 +205,52 @@ async fn the_list_row_agrees_with_the_totals_report_under_a_donor() {
         commitment["converted"].as_str().unwrap()
     );
 }
+
+#[tokio::test]
+async fn the_activity_page_totals_its_flows_as_the_list_does_and_lists_them_by_date() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    for (id, date) in [
+        ("flow-kz-later", "2026-03-01"),
+        ("flow-kz-earlier", "2025-02-01"),
+    ] {
+        put_flow_json(
+            &e,
+            &c,
+            id,
+            json!({"id": id, "activity": "act-kz-semey-equipment", "kind": "disbursement",
+                "provider": "org-gov-japan",
+                "money": {"amount": "1000", "currency": "USD", "value_date": date}}),
+        )
+        .await;
+    }
+    let page = c.get("/activities/act-kz-semey-equipment").await.body;
+    let totals = &page[page.find("id=\"activity-totals\"").expect("totals")..];
+    let csv = c.get("/export/activities/csv").await.body;
+    let disbursed = row(&csv, "act-kz-semey-equipment")["disbursed"].clone();
+    assert_eq!(disbursed, "2000");
+    assert!(
+        totals.contains("2,000"),
+        "the list's 2000 on the page: {totals}"
+    );
+    let at = |id: &str| page.find(&format!("id=\"{id}\"")).unwrap();
+    assert!(at("flow-kz-earlier") < at("flow-kz-later"), "by value date");
+    assert!(
+        at("flow-kz-later") < at("flow-kz-semey-commitment"),
+        "the undated commitment last"
+    );
+}
+
+#[tokio::test]
+async fn a_share_condition_on_the_list_says_rows_keep_their_whole_money() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let plain = c.get("/activities").await.body;
+    assert!(!plain.contains("id=\"activities-whole\""));
+    let by_country = c.get("/activities?recipient=KZ").await.body;
+    assert!(
+        by_country.contains("id=\"activities-whole\""),
+        "{by_country}"
+    );
+    assert!(by_country.contains("only the named share"));
+}

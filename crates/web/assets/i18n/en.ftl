@@ -18,6 +18,7 @@ public-view = Public view: approved data only
 footer = Converted figures use the exchange rates imported here, else the European Central Bank's daily reference rates, else International Monetary Fund annual averages. Source: International Monetary Fund; European Central Bank.
 title-dashboard = Dashboard
 title-activities = Activities
+activities-whole-note = A country, region or sector selects the activities that name it; each row still shows the activity's whole money. The dashboard counts only the named share (an activity 60 % in Kazakhstan adds 60 % of its money to Kazakhstan).
 title-facilities = Facilities
 title-map = Map of facilities
 title-organisations = Organisations

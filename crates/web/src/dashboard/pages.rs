@@ -299,6 +299,9 @@ pub async fn activities(
     let content = html! {
         (crate::flows::form_with_search(&snap, &flows, "/activities", &q))
         p { (table.rows.len()) " " (tn("card-activities", table.rows.len())) @if can_edit { " · " a href="/forms/activities/new" id="new-activity" { (t("new-activity")) } } }
+        @if [aidtrace_domain::filter::Split::Recipient, aidtrace_domain::filter::Split::Region, aidtrace_domain::filter::Split::Sector].into_iter().any(|s| flows.restricts(s)) {
+            p class="muted" id="activities-whole" { (t("activities-whole-note")) }
+        }
         (table_html(&table, Some("/activities/")))
         (exports("activities", &query))
         p class="exports" { a href=(format!("/export/iati{query}")) id="activities-iati" { "IATI XML" } }
@@ -446,11 +449,23 @@ pub async fn activity(
         .activities
         .get(&id)
         .ok_or_else(|| ApiError::not_found(ta("err-no-activity-id", &[("id", id.as_str())])))?;
-    let flows: Vec<_> = snap
+    let mut flows: Vec<_> = snap
         .of_activity(&id, RecordKind::Flow)
         .into_iter()
         .filter_map(|f| ledger.flows.get(f))
         .collect();
+    // In the order the money moved, undated last: a reader checks them against the totals.
+    flows.sort_by(|a, b| {
+        let when =
+            |f: &aidtrace_domain::model::Flow| (f.money.value_date.is_none(), f.money.value_date);
+        when(a).cmp(&when(b)).then_with(|| a.id.cmp(&b.id))
+    });
+    let totals = aidtrace_domain::scoped_totals::scoped_totals(
+        ledger,
+        &snap.rates,
+        &aidtrace_domain::CurrencyCode::usd(),
+        flows.iter().map(|f| (*f, rust_decimal::Decimal::ONE)),
+    );
     let lines: Vec<_> = snap
         .of_activity(&id, RecordKind::EquipmentLine)
         .into_iter()
@@ -508,6 +523,7 @@ pub async fn activity(
         h2 { (t("flows")) }
         @if can_edit { p { a href=(format!("/forms/flows/new?activity={id}")) { (t("new-flow")) } " · " a href=(format!("/forms/equipment-lines/new?activity={id}")) { (t("new-equipment-line")) } } }
         @if flows.is_empty() { p class="muted" { (t("act-no-flows")) } }
+        @else { div id="activity-totals" { (crate::orgs::totals_table(&totals, "", false)) } }
         @for f in &flows {
             article class="flow" id=(f.id) {
                 h3 { (label(f.kind)) ": " (money(&f.money)) }

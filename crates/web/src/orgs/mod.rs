@@ -15,6 +15,8 @@ use axum::routing::get;
 use crate::state::AppState;
 
 pub use api::openapi_paths;
+/// Totals by kind and year, shown on an organisation's page and an activity's.
+pub(crate) use page::totals_table;
 
 /// Routes of this area, merged into [`crate::app`].
 pub fn routes() -> Router<AppState> {

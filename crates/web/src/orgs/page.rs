@@ -34,7 +34,7 @@ fn identifier(i: &OrgIdentifier) -> (String, String) {
 
 /// Totals by kind, then by kind and year, each linking to its flows on `/flows` (with the
 /// organisation as donor) where `donor_link` is set.
-fn totals_table(totals: &ScopedTotals, id: &str, donor_link: bool) -> Markup {
+pub(crate) fn totals_table(totals: &ScopedTotals, id: &str, donor_link: bool) -> Markup {
     let link = |year: Option<i32>, kind: &str| {
         let mut q = format!("/flows?donor={}&kind={kind}", urlencode(id));
         if let Some(y) = year {
