@@ -361,3 +361,51 @@ mod tests {
         }
     }
 }
+
+/// `text` as the readable part of a record id: ASCII letters and digits in lower case (other
+/// scripts transliterated: "Аппараты ИВЛ" gives "apparaty-ivl"), joined by single '-', at most
+/// `max` characters; empty when nothing is left. Forms, intake and the energy planner's commit
+/// name the records they create with it.
+pub fn slug(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for c in deunicode::deunicode(text).chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if matches!(c, '\'' | '`') {
+            // Within a word: transliteration marks some letters so ("Қ" is "K'").
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    // ASCII only, so a byte is a character.
+    out.truncate(max);
+    out.trim_end_matches('-').to_string()
+}
+
+#[cfg(test)]
+mod slug_tests {
+    use super::slug;
+
+    #[test]
+    fn other_scripts_are_written_in_latin_letters() {
+        assert_eq!(slug("Аппараты ИВЛ", 60), "apparaty-ivl");
+        assert_eq!(
+            slug("Апараты ШВЛ для Харкова", 60),
+            "aparaty-shvl-dlia-kharkova"
+        );
+        assert_eq!(slug("Қазақстан", 60), "kazakstan");
+        assert_eq!(slug("Don't stop", 60), "dont-stop");
+    }
+
+    #[test]
+    fn punctuation_makes_one_dash_and_none_at_the_ends() {
+        assert_eq!(slug("  MRI -- for Semey!! ", 60), "mri-for-semey");
+        assert_eq!(slug("!!!", 60), "");
+    }
+
+    #[test]
+    fn the_length_is_cut_without_a_trailing_dash() {
+        assert_eq!(slug("abc def", 4), "abc");
+        assert_eq!(slug("abcdef", 3), "abc");
+    }
+}

@@ -34,15 +34,7 @@ pub struct CommitReport {
 
 /// Lower-case letters, digits and '-', for ids built from a model name.
 fn slug(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    out.trim_matches('-').chars().take(40).collect()
+    aidtrace_domain::text::slug(s, 40)
 }
 
 /// A refusal of the plan or the form's fields, naming the field and value, with its message id

@@ -465,22 +465,10 @@ pub fn parse_edits(pairs: &[String]) -> ServiceResult<BTreeMap<String, String>> 
 }
 
 fn slug(raw: &str) -> String {
-    let mut s: String = raw
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    while s.contains("--") {
-        s = s.replace("--", "-");
+    match aidtrace_domain::text::slug(raw, 60) {
+        s if s.is_empty() => "unnamed".into(),
+        s => s,
     }
-    let s = s.trim_matches('-');
-    let s: String = s.chars().take(60).collect();
-    if s.is_empty() { "unnamed".into() } else { s }
 }
 
 fn rid(raw: &str) -> ServiceResult<RecordId> {

@@ -235,21 +235,9 @@ fn convert(ctx: &mut Ctx, field: &Field, name: &str, raw: &str, values: &Values)
     }
 }
 
-/// `text` as an id: ASCII letters and digits joined by '-', Latin transliteration left to the
-/// person (a title in Cyrillic gives the prefix and a number), at most 60 characters.
+/// `text` as an id's readable part (other scripts in Latin letters), at most 60 characters.
 pub fn slug(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-        if out.len() >= 60 {
-            break;
-        }
-    }
-    out.trim_matches('-').to_string()
+    aidtrace_domain::text::slug(text, 60)
 }
 
 /// A fresh id `prefix + slug`, with `-2`, `-3`, … when taken in the ledger or by the form.
@@ -927,8 +915,8 @@ mod tests {
     }
 
     #[test]
-    fn a_kazakh_title_gives_the_prefix_and_a_suffix_when_taken() {
-        assert_eq!(slug("Аппараты ИВЛ"), "");
+    fn a_cyrillic_title_gives_a_latin_id() {
+        assert_eq!(slug("Аппараты ИВЛ"), "apparaty-ivl");
         assert_eq!(slug("  MRI -- for Semey!! "), "mri-for-semey");
     }
 }
