@@ -364,3 +364,18 @@ async fn a_first_visit_is_answered_in_the_browsers_language() {
         .await;
     assert!(other.body.contains("<html lang=\"en\""));
 }
+
+#[tokio::test]
+async fn a_citation_names_the_field_it_supports_in_the_readers_language() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let uk = c
+        .get("/activities/act-kz-semey-equipment?lang=uk")
+        .await
+        .body;
+    assert!(
+        uk.contains("підтверджує <span class=\"cited-field\" title=\"money\">Сума</span>"),
+        "{uk}"
+    );
+    assert!(!uk.contains("підтверджує <code>money"));
+}

@@ -132,12 +132,6 @@ fn outside_ledger(
     Ok(out)
 }
 
-/// A field's label in the reader's language (catalogue key `cf-<field>`), or its name.
-fn field_label(field: &str) -> String {
-    i18n::t_opt(&format!("cf-{}", field.replace('_', "-")))
-        .unwrap_or_else(|| field.replace('_', " "))
-}
-
 fn decimal(raw: &str) -> String {
     Decimal::from_str(raw).map_or_else(|_| raw.to_string(), i18n::number)
 }
@@ -165,7 +159,7 @@ fn shown(v: &Shown, names: &Names) -> Markup {
             @for (i, item) in items.iter().enumerate() { @if i > 0 { "; " } (shown(item, names)) }
         },
         Shown::Fields(fields) => html! {
-            @for (i, (k, v)) in fields.iter().enumerate() { @if i > 0 { ", " } (field_label(k)) ": " (shown(v, names)) }
+            @for (i, (k, v)) in fields.iter().enumerate() { @if i > 0 { ", " } (crate::labels::record_field(k)) ": " (shown(v, names)) }
         },
     }
 }
@@ -201,7 +195,7 @@ fn record_diff(d: &RecordDiff, compare: bool, names: &Names) -> Markup {
                     tbody {
                         @for f in &d.fields {
                             tr class=(change_class(f.change)) data-field=(f.field) {
-                                th scope="row" { (field_label(&f.field)) }
+                                th scope="row" { (crate::labels::record_field(&f.field)) }
                                 @if compare {
                                     td class="before" { @if let Some(v) = &f.before { (shown(v, names)) } @else { span class="muted" { "—" } } }
                                 }

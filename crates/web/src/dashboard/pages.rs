@@ -348,7 +348,7 @@ pub(crate) fn citations(snap: &Snapshot, list: &[aidtrace_domain::model::Citatio
                         }
                         None => { (c.source) }
                     }
-                    @if let Some(f) = &c.field { " (" (t("cite-supports")) " " code { (f) } ")" }
+                    @if let Some(f) = &c.field { " (" (t("cite-supports")) " " span class="cited-field" title=(f) { (crate::labels::record_field(f)) } ")" }
                 }
             }
         }

@@ -646,3 +646,11 @@ mod tests {
         assert_eq!(label(assets::LifecycleState::InService), "in service");
     }
 }
+
+/// A record field's label in the reader's language (catalogue key `cf-<field>`, the last part
+/// of a dotted path: `money.amount` is "Amount"), or its name with spaces.
+pub fn record_field(field: &str) -> String {
+    let last = field.rsplit('.').next().unwrap_or(field);
+    crate::i18n::t_opt(&format!("cf-{}", last.replace('_', "-")))
+        .unwrap_or_else(|| last.replace('_', " "))
+}
