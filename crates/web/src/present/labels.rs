@@ -472,6 +472,13 @@ labelled! {
 // plan and meter kinds and answers. Give one a prefix above (and keys in all four catalogues)
 // before a page prints it.
 
+/// A record field's label in the reader's language (catalogue key `cf-<field>`, the last part
+/// of a dotted path: `money.amount` is "Amount"), or its name with spaces.
+pub fn record_field(field: &str) -> String {
+    let last = field.rsplit('.').next().unwrap_or(field);
+    i18n::t_opt(&format!("cf-{}", last.replace('_', "-"))).unwrap_or_else(|| last.replace('_', " "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -645,12 +652,4 @@ mod tests {
         );
         assert_eq!(label(assets::LifecycleState::InService), "in service");
     }
-}
-
-/// A record field's label in the reader's language (catalogue key `cf-<field>`, the last part
-/// of a dotted path: `money.amount` is "Amount"), or its name with spaces.
-pub fn record_field(field: &str) -> String {
-    let last = field.rsplit('.').next().unwrap_or(field);
-    crate::i18n::t_opt(&format!("cf-{}", last.replace('_', "-")))
-        .unwrap_or_else(|| last.replace('_', " "))
 }

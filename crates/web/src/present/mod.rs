@@ -16,13 +16,14 @@ pub mod table;
 #[cfg(test)]
 mod tests {
     /// The sources of this module, checked for paths into the rest of the crate.
-    const SOURCES: [(&str, &str); 8] = [
+    const SOURCES: [(&str, &str); 9] = [
         ("mod.rs", include_str!("mod.rs")),
         ("format.rs", include_str!("format.rs")),
         ("i18n.rs", include_str!("i18n.rs")),
         ("labels.rs", include_str!("labels.rs")),
         ("links.rs", include_str!("links.rs")),
         ("page.rs", include_str!("page.rs")),
+        ("pager.rs", include_str!("pager.rs")),
         ("svg.rs", include_str!("svg.rs")),
         ("table.rs", include_str!("table.rs")),
     ];

@@ -3,7 +3,7 @@
 
 use maud::{Markup, html};
 
-use crate::i18n::{t, ta};
+use super::i18n::{t, ta};
 
 /// Pages of `per_page` that `count` items fill, at least one.
 pub fn pages(count: usize, per_page: usize) -> usize {
