@@ -254,3 +254,29 @@ async fn the_facilities_export_holds_the_searched_rows() {
     let all = c.get("/export/facilities/csv").await.body;
     assert!(all.contains("fac-zhezbek-blood-centre"));
 }
+
+#[tokio::test]
+async fn the_zoom_list_is_in_the_order_of_the_names_read() {
+    let (e, c) = client();
+    for (id, country) in [("fac-test-ch", "CH"), ("fac-test-de", "DE")] {
+        let r = c
+            .send(
+                Req::new(Method::PUT, &format!("/api/v1/facilities/{id}"))
+                    .bearer(&e.token("ada"))
+                    .header("if-none-match", "*")
+                    .json(&json!({"id": id, "name": id, "kind": "other", "country": country})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let page = c.get("/map").await.body;
+    let zoom = &page[page.find("class=\"map-zoom\"").unwrap()..];
+    let at = |name: &str| zoom.find(name).unwrap_or_else(|| panic!("{name}: {zoom}"));
+    assert!(
+        at(">Germany<") < at(">Switzerland<"),
+        "DE after CH by code, before it by name"
+    );
+    let ru = c.get("/map?lang=ru").await.body;
+    let zoom = &ru[ru.find("class=\"map-zoom\"").unwrap()..];
+    assert!(zoom.find(">Германия<").unwrap() < zoom.find(">Швейцария<").unwrap());
+}

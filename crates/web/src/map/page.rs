@@ -236,6 +236,8 @@ pub async fn page(
     places.sort();
     places.dedup();
     places.retain(|c| geo::OUTLINES.countries.contains_key(c));
+    // By the name the reader reads, not by code (Austria after Armenia, not before Bosnia).
+    places.sort_by_cached_key(|c| country_name(c).to_lowercase());
 
     let frame = match &view {
         View::World => BBox::WORLD,
