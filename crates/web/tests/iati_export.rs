@@ -159,6 +159,10 @@ async fn an_undated_activity_is_said_to_need_a_start_date_in_the_readers_languag
         !row.contains("not expected"),
         "the schema's words for the missing date are not shown: {row}"
     );
+    assert!(
+        row.contains(">Grant aid for high-tech medical equipment at Semey State Medical University Hospital</a>"),
+        "the activity by its title: {row}"
+    );
     let uk = c
         .send(Req::get(&format!("{query}&lang=uk")).cookie(&vic))
         .await

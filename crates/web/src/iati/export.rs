@@ -209,6 +209,7 @@ pub async fn preview(
     uri: Uri,
 ) -> Result<Response, ExportError> {
     let (selection, export) = run(&state, &caller, &uri).await?;
+    let snap = state.snapshot().await?;
     let query = selection.query_string();
     let body = html! {
         @if export.activities == 0 {
@@ -225,7 +226,10 @@ pub async fn preview(
                 tr { th { (t("col-activity")) } th { (t("iati-export-reason")) } }
                 @for l in &export.left_out {
                     tr {
-                        td { a href=(format!("/activities/{}", l.activity)) { (l.activity) } }
+                        td {
+                            a href=(format!("/activities/{}", l.activity)) { (snap.ledger.record_name(&l.activity).unwrap_or(l.activity.as_str())) }
+                            " " code class="muted" { (l.activity) }
+                        }
                         td {
                             @if l.undated {
                                 span class="iati-undated" { (t("iati-export-undated")) }
