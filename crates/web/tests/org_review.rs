@@ -498,3 +498,20 @@ async fn a_suggestion_says_which_words_its_names_share() {
     assert!(row.contains("shared words: "), "{row}");
     assert!(row.contains("japan"), "{row}");
 }
+
+#[tokio::test]
+async fn an_imported_publisher_without_roles_says_what_it_does_in_its_activities() {
+    let e = env();
+    import(
+        &e,
+        "mofa.xml",
+        &publisher_file("JP-FA-WEB10", "JP-FA", MOFA),
+    );
+    let c = Client::InProcess(e.state.clone());
+    let page = c.get("/organisations/org-iati-JP-FA").await.body;
+    let roles = &page[page.find("id=\"org-roles\"").unwrap()..];
+    let roles = &roles[..roles.find("</dd>").unwrap()];
+    assert!(roles.contains("no role recorded"), "{roles}");
+    assert!(roles.contains("in its activities: funding"), "{roles}");
+    assert!(roles.contains("provides flows"), "{roles}");
+}

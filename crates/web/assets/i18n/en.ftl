@@ -1332,6 +1332,7 @@ orgp-col-flows = flows
 orgp-all-years = all years
 orgp-undated = no value date
 orgp-no-roles = no role recorded
+orgp-roles-seen = in its activities: { $roles }
 orgp-parent = Belongs to
 orgp-agencies = Agencies under it
 orgp-identifiers = Identifiers

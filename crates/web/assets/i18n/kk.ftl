@@ -1296,6 +1296,7 @@ orgp-col-flows = операциялар
 orgp-all-years = барлық жылдар
 orgp-undated = валюталау күні жоқ
 orgp-no-roles = рөлі көрсетілмеген
+orgp-roles-seen = өз шараларында: { $roles }
 orgp-parent = Құрамында
 orgp-agencies = Қарамағындағы агенттіктер
 orgp-identifiers = Сәйкестендіргіштер

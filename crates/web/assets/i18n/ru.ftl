@@ -1345,6 +1345,7 @@ orgp-col-flows = операции
 orgp-all-years = все годы
 orgp-undated = без даты валютирования
 orgp-no-roles = роль не указана
+orgp-roles-seen = в его мероприятиях: { $roles }
 orgp-parent = Входит в
 orgp-agencies = Подчинённые агентства
 orgp-identifiers = Идентификаторы

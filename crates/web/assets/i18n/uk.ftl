@@ -1345,6 +1345,7 @@ orgp-col-flows = операції
 orgp-all-years = усі роки
 orgp-undated = без дати валютування
 orgp-no-roles = роль не вказано
+orgp-roles-seen = у його заходах: { $roles }
 orgp-parent = Входить до
 orgp-agencies = Підпорядковані агентства
 orgp-identifiers = Ідентифікатори

@@ -97,6 +97,32 @@ fn sources(snap: &Snapshot, p: &OrgProfile) -> Markup {
     }
 }
 
+/// What the organisation does in its activities, in the reader's language, each once: an
+/// imported publisher has no roles recorded yet appears as funder, provider and reporter.
+fn roles_seen(p: &OrgProfile) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut add = |label: String| {
+        if !seen.contains(&label) {
+            seen.push(label);
+        }
+    };
+    for a in &p.activities {
+        for r in a.roles.iter().filter(|r| r.org == p.organisation.id) {
+            add(i18n::value(&enum_name(&r.role)));
+        }
+        if a.provider {
+            add(t("orgp-provides"));
+        }
+        if a.receiver {
+            add(t("orgp-receives"));
+        }
+        if a.reporting {
+            add(t("orgp-reports"));
+        }
+    }
+    seen
+}
+
 fn body(snap: &Snapshot, p: &OrgProfile) -> Markup {
     let o = &p.organisation;
     let ledger = &snap.ledger;
@@ -106,7 +132,11 @@ fn body(snap: &Snapshot, p: &OrgProfile) -> Markup {
             dt { (t("field-kind")) } dd { (i18n::value(&enum_name(&o.kind))) }
             @if let Some(c) = &o.country { dt { (t("col-country")) } dd { (crate::labels::country(c.as_str())) } }
             dt { (t("col-roles")) } dd id="org-roles" {
-                @if o.roles.is_empty() { span class="muted" { (t("orgp-no-roles")) } }
+                @if o.roles.is_empty() {
+                    span class="muted" { (t("orgp-no-roles")) }
+                    @let seen = roles_seen(p);
+                    @if !seen.is_empty() { " · " span id="org-roles-seen" { (ta("orgp-roles-seen", &[("roles", &seen.join(", "))])) } }
+                }
                 @for (i, r) in o.roles.iter().enumerate() { @if i > 0 { ", " } (i18n::value(&enum_name(r))) }
             }
             @if !p.parents.is_empty() {
