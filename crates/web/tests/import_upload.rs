@@ -230,6 +230,27 @@ async fn an_upload_neither_xml_nor_zip_is_refused_naming_the_file() {
     .await;
 }
 
+#[tokio::test]
+async fn a_refused_upload_is_said_above_the_form_to_choose_another() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let (ada, csrf) = login(&c, "ada").await;
+    let r = c
+        .send(post(
+            &ada,
+            &form(&csrf, "validate", &[("scan.pdf", b"%PDF-1.7\n")]),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let error = r.body.find("id=\"import-error\"").expect("the refusal");
+    assert!(r.body[error..].contains("scan.pdf"), "{}", head(&r.body));
+    assert!(
+        r.body[error..].contains("type=\"file\""),
+        "the form follows the refusal: {}",
+        head(&r.body)
+    );
+}
+
 /// A zip holding a sound member and one named `member` is refused whole, naming the archive,
 /// the member and why.
 async fn refused_for_its_member_path(archive: &str, member: &str) {

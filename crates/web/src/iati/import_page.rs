@@ -128,7 +128,14 @@ pub async fn upload(
     let lang = i18n::current();
     // Unpacking and checking take seconds of CPU: off the async workers. An import gives the
     // validation report from the same read.
-    let report = blocking(move || {
+    let refused_form = |e: ApiError| {
+        let body = html! {
+            p id="import-error" class="error" role="alert" { (crate::error::error_text(&e)) }
+            (upload_form(principal.csrf.as_deref().unwrap_or_default(), principal.role == Role::Admin))
+        };
+        (e.status, layout(&t("title-import"), &caller, body)).into_response()
+    };
+    let checked = blocking(move || {
         let _slot = slot;
         i18n::scope(lang, || {
             let unpacked = upload::unpack(received.files, limit)?;
@@ -146,7 +153,14 @@ pub async fn upload(
             Ok(report)
         })
     })
-    .await?;
+    .await;
+    // A refused upload (not XML, a zip bomb, too large unpacked) is said above the form, so the
+    // next file can be chosen at once; nothing was written.
+    let report = match checked {
+        Ok(report) => report,
+        Err(e) if e.status.is_client_error() => return Ok(refused_form(e)),
+        Err(e) => return Err(e.into()),
+    };
     // The page shows the upload's report, not the ledger: the read model's refresh (seconds
     // after a large import) runs after the response, and the next page waits for it.
     if import {
