@@ -136,6 +136,34 @@ async fn no_main_page_scrolls_sideways_at_390_px() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chart_keeps_readable_labels_on_a_phone_and_scrolls_in_its_box() {
+    let Some((browser, _env, base)) = start().await else {
+        return;
+    };
+    let driver = &browser.driver;
+    set_width(driver, 390).await;
+    driver.goto(format!("{base}/")).await.unwrap();
+    let (chart, frame, label): (f64, f64, f64) = driver
+        .execute(
+            "const svg = document.querySelector('.chart-scroll svg.chart');
+             const text = svg.querySelector('text');
+             return [svg.getBoundingClientRect().width,
+                     svg.parentElement.getBoundingClientRect().width,
+                     text.getBoundingClientRect().height];",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .convert()
+        .unwrap();
+    assert!(chart >= 600.0, "the chart keeps its size: {chart} px");
+    assert!(frame < chart, "its box scrolls instead: {frame} px");
+    assert!(label >= 8.0, "labels a person can read: {label} px high");
+    let (scroll, inner) = browser_kit::page_and_window_widths(driver).await;
+    assert!(scroll <= inner, "the page itself does not scroll sideways");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_table_overflows_a_main_page_at_1400_px() {
     let Some((browser, _env, base)) = start().await else {
         return;

@@ -91,7 +91,8 @@ pub fn bar_chart(title: &str, unit: &str, rows: &[Bar]) -> Markup {
     let legend_y = (rows.len() as f64).mul_add(bar_h, 34.0);
     let legend_rows = kinds.len().div_ceil(4) as f64;
     let height = legend_rows.mul_add(18.0, legend_y + 6.0);
-    html! {
+    // A phone scrolls the chart sideways in its box instead of shrinking its text to 5 px.
+    html! { div class="chart-scroll" tabindex="0" role="group" aria-label=(title) {
         svg class="chart" role="img" viewBox=(format!("0 0 760 {height}")) width="760" height=(height) {
             title { (title) }
             @for (i, bar) in rows.iter().enumerate() {
@@ -113,7 +114,7 @@ pub fn bar_chart(title: &str, unit: &str, rows: &[Bar]) -> Markup {
             text x="0" y="12" class="caption" { (title) }
             (legend(&kinds, legend_y))
         }
-    }
+    } }
 }
 
 /// Colour keys of the kinds shown, four to a row so every name fits.
@@ -169,7 +170,8 @@ pub fn time_series(
     let span = f64::from((y1 - y0).max(1));
     let x = |year: i32| left + f64::from(year - y0) / span * w;
     let y = |v: Decimal| top + h - (v / max).to_f64().unwrap_or(0.0) * h;
-    html! {
+    // A phone scrolls the chart sideways in its box instead of shrinking its text to 5 px.
+    html! { div class="chart-scroll" tabindex="0" role="group" aria-label=(title) {
         svg class="chart" role="img" viewBox=(format!("0 0 760 {height}")) width="760" height=(height) {
             title { (title) }
             text x="0" y="12" class="caption" { (title) }
@@ -191,7 +193,7 @@ pub fn time_series(
             }
             (legend(&kinds, top + h + 28.0))
         }
-    }
+    } }
 }
 
 /// The (south, north, west, east) edges of a map showing every point: the points' bounding box,
