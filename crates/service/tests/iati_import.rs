@@ -466,6 +466,49 @@ fn real_published_files_import_with_layer_counts() {
     assert!(!demo_like_checks.is_empty());
 }
 
+/// Two activities: the first names an implementer by `@ref` alone, the second by its name.
+const NAMED_LATER: &str = r#"<?xml version="1.0"?>
+<iati-activities version="2.03">
+ <iati-activity last-updated-datetime="2024-01-01T00:00:00Z" default-currency="USD">
+  <iati-identifier>XM-DAC-701-8-LATER1</iati-identifier>
+  <reporting-org ref="XM-DAC-701-8" type="10"><narrative>JICA</narrative></reporting-org>
+  <title><narrative>First</narrative></title>
+  <participating-org ref="XI-TEST-LATER" role="4" type="21"/>
+  <activity-status code="2"/>
+  <activity-date type="1" iso-date="2024-01-01"/>
+ </iati-activity>
+ <iati-activity last-updated-datetime="2024-01-01T00:00:00Z" default-currency="USD">
+  <iati-identifier>XM-DAC-701-8-LATER2</iati-identifier>
+  <reporting-org ref="XM-DAC-701-8" type="10"><narrative>JICA</narrative></reporting-org>
+  <title><narrative>Second</narrative></title>
+  <participating-org ref="XI-TEST-LATER" role="4" type="21"><narrative>Later Named Clinic Trust</narrative></participating-org>
+  <activity-status code="2"/>
+  <activity-date type="1" iso-date="2024-01-01"/>
+ </iati-activity>
+</iati-activities>"#;
+
+fn stored_org_name(app: &Aidtrace, raw: &str) -> String {
+    let id = aidtrace_domain::RecordId::parse(raw).expect("id");
+    match app.store().get(RecordKind::Organisation, &id).expect("get") {
+        Some(Record::Organisation(o)) => o.name,
+        other => panic!("{raw}: {other:?}"),
+    }
+}
+
+#[test]
+fn an_organisation_named_by_a_later_activity_is_stored_with_that_name() {
+    let (_dir, mut app) = open();
+    let report = import(&mut app, "later.xml", NAMED_LATER, false);
+    assert_eq!(report.accepted, 2, "{report:#?}");
+    assert_eq!(
+        stored_org_name(&app, "org-iati-XI-TEST-LATER"),
+        "Later Named Clinic Trust"
+    );
+    assert!(app.verify_audit().expect("verify").ok());
+    let again = import(&mut app, "later.xml", NAMED_LATER, false);
+    assert_nothing_changed(std::slice::from_ref(&again));
+}
+
 /// GlobalGiving's activities name it first as a bare `participating-org/@ref` and only then,
 /// in `reporting-org`, as "GlobalGiving": the name, not the reference, is what readers see.
 #[test]

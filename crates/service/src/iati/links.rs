@@ -156,6 +156,33 @@ impl<'a, 'w> Out<'a, 'w> {
     }
 }
 
+/// The stored organisation `id` with the name a later activity of the file gave it, when it is
+/// stored under its reference alone (an earlier activity named it only by `@ref`); `None` when
+/// it is not stored or someone has named it since.
+fn stored_stand_in_named(
+    writer: &RecordWriter<'_>,
+    id: &RecordId,
+    orgs: &Orgs,
+) -> ServiceResult<Option<Record>> {
+    let (Some(Record::Organisation(mut stored)), Some(known)) = (
+        writer.get(RecordKind::Organisation, id)?,
+        orgs.records.get(id),
+    ) else {
+        return Ok(None);
+    };
+    let by_reference = stored.name.is_empty()
+        || stored.identifiers.iter().any(|i| match i {
+            aidtrace_domain::model::OrgIdentifier::Iati(v) => v.as_str() == stored.name,
+            aidtrace_domain::model::OrgIdentifier::IatiAsPublished(v) => *v == stored.name,
+            _ => false,
+        });
+    if !by_reference || known.name.is_empty() || known.name == stored.name {
+        return Ok(None);
+    }
+    stored.name.clone_from(&known.name);
+    Ok(Some(Record::Organisation(stored)))
+}
+
 pub(super) fn in_file(file_name: &str, e: ServiceError) -> ServiceError {
     match e {
         ServiceError::Invalid { record, error } => ServiceError::Invalid {
@@ -239,6 +266,16 @@ pub(super) fn settle_links(
                 RecordKind::Source => target != file_source && orgs.sources.contains_key(target),
                 _ => false,
             };
+            if described
+                && kind == RecordKind::Organisation
+                && orgs.renamed.contains(target)
+                && !added.contains(&(kind, target))
+                && let Some(named) = stored_stand_in_named(writer, target, orgs)?
+            {
+                added.insert((kind, target));
+                parties.push(named);
+                continue;
+            }
             if !described || added.contains(&(kind, target)) || writer.exists(kind, target)? {
                 continue;
             }

@@ -131,6 +131,9 @@ pub(super) struct Orgs {
     /// reference: a later mention's name replaces it. A file often names a publisher first as a
     /// bare `participating-org/@ref` and only later, in `reporting-org`, with its name.
     pub(super) named_by_ref: std::collections::BTreeSet<RecordId>,
+    /// Organisations a later activity named after an earlier one had written them under their
+    /// reference: the writer gives the stored record its name (`links::settle_links`).
+    pub(super) renamed: std::collections::BTreeSet<RecordId>,
 }
 
 impl Orgs {
@@ -217,6 +220,7 @@ impl Orgs {
                     let stand_in = o.get().name.is_empty() || self.named_by_ref.contains(o.key());
                     if stand_in && named_here {
                         self.named_by_ref.remove(o.key());
+                        self.renamed.insert(o.key().clone());
                         o.get_mut().name = org.name;
                     }
                 }
@@ -1046,5 +1050,10 @@ mod tests {
         let org = first.records.values().next().expect("one");
         assert_ne!(org.name, "XM-ORG", "named by the later activity");
         assert!(first.named_by_ref.is_empty());
+        assert_eq!(
+            first.renamed.len(),
+            1,
+            "for the writer to name the stored record"
+        );
     }
 }
