@@ -289,3 +289,31 @@ async fn pending_changes_come_twenty_to_a_page_too() {
         "the oldest last"
     );
 }
+
+#[tokio::test]
+async fn the_api_gives_changes_a_page_at_a_time_with_the_total() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let old = decide_many(&e, 5);
+    let token = e.token("abe");
+    let r = c
+        .send(Req::get("/api/v1/changes?per_page=2&page=2").bearer(&token))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.header("x-total-count"), "5");
+    let ids: Vec<i64> = r
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [old[2], old[1]], "newest first, the second pair");
+    for (query, field) in [("page=0", "page"), ("per_page=501", "per_page")] {
+        let bad = c
+            .send(Req::get(&format!("/api/v1/changes?{query}")).bearer(&token))
+            .await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{query}");
+        assert_eq!(bad.json()["field"], field, "{query}");
+    }
+}

@@ -372,7 +372,18 @@ pub async fn totals(
 pub struct ChangesQuery {
     #[serde(default)]
     state: Option<String>,
+    #[serde(default = "one")]
+    page: usize,
+    #[serde(default = "hundred")]
+    per_page: usize,
 }
+
+fn hundred() -> usize {
+    100
+}
+
+/// Changes one `GET /api/v1/changes` gives at most: each pending one carries its review.
+const CHANGES_PER_PAGE_AT_MOST: usize = 500;
 
 pub async fn changes(
     State(state): State<AppState>,
@@ -391,9 +402,31 @@ pub async fn changes(
             .with_field("state")
         })?),
     };
+    if q.page == 0 || q.per_page == 0 || q.per_page > CHANGES_PER_PAGE_AT_MOST {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            format!("page must be 1 or more and per_page 1 to {CHANGES_PER_PAGE_AT_MOST}"),
+        )
+        .with_field(if q.page == 0 { "page" } else { "per_page" }));
+    }
     let st = state.clone();
-    let list = blocking(move || crate::changes::page::views(&st, filter)).await?;
-    Ok(Json(list).into_response())
+    let (list, total) = blocking(move || {
+        crate::changes::page::views_page(
+            &st,
+            filter,
+            (q.page - 1).saturating_mul(q.per_page),
+            q.per_page,
+        )
+    })
+    .await?;
+    Ok((
+        [(
+            header::HeaderName::from_static("x-total-count"),
+            total.to_string(),
+        )],
+        Json(list),
+    )
+        .into_response())
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -571,7 +604,21 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
             "only changes in this state",
             &["draft", "submitted", "approved", "rejected"],
         )
-        .ok_list::<crate::api::types::ChangeRowSchema>("200", "The changes, newest first")
+        .param(
+            "page",
+            ParameterIn::Query,
+            false,
+            "1-based page number, default 1",
+            openapi::integer(1, None),
+        )
+        .param(
+            "per_page",
+            ParameterIn::Query,
+            false,
+            "changes per page, 1-500, default 100",
+            openapi::integer(1, Some(500)),
+        )
+        .ok_list::<crate::api::types::ChangeRowSchema>("200", "The changes, newest first, one page (`X-Total-Count` says how many there are)")
         .errors(&[400])
         .add(&mut doc, "/api/v1/changes");
     Op::post("decide", "Approve, reject (approvers) or submit (author) a change; approval refuses (409) a change whose record moved on")

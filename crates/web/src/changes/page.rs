@@ -77,6 +77,20 @@ pub fn views(state: &AppState, filter: Option<ChangeState>) -> Result<Vec<Change
     views_of(state, list)
 }
 
+/// Changes in `filter` (all with `None`), newest first: `limit` of them from `offset`, each
+/// reviewed, and how many there are in all.
+pub fn views_page(
+    state: &AppState,
+    filter: Option<ChangeState>,
+    offset: usize,
+    limit: usize,
+) -> Result<(Vec<ChangeView>, usize), ApiError> {
+    let list = state.accounts().changes(filter)?;
+    let total = list.len();
+    let rows = list.into_iter().skip(offset).take(limit).collect();
+    Ok((views_of(state, rows)?, total))
+}
+
 /// `list` with what each change would do (pending ones) or did (decided ones).
 fn views_of(state: &AppState, list: Vec<ChangeRow>) -> Result<Vec<ChangeView>, ApiError> {
     let snap = state.snapshot_blocking()?;

@@ -215,7 +215,7 @@ pub struct Memo {
     lists: Mutex<HashMap<String, Arc<OnceLock<Arc<list::Listing>>>>>,
     /// IATI exports already built from this snapshot, by selection: a file of tens of
     /// megabytes, so only the last few are kept (`EXPORTS_KEPT`).
-    exports: Mutex<HashMap<String, Arc<crate::iati::export::ValidatedExport>>>,
+    exports: Mutex<std::collections::VecDeque<(String, Arc<crate::iati::export::ValidatedExport>)>>,
     /// Reviews of pending changes against this snapshot, by change id and last update: a
     /// change of an organisation is judged on the whole ledger, so each is judged once.
     reviews: Mutex<HashMap<(i64, String), aidtrace_service::change_review::ChangeReview>>,
@@ -223,6 +223,9 @@ pub struct Memo {
 
 /// IATI exports a snapshot keeps (each up to the whole ledger's file).
 const EXPORTS_KEPT: usize = 4;
+
+/// Reviews of pending changes a snapshot keeps.
+const REVIEWS_KEPT: usize = 2_048;
 
 pub const MEMO_LIMIT: usize = 128;
 
@@ -255,8 +258,9 @@ impl Memo {
         self.exports
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(selection)
-            .cloned()
+            .iter()
+            .find(|(key, _)| key == selection)
+            .map(|(_, export)| Arc::clone(export))
     }
 
     pub fn keep_export(
@@ -268,10 +272,12 @@ impl Memo {
             .exports
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if map.len() >= EXPORTS_KEPT {
-            map.clear();
+        // The oldest goes first: the last few selections asked for stay.
+        map.retain(|(key, _)| *key != selection);
+        while map.len() >= EXPORTS_KEPT {
+            map.pop_front();
         }
-        map.insert(selection, export);
+        map.push_back((selection, export));
     }
 
     /// The review of change `id` as last updated at `updated`, judged once per snapshot.
@@ -293,10 +299,11 @@ impl Memo {
         // Judged outside the lock: two views at once may both judge a change, never wait.
         let review = judge();
         let mut map = lock();
-        if map.len() >= MEMO_LIMIT {
-            map.clear();
+        // Beyond the limit the review is given but not kept (the API pages up to 500 changes,
+        // which must not empty the memo every page); a new snapshot starts a new memo.
+        if map.len() < REVIEWS_KEPT {
+            map.insert(key, review.clone());
         }
-        map.insert(key, review.clone());
         review
     }
 
@@ -459,4 +466,28 @@ pub fn openapi_params(op: Op) -> Op {
 /// Where each kind of record named by an excluded entry is shown.
 pub fn record_link(kind: RecordKind, id: &RecordId, snap: &Snapshot) -> String {
     crate::tables::record_href(snap, kind, id.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_snapshot_keeps_the_last_four_exports_asked_for() {
+        let memo = Memo::default();
+        for key in ["a", "b", "c", "d", "e"] {
+            memo.keep_export(key.to_string(), Arc::default());
+        }
+        assert!(memo.export("a").is_none(), "the oldest went");
+        for key in ["b", "c", "d", "e"] {
+            assert!(memo.export(key).is_some(), "{key} kept");
+        }
+        memo.keep_export("b".to_string(), Arc::default());
+        memo.keep_export("f".to_string(), Arc::default());
+        assert!(
+            memo.export("c").is_none(),
+            "b was asked again, so c is now the oldest"
+        );
+        assert!(memo.export("b").is_some());
+    }
 }

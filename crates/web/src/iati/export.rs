@@ -158,7 +158,7 @@ async fn run(
     if let Some(done) = snap.memo.export(&key) {
         return Ok((selection, done));
     }
-    let _building = state
+    let building = state
         .exports_building
         .clone()
         .try_acquire_owned()
@@ -173,7 +173,15 @@ async fn run(
             })
         })?;
     let st = state.clone();
-    let export = Arc::new(blocking(move || export_validated(&*st.reader()?, ids)).await?);
+    // The permit goes with the build: a client that hangs up drops this handler, not the
+    // blocking build, which must keep its place until it ends.
+    let export = Arc::new(
+        blocking(move || {
+            let _building = building;
+            export_validated(&*st.reader()?, ids)
+        })
+        .await?,
+    );
     snap.memo.keep_export(key, Arc::clone(&export));
     Ok((selection, export))
 }
