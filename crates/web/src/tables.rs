@@ -151,7 +151,10 @@ struct ActivitySum {
 /// dashboard): under `donor=Japan` a co-funded grant shows Japan's commitment, not every
 /// donor's. An envelope broken down within the activity counts through its parts. The
 /// percentage conditions (recipient, region, sector) select the activity but do not split its
-/// row.
+/// row. The row is the activity's own money: unlike totals it keeps a programme's flows when its
+/// sub-activities report the same kind, an envelope whose parts sit in other activities, and a
+/// cancelled activity's pledges; the activity page lists each such flow with the reason totals
+/// leave it out.
 fn activity_sum(
     snap: &Snapshot,
     activity: &aidtrace_domain::RecordId,

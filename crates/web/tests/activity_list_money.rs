@@ -226,6 +226,7 @@ async fn the_activity_page_totals_its_flows_as_the_list_does_and_lists_them_by_d
     }
     let page = c.get("/activities/act-kz-semey-equipment").await.body;
     let totals = &page[page.find("id=\"activity-totals\"").expect("totals")..];
+    let totals = &totals[..totals.find("<article").expect("the flows after the totals")];
     let csv = c.get("/export/activities/csv").await.body;
     let disbursed = row(&csv, "act-kz-semey-equipment")["disbursed"].clone();
     assert_eq!(disbursed, "2000");
@@ -253,4 +254,25 @@ async fn a_share_condition_on_the_list_says_rows_keep_their_whole_money() {
         "{by_country}"
     );
     assert!(by_country.contains("only the named share"));
+}
+
+#[tokio::test]
+async fn the_activity_page_says_why_an_envelope_is_not_in_its_totals() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    break_down(&e, &c).await;
+    let page = c.get("/activities/act-kz-semey-equipment").await.body;
+    let excluded = &page[page
+        .find("id=\"activity-excluded\"")
+        .expect("the left-out flows")..];
+    let excluded = &excluded[..excluded.find("</ul>").unwrap()];
+    assert!(excluded.contains("flow-kz-envelope"), "{excluded}");
+    assert!(
+        excluded.contains("an envelope counted through its parts"),
+        "{excluded}"
+    );
+    assert!(
+        !excluded.contains("flow-kz-part-a</code>:"),
+        "a part is counted: {excluded}"
+    );
 }

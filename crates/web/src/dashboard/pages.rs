@@ -523,7 +523,21 @@ pub async fn activity(
         h2 { (t("flows")) }
         @if can_edit { p { a href=(format!("/forms/flows/new?activity={id}")) { (t("new-flow")) } " · " a href=(format!("/forms/equipment-lines/new?activity={id}")) { (t("new-equipment-line")) } } }
         @if flows.is_empty() { p class="muted" { (t("act-no-flows")) } }
-        @else { div id="activity-totals" { (crate::orgs::totals_table(&totals, "", false)) } }
+        @else {
+            div id="activity-totals" {
+                (crate::orgs::totals_table(&totals, "", false))
+                // Why a flow the list's row counts is not in these totals (an envelope counted
+                // through its parts, a cancelled activity's pledge): the same rules as the
+                // dashboard's, said per flow.
+                @if !totals.excluded.is_empty() {
+                    ul id="activity-excluded" class="muted" {
+                        @for x in &totals.excluded {
+                            li { a href=(format!("#{}", x.flow)) { code { (x.flow) } } ": " (crate::flows::list::reason(&snap, &x.why)) }
+                        }
+                    }
+                }
+            }
+        }
         @for f in &flows {
             article class="flow" id=(f.id) {
                 h3 { (label(f.kind)) ": " (money(&f.money)) }

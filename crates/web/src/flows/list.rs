@@ -387,7 +387,7 @@ fn sum_text(s: Sum) -> String {
 }
 
 /// The reason a flow is left out, in the reader's language.
-fn reason(snap: &Snapshot, why: &Exclusion) -> Markup {
+pub(crate) fn reason(snap: &Snapshot, why: &Exclusion) -> Markup {
     match why {
         Exclusion::EnvelopeWithChildFlows { children } => html! {
             (t("flows-why-envelope-flows")) ": "
