@@ -320,16 +320,35 @@ pub fn date(d: NaiveDate) -> String {
 
 pub const LANG_COOKIE: &str = "aidtrace_lang";
 
-/// Picks the request's language and remembers a `?lang=` choice in a cookie.
-/// The first language of the browser's `Accept-Language` (in its order of preference) that
-/// the catalogues have, by its primary tag (`ru-RU` is Russian).
+/// The first language of the browser's `Accept-Language` (RFC 9110: by weight, then in the
+/// order given) that the catalogues have, by its primary tag (`ru-RU` is Russian). A weight of 0
+/// means "not this one"; an unreadable weight leaves the entry out. Read here rather than by a
+/// crate: the one tried sorted by a float that `q=NaN` made inconsistent, which a sort may
+/// answer with a panic, on any anonymous request.
 fn browser_language(headers: &axum::http::HeaderMap) -> Option<Lang> {
     let raw = headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
-    accept_language::parse(raw)
-        .iter()
-        .find_map(|tag| Lang::parse(&tag.split('-').next()?.to_lowercase()))
+    let mut wanted: Vec<(f32, &str)> = raw
+        .split(',')
+        .take(32)
+        .filter_map(|entry| {
+            let mut parts = entry.split(';');
+            let tag = parts.next()?.trim();
+            let weight = match parts.find_map(|p| p.trim().strip_prefix("q=")) {
+                Some(q) => q.trim().parse::<f32>().ok()?,
+                None => 1.0,
+            };
+            (weight.is_finite() && weight > 0.0 && weight <= 1.0).then_some((weight, tag))
+        })
+        .collect();
+    // Stable, by weight only: equal weights keep the browser's order.
+    wanted.sort_by(|a, b| b.0.total_cmp(&a.0));
+    wanted
+        .into_iter()
+        .find_map(|(_, tag)| Lang::parse(&tag.split('-').next()?.to_ascii_lowercase()))
 }
 
+/// Picks the request's language (`?lang=`, else the cookie, else the browser's) and remembers a
+/// `?lang=` choice in a cookie.
 pub async fn middleware(req: Request, next: Next) -> Response {
     let from_query = req.uri().query().and_then(|q| {
         q.split('&')
@@ -376,6 +395,29 @@ mod tests {
         assert_eq!(accepting("en;q=0.2, uk;q=0.9"), Some(Lang::Uk));
         assert_eq!(accepting("de, fr"), None);
         assert_eq!(accepting(";;;q=x"), None);
+    }
+
+    #[test]
+    fn a_weight_of_zero_refuses_and_an_unreadable_one_is_left_out() {
+        assert_eq!(accepting("de, ru;q=0"), None);
+        assert_eq!(accepting("ru;q=NaN, uk;q=0.5"), Some(Lang::Uk));
+        assert_eq!(accepting("ru;q=2, kk;q=0.1"), Some(Lang::Kk));
+    }
+
+    #[test]
+    fn equal_weights_keep_the_browsers_order() {
+        assert_eq!(accepting("uk;q=0.8, ru;q=0.8"), Some(Lang::Uk));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_header_is_read_without_a_panic(raw in "[a-zA-Z;=,.0-9 NnIf-]{0,400}") {
+            if let Ok(v) = HeaderValue::from_str(&raw) {
+                let mut headers = axum::http::HeaderMap::new();
+                headers.insert(header::ACCEPT_LANGUAGE, v);
+                let _ = browser_language(&headers);
+            }
+        }
     }
 
     #[test]
