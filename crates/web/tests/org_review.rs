@@ -515,3 +515,29 @@ async fn an_imported_publisher_without_roles_says_what_it_does_in_its_activities
     assert!(roles.contains("in its activities: funding"), "{roles}");
     assert!(roles.contains("provides flows"), "{roles}");
 }
+
+#[tokio::test]
+async fn a_link_into_itself_is_refused_before_the_confirmation() {
+    let e = env();
+    import(
+        &e,
+        "mofa.xml",
+        &publisher_file("JP-FA-WEB11", "JP-FA", MOFA),
+    );
+    let c = Client::InProcess(e.state.clone());
+    let (ada, csrf) = login(&c, "ada").await;
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("org", "org-iati-JP-FA"),
+        ("into", "org-iati-JP-FA"),
+        ("action", "link"),
+    ];
+    let r = c.send(post("/organisations/review", &ada, &fields)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body.contains("cannot be merged into itself"),
+        "{}",
+        r.body
+    );
+    assert!(!r.body.contains("id=\"org-merge-confirm\""));
+}

@@ -332,6 +332,12 @@ async fn merge_ends(
     let Some(into_id) = resolve(state, into).await? else {
         return Ok(Err(("into".into(), ta("org-err-unknown", &[("id", into)]))));
     };
+    // Said before the confirmation, not after it (the service refuses it too). An unknown or
+    // already merged `from` is the service's to judge: a second merge of the same pair is
+    // answered as done, not refused.
+    if from_id == into_id {
+        return Ok(Err(("into".into(), t("org-err-self"))));
+    }
     Ok(Ok((from_id, into_id)))
 }
 
