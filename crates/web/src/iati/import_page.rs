@@ -155,11 +155,19 @@ pub async fn upload(
     })
     .await;
     // A refused upload (not XML, a zip bomb, too large unpacked) is said above the form, so the
-    // next file can be chosen at once; nothing was written.
+    // next file can be chosen at once.
     let report = match checked {
         Ok(report) => report,
-        Err(e) if e.status.is_client_error() => return Ok(refused_form(e)),
-        Err(e) => return Err(e.into()),
+        Err(e) => {
+            // Files an import took before the refusal stay written: the ledger is re-read.
+            if import {
+                state.invalidate_later();
+            }
+            if e.status.is_client_error() {
+                return Ok(refused_form(e));
+            }
+            return Err(e.into());
+        }
     };
     // The page shows the upload's report, not the ledger: the read model's refresh (seconds
     // after a large import) runs after the response, and the next page waits for it.
