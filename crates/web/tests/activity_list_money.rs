@@ -276,3 +276,19 @@ async fn the_activity_page_says_why_an_envelope_is_not_in_its_totals() {
         "a part is counted: {excluded}"
     );
 }
+
+#[tokio::test]
+async fn money_already_in_the_lists_currency_shows_no_rate_or_rate_date() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let drill = c
+        .get("/flows?by=donor&key=Government%20of%20Japan&kind=disbursement")
+        .await
+        .body;
+    let rate = &drill[drill.find("<td class=\"rate\">").expect("a rate cell")..];
+    let rate = &rate[..rate.find("</td>").unwrap()];
+    assert!(rate.contains("USD: same currency, no rate"), "{rate}");
+    assert!(!rate.contains("latest available rate"), "{rate}");
+    let dashboard = c.get("/").await.body;
+    assert!(dashboard.contains("USD: same currency, no rate"));
+}

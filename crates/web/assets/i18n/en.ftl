@@ -309,6 +309,7 @@ totals-all-rows = All rows
 dash-dated-by-fallback = Flows without a value date, placed in the year of the date their rate was taken for (the activity's signing or the source's publication; see each conversion's basis): { $count }.
 dash-undated = Flows that nothing dates (no value date, no dated signing, no dated source): { $count }. They are converted at the latest rate, marked provisional, and left out of this chart; the totals by year list them without a year.
 conv-detail = { $amount } at { $rate } { $pair }, rate of { $date }
+conv-same-currency = { $currency }: same currency, no rate
 conv-no-value-date = no value date: latest rate
 conv-no-rate = no rate
 val-annual = annual

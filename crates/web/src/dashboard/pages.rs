@@ -95,7 +95,11 @@ fn totals_section(report: &TotalsSummary, limit: Option<usize>) -> Markup {
                                             summary { (t("totals-rates")) }
                                             ul class="rates" {
                                                 @for r in &row.rates {
-                                                    li { (ta("totals-rate-line", &[("currency", r.currency.as_str()), ("rate", &crate::format::rate(r.rate)), ("pair", &format!("{}/{}", report.currency, r.currency)), ("date", &i18n::date(r.rate_date)), ("basis", &label(r.basis)), ("source", &r.source)])) ", " (r.flows) " " (tn("card-flows", r.flows))
+                                                    li {
+                                                        // Money already in the report's currency uses no rate, so no rate's date.
+                                                        @if r.currency == report.currency { (ta("conv-same-currency", &[("currency", r.currency.as_str())])) }
+                                                        @else { (ta("totals-rate-line", &[("currency", r.currency.as_str()), ("rate", &crate::format::rate(r.rate)), ("pair", &format!("{}/{}", report.currency, r.currency)), ("date", &i18n::date(r.rate_date)), ("basis", &label(r.basis)), ("source", &r.source)])) }
+                                                        ", " (r.flows) " " (tn("card-flows", r.flows))
                                                         @if let Some(d) = r.provisional { " — " strong class="provisional" { (ta("conv-provisional", &[("date", &i18n::date(d))])) } } }
                                                 }
                                                 @if row.unconverted > 0 { li { (row.unconverted) " " (tn("card-flows", row.unconverted)) ": " (t("unconverted")) } }

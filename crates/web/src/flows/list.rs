@@ -447,8 +447,12 @@ fn lines_html(snap: &Snapshot, req: &Request, list: &Listing) -> Markup {
                         }
                         td class="rate" {
                             @if let Ok(c) = &l.converted {
-                                (group_digits(c.rate)) " " (currency) "/" (l.currency) ", " (i18n::date(c.rate_date)) " (" (i18n::value(&enum_name(&c.basis))) "), " (c.source)
-                                @if let Some(d) = c.provisional { " — " strong class="provisional" { (ta("conv-provisional", &[("date", &i18n::date(d))])) } }
+                                // Money already in the list's currency uses no rate, so no rate's date.
+                                @if l.currency == *currency { (ta("conv-same-currency", &[("currency", l.currency.as_str())])) }
+                                @else {
+                                    (group_digits(c.rate)) " " (currency) "/" (l.currency) ", " (i18n::date(c.rate_date)) " (" (i18n::value(&enum_name(&c.basis))) "), " (c.source)
+                                    @if let Some(d) = c.provisional { " — " strong class="provisional" { (ta("conv-provisional", &[("date", &i18n::date(d))])) } }
+                                }
                             }
                         }
                         td { (flow.and_then(|f| f.provider.as_ref()).map(|p| snap.ledger.org_name(p)).unwrap_or_default()) }
