@@ -163,6 +163,16 @@ impl From<postgres::Error> for StoreError {
             }
             _ => Self::Database(match e.as_db_error() {
                 Some(db) => db.message().to_string(),
+                // The server ended the session or the network dropped it: say so, whichever of
+                // the two the client library saw first ("error communicating with the server",
+                // "connection closed"); the transaction in progress was not committed.
+                None if e.is_closed()
+                    || std::error::Error::source(&e).is_some_and(|s| s.is::<std::io::Error>()) =>
+                {
+                    format!(
+                        "the connection to the database was lost ({e}); the unfinished transaction was not written"
+                    )
+                }
                 None => e.to_string(),
             }),
         }
