@@ -509,20 +509,7 @@ fn collection_paths<T: utoipa::ToSchema>(
         &format!("List {name} (approved data; paginated)"),
     )
     .tag(name)
-    .param(
-        "page",
-        ParameterIn::Query,
-        false,
-        "1-based page number, default 1",
-        openapi::integer(1, None),
-    )
-    .param(
-        "per_page",
-        ParameterIn::Query,
-        false,
-        "1-500, default 50",
-        openapi::integer(1, Some(500)),
-    )
+    .paged("1-500, default 50")
     .query("q", false, "text search in ids and titles")
     .uses::<T>()
     .json("200", "A page of records", page_schema::<T>(), false)
@@ -604,20 +591,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
             "only changes in this state",
             &["draft", "submitted", "approved", "rejected"],
         )
-        .param(
-            "page",
-            ParameterIn::Query,
-            false,
-            "1-based page number, default 1",
-            openapi::integer(1, None),
-        )
-        .param(
-            "per_page",
-            ParameterIn::Query,
-            false,
-            "changes per page, 1-500, default 100",
-            openapi::integer(1, Some(500)),
-        )
+        .paged("changes per page, 1-500, default 100")
         .ok_list::<crate::api::types::ChangeRowSchema>("200", "The changes, newest first, one page (`X-Total-Count` says how many there are)")
         .errors(&[400])
         .add(&mut doc, "/api/v1/changes");

@@ -187,6 +187,25 @@ impl Op {
         self.param(name, ParameterIn::Query, required, what, string(&[]))
     }
 
+    /// The `page` (1-based, default 1) and `per_page` (1-500, described by `per_page`) query
+    /// parameters of a paged list.
+    pub fn paged(self, per_page: &str) -> Self {
+        self.param(
+            "page",
+            ParameterIn::Query,
+            false,
+            "1-based page number, default 1",
+            integer(1, None),
+        )
+        .param(
+            "per_page",
+            ParameterIn::Query,
+            false,
+            per_page,
+            integer(1, Some(500)),
+        )
+    }
+
     /// A query parameter taking one of `values`.
     pub fn query_enum(self, name: &str, required: bool, what: &str, values: &[&str]) -> Self {
         self.param(name, ParameterIn::Query, required, what, string(values))
