@@ -133,6 +133,46 @@ pub enum ProblemId {
     NotInPlanFleet,
     /// An energy plan's assignment that is no plan to record (units, power).
     PlanNotRecordable,
+    /// A text that must say something is empty.
+    Empty,
+    /// A date outside the years the ledger accepts (`from`, `to`).
+    YearOutOfRange,
+    /// A negative amount, rate or quantity where none may be.
+    Negative,
+    /// An amount above [`crate::money::MAX_AMOUNT`].
+    TooLarge,
+    /// A record named as its own parent.
+    OwnParent,
+    /// A latitude outside -90..90.
+    LatitudeRange,
+    /// A longitude outside -180..180.
+    LongitudeRange,
+    /// A share that is not in (0, 100].
+    PercentRange,
+    /// Shares that do not add up to 100 (the value is their sum).
+    PercentSum,
+    /// An end before its start (`start`).
+    EndBeforeStart,
+    /// A sector that is not a 5-digit OECD DAC purpose code.
+    DacPurposeCode,
+    /// A recorded exchange rate of zero or less.
+    RateNotPositive,
+    /// A quantity of 0 (unknown is left empty).
+    QuantityAtLeastOne,
+    /// A generator rated both in kW and in kVA.
+    KwOrKvaNotBoth,
+    /// A generator with no rating.
+    KwOrKvaNeeded,
+    /// A generator rating outside (0, 100000].
+    RatingRange,
+    /// A partnership without partners.
+    NoPartner,
+    /// A partnership whose lead is also among its partners.
+    LeadIsPartner,
+    /// Text with a control character other than tab and line breaks (`code`: U+XXXX).
+    ControlCharacter,
+    /// Text with a character that opens a direction (`code`: U+XXXX).
+    BidiControl,
 }
 
 impl Problem {
@@ -193,6 +233,12 @@ impl ValidationError {
     pub fn because(mut self, id: ProblemId) -> Self {
         self.problem = Some(Box::new(Problem::new(id)));
         self
+    }
+
+    /// A text argument of the message id set by [`Self::because`].
+    #[must_use]
+    pub fn with_text(self, name: &'static str, value: impl fmt::Display) -> Self {
+        self.arg(name, ProblemArg::Text(value.to_string()))
     }
 
     /// An argument of the message id set by [`Self::because`].

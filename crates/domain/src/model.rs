@@ -1334,7 +1334,8 @@ pub fn cite(source: &RecordId, quote: &str) -> Citation {
 
 pub(crate) fn non_empty(field: &str, value: &str) -> Result<(), ValidationError> {
     if value.trim().is_empty() {
-        Err(ValidationError::new(field, value, "must not be empty"))
+        Err(ValidationError::new(field, value, "must not be empty")
+            .because(crate::error::ProblemId::Empty))
     } else {
         Ok(())
     }
@@ -1358,7 +1359,10 @@ pub fn plausible_date(field: &str, date: NaiveDate) -> Result<(), ValidationErro
                 YEARS.start(),
                 YEARS.end()
             ),
-        ))
+        )
+        .because(crate::error::ProblemId::YearOutOfRange)
+        .with_text("from", YEARS.start())
+        .with_text("to", YEARS.end()))
     }
 }
 

@@ -41,11 +41,7 @@ impl Money {
     /// They are bounded by [`MAX_AMOUNT`] so that no realistic ledger's sums can overflow.
     pub fn validate(&self) -> Result<(), ValidationError> {
         if self.amount.is_sign_negative() && !self.amount.is_zero() {
-            return Err(ValidationError::new(
-                "amount",
-                self.amount,
-                "must not be negative",
-            ));
+            return Err(negative("amount", self.amount));
         }
         within_bound("amount", self.amount)?;
         if let Some(d) = self.value_date {
@@ -66,6 +62,12 @@ impl Money {
 /// exceed the range; totals then show "overflow" and `check` reports LEDGER-OVERFLOW.
 pub const MAX_AMOUNT: Decimal = Decimal::from_parts(0xA764_0000, 0x0DE0_B6B3, 0, false, 0);
 
+/// The refusal of a negative amount in `field`.
+pub fn negative(field: &str, amount: Decimal) -> ValidationError {
+    ValidationError::new(field, amount, "must not be negative")
+        .because(crate::error::ProblemId::Negative)
+}
+
 /// Refuses an amount above [`MAX_AMOUNT`], naming the field.
 pub fn within_bound(field: &str, amount: Decimal) -> Result<(), ValidationError> {
     if amount.abs() > MAX_AMOUNT {
@@ -73,7 +75,8 @@ pub fn within_bound(field: &str, amount: Decimal) -> Result<(), ValidationError>
             field,
             amount,
             "is larger than any aid amount can be: at most 1000000000000000000 (10^18) units of any currency are accepted",
-        ));
+        )
+        .because(crate::error::ProblemId::TooLarge));
     }
     Ok(())
 }

@@ -18,7 +18,7 @@ use std::fmt;
 use serde::Serialize;
 use serde::ser;
 
-use crate::error::ValidationError;
+use crate::error::{ProblemId, ValidationError};
 use crate::model::Record;
 
 /// Whether a character may appear in a text field.
@@ -43,18 +43,25 @@ pub fn plain_text(record: &Record) -> Result<(), ValidationError> {
     match first_control(&value, String::new()) {
         Some((field, text)) => {
             let c = text.chars().find(|c| !allowed_char(*c)).unwrap_or('\0');
-            let why = if is_override(c) {
-                format!(
-                    "contains the bidirectional control U+{:04X}, which shows the text after it in another order than it is stored",
-                    u32::from(c)
+            let code = format!("U+{:04X}", u32::from(c));
+            let (why, problem) = if is_override(c) {
+                (
+                    format!(
+                        "contains the bidirectional control {code}, which shows the text after it in another order than it is stored"
+                    ),
+                    ProblemId::BidiControl,
                 )
             } else {
-                format!(
-                    "contains the control character U+{:04X}; only tab and line breaks are allowed in text",
-                    u32::from(c)
+                (
+                    format!(
+                        "contains the control character {code}; only tab and line breaks are allowed in text"
+                    ),
+                    ProblemId::ControlCharacter,
                 )
             };
-            Err(ValidationError::new(field, text.escape_debug(), why))
+            Err(ValidationError::new(field, text.escape_debug(), why)
+                .because(problem)
+                .with_text("code", code))
         }
         None => Ok(()),
     }

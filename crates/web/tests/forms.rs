@@ -739,3 +739,76 @@ async fn a_sector_given_by_its_name_or_label_is_stored_as_its_code() {
     let codes: Vec<&str> = act.sectors.iter().map(|s| s.code.as_str()).collect();
     assert_eq!(codes, ["12191", "12230"]);
 }
+
+/// The ids of the field errors a form page shows (`id="err-…"`).
+fn error_ids(body: &str) -> Vec<&str> {
+    body.match_indices("id=\"err-")
+        .filter_map(|(at, _)| {
+            let rest = &body[at + 4..];
+            rest.find('"').map(|end| &rest[..end])
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_models_rules_are_reported_with_the_field_errors_in_one_round() {
+    let (env, c, eve, csrf) = signed_in("eve").await;
+    let before = env.record_count();
+    let mut f = activity("One round");
+    // A field the form cannot read, beside rules of the model the record breaks.
+    set(&mut f, "flows[0].money.amount", "lots");
+    set(&mut f, "end_date", "2026-01-01");
+    set(&mut f, "sectors[0].code", "121");
+    set(&mut f, "sectors[1].percentage", "20");
+    let resp = post(&c, &eve, &csrf, "/forms/activities", &f, "submit").await;
+    assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let ids = error_ids(&resp.body);
+    for id in [
+        "err-flows-0-money-amount",
+        "err-end_date",
+        "err-sectors-0-code",
+        // A wrong code does not hide that the shares add up to 90.
+        "err-sectors-percentage",
+    ] {
+        assert!(ids.contains(&id), "{id} missing: {ids:?}");
+    }
+    assert_eq!(env.record_count(), before);
+}
+
+#[tokio::test]
+async fn the_models_refusals_are_worded_in_the_readers_language() {
+    let (_env, c, ada, csrf) = signed_in("ada").await;
+    let fac: Fields = [
+        ("name", "Pavlodar Regional Hospital"),
+        ("kind", "regional_hospital"),
+        ("country", "kazakhstan"),
+        ("location.lat", "91"),
+        ("location.lon", "200"),
+        ("status_history[0].status", "operational"),
+        ("status_history[0].date", "1800-01-01"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+    .collect();
+    let ru = format!("{ada}; aidtrace_lang=ru");
+    let resp = post(&c, &ru, &csrf, "/forms/facilities", &fac, "submit").await;
+    assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let ids = error_ids(&resp.body);
+    for id in [
+        "err-location-lat",
+        "err-location-lon",
+        "err-status_history-0-date",
+    ] {
+        assert!(ids.contains(&id), "{id} missing: {ids:?}");
+    }
+    for russian in [
+        "широта должна быть от -90 до 90",
+        "долгота должна быть от -180 до 180",
+        "год должен быть от",
+    ] {
+        assert!(resp.body.contains(russian), "{russian}: {}", resp.body);
+    }
+    for english in ["latitude must be", "longitude must be", "the year must lie"] {
+        assert!(!resp.body.contains(english), "{english} in a Russian page");
+    }
+}

@@ -5,10 +5,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use aidtrace_domain::assets::validate::building_load_problems;
-use aidtrace_domain::validate::{entered_flow, validate};
+use aidtrace_domain::validate::{entered_flow, problems};
 use aidtrace_domain::{
     CountryCode, CurrencyCode, Ledger, Record, RecordId, RecordKind, ValidationError,
 };
+use aidtrace_service::records::record_from_json;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
@@ -63,6 +64,16 @@ impl Ctx<'_> {
             return;
         }
         self.errors.push(e);
+    }
+
+    /// Whether a share of the list `group` was refused: the list's sum would then be of the
+    /// shares left, which says nothing the refusal did not.
+    fn share_refused(&self, group: &str) -> bool {
+        self.errors.iter().any(|e| {
+            e.field
+                .strip_prefix(group)
+                .is_some_and(|rest| rest.starts_with('[') && rest.ends_with("].percentage"))
+        })
     }
 
     fn exists(&self, kind: RecordKind, id: &str) -> bool {
@@ -374,7 +385,7 @@ fn percent_sum(ctx: &mut Ctx, group: &Group, rows: &[(usize, Map<String, Value>)
             None => {}
         }
     }
-    if sum != Decimal::ONE_HUNDRED && ctx.errors.iter().all(|e| !e.field.starts_with(group.name)) {
+    if sum != Decimal::ONE_HUNDRED && !ctx.share_refused(group.name) {
         ctx.err(
             &format!("{}.percentage", group.name),
             &sum.normalize().to_string(),
@@ -391,33 +402,89 @@ fn finish(
     mut obj: Map<String, Value>,
 ) -> Option<Record> {
     obj.insert("record".into(), Value::String(kind.as_str().into()));
-    let record = match aidtrace_service::records::record_from_json(Value::Object(obj)) {
-        Ok(r) => r,
-        Err(e) => {
-            // A field already refused leaves a hole the parser trips on; that is not news.
-            if ctx.errors.is_empty() {
-                ctx.refused(&format!("{prefix}{}", e.field), &e);
-            }
-            return None;
+    match record_from_json(Value::Object(obj.clone())) {
+        Ok(record) => {
+            rules(ctx, kind, prefix, &record, &[]);
+            Some(record)
         }
-    };
-    let checked = validate(&record).and_then(|()| match &record {
-        Record::Flow(f) => entered_flow(f),
-        _ => Ok(()),
-    });
-    if let Err(e) = checked {
+        // A field already refused leaves a hole the parser trips on; that is not news, but the
+        // record's other rules still are (one round of corrections, not one per layer), so they
+        // are checked on the record without the holes, which is not written.
+        Err(_) if !ctx.errors.is_empty() => {
+            if let Some((probe, cut)) = without_holes(obj) {
+                rules(ctx, kind, prefix, &probe, &cut);
+            }
+            None
+        }
+        Err(e) => {
+            ctx.refused(&format!("{prefix}{}", e.field), &e);
+            None
+        }
+    }
+}
+
+/// The record with what the parser trips on left out, and the fields so cut: a list's row (the
+/// list's own rules, such as its shares' sum, then say nothing) or an optional field. `None`
+/// when a required field is the hole.
+fn without_holes(mut obj: Map<String, Value>) -> Option<(Record, Vec<String>)> {
+    let mut cut = Vec::new();
+    // Each round removes one row or field, so the rows and fields of a form bound the rounds.
+    for _ in 0..64 {
+        let e = match record_from_json(Value::Object(obj.clone())) {
+            Ok(record) => return Some((record, cut)),
+            Err(e) => e,
+        };
+        let head = e.field.split('.').next().unwrap_or_default();
+        match head.split_once('[') {
+            Some((list, rest)) => {
+                let index: usize = rest.strip_suffix(']')?.parse().ok()?;
+                let rows = obj.get_mut(list)?.as_array_mut()?;
+                if index >= rows.len() {
+                    return None;
+                }
+                rows.remove(index);
+                cut.push(list.to_string());
+            }
+            None if !head.is_empty() => {
+                obj.remove(head)?;
+                cut.push(head.to_string());
+            }
+            None => return None,
+        }
+    }
+    None
+}
+
+/// Every rule of the model `record` breaks, not only the first, beside the form's own checks;
+/// none about the fields `cut` (see [`without_holes`]).
+fn rules(ctx: &mut Ctx, kind: RecordKind, prefix: &str, record: &Record, cut: &[String]) {
+    let mut problems = problems(record);
+    if let Record::Flow(f) = record
+        && let Err(e) = entered_flow(f)
+    {
+        problems.push(e);
+    }
+    for e in problems {
+        let head = e.field.split(['.', '[']).next().unwrap_or_default();
+        if cut.iter().any(|c| c == head) {
+            continue;
+        }
         // A load's problem was reported by `load_rules` under the row's form index (the model
         // counts stored loads, without the form's empty rows).
         if kind == RecordKind::FacilityPower
             && e.field.starts_with("building_loads[")
             && !ctx.errors.is_empty()
         {
-            return Some(record);
+            continue;
+        }
+        if let Some(list) = e.field.strip_suffix(".percentage")
+            && ctx.share_refused(&format!("{prefix}{list}"))
+        {
+            continue;
         }
         // The model names list items `sectors[0].code` and sums `sectors.percentage`, as the form does.
         ctx.refused(&format!("{prefix}{}", e.field), &e);
     }
-    Some(record)
 }
 
 /// A record row of the form (an activity page's flow or equipment line) on its way to a record.
