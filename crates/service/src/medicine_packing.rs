@@ -74,7 +74,7 @@ pub struct LineError {
 }
 
 /// Every [`LineError::code`].
-pub const CODES: [&str; 18] = [
+pub const CODES: [&str; 20] = [
     "unknown_column",
     "required_column",
     "too_many_lines",
@@ -82,6 +82,8 @@ pub const CODES: [&str; 18] = [
     "empty",
     "not_csv",
     "not_xlsx",
+    "too_large",
+    "too_wide",
     "cell_type",
     "date",
     "quantity",
@@ -216,52 +218,149 @@ fn expect(column: &str) -> Expect {
     }
 }
 
-fn xlsx_rows(bytes: &[u8]) -> Result<Table<'static>, LineError> {
+/// Columns a packing list's sheet may use: its own are ten, and a sheet with a cell far to the
+/// right is not a packing list. Cells are read one by one within these bounds, never as the box
+/// between the outermost cells: a 1.6 KB sheet holding A1 and XFD1048576 spans 1.7 × 10^10
+/// cells, which calamine's whole-sheet range would allocate (a viewer's preview once took the
+/// server's memory that way).
+const MAX_PACKING_COLUMNS: u32 = 64;
+
+/// How much a packing list's workbook may hold once unpacked. A real packing list of the
+/// largest size is a few MB; a zip bomb would inflate to gigabytes inside the XLSX reader.
+const MAX_XLSX_UNPACKED: u64 = 64 * 1024 * 1024;
+
+/// Refuses a workbook whose members unpack to more than [`MAX_XLSX_UNPACKED`], counting the
+/// bytes actually inflated (a member's declared size can lie).
+fn xlsx_within_bounds(bytes: &[u8]) -> Result<(), LineError> {
+    let not_xlsx = |e: &dyn std::fmt::Display| {
+        LineError::whole("file", "", "not_xlsx", format!("not an XLSX workbook: {e}"))
+    };
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| not_xlsx(&e))?;
+    let mut left = MAX_XLSX_UNPACKED;
+    for i in 0..archive.len() {
+        let member = archive.by_index(i).map_err(|e| not_xlsx(&e))?;
+        let mut limited = std::io::Read::take(member, left + 1);
+        let read = std::io::copy(&mut limited, &mut std::io::sink()).map_err(|e| not_xlsx(&e))?;
+        if read > left {
+            return Err(LineError::whole(
+                "file",
+                "",
+                "too_large",
+                format!(
+                    "the workbook unpacks to more than {} MB; a packing list is far smaller",
+                    MAX_XLSX_UNPACKED / 1024 / 1024
+                ),
+            ));
+        }
+        left -= read;
+    }
+    Ok(())
+}
+
+/// The first sheet's non-empty cells by row, then column (the first [`MAX_PACKING_LINES`] + 2
+/// rows with content: the header, the limit and one more for the parser to refuse on).
+fn first_sheet_cells(
+    bytes: &[u8],
+) -> Result<std::collections::BTreeMap<u32, std::collections::BTreeMap<u32, Data>>, LineError> {
+    xlsx_within_bounds(bytes)?;
     let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| {
         LineError::whole("file", "", "not_xlsx", format!("not an XLSX workbook: {e}"))
     })?;
-    let range = match book.worksheet_range_at(0) {
-        Some(Ok(r)) => r,
-        Some(Err(e)) => {
-            return Err(LineError::whole(
-                "sheet",
-                "",
-                "not_xlsx",
-                format!("the first sheet cannot be read: {e}"),
-            ));
-        }
-        None => {
-            return Err(LineError::whole(
-                "sheet",
-                "",
-                "empty",
-                "the workbook has no sheet",
-            ));
-        }
+    let unreadable = |e: &dyn std::fmt::Display| {
+        LineError::whole(
+            "sheet",
+            "",
+            "not_xlsx",
+            format!("the first sheet cannot be read: {e}"),
+        )
     };
-    let mut rows = range.rows();
+    let Some(name) = book.sheet_names().first().cloned() else {
+        return Err(LineError::whole(
+            "sheet",
+            "",
+            "empty",
+            "the workbook has no sheet",
+        ));
+    };
+    let mut reader = book
+        .worksheet_cells_reader(&name)
+        .map_err(|e| unreadable(&e))?;
+    let mut rows: std::collections::BTreeMap<u32, std::collections::BTreeMap<u32, Data>> =
+        std::collections::BTreeMap::new();
+    let keep = MAX_PACKING_LINES + 2;
+    while let Some(cell) = reader.next_cell().map_err(|e| unreadable(&e))? {
+        let (row, column) = cell.get_position();
+        let value = Data::from(cell.get_value().clone());
+        if value == Data::Empty {
+            continue;
+        }
+        if column >= MAX_PACKING_COLUMNS {
+            return Err(LineError::whole(
+                "sheet",
+                "",
+                "too_wide",
+                format!(
+                    "a cell in column {} of row {} lies beyond the {MAX_PACKING_COLUMNS} columns a packing list may use",
+                    column + 1,
+                    row + 1
+                ),
+            ));
+        }
+        if rows.len() >= keep && !rows.contains_key(&row) {
+            // Past the limit: one row more than allowed is kept, which the parser refuses.
+            if rows.last_key_value().is_some_and(|(last, _)| row > *last) {
+                continue;
+            }
+            rows.pop_last();
+        }
+        rows.entry(row).or_default().insert(column, value);
+    }
+    Ok(rows)
+}
+
+fn xlsx_rows(bytes: &[u8]) -> Result<Table<'static>, LineError> {
+    let sheet = first_sheet_cells(bytes)?;
+    let empty_sheet = || {
+        LineError::whole(
+            "sheet",
+            "",
+            "empty",
+            "the first sheet is empty; its first row names the columns",
+        )
+    };
+    // The table spans the columns used, from the leftmost, as the sheet shows them.
+    let first_column = sheet
+        .values()
+        .filter_map(|cells| cells.keys().next().copied())
+        .min()
+        .unwrap_or(0);
+    let width = sheet
+        .values()
+        .filter_map(|cells| cells.keys().next_back().copied())
+        .max()
+        .map_or(0, |last| (last - first_column + 1) as usize);
+    let dense = |cells: &std::collections::BTreeMap<u32, Data>| -> Vec<Data> {
+        let mut row = vec![Data::Empty; width];
+        for (column, value) in cells {
+            if let Some(slot) = row.get_mut((column - first_column) as usize) {
+                *slot = value.clone();
+            }
+        }
+        row
+    };
+    let mut rows = sheet.values();
     let Some(first) = rows.next() else {
-        return Err(LineError::whole(
-            "sheet",
-            "",
-            "empty",
-            "the first sheet is empty; its first row names the columns",
-        ));
+        return Err(empty_sheet());
     };
-    let header: Vec<String> = first.iter().map(header_text).collect();
+    let header: Vec<String> = dense(first).iter().map(header_text).collect();
     if header.iter().all(String::is_empty) {
-        return Err(LineError::whole(
-            "sheet",
-            "",
-            "empty",
-            "the first sheet is empty; its first row names the columns",
-        ));
+        return Err(empty_sheet());
     }
     let columns: Vec<String> = header.iter().map(|h| h.to_ascii_lowercase()).collect();
     let mut out: Vec<Row> = Vec::new();
     // Rows past the limit are not converted: the parser refuses the file on the first one.
-    for row in rows.take(MAX_PACKING_LINES + 1) {
-        let cells: Row = row
+    for cells in rows.take(MAX_PACKING_LINES + 1) {
+        let row: Row = dense(cells)
             .iter()
             .enumerate()
             .map(|(i, cell)| {
@@ -270,10 +369,10 @@ fn xlsx_rows(bytes: &[u8]) -> Result<Table<'static>, LineError> {
             })
             .collect();
         // Spreadsheets often end in formatted but blank rows; they are not lines.
-        if matches!(&cells, Ok(c) if c.iter().all(String::is_empty)) {
+        if matches!(&row, Ok(c) if c.iter().all(String::is_empty)) {
             continue;
         }
-        out.push(cells);
+        out.push(row);
     }
     Ok((header, Box::new(out.into_iter())))
 }

@@ -411,3 +411,61 @@ fn the_format_is_told_by_the_name_or_the_first_bytes() {
         PackingFormat::Csv
     );
 }
+
+#[test]
+fn a_cell_far_to_the_right_is_refused_without_reading_the_box_it_spans() {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "product").expect("header");
+    // The last cell of a sheet: read as a box with A1 it spans 1.7 × 10^10 cells.
+    sheet
+        .write_string(1_048_575, 16_383, "x")
+        .expect("far cell");
+    let bytes = book.save_to_buffer().expect("xlsx");
+    let e = errors(&bytes);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].code, "too_wide");
+    assert!(e[0].message.contains("16384"), "{}", e[0].message);
+}
+
+#[test]
+fn a_line_far_down_the_sheet_is_read_as_the_next_line() {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, name) in ["product", "quantity", "lot", "expiry"].iter().enumerate() {
+        sheet
+            .write_string(0, u16::try_from(c).expect("col"), *name)
+            .expect("header");
+    }
+    let far = 1_000_000;
+    sheet.write_string(far, 0, AMOXICILLIN).expect("product");
+    sheet.write_number(far, 1, 40.0).expect("quantity");
+    sheet.write_string(far, 2, "L-FAR").expect("lot");
+    sheet.write_string(far, 3, "2029-01-31").expect("expiry");
+    let bytes = book.save_to_buffer().expect("xlsx");
+    let lines =
+        medicines::read_packing(&bytes, PackingFormat::Xlsx, day(2026, 12, 6), None).expect("read");
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0].lot, "L-FAR");
+}
+
+#[test]
+fn a_workbook_that_unpacks_to_more_than_a_packing_list_can_hold_is_refused() {
+    use std::io::Write;
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut out);
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("xl/sharedStrings.xml", deflated)
+        .expect("member");
+    let zeros = vec![b'0'; 1024 * 1024];
+    for _ in 0..80 {
+        zip.write_all(&zeros).expect("write");
+    }
+    zip.finish().expect("zip");
+    let bytes = out.into_inner();
+    assert!(bytes.len() < 1024 * 1024, "{} bytes", bytes.len());
+    let e = errors(&bytes);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].code, "too_large");
+}
