@@ -468,3 +468,33 @@ async fn a_blurred_facility_leaves_out_its_location_note_for_the_public() {
     let signed_in = c.send(Req::get(SECRET).bearer(&admin)).await.json();
     assert_eq!(signed_in["location_note"], "rear entrance, Sumska St 42");
 }
+
+#[tokio::test]
+async fn a_hidden_facility_without_coordinates_leaves_out_its_location_note_for_the_public() {
+    let (_e, c, admin) = as_admin();
+    let mut facility = secret_at("0", "0");
+    if let Some(fields) = facility.as_object_mut() {
+        fields.remove("location");
+    }
+    facility["location_note"] = json!("28 Chornovola St, use the rear gate");
+    let r = c
+        .send(Req::new(Method::PUT, SECRET).bearer(&admin).json(&facility))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    for uri in [
+        SECRET,
+        "/api/v1/facilities",
+        "/api/v1/facilities?q=shelling",
+        "/facilities/fac-secret",
+        "/facilities",
+    ] {
+        let r = c.get(uri).await;
+        assert_eq!(r.status, StatusCode::OK, "{uri}");
+        assert!(!r.body.contains("Chornovola"), "{uri}: {}", r.body);
+    }
+    let signed_in = c.send(Req::get(SECRET).bearer(&admin)).await.json();
+    assert_eq!(
+        signed_in["location_note"],
+        "28 Chornovola St, use the rear gate"
+    );
+}

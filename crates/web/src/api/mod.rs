@@ -137,20 +137,27 @@ fn serde_urlencoded_like<T: serde::de::DeserializeOwned>(raw: &str) -> ApiResult
 /// the public, and their location note left out.
 fn visible(state: &AppState, caller: &Caller, record: &Record) -> Value {
     let mut value = serde_json::to_value(record).unwrap_or(Value::Null);
-    if let (Record::Facility(f), None) = (record, caller.principal())
-        && let Some(p) = f.location
-    {
+    let Record::Facility(f) = record else {
+        return value;
+    };
+    if caller.principal().is_some() {
+        return value;
+    }
+    if let Some(p) = f.location {
         let (shown, blurred) = crate::map::geo::shown_location(f, p, Some(state.config.blur_km));
         if blurred {
             value["location"] =
                 serde_json::json!({"lat": shown.lat.to_string(), "lon": shown.lon.to_string()});
             value["location_blurred_km"] = Value::String(state.config.blur_km.to_string());
-            // Staff write directions there ("rear entrance, Sumska St 42"): as exact as the
-            // coordinates, so it goes with them, as on the facility's page.
-            if let Some(fields) = value.as_object_mut() {
-                fields.remove("location_note");
-            }
         }
+    }
+    // Staff write directions there ("rear entrance, Sumska St 42"): as exact as coordinates,
+    // so a facility whose site is hidden never shows it, with coordinates on record or not.
+    if f.sensitive
+        && state.config.blur_km > rust_decimal::Decimal::ZERO
+        && let Some(fields) = value.as_object_mut()
+    {
+        fields.remove("location_note");
     }
     value
 }
