@@ -330,9 +330,12 @@ pub struct TierLoad {
 pub enum Limit {
     /// Still running at the one-year cap.
     NoneWithinYear,
-    /// The tier's peak exceeds the generators' (and battery's) kW.
+    /// The tier's load exceeds the generators' (and battery's) kW. The load is the higher of
+    /// the tier's day and night averages, as the simulator runs them, not a surveyed peak:
+    /// pages once called it "peak", which engineers compared with the survey's peaks.
     Capacity {
-        peak_kw: f64,
+        #[serde(alias = "peak_kw")]
+        load_kw: f64,
         generator_kw: f64,
     },
     /// No generator: the battery's energy runs out.
@@ -351,11 +354,11 @@ impl Limit {
         match self {
             Limit::NoneWithinYear => "none within a year".into(),
             Limit::Capacity {
-                peak_kw,
+                load_kw,
                 generator_kw,
             } => format!(
-                "capacity: {} kW peak vs {} kW of generators",
-                kw1(*peak_kw),
+                "capacity: an average load of {} kW (day or night, the higher) against {} kW of generators",
+                kw1(*load_kw),
                 kw1(*generator_kw)
             ),
             Limit::BatteryEnergy => "no generator: battery energy".into(),
@@ -685,5 +688,34 @@ impl Profile {
             });
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod limit_tests {
+    use super::Limit;
+
+    #[test]
+    fn a_capacity_limit_says_it_is_an_average_load_not_a_peak() {
+        let limit = Limit::Capacity {
+            load_kw: 112.0,
+            generator_kw: 75.0,
+        };
+        let text = limit.english();
+        assert!(text.contains("average load of 112.0 kW"), "{text}");
+        assert!(!text.contains("peak"), "{text}");
+    }
+
+    #[test]
+    fn a_capacity_limit_stored_under_its_old_name_still_reads() {
+        let old = r#"{"id":"capacity","peak_kw":112.0,"generator_kw":75.0}"#;
+        let limit: Limit = serde_json::from_str(old).expect("old JSON");
+        assert_eq!(
+            limit,
+            Limit::Capacity {
+                load_kw: 112.0,
+                generator_kw: 75.0
+            }
+        );
     }
 }

@@ -133,12 +133,12 @@ pub fn assess_with_table(p: &Profile, table: Option<&YieldTable>) -> Assessment 
         let o = det(false);
         let hours = o.first_fail[lv];
         let with = p.resupply.as_ref().map(|_| det(true).first_fail[lv] as f64);
-        let peak = loads[lv].day_kw.max(loads[lv].night_kw);
+        let load = loads[lv].day_kw.max(loads[lv].night_kw);
         let limit = if hours >= MAX_HOURS {
             Limit::NoneWithinYear
-        } else if peak > cap + bat_kw + 1e-9 {
+        } else if load > cap + bat_kw + 1e-9 {
             Limit::Capacity {
-                peak_kw: peak,
+                load_kw: load,
                 // A sum over no generator is -0.0 in f64; the JSON and text say 0.
                 generator_kw: cap + 0.0,
             }

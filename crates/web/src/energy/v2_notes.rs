@@ -238,11 +238,11 @@ pub fn limit(h: &TierHours) -> String {
     match h.limit {
         Some(Limit::NoneWithinYear) => t("energy2-limit-none"),
         Some(Limit::Capacity {
-            peak_kw,
+            load_kw,
             generator_kw,
         }) => ta(
             "energy2-limit-capacity",
-            &[("peak", &num(peak_kw, 1)), ("kw", &num(generator_kw, 1))],
+            &[("load", &num(load_kw, 1)), ("kw", &num(generator_kw, 1))],
         ),
         Some(Limit::BatteryEnergy) => t("energy2-limit-battery"),
         Some(Limit::Fuel) => t("energy2-limit-fuel"),
