@@ -373,11 +373,21 @@ pub(crate) fn currency(raw: &str) -> Result<CurrencyCode, CliError> {
     CurrencyCode::parse(raw).map_err(|e| CliError::input(format!("--currency: {e}")))
 }
 
+/// The period asked for, whole days; one reaching past now is said to end now, as the
+/// indicators count it (hours still to come are neither up nor down).
 fn period(args: &PeriodArgs) -> Result<Period, CliError> {
     let to = args.to.unwrap_or_else(|| Utc::now().date_naive());
     let from = args.from.unwrap_or_else(|| Period::default_from(to));
-    Period::days(from, to)
-        .ok_or_else(|| CliError::input(format!("--to {to} is before --from {from}")))
+    let asked = Period::days(from, to)
+        .ok_or_else(|| CliError::input(format!("--to {to} is before --from {from}")))?;
+    let now = Utc::now().naive_utc();
+    if asked.to > now && asked.from < now {
+        eprintln!(
+            "note: the period ends now ({} UTC); hours still to come are not counted",
+            now.format("%Y-%m-%d %H:%M")
+        );
+    }
+    Ok(asked)
 }
 
 pub(crate) fn emit<T: Serialize>(

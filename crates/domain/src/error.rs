@@ -173,6 +173,8 @@ pub enum ProblemId {
     ControlCharacter,
     /// Text with a character that opens a direction (`code`: U+XXXX).
     BidiControl,
+    /// A period of indicators that begins after now.
+    PeriodInFuture,
 }
 
 impl Problem {

@@ -170,10 +170,15 @@ async fn equipment_pages_over_http() {
     assert_eq!(env.record_count(), before);
     assert_eq!(state_of(&client, MRI).await, "in_service");
 
+    // Down since two hours ago: today's figures count those hours, and none still to come.
+    let since = (chrono::Utc::now() - chrono::Duration::hours(2))
+        .format("%Y-%m-%dT%H:%M+00:00")
+        .to_string();
     let r = client
         .send(Req::new(Method::POST, &down).cookie(&session).form(&[
             ("cause", "external_power"),
             ("note", "mains failed in the night"),
+            ("at", &since),
             ("csrf", &csrf),
         ]))
         .await;
@@ -310,4 +315,33 @@ async fn indicators_page_splits_pm_by_risk_class() {
         "{}",
         csv.body
     );
+}
+
+#[tokio::test]
+async fn indicators_reaching_past_now_end_now_and_say_so() {
+    let env = env();
+    let client = Client::InProcess(env.state.clone());
+    let page = client
+        .get("/assets/indicators?from=2026-01-01&to=2999-12-31&by=facility")
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("hours still to come are not counted"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("2999-12-31 (both days"),
+        "{}",
+        page.body
+    );
+    let past = client
+        .get("/assets/indicators?from=2025-01-01&to=2025-12-31&by=facility")
+        .await;
+    assert!(!past.body.contains("hours still to come"));
+    let later = client
+        .get("/api/v1/reports/assets?from=2999-01-01&to=2999-12-31")
+        .await;
+    assert_eq!(later.status, StatusCode::BAD_REQUEST, "{}", later.body);
+    assert_eq!(later.json()["field"], "from");
 }

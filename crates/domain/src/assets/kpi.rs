@@ -62,6 +62,13 @@ impl Period {
         Self::new(start, end)
     }
 
+    /// The period cut at `now`: hours not lived yet are neither uptime nor downtime (a period
+    /// to the end of today counted a device reported down at 19:12 as 4.8 h down at 19:12, and
+    /// one to the end of the month as 580 h). `None` when the period begins after `now`.
+    pub fn until(self, now: NaiveDateTime) -> Option<Self> {
+        Self::new(self.from, self.to.min(now))
+    }
+
     pub fn seconds(&self) -> i64 {
         (self.to - self.from).num_seconds()
     }

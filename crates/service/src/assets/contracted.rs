@@ -15,6 +15,8 @@ pub fn contracted_uptime(
     coverage: Option<&Coverage>,
     facility: Option<&RecordId>,
 ) -> ServiceResult<BTreeMap<String, ContractedUptime>> {
+    // Hours still to come are neither up nor down (see `lived_period`).
+    let period = super::lived_period(app, period)?;
     let ledger = app.ledger()?;
     let fleet = Fleet::build(&ledger);
     let picked: Vec<usize> = match facility {

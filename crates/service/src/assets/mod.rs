@@ -681,26 +681,45 @@ pub fn converter(
     }
 }
 
-/// Indicators for every group over a period, in `currency`.
+/// The part of `period` lived by now, which the indicators cover: a period reaching into the
+/// future ends now, and one that begins later is refused.
+pub fn lived_period(app: &Aidtrace, period: Period) -> ServiceResult<Period> {
+    period.until(app.now()).ok_or_else(|| {
+        ServiceError::invalid(
+            "period",
+            aidtrace_domain::ValidationError::new(
+                "from",
+                period.from.date(),
+                "the period begins in the future; indicators count only time already past",
+            )
+            .because(aidtrace_domain::error::ProblemId::PeriodInFuture),
+        )
+    })
+}
+
+/// Indicators for every group over the part of a period lived by now ([`lived_period`]), in
+/// `currency`.
 pub fn indicators(
     app: &Aidtrace,
     period: Period,
     by: GroupBy,
     currency: &CurrencyCode,
 ) -> ServiceResult<BTreeMap<String, Indicators>> {
+    let period = lived_period(app, period)?;
     let ledger = app.ledger()?;
     let rates = app.rates()?;
     let convert = converter(&rates, currency, period.to.date());
     Ok(Fleet::build(&ledger).grouped(by, period, &convert))
 }
 
-/// Indicators for one facility.
+/// Indicators for one facility, over the part of the period lived by now.
 pub fn facility_indicators(
     app: &Aidtrace,
     facility: &RecordId,
     period: Period,
     currency: &CurrencyCode,
 ) -> ServiceResult<Indicators> {
+    let period = lived_period(app, period)?;
     let ledger = app.ledger()?;
     if !ledger.facilities.contains_key(facility) {
         return Err(ServiceError::NotFound(format!(

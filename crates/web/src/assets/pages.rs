@@ -256,6 +256,16 @@ impl IndicatorQuery {
                 .with_field("from")
                 .said(i18n::date(from), Msg::new("query-err-from-after-to"))
         })?;
+        // A period of hours still to come is a query to fix (400), refused before the service
+        // would refuse it as a rule of the indicators.
+        if period.until(Utc::now().naive_utc()).is_none() {
+            return Err(ApiError::bad_request(
+                "invalid_query",
+                format!("from = {from}: the period begins in the future; indicators count only time already past"),
+            )
+            .with_field("from")
+            .said(i18n::date(from), Msg::new("verr-period-in-future")));
+        }
         let by_raw = if self.by.is_empty() {
             "facility"
         } else {
@@ -310,6 +320,8 @@ async fn rows(state: &AppState, filter: &AssetFilter) -> ApiResult<Vec<AssetRow>
 struct Report {
     groups: BTreeMap<String, Indicators>,
     money: MoneyToMachine,
+    /// The part of the asked period the figures cover: it ends now if it reached further.
+    lived: Period,
 }
 
 async fn report(state: &AppState, q: &Resolved) -> ApiResult<Report> {
@@ -317,10 +329,15 @@ async fn report(state: &AppState, q: &Resolved) -> ApiResult<Report> {
     let (period, by, currency) = (q.period, q.by, q.currency.clone());
     blocking(move || {
         let app = st.reader()?;
-        let groups = svc::indicators(&app, period, by, &currency)?;
+        let lived = svc::lived_period(&app, period)?;
+        let groups = svc::indicators(&app, lived, by, &currency)?;
         // Money-to-machine is a point-in-time figure: taken at the period's end.
-        let money = svc::money_to_machine(&app, period.to, None, &currency)?;
-        Ok(Report { groups, money })
+        let money = svc::money_to_machine(&app, lived.to, None, &currency)?;
+        Ok(Report {
+            groups,
+            money,
+            lived,
+        })
     })
     .await
 }
@@ -863,7 +880,15 @@ pub async fn indicators_page(
             label { (t("assets-currency")) " " input type="text" name="currency" value=(q.currency) size="4"; }
             button type="submit" { (t("filter")) }
         }
-        p class="muted" { (t("asset-period")) " " (i18n::date(q.from)) " – " (i18n::date(q.to)) " " (t("asset-period-rules")) }
+        p class="muted" {
+            (t("asset-period")) " " (i18n::date(q.from)) " – "
+            @if r.lived.to < q.period.to {
+                (i18n::date(r.lived.to.date())) " " (r.lived.to.format("%H:%M")) " UTC " (t("asset-period-until-now"))
+            } @else {
+                (i18n::date(q.to))
+            }
+            " " (t("asset-period-rules"))
+        }
         div class="scroll" {
             table class="list" id="table-asset-indicators" {
                 thead { tr { @for h in &table.headers { th { (word("ind", h)) } } } }
