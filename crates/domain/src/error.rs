@@ -175,6 +175,8 @@ pub enum ProblemId {
     BidiControl,
     /// A period of indicators that begins after now.
     PeriodInFuture,
+    /// A date of something already observed that lies after today (`today`).
+    DateInFuture,
 }
 
 impl Problem {

@@ -32,7 +32,7 @@ pub fn record_fuel(
     facility: &str,
     entry: &FuelEntry,
 ) -> ServiceResult<RecordId> {
-    let updated = fuel_record(&app.ledger()?, facility, entry)?;
+    let updated = fuel_record(&app.ledger()?, facility, entry, app.now().date())?;
     let id = updated.id.clone();
     app.put(actor, vec![Record::FacilityPower(updated)])?;
     Ok(id)
@@ -48,15 +48,32 @@ pub fn supply_records<'a>(ledger: &'a Ledger, facility: &RecordId) -> Vec<&'a Fa
 }
 
 /// The supply record with the entry's fuel figures, not yet written (the web writes it through
-/// the write policy). The record must exist: a facility without one is refused.
+/// the write policy). The record must exist: a facility without one is refused, and so is a
+/// reading dated after `today` (a reading is of fuel already in the tank: one dated next June
+/// was taken as today's stock and raised a hospital's life-support autonomy from 247 to 354 h).
 pub fn fuel_record(
     ledger: &Ledger,
     facility: &str,
     entry: &FuelEntry,
+    today: NaiveDate,
 ) -> ServiceResult<FacilityPower> {
     if entry.tank_litres.is_none() && entry.on_hand_litres.is_none() && entry.as_of.is_none() {
         return Err(ServiceError::Parse(
             "fuel: give the tank size, the litres on hand with their date, or both".into(),
+        ));
+    }
+    if let Some(as_of) = entry.as_of
+        && as_of > today
+    {
+        return Err(ServiceError::invalid(
+            "facility_power",
+            aidtrace_domain::ValidationError::new(
+                "as_of",
+                as_of,
+                format!("is after today ({today}): a reading is of fuel already on hand"),
+            )
+            .because(aidtrace_domain::error::ProblemId::DateInFuture)
+            .with_text("today", today),
         ));
     }
     let fid = RecordId::parse(facility)

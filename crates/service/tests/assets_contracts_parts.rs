@@ -459,3 +459,36 @@ fn a_stored_movement_is_never_rewritten() {
     )
     .expect("same");
 }
+
+#[test]
+fn a_receipt_dated_ahead_of_now_is_refused_and_nothing_is_written() {
+    let (_d, mut app) = demo();
+    coil(&mut app, 4);
+    use PartMovementKind as K;
+    parts::record_movement(
+        &mut app,
+        "e",
+        movement("pm-1", K::Receipt, 2, None, "2026-01-10 09:00"),
+    )
+    .expect("receipt");
+    let before = audit_len(&app);
+    // Three cells due in a week are not on the shelf today (now is 2026-03-01 12:00).
+    assert_eq!(
+        refused_field(parts::record_movement(
+            &mut app,
+            "e",
+            movement("pm-2", K::Receipt, 3, None, "2026-03-08 09:00"),
+        )),
+        "at"
+    );
+    assert_eq!(audit_len(&app), before);
+    let lines = parts::stock(&app, Some(&id(SEMEY))).expect("stock");
+    assert_eq!((lines[0].on_hand, lines[0].below_minimum), (2, true));
+    // Within the few minutes a clock may be ahead, it is taken.
+    parts::record_movement(
+        &mut app,
+        "e",
+        movement("pm-3", K::Receipt, 1, None, "2026-03-01 12:01"),
+    )
+    .expect("a minute ahead");
+}

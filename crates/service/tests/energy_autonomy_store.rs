@@ -318,3 +318,40 @@ fn the_demos_illustrative_hospital_a_starts_from_its_illustrative_stock() {
         assert_eq!(sp.fuel, FuelOnSite::Unknown);
     }
 }
+
+#[test]
+fn a_fuel_reading_dated_after_today_is_refused_and_nothing_is_written() {
+    let (_d, mut app) = store();
+    let app_now = app.now().date();
+    let tomorrow = app_now.succ_opt().expect("tomorrow");
+    let refused = record_fuel(
+        &mut app,
+        "test",
+        "fac-w",
+        &FuelEntry {
+            tank_litres: None,
+            on_hand_litres: Some(d("800")),
+            as_of: Some(tomorrow),
+            record: None,
+        },
+    )
+    .expect_err("a reading of tomorrow");
+    assert!(
+        matches!(&refused, aidtrace_service::ServiceError::Invalid { error, .. } if error.field == "as_of"),
+        "{refused:?}"
+    );
+    let sp = profile(&app, "fac-w", None);
+    assert_ne!(sp.fuel.litres(), 800.0);
+    record_fuel(
+        &mut app,
+        "test",
+        "fac-w",
+        &FuelEntry {
+            tank_litres: None,
+            on_hand_litres: Some(d("800")),
+            as_of: Some(app_now),
+            record: None,
+        },
+    )
+    .expect("a reading of today");
+}

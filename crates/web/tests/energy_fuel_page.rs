@@ -220,3 +220,19 @@ async fn the_ukrainian_plan_download_words_why_in_ukrainian_beside_the_binding_c
         }
     }
 }
+
+#[tokio::test]
+async fn a_reading_dated_after_today_is_refused_naming_the_date_and_nothing_is_written() {
+    let (_env, client) = client().await;
+    let r = post_as(
+        &client,
+        "ada",
+        &[("on_hand_litres", "800"), ("as_of", "2999-06-01")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("id=\"fuel-error\""));
+    assert!(r.body.contains("as_of"), "{}", r.body);
+    assert!(r.body.contains("after today"), "{}", r.body);
+    assert!(r.body.contains("1,500"), "the recorded figure changed");
+}

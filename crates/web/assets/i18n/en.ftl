@@ -2068,6 +2068,7 @@ verr-lead-is-partner = the lead organisation cannot also be its own partner
 verr-control-character = contains the control character { $code }; only tab and line breaks are allowed in text
 verr-bidi-control = contains the direction control { $code }, which shows the text after it in another order than it is stored
 verr-period-in-future = the period begins in the future; indicators count only time already past
+verr-date-in-future = the date is after today ({ $today }); record what is already observed
 query-err-param = the address parameter “{ $param }” does not accept this value
 query-err-unreadable = the query string of the address cannot be read
 energy2-err-number = enter a number of 0 or more

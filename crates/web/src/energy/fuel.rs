@@ -5,6 +5,7 @@
 //! session's CSRF token and the loaded version's ETag. Figures come from
 //! `aidtrace_service::energy_fuel`.
 
+use chrono::Utc;
 use std::collections::HashMap;
 use std::str::FromStr;
 
@@ -188,7 +189,10 @@ async fn page_post(
     let etag = form.get("etag").cloned().unwrap_or_default();
     let snap = state.snapshot().await?;
     let written = match entry_of(&form).and_then(|entry| {
-        fuel_record(&snap.ledger, &raw, &entry).map_err(|e| {
+        fuel_record(&snap.ledger, &raw, &entry, Utc::now().date_naive()).map_err(|e| {
+            if matches!(e, aidtrace_service::ServiceError::Invalid { .. }) {
+                return ApiError::from(e);
+            }
             let msg = e.to_string();
             let field = if msg.starts_with("record") {
                 "record"
