@@ -119,7 +119,12 @@ impl Aidtrace {
         if records.iter().any(|r| assets::is_history_kind(r.kind())) {
             assets::check_rules(self, &records)?;
         }
-        if records.iter().any(|r| r.kind() == RecordKind::Incident) {
+        if records.iter().any(|r| {
+            matches!(
+                r.kind(),
+                RecordKind::Incident | RecordKind::FieldSafetyNotice
+            )
+        }) {
             assets::check_incidents(self, &records)?;
         }
         if records.iter().any(|r| medicines::touches_stock(r.kind())) {

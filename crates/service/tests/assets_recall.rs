@@ -273,6 +273,24 @@ fn a_recorded_notice_is_not_rewritten_with_other_content() {
     );
 }
 
+#[test]
+fn a_notice_dated_after_today_is_refused_and_nothing_is_written() {
+    let (_d, mut app) = app();
+    let before = audit_len(&app);
+    let mut ahead = notice(vec![], vec![]);
+    // Now is 2026-03-01.
+    ahead.date = NaiveDate::from_ymd_opt(2027, 2, 1).expect("date");
+    refused(
+        assets::record_notice(&mut app, "engineer", ahead),
+        &app,
+        before,
+        "date",
+    );
+    let mut today = notice(vec![], vec![]);
+    today.date = NaiveDate::from_ymd_opt(2026, 3, 1).expect("date");
+    record(&mut app, today);
+}
+
 fn incident(at: &str, work_order: Option<&str>) -> Incident {
     Incident {
         id: id("inc-vent-1"),

@@ -29,10 +29,33 @@ fn as_notice(r: Record) -> Option<FieldSafetyNotice> {
     }
 }
 
-/// The rules of incidents across records, run by `Aidtrace::put` for every batch holding one:
-/// not dated beyond now (as every history time), and the linked work order is of the same
-/// asset (an incident must not point at another device's repair).
+/// The rules of incidents and field safety notices across records, run by `Aidtrace::put` for
+/// every batch holding one: not dated beyond now (as every history time), and an incident's
+/// work order is of the same asset (an incident must not point at another device's repair).
 pub fn check_incidents(app: &Aidtrace, batch: &[Record]) -> ServiceResult<()> {
+    // A notice is dated by its issuer when it is issued: one dated ahead is a typing mistake
+    // that would sit on every matching asset's page as if already in force. One stored as it is
+    // (written before this rule) may be written again.
+    let today = app.now().date();
+    for n in batch.iter().filter_map(|r| match r {
+        Record::FieldSafetyNotice(n) if n.date > today => Some(n),
+        _ => None,
+    }) {
+        let stored = app.store().get(RecordKind::FieldSafetyNotice, &n.id)?;
+        if !matches!(&stored, Some(Record::FieldSafetyNotice(old)) if old == n) {
+            return Err(refuse(
+                "field_safety_notice",
+                &n.id,
+                ValidationError::new(
+                    "date",
+                    n.date,
+                    format!("is after today ({today}): a notice is dated when it is issued"),
+                )
+                .because(aidtrace_domain::error::ProblemId::DateInFuture)
+                .with_text("today", today),
+            ));
+        }
+    }
     for i in batch.iter().filter_map(|r| match r {
         Record::Incident(i) => Some(i),
         _ => None,
