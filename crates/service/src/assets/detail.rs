@@ -19,14 +19,23 @@ pub struct AssetDetail {
 }
 
 pub fn asset_detail(app: &Aidtrace, asset: &RecordId) -> ServiceResult<AssetDetail> {
-    let a = require_asset(app, asset)?;
-    let ledger = app.ledger()?;
-    let fleet = Fleet::build(&ledger);
+    require_asset(app, asset)?;
+    asset_detail_in(&app.ledger()?, asset)
+}
+
+/// [`asset_detail`] over a ledger already read (a server's snapshot).
+pub fn asset_detail_in(ledger: &Ledger, asset: &RecordId) -> ServiceResult<AssetDetail> {
+    let a = ledger
+        .assets
+        .get(asset)
+        .cloned()
+        .ok_or_else(|| ServiceError::NotFound(format!("no asset with id {asset}")))?;
+    let fleet = Fleet::build(ledger);
     let i = fleet
         .position(asset)
         .ok_or_else(|| ServiceError::NotFound(format!("no asset with id {asset}")))?;
     let h = &fleet.histories[i];
-    let donation = all_fitness(&ledger)
+    let donation = all_fitness(ledger)
         .into_iter()
         .filter(|(c, _)| c.as_ref() == Some(asset))
         .map(|(_, r)| r)

@@ -41,7 +41,7 @@ mod void_records;
 mod workorders;
 
 pub use contracted::contracted_uptime;
-pub use detail::{AssetDetail, asset_detail};
+pub use detail::{AssetDetail, asset_detail, asset_detail_in};
 pub use recall::{
     AffectedAsset, NoticeReport, asset_incidents, asset_notices, check_incidents, list_incidents,
     notice_report, open_recall_orders, record_incident, record_notice, search_notices,
@@ -706,10 +706,26 @@ pub fn indicators(
     currency: &CurrencyCode,
 ) -> ServiceResult<BTreeMap<String, Indicators>> {
     let period = lived_period(app, period)?;
-    let ledger = app.ledger()?;
-    let rates = app.rates()?;
-    let convert = converter(&rates, currency, period.to.date());
-    Ok(Fleet::build(&ledger).grouped(by, period, &convert))
+    Ok(indicators_in(
+        &app.ledger()?,
+        &app.rates()?,
+        period,
+        by,
+        currency,
+    ))
+}
+
+/// [`indicators`] over a ledger and rates already read (a server's snapshot), for a period
+/// already cut at now ([`lived_period`]).
+pub fn indicators_in(
+    ledger: &Ledger,
+    rates: &RateTable,
+    period: Period,
+    by: GroupBy,
+    currency: &CurrencyCode,
+) -> BTreeMap<String, Indicators> {
+    let convert = converter(rates, currency, period.to.date());
+    Fleet::build(ledger).grouped(by, period, &convert)
 }
 
 /// Indicators for one facility, over the part of the period lived by now.
@@ -748,10 +764,25 @@ pub fn money_to_machine(
     activity: Option<&RecordId>,
     currency: &CurrencyCode,
 ) -> ServiceResult<MoneyToMachine> {
-    let ledger = app.ledger()?;
-    let rates = app.rates()?;
-    let convert = converter(&rates, currency, at.date());
-    let fleet = Fleet::build(&ledger);
+    Ok(money_to_machine_in(
+        &app.ledger()?,
+        &app.rates()?,
+        at,
+        activity,
+        currency,
+    ))
+}
+
+/// [`money_to_machine`] over a ledger and rates already read.
+pub fn money_to_machine_in(
+    ledger: &Ledger,
+    rates: &RateTable,
+    at: NaiveDateTime,
+    activity: Option<&RecordId>,
+    currency: &CurrencyCode,
+) -> MoneyToMachine {
+    let convert = converter(rates, currency, at.date());
+    let fleet = Fleet::build(ledger);
     let scope: Option<HashSet<RecordId>> = activity.map(|a| {
         let mut s: HashSet<RecordId> = ledger.descendants(a).into_iter().collect();
         s.insert(a.clone());
@@ -768,7 +799,7 @@ pub fn money_to_machine(
             })
         })
         .collect();
-    Ok(fleet.money_to_machine(picked, at, &convert))
+    fleet.money_to_machine(picked, at, &convert)
 }
 
 /// One row of an asset list.
@@ -795,9 +826,14 @@ pub struct AssetRow {
 
 /// Assets with their current state, optionally of one facility.
 pub fn list_assets(app: &Aidtrace, facility: Option<&RecordId>) -> ServiceResult<Vec<AssetRow>> {
-    let ledger = app.ledger()?;
-    let fleet = Fleet::build(&ledger);
-    let fitness = all_fitness(&ledger);
+    Ok(list_assets_in(&app.ledger()?, facility))
+}
+
+/// [`list_assets`] over a ledger already read (a server's snapshot: a page need not read the
+/// whole store again for each visitor).
+pub fn list_assets_in(ledger: &Ledger, facility: Option<&RecordId>) -> Vec<AssetRow> {
+    let fleet = Fleet::build(ledger);
+    let fitness = all_fitness(ledger);
     let mut out = Vec::new();
     for (i, a) in fleet.assets.iter().enumerate() {
         if facility.is_some_and(|f| f != &a.facility) {
@@ -836,7 +872,7 @@ pub fn list_assets(app: &Aidtrace, facility: Option<&RecordId>) -> ServiceResult
             donation_failed_items: failures_of(&fitness, &a.id),
         });
     }
-    Ok(out)
+    out
 }
 
 /// The assets an equipment line became (assets name their line in `funding.equipment_line`).
@@ -1023,11 +1059,20 @@ pub fn pm_schedule(
     from: NaiveDateTime,
     to: NaiveDateTime,
 ) -> ServiceResult<Vec<aidtrace_domain::assets::kpi::DueItem>> {
-    let ledger = app.ledger()?;
-    let fleet = Fleet::build(&ledger);
+    Ok(pm_schedule_in(&app.ledger()?, facility, from, to))
+}
+
+/// [`pm_schedule`] over a ledger already read.
+pub fn pm_schedule_in(
+    ledger: &Ledger,
+    facility: Option<&RecordId>,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> Vec<aidtrace_domain::assets::kpi::DueItem> {
+    let fleet = Fleet::build(ledger);
     let picked: Vec<usize> = match facility {
         Some(f) => fleet.facility_assets(f).to_vec(),
         None => (0..fleet.assets.len()).collect(),
     };
-    Ok(fleet.pm_schedule(picked, from, to))
+    fleet.pm_schedule(picked, from, to)
 }

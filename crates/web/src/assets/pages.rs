@@ -216,6 +216,8 @@ pub struct IndicatorQuery {
 
 struct Resolved {
     period: Period,
+    /// `period` cut at now: what the figures cover (hours still to come are not counted).
+    lived: Period,
     from: NaiveDate,
     to: NaiveDate,
     by: GroupBy,
@@ -258,14 +260,14 @@ impl IndicatorQuery {
         })?;
         // A period of hours still to come is a query to fix (400), refused before the service
         // would refuse it as a rule of the indicators.
-        if period.until(Utc::now().naive_utc()).is_none() {
+        let Some(lived) = period.until(Utc::now().naive_utc()) else {
             return Err(ApiError::bad_request(
                 "invalid_query",
                 format!("from = {from}: the period begins in the future; indicators count only time already past"),
             )
             .with_field("from")
             .said(i18n::date(from), Msg::new("verr-period-in-future")));
-        }
+        };
         let by_raw = if self.by.is_empty() {
             "facility"
         } else {
@@ -296,6 +298,7 @@ impl IndicatorQuery {
         };
         Ok(Resolved {
             period,
+            lived,
             from,
             to,
             by,
@@ -307,11 +310,13 @@ impl IndicatorQuery {
 
 // ---- data -----------------------------------------------------------------------------------
 
+/// The assets, from the snapshot's ledger: reading the whole store again for each visitor let
+/// sixteen anonymous requests hold every read connection for seconds.
 async fn rows(state: &AppState, filter: &AssetFilter) -> ApiResult<Vec<AssetRow>> {
-    let st = state.clone();
+    let snap = state.snapshot().await?;
     let filter = filter.clone();
     blocking(move || {
-        let rows = svc::list_assets(&*st.reader()?, None)?;
+        let rows = svc::list_assets_in(&snap.ledger, None);
         Ok(rows.into_iter().filter(|r| filter.matches(r)).collect())
     })
     .await
@@ -324,15 +329,14 @@ struct Report {
     lived: Period,
 }
 
+/// The indicators of the snapshot's ledger and rates (see [`rows`]).
 async fn report(state: &AppState, q: &Resolved) -> ApiResult<Report> {
-    let st = state.clone();
-    let (period, by, currency) = (q.period, q.by, q.currency.clone());
+    let snap = state.snapshot().await?;
+    let (lived, by, currency) = (q.lived, q.by, q.currency.clone());
     blocking(move || {
-        let app = st.reader()?;
-        let lived = svc::lived_period(&app, period)?;
-        let groups = svc::indicators(&app, lived, by, &currency)?;
+        let groups = svc::indicators_in(&snap.ledger, &snap.rates, lived, by, &currency);
         // Money-to-machine is a point-in-time figure: taken at the period's end.
-        let money = svc::money_to_machine(&app, lived.to, None, &currency)?;
+        let money = svc::money_to_machine_in(&snap.ledger, &snap.rates, lived.to, None, &currency);
         Ok(Report {
             groups,
             money,
@@ -696,24 +700,25 @@ pub async fn detail(
     let ledger = &snap.ledger;
     let st = state.clone();
     let aid = id.clone();
+    let shared = snap.clone();
     let (d, pm, safety) = blocking(move || {
-        let app = st.reader()?;
-        let d = svc::asset_detail(&app, &aid)?;
+        // The asset's history from the snapshot, not the whole store read again per visitor.
+        let d = svc::asset_detail_in(&shared.ledger, &aid)?;
         let today = Utc::now().naive_utc();
         let from = d
             .events
             .first()
             .map_or(today - chrono::Duration::days(365), |e| e.at);
-        let pm = svc::pm_schedule(
-            &app,
+        let pm = svc::pm_schedule_in(
+            &shared.ledger,
             Some(&d.asset.facility),
             from,
             today + chrono::Duration::days(180),
-        )?
+        )
         .into_iter()
         .filter(|i| i.asset == aid)
         .collect::<Vec<_>>();
-        let safety = crate::assets::recalls::asset_safety(&app, &d.asset)?;
+        let safety = crate::assets::recalls::asset_safety(&*st.reader()?, &d.asset)?;
         Ok((d, pm, safety))
     })
     .await?;
@@ -952,8 +957,8 @@ pub async fn api_detail(
 ) -> ApiResult<Json<Value>> {
     readable(&state, &caller)?;
     let id = parse_id(&raw)?;
-    let st = state.clone();
-    let d = blocking(move || Ok(svc::asset_detail(&*st.reader()?, &id)?)).await?;
+    let snap = state.snapshot().await?;
+    let d = blocking(move || Ok(svc::asset_detail_in(&snap.ledger, &id)?)).await?;
     Ok(Json(serde_json::to_value(&d).map_err(ApiError::internal)?))
 }
 
