@@ -177,6 +177,8 @@ pub enum ProblemId {
     PeriodInFuture,
     /// A date of something already observed that lies after today (`today`).
     DateInFuture,
+    /// An article giving more facts than a draft holds (`found`, `max`).
+    TooManyFacts,
 }
 
 impl Problem {

@@ -160,9 +160,32 @@ fn next_draft_id(app: &Aidtrace) -> ServiceResult<RecordId> {
     RecordId::parse(&format!("draft-{}", n + 1)).map_err(|e| ServiceError::invalid("intake", e))
 }
 
+/// A draft holds at most this many facts. A press release gives a handful; a document giving
+/// more is not one article to review fact by fact (a generated 220 KB text gave 2,008 facts
+/// and a 20 MB draft), and is split by the person submitting it.
+pub const MAX_DRAFT_FACTS: usize = 500;
+
 /// Extracts facts from the article, runs the rate and "same as" checks against the store, and
 /// stores the result as a draft with every fact pending. Returns the draft.
 pub fn submit(app: &mut Aidtrace, actor: &str, sub: Submission) -> ServiceResult<IntakeDraft> {
+    let draft = prepare_draft(app, actor, sub)?;
+    store_draft(app, actor, draft)
+}
+
+/// Stores a draft made by [`prepare_draft`] under the next draft id.
+pub fn store_draft(
+    app: &mut Aidtrace,
+    actor: &str,
+    mut draft: IntakeDraft,
+) -> ServiceResult<IntakeDraft> {
+    draft.id = next_draft_id(app)?;
+    app.put(actor, vec![Record::IntakeDraft(draft.clone())])?;
+    Ok(draft)
+}
+
+/// The draft [`submit`] stores, not stored yet (its id is a placeholder): the extraction and
+/// checks only read, so a server runs them on a reader without holding up writes.
+pub fn prepare_draft(app: &Aidtrace, actor: &str, sub: Submission) -> ServiceResult<IntakeDraft> {
     let opts = ExtractOptions {
         published: sub.published,
         ..ExtractOptions::default()
@@ -190,6 +213,22 @@ pub fn submit(app: &mut Aidtrace, actor: &str, sub: Submission) -> ServiceResult
             u,
             "expected a web address starting with http:// or https://",
             ProblemId::NotAWebAddress,
+        ));
+    }
+    if extraction.facts.len() > MAX_DRAFT_FACTS {
+        return Err(ServiceError::invalid(
+            "intake",
+            ValidationError::new(
+                "text",
+                format!("{} facts", extraction.facts.len()),
+                format!(
+                    "the text gives {} facts; a draft holds at most {MAX_DRAFT_FACTS}: submit the document in parts",
+                    extraction.facts.len()
+                ),
+            )
+            .because(ProblemId::TooManyFacts)
+            .with_text("found", extraction.facts.len())
+            .with_text("max", MAX_DRAFT_FACTS),
         ));
     }
     // The intake compares with the annual average of the year (IMF, or an imported rate), as its
@@ -229,7 +268,7 @@ pub fn submit(app: &mut Aidtrace, actor: &str, sub: Submission) -> ServiceResult
         })
         .collect();
     let draft = IntakeDraft {
-        id: next_draft_id(app)?,
+        id: RecordId::parse("draft-new").map_err(|e| ServiceError::invalid("intake", e))?,
         title,
         url: sub.url.filter(|u| !u.trim().is_empty()),
         published: sub.published,
@@ -240,7 +279,6 @@ pub fn submit(app: &mut Aidtrace, actor: &str, sub: Submission) -> ServiceResult
         submitted_by: actor.to_string(),
         source: None,
     };
-    app.put(actor, vec![Record::IntakeDraft(draft.clone())])?;
     Ok(draft)
 }
 

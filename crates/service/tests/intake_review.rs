@@ -439,3 +439,46 @@ fn a_russian_release_is_refused_by_name_and_nothing_is_queued() {
     );
     assert_eq!(audit_len(&app), before, "nothing written");
 }
+
+#[test]
+fn a_text_giving_more_facts_than_a_draft_holds_is_refused_and_nothing_is_written() {
+    let (_d, mut app) = open();
+    let donors = ["Japan", "Germany", "the European Union", "Korea"];
+    let places = ["Kharkiv", "Kyiv", "Lviv", "Odesa", "Dnipro"];
+    let text: Vec<String> = (0..2_000)
+        .map(|i| {
+            format!(
+                "{} provided {} million yen for generators in {} hospital number {i}.",
+                donors[i % donors.len()],
+                i % 900 + 1,
+                places[i % places.len()]
+            )
+        })
+        .collect();
+    let sub = Submission {
+        text: text.join(" "),
+        title: None,
+        url: None,
+        published: NaiveDate::from_ymd_opt(2026, 5, 30),
+    };
+    let refused = intake::submit(&mut app, "alice", sub).expect_err("too many facts");
+    let message = refused.to_string();
+    assert!(message.contains("at most 500"), "{message}");
+    assert!(
+        app.store()
+            .list(RecordKind::IntakeDraft)
+            .expect("drafts")
+            .is_empty()
+    );
+}
+
+#[test]
+fn a_prepared_draft_is_stored_under_the_next_id() {
+    let (_d, mut app) = open();
+    let first = intake::submit(&mut app, "alice", submission()).expect("submit");
+    let prepared = intake::prepare_draft(&app, "alice", submission()).expect("prepare");
+    let stored = intake::store_draft(&mut app, "alice", prepared).expect("store");
+    assert_ne!(stored.id, first.id);
+    assert!(stored.id.as_str().starts_with("draft-"));
+    assert_eq!(stored.facts.len(), first.facts.len());
+}

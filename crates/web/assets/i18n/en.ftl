@@ -2069,6 +2069,7 @@ verr-control-character = contains the control character { $code }; only tab and 
 verr-bidi-control = contains the direction control { $code }, which shows the text after it in another order than it is stored
 verr-period-in-future = the period begins in the future; indicators count only time already past
 verr-date-in-future = the date is after today ({ $today }); record what is already observed
+verr-too-many-facts = the text gives { $found } facts; a draft holds at most { $max }: submit the document in parts
 query-err-param = the address parameter “{ $param }” does not accept this value
 query-err-unreadable = the query string of the address cannot be read
 energy2-err-number = enter a number of 0 or more
