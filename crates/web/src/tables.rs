@@ -516,8 +516,42 @@ pub enum ColumnKind {
     Date,
 }
 
-/// The kind of a column, by its header (the same names on every list).
+/// Headers of figures by their unit or measure (`covered_kw`, `uptime_pct`, `fuel_on_site_l`,
+/// `repair_hours`): energy and equipment tables name their columns so.
+const NUMBER_SUFFIXES: [&str; 12] = [
+    "_kw", "_kwh", "_kva", "_l", "_litres", "_day", "_hours", "_h", "_pct", "_percent", "_cost",
+    "_days",
+];
+
+/// Counts and figures of the equipment and energy tables whose headers have no unit.
+const NUMBER_COLUMNS: [&str; 19] = [
+    "hours",
+    "units",
+    "units_added",
+    "weight",
+    "assets",
+    "in_inventory",
+    "functional",
+    "failures",
+    "device_failures",
+    "repairs",
+    "pm_due",
+    "pm_on_time",
+    "pm_late",
+    "pm_missed",
+    "cost_unknown",
+    "backlog",
+    "backlog_corrective",
+    "cosr_assets",
+    "open_work_orders",
+];
+
+/// The kind of a column, by its header (the same names on every list). A cell of a number
+/// column that is not a number ("≥ 459", "unknown") stays text.
 pub fn column_kind(header: &str) -> ColumnKind {
+    if NUMBER_COLUMNS.contains(&header) || NUMBER_SUFFIXES.iter().any(|s| header.ends_with(s)) {
+        return ColumnKind::Number;
+    }
     match header {
         "amount"
         | "converted"

@@ -402,3 +402,49 @@ async fn a_text_longer_than_a_spreadsheet_cell_is_cut_saying_so() {
     let csv = c.get("/export/organisations/csv").await;
     assert!(csv.body.contains(long.trim_end()), "the CSV keeps it whole");
 }
+
+/// The cells of `column` in the workbook at `uri`, below its header.
+async fn column_cells(c: &Client, uri: &str, column: &str) -> Vec<Data> {
+    let r = c.get(uri).await;
+    assert_eq!(r.status, StatusCode::OK, "{uri}: {}", r.body);
+    let cells = xlsx_cells(&r.bytes);
+    let at = cells[0]
+        .iter()
+        .position(|h| h.to_string() == column)
+        .unwrap_or_else(|| panic!("{uri}: no column {column} in {:?}", cells[0]));
+    cells[1..].iter().map(|row| row[at].clone()).collect()
+}
+
+#[tokio::test]
+async fn equipment_and_energy_workbooks_hold_their_figures_as_numbers() {
+    let e = env();
+    let c = Client::Socket(spawn(e.state.clone()).await);
+    for (uri, column) in [
+        (
+            "/assets/indicators.xlsx?from=2025-01-01&to=2025-12-31",
+            "uptime_pct",
+        ),
+        (
+            "/assets/indicators.xlsx?from=2025-01-01&to=2025-12-31",
+            "operating_hours",
+        ),
+        (
+            "/assets/indicators.xlsx?from=2025-01-01&to=2025-12-31",
+            "assets",
+        ),
+        ("/assets/register.xlsx", "open_work_orders"),
+        ("/energy.xlsx", "covered_kw"),
+    ] {
+        let cells = column_cells(&c, uri, column).await;
+        assert!(
+            cells.iter().any(|d| matches!(d, Data::Float(_))),
+            "{uri} {column}: {cells:?}"
+        );
+        assert!(
+            !cells
+                .iter()
+                .any(|d| matches!(d, Data::String(s) if s.parse::<f64>().is_ok())),
+            "{uri} {column}: a figure written as text: {cells:?}"
+        );
+    }
+}
