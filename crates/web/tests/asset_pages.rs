@@ -345,3 +345,32 @@ async fn indicators_reaching_past_now_end_now_and_say_so() {
     assert_eq!(later.status, StatusCode::BAD_REQUEST, "{}", later.body);
     assert_eq!(later.json()["field"], "from");
 }
+
+#[tokio::test]
+async fn indicator_groups_are_named_and_linked_not_shown_by_id() {
+    let env = env();
+    let client = Client::InProcess(env.state.clone());
+    let name = env
+        .state
+        .snapshot_blocking()
+        .unwrap()
+        .ledger
+        .facilities
+        .get(&RecordId::parse("fac-semey-university-hospital").unwrap())
+        .unwrap()
+        .name
+        .clone();
+    let page = client
+        .get("/assets/indicators?from=2025-01-01&to=2025-12-31&by=facility")
+        .await;
+    let link = format!(
+        "<a href=\"/facilities/fac-semey-university-hospital\" title=\"fac-semey-university-hospital\">{name}</a>"
+    );
+    assert!(page.body.contains(&link), "{link} in {}", page.body);
+    let by_asset = client
+        .get(&format!(
+            "/assets/indicators?from=2025-01-01&to=2025-12-31&by=asset"
+        ))
+        .await;
+    assert!(by_asset.body.contains(&format!("href=\"/assets/{MRI}\"")));
+}

@@ -439,6 +439,44 @@ const INDICATOR_HEADERS: [&str; 32] = [
     "repair_hours",
 ];
 
+/// A group of the indicators as the page names it: a facility, donor, model or asset by its name
+/// with a link to it (the CSV keeps the id); a region or "all" as it is.
+fn group_cell(snap: &crate::state::Snapshot, by: GroupBy, key: &str) -> Markup {
+    let ledger = &snap.ledger;
+    let Ok(id) = RecordId::parse(key) else {
+        return html! { (key) };
+    };
+    let (kind, name) = match by {
+        GroupBy::Facility => (
+            RecordKind::Facility,
+            ledger.record_name(&id).map(String::from),
+        ),
+        GroupBy::Donor => (
+            RecordKind::Organisation,
+            ledger.record_name(&id).map(String::from),
+        ),
+        GroupBy::Model => (
+            RecordKind::DeviceModel,
+            ledger.device_models.get(&id).map(|m| m.model_name.clone()),
+        ),
+        GroupBy::Asset => (
+            RecordKind::Asset,
+            ledger.assets.get(&id).map(|a| a.inventory_tag.clone()),
+        ),
+        GroupBy::Region | GroupBy::All => return html! { (key) },
+    };
+    let href = match kind {
+        RecordKind::Asset => Some(format!("/assets/{key}")),
+        RecordKind::DeviceModel => None,
+        other => Some(crate::tables::record_href(snap, other, key)),
+    };
+    match (name, href) {
+        (Some(name), Some(href)) => html! { a href=(href) title=(key) { (name) } },
+        (Some(name), None) => html! { span title=(key) { (name) } },
+        (None, _) => html! { (key) },
+    }
+}
+
 fn indicator_table(groups: &BTreeMap<String, Indicators>) -> Table {
     Table {
         name: "asset-indicators".into(),
@@ -865,6 +903,7 @@ pub async fn indicators_page(
     readable(&state, &caller)?;
     let q = raw.resolve()?;
     let r = report(&state, &q).await?;
+    let snap = state.snapshot().await?;
     let table = indicator_table(&r.groups);
     let query = indicator_query_string(&q);
     let m = &r.money;
@@ -897,7 +936,7 @@ pub async fn indicators_page(
         div class="scroll" {
             table class="list" id="table-asset-indicators" {
                 thead { tr { @for h in &table.headers { th { (word("ind", h)) } } } }
-                tbody { @for row in &table.rows { tr { @for (i, c) in row.iter().enumerate() { td { @if i == 0 { (c) } @else { (number_text(c)) } } } } } }
+                tbody { @for row in &table.rows { tr { @for (i, c) in row.iter().enumerate() { td { @if i == 0 { (group_cell(&snap, q.by, c)) } @else { (number_text(c)) } } } } } }
             }
         }
         (pm_by_risk_table(&r.groups))
