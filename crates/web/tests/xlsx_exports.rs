@@ -410,7 +410,7 @@ async fn column_cells(c: &Client, uri: &str, column: &str) -> Vec<Data> {
     let cells = xlsx_cells(&r.bytes);
     let at = cells[0]
         .iter()
-        .position(|h| h.to_string() == column)
+        .position(|h| matches!(h, Data::String(s) if s == column))
         .unwrap_or_else(|| panic!("{uri}: no column {column} in {:?}", cells[0]));
     cells[1..].iter().map(|row| row[at].clone()).collect()
 }
