@@ -368,9 +368,7 @@ async fn indicator_groups_are_named_and_linked_not_shown_by_id() {
     );
     assert!(page.body.contains(&link), "{link} in {}", page.body);
     let by_asset = client
-        .get(&format!(
-            "/assets/indicators?from=2025-01-01&to=2025-12-31&by=asset"
-        ))
+        .get("/assets/indicators?from=2025-01-01&to=2025-12-31&by=asset")
         .await;
     assert!(by_asset.body.contains(&format!("href=\"/assets/{MRI}\"")));
 }
