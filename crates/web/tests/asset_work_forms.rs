@@ -155,6 +155,21 @@ async fn a_work_order_is_acknowledged_started_and_finished_with_labour_and_parts
     // A done order shows no form: it is closed once.
     let page = client.send(Req::get(&url).cookie(&session)).await;
     assert!(!page.body.contains("id=\"progress-form\""), "{}", page.body);
+    // What the repair cost is on its page: 4 h at 12.5 USD, two seals at 35 USD.
+    assert!(
+        page.body
+            .contains("<dd id=\"order-labour-cost\">50 USD</dd>"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("cold head seal × 2 — 35 USD"),
+        "{}",
+        page.body
+    );
+    // The repair passed but nobody said the MRI works again: the page says where to.
+    assert!(page.body.contains("id=\"still-down\""), "{}", page.body);
+    assert!(page.body.contains("href=\"/assets/as-semey-mri-1/down\""));
 }
 
 #[tokio::test]

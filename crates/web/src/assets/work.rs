@@ -25,6 +25,7 @@ use crate::assets::pages::{may_report, now};
 use crate::auth::{self, Caller, Principal};
 use crate::error::{ApiError, PageResult, parse_id};
 use crate::format::datetime;
+use crate::i18n;
 use crate::i18n::t;
 use crate::labels::label;
 use crate::present::links::urlencode as enc;
@@ -287,6 +288,25 @@ fn progress_page(
                     @if let Some(c) = w.closed { dt { (t("asset-closed")) } dd { (datetime(c)) } }
                     @if let Some(a) = &w.assignee { dt { (t("wo-assignee")) } dd { (a) } }
                     @if let Some(r) = w.result { dt { (t("wo-result")) } dd { (t(&format!("wo-result-{}", <&str>::from(r)))) } }
+                    // What the repair cost, as recorded: the indicators' service cost is read
+                    // from these.
+                    @if let Some(h) = w.labour_hours { dt { (t("wo-labour-hours")) } dd id="order-labour-hours" { (i18n::number(h.normalize())) } }
+                    @if let Some(c) = labour_cost(w) { dt { (t("wo-labour-cost")) } dd id="order-labour-cost" { (crate::format::money(&c)) } }
+                    @if !w.parts.is_empty() {
+                        dt { (t("wo-parts-used")) }
+                        dd id="order-parts" { ul { @for p in &w.parts {
+                            li { (p.description) " × " (p.quantity) " — " (crate::format::money(&p.unit_cost)) }
+                        } } }
+                    }
+                    @if let Some(c) = &w.external_cost { dt { (t("wo-external-cost")) } dd { (crate::format::money(c)) } }
+                }
+            }
+            // A repair that passed does not end the downtime by itself (the device may wait for a
+            // check or a part); the engineer is shown where to say it works again.
+            @if w.is_some_and(|w| w.result == Some(WorkResult::Pass)) && still_down(ledger, asset) {
+                p class="notice" id="still-down" {
+                    (t("wo-still-down")) " "
+                    a href=(format!("/assets/{}/down", enc(asset.as_str()))) { (t("assets-back-in-service")) }
                 }
             }
             (errors(problems))
@@ -556,6 +576,27 @@ pub async fn progress_submit(
         Err(e) if e.status.is_client_error() => Ok(again(vec![service_problem(&e)], e.status)),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Whether the asset has an unplanned downtime still open.
+fn still_down(ledger: &aidtrace_domain::Ledger, asset: &RecordId) -> bool {
+    ledger
+        .downtimes
+        .values()
+        .any(|d| &d.asset == asset && d.end.is_none() && !d.planned && !d.is_void())
+}
+
+/// The labour's cost as recorded, or its hours at the rate (in-house work).
+fn labour_cost(w: &aidtrace_domain::assets::WorkOrder) -> Option<aidtrace_domain::Money> {
+    if let Some(c) = &w.labour_cost {
+        return Some(c.clone());
+    }
+    let (hours, rate) = (w.labour_hours?, w.labour_rate.as_ref()?);
+    Some(aidtrace_domain::Money {
+        amount: rate.amount.checked_mul(hours)?.normalize(),
+        currency: rate.currency.clone(),
+        value_date: rate.value_date,
+    })
 }
 
 #[cfg(test)]
