@@ -236,3 +236,44 @@ async fn a_reading_dated_after_today_is_refused_naming_the_date_and_nothing_is_w
     assert!(r.body.contains("after today"), "{}", r.body);
     assert!(r.body.contains("1,500"), "the recorded figure changed");
 }
+
+#[tokio::test]
+async fn a_sensitive_hospitals_fuel_and_autonomy_are_withheld_from_the_public() {
+    let (_env, client) = client().await;
+    let public = client.get(&format!("/energy/fuel/{A}")).await;
+    assert_eq!(public.status, StatusCode::OK, "{}", public.body);
+    assert!(
+        public
+            .body
+            .contains(&format!("id=\"fuel-{RECORD}-withheld\""))
+    );
+    assert!(!public.body.contains("1,500"), "{}", public.body);
+    let (session, _) = login(&client, "vic").await;
+    let signed = client
+        .send(Req::get(&format!("/energy/fuel/{A}")).cookie(&session))
+        .await;
+    assert!(signed.body.contains("1,500"));
+
+    let query = "fuel_l_per_day=4000&install_units=3&country=UA";
+    let csv = client
+        .get(&format!("/energy/v2/autonomy.csv?{query}"))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+    assert!(!csv.body.contains(A), "{}", csv.body);
+    // A facility not marked sensitive keeps its row.
+    assert!(
+        csv.body.contains("fac-ua-illustrative-odesa-f"),
+        "{}",
+        csv.body
+    );
+    let page = client.get(&format!("/energy/v2?{query}")).await;
+    assert!(
+        page.body.contains("id=\"autonomy-withheld\""),
+        "{}",
+        page.body
+    );
+    let signed_csv = client
+        .send(Req::get(&format!("/energy/v2/autonomy.csv?{query}")).cookie(&session))
+        .await;
+    assert!(signed_csv.body.contains(A));
+}

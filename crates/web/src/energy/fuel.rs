@@ -41,7 +41,7 @@ fn litres(v: Option<Decimal>) -> Markup {
 }
 
 /// One supply record's fuel, and its form for accounts that edit.
-fn record_block(caller: &Caller, p: &FacilityPower, etag: &str) -> Markup {
+fn record_block(caller: &Caller, p: &FacilityPower, etag: &str, withheld: bool) -> Markup {
     let fuel = p.fuel.as_ref();
     let editor = match caller {
         Caller::Signed(pr) if pr.can_edit_something() => Some(pr),
@@ -51,6 +51,9 @@ fn record_block(caller: &Caller, p: &FacilityPower, etag: &str) -> Markup {
     html! {
         section class="fuel-record" {
             h2 { (t("fuel-record")) " " (rid) }
+            @if withheld {
+                p class="muted" id=(format!("fuel-{rid}-withheld")) { (t("fuel-withheld")) }
+            } @else {
             dl class="facts" id=(format!("fuel-{rid}")) {
                 dt { (t("fuel-tank")) } dd { (litres(fuel.and_then(|f| f.tank_litres))) }
                 dt { (t("fuel-on-hand")) } dd { (litres(fuel.and_then(|f| f.on_hand_litres))) }
@@ -60,6 +63,7 @@ fn record_block(caller: &Caller, p: &FacilityPower, etag: &str) -> Markup {
                         None => span class="unknown" { (t("survey-unknown")) },
                     }
                 }
+            }
             }
             @if let Some(pr) = editor {
                 form method="post" action=(format!("/energy/fuel/{}", p.facility)) id=(format!("fuel-form-{rid}")) {
@@ -110,6 +114,8 @@ async fn body(
     })
     .await?;
     let signed_editor = matches!(caller, Caller::Signed(p) if p.can_edit_something());
+    // As the plan's autonomy: a sensitive hospital's fuel is not the public's to read.
+    let withheld = f.sensitive && caller.principal().is_none();
     Ok(html! {
         p { a href=(format!("/facilities/{}", f.id)) { (f.name) } " · " a href=(format!("/energy/survey/{}", f.id)) { (t("survey-title")) } }
         @if let Some(n) = notice { (n) }
@@ -117,7 +123,7 @@ async fn body(
         @if records.is_empty() {
             p id="fuel-no-supply" { (t("fuel-no-supply")) }
         }
-        @for (p, e) in records.iter().zip(&etags) { (record_block(caller, p, e)) }
+        @for (p, e) in records.iter().zip(&etags) { (record_block(caller, p, e, withheld)) }
         @if !signed_editor && !records.is_empty() {
             p class="muted" { (t("fuel-sign-in")) }
         }

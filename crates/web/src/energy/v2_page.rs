@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use aidtrace_domain::CountryCode;
+use aidtrace_domain::{CountryCode, RecordId};
 use aidtrace_service::energy::parse_unit;
 use aidtrace_service::energy_plan_v2::{PlanRequest, StorePlanV2, plan_from_store};
 use aidtrace_service::energy_survey::SurveyOptions;
@@ -308,6 +308,32 @@ impl PlanForm {
 }
 
 /// The plan for a submitted form (a 400 naming the field for bad input).
+/// The plan as `caller` may read it: for the public, the autonomy of facilities whose site is
+/// hidden (`sensitive`) is left out, with its fuel on site, since how many hours a hospital
+/// under shelling keeps its power tells an attacker when it goes dark; with how many were left
+/// out.
+pub async fn plan_for(
+    state: &AppState,
+    caller: &Caller,
+    form: &PlanForm,
+) -> Result<(StorePlanV2, usize), ApiError> {
+    let mut p = plan_of(state, form).await?;
+    if caller.principal().is_some() {
+        return Ok((p, 0));
+    }
+    let snap = state.snapshot().await?;
+    let hidden = |id: &str| {
+        RecordId::parse(id)
+            .ok()
+            .and_then(|id| snap.ledger.facilities.get(&id))
+            .is_some_and(|f| f.sensitive)
+    };
+    let before = p.autonomy.len();
+    p.autonomy.retain(|a| !hidden(&a.facility));
+    let withheld = before - p.autonomy.len();
+    Ok((p, withheld))
+}
+
 pub async fn plan_of(state: &AppState, form: &PlanForm) -> Result<StorePlanV2, ApiError> {
     let req = form.request()?;
     let snap = state.snapshot().await?;
@@ -368,12 +394,17 @@ async fn render(
         let body = layout(&t("energy2-title"), &caller, plan_form(&form, None));
         return Ok(body.into_response());
     }
-    match plan_of(&state, &form).await {
-        Ok(p) => {
+    match plan_for(&state, &caller, &form).await {
+        Ok((p, withheld)) => {
             let commit = crate::energy::v2_commit::commit_form(&caller, &form);
             let content = html! {
                 (plan_form(&form, None))
                 (crate::energy::v2_tables::results(&p, &form.to_query()))
+                @if withheld > 0 {
+                    p class="muted" id="autonomy-withheld" {
+                        (crate::i18n::ta("energy2-autonomy-withheld", &[("count", &withheld.to_string())]))
+                    }
+                }
                 (commit)
             };
             Ok(layout(&t("energy2-title"), &caller, content).into_response())
@@ -471,7 +502,7 @@ async fn download(
             &["csv", "xlsx"],
         )));
     }
-    let p = plan_of(&state, &form).await?;
+    let (p, _) = plan_for(&state, &caller, &form).await?;
     let table = table_of(&p);
     let (body, mime) = if ext == "csv" {
         (tables::to_csv(&table)?, "text/csv; charset=utf-8")
