@@ -137,6 +137,7 @@ impl RateEntry {
             source: self.source.clone(),
             provisional,
             ratio: (self.units_per_usd, Decimal::ONE),
+            frequency: Some(self.frequency),
         }
     }
 
@@ -194,9 +195,18 @@ pub struct RateLeg {
     /// USD per EUR; any other is the rate ÷ 1). Kept apart so the division happens once, at the end.
     #[serde(skip)]
     ratio: (Decimal, Decimal),
+    /// The published series' frequency (`None`: the dollar itself, rate 1), so a page words
+    /// the period in its reader's language rather than showing `period`.
+    #[serde(skip)]
+    pub frequency: Option<Frequency>,
 }
 
 impl RateLeg {
+    /// An ECB leg's two published figures (units per EUR, USD per EUR); `None` for any other.
+    pub fn ecb_quote(&self) -> Option<(Decimal, Decimal)> {
+        (self.ratio.1 != Decimal::ONE).then_some(self.ratio)
+    }
+
     fn pivot(currency: &CurrencyCode, day: NaiveDate) -> Self {
         Self {
             currency: currency.clone(),
@@ -206,6 +216,7 @@ impl RateLeg {
             source: "US dollar (pivot, rate 1 by definition)".to_string(),
             provisional: false,
             ratio: (Decimal::ONE, Decimal::ONE),
+            frequency: None,
         }
     }
 
@@ -223,6 +234,7 @@ impl RateLeg {
             source: ecb::ECB_SOURCE.to_string(),
             provisional,
             ratio: (q.units_per_eur, q.usd_per_eur),
+            frequency: Some(Frequency::Daily),
         })
     }
 }
@@ -511,6 +523,7 @@ impl RateTable {
             provisional,
             uses_a_rate: from != to && published().next().is_some(),
             ratios,
+            legs: legs.clone(),
         };
         Ok((terms, legs))
     }

@@ -23,6 +23,9 @@ pub struct RateSummary {
     pub rate_date: NaiveDate,
     pub basis: RateDateBasis,
     pub source: String,
+    /// The legs `source` describes in English, for pages that word them in their language.
+    #[serde(skip)]
+    pub legs: Vec<aidtrace_domain::fx::RateLeg>,
     /// `Some(rate date)`: the latest rate, used because none covers the flows' date.
     pub provisional: Option<NaiveDate>,
     pub flows: usize,
@@ -301,6 +304,7 @@ impl FiguresAcc {
                                 rate_date: c.terms.rate_date,
                                 basis: c.basis,
                                 source: c.terms.source.clone(),
+                                legs: c.terms.legs.clone(),
                                 provisional: c.provisional,
                                 flows: 0,
                             };

@@ -86,3 +86,21 @@ async fn dated_flows_are_charted_in_their_year() {
         .collect();
     assert_eq!(years, [2023]);
 }
+
+#[tokio::test]
+async fn the_totals_rule_and_the_rates_used_are_worded_in_the_readers_language() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let uk = c
+        .send(common::Req::get("/").header("cookie", "aidtrace_lang=uk"))
+        .await
+        .body;
+    assert!(!uk.contains("per kind; envelopes"), "the rule in English");
+    assert!(uk.contains("рахуються через свої частини"), "{uk}");
+    // The yen's ECB leg, worded and with Ukrainian decimals ("175,68"), not "daily reference rate".
+    assert!(!uk.contains("daily reference rate"), "a rate in English");
+    assert!(uk.contains("щоденний референтний курс"), "{uk}");
+    let en = c.get("/").await.body;
+    assert!(en.contains("JPY per USD ≈"), "{en}");
+    assert!(en.contains("daily reference rate of"), "{en}");
+}

@@ -29,6 +29,8 @@ pub struct ConversionTerms {
     pub uses_a_rate: bool,
     /// The two legs' published ratios, from and to.
     pub(super) ratios: ((Decimal, Decimal), (Decimal, Decimal)),
+    /// The legs `source` describes in English, for pages that word them in their language.
+    pub legs: Vec<super::RateLeg>,
 }
 
 impl ConversionTerms {

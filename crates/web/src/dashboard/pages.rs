@@ -98,7 +98,7 @@ fn totals_section(report: &TotalsSummary, limit: Option<usize>) -> Markup {
                                                     li {
                                                         // Money already in the report's currency uses no rate, so no rate's date.
                                                         @if r.currency == report.currency { (ta("conv-same-currency", &[("currency", r.currency.as_str())])) }
-                                                        @else { (ta("totals-rate-line", &[("currency", r.currency.as_str()), ("rate", &crate::format::rate(r.rate)), ("pair", &format!("{}/{}", report.currency, r.currency)), ("date", &i18n::date(r.rate_date)), ("basis", &label(r.basis)), ("source", &r.source)])) }
+                                                        @else { (ta("totals-rate-line", &[("currency", r.currency.as_str()), ("rate", &crate::format::rate(r.rate)), ("pair", &format!("{}/{}", report.currency, r.currency)), ("date", &i18n::date(r.rate_date)), ("basis", &label(r.basis)), ("source", &crate::labels::rate_source(&r.legs, &r.source))])) }
                                                         ", " (r.flows) " " (tn("card-flows", r.flows))
                                                         @if let Some(d) = r.provisional { " — " strong class="provisional" { (ta("conv-provisional", &[("date", &i18n::date(d))])) } } }
                                                 }
@@ -113,7 +113,7 @@ fn totals_section(report: &TotalsSummary, limit: Option<usize>) -> Markup {
                     }
                 }
             }
-            p class="muted" { (t("totals-rule")) ": " (report.rule) ". " (report.attribution) }
+            p class="muted" { (t("totals-rule")) ": " (t("totals-rule-text")) ". " (t("totals-attribution")) }
             (exports("totals", &crate::flows::query(&report.filter, &[("by", by)])))
         }
     }
@@ -327,7 +327,7 @@ fn conversion(snap: &Snapshot, m: &Money) -> Markup {
                 (ta("conv-detail", &[("amount", &format!("{} {}", group_digits(c.from.amount), c.from.currency)), ("rate", &group_digits(c.rate)), ("pair", &format!("{}/{}", c.currency, c.from.currency)), ("date", &i18n::date(c.rate_date))]))
                 @if m.value_date.is_none() { " (" (t("conv-no-value-date")) ")" }
                 @if let Some(d) = provisional { " — " strong class="provisional" { (ta("conv-provisional", &[("date", &i18n::date(d))])) } }
-                ". " (t("source")) ": " (c.source)
+                ". " (t("source")) ": " (crate::labels::rate_source(&c.legs, &c.source))
             }
         },
         Some(Err(e)) => {

@@ -85,7 +85,9 @@ pub struct Converted {
     pub rate: Decimal,
     pub rate_date: NaiveDate,
     pub basis: RateDateBasis,
+    /// In English (the CSV); the page words `legs` in its reader's language.
     pub source: String,
+    pub legs: Vec<aidtrace_domain::fx::RateLeg>,
     pub provisional: Option<NaiveDate>,
 }
 
@@ -308,6 +310,7 @@ fn compute(snap: &Snapshot, req: &Request) -> Listing {
                     rate_date: c.rate_date,
                     basis,
                     source: c.source,
+                    legs: c.legs,
                     provisional: c.provisional,
                 })
             }
@@ -450,7 +453,7 @@ fn lines_html(snap: &Snapshot, req: &Request, list: &Listing) -> Markup {
                                 // Money already in the list's currency uses no rate, so no rate's date.
                                 @if l.currency == *currency { (ta("conv-same-currency", &[("currency", l.currency.as_str())])) }
                                 @else {
-                                    (group_digits(c.rate)) " " (currency) "/" (l.currency) ", " (i18n::date(c.rate_date)) " (" (i18n::value(&enum_name(&c.basis))) "), " (c.source)
+                                    (group_digits(c.rate)) " " (currency) "/" (l.currency) ", " (i18n::date(c.rate_date)) " (" (i18n::value(&enum_name(&c.basis))) "), " (crate::labels::rate_source(&c.legs, &c.source))
                                     @if let Some(d) = c.provisional { " — " strong class="provisional" { (ta("conv-provisional", &[("date", &i18n::date(d))])) } }
                                 }
                             }

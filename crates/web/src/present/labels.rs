@@ -153,6 +153,68 @@ pub fn problem_text(problem: &Problem, value: &str) -> String {
     }
 }
 
+/// Where a conversion's rates come from, in the reader's language: the publishers, then each
+/// published leg ("JPY per USD ≈157,25 (daily reference rate of 30.10.2026: 175,68 JPY and
+/// 1,1172 USD per EUR)"), figures in the reader's number format. `english` (the service's
+/// sentence) stands when no leg was kept.
+pub fn rate_source(legs: &[fx::RateLeg], english: &str) -> String {
+    let published: Vec<&fx::RateLeg> = legs
+        .iter()
+        .filter(|l| l.frequency.is_some() && l.currency.as_str() != "USD")
+        .collect();
+    if published.is_empty() {
+        return english.to_string();
+    }
+    let mut sources: Vec<&str> = published.iter().map(|l| l.source.as_str()).collect();
+    sources.dedup();
+    let parts: Vec<String> = published
+        .iter()
+        .map(|l| {
+            let currency = l.currency.as_str();
+            let (rate, period) = match (l.ecb_quote(), l.frequency) {
+                (Some((units, usd)), _) => (
+                    format!(
+                        "≈{}",
+                        i18n::number(l.units_per_usd.round_dp(10).normalize())
+                    ),
+                    i18n::ta(
+                        "conv-leg-ecb",
+                        &[
+                            ("date", &i18n::date(l.rate_date)),
+                            ("units", &i18n::number(units.normalize())),
+                            ("currency", currency),
+                            ("usd", &i18n::number(usd.normalize())),
+                        ],
+                    ),
+                ),
+                (None, Some(fx::Frequency::Annual)) => (
+                    i18n::number(l.units_per_usd.normalize()),
+                    i18n::ta(
+                        "conv-leg-annual",
+                        &[("year", &chrono::Datelike::year(&l.rate_date).to_string())],
+                    ),
+                ),
+                (None, Some(fx::Frequency::Monthly)) => (
+                    i18n::number(l.units_per_usd.normalize()),
+                    i18n::ta(
+                        "conv-leg-monthly",
+                        &[("month", &l.rate_date.format("%m.%Y").to_string())],
+                    ),
+                ),
+                (None, _) => (
+                    i18n::number(l.units_per_usd.normalize()),
+                    i18n::ta("conv-leg-daily", &[("date", &i18n::date(l.rate_date))]),
+                ),
+            };
+            i18n::ta(
+                "conv-leg",
+                &[("currency", currency), ("rate", &rate), ("period", &period)],
+            )
+        })
+        .collect();
+    format!("{}; {}", sources.join(", "), parts.join("; "))
+}
+
 /// Why a figure could not be converted, in the reader's language (the currency by its code, the
 /// date in the reader's format).
 pub fn conversion_error(e: &fx::ConversionError) -> String {
