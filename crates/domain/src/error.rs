@@ -179,6 +179,12 @@ pub enum ProblemId {
     DateInFuture,
     /// An article giving more facts than a draft holds (`found`, `max`).
     TooManyFacts,
+    /// A contract's response time of 0 hours.
+    ResponseAtLeastOneHour,
+    /// Covered hours that do not run from 0–23 to a later hour up to 24.
+    CoveredHoursRange,
+    /// Covered hours on no day.
+    NoCoveredDay,
 }
 
 impl Problem {

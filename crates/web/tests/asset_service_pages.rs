@@ -474,3 +474,47 @@ async fn the_part_form_shows_every_field_error_at_once_in_the_readers_language()
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_contract_form_shows_the_records_rules_beside_the_field_errors_in_one_round() {
+    let env = env();
+    let client = http(&env).await;
+    let (session, csrf) = login(&client, "fen").await;
+    let before = env.record_count();
+    let r = client
+        .send(
+            Req::new(Method::POST, "/assets/service/contract")
+                .cookie(&format!("{session}; aidtrace_lang=ru"))
+                .form(&[
+                    ("csrf", &csrf),
+                    ("facility", SEMEY),
+                    ("id", "svc-one-round"),
+                    ("vendor", "org-mfr-unstated-imaging"),
+                    ("kind", "warranty"),
+                    ("assets", "as-semey-mri-1"),
+                    ("start", "2026-01-01"),
+                    ("end", "2026-12-31"),
+                    ("response_hours", "-4"),
+                    ("annual_cost", "-100"),
+                    ("currency", "USD"),
+                    ("uptime_pct", "150"),
+                    ("from_hour", "25"),
+                    ("to_hour", "3"),
+                    ("day-mon", "on"),
+                ]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    for field in ["response_hours", "annual_cost", "uptime_pct", "from_hour"] {
+        assert!(
+            r.body.contains(&format!("data-field=\"{field}\"")),
+            "{field}: {}",
+            r.body
+        );
+    }
+    // The rules in Russian, not "breaks the record's rules".
+    assert!(r.body.contains("не может быть отрицательным"), "{}", r.body);
+    assert!(r.body.contains("доля должна быть больше 0"), "{}", r.body);
+    assert!(r.body.contains("часы идут от 0–23"), "{}", r.body);
+    assert_eq!(env.record_count(), before);
+}

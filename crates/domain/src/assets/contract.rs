@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::history::Episode;
 use super::{Asset, AssetEvent, ContractKind, Reference, WorkOrder, WorkOrderKind, cite_refs, opt};
 use crate::codes::RecordId;
-use crate::error::ValidationError;
+use crate::error::{ProblemId, ValidationError};
 use crate::model::{Citation, non_empty, plausible_date};
 use crate::money::{Money, exact_decimal};
 
@@ -294,80 +294,92 @@ pub fn covering<'c>(contracts: &'c [Contract], w: &WorkOrder) -> Option<(&'c Con
 }
 
 pub fn validate(c: &Contract) -> Result<(), ValidationError> {
-    plausible_date("start", c.start)?;
-    plausible_date("end", c.end)?;
+    problems(c).into_iter().next().map_or(Ok(()), Err)
+}
+
+/// Every rule the contract breaks, not only the first: a form shows them all at once, each
+/// with its message id where a person entering one can break it.
+pub fn problems(c: &Contract) -> Vec<ValidationError> {
+    let mut found = Vec::new();
+    let mut check = |rule: Result<(), ValidationError>| {
+        if let Err(e) = rule {
+            found.push(e);
+        }
+    };
+    check(plausible_date("start", c.start));
+    check(plausible_date("end", c.end));
     if c.end < c.start {
-        return Err(ValidationError::new("end", c.end, "is before start"));
+        check(Err(ValidationError::new("end", c.end, "is before start")
+            .because(ProblemId::EndBeforeStart)
+            .with_text("start", c.start)));
     }
     match (c.assets.is_empty(), &c.model, &c.facility) {
         (false, None, None) | (true, Some(_), Some(_)) => {}
-        (false, _, _) => {
-            return Err(ValidationError::new(
-                "assets",
-                c.assets.len(),
-                "a contract covers either listed assets or a model at a facility, not both",
-            ));
-        }
-        (true, None, _) => {
-            return Err(ValidationError::new(
-                "model",
-                "",
-                "name the assets covered, or the model and the facility",
-            ));
-        }
-        (true, Some(_), None) => {
-            return Err(ValidationError::new(
-                "facility",
-                "",
-                "a model's contract names the facility it covers",
-            ));
-        }
+        (false, _, _) => check(Err(ValidationError::new(
+            "assets",
+            c.assets.len(),
+            "a contract covers either listed assets or a model at a facility, not both",
+        ))),
+        (true, None, _) => check(Err(ValidationError::new(
+            "model",
+            "",
+            "name the assets covered, or the model and the facility",
+        ))),
+        (true, Some(_), None) => check(Err(ValidationError::new(
+            "facility",
+            "",
+            "a model's contract names the facility it covers",
+        ))),
     }
     let mut seen = std::collections::BTreeSet::new();
     for a in &c.assets {
         if !seen.insert(a) {
-            return Err(ValidationError::new("assets", a, "is listed twice"));
+            check(Err(ValidationError::new("assets", a, "is listed twice")));
         }
     }
     if let Some(m) = &c.annual_cost {
-        super::validate::money("annual_cost", m)?;
+        check(super::validate::money("annual_cost", m));
     }
     if c.response_hours == Some(0) {
-        return Err(ValidationError::new(
+        check(Err(ValidationError::new(
             "response_hours",
             0,
             "must be at least 1 hour",
-        ));
+        )
+        .because(ProblemId::ResponseAtLeastOneHour)));
     }
     if let Some(u) = c.uptime_pct
         && (u <= Decimal::ZERO || u > Decimal::ONE_HUNDRED)
     {
-        return Err(ValidationError::new(
+        check(Err(ValidationError::new(
             "uptime_pct",
             u,
             "must be above 0 and at most 100",
-        ));
+        )
+        .because(ProblemId::PercentRange)));
     }
     if let Some(h) = &c.covered_hours {
         if h.from_hour > 23 || h.to_hour > 24 || h.to_hour <= h.from_hour {
-            return Err(ValidationError::new(
+            check(Err(ValidationError::new(
                 "covered_hours",
                 format!("{}-{}", h.from_hour, h.to_hour),
                 "hours run from 0–23 to a later hour up to 24",
-            ));
+            )
+            .because(ProblemId::CoveredHoursRange)));
         }
         if h.days.is_empty() {
-            return Err(ValidationError::new(
+            check(Err(ValidationError::new(
                 "covered_hours.days",
                 "",
                 "name at least one day",
-            ));
+            )
+            .because(ProblemId::NoCoveredDay)));
         }
     }
     if let Some(r) = &c.reference {
-        non_empty("reference", r)?;
+        check(non_empty("reference", r));
     }
-    Ok(())
+    found
 }
 
 /// Where a contract stands on a day.

@@ -26,7 +26,7 @@ use maud::{Markup, html};
 use rust_decimal::Decimal;
 
 pub(super) use super::form_errors::FieldError;
-use super::form_errors::{said, shown};
+use super::form_errors::{refused, said, shown};
 use crate::api::readable;
 use crate::auth::{self, Caller, Principal, Role};
 use crate::error::{ApiError, PageResult, parse_id};
@@ -544,11 +544,9 @@ fn contract_of(
         note: None,
         sources: vec![],
     };
-    if !errors.is_empty() {
-        return None;
-    }
-    // The record's own rules (uptime range, hours order, days…), with their field.
-    if let Err(e) = contract::validate(&c) {
+    // The record's own rules (uptime range, hours order, days…), each beside its field, with the
+    // fields' own problems: one round of corrections, not one per rule.
+    for e in contract::problems(&c) {
         let field: &'static str = match e.field.split('.').next().unwrap_or_default() {
             "uptime_pct" => "uptime_pct",
             "response_hours" => "response_hours",
@@ -556,9 +554,14 @@ fn contract_of(
             "annual_cost" => "annual_cost",
             "assets" => "assets",
             "end" => "end",
+            "start" => "start",
             _ => "record",
         };
-        errors.push(said(field, "asset-service-err-rule", e.value));
+        if errors.iter().all(|x| x.field != field) {
+            errors.push(refused(field, &e));
+        }
+    }
+    if !errors.is_empty() {
         return None;
     }
     Some(c)

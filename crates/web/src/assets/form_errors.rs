@@ -27,10 +27,23 @@ pub(super) fn sentence(field: &str, message: impl Into<String>) -> FieldError {
     }
 }
 
+/// A rule of the record refused under the form's `field`, worded by its message id where the
+/// rule has one.
+pub(super) fn refused(field: &str, e: &aidtrace_domain::ValidationError) -> FieldError {
+    FieldError {
+        field: field.to_string(),
+        value: e.value.clone(),
+        message: e.message.clone(),
+        problem: e.problem.clone(),
+        said: None,
+    }
+}
+
 /// The problem in the reader's language: a message id worded with the value, else the sentence.
 pub(super) fn shown(e: &FieldError) -> String {
-    match &e.said {
-        Some(m) => m.with_value(&e.value),
-        None => e.message.clone(),
+    match (&e.said, &e.problem) {
+        (Some(m), _) => m.with_value(&e.value),
+        (None, Some(p)) => crate::labels::problem_text(p, &e.value),
+        (None, None) => e.message.clone(),
     }
 }
