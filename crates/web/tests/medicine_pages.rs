@@ -286,3 +286,22 @@ async fn the_stock_downloads_as_xlsx_with_numbers_and_dates_as_cells() {
     assert!(matches!(rows[1][4], Data::DateTime(_)), "{:?}", rows[1][4]);
     assert_eq!(rows[1][6], Data::Float(5000.0));
 }
+
+#[tokio::test]
+async fn the_expiry_bands_give_each_medicine_its_own_count_and_a_later_day_is_not_a_forecast() {
+    let env = common::env();
+    accept_and_distribute(&env);
+    let resp = http(&env).await.get("/medicines/stock?at=2027-05-01").await;
+    assert_eq!(resp.status, 200);
+    let bands = table(&resp.body, "stock-bands");
+    // Every count is named by its medicine: no sum of capsules of one and of another.
+    assert!(bands.contains(": 50,000 tablet"), "{bands}");
+    assert!(!bands.contains(">20,000 capsule"), "{bands}");
+    assert!(
+        resp.body.contains("id=\"stock-projection\""),
+        "{}",
+        resp.body
+    );
+    let today = http(&env).await.get("/medicines/stock").await;
+    assert!(!today.body.contains("id=\"stock-projection\""));
+}

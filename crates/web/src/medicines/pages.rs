@@ -291,14 +291,18 @@ fn stock_table(ledger: &Ledger, rows: &[StockRow], id: &str) -> Markup {
     }
 }
 
-/// How many lots (and base units, per unit) each expiry band holds.
-fn bands_table(rows: &[StockRow]) -> Markup {
-    let mut by_band: BTreeMap<ExpiryBand, (usize, BTreeMap<&str, u64>)> = BTreeMap::new();
+/// How many lots each expiry band holds, and of each product how many base units: units of
+/// different medicines are not added up (100,000 paracetamol and 6,000 multivitamin tablets
+/// read "106,000 tablet").
+fn bands_table(ledger: &Ledger, rows: &[StockRow]) -> Markup {
+    type Units<'r> = BTreeMap<(String, &'r str), u64>;
+    let mut by_band: BTreeMap<ExpiryBand, (usize, Units<'_>)> = BTreeMap::new();
     for r in rows {
         if let Some(b) = r.band {
             let slot = by_band.entry(b).or_default();
             slot.0 += 1;
-            let units = slot.1.entry(r.base_unit.as_str()).or_insert(0);
+            let key = (product_name(ledger, &r.product), r.base_unit.as_str());
+            let units = slot.1.entry(key).or_insert(0);
             *units = units.saturating_add(r.on_hand);
         }
     }
@@ -309,7 +313,7 @@ fn bands_table(rows: &[StockRow]) -> Markup {
                 tr class=(<&str>::from(*band)) {
                     td { (label(*band)) }
                     td class="num" { (lots) }
-                    td { @for (i, (unit, q)) in units.iter().enumerate() { @if i > 0 { "; " } (count(*q)) " " (unit) } }
+                    td { @for (i, ((product, unit), q)) in units.iter().enumerate() { @if i > 0 { "; " } (product) ": " (count(*q)) " " (unit) } }
                 }
             } }
         }
@@ -441,6 +445,8 @@ async fn stock(
     };
     let content = html! {
         p class="muted" { (ta("medp-stock-note", &[("date", &i18n::date(at))])) }
+        // Stock on a later day is what today's records leave then, not a forecast of use.
+        @if at > Utc::now().date_naive() { p class="notice" id="stock-projection" { (t("medp-stock-projection")) } }
         form method="get" action="/medicines/stock" class="filters" id="stock-filter" {
             label { (t("medp-col-facility")) " " select name="facility" id="facility" {
                 option value="" { (t("medp-all-facilities")) }
@@ -453,7 +459,7 @@ async fn stock(
         }
         @if let Some(f) = &facility { p { a href=(format!("/facilities/{f}")) { (t("medp-facility-page")) } " · " a href=(format!("/medicines/stock?at={}", urlencode(&at.format("%Y-%m-%d").to_string()))) { (t("medp-all-facilities")) } } }
         h2 { (t("medp-bands")) }
-        (bands_table(&rows))
+        (bands_table(ledger, &rows))
         h2 { (t("medp-lots")) }
         (stock_table(ledger, &rows, "stock-lots"))
         p class="exports" id="stock-exports" {
