@@ -589,3 +589,18 @@ async fn the_dashboard_shows_the_medicines_cards_with_their_links() {
         .await;
     assert!(until(&ru.body, "dash-medicines", "</section>").contains("партия получена"));
 }
+
+#[tokio::test]
+async fn a_decided_consignment_says_so_before_it_is_decided_again() {
+    let s = signed_in("ada").await;
+    let fresh = s.get(&decide_uri()).await;
+    assert!(!fresh.body.contains("id=\"decided-already\""));
+    accept_first_two(&s).await;
+    let again = s.get(&decide_uri()).await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert!(
+        until(&again.body, "decided-already", "</p>").contains("accepted in part"),
+        "{}",
+        again.body
+    );
+}

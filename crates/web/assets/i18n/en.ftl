@@ -1885,6 +1885,7 @@ medf-gs1-check-digit = GTIN { $gtin } has check digit { $found }, expected { $ex
 medf-gs1-date = the expiry “{ $value }” is not a date (YYMMDD)
 medf-gs1-text = AI ({ $ai }) value “{ $value }” must be 1 to 20 GS1 characters
 medf-decide-note = Decide with the guideline findings in view. Accepting receives the accepted lines at the destination; a rejection gives its reason. The decision is audited with who made it.
+medf-decided-already = Decided already on { $date }: { $outcome }. A new decision replaces it; what was received under it stays received.
 medf-decide-lines = Lines (tick those accepted when accepting in part)
 medf-reason = Reason
 medf-decide = Record the decision

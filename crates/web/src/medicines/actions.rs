@@ -124,8 +124,16 @@ fn decide_html(
     .unwrap_or_default();
     let whole: Vec<&Finding> = found.iter().filter(|f| f.line.is_none()).collect();
     let outcome = values.get("outcome").map_or("", String::as_str);
+    // A consignment decided already: a new decision replaces that one, and what was received
+    // under it stays received, so the page says so before anyone decides again.
+    let in_force = service::latest_decisions(ledger).get(&c.id).copied();
     let content = html! {
         (back(c))
+        @if let Some(d) = in_force {
+            p class="notice" id="decided-already" {
+                (ta("medf-decided-already", &[("date", &i18n::date(d.decided_on)), ("outcome", &label(d.outcome))]))
+            }
+        }
         p class="muted" { (t("medf-decide-note")) }
         (problems_box(problems))
         @if !whole.is_empty() { ul class="findings" id="decide-whole-findings" { @for f in &whole { (finding(f)) } } }
