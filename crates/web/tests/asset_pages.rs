@@ -372,3 +372,31 @@ async fn indicator_groups_are_named_and_linked_not_shown_by_id() {
         .await;
     assert!(by_asset.body.contains(&format!("href=\"/assets/{MRI}\"")));
 }
+
+#[tokio::test]
+async fn a_mean_time_between_failures_from_fewer_than_three_is_marked_indicative() {
+    let env = env();
+    let client = Client::InProcess(env.state.clone());
+    let csv = client
+        .get("/assets/indicators.csv?from=2025-01-01&to=2025-12-31&by=asset")
+        .await
+        .body;
+    let mut rows = csv.lines();
+    let header: Vec<&str> = rows.next().unwrap().split(',').collect();
+    let at = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let few = rows
+        .map(|r| r.split(',').collect::<Vec<&str>>())
+        .filter(|r| !r[at("mtbf_hours")].is_empty())
+        .filter(|r| r[at("failures")].parse::<u64>().unwrap() < 3)
+        .count();
+    assert!(
+        few > 0,
+        "the demo has an MTBF from one or two failures: {csv}"
+    );
+    let page = client
+        .get("/assets/indicators?from=2025-01-01&to=2025-12-31&by=asset")
+        .await
+        .body;
+    let marks = page.matches("<abbr class=\"provisional\"").count();
+    assert!(marks >= few, "{marks} marks for {few} thin MTBFs");
+}

@@ -800,6 +800,7 @@ asset-to-do = to do
 asset-period = Period
 asset-period-until-now = (now: hours still to come are not counted)
 asset-period-rules = (both days included). Uptime counts operating time only and unplanned downtime episodes; group figures are ratios of sums, not averages of ratios.
+asset-mtbf-few = MTBF from fewer than three failures: indicative only.
 asset-donated-at = Donated equipment at
 asset-value-in = value in
 asset-count = Count

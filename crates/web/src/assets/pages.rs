@@ -439,6 +439,24 @@ const INDICATOR_HEADERS: [&str; 32] = [
     "repair_hours",
 ];
 
+/// Whether cell `i` of `row` is a mean time between failures drawn from fewer than three of
+/// them: one failure gave "MTBF 61,291 h" for eight devices, minutes after it happened.
+fn few_failures(headers: &[&str], row: &[String], i: usize) -> bool {
+    let count_of = |name: &str| {
+        headers
+            .iter()
+            .position(|h| *h == name)
+            .and_then(|at| row.get(at))
+            .and_then(|v| v.parse::<u64>().ok())
+    };
+    let failures = match headers.get(i) {
+        Some(&"mtbf_hours") => count_of("failures"),
+        Some(&"device_mtbf_hours") => count_of("device_failures"),
+        _ => return false,
+    };
+    !row[i].is_empty() && failures.is_some_and(|n| n < 3)
+}
+
 /// A group of the indicators as the page names it: a facility, donor, model or asset by its name
 /// with a link to it (the CSV keeps the id); a region or "all" as it is.
 fn group_cell(snap: &crate::state::Snapshot, by: GroupBy, key: &str) -> Markup {
@@ -931,12 +949,15 @@ pub async fn indicators_page(
             } @else {
                 (i18n::date(q.to))
             }
-            " " (t("asset-period-rules"))
+            " " (t("asset-period-rules")) " * " (t("asset-mtbf-few"))
         }
         div class="scroll" {
             table class="list" id="table-asset-indicators" {
                 thead { tr { @for h in &table.headers { th { (word("ind", h)) } } } }
-                tbody { @for row in &table.rows { tr { @for (i, c) in row.iter().enumerate() { td { @if i == 0 { (group_cell(&snap, q.by, c)) } @else { (number_text(c)) } } } } } }
+                tbody { @for row in &table.rows { tr { @for (i, c) in row.iter().enumerate() { td {
+                    @if i == 0 { (group_cell(&snap, q.by, c)) } @else { (number_text(c)) }
+                    @if few_failures(&table.headers, row, i) { " " abbr class="provisional" title=(t("asset-mtbf-few")) { "*" } }
+                } } } } }
             }
         }
         (pm_by_risk_table(&r.groups))
