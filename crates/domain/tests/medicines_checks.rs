@@ -265,6 +265,36 @@ fn value_above_reference_by_more_than_the_ratio_is_found() {
         vec![(R::ValueAboveReference, Some(0))]
     );
     c.lines[0].unit_value = Some(Decimal::new(5, 2));
+    if let Some(declared) = &mut c.declared_value {
+        declared.amount = Decimal::new(5, 1);
+    }
+    assert_eq!(rules(&c, &products(), &HashMap::new()), vec![]);
+}
+
+#[test]
+fn a_declared_value_the_lines_do_not_add_up_to_is_found() {
+    let mut l = line("prod-amox", "A1", 10);
+    l.unit_value = Some(Decimal::new(4, 2)); // 10 × 0.04 = 0.40
+    let mut c = consignment("con-1", vec![l]);
+    c.declared_value = Some(Money {
+        amount: Decimal::ONE,
+        currency: CurrencyCode::parse("USD").expect("USD"),
+        value_date: None,
+    });
+    assert_eq!(
+        rules(&c, &products(), &HashMap::new()),
+        vec![(R::ValueMismatch, None)]
+    );
+    // Within 1 %: rounding, not a disagreement.
+    if let Some(declared) = &mut c.declared_value {
+        declared.amount = Decimal::new(403, 3);
+    }
+    assert_eq!(rules(&c, &products(), &HashMap::new()), vec![]);
+    // A line without its unit value leaves nothing to compare.
+    c.lines[0].unit_value = None;
+    if let Some(declared) = &mut c.declared_value {
+        declared.amount = Decimal::ONE_HUNDRED;
+    }
     assert_eq!(rules(&c, &products(), &HashMap::new()), vec![]);
 }
 

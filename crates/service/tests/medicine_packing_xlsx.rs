@@ -146,7 +146,11 @@ fn has(errors: &[LineError], line: usize, field: &str) -> bool {
 #[test]
 fn an_xlsx_packing_list_with_typed_and_scanned_lines_is_recorded() {
     let (_dir, mut app) = app();
-    let c = header(&app);
+    let mut c = header(&app);
+    // The value the good workbook's lines add up to (100 × 0.04 + 200 × 0.005 USD).
+    if let Some(declared) = &mut c.declared_value {
+        declared.amount = Decimal::new(5, 0);
+    }
     let findings = medicines::record_consignment_from(
         &mut app,
         "test",

@@ -1637,6 +1637,7 @@ medicine-rule-value-above-reference = { $product } is valued at { $unit_value } 
 medicine-rule-retail-price = The declared value is the donor's retail price.
 medicine-rule-above-consumption = { $quantity } base units of { $product } are more than { $months } months of recorded consumption ({ $monthly } a month).
 medicine-rule-unknown-product = Product { $product } is not recorded.
+medicine-rule-value-mismatch = The declared value { $declared } differs from the { $lines } the lines add up to (quantity × unit value); the in-kind value of a partial acceptance is read from the lines.
 
 # Medicines pages (medicine_pages.rs)
 nav-medicines = Medicines

@@ -1601,6 +1601,7 @@ medicine-rule-value-above-reference = { $product } бірлігі { $unit_value 
 medicine-rule-retail-price = Мәлімделген құн донордың бөлшек бағасы бойынша есептелген.
 medicine-rule-above-consumption = { $product } { $quantity } базалық бірлігі тіркелген тұтынудың { $months } айынан асады (айына { $monthly }).
 medicine-rule-unknown-product = { $product } өнімі жазылмаған.
+medicine-rule-value-mismatch = Мәлімделген құн { $declared } жолдардың қосындысынан { $lines } өзгеше (саны × бірлік құны); ішінара қабылдаудың құны жолдар бойынша есептеледі.
 
 # Medicines pages (medicine_pages.rs)
 nav-medicines = Дәрілер

@@ -1650,6 +1650,7 @@ medicine-rule-value-above-reference = { $product } оценён в { $unit_value
 medicine-rule-retail-price = Заявленная стоимость рассчитана по розничной цене донора.
 medicine-rule-above-consumption = { $quantity } базовых единиц { $product } превышают { $months } мес. зарегистрированного потребления ({ $monthly } в месяц).
 medicine-rule-unknown-product = Продукт { $product } не записан.
+medicine-rule-value-mismatch = Заявленная стоимость { $declared } отличается от суммы строк { $lines } (количество × цена за единицу); стоимость частичной приёмки считается по строкам.
 
 # Medicines pages (medicine_pages.rs)
 nav-medicines = Лекарства

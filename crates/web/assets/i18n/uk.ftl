@@ -1650,6 +1650,7 @@ medicine-rule-value-above-reference = { $product } оцінено в { $unit_val
 medicine-rule-retail-price = Заявлену вартість обчислено за роздрібною ціною донора.
 medicine-rule-above-consumption = { $quantity } базових одиниць { $product } перевищують { $months } міс. зареєстрованого споживання ({ $monthly } на місяць).
 medicine-rule-unknown-product = Продукт { $product } не записано.
+medicine-rule-value-mismatch = Задекларована вартість { $declared } відрізняється від суми рядків { $lines } (кількість × ціна за одиницю); вартість часткового прийняття рахується за рядками.
 
 # Medicines pages (medicine_pages.rs)
 nav-medicines = Ліки
