@@ -256,6 +256,6 @@ fn autonomy_without_a_working_set_says_0_kw_never_minus_0() {
     let out = autonomy(dir.path(), "fac-ua-illustrative-kharkiv-b", &[]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(stdout.contains("vs 0.0 kW of generators"), "{stdout}");
+    assert!(stdout.contains("against 0.0 kW of generators"), "{stdout}");
     assert!(!stdout.contains("-0.0"), "{stdout}");
 }
