@@ -305,3 +305,16 @@ async fn the_expiry_bands_give_each_medicine_its_own_count_and_a_later_day_is_no
     let today = http(&env).await.get("/medicines/stock").await;
     assert!(!today.body.contains("id=\"stock-projection\""));
 }
+
+#[tokio::test]
+async fn base_units_are_worded_in_the_readers_language() {
+    let env = common::env();
+    accept_and_distribute(&env);
+    let uk = http(&env)
+        .await
+        .send(common::Req::get("/medicines/stock?at=2026-12-06").cookie("aidtrace_lang=uk"))
+        .await;
+    let lots = table(&uk.body, "stock-lots");
+    assert!(lots.contains("капс."), "{lots}");
+    assert!(!lots.contains(" capsule<"), "{lots}");
+}

@@ -1638,6 +1638,14 @@ medicine-rule-retail-price = The declared value is the donor's retail price.
 medicine-rule-above-consumption = { $quantity } base units of { $product } are more than { $months } months of recorded consumption ({ $monthly } a month).
 medicine-rule-unknown-product = Product { $product } is not recorded.
 medicine-rule-value-mismatch = The declared value { $declared } differs from the { $lines } the lines add up to (quantity × unit value); the in-kind value of a partial acceptance is read from the lines.
+medicine-unit-tablet = tablet
+medicine-unit-capsule = capsule
+medicine-unit-vial = vial
+medicine-unit-ampoule = ampoule
+medicine-unit-bottle = bottle
+medicine-unit-sachet = sachet
+medicine-unit-tube = tube
+medicine-unit-piece = piece
 
 # Medicines pages (medicine_pages.rs)
 nav-medicines = Medicines

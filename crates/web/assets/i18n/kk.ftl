@@ -1602,6 +1602,14 @@ medicine-rule-retail-price = Мәлімделген құн донордың бө
 medicine-rule-above-consumption = { $product } { $quantity } базалық бірлігі тіркелген тұтынудың { $months } айынан асады (айына { $monthly }).
 medicine-rule-unknown-product = { $product } өнімі жазылмаған.
 medicine-rule-value-mismatch = Мәлімделген құн { $declared } жолдардың қосындысынан { $lines } өзгеше (саны × бірлік құны); ішінара қабылдаудың құны жолдар бойынша есептеледі.
+medicine-unit-tablet = таб.
+medicine-unit-capsule = капс.
+medicine-unit-vial = фл.
+medicine-unit-ampoule = амп.
+medicine-unit-bottle = бөт.
+medicine-unit-sachet = саше
+medicine-unit-tube = туб.
+medicine-unit-piece = дана
 
 # Medicines pages (medicine_pages.rs)
 nav-medicines = Дәрілер

@@ -1651,6 +1651,14 @@ medicine-rule-retail-price = Заявленная стоимость рассч�
 medicine-rule-above-consumption = { $quantity } базовых единиц { $product } превышают { $months } мес. зарегистрированного потребления ({ $monthly } в месяц).
 medicine-rule-unknown-product = Продукт { $product } не записан.
 medicine-rule-value-mismatch = Заявленная стоимость { $declared } отличается от суммы строк { $lines } (количество × цена за единицу); стоимость частичной приёмки считается по строкам.
+medicine-unit-tablet = таб.
+medicine-unit-capsule = капс.
+medicine-unit-vial = фл.
+medicine-unit-ampoule = амп.
+medicine-unit-bottle = бут.
+medicine-unit-sachet = саше
+medicine-unit-tube = туб.
+medicine-unit-piece = шт.
 
 # Medicines pages (medicine_pages.rs)
 nav-medicines = Лекарства

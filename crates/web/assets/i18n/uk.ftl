@@ -1651,6 +1651,14 @@ medicine-rule-retail-price = Заявлену вартість обчислен�
 medicine-rule-above-consumption = { $quantity } базових одиниць { $product } перевищують { $months } міс. зареєстрованого споживання ({ $monthly } на місяць).
 medicine-rule-unknown-product = Продукт { $product } не записано.
 medicine-rule-value-mismatch = Задекларована вартість { $declared } відрізняється від суми рядків { $lines } (кількість × ціна за одиницю); вартість часткового прийняття рахується за рядками.
+medicine-unit-tablet = таб.
+medicine-unit-capsule = капс.
+medicine-unit-vial = фл.
+medicine-unit-ampoule = амп.
+medicine-unit-bottle = пл.
+medicine-unit-sachet = саше
+medicine-unit-tube = туб.
+medicine-unit-piece = шт.
 
 # Medicines pages (medicine_pages.rs)
 nav-medicines = Ліки

@@ -77,7 +77,7 @@ fn sla_cell(r: &ContractRow) -> Markup {
     html! {
         span class=(if r.response.status == SlaStatus::Missed { "warn" } else { "" }) data-sla="response" data-status=(<&str>::from(r.response.status)) {
             (t("asset-service-response")) ": " (status_word(r.response.status))
-            " (" (dec(r.response.worst_hours)) " / " (r.response.guaranteed_hours.map(|h| h.to_string()).unwrap_or_else(|| "—".into())) " h)"
+            " (" (dec(r.response.worst_hours)) " / " (r.response.guaranteed_hours.map(|h| h.to_string()).unwrap_or_else(|| "—".into())) " " (t("unit-hours")) ")"
         }
         br;
         span class=(if r.uptime.status == SlaStatus::Missed { "warn" } else { "" }) data-sla="uptime" data-status=(<&str>::from(r.uptime.status)) {

@@ -883,7 +883,7 @@ pub async fn detail(
             table class="list" id="pm-schedule" {
                 thead { tr { th { (t("asset-due")) } th { (t("asset-plan")) } th { (t("asset-window-days")) } th { (t("asset-done-by")) } } }
                 tbody { @for i in &pm { tr {
-                    td { (i.due) } td { (i.description) } td { "± " (i.window_days) }
+                    td { (datetime(i.due)) } td { (i.description) } td { "± " (i.window_days) }
                     td { @match (i.status(now()), i.done_by.as_ref().or(i.done_late_by.as_ref())) {
                         (PmStatus::OnTime, Some(w)) => { (w) },
                         (PmStatus::Late, Some(w)) => { span class="warn" { (t("asset-late")) } " " (w) },

@@ -324,7 +324,7 @@ fn move_html(
                     td { a href=(format!("/medicines/stock?facility={}", r.facility)) { (ledger.facility_name(&r.facility)) } }
                     td { (product_name(ledger, &r.product)) }
                     td { code { (r.lot) } }
-                    td class="num" { (r.on_hand) " " (r.base_unit) }
+                    td class="num" { (r.on_hand) " " (crate::medicines::pages::unit_word(&r.base_unit)) }
                 } } }
             }
         }

@@ -85,6 +85,17 @@ pub(crate) fn product_name(ledger: &Ledger, id: &RecordId) -> String {
     }
 }
 
+/// A base unit in the reader's language where the catalogue names it (`medicine-unit-tablet`),
+/// else as recorded: the units are free text of the product records.
+pub(crate) fn unit_word(unit: &str) -> String {
+    let key = format!(
+        "medicine-unit-{}",
+        unit.trim().to_lowercase().replace(' ', "-")
+    );
+    let word = t(&key);
+    if word == key { unit.to_string() } else { word }
+}
+
 fn base_unit(ledger: &Ledger, product: &RecordId) -> String {
     ledger
         .medicine_products
@@ -228,7 +239,7 @@ async fn consignment(
                     }
                     td { code { (line.lot) } }
                     td { (i18n::date(line.expiry)) }
-                    td class="num" { (count(line.quantity)) " " (base_unit(ledger, &line.product)) }
+                    td class="num" { (count(line.quantity)) " " (unit_word(&base_unit(ledger, &line.product))) }
                     td class="num" { @if let Some(v) = line.unit_value { (i18n::number(v)) @if let Some(cur) = &currency { " " (cur) } } }
                     td { (line.label_languages.join(", ")) }
                     td { (if line.inn_on_label { t("medp-yes") } else { t("medp-no") }) }
@@ -282,7 +293,7 @@ fn stock_table(ledger: &Ledger, rows: &[StockRow], id: &str) -> Markup {
                     td { code { (r.lot) } }
                     td { @if let Some(e) = r.expiry { (i18n::date(e)) } }
                     td { @if let Some(b) = r.band { (label(b)) } }
-                    td class="num" { (count(r.on_hand)) " " (r.base_unit) }
+                    td class="num" { (count(r.on_hand)) " " (unit_word(&r.base_unit)) }
                     td { @if let Some(d) = &r.donor { (donor_link(ledger, d)) } }
                     td { (consignment_link(&r.consignment)) }
                 }
@@ -313,7 +324,7 @@ fn bands_table(ledger: &Ledger, rows: &[StockRow]) -> Markup {
                 tr class=(<&str>::from(*band)) {
                     td { (label(*band)) }
                     td class="num" { (lots) }
-                    td { @for (i, ((product, unit), q)) in units.iter().enumerate() { @if i > 0 { "; " } (product) ": " (count(*q)) " " (unit) } }
+                    td { @for (i, ((product, unit), q)) in units.iter().enumerate() { @if i > 0 { "; " } (product) ": " (count(*q)) " " (unit_word(unit)) } }
                 }
             } }
         }
