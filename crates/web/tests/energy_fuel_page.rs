@@ -235,6 +235,9 @@ async fn a_reading_dated_after_today_is_refused_naming_the_date_and_nothing_is_w
     assert!(r.body.contains("as_of"), "{}", r.body);
     assert!(r.body.contains("after today"), "{}", r.body);
     assert!(r.body.contains("1,500"), "the recorded figure changed");
+    // What was typed is in the form again, to be corrected rather than typed anew.
+    assert!(r.body.contains("value=\"2999-06-01\""), "{}", r.body);
+    assert!(r.body.contains("value=\"800\""), "{}", r.body);
 }
 
 #[tokio::test]

@@ -41,8 +41,17 @@ fn litres(v: Option<Decimal>) -> Markup {
 }
 
 /// One supply record's fuel, and its form for accounts that edit.
-fn record_block(caller: &Caller, p: &FacilityPower, etag: &str, withheld: bool) -> Markup {
+/// `typed`: what was posted to this record and refused, shown again in its fields.
+fn record_block(
+    caller: &Caller,
+    p: &FacilityPower,
+    etag: &str,
+    withheld: bool,
+    typed: Option<&HashMap<String, String>>,
+) -> Markup {
     let fuel = p.fuel.as_ref();
+    let typed = typed.filter(|f| f.get("record").map(String::as_str) == Some(p.id.as_str()));
+    let again = |name: &str| typed.and_then(|f| f.get(name)).cloned();
     let editor = match caller {
         Caller::Signed(pr) if pr.can_edit_something() => Some(pr),
         _ => None,
@@ -71,11 +80,11 @@ fn record_block(caller: &Caller, p: &FacilityPower, etag: &str, withheld: bool) 
                     input type="hidden" name="record" value=(rid);
                     input type="hidden" name="etag" value=(etag);
                     p { label for=(format!("f-tank-{rid}")) { (t("fuel-tank")) } br;
-                        input id=(format!("f-tank-{rid}")) name="tank_litres" inputmode="decimal"; }
+                        input id=(format!("f-tank-{rid}")) name="tank_litres" inputmode="decimal" value=[again("tank_litres")]; }
                     p { label for=(format!("f-on-hand-{rid}")) { (t("fuel-on-hand")) } br;
-                        input id=(format!("f-on-hand-{rid}")) name="on_hand_litres" inputmode="decimal"; }
+                        input id=(format!("f-on-hand-{rid}")) name="on_hand_litres" inputmode="decimal" value=[again("on_hand_litres")]; }
                     p { label for=(format!("f-as-of-{rid}")) { (t("fuel-as-of")) } br;
-                        input id=(format!("f-as-of-{rid}")) name="as_of" type="date"; }
+                        input id=(format!("f-as-of-{rid}")) name="as_of" type="date" value=[again("as_of")]; }
                     button type="submit" { (t("fuel-save")) }
                 }
             }
@@ -89,6 +98,7 @@ async fn body(
     caller: &Caller,
     raw: &str,
     notice: Option<Markup>,
+    typed: Option<&HashMap<String, String>>,
 ) -> Result<Markup, ApiError> {
     let id = RecordId::parse(raw)
         .map_err(|_| ApiError::not_found(ta("err-no-facility-id", &[("id", raw)])))?;
@@ -123,7 +133,7 @@ async fn body(
         @if records.is_empty() {
             p id="fuel-no-supply" { (t("fuel-no-supply")) }
         }
-        @for (p, e) in records.iter().zip(&etags) { (record_block(caller, p, e, withheld)) }
+        @for (p, e) in records.iter().zip(&etags) { (record_block(caller, p, e, withheld, typed)) }
         @if !signed_editor && !records.is_empty() {
             p class="muted" { (t("fuel-sign-in")) }
         }
@@ -136,7 +146,7 @@ async fn page_get(
     Path(raw): Path<String>,
 ) -> PageResult<Response> {
     can_read(&state, &caller)?;
-    let content = body(&state, &caller, &raw, None).await?;
+    let content = body(&state, &caller, &raw, None, None).await?;
     Ok(layout(&t("fuel-title"), &caller, content).into_response())
 }
 
@@ -224,6 +234,7 @@ async fn page_post(
         }
         Err(e) => Err(e),
     };
+    let refused = written.is_err();
     let (status, notice) = match written {
         Ok(WriteOutcome::Applied { .. }) => (
             StatusCode::OK,
@@ -239,12 +250,14 @@ async fn page_post(
                 p class="error" role="alert" id="fuel-error" {
                     (t("fuel-refused"))
                     @if let Some(f) = &e.field { " " strong { (f) } }
-                    ": " (e.message)
+                    ": " (crate::error::error_text(&e))
                 }
             },
         ),
         Err(e) => return Err(PageError(e)),
     };
-    let content = body(&state, &caller, &raw, Some(notice)).await?;
+    // A refused reading keeps what was typed, so it is corrected rather than typed again.
+    let typed = refused.then_some(&form);
+    let content = body(&state, &caller, &raw, Some(notice), typed).await?;
     Ok((status, layout(&t("fuel-title"), &caller, content)).into_response())
 }
