@@ -168,31 +168,19 @@ async fn the_contract_form_shows_every_field_error_at_once_and_writes_nothing() 
         .await;
     assert_eq!(form.status, StatusCode::OK, "{}", form.body);
     let before = env.record_count();
-    let r = client
-        .send(
-            Req::new(Method::POST, "/assets/service/contract")
-                .cookie(&format!("{session}; aidtrace_lang=ru"))
-                .form(&[
-                    ("csrf", &csrf),
-                    ("facility", SEMEY),
-                    ("id", ""),
-                    ("vendor", "org-mfr-unstated-imaging"),
-                    ("kind", "warranty"),
-                    ("assets", "as-semey-mri-1"),
-                    ("start", "2025-13-01"),
-                    ("end", "soon"),
-                    ("uptime_pct", "most"),
-                ]),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
-    for field in ["id", "start", "end", "uptime_pct"] {
-        assert!(
-            r.body.contains(&format!("data-field=\"{field}\"")),
-            "{field}: {}",
-            r.body
-        );
-    }
+    let r = post_contract_ru(
+        &client,
+        &session,
+        &csrf,
+        &[
+            ("id", ""),
+            ("start", "2025-13-01"),
+            ("end", "soon"),
+            ("uptime_pct", "most"),
+        ],
+    )
+    .await;
+    assert_fields_marked(&r, &["id", "start", "end", "uptime_pct"]);
     assert!(r.body.contains("обязательное поле"), "{}", r.body);
     assert!(r.body.contains("не дата"));
     assert_eq!(env.record_count(), before);
@@ -481,40 +469,67 @@ async fn the_contract_form_shows_the_records_rules_beside_the_field_errors_in_on
     let client = http(&env).await;
     let (session, csrf) = login(&client, "fen").await;
     let before = env.record_count();
-    let r = client
+    let r = post_contract_ru(
+        &client,
+        &session,
+        &csrf,
+        &[
+            ("id", "svc-one-round"),
+            ("start", "2026-01-01"),
+            ("end", "2026-12-31"),
+            ("response_hours", "-4"),
+            ("annual_cost", "-100"),
+            ("currency", "USD"),
+            ("uptime_pct", "150"),
+            ("from_hour", "25"),
+            ("to_hour", "3"),
+            ("day-mon", "on"),
+        ],
+    )
+    .await;
+    assert_fields_marked(
+        &r,
+        &["response_hours", "annual_cost", "uptime_pct", "from_hour"],
+    );
+    // The rules in Russian, not "breaks the record's rules".
+    assert!(r.body.contains("не может быть отрицательным"), "{}", r.body);
+    assert!(r.body.contains("доля должна быть больше 0"), "{}", r.body);
+    assert!(r.body.contains("часы идут от 0–23"), "{}", r.body);
+    assert_eq!(env.record_count(), before);
+}
+
+/// Posts the contract form for the Semey MRI in Russian, `fields` beside the vendor and kind.
+async fn post_contract_ru(
+    client: &Client,
+    session: &str,
+    csrf: &str,
+    fields: &[(&str, &str)],
+) -> common::Resp {
+    let mut all = vec![
+        ("csrf", csrf),
+        ("facility", SEMEY),
+        ("vendor", "org-mfr-unstated-imaging"),
+        ("kind", "warranty"),
+        ("assets", "as-semey-mri-1"),
+    ];
+    all.extend_from_slice(fields);
+    client
         .send(
             Req::new(Method::POST, "/assets/service/contract")
                 .cookie(&format!("{session}; aidtrace_lang=ru"))
-                .form(&[
-                    ("csrf", &csrf),
-                    ("facility", SEMEY),
-                    ("id", "svc-one-round"),
-                    ("vendor", "org-mfr-unstated-imaging"),
-                    ("kind", "warranty"),
-                    ("assets", "as-semey-mri-1"),
-                    ("start", "2026-01-01"),
-                    ("end", "2026-12-31"),
-                    ("response_hours", "-4"),
-                    ("annual_cost", "-100"),
-                    ("currency", "USD"),
-                    ("uptime_pct", "150"),
-                    ("from_hour", "25"),
-                    ("to_hour", "3"),
-                    ("day-mon", "on"),
-                ]),
+                .form(&all),
         )
-        .await;
+        .await
+}
+
+/// A refused form (400) that marks each of `fields`.
+fn assert_fields_marked(r: &common::Resp, fields: &[&str]) {
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
-    for field in ["response_hours", "annual_cost", "uptime_pct", "from_hour"] {
+    for field in fields {
         assert!(
             r.body.contains(&format!("data-field=\"{field}\"")),
             "{field}: {}",
             r.body
         );
     }
-    // The rules in Russian, not "breaks the record's rules".
-    assert!(r.body.contains("не может быть отрицательным"), "{}", r.body);
-    assert!(r.body.contains("доля должна быть больше 0"), "{}", r.body);
-    assert!(r.body.contains("часы идут от 0–23"), "{}", r.body);
-    assert_eq!(env.record_count(), before);
 }
