@@ -430,65 +430,44 @@ fn a_consumption_must_be_by_a_work_order_of_that_model_at_that_facility() {
     assert!(before_other > before, "only the down report was written");
 }
 
+/// A receipt of `quantity` coils at Semey at `at`.
+fn receipt(app: &mut Aidtrace, name: &str, quantity: i64, at: &str) -> Result<(), ServiceError> {
+    parts::record_movement(
+        app,
+        "e",
+        movement(name, PartMovementKind::Receipt, quantity, None, at),
+    )
+}
+
 #[test]
 fn a_stored_movement_is_never_rewritten() {
     let (_d, mut app) = demo();
     coil(&mut app, 0);
-    use PartMovementKind as K;
-    parts::record_movement(
-        &mut app,
-        "e",
-        movement("pm-1", K::Receipt, 5, None, "2026-01-10 09:00"),
-    )
-    .expect("receipt");
+    receipt(&mut app, "pm-1", 5, "2026-01-10 09:00").expect("receipt");
     let before = audit_len(&app);
     assert_eq!(
-        refused_field(parts::record_movement(
-            &mut app,
-            "e",
-            movement("pm-1", K::Receipt, 50, None, "2026-01-10 09:00"),
-        )),
+        refused_field(receipt(&mut app, "pm-1", 50, "2026-01-10 09:00")),
         "id"
     );
     assert_eq!(audit_len(&app), before);
     // Writing the same movement again changes nothing and is accepted.
-    parts::record_movement(
-        &mut app,
-        "e",
-        movement("pm-1", K::Receipt, 5, None, "2026-01-10 09:00"),
-    )
-    .expect("same");
+    receipt(&mut app, "pm-1", 5, "2026-01-10 09:00").expect("same");
 }
 
 #[test]
 fn a_receipt_dated_ahead_of_now_is_refused_and_nothing_is_written() {
     let (_d, mut app) = demo();
     coil(&mut app, 4);
-    use PartMovementKind as K;
-    parts::record_movement(
-        &mut app,
-        "e",
-        movement("pm-1", K::Receipt, 2, None, "2026-01-10 09:00"),
-    )
-    .expect("receipt");
+    receipt(&mut app, "pm-1", 2, "2026-01-10 09:00").expect("receipt");
     let before = audit_len(&app);
     // Three cells due in a week are not on the shelf today (now is 2026-03-01 12:00).
     assert_eq!(
-        refused_field(parts::record_movement(
-            &mut app,
-            "e",
-            movement("pm-2", K::Receipt, 3, None, "2026-03-08 09:00"),
-        )),
+        refused_field(receipt(&mut app, "pm-2", 3, "2026-03-08 09:00")),
         "at"
     );
     assert_eq!(audit_len(&app), before);
     let lines = parts::stock(&app, Some(&id(SEMEY))).expect("stock");
     assert_eq!((lines[0].on_hand, lines[0].below_minimum), (2, true));
     // Within the few minutes a clock may be ahead, it is taken.
-    parts::record_movement(
-        &mut app,
-        "e",
-        movement("pm-3", K::Receipt, 1, None, "2026-03-01 12:01"),
-    )
-    .expect("a minute ahead");
+    receipt(&mut app, "pm-3", 1, "2026-03-01 12:01").expect("a minute ahead");
 }
