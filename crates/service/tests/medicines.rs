@@ -71,6 +71,8 @@ fn demo_consignment_findings_mix_passing_and_failing_lines() {
     assert_eq!(
         found,
         vec![
+            // The demo declares 2,130 USD for lines adding up to 2,820 USD.
+            (R::ValueMismatch, None),
             (R::ShortShelfLife, Some(1)),
             (R::LabelLanguage, Some(2)),
             (R::ValueAboveReference, Some(2)),
@@ -238,8 +240,12 @@ fn a_packing_list_from_csv_with_typed_and_scanned_lines_is_recorded() {
     let csv = "product,quantity,lot,expiry,gs1,label_languages,unit_value\n\
                med-illustrative-amoxicillin-500,100,,,(01)09501101020917(17)290531(10)SCAN1,uk,0.04\n\
                med-illustrative-paracetamol-500,200,TYPED2,2029-01-31,,uk;en,0.005\n";
-    let findings =
-        medicines::record_consignment(&mut app, "test", header(), csv).expect("recorded");
+    let mut c = header();
+    // The value these lines add up to (100 × 0.04 + 200 × 0.005 USD).
+    if let Some(declared) = &mut c.declared_value {
+        declared.amount = rust_decimal::Decimal::new(5, 0);
+    }
+    let findings = medicines::record_consignment(&mut app, "test", c, csv).expect("recorded");
     assert!(findings.is_empty(), "{findings:?}");
     let ledger = app.ledger().expect("ledger");
     let c = ledger
