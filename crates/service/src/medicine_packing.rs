@@ -225,6 +225,13 @@ fn expect(column: &str) -> Expect {
 /// server's memory that way).
 const MAX_PACKING_COLUMNS: u32 = 64;
 
+/// The longest text a packing list's cell holds (a product id, a lot, a GS1 string).
+const MAX_CELL_BYTES: usize = 4096;
+
+/// The text a packing list's sheet may hold in all, once its shared strings are copied into
+/// their cells (5,002 rows of a dozen short cells are well under a megabyte).
+const MAX_SHEET_TEXT_BYTES: usize = 16 * 1024 * 1024;
+
 /// How much a packing list's workbook may hold once unpacked. A real packing list of the
 /// largest size is a few MB; a zip bomb would inflate to gigabytes inside the XLSX reader.
 const MAX_XLSX_UNPACKED: u64 = 64 * 1024 * 1024;
@@ -288,10 +295,34 @@ fn first_sheet_cells(
     let mut rows: std::collections::BTreeMap<u32, std::collections::BTreeMap<u32, Data>> =
         std::collections::BTreeMap::new();
     let keep = MAX_PACKING_LINES + 2;
+    // Text kept so far: a shared string is copied into every cell that names it, so one 1 MB
+    // string named by every cell of the window would grow far past what the file unpacks to.
+    let mut text_bytes = 0usize;
     while let Some(cell) = reader.next_cell().map_err(|e| unreadable(&e))? {
         let (row, column) = cell.get_position();
+        let text_len = match cell.get_value() {
+            calamine::DataRef::String(s) => Some(s.len()),
+            calamine::DataRef::SharedString(s) => Some(s.len()),
+            _ => None,
+        };
+        if let Some(len) = text_len {
+            text_bytes = text_bytes.saturating_add(len);
+            if len > MAX_CELL_BYTES || text_bytes > MAX_SHEET_TEXT_BYTES {
+                return Err(LineError::whole(
+                    "sheet",
+                    "",
+                    "too_large",
+                    format!(
+                        "the sheet's text (a cell of {len} bytes in row {}) is more than a packing list holds: at most {MAX_CELL_BYTES} bytes a cell and {} MB in all",
+                        row + 1,
+                        MAX_SHEET_TEXT_BYTES / 1024 / 1024
+                    ),
+                ));
+            }
+        }
         let value = Data::from(cell.get_value().clone());
-        if value == Data::Empty {
+        // A formula giving "" is no content: it neither starts a line nor takes a line's place.
+        if value == Data::Empty || matches!(&value, Data::String(s) if s.trim().is_empty()) {
             continue;
         }
         if column >= MAX_PACKING_COLUMNS {

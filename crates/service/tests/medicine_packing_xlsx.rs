@@ -473,3 +473,20 @@ fn a_workbook_that_unpacks_to_more_than_a_packing_list_can_hold_is_refused() {
     assert_eq!(e.len(), 1, "{e:?}");
     assert_eq!(e[0].code, "too_large");
 }
+
+#[test]
+fn a_cell_longer_than_any_packing_list_text_is_refused_before_it_is_copied() {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "product").expect("header");
+    // One shared string, named by many cells, would be copied into each of them.
+    let long = "x".repeat(5_000);
+    for r in 1..=50u32 {
+        sheet.write_string(r, 0, &long).expect("long text");
+    }
+    let bytes = book.save_to_buffer().expect("xlsx");
+    let e = errors(&bytes);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].code, "too_large");
+    assert!(e[0].message.contains("4096"), "{}", e[0].message);
+}
