@@ -812,3 +812,24 @@ async fn the_models_refusals_are_worded_in_the_readers_language() {
         assert!(!resp.body.contains(english), "{english} in a Russian page");
     }
 }
+
+#[tokio::test]
+async fn a_rule_of_a_row_after_an_empty_row_is_shown_beside_that_row() {
+    let (_env, c, eve, csrf) = signed_in("eve").await;
+    let mut f = activity("Rows after an empty one");
+    // The first legal step left empty, the second dated before the years the ledger accepts.
+    set(&mut f, "legal_steps[0].kind", "");
+    set(&mut f, "legal_steps[0].date", "");
+    set(&mut f, "legal_steps[1].kind", "grant_contract");
+    set(&mut f, "legal_steps[1].date", "1800-01-01");
+    let resp = post(&c, &eve, &csrf, "/forms/activities", &f, "submit").await;
+    assert_eq!(
+        resp.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        resp.body
+    );
+    let ids = error_ids(&resp.body);
+    assert!(ids.contains(&"err-legal_steps-1-date"), "{ids:?}");
+    assert!(!ids.contains(&"err-legal_steps-0-date"), "{ids:?}");
+}

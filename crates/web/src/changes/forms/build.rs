@@ -33,6 +33,9 @@ struct Ctx<'a> {
     /// Ids the form itself creates, so rows may refer to them before they are stored.
     new_ids: BTreeSet<(RecordKind, String)>,
     errors: Vec<FieldError>,
+    /// The form's index of each item of the main record's lists: empty rows are left out, so
+    /// the model's `countries[0]` may be the form's `countries[1]`.
+    form_rows: BTreeMap<&'static str, Vec<usize>>,
 }
 
 impl Ctx<'_> {
@@ -64,6 +67,21 @@ impl Ctx<'_> {
             return;
         }
         self.errors.push(e);
+    }
+
+    /// The form's name of a field the main record's rules name (`countries[0].percentage` of
+    /// the record is `countries[1].percentage` on a form whose first row was left empty).
+    fn form_field(&self, field: &str) -> String {
+        let Some((list, rest)) = field.split_once('[') else {
+            return field.to_string();
+        };
+        let Some((k, after)) = rest.split_once(']') else {
+            return field.to_string();
+        };
+        match (self.form_rows.get(list), k.parse::<usize>()) {
+            (Some(rows), Ok(k)) if k < rows.len() => format!("{list}[{}]{after}", rows[k]),
+            _ => field.to_string(),
+        }
     }
 
     /// Whether a share of the list `group` was refused: the list's sum would then be of the
@@ -482,8 +500,15 @@ fn rules(ctx: &mut Ctx, kind: RecordKind, prefix: &str, record: &Record, cut: &[
         {
             continue;
         }
-        // The model names list items `sectors[0].code` and sums `sectors.percentage`, as the form does.
-        ctx.refused(&format!("{prefix}{}", e.field), &e);
+        // The model names list items `sectors[0].code` and sums `sectors.percentage`, as the
+        // form does, counting only the rows given (the main record's; a row record's lists are
+        // its own).
+        let field = if prefix.is_empty() {
+            ctx.form_field(&e.field)
+        } else {
+            e.field.clone()
+        };
+        ctx.refused(&format!("{prefix}{field}"), &e);
     }
 }
 
@@ -516,6 +541,7 @@ pub fn build(spec: &Spec, values: &Values, mode: &str, ledger: &Ledger) -> Built
         ledger,
         new_ids: BTreeSet::new(),
         errors: Vec::new(),
+        form_rows: BTreeMap::new(),
     };
     // Ids first (the main record's, the new source's, the rows'), so rows can name them.
     let main_id = main_id(&mut ctx, &mut values, spec, mode);
@@ -549,6 +575,11 @@ pub fn build(spec: &Spec, values: &Values, mode: &str, ledger: &Ledger) -> Built
                 main.insert("sources".into(), Value::Array(cites));
             }
             ("facilities", None) => {
+                let kept = rows
+                    .iter()
+                    .filter(|(_, r)| r.contains_key("facility"))
+                    .map(|(i, _)| *i);
+                ctx.form_rows.insert(group.name, kept.collect());
                 let ids: Vec<Value> = rows
                     .into_iter()
                     .filter_map(|(_, mut r)| r.remove("facility"))
@@ -559,6 +590,8 @@ pub fn build(spec: &Spec, values: &Values, mode: &str, ledger: &Ledger) -> Built
                 if spec.kind == RecordKind::FacilityPower && name == "building_loads" {
                     load_rules(&mut ctx, &rows);
                 }
+                ctx.form_rows
+                    .insert(group.name, rows.iter().map(|(i, _)| *i).collect());
                 let items = list_items(group, rows, &main);
                 main.insert(name.into(), Value::Array(items));
             }
