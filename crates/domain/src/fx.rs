@@ -204,7 +204,8 @@ pub struct RateLeg {
 impl RateLeg {
     /// An ECB leg's two published figures (units per EUR, USD per EUR); `None` for any other.
     pub fn ecb_quote(&self) -> Option<(Decimal, Decimal)> {
-        (self.ratio.1 != Decimal::ONE).then_some(self.ratio)
+        // By its source, not by a second figure other than 1: at parity the ECB's USD per EUR is 1.
+        (self.source == ecb::ECB_SOURCE).then_some(self.ratio)
     }
 
     fn pivot(currency: &CurrencyCode, day: NaiveDate) -> Self {

@@ -62,8 +62,10 @@ pub fn fuel_record(
             "fuel: give the tank size, the litres on hand with their date, or both".into(),
         ));
     }
+    // A day of slack: "today" here is UTC's, and a reading of today in Almaty (UTC+5) is
+    // entered before UTC's day has turned.
     if let Some(as_of) = entry.as_of
-        && as_of > today
+        && as_of > today.succ_opt().unwrap_or(today)
     {
         return Err(ServiceError::invalid(
             "facility_power",

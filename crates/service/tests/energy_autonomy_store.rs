@@ -323,7 +323,10 @@ fn the_demos_illustrative_hospital_a_starts_from_its_illustrative_stock() {
 fn a_fuel_reading_dated_after_today_is_refused_and_nothing_is_written() {
     let (_d, mut app) = store();
     let app_now = app.now().date();
-    let tomorrow = app_now.succ_opt().expect("tomorrow");
+    // Today in UTC+5 may be tomorrow in UTC: the day after is refused.
+    let tomorrow = app_now
+        .checked_add_days(chrono::Days::new(2))
+        .expect("the day after tomorrow");
     let refused = record_fuel(
         &mut app,
         "test",

@@ -1020,7 +1020,8 @@ pub fn state_of(
 }
 
 /// One facility's indicators read through the store's facility indexes, without loading the
-/// whole ledger: what a facility page under load should call. Gives the same figures as
+/// whole ledger: what a facility page under load should call. Over `period` as given (it has no
+/// clock): given the period [`lived_period`] cuts at now, it gives the same figures as
 /// [`facility_indicators`].
 pub fn facility_indicators_indexed(
     queries: &dyn AssetQueries,

@@ -37,8 +37,10 @@ pub fn check_incidents(app: &Aidtrace, batch: &[Record]) -> ServiceResult<()> {
     // that would sit on every matching asset's page as if already in force. One stored as it is
     // (written before this rule) may be written again.
     let today = app.now().date();
+    // A day of slack: "now" is UTC, and a notice issued today east of it is dated a day ahead.
+    let latest = today.succ_opt().unwrap_or(today);
     for n in batch.iter().filter_map(|r| match r {
-        Record::FieldSafetyNotice(n) if n.date > today => Some(n),
+        Record::FieldSafetyNotice(n) if n.date > latest => Some(n),
         _ => None,
     }) {
         let stored = app.store().get(RecordKind::FieldSafetyNotice, &n.id)?;

@@ -548,6 +548,7 @@ fn contract_of(
     // fields' own problems: one round of corrections, not one per rule.
     for e in contract::problems(&c) {
         let field: &'static str = match e.field.split('.').next().unwrap_or_default() {
+            "covered_hours" if e.field.ends_with(".days") => "days",
             "uptime_pct" => "uptime_pct",
             "response_hours" => "response_hours",
             "covered_hours" => "from_hour",
@@ -558,7 +559,12 @@ fn contract_of(
             _ => "record",
         };
         if errors.iter().all(|x| x.field != field) {
-            errors.push(refused(field, &e));
+            // A rule without a message id is said generally in the reader's language rather
+            // than in the model's English.
+            errors.push(match e.problem {
+                Some(_) => refused(field, &e),
+                None => said(field, "asset-service-err-rule", e.value),
+            });
         }
     }
     if !errors.is_empty() {

@@ -572,7 +572,7 @@ fn body(snap: &Snapshot, req: &Request, list: &Listing) -> Markup {
         } @else {
             (excluded_html(snap, list))
         }
-        p class="muted" { (t("totals-rule")) ": " (totals::RULE) ". " (aidtrace_domain::fx::IMF_ATTRIBUTION) }
+        p class="muted" { (t("totals-rule")) ": " (t("totals-rule-text")) ". " (t("totals-attribution")) }
     }
 }
 
