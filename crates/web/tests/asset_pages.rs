@@ -339,6 +339,13 @@ async fn indicators_reaching_past_now_end_now_and_say_so() {
         .get("/assets/indicators?from=2025-01-01&to=2025-12-31&by=facility")
         .await;
     assert!(!past.body.contains("hours still to come"));
+    let api = client
+        .get("/api/v1/reports/assets?from=2026-01-01&to=2999-12-31")
+        .await
+        .json();
+    let until = api["covers_until"].as_str().unwrap_or_default().to_string();
+    assert!(until.starts_with("20"), "{api}");
+    assert!(until < "2999".to_string(), "{until}");
     let later = client
         .get("/api/v1/reports/assets?from=2999-01-01&to=2999-12-31")
         .await;

@@ -1033,6 +1033,8 @@ pub async fn api_indicators(
     Ok(Json(serde_json::json!({
         "from": q.from,
         "to": q.to,
+        // Where the figures stop: the end of `to`, or now when that is still to come.
+        "covers_until": r.lived.to,
         "by": q.by_name,
         "currency": q.currency,
         "groups": r.groups,
