@@ -5,7 +5,7 @@
 
 use aidtrace_domain::assets::FacilityPower;
 use aidtrace_domain::assets::load::FuelStock;
-use aidtrace_domain::{Ledger, Record, RecordId};
+use aidtrace_domain::{Ledger, Record, RecordId, RecordKind};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -45,6 +45,40 @@ pub fn supply_records<'a>(ledger: &'a Ledger, facility: &RecordId) -> Vec<&'a Fa
         .values()
         .filter(|p| &p.facility == facility)
         .collect()
+}
+
+/// Refuses, in a batch, a supply record whose fuel reading is dated after today (with the same
+/// day of slack as [`fuel_record`]) unless it is stored so already: a records file must not
+/// bring what the fuel page refuses.
+pub fn check_fuel_dates(app: &Aidtrace, batch: &[Record]) -> ServiceResult<()> {
+    let today = app.now().date();
+    let latest = today.succ_opt().unwrap_or(today);
+    for p in batch.iter().filter_map(|r| match r {
+        Record::FacilityPower(p) => Some(p),
+        _ => None,
+    }) {
+        let Some(as_of) = p.fuel.as_ref().and_then(|f| f.as_of) else {
+            continue;
+        };
+        if as_of <= latest {
+            continue;
+        }
+        let stored = app.store().get(RecordKind::FacilityPower, &p.id)?;
+        let same = matches!(&stored, Some(Record::FacilityPower(old)) if old.fuel == p.fuel);
+        if !same {
+            return Err(ServiceError::invalid(
+                format!("facility_power {}", p.id),
+                aidtrace_domain::ValidationError::new(
+                    "fuel.as_of",
+                    as_of,
+                    format!("is after today ({today}): a reading is of fuel already on hand"),
+                )
+                .because(aidtrace_domain::error::ProblemId::DateInFuture)
+                .with_text("today", today),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The supply record with the entry's fuel figures, not yet written (the web writes it through

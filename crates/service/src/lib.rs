@@ -127,6 +127,12 @@ impl Aidtrace {
         }) {
             assets::check_incidents(self, &records)?;
         }
+        if records
+            .iter()
+            .any(|r| r.kind() == RecordKind::FacilityPower)
+        {
+            energy_fuel::check_fuel_dates(self, &records)?;
+        }
         if records.iter().any(|r| medicines::touches_stock(r.kind())) {
             medicines::check_stock(self, &records)?;
         }

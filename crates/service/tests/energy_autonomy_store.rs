@@ -358,3 +358,35 @@ fn a_fuel_reading_dated_after_today_is_refused_and_nothing_is_written() {
     )
     .expect("a reading of today");
 }
+
+#[test]
+fn a_supply_record_loaded_with_a_reading_dated_ahead_is_refused_too() {
+    let (_d, mut app) = store();
+    let ledger = app.ledger().expect("ledger");
+    let mut power = ledger
+        .facility_power
+        .values()
+        .find(|p| p.facility.as_str() == "fac-w")
+        .cloned()
+        .expect("fac-w's supply record");
+    let ahead = app
+        .now()
+        .date()
+        .checked_add_days(chrono::Days::new(10))
+        .expect("date");
+    power.fuel = Some(aidtrace_domain::assets::load::FuelStock {
+        tank_litres: Some(d("2000")),
+        on_hand_litres: Some(d("800")),
+        as_of: Some(ahead),
+    });
+    let refused = app
+        .put(
+            "loader",
+            vec![aidtrace_domain::Record::FacilityPower(power)],
+        )
+        .expect_err("a reading of next week");
+    assert!(
+        matches!(&refused, aidtrace_service::ServiceError::Invalid { error, .. } if error.field == "fuel.as_of"),
+        "{refused:?}"
+    );
+}
