@@ -422,7 +422,7 @@ fn finish(
     obj.insert("record".into(), Value::String(kind.as_str().into()));
     match record_from_json(Value::Object(obj.clone())) {
         Ok(record) => {
-            rules(ctx, kind, prefix, &record, &[]);
+            rules(ctx, prefix, &record, &[]);
             Some(record)
         }
         // A field already refused leaves a hole the parser trips on; that is not news, but the
@@ -430,7 +430,7 @@ fn finish(
         // are checked on the record without the holes, which is not written.
         Err(_) if !ctx.errors.is_empty() => {
             if let Some((probe, cut)) = without_holes(obj) {
-                rules(ctx, kind, prefix, &probe, &cut);
+                rules(ctx, prefix, &probe, &cut);
             }
             None
         }
@@ -475,7 +475,7 @@ fn without_holes(mut obj: Map<String, Value>) -> Option<(Record, Vec<String>)> {
 
 /// Every rule of the model `record` breaks, not only the first, beside the form's own checks;
 /// none about the fields `cut` (see [`without_holes`]).
-fn rules(ctx: &mut Ctx, kind: RecordKind, prefix: &str, record: &Record, cut: &[String]) {
+fn rules(ctx: &mut Ctx, prefix: &str, record: &Record, cut: &[String]) {
     let mut problems = problems(record);
     if let Record::Flow(f) = record
         && let Err(e) = entered_flow(f)
@@ -485,14 +485,6 @@ fn rules(ctx: &mut Ctx, kind: RecordKind, prefix: &str, record: &Record, cut: &[
     for e in problems {
         let head = e.field.split(['.', '[']).next().unwrap_or_default();
         if cut.iter().any(|c| c == head) {
-            continue;
-        }
-        // A load's problem was reported by `load_rules` under the row's form index (the model
-        // counts stored loads, without the form's empty rows).
-        if kind == RecordKind::FacilityPower
-            && e.field.starts_with("building_loads[")
-            && !ctx.errors.is_empty()
-        {
             continue;
         }
         if let Some(list) = e.field.strip_suffix(".percentage")
