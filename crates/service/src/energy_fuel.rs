@@ -52,33 +52,44 @@ pub fn supply_records<'a>(ledger: &'a Ledger, facility: &RecordId) -> Vec<&'a Fa
 /// bring what the fuel page refuses.
 pub fn check_fuel_dates(app: &Aidtrace, batch: &[Record]) -> ServiceResult<()> {
     let today = app.now().date();
-    let latest = today.succ_opt().unwrap_or(today);
     for p in batch.iter().filter_map(|r| match r {
         Record::FacilityPower(p) => Some(p),
         _ => None,
     }) {
-        let Some(as_of) = p.fuel.as_ref().and_then(|f| f.as_of) else {
+        let as_of = p.fuel.as_ref().and_then(|f| f.as_of);
+        let Some(ahead) = dated_ahead("fuel.as_of", as_of, today) else {
             continue;
         };
-        if as_of <= latest {
-            continue;
-        }
         let stored = app.store().get(RecordKind::FacilityPower, &p.id)?;
         let same = matches!(&stored, Some(Record::FacilityPower(old)) if old.fuel == p.fuel);
         if !same {
             return Err(ServiceError::invalid(
                 format!("facility_power {}", p.id),
-                aidtrace_domain::ValidationError::new(
-                    "fuel.as_of",
-                    as_of,
-                    format!("is after today ({today}): a reading is of fuel already on hand"),
-                )
-                .because(aidtrace_domain::error::ProblemId::DateInFuture)
-                .with_text("today", today),
+                ahead,
             ));
         }
     }
     Ok(())
+}
+
+/// The refusal of a fuel reading dated after `today`, under `field`. A day of slack: "today"
+/// here is UTC's, and a reading of today in Almaty (UTC+5) is entered before UTC's day has
+/// turned.
+fn dated_ahead(
+    field: &str,
+    as_of: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Option<aidtrace_domain::ValidationError> {
+    let as_of = as_of.filter(|d| *d > today.succ_opt().unwrap_or(today))?;
+    Some(
+        aidtrace_domain::ValidationError::new(
+            field,
+            as_of,
+            format!("is after today ({today}): a reading is of fuel already on hand"),
+        )
+        .because(aidtrace_domain::error::ProblemId::DateInFuture)
+        .with_text("today", today),
+    )
 }
 
 /// The supply record with the entry's fuel figures, not yet written (the web writes it through
@@ -96,21 +107,8 @@ pub fn fuel_record(
             "fuel: give the tank size, the litres on hand with their date, or both".into(),
         ));
     }
-    // A day of slack: "today" here is UTC's, and a reading of today in Almaty (UTC+5) is
-    // entered before UTC's day has turned.
-    if let Some(as_of) = entry.as_of
-        && as_of > today.succ_opt().unwrap_or(today)
-    {
-        return Err(ServiceError::invalid(
-            "facility_power",
-            aidtrace_domain::ValidationError::new(
-                "as_of",
-                as_of,
-                format!("is after today ({today}): a reading is of fuel already on hand"),
-            )
-            .because(aidtrace_domain::error::ProblemId::DateInFuture)
-            .with_text("today", today),
-        ));
+    if let Some(ahead) = dated_ahead("as_of", entry.as_of, today) {
+        return Err(ServiceError::invalid("facility_power", ahead));
     }
     let fid = RecordId::parse(facility)
         .map_err(|e| ServiceError::Parse(format!("facility {facility:?}: {e}")))?;
