@@ -498,6 +498,46 @@ async fn the_contract_form_shows_the_records_rules_beside_the_field_errors_in_on
     assert_eq!(env.record_count(), before);
 }
 
+#[tokio::test]
+async fn the_contract_form_shows_the_records_rules_even_when_the_id_dates_and_currency_are_unreadable()
+ {
+    let env = env();
+    let client = http(&env).await;
+    let (session, csrf) = login(&client, "fen").await;
+    let before = env.record_count();
+    let r = post_contract_ru(
+        &client,
+        &session,
+        &csrf,
+        &[
+            ("id", "no spaces allowed"),
+            ("start", "2026-02-30"),
+            ("end", "2026-12-31"),
+            ("annual_cost", "100"),
+            ("currency", "doubloons"),
+            ("response_hours", "0"),
+            ("uptime_pct", "150"),
+            ("from_hour", "9"),
+            ("to_hour", "17"),
+        ],
+    )
+    .await;
+    // The unreadable fields and the record's rules (no day covered, uptime, response) at once.
+    assert_fields_marked(
+        &r,
+        &[
+            "id",
+            "start",
+            "currency",
+            "response_hours",
+            "uptime_pct",
+            "days",
+        ],
+    );
+    assert!(r.body.contains("доля должна быть больше 0"), "{}", r.body);
+    assert_eq!(env.record_count(), before);
+}
+
 /// Posts the contract form for the Semey MRI in Russian, `fields` beside the vendor and kind.
 async fn post_contract_ru(
     client: &Client,

@@ -519,23 +519,29 @@ fn contract_of(
             None
         }
     };
+    // A field already refused leaves a hole; the record's rules still run on the rest, with a
+    // stand-in there whose own findings are dropped below (its field has its error already), so
+    // the form is corrected in one round.
+    let stand_in_date = start.or(end).unwrap_or_default();
     let c = Contract {
-        id: id?,
-        vendor: Some(vendor?),
-        kind: kind?,
+        id: match id {
+            Some(id) => id,
+            None => RecordId::parse("contract").ok()?,
+        },
+        vendor,
+        kind: kind.unwrap_or(ContractKind::VARIANTS[0]),
         model: model.clone(),
         facility: model.as_ref().map(|_| facility.clone()),
         assets: if model.is_some() { vec![] } else { assets },
-        start: start?,
-        end: end?,
+        start: start.unwrap_or(stand_in_date),
+        end: end.unwrap_or(stand_in_date),
         annual_cost: match (amount, currency) {
             (Some(amount), Some(currency)) => Some(Money {
                 amount,
                 currency,
                 value_date: None,
             }),
-            (None, _) => None,
-            (Some(_), None) => return None,
+            _ => None,
         },
         response_hours,
         uptime_pct,
