@@ -538,6 +538,32 @@ async fn the_contract_form_shows_the_records_rules_even_when_the_id_dates_and_cu
     assert_eq!(env.record_count(), before);
 }
 
+#[tokio::test]
+async fn a_contract_ending_before_it_starts_is_refused_beside_its_end_with_the_start_named() {
+    let env = env();
+    let client = http(&env).await;
+    let (session, csrf) = login(&client, "fen").await;
+    let before = env.record_count();
+    let r = post_contract_ru(
+        &client,
+        &session,
+        &csrf,
+        &[
+            ("id", "svc-backwards"),
+            ("start", "2026-06-01"),
+            ("end", "2026-01-31"),
+        ],
+    )
+    .await;
+    assert_fields_marked(&r, &["end"]);
+    assert!(
+        r.body.contains("конец раньше начала (2026-06-01)"),
+        "{}",
+        r.body
+    );
+    assert_eq!(env.record_count(), before);
+}
+
 /// Posts the contract form for the Semey MRI in Russian, `fields` beside the vendor and kind.
 async fn post_contract_ru(
     client: &Client,

@@ -1822,7 +1822,6 @@ asset-service-err-id = is not a valid id
 asset-service-err-kind = is not one of the kinds offered
 asset-service-err-scope = name the assets covered, or a model of this facility
 asset-service-err-date = is not a date (YYYY-MM-DD)
-asset-service-err-end = is before the start
 asset-service-err-number = is not a number
 asset-service-err-currency = is not a currency code (three letters)
 asset-service-err-whole = is not a whole number

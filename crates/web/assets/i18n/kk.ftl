@@ -1786,7 +1786,6 @@ asset-service-err-id = жарамсыз идентификатор
 asset-service-err-kind = ұсынылған түрлердің ішінде жоқ
 asset-service-err-scope = қамтылатын құрылғыларды немесе осы мекеменің моделін көрсетіңіз
 asset-service-err-date = күн емес (ЖЖЖЖ-АА-КК)
-asset-service-err-end = басталу күнінен ерте
 asset-service-err-number = сан емес
 asset-service-err-currency = валюта коды емес (үш әріп)
 asset-service-err-whole = бүтін сан емес

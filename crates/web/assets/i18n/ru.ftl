@@ -1835,7 +1835,6 @@ asset-service-err-id = недопустимый идентификатор
 asset-service-err-kind = нет среди предложенных видов
 asset-service-err-scope = укажите покрываемые устройства или модель этого учреждения
 asset-service-err-date = не дата (ГГГГ-ММ-ДД)
-asset-service-err-end = раньше даты начала
 asset-service-err-number = не число
 asset-service-err-currency = не код валюты (три буквы)
 asset-service-err-whole = не целое число

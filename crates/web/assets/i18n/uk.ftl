@@ -1835,7 +1835,6 @@ asset-service-err-id = неприпустимий ідентифікатор
 asset-service-err-kind = немає серед запропонованих видів
 asset-service-err-scope = вкажіть пристрої, що покриваються, або модель цього закладу
 asset-service-err-date = не дата (РРРР-ММ-ДД)
-asset-service-err-end = раніше за дату початку
 asset-service-err-number = не число
 asset-service-err-currency = не код валюти (три літери)
 asset-service-err-whole = не ціле число

@@ -443,11 +443,6 @@ fn contract_of(
     }
     let start: Option<NaiveDate> = parsed(errors, form, "start", "asset-service-err-date", true);
     let end: Option<NaiveDate> = parsed(errors, form, "end", "asset-service-err-date", true);
-    if let (Some(s), Some(e)) = (start, end)
-        && e < s
-    {
-        errors.push(said("end", "asset-service-err-end", e.to_string()));
-    }
     let amount: Option<Decimal> = parsed(
         errors,
         form,
