@@ -6,6 +6,7 @@ use aidtrace_domain::RecordKind;
 use aidtrace_domain::checks::Finding;
 use aidtrace_domain::coded::Coded;
 use aidtrace_domain::fx::Conversion;
+use aidtrace_domain::ledger::Ledger;
 use aidtrace_domain::ledger::RateDateBasis;
 use aidtrace_domain::model::FlowKind;
 use aidtrace_domain::sheet::formula_safe;
@@ -415,22 +416,69 @@ pub fn totals(report: &TotalsSummary) -> Table {
 }
 
 /// Where a finding's record is shown.
-pub fn record_href(snap: &Snapshot, kind: RecordKind, id: &str) -> String {
-    let ledger = &snap.ledger;
+pub fn record_href(ledger: &Ledger, kind: RecordKind, id: &str) -> String {
     let rid = aidtrace_domain::RecordId::parse(id).ok();
+    // A record shown on its activity's or its asset's page is linked there, at its own anchor.
+    let on_activity = |activity: Option<&aidtrace_domain::RecordId>| {
+        activity.map_or_else(|| "/activities".into(), |a| format!("/activities/{a}#{id}"))
+    };
+    let on_asset = |asset: Option<&aidtrace_domain::RecordId>| {
+        asset.map_or_else(|| "/assets".into(), |a| format!("/assets/{a}#{id}"))
+    };
     match kind {
         RecordKind::Activity => format!("/activities/{id}"),
         RecordKind::Facility => format!("/facilities/{id}"),
         RecordKind::Organisation => format!("/organisations/{id}"),
-        RecordKind::Flow => rid.and_then(|r| ledger.flows.get(&r)).map_or_else(
-            || "/activities".into(),
-            |f| format!("/activities/{}#{id}", f.activity),
+        RecordKind::Flow => on_activity(
+            rid.as_ref()
+                .and_then(|r| ledger.flows.get(r))
+                .map(|f| &f.activity),
         ),
-        RecordKind::EquipmentLine => rid
-            .and_then(|r| ledger.equipment_lines.get(&r))
+        RecordKind::EquipmentLine => on_activity(
+            rid.as_ref()
+                .and_then(|r| ledger.equipment_lines.get(r))
+                .map(|e| &e.activity),
+        ),
+        RecordKind::Budget => on_activity(
+            rid.as_ref()
+                .and_then(|r| ledger.budgets.get(r))
+                .map(|b| &b.activity),
+        ),
+        RecordKind::Asset => format!("/assets/{id}"),
+        RecordKind::WorkOrder => on_asset(
+            rid.as_ref()
+                .and_then(|r| ledger.work_orders.get(r))
+                .map(|w| &w.asset),
+        ),
+        RecordKind::Downtime => on_asset(
+            rid.as_ref()
+                .and_then(|r| ledger.downtimes.get(r))
+                .map(|d| &d.asset),
+        ),
+        RecordKind::AssetEvent => on_asset(
+            rid.as_ref()
+                .and_then(|r| ledger.asset_events.get(r))
+                .map(|e| &e.asset),
+        ),
+        RecordKind::MeterReading => on_asset(
+            rid.as_ref()
+                .and_then(|r| ledger.meter_readings.get(r))
+                .map(|m| &m.asset),
+        ),
+        RecordKind::Incident => on_asset(
+            rid.as_ref()
+                .and_then(|r| ledger.incidents.get(r))
+                .map(|i| &i.asset),
+        ),
+        RecordKind::FieldSafetyNotice => format!("/assets/recalls/{id}"),
+        RecordKind::Consignment => format!("/medicines/consignments/{id}"),
+        RecordKind::Claim => format!("/claims#{id}"),
+        RecordKind::FacilityPower => rid
+            .as_ref()
+            .and_then(|r| ledger.facility_power.get(r))
             .map_or_else(
-                || "/activities".into(),
-                |e| format!("/activities/{}#{id}", e.activity),
+                || "/energy".into(),
+                |p| format!("/energy/survey/{}", p.facility),
             ),
         _ => "/quality".into(),
     }
@@ -655,4 +703,70 @@ pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, ApiError> {
         }
     }
     book.save_to_buffer().map_err(ApiError::internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aidtrace_domain::RecordId;
+    use aidtrace_domain::assets::WorkOrder;
+
+    fn id(raw: &str) -> RecordId {
+        RecordId::parse(raw).unwrap()
+    }
+
+    #[test]
+    fn an_asset_is_linked_to_its_own_page() {
+        let href = record_href(&Ledger::default(), RecordKind::Asset, "as-semey-mri-1");
+        assert_eq!(href, "/assets/as-semey-mri-1");
+    }
+
+    #[test]
+    fn a_work_order_is_linked_to_its_assets_page_at_its_anchor() {
+        let mut ledger = Ledger::default();
+        let w: WorkOrder = serde_json::from_value(serde_json::json!({
+            "id": "wo-1", "asset": "as-1", "kind": "corrective", "status": "open",
+            "priority": "urgent", "opened": "2026-01-05T08:00:00Z"
+        }))
+        .unwrap();
+        ledger.work_orders.insert(id("wo-1"), w);
+        assert_eq!(
+            record_href(&ledger, RecordKind::WorkOrder, "wo-1"),
+            "/assets/as-1#wo-1"
+        );
+    }
+
+    #[test]
+    fn a_downtime_of_an_unknown_record_falls_back_to_the_asset_list() {
+        let ledger = Ledger::default();
+        assert_eq!(
+            record_href(&ledger, RecordKind::Downtime, "dt-9"),
+            "/assets"
+        );
+    }
+
+    #[test]
+    fn a_recall_a_consignment_and_a_claim_have_their_pages() {
+        let ledger = Ledger::default();
+        assert_eq!(
+            record_href(&ledger, RecordKind::FieldSafetyNotice, "fsn-1"),
+            "/assets/recalls/fsn-1"
+        );
+        assert_eq!(
+            record_href(&ledger, RecordKind::Consignment, "cons-1"),
+            "/medicines/consignments/cons-1"
+        );
+        assert_eq!(
+            record_href(&ledger, RecordKind::Claim, "cl-1"),
+            "/claims#cl-1"
+        );
+    }
+
+    #[test]
+    fn a_kind_without_a_page_goes_to_the_quality_list() {
+        assert_eq!(
+            record_href(&Ledger::default(), RecordKind::Source, "src-1"),
+            "/quality"
+        );
+    }
 }

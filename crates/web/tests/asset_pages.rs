@@ -407,3 +407,31 @@ async fn a_mean_time_between_failures_from_fewer_than_three_is_marked_indicative
     let marks = page.matches("<abbr class=\"provisional\"").count();
     assert!(marks >= few, "{marks} marks for {few} thin MTBFs");
 }
+
+#[tokio::test]
+async fn a_reported_failure_has_rows_anchored_by_record_id_on_the_asset_page() {
+    let env = env();
+    let client = Client::Socket(spawn(env.state.clone()).await);
+    let (session, csrf) = login(&client, "fen").await;
+    let r = client
+        .send(
+            Req::new(Method::POST, &format!("/assets/{MRI}/down"))
+                .cookie(&session)
+                .form(&[("cause", "mechanical"), ("csrf", &csrf)]),
+        )
+        .await;
+    assert!(r.status.is_redirection(), "{}: {}", r.status, r.body);
+    // A finding about the downtime or its work order links to `/assets/{asset}#{record}`
+    // (`tables::record_href`): each row carries its record's id.
+    let page = client.get(&format!("/assets/{MRI}")).await.body;
+    for table in ["downtimes", "work-orders", "events"] {
+        let start = page.find(&format!("id=\"{table}\"")).unwrap();
+        let rows = &page[start..];
+        let end = rows.find("</table>").unwrap();
+        assert!(
+            rows[..end].contains("<tr id=\""),
+            "{table}: {}",
+            &rows[..end]
+        );
+    }
+}

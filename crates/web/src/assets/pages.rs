@@ -484,9 +484,8 @@ fn group_cell(snap: &crate::state::Snapshot, by: GroupBy, key: &str) -> Markup {
         GroupBy::Region | GroupBy::All => return html! { (key) },
     };
     let href = match kind {
-        RecordKind::Asset => Some(format!("/assets/{key}")),
         RecordKind::DeviceModel => None,
-        other => Some(crate::tables::record_href(snap, other, key)),
+        other => Some(crate::tables::record_href(&snap.ledger, other, key)),
     };
     match (name, href) {
         (Some(name), Some(href)) => html! { a href=(href) title=(key) { (name) } },
@@ -838,7 +837,7 @@ pub async fn detail(
         h2 { (t("assets-events")) }
         table class="list" id="events" {
             thead { tr { th { (t("asset-at")) } th { (t("status")) } th { (t("asset-by-whom")) } th { (t("assets-note")) } th { (t("asset-recorded-at")) } @if may_act { th { (t("asset-void-event")) } } } }
-            tbody { @for e in &d.events { tr { td { (datetime(e.at)) } td { (label(e.state)) } td { (e.by.clone().unwrap_or_default()) } td { (event_note(e, &d.downtimes)) } td { (e.recorded_at.map(datetime).unwrap_or_default()) }
+            tbody { @for e in &d.events { tr id=(e.id) { td { (datetime(e.at)) } td { (label(e.state)) } td { (e.by.clone().unwrap_or_default()) } td { (event_note(e, &d.downtimes)) } td { (e.recorded_at.map(datetime).unwrap_or_default()) }
                 @if may_act { td { a href=(format!("/assets/{id}/events/{}/void", e.id)) { (t("asset-void-event")) } } } } } }
         }
         @if !d.voided_events.is_empty() {
@@ -858,7 +857,7 @@ pub async fn detail(
         @else {
             table class="list" id="downtimes" {
                 thead { tr { th { (t("asset-start")) } th { (t("asset-end")) } th { (t("assets-cause")) } th { (t("asset-planned")) } th { (t("asset-work-order")) } } }
-                tbody { @for x in &d.downtimes { tr {
+                tbody { @for x in &d.downtimes { tr id=(x.id) {
                     td { (datetime(x.start)) } td { @match x.end { Some(e) => { (datetime(e)) }, None => { b { (t("asset-open")) } } } }
                     td { (label(x.cause)) } td { (if x.planned { t("asset-yes") } else { String::new() }) }
                     td { (x.work_order.as_ref().map(|w| w.to_string()).unwrap_or_default()) }
@@ -870,7 +869,7 @@ pub async fn detail(
         @else {
             table class="list" id="work-orders" {
                 thead { tr { th { (t("asset-id")) } th { (t("asset-kind")) } th { (t("status")) } th { (t("asset-priority")) } th { (t("asset-opened")) } th { (t("asset-closed")) } th { (t("assets-note")) } } }
-                tbody { @for w in &d.work_orders { tr {
+                tbody { @for w in &d.work_orders { tr id=(w.id) {
                     td { @if may_act { a href=(format!("/assets/{id}/work-orders/{}", w.id)) { (w.id) } } @else { (w.id) } } td { (label(w.kind)) } td { (label(w.status)) } td { (label(w.priority)) }
                     td { (datetime(w.opened)) } td { (w.closed.map(datetime).unwrap_or_default()) } td { (w.note.clone().unwrap_or_default()) }
                 } } }

@@ -263,7 +263,7 @@ pub fn asset_sections(id: &RecordId, s: &AssetSafety, may_record: bool) -> Marku
                     th { (t("asset-at")) } th { (t("incident-severity")) } th { (t("incident-description")) }
                     th { (t("incident-patient-harm")) } th { (t("incident-reported")) } th { (t("asset-work-order")) }
                 } }
-                tbody { @for i in &s.incidents { tr data-incident=(i.id) {
+                tbody { @for i in &s.incidents { tr id=(i.id) data-incident=(i.id) {
                     td { (datetime(i.at)) } td { (label(i.severity)) } td { (i.description) }
                     td { (yes_no(i.patient_harm)) } td { (yes_no(i.reported_to_regulator)) }
                     td { (i.work_order.as_ref().map(ToString::to_string).unwrap_or_default()) }

@@ -727,7 +727,7 @@ pub async fn quality(State(state): State<AppState>, caller: Caller) -> PageResul
                 @for f in &snap.findings {
                     tr class=(f.severity.as_str()) {
                         td { (f.rule) } td { (label(f.severity)) }
-                        td { a href=(tables::record_href(&snap, f.record_kind, f.record.as_str())) { (label(f.record_kind)) " " (f.record) } }
+                        td { a href=(tables::record_href(&snap.ledger, f.record_kind, f.record.as_str())) { (label(f.record_kind)) " " (f.record) } }
                         td { (finding_message(f)) }
                     }
                 }

@@ -396,7 +396,7 @@ pub(crate) fn reason(snap: &Snapshot, why: &Exclusion) -> Markup {
             (t("flows-why-envelope-flows")) ": "
             @for (i, c) in children.iter().enumerate() {
                 @if i > 0 { ", " }
-                a href=(crate::tables::record_href(snap, aidtrace_domain::RecordKind::Flow, c.as_str())) { (c) }
+                a href=(crate::tables::record_href(&snap.ledger, aidtrace_domain::RecordKind::Flow, c.as_str())) { (c) }
             }
         },
         Exclusion::EnvelopeWithChildActivities => html! { (t("flows-why-envelope-activities")) },

@@ -465,7 +465,7 @@ pub fn openapi_params(op: Op) -> Op {
 
 /// Where each kind of record named by an excluded entry is shown.
 pub fn record_link(kind: RecordKind, id: &RecordId, snap: &Snapshot) -> String {
-    crate::tables::record_href(snap, kind, id.as_str())
+    crate::tables::record_href(&snap.ledger, kind, id.as_str())
 }
 
 #[cfg(test)]
