@@ -290,6 +290,26 @@ async fn a_preview_without_a_file_or_a_session_is_refused() {
 }
 
 #[tokio::test]
+async fn a_viewer_is_not_offered_the_upload_and_its_preview_is_refused_unread() {
+    let env = common::env();
+    let c = http(&env).await;
+    let (vic, csrf) = login(&c, "vic").await;
+    let page = c
+        .send(common::Req::get("/medicines/packing").cookie(&vic))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("id=\"packing-read-only\""),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("id=\"packing-form\""), "{}", page.body);
+    let r = preview(&c, &vic, &csrf, &good_workbook(), "list.xlsx").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert_eq!(lines_of(&env), 5);
+}
+
+#[tokio::test]
 async fn the_fhir_bundles_download() {
     let env = common::env();
     let c = http(&env).await;

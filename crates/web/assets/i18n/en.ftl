@@ -1719,6 +1719,7 @@ medpk-file = Packing list file (CSV or XLSX)
 medpk-columns = Columns, in the first row (product and quantity are required; dates are YYYY-MM-DD or date cells):
 medpk-preview = Preview
 medpk-sign-in = Sign in to upload a packing list. From the command line:
+medpk-read-only = Your account may read these records but not record packing lists; an editor or an administrator uploads them.
 medpk-err-too-large = The file is larger than { $limit } MB.
 medpk-err-decided = Consignment { $id } is already decided; its packing list can no longer be replaced.
 medpk-err-file = Choose a file to upload.

@@ -125,7 +125,8 @@ async fn form(
     let body = html! {
         p { (t("medpk-intro")) }
         @match caller.principal() {
-            Some(p) => { (upload_form(&snap, p, &q.consignment)) }
+            Some(p) if p.can_edit_something() => { (upload_form(&snap, p, &q.consignment)) }
+            Some(_) => { p id="packing-read-only" { (t("medpk-read-only")) } }
             None => { p id="packing-sign-in" { (t("medpk-sign-in")) " " code { "aidtrace medicine consignment --header H.json --packing LIST.xlsx --dry-run" } } }
         }
         (downloads())
@@ -218,6 +219,11 @@ async fn upload(
     multipart: Multipart,
 ) -> PageResult<Response> {
     let principal = caller.require()?.clone();
+    // A reader's upload is refused before its body is read: parsing a workbook costs the
+    // server, and only an account that may write records has a use for the preview.
+    if !principal.can_edit_something() {
+        return Err(ApiError::forbidden(t("medpk-read-only")).into());
+    }
     let sent = receive(multipart).await?;
     auth::check_csrf(&principal, &sent.csrf)?;
     let lang = i18n::current();
