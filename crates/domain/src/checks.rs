@@ -129,7 +129,7 @@ pub const RULES: &[(&str, Severity, &str)] = &[
     (
         "EQ-OVERCOST",
         Severity::Warning,
-        "equipment lines cost more than the activity's commitments",
+        "equipment lines cost more than the activity's commitments (in their shared currency, else in dollars)",
     ),
     (
         "ACT-OVERDUE",
@@ -540,6 +540,32 @@ fn sum_usd(
 
 /// The signed sum of an activity's own flows of `kind` when they are all in one currency; `None`
 /// when there are none or they are in several.
+/// The activity's equipment lines' total in the one currency they all state a cost in, when
+/// lines with a cost and a quantity (see the comment inside); `None` when they mix currencies, the
+/// total overflows or no line is costed.
+fn equipment_in_one_currency(
+    ledger: &Ledger,
+    activity: &RecordId,
+) -> Option<(CurrencyCode, Decimal)> {
+    let mut currency: Option<CurrencyCode> = None;
+    let mut total = Decimal::ZERO;
+    for line in ledger.equipment_of(activity) {
+        // A line without its cost or quantity adds nothing known: the total stays a lower
+        // bound, which is enough to say the lines cost more than the funding.
+        let (Some(cost), Some(qty)) = (&line.unit_cost, line.quantity) else {
+            continue;
+        };
+        let qty = Decimal::from(qty);
+        match &currency {
+            Some(c) if *c != cost.currency => return None,
+            Some(_) => {}
+            None => currency = Some(cost.currency.clone()),
+        }
+        total = total.checked_add(cost.amount.checked_mul(qty)?)?;
+    }
+    Some((currency?, total))
+}
+
 fn sum_in_one_currency(own_flows: &[&Flow], kind: FlowKind) -> Option<(CurrencyCode, Sum)> {
     let mut flows = own_flows.iter().filter(|f| f.kind == kind);
     let first = flows.next()?;
@@ -754,8 +780,17 @@ fn activities(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
                         .and_then(|f| ledger.rate_date(f, rates))
                         .map(|x| x.0)
                 })?;
-                match rates.convert_on(cost, &usd, day) {
-                    Ok(c) => Some(c.amount.checked_mul(qty)),
+                // The line's total is converted once, not its unit cost times the quantity:
+                // the rounding of a converted unit cost would be multiplied with it.
+                let Some(total) = cost.amount.checked_mul(qty) else {
+                    return Some(None);
+                };
+                let line = Money {
+                    amount: total,
+                    ..cost.clone()
+                };
+                match rates.convert_on(&line, &usd, day) {
+                    Ok(c) => Some(Some(c.amount)),
                     Err(ConversionError::Overflow) => Some(None),
                     Err(_) => None,
                 }
@@ -774,9 +809,25 @@ fn activities(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
             );
         }
         let equipment = equipment.and_then(Sum::exact);
-        let funded = committed.or(disbursed);
-        if let (Some(e), Some(c)) = (equipment, funded)
-            && e > c
+        // In the one currency the lines and the funding share, when they share one: exact, and
+        // no exchange rate decides it (two lines of 12,425,000 KZT against a commitment of
+        // 24,850,000 KZT were a cent "over" once each side was converted). Otherwise in
+        // converted dollars, where each converted figure may be half a cent off.
+        let native = equipment_in_one_currency(ledger, &a.id).and_then(|(lc, lines)| {
+            let funded = sum_in_one_currency(&own_flows, FlowKind::Commitment)
+                .or_else(|| sum_in_one_currency(&own_flows, FlowKind::Disbursement))?;
+            (funded.0 == lc).then_some((lines, funded.1.exact()?, lc))
+        });
+        let compared = match native {
+            Some((lines, funded, currency)) => Some((lines, funded, currency, Decimal::ZERO)),
+            None => equipment.zip(committed.or(disbursed)).map(|(e, c)| {
+                let conversions = ledger.equipment_of(&a.id).count() + own_flows.len();
+                let rounding = Decimal::new(i64::try_from(conversions).unwrap_or(i64::MAX), 2);
+                (e, c, usd.clone(), rounding)
+            }),
+        };
+        if let Some((e, c, currency, rounding)) = compared
+            && e > c.saturating_add(rounding)
         {
             out.push(
                 finding(
@@ -784,7 +835,7 @@ fn activities(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
                     RecordKind::Activity,
                     &a.id,
                     format!(
-                        "equipment lines cost {} USD, more than the {} USD funded",
+                        "equipment lines cost {} {currency}, more than the {} {currency} funded",
                         fmt_amount(e),
                         fmt_amount(c)
                     ),
@@ -792,7 +843,8 @@ fn activities(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
                 .said(
                     Message::new("eq-overcost")
                         .amount("cost", e)
-                        .amount("funded", c),
+                        .amount("funded", c)
+                        .text("currency", &currency),
                 ),
             );
         }
