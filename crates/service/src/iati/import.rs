@@ -727,12 +727,14 @@ impl<'a, 'w> FileRun<'a, 'w> {
         }
         // Returning before the commit drops the writer, which rolls the transaction back.
         if let Some(e) = file.xml_error {
-            self.report.refused = Some(format!("not well-formed XML: {e}"));
-            return Ok((self.report, vec![], None));
+            return Ok((
+                self.refused(format!("not well-formed XML: {e}")),
+                vec![],
+                None,
+            ));
         }
         if let Some(why) = self.strict_refusal(options) {
-            self.report.refused = Some(why);
-            return Ok((self.report, vec![], None));
+            return Ok((self.refused(why), vec![], None));
         }
         self.write_earlier_copies(open, options.strict)?;
         let missing_parents = self.write_waiting()?;
@@ -741,6 +743,33 @@ impl<'a, 'w> FileRun<'a, 'w> {
         self.report.records_updated = applied.updated;
         self.report.records_unchanged = applied.unchanged;
         Ok((self.report, missing_parents, Some(self.orgs)))
+    }
+
+    /// The report of a file refused whole: nothing of it is written, so no activity stays
+    /// "accepted" (a truncated file read "2 accepted, 0 rejected" beside its refusal); each one
+    /// read is rejected with the file's reason after its own.
+    fn refused(mut self, why: String) -> FileImport {
+        let report = &mut self.report;
+        for a in &mut report.activities {
+            let reason = format!("not imported: the file was refused ({why})");
+            a.outcome = match std::mem::replace(&mut a.outcome, Outcome::Accepted { notes: vec![] })
+            {
+                Outcome::Rejected { mut reasons } => {
+                    reasons.push(reason);
+                    Outcome::Rejected { reasons }
+                }
+                _ => Outcome::Rejected {
+                    reasons: vec![reason],
+                },
+            };
+            a.left_out.clear();
+        }
+        report.rejected += report.accepted + report.kept_newer;
+        report.accepted = 0;
+        report.kept_newer = 0;
+        report.left_out = 0;
+        report.refused = Some(why);
+        self.report
     }
 
     fn strict_refusal(&self, options: ImportOptions) -> Option<String> {
