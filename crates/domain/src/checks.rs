@@ -129,7 +129,7 @@ pub const RULES: &[(&str, Severity, &str)] = &[
     (
         "EQ-OVERCOST",
         Severity::Warning,
-        "equipment lines cost more than the activity's commitments (in their shared currency, else in dollars)",
+        "equipment lines cost more than the activity's commitments",
     ),
     (
         "ACT-OVERDUE",
