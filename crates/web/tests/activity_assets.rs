@@ -106,3 +106,24 @@ async fn an_asset_funded_by_a_line_appears_once_it_is_recorded() {
             .contains(&"as-semey-endo-3".to_string())
     );
 }
+
+#[tokio::test]
+async fn an_activity_without_flows_tells_the_public_so_without_staff_instructions() {
+    let e = env();
+    let c = Client::Socket(spawn(e.state.clone()).await);
+    let page = c.get("/activities/act-ua-japan-health").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("No flows recorded."), "{}", page.body);
+    assert!(!page.body.contains("an editor adds them"), "{}", page.body);
+}
+
+#[tokio::test]
+async fn an_activity_without_flows_tells_an_editor_how_to_add_them() {
+    let e = env();
+    let c = Client::Socket(spawn(e.state.clone()).await);
+    let (session, _) = common::login(&c, "ada").await;
+    let page = c
+        .send(common::Req::get("/activities/act-ua-japan-health").cookie(&session))
+        .await;
+    assert!(page.body.contains("an editor adds them"), "{}", page.body);
+}

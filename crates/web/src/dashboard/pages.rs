@@ -526,7 +526,7 @@ pub async fn activity(
         }
         h2 { (t("flows")) }
         @if can_edit { p { a href=(format!("/forms/flows/new?activity={id}")) { (t("new-flow")) } " · " a href=(format!("/forms/equipment-lines/new?activity={id}")) { (t("new-equipment-line")) } } }
-        @if flows.is_empty() { p class="muted" { (t("act-no-flows")) } }
+        @if flows.is_empty() { p class="muted" { (t(if can_edit { "act-no-flows" } else { "act-no-flows-public" })) } }
         @else {
             div id="activity-totals" {
                 (crate::orgs::totals_table(&totals, "", false))
@@ -575,7 +575,7 @@ pub async fn activity(
             p class="muted" { (t("act-budgets-note")) }
         }
         h2 { (t("equipment")) }
-        @if lines.is_empty() { p class="muted" { (t("act-no-equipment")) } }
+        @if lines.is_empty() { p class="muted" { (t(if can_edit { "act-no-equipment" } else { "act-no-equipment-public" })) } }
         @if !lines.is_empty() {
             table class="list" id="equipment" {
                 thead { tr { th { (t("col-id")) } th { (t("col-equipment")) } th { (t("col-category")) } th { (t("col-quantity")) } th { (t("col-unit-cost")) } th { (t("col-facility")) } th { (t("col-assets")) } } }
