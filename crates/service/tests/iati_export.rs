@@ -203,3 +203,40 @@ fn an_activity_with_only_an_end_date_is_left_out_as_undated() {
     assert!(ends.undated, "an end date is not a start: {ends:#?}");
     assert!(ends.reasons.is_empty(), "{ends:#?}");
 }
+
+#[test]
+fn an_activity_reported_by_an_organisation_without_an_iati_identifier_is_left_out_by_name() {
+    let (_dir, mut app) = open();
+    app.load_json(
+        "test",
+        r#"[
+  {"record": "organisation", "id": "o-who", "name": "WHO Country Office", "kind": "multilateral"},
+  {"record": "activity", "id": "a-who", "title": "Oxygen plants", "instrument": "grant_aid",
+   "status": "implementation", "start_date": "2024-01-01", "reporting_org": "o-who",
+   "participants": [{"org": "o-who", "role": "funding"}]},
+  {"record": "activity", "id": "a-ledger", "title": "Reported by the ledger", "instrument": "grant_aid",
+   "status": "implementation", "start_date": "2024-01-01",
+   "participants": [{"org": "o-who", "role": "funding"}]}
+]"#,
+    )
+    .expect("load");
+    let (report, xml) = export(&app, &ActivityFilter::All);
+    assert_clean(&xml);
+    assert_eq!(report.activities, 1, "{report:#?}");
+    let who = &report.excluded[0];
+    assert_eq!(
+        who.reporter_without_ref.as_deref(),
+        Some("WHO Country Office")
+    );
+    // The schema's own words for it ("the attribute 'ref' is required") are not repeated.
+    assert!(
+        who.reasons.iter().all(|r| !r.contains("reporting-org")),
+        "{who:#?}"
+    );
+    assert!(
+        who.explained()
+            .iter()
+            .any(|r| r.contains("(WHO Country Office) has no IATI organisation identifier")),
+        "{who:#?}"
+    );
+}

@@ -170,6 +170,36 @@ async fn an_undated_activity_is_said_to_need_a_start_date_in_the_readers_languag
     assert!(uk.contains("ніщо не датує проєкт"), "{uk}");
 }
 
+#[tokio::test]
+async fn an_activity_whose_reporter_has_no_iati_identifier_is_said_so_by_name_in_russian() {
+    let e = env();
+    e.with_service(|app| {
+        app.load_json(
+            "test",
+            r#"[
+  {"record": "organisation", "id": "o-who-kz", "name": "WHO Kazakhstan", "kind": "multilateral"},
+  {"record": "activity", "id": "a-who-oxygen", "title": "Oxygen plants", "instrument": "grant_aid",
+   "status": "implementation", "start_date": "2024-01-01", "reporting_org": "o-who-kz",
+   "participants": [{"org": "o-who-kz", "role": "funding"}]}
+]"#,
+        )
+        .unwrap()
+    });
+    e.state.invalidate();
+    let c = Client::InProcess(e.state.clone());
+    let (vic, _) = login(&c, "vic").await;
+    let ru = c
+        .send(Req::get("/export/iati?activity=a-who-oxygen&lang=ru").cookie(&vic))
+        .await
+        .body;
+    let row = &ru[ru.find("id=\"iati-left-out\"").expect("left out")..];
+    assert!(
+        row.contains("у отчитывающейся организации «WHO Kazakhstan» нет идентификатора"),
+        "{row}"
+    );
+    assert!(!row.contains("reporting-org"), "no schema jargon: {row}");
+}
+
 /// Takes every permit to build an export, as many exports in progress would.
 fn all_builders_busy(e: &common::Env) -> tokio::sync::OwnedSemaphorePermit {
     let building = e.state.exports_building.clone();

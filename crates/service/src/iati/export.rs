@@ -44,6 +44,11 @@ pub struct ExcludedActivity {
     /// 6.11.1, and the schema's `activity-date`); the validator's own words for it (an element
     /// "not expected" where `activity-date` is) are left out of `reasons`.
     pub undated: bool,
+    /// The name of its reporting organisation when that one has no IATI organisation
+    /// identifier, which the schema requires on `reporting-org` (the validator's words for it,
+    /// a missing `ref` attribute, are left out of `reasons`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reporter_without_ref: Option<String>,
     /// The validator's other errors for it, as `[layer/rule] message`.
     pub reasons: Vec<String>,
 }
@@ -52,7 +57,16 @@ impl ExcludedActivity {
     /// Every reason in English, the missing date first: for the command line and errors.
     pub fn explained(&self) -> Vec<String> {
         let undated = self.undated.then(|| UNDATED.to_string());
-        undated.into_iter().chain(self.reasons.clone()).collect()
+        let reporter = self.reporter_without_ref.as_ref().map(|name| {
+            format!(
+                "its reporting organisation ({name}) has no IATI organisation identifier, which IATI requires; add one to the organisation"
+            )
+        });
+        undated
+            .into_iter()
+            .chain(reporter)
+            .chain(self.reasons.clone())
+            .collect()
     }
 }
 
@@ -556,11 +570,25 @@ fn keep_valid(
         aidtrace_iati::writer::write_activities(&mut doc, None, [checked_form])
             .map_err(|e| ServiceError::Io(format!("writing IATI: {e}")))?;
         let checked = validate_reader(x.identifier.as_str(), doc.as_slice(), &options);
+        let reporter_without_ref =
+            x.reporting_org
+                .as_ref()
+                .filter(|r| r.r#ref.is_none())
+                .map(|r| {
+                    r.narratives
+                        .first()
+                        .map_or_else(String::new, |n| n.text.clone())
+                });
         let reasons: Vec<String> = checked
             .file_errors
             .iter()
             .chain(checked.activities.iter().flat_map(|a| &a.errors))
             .filter(|e| e.severity == Severity::Error)
+            .filter(|e| {
+                reporter_without_ref.is_none()
+                    || !(e.rule == "missing-attribute"
+                        && e.message.starts_with("Element 'reporting-org'"))
+            })
             .map(|e| {
                 let layer = serde_json::to_value(e.layer)
                     .ok()
@@ -569,7 +597,7 @@ fn keep_valid(
                 format!("[{layer}/{}] {}", e.rule, e.message)
             })
             .collect();
-        if reasons.is_empty() && !undated {
+        if reasons.is_empty() && !undated && reporter_without_ref.is_none() {
             report.activities += 1;
             report.flows += x.transactions.len();
             report.budgets += x.budgets.len() + x.planned_disbursements.len();
@@ -580,6 +608,7 @@ fn keep_valid(
                 activity: id,
                 identifier: x.identifier,
                 undated,
+                reporter_without_ref,
                 reasons,
             });
         }

@@ -1054,6 +1054,7 @@ iati-export-download = download IATI XML
 iati-export-left-out = Left out of the export
 iati-export-reason = reason
 iati-export-undated = nothing dates it: IATI requires a planned or actual start date. Record its start date (or a dated legal step, budget, flow or source) on the activity
+iati-export-no-reporter-ref = its reporting organisation «{ $name }» has no IATI organisation identifier, which IATI requires: add one (e.g. XM-DAC-928) on the organisation's page
 iati-export-notes = Not carried by IATI
 iati-export-back = Back
 

@@ -1028,6 +1028,7 @@ iati-export-download = IATI XML жүктеп алу
 iati-export-left-out = Экспортқа кірмегендер
 iati-export-reason = себебі
 iati-export-undated = жобаның күні жоқ: IATI жоспарланған немесе нақты басталу күнін талап етеді. Жобаның басталу күнін (немесе заңды қадамның, бюджеттің, ағынның не дереккөздің күнін) енгізіңіз
+iati-export-no-reporter-ref = есеп беретін «{ $name }» ұйымының IATI ұйым идентификаторы жоқ, ал IATI оны талап етеді: оны ұйым бетінде қосыңыз (мысалы XM-DAC-928)
 iati-export-notes = IATI жеткізбейтіндер
 iati-export-back = Артқа
 

@@ -1060,6 +1060,7 @@ iati-export-download = скачать IATI XML
 iati-export-left-out = Не вошли в выгрузку
 iati-export-reason = причина
 iati-export-undated = ничто не датирует проект: IATI требует плановую или фактическую дату начала. Укажите дату начала проекта (или дату юридического шага, бюджета, потока или источника)
+iati-export-no-reporter-ref = у отчитывающейся организации «{ $name }» нет идентификатора организации IATI, а IATI его требует: добавьте его (например XM-DAC-928) на странице организации
 iati-export-notes = Чего IATI не передаёт
 iati-export-back = Назад
 

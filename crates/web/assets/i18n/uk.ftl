@@ -1060,6 +1060,7 @@ iati-export-download = завантажити IATI XML
 iati-export-left-out = Не увійшли до вивантаження
 iati-export-reason = причина
 iati-export-undated = ніщо не датує проєкт: IATI вимагає планову або фактичну дату початку. Зазначте дату початку проєкту (або дату юридичного кроку, бюджету, потоку чи джерела)
+iati-export-no-reporter-ref = звітна організація «{ $name }» не має ідентифікатора організації IATI, якого вимагає IATI: додайте його (наприклад XM-DAC-928) на сторінці організації
 iati-export-notes = Чого IATI не передає
 iati-export-back = Назад
 

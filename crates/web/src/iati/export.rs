@@ -80,8 +80,26 @@ pub struct LeftOut {
     pub activity: RecordId,
     /// Nothing dates it (said in the reader's language on the page).
     pub undated: bool,
+    /// Its reporting organisation's name, when that one has no IATI organisation identifier.
+    pub reporter_without_ref: Option<String>,
     /// The validator's other findings, the first few joined.
     pub reasons: String,
+}
+
+/// Why an activity is left out: what the ledger can say in the reader's language first, then
+/// the validator's findings, joined by "; ".
+fn left_out_reasons(l: &LeftOut) -> maud::Markup {
+    let mut said = Vec::new();
+    if l.undated {
+        said.push(html! { span class="iati-undated" { (t("iati-export-undated")) } });
+    }
+    if let Some(name) = &l.reporter_without_ref {
+        said.push(html! { span class="iati-no-reporter-ref" { (ta("iati-export-no-reporter-ref", &[("name", name)])) } });
+    }
+    if !l.reasons.is_empty() {
+        said.push(html! { (l.reasons) });
+    }
+    html! { @for (i, part) in said.iter().enumerate() { @if i > 0 { "; " } (part) } }
 }
 
 /// Findings shown per left-out activity.
@@ -108,6 +126,7 @@ pub fn export_validated(
                 LeftOut {
                     activity: x.activity,
                     undated: x.undated,
+                    reporter_without_ref: x.reporter_without_ref,
                     reasons: reasons.join("; "),
                 }
             })
@@ -239,11 +258,7 @@ pub async fn preview(
                             " " code class="muted" { (l.activity) }
                         }
                         td {
-                            @if l.undated {
-                                span class="iati-undated" { (t("iati-export-undated")) }
-                                @if !l.reasons.is_empty() { "; " }
-                            }
-                            (l.reasons)
+                            (left_out_reasons(l))
                         }
                     }
                 }
