@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::error::ValidationError;
+use crate::error::{ProblemId, ValidationError};
 
 const CURRENCIES_CSV: &str = include_str!("../data/currencies.csv");
 const COUNTRIES_CSV: &str = include_str!("../data/countries.csv");
@@ -43,6 +43,25 @@ fn withdrawn_currencies() -> &'static HashSet<&'static str> {
 fn known_countries() -> &'static HashSet<&'static str> {
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
     SET.get_or_init(|| codes_from(COUNTRIES_CSV))
+}
+
+const CURRENCY_REFUSAL: &str = "not an ISO 4217 currency code (e.g. USD, JPY, KZT)";
+const COUNTRY_REFUSAL: &str = "not an ISO 3166-1 alpha-2 country code (e.g. KZ, UA, JP)";
+const ID_REFUSAL: &str = "an id is 1-200 characters of letters, digits, '-', '_', '.', ':', with at least one letter or digit";
+const IATI_ORG_ID_REFUSAL: &str =
+    "an IATI organisation identifier looks like AGENCY-PREFIX-NUMBER, e.g. XM-DAC-701-8";
+
+/// The message id of a code's refusal found in `message`: a record read through serde carries
+/// the refusal of its codes only as text (`currency = "XYZ": not an ISO 4217 …`).
+pub fn problem_in(message: &str) -> Option<ProblemId> {
+    [
+        (CURRENCY_REFUSAL, ProblemId::NotACurrencyCode),
+        (COUNTRY_REFUSAL, ProblemId::NotACountryCode),
+        (ID_REFUSAL, ProblemId::NotAnId),
+        (IATI_ORG_ID_REFUSAL, ProblemId::NotAnIatiOrgId),
+    ]
+    .into_iter()
+    .find_map(|(sentence, id)| message.contains(sentence).then_some(id))
 }
 
 macro_rules! string_newtype_serde {
@@ -98,11 +117,8 @@ impl CurrencyCode {
             Some(known) if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) => {
                 Ok(Self(known))
             }
-            _ => Err(ValidationError::new(
-                "currency",
-                raw,
-                "not an ISO 4217 currency code (e.g. USD, JPY, KZT)",
-            )),
+            _ => Err(ValidationError::new("currency", raw, CURRENCY_REFUSAL)
+                .because(ProblemId::NotACurrencyCode)),
         }
     }
 
@@ -143,11 +159,8 @@ impl CountryCode {
         if let Some(known) = known_countries().get(code).filter(|_| code.len() == 2) {
             Ok(Self(known))
         } else {
-            Err(ValidationError::new(
-                "country",
-                raw,
-                "not an ISO 3166-1 alpha-2 country code (e.g. KZ, UA, JP)",
-            ))
+            Err(ValidationError::new("country", raw, COUNTRY_REFUSAL)
+                .because(ProblemId::NotACountryCode))
         }
     }
 }
@@ -171,11 +184,7 @@ impl RecordId {
             || !raw.chars().all(ok_char)
             || !raw.chars().any(|c| c.is_ascii_alphanumeric())
         {
-            return Err(ValidationError::new(
-                "id",
-                raw,
-                "an id is 1-200 characters of letters, digits, '-', '_', '.', ':', with at least one letter or digit",
-            ));
+            return Err(ValidationError::new("id", raw, ID_REFUSAL).because(ProblemId::NotAnId));
         }
         Ok(Self(raw.into()))
     }
@@ -193,11 +202,10 @@ impl IatiOrgId {
         let mut parts = raw.splitn(3, '-');
         let prefix_ok = matches!((parts.next(), parts.next(), parts.next()), (Some(a), Some(b), Some(_)) if !a.is_empty() && !b.is_empty());
         if !prefix_ok || raw.len() > 200 || !raw.chars().all(ok_char) {
-            return Err(ValidationError::new(
-                "iati_org_id",
-                raw,
-                "an IATI organisation identifier looks like AGENCY-PREFIX-NUMBER, e.g. XM-DAC-701-8",
-            ));
+            return Err(
+                ValidationError::new("iati_org_id", raw, IATI_ORG_ID_REFUSAL)
+                    .because(ProblemId::NotAnIatiOrgId),
+            );
         }
         Ok(Self(raw.to_string()))
     }

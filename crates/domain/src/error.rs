@@ -185,6 +185,324 @@ pub enum ProblemId {
     CoveredHoursRange,
     /// Covered hours on no day.
     NoCoveredDay,
+    // Refusals of the equipment records' own rules (assets/validate.rs, service assets/rules.rs).
+    /// An asset cost above [`crate::assets::validate::MAX_AMOUNT`] (`max`).
+    ImplausibleAmount,
+    /// A number of phases other than 1 or 3.
+    PhasesOneOrThree,
+    /// A mains frequency other than 50 or 60 Hz.
+    MainsFrequency,
+    /// A generic type that is not lower-case letters, digits and '_'.
+    GenericTypeFormat,
+    /// An expected life of 0 years (unknown is left empty).
+    LifeAtLeastOneYear,
+    /// An average load above the peak (`peak`: the peak in kW).
+    AverageAbovePeak,
+    /// A maximum voltage below the minimum (`min`).
+    VoltageMaxBelowMin,
+    /// One load above [`crate::assets::load::MAX_KW`] (`max`).
+    LoadTooLarge,
+    /// A building load of kind "other" without a description.
+    OtherLoadNeedsDescription,
+    /// A tier override naming both or neither of an asset and a generic type.
+    AssetOrGenericType,
+    /// Typical outage hours per day outside 0..=24.
+    OutageHoursRange,
+    /// Litres of fuel above [`crate::assets::load::MAX_FUEL_LITRES`] (`max`).
+    FuelTooLarge,
+    /// More fuel on hand than the tank holds (`tank`: its size in litres).
+    AboveTankSize,
+    /// Fuel on hand without the day it was measured.
+    FuelDateNeeded,
+    /// A fuel measurement date without the litres on hand.
+    FuelDateWithoutLitres,
+    /// A reference figure's last year not after its first or beyond the last year accepted
+    /// (`after`: the first year, `max`).
+    YearToRange,
+    /// A reference figure that cites no source.
+    ReferenceNeedsSource,
+    /// A population of 0.
+    PopulationAtLeastOne,
+    /// A commissioning event without the acceptance work order that passed.
+    AcceptanceNeeded,
+    /// A transfer event without the receiving facility.
+    ReceivingFacilityNeeded,
+    /// A disposed event without its disposal record.
+    DisposalRecordNeeded,
+    /// A disposal record on an event that is not a disposal (the value is the event's state).
+    DisposalNotDisposed,
+    /// An event naming itself as the event it corrects.
+    CorrectsItself,
+    /// A done or cancelled work order without the time it was closed.
+    ClosedTimeNeeded,
+    /// An open work order with a closing time.
+    OpenOrderHasCloseTime,
+    /// A work order closed before it was opened (`opened`).
+    ClosedBeforeOpened,
+    /// Implausibly many parts on one work order (`max`).
+    TooManyParts,
+    /// A maintenance plan naming both or neither of a model and an asset.
+    PlanModelOrAsset,
+    /// A maintenance plan's interval of 0 days.
+    IntervalAtLeastOneDay,
+    /// A maintenance plan's meter interval of 0.
+    IntervalAtLeastOne,
+    /// A donation check answering one item twice.
+    AnsweredTwice,
+    /// A change to a voided work order, downtime or meter reading (`kind`).
+    VoidedNotChanged,
+    /// A stored downtime rewritten other than by closing or annotating it.
+    DowntimeRewritten,
+    /// A change to a work order closed already (`closed`: when; the value is its status).
+    ClosedOnce,
+    /// A work order under another asset's plan (`plan_asset`, `asset`, `model`).
+    PlanForOtherAsset,
+    /// A work order under another model's plan (`plan_model`, `asset`, `model`).
+    PlanForOtherModel,
+    // Refusals of the equipment lifecycle: work orders, parts, recalls, contracts, gaps.
+    /// A first lifecycle event in a state no history begins with (`event`, `allowed`: the
+    /// states a history may begin with, as codes).
+    NotAFirstState,
+    /// A lifecycle event the state machine does not allow after the previous one (`event`,
+    /// `from`, `allowed`: state codes).
+    StateNotAllowedNext,
+    /// A lifecycle event after a state nothing may follow: the asset has left for good
+    /// (`event`, `from`).
+    AssetLeftForGood,
+    /// Back in service from storage or a transfer without ever being commissioned (`event`).
+    NeverCommissioned,
+    /// A stored lifecycle event written again changed (events are append-only).
+    EventNotChanged,
+    /// A correction of an event that is not voided, or of another asset's (`event`; the value
+    /// is the event it corrects).
+    CorrectsUnvoided,
+    /// A new event earlier than the asset's latest live one (`event`, `latest`).
+    EventOutOfOrder,
+    /// Downtime overlapping another of the same asset (`downtime`, `other`, `start`, `end`: a
+    /// time, or `open` when the other is still open).
+    DowntimeOverlaps,
+    /// Downtime starting before the asset's first lifecycle event (`downtime`, `first`).
+    DowntimeBeforeFirstEvent,
+    /// Downtime starting once the asset was retired (`downtime`, `retired`).
+    DowntimeAfterRetired,
+    /// A meter reading below an earlier one of the same meter (`reading`, `other`, `at`,
+    /// `value`: the other reading's).
+    ReadingGoesBackwards,
+    /// A work order opened on a retired asset (`order`, `state`, `at`).
+    WorkOnRetiredAsset,
+    /// A work order of another asset than the record naming it (`asset`: the order's,
+    /// `expected`: the record's).
+    WorkOrderOtherAsset,
+    /// A commissioning's acceptance work order that is not an acceptance test.
+    NotAnAcceptance,
+    /// A commissioning's acceptance test that is not done.
+    AcceptanceNotDone,
+    /// A commissioning's acceptance test closed after it (`at`: the commissioning).
+    AcceptanceClosedAfter,
+    /// A work order's time before its previous step (`step`: `opened`, `acknowledged` or
+    /// `started`; `at`: that step's time).
+    BeforeEarlierStep,
+    /// A result on a work order that is not done.
+    ResultOnlyWhenDone,
+    /// A pass beside a failed checklist item (`item`).
+    ChecklistItemFailed,
+    /// A reading with neither min nor max.
+    ToleranceNeeded,
+    /// A reading's min above its max (`max`).
+    MinAboveMax,
+    /// A test instrument calibrated after the work (`done`: the work's date).
+    CalibratedAfterWork,
+    /// A pass beside a reading out of tolerance (`quantity`, `value`, `unit`).
+    OutOfTolerance,
+    /// A spare part with two minimum levels at one facility (the value is the facility).
+    TwoMinimums,
+    /// A part quantity above [`crate::assets::parts::MAX_QUANTITY`] (`max`).
+    QuantityTooLarge,
+    /// A stock adjustment of 0.
+    AdjustmentZero,
+    /// A consumption of parts naming no work order.
+    ConsumptionNeedsWorkOrder,
+    /// A receipt or adjustment of parts naming a work order.
+    OnlyConsumptionNamesWorkOrder,
+    /// An optional text given but empty: leave it out.
+    LeaveOutNotEmpty,
+    /// A field safety notice naming neither a model nor a UDI-DI.
+    NoticeNamesNothing,
+    /// A serial range missing an end.
+    RangeNeedsBothEnds,
+    /// A serial range whose ends differ in length.
+    RangeEndsDiffer,
+    /// A serial range ending before it starts.
+    RangeBackwards,
+    /// A reference density that is not a number of units per million of at least 0.
+    PerMillion,
+    /// Neither a year nor a range of years.
+    YearOrRange,
+    /// A contract naming both listed assets and a model at a facility.
+    AssetsOrModelNotBoth,
+    /// A contract naming neither assets nor a model.
+    AssetsOrModelNeeded,
+    /// A model's contract without the facility it covers.
+    ModelNeedsFacility,
+    /// An entry listed twice (the value is the entry).
+    ListedTwice,
+    /// A void without the reason the entry was wrong.
+    VoidNeedsReason,
+    /// An entry recorded before the event it records (`at`: when it happened).
+    RecordedBeforeEvent,
+    /// A coverage window not written DAYS HH:MM-HH:MM [±HH:MM] nor 24x7.
+    CoverageForm,
+    /// A day of a coverage window that is not mon … sun.
+    CoverageDays,
+    /// A range of days running backwards (e.g. fri-mon).
+    DayRangeOrder,
+    /// Covered hours not written HH:MM-HH:MM.
+    CoverageHoursForm,
+    /// Covered hours that do not end after they start.
+    CoverageEndsBeforeStart,
+    /// A UTC offset not written ±HH:MM.
+    OffsetForm,
+    /// A UTC offset beyond ±23:59.
+    OffsetRange,
+    /// A time in none of the forms [`crate::assets::instant::parse`] reads.
+    NotATime,
+    /// A stored part movement written again changed.
+    MovementNotRewritten,
+    /// A consumption's work order on an asset of another model than the part's (`asset`,
+    /// `model`, `part_model`).
+    PartForOtherModel,
+    /// A consumption at another facility than its work order's asset (`asset`, `facility`).
+    AssetAtOtherFacility,
+    /// Part movements taking a facility's stock below zero (`facility`, `on_hand`, `part`).
+    PartBelowZero,
+    /// A record voided already (`reason`: its void's reason).
+    AlreadyVoided,
+    /// Voiding a work order a live event commissions the asset with (the value is the event).
+    OrderCommissionsAsset,
+    /// Voiding a work order a live downtime names (the value is the downtime).
+    OrderNamedByDowntime,
+    /// A stored field safety notice written again with other content.
+    NoticeNotRewritten,
+    /// A step recorded on a closed work order.
+    OrderClosed,
+    /// A work order step recorded a second time (`at`: the first time).
+    StepRecordedAlready,
+    /// An asset's embedded contract list giving no valid contract id.
+    NoValidContractId,
+    /// Another contract record holding the id a migrated contract would take.
+    ContractIdTaken,
+    /// Closing a work order with a status that does not close it.
+    CloseAsDoneOrCancelled,
+    // Refusals of the medicine, exchange-rate and code rules.
+    /// A language that is not a two-letter ISO 639-1 code in lower case.
+    LanguageCode,
+    /// A packing line or movement of 0 base units.
+    BaseUnitsAtLeastOne,
+    /// A packing line or movement of more base units than plausible (`max`).
+    TooManyBaseUnits,
+    /// A medicine product whose pack holds no base unit.
+    PackAtLeastOneUnit,
+    /// An ATC code that is not up to 7 letters and digits starting with a capital.
+    AtcCode,
+    /// A GTIN that is not 8, 12, 13 or 14 digits.
+    GtinDigits,
+    /// A GTIN whose check digit is wrong (`found`, `expected`).
+    GtinCheckDigit,
+    /// A scanned GS1 element string that cannot be read (element, length, date or text).
+    Gs1Unreadable,
+    /// A lot that expires on or before its manufacture date (`manufactured`).
+    ExpiryNotAfterManufacture,
+    /// A lot that had expired when its consignment was shipped (`shipped`).
+    ExpiredWhenShipped,
+    /// A consignment that arrives before it was shipped (`shipped`).
+    ArrivedBeforeShipped,
+    /// A consignment naming no language read at the recipient.
+    RecipientLanguageNeeded,
+    /// A packing list without lines.
+    NoPackingLines,
+    /// A decision to accept in part that names no accepted line.
+    PartNamesLines,
+    /// A decision to accept or reject that names accepted lines.
+    LinesOnlyInPart,
+    /// A movement taking stock from a facility that names none.
+    FromFacilityNeeded,
+    /// A receipt that names a facility it comes from.
+    ReceiptFromFacility,
+    /// A movement putting stock into a facility that names none.
+    ToFacilityNeeded,
+    /// Stock used, lost, expired or destroyed that names a facility it goes to.
+    ConsumedToFacility,
+    /// A distribution to the facility it leaves.
+    DistributionToSameFacility,
+    /// An essential medicines list entry citing no list.
+    EssentialListSourceNeeded,
+    /// Stock figures that would overflow.
+    StockOverflow,
+    /// A CSV file, header or row that cannot be read.
+    UnreadableCsv,
+    /// A file header without the columns it needs (`columns`).
+    ExpectedColumns,
+    /// A date not written YYYY-MM-DD.
+    DateNotIso,
+    /// A figure that is not a decimal number.
+    NotADecimal,
+    /// A rate frequency other than A, M or D.
+    RateFrequency,
+    /// A second rate of one currency and frequency for one date (`currency`, `frequency`,
+    /// `line`: where the first is).
+    RateTwice,
+    /// A second rate of one currency for one month (`currency`, `at`: where the first is).
+    RateTwiceInMonth,
+    /// A monthly rate table that is not a JSON array of {year, month, currency_id, value}.
+    SdrJsonShape,
+    /// A month that is not a valid year and month.
+    NotAMonth,
+    /// A date that appears twice in a rate table.
+    DateTwice,
+    /// Not an ISO 4217 currency code (names are not accepted here).
+    NotACurrencyCode,
+    /// Not an ISO 3166-1 alpha-2 country code (names are not accepted here).
+    NotACountryCode,
+    /// A record id that is not 1-200 characters of letters, digits, '-', '_', '.', ':'.
+    NotAnId,
+    /// An IATI organisation identifier without an agency prefix.
+    NotAnIatiOrgId,
+    /// A spreadsheet cell whose type does not fit its column.
+    CellTypeMismatch,
+    /// A packing line without a lot (typed or scanned).
+    LotNeeded,
+    /// A packing line without an expiry (typed or scanned).
+    ExpiryNeeded,
+    /// A packing line's quantity that is not a whole number of base units.
+    QuantityWholeBaseUnits,
+    /// A yes/no cell holding something else.
+    YesOrNo,
+    /// A packing line number beyond the list (`count`: the lines it has).
+    NoSuchLine,
+    /// Accepted lines whose value is too large to add up.
+    AcceptedValueOverflow,
+    /// A consignment's value flow that is not a disbursement.
+    ValueFlowNotDisbursement,
+    /// A consignment's value flow of another activity (`flow_activity`, `activity`).
+    ValueFlowOtherActivity,
+    /// A packing list replaced after the consignment was decided.
+    ConsignmentDecided,
+    /// A figure of zero or less where it must be greater than zero.
+    MustBePositive,
+    /// A number with more digits than a decimal keeps exactly.
+    TooManyDigits,
+    /// An intake fact kind other than commitment, disbursement, pledge, cumulative or not_aid.
+    UnknownFactKind,
+    /// A same_as edit other than none.
+    SameAsNone,
+    /// An edit not written field=value.
+    FieldEqualsValue,
+    /// An article not in English.
+    NotEnglish,
+    /// A record missing a field it needs (`name`).
+    MissingField,
+    /// A value that is not one of the field's choices (`expected`).
+    UnknownChoice,
 }
 
 impl Problem {

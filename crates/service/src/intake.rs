@@ -65,16 +65,20 @@ pub const EDITABLE_FIELDS: [&str; 10] = [
     "same_as",
 ];
 
-fn bad(field: &str, value: &str, message: &str) -> ServiceError {
-    ServiceError::invalid("intake", ValidationError::new(field, value, message))
-}
-
-/// [`bad`] with the message id a page words it by.
+/// A refused input of the intake, with the message id a page words it by.
 fn refused(field: &str, value: &str, message: &str, id: ProblemId) -> ServiceError {
     ServiceError::invalid(
         "intake",
         ValidationError::new(field, value, message).because(id),
     )
+}
+
+/// A reviewer's edit of `field` to `raw` that a code's parser refuses (`e`): the English message
+/// keeps the parser's words, the message id is the parser's.
+fn refused_code(field: &str, raw: &str, e: ValidationError) -> ServiceError {
+    let mut refusal = ValidationError::new(field, raw, e.to_string());
+    refusal.problem = e.problem;
+    ServiceError::invalid("intake", refusal)
 }
 
 /// "not an editable field" for `field`, naming the fields one may edit.
@@ -193,7 +197,7 @@ pub fn prepare_draft(app: &Aidtrace, actor: &str, sub: Submission) -> ServiceRes
     let mut extraction = extract(&sub.text, &opts).map_err(|e| match e {
         // Said plainly, naming the language, instead of an empty "no aid facts" draft.
         aidtrace_intake::IntakeError::NotEnglish { language } => {
-            bad("text", language, &e.to_string())
+            refused("text", language, &e.to_string(), ProblemId::NotEnglish)
         }
         e => ServiceError::Parse(format!("article: {e}")),
     })?;
@@ -386,15 +390,21 @@ fn parse_kind(raw: &str) -> Option<AmountKind> {
 
 fn positive_decimal(field: &str, raw: &str) -> ServiceResult<Decimal> {
     // Exact: a reviewer's edit with more digits than a decimal holds is refused, not rounded.
+    let refuse = |message: &str, id| refused(field, raw, message, id);
     let v = aidtrace_domain::money::parse_exact(raw).map_err(|e| {
-        bad(
-            field,
-            raw,
-            &format!("{e} (write e.g. 108700000 or 68790.50)"),
-        )
+        // A text `parse_exact` refuses that reads as a decimal has more digits than it keeps.
+        let t = raw.trim();
+        let id = match Decimal::from_scientific(t).or_else(|_| t.parse::<Decimal>()) {
+            Ok(_) => ProblemId::TooManyDigits,
+            Err(_) => ProblemId::NotADecimal,
+        };
+        refuse(&format!("{e} (write e.g. 108700000 or 68790.50)"), id)
     })?;
     if v <= Decimal::ZERO {
-        return Err(bad(field, raw, "must be greater than zero"));
+        return Err(refuse(
+            "must be greater than zero",
+            ProblemId::MustBePositive,
+        ));
     }
     Ok(v)
 }
@@ -423,59 +433,49 @@ fn values(fact: &Fact, title: &str, edits: &BTreeMap<String, String>) -> Service
     let mut eq_currency = v.equivalent.as_ref().map(|e| e.1.clone());
     for (field, raw) in edits {
         let raw = raw.trim();
+        let refuse = |message: &str, id| refused(field, raw, message, id);
         match field.as_str() {
             "amount" => v.amount = Some(positive_decimal(field, raw)?),
             "currency" => {
-                v.currency = Some(CurrencyCode::parse(raw).map_err(|e| {
-                    ServiceError::invalid("intake", ValidationError::new(field, raw, e.to_string()))
-                })?)
+                v.currency =
+                    Some(CurrencyCode::parse(raw).map_err(|e| refused_code(field, raw, e))?)
             }
             "kind" => {
-                v.kind = parse_kind(raw).ok_or_else(|| {
-                    bad(
-                        field,
-                        raw,
-                        "expected commitment, disbursement, pledge, cumulative or not_aid",
-                    )
-                })?
+                let expected = "expected commitment, disbursement, pledge, cumulative or not_aid";
+                v.kind =
+                    parse_kind(raw).ok_or_else(|| refuse(expected, ProblemId::UnknownFactKind))?
             }
             "donor" => {
                 if raw.is_empty() {
-                    return Err(bad(field, raw, "must not be empty"));
+                    return Err(refuse("must not be empty", ProblemId::Empty));
                 }
                 v.donor = Some(raw.to_string());
             }
             "recipient_country" => {
-                v.recipient_country = Some(CountryCode::parse(raw).map_err(|e| {
-                    ServiceError::invalid("intake", ValidationError::new(field, raw, e.to_string()))
-                })?)
+                v.recipient_country =
+                    Some(CountryCode::parse(raw).map_err(|e| refused_code(field, raw, e))?)
             }
             "date" => {
-                v.date = Some(
-                    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-                        .map_err(|_| bad(field, raw, "expected a date as YYYY-MM-DD"))?,
-                )
+                let not_iso = |_| refuse("expected a date as YYYY-MM-DD", ProblemId::DateNotIso);
+                v.date = Some(NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(not_iso)?)
             }
             "title" => {
                 if raw.is_empty() {
-                    return Err(bad(field, raw, "must not be empty"));
+                    return Err(refuse("must not be empty", ProblemId::Empty));
                 }
                 v.title = raw.to_string();
             }
             "same_as" => {
                 if raw != "none" {
-                    return Err(bad(
-                        field,
-                        raw,
-                        "only same_as=none (record a new flow instead of linking) is accepted",
-                    ));
+                    let only =
+                        "only same_as=none (record a new flow instead of linking) is accepted";
+                    return Err(refuse(only, ProblemId::SameAsNone));
                 }
             }
             "equivalent_amount" => eq_amount = Some(positive_decimal(field, raw)?),
             "equivalent_currency" => {
-                eq_currency = Some(CurrencyCode::parse(raw).map_err(|e| {
-                    ServiceError::invalid("intake", ValidationError::new(field, raw, e.to_string()))
-                })?)
+                eq_currency =
+                    Some(CurrencyCode::parse(raw).map_err(|e| refused_code(field, raw, e))?)
             }
             _ => {
                 return Err(not_editable(field, raw));
@@ -490,9 +490,14 @@ fn values(fact: &Fact, title: &str, edits: &BTreeMap<String, String>) -> Service
 pub fn parse_edits(pairs: &[String]) -> ServiceResult<BTreeMap<String, String>> {
     let mut edits = BTreeMap::new();
     for p in pairs {
-        let (k, v) = p
-            .split_once('=')
-            .ok_or_else(|| bad("set", p, "expected field=value"))?;
+        let (k, v) = p.split_once('=').ok_or_else(|| {
+            refused(
+                "set",
+                p,
+                "expected field=value",
+                ProblemId::FieldEqualsValue,
+            )
+        })?;
         let k = k.trim();
         if !EDITABLE_FIELDS.contains(&k) {
             return Err(not_editable(k, v));

@@ -30,11 +30,7 @@ pub fn consignment_problems(c: &Consignment) -> Vec<ValidationError> {
         out.push(e);
     }
     if c.lines.is_empty() {
-        out.push(ValidationError::new(
-            "lines",
-            0,
-            "a packing list has at least one line",
-        ));
+        out.push(validate::no_packing_lines());
     }
     for (i, line) in c.lines.iter().enumerate() {
         if let Err(e) = validate::packing_line(line, c.shipped) {
@@ -139,7 +135,9 @@ pub fn decision_records(
                     "the packing list has {} lines, numbered from 0",
                     c.lines.len()
                 ),
-            ),
+            )
+            .because(aidtrace_domain::error::ProblemId::NoSuchLine)
+            .with_text("count", c.lines.len()),
         ));
     }
     let findings = check_draft(&ledger, c, &GuidelineConfig::default(), today);

@@ -23,6 +23,7 @@
 
 use std::collections::BTreeMap;
 
+use aidtrace_domain::error::{ProblemArg, ProblemId};
 use aidtrace_domain::medicines::{
     Consignment, ConsignmentDecision, ConsignmentMode, DecisionOutcome, ValueBasis,
 };
@@ -90,6 +91,7 @@ pub fn accepted_value(
                             unit,
                             "the accepted lines' value is too large to add up",
                         )
+                        .because(ProblemId::AcceptedValueOverflow)
                     })?;
                 sum = value;
             }
@@ -175,24 +177,39 @@ pub fn check_value_flow(ledger: &Ledger, c: &Consignment) -> ServiceResult<()> {
     let Some(f) = &c.value_flow else {
         return Ok(());
     };
-    let refuse = |message: String| {
-        Err(ServiceError::invalid(
-            format!("consignment {}", c.id),
-            ValidationError::new("value_flow", f, message),
-        ))
-    };
+    let refuse =
+        |message: String, id: ProblemId| ValidationError::new("value_flow", f, message).because(id);
+    let refused =
+        |e: ValidationError| Err(ServiceError::invalid(format!("consignment {}", c.id), e));
     let Some(flow) = ledger.flows.get(f) else {
-        return refuse("no such flow".into());
+        return refused(
+            refuse("no such flow".into(), ProblemId::NoSuchRecord)
+                .arg("kind", ProblemArg::Kind(RecordKind::Flow)),
+        );
     };
     if flow.kind != FlowKind::Disbursement {
-        return refuse("the flow carrying a consignment's value is a disbursement".into());
+        return refused(refuse(
+            "the flow carrying a consignment's value is a disbursement".into(),
+            ProblemId::ValueFlowNotDisbursement,
+        ));
     }
     if c.activity.as_ref() != Some(&flow.activity) {
-        return refuse(format!(
-            "the flow is of activity {}, the consignment of {}",
-            flow.activity,
-            c.activity.as_ref().map_or("none", RecordId::as_str)
-        ));
+        let activity = c.activity.as_ref().map_or("none", RecordId::as_str);
+        return refused(
+            refuse(
+                format!(
+                    "the flow is of activity {}, the consignment of {activity}",
+                    flow.activity,
+                ),
+                ProblemId::ValueFlowOtherActivity,
+            )
+            .with_text("flow_activity", &flow.activity)
+            // No activity is a dash on pages, not the English "none".
+            .with_text(
+                "activity",
+                c.activity.as_ref().map_or("—", RecordId::as_str),
+            ),
+        );
     }
     Ok(())
 }

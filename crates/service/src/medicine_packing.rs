@@ -10,6 +10,7 @@
 
 use std::io::Cursor;
 
+use aidtrace_domain::error::{Problem, ProblemId};
 use aidtrace_domain::medicines::{PackingLine, gs1, validate};
 use aidtrace_domain::{RecordId, ValidationError};
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
@@ -71,6 +72,10 @@ pub struct LineError {
     pub code: &'static str,
     /// What is wrong, in English (the CLI's message).
     pub message: String,
+    /// What is wrong as a message id with its figures, where a rule of the line gave one (a
+    /// page may word it more precisely than by [`Self::code`]).
+    #[serde(skip)]
+    pub problem: Option<Box<Problem>>,
 }
 
 /// Every [`LineError::code`].
@@ -108,6 +113,7 @@ impl LineError {
             value: value.into(),
             code,
             message: message.into(),
+            problem: None,
         }
     }
 
@@ -118,6 +124,7 @@ impl LineError {
             value: e.value,
             code,
             message: e.message,
+            problem: e.problem,
         }
     }
 }
@@ -195,7 +202,8 @@ fn csv_rows(bytes: &[u8]) -> Result<Table<'_>, LineError> {
             .map_err(|e| {
                 (
                     "not_csv",
-                    ValidationError::new("row", "", format!("unreadable row: {e}")),
+                    ValidationError::new("row", "", format!("unreadable row: {e}"))
+                        .because(ProblemId::UnreadableCsv),
                 )
             })
     });
@@ -431,7 +439,8 @@ fn cell_text(column: &str, cell: &Data) -> Result<String, CellError> {
                 column,
                 value,
                 format!("the cell holds {found}; this column holds {needs}"),
-            ),
+            )
+            .because(ProblemId::CellTypeMismatch),
         )
     };
     Ok(match cell {
@@ -561,8 +570,9 @@ fn packing_row(
             .filter(|v| !v.is_empty())
     };
     let scanned = match cell("gs1") {
-        Some(s) => gs1::parse(s, today)
-            .map_err(|e| ("gs1", ValidationError::new(e.field(), s, e.to_string())))?,
+        Some(s) => {
+            gs1::parse(s, today).map_err(|e| ("gs1", validate::gs1_refusal(e.field(), s, &e)))?
+        }
         None => gs1::Gs1Fields::default(),
     };
     let date = |name: &str| -> Result<Option<NaiveDate>, CellError> {
@@ -571,7 +581,8 @@ fn packing_row(
                 NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
                     (
                         "date",
-                        ValidationError::new(name, v, "a date is YYYY-MM-DD"),
+                        ValidationError::new(name, v, "a date is YYYY-MM-DD")
+                            .because(ProblemId::DateNotIso),
                     )
                 })
             })
@@ -593,7 +604,8 @@ fn packing_row(
         .ok_or_else(|| {
             (
                 "lot_missing",
-                ValidationError::new("lot", "", "type the lot or scan a GS1 string with (10)"),
+                ValidationError::new("lot", "", "type the lot or scan a GS1 string with (10)")
+                    .because(ProblemId::LotNeeded),
             )
         })?;
     let expiry = date("expiry")?.or(scanned.expiry).ok_or_else(|| {
@@ -603,7 +615,8 @@ fn packing_row(
                 "expiry",
                 "",
                 "type the expiry or scan a GS1 string with (17)",
-            ),
+            )
+            .because(ProblemId::ExpiryNeeded),
         )
     })?;
     let quantity_raw = cell("quantity").unwrap_or("");
@@ -614,7 +627,8 @@ fn packing_row(
                 "quantity",
                 quantity_raw,
                 "a quantity is a whole number of base units, at least 1",
-            ),
+            )
+            .because(ProblemId::QuantityWholeBaseUnits),
         )
     })?;
     let unit_value = cell("unit_value")
@@ -622,7 +636,8 @@ fn packing_row(
             v.parse::<Decimal>().map_err(|_| {
                 (
                     "number",
-                    ValidationError::new("unit_value", v, "not a number"),
+                    ValidationError::new("unit_value", v, "not a number")
+                        .because(ProblemId::NotADecimal),
                 )
             })
         })
@@ -633,7 +648,8 @@ fn packing_row(
         Some(other) => {
             return Err((
                 "yes_no",
-                ValidationError::new("inn_on_label", other, "write yes or no"),
+                ValidationError::new("inn_on_label", other, "write yes or no")
+                    .because(ProblemId::YesOrNo),
             ));
         }
     };

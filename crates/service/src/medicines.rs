@@ -11,6 +11,7 @@ use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use aidtrace_domain::coded::Coded;
+use aidtrace_domain::error::ProblemId;
 use aidtrace_domain::medicines::guidelines::{Finding, GuidelineConfig};
 use aidtrace_domain::medicines::stock::{ExpiryBand, LotRef, Stock};
 use aidtrace_domain::medicines::{
@@ -275,7 +276,8 @@ pub fn lines_replaceable<'a>(ledger: &'a Ledger, id: &RecordId) -> ServiceResult
                 "lines",
                 id,
                 "the consignment is decided; its packing list can no longer be replaced",
-            ),
+            )
+            .because(ProblemId::ConsignmentDecided),
         ));
     }
     Ok(c)
@@ -550,6 +552,7 @@ pub fn parse_essential_list(
                 value: String::new(),
                 code: "not_csv",
                 message: format!("not a CSV file: {e}"),
+                problem: None,
             }]);
         }
     };
@@ -563,6 +566,7 @@ pub fn parse_essential_list(
             value: h.clone(),
             code: "unknown_column",
             message: format!("unknown column; the columns are {}", known.join(", ")),
+            problem: None,
         })
         .collect();
     if !errors.is_empty() {
@@ -582,6 +586,7 @@ pub fn parse_essential_list(
                 value: String::new(),
                 code: "not_csv",
                 message: "unreadable row".into(),
+                problem: None,
             });
             continue;
         };
@@ -598,6 +603,7 @@ pub fn parse_essential_list(
                 value: String::new(),
                 code: "required_column",
                 message: "an entry names its INN".into(),
+                problem: None,
             });
             continue;
         };
@@ -632,6 +638,7 @@ pub fn parse_essential_list(
                 value: inn,
                 code: "product",
                 message: e.message,
+                problem: e.problem,
             }),
         }
     }

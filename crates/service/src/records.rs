@@ -20,12 +20,41 @@ fn typed<T: DeserializeOwned>(
         .map_err(|e| {
             let field = e.path().to_string();
             let message = e.inner().to_string();
-            ValidationError::new(
+            let refusal = ValidationError::new(
                 if field == "." { String::new() } else { field },
                 "",
-                message,
-            )
+                &message,
+            );
+            with_problem(refusal, &message)
         })
+}
+
+/// The message id of a refusal serde reports only as text: a field missing, a value not among
+/// a field's choices, or a code's own refusal. Other texts (a date or a number unreadable, a
+/// value of another type) stay without one; pages say them through their English sentence.
+fn with_problem(refusal: ValidationError, message: &str) -> ValidationError {
+    // serde quotes names in backticks: "missing field `activity`".
+    let quoted = |text: &str| text.split('`').nth(1).map(str::to_string);
+    if let Some(rest) = message.strip_prefix("missing field ")
+        && let Some(name) = quoted(rest)
+    {
+        return refusal
+            .because(ProblemId::MissingField)
+            .with_text("name", name);
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant ")
+        && let Some((_, expected)) = rest.split_once(", expected ")
+    {
+        // "one of `a`, `b`" or "`a` or `b`": the names alone, so no English word is left.
+        let names: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        return refusal
+            .because(ProblemId::UnknownChoice)
+            .with_text("expected", names.join(", "));
+    }
+    match aidtrace_domain::codes::problem_in(message) {
+        Some(id) => refusal.because(id),
+        None => refusal,
+    }
 }
 
 /// One record from a JSON object carrying its kind in `"record"`.

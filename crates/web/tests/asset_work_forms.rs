@@ -237,3 +237,54 @@ async fn a_viewer_may_not_open_the_work_order_form() {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 }
+
+/// A refusal of the asset history rules reaches a Ukrainian page worded from its message id
+/// (`verr-event-out-of-order`), not as "not accepted" with the English sentence.
+#[tokio::test]
+async fn a_report_out_of_order_is_worded_in_the_readers_language() {
+    let env = env();
+    let client = Client::Socket(spawn(env.state.clone()).await);
+    let (session, csrf) = login(&client, "fen").await;
+    let before = env.record_count();
+    // The MRI's latest event is its return to service on 2025-03-12 16:00.
+    let r = client
+        .send(
+            Req::new(Method::POST, "/assets/as-semey-mri-1/down?lang=uk")
+                .cookie(&session)
+                .form(&[
+                    ("cause", "mechanical"),
+                    ("at", "2025-03-01T10:00"),
+                    ("csrf", &csrf),
+                ]),
+        )
+        .await;
+    assert!(r.status.is_client_error(), "{}", r.body);
+    assert!(
+        r.body
+            .contains("записано не за порядком: остання подія виробу — 2025-03-12 16:00:00"),
+        "{}",
+        r.body
+    );
+    assert!(!r.body.contains("Це значення не приймається"), "{}", r.body);
+    assert!(!r.body.contains("is out of order"), "{}", r.body);
+    assert_eq!(env.record_count(), before);
+}
+
+#[tokio::test]
+async fn a_step_before_the_request_is_worded_in_ukrainian_on_the_work_order_page() {
+    let env = env();
+    let wo = down(&env).work_order;
+    let client = Client::Socket(spawn(env.state.clone()).await);
+    let (session, csrf) = login(&client, "fen").await;
+    let url = format!("/assets/as-semey-mri-1/work-orders/{wo}?lang=uk");
+    let r = client
+        .send(Req::new(Method::POST, &url).cookie(&session).form(&[
+            ("step", "acknowledge"),
+            ("at", "2026-02-01T10:00"),
+            ("csrf", &csrf),
+        ]))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("раніше, ніж"), "{}", r.body);
+    assert!(!r.body.contains("is before the"), "{}", r.body);
+}

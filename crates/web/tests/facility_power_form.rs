@@ -239,11 +239,32 @@ async fn the_problems_are_said_in_russian() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(
         error_beside(&r.body, "building_loads[1].average_kw")
-            .contains("Средняя мощность больше пиковой")
+            .contains("средняя мощность больше пиковой (20 кВт)")
     );
     assert!(error_beside(&r.body, "building_loads[2].description").contains("нужно описание"));
     assert!(error_beside(&r.body, "phases").contains("1 или 3"));
     assert!(r.body.contains("Нагрузки здания"));
+}
+
+/// The record's own rules carry message ids, so a refusal the form has no check of its own for
+/// is worded in the reader's language, not as "not accepted" with the English sentence.
+#[tokio::test]
+async fn outage_hours_beyond_a_day_are_refused_in_ukrainian() {
+    let (env, c, ada, csrf) = signed_in("ada").await;
+    let before = env.record_count();
+    let cookie = format!("aidtrace_lang=uk; {ada}");
+    let mut f = okhmatdyt();
+    set(&mut f, "typical_outage_hours_per_day", "30");
+    let r = post_new(&c, &cookie, &csrf, FORM, &f, "submit").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let err = error_beside(&r.body, "typical_outage_hours_per_day");
+    assert!(
+        err.contains("має бути від 0 до 24") && err.contains("30"),
+        "{err}"
+    );
+    assert!(!err.contains("не приймається"), "{err}");
+    assert!(!err.contains("must be between"), "{err}");
+    assert_eq!(env.record_count(), before, "something was written");
 }
 
 #[tokio::test]

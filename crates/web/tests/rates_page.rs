@@ -255,3 +255,31 @@ async fn a_rate_file_past_the_body_limit_is_a_413() {
     assert!(r.body.contains("too large"), "{}", r.body);
     assert_eq!(stored_rates(&e), before, "nothing written");
 }
+
+/// A refused rate file in Ukrainian: each row's problem is worded from the catalogue with its
+/// figures, not "not accepted" followed by the English sentence.
+#[tokio::test]
+async fn a_bad_rate_file_is_refused_in_the_readers_language() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let (ada, csrf) = login(&c, "ada").await;
+    let cookie = format!("aidtrace_lang=uk; {ada}");
+    let file = "Date,Rate,Currency,Frequency,Source\n2025-06-30,510,KZT,M,x\n2025-06-30,511,KZT,M,y\n2025-09-30,510,KZT,Q,x\n30.10.2025,510,KZT,M,x\n";
+    let body = multipart(&[("csrf", &csrf), ("action", "preview"), ("file", file)]);
+    let r = c.send(post(&cookie, &body)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let errors = &r.body[r.body.find("id=\"rates-errors\"").expect("the list")..];
+    let errors = &errors[..errors.find("</section>").expect("its end")];
+    for said in [
+        "для KZT уже є курс із періодичністю M на цю дату в рядку 2",
+        "очікувалося A (річний), M (місячний) або D (денний) — «Q»",
+        "очікувалася дата у вигляді РРРР-ММ-ДД — «30.10.2025»",
+    ] {
+        assert!(errors.contains(said), "{said}: {errors}");
+    }
+    assert!(!errors.contains("не приймається"), "{errors}");
+    assert!(
+        !errors.contains("expected"),
+        "no English sentence: {errors}"
+    );
+}

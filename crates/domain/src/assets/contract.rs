@@ -319,22 +319,26 @@ pub fn problems(c: &Contract) -> Vec<ValidationError> {
             "assets",
             c.assets.len(),
             "a contract covers either listed assets or a model at a facility, not both",
-        ))),
+        )
+        .because(ProblemId::AssetsOrModelNotBoth))),
         (true, None, _) => check(Err(ValidationError::new(
             "model",
             "",
             "name the assets covered, or the model and the facility",
-        ))),
+        )
+        .because(ProblemId::AssetsOrModelNeeded))),
         (true, Some(_), None) => check(Err(ValidationError::new(
             "facility",
             "",
             "a model's contract names the facility it covers",
-        ))),
+        )
+        .because(ProblemId::ModelNeedsFacility))),
     }
     let mut seen = std::collections::BTreeSet::new();
     for a in &c.assets {
         if !seen.insert(a) {
-            check(Err(ValidationError::new("assets", a, "is listed twice")));
+            check(Err(ValidationError::new("assets", a, "is listed twice")
+                .because(ProblemId::ListedTwice)));
         }
     }
     if let Some(m) = &c.annual_cost {

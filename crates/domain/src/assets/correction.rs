@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::instant::{self, FUTURE_TOLERANCE_MINUTES};
 use super::{AssetEvent, Downtime, MeterReading, WorkOrder};
-use crate::error::ValidationError;
+use crate::error::{ProblemId, ValidationError};
 
 /// Why and when an entry was voided. `at` is when the void was recorded, not when the voided
 /// entry happened.
@@ -31,7 +31,8 @@ pub fn check_void(void: &Void) -> Result<(), ValidationError> {
             "voided.reason",
             &void.reason,
             "a void needs the reason the entry was wrong",
-        ));
+        )
+        .because(ProblemId::VoidNeedsReason));
     }
     Ok(())
 }
@@ -51,7 +52,9 @@ pub fn check_recorded_after(
             format!(
                 "is before the time the event happened ({at}); an event is recorded after it happens"
             ),
-        ));
+        )
+        .because(ProblemId::RecordedBeforeEvent)
+        .with_text("at", at));
     }
     Ok(())
 }

@@ -25,7 +25,7 @@ use super::contract::SlaStatus;
 use super::history::Episode;
 use super::kpi::{Fleet, Period, operating_intervals};
 use crate::codes::RecordId;
-use crate::error::ValidationError;
+use crate::error::{ProblemId, ValidationError};
 
 /// The weekly window a contract covers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -58,7 +58,9 @@ impl Coverage {
     /// `DAYS HH:MM-HH:MM [±HH:MM]` with DAYS a range (`mon-fri`) or a list (`mon,wed,fri`), or
     /// `24x7`. Refusals name the field `coverage` and the value.
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
-        let bad = |why: &str| ValidationError::new("coverage", raw, why.to_string());
+        let bad = |why: &str, id: ProblemId| {
+            ValidationError::new("coverage", raw, why.to_string()).because(id)
+        };
         let text = raw.trim().to_ascii_lowercase();
         if text == "24x7" {
             return Ok(Self {
@@ -75,6 +77,7 @@ impl Coverage {
             _ => {
                 return Err(bad(
                     "expected DAYS HH:MM-HH:MM [±HH:MM], e.g. mon-fri 08:00-17:00 +05:00, or 24x7",
+                    ProblemId::CoverageForm,
                 ));
             }
         };
@@ -83,16 +86,27 @@ impl Coverage {
             match item.split_once('-') {
                 Some((a, b)) => {
                     let (Some(a), Some(b)) = (day(a), day(b)) else {
-                        return Err(bad("days are mon, tue, wed, thu, fri, sat, sun"));
+                        return Err(bad(
+                            "days are mon, tue, wed, thu, fri, sat, sun",
+                            ProblemId::CoverageDays,
+                        ));
                     };
                     if a > b {
-                        return Err(bad("a day range runs from Monday towards Sunday"));
+                        return Err(bad(
+                            "a day range runs from Monday towards Sunday",
+                            ProblemId::DayRangeOrder,
+                        ));
                     }
                     weekdays.extend(DAYS[a..=b].iter().map(|(_, d)| *d));
                 }
                 None => match day(item) {
                     Some(a) => weekdays.push(DAYS[a].1),
-                    None => return Err(bad("days are mon, tue, wed, thu, fri, sat, sun")),
+                    None => {
+                        return Err(bad(
+                            "days are mon, tue, wed, thu, fri, sat, sun",
+                            ProblemId::CoverageDays,
+                        ));
+                    }
                 },
             }
         }
@@ -103,11 +117,12 @@ impl Coverage {
             .split_once('-')
             .and_then(|(a, b)| time(a).zip(time(b)))
         else {
-            return Err(bad("hours are HH:MM-HH:MM"));
+            return Err(bad("hours are HH:MM-HH:MM", ProblemId::CoverageHoursForm));
         };
         if to <= from {
             return Err(bad(
                 "the covered hours must end after they start (a window over midnight is two windows)",
+                ProblemId::CoverageEndsBeforeStart,
             ));
         }
         let offset_secs = match offset {
@@ -116,15 +131,15 @@ impl Coverage {
                 let sign = match o.chars().next() {
                     Some('+') => 1,
                     Some('-') => -1,
-                    _ => return Err(bad("the offset is ±HH:MM")),
+                    _ => return Err(bad("the offset is ±HH:MM", ProblemId::OffsetForm)),
                 };
                 let Some(t) = time(&o[1..]) else {
-                    return Err(bad("the offset is ±HH:MM"));
+                    return Err(bad("the offset is ±HH:MM", ProblemId::OffsetForm));
                 };
                 let secs = i32::try_from(t.signed_duration_since(NaiveTime::MIN).num_seconds())
                     .unwrap_or(i32::MAX);
                 if FixedOffset::east_opt(sign * secs).is_none() {
-                    return Err(bad("the offset is at most ±23:59"));
+                    return Err(bad("the offset is at most ±23:59", ProblemId::OffsetRange));
                 }
                 sign * secs
             }

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::ValidationError;
+use crate::error::{ProblemId, ValidationError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -68,7 +68,8 @@ pub fn check(d: &Disposal) -> Result<(), ValidationError> {
                 format!("disposal.hazardous[{i}]"),
                 h,
                 "a hazardous material needs a name",
-            ));
+            )
+            .because(ProblemId::Empty));
         }
     }
     if d.certificate.as_ref().is_some_and(|c| c.trim().is_empty()) {
@@ -76,7 +77,8 @@ pub fn check(d: &Disposal) -> Result<(), ValidationError> {
             "disposal.certificate",
             "",
             "leave the certificate out rather than empty",
-        ));
+        )
+        .because(ProblemId::LeaveOutNotEmpty));
     }
     Ok(())
 }

@@ -12,6 +12,7 @@ use super::kpi::Fleet;
 use super::lifecycle::state_at;
 use crate::ValidationError;
 use crate::codes::RecordId;
+use crate::error::ProblemId;
 
 /// An asset counts towards a standard while it is at the facility and usable or repairable.
 fn present(state: Option<LifecycleState>) -> bool {
@@ -466,15 +467,18 @@ pub fn parse_references(text: &str) -> Result<Vec<ReferenceDensity>, ValidationE
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_reader(text.as_bytes());
-    let header = reader
-        .headers()
-        .map_err(|e| ValidationError::new("line 1", "", format!("unreadable CSV header: {e}")))?;
+    let header = reader.headers().map_err(|e| {
+        ValidationError::new("line 1", "", format!("unreadable CSV header: {e}"))
+            .because(ProblemId::UnreadableCsv)
+    })?;
     if header.iter().collect::<Vec<_>>() != HEADER {
         return Err(ValidationError::new(
             "line 1",
             header.iter().collect::<Vec<_>>().join(","),
             format!("the header must be {}", HEADER.join(",")),
-        ));
+        )
+        .because(ProblemId::ExpectedColumns)
+        .with_text("columns", HEADER.join(",")));
     }
     let mut out = Vec::new();
     for (n, row) in reader.records().enumerate() {
@@ -485,27 +489,45 @@ pub fn parse_references(text: &str) -> Result<Vec<ReferenceDensity>, ValidationE
                 "",
                 format!("unreadable CSV row: {e}"),
             )
+            .because(ProblemId::UnreadableCsv)
         })?;
         let cell = |i: usize| row.get(i).unwrap_or("").trim();
-        let bad = |i: usize, msg: &str| {
-            ValidationError::new(format!("line {line}: {}", HEADER[i]), cell(i), msg)
+        let bad = |i: usize, msg: &str, id: ProblemId| {
+            ValidationError::new(format!("line {line}: {}", HEADER[i]), cell(i), msg).because(id)
         };
         let generic_type = cell(0);
         if !is_generic_type(generic_type) {
-            return Err(bad(0, "a generic type is lower-case letters, digits and _"));
+            return Err(bad(
+                0,
+                "a generic type is lower-case letters, digits and _",
+                ProblemId::GenericTypeFormat,
+            ));
         }
         if cell(1).is_empty() {
-            return Err(bad(1, "the area is required"));
+            return Err(bad(1, "the area is required", ProblemId::Empty));
         }
         let bound = Bound::ALL
             .into_iter()
             .find(|b| b.as_str() == cell(2))
-            .ok_or_else(|| bad(2, "must be one of equal, about, more_than, less_than"))?;
+            .ok_or_else(|| {
+                bad(
+                    2,
+                    "must be one of equal, about, more_than, less_than",
+                    ProblemId::UnknownChoice,
+                )
+                .with_text("expected", "equal, about, more_than, less_than")
+            })?;
         let per_million: Decimal = cell(3)
             .parse()
             .ok()
             .filter(|d: &Decimal| !d.is_sign_negative())
-            .ok_or_else(|| bad(3, "must be a number of units per million, at least 0"))?;
+            .ok_or_else(|| {
+                bad(
+                    3,
+                    "must be a number of units per million, at least 0",
+                    ProblemId::PerMillion,
+                )
+            })?;
         let year_of = |s: &str| s.parse::<u16>().ok().filter(|y| YEARS.contains(y));
         let (year, year_to) = match cell(4).split_once('-') {
             None => (year_of(cell(4)), None),
@@ -518,14 +540,19 @@ pub fn parse_references(text: &str) -> Result<Vec<ReferenceDensity>, ValidationE
                 return Err(bad(
                     4,
                     "must be a year (2020) or a range of years (2011-2012)",
+                    ProblemId::YearOrRange,
                 ));
             }
         };
         if !(cell(5).starts_with("https://") || cell(5).starts_with("http://")) {
-            return Err(bad(5, "the source must be an http(s) address"));
+            return Err(bad(
+                5,
+                "the source must be an http(s) address",
+                ProblemId::NotAWebAddress,
+            ));
         }
         if cell(6).is_empty() {
-            return Err(bad(6, "the source title is required"));
+            return Err(bad(6, "the source title is required", ProblemId::Empty));
         }
         out.push(ReferenceDensity {
             generic_type: generic_type.to_string(),

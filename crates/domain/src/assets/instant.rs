@@ -57,7 +57,10 @@ pub fn parse(raw: &str) -> Option<NaiveDateTime> {
 
 /// [`parse`] with an error naming the field and the value.
 pub fn parse_field(field: &str, raw: &str) -> Result<NaiveDateTime, ValidationError> {
-    parse(raw).ok_or_else(|| ValidationError::new(field, raw, format!("expected {FORMATS}")))
+    parse(raw).ok_or_else(|| {
+        ValidationError::new(field, raw, format!("expected {FORMATS}"))
+            .because(crate::error::ProblemId::NotATime)
+    })
 }
 
 /// Refuses a time later than `now` plus [`FUTURE_TOLERANCE_MINUTES`]: a report dated in the

@@ -8,7 +8,8 @@ use std::borrow::Borrow;
 use chrono::NaiveDateTime;
 
 use super::{AssetEvent, Downtime, LifecycleState, MeterReading, WorkOrder, WorkOrderKind};
-use crate::error::ValidationError;
+use crate::error::{ProblemArg, ProblemId, ValidationError};
+use crate::model::RecordKind;
 
 use LifecycleState as S;
 
@@ -118,7 +119,7 @@ pub fn check_sequence<E: Borrow<AssetEvent>>(events: &[E]) -> Result<(), Validat
                 Some(from) => names(allowed_next(from)),
             };
             let from = current.map_or("no earlier event", LifecycleState::as_str);
-            return Err(ValidationError::new(
+            let refused = ValidationError::new(
                 "state",
                 e.state.as_str(),
                 format!(
@@ -127,7 +128,23 @@ pub fn check_sequence<E: Borrow<AssetEvent>>(events: &[E]) -> Result<(), Validat
                     e.at,
                     e.state.as_str()
                 ),
-            ));
+            );
+            let refused = match current {
+                None => refused
+                    .because(ProblemId::NotAFirstState)
+                    .with_text("event", &e.id)
+                    .with_text("allowed", expected),
+                Some(from) if allowed_next(from).is_empty() => refused
+                    .because(ProblemId::AssetLeftForGood)
+                    .with_text("event", &e.id)
+                    .with_text("from", from.as_str()),
+                Some(from) => refused
+                    .because(ProblemId::StateNotAllowedNext)
+                    .with_text("event", &e.id)
+                    .with_text("from", from.as_str())
+                    .with_text("allowed", expected),
+            };
+            return Err(refused);
         }
         if e.state == S::InService
             && matches!(current, Some(S::InStorage | S::Transferred))
@@ -140,7 +157,9 @@ pub fn check_sequence<E: Borrow<AssetEvent>>(events: &[E]) -> Result<(), Validat
                     "event {}: the asset was never commissioned; install and commission it first",
                     e.id
                 ),
-            ));
+            )
+            .because(ProblemId::NeverCommissioned)
+            .with_text("event", &e.id));
         }
         if matches!(e.state, S::Commissioned | S::InService) {
             commissioned = true;
@@ -167,12 +186,23 @@ pub fn check_append(
             Some(old) if old == e => {}
             Some(old) if super::correction::voids_event(old, e) => *old = e.clone(),
             Some(old) => {
-                let why = if old.voided.is_some() {
-                    "this event is voided; a voided event is not changed again"
+                let refused = if old.voided.is_some() {
+                    ValidationError::new(
+                        "id",
+                        &e.id,
+                        "this event is voided; a voided event is not changed again",
+                    )
+                    .because(ProblemId::VoidedNotChanged)
+                    .arg("kind", ProblemArg::Kind(RecordKind::AssetEvent))
                 } else {
-                    "lifecycle events are append-only: record a new event (or void this one and record a correction) instead of changing it"
+                    ValidationError::new(
+                        "id",
+                        &e.id,
+                        "lifecycle events are append-only: record a new event (or void this one and record a correction) instead of changing it",
+                    )
+                    .because(ProblemId::EventNotChanged)
                 };
-                return Err(ValidationError::new("id", &e.id, why));
+                return Err(refused);
             }
             None => fresh.push(e.clone()),
         }
@@ -193,7 +223,9 @@ pub fn check_append(
                         "event {}: a correction replaces a voided event of the same asset; void {target} first or in the same batch",
                         e.id
                     ),
-                ));
+                )
+                .because(ProblemId::CorrectsUnvoided)
+                .with_text("event", &e.id));
             }
             continue;
         }
@@ -207,7 +239,10 @@ pub fn check_append(
                     "event {} is out of order: the asset's latest event is at {latest}",
                     e.id
                 ),
-            ));
+            )
+            .because(ProblemId::EventOutOfOrder)
+            .with_text("event", &e.id)
+            .with_text("latest", latest));
         }
     }
     all.extend(fresh);
@@ -282,6 +317,14 @@ pub fn check_downtimes<E: Borrow<AssetEvent>>(
                     "downtime {} overlaps downtime {} ({} to {end}) of the same asset; close that one first",
                     d.id, other.id, other.start
                 ),
+            )
+            .because(ProblemId::DowntimeOverlaps)
+            .with_text("downtime", &d.id)
+            .with_text("other", &other.id)
+            .with_text("start", other.start)
+            .with_text(
+                "end",
+                other.end.map_or_else(|| "open".to_string(), |e| e.to_string()),
             ));
         }
         if let Some(first) = events.first().map(Borrow::borrow)
@@ -294,7 +337,10 @@ pub fn check_downtimes<E: Borrow<AssetEvent>>(
                     "downtime {} starts before the asset's first lifecycle event ({})",
                     d.id, first.at
                 ),
-            ));
+            )
+            .because(ProblemId::DowntimeBeforeFirstEvent)
+            .with_text("downtime", &d.id)
+            .with_text("first", first.at));
         }
         if let Some(retired) = retired_at(events)
             && d.start >= retired
@@ -306,7 +352,10 @@ pub fn check_downtimes<E: Borrow<AssetEvent>>(
                     "downtime {} starts after the asset was retired ({retired})",
                     d.id
                 ),
-            ));
+            )
+            .because(ProblemId::DowntimeAfterRetired)
+            .with_text("downtime", &d.id)
+            .with_text("retired", retired));
         }
         all.push(d);
     }
@@ -345,7 +394,12 @@ pub fn check_readings(
                     "meter reading {} goes backwards: reading {} at {} says {}",
                     bad.id, other.id, other.at, other.value
                 ),
-            ));
+            )
+            .because(ProblemId::ReadingGoesBackwards)
+            .with_text("reading", &bad.id)
+            .with_text("other", &other.id)
+            .with_text("at", other.at)
+            .with_text("value", other.value));
         }
     }
     Ok(())
@@ -369,7 +423,11 @@ pub fn check_work_order<E: Borrow<AssetEvent>>(
                 state.as_str(),
                 order.opened
             ),
-        ));
+        )
+        .because(ProblemId::WorkOnRetiredAsset)
+        .with_text("order", &order.id)
+        .with_text("state", state.as_str())
+        .with_text("at", order.opened));
     }
     Ok(())
 }
@@ -377,24 +435,40 @@ pub fn check_work_order<E: Borrow<AssetEvent>>(
 /// The acceptance work order named by a commissioning event must be a done acceptance of the
 /// same asset, closed no later than the commissioning.
 pub fn check_acceptance(event: &AssetEvent, order: &WorkOrder) -> Result<(), ValidationError> {
-    let fail = |why: String| Err(ValidationError::new("acceptance", &order.id, why));
+    let fail = |why: String, id: ProblemId| {
+        Err(ValidationError::new("acceptance", &order.id, why).because(id))
+    };
     if order.asset != event.asset {
-        return fail(format!(
-            "work order {} is for asset {}",
-            order.id, order.asset
-        ));
+        return fail(
+            format!("work order {} is for asset {}", order.id, order.asset),
+            ProblemId::WorkOrderOtherAsset,
+        )
+        .map_err(|e| {
+            e.with_text("asset", &order.asset)
+                .with_text("expected", &event.asset)
+        });
     }
     if order.kind != WorkOrderKind::Acceptance {
-        return fail(format!("work order {} is not an acceptance test", order.id));
+        return fail(
+            format!("work order {} is not an acceptance test", order.id),
+            ProblemId::NotAnAcceptance,
+        );
     }
     if order.status != super::WorkOrderStatus::Done {
-        return fail(format!("acceptance {} is not done", order.id));
+        return fail(
+            format!("acceptance {} is not done", order.id),
+            ProblemId::AcceptanceNotDone,
+        );
     }
     if order.closed.is_some_and(|c| c > event.at) {
-        return fail(format!(
-            "acceptance {} was closed after the commissioning at {}",
-            order.id, event.at
-        ));
+        return fail(
+            format!(
+                "acceptance {} was closed after the commissioning at {}",
+                order.id, event.at
+            ),
+            ProblemId::AcceptanceClosedAfter,
+        )
+        .map_err(|e| e.with_text("at", event.at));
     }
     Ok(())
 }

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Reference, cite_refs, instant, opt};
 use crate::codes::RecordId;
-use crate::error::ValidationError;
+use crate::error::{ProblemId, ValidationError};
 use crate::model::{Citation, non_empty};
 
 /// The lowest stock a facility should hold of a part before it reorders.
@@ -136,14 +136,15 @@ pub fn validate_part(p: &SparePart) -> Result<(), ValidationError> {
                 "minimums.facility",
                 &m.facility,
                 "has two minimum levels",
-            ));
+            )
+            .because(ProblemId::TwoMinimums));
         }
         if m.quantity > MAX_QUANTITY as u64 {
-            return Err(ValidationError::new(
-                "minimums.quantity",
-                m.quantity,
-                "implausibly large",
-            ));
+            return Err(
+                ValidationError::new("minimums.quantity", m.quantity, "implausibly large")
+                    .because(ProblemId::QuantityTooLarge)
+                    .with_text("max", "10^9"),
+            );
         }
     }
     Ok(())
@@ -155,22 +156,27 @@ pub fn validate_movement(m: &PartMovement) -> Result<(), ValidationError> {
             "quantity",
             m.quantity,
             "implausibly large: quantities above 10^9 are refused",
-        ));
+        )
+        .because(ProblemId::QuantityTooLarge)
+        .with_text("max", "10^9"));
     }
     match m.kind {
         PartMovementKind::Receipt | PartMovementKind::Consumption if m.quantity <= 0 => Err(
-            ValidationError::new("quantity", m.quantity, "must be a positive whole number"),
+            ValidationError::new("quantity", m.quantity, "must be a positive whole number")
+                .because(ProblemId::MustBePositive),
         ),
         PartMovementKind::Adjustment if m.quantity == 0 => Err(ValidationError::new(
             "quantity",
             0,
             "an adjustment changes the stock: give a positive or negative number",
-        )),
+        )
+        .because(ProblemId::AdjustmentZero)),
         PartMovementKind::Consumption if m.work_order.is_none() => Err(ValidationError::new(
             "work_order",
             "",
             "consumption names the work order that used the part",
-        )),
+        )
+        .because(ProblemId::ConsumptionNeedsWorkOrder)),
         PartMovementKind::Receipt | PartMovementKind::Adjustment if m.work_order.is_some() => {
             Err(ValidationError::new(
                 "work_order",
@@ -179,7 +185,8 @@ pub fn validate_movement(m: &PartMovement) -> Result<(), ValidationError> {
                     .map(ToString::to_string)
                     .unwrap_or_default(),
                 "only a consumption names a work order",
-            ))
+            )
+            .because(ProblemId::OnlyConsumptionNamesWorkOrder))
         }
         _ => Ok(()),
     }

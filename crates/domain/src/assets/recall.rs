@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Asset, DeviceModel, Reference, instant};
 use crate::codes::RecordId;
-use crate::error::ValidationError;
+use crate::error::{ProblemId, ValidationError};
 use crate::model::{non_empty, plausible_date};
 
 /// How bad the outcome was (IMDRF health-effect terms, coarsened to what a hospital engineer can
@@ -230,11 +230,10 @@ pub fn validate_incident(i: &Incident) -> Result<(), ValidationError> {
     plausible_date("at", i.at.date())?;
     non_empty("description", &i.description)?;
     if i.reported_by.as_ref().is_some_and(|r| r.trim().is_empty()) {
-        return Err(ValidationError::new(
-            "reported_by",
-            "",
-            "leave it out rather than empty",
-        ));
+        return Err(
+            ValidationError::new("reported_by", "", "leave it out rather than empty")
+                .because(ProblemId::LeaveOutNotEmpty),
+        );
     }
     Ok(())
 }
@@ -248,7 +247,8 @@ pub fn validate_notice(n: &FieldSafetyNotice) -> Result<(), ValidationError> {
             "model",
             "",
             "a field safety notice names the affected model or at least one UDI-DI",
-        ));
+        )
+        .because(ProblemId::NoticeNamesNothing));
     }
     for (field, list) in [
         ("udi_di", &n.udi_di),
@@ -256,11 +256,10 @@ pub fn validate_notice(n: &FieldSafetyNotice) -> Result<(), ValidationError> {
         ("serials", &n.serials),
     ] {
         if let Some((i, v)) = list.iter().enumerate().find(|(_, v)| v.trim().is_empty()) {
-            return Err(ValidationError::new(
-                format!("{field}[{i}]"),
-                v,
-                "must not be empty",
-            ));
+            return Err(
+                ValidationError::new(format!("{field}[{i}]"), v, "must not be empty")
+                    .because(ProblemId::Empty),
+            );
         }
     }
     for (i, r) in n.serial_ranges.iter().enumerate() {
@@ -270,7 +269,8 @@ pub fn validate_notice(n: &FieldSafetyNotice) -> Result<(), ValidationError> {
                 field,
                 format!("{}..{}", r.from, r.to),
                 "a range needs both ends",
-            ));
+            )
+            .because(ProblemId::RangeNeedsBothEnds));
         }
         if r.from.len() != r.to.len() {
             return Err(ValidationError::new(
@@ -278,14 +278,16 @@ pub fn validate_notice(n: &FieldSafetyNotice) -> Result<(), ValidationError> {
                 format!("{}..{}", r.from, r.to),
                 "both ends of a serial range must have the same length (serials are compared \
                  character by character)",
-            ));
+            )
+            .because(ProblemId::RangeEndsDiffer));
         }
         if r.from > r.to {
             return Err(ValidationError::new(
                 field,
                 format!("{}..{}", r.from, r.to),
                 "the range ends before it starts",
-            ));
+            )
+            .because(ProblemId::RangeBackwards));
         }
     }
     Ok(())

@@ -7,13 +7,16 @@ use super::{
     FacilityPower, LifecycleState, MaintenancePlan, MeterReading, PlanTrigger, Population,
     WorkOrder,
 };
-use crate::error::ValidationError;
+use crate::error::{ProblemId, ValidationError};
 use crate::model::{non_empty, plausible_date, plausible_dates};
 use crate::money::Money;
 
 /// Asset costs above this are refused as implausible (no device or repair costs 10^15 in any
 /// currency); the cap keeps indicator arithmetic far from decimal overflow.
 pub const MAX_AMOUNT: u64 = 1_000_000_000_000_000;
+
+/// Parts on one work order above this are refused as implausible.
+const MAX_PARTS: u32 = 1_000_000;
 
 pub(crate) fn money(field: &str, m: &Money) -> Result<(), ValidationError> {
     m.validate().map_err(|e| e.within(field))?;
@@ -22,7 +25,9 @@ pub(crate) fn money(field: &str, m: &Money) -> Result<(), ValidationError> {
             format!("{field}.amount"),
             m.amount,
             "implausibly large: amounts above 10^15 are refused",
-        ));
+        )
+        .because(ProblemId::ImplausibleAmount)
+        .with_text("max", "10^15"));
     }
     Ok(())
 }
@@ -30,7 +35,7 @@ pub(crate) fn money(field: &str, m: &Money) -> Result<(), ValidationError> {
 fn not_negative(field: &str, v: Option<Decimal>) -> Result<(), ValidationError> {
     match v {
         Some(v) if v.is_sign_negative() && !v.is_zero() => {
-            Err(ValidationError::new(field, v, "must not be negative"))
+            Err(ValidationError::new(field, v, "must not be negative").because(ProblemId::Negative))
         }
         _ => Ok(()),
     }
@@ -38,18 +43,20 @@ fn not_negative(field: &str, v: Option<Decimal>) -> Result<(), ValidationError> 
 
 fn phases(field: &str, p: Option<u8>) -> Result<(), ValidationError> {
     match p {
-        Some(p) if p != 1 && p != 3 => Err(ValidationError::new(field, p, "phases are 1 or 3")),
+        Some(p) if p != 1 && p != 3 => Err(ValidationError::new(field, p, "phases are 1 or 3")
+            .because(ProblemId::PhasesOneOrThree)),
         _ => Ok(()),
     }
 }
 
 fn frequency(field: &str, f: Option<u32>) -> Result<(), ValidationError> {
     match f {
-        Some(f) if f != 50 && f != 60 => Err(ValidationError::new(
-            field,
-            f,
-            "mains frequency is 50 or 60 Hz",
-        )),
+        Some(f) if f != 50 && f != 60 => {
+            Err(
+                ValidationError::new(field, f, "mains frequency is 50 or 60 Hz")
+                    .because(ProblemId::MainsFrequency),
+            )
+        }
         _ => Ok(()),
     }
 }
@@ -67,7 +74,8 @@ pub fn device_model(m: &DeviceModel) -> Result<(), ValidationError> {
             "generic_type",
             &m.generic_type,
             "a generic type is lower-case letters, digits and '_', e.g. ct_scanner",
-        ));
+        )
+        .because(ProblemId::GenericTypeFormat));
     }
     for (i, c) in m.codes.iter().enumerate() {
         non_empty(&format!("codes[{i}].code"), &c.code)?;
@@ -77,7 +85,8 @@ pub fn device_model(m: &DeviceModel) -> Result<(), ValidationError> {
             "expected_life_years",
             0,
             "an expected life must be at least 1 year (leave it empty when unknown)",
-        ));
+        )
+        .because(ProblemId::LifeAtLeastOneYear));
     }
     if let Some(p) = &m.power {
         not_negative("power.idle_kw", p.idle_kw)?;
@@ -100,7 +109,9 @@ pub fn device_model(m: &DeviceModel) -> Result<(), ValidationError> {
                 "power.average_kw",
                 avg,
                 format!("above the peak {peak} kW: an average cannot exceed the peak"),
-            ));
+            )
+            .because(ProblemId::AverageAbovePeak)
+            .with_text("peak", peak));
         }
         phases("power.phases", p.phases)?;
         frequency("power.frequency_hz", p.frequency_hz)?;
@@ -111,7 +122,9 @@ pub fn device_model(m: &DeviceModel) -> Result<(), ValidationError> {
                 "power.voltage_max",
                 hi,
                 format!("below voltage_min {lo}"),
-            ));
+            )
+            .because(ProblemId::VoltageMaxBelowMin)
+            .with_text("min", lo));
         }
     }
     Ok(())
@@ -125,7 +138,9 @@ fn load_figure(field: &str, v: Option<Decimal>) -> Result<(), ValidationError> {
             field,
             v,
             "implausibly large: one load above 100,000 kW is refused",
-        )),
+        )
+        .because(ProblemId::LoadTooLarge)
+        .with_text("max", super::load::MAX_KW)),
         _ => Ok(()),
     }
 }
@@ -146,20 +161,27 @@ pub fn building_load_problems(i: usize, l: &super::load::BuildingLoad) -> Vec<Va
         && avg > peak
         && out.iter().all(|e| e.field != f("average_kw"))
     {
-        out.push(ValidationError::new(
-            f("average_kw"),
-            avg,
-            format!("above the peak {peak} kW: an average cannot exceed the peak"),
-        ));
+        out.push(
+            ValidationError::new(
+                f("average_kw"),
+                avg,
+                format!("above the peak {peak} kW: an average cannot exceed the peak"),
+            )
+            .because(ProblemId::AverageAbovePeak)
+            .with_text("peak", peak),
+        );
     }
     if l.kind == super::load::BuildingLoadKind::Other
         && l.description.as_deref().is_none_or(|d| d.trim().is_empty())
     {
-        out.push(ValidationError::new(
-            f("description"),
-            "",
-            "a building load of kind other needs a description",
-        ));
+        out.push(
+            ValidationError::new(
+                f("description"),
+                "",
+                "a building load of kind other needs a description",
+            )
+            .because(ProblemId::OtherLoadNeedsDescription),
+        );
     }
     out
 }
@@ -184,14 +206,16 @@ pub fn facility_power(p: &FacilityPower) -> Result<(), ValidationError> {
                     format!("tier_overrides[{i}].generic_type"),
                     g,
                     "a generic type is lower-case letters, digits and _",
-                ));
+                )
+                .because(ProblemId::GenericTypeFormat));
             }
             _ => {
                 return Err(ValidationError::new(
                     format!("tier_overrides[{i}]"),
                     "",
                     "name exactly one of asset or generic_type",
-                ));
+                )
+                .because(ProblemId::AssetOrGenericType));
             }
         }
     }
@@ -205,7 +229,8 @@ pub fn facility_power(p: &FacilityPower) -> Result<(), ValidationError> {
             "typical_outage_hours_per_day",
             h,
             "must be between 0 and 24",
-        ));
+        )
+        .because(ProblemId::OutageHoursRange));
     }
     Ok(())
 }
@@ -224,7 +249,9 @@ fn fuel_stock(s: &super::load::FuelStock) -> Result<(), ValidationError> {
                 field,
                 v,
                 "implausibly large: above 10,000,000 litres is refused",
-            ));
+            )
+            .because(ProblemId::FuelTooLarge)
+            .with_text("max", super::load::MAX_FUEL_LITRES));
         }
     }
     if let (Some(tank), Some(on_hand)) = (s.tank_litres, s.on_hand_litres)
@@ -234,19 +261,23 @@ fn fuel_stock(s: &super::load::FuelStock) -> Result<(), ValidationError> {
             "fuel.on_hand_litres",
             on_hand,
             format!("above the tank's {tank} L: a tank cannot hold more than its size"),
-        ));
+        )
+        .because(ProblemId::AboveTankSize)
+        .with_text("tank", tank));
     }
     match (s.on_hand_litres, s.as_of) {
         (Some(_), None) => Err(ValidationError::new(
             "fuel.as_of",
             "",
             "give the day the fuel on hand was measured (YYYY-MM-DD)",
-        )),
+        )
+        .because(ProblemId::FuelDateNeeded)),
         (None, Some(d)) => Err(ValidationError::new(
             "fuel.as_of",
             d,
             "a date without on_hand_litres says nothing: give the litres on hand",
-        )),
+        )
+        .because(ProblemId::FuelDateWithoutLitres)),
         _ => Ok(()),
     }
 }
@@ -257,7 +288,8 @@ pub fn density_reference(r: &DensityReference) -> Result<(), ValidationError> {
             "generic_type",
             &r.generic_type,
             "a generic type is lower-case letters, digits and _",
-        ));
+        )
+        .because(ProblemId::GenericTypeFormat));
     }
     non_empty("area", &r.area)?;
     if r.per_million.is_sign_negative() {
@@ -265,14 +297,16 @@ pub fn density_reference(r: &DensityReference) -> Result<(), ValidationError> {
             "per_million",
             r.per_million,
             "must be a number of units per million, at least 0",
-        ));
+        )
+        .because(ProblemId::Negative));
     }
     if !super::gaps::YEARS.contains(&r.year) {
-        return Err(ValidationError::new(
-            "year",
-            r.year,
-            "must be a year from 1900 to 2100",
-        ));
+        return Err(
+            ValidationError::new("year", r.year, "must be a year from 1900 to 2100")
+                .because(ProblemId::YearOutOfRange)
+                .with_text("from", super::gaps::YEARS.start())
+                .with_text("to", super::gaps::YEARS.end()),
+        );
     }
     if let Some(to) = r.year_to
         && (to <= r.year || !super::gaps::YEARS.contains(&to))
@@ -281,7 +315,10 @@ pub fn density_reference(r: &DensityReference) -> Result<(), ValidationError> {
             "year_to",
             to,
             format!("must be a year after {} and at most 2100", r.year),
-        ));
+        )
+        .because(ProblemId::YearToRange)
+        .with_text("after", r.year)
+        .with_text("max", super::gaps::YEARS.end()));
     }
     // A reference figure is only worth showing with the place it was published.
     if r.sources.is_empty() {
@@ -289,18 +326,18 @@ pub fn density_reference(r: &DensityReference) -> Result<(), ValidationError> {
             "sources",
             "",
             "a reference figure must cite the source it was taken from",
-        ));
+        )
+        .because(ProblemId::ReferenceNeedsSource));
     }
     Ok(())
 }
 
 pub fn population(p: &Population) -> Result<(), ValidationError> {
     if p.population == 0 {
-        return Err(ValidationError::new(
-            "population",
-            0,
-            "a population must be at least 1",
-        ));
+        return Err(
+            ValidationError::new("population", 0, "a population must be at least 1")
+                .because(ProblemId::PopulationAtLeastOne),
+        );
     }
     if let Some(r) = &p.region {
         non_empty("region", r)?;
@@ -315,11 +352,10 @@ pub fn equipment_standard(s: &EquipmentStandard) -> Result<(), ValidationError> 
 pub fn asset(a: &Asset) -> Result<(), ValidationError> {
     non_empty("inventory_tag", &a.inventory_tag)?;
     if a.parent.as_ref() == Some(&a.id) {
-        return Err(ValidationError::new(
-            "parent",
-            &a.id,
-            "an asset cannot be its own parent",
-        ));
+        return Err(
+            ValidationError::new("parent", &a.id, "an asset cannot be its own parent")
+                .because(ProblemId::OwnParent),
+        );
     }
     if let Some(c) = &a.cost {
         money("cost", c)?;
@@ -333,7 +369,9 @@ pub fn asset(a: &Asset) -> Result<(), ValidationError> {
                 format!("contracts[{i}].end"),
                 c.end,
                 format!("the contract ends before it starts ({})", c.start),
-            ));
+            )
+            .because(ProblemId::EndBeforeStart)
+            .with_text("start", c.start));
         }
         if let Some(m) = &c.annual_cost {
             money(&format!("contracts[{i}].annual_cost"), m)?;
@@ -349,14 +387,16 @@ pub fn asset_event(e: &AssetEvent) -> Result<(), ValidationError> {
             "acceptance",
             "",
             "commissioning needs the acceptance work order that passed",
-        ));
+        )
+        .because(ProblemId::AcceptanceNeeded));
     }
     if e.state == LifecycleState::Transferred && e.to_facility.is_none() {
         return Err(ValidationError::new(
             "to_facility",
             "",
             "a transfer needs the receiving facility",
-        ));
+        )
+        .because(ProblemId::ReceivingFacilityNeeded));
     }
     match (&e.disposal, e.state) {
         (Some(d), LifecycleState::Disposed) => super::disposal::check(d)?,
@@ -365,14 +405,16 @@ pub fn asset_event(e: &AssetEvent) -> Result<(), ValidationError> {
                 "disposal",
                 "",
                 "disposing of a device needs its disposal record: method, hazardous materials and data wipe",
-            ));
+            )
+            .because(ProblemId::DisposalRecordNeeded));
         }
         (Some(_), other) => {
             return Err(ValidationError::new(
                 "disposal",
                 other.as_str(),
                 "a disposal record belongs on a disposed event",
-            ));
+            )
+            .because(ProblemId::DisposalNotDisposed));
         }
         (None, _) => {}
     }
@@ -385,7 +427,8 @@ pub fn asset_event(e: &AssetEvent) -> Result<(), ValidationError> {
             "corrects",
             &e.id,
             "an event cannot correct itself; it corrects the voided event it replaces",
-        ));
+        )
+        .because(ProblemId::CorrectsItself));
     }
     Ok(())
 }
@@ -400,7 +443,9 @@ pub fn downtime(d: &Downtime) -> Result<(), ValidationError> {
             "end",
             end,
             format!("the downtime ends before it starts ({})", d.start),
-        ));
+        )
+        .because(ProblemId::EndBeforeStart)
+        .with_text("start", d.start));
     }
     if let Some(void) = &d.voided {
         super::correction::check_void(void)?;
@@ -420,21 +465,25 @@ pub fn work_order(w: &WorkOrder) -> Result<(), ValidationError> {
                 "closed",
                 "",
                 "a done or cancelled work order needs the time it was closed",
-            ));
+            )
+            .because(ProblemId::ClosedTimeNeeded));
         }
         (false, Some(c)) => {
             return Err(ValidationError::new(
                 "closed",
                 c,
                 "an open work order has no closing time; set the status to done or cancelled",
-            ));
+            )
+            .because(ProblemId::OpenOrderHasCloseTime));
         }
         (true, Some(c)) if c < w.opened => {
             return Err(ValidationError::new(
                 "closed",
                 c,
                 format!("closed before it was opened ({})", w.opened),
-            ));
+            )
+            .because(ProblemId::ClosedBeforeOpened)
+            .with_text("opened", w.opened));
         }
         _ => {}
     }
@@ -447,12 +496,14 @@ pub fn work_order(w: &WorkOrder) -> Result<(), ValidationError> {
     }
     for (i, p) in w.parts.iter().enumerate() {
         non_empty(&format!("parts[{i}].description"), &p.description)?;
-        if p.quantity > 1_000_000 {
+        if p.quantity > MAX_PARTS {
             return Err(ValidationError::new(
                 format!("parts[{i}].quantity"),
                 p.quantity,
                 "implausibly many parts on one work order (at most 1,000,000)",
-            ));
+            )
+            .because(ProblemId::TooManyParts)
+            .with_text("max", MAX_PARTS));
         }
         money(&format!("parts[{i}].unit_cost"), &p.unit_cost)?;
     }
@@ -470,19 +521,22 @@ pub fn maintenance_plan(p: &MaintenancePlan) -> Result<(), ValidationError> {
                 .map(ToString::to_string)
                 .unwrap_or_default(),
             "a plan applies to a model or to one asset: give exactly one of model and asset",
-        ));
+        )
+        .because(ProblemId::PlanModelOrAsset));
     }
     match p.trigger {
         PlanTrigger::EveryDays(0) => Err(ValidationError::new(
             "trigger.every_days",
             0,
             "an interval must be at least 1 day",
-        )),
+        )
+        .because(ProblemId::IntervalAtLeastOneDay)),
         PlanTrigger::EveryMeter { every: 0, .. } => Err(ValidationError::new(
             "trigger.every_meter.every",
             0,
             "an interval must be at least 1",
-        )),
+        )
+        .because(ProblemId::IntervalAtLeastOne)),
         _ => Ok(()),
     }
 }
@@ -503,7 +557,8 @@ pub fn donation_check(d: &DonationCheck) -> Result<(), ValidationError> {
                 format!("answers[{i}].item"),
                 a.item.as_str(),
                 "answered twice",
-            ));
+            )
+            .because(ProblemId::AnsweredTwice));
         }
     }
     Ok(())

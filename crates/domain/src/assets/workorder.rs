@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{WorkOrder, WorkOrderKind, WorkOrderStatus};
-use crate::error::ValidationError;
+use crate::error::{ProblemId, ValidationError};
 use crate::money::{Money, exact_decimal};
 
 /// The outcome of a job, a checklist item or a test.
@@ -109,7 +109,10 @@ pub fn validate(w: &WorkOrder) -> Result<(), ValidationError> {
                     field,
                     at,
                     format!("is before {} ({})", before.0, before.1),
-                ));
+                )
+                .because(ProblemId::BeforeEarlierStep)
+                .with_text("step", before.0)
+                .with_text("at", before.1));
             }
             before = (field, at);
         }
@@ -119,7 +122,8 @@ pub fn validate(w: &WorkOrder) -> Result<(), ValidationError> {
             "result",
             w.result.map(<&str>::from).unwrap_or_default(),
             "only a done work order has a result",
-        ));
+        )
+        .because(ProblemId::ResultOnlyWhenDone));
     }
     for (i, c) in w.checklist.iter().enumerate() {
         crate::model::non_empty(&format!("checklist[{i}].item"), &c.item)?;
@@ -128,7 +132,9 @@ pub fn validate(w: &WorkOrder) -> Result<(), ValidationError> {
                 "result",
                 "pass",
                 format!("checklist item \"{}\" failed", c.item),
-            ));
+            )
+            .because(ProblemId::ChecklistItemFailed)
+            .with_text("item", &c.item));
         }
     }
     for (i, r) in w.readings.iter().enumerate() {
@@ -141,16 +147,17 @@ pub fn validate(w: &WorkOrder) -> Result<(), ValidationError> {
                 field("max"),
                 "",
                 "a reading needs a tolerance (min, max or both)",
-            ));
+            )
+            .because(ProblemId::ToleranceNeeded));
         }
         if let (Some(lo), Some(hi)) = (r.min, r.max)
             && lo > hi
         {
-            return Err(ValidationError::new(
-                field("min"),
-                lo,
-                format!("is above max ({hi})"),
-            ));
+            return Err(
+                ValidationError::new(field("min"), lo, format!("is above max ({hi})"))
+                    .because(ProblemId::MinAboveMax)
+                    .with_text("max", hi),
+            );
         }
         let done = w.closed.unwrap_or(w.opened).date();
         if r.instrument_calibrated > done {
@@ -158,7 +165,9 @@ pub fn validate(w: &WorkOrder) -> Result<(), ValidationError> {
                 field("instrument_calibrated"),
                 r.instrument_calibrated,
                 format!("is after the work ({done})"),
-            ));
+            )
+            .because(ProblemId::CalibratedAfterWork)
+            .with_text("done", done));
         }
         if !r.within_tolerance() && w.result == Some(WorkResult::Pass) {
             return Err(ValidationError::new(
@@ -168,7 +177,11 @@ pub fn validate(w: &WorkOrder) -> Result<(), ValidationError> {
                     "reading \"{}\" = {} {} is out of tolerance",
                     r.quantity, r.value, r.unit
                 ),
-            ));
+            )
+            .because(ProblemId::OutOfTolerance)
+            .with_text("quantity", &r.quantity)
+            .with_text("value", r.value)
+            .with_text("unit", &r.unit));
         }
     }
     if let Some(rate) = &w.labour_rate {
@@ -178,7 +191,8 @@ pub fn validate(w: &WorkOrder) -> Result<(), ValidationError> {
                 "labour_rate.amount",
                 rate.amount,
                 "must not be negative",
-            ));
+            )
+            .because(ProblemId::Negative));
         }
     }
     Ok(())

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::codes::CurrencyCode;
-use crate::error::ValidationError;
+use crate::error::{ProblemId, ValidationError};
 
 const ECB_DAILY_CSV: &str = include_str!("../../data/ecb_eurofxref_daily.csv");
 
@@ -75,7 +75,9 @@ pub fn parse_wide(text: &str) -> Result<EcbTable, ValidationError> {
             "header column 1",
             headers.get(0).unwrap_or(""),
             "expected Date",
-        ));
+        )
+        .because(ProblemId::ExpectedColumns)
+        .with_text("columns", "Date"));
     }
     // (CSV column, currency). A code aidtrace does not know (ROL and TRL, withdrawn before the
     // codelist it uses) is skipped: no record can be in that currency, so no rate is needed.
@@ -89,12 +91,17 @@ pub fn parse_wide(text: &str) -> Result<EcbTable, ValidationError> {
     let usd = currencies
         .iter()
         .position(|c| c.as_str() == "USD")
-        .ok_or_else(|| ValidationError::new("header", "", "expected a USD column"))?;
+        .ok_or_else(|| {
+            ValidationError::new("header", "", "expected a USD column")
+                .because(ProblemId::ExpectedColumns)
+                .with_text("columns", "USD")
+        })?;
     let mut rows: Vec<(NaiveDate, Vec<Option<Decimal>>)> = Vec::new();
     for (index, record) in reader.records().enumerate() {
         let line = index + 2;
         let record = record.map_err(|e| {
             ValidationError::new(format!("line {line}"), "", format!("unreadable row: {e}"))
+                .because(ProblemId::UnreadableCsv)
         })?;
         let raw_date = record.get(0).unwrap_or("").trim();
         let date = NaiveDate::parse_from_str(raw_date, "%Y-%m-%d").map_err(|_| {
@@ -103,6 +110,7 @@ pub fn parse_wide(text: &str) -> Result<EcbTable, ValidationError> {
                 raw_date,
                 "expected YYYY-MM-DD",
             )
+            .because(ProblemId::DateNotIso)
         })?;
         let mut values = Vec::with_capacity(currencies.len());
         for (column, code) in &columns {
@@ -113,13 +121,15 @@ pub fn parse_wide(text: &str) -> Result<EcbTable, ValidationError> {
             }
             let value: Decimal = raw.parse().map_err(|_| {
                 ValidationError::new(format!("line {line}: {code}"), raw, "expected a decimal")
+                    .because(ProblemId::NotADecimal)
             })?;
             if value <= Decimal::ZERO {
                 return Err(ValidationError::new(
                     format!("line {line}: {code}"),
                     raw,
                     "a rate must be greater than zero",
-                ));
+                )
+                .because(ProblemId::RateNotPositive));
             }
             values.push(Some(value));
         }
@@ -127,11 +137,10 @@ pub fn parse_wide(text: &str) -> Result<EcbTable, ValidationError> {
     }
     rows.sort_by_key(|(d, _)| *d);
     if let Some(w) = rows.windows(2).find(|w| w[0].0 == w[1].0) {
-        return Err(ValidationError::new(
-            "Date",
-            w[0].0,
-            "the date appears twice",
-        ));
+        return Err(
+            ValidationError::new("Date", w[0].0, "the date appears twice")
+                .because(ProblemId::DateTwice),
+        );
     }
     let mut table = EcbTable {
         dates: Vec::with_capacity(rows.len()),

@@ -104,7 +104,7 @@ impl StockError {
                 .arg("lot", text(lot))
                 .arg("on_hand", text(on_hand))
                 .arg("quantity", text(quantity)),
-            Self::Overflow => e,
+            Self::Overflow => e.because(ProblemId::StockOverflow),
         }
     }
 }

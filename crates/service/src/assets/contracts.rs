@@ -8,6 +8,7 @@ use aidtrace_domain::assets::contract::{
     self, AssetHistory, Contract, Cover, ResponseCheck, SlaStatus, Standing, UptimeCheck,
 };
 use aidtrace_domain::assets::kpi::Fleet;
+use aidtrace_domain::error::ProblemId;
 use aidtrace_domain::{Record, RecordId, RecordKind, ValidationError};
 use chrono::NaiveDateTime;
 use serde::Serialize;
@@ -230,7 +231,8 @@ pub fn migrate_embedded(
             return Err(refuse(
                 "asset",
                 &a.id,
-                ValidationError::new("contracts", a.contracts.len(), "gives no valid contract id"),
+                ValidationError::new("contracts", a.contracts.len(), "gives no valid contract id")
+                    .because(ProblemId::NoValidContractId),
             ));
         }
         for c in list {
@@ -244,7 +246,8 @@ pub fn migrate_embedded(
                         "id",
                         &c.id,
                         "a different contract record already has this id",
-                    ),
+                    )
+                    .because(ProblemId::ContractIdTaken),
                 ));
             }
             moved.push(Moved {

@@ -648,7 +648,8 @@ pub fn close_work_order(
                 "status",
                 format!("{status:?}"),
                 "close as done or cancelled",
-            ),
+            )
+            .because(ProblemId::CloseAsDoneOrCancelled),
         ));
     }
     w.status = status;

@@ -7,6 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 use aidtrace_domain::assets::parts::{
     PartMovement, PartMovementKind, SparePart, Stock, StockLine, stock_lines,
 };
+use aidtrace_domain::error::ProblemId;
 use aidtrace_domain::{Ledger, Record, RecordId, RecordKind, ValidationError};
 
 use super::refuse;
@@ -66,7 +67,8 @@ pub fn check_parts(app: &Aidtrace, batch: &[Record]) -> ServiceResult<()> {
                     "id",
                     &m.id,
                     "a stored movement is not rewritten: record an adjustment instead",
-                ),
+                )
+                .because(ProblemId::MovementNotRewritten),
             ));
         }
         // A receipt dated ahead counted as stock on hand today (3 oxygen cells due in March
@@ -106,7 +108,11 @@ pub fn check_parts(app: &Aidtrace, batch: &[Record]) -> ServiceResult<()> {
                             "is for asset {} of model {}, the part is for model {}",
                             a.id, a.model, part.model
                         ),
-                    ),
+                    )
+                    .because(ProblemId::PartForOtherModel)
+                    .with_text("asset", &a.id)
+                    .with_text("model", &a.model)
+                    .with_text("part_model", &part.model),
                 ));
             }
             if a.facility != m.facility {
@@ -117,7 +123,10 @@ pub fn check_parts(app: &Aidtrace, batch: &[Record]) -> ServiceResult<()> {
                         "facility",
                         &m.facility,
                         format!("the work order's asset {} is at {}", a.id, a.facility),
-                    ),
+                    )
+                    .because(ProblemId::AssetAtOtherFacility)
+                    .with_text("asset", &a.id)
+                    .with_text("facility", &a.facility),
                 ));
             }
         }
@@ -146,7 +155,11 @@ pub fn check_parts(app: &Aidtrace, batch: &[Record]) -> ServiceResult<()> {
                     "{} holds {} of part {} then: stock may not go below zero",
                     e.facility, e.on_hand, e.part
                 ),
-            ),
+            )
+            .because(ProblemId::PartBelowZero)
+            .with_text("facility", &e.facility)
+            .with_text("on_hand", e.on_hand)
+            .with_text("part", &e.part),
         )
     })?;
     Ok(())

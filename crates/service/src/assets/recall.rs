@@ -7,6 +7,7 @@ use aidtrace_domain::assets::recall::{self, FieldSafetyNotice, Incident, Match};
 use aidtrace_domain::assets::{
     Asset, LifecycleState, Priority, WorkOrder, WorkOrderKind, WorkOrderStatus, instant,
 };
+use aidtrace_domain::error::ProblemId;
 use aidtrace_domain::{Record, RecordId, RecordKind, ValidationError};
 use chrono::NaiveDateTime;
 use serde::Serialize;
@@ -53,7 +54,7 @@ pub fn check_incidents(app: &Aidtrace, batch: &[Record]) -> ServiceResult<()> {
                     n.date,
                     format!("is after today ({today}): a notice is dated when it is issued"),
                 )
-                .because(aidtrace_domain::error::ProblemId::DateInFuture)
+                .because(ProblemId::DateInFuture)
                 .with_text("today", today),
             ));
         }
@@ -87,7 +88,10 @@ pub fn check_incidents(app: &Aidtrace, batch: &[Record]) -> ServiceResult<()> {
                     "work_order",
                     wo,
                     format!("the work order is for asset {}, not {}", w.asset, i.asset),
-                ),
+                )
+                .because(ProblemId::WorkOrderOtherAsset)
+                .with_text("asset", &w.asset)
+                .with_text("expected", &i.asset),
             ));
         }
     }
@@ -104,7 +108,8 @@ pub fn record_incident(app: &mut Aidtrace, actor: &str, incident: Incident) -> S
         return Err(refuse(
             "incident",
             &incident.id,
-            ValidationError::new("id", &incident.id, "an incident with this id is recorded"),
+            ValidationError::new("id", &incident.id, "an incident with this id is recorded")
+                .because(ProblemId::AlreadyExists),
         ));
     }
     app.put(actor, vec![Record::Incident(incident)])?;
@@ -146,7 +151,8 @@ pub fn record_notice(
                 "id",
                 &notice.id,
                 "a notice with this id is recorded with other content; a revised notice is a new record",
-            ),
+            )
+            .because(ProblemId::NoticeNotRewritten),
         ));
     }
     app.put(actor, vec![Record::FieldSafetyNotice(notice)])?;

@@ -4,6 +4,15 @@
 
 use super::*;
 use aidtrace_domain::assets::correction;
+use aidtrace_domain::error::ProblemArg;
+
+/// A change to a voided record of `kind`: a voided entry is not changed again.
+fn voided(id: &RecordId, kind: RecordKind, message: &str) -> ValidationError {
+    ValidationError::new("voided", id, message)
+        .because(ProblemId::VoidedNotChanged)
+        .arg("kind", ProblemArg::Kind(kind))
+}
+
 /// The rules across an asset's history, for a batch about to be written. Nothing is written.
 pub fn check_rules(app: &Aidtrace, batch: &[Record]) -> ServiceResult<()> {
     check_rules_from(app, HistorySource::Store, batch)
@@ -115,9 +124,9 @@ pub fn check_rules_from(
             return Err(refuse(
                 "work_order",
                 &w.id,
-                ValidationError::new(
-                    "voided",
+                voided(
                     &w.id,
+                    RecordKind::WorkOrder,
                     "this work order is voided; a voided order is not changed again",
                 ),
             ));
@@ -149,9 +158,9 @@ pub fn check_rules_from(
             return Err(refuse(
                 "meter_reading",
                 &r.id,
-                ValidationError::new(
-                    "voided",
+                voided(
                     &r.id,
+                    RecordKind::MeterReading,
                     "this meter reading is voided; a voided reading is not changed again",
                 ),
             ));
@@ -180,7 +189,8 @@ pub fn check_rules_from(
                             .map(ToString::to_string)
                             .unwrap_or_default(),
                         "this parent link makes a cycle",
-                    ),
+                    )
+                    .because(ProblemId::ParentCycle),
                 ));
             }
             current = match in_batch.get(&id) {
@@ -207,9 +217,9 @@ fn check_downtime_change(new: &Downtime, stored: Option<&Downtime>) -> ServiceRe
         return Err(refuse(
             "downtime",
             &new.id,
-            ValidationError::new(
-                "voided",
+            voided(
                 &old.id,
+                RecordKind::Downtime,
                 "this downtime is voided; a voided downtime is not changed again",
             ),
         ));
@@ -248,7 +258,8 @@ fn check_downtime_change(new: &Downtime, stored: Option<&Downtime>) -> ServiceRe
             field,
             value,
             "a stored downtime is only closed (an end where it had none) or annotated, never rewritten; record a new downtime instead",
-        ),
+        )
+        .because(ProblemId::DowntimeRewritten),
     ))
 }
 
@@ -271,7 +282,10 @@ fn check_closed_once(order: &WorkOrder, stored: Option<&WorkOrder>) -> ServiceRe
                     .closed
                     .map_or_else(|| "an unknown time".to_string(), |c| c.to_string()),
             ),
-        ),
+        )
+        .because(ProblemId::ClosedOnce)
+        // A closed order always has its time (the single-record rule); "?" never shows.
+        .with_text("closed", before.closed.map_or_else(|| "?".to_string(), |c| c.to_string())),
     ))
 }
 
@@ -314,28 +328,40 @@ fn check_plan_fits(
     if fits {
         return Ok(());
     }
+    let refusal = ValidationError::new(
+        "plan",
+        plan_id,
+        format!(
+            "the plan is for {}, not for asset {} (model {})",
+            plan.asset.as_ref().map_or_else(
+                || format!(
+                    "model {}",
+                    plan.model
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default()
+                ),
+                |a| format!("asset {a}")
+            ),
+            asset.id,
+            asset.model
+        ),
+    );
+    let refusal = match (&plan.asset, &plan.model) {
+        (Some(a), _) => refusal
+            .because(ProblemId::PlanForOtherAsset)
+            .with_text("plan_asset", a),
+        (None, m) => refusal.because(ProblemId::PlanForOtherModel).with_text(
+            "plan_model",
+            m.as_ref().map(ToString::to_string).unwrap_or_default(),
+        ),
+    };
     Err(refuse(
         "work_order",
         &order.id,
-        ValidationError::new(
-            "plan",
-            plan_id,
-            format!(
-                "the plan is for {}, not for asset {} (model {})",
-                plan.asset.as_ref().map_or_else(
-                    || format!(
-                        "model {}",
-                        plan.model
-                            .as_ref()
-                            .map(ToString::to_string)
-                            .unwrap_or_default()
-                    ),
-                    |a| format!("asset {a}")
-                ),
-                asset.id,
-                asset.model
-            ),
-        ),
+        refusal
+            .with_text("asset", &asset.id)
+            .with_text("model", &asset.model),
     ))
 }
 

@@ -67,7 +67,9 @@ pub fn void_event(
                 "voided",
                 v.at,
                 format!("the event is already voided ({})", v.reason),
-            ),
+            )
+            .because(ProblemId::AlreadyVoided)
+            .with_text("reason", &v.reason),
         ));
     }
     let reason = reason.trim();
@@ -79,7 +81,8 @@ pub fn void_event(
                 "reason",
                 reason,
                 "a void needs the reason the event was wrong",
-            ),
+            )
+            .because(ProblemId::VoidNeedsReason),
         ));
     }
     let now = instant::whole_seconds(app.now());

@@ -24,7 +24,8 @@ fn void_of(
                 "reason",
                 reason,
                 "a void needs the reason the entry was wrong",
-            ),
+            )
+            .because(ProblemId::VoidNeedsReason),
         ));
     }
     Ok(Void {
@@ -38,7 +39,9 @@ fn already(kind: &str, id: &RecordId, v: &Void) -> ServiceError {
     refuse(
         kind,
         id,
-        ValidationError::new("voided", v.at, format!("already voided ({})", v.reason)),
+        ValidationError::new("voided", v.at, format!("already voided ({})", v.reason))
+            .because(ProblemId::AlreadyVoided)
+            .with_text("reason", &v.reason),
     )
 }
 
@@ -76,7 +79,8 @@ pub fn void_work_order(
                 "acceptance",
                 &e.id,
                 "event commissions the asset with this order; void or correct that event first",
-            ),
+            )
+            .because(ProblemId::OrderCommissionsAsset),
         ));
     }
     if let Some(d) = history
@@ -91,7 +95,8 @@ pub fn void_work_order(
                 "downtime",
                 &d.id,
                 "downtime names this order; void the report that opened it first",
-            ),
+            )
+            .because(ProblemId::OrderNamedByDowntime),
         ));
     }
     put_checked_from(

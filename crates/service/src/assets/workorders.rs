@@ -5,6 +5,7 @@
 
 use aidtrace_domain::assets::workorder::{ChecklistItem, Reading, WorkResult};
 use aidtrace_domain::assets::{PartUse, WorkOrder, WorkOrderStatus};
+use aidtrace_domain::error::ProblemId;
 use aidtrace_domain::{Money, Record, RecordId, RecordKind, ValidationError};
 use chrono::NaiveDateTime;
 
@@ -86,7 +87,8 @@ pub fn progress_work_order(
                 "status",
                 w.status.as_str(),
                 "the order is closed; a closed order is not changed again",
-            ),
+            )
+            .because(ProblemId::OrderClosed),
         ));
     }
     let (field, slot) = match step {
@@ -101,7 +103,9 @@ pub fn progress_work_order(
                 field,
                 at,
                 format!("was recorded already at {before}; a step is recorded once"),
-            ),
+            )
+            .because(ProblemId::StepRecordedAlready)
+            .with_text("at", before),
         ));
     }
     *slot = Some(at);

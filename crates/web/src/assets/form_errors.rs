@@ -39,6 +39,19 @@ pub(super) fn refused(field: &str, e: &aidtrace_domain::ValidationError) -> Fiel
     }
 }
 
+/// A refusal of the service under the form's `field`: worded from its message id (or the web's
+/// own wording) where it carries one, else `None` for the form to word it itself.
+pub(super) fn worded(field: &str, e: &crate::error::ApiError) -> Option<FieldError> {
+    let p = e.problem.as_deref()?;
+    (p.id.is_some() || p.said.is_some()).then(|| FieldError {
+        field: field.to_string(),
+        value: p.value.clone(),
+        message: p.message.clone(),
+        problem: p.id.clone(),
+        said: p.said.clone(),
+    })
+}
+
 /// The problem in the reader's language: a message id worded with the value, else the sentence.
 pub(super) fn shown(e: &FieldError) -> String {
     match (&e.said, &e.problem) {

@@ -43,7 +43,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 type FormMap = BTreeMap<String, String>;
-use super::form_errors::{FieldError, said, sentence, shown};
+use super::form_errors::{FieldError, said, sentence, shown, worded};
 
 fn model_name(ledger: &Ledger, id: Option<&RecordId>) -> String {
     id.map(|m| {
@@ -448,7 +448,9 @@ fn service_problem(e: &ApiError) -> FieldError {
         Some("description") => "description",
         _ => "id",
     };
-    if e.message.contains("is in the future") {
+    if let Some(worded) = worded(field, e) {
+        worded
+    } else if e.message.contains("is in the future") {
         said(field, "asset-err-future", "")
     } else if e.message.contains("the work order is for asset") {
         said(field, "incident-err-work-order-asset", "")

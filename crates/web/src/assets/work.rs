@@ -45,7 +45,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 type FormMap = BTreeMap<String, String>;
-use super::form_errors::{FieldError, said, sentence, shown};
+use super::form_errors::{FieldError, said, sentence, shown, worded};
 
 fn input<'f>(form: &'f FormMap, k: &str) -> &'f str {
     form.get(k).map(|s| s.trim()).unwrap_or_default()
@@ -78,7 +78,9 @@ fn service_problem(e: &ApiError) -> FieldError {
         Some("result") => "result",
         _ => "id",
     };
-    if e.message.contains("is in the future") {
+    if let Some(worded) = worded(field, e) {
+        worded
+    } else if e.message.contains("is in the future") {
         said(field, "asset-err-future", "")
     } else {
         sentence(field, e.message.clone())
