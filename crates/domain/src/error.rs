@@ -27,6 +27,8 @@ pub struct Problem {
 pub enum ProblemArg {
     Text(String),
     Kind(RecordKind),
+    /// Equipment lifecycle states, shown by their labels and joined ("in service, down").
+    States(Vec<crate::assets::LifecycleState>),
 }
 
 /// The refusals of the service's write rules, the approval workflow and the web's write
@@ -517,6 +519,17 @@ impl Problem {
     #[must_use]
     pub fn text(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.args.push((name, ProblemArg::Text(value.into())));
+        self
+    }
+
+    /// An argument of equipment lifecycle states.
+    #[must_use]
+    pub fn arg_states(
+        mut self,
+        name: &'static str,
+        states: Vec<crate::assets::LifecycleState>,
+    ) -> Self {
+        self.args.push((name, ProblemArg::States(states)));
         self
     }
 

@@ -293,14 +293,14 @@ refused! {
         check_sequence(&[
             ev("e1", "2025-01-01 00:00", S::Delivered),
             ev("e2", "2025-01-02 00:00", S::InService),
-        ]) => StateNotAllowedNext, "from" = "delivered", "event" = "e2";
+        ]) => StateNotAllowedNext, "event" = "e2";
     an_event_after_disposal:
         check_sequence(&[
             ev("e1", "2025-01-01 00:00", S::InService),
             ev("e2", "2025-01-02 00:00", S::Decommissioned),
             ev("e3", "2025-01-03 00:00", S::Disposed),
             ev("e4", "2025-01-04 00:00", S::InService),
-        ]) => AssetLeftForGood, "from" = "disposed";
+        ]) => AssetLeftForGood, "event" = "e4";
     service_from_storage_never_commissioned:
         check_sequence(&[
             ev("e1", "2025-01-01 00:00", S::Delivered),
@@ -368,7 +368,7 @@ refused! {
                 ev("e2", "2025-02-01 00:00", S::Decommissioned),
                 ev("e3", "2025-03-01 00:00", S::Disposed),
             ],
-        ) => WorkOnRetiredAsset, "state" = "disposed";
+        ) => WorkOnRetiredAsset, "order" = "w1";
     an_acceptance_of_another_asset:
         check_acceptance(&commissioning(), &WorkOrder { asset: id("a2"), ..acceptance() })
             => WorkOrderOtherAsset, "asset" = "a2", "expected" = "a1";
@@ -531,4 +531,44 @@ fn a_voided_event_changed_names_its_kind() {
         problem.args,
         vec![("kind", ProblemArg::Kind(RecordKind::AssetEvent))]
     );
+}
+
+/// The states argument `name` of the refusal's message id (worded by their labels on pages).
+fn states_arg(e: &ValidationError, name: &str) -> Vec<S> {
+    let p = e.problem.as_ref().expect("a message id");
+    p.args
+        .iter()
+        .find_map(|(n, a)| match a {
+            ProblemArg::States(states) if *n == name => Some(states.clone()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_transition_off_the_table_names_the_states_as_states() {
+    let e = check_sequence(&[
+        ev("e1", "2025-01-01 00:00", S::Delivered),
+        ev("e2", "2025-01-02 00:00", S::InService),
+    ])
+    .unwrap_err();
+    assert_eq!(states_arg(&e, "from"), vec![S::Delivered]);
+    assert!(states_arg(&e, "allowed").contains(&S::Installed), "{e:?}");
+}
+
+#[test]
+fn work_on_a_disposed_asset_names_its_state_as_a_state() {
+    let e = check_work_order(
+        &WorkOrder {
+            opened: t("2025-03-05 00:00"),
+            ..order()
+        },
+        &[
+            ev("e1", "2025-01-01 00:00", S::InService),
+            ev("e2", "2025-02-01 00:00", S::Decommissioned),
+            ev("e3", "2025-03-01 00:00", S::Disposed),
+        ],
+    )
+    .unwrap_err();
+    assert_eq!(states_arg(&e, "state"), vec![S::Disposed]);
 }

@@ -129,20 +129,21 @@ pub fn check_sequence<E: Borrow<AssetEvent>>(events: &[E]) -> Result<(), Validat
                     e.state.as_str()
                 ),
             );
+            let states = |list: &[LifecycleState]| ProblemArg::States(list.to_vec());
             let refused = match current {
                 None => refused
                     .because(ProblemId::NotAFirstState)
                     .with_text("event", &e.id)
-                    .with_text("allowed", expected),
+                    .arg("allowed", states(INITIAL)),
                 Some(from) if allowed_next(from).is_empty() => refused
                     .because(ProblemId::AssetLeftForGood)
                     .with_text("event", &e.id)
-                    .with_text("from", from.as_str()),
+                    .arg("from", states(&[from])),
                 Some(from) => refused
                     .because(ProblemId::StateNotAllowedNext)
                     .with_text("event", &e.id)
-                    .with_text("from", from.as_str())
-                    .with_text("allowed", expected),
+                    .arg("from", states(&[from]))
+                    .arg("allowed", states(allowed_next(from))),
             };
             return Err(refused);
         }
@@ -426,7 +427,7 @@ pub fn check_work_order<E: Borrow<AssetEvent>>(
         )
         .because(ProblemId::WorkOnRetiredAsset)
         .with_text("order", &order.id)
-        .with_text("state", state.as_str())
+        .arg("state", ProblemArg::States(vec![state]))
         .with_text("at", order.opened));
     }
     Ok(())

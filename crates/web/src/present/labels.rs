@@ -140,6 +140,11 @@ pub fn problem_text(problem: &Problem, value: &str) -> String {
             let v = match arg {
                 ProblemArg::Text(s) => s.clone(),
                 ProblemArg::Kind(k) => label(*k),
+                ProblemArg::States(states) => states
+                    .iter()
+                    .map(|s| label(*s))
+                    .collect::<Vec<_>>()
+                    .join(", "),
             };
             (*name, v)
         })
@@ -562,6 +567,22 @@ mod tests {
     fn every_coded_value_has_a_label_in_all_four_catalogues() {
         let missing = missing_labels();
         assert!(missing.is_empty(), "no label: {missing:#?}");
+    }
+
+    #[test]
+    fn lifecycle_states_in_a_refusal_are_worded_by_their_labels() {
+        use aidtrace_domain::assets::LifecycleState as S;
+        use aidtrace_domain::error::{Problem, ProblemId};
+        let p = Problem::new(ProblemId::StateNotAllowedNext)
+            .text("event", "e2")
+            .arg_states("from", vec![S::InService])
+            .arg_states("allowed", vec![S::Down, S::InStorage]);
+        let text = i18n::scope(Lang::En, || problem_text(&p, ""));
+        assert!(
+            text.contains("from in service to this state; allowed next: down, in storage"),
+            "{text}"
+        );
+        assert!(!text.contains("in_service"), "{text}");
     }
 
     #[test]
