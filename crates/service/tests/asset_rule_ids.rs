@@ -84,7 +84,7 @@ fn kind_arg(err: &ValidationError) -> Option<RecordKind> {
         .and_then(|p| p.args.iter().find(|(n, _)| *n == "kind"))
         .and_then(|(_, a)| match a {
             ProblemArg::Kind(k) => Some(*k),
-            ProblemArg::Text(_) => None,
+            ProblemArg::Text(_) | ProblemArg::States(_) => None,
         })
 }
 
