@@ -317,3 +317,33 @@ async fn the_api_gives_changes_a_page_at_a_time_with_the_total() {
         assert_eq!(bad.json()["field"], field, "{query}");
     }
 }
+
+#[tokio::test]
+async fn a_proposed_new_activity_is_headed_by_its_title_not_its_id() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let activity = serde_json::json!({"record": "activity", "id": "act-review-ventilators",
+        "title": "Ventilators for the Semey city emergency hospital", "instrument": "grant_aid",
+        "status": "pipeline", "participants": [{"org": "org-embassy-japan-kz", "role": "funding"}]});
+    let r = c
+        .send(
+            Req::new(Method::PUT, "/api/v1/activities/act-review-ventilators")
+                .bearer(&e.token("eve"))
+                .json(&activity),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    let id = r.json()["change"].as_i64().unwrap();
+    let (abe, _) = login(&c, "abe").await;
+    let body = c.send(Req::get("/changes").cookie(&abe)).await.body;
+    let at = body
+        .find(&format!("id=\"change-{id}\""))
+        .expect("the change");
+    let heading = &body[at..at + body[at..].find("</h3>").unwrap()];
+    assert!(
+        heading.contains(
+            "Ventilators for the Semey city emergency hospital <code class=\"muted\">act-review-ventilators</code>"
+        ),
+        "{heading}"
+    );
+}

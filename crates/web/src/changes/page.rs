@@ -61,13 +61,30 @@ fn names_of(ledger: &aidtrace_domain::Ledger, diffs: &[RecordDiff]) -> Names {
             .chain(&f.after)
             .for_each(|v| walk(v, &mut ids));
     }
-    ids.into_iter()
+    let mut names: Names = ids
+        .into_iter()
         .filter_map(|raw| {
             let id = aidtrace_domain::RecordId::parse(raw).ok()?;
             let name = ledger.record_name(&id)?;
             Some((raw.to_string(), name.to_string()))
         })
-        .collect()
+        .collect();
+    // The change's own records by the title or name proposed for them (a new record has no other),
+    // else as the ledger has them: an approver reads the activity's title, not its id.
+    for d in diffs {
+        let proposed = d
+            .fields
+            .iter()
+            .find_map(|f| match (f.field.as_str(), &f.after) {
+                ("title" | "name", Some(Shown::Text(text))) => Some(text.clone()),
+                _ => None,
+            });
+        let name = proposed.or_else(|| ledger.record_name(&d.id).map(str::to_string));
+        if let Some(name) = name {
+            names.insert(d.id.to_string(), name);
+        }
+    }
+    names
 }
 
 /// The changes in `filter` (all with `None`), newest first, each pending one reviewed against
@@ -198,7 +215,7 @@ fn record_diff(d: &RecordDiff, compare: bool, names: &Names) -> Markup {
     let (class, status) = record_status(d.change);
     html! {
         section class=(format!("record-diff {class}")) data-kind=(d.kind.as_str()) data-id=(d.id.as_str()) {
-            h4 { (crate::labels::label(d.kind)) " " code { (d.id) } @if compare { " — " span class="status" { (status) } } }
+            h4 { (crate::labels::label(d.kind)) " " @if let Some(name) = names.get(d.id.as_str()) { (name) " " code class="muted" { (d.id) } } @else { code { (d.id) } } @if compare { " — " span class="status" { (status) } } }
             @if !d.fields.is_empty() {
                 table class="diff" {
                     thead { tr {
@@ -257,7 +274,7 @@ fn change_article(v: &ChangeView, p: &Principal, csrf: &str) -> Markup {
     let c = &v.change;
     html! {
         article class=(format!("change {}", c.state.as_str())) id=(format!("change-{}", c.id)) {
-            h3 { "#" (c.id) " " (i18n::value(&c.kind)) " " (c.record_id) " — " span class="state" data-state=(c.state.as_str()) { (i18n::value(c.state.as_str())) } }
+            h3 { "#" (c.id) " " (i18n::value(&c.kind)) " " @if let Some(name) = v.names.get(c.record_id.as_str()) { (name) " " code class="muted" { (c.record_id) } } @else { (c.record_id) } " — " span class="state" data-state=(c.state.as_str()) { (i18n::value(c.state.as_str())) } }
             p class="muted who" {
                 span class="proposed-by" { (ta("changes-by", &[("author", &c.author), ("at", &crate::format::timestamp(&c.created_at))])) }
                 @if let Some(d) = &c.decided_by {
