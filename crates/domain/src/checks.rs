@@ -538,8 +538,6 @@ fn sum_usd(
     any.then_some(total)
 }
 
-/// The signed sum of an activity's own flows of `kind` when they are all in one currency; `None`
-/// when there are none or they are in several.
 /// The activity's equipment lines' total in the one currency they all state a cost in, when
 /// lines with a cost and a quantity (see the comment inside); `None` when they mix currencies, the
 /// total overflows or no line is costed.
@@ -566,6 +564,8 @@ fn equipment_in_one_currency(
     Some((currency?, total))
 }
 
+/// The signed sum of an activity's own flows of `kind` when they are all in one currency; `None`
+/// when there are none or they are in several.
 fn sum_in_one_currency(own_flows: &[&Flow], kind: FlowKind) -> Option<(CurrencyCode, Sum)> {
     let mut flows = own_flows.iter().filter(|f| f.kind == kind);
     let first = flows.next()?;
@@ -814,8 +814,14 @@ fn activities(ledger: &Ledger, rates: &RateTable, out: &mut Vec<Finding>) {
         // 24,850,000 KZT were a cent "over" once each side was converted). Otherwise in
         // converted dollars, where each converted figure may be half a cent off.
         let native = equipment_in_one_currency(ledger, &a.id).and_then(|(lc, lines)| {
-            let funded = sum_in_one_currency(&own_flows, FlowKind::Commitment)
-                .or_else(|| sum_in_one_currency(&own_flows, FlowKind::Disbursement))?;
+            // What funds it, as in dollars below: its commitments, or its disbursements when it
+            // has no commitment (not when its commitments are in several currencies).
+            let kind = if own_flows.iter().any(|f| f.kind == FlowKind::Commitment) {
+                FlowKind::Commitment
+            } else {
+                FlowKind::Disbursement
+            };
+            let funded = sum_in_one_currency(&own_flows, kind)?;
             (funded.0 == lc).then_some((lines, funded.1.exact()?, lc))
         });
         let compared = match native {

@@ -93,3 +93,27 @@ fn a_line_without_a_quantity_adds_nothing_and_raises_nothing() {
     let l = ledger(("100", "USD"), &[(None, "500", "USD")]);
     assert!(overcost(&l).is_empty(), "{:?}", overcost(&l));
 }
+
+#[test]
+fn commitments_in_several_currencies_are_compared_in_dollars_not_against_disbursements() {
+    // Commitments of 1,000,000 USD and 1,000 KZT, a disbursement of 10 KZT, lines of 500 KZT:
+    // the lines are far below what is committed; the disbursement alone is not the funding.
+    let flow = |id: &str, kind: &str, amount: &str, currency: &str| {
+        json!({"record": "flow", "id": id, "activity": "act", "kind": kind,
+            "money": {"amount": amount, "currency": currency, "value_date": "2024-05-29"}})
+    };
+    let records = [
+        json!({"record": "activity", "id": "act", "title": "Ventilators", "instrument": "grant_aid", "status": "implementation"}),
+        flow("c1", "commitment", "1000000", "USD"),
+        flow("c2", "commitment", "1000", "KZT"),
+        flow("d", "disbursement", "10", "KZT"),
+        json!({"record": "equipment_line", "id": "eq", "activity": "act", "category": "intensive_care",
+            "description": "ventilator", "quantity": 1, "unit_cost": {"amount": "500", "currency": "KZT"}}),
+    ];
+    let l = Ledger::from_records(
+        records
+            .into_iter()
+            .map(|r| serde_json::from_value::<Record>(r).expect("fixture record")),
+    );
+    assert!(overcost(&l).is_empty(), "{:?}", overcost(&l));
+}
