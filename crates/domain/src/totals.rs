@@ -28,6 +28,14 @@ use crate::model::{ActivityStatus, Flow, FlowKind};
 /// The year key of flows without a value date (pages show it in the reader's language).
 pub const UNDATED_KEY: &str = "(no value date)";
 
+/// The key of flows whose activity does not state the grouping's dimension (recipient, sector,
+/// region); pages show it in the reader's language.
+pub const UNSPECIFIED_KEY: &str = "(unspecified)";
+
+/// The donor key of flows with no provider the ledger can place; pages show it in the reader's
+/// language.
+pub const UNKNOWN_DONOR_KEY: &str = "(unknown donor)";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -264,7 +272,7 @@ fn keys(
             return if filter.restricts(split) {
                 Vec::new()
             } else {
-                whole("(unspecified)".to_string())
+                whole(UNSPECIFIED_KEY.to_string())
             };
         }
         shares
@@ -277,7 +285,7 @@ fn keys(
         GroupBy::Donor => {
             let provider = Filter::donor_of(ledger, flow);
             whole(provider.map_or_else(
-                || "(unknown donor)".to_string(),
+                || UNKNOWN_DONOR_KEY.to_string(),
                 |p| {
                     if filter.agencies {
                         ledger.org_name(ledger.top_organisation(p))

@@ -357,6 +357,13 @@ pub fn donation_reason(item: &donation::ItemResult) -> String {
 
 /// A totals row's key as a page shows it: countries by name, the undated year in words.
 pub fn group_key(by: &str, key: &str) -> String {
+    use aidtrace_domain::totals::{UNKNOWN_DONOR_KEY, UNSPECIFIED_KEY};
+    if key == UNSPECIFIED_KEY {
+        return i18n::t("totals-unspecified");
+    }
+    if key == UNKNOWN_DONOR_KEY {
+        return i18n::t("totals-unknown-donor");
+    }
     match by {
         "recipient" => country(key),
         // The totals key of a sector is its English label ("12191 Medical services").
@@ -567,6 +574,15 @@ mod tests {
     fn every_coded_value_has_a_label_in_all_four_catalogues() {
         let missing = missing_labels();
         assert!(missing.is_empty(), "no label: {missing:#?}");
+    }
+
+    #[test]
+    fn the_totals_placeholder_keys_are_worded_in_the_readers_language() {
+        use aidtrace_domain::totals::{UNKNOWN_DONOR_KEY, UNSPECIFIED_KEY};
+        let uk = i18n::scope(Lang::Uk, || group_key("recipient", UNSPECIFIED_KEY));
+        assert_eq!(uk, "не зазначено");
+        let kk = i18n::scope(Lang::Kk, || group_key("donor", UNKNOWN_DONOR_KEY));
+        assert_eq!(kk, "донор белгісіз");
     }
 
     #[test]
