@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::codes::CurrencyCode;
-use crate::error::ValidationError;
+use crate::error::{ProblemId, ValidationError};
 
 /// An amount as a document or publisher states it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,7 +84,7 @@ pub fn within_bound(field: &str, amount: Decimal) -> Result<(), ValidationError>
 /// Parses a decimal amount written as text ("68790.50", "1.2e6") and refuses one whose digits
 /// cannot all be kept: `rust_decimal` holds 28 to 29 significant digits and would otherwise round
 /// the rest away silently (29 decimal places, or a long integer part with many decimals).
-pub fn parse_exact(text: &str) -> Result<Decimal, String> {
+pub fn parse_exact(text: &str) -> Result<Decimal, InexactDecimal> {
     use std::str::FromStr;
     let t = text.trim();
     let (mantissa, exponent) = match t.find(['e', 'E']) {
@@ -97,7 +97,10 @@ pub fn parse_exact(text: &str) -> Result<Decimal, String> {
         Decimal::from_str(t)
     };
     let (Ok(value), Some(exponent)) = (parsed, exponent) else {
-        return Err(format!("{text:?} is not a decimal number"));
+        return Err(InexactDecimal {
+            text: text.to_string(),
+            problem: ProblemId::NotADecimal,
+        });
     };
     // The decimal places the text writes, after the exponent moves the point.
     let written = mantissa
@@ -108,11 +111,34 @@ pub fn parse_exact(text: &str) -> Result<Decimal, String> {
         .saturating_sub(exponent)
         .max(0);
     if i64::from(value.scale()) != written {
-        return Err(format!(
-            "{text:?} has more digits than can be kept exactly (at most 28 significant digits); it is refused rather than rounded"
-        ));
+        return Err(InexactDecimal {
+            text: text.to_string(),
+            problem: ProblemId::TooManyDigits,
+        });
     }
     Ok(value)
+}
+
+/// Why [`parse_exact`] refused a text: not a decimal at all ([`ProblemId::NotADecimal`]), or
+/// one with more digits than can be kept ([`ProblemId::TooManyDigits`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InexactDecimal {
+    pub text: String,
+    pub problem: ProblemId,
+}
+
+impl std::fmt::Display for InexactDecimal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = &self.text;
+        if self.problem == ProblemId::TooManyDigits {
+            write!(
+                f,
+                "{text:?} has more digits than can be kept exactly (at most 28 significant digits); it is refused rather than rounded"
+            )
+        } else {
+            write!(f, "{text:?} is not a decimal number")
+        }
+    }
 }
 
 /// How a document qualifies a figure ("approximately 7 million", "more than 100", "up to").
@@ -262,7 +288,9 @@ mod tests {
 
     #[test]
     fn twenty_nine_decimal_places_are_refused_not_rounded() {
-        let err = parse_exact("0.12345678901234567890123456789").unwrap_err();
+        let err = parse_exact("0.12345678901234567890123456789")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("refused rather than rounded"), "{err}");
         // A long integer part with many decimals would be rounded to fewer places, too.
         assert!(parse_exact("123456789012345678.123456789012").is_err());

@@ -392,13 +392,10 @@ fn positive_decimal(field: &str, raw: &str) -> ServiceResult<Decimal> {
     // Exact: a reviewer's edit with more digits than a decimal holds is refused, not rounded.
     let refuse = |message: &str, id| refused(field, raw, message, id);
     let v = aidtrace_domain::money::parse_exact(raw).map_err(|e| {
-        // A text `parse_exact` refuses that reads as a decimal has more digits than it keeps.
-        let t = raw.trim();
-        let id = match Decimal::from_scientific(t).or_else(|_| t.parse::<Decimal>()) {
-            Ok(_) => ProblemId::TooManyDigits,
-            Err(_) => ProblemId::NotADecimal,
-        };
-        refuse(&format!("{e} (write e.g. 108700000 or 68790.50)"), id)
+        refuse(
+            &format!("{e} (write e.g. 108700000 or 68790.50)"),
+            e.problem,
+        )
     })?;
     if v <= Decimal::ZERO {
         return Err(refuse(
