@@ -12,7 +12,7 @@ mod browser_kit;
 mod common;
 
 use aidtrace_domain::{RecordId, RecordKind};
-use browser_kit::{fill, shot};
+use browser_kit::{click, fill, shot};
 use thirtyfour::prelude::*;
 
 async fn choose(driver: &WebDriver, name: &str, value: &str) {
@@ -25,10 +25,6 @@ async fn choose(driver: &WebDriver, name: &str, value: &str) {
         .click()
         .await
         .unwrap();
-}
-
-async fn click(driver: &WebDriver, by: By) {
-    driver.find(by).await.unwrap().click().await.unwrap();
 }
 
 async fn sign_in(driver: &WebDriver, base: &str, name: &str) {

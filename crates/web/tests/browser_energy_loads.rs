@@ -12,7 +12,7 @@
 mod browser_kit;
 mod common;
 
-use browser_kit::{fill, set_width, wait_for, wait_for_url};
+use browser_kit::{click, fill, set_width, wait_for, wait_for_url};
 use thirtyfour::prelude::*;
 
 async fn choose(driver: &WebDriver, name: &str, value: &str) {
@@ -22,16 +22,6 @@ async fn choose(driver: &WebDriver, name: &str, value: &str) {
         )))
         .await
         .unwrap_or_else(|_| panic!("no option {value} of {name}"))
-        .click()
-        .await
-        .unwrap();
-}
-
-async fn click(driver: &WebDriver, css: &str) {
-    driver
-        .find(By::Css(css))
-        .await
-        .unwrap_or_else(|_| panic!("no {css}"))
         .click()
         .await
         .unwrap();
@@ -62,7 +52,7 @@ async fn browser_enter_building_loads_at_390_px() {
         .await
         .unwrap();
     not_wider_than_the_phone(&driver, "survey").await;
-    click(&driver, "#new-power-record").await;
+    click(&driver, By::Css("#new-power-record")).await;
     wait_for(&driver, By::Id("record-form"), 10).await;
     not_wider_than_the_phone(&driver, "form").await;
     fill(&driver, "f-phases", "3").await;
@@ -76,7 +66,7 @@ async fn browser_enter_building_loads_at_390_px() {
     fill(&driver, "f-building_loads-1-average_kw", "30").await;
     fill(&driver, "f-building_loads-1-peak_kw", "10").await;
     choose(&driver, "building_loads[2].kind", "other").await;
-    click(&driver, "#save").await;
+    click(&driver, By::Css("#save")).await;
     let errors = wait_for(&driver, By::Id("form-errors"), 10).await;
     assert!(
         errors.text().await.unwrap().contains('2'),
@@ -110,10 +100,10 @@ async fn browser_enter_building_loads_at_390_px() {
     assert_eq!(kept.value().await.unwrap().as_deref(), Some("12"));
     fill(&driver, "f-building_loads-1-peak_kw", "40").await;
     fill(&driver, "f-building_loads-2-description", "Laundry").await;
-    click(&driver, "#add-building_loads").await;
+    click(&driver, By::Css("#add-building_loads")).await;
     wait_for(&driver, By::Id("f-building_loads-3-average_kw"), 10).await;
     choose(&driver, "building_loads[3].kind", "life_safety_lighting").await;
-    click(&driver, "#save").await;
+    click(&driver, By::Css("#save")).await;
     wait_for_url(&driver, "/energy/survey/fac-ua-okhmatdyt", 10).await;
     let table = wait_for(&driver, By::Id("loads-power-fac-ua-okhmatdyt"), 10).await;
     let text = table.text().await.unwrap();

@@ -10,7 +10,7 @@
 mod browser_kit;
 mod common;
 
-use browser_kit::fill;
+use browser_kit::{click, fill};
 use thirtyfour::prelude::*;
 
 async fn choose(driver: &WebDriver, name: &str, value: &str) {
@@ -25,21 +25,11 @@ async fn choose(driver: &WebDriver, name: &str, value: &str) {
         .unwrap();
 }
 
-async fn click(driver: &WebDriver, css: &str) {
-    driver
-        .find(By::Css(css))
-        .await
-        .unwrap_or_else(|_| panic!("no {css}"))
-        .click()
-        .await
-        .unwrap();
-}
-
 async fn sign_in(driver: &WebDriver, base: &str, name: &str) {
     driver.goto(format!("{base}/login")).await.unwrap();
     fill(driver, "name", name).await;
     fill(driver, "password", common::PASSWORD).await;
-    click(driver, "#submit").await;
+    click(driver, By::Css("#submit")).await;
     let who = driver.query(By::Id("whoami")).first().await.unwrap();
     assert!(who.text().await.unwrap().starts_with(name));
 }
@@ -102,7 +92,7 @@ async fn browser_activity_form_one_change() {
     assert_eq!(text_of(&driver, "sum-sectors").await, "90");
 
     // A row is added and removed in place, without a round trip.
-    click(&driver, "#add-regions").await;
+    click(&driver, By::Css("#add-regions")).await;
     assert_eq!(
         driver
             .find_all(By::Css("#group-regions .row"))
@@ -111,7 +101,11 @@ async fn browser_activity_form_one_change() {
             .len(),
         2
     );
-    click(&driver, "#group-regions .row[data-index='1'] .remove-row").await;
+    click(
+        &driver,
+        By::Css("#group-regions .row[data-index='1'] .remove-row"),
+    )
+    .await;
     assert_eq!(
         driver
             .find_all(By::Css("#group-regions .row"))
@@ -137,7 +131,7 @@ async fn browser_activity_form_one_change() {
     fill(&driver, "f-equipment-0-description", "ICU ventilator").await;
     choose(&driver, "equipment[0].category", "intensive_care").await;
     fill(&driver, "f-equipment-0-quantity", "four").await;
-    click(&driver, "#submit-approval").await;
+    click(&driver, By::Css("#submit-approval")).await;
 
     // Every problem at once, beside its field.
     let Ok(list) = driver.query(By::Id("form-errors")).first().await else {
@@ -163,7 +157,7 @@ async fn browser_activity_form_one_change() {
     assert_eq!(text_of(&driver, "sum-sectors").await, "100");
     fill(&driver, "f-flows-0-money-amount", "20000000").await;
     fill(&driver, "f-equipment-0-quantity", "4").await;
-    click(&driver, "#submit-approval").await;
+    click(&driver, By::Css("#submit-approval")).await;
     driver
         .query(By::Css("article.change"))
         .first()
@@ -192,7 +186,7 @@ async fn browser_activity_form_one_change() {
     driver.query(By::Id("signin")).first().await.unwrap();
     sign_in(&driver, &base, "abe").await;
     driver.goto(format!("{base}/changes")).await.unwrap();
-    click(&driver, "button.approve").await;
+    click(&driver, By::Css("button.approve")).await;
     driver
         .query(By::Css("article.change.approved"))
         .first()

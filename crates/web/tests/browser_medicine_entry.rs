@@ -13,7 +13,7 @@
 mod browser_kit;
 mod common;
 
-use browser_kit::{fill, set_width, shot, sign_in, wait_for, wait_for_url};
+use browser_kit::{click, fill, set_width, shot, sign_in, wait_for, wait_for_url};
 use thirtyfour::prelude::*;
 
 const WAREHOUSE: &str = "fac-ua-illustrative-central-warehouse";
@@ -38,17 +38,11 @@ async fn set_date(driver: &WebDriver, id: &str, value: &str) {
         .unwrap();
 }
 
-async fn click(driver: &WebDriver, id: &str) {
-    let el = wait_for(driver, By::Id(id), 10).await;
-    el.scroll_into_view().await.unwrap();
-    el.click().await.unwrap();
-}
-
 /// Submits the movement form and waits until its page is replaced: the next page has the same
 /// ids, so an element found before it arrives would go stale.
 async fn submit_move(driver: &WebDriver) {
     let old = wait_for(driver, By::Id("move-form"), 10).await;
-    click(driver, "record-movement").await;
+    click(driver, By::Id("record-movement")).await;
     old.wait_until().stale().await.unwrap();
 }
 
@@ -71,7 +65,7 @@ async fn an_admin_records_checks_decides_and_distributes_a_consignment_on_a_phon
 
     // From the medicines index to the entry form.
     driver.goto(format!("{base}/medicines")).await.unwrap();
-    click(&driver, "new-consignment").await;
+    click(&driver, By::Id("new-consignment")).await;
     wait_for(&driver, By::Id("consignment-form"), 10).await;
     fill(&driver, "f-donor", DONOR).await;
     set_date(&driver, "f-shipped", "2026-11-02").await;
@@ -88,7 +82,7 @@ async fn an_admin_records_checks_decides_and_distributes_a_consignment_on_a_phon
         "(01)09501101020917(17)290531(10)AMX2611\n(01)09501101020917(17)270430(10)AMX2704",
     )
     .await;
-    click(&driver, "fill-scans").await;
+    click(&driver, By::Id("fill-scans")).await;
     wait_for(&driver, By::Id("line-entry-2"), 10).await;
     let lot = driver
         .find(By::Id("f-lines-1-lot"))
@@ -104,7 +98,7 @@ async fn an_admin_records_checks_decides_and_distributes_a_consignment_on_a_phon
     fill(&driver, "f-lines-1-label_languages", "uk").await;
 
     // Check: the findings per line, nothing saved yet.
-    click(&driver, "check").await;
+    click(&driver, By::Id("check")).await;
     wait_for(&driver, By::Id("entry-findings"), 10).await;
     assert!(
         text(&driver, "line-checks-1")
@@ -124,30 +118,30 @@ async fn an_admin_records_checks_decides_and_distributes_a_consignment_on_a_phon
     );
 
     // Record, then decide: accept the first line only, with the reason.
-    click(&driver, "record").await;
+    click(&driver, By::Id("record")).await;
     wait_for_url(
         &driver,
         "/medicines/consignments/con-illustrative-medicine-donor-",
         10,
     )
     .await;
-    click(&driver, "decide-link").await;
+    click(&driver, By::Id("decide-link")).await;
     wait_for(&driver, By::Id("decide-form"), 10).await;
     wide.extend(fits(&driver, "decide").await);
-    click(&driver, "outcome-accept_in_part").await;
-    click(&driver, "f-line-0").await;
+    click(&driver, By::Id("outcome-accept_in_part")).await;
+    click(&driver, By::Id("f-line-0")).await;
     fill(
         &driver,
         "f-reason",
         "line 2 has five months of shelf life left",
     )
     .await;
-    click(&driver, "decide").await;
+    click(&driver, By::Id("decide")).await;
     let decision = wait_for(&driver, By::Id("consignment-decision"), 10).await;
     assert!(decision.text().await.unwrap().contains("accepted in part"));
 
     // Distribute part of the accepted lot to two facilities.
-    click(&driver, "move-link").await;
+    click(&driver, By::Id("move-link")).await;
     for (to, quantity) in [(HOSPITAL_A, "5000"), (HOSPITAL_B, "3000")] {
         wait_for(&driver, By::Id("move-form"), 10).await;
         fill(&driver, "f-to", to).await;
@@ -177,7 +171,7 @@ async fn an_admin_records_checks_decides_and_distributes_a_consignment_on_a_phon
     let lots = text(&driver, "donor-lots").await;
     assert!(lots.contains("AMX2704"), "{lots}");
     driver.goto(format!("{base}/")).await.unwrap();
-    click(&driver, "card-lots-expiring").await;
+    click(&driver, By::Id("card-lots-expiring")).await;
     wait_for_url(&driver, "/medicines/stock", 10).await;
     wait_for(&driver, By::Id("stock-bands"), 10).await;
     wide.extend(fits(&driver, "stock").await);

@@ -11,7 +11,7 @@
 mod browser_kit;
 mod common;
 
-use browser_kit::shot;
+use browser_kit::{click, shot};
 use thirtyfour::prelude::*;
 
 const MOFA_FILE: &str = r#"<?xml version="1.0"?>
@@ -28,10 +28,6 @@ const MOFA_FILE: &str = r#"<?xml version="1.0"?>
   <transaction><transaction-type code="2"/><transaction-date iso-date="2024-02-01"/><value value-date="2024-02-01">50000000</value><provider-org ref="JP-FA"><narrative>Japan - Ministry of Foreign Affairs</narrative></provider-org></transaction>
  </iati-activity>
 </iati-activities>"#;
-
-async fn click(driver: &WebDriver, by: By) {
-    driver.find(by).await.unwrap().click().await.unwrap();
-}
 
 /// The donors of the dashboard's "by donor" table whose name mentions Japan.
 async fn japanese_donors(driver: &WebDriver, base: &str) -> Vec<String> {

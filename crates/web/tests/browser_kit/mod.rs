@@ -213,3 +213,11 @@ pub async fn wait_for(driver: &WebDriver, by: By, secs: u64) -> WebElement {
         .await
         .unwrap()
 }
+
+/// Waits up to ten seconds for an element, scrolls to it and clicks it. A plain `find` right
+/// after a click that loads a page races the page: it failed on CI when the next page was slow.
+pub async fn click(driver: &WebDriver, by: By) {
+    let element = wait_for(driver, by, 10).await;
+    element.scroll_into_view().await.unwrap();
+    element.click().await.unwrap();
+}
