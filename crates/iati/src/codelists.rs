@@ -121,8 +121,21 @@ pub struct CodelistIssue {
     /// True for errors (complete list), false for warnings.
     pub error: bool,
     pub message: String,
+    /// What `message` says, as fields.
+    pub finding: CodeFinding,
     pub line: u64,
     pub column: u64,
+}
+
+/// A codelist finding as fields: the value and why the list refuses it. The message says the
+/// same in English (with the path); a page in another language words the finding from these
+/// fields instead of reading the sentence, which stays as it is for those who search for it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct CodeFinding {
+    /// The value as found (trimmed for element text).
+    pub code: String,
+    /// True when the list has the code but has withdrawn it; false when it has no such code.
+    pub withdrawn: bool,
 }
 
 fn condition_holds(c: &Condition, el: &Element) -> bool {
@@ -154,6 +167,10 @@ fn check_value(
                 "{where_}: code '{value}' is withdrawn from the {} codelist",
                 list.name
             ),
+            finding: CodeFinding {
+                code: value.to_owned(),
+                withdrawn: true,
+            },
             line: el.line,
             column: el.column,
         }),
@@ -164,6 +181,10 @@ fn check_value(
                 "{where_}: '{value}' is not a code of the {} codelist",
                 list.name
             ),
+            finding: CodeFinding {
+                code: value.to_owned(),
+                withdrawn: false,
+            },
             line: el.line,
             column: el.column,
         }),
@@ -260,6 +281,12 @@ mod tests {
         assert_eq!(i.len(), 2, "{i:?}");
         assert!(!i[0].error && i[0].message.contains("withdrawn"));
         assert!(i[1].error && i[1].codelist == "Currency");
+        let code = |c: &str, withdrawn| CodeFinding {
+            code: c.into(),
+            withdrawn,
+        };
+        assert_eq!(i[0].finding, code("BYR", true));
+        assert_eq!(i[1].finding, code("XXZ", false));
     }
 
     #[test]

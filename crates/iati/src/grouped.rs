@@ -45,6 +45,10 @@ pub struct IssueGroup {
     /// Lines of the first [`FIRST_LINES`] findings, in the order they were found (the first
     /// is `line`).
     pub lines: Vec<u64>,
+    /// A codelist group's value and why it is refused ([`Issue::code`]): the same for every
+    /// finding of the group, whose message names both. Not serialised, as in [`Issue`].
+    #[serde(skip)]
+    pub code: Option<crate::codelists::CodeFinding>,
 }
 
 /// Findings counted but not listed because their activity (or file) already had
@@ -83,6 +87,7 @@ impl IssueGrouper {
                 issue.message = text.to_owned();
             }
         }
+        let code = issue.code;
         let key = (issue.layer, issue.severity, issue.rule, issue.message);
         if let Some(&i) = self.index.get(&key) {
             let g = &mut self.groups[i];
@@ -108,6 +113,7 @@ impl IssueGrouper {
             column: issue.column,
             count: 1,
             lines: vec![issue.line],
+            code,
         });
         self.index.insert(key, self.groups.len() - 1);
     }

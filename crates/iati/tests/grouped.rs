@@ -28,6 +28,7 @@ fn issue(message: &str, line: u64) -> Issue {
         message: message.into(),
         line,
         column: 3,
+        code: None,
     }
 }
 
@@ -103,6 +104,10 @@ fn a_finding_repeated_in_an_activity_is_one_group_in_the_validated_report() {
         langs[0].message,
         "'EN' is not a code of the Language codelist"
     );
+    // The group carries the code as a field, so a page words it without reading the message.
+    let code = langs[0].code.as_ref().expect("a codelist group's code");
+    assert_eq!((code.code.as_str(), code.withdrawn), ("EN", false));
+    assert!(types[0].code.as_ref().is_some_and(|c| c.code == "99"));
     // The ungrouped report has every finding; the counts agree.
     let raw = validate_reader("r.xml", BufReader::new(doc.as_bytes()), &opts());
     assert_eq!(raw.activities[0].errors.len() as u64, {

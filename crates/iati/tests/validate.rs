@@ -47,6 +47,23 @@ fn json_shape_matches_the_issue() {
             .iter()
             .any(|e| e["layer"] == "codelist" && e["rule"] == "Currency")
     );
+    // A codelist finding's structured code stays out of the JSON that docs/iati.md documents.
+    assert!(
+        a["errors"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .all(|e| e.get("code").is_none())
+    );
+}
+
+#[test]
+fn every_schema_error_kind_is_found_by_its_code() {
+    use aidtrace_iati::schema::SchemaErrorKind;
+    for kind in SchemaErrorKind::ALL {
+        assert_eq!(SchemaErrorKind::from_code(kind.code()), Some(kind));
+    }
+    assert_eq!(SchemaErrorKind::from_code("Currency"), None);
 }
 
 #[test]

@@ -153,6 +153,20 @@ pub enum SchemaErrorKind {
 }
 
 impl SchemaErrorKind {
+    /// Every kind, for whoever names each one (a page's label per kind, a test that each has one).
+    pub const ALL: [SchemaErrorKind; 5] = [
+        SchemaErrorKind::MissingRequiredElement,
+        SchemaErrorKind::MissingAttribute,
+        SchemaErrorKind::ForbiddenAttribute,
+        SchemaErrorKind::IncorrectDatatype,
+        SchemaErrorKind::Other,
+    ];
+
+    /// The kind whose [`Self::code`] is `code`: reports carry the code as a finding's `rule`.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             SchemaErrorKind::MissingRequiredElement => "missing-required-element",

@@ -8,12 +8,14 @@
 
 use std::collections::HashMap;
 
+use aidtrace_iati::codelists::CodeFinding;
 use aidtrace_iati::grouped::{FIRST_LINES, GroupedReport, IssueGroup};
 use aidtrace_iati::validate::{Layer, Severity, Summary};
 use aidtrace_service::iati::{FileImport, Outcome};
 use maud::{Markup, html};
 
 use crate::i18n::{self, t, ta};
+use crate::iati::labels;
 
 /// Rows shown per file and in total; the rest is counted in a line under the table.
 const ROWS_PER_FILE: usize = 25;
@@ -33,6 +35,9 @@ pub struct Row {
     pub places: u64,
     /// The first locations: file and line.
     pub first: Vec<(usize, u64)>,
+    /// A codelist row's code and why it is refused, for its heading (the same for every group
+    /// of the row: the message names both).
+    pub code: Option<CodeFinding>,
 }
 
 type Key = (Layer, Severity, String, String);
@@ -56,6 +61,7 @@ impl Rows {
                 count: 0,
                 places: 0,
                 first: Vec::new(),
+                code: g.code.clone(),
             });
             self.rows.len() - 1
         });
@@ -365,12 +371,19 @@ fn layers(s: &Summary, id: Option<&str>) -> Markup {
     }
 }
 
-fn layer_name(l: Layer) -> String {
-    match l {
-        Layer::Xml => "XML".to_string(),
-        Layer::Schema => t("import-layer-schema"),
-        Layer::Codelist => t("import-layer-codelist"),
-        Layer::Rule => t("import-layer-rule"),
+/// A row's finding: a heading in the reader's language from the row's fields, then the
+/// validator's English message as it words it (users search for it), unless the heading is that
+/// very sentence (an English codelist finding).
+fn message_cell(r: &Row) -> Markup {
+    let heading = labels::heading(r.layer, &r.rule, r.code.as_ref());
+    html! {
+        td class="message" {
+            span class="finding-heading" { (heading) }
+            @if heading != r.message {
+                br;
+                small class="muted finding-original" lang="en" { (r.message) }
+            }
+        }
     }
 }
 
@@ -406,10 +419,10 @@ fn rows_table(
                 tr { th { (t("col-layer")) } th { (t("col-rule")) } th { (t("col-severity")) } th { (t("col-message")) } th { (t("import-col-count")) } th { (t("import-col-places")) } th { (t("import-col-lines")) } }
                 @for r in rows.iter().take(max) {
                     tr class="issue-group" {
-                        td { (layer_name(r.layer)) }
-                        td { (r.rule) }
+                        td { (labels::layer(r.layer)) }
+                        td { code { (r.rule) } }
                         td { (i18n::value(if r.severity == Severity::Error { "error" } else { "warning" })) }
-                        td { (r.message) }
+                        (message_cell(r))
                         td class="count" { (r.count) }
                         td class="places" { (r.places) }
                         td class="lines" { (locations(r)) }
@@ -437,6 +450,7 @@ mod tests {
             column: 1,
             count,
             lines: lines.to_vec(),
+            code: None,
         }
     }
 
