@@ -560,17 +560,44 @@ fn converted_amount(
     ))
 }
 
+/// Significant digits a derived rate (a quotient of published figures) is shown with: enough
+/// to redo a conversion to a cent on a million, few enough to read ("≈157.250", not
+/// "≈157.2502685285"). Published figures are always shown as published.
+pub const RATE_DIGITS: u32 = 6;
+
+/// `d` rounded to `digits` significant digits, trailing zeros dropped; the whole part is never
+/// rounded away (12,345,678.91 to six digits is 12,345,679).
+pub fn significant(d: Decimal, digits: u32) -> Decimal {
+    if d.is_zero() {
+        return Decimal::ZERO;
+    }
+    let abs = d.abs();
+    let places = if abs >= Decimal::ONE {
+        let whole = abs.trunc().to_string().len();
+        digits.saturating_sub(u32::try_from(whole).unwrap_or(u32::MAX))
+    } else {
+        // Leading zeros after the point, then the significant digits.
+        let frac = abs.to_string();
+        let zeros = frac
+            .split_once('.')
+            .map_or(0, |(_, f)| f.bytes().take_while(|b| *b == b'0').count());
+        u32::try_from(zeros).unwrap_or(0).saturating_add(digits)
+    };
+    d.round_dp_with_strategy(places.min(28), RoundingStrategy::MidpointAwayFromZero)
+        .normalize()
+}
+
 fn describe_source(legs: &[RateLeg]) -> String {
     let parts: Vec<String> = legs
         .iter()
         .filter(|l| l.currency.as_str() != "USD")
         .map(|l| {
-            // An ECB leg is a quotient of two published figures (both in its period label):
-            // its decimal expansion is shown to 10 places.
+            // An ECB leg is a quotient of two published figures, both in its period label, so
+            // the reader can redo it; its endless expansion is shown to RATE_DIGITS digits.
             let shown = if l.ratio.1 == Decimal::ONE {
                 l.units_per_usd.normalize().to_string()
             } else {
-                format!("≈{}", l.units_per_usd.round_dp(10).normalize())
+                format!("≈{}", significant(l.units_per_usd, RATE_DIGITS))
             };
             format!("{} per USD {shown} ({})", l.currency, l.period)
         })

@@ -209,3 +209,25 @@ proptest! {
         let _ = parse_csv(&text, RateOrigin::Imported);
     }
 }
+
+/// An ECB cross rate is a quotient of two published figures: the description shows it to six
+/// significant digits beside the figures themselves (a journalist saw "≈157.2502685285").
+#[test]
+fn an_ecb_cross_rate_is_described_to_six_significant_digits() {
+    let table = RateTable::builtin();
+    let c = table
+        .convert(&money("108700000", "JPY", "2026-10-30"), &cur("USD"))
+        .unwrap();
+    assert!(c.source.contains("JPY per USD ≈157.25 ("), "{}", c.source);
+    assert!(c.source.contains("175.68"), "{}", c.source);
+    assert!(!c.source.contains("157.2502"), "{}", c.source);
+}
+
+#[test]
+fn significant_digits_keep_the_whole_part_and_small_rates() {
+    let d = |s: &str| Decimal::from_str(s).unwrap();
+    assert_eq!(significant(d("157.2502685285"), RATE_DIGITS), d("157.25"));
+    assert_eq!(significant(d("0.0063592896"), RATE_DIGITS), d("0.00635929"));
+    assert_eq!(significant(d("12345678.91"), RATE_DIGITS), d("12345679"));
+    assert_eq!(significant(Decimal::ZERO, RATE_DIGITS), Decimal::ZERO);
+}

@@ -6,39 +6,17 @@
 //! Imports nothing from the crate but `i18n`.
 
 use chrono::{DateTime, NaiveDateTime};
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
 use super::i18n::{self, Lang};
 
-/// Significant digits a rate is shown with in lists and summaries; the detail view shows the
-/// full stored value.
-pub const RATE_DIGITS: u32 = 6;
+pub use aidtrace_domain::fx::{RATE_DIGITS, significant};
 
 /// A rate rounded to [`RATE_DIGITS`] significant digits (whole part always kept), trailing
-/// zeros dropped, in the reader's number format: 151.3662913027518 → "151.366".
+/// zeros dropped, in the reader's number format: 151.3662913027518 → "151.366". Lists,
+/// summaries and derived rates use it; a published rate is shown as published.
 pub fn rate(d: Decimal) -> String {
     i18n::number(significant(d, RATE_DIGITS))
-}
-
-/// `d` rounded to `digits` significant digits; the whole part is never rounded away.
-pub fn significant(d: Decimal, digits: u32) -> Decimal {
-    if d.is_zero() {
-        return Decimal::ZERO;
-    }
-    let abs = d.abs();
-    let places = if abs >= Decimal::ONE {
-        let whole = abs.trunc().to_string().len();
-        digits.saturating_sub(u32::try_from(whole).unwrap_or(u32::MAX))
-    } else {
-        // Leading zeros after the point, then the significant digits.
-        let frac = abs.to_string();
-        let zeros = frac
-            .split_once('.')
-            .map_or(0, |(_, f)| f.bytes().take_while(|b| *b == b'0').count());
-        u32::try_from(zeros).unwrap_or(0).saturating_add(digits)
-    };
-    d.round_dp_with_strategy(places.min(28), RoundingStrategy::MidpointAwayFromZero)
-        .normalize()
 }
 
 /// A percentage: "50%" in English, "50 %" (no-break space, as CLDR writes it) in Russian,

@@ -178,10 +178,7 @@ pub fn rate_source(legs: &[fx::RateLeg], english: &str) -> String {
             let currency = l.currency.as_str();
             let (rate, period) = match (l.ecb_quote(), l.frequency) {
                 (Some((units, usd)), _) => (
-                    format!(
-                        "≈{}",
-                        i18n::number(l.units_per_usd.round_dp(10).normalize())
-                    ),
+                    format!("≈{}", super::format::rate(l.units_per_usd)),
                     i18n::ta(
                         "conv-leg-ecb",
                         &[
