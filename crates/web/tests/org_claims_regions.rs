@@ -254,6 +254,23 @@ async fn the_activity_page_says_which_amount_the_stated_equivalent_supports() {
     assert!(body.contains("vlast.kz") || body.contains("Vlast.kz"));
 }
 
+/// The one FX-EQUIV finding is shown beside its flow and in the findings list, not a third
+/// time under the comparison, which says the same in its verdict (found by a user walk).
+#[tokio::test]
+async fn the_stated_equivalent_finding_is_shown_twice_not_three_times() {
+    let (_e, c) = client().await;
+    let body = c.get("/activities/act-kz-semey-equipment").await.body;
+    let section = body
+        .split("id=\"equivalent-flow-kz-semey-commitment\"")
+        .nth(1)
+        .unwrap()
+        .split("</section>")
+        .next()
+        .unwrap();
+    assert!(!section.contains("FX-EQUIV"), "{section}");
+    assert_eq!(body.matches("<b>FX-EQUIV</b>").count(), 2, "{body}");
+}
+
 #[tokio::test]
 async fn the_facility_page_shows_the_claims_about_what_supplies_it() {
     let (_e, c) = client().await;

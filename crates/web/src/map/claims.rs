@@ -267,10 +267,6 @@ fn equivalent(snap: &Snapshot, check: &EquivalentCheck) -> Markup {
                 }
                 " " (t("equiv-unchanged"))
             }
-            @let findings = snap.findings_for(&[&check.flow]);
-            @for f in findings.iter().filter(|f| f.rule == "FX-EQUIV") {
-                p class=(format!("finding {}", f.severity.as_str())) { b { (f.rule) } " " (crate::labels::finding_message(f)) }
-            }
         }
     }
 }
