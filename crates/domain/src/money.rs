@@ -81,6 +81,25 @@ pub fn within_bound(field: &str, amount: Decimal) -> Result<(), ValidationError>
     Ok(())
 }
 
+/// A sum as it is shown and exported: trailing zeros dropped down to the currency's minor
+/// unit, never past it, and nothing rounded (100.500 USD is 100.50, 100 USD is 100.00,
+/// 108,700,000.0 JPY is 108,700,000, 0.125 USD stays 0.125). A sum that dropped its trailing
+/// zero read "12,425,000.5 USD" on a page.
+pub fn in_minor_units(amount: Decimal, currency: &CurrencyCode) -> Decimal {
+    let mut shown = amount.normalize();
+    let digits = currency.minor_unit_digits();
+    if shown.scale() < digits {
+        // Widening the scale of a value within a decimal's range only adds zeros; a value so
+        // large that the zeros do not fit keeps its scale (rescale rounds, it never fails).
+        let mut widened = shown;
+        widened.rescale(digits);
+        if widened == shown {
+            shown = widened;
+        }
+    }
+    shown
+}
+
 /// Parses a decimal amount written as text ("68790.50", "1.2e6") and refuses one whose digits
 /// cannot all be kept: `rust_decimal` holds 28 to 29 significant digits and would otherwise round
 /// the rest away silently (29 decimal places, or a long integer part with many decimals).
@@ -257,6 +276,43 @@ mod tests {
                 prop_assert_eq!(d.normalize().to_string(), canonical);
             }
         }
+    }
+
+    proptest! {
+        /// A sum written to its currency's minor unit keeps its value, never panics, and has
+        /// exactly the currency's decimals unless its own digits go further.
+        #[test]
+        fn a_sum_keeps_its_value_and_the_currency_decimals(
+            m in any::<i64>(),
+            scale in 0u32..=28,
+            currency in prop::sample::select(vec!["USD", "JPY", "KWD", "KZT"]),
+        ) {
+            let d = Decimal::new(m, scale);
+            let currency = CurrencyCode::parse(currency).unwrap();
+            let shown = in_minor_units(d, &currency);
+            prop_assert_eq!(shown, d);
+            let digits = currency.minor_unit_digits();
+            let own = d.normalize().scale();
+            if own >= digits {
+                prop_assert_eq!(shown.scale(), own);
+            } else if d.abs() < Decimal::from(10u64.pow(18)) {
+                prop_assert_eq!(shown.scale(), digits);
+            }
+        }
+    }
+
+    #[test]
+    fn sums_show_the_minor_unit_and_nothing_is_rounded() {
+        let usd = CurrencyCode::usd();
+        let jpy = CurrencyCode::parse("JPY").unwrap();
+        let shown = |text: &str, c: &CurrencyCode| {
+            in_minor_units(text.parse::<Decimal>().unwrap(), c).to_string()
+        };
+        assert_eq!(shown("12425000.5", &usd), "12425000.50");
+        assert_eq!(shown("100", &usd), "100.00");
+        assert_eq!(shown("100.500", &usd), "100.50");
+        assert_eq!(shown("0.125", &usd), "0.125");
+        assert_eq!(shown("108700000.0", &jpy), "108700000");
     }
 
     #[test]

@@ -149,10 +149,14 @@ pub fn scoped_totals<'a>(
     let digits = currency.minor_unit_digits();
     let finish = |mut row: KindTotal| {
         row.converted = row.converted.map(|v| {
-            v.map(|d| d.round_dp_with_strategy(digits, RoundingStrategy::MidpointNearestEven))
+            v.map(|d| {
+                let rounded =
+                    d.round_dp_with_strategy(digits, RoundingStrategy::MidpointNearestEven);
+                crate::money::in_minor_units(rounded, currency)
+            })
         });
-        for v in row.original.values_mut() {
-            *v = v.map(|d| d.normalize());
+        for (currency, v) in &mut row.original {
+            *v = v.map(|d| crate::money::in_minor_units(d, currency));
         }
         row
     };

@@ -435,13 +435,18 @@ pub fn totals_where(
     filter: &Filter,
 ) -> TotalsReport {
     let mut report = totals_unrounded(ledger, rates, by, filter);
-    let digits = report.currency.minor_unit_digits();
+    let currency = report.currency.clone();
+    let digits = currency.minor_unit_digits();
     for row in &mut report.rows {
         row.converted = row.converted.map(|v| {
-            v.map(|d| d.round_dp_with_strategy(digits, RoundingStrategy::MidpointNearestEven))
+            v.map(|d| {
+                let rounded =
+                    d.round_dp_with_strategy(digits, RoundingStrategy::MidpointNearestEven);
+                crate::money::in_minor_units(rounded, &currency)
+            })
         });
-        for v in row.original.values_mut() {
-            *v = v.map(|d| d.normalize());
+        for (currency, v) in &mut row.original {
+            *v = v.map(|d| crate::money::in_minor_units(d, currency));
         }
     }
     report

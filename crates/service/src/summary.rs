@@ -360,12 +360,15 @@ impl FiguresAcc {
     }
 
     /// The figures as a report of the whole ledger gives them: converted sums rounded to the
-    /// currency's minor unit, original sums normalised.
+    /// currency's minor unit, every sum written to its currency's minor unit
+    /// ([`aidtrace_domain::money::in_minor_units`]).
     pub fn finish(&self) -> Figures {
         let currency = &self.filter.currency;
         let digits = currency.minor_unit_digits();
-        let round =
-            |d: Decimal| d.round_dp_with_strategy(digits, RoundingStrategy::MidpointNearestEven);
+        let round = |d: Decimal| {
+            let rounded = d.round_dp_with_strategy(digits, RoundingStrategy::MidpointNearestEven);
+            aidtrace_domain::money::in_minor_units(rounded, currency)
+        };
         let totals = self
             .groups
             .iter()
@@ -380,7 +383,12 @@ impl FiguresAcc {
                         original: acc
                             .original
                             .iter()
-                            .map(|(c, (s, _))| (c.clone(), s.map(|d| d.normalize())))
+                            .map(|(c, (s, _))| {
+                                (
+                                    c.clone(),
+                                    s.map(|d| aidtrace_domain::money::in_minor_units(d, c)),
+                                )
+                            })
                             .collect(),
                         converted: (acc.converted.1 > 0)
                             .then(|| places(acc.converted.0, &acc.scales).map(round)),
