@@ -194,12 +194,61 @@ fn fields_of(record: &Record) -> Map<String, Value> {
     }
 }
 
-/// Compares `proposed` with `stored` (`None`: a new record) field by field.
+/// The record's top-level field names in the order its type declares them (title before
+/// dates before money), which is the order its form asks for them. `fields_of` cannot give it:
+/// `serde_json::Map` is sorted, and the comparison read alphabetically by English names.
+fn declared_order(record: &Record) -> Vec<String> {
+    struct Keys(Vec<String>);
+    impl<'de> serde::Deserialize<'de> for Keys {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct Visit;
+            impl<'de> serde::de::Visitor<'de> for Visit {
+                type Value = Keys;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("a record")
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> Result<Keys, A::Error> {
+                    let mut keys = Vec::new();
+                    while let Some((key, serde::de::IgnoredAny)) = map.next_entry::<String, _>()? {
+                        keys.push(key);
+                    }
+                    Ok(Keys(keys))
+                }
+            }
+            d.deserialize_map(Visit)
+        }
+    }
+    // The streaming serializer writes fields in declaration order.
+    serde_json::to_string(record)
+        .ok()
+        .and_then(|text| serde_json::from_str::<Keys>(&text).ok())
+        .map_or_else(Vec::new, |k| k.0)
+}
+
+/// Compares `proposed` with `stored` (`None`: a new record) field by field, in the order the
+/// record's type declares its fields.
 pub fn diff_record(stored: Option<&Record>, proposed: &Record) -> RecordDiff {
     let after = fields_of(proposed);
     let before = stored.map(fields_of).unwrap_or_default();
-    let mut names: Vec<&String> = before.keys().collect();
-    names.extend(after.keys().filter(|k| !before.contains_key(*k)));
+    let mut names = declared_order(proposed);
+    for name in stored.map(declared_order).unwrap_or_default() {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    // Anything the two orders missed (none expected) still counts, sorted after the rest.
+    for name in before.keys().chain(after.keys()) {
+        if !names.contains(name) {
+            names.push(name.clone());
+        }
+    }
+    let names: Vec<&String> = names
+        .iter()
+        .filter(|n| before.contains_key(*n) || after.contains_key(*n))
+        .collect();
     let mut fields = Vec::new();
     for name in names {
         let old = before.get(name).and_then(|v| Shown::of(name, v));

@@ -61,6 +61,21 @@ fn a_new_record_lists_every_field_as_added() {
     assert!(!names.contains(&"id") && !names.contains(&"record"));
 }
 
+/// The comparison follows the record's own field order (the form's), not the alphabet: an
+/// approver read "activity, kind, money" sorted by English names before.
+#[test]
+fn fields_come_in_the_order_the_record_declares_them() {
+    let d = diff_record(None, &activity("Ventilators"));
+    let names: Vec<&str> = d.fields.iter().map(|f| f.field.as_str()).collect();
+    let title = names.iter().position(|n| *n == "title").unwrap();
+    let instrument = names.iter().position(|n| *n == "instrument").unwrap();
+    let participants = names.iter().position(|n| *n == "participants").unwrap();
+    assert!(title < instrument && instrument < participants, "{names:?}");
+    let mut sorted = names.clone();
+    sorted.sort_unstable();
+    assert_ne!(names, sorted, "still alphabetical: {names:?}");
+}
+
 #[test]
 fn money_dates_codes_and_references_are_typed_not_json() {
     let d = diff_record(None, &flow("f-1", "commitment", "1250.5"));
