@@ -416,3 +416,38 @@ async fn the_new_pages_show_no_english_labels_in_ru_uk_kk() {
         }
     }
 }
+
+/// A claim's converted figure says, in words a phone shows, what "≈" and "*" mean and where the
+/// rates are given (a tooltip alone explained the "*"; found by a user walk).
+#[tokio::test]
+async fn a_converted_claim_figure_explains_its_marks_in_words() {
+    let (_e, c) = client().await;
+    let body = c.get("/claims").await.body;
+    assert!(
+        body.contains("converted into KZT at each flow's reference rate"),
+        "{body}"
+    );
+    assert!(
+        body.contains("* converted at the latest rate available, because the flow is undated"),
+        "{body}"
+    );
+    let ru = c.get("/claims?lang=ru").await.body;
+    assert!(ru.contains("по справочному курсу каждой операции"), "{ru}");
+}
+
+#[tokio::test]
+async fn the_stated_equivalent_table_explains_its_provisional_mark() {
+    let (_e, c) = client().await;
+    let body = c.get("/activities/act-kz-semey-equipment").await.body;
+    let section = body
+        .split("id=\"equivalent-flow-kz-semey-commitment\"")
+        .nth(1)
+        .unwrap()
+        .split("</section>")
+        .next()
+        .unwrap();
+    assert!(
+        section.contains("* converted at the latest rate available"),
+        "{section}"
+    );
+}

@@ -34,6 +34,21 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/claims", get(list_page))
 }
 
+/// Whether a kind's total shows a converted sum beside the original ones.
+fn shows_conversion(row: &KindTotal, currency: &aidtrace_domain::CurrencyCode) -> bool {
+    row.converted.is_some()
+        && (row.original.keys().any(|c| c != currency) || !row.converted_complete)
+}
+
+/// What "≈" and "*" mean under figures that use them, in words a phone shows (a tooltip
+/// alone explained the "*", and nothing said where the rate came from).
+fn conversion_notes(currency: &str, converted: bool, provisional: bool) -> Markup {
+    html! {
+        @if converted { p class="muted conv-note" { (ta("claims-converted-note", &[("currency", currency)])) } }
+        @if provisional { p class="muted conv-note" { (t("claims-provisional-note")) } }
+    }
+}
+
 /// A kind's total as a cell: each original currency, then the converted sum (marked partial or
 /// provisional where it is).
 pub fn kind_total(row: &KindTotal, currency: &aidtrace_domain::CurrencyCode) -> Markup {
@@ -43,7 +58,7 @@ pub fn kind_total(row: &KindTotal, currency: &aidtrace_domain::CurrencyCode) -> 
             (sum_cell(*v)) " " (c)
         }
         @if let Some(conv) = row.converted {
-            @if row.original.keys().any(|c| c != currency) || !row.converted_complete {
+            @if shows_conversion(row, currency) {
                 " ≈ " (sum_cell(conv)) " " (currency)
                 @if !row.converted_complete { " (" (t("claims-partial")) ")" }
                 @if row.provisional > 0 { " " strong class="provisional" title=(t("claims-provisional")) { "*" } }
@@ -95,6 +110,11 @@ fn recorded_money(totals: &ScopedTotals) -> Markup {
         @if !totals.excluded.is_empty() {
             p class="muted" { (ta("claims-excluded", &[("count", &totals.excluded.len().to_string())])) }
         }
+        (conversion_notes(
+            totals.currency.as_str(),
+            totals.by_kind.iter().any(|r| shows_conversion(r, &totals.currency)),
+            totals.by_kind.iter().any(|r| shows_conversion(r, &totals.currency) && r.provisional > 0),
+        ))
     }
 }
 
@@ -253,6 +273,7 @@ fn equivalent(snap: &Snapshot, check: &EquivalentCheck) -> Markup {
                     }
                 }
             }
+            @if check.candidates.iter().any(|c| c.provisional) { p class="muted conv-note" { (t("claims-provisional-note")) } }
             p id=(format!("equivalent-verdict-{}", check.flow)) class="verdict" {
                 @match supported {
                     Some(s) => {
