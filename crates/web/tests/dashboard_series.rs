@@ -72,7 +72,8 @@ async fn dated_flows_are_charted_in_their_year() {
         .unwrap();
     let c = Client::InProcess(e.state.clone());
     let page = c.get("/").await.body;
-    assert!(page.contains("<polyline"), "{page}");
+    // One year: its dot, and no line (a line needs two consecutive years).
+    assert!(page.contains("class=\"dot k-disbursement\""), "{page}");
     let f = figures(
         &e.with_service(|s| s.ledger().unwrap()),
         &e.with_service(|s| s.rates().unwrap()),
@@ -103,4 +104,26 @@ async fn the_totals_rule_and_the_rates_used_are_worded_in_the_readers_language()
     let en = c.get("/").await.body;
     assert!(en.contains("JPY per USD ≈"), "{en}");
     assert!(en.contains("daily reference rate of"), "{en}");
+}
+
+/// Two years with none between them are two dots, not a line across the empty years (a user
+/// walk read 2021 joined straight to 2025 as a trend).
+#[tokio::test]
+async fn no_line_is_drawn_across_years_without_flows() {
+    let e = env();
+    e.state
+        .service()
+        .load_json(
+            "test",
+            r#"{"records": [
+  {"record": "flow", "id": "f-test-2021", "activity": "act-kz-semey-equipment", "kind": "disbursement",
+   "money": {"amount": "1000", "currency": "USD", "value_date": "2021-05-01"}, "provider": "org-gov-japan"},
+  {"record": "flow", "id": "f-test-2025", "activity": "act-kz-semey-equipment", "kind": "disbursement",
+   "money": {"amount": "2000", "currency": "USD", "value_date": "2025-05-01"}, "provider": "org-gov-japan"}]}"#,
+        )
+        .unwrap();
+    let c = Client::InProcess(e.state.clone());
+    let page = c.get("/").await.body;
+    assert_eq!(page.matches("class=\"dot k-disbursement\"").count(), 2, "{page}");
+    assert!(!page.contains("series k-disbursement"), "{page}");
 }

@@ -156,7 +156,13 @@ pub fn time_series(
         .max()
         .unwrap_or(Decimal::ONE)
         .max(Decimal::ONE);
-    let (left, top, w, h) = (90.0, 24.0, 600.0, 180.0);
+    // The amount axis is as wide as its longest label, which a fixed margin clipped
+    // ("1,234,567,890" is wider than 90 px at the charts' font size).
+    let max_label = fmt_amount(max);
+    let left = (max_label.chars().count() as f64)
+        .mul_add(7.5, 12.0)
+        .max(60.0);
+    let (top, w, h) = (24.0, 690.0 - left, 180.0);
     // Each series is a flow kind's, named by its stored name.
     let lines: Vec<(FlowKind, &Vec<(i32, Decimal)>)> = series
         .iter()
@@ -177,14 +183,18 @@ pub fn time_series(
             text x="0" y="12" class="caption" { (title) }
             line x1=(left) y1=(top + h) x2=(left + w) y2=(top + h) class="axisline" {}
             line x1=(left) y1=(top) x2=(left) y2=(top + h) class="axisline" {}
-            text x=(left - 6.0) y=(top + 4.0) text-anchor="end" class="axis" { (fmt_amount(max)) }
+            text x=(left - 6.0) y=(top + 4.0) text-anchor="end" class="axis" { (max_label) }
             text x=(left - 6.0) y=(top + h) text-anchor="end" class="axis" { "0" }
-            @for year in y0..=y1 {
+            @for year in (y0..=y1).step_by(year_step(y0, y1)) {
                 text x=(x(year)) y=(top + h + 16.0) text-anchor="middle" class="axis" { (year) }
             }
             @for (kind, pts) in &lines {
-                @let points = pts.iter().map(|(yr, v)| format!("{:.1},{:.1}", x(*yr), y(*v))).collect::<Vec<_>>().join(" ");
-                polyline points=(points) class=(format!("series {}", kind_class(*kind))) {}
+                @for run in consecutive_years(pts) {
+                    @if run.len() > 1 {
+                        @let points = run.iter().map(|(yr, v)| format!("{:.1},{:.1}", x(*yr), y(*v))).collect::<Vec<_>>().join(" ");
+                        polyline points=(points) class=(format!("series {}", kind_class(*kind))) {}
+                    }
+                }
                 @for (yr, v) in pts.iter() {
                     circle cx=(x(*yr)) cy=(y(*v)) r="4" class=(format!("dot {}", kind_class(*kind))) {
                         title { (label(*kind)) " " (yr) ": " (fmt_amount(*v)) " " (unit) }
@@ -194,6 +204,27 @@ pub fn time_series(
             (legend(&kinds, top + h + 28.0))
         }
     } }
+}
+
+/// A series cut where a year has no point: a line drawn across empty years (2021 straight to
+/// 2025) showed a trend the records do not hold; each run is drawn alone, its dots always.
+fn consecutive_years(points: &[(i32, Decimal)]) -> Vec<&[(i32, Decimal)]> {
+    let mut runs = Vec::new();
+    let mut start = 0;
+    for i in 1..=points.len() {
+        let broken = i == points.len() || points[i].0 != points[i - 1].0.saturating_add(1);
+        if broken {
+            runs.push(&points[start..i]);
+            start = i;
+        }
+    }
+    runs
+}
+
+/// Years between two axis labels, so that at most about twelve are printed and none overlap.
+fn year_step(first: i32, last: i32) -> usize {
+    let years = usize::try_from(last.saturating_sub(first)).unwrap_or(0) + 1;
+    years.div_ceil(12).max(1)
 }
 
 /// The (south, north, west, east) edges of a map showing every point: the points' bounding box,
@@ -256,6 +287,35 @@ mod tests {
         );
         assert_eq!(very.len(), 2);
         assert!(very[1].ends_with('…'), "{very:?}");
+    }
+
+    #[test]
+    fn a_series_is_cut_at_years_without_a_point() {
+        let p = |y: i32| (y, Decimal::ONE);
+        let pts = [p(2021), p(2025), p(2026)];
+        let runs = consecutive_years(&pts);
+        assert_eq!(runs, vec![&pts[..1], &pts[1..]]);
+        assert!(consecutive_years(&[]).is_empty());
+    }
+
+    #[test]
+    fn a_long_span_of_years_prints_about_twelve_labels() {
+        assert_eq!(year_step(2021, 2026), 1);
+        assert_eq!(year_step(1990, 2026), 4);
+        assert_eq!(year_step(2026, 2026), 1);
+    }
+
+    #[test]
+    fn the_amount_axis_is_wide_enough_for_its_largest_label() {
+        let series = vec![(
+            "disbursement".to_string(),
+            vec![(2021, Decimal::from(1_234_567_890_123_i64))],
+        )];
+        let svg = crate::present::i18n::scope(crate::present::i18n::Lang::En, || {
+            time_series("t", "USD", &series).into_string()
+        });
+        // 17 characters at 7.5 px and a 12 px gap: the axis starts at 139.5, not 90.
+        assert!(svg.contains("x1=\"139.5\""), "{svg}");
     }
 
     #[test]
