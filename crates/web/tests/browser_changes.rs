@@ -12,7 +12,7 @@ mod browser_kit;
 mod common;
 
 use aidtrace_domain::{RecordId, RecordKind};
-use browser_kit::{click, fill, shot};
+use browser_kit::{click, fill, set_width, shot};
 use thirtyfour::prelude::*;
 
 async fn choose(driver: &WebDriver, name: &str, value: &str) {
@@ -126,6 +126,25 @@ async fn an_approver_reads_the_comparison_and_the_finding_preview_then_approves(
     assert!(!who.contains("decided by"), "{who}");
     shot(&driver, "changes-review").await;
 
+    let (right, width): (f64, f64) = driver
+        .execute(
+            "const cells = [...document.querySelectorAll('table.diff td.after')];
+             return [Math.max(...cells.map(c => c.getBoundingClientRect().right)),
+                     document.documentElement.clientWidth];",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .convert()
+        .unwrap();
+    assert!(
+        right <= width,
+        "the proposed column ends at {right} px of {width}"
+    );
+    shot(&driver, "changes-review-390").await;
+    set_width(&driver, 1400).await;
+    driver.goto(format!("{base}/changes")).await.unwrap();
+
     click(&driver, By::Css("article.change.submitted button.approve")).await;
     let decided = driver
         .query(By::Css("article.change.approved"))
@@ -152,4 +171,64 @@ async fn an_approver_reads_the_comparison_and_the_finding_preview_then_approves(
         )
         .unwrap();
     assert!(stored.is_some(), "approved flow is in the ledger");
+}
+
+/// On a phone the comparison's proposed column is on the screen: a changed activity whose new
+/// purpose holds a long unbroken token (a reference number, an address) kept the table wider
+/// than the phone, its proposed column scrolled off inside the table (found by a user walk).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_approver_on_a_phone_sees_the_proposed_column() {
+    let Some(browser) = browser_kit::start().await else {
+        return;
+    };
+    let driver = browser.driver.clone();
+    let env = common::env();
+    let addr = common::spawn(env.state.clone()).await;
+    let base = format!("http://{addr}");
+    let api = common::Client::Socket(addr);
+    let path = "/api/v1/activities/act-kz-semey-equipment";
+    let read = api.get(path).await;
+    let etag = read.header("etag");
+    let mut activity = read.json();
+    activity["record"] = "activity".into();
+    activity["purpose"] = format!(
+        "Equip the hospital; procurement reference {}",
+        "JICAKZ2025SEMEY".repeat(5)
+    )
+    .into();
+    let r = api
+        .send(
+            common::Req::new(axum::http::Method::PUT, path)
+                .bearer(&env.token("eve"))
+                .header("if-match", &etag)
+                .json(&activity),
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::ACCEPTED, "{}", r.body);
+
+    sign_in(&driver, &base, "abe").await;
+    set_width(&driver, 390).await;
+    driver.goto(format!("{base}/changes")).await.unwrap();
+    driver
+        .query(By::Css("tr[data-field='purpose'] td.after"))
+        .first()
+        .await
+        .unwrap();
+    let (right, width): (f64, f64) = driver
+        .execute(
+            "const cells = [...document.querySelectorAll('table.diff td.after')];
+             return [Math.max(...cells.map(c => c.getBoundingClientRect().right)),
+                     document.documentElement.clientWidth];",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .convert()
+        .unwrap();
+    shot(&driver, "changes-review-390").await;
+    assert!(
+        right <= width,
+        "the proposed column ends at {right} px of {width}"
+    );
+    driver.quit().await.unwrap();
 }
