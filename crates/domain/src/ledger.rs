@@ -553,6 +553,41 @@ impl Ledger {
             .map_or_else(|| id.to_string(), |o| o.name.clone())
     }
 
+    /// Organisations to choose from, by name, with a name that several of them share followed
+    /// by what tells them apart: the first IATI identifier, else the id. After an import,
+    /// "Asian Development Bank" stood three times in the donor list with nothing to choose by.
+    pub fn org_choices<'a>(
+        &self,
+        ids: impl IntoIterator<Item = &'a RecordId>,
+    ) -> Vec<(RecordId, String)> {
+        let mut choices: Vec<(RecordId, String)> = ids
+            .into_iter()
+            .map(|id| (id.clone(), self.org_name(id)))
+            .collect();
+        let mut count: BTreeMap<String, usize> = BTreeMap::new();
+        for (_, name) in &choices {
+            *count.entry(name.to_lowercase()).or_default() += 1;
+        }
+        for (id, name) in &mut choices {
+            if count.get(&name.to_lowercase()).copied().unwrap_or(0) > 1 {
+                let apart = self
+                    .organisations
+                    .get(id)
+                    .and_then(|o| {
+                        o.identifiers.iter().find_map(|i| match i {
+                            crate::model::OrgIdentifier::Iati(r) => Some(r.to_string()),
+                            crate::model::OrgIdentifier::IatiAsPublished(r) => Some(r.clone()),
+                            _ => None,
+                        })
+                    })
+                    .unwrap_or_else(|| id.to_string());
+                *name = format!("{name} ({apart})");
+            }
+        }
+        choices.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+        choices
+    }
+
     /// A facility's name, or its id when the ledger does not hold it.
     pub fn facility_name(&self, id: &RecordId) -> String {
         self.facilities

@@ -52,3 +52,41 @@ fn a_record_is_named_whatever_its_kind_and_an_unnamed_one_is_not() {
     assert_eq!(l.record_name(&id("flow-1")), None);
     assert_eq!(l.record_name(&id("missing")), None);
 }
+
+fn banks() -> Ledger {
+    let records: Vec<Record> = serde_json::from_str(
+        r#"[
+        {"record":"organisation","id":"org-adb","name":"Asian Development Bank","kind":"multilateral",
+         "identifiers":[{"scheme":"iati","value":"XM-DAC-46004"}]},
+        {"record":"organisation","id":"org-iati-46004","name":"Asian Development Bank","kind":"multilateral",
+         "identifiers":[{"scheme":"iati_as_published","value":"46004"}]},
+        {"record":"organisation","id":"org-adb-3","name":"asian development bank","kind":"other"},
+        {"record":"organisation","id":"org-jp","name":"Government of Japan","kind":"government"}
+    ]"#,
+    )
+    .expect("records");
+    Ledger::from_records(records)
+}
+
+/// Organisations sharing a name are told apart in a choice list by their IATI identifier, else
+/// their id; a name nobody shares stays as it is.
+#[test]
+fn organisations_sharing_a_name_are_told_apart_in_choices() {
+    let l = banks();
+    let ids = [
+        id("org-jp"),
+        id("org-adb"),
+        id("org-iati-46004"),
+        id("org-adb-3"),
+    ];
+    let names: Vec<String> = l.org_choices(&ids).into_iter().map(|(_, n)| n).collect();
+    assert_eq!(
+        names,
+        [
+            "Asian Development Bank (46004)",
+            "Asian Development Bank (XM-DAC-46004)",
+            "Government of Japan",
+            "asian development bank (org-adb-3)",
+        ]
+    );
+}

@@ -541,3 +541,43 @@ async fn a_link_into_itself_is_refused_before_the_confirmation() {
     );
     assert!(!r.body.contains("id=\"org-merge-confirm\""));
 }
+
+/// Two publishers named alike, kept apart (different identifiers), are told apart in the
+/// dashboard's donor list by their IATI identifiers (after a real import, "Asian Development
+/// Bank" stood there three times with nothing to choose by).
+#[tokio::test]
+async fn donors_sharing_a_name_are_told_apart_in_the_filter() {
+    let e = env();
+    import(
+        &e,
+        "adb1.xml",
+        &publisher_file("XM-DAC-46004-A1", "XM-DAC-46004", "Asian Development Bank"),
+    );
+    import(
+        &e,
+        "adb2.xml",
+        &publisher_file("46004-A2", "46004", "Asian Development Bank"),
+    );
+    let c = Client::InProcess(e.state.clone());
+    let page = c.get("/").await.body;
+    let donors = page
+        .split("id=\"f-donor\"")
+        .nth(1)
+        .unwrap()
+        .split("</select>")
+        .next()
+        .unwrap();
+    assert_eq!(
+        donors.matches("Asian Development Bank").count(),
+        2,
+        "{donors}"
+    );
+    assert!(
+        donors.contains("Asian Development Bank (XM-DAC-46004)"),
+        "{donors}"
+    );
+    assert!(
+        donors.contains("Asian Development Bank (46004)"),
+        "{donors}"
+    );
+}

@@ -345,11 +345,11 @@ pub async fn register(
         v.dedup();
         v
     };
-    let donors: Vec<RecordId> = {
-        let mut v: Vec<RecordId> = all.iter().filter_map(|r| r.donor.clone()).collect();
+    let donors = {
+        let mut v: Vec<&RecordId> = all.iter().filter_map(|r| r.donor.as_ref()).collect();
         v.sort();
         v.dedup();
-        v
+        ledger.org_choices(v)
     };
     let content = html! {
         form method="get" action="/assets" class="filters" {
@@ -363,7 +363,7 @@ pub async fn register(
             } }
             label { (t("assets-donor")) " " select name="donor" id="f-donor" {
                 option value="" { (t("any")) }
-                @for d in &donors { option value=(d) selected[filter.donor == d.as_str()] { (ledger.org_name(d)) } }
+                @for (d, name) in &donors { option value=(d) selected[filter.donor == d.as_str()] { (name) } }
             } }
             @if !filter.activity.is_empty() { input type="hidden" name="activity" value=(filter.activity); }
             @if !filter.line.is_empty() { input type="hidden" name="line" value=(filter.line); }

@@ -179,12 +179,11 @@ impl Choices {
                 current = p;
             }
         }
-        let mut donors: Vec<(RecordId, String)> = with_parents
-            .into_iter()
-            .filter(|d| ledger.organisations.contains_key(d))
-            .map(|d| (d.clone(), ledger.org_name(d)))
-            .collect();
-        donors.sort_by(|a, b| a.1.cmp(&b.1));
+        let donors = ledger.org_choices(
+            with_parents
+                .into_iter()
+                .filter(|d| ledger.organisations.contains_key(d)),
+        );
         let mut facilities: Vec<(RecordId, String)> = ledger
             .facilities
             .values()
