@@ -224,6 +224,11 @@ impl ReadModel {
     pub(crate) fn invalidate(&self) {
         let mut work = self.work();
         work.rebuild = true;
+        // When the writer does not wait (the cost of a refresh is not known yet, or it is
+        // high), the reads after it owe the refresh as after an import: a refresh under way
+        // that took an earlier change would otherwise let them serve the ledger before this
+        // write (two imports in a row; the dashboard showed the first only, now and then).
+        Self::owe_next_refresh(&mut work);
         self.wake.notify_one();
         if self.cheap(&work) {
             drop(self.wait_for_refresh(work));
@@ -237,9 +242,15 @@ impl ReadModel {
     pub(crate) fn invalidate_later(&self) {
         let mut work = self.work();
         work.rebuild = true;
-        // A refresh under way took its work before this change; the one after it has it.
-        work.owed = work.refreshes + if work.running { 2 } else { 1 };
+        Self::owe_next_refresh(&mut work);
         self.wake.notify_one();
+    }
+
+    /// The reads from now on owe the refresh that will include a change just made.
+    fn owe_next_refresh(work: &mut Work) {
+        // A refresh under way took its work before this change; the one after it has it.
+        let next = work.refreshes + if work.running { 2 } else { 1 };
+        work.owed = work.owed.max(next);
     }
 
     pub(crate) fn shut_down(&self) {
