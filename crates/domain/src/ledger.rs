@@ -1,7 +1,7 @@
 //! A read-only view of all records, indexed for the rules that need to look across them:
 //! totals, checks, and the rate basis of a flow.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 mod delta;
 pub use delta::{FAMILY_KINDS, last_of_each};
@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::codes::RecordId;
 use crate::fx::RateTable;
 use crate::model::{
-    Activity, Budget, Claim, EquipmentLine, Facility, Flow, FlowKind, MarketRegistration,
+    Activity, Budget, Claim, EquipmentLine, Facility, Flow, FlowKind, MarketRegistration, OrgRole,
     Organisation, Partnership, Record, RecordKind, Source,
 };
 
@@ -551,6 +551,59 @@ impl Ledger {
         self.organisations
             .get(id)
             .map_or_else(|| id.to_string(), |o| o.name.clone())
+    }
+
+    /// The roles each organisation plays in the records, whether or not they are written on
+    /// it: a funding participant or the provider of a flow is a donor (an agency when it has a
+    /// parent), an extending participant a donor agency, an implementing one an implementer, a
+    /// beneficiary or the receiver of a flow a recipient. `/organisations?role=donor` listed
+    /// only organisations with the role written on them, so an imported publisher that funds
+    /// everything it reports was not a donor there.
+    pub fn roles_in_records(&self) -> HashMap<&RecordId, Vec<OrgRole>> {
+        use crate::model::ParticipantRole as P;
+        fn add<'a>(
+            roles: &mut HashMap<&'a RecordId, Vec<OrgRole>>,
+            org: &'a RecordId,
+            role: OrgRole,
+        ) {
+            let list = roles.entry(org).or_default();
+            if !list.contains(&role) {
+                list.push(role);
+            }
+        }
+        let mut roles = HashMap::new();
+        let donor = |org: &RecordId| {
+            let agency = self
+                .organisations
+                .get(org)
+                .is_some_and(|o| o.parent.is_some());
+            if agency {
+                OrgRole::DonorAgency
+            } else {
+                OrgRole::Donor
+            }
+        };
+        for a in self.activities.values() {
+            for p in &a.participants {
+                let role = match p.role {
+                    P::Funding => donor(&p.org),
+                    P::Extending => OrgRole::DonorAgency,
+                    P::Implementing => OrgRole::Implementer,
+                    P::Beneficiary => OrgRole::Recipient,
+                    P::Accountable => continue,
+                };
+                add(&mut roles, &p.org, role);
+            }
+        }
+        for f in self.flows.values() {
+            if let Some(p) = &f.provider {
+                add(&mut roles, p, donor(p));
+            }
+            if let Some(r) = &f.receiver {
+                add(&mut roles, r, OrgRole::Recipient);
+            }
+        }
+        roles
     }
 
     /// Organisations to choose from, by name, with a name that several of them share followed

@@ -124,6 +124,10 @@ async fn no_line_is_drawn_across_years_without_flows() {
         .unwrap();
     let c = Client::InProcess(e.state.clone());
     let page = c.get("/").await.body;
-    assert_eq!(page.matches("class=\"dot k-disbursement\"").count(), 2, "{page}");
+    assert_eq!(
+        page.matches("class=\"dot k-disbursement\"").count(),
+        2,
+        "{page}"
+    );
     assert!(!page.contains("series k-disbursement"), "{page}");
 }

@@ -581,3 +581,28 @@ async fn donors_sharing_a_name_are_told_apart_in_the_filter() {
         "{donors}"
     );
 }
+
+/// A publisher that funds what it reports is a donor in the organisations list although no
+/// role is written on it, said to be from its flows and activities (found by a user walk:
+/// `?role=donor` counted only written roles).
+#[tokio::test]
+async fn an_imported_publisher_is_listed_as_a_donor_by_its_flows() {
+    let e = env();
+    import(
+        &e,
+        "adb1.xml",
+        &publisher_file("XM-DAC-46004-A1", "XM-DAC-46004", "Asian Development Bank"),
+    );
+    let c = Client::InProcess(e.state.clone());
+    let page = c.get("/organisations?role=donor").await.body;
+    let row = page
+        .split("Asian Development Bank</a>")
+        .nth(1)
+        .unwrap_or_else(|| panic!("not listed as a donor: {page}"))
+        .split("</tr>")
+        .next()
+        .unwrap();
+    assert!(row.contains("donor (by its flows and activities)"), "{row}");
+    let ru = c.get("/organisations?role=donor&lang=ru").await.body;
+    assert!(ru.contains("(по его операциям и проектам)"), "{ru}");
+}

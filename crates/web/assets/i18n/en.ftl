@@ -1434,6 +1434,7 @@ title-claims = Claims beside records
 title-regions = Regional equity
 val-stated_amount = stated amount
 orgs-filter-role = Role
+orgs-role-in-records = { $role } (by its flows and activities)
 orgs-all-roles = all roles
 orgs-filter-apply = Show
 orgs-count = Organisations shown: { $count }

@@ -1398,6 +1398,7 @@ title-claims = Мәлімдемелер мен есеп қатар
 title-regions = Өңірлер арасындағы теңдік
 val-stated_amount = мәлімделген сома
 orgs-filter-role = Рөлі
+orgs-role-in-records = { $role } (операциялары мен жобалары бойынша)
 orgs-all-roles = барлық рөлдер
 orgs-filter-apply = Көрсету
 orgs-count = Көрсетілген ұйымдар: { $count }

@@ -1447,6 +1447,7 @@ title-claims = Заявления рядом с учётом
 title-regions = Равенство регионов
 val-stated_amount = заявленная сумма
 orgs-filter-role = Роль
+orgs-role-in-records = { $role } (по его операциям и проектам)
 orgs-all-roles = все роли
 orgs-filter-apply = Показать
 orgs-count = Показано организаций: { $count }

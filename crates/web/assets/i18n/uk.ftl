@@ -1447,6 +1447,7 @@ title-claims = Заяви поруч з обліком
 title-regions = Рівність регіонів
 val-stated_amount = заявлена сума
 orgs-filter-role = Роль
+orgs-role-in-records = { $role } (за його операціями та проєктами)
 orgs-all-roles = усі ролі
 orgs-filter-apply = Показати
 orgs-count = Показано організацій: { $count }

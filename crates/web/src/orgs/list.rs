@@ -50,12 +50,21 @@ fn parse_role(raw: Option<&str>) -> Result<Option<OrgRole>, PageError> {
     }
 }
 
-fn roles_text(o: &Organisation) -> String {
-    o.roles
-        .iter()
-        .map(|r| i18n::value(&enum_name(r)))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// The roles written on the organisation, then those only its flows and activities show,
+/// said to be from them.
+fn roles_text(o: &Organisation, in_records: Option<&Vec<OrgRole>>) -> String {
+    let written = o.roles.iter().map(|r| i18n::value(&enum_name(r)));
+    let shown = in_records
+        .into_iter()
+        .flatten()
+        .filter(|r| !o.roles.contains(r))
+        .map(|r| {
+            ta(
+                "orgs-role-in-records",
+                &[("role", &i18n::value(&enum_name(r)))],
+            )
+        });
+    written.chain(shown).collect::<Vec<_>>().join(", ")
 }
 
 fn filter_form(chosen: Option<OrgRole>) -> Markup {
@@ -84,10 +93,14 @@ pub async fn page(
     let role = parse_role(q.role.as_deref())?;
     let snap = state.snapshot().await?;
     let ledger = &snap.ledger;
+    let in_records = ledger.roles_in_records();
+    let plays = |o: &Organisation, r: OrgRole| {
+        o.roles.contains(&r) || in_records.get(&o.id).is_some_and(|list| list.contains(&r))
+    };
     let list: Vec<&Organisation> = ledger
         .organisations
         .values()
-        .filter(|o| role.is_none_or(|r| o.roles.contains(&r)))
+        .filter(|o| role.is_none_or(|r| plays(o, r)))
         .collect();
     let content = html! {
         @if caller.principal().is_some_and(auth::Principal::can_edit_something) { p { a href="/forms/organisations/new" { (t("new-organisation")) } } }
@@ -104,7 +117,7 @@ pub async fn page(
                         td { (i18n::value(&enum_name(&o.kind))) }
                         td { (o.country.as_ref().map(|c| crate::labels::country(c.as_str())).unwrap_or_default()) }
                         td { @if let Some(p) = &o.parent { a href=(format!("/organisations/{p}")) { (ledger.org_name(p)) } } }
-                        td { (roles_text(o)) }
+                        td { (roles_text(o, in_records.get(&o.id))) }
                     } } }
                 }
             }
