@@ -606,3 +606,65 @@ async fn an_imported_publisher_is_listed_as_a_donor_by_its_flows() {
     let ru = c.get("/organisations?role=donor&lang=ru").await.body;
     assert!(ru.contains("(по его операциям и проектам)"), "{ru}");
 }
+
+/// After a merge or a "keep as new", the review list comes back narrowed by the search the
+/// admin had typed (it came back whole; found by a user walk), and the confirmation page
+/// carries the search to the merge.
+#[tokio::test]
+async fn the_review_list_keeps_its_search_after_a_merge_and_a_keep() {
+    let e = env();
+    import(&e, "mofa.xml", &publisher_file("JP-FA-WEB9", "JP-FA", MOFA));
+    import(
+        &e,
+        "koica.xml",
+        &publisher_file("KR-WEB9", "KR-GOV-010", "KOICA"),
+    );
+    let c = Client::InProcess(e.state.clone());
+    let (ada, csrf) = login(&c, "ada").await;
+    let search = "Japan - Ministry";
+    let link = [
+        ("csrf", csrf.as_str()),
+        ("org", "org-iati-JP-FA"),
+        ("into", "org-gov-japan"),
+        ("action", "link"),
+        ("q", search),
+    ];
+    let asked = c.send(post("/organisations/review", &ada, &link)).await;
+    assert!(
+        asked.body.contains("name=\"q\" value=\"Japan - Ministry\""),
+        "{}",
+        asked.body
+    );
+    let mut confirmed = link.to_vec();
+    confirmed.push(("confirm", "yes"));
+    let done = c
+        .send(post("/organisations/review", &ada, &confirmed))
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let location = done.header("location");
+    assert!(location.ends_with("&q=Japan%20-%20Ministry"), "{location}");
+    let after = c.send(Req::get(&location).cookie(&ada)).await;
+    assert!(
+        after.body.contains("value=\"Japan - Ministry\""),
+        "{}",
+        after.body
+    );
+    let kept = c
+        .send(post(
+            "/organisations/review",
+            &ada,
+            &[
+                ("csrf", &csrf),
+                ("org", "org-iati-KR-GOV-010"),
+                ("action", "keep"),
+                ("q", "KOICA"),
+            ],
+        ))
+        .await;
+    assert_eq!(kept.status, StatusCode::SEE_OTHER, "{}", kept.body);
+    assert!(
+        kept.header("location").ends_with("&q=KOICA"),
+        "{}",
+        kept.header("location")
+    );
+}

@@ -257,6 +257,7 @@ fn review_body(
                                 form method="post" action="/organisations/review" class="inline" {
                                     input type="hidden" name="csrf" value=(csrf);
                                     input type="hidden" name="org" value=(o.id);
+                                    input type="hidden" name="q" value=(q);
                                     input type="hidden" name="into" value=(s.id);
                                     button type="submit" name="action" value="link" class="link-suggested" { (ta("org-link-to-this", &[("name", &s.name)])) }
                                 }
@@ -265,6 +266,7 @@ fn review_body(
                                 form method="post" action="/organisations/review" class="inline" {
                                     input type="hidden" name="csrf" value=(csrf);
                                     input type="hidden" name="org" value=(o.id);
+                                    input type="hidden" name="q" value=(q);
                                     label { (t("org-merge-into")) " "
                                         input type="text" name="into" list="org-choices" class="into" value=(typed) required; }
                                     " "
@@ -273,6 +275,7 @@ fn review_body(
                                 form method="post" action="/organisations/review" class="inline" {
                                     input type="hidden" name="csrf" value=(csrf);
                                     input type="hidden" name="org" value=(o.id);
+                                    input type="hidden" name="q" value=(q);
                                     button type="submit" name="action" value="keep" class="keep" { (t("org-keep")) }
                                 }
                             }
@@ -314,6 +317,18 @@ pub struct ReviewForm {
     /// `yes` once the admin has read what a link (a merge, which cannot be undone) does.
     #[serde(default)]
     confirm: String,
+    /// The review list's search when the form was sent, so the list comes back narrowed as the
+    /// admin left it (it came back whole after every merge).
+    #[serde(default)]
+    q: String,
+}
+
+/// `location` with the review list's search added, when there is one.
+fn with_search(location: String, q: &str) -> String {
+    match q.trim() {
+        "" => location,
+        q => format!("{location}&q={}", crate::present::links::urlencode(q)),
+    }
 }
 
 /// The two organisations of a merge, the "into" given as typed; `Err` is the field and
@@ -425,9 +440,11 @@ async fn review_submit(
                     if report.changed() > 0 {
                         state.invalidate();
                     }
-                    return Ok(
-                        Redirect::to(&format!("/organisations/review?kept={id}")).into_response()
-                    );
+                    return Ok(Redirect::to(&with_search(
+                        format!("/organisations/review?kept={id}"),
+                        &form.q,
+                    ))
+                    .into_response());
                 }
                 Err(e) => match refusal(&e) {
                     Some((_, message)) => message,
@@ -439,17 +456,18 @@ async fn review_submit(
         "link" if form.confirm != "yes" => match merge_ends(&state, &form.org, &form.into).await? {
             Ok((from, into)) => {
                 let snap = state.snapshot().await?;
-                let body = confirm_merge(&snap, &principal, &from, &into);
+                let body = confirm_merge(&snap, &principal, (&from, &into), &form.q);
                 return Ok(layout(&t("org-merge-confirm-title"), &caller, body).into_response());
             }
             Err((_, message)) => message,
         },
         "link" => match merge(&state, &principal.name, &form.org, &form.into).await? {
             Ok(report) => {
-                return Ok(
-                    Redirect::to(&merged_location("/organisations/review", &report))
-                        .into_response(),
-                );
+                return Ok(Redirect::to(&with_search(
+                    merged_location("/organisations/review", &report),
+                    &form.q,
+                ))
+                .into_response());
             }
             Err((_, message)) => message,
         },
@@ -490,9 +508,14 @@ async fn review_submit(
 fn confirm_merge(
     snap: &Snapshot,
     principal: &Principal,
-    from: &RecordId,
-    into: &RecordId,
+    (from, into): (&RecordId, &RecordId),
+    q: &str,
 ) -> Markup {
+    let back = if q.trim().is_empty() {
+        from.as_str()
+    } else {
+        q.trim()
+    };
     let name = |id: &RecordId| snap.ledger.org_name(id);
     html! {
         p id="org-merge-confirm" {
@@ -506,10 +529,11 @@ fn confirm_merge(
             input type="hidden" name="org" value=(from);
             input type="hidden" name="into" value=(into);
             input type="hidden" name="confirm" value="yes";
+            input type="hidden" name="q" value=(q);
             button type="submit" name="action" value="link" id="org-merge-confirmed" { (t("org-merge-confirm-button")) }
         }
         " "
-        a href=(format!("/organisations/review?q={}", crate::present::links::urlencode(from.as_str()))) id="org-merge-back" { (t("org-merge-back")) }
+        a href=(format!("/organisations/review?q={}", crate::present::links::urlencode(back))) id="org-merge-back" { (t("org-merge-back")) }
     }
 }
 
