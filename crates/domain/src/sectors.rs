@@ -112,8 +112,15 @@ pub fn name(code: &str) -> Option<&'static str> {
     names().get(code.trim()).copied()
 }
 
+/// A code with its English name: "12191 Medical services", a 3-digit category with the
+/// category's name ("121 Health, general"), any other code by number.
 pub fn label(code: &str) -> String {
-    match name(code) {
+    let category = || {
+        (code.trim().len() == 3)
+            .then(|| category_name(code, NameLanguage::En))
+            .flatten()
+    };
+    match name(code).or_else(category) {
         Some(n) => format!("{code} {n}"),
         None => code.to_string(),
     }
@@ -122,6 +129,13 @@ pub fn label(code: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_category_is_labelled_with_its_name() {
+        assert_eq!(label("121"), "121 Health, General");
+        assert_eq!(label("12191"), "12191 Medical services");
+        assert_eq!(label("999"), "999");
+    }
 
     #[test]
     fn a_code_a_label_or_a_name_in_any_language_finds_the_code() {

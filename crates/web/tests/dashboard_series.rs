@@ -131,3 +131,34 @@ async fn no_line_is_drawn_across_years_without_flows() {
     );
     assert!(!page.contains("series k-disbursement"), "{page}");
 }
+
+/// The sector filter offers each DAC category before its purpose codes, so a whole category
+/// can be chosen (the filter took "121", the list offered only 5-digit codes; found by a user
+/// walk).
+#[tokio::test]
+async fn the_sector_filter_offers_whole_categories() {
+    let e = env();
+    let c = Client::InProcess(e.state.clone());
+    let page = c.get("/").await.body;
+    let sectors = page
+        .split("id=\"f-sector\"")
+        .nth(1)
+        .unwrap()
+        .split("</select>")
+        .next()
+        .unwrap();
+    let category = sectors.find("value=\"121\"").expect(sectors);
+    let purpose = sectors.find("value=\"12191\"").expect(sectors);
+    assert!(category < purpose, "{sectors}");
+    assert!(
+        sectors.contains("121 Health, General, all purposes"),
+        "{sectors}"
+    );
+    let chosen = c.get("/?sector=121").await;
+    assert_eq!(chosen.status, axum::http::StatusCode::OK);
+    assert!(
+        chosen.body.contains("value=\"121\" selected"),
+        "{}",
+        chosen.body
+    );
+}

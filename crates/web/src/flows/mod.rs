@@ -197,10 +197,29 @@ impl Choices {
                 .into_iter()
                 .map(|(c, n)| (format!("{c}:{n}"), format!("{n} ({c})")))
                 .collect(),
-            sectors: sectors.into_iter().collect(),
+            sectors: with_categories(sectors),
             facilities,
         }
     }
+}
+
+/// The purpose codes in use, each DAC category (its first three digits) before its codes, so
+/// a whole category can be chosen ("121" keeps 12110, 12191 …): the filter takes categories,
+/// and the list offered only the codes.
+fn with_categories(codes: BTreeSet<String>) -> Vec<String> {
+    let mut list = Vec::new();
+    for code in codes {
+        if let Some(category) = code.get(..3)
+            && code.len() > 3
+            && !list.iter().any(|c: &String| c == category)
+        {
+            list.push(category.to_string());
+        }
+        if !list.contains(&code) {
+            list.push(code);
+        }
+    }
+    list
 }
 
 /// Filtered figures and pages of one snapshot. Each filter's figures are computed once even
@@ -405,7 +424,11 @@ fn form_inner(
             } }
             label { (t("filter-sector")) " " select name="sector" id="f-sector" {
                 option value="" { (t("any")) }
-                @for code in &c.sectors { @let (name, english) = crate::labels::sector(code); option value=(code) title=[english] selected[*code == sector] { (name) } }
+                @for code in &c.sectors {
+                    @let (name, english) = crate::labels::sector(code);
+                    @let name = if code.len() == 3 { ta("filter-sector-category", &[("category", &name)]) } else { format!("\u{a0}\u{a0}{name}") };
+                    option value=(code) title=[english] selected[*code == sector] { (name) }
+                }
                 @if !sector.is_empty() && !c.sectors.contains(&sector) { option value=(sector) selected { (sector) } }
             } }
             label { (t("filter-facility")) " " select name="facility" id="f-facility" {
