@@ -90,3 +90,34 @@ fn organisations_sharing_a_name_are_told_apart_in_choices() {
         ]
     );
 }
+
+/// The roles the records show: a funding participant or provider is a donor (an agency when it
+/// has a parent), an implementing participant an implementer, a flow's receiver a recipient;
+/// an accountable participant plays none of these.
+#[test]
+fn roles_in_records_follow_participations_and_flows() {
+    use aidtrace_domain::model::OrgRole;
+    let records: Vec<Record> = serde_json::from_str(
+        r#"[
+        {"record":"organisation","id":"org-jp","name":"Government of Japan","kind":"government"},
+        {"record":"organisation","id":"org-jica","name":"JICA","kind":"government","parent":"org-jp"},
+        {"record":"organisation","id":"org-moh","name":"Ministry of Health","kind":"government"},
+        {"record":"organisation","id":"org-ngo","name":"NGO","kind":"ngo"},
+        {"record":"organisation","id":"org-hosp","name":"Hospital","kind":"other"},
+        {"record":"activity","id":"act-1","title":"MRI","instrument":"grant_aid","status":"implementation",
+         "participants":[{"org":"org-jp","role":"funding"},{"org":"org-ngo","role":"implementing"},
+                         {"org":"org-moh","role":"accountable"}]},
+        {"record":"flow","id":"flow-1","activity":"act-1","kind":"disbursement","provider":"org-jica",
+         "receiver":"org-hosp","money":{"amount":"1","currency":"USD"}}
+    ]"#,
+    )
+    .expect("records");
+    let l = Ledger::from_records(records);
+    let roles = l.roles_in_records();
+    let of = |raw: &str| roles.get(&id(raw)).cloned().unwrap_or_default();
+    assert_eq!(of("org-jp"), [OrgRole::Donor]);
+    assert_eq!(of("org-jica"), [OrgRole::DonorAgency]);
+    assert_eq!(of("org-ngo"), [OrgRole::Implementer]);
+    assert_eq!(of("org-hosp"), [OrgRole::Recipient]);
+    assert!(of("org-moh").is_empty());
+}
