@@ -407,7 +407,7 @@ async fn more_files_than_one_upload_holds_are_refused_naming_the_limit() {
     refused(
         &files,
         StatusCode::PAYLOAD_TOO_LARGE,
-        &["at most 1000 files in one upload", "zip"],
+        &["at most 1,000 files in one upload", "zip"],
     )
     .await;
 }

@@ -1037,6 +1037,15 @@ import-err-zip-members = file: { $file } has more than { $max } members.
 import-err-zip-path = file: { $file } has a member outside its root ({ $member }); nothing was written.
 import-skip-link = a link, not a file: skipped
 import-skip-not-xml = not XML: skipped
+import-err-too-large = file: the file is larger than the upload limit of { $limit } (`serve --upload-limit-mb`); use `aidtrace iati import FILE` for larger files. Nothing was written.
+import-zip-damaged = it is damaged or cut short
+import-zip-encrypted = it is encrypted (password-protected)
+import-zip-unsupported = it uses a compression method or zip feature the server does not read
+import-size-mib = { $n } MiB
+import-size-bytes = { $count ->
+    [one] { $n } byte
+   *[other] { $n } bytes
+}
 import-report-title-files = Validation of { $count } files
 import-skipped = Skipped archive members
 import-problems-total = Problems in all files, by layer, rule and message

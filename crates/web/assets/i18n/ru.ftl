@@ -1043,6 +1043,16 @@ import-err-zip-members = файл: в { $file } больше { $max } элеме
 import-err-zip-path = файл: в { $file } есть элемент вне корня архива ({ $member }); ничего не записано.
 import-skip-link = ссылка, а не файл: пропущено
 import-skip-not-xml = не XML: пропущено
+import-err-too-large = файл: файл больше предела загрузки { $limit } (`serve --upload-limit-mb`); файлы больше импортируйте командой `aidtrace iati import FILE`. Ничего не записано.
+import-zip-damaged = архив повреждён или неполон
+import-zip-encrypted = архив зашифрован (защищён паролем)
+import-zip-unsupported = архив использует метод сжатия или возможность zip, которые сервер не читает
+import-size-mib = { $n } МБ
+import-size-bytes = { $count ->
+    [one] { $n } байт
+    [few] { $n } байта
+   *[other] { $n } байт
+}
 import-report-title-files = Проверка файлов: { $count }
 import-skipped = Пропущенные элементы архива
 import-problems-total = Проблемы во всех файлах по уровню, правилу и сообщению

@@ -1043,6 +1043,16 @@ import-err-zip-members = файл: у { $file } понад { $max } елемен
 import-err-zip-path = файл: у { $file } є елемент поза коренем архіву ({ $member }); нічого не записано.
 import-skip-link = посилання, а не файл: пропущено
 import-skip-not-xml = не XML: пропущено
+import-err-too-large = файл: файл більший за межу завантаження { $limit } (`serve --upload-limit-mb`); більші файли імпортуйте командою `aidtrace iati import FILE`. Нічого не записано.
+import-zip-damaged = архів пошкоджений або неповний
+import-zip-encrypted = архів зашифрований (захищений паролем)
+import-zip-unsupported = архів використовує метод стиснення чи можливість zip, яких сервер не читає
+import-size-mib = { $n } МБ
+import-size-bytes = { $count ->
+    [one] { $n } байт
+    [few] { $n } байти
+   *[other] { $n } байтів
+}
 import-report-title-files = Перевірка файлів: { $count }
 import-skipped = Пропущені елементи архіву
 import-problems-total = Проблеми в усіх файлах за рівнем, правилом і повідомленням

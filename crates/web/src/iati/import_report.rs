@@ -227,8 +227,8 @@ impl FileReport {
 #[derive(Debug, Default)]
 pub struct UploadReport {
     pub files: Vec<FileReport>,
-    /// Archive members not read, with why.
-    pub skipped: Vec<(String, String)>,
+    /// Archive members not read, with why (worded when the report is shown).
+    pub skipped: Vec<(String, crate::iati::refusals::Skip)>,
 }
 
 fn add_summary(total: &mut Summary, s: &Summary) {
@@ -293,7 +293,7 @@ impl UploadReport {
             @if !self.skipped.is_empty() {
                 h3 { (t("import-skipped")) }
                 ul id="skipped" {
-                    @for (name, why) in &self.skipped { li { code { (name) } ": " (why) } }
+                    @for (name, why) in &self.skipped { li { code { (name) } ": " (why.text()) } }
                 }
             }
             @if let Some(total) = self.outcome_total() { (self.outcomes(&total)) }

@@ -4,5 +4,6 @@ pub mod export;
 pub mod import_page;
 pub mod import_report;
 pub mod labels;
+pub mod refusals;
 pub mod slots;
 pub mod upload;

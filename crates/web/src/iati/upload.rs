@@ -9,6 +9,9 @@
 //! than the upload limit once unpacked, refuse it too (a zip bomb). The sizes an archive
 //! declares are checked first and the bytes actually inflated are counted as they come, since a
 //! declared size can lie. Members that are not XML are skipped and listed.
+//!
+//! Each refusal and each skip is a typed reason ([`crate::iati::refusals`]): the page words it in
+//! its reader's language, the API keeps the English message.
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -18,7 +21,8 @@ use axum::extract::Multipart;
 use axum::http::StatusCode;
 
 use crate::error::ApiError;
-use crate::i18n::{self, t, ta};
+use crate::i18n;
+use crate::iati::refusals::{Refusal, Skip, ZipFault};
 use crate::multipart::small_text;
 
 /// A member may inflate at most this many times its compressed size. Real IATI XML compresses
@@ -56,7 +60,7 @@ pub struct XmlFile {
 /// all and is removed when this is dropped.
 pub struct Unpacked {
     pub files: Vec<XmlFile>,
-    pub skipped: Vec<(String, String)>,
+    pub skipped: Vec<(String, Skip)>,
     _dir: tempfile::TempDir,
 }
 
@@ -82,39 +86,13 @@ fn place(dir: &std::path::Path, index: usize, name: &str) -> Result<PathBuf, Api
     Ok(folder.join(base))
 }
 
-/// `n` bytes in words: "256 MiB".
-pub fn size_label(n: u64) -> String {
-    const MIB: u64 = 1024 * 1024;
-    if n >= MIB && n.is_multiple_of(MIB) {
-        format!("{} MiB", n / MIB)
-    } else {
-        format!("{n} bytes")
-    }
-}
-
-pub fn too_large(limit: u64) -> ApiError {
-    ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "too_large",
-        format!(
-            "the file is larger than the upload limit of {} (`serve --upload-limit-mb`); use `aidtrace iati import FILE` for larger files",
-            size_label(limit)
-        ),
-    )
-    .with_field("file")
-}
-
-fn refused(message: String) -> ApiError {
-    ApiError::bad_request("invalid_upload", message).with_field("file")
-}
-
 /// Streams the form to disk. `limit` bounds the files together (what the page promises as the
 /// upload limit); the body limit of the route ends a longer stream with 413 as well.
 pub async fn receive(mut multipart: Multipart, limit: u64) -> Result<Received, ApiError> {
     let bad = |m: String| ApiError::bad_request("invalid_upload", m);
     let unreadable = |what: &str, e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            too_large(limit)
+            Refusal::TooLarge { limit }.into()
         } else {
             crate::multipart::unreadable(what, &e)
         }
@@ -137,15 +115,7 @@ pub async fn receive(mut multipart: Multipart, limit: u64) -> Result<Received, A
             "strict" => r.strict = !small_text(field, "strict").await?.is_empty(),
             "file" => {
                 if r.files.len() >= MAX_FILES {
-                    return Err(ApiError::new(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        "too_large",
-                        ta(
-                            "import-err-too-many-files",
-                            &[("max", &MAX_FILES.to_string())],
-                        ),
-                    )
-                    .with_field("file"));
+                    return Err(Refusal::TooManyFiles { max: MAX_FILES }.into());
                 }
                 let name = field.file_name().unwrap_or("upload.xml").to_string();
                 let mut file = tempfile::NamedTempFile::new().map_err(ApiError::internal)?;
@@ -154,7 +124,7 @@ pub async fn receive(mut multipart: Multipart, limit: u64) -> Result<Received, A
                     size = size.saturating_add(chunk.len() as u64);
                     total = total.saturating_add(chunk.len() as u64);
                     if total > limit {
-                        return Err(too_large(limit));
+                        return Err(Refusal::TooLarge { limit }.into());
                     }
                     // Chunks are small and land in the page cache; a blocking write here costs
                     // less than a hop to the blocking pool per chunk.
@@ -172,7 +142,7 @@ pub async fn receive(mut multipart: Multipart, limit: u64) -> Result<Received, A
         }
     }
     if r.files.is_empty() {
-        return Err(refused(t("import-err-no-file")));
+        return Err(Refusal::NoFile.into());
     }
     Ok(r)
 }
@@ -248,17 +218,12 @@ pub fn unpack(
                 folders += unzip(&archive, dir.path(), &budget, &mut into)?;
             }
             Kind::Other => {
-                return Err(refused(ta("import-err-not-xml", &[("file", &name)])));
+                return Err(Refusal::NotXmlOrZip { file: name }.into());
             }
         }
     }
     if files.is_empty() {
-        let skipped = skipped
-            .iter()
-            .map(|(n, why)| format!("{n}: {why}"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        return Err(refused(ta("import-err-no-xml", &[("skipped", &skipped)])));
+        return Err(Refusal::NoXml { skipped }.into());
     }
     Ok(Unpacked {
         files,
@@ -270,7 +235,7 @@ pub fn unpack(
 /// Where [`unzip`] puts what it finds.
 struct Members<'a> {
     files: &'a mut Vec<XmlFile>,
-    skipped: &'a mut Vec<(String, String)>,
+    skipped: &'a mut Vec<(String, Skip)>,
 }
 
 /// Bytes still allowed for the upload unpacked, shared by the threads that inflate.
@@ -286,30 +251,27 @@ impl Budget {
                 left.checked_sub(n)
             })
             .map(|_| ())
-            .map_err(|_| unpacked_too_large(self.limit))
+            .map_err(|_| Refusal::UnpackedTooLarge { limit: self.limit }.into())
     }
 }
 
-fn unpacked_too_large(limit: u64) -> ApiError {
-    ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "too_large",
-        ta(
-            "import-err-unpacked-limit",
-            &[("limit", &size_label(limit))],
-        ),
-    )
-    .with_field("file")
+fn bomb(archive: &str, member: &str) -> ApiError {
+    Refusal::ZipBomb {
+        file: format!("{archive}/{member}"),
+        ratio: MAX_RATIO,
+    }
+    .into()
 }
 
-fn bomb(archive: &str, member: &str) -> ApiError {
-    refused(ta(
-        "import-err-zip-bomb",
-        &[
-            ("file", &format!("{archive}/{member}")),
-            ("ratio", &MAX_RATIO.to_string()),
-        ],
-    ))
+/// A member whose bytes could not be inflated: the zip reader says why in an `io::Error`
+/// (a wrong checksum, a broken deflate stream), so the member is damaged.
+fn member_unreadable(shown: &str, e: &std::io::Error) -> ApiError {
+    Refusal::ZipUnreadable {
+        file: shown.to_string(),
+        fault: ZipFault::Damaged,
+        detail: e.to_string(),
+    }
+    .into()
 }
 
 /// A received zip archive: the name it was sent under, where it is, and the first of the
@@ -321,11 +283,13 @@ struct Archive<'a> {
 }
 
 impl Archive<'_> {
-    fn unreadable(&self, e: &dyn std::fmt::Display) -> ApiError {
-        refused(ta(
-            "import-err-zip-unreadable",
-            &[("file", self.name), ("reason", &e.to_string())],
-        ))
+    fn unreadable(&self, e: &zip::result::ZipError) -> ApiError {
+        Refusal::ZipUnreadable {
+            file: self.name.to_string(),
+            fault: ZipFault::of(e),
+            detail: e.to_string(),
+        }
+        .into()
     }
 
     fn open(&self) -> Result<zip::ZipArchive<std::fs::File>, ApiError> {
@@ -355,10 +319,11 @@ fn unzip(
     let mut zip = archive.open()?;
     let count = zip.len();
     if count > MAX_MEMBERS {
-        return Err(refused(ta(
-            "import-err-zip-members",
-            &[("file", archive.name), ("max", &MAX_MEMBERS.to_string())],
-        )));
+        return Err(Refusal::ZipMembers {
+            file: archive.name.to_string(),
+            max: MAX_MEMBERS,
+        }
+        .into());
     }
     // Every path and declared size is checked before anything is inflated: a refused archive
     // costs no unpacking.
@@ -367,10 +332,11 @@ fn unzip(
         let m = zip.by_index_raw(i).map_err(|e| archive.unreadable(&e))?;
         let name = m.name().map_err(|e| archive.unreadable(&e))?.into_owned();
         if m.enclosed_name().is_none() || is_absolute_member(&name) {
-            return Err(refused(ta(
-                "import-err-zip-path",
-                &[("file", archive.name), ("member", &name)],
-            )));
+            return Err(Refusal::ZipPath {
+                file: archive.name.to_string(),
+                member: name,
+            }
+            .into());
         }
         if m.size() > RATIO_GRACE && m.size() / m.compressed_size().max(1) > MAX_RATIO {
             return Err(bomb(archive.name, &name));
@@ -378,7 +344,10 @@ fn unzip(
         declared = declared.saturating_add(m.size());
     }
     if declared > budget.left.load(Ordering::Relaxed) {
-        return Err(unpacked_too_large(budget.limit));
+        return Err(Refusal::UnpackedTooLarge {
+            limit: budget.limit,
+        }
+        .into());
     }
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
@@ -431,8 +400,8 @@ fn unzip(
     for (_, member) in found {
         match member? {
             Some(Member::Dir) | None => {}
-            Some(Member::Link(shown)) => out.skipped.push((shown, t("import-skip-link"))),
-            Some(Member::NotXml(shown)) => out.skipped.push((shown, t("import-skip-not-xml"))),
+            Some(Member::Link(shown)) => out.skipped.push((shown, Skip::Link)),
+            Some(Member::NotXml(shown)) => out.skipped.push((shown, Skip::NotXml)),
             Some(Member::Xml(file)) => out.files.push(file),
         }
     }
@@ -469,12 +438,7 @@ fn inflate(
         if stop.load(Ordering::Relaxed) {
             return Ok(None);
         }
-        let n = m.read(buf).map_err(|e| {
-            refused(ta(
-                "import-err-zip-unreadable",
-                &[("file", &shown), ("reason", &e.to_string())],
-            ))
-        })?;
+        let n = m.read(buf).map_err(|e| member_unreadable(&shown, &e))?;
         if n == 0 {
             break;
         }
@@ -677,11 +641,5 @@ mod tests {
         });
         assert_eq!(granted.load(Ordering::Relaxed), 2_500);
         assert!(budget.take(1).is_err());
-    }
-
-    #[test]
-    fn sizes_read_as_words() {
-        assert_eq!(size_label(256 * 1024 * 1024), "256 MiB");
-        assert_eq!(size_label(1000), "1000 bytes");
     }
 }
