@@ -556,17 +556,16 @@ impl Ledger {
     /// The roles each organisation plays in the records, whether or not they are written on
     /// it: a funding participant or the provider of a flow is a donor (an agency when it has a
     /// parent), an extending participant a donor agency, an implementing one an implementer, a
-    /// beneficiary or the receiver of a flow a recipient. `/organisations?role=donor` listed
-    /// only organisations with the role written on them, so an imported publisher that funds
-    /// everything it reports was not a donor there.
-    pub fn roles_in_records(&self) -> HashMap<&RecordId, Vec<OrgRole>> {
+    /// beneficiary or the receiver of a flow a recipient. Only flows that carry money from a
+    /// funder to what it funds count (pledges, commitments, disbursements, reimbursements, and
+    /// incoming funds for their provider): a loan repayment's provider is the borrower, an
+    /// expenditure's the implementer. `/organisations?role=donor` listed only organisations
+    /// with the role written on them, so an imported publisher that funds everything it reports
+    /// was not a donor there. One pass over the flows: callers keep the result per snapshot.
+    pub fn roles_in_records(&self) -> HashMap<RecordId, Vec<OrgRole>> {
         use crate::model::ParticipantRole as P;
-        fn add<'a>(
-            roles: &mut HashMap<&'a RecordId, Vec<OrgRole>>,
-            org: &'a RecordId,
-            role: OrgRole,
-        ) {
-            let list = roles.entry(org).or_default();
+        fn add(roles: &mut HashMap<RecordId, Vec<OrgRole>>, org: &RecordId, role: OrgRole) {
+            let list = roles.entry(org.clone()).or_default();
             if !list.contains(&role) {
                 list.push(role);
             }
@@ -596,10 +595,20 @@ impl Ledger {
             }
         }
         for f in self.flows.values() {
-            if let Some(p) = &f.provider {
+            let (funds_from_provider, funds_the_receiver) = match f.kind {
+                FlowKind::Pledge
+                | FlowKind::Commitment
+                | FlowKind::Disbursement
+                | FlowKind::Reimbursement => (true, true),
+                FlowKind::IncomingFunds
+                | FlowKind::IncomingCommitment
+                | FlowKind::IncomingPledge => (true, false),
+                _ => (false, false),
+            };
+            if let Some(p) = f.provider.as_ref().filter(|_| funds_from_provider) {
                 add(&mut roles, p, donor(p));
             }
-            if let Some(r) = &f.receiver {
+            if let Some(r) = f.receiver.as_ref().filter(|_| funds_the_receiver) {
                 add(&mut roles, r, OrgRole::Recipient);
             }
         }

@@ -93,7 +93,8 @@ fn organisations_sharing_a_name_are_told_apart_in_choices() {
 
 /// The roles the records show: a funding participant or provider is a donor (an agency when it
 /// has a parent), an implementing participant an implementer, a flow's receiver a recipient;
-/// an accountable participant plays none of these.
+/// an accountable participant plays none of these, nor does a loan repayment make its payer a
+/// donor or its lender a recipient.
 #[test]
 fn roles_in_records_follow_participations_and_flows() {
     use aidtrace_domain::model::OrgRole;
@@ -108,7 +109,9 @@ fn roles_in_records_follow_participations_and_flows() {
          "participants":[{"org":"org-jp","role":"funding"},{"org":"org-ngo","role":"implementing"},
                          {"org":"org-moh","role":"accountable"}]},
         {"record":"flow","id":"flow-1","activity":"act-1","kind":"disbursement","provider":"org-jica",
-         "receiver":"org-hosp","money":{"amount":"1","currency":"USD"}}
+         "receiver":"org-hosp","money":{"amount":"1","currency":"USD"}},
+        {"record":"flow","id":"flow-2","activity":"act-1","kind":"loan_repayment","provider":"org-moh",
+         "receiver":"org-jica","money":{"amount":"1","currency":"USD"}}
     ]"#,
     )
     .expect("records");

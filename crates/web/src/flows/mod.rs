@@ -228,6 +228,9 @@ fn with_categories(codes: BTreeSet<String>) -> Vec<String> {
 #[derive(Default)]
 pub struct Memo {
     choices: OnceLock<Choices>,
+    /// The roles organisations play in the records (`Ledger::roles_in_records`): one pass over
+    /// every flow (0.3 s at a million), so once per snapshot, not per `/organisations` request.
+    roles: OnceLock<HashMap<RecordId, Vec<aidtrace_domain::model::OrgRole>>>,
     figures: Mutex<HashMap<String, Arc<OnceLock<Arc<Figures>>>>>,
     pages: Mutex<HashMap<String, Arc<str>>>,
     lists: Mutex<HashMap<String, Arc<OnceLock<Arc<list::Listing>>>>>,
@@ -260,6 +263,14 @@ fn slot<V>(map: &Mutex<HashMap<String, Arc<OnceLock<V>>>>, key: &str) -> Arc<Onc
 impl Memo {
     pub fn choices(&self, snap: &Snapshot) -> &Choices {
         self.choices.get_or_init(|| Choices::of(snap))
+    }
+
+    /// See [`Memo::roles`]'s field; blocks the first time: call off the async threads.
+    pub fn roles(
+        &self,
+        snap: &Snapshot,
+    ) -> &HashMap<RecordId, Vec<aidtrace_domain::model::OrgRole>> {
+        self.roles.get_or_init(|| snap.ledger.roles_in_records())
     }
 
     /// A rendered page body, by language and address.

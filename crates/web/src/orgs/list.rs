@@ -92,8 +92,15 @@ pub async fn page(
     can_read(&state, &caller)?;
     let role = parse_role(q.role.as_deref())?;
     let snap = state.snapshot().await?;
+    // The first request of a snapshot passes over every flow: off the async threads.
+    let warm = snap.clone();
+    crate::state::blocking(move || {
+        warm.memo.roles(&warm);
+        Ok(())
+    })
+    .await?;
     let ledger = &snap.ledger;
-    let in_records = ledger.roles_in_records();
+    let in_records = snap.memo.roles(&snap);
     let plays = |o: &Organisation, r: OrgRole| {
         o.roles.contains(&r) || in_records.get(&o.id).is_some_and(|list| list.contains(&r))
     };
