@@ -668,3 +668,46 @@ async fn the_review_list_keeps_its_search_after_a_merge_and_a_keep() {
         kept.header("location")
     );
 }
+
+/// A refused link shows the row again (the list narrowed to its id), and its forms still carry
+/// the admin's search, not the id (found by reading the diff).
+#[tokio::test]
+async fn a_refused_link_keeps_the_admins_search() {
+    let e = env();
+    import(&e, "mofa.xml", &publisher_file("JP-FA-WEB8", "JP-FA", MOFA));
+    let c = Client::InProcess(e.state.clone());
+    let (ada, csrf) = login(&c, "ada").await;
+    let refused = c
+        .send(post(
+            "/organisations/review",
+            &ada,
+            &[
+                ("csrf", &csrf),
+                ("org", "org-iati-JP-FA"),
+                ("into", "org-does-not-exist"),
+                ("action", "link"),
+                ("q", "Japan"),
+            ],
+        ))
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused
+            .body
+            .contains("type=\"hidden\" name=\"q\" value=\"Japan\""),
+        "{}",
+        refused.body
+    );
+    assert!(
+        !refused
+            .body
+            .contains("type=\"hidden\" name=\"q\" value=\"org-iati-JP-FA\""),
+        "{}",
+        refused.body
+    );
+}

@@ -204,11 +204,13 @@ fn matching<'a>(items: &'a [ReviewItem], q: &str) -> Vec<&'a ReviewItem> {
     shown
 }
 
+/// The review list narrowed by `q` at `page`; `search` is what the admin searched for, which
+/// the row forms carry back (a refused row narrows the list to its own id, not the search).
 fn review_body(
     items: &[ReviewItem],
     snap: &Snapshot,
     csrf: &str,
-    (q, page): (&str, usize),
+    (q, page, search): (&str, usize, &str),
     error: Option<Refusal<'_>>,
 ) -> Markup {
     let shown = matching(items, q);
@@ -257,7 +259,7 @@ fn review_body(
                                 form method="post" action="/organisations/review" class="inline" {
                                     input type="hidden" name="csrf" value=(csrf);
                                     input type="hidden" name="org" value=(o.id);
-                                    input type="hidden" name="q" value=(q);
+                                    input type="hidden" name="q" value=(search);
                                     input type="hidden" name="into" value=(s.id);
                                     button type="submit" name="action" value="link" class="link-suggested" { (ta("org-link-to-this", &[("name", &s.name)])) }
                                 }
@@ -266,7 +268,7 @@ fn review_body(
                                 form method="post" action="/organisations/review" class="inline" {
                                     input type="hidden" name="csrf" value=(csrf);
                                     input type="hidden" name="org" value=(o.id);
-                                    input type="hidden" name="q" value=(q);
+                                    input type="hidden" name="q" value=(search);
                                     label { (t("org-merge-into")) " "
                                         input type="text" name="into" list="org-choices" class="into" value=(typed) required; }
                                     " "
@@ -275,7 +277,7 @@ fn review_body(
                                 form method="post" action="/organisations/review" class="inline" {
                                     input type="hidden" name="csrf" value=(csrf);
                                     input type="hidden" name="org" value=(o.id);
-                                    input type="hidden" name="q" value=(q);
+                                    input type="hidden" name="q" value=(search);
                                     button type="submit" name="action" value="keep" class="keep" { (t("org-keep")) }
                                 }
                             }
@@ -299,7 +301,7 @@ async fn review_page(
     let snap = state.snapshot().await?;
     let body = html! {
         (done_message(&query.done))
-        (review_body(&items, &snap, principal.csrf.as_deref().unwrap_or_default(), (&query.q, query.page.unwrap_or(1)), None))
+        (review_body(&items, &snap, principal.csrf.as_deref().unwrap_or_default(), (&query.q, query.page.unwrap_or(1), &query.q), None))
     };
     Ok(layout(&t("title-org-review"), &caller, body).into_response())
 }
@@ -490,7 +492,7 @@ async fn review_submit(
         &items,
         &snap,
         principal.csrf.as_deref().unwrap_or_default(),
-        (&form.org, 1),
+        (&form.org, 1, &form.q),
         Some(Refusal {
             org: &form.org,
             message: &problem,
