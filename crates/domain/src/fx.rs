@@ -560,9 +560,10 @@ fn converted_amount(
     ))
 }
 
-/// Significant digits a derived rate (a quotient of published figures) is shown with: enough
-/// to redo a conversion to a cent on a million, few enough to read ("≈157.250", not
-/// "≈157.2502685285"). Published figures are always shown as published.
+/// Significant digits a derived rate (a quotient of published figures) is shown with: within
+/// a few parts in a million, few enough to read ("≈157.25", not "≈157.2502685285"). The
+/// published figures it comes from stand beside it, so the exact rate can be redone; they are
+/// always shown as published.
 pub const RATE_DIGITS: u32 = 6;
 
 /// `d` rounded to `digits` significant digits, trailing zeros dropped; the whole part is never

@@ -81,21 +81,18 @@ pub fn within_bound(field: &str, amount: Decimal) -> Result<(), ValidationError>
     Ok(())
 }
 
-/// A sum as it is shown and exported: trailing zeros dropped down to the currency's minor
-/// unit, never past it, and nothing rounded (100.500 USD is 100.50, 100 USD is 100.00,
-/// 108,700,000.0 JPY is 108,700,000, 0.125 USD stays 0.125). A sum that dropped its trailing
-/// zero read "12,425,000.5 USD" on a page.
+/// A sum as pages show it: trailing zeros dropped down to the currency's minor unit, never
+/// past it, and nothing rounded (100.500 USD is 100.50, 100 USD is 100.00, 108,700,000.0 JPY
+/// is 108,700,000, 0.125 USD stays 0.125). A sum that dropped its trailing zero read
+/// "12,425,000.5 USD" on a page. JSON, CSV and the CLI write sums normalised, as before
+/// (`exact_decimal`, `Sum`'s `Display`).
 pub fn in_minor_units(amount: Decimal, currency: &CurrencyCode) -> Decimal {
     let mut shown = amount.normalize();
     let digits = currency.minor_unit_digits();
     if shown.scale() < digits {
-        // Widening the scale of a value within a decimal's range only adds zeros; a value so
-        // large that the zeros do not fit keeps its scale (rescale rounds, it never fails).
-        let mut widened = shown;
-        widened.rescale(digits);
-        if widened == shown {
-            shown = widened;
-        }
+        // Only zeros are added; near a decimal's 28 digits `rescale` adds as many as fit
+        // (1e27 USD gets one decimal), and never changes the value.
+        shown.rescale(digits);
     }
     shown
 }

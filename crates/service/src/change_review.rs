@@ -239,7 +239,8 @@ pub fn diff_record(stored: Option<&Record>, proposed: &Record) -> RecordDiff {
             names.push(name);
         }
     }
-    // Anything the two orders missed (none expected) still counts, sorted after the rest.
+    // Anything the two orders missed (none expected: both come from the same types) still
+    // counts, after the rest.
     for name in before.keys().chain(after.keys()) {
         if !names.contains(name) {
             names.push(name.clone());

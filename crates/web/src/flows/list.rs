@@ -340,7 +340,11 @@ fn compute(snap: &Snapshot, req: &Request) -> Listing {
         .map(|(k, s)| {
             (
                 k,
-                s.map(|d| d.round_dp_with_strategy(digits, RoundingStrategy::MidpointNearestEven)),
+                s.map(|d| {
+                    let rounded =
+                        d.round_dp_with_strategy(digits, RoundingStrategy::MidpointNearestEven);
+                    aidtrace_domain::money::in_minor_units(rounded, currency)
+                }),
             )
         })
         .collect();

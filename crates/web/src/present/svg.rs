@@ -185,7 +185,8 @@ pub fn time_series(
             line x1=(left) y1=(top) x2=(left) y2=(top + h) class="axisline" {}
             text x=(left - 6.0) y=(top + 4.0) text-anchor="end" class="axis" { (max_label) }
             text x=(left - 6.0) y=(top + h) text-anchor="end" class="axis" { "0" }
-            @for year in (y0..=y1).step_by(year_step(y0, y1)) {
+            // Counted back from the last year, so the latest one is always labelled.
+            @for year in (y0..=y1).rev().step_by(year_step(y0, y1)) {
                 text x=(x(year)) y=(top + h + 16.0) text-anchor="middle" class="axis" { (year) }
             }
             @for (kind, pts) in &lines {
