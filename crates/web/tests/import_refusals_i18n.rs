@@ -14,8 +14,6 @@ use std::io::Write;
 use axum::http::{Method, StatusCode};
 use common::{Client, Req, env, login};
 
-const BOUNDARY: &str = "aidtrace-refusal-boundary";
-
 const XML: &str = r#"<?xml version="1.0"?>
 <iati-activities version="2.03">
  <iati-activity last-updated-datetime="2024-01-01T00:00:00Z" default-currency="USD">
@@ -26,38 +24,6 @@ const XML: &str = r#"<?xml version="1.0"?>
   <activity-date type="1" iso-date="2024-01-01"/>
  </iati-activity>
 </iati-activities>"#;
-
-/// A form sending `files` (name, bytes) to `action` (validate or import).
-fn form(csrf: &str, action: &str, files: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut body = Vec::new();
-    for (field, value) in [("csrf", csrf), ("action", action)] {
-        write!(
-            body,
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n"
-        )
-        .unwrap();
-    }
-    for (name, bytes) in files {
-        write!(
-            body,
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-        )
-        .unwrap();
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    write!(body, "--{BOUNDARY}--\r\n").unwrap();
-    body
-}
-
-fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, bytes) in members {
-        w.start_file(*name, upload_kit::fast()).unwrap();
-        w.write_all(bytes).unwrap();
-    }
-    w.finish().unwrap().into_inner()
-}
 
 /// The refusal after `ada` imports `files` with the interface in `lang`, on a server taking
 /// `limit` bytes per upload: said above the form (`import-error`) once the upload is in, on
@@ -73,15 +39,12 @@ async fn refusal(lang: &str, limit: u64, files: &[(&str, &[u8])], status: Status
     let before = e.record_count();
     let (ada, csrf) = login(&c, "ada").await;
     let cookie = format!("{ada}; aidtrace_lang={lang}");
-    let body = form(&csrf, "import", files);
+    let body = upload_kit::import_form(&csrf, "import", files);
     let r = c
         .send(
             Req::new(Method::POST, "/import")
                 .cookie(&cookie)
-                .header(
-                    "content-type",
-                    &format!("multipart/form-data; boundary={BOUNDARY}"),
-                )
+                .header("content-type", &upload_kit::import_form_type())
                 .raw(&body),
         )
         .await;
@@ -141,7 +104,7 @@ async fn an_upload_over_a_limit_in_mebibytes_is_refused_in_russian() {
 
 #[tokio::test]
 async fn a_zip_with_a_path_outside_its_root_is_refused_in_ukrainian() {
-    let zip = zip_of(&[
+    let zip = upload_kit::zip_of(&[
         ("ok.xml", XML.as_bytes()),
         ("../escape.xml", XML.as_bytes()),
     ]);
@@ -162,7 +125,7 @@ async fn a_zip_with_a_path_outside_its_root_is_refused_in_ukrainian() {
 async fn a_zip_bomb_is_refused_in_russian_naming_the_ratio() {
     let mut bomb = b"<iati-activities>".to_vec();
     bomb.resize(20 * 1024 * 1024, b' ');
-    let zip = zip_of(&[("bomb.xml", &bomb)]);
+    let zip = upload_kit::zip_of(&[("bomb.xml", &bomb)]);
     let said = refusal(
         "ru",
         256 * MIB,
@@ -197,7 +160,7 @@ async fn a_file_neither_xml_nor_zip_is_refused_in_ukrainian() {
 
 #[tokio::test]
 async fn an_archive_cut_short_is_refused_in_russian_without_the_readers_english() {
-    let zip = zip_of(&[("a.xml", XML.as_bytes())]);
+    let zip = upload_kit::zip_of(&[("a.xml", XML.as_bytes())]);
     // The local header survives (it still sniffs as a zip), the central directory does not.
     let cut = &zip[..zip.len() / 2];
     let said = refusal(
@@ -252,18 +215,15 @@ async fn a_skipped_member_is_listed_in_russian_beside_the_report() {
     let c = Client::InProcess(e.state.clone());
     let before = e.record_count();
     let (vic, csrf) = login(&c, "vic").await;
-    let zip = zip_of(&[("a.xml", XML.as_bytes()), ("notes.txt", b"plain text")]);
+    let zip = upload_kit::zip_of(&[("a.xml", XML.as_bytes()), ("notes.txt", b"plain text")]);
     // A viewer validates: the report comes, nothing is written.
-    let body = form(&csrf, "validate", &[("set.zip", &zip)]);
+    let body = upload_kit::import_form(&csrf, "validate", &[("set.zip", &zip)]);
     let cookie = format!("{vic}; aidtrace_lang=ru");
     let r = c
         .send(
             Req::new(Method::POST, "/import")
                 .cookie(&cookie)
-                .header(
-                    "content-type",
-                    &format!("multipart/form-data; boundary={BOUNDARY}"),
-                )
+                .header("content-type", &upload_kit::import_form_type())
                 .raw(&body),
         )
         .await;

@@ -8,12 +8,8 @@
 mod common;
 mod upload_kit;
 
-use std::io::Write;
-
 use axum::http::{Method, StatusCode};
 use common::{Client, Req, env, login};
-
-const BOUNDARY: &str = "aidtrace-upload-boundary";
 
 fn activity(id: &str, title: &str) -> String {
     format!(
@@ -32,47 +28,11 @@ fn activity(id: &str, title: &str) -> String {
     )
 }
 
-/// A form with the CSRF token, the action and one part per file.
-fn form(csrf: &str, action: &str, files: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut body = Vec::new();
-    for (field, value) in [("csrf", csrf), ("action", action)] {
-        write!(
-            body,
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n"
-        )
-        .unwrap();
-    }
-    for (name, bytes) in files {
-        write!(
-            body,
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-        )
-        .unwrap();
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    write!(body, "--{BOUNDARY}--\r\n").unwrap();
-    body
-}
-
 fn post<'a>(cookie: &'a str, body: &'a [u8]) -> Req<'a> {
     Req::new(Method::POST, "/import")
         .cookie(cookie)
-        .header(
-            "content-type",
-            &format!("multipart/form-data; boundary={BOUNDARY}"),
-        )
+        .header("content-type", &upload_kit::import_form_type())
         .raw(body)
-}
-
-/// A zip of `members` (name, bytes), deflated at the fastest level.
-fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, bytes) in members {
-        w.start_file(*name, upload_kit::fast()).unwrap();
-        w.write_all(bytes).unwrap();
-    }
-    w.finish().unwrap().into_inner()
 }
 
 fn head(body: &str) -> &str {
@@ -89,7 +49,7 @@ async fn the_zipped_real_set_imports_with_a_summary_per_file() {
     let c = Client::Socket(common::spawn(e.state.clone()).await);
     let before = e.record_count();
     let (ada, csrf) = login(&c, "ada").await;
-    let body = form(&csrf, "import", &[("dportal-covid-2021.zip", &zip)]);
+    let body = upload_kit::import_form(&csrf, "import", &[("dportal-covid-2021.zip", &zip)]);
     let started = std::time::Instant::now();
     let r = c.send(post(&ada, &body)).await;
     eprintln!(
@@ -134,7 +94,10 @@ async fn several_files_at_once_validate_and_import_each() {
     let before = e.record_count();
     let (vic, vic_csrf) = login(&c, "vic").await;
     let r = c
-        .send(post(&vic, &form(&vic_csrf, "validate", files)))
+        .send(post(
+            &vic,
+            &upload_kit::import_form(&vic_csrf, "validate", files),
+        ))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", head(&r.body));
     assert!(
@@ -150,7 +113,9 @@ async fn several_files_at_once_validate_and_import_each() {
     assert_eq!(e.record_count(), before, "validation writes nothing");
 
     let (ada, csrf) = login(&c, "ada").await;
-    let r = c.send(post(&ada, &form(&csrf, "import", files))).await;
+    let r = c
+        .send(post(&ada, &upload_kit::import_form(&csrf, "import", files)))
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", head(&r.body));
     assert_eq!(
         r.body.matches("<tr class=\"file-outcome\"").count(),
@@ -168,7 +133,9 @@ async fn several_files_at_once_validate_and_import_each() {
 
     // Again: nothing new, each file's records counted as unchanged.
     let after = e.record_count();
-    let r = c.send(post(&ada, &form(&csrf, "import", files))).await;
+    let r = c
+        .send(post(&ada, &upload_kit::import_form(&csrf, "import", files)))
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(e.record_count(), after, "a second import is idempotent");
     assert!(
@@ -183,13 +150,16 @@ async fn a_zip_with_xml_and_other_members_imports_the_xml_and_lists_the_rest() {
     let e = env();
     let c = Client::InProcess(e.state.clone());
     let xml = activity("XM-DAC-701-8-ZIPPED", "Zipped");
-    let zip = zip_of(&[
+    let zip = upload_kit::zip_of(&[
         ("set/a.xml", xml.as_bytes()),
         ("set/readme.pdf", b"%PDF-1.7 not xml"),
     ]);
     let (ada, csrf) = login(&c, "ada").await;
     let r = c
-        .send(post(&ada, &form(&csrf, "import", &[("set.zip", &zip)])))
+        .send(post(
+            &ada,
+            &upload_kit::import_form(&csrf, "import", &[("set.zip", &zip)]),
+        ))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", head(&r.body));
     assert!(
@@ -208,7 +178,9 @@ async fn refused(files: &[(&str, &[u8])], status: StatusCode, names: &[&str]) {
     let c = Client::InProcess(e.state.clone());
     let before = e.record_count();
     let (ada, csrf) = login(&c, "ada").await;
-    let r = c.send(post(&ada, &form(&csrf, "import", files))).await;
+    let r = c
+        .send(post(&ada, &upload_kit::import_form(&csrf, "import", files)))
+        .await;
     assert_eq!(r.status, status, "{}", head(&r.body));
     for n in names {
         assert!(r.body.contains(n), "{n} not named: {}", head(&r.body));
@@ -238,7 +210,7 @@ async fn a_refused_upload_is_said_above_the_form_to_choose_another() {
     let r = c
         .send(post(
             &ada,
-            &form(&csrf, "validate", &[("scan.pdf", b"%PDF-1.7\n")]),
+            &upload_kit::import_form(&csrf, "validate", &[("scan.pdf", b"%PDF-1.7\n")]),
         ))
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
@@ -255,7 +227,7 @@ async fn a_refused_upload_is_said_above_the_form_to_choose_another() {
 /// the member and why.
 async fn refused_for_its_member_path(archive: &str, member: &str) {
     let xml = activity("XM-DAC-701-8-ESCAPE", "Escape");
-    let zip = zip_of(&[("ok.xml", xml.as_bytes()), (member, xml.as_bytes())]);
+    let zip = upload_kit::zip_of(&[("ok.xml", xml.as_bytes()), (member, xml.as_bytes())]);
     refused(
         &[(archive, &zip)],
         StatusCode::BAD_REQUEST,
@@ -284,7 +256,7 @@ async fn a_zip_bomb_is_refused_by_its_ratio() {
     // 20 MB of one repeated byte deflates to some twenty kilobytes: a ratio near 1,000.
     let mut bomb = b"<iati-activities>".to_vec();
     bomb.resize(20 * 1024 * 1024, b' ');
-    let zip = zip_of(&[("bomb.xml", &bomb)]);
+    let zip = upload_kit::zip_of(&[("bomb.xml", &bomb)]);
     assert!(zip.len() < 200 * 1024, "{} bytes", zip.len());
     refused(
         &[("bomb.zip", &zip)],
@@ -309,14 +281,17 @@ async fn a_zip_larger_than_the_limit_once_unpacked_is_a_413_naming_the_limit() {
             b"<abcdefghijklmnopqrstuvwxyz0123456789>"[(i.wrapping_mul(2_654_435_761) % 38) as usize]
         })
         .collect();
-    let zip = zip_of(&[("a.xml", &text), ("b.xml", &text), ("c.xml", &text)]);
+    let zip = upload_kit::zip_of(&[("a.xml", &text), ("b.xml", &text), ("c.xml", &text)]);
     assert!(
         zip.len() < 1024 * 1024,
         "the archive itself is within the limit"
     );
     let (ada, csrf) = login(&c, "ada").await;
     let r = c
-        .send(post(&ada, &form(&csrf, "import", &[("big.zip", &zip)])))
+        .send(post(
+            &ada,
+            &upload_kit::import_form(&csrf, "import", &[("big.zip", &zip)]),
+        ))
         .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", head(&r.body));
     assert!(r.body.contains("1 MiB"), "{}", head(&r.body));
@@ -326,7 +301,7 @@ async fn a_zip_larger_than_the_limit_once_unpacked_is_a_413_naming_the_limit() {
 /// One small file to validate, as `vic` (a viewer) sends it.
 fn one_file(csrf: &str) -> Vec<u8> {
     let one = activity("XM-DAC-701-8-SLOT-1", "Held up");
-    form(csrf, "validate", &[("one.xml", one.as_bytes())])
+    upload_kit::import_form(csrf, "validate", &[("one.xml", one.as_bytes())])
 }
 
 #[tokio::test]
@@ -422,7 +397,7 @@ async fn a_plain_field_of_a_megabyte_is_refused_without_being_held() {
     let r = c
         .send(post(
             &ada,
-            &form(&huge, "import", &[("a.xml", xml.as_bytes())]),
+            &upload_kit::import_form(&huge, "import", &[("a.xml", xml.as_bytes())]),
         ))
         .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", head(&r.body));

@@ -45,3 +45,47 @@ pub fn real_set_zip() -> Option<(tempfile::TempDir, PathBuf, usize)> {
     w.finish().unwrap();
     Some((tmp, path, names.len()))
 }
+
+/// The boundary of the `/import` form bodies [`import_form`] builds.
+pub const BOUNDARY: &str = "aidtrace-upload-boundary";
+
+/// An `/import` form body: the CSRF token, the action (validate or import) and one `file` part
+/// per (name, bytes).
+pub fn import_form(csrf: &str, action: &str, files: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut body = Vec::new();
+    for (field, value) in [("csrf", csrf), ("action", action)] {
+        write!(
+            body,
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n"
+        )
+        .unwrap();
+    }
+    for (name, bytes) in files {
+        write!(
+            body,
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .unwrap();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    write!(body, "--{BOUNDARY}--\r\n").unwrap();
+    body
+}
+
+/// The content type of an [`import_form`] body.
+pub fn import_form_type() -> String {
+    format!("multipart/form-data; boundary={BOUNDARY}")
+}
+
+/// A zip of `members` (name, bytes), deflated at the fastest level.
+pub fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in members {
+        w.start_file(*name, fast()).unwrap();
+        w.write_all(bytes).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
