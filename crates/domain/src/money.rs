@@ -97,6 +97,17 @@ pub fn in_minor_units(amount: Decimal, currency: &CurrencyCode) -> Decimal {
     shown
 }
 
+/// A converted sum as reports give it: rounded to the currency's minor unit (half to even,
+/// as each conversion is) and written to it ([`in_minor_units`]). Totals, scoped totals, the
+/// summary and the flows list each did these two steps themselves.
+pub fn rounded_to_minor_unit(amount: Decimal, currency: &CurrencyCode) -> Decimal {
+    let rounded = amount.round_dp_with_strategy(
+        currency.minor_unit_digits(),
+        rust_decimal::RoundingStrategy::MidpointNearestEven,
+    );
+    in_minor_units(rounded, currency)
+}
+
 /// Parses a decimal amount written as text ("68790.50", "1.2e6") and refuses one whose digits
 /// cannot all be kept: `rust_decimal` holds 28 to 29 significant digits and would otherwise round
 /// the rest away silently (29 decimal places, or a long integer part with many decimals).

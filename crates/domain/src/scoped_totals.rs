@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use chrono::Datelike;
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::codes::{CurrencyCode, RecordId};
@@ -146,15 +146,10 @@ pub fn scoped_totals<'a>(
             &conversion,
         );
     }
-    let digits = currency.minor_unit_digits();
     let finish = |mut row: KindTotal| {
-        row.converted = row.converted.map(|v| {
-            v.map(|d| {
-                let rounded =
-                    d.round_dp_with_strategy(digits, RoundingStrategy::MidpointNearestEven);
-                crate::money::in_minor_units(rounded, currency)
-            })
-        });
+        row.converted = row
+            .converted
+            .map(|v| v.map(|d| crate::money::rounded_to_minor_unit(d, currency)));
         for (currency, v) in &mut row.original {
             *v = v.map(|d| crate::money::in_minor_units(d, currency));
         }

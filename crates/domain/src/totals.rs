@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 
 use chrono::Datelike;
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::codes::{CurrencyCode, RecordId};
@@ -436,15 +436,10 @@ pub fn totals_where(
 ) -> TotalsReport {
     let mut report = totals_unrounded(ledger, rates, by, filter);
     let currency = report.currency.clone();
-    let digits = currency.minor_unit_digits();
     for row in &mut report.rows {
-        row.converted = row.converted.map(|v| {
-            v.map(|d| {
-                let rounded =
-                    d.round_dp_with_strategy(digits, RoundingStrategy::MidpointNearestEven);
-                crate::money::in_minor_units(rounded, &currency)
-            })
-        });
+        row.converted = row
+            .converted
+            .map(|v| v.map(|d| crate::money::rounded_to_minor_unit(d, &currency)));
         for (currency, v) in &mut row.original {
             *v = v.map(|d| crate::money::in_minor_units(d, currency));
         }

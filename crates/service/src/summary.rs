@@ -13,7 +13,7 @@ use aidtrace_domain::model::FlowKind;
 use aidtrace_domain::totals::{Counted, GroupBy, Part, Sum, for_each_part};
 use aidtrace_domain::{CurrencyCode, Ledger};
 use chrono::{Datelike, NaiveDate};
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -364,11 +364,7 @@ impl FiguresAcc {
     /// ([`aidtrace_domain::money::in_minor_units`]).
     pub fn finish(&self) -> Figures {
         let currency = &self.filter.currency;
-        let digits = currency.minor_unit_digits();
-        let round = |d: Decimal| {
-            let rounded = d.round_dp_with_strategy(digits, RoundingStrategy::MidpointNearestEven);
-            aidtrace_domain::money::in_minor_units(rounded, currency)
-        };
+        let round = |d: Decimal| aidtrace_domain::money::rounded_to_minor_unit(d, currency);
         let totals = self
             .groups
             .iter()

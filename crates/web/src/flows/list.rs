@@ -18,7 +18,7 @@ use axum::http::Uri;
 use axum::response::Response;
 use chrono::NaiveDate;
 use maud::{Markup, html};
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
 use super::{Own, page_filter, query, slot};
 use crate::auth::Caller;
@@ -334,17 +334,12 @@ fn compute(snap: &Snapshot, req: &Request) -> Listing {
             converted,
         });
     }
-    let digits = currency.minor_unit_digits();
     out.sums = sums
         .into_iter()
         .map(|(k, s)| {
             (
                 k,
-                s.map(|d| {
-                    let rounded =
-                        d.round_dp_with_strategy(digits, RoundingStrategy::MidpointNearestEven);
-                    aidtrace_domain::money::in_minor_units(rounded, currency)
-                }),
+                s.map(|d| aidtrace_domain::money::rounded_to_minor_unit(d, currency)),
             )
         })
         .collect();
